@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/** Validation shared by the agent form and the API, so both reject the same input the same way. */
+
+export const AGENT_DEFAULTS = {
+  description: '',
+  systemPrompt: '',
+  allowedTools: [] as string[],
+  workingDirectory: null as string | null,
+  maxTurns: 10,
+  timeoutSeconds: 600,
+};
+
+export const KNOWN_MODELS = [
+  'claude-opus-4-5',
+  'claude-sonnet-4-5',
+  'claude-haiku-4-5',
+  'claude-opus-4-1',
+  'claude-sonnet-4',
+] as const;
+
+// Claude Code tool names, optionally with a permission rule: Bash, Read, Bash(git status:*), mcp__server__tool.
+const TOOL_PATTERN = /^(?:[A-Z][A-Za-z0-9]*|mcp__[A-Za-z0-9_-]+)(?:\([^()\n]{1,200}\))?$/;
+
+export const agentFields = {
+  name: z.string().trim().min(1, 'Name is required').max(100, 'At most 100 characters'),
+  description: z.string().trim().max(2_000, 'At most 2,000 characters'),
+  model: z
+    .string()
+    .trim()
+    .min(1, 'Model is required')
+    .max(100)
+    .regex(/^[a-z0-9][a-z0-9._:[\]-]*$/i, 'Letters, digits, dots, dashes and colons only'),
+  systemPrompt: z.string().max(50_000, 'At most 50,000 characters'),
+  defaultPrompt: z.string().trim().min(1, 'A default prompt is required').max(50_000),
+  allowedTools: z
+    .array(z.string().trim().regex(TOOL_PATTERN, 'Not a Claude Code tool name, e.g. Bash or Bash(ls:*)'))
+    .max(50, 'At most 50 tools'),
+  workingDirectory: z
+    .string()
+    .trim()
+    .max(4_096)
+    .refine((value) => value.startsWith('/'), 'Must be an absolute path')
+    .nullable(),
+  maxTurns: z.number().int('Must be a whole number').min(1, 'At least 1').max(200, 'At most 200'),
+  timeoutSeconds: z
+    .number()
+    .int('Must be a whole number')
+    .min(10, 'At least 10 seconds')
+    .max(86_400, 'At most 24 hours'),
+};
+
+export const createAgentSchema = z.strictObject({
+  name: agentFields.name,
+  description: agentFields.description.optional(),
+  model: agentFields.model,
+  systemPrompt: agentFields.systemPrompt.optional(),
+  defaultPrompt: agentFields.defaultPrompt,
+  allowedTools: agentFields.allowedTools.optional(),
+  workingDirectory: agentFields.workingDirectory.optional(),
+  maxTurns: agentFields.maxTurns.optional(),
+  timeoutSeconds: agentFields.timeoutSeconds.optional(),
+});
+export type CreateAgentInput = z.infer<typeof createAgentSchema>;
+
+export const updateAgentSchema = createAgentSchema
+  .partial()
+  .refine((value) => Object.keys(value).length > 0, 'At least one field to change');
+export type UpdateAgentInput = z.infer<typeof updateAgentSchema>;
+
+/** An agent as the API and the pages see it. */
+export interface AgentDto {
+  id: number;
+  name: string;
+  description: string;
+  model: string;
+  systemPrompt: string;
+  defaultPrompt: string;
+  allowedTools: string[];
+  workingDirectory: string | null;
+  maxTurns: number;
+  timeoutSeconds: number;
+  builtin: boolean;
+  createdAt: number;
+  updatedAt: number;
+}

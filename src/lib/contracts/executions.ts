@@ -1,0 +1,118 @@
+import { z } from 'zod';
+
+export const EXECUTION_STATUSES = [
+  'queued',
+  'running',
+  'completed',
+  'failed',
+  'cancelled',
+  'timeout',
+  'budget_exceeded',
+  'interrupted',
+] as const;
+export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
+
+export const ACTIVE_STATUSES: readonly ExecutionStatus[] = ['queued', 'running'];
+export const isActiveStatus = (status: ExecutionStatus): boolean => ACTIVE_STATUSES.includes(status);
+
+export const EXECUTION_TRIGGERS = ['manual', 'schedule'] as const;
+export type ExecutionTrigger = (typeof EXECUTION_TRIGGERS)[number];
+
+export const STEP_KINDS = [
+  'system',
+  'assistant_text',
+  'thinking',
+  'tool_use',
+  'tool_result',
+  'result',
+] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const startExecutionSchema = z.strictObject({
+  agentId: z.number().int().positive(),
+  prompt: z.string().trim().min(1, 'Prompt must not be empty').max(50_000).optional(),
+});
+export type StartExecutionInput = z.infer<typeof startExecutionSchema>;
+
+export const listExecutionsQuerySchema = z.strictObject({
+  agentId: z.coerce.number().int().positive().optional(),
+  status: z.enum(EXECUTION_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  /** Keyset paging: return executions with an id below this one. */
+  before: z.coerce.number().int().positive().optional(),
+});
+export type ListExecutionsQuery = z.infer<typeof listExecutionsQuerySchema>;
+
+/** The compact row that lists and the live list channel carry. */
+export const executionSummarySchema = z.object({
+  id: z.number(),
+  agentId: z.number(),
+  agentName: z.string(),
+  status: z.enum(EXECUTION_STATUSES),
+  trigger: z.enum(EXECUTION_TRIGGERS),
+  model: z.string(),
+  createdAt: z.number(),
+  startedAt: z.number().nullable(),
+  finishedAt: z.number().nullable(),
+  durationMs: z.number().nullable(),
+  numTurns: z.number(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cacheCreationTokens: z.number(),
+  cacheReadTokens: z.number(),
+  costUsd: z.number(),
+  errorCode: z.string().nullable(),
+  errorMessage: z.string().nullable(),
+  lastSeq: z.number(),
+});
+export type ExecutionSummary = z.infer<typeof executionSummarySchema>;
+
+export interface ModelCost {
+  model: string;
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreation5mTokens: number;
+  cacheCreation1hTokens: number;
+  cacheReadTokens: number;
+  costUsd: number;
+  reportedCostUsd: number;
+}
+
+export interface ExecutionDetail extends ExecutionSummary {
+  prompt: string;
+  resultText: string | null;
+  sessionId: string | null;
+  apiKeySource: string | null;
+  costs: ModelCost[];
+}
+
+export interface ExecutionPage {
+  items: ExecutionSummary[];
+  nextBefore: number | null;
+}
+
+export const stepSchema = z.object({
+  seq: z.number(),
+  kind: z.enum(STEP_KINDS),
+  summary: z.string(),
+  toolName: z.string().nullable(),
+  toolUseId: z.string().nullable(),
+  isError: z.boolean(),
+  payload: z.unknown(),
+  createdAt: z.number(),
+});
+export type StepDto = z.infer<typeof stepSchema>;
+
+export const logLineSchema = z.object({
+  seq: z.number(),
+  level: z.enum(LOG_LEVELS),
+  text: z.string(),
+  createdAt: z.number(),
+});
+export type LogLineDto = z.infer<typeof logLineSchema>;
+
+export const microsToUsd = (micros: number): number => micros / 1_000_000;
+export const usdToMicros = (usd: number): number => Math.round(usd * 1_000_000);

@@ -1,0 +1,96 @@
+import { and, asc, eq, isNull } from 'drizzle-orm';
+import {
+  AGENT_DEFAULTS,
+  type AgentDto,
+  type CreateAgentInput,
+  type UpdateAgentInput,
+} from '../../contracts/agents';
+import type { Db } from '../index';
+import { type AgentConfiguration, agentConfigurations } from '../schema';
+
+export function toAgentDto(row: AgentConfiguration): AgentDto {
+  return {
+    id: row.id,
+    name: row.name,
+    description: row.description,
+    model: row.model,
+    systemPrompt: row.systemPrompt,
+    defaultPrompt: row.defaultPrompt,
+    allowedTools: row.allowedTools,
+    workingDirectory: row.workingDirectory,
+    maxTurns: row.maxTurns,
+    timeoutSeconds: row.timeoutSeconds,
+    builtin: row.builtinKey !== null,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+const live = isNull(agentConfigurations.deletedAt);
+
+export function listAgents(db: Db): AgentDto[] {
+  return db
+    .select()
+    .from(agentConfigurations)
+    .where(live)
+    .orderBy(asc(agentConfigurations.name))
+    .all()
+    .map(toAgentDto);
+}
+
+export function getAgentById(db: Db, id: number): AgentConfiguration | undefined {
+  return db
+    .select()
+    .from(agentConfigurations)
+    .where(and(eq(agentConfigurations.id, id), live))
+    .get();
+}
+
+export function isAgentNameTaken(db: Db, name: string, exceptId?: number): boolean {
+  const row = db
+    .select({ id: agentConfigurations.id })
+    .from(agentConfigurations)
+    .where(and(eq(agentConfigurations.name, name), live))
+    .get();
+  return row !== undefined && row.id !== exceptId;
+}
+
+export function createAgent(db: Db, input: CreateAgentInput, builtinKey: string | null = null): AgentDto {
+  const now = Date.now();
+  const row = db
+    .insert(agentConfigurations)
+    .values({ ...AGENT_DEFAULTS, ...input, builtinKey, createdAt: now, updatedAt: now })
+    .returning()
+    .get();
+  return toAgentDto(row);
+}
+
+export function updateAgent(db: Db, id: number, patch: UpdateAgentInput): AgentDto | undefined {
+  const row = db
+    .update(agentConfigurations)
+    .set({ ...patch, updatedAt: Date.now() })
+    .where(and(eq(agentConfigurations.id, id), live))
+    .returning()
+    .get();
+  return row && toAgentDto(row);
+}
+
+export function softDeleteAgent(db: Db, id: number): boolean {
+  const result = db
+    .update(agentConfigurations)
+    .set({ deletedAt: Date.now() })
+    .where(and(eq(agentConfigurations.id, id), live))
+    .run();
+  return result.changes > 0;
+}
+
+/** True if a built-in agent was ever seeded, even if the user deleted it since. */
+export function hasBuiltinAgent(db: Db, builtinKey: string): boolean {
+  return (
+    db
+      .select({ id: agentConfigurations.id })
+      .from(agentConfigurations)
+      .where(eq(agentConfigurations.builtinKey, builtinKey))
+      .get() !== undefined
+  );
+}

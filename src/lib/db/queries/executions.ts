@@ -1,0 +1,186 @@
+import { and, desc, eq, gt, lt, type SQL } from 'drizzle-orm';
+import {
+  type ExecutionDetail,
+  type ExecutionPage,
+  type ExecutionStatus,
+  type ExecutionSummary,
+  type ExecutionTrigger,
+  type ListExecutionsQuery,
+  type LogLineDto,
+  microsToUsd,
+  type StepDto,
+} from '../../contracts/executions';
+import type { Db } from '../index';
+import { agentConfigurations, costTracking, executionLogs, executionSteps, executions } from '../schema';
+
+const summaryColumns = {
+  id: executions.id,
+  agentId: executions.agentId,
+  agentName: agentConfigurations.name,
+  status: executions.status,
+  trigger: executions.trigger,
+  model: executions.model,
+  createdAt: executions.createdAt,
+  startedAt: executions.startedAt,
+  finishedAt: executions.finishedAt,
+  durationMs: executions.durationMs,
+  numTurns: executions.numTurns,
+  inputTokens: executions.inputTokens,
+  outputTokens: executions.outputTokens,
+  cacheCreationTokens: executions.cacheCreationTokens,
+  cacheReadTokens: executions.cacheReadTokens,
+  costMicros: executions.costMicros,
+  errorCode: executions.errorCode,
+  errorMessage: executions.errorMessage,
+  lastSeq: executions.lastSeq,
+};
+
+function toSummary({
+  costMicros,
+  ...row
+}: Omit<ExecutionSummary, 'costUsd'> & { costMicros: number }): ExecutionSummary {
+  return { ...row, costUsd: microsToUsd(costMicros) };
+}
+
+function selectSummaries(db: Db, where: SQL | undefined, limit: number): ExecutionSummary[] {
+  return db
+    .select(summaryColumns)
+    .from(executions)
+    .innerJoin(agentConfigurations, eq(agentConfigurations.id, executions.agentId))
+    .where(where)
+    .orderBy(desc(executions.id))
+    .limit(limit)
+    .all()
+    .map(toSummary);
+}
+
+export interface NewExecutionInput {
+  agentId: number;
+  prompt: string;
+  model: string;
+  trigger: ExecutionTrigger;
+  scheduleId?: number | null;
+}
+
+export function insertQueuedExecution(db: Db, input: NewExecutionInput): number {
+  const row = db
+    .insert(executions)
+    .values({ ...input, status: 'queued', createdAt: Date.now() })
+    .returning({ id: executions.id })
+    .get();
+  return row.id;
+}
+
+export function getExecutionSummary(db: Db, id: number): ExecutionSummary | undefined {
+  return selectSummaries(db, eq(executions.id, id), 1)[0];
+}
+
+export function getExecutionDetail(db: Db, id: number): ExecutionDetail | undefined {
+  const summary = getExecutionSummary(db, id);
+  if (!summary) return undefined;
+  const extra = db
+    .select({
+      prompt: executions.prompt,
+      resultText: executions.resultText,
+      sessionId: executions.sessionId,
+      apiKeySource: executions.apiKeySource,
+    })
+    .from(executions)
+    .where(eq(executions.id, id))
+    .get();
+  const costs = db.select().from(costTracking).where(eq(costTracking.executionId, id)).all();
+  return {
+    ...summary,
+    prompt: extra?.prompt ?? '',
+    resultText: extra?.resultText ?? null,
+    sessionId: extra?.sessionId ?? null,
+    apiKeySource: extra?.apiKeySource ?? null,
+    costs: costs.map((c) => ({
+      model: c.model,
+      inputTokens: c.inputTokens,
+      outputTokens: c.outputTokens,
+      cacheCreation5mTokens: c.cacheCreation5mTokens,
+      cacheCreation1hTokens: c.cacheCreation1hTokens,
+      cacheReadTokens: c.cacheReadTokens,
+      costUsd: microsToUsd(c.costMicros),
+      reportedCostUsd: microsToUsd(c.reportedCostMicros),
+    })),
+  };
+}
+
+/** Newest first, keyset-paged by id so a page stays stable while runs are added. */
+export function listExecutions(db: Db, query: ListExecutionsQuery): ExecutionPage {
+  const filters = [
+    query.agentId === undefined ? undefined : eq(executions.agentId, query.agentId),
+    query.status === undefined ? undefined : eq(executions.status, query.status),
+    query.before === undefined ? undefined : lt(executions.id, query.before),
+  ];
+  const rows = selectSummaries(db, and(...filters), query.limit + 1);
+  const items = rows.slice(0, query.limit);
+  const last = items.at(-1);
+  return { items, nextBefore: rows.length > query.limit && last ? last.id : null };
+}
+
+export function getExecutionSteps(db: Db, executionId: number, afterSeq = 0): StepDto[] {
+  return db
+    .select({
+      seq: executionSteps.seq,
+      kind: executionSteps.kind,
+      summary: executionSteps.summary,
+      toolName: executionSteps.toolName,
+      toolUseId: executionSteps.toolUseId,
+      isError: executionSteps.isError,
+      payload: executionSteps.payload,
+      createdAt: executionSteps.createdAt,
+    })
+    .from(executionSteps)
+    .where(and(eq(executionSteps.executionId, executionId), gt(executionSteps.seq, afterSeq)))
+    .orderBy(executionSteps.seq)
+    .all();
+}
+
+export function getExecutionLogs(db: Db, executionId: number, afterSeq = 0, limit = 100_000): LogLineDto[] {
+  return db
+    .select({
+      seq: executionLogs.seq,
+      level: executionLogs.level,
+      text: executionLogs.text,
+      createdAt: executionLogs.createdAt,
+    })
+    .from(executionLogs)
+    .where(and(eq(executionLogs.executionId, executionId), gt(executionLogs.seq, afterSeq)))
+    .orderBy(executionLogs.seq)
+    .limit(limit)
+    .all();
+}
+
+export function markExecutionRunning(db: Db, id: number, startedAt: number): void {
+  db.update(executions)
+    .set({ status: 'running', startedAt, lastActivityAt: startedAt })
+    .where(eq(executions.id, id))
+    .run();
+}
+
+export interface ExecutionInit {
+  sessionId: string;
+  apiKeySource: string;
+  model: string;
+}
+
+export function recordExecutionInit(db: Db, id: number, init: ExecutionInit): void {
+  db.update(executions).set(init).where(eq(executions.id, id)).run();
+}
+
+export interface TokenTotals {
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationTokens: number;
+  cacheReadTokens: number;
+}
+
+export function updateExecutionTokens(db: Db, id: number, totals: TokenTotals, numTurns: number): void {
+  db.update(executions)
+    .set({ ...totals, numTurns })
+    .where(eq(executions.id, id))
+    .run();
+}

@@ -1,0 +1,32 @@
+import { sql } from 'drizzle-orm';
+import { integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+
+/** Agent definitions: what to run, with which model, tools and limits. */
+export const agentConfigurations = sqliteTable(
+  'agent_configurations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    name: text('name').notNull(),
+    description: text('description').notNull().default(''),
+    model: text('model').notNull(),
+    systemPrompt: text('system_prompt').notNull().default(''),
+    defaultPrompt: text('default_prompt').notNull(),
+    allowedTools: text('allowed_tools', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    workingDirectory: text('working_directory'),
+    maxTurns: integer('max_turns').notNull().default(10),
+    timeoutSeconds: integer('timeout_seconds').notNull().default(600),
+    /** Set for agents that ship with ClaudeOps (e.g. 'system-health'); seeded once, never duplicated. */
+    builtinKey: text('builtin_key'),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+    /** Soft delete: a deleted agent's runs and costs stay in the history and the month's spend. */
+    deletedAt: integer('deleted_at'),
+  },
+  (t) => [
+    uniqueIndex('agent_configurations_live_name_unique').on(t.name).where(sql`${t.deletedAt} is null`),
+    uniqueIndex('agent_configurations_builtin_key_unique').on(t.builtinKey),
+  ],
+);
+
+export type AgentConfiguration = typeof agentConfigurations.$inferSelect;
+export type NewAgentConfiguration = typeof agentConfigurations.$inferInsert;

@@ -1,0 +1,50 @@
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type { ExecutionStatus, ExecutionTrigger } from '../../contracts/executions';
+import { agentConfigurations } from './agents';
+import { schedules } from './schedules';
+
+/** One run of an agent. Token totals and cost are the run's final figures once it ends. */
+export const executions = sqliteTable(
+  'executions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    agentId: integer('agent_id')
+      .notNull()
+      .references(() => agentConfigurations.id, { onDelete: 'cascade' }),
+    scheduleId: integer('schedule_id').references(() => schedules.id, { onDelete: 'set null' }),
+    trigger: text('trigger').$type<ExecutionTrigger>().notNull(),
+    status: text('status').$type<ExecutionStatus>().notNull(),
+    prompt: text('prompt').notNull(),
+    model: text('model').notNull(),
+    createdAt: integer('created_at').notNull(),
+    startedAt: integer('started_at'),
+    finishedAt: integer('finished_at'),
+    durationMs: integer('duration_ms'),
+    numTurns: integer('num_turns').notNull().default(0),
+    inputTokens: integer('input_tokens').notNull().default(0),
+    outputTokens: integer('output_tokens').notNull().default(0),
+    cacheCreationTokens: integer('cache_creation_tokens').notNull().default(0),
+    cacheReadTokens: integer('cache_read_tokens').notNull().default(0),
+    /** The run's cost in integer micro-dollars: the figure the dashboard shows and budgets count. */
+    costMicros: integer('cost_micros').notNull().default(0),
+    /** The SDK's own estimate, kept beside it. */
+    reportedCostMicros: integer('reported_cost_micros').notNull().default(0),
+    resultText: text('result_text'),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    sessionId: text('session_id'),
+    /** Where the agent's credential came from (`apiKeySource` of the SDK's init message); never the credential. */
+    apiKeySource: text('api_key_source'),
+    /** Highest per-execution sequence number committed (steps and log lines share it). */
+    lastSeq: integer('last_seq').notNull().default(0),
+    lastActivityAt: integer('last_activity_at'),
+  },
+  (t) => [
+    index('executions_by_agent_recent').on(t.agentId, t.createdAt),
+    index('executions_by_status_recent').on(t.status, t.createdAt),
+    index('executions_recent').on(t.createdAt),
+  ],
+);
+
+export type Execution = typeof executions.$inferSelect;
+export type NewExecution = typeof executions.$inferInsert;

@@ -1,0 +1,7 @@
+export * from './agents';
+export * from './costs';
+export * from './executions';
+export * from './metrics';
+export * from './schedules';
+export * from './settings';
+export * from './steps';

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { executionSummarySchema, logLineSchema, stepSchema } from '../contracts/executions';
+
+/**
+ * The /ws protocol, imported by the server and the browser. Each side zod-parses what it
+ * receives.
+ */
+
+export const PROTOCOL_VERSION = 1;
+export const MAX_CLIENT_FRAME_BYTES = 16 * 1024;
+
+const executionId = z.number().int().positive();
+
+export const clientFrameSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('subscribe'),
+    topic: z.literal('execution'),
+    executionId,
+    /** Replay everything after this sequence number before going live. */
+    afterSeq: z.number().int().min(0).optional(),
+  }),
+  z.strictObject({ type: z.literal('subscribe'), topic: z.literal('executions') }),
+  z.strictObject({ type: z.literal('unsubscribe'), topic: z.literal('execution'), executionId }),
+  z.strictObject({ type: z.literal('unsubscribe'), topic: z.literal('executions') }),
+  z.strictObject({ type: z.literal('ping'), id: z.number().int().optional() }),
+]);
+export type ClientFrame = z.infer<typeof clientFrameSchema>;
+
+export const ERROR_CODES = ['bad_frame', 'not_found', 'frame_too_large', 'internal'] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** Server → client frames. `seq` is the highest per-execution sequence number the frame reflects. */
+export const serverFrameSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('hello'), protocolVersion: z.number() }),
+  z.object({
+    type: z.literal('subscribed'),
+    topic: z.literal('execution'),
+    executionId: z.number(),
+    lastSeq: z.number(),
+  }),
+  z.object({ type: z.literal('subscribed'), topic: z.literal('executions') }),
+  z.object({
+    type: z.literal('execution.events'),
+    executionId: z.number(),
+    seq: z.number(),
+    steps: z.array(stepSchema),
+    logs: z.array(logLineSchema),
+  }),
+  z.object({
+    type: z.literal('execution.updated'),
+    executionId: z.number(),
+    seq: z.number(),
+    execution: executionSummarySchema,
+  }),
+  z.object({
+    type: z.literal('error'),
+    code: z.enum(ERROR_CODES),
+    message: z.string(),
+    issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+  z.object({ type: z.literal('pong'), id: z.number().optional() }),
+]);
+export type ServerFrame = z.infer<typeof serverFrameSchema>;
+
+/** Parses a frame from the server; null for anything that is not one (logged by the caller). */
+export function parseServerFrame(raw: string): ServerFrame | null {
+  try {
+    const parsed = serverFrameSchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}
