@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { HookCallbackMatcher, Options } from '@anthropic-ai/claude-agent-sdk';
+import { isReadOnlyCommand, SYSTEM_HEALTH_KEY } from '../../agents/system-health';
+import type { AgentConfiguration } from '../db/schema';
+import type { AppEnv } from '../env';
+
+/** Marks every agent process with its execution, so a restarted server can find orphans. */
+export const EXECUTION_ENV_MARKER = 'CLAUDEOPS_EXECUTION_ID';
+
+export interface RunDirectories {
+  workDir: string;
+  tmpDir: string;
+  configDir: string;
+}
+
+/** Per-run scratch space under the data dir, so agents never write to /tmp/claude-* or ~/.claude. */
+export function prepareRunDirectories(appEnv: AppEnv, executionId: number, agent: AgentConfiguration): RunDirectories {
+  const runDir = path.join(appEnv.dataDir, 'runs', String(executionId));
+  const dirs = {
+    workDir: agent.workingDirectory ?? path.join(runDir, 'work'),
+    tmpDir: path.join(runDir, 'tmp'),
+    configDir: path.join(appEnv.dataDir, 'claude-config'),
+  };
+  for (const dir of [dirs.tmpDir, dirs.configDir]) fs.mkdirSync(dir, { recursive: true });
+  if (agent.workingDirectory === null) fs.mkdirSync(dirs.workDir, { recursive: true });
+  return dirs;
+}
+
+/**
+ * The agent process's whole environment, built from scratch: the SDK replaces the child's
+ * environment with this, so no other variable of the server (tokens, secrets) reaches it.
+ */
+export function buildAgentEnv(appEnv: AppEnv, executionId: number, dirs: RunDirectories): Record<string, string> {
+  const agentEnv: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+    HOME: process.env.HOME ?? dirs.workDir,
+    LANG: process.env.LANG ?? 'C.UTF-8',
+    TMPDIR: dirs.tmpDir,
+    CLAUDE_CODE_TMPDIR: dirs.tmpDir,
+    // No title generation, telemetry or update checks: only the calls the run needs (and pays for).
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    DISABLE_TELEMETRY: '1',
+    DISABLE_AUTOUPDATER: '1',
+    [EXECUTION_ENV_MARKER]: String(executionId),
+  };
+  if (appEnv.anthropicBaseUrl) agentEnv.ANTHROPIC_BASE_URL = appEnv.anthropicBaseUrl;
+  if (appEnv.anthropicApiKey) {
+    agentEnv.ANTHROPIC_API_KEY = appEnv.anthropicApiKey;
+    // With a key the CLI needs no login, so it gets a config dir of its own. Without one it
+    // keeps the user's ~/.claude, where the machine's existing Claude Code login lives.
+    agentEnv.CLAUDE_CONFIG_DIR = dirs.configDir;
+  }
+  return agentEnv;
+}
+
+/** `Bash(ls:*)` → `Bash`: the tools the model is offered at all. */
+export function toolBaseNames(allowedTools: readonly string[]): string[] {
+  return [...new Set(allowedTools.map((tool) => tool.replace(/\(.*\)$/, '')))];
+}
+
+const readOnlyBashGuard: HookCallbackMatcher = {
+  matcher: 'Bash',
+  hooks: [
+    async (input) => {
+      const command =
+        input.hook_event_name === 'PreToolUse' && typeof input.tool_input === 'object' && input.tool_input !== null
+          ? (input.tool_input as { command?: unknown }).command
+          : undefined;
+      if (typeof command === 'string' && isReadOnlyCommand(command)) return {};
+      return {
+        hookSpecificOutput: {
+          hookEventName: 'PreToolUse',
+          permissionDecision: 'deny',
+          permissionDecisionReason: 'The System Health Reporter may only run read-only inspection commands.',
+        },
+      };
+    },
+  ],
+};
+
+export interface AgentQueryInput {
+  agent: AgentConfiguration;
+  prompt: string;
+  env: Record<string, string>;
+  cwd: string;
+  abortController: AbortController;
+  claudeCodeExecutable?: string;
+  onStderr?: (data: string) => void;
+}
+
+/** SDK options for one run. Runs as root too: `dontAsk` approves only `allowedTools`, never everything. */
+export function buildQueryOptions(input: AgentQueryInput): Options {
+  const { agent } = input;
+  return {
+    model: agent.model,
+    systemPrompt: agent.systemPrompt.trim() === '' ? { type: 'preset', preset: 'claude_code' } : agent.systemPrompt,
+    cwd: input.cwd,
+    env: input.env,
+    maxTurns: agent.maxTurns,
+    abortController: input.abortController,
+    permissionMode: 'dontAsk',
+    tools: toolBaseNames(agent.allowedTools),
+    allowedTools: agent.allowedTools,
+    hooks: agent.builtinKey === SYSTEM_HEALTH_KEY ? { PreToolUse: [readOnlyBashGuard] } : {},
+    includePartialMessages: true,
+    persistSession: false,
+    settingSources: [],
+    ...(input.claudeCodeExecutable ? { pathToClaudeCodeExecutable: input.claudeCodeExecutable } : {}),
+    ...(input.onStderr ? { stderr: input.onStderr } : {}),
+  };
+}

@@ -1,0 +1,81 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** A real ClaudeOps server (`tsx server.ts`, production build) on a free port with its own data dir. */
+export interface AppServer {
+  readonly url: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly databasePath: string;
+  readonly process: ChildProcess;
+  /** Everything the server printed so far (stdout and stderr). */
+  output(): string;
+  /** Sends the signal (default SIGTERM) and waits for exit; returns the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+export interface StartAppServerOptions {
+  /** ANTHROPIC_BASE_URL for the agents: the scripted model server. */
+  modelServerUrl: string;
+  /** Reuse a data dir (e.g. to restart on the same database). */
+  dataDir?: string;
+  env?: Record<string, string>;
+}
+
+export const TEST_API_KEY = 'sk-ant-test-9f8e7d6c5b4a39281706';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const READY = /ClaudeOps listening on (http:\/\/[^\s]+)/;
+
+export async function startAppServer(options: StartAppServerOptions): Promise<AppServer> {
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-test-'));
+  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['server.ts'], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? dataDir,
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      CLAUDEOPS_DATA_DIR: dataDir,
+      ANTHROPIC_API_KEY: TEST_API_KEY,
+      ANTHROPIC_BASE_URL: options.modelServerUrl,
+      NEXT_TELEMETRY_DISABLED: '1',
+      ...options.env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${output}`)), 60_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = READY.exec(output);
+      if (match?.[1]) {
+        clearTimeout(timer);
+        resolve(match[1]);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening:\n${output}`));
+    });
+  });
+  return {
+    url,
+    port: Number(new URL(url).port),
+    dataDir,
+    databasePath: path.join(dataDir, 'claudeops.db'),
+    process: child,
+    output: () => output,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+  };
+}
