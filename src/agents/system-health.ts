@@ -27,7 +27,8 @@ const READ_ONLY_COMMANDS = [
 ] as const;
 
 /** /proc files worth reading for health; `cat` is allowed on these and nothing else. */
-const READABLE_FILES = /^\/proc\/(loadavg|meminfo|uptime|cpuinfo|stat|diskstats|net\/dev|pressure\/(cpu|memory|io))$/;
+const READABLE_FILES =
+  /^\/proc\/(loadavg|meminfo|uptime|cpuinfo|stat|diskstats|net\/dev|pressure\/(cpu|memory|io))$/;
 
 // Shell syntax that could write, chain arbitrary programs or substitute: `;`, `&`, `>`, `<`,
 // backquotes, `$`, parentheses, braces, newlines. A single `|` between allowed commands is fine.
@@ -54,7 +55,8 @@ export const SYSTEM_HEALTH_ALLOWED_TOOLS = [
 
 export const systemHealthAgent: CreateAgentInput = {
   name: 'System Health Reporter',
-  description: 'Inspects this machine read-only (uptime, load, memory, disk, top processes) and reports its health.',
+  description:
+    'Inspects this machine read-only (uptime, load, memory, disk, top processes) and reports its health.',
   model: 'claude-sonnet-4-5',
   systemPrompt: [
     'You are the System Health Reporter of ClaudeOps, running on the machine you report on.',

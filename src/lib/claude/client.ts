@@ -15,7 +15,11 @@ export interface RunDirectories {
 }
 
 /** Per-run scratch space under the data dir, so agents never write to /tmp/claude-* or ~/.claude. */
-export function prepareRunDirectories(appEnv: AppEnv, executionId: number, agent: AgentConfiguration): RunDirectories {
+export function prepareRunDirectories(
+  appEnv: AppEnv,
+  executionId: number,
+  agent: AgentConfiguration,
+): RunDirectories {
   const runDir = path.join(appEnv.dataDir, 'runs', String(executionId));
   const dirs = {
     workDir: agent.workingDirectory ?? path.join(runDir, 'work'),
@@ -31,7 +35,11 @@ export function prepareRunDirectories(appEnv: AppEnv, executionId: number, agent
  * The agent process's whole environment, built from scratch: the SDK replaces the child's
  * environment with this, so no other variable of the server (tokens, secrets) reaches it.
  */
-export function buildAgentEnv(appEnv: AppEnv, executionId: number, dirs: RunDirectories): Record<string, string> {
+export function buildAgentEnv(
+  appEnv: AppEnv,
+  executionId: number,
+  dirs: RunDirectories,
+): Record<string, string> {
   const agentEnv: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     HOME: process.env.HOME ?? dirs.workDir,
@@ -64,7 +72,9 @@ const readOnlyBashGuard: HookCallbackMatcher = {
   hooks: [
     async (input) => {
       const command =
-        input.hook_event_name === 'PreToolUse' && typeof input.tool_input === 'object' && input.tool_input !== null
+        input.hook_event_name === 'PreToolUse' &&
+        typeof input.tool_input === 'object' &&
+        input.tool_input !== null
           ? (input.tool_input as { command?: unknown }).command
           : undefined;
       if (typeof command === 'string' && isReadOnlyCommand(command)) return {};
@@ -94,7 +104,8 @@ export function buildQueryOptions(input: AgentQueryInput): Options {
   const { agent } = input;
   return {
     model: agent.model,
-    systemPrompt: agent.systemPrompt.trim() === '' ? { type: 'preset', preset: 'claude_code' } : agent.systemPrompt,
+    systemPrompt:
+      agent.systemPrompt.trim() === '' ? { type: 'preset', preset: 'claude_code' } : agent.systemPrompt,
     cwd: input.cwd,
     env: input.env,
     maxTurns: agent.maxTurns,

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { LogLineDto, StepDto } from '../contracts/executions';
 import type { LogDraft, StepDraft } from '../claude/messages';
+import type { LogLineDto, StepDto } from '../contracts/executions';
 import type { ExecutionEventBus } from './executionEvents';
 
 const FLUSH_INTERVAL_MS = 50;

@@ -1,8 +1,19 @@
 import { query, type SDKMessage, type SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import { buildAgentEnv, buildQueryOptions, prepareRunDirectories } from '../claude/client';
 import { MessageTranslator, type Translation } from '../claude/messages';
-import { addUsage, type ModelTokenUsage, type TokenUsage, UsageAccumulator, ZERO_USAGE } from '../claude/usage';
-import { type ExecutionStatus, type ExecutionSummary, type ExecutionTrigger, usdToMicros } from '../contracts/executions';
+import {
+  addUsage,
+  type ModelTokenUsage,
+  type TokenUsage,
+  UsageAccumulator,
+  ZERO_USAGE,
+} from '../claude/usage';
+import {
+  type ExecutionStatus,
+  type ExecutionSummary,
+  type ExecutionTrigger,
+  usdToMicros,
+} from '../contracts/executions';
 import type { DbHandle } from '../db';
 import { type ModelUsageRecord, recordExecutionOutcome } from '../db/queries/costs';
 import {
@@ -47,18 +58,35 @@ export function classifyEnding(
   agent: AgentConfiguration,
 ): Ending {
   if (stopReason === 'timeout') {
-    return { status: 'timeout', errorCode: 'timeout', errorMessage: `Stopped after the ${agent.timeoutSeconds} s limit` };
+    return {
+      status: 'timeout',
+      errorCode: 'timeout',
+      errorMessage: `Stopped after the ${agent.timeoutSeconds} s limit`,
+    };
   }
   if (stopReason === 'shutdown') {
-    return { status: 'cancelled', errorCode: 'shutdown', errorMessage: 'The server shut down during the run' };
+    return {
+      status: 'cancelled',
+      errorCode: 'shutdown',
+      errorMessage: 'The server shut down during the run',
+    };
   }
-  if (result?.subtype === 'success' && !result.is_error) return { status: 'completed', errorCode: null, errorMessage: null };
+  if (result?.subtype === 'success' && !result.is_error)
+    return { status: 'completed', errorCode: null, errorMessage: null };
   if (result?.subtype === 'error_max_turns') {
-    return { status: 'failed', errorCode: 'max_turns', errorMessage: `Reached the limit of ${agent.maxTurns} turns` };
+    return {
+      status: 'failed',
+      errorCode: 'max_turns',
+      errorMessage: `Reached the limit of ${agent.maxTurns} turns`,
+    };
   }
   if (result) {
     const text = result.subtype === 'success' ? result.result : result.errors.join('; ');
-    return { status: 'failed', errorCode: result.terminal_reason ?? result.subtype, errorMessage: text || result.subtype };
+    return {
+      status: 'failed',
+      errorCode: result.terminal_reason ?? result.subtype,
+      errorMessage: text || result.subtype,
+    };
   }
   const message = thrown instanceof Error ? thrown.message : 'The agent process ended without a result';
   return { status: 'failed', errorCode: 'process_crash', errorMessage: message };
@@ -77,7 +105,8 @@ function modelRecords(result: SDKResultMessage | undefined, live: ModelTokenUsag
       model,
       inputTokens: usage.inputTokens,
       outputTokens: usage.outputTokens,
-      cacheCreation5mTokens: usage.cacheCreationEphemeral5mInputTokens ?? usage.cacheCreationInputTokens - oneHour,
+      cacheCreation5mTokens:
+        usage.cacheCreationEphemeral5mInputTokens ?? usage.cacheCreationInputTokens - oneHour,
       cacheCreation1hTokens: oneHour,
       cacheReadTokens: usage.cacheReadInputTokens,
       costMicros: cost,
@@ -115,7 +144,11 @@ export class ExecutionTracker {
       trigger,
     });
     const summary = this.publishUpdated(executionId, 0);
-    const run: ActiveRun = { abortController: new AbortController(), stopReason: undefined, done: Promise.resolve() };
+    const run: ActiveRun = {
+      abortController: new AbortController(),
+      stopReason: undefined,
+      done: Promise.resolve(),
+    };
     run.done = this.execute(executionId, agent, prompt ?? agent.defaultPrompt, run)
       .catch((error: unknown) => this.deps.logger.error('execution crashed', { executionId, error }))
       .finally(() => this.active.delete(executionId));
@@ -201,7 +234,10 @@ export class ExecutionTracker {
 
     const ending = classifyEnding(result, thrown, run.stopReason, agent);
     if (ending.status !== 'completed') {
-      record({ steps: [], logs: [{ level: 'error', text: `[${ending.status}] ${ending.errorMessage ?? ''}` }] });
+      record({
+        steps: [],
+        logs: [{ level: 'error', text: `[${ending.status}] ${ending.errorMessage ?? ''}` }],
+      });
     }
     recorder.flush();
     const models = modelRecords(result, usage.byModel());

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, lt, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, lt, lte, type SQL } from 'drizzle-orm';
 import {
   type ExecutionDetail,
   type ExecutionPage,
@@ -121,7 +121,12 @@ export function listExecutions(db: Db, query: ListExecutionsQuery): ExecutionPag
   return { items, nextBefore: rows.length > query.limit && last ? last.id : null };
 }
 
-export function getExecutionSteps(db: Db, executionId: number, afterSeq = 0): StepDto[] {
+export function getExecutionSteps(
+  db: Db,
+  executionId: number,
+  afterSeq = 0,
+  throughSeq = Number.MAX_SAFE_INTEGER,
+): StepDto[] {
   return db
     .select({
       seq: executionSteps.seq,
@@ -134,19 +139,27 @@ export function getExecutionSteps(db: Db, executionId: number, afterSeq = 0): St
       createdAt: executionSteps.createdAt,
     })
     .from(executionSteps)
-    .where(and(eq(executionSteps.executionId, executionId), gt(executionSteps.seq, afterSeq)))
+    .where(
+      and(
+        eq(executionSteps.executionId, executionId),
+        gt(executionSteps.seq, afterSeq),
+        lte(executionSteps.seq, throughSeq),
+      ),
+    )
     .orderBy(executionSteps.seq)
     .all();
 }
 
+const logColumns = {
+  seq: executionLogs.seq,
+  level: executionLogs.level,
+  text: executionLogs.text,
+  createdAt: executionLogs.createdAt,
+};
+
 export function getExecutionLogs(db: Db, executionId: number, afterSeq = 0, limit = 100_000): LogLineDto[] {
   return db
-    .select({
-      seq: executionLogs.seq,
-      level: executionLogs.level,
-      text: executionLogs.text,
-      createdAt: executionLogs.createdAt,
-    })
+    .select(logColumns)
     .from(executionLogs)
     .where(and(eq(executionLogs.executionId, executionId), gt(executionLogs.seq, afterSeq)))
     .orderBy(executionLogs.seq)
@@ -183,4 +196,21 @@ export function updateExecutionTokens(db: Db, id: number, totals: TokenTotals, n
     .set({ ...totals, numTurns })
     .where(eq(executions.id, id))
     .run();
+}
+
+/** The `limit` lines just before `beforeSeq`, oldest first: the page above what the viewer shows. */
+export function getExecutionLogsBefore(
+  db: Db,
+  executionId: number,
+  beforeSeq: number,
+  limit: number,
+): LogLineDto[] {
+  return db
+    .select(logColumns)
+    .from(executionLogs)
+    .where(and(eq(executionLogs.executionId, executionId), lt(executionLogs.seq, beforeSeq)))
+    .orderBy(desc(executionLogs.seq))
+    .limit(limit)
+    .all()
+    .reverse();
 }

@@ -1,0 +1,28 @@
+import { updateAgentSchema } from '@/lib/contracts/agents';
+import { getDb } from '@/lib/db';
+import { getAgentById, softDeleteAgent, toAgentDto, updateAgent } from '@/lib/db/queries/agents';
+import { notFound } from '@/lib/http/errors';
+import { idParam, json, route } from '@/lib/http/route';
+import { assertAgentInputAllowed } from '@/lib/services/agentInput';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = route({ params: idParam }, ({ params }) => {
+  const agent = getAgentById(getDb(), params.id);
+  if (!agent) throw notFound('Agent');
+  return json({ agent: toAgentDto(agent) });
+});
+
+export const PATCH = route({ params: idParam, body: updateAgentSchema }, ({ params, body }) => {
+  const db = getDb();
+  if (!getAgentById(db, params.id)) throw notFound('Agent');
+  assertAgentInputAllowed(db, body, params.id);
+  const agent = updateAgent(db, params.id, body);
+  if (!agent) throw notFound('Agent');
+  return json({ agent });
+});
+
+export const DELETE = route({ params: idParam }, ({ params }) => {
+  if (!softDeleteAgent(getDb(), params.id)) throw notFound('Agent');
+  return new Response(null, { status: 204 });
+});

@@ -1,0 +1,15 @@
+import { createAgentSchema } from '@/lib/contracts/agents';
+import { getDb } from '@/lib/db';
+import { createAgent, listAgents } from '@/lib/db/queries/agents';
+import { json, route } from '@/lib/http/route';
+import { assertAgentInputAllowed } from '@/lib/services/agentInput';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = route({}, () => json({ items: listAgents(getDb()) }));
+
+export const POST = route({ body: createAgentSchema }, ({ body }) => {
+  const db = getDb();
+  assertAgentInputAllowed(db, body);
+  return json({ agent: createAgent(db, body) }, 201);
+});

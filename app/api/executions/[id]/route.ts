@@ -1,0 +1,12 @@
+import { getDb } from '@/lib/db';
+import { getExecutionDetail } from '@/lib/db/queries/executions';
+import { notFound } from '@/lib/http/errors';
+import { idParam, json, route } from '@/lib/http/route';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = route({ params: idParam }, ({ params }) => {
+  const execution = getExecutionDetail(getDb(), params.id);
+  if (!execution) throw notFound('Execution');
+  return json({ execution });
+});

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { env } from '../env';
+import { createLogger } from '../logger';
+import { ApiError, errorBody, isApiError, issuesFromZod } from './errors';
+
+export const MAX_BODY_BYTES = 256 * 1024;
+
+type Schema = z.ZodType | undefined;
+type Parsed<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteSpec<P extends Schema, Q extends Schema, B extends Schema> {
+  params?: P;
+  query?: Q;
+  body?: B;
+}
+
+export interface RouteInput<P extends Schema, Q extends Schema, B extends Schema> {
+  request: Request;
+  params: Parsed<P>;
+  query: Parsed<Q>;
+  body: Parsed<B>;
+}
+
+interface NextRouteContext {
+  params: Promise<Record<string, string | string[] | undefined>>;
+}
+
+/** A positive integer id from a path segment; anything else is a 400 naming the segment. */
+export const idParam = z.strictObject({
+  id: z
+    .string()
+    .regex(/^[1-9][0-9]{0,14}$/, 'Must be a positive whole number')
+    .transform(Number),
+});
+
+export const json = (data: unknown, status = 200) => Response.json(data, { status });
+
+function parseWith<S extends Schema>(schema: S | undefined, value: unknown, where: string): Parsed<S> {
+  if (!schema) return undefined as Parsed<S>;
+  const result = schema.safeParse(value);
+  if (!result.success) {
+    const issues = issuesFromZod(result.error);
+    throw new ApiError(
+      400,
+      'invalid_request',
+      `Invalid ${where}: ${issues[0]?.path} ${issues[0]?.message}`,
+      issues,
+    );
+  }
+  return result.data as Parsed<S>;
+}
+
+async function readJsonBody(request: Request): Promise<unknown> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > MAX_BODY_BYTES)
+    throw new ApiError(413, 'payload_too_large', `Body larger than ${MAX_BODY_BYTES} bytes`);
+  const text = await request.text();
+  if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
+    throw new ApiError(413, 'payload_too_large', `Body larger than ${MAX_BODY_BYTES} bytes`);
+  }
+  if (text.trim() === '') throw new ApiError(400, 'invalid_json', 'A JSON body is required');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ApiError(400, 'invalid_json', 'The body is not valid JSON');
+  }
+}
+
+function toResponse(error: unknown): Response {
+  if (isApiError(error)) {
+    if (error.status >= 500) createLogger(env().logLevel).error('request failed', { error });
+    return json(errorBody(error), error.status);
+  }
+  // Unknown errors are logged in full here and answered without their message.
+  createLogger(env().logLevel).error('unhandled error in route', { error });
+  return json({ error: { code: 'internal', message: 'Internal server error' } }, 500);
+}
+
+/**
+ * The one wrapper every API route uses: parses params, query and body with zod (unknown fields
+ * rejected by strict schemas) and maps every error to a JSON answer, so handlers hold only their logic.
+ */
+export function route<
+  P extends Schema = undefined,
+  Q extends Schema = undefined,
+  B extends Schema = undefined,
+>(spec: RouteSpec<P, Q, B>, handler: (input: RouteInput<P, Q, B>) => Response | Promise<Response>) {
+  return async (request: Request, context: NextRouteContext): Promise<Response> => {
+    try {
+      const params = parseWith<P>(spec.params, await context.params, 'path');
+      const url = new URL(request.url);
+      const query = parseWith<Q>(spec.query, Object.fromEntries(url.searchParams), 'query');
+      const body = spec.body
+        ? parseWith<B>(spec.body, await readJsonBody(request), 'body')
+        : (undefined as Parsed<B>);
+      return await handler({ request, params, query, body });
+    } catch (error) {
+      return toResponse(error);
+    }
+  };
+}

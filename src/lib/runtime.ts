@@ -1,0 +1,20 @@
+import type { ExecutionTracker } from './services/executionTracker';
+
+/**
+ * What server.ts starts once per process and Next's compiled routes use: they are separate
+ * module graphs, so the instance lives on globalThis. Type-only imports keep the agent SDK out of
+ * Next's bundles.
+ */
+export interface Runtime {
+  tracker: ExecutionTracker;
+}
+
+const globalForRuntime = globalThis as typeof globalThis & { __claudeopsRuntime?: Runtime };
+
+export function installRuntime(runtime: Runtime): void {
+  globalForRuntime.__claudeopsRuntime = runtime;
+}
+
+export function getRuntime(): Runtime | undefined {
+  return globalForRuntime.__claudeopsRuntime;
+}

@@ -1,0 +1,142 @@
+import type { WebSocket } from 'ws';
+import type { Db } from '../db';
+import { getExecutionLogs, getExecutionSteps, getExecutionSummary } from '../db/queries/executions';
+import type {
+  ExecutionEventListener,
+  ExecutionEventsMessage,
+  ExecutionUpdatedMessage,
+} from '../services/executionEvents';
+import type { ServerFrame } from './protocol';
+
+/**
+ * Slow-client policy: a socket whose unsent buffer passes HIGH_WATER stops receiving live
+ * frames for its executions (they are in SQLite anyway); once it drains below LOW_WATER it is
+ * caught up from the database from the last sequence number it was sent. Past HARD_LIMIT it is
+ * closed (4008) and the browser reconnects with `afterSeq`. Server memory per client stays bounded.
+ */
+export const HIGH_WATER_BYTES = 1024 * 1024;
+export const LOW_WATER_BYTES = 256 * 1024;
+export const HARD_LIMIT_BYTES = 8 * 1024 * 1024;
+const REPLAY_CHUNK_LINES = 2_000;
+const CATCH_UP_INTERVAL_MS = 250;
+
+interface ExecutionSubscription {
+  lastSentSeq: number;
+  lagging: boolean;
+}
+
+export interface ClientSession {
+  readonly socket: WebSocket;
+  readonly executions: Map<number, ExecutionSubscription>;
+  listAll: boolean;
+}
+
+export class Broadcaster implements ExecutionEventListener {
+  private readonly sessions = new Set<ClientSession>();
+  private readonly catchUpTimer: NodeJS.Timeout;
+
+  constructor(private readonly db: Db) {
+    this.catchUpTimer = setInterval(() => this.catchUpLagging(), CATCH_UP_INTERVAL_MS);
+    this.catchUpTimer.unref();
+  }
+
+  add(socket: WebSocket): ClientSession {
+    const session: ClientSession = { socket, executions: new Map(), listAll: false };
+    this.sessions.add(session);
+    return session;
+  }
+
+  remove(session: ClientSession): void {
+    this.sessions.delete(session);
+  }
+
+  close(): void {
+    clearInterval(this.catchUpTimer);
+    this.sessions.clear();
+  }
+
+  /**
+   * Sends what the client missed after `afterSeq`, then registers it for live frames. Runs
+   * synchronously: events are published right after their commit on this same thread, so
+   * nothing can be committed between the read and the registration (no gap, no duplicate).
+   */
+  subscribeExecution(session: ClientSession, executionId: number, afterSeq: number | undefined): boolean {
+    const summary = getExecutionSummary(this.db, executionId);
+    if (!summary) return false;
+    send(session.socket, { type: 'subscribed', topic: 'execution', executionId, lastSeq: summary.lastSeq });
+    const subscription = { lastSentSeq: afterSeq ?? summary.lastSeq, lagging: false };
+    session.executions.set(executionId, subscription);
+    this.replay(session, executionId, subscription);
+    return true;
+  }
+
+  onEvents(message: ExecutionEventsMessage): void {
+    let frame: string | undefined;
+    for (const session of this.sessions) {
+      const subscription = session.executions.get(message.executionId);
+      if (!subscription || subscription.lagging || message.seq <= subscription.lastSentSeq) continue;
+      if (this.isBackedUp(session, subscription)) continue;
+      // Serialized once, however many subscribers.
+      frame ??= JSON.stringify({ type: 'execution.events', ...message } satisfies ServerFrame);
+      session.socket.send(frame);
+      subscription.lastSentSeq = message.seq;
+    }
+  }
+
+  onUpdated(message: ExecutionUpdatedMessage): void {
+    let frame: string | undefined;
+    for (const session of this.sessions) {
+      const subscription = session.executions.get(message.executionId);
+      const wanted = session.listAll || (subscription !== undefined && !subscription.lagging);
+      if (!wanted || session.socket.bufferedAmount > HIGH_WATER_BYTES) continue;
+      frame ??= JSON.stringify({ type: 'execution.updated', ...message } satisfies ServerFrame);
+      session.socket.send(frame);
+    }
+  }
+
+  private isBackedUp(session: ClientSession, subscription: ExecutionSubscription): boolean {
+    const buffered = session.socket.bufferedAmount;
+    if (buffered > HARD_LIMIT_BYTES) {
+      session.socket.close(4008, 'Client too slow; reconnect with afterSeq');
+      return true;
+    }
+    if (buffered > HIGH_WATER_BYTES) subscription.lagging = true;
+    return subscription.lagging;
+  }
+
+  private catchUpLagging(): void {
+    for (const session of this.sessions) {
+      if (session.socket.bufferedAmount > LOW_WATER_BYTES) continue;
+      for (const [executionId, subscription] of session.executions) {
+        if (subscription.lagging) this.replay(session, executionId, subscription);
+      }
+    }
+  }
+
+  /** Sends committed events after `lastSentSeq` in chunks, stopping (still lagging) if the socket backs up. */
+  private replay(session: ClientSession, executionId: number, subscription: ExecutionSubscription): void {
+    subscription.lagging = true;
+    for (;;) {
+      if (session.socket.bufferedAmount > HIGH_WATER_BYTES) return;
+      const from = subscription.lastSentSeq;
+      const logs = getExecutionLogs(this.db, executionId, from, REPLAY_CHUNK_LINES);
+      const last = logs.at(-1);
+      const through = logs.length === REPLAY_CHUNK_LINES && last ? last.seq : Number.MAX_SAFE_INTEGER;
+      const steps = getExecutionSteps(this.db, executionId, from, through);
+      const seq = Math.max(last?.seq ?? from, steps.at(-1)?.seq ?? from);
+      if (seq > from) {
+        send(session.socket, { type: 'execution.events', executionId, seq, steps, logs });
+        subscription.lastSentSeq = seq;
+      }
+      if (through === Number.MAX_SAFE_INTEGER) break;
+    }
+    subscription.lagging = false;
+    const execution = getExecutionSummary(this.db, executionId);
+    if (execution)
+      send(session.socket, { type: 'execution.updated', executionId, seq: execution.lastSeq, execution });
+  }
+}
+
+export function send(socket: WebSocket, frame: ServerFrame): void {
+  if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+}

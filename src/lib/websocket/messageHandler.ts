@@ -1,0 +1,60 @@
+import { issuesFromZod } from '../http/errors';
+import type { Logger } from '../logger';
+import { type Broadcaster, type ClientSession, send } from './broadcaster';
+import { type ClientFrame, clientFrameSchema } from './protocol';
+
+/** Parses one client frame and acts on it; anything malformed gets an error frame, never a throw. */
+export function handleClientMessage(
+  broadcaster: Broadcaster,
+  session: ClientSession,
+  raw: string,
+  logger: Logger,
+): void {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    send(session.socket, { type: 'error', code: 'bad_frame', message: 'Frame is not valid JSON' });
+    return;
+  }
+  const parsed = clientFrameSchema.safeParse(value);
+  if (!parsed.success) {
+    send(session.socket, {
+      type: 'error',
+      code: 'bad_frame',
+      message: 'Frame does not match the protocol',
+      issues: issuesFromZod(parsed.error),
+    });
+    return;
+  }
+  try {
+    dispatch(broadcaster, session, parsed.data);
+  } catch (error) {
+    logger.error('websocket frame failed', { error });
+    send(session.socket, { type: 'error', code: 'internal', message: 'Internal server error' });
+  }
+}
+
+function dispatch(broadcaster: Broadcaster, session: ClientSession, frame: ClientFrame): void {
+  switch (frame.type) {
+    case 'subscribe':
+      if (frame.topic === 'executions') {
+        session.listAll = true;
+        send(session.socket, { type: 'subscribed', topic: 'executions' });
+      } else if (!broadcaster.subscribeExecution(session, frame.executionId, frame.afterSeq)) {
+        send(session.socket, {
+          type: 'error',
+          code: 'not_found',
+          message: `Execution ${frame.executionId} not found`,
+        });
+      }
+      return;
+    case 'unsubscribe':
+      if (frame.topic === 'executions') session.listAll = false;
+      else session.executions.delete(frame.executionId);
+      return;
+    case 'ping':
+      send(session.socket, { type: 'pong', ...(frame.id === undefined ? {} : { id: frame.id }) });
+      return;
+  }
+}

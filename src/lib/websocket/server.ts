@@ -1,0 +1,76 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { type RawData, WebSocketServer } from 'ws';
+import type { Db } from '../db';
+import type { Logger } from '../logger';
+import type { ExecutionEventBus } from '../services/executionEvents';
+import { Broadcaster, send } from './broadcaster';
+import { handleClientMessage } from './messageHandler';
+import { MAX_CLIENT_FRAME_BYTES, PROTOCOL_VERSION } from './protocol';
+
+const HEARTBEAT_MS = 30_000;
+
+export interface RealtimeServer {
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** Tells clients to reconnect (1012 service restart) and stops. */
+  close(): void;
+}
+
+function rawToString(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data as ArrayBuffer).toString('utf8');
+}
+
+export function createRealtimeServer(deps: {
+  db: Db;
+  bus: ExecutionEventBus;
+  logger: Logger;
+}): RealtimeServer {
+  const { logger } = deps;
+  // ws's default maxPayload is 100 MiB; client frames are small commands.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
+  const broadcaster = new Broadcaster(deps.db);
+  const unsubscribe = deps.bus.subscribe(broadcaster);
+  const alive = new WeakMap<object, boolean>();
+
+  wss.on('connection', (socket) => {
+    const session = broadcaster.add(socket);
+    alive.set(socket, true);
+    socket.on('pong', () => alive.set(socket, true));
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) {
+        send(socket, { type: 'error', code: 'bad_frame', message: 'Binary frames are not supported' });
+        return;
+      }
+      handleClientMessage(broadcaster, session, rawToString(data), logger);
+    });
+    socket.on('error', (error) => logger.warn('websocket error', { error: error.message }));
+    socket.on('close', () => broadcaster.remove(session));
+    send(socket, { type: 'hello', protocolVersion: PROTOCOL_VERSION });
+  });
+
+  const heartbeat = setInterval(() => {
+    for (const socket of wss.clients) {
+      if (alive.get(socket) === false) {
+        socket.terminate();
+        continue;
+      }
+      alive.set(socket, false);
+      socket.ping();
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  return {
+    handleUpgrade(request, socket, head) {
+      wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    },
+    close() {
+      clearInterval(heartbeat);
+      unsubscribe();
+      broadcaster.close();
+      for (const socket of wss.clients) socket.close(1012, 'Server restarting');
+      wss.close();
+    },
+  };
+}
