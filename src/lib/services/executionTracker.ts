@@ -105,8 +105,8 @@ function modelRecords(result: SDKResultMessage | undefined, live: ModelTokenUsag
       model,
       inputTokens: usage.inputTokens,
       outputTokens: usage.outputTokens,
-      cacheCreation5mTokens:
-        usage.cacheCreationEphemeral5mInputTokens ?? usage.cacheCreationInputTokens - oneHour,
+      // The split reads 0 when the API sent no lifetime breakdown; 5 minutes is the API's default.
+      cacheCreation5mTokens: Math.max(0, usage.cacheCreationInputTokens - oneHour),
       cacheCreation1hTokens: oneHour,
       cacheReadTokens: usage.cacheReadInputTokens,
       costMicros: cost,
