@@ -1,4 +1,4 @@
-import { issuesFromZod } from '../http/errors';
+import { type ErrorIssue, issuesFromZod } from '../http/errors';
 import type { Logger } from '../logger';
 import { type Broadcaster, type ClientSession, send } from './broadcaster';
 import { type ClientFrame, clientFrameSchema } from './protocol';
@@ -10,29 +10,28 @@ export function handleClientMessage(
   raw: string,
   logger: Logger,
 ): void {
-  let value: unknown;
   try {
-    value = JSON.parse(raw);
-  } catch {
-    send(session.socket, { type: 'error', code: 'bad_frame', message: 'Frame is not valid JSON' });
-    return;
-  }
-  const parsed = clientFrameSchema.safeParse(value);
-  if (!parsed.success) {
-    send(session.socket, {
-      type: 'error',
-      code: 'bad_frame',
-      message: 'Frame does not match the protocol',
-      issues: issuesFromZod(parsed.error),
-    });
-    return;
-  }
-  try {
-    dispatch(broadcaster, session, parsed.data);
+    const frame = parseClientFrame(raw);
+    if ('error' in frame) send(session.socket, { type: 'error', code: 'bad_frame', ...frame.error });
+    else dispatch(broadcaster, session, frame.ok);
   } catch (error) {
     logger.error('websocket frame failed', { error });
     send(session.socket, { type: 'error', code: 'internal', message: 'Internal server error' });
   }
+}
+
+function parseClientFrame(
+  raw: string,
+): { ok: ClientFrame } | { error: { message: string; issues?: ErrorIssue[] } } {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    return { error: { message: 'Frame is not valid JSON' } };
+  }
+  const parsed = clientFrameSchema.safeParse(value);
+  if (parsed.success) return { ok: parsed.data };
+  return { error: { message: 'Frame does not match the protocol', issues: issuesFromZod(parsed.error) } };
 }
 
 function dispatch(broadcaster: Broadcaster, session: ClientSession, frame: ClientFrame): void {

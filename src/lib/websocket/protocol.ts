@@ -11,7 +11,7 @@ export const MAX_CLIENT_FRAME_BYTES = 16 * 1024;
 
 const executionId = z.number().int().positive();
 
-export const clientFrameSchema = z.discriminatedUnion('type', [
+export const clientFrameSchema = z.union([
   z.strictObject({
     type: z.literal('subscribe'),
     topic: z.literal('execution'),
@@ -30,7 +30,7 @@ export const ERROR_CODES = ['bad_frame', 'not_found', 'frame_too_large', 'intern
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Server → client frames. `seq` is the highest per-execution sequence number the frame reflects. */
-export const serverFrameSchema = z.discriminatedUnion('type', [
+export const serverFrameSchema = z.union([
   z.object({ type: z.literal('hello'), protocolVersion: z.number() }),
   z.object({
     type: z.literal('subscribed'),

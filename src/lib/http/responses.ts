@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import type { AgentDto } from '../contracts/agents';
+import {
+  type ExecutionDetail,
+  type ExecutionPage,
+  executionSummarySchema,
+  logLineSchema,
+  type ModelCost,
+} from '../contracts/executions';
+
+/**
+ * Schemas for the API's answers, as the browser parses them. Typed against the contract
+ * interfaces, so a contract change that these miss fails the type check.
+ */
+
+export const agentDtoSchema: z.ZodType<AgentDto> = z.object({
+  id: z.number(),
+  name: z.string(),
+  description: z.string(),
+  model: z.string(),
+  systemPrompt: z.string(),
+  defaultPrompt: z.string(),
+  allowedTools: z.array(z.string()),
+  workingDirectory: z.string().nullable(),
+  maxTurns: z.number(),
+  timeoutSeconds: z.number(),
+  builtin: z.boolean(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+
+const modelCostSchema: z.ZodType<ModelCost> = z.object({
+  model: z.string(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cacheCreation5mTokens: z.number(),
+  cacheCreation1hTokens: z.number(),
+  cacheReadTokens: z.number(),
+  costUsd: z.number(),
+  reportedCostUsd: z.number(),
+});
+
+export const executionDetailSchema: z.ZodType<ExecutionDetail> = executionSummarySchema.extend({
+  prompt: z.string(),
+  resultText: z.string().nullable(),
+  sessionId: z.string().nullable(),
+  apiKeySource: z.string().nullable(),
+  costs: z.array(modelCostSchema),
+});
+
+export const agentResponseSchema = z.object({ agent: agentDtoSchema });
+export const executionSummaryResponseSchema = z.object({ execution: executionSummarySchema });
+export const executionDetailResponseSchema = z.object({ execution: executionDetailSchema });
+export const executionPageSchema: z.ZodType<ExecutionPage> = z.object({
+  items: z.array(executionSummarySchema),
+  nextBefore: z.number().nullable(),
+});
+export const logLinesResponseSchema = z.object({ items: z.array(logLineSchema) });
