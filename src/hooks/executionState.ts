@@ -1,0 +1,182 @@
+import {
+  type ExecutionDetail,
+  type ExecutionStatus,
+  type ExecutionSummary,
+  isActiveStatus,
+  type LogLineDto,
+  type StepDto,
+} from '@/lib/contracts/executions';
+
+/**
+ * Pure state of the live execution views. Frames can arrive twice (a replay after a reconnect
+ * overlaps what the page had) and a fetched snapshot can be older than a frame already applied,
+ * so every change is checked against what the state already holds.
+ */
+
+const stage = (status: ExecutionStatus): number => (status === 'queued' ? 0 : isActiveStatus(status) ? 1 : 2);
+
+/**
+ * True when `current` is further along than `incoming`: an end state is never replaced by an
+ * active one, and within a stage the higher seq wins (ties go to the newcomer).
+ */
+export function isAhead(
+  current: { status: ExecutionStatus; seq: number },
+  incoming: { status: ExecutionStatus; seq: number },
+): boolean {
+  const a = stage(current.status);
+  const b = stage(incoming.status);
+  if (a !== b) return a > b;
+  return current.seq > incoming.seq;
+}
+
+export interface ExecutionViewState {
+  execution: ExecutionDetail;
+  /** The seq of the frame or snapshot the header shows. */
+  headerSeq: number;
+  steps: StepDto[];
+  logs: LogLineDto[];
+  /** Highest step and log seq applied; anything at or below is a duplicate. */
+  lastStepSeq: number;
+  lastLogSeq: number;
+  hasEarlierLogs: boolean;
+}
+
+export interface ExecutionSnapshot {
+  execution: ExecutionDetail;
+  steps: StepDto[];
+  /** The newest log lines, ascending; older ones load on demand. */
+  logs: LogLineDto[];
+  hasEarlierLogs: boolean;
+}
+
+export type ExecutionAction =
+  | { type: 'events'; steps: StepDto[]; logs: LogLineDto[] }
+  | { type: 'updated'; seq: number; execution: ExecutionSummary }
+  | { type: 'detail'; execution: ExecutionDetail }
+  | { type: 'earlier'; lines: LogLineDto[]; exhausted: boolean }
+  | { type: 'batch'; actions: ExecutionAction[] };
+
+export function initExecutionState(snapshot: ExecutionSnapshot): ExecutionViewState {
+  return {
+    execution: snapshot.execution,
+    headerSeq: snapshot.execution.lastSeq,
+    steps: snapshot.steps,
+    logs: snapshot.logs,
+    lastStepSeq: snapshot.steps.at(-1)?.seq ?? 0,
+    lastLogSeq: snapshot.logs.at(-1)?.seq ?? 0,
+    hasEarlierLogs: snapshot.hasEarlierLogs,
+  };
+}
+
+/** The items above `after`, in seq order, each seq once. */
+function fresh<T extends { seq: number }>(items: readonly T[], after: number): T[] {
+  const out: T[] = [];
+  let last = after;
+  for (const item of items) {
+    if (item.seq <= last) continue;
+    out.push(item);
+    last = item.seq;
+  }
+  return out;
+}
+
+function applyEvents(state: ExecutionViewState, steps: StepDto[], logs: LogLineDto[]): ExecutionViewState {
+  const newSteps = fresh(steps, state.lastStepSeq);
+  const newLogs = fresh(logs, state.lastLogSeq);
+  if (newSteps.length === 0 && newLogs.length === 0) return state;
+  return {
+    ...state,
+    steps: newSteps.length === 0 ? state.steps : state.steps.concat(newSteps),
+    logs: newLogs.length === 0 ? state.logs : state.logs.concat(newLogs),
+    lastStepSeq: newSteps.at(-1)?.seq ?? state.lastStepSeq,
+    lastLogSeq: newLogs.at(-1)?.seq ?? state.lastLogSeq,
+  };
+}
+
+function applyUpdated(state: ExecutionViewState, seq: number, summary: ExecutionSummary): ExecutionViewState {
+  if (summary.id !== state.execution.id) return state;
+  if (isAhead({ status: state.execution.status, seq: state.headerSeq }, { status: summary.status, seq })) {
+    return state;
+  }
+  // A summary lacks the detail-only fields (prompt, result, credential source, costs): keep ours.
+  return { ...state, execution: { ...state.execution, ...summary }, headerSeq: seq };
+}
+
+function applyDetail(state: ExecutionViewState, detail: ExecutionDetail): ExecutionViewState {
+  if (detail.id !== state.execution.id) return state;
+  const current = { status: state.execution.status, seq: state.headerSeq };
+  if (!isAhead(current, { status: detail.status, seq: detail.lastSeq })) {
+    return { ...state, execution: detail, headerSeq: detail.lastSeq };
+  }
+  // Older than the header: take only what summaries never carry, when the snapshot has it.
+  const known = state.execution;
+  return {
+    ...state,
+    execution: {
+      ...known,
+      prompt: detail.prompt,
+      sessionId: known.sessionId ?? detail.sessionId,
+      apiKeySource: known.apiKeySource ?? detail.apiKeySource,
+      resultText: known.resultText ?? detail.resultText,
+      costs: known.costs.length > 0 ? known.costs : detail.costs,
+    },
+  };
+}
+
+function applyEarlier(state: ExecutionViewState, lines: LogLineDto[], exhausted: boolean): ExecutionViewState {
+  const firstSeq = state.logs[0]?.seq ?? Number.POSITIVE_INFINITY;
+  const older = fresh(lines, 0).filter((line) => line.seq < firstSeq);
+  return { ...state, logs: older.concat(state.logs), hasEarlierLogs: !exhausted && older.length > 0 };
+}
+
+export function executionReducer(state: ExecutionViewState, action: ExecutionAction): ExecutionViewState {
+  switch (action.type) {
+    case 'events':
+      return applyEvents(state, action.steps, action.logs);
+    case 'updated':
+      return applyUpdated(state, action.seq, action.execution);
+    case 'detail':
+      return applyDetail(state, action.execution);
+    case 'earlier':
+      return applyEarlier(state, action.lines, action.exhausted);
+    case 'batch':
+      return action.actions.reduce(executionReducer, state);
+  }
+}
+
+/**
+ * Merges summaries into a newest-first list of at most `limit`: new runs are added, known ones
+ * replaced unless the list already holds a later state of them.
+ */
+export function mergeSummaries(
+  current: readonly ExecutionSummary[],
+  incoming: readonly ExecutionSummary[],
+  limit: number,
+): ExecutionSummary[] {
+  if (incoming.length === 0) return [...current];
+  const byId = new Map(current.map((item) => [item.id, item]));
+  for (const item of incoming) {
+    const known = byId.get(item.id);
+    if (
+      known &&
+      isAhead({ status: known.status, seq: known.lastSeq }, { status: item.status, seq: item.lastSeq })
+    ) {
+      continue;
+    }
+    byId.set(item.id, item);
+  }
+  return [...byId.values()].sort((a, b) => b.id - a.id).slice(0, limit);
+}
+
+/** Index of the first line with a seq above `seq` (lines ascending): how many lines are at or below it. */
+export function countAtOrBelow(lines: readonly { seq: number }[], seq: number): number {
+  let low = 0;
+  let high = lines.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    const line = lines[mid];
+    if (line !== undefined && line.seq <= seq) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
