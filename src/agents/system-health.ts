@@ -27,8 +27,18 @@ const READ_ONLY_COMMANDS = [
 ] as const;
 
 /** /proc files worth reading for health; `cat` is allowed on these and nothing else. */
-const READABLE_FILES =
-  /^\/proc\/(loadavg|meminfo|uptime|cpuinfo|stat|diskstats|net\/dev|pressure\/(cpu|memory|io))$/;
+const READABLE_FILES = [
+  '/proc/loadavg',
+  '/proc/meminfo',
+  '/proc/uptime',
+  '/proc/cpuinfo',
+  '/proc/stat',
+  '/proc/diskstats',
+  '/proc/net/dev',
+  '/proc/pressure/cpu',
+  '/proc/pressure/memory',
+  '/proc/pressure/io',
+];
 
 // Shell syntax that could write, chain arbitrary programs or substitute: `;`, `&`, `>`, `<`,
 // backquotes, `$`, parentheses, braces, newlines. A single `|` between allowed commands is fine.
@@ -37,7 +47,7 @@ const FORBIDDEN_SHELL = /[;&><`$(){}\n\\]|\|\|/;
 function isReadOnlySegment(segment: string): boolean {
   const [program, ...args] = segment.trim().split(/\s+/);
   if (program === undefined || program === '') return false;
-  if (program === 'cat') return args.length > 0 && args.every((arg) => READABLE_FILES.test(arg));
+  if (program === 'cat') return args.length > 0 && args.every((arg) => READABLE_FILES.includes(arg));
   if (program === 'top') return args.includes('-b') || args.some((arg) => /^-[a-zA-Z]*b/.test(arg));
   return (READ_ONLY_COMMANDS as readonly string[]).includes(program);
 }
@@ -50,7 +60,10 @@ export function isReadOnlyCommand(command: string): boolean {
 
 export const SYSTEM_HEALTH_ALLOWED_TOOLS = [
   ...READ_ONLY_COMMANDS.map((program) => `Bash(${program}:*)`),
-  'Bash(cat /proc/:*)',
+  ...READABLE_FILES.map((file) => `Bash(cat ${file})`),
+  // Claude Code treats any command that reads a file outside the working directory as a file
+  // read, which also needs a Read rule for the path (measured: without it `cat /proc/loadavg` is denied).
+  'Read(//proc/**)',
 ];
 
 export const systemHealthAgent: CreateAgentInput = {

@@ -13,6 +13,9 @@ import {
  * so every change is checked against what the state already holds.
  */
 
+/** Log lines the execution page loads first, and per "Load earlier lines" request. */
+export const LOG_PAGE_SIZE = 5_000;
+
 const stage = (status: ExecutionStatus): number => (status === 'queued' ? 0 : isActiveStatus(status) ? 1 : 2);
 
 /**

@@ -11,12 +11,10 @@ import {
   type ExecutionViewState,
   executionReducer,
   initExecutionState,
+  LOG_PAGE_SIZE,
 } from './executionState';
 import { useFrameBatch } from './useFrameBatch';
 import { useSubscription } from './useWebSocket';
-
-/** Lines per "Load earlier lines" request, as many as the page loads first. */
-export const LOG_PAGE_SIZE = 5_000;
 
 export interface AgentExecution {
   state: ExecutionViewState;
@@ -37,8 +35,6 @@ export function useAgentExecution(snapshot: ExecutionSnapshot): AgentExecution {
   const push = useFrameBatch<ExecutionAction>((actions) => dispatch({ type: 'batch', actions }));
 
   const seenStatus = useRef<ExecutionStatus>(snapshot.execution.status);
-  const credentialKnown = useRef(snapshot.execution.apiKeySource !== null);
-  credentialKnown.current = state.execution.apiKeySource !== null;
 
   const refresh = useRef({ running: false, again: false });
   const refreshDetail = useCallback(() => {
@@ -76,7 +72,8 @@ export function useAgentExecution(snapshot: ExecutionSnapshot): AgentExecution {
         return;
       case 'execution.updated':
         push({ type: 'updated', seq: frame.seq, execution: frame.execution });
-        if (frame.execution.status !== seenStatus.current || !credentialKnown.current) {
+        // The credential source is recorded just after the run starts; fetch until it shows.
+        if (frame.execution.status !== seenStatus.current || state.execution.apiKeySource === null) {
           seenStatus.current = frame.execution.status;
           refreshDetail();
         }

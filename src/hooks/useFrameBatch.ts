@@ -1,6 +1,6 @@
 'use client';
 
-import { useCallback, useEffect, useEffectEvent, useRef } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef } from 'react';
 
 /**
  * Collects items and hands them to `apply` once per animation frame, so a flood of socket frames
@@ -8,14 +8,13 @@ import { useCallback, useEffect, useEffectEvent, useRef } from 'react';
  * and apply together when it is shown again.
  */
 export function useFrameBatch<T>(apply: (batch: T[]) => void): (item: T) => void {
+  const applyRef = useRef(apply);
   const pending = useRef<T[]>([]);
   const frame = useRef<number | null>(null);
   const mounted = useRef(false);
-  const flush = useEffectEvent(() => {
-    frame.current = null;
-    const batch = pending.current;
-    pending.current = [];
-    if (batch.length > 0) apply(batch);
+
+  useLayoutEffect(() => {
+    applyRef.current = apply;
   });
 
   useEffect(() => {
@@ -31,6 +30,11 @@ export function useFrameBatch<T>(apply: (batch: T[]) => void): (item: T) => void
   return useCallback((item: T) => {
     if (!mounted.current) return;
     pending.current.push(item);
-    frame.current ??= requestAnimationFrame(() => flush());
+    frame.current ??= requestAnimationFrame(() => {
+      frame.current = null;
+      const batch = pending.current;
+      pending.current = [];
+      if (batch.length > 0) applyRef.current(batch);
+    });
   }, []);
 }

@@ -1,0 +1,91 @@
+'use client';
+
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+import { formatDuration, formatTokens, formatUsd } from '@/components/ui/format';
+import { LocalTime } from '@/components/ui/LocalTime';
+import { StatusBadge } from '@/components/ui/StatusBadge';
+import { useNow } from '@/hooks/useNow';
+import { type ExecutionDetail, isActiveStatus } from '@/lib/contracts/executions';
+
+function Fact({ label, testId, children }: { label: string; testId: string; children: ReactNode }) {
+  return (
+    <div className="fact">
+      <dt>{label}</dt>
+      <dd data-testid={testId}>{children}</dd>
+    </div>
+  );
+}
+
+/** The run at a glance: status, who and what ran, how long, tokens, dollars, and how it ended. */
+export function ExecutionHeader({ execution, renderedAt }: { execution: ExecutionDetail; renderedAt: number }) {
+  const running = isActiveStatus(execution.status) && execution.startedAt !== null;
+  const now = useNow(running, renderedAt);
+  const durationMs =
+    execution.durationMs ?? (execution.startedAt === null ? null : Math.max(0, now - execution.startedAt));
+  const failed = execution.errorCode !== null || execution.errorMessage !== null;
+
+  return (
+    <section className="exec-header" data-testid="execution-header" data-execution-id={execution.id}>
+      <div className="exec-title">
+        <h1>
+          Run #{execution.id} · <Link href={`/agents/${execution.agentId}`} data-testid="execution-agent">{execution.agentName}</Link>
+        </h1>
+        <StatusBadge status={execution.status} testId="execution-status" />
+      </div>
+      <dl className="facts">
+        <Fact label="Model" testId="execution-model">
+          {execution.model}
+        </Fact>
+        <Fact label="Trigger" testId="execution-trigger">
+          {execution.trigger}
+        </Fact>
+        <Fact label="Started" testId="execution-started-cell">
+          <LocalTime epochMs={execution.startedAt ?? execution.createdAt} testId="execution-started" />
+        </Fact>
+        <Fact label="Duration" testId="execution-duration">
+          {formatDuration(durationMs)}
+        </Fact>
+        <Fact label="Turns" testId="execution-turns">
+          {execution.numTurns}
+        </Fact>
+        <Fact label="Input tokens" testId="execution-tokens-input">
+          {formatTokens(execution.inputTokens)}
+        </Fact>
+        <Fact label="Output tokens" testId="execution-tokens-output">
+          {formatTokens(execution.outputTokens)}
+        </Fact>
+        <Fact label="Cache write" testId="execution-tokens-cache-write">
+          {formatTokens(execution.cacheCreationTokens)}
+        </Fact>
+        <Fact label="Cache read" testId="execution-tokens-cache-read">
+          {formatTokens(execution.cacheReadTokens)}
+        </Fact>
+        <Fact label="Cost" testId="execution-cost">
+          {formatUsd(execution.costUsd)}
+        </Fact>
+        <Fact label="Credential" testId="execution-credential">
+          {execution.apiKeySource ?? '—'}
+        </Fact>
+      </dl>
+      {failed ? (
+        <div className="callout callout-error" role="alert" data-testid="execution-error">
+          <strong>{execution.errorCode ?? 'error'}</strong>
+          {execution.errorMessage ? `: ${execution.errorMessage}` : null}
+        </div>
+      ) : null}
+      {execution.resultText !== null && execution.resultText !== '' ? (
+        <div className="callout" data-testid="execution-result">
+          <h2>Result</h2>
+          <pre className="result-text">{execution.resultText}</pre>
+        </div>
+      ) : null}
+      <details className="prompt">
+        <summary>Prompt</summary>
+        <pre className="step-pre" data-testid="execution-prompt">
+          {execution.prompt}
+        </pre>
+      </details>
+    </section>
+  );
+}

@@ -1,0 +1,36 @@
+'use client';
+
+import type { ExecutionSnapshot } from '@/hooks/executionState';
+import { useAgentExecution } from '@/hooks/useAgentExecution';
+import { ExecutionHeader } from './ExecutionHeader';
+import { LogViewer } from './LogViewer';
+import { StepTimeline } from './StepTimeline';
+
+/** The live execution page below the app header: first paint from the server, then the socket. */
+export function ExecutionView({ snapshot, renderedAt }: { snapshot: ExecutionSnapshot; renderedAt: number }) {
+  const { state, loadEarlierLogs, loadingEarlier, earlierError } = useAgentExecution(snapshot);
+  const { execution } = state;
+  return (
+    <>
+      <ExecutionHeader execution={execution} renderedAt={renderedAt} />
+      <div className="exec-panels">
+        <section className="panel" aria-labelledby="steps-heading">
+          <h2 id="steps-heading">
+            Steps <span className="count">{state.steps.length}</span>
+          </h2>
+          <StepTimeline steps={state.steps} baseMs={execution.startedAt ?? execution.createdAt} />
+        </section>
+        <section className="panel" aria-labelledby="log-heading">
+          <h2 id="log-heading">Log</h2>
+          <LogViewer
+            lines={state.logs}
+            hasEarlier={state.hasEarlierLogs}
+            loadingEarlier={loadingEarlier}
+            earlierError={earlierError}
+            onLoadEarlier={loadEarlierLogs}
+          />
+        </section>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,153 @@
+'use client';
+
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { countAtOrBelow } from '@/hooks/executionState';
+import type { LogLineDto } from '@/lib/contracts/executions';
+
+/** Every row is exactly this tall (CSS agrees), so any row's position is its index times it. */
+export const LOG_ROW_HEIGHT = 20;
+const OVERSCAN_ROWS = 30;
+const DEFAULT_HEIGHT = 480;
+
+export interface LogViewerProps {
+  lines: readonly LogLineDto[];
+  hasEarlier?: boolean;
+  loadingEarlier?: boolean;
+  earlierError?: string | null;
+  onLoadEarlier?: () => void;
+  /** Viewport height in px. */
+  height?: number;
+}
+
+/**
+ * A virtualized log: only the rows in view (plus overscan) are in the DOM, so 100k lines scroll
+ * like 100. It follows the tail while the reader is at the bottom; scrolling up pins the view and
+ * counts what arrives meanwhile.
+ */
+export function LogViewer({
+  lines,
+  hasEarlier = false,
+  loadingEarlier = false,
+  earlierError = null,
+  onLoadEarlier,
+  height = DEFAULT_HEIGHT,
+}: LogViewerProps) {
+  const viewportRef = useRef<HTMLDivElement>(null);
+  const totalHeight = lines.length * LOG_ROW_HEIGHT;
+  // Starts at the bottom, where following puts it, so hydration needs no second render.
+  const [scrollTop, setScrollTop] = useState(() => Math.max(0, totalHeight - height));
+  const [viewportHeight, setViewportHeight] = useState(height);
+  const [following, setFollowing] = useState(true);
+  /** The last seq the reader saw at the bottom before scrolling away. */
+  const [seenSeq, setSeenSeq] = useState(0);
+  const followingRef = useRef(true);
+  const firstSeqRef = useRef(lines[0]?.seq);
+  const lastSeq = lines.at(-1)?.seq ?? 0;
+
+  const onScroll = useCallback(() => {
+    const el = viewportRef.current;
+    if (!el) return;
+    setScrollTop(el.scrollTop);
+    const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < LOG_ROW_HEIGHT / 2;
+    if (atBottom === followingRef.current) return;
+    followingRef.current = atBottom;
+    setFollowing(atBottom);
+  }, []);
+
+  // Remember what the reader had seen when they left the bottom.
+  useEffect(() => {
+    if (!following) setSeenSeq((seen) => (seen === 0 ? lastSeq : seen));
+    else setSeenSeq(0);
+  }, [following, lastSeq]);
+
+  useLayoutEffect(() => {
+    const el = viewportRef.current;
+    if (!el) return;
+    const previousFirst = firstSeqRef.current;
+    const first = lines[0]?.seq;
+    firstSeqRef.current = first;
+    if (followingRef.current) {
+      el.scrollTop = el.scrollHeight;
+    } else if (previousFirst !== undefined && first !== undefined && first < previousFirst) {
+      // Earlier lines went in above: keep the rows the reader is looking at in place.
+      el.scrollTop += countAtOrBelow(lines, previousFirst - 1) * LOG_ROW_HEIGHT;
+    }
+    setScrollTop(el.scrollTop);
+  }, [lines]);
+
+  useEffect(() => {
+    const el = viewportRef.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => setViewportHeight(el.clientHeight));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  const jumpToLatest = () => {
+    const el = viewportRef.current;
+    if (!el) return;
+    followingRef.current = true;
+    setFollowing(true);
+    el.scrollTop = el.scrollHeight;
+  };
+
+  const start = Math.max(0, Math.floor(scrollTop / LOG_ROW_HEIGHT) - OVERSCAN_ROWS);
+  const end = Math.min(lines.length, Math.ceil((scrollTop + viewportHeight) / LOG_ROW_HEIGHT) + OVERSCAN_ROWS);
+  const visible = lines.slice(start, end);
+  const unseen = following || seenSeq === 0 ? 0 : lines.length - countAtOrBelow(lines, seenSeq);
+
+  return (
+    <div className="log-viewer" data-testid="log-viewer-panel">
+      {hasEarlier && onLoadEarlier ? (
+        <div className="log-toolbar">
+          <button
+            type="button"
+            className="button button-small"
+            onClick={onLoadEarlier}
+            disabled={loadingEarlier}
+            data-testid="log-load-earlier"
+          >
+            {loadingEarlier ? 'Loading…' : 'Load earlier lines'}
+          </button>
+          {earlierError ? <span className="field-error">{earlierError}</span> : null}
+        </div>
+      ) : null}
+      <div
+        ref={viewportRef}
+        className="log-viewport"
+        style={{ height }}
+        onScroll={onScroll}
+        role="log"
+        aria-label="Execution log"
+        data-testid="log-viewer"
+        data-line-count={lines.length}
+        data-following={following}
+      >
+        {lines.length === 0 ? <p className="log-empty">No log lines yet.</p> : null}
+        <div className="log-canvas" style={{ height: totalHeight }}>
+          {visible.map((line, i) => (
+            <div
+              key={line.seq}
+              className={`log-row log-${line.level}`}
+              style={{ top: (start + i) * LOG_ROW_HEIGHT }}
+              data-testid="log-line"
+              data-seq={line.seq}
+            >
+              <span className="log-seq" aria-hidden="true">
+                {line.seq}
+              </span>
+              <span className="log-text" data-testid="log-text">
+                {line.text}
+              </span>
+            </div>
+          ))}
+        </div>
+      </div>
+      {following ? null : (
+        <button type="button" className="log-jump" onClick={jumpToLatest} data-testid="log-jump-latest">
+          Jump to latest{unseen > 0 ? ` (${unseen} new)` : ''}
+        </button>
+      )}
+    </div>
+  );
+}

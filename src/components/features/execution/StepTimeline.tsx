@@ -1,0 +1,191 @@
+'use client';
+
+import { useMemo, useState } from 'react';
+import { z } from 'zod';
+import { formatOffset } from '@/components/ui/format';
+import type { StepDto, StepKind } from '@/lib/contracts/executions';
+
+const KIND_LABELS: Record<StepKind, { icon: string; label: string }> = {
+  system: { icon: '⚙', label: 'System' },
+  assistant_text: { icon: '✎', label: 'Assistant' },
+  thinking: { icon: '…', label: 'Thinking' },
+  tool_use: { icon: '▸', label: 'Tool' },
+  tool_result: { icon: '↩', label: 'Tool result' },
+  result: { icon: '■', label: 'Result' },
+};
+
+// Payload shapes written by the server's message translator; anything else shows as JSON.
+const toolUsePayload = z.object({ input: z.unknown() });
+const toolResultPayload = z.object({ output: z.string() });
+const textPayload = z.object({ text: z.string() });
+const thinkingPayload = z.object({ thinking: z.string() });
+const resultPayload = z.object({
+  result: z.string().nullable(),
+  errors: z.array(z.string()).default([]),
+});
+
+export type TimelineRow =
+  | { kind: 'tool'; use: StepDto; result: StepDto | undefined }
+  | { kind: 'step'; step: StepDto };
+
+/** One row per step, except that a tool call and its result share the call's row. */
+export function pairToolSteps(steps: readonly StepDto[]): TimelineRow[] {
+  const results = new Map<string, StepDto>();
+  const calls = new Set<string>();
+  for (const step of steps) {
+    if (step.toolUseId === null) continue;
+    if (step.kind === 'tool_result') results.set(step.toolUseId, step);
+    else if (step.kind === 'tool_use') calls.add(step.toolUseId);
+  }
+  const rows: TimelineRow[] = [];
+  for (const step of steps) {
+    if (step.kind === 'tool_use' && step.toolUseId !== null) {
+      rows.push({ kind: 'tool', use: step, result: results.get(step.toolUseId) });
+    } else if (step.kind !== 'tool_result' || step.toolUseId === null || !calls.has(step.toolUseId)) {
+      rows.push({ kind: 'step', step });
+    }
+  }
+  return rows;
+}
+
+const json = (value: unknown): string => JSON.stringify(value, null, 2) ?? String(value);
+
+function StepBody({ step }: { step: StepDto }) {
+  const text = textPayload.safeParse(step.payload);
+  if (step.kind === 'assistant_text' && text.success) return <pre className="step-pre">{text.data.text}</pre>;
+  const thinking = thinkingPayload.safeParse(step.payload);
+  if (step.kind === 'thinking' && thinking.success) return <pre className="step-pre">{thinking.data.thinking}</pre>;
+  const output = toolResultPayload.safeParse(step.payload);
+  if (step.kind === 'tool_result' && output.success) return <pre className="step-pre">{output.data.output}</pre>;
+  const result = resultPayload.safeParse(step.payload);
+  if (step.kind === 'result' && result.success) {
+    return (
+      <>
+        {result.data.result ? <pre className="step-pre">{result.data.result}</pre> : null}
+        {result.data.errors.length > 0 ? <pre className="step-pre step-pre-error">{result.data.errors.join('\n')}</pre> : null}
+        <details className="step-raw">
+          <summary>Raw result</summary>
+          <pre className="step-pre">{json(step.payload)}</pre>
+        </details>
+      </>
+    );
+  }
+  return <pre className="step-pre">{json(step.payload)}</pre>;
+}
+
+function RowHeader({
+  icon,
+  label,
+  summary,
+  time,
+  open,
+  onToggle,
+  state,
+}: {
+  icon: string;
+  label: string;
+  summary: string;
+  time: string;
+  open: boolean;
+  onToggle: () => void;
+  state?: string;
+}) {
+  return (
+    <button type="button" className="step-head" aria-expanded={open} onClick={onToggle} data-testid="step-toggle">
+      <span className="step-chevron" aria-hidden="true">
+        {open ? '▾' : '▸'}
+      </span>
+      <span className="step-icon" aria-hidden="true">
+        {icon}
+      </span>
+      <span className="step-label">{label}</span>
+      <span className="step-summary" data-testid="step-summary">
+        {summary}
+      </span>
+      {state ? <span className={`step-state step-state-${state}`}>{state}</span> : null}
+      <span className="step-time">{time}</span>
+    </button>
+  );
+}
+
+function ToolRow({ use, result, baseMs }: { use: StepDto; result: StepDto | undefined; baseMs: number }) {
+  const [open, setOpen] = useState(false);
+  const state = result === undefined ? 'running' : result.isError ? 'error' : 'ok';
+  const input = toolUsePayload.safeParse(use.payload);
+  const output = result ? toolResultPayload.safeParse(result.payload) : undefined;
+  return (
+    <li className={`step step-tool${state === 'error' ? ' step-error' : ''}`} data-testid="step" data-kind="tool_use" data-state={state}>
+      <RowHeader
+        icon={KIND_LABELS.tool_use.icon}
+        label={use.toolName ?? 'Tool'}
+        summary={use.summary}
+        time={formatOffset(use.createdAt, baseMs)}
+        open={open}
+        onToggle={() => setOpen((value) => !value)}
+        state={state}
+      />
+      {open ? (
+        <div className="step-body">
+          <h4>Input</h4>
+          <pre className="step-pre" data-testid="step-input">
+            {json(input.success ? input.data.input : use.payload)}
+          </pre>
+          <h4>Output</h4>
+          {result === undefined ? (
+            <p className="muted">Waiting for the tool…</p>
+          ) : (
+            <pre className={`step-pre${result.isError ? ' step-pre-error' : ''}`} data-testid="step-output">
+              {output?.success ? output.data.output : json(result.payload)}
+            </pre>
+          )}
+        </div>
+      ) : null}
+    </li>
+  );
+}
+
+function PlainRow({ step, baseMs }: { step: StepDto; baseMs: number }) {
+  const [open, setOpen] = useState(false);
+  const { icon, label } = KIND_LABELS[step.kind];
+  return (
+    <li className={`step step-${step.kind}${step.isError ? ' step-error' : ''}`} data-testid="step" data-kind={step.kind}>
+      <RowHeader
+        icon={icon}
+        label={label}
+        summary={step.summary}
+        time={formatOffset(step.createdAt, baseMs)}
+        open={open}
+        onToggle={() => setOpen((value) => !value)}
+        state={step.isError ? 'error' : undefined}
+      />
+      {open ? (
+        <div className="step-body">
+          <StepBody step={step} />
+        </div>
+      ) : null}
+    </li>
+  );
+}
+
+/** The run's steps in order; each row opens to its payload. Times are offsets from `baseMs`. */
+export function StepTimeline({ steps, baseMs }: { steps: readonly StepDto[]; baseMs: number }) {
+  const rows = useMemo(() => pairToolSteps(steps), [steps]);
+  if (rows.length === 0) {
+    return (
+      <p className="empty" data-testid="steps-empty">
+        No steps yet.
+      </p>
+    );
+  }
+  return (
+    <ol className="timeline" data-testid="step-timeline">
+      {rows.map((row) =>
+        row.kind === 'tool' ? (
+          <ToolRow key={row.use.seq} use={row.use} result={row.result} baseMs={baseMs} />
+        ) : (
+          <PlainRow key={row.step.seq} step={row.step} baseMs={baseMs} />
+        ),
+      )}
+    </ol>
+  );
+}
