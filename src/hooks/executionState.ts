@@ -126,7 +126,11 @@ function applyDetail(state: ExecutionViewState, detail: ExecutionDetail): Execut
   };
 }
 
-function applyEarlier(state: ExecutionViewState, lines: LogLineDto[], exhausted: boolean): ExecutionViewState {
+function applyEarlier(
+  state: ExecutionViewState,
+  lines: LogLineDto[],
+  exhausted: boolean,
+): ExecutionViewState {
   const firstSeq = state.logs[0]?.seq ?? Number.POSITIVE_INFINITY;
   const older = fresh(lines, 0).filter((line) => line.seq < firstSeq);
   return { ...state, logs: older.concat(state.logs), hasEarlierLogs: !exhausted && older.length > 0 };

@@ -22,7 +22,10 @@ export interface ExecutionListOptions {
  * On every (re)subscription the list is fetched again, so runs that started or ended while the
  * socket was away are not missed.
  */
-export function useExecutionList(initial: ExecutionSummary[], options: ExecutionListOptions): ExecutionSummary[] {
+export function useExecutionList(
+  initial: ExecutionSummary[],
+  options: ExecutionListOptions,
+): ExecutionSummary[] {
   const { limit, agentId, onFinished } = options;
   const [items, setItems] = useState(initial);
   const itemsRef = useRef(initial);

@@ -32,7 +32,9 @@ describe('agents API', () => {
     expect(health).toBeDefined();
     expect(health?.builtin).toBe(true);
     expect(health?.allowedTools.length).toBeGreaterThan(0);
-    expect(health?.allowedTools.every((tool) => /^Bash\(.+\)$/.test(tool) || tool === 'Read(//proc/**)')).toBe(true);
+    expect(
+      health?.allowedTools.every((tool) => /^Bash\(.+\)$/.test(tool) || tool === 'Read(//proc/**)'),
+    ).toBe(true);
     expect(fs.existsSync(app.databasePath)).toBe(true);
   });
 
@@ -40,12 +42,24 @@ describe('agents API', () => {
     const created = await api.call('POST', '/api/agents', { ...valid, allowedTools: ['Bash(ls:*)', 'Read'] });
     expect(created.status).toBe(201);
     const agent = (created.body as { agent: AgentDto }).agent;
-    expect(agent).toMatchObject({ ...valid, allowedTools: ['Bash(ls:*)', 'Read'], maxTurns: 10, builtin: false });
+    expect(agent).toMatchObject({
+      ...valid,
+      allowedTools: ['Bash(ls:*)', 'Read'],
+      maxTurns: 10,
+      builtin: false,
+    });
 
     expect((await api.call('GET', `/api/agents/${agent.id}`)).body).toEqual({ agent });
-    const patched = await api.call('PATCH', `/api/agents/${agent.id}`, { maxTurns: 3, description: 'nightly' });
+    const patched = await api.call('PATCH', `/api/agents/${agent.id}`, {
+      maxTurns: 3,
+      description: 'nightly',
+    });
     expect(patched.status).toBe(200);
-    expect((patched.body as { agent: AgentDto }).agent).toMatchObject({ maxTurns: 3, description: 'nightly', name: 'Reporter' });
+    expect((patched.body as { agent: AgentDto }).agent).toMatchObject({
+      maxTurns: 3,
+      description: 'nightly',
+      name: 'Reporter',
+    });
 
     expect((await api.call('DELETE', `/api/agents/${agent.id}`)).status).toBe(204);
     expect((await api.call('GET', `/api/agents/${agent.id}`)).status).toBe(404);
@@ -61,22 +75,29 @@ describe('agents API', () => {
     ['max turns not a number', { ...valid, name: 'x2', maxTurns: '5' }, 'maxTurns'],
     ['fractional timeout', { ...valid, name: 'x3', timeoutSeconds: 12.5 }, 'timeoutSeconds'],
     ['relative working directory', { ...valid, name: 'x4', workingDirectory: 'tmp' }, 'workingDirectory'],
-    ['missing working directory', { ...valid, name: 'x5', workingDirectory: '/no/such/dir' }, 'workingDirectory'],
+    [
+      'missing working directory',
+      { ...valid, name: 'x5', workingDirectory: '/no/such/dir' },
+      'workingDirectory',
+    ],
     ['tool that is not a tool', { ...valid, name: 'x6', allowedTools: ['rm -rf /'] }, 'allowedTools.0'],
     ['model with spaces', { ...valid, name: 'x7', model: 'claude sonnet' }, 'model'],
     ['unknown field', { ...valid, name: 'x8', isAdmin: true }, '(root)'],
     ['array body', [valid], '(root)'],
   ];
 
-  it.each(badBodies)('rejects %s with a 400 naming the field and changes nothing', async (_case, body, path) => {
-    const before = await agents();
-    const response = await api.call('POST', '/api/agents', body);
-    expect(response.status).toBe(400);
-    const error = (response.body as { error: { code: string; issues: { path: string }[] } }).error;
-    expect(error.code).toBe('invalid_request');
-    expect(error.issues.map((i) => i.path)).toContain(path);
-    expect(await agents()).toEqual(before);
-  });
+  it.each(badBodies)(
+    'rejects %s with a 400 naming the field and changes nothing',
+    async (_case, body, path) => {
+      const before = await agents();
+      const response = await api.call('POST', '/api/agents', body);
+      expect(response.status).toBe(400);
+      const error = (response.body as { error: { code: string; issues: { path: string }[] } }).error;
+      expect(error.code).toBe('invalid_request');
+      expect(error.issues.map((i) => i.path)).toContain(path);
+      expect(await agents()).toEqual(before);
+    },
+  );
 
   it('rejects malformed JSON, a duplicate name, bad ids and unknown ids without changing anything', async () => {
     const before = await agents();
@@ -84,13 +105,19 @@ describe('agents API', () => {
     expect(invalidJson).toMatchObject({ status: 400, body: { error: { code: 'invalid_json' } } });
 
     const duplicate = await api.call('POST', '/api/agents', { ...valid, name: 'System Health Reporter' });
-    expect(duplicate).toMatchObject({ status: 409, body: { error: { code: 'conflict', issues: [{ path: 'name' }] } } });
+    expect(duplicate).toMatchObject({
+      status: 409,
+      body: { error: { code: 'conflict', issues: [{ path: 'name' }] } },
+    });
 
     for (const id of ['abc', '0', '-1', '1.5', '99999999999999999999']) {
       const response = await api.call('GET', `/api/agents/${id}`);
       expect(response).toMatchObject({ status: 400, body: { error: { issues: [{ path: 'id' }] } } });
     }
-    expect(await api.call('GET', '/api/agents/424242')).toMatchObject({ status: 404, body: { error: { code: 'not_found' } } });
+    expect(await api.call('GET', '/api/agents/424242')).toMatchObject({
+      status: 404,
+      body: { error: { code: 'not_found' } },
+    });
     expect((await api.call('PATCH', '/api/agents/424242', { maxTurns: 2 })).status).toBe(404);
     expect((await api.call('DELETE', '/api/agents/424242')).status).toBe(404);
     expect((await api.call('PATCH', `/api/agents/${before[0]?.id}`, {})).status).toBe(400);

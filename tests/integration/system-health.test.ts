@@ -31,10 +31,15 @@ afterAll(async () => {
 function toolResults(executionId: number): { isError: number; output: string }[] {
   const db = new Database(app.databasePath, { readonly: true });
   const rows = db
-    .prepare(`select is_error as isError, payload from execution_steps where execution_id = ? and kind = 'tool_result' order by seq`)
+    .prepare(
+      `select is_error as isError, payload from execution_steps where execution_id = ? and kind = 'tool_result' order by seq`,
+    )
     .all(executionId) as { isError: number; payload: string }[];
   db.close();
-  return rows.map((r) => ({ isError: r.isError, output: (JSON.parse(r.payload) as { output: string }).output }));
+  return rows.map((r) => ({
+    isError: r.isError,
+    output: (JSON.parse(r.payload) as { output: string }).output,
+  }));
 }
 
 describe('System Health Reporter', () => {

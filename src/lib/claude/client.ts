@@ -5,8 +5,9 @@ import { isReadOnlyCommand, SYSTEM_HEALTH_KEY } from '../../agents/system-health
 import type { AgentConfiguration } from '../db/schema';
 import type { AppEnv } from '../env';
 
-/** Marks every agent process with its execution, so a restarted server can find orphans. */
+/** Mark every agent process with its execution and database, so a restarted server can find its orphans. */
 export const EXECUTION_ENV_MARKER = 'CLAUDEOPS_EXECUTION_ID';
+export const INSTANCE_ENV_MARKER = 'CLAUDEOPS_INSTANCE';
 
 export interface RunDirectories {
   workDir: string;
@@ -51,6 +52,7 @@ export function buildAgentEnv(
     DISABLE_TELEMETRY: '1',
     DISABLE_AUTOUPDATER: '1',
     [EXECUTION_ENV_MARKER]: String(executionId),
+    [INSTANCE_ENV_MARKER]: appEnv.databasePath,
   };
   if (appEnv.anthropicBaseUrl) agentEnv.ANTHROPIC_BASE_URL = appEnv.anthropicBaseUrl;
   if (appEnv.anthropicApiKey) {

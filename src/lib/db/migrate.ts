@@ -13,10 +13,12 @@ export function applyMigrations(handle: DbHandle): void {
   try {
     migrate(handle.db, { migrationsFolder: MIGRATIONS_FOLDER });
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
+    // drizzle wraps the SQLite error in one that quotes the whole statement; the cause is what helps.
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    const reason = cause instanceof Error ? cause.message : String(cause);
     throw new MigrationError(
       `Database migration failed for ${handle.path}: ${reason}\n` +
-        'The database was left as it was. Fix the cause (or restore a backup) and start again.',
+        'No migration was applied (they run in one transaction). Fix the cause, or restore a backup, and start again.',
     );
   }
 }

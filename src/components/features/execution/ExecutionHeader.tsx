@@ -18,7 +18,13 @@ function Fact({ label, testId, children }: { label: string; testId: string; chil
 }
 
 /** The run at a glance: status, who and what ran, how long, tokens, dollars, and how it ended. */
-export function ExecutionHeader({ execution, renderedAt }: { execution: ExecutionDetail; renderedAt: number }) {
+export function ExecutionHeader({
+  execution,
+  renderedAt,
+}: {
+  execution: ExecutionDetail;
+  renderedAt: number;
+}) {
   const running = isActiveStatus(execution.status) && execution.startedAt !== null;
   const now = useNow(running, renderedAt);
   const durationMs =
@@ -29,7 +35,10 @@ export function ExecutionHeader({ execution, renderedAt }: { execution: Executio
     <section className="exec-header" data-testid="execution-header" data-execution-id={execution.id}>
       <div className="exec-title">
         <h1>
-          Run #{execution.id} · <Link href={`/agents/${execution.agentId}`} data-testid="execution-agent">{execution.agentName}</Link>
+          Run #{execution.id} ·{' '}
+          <Link href={`/agents/${execution.agentId}`} data-testid="execution-agent">
+            {execution.agentName}
+          </Link>
         </h1>
         <StatusBadge status={execution.status} testId="execution-status" />
       </div>

@@ -92,7 +92,10 @@ export function LogViewer({
   };
 
   const start = Math.max(0, Math.floor(scrollTop / LOG_ROW_HEIGHT) - OVERSCAN_ROWS);
-  const end = Math.min(lines.length, Math.ceil((scrollTop + viewportHeight) / LOG_ROW_HEIGHT) + OVERSCAN_ROWS);
+  const end = Math.min(
+    lines.length,
+    Math.ceil((scrollTop + viewportHeight) / LOG_ROW_HEIGHT) + OVERSCAN_ROWS,
+  );
   const visible = lines.slice(start, end);
   const unseen = following || seenSeq === 0 ? 0 : lines.length - countAtOrBelow(lines, seenSeq);
 

@@ -54,15 +54,19 @@ function StepBody({ step }: { step: StepDto }) {
   const text = textPayload.safeParse(step.payload);
   if (step.kind === 'assistant_text' && text.success) return <pre className="step-pre">{text.data.text}</pre>;
   const thinking = thinkingPayload.safeParse(step.payload);
-  if (step.kind === 'thinking' && thinking.success) return <pre className="step-pre">{thinking.data.thinking}</pre>;
+  if (step.kind === 'thinking' && thinking.success)
+    return <pre className="step-pre">{thinking.data.thinking}</pre>;
   const output = toolResultPayload.safeParse(step.payload);
-  if (step.kind === 'tool_result' && output.success) return <pre className="step-pre">{output.data.output}</pre>;
+  if (step.kind === 'tool_result' && output.success)
+    return <pre className="step-pre">{output.data.output}</pre>;
   const result = resultPayload.safeParse(step.payload);
   if (step.kind === 'result' && result.success) {
     return (
       <>
         {result.data.result ? <pre className="step-pre">{result.data.result}</pre> : null}
-        {result.data.errors.length > 0 ? <pre className="step-pre step-pre-error">{result.data.errors.join('\n')}</pre> : null}
+        {result.data.errors.length > 0 ? (
+          <pre className="step-pre step-pre-error">{result.data.errors.join('\n')}</pre>
+        ) : null}
         <details className="step-raw">
           <summary>Raw result</summary>
           <pre className="step-pre">{json(step.payload)}</pre>
@@ -91,7 +95,13 @@ function RowHeader({
   state?: string;
 }) {
   return (
-    <button type="button" className="step-head" aria-expanded={open} onClick={onToggle} data-testid="step-toggle">
+    <button
+      type="button"
+      className="step-head"
+      aria-expanded={open}
+      onClick={onToggle}
+      data-testid="step-toggle"
+    >
       <span className="step-chevron" aria-hidden="true">
         {open ? '▾' : '▸'}
       </span>
@@ -114,7 +124,12 @@ function ToolRow({ use, result, baseMs }: { use: StepDto; result: StepDto | unde
   const input = toolUsePayload.safeParse(use.payload);
   const output = result ? toolResultPayload.safeParse(result.payload) : undefined;
   return (
-    <li className={`step step-tool${state === 'error' ? ' step-error' : ''}`} data-testid="step" data-kind="tool_use" data-state={state}>
+    <li
+      className={`step step-tool${state === 'error' ? ' step-error' : ''}`}
+      data-testid="step"
+      data-kind="tool_use"
+      data-state={state}
+    >
       <RowHeader
         icon={KIND_LABELS.tool_use.icon}
         label={use.toolName ?? 'Tool'}
@@ -148,7 +163,11 @@ function PlainRow({ step, baseMs }: { step: StepDto; baseMs: number }) {
   const [open, setOpen] = useState(false);
   const { icon, label } = KIND_LABELS[step.kind];
   return (
-    <li className={`step step-${step.kind}${step.isError ? ' step-error' : ''}`} data-testid="step" data-kind={step.kind}>
+    <li
+      className={`step step-${step.kind}${step.isError ? ' step-error' : ''}`}
+      data-testid="step"
+      data-kind={step.kind}
+    >
       <RowHeader
         icon={icon}
         label={label}

@@ -1,0 +1,201 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { type ChangeEvent, type FormEvent, type ReactNode, useState } from 'react';
+import { type AgentDto, createAgentSchema, KNOWN_MODELS, updateAgentSchema } from '@/lib/contracts/agents';
+import { ApiClientError, apiFetch, errorMessage } from '@/lib/http/client';
+import { agentResponseSchema } from '@/lib/http/responses';
+import {
+  AGENT_FIELDS,
+  type AgentField,
+  type AgentFormValues,
+  errorsFromIssues,
+  type FormErrors,
+  toAgentInput,
+  valuesFromAgent,
+} from './agentFormModel';
+
+const inputId = (field: AgentField) => `agent-${field}`;
+const errorId = (field: AgentField) => `agent-${field}-error`;
+
+function Field({
+  field,
+  label,
+  hint,
+  error,
+  wide = false,
+  children,
+}: {
+  field: AgentField;
+  label: string;
+  hint?: string;
+  error: string | undefined;
+  wide?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <div className={`field${wide ? ' field-wide' : ''}${error ? ' field-invalid' : ''}`}>
+      <label htmlFor={inputId(field)}>{label}</label>
+      {children}
+      {hint ? <p className="field-hint">{hint}</p> : null}
+      {error ? (
+        <p className="field-error" id={errorId(field)} data-testid={`field-error-${field}`}>
+          {error}
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
+/**
+ * Creates an agent, or edits one when `agent` is given. Validates with the API's own schemas
+ * before sending, and shows the API's issues (400, 409) beside the same fields.
+ */
+export function AgentForm({ agent }: { agent?: AgentDto }) {
+  const router = useRouter();
+  const [values, setValues] = useState<AgentFormValues>(() => valuesFromAgent(agent));
+  const [errors, setErrors] = useState<FormErrors>({});
+  const [submitting, setSubmitting] = useState(false);
+  const [saved, setSaved] = useState(false);
+
+  const showErrors = (next: FormErrors) => {
+    setErrors(next);
+    const first = AGENT_FIELDS.find((field) => next[field] !== undefined);
+    if (first) document.getElementById(inputId(first))?.focus();
+  };
+
+  const bind = (field: AgentField) => ({
+    id: inputId(field),
+    name: field,
+    value: values[field],
+    'aria-invalid': errors[field] !== undefined,
+    'aria-describedby': errors[field] === undefined ? undefined : errorId(field),
+    'data-testid': `agent-field-${field}`,
+    onChange: (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => {
+      const { value } = event.target;
+      setValues((current) => ({ ...current, [field]: value }));
+      setSaved(false);
+    },
+  });
+
+  const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const input = toAgentInput(values);
+    const parsed = agent ? updateAgentSchema.safeParse(input) : createAgentSchema.safeParse(input);
+    if (!parsed.success) {
+      showErrors(errorsFromIssues(parsed.error.issues, values));
+      return;
+    }
+    setErrors({});
+    setSubmitting(true);
+    try {
+      const response = await apiFetch(agent ? `/api/agents/${agent.id}` : '/api/agents', {
+        method: agent ? 'PATCH' : 'POST',
+        body: parsed.data,
+        schema: agentResponseSchema,
+      });
+      if (agent) {
+        setValues(valuesFromAgent(response.agent));
+        setSaved(true);
+        setSubmitting(false);
+        router.refresh();
+      } else {
+        router.push(`/agents/${response.agent.id}?created=1`);
+      }
+    } catch (error) {
+      setSubmitting(false);
+      if (error instanceof ApiClientError && error.issues.length > 0) {
+        showErrors(errorsFromIssues(error.issues, values));
+      } else {
+        setErrors({ form: errorMessage(error) });
+      }
+    }
+  };
+
+  return (
+    <form className="agent-form" onSubmit={onSubmit} noValidate data-testid="agent-form">
+      <div className="form-grid">
+        <Field field="name" label="Name" error={errors.name}>
+          <input type="text" autoComplete="off" {...bind('name')} />
+        </Field>
+        <Field field="model" label="Model" error={errors.model} hint="Pick one or type any model id.">
+          <input type="text" list="known-models" autoComplete="off" spellCheck={false} {...bind('model')} />
+          <datalist id="known-models">
+            {KNOWN_MODELS.map((model) => (
+              <option key={model} value={model} />
+            ))}
+          </datalist>
+        </Field>
+        <Field field="description" label="Description" error={errors.description} wide>
+          <input type="text" {...bind('description')} />
+        </Field>
+        <Field field="defaultPrompt" label="Default prompt" error={errors.defaultPrompt} wide>
+          <textarea rows={4} {...bind('defaultPrompt')} />
+        </Field>
+        <Field
+          field="systemPrompt"
+          label="System prompt"
+          error={errors.systemPrompt}
+          hint="Empty: Claude Code's own system prompt."
+          wide
+        >
+          <textarea rows={4} {...bind('systemPrompt')} />
+        </Field>
+        <Field
+          field="allowedTools"
+          label="Allowed tools"
+          error={errors.allowedTools}
+          hint="Comma or newline separated, e.g. Bash, Read, Bash(git status:*)."
+        >
+          <textarea rows={3} spellCheck={false} {...bind('allowedTools')} />
+        </Field>
+        <Field
+          field="workingDirectory"
+          label="Working directory"
+          error={errors.workingDirectory}
+          hint="Absolute path; empty: a fresh directory per run."
+        >
+          <input
+            type="text"
+            spellCheck={false}
+            placeholder="/path/to/project"
+            {...bind('workingDirectory')}
+          />
+        </Field>
+        <Field field="maxTurns" label="Max turns" error={errors.maxTurns}>
+          <input type="number" inputMode="numeric" min={1} max={200} step={1} {...bind('maxTurns')} />
+        </Field>
+        <Field field="timeoutSeconds" label="Timeout (seconds)" error={errors.timeoutSeconds}>
+          <input
+            type="number"
+            inputMode="numeric"
+            min={10}
+            max={86_400}
+            step={1}
+            {...bind('timeoutSeconds')}
+          />
+        </Field>
+      </div>
+      {errors.form ? (
+        <p className="callout callout-error" role="alert" data-testid="form-error">
+          {errors.form}
+        </p>
+      ) : null}
+      <div className="form-actions">
+        <button
+          type="submit"
+          className="button button-primary"
+          disabled={submitting}
+          data-testid="agent-save"
+        >
+          {submitting ? 'Saving…' : agent ? 'Save changes' : 'Create agent'}
+        </button>
+        {saved ? (
+          <output className="saved" data-testid="agent-saved">
+            Saved
+          </output>
+        ) : null}
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,102 @@
+import { AGENT_DEFAULTS, type AgentDto } from '@/lib/contracts/agents';
+
+/** What the form's inputs hold: text, converted to the API's shape only on submit. */
+export interface AgentFormValues {
+  name: string;
+  description: string;
+  model: string;
+  systemPrompt: string;
+  defaultPrompt: string;
+  allowedTools: string;
+  workingDirectory: string;
+  maxTurns: string;
+  timeoutSeconds: string;
+}
+
+export type AgentField = keyof AgentFormValues;
+
+export const AGENT_FIELDS: readonly AgentField[] = [
+  'name',
+  'description',
+  'model',
+  'systemPrompt',
+  'defaultPrompt',
+  'allowedTools',
+  'workingDirectory',
+  'maxTurns',
+  'timeoutSeconds',
+];
+
+/** Messages by field; `form` holds what belongs to no single field. */
+export type FormErrors = Partial<Record<AgentField | 'form', string>>;
+
+export function valuesFromAgent(agent?: AgentDto): AgentFormValues {
+  return {
+    name: agent?.name ?? '',
+    description: agent?.description ?? AGENT_DEFAULTS.description,
+    model: agent?.model ?? '',
+    systemPrompt: agent?.systemPrompt ?? AGENT_DEFAULTS.systemPrompt,
+    defaultPrompt: agent?.defaultPrompt ?? '',
+    allowedTools: (agent?.allowedTools ?? AGENT_DEFAULTS.allowedTools).join('\n'),
+    workingDirectory: agent?.workingDirectory ?? '',
+    maxTurns: String(agent?.maxTurns ?? AGENT_DEFAULTS.maxTurns),
+    timeoutSeconds: String(agent?.timeoutSeconds ?? AGENT_DEFAULTS.timeoutSeconds),
+  };
+}
+
+/** Comma- or newline-separated tool names; blanks dropped. */
+export function parseToolList(text: string): string[] {
+  return text
+    .split(/[,\n]/)
+    .map((tool) => tool.trim())
+    .filter((tool) => tool !== '');
+}
+
+/** An empty number field means "leave as is / use the default"; anything else must parse. */
+function parseNumber(text: string): number | undefined {
+  return text.trim() === '' ? undefined : Number(text);
+}
+
+/** The raw request body, before the shared schema validates (and trims) it. */
+export function toAgentInput(values: AgentFormValues): Record<string, unknown> {
+  const workingDirectory = values.workingDirectory.trim();
+  return {
+    name: values.name,
+    description: values.description,
+    model: values.model,
+    systemPrompt: values.systemPrompt,
+    defaultPrompt: values.defaultPrompt,
+    allowedTools: parseToolList(values.allowedTools),
+    workingDirectory: workingDirectory === '' ? null : workingDirectory,
+    maxTurns: parseNumber(values.maxTurns),
+    timeoutSeconds: parseNumber(values.timeoutSeconds),
+  };
+}
+
+const isField = (key: string): key is AgentField => (AGENT_FIELDS as readonly string[]).includes(key);
+
+/**
+ * One message per field from validation issues, whether zod's (path as an array) or the API's
+ * (path as a string like `allowedTools.2`). A bad tool is named, since the field holds a list.
+ */
+export function errorsFromIssues(
+  issues: readonly { path: string | readonly PropertyKey[]; message: string }[],
+  values: AgentFormValues,
+): FormErrors {
+  const errors: FormErrors = {};
+  for (const issue of issues) {
+    const segments =
+      typeof issue.path === 'string'
+        ? issue.path.split(/[.[\]]/).filter((s) => s !== '')
+        : issue.path.map(String);
+    const [head, index] = segments;
+    const field = head !== undefined && isField(head) ? head : 'form';
+    if (errors[field] !== undefined) continue;
+    const tool =
+      field === 'allowedTools' && index !== undefined
+        ? parseToolList(values.allowedTools)[Number(index)]
+        : undefined;
+    errors[field] = tool === undefined ? issue.message : `${tool}: ${issue.message}`;
+  }
+  return errors;
+}

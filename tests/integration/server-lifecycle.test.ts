@@ -1,0 +1,109 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiClient } from '../helpers/api';
+import { startAppServer } from '../helpers/appServer';
+import { pidsWithEnv } from '../helpers/processes';
+import { type ScriptedModelServer, startScriptedModelServer } from '../helpers/scriptedModelServer';
+
+let model: ScriptedModelServer;
+
+beforeAll(async () => {
+  model = await startScriptedModelServer();
+});
+
+afterAll(async () => {
+  await model?.close();
+});
+
+const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-life-'));
+
+describe('server start and stop', () => {
+  it('creates the database where DATABASE_PATH says, migrated, on first start', async () => {
+    const databasePath = path.join(tempDir(), 'nested', 'custom.db');
+    const app = await startAppServer({ modelServerUrl: model.url, env: { DATABASE_PATH: databasePath } });
+    const health = await fetch(`${app.url}/api/agents`);
+    expect(health.status).toBe(200);
+    expect(await app.stop()).toBe(0);
+    const db = new Database(databasePath, { readonly: true });
+    const tables = (
+      db.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[]
+    ).map((t) => t.name);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+    expect(tables).toEqual(
+      expect.arrayContaining([
+        'agent_configurations',
+        'executions',
+        'execution_steps',
+        'execution_logs',
+        'cost_tracking',
+        'monthly_cost_summaries',
+        'schedules',
+        'system_metrics',
+        'app_settings',
+      ]),
+    );
+  });
+
+  it('refuses to start on an invalid environment, naming the variable', async () => {
+    await expect(startAppServer({ modelServerUrl: model.url, env: { PORT: 'eighty' } })).rejects.toThrow(
+      /exited with 1[\s\S]*Invalid environment[\s\S]*PORT/,
+    );
+  });
+
+  it('stops the start with a clear message when a migration fails, applying none of it', async () => {
+    const dataDir = tempDir();
+    const databasePath = path.join(dataDir, 'claudeops.db');
+    const db = new Database(databasePath);
+    db.exec(
+      "create table executions (id integer primary key, note text); insert into executions values (1, 'mine')",
+    );
+    db.close();
+
+    await expect(startAppServer({ modelServerUrl: model.url, dataDir })).rejects.toThrow(
+      /exited with 1[\s\S]*Database migration failed[\s\S]*already exists/,
+    );
+    const after = new Database(databasePath, { readonly: true });
+    const tables = after.prepare("select name from sqlite_master where type = 'table' order by name").all();
+    const applied = after.prepare('select count(*) as n from __drizzle_migrations').get();
+    const rows = after.prepare('select * from executions').all();
+    after.close();
+    // Only drizzle's (empty) bookkeeping table is new; the user's data is untouched.
+    expect(tables).toEqual([{ name: '__drizzle_migrations' }, { name: 'executions' }]);
+    expect(applied).toEqual({ n: 0 });
+    expect(rows).toEqual([{ id: 1, note: 'mine' }]);
+  });
+
+  it('on SIGTERM ends a running agent as cancelled (shutdown), kills its process and exits cleanly', async () => {
+    const app = await startAppServer({ modelServerUrl: model.url });
+    const api = apiClient(app.url);
+    const key = '[script:sigterm]';
+    model.script(key, [
+      { content: [{ type: 'tool_use', name: 'Bash', input: { command: 'echo started' } }] },
+      { kind: 'hang' },
+    ]);
+    const agent = await api.createAgent({ defaultPrompt: `Work ${key}`, allowedTools: ['Bash'] });
+    const id = await api.startExecution(agent.id);
+    for (let i = 0; i < 100 && model.remaining(key) > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(pidsWithEnv('CLAUDEOPS_INSTANCE', app.databasePath).length).toBeGreaterThan(0);
+
+    expect(await app.stop('SIGTERM')).toBe(0);
+
+    const db = new Database(app.databasePath, { readonly: true });
+    const row = db
+      .prepare(
+        'select status, error_code as errorCode, finished_at as finishedAt from executions where id = ?',
+      )
+      .get(id);
+    const lines = db
+      .prepare('select text from execution_logs where execution_id = ? order by seq')
+      .all(id) as { text: string }[];
+    db.close();
+    expect(row).toMatchObject({ status: 'cancelled', errorCode: 'shutdown' });
+    expect(lines.map((l) => l.text)).toContain('started');
+    expect(pidsWithEnv('CLAUDEOPS_INSTANCE', app.databasePath)).toEqual([]);
+  });
+});
