@@ -34,7 +34,7 @@ export class EnvError extends Error {
 }
 
 /** Parses the environment once; a bad value stops the start with a message naming the variable. */
-export function parseEnv(source: NodeJS.ProcessEnv = process.env): AppEnv {
+export function parseEnv(source: Record<string, string | undefined> = process.env): AppEnv {
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);

@@ -10,7 +10,7 @@ export interface Logger {
   error(message: string, fields?: LogFields): void;
 }
 
-function describe(value: unknown): unknown {
+function serializable(value: unknown): unknown {
   return value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
 }
 
@@ -18,7 +18,7 @@ function describe(value: unknown): unknown {
 export function createLogger(minLevel: Level = 'info', write: (line: string) => void = console.log): Logger {
   const log = (level: Level, message: string, fields?: LogFields) => {
     if (RANK[level] < RANK[minLevel]) return;
-    const extra = fields ? ` ${JSON.stringify(fields, (_key, value) => describe(value))}` : '';
+    const extra = fields ? ` ${JSON.stringify(fields, (_key, value) => serializable(value))}` : '';
     write(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}${extra}`);
   };
   return {

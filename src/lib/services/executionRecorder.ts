@@ -47,7 +47,7 @@ export class ExecutionRecorder {
   private readonly commit: () => void;
 
   constructor(
-    private readonly sqlite: Database.Database,
+    sqlite: Database.Database,
     private readonly bus: ExecutionEventBus,
     private readonly executionId: number,
     lastSeq: number,
