@@ -1,0 +1,6 @@
+import { benchLogWrites } from './logWrites';
+import { report } from './measure';
+
+// Every benchmark measures its baseline in the same run: these machines are noisy.
+console.log(`ClaudeOps benchmarks · Node ${process.version} · ${new Date().toISOString()}\n`);
+report(benchLogWrites());

@@ -1,0 +1,45 @@
+import { createAgent } from '../src/lib/db/queries/agents';
+import { insertQueuedExecution } from '../src/lib/db/queries/executions';
+import { ExecutionEventBus } from '../src/lib/services/executionEvents';
+import { ExecutionRecorder } from '../src/lib/services/executionRecorder';
+import { createTestDb } from '../tests/helpers/testDb';
+import { type BenchResult, timeIt } from './measure';
+
+const LINES = 20_000;
+
+/** The recorder's batched writes against the naive design: one transaction (and fsync point) per line. */
+export function benchLogWrites(): BenchResult[] {
+  const handle = createTestDb();
+  const agent = createAgent(handle.db, { name: 'bench', model: 'claude-sonnet-4-5', defaultPrompt: 'p' });
+  const newExecution = () =>
+    insertQueuedExecution(handle.db, {
+      agentId: agent.id,
+      prompt: 'p',
+      model: agent.model,
+      trigger: 'manual',
+    });
+  const bus = new ExecutionEventBus();
+
+  const naiveInsert = handle.sqlite.prepare(
+    'insert into execution_logs (execution_id, seq, level, text, created_at) values (?, ?, ?, ?, ?)',
+  );
+  const naiveAdvance = handle.sqlite.prepare('update executions set last_seq = ? where id = ?');
+  const naiveLine = handle.sqlite.transaction((id: number, seq: number) => {
+    naiveInsert.run(id, seq, 'info', `line ${seq} of a fairly ordinary tool output`, Date.now());
+    naiveAdvance.run(seq, id);
+  });
+
+  const naive = timeIt(`${LINES} log lines, one transaction per line (naive)`, 3, () => {
+    const id = newExecution();
+    for (let seq = 1; seq <= LINES; seq++) naiveLine(id, seq);
+  });
+  const batched = timeIt(`${LINES} log lines, batched recorder`, 3, () => {
+    const recorder = new ExecutionRecorder(handle.sqlite, bus, newExecution(), 0);
+    for (let seq = 1; seq <= LINES; seq++) {
+      recorder.addLog({ level: 'info', text: `line ${seq} of a fairly ordinary tool output` });
+    }
+    recorder.flush();
+  });
+  handle.sqlite.close();
+  return [naive, { ...batched, baseline: naive }];
+}
