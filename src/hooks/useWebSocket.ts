@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useEffectEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 import {
   type FrameListener,
   type Subscription,
@@ -21,17 +21,21 @@ export function useWebSocket(): WebSocketContextValue {
  */
 export function useSubscription(subscription: Subscription | null, listener: FrameListener): void {
   const { subscribe } = useWebSocketContext();
-  const onFrame = useEffectEvent(listener);
+  // Next 15 ships a React without useEffectEvent: the latest listener and afterSeq live in a ref.
+  const latest = useRef({ listener, subscription });
+  useLayoutEffect(() => {
+    latest.current = { listener, subscription };
+  });
   const topic = subscription?.topic ?? null;
   const executionId = subscription?.topic === 'execution' ? subscription.executionId : null;
-  const afterSeq = subscription?.topic === 'execution' ? subscription.afterSeq : undefined;
-  const readAfterSeq = useEffectEvent(() => afterSeq);
 
   useEffect(() => {
     if (topic === null) return;
-    const handle: FrameListener = (frame) => onFrame(frame);
+    const handle: FrameListener = (frame) => latest.current.listener(frame);
     if (topic === 'executions') return subscribe({ topic }, handle);
     if (executionId === null) return;
-    return subscribe({ topic, executionId, afterSeq: readAfterSeq() }, handle);
+    const current = latest.current.subscription;
+    const afterSeq = current?.topic === 'execution' ? current.afterSeq : undefined;
+    return subscribe({ topic, executionId, afterSeq }, handle);
   }, [subscribe, topic, executionId]);
 }

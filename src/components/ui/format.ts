@@ -45,3 +45,8 @@ export function formatDateTime(epochMs: number, zone: 'utc' | 'local'): string {
 export function formatOffset(epochMs: number, baseMs: number): string {
   return `+${((epochMs - baseMs) / 1_000).toFixed(1)} s`;
 }
+
+/** A run's cost; a dash while it runs, since the figure is only known once the run ends. */
+export function formatRunCost(usd: number, running: boolean): string {
+  return running && usd === 0 ? '—' : formatUsd(usd);
+}

@@ -137,6 +137,8 @@ export class MessageTranslator {
         logs: [{ level: 'warn', text: `[retry] ${summary}` }],
       };
     }
+    // `status` precedes every API call: noise in a log meant for people.
+    if (message.subtype === 'status') return { steps: [], logs: [] };
     return { steps: [], logs: [{ level: 'debug', text: `[system] ${message.subtype}` }] };
   }
 

@@ -38,7 +38,8 @@ export function DeleteAgentButton({ agentId, agentName }: { agentId: number; age
     );
   }
   return (
-    <span className="confirm" role="group" aria-label="Confirm delete">
+    <fieldset className="confirm">
+      <legend className="visually-hidden">Confirm delete</legend>
       <span>Delete {agentName}? Its runs stay in the history.</span>
       <button
         type="button"
@@ -57,6 +58,6 @@ export function DeleteAgentButton({ agentId, agentName }: { agentId: number; age
           {error}
         </span>
       ) : null}
-    </span>
+    </fieldset>
   );
 }

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { formatDuration, formatTokens, formatUsd } from '@/components/ui/format';
+import { formatDuration, formatRunCost, formatTokens } from '@/components/ui/format';
 import { LocalTime } from '@/components/ui/LocalTime';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { useNow } from '@/hooks/useNow';
@@ -71,7 +71,7 @@ export function ExecutionHeader({
           {formatTokens(execution.cacheReadTokens)}
         </Fact>
         <Fact label="Cost" testId="execution-cost">
-          {formatUsd(execution.costUsd)}
+          {formatRunCost(execution.costUsd, isActiveStatus(execution.status))}
         </Fact>
         <Fact label="Credential" testId="execution-credential">
           {execution.apiKeySource ?? '—'}

@@ -121,6 +121,7 @@ export function LogViewer({
         style={{ height }}
         onScroll={onScroll}
         role="log"
+        aria-live="off"
         aria-label="Execution log"
         data-testid="log-viewer"
         data-line-count={lines.length}

@@ -2,7 +2,6 @@ import { and, desc, eq, gt, lt, lte, type SQL } from 'drizzle-orm';
 import {
   type ExecutionDetail,
   type ExecutionPage,
-  type ExecutionStatus,
   type ExecutionSummary,
   type ExecutionTrigger,
   type ListExecutionsQuery,

@@ -1,0 +1,72 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { cache } from 'react';
+import { AgentForm } from '@/components/features/agents/AgentForm';
+import { DeleteAgentButton } from '@/components/features/agents/DeleteAgentButton';
+import { RunButton } from '@/components/features/agents/RunButton';
+import { RecentExecutions } from '@/components/features/dashboard/RecentExecutions';
+import { getDb } from '@/lib/db';
+import { getAgentById, toAgentDto } from '@/lib/db/queries/agents';
+import { listExecutions } from '@/lib/db/queries/executions';
+import { parseIdParam } from '../../_lib/params';
+
+export const dynamic = 'force-dynamic';
+
+const RUN_HISTORY_LIMIT = 50;
+
+interface AgentPageProps {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}
+
+// Metadata and page share one read per request.
+const loadAgent = cache((idParam: string) => {
+  const id = parseIdParam(idParam);
+  const row = id === undefined ? undefined : getAgentById(getDb(), id);
+  return row && toAgentDto(row);
+});
+
+export async function generateMetadata({ params }: AgentPageProps): Promise<Metadata> {
+  const agent = loadAgent((await params).id);
+  return { title: agent?.name ?? 'Agent not found' };
+}
+
+export default async function AgentPage({ params, searchParams }: AgentPageProps) {
+  const agent = loadAgent((await params).id);
+  if (!agent) notFound();
+  const created = (await searchParams).created === '1';
+  const runs = listExecutions(getDb(), { agentId: agent.id, limit: RUN_HISTORY_LIMIT }).items;
+
+  return (
+    <>
+      <div className="page-head">
+        <h1 data-testid="agent-title">
+          {agent.name}
+          {agent.builtin ? <span className="tag">built-in</span> : null}
+        </h1>
+        <div className="page-actions">
+          <RunButton agentId={agent.id} agentName={agent.name} />
+          <DeleteAgentButton agentId={agent.id} agentName={agent.name} />
+        </div>
+      </div>
+      {created ? (
+        <p className="callout callout-ok" role="status" data-testid="agent-created">
+          Agent created. Run it here or from the dashboard.
+        </p>
+      ) : null}
+      <section className="panel" aria-labelledby="settings-heading">
+        <h2 id="settings-heading">Settings</h2>
+        <AgentForm agent={agent} />
+      </section>
+      <section className="panel" aria-labelledby="history-heading">
+        <h2 id="history-heading">Runs</h2>
+        <RecentExecutions
+          initial={runs}
+          renderedAt={Date.now()}
+          limit={RUN_HISTORY_LIMIT}
+          agentId={agent.id}
+        />
+      </section>
+    </>
+  );
+}

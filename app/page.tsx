@@ -1,0 +1,23 @@
+import { Dashboard, RECENT_EXECUTIONS_LIMIT } from '@/components/features/dashboard/Dashboard';
+import { microsToUsd } from '@/lib/contracts/executions';
+import { getDb } from '@/lib/db';
+import { listAgents } from '@/lib/db/queries/agents';
+import { getMonthSpendMicros, monthKey } from '@/lib/db/queries/costs';
+import { listExecutions } from '@/lib/db/queries/executions';
+
+export const dynamic = 'force-dynamic';
+
+export default function DashboardPage() {
+  const db = getDb();
+  const now = Date.now();
+  const month = monthKey(now);
+  return (
+    <Dashboard
+      agents={listAgents(db)}
+      executions={listExecutions(db, { limit: RECENT_EXECUTIONS_LIMIT }).items}
+      monthSpendUsd={microsToUsd(getMonthSpendMicros(db, month))}
+      month={month}
+      renderedAt={now}
+    />
+  );
+}

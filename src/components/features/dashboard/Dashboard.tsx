@@ -1,0 +1,48 @@
+import Link from 'next/link';
+import { formatSpend } from '@/components/ui/format';
+import type { AgentDto } from '@/lib/contracts/agents';
+import type { ExecutionSummary } from '@/lib/contracts/executions';
+import { AgentList } from './AgentList';
+import { RecentExecutions } from './RecentExecutions';
+
+export const RECENT_EXECUTIONS_LIMIT = 25;
+
+export interface DashboardProps {
+  agents: AgentDto[];
+  executions: ExecutionSummary[];
+  monthSpendUsd: number;
+  /** `2026-11`: the UTC month the spend covers. */
+  month: string;
+  renderedAt: number;
+}
+
+export function Dashboard({ agents, executions, monthSpendUsd, month, renderedAt }: DashboardProps) {
+  return (
+    <>
+      <div className="page-head">
+        <h1>Dashboard</h1>
+        <div className="stat" title={`Spend recorded for ${month} (UTC)`}>
+          <span className="stat-label">Spend this month</span>
+          <span className="stat-value" data-testid="month-spend">
+            {formatSpend(monthSpendUsd)}
+          </span>
+        </div>
+      </div>
+      <section className="panel" aria-labelledby="agents-heading">
+        <div className="panel-head">
+          <h2 id="agents-heading">Agents</h2>
+          <Link href="/agents/new" className="button" data-testid="new-agent-link">
+            New agent
+          </Link>
+        </div>
+        <AgentList agents={agents} />
+      </section>
+      <section className="panel" aria-labelledby="runs-heading">
+        <div className="panel-head">
+          <h2 id="runs-heading">Recent runs</h2>
+        </div>
+        <RecentExecutions initial={executions} renderedAt={renderedAt} limit={RECENT_EXECUTIONS_LIMIT} />
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,60 @@
+import type { Locator, Page } from '@playwright/test';
+
+export class ExecutionPage {
+  readonly status: Locator;
+  readonly connection: Locator;
+  readonly inputTokens: Locator;
+  readonly outputTokens: Locator;
+  readonly cacheWriteTokens: Locator;
+  readonly cacheReadTokens: Locator;
+  readonly cost: Locator;
+  readonly credential: Locator;
+  readonly duration: Locator;
+  readonly result: Locator;
+  readonly error: Locator;
+  readonly steps: Locator;
+  readonly logViewer: Locator;
+  readonly logTexts: Locator;
+
+  constructor(readonly page: Page) {
+    this.status = page.getByTestId('execution-status');
+    this.connection = page.getByTestId('connection-state');
+    this.inputTokens = page.getByTestId('execution-tokens-input');
+    this.outputTokens = page.getByTestId('execution-tokens-output');
+    this.cacheWriteTokens = page.getByTestId('execution-tokens-cache-write');
+    this.cacheReadTokens = page.getByTestId('execution-tokens-cache-read');
+    this.cost = page.getByTestId('execution-cost');
+    this.credential = page.getByTestId('execution-credential');
+    this.duration = page.getByTestId('execution-duration');
+    this.result = page.getByTestId('execution-result');
+    this.error = page.getByTestId('execution-error');
+    this.steps = page.getByTestId('step');
+    this.logViewer = page.getByTestId('log-viewer');
+    this.logTexts = this.logViewer.getByTestId('log-text');
+  }
+
+  /** The execution id from the URL. */
+  id(): number {
+    const match = /\/executions\/(\d+)/.exec(this.page.url());
+    if (!match?.[1]) throw new Error(`not on an execution page: ${this.page.url()}`);
+    return Number(match[1]);
+  }
+
+  /** A log line whose whole text is `text` (not one that merely contains it). */
+  logLine(text: string): Locator {
+    return this.logTexts.filter({ hasText: new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`) });
+  }
+
+  /** The timeline row of a tool call, holding its result. */
+  toolStep(toolName: string): Locator {
+    return this.page.locator('[data-testid="step"][data-kind="tool_use"]').filter({ hasText: toolName });
+  }
+
+  async stepSummaries(): Promise<string[]> {
+    return this.steps.getByTestId('step-summary').allTextContents();
+  }
+
+  async logLines(): Promise<string[]> {
+    return this.logTexts.allTextContents();
+  }
+}

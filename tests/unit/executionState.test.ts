@@ -1,0 +1,229 @@
+import { describe, expect, it } from 'vitest';
+import {
+  countAtOrBelow,
+  type ExecutionSnapshot,
+  executionReducer,
+  initExecutionState,
+  isAhead,
+  mergeSummaries,
+} from '../../src/hooks/executionState';
+import type {
+  ExecutionDetail,
+  ExecutionStatus,
+  ExecutionSummary,
+  LogLineDto,
+  StepDto,
+} from '../../src/lib/contracts/executions';
+
+function summary(
+  id: number,
+  status: ExecutionStatus,
+  lastSeq: number,
+  extra: Partial<ExecutionSummary> = {},
+) {
+  return {
+    id,
+    agentId: 1,
+    agentName: 'agent',
+    status,
+    trigger: 'manual',
+    model: 'claude-sonnet-4-5',
+    createdAt: 1_000,
+    startedAt: 1_000,
+    finishedAt: null,
+    durationMs: null,
+    numTurns: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+    cacheCreationTokens: 0,
+    cacheReadTokens: 0,
+    costUsd: 0,
+    errorCode: null,
+    errorMessage: null,
+    lastSeq,
+    ...extra,
+  } satisfies ExecutionSummary;
+}
+
+function detail(
+  status: ExecutionStatus,
+  lastSeq: number,
+  extra: Partial<ExecutionDetail> = {},
+): ExecutionDetail {
+  return {
+    ...summary(7, status, lastSeq),
+    prompt: 'do it',
+    resultText: null,
+    sessionId: null,
+    apiKeySource: null,
+    costs: [],
+    ...extra,
+  };
+}
+
+const log = (seq: number, text = `line ${seq}`): LogLineDto => ({ seq, level: 'info', text, createdAt: seq });
+const step = (seq: number): StepDto => ({
+  seq,
+  kind: 'assistant_text',
+  summary: `step ${seq}`,
+  toolName: null,
+  toolUseId: null,
+  isError: false,
+  payload: { text: `step ${seq}` },
+  createdAt: seq,
+});
+
+function stateAt(snapshot: Partial<ExecutionSnapshot> = {}) {
+  return initExecutionState({
+    execution: detail('running', 3),
+    steps: [step(1)],
+    logs: [log(2), log(3)],
+    hasEarlierLogs: false,
+    ...snapshot,
+  });
+}
+
+describe('isAhead', () => {
+  it.each([
+    ['completed', 5, 'running', 9, true],
+    ['running', 9, 'completed', 5, false],
+    ['running', 4, 'queued', 0, true],
+    ['running', 5, 'running', 4, true],
+    ['running', 5, 'running', 5, false],
+    ['failed', 5, 'completed', 5, false],
+  ] as const)('%s@%i over %s@%i → %s', (status, seq, incomingStatus, incomingSeq, expected) => {
+    expect(isAhead({ status, seq }, { status: incomingStatus, seq: incomingSeq })).toBe(expected);
+  });
+});
+
+describe('executionReducer', () => {
+  it('appends new steps and lines and drops anything at or below what it has', () => {
+    const next = executionReducer(stateAt(), {
+      type: 'events',
+      steps: [step(1), step(5)],
+      logs: [log(2), log(3), log(4), log(6), log(6)],
+    });
+    expect(next.steps.map((s) => s.seq)).toEqual([1, 5]);
+    expect(next.logs.map((l) => l.seq)).toEqual([2, 3, 4, 6]);
+    expect(next.lastLogSeq).toBe(6);
+    expect(next.lastStepSeq).toBe(5);
+  });
+
+  it('returns the same state when a replay brings nothing new', () => {
+    const state = stateAt();
+    expect(executionReducer(state, { type: 'events', steps: [step(1)], logs: [log(3)] })).toBe(state);
+  });
+
+  it('takes a newer summary and keeps the fields only the detail has', () => {
+    const state = stateAt({ execution: detail('running', 3, { apiKeySource: 'ANTHROPIC_API_KEY' }) });
+    const next = executionReducer(state, {
+      type: 'updated',
+      seq: 9,
+      execution: summary(7, 'completed', 9, { inputTokens: 2_400 }),
+    });
+    expect(next.execution.status).toBe('completed');
+    expect(next.execution.inputTokens).toBe(2_400);
+    expect(next.execution.apiKeySource).toBe('ANTHROPIC_API_KEY');
+    expect(next.execution.prompt).toBe('do it');
+  });
+
+  it('never goes back from an end state to running, nor to an older seq', () => {
+    const ended = executionReducer(stateAt(), {
+      type: 'updated',
+      seq: 9,
+      execution: summary(7, 'completed', 9),
+    });
+    expect(
+      executionReducer(ended, { type: 'updated', seq: 12, execution: summary(7, 'running', 12) }).execution
+        .status,
+    ).toBe('completed');
+    const running = stateAt();
+    const stale = executionReducer(running, {
+      type: 'updated',
+      seq: 1,
+      execution: summary(7, 'running', 1, { outputTokens: 1 }),
+    });
+    expect(stale).toBe(running);
+  });
+
+  it('ignores frames for another execution', () => {
+    const state = stateAt();
+    expect(
+      executionReducer(state, { type: 'updated', seq: 99, execution: summary(8, 'completed', 99) }),
+    ).toBe(state);
+  });
+
+  it('takes from an older detail only what the header lacks', () => {
+    const ended = executionReducer(stateAt(), {
+      type: 'updated',
+      seq: 9,
+      execution: summary(7, 'completed', 9),
+    });
+    const next = executionReducer(ended, {
+      type: 'detail',
+      execution: detail('running', 4, { apiKeySource: 'ANTHROPIC_API_KEY', resultText: null }),
+    });
+    expect(next.execution.status).toBe('completed');
+    expect(next.execution.apiKeySource).toBe('ANTHROPIC_API_KEY');
+    const fresh = executionReducer(next, {
+      type: 'detail',
+      execution: detail('completed', 9, { apiKeySource: 'ANTHROPIC_API_KEY', resultText: 'done' }),
+    });
+    expect(fresh.execution.resultText).toBe('done');
+  });
+
+  it('puts earlier lines in front and knows when there are no more', () => {
+    const state = stateAt({ logs: [log(10), log(11)], hasEarlierLogs: true });
+    const next = executionReducer(state, {
+      type: 'earlier',
+      lines: [log(4), log(8), log(10)],
+      exhausted: false,
+    });
+    expect(next.logs.map((l) => l.seq)).toEqual([4, 8, 10, 11]);
+    expect(next.hasEarlierLogs).toBe(true);
+    const done = executionReducer(next, { type: 'earlier', lines: [log(2)], exhausted: true });
+    expect(done.logs.map((l) => l.seq)).toEqual([2, 4, 8, 10, 11]);
+    expect(done.hasEarlierLogs).toBe(false);
+  });
+
+  it('applies a batch in order', () => {
+    const next = executionReducer(stateAt(), {
+      type: 'batch',
+      actions: [
+        { type: 'events', steps: [], logs: [log(4)] },
+        { type: 'updated', seq: 4, execution: summary(7, 'running', 4) },
+        { type: 'events', steps: [step(5)], logs: [log(4), log(6)] },
+      ],
+    });
+    expect(next.logs.map((l) => l.seq)).toEqual([2, 3, 4, 6]);
+    expect(next.steps.map((s) => s.seq)).toEqual([1, 5]);
+    expect(next.headerSeq).toBe(4);
+  });
+});
+
+describe('mergeSummaries', () => {
+  it('adds new runs newest first, replaces known ones, keeps later states and trims to the limit', () => {
+    const current = [summary(3, 'completed', 8), summary(2, 'running', 4), summary(1, 'completed', 5)];
+    const merged = mergeSummaries(
+      current,
+      [summary(4, 'queued', 0), summary(3, 'running', 6), summary(2, 'completed', 9)],
+      3,
+    );
+    expect(merged.map((s) => [s.id, s.status])).toEqual([
+      [4, 'queued'],
+      [3, 'completed'],
+      [2, 'completed'],
+    ]);
+  });
+});
+
+describe('countAtOrBelow', () => {
+  it('counts lines at or below a seq by binary search', () => {
+    const lines = [log(2), log(3), log(7), log(9)];
+    expect(countAtOrBelow(lines, 1)).toBe(0);
+    expect(countAtOrBelow(lines, 3)).toBe(2);
+    expect(countAtOrBelow(lines, 8)).toBe(3);
+    expect(countAtOrBelow(lines, 100)).toBe(4);
+    expect(countAtOrBelow([], 5)).toBe(0);
+  });
+});
