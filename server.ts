@@ -1,10 +1,13 @@
 import http from 'node:http';
 import next from 'next';
+import { AccessCredentials, loadSessionKey } from './src/lib/auth/credentials';
 import { closeDb, getDbHandle } from './src/lib/db';
 import { applyMigrations } from './src/lib/db/migrate';
 import { env } from './src/lib/env';
 import { createLogger } from './src/lib/logger';
 import { installRuntime } from './src/lib/runtime';
+import { createHttpGate } from './src/lib/security/httpGate';
+import { processSecretMasker } from './src/lib/security/secrets';
 import { ExecutionEventBus } from './src/lib/services/executionEvents';
 import { ExecutionTracker } from './src/lib/services/executionTracker';
 import { seedBuiltinAgents } from './src/lib/services/seed';
@@ -26,21 +29,41 @@ async function main(): Promise<void> {
   applyMigrations(handle);
   seedBuiltinAgents(handle.db);
 
+  const credentials = new AccessCredentials(handle.db, appEnv.accessToken, loadSessionKey(appEnv.dataDir));
+  const firstToken = appEnv.authEnabled ? credentials.ensureToken() : null;
   const bus = new ExecutionEventBus();
-  const tracker = new ExecutionTracker({ handle, bus, env: appEnv, logger });
-  installRuntime({ tracker });
+  const tracker = new ExecutionTracker({ handle, bus, env: appEnv, logger, masker: processSecretMasker() });
+  installRuntime({ tracker, credentials, secureCookies: appEnv.publicUrl?.protocol === 'https:' });
 
   const app = next({ dev, dir: import.meta.dirname, hostname: appEnv.host, port: appEnv.port });
   await app.prepare();
   const handleRequest = app.getRequestHandler();
   const handleNextUpgrade = app.getUpgradeHandler();
 
-  const server = http.createServer((request, response) => {
-    void handleRequest(request, response);
+  // Every request and upgrade passes the gate (Host, Origin, auth, CSRF) before Next or /ws sees it.
+  const gate = createHttpGate({
+    policy: {
+      allowedHostnames: new Set(appEnv.allowedHostnames),
+      extraOrigins: new Set(appEnv.allowedOrigins),
+      authEnabled: appEnv.authEnabled,
+    },
+    credentials,
+    scheme: 'http',
+    dev,
   });
-  const realtime = createRealtimeServer({ db: handle.db, bus, logger });
+  const server = http.createServer((request, response) => {
+    if (gate.admit(request, response)) void handleRequest(request, response);
+  });
+  const realtime = createRealtimeServer({
+    db: handle.db,
+    bus,
+    logger,
+    // Re-checked on every heartbeat: rotating the token closes sockets opened with the old session.
+    isStillAuthorized: (request) => gate.isAuthorized(request),
+  });
 
   server.on('upgrade', (request, socket, head) => {
+    if (!gate.admitUpgrade(request, socket)) return;
     const { pathname } = new URL(request.url ?? '/', 'http://localhost');
     if (pathname === '/ws') realtime.handleUpgrade(request, socket, head);
     // Next only needs upgrades for hot reload in development.
@@ -54,7 +77,16 @@ async function main(): Promise<void> {
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : appEnv.port;
-  console.log(`ClaudeOps listening on ${formatOrigin(appEnv.host, port)}`);
+  const origin = formatOrigin(appEnv.host, port);
+  console.log(`ClaudeOps listening on ${origin}`);
+  if (firstToken) {
+    // Shown once, on the console only: the database keeps just its hash.
+    console.log(
+      `Sign in with this link (shown once; \`npm run token\` makes a new one):\n  ${origin}/signin?token=${firstToken}`,
+    );
+  } else if (!appEnv.authEnabled) {
+    console.log('Authentication is off (CLAUDEOPS_AUTH=off): anything on this machine can drive ClaudeOps.');
+  }
 
   let shuttingDown = false;
   const shutdown = async (signal: NodeJS.Signals) => {

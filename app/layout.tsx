@@ -1,8 +1,5 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import type { ReactNode } from 'react';
-import { ConnectionStatus } from '@/components/ui/ConnectionStatus';
-import { WebSocketProvider } from '@/contexts/WebSocketContext';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -13,23 +10,7 @@ export const metadata: Metadata = {
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
-      <body>
-        <WebSocketProvider>
-          <header className="topbar">
-            <Link href="/" className="brand" data-testid="nav-dashboard">
-              ClaudeOps
-            </Link>
-            <nav className="topnav" aria-label="Main">
-              <Link href="/">Dashboard</Link>
-              <Link href="/agents/new" data-testid="nav-new-agent">
-                New agent
-              </Link>
-            </nav>
-            <ConnectionStatus />
-          </header>
-          <main className="main">{children}</main>
-        </WebSocketProvider>
-      </body>
+      <body>{children}</body>
     </html>
   );
 }

@@ -1,5 +1,6 @@
 import { createAgent } from '../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../src/lib/db/queries/executions';
+import { SecretMasker } from '../src/lib/security/secrets';
 import { ExecutionEventBus } from '../src/lib/services/executionEvents';
 import { ExecutionRecorder } from '../src/lib/services/executionRecorder';
 import { createTestDb } from '../tests/helpers/testDb';
@@ -19,6 +20,8 @@ export function benchLogWrites(): BenchResult[] {
       trigger: 'manual',
     });
   const bus = new ExecutionEventBus();
+  // Masking is part of the real write path: one secret to look for, as with an API key set.
+  const masker = new SecretMasker(['sk-ant-bench-0123456789abcdef']);
 
   const naiveInsert = handle.sqlite.prepare(
     'insert into execution_logs (execution_id, seq, level, text, created_at) values (?, ?, ?, ?, ?)',
@@ -34,7 +37,7 @@ export function benchLogWrites(): BenchResult[] {
     for (let seq = 1; seq <= LINES; seq++) naiveLine(id, seq);
   });
   const batched = timeIt(`${LINES} log lines, batched recorder`, 3, () => {
-    const recorder = new ExecutionRecorder(handle.sqlite, bus, newExecution(), 0);
+    const recorder = new ExecutionRecorder(handle.sqlite, bus, newExecution(), 0, masker);
     for (let seq = 1; seq <= LINES; seq++) {
       recorder.addLog({ level: 'info', text: `line ${seq} of a fairly ordinary tool output` });
     }

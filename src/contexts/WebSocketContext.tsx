@@ -134,10 +134,24 @@ export function WebSocketProvider({ children }: { children: ReactNode }) {
       }
     };
 
+    const scheduleRetry = () => {
+      setState('offline');
+      const delay = backoffDelay(attempt);
+      attempt += 1;
+      retryTimer = setTimeout(connect, delay);
+    };
+
     const connect = () => {
       retryTimer = undefined;
       setState('connecting');
-      const socket = new WebSocket(socketUrl());
+      let socket: WebSocket;
+      try {
+        socket = new WebSocket(socketUrl());
+      } catch {
+        // The constructor can throw (e.g. a URL the page's CSP refuses): retry like a dropped socket.
+        scheduleRetry();
+        return;
+      }
       socketRef.current = socket;
       let openedAt = 0;
 
@@ -160,10 +174,7 @@ export function WebSocketProvider({ children }: { children: ReactNode }) {
         if (socketRef.current === socket) socketRef.current = null;
         if (disposed) return;
         if (openedAt > 0 && Date.now() - openedAt >= STABLE_AFTER_MS) attempt = 0;
-        setState('offline');
-        const delay = backoffDelay(attempt);
-        attempt += 1;
-        retryTimer = setTimeout(connect, delay);
+        scheduleRetry();
       };
     };
 

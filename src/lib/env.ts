@@ -15,7 +15,26 @@ const envSchema = z.object({
   ANTHROPIC_BASE_URL: z.preprocess(emptyToUndefined, z.url().optional()),
   /** Optional path to a Claude Code binary other than the one bundled with the SDK. */
   CLAUDE_CODE_EXECUTABLE: optionalString,
+  CLAUDEOPS_TOKEN: z.preprocess(
+    emptyToUndefined,
+    z.string().min(16, 'Use at least 16 characters').optional(),
+  ),
+  CLAUDEOPS_AUTH: z.preprocess(emptyToUndefined, z.enum(['token', 'off']).default('token')),
+  CLAUDEOPS_ALLOWED_HOSTS: optionalString,
+  CLAUDEOPS_ALLOWED_ORIGINS: optionalString,
+  CLAUDEOPS_PUBLIC_URL: z.preprocess(emptyToUndefined, z.url().optional()),
 });
+
+const list = (value: string | undefined): string[] =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+
+const LOOPBACK_HOSTS = ['127.0.0.1', 'localhost', '::1'];
+
+/** A bind address reachable only from this machine. */
+export const isLoopbackHost = (host: string): boolean => LOOPBACK_HOSTS.includes(host) || /^127\./.test(host);
 
 export interface AppEnv {
   nodeEnv: 'development' | 'production' | 'test';
@@ -27,6 +46,15 @@ export interface AppEnv {
   anthropicApiKey: string | undefined;
   anthropicBaseUrl: string | undefined;
   claudeCodeExecutable: string | undefined;
+  /** Fixed access token from CLAUDEOPS_TOKEN; otherwise one is generated and only its hash stored. */
+  accessToken: string | undefined;
+  authEnabled: boolean;
+  /** Host names (no port) the server answers to; anything else is refused (DNS rebinding). */
+  allowedHostnames: string[];
+  /** Origins allowed besides the server's own, exact match. */
+  allowedOrigins: string[];
+  /** The URL people use when a TLS proxy sits in front; its scheme decides `Secure` cookies. */
+  publicUrl: URL | undefined;
 }
 
 export class EnvError extends Error {
@@ -41,7 +69,21 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     throw new EnvError(`Invalid environment:\n  ${problems.join('\n  ')}`);
   }
   const e = parsed.data;
+  if (e.CLAUDEOPS_AUTH === 'off' && !isLoopbackHost(e.HOST)) {
+    throw new EnvError(
+      `Refusing to start: HOST=${e.HOST} is reachable from other machines, and CLAUDEOPS_AUTH=off would let ` +
+        'anyone who can reach it run commands on this machine. Remove CLAUDEOPS_AUTH=off, or bind 127.0.0.1.',
+    );
+  }
   const dataDir = path.resolve(e.CLAUDEOPS_DATA_DIR);
+  const publicUrl = e.CLAUDEOPS_PUBLIC_URL === undefined ? undefined : new URL(e.CLAUDEOPS_PUBLIC_URL);
+  const bracket = (host: string) => (host.includes(':') && !host.startsWith('[') ? `[${host}]` : host);
+  const allowedHostnames = [
+    ...LOOPBACK_HOSTS,
+    e.HOST,
+    ...list(e.CLAUDEOPS_ALLOWED_HOSTS),
+    ...(publicUrl ? [publicUrl.hostname] : []),
+  ].map((host) => bracket(host.toLowerCase()));
   return {
     nodeEnv: e.NODE_ENV,
     host: e.HOST,
@@ -52,6 +94,11 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     anthropicApiKey: e.ANTHROPIC_API_KEY,
     anthropicBaseUrl: e.ANTHROPIC_BASE_URL,
     claudeCodeExecutable: e.CLAUDE_CODE_EXECUTABLE,
+    accessToken: e.CLAUDEOPS_TOKEN,
+    authEnabled: e.CLAUDEOPS_AUTH === 'token',
+    allowedHostnames: [...new Set(allowedHostnames)],
+    allowedOrigins: [...list(e.CLAUDEOPS_ALLOWED_ORIGINS), ...(publicUrl ? [publicUrl.origin] : [])],
+    publicUrl,
   };
 }
 

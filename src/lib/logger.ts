@@ -1,3 +1,5 @@
+import { processSecretMasker, type SecretMasker } from './security/secrets';
+
 type Level = 'debug' | 'info' | 'warn' | 'error';
 const RANK: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -14,12 +16,16 @@ function serializable(value: unknown): unknown {
   return value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
 }
 
-/** One line per event on stderr/stdout: time, level, message, then the fields as JSON. */
-export function createLogger(minLevel: Level = 'info', write: (line: string) => void = console.log): Logger {
+/** One line per event: time, level, message, then the fields as JSON; known secrets masked. */
+export function createLogger(
+  minLevel: Level = 'info',
+  write: (line: string) => void = console.log,
+  masker: SecretMasker = processSecretMasker(),
+): Logger {
   const log = (level: Level, message: string, fields?: LogFields) => {
     if (RANK[level] < RANK[minLevel]) return;
     const extra = fields ? ` ${JSON.stringify(fields, (_key, value) => serializable(value))}` : '';
-    write(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}${extra}`);
+    write(masker.mask(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}${extra}`));
   };
   return {
     debug: (message, fields) => log('debug', message, fields),

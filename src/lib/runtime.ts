@@ -1,3 +1,4 @@
+import type { AccessCredentials } from './auth/credentials';
 import type { ExecutionTracker } from './services/executionTracker';
 
 /**
@@ -7,6 +8,9 @@ import type { ExecutionTracker } from './services/executionTracker';
  */
 export interface Runtime {
   tracker: ExecutionTracker;
+  credentials: AccessCredentials;
+  /** Cookies get `Secure` when people reach the server over https (CLAUDEOPS_PUBLIC_URL). */
+  secureCookies: boolean;
 }
 
 const globalForRuntime = globalThis as typeof globalThis & { __claudeopsRuntime?: Runtime };

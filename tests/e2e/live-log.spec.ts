@@ -1,6 +1,6 @@
 import '../helpers/testEnv';
 import { type APIRequestContext, expect, test } from '@playwright/test';
-import { type AppServer, startAppServer } from '../helpers/appServer';
+import { type AppServer, BEARER, startAppServer } from '../helpers/appServer';
 import {
   type ScriptedBlock,
   type ScriptedModelServer,
@@ -8,6 +8,7 @@ import {
 } from '../helpers/scriptedModelServer';
 import { collectConsoleErrors } from './pages/consoleErrors';
 import { ExecutionPage } from './pages/ExecutionPage';
+import { signIn } from './pages/signIn';
 import { dropSocket, installSocketControl, isBlockedSocketError, restoreSocket } from './pages/socketControl';
 
 let model: ScriptedModelServer;
@@ -33,6 +34,7 @@ function numberedLines(prefix: string, count: number): ScriptedBlock {
 /** Creates an agent (through the API: these tests are about the execution page) and starts a run. */
 async function startRun(request: APIRequestContext, key: string): Promise<number> {
   const created = await request.post(`${app.url}/api/agents`, {
+    headers: BEARER,
     data: {
       name: `Log agent ${key} ${Date.now()}`,
       model: 'claude-sonnet-4-5',
@@ -42,7 +44,10 @@ async function startRun(request: APIRequestContext, key: string): Promise<number
   });
   expect(created.status()).toBe(201);
   const { agent } = (await created.json()) as { agent: { id: number } };
-  const started = await request.post(`${app.url}/api/executions`, { data: { agentId: agent.id } });
+  const started = await request.post(`${app.url}/api/executions`, {
+    headers: BEARER,
+    data: { agentId: agent.id },
+  });
   expect(started.status()).toBe(201);
   const { execution } = (await started.json()) as { execution: { id: number } };
   return execution.id;
@@ -53,6 +58,7 @@ test('the log follows the tail, holds still when scrolled up, counts new lines a
   request,
 }) => {
   const errors = collectConsoleErrors(page);
+  await signIn(page, app.url);
   const key = '[script:e2e-log]';
   model.script(key, [
     {
@@ -111,6 +117,7 @@ test('a dropped socket reconnects and replays what it missed, with no gap and no
   request,
 }) => {
   const errors = collectConsoleErrors(page);
+  await signIn(page, app.url);
   await installSocketControl(page);
   const key = '[script:e2e-reconnect]';
   model.script(key, [
@@ -135,7 +142,7 @@ test('a dropped socket reconnects and replays what it missed, with no gap and no
   await expect
     .poll(
       async () => {
-        const response = await request.get(`${app.url}/api/executions/${id}`);
+        const response = await request.get(`${app.url}/api/executions/${id}`, { headers: BEARER });
         return ((await response.json()) as { execution: { status: string } }).execution.status;
       },
       { timeout: 60_000 },

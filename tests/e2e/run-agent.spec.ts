@@ -1,11 +1,12 @@
 import '../helpers/testEnv';
 import { expect, test } from '@playwright/test';
-import { type AppServer, startAppServer } from '../helpers/appServer';
+import { type AppServer, BEARER, startAppServer } from '../helpers/appServer';
 import { type ScriptedModelServer, startScriptedModelServer } from '../helpers/scriptedModelServer';
 import { AgentFormPage } from './pages/AgentFormPage';
 import { collectConsoleErrors } from './pages/consoleErrors';
 import { DashboardPage } from './pages/DashboardPage';
 import { ExecutionPage } from './pages/ExecutionPage';
+import { signIn } from './pages/signIn';
 
 let model: ScriptedModelServer;
 let app: AppServer;
@@ -31,6 +32,7 @@ test('create an agent, run it, watch it live, and find the same run after a relo
   request,
 }, testInfo) => {
   const errors = collectConsoleErrors(page);
+  await signIn(page, app.url);
   const agentName = `E2E agent ${Date.now()}`;
   model.script(SCRIPT_KEY, [
     {
@@ -74,7 +76,9 @@ test('create an agent, run it, watch it live, and find the same run after a relo
   await expect(form.field('maxTurns')).toBeFocused();
   await page.screenshot({ path: testInfo.outputPath('agent-form-error.png'), fullPage: true });
   await expect(page).toHaveURL(/\/agents\/new$/);
-  const listed = (await (await request.get(`${app.url}/api/agents`)).json()) as { items: { name: string }[] };
+  const listed = (await (await request.get(`${app.url}/api/agents`, { headers: BEARER })).json()) as {
+    items: { name: string }[];
+  };
   expect(listed.items.map((agent) => agent.name)).not.toContain(agentName);
 
   // Fixed and saved.
@@ -152,8 +156,10 @@ test('create an agent, run it, watch it live, and find the same run after a relo
 
 test("the server's answer to a taken name shows beside the name field", async ({ page, request }) => {
   const errors = collectConsoleErrors(page);
+  await signIn(page, app.url);
   const taken = `Taken name ${Date.now()}`;
   const created = await request.post(`${app.url}/api/agents`, {
+    headers: BEARER,
     data: { name: taken, model: 'claude-sonnet-4-5', defaultPrompt: 'Say hi' },
   });
   expect(created.status()).toBe(201);
@@ -168,7 +174,9 @@ test("the server's answer to a taken name shows beside the name field", async ({
   await expect(form.field('name')).toHaveAttribute('aria-invalid', 'true');
   await expect(form.formError).toHaveCount(0);
   await expect(page).toHaveURL(/\/agents\/new$/);
-  const listed = (await (await request.get(`${app.url}/api/agents`)).json()) as { items: { name: string }[] };
+  const listed = (await (await request.get(`${app.url}/api/agents`, { headers: BEARER })).json()) as {
+    items: { name: string }[];
+  };
   expect(listed.items.filter((agent) => agent.name === taken)).toHaveLength(1);
 
   // Chromium logs every non-2xx fetch; the 409 is the point of this test.

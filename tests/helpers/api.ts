@@ -1,12 +1,13 @@
 import type { AgentDto, CreateAgentInput } from '../../src/lib/contracts/agents';
 import type { ExecutionDetail, ExecutionStatus } from '../../src/lib/contracts/executions';
+import { BEARER } from './appServer';
 
-/** Thin JSON client for the running server, as a script would use it. */
-export function apiClient(baseUrl: string) {
+/** Thin JSON client for the running server, as a script would use it (Bearer token). */
+export function apiClient(baseUrl: string, authHeaders: Record<string, string> = BEARER) {
   async function call(method: string, path: string, body?: unknown) {
     const response = await fetch(`${baseUrl}${path}`, {
       method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      headers: { ...authHeaders, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     });
     const text = await response.text();

@@ -25,6 +25,9 @@ export interface StartAppServerOptions {
 }
 
 export const TEST_API_KEY = 'sk-ant-test-9f8e7d6c5b4a39281706';
+/** The access token test servers run with (CLAUDEOPS_TOKEN). */
+export const TEST_ACCESS_TOKEN = 'test-access-token-5d41402abc4b2a76b971';
+export const BEARER = { authorization: `Bearer ${TEST_ACCESS_TOKEN}` };
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const READY = /ClaudeOps listening on (http:\/\/[^\s]+)/;
@@ -42,6 +45,7 @@ export async function startAppServer(options: StartAppServerOptions): Promise<Ap
       CLAUDEOPS_DATA_DIR: dataDir,
       ANTHROPIC_API_KEY: TEST_API_KEY,
       ANTHROPIC_BASE_URL: options.modelServerUrl,
+      CLAUDEOPS_TOKEN: TEST_ACCESS_TOKEN,
       NEXT_TELEMETRY_DISABLED: '1',
       ...options.env,
     },

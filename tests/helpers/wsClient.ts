@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
 import { parseServerFrame, type ServerFrame } from '../../src/lib/websocket/protocol';
+import { BEARER } from './appServer';
 
 /** A real WebSocket client that records every frame, parsed with the protocol's own schema. */
 export interface RecordingSocket {
@@ -13,7 +14,7 @@ export interface RecordingSocket {
 
 export async function connectRecording(
   baseUrl: string,
-  headers: Record<string, string> = {},
+  headers: Record<string, string> = BEARER,
 ): Promise<RecordingSocket> {
   const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws`, { headers });
   const frames: ServerFrame[] = [];

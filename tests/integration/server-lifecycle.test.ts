@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../helpers/api';
-import { startAppServer } from '../helpers/appServer';
+import { BEARER, startAppServer } from '../helpers/appServer';
 import { pidsWithEnv } from '../helpers/processes';
 import { type ScriptedModelServer, startScriptedModelServer } from '../helpers/scriptedModelServer';
 
@@ -24,7 +24,7 @@ describe('server start and stop', () => {
   it('creates the database where DATABASE_PATH says, migrated, on first start', async () => {
     const databasePath = path.join(tempDir(), 'nested', 'custom.db');
     const app = await startAppServer({ modelServerUrl: model.url, env: { DATABASE_PATH: databasePath } });
-    const health = await fetch(`${app.url}/api/agents`);
+    const health = await fetch(`${app.url}/api/agents`, { headers: BEARER });
     expect(health.status).toBe(200);
     expect(await app.stop()).toBe(0);
     const db = new Database(databasePath, { readonly: true });

@@ -7,10 +7,13 @@ import {
   getExecutionSummary,
   insertQueuedExecution,
 } from '../../src/lib/db/queries/executions';
+import { SecretMasker } from '../../src/lib/security/secrets';
 import { ExecutionEventBus, type ExecutionEventsMessage } from '../../src/lib/services/executionEvents';
 import { ExecutionRecorder } from '../../src/lib/services/executionRecorder';
 import { createTestDb } from '../helpers/testDb';
 
+const SECRET = 'sk-ant-unit-0123456789abcdef';
+const masker = new SecretMasker([SECRET]);
 let handle: DbHandle;
 let executionId: number;
 
@@ -45,7 +48,7 @@ function recordingBus() {
 describe('ExecutionRecorder', () => {
   it('numbers steps and lines from one sequence and publishes only what is committed', () => {
     const { bus, published, committedAtPublish } = recordingBus();
-    const recorder = new ExecutionRecorder(handle.sqlite, bus, executionId, 0);
+    const recorder = new ExecutionRecorder(handle.sqlite, bus, executionId, 0, masker);
     recorder.addStep({
       kind: 'system',
       summary: 's',
@@ -72,7 +75,7 @@ describe('ExecutionRecorder', () => {
 
   it('batches a flood of lines into a few transactions and frames', () => {
     const { bus, published } = recordingBus();
-    const recorder = new ExecutionRecorder(handle.sqlite, bus, executionId, 0);
+    const recorder = new ExecutionRecorder(handle.sqlite, bus, executionId, 0, masker);
     for (let i = 1; i <= 2_500; i++) recorder.addLog({ level: 'info', text: `line ${i}` });
     recorder.flush();
     expect(published.map((p) => p.logs.length)).toEqual([1_000, 1_000, 500]);
@@ -81,9 +84,32 @@ describe('ExecutionRecorder', () => {
 
   it('flushes on its own within the batching interval', async () => {
     const { bus, published } = recordingBus();
-    const recorder = new ExecutionRecorder(handle.sqlite, bus, executionId, 0);
+    const recorder = new ExecutionRecorder(handle.sqlite, bus, executionId, 0, masker);
     recorder.addLog({ level: 'info', text: 'soon' });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(published).toHaveLength(1);
+  });
+
+  it('masks known secrets before anything is stored or published', () => {
+    const { bus, published } = recordingBus();
+    const recorder = new ExecutionRecorder(handle.sqlite, bus, executionId, 0, masker);
+    recorder.addStep({
+      kind: 'tool_result',
+      summary: `key ${SECRET}`,
+      toolName: 'Bash',
+      toolUseId: 't',
+      isError: false,
+      payload: { output: `ANTHROPIC_API_KEY=${SECRET}` },
+    });
+    recorder.addLog({ level: 'info', text: `ANTHROPIC_API_KEY=${SECRET}` });
+    recorder.flush();
+    const raw = handle.sqlite
+      .prepare(
+        'select (select group_concat(summary || payload) from execution_steps) || (select group_concat(text) from execution_logs) as everything',
+      )
+      .get() as { everything: string };
+    expect(raw.everything).not.toContain(SECRET);
+    expect(raw.everything).toContain('ANTHROPIC_API_KEY=[REDACTED]');
+    expect(JSON.stringify(published)).not.toContain(SECRET);
   });
 });

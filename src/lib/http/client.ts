@@ -52,6 +52,11 @@ async function readJson(response: Response): Promise<unknown> {
   }
 }
 
+export function redirectToSignIn(): void {
+  const here = `${window.location.pathname}${window.location.search}`;
+  window.location.assign(`/signin?next=${encodeURIComponent(here)}`);
+}
+
 export async function apiFetch<T>(path: string, options: ApiFetchOptions<T>): Promise<T> {
   const { method = 'GET', body, schema, signal } = options;
   const headers: Record<string, string> = { accept: 'application/json' };
@@ -77,6 +82,8 @@ export async function apiFetch<T>(path: string, options: ApiFetchOptions<T>): Pr
     const parsed = apiErrorBodySchema.safeParse(data);
     if (parsed.success) {
       const { code, message, issues } = parsed.data.error;
+      // The session ended (expired, or the token was rotated): back to sign-in, then here again.
+      if (response.status === 401 && code === 'unauthorized') redirectToSignIn();
       throw new ApiClientError(response.status, code, message, issues ?? []);
     }
     throw new ApiClientError(response.status, 'http_error', `The server answered ${response.status}`);

@@ -9,6 +9,7 @@ export type ApiErrorCode =
   | 'invalid_request'
   | 'invalid_json'
   | 'payload_too_large'
+  | 'invalid_token'
   | 'not_found'
   | 'conflict'
   | 'unavailable'

@@ -41,3 +41,11 @@ export class SecretMasker {
     return masked === serialized ? value : (JSON.parse(masked) as T);
   }
 }
+
+const globalForSecrets = globalThis as typeof globalThis & { __claudeopsSecretMasker?: SecretMasker };
+
+/** Masks the secret-named variables of this process's environment (API keys, tokens, passwords). */
+export function processSecretMasker(): SecretMasker {
+  globalForSecrets.__claudeopsSecretMasker ??= new SecretMasker(secretValuesFrom(process.env));
+  return globalForSecrets.__claudeopsSecretMasker;
+}

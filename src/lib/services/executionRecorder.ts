@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { LogDraft, StepDraft } from '../claude/messages';
 import type { LogLineDto, StepDto } from '../contracts/executions';
+import type { SecretMasker } from '../security/secrets';
 import type { ExecutionEventBus } from './executionEvents';
 
 const FLUSH_INTERVAL_MS = 50;
@@ -51,6 +52,7 @@ export class ExecutionRecorder {
     private readonly bus: ExecutionEventBus,
     private readonly executionId: number,
     lastSeq: number,
+    private readonly masker: SecretMasker,
     private readonly onCommitted: () => void = () => {},
   ) {
     this.seq = lastSeq;
@@ -62,13 +64,16 @@ export class ExecutionRecorder {
     return this.seq;
   }
 
+  /** Known secrets are masked here, before anything is stored or published. */
   addStep(draft: StepDraft): void {
-    this.steps.push({ ...draft, seq: ++this.seq, createdAt: Date.now() });
+    const summary = this.masker.mask(draft.summary);
+    const payload = this.masker.maskJson(draft.payload);
+    this.steps.push({ ...draft, summary, payload, seq: ++this.seq, createdAt: Date.now() });
     this.scheduleFlush();
   }
 
   addLog(draft: LogDraft): void {
-    this.logs.push({ ...draft, seq: ++this.seq, createdAt: Date.now() });
+    this.logs.push({ ...draft, text: this.masker.mask(draft.text), seq: ++this.seq, createdAt: Date.now() });
     this.scheduleFlush();
   }
 

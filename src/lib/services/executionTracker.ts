@@ -26,6 +26,7 @@ import {
 import type { AgentConfiguration } from '../db/schema';
 import type { AppEnv } from '../env';
 import type { Logger } from '../logger';
+import type { SecretMasker } from '../security/secrets';
 import type { ExecutionEventBus } from './executionEvents';
 import { ExecutionRecorder } from './executionRecorder';
 
@@ -34,6 +35,7 @@ export interface ExecutionTrackerDeps {
   bus: ExecutionEventBus;
   env: AppEnv;
   logger: Logger;
+  masker: SecretMasker;
 }
 
 type StopReason = 'timeout' | 'shutdown';
@@ -185,12 +187,19 @@ export class ExecutionTracker {
     const usage = new UsageAccumulator();
     const translator = new MessageTranslator();
     let tokensDirty = false;
-    const recorder = new ExecutionRecorder(handle.sqlite, this.deps.bus, executionId, 0, () => {
-      if (!tokensDirty) return;
-      tokensDirty = false;
-      updateExecutionTokens(db, executionId, execTotals(usage.totals()), usage.responseCount);
-      this.publishUpdated(executionId, recorder.lastSeq);
-    });
+    const recorder = new ExecutionRecorder(
+      handle.sqlite,
+      this.deps.bus,
+      executionId,
+      0,
+      this.deps.masker,
+      () => {
+        if (!tokensDirty) return;
+        tokensDirty = false;
+        updateExecutionTokens(db, executionId, execTotals(usage.totals()), usage.responseCount);
+        this.publishUpdated(executionId, recorder.lastSeq);
+      },
+    );
     const record = ({ steps, logs }: Translation) => {
       for (const s of steps) recorder.addStep(s);
       for (const l of logs) recorder.addLog(l);
@@ -232,7 +241,12 @@ export class ExecutionTracker {
       clearTimeout(timeout);
     }
 
-    const ending = classifyEnding(result, thrown, run.stopReason, agent);
+    const { masker } = this.deps;
+    const classified = classifyEnding(result, thrown, run.stopReason, agent);
+    const ending = {
+      ...classified,
+      errorMessage: classified.errorMessage && masker.mask(classified.errorMessage),
+    };
     if (ending.status !== 'completed') {
       record({
         steps: [],
@@ -255,7 +269,7 @@ export class ExecutionTracker {
         totals: execTotals(totals),
         costMicros: models.reduce((sum, m) => sum + m.costMicros, 0),
         reportedCostMicros: usdToMicros(result?.total_cost_usd ?? 0),
-        resultText: result?.subtype === 'success' ? result.result : null,
+        resultText: result?.subtype === 'success' ? masker.mask(result.result) : null,
       },
       models,
     );

@@ -21,19 +21,24 @@ function rawToString(data: RawData): string {
   return Buffer.from(data as ArrayBuffer).toString('utf8');
 }
 
-export function createRealtimeServer(deps: {
+export interface RealtimeDeps {
   db: Db;
   bus: ExecutionEventBus;
   logger: Logger;
-}): RealtimeServer {
+  isStillAuthorized(request: IncomingMessage): boolean;
+}
+
+export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
   const { logger } = deps;
   // ws's default maxPayload is 100 MiB; client frames are small commands.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
   const broadcaster = new Broadcaster(deps.db);
   const unsubscribe = deps.bus.subscribe(broadcaster);
   const alive = new WeakMap<object, boolean>();
+  const upgradeRequests = new WeakMap<object, IncomingMessage>();
 
-  wss.on('connection', (socket) => {
+  wss.on('connection', (socket, request: IncomingMessage) => {
+    upgradeRequests.set(socket, request);
     const session = broadcaster.add(socket);
     alive.set(socket, true);
     socket.on('pong', () => alive.set(socket, true));
@@ -53,6 +58,11 @@ export function createRealtimeServer(deps: {
     for (const socket of wss.clients) {
       if (alive.get(socket) === false) {
         socket.terminate();
+        continue;
+      }
+      const request = upgradeRequests.get(socket);
+      if (request && !deps.isStillAuthorized(request)) {
+        socket.close(4401, 'Session ended; sign in again');
         continue;
       }
       alive.set(socket, false);

@@ -12,8 +12,8 @@ declare global {
 }
 
 /**
- * Lets a test cut the page's WebSocket and hold it down: while blocked, new sockets go to a
- * closed port and fail, as they would with the server away. Installed before the page loads.
+ * Lets a test cut the page's WebSocket and hold it down: while blocked, new sockets go to a path
+ * the server refuses and fail, as they would with the server away. Installed before the page loads.
  */
 export async function installSocketControl(page: Page): Promise<void> {
   await page.addInitScript(() => {
@@ -22,7 +22,8 @@ export async function installSocketControl(page: Page): Promise<void> {
     const Native = window.WebSocket;
     window.WebSocket = class extends Native {
       constructor(url: string | URL, protocols?: string | string[]) {
-        super(control.blocked ? 'ws://127.0.0.1:9/' : url, protocols);
+        // A same-origin path the server refuses to upgrade: the socket fails as with the server away.
+        super(control.blocked ? `ws://${window.location.host}/ws-blocked` : url, protocols);
         control.sockets.push(this);
       }
     };
@@ -51,4 +52,4 @@ export async function restoreSocket(page: Page): Promise<void> {
 
 /** Chromium reports each refused connection as a console error: expected while blocked. */
 export const isBlockedSocketError = (message: string): boolean =>
-  message.includes("WebSocket connection to 'ws://127.0.0.1:9/' failed");
+  /WebSocket connection to 'ws:\/\/[^']+\/ws-blocked' failed/.test(message);

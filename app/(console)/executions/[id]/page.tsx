@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { ExecutionView } from '@/components/features/execution/ExecutionView';
 import { getDb } from '@/lib/db';
-import { parseIdParam } from '../../_lib/params';
+import { parseIdParam } from '../../../_lib/params';
 import { loadExecutionSnapshot } from './snapshot';
 
 export const dynamic = 'force-dynamic';

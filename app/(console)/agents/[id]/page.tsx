@@ -8,7 +8,7 @@ import { RecentExecutions } from '@/components/features/dashboard/RecentExecutio
 import { getDb } from '@/lib/db';
 import { getAgentById, toAgentDto } from '@/lib/db/queries/agents';
 import { listExecutions } from '@/lib/db/queries/executions';
-import { parseIdParam } from '../../_lib/params';
+import { parseIdParam } from '../../../_lib/params';
 
 export const dynamic = 'force-dynamic';
 

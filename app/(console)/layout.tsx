@@ -1,0 +1,25 @@
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+import { ConnectionStatus } from '@/components/ui/ConnectionStatus';
+import { WebSocketProvider } from '@/contexts/WebSocketContext';
+
+/** Every signed-in page: the top bar and the tab's one WebSocket. */
+export default function ConsoleLayout({ children }: { children: ReactNode }) {
+  return (
+    <WebSocketProvider>
+      <header className="topbar">
+        <Link href="/" className="brand" data-testid="nav-dashboard">
+          ClaudeOps
+        </Link>
+        <nav className="topnav" aria-label="Main">
+          <Link href="/">Dashboard</Link>
+          <Link href="/agents/new" data-testid="nav-new-agent">
+            New agent
+          </Link>
+        </nav>
+        <ConnectionStatus />
+      </header>
+      <main className="main">{children}</main>
+    </WebSocketProvider>
+  );
+}

@@ -1,0 +1,65 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Db } from '../db';
+import { getSetting, putSetting } from '../db/queries/settings';
+import { createSessionValue, isValidSession } from './session';
+import { generateToken, hashToken, tokenMatchesHash } from './token';
+
+const TOKEN_HASH_SETTING = 'auth.token_sha256';
+
+/**
+ * Where the access token comes from: CLAUDEOPS_TOKEN (scripts, deployments) or a generated one
+ * whose hash alone is kept in app_settings. The hash is read per check, so `npm run token` in
+ * another process takes effect at once.
+ */
+export class AccessCredentials {
+  constructor(
+    private readonly db: Db,
+    private readonly envToken: string | undefined,
+    private readonly sessionKey: Buffer,
+  ) {}
+
+  /** Creates the first token if there is none; returns it (to show once) or null. */
+  ensureToken(): string | null {
+    if (this.envToken !== undefined || typeof getSetting(this.db, TOKEN_HASH_SETTING) === 'string')
+      return null;
+    return rotateAccessToken(this.db);
+  }
+
+  tokenHash(): string {
+    if (this.envToken !== undefined) return hashToken(this.envToken);
+    const stored = getSetting(this.db, TOKEN_HASH_SETTING);
+    if (typeof stored !== 'string') throw new Error('No access token configured');
+    return stored;
+  }
+
+  isValidToken(token: string): boolean {
+    return tokenMatchesHash(token, this.tokenHash());
+  }
+
+  isValidSession(value: string): boolean {
+    return isValidSession(value, this.sessionKey, this.tokenHash());
+  }
+
+  createSession(): string {
+    return createSessionValue(this.sessionKey, this.tokenHash());
+  }
+}
+
+/** Replaces the stored token; every session signed for the old one stops working. */
+export function rotateAccessToken(db: Db): string {
+  const token = generateToken();
+  putSetting(db, TOKEN_HASH_SETTING, hashToken(token));
+  return token;
+}
+
+/** The key that signs session cookies: a 0600 file in the data dir, never in the database. */
+export function loadSessionKey(dataDir: string): Buffer {
+  const file = path.join(dataDir, 'session.key');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(file, crypto.randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
+  }
+  return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'hex');
+}

@@ -1,0 +1,118 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { RateLimiter } from '../auth/rateLimit';
+import { SESSION_COOKIE } from '../auth/session';
+import { contentSecurityPolicy, createNonce, STATIC_SECURITY_HEADERS } from './headers';
+import {
+  type CredentialCheck,
+  type Decision,
+  decide,
+  type GatePolicy,
+  type RequestFacts,
+} from './requestGate';
+
+const SIGN_IN_PATH = '/api/auth/session';
+/** Ten sign-in attempts per minute per client address. */
+const signInLimiter = new RateLimiter(10, 60_000);
+
+function header(request: IncomingMessage, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value.join(', ') : value;
+}
+
+function sessionCookie(cookieHeader: string | undefined): string | undefined {
+  for (const part of (cookieHeader ?? '').split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === SESSION_COOKIE) return rest.join('=');
+  }
+  return undefined;
+}
+
+function pathOf(url: string | undefined): string | null {
+  if (!url?.startsWith('/')) return null;
+  try {
+    return new URL(url, 'http://localhost').pathname;
+  } catch {
+    return null;
+  }
+}
+
+export interface HttpGateOptions {
+  policy: GatePolicy;
+  credentials: CredentialCheck;
+  scheme: 'http' | 'https';
+  dev: boolean;
+}
+
+/** Applies the request gate to Node's request objects: answers refusals itself, sets security headers. */
+export function createHttpGate({ policy, credentials, scheme, dev }: HttpGateOptions) {
+  const factsOf = (request: IncomingMessage, path: string, isUpgrade: boolean): RequestFacts => ({
+    method: request.method ?? 'GET',
+    path,
+    host: header(request, 'host'),
+    origin: header(request, 'origin'),
+    secFetchSite: header(request, 'sec-fetch-site'),
+    authorization: header(request, 'authorization'),
+    sessionCookie: sessionCookie(header(request, 'cookie')),
+    isUpgrade,
+    scheme,
+  });
+
+  const check = (request: IncomingMessage, isUpgrade: boolean): Decision => {
+    const path = pathOf(request.url);
+    if (path === null)
+      return { allow: false, status: 400, code: 'bad_request', message: 'Malformed request target' };
+    return decide(factsOf(request, path, isUpgrade), policy, credentials);
+  };
+
+  return {
+    /** Returns true when the request may go on to Next; otherwise it has been answered. */
+    admit(request: IncomingMessage, response: ServerResponse): boolean {
+      for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS)) response.setHeader(name, value);
+      const decision = check(request, false);
+      if (!decision.allow) {
+        if (decision.redirectTo) {
+          response.writeHead(303, { Location: decision.redirectTo, 'Cache-Control': 'no-store' }).end();
+        } else {
+          response
+            .writeHead(decision.status, { 'Content-Type': 'application/json' })
+            .end(JSON.stringify({ error: { code: decision.code, message: decision.message } }));
+        }
+        return false;
+      }
+      if (request.method === 'POST' && pathOf(request.url) === SIGN_IN_PATH) {
+        const wait = signInLimiter.hit(request.socket.remoteAddress ?? 'unknown');
+        if (wait > 0) {
+          response.writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': String(wait) }).end(
+            JSON.stringify({
+              error: { code: 'rate_limited', message: `Too many sign-in attempts; retry in ${wait} s` },
+            }),
+          );
+          return false;
+        }
+      }
+      // Next reads the nonce from the request's CSP header and puts it on the scripts it renders.
+      const csp = contentSecurityPolicy(createNonce(), dev);
+      request.headers['content-security-policy'] = csp;
+      response.setHeader('Content-Security-Policy', csp);
+      return true;
+    },
+
+    /** Whether the credentials a request (e.g. a socket's upgrade) carried are still good. */
+    isAuthorized(request: IncomingMessage): boolean {
+      return check(request, true).allow;
+    },
+
+    /** Refuses an upgrade before the WebSocket opens; returns true when it may proceed. */
+    admitUpgrade(request: IncomingMessage, socket: Duplex): boolean {
+      const decision = check(request, true);
+      if (decision.allow) return true;
+      const body = JSON.stringify({ error: { code: decision.code, message: decision.message } });
+      socket.end(
+        `HTTP/1.1 ${decision.status} ${decision.status === 401 ? 'Unauthorized' : decision.status === 403 ? 'Forbidden' : 'Bad Request'}\r\n` +
+          `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+      return false;
+    },
+  };
+}
