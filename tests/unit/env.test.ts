@@ -36,4 +36,37 @@ describe('environment', () => {
   ])('rejects %j naming the variable', (source, name) => {
     expect(() => parseEnv(source)).toThrow(new RegExp(`Invalid environment:[\\s\\S]*${name}`));
   });
+
+  it('refuses to serve other machines with authentication off', () => {
+    expect(() => parseEnv({ HOST: '0.0.0.0', CLAUDEOPS_AUTH: 'off' })).toThrow(
+      /Refusing to start: HOST=0\.0\.0\.0/,
+    );
+    expect(() => parseEnv({ HOST: '192.168.1.5', CLAUDEOPS_AUTH: 'off' })).toThrow(/Refusing to start/);
+    expect(parseEnv({ HOST: '127.0.0.1', CLAUDEOPS_AUTH: 'off' }).authEnabled).toBe(false);
+    expect(parseEnv({ HOST: '0.0.0.0' }).authEnabled).toBe(true);
+  });
+
+  it('answers to loopback names, the bound host and the configured ones', () => {
+    const env = parseEnv({
+      HOST: '10.0.0.7',
+      CLAUDEOPS_ALLOWED_HOSTS: 'ops.lan, Box.Local',
+      CLAUDEOPS_PUBLIC_URL: 'https://ops.example.com',
+      CLAUDEOPS_ALLOWED_ORIGINS: 'http://ops.lan:3000',
+    });
+    expect(env.allowedHostnames).toEqual([
+      '127.0.0.1',
+      'localhost',
+      '[::1]',
+      '10.0.0.7',
+      'ops.lan',
+      'box.local',
+      'ops.example.com',
+    ]);
+    expect(env.allowedOrigins).toEqual(['http://ops.lan:3000', 'https://ops.example.com']);
+  });
+
+  it('wants a fixed access token of at least 16 characters', () => {
+    expect(() => parseEnv({ CLAUDEOPS_TOKEN: 'short' })).toThrow(/CLAUDEOPS_TOKEN/);
+    expect(parseEnv({ CLAUDEOPS_TOKEN: 'a-long-enough-token' }).accessToken).toBe('a-long-enough-token');
+  });
 });
