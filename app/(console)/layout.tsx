@@ -1,5 +1,6 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { SignOutButton } from '@/components/features/auth/SignOutButton';
 import { ConnectionStatus } from '@/components/ui/ConnectionStatus';
 import { WebSocketProvider } from '@/contexts/WebSocketContext';
 
@@ -18,6 +19,7 @@ export default function ConsoleLayout({ children }: { children: ReactNode }) {
           </Link>
         </nav>
         <ConnectionStatus />
+        <SignOutButton />
       </header>
       <main className="main">{children}</main>
     </WebSocketProvider>

@@ -65,4 +65,14 @@ describe('route wrapper', () => {
     expect(status).toBe(500);
     expect(body).toEqual({ error: { code: 'internal', message: 'Internal server error' } });
   });
+
+  it('refuses query parameters a route does not take', async () => {
+    const noQuery = route({}, () => json({ ok: true }));
+    const response = await noQuery(new Request('http://127.0.0.1/api/x?admin=1'), context());
+    expect(response.status).toBe(400);
+    expect(await response.json()).toMatchObject({
+      error: { code: 'invalid_request', issues: [{ path: '(root)' }] },
+    });
+    expect((await noQuery(new Request('http://127.0.0.1/api/x'), context())).status).toBe(200);
+  });
 });

@@ -46,6 +46,12 @@ export const listExecutionsQuerySchema = z.strictObject({
 });
 export type ListExecutionsQuery = z.infer<typeof listExecutionsQuerySchema>;
 
+/** Pages backwards through a long log: the newest `limit` lines before `beforeSeq`. */
+export const executionLogsQuerySchema = z.strictObject({
+  beforeSeq: z.coerce.number().int().positive().optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(5_000),
+});
+
 /** The compact row that lists and the live list channel carry. */
 export const executionSummarySchema = z.object({
   id: z.number(),

@@ -35,6 +35,8 @@ export const idParam = z.strictObject({
 
 export const json = (data: unknown, status = 200) => Response.json(data, { status });
 
+const noQuery = z.strictObject({});
+
 function parseWith<S extends Schema>(schema: S | undefined, value: unknown, where: string): Parsed<S> {
   if (!schema) return undefined as Parsed<S>;
   const result = schema.safeParse(value);
@@ -89,7 +91,10 @@ export function route<
     try {
       const params = parseWith<P>(spec.params, await context.params, 'path');
       const url = new URL(request.url);
-      const query = parseWith<Q>(spec.query, Object.fromEntries(url.searchParams), 'query');
+      // A route without a query schema takes no query parameters: unknown input is refused, not ignored.
+      const rawQuery = Object.fromEntries(url.searchParams);
+      if (!spec.query) parseWith(noQuery, rawQuery, 'query');
+      const query = parseWith<Q>(spec.query, rawQuery, 'query');
       const body = spec.body
         ? parseWith<B>(spec.body, await readJsonBody(request), 'body')
         : (undefined as Parsed<B>);

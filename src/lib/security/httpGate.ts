@@ -28,10 +28,18 @@ function sessionCookie(cookieHeader: string | undefined): string | undefined {
   return undefined;
 }
 
+/**
+ * The request's path, or null for a target Next could not decode or route the same way: bad
+ * percent-encoding, or dot segments that normalization would move. Such targets get a JSON 400
+ * here instead of Next's HTML error page.
+ */
 function pathOf(url: string | undefined): string | null {
-  if (!url?.startsWith('/')) return null;
+  if (!url?.startsWith('/') || url.startsWith('//')) return null;
+  const raw = url.split('?')[0] ?? '';
   try {
-    return new URL(url, 'http://localhost').pathname;
+    decodeURIComponent(raw);
+    const { pathname } = new URL(url, 'http://localhost');
+    return pathname === raw ? pathname : null;
   } catch {
     return null;
   }

@@ -1,12 +1,10 @@
-import { z } from 'zod';
 import { clearedSessionCookieHeader, sessionCookieHeader } from '@/lib/auth/session';
+import { signInSchema } from '@/lib/contracts/auth';
 import { ApiError } from '@/lib/http/errors';
 import { route } from '@/lib/http/route';
 import { getRuntime } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';
-
-const signInBody = z.strictObject({ token: z.string().min(1, 'Paste the access token').max(512) });
 
 function runtimeOrFail() {
   const runtime = getRuntime();
@@ -15,7 +13,7 @@ function runtimeOrFail() {
 }
 
 /** Sign in: exchanges the access token for a session cookie. Rate limited by the server gate. */
-export const POST = route({ body: signInBody }, ({ body }) => {
+export const POST = route({ body: signInSchema }, ({ body }) => {
   const { credentials, secureCookies } = runtimeOrFail();
   if (!credentials.isValidToken(body.token)) {
     throw new ApiError(401, 'invalid_token', 'That access token is not valid', [

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { executionLogsQuerySchema } from '@/lib/contracts/executions';
 import { getDb } from '@/lib/db';
 import { getExecutionLogsBefore, getExecutionSummary } from '@/lib/db/queries/executions';
 import { notFound } from '@/lib/http/errors';
@@ -6,13 +6,8 @@ import { idParam, json, route } from '@/lib/http/route';
 
 export const dynamic = 'force-dynamic';
 
-const logsQuery = z.strictObject({
-  beforeSeq: z.coerce.number().int().positive().optional(),
-  limit: z.coerce.number().int().min(1).max(10_000).default(5_000),
-});
-
 /** Pages backwards through a long log: the newest `limit` lines before `beforeSeq`, oldest first. */
-export const GET = route({ params: idParam, query: logsQuery }, ({ params, query }) => {
+export const GET = route({ params: idParam, query: executionLogsQuerySchema }, ({ params, query }) => {
   const db = getDb();
   if (!getExecutionSummary(db, params.id)) throw notFound('Execution');
   return json({
