@@ -22,11 +22,8 @@ import {
 } from '../../src/lib/websocket/protocol';
 import { type AppServer, BEARER, startAppServer, TEST_ACCESS_TOKEN } from '../helpers/appServer';
 import {
-  type ApiRoute,
   BODY_FAMILIES,
-  discoverApiRoutes,
   errorBodySchema,
-  fillTemplate,
   generateBody,
   generateFrame,
   generateQuery,
@@ -47,6 +44,7 @@ import {
   WRONG_CONTENT_TYPES,
 } from '../helpers/fuzz';
 import { cookieFrom, rawRequest } from '../helpers/rawHttp';
+import { type ApiRoute, discoverApiRoutes, fillTemplate } from '../helpers/routes';
 import { type ScriptedModelServer, startScriptedModelServer } from '../helpers/scriptedModelServer';
 import { connectRecording, type RecordingSocket } from '../helpers/wsClient';
 

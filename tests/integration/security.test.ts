@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../helpers/api';
 import { type AppServer, BEARER, startAppServer, TEST_ACCESS_TOKEN } from '../helpers/appServer';
 import { cookieFrom, type RawResponse, rawRequest, rawUpgrade } from '../helpers/rawHttp';
+import { discoverApiRoutes, discoverPages, fillTemplate } from '../helpers/routes';
 import { type ScriptedModelServer, startScriptedModelServer } from '../helpers/scriptedModelServer';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -134,38 +135,17 @@ describe('Origin with a valid session cookie', () => {
   });
 });
 
-/** Every route in app/, found on disk, so a new route cannot be forgotten. */
-function discoverRoutes(): { method: string; path: string; kind: 'api' | 'page' }[] {
-  const routes: { method: string; path: string; kind: 'api' | 'page' }[] = [];
-  const walk = (dir: string) => {
-    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-      const full = path.join(dir, entry.name);
-      if (entry.isDirectory()) walk(full);
-      else if (entry.name === 'route.ts' || entry.name === 'page.tsx') {
-        const urlPath = `/${path.relative(path.join(ROOT, 'app'), dir)}`
-          .split('/')
-          .filter((segment) => !/^\(.*\)$/.test(segment))
-          .map((segment) => (segment.startsWith('[') ? '1' : segment))
-          .join('/')
-          .replace(/^\/?/, '/');
-        if (entry.name === 'page.tsx') routes.push({ method: 'GET', path: urlPath, kind: 'page' });
-        else {
-          const source = fs.readFileSync(full, 'utf8');
-          for (const [, method] of source.matchAll(/export const (GET|POST|PUT|PATCH|DELETE)\b/g)) {
-            routes.push({ method: method ?? 'GET', path: urlPath, kind: 'api' });
-          }
-        }
-      }
-    }
-  };
-  walk(path.join(ROOT, 'app'));
-  return routes;
-}
-
 describe('without credentials', () => {
   // The sign-in page and the sign-in call are how credentials are obtained.
   const PUBLIC = new Set(['GET /signin', 'POST /api/auth/session']);
-  const routes = discoverRoutes().filter((route) => !PUBLIC.has(`${route.method} ${route.path}`));
+  const routes = [
+    ...discoverApiRoutes(ROOT).map((r) => ({
+      method: r.method,
+      path: fillTemplate(r.template, '1'),
+      kind: 'api' as const,
+    })),
+    ...discoverPages(ROOT).map((page) => ({ method: 'GET', path: page, kind: 'page' as const })),
+  ].filter((route) => !PUBLIC.has(`${route.method} ${route.path}`));
 
   it('finds the routes it guards', () => {
     expect(routes.length).toBeGreaterThanOrEqual(12);
