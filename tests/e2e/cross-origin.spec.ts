@@ -2,13 +2,11 @@ import '../helpers/testEnv';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test } from '@playwright/test';
-import { apiClient } from '../helpers/api';
-import { type AppServer, startAppServer } from '../helpers/appServer';
-import { type ScriptedModelServer, startScriptedModelServer } from '../helpers/scriptedModelServer';
+import { useTestStack } from '../helpers/stack';
 import { signIn } from './pages/signIn';
 
-let model: ScriptedModelServer;
-let app: AppServer;
+const stack = useTestStack({ beforeAll: (fn) => test.beforeAll(fn), afterAll: (fn) => test.afterAll(fn) });
+
 let attacker: http.Server;
 let attackerUrl: string;
 
@@ -53,10 +51,8 @@ const attempt = async (name, run) => {
 }
 
 test.beforeAll(async () => {
-  model = await startScriptedModelServer();
-  app = await startAppServer({ modelServerUrl: model.url });
   attacker = http.createServer((_request, response) => {
-    response.writeHead(200, { 'content-type': 'text/html' }).end(attackPage(app.url));
+    response.writeHead(200, { 'content-type': 'text/html' }).end(attackPage(stack.app.url));
   });
   await new Promise<void>((resolve) => attacker.listen(0, '127.0.0.1', resolve));
   attackerUrl = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}/`;
@@ -64,15 +60,13 @@ test.beforeAll(async () => {
 
 test.afterAll(async () => {
   await new Promise((resolve) => attacker?.close(resolve));
-  await app?.stop();
-  await model?.close();
 });
 
 test('a page from another origin cannot drive the server, with or without the session cookie', async ({
   page,
 }) => {
-  await signIn(page, app.url);
-  const api = apiClient(app.url);
+  await signIn(page, stack.app.url);
+  const { api } = stack;
   const before = (await api.call('GET', '/api/executions')).body as { items: unknown[] };
 
   await page.goto(attackerUrl);
@@ -98,6 +92,6 @@ test('a page from another origin cannot drive the server, with or without the se
   // And the server refused them all: nothing started, no model call was made.
   const after = (await api.call('GET', '/api/executions')).body as { items: unknown[] };
   expect(after.items).toEqual(before.items);
-  expect(model.requests).toHaveLength(0);
-  expect(app.output()).not.toMatch(/execution finished/);
+  expect(stack.model.requests).toHaveLength(0);
+  expect(stack.app.output()).not.toMatch(/execution finished/);
 });

@@ -1,28 +1,14 @@
 import '../helpers/testEnv';
 import { type APIRequestContext, expect, test } from '@playwright/test';
-import { type AppServer, BEARER, startAppServer } from '../helpers/appServer';
-import {
-  type ScriptedBlock,
-  type ScriptedModelServer,
-  startScriptedModelServer,
-} from '../helpers/scriptedModelServer';
+import { BEARER } from '../helpers/appServer';
+import type { ScriptedBlock } from '../helpers/scriptedModelServer';
+import { useTestStack } from '../helpers/stack';
 import { collectConsoleErrors } from './pages/consoleErrors';
 import { ExecutionPage } from './pages/ExecutionPage';
 import { signIn } from './pages/signIn';
 import { dropSocket, installSocketControl, isBlockedSocketError, restoreSocket } from './pages/socketControl';
 
-let model: ScriptedModelServer;
-let app: AppServer;
-
-test.beforeAll(async () => {
-  model = await startScriptedModelServer();
-  app = await startAppServer({ modelServerUrl: model.url });
-});
-
-test.afterAll(async () => {
-  await app?.stop();
-  await model?.close();
-});
+const stack = useTestStack({ beforeAll: (fn) => test.beforeAll(fn), afterAll: (fn) => test.afterAll(fn) });
 
 const USAGE = { input_tokens: 300, output_tokens: 20 };
 
@@ -33,7 +19,7 @@ function numberedLines(prefix: string, count: number): ScriptedBlock {
 
 /** Creates an agent (through the API: these tests are about the execution page) and starts a run. */
 async function startRun(request: APIRequestContext, key: string): Promise<number> {
-  const created = await request.post(`${app.url}/api/agents`, {
+  const created = await request.post(`${stack.app.url}/api/agents`, {
     headers: BEARER,
     data: {
       name: `Log agent ${key} ${Date.now()}`,
@@ -44,7 +30,7 @@ async function startRun(request: APIRequestContext, key: string): Promise<number
   });
   expect(created.status()).toBe(201);
   const { agent } = (await created.json()) as { agent: { id: number } };
-  const started = await request.post(`${app.url}/api/executions`, {
+  const started = await request.post(`${stack.app.url}/api/executions`, {
     headers: BEARER,
     data: { agentId: agent.id },
   });
@@ -58,9 +44,9 @@ test('the log follows the tail, holds still when scrolled up, counts new lines a
   request,
 }) => {
   const errors = collectConsoleErrors(page);
-  await signIn(page, app.url);
+  await signIn(page, stack.app.url);
   const key = '[script:e2e-log]';
-  model.script(key, [
+  stack.model.script(key, [
     {
       content: [
         numberedLines('first', 3_000),
@@ -71,7 +57,7 @@ test('the log follows the tail, holds still when scrolled up, counts new lines a
     { content: [numberedLines('second', 3_000)], usage: USAGE, delayMs: 4_000 },
   ]);
   const id = await startRun(request, key);
-  await page.goto(`${app.url}/executions/${id}`);
+  await page.goto(`${stack.app.url}/executions/${id}`);
   const execution = new ExecutionPage(page);
   const jump = page.getByTestId('log-jump-latest');
 
@@ -117,10 +103,10 @@ test('a dropped socket reconnects and replays what it missed, with no gap and no
   request,
 }) => {
   const errors = collectConsoleErrors(page);
-  await signIn(page, app.url);
+  await signIn(page, stack.app.url);
   await installSocketControl(page);
   const key = '[script:e2e-reconnect]';
-  model.script(key, [
+  stack.model.script(key, [
     {
       content: [
         numberedLines('before', 50),
@@ -131,7 +117,7 @@ test('a dropped socket reconnects and replays what it missed, with no gap and no
     { content: [numberedLines('after', 50)], usage: USAGE, delayMs: 1_500 },
   ]);
   const id = await startRun(request, key);
-  await page.goto(`${app.url}/executions/${id}`);
+  await page.goto(`${stack.app.url}/executions/${id}`);
   const execution = new ExecutionPage(page);
   await expect(execution.connection).toHaveText('Live');
   await expect(execution.logLine('checkpoint')).toBeVisible();
@@ -142,7 +128,7 @@ test('a dropped socket reconnects and replays what it missed, with no gap and no
   await expect
     .poll(
       async () => {
-        const response = await request.get(`${app.url}/api/executions/${id}`, { headers: BEARER });
+        const response = await request.get(`${stack.app.url}/api/executions/${id}`, { headers: BEARER });
         return ((await response.json()) as { execution: { status: string } }).execution.status;
       },
       { timeout: 60_000 },

@@ -1,25 +1,14 @@
 import '../helpers/testEnv';
 import { expect, test } from '@playwright/test';
-import { type AppServer, BEARER, startAppServer } from '../helpers/appServer';
-import { type ScriptedModelServer, startScriptedModelServer } from '../helpers/scriptedModelServer';
+import { BEARER } from '../helpers/appServer';
+import { useTestStack } from '../helpers/stack';
 import { AgentFormPage } from './pages/AgentFormPage';
 import { collectConsoleErrors } from './pages/consoleErrors';
 import { DashboardPage } from './pages/DashboardPage';
 import { ExecutionPage } from './pages/ExecutionPage';
 import { signIn } from './pages/signIn';
 
-let model: ScriptedModelServer;
-let app: AppServer;
-
-test.beforeAll(async () => {
-  model = await startScriptedModelServer();
-  app = await startAppServer({ modelServerUrl: model.url });
-});
-
-test.afterAll(async () => {
-  await app?.stop();
-  await model?.close();
-});
+const stack = useTestStack({ beforeAll: (fn) => test.beforeAll(fn), afterAll: (fn) => test.afterAll(fn) });
 
 const SCRIPT_KEY = '[script:e2e-1]';
 // printf's output differs from its command line, so the output lines can only come from the tool.
@@ -32,9 +21,9 @@ test('create an agent, run it, watch it live, and find the same run after a relo
   request,
 }, testInfo) => {
   const errors = collectConsoleErrors(page);
-  await signIn(page, app.url);
+  await signIn(page, stack.app.url);
   const agentName = `E2E agent ${Date.now()}`;
-  model.script(SCRIPT_KEY, [
+  stack.model.script(SCRIPT_KEY, [
     {
       content: [
         { type: 'text', text: 'I will print two lines.' },
@@ -49,12 +38,12 @@ test('create an agent, run it, watch it live, and find the same run after a relo
   // Arrange: a second tab keeps the dashboard open, to see the run arrive there without a reload.
   const watcher = await context.newPage();
   const watcherErrors = collectConsoleErrors(watcher);
-  const watcherDashboard = new DashboardPage(watcher, app.url);
+  const watcherDashboard = new DashboardPage(watcher, stack.app.url);
   await watcherDashboard.goto();
   await expect(watcherDashboard.connection).toHaveText('Live');
 
   // The dashboard → New agent.
-  const dashboard = new DashboardPage(page, app.url);
+  const dashboard = new DashboardPage(page, stack.app.url);
   await dashboard.goto();
   await expect(dashboard.connection).toHaveText('Live');
   await dashboard.newAgentLink.click();
@@ -76,7 +65,7 @@ test('create an agent, run it, watch it live, and find the same run after a relo
   await expect(form.field('maxTurns')).toBeFocused();
   await page.screenshot({ path: testInfo.outputPath('agent-form-error.png'), fullPage: true });
   await expect(page).toHaveURL(/\/agents\/new$/);
-  const listed = (await (await request.get(`${app.url}/api/agents`, { headers: BEARER })).json()) as {
+  const listed = (await (await request.get(`${stack.app.url}/api/agents`, { headers: BEARER })).json()) as {
     items: { name: string }[];
   };
   expect(listed.items.map((agent) => agent.name)).not.toContain(agentName);
@@ -156,15 +145,15 @@ test('create an agent, run it, watch it live, and find the same run after a relo
 
 test("the server's answer to a taken name shows beside the name field", async ({ page, request }) => {
   const errors = collectConsoleErrors(page);
-  await signIn(page, app.url);
+  await signIn(page, stack.app.url);
   const taken = `Taken name ${Date.now()}`;
-  const created = await request.post(`${app.url}/api/agents`, {
+  const created = await request.post(`${stack.app.url}/api/agents`, {
     headers: BEARER,
     data: { name: taken, model: 'claude-sonnet-4-5', defaultPrompt: 'Say hi' },
   });
   expect(created.status()).toBe(201);
 
-  await page.goto(new URL('/agents/new', app.url).toString());
+  await page.goto(new URL('/agents/new', stack.app.url).toString());
   const form = new AgentFormPage(page);
   await form.fill({ name: taken, model: 'claude-haiku-4-5', defaultPrompt: 'Say hello' });
   await form.save.click();
@@ -174,7 +163,7 @@ test("the server's answer to a taken name shows beside the name field", async ({
   await expect(form.field('name')).toHaveAttribute('aria-invalid', 'true');
   await expect(form.formError).toHaveCount(0);
   await expect(page).toHaveURL(/\/agents\/new$/);
-  const listed = (await (await request.get(`${app.url}/api/agents`, { headers: BEARER })).json()) as {
+  const listed = (await (await request.get(`${stack.app.url}/api/agents`, { headers: BEARER })).json()) as {
     items: { name: string }[];
   };
   expect(listed.items.filter((agent) => agent.name === taken)).toHaveLength(1);

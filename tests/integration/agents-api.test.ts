@@ -1,29 +1,14 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentDto } from '../../src/lib/contracts/agents';
-import { type ApiClient, apiClient } from '../helpers/api';
-import { type AppServer, startAppServer } from '../helpers/appServer';
-import { type ScriptedModelServer, startScriptedModelServer } from '../helpers/scriptedModelServer';
+import { useTestStack } from '../helpers/stack';
 
-let model: ScriptedModelServer;
-let app: AppServer;
-let api: ApiClient;
-
-beforeAll(async () => {
-  model = await startScriptedModelServer();
-  app = await startAppServer({ modelServerUrl: model.url });
-  api = apiClient(app.url);
-});
-
-afterAll(async () => {
-  await app?.stop();
-  await model?.close();
-});
+const stack = useTestStack({ beforeAll, afterAll });
 
 const valid = { name: 'Reporter', model: 'claude-sonnet-4-5', defaultPrompt: 'Report.' };
 
 async function agents(): Promise<AgentDto[]> {
-  return ((await api.call('GET', '/api/agents')).body as { items: AgentDto[] }).items;
+  return ((await stack.api.call('GET', '/api/agents')).body as { items: AgentDto[] }).items;
 }
 
 describe('agents API', () => {
@@ -35,11 +20,14 @@ describe('agents API', () => {
     expect(
       health?.allowedTools.every((tool) => /^Bash\(.+\)$/.test(tool) || tool === 'Read(//proc/**)'),
     ).toBe(true);
-    expect(fs.existsSync(app.databasePath)).toBe(true);
+    expect(fs.existsSync(stack.app.databasePath)).toBe(true);
   });
 
   it('creates, reads, updates and deletes an agent', async () => {
-    const created = await api.call('POST', '/api/agents', { ...valid, allowedTools: ['Bash(ls:*)', 'Read'] });
+    const created = await stack.api.call('POST', '/api/agents', {
+      ...valid,
+      allowedTools: ['Bash(ls:*)', 'Read'],
+    });
     expect(created.status).toBe(201);
     const agent = (created.body as { agent: AgentDto }).agent;
     expect(agent).toMatchObject({
@@ -49,8 +37,8 @@ describe('agents API', () => {
       builtin: false,
     });
 
-    expect((await api.call('GET', `/api/agents/${agent.id}`)).body).toEqual({ agent });
-    const patched = await api.call('PATCH', `/api/agents/${agent.id}`, {
+    expect((await stack.api.call('GET', `/api/agents/${agent.id}`)).body).toEqual({ agent });
+    const patched = await stack.api.call('PATCH', `/api/agents/${agent.id}`, {
       maxTurns: 3,
       description: 'nightly',
     });
@@ -61,11 +49,11 @@ describe('agents API', () => {
       name: 'Reporter',
     });
 
-    expect((await api.call('DELETE', `/api/agents/${agent.id}`)).status).toBe(204);
-    expect((await api.call('GET', `/api/agents/${agent.id}`)).status).toBe(404);
+    expect((await stack.api.call('DELETE', `/api/agents/${agent.id}`)).status).toBe(204);
+    expect((await stack.api.call('GET', `/api/agents/${agent.id}`)).status).toBe(404);
     expect((await agents()).some((a) => a.id === agent.id)).toBe(false);
     // The name is free again once the agent is gone.
-    expect((await api.call('POST', '/api/agents', valid)).status).toBe(201);
+    expect((await stack.api.call('POST', '/api/agents', valid)).status).toBe(201);
   });
 
   const badBodies: [string, unknown, string][] = [
@@ -90,7 +78,7 @@ describe('agents API', () => {
     'rejects %s with a 400 naming the field and changes nothing',
     async (_case, body, path) => {
       const before = await agents();
-      const response = await api.call('POST', '/api/agents', body);
+      const response = await stack.api.call('POST', '/api/agents', body);
       expect(response.status).toBe(400);
       const error = (response.body as { error: { code: string; issues: { path: string }[] } }).error;
       expect(error.code).toBe('invalid_request');
@@ -101,27 +89,32 @@ describe('agents API', () => {
 
   it('rejects malformed JSON, a duplicate name, bad ids and unknown ids without changing anything', async () => {
     const before = await agents();
-    const invalidJson = await api.call('POST', '/api/agents', '{"name": ');
+    const invalidJson = await stack.api.call('POST', '/api/agents', '{"name": ');
     expect(invalidJson).toMatchObject({ status: 400, body: { error: { code: 'invalid_json' } } });
 
-    const duplicate = await api.call('POST', '/api/agents', { ...valid, name: 'System Health Reporter' });
+    const duplicate = await stack.api.call('POST', '/api/agents', {
+      ...valid,
+      name: 'System Health Reporter',
+    });
     expect(duplicate).toMatchObject({
       status: 409,
       body: { error: { code: 'conflict', issues: [{ path: 'name' }] } },
     });
 
     for (const id of ['abc', '0', '-1', '1.5', '99999999999999999999']) {
-      const response = await api.call('GET', `/api/agents/${id}`);
+      const response = await stack.api.call('GET', `/api/agents/${id}`);
       expect(response).toMatchObject({ status: 400, body: { error: { issues: [{ path: 'id' }] } } });
     }
-    expect(await api.call('GET', '/api/agents/424242')).toMatchObject({
+    expect(await stack.api.call('GET', '/api/agents/424242')).toMatchObject({
       status: 404,
       body: { error: { code: 'not_found' } },
     });
-    expect((await api.call('PATCH', '/api/agents/424242', { maxTurns: 2 })).status).toBe(404);
-    expect((await api.call('DELETE', '/api/agents/424242')).status).toBe(404);
-    expect((await api.call('PATCH', `/api/agents/${before[0]?.id}`, {})).status).toBe(400);
-    expect((await api.call('PATCH', `/api/agents/${before[0]?.id}`, { maxTurns: 500 })).status).toBe(400);
+    expect((await stack.api.call('PATCH', '/api/agents/424242', { maxTurns: 2 })).status).toBe(404);
+    expect((await stack.api.call('DELETE', '/api/agents/424242')).status).toBe(404);
+    expect((await stack.api.call('PATCH', `/api/agents/${before[0]?.id}`, {})).status).toBe(400);
+    expect((await stack.api.call('PATCH', `/api/agents/${before[0]?.id}`, { maxTurns: 500 })).status).toBe(
+      400,
+    );
     expect(await agents()).toEqual(before);
   });
 
@@ -134,14 +127,14 @@ describe('agents API', () => {
       [{ agentId: 424242 }, 404],
     ];
     for (const [body, status] of cases) {
-      expect((await api.call('POST', '/api/executions', body)).status).toBe(status);
+      expect((await stack.api.call('POST', '/api/executions', body)).status).toBe(status);
     }
     for (const query of ['status=bogus', 'limit=0', 'limit=1000', 'agentId=x', 'nope=1']) {
-      expect((await api.call('GET', `/api/executions?${query}`)).status).toBe(400);
+      expect((await stack.api.call('GET', `/api/executions?${query}`)).status).toBe(400);
     }
-    expect((await api.call('GET', '/api/executions/424242')).status).toBe(404);
-    const list = (await api.call('GET', '/api/executions')).body as { items: unknown[] };
+    expect((await stack.api.call('GET', '/api/executions/424242')).status).toBe(404);
+    const list = (await stack.api.call('GET', '/api/executions')).body as { items: unknown[] };
     expect(list.items).toEqual([]);
-    expect(model.requests).toHaveLength(0);
+    expect(stack.model.requests).toHaveLength(0);
   });
 });

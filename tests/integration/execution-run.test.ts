@@ -1,29 +1,15 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type ApiClient, apiClient } from '../helpers/api';
-import { type AppServer, startAppServer, TEST_API_KEY } from '../helpers/appServer';
-import { type ScriptedModelServer, startScriptedModelServer } from '../helpers/scriptedModelServer';
+import { TEST_API_KEY } from '../helpers/appServer';
+import { useTestStack } from '../helpers/stack';
 
-let model: ScriptedModelServer;
-let app: AppServer;
-let api: ApiClient;
-
-beforeAll(async () => {
-  model = await startScriptedModelServer();
-  app = await startAppServer({ modelServerUrl: model.url });
-  api = apiClient(app.url);
-});
-
-afterAll(async () => {
-  await app?.stop();
-  await model?.close();
-});
+const stack = useTestStack({ beforeAll, afterAll });
 
 describe('an agent run through the real SDK', () => {
   it('records every step, log line, token and the reported cost, and ends completed', async () => {
     const key = '[script:run-1]';
-    model.script(key, [
+    stack.model.script(key, [
       {
         content: [{ type: 'tool_use', name: 'Bash', input: { command: 'echo alpha; echo beta' } }],
         usage: {
@@ -38,10 +24,13 @@ describe('an agent run through the real SDK', () => {
         usage: { input_tokens: 1300, output_tokens: 60, cache_read_input_tokens: 400 },
       },
     ]);
-    const agent = await api.createAgent({ defaultPrompt: `Run the commands ${key}`, allowedTools: ['Bash'] });
+    const agent = await stack.api.createAgent({
+      defaultPrompt: `Run the commands ${key}`,
+      allowedTools: ['Bash'],
+    });
 
-    const id = await api.startExecution(agent.id);
-    const execution = await api.waitForEnd(id);
+    const id = await stack.api.startExecution(agent.id);
+    const execution = await stack.api.waitForEnd(id);
 
     expect(execution.status).toBe('completed');
     expect(execution.resultText).toBe('All done: alpha and beta.');
@@ -60,7 +49,7 @@ describe('an agent run through the real SDK', () => {
     });
     expect(execution.durationMs).toBeGreaterThan(0);
 
-    const db = new Database(app.databasePath, { readonly: true });
+    const db = new Database(stack.app.databasePath, { readonly: true });
     const steps = db
       .prepare(
         'select kind, tool_name as toolName, summary from execution_steps where execution_id = ? order by seq',
@@ -92,20 +81,20 @@ describe('an agent run through the real SDK', () => {
 
   it('lists executions filtered by agent and status, newest first, paged', async () => {
     const key = '[script:list]';
-    model.script(key, [{ content: [{ type: 'text', text: 'ok' }] }], { repeatLast: true });
-    const agent = await api.createAgent({ defaultPrompt: `Say ok ${key}` });
+    stack.model.script(key, [{ content: [{ type: 'text', text: 'ok' }] }], { repeatLast: true });
+    const agent = await stack.api.createAgent({ defaultPrompt: `Say ok ${key}` });
     const ids = [
-      await api.startExecution(agent.id),
-      await api.startExecution(agent.id),
-      await api.startExecution(agent.id),
+      await stack.api.startExecution(agent.id),
+      await stack.api.startExecution(agent.id),
+      await stack.api.startExecution(agent.id),
     ];
-    for (const id of ids) await api.waitForEnd(id);
+    for (const id of ids) await stack.api.waitForEnd(id);
 
-    const first = await api.call('GET', `/api/executions?agentId=${agent.id}&status=completed&limit=2`);
+    const first = await stack.api.call('GET', `/api/executions?agentId=${agent.id}&status=completed&limit=2`);
     expect(first.status).toBe(200);
     const page1 = first.body as { items: { id: number }[]; nextBefore: number | null };
     expect(page1.items.map((e) => e.id)).toEqual([ids[2], ids[1]]);
-    const second = await api.call(
+    const second = await stack.api.call(
       'GET',
       `/api/executions?agentId=${agent.id}&limit=2&before=${page1.nextBefore}`,
     );
@@ -115,10 +104,10 @@ describe('an agent run through the real SDK', () => {
   });
 
   it('keeps the API key out of the database, the log and every response', async () => {
-    const raw = fs.readFileSync(app.databasePath);
+    const raw = fs.readFileSync(stack.app.databasePath);
     expect(raw.includes(Buffer.from(TEST_API_KEY))).toBe(false);
-    expect(app.output()).not.toContain(TEST_API_KEY);
-    const list = await api.call('GET', '/api/executions?limit=100');
+    expect(stack.app.output()).not.toContain(TEST_API_KEY);
+    const list = await stack.api.call('GET', '/api/executions?limit=100');
     expect(JSON.stringify(list.body)).not.toContain(TEST_API_KEY);
   });
 });

@@ -2,32 +2,18 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../../src/lib/websocket/protocol';
-import { type ApiClient, apiClient } from '../helpers/api';
-import { type AppServer, startAppServer, TEST_ACCESS_TOKEN, TEST_API_KEY } from '../helpers/appServer';
+import { TEST_ACCESS_TOKEN, TEST_API_KEY } from '../helpers/appServer';
 import { cookieFrom, rawRequest } from '../helpers/rawHttp';
-import { type ScriptedModelServer, startScriptedModelServer } from '../helpers/scriptedModelServer';
+import { useTestStack } from '../helpers/stack';
 import { connectRecording } from '../helpers/wsClient';
 
-let model: ScriptedModelServer;
-let app: AppServer;
-let api: ApiClient;
-
-beforeAll(async () => {
-  model = await startScriptedModelServer();
-  // Debug logging too: the agent's stderr and every log field must be masked as well.
-  app = await startAppServer({ modelServerUrl: model.url, env: { LOG_LEVEL: 'debug' } });
-  api = apiClient(app.url);
-});
-
-afterAll(async () => {
-  await app?.stop();
-  await model?.close();
-});
+// Debug logging too: the agent's stderr and every log field must be masked as well.
+const stack = useTestStack({ beforeAll, afterAll }, { LOG_LEVEL: 'debug' });
 
 describe('a run whose tool output contains the API key', () => {
   it('stores, logs, serves and streams it only as [REDACTED]', async () => {
     const key = '[script:leak]';
-    model.script(key, [
+    stack.model.script(key, [
       // The agent's own environment holds the key: a careless command prints it.
       {
         content: [
@@ -40,11 +26,14 @@ describe('a run whose tool output contains the API key', () => {
       },
       { content: [{ type: 'text', text: `Found the key: ${TEST_API_KEY}` }] },
     ]);
-    const agent = await api.createAgent({ defaultPrompt: `Show the env ${key}`, allowedTools: ['Bash'] });
-    const socket = await connectRecording(app.url);
-    const id = await api.startExecution(agent.id);
+    const agent = await stack.api.createAgent({
+      defaultPrompt: `Show the env ${key}`,
+      allowedTools: ['Bash'],
+    });
+    const socket = await connectRecording(stack.app.url);
+    const id = await stack.api.startExecution(agent.id);
     socket.send({ type: 'subscribe', topic: 'execution', executionId: id, afterSeq: 0 });
-    const execution = await api.waitForEnd(id);
+    const execution = await stack.api.waitForEnd(id);
     expect(execution.status).toBe('completed');
     await socket.waitFor(
       (f): f is Extract<ServerFrame, { type: 'execution.updated' }> =>
@@ -52,19 +41,19 @@ describe('a run whose tool output contains the API key', () => {
     );
 
     // The masking happened (the line is there, the value is not).
-    const logs = await api.call('GET', `/api/executions/${id}/logs`);
+    const logs = await stack.api.call('GET', `/api/executions/${id}/logs`);
     expect(JSON.stringify(logs.body)).toContain('key=[REDACTED]');
     expect(execution.resultText).toBe('Found the key: [REDACTED]');
 
     const cookie = cookieFrom(
-      await rawRequest(app.url, {
+      await rawRequest(stack.app.url, {
         method: 'POST',
         path: '/api/auth/session',
-        headers: { origin: app.url },
+        headers: { origin: stack.app.url },
         body: JSON.stringify({ token: TEST_ACCESS_TOKEN }),
       }),
     );
-    const page = await rawRequest(app.url, { path: `/executions/${id}`, headers: { cookie } });
+    const page = await rawRequest(stack.app.url, { path: `/executions/${id}`, headers: { cookie } });
     expect(page.status).toBe(200);
     expect(page.body).toContain('[REDACTED]');
 
@@ -72,11 +61,11 @@ describe('a run whose tool output contains the API key', () => {
       page: page.body.includes(TEST_API_KEY),
       api: JSON.stringify([execution, logs.body]).includes(TEST_API_KEY),
       frames: JSON.stringify(socket.frames).includes(TEST_API_KEY),
-      serverLog: app.output().includes(TEST_API_KEY),
+      serverLog: stack.app.output().includes(TEST_API_KEY),
       databaseFiles: fs
-        .readdirSync(app.dataDir)
+        .readdirSync(stack.app.dataDir)
         .filter((file) => file.startsWith('claudeops.db'))
-        .some((file) => fs.readFileSync(path.join(app.dataDir, file)).includes(TEST_API_KEY)),
+        .some((file) => fs.readFileSync(path.join(stack.app.dataDir, file)).includes(TEST_API_KEY)),
     };
     expect(leaks).toEqual({ page: false, api: false, frames: false, serverLog: false, databaseFiles: false });
     await socket.close();

@@ -4,32 +4,21 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentDto } from '../../src/lib/contracts/agents';
-import { type ApiClient, apiClient } from '../helpers/api';
-import { type AppServer, startAppServer } from '../helpers/appServer';
-import { type ScriptedModelServer, startScriptedModelServer } from '../helpers/scriptedModelServer';
+import { useTestStack } from '../helpers/stack';
 
-let model: ScriptedModelServer;
-let app: AppServer;
-let api: ApiClient;
+const stack = useTestStack({ beforeAll, afterAll });
+
 let health: AgentDto;
 
 beforeAll(async () => {
-  model = await startScriptedModelServer();
-  app = await startAppServer({ modelServerUrl: model.url });
-  api = apiClient(app.url);
-  const { items } = (await api.call('GET', '/api/agents')).body as { items: AgentDto[] };
+  const { items } = (await stack.api.call('GET', '/api/agents')).body as { items: AgentDto[] };
   const found = items.find((a) => a.name === 'System Health Reporter');
   if (!found) throw new Error('System Health Reporter was not seeded');
   health = found;
 });
 
-afterAll(async () => {
-  await app?.stop();
-  await model?.close();
-});
-
 function toolResults(executionId: number): { isError: number; output: string }[] {
-  const db = new Database(app.databasePath, { readonly: true });
+  const db = new Database(stack.app.databasePath, { readonly: true });
   const rows = db
     .prepare(
       `select is_error as isError, payload from execution_steps where execution_id = ? and kind = 'tool_result' order by seq`,
@@ -45,13 +34,13 @@ function toolResults(executionId: number): { isError: number; output: string }[]
 describe('System Health Reporter', () => {
   it('runs read-only inspection commands and answers with a report', async () => {
     const key = '[script:health-ok]';
-    model.script(key, [
+    stack.model.script(key, [
       { content: [{ type: 'tool_use', name: 'Bash', input: { command: 'uptime' } }] },
       { content: [{ type: 'tool_use', name: 'Bash', input: { command: 'cat /proc/loadavg' } }] },
       { content: [{ type: 'text', text: 'Overall: OK — load is low.' }] },
     ]);
-    const id = await api.startExecution(health.id, `Check the machine ${key}`);
-    const execution = await api.waitForEnd(id);
+    const id = await stack.api.startExecution(health.id, `Check the machine ${key}`);
+    const execution = await stack.api.waitForEnd(id);
     expect(execution.status).toBe('completed');
     expect(execution.resultText).toBe('Overall: OK — load is low.');
     const [uptime, loadavg] = toolResults(id);
@@ -63,14 +52,14 @@ describe('System Health Reporter', () => {
   it('refuses commands that could change the machine', async () => {
     const victim = fs.mkdtempSync(path.join(os.tmpdir(), 'health-victim-'));
     const key = '[script:health-deny]';
-    model.script(key, [
+    stack.model.script(key, [
       { content: [{ type: 'tool_use', name: 'Bash', input: { command: `rm -rf ${victim}` } }] },
       { content: [{ type: 'tool_use', name: 'Bash', input: { command: `uptime; touch ${victim}/owned` } }] },
       { content: [{ type: 'tool_use', name: 'Write', input: { file_path: `${victim}/x`, content: 'x' } }] },
       { content: [{ type: 'text', text: 'Overall: OK' }] },
     ]);
-    const id = await api.startExecution(health.id, `Check the machine ${key}`);
-    await api.waitForEnd(id);
+    const id = await stack.api.startExecution(health.id, `Check the machine ${key}`);
+    await stack.api.waitForEnd(id);
     const results = toolResults(id);
     expect(results).toHaveLength(3);
     expect(results.every((r) => r.isError === 1)).toBe(true);

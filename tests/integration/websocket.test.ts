@@ -1,28 +1,13 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../../src/lib/websocket/protocol';
-import { type ApiClient, apiClient } from '../helpers/api';
-import { type AppServer, startAppServer } from '../helpers/appServer';
-import { type ScriptedModelServer, startScriptedModelServer } from '../helpers/scriptedModelServer';
+import { useTestStack } from '../helpers/stack';
 import { connectRecording, deliveredSeqs } from '../helpers/wsClient';
 
-let model: ScriptedModelServer;
-let app: AppServer;
-let api: ApiClient;
-
-beforeAll(async () => {
-  model = await startScriptedModelServer();
-  app = await startAppServer({ modelServerUrl: model.url });
-  api = apiClient(app.url);
-});
-
-afterAll(async () => {
-  await app?.stop();
-  await model?.close();
-});
+const stack = useTestStack({ beforeAll, afterAll });
 
 function committedSeqs(executionId: number, afterSeq: number): number[] {
-  const db = new Database(app.databasePath, { readonly: true });
+  const db = new Database(stack.app.databasePath, { readonly: true });
   const rows = db
     .prepare(
       `select seq from execution_steps where execution_id = ? and seq > ?
@@ -44,14 +29,14 @@ describe('live execution stream over /ws', () => {
   it('streams a run live, and a late subscriber with afterSeq gets the rest with no gap and no duplicate', async () => {
     const key = '[script:ws-live]';
     const bash = (command: string) => ({ type: 'tool_use' as const, name: 'Bash', input: { command } });
-    model.script(key, [
+    stack.model.script(key, [
       { content: [bash('seq 1 200')] },
       { content: [bash('seq 201 400')], delayMs: 1_500 },
       { content: [{ type: 'text', text: 'counted to 400' }], delayMs: 1_500 },
     ]);
-    const agent = await api.createAgent({ defaultPrompt: `Count ${key}`, allowedTools: ['Bash'] });
-    const early = await connectRecording(app.url);
-    const id = await api.startExecution(agent.id);
+    const agent = await stack.api.createAgent({ defaultPrompt: `Count ${key}`, allowedTools: ['Bash'] });
+    const early = await connectRecording(stack.app.url);
+    const id = await stack.api.startExecution(agent.id);
     early.send({ type: 'subscribe', topic: 'execution', executionId: id, afterSeq: 0 });
 
     // Join once the first tool's output is committed, claiming to have seen only part of it.
@@ -60,13 +45,13 @@ describe('live execution stream over /ws', () => {
         f.type === 'execution.events' && f.logs.some((l) => l.text === '200'),
     );
     const missedFrom = 5;
-    const late = await connectRecording(app.url);
+    const late = await connectRecording(stack.app.url);
     late.send({ type: 'subscribe', topic: 'execution', executionId: id, afterSeq: missedFrom });
     const lateSubscribed = await late.waitFor(
       (f): f is Extract<ServerFrame, { type: 'subscribed' }> => f.type === 'subscribed',
     );
     expect(lateSubscribed).toMatchObject({ topic: 'execution', executionId: id });
-    expect((await api.getExecution(id)).status).toBe('running');
+    expect((await stack.api.getExecution(id)).status).toBe('running');
 
     await early.waitFor(isEnded(id));
     await late.waitFor(isEnded(id));
@@ -86,12 +71,12 @@ describe('live execution stream over /ws', () => {
 
   it('sends every status change of every run to list subscribers', async () => {
     const key = '[script:ws-list]';
-    model.script(key, [{ content: [{ type: 'text', text: 'fine' }] }]);
-    const agent = await api.createAgent({ defaultPrompt: `Report ${key}` });
-    const client = await connectRecording(app.url);
+    stack.model.script(key, [{ content: [{ type: 'text', text: 'fine' }] }]);
+    const agent = await stack.api.createAgent({ defaultPrompt: `Report ${key}` });
+    const client = await connectRecording(stack.app.url);
     client.send({ type: 'subscribe', topic: 'executions' });
     await client.waitFor((f): f is Extract<ServerFrame, { type: 'subscribed' }> => f.type === 'subscribed');
-    const id = await api.startExecution(agent.id);
+    const id = await stack.api.startExecution(agent.id);
     await client.waitFor(isEnded(id));
     const statuses = client.frames.flatMap((f) =>
       f.type === 'execution.updated' && f.executionId === id ? [f.execution.status] : [],
@@ -103,7 +88,7 @@ describe('live execution stream over /ws', () => {
   });
 
   it('answers bad frames with error frames and keeps serving', async () => {
-    const client = await connectRecording(app.url);
+    const client = await connectRecording(stack.app.url);
     const cases: [unknown, string][] = [
       ['not json', 'bad_frame'],
       [{ type: 'subscribe', topic: 'nope' }, 'bad_frame'],
@@ -128,7 +113,7 @@ describe('live execution stream over /ws', () => {
     const closed = new Promise<number>((resolve) => client.socket.once('close', (code) => resolve(code)));
     client.send('x'.repeat(64 * 1024));
     expect(await closed).toBe(1009);
-    const again = await connectRecording(app.url);
+    const again = await connectRecording(stack.app.url);
     again.send({ type: 'ping', id: 8 });
     await again.waitFor((f): f is Extract<ServerFrame, { type: 'pong' }> => f.type === 'pong');
     await again.close();
