@@ -10,6 +10,7 @@ import { createHttpGate } from './src/lib/security/httpGate';
 import { processSecretMasker } from './src/lib/security/secrets';
 import { ExecutionEventBus } from './src/lib/services/executionEvents';
 import { ExecutionTracker } from './src/lib/services/executionTracker';
+import { recoverFromUnexpectedStop } from './src/lib/services/recovery';
 import { seedBuiltinAgents } from './src/lib/services/seed';
 import { createRealtimeServer } from './src/lib/websocket/server';
 
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   // The database is ready, migrated and seeded before anything listens.
   const handle = getDbHandle();
   applyMigrations(handle);
+  recoverFromUnexpectedStop(handle.db, appEnv.databasePath, logger);
   seedBuiltinAgents(handle.db);
 
   const credentials = new AccessCredentials(handle.db, appEnv.accessToken, loadSessionKey(appEnv.dataDir));
@@ -60,6 +62,7 @@ async function main(): Promise<void> {
     logger,
     // Re-checked on every heartbeat: rotating the token closes sockets opened with the old session.
     isStillAuthorized: (request) => gate.isAuthorized(request),
+    commands: { cancelExecution: (executionId) => tracker.cancel(executionId) },
   });
 
   server.on('upgrade', (request, socket, head) => {

@@ -2,13 +2,13 @@ import '../helpers/testEnv';
 import { type APIRequestContext, expect, test } from '@playwright/test';
 import { BEARER } from '../helpers/appServer';
 import type { ScriptedBlock } from '../helpers/scriptedModelServer';
-import { useTestStack } from '../helpers/stack';
+import { setUpTestStack } from '../helpers/stack';
 import { collectConsoleErrors } from './pages/consoleErrors';
 import { ExecutionPage } from './pages/ExecutionPage';
 import { signIn } from './pages/signIn';
 import { dropSocket, installSocketControl, isBlockedSocketError, restoreSocket } from './pages/socketControl';
 
-const stack = useTestStack({ beforeAll: (fn) => test.beforeAll(fn), afterAll: (fn) => test.afterAll(fn) });
+const stack = setUpTestStack({ beforeAll: (fn) => test.beforeAll(fn), afterAll: (fn) => test.afterAll(fn) });
 
 const USAGE = { input_tokens: 300, output_tokens: 20 };
 

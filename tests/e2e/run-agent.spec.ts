@@ -1,14 +1,14 @@
 import '../helpers/testEnv';
 import { expect, test } from '@playwright/test';
 import { BEARER } from '../helpers/appServer';
-import { useTestStack } from '../helpers/stack';
+import { setUpTestStack } from '../helpers/stack';
 import { AgentFormPage } from './pages/AgentFormPage';
 import { collectConsoleErrors } from './pages/consoleErrors';
 import { DashboardPage } from './pages/DashboardPage';
 import { ExecutionPage } from './pages/ExecutionPage';
 import { signIn } from './pages/signIn';
 
-const stack = useTestStack({ beforeAll: (fn) => test.beforeAll(fn), afterAll: (fn) => test.afterAll(fn) });
+const stack = setUpTestStack({ beforeAll: (fn) => test.beforeAll(fn), afterAll: (fn) => test.afterAll(fn) });
 
 const SCRIPT_KEY = '[script:e2e-1]';
 // printf's output differs from its command line, so the output lines can only come from the tool.

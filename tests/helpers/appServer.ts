@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-/** A real ClaudeOps server (`tsx server.ts`, production build) on a free port with its own data dir. */
+/** A real ClaudeOps server (production build) on a free port with its own data dir. */
 export interface AppServer {
   readonly url: string;
   readonly port: number;
@@ -34,7 +34,8 @@ const READY = /ClaudeOps listening on (http:\/\/[^\s]+)/;
 
 export async function startAppServer(options: StartAppServerOptions): Promise<AppServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-test-'));
-  const child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['server.ts'], {
+  // `node --import tsx`, not the tsx CLI: one process, so a signal (even SIGKILL) reaches the server itself.
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',

@@ -21,7 +21,7 @@ export interface FileHooks {
  * Starts a scripted model server and a ClaudeOps server for the test file and stops both after
  * it. The fields are filled in `beforeAll`, so read them inside tests, not at module level.
  */
-export function useTestStack(
+export function setUpTestStack(
   { beforeAll, afterAll }: FileHooks,
   env: Record<string, string> = {},
 ): TestStack {

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentDto } from '../../src/lib/contracts/agents';
-import { useTestStack } from '../helpers/stack';
+import { setUpTestStack } from '../helpers/stack';
 
-const stack = useTestStack({ beforeAll, afterAll });
+const stack = setUpTestStack({ beforeAll, afterAll });
 
 const valid = { name: 'Reporter', model: 'claude-sonnet-4-5', defaultPrompt: 'Report.' };
 

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TEST_API_KEY } from '../helpers/appServer';
-import { useTestStack } from '../helpers/stack';
+import { setUpTestStack } from '../helpers/stack';
 
-const stack = useTestStack({ beforeAll, afterAll });
+const stack = setUpTestStack({ beforeAll, afterAll });
 
 describe('an agent run through the real SDK', () => {
   it('records every step, log line, token and the reported cost, and ends completed', async () => {

@@ -4,11 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../../src/lib/websocket/protocol';
 import { TEST_ACCESS_TOKEN, TEST_API_KEY } from '../helpers/appServer';
 import { cookieFrom, rawRequest } from '../helpers/rawHttp';
-import { useTestStack } from '../helpers/stack';
+import { setUpTestStack } from '../helpers/stack';
 import { connectRecording } from '../helpers/wsClient';
 
 // Debug logging too: the agent's stderr and every log field must be masked as well.
-const stack = useTestStack({ beforeAll, afterAll }, { LOG_LEVEL: 'debug' });
+const stack = setUpTestStack({ beforeAll, afterAll }, { LOG_LEVEL: 'debug' });
 
 describe('a run whose tool output contains the API key', () => {
   it('stores, logs, serves and streams it only as [REDACTED]', async () => {

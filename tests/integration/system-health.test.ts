@@ -4,9 +4,9 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentDto } from '../../src/lib/contracts/agents';
-import { useTestStack } from '../helpers/stack';
+import { setUpTestStack } from '../helpers/stack';
 
-const stack = useTestStack({ beforeAll, afterAll });
+const stack = setUpTestStack({ beforeAll, afterAll });
 
 let health: AgentDto;
 

@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../../src/lib/websocket/protocol';
-import { useTestStack } from '../helpers/stack';
+import { setUpTestStack } from '../helpers/stack';
 import { connectRecording, deliveredSeqs } from '../helpers/wsClient';
 
-const stack = useTestStack({ beforeAll, afterAll });
+const stack = setUpTestStack({ beforeAll, afterAll });
 
 function committedSeqs(executionId: number, afterSeq: number): number[] {
   const db = new Database(stack.app.databasePath, { readonly: true });

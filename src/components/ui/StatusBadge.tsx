@@ -1,6 +1,10 @@
 import type { ExecutionStatus } from '@/lib/contracts/executions';
 
-const LABELS: Record<ExecutionStatus, string> = {
+/** What a badge can show: a stored status, or `cancelling` between the click and the server's answer. */
+export type DisplayStatus = ExecutionStatus | 'cancelling';
+
+const LABELS: Record<DisplayStatus, string> = {
+  cancelling: 'cancelling…',
   queued: 'queued',
   running: 'running',
   completed: 'completed',
@@ -11,7 +15,8 @@ const LABELS: Record<ExecutionStatus, string> = {
   interrupted: 'interrupted',
 };
 
-const TONES: Record<ExecutionStatus, 'active' | 'ok' | 'bad' | 'muted'> = {
+const TONES: Record<DisplayStatus, 'active' | 'ok' | 'bad' | 'muted'> = {
+  cancelling: 'muted',
   queued: 'muted',
   running: 'active',
   completed: 'ok',
@@ -22,13 +27,7 @@ const TONES: Record<ExecutionStatus, 'active' | 'ok' | 'bad' | 'muted'> = {
   interrupted: 'bad',
 };
 
-export function StatusBadge({
-  status,
-  testId = 'status-badge',
-}: {
-  status: ExecutionStatus;
-  testId?: string;
-}) {
+export function StatusBadge({ status, testId = 'status-badge' }: { status: DisplayStatus; testId?: string }) {
   return (
     <span className={`badge badge-${TONES[status]}`} data-testid={testId} data-status={status}>
       {LABELS[status]}

@@ -13,6 +13,7 @@ export interface RunDirectories {
   workDir: string;
   tmpDir: string;
   configDir: string;
+  homeDir: string;
 }
 
 /** Per-run scratch space under the data dir, so agents never write to /tmp/claude-* or ~/.claude. */
@@ -26,8 +27,9 @@ export function prepareRunDirectories(
     workDir: agent.workingDirectory ?? path.join(runDir, 'work'),
     tmpDir: path.join(runDir, 'tmp'),
     configDir: path.join(appEnv.dataDir, 'claude-config'),
+    homeDir: path.join(appEnv.dataDir, 'agent-home'),
   };
-  for (const dir of [dirs.tmpDir, dirs.configDir]) fs.mkdirSync(dir, { recursive: true });
+  for (const dir of [dirs.tmpDir, dirs.configDir, dirs.homeDir]) fs.mkdirSync(dir, { recursive: true });
   if (agent.workingDirectory === null) fs.mkdirSync(dirs.workDir, { recursive: true });
   return dirs;
 }
@@ -57,9 +59,12 @@ export function buildAgentEnv(
   if (appEnv.anthropicBaseUrl) agentEnv.ANTHROPIC_BASE_URL = appEnv.anthropicBaseUrl;
   if (appEnv.anthropicApiKey) {
     agentEnv.ANTHROPIC_API_KEY = appEnv.anthropicApiKey;
-    // With a key the CLI needs no login, so it gets a config dir of its own. Without one it
-    // keeps the user's ~/.claude, where the machine's existing Claude Code login lives.
+    // With a key the CLI needs no login, so it gets a config dir and a HOME of its own: the Bash
+    // tool runs login shells, and the operator's profile (pyenv, nvm…) is slow, varies, and can
+    // hang on a lock a killed shell left behind. Without a key it keeps the user's HOME, where
+    // the machine's existing Claude Code login lives.
     agentEnv.CLAUDE_CONFIG_DIR = dirs.configDir;
+    agentEnv.HOME = dirs.homeDir;
   }
   return agentEnv;
 }
@@ -93,15 +98,15 @@ const readOnlyBashGuard: HookCallbackMatcher = {
 
 export interface AgentQueryInput {
   agent: AgentConfiguration;
-  prompt: string;
   env: Record<string, string>;
   cwd: string;
-  abortController: AbortController;
-  claudeCodeExecutable?: string;
-  onStderr?: (data: string) => void;
+  claudeCodeExecutable: string | undefined;
 }
 
-/** SDK options for one run. Runs as root too: `dontAsk` approves only `allowedTools`, never everything. */
+/**
+ * SDK options for one run (the process and its abort are owned by RunningAgent). Works as root
+ * too: `dontAsk` approves only `allowedTools`, never everything.
+ */
 export function buildQueryOptions(input: AgentQueryInput): Options {
   const { agent } = input;
   return {
@@ -111,7 +116,6 @@ export function buildQueryOptions(input: AgentQueryInput): Options {
     cwd: input.cwd,
     env: input.env,
     maxTurns: agent.maxTurns,
-    abortController: input.abortController,
     permissionMode: 'dontAsk',
     tools: toolBaseNames(agent.allowedTools),
     allowedTools: agent.allowedTools,
@@ -120,6 +124,5 @@ export function buildQueryOptions(input: AgentQueryInput): Options {
     persistSession: false,
     settingSources: [],
     ...(input.claudeCodeExecutable ? { pathToClaudeCodeExecutable: input.claudeCodeExecutable } : {}),
-    ...(input.onStderr ? { stderr: input.onStderr } : {}),
   };
 }

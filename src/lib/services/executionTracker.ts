@@ -1,6 +1,7 @@
-import { query, type SDKMessage, type SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
+import type { SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import { buildAgentEnv, buildQueryOptions, prepareRunDirectories } from '../claude/client';
 import { MessageTranslator, type Translation } from '../claude/messages';
+import { RunningAgent, type StopReason } from '../claude/runningAgent';
 import {
   addUsage,
   type ModelTokenUsage,
@@ -38,11 +39,10 @@ export interface ExecutionTrackerDeps {
   masker: SecretMasker;
 }
 
-type StopReason = 'timeout' | 'shutdown';
-
 interface ActiveRun {
-  abortController: AbortController;
+  /** Set before the process exists when a run is stopped that early. */
   stopReason: StopReason | undefined;
+  agent: RunningAgent | undefined;
   done: Promise<void>;
 }
 
@@ -65,6 +65,9 @@ export function classifyEnding(
       errorCode: 'timeout',
       errorMessage: `Stopped after the ${agent.timeoutSeconds} s limit`,
     };
+  }
+  if (stopReason === 'cancelled') {
+    return { status: 'cancelled', errorCode: 'cancelled', errorMessage: 'Cancelled by the user' };
   }
   if (stopReason === 'shutdown') {
     return {
@@ -146,16 +149,20 @@ export class ExecutionTracker {
       trigger,
     });
     const summary = this.publishUpdated(executionId, 0);
-    const run: ActiveRun = {
-      abortController: new AbortController(),
-      stopReason: undefined,
-      done: Promise.resolve(),
-    };
+    const run: ActiveRun = { stopReason: undefined, agent: undefined, done: Promise.resolve() };
     run.done = this.execute(executionId, agent, prompt ?? agent.defaultPrompt, run)
       .catch((error: unknown) => this.deps.logger.error('execution crashed', { executionId, error }))
       .finally(() => this.active.delete(executionId));
     this.active.set(executionId, run);
     return summary;
+  }
+
+  /** Stops a run that is under way; false if it is not (unknown, or already ended). */
+  cancel(executionId: number): boolean {
+    const run = this.active.get(executionId);
+    if (!run) return false;
+    this.stop(run, 'cancelled');
+    return true;
   }
 
   get activeCount(): number {
@@ -171,7 +178,7 @@ export class ExecutionTracker {
 
   private stop(run: ActiveRun, reason: StopReason): void {
     run.stopReason ??= reason;
-    run.abortController.abort();
+    run.agent?.cancel(reason);
   }
 
   private publishUpdated(executionId: number, seq: number): ExecutionSummary {
@@ -214,16 +221,20 @@ export class ExecutionTracker {
     let thrown: unknown;
     try {
       const dirs = prepareRunDirectories(env, executionId, agent);
-      const options = buildQueryOptions({
-        agent,
+      run.agent = new RunningAgent({
         prompt,
-        cwd: dirs.workDir,
-        env: buildAgentEnv(env, executionId, dirs),
-        abortController: run.abortController,
-        claudeCodeExecutable: env.claudeCodeExecutable,
+        options: buildQueryOptions({
+          agent,
+          cwd: dirs.workDir,
+          env: buildAgentEnv(env, executionId, dirs),
+          claudeCodeExecutable: env.claudeCodeExecutable,
+        }),
+        instance: env.databasePath,
+        executionId,
         onStderr: (data) => logger.debug('agent stderr', { executionId, data: data.slice(0, 2_000) }),
       });
-      for await (const message of query({ prompt, options }) as AsyncIterable<SDKMessage>) {
+      if (run.stopReason) run.agent.cancel(run.stopReason);
+      for await (const message of run.agent.messages()) {
         if (message.type === 'system' && message.subtype === 'init') {
           recordExecutionInit(db, executionId, {
             sessionId: message.session_id,

@@ -4,8 +4,15 @@ import { type Broadcaster, type ClientSession, send } from './broadcaster';
 import { type ClientFrame, clientFrameSchema } from './protocol';
 
 /** Parses one client frame and acts on it; anything malformed gets an error frame, never a throw. */
+/** What a client may ask the server to do beyond subscribing. */
+export interface ClientCommands {
+  /** False when the execution is not queued or running. */
+  cancelExecution(executionId: number): boolean;
+}
+
 export function handleClientMessage(
   broadcaster: Broadcaster,
+  commands: ClientCommands,
   session: ClientSession,
   raw: string,
   logger: Logger,
@@ -13,7 +20,7 @@ export function handleClientMessage(
   try {
     const frame = parseClientFrame(raw);
     if ('error' in frame) send(session.socket, { type: 'error', code: 'bad_frame', ...frame.error });
-    else dispatch(broadcaster, session, frame.ok);
+    else dispatch(broadcaster, commands, session, frame.ok);
   } catch (error) {
     logger.error('websocket frame failed', { error });
     send(session.socket, { type: 'error', code: 'internal', message: 'Internal server error' });
@@ -34,7 +41,12 @@ function parseClientFrame(
   return { error: { message: 'Frame does not match the protocol', issues: issuesFromZod(parsed.error) } };
 }
 
-function dispatch(broadcaster: Broadcaster, session: ClientSession, frame: ClientFrame): void {
+function dispatch(
+  broadcaster: Broadcaster,
+  commands: ClientCommands,
+  session: ClientSession,
+  frame: ClientFrame,
+): void {
   switch (frame.type) {
     case 'subscribe':
       if (frame.topic === 'executions') {
@@ -54,6 +66,17 @@ function dispatch(broadcaster: Broadcaster, session: ClientSession, frame: Clien
       return;
     case 'ping':
       send(session.socket, { type: 'pong', ...(frame.id === undefined ? {} : { id: frame.id }) });
+      return;
+    case 'cancel':
+      if (commands.cancelExecution(frame.executionId)) {
+        send(session.socket, { type: 'cancel.accepted', executionId: frame.executionId });
+      } else {
+        send(session.socket, {
+          type: 'error',
+          code: 'not_active',
+          message: `Execution ${frame.executionId} is not queued or running`,
+        });
+      }
       return;
   }
 }

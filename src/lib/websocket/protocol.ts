@@ -23,10 +23,12 @@ export const clientFrameSchema = z.union([
   z.strictObject({ type: z.literal('unsubscribe'), topic: z.literal('execution'), executionId }),
   z.strictObject({ type: z.literal('unsubscribe'), topic: z.literal('executions') }),
   z.strictObject({ type: z.literal('ping'), id: z.number().int().optional() }),
+  /** Stop a queued or running execution (same as POST /api/executions/[id]/cancel). */
+  z.strictObject({ type: z.literal('cancel'), executionId }),
 ]);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 
-export const ERROR_CODES = ['bad_frame', 'not_found', 'frame_too_large', 'internal'] as const;
+export const ERROR_CODES = ['bad_frame', 'not_found', 'not_active', 'frame_too_large', 'internal'] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Server → client frames. `seq` is the highest per-execution sequence number the frame reflects. */
@@ -59,6 +61,7 @@ export const serverFrameSchema = z.union([
     issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   }),
   z.object({ type: z.literal('pong'), id: z.number().optional() }),
+  z.object({ type: z.literal('cancel.accepted'), executionId: z.number() }),
 ]);
 export type ServerFrame = z.infer<typeof serverFrameSchema>;
 

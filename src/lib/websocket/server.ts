@@ -5,7 +5,7 @@ import type { Db } from '../db';
 import type { Logger } from '../logger';
 import type { ExecutionEventBus } from '../services/executionEvents';
 import { Broadcaster, send } from './broadcaster';
-import { handleClientMessage } from './messageHandler';
+import { type ClientCommands, handleClientMessage } from './messageHandler';
 import { MAX_CLIENT_FRAME_BYTES, PROTOCOL_VERSION } from './protocol';
 
 const HEARTBEAT_MS = 30_000;
@@ -26,6 +26,7 @@ export interface RealtimeDeps {
   bus: ExecutionEventBus;
   logger: Logger;
   isStillAuthorized(request: IncomingMessage): boolean;
+  commands: ClientCommands;
 }
 
 export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
@@ -47,7 +48,7 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
         send(socket, { type: 'error', code: 'bad_frame', message: 'Binary frames are not supported' });
         return;
       }
-      handleClientMessage(broadcaster, session, rawToString(data), logger);
+      handleClientMessage(broadcaster, deps.commands, session, rawToString(data), logger);
     });
     socket.on('error', (error) => logger.warn('websocket error', { error: error.message }));
     socket.on('close', () => broadcaster.remove(session));

@@ -15,6 +15,7 @@ export class ExecutionPage {
   readonly steps: Locator;
   readonly logViewer: Locator;
   readonly logTexts: Locator;
+  readonly cancelButton: Locator;
 
   constructor(readonly page: Page) {
     this.status = page.getByTestId('execution-status');
@@ -31,6 +32,7 @@ export class ExecutionPage {
     this.steps = page.getByTestId('step');
     this.logViewer = page.getByTestId('log-viewer');
     this.logTexts = this.logViewer.getByTestId('log-text');
+    this.cancelButton = page.getByTestId('cancel-run');
   }
 
   /** The execution id from the URL. */

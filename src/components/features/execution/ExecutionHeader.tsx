@@ -1,12 +1,13 @@
 'use client';
 
 import Link from 'next/link';
-import type { ReactNode } from 'react';
+import { type ReactNode, useState } from 'react';
 import { formatDuration, formatRunCost, formatTokens } from '@/components/ui/format';
 import { LocalTime } from '@/components/ui/LocalTime';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { useNow } from '@/hooks/useNow';
 import { type ExecutionDetail, isActiveStatus } from '@/lib/contracts/executions';
+import { CancelRunButton } from './CancelRunButton';
 
 function Fact({ label, testId, children }: { label: string; testId: string; children: ReactNode }) {
   return (
@@ -30,6 +31,8 @@ export function ExecutionHeader({
   const durationMs =
     execution.durationMs ?? (execution.startedAt === null ? null : Math.max(0, now - execution.startedAt));
   const failed = execution.errorCode !== null || execution.errorMessage !== null;
+  const active = isActiveStatus(execution.status);
+  const [cancelRequested, setCancelRequested] = useState(false);
 
   return (
     <section className="exec-header" data-testid="execution-header" data-execution-id={execution.id}>
@@ -40,7 +43,11 @@ export function ExecutionHeader({
             {execution.agentName}
           </Link>
         </h1>
-        <StatusBadge status={execution.status} testId="execution-status" />
+        <StatusBadge
+          status={active && cancelRequested ? 'cancelling' : execution.status}
+          testId="execution-status"
+        />
+        {active && <CancelRunButton executionId={execution.id} onRequested={setCancelRequested} />}
       </div>
       <dl className="facts">
         <Fact label="Model" testId="execution-model">

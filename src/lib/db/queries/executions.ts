@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, lt, lte, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, lt, lte, type SQL } from 'drizzle-orm';
 import {
   type ExecutionDetail,
   type ExecutionPage,
@@ -212,4 +212,37 @@ export function getExecutionLogsBefore(
     .limit(limit)
     .all()
     .reverse();
+}
+
+/**
+ * After a crash: runs the previous server left queued or running can never finish, so they end
+ * `interrupted`, dated at their last recorded activity.
+ */
+export function interruptUnfinishedExecutions(db: Db): number[] {
+  const rows = db
+    .select({
+      id: executions.id,
+      startedAt: executions.startedAt,
+      createdAt: executions.createdAt,
+      lastActivityAt: executions.lastActivityAt,
+    })
+    .from(executions)
+    .where(inArray(executions.status, ['queued', 'running']))
+    .all();
+  db.transaction((tx) => {
+    for (const row of rows) {
+      const lastActivity = row.lastActivityAt ?? row.startedAt ?? row.createdAt;
+      tx.update(executions)
+        .set({
+          status: 'interrupted',
+          errorCode: 'interrupted',
+          errorMessage: `The server stopped during the run; last activity at ${new Date(lastActivity).toISOString()}`,
+          finishedAt: lastActivity,
+          durationMs: row.startedAt === null ? null : lastActivity - row.startedAt,
+        })
+        .where(eq(executions.id, row.id))
+        .run();
+    }
+  });
+  return rows.map((row) => row.id);
 }

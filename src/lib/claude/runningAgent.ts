@@ -1,0 +1,86 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import {
+  type Options,
+  query,
+  type SDKMessage,
+  type SpawnedProcess,
+  type SpawnOptions,
+} from '@anthropic-ai/claude-agent-sdk';
+import { findAgentProcesses, signalAll } from '../services/processReaper';
+
+/** Why a run was stopped from outside. */
+export type StopReason = 'cancelled' | 'timeout' | 'shutdown';
+
+/** Grace between SIGTERM and SIGKILL: the CLI exits on SIGTERM in well under a second. */
+const KILL_GRACE_MS = 1_000;
+
+export interface RunningAgentOptions {
+  prompt: string;
+  options: Options;
+  /** The database path and execution id stamped on the process, to find its whole tree. */
+  instance: string;
+  executionId: number;
+  onStderr?: (text: string) => void;
+}
+
+/**
+ * One agent process. It owns the child (spawned in its own process group) so that `cancel()`
+ * can stop it at once: the SDK's own abort waits ~2 s before its first signal.
+ */
+export class RunningAgent {
+  private readonly abortController = new AbortController();
+  private child: ChildProcess | undefined;
+  private reason: StopReason | undefined;
+
+  constructor(private readonly spec: RunningAgentOptions) {}
+
+  /** Why the run was stopped, if it was. */
+  get stopReason(): StopReason | undefined {
+    return this.reason;
+  }
+
+  /** The SDK message stream. Throws when the process ends abnormally (read the result first). */
+  messages(): AsyncIterable<SDKMessage> {
+    return query({
+      prompt: this.spec.prompt,
+      options: {
+        ...this.spec.options,
+        abortController: this.abortController,
+        spawnClaudeCodeProcess: (spawnOptions) => this.spawn(spawnOptions),
+      },
+    });
+  }
+
+  /** Stops the run and every process it started. Idempotent; never throws. */
+  cancel(reason: StopReason): void {
+    this.reason ??= reason;
+    try {
+      this.abortController.abort();
+    } catch {
+      // an abort listener threw; the kill below still happens
+    }
+    this.killTree('SIGTERM');
+    setTimeout(() => this.killTree('SIGKILL'), KILL_GRACE_MS).unref();
+  }
+
+  private killTree(signal: NodeJS.Signals): void {
+    const pid = this.child?.pid;
+    if (pid !== undefined) signalAll([-pid], signal);
+    // Children that left the group (a tool's own process group) still carry the env markers.
+    signalAll(findAgentProcesses(this.spec.instance, this.spec.executionId), signal);
+  }
+
+  private spawn({ command, args, cwd, env }: SpawnOptions): SpawnedProcess {
+    const child: ChildProcess = spawn(command, args, {
+      cwd,
+      // Next's typings make NODE_ENV required in ProcessEnv; the SDK's env is complete as built.
+      env: env as NodeJS.ProcessEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+    });
+    this.child = child;
+    child.stderr?.on('data', (chunk: Buffer) => this.spec.onStderr?.(chunk.toString()));
+    if (this.reason) this.killTree('SIGTERM');
+    return child as SpawnedProcess;
+  }
+}
