@@ -4,6 +4,7 @@ import { getDb } from '@/lib/db';
 import { listAgents } from '@/lib/db/queries/agents';
 import { getMonthSpendMicros, monthKey } from '@/lib/db/queries/costs';
 import { listExecutions } from '@/lib/db/queries/executions';
+import { withQueuePositions } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';
 
@@ -14,7 +15,7 @@ export default function DashboardPage() {
   return (
     <Dashboard
       agents={listAgents(db)}
-      executions={listExecutions(db, { limit: RECENT_EXECUTIONS_LIMIT }).items}
+      executions={withQueuePositions(listExecutions(db, { limit: RECENT_EXECUTIONS_LIMIT }).items)}
       monthSpendUsd={microsToUsd(getMonthSpendMicros(db, month))}
       month={month}
       renderedAt={now}

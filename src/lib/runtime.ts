@@ -1,4 +1,5 @@
 import type { AccessCredentials } from './auth/credentials';
+import type { ExecutionSummary } from './contracts/executions';
 import type { ExecutionTracker } from './services/executionTracker';
 
 /**
@@ -21,4 +22,15 @@ export function installRuntime(runtime: Runtime): void {
 
 export function getRuntime(): Runtime | undefined {
   return globalForRuntime.__claudeopsRuntime;
+}
+
+/** Fills in queue positions, which live in the tracker's memory rather than in SQLite. */
+export function withQueuePositions<T extends ExecutionSummary>(executions: T[]): T[] {
+  const tracker = getRuntime()?.tracker;
+  if (!tracker) return executions;
+  return executions.map((execution) =>
+    execution.status === 'queued'
+      ? { ...execution, queuePosition: tracker.queuePosition(execution.id) }
+      : execution,
+  );
 }

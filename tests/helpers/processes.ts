@@ -15,3 +15,19 @@ export function pidsWithEnv(name: string, value: string): number[] {
     })
     .map(Number);
 }
+
+/** The distinct execution ids of the live agent processes of one server (its database path). */
+export function runningExecutionIds(databasePath: string): Set<string> {
+  const ids = new Set<string>();
+  for (const pid of pidsWithEnv('CLAUDEOPS_INSTANCE', databasePath)) {
+    try {
+      const match = /(?:^|\0)CLAUDEOPS_EXECUTION_ID=(\d+)\0/.exec(
+        fs.readFileSync(`/proc/${pid}/environ`, 'latin1'),
+      );
+      if (match?.[1]) ids.add(match[1]);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return ids;
+}

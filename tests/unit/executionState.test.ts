@@ -41,6 +41,7 @@ function summary(
     errorCode: null,
     errorMessage: null,
     lastSeq,
+    queuePosition: null,
     ...extra,
   } satisfies ExecutionSummary;
 }

@@ -4,13 +4,14 @@ import { getAgentById } from '@/lib/db/queries/agents';
 import { listExecutions } from '@/lib/db/queries/executions';
 import { ApiError, notFound } from '@/lib/http/errors';
 import { json, route } from '@/lib/http/route';
-import { getRuntime } from '@/lib/runtime';
+import { getRuntime, withQueuePositions } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ query: listExecutionsQuerySchema }, ({ query }) =>
-  json(listExecutions(getDb(), query)),
-);
+export const GET = route({ query: listExecutionsQuerySchema }, ({ query }) => {
+  const page = listExecutions(getDb(), query);
+  return json({ ...page, items: withQueuePositions(page.items) });
+});
 
 export const POST = route({ body: startExecutionSchema }, ({ body }) => {
   const agent = getAgentById(getDb(), body.agentId);

@@ -9,6 +9,7 @@ export const AGENT_DEFAULTS = {
   workingDirectory: null as string | null,
   maxTurns: 10,
   timeoutSeconds: 600,
+  maxConcurrentRuns: 1,
 };
 
 export const KNOWN_MODELS = [
@@ -48,6 +49,7 @@ export const agentFields = {
     .int('Must be a whole number')
     .min(10, 'At least 10 seconds')
     .max(86_400, 'At most 24 hours'),
+  maxConcurrentRuns: z.number().int('Must be a whole number').min(1, 'At least 1').max(20, 'At most 20'),
 };
 
 export const createAgentSchema = z.strictObject({
@@ -60,6 +62,7 @@ export const createAgentSchema = z.strictObject({
   workingDirectory: agentFields.workingDirectory.optional(),
   maxTurns: agentFields.maxTurns.optional(),
   timeoutSeconds: agentFields.timeoutSeconds.optional(),
+  maxConcurrentRuns: agentFields.maxConcurrentRuns.optional(),
 });
 export type CreateAgentInput = z.infer<typeof createAgentSchema>;
 
@@ -80,6 +83,7 @@ export interface AgentDto {
   workingDirectory: string | null;
   maxTurns: number;
   timeoutSeconds: number;
+  maxConcurrentRuns: number;
   builtin: boolean;
   createdAt: number;
   updatedAt: number;

@@ -24,6 +24,7 @@ export const agentDtoSchema: z.ZodType<AgentDto> = z.object({
   workingDirectory: z.string().nullable(),
   maxTurns: z.number(),
   timeoutSeconds: z.number(),
+  maxConcurrentRuns: z.number(),
   builtin: z.boolean(),
   createdAt: z.number(),
   updatedAt: z.number(),

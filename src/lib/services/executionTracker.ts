@@ -24,6 +24,7 @@ import {
   recordExecutionInit,
   updateExecutionTokens,
 } from '../db/queries/executions';
+import { getAppSettings } from '../db/queries/settings';
 import type { AgentConfiguration } from '../db/schema';
 import type { AppEnv } from '../env';
 import type { Logger } from '../logger';
@@ -40,9 +41,13 @@ export interface ExecutionTrackerDeps {
 }
 
 interface ActiveRun {
+  executionId: number;
+  agent: AgentConfiguration;
+  prompt: string;
+  phase: 'queued' | 'running';
   /** Set before the process exists when a run is stopped that early. */
   stopReason: StopReason | undefined;
-  agent: RunningAgent | undefined;
+  process: RunningAgent | undefined;
   done: Promise<void>;
 }
 
@@ -139,29 +144,62 @@ export class ExecutionTracker {
 
   constructor(private readonly deps: ExecutionTrackerDeps) {}
 
-  /** Creates the execution and starts the agent; returns once the row exists. */
+  /** FIFO: runs wait here until the global and their agent's limits let them start. */
+  private readonly queue: ActiveRun[] = [];
+
+  /** Creates the execution, queued; it starts as soon as the concurrency limits allow. */
   start(agent: AgentConfiguration, prompt: string | undefined, trigger: ExecutionTrigger): ExecutionSummary {
-    const { db } = this.deps.handle;
-    const executionId = insertQueuedExecution(db, {
+    const text = prompt ?? agent.defaultPrompt;
+    const executionId = insertQueuedExecution(this.deps.handle.db, {
       agentId: agent.id,
-      prompt: prompt ?? agent.defaultPrompt,
+      prompt: text,
       model: agent.model,
       trigger,
     });
-    const summary = this.publishUpdated(executionId, 0);
-    const run: ActiveRun = { stopReason: undefined, agent: undefined, done: Promise.resolve() };
-    run.done = this.execute(executionId, agent, prompt ?? agent.defaultPrompt, run)
-      .catch((error: unknown) => this.deps.logger.error('execution crashed', { executionId, error }))
-      .finally(() => this.active.delete(executionId));
+    const run: ActiveRun = {
+      executionId,
+      agent,
+      prompt: text,
+      phase: 'queued',
+      stopReason: undefined,
+      process: undefined,
+      done: Promise.resolve(),
+    };
     this.active.set(executionId, run);
-    return summary;
+    this.queue.push(run);
+    this.publishUpdated(executionId, 0);
+    this.dispatch();
+    return this.summaryOf(executionId);
   }
 
-  /** Stops a run that is under way; false if it is not (unknown, or already ended). */
+  /** Starts queued runs, oldest first, while the limits allow (one agent at its limit does not block others). */
+  dispatch(): void {
+    const limit = getAppSettings(this.deps.handle.db).maxConcurrentRuns;
+    let started = false;
+    for (let i = 0; i < this.queue.length && this.runningCount() < limit; ) {
+      const next = this.queue[i];
+      if (next && this.runningCount(next.agent.id) < next.agent.maxConcurrentRuns) {
+        this.queue.splice(i, 1);
+        this.launch(next);
+        started = true;
+      } else i += 1;
+    }
+    // Everyone behind moved up.
+    if (started) for (const waiting of this.queue) this.publishUpdated(waiting.executionId, 0);
+  }
+
+  /** 1-based place in the queue, or null when not queued. */
+  queuePosition(executionId: number): number | null {
+    const index = this.queue.findIndex((run) => run.executionId === executionId);
+    return index === -1 ? null : index + 1;
+  }
+
+  /** Stops a queued or running run; false if it is neither (unknown, or already ended). */
   cancel(executionId: number): boolean {
     const run = this.active.get(executionId);
     if (!run) return false;
-    this.stop(run, 'cancelled');
+    if (run.phase === 'queued') this.endUnstarted(run, 'cancelled', 'Cancelled while queued');
+    else this.stop(run, 'cancelled');
     return true;
   }
 
@@ -169,26 +207,77 @@ export class ExecutionTracker {
     return this.active.size;
   }
 
-  /** Stops every run (they end `cancelled`, reason `shutdown`) and waits for their final writes. */
+  /** Ends every run (`cancelled`, reason `shutdown`) and waits for their final writes. */
   async shutdown(): Promise<void> {
+    for (const run of [...this.queue])
+      this.endUnstarted(run, 'shutdown', 'The server shut down before the run started');
     const runs = [...this.active.values()];
     for (const run of runs) this.stop(run, 'shutdown');
     await Promise.allSettled(runs.map((run) => run.done));
   }
 
+  private runningCount(agentId?: number): number {
+    let count = 0;
+    for (const run of this.active.values()) {
+      if (run.phase === 'running' && (agentId === undefined || run.agent.id === agentId)) count += 1;
+    }
+    return count;
+  }
+
+  private launch(run: ActiveRun): void {
+    run.phase = 'running';
+    run.done = this.execute(run)
+      .catch((error: unknown) =>
+        this.deps.logger.error('execution crashed', { executionId: run.executionId, error }),
+      )
+      .finally(() => {
+        this.active.delete(run.executionId);
+        this.dispatch();
+      });
+  }
+
+  private endUnstarted(run: ActiveRun, errorCode: 'cancelled' | 'shutdown', errorMessage: string): void {
+    this.queue.splice(this.queue.indexOf(run), 1);
+    this.active.delete(run.executionId);
+    recordExecutionOutcome(
+      this.deps.handle.db,
+      run.executionId,
+      run.agent.id,
+      {
+        status: 'cancelled',
+        errorCode,
+        errorMessage,
+        finishedAt: Date.now(),
+        durationMs: null,
+        numTurns: 0,
+        totals: execTotals(ZERO_USAGE),
+        costMicros: 0,
+        reportedCostMicros: 0,
+        resultText: null,
+      },
+      [],
+    );
+    this.publishUpdated(run.executionId, 0);
+    for (const waiting of this.queue) this.publishUpdated(waiting.executionId, 0);
+  }
+
   private stop(run: ActiveRun, reason: StopReason): void {
     run.stopReason ??= reason;
-    run.agent?.cancel(reason);
+    run.process?.cancel(reason);
   }
 
-  private publishUpdated(executionId: number, seq: number): ExecutionSummary {
+  private summaryOf(executionId: number): ExecutionSummary {
     const execution = getExecutionSummary(this.deps.handle.db, executionId);
     if (!execution) throw new Error(`execution ${executionId} vanished`);
-    this.deps.bus.publishUpdated({ executionId, seq, execution });
-    return execution;
+    return { ...execution, queuePosition: this.queuePosition(executionId) };
   }
 
-  private async execute(executionId: number, agent: AgentConfiguration, prompt: string, run: ActiveRun) {
+  private publishUpdated(executionId: number, seq: number): void {
+    this.deps.bus.publishUpdated({ executionId, seq, execution: this.summaryOf(executionId) });
+  }
+
+  private async execute(run: ActiveRun) {
+    const { executionId, agent, prompt } = run;
     const { handle, env, logger } = this.deps;
     const { db } = handle;
     const usage = new UsageAccumulator();
@@ -221,7 +310,7 @@ export class ExecutionTracker {
     let thrown: unknown;
     try {
       const dirs = prepareRunDirectories(env, executionId, agent);
-      run.agent = new RunningAgent({
+      run.process = new RunningAgent({
         prompt,
         options: buildQueryOptions({
           agent,
@@ -233,8 +322,8 @@ export class ExecutionTracker {
         executionId,
         onStderr: (data) => logger.debug('agent stderr', { executionId, data: data.slice(0, 2_000) }),
       });
-      if (run.stopReason) run.agent.cancel(run.stopReason);
-      for await (const message of run.agent.messages()) {
+      if (run.stopReason) run.process.cancel(run.stopReason);
+      for await (const message of run.process.messages()) {
         if (message.type === 'system' && message.subtype === 'init') {
           recordExecutionInit(db, executionId, {
             sessionId: message.session_id,

@@ -8,6 +8,7 @@ import { RecentExecutions } from '@/components/features/dashboard/RecentExecutio
 import { getDb } from '@/lib/db';
 import { getAgentById, toAgentDto } from '@/lib/db/queries/agents';
 import { listExecutions } from '@/lib/db/queries/executions';
+import { withQueuePositions } from '@/lib/runtime';
 import { parseIdParam } from '../../../_lib/params';
 
 export const dynamic = 'force-dynamic';
@@ -35,7 +36,9 @@ export default async function AgentPage({ params, searchParams }: AgentPageProps
   const agent = loadAgent((await params).id);
   if (!agent) notFound();
   const created = (await searchParams).created === '1';
-  const runs = listExecutions(getDb(), { agentId: agent.id, limit: RUN_HISTORY_LIMIT }).items;
+  const runs = withQueuePositions(
+    listExecutions(getDb(), { agentId: agent.id, limit: RUN_HISTORY_LIMIT }).items,
+  );
 
   return (
     <>

@@ -2,11 +2,13 @@ import { getDb } from '@/lib/db';
 import { getExecutionDetail } from '@/lib/db/queries/executions';
 import { notFound } from '@/lib/http/errors';
 import { idParam, json, route } from '@/lib/http/route';
+import { withQueuePositions } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';
 
 export const GET = route({ params: idParam }, ({ params }) => {
   const execution = getExecutionDetail(getDb(), params.id);
   if (!execution) throw notFound('Execution');
-  return json({ execution });
+  const [withPosition] = withQueuePositions([execution]);
+  return json({ execution: withPosition });
 });

@@ -175,6 +175,9 @@ export function AgentForm({ agent }: { agent?: AgentDto }) {
             {...bind('timeoutSeconds')}
           />
         </Field>
+        <Field field="maxConcurrentRuns" label="Runs at once" error={errors.maxConcurrentRuns}>
+          <input type="number" inputMode="numeric" min={1} max={20} step={1} {...bind('maxConcurrentRuns')} />
+        </Field>
       </div>
       {errors.form ? (
         <p className="callout callout-error" role="alert" data-testid="form-error">

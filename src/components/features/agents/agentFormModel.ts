@@ -11,6 +11,7 @@ export interface AgentFormValues {
   workingDirectory: string;
   maxTurns: string;
   timeoutSeconds: string;
+  maxConcurrentRuns: string;
 }
 
 export type AgentField = keyof AgentFormValues;
@@ -25,6 +26,7 @@ export const AGENT_FIELDS: readonly AgentField[] = [
   'workingDirectory',
   'maxTurns',
   'timeoutSeconds',
+  'maxConcurrentRuns',
 ];
 
 /** Messages by field; `form` holds what belongs to no single field. */
@@ -41,6 +43,7 @@ export function valuesFromAgent(agent?: AgentDto): AgentFormValues {
     workingDirectory: agent?.workingDirectory ?? '',
     maxTurns: String(agent?.maxTurns ?? AGENT_DEFAULTS.maxTurns),
     timeoutSeconds: String(agent?.timeoutSeconds ?? AGENT_DEFAULTS.timeoutSeconds),
+    maxConcurrentRuns: String(agent?.maxConcurrentRuns ?? AGENT_DEFAULTS.maxConcurrentRuns),
   };
 }
 
@@ -70,6 +73,7 @@ export function toAgentInput(values: AgentFormValues): Record<string, unknown> {
     workingDirectory: workingDirectory === '' ? null : workingDirectory,
     maxTurns: parseNumber(values.maxTurns),
     timeoutSeconds: parseNumber(values.timeoutSeconds),
+    maxConcurrentRuns: parseNumber(values.maxConcurrentRuns),
   };
 }
 

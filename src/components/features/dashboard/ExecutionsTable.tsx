@@ -61,6 +61,12 @@ export function ExecutionsTable({
               {showAgent ? <td>{execution.agentName}</td> : null}
               <td>
                 <StatusBadge status={execution.status} />
+                {execution.queuePosition !== null && (
+                  <span className="muted queue-position" data-testid="queue-position">
+                    {' '}
+                    #{execution.queuePosition} in queue
+                  </span>
+                )}
                 {execution.errorCode ? <span className="muted small"> {execution.errorCode}</span> : null}
               </td>
               <td>

@@ -20,6 +20,7 @@ export function toAgentDto(row: AgentConfiguration): AgentDto {
     workingDirectory: row.workingDirectory,
     maxTurns: row.maxTurns,
     timeoutSeconds: row.timeoutSeconds,
+    maxConcurrentRuns: row.maxConcurrentRuns,
     builtin: row.builtinKey !== null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

@@ -23,7 +23,8 @@ export interface ModelUsageRecord {
 export interface ExecutionOutcome {
   status: ExecutionStatus;
   finishedAt: number;
-  durationMs: number;
+  /** Null for a run that never started. */
+  durationMs: number | null;
   numTurns: number;
   totals: TokenTotals;
   costMicros: number;

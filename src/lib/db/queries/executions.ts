@@ -37,8 +37,9 @@ const summaryColumns = {
 function toSummary({
   costMicros,
   ...row
-}: Omit<ExecutionSummary, 'costUsd'> & { costMicros: number }): ExecutionSummary {
-  return { ...row, costUsd: microsToUsd(costMicros) };
+}: Omit<ExecutionSummary, 'costUsd' | 'queuePosition'> & { costMicros: number }): ExecutionSummary {
+  // Queue positions live in the tracker's memory; it fills them in (see runtime.ts).
+  return { ...row, costUsd: microsToUsd(costMicros), queuePosition: null };
 }
 
 function selectSummaries(db: Db, where: SQL | undefined, limit: number): ExecutionSummary[] {

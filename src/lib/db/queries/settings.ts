@@ -1,4 +1,5 @@
 import { eq } from 'drizzle-orm';
+import { type AppSettingsDto, SETTINGS_DEFAULTS, settingsSchema } from '../../contracts/settings';
 import type { Db } from '../index';
 import { appSettings } from '../schema';
 
@@ -13,4 +14,18 @@ export function putSetting(db: Db, key: string, value: unknown): void {
     .values({ key, value, updatedAt })
     .onConflictDoUpdate({ target: appSettings.key, set: { value, updatedAt } })
     .run();
+}
+
+const APP_SETTINGS_KEY = 'app';
+
+/** The settings, with defaults for anything never set (or stored in an older shape). */
+export function getAppSettings(db: Db): AppSettingsDto {
+  const stored = settingsSchema.partial().safeParse(getSetting(db, APP_SETTINGS_KEY));
+  return { ...SETTINGS_DEFAULTS, ...(stored.success ? stored.data : {}) };
+}
+
+export function updateAppSettings(db: Db, patch: Partial<AppSettingsDto>): AppSettingsDto {
+  const next = { ...getAppSettings(db), ...patch };
+  putSetting(db, APP_SETTINGS_KEY, next);
+  return next;
 }

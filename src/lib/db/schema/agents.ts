@@ -15,6 +15,8 @@ export const agentConfigurations = sqliteTable(
     workingDirectory: text('working_directory'),
     maxTurns: integer('max_turns').notNull().default(10),
     timeoutSeconds: integer('timeout_seconds').notNull().default(600),
+    /** How many runs of this agent may be under way at once; more wait queued. */
+    maxConcurrentRuns: integer('max_concurrent_runs').notNull().default(1),
     /** Set for agents that ship with ClaudeOps (e.g. 'system-health'); seeded once, never duplicated. */
     builtinKey: text('builtin_key'),
     createdAt: integer('created_at').notNull(),

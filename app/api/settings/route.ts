@@ -1,0 +1,16 @@
+import { updateSettingsSchema } from '@/lib/contracts/settings';
+import { getDb } from '@/lib/db';
+import { getAppSettings, updateAppSettings } from '@/lib/db/queries/settings';
+import { json, route } from '@/lib/http/route';
+import { getRuntime } from '@/lib/runtime';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = route({}, () => json({ settings: getAppSettings(getDb()) }));
+
+export const PATCH = route({ body: updateSettingsSchema }, ({ body }) => {
+  const settings = updateAppSettings(getDb(), body);
+  // A higher limit lets waiting runs start now.
+  getRuntime()?.tracker.dispatch();
+  return json({ settings });
+});

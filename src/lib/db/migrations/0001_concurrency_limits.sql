@@ -1,0 +1,1 @@
+ALTER TABLE `agent_configurations` ADD `max_concurrent_runs` integer DEFAULT 1 NOT NULL;
