@@ -42,6 +42,7 @@ function summary(
     errorMessage: null,
     lastSeq,
     queuePosition: null,
+    apiRetryCount: 0,
     ...extra,
   } satisfies ExecutionSummary;
 }

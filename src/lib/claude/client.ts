@@ -40,6 +40,7 @@ export function prepareRunDirectories(
  */
 export function buildAgentEnv(
   appEnv: AppEnv,
+  agent: AgentConfiguration,
   executionId: number,
   dirs: RunDirectories,
 ): Record<string, string> {
@@ -54,6 +55,8 @@ export function buildAgentEnv(
     DISABLE_TELEMETRY: '1',
     DISABLE_AUTOUPDATER: '1',
     [EXECUTION_ENV_MARKER]: String(executionId),
+    // The agent's retry policy for failed API calls (Claude Code's default is 10).
+    CLAUDE_CODE_MAX_RETRIES: String(agent.apiMaxRetries),
     [INSTANCE_ENV_MARKER]: appEnv.databasePath,
   };
   if (appEnv.anthropicBaseUrl) agentEnv.ANTHROPIC_BASE_URL = appEnv.anthropicBaseUrl;

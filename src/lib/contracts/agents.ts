@@ -10,6 +10,7 @@ export const AGENT_DEFAULTS = {
   maxTurns: 10,
   timeoutSeconds: 600,
   maxConcurrentRuns: 1,
+  apiMaxRetries: 10,
 };
 
 export const KNOWN_MODELS = [
@@ -50,6 +51,7 @@ export const agentFields = {
     .min(10, 'At least 10 seconds')
     .max(86_400, 'At most 24 hours'),
   maxConcurrentRuns: z.number().int('Must be a whole number').min(1, 'At least 1').max(20, 'At most 20'),
+  apiMaxRetries: z.number().int('Must be a whole number').min(0, 'At least 0').max(20, 'At most 20'),
 };
 
 export const createAgentSchema = z.strictObject({
@@ -63,6 +65,7 @@ export const createAgentSchema = z.strictObject({
   maxTurns: agentFields.maxTurns.optional(),
   timeoutSeconds: agentFields.timeoutSeconds.optional(),
   maxConcurrentRuns: agentFields.maxConcurrentRuns.optional(),
+  apiMaxRetries: agentFields.apiMaxRetries.optional(),
 });
 export type CreateAgentInput = z.infer<typeof createAgentSchema>;
 
@@ -84,6 +87,7 @@ export interface AgentDto {
   maxTurns: number;
   timeoutSeconds: number;
   maxConcurrentRuns: number;
+  apiMaxRetries: number;
   builtin: boolean;
   createdAt: number;
   updatedAt: number;

@@ -73,6 +73,8 @@ export const executionSummarySchema = z.object({
   errorCode: z.string().nullable(),
   errorMessage: z.string().nullable(),
   lastSeq: z.number(),
+  /** API calls Claude Code retried (rate limits, overloads, dropped connections). */
+  apiRetryCount: z.number(),
   /** 1-based place in the queue while `queued`; null otherwise. */
   queuePosition: z.number().nullable(),
 });

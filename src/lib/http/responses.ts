@@ -25,6 +25,7 @@ export const agentDtoSchema: z.ZodType<AgentDto> = z.object({
   maxTurns: z.number(),
   timeoutSeconds: z.number(),
   maxConcurrentRuns: z.number(),
+  apiMaxRetries: z.number(),
   builtin: z.boolean(),
   createdAt: z.number(),
   updatedAt: z.number(),

@@ -1,5 +1,6 @@
 import type { SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import { buildAgentEnv, buildQueryOptions, prepareRunDirectories } from '../claude/client';
+import { ApiErrorObserver, classifyFailure } from '../claude/errorHandler';
 import { MessageTranslator, type Translation } from '../claude/messages';
 import { RunningAgent, type StopReason } from '../claude/runningAgent';
 import {
@@ -63,6 +64,7 @@ export function classifyEnding(
   thrown: unknown,
   stopReason: StopReason | undefined,
   agent: AgentConfiguration,
+  apiErrors: ApiErrorObserver,
 ): Ending {
   if (stopReason === 'timeout') {
     return {
@@ -81,25 +83,11 @@ export function classifyEnding(
       errorMessage: 'The server shut down during the run',
     };
   }
-  if (result?.subtype === 'success' && !result.is_error)
-    return { status: 'completed', errorCode: null, errorMessage: null };
-  if (result?.subtype === 'error_max_turns') {
-    return {
-      status: 'failed',
-      errorCode: 'max_turns',
-      errorMessage: `Reached the limit of ${agent.maxTurns} turns`,
-    };
-  }
-  if (result) {
-    const text = result.subtype === 'success' ? result.result : result.errors.join('; ');
-    return {
-      status: 'failed',
-      errorCode: result.terminal_reason ?? result.subtype,
-      errorMessage: text || result.subtype,
-    };
-  }
-  const message = thrown instanceof Error ? thrown.message : 'The agent process ended without a result';
-  return { status: 'failed', errorCode: 'process_crash', errorMessage: message };
+  const failure = classifyFailure(result, thrown, apiErrors);
+  if (!failure) return { status: 'completed', errorCode: null, errorMessage: null };
+  const message =
+    failure.failureClass === 'max_turns' ? `Reached the limit of ${agent.maxTurns} turns` : failure.message;
+  return { status: 'failed', errorCode: failure.failureClass, errorMessage: message };
 }
 
 /** Per-model rows as the SDK reports them; the live per-response figures where it reported none. */
@@ -254,6 +242,7 @@ export class ExecutionTracker {
         costMicros: 0,
         reportedCostMicros: 0,
         resultText: null,
+        apiRetryCount: 0,
       },
       [],
     );
@@ -281,6 +270,7 @@ export class ExecutionTracker {
     const { handle, env, logger } = this.deps;
     const { db } = handle;
     const usage = new UsageAccumulator();
+    const apiErrors = new ApiErrorObserver();
     const translator = new MessageTranslator();
     let tokensDirty = false;
     const recorder = new ExecutionRecorder(
@@ -315,7 +305,7 @@ export class ExecutionTracker {
         options: buildQueryOptions({
           agent,
           cwd: dirs.workDir,
-          env: buildAgentEnv(env, executionId, dirs),
+          env: buildAgentEnv(env, agent, executionId, dirs),
           claudeCodeExecutable: env.claudeCodeExecutable,
         }),
         instance: env.databasePath,
@@ -333,6 +323,7 @@ export class ExecutionTracker {
         }
         if (message.type === 'result') result = message;
         if (usage.observe(message)) tokensDirty = true;
+        apiErrors.observe(message);
         record(translator.translate(message));
       }
     } catch (error) {
@@ -342,7 +333,7 @@ export class ExecutionTracker {
     }
 
     const { masker } = this.deps;
-    const classified = classifyEnding(result, thrown, run.stopReason, agent);
+    const classified = classifyEnding(result, thrown, run.stopReason, agent, apiErrors);
     const ending = {
       ...classified,
       errorMessage: classified.errorMessage && masker.mask(classified.errorMessage),
@@ -370,6 +361,7 @@ export class ExecutionTracker {
         costMicros: models.reduce((sum, m) => sum + m.costMicros, 0),
         reportedCostMicros: usdToMicros(result?.total_cost_usd ?? 0),
         resultText: result?.subtype === 'success' ? masker.mask(result.result) : null,
+        apiRetryCount: apiErrors.retries,
       },
       models,
     );

@@ -21,6 +21,7 @@ export function toAgentDto(row: AgentConfiguration): AgentDto {
     maxTurns: row.maxTurns,
     timeoutSeconds: row.timeoutSeconds,
     maxConcurrentRuns: row.maxConcurrentRuns,
+    apiMaxRetries: row.apiMaxRetries,
     builtin: row.builtinKey !== null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,

@@ -30,6 +30,7 @@ export interface ExecutionOutcome {
   costMicros: number;
   reportedCostMicros: number;
   resultText: string | null;
+  apiRetryCount: number;
   errorCode: string | null;
   errorMessage: string | null;
 }

@@ -32,6 +32,7 @@ const summaryColumns = {
   errorCode: executions.errorCode,
   errorMessage: executions.errorMessage,
   lastSeq: executions.lastSeq,
+  apiRetryCount: executions.apiRetryCount,
 };
 
 function toSummary({

@@ -17,6 +17,8 @@ export const agentConfigurations = sqliteTable(
     timeoutSeconds: integer('timeout_seconds').notNull().default(600),
     /** How many runs of this agent may be under way at once; more wait queued. */
     maxConcurrentRuns: integer('max_concurrent_runs').notNull().default(1),
+    /** How often Claude Code retries a failed API call itself (CLAUDE_CODE_MAX_RETRIES). */
+    apiMaxRetries: integer('api_max_retries').notNull().default(10),
     /** Set for agents that ship with ClaudeOps (e.g. 'system-health'); seeded once, never duplicated. */
     builtinKey: text('builtin_key'),
     createdAt: integer('created_at').notNull(),

@@ -32,6 +32,8 @@ export const executions = sqliteTable(
     resultText: text('result_text'),
     errorCode: text('error_code'),
     errorMessage: text('error_message'),
+    /** API calls Claude Code retried during the run (its `api_retry` events). */
+    apiRetryCount: integer('api_retry_count').notNull().default(0),
     sessionId: text('session_id'),
     /** Where the agent's credential came from (`apiKeySource` of the SDK's init message); never the credential. */
     apiKeySource: text('api_key_source'),

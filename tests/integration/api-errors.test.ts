@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ScriptedTurn } from '../helpers/scriptedModelServer';
+import { setUpTestStack } from '../helpers/stack';
+
+const stack = setUpTestStack({ beforeAll, afterAll });
+
+const error = (status: number, errorType: string, headers: Record<string, string> = {}): ScriptedTurn => ({
+  kind: 'http_error',
+  status,
+  errorType,
+  message: `scripted ${status}`,
+  headers,
+});
+
+/** Runs an agent whose API keeps failing the same way (Claude Code retries it once: apiMaxRetries 1). */
+async function runAgainst(name: string, turns: ScriptedTurn[], repeatLast = true) {
+  const key = `[script:err-${name}]`;
+  stack.model.script(key, turns, { repeatLast });
+  const agent = await stack.api.createAgent({ defaultPrompt: `Try ${key}`, apiMaxRetries: 1 });
+  const id = await stack.api.startExecution(agent.id);
+  const execution = await stack.api.waitForEnd(id, 45_000);
+  const logs = JSON.stringify((await stack.api.call('GET', `/api/executions/${id}/logs`)).body);
+  return { execution, logs };
+}
+
+describe('API failures end in a final, classified state with their retry count', () => {
+  it.each([
+    ['429 with retry-after', 'rate_limit', 1, [error(429, 'rate_limit_error', { 'retry-after': '1' })]],
+    ['500', 'server_error', 1, [error(500, 'api_error')]],
+    ['529 overloaded', 'overloaded', 1, [error(529, 'overloaded_error')]],
+    ['a connection dropped mid-stream', 'network', 1, [{ kind: 'drop_connection', afterEvents: 2 } as const]],
+  ] as const)('%s → failed (%s) after %i retry', async (name, failureClass, retries, turns) => {
+    const { execution, logs } = await runAgainst(name.replace(/\W+/g, '-'), [...turns]);
+    expect(execution).toMatchObject({ status: 'failed', errorCode: failureClass, apiRetryCount: retries });
+    // Each retry was visible live, as a step and a log line.
+    expect(logs).toMatch(/\[retry\] API error \(/);
+  });
+
+  it('a malformed SSE stream → failed (network), after the one JSON retry Claude Code makes on its own', async () => {
+    const { execution } = await runAgainst('malformed', [{ kind: 'malformed_sse' }]);
+    expect(execution.status).toBe('failed');
+    expect(execution.errorCode).toBe('network');
+  });
+
+  it('a rate limit that clears → completed, with the retry counted', async () => {
+    const { execution, logs } = await runAgainst(
+      'recovers',
+      [
+        error(429, 'rate_limit_error', { 'retry-after': '1' }),
+        { content: [{ type: 'text', text: 'made it' }] },
+      ],
+      false,
+    );
+    expect(execution).toMatchObject({
+      status: 'completed',
+      resultText: 'made it',
+      apiRetryCount: 1,
+      errorCode: null,
+    });
+    expect(logs).toContain('[retry] API error (rate_limit 429), retry 1/1');
+  });
+
+  it('an invalid request is not retried → failed (invalid_request)', async () => {
+    const { execution } = await runAgainst('invalid', [error(400, 'invalid_request_error')]);
+    expect(execution).toMatchObject({ status: 'failed', errorCode: 'invalid_request', apiRetryCount: 0 });
+  });
+});
