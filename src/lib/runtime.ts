@@ -1,5 +1,6 @@
 import type { AccessCredentials } from './auth/credentials';
 import type { ExecutionSummary } from './contracts/executions';
+import { ApiError } from './http/errors';
 import type { ExecutionTracker } from './services/executionTracker';
 
 /**
@@ -22,6 +23,18 @@ export function installRuntime(runtime: Runtime): void {
 
 export function getRuntime(): Runtime | undefined {
   return globalForRuntime.__claudeopsRuntime;
+}
+
+/** For routes that need the agent runtime: a 503 when Next runs without server.ts. */
+export function requireRuntime(): Runtime {
+  const runtime = getRuntime();
+  if (!runtime)
+    throw new ApiError(
+      503,
+      'unavailable',
+      'The agent runtime is not running; start ClaudeOps with npm start',
+    );
+  return runtime;
 }
 
 /** Fills in queue positions, which live in the tracker's memory rather than in SQLite. */

@@ -2,9 +2,9 @@ import { listExecutionsQuerySchema, startExecutionSchema } from '@/lib/contracts
 import { getDb } from '@/lib/db';
 import { getAgentById } from '@/lib/db/queries/agents';
 import { listExecutions } from '@/lib/db/queries/executions';
-import { ApiError, notFound } from '@/lib/http/errors';
+import { notFound } from '@/lib/http/errors';
 import { json, route } from '@/lib/http/route';
-import { getRuntime, withQueuePositions } from '@/lib/runtime';
+import { requireRuntime, withQueuePositions } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';
 
@@ -16,12 +16,5 @@ export const GET = route({ query: listExecutionsQuerySchema }, ({ query }) => {
 export const POST = route({ body: startExecutionSchema }, ({ body }) => {
   const agent = getAgentById(getDb(), body.agentId);
   if (!agent) throw notFound('Agent');
-  const runtime = getRuntime();
-  if (!runtime)
-    throw new ApiError(
-      503,
-      'unavailable',
-      'The agent runtime is not running; start ClaudeOps with npm start',
-    );
-  return json({ execution: runtime.tracker.start(agent, body.prompt, 'manual') }, 201);
+  return json({ execution: requireRuntime().tracker.start(agent, body.prompt, 'manual') }, 201);
 });

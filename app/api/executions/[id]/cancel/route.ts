@@ -1,8 +1,8 @@
 import { getDb } from '@/lib/db';
 import { getExecutionSummary } from '@/lib/db/queries/executions';
-import { ApiError, conflict, notFound } from '@/lib/http/errors';
+import { conflict, notFound } from '@/lib/http/errors';
 import { idParam, json, route } from '@/lib/http/route';
-import { getRuntime } from '@/lib/runtime';
+import { requireRuntime } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';
 
@@ -10,14 +10,7 @@ export const dynamic = 'force-dynamic';
 export const POST = route({ params: idParam }, ({ params }) => {
   const execution = getExecutionSummary(getDb(), params.id);
   if (!execution) throw notFound('Execution');
-  const runtime = getRuntime();
-  if (!runtime)
-    throw new ApiError(
-      503,
-      'unavailable',
-      'The agent runtime is not running; start ClaudeOps with npm start',
-    );
-  if (!runtime.tracker.cancel(params.id))
+  if (!requireRuntime().tracker.cancel(params.id))
     throw conflict(`Execution ${params.id} has already ended (${execution.status})`);
   return json({ execution, cancelling: true }, 202);
 });
