@@ -1,13 +1,5 @@
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
-
-/** Token counts of one kind-by-kind usage record. Cache writes are split by lifetime (priced apart). */
-export interface TokenUsage {
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreation5mTokens: number;
-  cacheCreation1hTokens: number;
-  cacheReadTokens: number;
-}
+import type { TokenUsage } from '../contracts/executions';
 
 export interface ModelTokenUsage extends TokenUsage {
   model: string;

@@ -80,13 +80,17 @@ export const executionSummarySchema = z.object({
 });
 export type ExecutionSummary = z.infer<typeof executionSummarySchema>;
 
-export interface ModelCost {
-  model: string;
+/** Token counts by kind, as the API bills them: cache writes split by lifetime (priced apart). */
+export interface TokenUsage {
   inputTokens: number;
   outputTokens: number;
   cacheCreation5mTokens: number;
   cacheCreation1hTokens: number;
   cacheReadTokens: number;
+}
+
+export interface ModelCost extends TokenUsage {
+  model: string;
   costUsd: number;
   reportedCostUsd: number;
 }

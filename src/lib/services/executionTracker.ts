@@ -3,17 +3,12 @@ import { buildAgentEnv, buildQueryOptions, prepareRunDirectories } from '../clau
 import { ApiErrorObserver, classifyFailure } from '../claude/errorHandler';
 import { MessageTranslator, type Translation } from '../claude/messages';
 import { RunningAgent, type StopReason } from '../claude/runningAgent';
-import {
-  addUsage,
-  type ModelTokenUsage,
-  type TokenUsage,
-  UsageAccumulator,
-  ZERO_USAGE,
-} from '../claude/usage';
+import { addUsage, type ModelTokenUsage, UsageAccumulator, ZERO_USAGE } from '../claude/usage';
 import {
   type ExecutionStatus,
   type ExecutionSummary,
   type ExecutionTrigger,
+  type TokenUsage,
   usdToMicros,
 } from '../contracts/executions';
 import type { DbHandle } from '../db';

@@ -1,5 +1,5 @@
 import { eq, sql } from 'drizzle-orm';
-import type { ExecutionStatus } from '../../contracts/executions';
+import type { ExecutionStatus, TokenUsage } from '../../contracts/executions';
 import type { Db } from '../index';
 import { costTracking, executions, monthlyCostSummaries } from '../schema';
 import type { TokenTotals } from './executions';
@@ -9,13 +9,8 @@ export function monthKey(epochMs: number): string {
   return new Date(epochMs).toISOString().slice(0, 7);
 }
 
-export interface ModelUsageRecord {
+export interface ModelUsageRecord extends TokenUsage {
   model: string;
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreation5mTokens: number;
-  cacheCreation1hTokens: number;
-  cacheReadTokens: number;
   costMicros: number;
   reportedCostMicros: number;
 }
