@@ -62,7 +62,10 @@ async function main(): Promise<void> {
     logger,
     // Re-checked on every heartbeat: rotating the token closes sockets opened with the old session.
     isStillAuthorized: (request) => gate.isAuthorized(request),
-    commands: { cancelExecution: (executionId) => tracker.cancel(executionId) },
+    commands: {
+      cancelExecution: (executionId) => tracker.cancel(executionId),
+      circuitState: () => tracker.breaker.snapshot(),
+    },
   });
 
   server.on('upgrade', (request, socket, head) => {

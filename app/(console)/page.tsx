@@ -4,7 +4,7 @@ import { getDb } from '@/lib/db';
 import { listAgents } from '@/lib/db/queries/agents';
 import { getMonthSpendMicros, monthKey } from '@/lib/db/queries/costs';
 import { listExecutions } from '@/lib/db/queries/executions';
-import { withQueuePositions } from '@/lib/runtime';
+import { getRuntime, withQueuePositions } from '@/lib/runtime';
 
 export const dynamic = 'force-dynamic';
 
@@ -19,6 +19,7 @@ export default function DashboardPage() {
       monthSpendUsd={microsToUsd(getMonthSpendMicros(db, month))}
       month={month}
       renderedAt={now}
+      circuit={getRuntime()?.tracker.breaker.snapshot() ?? null}
     />
   );
 }

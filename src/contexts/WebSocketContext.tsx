@@ -126,6 +126,9 @@ export function WebSocketProvider({ children }: { children: ReactNode }) {
           deliver(`execution:${frame.executionId}`, frame);
           deliver('executions', frame);
           return;
+        case 'circuit.updated':
+          deliver('executions', frame);
+          return;
         case 'error':
           console.warn(`ClaudeOps: server error frame ${frame.code}: ${frame.message}`);
           return;

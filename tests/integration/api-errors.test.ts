@@ -4,6 +4,11 @@ import { setUpTestStack } from '../helpers/stack';
 
 const stack = setUpTestStack({ beforeAll, afterAll });
 
+// These runs fail transiently on purpose, one after another: keep the circuit breaker out of the way.
+beforeAll(async () => {
+  await stack.api.call('PATCH', '/api/settings', { circuitBreakerThreshold: 100 });
+});
+
 const error = (status: number, errorType: string, headers: Record<string, string> = {}): ScriptedTurn => ({
   kind: 'http_error',
   status,
@@ -12,11 +17,14 @@ const error = (status: number, errorType: string, headers: Record<string, string
   headers,
 });
 
-/** Runs an agent whose API keeps failing the same way (Claude Code retries it once: apiMaxRetries 1). */
+/**
+ * Runs an agent whose API keeps failing the same way: Claude Code retries the call once
+ * (apiMaxRetries 1) and the run is not retried as a whole (runRetries 0, see retries.test.ts).
+ */
 async function runAgainst(name: string, turns: ScriptedTurn[], repeatLast = true) {
   const key = `[script:err-${name}]`;
   stack.model.script(key, turns, { repeatLast });
-  const agent = await stack.api.createAgent({ defaultPrompt: `Try ${key}`, apiMaxRetries: 1 });
+  const agent = await stack.api.createAgent({ defaultPrompt: `Try ${key}`, apiMaxRetries: 1, runRetries: 0 });
   const id = await stack.api.startExecution(agent.id);
   const execution = await stack.api.waitForEnd(id, 45_000);
   const logs = JSON.stringify((await stack.api.call('GET', `/api/executions/${id}/logs`)).body);

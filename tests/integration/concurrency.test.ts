@@ -26,7 +26,7 @@ async function list(agentId: number): Promise<ExecutionSummary[]> {
 
 describe('concurrency limits', () => {
   it('runs ten submitted at once at most two at a time, in FIFO order, showing queue positions', async () => {
-    expect((await stack.api.call('PATCH', '/api/settings', { maxConcurrentRuns: 2 })).body).toEqual({
+    expect((await stack.api.call('PATCH', '/api/settings', { maxConcurrentRuns: 2 })).body).toMatchObject({
       settings: { maxConcurrentRuns: 2 },
     });
     const key = '[script:ten]';

@@ -41,6 +41,7 @@ function recordingBus() {
       committedAtPublish.push(getExecutionLogs(handle.db, executionId).length);
     },
     onUpdated: () => {},
+    onCircuit: () => {},
   });
   return { bus, published, committedAtPublish };
 }

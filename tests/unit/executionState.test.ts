@@ -43,6 +43,8 @@ function summary(
     lastSeq,
     queuePosition: null,
     apiRetryCount: 0,
+    attempt: 1,
+    nextAttemptAt: null,
     ...extra,
   } satisfies ExecutionSummary;
 }
@@ -59,6 +61,7 @@ function detail(
     sessionId: null,
     apiKeySource: null,
     costs: [],
+    attempts: [],
     ...extra,
   };
 }

@@ -14,6 +14,11 @@ export function formatUsd(usd: number, decimals = 4): string {
   return `$${usd.toFixed(decimals)}`;
 }
 
+/** To the micro-dollar, the unit costs are stored in: for breakdowns that must match the bill exactly. */
+export function formatExactUsd(usd: number): string {
+  return formatUsd(usd, 6);
+}
+
 /** Totals: cents once they reach a dollar, four decimals below. */
 export function formatSpend(usd: number): string {
   return formatUsd(usd, usd >= 1 ? 2 : 4);

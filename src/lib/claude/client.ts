@@ -104,6 +104,8 @@ export interface AgentQueryInput {
   env: Record<string, string>;
   cwd: string;
   claudeCodeExecutable: string | undefined;
+  /** The SDK's own spending stop, behind ClaudeOps' live check; undefined for none. */
+  maxBudgetUsd: number | undefined;
 }
 
 /**
@@ -126,6 +128,7 @@ export function buildQueryOptions(input: AgentQueryInput): Options {
     includePartialMessages: true,
     persistSession: false,
     settingSources: [],
+    ...(input.maxBudgetUsd !== undefined ? { maxBudgetUsd: input.maxBudgetUsd } : {}),
     ...(input.claudeCodeExecutable ? { pathToClaudeCodeExecutable: input.claudeCodeExecutable } : {}),
   };
 }

@@ -9,7 +9,7 @@ import {
 import { findAgentProcesses, signalAll } from '../services/processReaper';
 
 /** Why a run was stopped from outside. */
-export type StopReason = 'cancelled' | 'timeout' | 'shutdown';
+export type StopReason = 'cancelled' | 'timeout' | 'shutdown' | 'budget';
 
 /** Grace between SIGTERM and SIGKILL: the CLI exits on SIGTERM in well under a second. */
 const KILL_GRACE_MS = 1_000;

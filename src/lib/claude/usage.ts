@@ -98,6 +98,11 @@ export class UsageAccumulator {
     return previous === undefined || JSON.stringify(previous) !== JSON.stringify(next);
   }
 
+  /** Each model response's final figures, in arrival order. */
+  responses(): ModelTokenUsage[] {
+    return [...this.byMessage.values()];
+  }
+
   get responseCount(): number {
     return this.byMessage.size;
   }

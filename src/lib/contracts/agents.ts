@@ -11,18 +11,30 @@ export const AGENT_DEFAULTS = {
   timeoutSeconds: 600,
   maxConcurrentRuns: 1,
   apiMaxRetries: 10,
+  runRetries: 2,
+  runRetryDelaySeconds: 30,
+  maxCostPerRunUsd: null as number | null,
+  monthlyBudgetUsd: null as number | null,
 };
 
+/** Suggestions for the model field (any id is accepted; ids missing from the price table are flagged unpriced). */
 export const KNOWN_MODELS = [
-  'claude-opus-4-5',
   'claude-sonnet-4-5',
+  'claude-sonnet-4-6',
+  'claude-opus-4-5',
+  'claude-opus-4-6',
   'claude-haiku-4-5',
-  'claude-opus-4-1',
-  'claude-sonnet-4',
 ] as const;
 
 // Claude Code tool names, optionally with a permission rule: Bash, Read, Bash(git status:*), mcp__server__tool.
 const TOOL_PATTERN = /^(?:[A-Z][A-Za-z0-9]*|mcp__[A-Za-z0-9_-]+)(?:\([^()\n]{1,200}\))?$/;
+
+/** A spending limit in USD; null for none. Stored as integer micro-dollars. */
+const usdLimit = z
+  .number()
+  .positive('Must be more than 0, or null for no limit')
+  .max(1_000_000, 'At most 1,000,000')
+  .nullable();
 
 export const agentFields = {
   name: z.string().trim().min(1, 'Name is required').max(100, 'At most 100 characters'),
@@ -52,6 +64,14 @@ export const agentFields = {
     .max(86_400, 'At most 24 hours'),
   maxConcurrentRuns: z.number().int('Must be a whole number').min(1, 'At least 1').max(20, 'At most 20'),
   apiMaxRetries: z.number().int('Must be a whole number').min(0, 'At least 0').max(20, 'At most 20'),
+  runRetries: z.number().int('Must be a whole number').min(0, 'At least 0').max(10, 'At most 10'),
+  runRetryDelaySeconds: z
+    .number()
+    .int('Must be a whole number')
+    .min(1, 'At least 1 second')
+    .max(3_600, 'At most 1 hour'),
+  maxCostPerRunUsd: usdLimit,
+  monthlyBudgetUsd: usdLimit,
 };
 
 export const createAgentSchema = z.strictObject({
@@ -66,6 +86,10 @@ export const createAgentSchema = z.strictObject({
   timeoutSeconds: agentFields.timeoutSeconds.optional(),
   maxConcurrentRuns: agentFields.maxConcurrentRuns.optional(),
   apiMaxRetries: agentFields.apiMaxRetries.optional(),
+  runRetries: agentFields.runRetries.optional(),
+  runRetryDelaySeconds: agentFields.runRetryDelaySeconds.optional(),
+  maxCostPerRunUsd: agentFields.maxCostPerRunUsd.optional(),
+  monthlyBudgetUsd: agentFields.monthlyBudgetUsd.optional(),
 });
 export type CreateAgentInput = z.infer<typeof createAgentSchema>;
 
@@ -88,6 +112,11 @@ export interface AgentDto {
   timeoutSeconds: number;
   maxConcurrentRuns: number;
   apiMaxRetries: number;
+  /** Whole-run retries after a transient failure. */
+  runRetries: number;
+  runRetryDelaySeconds: number;
+  maxCostPerRunUsd: number | null;
+  monthlyBudgetUsd: number | null;
   builtin: boolean;
   createdAt: number;
   updatedAt: number;

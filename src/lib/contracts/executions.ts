@@ -77,6 +77,10 @@ export const executionSummarySchema = z.object({
   apiRetryCount: z.number(),
   /** 1-based place in the queue while `queued`; null otherwise. */
   queuePosition: z.number().nullable(),
+  /** 1 for the first attempt; transient failures may retry the whole run. */
+  attempt: z.number(),
+  /** While waiting to be retried: when the next attempt is due. */
+  nextAttemptAt: z.number().nullable(),
 });
 export type ExecutionSummary = z.infer<typeof executionSummarySchema>;
 
@@ -92,7 +96,30 @@ export interface TokenUsage {
 export interface ModelCost extends TokenUsage {
   model: string;
   costUsd: number;
+  /** The SDK's own estimate, shown beside ours. */
   reportedCostUsd: number;
+  /** Which figure costUsd is: our price table, or the SDK's for a model the table lacks. */
+  costSource: 'computed' | 'reported';
+  /** Token counts from the stream, or raised to the result message's totals. */
+  usageSource: 'stream' | 'result';
+  unpriced: boolean;
+  /** Computed and reported cost differ by more than 1%. */
+  costMismatch: boolean;
+  responseCount: number;
+}
+
+/** One attempt of an execution. */
+export interface ExecutionAttemptDto {
+  attempt: number;
+  status: ExecutionStatus;
+  startedAt: number;
+  finishedAt: number;
+  errorCode: string | null;
+  errorMessage: string | null;
+  apiRetryCount: number;
+  costUsd: number;
+  /** The backoff before the next attempt; null for the last one. */
+  retryDelayMs: number | null;
 }
 
 export interface ExecutionDetail extends ExecutionSummary {
@@ -101,6 +128,7 @@ export interface ExecutionDetail extends ExecutionSummary {
   sessionId: string | null;
   apiKeySource: string | null;
   costs: ModelCost[];
+  attempts: ExecutionAttemptDto[];
 }
 
 export interface ExecutionPage {

@@ -12,6 +12,7 @@ export type ApiErrorCode =
   | 'invalid_token'
   | 'not_found'
   | 'conflict'
+  | 'budget_exhausted'
   | 'unavailable'
   | 'internal';
 
@@ -28,6 +29,8 @@ export class ApiError extends Error {
     readonly code: ApiErrorCode,
     message: string,
     readonly issues?: ErrorIssue[],
+    /** Machine-readable facts about the error, e.g. which budget refused a run. */
+    readonly details?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -54,6 +57,11 @@ export function issuesFromZod(error: z.ZodError): ErrorIssue[] {
 
 export function errorBody(error: ApiError) {
   return {
-    error: { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) },
+    error: {
+      code: error.code,
+      message: error.message,
+      ...(error.issues ? { issues: error.issues } : {}),
+      ...error.details,
+    },
   };
 }

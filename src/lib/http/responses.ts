@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { AgentDto } from '../contracts/agents';
 import {
+  EXECUTION_STATUSES,
+  type ExecutionAttemptDto,
   type ExecutionDetail,
   type ExecutionPage,
   executionSummarySchema,
@@ -26,6 +28,10 @@ export const agentDtoSchema: z.ZodType<AgentDto> = z.object({
   timeoutSeconds: z.number(),
   maxConcurrentRuns: z.number(),
   apiMaxRetries: z.number(),
+  runRetries: z.number(),
+  runRetryDelaySeconds: z.number(),
+  maxCostPerRunUsd: z.number().nullable(),
+  monthlyBudgetUsd: z.number().nullable(),
   builtin: z.boolean(),
   createdAt: z.number(),
   updatedAt: z.number(),
@@ -40,6 +46,23 @@ const modelCostSchema: z.ZodType<ModelCost> = z.object({
   cacheReadTokens: z.number(),
   costUsd: z.number(),
   reportedCostUsd: z.number(),
+  costSource: z.enum(['computed', 'reported']),
+  usageSource: z.enum(['stream', 'result']),
+  unpriced: z.boolean(),
+  costMismatch: z.boolean(),
+  responseCount: z.number(),
+});
+
+const attemptSchema: z.ZodType<ExecutionAttemptDto> = z.object({
+  attempt: z.number(),
+  status: z.enum(EXECUTION_STATUSES),
+  startedAt: z.number(),
+  finishedAt: z.number(),
+  errorCode: z.string().nullable(),
+  errorMessage: z.string().nullable(),
+  apiRetryCount: z.number(),
+  costUsd: z.number(),
+  retryDelayMs: z.number().nullable(),
 });
 
 export const executionDetailSchema: z.ZodType<ExecutionDetail> = executionSummarySchema.extend({
@@ -48,6 +71,7 @@ export const executionDetailSchema: z.ZodType<ExecutionDetail> = executionSummar
   sessionId: z.string().nullable(),
   apiKeySource: z.string().nullable(),
   costs: z.array(modelCostSchema),
+  attempts: z.array(attemptSchema),
 });
 
 export const agentResponseSchema = z.object({ agent: agentDtoSchema });

@@ -1,4 +1,5 @@
 import type { ExecutionSummary, LogLineDto, StepDto } from '../contracts/executions';
+import type { CircuitBreakerDto } from '../contracts/system';
 
 /** Committed events of one execution: published only after the transaction that stored them. */
 export interface ExecutionEventsMessage {
@@ -17,6 +18,7 @@ export interface ExecutionUpdatedMessage {
 export interface ExecutionEventListener {
   onEvents(message: ExecutionEventsMessage): void;
   onUpdated(message: ExecutionUpdatedMessage): void;
+  onCircuit(snapshot: CircuitBreakerDto): void;
 }
 
 /** In-process pub/sub between the tracker (producer) and the WebSocket broadcaster (consumer). */
@@ -35,5 +37,9 @@ export class ExecutionEventBus {
 
   publishUpdated(message: ExecutionUpdatedMessage): void {
     for (const listener of this.listeners) listener.onUpdated(message);
+  }
+
+  publishCircuit(snapshot: CircuitBreakerDto): void {
+    for (const listener of this.listeners) listener.onCircuit(snapshot);
   }
 }

@@ -1,22 +1,24 @@
 import type { SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import { buildAgentEnv, buildQueryOptions, prepareRunDirectories } from '../claude/client';
-import { ApiErrorObserver, classifyFailure } from '../claude/errorHandler';
+import { liveCostRecords, reconcileCostRecords } from '../claude/costTracker';
+import { ApiErrorObserver, classifyFailure, TRANSIENT_FAILURES } from '../claude/errorHandler';
 import { MessageTranslator, type Translation } from '../claude/messages';
 import { RunningAgent, type StopReason } from '../claude/runningAgent';
-import { addUsage, type ModelTokenUsage, UsageAccumulator, ZERO_USAGE } from '../claude/usage';
-import {
-  type ExecutionStatus,
-  type ExecutionSummary,
-  type ExecutionTrigger,
-  type TokenUsage,
-  usdToMicros,
+import { addUsage, UsageAccumulator, ZERO_USAGE } from '../claude/usage';
+import type {
+  ExecutionStatus,
+  ExecutionSummary,
+  ExecutionTrigger,
+  TokenUsage,
 } from '../contracts/executions';
 import type { DbHandle } from '../db';
-import { type ModelUsageRecord, recordExecutionOutcome } from '../db/queries/costs';
+import { type ModelCostRecord, recordExecutionCosts, recordExecutionOutcome } from '../db/queries/costs';
 import {
   getExecutionSummary,
   insertQueuedExecution,
   markExecutionRunning,
+  type NewExecutionAttempt,
+  recordAttemptForRetry,
   recordExecutionInit,
   updateExecutionTokens,
 } from '../db/queries/executions';
@@ -25,8 +27,11 @@ import type { AgentConfiguration } from '../db/schema';
 import type { AppEnv } from '../env';
 import type { Logger } from '../logger';
 import type { SecretMasker } from '../security/secrets';
+import { assertBudgetLeft, runBudgetBreach, sdkBudgetUsd } from './budgets';
+import { type AttemptVerdict, CircuitBreaker } from './circuitBreaker';
 import type { ExecutionEventBus } from './executionEvents';
 import { ExecutionRecorder } from './executionRecorder';
+import { retryDelayMs } from './retryPolicy';
 
 export interface ExecutionTrackerDeps {
   handle: DbHandle;
@@ -36,15 +41,27 @@ export interface ExecutionTrackerDeps {
   masker: SecretMasker;
 }
 
+/** One execution in this process, across all its attempts. */
 interface ActiveRun {
   executionId: number;
   agent: AgentConfiguration;
   prompt: string;
-  phase: 'queued' | 'running';
+  createdAt: number;
+  phase: 'queued' | 'running' | 'backoff';
+  attempt: number;
   /** Set before the process exists when a run is stopped that early. */
   stopReason: StopReason | undefined;
+  /** Why the budget stopped it, with the spend at the stop. */
+  budgetMessage: string | undefined;
   process: RunningAgent | undefined;
+  retryTimer: NodeJS.Timeout | undefined;
   done: Promise<void>;
+  /** Across attempts: usage by response (message ids never repeat), results, and the log's sequence. */
+  usage: UsageAccumulator;
+  results: SDKResultMessage[];
+  apiRetryCount: number;
+  firstStartedAt: number | undefined;
+  recorder: ExecutionRecorder | undefined;
 }
 
 interface Ending {
@@ -53,14 +70,26 @@ interface Ending {
   errorMessage: string | null;
 }
 
+interface AttemptEnd {
+  ending: Ending;
+  startedAt: number;
+  finishedAt: number;
+  apiRetryCount: number;
+  costMicros: number;
+}
+
 /** How a run ended, from its result message, a thrown error, or why we stopped it. */
 export function classifyEnding(
   result: SDKResultMessage | undefined,
   thrown: unknown,
-  stopReason: StopReason | undefined,
-  agent: AgentConfiguration,
+  run: Pick<ActiveRun, 'stopReason' | 'budgetMessage' | 'agent'>,
   apiErrors: ApiErrorObserver,
 ): Ending {
+  const { stopReason, agent } = run;
+  if (stopReason === 'budget' || result?.subtype === 'error_max_budget_usd') {
+    const message = run.budgetMessage ?? 'Claude Code stopped the run at its maxBudgetUsd limit';
+    return { status: 'budget_exceeded', errorCode: 'budget_exceeded', errorMessage: message };
+  }
   if (stopReason === 'timeout') {
     return {
       status: 'timeout',
@@ -85,27 +114,15 @@ export function classifyEnding(
   return { status: 'failed', errorCode: failure.failureClass, errorMessage: message };
 }
 
-/** Per-model rows as the SDK reports them; the live per-response figures where it reported none. */
-function modelRecords(result: SDKResultMessage | undefined, live: ModelTokenUsage[]): ModelUsageRecord[] {
-  const reported = Object.entries(result?.modelUsage ?? {});
-  if (reported.length === 0) {
-    return live.map((usage) => ({ ...usage, costMicros: 0, reportedCostMicros: 0 }));
-  }
-  return reported.map(([model, usage]) => {
-    const oneHour = usage.cacheCreationEphemeral1hInputTokens ?? 0;
-    const cost = usdToMicros(usage.costUSD);
-    return {
-      model,
-      inputTokens: usage.inputTokens,
-      outputTokens: usage.outputTokens,
-      // The split reads 0 when the API sent no lifetime breakdown; 5 minutes is the API's default.
-      cacheCreation5mTokens: Math.max(0, usage.cacheCreationInputTokens - oneHour),
-      cacheCreation1hTokens: oneHour,
-      cacheReadTokens: usage.cacheReadInputTokens,
-      costMicros: cost,
-      reportedCostMicros: cost,
-    };
-  });
+const isTransient = (ending: Ending) =>
+  ending.status === 'failed' && TRANSIENT_FAILURES.has(ending.errorCode as never);
+
+/** What an attempt tells the circuit breaker about the API's health. */
+function verdictOf(ending: Ending): AttemptVerdict {
+  if (isTransient(ending)) return { kind: 'transient', failureClass: ending.errorCode ?? 'unknown' };
+  return ending.status === 'completed' || ending.status === 'failed'
+    ? { kind: 'healthy' }
+    : { kind: 'neutral' };
 }
 
 function execTotals(usage: TokenUsage) {
@@ -117,21 +134,39 @@ function execTotals(usage: TokenUsage) {
   };
 }
 
+const sumCost = (rows: ModelCostRecord[]) => rows.reduce((sum, row) => sum + row.costMicros, 0);
+
 /**
- * Owns the lifecycle of every execution in this process: queued → running → an end state.
- * Each SDK message becomes steps and log lines (batched by the recorder); the end state, token
- * counts and costs are written in one transaction.
+ * Owns the lifecycle of every execution in this process: queued → running → an end state, with
+ * transient failures retried as new attempts of the same execution. Each SDK message becomes
+ * steps and log lines (batched by the recorder); spend is written and checked against the
+ * budgets on every usage event; the end state, token counts and costs are written in one
+ * transaction.
  */
 export class ExecutionTracker {
   private readonly active = new Map<number, ActiveRun>();
-
-  constructor(private readonly deps: ExecutionTrackerDeps) {}
-
-  /** FIFO: runs wait here until the global and their agent's limits let them start. */
+  /** FIFO by execution id: runs wait here until the limits, the budgets and the breaker let them start. */
   private readonly queue: ActiveRun[] = [];
+  readonly breaker: CircuitBreaker;
+  private breakerTimer: NodeJS.Timeout | undefined;
 
-  /** Creates the execution, queued; it starts as soon as the concurrency limits allow. */
+  constructor(private readonly deps: ExecutionTrackerDeps) {
+    const settings = () => getAppSettings(deps.handle.db);
+    this.breaker = new CircuitBreaker(
+      {
+        threshold: () => settings().circuitBreakerThreshold,
+        cooldownMs: () => settings().circuitBreakerCooldownSeconds * 1000,
+      },
+      (snapshot) => deps.bus.publishCircuit(snapshot),
+    );
+  }
+
+  /**
+   * Creates the execution, queued; it starts as soon as the limits allow. Throws a 409 naming the
+   * budget when a monthly budget is already spent: no row, no process.
+   */
   start(agent: AgentConfiguration, prompt: string | undefined, trigger: ExecutionTrigger): ExecutionSummary {
+    assertBudgetLeft(this.deps.handle.db, agent, Date.now());
     const text = prompt ?? agent.defaultPrompt;
     const executionId = insertQueuedExecution(this.deps.handle.db, {
       agentId: agent.id,
@@ -143,32 +178,56 @@ export class ExecutionTracker {
       executionId,
       agent,
       prompt: text,
+      createdAt: Date.now(),
       phase: 'queued',
+      attempt: 1,
       stopReason: undefined,
+      budgetMessage: undefined,
       process: undefined,
+      retryTimer: undefined,
       done: Promise.resolve(),
+      usage: new UsageAccumulator(),
+      results: [],
+      apiRetryCount: 0,
+      firstStartedAt: undefined,
+      recorder: undefined,
     };
     this.active.set(executionId, run);
-    this.queue.push(run);
-    this.publishUpdated(executionId, 0);
-    this.dispatch();
+    this.enqueue(run);
     return this.summaryOf(executionId);
   }
 
-  /** Starts queued runs, oldest first, while the limits allow (one agent at its limit does not block others). */
+  /**
+   * Starts queued runs, oldest first, while the limits allow (one agent at its limit does not
+   * block others). Nothing starts while the circuit is open; a run whose monthly budget ran out
+   * while it waited ends `budget_exceeded` without starting.
+   */
   dispatch(): void {
     const limit = getAppSettings(this.deps.handle.db).maxConcurrentRuns;
-    let started = false;
+    let moved = false;
     for (let i = 0; i < this.queue.length && this.runningCount() < limit; ) {
+      if (!this.breaker.allowsStart()) {
+        this.redispatchWhenHalfOpen();
+        break;
+      }
       const next = this.queue[i];
-      if (next && this.runningCount(next.agent.id) < next.agent.maxConcurrentRuns) {
-        this.queue.splice(i, 1);
-        this.launch(next);
-        started = true;
-      } else i += 1;
+      if (!next || this.runningCount(next.agent.id) >= next.agent.maxConcurrentRuns) {
+        i += 1;
+        continue;
+      }
+      this.queue.splice(i, 1);
+      moved = true;
+      const refusal = this.budgetRefusal(next);
+      if (refusal)
+        this.finish(
+          next,
+          { status: 'budget_exceeded', errorCode: 'budget_exceeded', errorMessage: refusal },
+          null,
+        );
+      else this.launch(next);
     }
     // Everyone behind moved up.
-    if (started) for (const waiting of this.queue) this.publishUpdated(waiting.executionId, 0);
+    if (moved) for (const waiting of this.queue) this.publishUpdated(waiting.executionId);
   }
 
   /** 1-based place in the queue, or null when not queued. */
@@ -177,12 +236,17 @@ export class ExecutionTracker {
     return index === -1 ? null : index + 1;
   }
 
-  /** Stops a queued or running run; false if it is neither (unknown, or already ended). */
+  /** Stops a queued, waiting or running run; false if it is none of these (unknown, or already ended). */
   cancel(executionId: number): boolean {
     const run = this.active.get(executionId);
     if (!run) return false;
-    if (run.phase === 'queued') this.endUnstarted(run, 'cancelled', 'Cancelled while queued');
-    else this.stop(run, 'cancelled');
+    if (run.phase === 'running') this.stop(run, 'cancelled');
+    else
+      this.endWaiting(run, {
+        status: 'cancelled',
+        errorCode: 'cancelled',
+        errorMessage: 'Cancelled by the user',
+      });
     return true;
   }
 
@@ -192,11 +256,39 @@ export class ExecutionTracker {
 
   /** Ends every run (`cancelled`, reason `shutdown`) and waits for their final writes. */
   async shutdown(): Promise<void> {
-    for (const run of [...this.queue])
-      this.endUnstarted(run, 'shutdown', 'The server shut down before the run started');
-    const runs = [...this.active.values()];
-    for (const run of runs) this.stop(run, 'shutdown');
-    await Promise.allSettled(runs.map((run) => run.done));
+    clearTimeout(this.breakerTimer);
+    const shutdown = { status: 'cancelled', errorCode: 'shutdown' } as const;
+    for (const run of [...this.active.values()]) {
+      if (run.phase === 'running') this.stop(run, 'shutdown');
+      else this.endWaiting(run, { ...shutdown, errorMessage: 'The server shut down before the run started' });
+    }
+    await Promise.allSettled([...this.active.values()].map((run) => run.done));
+  }
+
+  private enqueue(run: ActiveRun): void {
+    run.phase = 'queued';
+    const behind = this.queue.findIndex((waiting) => waiting.executionId > run.executionId);
+    this.queue.splice(behind === -1 ? this.queue.length : behind, 0, run);
+    this.publishUpdated(run.executionId);
+    this.dispatch();
+  }
+
+  private redispatchWhenHalfOpen(): void {
+    if (this.breakerTimer) return;
+    this.breakerTimer = setTimeout(() => {
+      this.breakerTimer = undefined;
+      this.dispatch();
+    }, this.breaker.msUntilHalfOpen() + 10);
+    this.breakerTimer.unref();
+  }
+
+  private budgetRefusal(run: ActiveRun): string | null {
+    try {
+      assertBudgetLeft(this.deps.handle.db, run.agent, Date.now());
+      return null;
+    } catch (error) {
+      return error instanceof Error ? error.message : String(error);
+    }
   }
 
   private runningCount(agentId?: number): number {
@@ -209,40 +301,96 @@ export class ExecutionTracker {
 
   private launch(run: ActiveRun): void {
     run.phase = 'running';
-    run.done = this.execute(run)
+    this.breaker.started();
+    run.done = this.runAttempt(run)
+      .then((end) => this.afterAttempt(run, end))
       .catch((error: unknown) =>
         this.deps.logger.error('execution crashed', { executionId: run.executionId, error }),
       )
-      .finally(() => {
-        this.active.delete(run.executionId);
-        this.dispatch();
-      });
+      .finally(() => this.dispatch());
   }
 
-  private endUnstarted(run: ActiveRun, errorCode: 'cancelled' | 'shutdown', errorMessage: string): void {
-    this.queue.splice(this.queue.indexOf(run), 1);
-    this.active.delete(run.executionId);
+  /** Retries a transient failure while the agent's policy allows; otherwise the execution ends. */
+  private afterAttempt(run: ActiveRun, end: AttemptEnd): void {
+    this.breaker.record(verdictOf(end.ending));
+    const attemptRow = (retryDelay: number | null): NewExecutionAttempt => ({
+      executionId: run.executionId,
+      attempt: run.attempt,
+      status: end.ending.status,
+      startedAt: end.startedAt,
+      finishedAt: end.finishedAt,
+      errorCode: end.ending.errorCode,
+      errorMessage: end.ending.errorMessage,
+      apiRetryCount: end.apiRetryCount,
+      costMicros: end.costMicros,
+      retryDelayMs: retryDelay,
+    });
+    if (!isTransient(end.ending) || run.attempt > run.agent.runRetries) {
+      this.finish(run, end.ending, attemptRow(null));
+      return;
+    }
+    const delay = retryDelayMs(run.agent.runRetryDelaySeconds * 1000, run.attempt);
+    const seconds = (delay / 1000).toFixed(1);
+    const summary = `Attempt ${run.attempt} of ${run.agent.runRetries + 1} failed (${end.ending.errorCode}); attempt ${run.attempt + 1} in ${seconds} s`;
+    run.recorder?.addStep({
+      kind: 'system',
+      summary,
+      payload: { attempt: run.attempt, failure: end.ending.errorCode, retryDelayMs: delay },
+      toolName: null,
+      toolUseId: null,
+      isError: true,
+    });
+    run.recorder?.addLog({ level: 'warn', text: `[retry] ${summary}` });
+    run.recorder?.flush();
+    recordAttemptForRetry(this.deps.handle.db, attemptRow(delay), Date.now() + delay);
+    run.phase = 'backoff';
+    run.attempt += 1;
+    run.retryTimer = setTimeout(() => {
+      run.retryTimer = undefined;
+      this.enqueue(run);
+    }, delay);
+    this.publishUpdated(run.executionId);
+  }
+
+  /** Ends a run that is not running (queued, or waiting to be retried). */
+  private endWaiting(run: ActiveRun, ending: Ending): void {
+    clearTimeout(run.retryTimer);
+    const index = this.queue.indexOf(run);
+    if (index !== -1) this.queue.splice(index, 1);
+    this.finish(run, ending, null);
+    for (const waiting of this.queue) this.publishUpdated(waiting.executionId);
+  }
+
+  /** The final write: end state, totals over all attempts, reconciled costs and the last attempt. */
+  private finish(run: ActiveRun, ending: Ending, lastAttempt: NewExecutionAttempt | null): void {
+    const { db } = this.deps.handle;
+    const models = reconcileCostRecords(run.usage.responses(), run.results, run.createdAt);
+    const totals = models.reduce<TokenUsage>(addUsage, ZERO_USAGE);
+    const finishedAt = Date.now();
+    const lastResult = run.results.at(-1);
     recordExecutionOutcome(
-      this.deps.handle.db,
-      run.executionId,
-      run.agent.id,
+      db,
+      { id: run.executionId, agentId: run.agent.id, createdAt: run.createdAt },
       {
-        status: 'cancelled',
-        errorCode,
-        errorMessage,
-        finishedAt: Date.now(),
-        durationMs: null,
-        numTurns: 0,
-        totals: execTotals(ZERO_USAGE),
-        costMicros: 0,
-        reportedCostMicros: 0,
-        resultText: null,
-        apiRetryCount: 0,
+        ...ending,
+        finishedAt,
+        durationMs: run.firstStartedAt === undefined ? null : finishedAt - run.firstStartedAt,
+        numTurns: run.results.reduce((sum, r) => sum + r.num_turns, 0) || run.usage.responseCount,
+        totals: execTotals(totals),
+        resultText: lastResult?.subtype === 'success' ? this.deps.masker.mask(lastResult.result) : null,
+        apiRetryCount: run.apiRetryCount,
       },
-      [],
+      models,
+      lastAttempt,
     );
-    this.publishUpdated(run.executionId, 0);
-    for (const waiting of this.queue) this.publishUpdated(waiting.executionId, 0);
+    this.active.delete(run.executionId);
+    this.publishUpdated(run.executionId);
+    this.deps.logger.info('execution finished', {
+      executionId: run.executionId,
+      status: ending.status,
+      errorCode: ending.errorCode,
+      attempts: run.attempt,
+    });
   }
 
   private stop(run: ActiveRun, reason: StopReason): void {
@@ -256,39 +404,60 @@ export class ExecutionTracker {
     return { ...execution, queuePosition: this.queuePosition(executionId) };
   }
 
-  private publishUpdated(executionId: number, seq: number): void {
+  private publishUpdated(executionId: number): void {
+    const seq =
+      this.active.get(executionId)?.recorder?.lastSeq ??
+      getExecutionSummary(this.deps.handle.db, executionId)?.lastSeq ??
+      0;
     this.deps.bus.publishUpdated({ executionId, seq, execution: this.summaryOf(executionId) });
   }
 
-  private async execute(run: ActiveRun) {
+  /** Log lines and token counts share the recorder's batches; one recorder per execution keeps seq going across attempts. */
+  private recorderFor(run: ActiveRun): ExecutionRecorder {
+    if (run.recorder) return run.recorder;
+    const { handle, bus, masker } = this.deps;
+    let lastTokens = '';
+    const recorder = new ExecutionRecorder(handle.sqlite, bus, run.executionId, 0, masker, () => {
+      const totals = execTotals(run.usage.totals());
+      const key = JSON.stringify(totals);
+      if (key === lastTokens) return;
+      lastTokens = key;
+      updateExecutionTokens(handle.db, run.executionId, totals, run.usage.responseCount);
+      this.publishUpdated(run.executionId);
+    });
+    run.recorder = recorder;
+    return recorder;
+  }
+
+  /** Writes the run's live spend and stops it the moment a budget is reached. */
+  private trackSpend(run: ActiveRun): void {
+    const { db } = this.deps.handle;
+    const rows = liveCostRecords(run.usage.responses(), run.createdAt);
+    recordExecutionCosts(db, { id: run.executionId, agentId: run.agent.id, createdAt: run.createdAt }, rows);
+    if (run.stopReason) return;
+    const breach = runBudgetBreach(db, run.agent, sumCost(rows), Date.now());
+    if (!breach) return;
+    run.budgetMessage = breach.message;
+    this.stop(run, 'budget');
+  }
+
+  private async runAttempt(run: ActiveRun): Promise<AttemptEnd> {
     const { executionId, agent, prompt } = run;
-    const { handle, env, logger } = this.deps;
+    const { handle, env, logger, masker } = this.deps;
     const { db } = handle;
-    const usage = new UsageAccumulator();
     const apiErrors = new ApiErrorObserver();
     const translator = new MessageTranslator();
-    let tokensDirty = false;
-    const recorder = new ExecutionRecorder(
-      handle.sqlite,
-      this.deps.bus,
-      executionId,
-      0,
-      this.deps.masker,
-      () => {
-        if (!tokensDirty) return;
-        tokensDirty = false;
-        updateExecutionTokens(db, executionId, execTotals(usage.totals()), usage.responseCount);
-        this.publishUpdated(executionId, recorder.lastSeq);
-      },
-    );
+    const recorder = this.recorderFor(run);
     const record = ({ steps, logs }: Translation) => {
       for (const s of steps) recorder.addStep(s);
       for (const l of logs) recorder.addLog(l);
     };
+    const costBefore = sumCost(liveCostRecords(run.usage.responses(), run.createdAt));
 
     const startedAt = Date.now();
-    markExecutionRunning(db, executionId, startedAt);
-    this.publishUpdated(executionId, recorder.lastSeq);
+    run.firstStartedAt ??= startedAt;
+    markExecutionRunning(db, executionId, startedAt, run.attempt);
+    this.publishUpdated(executionId);
     const timeout = setTimeout(() => this.stop(run, 'timeout'), agent.timeoutSeconds * 1000);
 
     let result: SDKResultMessage | undefined;
@@ -302,6 +471,7 @@ export class ExecutionTracker {
           cwd: dirs.workDir,
           env: buildAgentEnv(env, agent, executionId, dirs),
           claudeCodeExecutable: env.claudeCodeExecutable,
+          maxBudgetUsd: sdkBudgetUsd(db, agent, startedAt),
         }),
         instance: env.databasePath,
         executionId,
@@ -317,7 +487,7 @@ export class ExecutionTracker {
           });
         }
         if (message.type === 'result') result = message;
-        if (usage.observe(message)) tokensDirty = true;
+        if (run.usage.observe(message)) this.trackSpend(run);
         apiErrors.observe(message);
         record(translator.translate(message));
       }
@@ -325,10 +495,12 @@ export class ExecutionTracker {
       thrown = error;
     } finally {
       clearTimeout(timeout);
+      run.process = undefined;
     }
 
-    const { masker } = this.deps;
-    const classified = classifyEnding(result, thrown, run.stopReason, agent, apiErrors);
+    if (result) run.results.push(result);
+    run.apiRetryCount += apiErrors.retries;
+    const classified = classifyEnding(result, thrown, run, apiErrors);
     const ending = {
       ...classified,
       errorMessage: classified.errorMessage && masker.mask(classified.errorMessage),
@@ -340,27 +512,13 @@ export class ExecutionTracker {
       });
     }
     recorder.flush();
-    const models = modelRecords(result, usage.byModel());
-    const totals = models.length > 0 ? models.reduce<TokenUsage>(addUsage, ZERO_USAGE) : usage.totals();
-    const finishedAt = Date.now();
-    recordExecutionOutcome(
-      db,
-      executionId,
-      agent.id,
-      {
-        ...ending,
-        finishedAt,
-        durationMs: finishedAt - startedAt,
-        numTurns: result?.num_turns ?? usage.responseCount,
-        totals: execTotals(totals),
-        costMicros: models.reduce((sum, m) => sum + m.costMicros, 0),
-        reportedCostMicros: usdToMicros(result?.total_cost_usd ?? 0),
-        resultText: result?.subtype === 'success' ? masker.mask(result.result) : null,
-        apiRetryCount: apiErrors.retries,
-      },
-      models,
-    );
-    this.publishUpdated(executionId, recorder.lastSeq);
-    logger.info('execution finished', { executionId, status: ending.status, errorCode: ending.errorCode });
+    const costAfter = sumCost(liveCostRecords(run.usage.responses(), run.createdAt));
+    return {
+      ending,
+      startedAt,
+      finishedAt: Date.now(),
+      apiRetryCount: apiErrors.retries,
+      costMicros: costAfter - costBefore,
+    };
   }
 }

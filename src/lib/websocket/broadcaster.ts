@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import type { CircuitBreakerDto } from '../contracts/system';
 import type { Db } from '../db';
 import { getExecutionLogs, getExecutionSteps, getExecutionSummary } from '../db/queries/executions';
 import type {
@@ -92,6 +93,11 @@ export class Broadcaster implements ExecutionEventListener {
       frame ??= JSON.stringify({ type: 'execution.updated', ...message } satisfies ServerFrame);
       session.socket.send(frame);
     }
+  }
+
+  onCircuit(circuit: CircuitBreakerDto): void {
+    const frame = JSON.stringify({ type: 'circuit.updated', circuit } satisfies ServerFrame);
+    for (const session of this.sessions) if (session.listAll) session.socket.send(frame);
   }
 
   private isBackedUp(session: ClientSession, subscription: ExecutionSubscription): boolean {

@@ -1,3 +1,4 @@
+import type { CircuitBreakerDto } from '../contracts/system';
 import { type ErrorIssue, issuesFromZod } from '../http/errors';
 import type { Logger } from '../logger';
 import { type Broadcaster, type ClientSession, send } from './broadcaster';
@@ -8,6 +9,7 @@ import { type ClientFrame, clientFrameSchema } from './protocol';
 export interface ClientCommands {
   /** False when the execution is not queued or running. */
   cancelExecution(executionId: number): boolean;
+  circuitState(): CircuitBreakerDto;
 }
 
 export function handleClientMessage(
@@ -52,6 +54,7 @@ function dispatch(
       if (frame.topic === 'executions') {
         session.listAll = true;
         send(session.socket, { type: 'subscribed', topic: 'executions' });
+        send(session.socket, { type: 'circuit.updated', circuit: commands.circuitState() });
       } else if (!broadcaster.subscribeExecution(session, frame.executionId, frame.afterSeq)) {
         send(session.socket, {
           type: 'error',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { executionSummarySchema, logLineSchema, stepSchema } from '../contracts/executions';
+import { circuitBreakerSchema } from '../contracts/system';
 
 /**
  * The /ws protocol, imported by the server and the browser. Each side zod-parses what it
@@ -62,6 +63,8 @@ export const serverFrameSchema = z.union([
   }),
   z.object({ type: z.literal('pong'), id: z.number().optional() }),
   z.object({ type: z.literal('cancel.accepted'), executionId: z.number() }),
+  /** The circuit breaker's state, to `executions` subscribers: on subscribe and on every change. */
+  z.object({ type: z.literal('circuit.updated'), circuit: circuitBreakerSchema }),
 ]);
 export type ServerFrame = z.infer<typeof serverFrameSchema>;
 

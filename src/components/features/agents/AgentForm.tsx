@@ -178,6 +178,53 @@ export function AgentForm({ agent }: { agent?: AgentDto }) {
         <Field field="maxConcurrentRuns" label="Runs at once" error={errors.maxConcurrentRuns}>
           <input type="number" inputMode="numeric" min={1} max={20} step={1} {...bind('maxConcurrentRuns')} />
         </Field>
+        <Field
+          field="apiMaxRetries"
+          label="API call retries"
+          error={errors.apiMaxRetries}
+          hint="Claude Code's own retries of one failed API call."
+        >
+          <input type="number" inputMode="numeric" min={0} max={20} step={1} {...bind('apiMaxRetries')} />
+        </Field>
+        <Field
+          field="runRetries"
+          label="Run retries"
+          error={errors.runRetries}
+          hint="New attempts after a rate limit, overload, server or network failure."
+        >
+          <input type="number" inputMode="numeric" min={0} max={10} step={1} {...bind('runRetries')} />
+        </Field>
+        <Field
+          field="runRetryDelaySeconds"
+          label="Retry delay (seconds)"
+          error={errors.runRetryDelaySeconds}
+          hint="Doubles per attempt, with jitter."
+        >
+          <input
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={3_600}
+            step={1}
+            {...bind('runRetryDelaySeconds')}
+          />
+        </Field>
+        <Field
+          field="maxCostPerRunUsd"
+          label="Cap per run (USD)"
+          error={errors.maxCostPerRunUsd}
+          hint="A run is stopped when it reaches this. Empty: no cap."
+        >
+          <input type="number" inputMode="decimal" min={0} step="any" {...bind('maxCostPerRunUsd')} />
+        </Field>
+        <Field
+          field="monthlyBudgetUsd"
+          label="Monthly budget (USD)"
+          error={errors.monthlyBudgetUsd}
+          hint="No run starts once the month's spend reaches it. Empty: none."
+        >
+          <input type="number" inputMode="decimal" min={0} step="any" {...bind('monthlyBudgetUsd')} />
+        </Field>
       </div>
       {errors.form ? (
         <p className="callout callout-error" role="alert" data-testid="form-error">

@@ -12,6 +12,11 @@ export interface AgentFormValues {
   maxTurns: string;
   timeoutSeconds: string;
   maxConcurrentRuns: string;
+  apiMaxRetries: string;
+  runRetries: string;
+  runRetryDelaySeconds: string;
+  maxCostPerRunUsd: string;
+  monthlyBudgetUsd: string;
 }
 
 export type AgentField = keyof AgentFormValues;
@@ -27,6 +32,11 @@ export const AGENT_FIELDS: readonly AgentField[] = [
   'maxTurns',
   'timeoutSeconds',
   'maxConcurrentRuns',
+  'apiMaxRetries',
+  'runRetries',
+  'runRetryDelaySeconds',
+  'maxCostPerRunUsd',
+  'monthlyBudgetUsd',
 ];
 
 /** Messages by field; `form` holds what belongs to no single field. */
@@ -44,6 +54,11 @@ export function valuesFromAgent(agent?: AgentDto): AgentFormValues {
     maxTurns: String(agent?.maxTurns ?? AGENT_DEFAULTS.maxTurns),
     timeoutSeconds: String(agent?.timeoutSeconds ?? AGENT_DEFAULTS.timeoutSeconds),
     maxConcurrentRuns: String(agent?.maxConcurrentRuns ?? AGENT_DEFAULTS.maxConcurrentRuns),
+    apiMaxRetries: String(agent?.apiMaxRetries ?? AGENT_DEFAULTS.apiMaxRetries),
+    runRetries: String(agent?.runRetries ?? AGENT_DEFAULTS.runRetries),
+    runRetryDelaySeconds: String(agent?.runRetryDelaySeconds ?? AGENT_DEFAULTS.runRetryDelaySeconds),
+    maxCostPerRunUsd: String(agent?.maxCostPerRunUsd ?? ''),
+    monthlyBudgetUsd: String(agent?.monthlyBudgetUsd ?? ''),
   };
 }
 
@@ -60,6 +75,11 @@ function parseNumber(text: string): number | undefined {
   return text.trim() === '' ? undefined : Number(text);
 }
 
+/** A spending limit: empty means none. */
+function parseLimit(text: string): number | null {
+  return text.trim() === '' ? null : Number(text);
+}
+
 /** The raw request body, before the shared schema validates (and trims) it. */
 export function toAgentInput(values: AgentFormValues): Record<string, unknown> {
   const workingDirectory = values.workingDirectory.trim();
@@ -74,6 +94,11 @@ export function toAgentInput(values: AgentFormValues): Record<string, unknown> {
     maxTurns: parseNumber(values.maxTurns),
     timeoutSeconds: parseNumber(values.timeoutSeconds),
     maxConcurrentRuns: parseNumber(values.maxConcurrentRuns),
+    apiMaxRetries: parseNumber(values.apiMaxRetries),
+    runRetries: parseNumber(values.runRetries),
+    runRetryDelaySeconds: parseNumber(values.runRetryDelaySeconds),
+    maxCostPerRunUsd: parseLimit(values.maxCostPerRunUsd),
+    monthlyBudgetUsd: parseLimit(values.monthlyBudgetUsd),
   };
 }
 

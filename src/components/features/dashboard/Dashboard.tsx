@@ -2,7 +2,9 @@ import Link from 'next/link';
 import { formatSpend } from '@/components/ui/format';
 import type { AgentDto } from '@/lib/contracts/agents';
 import type { ExecutionSummary } from '@/lib/contracts/executions';
+import type { CircuitBreakerDto } from '@/lib/contracts/system';
 import { AgentList } from './AgentList';
+import { CircuitBreakerStatus } from './CircuitBreakerStatus';
 import { RecentExecutions } from './RecentExecutions';
 
 export const RECENT_EXECUTIONS_LIMIT = 25;
@@ -14,9 +16,11 @@ export interface DashboardProps {
   /** `2026-11`: the UTC month the spend covers. */
   month: string;
   renderedAt: number;
+  /** Null when the page is served without the agent runtime. */
+  circuit: CircuitBreakerDto | null;
 }
 
-export function Dashboard({ agents, executions, monthSpendUsd, month, renderedAt }: DashboardProps) {
+export function Dashboard({ agents, executions, monthSpendUsd, month, renderedAt, circuit }: DashboardProps) {
   return (
     <>
       <div className="page-head">
@@ -28,6 +32,7 @@ export function Dashboard({ agents, executions, monthSpendUsd, month, renderedAt
           </span>
         </div>
       </div>
+      <CircuitBreakerStatus initial={circuit} />
       <section className="panel" aria-labelledby="agents-heading">
         <div className="panel-head">
           <h2 id="agents-heading">Agents</h2>

@@ -80,6 +80,15 @@ export function ExecutionHeader({
         <Fact label="Cost" testId="execution-cost">
           {formatRunCost(execution.costUsd, isActiveStatus(execution.status))}
         </Fact>
+        <Fact label="Attempt" testId="execution-attempt">
+          {execution.attempt}
+          {execution.nextAttemptAt !== null && (
+            <>
+              {' '}
+              · next at <LocalTime epochMs={execution.nextAttemptAt} testId="execution-next-attempt" />
+            </>
+          )}
+        </Fact>
         <Fact label="Credential" testId="execution-credential">
           {execution.apiKeySource ?? '—'}
         </Fact>

@@ -2,6 +2,8 @@
 
 import type { ExecutionSnapshot } from '@/hooks/executionState';
 import { useAgentExecution } from '@/hooks/useAgentExecution';
+import { AttemptList } from './AttemptList';
+import { CostBreakdown } from './CostBreakdown';
 import { ExecutionHeader } from './ExecutionHeader';
 import { LogViewer } from './LogViewer';
 import { StepTimeline } from './StepTimeline';
@@ -31,6 +33,8 @@ export function ExecutionView({ snapshot, renderedAt }: { snapshot: ExecutionSna
           />
         </section>
       </div>
+      <CostBreakdown costs={execution.costs} />
+      <AttemptList attempts={execution.attempts} />
     </>
   );
 }

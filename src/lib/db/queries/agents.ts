@@ -5,6 +5,7 @@ import {
   type CreateAgentInput,
   type UpdateAgentInput,
 } from '../../contracts/agents';
+import { microsToUsd, usdToMicros } from '../../contracts/executions';
 import type { Db } from '../index';
 import { type AgentConfiguration, agentConfigurations } from '../schema';
 
@@ -22,9 +23,25 @@ export function toAgentDto(row: AgentConfiguration): AgentDto {
     timeoutSeconds: row.timeoutSeconds,
     maxConcurrentRuns: row.maxConcurrentRuns,
     apiMaxRetries: row.apiMaxRetries,
+    runRetries: row.runRetries,
+    runRetryDelaySeconds: row.runRetryDelaySeconds,
+    maxCostPerRunUsd: nullableUsd(row.maxCostPerRunMicros),
+    monthlyBudgetUsd: nullableUsd(row.monthlyBudgetMicros),
     builtin: row.builtinKey !== null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
+  };
+}
+
+const nullableUsd = (micros: number | null) => (micros === null ? null : microsToUsd(micros));
+const nullableMicros = (usd: number | null) => (usd === null ? null : usdToMicros(usd));
+
+/** The API speaks USD; the table keeps integer micro-dollars. */
+function toColumns<T extends UpdateAgentInput>({ maxCostPerRunUsd, monthlyBudgetUsd, ...rest }: T) {
+  return {
+    ...rest,
+    ...(maxCostPerRunUsd !== undefined && { maxCostPerRunMicros: nullableMicros(maxCostPerRunUsd) }),
+    ...(monthlyBudgetUsd !== undefined && { monthlyBudgetMicros: nullableMicros(monthlyBudgetUsd) }),
   };
 }
 
@@ -61,7 +78,7 @@ export function createAgent(db: Db, input: CreateAgentInput, builtinKey: string 
   const now = Date.now();
   const row = db
     .insert(agentConfigurations)
-    .values({ ...AGENT_DEFAULTS, ...input, builtinKey, createdAt: now, updatedAt: now })
+    .values({ ...toColumns({ ...AGENT_DEFAULTS, ...input }), builtinKey, createdAt: now, updatedAt: now })
     .returning()
     .get();
   return toAgentDto(row);
@@ -70,7 +87,7 @@ export function createAgent(db: Db, input: CreateAgentInput, builtinKey: string 
 export function updateAgent(db: Db, id: number, patch: UpdateAgentInput): AgentDto | undefined {
   const row = db
     .update(agentConfigurations)
-    .set({ ...patch, updatedAt: Date.now() })
+    .set({ ...toColumns(patch), updatedAt: Date.now() })
     .where(and(eq(agentConfigurations.id, id), live))
     .returning()
     .get();

@@ -1,18 +1,142 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import type { ExecutionStatus, TokenUsage } from '../../contracts/executions';
 import type { Db } from '../index';
-import { costTracking, executions, monthlyCostSummaries } from '../schema';
-import type { TokenTotals } from './executions';
+import {
+  type CostSource,
+  costTracking,
+  dailyCostSummaries,
+  executionAttempts,
+  executions,
+  monthlyCostSummaries,
+  type UsageSource,
+} from '../schema';
+import type { NewExecutionAttempt, TokenTotals } from './executions';
 
 /** UTC calendar month, the unit budgets and summaries use: '2026-11'. */
 export function monthKey(epochMs: number): string {
   return new Date(epochMs).toISOString().slice(0, 7);
 }
 
-export interface ModelUsageRecord extends TokenUsage {
+/** UTC day of the daily summaries: '2026-11-25'. */
+export function dayKey(epochMs: number): string {
+  return new Date(epochMs).toISOString().slice(0, 10);
+}
+
+/** An execution's current figures for one model, as cost_tracking stores them. */
+export interface ModelCostRecord extends TokenUsage {
   model: string;
   costMicros: number;
   reportedCostMicros: number;
+  costSource: CostSource;
+  usageSource: UsageSource;
+  unpriced: boolean;
+  costMismatch: boolean;
+  responseCount: number;
+}
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/**
+ * Writes an execution's per-model figures (absolute, so a retried write is harmless) and moves
+ * the monthly and daily summaries by the difference from what was stored before. Spend belongs
+ * to the month and day the execution was created, so the same rule rebuilds the summaries.
+ */
+function writeModelCosts(
+  tx: Tx,
+  execution: { id: number; agentId: number; createdAt: number },
+  rows: ModelCostRecord[],
+  now: number,
+): void {
+  const month = monthKey(execution.createdAt);
+  const day = dayKey(execution.createdAt);
+  for (const row of rows) {
+    const where = and(eq(costTracking.executionId, execution.id), eq(costTracking.model, row.model));
+    const before = tx.select().from(costTracking).where(where).get();
+    if (before)
+      tx.update(costTracking)
+        .set({ ...row, updatedAt: now })
+        .where(where)
+        .run();
+    else
+      tx.insert(costTracking)
+        .values({
+          executionId: execution.id,
+          agentId: execution.agentId,
+          ...row,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .run();
+    const counted = before ? 0 : 1;
+    const delta = {
+      inputTokens: row.inputTokens - (before?.inputTokens ?? 0),
+      outputTokens: row.outputTokens - (before?.outputTokens ?? 0),
+      cacheCreationTokens:
+        row.cacheCreation5mTokens +
+        row.cacheCreation1hTokens -
+        (before ? before.cacheCreation5mTokens + before.cacheCreation1hTokens : 0),
+      cacheReadTokens: row.cacheReadTokens - (before?.cacheReadTokens ?? 0),
+      costMicros: row.costMicros - (before?.costMicros ?? 0),
+    };
+    const m = monthlyCostSummaries;
+    tx.insert(m)
+      .values({
+        month,
+        agentId: execution.agentId,
+        model: row.model,
+        executionCount: counted,
+        ...delta,
+        updatedAt: now,
+      })
+      .onConflictDoUpdate({
+        target: [m.month, m.agentId, m.model],
+        set: {
+          executionCount: sql`${m.executionCount} + ${counted}`,
+          inputTokens: sql`${m.inputTokens} + ${delta.inputTokens}`,
+          outputTokens: sql`${m.outputTokens} + ${delta.outputTokens}`,
+          cacheCreationTokens: sql`${m.cacheCreationTokens} + ${delta.cacheCreationTokens}`,
+          cacheReadTokens: sql`${m.cacheReadTokens} + ${delta.cacheReadTokens}`,
+          costMicros: sql`${m.costMicros} + ${delta.costMicros}`,
+          updatedAt: now,
+        },
+      })
+      .run();
+    const d = dailyCostSummaries;
+    tx.insert(d)
+      .values({
+        day,
+        agentId: execution.agentId,
+        model: row.model,
+        executionCount: counted,
+        costMicros: delta.costMicros,
+        updatedAt: now,
+      })
+      .onConflictDoUpdate({
+        target: [d.day, d.agentId, d.model],
+        set: {
+          executionCount: sql`${d.executionCount} + ${counted}`,
+          costMicros: sql`${d.costMicros} + ${delta.costMicros}`,
+          updatedAt: now,
+        },
+      })
+      .run();
+  }
+  const sum = (pick: (row: ModelCostRecord) => number) => rows.reduce((total, row) => total + pick(row), 0);
+  tx.update(executions)
+    .set({ costMicros: sum((r) => r.costMicros), reportedCostMicros: sum((r) => r.reportedCostMicros) })
+    .where(eq(executions.id, execution.id))
+    .run();
+}
+
+export interface CostedExecution {
+  id: number;
+  agentId: number;
+  createdAt: number;
+}
+
+/** Live spend of a running execution: cost rows, the execution's cost and the summaries, in one transaction. */
+export function recordExecutionCosts(db: Db, execution: CostedExecution, rows: ModelCostRecord[]): void {
+  db.transaction((tx) => writeModelCosts(tx, execution, rows, Date.now()));
 }
 
 export interface ExecutionOutcome {
@@ -22,8 +146,6 @@ export interface ExecutionOutcome {
   durationMs: number | null;
   numTurns: number;
   totals: TokenTotals;
-  costMicros: number;
-  reportedCostMicros: number;
   resultText: string | null;
   apiRetryCount: number;
   errorCode: string | null;
@@ -31,66 +153,34 @@ export interface ExecutionOutcome {
 }
 
 /**
- * Ends an execution: its final row, one cost row per model and the monthly summaries move
+ * Ends an execution: its final row, its last attempt, its cost rows and the summaries move
  * together in one transaction, so the dashboard's figures never disagree with the raw rows.
  */
 export function recordExecutionOutcome(
   db: Db,
-  executionId: number,
-  agentId: number,
+  execution: CostedExecution,
   outcome: ExecutionOutcome,
-  models: ModelUsageRecord[],
+  rows: ModelCostRecord[],
+  lastAttempt: NewExecutionAttempt | null,
 ): void {
-  const month = monthKey(outcome.finishedAt);
   db.transaction((tx) => {
+    if (lastAttempt) tx.insert(executionAttempts).values(lastAttempt).run();
     const { totals, ...rest } = outcome;
     tx.update(executions)
-      .set({ ...rest, ...totals })
-      .where(eq(executions.id, executionId))
+      .set({ ...rest, ...totals, nextAttemptAt: null })
+      .where(eq(executions.id, execution.id))
       .run();
-    models.forEach((usage, index) => {
-      tx.insert(costTracking)
-        .values({ executionId, agentId, ...usage, createdAt: outcome.finishedAt })
-        .run();
-      const cacheCreationTokens = usage.cacheCreation5mTokens + usage.cacheCreation1hTokens;
-      // An execution counts once per month, on its first model row.
-      const counted = index === 0 ? 1 : 0;
-      tx.insert(monthlyCostSummaries)
-        .values({
-          month,
-          agentId,
-          model: usage.model,
-          executionCount: counted,
-          inputTokens: usage.inputTokens,
-          outputTokens: usage.outputTokens,
-          cacheCreationTokens,
-          cacheReadTokens: usage.cacheReadTokens,
-          costMicros: usage.costMicros,
-          updatedAt: outcome.finishedAt,
-        })
-        .onConflictDoUpdate({
-          target: [monthlyCostSummaries.month, monthlyCostSummaries.agentId, monthlyCostSummaries.model],
-          set: {
-            executionCount: sql`${monthlyCostSummaries.executionCount} + ${counted}`,
-            inputTokens: sql`${monthlyCostSummaries.inputTokens} + ${usage.inputTokens}`,
-            outputTokens: sql`${monthlyCostSummaries.outputTokens} + ${usage.outputTokens}`,
-            cacheCreationTokens: sql`${monthlyCostSummaries.cacheCreationTokens} + ${cacheCreationTokens}`,
-            cacheReadTokens: sql`${monthlyCostSummaries.cacheReadTokens} + ${usage.cacheReadTokens}`,
-            costMicros: sql`${monthlyCostSummaries.costMicros} + ${usage.costMicros}`,
-            updatedAt: outcome.finishedAt,
-          },
-        })
-        .run();
-    });
+    writeModelCosts(tx, execution, rows, outcome.finishedAt);
   });
 }
 
-/** Month-to-date spend in micro-dollars, read from the summaries rather than raw rows. */
-export function getMonthSpendMicros(db: Db, month: string): number {
+/** Spend of a UTC month in micro-dollars, for one agent or all, read from the summaries rather than raw rows. */
+export function getMonthSpendMicros(db: Db, month: string, agentId?: number): number {
+  const m = monthlyCostSummaries;
   const row = db
-    .select({ total: sql<number>`coalesce(sum(${monthlyCostSummaries.costMicros}), 0)` })
-    .from(monthlyCostSummaries)
-    .where(eq(monthlyCostSummaries.month, month))
+    .select({ total: sql<number>`coalesce(sum(${m.costMicros}), 0)` })
+    .from(m)
+    .where(agentId === undefined ? eq(m.month, month) : and(eq(m.month, month), eq(m.agentId, agentId)))
     .get();
   return row?.total ?? 0;
 }

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, inArray, lt, lte, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gt, inArray, lt, lte, type SQL, sql } from 'drizzle-orm';
 import {
   type ExecutionDetail,
   type ExecutionPage,
@@ -10,7 +10,14 @@ import {
   type StepDto,
 } from '../../contracts/executions';
 import type { Db } from '../index';
-import { agentConfigurations, costTracking, executionLogs, executionSteps, executions } from '../schema';
+import {
+  agentConfigurations,
+  costTracking,
+  executionAttempts,
+  executionLogs,
+  executionSteps,
+  executions,
+} from '../schema';
 
 const summaryColumns = {
   id: executions.id,
@@ -33,6 +40,8 @@ const summaryColumns = {
   errorMessage: executions.errorMessage,
   lastSeq: executions.lastSeq,
   apiRetryCount: executions.apiRetryCount,
+  attempt: executions.attempt,
+  nextAttemptAt: executions.nextAttemptAt,
 };
 
 function toSummary({
@@ -90,6 +99,12 @@ export function getExecutionDetail(db: Db, id: number): ExecutionDetail | undefi
     .where(eq(executions.id, id))
     .get();
   const costs = db.select().from(costTracking).where(eq(costTracking.executionId, id)).all();
+  const attempts = db
+    .select()
+    .from(executionAttempts)
+    .where(eq(executionAttempts.executionId, id))
+    .orderBy(executionAttempts.attempt)
+    .all();
   return {
     ...summary,
     prompt: extra?.prompt ?? '',
@@ -105,6 +120,15 @@ export function getExecutionDetail(db: Db, id: number): ExecutionDetail | undefi
       cacheReadTokens: c.cacheReadTokens,
       costUsd: microsToUsd(c.costMicros),
       reportedCostUsd: microsToUsd(c.reportedCostMicros),
+      costSource: c.costSource,
+      usageSource: c.usageSource,
+      unpriced: c.unpriced,
+      costMismatch: c.costMismatch,
+      responseCount: c.responseCount,
+    })),
+    attempts: attempts.map(({ id: _id, executionId: _executionId, costMicros, ...attempt }) => ({
+      ...attempt,
+      costUsd: microsToUsd(costMicros),
     })),
   };
 }
@@ -168,11 +192,39 @@ export function getExecutionLogs(db: Db, executionId: number, afterSeq = 0, limi
     .all();
 }
 
-export function markExecutionRunning(db: Db, id: number, startedAt: number): void {
+/** An attempt starts; the execution keeps the start time of its first attempt. */
+export function markExecutionRunning(db: Db, id: number, startedAt: number, attempt: number): void {
   db.update(executions)
-    .set({ status: 'running', startedAt, lastActivityAt: startedAt })
+    .set({
+      status: 'running',
+      attempt,
+      nextAttemptAt: null,
+      startedAt: sql`coalesce(${executions.startedAt}, ${startedAt})`,
+      lastActivityAt: startedAt,
+    })
     .where(eq(executions.id, id))
     .run();
+}
+
+export type NewExecutionAttempt = typeof executionAttempts.$inferInsert;
+
+/**
+ * An attempt ended in a transient failure and another is due: the attempt is recorded and the
+ * execution waits `queued` until `nextAttemptAt`, keeping the failure that caused the retry.
+ */
+export function recordAttemptForRetry(db: Db, attempt: NewExecutionAttempt, nextAttemptAt: number): void {
+  db.transaction((tx) => {
+    tx.insert(executionAttempts).values(attempt).run();
+    tx.update(executions)
+      .set({
+        status: 'queued',
+        nextAttemptAt,
+        errorCode: attempt.errorCode,
+        errorMessage: attempt.errorMessage,
+      })
+      .where(eq(executions.id, attempt.executionId))
+      .run();
+  });
 }
 
 export interface ExecutionInit {

@@ -19,6 +19,14 @@ export const agentConfigurations = sqliteTable(
     maxConcurrentRuns: integer('max_concurrent_runs').notNull().default(1),
     /** How often Claude Code retries a failed API call itself (CLAUDE_CODE_MAX_RETRIES). */
     apiMaxRetries: integer('api_max_retries').notNull().default(10),
+    /** Whole-run retries after a transient failure (new attempts of the same execution). */
+    runRetries: integer('run_retries').notNull().default(2),
+    /** Base delay before a run retry; doubled per attempt, with jitter. */
+    runRetryDelaySeconds: integer('run_retry_delay_seconds').notNull().default(30),
+    /** Per-execution spending cap in micro-dollars; null for none. */
+    maxCostPerRunMicros: integer('max_cost_per_run_micros'),
+    /** Monthly (UTC calendar month) budget in micro-dollars; null for none. */
+    monthlyBudgetMicros: integer('monthly_budget_micros'),
     /** Set for agents that ship with ClaudeOps (e.g. 'system-health'); seeded once, never duplicated. */
     builtinKey: text('builtin_key'),
     createdAt: integer('created_at').notNull(),

@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { ExecutionStatus, ExecutionTrigger } from '../../contracts/executions';
 import { agentConfigurations } from './agents';
 import { schedules } from './schedules';
@@ -34,6 +34,10 @@ export const executions = sqliteTable(
     errorMessage: text('error_message'),
     /** API calls Claude Code retried during the run (its `api_retry` events). */
     apiRetryCount: integer('api_retry_count').notNull().default(0),
+    /** 1 for the first attempt; a transient failure may start another attempt of the same execution. */
+    attempt: integer('attempt').notNull().default(1),
+    /** When the next attempt is due while the execution waits to be retried. */
+    nextAttemptAt: integer('next_attempt_at'),
     sessionId: text('session_id'),
     /** Where the agent's credential came from (`apiKeySource` of the SDK's init message); never the credential. */
     apiKeySource: text('api_key_source'),
@@ -45,8 +49,34 @@ export const executions = sqliteTable(
     index('executions_by_agent_recent').on(t.agentId, t.createdAt),
     index('executions_by_status_recent').on(t.status, t.createdAt),
     index('executions_recent').on(t.createdAt),
+    // The most expensive runs of a period: walk from the top instead of sorting the period.
+    index('executions_by_cost').on(t.costMicros),
   ],
 );
 
 export type Execution = typeof executions.$inferSelect;
 export type NewExecution = typeof executions.$inferInsert;
+
+/** One attempt of an execution: how it ended and what it spent. The execution row holds the totals. */
+export const executionAttempts = sqliteTable(
+  'execution_attempts',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    executionId: integer('execution_id')
+      .notNull()
+      .references(() => executions.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    status: text('status').$type<ExecutionStatus>().notNull(),
+    startedAt: integer('started_at').notNull(),
+    finishedAt: integer('finished_at').notNull(),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    apiRetryCount: integer('api_retry_count').notNull().default(0),
+    costMicros: integer('cost_micros').notNull().default(0),
+    /** The backoff chosen before the next attempt; null when this attempt was the last. */
+    retryDelayMs: integer('retry_delay_ms'),
+  },
+  (t) => [uniqueIndex('execution_attempts_by_execution').on(t.executionId, t.attempt)],
+);
+
+export type ExecutionAttempt = typeof executionAttempts.$inferSelect;

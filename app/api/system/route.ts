@@ -1,0 +1,10 @@
+import { json, route } from '@/lib/http/route';
+import { requireRuntime } from '@/lib/runtime';
+
+export const dynamic = 'force-dynamic';
+
+/** Health of the agent runtime: the circuit breaker and how many runs are under way or waiting. */
+export const GET = route({}, () => {
+  const { tracker } = requireRuntime();
+  return json({ circuitBreaker: tracker.breaker.snapshot(), activeExecutions: tracker.activeCount });
+});

@@ -1,0 +1,39 @@
+'use client';
+
+import { LocalTime } from '@/components/ui/LocalTime';
+import { useCircuitBreaker } from '@/hooks/useCircuitBreaker';
+import type { CircuitBreakerDto } from '@/lib/contracts/system';
+
+const LABELS = { closed: 'Closed', open: 'Open', half_open: 'Half-open' } as const;
+
+const EXPLANATIONS = {
+  closed: 'Runs start normally.',
+  open: 'Too many transient API failures in a row: no run starts until the cool-down ends.',
+  half_open: 'Cool-down over: one trial run may start; its outcome closes or reopens the circuit.',
+} as const;
+
+/** The runtime's circuit breaker, live: operators see at once why queued runs are not starting. */
+export function CircuitBreakerStatus({ initial }: { initial: CircuitBreakerDto | null }) {
+  const circuit = useCircuitBreaker(initial);
+  if (!circuit) return null;
+  return (
+    <div
+      className={`circuit circuit-${circuit.state}`}
+      data-testid="circuit-breaker"
+      data-state={circuit.state}
+    >
+      <span className="stat-label">Circuit breaker</span>
+      <strong>{LABELS[circuit.state]}</strong>
+      <span className="muted">
+        {EXPLANATIONS[circuit.state]} {circuit.consecutiveFailures}/{circuit.threshold} transient failures
+        {circuit.lastFailure ? ` (last: ${circuit.lastFailure})` : ''}.
+        {circuit.halfOpensAt !== null && (
+          <>
+            {' '}
+            Half-opens at <LocalTime epochMs={circuit.halfOpensAt} />.
+          </>
+        )}
+      </span>
+    </div>
+  );
+}
