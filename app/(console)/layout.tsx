@@ -14,8 +14,14 @@ export default function ConsoleLayout({ children }: { children: ReactNode }) {
         </Link>
         <nav className="topnav" aria-label="Main">
           <Link href="/">Dashboard</Link>
+          <Link href="/costs" data-testid="nav-costs">
+            Costs
+          </Link>
           <Link href="/agents/new" data-testid="nav-new-agent">
             New agent
+          </Link>
+          <Link href="/settings" data-testid="nav-settings">
+            Settings
           </Link>
         </nav>
         <ConnectionStatus />

@@ -1,7 +1,9 @@
+import { BudgetWarnings } from '@/components/features/costs/BudgetWarnings';
 import { Dashboard, RECENT_EXECUTIONS_LIMIT } from '@/components/features/dashboard/Dashboard';
 import { microsToUsd } from '@/lib/contracts/executions';
 import { getDb } from '@/lib/db';
 import { listAgents } from '@/lib/db/queries/agents';
+import { getBudgetStatuses } from '@/lib/db/queries/costReports';
 import { getMonthSpendMicros, monthKey } from '@/lib/db/queries/costs';
 import { listExecutions } from '@/lib/db/queries/executions';
 import { getRuntime, withQueuePositions } from '@/lib/runtime';
@@ -13,13 +15,16 @@ export default function DashboardPage() {
   const now = Date.now();
   const month = monthKey(now);
   return (
-    <Dashboard
-      agents={listAgents(db)}
-      executions={withQueuePositions(listExecutions(db, { limit: RECENT_EXECUTIONS_LIMIT }).items)}
-      monthSpendUsd={microsToUsd(getMonthSpendMicros(db, month))}
-      month={month}
-      renderedAt={now}
-      circuit={getRuntime()?.tracker.breaker.snapshot() ?? null}
-    />
+    <>
+      <BudgetWarnings budgets={getBudgetStatuses(db, now)} />
+      <Dashboard
+        agents={listAgents(db)}
+        executions={withQueuePositions(listExecutions(db, { limit: RECENT_EXECUTIONS_LIMIT }).items)}
+        monthSpendUsd={microsToUsd(getMonthSpendMicros(db, month))}
+        month={month}
+        renderedAt={now}
+        circuit={getRuntime()?.tracker.breaker.snapshot() ?? null}
+      />
+    </>
   );
 }

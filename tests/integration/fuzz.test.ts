@@ -10,6 +10,7 @@ import WebSocket from 'ws';
 import type { z } from 'zod';
 import { createAgentSchema, updateAgentSchema } from '../../src/lib/contracts/agents';
 import { signInSchema } from '../../src/lib/contracts/auth';
+import { costExportQuerySchema } from '../../src/lib/contracts/costs';
 import {
   executionLogsQuerySchema,
   listExecutionsQuerySchema,
@@ -109,6 +110,11 @@ const QUERY_SPECS: Record<string, QuerySpec> = {
     schema: executionLogsQuerySchema,
     valid: { beforeSeq: '100', limit: '500' },
     cases: 70,
+  },
+  'GET /api/costs/export': {
+    schema: costExportQuerySchema,
+    valid: { from: '2026-01-01', to: '2026-01-31', format: 'csv' },
+    cases: 60,
   },
 };
 

@@ -9,6 +9,7 @@ import {
   logLineSchema,
   type ModelCost,
 } from '../contracts/executions';
+import { settingsSchema } from '../contracts/settings';
 
 /**
  * Schemas for the API's answers, as the browser parses them. Typed against the contract
@@ -82,3 +83,4 @@ export const executionPageSchema: z.ZodType<ExecutionPage> = z.object({
   nextBefore: z.number().nullable(),
 });
 export const logLinesResponseSchema = z.object({ items: z.array(logLineSchema) });
+export const settingsResponseSchema = z.object({ settings: settingsSchema });

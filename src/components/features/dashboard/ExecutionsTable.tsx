@@ -67,6 +67,12 @@ export function ExecutionsTable({
                     #{execution.queuePosition} in queue
                   </span>
                 )}
+                {execution.nextAttemptAt !== null && (
+                  <span className="muted small" data-testid="next-attempt">
+                    {' '}
+                    attempt {execution.attempt + 1} at <LocalTime epochMs={execution.nextAttemptAt} />
+                  </span>
+                )}
                 {execution.errorCode ? <span className="muted small"> {execution.errorCode}</span> : null}
               </td>
               <td>

@@ -293,6 +293,8 @@ export function interruptUnfinishedExecutions(db: Db): number[] {
           errorMessage: `The server stopped during the run; last activity at ${new Date(lastActivity).toISOString()}`,
           finishedAt: lastActivity,
           durationMs: row.startedAt === null ? null : lastActivity - row.startedAt,
+          // A run waiting for its next attempt will not get one.
+          nextAttemptAt: null,
         })
         .where(eq(executions.id, row.id))
         .run();

@@ -1,0 +1,57 @@
+import type { CostExportQuery, CostExportRow } from '@/lib/contracts/costs';
+import { type CsvCell, csvLine } from './csv';
+
+const usd = (value: number) => value.toFixed(6);
+
+const CSV_COLUMNS: readonly [string, (row: CostExportRow) => CsvCell][] = [
+  ['execution_id', (row) => row.executionId],
+  ['agent_id', (row) => row.agentId],
+  ['agent_name', (row) => row.agentName],
+  ['status', (row) => row.status],
+  ['created_at', (row) => row.createdAt],
+  ['model', (row) => row.model],
+  ['input_tokens', (row) => row.inputTokens],
+  ['output_tokens', (row) => row.outputTokens],
+  ['cache_creation_5m_tokens', (row) => row.cacheCreation5mTokens],
+  ['cache_creation_1h_tokens', (row) => row.cacheCreation1hTokens],
+  ['cache_read_tokens', (row) => row.cacheReadTokens],
+  ['cost_usd', (row) => usd(row.costUsd)],
+  ['reported_cost_usd', (row) => usd(row.reportedCostUsd)],
+  ['unpriced', (row) => row.unpriced],
+];
+
+export function* csvChunks(pages: Iterable<CostExportRow[]>): Generator<string> {
+  yield csvLine(CSV_COLUMNS.map(([header]) => header));
+  for (const page of pages)
+    yield page.map((row) => csvLine(CSV_COLUMNS.map(([, cell]) => cell(row)))).join('');
+}
+
+/** `{"from", "to", "rows": [...]}`, written a page at a time. */
+export function* jsonChunks(range: Pick<CostExportQuery, 'from' | 'to'>, pages: Iterable<CostExportRow[]>) {
+  yield `{"from":${JSON.stringify(range.from)},"to":${JSON.stringify(range.to)},"rows":[`;
+  let separator = '';
+  for (const page of pages) {
+    yield separator + page.map((row) => JSON.stringify(row)).join(',');
+    separator = ',';
+  }
+  yield ']}';
+}
+
+/**
+ * A body that asks for the next chunk only when the client has taken the last one, so a large
+ * export neither sits in memory nor outruns a slow download. A failing page ends the download
+ * early (the status line has gone out by then); the route wrapper cannot answer it any more.
+ */
+export function streamOf(chunks: Generator<string>): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder();
+  return new ReadableStream({
+    pull(controller) {
+      const next = chunks.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
+    },
+    cancel() {
+      chunks.return(undefined);
+    },
+  });
+}

@@ -1,0 +1,22 @@
+import { costExportQuerySchema } from '@/lib/contracts/costs';
+import { getDb } from '@/lib/db';
+import { costExportPages } from '@/lib/db/queries/costReports';
+import { route } from '@/lib/http/route';
+import { csvChunks, jsonChunks, streamOf } from './exportBody';
+
+export const dynamic = 'force-dynamic';
+
+const CONTENT_TYPES = { csv: 'text/csv; charset=utf-8', json: 'application/json; charset=utf-8' } as const;
+
+export const GET = route({ query: costExportQuerySchema }, ({ query }) => {
+  const pages = costExportPages(getDb(), query);
+  const chunks = query.format === 'csv' ? csvChunks(pages) : jsonChunks(query, pages);
+  return new Response(streamOf(chunks), {
+    headers: {
+      'content-type': CONTENT_TYPES[query.format],
+      // The dates are validated YYYY-MM-DD: nothing in the name needs quoting.
+      'content-disposition': `attachment; filename="claudeops-costs-${query.from}-${query.to}.${query.format}"`,
+      'cache-control': 'no-store',
+    },
+  });
+});

@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import type { ExecutionStatus } from './executions';
+
+/** A budget warns from this share of its limit on, and is exhausted at the whole of it. */
+const BUDGET_WARNING_FRACTION = 0.8;
+export type BudgetLevel = 'ok' | 'warning' | 'exhausted';
+
+export function budgetLevel(fraction: number): BudgetLevel {
+  if (fraction >= 1) return 'exhausted';
+  return fraction >= BUDGET_WARNING_FRACTION ? 'warning' : 'ok';
+}
+
+/** Spend of the current UTC month, and where it is heading. */
+export interface MonthToDateDto {
+  /** `2026-11` */
+  month: string;
+  spentUsd: number;
+  /** Spend expected by the end of the month; null until one full UTC day of spend history exists. */
+  forecastUsd: number | null;
+  /** The daily rate the forecast projects: average of the recent full days. */
+  forecastDailyRateUsd: number | null;
+  /** How many full days that average covers (up to 7; fewer on a new installation). */
+  forecastWindowDays: number;
+}
+
+export interface AgentSpendDto {
+  agentId: number;
+  agentName: string;
+  /** Soft-deleted agents keep their spend in the month. */
+  deleted: boolean;
+  /** Executions counted once per model they used: a run on two models counts twice. */
+  modelRunCount: number;
+  costUsd: number;
+}
+
+export interface ModelSpendDto {
+  model: string;
+  executionCount: number;
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreationTokens: number;
+  cacheReadTokens: number;
+  costUsd: number;
+}
+
+export interface DailySpendDto {
+  /** `2026-11-25` (UTC) */
+  day: string;
+  costUsd: number;
+}
+
+export interface BudgetStatusDto {
+  scope: 'global' | 'agent';
+  /** Null for the global budget. */
+  agentId: number | null;
+  name: string;
+  spentUsd: number;
+  budgetUsd: number;
+  /** spent / budget; above 1 once overspent. */
+  fraction: number;
+  level: BudgetLevel;
+}
+
+export interface TopExecutionDto {
+  id: number;
+  agentId: number;
+  agentName: string;
+  status: ExecutionStatus;
+  createdAt: number;
+  models: string[];
+  costUsd: number;
+  /** A model of the run is missing from the price table: its cost is the SDK's estimate. */
+  unpriced: boolean;
+}
+
+export interface CostOverviewDto {
+  generatedAt: number;
+  monthToDate: MonthToDateDto;
+  byAgent: AgentSpendDto[];
+  byModel: ModelSpendDto[];
+  /** The last 90 UTC days, oldest first, days without spend as 0. */
+  daily: DailySpendDto[];
+  budgets: BudgetStatusDto[];
+  topExecutions: TopExecutionDto[];
+}
+
+/**
+ * One row per execution per model it used. An execution that recorded no cost has one row with
+ * `model` null and zeros, so every run of the range is listed.
+ */
+export interface CostExportRow {
+  executionId: number;
+  agentId: number;
+  agentName: string;
+  status: ExecutionStatus;
+  /** ISO 8601, UTC. */
+  createdAt: string;
+  model: string | null;
+  inputTokens: number;
+  outputTokens: number;
+  cacheCreation5mTokens: number;
+  cacheCreation1hTokens: number;
+  cacheReadTokens: number;
+  costUsd: number;
+  reportedCostUsd: number;
+  unpriced: boolean;
+}
+
+const MAX_EXPORT_DAYS = 366;
+const DAY_MS = 86_400_000;
+
+/** Epoch ms of 00:00 UTC of a `YYYY-MM-DD` day, or NaN for anything that is not a calendar day. */
+export function utcDayStart(day: string): number {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return Number.NaN;
+  const ms = Date.parse(`${day}T00:00:00Z`);
+  // Date.parse rolls 2026-02-30 over to March instead of failing: compare the round trip.
+  return Number.isNaN(ms) || new Date(ms).toISOString().slice(0, 10) !== day ? Number.NaN : ms;
+}
+
+const DATE_FORMAT = 'Must be a calendar date as YYYY-MM-DD';
+const utcDay = z.string(DATE_FORMAT).refine((value) => !Number.isNaN(utcDayStart(value)), DATE_FORMAT);
+
+/** `from` and `to` are UTC days, both included. */
+export const costExportQuerySchema = z
+  .strictObject({
+    from: utcDay,
+    to: utcDay,
+    format: z.enum(['csv', 'json']).default('json'),
+  })
+  .superRefine(({ from, to }, ctx) => {
+    const [start, end] = [utcDayStart(from), utcDayStart(to)];
+    // A malformed date already has its own issue.
+    if (Number.isNaN(start) || Number.isNaN(end)) return;
+    if (end < start) ctx.addIssue({ code: 'custom', path: ['to'], message: 'Must not be before from' });
+    else if ((end - start) / DAY_MS + 1 > MAX_EXPORT_DAYS)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: `The range spans at most ${MAX_EXPORT_DAYS} days`,
+      });
+  });
+export type CostExportQuery = z.infer<typeof costExportQuerySchema>;

@@ -1,0 +1,443 @@
+import {
+  type AnyColumn,
+  and,
+  asc,
+  desc,
+  eq,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  lte,
+  max,
+  min,
+  sql,
+} from 'drizzle-orm';
+import {
+  type AgentSpendDto,
+  type BudgetStatusDto,
+  budgetLevel,
+  type CostExportRow,
+  type CostOverviewDto,
+  type DailySpendDto,
+  type ModelSpendDto,
+  type MonthToDateDto,
+  type TopExecutionDto,
+  utcDayStart,
+} from '../../contracts/costs';
+import { microsToUsd, usdToMicros } from '../../contracts/executions';
+import type { Db } from '../index';
+import {
+  agentConfigurations,
+  costTracking,
+  dailyCostSummaries,
+  executions,
+  monthlyCostSummaries,
+} from '../schema';
+import { dayKey, getMonthSpendMicros, monthKey } from './costs';
+import { getAppSettings } from './settings';
+
+// Dashboard cost figures. Every total comes from the monthly and daily summaries (a few hundred
+// rows a month), never from summing cost_tracking: that table grows by a row per run per model.
+
+const DAY_MS = 86_400_000;
+const DAILY_SPEND_DAYS = 90;
+const TOP_EXECUTIONS_LIMIT = 10;
+const FORECAST_WINDOW_DAYS = 7;
+
+const m = monthlyCostSummaries;
+const d = dailyCostSummaries;
+const a = agentConfigurations;
+const e = executions;
+
+const sumOf = (column: AnyColumn) => sql<number>`coalesce(sum(${column}), 0)`;
+
+function monthBounds(now: number): { start: number; end: number } {
+  const date = new Date(now);
+  return {
+    start: Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1),
+    end: Date.UTC(date.getUTCFullYear(), date.getUTCMonth() + 1, 1),
+  };
+}
+
+const startOfUtcDay = (epochMs: number) => Math.floor(epochMs / DAY_MS) * DAY_MS;
+
+/** Spend of the full days a forecast averages, and how many days that is. */
+export interface ForecastWindow {
+  days: number;
+  costMicros: number;
+}
+
+/**
+ * Month-end forecast: month to date plus the average daily spend of the last 7 full UTC days,
+ * projected over the time left in the month. A straight "MTD ÷ elapsed share of the month" swings
+ * wildly in a month's first days (one run on the 1st projects to thirty); the recent daily rate
+ * carries last month's pace over and follows a change of pace within a week. Null without any
+ * full day of history: there is no rate to project yet.
+ */
+function forecastMonthSpendMicros(spentMicros: number, window: ForecastWindow, now: number): number | null {
+  if (window.days === 0) return null;
+  const daysLeft = (monthBounds(now).end - now) / DAY_MS;
+  return Math.round(spentMicros + (window.costMicros / window.days) * daysLeft);
+}
+
+/** The last 7 full UTC days, shortened to the days since the first recorded spend on a new installation. */
+function getForecastWindow(db: Db, now: number): ForecastWindow {
+  const today = startOfUtcDay(now);
+  const firstDay = db
+    .select({ day: min(d.day) })
+    .from(d)
+    .get()?.day;
+  if (!firstDay) return { days: 0, costMicros: 0 };
+  const start = Math.max(today - FORECAST_WINDOW_DAYS * DAY_MS, utcDayStart(firstDay));
+  const days = Math.max(0, (today - start) / DAY_MS);
+  const row = db
+    .select({ cost: sumOf(d.costMicros) })
+    .from(d)
+    .where(and(gte(d.day, dayKey(start)), lt(d.day, dayKey(today))))
+    .get();
+  return { days, costMicros: row?.cost ?? 0 };
+}
+
+/** The month-to-date figures from the month's spend and the forecast window. */
+export function monthToDate(
+  month: string,
+  spentMicros: number,
+  window: ForecastWindow,
+  now: number,
+): MonthToDateDto {
+  const forecast = forecastMonthSpendMicros(spentMicros, window, now);
+  return {
+    month,
+    spentUsd: microsToUsd(spentMicros),
+    forecastUsd: forecast === null ? null : microsToUsd(forecast),
+    forecastDailyRateUsd: window.days === 0 ? null : microsToUsd(window.costMicros / window.days),
+    forecastWindowDays: window.days,
+  };
+}
+
+export function getMonthToDate(db: Db, now: number): MonthToDateDto {
+  const month = monthKey(now);
+  return monthToDate(month, getMonthSpendMicros(db, month), getForecastWindow(db, now), now);
+}
+
+/** Spend per agent in a month, deleted agents included (their spend still counts), biggest first. */
+export function getSpendByAgent(db: Db, month: string): AgentSpendDto[] {
+  const cost = sumOf(m.costMicros);
+  return db
+    .select({
+      agentId: m.agentId,
+      agentName: a.name,
+      deletedAt: a.deletedAt,
+      modelRunCount: sumOf(m.executionCount),
+      costMicros: cost,
+    })
+    .from(m)
+    .innerJoin(a, eq(a.id, m.agentId))
+    .where(eq(m.month, month))
+    .groupBy(m.agentId)
+    .orderBy(desc(cost), asc(a.name), asc(m.agentId))
+    .all()
+    .map(({ deletedAt, costMicros, ...row }) => ({
+      ...row,
+      deleted: deletedAt !== null,
+      costUsd: microsToUsd(costMicros),
+    }));
+}
+
+/** Spend and tokens per model in a month, biggest first. */
+export function getSpendByModel(db: Db, month: string): ModelSpendDto[] {
+  const cost = sumOf(m.costMicros);
+  return db
+    .select({
+      model: m.model,
+      executionCount: sumOf(m.executionCount),
+      inputTokens: sumOf(m.inputTokens),
+      outputTokens: sumOf(m.outputTokens),
+      cacheCreationTokens: sumOf(m.cacheCreationTokens),
+      cacheReadTokens: sumOf(m.cacheReadTokens),
+      costMicros: cost,
+    })
+    .from(m)
+    .where(eq(m.month, month))
+    .groupBy(m.model)
+    .orderBy(desc(cost), asc(m.model))
+    .all()
+    .map(({ costMicros, ...row }) => ({ ...row, costUsd: microsToUsd(costMicros) }));
+}
+
+/** The `days` UTC days up to the one of `now`, oldest first; days missing from the map are 0. */
+export function dailySeries(
+  now: number,
+  days: number,
+  costMicrosByDay: ReadonlyMap<string, number>,
+): DailySpendDto[] {
+  const first = startOfUtcDay(now) - (days - 1) * DAY_MS;
+  return Array.from({ length: days }, (_, i) => {
+    const day = dayKey(first + i * DAY_MS);
+    return { day, costUsd: microsToUsd(costMicrosByDay.get(day) ?? 0) };
+  });
+}
+
+/** Spend per UTC day, oldest first, ending today; days without spend are 0. */
+export function getDailySpend(db: Db, now: number, days = DAILY_SPEND_DAYS): DailySpendDto[] {
+  const today = startOfUtcDay(now);
+  const rows = db
+    .select({ day: d.day, costMicros: sumOf(d.costMicros) })
+    .from(d)
+    .where(and(gte(d.day, dayKey(today - (days - 1) * DAY_MS)), lte(d.day, dayKey(today))))
+    .groupBy(d.day)
+    .all();
+  return dailySeries(now, days, new Map(rows.map((row) => [row.day, row.costMicros])));
+}
+
+export function budgetStatus(
+  owner: Pick<BudgetStatusDto, 'scope' | 'agentId' | 'name'>,
+  spentMicros: number,
+  budgetMicros: number,
+): BudgetStatusDto {
+  const fraction = spentMicros / budgetMicros;
+  return {
+    ...owner,
+    spentUsd: microsToUsd(spentMicros),
+    budgetUsd: microsToUsd(budgetMicros),
+    fraction,
+    level: budgetLevel(fraction),
+  };
+}
+
+/**
+ * The month's budgets: the global one (settings) first, then every live agent with a monthly
+ * budget by name. A deleted agent can no longer run, so its budget is moot; its spend still
+ * counts towards the global budget.
+ */
+export function getBudgetStatuses(db: Db, now: number): BudgetStatusDto[] {
+  const month = monthKey(now);
+  const globalUsd = getAppSettings(db).monthlyBudgetUsd;
+  const global =
+    globalUsd === null
+      ? []
+      : [
+          budgetStatus(
+            { scope: 'global', agentId: null, name: 'All agents' },
+            getMonthSpendMicros(db, month),
+            usdToMicros(globalUsd),
+          ),
+        ];
+  const agents = db
+    .select({
+      agentId: a.id,
+      name: a.name,
+      budgetMicros: a.monthlyBudgetMicros,
+      spentMicros: sumOf(m.costMicros),
+    })
+    .from(a)
+    .leftJoin(m, and(eq(m.agentId, a.id), eq(m.month, month)))
+    .where(and(isNotNull(a.monthlyBudgetMicros), isNull(a.deletedAt)))
+    .groupBy(a.id)
+    .orderBy(asc(a.name))
+    .all()
+    .flatMap(({ agentId, name, budgetMicros, spentMicros }) =>
+      budgetMicros === null
+        ? []
+        : [budgetStatus({ scope: 'agent', agentId, name }, spentMicros, budgetMicros)],
+    );
+  return [...global, ...agents];
+}
+
+/**
+ * Walking the cost index from the top reads about limit × (all runs ÷ the month's runs) rows
+ * before it has found `limit` of this month; sorting the month's runs reads all of them. The
+ * walk wins once the month holds a fair share of the runs, which is every month but its first
+ * hours on a long-lived installation.
+ */
+const WALK_COST_INDEX_MIN_SHARE = 1 / 50;
+
+function monthsShareOfRuns(db: Db, month: string): number {
+  const monthRuns =
+    db
+      .select({ runs: sumOf(m.executionCount) })
+      .from(m)
+      .where(eq(m.month, month))
+      .get()?.runs ?? 0;
+  const allRuns =
+    db
+      .select({ lastId: max(e.id) })
+      .from(e)
+      .get()?.lastId ?? 0;
+  return allRuns === 0 ? 0 : monthRuns / allRuns;
+}
+
+export type TopExecutionsPlan = 'walk-cost-index' | 'sort-month';
+
+/**
+ * The query behind getTopExecutions, apart so a test can check its plan. A unary + on a column
+ * keeps SQLite from using that column's index, so each plan gets the index it is named after.
+ */
+export function topExecutionsQuery(db: Db, now: number, limit: number, plan: TopExecutionsPlan) {
+  const { start, end } = monthBounds(now);
+  const walk = plan === 'walk-cost-index';
+  const createdAt = walk ? sql`+${e.createdAt}` : sql`${e.createdAt}`;
+  const cost = walk ? sql`${e.costMicros}` : sql`+${e.costMicros}`;
+  return db
+    .select({
+      id: e.id,
+      agentId: e.agentId,
+      agentName: a.name,
+      status: e.status,
+      createdAt: e.createdAt,
+      costMicros: e.costMicros,
+    })
+    .from(e)
+    .innerJoin(a, eq(a.id, e.agentId))
+    .where(and(sql`${cost} > 0`, sql`${createdAt} >= ${start}`, sql`${createdAt} < ${end}`))
+    .orderBy(sql`${cost} desc`, desc(e.id))
+    .limit(limit);
+}
+
+/** The month's most expensive executions, most expensive first (runs that cost nothing left out). */
+export function getTopExecutions(db: Db, now: number, limit = TOP_EXECUTIONS_LIMIT): TopExecutionDto[] {
+  const share = monthsShareOfRuns(db, monthKey(now));
+  const plan = share >= WALK_COST_INDEX_MIN_SHARE ? 'walk-cost-index' : 'sort-month';
+  const rows = topExecutionsQuery(db, now, limit, plan).all();
+  const models = modelsOf(
+    db,
+    rows.map((row) => row.id),
+  );
+  return rows.map(({ costMicros, ...row }) => ({
+    ...row,
+    models: models.get(row.id)?.names ?? [],
+    unpriced: models.get(row.id)?.unpriced ?? false,
+    costUsd: microsToUsd(costMicros),
+  }));
+}
+
+function modelsOf(db: Db, executionIds: number[]): Map<number, { names: string[]; unpriced: boolean }> {
+  const byExecution = new Map<number, { names: string[]; unpriced: boolean }>();
+  if (executionIds.length === 0) return byExecution;
+  const rows = db
+    .select({
+      executionId: costTracking.executionId,
+      model: costTracking.model,
+      unpriced: costTracking.unpriced,
+    })
+    .from(costTracking)
+    .where(inArray(costTracking.executionId, executionIds))
+    .orderBy(asc(costTracking.model))
+    .all();
+  for (const row of rows) {
+    const entry = byExecution.get(row.executionId) ?? { names: [], unpriced: false };
+    entry.names.push(row.model);
+    entry.unpriced ||= row.unpriced;
+    byExecution.set(row.executionId, entry);
+  }
+  return byExecution;
+}
+
+/** Everything the costs page shows, for the UTC month of `now`. */
+export function getCostOverview(db: Db, now: number): CostOverviewDto {
+  const month = monthKey(now);
+  return {
+    generatedAt: now,
+    monthToDate: getMonthToDate(db, now),
+    byAgent: getSpendByAgent(db, month),
+    byModel: getSpendByModel(db, month),
+    daily: getDailySpend(db, now),
+    budgets: getBudgetStatuses(db, now),
+    topExecutions: getTopExecutions(db, now),
+  };
+}
+
+/** Where the next export page starts: after this execution in (created_at, id) order. */
+interface ExportCursor {
+  createdAt: number;
+  id: number;
+}
+
+const EXPORT_PAGE_EXECUTIONS = 2_000;
+
+/** One page of executions created in [fromMs, toMs) after the cursor, with their cost rows. */
+function exportPage(db: Db, fromMs: number, toMs: number, after: ExportCursor | null, pageSize: number) {
+  const page = db
+    .select({ id: e.id, agentId: e.agentId, status: e.status, createdAt: e.createdAt })
+    .from(e)
+    .where(
+      and(
+        // The cursor's own time bounds the index range too: the row value alone would make
+        // SQLite scan from `fromMs` again on every page.
+        gte(e.createdAt, after?.createdAt ?? fromMs),
+        lt(e.createdAt, toMs),
+        after ? sql`(${e.createdAt}, ${e.id}) > (${after.createdAt}, ${after.id})` : undefined,
+      ),
+    )
+    .orderBy(asc(e.createdAt), asc(e.id))
+    .limit(pageSize)
+    .as('page');
+  return db
+    .select({
+      executionId: page.id,
+      agentId: page.agentId,
+      agentName: a.name,
+      status: page.status,
+      createdAt: page.createdAt,
+      model: costTracking.model,
+      inputTokens: costTracking.inputTokens,
+      outputTokens: costTracking.outputTokens,
+      cacheCreation5mTokens: costTracking.cacheCreation5mTokens,
+      cacheCreation1hTokens: costTracking.cacheCreation1hTokens,
+      cacheReadTokens: costTracking.cacheReadTokens,
+      costMicros: costTracking.costMicros,
+      reportedCostMicros: costTracking.reportedCostMicros,
+      unpriced: costTracking.unpriced,
+    })
+    .from(page)
+    .innerJoin(a, eq(a.id, page.agentId))
+    .leftJoin(costTracking, eq(costTracking.executionId, page.id))
+    .orderBy(asc(page.createdAt), asc(page.id), asc(costTracking.model))
+    .all();
+}
+
+type ExportRecord = ReturnType<typeof exportPage>[number];
+
+/**
+ * The export rows of executions created from the start of UTC day `from` to the end of `to`, a
+ * page of executions at a time. Each page is a finished query, so nothing holds the shared
+ * connection between pages and the route can stream a year of runs without building it in memory.
+ */
+export function* costExportPages(
+  db: Db,
+  range: { from: string; to: string },
+  pageSize = EXPORT_PAGE_EXECUTIONS,
+): Generator<CostExportRow[]> {
+  const fromMs = utcDayStart(range.from);
+  const toMs = utcDayStart(range.to) + DAY_MS;
+  let after: ExportCursor | null = null;
+  do {
+    const rows = exportPage(db, fromMs, toMs, after, pageSize);
+    const last = rows.at(-1);
+    const full = new Set(rows.map((row) => row.executionId)).size === pageSize;
+    after = last && full ? { createdAt: last.createdAt, id: last.executionId } : null;
+    if (rows.length > 0) yield rows.map(toExportRow);
+  } while (after);
+}
+
+function toExportRow(row: ExportRecord): CostExportRow {
+  // A run without cost rows (it ended before any model response) is listed with zeros.
+  return {
+    executionId: row.executionId,
+    agentId: row.agentId,
+    agentName: row.agentName,
+    status: row.status,
+    createdAt: new Date(row.createdAt).toISOString(),
+    model: row.model,
+    inputTokens: row.inputTokens ?? 0,
+    outputTokens: row.outputTokens ?? 0,
+    cacheCreation5mTokens: row.cacheCreation5mTokens ?? 0,
+    cacheCreation1hTokens: row.cacheCreation1hTokens ?? 0,
+    cacheReadTokens: row.cacheReadTokens ?? 0,
+    costUsd: microsToUsd(row.costMicros ?? 0),
+    reportedCostUsd: microsToUsd(row.reportedCostMicros ?? 0),
+    unpriced: row.unpriced ?? false,
+  };
+}
