@@ -9,7 +9,9 @@ export type AgentFormField =
   | 'allowedTools'
   | 'workingDirectory'
   | 'maxTurns'
-  | 'timeoutSeconds';
+  | 'timeoutSeconds'
+  | 'maxCostPerRunUsd'
+  | 'monthlyBudgetUsd';
 
 export class AgentFormPage {
   readonly form: Locator;

@@ -35,6 +35,11 @@ export class ExecutionPage {
     this.cancelButton = page.getByTestId('cancel-run');
   }
 
+  /** The cost breakdown's row for one model. */
+  costRow(model: string): Locator {
+    return this.page.locator(`[data-testid="cost-row"][data-model="${model}"]`);
+  }
+
   /** The execution id from the URL. */
   id(): number {
     const match = /\/executions\/(\d+)/.exec(this.page.url());

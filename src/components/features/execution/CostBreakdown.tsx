@@ -57,7 +57,8 @@ export function CostBreakdown({ costs }: { costs: ModelCost[] }) {
                   {formatExactUsd(cost.costUsd)}
                 </td>
                 <td className="num" data-testid="cost-reported-usd">
-                  {formatExactUsd(cost.reportedCostUsd)}
+                  {/* None when the run ended without a result message, or the SDK booked this model's tokens under another. */}
+                  {cost.reportedCostUsd === 0 ? '—' : formatExactUsd(cost.reportedCostUsd)}
                 </td>
                 <td data-testid="cost-flags">
                   {flags(cost).map((note) => (
