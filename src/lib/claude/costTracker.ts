@@ -1,19 +1,11 @@
 import type { SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
-import { type TokenUsage, usdToMicros } from '../contracts/executions';
+import { TOKEN_KINDS, type TokenUsage, usdToMicros } from '../contracts/executions';
 import type { ModelCostRecord } from '../db/queries/costs';
 import { priceResponse, priceUnattributedTokens } from './pricing';
 import { addUsage, type ModelTokenUsage, ZERO_USAGE } from './usage';
 
 /** Computed and reported cost further apart than this fraction are flagged. */
 export const COST_MISMATCH_TOLERANCE = 0.01;
-
-const TOKEN_KINDS = [
-  'inputTokens',
-  'outputTokens',
-  'cacheCreation5mTokens',
-  'cacheCreation1hTokens',
-  'cacheReadTokens',
-] as const satisfies readonly (keyof TokenUsage)[];
 
 interface ModelTally {
   usage: TokenUsage;

@@ -29,7 +29,7 @@
  * (2026-04-20), Sonnet 3.7 and Haiku 3.5 (2026-02-19), and Opus 3. Sonnet 4.5 is deprecated and retires
  * on 2026-11-30; it is still served, so it stays.
  */
-import type { TokenUsage } from '../contracts/executions';
+import { TOKEN_KINDS, type TokenUsage } from '../contracts/executions';
 
 /** One price per token kind, in integer micro-dollars per million tokens: $3/MTok is 3_000_000. */
 export interface TokenKindPrices {
@@ -421,14 +421,6 @@ function promptTokens(usage: TokenUsage): number {
     usage.inputTokens + usage.cacheCreation5mTokens + usage.cacheCreation1hTokens + usage.cacheReadTokens
   );
 }
-
-const TOKEN_KINDS = [
-  'inputTokens',
-  'outputTokens',
-  'cacheCreation5mTokens',
-  'cacheCreation1hTokens',
-  'cacheReadTokens',
-] as const satisfies readonly (keyof TokenUsage)[];
 
 function assertTokenCounts(usage: TokenUsage): void {
   for (const kind of TOKEN_KINDS) {

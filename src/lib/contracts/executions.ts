@@ -93,6 +93,15 @@ export interface TokenUsage {
   cacheReadTokens: number;
 }
 
+/** Every token kind, in billing order. */
+export const TOKEN_KINDS = [
+  'inputTokens',
+  'outputTokens',
+  'cacheCreation5mTokens',
+  'cacheCreation1hTokens',
+  'cacheReadTokens',
+] as const satisfies readonly (keyof TokenUsage)[];
+
 export interface ModelCost extends TokenUsage {
   model: string;
   costUsd: number;
