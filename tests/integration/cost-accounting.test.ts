@@ -202,6 +202,36 @@ describe('budgets', () => {
     console.log(`$0.05 cap: stopped at ${spent} µ$ (${spent - 50_000} µ$ over the cap)`);
   });
 
+  it('stops a model missing from the price table with the SDK’s own maxBudgetUsd, flagged unpriced, never $0', async () => {
+    const key = '[script:unpriced-cap]';
+    stack.model.script(key, endlessTurns(), { repeatLast: true });
+    const agent = await stack.api.createAgent({
+      model: 'claude-experimental-9',
+      defaultPrompt: `Loop ${key}`,
+      allowedTools: ['Bash'],
+      maxTurns: 50,
+      maxCostPerRunUsd: 0.05,
+    });
+
+    const execution = await stack.api.waitForEnd(await stack.api.startExecution(agent.id));
+
+    // Our table cannot price it, so the live check sees $0; Claude Code's estimate stops it.
+    expect(execution.status).toBe('budget_exceeded');
+    expect(execution.errorMessage).toContain('maxBudgetUsd');
+    const [row] = costRows(execution.id);
+    expect(row).toMatchObject({ model: 'claude-experimental-9', unpriced: 1, cost_source: 'reported' });
+    expect(row?.cost_micros).toBeGreaterThan(0);
+    expect(row?.cost_micros).toBe(row?.reported_cost_micros);
+    expect(pidsWithEnv('CLAUDEOPS_EXECUTION_ID', String(execution.id))).toEqual([]);
+    const html = await (
+      await fetch(`${stack.app.url}/executions/${execution.id}`, { headers: BEARER })
+    ).text();
+    expect(html).toContain('unpriced: not in the price table');
+    console.log(
+      `unpriced model under a $0.05 cap: the SDK stopped it at ${row?.cost_micros} µ$ (its estimate)`,
+    );
+  });
+
   it('refuses the next run of an agent whose monthly budget is spent (409 naming it), starting no process', async () => {
     const key = '[script:monthly]';
     stack.model.script(key, endlessTurns(), { repeatLast: true });
