@@ -1,4 +1,4 @@
-import { microsToUsd } from '../contracts/executions';
+import { microsToUsd, usdToMicros } from '../contracts/executions';
 import type { Db } from '../db';
 import { getMonthSpendMicros, monthKey } from '../db/queries/costs';
 import { getAppSettings } from '../db/queries/settings';
@@ -40,7 +40,7 @@ function monthlyLimits(db: Db, agent: AgentConfiguration, now: number): MonthlyL
   if (globalUsd !== null) {
     limits.push({
       budget: 'global_monthly',
-      limitMicros: Math.round(globalUsd * 1_000_000),
+      limitMicros: usdToMicros(globalUsd),
       spentMicros: getMonthSpendMicros(db, month),
       label: 'The global monthly budget',
     });
