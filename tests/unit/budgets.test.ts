@@ -1,0 +1,106 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DbHandle } from '../../src/lib/db';
+import { createAgent, getAgentById } from '../../src/lib/db/queries/agents';
+import { recordExecutionCosts } from '../../src/lib/db/queries/costs';
+import { updateAppSettings } from '../../src/lib/db/queries/settings';
+import { executions } from '../../src/lib/db/schema';
+import { assertBudgetLeft, runBudgetBreach, sdkBudgetUsd } from '../../src/lib/services/budgets';
+import { createTestDb } from '../helpers/testDb';
+
+const NOW = Date.parse('2026-11-20T12:00:00.000Z');
+
+let handle: DbHandle;
+beforeEach(() => {
+  handle = createTestDb();
+});
+afterEach(() => handle.sqlite.close());
+
+function agentWith(budgets: { maxCostPerRunUsd?: number | null; monthlyBudgetUsd?: number | null }) {
+  const { id } = createAgent(handle.db, {
+    name: `a${Math.random()}`,
+    model: 'claude-sonnet-4-5',
+    defaultPrompt: 'p',
+    ...budgets,
+  });
+  const agent = getAgentById(handle.db, id);
+  if (!agent) throw new Error('agent vanished');
+  return agent;
+}
+
+/** Spend recorded through the real write path, so the monthly summary holds it. */
+function spend(agentId: number, costMicros: number, createdAt = NOW) {
+  const { id } = handle.db
+    .insert(executions)
+    .values({ agentId, trigger: 'manual', status: 'completed', prompt: 'p', model: 'm', createdAt })
+    .returning({ id: executions.id })
+    .get();
+  recordExecutionCosts(handle.db, { id, agentId, createdAt }, [
+    {
+      model: 'claude-sonnet-4-5',
+      inputTokens: 0,
+      outputTokens: 0,
+      cacheCreation5mTokens: 0,
+      cacheCreation1hTokens: 0,
+      cacheReadTokens: 0,
+      costMicros,
+      reportedCostMicros: costMicros,
+      costSource: 'computed',
+      usageSource: 'stream',
+      unpriced: false,
+      costMismatch: false,
+      responseCount: 1,
+    },
+  ]);
+}
+
+describe('budgets', () => {
+  it('reaching the per-run cap is a breach; just below it is not', () => {
+    const agent = agentWith({ maxCostPerRunUsd: 0.05 });
+    expect(runBudgetBreach(handle.db, agent, 49_999, NOW)).toBeNull();
+    expect(runBudgetBreach(handle.db, agent, 50_000, NOW)).toMatchObject({
+      budget: 'per_run',
+      limitMicros: 50_000,
+      spentMicros: 50_000,
+      message: 'Reached the per-run cap of $0.0500: $0.0500 spent',
+    });
+  });
+
+  it('counts only this UTC month toward a monthly budget', () => {
+    const agent = agentWith({ monthlyBudgetUsd: 1 });
+    spend(agent.id, 900_000, Date.parse('2026-10-31T23:59:59.999Z'));
+    spend(agent.id, 999_999);
+    expect(() => assertBudgetLeft(handle.db, agent, NOW)).not.toThrow();
+    spend(agent.id, 1);
+    expect(() => assertBudgetLeft(handle.db, agent, NOW)).toThrow(
+      'The monthly budget of agent "' + agent.name + '" ($1.00) is exhausted: $1.00 spent in 2026-11',
+    );
+  });
+
+  it('the global budget counts every agent, and its refusal is a 409 naming it', () => {
+    const quiet = agentWith({});
+    spend(agentWith({}).id, 2_000_000);
+    updateAppSettings(handle.db, { monthlyBudgetUsd: 2 });
+    try {
+      assertBudgetLeft(handle.db, quiet, NOW);
+      expect.unreachable('should have refused');
+    } catch (error) {
+      expect(error).toMatchObject({
+        status: 409,
+        code: 'budget_exhausted',
+        details: { budget: 'global_monthly', limitUsd: 2, spentUsd: 2 },
+      });
+    }
+  });
+
+  it('gives the SDK the smallest of the cap and what is left of each monthly budget', () => {
+    const agent = agentWith({ maxCostPerRunUsd: 0.5, monthlyBudgetUsd: 1 });
+    expect(sdkBudgetUsd(handle.db, agentWith({}), NOW)).toBeUndefined();
+    expect(sdkBudgetUsd(handle.db, agent, NOW)).toBe(0.5);
+    spend(agent.id, 700_000);
+    expect(sdkBudgetUsd(handle.db, agent, NOW)).toBe(0.3);
+    updateAppSettings(handle.db, { monthlyBudgetUsd: 0.8 });
+    expect(sdkBudgetUsd(handle.db, agent, NOW)).toBe(0.1);
+    spend(agent.id, 200_000);
+    expect(sdkBudgetUsd(handle.db, agent, NOW)).toBe(0);
+  });
+});
