@@ -29,9 +29,9 @@ test('cancel from the page while the model is holding a turn', async ({ page }) 
 
   // Record every text the status badge shows: the stop is fast enough to blink past a poll.
   await page.evaluate(() => {
-    const shown: string[] = [];
-    (window as { __statusTexts?: string[] }).__statusTexts = shown;
     const badge = () => document.querySelector('[data-testid="execution-status"]')?.textContent ?? '';
+    const shown = [badge()];
+    (window as { __statusTexts?: string[] }).__statusTexts = shown;
     new MutationObserver(() => {
       if (shown.at(-1) !== badge()) shown.push(badge());
     }).observe(document.body, { subtree: true, childList: true, characterData: true });
@@ -41,7 +41,7 @@ test('cancel from the page while the model is holding a turn', async ({ page }) 
   await expect(execution.status).toHaveText('cancelled', { timeout: 3_000 });
   // And before it, at once, the page said what was happening.
   const shown = await page.evaluate(() => (window as { __statusTexts?: string[] }).__statusTexts ?? []);
-  expect(shown).toEqual(['cancelling…', 'cancelled']);
+  expect(shown).toEqual(['running', 'cancelling…', 'cancelled']);
   await expect(execution.logLine('working-on-it')).toBeVisible();
   await expect(execution.inputTokens).toHaveText('500');
   await expect(execution.cancelButton).toHaveCount(0);
