@@ -64,4 +64,30 @@ export class ExecutionPage {
   async logLines(): Promise<string[]> {
     return this.logTexts.allTextContents();
   }
+
+  /**
+   * Every line the page holds, by sequence number: the viewer renders only the rows in view, so
+   * this scrolls it from top to bottom one viewport at a time and reads each row on the way.
+   */
+  async allLogLines(): Promise<Map<number, string>> {
+    const rows = await this.logViewer.evaluate(async (viewer) => {
+      const seen: [number, string][] = [];
+      const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
+      for (let top = 0; ; top += viewer.clientHeight) {
+        viewer.scrollTop = top;
+        await frame();
+        await frame();
+        for (const row of viewer.querySelectorAll<HTMLElement>('[data-testid="log-line"]')) {
+          const text = row.querySelector('[data-testid="log-text"]')?.textContent ?? '';
+          seen.push([Number(row.dataset.seq), text]);
+        }
+        if (top + viewer.clientHeight >= viewer.scrollHeight) return seen;
+      }
+    });
+    const lines = new Map(rows);
+    const expected = Number(await this.logViewer.getAttribute('data-line-count'));
+    if (lines.size !== expected)
+      throw new Error(`read ${lines.size} log lines, the viewer holds ${expected}`);
+    return lines;
+  }
 }
