@@ -87,6 +87,48 @@ describe('cancel', () => {
   });
 });
 
+describe("an agent's limits", () => {
+  it('ends a run that outlives its timeout as timeout, saying so, with no process left', async () => {
+    const key = '[script:timeout]';
+    stack.model.script(key, [
+      { content: [bash('echo started')], usage: { input_tokens: 700, output_tokens: 25 } },
+      { kind: 'hang' },
+    ]);
+    const agent = await stack.api.createAgent({
+      defaultPrompt: `Take forever ${key}`,
+      allowedTools: ['Bash'],
+      timeoutSeconds: 10,
+    });
+    const id = await stack.api.startExecution(agent.id);
+    const execution = await stack.api.waitForEnd(id, 20_000);
+
+    expect(execution.status).toBe('timeout');
+    expect(execution.errorCode).toBe('timeout');
+    expect(execution.errorMessage).toBe('Stopped after the 10 s limit');
+    expect(execution.durationMs).toBeGreaterThanOrEqual(10_000);
+    expect(execution.inputTokens).toBe(700);
+    expect(agentPids(id)).toEqual([]);
+  });
+
+  it('ends a run that reaches its turn limit as failed (max_turns) without asking the model again', async () => {
+    const key = '[script:max-turns]';
+    stack.model.script(key, [{ content: [bash('echo again')] }], { repeatLast: true });
+    const agent = await stack.api.createAgent({
+      defaultPrompt: `Loop ${key}`,
+      allowedTools: ['Bash'],
+      maxTurns: 2,
+    });
+    const id = await stack.api.startExecution(agent.id);
+    const execution = await stack.api.waitForEnd(id);
+
+    expect(execution.status).toBe('failed');
+    expect(execution.errorCode).toBe('max_turns');
+    expect(execution.errorMessage).toBe('Reached the limit of 2 turns');
+    expect(stack.model.requests.filter((request) => request.key === key)).toHaveLength(2);
+    expect(agentPids(id)).toEqual([]);
+  });
+});
+
 describe('a server killed with SIGKILL mid-run', () => {
   it('comes back with the run interrupted, the orphan agent gone, and every line it had sent stored', async () => {
     const { model } = stack;
