@@ -72,7 +72,7 @@ describe('budgets', () => {
     expect(() => assertBudgetLeft(handle.db, agent, NOW)).not.toThrow();
     spend(agent.id, 1);
     expect(() => assertBudgetLeft(handle.db, agent, NOW)).toThrow(
-      'The monthly budget of agent "' + agent.name + '" ($1.00) is exhausted: $1.00 spent in 2026-11',
+      `The monthly budget of agent "${agent.name}" ($1.00) is exhausted: $1.00 spent in 2026-11`,
     );
   });
 

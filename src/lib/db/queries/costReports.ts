@@ -4,13 +4,12 @@ import {
   asc,
   desc,
   eq,
+  gt,
   gte,
-  inArray,
   isNotNull,
   isNull,
   lt,
   lte,
-  max,
   min,
   sql,
 } from 'drizzle-orm';
@@ -28,10 +27,12 @@ import {
 } from '../../contracts/costs';
 import { microsToUsd, usdToMicros } from '../../contracts/executions';
 import type { Db } from '../index';
+import { preparedPerConnection } from '../prepared';
 import {
   agentConfigurations,
   costTracking,
   dailyCostSummaries,
+  executionMonth,
   executions,
   monthlyCostSummaries,
 } from '../schema';
@@ -83,20 +84,28 @@ function forecastMonthSpendMicros(spentMicros: number, window: ForecastWindow, n
 }
 
 /** The last 7 full UTC days, shortened to the days since the first recorded spend on a new installation. */
-function getForecastWindow(db: Db, now: number): ForecastWindow {
-  const today = startOfUtcDay(now);
-  const firstDay = db
+const firstSpendDay = preparedPerConnection((db) =>
+  db
     .select({ day: min(d.day) })
     .from(d)
-    .get()?.day;
+    .prepare(),
+);
+
+const spendOfDays = preparedPerConnection((db) =>
+  db
+    .select({ cost: sumOf(d.costMicros) })
+    .from(d)
+    .where(and(gte(d.day, sql.placeholder('from')), lt(d.day, sql.placeholder('to'))))
+    .prepare(),
+);
+
+function getForecastWindow(db: Db, now: number): ForecastWindow {
+  const today = startOfUtcDay(now);
+  const firstDay = firstSpendDay(db).get()?.day;
   if (!firstDay) return { days: 0, costMicros: 0 };
   const start = Math.max(today - FORECAST_WINDOW_DAYS * DAY_MS, utcDayStart(firstDay));
   const days = Math.max(0, (today - start) / DAY_MS);
-  const row = db
-    .select({ cost: sumOf(d.costMicros) })
-    .from(d)
-    .where(and(gte(d.day, dayKey(start)), lt(d.day, dayKey(today))))
-    .get();
+  const row = spendOfDays(db).get({ from: dayKey(start), to: dayKey(today) });
   return { days, costMicros: row?.cost ?? 0 };
 }
 
@@ -123,7 +132,7 @@ export function getMonthToDate(db: Db, now: number): MonthToDateDto {
 }
 
 /** Spend per agent in a month, deleted agents included (their spend still counts), biggest first. */
-export function getSpendByAgent(db: Db, month: string): AgentSpendDto[] {
+const spendByAgent = preparedPerConnection((db) => {
   const cost = sumOf(m.costMicros);
   return db
     .select({
@@ -135,10 +144,15 @@ export function getSpendByAgent(db: Db, month: string): AgentSpendDto[] {
     })
     .from(m)
     .innerJoin(a, eq(a.id, m.agentId))
-    .where(eq(m.month, month))
+    .where(eq(m.month, sql.placeholder('month')))
     .groupBy(m.agentId)
     .orderBy(desc(cost), asc(a.name), asc(m.agentId))
-    .all()
+    .prepare();
+});
+
+export function getSpendByAgent(db: Db, month: string): AgentSpendDto[] {
+  return spendByAgent(db)
+    .all({ month })
     .map(({ deletedAt, costMicros, ...row }) => ({
       ...row,
       deleted: deletedAt !== null,
@@ -147,7 +161,7 @@ export function getSpendByAgent(db: Db, month: string): AgentSpendDto[] {
 }
 
 /** Spend and tokens per model in a month, biggest first. */
-export function getSpendByModel(db: Db, month: string): ModelSpendDto[] {
+const spendByModel = preparedPerConnection((db) => {
   const cost = sumOf(m.costMicros);
   return db
     .select({
@@ -160,10 +174,15 @@ export function getSpendByModel(db: Db, month: string): ModelSpendDto[] {
       costMicros: cost,
     })
     .from(m)
-    .where(eq(m.month, month))
+    .where(eq(m.month, sql.placeholder('month')))
     .groupBy(m.model)
     .orderBy(desc(cost), asc(m.model))
-    .all()
+    .prepare();
+});
+
+export function getSpendByModel(db: Db, month: string): ModelSpendDto[] {
+  return spendByModel(db)
+    .all({ month })
     .map(({ costMicros, ...row }) => ({ ...row, costUsd: microsToUsd(costMicros) }));
 }
 
@@ -181,14 +200,18 @@ export function dailySeries(
 }
 
 /** Spend per UTC day, oldest first, ending today; days without spend are 0. */
-export function getDailySpend(db: Db, now: number, days = DAILY_SPEND_DAYS): DailySpendDto[] {
-  const today = startOfUtcDay(now);
-  const rows = db
+const spendPerDay = preparedPerConnection((db) =>
+  db
     .select({ day: d.day, costMicros: sumOf(d.costMicros) })
     .from(d)
-    .where(and(gte(d.day, dayKey(today - (days - 1) * DAY_MS)), lte(d.day, dayKey(today))))
+    .where(and(gte(d.day, sql.placeholder('first')), lte(d.day, sql.placeholder('last'))))
     .groupBy(d.day)
-    .all();
+    .prepare(),
+);
+
+export function getDailySpend(db: Db, now: number, days = DAILY_SPEND_DAYS): DailySpendDto[] {
+  const today = startOfUtcDay(now);
+  const rows = spendPerDay(db).all({ first: dayKey(today - (days - 1) * DAY_MS), last: dayKey(today) });
   return dailySeries(now, days, new Map(rows.map((row) => [row.day, row.costMicros])));
 }
 
@@ -206,6 +229,22 @@ export function budgetStatus(
     level: budgetLevel(fraction),
   };
 }
+
+const agentBudgetSpend = preparedPerConnection((db) =>
+  db
+    .select({
+      agentId: a.id,
+      name: a.name,
+      budgetMicros: a.monthlyBudgetMicros,
+      spentMicros: sumOf(m.costMicros),
+    })
+    .from(a)
+    .leftJoin(m, and(eq(m.agentId, a.id), eq(m.month, sql.placeholder('month'))))
+    .where(and(isNotNull(a.monthlyBudgetMicros), isNull(a.deletedAt)))
+    .groupBy(a.id)
+    .orderBy(asc(a.name))
+    .prepare(),
+);
 
 /**
  * The month's budgets: the global one (settings) first, then every live agent with a monthly
@@ -225,19 +264,8 @@ export function getBudgetStatuses(db: Db, now: number): BudgetStatusDto[] {
             usdToMicros(globalUsd),
           ),
         ];
-  const agents = db
-    .select({
-      agentId: a.id,
-      name: a.name,
-      budgetMicros: a.monthlyBudgetMicros,
-      spentMicros: sumOf(m.costMicros),
-    })
-    .from(a)
-    .leftJoin(m, and(eq(m.agentId, a.id), eq(m.month, month)))
-    .where(and(isNotNull(a.monthlyBudgetMicros), isNull(a.deletedAt)))
-    .groupBy(a.id)
-    .orderBy(asc(a.name))
-    .all()
+  const agents = agentBudgetSpend(db)
+    .all({ month })
     .flatMap(({ agentId, name, budgetMicros, spentMicros }) =>
       budgetMicros === null
         ? []
@@ -247,92 +275,61 @@ export function getBudgetStatuses(db: Db, now: number): BudgetStatusDto[] {
 }
 
 /**
- * Walking the cost index from the top reads about limit × (all runs ÷ the month's runs) rows
- * before it has found `limit` of this month; sorting the month's runs reads all of them. The
- * walk wins once the month holds a fair share of the runs, which is every month but its first
- * hours on a long-lived installation.
+ * The month's costliest executions, with one row per model they used. The inner query reads the
+ * month's end of `executions_by_month_cost` backwards, so it touches `limit` rows however many runs
+ * the month has; exported so a test can check that plan.
  */
-const WALK_COST_INDEX_MIN_SHARE = 1 / 50;
-
-function monthsShareOfRuns(db: Db, month: string): number {
-  const monthRuns =
-    db
-      .select({ runs: sumOf(m.executionCount) })
-      .from(m)
-      .where(eq(m.month, month))
-      .get()?.runs ?? 0;
-  const allRuns =
-    db
-      .select({ lastId: max(e.id) })
-      .from(e)
-      .get()?.lastId ?? 0;
-  return allRuns === 0 ? 0 : monthRuns / allRuns;
-}
-
-export type TopExecutionsPlan = 'walk-cost-index' | 'sort-month';
-
-/**
- * The query behind getTopExecutions, apart so a test can check its plan. A unary + on a column
- * keeps SQLite from using that column's index, so each plan gets the index it is named after.
- */
-export function topExecutionsQuery(db: Db, now: number, limit: number, plan: TopExecutionsPlan) {
-  const { start, end } = monthBounds(now);
-  const walk = plan === 'walk-cost-index';
-  const createdAt = walk ? sql`+${e.createdAt}` : sql`${e.createdAt}`;
-  const cost = walk ? sql`${e.costMicros}` : sql`+${e.costMicros}`;
-  return db
+export function topExecutionsQuery(db: Db) {
+  const top = db
     .select({
       id: e.id,
       agentId: e.agentId,
-      agentName: a.name,
       status: e.status,
       createdAt: e.createdAt,
       costMicros: e.costMicros,
     })
     .from(e)
-    .innerJoin(a, eq(a.id, e.agentId))
-    .where(and(sql`${cost} > 0`, sql`${createdAt} >= ${start}`, sql`${createdAt} < ${end}`))
-    .orderBy(sql`${cost} desc`, desc(e.id))
-    .limit(limit);
-}
-
-/** The month's most expensive executions, most expensive first (runs that cost nothing left out). */
-export function getTopExecutions(db: Db, now: number, limit = TOP_EXECUTIONS_LIMIT): TopExecutionDto[] {
-  const share = monthsShareOfRuns(db, monthKey(now));
-  const plan = share >= WALK_COST_INDEX_MIN_SHARE ? 'walk-cost-index' : 'sort-month';
-  const rows = topExecutionsQuery(db, now, limit, plan).all();
-  const models = modelsOf(
-    db,
-    rows.map((row) => row.id),
-  );
-  return rows.map(({ costMicros, ...row }) => ({
-    ...row,
-    models: models.get(row.id)?.names ?? [],
-    unpriced: models.get(row.id)?.unpriced ?? false,
-    costUsd: microsToUsd(costMicros),
-  }));
-}
-
-function modelsOf(db: Db, executionIds: number[]): Map<number, { names: string[]; unpriced: boolean }> {
-  const byExecution = new Map<number, { names: string[]; unpriced: boolean }>();
-  if (executionIds.length === 0) return byExecution;
-  const rows = db
+    .where(and(eq(executionMonth(e.createdAt), sql.placeholder('month')), gt(e.costMicros, 0)))
+    .orderBy(desc(e.costMicros), desc(e.id))
+    .limit(sql.placeholder('limit'))
+    .as('top');
+  return db
     .select({
-      executionId: costTracking.executionId,
+      id: top.id,
+      agentId: top.agentId,
+      agentName: a.name,
+      status: top.status,
+      createdAt: top.createdAt,
+      costMicros: top.costMicros,
       model: costTracking.model,
       unpriced: costTracking.unpriced,
     })
-    .from(costTracking)
-    .where(inArray(costTracking.executionId, executionIds))
-    .orderBy(asc(costTracking.model))
-    .all();
-  for (const row of rows) {
-    const entry = byExecution.get(row.executionId) ?? { names: [], unpriced: false };
-    entry.names.push(row.model);
-    entry.unpriced ||= row.unpriced;
-    byExecution.set(row.executionId, entry);
+    .from(top)
+    .innerJoin(a, eq(a.id, top.agentId))
+    .leftJoin(costTracking, eq(costTracking.executionId, top.id))
+    .orderBy(desc(top.costMicros), desc(top.id), asc(costTracking.model));
+}
+
+const topExecutions = preparedPerConnection((db) => topExecutionsQuery(db).prepare());
+
+/** The month's most expensive executions, most expensive first (runs that cost nothing left out). */
+export function getTopExecutions(db: Db, now: number, limit = TOP_EXECUTIONS_LIMIT): TopExecutionDto[] {
+  const byId = new Map<number, TopExecutionDto>();
+  for (const { costMicros, model, unpriced, ...row } of topExecutions(db).all({
+    month: monthKey(now),
+    limit,
+  })) {
+    const execution = byId.get(row.id) ?? {
+      ...row,
+      models: [],
+      unpriced: false,
+      costUsd: microsToUsd(costMicros),
+    };
+    if (model !== null) execution.models.push(model);
+    execution.unpriced ||= unpriced === true;
+    byId.set(row.id, execution);
   }
-  return byExecution;
+  return [...byId.values()];
 }
 
 /** Everything the costs page shows, for the UTC month of `now`. */

@@ -1,6 +1,7 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { ExecutionStatus, TokenUsage } from '../../contracts/executions';
 import type { Db } from '../index';
+import { preparedPerConnection } from '../prepared';
 import {
   type CostSource,
   costTracking,
@@ -174,13 +175,30 @@ export function recordExecutionOutcome(
   });
 }
 
+const monthSpend = preparedPerConnection((db) =>
+  db
+    .select({ total: sql<number>`coalesce(sum(${monthlyCostSummaries.costMicros}), 0)` })
+    .from(monthlyCostSummaries)
+    .where(eq(monthlyCostSummaries.month, sql.placeholder('month')))
+    .prepare(),
+);
+
+const agentMonthSpend = preparedPerConnection((db) =>
+  db
+    .select({ total: sql<number>`coalesce(sum(${monthlyCostSummaries.costMicros}), 0)` })
+    .from(monthlyCostSummaries)
+    .where(
+      and(
+        eq(monthlyCostSummaries.month, sql.placeholder('month')),
+        eq(monthlyCostSummaries.agentId, sql.placeholder('agentId')),
+      ),
+    )
+    .prepare(),
+);
+
 /** Spend of a UTC month in micro-dollars, for one agent or all, read from the summaries rather than raw rows. */
 export function getMonthSpendMicros(db: Db, month: string, agentId?: number): number {
-  const m = monthlyCostSummaries;
-  const row = db
-    .select({ total: sql<number>`coalesce(sum(${m.costMicros}), 0)` })
-    .from(m)
-    .where(agentId === undefined ? eq(m.month, month) : and(eq(m.month, month), eq(m.agentId, agentId)))
-    .get();
+  const row =
+    agentId === undefined ? monthSpend(db).get({ month }) : agentMonthSpend(db).get({ month, agentId });
   return row?.total ?? 0;
 }

@@ -1,7 +1,15 @@
+import { type AnyColumn, sql } from 'drizzle-orm';
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { ExecutionStatus, ExecutionTrigger } from '../../contracts/executions';
 import { agentConfigurations } from './agents';
 import { schedules } from './schedules';
+
+/**
+ * The UTC month ('2026-11') an execution's spend counts toward, as SQL. Queries must use this very
+ * expression for SQLite to use the index built on it.
+ */
+export const executionMonth = (createdAt: AnyColumn) =>
+  sql<string>`strftime('%Y-%m', ${createdAt} / 1000, 'unixepoch')`;
 
 /** One run of an agent. Token totals and cost are the run's final figures once it ends. */
 export const executions = sqliteTable(
@@ -49,8 +57,8 @@ export const executions = sqliteTable(
     index('executions_by_agent_recent').on(t.agentId, t.createdAt),
     index('executions_by_status_recent').on(t.status, t.createdAt),
     index('executions_recent').on(t.createdAt),
-    // The most expensive runs of a period: walk from the top instead of sorting the period.
-    index('executions_by_cost').on(t.costMicros),
+    // The month's most expensive runs: read the month's end of this index, no scan and no sort.
+    index('executions_by_month_cost').on(executionMonth(t.createdAt), t.costMicros),
   ],
 );
 
