@@ -1,4 +1,5 @@
 import {
+  apiRetryPayloadSchema,
   type ExecutionDetail,
   type ExecutionStatus,
   type ExecutionSummary,
@@ -186,4 +187,19 @@ export function countAtOrBelow(lines: readonly { seq: number }[], seq: number): 
     else high = mid;
   }
   return low;
+}
+
+/** Claude Code waiting to retry an API call: what went wrong, and when it tries again. */
+export interface PendingApiRetry {
+  summary: string;
+  retryAt: number;
+}
+
+/** The retry the run is waiting on: its latest step is a retry notice and nothing has come since. */
+export function pendingApiRetry(state: ExecutionViewState): PendingApiRetry | null {
+  if (state.execution.status !== 'running') return null;
+  const last = state.steps.at(-1);
+  if (last?.kind !== 'system') return null;
+  const retry = apiRetryPayloadSchema.safeParse(last.payload);
+  return retry.success ? { summary: last.summary, retryAt: last.createdAt + retry.data.retryDelayMs } : null;
 }

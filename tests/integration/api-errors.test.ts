@@ -33,15 +33,27 @@ async function runAgainst(name: string, turns: ScriptedTurn[], repeatLast = true
 
 describe('API failures end in a final, classified state with their retry count', () => {
   it.each([
-    ['429 with retry-after', 'rate_limit', 1, [error(429, 'rate_limit_error', { 'retry-after': '1' })]],
-    ['500', 'server_error', 1, [error(500, 'api_error')]],
-    ['529 overloaded', 'overloaded', 1, [error(529, 'overloaded_error')]],
-    ['a connection dropped mid-stream', 'network', 1, [{ kind: 'drop_connection', afterEvents: 2 } as const]],
-  ] as const)('%s → failed (%s) after %i retry', async (name, failureClass, retries, turns) => {
+    [
+      '429 with retry-after',
+      'rate_limit',
+      1,
+      'Rate limited (429)',
+      [error(429, 'rate_limit_error', { 'retry-after': '1' })],
+    ],
+    ['500', 'server_error', 1, 'API server error (500)', [error(500, 'api_error')]],
+    ['529 overloaded', 'overloaded', 1, 'API overloaded (529)', [error(529, 'overloaded_error')]],
+    [
+      'a connection dropped mid-stream',
+      'network',
+      1,
+      'Connection to the API failed',
+      [{ kind: 'drop_connection', afterEvents: 2 } as const],
+    ],
+  ] as const)('%s → failed (%s) after %i retry', async (name, failureClass, retries, cause, turns) => {
     const { execution, logs } = await runAgainst(name.replace(/\W+/g, '-'), [...turns]);
     expect(execution).toMatchObject({ status: 'failed', errorCode: failureClass, apiRetryCount: retries });
-    // Each retry was visible live, as a step and a log line.
-    expect(logs).toMatch(/\[retry\] API error \(/);
+    // Each retry was visible live, as a step and a log line saying why.
+    expect(logs).toContain(`[retry] ${cause}: retry 1/1 in `);
   });
 
   it('a malformed SSE stream → failed (network), after the one JSON retry Claude Code makes on its own', async () => {
@@ -65,7 +77,7 @@ describe('API failures end in a final, classified state with their retry count',
       apiRetryCount: 1,
       errorCode: null,
     });
-    expect(logs).toContain('[retry] API error (rate_limit 429), retry 1/1');
+    expect(logs).toContain('[retry] Rate limited (429): retry 1/1 in ');
   });
 
   it('an invalid request is not retried → failed (invalid_request)', async () => {

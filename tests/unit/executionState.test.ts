@@ -6,6 +6,7 @@ import {
   initExecutionState,
   isAhead,
   mergeSummaries,
+  pendingApiRetry,
 } from '../../src/hooks/executionState';
 import type {
   ExecutionDetail,
@@ -230,5 +231,40 @@ describe('countAtOrBelow', () => {
     expect(countAtOrBelow(lines, 8)).toBe(3);
     expect(countAtOrBelow(lines, 100)).toBe(4);
     expect(countAtOrBelow([], 5)).toBe(0);
+  });
+});
+
+describe('pendingApiRetry', () => {
+  const retryStep = (seq: number): StepDto => ({
+    seq,
+    kind: 'system',
+    summary: 'Rate limited (429): retry 2/10 in 8 s',
+    toolName: null,
+    toolUseId: null,
+    isError: true,
+    payload: {
+      type: 'api_retry',
+      attempt: 2,
+      maxRetries: 10,
+      retryDelayMs: 8_000,
+      errorStatus: 429,
+      error: 'rate_limit',
+    },
+    createdAt: 50_000,
+  });
+
+  it('is the latest step while it is a retry notice of a running run, due after its delay', () => {
+    expect(pendingApiRetry(stateAt({ steps: [step(1), retryStep(4)] }))).toEqual({
+      summary: 'Rate limited (429): retry 2/10 in 8 s',
+      retryAt: 58_000,
+    });
+  });
+
+  it('is over once anything follows it, or the run has ended', () => {
+    expect(pendingApiRetry(stateAt({ steps: [retryStep(4), step(5)] }))).toBeNull();
+    expect(
+      pendingApiRetry(stateAt({ execution: detail('failed', 4), steps: [step(1), retryStep(4)] })),
+    ).toBeNull();
+    expect(pendingApiRetry(stateAt())).toBeNull();
   });
 });

@@ -98,8 +98,37 @@ describe('MessageTranslator', () => {
         error: 'rate_limit',
       }),
     );
-    expect(retry.steps[0]?.summary).toBe('API error (rate_limit 429), retry 3/10 in 8 s');
-    expect(retry.logs[0]?.level).toBe('warn');
+    expect(retry.steps[0]?.summary).toBe('Rate limited (429): retry 3/10 in 8 s');
+    expect(retry.steps[0]?.payload).toEqual({
+      type: 'api_retry',
+      attempt: 3,
+      maxRetries: 10,
+      retryDelayMs: 8000,
+      errorStatus: 429,
+      error: 'rate_limit',
+    });
+    expect(retry.logs).toEqual([{ level: 'warn', text: '[retry] Rate limited (429): retry 3/10 in 8 s' }]);
+  });
+
+  it.each([
+    [529, 'overloaded', 1200, 'API overloaded (529): retry 1/10 in 1.2 s'],
+    [500, 'server_error', 550, 'API server error (500): retry 1/10 in 0.6 s'],
+    [null, 'unknown', 550, 'Connection to the API failed: retry 1/10 in 0.6 s'],
+    [null, 'overloaded', 2000, 'API overloaded: retry 1/10 in 2 s'],
+    [413, 'invalid_request', 1000, 'API error 413 (invalid_request): retry 1/10 in 1 s'],
+  ] as const)('says why an API call is retried: %s %s', (status, error, delay, summary) => {
+    const retry = new MessageTranslator().translate(
+      sdk({
+        type: 'system',
+        subtype: 'api_retry',
+        attempt: 1,
+        max_retries: 10,
+        retry_delay_ms: delay,
+        error_status: status,
+        error,
+      }),
+    );
+    expect(retry.steps[0]?.summary).toBe(summary);
   });
 
   it('summarizes the result, success or not', () => {

@@ -1,5 +1,5 @@
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
-import type { LogLevel, StepKind } from '../contracts/executions';
+import type { ApiRetryPayload, LogLevel, StepKind } from '../contracts/executions';
 
 /** What one SDK message adds to an execution: timeline steps and log lines, in order. */
 export interface StepDraft {
@@ -41,6 +41,27 @@ function splitLines(text: string): string[] {
   const lines = text.replace(/\r\n?/g, '\n').replace(/\n$/, '').split('\n');
   if (lines.length <= MAX_RESULT_LINES) return lines;
   return [...lines.slice(0, MAX_RESULT_LINES), `… ${lines.length - MAX_RESULT_LINES} more lines not stored`];
+}
+
+const RETRY_CAUSE_BY_ERROR: Record<string, string> = {
+  rate_limit: 'Rate limited',
+  overloaded: 'API overloaded',
+  server_error: 'API server error',
+};
+
+/** Why Claude Code retries an API call, as a person would say it: 'Rate limited (429)'. */
+function retryCause({ errorStatus, error }: ApiRetryPayload): string {
+  if (errorStatus === null) return RETRY_CAUSE_BY_ERROR[error] ?? 'Connection to the API failed';
+  if (errorStatus === 429) return 'Rate limited (429)';
+  if (errorStatus === 529) return 'API overloaded (529)';
+  if (errorStatus >= 500) return `API server error (${errorStatus})`;
+  return `API error ${errorStatus} (${error})`;
+}
+
+/** 'Rate limited (429): retry 3/10 in 8 s' */
+export function describeApiRetry(retry: ApiRetryPayload): string {
+  const seconds = Math.round(retry.retryDelayMs / 100) / 10;
+  return `${retryCause(retry)}: retry ${retry.attempt}/${retry.maxRetries} in ${seconds} s`;
 }
 
 /** A one-line description of a tool call that a person can scan: the command, the file, the pattern. */
@@ -122,16 +143,15 @@ export class MessageTranslator {
       };
     }
     if (message.subtype === 'api_retry') {
-      const seconds = Math.round(message.retry_delay_ms / 100) / 10;
-      const status = message.error_status === null ? '' : ` ${message.error_status}`;
-      const summary = `API error (${message.error}${status}), retry ${message.attempt}/${message.max_retries} in ${seconds} s`;
-      const payload = {
+      const payload: ApiRetryPayload = {
+        type: 'api_retry',
         attempt: message.attempt,
         maxRetries: message.max_retries,
         retryDelayMs: message.retry_delay_ms,
         errorStatus: message.error_status,
         error: message.error,
       };
+      const summary = describeApiRetry(payload);
       return {
         steps: [step('system', summary, payload, { isError: true })],
         logs: [{ level: 'warn', text: `[retry] ${summary}` }],

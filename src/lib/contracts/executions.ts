@@ -157,6 +157,18 @@ export const stepSchema = z.object({
 });
 export type StepDto = z.infer<typeof stepSchema>;
 
+/** The payload of the step recorded for each API call Claude Code retries. */
+export const apiRetryPayloadSchema = z.object({
+  type: z.literal('api_retry'),
+  attempt: z.number(),
+  maxRetries: z.number(),
+  retryDelayMs: z.number(),
+  /** null when the connection failed before any HTTP answer. */
+  errorStatus: z.number().nullable(),
+  error: z.string(),
+});
+export type ApiRetryPayload = z.infer<typeof apiRetryPayloadSchema>;
+
 export const logLineSchema = z.object({
   seq: z.number(),
   level: z.enum(LOG_LEVELS),

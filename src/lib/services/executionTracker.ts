@@ -20,7 +20,7 @@ import {
   type NewExecutionAttempt,
   recordAttemptForRetry,
   recordExecutionInit,
-  updateExecutionTokens,
+  updateExecutionProgress,
 } from '../db/queries/executions';
 import { getAppSettings } from '../db/queries/settings';
 import type { AgentConfiguration } from '../db/schema';
@@ -59,6 +59,7 @@ interface ActiveRun {
   /** Across attempts: usage by response (message ids never repeat), results, and the log's sequence. */
   usage: UsageAccumulator;
   results: SDKResultMessage[];
+  /** Claude Code's API retries over all attempts, counted as they happen. */
   apiRetryCount: number;
   firstStartedAt: number | undefined;
   recorder: ExecutionRecorder | undefined;
@@ -412,17 +413,24 @@ export class ExecutionTracker {
     this.deps.bus.publishUpdated({ executionId, seq, execution: this.summaryOf(executionId) });
   }
 
-  /** Log lines and token counts share the recorder's batches; one recorder per execution keeps seq going across attempts. */
+  /**
+   * Log lines, token counts and API retries share the recorder's batches; one recorder per
+   * execution keeps seq going across attempts.
+   */
   private recorderFor(run: ActiveRun): ExecutionRecorder {
     if (run.recorder) return run.recorder;
     const { handle, bus, masker } = this.deps;
-    let lastTokens = '';
+    let lastProgress = '';
     const recorder = new ExecutionRecorder(handle.sqlite, bus, run.executionId, 0, masker, () => {
-      const totals = execTotals(run.usage.totals());
-      const key = JSON.stringify(totals);
-      if (key === lastTokens) return;
-      lastTokens = key;
-      updateExecutionTokens(handle.db, run.executionId, totals, run.usage.responseCount);
+      const progress = {
+        ...execTotals(run.usage.totals()),
+        numTurns: run.usage.responseCount,
+        apiRetryCount: run.apiRetryCount,
+      };
+      const key = JSON.stringify(progress);
+      if (key === lastProgress) return;
+      lastProgress = key;
+      updateExecutionProgress(handle.db, run.executionId, progress);
       this.publishUpdated(run.executionId);
     });
     run.recorder = recorder;
@@ -453,6 +461,7 @@ export class ExecutionTracker {
       for (const l of logs) recorder.addLog(l);
     };
     const costBefore = sumCost(liveCostRecords(run.usage.responses(), run.createdAt));
+    const retriesBefore = run.apiRetryCount;
 
     const startedAt = Date.now();
     run.firstStartedAt ??= startedAt;
@@ -489,6 +498,7 @@ export class ExecutionTracker {
         if (message.type === 'result') result = message;
         if (run.usage.observe(message)) this.trackSpend(run);
         apiErrors.observe(message);
+        run.apiRetryCount = retriesBefore + apiErrors.retries;
         record(translator.translate(message));
       }
     } catch (error) {
@@ -499,7 +509,6 @@ export class ExecutionTracker {
     }
 
     if (result) run.results.push(result);
-    run.apiRetryCount += apiErrors.retries;
     const classified = classifyEnding(result, thrown, run, apiErrors);
     const ending = {
       ...classified,

@@ -16,6 +16,8 @@ export class ExecutionPage {
   readonly logViewer: Locator;
   readonly logTexts: Locator;
   readonly cancelButton: Locator;
+  readonly apiRetry: Locator;
+  readonly apiRetries: Locator;
 
   constructor(readonly page: Page) {
     this.status = page.getByTestId('execution-status');
@@ -33,6 +35,8 @@ export class ExecutionPage {
     this.logViewer = page.getByTestId('log-viewer');
     this.logTexts = this.logViewer.getByTestId('log-text');
     this.cancelButton = page.getByTestId('cancel-run');
+    this.apiRetry = page.getByTestId('execution-api-retry');
+    this.apiRetries = page.getByTestId('execution-api-retries');
   }
 
   /** The cost breakdown's row for one model. */

@@ -5,6 +5,7 @@ import { type ReactNode, useState } from 'react';
 import { formatDuration, formatRunCost, formatTokens } from '@/components/ui/format';
 import { LocalTime } from '@/components/ui/LocalTime';
 import { StatusBadge } from '@/components/ui/StatusBadge';
+import type { PendingApiRetry } from '@/hooks/executionState';
 import { useNow } from '@/hooks/useNow';
 import { type ExecutionDetail, isActiveStatus } from '@/lib/contracts/executions';
 import { CancelRunButton } from './CancelRunButton';
@@ -18,12 +19,25 @@ function Fact({ label, testId, children }: { label: string; testId: string; chil
   );
 }
 
+/** Claude Code is waiting out an API error: say why, and count down to the retry. */
+function RetryNotice({ retry, now }: { retry: PendingApiRetry; now: number }) {
+  const secondsLeft = Math.ceil((retry.retryAt - now) / 1000);
+  return (
+    <div className="callout callout-warn" role="status" data-testid="execution-api-retry">
+      {retry.summary}
+      {secondsLeft > 0 ? ` · retrying in ${secondsLeft} s` : ' · retrying now'}
+    </div>
+  );
+}
+
 /** The run at a glance: status, who and what ran, how long, tokens, dollars, and how it ended. */
 export function ExecutionHeader({
   execution,
+  pendingRetry,
   renderedAt,
 }: {
   execution: ExecutionDetail;
+  pendingRetry: PendingApiRetry | null;
   renderedAt: number;
 }) {
   const running = isActiveStatus(execution.status) && execution.startedAt !== null;
@@ -80,6 +94,9 @@ export function ExecutionHeader({
         <Fact label="Cost" testId="execution-cost">
           {formatRunCost(execution.costUsd, isActiveStatus(execution.status))}
         </Fact>
+        <Fact label="API retries" testId="execution-api-retries">
+          {execution.apiRetryCount}
+        </Fact>
         <Fact label="Attempt" testId="execution-attempt">
           {execution.attempt}
           {execution.nextAttemptAt !== null && (
@@ -93,6 +110,7 @@ export function ExecutionHeader({
           {execution.apiKeySource ?? '—'}
         </Fact>
       </dl>
+      {pendingRetry ? <RetryNotice retry={pendingRetry} now={now} /> : null}
       {failed ? (
         <div className="callout callout-error" role="alert" data-testid="execution-error">
           <strong>{execution.errorCode ?? 'error'}</strong>

@@ -1,6 +1,6 @@
 'use client';
 
-import type { ExecutionSnapshot } from '@/hooks/executionState';
+import { type ExecutionSnapshot, pendingApiRetry } from '@/hooks/executionState';
 import { useAgentExecution } from '@/hooks/useAgentExecution';
 import { AttemptList } from './AttemptList';
 import { CostBreakdown } from './CostBreakdown';
@@ -14,7 +14,7 @@ export function ExecutionView({ snapshot, renderedAt }: { snapshot: ExecutionSna
   const { execution } = state;
   return (
     <>
-      <ExecutionHeader execution={execution} renderedAt={renderedAt} />
+      <ExecutionHeader execution={execution} pendingRetry={pendingApiRetry(state)} renderedAt={renderedAt} />
       <div className="exec-panels">
         <section className="panel" aria-labelledby="steps-heading">
           <h2 id="steps-heading">

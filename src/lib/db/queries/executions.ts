@@ -244,11 +244,14 @@ export interface TokenTotals {
   cacheReadTokens: number;
 }
 
-export function updateExecutionTokens(db: Db, id: number, totals: TokenTotals, numTurns: number): void {
-  db.update(executions)
-    .set({ ...totals, numTurns })
-    .where(eq(executions.id, id))
-    .run();
+/** A running execution's figures so far, written as its recorder flushes. */
+export interface ExecutionProgress extends TokenTotals {
+  numTurns: number;
+  apiRetryCount: number;
+}
+
+export function updateExecutionProgress(db: Db, id: number, progress: ExecutionProgress): void {
+  db.update(executions).set(progress).where(eq(executions.id, id)).run();
 }
 
 /** The `limit` lines just before `beforeSeq`, oldest first: the page above what the viewer shows. */

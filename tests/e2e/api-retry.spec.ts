@@ -1,0 +1,45 @@
+import '../helpers/testEnv';
+import { expect, test } from '@playwright/test';
+import { setUpTestStack } from '../helpers/stack';
+import { collectConsoleErrors } from './pages/consoleErrors';
+import { ExecutionPage } from './pages/ExecutionPage';
+import { signIn } from './pages/signIn';
+
+const stack = setUpTestStack({ beforeAll: (fn) => test.beforeAll(fn), afterAll: (fn) => test.afterAll(fn) });
+
+test('a rate-limited API call shows live why and when Claude Code retries, then the run goes on', async ({
+  page,
+}) => {
+  const errors = collectConsoleErrors(page);
+  await signIn(page, stack.app.url);
+  const key = '[script:e2e-api-retry]';
+  stack.model.script(key, [
+    {
+      kind: 'http_error',
+      status: 429,
+      errorType: 'rate_limit_error',
+      message: 'slow down',
+      headers: { 'retry-after': '4' },
+    },
+    { content: [{ type: 'text', text: 'made it after the wait' }] },
+  ]);
+  const agent = await stack.api.createAgent({ defaultPrompt: `Be patient ${key}` });
+  const id = await stack.api.startExecution(agent.id);
+  await page.goto(`${stack.app.url}/executions/${id}`);
+  const execution = new ExecutionPage(page);
+
+  await expect(execution.apiRetry).toHaveText(
+    /^Rate limited \(429\): retry 1\/10 in 4(\.\d)? s · retrying in [1-4] s$/,
+  );
+  await expect(execution.apiRetries).toHaveText('1');
+  await expect(execution.status).toHaveText('running');
+  await expect(
+    execution.page.getByTestId('step-summary').filter({ hasText: 'Rate limited (429)' }),
+  ).toBeVisible();
+
+  await expect(execution.status).toHaveText('completed', { timeout: 15_000 });
+  await expect(execution.apiRetry).toHaveCount(0);
+  await expect(execution.result).toContainText('made it after the wait');
+  await expect(execution.apiRetries).toHaveText('1');
+  expect(errors).toEqual([]);
+});
