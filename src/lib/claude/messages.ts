@@ -59,7 +59,7 @@ function retryCause({ errorStatus, error }: ApiRetryPayload): string {
 }
 
 /** 'Rate limited (429): retry 3/10 in 8 s' */
-export function describeApiRetry(retry: ApiRetryPayload): string {
+function describeApiRetry(retry: ApiRetryPayload): string {
   const seconds = Math.round(retry.retryDelayMs / 100) / 10;
   return `${retryCause(retry)}: retry ${retry.attempt}/${retry.maxRetries} in ${seconds} s`;
 }

@@ -1,18 +1,4 @@
-import {
-  type AnyColumn,
-  and,
-  asc,
-  desc,
-  eq,
-  gt,
-  gte,
-  isNotNull,
-  isNull,
-  lt,
-  lte,
-  min,
-  sql,
-} from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lt, lte, min, sql } from 'drizzle-orm';
 import {
   type AgentSpendDto,
   type BudgetStatusDto,
@@ -36,7 +22,7 @@ import {
   executions,
   monthlyCostSummaries,
 } from '../schema';
-import { dayKey, getMonthSpendMicros, monthKey } from './costs';
+import { dayKey, getMonthSpendMicros, monthKey, sumOf } from './costs';
 import { getAppSettings } from './settings';
 
 // Dashboard cost figures. Every total comes from the monthly and daily summaries (a few hundred
@@ -51,8 +37,6 @@ const m = monthlyCostSummaries;
 const d = dailyCostSummaries;
 const a = agentConfigurations;
 const e = executions;
-
-const sumOf = (column: AnyColumn) => sql<number>`coalesce(sum(${column}), 0)`;
 
 function monthBounds(now: number): { start: number; end: number } {
   const date = new Date(now);

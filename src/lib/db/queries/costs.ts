@@ -1,4 +1,4 @@
-import { and, eq, sql } from 'drizzle-orm';
+import { type AnyColumn, and, eq, sql } from 'drizzle-orm';
 import type { ExecutionStatus, TokenUsage } from '../../contracts/executions';
 import type { Db } from '../index';
 import { preparedPerConnection } from '../prepared';
@@ -175,9 +175,12 @@ export function recordExecutionOutcome(
   });
 }
 
+/** SUM that reads 0, not null, over no rows. */
+export const sumOf = (column: AnyColumn) => sql<number>`coalesce(sum(${column}), 0)`;
+
 const monthSpend = preparedPerConnection((db) =>
   db
-    .select({ total: sql<number>`coalesce(sum(${monthlyCostSummaries.costMicros}), 0)` })
+    .select({ total: sumOf(monthlyCostSummaries.costMicros) })
     .from(monthlyCostSummaries)
     .where(eq(monthlyCostSummaries.month, sql.placeholder('month')))
     .prepare(),
@@ -185,7 +188,7 @@ const monthSpend = preparedPerConnection((db) =>
 
 const agentMonthSpend = preparedPerConnection((db) =>
   db
-    .select({ total: sql<number>`coalesce(sum(${monthlyCostSummaries.costMicros}), 0)` })
+    .select({ total: sumOf(monthlyCostSummaries.costMicros) })
     .from(monthlyCostSummaries)
     .where(
       and(
