@@ -1,10 +1,10 @@
 import http from 'node:http';
 import next from 'next';
 import { AccessCredentials, loadSessionKey } from './src/lib/auth/credentials';
-import { closeDb, getDbHandle } from './src/lib/db';
+import { closeDb, installDb, openDatabase } from './src/lib/db';
 import { applyMigrations } from './src/lib/db/migrate';
 import { env } from './src/lib/env';
-import { createLogger } from './src/lib/logger';
+import { appLogger } from './src/lib/logger';
 import { installRuntime } from './src/lib/runtime';
 import { createHttpGate } from './src/lib/security/httpGate';
 import { processSecretMasker } from './src/lib/security/secrets';
@@ -22,11 +22,12 @@ function formatOrigin(host: string, port: number): string {
 
 async function main(): Promise<void> {
   const appEnv = env();
-  const logger = createLogger(appEnv.logLevel);
+  const logger = appLogger();
   const dev = appEnv.nodeEnv !== 'production';
 
   // The database is ready, migrated and seeded before anything listens.
-  const handle = getDbHandle();
+  const handle = openDatabase(appEnv.databasePath);
+  installDb(handle);
   applyMigrations(handle);
   recoverFromUnexpectedStop(handle.db, appEnv.databasePath, logger);
   seedBuiltinAgents(handle.db);
@@ -98,7 +99,7 @@ async function main(): Promise<void> {
   const shutdown = async (signal: NodeJS.Signals) => {
     if (shuttingDown) return;
     shuttingDown = true;
-    logger.info('shutting down', { signal, activeRuns: tracker.activeCount });
+    logger.info({ signal, activeRuns: tracker.activeCount }, 'shutting down');
     const forceExit = setTimeout(() => {
       logger.error('shutdown took too long; exiting');
       process.exit(1);

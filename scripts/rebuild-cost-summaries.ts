@@ -2,9 +2,10 @@
 // and prints every summary row that was wrong. Safe while ClaudeOps runs: one transaction, and
 // runs recorded meanwhile wait for it (SQLite's busy timeout) rather than interleave.
 import { microsToUsd } from '../src/lib/contracts/executions';
-import { closeDb, getDbHandle } from '../src/lib/db';
+import { openDatabase } from '../src/lib/db';
 import { applyMigrations } from '../src/lib/db/migrate';
 import { rebuildCostSummaries, type SummaryDrift } from '../src/lib/db/queries/costSummaryRebuild';
+import { env } from '../src/lib/env';
 
 const usd = (micros: number) => `$${microsToUsd(micros).toFixed(6)}`;
 
@@ -17,11 +18,11 @@ function describeDrift(drift: SummaryDrift): string {
   );
 }
 
-const handle = getDbHandle();
+const handle = openDatabase(env().databasePath);
 applyMigrations(handle);
 const started = Date.now();
 const report = rebuildCostSummaries(handle.db);
-closeDb();
+handle.sqlite.close();
 
 console.log(`Cost summaries rebuilt from ${handle.path} in ${Date.now() - started} ms.`);
 for (const [table, counts] of Object.entries(report.tables)) {

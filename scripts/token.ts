@@ -1,7 +1,7 @@
 // `npm run token`: issues a new access token and revokes the old one (and every session signed
 // in with it). The running server reads the token's hash from the database, so it applies at once.
 import { rotateAccessToken } from '../src/lib/auth/credentials';
-import { closeDb, getDbHandle } from '../src/lib/db';
+import { openDatabase } from '../src/lib/db';
 import { applyMigrations } from '../src/lib/db/migrate';
 import { env } from '../src/lib/env';
 
@@ -10,10 +10,10 @@ if (appEnv.accessToken !== undefined) {
   console.error('The access token comes from CLAUDEOPS_TOKEN: change it there and restart ClaudeOps.');
   process.exit(1);
 }
-const handle = getDbHandle();
+const handle = openDatabase(env().databasePath);
 applyMigrations(handle);
 const token = rotateAccessToken(handle.db);
-closeDb();
+handle.sqlite.close();
 
 const host = appEnv.host.includes(':') ? `[${appEnv.host}]` : appEnv.host;
 const origin = appEnv.publicUrl?.origin ?? `http://${host}:${appEnv.port}`;

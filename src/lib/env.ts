@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { singleton } from './singleton';
 
 const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
@@ -102,10 +103,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
   };
 }
 
-const globalForEnv = globalThis as typeof globalThis & { __claudeopsEnv?: AppEnv };
-
 /** The process-wide environment, shared by server.ts and Next's compiled routes. */
 export function env(): AppEnv {
-  globalForEnv.__claudeopsEnv ??= parseEnv();
-  return globalForEnv.__claudeopsEnv;
+  return singleton('env', () => parseEnv());
 }

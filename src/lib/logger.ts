@@ -1,36 +1,58 @@
+import pino from 'pino';
+import pretty from 'pino-pretty';
+import { env } from './env';
 import { processSecretMasker, type SecretMasker } from './security/secrets';
+import { singleton } from './singleton';
 
-type Level = 'debug' | 'info' | 'warn' | 'error';
-const RANK: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+export type Logger = pino.Logger;
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
-export type LogFields = Record<string, unknown>;
+/** Field paths that hold credentials wherever they appear in a log line's fields. */
+export const REDACTED_PATHS = [
+  'authorization',
+  '*.authorization',
+  'headers.authorization',
+  'headers.cookie',
+  '*.headers.authorization',
+  '*.headers.cookie',
+  'token',
+  '*.token',
+  'apiKey',
+  '*.apiKey',
+  'password',
+  '*.password',
+  'secret',
+  '*.secret',
+];
 
-export interface Logger {
-  debug(message: string, fields?: LogFields): void;
-  info(message: string, fields?: LogFields): void;
-  warn(message: string, fields?: LogFields): void;
-  error(message: string, fields?: LogFields): void;
+export interface LoggerOptions {
+  level?: LogLevel;
+  /** Where lines go; default stdout (pretty when it is a terminal, JSON lines otherwise). */
+  destination?: pino.DestinationStream;
+  masker?: SecretMasker;
 }
 
-function serializable(value: unknown): unknown {
-  return value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
+/**
+ * Structured JSON lines (pino). Secrets are removed twice: by field path (`redact`) and by value,
+ * since an API key can also hide inside an error message or a command line.
+ */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const masker = options.masker ?? processSecretMasker();
+  const destination =
+    options.destination ??
+    (process.stdout.isTTY ? pretty({ sync: true, colorize: true }) : pino.destination({ sync: true }));
+  return pino(
+    {
+      level: options.level ?? 'info',
+      base: undefined,
+      redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
+      hooks: { streamWrite: (line) => masker.mask(line) },
+    },
+    destination,
+  );
 }
 
-/** One line per event: time, level, message, then the fields as JSON; known secrets masked. */
-export function createLogger(
-  minLevel: Level = 'info',
-  write: (line: string) => void = console.log,
-  masker: SecretMasker = processSecretMasker(),
-): Logger {
-  const log = (level: Level, message: string, fields?: LogFields) => {
-    if (RANK[level] < RANK[minLevel]) return;
-    const extra = fields ? ` ${JSON.stringify(fields, (_key, value) => serializable(value))}` : '';
-    write(masker.mask(`${new Date().toISOString()} ${level.toUpperCase().padEnd(5)} ${message}${extra}`));
-  };
-  return {
-    debug: (message, fields) => log('debug', message, fields),
-    info: (message, fields) => log('info', message, fields),
-    warn: (message, fields) => log('warn', message, fields),
-    error: (message, fields) => log('error', message, fields),
-  };
+/** The process's logger, shared by server.ts and the compiled routes. */
+export function appLogger(): Logger {
+  return singleton('logger', () => createLogger({ level: env().logLevel }));
 }

@@ -1,7 +1,8 @@
 import type { AccessCredentials } from './auth/credentials';
 import type { ExecutionSummary } from './contracts/executions';
-import { ApiError } from './http/errors';
+import { unavailable } from './errors';
 import type { ExecutionTracker } from './services/executionTracker';
+import { globalSlot } from './singleton';
 
 /**
  * What server.ts starts once per process and Next's compiled routes use: they are separate
@@ -15,25 +16,20 @@ export interface Runtime {
   secureCookies: boolean;
 }
 
-const globalForRuntime = globalThis as typeof globalThis & { __claudeopsRuntime?: Runtime };
+const installed = globalSlot<Runtime>('runtime');
 
 export function installRuntime(runtime: Runtime): void {
-  globalForRuntime.__claudeopsRuntime = runtime;
+  installed.set(runtime);
 }
 
 export function getRuntime(): Runtime | undefined {
-  return globalForRuntime.__claudeopsRuntime;
+  return installed.get();
 }
 
 /** For routes that need the agent runtime: a 503 when Next runs without server.ts. */
 export function requireRuntime(): Runtime {
   const runtime = getRuntime();
-  if (!runtime)
-    throw new ApiError(
-      503,
-      'unavailable',
-      'The agent runtime is not running; start ClaudeOps with npm start',
-    );
+  if (!runtime) throw unavailable('The agent runtime is not running; start ClaudeOps with npm start');
   return runtime;
 }
 

@@ -4,6 +4,7 @@ import { createAgent, getAgentById } from '../../src/lib/db/queries/agents';
 import { recordExecutionCosts } from '../../src/lib/db/queries/costs';
 import { updateAppSettings } from '../../src/lib/db/queries/settings';
 import { executions } from '../../src/lib/db/schema';
+import { toApiError } from '../../src/lib/http/errors';
 import { assertBudgetLeft, runBudgetBreach, sdkBudgetUsd } from '../../src/lib/services/budgets';
 import { createTestDb } from '../helpers/testDb';
 
@@ -84,7 +85,8 @@ describe('budgets', () => {
       assertBudgetLeft(handle.db, quiet, NOW);
       expect.unreachable('should have refused');
     } catch (error) {
-      expect(error).toMatchObject({
+      // Thrown as a domain error; the route wrapper's mapping makes it the 409.
+      expect(toApiError(error)).toMatchObject({
         status: 409,
         code: 'budget_exhausted',
         details: { budget: 'global_monthly', limitUsd: 2, spentUsd: 2 },

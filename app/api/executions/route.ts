@@ -2,7 +2,7 @@ import { listExecutionsQuerySchema, startExecutionSchema } from '@/lib/contracts
 import { getDb } from '@/lib/db';
 import { getAgentById } from '@/lib/db/queries/agents';
 import { listExecutions } from '@/lib/db/queries/executions';
-import { notFound } from '@/lib/http/errors';
+import { notFound } from '@/lib/errors';
 import { json, route } from '@/lib/http/route';
 import { requireRuntime, withQueuePositions } from '@/lib/runtime';
 

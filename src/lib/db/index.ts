@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
-import { env } from '../env';
+import { unavailable } from '../errors';
+import { globalSlot } from '../singleton';
 import * as schema from './schema';
 
 export type Db = BetterSQLite3Database<typeof schema>;
@@ -25,16 +26,24 @@ export function openDatabase(filePath: string): DbHandle {
   return { path: filePath, sqlite, db: drizzle(sqlite, { schema }) };
 }
 
-const globalForDb = globalThis as typeof globalThis & { __claudeopsDb?: DbHandle };
+const installed = globalSlot<DbHandle>('db');
 
 /**
- * The one connection of this process. server.ts opens it before Next loads; Next's compiled
- * routes are a separate module graph and find it on globalThis. Opened lazily so `next build`
- * never creates a database.
+ * Makes a migrated connection the process's database. server.ts opens and migrates it before
+ * anything listens; Next's compiled routes, a separate module graph, find it here.
+ */
+export function installDb(handle: DbHandle): void {
+  installed.set(handle);
+}
+
+/**
+ * The process's database. Never opened here: a route running without server.ts (or before its
+ * migrations ran) answers 503 instead of creating or reading an unmigrated file.
  */
 export function getDbHandle(): DbHandle {
-  globalForDb.__claudeopsDb ??= openDatabase(env().databasePath);
-  return globalForDb.__claudeopsDb;
+  const handle = installed.get();
+  if (!handle) throw unavailable('The database is not open; start ClaudeOps with npm start');
+  return handle;
 }
 
 export function getDb(): Db {
@@ -42,8 +51,8 @@ export function getDb(): Db {
 }
 
 export function closeDb(): void {
-  const handle = globalForDb.__claudeopsDb;
+  const handle = installed.get();
   if (!handle) return;
-  globalForDb.__claudeopsDb = undefined;
+  installed.set(undefined);
   handle.sqlite.close();
 }

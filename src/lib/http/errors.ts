@@ -1,9 +1,5 @@
-import type { z } from 'zod';
-
-export interface ErrorIssue {
-  path: string;
-  message: string;
-}
+import type { ErrorIssue } from '../contracts/errors';
+import { type DomainError, type DomainErrorKind, isDomainError } from '../errors';
 
 export type ApiErrorCode =
   | 'invalid_request'
@@ -40,19 +36,24 @@ export function isApiError(error: unknown): error is ApiError {
   return typeof error === 'object' && error !== null && API_ERROR in error;
 }
 
-export const notFound = (what: string) => new ApiError(404, 'not_found', `${what} not found`);
+const HTTP_BY_KIND: Record<DomainErrorKind, { status: number; code: ApiErrorCode }> = {
+  not_found: { status: 404, code: 'not_found' },
+  conflict: { status: 409, code: 'conflict' },
+  invalid_input: { status: 400, code: 'invalid_request' },
+  budget_exhausted: { status: 409, code: 'budget_exhausted' },
+  unavailable: { status: 503, code: 'unavailable' },
+};
 
-export const conflict = (message: string, path?: string) =>
-  new ApiError(409, 'conflict', message, path ? [{ path, message }] : undefined);
+/** The HTTP answer for a domain error: the one place where kinds become status codes. */
+export function fromDomainError(error: DomainError): ApiError {
+  const { status, code } = HTTP_BY_KIND[error.kind];
+  return new ApiError(status, code, error.message, error.issue && [error.issue], error.details);
+}
 
-export const invalidField = (path: string, message: string) =>
-  new ApiError(400, 'invalid_request', `Invalid ${path}: ${message}`, [{ path, message }]);
-
-export function issuesFromZod(error: z.ZodError): ErrorIssue[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || '(root)',
-    message: issue.message,
-  }));
+/** Client-safe errors as they are; domain errors mapped; anything else is not for the client (null). */
+export function toApiError(error: unknown): ApiError | null {
+  if (isApiError(error)) return error;
+  return isDomainError(error) ? fromDomainError(error) : null;
 }
 
 export function errorBody(error: ApiError) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { env } from '../env';
-import { createLogger } from '../logger';
-import { ApiError, errorBody, isApiError, issuesFromZod } from './errors';
+import { issuesFromZod } from '../contracts/errors';
+import { appLogger } from '../logger';
+import { ApiError, errorBody, toApiError } from './errors';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -69,12 +69,13 @@ async function readJsonBody(request: Request): Promise<unknown> {
 }
 
 function toResponse(error: unknown): Response {
-  if (isApiError(error)) {
-    if (error.status >= 500) createLogger(env().logLevel).error('request failed', { error });
-    return json(errorBody(error), error.status);
+  const apiError = toApiError(error);
+  if (apiError) {
+    if (apiError.status >= 500) appLogger().error({ err: error }, 'request failed');
+    return json(errorBody(apiError), apiError.status);
   }
   // Unknown errors are logged in full here and answered without their message.
-  createLogger(env().logLevel).error('unhandled error in route', { error });
+  appLogger().error({ err: error }, 'unhandled error in route');
   return json({ error: { code: 'internal', message: 'Internal server error' } }, 500);
 }
 

@@ -1,3 +1,5 @@
+import { singleton } from '../singleton';
+
 /** Env var names whose values are treated as secrets wherever they might surface. */
 const SECRET_NAME = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|AUTH)/i;
 /** Shorter values would mask ordinary words and numbers. */
@@ -42,10 +44,7 @@ export class SecretMasker {
   }
 }
 
-const globalForSecrets = globalThis as typeof globalThis & { __claudeopsSecretMasker?: SecretMasker };
-
 /** Masks the secret-named variables of this process's environment (API keys, tokens, passwords). */
 export function processSecretMasker(): SecretMasker {
-  globalForSecrets.__claudeopsSecretMasker ??= new SecretMasker(secretValuesFrom(process.env));
-  return globalForSecrets.__claudeopsSecretMasker;
+  return singleton('secretMasker', () => new SecretMasker(secretValuesFrom(process.env)));
 }

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { CreateAgentInput, UpdateAgentInput } from '../contracts/agents';
 import type { Db } from '../db';
 import { isAgentNameTaken } from '../db/queries/agents';
-import { conflict, invalidField } from '../http/errors';
+import { conflict, invalidField } from '../errors';
 
 /** Checks that need the server (the file system, other rows) on top of the shared zod schema. */
 export function assertAgentInputAllowed(

@@ -3,7 +3,7 @@ import type { Db } from '../db';
 import { getMonthSpendMicros, monthKey } from '../db/queries/costs';
 import { getAppSettings } from '../db/queries/settings';
 import type { AgentConfiguration } from '../db/schema';
-import { ApiError } from '../http/errors';
+import { DomainError } from '../errors';
 
 /** Which limit a run ran into. */
 export type BudgetKind = 'per_run' | 'agent_monthly' | 'global_monthly';
@@ -81,11 +81,11 @@ export function runBudgetBreach(
   return monthlyBreach(db, agent, now);
 }
 
-/** Before a run starts (or a queued one is dispatched): a 409 naming the exhausted budget. */
+/** Before a run starts (or a queued one is dispatched): refused, naming the exhausted budget. */
 export function assertBudgetLeft(db: Db, agent: AgentConfiguration, now: number): void {
   const breach = monthlyBreach(db, agent, now);
   if (!breach) return;
-  throw new ApiError(409, 'budget_exhausted', breach.message, undefined, {
+  throw new DomainError('budget_exhausted', breach.message, undefined, {
     budget: breach.budget,
     limitUsd: microsToUsd(breach.limitMicros),
     spentUsd: microsToUsd(breach.spentMicros),

@@ -306,7 +306,7 @@ export class ExecutionTracker {
     run.done = this.runAttempt(run)
       .then((end) => this.afterAttempt(run, end))
       .catch((error: unknown) =>
-        this.deps.logger.error('execution crashed', { executionId: run.executionId, error }),
+        this.deps.logger.error({ executionId: run.executionId, err: error }, 'execution crashed'),
       )
       .finally(() => this.dispatch());
   }
@@ -386,12 +386,15 @@ export class ExecutionTracker {
     );
     this.active.delete(run.executionId);
     this.publishUpdated(run.executionId);
-    this.deps.logger.info('execution finished', {
-      executionId: run.executionId,
-      status: ending.status,
-      errorCode: ending.errorCode,
-      attempts: run.attempt,
-    });
+    this.deps.logger.info(
+      {
+        executionId: run.executionId,
+        status: ending.status,
+        errorCode: ending.errorCode,
+        attempts: run.attempt,
+      },
+      'execution finished',
+    );
   }
 
   private stop(run: ActiveRun, reason: StopReason): void {
@@ -484,7 +487,7 @@ export class ExecutionTracker {
         }),
         instance: env.databasePath,
         executionId,
-        onStderr: (data) => logger.debug('agent stderr', { executionId, data: data.slice(0, 2_000) }),
+        onStderr: (data) => logger.debug({ executionId, data: data.slice(0, 2_000) }, 'agent stderr'),
       });
       if (run.stopReason) run.process.cancel(run.stopReason);
       for await (const message of run.process.messages()) {

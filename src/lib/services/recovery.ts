@@ -13,10 +13,13 @@ export function recoverFromUnexpectedStop(db: Db, instance: string, logger: Logg
   const killed = killOrphanAgents(instance);
   const interrupted = interruptUnfinishedExecutions(db);
   if (killed.length > 0 || interrupted.length > 0) {
-    logger.warn('recovered from an unexpected stop', {
-      interruptedExecutions: interrupted,
-      orphanProcessesKilled: killed.length,
-      tookMs: Date.now() - startedAt,
-    });
+    logger.warn(
+      {
+        interruptedExecutions: interrupted,
+        orphanProcessesKilled: killed.length,
+        tookMs: Date.now() - startedAt,
+      },
+      'recovered from an unexpected stop',
+    );
   }
 }

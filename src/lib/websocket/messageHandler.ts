@@ -1,5 +1,5 @@
+import { type ErrorIssue, issuesFromZod } from '../contracts/errors';
 import type { CircuitBreakerDto } from '../contracts/system';
-import { type ErrorIssue, issuesFromZod } from '../http/errors';
 import type { Logger } from '../logger';
 import { type Broadcaster, type ClientSession, send } from './broadcaster';
 import { type ClientFrame, clientFrameSchema } from './protocol';
@@ -24,7 +24,7 @@ export function handleClientMessage(
     if ('error' in frame) send(session.socket, { type: 'error', code: 'bad_frame', ...frame.error });
     else dispatch(broadcaster, commands, session, frame.ok);
   } catch (error) {
-    logger.error('websocket frame failed', { error });
+    logger.error({ err: error }, 'websocket frame failed');
     send(session.socket, { type: 'error', code: 'internal', message: 'Internal server error' });
   }
 }

@@ -50,7 +50,7 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
       }
       handleClientMessage(broadcaster, deps.commands, session, rawToString(data), logger);
     });
-    socket.on('error', (error) => logger.warn('websocket error', { error: error.message }));
+    socket.on('error', (error) => logger.warn({ err: error }, 'websocket error'));
     socket.on('close', () => broadcaster.remove(session));
     send(socket, { type: 'hello', protocolVersion: PROTOCOL_VERSION });
   });

@@ -1,7 +1,7 @@
 import { updateAgentSchema } from '@/lib/contracts/agents';
 import { getDb } from '@/lib/db';
 import { getAgentById, softDeleteAgent, toAgentDto, updateAgent } from '@/lib/db/queries/agents';
-import { notFound } from '@/lib/http/errors';
+import { notFound } from '@/lib/errors';
 import { idParam, json, route } from '@/lib/http/route';
 import { assertAgentInputAllowed } from '@/lib/services/agentInput';
 

@@ -1,6 +1,6 @@
 import { getDb } from '@/lib/db';
 import { getExecutionDetail } from '@/lib/db/queries/executions';
-import { notFound } from '@/lib/http/errors';
+import { notFound } from '@/lib/errors';
 import { idParam, json, route } from '@/lib/http/route';
 import { withQueuePositions } from '@/lib/runtime';
 

@@ -1,6 +1,6 @@
 import { getDb } from '@/lib/db';
 import { getExecutionSummary } from '@/lib/db/queries/executions';
-import { conflict, notFound } from '@/lib/http/errors';
+import { conflict, notFound } from '@/lib/errors';
 import { idParam, json, route } from '@/lib/http/route';
 import { requireRuntime } from '@/lib/runtime';
 
