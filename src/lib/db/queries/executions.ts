@@ -1,6 +1,7 @@
 import { and, desc, eq, gt, inArray, lt, lte, type SQL, sql } from 'drizzle-orm';
 import {
   type ExecutionDetail,
+  type ExecutionLive,
   type ExecutionPage,
   type ExecutionSummary,
   type ExecutionTrigger,
@@ -25,6 +26,7 @@ const summaryColumns = {
   agentName: agentConfigurations.name,
   status: executions.status,
   trigger: executions.trigger,
+  scheduleId: executions.scheduleId,
   model: executions.model,
   createdAt: executions.createdAt,
   startedAt: executions.startedAt,
@@ -70,12 +72,13 @@ export interface NewExecutionInput {
   model: string;
   trigger: ExecutionTrigger;
   scheduleId?: number | null;
+  createdAt?: number;
 }
 
 export function insertQueuedExecution(db: Db, input: NewExecutionInput): number {
   const row = db
     .insert(executions)
-    .values({ ...input, status: 'queued', createdAt: Date.now() })
+    .values({ ...input, status: 'queued', createdAt: input.createdAt ?? Date.now() })
     .returning({ id: executions.id })
     .get();
   return row.id;
@@ -133,17 +136,39 @@ export function getExecutionDetail(db: Db, id: number): ExecutionDetail | undefi
   };
 }
 
+/** What the live frames carry: the detail without the prompt, which can be long and never changes. */
+export function getExecutionLive(db: Db, id: number): ExecutionLive | undefined {
+  const detail = getExecutionDetail(db, id);
+  if (!detail) return undefined;
+  const { prompt: _prompt, ...live } = detail;
+  return live;
+}
+
 /** Newest first, keyset-paged by id so a page stays stable while runs are added. */
 export function listExecutions(db: Db, query: ListExecutionsQuery): ExecutionPage {
   const filters = [
     query.agentId === undefined ? undefined : eq(executions.agentId, query.agentId),
     query.status === undefined ? undefined : eq(executions.status, query.status),
+    query.trigger === undefined ? undefined : eq(executions.trigger, query.trigger),
+    query.scheduleId === undefined ? undefined : eq(executions.scheduleId, query.scheduleId),
     query.before === undefined ? undefined : lt(executions.id, query.before),
   ];
   const rows = selectSummaries(db, and(...filters), query.limit + 1);
   const items = rows.slice(0, query.limit);
   const last = items.at(-1);
   return { items, nextBefore: rows.length > query.limit && last ? last.id : null };
+}
+
+/** Every queued or running execution, and the newest `limit` of all: what a live list starts from. */
+export function listRecentAndActive(db: Db, limit: number): ExecutionSummary[] {
+  const active = selectSummaries(
+    db,
+    inArray(executions.status, ['queued', 'running']),
+    Number.MAX_SAFE_INTEGER,
+  );
+  const recent = selectSummaries(db, undefined, limit);
+  const byId = new Map([...recent, ...active].map((item) => [item.id, item]));
+  return [...byId.values()].sort((a, b) => b.id - a.id);
 }
 
 export function getExecutionSteps(
