@@ -110,7 +110,7 @@ const PRICE_ENTRY = z
   });
 
 /** The figures compared with @pydantic/genai-prices: every token kind's price, and the long-context tier's. */
-export const COMPARED_PRICE_FIELDS = [
+const COMPARED_PRICE_FIELDS = [
   ...PRICE_KINDS,
   'longContext.aboveTokens',
   'longContext.input',
