@@ -15,7 +15,8 @@ export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 export const ACTIVE_STATUSES: readonly ExecutionStatus[] = ['queued', 'running'];
 export const isActiveStatus = (status: ExecutionStatus): boolean => ACTIVE_STATUSES.includes(status);
 
-export const EXECUTION_TRIGGERS = ['manual', 'schedule'] as const;
+/** `workflow`: a step of a workflow run (the execution row names the run and the step). */
+export const EXECUTION_TRIGGERS = ['manual', 'schedule', 'workflow'] as const;
 export type ExecutionTrigger = (typeof EXECUTION_TRIGGERS)[number];
 
 export const STEP_KINDS = [
