@@ -52,7 +52,10 @@ const workflowInputFieldSchema = z.strictObject({
   name: z
     .string()
     .trim()
-    .regex(new RegExp(`^${INPUT_NAME_SOURCE}$`), 'Letters, digits and _, starting with a letter (at most 64)'),
+    .regex(
+      new RegExp(`^${INPUT_NAME_SOURCE}$`),
+      'Letters, digits and _, starting with a letter (at most 64)',
+    ),
   label: z.string().trim().max(100, 'At most 100 characters').optional(),
   required: z.boolean().default(false),
   default: z.string().max(MAX_INPUT_VALUE).optional(),
@@ -63,7 +66,10 @@ const workflowStepSchema = z.strictObject({
   key: z
     .string()
     .trim()
-    .regex(new RegExp(`^${STEP_KEY_SOURCE}$`), 'Letters, digits, _ and -, starting with a letter (at most 64)'),
+    .regex(
+      new RegExp(`^${STEP_KEY_SOURCE}$`),
+      'Letters, digits, _ and -, starting with a letter (at most 64)',
+    ),
   agentId: z.number().int().positive('Pick an agent'),
   /** A template: `{{input.<field>}}`, `{{steps.<key>.result}}`, `{{steps.<key>.output.<path>}}`. */
   prompt: z.string().trim().min(1, 'A prompt is required').max(50_000, 'At most 50,000 characters'),

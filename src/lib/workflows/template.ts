@@ -43,7 +43,8 @@ function parseReference(body: string): TemplateRef | null {
   const result = RESULT_REF.exec(body);
   if (result?.[1]) return { kind: 'result', step: result[1] };
   const output = OUTPUT_REF.exec(body);
-  if (output?.[1] && output[2]) return { kind: 'output', step: output[1], path: output[2].slice(1).split('.') };
+  if (output?.[1] && output[2])
+    return { kind: 'output', step: output[1], path: output[2].slice(1).split('.') };
   return null;
 }
 
@@ -112,7 +113,8 @@ function valueAt(root: unknown, path: readonly string[]): unknown {
 }
 
 function lookUp(ref: TemplateRef, values: TemplateValues): unknown {
-  if (ref.kind === 'input') return Object.hasOwn(values.input, ref.field) ? values.input[ref.field] : undefined;
+  if (ref.kind === 'input')
+    return Object.hasOwn(values.input, ref.field) ? values.input[ref.field] : undefined;
   const step = values.steps.get(ref.step);
   if (ref.kind === 'result') return step?.result ?? undefined;
   return step?.output === undefined || step.output === null ? undefined : valueAt(step.output, ref.path);

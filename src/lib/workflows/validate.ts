@@ -28,13 +28,16 @@ function indexKeys(steps: Steps, issues: ErrorIssue[]): Map<string, number> {
   steps.forEach((step, i) => {
     const first = byKey.get(step.key);
     if (first === undefined) byKey.set(step.key, i);
-    else issues.push({ path: `steps.${i}.key`, message: `Duplicate key "${step.key}" (steps.${first} has it)` });
+    else
+      issues.push({ path: `steps.${i}.key`, message: `Duplicate key "${step.key}" (steps.${first} has it)` });
   });
   return byKey;
 }
 
 function checkDependencies(steps: Steps, byKey: ReadonlyMap<string, number>, issues: ErrorIssue[]): void {
   steps.forEach((step, i) => {
+    if (step.runIf === 'failure' && step.dependsOn.length === 0)
+      issues.push({ path: `steps.${i}.runIf`, message: 'runIf "failure" needs a dependency that can fail' });
     step.dependsOn.forEach((dep, j) => {
       const path = `steps.${i}.dependsOn.${j}`;
       if (dep === step.key) issues.push({ path, message: 'A step cannot depend on itself' });
@@ -178,17 +181,19 @@ export function checkWorkflowDraft(draft: unknown, context?: WorkflowAgentContex
   return issues.length === 0 ? { ok: true, definition: parsed.data } : { ok: false, issues };
 }
 
-export type InputCheck = { ok: true; values: WorkflowInputValues } | { ok: false; issues: ErrorIssue[] };
+export interface InputCheck {
+  /** Every declared field: the value given, else its default, else ''. */
+  values: WorkflowInputValues;
+  issues: ErrorIssue[];
+}
 
-/**
- * A run's input against the declared fields: unknown names and missing required values are
- * issues (`input.<name>`); an optional field left out takes its default, or ''.
- */
+/** A run's input against the declared fields: unknown names and missing required values are issues (`input.<name>`). */
 export function checkRunInput(fields: readonly WorkflowInputField[], given: WorkflowInputValues): InputCheck {
   const issues: ErrorIssue[] = [];
   const declared = new Set(fields.map((field) => field.name));
   for (const name of Object.keys(given)) {
-    if (!declared.has(name)) issues.push({ path: `input.${name}`, message: 'Not an input field of this workflow' });
+    if (!declared.has(name))
+      issues.push({ path: `input.${name}`, message: 'Not an input field of this workflow' });
   }
   const values: WorkflowInputValues = {};
   for (const field of fields) {
@@ -198,5 +203,5 @@ export function checkRunInput(fields: readonly WorkflowInputField[], given: Work
       issues.push({ path: `input.${field.name}`, message: `${field.label ?? field.name} is required` });
     values[field.name] = value ?? '';
   }
-  return issues.length === 0 ? { ok: true, values } : { ok: false, issues };
+  return { values, issues };
 }
