@@ -530,4 +530,43 @@ describe('workflow runner', () => {
     expect(runOf(run.id).spendUsd).toBe(0.001);
     expect(engine.launchedKeys()).toEqual(['a', 'b']);
   });
+
+  it('lists recent runs newest first, compact and paged, with step progress', () => {
+    const agentId = makeAgents(handle, ['x']).x ?? 0;
+    const steps = [
+      { key: 'a', agentId, prompt: 'one' },
+      { key: 'b', agentId, prompt: 'two', dependsOn: ['a'] },
+    ];
+    const first = saveWorkflow(handle, { name: 'first', maxCostUsd: 2, steps });
+    const second = saveWorkflow(handle, { name: 'second', steps });
+    const { engine, runner } = runnerWithEngine(handle);
+    const oldest = runner.start(first.id, { trigger: 'schedule' });
+    engine.endStep('a', 'completed', { costMicros: 1_250_000 });
+    const middle = runner.start(second.id, { trigger: 'manual' });
+    const newest = runner.start(first.id, { trigger: 'api' });
+
+    const page = listWorkflowRuns(handle.db, { limit: 2 });
+    expect(page.items.map((run) => run.id)).toEqual([newest.id, middle.id]);
+    expect(page.nextBefore).toBe(middle.id);
+    const rest = listWorkflowRuns(handle.db, { limit: 2, before: middle.id });
+    expect(rest).toEqual({
+      items: [
+        expect.objectContaining({
+          id: oldest.id,
+          workflowName: 'first',
+          status: 'queued',
+          trigger: 'schedule',
+          spendUsd: 1.25,
+          budgetUsd: 2,
+          stepCount: 2,
+          stepsEnded: 1,
+        }),
+      ],
+      nextBefore: null,
+    });
+    expect(rest.items[0]).not.toHaveProperty('steps');
+    expect(
+      listWorkflowRuns(handle.db, { limit: 10, workflowId: second.id }).items.map((run) => run.id),
+    ).toEqual([middle.id]);
+  });
 });
