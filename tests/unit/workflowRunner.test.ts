@@ -1,12 +1,13 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { WorkflowDefinitionInput } from '../../src/lib/contracts/workflows';
 import type { DbHandle } from '../../src/lib/db';
 import { interruptUnfinishedExecutions } from '../../src/lib/db/queries/executions';
 import { getWorkflowRun, listWorkflowRuns } from '../../src/lib/db/queries/workflowRuns';
 import { softDeleteWorkflow } from '../../src/lib/db/queries/workflows';
 import { executions } from '../../src/lib/db/schema';
-import { errorBody, toApiError } from '../../src/lib/http/errors';
 import { updateWorkflow } from '../../src/lib/workflows/definitions';
+import { answerTo } from '../helpers/answers';
 import { createTestDb } from '../helpers/testDb';
 import { makeAgents, runnerWithEngine, saveWorkflow } from '../helpers/workflowEngine';
 
@@ -22,20 +23,23 @@ function runOf(id: number) {
   return run;
 }
 
+type StepDraft = Omit<WorkflowDefinitionInput['steps'][number], 'agentId'>;
+
+/** One agent runs every step of a workflow saved from `steps`; the run is started by hand. */
+function startWith(steps: StepDraft[], extra: Partial<WorkflowDefinitionInput> = {}, published?: number[]) {
+  const agentId = makeAgents(handle, ['x']).x ?? 0;
+  const workflow = saveWorkflow(handle, {
+    name: 'workflow',
+    ...extra,
+    steps: steps.map((step) => ({ ...step, agentId })),
+  });
+  const { engine, runner } = runnerWithEngine(handle, published);
+  const run = runner.start(workflow.id, { trigger: 'manual' });
+  return { engine, runner, run, workflow, agentId };
+}
+
 const statuses = (id: number) => Object.fromEntries(runOf(id).steps.map((step) => [step.key, step.status]));
 const stepOf = (id: number, key: string) => runOf(id).steps.find((step) => step.key === key);
-
-/** The HTTP answer the route wrapper would give for what `act` throws. */
-function answerTo(act: () => unknown) {
-  try {
-    act();
-  } catch (error) {
-    const apiError = toApiError(error);
-    if (!apiError) throw error;
-    return { status: apiError.status, ...errorBody(apiError).error };
-  }
-  throw new Error('expected an error');
-}
 
 describe('workflow runner', () => {
   it('A → B: B starts after A completed, with A’s result in its prompt', () => {
@@ -82,26 +86,15 @@ describe('workflow runner', () => {
   });
 
   it('A → (B, C) → D with maxParallel 2: B and C admitted together, D after both with both results', () => {
-    const agents = makeAgents(handle, ['x']);
-    const agentId = agents.x ?? 0;
-    const workflow = saveWorkflow(handle, {
-      name: 'fan',
-      maxParallel: 2,
-      steps: [
-        { key: 'a', agentId, prompt: 'list hosts' },
-        { key: 'b', agentId, prompt: 'check {{steps.a.result}} disks', dependsOn: ['a'] },
-        { key: 'c', agentId, prompt: 'check {{steps.a.result}} memory', dependsOn: ['a'] },
-        {
-          key: 'd',
-          agentId,
-          prompt: 'Merge [{{steps.b.result}}] and [{{steps.c.result}}]',
-          dependsOn: ['b', 'c'],
-        },
+    const { engine, run } = startWith(
+      [
+        { key: 'a', prompt: 'list hosts' },
+        { key: 'b', prompt: 'check {{steps.a.result}} disks', dependsOn: ['a'] },
+        { key: 'c', prompt: 'check {{steps.a.result}} memory', dependsOn: ['a'] },
+        { key: 'd', prompt: 'Merge [{{steps.b.result}}] and [{{steps.c.result}}]', dependsOn: ['b', 'c'] },
       ],
-    });
-    const { engine, runner } = runnerWithEngine(handle);
-    const run = runner.start(workflow.id, { trigger: 'manual' });
-
+      { maxParallel: 2 },
+    );
     engine.endStep('a', 'completed', { result: 'web1' });
     expect(engine.launchedKeys()).toEqual(['a', 'b', 'c']);
     expect(engine.admitted).toEqual([
@@ -144,19 +137,13 @@ describe('workflow runner', () => {
   });
 
   it('a failed step runs its runIf: failure sibling, skips its success dependants, and counts as handled', () => {
-    const agentId = makeAgents(handle, ['x']).x ?? 0;
-    const workflow = saveWorkflow(handle, {
-      name: 'with handler',
-      steps: [
-        { key: 'a', agentId, prompt: 'deploy' },
-        { key: 'notify', agentId, prompt: 'tell ops that deploy failed', dependsOn: ['a'], runIf: 'failure' },
-        { key: 'b', agentId, prompt: 'smoke test', dependsOn: ['a'] },
-        { key: 'cleanup', agentId, prompt: 'remove temp files', dependsOn: ['b'], runIf: 'always' },
-        { key: 'd', agentId, prompt: 'announce', dependsOn: ['b'] },
-      ],
-    });
-    const { engine, runner } = runnerWithEngine(handle);
-    const run = runner.start(workflow.id, { trigger: 'manual' });
+    const { engine, run } = startWith([
+      { key: 'a', prompt: 'deploy' },
+      { key: 'notify', prompt: 'tell ops that deploy failed', dependsOn: ['a'], runIf: 'failure' },
+      { key: 'b', prompt: 'smoke test', dependsOn: ['a'] },
+      { key: 'cleanup', prompt: 'remove temp files', dependsOn: ['b'], runIf: 'always' },
+      { key: 'd', prompt: 'announce', dependsOn: ['b'] },
+    ]);
     engine.startStep('a');
     engine.endStep('a', 'failed');
 
@@ -176,17 +163,11 @@ describe('workflow runner', () => {
   });
 
   it('a failure nobody handles fails the run, naming the step; an unneeded handler is skipped', () => {
-    const agentId = makeAgents(handle, ['x']).x ?? 0;
-    const workflow = saveWorkflow(handle, {
-      name: 'no handler',
-      steps: [
-        { key: 'a', agentId, prompt: 'deploy' },
-        { key: 'b', agentId, prompt: 'verify', dependsOn: ['a'] },
-        { key: 'notify', agentId, prompt: 'tell ops', dependsOn: ['b'], runIf: 'failure' },
-      ],
-    });
-    const { engine, runner } = runnerWithEngine(handle);
-    const run = runner.start(workflow.id, { trigger: 'manual' });
+    const { engine, run } = startWith([
+      { key: 'a', prompt: 'deploy' },
+      { key: 'b', prompt: 'verify', dependsOn: ['a'] },
+      { key: 'notify', prompt: 'tell ops', dependsOn: ['b'], runIf: 'failure' },
+    ]);
     engine.endStep('a', 'timeout');
     expect(runOf(run.id)).toMatchObject({ status: 'failed', error: 'Unhandled: "a" timed out' });
     expect(stepOf(run.id, 'notify')).toMatchObject({
@@ -196,20 +177,15 @@ describe('workflow runner', () => {
   });
 
   it('the workflow budget caps each step at what is left, stops a running step when reached, and skips the rest', () => {
-    const agentId = makeAgents(handle, ['x']).x ?? 0;
-    const workflow = saveWorkflow(handle, {
-      name: 'budgeted',
-      maxCostUsd: 0.05,
-      maxParallel: 2,
-      steps: [
-        { key: 'a', agentId, prompt: 'one' },
-        { key: 'b', agentId, prompt: 'two' },
-        { key: 'c', agentId, prompt: 'three', dependsOn: ['a'] },
-        { key: 'd', agentId, prompt: 'four', dependsOn: ['b', 'c'] },
+    const { engine, run } = startWith(
+      [
+        { key: 'a', prompt: 'one' },
+        { key: 'b', prompt: 'two' },
+        { key: 'c', prompt: 'three', dependsOn: ['a'] },
+        { key: 'd', prompt: 'four', dependsOn: ['b', 'c'] },
       ],
-    });
-    const { engine, runner } = runnerWithEngine(handle);
-    const run = runner.start(workflow.id, { trigger: 'manual' });
+      { maxCostUsd: 0.05, maxParallel: 2 },
+    );
     expect(engine.created.map((entry) => entry.request.maxCostMicros)).toEqual([50_000, 50_000]);
     engine.startStep('a');
     engine.startStep('b');
@@ -248,19 +224,16 @@ describe('workflow runner', () => {
   });
 
   it('cancel stops running and queued steps, skips pending ones, and ends cancelled once they ended', () => {
-    const agentId = makeAgents(handle, ['x']).x ?? 0;
-    const workflow = saveWorkflow(handle, {
-      name: 'to cancel',
-      maxParallel: 2,
-      steps: [
-        { key: 'a', agentId, prompt: 'one' },
-        { key: 'b', agentId, prompt: 'two' },
-        { key: 'c', agentId, prompt: 'three', dependsOn: ['a', 'b'], runIf: 'always' },
-      ],
-    });
     const published: number[] = [];
-    const { engine, runner } = runnerWithEngine(handle, published);
-    const run = runner.start(workflow.id, { trigger: 'manual' });
+    const { engine, runner, run } = startWith(
+      [
+        { key: 'a', prompt: 'one' },
+        { key: 'b', prompt: 'two' },
+        { key: 'c', prompt: 'three', dependsOn: ['a', 'b'], runIf: 'always' },
+      ],
+      { maxParallel: 2 },
+      published,
+    );
     engine.startStep('a');
 
     const cancelling = runner.cancel(run.id);
@@ -287,21 +260,18 @@ describe('workflow runner', () => {
   });
 
   it('resumes after a crash: completed steps stay, interrupted ones end by rule, nothing runs twice', () => {
-    const agentId = makeAgents(handle, ['x']).x ?? 0;
-    const workflow = saveWorkflow(handle, {
-      name: 'crashy',
-      maxParallel: 2,
-      steps: [
-        { key: 'a', agentId, prompt: 'one' },
-        { key: 'b', agentId, prompt: 'two', dependsOn: ['a'] },
-        { key: 'c', agentId, prompt: 'three', dependsOn: ['a'] },
-        { key: 'd', agentId, prompt: 'report {{steps.b.result}}', dependsOn: ['b', 'c'], runIf: 'always' },
-        { key: 'e', agentId, prompt: 'after b', dependsOn: ['b'] },
-        { key: 'f', agentId, prompt: 'after a: {{steps.a.result}}', dependsOn: ['a'] },
+    const before = startWith(
+      [
+        { key: 'a', prompt: 'one' },
+        { key: 'b', prompt: 'two', dependsOn: ['a'] },
+        { key: 'c', prompt: 'three', dependsOn: ['a'] },
+        { key: 'd', prompt: 'report {{steps.b.result}}', dependsOn: ['b', 'c'], runIf: 'always' },
+        { key: 'e', prompt: 'after b', dependsOn: ['b'] },
+        { key: 'f', prompt: 'after a: {{steps.a.result}}', dependsOn: ['a'] },
       ],
-    });
-    const before = runnerWithEngine(handle);
-    const run = before.runner.start(workflow.id, { trigger: 'manual' });
+      { maxParallel: 2 },
+    );
+    const { run } = before;
     before.engine.endStep('a', 'completed', { result: 'A-DONE' });
     before.engine.startStep('b');
     expect(before.engine.launchedKeys()).toEqual(['a', 'b', 'c']);
@@ -345,16 +315,11 @@ describe('workflow runner', () => {
   });
 
   it('a step the shutdown cancelled is interrupted on resume; its success dependants are skipped', () => {
-    const agentId = makeAgents(handle, ['x']).x ?? 0;
-    const workflow = saveWorkflow(handle, {
-      name: 'shutdown',
-      steps: [
-        { key: 'a', agentId, prompt: 'one' },
-        { key: 'b', agentId, prompt: 'two', dependsOn: ['a'] },
-      ],
-    });
-    const before = runnerWithEngine(handle);
-    const run = before.runner.start(workflow.id, { trigger: 'manual' });
+    const before = startWith([
+      { key: 'a', prompt: 'one' },
+      { key: 'b', prompt: 'two', dependsOn: ['a'] },
+    ]);
+    const { run } = before;
     before.engine.startStep('a');
     before.runner.shutdown();
     // The engine ends its runs `cancelled` (reason shutdown) while the runner no longer listens.
@@ -482,16 +447,10 @@ describe('workflow runner', () => {
   });
 
   it('a run keeps the version it started with; the workflow’s later edits and deletion do not touch it', () => {
-    const agentId = makeAgents(handle, ['x']).x ?? 0;
-    const workflow = saveWorkflow(handle, {
-      name: 'versioned',
-      steps: [
-        { key: 'a', agentId, prompt: 'one' },
-        { key: 'b', agentId, prompt: 'v1 {{steps.a.result}}', dependsOn: ['a'] },
-      ],
-    });
-    const { engine, runner } = runnerWithEngine(handle);
-    const run = runner.start(workflow.id, { trigger: 'manual' });
+    const { engine, run, workflow, agentId } = startWith([
+      { key: 'a', prompt: 'one' },
+      { key: 'b', prompt: 'v1 {{steps.a.result}}', dependsOn: ['a'] },
+    ]);
     const edited = updateWorkflow(
       handle.db,
       workflow.id,
@@ -509,16 +468,10 @@ describe('workflow runner', () => {
   });
 
   it('ignores repeated, stale and foreign events', () => {
-    const agentId = makeAgents(handle, ['x']).x ?? 0;
-    const workflow = saveWorkflow(handle, {
-      name: 'events',
-      steps: [
-        { key: 'a', agentId, prompt: 'one' },
-        { key: 'b', agentId, prompt: 'two', dependsOn: ['a'] },
-      ],
-    });
-    const { engine, runner } = runnerWithEngine(handle);
-    const run = runner.start(workflow.id, { trigger: 'manual' });
+    const { engine, runner, run } = startWith([
+      { key: 'a', prompt: 'one' },
+      { key: 'b', prompt: 'two', dependsOn: ['a'] },
+    ]);
     engine.endStep('a', 'completed', { costMicros: 1_000 });
     engine.endStep('a', 'failed', { costMicros: 9_000 });
     engine.spend('a', 50_000);

@@ -3,9 +3,9 @@ import type { WorkflowDefinitionInput } from '../../src/lib/contracts/workflows'
 import type { DbHandle } from '../../src/lib/db';
 import { softDeleteAgent } from '../../src/lib/db/queries/agents';
 import { getWorkflow, listWorkflows } from '../../src/lib/db/queries/workflows';
-import { errorBody, toApiError } from '../../src/lib/http/errors';
 import { createWorkflow, updateWorkflow } from '../../src/lib/workflows/definitions';
 import { checkWorkflowDraft, type WorkflowAgentContext } from '../../src/lib/workflows/validate';
+import { answerTo } from '../helpers/answers';
 import { createTestDb } from '../helpers/testDb';
 import { makeAgents, saveWorkflow } from '../helpers/workflowEngine';
 
@@ -215,17 +215,6 @@ describe('saving workflows', () => {
     handle = createTestDb();
   });
   afterEach(() => handle.sqlite.close());
-
-  function answerTo(act: () => unknown) {
-    try {
-      act();
-    } catch (error) {
-      const apiError = toApiError(error);
-      if (!apiError) throw error;
-      return { status: apiError.status, ...errorBody(apiError).error };
-    }
-    throw new Error('expected an error');
-  }
 
   it('a bad definition is a 400 listing every issue, and nothing is saved', () => {
     const agentId = makeAgents(handle, ['x']).x ?? 0;

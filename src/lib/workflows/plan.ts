@@ -1,3 +1,4 @@
+import { EXECUTION_STATUSES, isActiveStatus } from '../contracts/executions';
 import type {
   RunIf,
   WorkflowDefinition,
@@ -28,14 +29,10 @@ export const isStepActive = (status: WorkflowStepStatus): boolean =>
   status === 'queued' || status === 'running';
 export const isStepFailed = (status: WorkflowStepStatus): boolean => FAILED.has(status);
 
-const EXECUTION_ENDINGS: readonly WorkflowStepStatus[] = [
-  'completed',
-  'failed',
-  'cancelled',
-  'timeout',
-  'budget_exceeded',
-  'interrupted',
-];
+/** A queued or running step ends as its execution does. */
+const EXECUTION_ENDINGS: readonly WorkflowStepStatus[] = EXECUTION_STATUSES.filter(
+  (status) => !isActiveStatus(status),
+);
 
 /**
  * The moves a step may make. pending → failed or budget_exceeded: it could not become a run (its
