@@ -5,6 +5,7 @@ import { workflowDefinitionSchema } from '../../src/lib/contracts/workflows';
 import type { Db, DbHandle } from '../../src/lib/db';
 import { createAgent } from '../../src/lib/db/queries/agents';
 import { executions } from '../../src/lib/db/schema';
+import { notFound } from '../../src/lib/errors';
 import { createLogger, type Logger } from '../../src/lib/logger';
 import { SecretMasker } from '../../src/lib/security/secrets';
 import { createWorkflow } from '../../src/lib/workflows/definitions';
@@ -24,6 +25,8 @@ export class TestEngine implements StepLauncher {
   readonly stopped: { executionId: number; reason: 'cancelled' | 'budget'; message: string }[] = [];
   /** Monthly-budget refusals by agent id. */
   readonly refusals = new Map<number, string>();
+  /** Agents the engine cannot run (deleted): createRun writes its row, then throws, as a failing insert would. */
+  readonly deletedAgents = new Set<number>();
   runner: WorkflowRunner | undefined;
 
   constructor(private readonly db: Db) {}
@@ -47,6 +50,7 @@ export class TestEngine implements StepLauncher {
       })
       .returning({ id: executions.id })
       .get();
+    if (this.deletedAgents.has(request.agentId)) throw notFound('Agent');
     this.created.push({ executionId: id, request });
     return id;
   }

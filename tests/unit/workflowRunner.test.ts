@@ -391,6 +391,26 @@ describe('workflow runner', () => {
     expect(runOf(run.id).status).toBe('completed');
   });
 
+  it('a step that cannot become a run fails with the reason, leaves no execution behind, and its handler runs', () => {
+    const { engine, run, agentId } = startWith([
+      { key: 'a', prompt: 'one' },
+      { key: 'b', prompt: 'two', dependsOn: ['a'] },
+      { key: 'alert', prompt: 'b failed', dependsOn: ['b'], runIf: 'failure' },
+    ]);
+    engine.deletedAgents.add(agentId);
+    engine.endStep('a', 'completed');
+
+    expect(stepOf(run.id, 'b')).toMatchObject({
+      status: 'failed',
+      reason: 'Agent not found',
+      executionId: null,
+    });
+    expect(stepOf(run.id, 'alert')).toMatchObject({ status: 'failed', reason: 'Agent not found' });
+    const rows = handle.db.select({ step: executions.workflowStepKey }).from(executions).all();
+    expect(rows.map((row) => row.step)).toEqual(['a']);
+    expect(runOf(run.id)).toMatchObject({ status: 'failed', error: 'Unhandled: "b" failed; "alert" failed' });
+  });
+
   it('checks the input: unknown and missing required fields are 400s naming them; defaults fill the rest', () => {
     const agentId = makeAgents(handle, ['x']).x ?? 0;
     const workflow = saveWorkflow(handle, {
