@@ -44,7 +44,7 @@ function fanSteps(agentId: number) {
  * definition, then composed updates), which is what every other event uses.
  */
 function benchSpend(handle: DbHandle): BenchResult[] {
-  const agentId = makeAgents(handle, ['bench'])['bench'] ?? 0;
+  const agentId = makeAgents(handle, ['bench']).bench ?? 0;
   const workflow = saveWorkflow(handle, {
     name: 'spend',
     maxCostUsd: 1_000,
@@ -78,7 +78,7 @@ function benchSpend(handle: DbHandle): BenchResult[] {
 
 /** A whole 50-step run, every event through the runner and SQLite: what the engine's callbacks cost. */
 function benchWholeRun(handle: DbHandle): BenchResult {
-  const agentId = makeAgents(handle, ['whole'])['whole'] ?? 0;
+  const agentId = makeAgents(handle, ['whole']).whole ?? 0;
   const workflow = saveWorkflow(handle, { name: 'whole', maxParallel: 8, steps: fanSteps(agentId) });
   return timeIt(`workflows: a ${STEPS}-step fan-out run, start to end (${STEPS * 2 + 1} events)`, 30, () => {
     const { engine, runner } = runnerWithEngine(handle);
