@@ -73,6 +73,8 @@ interface Effects {
   stop: { executionId: number; reason: 'cancelled' | 'budget'; message: string }[];
 }
 
+const noEffects = (): Effects => ({ admit: [], stop: [] });
+
 const STOP_REASON: Record<WorkflowStop, 'cancelled' | 'budget'> = {
   cancelled: 'cancelled',
   budget_exceeded: 'budget',
@@ -106,7 +108,7 @@ export class WorkflowRunner {
       const refusal = launcher.refusal(agentId, now);
       if (refusal) throw new DomainError('budget_exhausted', refusal, undefined, { workflowId, agentId });
     }
-    const effects: Effects = { admit: [], stop: [] };
+    const effects = noEffects();
     const runId = db.transaction(() => {
       const id = insertWorkflowRun(
         db,
@@ -130,7 +132,7 @@ export class WorkflowRunner {
 
   /** Stops the run's queued and running steps, skips the pending ones; it ends `cancelled`. */
   cancel(runId: number): WorkflowRunDto {
-    const effects: Effects = { admit: [], stop: [] };
+    const effects = noEffects();
     this.deps.db.transaction(() => {
       const state = this.load(runId);
       if (isRunEnded(state.run))
@@ -153,14 +155,17 @@ export class WorkflowRunner {
   resume(): number[] {
     const ids = listUnfinishedWorkflowRunIds(this.deps.db);
     for (const runId of ids) {
-      const effects: Effects = { admit: [], stop: [] };
-      this.deps.db.transaction(() => {
-        const state = this.load(runId);
-        const now = this.now();
-        for (const step of state.steps.values()) this.settleUnseenEnding(state, step, now);
-        this.advance(state, now, effects);
+      // One run that cannot go on must not keep the others from it.
+      this.guard({ workflowRunId: runId }, 'resuming a workflow run failed', () => {
+        const effects = noEffects();
+        this.deps.db.transaction(() => {
+          const state = this.load(runId);
+          const now = this.now();
+          for (const step of state.steps.values()) this.settleUnseenEnding(state, step, now);
+          this.advance(state, now, effects);
+        });
+        this.afterCommit(runId, effects);
       });
-      this.afterCommit(runId, effects);
     }
     return ids;
   }
@@ -194,10 +199,10 @@ export class WorkflowRunner {
   onSpend(event: StepSpend): void {
     if (this.shuttingDown) return;
     const { db } = this.deps;
-    this.guard(event.executionId, () => {
+    this.guard({ executionId: event.executionId }, 'recording a step’s spend failed', () => {
       const step = findStepByExecution(db, event.executionId);
       if (!step || isStepEnded(step.status) || event.costMicros <= step.spendMicros) return;
-      const effects: Effects = { admit: [], stop: [] };
+      const effects = noEffects();
       db.transaction(() => {
         const spend = moveStepSpend(db, step, event.costMicros);
         const budget = spend?.budgetMicros ?? null;
@@ -216,21 +221,21 @@ export class WorkflowRunner {
   ): void {
     if (this.shuttingDown) return;
     const { db } = this.deps;
-    this.guard(executionId, () => {
+    this.guard({ executionId }, 'updating a workflow step failed', () => {
       const step = findStepByExecution(db, executionId);
       if (!step || !canMoveStep(step.status, to)) return;
-      const effects: Effects = { admit: [], stop: [] };
+      const effects = noEffects();
       db.transaction(() => apply(this.load(step.runId), step, this.now(), effects));
       this.afterCommit(step.runId, effects);
     });
   }
 
-  /** The engine's callbacks must not fail because a workflow update did: logged instead. */
-  private guard(executionId: number, handle: () => void): void {
+  /** The engine's callbacks, the start-up and the engine itself must not fail because of one another: logged instead. */
+  private guard(context: Record<string, number>, what: string, act: () => void): void {
     try {
-      handle();
+      act();
     } catch (err) {
-      this.deps.logger.error({ err, executionId }, 'workflow step update failed');
+      this.deps.logger.error({ err, ...context }, what);
     }
   }
 
@@ -403,19 +408,16 @@ export class WorkflowRunner {
 
   /** Publish first, then let the engine act: its reactions come back as events of their own. */
   private afterCommit(runId: number, effects: Effects): void {
-    const { launcher, logger, afterCommit } = this.deps;
-    const attempt = (what: string, act: () => void) => {
-      try {
-        act();
-      } catch (err) {
-        logger.error({ err, workflowRunId: runId }, what);
-      }
-    };
-    if (afterCommit) attempt('publishing a workflow run failed', () => afterCommit(runId));
-    for (const executionId of effects.admit)
-      attempt('admitting a step failed', () => launcher.admit(executionId));
-    for (const stop of effects.stop) {
-      attempt('stopping a step failed', () => launcher.stop(stop.executionId, stop.reason, stop.message));
+    const { launcher, afterCommit } = this.deps;
+    const context = { workflowRunId: runId };
+    if (afterCommit) this.guard(context, 'publishing a workflow run failed', () => afterCommit(runId));
+    for (const executionId of effects.admit) {
+      this.guard({ ...context, executionId }, 'admitting a step failed', () => launcher.admit(executionId));
+    }
+    for (const { executionId, reason, message } of effects.stop) {
+      this.guard({ ...context, executionId }, 'stopping a step failed', () =>
+        launcher.stop(executionId, reason, message),
+      );
     }
   }
 
