@@ -30,7 +30,7 @@ export const KNOWN_MODELS = [
 const TOOL_PATTERN = /^(?:[A-Z][A-Za-z0-9]*|mcp__[A-Za-z0-9_-]+)(?:\([^()\n]{1,200}\))?$/;
 
 /** A spending limit in USD; null for none. Stored as integer micro-dollars. */
-const usdLimit = z
+export const usdLimit = z
   .number()
   .positive('Must be more than 0, or null for no limit')
   .max(1_000_000, 'At most 1,000,000')

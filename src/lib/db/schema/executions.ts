@@ -52,6 +52,9 @@ export const executions = sqliteTable(
     /** Highest per-execution sequence number committed (steps and log lines share it). */
     lastSeq: integer('last_seq').notNull().default(0),
     lastActivityAt: integer('last_activity_at'),
+    /** For trigger 'workflow': the workflow run and the step this execution is. */
+    workflowRunId: integer('workflow_run_id'),
+    workflowStepKey: text('workflow_step_key'),
   },
   (t) => [
     index('executions_by_agent_recent').on(t.agentId, t.createdAt),

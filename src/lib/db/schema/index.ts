@@ -5,3 +5,4 @@ export * from './metrics';
 export * from './schedules';
 export * from './settings';
 export * from './steps';
+export * from './workflows';
