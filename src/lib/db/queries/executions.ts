@@ -54,16 +54,17 @@ function toSummary({
   return { ...row, costUsd: microsToUsd(costMicros), queuePosition: null };
 }
 
-function selectSummaries(db: Db, where: SQL | undefined, limit: number): ExecutionSummary[] {
+function summaries(db: Db, where: SQL | undefined) {
   return db
     .select(summaryColumns)
     .from(executions)
     .innerJoin(agentConfigurations, eq(agentConfigurations.id, executions.agentId))
-    .where(where)
-    .orderBy(desc(executions.id))
-    .limit(limit)
-    .all()
-    .map(toSummary);
+    .where(where);
+}
+
+/** Newest first, read from the rowid order of whichever index the filter uses. */
+function selectSummaries(db: Db, where: SQL | undefined, limit: number): ExecutionSummary[] {
+  return summaries(db, where).orderBy(desc(executions.id)).limit(limit).all().map(toSummary);
 }
 
 export interface NewExecutionInput {
@@ -161,11 +162,10 @@ export function listExecutions(db: Db, query: ListExecutionsQuery): ExecutionPag
 
 /** Every queued or running execution, and the newest `limit` of all: what a live list starts from. */
 export function listRecentAndActive(db: Db, limit: number): ExecutionSummary[] {
-  const active = selectSummaries(
-    db,
-    inArray(executions.status, ['queued', 'running']),
-    Number.MAX_SAFE_INTEGER,
-  );
+  // Sorted below with the recent ones: an IN over the status index would need a sort step in SQL.
+  const active = summaries(db, inArray(executions.status, ['queued', 'running']))
+    .all()
+    .map(toSummary);
   const recent = selectSummaries(db, undefined, limit);
   const byId = new Map([...recent, ...active].map((item) => [item.id, item]));
   return [...byId.values()].sort((a, b) => b.id - a.id);
