@@ -1,6 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { benchCostQueries } from './costQueries';
+import { benchLivePath } from './livePath';
 import { benchLogWrites } from './logWrites';
 import { report } from './measure';
+import { benchSoak } from './soak';
 import { benchWorkflows } from './workflows';
 
 // Every benchmark measures its baseline in the same run: these machines are noisy.
@@ -8,3 +11,13 @@ console.log(`ClaudeOps benchmarks · Node ${process.version} · ${new Date().toI
 report(benchLogWrites());
 report(benchCostQueries());
 report(benchWorkflows());
+
+// The end-to-end ones run the real server (production build) and Debian's Chromium.
+for (const script of [['scripts/ensure-chromium.sh'], ['scripts/build-if-needed.mjs']]) {
+  const [file] = script;
+  const result = spawnSync(file?.endsWith('.sh') ? 'bash' : process.execPath, script, { stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+await benchLivePath();
+await benchSoak();
+process.exit(0);

@@ -1,11 +1,10 @@
+import { percentile } from './stats';
+
 export interface BenchResult {
   name: string;
   samplesMs: number[];
   baseline?: BenchResult;
 }
-
-const percentile = (sorted: number[], p: number) =>
-  sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 
 export function timeIt(name: string, runs: number, fn: () => void): BenchResult {
   fn(); // warm-up: statement preparation, page cache
@@ -20,14 +19,10 @@ export function timeIt(name: string, runs: number, fn: () => void): BenchResult 
 
 export function report(results: BenchResult[]): void {
   for (const result of results) {
-    const sorted = [...result.samplesMs].sort((a, b) => a - b);
-    const p50 = percentile(sorted, 50);
-    let line = `${result.name.padEnd(58)} p50 ${p50.toFixed(2).padStart(9)} ms  p95 ${percentile(sorted, 95).toFixed(2).padStart(9)} ms`;
+    const p50 = percentile(result.samplesMs, 50);
+    let line = `${result.name.padEnd(58)} p50 ${p50.toFixed(2).padStart(9)} ms  p95 ${percentile(result.samplesMs, 95).toFixed(2).padStart(9)} ms`;
     if (result.baseline) {
-      const base = percentile(
-        [...result.baseline.samplesMs].sort((a, b) => a - b),
-        50,
-      );
+      const base = percentile(result.baseline.samplesMs, 50);
       line += `  ${(base / p50).toFixed(1)}× faster than baseline`;
     }
     console.log(line);

@@ -22,6 +22,8 @@ export interface StartAppServerOptions {
   /** Reuse a data dir (e.g. to restart on the same database). */
   dataDir?: string;
   env?: Record<string, string>;
+  /** Extra Node flags (a benchmark inspects the heap with --inspect). */
+  nodeArgs?: string[];
 }
 
 export const TEST_API_KEY = 'sk-ant-test-9f8e7d6c5b4a39281706';
@@ -35,7 +37,7 @@ const READY = /ClaudeOps listening on (http:\/\/[^\s]+)/;
 export async function startAppServer(options: StartAppServerOptions): Promise<AppServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-test-'));
   // `node --import tsx`, not the tsx CLI: one process, so a signal (even SIGKILL) reaches the server itself.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'server.ts'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',

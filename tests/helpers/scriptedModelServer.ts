@@ -78,6 +78,8 @@ export interface ScriptedModelServer {
   /** http://127.0.0.1:PORT, for ANTHROPIC_BASE_URL */
   readonly url: string;
   readonly requests: readonly RecordedRequest[];
+  /** Every text block fully sent, in order: where a latency measurement starts. */
+  readonly sentTextBlocks: readonly SentTextBlock[];
   /** Registers (or replaces) the turns served to requests whose messages or system prompt contain `key`. */
   script(key: string, turns: ScriptedTurn[], options?: ScriptOptions): void;
   /** Turns not yet served. */
@@ -97,6 +99,14 @@ interface Script {
 interface SseEvent {
   event: string;
   data: Record<string, unknown>;
+  /** On a text block's content_block_stop: the block's text, so its send time is recorded. */
+  completesText?: string;
+}
+
+/** A text block the server finished sending, and when (ms since the epoch, sub-millisecond). */
+export interface SentTextBlock {
+  text: string;
+  sentAt: number;
 }
 
 type ResponseBlock =
@@ -167,6 +177,7 @@ function fullUsage(u: ScriptedUsage): Record<string, unknown> {
 export async function startScriptedModelServer(): Promise<ScriptedModelServer> {
   const scripts = new Map<string, Script>();
   const requests: RecordedRequest[] = [];
+  const sentTextBlocks: SentTextBlock[] = [];
   let messageCount = 0;
   let toolUseCount = 0;
   let requestCount = 0;
@@ -264,7 +275,11 @@ export async function startScriptedModelServer(): Promise<ScriptedModelServer> {
           data: { type: 'content_block_start', index, content_block: start },
         },
         ...deltas,
-        { event: 'content_block_stop', data: { type: 'content_block_stop', index } },
+        {
+          event: 'content_block_stop',
+          data: { type: 'content_block_stop', index },
+          ...(block.type === 'text' ? { completesText: block.text } : {}),
+        },
       );
     });
     events.push(
@@ -290,6 +305,9 @@ export async function startScriptedModelServer(): Promise<ScriptedModelServer> {
       if (i > 0) await wait(chunkDelayMs, res);
       if (res.destroyed) return;
       res.write(`event: ${e.event}\ndata: ${JSON.stringify(e.data)}\n\n`);
+      if (e.completesText !== undefined) {
+        sentTextBlocks.push({ text: e.completesText, sentAt: performance.timeOrigin + performance.now() });
+      }
     }
   }
 
@@ -430,6 +448,9 @@ export async function startScriptedModelServer(): Promise<ScriptedModelServer> {
     url: `http://127.0.0.1:${address.port}`,
     get requests() {
       return requests;
+    },
+    get sentTextBlocks() {
+      return sentTextBlocks;
     },
     script(key, turns, options = {}) {
       if (key === '') throw new Error('scripted model server: a script key must not be empty');

@@ -49,6 +49,8 @@ export class RunOutput {
   steps: StepDto[] = [];
   logs: LogLineDto[] = [];
   progress: ExecutionProgress | null = null;
+  /** In the writer's set of outputs to commit. */
+  queued = false;
   private seq: number;
 
   constructor(
@@ -76,8 +78,14 @@ export class RunOutput {
     this.writer.pending(this);
   }
 
+  /** The hot path (a tool's output can be 100k lines): one small object per line, nothing else. */
   addLog(draft: LogDraft): void {
-    this.logs.push({ ...draft, text: this.masker.mask(draft.text), seq: ++this.seq, createdAt: Date.now() });
+    this.logs.push({
+      seq: ++this.seq,
+      level: draft.level,
+      text: this.masker.mask(draft.text),
+      createdAt: Date.now(),
+    });
     this.writer.pending(this);
   }
 
@@ -122,9 +130,15 @@ export class OutputWriter {
 
   /** Called by a RunOutput that has something to write. */
   pending(output: RunOutput): void {
+    if (output.pendingRows >= MAX_BATCH_ROWS) {
+      this.dirty.add(output);
+      this.flush();
+      return;
+    }
+    if (output.queued) return;
+    output.queued = true;
     this.dirty.add(output);
-    if (output.pendingRows >= MAX_BATCH_ROWS) this.flush();
-    else this.scheduled ??= setImmediate(() => this.flush());
+    this.scheduled ??= setImmediate(() => this.flush());
   }
 
   /** Commits everything pending, in one transaction, then hands it on. Synchronous. */
@@ -146,6 +160,7 @@ export class OutputWriter {
       output.steps = [];
       output.logs = [];
       output.progress = null;
+      output.queued = false;
       return batch;
     });
     this.onCommitted(committed);

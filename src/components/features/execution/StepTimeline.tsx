@@ -1,6 +1,6 @@
 'use client';
 
-import { useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import { z } from 'zod';
 import { formatOffset } from '@/components/ui/format';
 import type { StepDto, StepKind } from '@/lib/contracts/executions';
@@ -118,7 +118,16 @@ function RowHeader({
   );
 }
 
-function ToolRow({ use, result, baseMs }: { use: StepDto; result: StepDto | undefined; baseMs: number }) {
+/** Rows are memoized: a live run appends steps, and only the new rows (or a tool's result) should render. */
+const ToolRow = memo(function ToolRow({
+  use,
+  result,
+  baseMs,
+}: {
+  use: StepDto;
+  result: StepDto | undefined;
+  baseMs: number;
+}) {
   const [open, setOpen] = useState(false);
   const state = result === undefined ? 'running' : result.isError ? 'error' : 'ok';
   const input = toolUsePayload.safeParse(use.payload);
@@ -157,9 +166,9 @@ function ToolRow({ use, result, baseMs }: { use: StepDto; result: StepDto | unde
       ) : null}
     </li>
   );
-}
+});
 
-function PlainRow({ step, baseMs }: { step: StepDto; baseMs: number }) {
+const PlainRow = memo(function PlainRow({ step, baseMs }: { step: StepDto; baseMs: number }) {
   const [open, setOpen] = useState(false);
   const { icon, label } = KIND_LABELS[step.kind];
   return (
@@ -184,7 +193,7 @@ function PlainRow({ step, baseMs }: { step: StepDto; baseMs: number }) {
       ) : null}
     </li>
   );
-}
+});
 
 /** The run's steps in order; each row opens to its payload. Times are offsets from `baseMs`. */
 export function StepTimeline({ steps, baseMs }: { steps: readonly StepDto[]; baseMs: number }) {
