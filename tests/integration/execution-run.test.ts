@@ -1,7 +1,9 @@
 import fs from 'node:fs';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TEST_API_KEY } from '../helpers/appServer';
+import { apiClient } from '../helpers/api';
+import { TEST_ACCESS_TOKEN, TEST_API_KEY } from '../helpers/appServer';
+import { cookieFrom, rawRequest } from '../helpers/rawHttp';
 import { setUpTestStack } from '../helpers/stack';
 
 const stack = setUpTestStack({ beforeAll, afterAll });
@@ -101,6 +103,30 @@ describe('an agent run through the real SDK', () => {
     const page2 = second.body as { items: { id: number }[]; nextBefore: number | null };
     expect(page2.items.map((e) => e.id)).toEqual([ids[0]]);
     expect(page2.nextBefore).toBeNull();
+  });
+
+  it('records what started a run: the Bearer token is `api`, the page’s session `manual`; the list filters by it', async () => {
+    const key = '[script:trigger]';
+    stack.model.script(key, [{ content: [{ type: 'text', text: 'ok' }] }], { repeatLast: true });
+    const agent = await stack.api.createAgent({ defaultPrompt: `Say ok ${key}` });
+    const viaApi = await stack.api.startExecution(agent.id);
+    const signIn = await rawRequest(stack.app.url, {
+      method: 'POST',
+      path: '/api/auth/session',
+      headers: { origin: stack.app.url },
+      body: JSON.stringify({ token: TEST_ACCESS_TOKEN }),
+    });
+    const page = apiClient(stack.app.url, { cookie: cookieFrom(signIn), origin: stack.app.url });
+    const fromPage = await page.startExecution(agent.id);
+    for (const id of [viaApi, fromPage]) await stack.api.waitForEnd(id);
+
+    expect((await stack.api.getExecution(viaApi)).trigger).toBe('api');
+    expect((await stack.api.getExecution(fromPage)).trigger).toBe('manual');
+    const apiRuns = await stack.api.call('GET', `/api/executions?agentId=${agent.id}&trigger=api`);
+    expect((apiRuns.body as { items: { id: number }[] }).items.map((e) => e.id)).toEqual([viaApi]);
+    const bad = await stack.api.call('GET', '/api/executions?trigger=cron');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: { issues: [{ path: 'trigger' }] } });
   });
 
   it('keeps the API key out of the database, the log and every response', async () => {

@@ -3,6 +3,8 @@
  * asked for local time), so the server's HTML and the browser's first render always agree.
  */
 
+import type { ExecutionSummary } from '@/lib/contracts/executions';
+
 const integerFormat = new Intl.NumberFormat('en-US');
 
 export function formatTokens(count: number): string {
@@ -54,4 +56,11 @@ export function formatOffset(epochMs: number, baseMs: number): string {
 /** A run's cost; a dash while it runs, since the figure is only known once the run ends. */
 export function formatRunCost(usd: number, running: boolean): string {
   return running && usd === 0 ? '—' : formatUsd(usd);
+}
+
+/** What started a run, as the pages say it: 'schedule #3'. */
+export function triggerLabel(execution: Pick<ExecutionSummary, 'trigger' | 'scheduleId'>): string {
+  return execution.trigger === 'schedule' && execution.scheduleId !== null
+    ? `schedule #${execution.scheduleId}`
+    : execution.trigger;
 }

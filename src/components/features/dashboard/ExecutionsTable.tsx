@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import { formatDuration, formatRunCost, formatTokens } from '@/components/ui/format';
+import { formatDuration, formatRunCost, formatTokens, triggerLabel } from '@/components/ui/format';
 import { LocalTime } from '@/components/ui/LocalTime';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { useNow } from '@/hooks/useNow';
@@ -33,6 +33,7 @@ export function ExecutionsTable({
             <th scope="col">Run</th>
             {showAgent ? <th scope="col">Agent</th> : null}
             <th scope="col">Status</th>
+            <th scope="col">Trigger</th>
             <th scope="col">Started</th>
             <th scope="col" className="num">
               Duration
@@ -75,6 +76,7 @@ export function ExecutionsTable({
                 )}
                 {execution.errorCode ? <span className="muted small"> {execution.errorCode}</span> : null}
               </td>
+              <td data-testid="execution-trigger">{triggerLabel(execution)}</td>
               <td>
                 <LocalTime epochMs={execution.startedAt ?? execution.createdAt} />
               </td>

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { type ReactNode, useState } from 'react';
-import { formatDuration, formatRunCost, formatTokens } from '@/components/ui/format';
+import { formatDuration, formatRunCost, formatTokens, triggerLabel } from '@/components/ui/format';
 import { LocalTime } from '@/components/ui/LocalTime';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { useNow } from '@/hooks/useNow';
@@ -68,7 +68,7 @@ export function ExecutionHeader({
           {execution.model}
         </Fact>
         <Fact label="Trigger" testId="execution-trigger">
-          {execution.trigger}
+          {triggerLabel(execution)}
         </Fact>
         <Fact label="Started" testId="execution-started-cell">
           <LocalTime epochMs={execution.startedAt ?? execution.createdAt} testId="execution-started" />
