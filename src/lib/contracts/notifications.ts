@@ -30,6 +30,9 @@ export type NotificationEventType = (typeof NOTIFICATION_EVENT_TYPES)[number];
 export const SUMMARY_MESSAGE_TYPE = 'notification.summary';
 export const TEST_MESSAGE_TYPE = 'notification.test';
 
+/** The page that lists channels and the delivery log; summaries and test messages link to it. */
+export const NOTIFICATIONS_PAGE_PATH = '/notifications';
+
 /** A condition event says whether the condition now holds (`firing`) or has cleared (`resolved`). */
 export const CONDITION_STATES = ['firing', 'resolved'] as const;
 

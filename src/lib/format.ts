@@ -1,0 +1,57 @@
+/**
+ * Formatters for figures on the pages and in notification messages. Locale and time zone are fixed (en-US digits, UTC unless
+ * asked for local time), so the server's HTML and the browser's first render always agree.
+ */
+
+const integerFormat = new Intl.NumberFormat('en-US');
+
+export function formatTokens(count: number): string {
+  return integerFormat.format(count);
+}
+
+/** Dollars with a fixed number of decimals: a run costs fractions of a cent. */
+export function formatUsd(usd: number, decimals = 4): string {
+  return `$${usd.toFixed(decimals)}`;
+}
+
+/** To the micro-dollar, the unit costs are stored in: for breakdowns that must match the bill exactly. */
+export function formatExactUsd(usd: number): string {
+  return formatUsd(usd, 6);
+}
+
+/** Totals: cents once they reach a dollar, four decimals below. */
+export function formatSpend(usd: number): string {
+  return formatUsd(usd, usd >= 1 ? 2 : 4);
+}
+
+const pad2 = (value: number): string => String(value).padStart(2, '0');
+
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return '—';
+  const clamped = Math.max(0, ms);
+  if (clamped < 1_000) return `${Math.round(clamped)} ms`;
+  if (clamped < 60_000) return `${(clamped / 1_000).toFixed(1)} s`;
+  const seconds = Math.floor(clamped / 1_000);
+  const hours = Math.floor(seconds / 3_600);
+  const minutes = Math.floor((seconds % 3_600) / 60);
+  return hours > 0 ? `${hours} h ${pad2(minutes)} m` : `${minutes} m ${pad2(seconds % 60)} s`;
+}
+
+/** `2026-11-25 14:03:07`, in UTC (with the suffix) or in the browser's zone. */
+export function formatDateTime(epochMs: number, zone: 'utc' | 'local'): string {
+  const d = new Date(epochMs);
+  const utc = zone === 'utc';
+  const date = `${utc ? d.getUTCFullYear() : d.getFullYear()}-${pad2((utc ? d.getUTCMonth() : d.getMonth()) + 1)}-${pad2(utc ? d.getUTCDate() : d.getDate())}`;
+  const time = `${pad2(utc ? d.getUTCHours() : d.getHours())}:${pad2(utc ? d.getUTCMinutes() : d.getMinutes())}:${pad2(utc ? d.getUTCSeconds() : d.getSeconds())}`;
+  return utc ? `${date} ${time} UTC` : `${date} ${time}`;
+}
+
+/** Offset of a step from the start of its run: `+1.2 s`. */
+export function formatOffset(epochMs: number, baseMs: number): string {
+  return `+${((epochMs - baseMs) / 1_000).toFixed(1)} s`;
+}
+
+/** A run's cost; a dash while it runs, since the figure is only known once the run ends. */
+export function formatRunCost(usd: number, running: boolean): string {
+  return running && usd === 0 ? '—' : formatUsd(usd);
+}
