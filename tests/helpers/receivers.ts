@@ -10,6 +10,8 @@ export interface ReceivedRequest {
 }
 
 export interface ScriptedAnswer {
+  /** Only for requests whose path starts with this; any request when absent. */
+  path?: string;
   status: number;
   headers?: Record<string, string>;
   body?: string;
@@ -18,7 +20,7 @@ export interface ScriptedAnswer {
 export interface HttpReceiver {
   url: string;
   requests: ReceivedRequest[];
-  /** Answers for the next requests, in order; after them every request gets 200. */
+  /** Answers for the next requests (each used once, in order); any other request gets 200. */
   script(...answers: ScriptedAnswer[]): void;
   close(): Promise<void>;
 }
@@ -35,7 +37,9 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
     });
     req.on('end', () => {
       requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
-      const answer = answers.shift() ?? { status: 200, body: 'ok' };
+      const index = answers.findIndex((a) => a.path === undefined || (req.url ?? '').startsWith(a.path));
+      const answer =
+        index === -1 ? { status: 200, body: 'ok' } : (answers.splice(index, 1)[0] ?? { status: 200 });
       res.writeHead(answer.status, answer.headers);
       res.end(answer.body ?? '');
     });
