@@ -88,3 +88,115 @@ export function queuedTypes(db: Db, channelId: number): string[] {
     .all()
     .map((row) => row.type);
 }
+
+const T = Date.parse('2026-11-20T12:00:00.000Z');
+const run = {
+  executionId: 42,
+  agentId: 1,
+  agentName: 'nightly-report',
+  trigger: 'schedule' as const,
+  scheduleId: 7,
+  attempts: 1,
+  durationMs: 600_000,
+  costUsd: 0.5,
+  errorCode: null,
+  errorMessage: null,
+  path: '/executions/42',
+};
+const health = {
+  agentId: 2,
+  agentName: 'System Health Reporter',
+  executionId: 43,
+  summary: 'Disk / is filling up.',
+  findings: [{ area: 'disk', severity: 'warning' as const, message: '/ is 91% full' }],
+  path: '/executions/43',
+};
+
+/** One event of every type in the catalogue. */
+export const SAMPLE_EVENTS: NotificationEventInput[] = [
+  { type: 'run.failed', data: { ...run, errorCode: 'rate_limit', errorMessage: 'Rate limited (429)' } },
+  { type: 'run.timeout', data: { ...run, timeoutSeconds: 600 } },
+  { type: 'run.budget_exceeded', data: { ...run, budget: 'per_run', limitUsd: 0.5, spentUsd: 0.51 } },
+  { type: 'run.interrupted', data: { ...run, reason: 'The server stopped during the run' } },
+  {
+    type: 'budget.warning',
+    data: {
+      scope: 'global',
+      month: '2026-11',
+      spentUsd: 80,
+      budgetUsd: 100,
+      state: 'firing',
+      path: '/costs',
+    },
+  },
+  {
+    type: 'budget.exhausted',
+    data: {
+      scope: 'agent',
+      agentId: 1,
+      agentName: 'nightly-report',
+      month: '2026-11',
+      spentUsd: 20,
+      budgetUsd: 20,
+      state: 'firing',
+      path: '/costs',
+    },
+  },
+  {
+    type: 'schedule.refused',
+    data: {
+      scheduleId: 7,
+      agentId: 1,
+      agentName: 'nightly-report',
+      scheduledFor: T,
+      outcome: 'refused_budget',
+      reason: 'The monthly budget is exhausted',
+      path: '/schedules/7',
+    },
+  },
+  {
+    type: 'schedule.missed',
+    data: {
+      scheduleId: 7,
+      agentId: 1,
+      agentName: 'nightly-report',
+      scheduledFor: T,
+      missedSlots: 3,
+      path: '/schedules/7',
+    },
+  },
+  { type: 'health.warning', data: { ...health, status: 'warning', state: 'firing' } },
+  { type: 'health.critical', data: { ...health, status: 'critical', state: 'firing' } },
+  {
+    type: 'circuit.opened',
+    data: { consecutiveFailures: 5, threshold: 5, cooldownSeconds: 60, lastFailure: 'overloaded', path: '/' },
+  },
+  { type: 'circuit.closed', data: { openedAt: T - 120_000, path: '/' } },
+  {
+    type: 'host.disk',
+    data: {
+      mount: '/',
+      usedPercent: 91.24,
+      thresholdPercent: 90,
+      since: T,
+      state: 'firing',
+      path: '/system',
+    },
+  },
+  {
+    type: 'host.memory',
+    data: { availablePercent: 12.5, thresholdPercent: 10, since: T, state: 'resolved', path: '/system' },
+  },
+  {
+    type: 'host.load',
+    data: {
+      load1: 4.5,
+      cores: 2,
+      thresholdLoad: 4,
+      sustainedMinutes: 10,
+      since: T,
+      state: 'firing',
+      path: '/system',
+    },
+  },
+];
