@@ -185,16 +185,7 @@ describe('webhook', () => {
   });
 
   it('records a network failure as retrying, with no response code', async () => {
-    const hook = createChannel(
-      handle.db,
-      box,
-      createChannelSchema.parse({
-        type: 'webhook',
-        name: 'down',
-        url: 'http://127.0.0.1:1/hook',
-        events: ['run.failed'],
-      }),
-    );
+    const hook = channel('webhook', { url: 'http://127.0.0.1:1/hook' });
     record();
     await worker().kick();
     const [entry] = listDeliveries(handle.db, { channelId: hook.channel.id, limit: 10 }).deliveries;

@@ -1,7 +1,7 @@
 import type { Db } from '../db';
 import { getChannelRow } from '../db/queries/notificationChannels';
-import type { OutboxItem } from '../db/queries/notificationOutbox';
-import { nextDueAt } from '../db/queries/notificationOutbox';
+import { nextDueAt, type OutboxItem } from '../db/queries/notificationOutbox';
+import type { NotificationChannel } from '../db/schema';
 import type { SecretBox } from '../db/secretBox';
 import type { Logger } from '../logger';
 import { openChannel } from './channels';
@@ -54,37 +54,46 @@ export function startNotificationWorker(options: NotificationWorkerOptions): Not
   let chain: Promise<void> = Promise.resolve();
   let queued: Promise<void> | null = null;
 
-  async function attempt(item: OutboxItem): Promise<Attempt> {
-    const row = getChannelRow(db, item.row.channelId);
-    if (!row) return unsendable('The channel was deleted');
+  async function attempt(item: OutboxItem, channelRow: NotificationChannel): Promise<Attempt> {
     try {
-      const channel = openChannel(row, box);
+      const channel = openChannel(channelRow, box);
       return await attemptSend(channel, buildOutgoing(item.event, baseUrl), ctx);
     } catch (err) {
       // A row that cannot be read or opened now never will be: give up rather than retry for hours.
-      logger.error({ err, channelId: row.id, eventId: item.event.id }, 'notification cannot be sent');
+      logger.error({ err, channelId: channelRow.id, eventId: item.event.id }, 'notification cannot be sent');
       return unsendable('The message or the channel settings cannot be read');
     }
   }
 
+  /** Sends one claimed row and settles it; never throws, so one bad row cannot strand the others in flight. */
   async function deliver(item: OutboxItem): Promise<void> {
-    const result = await attempt(item);
-    const settled = settleAttempt(db, item, result, now(), policy);
     const fields = {
       channelId: item.row.channelId,
       eventId: item.event.id,
       eventType: item.event.type,
       attempt: item.row.attempts,
-      status: settled.status,
-      responseCode: result.outcome.responseCode,
-      durationMs: result.durationMs,
     };
-    if (result.outcome.ok) logger.info(fields, 'notification delivered');
-    else
-      logger.warn(
-        { ...fields, error: result.outcome.error, nextAttemptAt: settled.nextAttemptAt },
-        'notification failed',
-      );
+    try {
+      const channelRow = getChannelRow(db, item.row.channelId);
+      // Deleted since the claim: its outbox rows and log went with it.
+      if (!channelRow) return;
+      const result = await attempt(item, channelRow);
+      const settled = settleAttempt(db, item, result, now(), policy);
+      const outcome = {
+        ...fields,
+        status: settled.status,
+        responseCode: result.outcome.responseCode,
+        durationMs: result.durationMs,
+      };
+      if (result.outcome.ok) logger.info(outcome, 'notification delivered');
+      else
+        logger.warn(
+          { ...outcome, error: result.outcome.error, nextAttemptAt: settled.nextAttemptAt },
+          'notification failed',
+        );
+    } catch (err) {
+      logger.error({ err, ...fields }, 'notification attempt could not be recorded');
+    }
   }
 
   function scheduleNext(): void {
