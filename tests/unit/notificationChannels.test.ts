@@ -136,9 +136,9 @@ describe('channel settings validation', () => {
   it('accepts each type with its own settings', () => {
     const inputs = [
       { ...common, type: 'webhook', url: 'http://127.0.0.1:9000/hook' },
-      { ...common, type: 'slack', url: 'https://hooks.slack.com/services/T0/B0/abc' },
-      { ...common, type: 'discord', url: 'https://discord.com/api/webhooks/1/abc' },
-      { ...common, type: 'ntfy', url: 'https://ntfy.sh/ops', token: 'tk_abc' },
+      { ...common, type: 'slack', url: 'https://hooks.slack.invalid/services/T0/B0/abc' },
+      { ...common, type: 'discord', url: 'https://discord.invalid/api/webhooks/1/abc' },
+      { ...common, type: 'ntfy', url: 'https://ntfy.invalid/ops', token: 'tk_abc' },
       { ...common, type: 'email', host: 'smtp.example.com', from: 'a@example.com', to: ['b@example.com'] },
     ];
     for (const input of inputs) expect(createChannelSchema.safeParse(input).success).toBe(true);
@@ -154,12 +154,16 @@ describe('channels', () => {
   const create = (input: unknown) => createChannel(handle.db, box, createChannelSchema.parse(input));
 
   it('gives a webhook a whsec_ secret once, and reads show it masked', () => {
-    const { channel, secret } = create({ ...common, type: 'webhook', url: 'https://example.com/hook' });
+    const { channel, secret } = create({
+      ...common,
+      type: 'webhook',
+      url: 'https://hooks.example.invalid/hook',
+    });
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
     const read = getChannel(handle.db, channel.id);
     expect(read).toMatchObject({
       type: 'webhook',
-      url: 'https://example.com/hook',
+      url: 'https://hooks.example.invalid/hook',
       enabled: true,
       agentIds: null,
     });
@@ -168,11 +172,11 @@ describe('channels', () => {
   });
 
   it('never returns secrets from reads: Slack and Discord URLs, ntfy token, SMTP password', () => {
-    const slackUrl = 'https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXXXXXXdcba';
+    const slackUrl = 'https://hooks.slack.invalid/services/T000/B000/XXXXXXXXXXXXXXXXXXXXdcba';
     const token = 'tk_0123456789abcdefghijklmnop';
     const password = 'correct horse battery staple';
     create({ ...common, type: 'slack', url: slackUrl });
-    create({ ...common, type: 'ntfy', url: 'https://ntfy.sh/ops', token });
+    create({ ...common, type: 'ntfy', url: 'https://ntfy.invalid/ops', token });
     const email = create({
       ...common,
       type: 'email',
@@ -199,8 +203,12 @@ describe('channels', () => {
 
   it('keeps secrets sealed at rest: the database file never holds them in plaintext', () => {
     const password = 'pw-4f9a1c7e2b-smtp';
-    const { secret } = create({ ...common, type: 'webhook', url: 'https://example.com/hook' });
-    create({ ...common, type: 'slack', url: 'https://hooks.slack.com/services/T1/B1/sealedsealedsealed' });
+    const { secret } = create({ ...common, type: 'webhook', url: 'https://hooks.example.invalid/hook' });
+    create({
+      ...common,
+      type: 'slack',
+      url: 'https://hooks.slack.invalid/services/T1/B1/sealedsealedsealed',
+    });
     create({
       ...common,
       type: 'email',
@@ -227,7 +235,7 @@ describe('channels', () => {
       createChannelSchema.parse({
         ...common,
         type: 'ntfy',
-        url: 'https://ntfy.sh/x',
+        url: 'https://ntfy.invalid/x',
         token: 'tk_secret_value_1234',
       }),
     );
@@ -235,19 +243,23 @@ describe('channels', () => {
     const row = getChannelRow(handle.db, channel.id);
     expect(row && openChannel(row, loadSecretBox(dataDir)).config).toEqual({
       type: 'ntfy',
-      url: 'https://ntfy.sh/x',
+      url: 'https://ntfy.invalid/x',
       token: 'tk_secret_value_1234',
     });
     expect(() => row && openChannel(row, newBox())).toThrow();
   });
 
   it('changes settings of the channel type, rotates a webhook secret, and refuses another type’s setting', () => {
-    const { channel, secret } = create({ ...common, type: 'webhook', url: 'https://example.com/hook' });
+    const { channel, secret } = create({
+      ...common,
+      type: 'webhook',
+      url: 'https://hooks.example.invalid/hook',
+    });
     const renamed = updateChannel(handle.db, box, channel.id, {
       name: 'renamed',
-      url: 'https://example.com/v2',
+      url: 'https://hooks.example.invalid/v2',
     });
-    expect(renamed.channel).toMatchObject({ name: 'renamed', url: 'https://example.com/v2' });
+    expect(renamed.channel).toMatchObject({ name: 'renamed', url: 'https://hooks.example.invalid/v2' });
     expect(renamed.secret).toBeUndefined();
     const rotated = updateChannel(handle.db, box, channel.id, { rotateSecret: true });
     expect(rotated.secret).toMatch(/^whsec_/);
@@ -267,7 +279,12 @@ describe('channels', () => {
   });
 
   it('removes an ntfy token with null, and refuses an SMTP password once the user is gone', () => {
-    const ntfy = create({ ...common, type: 'ntfy', url: 'https://ntfy.sh/x', token: 'tk_abcdefghijklmnop' });
+    const ntfy = create({
+      ...common,
+      type: 'ntfy',
+      url: 'https://ntfy.invalid/x',
+      token: 'tk_abcdefghijklmnop',
+    });
     expect(updateChannel(handle.db, box, ntfy.channel.id, { token: null }).channel).toMatchObject({
       token: null,
     });
@@ -286,7 +303,11 @@ describe('channels', () => {
   });
 
   it('drops what a channel had not sent when it is disabled', () => {
-    const { channel } = create({ ...common, type: 'slack', url: 'https://hooks.slack.com/services/T/B/x' });
+    const { channel } = create({
+      ...common,
+      type: 'slack',
+      url: 'https://hooks.slack.invalid/services/T/B/x',
+    });
     recordEvent(handle.db, runFailed());
     expect(queuedTypes(handle.db, channel.id)).toEqual(['run.failed']);
     updateChannel(handle.db, box, channel.id, { enabled: false });
@@ -296,7 +317,11 @@ describe('channels', () => {
   });
 
   it('deletes a channel, and a missing one is not found', () => {
-    const { channel } = create({ ...common, type: 'discord', url: 'https://discord.com/api/webhooks/1/x' });
+    const { channel } = create({
+      ...common,
+      type: 'discord',
+      url: 'https://discord.invalid/api/webhooks/1/x',
+    });
     deleteChannel(handle.db, channel.id);
     expect(listChannels(handle.db)).toEqual([]);
     expect(() => deleteChannel(handle.db, channel.id)).toThrow(/not found/);

@@ -23,7 +23,7 @@ beforeEach(() => {
     createChannelSchema.parse({
       type: 'slack',
       name: 'everything',
-      url: 'https://hooks.slack.com/services/T/B/x',
+      url: 'https://hooks.slack.invalid/services/T/B/x',
       events: [...NOTIFICATION_EVENT_TYPES],
     }),
   ).channel.id;

@@ -5,10 +5,9 @@ import {
   notificationEventSchema,
 } from '../contracts/notifications';
 import type { DbExecutor } from '../db/executor';
-import { listEnabledChannelRows } from '../db/queries/notificationChannels';
+import { type ChannelSubscription, listSubscriptions } from '../db/queries/notificationChannels';
 import { insertEventForChannels } from '../db/queries/notificationOutbox';
 import { getAppSettings } from '../db/queries/settings';
-import type { NotificationChannel } from '../db/schema';
 import { admitConditionChange, conditionOf } from './conditions';
 
 export interface RecordedEvent {
@@ -29,7 +28,7 @@ function agentOf(event: NotificationEvent): number | null {
 }
 
 /** A channel wants an event it subscribed to, unless it is limited to other agents. */
-function wants(channel: NotificationChannel, event: NotificationEvent): boolean {
+function wants(channel: ChannelSubscription, event: NotificationEvent): boolean {
   if (!channel.events.includes(event.type)) return false;
   const agentId = agentOf(event);
   return channel.agentIds === null || agentId === null || channel.agentIds.includes(agentId);
@@ -51,7 +50,7 @@ export function recordEvent(db: DbExecutor, input: NotificationEventInput, now =
       if (!admitConditionChange(tx, change, now, quietMs))
         return { eventId: null, queued: 0, suppressed: true };
     }
-    const channelIds = listEnabledChannelRows(tx)
+    const channelIds = listSubscriptions(tx)
       .filter((channel) => wants(channel, event))
       .map((channel) => channel.id);
     if (channelIds.length === 0) return { eventId: null, queued: 0, suppressed: false };

@@ -11,9 +11,23 @@ export function getChannelRow(db: Db, id: number): NotificationChannel | undefin
   return db.select().from(notificationChannels).where(eq(notificationChannels.id, id)).get();
 }
 
-/** The channels that may receive an event now; few enough that the event filter runs in code. */
-export function listEnabledChannelRows(db: DbExecutor): NotificationChannel[] {
-  return db.select().from(notificationChannels).where(eq(notificationChannels.enabled, true)).all();
+export type ChannelSubscription = Pick<NotificationChannel, 'id' | 'events' | 'agentIds'>;
+
+/**
+ * What each enabled channel subscribed to; few enough that the event filter runs in code. Three
+ * columns, not the row: composing and mapping the full select costs more than twice as much, in
+ * the producer's transaction.
+ */
+export function listSubscriptions(db: DbExecutor): ChannelSubscription[] {
+  return db
+    .select({
+      id: notificationChannels.id,
+      events: notificationChannels.events,
+      agentIds: notificationChannels.agentIds,
+    })
+    .from(notificationChannels)
+    .where(eq(notificationChannels.enabled, true))
+    .all();
 }
 
 export function insertChannelRow(db: DbExecutor, values: NewNotificationChannel): NotificationChannel {
