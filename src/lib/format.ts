@@ -1,6 +1,7 @@
 /**
- * Formatters for figures on the pages and in notification messages. Locale and time zone are fixed (en-US digits, UTC unless
- * asked for local time), so the server's HTML and the browser's first render always agree.
+ * Formatters for figures on the pages and in notification messages. Locale and time zone are
+ * fixed (en-US digits, UTC unless asked for local time), so the server's HTML and the browser's
+ * first render always agree.
  */
 
 const integerFormat = new Intl.NumberFormat('en-US');
