@@ -1,6 +1,13 @@
 /** Dependency rules checked by `npm run lint`: the layering of STYLE.md, enforced. */
 const SERVER_ONLY =
-  '^src/lib/(db|services|claude|notifications|keyFile|runtime|env|logger|http/route|http/errors|websocket/(server|broadcaster|messageHandler))';
+  '^src/lib/(db|engine|services|claude|runtime|env|logger|http/route|http/errors|websocket/(server|broadcaster|messageHandler)|workflows/(runner|definitions|launcher)|notifications|keyFile)';
+
+/**
+ * The layers of src/lib, lowest first: db ← claude ← engine ← services. The edges (http, websocket,
+ * runtime) sit above all of them and are only imported by app/ and server.ts.
+ */
+const SERVICES = 'src/lib/(services|scheduling|metrics|notifications|workflows)';
+const EDGES = 'src/lib/(http|websocket|runtime)';
 
 module.exports = {
   forbidden: [
@@ -25,6 +32,44 @@ module.exports = {
       comment: 'Dependencies point one way: app and server.ts → lib, never back.',
       from: { path: '^src/(lib|agents)' },
       to: { path: '^(app|src/components|src/hooks|src/contexts|server\\.ts)' },
+    },
+    {
+      name: 'domain-does-not-know-the-edges',
+      severity: 'error',
+      comment:
+        'Domain code throws domain errors (src/lib/errors.ts); only the route wrapper and the WebSocket handler map them to HTTP or frames.',
+      from: { path: `^(src/lib/(db|claude|engine)|${SERVICES})` },
+      to: { path: `^${EDGES}` },
+    },
+    {
+      name: 'websocket-does-not-use-http',
+      severity: 'error',
+      comment: 'The socket and the routes are two edges side by side; what they share lives below them.',
+      from: { path: '^src/lib/websocket' },
+      to: { path: '^src/lib/http' },
+    },
+    {
+      name: 'claude-is-below-the-engine',
+      severity: 'error',
+      comment:
+        'src/lib/claude adapts the SDK and prices usage; it must not call back into the engine or services, nor reach for query modules (shared types live in contracts).',
+      from: { path: '^src/lib/claude' },
+      to: { path: `^(src/lib/(engine|db/queries)|${SERVICES})` },
+    },
+    {
+      name: 'engine-is-below-services',
+      severity: 'error',
+      comment:
+        'Schedules, workflows, notifications and metrics drive the engine through its API and events, never the reverse.',
+      from: { path: '^src/lib/engine' },
+      to: { path: `^${SERVICES}` },
+    },
+    {
+      name: 'db-is-the-bottom',
+      severity: 'error',
+      comment: 'Schema and queries depend on contracts only.',
+      from: { path: '^src/lib/db' },
+      to: { path: `^(src/lib/(claude|engine)|${SERVICES}|${EDGES})` },
     },
     {
       name: 'contracts-are-pure',

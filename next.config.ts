@@ -1,4 +1,7 @@
 import type { NextConfig } from 'next';
+import { sourceHash } from './scripts/sourceHash.mjs';
+
+const buildId = sourceHash(import.meta.dirname);
 
 const nextConfig: NextConfig = {
   // The agent SDK spawns a binary that sits next to its own module file, so it must
@@ -6,6 +9,9 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ['@anthropic-ai/claude-agent-sdk', 'better-sqlite3'],
   poweredByHeader: false,
   reactStrictMode: true,
+  // One id for the build and the code inside it, checked against server.ts's own (see runtime.ts).
+  generateBuildId: () => buildId,
+  env: { CLAUDEOPS_BUILD_ID: buildId },
 };
 
 export default nextConfig;

@@ -1,20 +1,23 @@
 import http from 'node:http';
 import next from 'next';
+import { builtId, sourceHash } from './scripts/sourceHash.mjs';
 import { AccessCredentials, loadSessionKey } from './src/lib/auth/credentials';
 import { closeDb, installDb, openDatabase } from './src/lib/db';
 import { applyMigrations } from './src/lib/db/migrate';
+import { getExecutionLive, listRecentAndActive } from './src/lib/db/queries/executions';
+import { RunEngine } from './src/lib/engine/engine';
 import { env } from './src/lib/env';
 import { appLogger } from './src/lib/logger';
-import { installRuntime } from './src/lib/runtime';
+import { installRuntime, withQueuePositions } from './src/lib/runtime';
 import { createHttpGate } from './src/lib/security/httpGate';
 import { processSecretMasker } from './src/lib/security/secrets';
-import { ExecutionEventBus } from './src/lib/services/executionEvents';
-import { ExecutionTracker } from './src/lib/services/executionTracker';
 import { recoverFromUnexpectedStop } from './src/lib/services/recovery';
 import { seedBuiltinAgents } from './src/lib/services/seed';
 import { createRealtimeServer } from './src/lib/websocket/server';
 
 const SHUTDOWN_GRACE_MS = 15_000;
+/** Runs a (re)subscribing list gets: every active one, and this many of the newest. */
+const RECENT_FOR_LISTS = 100;
 
 function formatOrigin(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -24,6 +27,13 @@ async function main(): Promise<void> {
   const appEnv = env();
   const logger = appLogger();
   const dev = appEnv.nodeEnv !== 'production';
+  const buildId = sourceHash(import.meta.dirname);
+  if (!dev && builtId(import.meta.dirname) !== buildId) {
+    throw new Error(
+      'The production build in .next was made from other sources than these (or is missing): ' +
+        'run `npm run build` (`npm start` does it for you) and start again.',
+    );
+  }
 
   // The database is ready, migrated and seeded before anything listens.
   const handle = openDatabase(appEnv.databasePath);
@@ -34,9 +44,13 @@ async function main(): Promise<void> {
 
   const credentials = new AccessCredentials(handle.db, appEnv.accessToken, loadSessionKey(appEnv.dataDir));
   const firstToken = appEnv.authEnabled ? credentials.ensureToken() : null;
-  const bus = new ExecutionEventBus();
-  const tracker = new ExecutionTracker({ handle, bus, env: appEnv, logger, masker: processSecretMasker() });
-  installRuntime({ tracker, credentials, secureCookies: appEnv.publicUrl?.protocol === 'https:' });
+  const engine = new RunEngine({ handle, env: appEnv, logger, masker: processSecretMasker() });
+  installRuntime({
+    engine,
+    credentials,
+    secureCookies: appEnv.publicUrl?.protocol === 'https:',
+    buildId,
+  });
 
   const app = next({ dev, dir: import.meta.dirname, hostname: appEnv.host, port: appEnv.port });
   await app.prepare();
@@ -59,13 +73,15 @@ async function main(): Promise<void> {
   });
   const realtime = createRealtimeServer({
     db: handle.db,
-    bus,
+    events: engine.events,
+    viewOf: (executionId) => engine.liveView(executionId) ?? getExecutionLive(handle.db, executionId),
     logger,
     // Re-checked on every heartbeat: rotating the token closes sockets opened with the old session.
     isStillAuthorized: (request) => gate.isAuthorized(request),
     commands: {
-      cancelExecution: (executionId) => tracker.cancel(executionId),
-      circuitState: () => tracker.breaker.snapshot(),
+      cancelExecution: (executionId) => engine.cancel(executionId),
+      circuitState: () => engine.circuit(),
+      recentExecutions: () => withQueuePositions(listRecentAndActive(handle.db, RECENT_FOR_LISTS)),
     },
   });
 
@@ -99,14 +115,14 @@ async function main(): Promise<void> {
   const shutdown = async (signal: NodeJS.Signals) => {
     if (shuttingDown) return;
     shuttingDown = true;
-    logger.info({ signal, activeRuns: tracker.activeCount }, 'shutting down');
+    logger.info({ signal, activeRuns: engine.activeCount }, 'shutting down');
     const forceExit = setTimeout(() => {
       logger.error('shutdown took too long; exiting');
       process.exit(1);
     }, SHUTDOWN_GRACE_MS);
     server.close();
     realtime.close();
-    await tracker.shutdown();
+    await engine.shutdown();
     server.closeAllConnections();
     closeDb();
     clearTimeout(forceExit);

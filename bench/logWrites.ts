@@ -1,14 +1,13 @@
 import { createAgent } from '../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../src/lib/db/queries/executions';
+import { OutputWriter } from '../src/lib/engine/outputWriter';
 import { SecretMasker } from '../src/lib/security/secrets';
-import { ExecutionEventBus } from '../src/lib/services/executionEvents';
-import { ExecutionRecorder } from '../src/lib/services/executionRecorder';
 import { createTestDb } from '../tests/helpers/testDb';
 import { type BenchResult, timeIt } from './measure';
 
 const LINES = 20_000;
 
-/** The recorder's batched writes against the naive design: one transaction (and fsync point) per line. */
+/** The output writer's group commit against the naive design: one transaction (and fsync point) per line. */
 export function benchLogWrites(): BenchResult[] {
   const handle = createTestDb();
   const agent = createAgent(handle.db, { name: 'bench', model: 'claude-sonnet-4-5', defaultPrompt: 'p' });
@@ -19,7 +18,6 @@ export function benchLogWrites(): BenchResult[] {
       model: agent.model,
       trigger: 'manual',
     });
-  const bus = new ExecutionEventBus();
   // Masking is part of the real write path: one secret to look for, as with an API key set.
   const masker = new SecretMasker(['sk-ant-bench-0123456789abcdef']);
 
@@ -36,8 +34,9 @@ export function benchLogWrites(): BenchResult[] {
     const id = newExecution();
     for (let seq = 1; seq <= LINES; seq++) naiveLine(id, seq);
   });
-  const batched = timeIt(`${LINES} log lines, batched recorder`, 3, () => {
-    const recorder = new ExecutionRecorder(handle.sqlite, bus, newExecution(), 0, masker);
+  const writer = new OutputWriter(handle.sqlite, masker, () => {});
+  const batched = timeIt(`${LINES} log lines, group-commit writer`, 3, () => {
+    const recorder = writer.open(newExecution(), 0);
     for (let seq = 1; seq <= LINES; seq++) {
       recorder.addLog({ level: 'info', text: `line ${seq} of a fairly ordinary tool output` });
     }

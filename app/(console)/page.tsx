@@ -23,7 +23,7 @@ export default function DashboardPage() {
         monthSpendUsd={microsToUsd(getMonthSpendMicros(db, month))}
         month={month}
         renderedAt={now}
-        circuit={getRuntime()?.tracker.breaker.snapshot() ?? null}
+        circuit={getRuntime()?.engine.circuit() ?? null}
       />
     </>
   );

@@ -1,11 +1,9 @@
 'use client';
 
-import { useCallback, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { type ExecutionSummary, isActiveStatus } from '@/lib/contracts/executions';
-import { apiFetch, errorMessage } from '@/lib/http/client';
-import { executionPageSchema } from '@/lib/http/responses';
+import { mergeSummaries } from '@/lib/views/executionView';
 import type { ServerFrame } from '@/lib/websocket/protocol';
-import { mergeSummaries } from './executionState';
 import { useFrameBatch } from './useFrameBatch';
 import { useSubscription } from './useWebSocket';
 
@@ -18,9 +16,9 @@ export interface ExecutionListOptions {
 }
 
 /**
- * The recent runs, newest first: the server-rendered list kept live by the `executions` topic.
- * On every (re)subscription the list is fetched again, so runs that started or ended while the
- * socket was away are not missed.
+ * The recent runs, newest first: the server-rendered list kept live by the `executions` topic,
+ * whose answer to every (re)subscription carries the active and newest runs, so runs that started
+ * or ended while the socket was away are not missed.
  */
 export function useExecutionList(
   initial: ExecutionSummary[],
@@ -40,22 +38,12 @@ export function useExecutionList(
     if (finished.length > 0) onFinished?.(finished);
   });
 
-  const resync = useCallback(() => {
-    const query = new URLSearchParams({ limit: String(limit) });
-    if (agentId !== undefined) query.set('agentId', String(agentId));
-    void apiFetch(`/api/executions?${query}`, { schema: executionPageSchema }).then(
-      (page) => {
-        for (const item of page.items) push(item);
-      },
-      (error: unknown) => console.warn(`ClaudeOps: could not refresh the run list: ${errorMessage(error)}`),
-    );
-  }, [agentId, limit, push]);
-
+  const wanted = (execution: ExecutionSummary) => agentId === undefined || execution.agentId === agentId;
   useSubscription({ topic: 'executions' }, (frame: ServerFrame) => {
-    if (frame.type === 'subscribed' && frame.topic === 'executions') resync();
-    else if (frame.type === 'execution.updated') {
-      if (agentId === undefined || frame.execution.agentId === agentId) push(frame.execution);
-    }
+    // The answer to a (re)subscription brings what changed while the socket was away.
+    if (frame.type === 'subscribed' && frame.topic === 'executions') {
+      for (const item of frame.items) if (wanted(item)) push(item);
+    } else if (frame.type === 'execution.updated' && wanted(frame.execution)) push(frame.execution);
   });
 
   return items;

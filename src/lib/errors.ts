@@ -42,7 +42,19 @@ export const notFound = (what: string) => new DomainError('not_found', `${what} 
 export const conflict = (message: string, field?: string) =>
   new DomainError('conflict', message, field === undefined ? undefined : { path: field, message });
 
+const invalidMessage = (field: string, message: string) => `Invalid ${field}: ${message}`;
+
 export const invalidField = (field: string, message: string) =>
-  new DomainError('invalid_input', `Invalid ${field}: ${message}`, { path: field, message });
+  new DomainError('invalid_input', invalidMessage(field, message), { path: field, message });
+
+/**
+ * Throws when checks found bad fields: the first is the error's issue, and the answer lists them
+ * all (`details.issues` becomes the answer's `issues`).
+ */
+export function assertNoIssues(issues: readonly ErrorIssue[]): void {
+  const [first] = issues;
+  if (first)
+    throw new DomainError('invalid_input', invalidMessage(first.path, first.message), first, { issues });
+}
 
 export const unavailable = (message: string) => new DomainError('unavailable', message);

@@ -1,7 +1,7 @@
 import type { AccessCredentials } from './auth/credentials';
 import type { ExecutionSummary } from './contracts/executions';
+import type { RunEngine } from './engine/engine';
 import { unavailable } from './errors';
-import type { ExecutionTracker } from './services/executionTracker';
 import { globalSlot } from './singleton';
 
 /**
@@ -10,10 +10,12 @@ import { globalSlot } from './singleton';
  * Next's bundles.
  */
 export interface Runtime {
-  tracker: ExecutionTracker;
+  engine: RunEngine;
   credentials: AccessCredentials;
   /** Cookies get `Secure` when people reach the server over https (CLAUDEOPS_PUBLIC_URL). */
   secureCookies: boolean;
+  /** The hash of the sources server.ts runs (scripts/sourceHash.mjs). */
+  buildId: string;
 }
 
 const installed = globalSlot<Runtime>('runtime');
@@ -22,24 +24,35 @@ export function installRuntime(runtime: Runtime): void {
   installed.set(runtime);
 }
 
+/**
+ * The runtime, when it runs the same code as the caller. Next inlines the build's id into the
+ * compiled routes; a server started from other sources than the build (edited since, or a stale
+ * `.next`) would otherwise mix two versions of the code in one process.
+ */
 export function getRuntime(): Runtime | undefined {
-  return installed.get();
-}
-
-/** For routes that need the agent runtime: a 503 when Next runs without server.ts. */
-export function requireRuntime(): Runtime {
-  const runtime = getRuntime();
-  if (!runtime) throw unavailable('The agent runtime is not running; start ClaudeOps with npm start');
+  const runtime = installed.get();
+  const routesBuild = process.env.CLAUDEOPS_BUILD_ID;
+  if (runtime && routesBuild !== undefined && routesBuild !== runtime.buildId) return undefined;
   return runtime;
 }
 
-/** Fills in queue positions, which live in the tracker's memory rather than in SQLite. */
+/** For routes that need the agent runtime: a 503 when Next runs without server.ts, or from another build. */
+export function requireRuntime(): Runtime {
+  const runtime = installed.get();
+  if (!runtime) throw unavailable('The agent runtime is not running; start ClaudeOps with npm start');
+  if (!getRuntime()) {
+    throw unavailable('The server and the compiled pages come from different builds; restart with npm start');
+  }
+  return runtime;
+}
+
+/** Fills in queue positions, which live in the engine's memory rather than in SQLite. */
 export function withQueuePositions<T extends ExecutionSummary>(executions: T[]): T[] {
-  const tracker = getRuntime()?.tracker;
-  if (!tracker) return executions;
+  const engine = getRuntime()?.engine;
+  if (!engine) return executions;
   return executions.map((execution) =>
     execution.status === 'queued'
-      ? { ...execution, queuePosition: tracker.queuePosition(execution.id) }
+      ? { ...execution, queuePosition: engine.queuePosition(execution.id) }
       : execution,
   );
 }

@@ -4,8 +4,8 @@ import { createAgent, getAgentById } from '../../src/lib/db/queries/agents';
 import { recordExecutionCosts } from '../../src/lib/db/queries/costs';
 import { updateAppSettings } from '../../src/lib/db/queries/settings';
 import { executions } from '../../src/lib/db/schema';
+import { assertBudgetLeft, runBudgetBreach, sdkBudgetUsd } from '../../src/lib/engine/budgets';
 import { toApiError } from '../../src/lib/http/errors';
-import { assertBudgetLeft, runBudgetBreach, sdkBudgetUsd } from '../../src/lib/services/budgets';
 import { createTestDb } from '../helpers/testDb';
 
 const NOW = Date.parse('2026-11-20T12:00:00.000Z');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CircuitBreakerDto } from '../../src/lib/contracts/system';
-import { CircuitBreaker } from '../../src/lib/services/circuitBreaker';
+import { CircuitBreaker } from '../../src/lib/engine/circuitBreaker';
 
 function breakerAt(threshold = 3, cooldownMs = 10_000) {
   let now = 1_000_000;

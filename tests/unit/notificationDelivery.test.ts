@@ -382,6 +382,17 @@ describe('the outbox row', () => {
     expect(getOutboxRow(handle.db, 1)?.status ?? getOutboxRow(handle.db, 2)?.status).toBe('pending');
   });
 
+  it('joins the transaction it is called in, also when handed the database itself (as in alsoInTransaction)', () => {
+    channel('webhook');
+    expect(() =>
+      handle.db.transaction(() => {
+        recordEvent(handle.db, runFailed(), clock.now());
+        throw new Error('the run ending failed');
+      }),
+    ).toThrow('the run ending failed');
+    expect(handle.db.select().from(notificationOutbox).all()).toEqual([]);
+  });
+
   it('refuses an event that breaks the catalogue, naming the field', () => {
     const bad = runFailed();
     expect(() =>

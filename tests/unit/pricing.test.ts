@@ -1,124 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { findPrice, PRICE_TABLE, type PriceEntry, priceResponse } from '../../src/lib/claude/pricing';
+import {
+  CACHE_PRICE_KINDS,
+  cheapestCurrentModel,
+  findPrice,
+  PRICE_KINDS,
+  PRICE_TABLE,
+  type PriceEntry,
+  parsePriceData,
+  priceResponse,
+  priceUnattributedTokens,
+  type TokenKindPrices,
+} from '../../src/lib/claude/pricing';
 import type { TokenUsage } from '../../src/lib/contracts/executions';
-
-/** A price as the pricing page prints it: US dollars per million tokens. */
-interface PublishedPrices {
-  input: number;
-  output: number;
-  cacheWrite5m: number;
-  cacheWrite1h: number;
-  cacheRead: number;
-}
-
-interface PublishedEntry {
-  base: PublishedPrices;
-  /** What a request pays on every token once its prompt exceeds `aboveTokens`. */
-  longContext?: PublishedPrices & { aboveTokens: number };
-}
-
-/**
- * Written out by hand from https://platform.claude.com/docs/en/about-claude/pricing and the model overview
- * pages (read 2026-11-25), independently of PRICE_TABLE, so a wrong figure there fails here.
- * Keyed by canonical model and the day the prices took effect.
- */
-const PUBLISHED: Record<string, PublishedEntry> = {
-  'claude-haiku-4-5@2025-10-15': {
-    base: { input: 1, output: 5, cacheWrite5m: 1.25, cacheWrite1h: 2, cacheRead: 0.1 },
-  },
-  'claude-haiku-5-5@2026-10-07': {
-    base: { input: 0.1, output: 0.5, cacheWrite5m: 0.125, cacheWrite1h: 0.2, cacheRead: 0.01 },
-    longContext: {
-      aboveTokens: 100_000,
-      input: 0.5,
-      output: 2.5,
-      cacheWrite5m: 0.625,
-      cacheWrite1h: 1,
-      cacheRead: 0.05,
-    },
-  },
-  'claude-sonnet-4-5@2025-09-29': {
-    base: { input: 3, output: 15, cacheWrite5m: 3.75, cacheWrite1h: 6, cacheRead: 0.3 },
-    longContext: {
-      aboveTokens: 200_000,
-      input: 6,
-      output: 22.5,
-      cacheWrite5m: 7.5,
-      cacheWrite1h: 12,
-      cacheRead: 0.6,
-    },
-  },
-  'claude-sonnet-4-6@2026-02-17': {
-    base: { input: 3, output: 15, cacheWrite5m: 3.75, cacheWrite1h: 6, cacheRead: 0.3 },
-    longContext: {
-      aboveTokens: 200_000,
-      input: 6,
-      output: 22.5,
-      cacheWrite5m: 7.5,
-      cacheWrite1h: 12,
-      cacheRead: 0.6,
-    },
-  },
-  'claude-sonnet-4-6@2026-03-13': {
-    base: { input: 3, output: 15, cacheWrite5m: 3.75, cacheWrite1h: 6, cacheRead: 0.3 },
-  },
-  'claude-sonnet-5@2026-06-30': {
-    base: { input: 2, output: 10, cacheWrite5m: 2.5, cacheWrite1h: 4, cacheRead: 0.2 },
-  },
-  'claude-sonnet-5-5@2026-09-28': {
-    base: { input: 2, output: 10, cacheWrite5m: 2.5, cacheWrite1h: 4, cacheRead: 0.2 },
-  },
-  'claude-sonnet-5-5@2026-10-07': {
-    base: { input: 2, output: 10, cacheWrite5m: 2.5, cacheWrite1h: 4, cacheRead: 0.1 },
-  },
-  'claude-opus-4-5@2025-11-24': {
-    base: { input: 5, output: 25, cacheWrite5m: 6.25, cacheWrite1h: 10, cacheRead: 0.5 },
-  },
-  'claude-opus-4-6@2026-02-05': {
-    base: { input: 5, output: 25, cacheWrite5m: 6.25, cacheWrite1h: 10, cacheRead: 0.5 },
-    longContext: {
-      aboveTokens: 200_000,
-      input: 10,
-      output: 37.5,
-      cacheWrite5m: 12.5,
-      cacheWrite1h: 20,
-      cacheRead: 1,
-    },
-  },
-  'claude-opus-4-6@2026-03-13': {
-    base: { input: 5, output: 25, cacheWrite5m: 6.25, cacheWrite1h: 10, cacheRead: 0.5 },
-  },
-  'claude-opus-4-7@2026-04-16': {
-    base: { input: 5, output: 25, cacheWrite5m: 6.25, cacheWrite1h: 10, cacheRead: 0.5 },
-  },
-  'claude-opus-4-8@2026-05-28': {
-    base: { input: 5, output: 25, cacheWrite5m: 6.25, cacheWrite1h: 10, cacheRead: 0.5 },
-  },
-  'claude-opus-5@2026-07-24': {
-    base: { input: 5, output: 25, cacheWrite5m: 6.25, cacheWrite1h: 10, cacheRead: 0.5 },
-  },
-  'claude-opus-5-5@2026-09-22': {
-    base: { input: 4, output: 20, cacheWrite5m: 5, cacheWrite1h: 8, cacheRead: 0.2 },
-  },
-  'claude-fable-5@2026-06-09': {
-    base: { input: 10, output: 50, cacheWrite5m: 12.5, cacheWrite1h: 20, cacheRead: 1 },
-  },
-  'claude-mythos-5@2026-06-09': {
-    base: { input: 10, output: 50, cacheWrite5m: 12.5, cacheWrite1h: 20, cacheRead: 1 },
-  },
-  'claude-fable-5-1@2026-09-01': {
-    base: { input: 10, output: 50, cacheWrite5m: 12.5, cacheWrite1h: 20, cacheRead: 0.25 },
-  },
-  'claude-mythos-5-1@2026-09-01': {
-    base: { input: 10, output: 50, cacheWrite5m: 12.5, cacheWrite1h: 20, cacheRead: 0.25 },
-  },
-  'claude-fable-5-2@2026-11-09': {
-    base: { input: 8, output: 40, cacheWrite5m: 10, cacheWrite1h: 16, cacheRead: 0.2 },
-  },
-  'claude-mythos-5-2@2026-11-09': {
-    base: { input: 8, output: 40, cacheWrite5m: 10, cacheWrite1h: 16, cacheRead: 0.2 },
-  },
-};
 
 const KIND_FIELD = {
   input: 'inputTokens',
@@ -126,10 +19,11 @@ const KIND_FIELD = {
   cacheWrite5m: 'cacheCreation5mTokens',
   cacheWrite1h: 'cacheCreation1hTokens',
   cacheRead: 'cacheReadTokens',
-} as const satisfies Record<keyof PublishedPrices, keyof TokenUsage>;
-const KINDS = Object.keys(KIND_FIELD) as (keyof PublishedPrices)[];
+} as const satisfies Record<keyof TokenKindPrices, keyof TokenUsage>;
 /** The kinds that make up a request's prompt, which decides the long-context tier. */
-const PROMPT_KINDS = KINDS.filter((kind) => kind !== 'output');
+const PROMPT_KINDS = PRICE_KINDS.filter((kind) => kind !== 'output');
+/** Anthropic's cache prices as a fraction of the input price: [numerator, denominator]. */
+const CACHE_MULTIPLIER = { cacheWrite5m: [5, 4], cacheWrite1h: [2, 1], cacheRead: [1, 10] } as const;
 
 const NO_TOKENS: TokenUsage = {
   inputTokens: 0,
@@ -139,28 +33,20 @@ const NO_TOKENS: TokenUsage = {
   cacheReadTokens: 0,
 };
 const usage = (tokens: Partial<TokenUsage>): TokenUsage => ({ ...NO_TOKENS, ...tokens });
-/** $/MTok is micro-dollars per token, so this is the cost in micro-dollars (exact for whole micros). */
-const micros = (usdPerMTok: number, tokens: number) => Math.round(usdPerMTok * tokens);
 const keyOf = (entry: PriceEntry) => `${entry.model}@${entry.effectiveFrom}`;
 const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
 const TODAY = day('2026-11-25');
+const tiersOf = (entry: PriceEntry): TokenKindPrices[] =>
+  entry.prices.longContext ? [entry.prices, entry.prices.longContext] : [entry.prices];
+/** Micro-dollars for `tokens` at a price in micro-dollars per MTok (exact while the product stays below 2^53). */
+const micros = (microsPerMTok: number, tokens: number) => Math.round((microsPerMTok * tokens) / 1_000_000);
 
-function published(entry: PriceEntry): PublishedEntry {
-  const expected = PUBLISHED[keyOf(entry)];
-  if (expected === undefined) throw new Error(`No published prices written down for ${keyOf(entry)}`);
-  return expected;
-}
-
-describe('PRICE_TABLE', () => {
-  it('covers exactly the models and price dates written down from the source', () => {
-    expect(PRICE_TABLE.map(keyOf).sort()).toEqual(Object.keys(PUBLISHED).sort());
-  });
-
+describe('the price table (prices.json)', () => {
   it('has no two entries answering for the same id on the same day', () => {
     const start = (entry: PriceEntry) => day(entry.effectiveFrom).getTime();
     const end = (entry: PriceEntry) => (entry.until ? day(entry.until).getTime() : Number.POSITIVE_INFINITY);
     for (const [i, a] of PRICE_TABLE.entries()) {
-      expect(end(a)).toBeGreaterThan(start(a));
+      expect(end(a), keyOf(a)).toBeGreaterThan(start(a));
       for (const b of PRICE_TABLE.slice(i + 1)) {
         if (!a.ids.some((id) => b.ids.includes(id))) continue;
         expect(start(a) >= end(b) || start(b) >= end(a), `${keyOf(a)} overlaps ${keyOf(b)}`).toBe(true);
@@ -168,71 +54,202 @@ describe('PRICE_TABLE', () => {
     }
   });
 
-  it('records a source and a check date for every entry, and stores prices as integer micro-dollars', () => {
+  it('prices every token kind above zero, in whole micro-dollars per million tokens, on every tier', () => {
     for (const entry of PRICE_TABLE) {
-      expect(entry.sourceUrl).toMatch(/^https:\/\//);
-      expect(entry.checkedOn).toMatch(/^\d{4}-\d{2}-\d{2}$/);
-      expect(entry.ids).toContain(entry.model);
-      const tiers = [entry.prices, ...(entry.prices.longContext ? [entry.prices.longContext] : [])];
-      for (const tier of tiers) {
-        for (const kind of KINDS) expect(Number.isSafeInteger(tier[kind])).toBe(true);
-        // Cache writes are 1.25x (5 minutes) and 2x (1 hour) the input price on every model.
-        expect(tier.cacheWrite5m * 4).toBe(tier.input * 5);
-        expect(tier.cacheWrite1h).toBe(tier.input * 2);
+      for (const tier of tiersOf(entry)) {
+        for (const kind of PRICE_KINDS) {
+          expect(Number.isSafeInteger(tier[kind]), `${keyOf(entry)} ${kind}`).toBe(true);
+          expect(tier[kind], `${keyOf(entry)} ${kind}`).toBeGreaterThan(0);
+        }
+      }
+    }
+  });
+
+  it('keeps cache prices at 1.25x (5m), 2x (1h) and 0.1x (read) input, or lists why not', () => {
+    for (const entry of PRICE_TABLE) {
+      for (const kind of CACHE_PRICE_KINDS) {
+        const [numerator, denominator] = CACHE_MULTIPLIER[kind];
+        const usual = tiersOf(entry).every((tier) => tier[kind] * denominator === tier.input * numerator);
+        const exception = entry.cacheMultiplierExceptions?.[kind];
+        if (usual)
+          expect(exception, `${keyOf(entry)} ${kind} is usual but listed as an exception`).toBeUndefined();
+        else expect(exception, `${keyOf(entry)} ${kind} is unusual and needs a reason`).toMatch(/\w/);
+      }
+    }
+  });
+
+  it('gives each long-context tier a positive threshold and at least the base price for every kind', () => {
+    const withTiers = PRICE_TABLE.flatMap((entry) =>
+      entry.prices.longContext ? [{ entry, tier: entry.prices.longContext }] : [],
+    );
+    expect(withTiers.map(({ entry }) => keyOf(entry))).toContain('claude-sonnet-4-5@2025-09-29');
+    for (const { entry, tier } of withTiers) {
+      expect(Number.isSafeInteger(tier.aboveTokens), keyOf(entry)).toBe(true);
+      expect(tier.aboveTokens, keyOf(entry)).toBeGreaterThan(0);
+      for (const kind of PRICE_KINDS) {
+        expect(tier[kind], `${keyOf(entry)} ${kind}`).toBeGreaterThanOrEqual(entry.prices[kind]);
+      }
+    }
+  });
+
+  it('lists every dated snapshot beside its undated id, and prices unlisted snapshots as that entry', () => {
+    for (const entry of PRICE_TABLE) {
+      for (const id of entry.ids) {
+        const family = /^(.+)-20\d{6}$/.exec(id)?.[1];
+        if (family !== undefined) expect(entry.ids, `${keyOf(entry)} ${id}`).toContain(family);
+        else expect(findPrice(`${id}-20991231`, day(entry.effectiveFrom)), `${id}-20991231`).toBe(entry);
       }
     }
   });
 });
 
-describe('priceResponse: every entry, every token kind, against the published figures', () => {
+describe('parsePriceData', () => {
+  const TIER = { input: 6, output: 22.5, cacheWrite5m: 7.5, cacheWrite1h: 12, cacheRead: 0.6 };
+  const ENTRY = {
+    model: 'claude-test-1',
+    ids: ['claude-test-1', 'claude-test-1-20260101'],
+    oneMillionContext: true,
+    effectiveFrom: '2026-01-01',
+    prices: {
+      input: 3,
+      output: 15,
+      cacheWrite5m: 3.75,
+      cacheWrite1h: 6,
+      cacheRead: 0.000001,
+      longContext: { aboveTokens: 200_000, ...TIER },
+    },
+    sourceUrl: 'https://platform.claude.com/docs/en/about-claude/pricing',
+    checkedOn: '2026-01-02',
+  };
+  const fileOf = (...entries: unknown[]) => ({
+    unit: 'USD per million tokens',
+    entries,
+    knownDifferences: [],
+  });
+  const { cacheRead: _dropped, ...pricesWithoutCacheRead } = ENTRY.prices;
+
+  it('reads $/MTok figures as integer micro-dollars per million tokens', () => {
+    const [entry] = parsePriceData(fileOf(ENTRY)).entries;
+    expect(entry?.prices).toEqual({
+      input: 3_000_000,
+      output: 15_000_000,
+      cacheWrite5m: 3_750_000,
+      cacheWrite1h: 6_000_000,
+      cacheRead: 1,
+      longContext: {
+        aboveTokens: 200_000,
+        input: 6_000_000,
+        output: 22_500_000,
+        cacheWrite5m: 7_500_000,
+        cacheWrite1h: 12_000_000,
+        cacheRead: 600_000,
+      },
+    });
+  });
+
+  it.each([
+    [
+      'a price finer than a micro-dollar',
+      { prices: { ...ENTRY.prices, input: 3.0000005 } },
+      /whole number of micro-dollars[\s\S]*prices\.input/,
+    ],
+    ['a missing token kind', { prices: pricesWithoutCacheRead }, /prices\.cacheRead/],
+    ['a zero price', { prices: { ...ENTRY.prices, output: 0 } }, /prices\.output/],
+    [
+      'a misspelt token kind',
+      { prices: { ...ENTRY.prices, cacheWrite5M: 3.75 } },
+      /Unrecognized key: "cacheWrite5M"/,
+    ],
+    [
+      'a tier without a threshold',
+      { prices: { ...ENTRY.prices, longContext: { ...TIER, aboveTokens: 0 } } },
+      /longContext\.aboveTokens/,
+    ],
+    ['a day that does not exist', { effectiveFrom: '2026-02-30' }, /effectiveFrom/],
+    ['an end before the start', { until: '2025-12-31' }, /until must be after effectiveFrom/],
+    ['a model that is not one of its ids', { model: 'claude-test-2' }, /model must be one of ids/],
+    ['a source that is not https', { sourceUrl: 'http://example.com/pricing' }, /sourceUrl/],
+    [
+      'a cache exception for a kind that is not cached',
+      { cacheMultiplierExceptions: { output: 'why' } },
+      /cacheMultiplierExceptions/,
+    ],
+  ])('rejects %s, naming the entry', (_case, change, message) => {
+    const bad = { ...ENTRY, ...change };
+    const name = `price entry 1 \\(${bad.model} from ${bad.effectiveFrom}\\)`;
+    expect(() => parsePriceData(fileOf(ENTRY, bad))).toThrow(new RegExp(name));
+    expect(() => parsePriceData(fileOf(ENTRY, bad))).toThrow(message);
+  });
+
+  it('rejects a file in other units, and a known difference about a field we do not compare', () => {
+    expect(() => parsePriceData({ ...fileOf(ENTRY), unit: 'micro-dollars per token' })).toThrow(
+      /Invalid price file[\s\S]*unit/,
+    );
+    const difference = { model: 'claude-test-1', field: 'cacheWrite', ours: 1, genaiPrices: 2, reason: 'r' };
+    expect(() => parsePriceData({ ...fileOf(ENTRY), knownDifferences: [difference] })).toThrow(
+      /knownDifferences/,
+    );
+  });
+});
+
+describe('cheapestCurrentModel', () => {
+  it('picks Haiku 5.5 from its first day, 2026-10-07, and Haiku 4.5 before it', () => {
+    expect(cheapestCurrentModel(TODAY)).toBe('claude-haiku-5-5');
+    expect(cheapestCurrentModel(day('2026-10-07'))).toBe('claude-haiku-5-5');
+    expect(cheapestCurrentModel(Date.parse('2026-10-06T23:59:59.999Z'))).toBe('claude-haiku-4-5');
+  });
+
+  it('never picks a deprecated model, and throws when nothing else is priced', () => {
+    // Before Haiku 4.5 (2025-10-15), only Sonnet 4.5 was priced, and it is retiring.
+    expect(findPrice('claude-sonnet-4-5', day('2025-10-01'))).toBeDefined();
+    expect(() => cheapestCurrentModel(day('2025-10-01'))).toThrow(RangeError);
+    expect(() => cheapestCurrentModel(Number.NaN)).toThrow(RangeError);
+  });
+
+  it('answers, on every day a price takes effect, a model priced then with no cheaper current one', () => {
+    const inputPlusOutput = (entry: PriceEntry) => entry.prices.input + entry.prices.output;
+    for (const at of PRICE_TABLE.map((entry) => day(entry.effectiveFrom))) {
+      const current = PRICE_TABLE.filter((e) => findPrice(e.model, at) === e && e.retiresOn === undefined);
+      if (current.length === 0) {
+        expect(() => cheapestCurrentModel(at)).toThrow(RangeError);
+        continue;
+      }
+      const chosen = cheapestCurrentModel(at);
+      const lowest = Math.min(...current.map(inputPlusOutput));
+      expect(current.filter((e) => e.model === chosen).map(inputPlusOutput), at.toISOString()).toEqual([
+        lowest,
+      ]);
+    }
+  });
+});
+
+describe('priceResponse: every long-context tier is decided on its threshold', () => {
   for (const entry of PRICE_TABLE) {
+    const tier = entry.prices.longContext;
+    if (tier === undefined) continue;
     const at = day(entry.effectiveFrom);
 
-    it(`${keyOf(entry)}: 1,000,000 tokens of each kind alone`, () => {
-      const { base, longContext } = published(entry);
-      for (const kind of KINDS) {
-        // A million prompt tokens is past any long-context threshold, so such models bill them at that tier.
-        const tier = longContext && kind !== 'output' ? longContext : base;
-        for (const id of entry.ids) {
-          expect(priceResponse(id, usage({ [KIND_FIELD[kind]]: 1_000_000 }), at), `${id} ${kind}`).toEqual({
-            priced: true,
-            costMicros: micros(tier[kind], 1_000_000),
-            model: entry.model,
-            longContext: tier === longContext,
-          });
-        }
-      }
-    });
-
-    const { longContext } = published(entry);
-    if (longContext === undefined) continue;
-
-    it(`${keyOf(entry)}: base prices up to ${longContext.aboveTokens} prompt tokens, long-context above`, () => {
-      const { base } = published(entry);
-      const id = entry.model;
-      const threshold = longContext.aboveTokens;
+    it(`${keyOf(entry)}: base prices up to ${tier.aboveTokens} prompt tokens, the tier above`, () => {
+      const threshold = tier.aboveTokens;
       for (const kind of PROMPT_KINDS) {
-        expect(priceResponse(id, usage({ [KIND_FIELD[kind]]: threshold }), at)).toMatchObject({
-          costMicros: micros(base[kind], threshold),
+        expect(priceResponse(entry.model, usage({ [KIND_FIELD[kind]]: threshold }), at)).toMatchObject({
+          costMicros: micros(entry.prices[kind], threshold),
           longContext: false,
         });
-        expect(priceResponse(id, usage({ [KIND_FIELD[kind]]: threshold + 1 }), at)).toMatchObject({
-          costMicros: micros(longContext[kind], threshold + 1),
+        expect(priceResponse(entry.model, usage({ [KIND_FIELD[kind]]: threshold + 1 }), at)).toMatchObject({
+          costMicros: micros(tier[kind], threshold + 1),
           longContext: true,
         });
       }
-      // Output never counts toward the threshold, but a long prompt moves the output to the higher price too.
-      expect(priceResponse(id, usage({ outputTokens: 1_000_000, inputTokens: threshold }), at)).toMatchObject(
-        {
-          costMicros: micros(base.output, 1_000_000) + micros(base.input, threshold),
-          longContext: false,
-        },
+      // Output never counts toward the threshold, but a long prompt moves the output to the tier's price too.
+      const longPrompt = usage({ outputTokens: 1_000_000, inputTokens: threshold + 1 });
+      expect(priceResponse(entry.model, longPrompt, at).costMicros).toBe(
+        tier.output + micros(tier.input, threshold + 1),
       );
-      expect(
-        priceResponse(id, usage({ outputTokens: 1_000_000, inputTokens: threshold + 1 }), at),
-      ).toMatchObject({
-        costMicros: micros(longContext.output, 1_000_000) + micros(longContext.input, threshold + 1),
-        longContext: true,
+      // Tokens of unknown requests are priced at the base tier, however many.
+      expect(priceUnattributedTokens(entry.model, longPrompt, at)).toMatchObject({
+        costMicros: entry.prices.output + micros(entry.prices.input, threshold + 1),
+        longContext: false,
       });
     });
   }

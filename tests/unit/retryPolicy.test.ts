@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_RETRY_DELAY_MS, retryDelayMs } from '../../src/lib/services/retryPolicy';
+import { MAX_RETRY_DELAY_MS, retryDelayMs } from '../../src/lib/engine/retryPolicy';
 
 describe('retryDelayMs', () => {
   it('doubles per attempt, between half and all of the step', () => {

@@ -13,8 +13,10 @@ export const GET = route({ query: listExecutionsQuerySchema }, ({ query }) => {
   return json({ ...page, items: withQueuePositions(page.items) });
 });
 
-export const POST = route({ body: startExecutionSchema }, ({ body }) => {
+/** A run started with the Bearer token is an `api` run; one from the page is `manual`. */
+export const POST = route({ body: startExecutionSchema }, ({ body, via }) => {
   const agent = getAgentById(getDb(), body.agentId);
   if (!agent) throw notFound('Agent');
-  return json({ execution: requireRuntime().tracker.start(agent, body.prompt, 'manual') }, 201);
+  const trigger = via === 'bearer' ? 'api' : 'manual';
+  return json({ execution: requireRuntime().engine.start({ agent, prompt: body.prompt, trigger }) }, 201);
 });

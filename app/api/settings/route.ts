@@ -11,6 +11,6 @@ export const GET = route({}, () => json({ settings: getAppSettings(getDb()) }));
 export const PATCH = route({ body: updateSettingsSchema }, ({ body }) => {
   const settings = updateAppSettings(getDb(), body);
   // A higher limit lets waiting runs start now.
-  getRuntime()?.tracker.dispatch();
+  getRuntime()?.engine.pump();
   return json({ settings });
 });

@@ -5,6 +5,6 @@ export const dynamic = 'force-dynamic';
 
 /** Health of the agent runtime: the circuit breaker and how many runs are under way or waiting. */
 export const GET = route({}, () => {
-  const { tracker } = requireRuntime();
-  return json({ circuitBreaker: tracker.breaker.snapshot(), activeExecutions: tracker.activeCount });
+  const { engine } = requireRuntime();
+  return json({ circuitBreaker: engine.circuit(), activeExecutions: engine.activeCount });
 });

@@ -1,6 +1,6 @@
 import type { SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
+import type { ModelCostRecord } from '../contracts/costs';
 import { TOKEN_KINDS, type TokenUsage, usdToMicros } from '../contracts/executions';
-import type { ModelCostRecord } from '../db/queries/costs';
 import { priceResponse, priceUnattributedTokens } from './pricing';
 import { addUsage, type ModelTokenUsage, ZERO_USAGE } from './usage';
 
@@ -14,28 +14,83 @@ interface ModelTally {
   responseCount: number;
 }
 
+interface PricedResponse {
+  model: string;
+  usage: TokenUsage;
+  costMicros: number;
+  priced: boolean;
+}
+
+const EMPTY_TALLY: ModelTally = { usage: ZERO_USAGE, costMicros: 0, unpriced: false, responseCount: 0 };
+
 /**
- * Prices every response on its own (the long-context tier is decided per request) and sums per
- * model. This is the live figure budgets are checked against while the run streams.
+ * A run's cost so far, per model: every response priced on its own (the long-context tier is
+ * decided per request), kept per message id so that a response whose figures grow (its final
+ * output count arrives last) is repriced alone. Constant time per usage event, however long the run.
  */
-function tallyStream(responses: readonly ModelTokenUsage[], at: number): Map<string, ModelTally> {
-  const byModel = new Map<string, ModelTally>();
-  for (const { model, ...usage } of responses) {
-    const price = priceResponse(model, usage, at);
-    const tally = byModel.get(model) ?? {
-      usage: ZERO_USAGE,
-      costMicros: 0,
-      unpriced: false,
-      responseCount: 0,
-    };
-    byModel.set(model, {
-      usage: addUsage(tally.usage, usage),
-      costMicros: tally.costMicros + price.costMicros,
-      unpriced: tally.unpriced || !price.priced,
-      responseCount: tally.responseCount + 1,
-    });
+export class LiveCost {
+  private readonly byResponse = new Map<string, PricedResponse>();
+  private readonly byModel = new Map<string, ModelTally>();
+  private total = 0;
+
+  /** `at`: the day the run's prices are taken from (its creation). */
+  constructor(private readonly at: number) {}
+
+  /** Records a response's current figures (replacing what was recorded for the same id). */
+  update(responseId: string, { model, ...usage }: ModelTokenUsage): void {
+    const price = priceResponse(model, usage, this.at);
+    const before = this.byResponse.get(responseId);
+    const now: PricedResponse = { model, usage, costMicros: price.costMicros, priced: price.priced };
+    this.byResponse.set(responseId, now);
+    if (before) this.tally(before, -1);
+    this.tally(now, 1);
+    if (!before) this.bump(model, (t) => ({ ...t, responseCount: t.responseCount + 1 }));
   }
-  return byModel;
+
+  get totalMicros(): number {
+    return this.total;
+  }
+
+  /** Per model, as cost_tracking stores it. */
+  records(): ModelCostRecord[] {
+    return [...this.byModel].map(([model, tally]) => toRecord(model, tally));
+  }
+
+  tallies(): ReadonlyMap<string, ModelTally> {
+    return this.byModel;
+  }
+
+  private tally(response: PricedResponse, sign: 1 | -1): void {
+    this.total += sign * response.costMicros;
+    this.bump(response.model, (t) => ({
+      ...t,
+      usage: addUsage(t.usage, scaleUsage(response.usage, sign)),
+      costMicros: t.costMicros + sign * response.costMicros,
+      // Once a response of this model could not be priced, the model's row stays flagged.
+      unpriced: t.unpriced || !response.priced,
+    }));
+  }
+
+  private bump(model: string, change: (tally: ModelTally) => ModelTally): void {
+    this.byModel.set(model, change(this.byModel.get(model) ?? EMPTY_TALLY));
+  }
+}
+
+function scaleUsage(usage: TokenUsage, sign: 1 | -1): TokenUsage {
+  return {
+    inputTokens: sign * usage.inputTokens,
+    outputTokens: sign * usage.outputTokens,
+    cacheCreation5mTokens: sign * usage.cacheCreation5mTokens,
+    cacheCreation1hTokens: sign * usage.cacheCreation1hTokens,
+    cacheReadTokens: sign * usage.cacheReadTokens,
+  };
+}
+
+/** Every response priced on its own, summed per model. */
+function tallyStream(responses: readonly ModelTokenUsage[], at: number): ReadonlyMap<string, ModelTally> {
+  const live = new LiveCost(at);
+  for (const [index, response] of responses.entries()) live.update(String(index), response);
+  return live.tallies();
 }
 
 function toRecord(model: string, tally: ModelTally): ModelCostRecord {
@@ -97,7 +152,7 @@ function totalOf(usages: Iterable<TokenUsage>): TokenUsage {
  * reports as 0 (some SDK versions do) simply add nothing.
  */
 function missingFromStream(
-  stream: Map<string, ModelTally>,
+  stream: ReadonlyMap<string, ModelTally>,
   reported: Map<string, ReportedModel>,
 ): Map<string, TokenUsage> {
   const streamTotal = totalOf([...stream.values()].map((t) => t.usage));
@@ -137,12 +192,7 @@ export function reconcileCostRecords(
   const missing = missingFromStream(stream, reported);
   const models = new Set([...stream.keys(), ...missing.keys()]);
   return [...models].map((model) => {
-    const tally = stream.get(model) ?? {
-      usage: ZERO_USAGE,
-      costMicros: 0,
-      unpriced: false,
-      responseCount: 0,
-    };
+    const tally = stream.get(model) ?? EMPTY_TALLY;
     const extra = missing.get(model);
     const extraPrice = extra ? priceUnattributedTokens(model, extra, at) : undefined;
     const unpriced = tally.unpriced || (extraPrice !== undefined && !extraPrice.priced);

@@ -1,11 +1,11 @@
 /**
  * What one Claude API response cost, as a pure function of its token usage, the model and the date.
  *
- * Where the prices come from: Anthropic's published price list,
- * https://platform.claude.com/docs/en/about-claude/pricing (its "Model pricing" and "Long context
- * pricing" sections), and the per-model overview pages under https://platform.claude.com/docs/en/models/,
- * read on 2026-11-25. Each entry records the page it was taken from and the day it was checked; where a
- * figure could only be found in third-party sources, the entry's note says which.
+ * The prices are data: `prices.json`, beside this file, parsed with zod once when this module loads. They
+ * come from Anthropic's published price list, https://platform.claude.com/docs/en/about-claude/pricing (its
+ * "Model pricing" and "Long context pricing" sections), and the per-model overview pages under
+ * https://platform.claude.com/docs/en/models/. Each entry records the page it was taken from and the day it
+ * was checked; where a figure could only be found in third-party sources, the entry's note says which.
  *
  * The table is dated. An entry applies from `effectiveFrom` (inclusive, UTC midnight) until `until`
  * (exclusive). A price change is a new entry, and the old one gets an `until`, so a response is always
@@ -17,8 +17,9 @@
  * over a run first and pricing the total would put the wrong requests in the wrong tier.
  *
  * Money is integer micro-dollars (1 USD = 1_000_000). A price in $/MTok is numerically micro-dollars per
- * token, so prices are stored as integer micro-dollars per million tokens ($0.30/MTok is 300_000) and a
- * response's cost is computed exactly (BigInt), summed over all token kinds and rounded once, half up.
+ * token, so the file's $/MTok figures are loaded as integer micro-dollars per million tokens ($0.30/MTok
+ * is 300_000; a figure finer than that is rejected) and a response's cost is computed exactly (BigInt),
+ * summed over all token kinds and rounded once, half up.
  *
  * Not modelled, because TokenUsage does not carry them: the Batch API discount, fast mode, the
  * data-residency multiplier (inference_geo), server-tool charges (web search, code execution), and the
@@ -29,347 +30,171 @@
  * (2026-04-20), Sonnet 3.7 and Haiku 3.5 (2026-02-19), and Opus 3. Sonnet 4.5 is deprecated and retires
  * on 2026-11-30; it is still served, so it stays.
  */
-import { TOKEN_KINDS, type TokenUsage } from '../contracts/executions';
+import { z } from 'zod';
+import { TOKEN_KINDS, type TokenUsage, usdToMicros } from '../contracts/executions';
+import priceFile from './prices.json' with { type: 'json' };
+
+export const PRICE_KINDS = ['input', 'output', 'cacheWrite5m', 'cacheWrite1h', 'cacheRead'] as const;
+export type PriceKind = (typeof PRICE_KINDS)[number];
+export const CACHE_PRICE_KINDS = ['cacheWrite5m', 'cacheWrite1h', 'cacheRead'] as const;
+
+const MICROS_PER_USD = 1_000_000;
+
+/** A $/MTok figure is stored as micro-dollars per million tokens, so it must be a whole number of those. */
+function isWholeMicros(usd: number): boolean {
+  const micros = usd * MICROS_PER_USD;
+  return Number.isSafeInteger(Math.round(micros)) && Math.abs(micros - Math.round(micros)) <= 1e-6;
+}
+
+/** A price as the pricing page prints it ($ per million tokens), loaded as integer micro-dollars per MTok. */
+const MICROS_PER_MTOK = z
+  .number()
+  .positive()
+  .refine(isWholeMicros, 'must be a whole number of micro-dollars per million tokens')
+  .transform(usdToMicros);
 
 /** One price per token kind, in integer micro-dollars per million tokens: $3/MTok is 3_000_000. */
-export interface TokenKindPrices {
-  input: number;
-  output: number;
+const TOKEN_KIND_PRICES = z.strictObject({
+  input: MICROS_PER_MTOK,
+  output: MICROS_PER_MTOK,
   /** Writing to the prompt cache with the default 5-minute lifetime. */
-  cacheWrite5m: number;
+  cacheWrite5m: MICROS_PER_MTOK,
   /** Writing to the prompt cache with the 1-hour lifetime. */
-  cacheWrite1h: number;
+  cacheWrite1h: MICROS_PER_MTOK,
   /** Cache hits and refreshes. */
-  cacheRead: number;
-}
+  cacheRead: MICROS_PER_MTOK,
+});
 
 /** The prices a request pays when its prompt is larger than `aboveTokens`, on every token it uses. */
-export interface LongContextTier extends TokenKindPrices {
+const LONG_CONTEXT_TIER = TOKEN_KIND_PRICES.extend({
   /** Prompt size (input + cache writes + cache reads) the request must exceed; equal is the base tier. */
-  aboveTokens: number;
-}
+  aboveTokens: z.int().positive(),
+});
 
 /** A model's prices per token kind, plus its long-context tier if it has one. */
-export interface ModelPrice extends TokenKindPrices {
-  longContext?: LongContextTier;
-}
+const MODEL_PRICE = TOKEN_KIND_PRICES.extend({ longContext: LONG_CONTEXT_TIER.optional() });
 
-export interface PriceEntry {
-  /** Canonical id of the model family, e.g. 'claude-sonnet-4-5'. */
-  model: string;
-  /** The API ids and aliases this entry answers to. Dated snapshots (`-YYYYMMDD`) of its undated ids match too. */
-  ids: readonly string[];
-  /** The model has a 1M-token context window, so Claude Code may report it with a `[1m]` suffix. */
-  oneMillionContext: boolean;
-  /** First day (ISO date, UTC) these prices apply. */
-  effectiveFrom: string;
-  /** First day (ISO date, UTC) they no longer apply; absent while current. */
-  until?: string;
-  prices: ModelPrice;
-  /** Where the prices were read. */
-  sourceUrl: string;
-  /** The day the prices were checked against the source (ISO date). */
-  checkedOn: string;
-  note?: string;
+const ISO_DAY = z.iso.date();
+
+const PRICE_ENTRY = z
+  .strictObject({
+    /** Canonical id of the model family, e.g. 'claude-sonnet-4-5'. */
+    model: z.string().min(1),
+    /** The API ids and aliases this entry answers to. Dated snapshots (`-YYYYMMDD`) of its undated ids match too. */
+    ids: z.array(z.string().min(1)).min(1).readonly(),
+    /** The model has a 1M-token context window, so Claude Code may report it with a `[1m]` suffix. */
+    oneMillionContext: z.boolean(),
+    /** First day (ISO date, UTC) these prices apply. */
+    effectiveFrom: ISO_DAY,
+    /** First day (ISO date, UTC) they no longer apply; absent while current. */
+    until: ISO_DAY.optional(),
+    /** The day the model stops being served; set once Anthropic announces it (the model is deprecated). */
+    retiresOn: ISO_DAY.optional(),
+    prices: MODEL_PRICE,
+    /** Cache prices that are not the usual multiple of the input price (5m 1.25x, 1h 2x, read 0.1x), and why. */
+    cacheMultiplierExceptions: z.partialRecord(z.enum(CACHE_PRICE_KINDS), z.string().min(1)).optional(),
+    /** Where the prices were read. */
+    sourceUrl: z.url({ protocol: /^https$/ }),
+    /** The day the prices were checked against the source (ISO date). */
+    checkedOn: ISO_DAY,
+    note: z.string().min(1).optional(),
+  })
+  .refine((entry) => entry.ids.includes(entry.model), { message: 'model must be one of ids', path: ['ids'] })
+  .refine((entry) => new Set(entry.ids).size === entry.ids.length, {
+    message: 'ids must not repeat',
+    path: ['ids'],
+  })
+  .refine((entry) => entry.until === undefined || entry.until > entry.effectiveFrom, {
+    message: 'until must be after effectiveFrom',
+    path: ['until'],
+  });
+
+/** The figures compared with @pydantic/genai-prices: every token kind's price, and the long-context tier's. */
+const COMPARED_PRICE_FIELDS = [
+  ...PRICE_KINDS,
+  'longContext.aboveTokens',
+  'longContext.input',
+  'longContext.output',
+  'longContext.cacheWrite5m',
+  'longContext.cacheWrite1h',
+  'longContext.cacheRead',
+] as const;
+
+/** A figure of ours that @pydantic/genai-prices gives otherwise, and why ours stands. */
+const KNOWN_DIFFERENCE = z
+  .strictObject({
+    model: z.string().min(1),
+    field: z.enum(COMPARED_PRICE_FIELDS),
+    /** $/MTok for a price, tokens for `aboveTokens`; null where that side has no such figure. */
+    ours: z.number().nonnegative().nullable(),
+    genaiPrices: z.number().nonnegative().nullable(),
+    reason: z.string().min(1),
+  })
+  .refine((difference) => difference.ours !== difference.genaiPrices, 'ours and genaiPrices are the same');
+
+const PRICE_FILE = z.strictObject({
+  /** Says what the figures are, so nobody writes micro-dollars or $/token into the file. */
+  unit: z.literal('USD per million tokens'),
+  /** Parsed one by one below, so an error can name the entry. */
+  entries: z.array(z.unknown()).min(1),
+  knownDifferences: z.array(KNOWN_DIFFERENCE),
+});
+
+export type TokenKindPrices = z.output<typeof TOKEN_KIND_PRICES>;
+export type LongContextTier = z.output<typeof LONG_CONTEXT_TIER>;
+export type ModelPrice = z.output<typeof MODEL_PRICE>;
+export type PriceEntry = z.output<typeof PRICE_ENTRY>;
+export type KnownPriceDifference = z.output<typeof KNOWN_DIFFERENCE>;
+export type ComparedPriceField = KnownPriceDifference['field'];
+
+export interface PriceData {
+  entries: readonly PriceEntry[];
+  knownDifferences: readonly KnownPriceDifference[];
 }
 
 export type PricedCost =
   | { priced: true; costMicros: number; model: string; longContext: boolean }
   | { priced: false; costMicros: 0; model: string };
 
-const MICROS_PER_USD = 1_000_000;
+function parseOrThrow<Schema extends z.ZodType>(
+  schema: Schema,
+  value: unknown,
+  what: string,
+): z.output<Schema> {
+  const result = schema.safeParse(value);
+  if (!result.success) throw new Error(`Invalid ${what} in prices.json:\n${z.prettifyError(result.error)}`);
+  return result.data;
+}
+
+const ENTRY_NAME = z.object({ model: z.string(), effectiveFrom: z.string() });
+
+function entryLabel(entry: unknown, index: number): string {
+  const name = ENTRY_NAME.safeParse(entry);
+  const label = `price entry ${index}`;
+  return name.success ? `${label} (${name.data.model} from ${name.data.effectiveFrom})` : label;
+}
+
+/**
+ * The contents of prices.json, validated: each price a positive whole number of micro-dollars per million
+ * tokens, every token kind present, real dates, https sources. Throws an Error naming the bad entry.
+ */
+export function parsePriceData(raw: unknown): PriceData {
+  const file = parseOrThrow(PRICE_FILE, raw, 'price file');
+  return {
+    entries: file.entries.map((entry, index) => parseOrThrow(PRICE_ENTRY, entry, entryLabel(entry, index))),
+    knownDifferences: file.knownDifferences,
+  };
+}
+
+const PRICE_DATA = parsePriceData(priceFile);
+export const PRICE_TABLE: readonly PriceEntry[] = PRICE_DATA.entries;
+/** Where @pydantic/genai-prices disagrees with us and we are not wrong; kept true by its comparison test. */
+export const KNOWN_PRICE_DIFFERENCES: readonly KnownPriceDifference[] = PRICE_DATA.knownDifferences;
+
 const TOKENS_PER_MTOK = 1_000_000n;
 const ONE_MILLION_CONTEXT_SUFFIX = '[1m]';
 /** An API snapshot id: a family id followed by its release date, e.g. 'claude-haiku-4-5-20251001'. */
 const DATED_SNAPSHOT = /^(.+)-(20\d{6})$/;
-
-/** A published $/MTok figure as integer micro-dollars per million tokens; rejects figures finer than that. */
-function usdPerMTok(usd: number): number {
-  const micros = Math.round(usd * MICROS_PER_USD);
-  if (!Number.isFinite(usd) || usd < 0 || Math.abs(micros - usd * MICROS_PER_USD) > 1e-6) {
-    throw new Error(`Price ${usd} $/MTok is not a whole number of micro-dollars per million tokens`);
-  }
-  return micros;
-}
-
-type UsdPerMTok = { [K in keyof TokenKindPrices]: number };
-
-/** Prices written as the pricing page prints them ($ per million tokens), stored as integers. */
-function perMTok(usd: UsdPerMTok): TokenKindPrices {
-  return {
-    input: usdPerMTok(usd.input),
-    output: usdPerMTok(usd.output),
-    cacheWrite5m: usdPerMTok(usd.cacheWrite5m),
-    cacheWrite1h: usdPerMTok(usd.cacheWrite1h),
-    cacheRead: usdPerMTok(usd.cacheRead),
-  };
-}
-
-function longContextAbove(aboveTokens: number, usd: UsdPerMTok): LongContextTier {
-  return { aboveTokens, ...perMTok(usd) };
-}
-
-const CHECKED_ON = '2026-11-25';
-const PRICING_PAGE = 'https://platform.claude.com/docs/en/about-claude/pricing';
-const LONG_CONTEXT_PRICING = `${PRICING_PAGE}#long-context-pricing`;
-
-/** Sonnet's 1M-context tier: $6 input and $22.50 output, cache prices scaled from the $6 input price. */
-const SONNET_LONG_CONTEXT = longContextAbove(200_000, {
-  input: 6,
-  output: 22.5,
-  cacheWrite5m: 7.5,
-  cacheWrite1h: 12,
-  cacheRead: 0.6,
-});
-
-const SONNET_4_PRICES = { input: 3, output: 15, cacheWrite5m: 3.75, cacheWrite1h: 6, cacheRead: 0.3 };
-const OPUS_4_5_PRICES = { input: 5, output: 25, cacheWrite5m: 6.25, cacheWrite1h: 10, cacheRead: 0.5 };
-const FABLE_5_PRICES = { input: 10, output: 50, cacheWrite5m: 12.5, cacheWrite1h: 20, cacheRead: 1 };
-const FABLE_5_1_PRICES = { input: 10, output: 50, cacheWrite5m: 12.5, cacheWrite1h: 20, cacheRead: 0.25 };
-const FABLE_5_2_PRICES = { input: 8, output: 40, cacheWrite5m: 10, cacheWrite1h: 16, cacheRead: 0.2 };
-const SONNET_5_PRICES = { input: 2, output: 10, cacheWrite5m: 2.5, cacheWrite1h: 4, cacheRead: 0.2 };
-const FABLE_5_2_SOURCE = 'https://docs.apiyi.com/news/claude-fable-5-2-launch.md';
-const FABLE_5_2_NOTE =
-  'Released 2026-11-09. No Anthropic page listing it was found; prices from resellers quoting Anthropic list ' +
-  'prices ($8/$40, cache read $0.20, 5m write $10; 1h write $16 from the rightsize v0.10.2 release notes).';
-
-export const PRICE_TABLE: readonly PriceEntry[] = [
-  // Haiku
-  {
-    model: 'claude-haiku-4-5',
-    ids: ['claude-haiku-4-5', 'claude-haiku-4-5-20251001'],
-    oneMillionContext: false,
-    effectiveFrom: '2025-10-15',
-    prices: perMTok({ input: 1, output: 5, cacheWrite5m: 1.25, cacheWrite1h: 2, cacheRead: 0.1 }),
-    sourceUrl: PRICING_PAGE,
-    checkedOn: CHECKED_ON,
-  },
-  {
-    model: 'claude-haiku-5-5',
-    ids: ['claude-haiku-5-5'],
-    oneMillionContext: true,
-    effectiveFrom: '2026-10-07',
-    prices: {
-      ...perMTok({ input: 0.1, output: 0.5, cacheWrite5m: 0.125, cacheWrite1h: 0.2, cacheRead: 0.01 }),
-      longContext: longContextAbove(100_000, {
-        input: 0.5,
-        output: 2.5,
-        cacheWrite5m: 0.625,
-        cacheWrite1h: 1,
-        cacheRead: 0.05,
-      }),
-    },
-    sourceUrl: 'https://platform.claude.com/docs/en/models/haiku-5-5/overview',
-    checkedOn: CHECKED_ON,
-    note:
-      'Priced by prompt length: a prompt over 100K tokens pays 5x on every token of that request. The stored ' +
-      'page was cut short after the input price; the other figures agree across the kurofune/claudit v1.9.2 ' +
-      'and TheKrush/PromptFuel v1.0.23 release notes and apidog.com/blog/how-to-use-claude-haiku-5-5-api.',
-  },
-
-  // Sonnet
-  {
-    model: 'claude-sonnet-4-5',
-    ids: ['claude-sonnet-4-5', 'claude-sonnet-4-5-20250929'],
-    oneMillionContext: true,
-    effectiveFrom: '2025-09-29',
-    prices: { ...perMTok(SONNET_4_PRICES), longContext: SONNET_LONG_CONTEXT },
-    sourceUrl: LONG_CONTEXT_PRICING,
-    checkedOn: CHECKED_ON,
-    note: 'Deprecated, retires 2026-11-30. Its 1M-context beta ended 2026-04-30 (larger prompts now fail).',
-  },
-  {
-    model: 'claude-sonnet-4-6',
-    ids: ['claude-sonnet-4-6'],
-    oneMillionContext: true,
-    effectiveFrom: '2026-02-17',
-    until: '2026-03-13',
-    prices: { ...perMTok(SONNET_4_PRICES), longContext: SONNET_LONG_CONTEXT },
-    sourceUrl: LONG_CONTEXT_PRICING,
-    checkedOn: CHECKED_ON,
-    note: 'Launched with the 1M-context premium above 200K prompt tokens; it ended with 1M context GA.',
-  },
-  {
-    model: 'claude-sonnet-4-6',
-    ids: ['claude-sonnet-4-6'],
-    oneMillionContext: true,
-    effectiveFrom: '2026-03-13',
-    prices: perMTok(SONNET_4_PRICES),
-    sourceUrl: LONG_CONTEXT_PRICING,
-    checkedOn: CHECKED_ON,
-    note: 'The full 1M window at standard prices since 1M context GA (https://claude.com/blog/1m-context-ga).',
-  },
-  {
-    model: 'claude-sonnet-5',
-    ids: ['claude-sonnet-5'],
-    oneMillionContext: true,
-    effectiveFrom: '2026-06-30',
-    prices: perMTok(SONNET_5_PRICES),
-    sourceUrl: 'https://platform.claude.com/docs/zh-CN/models/sonnet-5/overview',
-    checkedOn: CHECKED_ON,
-    note: 'The $2/$10 launch price became permanent; the planned 2026-09-01 rise to $3/$15 was cancelled.',
-  },
-  {
-    model: 'claude-sonnet-5-5',
-    ids: ['claude-sonnet-5-5'],
-    oneMillionContext: true,
-    effectiveFrom: '2026-09-28',
-    until: '2026-10-07',
-    prices: perMTok(SONNET_5_PRICES),
-    sourceUrl: 'https://platform.claude.com/docs/zh-CN/models/sonnet-5-5/overview',
-    checkedOn: CHECKED_ON,
-  },
-  {
-    model: 'claude-sonnet-5-5',
-    ids: ['claude-sonnet-5-5'],
-    oneMillionContext: true,
-    effectiveFrom: '2026-10-07',
-    prices: perMTok({ ...SONNET_5_PRICES, cacheRead: 0.1 }),
-    sourceUrl: PRICING_PAGE,
-    checkedOn: CHECKED_ON,
-    note:
-      'Cache reads cut from $0.20 to $0.10 on 2026-10-07. Anthropic page for the cut not found; taken from ' +
-      'the kurofune/claudit v1.9.2 and TheKrush/PromptFuel v1.0.23 release notes, which agree.',
-  },
-
-  // Opus
-  {
-    model: 'claude-opus-4-5',
-    ids: ['claude-opus-4-5', 'claude-opus-4-5-20251101'],
-    oneMillionContext: false,
-    effectiveFrom: '2025-11-24',
-    prices: perMTok(OPUS_4_5_PRICES),
-    sourceUrl: PRICING_PAGE,
-    checkedOn: CHECKED_ON,
-  },
-  {
-    model: 'claude-opus-4-6',
-    ids: ['claude-opus-4-6'],
-    oneMillionContext: true,
-    effectiveFrom: '2026-02-05',
-    until: '2026-03-13',
-    prices: {
-      ...perMTok(OPUS_4_5_PRICES),
-      longContext: longContextAbove(200_000, {
-        input: 10,
-        output: 37.5,
-        cacheWrite5m: 12.5,
-        cacheWrite1h: 20,
-        cacheRead: 1,
-      }),
-    },
-    sourceUrl: 'https://www.anthropic.com/news/claude-opus-4-6',
-    checkedOn: CHECKED_ON,
-    note: 'Launched with a $10/$37.50 premium above 200K prompt tokens; it ended with 1M context GA.',
-  },
-  {
-    model: 'claude-opus-4-6',
-    ids: ['claude-opus-4-6'],
-    oneMillionContext: true,
-    effectiveFrom: '2026-03-13',
-    prices: perMTok(OPUS_4_5_PRICES),
-    sourceUrl: LONG_CONTEXT_PRICING,
-    checkedOn: CHECKED_ON,
-    note: 'The full 1M window at standard prices since 1M context GA (https://claude.com/blog/1m-context-ga).',
-  },
-  {
-    model: 'claude-opus-4-7',
-    ids: ['claude-opus-4-7'],
-    oneMillionContext: true,
-    effectiveFrom: '2026-04-16',
-    prices: perMTok(OPUS_4_5_PRICES),
-    sourceUrl: PRICING_PAGE,
-    checkedOn: CHECKED_ON,
-  },
-  {
-    model: 'claude-opus-4-8',
-    ids: ['claude-opus-4-8'],
-    oneMillionContext: true,
-    effectiveFrom: '2026-05-28',
-    prices: perMTok(OPUS_4_5_PRICES),
-    sourceUrl: PRICING_PAGE,
-    checkedOn: CHECKED_ON,
-  },
-  {
-    model: 'claude-opus-5',
-    ids: ['claude-opus-5'],
-    oneMillionContext: true,
-    effectiveFrom: '2026-07-24',
-    prices: perMTok(OPUS_4_5_PRICES),
-    sourceUrl: PRICING_PAGE,
-    checkedOn: CHECKED_ON,
-  },
-  {
-    model: 'claude-opus-5-5',
-    ids: ['claude-opus-5-5'],
-    oneMillionContext: true,
-    effectiveFrom: '2026-09-22',
-    prices: perMTok({ input: 4, output: 20, cacheWrite5m: 5, cacheWrite1h: 8, cacheRead: 0.2 }),
-    sourceUrl: 'https://platform.claude.com/docs/zh-CN/models/opus-5-5/overview',
-    checkedOn: CHECKED_ON,
-    note: 'Cache reads are 0.05x input, not the usual 0.1x.',
-  },
-
-  // Fable, and Mythos: the same model with other safeguards, for verified organisations, at the same prices.
-  {
-    model: 'claude-fable-5',
-    ids: ['claude-fable-5'],
-    oneMillionContext: true,
-    effectiveFrom: '2026-06-09',
-    prices: perMTok(FABLE_5_PRICES),
-    sourceUrl: PRICING_PAGE,
-    checkedOn: CHECKED_ON,
-  },
-  {
-    model: 'claude-mythos-5',
-    ids: ['claude-mythos-5'],
-    oneMillionContext: true,
-    effectiveFrom: '2026-06-09',
-    prices: perMTok(FABLE_5_PRICES),
-    sourceUrl: PRICING_PAGE,
-    checkedOn: CHECKED_ON,
-  },
-  {
-    model: 'claude-fable-5-1',
-    ids: ['claude-fable-5-1'],
-    oneMillionContext: true,
-    effectiveFrom: '2026-09-01',
-    prices: perMTok(FABLE_5_1_PRICES),
-    sourceUrl: PRICING_PAGE,
-    checkedOn: CHECKED_ON,
-    note: 'Cache reads are 0.025x input, not the usual 0.1x.',
-  },
-  {
-    model: 'claude-mythos-5-1',
-    ids: ['claude-mythos-5-1'],
-    oneMillionContext: true,
-    effectiveFrom: '2026-09-01',
-    prices: perMTok(FABLE_5_1_PRICES),
-    sourceUrl: PRICING_PAGE,
-    checkedOn: CHECKED_ON,
-    note: 'Cache reads are 0.025x input, not the usual 0.1x.',
-  },
-  {
-    model: 'claude-fable-5-2',
-    ids: ['claude-fable-5-2'],
-    oneMillionContext: true,
-    effectiveFrom: '2026-11-09',
-    prices: perMTok(FABLE_5_2_PRICES),
-    sourceUrl: FABLE_5_2_SOURCE,
-    checkedOn: CHECKED_ON,
-    note: FABLE_5_2_NOTE,
-  },
-  {
-    model: 'claude-mythos-5-2',
-    ids: ['claude-mythos-5-2'],
-    oneMillionContext: true,
-    effectiveFrom: '2026-11-09',
-    prices: perMTok(FABLE_5_2_PRICES),
-    sourceUrl: FABLE_5_2_SOURCE,
-    checkedOn: CHECKED_ON,
-    note: FABLE_5_2_NOTE,
-  },
-];
 
 interface IndexedEntry {
   entry: PriceEntry;
@@ -392,6 +217,10 @@ function epochMs(at: Date | number): number {
   return typeof at === 'number' ? at : at.getTime();
 }
 
+function inForce(candidate: IndexedEntry, time: number): boolean {
+  return time >= candidate.fromMs && (candidate.untilMs === undefined || time < candidate.untilMs);
+}
+
 /**
  * The price entry for a model id on a date: an exact id or alias, a dated snapshot of one, either with
  * the `[1m]` suffix if the model has a 1M context window. Nothing looser: unknown ids are undefined.
@@ -408,11 +237,37 @@ export function findPrice(model: string, at: Date | number): PriceEntry | undefi
     if (wantsOneMillion && !candidate.entry.oneMillionContext) continue;
     const matches =
       candidate.ids.has(id) || (snapshotOf !== undefined && candidate.familyIds.has(snapshotOf));
-    if (!matches || time < candidate.fromMs) continue;
-    if (candidate.untilMs !== undefined && time >= candidate.untilMs) continue;
+    if (!matches || !inForce(candidate, time)) continue;
     if (found === undefined || candidate.fromMs > found.fromMs) found = candidate;
   }
   return found?.entry;
+}
+
+function inputPlusOutput(candidate: IndexedEntry): number {
+  return candidate.entry.prices.input + candidate.entry.prices.output;
+}
+
+/** Cheaper first; at the same price the newer entry, then the smaller id, so the answer never depends on order. */
+function isBetterBuy(candidate: IndexedEntry, best: IndexedEntry): boolean {
+  const byPrice = inputPlusOutput(candidate) - inputPlusOutput(best);
+  if (byPrice !== 0) return byPrice < 0;
+  if (candidate.fromMs !== best.fromMs) return candidate.fromMs > best.fromMs;
+  return candidate.entry.model < best.entry.model;
+}
+
+/**
+ * The canonical id of the cheapest model (base input + output price) priced at `at` that is not
+ * deprecated (no announced retirement). Throws a RangeError if the date is invalid or no such model exists.
+ */
+export function cheapestCurrentModel(at: Date | number): string {
+  const time = epochMs(at);
+  let best: IndexedEntry | undefined;
+  for (const candidate of INDEXED) {
+    if (candidate.entry.retiresOn !== undefined || !inForce(candidate, time)) continue;
+    if (best === undefined || isBetterBuy(candidate, best)) best = candidate;
+  }
+  if (best === undefined) throw new RangeError(`No current, non-deprecated model is priced at ${time}`);
+  return best.entry.model;
 }
 
 /** The tokens a request sent as its prompt, which is what the long-context tier is decided on. */

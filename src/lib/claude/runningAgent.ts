@@ -6,7 +6,7 @@ import {
   type SpawnedProcess,
   type SpawnOptions,
 } from '@anthropic-ai/claude-agent-sdk';
-import { findAgentProcesses, signalAll } from '../services/processReaper';
+import { findAgentProcesses, signalAll } from './agentProcesses';
 
 /** Why a run was stopped from outside. */
 export type StopReason = 'cancelled' | 'timeout' | 'shutdown' | 'budget';
@@ -21,6 +21,8 @@ export interface RunningAgentOptions {
   instance: string;
   executionId: number;
   onStderr?: (text: string) => void;
+  /** The Claude Code process exists (its pid roots the run's process tree). */
+  onSpawn?: (pid: number) => void;
 }
 
 /**
@@ -79,6 +81,7 @@ export class RunningAgent {
       detached: true,
     });
     this.child = child;
+    if (child.pid !== undefined) this.spec.onSpawn?.(child.pid);
     child.stderr?.on('data', (chunk: Buffer) => this.spec.onStderr?.(chunk.toString()));
     if (this.reason) this.killTree('SIGTERM');
     return child as SpawnedProcess;

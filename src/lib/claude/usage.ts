@@ -1,5 +1,5 @@
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
-import type { TokenUsage } from '../contracts/executions';
+import { TOKEN_KINDS, type TokenUsage } from '../contracts/executions';
 
 export interface ModelTokenUsage extends TokenUsage {
   model: string;
@@ -48,6 +48,10 @@ export function addUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
   };
 }
 
+function sameUsage(a: ModelTokenUsage, b: ModelTokenUsage): boolean {
+  return a.model === b.model && TOKEN_KINDS.every((kind) => a[kind] === b[kind]);
+}
+
 function maxUsage(a: TokenUsage, b: TokenUsage): TokenUsage {
   return {
     inputTokens: Math.max(a.inputTokens, b.inputTokens),
@@ -68,6 +72,9 @@ export class UsageAccumulator {
   private readonly byMessage = new Map<string, ModelTokenUsage>();
   /** The message id of the response currently streaming, per parent tool use (null: main thread). */
   private readonly streaming = new Map<string | null, string>();
+
+  /** `onResponse` hears each response whose figures changed, with its new figures. */
+  constructor(private readonly onResponse?: (responseId: string, usage: ModelTokenUsage) => void) {}
 
   /** Returns true when the totals changed. */
   observe(message: SDKMessage): boolean {
@@ -94,8 +101,10 @@ export class UsageAccumulator {
   private merge(id: string, model: string, usage: TokenUsage): boolean {
     const previous = this.byMessage.get(id);
     const next = { model, ...(previous ? maxUsage(previous, usage) : usage) };
+    if (previous && sameUsage(previous, next)) return false;
     this.byMessage.set(id, next);
-    return previous === undefined || JSON.stringify(previous) !== JSON.stringify(next);
+    this.onResponse?.(id, next);
+    return true;
   }
 
   /** Each model response's final figures, in arrival order. */

@@ -30,7 +30,7 @@ export const KNOWN_MODELS = [
 const TOOL_PATTERN = /^(?:[A-Z][A-Za-z0-9]*|mcp__[A-Za-z0-9_-]+)(?:\([^()\n]{1,200}\))?$/;
 
 /** A spending limit in USD; null for none. Stored as integer micro-dollars. */
-const usdLimit = z
+export const usdLimit = z
   .number()
   .positive('Must be more than 0, or null for no limit')
   .max(1_000_000, 'At most 1,000,000')
@@ -99,25 +99,28 @@ export const updateAgentSchema = createAgentSchema
 export type UpdateAgentInput = z.infer<typeof updateAgentSchema>;
 
 /** An agent as the API and the pages see it. */
-export interface AgentDto {
-  id: number;
-  name: string;
-  description: string;
-  model: string;
-  systemPrompt: string;
-  defaultPrompt: string;
-  allowedTools: string[];
-  workingDirectory: string | null;
-  maxTurns: number;
-  timeoutSeconds: number;
-  maxConcurrentRuns: number;
-  apiMaxRetries: number;
+export const agentDtoSchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  description: z.string(),
+  model: z.string(),
+  systemPrompt: z.string(),
+  defaultPrompt: z.string(),
+  allowedTools: z.array(z.string()),
+  workingDirectory: z.string().nullable(),
+  maxTurns: z.number(),
+  timeoutSeconds: z.number(),
+  maxConcurrentRuns: z.number(),
+  apiMaxRetries: z.number(),
   /** Whole-run retries after a transient failure. */
-  runRetries: number;
-  runRetryDelaySeconds: number;
-  maxCostPerRunUsd: number | null;
-  monthlyBudgetUsd: number | null;
-  builtin: boolean;
-  createdAt: number;
-  updatedAt: number;
-}
+  runRetries: z.number(),
+  runRetryDelaySeconds: z.number(),
+  maxCostPerRunUsd: z.number().nullable(),
+  monthlyBudgetUsd: z.number().nullable(),
+  builtin: z.boolean(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type AgentDto = z.infer<typeof agentDtoSchema>;
+
+export const agentResponseSchema = z.object({ agent: agentDtoSchema });

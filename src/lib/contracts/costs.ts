@@ -1,5 +1,20 @@
 import { z } from 'zod';
-import type { ExecutionStatus } from './executions';
+import type { ExecutionStatus, ModelCost, TokenUsage } from './executions';
+
+export type CostSource = ModelCost['costSource'];
+export type UsageSource = ModelCost['usageSource'];
+
+/** An execution's figures for one model, as `cost_tracking` stores them (money in micro-dollars). */
+export interface ModelCostRecord extends TokenUsage {
+  model: string;
+  costMicros: number;
+  reportedCostMicros: number;
+  costSource: CostSource;
+  usageSource: UsageSource;
+  unpriced: boolean;
+  costMismatch: boolean;
+  responseCount: number;
+}
 
 /** A budget warns from this share of its limit on, and is exhausted at the whole of it. */
 const BUDGET_WARNING_FRACTION = 0.8;

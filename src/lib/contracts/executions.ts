@@ -15,7 +15,8 @@ export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 export const ACTIVE_STATUSES: readonly ExecutionStatus[] = ['queued', 'running'];
 export const isActiveStatus = (status: ExecutionStatus): boolean => ACTIVE_STATUSES.includes(status);
 
-export const EXECUTION_TRIGGERS = ['manual', 'schedule'] as const;
+/** What started a run: the page (`manual`), a script with the Bearer token (`api`), a schedule, a workflow. */
+export const EXECUTION_TRIGGERS = ['manual', 'api', 'schedule', 'workflow'] as const;
 export type ExecutionTrigger = (typeof EXECUTION_TRIGGERS)[number];
 
 export const STEP_KINDS = [
@@ -40,6 +41,8 @@ export type StartExecutionInput = z.infer<typeof startExecutionSchema>;
 export const listExecutionsQuerySchema = z.strictObject({
   agentId: z.coerce.number().int().positive().optional(),
   status: z.enum(EXECUTION_STATUSES).optional(),
+  trigger: z.enum(EXECUTION_TRIGGERS).optional(),
+  scheduleId: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(100).default(25),
   /** Keyset paging: return executions with an id below this one. */
   before: z.coerce.number().int().positive().optional(),
@@ -59,6 +62,8 @@ export const executionSummarySchema = z.object({
   agentName: z.string(),
   status: z.enum(EXECUTION_STATUSES),
   trigger: z.enum(EXECUTION_TRIGGERS),
+  /** The schedule that started it, when `trigger` is `schedule`. */
+  scheduleId: z.number().nullable(),
   model: z.string(),
   createdAt: z.number(),
   startedAt: z.number().nullable(),
@@ -102,48 +107,64 @@ export const TOKEN_KINDS = [
   'cacheReadTokens',
 ] as const satisfies readonly (keyof TokenUsage)[];
 
-export interface ModelCost extends TokenUsage {
-  model: string;
-  costUsd: number;
+export const modelCostSchema = z.object({
+  model: z.string(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cacheCreation5mTokens: z.number(),
+  cacheCreation1hTokens: z.number(),
+  cacheReadTokens: z.number(),
+  costUsd: z.number(),
   /** The SDK's own estimate, shown beside ours. */
-  reportedCostUsd: number;
+  reportedCostUsd: z.number(),
   /** Which figure costUsd is: our price table, or the SDK's for a model the table lacks. */
-  costSource: 'computed' | 'reported';
+  costSource: z.enum(['computed', 'reported']),
   /** Token counts from the stream, or raised to the result message's totals. */
-  usageSource: 'stream' | 'result';
-  unpriced: boolean;
+  usageSource: z.enum(['stream', 'result']),
+  unpriced: z.boolean(),
   /** Computed and reported cost differ by more than 1%. */
-  costMismatch: boolean;
-  responseCount: number;
-}
+  costMismatch: z.boolean(),
+  responseCount: z.number(),
+}) satisfies z.ZodType<TokenUsage>;
+export type ModelCost = z.infer<typeof modelCostSchema>;
 
 /** One attempt of an execution. */
-export interface ExecutionAttemptDto {
-  attempt: number;
-  status: ExecutionStatus;
-  startedAt: number;
-  finishedAt: number;
-  errorCode: string | null;
-  errorMessage: string | null;
-  apiRetryCount: number;
-  costUsd: number;
+export const executionAttemptSchema = z.object({
+  attempt: z.number(),
+  status: z.enum(EXECUTION_STATUSES),
+  startedAt: z.number(),
+  finishedAt: z.number(),
+  errorCode: z.string().nullable(),
+  errorMessage: z.string().nullable(),
+  apiRetryCount: z.number(),
+  costUsd: z.number(),
   /** The backoff before the next attempt; null for the last one. */
-  retryDelayMs: number | null;
-}
+  retryDelayMs: z.number().nullable(),
+});
+export type ExecutionAttemptDto = z.infer<typeof executionAttemptSchema>;
 
-export interface ExecutionDetail extends ExecutionSummary {
-  prompt: string;
-  resultText: string | null;
-  sessionId: string | null;
-  apiKeySource: string | null;
-  costs: ModelCost[];
-  attempts: ExecutionAttemptDto[];
-}
+/**
+ * Everything the execution page shows about a run except its prompt: what the engine publishes on
+ * every change, so the page never has to ask the API again.
+ */
+export const executionLiveSchema = executionSummarySchema.extend({
+  resultText: z.string().nullable(),
+  sessionId: z.string().nullable(),
+  /** Where the credential came from (`ANTHROPIC_API_KEY`, `oauth`…), never the credential. */
+  apiKeySource: z.string().nullable(),
+  costs: z.array(modelCostSchema),
+  attempts: z.array(executionAttemptSchema),
+});
+export type ExecutionLive = z.infer<typeof executionLiveSchema>;
 
-export interface ExecutionPage {
-  items: ExecutionSummary[];
-  nextBefore: number | null;
-}
+export const executionDetailSchema = executionLiveSchema.extend({ prompt: z.string() });
+export type ExecutionDetail = z.infer<typeof executionDetailSchema>;
+
+export const executionPageSchema = z.object({
+  items: z.array(executionSummarySchema),
+  nextBefore: z.number().nullable(),
+});
+export type ExecutionPage = z.infer<typeof executionPageSchema>;
 
 export const stepSchema = z.object({
   seq: z.number(),
@@ -179,3 +200,7 @@ export type LogLineDto = z.infer<typeof logLineSchema>;
 
 export const microsToUsd = (micros: number): number => micros / 1_000_000;
 export const usdToMicros = (usd: number): number => Math.round(usd * 1_000_000);
+
+export const executionSummaryResponseSchema = z.object({ execution: executionSummarySchema });
+export const executionDetailResponseSchema = z.object({ execution: executionDetailSchema });
+export const logLinesResponseSchema = z.object({ items: z.array(logLineSchema) });

@@ -62,3 +62,5 @@ export const SETTINGS_DEFAULTS: AppSettingsDto = {
 export const updateSettingsSchema = settingsSchema
   .partial()
   .refine((value) => Object.keys(value).length > 0, 'At least one setting to change');
+
+export const settingsResponseSchema = z.object({ settings: settingsSchema });

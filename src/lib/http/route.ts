@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { issuesFromZod } from '../contracts/errors';
 import { appLogger } from '../logger';
+import { AUTH_VIA_HEADER, type AuthVia } from '../security/requestGate';
 import { ApiError, errorBody, toApiError } from './errors';
 
 export const MAX_BODY_BYTES = 256 * 1024;
@@ -16,6 +17,8 @@ export interface RouteSpec<P extends Schema, Q extends Schema, B extends Schema>
 
 export interface RouteInput<P extends Schema, Q extends Schema, B extends Schema> {
   request: Request;
+  /** How the gate in server.ts authorized the request (a script's Bearer token, or a page's session). */
+  via: AuthVia | null;
   params: Parsed<P>;
   query: Parsed<Q>;
   body: Parsed<B>;
@@ -68,6 +71,13 @@ async function readJsonBody(request: Request): Promise<unknown> {
   }
 }
 
+const AUTH_VIAS: readonly string[] = ['bearer', 'session', 'public', 'auth-disabled'] satisfies AuthVia[];
+
+function authVia(request: Request): AuthVia | null {
+  const via = request.headers.get(AUTH_VIA_HEADER);
+  return via !== null && AUTH_VIAS.includes(via) ? (via as AuthVia) : null;
+}
+
 function toResponse(error: unknown): Response {
   const apiError = toApiError(error);
   if (apiError) {
@@ -99,7 +109,7 @@ export function route<
       const body = spec.body
         ? parseWith<B>(spec.body, await readJsonBody(request), 'body')
         : (undefined as Parsed<B>);
-      return await handler({ request, params, query, body });
+      return await handler({ request, params, query, body, via: authVia(request) });
     } catch (error) {
       return toResponse(error);
     }

@@ -21,7 +21,7 @@ import {
   settleOutboxRow,
 } from '../db/queries/notificationOutbox';
 import { getAppSettings } from '../db/queries/settings';
-import { retryDelayMs } from '../services/retryPolicy';
+import { retryDelayMs } from '../engine/retryPolicy';
 import type { Attempt } from './delivery';
 import { newEventId } from './events';
 import { renderMessage } from './render';

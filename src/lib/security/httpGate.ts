@@ -4,6 +4,7 @@ import { RateLimiter } from '../auth/rateLimit';
 import { SESSION_COOKIE } from '../auth/session';
 import { contentSecurityPolicy, createNonce, STATIC_SECURITY_HEADERS } from './headers';
 import {
+  AUTH_VIA_HEADER,
   type CredentialCheck,
   type Decision,
   decide,
@@ -99,6 +100,7 @@ export function createHttpGate({ policy, credentials, scheme, dev }: HttpGateOpt
           return false;
         }
       }
+      request.headers[AUTH_VIA_HEADER] = decision.via;
       // Next reads the nonce from the request's CSP header and puts it on the scripts it renders.
       const csp = contentSecurityPolicy(createNonce(), dev);
       request.headers['content-security-policy'] = csp;

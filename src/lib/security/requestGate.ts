@@ -30,8 +30,14 @@ export interface CredentialCheck {
   isValidSession(value: string): boolean;
 }
 
+/** How an admitted request was authorized. */
+export type AuthVia = 'bearer' | 'session' | 'public' | 'auth-disabled';
+
+/** The header the gate sets on every admitted request (replacing any the client sent) for the routes to read. */
+export const AUTH_VIA_HEADER = 'x-claudeops-auth-via';
+
 export type Decision =
-  | { allow: true; via: 'bearer' | 'session' | 'public' | 'auth-disabled' }
+  | { allow: true; via: AuthVia }
   | { allow: false; status: 400 | 401 | 403; code: string; message: string; redirectTo?: string };
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

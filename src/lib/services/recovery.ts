@@ -1,7 +1,7 @@
+import { killOrphanAgents } from '../claude/agentProcesses';
 import type { Db } from '../db';
 import { interruptUnfinishedExecutions } from '../db/queries/executions';
 import type { Logger } from '../logger';
-import { killOrphanAgents } from './processReaper';
 
 /**
  * Runs at start, before anything listens: a previous server that was killed (SIGKILL, OOM,

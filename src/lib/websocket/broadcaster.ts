@@ -1,12 +1,9 @@
 import type { WebSocket } from 'ws';
+import type { ExecutionLive, LogLineDto, StepDto } from '../contracts/executions';
 import type { CircuitBreakerDto } from '../contracts/system';
 import type { Db } from '../db';
-import { getExecutionLogs, getExecutionSteps, getExecutionSummary } from '../db/queries/executions';
-import type {
-  ExecutionEventListener,
-  ExecutionEventsMessage,
-  ExecutionUpdatedMessage,
-} from '../services/executionEvents';
+import { getExecutionLogs, getExecutionSteps } from '../db/queries/executions';
+import type { EngineEvent } from '../engine/events';
 import type { ServerFrame } from './protocol';
 
 /**
@@ -32,11 +29,23 @@ export interface ClientSession {
   listAll: boolean;
 }
 
-export class Broadcaster implements ExecutionEventListener {
+interface OutputMessage {
+  executionId: number;
+  seq: number;
+  steps: StepDto[];
+  logs: LogLineDto[];
+}
+
+/** Fans the engine's committed events out to the sockets that subscribed to them. */
+export class Broadcaster {
   private readonly sessions = new Set<ClientSession>();
   private readonly catchUpTimer: NodeJS.Timeout;
 
-  constructor(private readonly db: Db) {
+  /** `viewOf`: a run as it is now (from the engine while it runs, else from the database). */
+  constructor(
+    private readonly db: Db,
+    private readonly viewOf: (executionId: number) => ExecutionLive | undefined,
+  ) {
     this.catchUpTimer = setInterval(() => this.catchUpLagging(), CATCH_UP_INTERVAL_MS);
     this.catchUpTimer.unref();
   }
@@ -62,40 +71,60 @@ export class Broadcaster implements ExecutionEventListener {
    * nothing can be committed between the read and the registration (no gap, no duplicate).
    */
   subscribeExecution(session: ClientSession, executionId: number, afterSeq: number | undefined): boolean {
-    const summary = getExecutionSummary(this.db, executionId);
-    if (!summary) return false;
-    send(session.socket, { type: 'subscribed', topic: 'execution', executionId, lastSeq: summary.lastSeq });
-    const subscription = { lastSentSeq: afterSeq ?? summary.lastSeq, lagging: false };
+    const view = this.viewOf(executionId);
+    if (!view) return false;
+    send(session.socket, { type: 'subscribed', topic: 'execution', executionId, lastSeq: view.lastSeq });
+    const subscription = { lastSentSeq: afterSeq ?? view.lastSeq, lagging: false };
     session.executions.set(executionId, subscription);
     this.replay(session, executionId, subscription);
     return true;
   }
 
-  onEvents(message: ExecutionEventsMessage): void {
+  onEvent(event: EngineEvent): void {
+    switch (event.type) {
+      case 'run.output':
+        this.onOutput(event);
+        return;
+      case 'circuit.changed':
+        this.onCircuit(event.circuit);
+        return;
+      default:
+        this.onUpdated(event.execution);
+    }
+  }
+
+  private onOutput(message: OutputMessage): void {
     let frame: string | undefined;
     for (const session of this.sessions) {
       const subscription = session.executions.get(message.executionId);
       if (!subscription || subscription.lagging || message.seq <= subscription.lastSentSeq) continue;
       if (this.isBackedUp(session, subscription)) continue;
       // Serialized once, however many subscribers.
-      frame ??= JSON.stringify({ type: 'execution.events', ...message } satisfies ServerFrame);
+      const { executionId, seq, steps, logs } = message;
+      frame ??= JSON.stringify({
+        type: 'execution.events',
+        executionId,
+        seq,
+        steps,
+        logs,
+      } satisfies ServerFrame);
       session.socket.send(frame);
       subscription.lastSentSeq = message.seq;
     }
   }
 
-  onUpdated(message: ExecutionUpdatedMessage): void {
+  private onUpdated(execution: ExecutionLive): void {
     let frame: string | undefined;
     for (const session of this.sessions) {
-      const subscription = session.executions.get(message.executionId);
+      const subscription = session.executions.get(execution.id);
       const wanted = session.listAll || (subscription !== undefined && !subscription.lagging);
       if (!wanted || session.socket.bufferedAmount > HIGH_WATER_BYTES) continue;
-      frame ??= JSON.stringify({ type: 'execution.updated', ...message } satisfies ServerFrame);
+      frame ??= JSON.stringify(updatedFrame(execution));
       session.socket.send(frame);
     }
   }
 
-  onCircuit(circuit: CircuitBreakerDto): void {
+  private onCircuit(circuit: CircuitBreakerDto): void {
     const frame = JSON.stringify({ type: 'circuit.updated', circuit } satisfies ServerFrame);
     for (const session of this.sessions) if (session.listAll) session.socket.send(frame);
   }
@@ -137,10 +166,13 @@ export class Broadcaster implements ExecutionEventListener {
       if (through === Number.MAX_SAFE_INTEGER) break;
     }
     subscription.lagging = false;
-    const execution = getExecutionSummary(this.db, executionId);
-    if (execution)
-      send(session.socket, { type: 'execution.updated', executionId, seq: execution.lastSeq, execution });
+    const execution = this.viewOf(executionId);
+    if (execution) send(session.socket, updatedFrame(execution));
   }
+}
+
+function updatedFrame(execution: ExecutionLive): ServerFrame {
+  return { type: 'execution.updated', executionId: execution.id, seq: execution.lastSeq, execution };
 }
 
 export function send(socket: WebSocket, frame: ServerFrame): void {

@@ -1,16 +1,30 @@
 import { type ErrorIssue, issuesFromZod } from '../contracts/errors';
+import type { ExecutionSummary } from '../contracts/executions';
 import type { CircuitBreakerDto } from '../contracts/system';
+import { type DomainErrorKind, isDomainError } from '../errors';
 import type { Logger } from '../logger';
 import { type Broadcaster, type ClientSession, send } from './broadcaster';
-import { type ClientFrame, clientFrameSchema } from './protocol';
+import { type ClientFrame, clientFrameSchema, type ErrorCode } from './protocol';
 
-/** Parses one client frame and acts on it; anything malformed gets an error frame, never a throw. */
 /** What a client may ask the server to do beyond subscribing. */
 export interface ClientCommands {
   /** False when the execution is not queued or running. */
   cancelExecution(executionId: number): boolean;
   circuitState(): CircuitBreakerDto;
+  /** Every active run and the newest ones, for a list that (re)subscribes. */
+  recentExecutions(): ExecutionSummary[];
 }
+
+/** Parses one client frame and acts on it; anything malformed gets an error frame, never a throw. */
+
+/** The one place where domain errors become error frames. */
+const FRAME_CODE_BY_KIND: Record<DomainErrorKind, ErrorCode> = {
+  not_found: 'not_found',
+  conflict: 'conflict',
+  invalid_input: 'bad_frame',
+  budget_exhausted: 'budget_exhausted',
+  unavailable: 'unavailable',
+};
 
 export function handleClientMessage(
   broadcaster: Broadcaster,
@@ -24,6 +38,10 @@ export function handleClientMessage(
     if ('error' in frame) send(session.socket, { type: 'error', code: 'bad_frame', ...frame.error });
     else dispatch(broadcaster, commands, session, frame.ok);
   } catch (error) {
+    if (isDomainError(error)) {
+      send(session.socket, { type: 'error', code: FRAME_CODE_BY_KIND[error.kind], message: error.message });
+      return;
+    }
     logger.error({ err: error }, 'websocket frame failed');
     send(session.socket, { type: 'error', code: 'internal', message: 'Internal server error' });
   }
@@ -53,7 +71,7 @@ function dispatch(
     case 'subscribe':
       if (frame.topic === 'executions') {
         session.listAll = true;
-        send(session.socket, { type: 'subscribed', topic: 'executions' });
+        send(session.socket, { type: 'subscribed', topic: 'executions', items: commands.recentExecutions() });
         send(session.socket, { type: 'circuit.updated', circuit: commands.circuitState() });
       } else if (!broadcaster.subscribeExecution(session, frame.executionId, frame.afterSeq)) {
         send(session.socket, {

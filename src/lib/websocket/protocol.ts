@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { executionSummarySchema, logLineSchema, stepSchema } from '../contracts/executions';
+import {
+  executionLiveSchema,
+  executionSummarySchema,
+  logLineSchema,
+  stepSchema,
+} from '../contracts/executions';
 import { circuitBreakerSchema } from '../contracts/system';
 
 /**
@@ -29,7 +34,16 @@ export const clientFrameSchema = z.union([
 ]);
 export type ClientFrame = z.infer<typeof clientFrameSchema>;
 
-export const ERROR_CODES = ['bad_frame', 'not_found', 'not_active', 'frame_too_large', 'internal'] as const;
+export const ERROR_CODES = [
+  'bad_frame',
+  'not_found',
+  'not_active',
+  'conflict',
+  'budget_exhausted',
+  'unavailable',
+  'frame_too_large',
+  'internal',
+] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** Server → client frames. `seq` is the highest per-execution sequence number the frame reflects. */
@@ -41,7 +55,12 @@ export const serverFrameSchema = z.union([
     executionId: z.number(),
     lastSeq: z.number(),
   }),
-  z.object({ type: z.literal('subscribed'), topic: z.literal('executions') }),
+  z.object({
+    type: z.literal('subscribed'),
+    topic: z.literal('executions'),
+    /** Every active run and the newest ones as they are now, so a (re)subscribing list misses nothing. */
+    items: z.array(executionSummarySchema),
+  }),
   z.object({
     type: z.literal('execution.events'),
     executionId: z.number(),
@@ -53,7 +72,7 @@ export const serverFrameSchema = z.union([
     type: z.literal('execution.updated'),
     executionId: z.number(),
     seq: z.number(),
-    execution: executionSummarySchema,
+    execution: executionLiveSchema,
   }),
   z.object({
     type: z.literal('error'),

@@ -1,9 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocketServer } from 'ws';
+import type { ExecutionLive } from '../contracts/executions';
 import type { Db } from '../db';
+import type { EngineEvents } from '../engine/events';
 import type { Logger } from '../logger';
-import type { ExecutionEventBus } from '../services/executionEvents';
 import { Broadcaster, send } from './broadcaster';
 import { type ClientCommands, handleClientMessage } from './messageHandler';
 import { MAX_CLIENT_FRAME_BYTES, PROTOCOL_VERSION } from './protocol';
@@ -23,7 +24,9 @@ function rawToString(data: RawData): string {
 
 export interface RealtimeDeps {
   db: Db;
-  bus: ExecutionEventBus;
+  events: EngineEvents;
+  /** A run as it is now (the engine's view while it runs, else the database's). */
+  viewOf(executionId: number): ExecutionLive | undefined;
   logger: Logger;
   isStillAuthorized(request: IncomingMessage): boolean;
   commands: ClientCommands;
@@ -33,8 +36,8 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
   const { logger } = deps;
   // ws's default maxPayload is 100 MiB; client frames are small commands.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
-  const broadcaster = new Broadcaster(deps.db);
-  const unsubscribe = deps.bus.subscribe(broadcaster);
+  const broadcaster = new Broadcaster(deps.db, deps.viewOf);
+  const unsubscribe = deps.events.subscribe((event) => broadcaster.onEvent(event));
   const alive = new WeakMap<object, boolean>();
   const upgradeRequests = new WeakMap<object, IncomingMessage>();
 

@@ -1,7 +1,7 @@
 import 'server-only';
-import { type ExecutionSnapshot, LOG_PAGE_SIZE } from '@/hooks/executionState';
 import type { Db } from '@/lib/db';
 import { getExecutionDetail, getExecutionLogsBefore, getExecutionSteps } from '@/lib/db/queries/executions';
+import { type ExecutionSnapshot, LOG_PAGE_SIZE } from '@/lib/views/executionView';
 
 /**
  * The execution page's first paint: all steps and the newest LOG_PAGE_SIZE log lines. Both are

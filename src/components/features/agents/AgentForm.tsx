@@ -2,9 +2,14 @@
 
 import { useRouter } from 'next/navigation';
 import { type ChangeEvent, type FormEvent, type ReactNode, useState } from 'react';
-import { type AgentDto, createAgentSchema, KNOWN_MODELS, updateAgentSchema } from '@/lib/contracts/agents';
+import {
+  type AgentDto,
+  agentResponseSchema,
+  createAgentSchema,
+  KNOWN_MODELS,
+  updateAgentSchema,
+} from '@/lib/contracts/agents';
 import { ApiClientError, apiFetch, errorMessage } from '@/lib/http/client';
-import { agentResponseSchema } from '@/lib/http/responses';
 import {
   AGENT_FIELDS,
   type AgentField,

@@ -2,8 +2,8 @@
 
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
+import { executionSummaryResponseSchema } from '@/lib/contracts/executions';
 import { apiFetch, errorMessage } from '@/lib/http/client';
-import { executionSummaryResponseSchema } from '@/lib/http/responses';
 
 /** Starts a run of the agent with its default prompt and opens the run's page. */
 export function RunButton({ agentId, agentName }: { agentId: number; agentName: string }) {

@@ -5,9 +5,9 @@ import { type ReactNode, useState } from 'react';
 import { formatDuration, formatRunCost, formatTokens } from '@/components/ui/format';
 import { LocalTime } from '@/components/ui/LocalTime';
 import { StatusBadge } from '@/components/ui/StatusBadge';
-import type { PendingApiRetry } from '@/hooks/executionState';
 import { useNow } from '@/hooks/useNow';
 import { type ExecutionDetail, isActiveStatus } from '@/lib/contracts/executions';
+import type { PendingApiRetry } from '@/lib/views/executionView';
 import { CancelRunButton } from './CancelRunButton';
 
 function Fact({ label, testId, children }: { label: string; testId: string; children: ReactNode }) {

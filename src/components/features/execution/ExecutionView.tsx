@@ -1,7 +1,7 @@
 'use client';
 
-import { type ExecutionSnapshot, pendingApiRetry } from '@/hooks/executionState';
 import { useAgentExecution } from '@/hooks/useAgentExecution';
+import { type ExecutionSnapshot, pendingApiRetry } from '@/lib/views/executionView';
 import { AttemptList } from './AttemptList';
 import { CostBreakdown } from './CostBreakdown';
 import { ExecutionHeader } from './ExecutionHeader';

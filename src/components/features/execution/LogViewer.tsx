@@ -1,8 +1,8 @@
 'use client';
 
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import { countAtOrBelow } from '@/hooks/executionState';
 import type { LogLineDto } from '@/lib/contracts/executions';
+import { countAtOrBelow } from '@/lib/views/executionView';
 
 /** Every row is exactly this tall (CSS agrees), so any row's position is its index times it. */
 export const LOG_ROW_HEIGHT = 20;

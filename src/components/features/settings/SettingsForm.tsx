@@ -2,9 +2,8 @@
 
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
-import { type AppSettingsDto, updateSettingsSchema } from '@/lib/contracts/settings';
+import { type AppSettingsDto, settingsResponseSchema, updateSettingsSchema } from '@/lib/contracts/settings';
 import { ApiClientError, apiFetch, errorMessage } from '@/lib/http/client';
-import { settingsResponseSchema } from '@/lib/http/responses';
 
 type Field = keyof AppSettingsDto;
 type Values = Record<Field, string>;

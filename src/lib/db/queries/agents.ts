@@ -113,3 +113,15 @@ export function hasBuiltinAgent(db: Db, builtinKey: string): boolean {
       .get() !== undefined
   );
 }
+
+/** Ids of the agents that are not deleted: what a workflow step may name. */
+export function listLiveAgentIds(db: Db): Set<number> {
+  return new Set(
+    db
+      .select({ id: agentConfigurations.id })
+      .from(agentConfigurations)
+      .where(live)
+      .all()
+      .map((row) => row.id),
+  );
+}

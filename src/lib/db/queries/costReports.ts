@@ -277,21 +277,25 @@ export function topExecutionsQuery(db: Db) {
     .orderBy(desc(e.costMicros), desc(e.id))
     .limit(sql.placeholder('limit'))
     .as('top');
-  return db
-    .select({
-      id: top.id,
-      agentId: top.agentId,
-      agentName: a.name,
-      status: top.status,
-      createdAt: top.createdAt,
-      costMicros: top.costMicros,
-      model: costTracking.model,
-      unpriced: costTracking.unpriced,
-    })
-    .from(top)
-    .innerJoin(a, eq(a.id, top.agentId))
-    .leftJoin(costTracking, eq(costTracking.executionId, top.id))
-    .orderBy(desc(top.costMicros), desc(top.id), asc(costTracking.model));
+  return (
+    db
+      .select({
+        id: top.id,
+        agentId: top.agentId,
+        agentName: a.name,
+        status: top.status,
+        createdAt: top.createdAt,
+        costMicros: top.costMicros,
+        model: costTracking.model,
+        unpriced: costTracking.unpriced,
+      })
+      .from(top)
+      .innerJoin(a, eq(a.id, top.agentId))
+      .leftJoin(costTracking, eq(costTracking.executionId, top.id))
+      // Rows of one run come from cost_tracking's (execution_id, model) index; ordering by model in
+      // SQL as well would add a sort step, so the models are put in order in code.
+      .orderBy(desc(top.costMicros), desc(top.id))
+  );
 }
 
 const topExecutions = preparedPerConnection((db) => topExecutionsQuery(db).prepare());
@@ -313,7 +317,7 @@ export function getTopExecutions(db: Db, now: number, limit = TOP_EXECUTIONS_LIM
     execution.unpriced ||= unpriced === true;
     byId.set(row.id, execution);
   }
-  return [...byId.values()];
+  return [...byId.values()].map((execution) => ({ ...execution, models: execution.models.sort() }));
 }
 
 /** Everything the costs page shows, for the UTC month of `now`. */
@@ -375,8 +379,22 @@ function exportPage(db: Db, fromMs: number, toMs: number, after: ExportCursor | 
     .from(page)
     .innerJoin(a, eq(a.id, page.agentId))
     .leftJoin(costTracking, eq(costTracking.executionId, page.id))
-    .orderBy(asc(page.createdAt), asc(page.id), asc(costTracking.model))
+    .orderBy(asc(page.createdAt), asc(page.id))
     .all();
+}
+
+/** SQLite's BINARY collation, which the index orders by. */
+const byCodeUnits = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Each run's rows by model, runs kept in their order (see topExecutionsQuery for why not in SQL). */
+function modelsInOrder<T extends { executionId: number; model: string | null }>(rows: T[]): T[] {
+  const runs: T[][] = [];
+  for (const row of rows) {
+    const run = runs.at(-1);
+    if (run?.[0]?.executionId === row.executionId) run.push(row);
+    else runs.push([row]);
+  }
+  return runs.flatMap((run) => run.sort((a, b) => byCodeUnits(a.model ?? '', b.model ?? '')));
 }
 
 type ExportRecord = ReturnType<typeof exportPage>[number];
@@ -395,7 +413,7 @@ export function* costExportPages(
   const toMs = utcDayStart(range.to) + DAY_MS;
   let after: ExportCursor | null = null;
   do {
-    const rows = exportPage(db, fromMs, toMs, after, pageSize);
+    const rows: ExportRecord[] = modelsInOrder(exportPage(db, fromMs, toMs, after, pageSize));
     const last = rows.at(-1);
     const full = new Set(rows.map((row) => row.executionId)).size === pageSize;
     after = last && full ? { createdAt: last.createdAt, id: last.executionId } : null;

@@ -1,15 +1,14 @@
 import { type AnyColumn, and, eq, sql } from 'drizzle-orm';
-import type { ExecutionStatus, TokenUsage } from '../../contracts/executions';
+import type { ModelCostRecord } from '../../contracts/costs';
+import type { ExecutionStatus } from '../../contracts/executions';
 import type { Db } from '../index';
 import { preparedPerConnection } from '../prepared';
 import {
-  type CostSource,
   costTracking,
   dailyCostSummaries,
   executionAttempts,
   executions,
   monthlyCostSummaries,
-  type UsageSource,
 } from '../schema';
 import type { NewExecutionAttempt, TokenTotals } from './executions';
 
@@ -23,62 +22,56 @@ export function dayKey(epochMs: number): string {
   return new Date(epochMs).toISOString().slice(0, 10);
 }
 
-/** An execution's current figures for one model, as cost_tracking stores them. */
-export interface ModelCostRecord extends TokenUsage {
-  model: string;
-  costMicros: number;
-  reportedCostMicros: number;
-  costSource: CostSource;
-  usageSource: UsageSource;
-  unpriced: boolean;
-  costMismatch: boolean;
-  responseCount: number;
-}
-
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** What a model's row held before this write; none for a model new to the execution. */
+export type PreviousCosts = ReadonlyMap<string, ModelCostRecord>;
+
+function costDelta(row: ModelCostRecord, before: ModelCostRecord | undefined) {
+  return {
+    inputTokens: row.inputTokens - (before?.inputTokens ?? 0),
+    outputTokens: row.outputTokens - (before?.outputTokens ?? 0),
+    cacheCreationTokens:
+      row.cacheCreation5mTokens +
+      row.cacheCreation1hTokens -
+      (before ? before.cacheCreation5mTokens + before.cacheCreation1hTokens : 0),
+    cacheReadTokens: row.cacheReadTokens - (before?.cacheReadTokens ?? 0),
+    costMicros: row.costMicros - (before?.costMicros ?? 0),
+  };
+}
 
 /**
  * Writes an execution's per-model figures (absolute, so a retried write is harmless) and moves
- * the monthly and daily summaries by the difference from what was stored before. Spend belongs
- * to the month and day the execution was created, so the same rule rebuilds the summaries.
+ * the monthly and daily summaries by the difference from `previous`, which the caller keeps from
+ * its last write rather than reading it back. Spend belongs to the month and day the execution
+ * was created, so the same rule rebuilds the summaries.
  */
 function writeModelCosts(
   tx: Tx,
-  execution: { id: number; agentId: number; createdAt: number },
-  rows: ModelCostRecord[],
+  execution: CostedExecution,
+  rows: readonly ModelCostRecord[],
+  previous: PreviousCosts,
   now: number,
 ): void {
   const month = monthKey(execution.createdAt);
   const day = dayKey(execution.createdAt);
   for (const row of rows) {
-    const where = and(eq(costTracking.executionId, execution.id), eq(costTracking.model, row.model));
-    const before = tx.select().from(costTracking).where(where).get();
-    if (before)
-      tx.update(costTracking)
-        .set({ ...row, updatedAt: now })
-        .where(where)
-        .run();
-    else
-      tx.insert(costTracking)
-        .values({
-          executionId: execution.id,
-          agentId: execution.agentId,
-          ...row,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .run();
+    const before = previous.get(row.model);
+    tx.insert(costTracking)
+      .values({
+        executionId: execution.id,
+        agentId: execution.agentId,
+        ...row,
+        createdAt: now,
+        updatedAt: now,
+      })
+      .onConflictDoUpdate({
+        target: [costTracking.executionId, costTracking.model],
+        set: { ...row, updatedAt: now },
+      })
+      .run();
     const counted = before ? 0 : 1;
-    const delta = {
-      inputTokens: row.inputTokens - (before?.inputTokens ?? 0),
-      outputTokens: row.outputTokens - (before?.outputTokens ?? 0),
-      cacheCreationTokens:
-        row.cacheCreation5mTokens +
-        row.cacheCreation1hTokens -
-        (before ? before.cacheCreation5mTokens + before.cacheCreation1hTokens : 0),
-      cacheReadTokens: row.cacheReadTokens - (before?.cacheReadTokens ?? 0),
-      costMicros: row.costMicros - (before?.costMicros ?? 0),
-    };
+    const delta = costDelta(row, before);
     const m = monthlyCostSummaries;
     tx.insert(m)
       .values({
@@ -136,8 +129,13 @@ export interface CostedExecution {
 }
 
 /** Live spend of a running execution: cost rows, the execution's cost and the summaries, in one transaction. */
-export function recordExecutionCosts(db: Db, execution: CostedExecution, rows: ModelCostRecord[]): void {
-  db.transaction((tx) => writeModelCosts(tx, execution, rows, Date.now()));
+export function recordExecutionCosts(
+  db: Db,
+  execution: CostedExecution,
+  rows: readonly ModelCostRecord[],
+  previous: PreviousCosts = new Map(),
+): void {
+  db.transaction((tx) => writeModelCosts(tx, execution, rows, previous, Date.now()));
 }
 
 export interface ExecutionOutcome {
@@ -153,17 +151,22 @@ export interface ExecutionOutcome {
   errorMessage: string | null;
 }
 
+export interface OutcomeWrite {
+  execution: CostedExecution;
+  outcome: ExecutionOutcome;
+  /** The reconciled per-model figures, and what the live writes last stored for each model. */
+  rows: readonly ModelCostRecord[];
+  previous: PreviousCosts;
+  lastAttempt: NewExecutionAttempt | null;
+}
+
 /**
  * Ends an execution: its final row, its last attempt, its cost rows and the summaries move
  * together in one transaction, so the dashboard's figures never disagree with the raw rows.
+ * `alsoInTransaction` writes what must commit with the ending (e.g. a notification's outbox row).
  */
-export function recordExecutionOutcome(
-  db: Db,
-  execution: CostedExecution,
-  outcome: ExecutionOutcome,
-  rows: ModelCostRecord[],
-  lastAttempt: NewExecutionAttempt | null,
-): void {
+export function recordExecutionOutcome(db: Db, write: OutcomeWrite, alsoInTransaction?: () => void): void {
+  const { execution, outcome, rows, previous, lastAttempt } = write;
   db.transaction((tx) => {
     if (lastAttempt) tx.insert(executionAttempts).values(lastAttempt).run();
     const { totals, ...rest } = outcome;
@@ -171,7 +174,8 @@ export function recordExecutionOutcome(
       .set({ ...rest, ...totals, nextAttemptAt: null })
       .where(eq(executions.id, execution.id))
       .run();
-    writeModelCosts(tx, execution, rows, outcome.finishedAt);
+    writeModelCosts(tx, execution, rows, previous, outcome.finishedAt);
+    alsoInTransaction?.();
   });
 }
 

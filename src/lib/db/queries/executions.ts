@@ -1,6 +1,7 @@
 import { and, desc, eq, gt, inArray, lt, lte, type SQL, sql } from 'drizzle-orm';
 import {
   type ExecutionDetail,
+  type ExecutionLive,
   type ExecutionPage,
   type ExecutionSummary,
   type ExecutionTrigger,
@@ -25,6 +26,7 @@ const summaryColumns = {
   agentName: agentConfigurations.name,
   status: executions.status,
   trigger: executions.trigger,
+  scheduleId: executions.scheduleId,
   model: executions.model,
   createdAt: executions.createdAt,
   startedAt: executions.startedAt,
@@ -52,16 +54,17 @@ function toSummary({
   return { ...row, costUsd: microsToUsd(costMicros), queuePosition: null };
 }
 
-function selectSummaries(db: Db, where: SQL | undefined, limit: number): ExecutionSummary[] {
+function summaries(db: Db, where: SQL | undefined) {
   return db
     .select(summaryColumns)
     .from(executions)
     .innerJoin(agentConfigurations, eq(agentConfigurations.id, executions.agentId))
-    .where(where)
-    .orderBy(desc(executions.id))
-    .limit(limit)
-    .all()
-    .map(toSummary);
+    .where(where);
+}
+
+/** Newest first, read from the rowid order of whichever index the filter uses. */
+function selectSummaries(db: Db, where: SQL | undefined, limit: number): ExecutionSummary[] {
+  return summaries(db, where).orderBy(desc(executions.id)).limit(limit).all().map(toSummary);
 }
 
 export interface NewExecutionInput {
@@ -70,12 +73,13 @@ export interface NewExecutionInput {
   model: string;
   trigger: ExecutionTrigger;
   scheduleId?: number | null;
+  createdAt?: number;
 }
 
 export function insertQueuedExecution(db: Db, input: NewExecutionInput): number {
   const row = db
     .insert(executions)
-    .values({ ...input, status: 'queued', createdAt: Date.now() })
+    .values({ ...input, status: 'queued', createdAt: input.createdAt ?? Date.now() })
     .returning({ id: executions.id })
     .get();
   return row.id;
@@ -133,17 +137,38 @@ export function getExecutionDetail(db: Db, id: number): ExecutionDetail | undefi
   };
 }
 
+/** What the live frames carry: the detail without the prompt, which can be long and never changes. */
+export function getExecutionLive(db: Db, id: number): ExecutionLive | undefined {
+  const detail = getExecutionDetail(db, id);
+  if (!detail) return undefined;
+  const { prompt: _prompt, ...live } = detail;
+  return live;
+}
+
 /** Newest first, keyset-paged by id so a page stays stable while runs are added. */
 export function listExecutions(db: Db, query: ListExecutionsQuery): ExecutionPage {
   const filters = [
     query.agentId === undefined ? undefined : eq(executions.agentId, query.agentId),
     query.status === undefined ? undefined : eq(executions.status, query.status),
+    query.trigger === undefined ? undefined : eq(executions.trigger, query.trigger),
+    query.scheduleId === undefined ? undefined : eq(executions.scheduleId, query.scheduleId),
     query.before === undefined ? undefined : lt(executions.id, query.before),
   ];
   const rows = selectSummaries(db, and(...filters), query.limit + 1);
   const items = rows.slice(0, query.limit);
   const last = items.at(-1);
   return { items, nextBefore: rows.length > query.limit && last ? last.id : null };
+}
+
+/** Every queued or running execution, and the newest `limit` of all: what a live list starts from. */
+export function listRecentAndActive(db: Db, limit: number): ExecutionSummary[] {
+  // Sorted below with the recent ones: an IN over the status index would need a sort step in SQL.
+  const active = summaries(db, inArray(executions.status, ['queued', 'running']))
+    .all()
+    .map(toSummary);
+  const recent = selectSummaries(db, undefined, limit);
+  const byId = new Map([...recent, ...active].map((item) => [item.id, item]));
+  return [...byId.values()].sort((a, b) => b.id - a.id);
 }
 
 export function getExecutionSteps(

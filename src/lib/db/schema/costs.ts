@@ -1,4 +1,5 @@
 import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { CostSource, UsageSource } from '../../contracts/costs';
 import { agentConfigurations } from './agents';
 import { executions } from './executions';
 
@@ -40,9 +41,6 @@ export const costTracking = sqliteTable(
     index('cost_tracking_recent').on(t.createdAt),
   ],
 );
-
-export type CostSource = 'computed' | 'reported';
-export type UsageSource = 'stream' | 'result';
 
 export type CostRecord = typeof costTracking.$inferSelect;
 export type NewCostRecord = typeof costTracking.$inferInsert;

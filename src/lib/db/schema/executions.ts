@@ -52,10 +52,17 @@ export const executions = sqliteTable(
     /** Highest per-execution sequence number committed (steps and log lines share it). */
     lastSeq: integer('last_seq').notNull().default(0),
     lastActivityAt: integer('last_activity_at'),
+    /** For trigger 'workflow': the workflow run and the step this execution is. */
+    workflowRunId: integer('workflow_run_id'),
+    workflowStepKey: text('workflow_step_key'),
   },
   (t) => [
-    index('executions_by_agent_recent').on(t.agentId, t.createdAt),
-    index('executions_by_status_recent').on(t.status, t.createdAt),
+    // One column each: SQLite appends the rowid (the id), so a filtered page reads newest-first
+    // straight from the index, with no sort, whichever one filter it uses.
+    index('executions_by_agent').on(t.agentId),
+    index('executions_by_status').on(t.status),
+    index('executions_by_trigger').on(t.trigger),
+    index('executions_by_schedule').on(t.scheduleId),
     index('executions_recent').on(t.createdAt),
     // The month's most expensive runs: read the month's end of this index, no scan and no sort.
     index('executions_by_month_cost').on(executionMonth(t.createdAt), t.costMicros),

@@ -6,3 +6,4 @@ export * from './notifications';
 export * from './schedules';
 export * from './settings';
 export * from './steps';
+export * from './workflows';

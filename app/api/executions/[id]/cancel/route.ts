@@ -10,7 +10,7 @@ export const dynamic = 'force-dynamic';
 export const POST = route({ params: idParam }, ({ params }) => {
   const execution = getExecutionSummary(getDb(), params.id);
   if (!execution) throw notFound('Execution');
-  if (!requireRuntime().tracker.cancel(params.id))
+  if (!requireRuntime().engine.cancel(params.id))
     throw conflict(`Execution ${params.id} has already ended (${execution.status})`);
   return json({ execution, cancelling: true }, 202);
 });

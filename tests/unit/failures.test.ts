@@ -1,6 +1,6 @@
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
 import { describe, expect, it } from 'vitest';
-import { ApiErrorObserver, classifyFailure } from '../../src/lib/claude/errorHandler';
+import { ApiErrorObserver, classifyFailure } from '../../src/lib/claude/failures';
 
 const sdk = (message: Record<string, unknown>) => message as unknown as SDKMessage;
 const retry = (error: string, status: number | null) =>

@@ -1,4 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type {
+  ExecutionDetail,
+  ExecutionStatus,
+  ExecutionSummary,
+  LogLineDto,
+  StepDto,
+} from '../../src/lib/contracts/executions';
 import {
   countAtOrBelow,
   type ExecutionSnapshot,
@@ -7,14 +14,7 @@ import {
   isAhead,
   mergeSummaries,
   pendingApiRetry,
-} from '../../src/hooks/executionState';
-import type {
-  ExecutionDetail,
-  ExecutionStatus,
-  ExecutionSummary,
-  LogLineDto,
-  StepDto,
-} from '../../src/lib/contracts/executions';
+} from '../../src/lib/views/executionView';
 
 function summary(
   id: number,
@@ -28,6 +28,7 @@ function summary(
     agentName: 'agent',
     status,
     trigger: 'manual',
+    scheduleId: null,
     model: 'claude-sonnet-4-5',
     createdAt: 1_000,
     startedAt: 1_000,
@@ -157,25 +158,6 @@ describe('executionReducer', () => {
     expect(
       executionReducer(state, { type: 'updated', seq: 99, execution: summary(8, 'completed', 99) }),
     ).toBe(state);
-  });
-
-  it('takes from an older detail only what the header lacks', () => {
-    const ended = executionReducer(stateAt(), {
-      type: 'updated',
-      seq: 9,
-      execution: summary(7, 'completed', 9),
-    });
-    const next = executionReducer(ended, {
-      type: 'detail',
-      execution: detail('running', 4, { apiKeySource: 'ANTHROPIC_API_KEY', resultText: null }),
-    });
-    expect(next.execution.status).toBe('completed');
-    expect(next.execution.apiKeySource).toBe('ANTHROPIC_API_KEY');
-    const fresh = executionReducer(next, {
-      type: 'detail',
-      execution: detail('completed', 9, { apiKeySource: 'ANTHROPIC_API_KEY', resultText: 'done' }),
-    });
-    expect(fresh.execution.resultText).toBe('done');
   });
 
   it('puts earlier lines in front and knows when there are no more', () => {

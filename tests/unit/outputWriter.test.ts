@@ -7,9 +7,8 @@ import {
   getExecutionSummary,
   insertQueuedExecution,
 } from '../../src/lib/db/queries/executions';
+import { type CommittedOutput, OutputWriter } from '../../src/lib/engine/outputWriter';
 import { SecretMasker } from '../../src/lib/security/secrets';
-import { ExecutionEventBus, type ExecutionEventsMessage } from '../../src/lib/services/executionEvents';
-import { ExecutionRecorder } from '../../src/lib/services/executionRecorder';
 import { createTestDb } from '../helpers/testDb';
 
 const SECRET = 'sk-ant-unit-0123456789abcdef';
@@ -30,26 +29,22 @@ beforeEach(() => {
 
 afterEach(() => handle.sqlite.close());
 
-function recordingBus() {
-  const bus = new ExecutionEventBus();
-  const published: ExecutionEventsMessage[] = [];
+function recordingWriter() {
+  const published: CommittedOutput[] = [];
   const committedAtPublish: number[] = [];
-  bus.subscribe({
-    onEvents: (message) => {
-      published.push(message);
+  const writer = new OutputWriter(handle.sqlite, masker, (outputs) => {
+    for (const output of outputs) {
+      published.push(output);
       // What a browser would be sent must already be in the database.
       committedAtPublish.push(getExecutionLogs(handle.db, executionId).length);
-    },
-    onUpdated: () => {},
-    onCircuit: () => {},
+    }
   });
-  return { bus, published, committedAtPublish };
+  return { recorder: writer.open(executionId, 0), published, committedAtPublish };
 }
 
-describe('ExecutionRecorder', () => {
+describe('OutputWriter', () => {
   it('numbers steps and lines from one sequence and publishes only what is committed', () => {
-    const { bus, published, committedAtPublish } = recordingBus();
-    const recorder = new ExecutionRecorder(handle.sqlite, bus, executionId, 0, masker);
+    const { recorder, published, committedAtPublish } = recordingWriter();
     recorder.addStep({
       kind: 'system',
       summary: 's',
@@ -75,25 +70,26 @@ describe('ExecutionRecorder', () => {
   });
 
   it('batches a flood of lines into a few transactions and frames', () => {
-    const { bus, published } = recordingBus();
-    const recorder = new ExecutionRecorder(handle.sqlite, bus, executionId, 0, masker);
+    const { recorder, published } = recordingWriter();
     for (let i = 1; i <= 2_500; i++) recorder.addLog({ level: 'info', text: `line ${i}` });
     recorder.flush();
     expect(published.map((p) => p.logs.length)).toEqual([1_000, 1_000, 500]);
     expect(getExecutionLogs(handle.db, executionId)).toHaveLength(2_500);
   });
 
-  it('flushes on its own within the batching interval', async () => {
-    const { bus, published } = recordingBus();
-    const recorder = new ExecutionRecorder(handle.sqlite, bus, executionId, 0, masker);
+  it('flushes on its own as soon as the event loop comes round', async () => {
+    const { recorder, published } = recordingWriter();
     recorder.addLog({ level: 'info', text: 'soon' });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    recorder.addLog({ level: 'info', text: 'and this, in the same turn' });
+    expect(published).toHaveLength(0);
+    // Group commit: written once the loop comes round, both lines in one transaction, no fixed timer.
+    await new Promise((resolve) => setImmediate(resolve));
     expect(published).toHaveLength(1);
+    expect(published[0]?.logs.map((l) => l.text)).toEqual(['soon', 'and this, in the same turn']);
   });
 
   it('masks known secrets before anything is stored or published', () => {
-    const { bus, published } = recordingBus();
-    const recorder = new ExecutionRecorder(handle.sqlite, bus, executionId, 0, masker);
+    const { recorder, published } = recordingWriter();
     recorder.addStep({
       kind: 'tool_result',
       summary: `key ${SECRET}`,
@@ -112,5 +108,43 @@ describe('ExecutionRecorder', () => {
     expect(raw.everything).not.toContain(SECRET);
     expect(raw.everything).toContain('ANTHROPIC_API_KEY=[REDACTED]');
     expect(JSON.stringify(published)).not.toContain(SECRET);
+  });
+});
+
+describe('OutputWriter across runs', () => {
+  it('commits every run that has output in one transaction per turn, each published with its own seq', async () => {
+    const agent = createAgent(handle.db, { name: 'b', model: 'claude-sonnet-4-5', defaultPrompt: 'p' });
+    const otherId = insertQueuedExecution(handle.db, {
+      agentId: agent.id,
+      prompt: 'p',
+      model: 'claude-sonnet-4-5',
+      trigger: 'manual',
+    });
+    const published: CommittedOutput[][] = [];
+    const writer = new OutputWriter(handle.sqlite, masker, (outputs) => published.push(outputs));
+    const first = writer.open(executionId, 0);
+    const second = writer.open(otherId, 0);
+    first.addLog({ level: 'info', text: 'a1' });
+    second.addLog({ level: 'info', text: 'b1' });
+    second.addLog({ level: 'info', text: 'b2' });
+    second.setProgress({
+      inputTokens: 10,
+      outputTokens: 5,
+      cacheCreationTokens: 0,
+      cacheReadTokens: 0,
+      numTurns: 1,
+      apiRetryCount: 0,
+    });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(published).toHaveLength(1);
+    expect(published[0]?.map((o) => [o.executionId, o.seq, o.logs.length])).toEqual([
+      [executionId, 1, 1],
+      [otherId, 2, 2],
+    ]);
+    expect(getExecutionSummary(handle.db, otherId)).toMatchObject({
+      lastSeq: 2,
+      inputTokens: 10,
+      numTurns: 1,
+    });
   });
 });

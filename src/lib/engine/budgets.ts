@@ -6,7 +6,7 @@ import type { AgentConfiguration } from '../db/schema';
 import { DomainError } from '../errors';
 
 /** Which limit a run ran into. */
-export type BudgetKind = 'per_run' | 'agent_monthly' | 'global_monthly';
+export type BudgetKind = 'per_run' | 'workflow' | 'agent_monthly' | 'global_monthly';
 
 export interface BudgetBreach {
   budget: BudgetKind;
@@ -68,6 +68,8 @@ export function runBudgetBreach(
   agent: AgentConfiguration,
   runCostMicros: number,
   now: number,
+  /** What is left of the workflow's budget for this step, when it is one. */
+  workflowCapMicros: number | null = null,
 ): BudgetBreach | null {
   const cap = agent.maxCostPerRunMicros;
   if (cap !== null && runCostMicros >= cap) {
@@ -76,6 +78,14 @@ export function runBudgetBreach(
       limitMicros: cap,
       spentMicros: runCostMicros,
       message: `Reached the per-run cap of ${usd(cap)}: ${usd(runCostMicros)} spent`,
+    };
+  }
+  if (workflowCapMicros !== null && runCostMicros >= workflowCapMicros) {
+    return {
+      budget: 'workflow',
+      limitMicros: workflowCapMicros,
+      spentMicros: runCostMicros,
+      message: `Reached what was left of the workflow's budget (${usd(workflowCapMicros)}): ${usd(runCostMicros)} spent`,
     };
   }
   return monthlyBreach(db, agent, now);
@@ -96,9 +106,15 @@ export function assertBudgetLeft(db: Db, agent: AgentConfiguration, now: number)
  * The SDK's own `maxBudgetUsd`, a second line behind our live check: the smaller of the per-run
  * cap and what is left of each monthly budget. Undefined when no budget applies.
  */
-export function sdkBudgetUsd(db: Db, agent: AgentConfiguration, now: number): number | undefined {
+export function sdkBudgetUsd(
+  db: Db,
+  agent: AgentConfiguration,
+  now: number,
+  workflowCapMicros: number | null = null,
+): number | undefined {
   const left = monthlyLimits(db, agent, now).map((limit) => limit.limitMicros - limit.spentMicros);
   if (agent.maxCostPerRunMicros !== null) left.push(agent.maxCostPerRunMicros);
+  if (workflowCapMicros !== null) left.push(workflowCapMicros);
   if (left.length === 0) return undefined;
   return microsToUsd(Math.max(0, Math.min(...left)));
 }

@@ -1,6 +1,7 @@
 import {
   apiRetryPayloadSchema,
   type ExecutionDetail,
+  type ExecutionLive,
   type ExecutionStatus,
   type ExecutionSummary,
   isActiveStatus,
@@ -55,8 +56,8 @@ export interface ExecutionSnapshot {
 
 export type ExecutionAction =
   | { type: 'events'; steps: StepDto[]; logs: LogLineDto[] }
-  | { type: 'updated'; seq: number; execution: ExecutionSummary }
-  | { type: 'detail'; execution: ExecutionDetail }
+  /** A live frame: the list's summary, or the whole live view for the run's own page. */
+  | { type: 'updated'; seq: number; execution: ExecutionSummary & Partial<ExecutionLive> }
   | { type: 'earlier'; lines: LogLineDto[]; exhausted: boolean }
   | { type: 'batch'; actions: ExecutionAction[] };
 
@@ -97,34 +98,17 @@ function applyEvents(state: ExecutionViewState, steps: StepDto[], logs: LogLineD
   };
 }
 
-function applyUpdated(state: ExecutionViewState, seq: number, summary: ExecutionSummary): ExecutionViewState {
+function applyUpdated(
+  state: ExecutionViewState,
+  seq: number,
+  summary: ExecutionSummary & Partial<ExecutionLive>,
+): ExecutionViewState {
   if (summary.id !== state.execution.id) return state;
   if (isAhead({ status: state.execution.status, seq: state.headerSeq }, { status: summary.status, seq })) {
     return state;
   }
-  // A summary lacks the detail-only fields (prompt, result, credential source, costs): keep ours.
+  // Frames never carry the prompt (and list frames carry only the summary): keep what we have.
   return { ...state, execution: { ...state.execution, ...summary }, headerSeq: seq };
-}
-
-function applyDetail(state: ExecutionViewState, detail: ExecutionDetail): ExecutionViewState {
-  if (detail.id !== state.execution.id) return state;
-  const current = { status: state.execution.status, seq: state.headerSeq };
-  if (!isAhead(current, { status: detail.status, seq: detail.lastSeq })) {
-    return { ...state, execution: detail, headerSeq: detail.lastSeq };
-  }
-  // Older than the header: take only what summaries never carry, when the snapshot has it.
-  const known = state.execution;
-  return {
-    ...state,
-    execution: {
-      ...known,
-      prompt: detail.prompt,
-      sessionId: known.sessionId ?? detail.sessionId,
-      apiKeySource: known.apiKeySource ?? detail.apiKeySource,
-      resultText: known.resultText ?? detail.resultText,
-      costs: known.costs.length > 0 ? known.costs : detail.costs,
-    },
-  };
 }
 
 function applyEarlier(
@@ -143,8 +127,6 @@ export function executionReducer(state: ExecutionViewState, action: ExecutionAct
       return applyEvents(state, action.steps, action.logs);
     case 'updated':
       return applyUpdated(state, action.seq, action.execution);
-    case 'detail':
-      return applyDetail(state, action.execution);
     case 'earlier':
       return applyEarlier(state, action.lines, action.exhausted);
     case 'batch':

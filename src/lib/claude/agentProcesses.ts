@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { EXECUTION_ENV_MARKER, INSTANCE_ENV_MARKER } from '../claude/client';
+import { EXECUTION_ENV_MARKER, INSTANCE_ENV_MARKER } from './client';
 
 /**
  * Finds agent processes by the markers every agent process (and every child it starts, which

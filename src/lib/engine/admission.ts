@@ -1,0 +1,111 @@
+/** A run as admission sees it: which agent, and that agent's own limit. */
+export interface Admittable {
+  executionId: number;
+  agentId: number;
+  /** Runs of this agent allowed at once. */
+  agentLimit: number;
+}
+
+/** The circuit breaker, as far as starting runs goes. */
+export interface StartGate {
+  allowsStart(): boolean;
+  /** A run started; in half-open it becomes the one trial. */
+  started(): void;
+  msUntilHalfOpen(): number;
+}
+
+export interface AdmissionOptions {
+  /** Runs under way at once across all agents (a setting, read on every pump). */
+  globalLimit(): number;
+  gate: StartGate;
+  /** Called when the gate may let runs start again (an open breaker half-opens). */
+  wake(): void;
+}
+
+/**
+ * The one place that decides when a run starts: a FIFO queue (by execution id, so a retried run
+ * keeps its place), a global and a per-agent limit, and the breaker's gate. Work-conserving: an
+ * agent at its limit does not hold up the runs of others behind it.
+ */
+export class Admission<T extends Admittable> {
+  private readonly waiting: T[] = [];
+  private readonly running = new Map<number, T>();
+  private wakeTimer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly options: AdmissionOptions) {}
+
+  enqueue(item: T): void {
+    const behind = this.waiting.findIndex((waiting) => waiting.executionId > item.executionId);
+    this.waiting.splice(behind === -1 ? this.waiting.length : behind, 0, item);
+  }
+
+  /** Takes a run out of the queue (cancelled while waiting); false if it was not waiting. */
+  withdraw(executionId: number): boolean {
+    const index = this.waiting.findIndex((item) => item.executionId === executionId);
+    if (index === -1) return false;
+    this.waiting.splice(index, 1);
+    return true;
+  }
+
+  /** A started run ended: its slot is free. */
+  release(executionId: number): void {
+    this.running.delete(executionId);
+  }
+
+  /** 1-based place in the queue, or null when not waiting. */
+  position(executionId: number): number | null {
+    const index = this.waiting.findIndex((item) => item.executionId === executionId);
+    return index === -1 ? null : index + 1;
+  }
+
+  get waitingRuns(): readonly T[] {
+    return this.waiting;
+  }
+
+  runningCount(agentId?: number): number {
+    if (agentId === undefined) return this.running.size;
+    let count = 0;
+    for (const item of this.running.values()) if (item.agentId === agentId) count += 1;
+    return count;
+  }
+
+  /**
+   * Offers waiting runs to `start`, oldest first, while the limits and the gate allow. `start`
+   * returns false when it ended the run instead (a budget ran out while it waited); such a run
+   * takes no slot. Returns true when any run left the queue (the others moved up).
+   */
+  pump(start: (item: T) => boolean): boolean {
+    let moved = false;
+    for (let i = 0; i < this.waiting.length && this.running.size < this.options.globalLimit(); ) {
+      if (!this.options.gate.allowsStart()) {
+        this.wakeWhenGateOpens();
+        break;
+      }
+      const item = this.waiting[i];
+      if (!item || this.runningCount(item.agentId) >= item.agentLimit) {
+        i += 1;
+        continue;
+      }
+      this.waiting.splice(i, 1);
+      moved = true;
+      if (!start(item)) continue;
+      this.running.set(item.executionId, item);
+      this.options.gate.started();
+    }
+    return moved;
+  }
+
+  stop(): void {
+    clearTimeout(this.wakeTimer);
+    this.wakeTimer = undefined;
+  }
+
+  private wakeWhenGateOpens(): void {
+    if (this.wakeTimer) return;
+    this.wakeTimer = setTimeout(() => {
+      this.wakeTimer = undefined;
+      this.options.wake();
+    }, this.options.gate.msUntilHalfOpen() + 10);
+    this.wakeTimer.unref();
+  }
+}

@@ -1,0 +1,151 @@
+import type { SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
+import { buildAgentEnv, buildQueryOptions, prepareRunDirectories } from '../claude/client';
+import { ApiErrorObserver, classifyFailure } from '../claude/failures';
+import { RunningAgent } from '../claude/runningAgent';
+import type { AgentConfiguration } from '../db/schema';
+import type { AppEnv } from '../env';
+import type { Logger } from '../logger';
+import type { RunEnding, StopReason } from './runState';
+
+export interface AttemptSpec {
+  executionId: number;
+  agent: AgentConfiguration;
+  prompt: string;
+  env: AppEnv;
+  logger: Logger;
+  /** The SDK's own spending stop, behind the live check; undefined for none. */
+  maxBudgetUsd: number | undefined;
+  timeoutSeconds: number;
+}
+
+export interface AttemptHooks {
+  /** Every SDK message, in order. */
+  onMessage(message: SDKMessage): void;
+  /** The Claude Code process exists. */
+  onSpawn?(pid: number): void;
+}
+
+/** How one attempt ended: one Claude Code process in, one typed ending out. */
+export interface AttemptResult {
+  ending: RunEnding;
+  result: SDKResultMessage | undefined;
+  /** Claude Code's own API retries in this attempt. */
+  apiRetries: number;
+  finishedAt: number;
+}
+
+export interface RunningAttempt {
+  readonly done: Promise<AttemptResult>;
+  /** Stops the process; the attempt ends for the first reason given. Never throws. */
+  stop(reason: StopReason, message: string | null): void;
+  /** API retries seen so far in this attempt. */
+  readonly apiRetries: number;
+}
+
+interface Stop {
+  reason: StopReason;
+  message: string | null;
+}
+
+/** How an attempt ended, from why it was stopped, its result message, or what it threw. */
+export function classifyEnding(
+  result: SDKResultMessage | undefined,
+  thrown: unknown,
+  stop: Stop | undefined,
+  agent: Pick<AgentConfiguration, 'maxTurns'> & { timeoutSeconds: number },
+  apiErrors: ApiErrorObserver,
+): RunEnding {
+  if (stop?.reason === 'budget' || result?.subtype === 'error_max_budget_usd') {
+    const message = stop?.message ?? 'Claude Code stopped the run at its maxBudgetUsd limit';
+    return { status: 'budget_exceeded', errorCode: 'budget_exceeded', errorMessage: message };
+  }
+  switch (stop?.reason) {
+    case 'timeout':
+      return {
+        status: 'timeout',
+        errorCode: 'timeout',
+        errorMessage: `Stopped after the ${agent.timeoutSeconds} s limit`,
+      };
+    case 'cancelled':
+      return {
+        status: 'cancelled',
+        errorCode: 'cancelled',
+        errorMessage: stop.message ?? 'Cancelled by the user',
+      };
+    case 'shutdown':
+      return {
+        status: 'cancelled',
+        errorCode: 'shutdown',
+        errorMessage: 'The server shut down during the run',
+      };
+  }
+  const failure = classifyFailure(result, thrown, apiErrors);
+  if (!failure) return { status: 'completed', errorCode: null, errorMessage: null };
+  const message =
+    failure.failureClass === 'max_turns' ? `Reached the limit of ${agent.maxTurns} turns` : failure.message;
+  return { status: 'failed', errorCode: failure.failureClass, errorMessage: message };
+}
+
+/** Starts one attempt: the agent's process, its timeout, and the classification of how it ended. */
+export function startAttempt(spec: AttemptSpec, hooks: AttemptHooks): RunningAttempt {
+  const apiErrors = new ApiErrorObserver();
+  let stop: Stop | undefined;
+  let process: RunningAgent | undefined;
+
+  const halt = (reason: StopReason, message: string | null) => {
+    stop ??= { reason, message };
+    process?.cancel(stop.reason);
+  };
+  const timeout = setTimeout(() => halt('timeout', null), spec.timeoutSeconds * 1000);
+
+  const run = async (): Promise<AttemptResult> => {
+    const { executionId, agent, env, logger } = spec;
+    let result: SDKResultMessage | undefined;
+    let thrown: unknown;
+    try {
+      const dirs = prepareRunDirectories(env, executionId, agent);
+      process = new RunningAgent({
+        prompt: spec.prompt,
+        options: buildQueryOptions({
+          agent,
+          cwd: dirs.workDir,
+          env: buildAgentEnv(env, agent, executionId, dirs),
+          claudeCodeExecutable: env.claudeCodeExecutable,
+          maxBudgetUsd: spec.maxBudgetUsd,
+        }),
+        instance: env.databasePath,
+        executionId,
+        onStderr: (data) => logger.debug({ executionId, data: data.slice(0, 2_000) }, 'agent stderr'),
+        ...(hooks.onSpawn ? { onSpawn: hooks.onSpawn } : {}),
+      });
+      if (stop) process.cancel(stop.reason);
+      for await (const message of process.messages()) {
+        if (message.type === 'result') result = message;
+        apiErrors.observe(message);
+        hooks.onMessage(message);
+      }
+    } catch (error) {
+      thrown = error;
+    } finally {
+      clearTimeout(timeout);
+      process = undefined;
+    }
+    const ending = classifyEnding(
+      result,
+      thrown,
+      stop,
+      { ...spec.agent, timeoutSeconds: spec.timeoutSeconds },
+      apiErrors,
+    );
+    return { ending, result, apiRetries: apiErrors.retries, finishedAt: Date.now() };
+  };
+
+  const done = run();
+  return {
+    done,
+    stop: halt,
+    get apiRetries() {
+      return apiErrors.retries;
+    },
+  };
+}

@@ -1,0 +1,55 @@
+import type { UpdateWorkflowInput, WorkflowDefinition, WorkflowDto } from '../contracts/workflows';
+import type { Db } from '../db';
+import { listLiveAgentIds } from '../db/queries/agents';
+import {
+  getWorkflow,
+  insertWorkflow,
+  insertWorkflowVersion,
+  isWorkflowNameTaken,
+} from '../db/queries/workflows';
+import { assertNoIssues, conflict, notFound } from '../errors';
+import { workflowIssues } from './validate';
+
+/** Whether an agent returns structured output, so `{{steps.x.output.…}}` can have a value. */
+export type StructuredOutputCheck = (agentId: number) => boolean;
+
+/** The checks of validate.ts against the live agents, then the name: nothing is saved while one fails. */
+function assertSavable(
+  db: Db,
+  definition: WorkflowDefinition,
+  hasStructuredOutput: StructuredOutputCheck,
+  workflowId?: number,
+): void {
+  assertNoIssues(workflowIssues(definition, { liveAgentIds: listLiveAgentIds(db), hasStructuredOutput }));
+  if (isWorkflowNameTaken(db, definition.name, workflowId)) {
+    throw conflict(`A workflow named "${definition.name}" already exists`, 'name');
+  }
+}
+
+export function createWorkflow(
+  db: Db,
+  definition: WorkflowDefinition,
+  hasStructuredOutput: StructuredOutputCheck,
+  now = Date.now(),
+): WorkflowDto {
+  assertSavable(db, definition, hasStructuredOutput);
+  return insertWorkflow(db, definition, now);
+}
+
+/** The fields given replace the current ones, the whole is checked again, and saved as a new version. */
+export function updateWorkflow(
+  db: Db,
+  id: number,
+  patch: UpdateWorkflowInput,
+  hasStructuredOutput: StructuredOutputCheck,
+  now = Date.now(),
+): WorkflowDto {
+  const current = getWorkflow(db, id);
+  if (!current) throw notFound('Workflow');
+  const { id: _id, version: _version, createdAt: _createdAt, updatedAt: _updatedAt, ...definition } = current;
+  const next: WorkflowDefinition = { ...definition, ...patch };
+  assertSavable(db, next, hasStructuredOutput, id);
+  const saved = insertWorkflowVersion(db, id, next, now);
+  if (!saved) throw notFound('Workflow');
+  return saved;
+}
