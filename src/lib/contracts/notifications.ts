@@ -47,7 +47,10 @@ const pagePath = z
   .string()
   .max(500)
   .regex(/^\/\S*$/, 'A path on this server, starting with /');
-/** Free text from elsewhere (error messages, report summaries) is shortened, never refused: a long message must not stop the state change that records it. */
+/**
+ * Free text from elsewhere (error messages, report summaries) is shortened, never refused: a long
+ * message must not stop the state change that records it.
+ */
 const clipped = (max: number) =>
   z.string().transform((value) => (value.length > max ? `${value.slice(0, max - 1)}…` : value));
 
@@ -372,7 +375,10 @@ const channelBase = {
   updatedAt: epochMs,
 };
 
-/** A channel as the API and pages see it: secrets masked ("••••a1b2"), the SMTP password only as `hasPassword`. */
+/**
+ * A channel as the API and pages see it: secrets masked ("••••a1b2"), the SMTP password only as
+ * `hasPassword`.
+ */
 export const channelDtoSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('webhook'), ...channelBase, url: z.string(), secret: masked }),
   z.object({ type: z.literal('slack'), ...channelBase, url: masked }),
@@ -393,7 +399,10 @@ export const channelDtoSchema = z.discriminatedUnion('type', [
 export type ChannelDto = z.infer<typeof channelDtoSchema>;
 
 export const channelListResponseSchema = z.object({ channels: z.array(channelDtoSchema) });
-/** `secret` (a webhook's `whsec_…` signing secret) is present only in the answer that created or rotated it. */
+/**
+ * `secret` (a webhook's `whsec_…` signing secret) is present only in the answer that created or
+ * rotated it.
+ */
 export const channelResponseSchema = z.object({ channel: channelDtoSchema, secret: z.string().optional() });
 
 export const testResultSchema = z.object({

@@ -3,7 +3,10 @@ import { env } from '../env';
 import { loadKeyFile } from '../keyFile';
 import { singleton } from '../singleton';
 
-/** Seals secrets for storage: AES-256-GCM, so a changed or swapped value fails to open instead of decrypting to junk. */
+/**
+ * Seals secrets for storage: AES-256-GCM, so a changed or swapped value fails to open instead of
+ * decrypting to junk.
+ */
 export interface SecretBox {
   seal(plain: string): string;
   open(sealed: string): string;

@@ -15,7 +15,10 @@ export interface RecordedEvent {
   eventId: string | null;
   /** Outbox rows written: one per matching enabled channel. */
   queued: number;
-  /** True when a condition event was held back: it already holds and was announced within the quiet period, or it cleared unannounced. */
+  /**
+   * True when a condition event was held back: it already holds and was announced within the
+   * quiet period, or it cleared without its start ever being announced.
+   */
   suppressed: boolean;
 }
 

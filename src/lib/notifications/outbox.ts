@@ -29,7 +29,10 @@ import { renderMessage } from './render';
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
   maxAttempts: number;
-  /** The first retry waits about this long; each further one twice as long, with jitter, capped at an hour. */
+  /**
+   * The first retry waits about this long; each further one twice as long, with jitter, capped at
+   * an hour.
+   */
   baseDelayMs: number;
   random: () => number;
 }

@@ -29,7 +29,10 @@ export interface NotificationWorkerOptions {
 }
 
 export interface NotificationWorker {
-  /** Delivers what is due now; call after a commit that queued notifications. Resolves when that pass is done. */
+  /**
+   * Delivers what is due now; call after a commit that queued notifications. Resolves when that
+   * pass is done.
+   */
   kick(): Promise<void>;
   /** Stops polling and waits for the messages in flight to be settled. */
   stop(): Promise<void>;
@@ -65,7 +68,10 @@ export function startNotificationWorker(options: NotificationWorkerOptions): Not
     }
   }
 
-  /** Sends one claimed row and settles it; never throws, so one bad row cannot strand the others in flight. */
+  /**
+   * Sends one claimed row and settles it; never throws, so one bad row cannot strand the others in
+   * flight.
+   */
   async function deliver(item: OutboxItem): Promise<void> {
     const fields = {
       channelId: item.row.channelId,

@@ -79,7 +79,10 @@ export const notificationOutbox = sqliteTable(
     status: text('status').$type<OutboxStatus>().notNull(),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at').notNull(),
-    /** While `sending`: past this, the claim is considered lost (a crashed worker) and the row is due again. */
+    /**
+     * While `sending`: past this, the claim is considered lost (a crashed worker) and the row is
+     * due again.
+     */
     leaseUntil: integer('lease_until'),
     /** When the first attempt started: what the channel's rate limit counts. */
     firstAttemptAt: integer('first_attempt_at'),
