@@ -3,6 +3,7 @@ import { benchCostQueries } from './costQueries';
 import { benchLivePath } from './livePath';
 import { benchLogWrites } from './logWrites';
 import { report } from './measure';
+import { benchNotifications } from './notifications';
 import { benchSoak } from './soak';
 import { benchWorkflows } from './workflows';
 
@@ -11,6 +12,7 @@ console.log(`ClaudeOps benchmarks · Node ${process.version} · ${new Date().toI
 report(benchLogWrites());
 report(benchCostQueries());
 report(benchWorkflows());
+report(await benchNotifications());
 
 // The end-to-end ones run the real server (production build) and Debian's Chromium.
 for (const script of [['scripts/ensure-chromium.sh'], ['scripts/build-if-needed.mjs']]) {

@@ -17,6 +17,18 @@ export function timeIt(name: string, runs: number, fn: () => void): BenchResult 
   return { name, samplesMs };
 }
 
+/** The same for work that waits on I/O (a local server, a socket). */
+export async function timeItAsync(name: string, runs: number, fn: () => Promise<void>): Promise<BenchResult> {
+  await fn();
+  const samplesMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    await fn();
+    samplesMs.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return { name, samplesMs };
+}
+
 export function report(results: BenchResult[]): void {
   for (const result of results) {
     const p50 = percentile(result.samplesMs, 50);

@@ -1,8 +1,6 @@
-import crypto from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Db } from '../db';
 import { getSetting, putSetting } from '../db/queries/settings';
+import { loadKeyFile } from '../keyFile';
 import { createSessionValue, isValidSession } from './session';
 import { generateToken, hashToken, tokenMatchesHash } from './token';
 
@@ -56,10 +54,5 @@ export function rotateAccessToken(db: Db): string {
 
 /** The key that signs session cookies: a 0600 file in the data dir, never in the database. */
 export function loadSessionKey(dataDir: string): Buffer {
-  const file = path.join(dataDir, 'session.key');
-  if (!fs.existsSync(file)) {
-    fs.mkdirSync(dataDir, { recursive: true });
-    fs.writeFileSync(file, crypto.randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' });
-  }
-  return Buffer.from(fs.readFileSync(file, 'utf8').trim(), 'hex');
+  return loadKeyFile(dataDir, 'session.key');
 }

@@ -18,6 +18,30 @@ export const settingsSchema = z.strictObject({
     .int('Must be a whole number')
     .min(1, 'At least 1 second')
     .max(86_400, 'At most 24 hours'),
+
+  // Notifications: no storm.
+  /** A condition that still holds is announced again only after this long. */
+  notificationQuietPeriodMinutes: z
+    .number()
+    .int('Must be a whole number')
+    .min(1, 'At least 1 minute')
+    .max(10_080, 'At most 7 days'),
+  /** Messages a channel sends at most per window; the excess goes out as one summary when the window reopens. */
+  notificationRateLimitCount: z.number().int('Must be a whole number').min(1, 'At least 1').max(1_000),
+  notificationRateLimitWindowMinutes: z
+    .number()
+    .int('Must be a whole number')
+    .min(1, 'At least 1 minute')
+    .max(1_440, 'At most 24 hours'),
+
+  // Host conditions (host.disk, host.memory, host.load).
+  /** A mount fuller than this (percent used) raises host.disk. */
+  hostDiskUsedPercent: z.number().min(1, 'At least 1').max(100, 'At most 100'),
+  /** Less available memory than this (percent of total) raises host.memory. */
+  hostMemoryAvailablePercent: z.number().min(1, 'At least 1').max(99, 'At most 99'),
+  /** A 1-minute load above this many times the cores raises host.load, once it has held for the sustain time. */
+  hostLoadPerCore: z.number().min(0.1, 'At least 0.1').max(100, 'At most 100'),
+  hostLoadSustainMinutes: z.number().int('Must be a whole number').min(0).max(1_440, 'At most 24 hours'),
 });
 export type AppSettingsDto = z.infer<typeof settingsSchema>;
 
@@ -26,6 +50,13 @@ export const SETTINGS_DEFAULTS: AppSettingsDto = {
   monthlyBudgetUsd: null,
   circuitBreakerThreshold: 5,
   circuitBreakerCooldownSeconds: 60,
+  notificationQuietPeriodMinutes: 360,
+  notificationRateLimitCount: 10,
+  notificationRateLimitWindowMinutes: 10,
+  hostDiskUsedPercent: 90,
+  hostMemoryAvailablePercent: 10,
+  hostLoadPerCore: 2,
+  hostLoadSustainMinutes: 10,
 };
 
 export const updateSettingsSchema = settingsSchema

@@ -1,5 +1,5 @@
-import { formatSpend } from '@/components/ui/format';
 import type { DailySpendDto } from '@/lib/contracts/costs';
+import { formatSpend } from '@/lib/format';
 
 // Plain SVG in a fixed coordinate space that scales to the panel; text uses the page's own font.
 const WIDTH = 900;

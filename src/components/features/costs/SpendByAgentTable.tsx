@@ -1,5 +1,5 @@
-import { formatSpend, formatTokens } from '@/components/ui/format';
 import type { AgentSpendDto } from '@/lib/contracts/costs';
+import { formatSpend, formatTokens } from '@/lib/format';
 
 export function SpendByAgentTable({ agents }: { agents: readonly AgentSpendDto[] }) {
   if (agents.length === 0) return <p className="empty">No spend this month.</p>;

@@ -1,8 +1,8 @@
 import Link from 'next/link';
-import { formatUsd } from '@/components/ui/format';
 import { LocalTime } from '@/components/ui/LocalTime';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import type { TopExecutionDto } from '@/lib/contracts/costs';
+import { formatUsd } from '@/lib/format';
 
 export function TopExecutionsTable({ executions }: { executions: readonly TopExecutionDto[] }) {
   if (executions.length === 0) return <p className="empty">No paid runs this month.</p>;

@@ -1,5 +1,5 @@
-import { formatSpend } from '@/components/ui/format';
 import type { BudgetLevel, BudgetStatusDto } from '@/lib/contracts/costs';
+import { formatSpend } from '@/lib/format';
 
 export const BUDGET_LEVEL_LABELS: Record<BudgetLevel, string> = {
   ok: 'within budget',

@@ -1,8 +1,8 @@
 import Link from 'next/link';
-import { formatSpend } from '@/components/ui/format';
 import type { AgentDto } from '@/lib/contracts/agents';
 import type { ExecutionSummary } from '@/lib/contracts/executions';
 import type { CircuitBreakerDto } from '@/lib/contracts/system';
+import { formatSpend } from '@/lib/format';
 import { AgentList } from './AgentList';
 import { CircuitBreakerStatus } from './CircuitBreakerStatus';
 import { RecentExecutions } from './RecentExecutions';

@@ -1,11 +1,11 @@
 'use client';
 
 import Link from 'next/link';
-import { formatDuration, formatRunCost, formatTokens, triggerLabel } from '@/components/ui/format';
 import { LocalTime } from '@/components/ui/LocalTime';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { useNow } from '@/hooks/useNow';
 import { type ExecutionSummary, isActiveStatus } from '@/lib/contracts/executions';
+import { formatDuration, formatRunCost, formatTokens, triggerLabel } from '@/lib/format';
 
 function durationOf(execution: ExecutionSummary, now: number): number | null {
   if (execution.durationMs !== null) return execution.durationMs;

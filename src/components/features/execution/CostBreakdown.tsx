@@ -1,5 +1,5 @@
-import { formatExactUsd, formatTokens } from '@/components/ui/format';
 import type { ModelCost } from '@/lib/contracts/executions';
+import { formatExactUsd, formatTokens } from '@/lib/format';
 
 const TOKEN_COLUMNS = [
   ['inputTokens', 'Input'],

@@ -2,11 +2,11 @@
 
 import Link from 'next/link';
 import { type ReactNode, useState } from 'react';
-import { formatDuration, formatRunCost, formatTokens, triggerLabel } from '@/components/ui/format';
 import { LocalTime } from '@/components/ui/LocalTime';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { useNow } from '@/hooks/useNow';
 import { type ExecutionDetail, isActiveStatus } from '@/lib/contracts/executions';
+import { formatDuration, formatRunCost, formatTokens, triggerLabel } from '@/lib/format';
 import type { PendingApiRetry } from '@/lib/views/executionView';
 import { CancelRunButton } from './CancelRunButton';
 

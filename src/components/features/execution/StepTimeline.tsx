@@ -2,8 +2,8 @@
 
 import { memo, useMemo, useState } from 'react';
 import { z } from 'zod';
-import { formatOffset } from '@/components/ui/format';
 import type { StepDto, StepKind } from '@/lib/contracts/executions';
+import { formatOffset } from '@/lib/format';
 
 const KIND_LABELS: Record<StepKind, { icon: string; label: string }> = {
   system: { icon: '⚙', label: 'System' },

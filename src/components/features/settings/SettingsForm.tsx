@@ -8,46 +8,86 @@ import { ApiClientError, apiFetch, errorMessage } from '@/lib/http/client';
 type Field = keyof AppSettingsDto;
 type Values = Record<Field, string>;
 
-const FIELDS: readonly { field: Field; label: string; hint: string; step: string }[] = [
-  {
-    field: 'monthlyBudgetUsd',
+interface FieldSpec {
+  label: string;
+  hint: string;
+  step: string;
+}
+
+/** Every setting, in the order the form shows them; a Record so a new setting cannot be left out. */
+const FIELDS: Record<Field, FieldSpec> = {
+  monthlyBudgetUsd: {
     label: 'Monthly budget, all agents (USD)',
     hint: 'Runs are stopped when the month’s spend reaches it, and no new run starts. Empty: no budget.',
     step: 'any',
   },
-  {
-    field: 'maxConcurrentRuns',
+  maxConcurrentRuns: {
     label: 'Runs at once',
     hint: 'Across all agents; more runs wait queued, oldest first.',
     step: '1',
   },
-  {
-    field: 'circuitBreakerThreshold',
+  circuitBreakerThreshold: {
     label: 'Circuit breaker: failures to open',
     hint: 'Transient failures in a row (rate limit, overload, server, network) that stop new runs from starting.',
     step: '1',
   },
-  {
-    field: 'circuitBreakerCooldownSeconds',
+  circuitBreakerCooldownSeconds: {
     label: 'Circuit breaker: cool-down (seconds)',
     hint: 'How long an open circuit waits before one trial run may start.',
     step: '1',
   },
-];
+  notificationQuietPeriodMinutes: {
+    label: 'Notifications: quiet period (minutes)',
+    hint: 'A condition that still holds (disk full, budget at 80%, …) is announced again only after this long.',
+    step: '1',
+  },
+  notificationRateLimitCount: {
+    label: 'Notifications: messages per window, per channel',
+    hint: 'More than this within the window are held back and sent as one summary when it reopens.',
+    step: '1',
+  },
+  notificationRateLimitWindowMinutes: {
+    label: 'Notifications: rate-limit window (minutes)',
+    hint: 'The sliding window the per-channel limit counts in.',
+    step: '1',
+  },
+  hostDiskUsedPercent: {
+    label: 'Alert when a disk is fuller than (%)',
+    hint: 'host.disk, per mount; resolved when it drops 2 points below.',
+    step: 'any',
+  },
+  hostMemoryAvailablePercent: {
+    label: 'Alert when available memory is below (%)',
+    hint: 'host.memory; resolved when it rises 2 points above.',
+    step: 'any',
+  },
+  hostLoadPerCore: {
+    label: 'Alert when the 1-minute load exceeds (× cores)',
+    hint: 'host.load, once it has held for the sustain time below.',
+    step: 'any',
+  },
+  hostLoadSustainMinutes: {
+    label: 'Load must hold for (minutes)',
+    hint: 'A short spike is normal; only a load that stays high raises host.load.',
+    step: '1',
+  },
+};
+const FIELD_NAMES = Object.keys(FIELDS) as Field[];
+/** Settings where an empty field means "none". */
+const NULLABLE: readonly Field[] = ['monthlyBudgetUsd'];
 
-const toValues = (settings: AppSettingsDto): Values => ({
-  monthlyBudgetUsd: settings.monthlyBudgetUsd === null ? '' : String(settings.monthlyBudgetUsd),
-  maxConcurrentRuns: String(settings.maxConcurrentRuns),
-  circuitBreakerThreshold: String(settings.circuitBreakerThreshold),
-  circuitBreakerCooldownSeconds: String(settings.circuitBreakerCooldownSeconds),
-});
+const toValues = (settings: AppSettingsDto): Values =>
+  Object.fromEntries(
+    FIELD_NAMES.map((field) => [field, settings[field] === null ? '' : String(settings[field])]),
+  ) as Values;
 
-const toInput = (values: Values) => ({
-  monthlyBudgetUsd: values.monthlyBudgetUsd.trim() === '' ? null : Number(values.monthlyBudgetUsd),
-  maxConcurrentRuns: Number(values.maxConcurrentRuns),
-  circuitBreakerThreshold: Number(values.circuitBreakerThreshold),
-  circuitBreakerCooldownSeconds: Number(values.circuitBreakerCooldownSeconds),
-});
+const toInput = (values: Values) =>
+  Object.fromEntries(
+    FIELD_NAMES.map((field) => [
+      field,
+      NULLABLE.includes(field) && values[field].trim() === '' ? null : Number(values[field]),
+    ]),
+  );
 
 /** The application settings, validated with the API's own schema before they are sent. */
 export function SettingsForm({ settings }: { settings: AppSettingsDto }) {
@@ -88,31 +128,34 @@ export function SettingsForm({ settings }: { settings: AppSettingsDto }) {
   return (
     <form className="form" onSubmit={onSubmit} noValidate data-testid="settings-form">
       <div className="form-grid">
-        {FIELDS.map(({ field, label, hint, step }) => (
-          <div key={field} className={`field${errors[field] ? ' field-invalid' : ''}`}>
-            <label htmlFor={`settings-${field}`}>{label}</label>
-            <input
-              id={`settings-${field}`}
-              type="number"
-              step={step}
-              min={0}
-              value={values[field]}
-              aria-invalid={errors[field] !== undefined}
-              data-testid={`settings-field-${field}`}
-              onChange={(event) => {
-                const { value } = event.target;
-                setValues((current) => ({ ...current, [field]: value }));
-                setSaved(false);
-              }}
-            />
-            <p className="field-hint">{hint}</p>
-            {errors[field] ? (
-              <p className="field-error" data-testid={`settings-error-${field}`}>
-                {errors[field]}
-              </p>
-            ) : null}
-          </div>
-        ))}
+        {FIELD_NAMES.map((field) => {
+          const { label, hint, step } = FIELDS[field];
+          return (
+            <div key={field} className={`field${errors[field] ? ' field-invalid' : ''}`}>
+              <label htmlFor={`settings-${field}`}>{label}</label>
+              <input
+                id={`settings-${field}`}
+                type="number"
+                step={step}
+                min={0}
+                value={values[field]}
+                aria-invalid={errors[field] !== undefined}
+                data-testid={`settings-field-${field}`}
+                onChange={(event) => {
+                  const { value } = event.target;
+                  setValues((current) => ({ ...current, [field]: value }));
+                  setSaved(false);
+                }}
+              />
+              <p className="field-hint">{hint}</p>
+              {errors[field] ? (
+                <p className="field-error" data-testid={`settings-error-${field}`}>
+                  {errors[field]}
+                </p>
+              ) : null}
+            </div>
+          );
+        })}
       </div>
       {errors.form ? (
         <p className="callout callout-error" role="alert">

@@ -1,9 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { type AppSettingsDto, SETTINGS_DEFAULTS, settingsSchema } from '../../contracts/settings';
+import type { DbExecutor } from '../executor';
 import type { Db } from '../index';
 import { appSettings } from '../schema';
 
-export function getSetting(db: Db, key: string): unknown {
+export function getSetting(db: DbExecutor, key: string): unknown {
   return db.select({ value: appSettings.value }).from(appSettings).where(eq(appSettings.key, key)).get()
     ?.value;
 }
@@ -19,7 +20,7 @@ export function putSetting(db: Db, key: string, value: unknown): void {
 const APP_SETTINGS_KEY = 'app';
 
 /** The settings, with defaults for anything never set (or stored in an older shape). */
-export function getAppSettings(db: Db): AppSettingsDto {
+export function getAppSettings(db: DbExecutor): AppSettingsDto {
   const stored = settingsSchema.partial().safeParse(getSetting(db, APP_SETTINGS_KEY));
   return { ...SETTINGS_DEFAULTS, ...(stored.success ? stored.data : {}) };
 }

@@ -1,9 +1,10 @@
 /**
- * Formatters for figures on the pages. Locale and time zone are fixed (en-US digits, UTC unless
- * asked for local time), so the server's HTML and the browser's first render always agree.
+ * Formatters for figures on the pages and in notification messages. Locale and time zone are
+ * fixed (en-US digits, UTC unless asked for local time), so the server's HTML and the browser's
+ * first render always agree.
  */
 
-import type { ExecutionSummary } from '@/lib/contracts/executions';
+import type { ExecutionSummary } from './contracts/executions';
 
 const integerFormat = new Intl.NumberFormat('en-US');
 

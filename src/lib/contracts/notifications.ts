@@ -1,0 +1,458 @@
+import { z } from 'zod';
+import { EXECUTION_TRIGGERS } from './executions';
+
+/**
+ * The notification catalogue: the events producers record, each with the data a message needs
+ * (what happened, to what, the figures, and the page's path), and the channels that carry them.
+ * Shared by the API, the pages and the delivery worker.
+ */
+
+export const NOTIFICATION_EVENT_TYPES = [
+  'run.failed',
+  'run.timeout',
+  'run.budget_exceeded',
+  'run.interrupted',
+  'budget.warning',
+  'budget.exhausted',
+  'schedule.refused',
+  'schedule.missed',
+  'health.warning',
+  'health.critical',
+  'circuit.opened',
+  'circuit.closed',
+  'host.disk',
+  'host.memory',
+  'host.load',
+] as const;
+export type NotificationEventType = (typeof NOTIFICATION_EVENT_TYPES)[number];
+
+/** Messages the delivery sends on its own account; channels cannot subscribe to them. */
+export const SUMMARY_MESSAGE_TYPE = 'notification.summary';
+export const TEST_MESSAGE_TYPE = 'notification.test';
+
+/** The page that lists channels and the delivery log; summaries and test messages link to it. */
+export const NOTIFICATIONS_PAGE_PATH = '/notifications';
+
+/** A condition event says whether the condition now holds (`firing`) or has cleared (`resolved`). */
+export const CONDITION_STATES = ['firing', 'resolved'] as const;
+
+const id = z.number().int().positive();
+const name = z.string().min(1).max(200);
+const epochMs = z.number().int().nonnegative();
+const usd = z.number().nonnegative();
+const percent = z.number().min(0).max(100);
+const state = z.enum(CONDITION_STATES);
+/** The page about it on this server, e.g. '/executions/42'; messages link to the public URL plus this. */
+const pagePath = z
+  .string()
+  .max(500)
+  .regex(/^\/\S*$/, 'A path on this server, starting with /');
+/**
+ * Free text from elsewhere (error messages, report summaries) is shortened, never refused: a long
+ * message must not stop the state change that records it.
+ */
+const clipped = (max: number) =>
+  z.string().transform((value) => (value.length > max ? `${value.slice(0, max - 1)}…` : value));
+
+const runFields = {
+  executionId: id,
+  agentId: id,
+  agentName: name,
+  trigger: z.enum(EXECUTION_TRIGGERS),
+  scheduleId: id.nullable().optional(),
+  workflowId: id.nullable().optional(),
+  workflowName: name.nullable().optional(),
+  /** Attempts the run made (whole-run retries included). */
+  attempts: z.number().int().min(1),
+  durationMs: z.number().int().nonnegative().nullable(),
+  costUsd: usd,
+  errorCode: z.string().max(100).nullable(),
+  errorMessage: clipped(2_000).nullable(),
+  path: pagePath,
+};
+
+export const BUDGET_LIMITS = ['per_run', 'agent_monthly', 'global_monthly'] as const;
+
+const runFailedData = z.object(runFields);
+const runTimeoutData = z.object({ ...runFields, timeoutSeconds: z.number().int().positive() });
+const runBudgetExceededData = z.object({
+  ...runFields,
+  budget: z.enum(BUDGET_LIMITS),
+  limitUsd: usd,
+  /** The spend the limit counts (the run's, or the month's) when the run was stopped. */
+  spentUsd: usd,
+});
+const runInterruptedData = z.object({ ...runFields, reason: clipped(500) });
+
+const budgetData = z.object({
+  scope: z.enum(['global', 'agent', 'workflow']),
+  agentId: id.nullable().optional(),
+  agentName: name.nullable().optional(),
+  workflowId: id.nullable().optional(),
+  workflowName: name.nullable().optional(),
+  /** The UTC month the budget is for: '2026-11'. */
+  month: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'A UTC month, e.g. 2026-11'),
+  spentUsd: usd,
+  budgetUsd: z.number().positive(),
+  state,
+  path: pagePath,
+});
+
+const scheduleFields = {
+  scheduleId: id,
+  agentId: id,
+  agentName: name,
+  cronExpression: z.string().max(200).optional(),
+  /** The slot this is about. */
+  scheduledFor: epochMs,
+  path: pagePath,
+};
+const scheduleRefusedData = z.object({
+  ...scheduleFields,
+  outcome: z.enum(['refused_budget', 'refused_breaker']),
+  reason: clipped(1_000),
+});
+const scheduleMissedData = z.object({
+  ...scheduleFields,
+  /** Slots missed in a row (the server was down); `scheduledFor` is the latest. */
+  missedSlots: z.number().int().min(1),
+  reason: clipped(1_000).optional(),
+});
+
+const HEALTH_SEVERITIES = ['info', 'warning', 'critical'] as const;
+const healthData = z.object({
+  agentId: id,
+  agentName: name,
+  executionId: id,
+  status: z.enum(['ok', 'warning', 'critical']),
+  summary: clipped(2_000),
+  findings: z
+    .array(z.object({ area: clipped(100), severity: z.enum(HEALTH_SEVERITIES), message: clipped(1_000) }))
+    .transform((findings) => findings.slice(0, 20)),
+  state,
+  path: pagePath,
+});
+
+const circuitOpenedData = z.object({
+  consecutiveFailures: z.number().int().nonnegative(),
+  threshold: z.number().int().positive(),
+  cooldownSeconds: z.number().int().positive(),
+  /** The failure class that opened it, e.g. 'overloaded'. */
+  lastFailure: z.string().max(200).nullable(),
+  path: pagePath,
+});
+const circuitClosedData = z.object({
+  /** When it opened, so the message can say for how long. */
+  openedAt: epochMs.nullable(),
+  path: pagePath,
+});
+
+const hostFields = { since: epochMs, state, path: pagePath };
+const hostDiskData = z.object({
+  mount: z.string().min(1).max(500),
+  usedPercent: percent,
+  thresholdPercent: percent,
+  ...hostFields,
+});
+const hostMemoryData = z.object({ availablePercent: percent, thresholdPercent: percent, ...hostFields });
+const hostLoadData = z.object({
+  load1: z.number().nonnegative(),
+  cores: z.number().int().positive(),
+  /** The 1-minute load above which the machine counts as overloaded (per-core threshold × cores). */
+  thresholdLoad: z.number().nonnegative(),
+  sustainedMinutes: z.number().int().nonnegative(),
+  ...hostFields,
+});
+
+/** Each event type's data; `satisfies` keeps the catalogue and the schemas from drifting apart. */
+export const EVENT_DATA_SCHEMAS = {
+  'run.failed': runFailedData,
+  'run.timeout': runTimeoutData,
+  'run.budget_exceeded': runBudgetExceededData,
+  'run.interrupted': runInterruptedData,
+  'budget.warning': budgetData,
+  'budget.exhausted': budgetData,
+  'schedule.refused': scheduleRefusedData,
+  'schedule.missed': scheduleMissedData,
+  'health.warning': healthData,
+  'health.critical': healthData,
+  'circuit.opened': circuitOpenedData,
+  'circuit.closed': circuitClosedData,
+  'host.disk': hostDiskData,
+  'host.memory': hostMemoryData,
+  'host.load': hostLoadData,
+} satisfies Record<NotificationEventType, z.ZodType>;
+
+const event = <T extends string, D extends z.ZodType>(type: T, data: D) =>
+  z.object({ type: z.literal(type), data });
+const d = EVENT_DATA_SCHEMAS;
+
+/** What a producer records: `{ type, data }`. */
+export const notificationEventSchema = z.discriminatedUnion('type', [
+  event('run.failed', d['run.failed']),
+  event('run.timeout', d['run.timeout']),
+  event('run.budget_exceeded', d['run.budget_exceeded']),
+  event('run.interrupted', d['run.interrupted']),
+  event('budget.warning', d['budget.warning']),
+  event('budget.exhausted', d['budget.exhausted']),
+  event('schedule.refused', d['schedule.refused']),
+  event('schedule.missed', d['schedule.missed']),
+  event('health.warning', d['health.warning']),
+  event('health.critical', d['health.critical']),
+  event('circuit.opened', d['circuit.opened']),
+  event('circuit.closed', d['circuit.closed']),
+  event('host.disk', d['host.disk']),
+  event('host.memory', d['host.memory']),
+  event('host.load', d['host.load']),
+]);
+export type NotificationEventInput = z.input<typeof notificationEventSchema>;
+export type NotificationEvent = z.output<typeof notificationEventSchema>;
+
+/** "7 more notifications: 5 run.failed, 2 schedule.missed": what a channel's rate limit held back. */
+export const summaryDataSchema = z.object({
+  count: z.number().int().positive(),
+  byType: z.record(z.string(), z.number().int().positive()),
+  /** When the first and last of them happened. */
+  firstAt: epochMs,
+  lastAt: epochMs,
+  /** The first few of them in words. */
+  titles: z.array(z.string()),
+  path: pagePath,
+});
+export const testDataSchema = z.object({ channelId: id, channelName: name, path: pagePath });
+
+/** Everything a channel can be sent: the catalogue's events plus the delivery's own messages. */
+export const notificationMessageSchema = z.discriminatedUnion('type', [
+  ...notificationEventSchema.options,
+  event(SUMMARY_MESSAGE_TYPE, summaryDataSchema),
+  event(TEST_MESSAGE_TYPE, testDataSchema),
+]);
+export type NotificationMessage = z.output<typeof notificationMessageSchema>;
+export type NotificationMessageType = NotificationMessage['type'];
+
+/**
+ * The JSON body a generic webhook receives, signed per Standard Webhooks. `id` is also the
+ * `webhook-id` header, the same on every retry, so a receiver can drop duplicates.
+ */
+export const webhookBodySchema = z.intersection(
+  notificationMessageSchema,
+  z.object({ id: z.string(), occurredAt: epochMs, url: z.url() }),
+);
+export type WebhookBody = z.output<typeof webhookBodySchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Channels
+
+export const CHANNEL_TYPES = ['webhook', 'slack', 'discord', 'ntfy', 'email'] as const;
+export type ChannelType = (typeof CHANNEL_TYPES)[number];
+
+export const SMTP_TLS_MODES = ['none', 'starttls', 'tls'] as const;
+export type SmtpTlsMode = (typeof SMTP_TLS_MODES)[number];
+/** The usual port for each mode, used when none is given. */
+export const SMTP_DEFAULT_PORTS: Record<SmtpTlsMode, number> = { none: 25, starttls: 587, tls: 465 };
+
+/** The settings each type takes besides the common fields. */
+export const CHANNEL_SETTING_FIELDS = {
+  webhook: ['url'],
+  slack: ['url'],
+  discord: ['url'],
+  ntfy: ['url', 'token'],
+  email: ['host', 'port', 'tls', 'user', 'password', 'from', 'to'],
+} as const satisfies Record<ChannelType, readonly string[]>;
+
+const unique = (values: readonly unknown[]) => new Set(values).size === values.length;
+const wholePort = z
+  .number()
+  .int('Must be a whole number')
+  .min(1, 'Must be from 1 to 65535')
+  .max(65_535, 'Must be from 1 to 65535');
+
+export const channelFields = {
+  name: z.string().trim().min(1, 'Name is required').max(100, 'At most 100 characters'),
+  enabled: z.boolean(),
+  events: z
+    .array(z.enum(NOTIFICATION_EVENT_TYPES, { error: (issue) => `Unknown event "${String(issue.input)}"` }))
+    .min(1, 'Choose at least one event')
+    .refine(unique, 'Each event at most once'),
+  /** Only events about these agents; null for all. Events about no agent (host, circuit) always pass. */
+  agentIds: z
+    .array(z.number().int().positive())
+    .min(1, 'At least one agent, or null for all')
+    .max(100, 'At most 100 agents')
+    .refine(unique, 'Each agent at most once')
+    .nullable(),
+  /** The webhook, Slack, Discord or ntfy topic URL. Slack's and Discord's are secrets themselves. */
+  url: z
+    .url({ protocol: /^https?$/, error: 'Must be an http:// or https:// URL' })
+    .max(2_000, 'At most 2,000 characters'),
+  /** ntfy access token, sent as a Bearer token. */
+  token: z.string().trim().min(1, 'Must not be empty').max(500),
+  host: z
+    .string()
+    .trim()
+    .min(1, 'SMTP host is required')
+    .max(253)
+    .regex(/^[A-Za-z0-9.:[\]-]+$/, 'A host name or IP address'),
+  port: wholePort,
+  tls: z.enum(SMTP_TLS_MODES, { error: 'One of none, starttls, tls' }),
+  user: z.string().min(1, 'Must not be empty').max(500),
+  password: z.string().min(1, 'Must not be empty').max(500),
+  from: z.email('Not an email address').max(320),
+  to: z
+    .array(z.email('Not an email address').max(320))
+    .min(1, 'At least one recipient')
+    .max(20, 'At most 20 recipients'),
+};
+const f = channelFields;
+
+const commonCreate = {
+  name: f.name,
+  enabled: f.enabled.optional(),
+  events: f.events,
+  agentIds: f.agentIds.optional(),
+};
+
+export const createChannelSchema = z
+  .discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('webhook'), ...commonCreate, url: f.url }),
+    z.strictObject({ type: z.literal('slack'), ...commonCreate, url: f.url }),
+    z.strictObject({ type: z.literal('discord'), ...commonCreate, url: f.url }),
+    z.strictObject({ type: z.literal('ntfy'), ...commonCreate, url: f.url, token: f.token.optional() }),
+    z.strictObject({
+      type: z.literal('email'),
+      ...commonCreate,
+      host: f.host,
+      /** Default: 25, 587 or 465 by `tls`. */
+      port: f.port.optional(),
+      /** Default: starttls. */
+      tls: f.tls.optional(),
+      user: f.user.optional(),
+      password: f.password.optional(),
+      from: f.from,
+      to: f.to,
+    }),
+  ])
+  .refine((input) => input.type !== 'email' || input.password === undefined || input.user !== undefined, {
+    path: ['password'],
+    message: 'A password needs a user',
+  });
+export type CreateChannelInput = z.infer<typeof createChannelSchema>;
+
+/**
+ * A change to a channel. Settings must belong to the channel's type (checked against the stored
+ * channel); `token`, `user` and `password` take null to remove them. `rotateSecret` gives a webhook
+ * a new signing secret, answered once.
+ */
+export const updateChannelSchema = z
+  .strictObject({
+    name: f.name.optional(),
+    enabled: f.enabled.optional(),
+    events: f.events.optional(),
+    agentIds: f.agentIds.optional(),
+    url: f.url.optional(),
+    token: f.token.nullable().optional(),
+    host: f.host.optional(),
+    port: f.port.optional(),
+    tls: f.tls.optional(),
+    user: f.user.nullable().optional(),
+    password: f.password.nullable().optional(),
+    from: f.from.optional(),
+    to: f.to.optional(),
+    rotateSecret: z.literal(true).optional(),
+  })
+  .refine((value) => Object.keys(value).length > 0, 'At least one field to change');
+export type UpdateChannelInput = z.infer<typeof updateChannelSchema>;
+
+/** A secret as reads show it: never the value, at most its last four characters. */
+const masked = z.string();
+const channelBase = {
+  id,
+  name: z.string(),
+  enabled: z.boolean(),
+  events: z.array(z.enum(NOTIFICATION_EVENT_TYPES)),
+  agentIds: z.array(id).nullable(),
+  createdAt: epochMs,
+  updatedAt: epochMs,
+};
+
+/**
+ * A channel as the API and pages see it: secrets masked ("••••a1b2"), the SMTP password only as
+ * `hasPassword`.
+ */
+export const channelDtoSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('webhook'), ...channelBase, url: z.string(), secret: masked }),
+  z.object({ type: z.literal('slack'), ...channelBase, url: masked }),
+  z.object({ type: z.literal('discord'), ...channelBase, url: masked }),
+  z.object({ type: z.literal('ntfy'), ...channelBase, url: z.string(), token: masked.nullable() }),
+  z.object({
+    type: z.literal('email'),
+    ...channelBase,
+    host: z.string(),
+    port: z.number().int(),
+    tls: z.enum(SMTP_TLS_MODES),
+    user: z.string().nullable(),
+    hasPassword: z.boolean(),
+    from: z.string(),
+    to: z.array(z.string()),
+  }),
+]);
+export type ChannelDto = z.infer<typeof channelDtoSchema>;
+
+export const channelListResponseSchema = z.object({ channels: z.array(channelDtoSchema) });
+/**
+ * `secret` (a webhook's `whsec_…` signing secret) is present only in the answer that created or
+ * rotated it.
+ */
+export const channelResponseSchema = z.object({ channel: channelDtoSchema, secret: z.string().optional() });
+
+export const testResultSchema = z.object({
+  status: z.enum(['delivered', 'failed']),
+  /** The HTTP status, or the SMTP reply code; null when no answer came. */
+  responseCode: z.number().int().nullable(),
+  error: z.string().nullable(),
+  durationMs: z.number().int().nonnegative(),
+});
+export type TestResultDto = z.infer<typeof testResultSchema>;
+export const testResponseSchema = z.object({ result: testResultSchema });
+
+// ---------------------------------------------------------------------------------------------
+// Delivery log
+
+/**
+ * How one attempt ended: `delivered`; `retrying` (failed, another attempt is scheduled);
+ * `gave_up` (failed for good: a permanent answer or the last attempt); `failed` (a test message,
+ * which is never retried).
+ */
+export const DELIVERY_STATUSES = ['delivered', 'failed', 'retrying', 'gave_up'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
+
+export const listDeliveriesQuerySchema = z.strictObject({
+  channelId: z.coerce.number().int().positive().optional(),
+  status: z.enum(DELIVERY_STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  /** Keyset paging: attempts with an id below this one. */
+  before: z.coerce.number().int().positive().optional(),
+});
+export type ListDeliveriesQuery = z.infer<typeof listDeliveriesQuerySchema>;
+
+export const deliveryDtoSchema = z.object({
+  id,
+  channelId: id,
+  channelName: z.string(),
+  channelType: z.enum(CHANNEL_TYPES),
+  eventId: z.string(),
+  eventType: z.string(),
+  attempt: z.number().int().positive(),
+  status: z.enum(DELIVERY_STATUSES),
+  responseCode: z.number().int().nullable(),
+  /** What went wrong, with the channel's secrets masked. */
+  error: z.string().nullable(),
+  durationMs: z.number().int().nonnegative(),
+  createdAt: epochMs,
+});
+export type DeliveryDto = z.infer<typeof deliveryDtoSchema>;
+export const deliveryListResponseSchema = z.object({
+  deliveries: z.array(deliveryDtoSchema),
+  /** Pass as `before` for the next (older) page; null at the end. */
+  nextBefore: z.number().int().nullable(),
+});

@@ -1,0 +1,69 @@
+import crypto from 'node:crypto';
+import {
+  type NotificationEvent,
+  type NotificationEventInput,
+  notificationEventSchema,
+} from '../contracts/notifications';
+import type { DbExecutor } from '../db/executor';
+import { type ChannelSubscription, listSubscriptions } from '../db/queries/notificationChannels';
+import { insertEventForChannels } from '../db/queries/notificationOutbox';
+import { getAppSettings } from '../db/queries/settings';
+import { admitConditionChange, conditionOf } from './conditions';
+
+export interface RecordedEvent {
+  /** The event's id (its webhook-id); null when nothing was queued. */
+  eventId: string | null;
+  /** Outbox rows written: one per matching enabled channel. */
+  queued: number;
+  /**
+   * True when a condition event was held back: it already holds and was announced within the
+   * quiet period, or it cleared without its start ever being announced.
+   */
+  suppressed: boolean;
+}
+
+export const newEventId = (): string => `evt_${crypto.randomUUID().replaceAll('-', '')}`;
+
+/** The agent an event is about, if any; events about the machine or the whole app have none. */
+function agentOf(event: NotificationEvent): number | null {
+  const data = event.data;
+  return 'agentId' in data && typeof data.agentId === 'number' ? data.agentId : null;
+}
+
+/** A channel wants an event it subscribed to, unless it is limited to other agents. */
+function wants(channel: ChannelSubscription, event: NotificationEvent): boolean {
+  if (!channel.events.includes(event.type)) return false;
+  const agentId = agentOf(event);
+  return channel.agentIds === null || agentId === null || channel.agentIds.includes(agentId);
+}
+
+/**
+ * The producers' port: records an event and queues it for every enabled channel that wants it.
+ * Call it with the transaction of the state change that causes the event, so both commit or
+ * neither does (a crash loses no notification), then kick the worker after the commit. Condition
+ * events (host.*, budget.*, health.*, circuit.*) are de-duplicated here. Throws if the event does
+ * not match the catalogue: that is a producer's bug, and its tests should catch it.
+ */
+export function recordEvent(db: DbExecutor, input: NotificationEventInput, now = Date.now()): RecordedEvent {
+  const event = notificationEventSchema.parse(input);
+  return db.transaction((tx) => {
+    const change = conditionOf(event);
+    if (change) {
+      const quietMs = getAppSettings(tx).notificationQuietPeriodMinutes * 60_000;
+      if (!admitConditionChange(tx, change, now, quietMs))
+        return { eventId: null, queued: 0, suppressed: true };
+    }
+    const channelIds = listSubscriptions(tx)
+      .filter((channel) => wants(channel, event))
+      .map((channel) => channel.id);
+    if (channelIds.length === 0) return { eventId: null, queued: 0, suppressed: false };
+    const eventId = newEventId();
+    insertEventForChannels(
+      tx,
+      { id: eventId, type: event.type, occurredAt: now, data: event.data },
+      channelIds,
+      now,
+    );
+    return { eventId, queued: channelIds.length, suppressed: false };
+  });
+}

@@ -1,0 +1,288 @@
+import type { NotificationMessage } from '../contracts/notifications';
+import { formatDateTime, formatDuration, formatSpend } from '../format';
+
+export type Severity = 'info' | 'warning' | 'critical' | 'resolved';
+
+export interface MessageField {
+  label: string;
+  value: string;
+}
+
+/** A message in words, the same for every channel: what happened, to what, the figures, the link. */
+export interface RenderedMessage {
+  title: string;
+  text: string;
+  fields: MessageField[];
+  severity: Severity;
+  url: string;
+}
+
+type Described = Omit<RenderedMessage, 'url'>;
+type Of<T extends NotificationMessage['type']> = Extract<NotificationMessage, { type: T }>['data'];
+
+/** The page's absolute URL; the base may carry a path prefix (a proxy's sub-path), which is kept. */
+export function pageUrl(baseUrl: string, path: string): string {
+  return `${baseUrl.replace(/\/+$/, '')}${path}`;
+}
+
+const pct = (value: number) => `${Number(value.toFixed(1))}%`;
+const at = (epochMs: number) => formatDateTime(epochMs, 'utc');
+const field = (label: string, value: string | number | null | undefined): MessageField[] =>
+  value === null || value === undefined || value === '' ? [] : [{ label, value: String(value) }];
+
+function runFields(d: Of<'run.failed'>): MessageField[] {
+  return [
+    ...field('Agent', `${d.agentName} (#${d.agentId})`),
+    ...field('Execution', `#${d.executionId}`),
+    ...field('Trigger', d.scheduleId ? `${d.trigger} (schedule #${d.scheduleId})` : d.trigger),
+    ...field('Workflow', d.workflowName ?? (d.workflowId ? `#${d.workflowId}` : null)),
+    ...field('Attempts', d.attempts),
+    ...field('Duration', d.durationMs === null ? null : formatDuration(d.durationMs)),
+    ...field('Cost', formatSpend(d.costUsd)),
+    ...field('Error', d.errorCode),
+  ];
+}
+
+const runTitle = (d: Of<'run.failed'>, what: string) => `Run #${d.executionId} of “${d.agentName}” ${what}`;
+
+const BUDGET_LIMIT_LABELS = {
+  per_run: 'Its per-run cap',
+  agent_monthly: 'The agent’s monthly budget',
+  global_monthly: 'The global monthly budget',
+} as const;
+
+function budgetSubject(d: Of<'budget.warning'>): string {
+  if (d.scope === 'agent') return `The monthly budget of agent “${d.agentName ?? `#${d.agentId}`}”`;
+  if (d.scope === 'workflow')
+    return `The monthly budget of workflow “${d.workflowName ?? `#${d.workflowId}`}”`;
+  return 'The global monthly budget';
+}
+
+function budget(d: Of<'budget.warning'>, exhausted: boolean): Described {
+  const share = pct((d.spentUsd / d.budgetUsd) * 100);
+  const fields = [
+    ...field('Spent', `${formatSpend(d.spentUsd)} of ${formatSpend(d.budgetUsd)} (${share})`),
+    ...field('Month', d.month),
+  ];
+  if (d.state === 'resolved')
+    return {
+      title: `${budgetSubject(d)} is back under its threshold`,
+      text: `${share} used.`,
+      fields,
+      severity: 'resolved',
+    };
+  return exhausted
+    ? {
+        title: `${budgetSubject(d)} is exhausted`,
+        text: `${formatSpend(d.spentUsd)} of ${formatSpend(d.budgetUsd)} spent in ${d.month}. Runs it covers are refused until the month ends or the budget is raised.`,
+        fields,
+        severity: 'critical',
+      }
+    : {
+        title: `${budgetSubject(d)} is at ${share}`,
+        text: `${formatSpend(d.spentUsd)} of ${formatSpend(d.budgetUsd)} spent in ${d.month}.`,
+        fields,
+        severity: 'warning',
+      };
+}
+
+function health(d: Of<'health.warning'>, level: 'warning' | 'critical'): Described {
+  const fields = [
+    ...field('Agent', `${d.agentName} (#${d.agentId})`),
+    ...field('Report', `execution #${d.executionId}`),
+    ...d.findings
+      .filter((finding) => finding.severity !== 'info')
+      .slice(0, 5)
+      .flatMap((finding) => field(`${finding.area} (${finding.severity})`, finding.message)),
+  ];
+  if (d.state === 'resolved')
+    return { title: `Health report: ${d.status} again`, text: d.summary, fields, severity: 'resolved' };
+  return { title: `Health report: ${level}`, text: d.summary, fields, severity: level };
+}
+
+function hostState(
+  d: { state: 'firing' | 'resolved'; since: number },
+  firing: { title: string; text: string },
+  resolved: { title: string; text: string },
+  fields: MessageField[],
+): Described {
+  return d.state === 'resolved'
+    ? { ...resolved, fields, severity: 'resolved' }
+    : { ...firing, fields: [...fields, ...field('Since', at(d.since))], severity: 'warning' };
+}
+
+function describeMessage(message: NotificationMessage): Described {
+  switch (message.type) {
+    case 'run.failed': {
+      const d = message.data;
+      return {
+        title: runTitle(d, 'failed'),
+        text: d.errorMessage ?? 'The run ended without a result.',
+        fields: runFields(d),
+        severity: 'critical',
+      };
+    }
+    case 'run.timeout': {
+      const d = message.data;
+      return {
+        title: runTitle(d, 'timed out'),
+        text: `Stopped at its ${d.timeoutSeconds} s limit.`,
+        fields: runFields(d),
+        severity: 'critical',
+      };
+    }
+    case 'run.budget_exceeded': {
+      const d = message.data;
+      return {
+        title: runTitle(d, 'was stopped by a budget'),
+        text: `${BUDGET_LIMIT_LABELS[d.budget]} of ${formatSpend(d.limitUsd)} was reached: ${formatSpend(d.spentUsd)} spent.`,
+        fields: runFields(d),
+        severity: 'warning',
+      };
+    }
+    case 'run.interrupted': {
+      const d = message.data;
+      return {
+        title: runTitle(d, 'was interrupted'),
+        text: d.reason,
+        fields: runFields(d),
+        severity: 'warning',
+      };
+    }
+    case 'budget.warning':
+      return budget(message.data, false);
+    case 'budget.exhausted':
+      return budget(message.data, true);
+    case 'schedule.refused': {
+      const d = message.data;
+      return {
+        title: `Schedule #${d.scheduleId} of “${d.agentName}” did not start a run`,
+        text: d.reason,
+        fields: [
+          ...field('Slot', at(d.scheduledFor)),
+          ...field('Outcome', d.outcome),
+          ...field('Cron', d.cronExpression),
+        ],
+        severity: 'warning',
+      };
+    }
+    case 'schedule.missed': {
+      const d = message.data;
+      return {
+        title: `Schedule #${d.scheduleId} of “${d.agentName}” missed ${d.missedSlots === 1 ? 'a slot' : `${d.missedSlots} slots`}`,
+        text: d.reason ?? 'The server was not running at the scheduled time.',
+        fields: [
+          ...field('Latest slot', at(d.scheduledFor)),
+          ...field('Missed', d.missedSlots),
+          ...field('Cron', d.cronExpression),
+        ],
+        severity: 'warning',
+      };
+    }
+    case 'health.warning':
+      return health(message.data, 'warning');
+    case 'health.critical':
+      return health(message.data, 'critical');
+    case 'circuit.opened': {
+      const d = message.data;
+      return {
+        title: 'Circuit breaker opened: no run starts',
+        text: `${d.consecutiveFailures} transient failures in a row${d.lastFailure ? ` (last: ${d.lastFailure})` : ''}. One trial run may start after ${d.cooldownSeconds} s.`,
+        fields: [
+          ...field('Failures', `${d.consecutiveFailures} of ${d.threshold}`),
+          ...field('Last failure', d.lastFailure),
+        ],
+        severity: 'critical',
+      };
+    }
+    case 'circuit.closed': {
+      const d = message.data;
+      return {
+        title: 'Circuit breaker closed: runs start again',
+        text:
+          d.openedAt === null
+            ? 'A trial run succeeded.'
+            : `A trial run succeeded; it was open since ${at(d.openedAt)}.`,
+        fields: [],
+        severity: 'resolved',
+      };
+    }
+    case 'host.disk': {
+      const d = message.data;
+      return hostState(
+        d,
+        {
+          title: `Disk ${d.mount} is ${pct(d.usedPercent)} full`,
+          text: `Above the ${pct(d.thresholdPercent)} threshold.`,
+        },
+        {
+          title: `Disk ${d.mount} is back to ${pct(d.usedPercent)} full`,
+          text: `Below the ${pct(d.thresholdPercent)} threshold again.`,
+        },
+        [
+          ...field('Mount', d.mount),
+          ...field('Used', pct(d.usedPercent)),
+          ...field('Threshold', pct(d.thresholdPercent)),
+        ],
+      );
+    }
+    case 'host.memory': {
+      const d = message.data;
+      return hostState(
+        d,
+        {
+          title: `Available memory is low: ${pct(d.availablePercent)}`,
+          text: `Below the ${pct(d.thresholdPercent)} threshold.`,
+        },
+        {
+          title: `Available memory is back to ${pct(d.availablePercent)}`,
+          text: `Above the ${pct(d.thresholdPercent)} threshold again.`,
+        },
+        [...field('Available', pct(d.availablePercent)), ...field('Threshold', pct(d.thresholdPercent))],
+      );
+    }
+    case 'host.load': {
+      const d = message.data;
+      const load = `${d.load1.toFixed(2)} on ${d.cores} cores`;
+      return hostState(
+        d,
+        {
+          title: `Load is high: ${load}`,
+          text: `Above ${d.thresholdLoad} for at least ${d.sustainedMinutes} minutes.`,
+        },
+        { title: `Load is back to normal: ${load}`, text: `Below ${d.thresholdLoad} again.` },
+        [
+          ...field('Load (1 min)', d.load1.toFixed(2)),
+          ...field('Cores', d.cores),
+          ...field('Threshold', d.thresholdLoad),
+        ],
+      );
+    }
+    case 'notification.summary': {
+      const d = message.data;
+      const counts = Object.entries(d.byType)
+        .sort(([, a], [, b]) => b - a)
+        .map(([type, count]) => `${count} ${type}`)
+        .join(', ');
+      return {
+        title: `${d.count} more notification${d.count === 1 ? '' : 's'}: ${counts}`,
+        text: `Held back by this channel's rate limit between ${at(d.firstAt)} and ${at(d.lastAt)}:\n${d.titles.map((title) => `• ${title}`).join('\n')}`,
+        fields: [],
+        severity: 'info',
+      };
+    }
+    case 'notification.test': {
+      const d = message.data;
+      return {
+        title: 'Test message from ClaudeOps',
+        text: `The channel “${d.channelName}” works.`,
+        fields: [...field('Channel', `${d.channelName} (#${d.channelId})`)],
+        severity: 'info',
+      };
+    }
+  }
+}
+
+export function renderMessage(message: NotificationMessage, baseUrl: string): RenderedMessage {
+  return { ...describeMessage(message), url: pageUrl(baseUrl, message.data.path) };
+}

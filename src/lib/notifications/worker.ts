@@ -1,0 +1,153 @@
+import type { Db } from '../db';
+import { getChannelRow } from '../db/queries/notificationChannels';
+import { nextDueAt, type OutboxItem } from '../db/queries/notificationOutbox';
+import type { NotificationChannel } from '../db/schema';
+import type { SecretBox } from '../db/secretBox';
+import type { Logger } from '../logger';
+import { openChannel } from './channels';
+import { type Attempt, attemptSend, buildOutgoing, unsendable } from './delivery';
+import { claimDue, queueDueSummaries, type RetryPolicy, settleAttempt } from './outbox';
+
+export interface NotificationWorkerOptions {
+  db: Db;
+  logger: Logger;
+  /** Where links point: `env().publicUrl ?? the listening origin`. */
+  baseUrl: string;
+  box: SecretBox;
+  now?: () => number;
+  fetch?: typeof fetch;
+  /** How often it looks for work it was not kicked for (rows written by another process). Default 10 s. */
+  pollIntervalMs?: number;
+  /** Per request. Default 10 s. */
+  timeoutMs?: number;
+  /** How long a claim holds before a stopped worker's row is retried. Default 60 s. */
+  leaseMs?: number;
+  /** Messages sent at once. Default 4. */
+  concurrency?: number;
+  /** Default: 8 attempts, the first retry after about 30 s, doubling (with jitter) up to an hour. */
+  retry?: Partial<RetryPolicy>;
+}
+
+export interface NotificationWorker {
+  /**
+   * Delivers what is due now; call after a commit that queued notifications. Resolves when that
+   * pass is done.
+   */
+  kick(): Promise<void>;
+  /** Stops polling and waits for the messages in flight to be settled. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Delivers the outbox: claims due rows, sends them through their channel, records every attempt,
+ * and schedules retries. At least once: a worker stopped mid-send leaves its claim to expire, and
+ * the row is sent again (with the same id) by the next worker.
+ */
+export function startNotificationWorker(options: NotificationWorkerOptions): NotificationWorker {
+  const { db, logger, baseUrl, box } = options;
+  const now = options.now ?? Date.now;
+  const ctx = { fetch: options.fetch ?? fetch, timeoutMs: options.timeoutMs ?? 10_000 };
+  const pollIntervalMs = options.pollIntervalMs ?? 10_000;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const concurrency = options.concurrency ?? 4;
+  const policy: RetryPolicy = { maxAttempts: 8, baseDelayMs: 30_000, random: Math.random, ...options.retry };
+
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let chain: Promise<void> = Promise.resolve();
+  let queued: Promise<void> | null = null;
+
+  async function attempt(item: OutboxItem, channelRow: NotificationChannel): Promise<Attempt> {
+    try {
+      const channel = openChannel(channelRow, box);
+      return await attemptSend(channel, buildOutgoing(item.event, baseUrl), ctx);
+    } catch (err) {
+      // A row that cannot be read or opened now never will be: give up rather than retry for hours.
+      logger.error({ err, channelId: channelRow.id, eventId: item.event.id }, 'notification cannot be sent');
+      return unsendable('The message or the channel settings cannot be read');
+    }
+  }
+
+  /**
+   * Sends one claimed row and settles it; never throws, so one bad row cannot strand the others in
+   * flight.
+   */
+  async function deliver(item: OutboxItem): Promise<void> {
+    const fields = {
+      channelId: item.row.channelId,
+      eventId: item.event.id,
+      eventType: item.event.type,
+      attempt: item.row.attempts,
+    };
+    try {
+      const channelRow = getChannelRow(db, item.row.channelId);
+      // Deleted since the claim: its outbox rows and log went with it.
+      if (!channelRow) return;
+      const result = await attempt(item, channelRow);
+      const settled = settleAttempt(db, item, result, now(), policy);
+      const outcome = {
+        ...fields,
+        status: settled.status,
+        responseCode: result.outcome.responseCode,
+        durationMs: result.durationMs,
+      };
+      if (result.outcome.ok) logger.info(outcome, 'notification delivered');
+      else
+        logger.warn(
+          { ...outcome, error: result.outcome.error, nextAttemptAt: settled.nextAttemptAt },
+          'notification failed',
+        );
+    } catch (err) {
+      logger.error({ err, ...fields }, 'notification attempt could not be recorded');
+    }
+  }
+
+  function scheduleNext(): void {
+    if (stopped) return;
+    clearTimeout(timer);
+    const due = nextDueAt(db);
+    const wait = due === null ? pollIntervalMs : Math.min(pollIntervalMs, Math.max(0, due - now()));
+    timer = setTimeout(() => void kick(), wait);
+    timer.unref();
+  }
+
+  async function pass(): Promise<void> {
+    if (stopped) return;
+    try {
+      queueDueSummaries(db, now());
+      for (;;) {
+        const claimed = claimDue(db, now(), leaseMs, concurrency, policy);
+        if (claimed.length === 0) break;
+        await Promise.all(claimed.map(deliver));
+        if (stopped) break;
+      }
+    } catch (err) {
+      logger.error({ err }, 'notification delivery pass failed');
+    }
+    scheduleNext();
+  }
+
+  function kick(): Promise<void> {
+    if (stopped) return chain;
+    // A pass that has not started yet will see whatever this kick is about.
+    if (queued === null) {
+      queued = chain.then(() => {
+        queued = null;
+        return pass();
+      });
+      chain = queued;
+    }
+    return queued;
+  }
+
+  // Whatever a previous process left queued goes out now.
+  void kick();
+  return {
+    kick,
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await chain;
+    },
+  };
+}

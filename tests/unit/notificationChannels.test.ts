@@ -1,0 +1,330 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { issuesFromZod } from '../../src/lib/contracts/errors';
+import { createChannelSchema, updateChannelSchema } from '../../src/lib/contracts/notifications';
+import type { DbHandle } from '../../src/lib/db';
+import { getChannelRow } from '../../src/lib/db/queries/notificationChannels';
+import { loadSecretBox } from '../../src/lib/db/secretBox';
+import { isDomainError } from '../../src/lib/errors';
+import {
+  createChannel,
+  deleteChannel,
+  getChannel,
+  listChannels,
+  openChannel,
+  updateChannel,
+} from '../../src/lib/notifications/channels';
+import { recordEvent } from '../../src/lib/notifications/events';
+import { newBox, queuedTypes, runFailed } from '../helpers/notifications';
+import { createTestDb } from '../helpers/testDb';
+
+let handle: DbHandle;
+const box = newBox();
+
+beforeEach(() => {
+  handle = createTestDb();
+});
+afterEach(() => handle.sqlite.close());
+
+const common = { name: 'ops', events: ['run.failed'] };
+
+describe('channel settings validation', () => {
+  const cases: [string, unknown, string, RegExp][] = [
+    ['an invalid URL', { ...common, type: 'slack', url: 'not a url' }, 'url', /http/],
+    ['a URL that is not http(s)', { ...common, type: 'webhook', url: 'ftp://example.com/x' }, 'url', /http/],
+    ['a javascript: URL', { ...common, type: 'discord', url: 'javascript:alert(1)' }, 'url', /http/],
+    [
+      'an unknown event',
+      { ...common, type: 'slack', url: 'https://h.example/x', events: ['run.failed', 'run.exploded'] },
+      'events.1',
+      /Unknown event "run.exploded"/,
+    ],
+    [
+      'no events',
+      { ...common, type: 'slack', url: 'https://h.example/x', events: [] },
+      'events',
+      /at least one/,
+    ],
+    [
+      'a repeated event',
+      { ...common, type: 'slack', url: 'https://h.example/x', events: ['run.failed', 'run.failed'] },
+      'events',
+      /once/,
+    ],
+    [
+      'a port above 65535',
+      {
+        ...common,
+        type: 'email',
+        host: 'smtp.example.com',
+        port: 70_000,
+        from: 'a@example.com',
+        to: ['b@example.com'],
+      },
+      'port',
+      /65535/,
+    ],
+    [
+      'a port of 0',
+      {
+        ...common,
+        type: 'email',
+        host: 'smtp.example.com',
+        port: 0,
+        from: 'a@example.com',
+        to: ['b@example.com'],
+      },
+      'port',
+      /1 to 65535/,
+    ],
+    [
+      'an unknown TLS mode',
+      {
+        ...common,
+        type: 'email',
+        host: 'smtp.example.com',
+        tls: 'ssl3',
+        from: 'a@example.com',
+        to: ['b@example.com'],
+      },
+      'tls',
+      /starttls/,
+    ],
+    [
+      'a bad recipient',
+      { ...common, type: 'email', host: 'smtp.example.com', from: 'a@example.com', to: ['nobody'] },
+      'to.0',
+      /email/,
+    ],
+    [
+      'a password without a user',
+      {
+        ...common,
+        type: 'email',
+        host: 'smtp.example.com',
+        password: 'pw',
+        from: 'a@example.com',
+        to: ['b@example.com'],
+      },
+      'password',
+      /needs a user/,
+    ],
+    ['an unknown type', { ...common, type: 'pager', url: 'https://h.example/x' }, 'type', /webhook/],
+    [
+      'a setting of another type',
+      { ...common, type: 'slack', url: 'https://h.example/x', host: 'smtp.example.com' },
+      '(root)',
+      /host/,
+    ],
+    [
+      'an empty name',
+      { ...common, name: ' ', type: 'slack', url: 'https://h.example/x' },
+      'name',
+      /required/,
+    ],
+  ];
+
+  it.each(cases)('refuses %s, naming the field', (_label, input, field, message) => {
+    const result = createChannelSchema.safeParse(input);
+    expect(result.success).toBe(false);
+    const issues = result.success ? [] : issuesFromZod(result.error);
+    expect(issues).toContainEqual({ path: field, message: expect.stringMatching(message) });
+  });
+
+  it('accepts each type with its own settings', () => {
+    const inputs = [
+      { ...common, type: 'webhook', url: 'http://127.0.0.1:9000/hook' },
+      { ...common, type: 'slack', url: 'https://hooks.slack.invalid/services/T0/B0/abc' },
+      { ...common, type: 'discord', url: 'https://discord.invalid/api/webhooks/1/abc' },
+      { ...common, type: 'ntfy', url: 'https://ntfy.invalid/ops', token: 'tk_abc' },
+      { ...common, type: 'email', host: 'smtp.example.com', from: 'a@example.com', to: ['b@example.com'] },
+    ];
+    for (const input of inputs) expect(createChannelSchema.safeParse(input).success).toBe(true);
+  });
+
+  it('refuses an empty change and an unknown field', () => {
+    expect(updateChannelSchema.safeParse({}).success).toBe(false);
+    expect(updateChannelSchema.safeParse({ colour: 'red' }).success).toBe(false);
+  });
+});
+
+describe('channels', () => {
+  const create = (input: unknown) => createChannel(handle.db, box, createChannelSchema.parse(input));
+
+  it('gives a webhook a whsec_ secret once, and reads show it masked', () => {
+    const { channel, secret } = create({
+      ...common,
+      type: 'webhook',
+      url: 'https://hooks.example.invalid/hook',
+    });
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    const read = getChannel(handle.db, channel.id);
+    expect(read).toMatchObject({
+      type: 'webhook',
+      url: 'https://hooks.example.invalid/hook',
+      enabled: true,
+      agentIds: null,
+    });
+    expect(read.type === 'webhook' && read.secret).toBe(`••••${secret?.slice(-4)}`);
+    expect(JSON.stringify(listChannels(handle.db))).not.toContain(secret?.slice(6));
+  });
+
+  it('never returns secrets from reads: Slack and Discord URLs, ntfy token, SMTP password', () => {
+    const slackUrl = 'https://hooks.slack.invalid/services/T000/B000/XXXXXXXXXXXXXXXXXXXXdcba';
+    const token = 'tk_0123456789abcdefghijklmnop';
+    const password = 'correct horse battery staple';
+    create({ ...common, type: 'slack', url: slackUrl });
+    create({ ...common, type: 'ntfy', url: 'https://ntfy.invalid/ops', token });
+    const email = create({
+      ...common,
+      type: 'email',
+      host: 'smtp.example.com',
+      user: 'ops',
+      password,
+      from: 'ops@example.com',
+      to: ['me@example.com'],
+    });
+    const reads = JSON.stringify(listChannels(handle.db));
+    for (const secret of [slackUrl, 'XXXXXXXXXXXXXXXXXXXXdcba', token, password])
+      expect(reads).not.toContain(secret);
+    expect(reads).toContain('"url":"••••dcba"');
+    expect(reads).toContain('"token":"••••mnop"');
+    expect(email.channel).toMatchObject({
+      type: 'email',
+      port: 587,
+      tls: 'starttls',
+      user: 'ops',
+      hasPassword: true,
+    });
+    expect(email.secret).toBeUndefined();
+  });
+
+  it('keeps secrets sealed at rest: the database file never holds them in plaintext', () => {
+    const password = 'pw-4f9a1c7e2b-smtp';
+    const { secret } = create({ ...common, type: 'webhook', url: 'https://hooks.example.invalid/hook' });
+    create({
+      ...common,
+      type: 'slack',
+      url: 'https://hooks.slack.invalid/services/T1/B1/sealedsealedsealed',
+    });
+    create({
+      ...common,
+      type: 'email',
+      host: 'smtp.example.com',
+      user: 'u',
+      password,
+      from: 'a@example.com',
+      to: ['b@example.com'],
+    });
+    handle.sqlite.pragma('wal_checkpoint(TRUNCATE)');
+    const files = [handle.path, `${handle.path}-wal`].filter((file) => fs.existsSync(file));
+    const bytes = Buffer.concat(files.map((file) => fs.readFileSync(file))).toString('latin1');
+    expect(bytes).toContain('smtp.example.com');
+    for (const value of [secret ?? 'missing', 'sealedsealedsealed', password])
+      expect(bytes).not.toContain(value);
+  });
+
+  it('opens what it sealed, with the key from a 0600 file in the data dir', () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-keys-'));
+    const fileBox = loadSecretBox(dataDir);
+    const { channel } = createChannel(
+      handle.db,
+      fileBox,
+      createChannelSchema.parse({
+        ...common,
+        type: 'ntfy',
+        url: 'https://ntfy.invalid/x',
+        token: 'tk_secret_value_1234',
+      }),
+    );
+    expect(fs.statSync(path.join(dataDir, 'secrets.key')).mode & 0o777).toBe(0o600);
+    const row = getChannelRow(handle.db, channel.id);
+    expect(row && openChannel(row, loadSecretBox(dataDir)).config).toEqual({
+      type: 'ntfy',
+      url: 'https://ntfy.invalid/x',
+      token: 'tk_secret_value_1234',
+    });
+    expect(() => row && openChannel(row, newBox())).toThrow();
+  });
+
+  it('changes settings of the channel type, rotates a webhook secret, and refuses another type’s setting', () => {
+    const { channel, secret } = create({
+      ...common,
+      type: 'webhook',
+      url: 'https://hooks.example.invalid/hook',
+    });
+    const renamed = updateChannel(handle.db, box, channel.id, {
+      name: 'renamed',
+      url: 'https://hooks.example.invalid/v2',
+    });
+    expect(renamed.channel).toMatchObject({ name: 'renamed', url: 'https://hooks.example.invalid/v2' });
+    expect(renamed.secret).toBeUndefined();
+    const rotated = updateChannel(handle.db, box, channel.id, { rotateSecret: true });
+    expect(rotated.secret).toMatch(/^whsec_/);
+    expect(rotated.secret).not.toBe(secret);
+
+    const refused = (() => {
+      try {
+        updateChannel(handle.db, box, channel.id, { host: 'smtp.example.com' });
+      } catch (error) {
+        return error;
+      }
+    })();
+    expect(isDomainError(refused) && refused.issue).toEqual({
+      path: 'host',
+      message: 'Not a setting of a webhook channel',
+    });
+  });
+
+  it('removes an ntfy token with null, and refuses an SMTP password once the user is gone', () => {
+    const ntfy = create({
+      ...common,
+      type: 'ntfy',
+      url: 'https://ntfy.invalid/x',
+      token: 'tk_abcdefghijklmnop',
+    });
+    expect(updateChannel(handle.db, box, ntfy.channel.id, { token: null }).channel).toMatchObject({
+      token: null,
+    });
+    const email = create({
+      ...common,
+      type: 'email',
+      host: 'h.example',
+      user: 'u',
+      password: 'p',
+      from: 'a@example.com',
+      to: ['b@example.com'],
+    });
+    expect(() => updateChannel(handle.db, box, email.channel.id, { user: null })).toThrow(
+      /password needs a user/,
+    );
+  });
+
+  it('drops what a channel had not sent when it is disabled', () => {
+    const { channel } = create({
+      ...common,
+      type: 'slack',
+      url: 'https://hooks.slack.invalid/services/T/B/x',
+    });
+    recordEvent(handle.db, runFailed());
+    expect(queuedTypes(handle.db, channel.id)).toEqual(['run.failed']);
+    updateChannel(handle.db, box, channel.id, { enabled: false });
+    expect(queuedTypes(handle.db, channel.id)).toEqual([]);
+    recordEvent(handle.db, runFailed());
+    expect(queuedTypes(handle.db, channel.id)).toEqual([]);
+  });
+
+  it('deletes a channel, and a missing one is not found', () => {
+    const { channel } = create({
+      ...common,
+      type: 'discord',
+      url: 'https://discord.invalid/api/webhooks/1/x',
+    });
+    deleteChannel(handle.db, channel.id);
+    expect(listChannels(handle.db)).toEqual([]);
+    expect(() => deleteChannel(handle.db, channel.id)).toThrow(/not found/);
+    expect(() => getChannel(handle.db, channel.id)).toThrow(/not found/);
+  });
+});

@@ -1,0 +1,236 @@
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createChannelSchema, NOTIFICATION_EVENT_TYPES } from '../../src/lib/contracts/notifications';
+import type { DbHandle } from '../../src/lib/db';
+import { updateAppSettings } from '../../src/lib/db/queries/settings';
+import { notificationEvents, notificationOutbox } from '../../src/lib/db/schema';
+import { createChannel } from '../../src/lib/notifications/channels';
+import { recordEvent } from '../../src/lib/notifications/events';
+import { evaluateHostConditions, type HostReading } from '../../src/lib/notifications/hostConditions';
+import { fakeClock, newBox } from '../helpers/notifications';
+import { createTestDb } from '../helpers/testDb';
+
+let handle: DbHandle;
+let clock: ReturnType<typeof fakeClock>;
+let channelId: number;
+
+beforeEach(() => {
+  handle = createTestDb();
+  clock = fakeClock();
+  channelId = createChannel(
+    handle.db,
+    newBox(),
+    createChannelSchema.parse({
+      type: 'slack',
+      name: 'everything',
+      url: 'https://hooks.slack.invalid/services/T/B/x',
+      events: [...NOTIFICATION_EVENT_TYPES],
+    }),
+  ).channel.id;
+});
+afterEach(() => handle.sqlite.close());
+
+const MINUTE = 60_000;
+
+/** What the channel was sent so far: `type state figure`, one line per message. */
+function sent(): string[] {
+  return handle.db
+    .select({ type: notificationEvents.type, data: notificationEvents.data })
+    .from(notificationOutbox)
+    .innerJoin(notificationEvents, eq(notificationEvents.id, notificationOutbox.eventId))
+    .where(eq(notificationOutbox.channelId, channelId))
+    .orderBy(notificationOutbox.id)
+    .all()
+    .map(({ type, data }) => {
+      const figure = data.usedPercent ?? data.availablePercent ?? data.load1 ?? '';
+      return [type, data.state ?? '', figure].join(' ').trim();
+    });
+}
+
+function reading(over: Partial<HostReading> = {}): HostReading {
+  return {
+    disks: [{ mount: '/', usedPercent: 50 }],
+    memoryAvailablePercent: 60,
+    load1: 0.5,
+    cores: 2,
+    ...over,
+  };
+}
+
+const evaluate = (over: Partial<HostReading> = {}) =>
+  evaluateHostConditions(handle.db, reading(over), clock.now());
+const disk = (usedPercent: number, mount = '/') => evaluate({ disks: [{ mount, usedPercent }] });
+
+describe('host.disk', () => {
+  it('notifies once when a disk passes 90%, stays quiet while it holds, and sends "resolved" when it clears', () => {
+    disk(85);
+    expect(sent()).toEqual([]);
+    disk(91);
+    expect(sent()).toEqual(['host.disk firing 91']);
+    for (const used of [93, 95, 97]) {
+      clock.advance(5 * MINUTE);
+      disk(used);
+    }
+    expect(sent()).toEqual(['host.disk firing 91']);
+    clock.advance(MINUTE);
+    disk(80);
+    expect(sent()).toEqual(['host.disk firing 91', 'host.disk resolved 80']);
+    disk(79);
+    expect(sent()).toHaveLength(2);
+  });
+
+  it('does not flap at the threshold: it clears only 2 points below it', () => {
+    disk(90.5);
+    disk(89.5);
+    disk(90.2);
+    disk(88.5);
+    expect(sent()).toEqual(['host.disk firing 90.5']);
+    disk(87.9);
+    expect(sent()).toEqual(['host.disk firing 90.5', 'host.disk resolved 87.9']);
+  });
+
+  it('announces a condition that still holds again after the quiet period (default 6 h)', () => {
+    disk(95);
+    clock.advance(6 * 60 * MINUTE - 1);
+    disk(95);
+    expect(sent()).toHaveLength(1);
+    clock.advance(1);
+    disk(96);
+    expect(sent()).toEqual(['host.disk firing 95', 'host.disk firing 96']);
+  });
+
+  it('keeps one condition per mount, and follows the threshold setting', () => {
+    updateAppSettings(handle.db, { hostDiskUsedPercent: 70 });
+    evaluate({
+      disks: [
+        { mount: '/', usedPercent: 75 },
+        { mount: '/data', usedPercent: 60 },
+      ],
+    });
+    evaluate({
+      disks: [
+        { mount: '/', usedPercent: 75 },
+        { mount: '/data', usedPercent: 71 },
+      ],
+    });
+    expect(sent()).toEqual(['host.disk firing 75', 'host.disk firing 71']);
+  });
+});
+
+describe('host.memory', () => {
+  it('notifies below 10% available and resolves at 12% or more', () => {
+    evaluate({ memoryAvailablePercent: 9 });
+    evaluate({ memoryAvailablePercent: 11 });
+    evaluate({ memoryAvailablePercent: 5 });
+    expect(sent()).toEqual(['host.memory firing 9']);
+    evaluate({ memoryAvailablePercent: 12 });
+    expect(sent()).toEqual(['host.memory firing 9', 'host.memory resolved 12']);
+  });
+});
+
+describe('host.load', () => {
+  it('notifies only once the load has stayed above twice the cores for 10 minutes', () => {
+    evaluate({ load1: 4.5 });
+    clock.advance(9 * MINUTE);
+    evaluate({ load1: 5 });
+    expect(sent()).toEqual([]);
+    clock.advance(MINUTE);
+    evaluate({ load1: 4.2 });
+    expect(sent()).toEqual(['host.load firing 4.2']);
+    clock.advance(MINUTE);
+    evaluate({ load1: 6 });
+    evaluate({ load1: 3.9 });
+    expect(sent()).toEqual(['host.load firing 4.2', 'host.load resolved 3.9']);
+  });
+
+  it('starts counting again when the load dips before the 10 minutes are up, and says nothing about the dip', () => {
+    evaluate({ load1: 5 });
+    clock.advance(8 * MINUTE);
+    evaluate({ load1: 1 });
+    clock.advance(MINUTE);
+    evaluate({ load1: 5 });
+    clock.advance(9 * MINUTE);
+    evaluate({ load1: 5 });
+    expect(sent()).toEqual([]);
+    clock.advance(MINUTE);
+    evaluate({ load1: 5 });
+    expect(sent()).toEqual(['host.load firing 5']);
+  });
+
+  it('tells the load, the cores and since when in the event', () => {
+    const start = clock.now();
+    evaluate({ load1: 9, cores: 4 });
+    clock.advance(10 * MINUTE);
+    const [outcome] = evaluate({ load1: 9.5, cores: 4 });
+    const event = handle.db
+      .select()
+      .from(notificationEvents)
+      .where(eq(notificationEvents.id, outcome?.eventId ?? ''))
+      .get();
+    expect(event?.data).toMatchObject({
+      load1: 9.5,
+      cores: 4,
+      thresholdLoad: 8,
+      sustainedMinutes: 10,
+      since: start,
+    });
+  });
+});
+
+describe('conditions recorded by producers', () => {
+  const opened = {
+    type: 'circuit.opened' as const,
+    data: { consecutiveFailures: 5, threshold: 5, cooldownSeconds: 60, lastFailure: 'overloaded', path: '/' },
+  };
+  const closed = { type: 'circuit.closed' as const, data: { openedAt: 1, path: '/' } };
+
+  it('circuit: opened once, closed once, opened again after it closed', () => {
+    for (const event of [opened, opened, closed, closed, opened]) recordEvent(handle.db, event, clock.now());
+    expect(sent()).toEqual(['circuit.opened', 'circuit.closed', 'circuit.opened']);
+  });
+
+  it('budget: one warning per budget and month; another agent or month is its own condition', () => {
+    const warning = (agentId: number, month: string) => ({
+      type: 'budget.warning' as const,
+      data: {
+        scope: 'agent' as const,
+        agentId,
+        agentName: `agent ${agentId}`,
+        month,
+        spentUsd: 41,
+        budgetUsd: 50,
+        state: 'firing' as const,
+        path: '/costs',
+      },
+    });
+    const outcomes = [
+      warning(1, '2026-11'),
+      warning(1, '2026-11'),
+      warning(2, '2026-11'),
+      warning(1, '2026-12'),
+    ].map((event) => recordEvent(handle.db, event, clock.now()));
+    expect(outcomes.map((o) => o.suppressed)).toEqual([false, true, false, false]);
+    expect(sent()).toEqual(['budget.warning firing', 'budget.warning firing', 'budget.warning firing']);
+  });
+
+  it('runs are not conditions: every failure is its own message', () => {
+    const failed = {
+      type: 'run.failed' as const,
+      data: {
+        executionId: 1,
+        agentId: 1,
+        agentName: 'a',
+        trigger: 'manual' as const,
+        attempts: 1,
+        durationMs: 5,
+        costUsd: 0,
+        errorCode: null,
+        errorMessage: null,
+        path: '/executions/1',
+      },
+    };
+    recordEvent(handle.db, failed, clock.now());
+    recordEvent(handle.db, failed, clock.now());
+    expect(sent()).toEqual(['run.failed', 'run.failed']);
+  });
+});
