@@ -34,6 +34,30 @@ const FIELDS: readonly { field: Field; label: string; hint: string; step: string
     hint: 'How long an open circuit waits before one trial run may start.',
     step: '1',
   },
+  {
+    field: 'metricsIntervalSeconds',
+    label: 'Host metrics: sample every (seconds)',
+    hint: 'How often CPU, memory, disks and network of this machine are read.',
+    step: '1',
+  },
+  {
+    field: 'metricsRawRetentionHours',
+    label: 'Host metrics: keep raw samples (hours)',
+    hint: 'Every sample as taken; the 1-hour chart reads them.',
+    step: '1',
+  },
+  {
+    field: 'metricsMinuteRetentionDays',
+    label: 'Host metrics: keep 1-minute history (days)',
+    hint: 'Average, minimum and maximum per minute; the 24-hour chart reads them.',
+    step: '1',
+  },
+  {
+    field: 'metricsHourRetentionDays',
+    label: 'Host metrics: keep 1-hour history (days)',
+    hint: 'Average, minimum and maximum per hour; the 30-day and 1-year charts read them.',
+    step: '1',
+  },
 ];
 
 const toValues = (settings: AppSettingsDto): Values => ({
@@ -41,6 +65,10 @@ const toValues = (settings: AppSettingsDto): Values => ({
   maxConcurrentRuns: String(settings.maxConcurrentRuns),
   circuitBreakerThreshold: String(settings.circuitBreakerThreshold),
   circuitBreakerCooldownSeconds: String(settings.circuitBreakerCooldownSeconds),
+  metricsIntervalSeconds: String(settings.metricsIntervalSeconds),
+  metricsRawRetentionHours: String(settings.metricsRawRetentionHours),
+  metricsMinuteRetentionDays: String(settings.metricsMinuteRetentionDays),
+  metricsHourRetentionDays: String(settings.metricsHourRetentionDays),
 });
 
 const toInput = (values: Values) => ({
@@ -48,6 +76,10 @@ const toInput = (values: Values) => ({
   maxConcurrentRuns: Number(values.maxConcurrentRuns),
   circuitBreakerThreshold: Number(values.circuitBreakerThreshold),
   circuitBreakerCooldownSeconds: Number(values.circuitBreakerCooldownSeconds),
+  metricsIntervalSeconds: Number(values.metricsIntervalSeconds),
+  metricsRawRetentionHours: Number(values.metricsRawRetentionHours),
+  metricsMinuteRetentionDays: Number(values.metricsMinuteRetentionDays),
+  metricsHourRetentionDays: Number(values.metricsHourRetentionDays),
 });
 
 /** The application settings, validated with the API's own schema before they are sent. */

@@ -1,5 +1,5 @@
 import { type AnyColumn, sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { ExecutionStatus, ExecutionTrigger } from '../../contracts/executions';
 import { agentConfigurations } from './agents';
 import { schedules } from './schedules';
@@ -52,6 +52,10 @@ export const executions = sqliteTable(
     /** Highest per-execution sequence number committed (steps and log lines share it). */
     lastSeq: integer('last_seq').notNull().default(0),
     lastActivityAt: integer('last_activity_at'),
+    /** The run's process tree, kept up to date while it is sampled; null for a run never sampled. */
+    peakRssBytes: integer('peak_rss_bytes'),
+    cpuSeconds: real('cpu_seconds'),
+    peakProcessCount: integer('peak_process_count'),
   },
   (t) => [
     index('executions_by_agent_recent').on(t.agentId, t.createdAt),

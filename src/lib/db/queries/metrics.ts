@@ -1,0 +1,353 @@
+import { and, desc, eq, gte, inArray, isNotNull, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
+import { ACTIVE_STATUSES, type ExecutionStatus, microsToUsd } from '../../contracts/executions';
+import {
+  type HostMetric,
+  METRIC_RANGE_MS,
+  type MetricRange,
+  type MetricSeriesDto,
+  type MetricsRangeDto,
+  type MetricTier,
+  ROLLUP_STEP_MS,
+  type RollupTier,
+  type RunBandDto,
+  tierForRange,
+} from '../../contracts/metrics';
+import type { Db } from '../index';
+import {
+  decodeAggregates,
+  decodeSampleValues,
+  encodeAggregates,
+  encodeSampleValues,
+  mergeAggregate,
+  type SeriesAggregate,
+} from '../metricBlobs';
+import {
+  agentConfigurations,
+  executions,
+  hostRollups,
+  hostSamples,
+  type MetricSeriesRow,
+  metricRollupProgress,
+  metricSeries,
+  monthlyCostSummaries,
+} from '../schema';
+import { sumOf } from './costs';
+import { getAppSettings } from './settings';
+
+export interface SeriesKey {
+  metric: HostMetric;
+  entity: string;
+}
+
+/** The ids of these series, creating the ones never recorded before. */
+export function ensureMetricSeries(db: Db, keys: readonly SeriesKey[], now: number): MetricSeriesRow[] {
+  return db.transaction((tx) => {
+    tx.insert(metricSeries)
+      .values(keys.map(({ metric, entity }) => ({ metric, entity, createdAt: now })))
+      .onConflictDoNothing()
+      .run();
+    const wanted = new Set(keys.map(({ metric, entity }) => `${metric}\0${entity}`));
+    return tx
+      .select()
+      .from(metricSeries)
+      .where(
+        inArray(
+          metricSeries.metric,
+          keys.map((key) => key.metric),
+        ),
+      )
+      .all()
+      .filter((row) => wanted.has(`${row.metric}\0${row.entity}`));
+  });
+}
+
+export function listMetricSeries(db: Db): MetricSeriesRow[] {
+  return db.select().from(metricSeries).all();
+}
+
+/** One host sample: series id → value. A second sample at the same millisecond is dropped. */
+export function insertHostSample(db: Db, t: number, values: ReadonlyMap<number, number>): void {
+  db.insert(hostSamples)
+    .values({ t, values: encodeSampleValues(values) })
+    .onConflictDoNothing()
+    .run();
+}
+
+/** Each rollup tier is built from the one before it. */
+export const ROLLUP_SOURCE: Record<RollupTier, MetricTier> = {
+  '1m': 'raw',
+  '10m': '1m',
+  '1h': '10m',
+  '6h': '1h',
+};
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+interface TierRow {
+  t: number;
+  values: Buffer;
+}
+
+/** A tier's rows with from ≤ t < to, oldest first. */
+function readTier(db: Db | Tx, tier: MetricTier, from: number, to: number): TierRow[] {
+  if (tier === 'raw')
+    return db
+      .select()
+      .from(hostSamples)
+      .where(and(gte(hostSamples.t, from), lt(hostSamples.t, to)))
+      .orderBy(hostSamples.t)
+      .all();
+  return db
+    .select({ t: hostRollups.t, values: hostRollups.values })
+    .from(hostRollups)
+    .where(and(eq(hostRollups.tier, tier), gte(hostRollups.t, from), lt(hostRollups.t, to)))
+    .orderBy(hostRollups.t)
+    .all();
+}
+
+/** The time of a tier's first row at or after `from`; undefined when there is none. */
+export function firstTierTime(db: Db, tier: MetricTier, from: number): number | undefined {
+  const row =
+    tier === 'raw'
+      ? db
+          .select({ t: hostSamples.t })
+          .from(hostSamples)
+          .where(gte(hostSamples.t, from))
+          .orderBy(hostSamples.t)
+      : db
+          .select({ t: hostRollups.t })
+          .from(hostRollups)
+          .where(and(eq(hostRollups.tier, tier), gte(hostRollups.t, from)))
+          .orderBy(hostRollups.t);
+  return row.limit(1).get()?.t;
+}
+
+/** Every bucket of a tier before this time is final; undefined before its first rollup. */
+export function getRolledThrough(db: Db, tier: RollupTier): number | undefined {
+  return db
+    .select({ through: metricRollupProgress.rolledThrough })
+    .from(metricRollupProgress)
+    .where(eq(metricRollupProgress.tier, tier))
+    .get()?.through;
+}
+
+/** Visits each series' aggregate in a row of any tier (a raw sample is a count-1 aggregate). */
+function visitAggregates(
+  tier: MetricTier,
+  blob: Buffer,
+  visit: (seriesId: number, aggregate: SeriesAggregate) => void,
+): void {
+  if (tier === 'raw')
+    decodeSampleValues(blob, (seriesId, value) =>
+      visit(seriesId, { count: 1, sum: value, min: value, max: value }),
+    );
+  else decodeAggregates(blob, visit);
+}
+
+/**
+ * Rolls up the tier's buckets in [from, to) (bucket-aligned, all closed) from its source tier and
+ * marks them done, in one transaction. Rewriting a bucket replaces it, so a repeat is harmless.
+ * Returns the number of buckets written.
+ */
+export function rollUpBuckets(db: Db, tier: RollupTier, from: number, to: number): number {
+  const stepMs = ROLLUP_STEP_MS[tier];
+  const source = ROLLUP_SOURCE[tier];
+  return db.transaction((tx) => {
+    const buckets = new Map<number, Map<number, SeriesAggregate>>();
+    for (const row of readTier(tx, source, from, to)) {
+      const start = Math.floor(row.t / stepMs) * stepMs;
+      let bucket = buckets.get(start);
+      if (!bucket) {
+        bucket = new Map();
+        buckets.set(start, bucket);
+      }
+      const into = bucket;
+      visitAggregates(source, row.values, (seriesId, aggregate) => mergeAggregate(into, seriesId, aggregate));
+    }
+    for (const [t, aggregates] of buckets) {
+      const values = encodeAggregates(aggregates);
+      tx.insert(hostRollups)
+        .values({ tier, t, values })
+        .onConflictDoUpdate({ target: [hostRollups.tier, hostRollups.t], set: { values } })
+        .run();
+    }
+    tx.insert(metricRollupProgress)
+      .values({ tier, rolledThrough: to })
+      .onConflictDoUpdate({ target: metricRollupProgress.tier, set: { rolledThrough: to } })
+      .run();
+    return buckets.size;
+  });
+}
+
+/** Deletes up to `limit` of a tier's oldest rows before `before`; returns how many went. */
+export function deleteTierRowsBefore(db: Db, tier: MetricTier, before: number, limit: number): number {
+  if (tier === 'raw') {
+    const oldest = db
+      .select({ t: hostSamples.t })
+      .from(hostSamples)
+      .where(lt(hostSamples.t, before))
+      .orderBy(hostSamples.t)
+      .limit(limit);
+    return db.delete(hostSamples).where(inArray(hostSamples.t, oldest)).run().changes;
+  }
+  const oldest = db
+    .select({ t: hostRollups.t })
+    .from(hostRollups)
+    .where(and(eq(hostRollups.tier, tier), lt(hostRollups.t, before)))
+    .orderBy(hostRollups.t)
+    .limit(limit);
+  return db
+    .delete(hostRollups)
+    .where(and(eq(hostRollups.tier, tier), inArray(hostRollups.t, oldest)))
+    .run().changes;
+}
+
+interface AlignedSeries {
+  avg: (number | null)[];
+  min: (number | null)[];
+  max: (number | null)[];
+}
+
+/** Tier rows → one shared time axis and per-series value columns, null where a series is absent. */
+function alignSeries(db: Db, tier: MetricTier, rows: TierRow[]): { t: number[]; series: MetricSeriesDto[] } {
+  const columns = new Map<number, AlignedSeries>();
+  const column = (seriesId: number) => {
+    let found = columns.get(seriesId);
+    if (!found) {
+      const empty = () => new Array<number | null>(rows.length).fill(null);
+      found = { avg: empty(), min: empty(), max: empty() };
+      columns.set(seriesId, found);
+    }
+    return found;
+  };
+  rows.forEach((row, index) => {
+    visitAggregates(tier, row.values, (seriesId, { count, sum, min, max }) => {
+      const target = column(seriesId);
+      target.avg[index] = sum / count;
+      target.min[index] = min;
+      target.max[index] = max;
+    });
+  });
+  const series: MetricSeriesDto[] = [];
+  for (const { id, metric, entity } of listMetricSeries(db)) {
+    const values = columns.get(id);
+    if (!values) continue;
+    series.push(
+      tier === 'raw'
+        ? { metric, entity, avg: values.avg, min: null, max: null }
+        : { metric, entity, avg: values.avg, min: values.min, max: values.max },
+    );
+  }
+  return { t: rows.map((row) => row.t), series };
+}
+
+const RUN_BAND_LIMIT = 1_000;
+/**
+ * Runs are found by creation time (the indexed column): one created this long before the range
+ * and still going inside it is the only kind missed (agents time out after 24 h at most).
+ */
+const RUN_BAND_LOOKBACK_MS = 2 * 86_400_000;
+
+/** Runs that overlap [from, to): started before its end, not finished before its start; newest kept. */
+export function getRunBands(
+  db: Db,
+  from: number,
+  to: number,
+  limit = RUN_BAND_LIMIT,
+): { runs: RunBandDto[]; truncated: boolean } {
+  const e = executions;
+  const rows = db
+    .select({
+      id: e.id,
+      agentName: agentConfigurations.name,
+      status: e.status,
+      startedAt: e.startedAt,
+      finishedAt: e.finishedAt,
+    })
+    .from(e)
+    .innerJoin(agentConfigurations, eq(agentConfigurations.id, e.agentId))
+    .where(
+      and(
+        gte(e.createdAt, from - RUN_BAND_LOOKBACK_MS),
+        lt(e.createdAt, to),
+        isNotNull(e.startedAt),
+        lt(e.startedAt, to),
+        or(isNull(e.finishedAt), gte(e.finishedAt, from)),
+      ),
+    )
+    .orderBy(desc(e.createdAt))
+    .limit(limit + 1)
+    .all();
+  const runs = rows
+    .slice(0, limit)
+    .flatMap((row) => (row.startedAt === null ? [] : [{ ...row, startedAt: row.startedAt }]))
+    .reverse();
+  return { runs, truncated: rows.length > limit };
+}
+
+/**
+ * A chart range: the tier that gives no more points than a chart has pixels (contracts'
+ * tierForRange), its rows since `now − range` aligned on one time axis, and the runs to draw on it.
+ */
+export function getMetricsRange(db: Db, range: MetricRange, now: number): MetricsRangeDto {
+  const rawStepMs = getAppSettings(db).metricsIntervalSeconds * 1000;
+  const { tier, stepMs } = tierForRange(range, rawStepMs);
+  const from = now - METRIC_RANGE_MS[range];
+  // A bucket starting before `from` would also hold samples from outside the range.
+  const firstBucket = Math.ceil(from / stepMs) * stepMs;
+  const rows = readTier(db, tier, tier === 'raw' ? from : firstBucket, now + 1);
+  const { runs, truncated } = getRunBands(db, from, now);
+  return {
+    range,
+    tier,
+    stepMs,
+    from,
+    to: now,
+    ...alignSeries(db, tier, rows),
+    runs,
+    runsTruncated: truncated,
+  };
+}
+
+const TERMINAL_STATUSES = notInArray(executions.status, [...ACTIVE_STATUSES]);
+
+export interface PrometheusTotals {
+  /** Finished runs by how they ended: only grows, so it can be a counter. */
+  runsByStatus: { status: ExecutionStatus; count: number }[];
+  /** All-time tokens and cost by model, from the monthly summaries. */
+  byModel: {
+    model: string;
+    inputTokens: number;
+    outputTokens: number;
+    cacheCreationTokens: number;
+    cacheReadTokens: number;
+    costUsd: number;
+  }[];
+}
+
+/** All-time totals behind the Prometheus counters. */
+export function getPrometheusTotals(db: Db): PrometheusTotals {
+  const runsByStatus = db
+    .select({ status: executions.status, count: sql<number>`count(*)` })
+    .from(executions)
+    .where(TERMINAL_STATUSES)
+    .groupBy(executions.status)
+    .orderBy(executions.status)
+    .all();
+  const m = monthlyCostSummaries;
+  const byModel = db
+    .select({
+      model: m.model,
+      inputTokens: sumOf(m.inputTokens),
+      outputTokens: sumOf(m.outputTokens),
+      cacheCreationTokens: sumOf(m.cacheCreationTokens),
+      cacheReadTokens: sumOf(m.cacheReadTokens),
+      costMicros: sumOf(m.costMicros),
+    })
+    .from(m)
+    .groupBy(m.model)
+    .orderBy(m.model)
+    .all()
+    .map(({ costMicros, ...row }) => ({ ...row, costUsd: microsToUsd(costMicros) }));
+  return { runsByStatus, byModel };
+}
