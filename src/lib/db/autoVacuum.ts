@@ -25,6 +25,5 @@ export function freelistPages(db: Db): number {
 
 /** Hands up to `pages` free pages back to the file system (one short write transaction). */
 export function incrementalVacuum(db: Db, pages: number): void {
-  // The pragma frees one page per step: all() steps it to the end.
-  db.all(sql.raw(`pragma incremental_vacuum(${Math.max(1, Math.floor(pages))})`));
+  db.run(sql.raw(`pragma incremental_vacuum(${Math.max(1, Math.floor(pages))})`));
 }

@@ -10,10 +10,10 @@ import type { Db } from '../db';
 import { freelistPages, incrementalVacuum } from '../db/autoVacuum';
 import {
   deleteTierRowsBefore,
-  firstTierTime,
   getRolledThrough,
   ROLLUP_SOURCE,
   rollUpBuckets,
+  tierRowTime,
 } from '../db/queries/metrics';
 
 /** How long each configurable tier is kept, in ms. */
@@ -61,8 +61,11 @@ export type Pause = () => Promise<void>;
 export const yieldToEventLoop: Pause = () => new Promise((resolve) => setImmediate(resolve));
 
 const ROLLUP_TIERS = Object.keys(ROLLUP_STEP_MS) as RollupTier[];
-/** Buckets per transaction: an hour of 1-minute buckets is ~720 raw rows read. */
-const ROLLUP_CHUNK_BUCKETS = 60;
+/**
+ * Source rows read per transaction (~1,000 rows: a few ms). In steady state a round rolls up a
+ * bucket or two; this bounds the catch-up after a long stop, or after a first start on a backlog.
+ */
+const ROLLUP_CHUNK_ROWS = 1_000;
 
 /**
  * Rolls up every closed bucket not rolled up yet, tier after tier, each chunk in its own
@@ -83,16 +86,22 @@ export async function rollUpClosedBuckets(
     if (sourceClosed === undefined) continue;
     const closedEnd = Math.floor(sourceClosed / stepMs) * stepMs;
     let from = getRolledThrough(db, tier);
+    const bucketOf = (t: number) => Math.floor(t / stepMs) * stepMs;
     for (;;) {
-      const next = firstTierTime(db, source, from ?? Number.MIN_SAFE_INTEGER);
+      const next = tierRowTime(db, source, from ?? Number.MIN_SAFE_INTEGER);
       if (next === undefined || next >= closedEnd) {
         // Nothing more to roll up: still move past the empty stretch, so later tiers can close.
         if (from !== undefined && from < closedEnd) rollUpBuckets(db, tier, from, closedEnd);
         break;
       }
-      // Skip an empty stretch (the server was off) without a transaction per bucket.
-      const start = Math.max(from ?? Number.MIN_SAFE_INTEGER, Math.floor(next / stepMs) * stepMs);
-      const end = Math.min(closedEnd, start + ROLLUP_CHUNK_BUCKETS * stepMs);
+      // Start at the next row, skipping an empty stretch (the server was off) in one step.
+      const start = Math.max(from ?? Number.MIN_SAFE_INTEGER, bucketOf(next));
+      // End at the bucket holding the chunk's last row (a bucket is never split).
+      const last = tierRowTime(db, source, start, ROLLUP_CHUNK_ROWS);
+      const end = Math.min(
+        closedEnd,
+        last === undefined ? closedEnd : Math.max(start + stepMs, bucketOf(last)),
+      );
       written += rollUpBuckets(db, tier, start, end);
       from = end;
       await pause();

@@ -21,6 +21,7 @@ import {
   mergeAggregate,
   type SeriesAggregate,
 } from '../metricBlobs';
+import { preparedPerConnection } from '../prepared';
 import {
   agentConfigurations,
   executions,
@@ -81,54 +82,87 @@ export const ROLLUP_SOURCE: Record<RollupTier, MetricTier> = {
   '6h': '1h',
 };
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-
 interface TierRow {
   t: number;
   values: Buffer;
 }
 
-/** A tier's rows with from ≤ t < to, oldest first. */
-function readTier(db: Db | Tx, tier: MetricTier, from: number, to: number): TierRow[] {
-  if (tier === 'raw')
-    return db
-      .select()
-      .from(hostSamples)
-      .where(and(gte(hostSamples.t, from), lt(hostSamples.t, to)))
-      .orderBy(hostSamples.t)
-      .all();
-  return db
+const placeholder = sql.placeholder;
+
+// Prepared once per connection: catching up on a backlog runs these thousands of times.
+const rawRowsBetween = preparedPerConnection((db) =>
+  db
+    .select()
+    .from(hostSamples)
+    .where(and(gte(hostSamples.t, placeholder('from')), lt(hostSamples.t, placeholder('to'))))
+    .orderBy(hostSamples.t)
+    .prepare(),
+);
+
+const rollupRowsBetween = preparedPerConnection((db) =>
+  db
     .select({ t: hostRollups.t, values: hostRollups.values })
     .from(hostRollups)
-    .where(and(eq(hostRollups.tier, tier), gte(hostRollups.t, from), lt(hostRollups.t, to)))
+    .where(
+      and(
+        eq(hostRollups.tier, placeholder('tier')),
+        gte(hostRollups.t, placeholder('from')),
+        lt(hostRollups.t, placeholder('to')),
+      ),
+    )
     .orderBy(hostRollups.t)
-    .all();
+    .prepare(),
+);
+
+/** A tier's rows with from ≤ t < to, oldest first. */
+function readTier(db: Db, tier: MetricTier, from: number, to: number): TierRow[] {
+  return tier === 'raw'
+    ? rawRowsBetween(db).all({ from, to })
+    : rollupRowsBetween(db).all({ tier, from, to });
 }
 
-/** The time of a tier's first row at or after `from`; undefined when there is none. */
-export function firstTierTime(db: Db, tier: MetricTier, from: number): number | undefined {
-  const row =
-    tier === 'raw'
-      ? db
-          .select({ t: hostSamples.t })
-          .from(hostSamples)
-          .where(gte(hostSamples.t, from))
-          .orderBy(hostSamples.t)
-      : db
-          .select({ t: hostRollups.t })
-          .from(hostRollups)
-          .where(and(eq(hostRollups.tier, tier), gte(hostRollups.t, from)))
-          .orderBy(hostRollups.t);
-  return row.limit(1).get()?.t;
+const rawTimeAt = preparedPerConnection((db) =>
+  db
+    .select({ t: hostSamples.t })
+    .from(hostSamples)
+    .where(gte(hostSamples.t, placeholder('from')))
+    .orderBy(hostSamples.t)
+    .limit(1)
+    .offset(placeholder('skip'))
+    .prepare(),
+);
+
+const rollupTimeAt = preparedPerConnection((db) =>
+  db
+    .select({ t: hostRollups.t })
+    .from(hostRollups)
+    .where(and(eq(hostRollups.tier, placeholder('tier')), gte(hostRollups.t, placeholder('from'))))
+    .orderBy(hostRollups.t)
+    .limit(1)
+    .offset(placeholder('skip'))
+    .prepare(),
+);
+
+/**
+ * The time of a tier's row at or after `from`, after skipping `skip` of them (0: the first);
+ * undefined when there are not that many.
+ */
+export function tierRowTime(db: Db, tier: MetricTier, from: number, skip = 0): number | undefined {
+  const row = tier === 'raw' ? rawTimeAt(db).get({ from, skip }) : rollupTimeAt(db).get({ tier, from, skip });
+  return row?.t;
 }
+
+const rolledThrough = preparedPerConnection((db) =>
+  db
+    .select({ through: metricRollupProgress.rolledThrough })
+    .from(metricRollupProgress)
+    .where(eq(metricRollupProgress.tier, placeholder('tier')))
+    .prepare(),
+);
 
 /** Every bucket of a tier before this time is final; undefined before its first rollup. */
 export function getRolledThrough(db: Db, tier: RollupTier): number | undefined {
-  return db
-    .select({ through: metricRollupProgress.rolledThrough })
-    .from(metricRollupProgress)
-    .where(eq(metricRollupProgress.tier, tier))
-    .get()?.through;
+  return rolledThrough(db).get({ tier })?.through;
 }
 
 /** Visits each series' aggregate in a row of any tier (a raw sample is a count-1 aggregate). */
@@ -144,6 +178,28 @@ function visitAggregates(
   else decodeAggregates(blob, visit);
 }
 
+const upsertRollup = preparedPerConnection((db) =>
+  db
+    .insert(hostRollups)
+    .values({ tier: placeholder('tier'), t: placeholder('t'), values: placeholder('values') })
+    .onConflictDoUpdate({
+      target: [hostRollups.tier, hostRollups.t],
+      set: { values: sql`excluded.${sql.identifier('values')}` },
+    })
+    .prepare(),
+);
+
+const setRolledThrough = preparedPerConnection((db) =>
+  db
+    .insert(metricRollupProgress)
+    .values({ tier: placeholder('tier'), rolledThrough: placeholder('to') })
+    .onConflictDoUpdate({
+      target: metricRollupProgress.tier,
+      set: { rolledThrough: sql`excluded.rolled_through` },
+    })
+    .prepare(),
+);
+
 /**
  * Rolls up the tier's buckets in [from, to) (bucket-aligned, all closed) from its source tier and
  * marks them done, in one transaction. Rewriting a bucket replaces it, so a repeat is harmless.
@@ -152,9 +208,9 @@ function visitAggregates(
 export function rollUpBuckets(db: Db, tier: RollupTier, from: number, to: number): number {
   const stepMs = ROLLUP_STEP_MS[tier];
   const source = ROLLUP_SOURCE[tier];
-  return db.transaction((tx) => {
+  return db.transaction(() => {
     const buckets = new Map<number, Map<number, SeriesAggregate>>();
-    for (const row of readTier(tx, source, from, to)) {
+    for (const row of readTier(db, source, from, to)) {
       const start = Math.floor(row.t / stepMs) * stepMs;
       let bucket = buckets.get(start);
       if (!bucket) {
@@ -164,42 +220,57 @@ export function rollUpBuckets(db: Db, tier: RollupTier, from: number, to: number
       const into = bucket;
       visitAggregates(source, row.values, (seriesId, aggregate) => mergeAggregate(into, seriesId, aggregate));
     }
-    for (const [t, aggregates] of buckets) {
-      const values = encodeAggregates(aggregates);
-      tx.insert(hostRollups)
-        .values({ tier, t, values })
-        .onConflictDoUpdate({ target: [hostRollups.tier, hostRollups.t], set: { values } })
-        .run();
-    }
-    tx.insert(metricRollupProgress)
-      .values({ tier, rolledThrough: to })
-      .onConflictDoUpdate({ target: metricRollupProgress.tier, set: { rolledThrough: to } })
-      .run();
+    for (const [t, aggregates] of buckets)
+      upsertRollup(db).run({ tier, t, values: encodeAggregates(aggregates) });
+    setRolledThrough(db).run({ tier, to });
     return buckets.size;
   });
 }
 
+const deleteRawBefore = preparedPerConnection((db) =>
+  db
+    .delete(hostSamples)
+    .where(
+      inArray(
+        hostSamples.t,
+        db
+          .select({ t: hostSamples.t })
+          .from(hostSamples)
+          .where(lt(hostSamples.t, placeholder('before')))
+          .orderBy(hostSamples.t)
+          .limit(placeholder('limit')),
+      ),
+    )
+    .prepare(),
+);
+
+const deleteRollupsBefore = preparedPerConnection((db) =>
+  db
+    .delete(hostRollups)
+    .where(
+      and(
+        eq(hostRollups.tier, placeholder('tier')),
+        inArray(
+          hostRollups.t,
+          db
+            .select({ t: hostRollups.t })
+            .from(hostRollups)
+            .where(and(eq(hostRollups.tier, placeholder('tier')), lt(hostRollups.t, placeholder('before'))))
+            .orderBy(hostRollups.t)
+            .limit(placeholder('limit')),
+        ),
+      ),
+    )
+    .prepare(),
+);
+
 /** Deletes up to `limit` of a tier's oldest rows before `before`; returns how many went. */
 export function deleteTierRowsBefore(db: Db, tier: MetricTier, before: number, limit: number): number {
-  if (tier === 'raw') {
-    const oldest = db
-      .select({ t: hostSamples.t })
-      .from(hostSamples)
-      .where(lt(hostSamples.t, before))
-      .orderBy(hostSamples.t)
-      .limit(limit);
-    return db.delete(hostSamples).where(inArray(hostSamples.t, oldest)).run().changes;
-  }
-  const oldest = db
-    .select({ t: hostRollups.t })
-    .from(hostRollups)
-    .where(and(eq(hostRollups.tier, tier), lt(hostRollups.t, before)))
-    .orderBy(hostRollups.t)
-    .limit(limit);
-  return db
-    .delete(hostRollups)
-    .where(and(eq(hostRollups.tier, tier), inArray(hostRollups.t, oldest)))
-    .run().changes;
+  const result =
+    tier === 'raw'
+      ? deleteRawBefore(db).run({ before, limit })
+      : deleteRollupsBefore(db).run({ tier, before, limit });
+  return result.changes;
 }
 
 interface AlignedSeries {
