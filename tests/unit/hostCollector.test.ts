@@ -72,7 +72,14 @@ describe('HostCollector on captured /proc data', () => {
     const [, c, d] = await sampleSequence('host-b', 'host-c', 'host-d');
     // host-b → host-c, cpu1: user +100, system +50, idle +300, iowait +100 ticks
     const cpu1 = c?.cores.find((core) => core.core === 1);
-    expect(cpu1).toEqual({ core: 1, busy: 150 / 550, user: 100 / 550, system: 50 / 550, iowait: 100 / 550, steal: 0 });
+    expect(cpu1).toEqual({
+      core: 1,
+      busy: 150 / 550,
+      user: 100 / 550,
+      system: 50 / 550,
+      iowait: 100 / 550,
+      steal: 0,
+    });
     // host-c → host-d, all cores: user +200, system +100, idle +500
     expect(d?.cpu).toEqual({ busy: 300 / 800, user: 200 / 800, system: 100 / 800, iowait: 0, steal: 0 });
   });

@@ -159,7 +159,10 @@ function insertSamples(list: GeneratedSample[]) {
 const tierRows = (tier: RollupTier | 'raw') =>
   tier === 'raw'
     ? (handle.sqlite.prepare('select t from host_samples order by t').pluck().all() as number[])
-    : (handle.sqlite.prepare('select t from host_rollups where tier = ? order by t').pluck().all(tier) as number[]);
+    : (handle.sqlite
+        .prepare('select t from host_rollups where tier = ? order by t')
+        .pluck()
+        .all(tier) as number[]);
 
 const fileBytes = () => {
   handle.sqlite.pragma('wal_checkpoint(TRUNCATE)');
@@ -210,7 +213,9 @@ describe('host metric tiers over a year of samples', () => {
   }, 60_000);
 
   it('rolling up a stretch again replaces its buckets instead of adding to them', async () => {
-    handle.sqlite.prepare('update metric_rollup_progress set rolled_through = rolled_through - ?').run(7 * DAY);
+    handle.sqlite
+      .prepare('update metric_rollup_progress set rolled_through = rolled_through - ?')
+      .run(7 * DAY);
     await rollUpClosedBuckets(handle.db, NOW, noPause);
     expectSameBuckets(storedBuckets(handle, '1h'), expectedBuckets(samples, HOUR, START - HOUR, NOW));
   }, 60_000);
@@ -288,7 +293,8 @@ function expectRangeMatches(answer: MetricsRangeDto, all: GeneratedSample[]) {
       const same = want
         ? close(got.avg, want.sum / want.count) && got.min === want.min && got.max === want.max
         : got.avg === null && got.min === null && got.max === null;
-      if (!same) mismatches.push({ range: answer.range, series: series.metric, t: answer.t[index], got, want });
+      if (!same)
+        mismatches.push({ range: answer.range, series: series.metric, t: answer.t[index], got, want });
     });
   }
   expect(mismatches.slice(0, 5)).toEqual([]);

@@ -36,6 +36,9 @@ interface TrackedRun {
   samples: number;
 }
 
+/** The shortest window a CPU share is computed over: 25 clock ticks at 100 Hz, ±4%. */
+const MIN_WINDOW_MS = 250;
+
 /** pid plus start time: a pid the kernel hands out again is another process. */
 const keyOf = (stat: ProcessStat) => `${stat.pid}:${stat.startTicks}`;
 
@@ -129,7 +132,7 @@ export class RunResourceSampler {
       const records: RunResourceRecord[] = [];
       for (const run of this.runs.values()) {
         // A run tracked just before this tick waits for the next: a few ms of 10 ms clock ticks says nothing.
-        if (now - run.lastSampleAt < this.intervalMs / 2) continue;
+        if (now - run.lastSampleAt < MIN_WINDOW_MS) continue;
         records.push(this.measure(run, runMembers(run, scan), scan, now));
       }
       recordRunResources(this.db, records);
