@@ -33,3 +33,18 @@ export function report(results: BenchResult[]): void {
     console.log(line);
   }
 }
+
+export async function timeItAsync(
+  name: string,
+  runs: number,
+  fn: () => Promise<unknown>,
+): Promise<BenchResult> {
+  await fn(); // warm-up
+  const samplesMs: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    await fn();
+    samplesMs.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return { name, samplesMs };
+}

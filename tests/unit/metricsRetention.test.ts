@@ -115,7 +115,7 @@ function storedBuckets(handle: DbHandle, tier: RollupTier) {
   return new Map(
     rows.map(({ t, v }) => {
       const series = new Map<number, SeriesAggregate>();
-      decodeAggregates(v, (id, aggregate) => series.set(id, aggregate));
+      decodeAggregates(v, (id, count, sum, min, max) => series.set(id, { count, sum, min, max }));
       return [t, series];
     }),
   );

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { type Pause, yieldToEventLoop } from './eventLoop';
 
 /** The fields of /proc/<pid>/stat the run sampler uses (proc(5) numbers them from 1). */
 export interface ProcessStat {
@@ -36,18 +37,44 @@ export function parseProcessStat(text: string): ProcessStat | undefined {
   return Number.isFinite(stat.cpuTicks) && Number.isFinite(stat.rssPages) ? stat : undefined;
 }
 
-/** Every process on the machine, from one pass over /proc (asynchronous reads). */
-export async function scanProcesses(procRoot = '/proc'): Promise<Map<number, ProcessStat>> {
+/** A /proc/<pid>/stat line is a few hundred bytes. */
+const statBuffer = Buffer.alloc(4096);
+
+function readStat(file: string): ProcessStat | undefined {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, 'r');
+    const length = fs.readSync(fd, statBuffer, 0, statBuffer.length, 0);
+    return parseProcessStat(statBuffer.toString('latin1', 0, length));
+  } catch {
+    return undefined; // exited meanwhile
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** Processes read between two yields: about a millisecond of work. */
+const SCAN_CHUNK = 64;
+
+/**
+ * Every process on the machine, from one pass over /proc. The stat files are read synchronously:
+ * the kernel writes them from memory, so a read never waits on a disk, and it costs ~20 µs against
+ * ~140 µs through the thread pool and promises. The scan yields every 64 processes, so the event
+ * loop never waits on it for more than a millisecond or two.
+ */
+export async function scanProcesses(
+  procRoot = '/proc',
+  pause: Pause = yieldToEventLoop,
+): Promise<Map<number, ProcessStat>> {
   const pids = (await fs.promises.readdir(procRoot)).filter((entry) => /^\d+$/.test(entry));
-  const stats = await Promise.all(
-    pids.map((pid) =>
-      fs.promises
-        .readFile(path.join(procRoot, pid, 'stat'), 'latin1')
-        .then(parseProcessStat, () => undefined),
-    ),
-  );
   const processes = new Map<number, ProcessStat>();
-  for (const stat of stats) if (stat) processes.set(stat.pid, stat);
+  for (let start = 0; start < pids.length; start += SCAN_CHUNK) {
+    if (start > 0) await pause();
+    for (const pid of pids.slice(start, start + SCAN_CHUNK)) {
+      const stat = readStat(path.join(procRoot, pid, 'stat'));
+      if (stat) processes.set(stat.pid, stat);
+    }
+  }
   return processes;
 }
 

@@ -15,6 +15,8 @@ import {
   rollUpBuckets,
   tierRowTime,
 } from '../db/queries/metrics';
+// Maintenance yields between two transactions, so it never holds the event loop (or the write lock) long.
+import { type Pause, yieldToEventLoop } from './eventLoop';
 
 /** How long each configurable tier is kept, in ms. */
 export interface MetricsRetention {
@@ -55,10 +57,6 @@ export function tierRetentionMs(tier: MetricTier, retention: MetricsRetention): 
       return retention.hourMs;
   }
 }
-
-/** Yields to the event loop between two transactions, so maintenance never holds it (or the write lock) long. */
-export type Pause = () => Promise<void>;
-export const yieldToEventLoop: Pause = () => new Promise((resolve) => setImmediate(resolve));
 
 const ROLLUP_TIERS = Object.keys(ROLLUP_STEP_MS) as RollupTier[];
 /**

@@ -165,16 +165,11 @@ export function getRolledThrough(db: Db, tier: RollupTier): number | undefined {
   return rolledThrough(db).get({ tier })?.through;
 }
 
-/** Visits each series' aggregate in a row of any tier (a raw sample is a count-1 aggregate). */
-function visitAggregates(
-  tier: MetricTier,
-  blob: Buffer,
-  visit: (seriesId: number, aggregate: SeriesAggregate) => void,
-): void {
-  if (tier === 'raw')
-    decodeSampleValues(blob, (seriesId, value) =>
-      visit(seriesId, { count: 1, sum: value, min: value, max: value }),
-    );
+type AggregateVisitor = (seriesId: number, count: number, sum: number, min: number, max: number) => void;
+
+/** Visits each series' aggregate in a row of any tier (a raw sample is count 1, sum = min = max = value). */
+function visitAggregates(tier: MetricTier, blob: Buffer, visit: AggregateVisitor): void {
+  if (tier === 'raw') decodeSampleValues(blob, (seriesId, value) => visit(seriesId, 1, value, value, value));
   else decodeAggregates(blob, visit);
 }
 
@@ -218,7 +213,9 @@ export function rollUpBuckets(db: Db, tier: RollupTier, from: number, to: number
         buckets.set(start, bucket);
       }
       const into = bucket;
-      visitAggregates(source, row.values, (seriesId, aggregate) => mergeAggregate(into, seriesId, aggregate));
+      visitAggregates(source, row.values, (seriesId, count, sum, min, max) =>
+        mergeAggregate(into, seriesId, count, sum, min, max),
+      );
     }
     for (const [t, aggregates] of buckets)
       upsertRollup(db).run({ tier, t, values: encodeAggregates(aggregates) });
@@ -281,27 +278,24 @@ interface AlignedSeries {
 
 /** Tier rows → one shared time axis and per-series value columns, null where a series is absent. */
 function alignSeries(db: Db, tier: MetricTier, rows: TierRow[]): { t: number[]; series: MetricSeriesDto[] } {
-  const columns = new Map<number, AlignedSeries>();
-  const column = (seriesId: number) => {
-    let found = columns.get(seriesId);
-    if (!found) {
-      const empty = () => new Array<number | null>(rows.length).fill(null);
-      found = { avg: empty(), min: empty(), max: empty() };
-      columns.set(seriesId, found);
-    }
-    return found;
-  };
+  // Indexed by series id (small integers): a year is ~45,000 values to place.
+  const columns: (AlignedSeries | undefined)[] = [];
+  const empty = () => new Array<number | null>(rows.length).fill(null);
   rows.forEach((row, index) => {
-    visitAggregates(tier, row.values, (seriesId, { count, sum, min, max }) => {
-      const target = column(seriesId);
-      target.avg[index] = sum / count;
-      target.min[index] = min;
-      target.max[index] = max;
+    visitAggregates(tier, row.values, (seriesId, count, sum, min, max) => {
+      let column = columns[seriesId];
+      if (!column) {
+        column = { avg: empty(), min: empty(), max: empty() };
+        columns[seriesId] = column;
+      }
+      column.avg[index] = sum / count;
+      column.min[index] = min;
+      column.max[index] = max;
     });
   });
   const series: MetricSeriesDto[] = [];
   for (const { id, metric, entity } of listMetricSeries(db)) {
-    const values = columns.get(id);
+    const values = columns[id];
     if (!values) continue;
     series.push(
       tier === 'raw'
