@@ -34,6 +34,7 @@ import {
 import { rollUpClosedBuckets } from '../src/lib/metrics/retention';
 import { RunResourceSampler } from '../src/lib/metrics/runResourceSampler';
 import { SecretMasker } from '../src/lib/security/secrets';
+import { seededRandom } from '../tests/helpers/seededRandom';
 import { createTestDb } from '../tests/helpers/testDb';
 import { type BenchResult, timeIt, timeItAsync } from './measure';
 
@@ -215,18 +216,6 @@ const DENSE_STEP_MS = 5_000;
 const DENSE_SINCE = NOW - 30 * DAY_MS;
 const SPARSE_STEP_MS = 600_000;
 const RUNS_PER_DAY = 50;
-
-/** mulberry32: the same year on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /** A year of this machine's series (as its collector names them), values varying around a real sample. */
 async function generateYear(handle: DbHandle): Promise<number> {

@@ -19,6 +19,7 @@ import {
   reclaimFreePages,
   rollUpClosedBuckets,
 } from '../../src/lib/metrics/retention';
+import { seededRandom } from '../helpers/seededRandom';
 import { createTestDb } from '../helpers/testDb';
 
 const MINUTE = 60_000;
@@ -40,18 +41,6 @@ const ETH1_SINCE = NOW - 150 * DAY;
 interface GeneratedSample {
   t: number;
   values: Map<number, number>;
-}
-
-/** mulberry32: the same "random" year on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /**

@@ -3,11 +3,10 @@ import type { ExecutionStatus } from '../../src/lib/contracts/executions';
 import type { HostSample } from '../../src/lib/contracts/metrics';
 import type { DbHandle } from '../../src/lib/db';
 import { createAgent } from '../../src/lib/db/queries/agents';
-import { type ModelCostRecord, recordExecutionCosts } from '../../src/lib/db/queries/costs';
 import { getPrometheusTotals } from '../../src/lib/db/queries/metrics';
-import { executions } from '../../src/lib/db/schema';
 import { HostCollector } from '../../src/lib/metrics/hostCollector';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../../src/lib/metrics/prometheus';
+import { recordRun, type Spend } from '../helpers/costs';
 import { fixtureSource } from '../helpers/procFixtures';
 import { createTestDb } from '../helpers/testDb';
 
@@ -114,29 +113,8 @@ beforeEach(() => {
 });
 afterEach(() => handle.sqlite.close());
 
-function run(status: ExecutionStatus, spends: (Partial<ModelCostRecord> & { model: string })[] = []): void {
-  const createdAt = Date.UTC(2026, 10, 20);
-  const { id } = handle.db
-    .insert(executions)
-    .values({ agentId, trigger: 'manual', status, prompt: 'p', model: 'claude-sonnet-4-5', createdAt })
-    .returning({ id: executions.id })
-    .get();
-  const rows = spends.map((spend) => ({
-    inputTokens: 0,
-    outputTokens: 0,
-    cacheCreation5mTokens: 0,
-    cacheCreation1hTokens: 0,
-    cacheReadTokens: 0,
-    costMicros: 0,
-    reportedCostMicros: 0,
-    costSource: 'computed' as const,
-    usageSource: 'stream' as const,
-    unpriced: false,
-    costMismatch: false,
-    responseCount: 1,
-    ...spend,
-  }));
-  recordExecutionCosts(handle.db, { id, agentId, createdAt }, rows);
+function run(status: ExecutionStatus, spends: Spend[] = []): void {
+  recordRun(handle.db, { agentId, createdAt: Date.UTC(2026, 10, 20), status }, spends);
 }
 
 /** A sample of the `mixed` capture, with a mount point and device made to need escaping. */

@@ -74,6 +74,30 @@ export async function renderPrometheus(snapshot: PrometheusSnapshot): Promise<st
 
 type Add = (name: string, help: string, values: readonly [Labels, number][]) => void;
 
+type Filesystem = HostSample['filesystems'][number];
+type Disk = HostSample['disks'][number];
+type Nic = HostSample['network'][number];
+
+const FILESYSTEM_GAUGES: [string, string, (fs: Filesystem) => number][] = [
+  ['claudeops_host_filesystem_size_bytes', 'File system size.', (fs) => fs.sizeBytes],
+  ['claudeops_host_filesystem_used_bytes', 'File system space in use.', (fs) => fs.usedBytes],
+  [
+    'claudeops_host_filesystem_available_bytes',
+    'File system space free for unprivileged users.',
+    (fs) => fs.availableBytes,
+  ],
+];
+
+const DISK_COUNTERS: [string, string, (disk: Disk) => number][] = [
+  ['claudeops_host_disk_read_bytes_total', 'Bytes read from each disk.', (disk) => disk.readBytes],
+  ['claudeops_host_disk_written_bytes_total', 'Bytes written to each disk.', (disk) => disk.writeBytes],
+];
+
+const NETWORK_COUNTERS: [string, string, (nic: Nic) => number][] = [
+  ['claudeops_host_network_receive_bytes_total', 'Bytes received on each interface.', (nic) => nic.rxBytes],
+  ['claudeops_host_network_transmit_bytes_total', 'Bytes sent on each interface.', (nic) => nic.txBytes],
+];
+
 function addHostMetrics(host: HostSample, gauge: Add, counter: Add): void {
   gauge('claudeops_host_sample_timestamp_seconds', 'When the host figures below were read.', [
     [{}, host.t / 1000],
@@ -118,43 +142,25 @@ function addHostMetrics(host: HostSample, gauge: Add, counter: Add): void {
     'Share of the last 10 s tasks stalled on a resource (PSI avg10).',
     pressure,
   );
-  const mounts = host.filesystems.map((fs) => ({
-    labels: { mountpoint: fs.mountPoint, device: fs.device, fstype: fs.fsType },
-    fs,
-  }));
-  gauge(
-    'claudeops_host_filesystem_size_bytes',
-    'File system size.',
-    mounts.map(({ labels, fs }) => [labels, fs.sizeBytes]),
-  );
-  gauge(
-    'claudeops_host_filesystem_used_bytes',
-    'File system space in use.',
-    mounts.map(({ labels, fs }) => [labels, fs.usedBytes]),
-  );
-  gauge(
-    'claudeops_host_filesystem_available_bytes',
-    'File system space free for unprivileged users.',
-    mounts.map(({ labels, fs }) => [labels, fs.availableBytes]),
-  );
-  counter(
-    'claudeops_host_disk_read_bytes_total',
-    'Bytes read from each disk.',
-    host.disks.map((disk) => [{ device: disk.device }, disk.readBytes]),
-  );
-  counter(
-    'claudeops_host_disk_written_bytes_total',
-    'Bytes written to each disk.',
-    host.disks.map((disk) => [{ device: disk.device }, disk.writeBytes]),
-  );
-  counter(
-    'claudeops_host_network_receive_bytes_total',
-    'Bytes received on each interface.',
-    host.network.map((nic) => [{ interface: nic.interface }, nic.rxBytes]),
-  );
-  counter(
-    'claudeops_host_network_transmit_bytes_total',
-    'Bytes sent on each interface.',
-    host.network.map((nic) => [{ interface: nic.interface }, nic.txBytes]),
-  );
+  for (const [name, help, pick] of FILESYSTEM_GAUGES)
+    gauge(
+      name,
+      help,
+      host.filesystems.map((fs) => [
+        { mountpoint: fs.mountPoint, device: fs.device, fstype: fs.fsType },
+        pick(fs),
+      ]),
+    );
+  for (const [name, help, pick] of DISK_COUNTERS)
+    counter(
+      name,
+      help,
+      host.disks.map((disk) => [{ device: disk.device }, pick(disk)]),
+    );
+  for (const [name, help, pick] of NETWORK_COUNTERS)
+    counter(
+      name,
+      help,
+      host.network.map((nic) => [{ interface: nic.interface }, pick(nic)]),
+    );
 }
