@@ -1,6 +1,6 @@
 /** Dependency rules checked by `npm run lint`: the layering of STYLE.md, enforced. */
 const SERVER_ONLY =
-  '^src/lib/(db|services|claude|runtime|env|logger|http/route|http/errors|websocket/(server|broadcaster|messageHandler))';
+  '^src/lib/(db|services|claude|metrics|runtime|env|logger|http/route|http/errors|websocket/(server|broadcaster|messageHandler))';
 
 module.exports = {
   forbidden: [

@@ -1,6 +1,7 @@
 import type { HostSample } from '../contracts/metrics';
 import type { Db } from '../db';
 import type { Logger } from '../logger';
+import { yieldToEventLoop } from './eventLoop';
 import { HostCollector } from './hostCollector';
 import { HostSampleWriter } from './hostSampleWriter';
 import { sampleSeries } from './hostSeries';
@@ -26,7 +27,7 @@ export interface HostMetrics {
   latest(): HostSample | undefined;
   /** New interval or retention (after the settings changed); used from the sample after the next. */
   reconfigure(changes: { intervalMs?: number; retention?: MetricsRetention }): void;
-  /** Stops after the sample or maintenance under way, so the database can be closed next. */
+  /** Stops after the sample or maintenance transaction under way, so the database can be closed next. */
   stop(): Promise<void>;
 }
 
@@ -63,11 +64,20 @@ export function startHostMetrics(options: HostMetricsOptions): HostMetrics {
     });
 
   const takeSample = async () => {
-    const sample = await collector.sample(Date.now());
+    // Dated by its slot, not by the timer's few ms of lateness: charts and rollups line up.
+    const sample = await collector.sample(Math.floor(Date.now() / intervalMs) * intervalMs);
     writer.write(sample.t, sampleSeries(sample));
     latest = sample;
     lastError = undefined;
     onSample?.(sample);
+  };
+
+  // Maintenance stops between two of its transactions once stop() is called: each is complete in
+  // itself, and the next start carries on from what is committed.
+  const stopRequested = new Error('host metrics stopped');
+  const pause = async () => {
+    await yieldToEventLoop();
+    if (stopped) throw stopRequested;
   };
 
   const loop = async () => {
@@ -79,9 +89,9 @@ export function startHostMetrics(options: HostMetricsOptions): HostMetrics {
       await takeSample().catch((error) => logOnce(error, 'host metrics: sampling failed'));
       if (stopped || Date.now() < nextMaintenanceAt) continue;
       nextMaintenanceAt = Date.now() + maintenanceIntervalMs;
-      await maintainHostMetrics(db, Date.now(), retention).catch((error) =>
-        logger.error({ err: error }, 'host metrics: rollup or pruning failed'),
-      );
+      await maintainHostMetrics(db, Date.now(), retention, pause).catch((error) => {
+        if (error !== stopRequested) logger.error({ err: error }, 'host metrics: rollup or pruning failed');
+      });
     }
   };
   const running = loop();
