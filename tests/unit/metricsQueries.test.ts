@@ -6,12 +6,14 @@ import {
   metricsRangeSchema,
   type RunResourceSample,
 } from '../../src/lib/contracts/metrics';
+import { SETTINGS_DEFAULTS } from '../../src/lib/contracts/settings';
 import type { DbHandle } from '../../src/lib/db';
 import { createAgent } from '../../src/lib/db/queries/agents';
 import { getMetricsRange, getRunBands, listMetricSeries } from '../../src/lib/db/queries/metrics';
 import { getExecutionResources, recordRunResources } from '../../src/lib/db/queries/runResources';
 import { executions } from '../../src/lib/db/schema';
 import { startHostMetrics } from '../../src/lib/metrics/hostMetrics';
+import { hostMetricsSettings } from '../../src/lib/metrics/retention';
 import { capturingLogger } from '../helpers/logCapture';
 import { createTestDb } from '../helpers/testDb';
 
@@ -103,6 +105,13 @@ describe('execution resources', () => {
 });
 
 describe('startHostMetrics', () => {
+  it('takes its interval and retention from the settings', () => {
+    expect(hostMetricsSettings({ ...SETTINGS_DEFAULTS, metricsIntervalSeconds: 10 })).toEqual({
+      intervalMs: 10_000,
+      retention: { rawMs: 48 * HOUR, minuteMs: 30 * 24 * HOUR, hourMs: 365 * 24 * HOUR },
+    });
+  });
+
   it('stores a sample of this machine every interval, on its multiples, until stopped', async () => {
     const { logger, records } = capturingLogger();
     const seen: HostSample[] = [];
@@ -110,7 +119,7 @@ describe('startHostMetrics', () => {
       db: handle.db,
       logger,
       intervalMs: 200,
-      retention: { rawMs: 48 * HOUR, minuteMs: 30 * 24 * HOUR, hourMs: 365 * 24 * HOUR },
+      retention: hostMetricsSettings(SETTINGS_DEFAULTS).retention,
       maintenanceIntervalMs: 100,
       onSample: (sample) => seen.push(sample),
     });

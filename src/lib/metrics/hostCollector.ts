@@ -21,7 +21,7 @@ import {
  * restarted from 0 (an interface re-created, a driver reloaded), so the increase is the new reading:
  * never a negative rate, as Prometheus' rate() does it.
  */
-export function counterIncrease(previous: number, current: number): number {
+function counterIncrease(previous: number, current: number): number {
   return current >= previous ? current - previous : current;
 }
 

@@ -44,7 +44,7 @@ export function hostMetricsSettings(settings: AppSettingsDto): {
 }
 
 /** The 10-minute tier serves the 7-day chart, the 6-hour tier the 1-year chart. */
-export function tierRetentionMs(tier: MetricTier, retention: MetricsRetention): number {
+function tierRetentionMs(tier: MetricTier, retention: MetricsRetention): number {
   switch (tier) {
     case 'raw':
       return retention.rawMs;
