@@ -1,6 +1,6 @@
 /** Dependency rules checked by `npm run lint`: the layering of STYLE.md, enforced. */
 const SERVER_ONLY =
-  '^src/lib/(db|engine|services|claude|runtime|env|logger|http/route|http/errors|websocket/(server|broadcaster|messageHandler)|workflows/(runner|definitions|launcher)|notifications|keyFile)';
+  '^src/lib/(db|engine|services|claude|runtime|env|logger|http/route|http/errors|websocket/(server|broadcaster|messageHandler)|workflows/(runner|definitions|launcher)|notifications|metrics|keyFile)';
 
 /**
  * The layers of src/lib, lowest first: db ← claude ← engine ← services. The edges (http, websocket,

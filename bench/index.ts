@@ -3,6 +3,7 @@ import { benchCostQueries } from './costQueries';
 import { benchLivePath } from './livePath';
 import { benchLogWrites } from './logWrites';
 import { report } from './measure';
+import { benchMetrics } from './metrics';
 import { benchNotifications } from './notifications';
 import { benchSoak } from './soak';
 import { benchWorkflows } from './workflows';
@@ -13,6 +14,7 @@ report(benchLogWrites());
 report(benchCostQueries());
 report(benchWorkflows());
 report(await benchNotifications());
+report(await benchMetrics());
 
 // The end-to-end ones run the real server (production build) and Debian's Chromium.
 for (const script of [['scripts/ensure-chromium.sh'], ['scripts/build-if-needed.mjs']]) {

@@ -18,7 +18,11 @@ export function timeIt(name: string, runs: number, fn: () => void): BenchResult 
 }
 
 /** The same for work that waits on I/O (a local server, a socket). */
-export async function timeItAsync(name: string, runs: number, fn: () => Promise<void>): Promise<BenchResult> {
+export async function timeItAsync(
+  name: string,
+  runs: number,
+  fn: () => Promise<unknown>,
+): Promise<BenchResult> {
   await fn();
   const samplesMs: number[] = [];
   for (let i = 0; i < runs; i++) {

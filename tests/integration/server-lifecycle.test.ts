@@ -42,7 +42,10 @@ describe('server start and stop', () => {
         'cost_tracking',
         'monthly_cost_summaries',
         'schedules',
-        'system_metrics',
+        'metric_series',
+        'host_samples',
+        'host_rollups',
+        'execution_resource_samples',
         'app_settings',
       ]),
     );

@@ -14,9 +14,9 @@ import {
   topExecutionsQuery,
 } from '../../src/lib/db/queries/costReports';
 import { rebuildCostSummaries } from '../../src/lib/db/queries/costSummaryRebuild';
-import { recordExecutionCosts } from '../../src/lib/db/queries/costs';
 import { updateAppSettings } from '../../src/lib/db/queries/settings';
-import { dailyCostSummaries, executions, monthlyCostSummaries } from '../../src/lib/db/schema';
+import { dailyCostSummaries, monthlyCostSummaries } from '../../src/lib/db/schema';
+import { recordRun, type Spend } from '../helpers/costs';
 import { createTestDb } from '../helpers/testDb';
 
 const NOW = Date.parse('2026-11-20T12:00:00.000Z');
@@ -34,8 +34,6 @@ function agent(name: string, monthlyBudgetUsd: number | null = null): number {
     .id;
 }
 
-type Spend = Partial<ModelCostRecord> & { model: string; costMicros: number };
-
 /** An execution created at `createdAt` whose costs go through the real write path (summaries included). */
 function run(
   agentId: number,
@@ -43,27 +41,7 @@ function run(
   spends: Spend[],
   status: 'completed' | 'failed' = 'completed',
 ) {
-  const { id } = handle.db
-    .insert(executions)
-    .values({ agentId, trigger: 'manual', status, prompt: 'p', model: 'claude-sonnet-4-5', createdAt })
-    .returning({ id: executions.id })
-    .get();
-  const rows = spends.map((spend) => ({
-    inputTokens: 0,
-    outputTokens: 0,
-    cacheCreation5mTokens: 0,
-    cacheCreation1hTokens: 0,
-    cacheReadTokens: 0,
-    reportedCostMicros: spend.costMicros,
-    costSource: 'computed' as const,
-    usageSource: 'result' as const,
-    unpriced: false,
-    costMismatch: false,
-    responseCount: 1,
-    ...spend,
-  }));
-  recordExecutionCosts(handle.db, { id, agentId, createdAt }, rows);
-  return id;
+  return recordRun(handle.db, { agentId, createdAt, status }, spends);
 }
 
 /** Two agents' November around the month's edges; `helper` is deleted afterwards. */

@@ -1,26 +1,11 @@
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '@/lib/logger';
 import { SecretMasker } from '@/lib/security/secrets';
-
-function capture() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(...chunk.toString().split('\n').filter(Boolean));
-      done();
-    },
-  });
-  return {
-    lines,
-    destination,
-    records: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
-  };
-}
+import { captureLines } from '../helpers/logCapture';
 
 describe('logger', () => {
   it('writes one JSON line per event with level, time, message and fields', () => {
-    const out = capture();
+    const out = captureLines();
     createLogger({ destination: out.destination, masker: new SecretMasker([]) }).info(
       { executionId: 7 },
       'execution finished',
@@ -31,7 +16,7 @@ describe('logger', () => {
   });
 
   it('drops lines below its level', () => {
-    const out = capture();
+    const out = captureLines();
     const logger = createLogger({
       level: 'warn',
       destination: out.destination,
@@ -43,7 +28,7 @@ describe('logger', () => {
   });
 
   it('masks a known secret by value anywhere in the line, and credential fields by path', () => {
-    const out = capture();
+    const out = captureLines();
     const key = 'sk-ant-api03-very-secret-value';
     const logger = createLogger({ destination: out.destination, masker: new SecretMasker([key]) });
     logger.error(

@@ -42,6 +42,31 @@ export const settingsSchema = z.strictObject({
   /** A 1-minute load above this many times the cores raises host.load, once it has held for the sustain time. */
   hostLoadPerCore: z.number().min(0.1, 'At least 0.1').max(100, 'At most 100'),
   hostLoadSustainMinutes: z.number().int('Must be a whole number').min(0).max(1_440, 'At most 24 hours'),
+  // Host metrics: how often this machine is sampled, and how long each tier of history is kept.
+  /** Seconds between two host samples (CPU, memory, disks, network). */
+  metricsIntervalSeconds: z
+    .number()
+    .int('Must be a whole number')
+    .min(1, 'At least 1 second')
+    .max(300, 'At most 5 minutes'),
+  /** Raw samples are kept this many hours (the 1-hour chart reads them). */
+  metricsRawRetentionHours: z
+    .number()
+    .int('Must be a whole number')
+    .min(2, 'At least 2 hours')
+    .max(720, 'At most 720 hours (30 days)'),
+  /** 1-minute averages, minima and maxima are kept this many days (the 24-hour chart). */
+  metricsMinuteRetentionDays: z
+    .number()
+    .int('Must be a whole number')
+    .min(1, 'At least 1 day')
+    .max(365, 'At most 365 days'),
+  /** 1-hour averages, minima and maxima are kept this many days (the 30-day and 1-year charts). */
+  metricsHourRetentionDays: z
+    .number()
+    .int('Must be a whole number')
+    .min(7, 'At least 7 days')
+    .max(3_650, 'At most 3,650 days (10 years)'),
 });
 export type AppSettingsDto = z.infer<typeof settingsSchema>;
 
@@ -57,6 +82,10 @@ export const SETTINGS_DEFAULTS: AppSettingsDto = {
   hostMemoryAvailablePercent: 10,
   hostLoadPerCore: 2,
   hostLoadSustainMinutes: 10,
+  metricsIntervalSeconds: 5,
+  metricsRawRetentionHours: 48,
+  metricsMinuteRetentionDays: 30,
+  metricsHourRetentionDays: 365,
 };
 
 export const updateSettingsSchema = settingsSchema

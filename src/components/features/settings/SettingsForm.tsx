@@ -71,6 +71,26 @@ const FIELDS: Record<Field, FieldSpec> = {
     hint: 'A short spike is normal; only a load that stays high raises host.load.',
     step: '1',
   },
+  metricsIntervalSeconds: {
+    label: 'Host metrics: sample every (seconds)',
+    hint: 'How often CPU, memory, disks and network of this machine are read.',
+    step: '1',
+  },
+  metricsRawRetentionHours: {
+    label: 'Host metrics: keep raw samples (hours)',
+    hint: 'Every sample as taken; the 1-hour chart reads them.',
+    step: '1',
+  },
+  metricsMinuteRetentionDays: {
+    label: 'Host metrics: keep 1-minute history (days)',
+    hint: 'Average, minimum and maximum per minute; the 24-hour chart reads them.',
+    step: '1',
+  },
+  metricsHourRetentionDays: {
+    label: 'Host metrics: keep 1-hour history (days)',
+    hint: 'Average, minimum and maximum per hour; the 30-day and 1-year charts read them.',
+    step: '1',
+  },
 };
 const FIELD_NAMES = Object.keys(FIELDS) as Field[];
 /** Settings where an empty field means "none". */

@@ -1,5 +1,5 @@
 import { type AnyColumn, sql } from 'drizzle-orm';
-import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import type { ExecutionStatus, ExecutionTrigger } from '../../contracts/executions';
 import { agentConfigurations } from './agents';
 import { schedules } from './schedules';
@@ -55,6 +55,10 @@ export const executions = sqliteTable(
     /** For trigger 'workflow': the workflow run and the step this execution is. */
     workflowRunId: integer('workflow_run_id'),
     workflowStepKey: text('workflow_step_key'),
+    /** The run's process tree, kept up to date while it is sampled; null for a run never sampled. */
+    peakRssBytes: integer('peak_rss_bytes'),
+    cpuSeconds: real('cpu_seconds'),
+    peakProcessCount: integer('peak_process_count'),
   },
   (t) => [
     // One column each: SQLite appends the rowid (the id), so a filtered page reads newest-first

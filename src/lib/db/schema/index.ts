@@ -3,6 +3,7 @@ export * from './costs';
 export * from './executions';
 export * from './metrics';
 export * from './notifications';
+export * from './runResources';
 export * from './schedules';
 export * from './settings';
 export * from './steps';

@@ -1,0 +1,238 @@
+import { z } from 'zod';
+import { EXECUTION_STATUSES } from './executions';
+
+// Host metrics, their stored tiers, the chart API and a run's own resources: shapes shared by the
+// server, the WebSocket `metrics` topic and the browser's charts.
+
+const ratio = z.number().min(0).max(1);
+const bytes = z.number().min(0);
+
+/** Shares of one CPU's (or all CPUs') time over the last interval, each 0–1. */
+export const cpuShareSchema = z.object({
+  /** Not idle and not waiting on I/O: 1 − (idle + iowait). */
+  busy: ratio,
+  /** user + nice */
+  user: ratio,
+  /** system + irq + softirq */
+  system: ratio,
+  iowait: ratio,
+  /** Taken by the hypervisor for other guests. */
+  steal: ratio,
+});
+export type CpuShare = z.infer<typeof cpuShareSchema>;
+
+/** Pressure stall information (/proc/pressure/*): share of the last 10 s some (or all) tasks stalled. */
+export const pressureSchema = z.object({
+  some: ratio,
+  /** null where the kernel does not report it (system-wide CPU "full"). */
+  full: ratio.nullable(),
+});
+
+export const filesystemUsageSchema = z.object({
+  mountPoint: z.string(),
+  device: z.string(),
+  fsType: z.string(),
+  sizeBytes: bytes,
+  usedBytes: bytes,
+  /** Free to unprivileged users (statfs f_bavail); what `df` shows as Avail. */
+  availableBytes: bytes,
+  /** used / (used + available), as `df` computes Use%. */
+  usedRatio: ratio,
+});
+
+/** Byte rates are null the first time a device or interface is seen: a rate needs two readings. */
+const rate = z.number().min(0).nullable();
+
+export const diskIoSchema = z.object({
+  device: z.string(),
+  readBytesPerSecond: rate,
+  writeBytesPerSecond: rate,
+  /** The kernel's counters since boot (or since the device appeared). */
+  readBytes: bytes,
+  writeBytes: bytes,
+});
+
+export const networkIoSchema = z.object({
+  interface: z.string(),
+  rxBytesPerSecond: rate,
+  txBytesPerSecond: rate,
+  rxBytes: bytes,
+  txBytes: bytes,
+});
+
+/** One reading of this machine: what the collector stores and the `metrics` topic broadcasts. */
+export const hostSampleSchema = z.object({
+  t: z.number(),
+  cpu: cpuShareSchema,
+  /** One entry per online core; `cores.length` is the core count load averages compare with. */
+  cores: z.array(cpuShareSchema.extend({ core: z.number().int() })),
+  load: z.object({ load1: z.number(), load5: z.number(), load15: z.number() }),
+  memory: z.object({
+    totalBytes: bytes,
+    /** total − available: memory the kernel cannot hand out without swapping. */
+    usedBytes: bytes,
+    availableBytes: bytes,
+    availableRatio: ratio,
+    /** Page cache and buffers (as `free` shows buff/cache). */
+    cachedBytes: bytes,
+    swapTotalBytes: bytes,
+    swapUsedBytes: bytes,
+  }),
+  /** Each null where the kernel has no pressure information. */
+  pressure: z.object({
+    cpu: pressureSchema.nullable(),
+    memory: pressureSchema.nullable(),
+    io: pressureSchema.nullable(),
+  }),
+  filesystems: z.array(filesystemUsageSchema),
+  disks: z.array(diskIoSchema),
+  network: z.array(networkIoSchema),
+});
+export type HostSample = z.infer<typeof hostSampleSchema>;
+
+export type MetricUnit = 'ratio' | 'load' | 'bytes' | 'bytes_per_second';
+type MetricEntity = 'core' | 'mount point' | 'device' | 'interface' | null;
+
+/**
+ * Every stored series is one of these metrics plus an entity: '' for the machine as a whole, else
+ * the core number, mount point, device or interface (`per`) it belongs to. `cpu.busy` has both.
+ */
+export const HOST_METRICS = {
+  'cpu.busy': { unit: 'ratio', per: 'core' },
+  'cpu.user': { unit: 'ratio', per: null },
+  'cpu.system': { unit: 'ratio', per: null },
+  'cpu.iowait': { unit: 'ratio', per: null },
+  'cpu.steal': { unit: 'ratio', per: null },
+  'load.1': { unit: 'load', per: null },
+  'load.5': { unit: 'load', per: null },
+  'load.15': { unit: 'load', per: null },
+  'memory.total': { unit: 'bytes', per: null },
+  'memory.used': { unit: 'bytes', per: null },
+  'memory.available': { unit: 'bytes', per: null },
+  'memory.cached': { unit: 'bytes', per: null },
+  'swap.total': { unit: 'bytes', per: null },
+  'swap.used': { unit: 'bytes', per: null },
+  'pressure.cpu.some': { unit: 'ratio', per: null },
+  'pressure.memory.some': { unit: 'ratio', per: null },
+  'pressure.memory.full': { unit: 'ratio', per: null },
+  'pressure.io.some': { unit: 'ratio', per: null },
+  'pressure.io.full': { unit: 'ratio', per: null },
+  'fs.size': { unit: 'bytes', per: 'mount point' },
+  'fs.used': { unit: 'bytes', per: 'mount point' },
+  'disk.read': { unit: 'bytes_per_second', per: 'device' },
+  'disk.write': { unit: 'bytes_per_second', per: 'device' },
+  'net.rx': { unit: 'bytes_per_second', per: 'interface' },
+  'net.tx': { unit: 'bytes_per_second', per: 'interface' },
+} as const satisfies Record<string, { unit: MetricUnit; per: MetricEntity }>;
+export type HostMetric = keyof typeof HOST_METRICS;
+export const HOST_METRIC_NAMES = Object.keys(HOST_METRICS) as [HostMetric, ...HostMetric[]];
+
+/** Stored tiers, finest first. Raw samples come every collection interval; each rollup from the tier before it. */
+export const METRIC_TIERS = ['raw', '1m', '10m', '1h', '6h'] as const;
+export type MetricTier = (typeof METRIC_TIERS)[number];
+export type RollupTier = Exclude<MetricTier, 'raw'>;
+
+export const ROLLUP_STEP_MS: Record<RollupTier, number> = {
+  '1m': 60_000,
+  '10m': 600_000,
+  '1h': 3_600_000,
+  '6h': 21_600_000,
+};
+
+export const METRIC_RANGES = ['1h', '24h', '7d', '30d', '1y'] as const;
+export type MetricRange = (typeof METRIC_RANGES)[number];
+
+export const METRIC_RANGE_MS: Record<MetricRange, number> = {
+  '1h': 3_600_000,
+  '24h': 86_400_000,
+  '7d': 7 * 86_400_000,
+  '30d': 30 * 86_400_000,
+  '1y': 365 * 86_400_000,
+};
+
+/** A chart is about this many pixels wide; a range never returns more points per series. */
+export const MAX_CHART_POINTS = 1_500;
+
+/**
+ * The finest tier that gives a range no more points than a chart has pixels. With the default
+ * 5 s interval: 1h → raw (720), 24h → 1m (1,440), 7d → 10m (1,008), 30d → 1h (720), 1y → 6h (1,460).
+ */
+export function tierForRange(range: MetricRange, rawStepMs: number): { tier: MetricTier; stepMs: number } {
+  const span = METRIC_RANGE_MS[range];
+  if (span / rawStepMs <= MAX_CHART_POINTS) return { tier: 'raw', stepMs: rawStepMs };
+  const rollups = Object.entries(ROLLUP_STEP_MS) as [RollupTier, number][];
+  const fits = rollups.find(([, stepMs]) => span / stepMs <= MAX_CHART_POINTS);
+  const [tier, stepMs] = fits ?? ['6h', ROLLUP_STEP_MS['6h']];
+  return { tier, stepMs };
+}
+
+export const metricsRangeQuerySchema = z.strictObject({
+  range: z.enum(METRIC_RANGES).default('1h'),
+});
+
+/** Values aligned with the answer's `t`; null where the series has no value in that bucket. */
+const alignedValues = z.array(z.number().nullable());
+
+export const metricSeriesSchema = z.object({
+  metric: z.enum(HOST_METRIC_NAMES),
+  entity: z.string(),
+  /** The bucket's average (the sample itself on the raw tier). */
+  avg: alignedValues,
+  /** null on the raw tier, where each point is one sample. */
+  min: alignedValues.nullable(),
+  max: alignedValues.nullable(),
+});
+export type MetricSeriesDto = z.infer<typeof metricSeriesSchema>;
+
+/** An agent run drawn on the charts' time axis. */
+export const runBandSchema = z.object({
+  id: z.number(),
+  agentName: z.string(),
+  status: z.enum(EXECUTION_STATUSES),
+  startedAt: z.number(),
+  /** null while it runs. */
+  finishedAt: z.number().nullable(),
+});
+export type RunBandDto = z.infer<typeof runBandSchema>;
+
+/** The answer of `GET /api/metrics?range=…`: series in the column layout uPlot draws from. */
+export const metricsRangeSchema = z.object({
+  range: z.enum(METRIC_RANGES),
+  tier: z.enum(METRIC_TIERS),
+  stepMs: z.number(),
+  from: z.number(),
+  to: z.number(),
+  /** Sample or bucket start times, ascending, shared by every series. */
+  t: z.array(z.number()),
+  series: z.array(metricSeriesSchema),
+  runs: z.array(runBandSchema),
+  /** More runs overlap the range than `runs` holds (the most recent are kept). */
+  runsTruncated: z.boolean(),
+});
+export type MetricsRangeDto = z.infer<typeof metricsRangeSchema>;
+
+/** What a run's process tree used, kept on the execution. */
+export const runResourceSummarySchema = z.object({
+  /** CPU time of the whole tree (user + system, exited children included). */
+  cpuSeconds: z.number(),
+  /** Highest RSS summed over the tree's processes (shared pages count once per process). */
+  peakRssBytes: z.number(),
+  peakProcessCount: z.number(),
+});
+export type RunResourceSummary = z.infer<typeof runResourceSummarySchema>;
+
+export const runResourceSampleSchema = z.object({
+  t: z.number(),
+  /** 100 = one core busy for the whole interval. */
+  cpuPercent: z.number(),
+  rssBytes: z.number(),
+  processCount: z.number(),
+});
+export type RunResourceSample = z.infer<typeof runResourceSampleSchema>;
+
+/** `resources` in `GET /api/executions/[id]`; summary null for a run never sampled. */
+export const executionResourcesSchema = z.object({
+  summary: runResourceSummarySchema.nullable(),
+  samples: z.array(runResourceSampleSchema),
+});
+export type ExecutionResourcesDto = z.infer<typeof executionResourcesSchema>;

@@ -1,0 +1,418 @@
+import { and, desc, eq, gte, inArray, isNotNull, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
+import { ACTIVE_STATUSES, type ExecutionStatus, microsToUsd } from '../../contracts/executions';
+import {
+  type HostMetric,
+  METRIC_RANGE_MS,
+  type MetricRange,
+  type MetricSeriesDto,
+  type MetricsRangeDto,
+  type MetricTier,
+  ROLLUP_STEP_MS,
+  type RollupTier,
+  type RunBandDto,
+  tierForRange,
+} from '../../contracts/metrics';
+import type { Db } from '../index';
+import {
+  decodeAggregates,
+  decodeSampleValues,
+  encodeAggregates,
+  encodeSampleValues,
+  mergeAggregate,
+  type SeriesAggregate,
+} from '../metricBlobs';
+import { preparedPerConnection } from '../prepared';
+import {
+  agentConfigurations,
+  executions,
+  hostRollups,
+  hostSamples,
+  type MetricSeriesRow,
+  metricRollupProgress,
+  metricSeries,
+  monthlyCostSummaries,
+} from '../schema';
+import { sumOf } from './costs';
+import { getAppSettings } from './settings';
+
+export interface SeriesKey {
+  metric: HostMetric;
+  entity: string;
+}
+
+/** The ids of these series, creating the ones never recorded before. */
+export function ensureMetricSeries(db: Db, keys: readonly SeriesKey[], now: number): MetricSeriesRow[] {
+  return db.transaction((tx) => {
+    tx.insert(metricSeries)
+      .values(keys.map(({ metric, entity }) => ({ metric, entity, createdAt: now })))
+      .onConflictDoNothing()
+      .run();
+    const wanted = new Set(keys.map(({ metric, entity }) => `${metric}\0${entity}`));
+    return tx
+      .select()
+      .from(metricSeries)
+      .where(
+        inArray(
+          metricSeries.metric,
+          keys.map((key) => key.metric),
+        ),
+      )
+      .all()
+      .filter((row) => wanted.has(`${row.metric}\0${row.entity}`));
+  });
+}
+
+export function listMetricSeries(db: Db): MetricSeriesRow[] {
+  return db.select().from(metricSeries).all();
+}
+
+/** One host sample: series id → value. A second sample at the same millisecond is dropped. */
+export function insertHostSample(db: Db, t: number, values: ReadonlyMap<number, number>): void {
+  db.insert(hostSamples)
+    .values({ t, values: encodeSampleValues(values) })
+    .onConflictDoNothing()
+    .run();
+}
+
+/** Each rollup tier is built from the one before it. */
+export const ROLLUP_SOURCE: Record<RollupTier, MetricTier> = {
+  '1m': 'raw',
+  '10m': '1m',
+  '1h': '10m',
+  '6h': '1h',
+};
+
+interface TierRow {
+  t: number;
+  values: Buffer;
+}
+
+const placeholder = sql.placeholder;
+
+// Prepared once per connection: catching up on a backlog runs these thousands of times.
+const rawRowsBetween = preparedPerConnection((db) =>
+  db
+    .select()
+    .from(hostSamples)
+    .where(and(gte(hostSamples.t, placeholder('from')), lt(hostSamples.t, placeholder('to'))))
+    .orderBy(hostSamples.t)
+    .prepare(),
+);
+
+const rollupRowsBetween = preparedPerConnection((db) =>
+  db
+    .select({ t: hostRollups.t, values: hostRollups.values })
+    .from(hostRollups)
+    .where(
+      and(
+        eq(hostRollups.tier, placeholder('tier')),
+        gte(hostRollups.t, placeholder('from')),
+        lt(hostRollups.t, placeholder('to')),
+      ),
+    )
+    .orderBy(hostRollups.t)
+    .prepare(),
+);
+
+/** A tier's rows with from ≤ t < to, oldest first. */
+function readTier(db: Db, tier: MetricTier, from: number, to: number): TierRow[] {
+  return tier === 'raw'
+    ? rawRowsBetween(db).all({ from, to })
+    : rollupRowsBetween(db).all({ tier, from, to });
+}
+
+const rawTimeAt = preparedPerConnection((db) =>
+  db
+    .select({ t: hostSamples.t })
+    .from(hostSamples)
+    .where(gte(hostSamples.t, placeholder('from')))
+    .orderBy(hostSamples.t)
+    .limit(1)
+    .offset(placeholder('skip'))
+    .prepare(),
+);
+
+const rollupTimeAt = preparedPerConnection((db) =>
+  db
+    .select({ t: hostRollups.t })
+    .from(hostRollups)
+    .where(and(eq(hostRollups.tier, placeholder('tier')), gte(hostRollups.t, placeholder('from'))))
+    .orderBy(hostRollups.t)
+    .limit(1)
+    .offset(placeholder('skip'))
+    .prepare(),
+);
+
+/**
+ * The time of a tier's row at or after `from`, after skipping `skip` of them (0: the first);
+ * undefined when there are not that many.
+ */
+export function tierRowTime(db: Db, tier: MetricTier, from: number, skip = 0): number | undefined {
+  const row = tier === 'raw' ? rawTimeAt(db).get({ from, skip }) : rollupTimeAt(db).get({ tier, from, skip });
+  return row?.t;
+}
+
+const rolledThrough = preparedPerConnection((db) =>
+  db
+    .select({ through: metricRollupProgress.rolledThrough })
+    .from(metricRollupProgress)
+    .where(eq(metricRollupProgress.tier, placeholder('tier')))
+    .prepare(),
+);
+
+/** Every bucket of a tier before this time is final; undefined before its first rollup. */
+export function getRolledThrough(db: Db, tier: RollupTier): number | undefined {
+  return rolledThrough(db).get({ tier })?.through;
+}
+
+type AggregateVisitor = (seriesId: number, count: number, sum: number, min: number, max: number) => void;
+
+/** Visits each series' aggregate in a row of any tier (a raw sample is count 1, sum = min = max = value). */
+function visitAggregates(tier: MetricTier, blob: Buffer, visit: AggregateVisitor): void {
+  if (tier === 'raw') decodeSampleValues(blob, (seriesId, value) => visit(seriesId, 1, value, value, value));
+  else decodeAggregates(blob, visit);
+}
+
+const upsertRollup = preparedPerConnection((db) =>
+  db
+    .insert(hostRollups)
+    .values({ tier: placeholder('tier'), t: placeholder('t'), values: placeholder('values') })
+    .onConflictDoUpdate({
+      target: [hostRollups.tier, hostRollups.t],
+      set: { values: sql`excluded.${sql.identifier('values')}` },
+    })
+    .prepare(),
+);
+
+const setRolledThrough = preparedPerConnection((db) =>
+  db
+    .insert(metricRollupProgress)
+    .values({ tier: placeholder('tier'), rolledThrough: placeholder('to') })
+    .onConflictDoUpdate({
+      target: metricRollupProgress.tier,
+      set: { rolledThrough: sql`excluded.rolled_through` },
+    })
+    .prepare(),
+);
+
+/**
+ * Rolls up the tier's buckets in [from, to) (bucket-aligned, all closed) from its source tier and
+ * marks them done, in one transaction. Rewriting a bucket replaces it, so a repeat is harmless.
+ * Returns the number of buckets written.
+ */
+export function rollUpBuckets(db: Db, tier: RollupTier, from: number, to: number): number {
+  const stepMs = ROLLUP_STEP_MS[tier];
+  const source = ROLLUP_SOURCE[tier];
+  return db.transaction(() => {
+    const buckets = new Map<number, Map<number, SeriesAggregate>>();
+    for (const row of readTier(db, source, from, to)) {
+      const start = Math.floor(row.t / stepMs) * stepMs;
+      let bucket = buckets.get(start);
+      if (!bucket) {
+        bucket = new Map();
+        buckets.set(start, bucket);
+      }
+      const into = bucket;
+      visitAggregates(source, row.values, (seriesId, count, sum, min, max) =>
+        mergeAggregate(into, seriesId, count, sum, min, max),
+      );
+    }
+    for (const [t, aggregates] of buckets)
+      upsertRollup(db).run({ tier, t, values: encodeAggregates(aggregates) });
+    setRolledThrough(db).run({ tier, to });
+    return buckets.size;
+  });
+}
+
+const deleteRawBefore = preparedPerConnection((db) =>
+  db
+    .delete(hostSamples)
+    .where(
+      inArray(
+        hostSamples.t,
+        db
+          .select({ t: hostSamples.t })
+          .from(hostSamples)
+          .where(lt(hostSamples.t, placeholder('before')))
+          .orderBy(hostSamples.t)
+          .limit(placeholder('limit')),
+      ),
+    )
+    .prepare(),
+);
+
+const deleteRollupsBefore = preparedPerConnection((db) =>
+  db
+    .delete(hostRollups)
+    .where(
+      and(
+        eq(hostRollups.tier, placeholder('tier')),
+        inArray(
+          hostRollups.t,
+          db
+            .select({ t: hostRollups.t })
+            .from(hostRollups)
+            .where(and(eq(hostRollups.tier, placeholder('tier')), lt(hostRollups.t, placeholder('before'))))
+            .orderBy(hostRollups.t)
+            .limit(placeholder('limit')),
+        ),
+      ),
+    )
+    .prepare(),
+);
+
+/** Deletes up to `limit` of a tier's oldest rows before `before`; returns how many went. */
+export function deleteTierRowsBefore(db: Db, tier: MetricTier, before: number, limit: number): number {
+  const result =
+    tier === 'raw'
+      ? deleteRawBefore(db).run({ before, limit })
+      : deleteRollupsBefore(db).run({ tier, before, limit });
+  return result.changes;
+}
+
+interface AlignedSeries {
+  avg: (number | null)[];
+  min: (number | null)[];
+  max: (number | null)[];
+}
+
+/** Tier rows → one shared time axis and per-series value columns, null where a series is absent. */
+function alignSeries(db: Db, tier: MetricTier, rows: TierRow[]): { t: number[]; series: MetricSeriesDto[] } {
+  // Indexed by series id (small integers): a year is ~45,000 values to place.
+  const columns: (AlignedSeries | undefined)[] = [];
+  const empty = () => new Array<number | null>(rows.length).fill(null);
+  rows.forEach((row, index) => {
+    visitAggregates(tier, row.values, (seriesId, count, sum, min, max) => {
+      let column = columns[seriesId];
+      if (!column) {
+        column = { avg: empty(), min: empty(), max: empty() };
+        columns[seriesId] = column;
+      }
+      column.avg[index] = sum / count;
+      column.min[index] = min;
+      column.max[index] = max;
+    });
+  });
+  const series: MetricSeriesDto[] = [];
+  for (const { id, metric, entity } of listMetricSeries(db)) {
+    const values = columns[id];
+    if (!values) continue;
+    series.push(
+      tier === 'raw'
+        ? { metric, entity, avg: values.avg, min: null, max: null }
+        : { metric, entity, avg: values.avg, min: values.min, max: values.max },
+    );
+  }
+  return { t: rows.map((row) => row.t), series };
+}
+
+const RUN_BAND_LIMIT = 1_000;
+/**
+ * Runs are found by creation time (the indexed column): one created this long before the range
+ * and still going inside it is the only kind missed (agents time out after 24 h at most).
+ */
+const RUN_BAND_LOOKBACK_MS = 2 * 86_400_000;
+
+/** Runs that overlap [from, to): started before its end, not finished before its start; newest kept. */
+export function getRunBands(
+  db: Db,
+  from: number,
+  to: number,
+  limit = RUN_BAND_LIMIT,
+): { runs: RunBandDto[]; truncated: boolean } {
+  const e = executions;
+  const rows = db
+    .select({
+      id: e.id,
+      agentName: agentConfigurations.name,
+      status: e.status,
+      startedAt: e.startedAt,
+      finishedAt: e.finishedAt,
+    })
+    .from(e)
+    .innerJoin(agentConfigurations, eq(agentConfigurations.id, e.agentId))
+    .where(
+      and(
+        gte(e.createdAt, from - RUN_BAND_LOOKBACK_MS),
+        lt(e.createdAt, to),
+        isNotNull(e.startedAt),
+        lt(e.startedAt, to),
+        or(isNull(e.finishedAt), gte(e.finishedAt, from)),
+      ),
+    )
+    .orderBy(desc(e.createdAt))
+    .limit(limit + 1)
+    .all();
+  const runs = rows
+    .slice(0, limit)
+    .flatMap((row) => (row.startedAt === null ? [] : [{ ...row, startedAt: row.startedAt }]))
+    .reverse();
+  return { runs, truncated: rows.length > limit };
+}
+
+/**
+ * A chart range: the tier that gives no more points than a chart has pixels (contracts'
+ * tierForRange), its rows since `now − range` aligned on one time axis, and the runs to draw on it.
+ */
+export function getMetricsRange(db: Db, range: MetricRange, now: number): MetricsRangeDto {
+  const rawStepMs = getAppSettings(db).metricsIntervalSeconds * 1000;
+  const { tier, stepMs } = tierForRange(range, rawStepMs);
+  const from = now - METRIC_RANGE_MS[range];
+  // A bucket starting before `from` would also hold samples from outside the range.
+  const firstBucket = Math.ceil(from / stepMs) * stepMs;
+  const rows = readTier(db, tier, tier === 'raw' ? from : firstBucket, now + 1);
+  const { runs, truncated } = getRunBands(db, from, now);
+  return {
+    range,
+    tier,
+    stepMs,
+    from,
+    to: now,
+    ...alignSeries(db, tier, rows),
+    runs,
+    runsTruncated: truncated,
+  };
+}
+
+const TERMINAL_STATUSES = notInArray(executions.status, [...ACTIVE_STATUSES]);
+
+export interface PrometheusTotals {
+  /** Finished runs by how they ended: only grows, so it can be a counter. */
+  runsByStatus: { status: ExecutionStatus; count: number }[];
+  /** All-time tokens and cost by model, from the monthly summaries. */
+  byModel: {
+    model: string;
+    inputTokens: number;
+    outputTokens: number;
+    cacheCreationTokens: number;
+    cacheReadTokens: number;
+    costUsd: number;
+  }[];
+}
+
+/** All-time totals behind the Prometheus counters. */
+export function getPrometheusTotals(db: Db): PrometheusTotals {
+  const runsByStatus = db
+    .select({ status: executions.status, count: sql<number>`count(*)` })
+    .from(executions)
+    .where(TERMINAL_STATUSES)
+    .groupBy(executions.status)
+    .orderBy(executions.status)
+    .all();
+  const m = monthlyCostSummaries;
+  const byModel = db
+    .select({
+      model: m.model,
+      inputTokens: sumOf(m.inputTokens),
+      outputTokens: sumOf(m.outputTokens),
+      cacheCreationTokens: sumOf(m.cacheCreationTokens),
+      cacheReadTokens: sumOf(m.cacheReadTokens),
+      costMicros: sumOf(m.costMicros),
+    })
+    .from(m)
+    .groupBy(m.model)
+    .orderBy(m.model)
+    .all()
+    .map(({ costMicros, ...row }) => ({ ...row, costUsd: microsToUsd(costMicros) }));
+  return { runsByStatus, byModel };
+}

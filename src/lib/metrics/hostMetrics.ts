@@ -1,0 +1,112 @@
+import type { HostSample } from '../contracts/metrics';
+import type { Db } from '../db';
+import type { Logger } from '../logger';
+import { yieldToEventLoop } from './eventLoop';
+import { HostCollector } from './hostCollector';
+import { HostSampleWriter } from './hostSampleWriter';
+import { sampleSeries } from './hostSeries';
+import type { HostSource } from './hostSource';
+import { type MetricsRetention, maintainHostMetrics } from './retention';
+
+export interface HostMetricsOptions {
+  db: Db;
+  logger: Logger;
+  /** Between two samples (the `metricsIntervalSeconds` setting); samples land on multiples of it. */
+  intervalMs: number;
+  retention: MetricsRetention;
+  /** Each stored sample, for the `metrics` WebSocket topic and the notification thresholds. */
+  onSample?: (sample: HostSample) => void;
+  /** Rollups and pruning run this often (default once a minute). */
+  maintenanceIntervalMs?: number;
+  /** Tests point the collector at captured files. */
+  source?: HostSource;
+}
+
+export interface HostMetrics {
+  /** The last stored sample; undefined before the first. */
+  latest(): HostSample | undefined;
+  /** New interval or retention (after the settings changed); used from the sample after the next. */
+  reconfigure(changes: { intervalMs?: number; retention?: MetricsRetention }): void;
+  /** Stops after the sample or maintenance transaction under way, so the database can be closed next. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Samples this machine every interval, stores each sample, and once a minute rolls up closed
+ * buckets and prunes expired rows. One loop does all of it in turn, so maintenance never races a
+ * sample still being written. Failures are logged and the loop goes on.
+ */
+export function startHostMetrics(options: HostMetricsOptions): HostMetrics {
+  const { db, logger, onSample } = options;
+  let { intervalMs, retention } = options;
+  const maintenanceIntervalMs = options.maintenanceIntervalMs ?? 60_000;
+  const collector = new HostCollector({ logger, ...(options.source ? { source: options.source } : {}) });
+  const writer = new HostSampleWriter(db);
+  let latest: HostSample | undefined;
+  let stopped = false;
+  let wake: (() => void) | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let lastError: string | undefined;
+  let nextMaintenanceAt = Date.now() + maintenanceIntervalMs;
+
+  const logOnce = (error: unknown, message: string) => {
+    // A machine without /proc fails the same way every tick: say it once.
+    const text = error instanceof Error ? error.message : String(error);
+    if (text !== lastError) logger.warn({ err: error }, message);
+    lastError = text;
+  };
+
+  const sleepUntil = (at: number) =>
+    new Promise<void>((resolve) => {
+      wake = resolve;
+      timer = setTimeout(resolve, Math.max(0, at - Date.now()));
+      timer.unref();
+    });
+
+  const takeSample = async () => {
+    // Dated by its slot, not by the timer's few ms of lateness: charts and rollups line up.
+    const sample = await collector.sample(Math.floor(Date.now() / intervalMs) * intervalMs);
+    writer.write(sample.t, sampleSeries(sample));
+    latest = sample;
+    lastError = undefined;
+    onSample?.(sample);
+  };
+
+  // Maintenance stops between two of its transactions once stop() is called: each is complete in
+  // itself, and the next start carries on from what is committed.
+  const stopRequested = new Error('host metrics stopped');
+  const pause = async () => {
+    await yieldToEventLoop();
+    if (stopped) throw stopRequested;
+  };
+
+  const loop = async () => {
+    // Rates need a reading to compare with: the first one is only kept, not stored.
+    await collector.sample(Date.now()).catch((error) => logOnce(error, 'host metrics: reading /proc failed'));
+    while (!stopped) {
+      await sleepUntil(Math.ceil((Date.now() + 1) / intervalMs) * intervalMs);
+      if (stopped) break;
+      await takeSample().catch((error) => logOnce(error, 'host metrics: sampling failed'));
+      if (stopped || Date.now() < nextMaintenanceAt) continue;
+      nextMaintenanceAt = Date.now() + maintenanceIntervalMs;
+      await maintainHostMetrics(db, Date.now(), retention, pause).catch((error) => {
+        if (error !== stopRequested) logger.error({ err: error }, 'host metrics: rollup or pruning failed');
+      });
+    }
+  };
+  const running = loop();
+
+  return {
+    latest: () => latest,
+    reconfigure: (changes) => {
+      intervalMs = changes.intervalMs ?? intervalMs;
+      retention = changes.retention ?? retention;
+    },
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      wake?.();
+      await running;
+    },
+  };
+}

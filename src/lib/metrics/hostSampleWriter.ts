@@ -1,0 +1,24 @@
+import type { Db } from '../db';
+import { ensureMetricSeries, insertHostSample } from '../db/queries/metrics';
+import type { SeriesValue } from './hostSeries';
+
+const keyOf = ({ metric, entity }: { metric: string; entity: string }) => `${metric}\0${entity}`;
+
+/** Writes host samples, resolving series ids once per series per process. */
+export class HostSampleWriter {
+  private readonly ids = new Map<string, number>();
+
+  constructor(private readonly db: Db) {}
+
+  write(t: number, series: readonly SeriesValue[]): void {
+    const unknown = series.filter((value) => !this.ids.has(keyOf(value)));
+    if (unknown.length > 0)
+      for (const row of ensureMetricSeries(this.db, unknown, t)) this.ids.set(keyOf(row), row.id);
+    const values = new Map<number, number>();
+    for (const value of series) {
+      const id = this.ids.get(keyOf(value));
+      if (id !== undefined) values.set(id, value.value);
+    }
+    insertHostSample(this.db, t, values);
+  }
+}

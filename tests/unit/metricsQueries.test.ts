@@ -1,0 +1,152 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ExecutionStatus } from '../../src/lib/contracts/executions';
+import {
+  type HostSample,
+  hostSampleSchema,
+  metricsRangeSchema,
+  type RunResourceSample,
+} from '../../src/lib/contracts/metrics';
+import { SETTINGS_DEFAULTS } from '../../src/lib/contracts/settings';
+import type { DbHandle } from '../../src/lib/db';
+import { createAgent } from '../../src/lib/db/queries/agents';
+import { getMetricsRange, getRunBands, listMetricSeries } from '../../src/lib/db/queries/metrics';
+import { getExecutionResources, recordRunResources } from '../../src/lib/db/queries/runResources';
+import { executions } from '../../src/lib/db/schema';
+import { startHostMetrics } from '../../src/lib/metrics/hostMetrics';
+import { hostMetricsSettings } from '../../src/lib/metrics/retention';
+import { capturingLogger } from '../helpers/logCapture';
+import { createTestDb } from '../helpers/testDb';
+
+const HOUR = 3_600_000;
+const NOW = Date.UTC(2026, 10, 20, 12);
+
+let handle: DbHandle;
+let agentId: number;
+
+beforeEach(() => {
+  handle = createTestDb();
+  agentId = createAgent(handle.db, { name: 'nightly', model: 'claude-sonnet-4-5', defaultPrompt: 'p' }).id;
+});
+afterEach(() => handle.sqlite.close());
+
+function execution(
+  status: ExecutionStatus,
+  createdAt: number,
+  startedAt: number | null,
+  finishedAt: number | null,
+) {
+  return handle.db
+    .insert(executions)
+    .values({ agentId, trigger: 'manual', status, prompt: 'p', model: 'm', createdAt, startedAt, finishedAt })
+    .returning({ id: executions.id })
+    .get().id;
+}
+
+describe('run bands', () => {
+  it('draws the runs that overlap the range, oldest first, and says when it kept only the newest', () => {
+    const before = execution('completed', NOW - 30 * HOUR, NOW - 30 * HOUR, NOW - 26 * HOUR);
+    const acrossStart = execution('failed', NOW - 25 * HOUR, NOW - 25 * HOUR, NOW - 23 * HOUR);
+    const inside = execution('completed', NOW - 5 * HOUR, NOW - 5 * HOUR + 2_000, NOW - 4 * HOUR);
+    const neverStarted = execution('cancelled', NOW - 3 * HOUR, null, NOW - 3 * HOUR);
+    const running = execution('running', NOW - HOUR, NOW - HOUR, null);
+
+    const answer = metricsRangeSchema.parse(getMetricsRange(handle.db, '24h', NOW));
+    expect(answer.runs).toEqual([
+      {
+        id: acrossStart,
+        agentName: 'nightly',
+        status: 'failed',
+        startedAt: NOW - 25 * HOUR,
+        finishedAt: NOW - 23 * HOUR,
+      },
+      {
+        id: inside,
+        agentName: 'nightly',
+        status: 'completed',
+        startedAt: NOW - 5 * HOUR + 2_000,
+        finishedAt: NOW - 4 * HOUR,
+      },
+      { id: running, agentName: 'nightly', status: 'running', startedAt: NOW - HOUR, finishedAt: null },
+    ]);
+    expect(answer.runsTruncated).toBe(false);
+    expect([before, neverStarted].some((id) => answer.runs.some((run) => run.id === id))).toBe(false);
+
+    const limited = getRunBands(handle.db, NOW - 24 * HOUR, NOW, 2);
+    expect(limited.runs.map((run) => run.id)).toEqual([inside, running]);
+    expect(limited.truncated).toBe(true);
+  });
+});
+
+describe('execution resources', () => {
+  it('returns at most a chart’s worth of points, averaging CPU and keeping memory and process peaks', () => {
+    const executionId = execution('running', NOW, NOW, null);
+    const samples: RunResourceSample[] = Array.from({ length: 3_100 }, (_, i) => ({
+      t: NOW + i * 2_000,
+      cpuPercent: i % 3 === 0 ? 90 : 30,
+      rssBytes: i === 1_001 ? 900_000_000 : 200_000_000,
+      processCount: i === 2_999 ? 12 : 3,
+    }));
+    const summary = { cpuSeconds: 1_234.5, peakRssBytes: 900_000_000, peakProcessCount: 12 };
+    recordRunResources(
+      handle.db,
+      samples.map((sample) => ({ executionId, sample, summary })),
+    );
+
+    const resources = getExecutionResources(handle.db, executionId, 1_500);
+    expect(resources.summary).toEqual(summary);
+    // 3,100 samples in runs of 3.
+    expect(resources.samples).toHaveLength(1_034);
+    expect(resources.samples[0]).toEqual({ t: NOW, cpuPercent: 50, rssBytes: 200_000_000, processCount: 3 });
+    expect(resources.samples[333]?.rssBytes).toBe(900_000_000);
+    expect(resources.samples[999]?.processCount).toBe(12);
+    expect(getExecutionResources(handle.db, executionId).samples).toHaveLength(1_034);
+    expect(getExecutionResources(handle.db, executionId, 5_000).samples).toEqual(samples);
+  });
+});
+
+describe('startHostMetrics', () => {
+  it('takes its interval and retention from the settings', () => {
+    expect(hostMetricsSettings({ ...SETTINGS_DEFAULTS, metricsIntervalSeconds: 10 })).toEqual({
+      intervalMs: 10_000,
+      retention: { rawMs: 48 * HOUR, minuteMs: 30 * 24 * HOUR, hourMs: 365 * 24 * HOUR },
+    });
+  });
+
+  it('stores a sample of this machine every interval, on its multiples, until stopped', async () => {
+    const { logger, records } = capturingLogger();
+    const seen: HostSample[] = [];
+    const metrics = startHostMetrics({
+      db: handle.db,
+      logger,
+      intervalMs: 200,
+      retention: hostMetricsSettings(SETTINGS_DEFAULTS).retention,
+      maintenanceIntervalMs: 100,
+      onSample: (sample) => seen.push(sample),
+    });
+    for (let waited = 0; seen.length < 3 && waited < 10_000; waited += 50)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    await metrics.stop();
+    const stored = handle.sqlite.prepare('select t from host_samples order by t').pluck().all() as number[];
+
+    expect(seen.length).toBeGreaterThanOrEqual(3);
+    expect(stored).toEqual(seen.map((sample) => sample.t));
+    expect(stored.every((t) => t % 200 === 0)).toBe(true);
+    expect(metrics.latest()).toBe(seen.at(-1));
+    for (const sample of seen) hostSampleSchema.parse(sample);
+    const series = listMetricSeries(handle.db).map((row) => `${row.metric}/${row.entity}`);
+    expect(series).toContain('cpu.busy/');
+    expect(series).toContain('cpu.busy/0');
+    expect(series).toContain('memory.used/');
+    expect(series).toContain('fs.used//');
+    expect(records().filter((record) => record.level === 50)).toEqual([]);
+
+    // Stopped means stopped: nothing more is read or written.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(handle.sqlite.prepare('select count(*) from host_samples').pluck().get()).toBe(stored.length);
+
+    // The 1-hour chart shows them.
+    const answer = getMetricsRange(handle.db, '1h', Date.now());
+    expect(answer.tier).toBe('raw');
+    expect(answer.t).toEqual(stored);
+  });
+});
