@@ -60,8 +60,13 @@ export function formatRunCost(usd: number, running: boolean): string {
 }
 
 /** What started a run, as the pages say it: 'schedule #3'. */
-export function triggerLabel(execution: Pick<ExecutionSummary, 'trigger' | 'scheduleId'>): string {
-  return execution.trigger === 'schedule' && execution.scheduleId !== null
-    ? `schedule #${execution.scheduleId}`
-    : execution.trigger;
+export function triggerLabel(
+  execution: Pick<ExecutionSummary, 'trigger' | 'scheduleId' | 'workflowRunId' | 'workflowStepKey'>,
+): string {
+  if (execution.trigger === 'schedule' && execution.scheduleId !== null)
+    return `schedule #${execution.scheduleId}`;
+  if (execution.trigger === 'workflow' && execution.workflowRunId !== null) {
+    return `workflow run #${execution.workflowRunId} · ${execution.workflowStepKey ?? 'step'}`;
+  }
+  return execution.trigger;
 }

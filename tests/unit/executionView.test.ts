@@ -29,6 +29,8 @@ function summary(
     status,
     trigger: 'manual',
     scheduleId: null,
+    workflowRunId: null,
+    workflowStepKey: null,
     model: 'claude-sonnet-4-5',
     createdAt: 1_000,
     startedAt: 1_000,

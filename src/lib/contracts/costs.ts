@@ -1,6 +1,10 @@
 import { z } from 'zod';
 import type { ExecutionStatus, ModelCost, TokenUsage } from './executions';
 
+/** Every limit that can stop or refuse a run. */
+export const BUDGET_KINDS = ['per_run', 'workflow', 'agent_monthly', 'global_monthly'] as const;
+export type BudgetKind = (typeof BUDGET_KINDS)[number];
+
 export type CostSource = ModelCost['costSource'];
 export type UsageSource = ModelCost['usageSource'];
 

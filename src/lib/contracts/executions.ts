@@ -64,6 +64,9 @@ export const executionSummarySchema = z.object({
   trigger: z.enum(EXECUTION_TRIGGERS),
   /** The schedule that started it, when `trigger` is `schedule`. */
   scheduleId: z.number().nullable(),
+  /** The workflow run and the step it is, when `trigger` is `workflow`. */
+  workflowRunId: z.number().nullable(),
+  workflowStepKey: z.string().nullable(),
   model: z.string(),
   createdAt: z.number(),
   startedAt: z.number().nullable(),

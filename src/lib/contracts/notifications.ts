@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BUDGET_KINDS } from './costs';
 import { EXECUTION_TRIGGERS } from './executions';
 
 /**
@@ -71,13 +72,11 @@ const runFields = {
   path: pagePath,
 };
 
-export const BUDGET_LIMITS = ['per_run', 'agent_monthly', 'global_monthly'] as const;
-
 const runFailedData = z.object(runFields);
 const runTimeoutData = z.object({ ...runFields, timeoutSeconds: z.number().int().positive() });
 const runBudgetExceededData = z.object({
   ...runFields,
-  budget: z.enum(BUDGET_LIMITS),
+  budget: z.enum(BUDGET_KINDS),
   limitUsd: usd,
   /** The spend the limit counts (the run's, or the month's) when the run was stopped. */
   spentUsd: usd,

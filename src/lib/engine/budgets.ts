@@ -1,12 +1,10 @@
+import type { BudgetKind } from '../contracts/costs';
 import { microsToUsd, usdToMicros } from '../contracts/executions';
 import type { Db } from '../db';
 import { getMonthSpendMicros, monthKey } from '../db/queries/costs';
 import { getAppSettings } from '../db/queries/settings';
 import type { AgentConfiguration } from '../db/schema';
 import { DomainError } from '../errors';
-
-/** Which limit a run ran into. */
-export type BudgetKind = 'per_run' | 'workflow' | 'agent_monthly' | 'global_monthly';
 
 export interface BudgetBreach {
   budget: BudgetKind;

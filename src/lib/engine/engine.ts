@@ -33,7 +33,7 @@ import { Admission } from './admission';
 import { type AttemptResult, type RunningAttempt, startAttempt } from './attemptRunner';
 import { assertBudgetLeft, sdkBudgetUsd } from './budgets';
 import { type AttemptVerdict, CircuitBreaker } from './circuitBreaker';
-import { type EngineEvent, EngineEvents } from './events';
+import { type BudgetStop, budgetStopSchema, type EngineEvent, EngineEvents } from './events';
 import { type CommittedOutput, OutputWriter, type RunOutput } from './outputWriter';
 import { retryDelayMs } from './retryPolicy';
 import {
@@ -53,6 +53,9 @@ export interface RunRequest {
   prompt?: string | null | undefined;
   trigger: ExecutionTrigger;
   scheduleId?: number | null;
+  /** For a workflow step: its workflow run and its key. */
+  workflowRunId?: number | null;
+  workflowStepKey?: string | null;
   /** A workflow step's share of its workflow's budget, in micro-dollars. */
   workflowCapMicros?: number | null;
   /** Overrides of the agent's own limits (a workflow step's). */
@@ -63,11 +66,18 @@ export interface RunRequest {
 /** Why the engine would not start a run of an agent now. */
 export type Refusal = { kind: 'budget' | 'breaker'; message: string };
 
+/** Watches the processes of running attempts (the per-run resource sampler). */
+export interface ProcessWatcher {
+  track(executionId: number, rootPid: number): void;
+  untrack(executionId: number): void;
+}
+
 export interface EngineDeps {
   handle: DbHandle;
   env: AppEnv;
   logger: Logger;
   masker: SecretMasker;
+  processes?: ProcessWatcher;
 }
 
 /** One execution in this process, across all its attempts. */
@@ -82,6 +92,8 @@ interface ActiveRun {
   readonly runRetries: number;
   readonly workflowCapMicros: number | null;
   state: RunState;
+  /** The budget that stopped or refused it, for whoever reports the ending. */
+  budgetStop: BudgetStop | undefined;
   /** What is published: the run as the pages show it. */
   view: ExecutionLive;
   /** The highest sequence number committed (and so publishable). */
@@ -182,13 +194,17 @@ export class RunEngine {
   createRun(request: RunRequest, now: number = Date.now()): number {
     const { agent } = request;
     const prompt = request.prompt ?? agent.defaultPrompt;
-    const scheduleId = request.scheduleId ?? null;
+    const origin = {
+      trigger: request.trigger,
+      scheduleId: request.scheduleId ?? null,
+      workflowRunId: request.workflowRunId ?? null,
+      workflowStepKey: request.workflowStepKey ?? null,
+    };
     const executionId = insertQueuedExecution(this.deps.handle.db, {
       agentId: agent.id,
       prompt,
       model: agent.model,
-      trigger: request.trigger,
-      scheduleId,
+      ...origin,
       createdAt: now,
     });
     const run: ActiveRun = {
@@ -202,7 +218,8 @@ export class RunEngine {
       runRetries: request.runRetries ?? agent.runRetries,
       workflowCapMicros: request.workflowCapMicros ?? null,
       state: { phase: 'queued', attempt: 1 },
-      view: initialView(executionId, agent, request.trigger, scheduleId, now),
+      budgetStop: undefined,
+      view: initialView(executionId, agent, origin, now),
       committedSeq: 0,
       output: this.writer.open(executionId, 0),
       usage: new UsageAccumulator((id, usage) => this.onResponse(run, id, usage)),
@@ -307,6 +324,7 @@ export class RunEngine {
       assertBudgetLeft(this.deps.handle.db, run.agent, Date.now());
     } catch (error) {
       if (!isDomainError(error)) throw error;
+      run.budgetStop = budgetStopOf(error.details);
       this.apply(run, { type: 'refuse', message: error.message });
       this.finish(run, null);
       return false;
@@ -337,7 +355,10 @@ export class RunEngine {
         maxBudgetUsd: sdkBudgetUsd(db, run.agent, at, this.remainingWorkflowCap(run)),
         timeoutSeconds: run.timeoutSeconds,
       },
-      { onMessage: (message) => this.onMessage(run, translator, message) },
+      {
+        onMessage: (message) => this.onMessage(run, translator, message),
+        onSpawn: (pid) => this.deps.processes?.track(run.executionId, pid),
+      },
     );
     run.done = run.process.done
       .then((result) => this.afterAttempt(run, result))
@@ -381,7 +402,14 @@ export class RunEngine {
     const rows = run.spend.cost.records();
     run.view.costUsd = microsToUsd(run.spend.cost.totalMicros);
     run.view.costs = rows.map(toModelCost);
-    if (breach && run.state.phase === 'running') this.halt(run, 'budget', breach.message);
+    if (breach && run.state.phase === 'running') {
+      run.budgetStop = {
+        budget: breach.budget,
+        limitUsd: microsToUsd(breach.limitMicros),
+        spentUsd: microsToUsd(breach.spentMicros),
+      };
+      this.halt(run, 'budget', breach.message);
+    }
   }
 
   private progressOf(run: ActiveRun): ExecutionProgress {
@@ -424,6 +452,7 @@ export class RunEngine {
   /** Retries a transient failure while the policy allows; otherwise the run ends. */
   private afterAttempt(run: ActiveRun, result: AttemptResult): void {
     this.admission.release(run.executionId);
+    this.deps.processes?.untrack(run.executionId);
     run.process = undefined;
     if (result.result) run.results.push(result.result);
     run.apiRetryCount = run.attemptStart.apiRetries + result.apiRetries;
@@ -546,7 +575,7 @@ export class RunEngine {
         previous: run.spend.lastWritten,
         lastAttempt,
       },
-      () => this.events.writeEnding({ execution: finalView }),
+      () => this.events.writeEnding({ execution: finalView, budget: run.budgetStop }),
     );
     this.runs.delete(run.executionId);
     this.emit({ type: 'run.ended', execution: finalView });
@@ -610,12 +639,16 @@ function attemptDto(row: NewExecutionAttempt) {
   };
 }
 
+function budgetStopOf(details: Record<string, unknown> | undefined): BudgetStop | undefined {
+  const parsed = budgetStopSchema.safeParse(details);
+  return parsed.success ? parsed.data : undefined;
+}
+
 /** A new run as the pages show it, built from what was just inserted rather than read back. */
 function initialView(
   id: number,
   agent: AgentConfiguration,
-  trigger: ExecutionTrigger,
-  scheduleId: number | null,
+  origin: Pick<ExecutionLive, 'trigger' | 'scheduleId' | 'workflowRunId' | 'workflowStepKey'>,
   createdAt: number,
 ): ExecutionLive {
   return {
@@ -623,8 +656,7 @@ function initialView(
     agentId: agent.id,
     agentName: agent.name,
     status: 'queued',
-    trigger,
-    scheduleId,
+    ...origin,
     model: agent.model,
     createdAt,
     startedAt: null,

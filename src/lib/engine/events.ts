@@ -1,3 +1,5 @@
+import { z } from 'zod';
+import { BUDGET_KINDS } from '../contracts/costs';
 import type { ExecutionLive, LogLineDto, StepDto } from '../contracts/executions';
 import type { CircuitBreakerDto } from '../contracts/system';
 import type { RunEnding } from './runState';
@@ -28,9 +30,19 @@ export type EngineEvent =
 
 export type EngineEventType = EngineEvent['type'];
 
+/** The budget that stopped a run (or refused it when its turn came), as its limit and the spend counted. */
+export const budgetStopSchema = z.object({
+  budget: z.enum(BUDGET_KINDS),
+  limitUsd: z.number(),
+  spentUsd: z.number(),
+});
+export type BudgetStop = z.infer<typeof budgetStopSchema>;
+
 /** A run's ending as it is being committed, for writes that must share its transaction. */
 export interface RunEndingCommit {
   execution: ExecutionLive;
+  /** Set when it ended `budget_exceeded` because ClaudeOps' own check stopped or refused it. */
+  budget: BudgetStop | undefined;
 }
 
 type Listener = (event: EngineEvent) => void;

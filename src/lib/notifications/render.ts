@@ -1,3 +1,4 @@
+import type { BudgetKind } from '../contracts/costs';
 import type { NotificationMessage } from '../contracts/notifications';
 import { formatDateTime, formatDuration, formatSpend } from '../format';
 
@@ -45,11 +46,12 @@ function runFields(d: Of<'run.failed'>): MessageField[] {
 
 const runTitle = (d: Of<'run.failed'>, what: string) => `Run #${d.executionId} of “${d.agentName}” ${what}`;
 
-const BUDGET_LIMIT_LABELS = {
+const BUDGET_LIMIT_LABELS: Record<BudgetKind, string> = {
   per_run: 'Its per-run cap',
+  workflow: 'Its workflow’s budget',
   agent_monthly: 'The agent’s monthly budget',
   global_monthly: 'The global monthly budget',
-} as const;
+};
 
 function budgetSubject(d: Of<'budget.warning'>): string {
   if (d.scope === 'agent') return `The monthly budget of agent “${d.agentName ?? `#${d.agentId}`}”`;

@@ -27,6 +27,8 @@ const summaryColumns = {
   status: executions.status,
   trigger: executions.trigger,
   scheduleId: executions.scheduleId,
+  workflowRunId: executions.workflowRunId,
+  workflowStepKey: executions.workflowStepKey,
   model: executions.model,
   createdAt: executions.createdAt,
   startedAt: executions.startedAt,
@@ -73,6 +75,8 @@ export interface NewExecutionInput {
   model: string;
   trigger: ExecutionTrigger;
   scheduleId?: number | null;
+  workflowRunId?: number | null;
+  workflowStepKey?: string | null;
   createdAt?: number;
 }
 
