@@ -57,6 +57,8 @@ export const executions = sqliteTable(
     index('executions_by_agent_recent').on(t.agentId, t.createdAt),
     index('executions_by_status_recent').on(t.status, t.createdAt),
     index('executions_recent').on(t.createdAt),
+    // A schedule's queued and running runs (its overlap policy), and its runs.
+    index('executions_by_schedule_status').on(t.scheduleId, t.status),
     // The month's most expensive runs: read the month's end of this index, no scan and no sort.
     index('executions_by_month_cost').on(executionMonth(t.createdAt), t.costMicros),
   ],
