@@ -1,6 +1,7 @@
 /** Dependency rules checked by `npm run lint`: the layering of STYLE.md, enforced. */
+// scheduling/: all but the cron modules, which the schedule form shares with the API.
 const SERVER_ONLY =
-  '^src/lib/(db|services|claude|runtime|env|logger|http/route|http/errors|websocket/(server|broadcaster|messageHandler))';
+  '^src/lib/(db|services|claude|runtime|env|logger|http/route|http/errors|websocket/(server|broadcaster|messageHandler)|scheduling/(?!(cron|wallClock|zoneOffsets|validation)\\.ts$))';
 
 module.exports = {
   forbidden: [

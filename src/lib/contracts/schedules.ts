@@ -58,7 +58,12 @@ export const scheduleFields = {
   timezone: z.string().trim().min(1, 'A time zone is required').max(64, 'At most 64 characters'),
   enabled: z.boolean(),
   /** Overrides the agent's default prompt; null to use it. */
-  prompt: z.string().trim().min(1, 'Must not be empty (null to use the agent’s prompt)').max(50_000).nullable(),
+  prompt: z
+    .string()
+    .trim()
+    .min(1, 'Must not be empty (null to use the agent’s prompt)')
+    .max(50_000)
+    .nullable(),
   overlapPolicy: z.enum(OVERLAP_POLICIES),
   catchUp: z.enum(CATCH_UP_POLICIES),
   catchUpWindowSeconds: z
