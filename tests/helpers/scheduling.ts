@@ -34,11 +34,19 @@ export class ManualClock implements SchedulerClock {
   armed(): { callback: () => void; ms: number } | undefined {
     return this.timers.at(-1);
   }
+
+  /** The armed timer goes off, as a real one would: once, and gone. */
+  fire(): void {
+    const timer = this.timers.pop();
+    if (!timer) throw new Error('no timer armed');
+    timer.callback();
+  }
 }
 
 /**
  * The engine side of the port, on the real database: runs are real `executions` rows inserted in
- * the scheduler's transaction; `admit` marks them running, as the engine would start them.
+ * the scheduler's transaction. Like the engine with an agent limit of one, `admit` starts a run
+ * (marks it running) unless another run of its agent is running; then it waits queued.
  */
 export class DbLauncher implements RunLauncher {
   admitted: number[] = [];
@@ -66,13 +74,29 @@ export class DbLauncher implements RunLauncher {
   admit(executionId: number): void {
     if (this.failAdmit) throw new Error('simulated crash between commit and admit');
     this.admitted.push(executionId);
-    this.db.update(executions).set({ status: 'running' }).where(eq(executions.id, executionId)).run();
+    const run = this.db.select().from(executions).where(eq(executions.id, executionId)).get();
+    if (run) startNextQueued(this.db, run.agentId);
   }
 }
 
-/** A run of the schedule ends (the engine finished it). */
+function startNextQueued(db: Db, agentId: number): void {
+  const ofAgent = db
+    .select()
+    .from(executions)
+    .where(eq(executions.agentId, agentId))
+    .orderBy(executions.id)
+    .all();
+  if (ofAgent.some((run) => run.status === 'running')) return;
+  const next = ofAgent.find((run) => run.status === 'queued');
+  if (next) db.update(executions).set({ status: 'running' }).where(eq(executions.id, next.id)).run();
+}
+
+/** A run ends; the agent's next queued run starts, as the engine's queue would do. */
 export function finishRun(db: Db, executionId: number): void {
+  const run = db.select().from(executions).where(eq(executions.id, executionId)).get();
+  if (!run) throw new Error(`no execution ${executionId}`);
   db.update(executions).set({ status: 'completed' }).where(eq(executions.id, executionId)).run();
+  startNextQueued(db, run.agentId);
 }
 
 export function createTestAgent(db: Db, name = `agent-${Math.random().toString(36).slice(2)}`) {

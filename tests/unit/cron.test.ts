@@ -232,7 +232,7 @@ describe('agreement with cron-parser', () => {
   // and across them in zones with whole-hour changes, its gap slots moved to the gap's end.
   function reference(expression: string, zone: string, after: number, count: number): number[] {
     const parsed = CronExpressionParser.parse(expression, { tz: zone, currentDate: new Date(after) });
-    const listedHours = new Set(parsed.fields.hour.values);
+    const listedHours = new Set<number>(parsed.fields.hour.values);
     const found: number[] = [];
     while (found.length < count) {
       const date = parsed.next();
