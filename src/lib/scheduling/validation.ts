@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import {
   createScheduleSchema,
+  scheduleFields,
   schedulePreviewQuerySchema,
   updateScheduleSchema,
 } from '../contracts/schedules';
@@ -17,12 +18,16 @@ interface Timing {
   timezone?: string;
 }
 
+/** zod runs this even when a field failed its own checks: look only at values that passed them. */
 function checkTiming(value: Timing, ctx: z.RefinementCtx): void {
-  const expressionIssue =
-    value.cronExpression === undefined ? null : cronExpressionIssue(value.cronExpression);
-  if (expressionIssue) ctx.addIssue({ code: 'custom', path: ['cronExpression'], message: expressionIssue });
-  const zoneIssue = value.timezone === undefined ? null : timeZoneIssue(value.timezone);
-  if (zoneIssue) ctx.addIssue({ code: 'custom', path: ['timezone'], message: zoneIssue });
+  if (scheduleFields.cronExpression.safeParse(value.cronExpression).success) {
+    const issue = cronExpressionIssue(value.cronExpression ?? '');
+    if (issue) ctx.addIssue({ code: 'custom', path: ['cronExpression'], message: issue });
+  }
+  if (scheduleFields.timezone.safeParse(value.timezone).success) {
+    const issue = timeZoneIssue(value.timezone ?? '');
+    if (issue) ctx.addIssue({ code: 'custom', path: ['timezone'], message: issue });
+  }
 }
 
 export const createScheduleBodySchema = createScheduleSchema.superRefine(checkTiming);
