@@ -59,10 +59,20 @@ const RETRY_AFTER_FAILURE_MS = 30_000;
 /** The shortest sleep after a tick failed as a whole (the database itself), so failure cannot spin. */
 const SLEEP_AFTER_FAILURE_MS = 1_000;
 
-/** What one schedule's claim wrote: kept apart so a failed claim (rolled back) leaves nothing behind. */
+/** What one schedule's claim wrote, to be admitted and reported once committed. */
 interface Claim {
   firings: ScheduleFiringDto[];
   admit: number[];
+}
+
+/** A schedule's claim threw: the batch is rolled back and claimed again without it. */
+class ClaimFailed extends Error {
+  constructor(
+    readonly scheduleId: number,
+    override readonly cause: unknown,
+  ) {
+    super(`claim of schedule ${scheduleId} failed`);
+  }
 }
 
 /**
@@ -74,7 +84,7 @@ interface Claim {
  * same file waits and then finds the slot taken; the unique (schedule, slot) key is the last line.
  *
  * Its own statements go through `this.db`, prepared once: on this connection they run inside the
- * open transaction and savepoint all the same. The launcher and the hooks get the transaction.
+ * open transaction all the same. The launcher and the hooks get the transaction.
  */
 export class Scheduler {
   private readonly db: Db;
@@ -115,21 +125,31 @@ export class Scheduler {
 
   /**
    * One batch: claims up to `batchSize` due schedules in one transaction, then admits the runs
-   * and reports the firings. Returns the firings recorded.
+   * and reports the firings. Returns the firings recorded. A schedule whose claim throws is put
+   * off for RETRY_AFTER_FAILURE_MS and the batch is claimed again without it: one transaction per
+   * batch, not a savepoint per schedule, as failures are rare and every tick pays for savepoints.
    */
   tick(): ScheduleFiringDto[] {
     const now = this.clock.now();
-    const claims: Claim[] = [];
-    this.db.transaction(
-      () => {
-        for (const schedule of selectDueSchedules(this.db, now, this.batchSize)) {
-          const claim = this.claimIsolated(schedule, now);
-          if (claim) claims.push(claim);
-        }
-      },
-      { behavior: 'immediate' },
-    );
-    return this.afterCommit(claims);
+    for (;;) {
+      let claims: Claim[];
+      try {
+        claims = this.db.transaction(
+          (tx) =>
+            selectDueSchedules(this.db, now, this.batchSize).map((schedule) => this.claim(tx, schedule, now)),
+          { behavior: 'immediate' },
+        );
+      } catch (err) {
+        if (!(err instanceof ClaimFailed)) throw err;
+        this.logger.error(
+          { err: err.cause, scheduleId: err.scheduleId },
+          'could not claim a due schedule; retrying later',
+        );
+        postponeSchedule(this.db, err.scheduleId, now + RETRY_AFTER_FAILURE_MS);
+        continue;
+      }
+      return this.afterCommit(claims);
+    }
   }
 
   /** A manual "run now": recorded in the history and started, or refused, like a slot. Ignores pause and overlap. */
@@ -196,18 +216,15 @@ export class Scheduler {
     }
   }
 
-  /** One schedule's claim in a savepoint: if it fails, it alone is rolled back and tried again later. */
-  private claimIsolated(schedule: DueSchedule, now: number): Claim | null {
+  private claim(tx: Db, schedule: DueSchedule, now: number): Claim {
     try {
-      return this.db.transaction((savepoint) => this.claim(savepoint, schedule, now));
-    } catch (err) {
-      this.logger.error({ err, scheduleId: schedule.id }, 'could not claim a due schedule; retrying later');
-      postponeSchedule(this.db, schedule.id, now + RETRY_AFTER_FAILURE_MS);
-      return null;
+      return this.claimSlots(tx, schedule, now);
+    } catch (cause) {
+      throw new ClaimFailed(schedule.id, cause);
     }
   }
 
-  private claim(tx: Db, schedule: DueSchedule, now: number): Claim {
+  private claimSlots(tx: Db, schedule: DueSchedule, now: number): Claim {
     const claim: Claim = { firings: [], admit: [] };
     if (schedule.agentDeletedAt !== null) {
       // The agent's delete should have taken its schedules along; make sure it did.

@@ -50,7 +50,8 @@ interface ZoneYear {
   changes: { at: number; offset: number }[];
 }
 
-const zoneYears = new Map<string, ZoneYear>();
+/** By zone, then by year. */
+const zoneYears = new Map<string, Map<number, ZoneYear>>();
 
 /** The first second in (low, high] whose offset differs from `lowOffset`. */
 function narrowChange(timeZone: string, low: number, high: number, lowOffset: number): number {
@@ -65,8 +66,12 @@ function narrowChange(timeZone: string, low: number, high: number, lowOffset: nu
 }
 
 function zoneYear(timeZone: string, year: number): ZoneYear {
-  const key = `${timeZone}\u0000${year}`;
-  const cached = zoneYears.get(key);
+  let years = zoneYears.get(timeZone);
+  if (!years) {
+    years = new Map();
+    zoneYears.set(timeZone, years);
+  }
+  const cached = years.get(year);
   if (cached) return cached;
   const start = Date.UTC(year, 0, 1);
   const end = Date.UTC(year + 1, 0, 1);
@@ -84,7 +89,7 @@ function zoneYear(timeZone: string, year: number): ZoneYear {
     previous = at;
   }
   const entry = { startOffset, changes };
-  zoneYears.set(key, entry);
+  years.set(year, entry);
   return entry;
 }
 

@@ -244,14 +244,14 @@ const firingInsert = preparedPerConnection((db) =>
       slotCount: sql.placeholder('slotCount'),
       createdAt: sql.placeholder('createdAt'),
     })
-    .returning()
+    .returning({ id: scheduleFirings.id })
     .prepare(),
 );
 
 export function insertFiring(db: Db, firing: Required<Omit<NewScheduleFiring, 'id'>>): ScheduleFiring {
   const row = firingInsert(db).get(firing);
   if (!row) throw new Error('schedule_firings insert returned no row');
-  return row;
+  return { id: row.id, ...firing };
 }
 
 const scheduleAdvance = preparedPerConnection((db) =>
