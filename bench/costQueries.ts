@@ -18,6 +18,7 @@ import {
 import { rebuildCostSummaries } from '../src/lib/db/queries/costSummaryRebuild';
 import { monthKey } from '../src/lib/db/queries/costs';
 import { updateAppSettings } from '../src/lib/db/queries/settings';
+import { seededRandom } from '../tests/helpers/random';
 import { createTestDb } from '../tests/helpers/testDb';
 import { type BenchResult, timeIt } from './measure';
 
@@ -31,18 +32,6 @@ const SEED = 0xc057;
 const GLOBAL_BUDGET_USD = 5_000;
 const SUMMARY_RUNS = 200;
 const NAIVE_RUNS = 12;
-
-/** mulberry32: small, fast and deterministic. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * A year of runs ending at NOW, ids in time order as in production: mostly one model, one in six

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { patchOf } from './patch';
 
 /**
  * Schedules as the API and the pages see them. These schemas check shape only: contracts import
@@ -14,24 +15,12 @@ export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 export const CATCH_UP_POLICIES = ['skip', 'latest'] as const;
 export type CatchUpPolicy = (typeof CATCH_UP_POLICIES)[number];
 
-/** How a slot (or a manual "run now") ended: every slot the scheduler considers gets exactly one. */
-export const FIRING_OUTCOMES = [
-  'started',
-  'caught_up',
-  'skipped_overlap',
-  'refused_budget',
-  'refused_breaker',
-  'missed',
-] as const;
-export type FiringOutcome = (typeof FIRING_OUTCOMES)[number];
-
 /** Outcomes that started no run: the dashboard lists schedules whose last firing ended so. */
-export const UNRUN_OUTCOMES = [
-  'skipped_overlap',
-  'refused_budget',
-  'refused_breaker',
-  'missed',
-] as const satisfies readonly FiringOutcome[];
+export const UNRUN_OUTCOMES = ['skipped_overlap', 'refused_budget', 'refused_breaker', 'missed'] as const;
+
+/** How a slot (or a manual "run now") ended: every slot the scheduler considers gets exactly one. */
+export const FIRING_OUTCOMES = ['started', 'caught_up', ...UNRUN_OUTCOMES] as const;
+export type FiringOutcome = (typeof FIRING_OUTCOMES)[number];
 
 export const SCHEDULE_DEFAULTS = {
   name: '',
@@ -74,23 +63,14 @@ export const scheduleFields = {
   jitterSeconds: z.number().int('Must be a whole number').min(0, 'At least 0').max(3_600, 'At most 1 hour'),
 };
 
-export const createScheduleSchema = z.strictObject({
-  agentId: scheduleFields.agentId,
-  name: scheduleFields.name.optional(),
-  cronExpression: scheduleFields.cronExpression,
-  timezone: scheduleFields.timezone.optional(),
-  enabled: scheduleFields.enabled.optional(),
-  prompt: scheduleFields.prompt.optional(),
-  overlapPolicy: scheduleFields.overlapPolicy.optional(),
-  catchUp: scheduleFields.catchUp.optional(),
-  catchUpWindowSeconds: scheduleFields.catchUpWindowSeconds.optional(),
-  jitterSeconds: scheduleFields.jitterSeconds.optional(),
-});
+/** Only the agent and the expression are required; the rest default (SCHEDULE_DEFAULTS, the server's zone). */
+export const createScheduleSchema = z
+  .strictObject(scheduleFields)
+  .partial()
+  .required({ agentId: true, cronExpression: true });
 export type CreateScheduleInput = z.infer<typeof createScheduleSchema>;
 
-export const updateScheduleSchema = createScheduleSchema
-  .partial()
-  .refine((value) => Object.keys(value).length > 0, 'At least one field to change');
+export const updateScheduleSchema = patchOf(createScheduleSchema);
 export type UpdateScheduleInput = z.infer<typeof updateScheduleSchema>;
 
 export const schedulePreviewQuerySchema = z.strictObject({
