@@ -1,5 +1,6 @@
-import type { ScheduleFiringDto } from '../contracts/schedules';
+import type { FiringOutcome, ScheduleFiringDto } from '../contracts/schedules';
 import type { Db } from '../db';
+import { getAgentById } from '../db/queries/agents';
 import {
   advanceSchedule,
   type DueSchedule,
@@ -13,7 +14,7 @@ import {
   softDeleteSchedule,
   toFiringDto,
 } from '../db/queries/schedules';
-import type { NewScheduleFiring, Schedule } from '../db/schema';
+import type { Schedule } from '../db/schema';
 import { notFound } from '../errors';
 import type { Logger } from '../logger';
 import { compileCron } from './cron';
@@ -56,13 +57,23 @@ export interface SchedulerOptions {
 
 /** How long a schedule whose claim failed waits before it is tried again. */
 const RETRY_AFTER_FAILURE_MS = 30_000;
-/** The shortest sleep after a tick failed as a whole (the database itself), so failure cannot spin. */
+/** The sleep after a tick failed as a whole (e.g. the file locked past busy_timeout), so failure cannot spin. */
 const SLEEP_AFTER_FAILURE_MS = 1_000;
 
 /** What one schedule's claim wrote, to be admitted and reported once committed. */
 interface Claim {
   firings: ScheduleFiringDto[];
   admit: number[];
+}
+
+/** One firing row as the scheduler decides it. */
+interface FiringRecord {
+  scheduledFor: number | null;
+  fireAt: number;
+  outcome: FiringOutcome;
+  reason: string;
+  executionId?: number;
+  slotCount?: number;
 }
 
 /** A schedule's claim threw: the batch is rolled back and claimed again without it. */
@@ -159,16 +170,12 @@ export class Scheduler {
       (tx) => {
         const schedule = getScheduleWithAgent(tx, scheduleId);
         if (!schedule) throw notFound('Schedule');
+        if (!getAgentById(tx, schedule.agentId)) throw notFound('Agent');
         const claim: Claim = { firings: [], admit: [] };
-        const refusal = this.launcher.refusal(schedule.agentId, now);
-        if (refusal) {
-          this.record(tx, claim, { scheduleId, scheduledFor: null, fireAt: now, ...refusal }, now);
-        } else {
-          const executionId = this.createRun(tx, schedule, now);
-          claim.admit.push(executionId);
-          const firing = { scheduleId, scheduledFor: null, fireAt: now, executionId };
-          this.record(tx, claim, { ...firing, outcome: 'started', reason: manualReason(executionId) }, now);
-        }
+        this.startOrRefuse(tx, claim, schedule, { scheduledFor: null, fireAt: now }, now, (executionId) => ({
+          outcome: 'started',
+          reason: manualReason(executionId),
+        }));
         return claim;
       },
       { behavior: 'immediate' },
@@ -204,15 +211,7 @@ export class Scheduler {
       this.arm();
     } catch (err) {
       this.logger.error({ err }, 'scheduler tick failed');
-      this.arm(Math.max(SLEEP_AFTER_FAILURE_MS, this.sleepMsOrMax()));
-    }
-  }
-
-  private sleepMsOrMax(): number {
-    try {
-      return this.sleepMs();
-    } catch {
-      return this.maxSleepMs;
+      this.arm(SLEEP_AFTER_FAILURE_MS);
     }
   }
 
@@ -250,66 +249,51 @@ export class Scheduler {
   }
 
   private consider(tx: Db, claim: Claim, schedule: Schedule, planned: PlannedFiring, now: number): void {
-    const slot = { scheduleId: schedule.id, scheduledFor: planned.slot, fireAt: planned.fireAt };
+    const slot = { scheduledFor: planned.slot, fireAt: planned.fireAt };
     if (planned.kind === 'missed' || planned.kind === 'missed_overflow') {
+      const reason = missedReason(schedule, planned, now);
       const slotCount = planned.kind === 'missed_overflow' ? planned.count : 1;
-      this.record(
-        tx,
-        claim,
-        { ...slot, outcome: 'missed', reason: missedReason(schedule, planned, now), slotCount },
-        now,
-      );
+      this.record(tx, claim, schedule.id, { ...slot, outcome: 'missed', reason, slotCount }, now);
       return;
     }
     const skipped = overlapReason(schedule.overlapPolicy, getActiveRunsOfSchedule(this.db, schedule.id));
     if (skipped) {
-      this.record(tx, claim, { ...slot, outcome: 'skipped_overlap', reason: skipped }, now);
+      this.record(tx, claim, schedule.id, { ...slot, outcome: 'skipped_overlap', reason: skipped }, now);
       return;
     }
-    const refusal = this.launcher.refusal(schedule.agentId, now);
-    if (refusal) {
-      this.record(tx, claim, { ...slot, ...refusal }, now);
-      return;
-    }
-    const executionId = this.createRun(tx, schedule, now);
-    claim.admit.push(executionId);
-    this.record(
-      tx,
-      claim,
+    this.startOrRefuse(tx, claim, schedule, slot, now, (executionId) =>
       planned.kind === 'catch_up'
-        ? {
-            ...slot,
-            executionId,
-            outcome: 'caught_up',
-            reason: caughtUpReason(executionId, schedule.catchUpWindowSeconds),
-          }
-        : { ...slot, executionId, outcome: 'started', reason: startedReason(executionId) },
-      now,
+        ? { outcome: 'caught_up', reason: caughtUpReason(executionId, schedule.catchUpWindowSeconds) }
+        : { outcome: 'started', reason: startedReason(executionId) },
     );
   }
 
-  private createRun(tx: Db, schedule: Schedule, now: number): number {
-    return this.launcher.createRun(
-      tx,
-      { scheduleId: schedule.id, agentId: schedule.agentId, prompt: schedule.prompt },
-      now,
-    );
-  }
-
-  private record(
+  /** Starts a run for the firing, or records why the engine refuses one now. */
+  private startOrRefuse(
     tx: Db,
     claim: Claim,
-    firing: Omit<NewScheduleFiring, 'id' | 'createdAt' | 'slotCount' | 'executionId'> & {
-      slotCount?: number;
-      executionId?: number;
-    },
+    schedule: Schedule,
+    slot: Pick<FiringRecord, 'scheduledFor' | 'fireAt'>,
     now: number,
+    started: (executionId: number) => Pick<FiringRecord, 'outcome' | 'reason'>,
   ): void {
+    const refusal = this.launcher.refusal(schedule.agentId, now);
+    if (refusal) {
+      this.record(tx, claim, schedule.id, { ...slot, ...refusal }, now);
+      return;
+    }
+    const request = { scheduleId: schedule.id, agentId: schedule.agentId, prompt: schedule.prompt };
+    const executionId = this.launcher.createRun(tx, request, now);
+    claim.admit.push(executionId);
+    this.record(tx, claim, schedule.id, { ...slot, ...started(executionId), executionId }, now);
+  }
+
+  private record(tx: Db, claim: Claim, scheduleId: number, firing: FiringRecord, now: number): void {
     const row = insertFiring(this.db, {
+      scheduleId,
       executionId: null,
       slotCount: 1,
       ...firing,
-      scheduledFor: firing.scheduledFor ?? null,
       createdAt: now,
     });
     const dto = toFiringDto(row);
