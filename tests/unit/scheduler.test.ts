@@ -447,6 +447,13 @@ describe('run now', () => {
     expect(runsOf(id)).toHaveLength(0);
     expect(() => scheduler.runNow(id + 1)).toThrow('Schedule not found');
   });
+
+  it('refuses to run a schedule whose agent was deleted', () => {
+    const { id, agentId } = schedule({ cronExpression: '0 3 * * *' });
+    softDeleteAgent(handle.db, agentId);
+    expect(() => scheduler.runNow(id)).toThrow('Agent not found');
+    expect(history(id)).toEqual([]);
+  });
 });
 
 describe('jitter', () => {

@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { issuesFromZod } from '../../src/lib/contracts/errors';
 import type { DbHandle } from '../../src/lib/db';
+import { softDeleteSchedulesOfAgent } from '../../src/lib/db/queries/schedules';
 import { executions } from '../../src/lib/db/schema';
 import { localTimeZone } from '../../src/lib/scheduling/cron';
 import { Scheduler } from '../../src/lib/scheduling/scheduler';
@@ -183,6 +184,16 @@ describe('changing and deleting', () => {
     ).toEqual({
       n: 1,
     });
+  });
+
+  it('deleting an agent takes its schedules along, and only them', () => {
+    const agent = createTestAgent(handle.db);
+    const other = createTestAgent(handle.db);
+    const mine = createSchedule(handle.db, { agentId: agent.id, cronExpression: '@daily' }, NOW).id;
+    const theirs = createSchedule(handle.db, { agentId: other.id, cronExpression: '@daily' }, NOW).id;
+    expect(softDeleteSchedulesOfAgent(handle.db, agent.id, NOW)).toBe(1);
+    expect(() => getSchedule(handle.db, mine)).toThrow('Schedule not found');
+    expect(getSchedule(handle.db, theirs).enabled).toBe(true);
   });
 });
 
