@@ -37,7 +37,12 @@ export const systemClock: SchedulerClock = {
 };
 
 export interface SchedulerHooks {
-  /** Inside the claim transaction, once per firing recorded (the notification outbox writes here). */
+  /**
+   * Inside the claim transaction, once per firing recorded (the notification outbox writes here).
+   * Write only through `tx`: if another schedule's claim fails, the batch is rolled back and
+   * claimed again, and this runs again for the firings that are then recorded. Throwing fails this
+   * schedule's claim (retried 30 s later).
+   */
   inTransaction?(tx: Db, firing: ScheduleFiringDto): void;
   /** After the commit, once per firing (live UI). */
   afterCommit?(firing: ScheduleFiringDto): void;
