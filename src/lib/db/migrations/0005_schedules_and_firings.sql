@@ -24,4 +24,4 @@ ALTER TABLE `schedules` ADD `next_fire_at` integer;--> statement-breakpoint
 ALTER TABLE `schedules` ADD `deleted_at` integer;--> statement-breakpoint
 CREATE INDEX `schedules_due` ON `schedules` (`enabled`,`deleted_at`,`next_fire_at`);--> statement-breakpoint
 ALTER TABLE `schedules` DROP COLUMN `last_run_at`;--> statement-breakpoint
-CREATE INDEX `executions_by_schedule_status` ON `executions` (`schedule_id`,`status`);
+CREATE INDEX `executions_active_by_schedule` ON `executions` (`schedule_id`) WHERE "executions"."status" in ('queued', 'running');

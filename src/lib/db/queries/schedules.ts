@@ -12,7 +12,7 @@ import {
   type SQL,
   sql,
 } from 'drizzle-orm';
-import { ACTIVE_STATUSES, type ExecutionStatus } from '../../contracts/executions';
+import type { ExecutionStatus } from '../../contracts/executions';
 import { type ScheduleFiringDto, UNRUN_OUTCOMES } from '../../contracts/schedules';
 import type { Db } from '../index';
 import { preparedPerConnection } from '../prepared';
@@ -192,6 +192,7 @@ export function getEarliestFireAt(db: Db): number | null {
   return earliestFire(db).get()?.at ?? null;
 }
 
+// The statuses written out (not bound) so that SQLite sees the partial index's condition.
 const activeRuns = preparedPerConnection((db) =>
   db
     .select({ id: executions.id, status: executions.status })
@@ -199,7 +200,7 @@ const activeRuns = preparedPerConnection((db) =>
     .where(
       and(
         eq(executions.scheduleId, sql.placeholder('scheduleId')),
-        inArray(executions.status, [...ACTIVE_STATUSES]),
+        sql`${executions.status} in ('queued', 'running')`,
       ),
     )
     .orderBy(asc(executions.id))
