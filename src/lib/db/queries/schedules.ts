@@ -134,7 +134,8 @@ export function listSchedulesLastUnrun(db: Db, limit: number): ScheduleWithAgent
     .innerJoin(agentConfigurations, eq(agentConfigurations.id, schedules.agentId))
     .innerJoin(scheduleFirings, eq(scheduleFirings.id, lastFiringId))
     .where(and(live, inArray(scheduleFirings.outcome, [...UNRUN_OUTCOMES])))
-    .orderBy(desc(scheduleFirings.id))
+    // Newest schedule first: walking schedules by id needs no sort, and the limit stops the walk.
+    .orderBy(desc(schedules.id))
     .limit(limit)
     .all();
 }
