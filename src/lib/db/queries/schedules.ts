@@ -126,7 +126,10 @@ export function getLastFirings(db: Db, scheduleIds: number[]): Map<number, Sched
   return new Map(rows.map(({ firing }) => [firing.scheduleId, firing]));
 }
 
-/** The dashboard's warning: live schedules whose last firing started no run (refused, skipped, missed). */
+/**
+ * The dashboard's warning: live schedules whose last firing started no run (refused, skipped,
+ * missed), newest schedule first: walking schedules by id needs no sort, and the limit ends the walk.
+ */
 export function listSchedulesLastUnrun(db: Db, limit: number): ScheduleWithAgent[] {
   return db
     .select(withAgentName)
@@ -134,7 +137,6 @@ export function listSchedulesLastUnrun(db: Db, limit: number): ScheduleWithAgent
     .innerJoin(agentConfigurations, eq(agentConfigurations.id, schedules.agentId))
     .innerJoin(scheduleFirings, eq(scheduleFirings.id, lastFiringId))
     .where(and(live, inArray(scheduleFirings.outcome, [...UNRUN_OUTCOMES])))
-    // Newest schedule first: walking schedules by id needs no sort, and the limit stops the walk.
     .orderBy(desc(schedules.id))
     .limit(limit)
     .all();
