@@ -1,6 +1,7 @@
 /** Dependency rules checked by `npm run lint`: the layering of STYLE.md, enforced. */
+// scheduling/: all but the cron modules, which the schedule form shares with the API.
 const SERVER_ONLY =
-  '^src/lib/(db|engine|services|claude|runtime|env|logger|http/route|http/errors|websocket/(server|broadcaster|messageHandler)|workflows/(runner|definitions|launcher)|notifications|metrics|keyFile)';
+  '^src/lib/(db|engine|services|claude|runtime|env|logger|http/route|http/errors|websocket/(server|broadcaster|messageHandler)|workflows/(runner|definitions|launcher)|notifications|metrics|keyFile|scheduling/(?!(cron|wallClock|zoneOffsets|validation)\\.ts$))';
 
 /**
  * The layers of src/lib, lowest first: db ← claude ← engine ← services. The edges (http, websocket,

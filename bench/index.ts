@@ -5,6 +5,7 @@ import { benchLogWrites } from './logWrites';
 import { report } from './measure';
 import { benchMetrics } from './metrics';
 import { benchNotifications } from './notifications';
+import { benchScheduler } from './scheduler';
 import { benchSoak } from './soak';
 import { benchWorkflows } from './workflows';
 
@@ -15,6 +16,7 @@ report(benchCostQueries());
 report(benchWorkflows());
 report(await benchNotifications());
 report(await benchMetrics());
+report(benchScheduler());
 
 // The end-to-end ones run the real server (production build) and Debian's Chromium.
 for (const script of [['scripts/ensure-chromium.sh'], ['scripts/build-if-needed.mjs']]) {

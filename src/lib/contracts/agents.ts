@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { patchOf } from './patch';
 
 /** Validation shared by the agent form and the API, so both reject the same input the same way. */
 
@@ -93,9 +94,7 @@ export const createAgentSchema = z.strictObject({
 });
 export type CreateAgentInput = z.infer<typeof createAgentSchema>;
 
-export const updateAgentSchema = createAgentSchema
-  .partial()
-  .refine((value) => Object.keys(value).length > 0, 'At least one field to change');
+export const updateAgentSchema = patchOf(createAgentSchema);
 export type UpdateAgentInput = z.infer<typeof updateAgentSchema>;
 
 /** An agent as the API and the pages see it. */

@@ -68,6 +68,9 @@ export const executions = sqliteTable(
     index('executions_by_trigger').on(t.trigger),
     index('executions_by_schedule').on(t.scheduleId),
     index('executions_recent').on(t.createdAt),
+    // A schedule's queued and running runs, read for its overlap policy on every slot: only active
+    // runs are in it, so a schedule with years of history costs no more than a new one.
+    index('executions_active_by_schedule').on(t.scheduleId).where(sql`${t.status} in ('queued', 'running')`),
     // The month's most expensive runs: read the month's end of this index, no scan and no sort.
     index('executions_by_month_cost').on(executionMonth(t.createdAt), t.costMicros),
   ],

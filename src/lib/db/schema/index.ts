@@ -4,6 +4,7 @@ export * from './executions';
 export * from './metrics';
 export * from './notifications';
 export * from './runResources';
+export * from './scheduleFirings';
 export * from './schedules';
 export * from './settings';
 export * from './steps';

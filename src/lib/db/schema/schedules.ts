@@ -1,4 +1,5 @@
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type { CatchUpPolicy, OverlapPolicy } from '../../contracts/schedules';
 import { agentConfigurations } from './agents';
 
 /** Cron schedules that start agent runs unattended. */
@@ -9,16 +10,34 @@ export const schedules = sqliteTable(
     agentId: integer('agent_id')
       .notNull()
       .references(() => agentConfigurations.id, { onDelete: 'cascade' }),
+    name: text('name').notNull().default(''),
     cronExpression: text('cron_expression').notNull(),
+    /**
+     * An IANA zone, always written by the code (the server's zone when none was given). The 'UTC'
+     * default predates schedules and is never relied on: dropping it makes drizzle-kit rebuild the table.
+     */
     timezone: text('timezone').notNull().default('UTC'),
+    /** Overrides the agent's default prompt; null to use it. */
     prompt: text('prompt'),
     enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    overlapPolicy: text('overlap_policy').$type<OverlapPolicy>().notNull().default('skip'),
+    catchUp: text('catch_up').$type<CatchUpPolicy>().notNull().default('skip'),
+    catchUpWindowSeconds: integer('catch_up_window_seconds').notNull().default(3_600),
+    jitterSeconds: integer('jitter_seconds').notNull().default(0),
+    /** The next slot to consider (a cron time, epoch ms); null while paused. */
     nextRunAt: integer('next_run_at'),
-    lastRunAt: integer('last_run_at'),
+    /** When that slot is due: next_run_at plus its jitter. The timer and the due query read this. */
+    nextFireAt: integer('next_fire_at'),
     createdAt: integer('created_at').notNull(),
     updatedAt: integer('updated_at').notNull(),
+    /** Soft delete: a deleted schedule's firings and runs stay in the history. */
+    deletedAt: integer('deleted_at'),
   },
-  (t) => [index('schedules_due').on(t.enabled, t.nextRunAt), index('schedules_by_agent').on(t.agentId)],
+  (t) => [
+    // The tick's "due now" read and the timer's "earliest due" read: a range on the last column.
+    index('schedules_due').on(t.enabled, t.deletedAt, t.nextFireAt),
+    index('schedules_by_agent').on(t.agentId),
+  ],
 );
 
 export type Schedule = typeof schedules.$inferSelect;

@@ -1,0 +1,280 @@
+import {
+  and,
+  asc,
+  desc,
+  eq,
+  getTableColumns,
+  inArray,
+  isNull,
+  lt,
+  lte,
+  min,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
+import type { ExecutionStatus } from '../../contracts/executions';
+import { type ScheduleFiringDto, UNRUN_OUTCOMES } from '../../contracts/schedules';
+import type { Db } from '../index';
+import { preparedPerConnection } from '../prepared';
+import {
+  agentConfigurations,
+  executions,
+  type NewSchedule,
+  type NewScheduleFiring,
+  type Schedule,
+  type ScheduleFiring,
+  scheduleFirings,
+  schedules,
+} from '../schema';
+
+export type ScheduleWithAgent = Schedule & { agentName: string };
+
+export function toFiringDto(row: ScheduleFiring): ScheduleFiringDto {
+  return { ...row, manual: row.scheduledFor === null };
+}
+
+const live = isNull(schedules.deletedAt);
+const withAgentName = { ...getTableColumns(schedules), agentName: agentConfigurations.name };
+
+function selectSchedules(db: Db, where: SQL | undefined, orderBy: SQL, limit: number): ScheduleWithAgent[] {
+  return db
+    .select(withAgentName)
+    .from(schedules)
+    .innerJoin(agentConfigurations, eq(agentConfigurations.id, schedules.agentId))
+    .where(where)
+    .orderBy(orderBy)
+    .limit(limit)
+    .all();
+}
+
+export function insertSchedule(db: Db, values: NewSchedule): Schedule {
+  return db.insert(schedules).values(values).returning().get();
+}
+
+/** Changes a live schedule; undefined when there is none. */
+export function updateScheduleRow(db: Db, id: number, patch: Partial<NewSchedule>): Schedule | undefined {
+  return db
+    .update(schedules)
+    .set(patch)
+    .where(and(eq(schedules.id, id), live))
+    .returning()
+    .get();
+}
+
+/** Soft delete: the schedule stops and disappears from lists; its firings and runs stay. */
+export function softDeleteSchedule(db: Db, id: number, now: number): boolean {
+  const result = db
+    .update(schedules)
+    .set({ deletedAt: now, updatedAt: now, nextRunAt: null, nextFireAt: null })
+    .where(and(eq(schedules.id, id), live))
+    .run();
+  return result.changes > 0;
+}
+
+/** Every live schedule of an agent, deleted with it (to be called in the agent's delete). */
+export function softDeleteSchedulesOfAgent(db: Db, agentId: number, now: number): number {
+  return db
+    .update(schedules)
+    .set({ deletedAt: now, updatedAt: now, nextRunAt: null, nextFireAt: null })
+    .where(and(eq(schedules.agentId, agentId), live))
+    .run().changes;
+}
+
+export function getScheduleWithAgent(db: Db, id: number): ScheduleWithAgent | undefined {
+  return selectSchedules(db, and(eq(schedules.id, id), live), asc(schedules.id), 1)[0];
+}
+
+export interface ScheduleListFilter {
+  agentId?: number;
+  limit: number;
+  before?: number;
+}
+
+/** Newest first, keyset-paged by id. */
+export function listSchedulesWithAgent(db: Db, filter: ScheduleListFilter): ScheduleWithAgent[] {
+  const where = and(
+    live,
+    filter.agentId === undefined ? undefined : eq(schedules.agentId, filter.agentId),
+    filter.before === undefined ? undefined : lt(schedules.id, filter.before),
+  );
+  return selectSchedules(db, where, desc(schedules.id), filter.limit);
+}
+
+/** The dashboard's "next scheduled runs": enabled schedules by when they fire next. */
+export function listNextDueSchedules(db: Db, limit: number): ScheduleWithAgent[] {
+  return selectSchedules(
+    db,
+    and(eq(schedules.enabled, true), live, sql`${schedules.nextFireAt} is not null`),
+    asc(schedules.nextFireAt),
+    limit,
+  );
+}
+
+const lastFiringId = sql<
+  number | null
+>`(select max(${scheduleFirings.id}) from ${scheduleFirings} where ${scheduleFirings.scheduleId} = ${schedules.id})`;
+
+/** The last firing of each schedule, by schedule id. */
+export function getLastFirings(db: Db, scheduleIds: number[]): Map<number, ScheduleFiring> {
+  if (scheduleIds.length === 0) return new Map();
+  const rows = db
+    .select({ firing: scheduleFirings })
+    .from(schedules)
+    .innerJoin(scheduleFirings, eq(scheduleFirings.id, lastFiringId))
+    .where(inArray(schedules.id, scheduleIds))
+    .all();
+  return new Map(rows.map(({ firing }) => [firing.scheduleId, firing]));
+}
+
+/**
+ * The dashboard's warning: live schedules whose last firing started no run (refused, skipped,
+ * missed), newest schedule first: walking schedules by id needs no sort, and the limit ends the walk.
+ */
+export function listSchedulesLastUnrun(db: Db, limit: number): ScheduleWithAgent[] {
+  return db
+    .select(withAgentName)
+    .from(schedules)
+    .innerJoin(agentConfigurations, eq(agentConfigurations.id, schedules.agentId))
+    .innerJoin(scheduleFirings, eq(scheduleFirings.id, lastFiringId))
+    .where(and(live, inArray(scheduleFirings.outcome, [...UNRUN_OUTCOMES])))
+    .orderBy(desc(schedules.id))
+    .limit(limit)
+    .all();
+}
+
+/** A schedule's history, newest first, keyset-paged by id. */
+export function listFiringsOfSchedule(
+  db: Db,
+  scheduleId: number,
+  filter: { limit: number; before?: number },
+): ScheduleFiring[] {
+  return db
+    .select()
+    .from(scheduleFirings)
+    .where(
+      and(
+        eq(scheduleFirings.scheduleId, scheduleId),
+        filter.before === undefined ? undefined : lt(scheduleFirings.id, filter.before),
+      ),
+    )
+    .orderBy(desc(scheduleFirings.id))
+    .limit(filter.limit)
+    .all();
+}
+
+// The scheduler's statements, run on every tick: prepared once per connection.
+
+export type DueSchedule = Schedule & { agentDeletedAt: number | null };
+
+const dueSchedules = preparedPerConnection((db) =>
+  db
+    .select({ ...getTableColumns(schedules), agentDeletedAt: agentConfigurations.deletedAt })
+    .from(schedules)
+    .innerJoin(agentConfigurations, eq(agentConfigurations.id, schedules.agentId))
+    .where(and(eq(schedules.enabled, true), live, lte(schedules.nextFireAt, sql.placeholder('now'))))
+    .orderBy(asc(schedules.nextFireAt))
+    .limit(sql.placeholder('limit'))
+    .prepare(),
+);
+
+/** Enabled live schedules whose next slot is due, soonest first: read through `schedules_due`. */
+export function selectDueSchedules(db: Db, now: number, limit: number): DueSchedule[] {
+  return dueSchedules(db).all({ now, limit });
+}
+
+const earliestFire = preparedPerConnection((db) =>
+  db
+    .select({ at: min(schedules.nextFireAt) })
+    .from(schedules)
+    .where(and(eq(schedules.enabled, true), live))
+    .prepare(),
+);
+
+/** When the next slot of any schedule is due; null when none is scheduled. */
+export function getEarliestFireAt(db: Db): number | null {
+  return earliestFire(db).get()?.at ?? null;
+}
+
+// The statuses written out (not bound) so that SQLite sees the partial index's condition.
+const activeRuns = preparedPerConnection((db) =>
+  db
+    .select({ id: executions.id, status: executions.status })
+    .from(executions)
+    .where(
+      and(
+        eq(executions.scheduleId, sql.placeholder('scheduleId')),
+        sql`${executions.status} in ('queued', 'running')`,
+      ),
+    )
+    .orderBy(asc(executions.id))
+    .prepare(),
+);
+
+/** The schedule's runs still queued or running, oldest first: what its overlap policy looks at. */
+export function getActiveRunsOfSchedule(
+  db: Db,
+  scheduleId: number,
+): { id: number; status: ExecutionStatus }[] {
+  return activeRuns(db).all({ scheduleId });
+}
+
+const slotFiring = preparedPerConnection((db) =>
+  db
+    .select({ id: scheduleFirings.id })
+    .from(scheduleFirings)
+    .where(
+      and(
+        eq(scheduleFirings.scheduleId, sql.placeholder('scheduleId')),
+        eq(scheduleFirings.scheduledFor, sql.placeholder('slot')),
+      ),
+    )
+    .prepare(),
+);
+
+export function isSlotRecorded(db: Db, scheduleId: number, slot: number): boolean {
+  return slotFiring(db).get({ scheduleId, slot }) !== undefined;
+}
+
+const firingInsert = preparedPerConnection((db) =>
+  db
+    .insert(scheduleFirings)
+    .values({
+      scheduleId: sql.placeholder('scheduleId'),
+      scheduledFor: sql.placeholder('scheduledFor'),
+      fireAt: sql.placeholder('fireAt'),
+      outcome: sql.placeholder('outcome'),
+      executionId: sql.placeholder('executionId'),
+      reason: sql.placeholder('reason'),
+      slotCount: sql.placeholder('slotCount'),
+      createdAt: sql.placeholder('createdAt'),
+    })
+    .returning({ id: scheduleFirings.id })
+    .prepare(),
+);
+
+export function insertFiring(db: Db, firing: Required<Omit<NewScheduleFiring, 'id'>>): ScheduleFiring {
+  const row = firingInsert(db).get(firing);
+  if (!row) throw new Error('schedule_firings insert returned no row');
+  return { id: row.id, ...firing };
+}
+
+const scheduleAdvance = preparedPerConnection((db) =>
+  db
+    .update(schedules)
+    .set({
+      nextRunAt: sql`${sql.placeholder('nextRunAt')}`,
+      nextFireAt: sql`${sql.placeholder('nextFireAt')}`,
+    })
+    .where(eq(schedules.id, sql.placeholder('id')))
+    .prepare(),
+);
+
+/** Moves a schedule on to its next slot. */
+export function advanceSchedule(db: Db, id: number, nextRunAt: number, nextFireAt: number): void {
+  scheduleAdvance(db).run({ id, nextRunAt, nextFireAt });
+}
+
+/** Puts a schedule's next attempt off without moving its slot (after a claim failed). */
+export function postponeSchedule(db: Db, id: number, nextFireAt: number): void {
+  db.update(schedules).set({ nextFireAt }).where(eq(schedules.id, id)).run();
+}

@@ -1,0 +1,328 @@
+import type { FiringOutcome, ScheduleFiringDto } from '../contracts/schedules';
+import type { Db } from '../db';
+import { getAgentById } from '../db/queries/agents';
+import {
+  advanceSchedule,
+  type DueSchedule,
+  getActiveRunsOfSchedule,
+  getEarliestFireAt,
+  getScheduleWithAgent,
+  insertFiring,
+  isSlotRecorded,
+  postponeSchedule,
+  selectDueSchedules,
+  softDeleteSchedule,
+  toFiringDto,
+} from '../db/queries/schedules';
+import type { Schedule } from '../db/schema';
+import { notFound } from '../errors';
+import type { Logger } from '../logger';
+import { compileCron } from './cron';
+import { caughtUpReason, manualReason, missedReason, overlapReason, startedReason } from './firingReasons';
+import { jitterMs } from './jitter';
+import type { RunLauncher } from './launcher';
+import { type PlannedFiring, planDueSlots } from './slotPlan';
+
+/** Time and timers, injected so tests can drive the scheduler through DST changes and downtime. */
+export interface SchedulerClock {
+  now(): number;
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+export const systemClock: SchedulerClock = {
+  now: () => Date.now(),
+  setTimeout: (callback, ms) => setTimeout(callback, ms).unref(),
+  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
+};
+
+export interface SchedulerHooks {
+  /**
+   * Inside the claim transaction, once per firing recorded (the notification outbox writes here).
+   * Write only through `tx`: if another schedule's claim fails, the batch is rolled back and
+   * claimed again, and this runs again for the firings that are then recorded. Throwing fails this
+   * schedule's claim (retried 30 s later).
+   */
+  inTransaction?(tx: Db, firing: ScheduleFiringDto): void;
+  /** After the commit, once per firing (live UI). */
+  afterCommit?(firing: ScheduleFiringDto): void;
+}
+
+export interface SchedulerOptions {
+  db: Db;
+  launcher: RunLauncher;
+  logger: Logger;
+  clock?: SchedulerClock;
+  hooks?: SchedulerHooks;
+  /** Due schedules claimed per tick; a full batch is followed by another right away. */
+  batchSize?: number;
+  /** The longest the timer sleeps, so a clock jump is noticed within it. */
+  maxSleepMs?: number;
+}
+
+/** How long a schedule whose claim failed waits before it is tried again. */
+const RETRY_AFTER_FAILURE_MS = 30_000;
+/** The sleep after a tick failed as a whole (e.g. the file locked past busy_timeout), so failure cannot spin. */
+const SLEEP_AFTER_FAILURE_MS = 1_000;
+
+/** What one schedule's claim wrote, to be admitted and reported once committed. */
+interface Claim {
+  firings: ScheduleFiringDto[];
+  admit: number[];
+}
+
+/** One firing row as the scheduler decides it. */
+interface FiringRecord {
+  scheduledFor: number | null;
+  fireAt: number;
+  outcome: FiringOutcome;
+  reason: string;
+  executionId?: number;
+  slotCount?: number;
+}
+
+/** A schedule's claim threw: the batch is rolled back and claimed again without it. */
+class ClaimFailed extends Error {
+  constructor(
+    readonly scheduleId: number,
+    override readonly cause: unknown,
+  ) {
+    super(`claim of schedule ${scheduleId} failed`);
+  }
+}
+
+/**
+ * Fires schedules: every slot it considers becomes exactly one firing row, written in the same
+ * transaction that moves the schedule to its next slot and, when a run starts, inserts the queued
+ * execution. The engine is handed the run only after the commit, so a crash in between leaves a
+ * queued run (recovered as interrupted at the next start) and a recorded slot that no restart
+ * fires again. Claims take SQLite's write lock first (BEGIN IMMEDIATE), so a second process on the
+ * same file waits and then finds the slot taken; the unique (schedule, slot) key is the last line.
+ *
+ * Its own statements go through `this.db`, prepared once: on this connection they run inside the
+ * open transaction all the same. The launcher and the hooks get the transaction.
+ */
+export class Scheduler {
+  private readonly db: Db;
+  private readonly launcher: RunLauncher;
+  private readonly logger: Logger;
+  private readonly clock: SchedulerClock;
+  private readonly hooks: SchedulerHooks;
+  private readonly batchSize: number;
+  private readonly maxSleepMs: number;
+  private timer: unknown = null;
+  private running = false;
+
+  constructor(options: SchedulerOptions) {
+    this.db = options.db;
+    this.launcher = options.launcher;
+    this.logger = options.logger;
+    this.clock = options.clock ?? systemClock;
+    this.hooks = options.hooks ?? {};
+    this.batchSize = options.batchSize ?? 100;
+    this.maxSleepMs = options.maxSleepMs ?? 30_000;
+  }
+
+  /** Claims what is due now (missed slots after downtime included), then sleeps until the next slot. */
+  start(): void {
+    this.running = true;
+    this.arm(0);
+  }
+
+  stop(): void {
+    this.running = false;
+    this.disarm();
+  }
+
+  /** Call after a schedule was created, changed or deleted: the next slot may now be sooner. */
+  wake(): void {
+    if (this.running) this.arm();
+  }
+
+  /**
+   * One batch: claims up to `batchSize` due schedules in one transaction, then admits the runs
+   * and reports the firings. Returns the firings recorded. A schedule whose claim throws is put
+   * off for RETRY_AFTER_FAILURE_MS and the batch is claimed again without it: one transaction per
+   * batch, not a savepoint per schedule, as failures are rare and every tick pays for savepoints.
+   */
+  tick(): ScheduleFiringDto[] {
+    const now = this.clock.now();
+    for (;;) {
+      let claims: Claim[];
+      try {
+        claims = this.db.transaction(
+          (tx) =>
+            selectDueSchedules(this.db, now, this.batchSize).map((schedule) => this.claim(tx, schedule, now)),
+          { behavior: 'immediate' },
+        );
+      } catch (err) {
+        if (!(err instanceof ClaimFailed)) throw err;
+        this.logger.error(
+          { err: err.cause, scheduleId: err.scheduleId },
+          'could not claim a due schedule; retrying later',
+        );
+        postponeSchedule(this.db, err.scheduleId, now + RETRY_AFTER_FAILURE_MS);
+        continue;
+      }
+      return this.afterCommit(claims);
+    }
+  }
+
+  /** A manual "run now": recorded in the history and started, or refused, like a slot. Ignores pause and overlap. */
+  runNow(scheduleId: number): ScheduleFiringDto {
+    const now = this.clock.now();
+    const claim = this.db.transaction(
+      (tx) => {
+        const schedule = getScheduleWithAgent(tx, scheduleId);
+        if (!schedule) throw notFound('Schedule');
+        if (!getAgentById(tx, schedule.agentId)) throw notFound('Agent');
+        const claim: Claim = { firings: [], admit: [] };
+        this.startOrRefuse(tx, claim, schedule, { scheduledFor: null, fireAt: now }, now, (executionId) => ({
+          outcome: 'started',
+          reason: manualReason(executionId),
+        }));
+        return claim;
+      },
+      { behavior: 'immediate' },
+    );
+    const [firing] = this.afterCommit([claim]);
+    if (!firing) throw new Error('run now recorded no firing');
+    return firing;
+  }
+
+  private arm(delayMs?: number): void {
+    this.disarm();
+    if (!this.running) return;
+    const delay = delayMs ?? this.sleepMs();
+    this.timer = this.clock.setTimeout(() => this.onTimer(), delay);
+  }
+
+  private disarm(): void {
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  /** Until the earliest due slot (one indexed read), never longer than maxSleepMs. */
+  private sleepMs(): number {
+    const earliest = getEarliestFireAt(this.db);
+    if (earliest === null) return this.maxSleepMs;
+    return Math.min(this.maxSleepMs, Math.max(0, earliest - this.clock.now()));
+  }
+
+  private onTimer(): void {
+    this.timer = null;
+    try {
+      this.tick();
+      this.arm();
+    } catch (err) {
+      this.logger.error({ err }, 'scheduler tick failed');
+      this.arm(SLEEP_AFTER_FAILURE_MS);
+    }
+  }
+
+  private claim(tx: Db, schedule: DueSchedule, now: number): Claim {
+    try {
+      return this.claimSlots(tx, schedule, now);
+    } catch (cause) {
+      throw new ClaimFailed(schedule.id, cause);
+    }
+  }
+
+  private claimSlots(tx: Db, schedule: DueSchedule, now: number): Claim {
+    const claim: Claim = { firings: [], admit: [] };
+    if (schedule.agentDeletedAt !== null) {
+      // The agent's delete should have taken its schedules along; make sure it did.
+      softDeleteSchedule(this.db, schedule.id, now);
+      this.logger.warn({ scheduleId: schedule.id }, 'schedule of a deleted agent deleted');
+      return claim;
+    }
+    const plan = planDueSlots({
+      cron: compileCron(schedule.cronExpression, schedule.timezone),
+      firstSlot: schedule.nextRunAt ?? now,
+      now,
+      jitterMs: (slot) => jitterMs(schedule.id, slot, schedule.jitterSeconds),
+      maxJitterMs: schedule.jitterSeconds * 1_000,
+      catchUpWindowMs: schedule.catchUp === 'latest' ? schedule.catchUpWindowSeconds * 1_000 : null,
+    });
+    for (const planned of plan.firings) {
+      // Already recorded (the schedule was set back onto a slot it had fired, e.g. by a clock jumping back).
+      if (isSlotRecorded(this.db, schedule.id, planned.slot)) continue;
+      this.consider(tx, claim, schedule, planned, now);
+    }
+    advanceSchedule(this.db, schedule.id, plan.next.slot, plan.next.fireAt);
+    return claim;
+  }
+
+  private consider(tx: Db, claim: Claim, schedule: Schedule, planned: PlannedFiring, now: number): void {
+    const slot = { scheduledFor: planned.slot, fireAt: planned.fireAt };
+    if (planned.kind === 'missed' || planned.kind === 'missed_overflow') {
+      const reason = missedReason(schedule, planned, now);
+      const slotCount = planned.kind === 'missed_overflow' ? planned.count : 1;
+      this.record(tx, claim, schedule.id, { ...slot, outcome: 'missed', reason, slotCount }, now);
+      return;
+    }
+    const skipped = overlapReason(schedule.overlapPolicy, getActiveRunsOfSchedule(this.db, schedule.id));
+    if (skipped) {
+      this.record(tx, claim, schedule.id, { ...slot, outcome: 'skipped_overlap', reason: skipped }, now);
+      return;
+    }
+    this.startOrRefuse(tx, claim, schedule, slot, now, (executionId) =>
+      planned.kind === 'catch_up'
+        ? { outcome: 'caught_up', reason: caughtUpReason(executionId, schedule.catchUpWindowSeconds) }
+        : { outcome: 'started', reason: startedReason(executionId) },
+    );
+  }
+
+  /** Starts a run for the firing, or records why the engine refuses one now. */
+  private startOrRefuse(
+    tx: Db,
+    claim: Claim,
+    schedule: Schedule,
+    slot: Pick<FiringRecord, 'scheduledFor' | 'fireAt'>,
+    now: number,
+    started: (executionId: number) => Pick<FiringRecord, 'outcome' | 'reason'>,
+  ): void {
+    const refusal = this.launcher.refusal(schedule.agentId, now);
+    if (refusal) {
+      this.record(tx, claim, schedule.id, { ...slot, ...refusal }, now);
+      return;
+    }
+    const request = { scheduleId: schedule.id, agentId: schedule.agentId, prompt: schedule.prompt };
+    const executionId = this.launcher.createRun(tx, request, now);
+    claim.admit.push(executionId);
+    this.record(tx, claim, schedule.id, { ...slot, ...started(executionId), executionId }, now);
+  }
+
+  private record(tx: Db, claim: Claim, scheduleId: number, firing: FiringRecord, now: number): void {
+    const row = insertFiring(this.db, {
+      scheduleId,
+      executionId: null,
+      slotCount: 1,
+      ...firing,
+      createdAt: now,
+    });
+    const dto = toFiringDto(row);
+    this.hooks.inTransaction?.(tx, dto);
+    claim.firings.push(dto);
+  }
+
+  /** Runs go to the engine only now that their rows are committed; then the live UI hears of it. */
+  private afterCommit(claims: Claim[]): ScheduleFiringDto[] {
+    const firings = claims.flatMap((claim) => claim.firings);
+    for (const executionId of claims.flatMap((claim) => claim.admit)) {
+      try {
+        this.launcher.admit(executionId);
+      } catch (err) {
+        this.logger.error({ err, executionId }, 'a scheduled run could not be admitted; it stays queued');
+      }
+    }
+    for (const firing of firings) {
+      try {
+        this.hooks.afterCommit?.(firing);
+      } catch (err) {
+        this.logger.warn({ err, firingId: firing.id }, 'afterCommit hook failed');
+      }
+    }
+    return firings;
+  }
+}

@@ -1,0 +1,194 @@
+import {
+  type CreateScheduleInput,
+  type FiringPage,
+  type ListFiringsQuery,
+  type ListSchedulesQuery,
+  NEXT_RUNS_COUNT,
+  SCHEDULE_DEFAULTS,
+  type ScheduleDto,
+  type SchedulePage,
+  type SchedulePreview,
+  type SchedulePreviewQuery,
+  type UpdateScheduleInput,
+} from '../contracts/schedules';
+import type { Db } from '../db';
+import { getAgentById } from '../db/queries/agents';
+import {
+  getLastFirings,
+  getScheduleWithAgent,
+  insertSchedule,
+  listFiringsOfSchedule,
+  listNextDueSchedules,
+  listSchedulesLastUnrun,
+  listSchedulesWithAgent,
+  type ScheduleWithAgent,
+  softDeleteSchedule,
+  toFiringDto,
+  updateScheduleRow,
+} from '../db/queries/schedules';
+import type { Schedule } from '../db/schema';
+import { notFound } from '../errors';
+import { compileCron, describeCron, localTimeZone, nextRuns, normalizeTimeZone } from './cron';
+import { jitterMs } from './jitter';
+
+/**
+ * Schedules for the API and the pages: what the routes call after parsing with `validation.ts`.
+ * After a create, update or delete the caller wakes the scheduler, whose next slot may have moved.
+ */
+
+const iso = (epochMs: number) => new Date(epochMs).toISOString();
+
+function toScheduleDto(row: ScheduleWithAgent, lastFiring: ScheduleDto['lastFiring']): ScheduleDto {
+  return {
+    id: row.id,
+    agentId: row.agentId,
+    agentName: row.agentName,
+    name: row.name,
+    cronExpression: row.cronExpression,
+    description: describeCron(row.cronExpression),
+    timezone: row.timezone,
+    enabled: row.enabled,
+    prompt: row.prompt,
+    overlapPolicy: row.overlapPolicy,
+    catchUp: row.catchUp,
+    catchUpWindowSeconds: row.catchUpWindowSeconds,
+    jitterSeconds: row.jitterSeconds,
+    // The stored next slot first: it is what the scheduler will consider next.
+    nextRuns:
+      row.nextRunAt === null
+        ? []
+        : [
+            row.nextRunAt,
+            ...nextRuns(row.cronExpression, row.timezone, row.nextRunAt, NEXT_RUNS_COUNT - 1),
+          ].map(iso),
+    lastFiring,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function toScheduleDtos(db: Db, rows: ScheduleWithAgent[]): ScheduleDto[] {
+  const last = getLastFirings(
+    db,
+    rows.map((row) => row.id),
+  );
+  return rows.map((row) => {
+    const firing = last.get(row.id);
+    return toScheduleDto(row, firing ? toFiringDto(firing) : null);
+  });
+}
+
+/** The next slot after `now` and its fire time; nulls for a paused schedule. */
+function timing(
+  schedule: Pick<Schedule, 'id' | 'cronExpression' | 'timezone' | 'enabled' | 'jitterSeconds'>,
+  now: number,
+) {
+  if (!schedule.enabled) return { nextRunAt: null, nextFireAt: null };
+  const nextRunAt = compileCron(schedule.cronExpression, schedule.timezone).nextAfter(now);
+  return { nextRunAt, nextFireAt: nextRunAt + jitterMs(schedule.id, nextRunAt, schedule.jitterSeconds) };
+}
+
+function assertAgentExists(db: Db, agentId: number): void {
+  if (!getAgentById(db, agentId)) throw notFound('Agent');
+}
+
+export function getSchedule(db: Db, id: number): ScheduleDto {
+  const row = getScheduleWithAgent(db, id);
+  if (!row) throw notFound('Schedule');
+  const [dto] = toScheduleDtos(db, [row]);
+  if (!dto) throw notFound('Schedule');
+  return dto;
+}
+
+/** Starts from the first slot after `now`. With no zone given, the server's own is stored. */
+export function createSchedule(db: Db, input: CreateScheduleInput, now: number): ScheduleDto {
+  assertAgentExists(db, input.agentId);
+  const id = db.transaction((tx) => {
+    const row = insertSchedule(tx, {
+      ...SCHEDULE_DEFAULTS,
+      ...input,
+      timezone: normalizeTimeZone(input.timezone ?? localTimeZone()),
+      createdAt: now,
+      updatedAt: now,
+    });
+    // The jitter is a hash of the id, so the fire time is known only once the row exists.
+    updateScheduleRow(tx, row.id, timing(row, now));
+    return row.id;
+  });
+  return getSchedule(db, id);
+}
+
+/**
+ * A new expression, zone or jitter, or a resume, restarts the timing from the first slot after
+ * `now`: slots while paused are not caught up. Pausing clears the next slot.
+ */
+export function updateSchedule(db: Db, id: number, patch: UpdateScheduleInput, now: number): ScheduleDto {
+  const existing = getScheduleWithAgent(db, id);
+  if (!existing) throw notFound('Schedule');
+  if (patch.agentId !== undefined) assertAgentExists(db, patch.agentId);
+  const changes = {
+    ...patch,
+    ...(patch.timezone !== undefined && { timezone: normalizeTimeZone(patch.timezone) }),
+  };
+  const merged = { ...existing, ...changes };
+  const retimed =
+    merged.cronExpression !== existing.cronExpression ||
+    merged.timezone !== existing.timezone ||
+    merged.jitterSeconds !== existing.jitterSeconds ||
+    merged.enabled !== existing.enabled;
+  updateScheduleRow(db, id, { ...changes, ...(retimed && timing(merged, now)), updatedAt: now });
+  return getSchedule(db, id);
+}
+
+export function deleteSchedule(db: Db, id: number, now: number): void {
+  if (!softDeleteSchedule(db, id, now)) throw notFound('Schedule');
+}
+
+/** Newest first by id: read one row past the page to know whether another follows. */
+function keysetPage<Row, Item extends { id: number }>(
+  read: (limit: number) => Row[],
+  limit: number,
+  toItems: (rows: Row[]) => Item[],
+): { items: Item[]; nextBefore: number | null } {
+  const rows = read(limit + 1);
+  const items = toItems(rows.slice(0, limit));
+  const last = items.at(-1);
+  return { items, nextBefore: rows.length > limit && last ? last.id : null };
+}
+
+export function listSchedules(db: Db, query: ListSchedulesQuery): SchedulePage {
+  return keysetPage(
+    (limit) => listSchedulesWithAgent(db, { ...query, limit }),
+    query.limit,
+    (rows) => toScheduleDtos(db, rows),
+  );
+}
+
+/** The dashboard: enabled schedules by their next fire time. */
+export function listUpcomingSchedules(db: Db, limit: number): ScheduleDto[] {
+  return toScheduleDtos(db, listNextDueSchedules(db, limit));
+}
+
+/** The dashboard: schedules whose last firing was refused, skipped or missed. */
+export function listSchedulesNeedingAttention(db: Db, limit: number): ScheduleDto[] {
+  return toScheduleDtos(db, listSchedulesLastUnrun(db, limit));
+}
+
+export function listFirings(db: Db, scheduleId: number, query: ListFiringsQuery): FiringPage {
+  if (!getScheduleWithAgent(db, scheduleId)) throw notFound('Schedule');
+  return keysetPage(
+    (limit) => listFiringsOfSchedule(db, scheduleId, { ...query, limit }),
+    query.limit,
+    (rows) => rows.map(toFiringDto),
+  );
+}
+
+/** The next times of an expression in a zone, for the form. */
+export function previewSchedule(query: SchedulePreviewQuery, now: number): SchedulePreview {
+  const timezone = normalizeTimeZone(query.timezone);
+  return {
+    description: describeCron(query.cronExpression),
+    timezone,
+    nextRuns: nextRuns(query.cronExpression, timezone, now, NEXT_RUNS_COUNT).map(iso),
+  };
+}

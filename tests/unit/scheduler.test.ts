@@ -1,0 +1,548 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { CreateScheduleInput, ScheduleFiringDto } from '../../src/lib/contracts/schedules';
+import { type DbHandle, openDatabase } from '../../src/lib/db';
+import { softDeleteAgent } from '../../src/lib/db/queries/agents';
+import { interruptUnfinishedExecutions } from '../../src/lib/db/queries/executions';
+import { getEarliestFireAt, listFiringsOfSchedule, toFiringDto } from '../../src/lib/db/queries/schedules';
+import { appSettings, executions } from '../../src/lib/db/schema';
+import { jitterMs } from '../../src/lib/scheduling/jitter';
+import { Scheduler, type SchedulerHooks } from '../../src/lib/scheduling/scheduler';
+import { createSchedule, getSchedule, updateSchedule } from '../../src/lib/scheduling/schedules';
+import { MISSED_LISTED_CAP } from '../../src/lib/scheduling/slotPlan';
+import { captureLogger, createTestAgent, DbLauncher, finishRun, ManualClock } from '../helpers/scheduling';
+import { createTestDb } from '../helpers/testDb';
+
+const at = (isoTime: string) => Date.parse(isoTime);
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+let handle: DbHandle;
+let clock: ManualClock;
+let launcher: DbLauncher;
+let log: ReturnType<typeof captureLogger>;
+let scheduler: Scheduler;
+const extraHandles: DbHandle[] = [];
+
+function newScheduler(hooks?: SchedulerHooks): Scheduler {
+  return new Scheduler({ db: handle.db, launcher, logger: log.logger, clock, hooks });
+}
+
+beforeEach(() => {
+  handle = createTestDb();
+  clock = new ManualClock(at('2026-05-04T08:00:00Z'));
+  launcher = new DbLauncher(handle.db);
+  log = captureLogger();
+  scheduler = newScheduler();
+});
+
+afterEach(() => {
+  for (const extra of extraHandles.splice(0)) extra.sqlite.close();
+  handle.sqlite.close();
+});
+
+function schedule(input: Omit<CreateScheduleInput, 'agentId'> & { agentId?: number }) {
+  const agentId = input.agentId ?? createTestAgent(handle.db).id;
+  return createSchedule(handle.db, { timezone: 'UTC', ...input, agentId }, clock.now());
+}
+
+/** The schedule's history, oldest first. */
+function history(scheduleId: number): ScheduleFiringDto[] {
+  return listFiringsOfSchedule(handle.db, scheduleId, { limit: 100_000 }).reverse().map(toFiringDto);
+}
+
+function runsOf(scheduleId: number) {
+  return handle.db
+    .select()
+    .from(executions)
+    .where(eq(executions.scheduleId, scheduleId))
+    .orderBy(executions.id)
+    .all();
+}
+
+/** As the timer would: tick at each fire time up to `until`. */
+function runUntil(until: number, afterTick?: () => void): void {
+  for (let earliest = getEarliestFireAt(handle.db); earliest !== null && earliest <= until; ) {
+    clock.time = Math.max(clock.time, earliest);
+    scheduler.tick();
+    afterTick?.();
+    earliest = getEarliestFireAt(handle.db);
+  }
+  clock.time = until;
+}
+
+const outcomes = (firings: ScheduleFiringDto[]) => firings.map((f) => [iso(f.scheduledFor), f.outcome]);
+
+describe('firing a slot', () => {
+  it('starts one run per due slot, recorded with it, and moves the schedule to its next slot', () => {
+    const { id } = schedule({ cronExpression: '*/10 * * * *', prompt: 'Check the disks.' });
+    clock.time = at('2026-05-04T08:09:59Z');
+    expect(scheduler.tick()).toEqual([]);
+    clock.time = at('2026-05-04T08:10:00.004Z');
+    const [firing] = scheduler.tick();
+    const [run] = runsOf(id);
+    expect(firing).toMatchObject({
+      scheduleId: id,
+      scheduledFor: at('2026-05-04T08:10:00Z'),
+      fireAt: at('2026-05-04T08:10:00Z'),
+      manual: false,
+      outcome: 'started',
+      executionId: run?.id,
+      reason: `Started run #${run?.id}`,
+    });
+    expect(run).toMatchObject({
+      trigger: 'schedule',
+      scheduleId: id,
+      prompt: 'Check the disks.',
+      status: 'running',
+    });
+    expect(launcher.admitted).toEqual([run?.id]);
+    expect(getSchedule(handle.db, id).nextRuns[0]).toBe('2026-05-04T08:20:00.000Z');
+    expect(scheduler.tick()).toEqual([]);
+  });
+
+  it('a tick late by less than the grace period still starts the slot on time', () => {
+    const { id } = schedule({ cronExpression: '*/10 * * * *' });
+    clock.time = at('2026-05-04T08:10:59Z');
+    expect(outcomes(scheduler.tick())).toEqual([['2026-05-04T08:10:00.000Z', 'started']]);
+    expect(runsOf(id)).toHaveLength(1);
+  });
+
+  it('a refusal is recorded with its reason, once, and the next slot is considered afresh', () => {
+    const { id } = schedule({ cronExpression: '*/10 * * * *' });
+    launcher.refuse = () => ({
+      outcome: 'refused_breaker',
+      reason: 'The circuit breaker is open after 3 failures',
+    });
+    runUntil(at('2026-05-04T08:10:00Z'));
+    scheduler.tick();
+    expect(history(id).map((f) => [f.outcome, f.reason])).toEqual([
+      ['refused_breaker', 'The circuit breaker is open after 3 failures'],
+    ]);
+    launcher.refuse = null;
+    runUntil(at('2026-05-04T08:20:00Z'));
+    expect(outcomes(history(id))).toEqual([
+      ['2026-05-04T08:10:00.000Z', 'refused_breaker'],
+      ['2026-05-04T08:20:00.000Z', 'started'],
+    ]);
+    expect(runsOf(id)).toHaveLength(1);
+  });
+
+  it('a schedule of a deleted agent is deleted instead of fired', () => {
+    const { id, agentId } = schedule({ cronExpression: '*/10 * * * *' });
+    softDeleteAgent(handle.db, agentId);
+    runUntil(at('2026-05-04T09:00:00Z'));
+    expect(history(id)).toEqual([]);
+    expect(() => getSchedule(handle.db, id)).toThrow('Schedule not found');
+    expect(getEarliestFireAt(handle.db)).toBeNull();
+  });
+});
+
+describe('time zones across DST changes', () => {
+  // 2026: New York springs forward on 8 March (02:00 → 03:00) and falls back on 1 November (01:00–02:00
+  // twice); Berlin on 29 March (02:00 → 03:00) and on 25 October (02:00–03:00 twice).
+  function firedDuring(from: string, until: string) {
+    clock.time = at(from);
+    const newYork = schedule({
+      cronExpression: '30 1,2 * * *',
+      timezone: 'America/New_York',
+      overlapPolicy: 'allow',
+    });
+    const berlin = schedule({
+      cronExpression: '0 30 2 * * *',
+      timezone: 'Europe/Berlin',
+      overlapPolicy: 'allow',
+    });
+    runUntil(at(until));
+    return {
+      newYork: history(newYork.id),
+      berlin: history(berlin.id),
+      runs: [runsOf(newYork.id), runsOf(berlin.id)],
+    };
+  }
+
+  it('spring forward: a slot in the gap fires once, at the end of the gap', () => {
+    const { newYork, berlin, runs } = firedDuring('2026-03-07T12:00:00Z', '2026-03-30T12:00:00Z');
+    const onDay = (firings: ScheduleFiringDto[], day: string) =>
+      outcomes(firings.filter((f) => iso(f.scheduledFor)?.startsWith(day)));
+    expect(onDay(newYork, '2026-03-08')).toEqual([
+      ['2026-03-08T06:30:00.000Z', 'started'], // 01:30 EST
+      ['2026-03-08T07:00:00.000Z', 'started'], // 02:30 does not exist: 03:00 EDT
+    ]);
+    expect(onDay(newYork, '2026-03-09')).toEqual([
+      ['2026-03-09T05:30:00.000Z', 'started'],
+      ['2026-03-09T06:30:00.000Z', 'started'],
+    ]);
+    expect(onDay(berlin, '2026-03-29')).toEqual([['2026-03-29T01:00:00.000Z', 'started']]); // 03:00 CEST
+    expect(onDay(berlin, '2026-03-30')).toEqual([['2026-03-30T00:30:00.000Z', 'started']]);
+    // Every local day once (twice for New York), each slot with exactly one run.
+    expect(newYork).toHaveLength(2 * 23);
+    expect(berlin).toHaveLength(23);
+    expect(runs.map((r) => r.length)).toEqual([newYork.length, berlin.length]);
+  });
+
+  it('fall back: a slot in the repeated hour fires once, the first time round', () => {
+    const { newYork, berlin, runs } = firedDuring('2026-10-24T12:00:00Z', '2026-11-02T12:00:00Z');
+    const onDay = (firings: ScheduleFiringDto[], day: string) =>
+      outcomes(firings.filter((f) => iso(f.scheduledFor)?.startsWith(day)));
+    expect(onDay(berlin, '2026-10-25')).toEqual([['2026-10-25T00:30:00.000Z', 'started']]); // 02:30 CEST only
+    expect(onDay(berlin, '2026-10-26')).toEqual([['2026-10-26T01:30:00.000Z', 'started']]);
+    expect(onDay(newYork, '2026-11-01')).toEqual([
+      ['2026-11-01T05:30:00.000Z', 'started'], // 01:30 EDT; not again at 01:30 EST
+      ['2026-11-01T07:30:00.000Z', 'started'], // 02:30 EST
+    ]);
+    expect(newYork).toHaveLength(2 * 9);
+    expect(berlin).toHaveLength(9);
+    expect(runs.map((r) => r.length)).toEqual([newYork.length, berlin.length]);
+  });
+});
+
+describe('overlap policies', () => {
+  const tenMinutes = (n: number) => at('2026-05-04T08:00:00Z') + n * 10 * MINUTE;
+
+  it('skip: a slot is skipped while a run from the schedule is queued or running', () => {
+    const { id } = schedule({ cronExpression: '*/10 * * * *' });
+    runUntil(tenMinutes(2));
+    const [first] = runsOf(id);
+    expect(history(id).map((f) => [f.outcome, f.reason])).toEqual([
+      ['started', `Started run #${first?.id}`],
+      [
+        'skipped_overlap',
+        `Skipped: run #${first?.id} from this schedule is still running (overlap policy: skip)`,
+      ],
+    ]);
+    finishRun(handle.db, first?.id ?? 0);
+    runUntil(tenMinutes(3));
+    expect(history(id).map((f) => f.outcome)).toEqual(['started', 'skipped_overlap', 'started']);
+    expect(runsOf(id)).toHaveLength(2);
+  });
+
+  it('buffer_one: one run may wait behind the running one; a slot finding one waiting is skipped', () => {
+    const { id } = schedule({ cronExpression: '*/10 * * * *', overlapPolicy: 'buffer_one' });
+    runUntil(tenMinutes(3));
+    const [running, waiting] = runsOf(id);
+    expect(runsOf(id).map((r) => r.status)).toEqual(['running', 'queued']);
+    expect(history(id).map((f) => [f.outcome, f.reason])).toEqual([
+      ['started', `Started run #${running?.id}`],
+      ['started', `Started run #${waiting?.id}`],
+      [
+        'skipped_overlap',
+        `Skipped: run #${waiting?.id} from this schedule is already waiting to start (overlap policy: buffer_one)`,
+      ],
+    ]);
+    finishRun(handle.db, running?.id ?? 0);
+    runUntil(tenMinutes(4));
+    expect(runsOf(id).map((r) => r.status)).toEqual(['completed', 'running', 'queued']);
+  });
+
+  it('allow: every slot starts a run, whatever is still going', () => {
+    const { id } = schedule({ cronExpression: '*/10 * * * *', overlapPolicy: 'allow' });
+    runUntil(tenMinutes(3));
+    expect(history(id).map((f) => f.outcome)).toEqual(['started', 'started', 'started']);
+    expect(runsOf(id).map((r) => r.status)).toEqual(['running', 'queued', 'queued']);
+  });
+});
+
+describe('downtime and catch-up', () => {
+  /** Fires 08:15 normally, then the server is down from 08:20 until 11:20. */
+  function threeHoursDown(input: Omit<CreateScheduleInput, 'agentId' | 'cronExpression'>) {
+    const created = schedule({ cronExpression: '*/15 * * * *', ...input });
+    runUntil(at('2026-05-04T08:20:00Z'), () => {
+      for (const run of runsOf(created.id)) finishRun(handle.db, run.id);
+    });
+    clock.time = at('2026-05-04T11:20:00Z');
+    const firings = scheduler.tick();
+    return { id: created.id, firings };
+  }
+
+  it('latest: exactly one run, for the latest missed slot; the others are recorded missed', () => {
+    const { id, firings } = threeHoursDown({ catchUp: 'latest', catchUpWindowSeconds: 3_600 });
+    const missed = firings.filter((f) => f.outcome === 'missed');
+    expect(missed.map((f) => iso(f.scheduledFor))).toEqual(
+      Array.from({ length: 11 }, (_, i) => iso(at('2026-05-04T08:30:00Z') + i * 15 * MINUTE)),
+    );
+    const reasons = new Map(missed.map((f) => [iso(f.scheduledFor), f.reason]));
+    expect(reasons.get('2026-05-04T10:15:00.000Z')).toBe(
+      'Missed: the server was not running at this time, or its clock jumped ahead; older than the catch-up window of 1 h',
+    );
+    expect(reasons.get('2026-05-04T10:30:00.000Z')).toBe(
+      'Missed: the server was not running at this time, or its clock jumped ahead; catch-up runs only the latest missed slot',
+    );
+    const caughtUp = firings.filter((f) => f.outcome === 'caught_up');
+    expect(caughtUp.map((f) => iso(f.scheduledFor))).toEqual(['2026-05-04T11:15:00.000Z']);
+    expect(runsOf(id).map((r) => r.id)).toEqual([expect.any(Number), caughtUp[0]?.executionId]);
+    expect(getSchedule(handle.db, id).nextRuns[0]).toBe('2026-05-04T11:30:00.000Z');
+  });
+
+  it('skip: no run, every missed slot recorded', () => {
+    const { id, firings } = threeHoursDown({});
+    expect(firings.map((f) => f.outcome)).toEqual(Array(12).fill('missed'));
+    expect(firings[0]?.reason).toBe(
+      'Missed: the server was not running at this time, or its clock jumped ahead (catch-up: skip)',
+    );
+    expect(runsOf(id)).toHaveLength(1);
+  });
+
+  it('latest: a missed slot older than the window is not caught up', () => {
+    const { id } = schedule({ cronExpression: '0 9 * * *', catchUp: 'latest', catchUpWindowSeconds: 3_600 });
+    clock.time = at('2026-05-04T12:00:00Z');
+    expect(scheduler.tick().map((f) => [f.outcome, f.reason])).toEqual([
+      [
+        'missed',
+        'Missed: the server was not running at this time, or its clock jumped ahead; older than the catch-up window of 1 h',
+      ],
+    ]);
+    expect(runsOf(id)).toHaveLength(0);
+  });
+
+  it('a per-second schedule down for a week writes about a thousand rows, not 600,000, and one run', () => {
+    const { id } = schedule({ cronExpression: '* * * * * *', catchUp: 'latest' });
+    clock.time += 7 * 24 * HOUR;
+    const firings = scheduler.tick();
+    const overflow = firings.find((f) => f.slotCount > 1);
+    expect(firings.filter((f) => f.outcome === 'missed')).toHaveLength(MISSED_LISTED_CAP + 1);
+    expect(overflow?.reason).toMatch(
+      /^At least 9,000 more slots from 2026-05-04T08:16:41\.000Z until 2026-05-11T07:58:59\.000Z were missed while the server was not running/,
+    );
+    // The latest missed slot is caught up; the slots of the last minute find it queued or running.
+    expect(firings.filter((f) => f.outcome === 'caught_up').map((f) => iso(f.scheduledFor))).toEqual([
+      '2026-05-11T07:58:59.000Z',
+    ]);
+    expect(firings.filter((f) => f.outcome === 'skipped_overlap')).toHaveLength(61);
+    expect(runsOf(id)).toHaveLength(1);
+    expect(getSchedule(handle.db, id).nextRuns[0]).toBe('2026-05-11T08:00:01.000Z');
+  });
+});
+
+describe('pause', () => {
+  it('a paused schedule never fires; resuming starts from the next slot, without catching up', () => {
+    const { id } = schedule({ cronExpression: '*/10 * * * *', catchUp: 'latest' });
+    expect(updateSchedule(handle.db, id, { enabled: false }, clock.now()).nextRuns).toEqual([]);
+    runUntil(at('2026-05-05T08:00:00Z'));
+    expect(scheduler.tick()).toEqual([]);
+    expect(getEarliestFireAt(handle.db)).toBeNull();
+    clock.time = at('2026-05-05T08:03:00Z');
+    expect(updateSchedule(handle.db, id, { enabled: true }, clock.now()).nextRuns[0]).toBe(
+      '2026-05-05T08:10:00.000Z',
+    );
+    runUntil(at('2026-05-05T08:10:00Z'));
+    expect(outcomes(history(id))).toEqual([['2026-05-05T08:10:00.000Z', 'started']]);
+  });
+});
+
+describe('exactly once', () => {
+  it('a crash after the claim and before the run was admitted does not fire the slot again', () => {
+    const { id } = schedule({ cronExpression: '*/10 * * * *' });
+    launcher.failAdmit = true;
+    clock.time = at('2026-05-04T08:10:00Z');
+    const [claimed] = scheduler.tick();
+    expect(claimed?.outcome).toBe('started');
+    expect(
+      log.lines().some((line) => line.msg === 'a scheduled run could not be admitted; it stays queued'),
+    ).toBe(true);
+
+    // Restart: a new connection to the same file, the start-up recovery, a new scheduler.
+    const restarted = openDatabase(handle.path);
+    extraHandles.push(restarted);
+    interruptUnfinishedExecutions(restarted.db);
+    const relaunched = new DbLauncher(restarted.db);
+    const again = new Scheduler({ db: restarted.db, launcher: relaunched, logger: log.logger, clock });
+    clock.time = at('2026-05-04T08:10:30Z');
+    expect(again.tick()).toEqual([]);
+    expect(runsOf(id).map((r) => [r.id, r.status])).toEqual([[claimed?.executionId, 'interrupted']]);
+    clock.time = at('2026-05-04T08:20:00Z');
+    expect(outcomes(again.tick())).toEqual([['2026-05-04T08:20:00.000Z', 'started']]);
+    expect(runsOf(id)).toHaveLength(2);
+  });
+
+  it('a slot already recorded is not fired again when the schedule is set back onto it (clock jumped back)', () => {
+    const { id } = schedule({ cronExpression: '0 * * * *', overlapPolicy: 'allow' });
+    runUntil(at('2026-05-04T09:00:00Z'));
+    clock.time = at('2026-05-04T08:30:00Z');
+    updateSchedule(handle.db, id, { enabled: false }, clock.now());
+    expect(updateSchedule(handle.db, id, { enabled: true }, clock.now()).nextRuns[0]).toBe(
+      '2026-05-04T09:00:00.000Z',
+    );
+    runUntil(at('2026-05-04T10:00:00Z'));
+    expect(outcomes(history(id))).toEqual([
+      ['2026-05-04T09:00:00.000Z', 'started'],
+      ['2026-05-04T10:00:00.000Z', 'started'],
+    ]);
+    expect(runsOf(id)).toHaveLength(2);
+  });
+
+  it('two scheduler processes on one file, ticking the same instant, start one run per slot', async () => {
+    const agent = createTestAgent(handle.db);
+    const ids = Array.from(
+      { length: 50 },
+      () => schedule({ agentId: agent.id, cronExpression: '*/10 * * * *' }).id,
+    );
+    const worker = path.join(import.meta.dirname, '../helpers/schedulerProcess.ts');
+    const startAt = Date.now() + 2_500;
+    const tick = () =>
+      promisify(execFile)(process.execPath, [
+        '--import',
+        'tsx',
+        worker,
+        handle.path,
+        String(at('2026-05-04T08:10:00Z')),
+        String(startAt),
+      ]);
+    const outputs = await Promise.all([tick(), tick()]);
+    const fired = outputs.flatMap(
+      ({ stdout }) => JSON.parse(stdout) as { scheduleId: number; executionId: number }[],
+    );
+    expect(fired.map((f) => f.scheduleId).sort((a, b) => a - b)).toEqual(ids);
+    for (const id of ids) {
+      expect(history(id).map((f) => f.outcome)).toEqual(['started']);
+      expect(runsOf(id)).toHaveLength(1);
+    }
+  }, 30_000);
+
+  it('the unique key refuses a second row for a slot', () => {
+    const { id } = schedule({ cronExpression: '0 * * * *' });
+    runUntil(at('2026-05-04T09:00:00Z'));
+    expect(() =>
+      handle.sqlite
+        .prepare(
+          "insert into schedule_firings (schedule_id, scheduled_for, fire_at, outcome, reason, created_at) values (?, ?, ?, 'started', 'x', 0)",
+        )
+        .run(id, at('2026-05-04T09:00:00Z'), at('2026-05-04T09:00:00Z')),
+    ).toThrow(/UNIQUE constraint failed: schedule_firings.schedule_id, schedule_firings.scheduled_for/);
+  });
+});
+
+describe('run now', () => {
+  it('records a manual firing and starts a run, even while paused and overlapping', () => {
+    const { id } = schedule({ cronExpression: '0 3 * * *', enabled: false });
+    const first = scheduler.runNow(id);
+    const second = scheduler.runNow(id);
+    expect([first, second].map((f) => [f.manual, f.scheduledFor, f.outcome])).toEqual([
+      [true, null, 'started'],
+      [true, null, 'started'],
+    ]);
+    expect(first.reason).toBe(`Run now: started run #${first.executionId}`);
+    expect(runsOf(id).map((r) => [r.id, r.trigger])).toEqual([
+      [first.executionId, 'schedule'],
+      [second.executionId, 'schedule'],
+    ]);
+  });
+
+  it('a refused run now is recorded and starts nothing', () => {
+    const { id } = schedule({ cronExpression: '0 3 * * *' });
+    launcher.refuse = () => ({
+      outcome: 'refused_budget',
+      reason: 'The global monthly budget ($5.00) is exhausted',
+    });
+    expect(scheduler.runNow(id)).toMatchObject({
+      manual: true,
+      outcome: 'refused_budget',
+      executionId: null,
+      reason: 'The global monthly budget ($5.00) is exhausted',
+    });
+    expect(runsOf(id)).toHaveLength(0);
+    expect(() => scheduler.runNow(id + 1)).toThrow('Schedule not found');
+  });
+
+  it('refuses to run a schedule whose agent was deleted', () => {
+    const { id, agentId } = schedule({ cronExpression: '0 3 * * *' });
+    softDeleteAgent(handle.db, agentId);
+    expect(() => scheduler.runNow(id)).toThrow('Agent not found');
+    expect(history(id)).toEqual([]);
+  });
+});
+
+describe('jitter', () => {
+  it('is deterministic per schedule and slot, whole seconds within 0..jitterSeconds', () => {
+    const slots = Array.from({ length: 2_000 }, (_, i) => at('2026-05-04T00:00:00Z') + i * HOUR);
+    const delays = slots.map((slot) => jitterMs(7, slot, 600));
+    expect(delays).toEqual(slots.map((slot) => jitterMs(7, slot, 600)));
+    expect(delays.every((d) => d >= 0 && d <= 600_000 && d % 1_000 === 0)).toBe(true);
+    expect(new Set(delays).size).toBeGreaterThan(500);
+    expect(slots.map((slot) => jitterMs(8, slot, 600))).not.toEqual(delays);
+    expect(jitterMs(7, slots[0] ?? 0, 0)).toBe(0);
+  });
+
+  it('a slot fires at its jittered time, not before, and the history keeps both times', () => {
+    const { id } = schedule({ cronExpression: '0 * * * *', jitterSeconds: 900 });
+    const slot = at('2026-05-04T09:00:00Z');
+    const fireAt = slot + jitterMs(id, slot, 900);
+    clock.time = fireAt - 1;
+    expect(scheduler.tick()).toEqual([]);
+    clock.time = fireAt;
+    expect(scheduler.tick().map((f) => [f.scheduledFor, f.fireAt, f.outcome])).toEqual([
+      [slot, fireAt, 'started'],
+    ]);
+  });
+});
+
+describe('hooks and failures', () => {
+  it('inTransaction writes commit with the firing; afterCommit sees it committed', () => {
+    const seenCommitted: boolean[] = [];
+    const reader = openDatabase(handle.path);
+    extraHandles.push(reader);
+    scheduler = newScheduler({
+      inTransaction: (tx, firing) => {
+        tx.insert(appSettings)
+          .values({ key: `outbox.${firing.id}`, value: firing.outcome, updatedAt: 0 })
+          .run();
+      },
+      afterCommit: (firing) => {
+        seenCommitted.push(
+          reader.sqlite.prepare('select 1 from schedule_firings where id = ?').get(firing.id) !== undefined,
+        );
+      },
+    });
+    schedule({ cronExpression: '*/10 * * * *' });
+    runUntil(at('2026-05-04T08:10:00Z'));
+    expect(seenCommitted).toEqual([true]);
+    expect(
+      handle.db
+        .select()
+        .from(appSettings)
+        .all()
+        .map((row) => row.value),
+    ).toEqual(['started']);
+  });
+
+  it('a claim that fails is rolled back alone and tried again 30 s later; other schedules fire', () => {
+    const failing = schedule({ cronExpression: '*/10 * * * *' });
+    const healthy = schedule({ cronExpression: '*/10 * * * *' });
+    let failures = 1;
+    scheduler = newScheduler({
+      inTransaction: (_tx, firing) => {
+        if (firing.scheduleId === failing.id && failures-- > 0) throw new Error('outbox full');
+      },
+    });
+    clock.time = at('2026-05-04T08:10:00Z');
+    expect(scheduler.tick().map((f) => f.scheduleId)).toEqual([healthy.id]);
+    expect(runsOf(failing.id)).toHaveLength(0);
+    expect(getEarliestFireAt(handle.db)).toBe(at('2026-05-04T08:10:30Z'));
+    clock.time = at('2026-05-04T08:10:30Z');
+    expect(outcomes(scheduler.tick())).toEqual([['2026-05-04T08:10:00.000Z', 'started']]);
+    expect(runsOf(failing.id)).toHaveLength(1);
+  });
+});
+
+describe('timer', () => {
+  it('ticks at start, then sleeps until the earliest slot (at most 30 s); wake() re-arms after a change', () => {
+    const { id } = schedule({ cronExpression: '0 * * * *' });
+    scheduler.start();
+    expect(clock.armed()?.ms).toBe(0);
+    clock.fire();
+    expect(clock.armed()?.ms).toBe(30_000);
+    clock.time = at('2026-05-04T08:59:50Z');
+    schedule({ cronExpression: '0 * * * *' });
+    scheduler.wake();
+    expect(clock.armed()?.ms).toBe(10_000);
+    clock.time = at('2026-05-04T09:00:00Z');
+    clock.fire();
+    expect(history(id).map((f) => f.outcome)).toEqual(['started']);
+    scheduler.stop();
+    expect(clock.timers).toEqual([]);
+  });
+});

@@ -1,0 +1,250 @@
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { issuesFromZod } from '../../src/lib/contracts/errors';
+import type { DbHandle } from '../../src/lib/db';
+import { softDeleteSchedulesOfAgent } from '../../src/lib/db/queries/schedules';
+import { executions } from '../../src/lib/db/schema';
+import { localTimeZone } from '../../src/lib/scheduling/cron';
+import { Scheduler } from '../../src/lib/scheduling/scheduler';
+import {
+  createSchedule,
+  deleteSchedule,
+  getSchedule,
+  listFirings,
+  listSchedules,
+  listSchedulesNeedingAttention,
+  listUpcomingSchedules,
+  previewSchedule,
+  updateSchedule,
+} from '../../src/lib/scheduling/schedules';
+import {
+  createScheduleBodySchema,
+  schedulePreviewSchema,
+  updateScheduleBodySchema,
+} from '../../src/lib/scheduling/validation';
+import { captureLogger, createTestAgent, DbLauncher, ManualClock } from '../helpers/scheduling';
+import { createTestDb } from '../helpers/testDb';
+
+const NOW = Date.parse('2026-05-04T08:00:00Z');
+
+let handle: DbHandle;
+beforeEach(() => {
+  handle = createTestDb();
+});
+afterEach(() => handle.sqlite.close());
+
+describe('creating a schedule', () => {
+  it('fills the documented defaults, stores the server’s zone explicitly, and says when it runs', () => {
+    const agent = createTestAgent(handle.db);
+    const created = createSchedule(handle.db, { agentId: agent.id, cronExpression: '0 9 * * 1-5' }, NOW);
+    expect(created).toMatchObject({
+      agentId: agent.id,
+      agentName: agent.name,
+      name: '',
+      cronExpression: '0 9 * * 1-5',
+      description: 'At 09:00, Monday through Friday',
+      timezone: localTimeZone(),
+      enabled: true,
+      prompt: null,
+      overlapPolicy: 'skip',
+      catchUp: 'skip',
+      catchUpWindowSeconds: 3_600,
+      jitterSeconds: 0,
+      lastFiring: null,
+    });
+    expect(created.nextRuns).toHaveLength(5);
+  });
+
+  it('gives the next five times in the schedule’s zone, as UTC ISO strings', () => {
+    const agent = createTestAgent(handle.db);
+    const created = createSchedule(
+      handle.db,
+      { agentId: agent.id, cronExpression: '30 8 * * 1-5', timezone: 'europe/berlin' },
+      NOW,
+    );
+    expect(created.timezone).toBe('Europe/Berlin');
+    expect(created.nextRuns).toEqual([
+      '2026-05-05T06:30:00.000Z',
+      '2026-05-06T06:30:00.000Z',
+      '2026-05-07T06:30:00.000Z',
+      '2026-05-08T06:30:00.000Z',
+      '2026-05-11T06:30:00.000Z',
+    ]);
+  });
+
+  it('refuses an unknown agent', () => {
+    expect(() => createSchedule(handle.db, { agentId: 999, cronExpression: '@daily' }, NOW)).toThrow(
+      'Agent not found',
+    );
+  });
+});
+
+describe('validation shared by the API and the form', () => {
+  const issuesOf = (
+    schema: typeof createScheduleBodySchema | typeof updateScheduleBodySchema,
+    body: unknown,
+  ) => {
+    const result = schema.safeParse(body);
+    return result.success ? [] : issuesFromZod(result.error);
+  };
+
+  it.each([
+    [{ agentId: 1, cronExpression: '* * *' }, 'cronExpression', /^Expected 5 fields/],
+    [{ agentId: 1, cronExpression: '@reboot' }, 'cronExpression', /^@reboot is not supported/],
+    [
+      { agentId: 1, cronExpression: '@daily', timezone: 'Moon/Base' },
+      'timezone',
+      /^Unknown time zone "Moon\/Base"/,
+    ],
+    [{ agentId: 1, cronExpression: '' }, 'cronExpression', /^A cron expression is required$/],
+    [{ agentId: 1, cronExpression: '@daily', overlapPolicy: 'queue' }, 'overlapPolicy', /./],
+    [
+      { agentId: 1, cronExpression: '@daily', catchUpWindowSeconds: 30 },
+      'catchUpWindowSeconds',
+      /^At least 60 seconds$/,
+    ],
+    [{ agentId: 1, cronExpression: '@daily', jitterSeconds: 3_601 }, 'jitterSeconds', /^At most 1 hour$/],
+    [{ agentId: 1, cronExpression: '@daily', prompt: '  ' }, 'prompt', /^Must not be empty/],
+    [{ agentId: 1, cronExpression: '@daily', every: 'day' }, '(root)', /every/],
+  ])('create %j: an error on %s', (body, path, message) => {
+    const issues = issuesOf(createScheduleBodySchema, body);
+    expect(issues.map((issue) => issue.path)).toEqual([path]);
+    expect(issues[0]?.message).toMatch(message);
+  });
+
+  it('an update checks only what it changes, and must change something', () => {
+    expect(issuesOf(updateScheduleBodySchema, { enabled: false })).toEqual([]);
+    expect(issuesOf(updateScheduleBodySchema, { timezone: 'Nowhere/City' }).map((i) => i.path)).toEqual([
+      'timezone',
+    ]);
+    expect(issuesOf(updateScheduleBodySchema, {})).toEqual([
+      { path: '(root)', message: 'At least one field to change' },
+    ]);
+  });
+
+  it('the preview takes the same checks', () => {
+    expect(schedulePreviewSchema.safeParse({ cronExpression: '61 * * * *', timezone: 'UTC' }).success).toBe(
+      false,
+    );
+    expect(previewSchedule({ cronExpression: '@hourly', timezone: 'asia/tokyo' }, NOW)).toEqual({
+      description: 'Every hour',
+      timezone: 'Asia/Tokyo',
+      nextRuns: [
+        '2026-05-04T09:00:00.000Z',
+        '2026-05-04T10:00:00.000Z',
+        '2026-05-04T11:00:00.000Z',
+        '2026-05-04T12:00:00.000Z',
+        '2026-05-04T13:00:00.000Z',
+      ],
+    });
+  });
+});
+
+describe('changing and deleting', () => {
+  it('a new expression or zone starts from the next slot after the change; other edits keep the timing', () => {
+    const agent = createTestAgent(handle.db);
+    const { id } = createSchedule(
+      handle.db,
+      { agentId: agent.id, cronExpression: '0 12 * * *', timezone: 'UTC' },
+      NOW,
+    );
+    expect(updateSchedule(handle.db, id, { prompt: 'Other words' }, NOW + 1_000).nextRuns[0]).toBe(
+      '2026-05-04T12:00:00.000Z',
+    );
+    const moved = updateSchedule(handle.db, id, { timezone: 'America/New_York' }, NOW + 2_000);
+    expect(moved.nextRuns[0]).toBe('2026-05-04T16:00:00.000Z');
+    expect(updateSchedule(handle.db, id, { cronExpression: '*/5 * * * *' }, NOW + 3_000).nextRuns[0]).toBe(
+      '2026-05-04T08:05:00.000Z',
+    );
+    expect(() => updateSchedule(handle.db, id, { agentId: 999 }, NOW)).toThrow('Agent not found');
+  });
+
+  it('deleting keeps the schedule’s firings and runs; the schedule itself is gone', () => {
+    const agent = createTestAgent(handle.db);
+    const { id } = createSchedule(handle.db, { agentId: agent.id, cronExpression: '0 3 * * *' }, NOW);
+    const scheduler = new Scheduler({
+      db: handle.db,
+      launcher: new DbLauncher(handle.db),
+      logger: captureLogger().logger,
+      clock: new ManualClock(NOW),
+    });
+    const firing = scheduler.runNow(id);
+    deleteSchedule(handle.db, id, NOW);
+    expect(() => getSchedule(handle.db, id)).toThrow('Schedule not found');
+    expect(() => deleteSchedule(handle.db, id, NOW)).toThrow('Schedule not found');
+    expect(listSchedules(handle.db, { limit: 10 }).items).toEqual([]);
+    const run = handle.db
+      .select()
+      .from(executions)
+      .where(eq(executions.id, firing.executionId ?? 0))
+      .get();
+    expect(run?.scheduleId).toBe(id);
+    expect(
+      handle.sqlite.prepare('select count(*) as n from schedule_firings where schedule_id = ?').get(id),
+    ).toEqual({
+      n: 1,
+    });
+  });
+
+  it('deleting an agent takes its schedules along, and only them', () => {
+    const agent = createTestAgent(handle.db);
+    const other = createTestAgent(handle.db);
+    const mine = createSchedule(handle.db, { agentId: agent.id, cronExpression: '@daily' }, NOW).id;
+    const theirs = createSchedule(handle.db, { agentId: other.id, cronExpression: '@daily' }, NOW).id;
+    expect(softDeleteSchedulesOfAgent(handle.db, agent.id, NOW)).toBe(1);
+    expect(() => getSchedule(handle.db, mine)).toThrow('Schedule not found');
+    expect(getSchedule(handle.db, theirs).enabled).toBe(true);
+  });
+});
+
+describe('lists', () => {
+  function setUp() {
+    const clock = new ManualClock(NOW);
+    const launcher = new DbLauncher(handle.db);
+    const scheduler = new Scheduler({ db: handle.db, launcher, logger: captureLogger().logger, clock });
+    const agent = createTestAgent(handle.db);
+    const make = (cronExpression: string, enabled = true) =>
+      createSchedule(handle.db, { agentId: agent.id, cronExpression, timezone: 'UTC', enabled }, NOW).id;
+    return { clock, launcher, scheduler, agent, make };
+  }
+
+  it('schedules page newest first, with each one’s last firing', () => {
+    const { scheduler, make } = setUp();
+    const ids = [make('0 1 * * *'), make('0 2 * * *'), make('0 3 * * *')];
+    const firing = scheduler.runNow(ids[0] ?? 0);
+    const first = listSchedules(handle.db, { limit: 2 });
+    expect(first.items.map((s) => s.id)).toEqual([ids[2], ids[1]]);
+    const second = listSchedules(handle.db, { limit: 2, before: first.nextBefore ?? 0 });
+    expect(second).toMatchObject({ items: [{ id: ids[0], lastFiring: firing }], nextBefore: null });
+  });
+
+  it('firings page newest first', () => {
+    const { scheduler, make } = setUp();
+    const id = make('0 1 * * *');
+    const fired = [scheduler.runNow(id), scheduler.runNow(id), scheduler.runNow(id)];
+    const page = listFirings(handle.db, id, { limit: 2 });
+    expect(page.items.map((f) => f.id)).toEqual([fired[2]?.id, fired[1]?.id]);
+    expect(
+      listFirings(handle.db, id, { limit: 2, before: page.nextBefore ?? 0 }).items.map((f) => f.id),
+    ).toEqual([fired[0]?.id]);
+    expect(() => listFirings(handle.db, id + 1, { limit: 2 })).toThrow('Schedule not found');
+  });
+
+  it('the dashboard: next runs by time, and the schedules whose last firing started nothing', () => {
+    const { scheduler, launcher, clock, make } = setUp();
+    const later = make('0 12 * * *');
+    const sooner = make('*/10 * * * *');
+    make('0 9 * * *', false);
+    expect(listUpcomingSchedules(handle.db, 10).map((s) => s.id)).toEqual([sooner, later]);
+
+    launcher.refuse = () => ({ outcome: 'refused_budget', reason: 'The monthly budget is exhausted' });
+    clock.time = Date.parse('2026-05-04T08:10:00Z');
+    scheduler.tick();
+    expect(listSchedulesNeedingAttention(handle.db, 10).map((s) => [s.id, s.lastFiring?.reason])).toEqual([
+      [sooner, 'The monthly budget is exhausted'],
+    ]);
+    launcher.refuse = null;
+    scheduler.runNow(sooner);
+    expect(listSchedulesNeedingAttention(handle.db, 10)).toEqual([]);
+  });
+});
