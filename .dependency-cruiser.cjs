@@ -1,14 +1,14 @@
 /** Dependency rules checked by `npm run lint`: the layering of STYLE.md, enforced. */
 // scheduling/: all but the cron modules, which the schedule form shares with the API.
 const SERVER_ONLY =
-  '^src/lib/(db|engine|services|claude|runtime|env|logger|http/route|http/errors|websocket/(server|broadcaster|messageHandler)|workflows/(runner|definitions|launcher)|notifications|metrics|keyFile|scheduling/(?!(cron|wallClock|zoneOffsets|validation)\\.ts$))';
+  '^src/lib/(db|engine|services|claude|runtime|env|logger|http/route|http/errors|websocket/(server|broadcaster|messageHandler)|workflows/(runner|definitions|launcher)|notifications|metrics|keyFile|backend|instanceLock|scheduling/(?!(cron|wallClock|zoneOffsets|validation)\\.ts$))';
 
 /**
  * The layers of src/lib, lowest first: db ← claude ← engine ← services. The edges (http, websocket,
  * runtime) sit above all of them and are only imported by app/ and server.ts.
  */
 const SERVICES = 'src/lib/(services|scheduling|metrics|notifications|workflows)';
-const EDGES = 'src/lib/(http|websocket|runtime)';
+const EDGES = 'src/lib/(http|websocket|runtime|backend)';
 
 module.exports = {
   forbidden: [

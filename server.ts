@@ -2,11 +2,13 @@ import http from 'node:http';
 import next from 'next';
 import { builtId, sourceHash } from './scripts/sourceHash.mjs';
 import { AccessCredentials, loadSessionKey } from './src/lib/auth/credentials';
+import { announceInterruptedRun, startBackend } from './src/lib/backend';
 import { closeDb, installDb, openDatabase } from './src/lib/db';
+import { ensureIncrementalAutoVacuum } from './src/lib/db/autoVacuum';
 import { applyMigrations } from './src/lib/db/migrate';
 import { getExecutionLive, listRecentAndActive } from './src/lib/db/queries/executions';
-import { RunEngine } from './src/lib/engine/engine';
 import { env } from './src/lib/env';
+import { acquireInstanceLock } from './src/lib/instanceLock';
 import { appLogger } from './src/lib/logger';
 import { installRuntime, withQueuePositions } from './src/lib/runtime';
 import { createHttpGate } from './src/lib/security/httpGate';
@@ -36,17 +38,28 @@ async function main(): Promise<void> {
   }
 
   // The database is ready, migrated and seeded before anything listens.
+  const releaseLock = acquireInstanceLock(appEnv.databasePath);
+  process.once('exit', releaseLock);
   const handle = openDatabase(appEnv.databasePath);
   installDb(handle);
+  if (ensureIncrementalAutoVacuum(handle.db) === 'converted') {
+    logger.info(
+      'database converted to incremental vacuum (a one-time VACUUM), so pruned history frees space',
+    );
+  }
   applyMigrations(handle);
-  recoverFromUnexpectedStop(handle.db, appEnv.databasePath, logger);
+  recoverFromUnexpectedStop(handle.db, appEnv.databasePath, logger, (execution) =>
+    announceInterruptedRun(handle.db, execution),
+  );
   seedBuiltinAgents(handle.db);
 
   const credentials = new AccessCredentials(handle.db, appEnv.accessToken, loadSessionKey(appEnv.dataDir));
   const firstToken = appEnv.authEnabled ? credentials.ensureToken() : null;
-  const engine = new RunEngine({ handle, env: appEnv, logger, masker: processSecretMasker() });
+  const backend = startBackend({ handle, env: appEnv, logger, masker: processSecretMasker() });
+  const { engine } = backend;
   installRuntime({
     engine,
+    backend,
     credentials,
     secureCookies: appEnv.publicUrl?.protocol === 'https:',
     buildId,
@@ -74,6 +87,7 @@ async function main(): Promise<void> {
   const realtime = createRealtimeServer({
     db: handle.db,
     events: engine.events,
+    backendEvents: backend.events,
     viewOf: (executionId) => engine.liveView(executionId) ?? getExecutionLive(handle.db, executionId),
     logger,
     // Re-checked on every heartbeat: rotating the token closes sockets opened with the old session.
@@ -102,6 +116,7 @@ async function main(): Promise<void> {
   const port = typeof address === 'object' && address ? address.port : appEnv.port;
   const origin = formatOrigin(appEnv.host, port);
   console.log(`ClaudeOps listening on ${origin}`);
+  backend.startDelivery(appEnv.publicUrl?.origin ?? origin);
   if (firstToken) {
     // Shown once, on the console only: the database keeps just its hash.
     console.log(
@@ -122,7 +137,7 @@ async function main(): Promise<void> {
     }, SHUTDOWN_GRACE_MS);
     server.close();
     realtime.close();
-    await engine.shutdown();
+    await backend.stop();
     server.closeAllConnections();
     closeDb();
     clearTimeout(forceExit);

@@ -1,4 +1,5 @@
 import type { AccessCredentials } from './auth/credentials';
+import type { Backend } from './backend';
 import type { ExecutionSummary } from './contracts/executions';
 import type { RunEngine } from './engine/engine';
 import { unavailable } from './errors';
@@ -11,6 +12,8 @@ import { globalSlot } from './singleton';
  */
 export interface Runtime {
   engine: RunEngine;
+  /** Schedules, workflows, host metrics and notifications, around the engine. */
+  backend: Backend;
   credentials: AccessCredentials;
   /** Cookies get `Secure` when people reach the server over https (CLAUDEOPS_PUBLIC_URL). */
   secureCookies: boolean;

@@ -1,6 +1,5 @@
 import { eq, Placeholder, sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ModelCostRecord } from '../../src/lib/contracts/costs';
 import type { DbHandle } from '../../src/lib/db';
 import { createAgent, softDeleteAgent } from '../../src/lib/db/queries/agents';
 import {

@@ -481,15 +481,17 @@ describe('jitter', () => {
 });
 
 describe('hooks and failures', () => {
-  it('inTransaction writes commit with the firing; afterCommit sees it committed', () => {
+  it('inTransaction writes commit with the firings; afterCommit sees them committed', () => {
     const seenCommitted: boolean[] = [];
     const reader = openDatabase(handle.path);
     extraHandles.push(reader);
     scheduler = newScheduler({
-      inTransaction: (tx, firing) => {
-        tx.insert(appSettings)
-          .values({ key: `outbox.${firing.id}`, value: firing.outcome, updatedAt: 0 })
-          .run();
+      inTransaction: (tx, firings) => {
+        for (const firing of firings) {
+          tx.insert(appSettings)
+            .values({ key: `outbox.${firing.id}`, value: firing.outcome, updatedAt: 0 })
+            .run();
+        }
       },
       afterCommit: (firing) => {
         seenCommitted.push(
@@ -514,8 +516,9 @@ describe('hooks and failures', () => {
     const healthy = schedule({ cronExpression: '*/10 * * * *' });
     let failures = 1;
     scheduler = newScheduler({
-      inTransaction: (_tx, firing) => {
-        if (firing.scheduleId === failing.id && failures-- > 0) throw new Error('outbox full');
+      inTransaction: (_tx, firings) => {
+        if (firings.some((firing) => firing.scheduleId === failing.id) && failures-- > 0)
+          throw new Error('outbox full');
       },
     });
     clock.time = at('2026-05-04T08:10:00Z');

@@ -10,7 +10,7 @@ export const GET = route({}, () => json({ settings: getAppSettings(getDb()) }));
 
 export const PATCH = route({ body: updateSettingsSchema }, ({ body }) => {
   const settings = updateAppSettings(getDb(), body);
-  // A higher limit lets waiting runs start now.
-  getRuntime()?.engine.pump();
+  // A higher limit lets waiting runs start now; a new metrics interval applies from the next sample.
+  getRuntime()?.backend.settingsChanged(settings);
   return json({ settings });
 });

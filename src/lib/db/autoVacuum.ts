@@ -5,10 +5,10 @@ import type { Db } from './index';
 const INCREMENTAL = 2;
 
 /**
- * Lets pruned pages go back to the file system (incrementalVacuum below). SQLite only switches a
- * database that already has pages by rebuilding it, so a database created before this mode (or
- * by openDatabase, whose WAL pragma writes the first page) is VACUUMed once, at start, before
- * anything else uses it: seconds for a large file, once. Returns whether it had to.
+ * Lets pruned pages go back to the file system (incrementalVacuum below). openDatabase sets the
+ * mode before a new file's first page; SQLite only switches a database that already has pages by
+ * rebuilding it, so one created before this mode is VACUUMed once, at start, before anything else
+ * uses it: seconds for a large file, once. Returns whether it had to.
  */
 export function ensureIncrementalAutoVacuum(db: Db): 'already' | 'converted' {
   const mode = db.get<{ auto_vacuum: number }>(sql`pragma auto_vacuum`);

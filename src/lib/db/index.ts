@@ -18,6 +18,9 @@ export interface DbHandle {
 export function openDatabase(filePath: string): DbHandle {
   if (filePath !== ':memory:') fs.mkdirSync(path.dirname(filePath), { recursive: true });
   const sqlite = new Database(filePath);
+  // Before anything writes the first page: a new file starts in incremental-vacuum mode, so pruned
+  // metrics history can be handed back to the file system (an older file is converted once, see autoVacuum.ts).
+  sqlite.pragma('auto_vacuum = INCREMENTAL');
   sqlite.pragma('journal_mode = WAL');
   // WAL + NORMAL survives a killed process; only an OS crash can lose the last commits.
   sqlite.pragma('synchronous = NORMAL');

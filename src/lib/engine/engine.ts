@@ -575,7 +575,12 @@ export class RunEngine {
         previous: run.spend.lastWritten,
         lastAttempt,
       },
-      () => this.events.writeEnding({ execution: finalView, budget: run.budgetStop }),
+      () =>
+        this.events.writeEnding({
+          execution: finalView,
+          budget: run.budgetStop,
+          timeoutSeconds: run.timeoutSeconds,
+        }),
     );
     this.runs.delete(run.executionId);
     this.emit({ type: 'run.ended', execution: finalView });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BUDGET_KINDS } from '../contracts/costs';
 import type { ExecutionLive, LogLineDto, StepDto } from '../contracts/executions';
 import type { CircuitBreakerDto } from '../contracts/system';
+import { EventBus } from '../eventBus';
 import type { RunEnding } from './runState';
 
 /**
@@ -43,19 +44,13 @@ export interface RunEndingCommit {
   execution: ExecutionLive;
   /** Set when it ended `budget_exceeded` because ClaudeOps' own check stopped or refused it. */
   budget: BudgetStop | undefined;
+  /** The time limit it ran under (the agent's, or a workflow step's own). */
+  timeoutSeconds: number;
 }
 
-type Listener = (event: EngineEvent) => void;
-
-export class EngineEvents {
-  private readonly listeners = new Set<Listener>();
+/** The engine's bus, plus the writers that join a run's final transaction. */
+export class EngineEvents extends EventBus<EngineEvent> {
   private readonly endingWriters = new Set<(ending: RunEndingCommit) => void>();
-
-  /** Returns the unsubscribe function. A throwing listener is the listener's bug: it is isolated. */
-  subscribe(listener: Listener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
 
   /**
    * Called inside the transaction that ends a run (synchronous, database writes only), so what it
@@ -64,16 +59,6 @@ export class EngineEvents {
   onEndingInTransaction(writer: (ending: RunEndingCommit) => void): () => void {
     this.endingWriters.add(writer);
     return () => this.endingWriters.delete(writer);
-  }
-
-  emit(event: EngineEvent, onListenerError: (error: unknown) => void): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (error) {
-        onListenerError(error);
-      }
-    }
   }
 
   writeEnding(ending: RunEndingCommit): void {

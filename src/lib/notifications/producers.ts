@@ -2,6 +2,7 @@ import { type BudgetStatusDto, budgetLevel } from '../contracts/costs';
 import type { ExecutionLive } from '../contracts/executions';
 import type { HostSample } from '../contracts/metrics';
 import type { NotificationEventInput } from '../contracts/notifications';
+import type { ScheduleDto, ScheduleFiringDto } from '../contracts/schedules';
 import type { CircuitBreakerDto } from '../contracts/system';
 import type { WorkflowRunDto } from '../contracts/workflows';
 import type { Db } from '../db';
@@ -146,4 +147,38 @@ export function workflowBudgetEvents(run: WorkflowRunDto, now: number): BudgetEv
   if (run.budgetUsd === null) return [];
   const key = { scope: 'workflow' as const, workflowId: run.workflowId, workflowName: run.workflowName };
   return budgetEvents(key, run.spendUsd, run.budgetUsd, monthKey(now), `/workflow-runs/${run.id}`);
+}
+
+/**
+ * What one schedule's claim tells an operator: each refused slot, and the missed ones together (a
+ * long downtime is one message naming how many slots it cost, dated at the latest).
+ */
+export function scheduleFiringEvents(
+  firings: readonly ScheduleFiringDto[],
+  schedule: Pick<ScheduleDto, 'agentId' | 'agentName' | 'cronExpression'>,
+): NotificationEventInput[] {
+  const fields = (firing: ScheduleFiringDto) => ({
+    scheduleId: firing.scheduleId,
+    agentId: schedule.agentId,
+    agentName: schedule.agentName,
+    cronExpression: schedule.cronExpression,
+    scheduledFor: firing.scheduledFor ?? firing.fireAt,
+    path: `/schedules/${firing.scheduleId}`,
+  });
+  const events: NotificationEventInput[] = [];
+  for (const firing of firings) {
+    if (firing.outcome === 'refused_budget' || firing.outcome === 'refused_breaker') {
+      events.push({
+        type: 'schedule.refused',
+        data: { ...fields(firing), outcome: firing.outcome, reason: firing.reason },
+      });
+    }
+  }
+  const missed = firings.filter((firing) => firing.outcome === 'missed');
+  const latest = missed.at(-1);
+  if (latest) {
+    const missedSlots = missed.reduce((sum, firing) => sum + firing.slotCount, 0);
+    events.push({ type: 'schedule.missed', data: { ...fields(latest), missedSlots, reason: latest.reason } });
+  }
+  return events;
 }

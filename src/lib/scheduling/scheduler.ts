@@ -38,12 +38,13 @@ export const systemClock: SchedulerClock = {
 
 export interface SchedulerHooks {
   /**
-   * Inside the claim transaction, once per firing recorded (the notification outbox writes here).
-   * Write only through `tx`: if another schedule's claim fails, the batch is rolled back and
+   * Inside the claim transaction, once per schedule claimed, with every firing it recorded (the
+   * notification outbox writes here: a long downtime's missed slots make one message, not one
+   * each). Write only through `tx`: if another schedule's claim fails, the batch is rolled back and
    * claimed again, and this runs again for the firings that are then recorded. Throwing fails this
    * schedule's claim (retried 30 s later).
    */
-  inTransaction?(tx: Db, firing: ScheduleFiringDto): void;
+  inTransaction?(tx: Db, firings: readonly ScheduleFiringDto[]): void;
   /** After the commit, once per firing (live UI). */
   afterCommit?(firing: ScheduleFiringDto): void;
 }
@@ -181,6 +182,7 @@ export class Scheduler {
           outcome: 'started',
           reason: manualReason(executionId),
         }));
+        this.hooks.inTransaction?.(tx, claim.firings);
         return claim;
       },
       { behavior: 'immediate' },
@@ -250,6 +252,7 @@ export class Scheduler {
       this.consider(tx, claim, schedule, planned, now);
     }
     advanceSchedule(this.db, schedule.id, plan.next.slot, plan.next.fireAt);
+    if (claim.firings.length > 0) this.hooks.inTransaction?.(tx, claim.firings);
     return claim;
   }
 
@@ -258,12 +261,12 @@ export class Scheduler {
     if (planned.kind === 'missed' || planned.kind === 'missed_overflow') {
       const reason = missedReason(schedule, planned, now);
       const slotCount = planned.kind === 'missed_overflow' ? planned.count : 1;
-      this.record(tx, claim, schedule.id, { ...slot, outcome: 'missed', reason, slotCount }, now);
+      this.record(claim, schedule.id, { ...slot, outcome: 'missed', reason, slotCount }, now);
       return;
     }
     const skipped = overlapReason(schedule.overlapPolicy, getActiveRunsOfSchedule(this.db, schedule.id));
     if (skipped) {
-      this.record(tx, claim, schedule.id, { ...slot, outcome: 'skipped_overlap', reason: skipped }, now);
+      this.record(claim, schedule.id, { ...slot, outcome: 'skipped_overlap', reason: skipped }, now);
       return;
     }
     this.startOrRefuse(tx, claim, schedule, slot, now, (executionId) =>
@@ -284,16 +287,16 @@ export class Scheduler {
   ): void {
     const refusal = this.launcher.refusal(schedule.agentId, now);
     if (refusal) {
-      this.record(tx, claim, schedule.id, { ...slot, ...refusal }, now);
+      this.record(claim, schedule.id, { ...slot, ...refusal }, now);
       return;
     }
     const request = { scheduleId: schedule.id, agentId: schedule.agentId, prompt: schedule.prompt };
     const executionId = this.launcher.createRun(tx, request, now);
     claim.admit.push(executionId);
-    this.record(tx, claim, schedule.id, { ...slot, ...started(executionId), executionId }, now);
+    this.record(claim, schedule.id, { ...slot, ...started(executionId), executionId }, now);
   }
 
-  private record(tx: Db, claim: Claim, scheduleId: number, firing: FiringRecord, now: number): void {
+  private record(claim: Claim, scheduleId: number, firing: FiringRecord, now: number): void {
     const row = insertFiring(this.db, {
       scheduleId,
       executionId: null,
@@ -301,9 +304,7 @@ export class Scheduler {
       ...firing,
       createdAt: now,
     });
-    const dto = toFiringDto(row);
-    this.hooks.inTransaction?.(tx, dto);
-    claim.firings.push(dto);
+    claim.firings.push(toFiringDto(row));
   }
 
   /** Runs go to the engine only now that their rows are committed; then the live UI hears of it. */

@@ -1,17 +1,31 @@
 import { killOrphanAgents } from '../claude/agentProcesses';
+import type { ExecutionLive } from '../contracts/executions';
 import type { Db } from '../db';
-import { interruptUnfinishedExecutions } from '../db/queries/executions';
+import { getExecutionLive, interruptUnfinishedExecutions } from '../db/queries/executions';
 import type { Logger } from '../logger';
 
 /**
  * Runs at start, before anything listens: a previous server that was killed (SIGKILL, OOM,
  * power) left runs marked running and agent processes nobody reads. Nothing stays "running"
- * forever, and no orphan keeps spending.
+ * forever, and no orphan keeps spending. `onInterrupted` runs in the transaction that ends each
+ * run (to announce it, atomically).
  */
-export function recoverFromUnexpectedStop(db: Db, instance: string, logger: Logger): void {
+export function recoverFromUnexpectedStop(
+  db: Db,
+  instance: string,
+  logger: Logger,
+  onInterrupted: (execution: ExecutionLive) => void = () => {},
+): void {
   const startedAt = Date.now();
   const killed = killOrphanAgents(instance);
-  const interrupted = interruptUnfinishedExecutions(db);
+  const interrupted = db.transaction(() => {
+    const ids = interruptUnfinishedExecutions(db);
+    for (const id of ids) {
+      const execution = getExecutionLive(db, id);
+      if (execution) onInterrupted(execution);
+    }
+    return ids;
+  });
   if (killed.length > 0 || interrupted.length > 0) {
     logger.warn(
       {

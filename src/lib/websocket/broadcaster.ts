@@ -1,10 +1,11 @@
 import type { WebSocket } from 'ws';
+import type { BackendEvent } from '../backend';
 import type { ExecutionLive, LogLineDto, StepDto } from '../contracts/executions';
 import type { CircuitBreakerDto } from '../contracts/system';
 import type { Db } from '../db';
 import { getExecutionLogs, getExecutionSteps } from '../db/queries/executions';
 import type { EngineEvent } from '../engine/events';
-import type { ServerFrame } from './protocol';
+import type { BroadcastTopic, ServerFrame } from './protocol';
 
 /**
  * Slow-client policy: a socket whose unsent buffer passes HIGH_WATER stops receiving live
@@ -27,7 +28,14 @@ export interface ClientSession {
   readonly socket: WebSocket;
   readonly executions: Map<number, ExecutionSubscription>;
   listAll: boolean;
+  readonly topics: Set<BroadcastTopic>;
 }
+
+const TOPIC_OF: Record<BackendEvent['type'], BroadcastTopic> = {
+  'metrics.sample': 'metrics',
+  'workflowRun.updated': 'workflowRuns',
+  'schedule.fired': 'schedules',
+};
 
 interface OutputMessage {
   executionId: number;
@@ -51,7 +59,7 @@ export class Broadcaster {
   }
 
   add(socket: WebSocket): ClientSession {
-    const session: ClientSession = { socket, executions: new Map(), listAll: false };
+    const session: ClientSession = { socket, executions: new Map(), listAll: false, topics: new Set() };
     this.sessions.add(session);
     return session;
   }
@@ -90,6 +98,18 @@ export class Broadcaster {
         return;
       default:
         this.onUpdated(event.execution);
+    }
+  }
+
+  /** Schedules, workflow runs and host samples, to the sockets that subscribed to their topic. */
+  onBackendEvent(event: BackendEvent): void {
+    const topic = TOPIC_OF[event.type];
+    let frame: string | undefined;
+    for (const session of this.sessions) {
+      if (!session.topics.has(topic) || session.socket.bufferedAmount > HIGH_WATER_BYTES) continue;
+      // These frames describe the latest state, so one a slow client misses is superseded by the next.
+      frame ??= JSON.stringify(event satisfies ServerFrame);
+      session.socket.send(frame);
     }
   }
 

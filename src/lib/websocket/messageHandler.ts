@@ -69,21 +69,27 @@ function dispatch(
 ): void {
   switch (frame.type) {
     case 'subscribe':
-      if (frame.topic === 'executions') {
+      if (frame.topic === 'execution') {
+        if (!broadcaster.subscribeExecution(session, frame.executionId, frame.afterSeq)) {
+          send(session.socket, {
+            type: 'error',
+            code: 'not_found',
+            message: `Execution ${frame.executionId} not found`,
+          });
+        }
+      } else if (frame.topic === 'executions') {
         session.listAll = true;
         send(session.socket, { type: 'subscribed', topic: 'executions', items: commands.recentExecutions() });
         send(session.socket, { type: 'circuit.updated', circuit: commands.circuitState() });
-      } else if (!broadcaster.subscribeExecution(session, frame.executionId, frame.afterSeq)) {
-        send(session.socket, {
-          type: 'error',
-          code: 'not_found',
-          message: `Execution ${frame.executionId} not found`,
-        });
+      } else {
+        session.topics.add(frame.topic);
+        send(session.socket, { type: 'subscribed', topic: frame.topic });
       }
       return;
     case 'unsubscribe':
-      if (frame.topic === 'executions') session.listAll = false;
-      else session.executions.delete(frame.executionId);
+      if (frame.topic === 'execution') session.executions.delete(frame.executionId);
+      else if (frame.topic === 'executions') session.listAll = false;
+      else session.topics.delete(frame.topic);
       return;
     case 'ping':
       send(session.socket, { type: 'pong', ...(frame.id === undefined ? {} : { id: frame.id }) });

@@ -5,7 +5,10 @@ import {
   logLineSchema,
   stepSchema,
 } from '../contracts/executions';
+import { hostSampleSchema } from '../contracts/metrics';
+import { scheduleFiringSchema } from '../contracts/schedules';
 import { circuitBreakerSchema } from '../contracts/system';
+import { workflowRunSchema } from '../contracts/workflows';
 
 /**
  * The /ws protocol, imported by the server and the browser. Each side zod-parses what it
@@ -16,6 +19,13 @@ export const PROTOCOL_VERSION = 1;
 export const MAX_CLIENT_FRAME_BYTES = 16 * 1024;
 
 const executionId = z.number().int().positive();
+
+/**
+ * Topics without a key, each fed by one kind of frame: `metrics` (a host sample every few seconds),
+ * `workflowRuns` (every change of a workflow run), `schedules` (every firing).
+ */
+export const BROADCAST_TOPICS = ['metrics', 'workflowRuns', 'schedules'] as const;
+export type BroadcastTopic = (typeof BROADCAST_TOPICS)[number];
 
 export const clientFrameSchema = z.union([
   z.strictObject({
@@ -28,6 +38,8 @@ export const clientFrameSchema = z.union([
   z.strictObject({ type: z.literal('subscribe'), topic: z.literal('executions') }),
   z.strictObject({ type: z.literal('unsubscribe'), topic: z.literal('execution'), executionId }),
   z.strictObject({ type: z.literal('unsubscribe'), topic: z.literal('executions') }),
+  z.strictObject({ type: z.literal('subscribe'), topic: z.enum(BROADCAST_TOPICS) }),
+  z.strictObject({ type: z.literal('unsubscribe'), topic: z.enum(BROADCAST_TOPICS) }),
   z.strictObject({ type: z.literal('ping'), id: z.number().int().optional() }),
   /** Stop a queued or running execution (same as POST /api/executions/[id]/cancel). */
   z.strictObject({ type: z.literal('cancel'), executionId }),
@@ -49,6 +61,7 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 /** Server → client frames. `seq` is the highest per-execution sequence number the frame reflects. */
 export const serverFrameSchema = z.union([
   z.object({ type: z.literal('hello'), protocolVersion: z.number() }),
+  z.object({ type: z.literal('subscribed'), topic: z.enum(BROADCAST_TOPICS) }),
   z.object({
     type: z.literal('subscribed'),
     topic: z.literal('execution'),
@@ -84,6 +97,9 @@ export const serverFrameSchema = z.union([
   z.object({ type: z.literal('cancel.accepted'), executionId: z.number() }),
   /** The circuit breaker's state, to `executions` subscribers: on subscribe and on every change. */
   z.object({ type: z.literal('circuit.updated'), circuit: circuitBreakerSchema }),
+  z.object({ type: z.literal('metrics.sample'), sample: hostSampleSchema }),
+  z.object({ type: z.literal('workflowRun.updated'), run: workflowRunSchema }),
+  z.object({ type: z.literal('schedule.fired'), firing: scheduleFiringSchema }),
 ]);
 export type ServerFrame = z.infer<typeof serverFrameSchema>;
 

@@ -1,9 +1,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocketServer } from 'ws';
+import type { BackendEvent } from '../backend';
 import type { ExecutionLive } from '../contracts/executions';
 import type { Db } from '../db';
 import type { EngineEvents } from '../engine/events';
+import type { EventBus } from '../eventBus';
 import type { Logger } from '../logger';
 import { Broadcaster, send } from './broadcaster';
 import { type ClientCommands, handleClientMessage } from './messageHandler';
@@ -25,6 +27,7 @@ function rawToString(data: RawData): string {
 export interface RealtimeDeps {
   db: Db;
   events: EngineEvents;
+  backendEvents: EventBus<BackendEvent>;
   /** A run as it is now (the engine's view while it runs, else the database's). */
   viewOf(executionId: number): ExecutionLive | undefined;
   logger: Logger;
@@ -37,7 +40,8 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
   // ws's default maxPayload is 100 MiB; client frames are small commands.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
   const broadcaster = new Broadcaster(deps.db, deps.viewOf);
-  const unsubscribe = deps.events.subscribe((event) => broadcaster.onEvent(event));
+  const unsubscribeEngine = deps.events.subscribe((event) => broadcaster.onEvent(event));
+  const unsubscribeBackend = deps.backendEvents.subscribe((event) => broadcaster.onBackendEvent(event));
   const alive = new WeakMap<object, boolean>();
   const upgradeRequests = new WeakMap<object, IncomingMessage>();
 
@@ -81,7 +85,8 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
     },
     close() {
       clearInterval(heartbeat);
-      unsubscribe();
+      unsubscribeEngine();
+      unsubscribeBackend();
       broadcaster.close();
       for (const socket of wss.clients) socket.close(1012, 'Server restarting');
       wss.close();

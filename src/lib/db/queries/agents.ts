@@ -6,8 +6,10 @@ import {
   type UpdateAgentInput,
 } from '../../contracts/agents';
 import { microsToUsd, usdToMicros } from '../../contracts/executions';
+import { notFound } from '../../errors';
 import type { Db } from '../index';
 import { type AgentConfiguration, agentConfigurations } from '../schema';
+import { softDeleteSchedulesOfAgent } from './schedules';
 
 export function toAgentDto(row: AgentConfiguration): AgentDto {
   return {
@@ -65,6 +67,13 @@ export function getAgentById(db: Db, id: number): AgentConfiguration | undefined
     .get();
 }
 
+/** A live agent, or a not-found error naming it. */
+export function requireAgent(db: Db, id: number): AgentConfiguration {
+  const agent = getAgentById(db, id);
+  if (!agent) throw notFound(`Agent ${id}`);
+  return agent;
+}
+
 export function isAgentNameTaken(db: Db, name: string, exceptId?: number): boolean {
   const row = db
     .select({ id: agentConfigurations.id })
@@ -94,13 +103,19 @@ export function updateAgent(db: Db, id: number, patch: UpdateAgentInput): AgentD
   return row && toAgentDto(row);
 }
 
+/** Deletes an agent and, with it, its schedules (its runs and costs stay). */
 export function softDeleteAgent(db: Db, id: number): boolean {
-  const result = db
-    .update(agentConfigurations)
-    .set({ deletedAt: Date.now() })
-    .where(and(eq(agentConfigurations.id, id), live))
-    .run();
-  return result.changes > 0;
+  const now = Date.now();
+  return db.transaction(() => {
+    const result = db
+      .update(agentConfigurations)
+      .set({ deletedAt: now })
+      .where(and(eq(agentConfigurations.id, id), live))
+      .run();
+    if (result.changes === 0) return false;
+    softDeleteSchedulesOfAgent(db, id, now);
+    return true;
+  });
 }
 
 /** True if a built-in agent was ever seeded, even if the user deleted it since. */

@@ -1,0 +1,220 @@
+import { type ExecutionLive, usdToMicros } from './contracts/executions';
+import type { HostSample } from './contracts/metrics';
+import type { NotificationEventInput } from './contracts/notifications';
+import type { ScheduleFiringDto } from './contracts/schedules';
+import type { AppSettingsDto } from './contracts/settings';
+import type { CircuitBreakerDto } from './contracts/system';
+import type { WorkflowRunDto } from './contracts/workflows';
+import type { DbHandle } from './db';
+import { getAppSettings } from './db/queries/settings';
+import { getWorkflowRun } from './db/queries/workflowRuns';
+import { appSecretBox } from './db/secretBox';
+import { RunEngine } from './engine/engine';
+import type { EngineEvent } from './engine/events';
+import type { AppEnv } from './env';
+import { EventBus } from './eventBus';
+import type { Logger } from './logger';
+import { type HostMetrics, startHostMetrics } from './metrics/hostMetrics';
+import { hostMetricsSettings } from './metrics/retention';
+import { RunResourceSampler } from './metrics/runResourceSampler';
+import { recordEvent } from './notifications/events';
+import { evaluateHostConditions } from './notifications/hostConditions';
+import {
+  circuitEvent,
+  hostReading,
+  monthlyBudgetEvents,
+  runEndedEvent,
+  scheduleFiringEvents,
+  workflowBudgetEvents,
+} from './notifications/producers';
+import { type NotificationWorker, startNotificationWorker } from './notifications/worker';
+import { engineRunLauncher } from './scheduling/engineLauncher';
+import { Scheduler } from './scheduling/scheduler';
+import { getSchedule } from './scheduling/schedules';
+import type { SecretMasker } from './security/secrets';
+import { engineStepLauncher } from './workflows/engineLauncher';
+import { WorkflowRunner } from './workflows/runner';
+
+/** What the server publishes live besides the engine's own events. */
+export type BackendEvent =
+  | { type: 'metrics.sample'; sample: HostSample }
+  | { type: 'workflowRun.updated'; run: WorkflowRunDto }
+  | { type: 'schedule.fired'; firing: ScheduleFiringDto };
+
+export interface BackendDeps {
+  handle: DbHandle;
+  env: AppEnv;
+  logger: Logger;
+  masker: SecretMasker;
+}
+
+export interface Backend {
+  readonly engine: RunEngine;
+  readonly workflows: WorkflowRunner;
+  readonly scheduler: Scheduler;
+  readonly hostMetrics: HostMetrics;
+  readonly events: EventBus<BackendEvent>;
+  /** Starts delivering notifications, once the server knows the URL its messages link to. */
+  startDelivery(baseUrl: string): void;
+  /** Delivers what producers just committed (notifications recorded outside the engine). */
+  notificationsQueued(): void;
+  /** A setting changed: limits, the metrics interval and retention follow at once. */
+  settingsChanged(settings: AppSettingsDto): void;
+  /** Stops every loop and waits for the writes under way, so the database can be closed next. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Everything that runs in the server besides HTTP: the run engine and the triggers that drive it
+ * (schedules, workflows), host metrics, and notifications, wired to each other. server.ts starts
+ * it after migrations and recovery, and hands its parts to the routes through the runtime.
+ */
+export function startBackend(deps: BackendDeps): Backend {
+  const { handle, env, logger } = deps;
+  const { db } = handle;
+  const events = new EventBus<BackendEvent>();
+  const publish = (event: BackendEvent) =>
+    events.emit(event, (err) => logger.error({ err, event: event.type }, 'live listener failed'));
+
+  let worker: NotificationWorker | undefined;
+  const kick = () => void worker?.kick();
+  const notify = (event: NotificationEventInput) => {
+    recordEvent(db, event);
+    kick();
+  };
+
+  const sampler = new RunResourceSampler({ db, logger, instance: env.databasePath });
+  const engine = new RunEngine({ ...deps, processes: sampler });
+  const announceBudgets = levelChanges(notify);
+
+  // A run's bad ending is announced in the very transaction that records it.
+  engine.events.onEndingInTransaction(({ execution, budget, timeoutSeconds }) => {
+    const event = runEndedEvent(execution, budget, timeoutSeconds);
+    if (event) recordEvent(db, event);
+  });
+
+  const workflows = new WorkflowRunner({
+    db,
+    launcher: engineStepLauncher(db, engine),
+    logger,
+    afterCommit: (runId) => {
+      const run = getWorkflowRun(db, runId);
+      if (!run) return;
+      publish({ type: 'workflowRun.updated', run });
+      announceBudgets(workflowBudgetEvents(run, Date.now()));
+    },
+  });
+
+  let circuit: CircuitBreakerDto | null = null;
+  engine.events.subscribe((event) => {
+    forwardToWorkflows(workflows, event);
+    if (event.type === 'run.updated' || event.type === 'run.ended')
+      announceBudgets(monthlyBudgetEvents(db, Date.now()));
+    if (event.type === 'run.ended') kick();
+    if (event.type === 'circuit.changed') {
+      const change = circuitEvent(circuit, event.circuit);
+      circuit = event.circuit;
+      if (change) notify(change);
+    }
+  });
+
+  const scheduler = new Scheduler({
+    db,
+    launcher: engineRunLauncher(db, engine),
+    logger,
+    hooks: {
+      inTransaction: (tx, firings) => {
+        const first = firings[0];
+        if (!first) return;
+        for (const event of scheduleFiringEvents(firings, getSchedule(tx, first.scheduleId)))
+          recordEvent(tx, event);
+      },
+      afterCommit: (firing) => {
+        publish({ type: 'schedule.fired', firing });
+        kick();
+      },
+    },
+  });
+
+  const hostMetrics = startHostMetrics({
+    db,
+    logger,
+    ...hostMetricsSettings(getAppSettings(db)),
+    onSample: (sample) => {
+      publish({ type: 'metrics.sample', sample });
+      if (evaluateHostConditions(db, hostReading(sample)).length > 0) kick();
+    },
+  });
+
+  workflows.resume();
+  scheduler.start();
+  announceBudgets(monthlyBudgetEvents(db, Date.now()));
+
+  return {
+    engine,
+    workflows,
+    scheduler,
+    hostMetrics,
+    events,
+    startDelivery(baseUrl) {
+      worker ??= startNotificationWorker({ db, logger, baseUrl, box: appSecretBox() });
+    },
+    notificationsQueued: kick,
+    settingsChanged(settings) {
+      engine.pump();
+      hostMetrics.reconfigure(hostMetricsSettings(settings));
+    },
+    async stop() {
+      scheduler.stop();
+      workflows.shutdown();
+      await engine.shutdown();
+      await Promise.all([hostMetrics.stop(), sampler.stop(), worker?.stop()]);
+    },
+  };
+}
+
+/** Announces a run the last server left unfinished, in the transaction that ends it (see recovery.ts). */
+export function announceInterruptedRun(db: DbHandle['db'], execution: ExecutionLive): void {
+  const event = runEndedEvent(execution, undefined, 0);
+  if (event) recordEvent(db, event);
+}
+
+/** The workflow runner hears about the executions that are its steps. */
+function forwardToWorkflows(workflows: WorkflowRunner, event: EngineEvent): void {
+  if (event.type === 'run.output' || event.type === 'circuit.changed') return;
+  const execution: ExecutionLive = event.execution;
+  if (execution.trigger !== 'workflow') return;
+  const executionId = execution.id;
+  const costMicros = usdToMicros(execution.costUsd);
+  if (event.type === 'run.started')
+    workflows.onRunStarted({ executionId, startedAt: execution.startedAt ?? Date.now() });
+  else if (event.type === 'run.updated') workflows.onSpend({ executionId, costMicros });
+  else if (event.type === 'run.ended' && execution.status !== 'queued' && execution.status !== 'running') {
+    workflows.onRunEnded({
+      executionId,
+      status: execution.status,
+      resultText: execution.resultText,
+      costMicros,
+    });
+  }
+}
+
+type BudgetEvent = ReturnType<typeof monthlyBudgetEvents>[number];
+
+/**
+ * Announces budgets crossing 80% and 100% (and clearing, in a new month or after a raise). Spend
+ * moves on every usage event, so budgets are looked at then, but only a level that changed is recorded.
+ */
+function levelChanges(notify: (event: NotificationEventInput) => void) {
+  const known = new Map<string, string>();
+  return (events: readonly BudgetEvent[]) => {
+    for (const event of events) {
+      const { data } = event;
+      const key = `${event.type}:${data.scope}:${data.agentId ?? data.workflowId ?? ''}`;
+      const value = `${data.month}:${data.state}`;
+      if (known.get(key) === value) continue;
+      known.set(key, value);
+      notify(event);
+    }
+  };
+}
