@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 
 interface LockOwner {
   pid: number;
@@ -41,6 +42,7 @@ function readOwner(file: string): LockOwner | null {
  */
 export function acquireInstanceLock(databasePath: string): () => void {
   const file = `${databasePath}.lock`;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
   const owner: LockOwner = { pid: process.pid, hostname: os.hostname(), startedAt: Date.now() };
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
