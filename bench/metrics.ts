@@ -8,6 +8,7 @@ import {
   type MetricRange,
   type MetricSeriesDto,
   type MetricsRangeDto,
+  sampleSeries,
   tierForRange,
 } from '../src/lib/contracts/metrics';
 import type { DbHandle } from '../src/lib/db';
@@ -22,7 +23,6 @@ import {
 } from '../src/lib/db/queries/metrics';
 import { createLogger } from '../src/lib/logger';
 import { HostCollector } from '../src/lib/metrics/hostCollector';
-import { sampleSeries } from '../src/lib/metrics/hostSeries';
 import {
   parseCpuTimes,
   parseDiskStats,

@@ -1,12 +1,18 @@
 import { BudgetWarnings } from '@/components/features/costs/BudgetWarnings';
-import { Dashboard, RECENT_EXECUTIONS_LIMIT } from '@/components/features/dashboard/Dashboard';
+import {
+  Dashboard,
+  HOST_SPARKLINE_MS,
+  RECENT_EXECUTIONS_LIMIT,
+} from '@/components/features/dashboard/Dashboard';
 import { microsToUsd } from '@/lib/contracts/executions';
 import { getDb } from '@/lib/db';
 import { listAgents } from '@/lib/db/queries/agents';
 import { getBudgetStatuses } from '@/lib/db/queries/costReports';
 import { getMonthSpendMicros, monthKey } from '@/lib/db/queries/costs';
 import { listExecutions } from '@/lib/db/queries/executions';
+import { getRecentMetrics } from '@/lib/db/queries/metrics';
 import { getRuntime, withQueuePositions } from '@/lib/runtime';
+import { HEADLINE_METRICS } from '@/lib/views/metricsView';
 
 export const dynamic = 'force-dynamic';
 
@@ -24,6 +30,7 @@ export default function DashboardPage() {
         month={month}
         renderedAt={now}
         circuit={getRuntime()?.engine.circuit() ?? null}
+        host={getRecentMetrics(db, now, HOST_SPARKLINE_MS, HEADLINE_METRICS)}
       />
     </>
   );

@@ -9,6 +9,8 @@ import {
   listExecutions,
   listRecentAndActive,
 } from '../../src/lib/db/queries/executions';
+import { getMetricsRange, getRecentMetrics, getRunBands } from '../../src/lib/db/queries/metrics';
+import { getExecutionResources } from '../../src/lib/db/queries/runResources';
 import { listWorkflowRuns } from '../../src/lib/db/queries/workflowRuns';
 import { listWorkflows } from '../../src/lib/db/queries/workflows';
 import { plansOf } from '../helpers/queryPlans';
@@ -79,6 +81,28 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
   ],
   ['workflows by name', (db) => listWorkflows(db), /USING INDEX workflows_live_name_unique/],
   ['workflow runs, newest first', (db) => listWorkflowRuns(db, { limit: 20 }), /^SCAN workflow_runs$/],
+  // Each chart statement is prepared once per connection: listed before the queries that reuse it.
+  ['runs drawn on the charts', (db) => getRunBands(db, 0, Date.now()), /USING INDEX executions_recent /],
+  [
+    'a chart range from a rollup tier',
+    (db) => getMetricsRange(db, '1y', Date.now()),
+    /SEARCH host_rollups USING INDEX sqlite_autoindex_host_rollups_1 /,
+  ],
+  [
+    'a chart range from raw samples',
+    (db) => getMetricsRange(db, '1h', Date.now()),
+    /SEARCH host_samples USING INTEGER PRIMARY KEY/,
+  ],
+  [
+    'the dashboard’s last minutes',
+    (db) => getRecentMetrics(db, Date.now(), 900_000, ['cpu.busy']),
+    /SCAN metric_series/,
+  ],
+  [
+    'a run’s resource samples',
+    (db) => getExecutionResources(db, 1),
+    /SEARCH execution_resource_samples USING (PRIMARY KEY|INDEX)/,
+  ],
 ];
 
 describe('list queries', () => {
