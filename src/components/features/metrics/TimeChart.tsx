@@ -66,6 +66,21 @@ function offsetLabel(seconds: number): string {
   return whole < 60 ? `+${whole} s` : `+${Math.floor(whole / 60)} m ${String(whole % 60).padStart(2, '0')} s`;
 }
 
+/** The legend shows the newest values while the cursor is elsewhere (uPlot's own shows dashes). */
+function showLatest(u: uPlot): void {
+  const count = u.data[0]?.length ?? 0;
+  if (count > 0) u.setLegend({ idx: count - 1 }, false);
+}
+
+/** Room for an axis' labels: `1000 KiB/s` needs more than `50%`. */
+const AXIS_WIDTH: Record<ChartUnit, number> = {
+  ratio: 50,
+  percent: 50,
+  load: 50,
+  bytes: 76,
+  bytes_per_second: 92,
+};
+
 /** The bands under the cursor, named in a tooltip; a click opens the first. */
 function bandsPlugin(current: () => BandState): uPlot.Plugin {
   let tooltip: HTMLDivElement | undefined;
@@ -101,6 +116,7 @@ function bandsPlugin(current: () => BandState): uPlot.Plugin {
       setCursor: (u) => {
         if (!tooltip) return;
         const left = u.cursor.left ?? -1;
+        if (left < 0) showLatest(u);
         const at = left < 0 ? Number.NaN : u.posToVal(left, 'x');
         const under = current().bands.filter((band) => band.from <= at && at <= band.to);
         hovered = under.at(-1);
@@ -172,7 +188,7 @@ function buildOptions(shape: ChartShape, width: number, bandState: () => BandSta
           stroke: axisStroke,
           grid: scale.side === 'right' ? { show: false } : grid,
           ticks,
-          size: 70,
+          size: AXIS_WIDTH[scale.unit],
           values: (_u, splits) => splits.map((value) => formatChartValue(value, scale.unit)),
         }),
       ),
@@ -210,6 +226,7 @@ function show(
   plot.batch(() => {
     plot.setData(dataOf(x, series));
     if (xRange) plot.setScale('x', { min: xRange[0], max: xRange[1] });
+    if ((plot.cursor.left ?? -1) < 0) showLatest(plot);
   });
 }
 
