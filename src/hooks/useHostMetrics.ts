@@ -10,7 +10,7 @@ export interface HostMetricsState<W extends MetricsWindowDto> {
   /** The newest sample: server-rendered first, then each one the `metrics` topic brings. */
   latest: HostSample | null;
   /** Starts again from a window read from the API (another range). */
-  reset(window: W, spanMs: number): void;
+  reset(metrics: W, spanMs: number): void;
 }
 
 /**
@@ -29,5 +29,5 @@ export function useHostMetrics<W extends MetricsWindowDto>(
     setLive((current) => foldSample(current, frame.sample));
     setLatest(frame.sample);
   });
-  return { live, latest, reset: (window, span) => setLive(liveWindow(window, span)) };
+  return { live, latest, reset: (metrics, span) => setLive(liveWindow(metrics, span)) };
 }

@@ -1,6 +1,7 @@
 import '../helpers/testEnv';
 import { expect, test } from '@playwright/test';
 import { BEARER } from '../helpers/appServer';
+import { cpuBurnTurns } from '../helpers/cpuBurn';
 import { setUpTestStack } from '../helpers/stack';
 import { collectConsoleErrors } from './pages/consoleErrors';
 import { ExecutionPage } from './pages/ExecutionPage';
@@ -24,24 +25,8 @@ test('a run’s page shows what its processes used, lined up with its steps', as
   const errors = collectConsoleErrors(page);
   await signIn(page, stack.app.url);
   const key = '[script:e2e-resources]';
-  stack.model.script(key, [
-    {
-      content: [
-        {
-          type: 'tool_use',
-          name: 'Bash',
-          input: { command: "timeout 4 sh -c 'yes > /dev/null'; echo burnt", description: 'Burn CPU' },
-        },
-      ],
-      usage: { input_tokens: 400, output_tokens: 20 },
-    },
-    // Slow final answer: the run is still going when the tool's result arrives.
-    {
-      content: [{ type: 'text', text: 'Done burning.' }],
-      usage: { input_tokens: 500, output_tokens: 10 },
-      delayMs: 3_000,
-    },
-  ]);
+  // A slow final answer: the run is still going when the tool's result arrives.
+  stack.model.script(key, cpuBurnTurns({ children: 1, seconds: 4, answerDelayMs: 3_000 }));
   const agent = await stack.api.createAgent({ defaultPrompt: `Burn CPU ${key}`, allowedTools: ['Bash'] });
   const id = await stack.api.startExecution(agent.id);
 

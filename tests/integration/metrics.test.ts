@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricsRangeSchema, tierForRange } from '../../src/lib/contracts/metrics';
 import { executionResourcesSchema } from '../../src/lib/contracts/runResources';
 import { BEARER } from '../helpers/appServer';
+import { cpuBurnTurns } from '../helpers/cpuBurn';
 import { parseExposition, sampleValue } from '../helpers/prometheusText';
 import { setUpTestStack } from '../helpers/stack';
 
@@ -37,31 +38,12 @@ async function eventually<T>(
   }
 }
 
-/**
- * CPU-bound children for 4 s. Four rather than one: on a machine shared with other busy processes
- * one child can get less than half a core, and the point is the run's tree, not how busy the box is.
- */
-const BURN = "timeout 4 sh -c 'for i in 1 2 3 4; do yes > /dev/null & done; wait'; echo burnt";
-
 describe('a run’s own resources', () => {
-  it('records the CPU a tool’s child process burns and the processes of the tree, and the API returns them', async () => {
+  it('records the CPU a tool’s child processes burn and the processes of the tree, and the API returns them', async () => {
     const key = '[script:metrics-burn]';
-    stack.model.script(key, [
-      {
-        content: [
-          {
-            type: 'tool_use',
-            name: 'Bash',
-            input: { command: BURN, description: 'Burn CPU' },
-          },
-        ],
-        usage: { input_tokens: 500, output_tokens: 20 },
-      },
-      {
-        content: [{ type: 'text', text: 'Burnt for four seconds.' }],
-        usage: { input_tokens: 600, output_tokens: 10 },
-      },
-    ]);
+    // Four children rather than one: on a machine shared with other busy processes one child can
+    // get less than half a core, and the point is the run's tree, not how busy the box is.
+    stack.model.script(key, cpuBurnTurns({ children: 4, seconds: 4 }));
     const agent = await stack.api.createAgent({
       defaultPrompt: `Burn some CPU ${key}`,
       allowedTools: ['Bash'],
@@ -75,7 +57,6 @@ describe('a run’s own resources', () => {
     expect(resources.samples.length).toBeGreaterThanOrEqual(2);
     // 100% is one core.
     expect(Math.max(...resources.samples.map((s) => s.cpuPercent))).toBeGreaterThan(50);
-    // The CLI, the shell, timeout, sh and its four children.
     expect(Math.max(...resources.samples.map((s) => s.processCount))).toBeGreaterThanOrEqual(2);
     const { summary } = resources;
     expect(summary).not.toBeNull();

@@ -72,8 +72,8 @@ const emptyWindow = (tier: MetricsWindowDto['tier'], stepMs: number): MetricsWin
   series: [],
 });
 
-const column = (window: MetricsWindowDto, metric: string, entity = '') =>
-  window.series.find((s) => s.metric === metric && s.entity === entity);
+const column = (metrics: MetricsWindowDto, metric: string, entity = '') =>
+  metrics.series.find((s) => s.metric === metric && s.entity === entity);
 
 describe('foldSample', () => {
   it('adds a point per sample on the raw tier, once, in order, and drops what left the span', () => {
@@ -85,17 +85,17 @@ describe('foldSample', () => {
     expect(foldSample(live, sample(T0 + 5_000, 0.9))).toBe(live);
     live = foldSample(live, sample(T0 + 20_000, 0.3));
 
-    expect(live.window.t).toEqual([T0 + 10_000, T0 + 20_000]);
-    expect(live.window.from).toBe(T0 + 10_000);
-    expect(live.window.to).toBe(T0 + 20_000);
-    expect(column(live.window, 'cpu.busy')).toEqual({
+    expect(live.metrics.t).toEqual([T0 + 10_000, T0 + 20_000]);
+    expect(live.metrics.from).toBe(T0 + 10_000);
+    expect(live.metrics.to).toBe(T0 + 20_000);
+    expect(column(live.metrics, 'cpu.busy')).toEqual({
       metric: 'cpu.busy',
       entity: '',
       avg: [0.2, 0.3],
       min: null,
       max: null,
     });
-    expect(column(live.window, 'cpu.busy', '1')?.avg).toEqual([0.2, 0.3]);
+    expect(column(live.metrics, 'cpu.busy', '1')?.avg).toEqual([0.2, 0.3]);
   });
 
   it('folds samples into the bucket of a rollup tier: average, minimum and maximum', () => {
@@ -108,8 +108,8 @@ describe('foldSample', () => {
     ] as const)
       live = foldSample(live, sample(T0 + offset, busy));
 
-    expect(live.window.t).toEqual([T0, T0 + MINUTE]);
-    const busy = column(live.window, 'cpu.busy');
+    expect(live.metrics.t).toEqual([T0, T0 + MINUTE]);
+    const busy = column(live.metrics, 'cpu.busy');
     expect(busy?.avg[0]).toBeCloseTo(0.5, 10);
     expect(busy?.min).toEqual([0.2, 0.1]);
     expect(busy?.max).toEqual([0.8, 0.1]);
@@ -117,18 +117,18 @@ describe('foldSample', () => {
   });
 
   it('never folds into a bucket the server rolled up, and keeps series that appear later apart', () => {
-    const window: MetricsWindowDto = {
+    const metrics: MetricsWindowDto = {
       ...emptyWindow('1m', MINUTE),
       t: [T0],
       series: [{ metric: 'cpu.busy', entity: '', avg: [0.4], min: [0.1], max: [0.9] }],
     };
-    const live = liveWindow(window, 60 * MINUTE);
+    const live = liveWindow(metrics, 60 * MINUTE);
     expect(foldSample(live, sample(T0 + 30_000, 1))).toBe(live);
 
     const next = foldSample(live, sample(T0 + MINUTE, 0.3, [{ name: 'wg0', rx: 50 }]));
-    expect(column(next.window, 'cpu.busy')?.avg).toEqual([0.4, 0.3]);
+    expect(column(next.metrics, 'cpu.busy')?.avg).toEqual([0.4, 0.3]);
     // The interface that appeared has no value before it did; one with no rate yet is not a 0.
-    expect(column(next.window, 'net.rx', 'wg0')).toEqual({
+    expect(column(next.metrics, 'net.rx', 'wg0')).toEqual({
       metric: 'net.rx',
       entity: 'wg0',
       avg: [null, 50],
@@ -136,10 +136,10 @@ describe('foldSample', () => {
       max: [null, 50],
     });
     const unknownRate = foldSample(next, sample(T0 + 2 * MINUTE, 0.3, [{ name: 'wg1', rx: null }]));
-    expect(column(unknownRate.window, 'net.rx', 'wg1')).toBeUndefined();
+    expect(column(unknownRate.metrics, 'net.rx', 'wg1')).toBeUndefined();
     // The window it came from is left as it was.
-    expect(window.t).toEqual([T0]);
-    expect(window.series[0]?.avg).toEqual([0.4]);
+    expect(metrics.t).toEqual([T0]);
+    expect(metrics.series[0]?.avg).toEqual([0.4]);
   });
 });
 
@@ -147,7 +147,7 @@ describe('systemCharts', () => {
   it('draws every chart the samples have, cores in numeric order and disk space as a share per mount', () => {
     let live = liveWindow(emptyWindow('raw', 5_000), 60 * MINUTE);
     live = foldSample(live, sample(T0, 0.5));
-    const charts = systemCharts(live.window);
+    const charts = systemCharts(live.metrics);
 
     // No disk I/O in these samples: that chart is left out rather than drawn empty.
     expect(charts.map((chart) => chart.id)).toEqual([
@@ -174,7 +174,7 @@ describe('systemCharts', () => {
     let live = liveWindow(emptyWindow('raw', 5_000), 60 * MINUTE);
     live = foldSample(live, sample(T0, 0.5));
     live = foldSample(live, sample(T0 + 5_000, 0.25));
-    expect(headlines(live.window)).toEqual([
+    expect(headlines(live.metrics)).toEqual([
       { label: 'CPU', detail: '', current: 0.25, values: [0.5, 0.25] },
       { label: 'Memory', detail: '', current: 0.25, values: [0.25, 0.25] },
       { label: 'Disk', detail: '/data', current: 0.9, values: [0.9, 0.9] },

@@ -19,7 +19,7 @@ export type Column = (number | null)[];
 
 /** A window kept live: the server's rows, then live samples folded into buckets of its step. */
 export interface LiveWindow<W extends MetricsWindowDto = MetricsWindowDto> {
-  window: W;
+  metrics: W;
   /** How long the window spans: older points drop off as new ones arrive. */
   spanMs: number;
   /**
@@ -31,13 +31,13 @@ export interface LiveWindow<W extends MetricsWindowDto = MetricsWindowDto> {
 
 const keyOf = (metric: HostMetric, entity: string) => `${metric}\0${entity}`;
 
-export function liveWindow<W extends MetricsWindowDto>(window: W, spanMs: number): LiveWindow<W> {
-  return { window, spanMs, open: new Map() };
+export function liveWindow<W extends MetricsWindowDto>(metrics: W, spanMs: number): LiveWindow<W> {
+  return { metrics, spanMs, open: new Map() };
 }
 
 /** The bucket a sample falls in: itself on the raw tier, else the start of its step. */
-function bucketOf(window: MetricsWindowDto, t: number): number {
-  return window.tier === 'raw' ? t : Math.floor(t / window.stepMs) * window.stepMs;
+function bucketOf(metrics: MetricsWindowDto, t: number): number {
+  return metrics.tier === 'raw' ? t : Math.floor(t / metrics.stepMs) * metrics.stepMs;
 }
 
 function emptySeries(metric: HostMetric, entity: string, length: number, raw: boolean): MetricSeriesDto {
@@ -57,16 +57,16 @@ export function foldSample<W extends MetricsWindowDto>(
   live: LiveWindow<W>,
   sample: HostSample,
 ): LiveWindow<W> {
-  const { window } = live;
-  const raw = window.tier === 'raw';
-  const bucket = bucketOf(window, sample.t);
-  const last = window.t.at(-1);
+  const { metrics } = live;
+  const raw = metrics.tier === 'raw';
+  const bucket = bucketOf(metrics, sample.t);
+  const last = metrics.t.at(-1);
   if (last !== undefined && (bucket < last || (bucket === last && live.open.size === 0))) return live;
 
   const appending = bucket !== last;
-  const t = appending ? [...window.t, bucket] : window.t;
+  const t = appending ? [...metrics.t, bucket] : metrics.t;
   const index = t.length - 1;
-  const series = window.series.map((s) => ({
+  const series = metrics.series.map((s) => ({
     ...s,
     avg: grow(s.avg, appending),
     min: s.min && grow(s.min, appending),
@@ -92,26 +92,26 @@ export function foldSample<W extends MetricsWindowDto>(
   }
   // A raw point is one sample: it is complete as soon as it is there.
   if (raw) open.clear();
-  const to = Math.max(window.to, sample.t);
-  return trim({ window: { ...window, t, series, to }, spanMs: live.spanMs, open });
+  const to = Math.max(metrics.to, sample.t);
+  return trim({ metrics: { ...metrics, t, series, to }, spanMs: live.spanMs, open });
 }
 
 /** Drops the points that fell out of the span, so a page left open does not grow. */
 function trim<W extends MetricsWindowDto>(live: LiveWindow<W>): LiveWindow<W> {
-  const { window, spanMs } = live;
-  const from = window.to - spanMs;
-  const firstKept = Math.ceil(from / window.stepMs) * window.stepMs;
-  const drop = window.t.findIndex((t) => t >= (window.tier === 'raw' ? from : firstKept));
-  const count = drop === -1 ? window.t.length : drop;
-  if (count === 0) return { ...live, window: { ...window, from } };
+  const { metrics, spanMs } = live;
+  const from = metrics.to - spanMs;
+  const firstKept = Math.ceil(from / metrics.stepMs) * metrics.stepMs;
+  const drop = metrics.t.findIndex((t) => t >= (metrics.tier === 'raw' ? from : firstKept));
+  const count = drop === -1 ? metrics.t.length : drop;
+  if (count === 0) return { ...live, metrics: { ...metrics, from } };
   const cut = (column: Column | null) => (column ? column.slice(count) : null);
   return {
     ...live,
-    window: {
-      ...window,
+    metrics: {
+      ...metrics,
       from,
-      t: window.t.slice(count),
-      series: window.series.map((s) => ({ ...s, avg: cut(s.avg) ?? [], min: cut(s.min), max: cut(s.max) })),
+      t: metrics.t.slice(count),
+      series: metrics.series.map((s) => ({ ...s, avg: cut(s.avg) ?? [], min: cut(s.min), max: cut(s.max) })),
     },
   };
 }
@@ -143,17 +143,17 @@ export interface ChartModel {
   lines: ChartLine[];
 }
 
-function find(window: MetricsWindowDto, metric: HostMetric, entity = ''): MetricSeriesDto | undefined {
-  return window.series.find((s) => s.metric === metric && s.entity === entity);
+function find(metrics: MetricsWindowDto, metric: HostMetric, entity = ''): MetricSeriesDto | undefined {
+  return metrics.series.find((s) => s.metric === metric && s.entity === entity);
 }
 
-function entities(window: MetricsWindowDto, metric: HostMetric): string[] {
-  const found = window.series.filter((s) => s.metric === metric && s.entity !== '').map((s) => s.entity);
+function entities(metrics: MetricsWindowDto, metric: HostMetric): string[] {
+  const found = metrics.series.filter((s) => s.metric === metric && s.entity !== '').map((s) => s.entity);
   return [...new Set(found)].sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }
 
-function line(window: MetricsWindowDto, label: string, metric: HostMetric, entity = ''): ChartLine[] {
-  const series = find(window, metric, entity);
+function line(metrics: MetricsWindowDto, label: string, metric: HostMetric, entity = ''): ChartLine[] {
+  const series = find(metrics, metric, entity);
   return series ? [{ label, values: series.avg }] : [];
 }
 
@@ -166,44 +166,44 @@ function ratioColumn(used: Column, size: Column): Column {
 }
 
 /** Every file system's share in use, by mount point. */
-function diskSpaceLines(window: MetricsWindowDto): ChartLine[] {
-  return entities(window, 'fs.used').flatMap((mount) => {
-    const used = find(window, 'fs.used', mount);
-    const size = find(window, 'fs.size', mount);
+function diskSpaceLines(metrics: MetricsWindowDto): ChartLine[] {
+  return entities(metrics, 'fs.used').flatMap((mount) => {
+    const used = find(metrics, 'fs.used', mount);
+    const size = find(metrics, 'fs.size', mount);
     return used && size ? [{ label: mount, values: ratioColumn(used.avg, size.avg) }] : [];
   });
 }
 
 /** The system page's charts, in the order they are shown. A chart without any line is left out. */
-export function systemCharts(window: MetricsWindowDto): ChartModel[] {
+export function systemCharts(metrics: MetricsWindowDto): ChartModel[] {
   const charts: ChartModel[] = [
     {
       id: 'cpu',
       title: 'CPU',
       unit: 'ratio',
       lines: [
-        ...line(window, 'Busy', 'cpu.busy'),
-        ...line(window, 'User', 'cpu.user'),
-        ...line(window, 'System', 'cpu.system'),
-        ...line(window, 'I/O wait', 'cpu.iowait'),
-        ...line(window, 'Steal', 'cpu.steal'),
+        ...line(metrics, 'Busy', 'cpu.busy'),
+        ...line(metrics, 'User', 'cpu.user'),
+        ...line(metrics, 'System', 'cpu.system'),
+        ...line(metrics, 'I/O wait', 'cpu.iowait'),
+        ...line(metrics, 'Steal', 'cpu.steal'),
       ],
     },
     {
       id: 'cores',
       title: 'CPU per core',
       unit: 'ratio',
-      lines: entities(window, 'cpu.busy').flatMap((core) => line(window, `Core ${core}`, 'cpu.busy', core)),
+      lines: entities(metrics, 'cpu.busy').flatMap((core) => line(metrics, `Core ${core}`, 'cpu.busy', core)),
     },
     {
       id: 'memory',
       title: 'Memory',
       unit: 'bytes',
       lines: [
-        ...line(window, 'Used', 'memory.used'),
-        ...line(window, 'Cached', 'memory.cached'),
-        ...line(window, 'Total', 'memory.total'),
-        ...line(window, 'Swap used', 'swap.used'),
+        ...line(metrics, 'Used', 'memory.used'),
+        ...line(metrics, 'Cached', 'memory.cached'),
+        ...line(metrics, 'Total', 'memory.total'),
+        ...line(metrics, 'Swap used', 'swap.used'),
       ],
     },
     {
@@ -211,28 +211,28 @@ export function systemCharts(window: MetricsWindowDto): ChartModel[] {
       title: 'Load average',
       unit: 'load',
       lines: [
-        ...line(window, '1 min', 'load.1'),
-        ...line(window, '5 min', 'load.5'),
-        ...line(window, '15 min', 'load.15'),
+        ...line(metrics, '1 min', 'load.1'),
+        ...line(metrics, '5 min', 'load.5'),
+        ...line(metrics, '15 min', 'load.15'),
       ],
     },
-    { id: 'disk-space', title: 'Disk space used', unit: 'ratio', lines: diskSpaceLines(window) },
+    { id: 'disk-space', title: 'Disk space used', unit: 'ratio', lines: diskSpaceLines(metrics) },
     {
       id: 'disk-io',
       title: 'Disk I/O',
       unit: 'bytes_per_second',
-      lines: entities(window, 'disk.read').flatMap((device) => [
-        ...line(window, `${device} read`, 'disk.read', device),
-        ...line(window, `${device} write`, 'disk.write', device),
+      lines: entities(metrics, 'disk.read').flatMap((device) => [
+        ...line(metrics, `${device} read`, 'disk.read', device),
+        ...line(metrics, `${device} write`, 'disk.write', device),
       ]),
     },
     {
       id: 'network',
       title: 'Network',
       unit: 'bytes_per_second',
-      lines: entities(window, 'net.rx').flatMap((nic) => [
-        ...line(window, `${nic} in`, 'net.rx', nic),
-        ...line(window, `${nic} out`, 'net.tx', nic),
+      lines: entities(metrics, 'net.rx').flatMap((nic) => [
+        ...line(metrics, `${nic} in`, 'net.rx', nic),
+        ...line(metrics, `${nic} out`, 'net.tx', nic),
       ]),
     },
   ];
@@ -259,7 +259,7 @@ export interface Headline {
 }
 
 /** The dashboard's CPU, memory and disk figures: each a share 0–1, the disk the fullest file system. */
-export function headlines(window: MetricsWindowDto): Headline[] {
+export function headlines(metrics: MetricsWindowDto): Headline[] {
   const latest = (values: Column) => {
     for (let i = values.length - 1; i >= 0; i--) {
       const value = values[i];
@@ -267,11 +267,11 @@ export function headlines(window: MetricsWindowDto): Headline[] {
     }
     return null;
   };
-  const cpu = find(window, 'cpu.busy')?.avg ?? [];
-  const used = find(window, 'memory.used');
-  const total = find(window, 'memory.total');
+  const cpu = find(metrics, 'cpu.busy')?.avg ?? [];
+  const used = find(metrics, 'memory.used');
+  const total = find(metrics, 'memory.total');
   const memory = used && total ? ratioColumn(used.avg, total.avg) : [];
-  const disks = diskSpaceLines(window);
+  const disks = diskSpaceLines(metrics);
   const fullest = disks.reduce<ChartLine | undefined>(
     (top, disk) => ((latest(disk.values) ?? 0) > (top ? (latest(top.values) ?? 0) : -1) ? disk : top),
     undefined,

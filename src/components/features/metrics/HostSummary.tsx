@@ -32,11 +32,11 @@ function sparklinePaths(t: readonly number[], values: Column, from: number, to: 
 /** The dashboard's CPU, memory and disk figures, each with its last minutes as a sparkline, live. */
 export function HostSummary({ initial, spanMs }: { initial: MetricsWindowDto; spanMs: number }) {
   const { live } = useHostMetrics(initial, spanMs);
-  const { window } = live;
+  const { metrics } = live;
   const minutes = Math.round(spanMs / 60_000);
   return (
     <section className="host-summary" aria-label="This machine" data-testid="host-summary">
-      {headlines(window).map((headline) => (
+      {headlines(metrics).map((headline) => (
         <Link
           key={headline.label}
           href="/system"
@@ -58,7 +58,7 @@ export function HostSummary({ initial, spanMs }: { initial: MetricsWindowDto; sp
             aria-label={`${headline.label}, last ${minutes} minutes`}
             data-points={headline.values.filter((value) => value !== null).length}
           >
-            {sparklinePaths(window.t, headline.values, window.from, window.to).map((points) => (
+            {sparklinePaths(metrics.t, headline.values, metrics.from, metrics.to).map((points) => (
               <polyline key={points} points={points} />
             ))}
           </svg>

@@ -47,7 +47,7 @@ const bandOf = (run: RunBandDto, end: number): ChartBand => ({
 export function SystemMetrics({ initial, latest }: { initial: MetricsRangeDto; latest: HostSample | null }) {
   const router = useRouter();
   const host = useHostMetrics(initial, METRIC_RANGE_MS[initial.range], latest);
-  const { window } = host.live;
+  const { metrics } = host.live;
   const [range, setRange] = useState(initial.range);
   const [runs, setRuns] = useState(initial.runs);
   const [runsTruncated, setRunsTruncated] = useState(initial.runsTruncated);
@@ -55,8 +55,15 @@ export function SystemMetrics({ initial, latest }: { initial: MetricsRangeDto; l
   const [error, setError] = useState<string | null>(null);
 
   useSubscription({ topic: 'executions' }, (frame) => {
-    if (frame.type === 'execution.updated')
-      setRuns((current) => foldRun(current, frame.execution, window.from));
+    // On (re)subscribing the server sends the active and newest runs: what a dropped socket missed.
+    const changed =
+      frame.type === 'execution.updated'
+        ? [frame.execution]
+        : frame.type === 'subscribed' && frame.topic === 'executions'
+          ? frame.items
+          : [];
+    if (changed.length > 0)
+      setRuns((current) => changed.reduce((runs, run) => foldRun(runs, run, metrics.from), current));
   });
 
   const choose = async (next: MetricRange) => {
@@ -75,10 +82,10 @@ export function SystemMetrics({ initial, latest }: { initial: MetricsRangeDto; l
     }
   };
 
-  const charts = useMemo(() => systemCharts(window), [window]);
-  const bands = useMemo(() => runs.map((run) => bandOf(run, window.to)), [runs, window.to]);
-  const xRange = useMemo(() => [window.from, window.to] as const, [window.from, window.to]);
-  const tier = window.tier === 'raw' ? 'raw samples' : `${window.tier} rollups`;
+  const charts = useMemo(() => systemCharts(metrics), [metrics]);
+  const bands = useMemo(() => runs.map((run) => bandOf(run, metrics.to)), [runs, metrics.to]);
+  const xRange = useMemo(() => [metrics.from, metrics.to] as const, [metrics.from, metrics.to]);
+  const tier = metrics.tier === 'raw' ? 'raw samples' : `${metrics.tier} rollups`;
 
   return (
     <>
@@ -104,10 +111,10 @@ export function SystemMetrics({ initial, latest }: { initial: MetricsRangeDto; l
       <p
         className="muted small"
         data-testid="metrics-tier"
-        data-tier={window.tier}
-        data-step-ms={window.stepMs}
+        data-tier={metrics.tier}
+        data-step-ms={metrics.stepMs}
       >
-        {RANGE_LABELS[range]} from {tier}, a point every {formatDuration(window.stepMs)} ({window.t.length}{' '}
+        {RANGE_LABELS[range]} from {tier}, a point every {formatDuration(metrics.stepMs)} ({metrics.t.length}{' '}
         points). Shaded: agent runs; hover one to name it, click to open it.
         {loading ? ' Loading…' : ''}
       </p>
@@ -123,7 +130,7 @@ export function SystemMetrics({ initial, latest }: { initial: MetricsRangeDto; l
             <TimeChart
               label={`${chart.title}, last ${RANGE_LABELS[range]}: ${chart.lines.map((line) => line.label).join(', ')}`}
               xKind="time"
-              x={window.t}
+              x={metrics.t}
               series={chart.lines}
               scales={[{ key: 'y', unit: chart.unit }]}
               xRange={xRange}
