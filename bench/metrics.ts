@@ -324,7 +324,11 @@ async function benchChartQueries(): Promise<BenchResult[]> {
     const slow = (range: MetricRange) => () => rangeFromRawRows(handle, range);
     // Tiers first, both ranges: the raw sums leave ~half a million buffers for the garbage collector.
     const tiered = ranges.map((range) =>
-      timeIt(`${range} chart, ${tierForRange(range, DEFAULT_INTERVAL_MS).tier} tier`, 50, fast(range)),
+      timeIt(`${range} chart, ${tierForRange(range, DEFAULT_INTERVAL_MS).tier} tier`, 200, fast(range)),
+    );
+    const kib = (range: MetricRange) => (JSON.stringify(fast(range)()).length / 1024).toFixed(0);
+    console.log(
+      `chart queries: answers of ${ranges.map((range) => `${range} ${kib(range)} KiB`).join(', ')} as JSON`,
     );
     const results: BenchResult[] = [];
     ranges.forEach((range, index) => {

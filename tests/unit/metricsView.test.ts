@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecutionSummary } from '../../src/lib/contracts/executions';
 import type { HostSample, MetricsWindowDto, RunBandDto } from '../../src/lib/contracts/metrics';
+import { formatBytes, formatMetric, formatPercent } from '../../src/lib/format';
 import { foldRun, foldSample, headlines, liveWindow, systemCharts } from '../../src/lib/views/metricsView';
 
 const MINUTE = 60_000;
@@ -211,5 +212,25 @@ describe('foldRun', () => {
     expect(runs.find((r) => r.id === 2)).toEqual(band(2, T0 + 2 * MINUTE, T0 + 3 * MINUTE));
     expect(foldRun(runs, run(4, T0 - 9 * MINUTE, T0 - MINUTE), from).map((r) => r.id)).toEqual([1, 3, 2]);
     expect(foldRun(runs, run(5, T0, null), T0 + 2 * MINUTE).map((r) => r.id)).toEqual([5, 3, 2]);
+  });
+});
+
+describe('host figures as text', () => {
+  it.each([
+    [0, 'ratio', '0%'],
+    [0.042, 'ratio', '4.2%'],
+    [0.5, 'ratio', '50%'],
+    [1.234, 'load', '1.23'],
+    [512, 'bytes', '512 B'],
+    [1_536, 'bytes', '1.50 KiB'],
+    [25 * 1024 ** 3, 'bytes', '25.0 GiB'],
+    [300 * 1024 ** 2, 'bytes_per_second', '300 MiB/s'],
+  ] as const)('%d as %s is %s', (value, unit, text) => {
+    expect(formatMetric(value, unit)).toBe(text);
+  });
+
+  it('writes a run’s CPU, 100 being one core, as a percentage', () => {
+    expect(formatPercent(187.5 / 100)).toBe('188%');
+    expect(formatBytes(-2_048)).toBe('-2.00 KiB');
   });
 });

@@ -63,8 +63,11 @@ export function ensureMetricSeries(db: Db, keys: readonly SeriesKey[], now: numb
   });
 }
 
+// Every chart request names its series from this list: prepared once.
+const allMetricSeries = preparedPerConnection((db) => db.select().from(metricSeries).prepare());
+
 export function listMetricSeries(db: Db): MetricSeriesRow[] {
-  return db.select().from(metricSeries).all();
+  return allMetricSeries(db).all();
 }
 
 /** One host sample: series id → value. A second sample at the same millisecond is dropped. */
@@ -273,8 +276,9 @@ export function deleteTierRowsBefore(db: Db, tier: MetricTier, before: number, l
 
 interface AlignedSeries {
   avg: (number | null)[];
-  min: (number | null)[];
-  max: (number | null)[];
+  /** null on the raw tier, where each point is one sample. */
+  min: (number | null)[] | null;
+  max: (number | null)[] | null;
 }
 
 /**
@@ -289,27 +293,28 @@ function alignSeries(
 ): { t: number[]; series: MetricSeriesDto[] } {
   const known = listMetricSeries(db).filter((row) => !metrics || metrics.has(row.metric));
   // Indexed by series id (small integers): a year is ~11,000 values to place.
+  const wanted: boolean[] = [];
+  for (const { id } of known) wanted[id] = true;
   const columns: (AlignedSeries | undefined)[] = [];
   const empty = () => new Array<number | null>(rows.length).fill(null);
-  for (const { id } of known) columns[id] = { avg: empty(), min: empty(), max: empty() };
+  const raw = tier === 'raw';
   rows.forEach((row, index) => {
     visitAggregates(tier, row.values, (seriesId, count, sum, min, max) => {
-      const column = columns[seriesId];
-      if (!column) return;
+      if (!wanted[seriesId]) return;
+      let column = columns[seriesId];
+      if (!column) {
+        column = { avg: empty(), min: raw ? null : empty(), max: raw ? null : empty() };
+        columns[seriesId] = column;
+      }
       column.avg[index] = sum / count;
-      column.min[index] = min;
-      column.max[index] = max;
+      if (column.min) column.min[index] = min;
+      if (column.max) column.max[index] = max;
     });
   });
   const series: MetricSeriesDto[] = [];
   for (const { id, metric, entity } of known) {
-    const values = columns[id];
-    if (!values?.avg.some((value) => value !== null)) continue;
-    series.push(
-      tier === 'raw'
-        ? { metric, entity, avg: values.avg, min: null, max: null }
-        : { metric, entity, avg: values.avg, min: values.min, max: values.max },
-    );
+    const column = columns[id];
+    if (column) series.push({ metric, entity, ...column });
   }
   return { t: rows.map((row) => row.t), series };
 }
