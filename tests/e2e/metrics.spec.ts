@@ -57,6 +57,16 @@ test('a run’s page shows what its processes used, lined up with its steps', as
   await expect(page).toHaveURL(/\/system$/);
   const system = new SystemPage(page);
   await expect(system.runBand(id)).toBeVisible();
+  // Drawn as a band on the charts: hovering it names the run, a click opens it.
+  const run = await stack.api.getExecution(id);
+  const middle = ((run.startedAt ?? 0) + (run.finishedAt ?? 0)) / 2;
+  const tooltip = await system.hoverAt('cpu', middle);
+  await expect(tooltip).toHaveText(new RegExp(`^Run #${id} · ${agent.name} · completed`));
+  await page.mouse.down();
+  await page.mouse.up();
+  await expect(page).toHaveURL(new RegExp(`/executions/${id}$`));
+  // And listed under the charts.
+  await page.goBack();
   await system.runBand(id).getByRole('link').click();
   await expect(page).toHaveURL(new RegExp(`/executions/${id}$`));
   expect(errors).toEqual([]);

@@ -27,6 +27,20 @@ export class SystemPage {
     return this.page.locator(`[data-testid="run-band"][data-id="${executionId}"]`);
   }
 
+  /**
+   * Moves the mouse over the instant `t` of a chart (epoch ms), read from the x extent the chart
+   * exposes; returns the chart's tooltip.
+   */
+  async hoverAt(id: string, t: number): Promise<Locator> {
+    const chart = this.chart(id);
+    const from = Number(await chart.getAttribute('data-from'));
+    const to = Number(await chart.getAttribute('data-to'));
+    const box = await chart.locator('.u-over').boundingBox();
+    if (!box) throw new Error(`chart ${id} is not drawn`);
+    await this.page.mouse.move(box.x + (box.width * (t - from)) / (to - from), box.y + box.height / 2);
+    return chart.locator('.chart-tooltip');
+  }
+
   /** How many points a chart holds and the time of its newest, as it exposes them. */
   async points(id: string): Promise<{ count: number; last: number }> {
     const chart = this.chart(id);

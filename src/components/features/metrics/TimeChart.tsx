@@ -81,7 +81,18 @@ const AXIS_WIDTH: Record<ChartUnit, number> = {
   bytes_per_second: 92,
 };
 
-/** The bands under the cursor, named in a tooltip; a click opens the first. */
+/** A short run on a long range is still this wide, to be seen and hovered. */
+const MIN_BAND_PX = 4;
+
+/** A band's extent in CSS pixels from the plot's left edge. */
+function bandPixels(u: uPlot, band: ChartBand): [number, number] {
+  const from = u.valToPos(band.from, 'x');
+  const to = u.valToPos(band.to, 'x');
+  const missing = Math.max(0, MIN_BAND_PX - (to - from));
+  return [from - missing / 2, to + missing / 2];
+}
+
+/** The bands under the cursor, named in a tooltip; a click opens the last of them. */
 function bandsPlugin(current: () => BandState): uPlot.Plugin {
   let tooltip: HTMLDivElement | undefined;
   let hovered: ChartBand | undefined;
@@ -104,12 +115,13 @@ function bandsPlugin(current: () => BandState): uPlot.Plugin {
         ctx.rect(bbox.left, bbox.top, bbox.width, bbox.height);
         ctx.clip();
         for (const band of current().bands) {
-          const left = u.valToPos(band.from, 'x', true);
-          const width = Math.max(uPlot.pxRatio, u.valToPos(band.to, 'x', true) - left);
+          const [left, right] = bandPixels(u, band);
+          const x = bbox.left + left * uPlot.pxRatio;
+          const width = (right - left) * uPlot.pxRatio;
           ctx.fillStyle = BAND_FILL;
-          ctx.fillRect(left, bbox.top, width, bbox.height);
+          ctx.fillRect(x, bbox.top, width, bbox.height);
           ctx.fillStyle = BAND_EDGE;
-          ctx.fillRect(left, bbox.top, width, 3 * uPlot.pxRatio);
+          ctx.fillRect(x, bbox.top, width, 3 * uPlot.pxRatio);
         }
         ctx.restore();
       },
@@ -117,8 +129,10 @@ function bandsPlugin(current: () => BandState): uPlot.Plugin {
         if (!tooltip) return;
         const left = u.cursor.left ?? -1;
         if (left < 0) showLatest(u);
-        const at = left < 0 ? Number.NaN : u.posToVal(left, 'x');
-        const under = current().bands.filter((band) => band.from <= at && at <= band.to);
+        const under = current().bands.filter((band) => {
+          const [from, to] = bandPixels(u, band);
+          return left >= 0 && from <= left && left <= to;
+        });
         hovered = under.at(-1);
         u.over.classList.toggle('chart-over-band', hovered !== undefined);
         if (!hovered) {
@@ -158,7 +172,9 @@ function buildOptions(shape: ChartShape, width: number, bandState: () => BandSta
     ms: 1,
     pxAlign: false,
     cursor: {
-      drag: { x: false, y: false, setScale: false },
+      // No drag-zoom, and no swallowing of clicks that uPlot takes for the end of a drag (the
+      // cursor's position moves under a live chart between press and release): a click opens a band.
+      drag: { x: false, y: false, setScale: false, click: () => {} },
       ...(shape.syncKey ? { sync: { key: shape.syncKey } } : {}),
     },
     legend: { live: true },
@@ -293,6 +309,8 @@ export function TimeChart(props: TimeChartProps) {
       data-testid={testId}
       data-points={x.length}
       data-last={x.at(-1) ?? ''}
+      data-from={xRange?.[0] ?? ''}
+      data-to={xRange?.[1] ?? ''}
     />
   );
 }
