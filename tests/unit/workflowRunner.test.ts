@@ -348,12 +348,16 @@ describe('workflow runner', () => {
     });
     const { engine, runner } = runnerWithEngine(handle);
     const message = 'The monthly budget of agent "writer" ($1.00) is exhausted: $1.00 spent in 2026-11';
-    engine.refusals.set(agents.writer ?? 0, message);
+    const budget = { budget: 'agent_monthly', limitUsd: 1, spentUsd: 1 } as const;
+    engine.refusals.set(agents.writer ?? 0, { message, ...budget });
 
-    expect(answerTo(() => runner.start(workflow.id, { trigger: 'manual' }))).toMatchObject({
+    expect(answerTo(() => runner.start(workflow.id, { trigger: 'manual' }))).toEqual({
       status: 409,
       code: 'budget_exhausted',
       message,
+      ...budget,
+      workflowId: workflow.id,
+      agentId: agents.writer,
     });
     expect(listWorkflowRuns(handle.db, { limit: 10 }).items).toEqual([]);
     expect(engine.created).toEqual([]);
@@ -378,7 +382,7 @@ describe('workflow runner', () => {
     const { engine, runner } = runnerWithEngine(handle);
     const run = runner.start(workflow.id, { trigger: 'manual' });
     const message = 'The global monthly budget ($5.00) is exhausted: $5.00 spent in 2026-11';
-    engine.refusals.set(agents.writer ?? 0, message);
+    engine.refusals.set(agents.writer ?? 0, { message, budget: 'global_monthly', limitUsd: 5, spentUsd: 5 });
     engine.endStep('a', 'completed');
 
     expect(stepOf(run.id, 'b')).toMatchObject({

@@ -106,7 +106,10 @@ export class WorkflowRunner {
     assertNoIssues(input.issues);
     for (const agentId of new Set(workflow.steps.map((step) => step.agentId))) {
       const refusal = launcher.refusal(agentId, now);
-      if (refusal) throw new DomainError('budget_exhausted', refusal, undefined, { workflowId, agentId });
+      if (refusal) {
+        const { message, ...budget } = refusal;
+        throw new DomainError('budget_exhausted', message, undefined, { ...budget, workflowId, agentId });
+      }
     }
     const effects = noEffects();
     const runId = db.transaction(() => {
@@ -315,7 +318,7 @@ export class WorkflowRunner {
       throw new Error(`Step ${key} is not in workflow run ${state.run.id}'s definition`);
     const refusal = launcher.refusal(step.agentId, now);
     if (refusal) {
-      this.setStep(state, key, { status: 'budget_exceeded', reason: refusal, finishedAt: now });
+      this.setStep(state, key, { status: 'budget_exceeded', reason: refusal.message, finishedAt: now });
       return false;
     }
     const prompt = renderTemplate(template, { input: state.run.input, steps: valuesOf(state) });
