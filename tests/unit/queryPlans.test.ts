@@ -79,6 +79,11 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
   ],
   ['workflows by name', (db) => listWorkflows(db), /USING INDEX workflows_live_name_unique/],
   ['workflow runs, newest first', (db) => listWorkflowRuns(db, { limit: 20 }), /^SCAN workflow_runs$/],
+  [
+    'runs of a workflow, next page',
+    (db) => listWorkflowRuns(db, { workflowId: 1, limit: 20, before: 50 }),
+    /USING INDEX workflow_runs_by_workflow_recent /,
+  ],
 ];
 
 describe('list queries', () => {

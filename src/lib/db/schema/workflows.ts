@@ -87,7 +87,8 @@ export const workflowRuns = sqliteTable(
       columns: [t.workflowId, t.workflowVersion],
       foreignColumns: [workflowVersions.workflowId, workflowVersions.version],
     }).onDelete('cascade'),
-    index('workflow_runs_by_workflow_recent').on(t.workflowId, t.createdAt),
+    // A workflow's runs, newest first: ids follow in each entry, so the page reads them without a sort.
+    index('workflow_runs_by_workflow_recent').on(t.workflowId, t.id),
     // Resume at start-up reads the unfinished runs.
     index('workflow_runs_by_status').on(t.status),
   ],
