@@ -21,6 +21,8 @@ export type ConnectionState = 'connecting' | 'open' | 'offline';
 
 export type Subscription =
   | { topic: 'executions' }
+  /** Every change of every workflow run. */
+  | { topic: 'workflowRuns' }
   /** `afterSeq`: the highest sequence number the subscriber already has. */
   | { topic: 'execution'; executionId: number; afterSeq?: number };
 
@@ -49,11 +51,11 @@ const STABLE_AFTER_MS = 5_000;
 const WebSocketContext = createContext<WebSocketContextValue | null>(null);
 
 const channelKey = (subscription: Subscription): string =>
-  subscription.topic === 'execution' ? `execution:${subscription.executionId}` : 'executions';
+  subscription.topic === 'execution' ? `execution:${subscription.executionId}` : subscription.topic;
 
 function subscribeFrame(channel: Channel): ClientFrame {
   const { subscription } = channel;
-  if (subscription.topic === 'executions') return { type: 'subscribe', topic: 'executions' };
+  if (subscription.topic !== 'execution') return { type: 'subscribe', topic: subscription.topic };
   return {
     type: 'subscribe',
     topic: 'execution',
@@ -65,7 +67,7 @@ function subscribeFrame(channel: Channel): ClientFrame {
 function unsubscribeFrame(subscription: Subscription): ClientFrame {
   return subscription.topic === 'execution'
     ? { type: 'unsubscribe', topic: 'execution', executionId: subscription.executionId }
-    : { type: 'unsubscribe', topic: 'executions' };
+    : { type: 'unsubscribe', topic: subscription.topic };
 }
 
 function socketUrl(): string {
@@ -114,7 +116,7 @@ export function WebSocketProvider({ children }: { children: ReactNode }) {
           }
           return;
         case 'subscribed':
-          deliver(frame.topic === 'execution' ? `execution:${frame.executionId}` : 'executions', frame);
+          deliver(frame.topic === 'execution' ? `execution:${frame.executionId}` : frame.topic, frame);
           return;
         case 'execution.events': {
           const channel = channels.get(`execution:${frame.executionId}`);
@@ -128,6 +130,9 @@ export function WebSocketProvider({ children }: { children: ReactNode }) {
           return;
         case 'circuit.updated':
           deliver('executions', frame);
+          return;
+        case 'workflowRun.updated':
+          deliver('workflowRuns', frame);
           return;
         case 'error':
           console.warn(`ClaudeOps: server error frame ${frame.code}: ${frame.message}`);

@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { type ChangeEvent, type FormEvent, type ReactNode, useState } from 'react';
+import { FormField } from '@/components/ui/FormField';
 import {
   type AgentDto,
   agentResponseSchema,
@@ -25,11 +26,7 @@ const errorId = (field: AgentField) => `agent-${field}-error`;
 
 function Field({
   field,
-  label,
-  hint,
-  error,
-  wide = false,
-  children,
+  ...props
 }: {
   field: AgentField;
   label: string;
@@ -39,16 +36,12 @@ function Field({
   children: ReactNode;
 }) {
   return (
-    <div className={`field${wide ? ' field-wide' : ''}${error ? ' field-invalid' : ''}`}>
-      <label htmlFor={inputId(field)}>{label}</label>
-      {children}
-      {hint ? <p className="field-hint">{hint}</p> : null}
-      {error ? (
-        <p className="field-error" id={errorId(field)} data-testid={`field-error-${field}`}>
-          {error}
-        </p>
-      ) : null}
-    </div>
+    <FormField
+      inputId={inputId(field)}
+      errorId={errorId(field)}
+      errorTestId={`field-error-${field}`}
+      {...props}
+    />
   );
 }
 

@@ -71,12 +71,12 @@ export function parseToolList(text: string): string[] {
 }
 
 /** An empty number field means "leave as is / use the default"; anything else must parse. */
-function parseNumber(text: string): number | undefined {
+export function parseNumber(text: string): number | undefined {
   return text.trim() === '' ? undefined : Number(text);
 }
 
 /** A spending limit: empty means none. */
-function parseLimit(text: string): number | null {
+export function parseLimit(text: string): number | null {
   return text.trim() === '' ? null : Number(text);
 }
 
