@@ -40,30 +40,28 @@ export class WorkflowRunPage {
 }
 
 /**
- * From the next page load on, records every status each graph node shows, in order, from the
- * server's HTML on: a test checks the sequence afterwards (`statusHistory()`), and a reload would
- * lose it.
+ * From now on, records every status each graph node of a run shows, in order: install it before
+ * the app navigates (client-side) to a run's page, and its first paint is recorded too. A test
+ * checks the sequence afterwards (`statusHistory()`); a full page load would lose it.
  */
 export async function recordNodeStatuses(page: Page): Promise<void> {
-  await page.addInitScript(() => {
+  await page.evaluate(() => {
     const seen: Record<string, string[]> = {};
     (window as { __nodeStatuses?: Record<string, string[]> }).__nodeStatuses = seen;
     const record = () => {
-      for (const node of document.querySelectorAll('[data-testid="graph-node"]')) {
+      // Nodes without a status are a definition's graph, not a run's.
+      for (const node of document.querySelectorAll('[data-testid="graph-node"][data-status]')) {
         const key = node.getAttribute('data-key') ?? '';
         const status = node.getAttribute('data-status') ?? '';
         const list = seen[key] ?? [];
         if (list.at(-1) !== status) seen[key] = [...list, status];
       }
     };
-    document.addEventListener('DOMContentLoaded', () => {
-      record();
-      new MutationObserver(record).observe(document.body, {
-        subtree: true,
-        childList: true,
-        attributes: true,
-        attributeFilter: ['data-status'],
-      });
+    new MutationObserver(record).observe(document.body, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ['data-status'],
     });
   });
 }

@@ -21,7 +21,7 @@ export function InputFieldRow({
   const place = (name: Parameters<typeof inputErrorKey>[1]) => inputErrorKey(index, name);
   return (
     <li className="wf-input" data-testid="input-row" data-index={index}>
-      <FormField label="Name" hint="In prompts: {{input.<name>}}." {...fieldFrame(place('name'), errors)}>
+      <FormField label="Name" {...fieldFrame(place('name'), errors)}>
         <input
           type="text"
           autoComplete="off"

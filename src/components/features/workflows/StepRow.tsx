@@ -56,11 +56,7 @@ export function StepRow({
         </button>
       </div>
       <div className="form-grid">
-        <FormField
-          label="Key"
-          hint="Names the step in templates: {{steps.<key>.result}}."
-          {...fieldFrame(place('key'), errors)}
-        >
+        <FormField label="Key" {...fieldFrame(place('key'), errors)}>
           <input
             type="text"
             autoComplete="off"
@@ -84,12 +80,7 @@ export function StepRow({
             ))}
           </select>
         </FormField>
-        <FormField
-          label="Prompt"
-          hint="{{input.<field>}}, {{steps.<key>.result}} and, for agents with structured output, {{steps.<key>.output.<path>}}."
-          wide
-          {...fieldFrame(place('prompt'), errors)}
-        >
+        <FormField label="Prompt" wide {...fieldFrame(place('prompt'), errors)}>
           <textarea
             rows={3}
             value={step.prompt}
@@ -144,32 +135,26 @@ export function StepRow({
             ))}
           </select>
         </FormField>
-        <FormField
-          label="Timeout (seconds)"
-          hint="Empty: the agent's own."
-          {...fieldFrame(place('timeoutSeconds'), errors)}
-        >
+        <FormField label="Timeout (seconds)" {...fieldFrame(place('timeoutSeconds'), errors)}>
           <input
             type="number"
             inputMode="numeric"
             min={10}
             step={1}
+            placeholder="the agent's"
             value={step.timeoutSeconds}
             onChange={(event) => onChange({ timeoutSeconds: event.target.value })}
             {...fieldProps(place('timeoutSeconds'), errors)}
           />
         </FormField>
-        <FormField
-          label="Run retries"
-          hint="Empty: the agent's own."
-          {...fieldFrame(place('runRetries'), errors)}
-        >
+        <FormField label="Run retries" {...fieldFrame(place('runRetries'), errors)}>
           <input
             type="number"
             inputMode="numeric"
             min={0}
             max={10}
             step={1}
+            placeholder="the agent's"
             value={step.runRetries}
             onChange={(event) => onChange({ runRetries: event.target.value })}
             {...fieldProps(place('runRetries'), errors)}

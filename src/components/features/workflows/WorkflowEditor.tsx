@@ -129,7 +129,11 @@ export function WorkflowEditor({ workflow, agents }: { workflow?: WorkflowDto; a
             Add input field
           </button>
         </div>
-        {values.inputs.length === 0 ? <p className="field-hint">None: a run takes no input.</p> : null}
+        <p className="field-hint">
+          {values.inputs.length === 0
+            ? 'None: a run takes no input.'
+            : 'Values a run takes; a prompt uses one as {{input.<name>}}.'}
+        </p>
         <ol className="wf-inputs">
           {values.inputs.map((field, index) => (
             <InputFieldRow
@@ -147,6 +151,11 @@ export function WorkflowEditor({ workflow, agents }: { workflow?: WorkflowDto; a
 
       <section className="wf-section" aria-labelledby="wf-steps-heading">
         <h3 id="wf-steps-heading">Steps</h3>
+        <p className="field-hint">
+          A prompt may use {'{{input.<name>}}'}, {'{{steps.<key>.result}}'} of a step it waits for and, when
+          that step's agent answers with structured output, {'{{steps.<key>.output.<path>}}'}. Without
+          dependencies a step starts with the run; timeout and retries left empty are the agent's own.
+        </p>
         <ol className="wf-steps">
           {values.steps.map((step, index) => (
             <StepRow
@@ -168,7 +177,7 @@ export function WorkflowEditor({ workflow, agents }: { workflow?: WorkflowDto; a
         ) : null}
         <button
           type="button"
-          className="button"
+          className="button wf-add-step"
           onClick={() => set({ steps: [...values.steps, newStep(values.steps)] })}
           data-testid="add-step"
         >

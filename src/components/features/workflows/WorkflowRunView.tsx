@@ -26,7 +26,7 @@ function nodeOf(step: WorkflowRunStepDto, agentName: string, now: number): Graph
     status: step.status,
     lines: [
       duration === null ? status : `${status} · ${formatDuration(duration)}`,
-      `${agentName} · ${formatUsd(step.costUsd)}`,
+      `${formatUsd(step.costUsd)} · ${agentName}`,
     ],
     title: [step.key, status, step.reason].filter(Boolean).join(' · '),
     href: step.executionId === null ? null : `/executions/${step.executionId}`,
