@@ -32,7 +32,6 @@ export default async function WorkflowPage({ params, searchParams }: WorkflowPag
   const created = (await searchParams).created === '1';
   const db = getDb();
   const names = agentNamesById(db);
-  const runIf = new Map(workflow.steps.map((step) => [step.key, step.runIf]));
 
   return (
     <>
@@ -69,15 +68,12 @@ export default async function WorkflowPage({ params, searchParams }: WorkflowPag
       </section>
       <section className="panel" aria-labelledby="graph-heading">
         <h2 id="graph-heading">Steps</h2>
-        <div className="wf-graph-wrap">
-          <WorkflowGraph
-            id="workflow"
-            layout={layoutWorkflow(workflow.steps)}
-            nodes={definitionNodes(workflow.steps, new Map(Object.entries(names)))}
-            runIfOf={(key) => runIf.get(key) ?? 'success'}
-            label={`${workflow.name}: each arrow leads from a dependency to the step that waits for it`}
-          />
-        </div>
+        <WorkflowGraph
+          id="workflow"
+          layout={layoutWorkflow(workflow.steps)}
+          nodes={definitionNodes(workflow.steps, new Map(Object.entries(names)))}
+          label={`${workflow.name}: each arrow leads from a dependency to the step that waits for it`}
+        />
         <div className="table-wrap">
           <table className="table" data-testid="workflow-steps">
             <thead>

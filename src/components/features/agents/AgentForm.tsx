@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { type ChangeEvent, type FormEvent, type ReactNode, useState } from 'react';
+import { FormActions } from '@/components/ui/FormActions';
 import { FormField } from '@/components/ui/FormField';
 import {
   type AgentDto,
@@ -224,26 +225,19 @@ export function AgentForm({ agent }: { agent?: AgentDto }) {
           <input type="number" inputMode="decimal" min={0} step="any" {...bind('monthlyBudgetUsd')} />
         </Field>
       </div>
-      {errors.form ? (
-        <p className="callout callout-error" role="alert" data-testid="form-error">
-          {errors.form}
-        </p>
-      ) : null}
-      <div className="form-actions">
-        <button
-          type="submit"
-          className="button button-primary"
-          disabled={submitting}
-          data-testid="agent-save"
-        >
-          {submitting ? 'Saving…' : agent ? 'Save changes' : 'Create agent'}
-        </button>
+      <FormActions
+        error={errors.form}
+        busy={submitting}
+        label={agent ? 'Save changes' : 'Create agent'}
+        busyLabel="Saving…"
+        testId="agent-save"
+      >
         {saved ? (
           <output className="saved" data-testid="agent-saved">
             Saved
           </output>
         ) : null}
-      </div>
+      </FormActions>
     </form>
   );
 }

@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
+import { FormActions } from '@/components/ui/FormActions';
 import { FormField } from '@/components/ui/FormField';
 import { type WorkflowInputField, workflowRunResponseSchema } from '@/lib/contracts/workflows';
 import { ApiClientError, apiFetch, errorMessage } from '@/lib/http/client';
@@ -86,21 +87,14 @@ export function RunWorkflowForm({
           ))}
         </div>
       ) : null}
-      {errors.form ? (
-        <p className="callout callout-error" role="alert" data-testid="run-error">
-          {errors.form}
-        </p>
-      ) : null}
-      <div className="form-actions">
-        <button
-          type="submit"
-          className="button button-primary"
-          disabled={starting}
-          data-testid="run-workflow"
-        >
-          {starting ? 'Starting…' : 'Run'}
-        </button>
-      </div>
+      <FormActions
+        error={errors.form}
+        errorTestId="run-error"
+        busy={starting}
+        label="Run"
+        busyLabel="Starting…"
+        testId="run-workflow"
+      />
     </form>
   );
 }

@@ -12,6 +12,38 @@ import {
   type WorkflowFormErrors,
 } from './workflowFormModel';
 
+/** A whole number that overrides the agent's own setting for this step; empty keeps the agent's. */
+function OverrideField({
+  label,
+  place,
+  min,
+  value,
+  errors,
+  onChange,
+}: {
+  label: string;
+  place: string;
+  min: number;
+  value: string;
+  errors: WorkflowFormErrors;
+  onChange(value: string): void;
+}) {
+  return (
+    <FormField label={label} {...fieldFrame(place, errors)}>
+      <input
+        type="number"
+        inputMode="numeric"
+        min={min}
+        step={1}
+        placeholder="the agent's"
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+        {...fieldProps(place, errors)}
+      />
+    </FormField>
+  );
+}
+
 /** One step of the editor: agent, prompt template, what it waits for, when it runs, and its overrides. */
 export function StepRow({
   index,
@@ -135,31 +167,22 @@ export function StepRow({
             ))}
           </select>
         </FormField>
-        <FormField label="Timeout (seconds)" {...fieldFrame(place('timeoutSeconds'), errors)}>
-          <input
-            type="number"
-            inputMode="numeric"
-            min={10}
-            step={1}
-            placeholder="the agent's"
-            value={step.timeoutSeconds}
-            onChange={(event) => onChange({ timeoutSeconds: event.target.value })}
-            {...fieldProps(place('timeoutSeconds'), errors)}
-          />
-        </FormField>
-        <FormField label="Run retries" {...fieldFrame(place('runRetries'), errors)}>
-          <input
-            type="number"
-            inputMode="numeric"
-            min={0}
-            max={10}
-            step={1}
-            placeholder="the agent's"
-            value={step.runRetries}
-            onChange={(event) => onChange({ runRetries: event.target.value })}
-            {...fieldProps(place('runRetries'), errors)}
-          />
-        </FormField>
+        <OverrideField
+          label="Timeout (seconds)"
+          place={place('timeoutSeconds')}
+          min={10}
+          value={step.timeoutSeconds}
+          errors={errors}
+          onChange={(timeoutSeconds) => onChange({ timeoutSeconds })}
+        />
+        <OverrideField
+          label="Run retries"
+          place={place('runRetries')}
+          min={0}
+          value={step.runRetries}
+          errors={errors}
+          onChange={(runRetries) => onChange({ runRetries })}
+        />
       </div>
     </li>
   );

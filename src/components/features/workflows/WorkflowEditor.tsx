@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useEffect, useMemo, useState } from 'react';
+import { FormActions } from '@/components/ui/FormActions';
 import { FormField } from '@/components/ui/FormField';
 import { useGraphLayout } from '@/hooks/useGraphLayout';
 import { type WorkflowDto, workflowResponseSchema } from '@/lib/contracts/workflows';
@@ -187,32 +188,21 @@ export function WorkflowEditor({ workflow, agents }: { workflow?: WorkflowDto; a
 
       <section className="wf-section" aria-labelledby="wf-graph-heading">
         <h3 id="wf-graph-heading">Graph</h3>
-        <div className="wf-graph-wrap">
-          <WorkflowGraph
-            id="workflow-draft"
-            layout={layout}
-            nodes={definitionNodes(values.steps, agentNames)}
-            runIfOf={(key) => values.steps.find((step) => step.key === key)?.runIf ?? 'success'}
-            label="The steps as a graph, each arrow from a dependency to the step that waits for it"
-          />
-        </div>
+        <WorkflowGraph
+          id="workflow-draft"
+          layout={layout}
+          nodes={definitionNodes(values.steps, agentNames)}
+          label="The steps as a graph, each arrow from a dependency to the step that waits for it"
+        />
       </section>
 
-      {errors.form ? (
-        <p className="callout callout-error" role="alert" data-testid="form-error">
-          {errors.form}
-        </p>
-      ) : null}
-      <div className="form-actions">
-        <button
-          type="submit"
-          className="button button-primary"
-          disabled={submitting}
-          data-testid="workflow-save"
-        >
-          {submitting ? 'Saving…' : workflow ? 'Save changes' : 'Create workflow'}
-        </button>
-      </div>
+      <FormActions
+        error={errors.form}
+        busy={submitting}
+        label={workflow ? 'Save changes' : 'Create workflow'}
+        busyLabel="Saving…"
+        testId="workflow-save"
+      />
     </form>
   );
 }

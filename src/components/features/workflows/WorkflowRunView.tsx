@@ -23,6 +23,7 @@ function nodeOf(step: WorkflowRunStepDto, agentName: string, now: number): Graph
   const status = STATUS_LABELS[step.status];
   return {
     key: step.key,
+    runIf: step.runIf,
     status: step.status,
     lines: [
       duration === null ? status : `${status} · ${formatDuration(duration)}`,
@@ -53,7 +54,6 @@ export function WorkflowRunView({
   const nodes = new Map(
     run.steps.map((step) => [step.key, nodeOf(step, agentLabel(agentNames, step.agentId), now)]),
   );
-  const runIf = new Map(run.steps.map((step) => [step.key, step.runIf]));
 
   return (
     <>
@@ -107,15 +107,12 @@ export function WorkflowRunView({
 
       <section className="panel" aria-labelledby="run-graph-heading">
         <h2 id="run-graph-heading">Steps</h2>
-        <div className="wf-graph-wrap">
-          <WorkflowGraph
-            id="workflow-run"
-            layout={layout}
-            nodes={nodes}
-            runIfOf={(key) => runIf.get(key) ?? 'success'}
-            label={`Workflow run ${run.id}: each step with its status; arrows lead from a dependency to the step that waits for it`}
-          />
-        </div>
+        <WorkflowGraph
+          id="workflow-run"
+          layout={layout}
+          nodes={nodes}
+          label={`Workflow run ${run.id}: each step with its status; arrows lead from a dependency to the step that waits for it`}
+        />
         <div className="table-wrap">
           <table className="table" data-testid="workflow-step-list">
             <thead>

@@ -24,6 +24,7 @@ export function definitionNodes(
       step.key,
       {
         key: step.key,
+        runIf: step.runIf,
         lines: [agentNames.get(String(step.agentId)) ?? 'no agent yet', RUN_IF_NOTES[step.runIf]],
         title: `${step.key}: ${step.prompt}`,
       },
