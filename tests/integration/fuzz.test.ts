@@ -18,6 +18,12 @@ import {
   startExecutionSchema,
 } from '../../src/lib/contracts/executions';
 import {
+  listWorkflowRunsQuerySchema,
+  startWorkflowRunSchema,
+  updateWorkflowSchema,
+  workflowDefinitionSchema,
+} from '../../src/lib/contracts/workflows';
+import {
   clientFrameSchema,
   MAX_CLIENT_FRAME_BYTES,
   type ServerFrame,
@@ -90,6 +96,29 @@ const BODY_SPECS: Record<string, BodySpec> = {
     valid: { agentId: 1, prompt: 'Report the health of this machine' },
     cases: 160,
   },
+  'POST /api/workflows': {
+    schema: workflowDefinitionSchema,
+    valid: {
+      name: 'fuzz-workflow',
+      inputs: [{ name: 'host', required: true }],
+      maxCostUsd: 0.5,
+      steps: [
+        { key: 'scan', agentId: 1, prompt: 'Scan {{input.host}}' },
+        { key: 'report', agentId: 1, prompt: 'Report {{steps.scan.result}}', dependsOn: ['scan'] },
+      ],
+    },
+    cases: 120,
+  },
+  'PATCH /api/workflows/[id]': {
+    schema: updateWorkflowSchema,
+    valid: { description: 'patched by fuzz', maxParallel: 3 },
+    cases: 90,
+  },
+  'POST /api/workflows/[id]/runs': {
+    schema: startWorkflowRunSchema,
+    valid: { input: { host: 'web1' } },
+    cases: 60,
+  },
   // Rate limited to 10 attempts a minute per client; the sign-in in beforeAll is one of them.
   'POST /api/auth/session': { schema: signInSchema, valid: { token: TEST_ACCESS_TOKEN }, cases: 9 },
 };
@@ -111,6 +140,11 @@ const QUERY_SPECS: Record<string, QuerySpec> = {
     schema: executionLogsQuerySchema,
     valid: { beforeSeq: '100', limit: '500' },
     cases: 70,
+  },
+  'GET /api/workflow-runs': {
+    schema: listWorkflowRunsQuerySchema,
+    valid: { workflowId: '1', limit: '20', before: '10' },
+    cases: 60,
   },
   'GET /api/costs/export': {
     schema: costExportQuerySchema,
