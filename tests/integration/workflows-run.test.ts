@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { ExecutionDetail } from '../../src/lib/contracts/executions';
 import { apiClient } from '../helpers/api';
-import { startAppServer } from '../helpers/appServer';
+import { BEARER, startAppServer } from '../helpers/appServer';
 import { runningExecutionIds } from '../helpers/processes';
 import type { ScriptedTurn } from '../helpers/scriptedModelServer';
 import { setUpTestStack } from '../helpers/stack';
@@ -72,6 +72,18 @@ describe('a workflow run against the scripted model', () => {
       workflowStepKey: 'summarise',
       prompt: `Summarise ${keyB}:\nFound three hosts: web1, web2, db1. ${markerA}`,
     });
+
+    // The pages draw the graph as SVG in the server's HTML, without inline styles (the CSP forbids them).
+    for (const page of [`/workflows/${workflow.id}`, `/workflow-runs/${run.id}`]) {
+      const html = await (await fetch(`${stack.app.url}${page}`, { headers: BEARER })).text();
+      expect(html.match(/data-testid="graph-node"/g)).toHaveLength(2);
+      expect(html.match(/data-testid="graph-edge"/g)).toHaveLength(1);
+      expect(html).not.toMatch(/<[^>]+\sstyle=/);
+    }
+    const runHtml = await (
+      await fetch(`${stack.app.url}/workflow-runs/${run.id}`, { headers: BEARER })
+    ).text();
+    expect(runHtml).toContain(`href="/executions/${summarise.id}"`);
   }, 120_000);
 
   it('A → (B, C) → D with maxParallel 2: B and C run at the same time, and D’s request carries both results', async () => {

@@ -17,7 +17,7 @@ export interface GraphNodeView {
 }
 
 /** Widest text that fits a line of a default-sized box (12.5 px system font). */
-const LINE_CHARS = 27;
+const LINE_CHARS = 25;
 
 const clip = (text: string, chars = LINE_CHARS) =>
   text.length > chars ? `${text.slice(0, chars - 1)}…` : text;
