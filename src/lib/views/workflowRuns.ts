@@ -27,6 +27,10 @@ export function mergeRunSummary(
 export const isRunActive = (run: Pick<WorkflowRunSummaryDto, 'status'>): boolean =>
   run.status === 'queued' || run.status === 'running';
 
+/** What a run's badge says: `cancelling` between a cancel and the end of its stopped steps. */
+export const runBadgeStatus = (run: Pick<WorkflowRunSummaryDto, 'status' | 'stopping'>) =>
+  isRunActive(run) && run.stopping === 'cancelled' ? 'cancelling' : run.status;
+
 /** How long a run or a step ran: to its end, or to `now` while it runs; null before it started. */
 export function runDurationMs(
   run: Pick<WorkflowRunSummaryDto | WorkflowRunStepDto, 'startedAt' | 'finishedAt'>,

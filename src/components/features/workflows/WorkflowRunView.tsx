@@ -10,7 +10,7 @@ import { useNow } from '@/hooks/useNow';
 import { useWorkflowRun } from '@/hooks/useWorkflowRun';
 import type { WorkflowRunDto, WorkflowRunStepDto } from '@/lib/contracts/workflows';
 import { formatDuration, formatSpend, formatUsd } from '@/lib/format';
-import { isRunActive, runDurationMs } from '@/lib/views/workflowRuns';
+import { isRunActive, runBadgeStatus, runDurationMs } from '@/lib/views/workflowRuns';
 import { RUN_IF_LABELS } from './definitionNodes';
 import { type GraphNodeView, WorkflowGraph } from './WorkflowGraph';
 
@@ -65,10 +65,7 @@ export function WorkflowRunView({
               {run.workflowName}
             </Link>
           </h1>
-          <StatusBadge
-            status={active && run.stopping !== null ? 'cancelling' : run.status}
-            testId="workflow-run-status"
-          />
+          <StatusBadge status={runBadgeStatus(run)} testId="workflow-run-status" />
           {active && run.stopping === null ? (
             <StopButton
               path={`/api/workflow-runs/${run.id}/cancel`}

@@ -7,7 +7,7 @@ import { useNow } from '@/hooks/useNow';
 import { useWorkflowRunList } from '@/hooks/useWorkflowRunList';
 import type { WorkflowRunSummaryDto } from '@/lib/contracts/workflows';
 import { formatDuration, formatSpend } from '@/lib/format';
-import { isRunActive, runDurationMs } from '@/lib/views/workflowRuns';
+import { isRunActive, runBadgeStatus, runDurationMs } from '@/lib/views/workflowRuns';
 
 /** Workflow runs as rows, live from the `workflowRuns` topic (one workflow's, when `workflowId` is given). */
 export function WorkflowRunsTable({
@@ -65,7 +65,7 @@ export function WorkflowRunsTable({
                 </td>
               ) : null}
               <td>
-                <StatusBadge status={run.stopping !== null && isRunActive(run) ? 'cancelling' : run.status} />
+                <StatusBadge status={runBadgeStatus(run)} />
               </td>
               <td>{run.scheduleId === null ? run.trigger : `schedule #${run.scheduleId}`}</td>
               <td>
