@@ -9,6 +9,7 @@ import {
   listExecutions,
   listRecentAndActive,
 } from '../../src/lib/db/queries/executions';
+import { listHealthReportRows, listHealthReportRowsSince } from '../../src/lib/db/queries/healthReports';
 import { listWorkflowRuns } from '../../src/lib/db/queries/workflowRuns';
 import { listWorkflows } from '../../src/lib/db/queries/workflows';
 import { plansOf } from '../helpers/queryPlans';
@@ -79,6 +80,16 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
   ],
   ['workflows by name', (db) => listWorkflows(db), /USING INDEX workflows_live_name_unique/],
   ['workflow runs, newest first', (db) => listWorkflowRuns(db, { limit: 20 }), /^SCAN workflow_runs$/],
+  [
+    'health reports, newest first',
+    (db) => listHealthReportRows(db, { limit: 25, before: 9 }),
+    /USING INTEGER PRIMARY KEY/,
+  ],
+  [
+    'the last week of health reports',
+    (db) => listHealthReportRowsSince(db, 0),
+    /USING INDEX health_reports_recent/,
+  ],
 ];
 
 describe('list queries', () => {
