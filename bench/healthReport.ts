@@ -1,5 +1,4 @@
 import { priceResponse } from '../src/lib/claude/pricing';
-import type { AgentDto } from '../src/lib/contracts/agents';
 import { apiClient } from '../tests/helpers/api';
 import { startAppServer } from '../tests/helpers/appServer';
 import { startScriptedModelServer, structuredOutputTurn } from '../tests/helpers/scriptedModelServer';
@@ -18,9 +17,7 @@ export async function benchHealthReportCost(): Promise<void> {
   const app = await startAppServer({ modelServerUrl: model.url });
   try {
     const api = apiClient(app.url);
-    const { items } = (await api.call('GET', '/api/agents')).body as { items: AgentDto[] };
-    const reporter = items.find((agent) => agent.builtin);
-    if (!reporter) throw new Error('the System Health Reporter was not seeded');
+    const reporter = await api.healthReporter();
     const key = '[bench:health-cost]';
     model.script(key, [
       tool('mcp__claudeops__current_metrics'),

@@ -1,6 +1,5 @@
 import '../helpers/testEnv';
 import { expect, test } from '@playwright/test';
-import type { AgentDto } from '../../src/lib/contracts/agents';
 import { structuredOutputTurn } from '../helpers/scriptedModelServer';
 import { setUpTestStack } from '../helpers/stack';
 import { collectConsoleErrors } from './pages/consoleErrors';
@@ -8,13 +7,6 @@ import { HealthCard } from './pages/HealthCard';
 import { signIn } from './pages/signIn';
 
 const stack = setUpTestStack({ beforeAll: (fn) => test.beforeAll(fn), afterAll: (fn) => test.afterAll(fn) });
-
-async function reporter(): Promise<AgentDto> {
-  const { items } = (await stack.api.call('GET', '/api/agents')).body as { items: AgentDto[] };
-  const found = items.find((agent) => agent.builtin);
-  if (!found) throw new Error('the System Health Reporter was not seeded');
-  return found;
-}
 
 test('the dashboard shows the latest health report live, and never calls a run without a valid report ok', async ({
   page,
@@ -26,7 +18,7 @@ test('the dashboard shows the latest health report live, and never calls a run w
   // Paused on a fresh install: a run costs money.
   await expect(card.scheduleSwitch).toHaveAttribute('data-enabled', 'false');
 
-  const health = await reporter();
+  const health = await stack.api.healthReporter();
   const warningKey = '[script:e2e-health-warning]';
   stack.model.script(warningKey, [
     { content: [{ type: 'tool_use', name: 'mcp__claudeops__current_metrics', input: {} }] },
