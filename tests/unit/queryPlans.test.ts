@@ -81,11 +81,7 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
   ],
   ['workflows by name', (db) => listWorkflows(db), /USING INDEX workflows_live_name_unique/],
   ['workflow runs, newest first', (db) => listWorkflowRuns(db, { limit: 20 }), /^SCAN workflow_runs$/],
-  [
-    'notification channels by name',
-    (db) => listChannelRows(db),
-    /USING INDEX notification_channels_by_name/,
-  ],
+  ['notification channels by name', (db) => listChannelRows(db), /USING INDEX notification_channels_by_name/],
   [
     'notification deliveries, newest first',
     (db) => listDeliveries(db, { limit: 50 }),

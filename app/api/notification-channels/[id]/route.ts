@@ -6,7 +6,9 @@ import { assertAgentsExist, deleteChannel, getChannel, updateChannel } from '@/l
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ params: idParam }, ({ params }) => json({ channel: getChannel(getDb(), params.id) }));
+export const GET = route({ params: idParam }, ({ params }) =>
+  json({ channel: getChannel(getDb(), params.id) }),
+);
 
 /** `rotateSecret` answers with the new signing secret, this once. */
 export const PATCH = route({ params: idParam, body: updateChannelSchema }, ({ params, body }) => {
