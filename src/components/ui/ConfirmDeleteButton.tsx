@@ -3,7 +3,9 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { z } from 'zod';
-import { apiFetch, errorMessage } from '@/lib/http/client';
+import { useApiAction } from '@/hooks/useApiAction';
+import { apiFetch } from '@/lib/http/client';
+import { ActionError } from './ActionError';
 
 /**
  * Deletes through the API after an inline confirmation, then goes to `then`. `testId` names the
@@ -22,21 +24,14 @@ export function ConfirmDeleteButton({
 }) {
   const router = useRouter();
   const [confirming, setConfirming] = useState(false);
-  const [deleting, setDeleting] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { pending, error, run } = useApiAction();
 
-  const remove = async () => {
-    setDeleting(true);
-    setError(null);
-    try {
+  const remove = () =>
+    run(async () => {
       await apiFetch(apiPath, { method: 'DELETE', schema: z.undefined() });
       router.push(then);
       router.refresh();
-    } catch (caught) {
-      setError(errorMessage(caught));
-      setDeleting(false);
-    }
-  };
+    });
 
   if (!confirming) {
     return (
@@ -58,19 +53,15 @@ export function ConfirmDeleteButton({
         type="button"
         className="button button-danger"
         onClick={remove}
-        disabled={deleting}
+        disabled={pending}
         data-testid={`${testId}-confirm`}
       >
-        {deleting ? 'Deleting…' : 'Yes, delete'}
+        {pending ? 'Deleting…' : 'Yes, delete'}
       </button>
-      <button type="button" className="button" onClick={() => setConfirming(false)} disabled={deleting}>
+      <button type="button" className="button" onClick={() => setConfirming(false)} disabled={pending}>
         Cancel
       </button>
-      {error ? (
-        <span className="field-error" role="alert">
-          {error}
-        </span>
-      ) : null}
+      <ActionError error={error} />
     </fieldset>
   );
 }

@@ -1,32 +1,25 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { useState } from 'react';
+import { ActionError } from '@/components/ui/ActionError';
+import { useApiAction } from '@/hooks/useApiAction';
 import { channelResponseSchema } from '@/lib/contracts/notifications';
-import { apiFetch, errorMessage } from '@/lib/http/client';
+import { apiFetch } from '@/lib/http/client';
 
 /** Turns a channel on or off; off drops what it had not sent yet, so nothing stale goes out later. */
 export function ChannelEnabledButton({ channelId, enabled }: { channelId: number; enabled: boolean }) {
   const router = useRouter();
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { pending, error, run } = useApiAction();
 
-  const flip = async () => {
-    setPending(true);
-    setError(null);
-    try {
+  const flip = () =>
+    run(async () => {
       await apiFetch(`/api/notification-channels/${channelId}`, {
         method: 'PATCH',
         body: { enabled: !enabled },
         schema: channelResponseSchema,
       });
       router.refresh();
-    } catch (caught) {
-      setError(errorMessage(caught));
-    } finally {
-      setPending(false);
-    }
-  };
+    });
 
   return (
     <>
@@ -40,11 +33,7 @@ export function ChannelEnabledButton({ channelId, enabled }: { channelId: number
       >
         {enabled ? 'Disable' : 'Enable'}
       </button>
-      {error ? (
-        <span className="field-error" role="alert">
-          {error}
-        </span>
-      ) : null}
+      <ActionError error={error} />
     </>
   );
 }

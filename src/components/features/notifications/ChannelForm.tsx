@@ -2,7 +2,8 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { type ChangeEvent, type FormEvent, type ReactNode, useState } from 'react';
+import { type ChangeEvent, type ComponentProps, type FormEvent, type ReactNode, useState } from 'react';
+import { errorIdOf, FieldError, FormField, type FormFieldProps, FormFooter } from '@/components/ui/FormParts';
 import {
   CHANNEL_TYPES,
   type ChannelDto,
@@ -38,35 +39,13 @@ export interface AgentChoice {
 type TextField = 'name' | 'url' | 'token' | 'host' | 'port' | 'user' | 'password' | 'from' | 'to';
 
 const inputId = (field: ChannelField) => `channel-${field}`;
-const errorId = (field: ChannelField) => `channel-${field}-error`;
+const errorTestId = (field: ChannelField) => `channel-error-${field}`;
 
 function Field({
   field,
-  label,
-  hint,
-  error,
-  wide = false,
-  children,
-}: {
-  field: ChannelField;
-  label: string;
-  hint?: string;
-  error: string | undefined;
-  wide?: boolean;
-  children: ReactNode;
-}) {
-  return (
-    <div className={`field${wide ? ' field-wide' : ''}${error ? ' field-invalid' : ''}`}>
-      <label htmlFor={inputId(field)}>{label}</label>
-      {children}
-      {hint ? <p className="field-hint">{hint}</p> : null}
-      {error ? (
-        <p className="field-error" id={errorId(field)} data-testid={`channel-error-${field}`}>
-          {error}
-        </p>
-      ) : null}
-    </div>
-  );
+  ...props
+}: { field: ChannelField } & Omit<FormFieldProps, 'inputId' | 'errorTestId'>) {
+  return <FormField inputId={inputId(field)} errorTestId={errorTestId(field)} {...props} />;
 }
 
 /** A fieldset of checkboxes (events, agents) with its error below. */
@@ -85,16 +64,48 @@ function Choices({
     <fieldset
       className={`field field-wide choices${error ? ' field-invalid' : ''}`}
       data-testid={`channel-field-${field}`}
-      aria-describedby={error === undefined ? undefined : errorId(field)}
+      aria-describedby={error === undefined ? undefined : errorIdOf(inputId(field))}
     >
       <legend>{legend}</legend>
       {children}
-      {error ? (
-        <p className="field-error" id={errorId(field)} data-testid={`channel-error-${field}`}>
-          {error}
-        </p>
-      ) : null}
+      <FieldError inputId={inputId(field)} error={error} testId={errorTestId(field)} />
     </fieldset>
+  );
+}
+
+/**
+ * A secret's input. Editing, it starts empty (the saved value is never sent to the page): empty
+ * keeps the saved one, and a saved one can be removed.
+ */
+function SecretInput({
+  input,
+  editing,
+  removable,
+}: {
+  input: ComponentProps<'input'>;
+  editing: boolean;
+  removable: { label: string; checked: boolean; onChange: (checked: boolean) => void; testId: string } | null;
+}) {
+  return (
+    <>
+      <input
+        type="password"
+        autoComplete="new-password"
+        placeholder={editing ? 'Leave empty to keep the saved one' : undefined}
+        {...input}
+      />
+      {removable ? (
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={removable.checked}
+            onChange={(event) => removable.onChange(event.target.checked)}
+            data-testid={removable.testId}
+          />
+          {removable.label}
+        </label>
+      ) : null}
+    </>
   );
 }
 
@@ -132,7 +143,7 @@ export function ChannelForm({ channel, agents }: { channel?: ChannelDto; agents:
     name: field,
     value: values[field],
     'aria-invalid': errors[field] !== undefined,
-    'aria-describedby': errors[field] === undefined ? undefined : errorId(field),
+    'aria-describedby': errors[field] === undefined ? undefined : errorIdOf(inputId(field)),
     'data-testid': `channel-field-${field}`,
     onChange: (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => set(field, event.target.value),
   });
@@ -207,7 +218,6 @@ export function ChannelForm({ channel, agents }: { channel?: ChannelDto; agents:
   }
 
   const type = values.type;
-  const secretPlaceholder = editing ? 'Leave empty to keep the saved one' : undefined;
   return (
     <form className="agent-form" onSubmit={onSubmit} noValidate data-testid="channel-form">
       <div className="form-grid">
@@ -250,23 +260,20 @@ export function ChannelForm({ channel, agents }: { channel?: ChannelDto; agents:
             error={errors.token}
             hint="Sent as a Bearer token."
           >
-            <input
-              type="password"
-              autoComplete="new-password"
-              placeholder={secretPlaceholder}
-              {...bind('token')}
+            <SecretInput
+              input={bind('token')}
+              editing={editing}
+              removable={
+                channel?.type === 'ntfy' && channel.token !== null
+                  ? {
+                      label: `Remove the saved token (${channel.token})`,
+                      checked: values.removeToken,
+                      onChange: (checked) => set('removeToken', checked),
+                      testId: 'channel-remove-token',
+                    }
+                  : null
+              }
             />
-            {editing && channel?.type === 'ntfy' && channel.token !== null ? (
-              <label className="check">
-                <input
-                  type="checkbox"
-                  checked={values.removeToken}
-                  onChange={(event) => set('removeToken', event.target.checked)}
-                  data-testid="channel-remove-token"
-                />
-                Remove the saved token ({channel.token})
-              </label>
-            ) : null}
           </Field>
         ) : null}
         {type === 'email' ? (
@@ -295,23 +302,20 @@ export function ChannelForm({ channel, agents }: { channel?: ChannelDto; agents:
               <input type="text" spellCheck={false} autoComplete="off" {...bind('user')} />
             </Field>
             <Field field="password" label="Password (optional)" error={errors.password}>
-              <input
-                type="password"
-                autoComplete="new-password"
-                placeholder={secretPlaceholder}
-                {...bind('password')}
+              <SecretInput
+                input={bind('password')}
+                editing={editing}
+                removable={
+                  channel?.type === 'email' && channel.hasPassword
+                    ? {
+                        label: 'Remove the saved password',
+                        checked: values.removePassword,
+                        onChange: (checked) => set('removePassword', checked),
+                        testId: 'channel-remove-password',
+                      }
+                    : null
+                }
               />
-              {editing && channel?.type === 'email' && channel.hasPassword ? (
-                <label className="check">
-                  <input
-                    type="checkbox"
-                    checked={values.removePassword}
-                    onChange={(event) => set('removePassword', event.target.checked)}
-                    data-testid="channel-remove-password"
-                  />
-                  Remove the saved password
-                </label>
-              ) : null}
             </Field>
             <Field field="from" label="From" error={errors.from}>
               <input type="email" spellCheck={false} {...bind('from')} />
@@ -402,26 +406,13 @@ export function ChannelForm({ channel, agents }: { channel?: ChannelDto; agents:
           {editing ? <p className="field-hint">Disabling drops what the channel has not sent yet.</p> : null}
         </div>
       </div>
-      {errors.form ? (
-        <p className="callout callout-error" role="alert" data-testid="channel-form-error">
-          {errors.form}
-        </p>
-      ) : null}
-      <div className="form-actions">
-        <button
-          type="submit"
-          className="button button-primary"
-          disabled={submitting}
-          data-testid="channel-save"
-        >
-          {submitting ? 'Saving…' : editing ? 'Save changes' : 'Create channel'}
-        </button>
-        {saved ? (
-          <output className="saved" data-testid="channel-saved">
-            Saved
-          </output>
-        ) : null}
-      </div>
+      <FormFooter
+        error={errors.form}
+        submitting={submitting}
+        label={editing ? 'Save changes' : 'Create channel'}
+        saved={saved}
+        testIds={{ error: 'channel-form-error', save: 'channel-save', saved: 'channel-saved' }}
+      />
     </form>
   );
 }

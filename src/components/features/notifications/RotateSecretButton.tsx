@@ -1,8 +1,10 @@
 'use client';
 
 import { useState } from 'react';
+import { ActionError } from '@/components/ui/ActionError';
+import { useApiAction } from '@/hooks/useApiAction';
 import { channelResponseSchema } from '@/lib/contracts/notifications';
-import { apiFetch, errorMessage } from '@/lib/http/client';
+import { apiFetch } from '@/lib/http/client';
 import { SecretOnce } from './SecretOnce';
 
 /**
@@ -11,14 +13,11 @@ import { SecretOnce } from './SecretOnce';
  */
 export function RotateSecretButton({ channelId, masked }: { channelId: number; masked: string }) {
   const [confirming, setConfirming] = useState(false);
-  const [pending, setPending] = useState(false);
   const [secret, setSecret] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
+  const { pending, error, run } = useApiAction();
 
-  const rotate = async () => {
-    setPending(true);
-    setError(null);
-    try {
+  const rotate = () =>
+    run(async () => {
       const response = await apiFetch(`/api/notification-channels/${channelId}`, {
         method: 'PATCH',
         body: { rotateSecret: true },
@@ -26,12 +25,7 @@ export function RotateSecretButton({ channelId, masked }: { channelId: number; m
       });
       setSecret(response.secret ?? null);
       setConfirming(false);
-    } catch (caught) {
-      setError(errorMessage(caught));
-    } finally {
-      setPending(false);
-    }
-  };
+    });
 
   if (secret !== null) return <SecretOnce secret={secret} />;
   return (
@@ -65,11 +59,7 @@ export function RotateSecretButton({ channelId, masked }: { channelId: number; m
           New secret
         </button>
       )}
-      {error ? (
-        <span className="field-error" role="alert">
-          {error}
-        </span>
-      ) : null}
+      <ActionError error={error} />
     </div>
   );
 }

@@ -6,6 +6,7 @@ import {
   SMTP_DEFAULT_PORTS,
   type SmtpTlsMode,
 } from '@/lib/contracts/notifications';
+import { fieldErrors, type IssuePath } from '@/lib/views/fieldErrors';
 
 /** What the form's inputs hold: text and choices, turned into the API's shape only on submit. */
 export interface ChannelFormValues {
@@ -234,24 +235,14 @@ const FIELDS: readonly ChannelField[] = [
 ];
 const isField = (key: string): key is ChannelField => (FIELDS as readonly string[]).includes(key);
 
-/**
- * One message per field from validation issues, whether zod's (path as an array) or the API's
- * (path as a string like `to.1`). A bad recipient is named, since the field holds a list.
- */
+/** Issues by field; a bad recipient is named, since the field holds a list. */
 export function errorsFromIssues(
-  issues: readonly { path: string | readonly PropertyKey[]; message: string }[],
+  issues: readonly { path: IssuePath; message: string }[],
   values: ChannelFormValues,
 ): ChannelFormErrors {
-  const errors: ChannelFormErrors = {};
-  for (const issue of issues) {
-    const [head, index] = typeof issue.path === 'string' ? issue.path.split('.') : issue.path.map(String);
-    const field = head !== undefined && isField(head) ? head : 'form';
-    if (errors[field] !== undefined) continue;
-    const address =
-      field === 'to' && index !== undefined ? parseAddressList(values.to)[Number(index)] : undefined;
-    errors[field] = address === undefined ? issue.message : `${address}: ${issue.message}`;
-  }
-  return errors;
+  return fieldErrors(issues, isField, (field, index) =>
+    field === 'to' ? parseAddressList(values.to)[index] : undefined,
+  );
 }
 
 /** Every event, in the catalogue's order, grouped by what it is about ('run', 'budget', …). */
