@@ -81,5 +81,18 @@ test('a webhook channel made in the form gets a signed test message, and the del
   await notifications.filterLog({ channel: 'Ops hook', status: 'delivered' });
   await expect(notifications.deliveries).toHaveCount(1);
 
+  // Edit it: the form shows its settings, the secret only masked; disabling it shows in the list.
+  await page.goto(`${stack.app.url}/notifications`);
+  await notifications.channelRow('Ops hook').getByTestId('channel-name').click();
+  await expect(page.getByTestId('channel-title')).toHaveText('Ops hook');
+  await expect(notifications.field('url')).toHaveValue(`${receiver.url}/e2e`);
+  await expect(page.getByText(`••••${secret.slice(-4)}`)).toBeVisible();
+  await notifications.field('name').fill('Ops hook (paused)');
+  await page.getByTestId('channel-field-enabled').uncheck();
+  await notifications.save.click();
+  await expect(page.getByTestId('channel-saved')).toBeVisible();
+  await page.getByTestId('nav-notifications').click();
+  await expect(notifications.channelRow('Ops hook (paused)')).toHaveAttribute('data-enabled', 'false');
+
   expect(errors).toEqual([]);
 });
