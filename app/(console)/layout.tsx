@@ -14,6 +14,9 @@ export default function ConsoleLayout({ children }: { children: ReactNode }) {
         </Link>
         <nav className="topnav" aria-label="Main">
           <Link href="/">Dashboard</Link>
+          <Link href="/health" data-testid="nav-health">
+            Health
+          </Link>
           <Link href="/costs" data-testid="nav-costs">
             Costs
           </Link>

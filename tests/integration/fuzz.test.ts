@@ -1,7 +1,7 @@
 // Fuzz: well over 1,000 malformed path params, bodies, query strings and WebSocket frames against a
 // real server, on every route found under app/api and every client frame type. Every HTTP answer
 // must be a 4xx JSON error, every frame must get an error frame, the server must stay up, and the
-// database files must not change by a single byte. Reproduce a run with FUZZ_SEED=<printed seed>.
+// database's rows must not change (but the host metrics the collector samples). Reproduce a run with FUZZ_SEED=<printed seed>.
 import crypto from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';

@@ -9,6 +9,7 @@ import {
   listExecutions,
   listRecentAndActive,
 } from '../../src/lib/db/queries/executions';
+import { listHealthReportRows, listHealthReportRowsSince } from '../../src/lib/db/queries/healthReports';
 import { listChannelRows } from '../../src/lib/db/queries/notificationChannels';
 import { listDeliveries } from '../../src/lib/db/queries/notificationDeliveries';
 import { listWorkflowRuns } from '../../src/lib/db/queries/workflowRuns';
@@ -101,6 +102,16 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
     'notification deliveries of a channel by status',
     (db) => listDeliveries(db, { limit: 50, channelId: 1, status: 'retrying' }),
     /USING INDEX notification_deliveries_by_(channel|status) /,
+  ],
+  [
+    'health reports, newest first',
+    (db) => listHealthReportRows(db, { limit: 25, before: 9 }),
+    /USING INTEGER PRIMARY KEY/,
+  ],
+  [
+    'the last week of health reports',
+    (db) => listHealthReportRowsSince(db, 0),
+    /USING INDEX health_reports_recent/,
   ],
 ];
 
