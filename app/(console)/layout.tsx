@@ -23,6 +23,9 @@ export default function ConsoleLayout({ children }: { children: ReactNode }) {
           <Link href="/agents/new" data-testid="nav-new-agent">
             New agent
           </Link>
+          <Link href="/notifications" data-testid="nav-notifications">
+            Notifications
+          </Link>
           <Link href="/settings" data-testid="nav-settings">
             Settings
           </Link>

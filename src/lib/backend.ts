@@ -168,7 +168,14 @@ export function startBackend(deps: BackendDeps): Backend {
     hostMetrics,
     events,
     startDelivery(baseUrl) {
-      worker ??= startNotificationWorker({ db, logger, baseUrl, box: appSecretBox() });
+      const baseDelayMs = env.notifyRetryBaseMs;
+      worker ??= startNotificationWorker({
+        db,
+        logger,
+        baseUrl,
+        box: appSecretBox(),
+        ...(baseDelayMs !== undefined && { retry: { baseDelayMs } }),
+      });
     },
     notificationsQueued: kick,
     settingsChanged(settings) {

@@ -10,6 +10,8 @@ import {
   listRecentAndActive,
 } from '../../src/lib/db/queries/executions';
 import { listHealthReportRows, listHealthReportRowsSince } from '../../src/lib/db/queries/healthReports';
+import { listChannelRows } from '../../src/lib/db/queries/notificationChannels';
+import { listDeliveries } from '../../src/lib/db/queries/notificationDeliveries';
 import { listWorkflowRuns } from '../../src/lib/db/queries/workflowRuns';
 import { listWorkflows } from '../../src/lib/db/queries/workflows';
 import { plansOf } from '../helpers/queryPlans';
@@ -80,6 +82,27 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
   ],
   ['workflows by name', (db) => listWorkflows(db), /USING INDEX workflows_live_name_unique/],
   ['workflow runs, newest first', (db) => listWorkflowRuns(db, { limit: 20 }), /^SCAN workflow_runs$/],
+  ['notification channels by name', (db) => listChannelRows(db), /USING INDEX notification_channels_by_name/],
+  [
+    'notification deliveries, newest first',
+    (db) => listDeliveries(db, { limit: 50 }),
+    /^SCAN notification_deliveries$/,
+  ],
+  [
+    'notification deliveries of a channel',
+    (db) => listDeliveries(db, { limit: 50, channelId: 1 }),
+    /USING INDEX notification_deliveries_by_channel /,
+  ],
+  [
+    'notification deliveries by status, next page',
+    (db) => listDeliveries(db, { limit: 50, status: 'gave_up', before: 100 }),
+    /USING INDEX notification_deliveries_by_status /,
+  ],
+  [
+    'notification deliveries of a channel by status',
+    (db) => listDeliveries(db, { limit: 50, channelId: 1, status: 'retrying' }),
+    /USING INDEX notification_deliveries_by_(channel|status) /,
+  ],
   [
     'health reports, newest first',
     (db) => listHealthReportRows(db, { limit: 25, before: 9 }),
