@@ -122,10 +122,7 @@ async function measureClaudeOps(model: ScriptedModelServer): Promise<ClaudeOpsLa
   // The first response waits, so the tab and the sockets are subscribed before lines flow.
   model.script(key, [probeTurn('C', 6_000)]);
   const app = await startAppServer({ modelServerUrl: model.url });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
     const api = apiClient(app.url);
     const agent = await api.createAgent({ defaultPrompt: `Answer ${key}`, allowedTools: [] });

@@ -7,6 +7,7 @@ import type { AppSettingsDto } from './contracts/settings';
 import type { CircuitBreakerDto } from './contracts/system';
 import type { WorkflowRunDto } from './contracts/workflows';
 import { type DbHandle, openReadOnlyDatabase } from './db';
+import { expireClaims } from './db/queries/notificationOutbox';
 import { getAppSettings } from './db/queries/settings';
 import { getWorkflowRun } from './db/queries/workflowRuns';
 import { appSecretBox } from './db/secretBox';
@@ -168,8 +169,11 @@ export function startBackend(deps: BackendDeps): Backend {
     hostMetrics,
     events,
     startDelivery(baseUrl) {
+      if (worker) return;
       const baseDelayMs = env.notifyRetryBaseMs;
-      worker ??= startNotificationWorker({
+      // Claims left by the server before this one are dead: their messages go out again at once.
+      expireClaims(db, Date.now());
+      worker = startNotificationWorker({
         db,
         logger,
         baseUrl,
