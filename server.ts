@@ -14,7 +14,7 @@ import { installRuntime, withQueuePositions } from './src/lib/runtime';
 import { createHttpGate } from './src/lib/security/httpGate';
 import { processSecretMasker } from './src/lib/security/secrets';
 import { recoverFromUnexpectedStop } from './src/lib/services/recovery';
-import { seedBuiltinAgents } from './src/lib/services/seed';
+import { seedBuiltins } from './src/lib/services/seed';
 import { createRealtimeServer } from './src/lib/websocket/server';
 
 const SHUTDOWN_GRACE_MS = 15_000;
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
   recoverFromUnexpectedStop(handle.db, appEnv.databasePath, logger, (execution) =>
     announceInterruptedRun(handle.db, execution),
   );
-  seedBuiltinAgents(handle.db);
+  seedBuiltins(handle.db);
 
   const credentials = new AccessCredentials(handle.db, appEnv.accessToken, loadSessionKey(appEnv.dataDir));
   const firstToken = appEnv.authEnabled ? credentials.ensureToken() : null;

@@ -17,11 +17,17 @@ export default function ConsoleLayout({ children }: { children: ReactNode }) {
           <Link href="/workflows" data-testid="nav-workflows">
             Workflows
           </Link>
+          <Link href="/health" data-testid="nav-health">
+            Health
+          </Link>
           <Link href="/costs" data-testid="nav-costs">
             Costs
           </Link>
           <Link href="/agents/new" data-testid="nav-new-agent">
             New agent
+          </Link>
+          <Link href="/notifications" data-testid="nav-notifications">
+            Notifications
           </Link>
           <Link href="/settings" data-testid="nav-settings">
             Settings

@@ -506,3 +506,11 @@ export async function startScriptedModelServer(): Promise<ScriptedModelServer> {
     },
   };
 }
+
+/**
+ * The model's final answer when the run asks for structured output (`outputFormat`): Claude Code
+ * offers a `StructuredOutput` tool, the answer is a call to it, and the result carries `input`.
+ */
+export function structuredOutputTurn(input: Record<string, unknown>): ScriptedTurn {
+  return { content: [{ type: 'tool_use', name: 'StructuredOutput', input }] };
+}

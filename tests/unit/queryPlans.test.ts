@@ -9,6 +9,9 @@ import {
   listExecutions,
   listRecentAndActive,
 } from '../../src/lib/db/queries/executions';
+import { listHealthReportRows, listHealthReportRowsSince } from '../../src/lib/db/queries/healthReports';
+import { listChannelRows } from '../../src/lib/db/queries/notificationChannels';
+import { listDeliveries } from '../../src/lib/db/queries/notificationDeliveries';
 import { listWorkflowRuns } from '../../src/lib/db/queries/workflowRuns';
 import { listWorkflows } from '../../src/lib/db/queries/workflows';
 import { plansOf } from '../helpers/queryPlans';
@@ -83,6 +86,37 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
     'runs of a workflow, next page',
     (db) => listWorkflowRuns(db, { workflowId: 1, limit: 20, before: 50 }),
     /USING INDEX workflow_runs_by_workflow_recent /,
+  ],
+  ['notification channels by name', (db) => listChannelRows(db), /USING INDEX notification_channels_by_name/],
+  [
+    'notification deliveries, newest first',
+    (db) => listDeliveries(db, { limit: 50 }),
+    /^SCAN notification_deliveries$/,
+  ],
+  [
+    'notification deliveries of a channel',
+    (db) => listDeliveries(db, { limit: 50, channelId: 1 }),
+    /USING INDEX notification_deliveries_by_channel /,
+  ],
+  [
+    'notification deliveries by status, next page',
+    (db) => listDeliveries(db, { limit: 50, status: 'gave_up', before: 100 }),
+    /USING INDEX notification_deliveries_by_status /,
+  ],
+  [
+    'notification deliveries of a channel by status',
+    (db) => listDeliveries(db, { limit: 50, channelId: 1, status: 'retrying' }),
+    /USING INDEX notification_deliveries_by_(channel|status) /,
+  ],
+  [
+    'health reports, newest first',
+    (db) => listHealthReportRows(db, { limit: 25, before: 9 }),
+    /USING INTEGER PRIMARY KEY/,
+  ],
+  [
+    'the last week of health reports',
+    (db) => listHealthReportRowsSince(db, 0),
+    /USING INDEX health_reports_recent/,
   ],
 ];
 

@@ -448,11 +448,11 @@ describe('run now', () => {
     expect(() => scheduler.runNow(id + 1)).toThrow('Schedule not found');
   });
 
-  it('refuses to run a schedule whose agent was deleted', () => {
+  it('refuses to run a schedule whose agent was deleted (the schedule went with it)', () => {
     const { id, agentId } = schedule({ cronExpression: '0 3 * * *' });
     softDeleteAgent(handle.db, agentId);
-    expect(() => scheduler.runNow(id)).toThrow('Agent not found');
-    expect(history(id)).toEqual([]);
+    expect(() => scheduler.runNow(id)).toThrow('Schedule not found');
+    expect(listFiringsOfSchedule(handle.db, id, { limit: 10 })).toEqual([]);
   });
 });
 

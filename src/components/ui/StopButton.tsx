@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { z } from 'zod';
 import { apiFetch, errorMessage } from '@/lib/http/client';
+import { ActionError } from './ActionError';
 
 /**
  * Asks the server to stop something that runs (POST `path`); the caller shows it stopping until the
@@ -47,11 +48,7 @@ export function StopButton({
       >
         {label}
       </button>
-      {error && (
-        <span className="field-error" role="alert">
-          {error}
-        </span>
-      )}
+      <ActionError error={error} />
     </span>
   );
 }

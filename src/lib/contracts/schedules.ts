@@ -151,3 +151,5 @@ export interface SchedulePreview {
   timezone: string;
   nextRuns: string[];
 }
+
+export const scheduleResponseSchema = z.object({ schedule: scheduleSchema });

@@ -92,10 +92,14 @@ function assertAgentExists(db: Db, agentId: number): void {
   if (!getAgentById(db, agentId)) throw notFound('Agent');
 }
 
-export function getSchedule(db: Db, id: number): ScheduleDto {
+/** A live schedule, or null when there is none (never was, or deleted). */
+export function findSchedule(db: Db, id: number): ScheduleDto | null {
   const row = getScheduleWithAgent(db, id);
-  if (!row) throw notFound('Schedule');
-  const [dto] = toScheduleDtos(db, [row]);
+  return row ? (toScheduleDtos(db, [row])[0] ?? null) : null;
+}
+
+export function getSchedule(db: Db, id: number): ScheduleDto {
+  const dto = findSchedule(db, id);
   if (!dto) throw notFound('Schedule');
   return dto;
 }

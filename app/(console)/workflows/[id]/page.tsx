@@ -5,7 +5,7 @@ import { definitionNodes, RUN_IF_LABELS } from '@/components/features/workflows/
 import { RunWorkflowForm } from '@/components/features/workflows/RunWorkflowForm';
 import { WorkflowGraph } from '@/components/features/workflows/WorkflowGraph';
 import { WorkflowRunsTable } from '@/components/features/workflows/WorkflowRunsTable';
-import { DeleteButton } from '@/components/ui/DeleteButton';
+import { ConfirmDeleteButton } from '@/components/ui/ConfirmDeleteButton';
 import { getDb } from '@/lib/db';
 import { listWorkflowRuns } from '@/lib/db/queries/workflowRuns';
 import { formatSpend } from '@/lib/format';
@@ -44,9 +44,9 @@ export default async function WorkflowPage({ params, searchParams }: WorkflowPag
           <Link href={`/workflows/${workflow.id}/edit`} className="button" data-testid="workflow-edit-link">
             Edit
           </Link>
-          <DeleteButton
-            path={`/api/workflows/${workflow.id}`}
-            confirmText={`Delete ${workflow.name}? Its runs stay in the history.`}
+          <ConfirmDeleteButton
+            apiPath={`/api/workflows/${workflow.id}`}
+            question={`Delete ${workflow.name}? Its runs stay in the history.`}
             then="/workflows"
             testId="workflow-delete"
           />

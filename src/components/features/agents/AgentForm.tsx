@@ -1,9 +1,8 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { type ChangeEvent, type FormEvent, type ReactNode, useState } from 'react';
-import { FormActions } from '@/components/ui/FormActions';
-import { FormField } from '@/components/ui/FormField';
+import { type ChangeEvent, type FormEvent, useState } from 'react';
+import { errorIdOf, FormField, type FormFieldProps, FormFooter } from '@/components/ui/FormParts';
 import {
   type AgentDto,
   agentResponseSchema,
@@ -23,27 +22,9 @@ import {
 } from './agentFormModel';
 
 const inputId = (field: AgentField) => `agent-${field}`;
-const errorId = (field: AgentField) => `agent-${field}-error`;
 
-function Field({
-  field,
-  ...props
-}: {
-  field: AgentField;
-  label: string;
-  hint?: string;
-  error: string | undefined;
-  wide?: boolean;
-  children: ReactNode;
-}) {
-  return (
-    <FormField
-      inputId={inputId(field)}
-      errorId={errorId(field)}
-      errorTestId={`field-error-${field}`}
-      {...props}
-    />
-  );
+function Field({ field, ...props }: { field: AgentField } & Omit<FormFieldProps, 'inputId' | 'errorTestId'>) {
+  return <FormField inputId={inputId(field)} errorTestId={`field-error-${field}`} {...props} />;
 }
 
 /**
@@ -68,7 +49,7 @@ export function AgentForm({ agent }: { agent?: AgentDto }) {
     name: field,
     value: values[field],
     'aria-invalid': errors[field] !== undefined,
-    'aria-describedby': errors[field] === undefined ? undefined : errorId(field),
+    'aria-describedby': errors[field] === undefined ? undefined : errorIdOf(inputId(field)),
     'data-testid': `agent-field-${field}`,
     onChange: (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => {
       const { value } = event.target;
@@ -225,19 +206,13 @@ export function AgentForm({ agent }: { agent?: AgentDto }) {
           <input type="number" inputMode="decimal" min={0} step="any" {...bind('monthlyBudgetUsd')} />
         </Field>
       </div>
-      <FormActions
+      <FormFooter
         error={errors.form}
-        busy={submitting}
+        submitting={submitting}
         label={agent ? 'Save changes' : 'Create agent'}
-        busyLabel="Saving…"
-        testId="agent-save"
-      >
-        {saved ? (
-          <output className="saved" data-testid="agent-saved">
-            Saved
-          </output>
-        ) : null}
-      </FormActions>
+        saved={saved}
+        testIds={{ error: 'form-error', save: 'agent-save', saved: 'agent-saved' }}
+      />
     </form>
   );
 }

@@ -1,6 +1,6 @@
 'use client';
 
-import { FormField } from '@/components/ui/FormField';
+import { FormField } from '@/components/ui/FormParts';
 import { fieldFrame, fieldProps } from './editorFields';
 import { type InputFormValues, inputErrorKey, type WorkflowFormErrors } from './workflowFormModel';
 

@@ -2,8 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
-import { FormActions } from '@/components/ui/FormActions';
-import { FormField } from '@/components/ui/FormField';
+import { errorIdOf, FormField, FormFooter } from '@/components/ui/FormParts';
 import { type WorkflowInputField, workflowRunResponseSchema } from '@/lib/contracts/workflows';
 import { ApiClientError, apiFetch, errorMessage } from '@/lib/http/client';
 import { checkRunInput } from '@/lib/workflows/validate';
@@ -69,7 +68,6 @@ export function RunWorkflowForm({
               inputId={inputId(field.name)}
               label={`${field.label ?? field.name}${field.required ? ' (required)' : ''}`}
               error={errors[inputKey(field.name)]}
-              errorId={`${inputId(field.name)}-error`}
               errorTestId={`field-error-${inputKey(field.name)}`}
             >
               <input
@@ -80,20 +78,19 @@ export function RunWorkflowForm({
                   setValues((current) => ({ ...current, [field.name]: event.target.value }))
                 }
                 aria-invalid={errors[inputKey(field.name)] !== undefined}
-                aria-describedby={errors[inputKey(field.name)] ? `${inputId(field.name)}-error` : undefined}
+                aria-describedby={errors[inputKey(field.name)] ? errorIdOf(inputId(field.name)) : undefined}
                 data-testid={`run-input-${field.name}`}
               />
             </FormField>
           ))}
         </div>
       ) : null}
-      <FormActions
+      <FormFooter
         error={errors.form}
-        errorTestId="run-error"
-        busy={starting}
+        submitting={starting}
         label="Run"
         busyLabel="Starting…"
-        testId="run-workflow"
+        testIds={{ error: 'run-error', save: 'run-workflow' }}
       />
     </form>
   );

@@ -1,6 +1,6 @@
 'use client';
 
-import { FormField } from '@/components/ui/FormField';
+import { FormField } from '@/components/ui/FormParts';
 import { RUN_IF } from '@/lib/contracts/workflows';
 import { RUN_IF_LABELS } from './definitionNodes';
 import { fieldErrorId, fieldFrame, fieldId, fieldProps } from './editorFields';

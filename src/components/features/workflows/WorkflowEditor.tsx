@@ -2,8 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useEffect, useMemo, useState } from 'react';
-import { FormActions } from '@/components/ui/FormActions';
-import { FormField } from '@/components/ui/FormField';
+import { FormField, FormFooter } from '@/components/ui/FormParts';
 import { useGraphLayout } from '@/hooks/useGraphLayout';
 import { type WorkflowDto, workflowResponseSchema } from '@/lib/contracts/workflows';
 import { ApiClientError, apiFetch, errorMessage } from '@/lib/http/client';
@@ -196,12 +195,11 @@ export function WorkflowEditor({ workflow, agents }: { workflow?: WorkflowDto; a
         />
       </section>
 
-      <FormActions
+      <FormFooter
         error={errors.form}
-        busy={submitting}
+        submitting={submitting}
         label={workflow ? 'Save changes' : 'Create workflow'}
-        busyLabel="Saving…"
-        testId="workflow-save"
+        testIds={{ error: 'form-error', save: 'workflow-save' }}
       />
     </form>
   );

@@ -102,6 +102,7 @@ export function getExecutionDetail(db: Db, id: number): ExecutionDetail | undefi
       resultText: executions.resultText,
       sessionId: executions.sessionId,
       apiKeySource: executions.apiKeySource,
+      structuredOutput: executions.structuredOutput,
     })
     .from(executions)
     .where(eq(executions.id, id))
@@ -119,6 +120,7 @@ export function getExecutionDetail(db: Db, id: number): ExecutionDetail | undefi
     resultText: extra?.resultText ?? null,
     sessionId: extra?.sessionId ?? null,
     apiKeySource: extra?.apiKeySource ?? null,
+    structuredOutput: extra?.structuredOutput ?? null,
     costs: costs.map((c) => ({
       model: c.model,
       inputTokens: c.inputTokens,
