@@ -9,6 +9,11 @@ export function useWorkflowRun(initial: WorkflowRunDto): WorkflowRunDto {
   const [run, setRun] = useState(initial);
   useSubscription({ topic: 'workflowRuns' }, (frame) => {
     if (frame.type === 'workflowRun.updated' && frame.run.id === initial.id) setRun(frame.run);
+    // A (re)subscription brings the run as it is now: what changed while the socket was away.
+    if (frame.type === 'subscribed' && frame.topic === 'workflowRuns') {
+      const now = frame.runs.find((run) => run.id === initial.id);
+      if (now) setRun(now);
+    }
   });
   return run;
 }

@@ -12,10 +12,17 @@ export function useWorkflowRunList(
 ): WorkflowRunSummaryDto[] {
   const [items, setItems] = useState(initial);
   useSubscription({ topic: 'workflowRuns' }, (frame) => {
-    if (frame.type !== 'workflowRun.updated') return;
-    if (workflowId !== undefined && frame.run.workflowId !== workflowId) return;
-    const run = summaryOf(frame.run);
-    setItems((current) => mergeRunSummary(current, run, limit));
+    const runs =
+      frame.type === 'workflowRun.updated'
+        ? [frame.run]
+        : frame.type === 'subscribed' && frame.topic === 'workflowRuns'
+          ? frame.runs
+          : [];
+    const wanted = runs.filter((run) => workflowId === undefined || run.workflowId === workflowId);
+    if (wanted.length === 0) return;
+    setItems((current) =>
+      wanted.map(summaryOf).reduce((items, run) => mergeRunSummary(items, run, limit), current),
+    );
   });
   return items;
 }

@@ -126,7 +126,10 @@ export const workflowInputValuesSchema = z.record(z.string(), z.string().max(MAX
 export type WorkflowInputValues = z.infer<typeof workflowInputValuesSchema>;
 
 /** Body of `POST /api/workflows/[id]/runs`. */
-export const startWorkflowRunSchema = z.strictObject({ input: workflowInputValuesSchema.optional() });
+/** The body may be left out (`curl -X POST` with nothing): a run without input. */
+export const startWorkflowRunSchema = z
+  .strictObject({ input: workflowInputValuesSchema.optional() })
+  .optional();
 export type StartWorkflowRunInput = z.infer<typeof startWorkflowRunSchema>;
 
 export const listWorkflowRunsQuerySchema = z.strictObject({

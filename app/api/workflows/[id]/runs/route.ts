@@ -11,6 +11,6 @@ export const dynamic = 'force-dynamic';
  */
 export const POST = route({ params: idParam, body: startWorkflowRunSchema }, ({ params, body, via }) => {
   const trigger = via === 'bearer' ? 'api' : 'manual';
-  const run = requireRuntime().backend.workflows.start(params.id, { input: body.input, trigger });
+  const run = requireRuntime().backend.workflows.start(params.id, { input: body?.input, trigger });
   return json({ run }, 201);
 });
