@@ -97,8 +97,11 @@ export function benchScheduler(): BenchResult[] {
   );
   const launcher: RunLauncher = {
     refusal: () => null,
-    createRun: (_tx, request, now) =>
-      (insertRun.get(request.agentId, request.scheduleId, request.prompt ?? 'p', now) as { id: number }).id,
+    createRun: (_tx, scheduleId, target, now) => {
+      if (target.kind !== 'agent') throw new Error('the bench schedules agents');
+      const { id } = insertRun.get(target.agentId, scheduleId, target.prompt ?? 'p', now) as { id: number };
+      return { kind: 'agent', executionId: id };
+    },
     admit: () => {},
   };
   const silent = createLogger({

@@ -120,7 +120,7 @@ export function startBackend(deps: BackendDeps): Backend {
 
   const scheduler = new Scheduler({
     db,
-    launcher: engineRunLauncher(db, engine),
+    launcher: engineRunLauncher(db, engine, workflows),
     logger,
     hooks: {
       inTransaction: (tx, firings) => {

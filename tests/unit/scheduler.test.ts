@@ -8,7 +8,7 @@ import { type DbHandle, openDatabase } from '../../src/lib/db';
 import { softDeleteAgent } from '../../src/lib/db/queries/agents';
 import { interruptUnfinishedExecutions } from '../../src/lib/db/queries/executions';
 import { getEarliestFireAt, listFiringsOfSchedule, toFiringDto } from '../../src/lib/db/queries/schedules';
-import { appSettings, executions } from '../../src/lib/db/schema';
+import { agentConfigurations, appSettings, executions } from '../../src/lib/db/schema';
 import { jitterMs } from '../../src/lib/scheduling/jitter';
 import { Scheduler, type SchedulerHooks } from '../../src/lib/scheduling/scheduler';
 import { createSchedule, getSchedule, updateSchedule } from '../../src/lib/scheduling/schedules';
@@ -47,7 +47,16 @@ afterEach(() => {
 
 function schedule(input: Omit<CreateScheduleInput, 'agentId'> & { agentId?: number }) {
   const agentId = input.agentId ?? createTestAgent(handle.db).id;
-  return createSchedule(handle.db, { timezone: 'UTC', ...input, agentId }, clock.now());
+  return { ...createSchedule(handle.db, { timezone: 'UTC', ...input, agentId }, clock.now()), agentId };
+}
+
+/** The agent row alone is marked deleted, as if its delete had not taken its schedules along. */
+function deleteAgentRowOnly(agentId: number): void {
+  handle.db
+    .update(agentConfigurations)
+    .set({ deletedAt: clock.now() })
+    .where(eq(agentConfigurations.id, agentId))
+    .run();
 }
 
 /** The schedule's history, oldest first. */
@@ -134,7 +143,7 @@ describe('firing a slot', () => {
 
   it('a schedule of a deleted agent is deleted instead of fired', () => {
     const { id, agentId } = schedule({ cronExpression: '*/10 * * * *' });
-    softDeleteAgent(handle.db, agentId);
+    deleteAgentRowOnly(agentId);
     runUntil(at('2026-05-04T09:00:00Z'));
     expect(history(id)).toEqual([]);
     expect(() => getSchedule(handle.db, id)).toThrow('Schedule not found');
@@ -449,10 +458,13 @@ describe('run now', () => {
   });
 
   it('refuses to run a schedule whose agent was deleted', () => {
-    const { id, agentId } = schedule({ cronExpression: '0 3 * * *' });
-    softDeleteAgent(handle.db, agentId);
-    expect(() => scheduler.runNow(id)).toThrow('Agent not found');
-    expect(history(id)).toEqual([]);
+    const deletedWith = schedule({ cronExpression: '0 3 * * *' });
+    softDeleteAgent(handle.db, deletedWith.agentId);
+    expect(() => scheduler.runNow(deletedWith.id)).toThrow('Schedule not found');
+    const leftBehind = schedule({ cronExpression: '0 3 * * *' });
+    deleteAgentRowOnly(leftBehind.agentId);
+    expect(() => scheduler.runNow(leftBehind.id)).toThrow('Agent not found');
+    expect([...history(deletedWith.id), ...history(leftBehind.id)]).toEqual([]);
   });
 });
 
