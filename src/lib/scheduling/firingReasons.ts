@@ -38,7 +38,7 @@ export const caughtUpReason = (run: StartedRun, windowSeconds: number) =>
 
 export const manualReason = (run: StartedRun) => `Run now: started ${runName(run)}`;
 
-export const invalidTargetReason = (message: string) => `Not started: ${message}`;
+export const invalidTargetReason = (message: string) => `Could not start: ${message}`;
 
 export interface ActiveRun {
   id: number;
