@@ -1,5 +1,6 @@
 import { BudgetWarnings } from '@/components/features/costs/BudgetWarnings';
 import { Dashboard, RECENT_EXECUTIONS_LIMIT } from '@/components/features/dashboard/Dashboard';
+import { ScheduleOverview } from '@/components/features/schedules/ScheduleOverview';
 import { microsToUsd } from '@/lib/contracts/executions';
 import { getDb } from '@/lib/db';
 import { listAgents } from '@/lib/db/queries/agents';
@@ -7,6 +8,8 @@ import { getBudgetStatuses } from '@/lib/db/queries/costReports';
 import { getMonthSpendMicros, monthKey } from '@/lib/db/queries/costs';
 import { listExecutions } from '@/lib/db/queries/executions';
 import { getRuntime, withQueuePositions } from '@/lib/runtime';
+import { listSchedulesNeedingAttention, listUpcomingSchedules } from '@/lib/scheduling/schedules';
+import { ATTENTION_LIMIT, UPCOMING_LIMIT } from '@/lib/views/scheduleView';
 
 export const dynamic = 'force-dynamic';
 
@@ -24,6 +27,10 @@ export default function DashboardPage() {
         month={month}
         renderedAt={now}
         circuit={getRuntime()?.engine.circuit() ?? null}
+      />
+      <ScheduleOverview
+        upcoming={listUpcomingSchedules(db, UPCOMING_LIMIT)}
+        attention={listSchedulesNeedingAttention(db, ATTENTION_LIMIT)}
       />
     </>
   );

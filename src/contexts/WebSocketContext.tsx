@@ -21,6 +21,8 @@ export type ConnectionState = 'connecting' | 'open' | 'offline';
 
 export type Subscription =
   | { topic: 'executions' }
+  /** Every schedule firing (`schedule.fired`). */
+  | { topic: 'schedules' }
   /** `afterSeq`: the highest sequence number the subscriber already has. */
   | { topic: 'execution'; executionId: number; afterSeq?: number };
 
@@ -49,11 +51,12 @@ const STABLE_AFTER_MS = 5_000;
 const WebSocketContext = createContext<WebSocketContextValue | null>(null);
 
 const channelKey = (subscription: Subscription): string =>
-  subscription.topic === 'execution' ? `execution:${subscription.executionId}` : 'executions';
+  subscription.topic === 'execution' ? `execution:${subscription.executionId}` : subscription.topic;
 
 function subscribeFrame(channel: Channel): ClientFrame {
   const { subscription } = channel;
   if (subscription.topic === 'executions') return { type: 'subscribe', topic: 'executions' };
+  if (subscription.topic === 'schedules') return { type: 'subscribe', topic: 'schedules' };
   return {
     type: 'subscribe',
     topic: 'execution',
@@ -63,6 +66,7 @@ function subscribeFrame(channel: Channel): ClientFrame {
 }
 
 function unsubscribeFrame(subscription: Subscription): ClientFrame {
+  if (subscription.topic === 'schedules') return { type: 'unsubscribe', topic: 'schedules' };
   return subscription.topic === 'execution'
     ? { type: 'unsubscribe', topic: 'execution', executionId: subscription.executionId }
     : { type: 'unsubscribe', topic: 'executions' };
@@ -114,7 +118,7 @@ export function WebSocketProvider({ children }: { children: ReactNode }) {
           }
           return;
         case 'subscribed':
-          deliver(frame.topic === 'execution' ? `execution:${frame.executionId}` : 'executions', frame);
+          deliver(frame.topic === 'execution' ? `execution:${frame.executionId}` : frame.topic, frame);
           return;
         case 'execution.events': {
           const channel = channels.get(`execution:${frame.executionId}`);
@@ -128,6 +132,9 @@ export function WebSocketProvider({ children }: { children: ReactNode }) {
           return;
         case 'circuit.updated':
           deliver('executions', frame);
+          return;
+        case 'schedule.fired':
+          deliver('schedules', frame);
           return;
         case 'error':
           console.warn(`ClaudeOps: server error frame ${frame.code}: ${frame.message}`);

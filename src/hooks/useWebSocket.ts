@@ -32,7 +32,7 @@ export function useSubscription(subscription: Subscription | null, listener: Fra
   useEffect(() => {
     if (topic === null) return;
     const handle: FrameListener = (frame) => latest.current.listener(frame);
-    if (topic === 'executions') return subscribe({ topic }, handle);
+    if (topic === 'executions' || topic === 'schedules') return subscribe({ topic }, handle);
     if (executionId === null) return;
     const current = latest.current.subscription;
     const afterSeq = current?.topic === 'execution' ? current.afterSeq : undefined;

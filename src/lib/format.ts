@@ -49,6 +49,28 @@ export function formatDateTime(epochMs: number, zone: 'utc' | 'local'): string {
   return utc ? `${date} ${time} UTC` : `${date} ${time}`;
 }
 
+const zonedFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** `2026-11-25 14:03:07` as the clocks in an IANA zone show it (a schedule's own zone). */
+export function formatZonedDateTime(epochMs: number, timeZone: string): string {
+  let format = zonedFormats.get(timeZone);
+  if (!format) {
+    format = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    zonedFormats.set(timeZone, format);
+  }
+  const part = Object.fromEntries(format.formatToParts(epochMs).map((p) => [p.type, p.value]));
+  return `${part.year}-${part.month}-${part.day} ${part.hour}:${part.minute}:${part.second}`;
+}
+
 /** Offset of a step from the start of its run: `+1.2 s`. */
 export function formatOffset(epochMs: number, baseMs: number): string {
   return `+${((epochMs - baseMs) / 1_000).toFixed(1)} s`;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { ErrorIssue } from './errors';
 import { patchOf } from './patch';
-import { workflowInputValuesSchema } from './workflows';
+import { type WorkflowInputField, workflowInputValuesSchema } from './workflows';
 
 /**
  * Schedules as the API and the pages see them. A schedule runs one target: an agent (with an
@@ -214,3 +214,9 @@ export interface SchedulePreview {
 /** The answers of `POST`/`GET`/`PATCH /api/schedules[/id]` and `POST /api/schedules/[id]/run`. */
 export const scheduleResponseSchema = z.object({ schedule: scheduleSchema });
 export const firingResponseSchema = z.object({ firing: scheduleFiringSchema });
+
+/** What a schedule form can target: the live agents, and the workflows with their input fields. */
+export interface ScheduleTargetOptions {
+  agents: { id: number; name: string }[];
+  workflows: { id: number; name: string; inputs: WorkflowInputField[] }[];
+}

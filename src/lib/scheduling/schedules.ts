@@ -6,14 +6,16 @@ import {
   NEXT_RUNS_COUNT,
   SCHEDULE_DEFAULTS,
   type ScheduleDto,
+  type ScheduleFiringDto,
   type SchedulePage,
   type SchedulePreview,
   type SchedulePreviewQuery,
+  type ScheduleTargetOptions,
   scheduleTargetIssue,
   type UpdateScheduleInput,
 } from '../contracts/schedules';
 import type { Db } from '../db';
-import { getAgentById } from '../db/queries/agents';
+import { getAgentById, listAgents } from '../db/queries/agents';
 import {
   getLastFirings,
   getScheduleWithTarget,
@@ -27,9 +29,9 @@ import {
   toFiringDto,
   updateScheduleRow,
 } from '../db/queries/schedules';
-import { getWorkflow } from '../db/queries/workflows';
+import { getWorkflow, listWorkflows } from '../db/queries/workflows';
 import type { Schedule } from '../db/schema';
-import { assertNoIssues, invalidField, notFound } from '../errors';
+import { assertNoIssues, DomainError, invalidField, notFound } from '../errors';
 import { checkRunInput } from '../workflows/validate';
 import { compileCron, describeCron, localTimeZone, nextRuns, normalizeTimeZone } from './cron';
 import { jitterMs } from './jitter';
@@ -230,5 +232,27 @@ export function previewSchedule(query: SchedulePreviewQuery, now: number): Sched
     description: describeCron(query.cronExpression),
     timezone,
     nextRuns: nextRuns(query.cronExpression, timezone, now, NEXT_RUNS_COUNT).map(iso),
+  };
+}
+
+/**
+ * A "run now" that did not start a run is an error for the caller, though it is recorded: a spent
+ * budget like any refused start (budget_exhausted), the breaker or the target a conflict, naming
+ * the outcome and carrying the firing.
+ */
+export function assertFiringStarted(firing: ScheduleFiringDto): void {
+  if (firing.outcome === 'started' || firing.outcome === 'caught_up') return;
+  const kind = firing.outcome === 'refused_budget' ? 'budget_exhausted' : 'conflict';
+  throw new DomainError(kind, firing.reason, undefined, { outcome: firing.outcome, firing });
+}
+
+/** The agents and workflows a schedule form offers, with each workflow's input fields. */
+export function listScheduleTargets(db: Db): ScheduleTargetOptions {
+  return {
+    agents: listAgents(db).map(({ id, name }) => ({ id, name })),
+    workflows: listWorkflows(db).flatMap(({ id }) => {
+      const workflow = getWorkflow(db, id);
+      return workflow ? [{ id, name: workflow.name, inputs: workflow.inputs }] : [];
+    }),
   };
 }

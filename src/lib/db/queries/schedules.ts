@@ -179,6 +179,36 @@ export function listFiringsOfSchedule(
     .all();
 }
 
+/** The current status of the runs a page of firings started, by id: executions and workflow runs. */
+export function getStatusesOfFiredRuns(
+  db: Db,
+  firings: readonly Pick<ScheduleFiring, 'executionId' | 'workflowRunId'>[],
+): { runs: Record<number, ExecutionStatus>; workflowRuns: Record<number, WorkflowRunStatus> } {
+  const executionIds = firings.flatMap((firing) => (firing.executionId === null ? [] : [firing.executionId]));
+  const workflowRunIds = firings.flatMap((firing) =>
+    firing.workflowRunId === null ? [] : [firing.workflowRunId],
+  );
+  const runs =
+    executionIds.length === 0
+      ? []
+      : db
+          .select({ id: executions.id, status: executions.status })
+          .from(executions)
+          .where(inArray(executions.id, executionIds))
+          .all();
+  const workflowRunRows =
+    workflowRunIds.length === 0
+      ? []
+      : db
+          .select({ id: workflowRuns.id, status: workflowRuns.status })
+          .from(workflowRuns)
+          .where(inArray(workflowRuns.id, workflowRunIds))
+          .all();
+  const byId = <S>(rows: { id: number; status: S }[]) =>
+    Object.fromEntries(rows.map((r) => [r.id, r.status]));
+  return { runs: byId(runs), workflowRuns: byId(workflowRunRows) };
+}
+
 // The scheduler's statements, run on every tick: prepared once per connection.
 
 /** A due schedule, and whether its target was deleted since (its schedules should have gone with it). */
