@@ -122,7 +122,7 @@ export function ScheduleView(props: ScheduleViewProps) {
           Last: <LastFiring schedule={schedule} />
         </p>
       </section>
-      <section className="panel" aria-labelledby="next-runs-heading">
+      <section className="panel" aria-labelledby="next-runs-heading" data-testid="schedule-next-runs">
         <h2 id="next-runs-heading">Next runs</h2>
         <NextRunsTable runs={schedule.nextRuns} timeZone={schedule.timezone} />
       </section>
