@@ -9,7 +9,7 @@ import {
 import type { ScheduleDto, ScheduleFiringDto } from '../../src/lib/contracts/schedules';
 import { describeCron } from '../../src/lib/scheduling/cron';
 import { createScheduleBodySchema } from '../../src/lib/scheduling/validation';
-import { applyFiring, needsAttention, withFiring } from '../../src/lib/views/scheduleView';
+import { applyFiring, mergeSchedules, needsAttention, withFiring } from '../../src/lib/views/scheduleView';
 
 const at = (iso: string) => Date.parse(iso);
 const blank = valuesFromSchedule(undefined, { timezone: 'Europe/Berlin' });
@@ -157,5 +157,17 @@ describe('live schedule views', () => {
     expect(withFiring(list, firing(2, null), 10).map((f) => f.id)).toEqual([3, 2, 1]);
     expect(withFiring(list, firing(3, null), 10).map((f) => f.id)).toEqual([3, 1]);
     expect(withFiring(list, firing(4, null), 2).map((f) => f.id)).toEqual([4, 3]);
+  });
+
+  it('the server’s lists again: new schedules join, and one a frame moved further keeps its state', () => {
+    const live = applyFiring(schedule, firing(5, at('2026-05-04T09:00:00Z')));
+    const rendered = { ...schedule, lastFiring: firing(4, null) };
+    const other = { ...schedule, id: 8 };
+    const merged = mergeSchedules([live], [rendered, other]);
+    expect(merged.map((s) => [s.id, s.lastFiring?.id])).toEqual([
+      [7, 5],
+      [8, undefined],
+    ]);
+    expect(mergeSchedules([schedule], [rendered])[0]?.lastFiring?.id).toBe(4);
   });
 });

@@ -51,6 +51,23 @@ export function withFiring(
   return [firing, ...firings].sort((a, b) => b.id - a.id).slice(0, limit);
 }
 
+/**
+ * Schedules the server rendered again, merged into the live ones: a schedule the page already
+ * moved past (a later firing applied from a frame) keeps what it has; new ones are added.
+ */
+export function mergeSchedules(
+  current: readonly ScheduleDto[],
+  incoming: readonly ScheduleDto[],
+): ScheduleDto[] {
+  const firingId = (schedule: ScheduleDto | undefined) => schedule?.lastFiring?.id ?? 0;
+  const merged = new Map(current.map((schedule) => [schedule.id, schedule]));
+  for (const schedule of incoming) {
+    const known = merged.get(schedule.id);
+    if (!known || firingId(schedule) >= firingId(known)) merged.set(schedule.id, schedule);
+  }
+  return [...merged.values()];
+}
+
 /** Soonest next run first; paused schedules (no next run) last. */
 export function byNextRun(a: ScheduleDto, b: ScheduleDto): number {
   const next = (schedule: ScheduleDto) => schedule.nextRuns[0] ?? '9999';

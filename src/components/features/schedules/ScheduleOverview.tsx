@@ -1,7 +1,8 @@
 'use client';
 
 import Link from 'next/link';
-import { useState } from 'react';
+import { useRouter } from 'next/navigation';
+import { useEffect, useRef, useState } from 'react';
 import { LocalTime } from '@/components/ui/LocalTime';
 import { useScheduleFirings } from '@/hooks/useScheduleFirings';
 import type { ScheduleDto } from '@/lib/contracts/schedules';
@@ -9,11 +10,15 @@ import {
   ATTENTION_LIMIT,
   applyFiring,
   byNextRun,
+  mergeSchedules,
   needsAttention,
   scheduleTitle,
   UPCOMING_LIMIT,
 } from '@/lib/views/scheduleView';
 import { LastFiring, ScheduleTarget } from './ScheduleTable';
+
+/** Re-render the server's lists at most this often when firings of unknown schedules come in. */
+const REFRESH_DEBOUNCE_MS = 500;
 
 function ScheduleRows({ schedules, testId }: { schedules: readonly ScheduleDto[]; testId: string }) {
   return (
@@ -60,13 +65,22 @@ export function ScheduleOverview({
   upcoming: ScheduleDto[];
   attention: ScheduleDto[];
 }) {
-  const [known, setKnown] = useState(() => [
-    ...upcoming,
-    ...attention.filter((schedule) => !upcoming.some((other) => other.id === schedule.id)),
-  ]);
-  useScheduleFirings((firings) =>
-    setKnown((current) => current.map((schedule) => firings.reduce(applyFiring, schedule))),
+  const router = useRouter();
+  const refreshTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const [known, setKnown] = useState(() => mergeSchedules(upcoming, attention));
+  // A refresh brings the server's lists again (schedules created since this page was rendered).
+  useEffect(
+    () => setKnown((current) => mergeSchedules(current, [...upcoming, ...attention])),
+    [upcoming, attention],
   );
+  useScheduleFirings((firings) => {
+    setKnown((current) => current.map((schedule) => firings.reduce(applyFiring, schedule)));
+    // A schedule this page has not seen: only the server knows it; ask for the lists again, once.
+    if (firings.some((firing) => !known.some((schedule) => schedule.id === firing.scheduleId))) {
+      clearTimeout(refreshTimer.current);
+      refreshTimer.current = setTimeout(() => router.refresh(), REFRESH_DEBOUNCE_MS);
+    }
+  });
   const next = known
     .filter((schedule) => schedule.nextRuns.length > 0)
     .sort(byNextRun)
