@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { type ChangeEvent, type FormEvent, type ReactNode, useState } from 'react';
+import { FormField, FormFooter, fieldErrorId } from '@/components/ui/FormParts';
 import {
   type AgentDto,
   agentResponseSchema,
@@ -21,15 +22,10 @@ import {
 } from './agentFormModel';
 
 const inputId = (field: AgentField) => `agent-${field}`;
-const errorId = (field: AgentField) => `agent-${field}-error`;
 
 function Field({
   field,
-  label,
-  hint,
-  error,
-  wide = false,
-  children,
+  ...rest
 }: {
   field: AgentField;
   label: string;
@@ -38,18 +34,7 @@ function Field({
   wide?: boolean;
   children: ReactNode;
 }) {
-  return (
-    <div className={`field${wide ? ' field-wide' : ''}${error ? ' field-invalid' : ''}`}>
-      <label htmlFor={inputId(field)}>{label}</label>
-      {children}
-      {hint ? <p className="field-hint">{hint}</p> : null}
-      {error ? (
-        <p className="field-error" id={errorId(field)} data-testid={`field-error-${field}`}>
-          {error}
-        </p>
-      ) : null}
-    </div>
-  );
+  return <FormField inputId={inputId(field)} errorTestId={`field-error-${field}`} {...rest} />;
 }
 
 /**
@@ -74,7 +59,7 @@ export function AgentForm({ agent }: { agent?: AgentDto }) {
     name: field,
     value: values[field],
     'aria-invalid': errors[field] !== undefined,
-    'aria-describedby': errors[field] === undefined ? undefined : errorId(field),
+    'aria-describedby': errors[field] === undefined ? undefined : fieldErrorId(inputId(field)),
     'data-testid': `agent-field-${field}`,
     onChange: (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => {
       const { value } = event.target;
@@ -231,26 +216,13 @@ export function AgentForm({ agent }: { agent?: AgentDto }) {
           <input type="number" inputMode="decimal" min={0} step="any" {...bind('monthlyBudgetUsd')} />
         </Field>
       </div>
-      {errors.form ? (
-        <p className="callout callout-error" role="alert" data-testid="form-error">
-          {errors.form}
-        </p>
-      ) : null}
-      <div className="form-actions">
-        <button
-          type="submit"
-          className="button button-primary"
-          disabled={submitting}
-          data-testid="agent-save"
-        >
-          {submitting ? 'Saving…' : agent ? 'Save changes' : 'Create agent'}
-        </button>
-        {saved ? (
-          <output className="saved" data-testid="agent-saved">
-            Saved
-          </output>
-        ) : null}
-      </div>
+      <FormFooter
+        error={errors.form}
+        submitting={submitting}
+        submitLabel={agent ? 'Save changes' : 'Create agent'}
+        saved={saved}
+        testIds={{ error: 'form-error', save: 'agent-save', saved: 'agent-saved' }}
+      />
     </form>
   );
 }

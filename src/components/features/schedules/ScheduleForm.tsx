@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { type ChangeEvent, type FormEvent, type ReactNode, useMemo, useState } from 'react';
+import { FormField, FormFooter, fieldErrorId } from '@/components/ui/FormParts';
 import { useHydrated } from '@/hooks/useHydrated';
 import { useNow } from '@/hooks/useNow';
 import {
@@ -29,7 +30,6 @@ import {
 } from './scheduleFormModel';
 
 const inputId = (field: string) => `schedule-${field.replace('.', '-')}`;
-const errorId = (field: string) => `${inputId(field)}-error`;
 
 const OVERLAP_TEXT: Record<(typeof OVERLAP_POLICIES)[number], string> = {
   skip: 'Skip the slot while a run from this schedule is queued or running',
@@ -44,11 +44,7 @@ const CATCH_UP_TEXT: Record<(typeof CATCH_UP_POLICIES)[number], string> = {
 
 function Field({
   field,
-  label,
-  hint,
-  error,
-  wide = false,
-  children,
+  ...rest
 }: {
   field: string;
   label: string;
@@ -57,18 +53,7 @@ function Field({
   wide?: boolean;
   children: ReactNode;
 }) {
-  return (
-    <div className={`field${wide ? ' field-wide' : ''}${error ? ' field-invalid' : ''}`}>
-      <label htmlFor={inputId(field)}>{label}</label>
-      {children}
-      {hint ? <p className="field-hint">{hint}</p> : null}
-      {error ? (
-        <p className="field-error" id={errorId(field)} data-testid={`schedule-error-${field}`}>
-          {error}
-        </p>
-      ) : null}
-    </div>
-  );
+  return <FormField inputId={inputId(field)} errorTestId={`schedule-error-${field}`} {...rest} />;
 }
 
 export interface ScheduleFormProps {
@@ -120,7 +105,7 @@ export function ScheduleForm({
     name: field,
     value: values[field],
     'aria-invalid': errors[field] !== undefined,
-    'aria-describedby': errors[field] === undefined ? undefined : errorId(field),
+    'aria-describedby': errors[field] === undefined ? undefined : fieldErrorId(inputId(field)),
     'data-testid': `schedule-field-${field}`,
     onChange: (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) =>
       change({ [field]: event.target.value }),
@@ -404,26 +389,13 @@ export function ScheduleForm({
           <p className="muted small">Shown once the expression and the time zone are valid.</p>
         )}
       </section>
-      {errors.form ? (
-        <p className="callout callout-error" role="alert" data-testid="schedule-form-error">
-          {errors.form}
-        </p>
-      ) : null}
-      <div className="form-actions">
-        <button
-          type="submit"
-          className="button button-primary"
-          disabled={submitting}
-          data-testid="schedule-save"
-        >
-          {submitting ? 'Saving…' : schedule ? 'Save changes' : 'Create schedule'}
-        </button>
-        {saved ? (
-          <output className="saved" data-testid="schedule-saved">
-            Saved
-          </output>
-        ) : null}
-      </div>
+      <FormFooter
+        error={errors.form}
+        submitting={submitting}
+        submitLabel={schedule ? 'Save changes' : 'Create schedule'}
+        saved={saved}
+        testIds={{ error: 'schedule-form-error', save: 'schedule-save', saved: 'schedule-saved' }}
+      />
     </form>
   );
 }

@@ -1,8 +1,9 @@
 'use client';
 
 import Link from 'next/link';
-import { type ReactNode, useState } from 'react';
+import { useState } from 'react';
 import { ConfirmDeleteButton } from '@/components/ui/ConfirmDeleteButton';
+import { Fact } from '@/components/ui/Fact';
 import { useRunStatuses } from '@/hooks/useRunStatuses';
 import { useScheduleFirings } from '@/hooks/useScheduleFirings';
 import type { ExecutionStatus } from '@/lib/contracts/executions';
@@ -28,15 +29,6 @@ export interface ScheduleViewProps {
   renderedAt: number;
   /** A page of older firings: new ones are not added to it. */
   paged: boolean;
-}
-
-function Fact({ label, testId, children }: { label: string; testId: string; children: ReactNode }) {
-  return (
-    <div className="fact">
-      <dt>{label}</dt>
-      <dd data-testid={testId}>{children}</dd>
-    </div>
-  );
 }
 
 const HISTORY_LIMIT = 50;
