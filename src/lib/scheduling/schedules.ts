@@ -17,6 +17,7 @@ import {
 import type { Db } from '../db';
 import { getAgentById, listAgents } from '../db/queries/agents';
 import {
+  getLastFiring,
   getLastFirings,
   getScheduleWithTarget,
   insertSchedule,
@@ -116,9 +117,8 @@ export function assertTargetExists(db: Db, target: Target): void {
 export function getSchedule(db: Db, id: number): ScheduleDto {
   const row = getScheduleWithTarget(db, id);
   if (!row) throw notFound('Schedule');
-  const [dto] = toScheduleDtos(db, [row]);
-  if (!dto) throw notFound('Schedule');
-  return dto;
+  const last = getLastFiring(db, id);
+  return toScheduleDto(row, last ? toFiringDto(last) : null);
 }
 
 /** Starts from the first slot after `now`. With no zone given, the server's own is stored. */

@@ -98,8 +98,15 @@ export function softDeleteSchedulesOfWorkflow(db: Db, workflowId: number, now: n
   return deletedWithTarget(db, eq(schedules.workflowId, workflowId), now);
 }
 
+// Read for every claim that records a refusal or a miss (its notification), and by every page: prepared.
+const scheduleById = preparedPerConnection((db) =>
+  fromSchedulesWithTarget(db)
+    .where(and(eq(schedules.id, sql.placeholder('id')), live))
+    .prepare(),
+);
+
 export function getScheduleWithTarget(db: Db, id: number): ScheduleWithTarget | undefined {
-  return selectSchedules(db, and(eq(schedules.id, id), live), asc(schedules.id), 1)[0];
+  return scheduleById(db).get({ id });
 }
 
 export interface ScheduleListFilter {
@@ -133,6 +140,21 @@ export function listNextDueSchedules(db: Db, limit: number): ScheduleWithTarget[
 const lastFiringId = sql<
   number | null
 >`(select max(${scheduleFirings.id}) from ${scheduleFirings} where ${scheduleFirings.scheduleId} = ${schedules.id})`;
+
+const lastFiring = preparedPerConnection((db) =>
+  db
+    .select()
+    .from(scheduleFirings)
+    .where(eq(scheduleFirings.scheduleId, sql.placeholder('scheduleId')))
+    .orderBy(desc(scheduleFirings.id))
+    .limit(1)
+    .prepare(),
+);
+
+/** A schedule's last firing, if it fired. */
+export function getLastFiring(db: Db, scheduleId: number): ScheduleFiring | undefined {
+  return lastFiring(db).get({ scheduleId });
+}
 
 /** The last firing of each schedule, by schedule id. */
 export function getLastFirings(db: Db, scheduleIds: number[]): Map<number, ScheduleFiring> {
