@@ -23,6 +23,9 @@ export default function ConsoleLayout({ children }: { children: ReactNode }) {
           <Link href="/costs" data-testid="nav-costs">
             Costs
           </Link>
+          <Link href="/schedules" data-testid="nav-schedules">
+            Schedules
+          </Link>
           <Link href="/agents/new" data-testid="nav-new-agent">
             New agent
           </Link>

@@ -3,6 +3,7 @@ import { SYSTEM_HEALTH_KEY } from '@/agents/system-health';
 import { BudgetWarnings } from '@/components/features/costs/BudgetWarnings';
 import { Dashboard, RECENT_EXECUTIONS_LIMIT } from '@/components/features/dashboard/Dashboard';
 import { HealthCard, type HealthCardProps } from '@/components/features/health/HealthCard';
+import { ScheduleOverview } from '@/components/features/schedules/ScheduleOverview';
 import { WorkflowRunsTable } from '@/components/features/workflows/WorkflowRunsTable';
 import { microsToUsd } from '@/lib/contracts/executions';
 import { type Db, getDb } from '@/lib/db';
@@ -13,8 +14,13 @@ import { listExecutions } from '@/lib/db/queries/executions';
 import { listWorkflowRuns } from '@/lib/db/queries/workflowRuns';
 import { getLatestHealthReport, recentHealthReports } from '@/lib/health/reports';
 import { getRuntime, withQueuePositions } from '@/lib/runtime';
-import { findSchedule } from '@/lib/scheduling/schedules';
+import {
+  findSchedule,
+  listSchedulesNeedingAttention,
+  listUpcomingSchedules,
+} from '@/lib/scheduling/schedules';
 import { healthScheduleId } from '@/lib/services/seed';
+import { ATTENTION_LIMIT, UPCOMING_LIMIT } from '@/lib/views/scheduleView';
 
 export const dynamic = 'force-dynamic';
 
@@ -61,6 +67,10 @@ export default function DashboardPage() {
           limit={RECENT_WORKFLOW_RUNS_LIMIT}
         />
       </section>
+      <ScheduleOverview
+        upcoming={listUpcomingSchedules(db, UPCOMING_LIMIT)}
+        attention={listSchedulesNeedingAttention(db, ATTENTION_LIMIT)}
+      />
     </>
   );
 }

@@ -23,6 +23,8 @@ export type Subscription =
   | { topic: 'executions' }
   /** Every change of every workflow run. */
   | { topic: 'workflowRuns' }
+  /** Every schedule firing (`schedule.fired`). */
+  | { topic: 'schedules' }
   /** `afterSeq`: the highest sequence number the subscriber already has. */
   | { topic: 'execution'; executionId: number; afterSeq?: number };
 
@@ -133,6 +135,9 @@ export function WebSocketProvider({ children }: { children: ReactNode }) {
           return;
         case 'workflowRun.updated':
           deliver('workflowRuns', frame);
+          return;
+        case 'schedule.fired':
+          deliver('schedules', frame);
           return;
         case 'error':
           console.warn(`ClaudeOps: server error frame ${frame.code}: ${frame.message}`);

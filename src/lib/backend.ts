@@ -132,11 +132,14 @@ export function startBackend(deps: BackendDeps): Backend {
 
   const scheduler = new Scheduler({
     db,
-    launcher: engineRunLauncher(db, engine),
+    launcher: engineRunLauncher(db, engine, workflows),
     logger,
     hooks: {
       inTransaction: (tx, firings) => {
-        const first = firings[0];
+        // Most claims start their run: only a refused or missed slot needs the schedule read, under the write lock.
+        const first = firings.find(
+          (firing) => firing.outcome.startsWith('refused') || firing.outcome === 'missed',
+        );
         if (!first) return;
         for (const event of scheduleFiringEvents(firings, getSchedule(tx, first.scheduleId)))
           recordEvent(tx, event);

@@ -21,12 +21,18 @@ import {
   listDeliveriesQuerySchema,
   updateChannelSchema,
 } from '../../src/lib/contracts/notifications';
+import { listFiringsQuerySchema, listSchedulesQuerySchema } from '../../src/lib/contracts/schedules';
 import {
   listWorkflowRunsQuerySchema,
   startWorkflowRunSchema,
   updateWorkflowSchema,
   workflowDefinitionSchema,
 } from '../../src/lib/contracts/workflows';
+import {
+  createScheduleBodySchema,
+  schedulePreviewSchema,
+  updateScheduleBodySchema,
+} from '../../src/lib/scheduling/validation';
 import {
   clientFrameSchema,
   MAX_CLIENT_FRAME_BYTES,
@@ -141,6 +147,24 @@ const BODY_SPECS: Record<string, BodySpec> = {
   },
   // Rate limited to 10 attempts a minute per client; the sign-in in beforeAll is one of them.
   'POST /api/auth/session': { schema: signInSchema, valid: { token: TEST_ACCESS_TOKEN }, cases: 9 },
+  'POST /api/schedules': {
+    schema: createScheduleBodySchema,
+    valid: {
+      agentId: 1,
+      name: 'fuzz schedule',
+      cronExpression: '30 8 * * 1-5',
+      timezone: 'Europe/Berlin',
+      overlapPolicy: 'buffer_one',
+      catchUp: 'latest',
+      jitterSeconds: 60,
+    },
+    cases: 90,
+  },
+  'PATCH /api/schedules/[id]': {
+    schema: updateScheduleBodySchema,
+    valid: { enabled: false, cronExpression: '0 * * * *', timezone: 'UTC', prompt: 'Check the disks' },
+    cases: 60,
+  },
 };
 const GENERIC_BODY_CASES = 30;
 
@@ -175,6 +199,21 @@ const QUERY_SPECS: Record<string, QuerySpec> = {
     schema: costExportQuerySchema,
     valid: { from: '2026-01-01', to: '2026-01-31', format: 'csv' },
     cases: 60,
+  },
+  'GET /api/schedules': {
+    schema: listSchedulesQuerySchema,
+    valid: { agentId: '1', limit: '25', before: '10' },
+    cases: 40,
+  },
+  'GET /api/schedules/[id]/firings': {
+    schema: listFiringsQuerySchema,
+    valid: { limit: '50', before: '10' },
+    cases: 30,
+  },
+  'GET /api/schedules/preview': {
+    schema: schedulePreviewSchema,
+    valid: { cronExpression: '0 9 * * 1-5', timezone: 'Asia/Tokyo' },
+    cases: 40,
   },
 };
 

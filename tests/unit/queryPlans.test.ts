@@ -12,6 +12,16 @@ import {
 import { listHealthReportRows, listHealthReportRowsSince } from '../../src/lib/db/queries/healthReports';
 import { listChannelRows } from '../../src/lib/db/queries/notificationChannels';
 import { listDeliveries } from '../../src/lib/db/queries/notificationDeliveries';
+import {
+  getActiveRunsOfSchedule,
+  getActiveWorkflowRunsOfSchedule,
+  getEarliestFireAt,
+  listFiringsOfSchedule,
+  listNextDueSchedules,
+  listSchedulesLastUnrun,
+  listSchedulesWithTarget,
+  selectDueSchedules,
+} from '../../src/lib/db/queries/schedules';
 import { listWorkflowRuns } from '../../src/lib/db/queries/workflowRuns';
 import { listWorkflows } from '../../src/lib/db/queries/workflows';
 import { plansOf } from '../helpers/queryPlans';
@@ -117,6 +127,44 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
     'the last week of health reports',
     (db) => listHealthReportRowsSince(db, 0),
     /USING INDEX health_reports_recent/,
+  ],
+  [
+    'the scheduler’s due schedules',
+    (db) => selectDueSchedules(db, Date.now(), 100),
+    /USING INDEX schedules_due /,
+  ],
+  ['the scheduler’s earliest slot', (db) => getEarliestFireAt(db), /USING COVERING INDEX schedules_due /],
+  ['schedules, newest first', (db) => listSchedulesWithTarget(db, page), /^SCAN schedules$/],
+  [
+    'schedules of an agent',
+    (db) => listSchedulesWithTarget(db, { ...page, agentId: 1 }),
+    /USING INDEX schedules_by_agent /,
+  ],
+  [
+    'schedules of a workflow',
+    (db) => listSchedulesWithTarget(db, { ...page, workflowId: 1 }),
+    /USING INDEX schedules_by_workflow /,
+  ],
+  ['the dashboard’s next schedules', (db) => listNextDueSchedules(db, 5), /USING INDEX schedules_due /],
+  [
+    'the dashboard’s schedules whose last slot started nothing',
+    (db) => listSchedulesLastUnrun(db, 10),
+    /USING COVERING INDEX schedule_firings_by_schedule_recent /,
+  ],
+  [
+    'a schedule’s history',
+    (db) => listFiringsOfSchedule(db, 1, { limit: 50 }),
+    /USING INDEX schedule_firings_by_schedule_recent /,
+  ],
+  [
+    'a schedule’s active runs (its overlap policy)',
+    (db) => getActiveRunsOfSchedule(db, 1),
+    /USING INDEX executions_active_by_schedule /,
+  ],
+  [
+    'a schedule’s active workflow runs (its overlap policy)',
+    (db) => getActiveWorkflowRunsOfSchedule(db, 1),
+    /USING INDEX workflow_runs_active_by_schedule /,
   ],
 ];
 

@@ -337,6 +337,39 @@ describe('workflow runner', () => {
     expect(runOf(run.id)).toMatchObject({ status: 'interrupted', error: 'Unhandled: "a" was interrupted' });
   });
 
+  it('createRun writes the run and its first steps in the caller’s transaction; admitRun starts them after the commit', () => {
+    const agents = makeAgents(handle, ['x']);
+    const workflow = saveWorkflow(handle, {
+      name: 'two-phase',
+      steps: [
+        { key: 'a', agentId: agents.x ?? 0, prompt: 'one' },
+        { key: 'b', agentId: agents.x ?? 0, prompt: 'two', dependsOn: ['a'] },
+      ],
+    });
+    const published: number[] = [];
+    const { engine, runner } = runnerWithEngine(handle, published);
+    const request = { trigger: 'schedule' as const };
+
+    // A caller whose transaction fails after the run was written: nothing stays, nothing started.
+    expect(() =>
+      handle.db.transaction((tx) => {
+        runner.createRun(tx, workflow.id, request);
+        throw new Error('the caller’s own write failed');
+      }),
+    ).toThrow('the caller’s own write failed');
+    expect(listWorkflowRuns(handle.db, { limit: 10 }).items).toEqual([]);
+    expect(handle.db.select().from(executions).all()).toEqual([]);
+
+    const runId = handle.db.transaction((tx) => runner.createRun(tx, workflow.id, request));
+    expect(statuses(runId)).toEqual({ a: 'queued', b: 'pending' });
+    expect(engine.admitted).toEqual([]);
+    expect(published).toEqual([]);
+    runner.admitRun(runId);
+    expect(engine.admitted).toEqual([engine.executionOf('a')]);
+    expect(published).toEqual([runId]);
+    expect(runOf(runId)).toMatchObject({ trigger: 'schedule', status: 'queued' });
+  });
+
   it('an exhausted monthly budget refuses the run with 409 naming it, and writes nothing', () => {
     const agents = makeAgents(handle, ['gatherer', 'writer']);
     const workflow = saveWorkflow(handle, {

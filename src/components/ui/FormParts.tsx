@@ -6,7 +6,7 @@ export const errorIdOf = (inputId: string) => `${inputId}-error`;
 export interface FormFieldProps {
   inputId: string;
   label: string;
-  hint?: string;
+  hint?: ReactNode;
   error: string | undefined;
   errorTestId: string;
   wide?: boolean;

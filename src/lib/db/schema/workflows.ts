@@ -91,6 +91,10 @@ export const workflowRuns = sqliteTable(
     index('workflow_runs_by_workflow_recent').on(t.workflowId, t.id),
     // Resume at start-up reads the unfinished runs.
     index('workflow_runs_by_status').on(t.status),
+    // A schedule's overlap policy: its runs still queued or running (partial, so history costs nothing).
+    index('workflow_runs_active_by_schedule')
+      .on(t.scheduleId)
+      .where(sql`${t.status} in ('queued', 'running')`),
   ],
 );
 
