@@ -7,6 +7,7 @@ import { closeDb, installDb, openDatabase } from './src/lib/db';
 import { ensureIncrementalAutoVacuum } from './src/lib/db/autoVacuum';
 import { applyMigrations } from './src/lib/db/migrate';
 import { getExecutionLive, listRecentAndActive } from './src/lib/db/queries/executions';
+import { listRecentAndActiveWorkflowRuns } from './src/lib/db/queries/workflowRuns';
 import { env } from './src/lib/env';
 import { acquireInstanceLock } from './src/lib/instanceLock';
 import { appLogger } from './src/lib/logger';
@@ -14,12 +15,14 @@ import { installRuntime, withQueuePositions } from './src/lib/runtime';
 import { createHttpGate } from './src/lib/security/httpGate';
 import { processSecretMasker } from './src/lib/security/secrets';
 import { recoverFromUnexpectedStop } from './src/lib/services/recovery';
-import { seedBuiltinAgents } from './src/lib/services/seed';
+import { seedBuiltins } from './src/lib/services/seed';
 import { createRealtimeServer } from './src/lib/websocket/server';
 
 const SHUTDOWN_GRACE_MS = 15_000;
 /** Runs a (re)subscribing list gets: every active one, and this many of the newest. */
 const RECENT_FOR_LISTS = 100;
+/** Workflow runs a (re)subscribing page gets, whole: every unfinished one, and this many of the newest. */
+const RECENT_WORKFLOW_RUNS = 20;
 
 function formatOrigin(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -51,7 +54,7 @@ async function main(): Promise<void> {
   recoverFromUnexpectedStop(handle.db, appEnv.databasePath, logger, (execution) =>
     announceInterruptedRun(handle.db, execution),
   );
-  seedBuiltinAgents(handle.db);
+  seedBuiltins(handle.db);
 
   const credentials = new AccessCredentials(handle.db, appEnv.accessToken, loadSessionKey(appEnv.dataDir));
   const firstToken = appEnv.authEnabled ? credentials.ensureToken() : null;
@@ -96,6 +99,7 @@ async function main(): Promise<void> {
       cancelExecution: (executionId) => engine.cancel(executionId),
       circuitState: () => engine.circuit(),
       recentExecutions: () => withQueuePositions(listRecentAndActive(handle.db, RECENT_FOR_LISTS)),
+      recentWorkflowRuns: () => listRecentAndActiveWorkflowRuns(handle.db, RECENT_WORKFLOW_RUNS),
     },
   });
 

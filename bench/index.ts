@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { benchCostQueries } from './costQueries';
+import { benchHealthReportCost } from './healthReport';
 import { benchLivePath } from './livePath';
 import { benchLogWrites } from './logWrites';
 import { report } from './measure';
@@ -25,5 +26,6 @@ for (const script of [['scripts/ensure-chromium.sh'], ['scripts/build-if-needed.
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 await benchLivePath();
+await benchHealthReportCost();
 await benchSoak();
 process.exit(0);

@@ -6,6 +6,7 @@ import { chromium } from '@playwright/test';
 import WebSocket from 'ws';
 import { apiClient } from '../tests/helpers/api';
 import { BEARER, startAppServer, TEST_ACCESS_TOKEN, TEST_API_KEY } from '../tests/helpers/appServer';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/helpers/chromium';
 import {
   type ScriptedModelServer,
   type ScriptedTurn,
@@ -19,17 +20,6 @@ const WS_SUBSCRIBERS = 19;
 /** Between the model server's SSE events: a block every ~30 ms, like a model streaming short answers. */
 const CHUNK_DELAY_MS = 10;
 const PROBE = /latency probe [A-Z]\d{4}/;
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const probeText = (prefix: string, i: number) => `latency probe ${prefix}${String(i).padStart(4, '0')}`;
 
@@ -132,10 +122,7 @@ async function measureClaudeOps(model: ScriptedModelServer): Promise<ClaudeOpsLa
   // The first response waits, so the tab and the sockets are subscribed before lines flow.
   model.script(key, [probeTurn('C', 6_000)]);
   const app = await startAppServer({ modelServerUrl: model.url });
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: CHROMIUM_ARGS,
-  });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
   try {
     const api = apiClient(app.url);
     const agent = await api.createAgent({ defaultPrompt: `Answer ${key}`, allowedTools: [] });

@@ -14,14 +14,26 @@ export default function ConsoleLayout({ children }: { children: ReactNode }) {
         </Link>
         <nav className="topnav" aria-label="Main">
           <Link href="/">Dashboard</Link>
+          <Link href="/workflows" data-testid="nav-workflows">
+            Workflows
+          </Link>
+          <Link href="/health" data-testid="nav-health">
+            Health
+          </Link>
           <Link href="/costs" data-testid="nav-costs">
             Costs
+          </Link>
+          <Link href="/schedules" data-testid="nav-schedules">
+            Schedules
           </Link>
           <Link href="/system" data-testid="nav-system">
             System
           </Link>
           <Link href="/agents/new" data-testid="nav-new-agent">
             New agent
+          </Link>
+          <Link href="/notifications" data-testid="nav-notifications">
+            Notifications
           </Link>
           <Link href="/settings" data-testid="nav-settings">
             Settings

@@ -1,20 +1,48 @@
+import Link from 'next/link';
+import { SYSTEM_HEALTH_KEY } from '@/agents/system-health';
 import { BudgetWarnings } from '@/components/features/costs/BudgetWarnings';
 import {
   Dashboard,
   HOST_SPARKLINE_MS,
   RECENT_EXECUTIONS_LIMIT,
 } from '@/components/features/dashboard/Dashboard';
+import { HealthCard, type HealthCardProps } from '@/components/features/health/HealthCard';
+import { ScheduleOverview } from '@/components/features/schedules/ScheduleOverview';
+import { WorkflowRunsTable } from '@/components/features/workflows/WorkflowRunsTable';
 import { microsToUsd } from '@/lib/contracts/executions';
-import { getDb } from '@/lib/db';
-import { listAgents } from '@/lib/db/queries/agents';
+import { type Db, getDb } from '@/lib/db';
+import { getBuiltinAgent, listAgents } from '@/lib/db/queries/agents';
 import { getBudgetStatuses } from '@/lib/db/queries/costReports';
 import { getMonthSpendMicros, monthKey } from '@/lib/db/queries/costs';
 import { listExecutions } from '@/lib/db/queries/executions';
 import { getRecentMetrics } from '@/lib/db/queries/metrics';
+import { listWorkflowRuns } from '@/lib/db/queries/workflowRuns';
+import { getLatestHealthReport, recentHealthReports } from '@/lib/health/reports';
 import { getRuntime, withQueuePositions } from '@/lib/runtime';
+import {
+  findSchedule,
+  listSchedulesNeedingAttention,
+  listUpcomingSchedules,
+} from '@/lib/scheduling/schedules';
+import { healthScheduleId } from '@/lib/services/seed';
 import { HEADLINE_METRICS } from '@/lib/views/metricsView';
+import { ATTENTION_LIMIT, UPCOMING_LIMIT } from '@/lib/views/scheduleView';
 
 export const dynamic = 'force-dynamic';
+
+const RECENT_WORKFLOW_RUNS_LIMIT = 10;
+
+function healthCardProps(db: Db, now: number): HealthCardProps {
+  const reporter = getBuiltinAgent(db, SYSTEM_HEALTH_KEY);
+  const scheduleId = healthScheduleId(db);
+  const schedule = scheduleId === null ? null : findSchedule(db, scheduleId);
+  return {
+    recent: recentHealthReports(db, now),
+    latest: getLatestHealthReport(db),
+    reporter: reporter ? { id: reporter.id, name: reporter.name } : null,
+    schedule: schedule ? { id: schedule.id, enabled: schedule.enabled } : null,
+  };
+}
 
 export default function DashboardPage() {
   const db = getDb();
@@ -23,6 +51,7 @@ export default function DashboardPage() {
   return (
     <>
       <BudgetWarnings budgets={getBudgetStatuses(db, now)} />
+      <HealthCard {...healthCardProps(db, now)} />
       <Dashboard
         agents={listAgents(db)}
         executions={withQueuePositions(listExecutions(db, { limit: RECENT_EXECUTIONS_LIMIT }).items)}
@@ -31,6 +60,23 @@ export default function DashboardPage() {
         renderedAt={now}
         circuit={getRuntime()?.engine.circuit() ?? null}
         host={getRecentMetrics(db, now, HOST_SPARKLINE_MS, HEADLINE_METRICS)}
+      />
+      <section className="panel" aria-labelledby="workflow-runs-heading">
+        <div className="panel-head">
+          <h2 id="workflow-runs-heading">Recent workflow runs</h2>
+          <Link href="/workflows" className="button" data-testid="workflows-link">
+            Workflows
+          </Link>
+        </div>
+        <WorkflowRunsTable
+          initial={listWorkflowRuns(db, { limit: RECENT_WORKFLOW_RUNS_LIMIT }).items}
+          renderedAt={now}
+          limit={RECENT_WORKFLOW_RUNS_LIMIT}
+        />
+      </section>
+      <ScheduleOverview
+        upcoming={listUpcomingSchedules(db, UPCOMING_LIMIT)}
+        attention={listSchedulesNeedingAttention(db, ATTENTION_LIMIT)}
       />
     </>
   );

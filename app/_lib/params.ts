@@ -10,3 +10,8 @@ export function parseIdParam(value: string): number | undefined {
   const parsed = idParam.safeParse(value);
   return parsed.success ? parsed.data : undefined;
 }
+
+/** A `?before=` keyset cursor; undefined when absent or not an id (the first page). */
+export function pageBefore(value: string | string[] | undefined): number | undefined {
+  return typeof value === 'string' ? parseIdParam(value) : undefined;
+}

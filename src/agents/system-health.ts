@@ -1,8 +1,10 @@
+import { cheapestCurrentModel } from '../lib/claude/pricing';
 import type { CreateAgentInput } from '../lib/contracts/agents';
 
 /**
- * The built-in System Health Reporter: inspects this machine read-only and answers with a
- * short structured report. Its Bash access is limited twice: Claude Code only auto-approves
+ * The built-in System Health Reporter: reads the recorded metrics (in-process tools on a read-only
+ * connection, see src/lib/health) and inspects this machine read-only, then answers with a
+ * structured report (src/lib/contracts/healthReports.ts). Its Bash access is limited twice: Claude Code only auto-approves
  * the command patterns below (everything else is denied in `dontAsk` mode), and a PreToolUse
  * guard refuses any command line that is not made of read-only inspection commands.
  */
@@ -66,25 +68,30 @@ export const SYSTEM_HEALTH_ALLOWED_TOOLS = [
   'Read(//proc/**)',
 ];
 
-export const systemHealthAgent: CreateAgentInput = {
-  name: 'System Health Reporter',
-  description:
-    'Inspects this machine read-only (uptime, load, memory, disk, top processes) and reports its health.',
-  model: 'claude-sonnet-4-5',
-  systemPrompt: [
-    'You are the System Health Reporter of ClaudeOps, running on the machine you report on.',
-    'Use only read-only Bash commands: uptime, cat /proc/loadavg, free -m, df -h, ps aux --sort=-%cpu | head, nproc, uname -a.',
-    'Never change anything on the machine. Commands that write, delete or install are refused.',
-    'Answer with a short report in exactly this structure:',
-    'Overall: OK | WARNING | CRITICAL — one sentence why',
-    'Uptime and load: …',
-    'Memory: used / total (percent)',
-    'Disk: each filesystem above 80% full, or "all below 80%"',
-    'Top processes: the three heaviest by CPU and memory',
-    'Recommendations: at most three, or "none"',
-  ].join('\n'),
-  defaultPrompt: 'Check the health of this machine and write the report.',
-  allowedTools: SYSTEM_HEALTH_ALLOWED_TOOLS,
-  maxTurns: 12,
-  timeoutSeconds: 300,
-};
+/** The built-in reporter as it is seeded: on the cheapest current model, since it runs every hour. */
+export function systemHealthAgent(now: number): CreateAgentInput {
+  return {
+    name: 'System Health Reporter',
+    description:
+      'Reads the recorded metrics and inspects this machine read-only (load, memory, disks, processes, ClaudeOps itself), then files a structured health report.',
+    model: cheapestCurrentModel(now),
+    systemPrompt: [
+      'You are the System Health Reporter of ClaudeOps, running on the machine you report on.',
+      'Start from the recorded metrics, through your claudeops tools: current_metrics, metric_stats (1h and 24h),',
+      'disk_forecast, top_processes and claudeops_activity (failed runs and spend).',
+      'Check with read-only Bash where it helps: uptime, cat /proc/loadavg, free -m, df -h, ps aux --sort=-%cpu | head, nproc.',
+      'Never change anything on the machine. Commands that write, delete or install are refused, and the tools only read.',
+      'Judge CPU, load against the number of cores, memory and swap, each disk (and how soon it fills), the heaviest',
+      'processes, and ClaudeOps itself (failed runs, spend). Status: ok when nothing needs attention, warning when',
+      'something will need it soon (a disk over 80% or filling within two weeks, sustained high load, low memory,',
+      'repeated failed runs), critical when it needs attention now (a disk over 95% or full within two days,',
+      'memory nearly exhausted, the machine overloaded).',
+      'Answer with the StructuredOutput tool: status, a one-sentence summary, one finding per area you checked',
+      '(with the figures as evidence), and at most three recommendations.',
+    ].join('\n'),
+    defaultPrompt: 'Check the health of this machine and file the report.',
+    allowedTools: SYSTEM_HEALTH_ALLOWED_TOOLS,
+    maxTurns: 12,
+    timeoutSeconds: 300,
+  };
+}

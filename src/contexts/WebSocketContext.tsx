@@ -21,6 +21,10 @@ export type ConnectionState = 'connecting' | 'open' | 'offline';
 
 export type Subscription =
   | { topic: 'executions' }
+  /** Every change of every workflow run. */
+  | { topic: 'workflowRuns' }
+  /** Every schedule firing (`schedule.fired`). */
+  | { topic: 'schedules' }
   /** A host sample every few seconds (`metrics.sample`). */
   | { topic: 'metrics' }
   /** `afterSeq`: the highest sequence number the subscriber already has. */
@@ -130,6 +134,12 @@ export function WebSocketProvider({ children }: { children: ReactNode }) {
           return;
         case 'circuit.updated':
           deliver('executions', frame);
+          return;
+        case 'workflowRun.updated':
+          deliver('workflowRuns', frame);
+          return;
+        case 'schedule.fired':
+          deliver('schedules', frame);
           return;
         case 'metrics.sample':
           deliver('metrics', frame);

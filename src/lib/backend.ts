@@ -1,3 +1,4 @@
+import { SYSTEM_HEALTH_KEY } from '../agents/system-health';
 import { type ExecutionLive, usdToMicros } from './contracts/executions';
 import type { HostSample } from './contracts/metrics';
 import type { NotificationEventInput } from './contracts/notifications';
@@ -5,7 +6,8 @@ import type { ScheduleFiringDto } from './contracts/schedules';
 import type { AppSettingsDto } from './contracts/settings';
 import type { CircuitBreakerDto } from './contracts/system';
 import type { WorkflowRunDto } from './contracts/workflows';
-import type { DbHandle } from './db';
+import { type DbHandle, openReadOnlyDatabase } from './db';
+import { expireClaims } from './db/queries/notificationOutbox';
 import { getAppSettings } from './db/queries/settings';
 import { getWorkflowRun } from './db/queries/workflowRuns';
 import { appSecretBox } from './db/secretBox';
@@ -13,6 +15,8 @@ import { RunEngine } from './engine/engine';
 import type { EngineEvent } from './engine/events';
 import type { AppEnv } from './env';
 import { EventBus } from './eventBus';
+import { healthTools } from './health/healthTools';
+import { recordHealthReport } from './health/reports';
 import type { Logger } from './logger';
 import { type HostMetrics, startHostMetrics } from './metrics/hostMetrics';
 import { hostMetricsSettings } from './metrics/retention';
@@ -84,13 +88,21 @@ export function startBackend(deps: BackendDeps): Backend {
   };
 
   const sampler = new RunResourceSampler({ db, logger, instance: env.databasePath });
-  const engine = new RunEngine({ ...deps, processes: sampler });
+  // The health reporter's tools read through a connection that cannot write.
+  const readOnly = openReadOnlyDatabase(handle.path);
+  const engine = new RunEngine({
+    ...deps,
+    processes: sampler,
+    toolsFor: (agent) => (agent.builtinKey === SYSTEM_HEALTH_KEY ? healthTools(readOnly.db) : undefined),
+  });
   const announceBudgets = levelChanges(notify);
 
   // A run's bad ending is announced in the very transaction that records it.
-  engine.events.onEndingInTransaction(({ execution, budget, timeoutSeconds }) => {
+  engine.events.onEndingInTransaction(({ execution, agent, budget, timeoutSeconds }) => {
     const event = runEndedEvent(execution, budget, timeoutSeconds);
     if (event) recordEvent(db, event);
+    // A reporting agent's report (or its absence) commits with the run, and so do its health events.
+    for (const health of recordHealthReport(db, agent, execution, Date.now())) recordEvent(db, health);
   });
 
   const workflows = new WorkflowRunner({
@@ -120,11 +132,14 @@ export function startBackend(deps: BackendDeps): Backend {
 
   const scheduler = new Scheduler({
     db,
-    launcher: engineRunLauncher(db, engine),
+    launcher: engineRunLauncher(db, engine, workflows),
     logger,
     hooks: {
       inTransaction: (tx, firings) => {
-        const first = firings[0];
+        // Most claims start their run: only a refused or missed slot needs the schedule read, under the write lock.
+        const first = firings.find(
+          (firing) => firing.outcome.startsWith('refused') || firing.outcome === 'missed',
+        );
         if (!first) return;
         for (const event of scheduleFiringEvents(firings, getSchedule(tx, first.scheduleId)))
           recordEvent(tx, event);
@@ -157,7 +172,17 @@ export function startBackend(deps: BackendDeps): Backend {
     hostMetrics,
     events,
     startDelivery(baseUrl) {
-      worker ??= startNotificationWorker({ db, logger, baseUrl, box: appSecretBox() });
+      if (worker) return;
+      const baseDelayMs = env.notifyRetryBaseMs;
+      // Claims left by the server before this one are dead: their messages go out again at once.
+      expireClaims(db, Date.now());
+      worker = startNotificationWorker({
+        db,
+        logger,
+        baseUrl,
+        box: appSecretBox(),
+        ...(baseDelayMs !== undefined && { retry: { baseDelayMs } }),
+      });
     },
     notificationsQueued: kick,
     settingsChanged(settings) {
@@ -169,6 +194,7 @@ export function startBackend(deps: BackendDeps): Backend {
       workflows.shutdown();
       await engine.shutdown();
       await Promise.all([hostMetrics.stop(), sampler.stop(), worker?.stop()]);
+      readOnly.sqlite.close();
     },
   };
 }

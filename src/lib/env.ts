@@ -24,6 +24,11 @@ const envSchema = z.object({
   CLAUDEOPS_ALLOWED_HOSTS: optionalString,
   CLAUDEOPS_ALLOWED_ORIGINS: optionalString,
   CLAUDEOPS_PUBLIC_URL: z.preprocess(emptyToUndefined, z.url().optional()),
+  /** The wait before a notification's first retry (tests shorten it); unset: the worker's default. */
+  CLAUDEOPS_NOTIFY_RETRY_BASE_MS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(1).max(3_600_000).optional(),
+  ),
 });
 
 const list = (value: string | undefined): string[] =>
@@ -56,6 +61,8 @@ export interface AppEnv {
   allowedOrigins: string[];
   /** The URL people use when a TLS proxy sits in front; its scheme decides `Secure` cookies. */
   publicUrl: URL | undefined;
+  /** The wait before a notification's first retry, doubling after; undefined for the worker's default. */
+  notifyRetryBaseMs: number | undefined;
 }
 
 export class EnvError extends Error {
@@ -100,6 +107,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     allowedHostnames: [...new Set(allowedHostnames)],
     allowedOrigins: [...list(e.CLAUDEOPS_ALLOWED_ORIGINS), ...(publicUrl ? [publicUrl.origin] : [])],
     publicUrl,
+    notifyRetryBaseMs: e.CLAUDEOPS_NOTIFY_RETRY_BASE_MS,
   };
 }
 

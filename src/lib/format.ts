@@ -6,6 +6,7 @@
 
 import type { ExecutionSummary } from './contracts/executions';
 import type { MetricUnit } from './contracts/metrics';
+import { offsetAt } from './scheduling/zoneOffsets';
 
 const integerFormat = new Intl.NumberFormat('en-US');
 
@@ -41,13 +42,22 @@ export function formatDuration(ms: number | null): string {
   return hours > 0 ? `${hours} h ${pad2(minutes)} m` : `${minutes} m ${pad2(seconds % 60)} s`;
 }
 
-/** `2026-11-25 14:03:07`, in UTC (with the suffix) or in the browser's zone. */
-export function formatDateTime(epochMs: number, zone: 'utc' | 'local'): string {
-  const d = new Date(epochMs);
-  const utc = zone === 'utc';
+/** `2026-11-25 14:03:07` from a Date's UTC or local fields. */
+function dateTimeText(d: Date, utc: boolean): string {
   const date = `${utc ? d.getUTCFullYear() : d.getFullYear()}-${pad2((utc ? d.getUTCMonth() : d.getMonth()) + 1)}-${pad2(utc ? d.getUTCDate() : d.getDate())}`;
   const time = `${pad2(utc ? d.getUTCHours() : d.getHours())}:${pad2(utc ? d.getUTCMinutes() : d.getMinutes())}:${pad2(utc ? d.getUTCSeconds() : d.getSeconds())}`;
-  return utc ? `${date} ${time} UTC` : `${date} ${time}`;
+  return `${date} ${time}`;
+}
+
+/** `2026-11-25 14:03:07`, in UTC (with the suffix) or in the browser's zone. */
+export function formatDateTime(epochMs: number, zone: 'utc' | 'local'): string {
+  const text = dateTimeText(new Date(epochMs), zone === 'utc');
+  return zone === 'utc' ? `${text} UTC` : text;
+}
+
+/** `2026-11-25 14:03:07` as the clocks of an IANA zone show it (a schedule's own zone). */
+export function formatZonedDateTime(epochMs: number, timeZone: string): string {
+  return dateTimeText(new Date(epochMs + offsetAt(timeZone, epochMs)), true);
 }
 
 /** Offset of a step from the start of its run: `+1.2 s`. */

@@ -1,6 +1,6 @@
 import '../helpers/testEnv';
 import { expect, test } from '@playwright/test';
-import { pidsWithEnv } from '../helpers/processes';
+import { agentPids } from '../helpers/processes';
 import { setUpTestStack } from '../helpers/stack';
 import { collectConsoleErrors } from './pages/consoleErrors';
 import { ExecutionPage } from './pages/ExecutionPage';
@@ -25,7 +25,7 @@ test('cancel from the page while the model is holding a turn', async ({ page }) 
   const execution = new ExecutionPage(page);
   await expect(execution.logLine('working-on-it')).toBeVisible();
   await expect(execution.status).toHaveText('running');
-  expect(pidsWithEnv('CLAUDEOPS_EXECUTION_ID', String(id)).length).toBeGreaterThan(0);
+  expect(agentPids(stack.app.databasePath, id).length).toBeGreaterThan(0);
 
   // Record every text the status badge shows: the stop is fast enough to blink past a poll.
   await page.evaluate(() => {
@@ -45,6 +45,6 @@ test('cancel from the page while the model is holding a turn', async ({ page }) 
   await expect(execution.logLine('working-on-it')).toBeVisible();
   await expect(execution.inputTokens).toHaveText('500');
   await expect(execution.cancelButton).toHaveCount(0);
-  expect(pidsWithEnv('CLAUDEOPS_EXECUTION_ID', String(id))).toEqual([]);
+  expect(agentPids(stack.app.databasePath, id)).toEqual([]);
   expect(errors).toEqual([]);
 });

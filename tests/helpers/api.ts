@@ -28,6 +28,13 @@ export function apiClient(baseUrl: string, authHeaders: Record<string, string> =
       if (status !== 201) throw new Error(`create agent failed: ${status} ${JSON.stringify(body)}`);
       return (body as { agent: AgentDto }).agent;
     },
+    /** The built-in System Health Reporter, seeded on first start. */
+    async healthReporter(): Promise<AgentDto> {
+      const { body } = await call('GET', '/api/agents');
+      const found = (body as { items: AgentDto[] }).items.find((agent) => agent.builtin);
+      if (!found) throw new Error('the System Health Reporter was not seeded');
+      return found;
+    },
     async startExecution(agentId: number, prompt?: string): Promise<number> {
       const { status, body } = await call('POST', '/api/executions', {
         agentId,

@@ -31,3 +31,14 @@ export function runningExecutionIds(databasePath: string): Set<string> {
   }
   return ids;
 }
+
+/**
+ * The live agent processes of one server (its database path), or of one of its runs: both markers,
+ * since several servers on one machine number their runs from 1 alike.
+ */
+export function agentPids(databasePath: string, executionId?: number): number[] {
+  const ofServer = pidsWithEnv('CLAUDEOPS_INSTANCE', databasePath);
+  if (executionId === undefined) return ofServer;
+  const ofRun = new Set(pidsWithEnv('CLAUDEOPS_EXECUTION_ID', String(executionId)));
+  return ofServer.filter((pid) => ofRun.has(pid));
+}

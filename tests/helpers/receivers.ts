@@ -15,6 +15,8 @@ export interface ScriptedAnswer {
   status: number;
   headers?: Record<string, string>;
   body?: string;
+  /** Never answer: the request is recorded and held until the sender gives up or goes away. */
+  hang?: boolean;
 }
 
 export interface HttpReceiver {
@@ -38,8 +40,9 @@ export async function startHttpReceiver(): Promise<HttpReceiver> {
     req.on('end', () => {
       requests.push({ method: req.method ?? '', path: req.url ?? '', headers: req.headers, body });
       const index = answers.findIndex((a) => a.path === undefined || (req.url ?? '').startsWith(a.path));
-      const answer =
+      const answer: ScriptedAnswer =
         index === -1 ? { status: 200, body: 'ok' } : (answers.splice(index, 1)[0] ?? { status: 200 });
+      if (answer.hang) return;
       res.writeHead(answer.status, answer.headers);
       res.end(answer.body ?? '');
     });

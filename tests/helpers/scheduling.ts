@@ -5,9 +5,10 @@ import { createAgent, getAgentById } from '../../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../../src/lib/db/queries/executions';
 import { executions } from '../../src/lib/db/schema';
 import { createLogger, type Logger } from '../../src/lib/logger';
-import type { RunLauncher, RunRefusal, RunRequest } from '../../src/lib/scheduling/launcher';
+import type { RunLauncher, RunRefusal, ScheduleTarget, StartedRun } from '../../src/lib/scheduling/launcher';
 import type { SchedulerClock } from '../../src/lib/scheduling/scheduler';
 import { SecretMasker } from '../../src/lib/security/secrets';
+import type { WorkflowRunner } from '../../src/lib/workflows/runner';
 
 /** A clock the test moves by hand; timers are recorded, and run only when the test says so. */
 export class ManualClock implements SchedulerClock {
@@ -46,36 +47,64 @@ export class ManualClock implements SchedulerClock {
 /**
  * The engine side of the port, on the real database: runs are real `executions` rows inserted in
  * the scheduler's transaction. Like the engine with an agent limit of one, `admit` starts a run
- * (marks it running) unless another run of its agent is running; then it waits queued.
+ * (marks it running) unless another run of its agent is running; then it waits queued. A workflow
+ * target goes to the real workflow runner given (driven by a TestEngine, tests/helpers/workflowEngine.ts).
  */
 export class DbLauncher implements RunLauncher {
+  /** Executions admitted, by id. */
   admitted: number[] = [];
-  refuse: ((agentId: number) => RunRefusal | null) | null = null;
+  /** Workflow runs admitted, by id. */
+  admittedWorkflowRuns: number[] = [];
+  refuse: ((target: ScheduleTarget) => RunRefusal | null) | null = null;
   failAdmit = false;
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly workflows?: WorkflowRunner,
+  ) {}
 
-  refusal(agentId: number): RunRefusal | null {
-    return this.refuse?.(agentId) ?? null;
+  refusal(target: ScheduleTarget): RunRefusal | null {
+    const refused = this.refuse?.(target) ?? null;
+    if (refused || target.kind === 'agent') return refused;
+    const budget = this.requireWorkflows().refusal(target.workflowId);
+    return budget && { outcome: 'refused_budget', reason: budget.message };
   }
 
-  createRun(tx: Db, request: RunRequest): number {
-    const agent = getAgentById(tx, request.agentId);
-    if (!agent) throw new Error(`agent ${request.agentId} vanished`);
-    return insertQueuedExecution(tx, {
+  createRun(tx: Db, scheduleId: number, target: ScheduleTarget, now: number): StartedRun {
+    if (target.kind === 'workflow') {
+      const request = { input: target.input, trigger: 'schedule' as const, scheduleId };
+      return {
+        kind: 'workflow',
+        workflowRunId: this.requireWorkflows().createRun(tx, target.workflowId, request, now),
+      };
+    }
+    const agent = getAgentById(tx, target.agentId);
+    if (!agent) throw new Error(`agent ${target.agentId} vanished`);
+    const executionId = insertQueuedExecution(tx, {
       agentId: agent.id,
-      prompt: request.prompt ?? agent.defaultPrompt,
+      prompt: target.prompt ?? agent.defaultPrompt,
       model: agent.model,
       trigger: 'schedule',
-      scheduleId: request.scheduleId,
+      scheduleId,
     });
+    return { kind: 'agent', executionId };
   }
 
-  admit(executionId: number): void {
+  admit(run: StartedRun): void {
     if (this.failAdmit) throw new Error('simulated crash between commit and admit');
-    this.admitted.push(executionId);
-    const run = this.db.select().from(executions).where(eq(executions.id, executionId)).get();
-    if (run) startNextQueued(this.db, run.agentId);
+    if (run.kind === 'workflow') {
+      this.admittedWorkflowRuns.push(run.workflowRunId);
+      this.requireWorkflows().admitRun(run.workflowRunId);
+      return;
+    }
+    this.admitted.push(run.executionId);
+    const row = this.db.select().from(executions).where(eq(executions.id, run.executionId)).get();
+    if (row) startNextQueued(this.db, row.agentId);
+  }
+
+  private requireWorkflows(): WorkflowRunner {
+    if (!this.workflows) throw new Error('give DbLauncher a workflow runner for workflow targets');
+    return this.workflows;
   }
 }
 

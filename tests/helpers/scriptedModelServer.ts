@@ -39,6 +39,12 @@ export type ScriptedTurn =
       delayMs?: number;
       /** Wait between SSE events, so a test can watch a turn stream in. */
       chunkDelayMs?: number;
+      /**
+       * Ends the last text block with a marker unique to this answer (`[answer-3]`), recorded in
+       * `markers`: a test can follow this very answer into later requests, and count how often a
+       * script was answered.
+       */
+      mark?: boolean;
     }
   /** Note: the CLI re-sends a 400 at once twice (dropping beta headers); those re-sends take the next turns. */
   | {
@@ -69,6 +75,12 @@ export interface RecordedRequest {
   receivedAt: number;
 }
 
+/** A marker a `mark`ed turn carried, and the script that served it. */
+export interface AnswerMarker {
+  key: string;
+  marker: string;
+}
+
 export interface ScriptOptions {
   /** Serve the last turn again forever once the others are used. */
   repeatLast?: boolean;
@@ -80,6 +92,10 @@ export interface ScriptedModelServer {
   readonly requests: readonly RecordedRequest[];
   /** Every text block fully sent, in order: where a latency measurement starts. */
   readonly sentTextBlocks: readonly SentTextBlock[];
+  /** The markers of `mark`ed turns, in the order they were served. */
+  readonly markers: readonly AnswerMarker[];
+  /** The markers served for one script, in order. */
+  markersOf(key: string): string[];
   /** Registers (or replaces) the turns served to requests whose messages or system prompt contain `key`. */
   script(key: string, turns: ScriptedTurn[], options?: ScriptOptions): void;
   /** Turns not yet served. */
@@ -178,6 +194,7 @@ export async function startScriptedModelServer(): Promise<ScriptedModelServer> {
   const scripts = new Map<string, Script>();
   const requests: RecordedRequest[] = [];
   const sentTextBlocks: SentTextBlock[] = [];
+  const markers: AnswerMarker[] = [];
   let messageCount = 0;
   let toolUseCount = 0;
   let requestCount = 0;
@@ -195,6 +212,20 @@ export async function startScriptedModelServer(): Promise<ScriptedModelServer> {
       return { key, turn: script.repeatLast ? last : undefined };
     }
     return { key: null, turn: undefined };
+  }
+
+  /** The turn with a fresh marker after its last text block's text. */
+  function marked(turn: MessageTurn, key: string): MessageTurn {
+    const marker = `[answer-${markers.length + 1}]`;
+    markers.push({ key, marker });
+    const last = turn.content.findLastIndex((block) => block.type === 'text');
+    const content: ScriptedBlock[] =
+      last === -1
+        ? [...turn.content, { type: 'text', text: marker }]
+        : turn.content.map((block, i) =>
+            i === last && block.type === 'text' ? { ...block, text: `${block.text} ${marker}` } : block,
+          );
+    return { ...turn, content };
   }
 
   function buildMessage(turn: MessageTurn, requestModel: string | undefined, requestText: string) {
@@ -373,7 +404,7 @@ export async function startScriptedModelServer(): Promise<ScriptedModelServer> {
       case 'message': {
         await wait(turn.delayMs ?? 0, res);
         if (res.destroyed) return;
-        const message = buildMessage(turn, record.model, bodyText);
+        const message = buildMessage(turn.mark && key ? marked(turn, key) : turn, record.model, bodyText);
         if (!record.stream) {
           sendJson(res, 200, { ...message, usage: fullUsage(message.usage) }, { 'request-id': requestId });
           return;
@@ -452,6 +483,12 @@ export async function startScriptedModelServer(): Promise<ScriptedModelServer> {
     get sentTextBlocks() {
       return sentTextBlocks;
     },
+    get markers() {
+      return markers;
+    },
+    markersOf(key) {
+      return markers.filter((entry) => entry.key === key).map((entry) => entry.marker);
+    },
     script(key, turns, options = {}) {
       if (key === '') throw new Error('scripted model server: a script key must not be empty');
       scripts.set(key, { turns: [...turns], served: 0, repeatLast: options.repeatLast ?? false });
@@ -468,4 +505,12 @@ export async function startScriptedModelServer(): Promise<ScriptedModelServer> {
       });
     },
   };
+}
+
+/**
+ * The model's final answer when the run asks for structured output (`outputFormat`): Claude Code
+ * offers a `StructuredOutput` tool, the answer is a call to it, and the result carries `input`.
+ */
+export function structuredOutputTurn(input: Record<string, unknown>): ScriptedTurn {
+  return { content: [{ type: 'tool_use', name: 'StructuredOutput', input }] };
 }

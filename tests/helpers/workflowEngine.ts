@@ -9,7 +9,7 @@ import { notFound } from '../../src/lib/errors';
 import { createLogger, type Logger } from '../../src/lib/logger';
 import { SecretMasker } from '../../src/lib/security/secrets';
 import { createWorkflow } from '../../src/lib/workflows/definitions';
-import type { EndedExecutionStatus, StepLauncher } from '../../src/lib/workflows/launcher';
+import type { EndedExecutionStatus, StepLauncher, StepRefusal } from '../../src/lib/workflows/launcher';
 import { WorkflowRunner } from '../../src/lib/workflows/runner';
 
 export type RunRequest = Parameters<StepLauncher['createRun']>[1];
@@ -24,14 +24,14 @@ export class TestEngine implements StepLauncher {
   readonly admitted: number[] = [];
   readonly stopped: { executionId: number; reason: 'cancelled' | 'budget'; message: string }[] = [];
   /** Monthly-budget refusals by agent id. */
-  readonly refusals = new Map<number, string>();
+  readonly refusals = new Map<number, StepRefusal>();
   /** Agents the engine cannot run (deleted): createRun writes its row, then throws, as a failing insert would. */
   readonly deletedAgents = new Set<number>();
   runner: WorkflowRunner | undefined;
 
   constructor(private readonly db: Db) {}
 
-  refusal(agentId: number): string | null {
+  refusal(agentId: number): StepRefusal | null {
     return this.refusals.get(agentId) ?? null;
   }
 

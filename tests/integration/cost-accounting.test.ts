@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BEARER } from '../helpers/appServer';
-import { pidsWithEnv } from '../helpers/processes';
+import { agentPids } from '../helpers/processes';
 import type { ScriptedTurn } from '../helpers/scriptedModelServer';
 import { setUpTestStack } from '../helpers/stack';
 
@@ -198,7 +198,7 @@ describe('budgets', () => {
     const spent = Math.round(execution.costUsd * 1_000_000);
     expect(spent).toBeGreaterThanOrEqual(50_000);
     expect(spent).toBeLessThanOrEqual(50_000 + RESPONSE_MICROS);
-    expect(pidsWithEnv('CLAUDEOPS_EXECUTION_ID', String(execution.id))).toEqual([]);
+    expect(agentPids(stack.app.databasePath, execution.id)).toEqual([]);
     console.log(`$0.05 cap: stopped at ${spent} µ$ (${spent - 50_000} µ$ over the cap)`);
   });
 
@@ -222,7 +222,7 @@ describe('budgets', () => {
     expect(row).toMatchObject({ model: 'claude-experimental-9', unpriced: 1, cost_source: 'reported' });
     expect(row?.cost_micros).toBeGreaterThan(0);
     expect(row?.cost_micros).toBe(row?.reported_cost_micros);
-    expect(pidsWithEnv('CLAUDEOPS_EXECUTION_ID', String(execution.id))).toEqual([]);
+    expect(agentPids(stack.app.databasePath, execution.id)).toEqual([]);
     const html = await (
       await fetch(`${stack.app.url}/executions/${execution.id}`, { headers: BEARER })
     ).text();

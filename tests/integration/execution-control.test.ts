@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import type { ServerFrame } from '../../src/lib/websocket/protocol';
 import { apiClient } from '../helpers/api';
 import { startAppServer } from '../helpers/appServer';
-import { pidsWithEnv } from '../helpers/processes';
+import { agentPids, pidsWithEnv } from '../helpers/processes';
 import { setUpTestStack } from '../helpers/stack';
 import { connectRecording, deliveredSeqs } from '../helpers/wsClient';
 
@@ -25,17 +25,12 @@ async function startHeldRun(key: string): Promise<number> {
   return id;
 }
 
-function agentPids(executionId?: number): number[] {
-  const all = pidsWithEnv('CLAUDEOPS_INSTANCE', stack.app.databasePath);
-  return executionId === undefined
-    ? all
-    : all.filter((pid) => pidsWithEnv('CLAUDEOPS_EXECUTION_ID', String(executionId)).includes(pid));
-}
+const agentPidsOf = (executionId?: number) => agentPids(stack.app.databasePath, executionId);
 
 describe('cancel', () => {
   it('stops a run held mid-turn within 3 s, keeps its steps and tokens, and leaves no process', async () => {
     const id = await startHeldRun('[script:cancel-api]');
-    expect(agentPids(id).length).toBeGreaterThan(0);
+    expect(agentPidsOf(id).length).toBeGreaterThan(0);
 
     const requestedAt = Date.now();
     const answer = await stack.api.call('POST', `/api/executions/${id}/cancel`);
@@ -49,7 +44,7 @@ describe('cancel', () => {
     expect(execution.inputTokens).toBe(900);
     const logs = await stack.api.call('GET', `/api/executions/${id}/logs`);
     expect(JSON.stringify(logs.body)).toContain('before-the-hold');
-    expect(agentPids(id)).toEqual([]);
+    expect(agentPidsOf(id)).toEqual([]);
     console.log(`cancel latency (API → cancelled): ${latencyMs} ms`);
   });
 
@@ -72,7 +67,7 @@ describe('cancel', () => {
     );
     expect(refused.code).toBe('not_active');
     await socket.close();
-    expect(agentPids(id)).toEqual([]);
+    expect(agentPidsOf(id)).toEqual([]);
   });
 
   it('answers 409 for a run that already ended and 404 for an unknown one', async () => {
@@ -107,7 +102,7 @@ describe("an agent's limits", () => {
     expect(execution.errorMessage).toBe('Stopped after the 10 s limit');
     expect(execution.durationMs).toBeGreaterThanOrEqual(10_000);
     expect(execution.inputTokens).toBe(700);
-    expect(agentPids(id)).toEqual([]);
+    expect(agentPidsOf(id)).toEqual([]);
   });
 
   it('ends a run that reaches its turn limit as failed (max_turns) without asking the model again', async () => {
@@ -125,7 +120,7 @@ describe("an agent's limits", () => {
     expect(execution.errorCode).toBe('max_turns');
     expect(execution.errorMessage).toBe('Reached the limit of 2 turns');
     expect(stack.model.requests.filter((request) => request.key === key)).toHaveLength(2);
-    expect(agentPids(id)).toEqual([]);
+    expect(agentPidsOf(id)).toEqual([]);
   });
 });
 

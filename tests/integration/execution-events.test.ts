@@ -1,22 +1,10 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BEARER } from '../helpers/appServer';
 import { readEvents, type ServerSentEvent } from '../helpers/sseClient';
 import { setUpTestStack } from '../helpers/stack';
+import { committedSeqs } from '../helpers/storedOutput';
 
 const stack = setUpTestStack({ beforeAll, afterAll });
-
-function committedSeqs(executionId: number): number[] {
-  const db = new Database(stack.app.databasePath, { readonly: true });
-  const rows = db
-    .prepare(
-      `select seq from execution_steps where execution_id = ?
-       union all select seq from execution_logs where execution_id = ? order by seq`,
-    )
-    .all(executionId, executionId) as { seq: number }[];
-  db.close();
-  return rows.map((r) => r.seq);
-}
 
 const itemSeqs = (events: ServerSentEvent[]) =>
   events.filter((e) => e.event === 'step' || e.event === 'log').map((e) => e.id);
@@ -50,7 +38,7 @@ describe('GET /api/executions/[id]/events (Server-Sent Events)', () => {
     expect(final?.data).toMatchObject({ id, status: 'completed', resultText: 'counted to 600' });
 
     const seen = [...itemSeqs(first.events), ...itemSeqs(rest.events)];
-    expect(seen).toEqual(committedSeqs(id));
+    expect(seen).toEqual(committedSeqs(stack.app.databasePath, id));
     const lines = [...first.events, ...rest.events].flatMap((e) =>
       e.event === 'log' && /^\d+$/.test((e.data as { text: string }).text)
         ? [Number((e.data as { text: string }).text)]
@@ -65,7 +53,7 @@ describe('GET /api/executions/[id]/events (Server-Sent Events)', () => {
     const agent = await stack.api.createAgent({ defaultPrompt: `Answer ${key}` });
     const id = await stack.api.startExecution(agent.id);
     await stack.api.waitForEnd(id);
-    const all = committedSeqs(id);
+    const all = committedSeqs(stack.app.databasePath, id);
     const reading = await readEvents(eventsUrl(id, '?afterSeq=1'), BEARER);
     expect(reading.closedByServer).toBe(true);
     expect(itemSeqs(reading.events)).toEqual(all.filter((seq) => seq > 1));

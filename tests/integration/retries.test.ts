@@ -1,11 +1,11 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CircuitBreakerDto } from '../../src/lib/contracts/system';
 import type { ServerFrame } from '../../src/lib/websocket/protocol';
 import { BEARER } from '../helpers/appServer';
-import { pidsWithEnv } from '../helpers/processes';
+import { agentPids } from '../helpers/processes';
 import type { ScriptedTurn } from '../helpers/scriptedModelServer';
 import { setUpTestStack } from '../helpers/stack';
+import { committedSeqs } from '../helpers/storedOutput';
 import { connectRecording } from '../helpers/wsClient';
 
 const stack = setUpTestStack({ beforeAll, afterAll });
@@ -31,23 +31,6 @@ function createRetryingAgent(key: string, runRetries: number) {
     runRetries,
     runRetryDelaySeconds: 1,
   });
-}
-
-function openDb() {
-  return new Database(stack.app.databasePath, { readonly: true });
-}
-
-/** Every sequence number of the execution's steps and log lines, in order. */
-function sequenceNumbers(executionId: number): number[] {
-  const db = openDb();
-  const rows = db
-    .prepare(
-      `select seq from execution_steps where execution_id = ?
-       union all select seq from execution_logs where execution_id = ? order by seq`,
-    )
-    .all(executionId, executionId) as { seq: number }[];
-  db.close();
-  return rows.map((row) => row.seq);
 }
 
 async function circuit(): Promise<CircuitBreakerDto> {
@@ -96,7 +79,7 @@ describe('whole-run retries', () => {
     expect(logs).toContain('first-attempt');
     expect(logs).toMatch(/\[retry\] Attempt 1 of 3 failed \(server_error\); attempt 2 in \d\.\d s/);
     // One sequence for the whole execution: no gap, no duplicate across attempts.
-    const seqs = sequenceNumbers(id);
+    const seqs = committedSeqs(stack.app.databasePath, id);
     expect(seqs).toEqual(Array.from({ length: seqs.length }, (_, i) => i + 1));
   });
 
@@ -151,7 +134,7 @@ describe('whole-run retries', () => {
 
     expect(execution).toMatchObject({ status: 'cancelled', errorCode: 'cancelled', nextAttemptAt: null });
     expect(stack.model.remaining(key)).toBe(1);
-    expect(pidsWithEnv('CLAUDEOPS_EXECUTION_ID', String(id))).toEqual([]);
+    expect(agentPids(stack.app.databasePath, id)).toEqual([]);
   });
 });
 

@@ -402,6 +402,22 @@ describe('scripted model server over plain HTTP', () => {
     for (let i = 0; i < 3; i++) expect((await post('/v1/messages', body)).status).toBe(200);
   });
 
+  it('ends a marked answer with a marker unique to it, recorded with its script', async () => {
+    const key = '[script:plain-marked]';
+    server.script(key, [{ content: [{ type: 'text', text: 'found it' }], mark: true }], { repeatLast: true });
+    const body = { model: MODEL, messages: [{ role: 'user', content: key }] };
+    const texts: unknown[] = [];
+    for (let i = 0; i < 2; i++) {
+      const answer = (await (await post('/v1/messages', body)).json()) as { content: { text: string }[] };
+      texts.push(answer.content[0]?.text);
+    }
+
+    const markers = server.markersOf(key);
+    expect(markers).toHaveLength(2);
+    expect(new Set(markers).size).toBe(2);
+    expect(texts).toEqual(markers.map((marker) => `found it ${marker}`));
+  });
+
   it('answers count_tokens, 404 elsewhere, and scripted HTTP errors with their headers', async () => {
     const counted = await post('/v1/messages/count_tokens', { model: MODEL, messages: [] });
     expect(await counted.json()).toEqual({ input_tokens: expect.any(Number) });

@@ -1,22 +1,10 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ServerFrame } from '../../src/lib/websocket/protocol';
 import { setUpTestStack } from '../helpers/stack';
+import { committedSeqs } from '../helpers/storedOutput';
 import { connectRecording, deliveredSeqs } from '../helpers/wsClient';
 
 const stack = setUpTestStack({ beforeAll, afterAll });
-
-function committedSeqs(executionId: number, afterSeq: number): number[] {
-  const db = new Database(stack.app.databasePath, { readonly: true });
-  const rows = db
-    .prepare(
-      `select seq from execution_steps where execution_id = ? and seq > ?
-       union all select seq from execution_logs where execution_id = ? and seq > ? order by seq`,
-    )
-    .all(executionId, afterSeq, executionId, afterSeq) as { seq: number }[];
-  db.close();
-  return rows.map((r) => r.seq);
-}
 
 const isEnded =
   (executionId: number) =>
@@ -56,8 +44,8 @@ describe('live execution stream over /ws', () => {
     await early.waitFor(isEnded(id));
     await late.waitFor(isEnded(id));
 
-    expect(deliveredSeqs(early.frames, id)).toEqual(committedSeqs(id, 0));
-    expect(deliveredSeqs(late.frames, id)).toEqual(committedSeqs(id, missedFrom));
+    expect(deliveredSeqs(early.frames, id)).toEqual(committedSeqs(stack.app.databasePath, id, 0));
+    expect(deliveredSeqs(late.frames, id)).toEqual(committedSeqs(stack.app.databasePath, id, missedFrom));
     const lines = early.frames.flatMap((f) =>
       f.type === 'execution.events' ? f.logs.map((l) => l.text) : [],
     );

@@ -261,5 +261,5 @@ describe('agreement with cron-parser', () => {
         next: reference(expression, zone, after, 8).map(iso),
       });
     }
-  });
+  }, 60_000);
 });

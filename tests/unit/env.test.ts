@@ -33,8 +33,15 @@ describe('environment', () => {
     [{ PORT: '70000' }, 'PORT'],
     [{ ANTHROPIC_BASE_URL: 'not a url' }, 'ANTHROPIC_BASE_URL'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ CLAUDEOPS_NOTIFY_RETRY_BASE_MS: '0' }, 'CLAUDEOPS_NOTIFY_RETRY_BASE_MS'],
+    [{ CLAUDEOPS_NOTIFY_RETRY_BASE_MS: 'soon' }, 'CLAUDEOPS_NOTIFY_RETRY_BASE_MS'],
   ])('rejects %j naming the variable', (source, name) => {
     expect(() => parseEnv(source)).toThrow(new RegExp(`Invalid environment:[\\s\\S]*${name}`));
+  });
+
+  it('leaves the notification retry wait to the worker unless CLAUDEOPS_NOTIFY_RETRY_BASE_MS sets it', () => {
+    expect(parseEnv({}).notifyRetryBaseMs).toBeUndefined();
+    expect(parseEnv({ CLAUDEOPS_NOTIFY_RETRY_BASE_MS: '250' }).notifyRetryBaseMs).toBe(250);
   });
 
   it('refuses to serve other machines with authentication off', () => {

@@ -64,6 +64,7 @@ function detail(
     resultText: null,
     sessionId: null,
     apiKeySource: null,
+    structuredOutput: null,
     costs: [],
     attempts: [],
     ...extra,

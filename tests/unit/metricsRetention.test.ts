@@ -1,4 +1,7 @@
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type HostMetric,
@@ -9,9 +12,10 @@ import {
   type RollupTier,
   tierForRange,
 } from '../../src/lib/contracts/metrics';
-import type { DbHandle } from '../../src/lib/db';
+import { type DbHandle, openDatabase } from '../../src/lib/db';
 import { ensureIncrementalAutoVacuum, freelistPages } from '../../src/lib/db/autoVacuum';
 import { decodeAggregates, encodeSampleValues, type SeriesAggregate } from '../../src/lib/db/metricBlobs';
+import { applyMigrations } from '../../src/lib/db/migrate';
 import { ensureMetricSeries, getMetricsRange } from '../../src/lib/db/queries/metrics';
 import {
   type MetricsRetention,
@@ -168,14 +172,25 @@ const throwAfter = (calls: number) => {
 
 const noPause = async () => {};
 
+/** A database file made before ClaudeOps set incremental auto-vacuum on new files, as older installs have. */
+function createOlderDb(): DbHandle {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-older-')), 'test.db');
+  const older = new Database(file);
+  older.exec('create table legacy (x)');
+  older.close();
+  const opened = openDatabase(file);
+  applyMigrations(opened);
+  return opened;
+}
+
 beforeAll(() => {
-  handle = createTestDb();
-  expect(ensureIncrementalAutoVacuum(handle.db)).toBe('already');
-  // A database created before incremental auto-vacuum (a new file gets it from its first page).
-  handle.sqlite.pragma('auto_vacuum = NONE');
-  handle.sqlite.exec('VACUUM');
+  handle = createOlderDb();
   expect(ensureIncrementalAutoVacuum(handle.db)).toBe('converted');
   expect(ensureIncrementalAutoVacuum(handle.db)).toBe('already');
+  // A new file starts incremental: nothing to convert.
+  const fresh = createTestDb();
+  expect(ensureIncrementalAutoVacuum(fresh.db)).toBe('already');
+  fresh.sqlite.close();
   ids = ensureMetricSeries(handle.db, SERIES, START).map((row) => row.id);
   samples = generateYear(ids);
   insertSamples(samples);

@@ -9,8 +9,21 @@ import {
   listExecutions,
   listRecentAndActive,
 } from '../../src/lib/db/queries/executions';
+import { listHealthReportRows, listHealthReportRowsSince } from '../../src/lib/db/queries/healthReports';
 import { getMetricsRange, getRunBands } from '../../src/lib/db/queries/metrics';
+import { listChannelRows } from '../../src/lib/db/queries/notificationChannels';
+import { listDeliveries } from '../../src/lib/db/queries/notificationDeliveries';
 import { getExecutionResources } from '../../src/lib/db/queries/runResources';
+import {
+  getActiveRunsOfSchedule,
+  getActiveWorkflowRunsOfSchedule,
+  getEarliestFireAt,
+  listFiringsOfSchedule,
+  listNextDueSchedules,
+  listSchedulesLastUnrun,
+  listSchedulesWithTarget,
+  selectDueSchedules,
+} from '../../src/lib/db/queries/schedules';
 import { listWorkflowRuns } from '../../src/lib/db/queries/workflowRuns';
 import { listWorkflows } from '../../src/lib/db/queries/workflows';
 import { plansOf } from '../helpers/queryPlans';
@@ -81,6 +94,80 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
   ],
   ['workflows by name', (db) => listWorkflows(db), /USING INDEX workflows_live_name_unique/],
   ['workflow runs, newest first', (db) => listWorkflowRuns(db, { limit: 20 }), /^SCAN workflow_runs$/],
+  [
+    'runs of a workflow, next page',
+    (db) => listWorkflowRuns(db, { workflowId: 1, limit: 20, before: 50 }),
+    /USING INDEX workflow_runs_by_workflow_recent /,
+  ],
+  ['notification channels by name', (db) => listChannelRows(db), /USING INDEX notification_channels_by_name/],
+  [
+    'notification deliveries, newest first',
+    (db) => listDeliveries(db, { limit: 50 }),
+    /^SCAN notification_deliveries$/,
+  ],
+  [
+    'notification deliveries of a channel',
+    (db) => listDeliveries(db, { limit: 50, channelId: 1 }),
+    /USING INDEX notification_deliveries_by_channel /,
+  ],
+  [
+    'notification deliveries by status, next page',
+    (db) => listDeliveries(db, { limit: 50, status: 'gave_up', before: 100 }),
+    /USING INDEX notification_deliveries_by_status /,
+  ],
+  [
+    'notification deliveries of a channel by status',
+    (db) => listDeliveries(db, { limit: 50, channelId: 1, status: 'retrying' }),
+    /USING INDEX notification_deliveries_by_(channel|status) /,
+  ],
+  [
+    'health reports, newest first',
+    (db) => listHealthReportRows(db, { limit: 25, before: 9 }),
+    /USING INTEGER PRIMARY KEY/,
+  ],
+  [
+    'the last week of health reports',
+    (db) => listHealthReportRowsSince(db, 0),
+    /USING INDEX health_reports_recent/,
+  ],
+  [
+    'the scheduler’s due schedules',
+    (db) => selectDueSchedules(db, Date.now(), 100),
+    /USING INDEX schedules_due /,
+  ],
+  ['the scheduler’s earliest slot', (db) => getEarliestFireAt(db), /USING COVERING INDEX schedules_due /],
+  ['schedules, newest first', (db) => listSchedulesWithTarget(db, page), /^SCAN schedules$/],
+  [
+    'schedules of an agent',
+    (db) => listSchedulesWithTarget(db, { ...page, agentId: 1 }),
+    /USING INDEX schedules_by_agent /,
+  ],
+  [
+    'schedules of a workflow',
+    (db) => listSchedulesWithTarget(db, { ...page, workflowId: 1 }),
+    /USING INDEX schedules_by_workflow /,
+  ],
+  ['the dashboard’s next schedules', (db) => listNextDueSchedules(db, 5), /USING INDEX schedules_due /],
+  [
+    'the dashboard’s schedules whose last slot started nothing',
+    (db) => listSchedulesLastUnrun(db, 10),
+    /USING COVERING INDEX schedule_firings_by_schedule_recent /,
+  ],
+  [
+    'a schedule’s history',
+    (db) => listFiringsOfSchedule(db, 1, { limit: 50 }),
+    /USING INDEX schedule_firings_by_schedule_recent /,
+  ],
+  [
+    'a schedule’s active runs (its overlap policy)',
+    (db) => getActiveRunsOfSchedule(db, 1),
+    /USING INDEX executions_active_by_schedule /,
+  ],
+  [
+    'a schedule’s active workflow runs (its overlap policy)',
+    (db) => getActiveWorkflowRunsOfSchedule(db, 1),
+    /USING INDEX workflow_runs_active_by_schedule /,
+  ],
   // Each chart statement is prepared once per connection, so each is planned where it is first used
   // (the dashboard's last minutes read raw samples with the statement of the 1-hour range).
   ['runs drawn on the charts', (db) => getRunBands(db, 0, Date.now()), /USING INDEX executions_recent /],

@@ -76,3 +76,18 @@ describe('route wrapper', () => {
     expect((await noQuery(new Request('http://127.0.0.1/api/x'), context())).status).toBe(200);
   });
 });
+
+describe('route wrapper, optional body', () => {
+  const optional = route({ body: z.strictObject({ input: z.string().optional() }).optional() }, ({ body }) =>
+    json({ input: body?.input ?? null }),
+  );
+
+  it('takes an empty body when the schema allows none, and still parses one that is sent', async () => {
+    expect(await answer(await optional(post(''), context()))).toEqual({ status: 200, body: { input: null } });
+    expect(await answer(await optional(post('{"input": "x"}'), context()))).toEqual({
+      status: 200,
+      body: { input: 'x' },
+    });
+    expect((await optional(post('{"other": 1}'), context())).status).toBe(400);
+  });
+});

@@ -8,13 +8,23 @@ import { type DbHandle, openDatabase } from '../../src/lib/db';
 import { softDeleteAgent } from '../../src/lib/db/queries/agents';
 import { interruptUnfinishedExecutions } from '../../src/lib/db/queries/executions';
 import { getEarliestFireAt, listFiringsOfSchedule, toFiringDto } from '../../src/lib/db/queries/schedules';
-import { appSettings, executions } from '../../src/lib/db/schema';
+import { softDeleteWorkflow } from '../../src/lib/db/queries/workflows';
+import {
+  agentConfigurations,
+  appSettings,
+  executions,
+  workflowRuns,
+  workflows,
+} from '../../src/lib/db/schema';
 import { jitterMs } from '../../src/lib/scheduling/jitter';
 import { Scheduler, type SchedulerHooks } from '../../src/lib/scheduling/scheduler';
 import { createSchedule, getSchedule, updateSchedule } from '../../src/lib/scheduling/schedules';
 import { MISSED_LISTED_CAP } from '../../src/lib/scheduling/slotPlan';
+import { updateWorkflow } from '../../src/lib/workflows/definitions';
+import type { WorkflowRunner } from '../../src/lib/workflows/runner';
 import { captureLogger, createTestAgent, DbLauncher, finishRun, ManualClock } from '../helpers/scheduling';
 import { createTestDb } from '../helpers/testDb';
+import { makeAgents, runnerWithEngine, saveWorkflow, type TestEngine } from '../helpers/workflowEngine';
 
 const at = (isoTime: string) => Date.parse(isoTime);
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -47,7 +57,16 @@ afterEach(() => {
 
 function schedule(input: Omit<CreateScheduleInput, 'agentId'> & { agentId?: number }) {
   const agentId = input.agentId ?? createTestAgent(handle.db).id;
-  return createSchedule(handle.db, { timezone: 'UTC', ...input, agentId }, clock.now());
+  return { ...createSchedule(handle.db, { timezone: 'UTC', ...input, agentId }, clock.now()), agentId };
+}
+
+/** The agent row alone is marked deleted, as if its delete had not taken its schedules along. */
+function deleteAgentRowOnly(agentId: number): void {
+  handle.db
+    .update(agentConfigurations)
+    .set({ deletedAt: clock.now() })
+    .where(eq(agentConfigurations.id, agentId))
+    .run();
 }
 
 /** The schedule's history, oldest first. */
@@ -134,7 +153,7 @@ describe('firing a slot', () => {
 
   it('a schedule of a deleted agent is deleted instead of fired', () => {
     const { id, agentId } = schedule({ cronExpression: '*/10 * * * *' });
-    softDeleteAgent(handle.db, agentId);
+    deleteAgentRowOnly(agentId);
     runUntil(at('2026-05-04T09:00:00Z'));
     expect(history(id)).toEqual([]);
     expect(() => getSchedule(handle.db, id)).toThrow('Schedule not found');
@@ -449,10 +468,13 @@ describe('run now', () => {
   });
 
   it('refuses to run a schedule whose agent was deleted', () => {
-    const { id, agentId } = schedule({ cronExpression: '0 3 * * *' });
-    softDeleteAgent(handle.db, agentId);
-    expect(() => scheduler.runNow(id)).toThrow('Agent not found');
-    expect(history(id)).toEqual([]);
+    const deletedWith = schedule({ cronExpression: '0 3 * * *' });
+    softDeleteAgent(handle.db, deletedWith.agentId);
+    expect(() => scheduler.runNow(deletedWith.id)).toThrow('Schedule not found');
+    const leftBehind = schedule({ cronExpression: '0 3 * * *' });
+    deleteAgentRowOnly(leftBehind.agentId);
+    expect(() => scheduler.runNow(leftBehind.id)).toThrow('Agent not found');
+    expect([...history(deletedWith.id), ...history(leftBehind.id)]).toEqual([]);
   });
 });
 
@@ -547,5 +569,190 @@ describe('timer', () => {
     expect(history(id).map((f) => f.outcome)).toEqual(['started']);
     scheduler.stop();
     expect(clock.timers).toEqual([]);
+  });
+});
+
+describe('a workflow target', () => {
+  let engine: TestEngine;
+  let runner: WorkflowRunner;
+  let agents: Record<string, number>;
+
+  beforeEach(() => {
+    ({ engine, runner } = runnerWithEngine(handle));
+    launcher = new DbLauncher(handle.db, runner);
+    scheduler = newScheduler();
+    agents = makeAgents(handle, ['gatherer', 'writer']);
+  });
+
+  /** Gathers facts about `topic`, then writes them up: every ten minutes unless told otherwise. */
+  function workflowSchedule(input: Partial<CreateScheduleInput> = {}) {
+    const workflow = saveWorkflow(handle, {
+      name: `report-${Math.random().toString(36).slice(2)}`,
+      inputs: [{ name: 'topic', required: true }],
+      steps: [
+        { key: 'a', agentId: agents.gatherer ?? 0, prompt: 'Gather facts about {{input.topic}}' },
+        { key: 'b', agentId: agents.writer ?? 0, prompt: 'Write up {{steps.a.result}}', dependsOn: ['a'] },
+      ],
+    });
+    const created = createSchedule(
+      handle.db,
+      {
+        timezone: 'UTC',
+        cronExpression: '*/10 * * * *',
+        workflowId: workflow.id,
+        workflowInput: { topic: 'disks' },
+        ...input,
+      },
+      clock.now(),
+    );
+    return { ...created, workflow };
+  }
+
+  const workflowRunsOf = (scheduleId: number) =>
+    handle.db
+      .select()
+      .from(workflowRuns)
+      .where(eq(workflowRuns.scheduleId, scheduleId))
+      .orderBy(workflowRuns.id)
+      .all();
+
+  /** The engine runs every step of the workflow run to completion. */
+  function completeRun(): void {
+    for (const key of ['a', 'b']) {
+      engine.startStep(key);
+      engine.endStep(key, 'completed');
+    }
+  }
+
+  it('a slot starts a workflow run with the schedule’s input, committed with its firing; its steps start after the commit', () => {
+    const { id } = workflowSchedule();
+    const admittedInTransaction: number[] = [];
+    scheduler = newScheduler({ inTransaction: () => admittedInTransaction.push(engine.admitted.length) });
+    clock.time = at('2026-05-04T08:10:00Z');
+    const [firing] = scheduler.tick();
+    const [run] = workflowRunsOf(id);
+    expect(firing).toMatchObject({
+      outcome: 'started',
+      executionId: null,
+      workflowRunId: run?.id,
+      reason: `Started workflow run #${run?.id}`,
+    });
+    expect(run).toMatchObject({
+      trigger: 'schedule',
+      scheduleId: id,
+      status: 'queued',
+      input: { topic: 'disks' },
+    });
+    expect(admittedInTransaction).toEqual([0]);
+    expect(launcher.admittedWorkflowRuns).toEqual([run?.id]);
+    expect(engine.launchedKeys()).toEqual(['a']);
+    expect(engine.promptOf('a')).toBe('Gather facts about disks');
+    expect(engine.admitted).toEqual([engine.executionOf('a')]);
+    expect(runsOf(id)).toEqual([]);
+  });
+
+  it('skip: a slot is skipped while a workflow run from this schedule is active; other runs of the workflow do not count', () => {
+    const { id, workflow } = workflowSchedule();
+    const manual = runner.start(workflow.id, { input: { topic: 'cpu' }, trigger: 'manual' });
+    runUntil(at('2026-05-04T08:20:00Z'));
+    const [first] = workflowRunsOf(id);
+    expect(history(id).map((f) => [f.outcome, f.reason])).toEqual([
+      ['started', `Started workflow run #${first?.id}`],
+      [
+        'skipped_overlap',
+        `Skipped: workflow run #${first?.id} from this schedule is still queued (overlap policy: skip)`,
+      ],
+    ]);
+    expect(first?.id).not.toBe(manual.id);
+    completeRun();
+    expect(workflowRunsOf(id).map((r) => r.status)).toEqual(['completed']);
+    runUntil(at('2026-05-04T08:30:00Z'));
+    expect(history(id).map((f) => f.outcome)).toEqual(['started', 'skipped_overlap', 'started']);
+  });
+
+  it('buffer_one: one workflow run may wait behind the running one', () => {
+    const { id } = workflowSchedule({ overlapPolicy: 'buffer_one' });
+    runUntil(at('2026-05-04T08:10:00Z'));
+    engine.startStep('a');
+    runUntil(at('2026-05-04T08:30:00Z'));
+    const [running, waiting] = workflowRunsOf(id);
+    expect(workflowRunsOf(id).map((r) => r.status)).toEqual(['running', 'queued']);
+    expect(history(id).map((f) => f.reason)).toEqual([
+      `Started workflow run #${running?.id}`,
+      `Started workflow run #${waiting?.id}`,
+      `Skipped: workflow run #${waiting?.id} from this schedule is already waiting to start (overlap policy: buffer_one)`,
+    ]);
+  });
+
+  it('a monthly budget that refuses one of its agents refuses the slot, recorded, with nothing written', () => {
+    const { id } = workflowSchedule();
+    const message = 'The monthly budget of agent “writer” ($5.00) is exhausted: $5.01 spent in 2026-05';
+    engine.refusals.set(agents.writer ?? 0, {
+      message,
+      budget: 'agent_monthly',
+      limitUsd: 5,
+      spentUsd: 5.01,
+    });
+    runUntil(at('2026-05-04T08:10:00Z'));
+    expect(history(id).map((f) => [f.outcome, f.reason])).toEqual([['refused_budget', message]]);
+    expect(workflowRunsOf(id)).toEqual([]);
+    engine.refusals.clear();
+    runUntil(at('2026-05-04T08:20:00Z'));
+    expect(history(id).map((f) => f.outcome)).toEqual(['refused_budget', 'started']);
+  });
+
+  it('an input that no longer fits the workflow is recorded refused_invalid, once per slot, and starts nothing', () => {
+    const { id, workflow } = workflowSchedule();
+    updateWorkflow(
+      handle.db,
+      workflow.id,
+      { inputs: [...workflow.inputs, { name: 'region', required: true }] },
+      () => false,
+    );
+    runUntil(at('2026-05-04T08:20:00Z'));
+    expect(history(id).map((f) => [f.outcome, f.reason])).toEqual([
+      ['refused_invalid', 'Could not start: Invalid input.region: region is required'],
+      ['refused_invalid', 'Could not start: Invalid input.region: region is required'],
+    ]);
+    expect(workflowRunsOf(id)).toEqual([]);
+    expect(handle.db.select().from(executions).all()).toEqual([]);
+    updateSchedule(handle.db, id, { workflowInput: { topic: 'disks', region: 'eu' } }, clock.now());
+    runUntil(at('2026-05-04T08:30:00Z'));
+    expect(history(id).map((f) => f.outcome)).toEqual(['refused_invalid', 'refused_invalid', 'started']);
+    expect(workflowRunsOf(id)[0]?.input).toEqual({ topic: 'disks', region: 'eu' });
+  });
+
+  it('run now starts a workflow run, recorded as manual, even while paused and overlapping', () => {
+    const { id } = workflowSchedule();
+    runUntil(at('2026-05-04T08:10:00Z'));
+    updateSchedule(handle.db, id, { enabled: false }, clock.now());
+    const firing = scheduler.runNow(id);
+    const runs = workflowRunsOf(id);
+    expect(runs).toHaveLength(2);
+    expect(firing).toMatchObject({
+      manual: true,
+      scheduledFor: null,
+      outcome: 'started',
+      workflowRunId: runs[1]?.id,
+      reason: `Run now: started workflow run #${runs[1]?.id}`,
+    });
+  });
+
+  it('deleting the workflow deletes its schedules; a schedule left behind is deleted when it comes due', () => {
+    const deletedWith = workflowSchedule();
+    softDeleteWorkflow(handle.db, deletedWith.workflow.id, clock.now());
+    expect(() => getSchedule(handle.db, deletedWith.id)).toThrow('Schedule not found');
+
+    const leftBehind = workflowSchedule();
+    handle.db
+      .update(workflows)
+      .set({ deletedAt: clock.now() })
+      .where(eq(workflows.id, leftBehind.workflow.id))
+      .run();
+    expect(() => scheduler.runNow(leftBehind.id)).toThrow('Workflow not found');
+    runUntil(at('2026-05-04T09:00:00Z'));
+    expect([...history(deletedWith.id), ...history(leftBehind.id)]).toEqual([]);
+    expect(() => getSchedule(handle.db, leftBehind.id)).toThrow('Schedule not found');
+    expect(workflowRunsOf(leftBehind.id)).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { issuesFromZod } from '../../src/lib/contracts/errors';
 import type { DbHandle } from '../../src/lib/db';
 import { softDeleteSchedulesOfAgent } from '../../src/lib/db/queries/schedules';
 import { executions } from '../../src/lib/db/schema';
+import { isDomainError } from '../../src/lib/errors';
 import { localTimeZone } from '../../src/lib/scheduling/cron';
 import { Scheduler } from '../../src/lib/scheduling/scheduler';
 import {
@@ -24,6 +25,7 @@ import {
 } from '../../src/lib/scheduling/validation';
 import { captureLogger, createTestAgent, DbLauncher, ManualClock } from '../helpers/scheduling';
 import { createTestDb } from '../helpers/testDb';
+import { saveWorkflow } from '../helpers/workflowEngine';
 
 const NOW = Date.parse('2026-05-04T08:00:00Z');
 
@@ -106,6 +108,16 @@ describe('validation shared by the API and the form', () => {
     [{ agentId: 1, cronExpression: '@daily', jitterSeconds: 3_601 }, 'jitterSeconds', /^At most 1 hour$/],
     [{ agentId: 1, cronExpression: '@daily', prompt: '  ' }, 'prompt', /^Must not be empty/],
     [{ agentId: 1, cronExpression: '@daily', every: 'day' }, '(root)', /every/],
+    [{ cronExpression: '@daily' }, 'agentId', /^Choose an agent or a workflow to run$/],
+    [{ agentId: null, workflowId: null, cronExpression: '@daily' }, 'agentId', /^Choose an agent/],
+    [{ agentId: 1, workflowId: 2, cronExpression: '@daily' }, 'workflowId', /not both$/],
+    [
+      { agentId: 1, workflowInput: { topic: 'x' }, cronExpression: '@daily' },
+      'workflowInput',
+      /^Only a workflow/,
+    ],
+    [{ workflowId: 2, prompt: 'Do it', cronExpression: '@daily' }, 'prompt', /own prompts/],
+    [{ workflowId: 2, workflowInput: { topic: 5 }, cronExpression: '@daily' }, 'workflowInput.topic', /./],
   ])('create %j: an error on %s', (body, path, message) => {
     const issues = issuesOf(createScheduleBodySchema, body);
     expect(issues.map((issue) => issue.path)).toEqual([path]);
@@ -119,6 +131,9 @@ describe('validation shared by the API and the form', () => {
     ]);
     expect(issuesOf(updateScheduleBodySchema, {})).toEqual([
       { path: '(root)', message: 'At least one field to change' },
+    ]);
+    expect(issuesOf(updateScheduleBodySchema, { agentId: 1, workflowId: 2 }).map((i) => i.path)).toEqual([
+      'workflowId',
     ]);
   });
 
@@ -246,5 +261,113 @@ describe('lists', () => {
     launcher.refuse = null;
     scheduler.runNow(sooner);
     expect(listSchedulesNeedingAttention(handle.db, 10)).toEqual([]);
+  });
+});
+
+describe('a workflow target', () => {
+  const issueOf = (act: () => unknown) => {
+    try {
+      act();
+    } catch (error) {
+      if (isDomainError(error)) return [error.kind, error.issue?.path ?? null, error.message];
+      throw error;
+    }
+    throw new Error('expected a domain error');
+  };
+
+  function setUp() {
+    const agent = createTestAgent(handle.db);
+    const workflow = saveWorkflow(handle, {
+      name: 'report',
+      inputs: [
+        { name: 'topic', required: true },
+        { name: 'tone', default: 'dry' },
+      ],
+      steps: [{ key: 'a', agentId: agent.id, prompt: 'About {{input.topic}}, {{input.tone}}' }],
+    });
+    return { agent, workflow };
+  }
+
+  it('runs a workflow with its input; the schedule names it, and lists filter by it', () => {
+    const { agent, workflow } = setUp();
+    const created = createSchedule(
+      handle.db,
+      {
+        workflowId: workflow.id,
+        workflowInput: { topic: 'disks' },
+        cronExpression: '@daily',
+        timezone: 'UTC',
+      },
+      NOW,
+    );
+    expect(created).toMatchObject({
+      agentId: null,
+      agentName: null,
+      workflowId: workflow.id,
+      workflowName: 'report',
+      workflowInput: { topic: 'disks' },
+      prompt: null,
+      nextRuns: expect.arrayContaining(['2026-05-05T00:00:00.000Z']),
+    });
+    createSchedule(handle.db, { agentId: agent.id, cronExpression: '@daily' }, NOW);
+    expect(listSchedules(handle.db, { limit: 10, workflowId: workflow.id }).items.map((s) => s.id)).toEqual([
+      created.id,
+    ]);
+  });
+
+  it('refuses an input that does not fit the workflow’s fields, naming the field, and an unknown workflow', () => {
+    const { workflow } = setUp();
+    const create =
+      (workflowInput: Record<string, string> | undefined, workflowId = workflow.id) =>
+      () =>
+        createSchedule(handle.db, { workflowId, workflowInput, cronExpression: '@daily' }, NOW);
+    expect(issueOf(create(undefined))).toEqual([
+      'invalid_input',
+      'workflowInput.topic',
+      'Invalid workflowInput.topic: topic is required',
+    ]);
+    expect(issueOf(create({ topic: 'x', colour: 'red' }))).toEqual([
+      'invalid_input',
+      'workflowInput.colour',
+      'Invalid workflowInput.colour: Not an input field of this workflow',
+    ]);
+    expect(issueOf(create({ topic: 'x' }, workflow.id + 1))).toEqual([
+      'not_found',
+      null,
+      'Workflow not found',
+    ]);
+    expect(listSchedules(handle.db, { limit: 10 }).items).toEqual([]);
+  });
+
+  it('a PATCH naming one target switches to it, clearing the other; the schedule as it would become is checked', () => {
+    const { agent, workflow } = setUp();
+    const { id } = createSchedule(
+      handle.db,
+      { agentId: agent.id, prompt: 'Check the disks.', cronExpression: '@daily' },
+      NOW,
+    );
+    const toWorkflow = updateSchedule(
+      handle.db,
+      id,
+      { workflowId: workflow.id, workflowInput: { topic: 'cpu' } },
+      NOW,
+    );
+    expect(toWorkflow).toMatchObject({
+      agentId: null,
+      prompt: null,
+      workflowId: workflow.id,
+      workflowInput: { topic: 'cpu' },
+    });
+    expect(issueOf(() => updateSchedule(handle.db, id, { prompt: 'Hello' }, NOW))).toEqual([
+      'invalid_input',
+      'prompt',
+      'Invalid prompt: A workflow’s steps have their own prompts; give it input instead',
+    ]);
+    expect(issueOf(() => updateSchedule(handle.db, id, { workflowInput: {} }, NOW))?.[1]).toBe(
+      'workflowInput.topic',
+    );
+    expect(issueOf(() => updateSchedule(handle.db, id, { workflowId: null }, NOW))?.[1]).toBe('agentId');
+    const back = updateSchedule(handle.db, id, { agentId: agent.id }, NOW);
+    expect(back).toMatchObject({ agentId: agent.id, workflowId: null, workflowInput: null });
   });
 });

@@ -337,6 +337,39 @@ describe('workflow runner', () => {
     expect(runOf(run.id)).toMatchObject({ status: 'interrupted', error: 'Unhandled: "a" was interrupted' });
   });
 
+  it('createRun writes the run and its first steps in the caller’s transaction; admitRun starts them after the commit', () => {
+    const agents = makeAgents(handle, ['x']);
+    const workflow = saveWorkflow(handle, {
+      name: 'two-phase',
+      steps: [
+        { key: 'a', agentId: agents.x ?? 0, prompt: 'one' },
+        { key: 'b', agentId: agents.x ?? 0, prompt: 'two', dependsOn: ['a'] },
+      ],
+    });
+    const published: number[] = [];
+    const { engine, runner } = runnerWithEngine(handle, published);
+    const request = { trigger: 'schedule' as const };
+
+    // A caller whose transaction fails after the run was written: nothing stays, nothing started.
+    expect(() =>
+      handle.db.transaction((tx) => {
+        runner.createRun(tx, workflow.id, request);
+        throw new Error('the caller’s own write failed');
+      }),
+    ).toThrow('the caller’s own write failed');
+    expect(listWorkflowRuns(handle.db, { limit: 10 }).items).toEqual([]);
+    expect(handle.db.select().from(executions).all()).toEqual([]);
+
+    const runId = handle.db.transaction((tx) => runner.createRun(tx, workflow.id, request));
+    expect(statuses(runId)).toEqual({ a: 'queued', b: 'pending' });
+    expect(engine.admitted).toEqual([]);
+    expect(published).toEqual([]);
+    runner.admitRun(runId);
+    expect(engine.admitted).toEqual([engine.executionOf('a')]);
+    expect(published).toEqual([runId]);
+    expect(runOf(runId)).toMatchObject({ trigger: 'schedule', status: 'queued' });
+  });
+
   it('an exhausted monthly budget refuses the run with 409 naming it, and writes nothing', () => {
     const agents = makeAgents(handle, ['gatherer', 'writer']);
     const workflow = saveWorkflow(handle, {
@@ -348,12 +381,16 @@ describe('workflow runner', () => {
     });
     const { engine, runner } = runnerWithEngine(handle);
     const message = 'The monthly budget of agent "writer" ($1.00) is exhausted: $1.00 spent in 2026-11';
-    engine.refusals.set(agents.writer ?? 0, message);
+    const budget = { budget: 'agent_monthly', limitUsd: 1, spentUsd: 1 } as const;
+    engine.refusals.set(agents.writer ?? 0, { message, ...budget });
 
-    expect(answerTo(() => runner.start(workflow.id, { trigger: 'manual' }))).toMatchObject({
+    expect(answerTo(() => runner.start(workflow.id, { trigger: 'manual' }))).toEqual({
       status: 409,
       code: 'budget_exhausted',
       message,
+      ...budget,
+      workflowId: workflow.id,
+      agentId: agents.writer,
     });
     expect(listWorkflowRuns(handle.db, { limit: 10 }).items).toEqual([]);
     expect(engine.created).toEqual([]);
@@ -378,7 +415,7 @@ describe('workflow runner', () => {
     const { engine, runner } = runnerWithEngine(handle);
     const run = runner.start(workflow.id, { trigger: 'manual' });
     const message = 'The global monthly budget ($5.00) is exhausted: $5.00 spent in 2026-11';
-    engine.refusals.set(agents.writer ?? 0, message);
+    engine.refusals.set(agents.writer ?? 0, { message, budget: 'global_monthly', limitUsd: 5, spentUsd: 5 });
     engine.endStep('a', 'completed');
 
     expect(stepOf(run.id, 'b')).toMatchObject({

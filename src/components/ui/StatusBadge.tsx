@@ -1,10 +1,16 @@
 import type { ExecutionStatus } from '@/lib/contracts/executions';
+import type { WorkflowStepStatus } from '@/lib/contracts/workflows';
 
-/** What a badge can show: a stored status, or `cancelling` between the click and the server's answer. */
-export type DisplayStatus = ExecutionStatus | 'cancelling';
+/**
+ * What a badge can show: a stored status (a run's, or a workflow step's, which adds `pending` and
+ * `skipped`), or `cancelling` between the click and the server's answer.
+ */
+export type DisplayStatus = ExecutionStatus | WorkflowStepStatus | 'cancelling';
 
-const LABELS: Record<DisplayStatus, string> = {
+export const STATUS_LABELS: Record<DisplayStatus, string> = {
   cancelling: 'cancelling…',
+  pending: 'pending',
+  skipped: 'skipped',
   queued: 'queued',
   running: 'running',
   completed: 'completed',
@@ -15,8 +21,10 @@ const LABELS: Record<DisplayStatus, string> = {
   interrupted: 'interrupted',
 };
 
-const TONES: Record<DisplayStatus, 'active' | 'ok' | 'bad' | 'muted'> = {
+export const STATUS_TONES: Record<DisplayStatus, 'active' | 'ok' | 'bad' | 'muted'> = {
   cancelling: 'muted',
+  pending: 'muted',
+  skipped: 'muted',
   queued: 'muted',
   running: 'active',
   completed: 'ok',
@@ -29,8 +37,8 @@ const TONES: Record<DisplayStatus, 'active' | 'ok' | 'bad' | 'muted'> = {
 
 export function StatusBadge({ status, testId = 'status-badge' }: { status: DisplayStatus; testId?: string }) {
   return (
-    <span className={`badge badge-${TONES[status]}`} data-testid={testId} data-status={status}>
-      {LABELS[status]}
+    <span className={`badge badge-${STATUS_TONES[status]}`} data-testid={testId} data-status={status}>
+      {STATUS_LABELS[status]}
     </span>
   );
 }

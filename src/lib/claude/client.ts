@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { HookCallbackMatcher, Options } from '@anthropic-ai/claude-agent-sdk';
+import type { HookCallbackMatcher, McpServerConfig, Options } from '@anthropic-ai/claude-agent-sdk';
+import { z } from 'zod';
+import { outputSchemaOf } from '../../agents/structuredOutput';
 import { isReadOnlyCommand, SYSTEM_HEALTH_KEY } from '../../agents/system-health';
 import type { AgentConfiguration } from '../db/schema';
 import type { AppEnv } from '../env';
@@ -99,8 +101,22 @@ const readOnlyBashGuard: HookCallbackMatcher = {
   ],
 };
 
+/** In-process tools an agent gets besides Claude Code's own (the health reporter's metrics tools). */
+export interface AgentTools {
+  mcpServers: Record<string, McpServerConfig>;
+  /** Their names as permission rules (`mcp__<server>__<tool>`): approved without asking. */
+  allowedTools: string[];
+}
+
+/** The schema as Claude Code validates it: draft-07, without a `$schema` key (it refuses 2020-12's). */
+export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-7' });
+  return rest;
+}
+
 export interface AgentQueryInput {
   agent: AgentConfiguration;
+  tools?: AgentTools | undefined;
   env: Record<string, string>;
   cwd: string;
   claudeCodeExecutable: string | undefined;
@@ -114,6 +130,7 @@ export interface AgentQueryInput {
  */
 export function buildQueryOptions(input: AgentQueryInput): Options {
   const { agent } = input;
+  const outputSchema = outputSchemaOf(agent);
   return {
     model: agent.model,
     systemPrompt:
@@ -123,11 +140,14 @@ export function buildQueryOptions(input: AgentQueryInput): Options {
     maxTurns: agent.maxTurns,
     permissionMode: 'dontAsk',
     tools: toolBaseNames(agent.allowedTools),
-    allowedTools: agent.allowedTools,
+    allowedTools: [...agent.allowedTools, ...(input.tools?.allowedTools ?? [])],
     hooks: agent.builtinKey === SYSTEM_HEALTH_KEY ? { PreToolUse: [readOnlyBashGuard] } : {},
     includePartialMessages: true,
     persistSession: false,
     settingSources: [],
+    ...(input.tools ? { mcpServers: input.tools.mcpServers } : {}),
+    // The answer as an object the schema accepts: the CLI offers a StructuredOutput tool and insists on it.
+    ...(outputSchema ? { outputFormat: { type: 'json_schema', schema: jsonSchemaOf(outputSchema) } } : {}),
     ...(input.maxBudgetUsd !== undefined ? { maxBudgetUsd: input.maxBudgetUsd } : {}),
     ...(input.claudeCodeExecutable ? { pathToClaudeCodeExecutable: input.claudeCodeExecutable } : {}),
   };

@@ -156,6 +156,8 @@ export const executionLiveSchema = executionSummarySchema.extend({
   sessionId: z.string().nullable(),
   /** Where the credential came from (`ANTHROPIC_API_KEY`, `oauth`…), never the credential. */
   apiKeySource: z.string().nullable(),
+  /** The agent's structured answer, for agents that give one (the System Health Reporter's report); else null. */
+  structuredOutput: z.unknown(),
   costs: z.array(modelCostSchema),
   attempts: z.array(executionAttemptSchema),
 });

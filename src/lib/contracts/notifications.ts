@@ -99,8 +99,11 @@ const budgetData = z.object({
 
 const scheduleFields = {
   scheduleId: id,
-  agentId: id,
-  agentName: name,
+  /** The schedule's target: an agent, or a workflow. */
+  agentId: id.nullable().optional(),
+  agentName: name.nullable().optional(),
+  workflowId: id.nullable().optional(),
+  workflowName: name.nullable().optional(),
   cronExpression: z.string().max(200).optional(),
   /** The slot this is about. */
   scheduledFor: epochMs,
@@ -108,7 +111,7 @@ const scheduleFields = {
 };
 const scheduleRefusedData = z.object({
   ...scheduleFields,
-  outcome: z.enum(['refused_budget', 'refused_breaker']),
+  outcome: z.enum(['refused_budget', 'refused_breaker', 'refused_invalid']),
   reason: clipped(1_000),
 });
 const scheduleMissedData = z.object({

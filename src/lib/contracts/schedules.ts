@@ -1,10 +1,13 @@
 import { z } from 'zod';
+import type { ErrorIssue } from './errors';
 import { patchOf } from './patch';
+import { type WorkflowInputField, workflowInputValuesSchema } from './workflows';
 
 /**
- * Schedules as the API and the pages see them. These schemas check shape only: contracts import
- * nothing but zod, so the cron expression and time zone are checked by `scheduling/validation.ts`,
- * which wraps these with the same cron library on both sides.
+ * Schedules as the API and the pages see them. A schedule runs one target: an agent (with an
+ * optional prompt) or a workflow (with its input). These schemas check shape and the target:
+ * contracts import nothing but zod, so the cron expression and time zone are checked by
+ * `scheduling/validation.ts`, which wraps these with the same cron library on both sides.
  */
 
 /** What a slot does while a run this schedule started is still queued or running. */
@@ -15,8 +18,17 @@ export type OverlapPolicy = (typeof OVERLAP_POLICIES)[number];
 export const CATCH_UP_POLICIES = ['skip', 'latest'] as const;
 export type CatchUpPolicy = (typeof CATCH_UP_POLICIES)[number];
 
-/** Outcomes that started no run: the dashboard lists schedules whose last firing ended so. */
-export const UNRUN_OUTCOMES = ['skipped_overlap', 'refused_budget', 'refused_breaker', 'missed'] as const;
+/**
+ * Outcomes that started no run: the dashboard lists schedules whose last firing ended so.
+ * `refused_invalid`: the target cannot start as the schedule says (a workflow's input no longer fits it).
+ */
+export const UNRUN_OUTCOMES = [
+  'skipped_overlap',
+  'refused_budget',
+  'refused_breaker',
+  'refused_invalid',
+  'missed',
+] as const;
 
 /** How a slot (or a manual "run now") ended: every slot the scheduler considers gets exactly one. */
 export const FIRING_OUTCOMES = ['started', 'caught_up', ...UNRUN_OUTCOMES] as const;
@@ -36,7 +48,12 @@ export const SCHEDULE_DEFAULTS = {
 export const NEXT_RUNS_COUNT = 5;
 
 export const scheduleFields = {
-  agentId: z.number().int().positive(),
+  /** The agent it runs; null (or absent) when it runs a workflow. */
+  agentId: z.number().int().positive().nullable(),
+  /** The workflow it runs; null (or absent) when it runs an agent. */
+  workflowId: z.number().int().positive().nullable(),
+  /** The workflow run's input values (defaults fill the rest); a workflow target only. */
+  workflowInput: workflowInputValuesSchema.nullable(),
   name: z.string().trim().max(100, 'At most 100 characters'),
   cronExpression: z
     .string()
@@ -46,7 +63,7 @@ export const scheduleFields = {
   /** An IANA zone; when omitted on create, the server's own zone is stored. */
   timezone: z.string().trim().min(1, 'A time zone is required').max(64, 'At most 64 characters'),
   enabled: z.boolean(),
-  /** Overrides the agent's default prompt; null to use it. */
+  /** Overrides the agent's default prompt; null to use it. An agent target only. */
   prompt: z
     .string()
     .trim()
@@ -63,14 +80,48 @@ export const scheduleFields = {
   jitterSeconds: z.number().int('Must be a whole number').min(0, 'At least 0').max(3_600, 'At most 1 hour'),
 };
 
-/** Only the agent and the expression are required; the rest default (SCHEDULE_DEFAULTS, the server's zone). */
-export const createScheduleSchema = z
-  .strictObject(scheduleFields)
-  .partial()
-  .required({ agentId: true, cronExpression: true });
+interface TargetFields {
+  agentId?: number | null | undefined;
+  workflowId?: number | null | undefined;
+  workflowInput?: unknown;
+  prompt?: string | null | undefined;
+}
+
+/**
+ * What is wrong with a schedule's target, naming the field: it runs exactly one of an agent and a
+ * workflow; a prompt is for an agent, input for a workflow. Null when it is fine.
+ */
+export function scheduleTargetIssue(schedule: TargetFields): ErrorIssue | null {
+  const agent = schedule.agentId != null;
+  const workflow = schedule.workflowId != null;
+  if (!agent && !workflow) return { path: 'agentId', message: 'Choose an agent or a workflow to run' };
+  if (agent && workflow)
+    return { path: 'workflowId', message: 'A schedule runs an agent or a workflow, not both' };
+  if (agent && schedule.workflowInput != null)
+    return { path: 'workflowInput', message: 'Only a workflow takes input; an agent takes a prompt' };
+  if (workflow && schedule.prompt != null)
+    return { path: 'prompt', message: 'A workflow’s steps have their own prompts; give it input instead' };
+  return null;
+}
+
+function addTargetIssue(value: TargetFields, ctx: z.RefinementCtx): void {
+  const issue = scheduleTargetIssue(value);
+  if (issue) ctx.addIssue({ code: 'custom', path: [issue.path], message: issue.message });
+}
+
+/** Only the expression and a target are required; the rest default (SCHEDULE_DEFAULTS, the server's zone). */
+const scheduleBodySchema = z.strictObject(scheduleFields).partial().required({ cronExpression: true });
+
+export const createScheduleSchema = scheduleBodySchema.superRefine(addTargetIssue);
 export type CreateScheduleInput = z.infer<typeof createScheduleSchema>;
 
-export const updateScheduleSchema = patchOf(createScheduleSchema);
+/**
+ * A PATCH names only what changes; switching the target names both (`{"workflowId": 4, "agentId": null}`).
+ * Two targets at once are refused here; the schedule as it would become is checked by the service.
+ */
+export const updateScheduleSchema = patchOf(scheduleBodySchema).superRefine((value, ctx) => {
+  if (value.agentId != null && value.workflowId != null) addTargetIssue(value, ctx);
+});
 export type UpdateScheduleInput = z.infer<typeof updateScheduleSchema>;
 
 export const schedulePreviewQuerySchema = z.strictObject({
@@ -81,6 +132,7 @@ export type SchedulePreviewQuery = z.infer<typeof schedulePreviewQuerySchema>;
 
 export const listSchedulesQuerySchema = z.strictObject({
   agentId: z.coerce.number().int().positive().optional(),
+  workflowId: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(100).default(50),
   /** Keyset paging: schedules with an id below this one. */
   before: z.coerce.number().int().positive().optional(),
@@ -104,7 +156,10 @@ export const scheduleFiringSchema = z.object({
   /** When it fired or was due to: the slot plus its jitter, or the moment of a manual run. */
   fireAt: z.number(),
   outcome: z.enum(FIRING_OUTCOMES),
+  /** The run it started (an agent target). */
   executionId: z.number().nullable(),
+  /** The workflow run it started (a workflow target). */
+  workflowRunId: z.number().nullable(),
   /** What happened, in words. */
   reason: z.string(),
   /** Slots this row stands for: 1, or how many missed slots an overflow row folds together. */
@@ -115,8 +170,12 @@ export type ScheduleFiringDto = z.infer<typeof scheduleFiringSchema>;
 
 export const scheduleSchema = z.object({
   id: z.number(),
-  agentId: z.number(),
-  agentName: z.string(),
+  /** The target: an agent (with its name) or a workflow (with its name and input); the other is null. */
+  agentId: z.number().nullable(),
+  agentName: z.string().nullable(),
+  workflowId: z.number().nullable(),
+  workflowName: z.string().nullable(),
+  workflowInput: workflowInputValuesSchema.nullable(),
   name: z.string(),
   cronExpression: z.string(),
   /** The expression said in words. */
@@ -150,4 +209,14 @@ export interface SchedulePreview {
   description: string;
   timezone: string;
   nextRuns: string[];
+}
+
+/** The answers of `POST`/`GET`/`PATCH /api/schedules[/id]` and `POST /api/schedules/[id]/run`. */
+export const scheduleResponseSchema = z.object({ schedule: scheduleSchema });
+export const firingResponseSchema = z.object({ firing: scheduleFiringSchema });
+
+/** What a schedule form can target: the live agents, and the workflows with their input fields. */
+export interface ScheduleTargetOptions {
+  agents: { id: number; name: string }[];
+  workflows: { id: number; name: string; inputs: WorkflowInputField[] }[];
 }

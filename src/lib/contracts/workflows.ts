@@ -126,7 +126,10 @@ export const workflowInputValuesSchema = z.record(z.string(), z.string().max(MAX
 export type WorkflowInputValues = z.infer<typeof workflowInputValuesSchema>;
 
 /** Body of `POST /api/workflows/[id]/runs`. */
-export const startWorkflowRunSchema = z.strictObject({ input: workflowInputValuesSchema.optional() });
+/** The body may be left out (`curl -X POST` with nothing): a run without input. */
+export const startWorkflowRunSchema = z
+  .strictObject({ input: workflowInputValuesSchema.optional() })
+  .optional();
 export type StartWorkflowRunInput = z.infer<typeof startWorkflowRunSchema>;
 
 export const listWorkflowRunsQuerySchema = z.strictObject({
@@ -138,24 +141,26 @@ export const listWorkflowRunsQuerySchema = z.strictObject({
 export type ListWorkflowRunsQuery = z.infer<typeof listWorkflowRunsQuerySchema>;
 
 /** A saved workflow: its current definition and version. */
-export interface WorkflowDto extends WorkflowDefinition {
-  id: number;
+export const workflowSchema = workflowDefinitionSchema.extend({
+  id: z.number(),
   /** Each save makes a new version; a run keeps the version it ran. */
-  version: number;
-  createdAt: number;
-  updatedAt: number;
-}
+  version: z.number(),
+  createdAt: z.number(),
+  updatedAt: z.number(),
+});
+export type WorkflowDto = z.output<typeof workflowSchema>;
 
 /** A row of the workflow list. */
-export interface WorkflowSummaryDto {
-  id: number;
-  name: string;
-  description: string;
-  version: number;
-  stepCount: number;
-  maxCostUsd: number | null;
-  updatedAt: number;
-}
+export const workflowSummarySchema = z.object({
+  id: z.number(),
+  name: z.string(),
+  description: z.string(),
+  version: z.number(),
+  stepCount: z.number(),
+  maxCostUsd: z.number().nullable(),
+  updatedAt: z.number(),
+});
+export type WorkflowSummaryDto = z.infer<typeof workflowSummarySchema>;
 
 /** One step of a workflow run, with what the graph needs to draw it (from the version the run ran). */
 export const workflowRunStepSchema = z.object({
@@ -207,7 +212,11 @@ export const workflowRunSchema = workflowRunSummarySchema.extend({
 });
 export type WorkflowRunDto = z.infer<typeof workflowRunSchema>;
 
-export interface WorkflowRunPage {
-  items: WorkflowRunSummaryDto[];
-  nextBefore: number | null;
-}
+export const workflowRunPageSchema = z.object({
+  items: z.array(workflowRunSummarySchema),
+  nextBefore: z.number().nullable(),
+});
+export type WorkflowRunPage = z.infer<typeof workflowRunPageSchema>;
+
+export const workflowResponseSchema = z.object({ workflow: workflowSchema });
+export const workflowRunResponseSchema = z.object({ run: workflowRunSchema });

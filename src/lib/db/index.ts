@@ -29,6 +29,18 @@ export function openDatabase(filePath: string): DbHandle {
   return { path: filePath, sqlite, db: drizzle(sqlite, { schema }) };
 }
 
+/**
+ * A second connection that can only read: SQLite refuses every write on it (`readonly`), and
+ * `query_only` says so again. For code that must not be able to change anything (the health
+ * reporter's tools).
+ */
+export function openReadOnlyDatabase(filePath: string): DbHandle {
+  const sqlite = new Database(filePath, { readonly: true, fileMustExist: true });
+  sqlite.pragma('busy_timeout = 5000');
+  sqlite.pragma('query_only = ON');
+  return { path: filePath, sqlite, db: drizzle(sqlite, { schema }) };
+}
+
 const installed = globalSlot<DbHandle>('db');
 
 /**

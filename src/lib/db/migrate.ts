@@ -8,8 +8,17 @@ export class MigrationError extends Error {
   override name = 'MigrationError';
 }
 
-/** Applies the committed drizzle-kit migrations; a failure names the file and stops the start. */
+/**
+ * Applies the committed drizzle-kit migrations; a failure names the file and stops the start.
+ *
+ * Foreign keys are off while they run: drizzle-kit rebuilds a table (copy, DROP, rename) between
+ * `PRAGMA foreign_keys=OFF` and `ON`, but the migrator runs every file in one transaction, where
+ * that pragma does nothing, so the DROP would cascade to the rows that point at the table (a
+ * schedule's firings deleted, its runs unlinked). The pragma works only outside a transaction:
+ * here. The keys are checked once the files are applied.
+ */
 export function applyMigrations(handle: DbHandle): void {
+  handle.sqlite.pragma('foreign_keys = OFF');
   try {
     migrate(handle.db, { migrationsFolder: MIGRATIONS_FOLDER });
   } catch (error) {
@@ -19,6 +28,15 @@ export function applyMigrations(handle: DbHandle): void {
     throw new MigrationError(
       `Database migration failed for ${handle.path}: ${reason}\n` +
         'No migration was applied (they run in one transaction). Fix the cause, or restore a backup, and start again.',
+    );
+  } finally {
+    handle.sqlite.pragma('foreign_keys = ON');
+  }
+  const broken = handle.sqlite.pragma('foreign_key_check') as { table: string; parent: string }[];
+  const [first] = broken;
+  if (first) {
+    throw new MigrationError(
+      `Database migrations left ${broken.length} row(s) pointing at missing rows in ${handle.path} (first: ${first.table} → ${first.parent}). Restore a backup and report this.`,
     );
   }
 }

@@ -1,5 +1,5 @@
 import type { SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
-import { buildAgentEnv, buildQueryOptions, prepareRunDirectories } from '../claude/client';
+import { type AgentTools, buildAgentEnv, buildQueryOptions, prepareRunDirectories } from '../claude/client';
 import { ApiErrorObserver, classifyFailure } from '../claude/failures';
 import { RunningAgent } from '../claude/runningAgent';
 import type { AgentConfiguration } from '../db/schema';
@@ -16,6 +16,7 @@ export interface AttemptSpec {
   /** The SDK's own spending stop, behind the live check; undefined for none. */
   maxBudgetUsd: number | undefined;
   timeoutSeconds: number;
+  tools?: AgentTools | undefined;
 }
 
 export interface AttemptHooks {
@@ -112,6 +113,7 @@ export function startAttempt(spec: AttemptSpec, hooks: AttemptHooks): RunningAtt
           env: buildAgentEnv(env, agent, executionId, dirs),
           claudeCodeExecutable: env.claudeCodeExecutable,
           maxBudgetUsd: spec.maxBudgetUsd,
+          tools: spec.tools,
         }),
         instance: env.databasePath,
         executionId,

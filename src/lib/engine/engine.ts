@@ -1,4 +1,5 @@
 import type { SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
+import type { AgentTools } from '../claude/client';
 import { reconcileCostRecords } from '../claude/costTracker';
 import { TRANSIENT_FAILURES } from '../claude/failures';
 import { MessageTranslator } from '../claude/messages';
@@ -78,6 +79,8 @@ export interface EngineDeps {
   logger: Logger;
   masker: SecretMasker;
   processes?: ProcessWatcher;
+  /** In-process tools for an agent's runs (built fresh for each attempt), if it has any. */
+  toolsFor?: (agent: AgentConfiguration) => AgentTools | undefined;
 }
 
 /** One execution in this process, across all its attempts. */
@@ -354,6 +357,7 @@ export class RunEngine {
         logger: this.deps.logger,
         maxBudgetUsd: sdkBudgetUsd(db, run.agent, at, this.remainingWorkflowCap(run)),
         timeoutSeconds: run.timeoutSeconds,
+        tools: this.deps.toolsFor?.(run.agent),
       },
       {
         onMessage: (message) => this.onMessage(run, translator, message),
@@ -384,7 +388,10 @@ export class RunEngine {
       recordExecutionInit(this.deps.handle.db, run.executionId, init);
       Object.assign(run.view, init);
     }
-    if (message.type === 'result') run.view.resultText = this.resultTextOf(message);
+    if (message.type === 'result') {
+      run.view.resultText = this.resultTextOf(message);
+      run.view.structuredOutput = structuredOutputOf(message);
+    }
     // Usage changes reach the spend guard through the accumulator's callback (onResponse).
     const usageChanged = run.usage.observe(message);
     const retries = run.attemptStart.apiRetries + (run.process?.apiRetries ?? 0);
@@ -543,6 +550,7 @@ export class RunEngine {
     const lastResult = run.results.at(-1);
     const numTurns = run.results.reduce((sum, r) => sum + r.num_turns, 0) || run.usage.responseCount;
     const resultText = lastResult ? this.resultTextOf(lastResult) : null;
+    const structuredOutput = lastResult ? structuredOutputOf(lastResult) : null;
     Object.assign(run.view, {
       ...ending,
       ...totals,
@@ -550,6 +558,7 @@ export class RunEngine {
       durationMs: firstStartedAt === null ? null : finishedAt - firstStartedAt,
       numTurns,
       resultText,
+      structuredOutput,
       apiRetryCount: run.apiRetryCount,
       nextAttemptAt: null,
       costUsd: microsToUsd(models.reduce((sum, row) => sum + row.costMicros, 0)),
@@ -569,6 +578,7 @@ export class RunEngine {
           numTurns,
           totals,
           resultText,
+          structuredOutput,
           apiRetryCount: run.apiRetryCount,
         },
         rows: models,
@@ -578,6 +588,7 @@ export class RunEngine {
       () =>
         this.events.writeEnding({
           execution: finalView,
+          agent: run.agent,
           budget: run.budgetStop,
           timeoutSeconds: run.timeoutSeconds,
         }),
@@ -628,6 +639,11 @@ export class RunEngine {
       throw new Error(`execution ${executionId} was not created by this engine, or was admitted already`);
     return run;
   }
+}
+
+/** A successful result's structured answer (agents run with an output schema); null otherwise. */
+function structuredOutputOf(result: SDKResultMessage): unknown {
+  return result.subtype === 'success' ? (result.structured_output ?? null) : null;
 }
 
 function attemptDto(row: NewExecutionAttempt) {
@@ -683,6 +699,7 @@ function initialView(
     resultText: null,
     sessionId: null,
     apiKeySource: null,
+    structuredOutput: null,
     costs: [],
     attempts: [],
   };

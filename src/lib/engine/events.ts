@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { BUDGET_KINDS } from '../contracts/costs';
 import type { ExecutionLive, LogLineDto, StepDto } from '../contracts/executions';
 import type { CircuitBreakerDto } from '../contracts/system';
+import type { AgentConfiguration } from '../db/schema';
 import { EventBus } from '../eventBus';
 import type { RunEnding } from './runState';
 
@@ -42,6 +43,7 @@ export type BudgetStop = z.infer<typeof budgetStopSchema>;
 /** A run's ending as it is being committed, for writes that must share its transaction. */
 export interface RunEndingCommit {
   execution: ExecutionLive;
+  agent: AgentConfiguration;
   /** Set when it ended `budget_exceeded` because ClaudeOps' own check stopped or refused it. */
   budget: BudgetStop | undefined;
   /** The time limit it ran under (the agent's, or a workflow step's own). */

@@ -55,6 +55,7 @@ function parseWith<S extends Schema>(schema: S | undefined, value: unknown, wher
   return result.data as Parsed<S>;
 }
 
+/** The parsed JSON body; undefined for an empty one (which only a schema that allows no body accepts). */
 async function readJsonBody(request: Request): Promise<unknown> {
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > MAX_BODY_BYTES)
@@ -63,7 +64,7 @@ async function readJsonBody(request: Request): Promise<unknown> {
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
     throw new ApiError(413, 'payload_too_large', `Body larger than ${MAX_BODY_BYTES} bytes`);
   }
-  if (text.trim() === '') throw new ApiError(400, 'invalid_json', 'A JSON body is required');
+  if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text);
   } catch {
@@ -76,6 +77,13 @@ const AUTH_VIAS: readonly string[] = ['bearer', 'session', 'public', 'auth-disab
 function authVia(request: Request): AuthVia | null {
   const via = request.headers.get(AUTH_VIA_HEADER);
   return via !== null && AUTH_VIAS.includes(via) ? (via as AuthVia) : null;
+}
+
+function parseBody<B extends Schema>(schema: B & z.ZodType, raw: unknown): Parsed<B> {
+  if (raw === undefined && !schema.safeParse(undefined).success) {
+    throw new ApiError(400, 'invalid_json', 'A JSON body is required');
+  }
+  return parseWith<B>(schema, raw, 'body');
 }
 
 function toResponse(error: unknown): Response {
@@ -106,9 +114,7 @@ export function route<
       const rawQuery = Object.fromEntries(url.searchParams);
       if (!spec.query) parseWith(noQuery, rawQuery, 'query');
       const query = parseWith<Q>(spec.query, rawQuery, 'query');
-      const body = spec.body
-        ? parseWith<B>(spec.body, await readJsonBody(request), 'body')
-        : (undefined as Parsed<B>);
+      const body = spec.body ? parseBody(spec.body, await readJsonBody(request)) : (undefined as Parsed<B>);
       return await handler({ request, params, query, body, via: authVia(request) });
     } catch (error) {
       return toResponse(error);

@@ -11,6 +11,7 @@ import {
   type UpdateChannelInput,
 } from '../contracts/notifications';
 import type { Db } from '../db';
+import { listLiveAgentIds } from '../db/queries/agents';
 import {
   deleteChannelRow,
   getChannelRow,
@@ -21,7 +22,7 @@ import {
 import { discardUnsent } from '../db/queries/notificationOutbox';
 import type { ChannelPublicSettings, NotificationChannel } from '../db/schema';
 import type { SecretBox } from '../db/secretBox';
-import { invalidField, notFound } from '../errors';
+import { assertNoIssues, invalidField, notFound } from '../errors';
 
 /** A channel's full settings, secrets included: only ever held in memory, to send. */
 const channelConfigSchema = z.discriminatedUnion('type', [
@@ -246,6 +247,17 @@ export function updateChannel(
   });
   if (!updated) throw notFound('Notification channel');
   return { channel: toChannelDto(updated), ...secretOnce(config, patch.rotateSecret === true) };
+}
+
+/** A channel limited to agents must name existing ones; each unknown id is an issue at its place in the list. */
+export function assertAgentsExist(db: Db, agentIds: readonly number[] | null | undefined): void {
+  if (!agentIds) return;
+  const live = listLiveAgentIds(db);
+  assertNoIssues(
+    agentIds.flatMap((agentId, index) =>
+      live.has(agentId) ? [] : [{ path: `agentIds.${index}`, message: `No agent with id ${agentId}` }],
+    ),
+  );
 }
 
 export function deleteChannel(db: Db, id: number): void {

@@ -155,19 +155,25 @@ export function workflowBudgetEvents(run: WorkflowRunDto, now: number): BudgetEv
  */
 export function scheduleFiringEvents(
   firings: readonly ScheduleFiringDto[],
-  schedule: Pick<ScheduleDto, 'agentId' | 'agentName' | 'cronExpression'>,
+  schedule: Pick<ScheduleDto, 'agentId' | 'agentName' | 'workflowId' | 'workflowName' | 'cronExpression'>,
 ): NotificationEventInput[] {
   const fields = (firing: ScheduleFiringDto) => ({
     scheduleId: firing.scheduleId,
     agentId: schedule.agentId,
     agentName: schedule.agentName,
+    workflowId: schedule.workflowId,
+    workflowName: schedule.workflowName,
     cronExpression: schedule.cronExpression,
     scheduledFor: firing.scheduledFor ?? firing.fireAt,
     path: `/schedules/${firing.scheduleId}`,
   });
   const events: NotificationEventInput[] = [];
   for (const firing of firings) {
-    if (firing.outcome === 'refused_budget' || firing.outcome === 'refused_breaker') {
+    if (
+      firing.outcome === 'refused_budget' ||
+      firing.outcome === 'refused_breaker' ||
+      firing.outcome === 'refused_invalid'
+    ) {
       events.push({
         type: 'schedule.refused',
         data: { ...fields(firing), outcome: firing.outcome, reason: firing.reason },

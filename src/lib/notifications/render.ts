@@ -158,7 +158,7 @@ function describeMessage(message: NotificationMessage): Described {
     case 'schedule.refused': {
       const d = message.data;
       return {
-        title: `Schedule #${d.scheduleId} of “${d.agentName}” did not start a run`,
+        title: `Schedule #${d.scheduleId} of “${d.agentName ?? d.workflowName}” did not start a run`,
         text: d.reason,
         fields: [
           ...field('Slot', at(d.scheduledFor)),
@@ -171,7 +171,7 @@ function describeMessage(message: NotificationMessage): Described {
     case 'schedule.missed': {
       const d = message.data;
       return {
-        title: `Schedule #${d.scheduleId} of “${d.agentName}” missed ${d.missedSlots === 1 ? 'a slot' : `${d.missedSlots} slots`}`,
+        title: `Schedule #${d.scheduleId} of “${d.agentName ?? d.workflowName}” missed ${d.missedSlots === 1 ? 'a slot' : `${d.missedSlots} slots`}`,
         text: d.reason ?? 'The server was not running at the scheduled time.',
         fields: [
           ...field('Latest slot', at(d.scheduledFor)),

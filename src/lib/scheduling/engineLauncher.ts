@@ -1,24 +1,41 @@
 import type { Db } from '../db';
 import { requireAgent } from '../db/queries/agents';
 import type { RunEngine } from '../engine/engine';
+import type { WorkflowRunner } from '../workflows/runner';
 import type { RunLauncher } from './launcher';
 
-/** The scheduler's port, backed by the run engine: a scheduled run is an ordinary queued run. */
-export function engineRunLauncher(db: Db, engine: RunEngine): RunLauncher {
+/**
+ * The scheduler's port, backed by the run engine and the workflow runner: a scheduled run is an
+ * ordinary queued run, a scheduled workflow an ordinary workflow run (trigger 'schedule').
+ */
+export function engineRunLauncher(db: Db, engine: RunEngine, workflows: WorkflowRunner): RunLauncher {
   const agentOf = (agentId: number) => requireAgent(db, agentId);
   return {
-    refusal(agentId, now) {
-      const refusal = engine.refusal(agentOf(agentId), now);
+    refusal(target, now) {
+      if (target.kind === 'workflow') {
+        // An open breaker only delays a workflow's steps (they wait queued); a spent budget refuses the run.
+        const refusal = workflows.refusal(target.workflowId, now);
+        return refusal && { outcome: 'refused_budget', reason: refusal.message };
+      }
+      const refusal = engine.refusal(agentOf(target.agentId), now);
       if (!refusal) return null;
       return {
         outcome: refusal.kind === 'budget' ? 'refused_budget' : 'refused_breaker',
         reason: refusal.message,
       };
     },
-    createRun(_tx, { scheduleId, agentId, prompt }, now) {
+    createRun(tx, scheduleId, target, now) {
+      if (target.kind === 'workflow') {
+        const request = { input: target.input, trigger: 'schedule' as const, scheduleId };
+        return { kind: 'workflow', workflowRunId: workflows.createRun(tx, target.workflowId, request, now) };
+      }
       // The engine writes through the same connection, so the row joins the scheduler's transaction.
-      return engine.createRun({ agent: agentOf(agentId), prompt, trigger: 'schedule', scheduleId }, now);
+      const request = { agent: agentOf(target.agentId), prompt: target.prompt, trigger: 'schedule' as const };
+      return { kind: 'agent', executionId: engine.createRun({ ...request, scheduleId }, now) };
     },
-    admit: (executionId) => engine.admit(executionId),
+    admit(run) {
+      if (run.kind === 'workflow') workflows.admitRun(run.workflowRunId);
+      else engine.admit(run.executionId);
+    },
   };
 }

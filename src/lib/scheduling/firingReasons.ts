@@ -1,5 +1,6 @@
 import type { OverlapPolicy } from '../contracts/schedules';
 import type { Schedule } from '../db/schema';
+import type { StartedRun } from './launcher';
 import { MISSED_LISTED_CAP, type PlannedFiring } from './slotPlan';
 
 /** What each firing row says, in words. Times in ISO UTC; the page shows them in the schedule's zone. */
@@ -26,29 +27,39 @@ export function missedReason(schedule: Schedule, planned: PlannedFiring, now: nu
     : `${MISSED}; catch-up runs only the latest missed slot`;
 }
 
-export const startedReason = (executionId: number) => `Started run #${executionId}`;
+/** "run #12", "workflow run #4": how reasons name what a firing started or found running. */
+export const runName = (run: StartedRun): string =>
+  run.kind === 'agent' ? `run #${run.executionId}` : `workflow run #${run.workflowRunId}`;
 
-export const caughtUpReason = (executionId: number, windowSeconds: number) =>
-  `Caught up: started run #${executionId} for the latest slot missed while the server was not running (within the ${duration(windowSeconds)} catch-up window)`;
+export const startedReason = (run: StartedRun) => `Started ${runName(run)}`;
 
-export const manualReason = (executionId: number) => `Run now: started run #${executionId}`;
+export const caughtUpReason = (run: StartedRun, windowSeconds: number) =>
+  `Caught up: started ${runName(run)} for the latest slot missed while the server was not running (within the ${duration(windowSeconds)} catch-up window)`;
+
+export const manualReason = (run: StartedRun) => `Run now: started ${runName(run)}`;
+
+export const invalidTargetReason = (message: string) => `Could not start: ${message}`;
 
 export interface ActiveRun {
   id: number;
   status: string;
 }
 
-/** Why the overlap policy holds this slot back, or null when it may run. */
-export function overlapReason(policy: OverlapPolicy, active: ActiveRun[]): string | null {
+/** Why the overlap policy holds this slot back, or null when it may run. `noun`: what the runs are. */
+export function overlapReason(
+  policy: OverlapPolicy,
+  active: ActiveRun[],
+  noun: 'run' | 'workflow run' = 'run',
+): string | null {
   if (policy === 'allow') return null;
   if (policy === 'skip') {
     const blocking = active[0];
     return blocking
-      ? `Skipped: run #${blocking.id} from this schedule is still ${blocking.status} (overlap policy: skip)`
+      ? `Skipped: ${noun} #${blocking.id} from this schedule is still ${blocking.status} (overlap policy: skip)`
       : null;
   }
   const waiting = active.find((run) => run.status === 'queued');
   return waiting
-    ? `Skipped: run #${waiting.id} from this schedule is already waiting to start (overlap policy: buffer_one)`
+    ? `Skipped: ${noun} #${waiting.id} from this schedule is already waiting to start (overlap policy: buffer_one)`
     : null;
 }

@@ -1,4 +1,6 @@
+import type { WorkflowInputValues } from '../contracts/workflows';
 import type { Db } from '../db';
+import type { Schedule } from '../db/schema';
 
 /** Why a run may not start now, with the firing outcome that records it. */
 export interface RunRefusal {
@@ -7,25 +9,41 @@ export interface RunRefusal {
   reason: string;
 }
 
-export interface RunRequest {
-  scheduleId: number;
-  agentId: number;
-  /** The schedule's prompt; null for the agent's default prompt. */
-  prompt: string | null;
+/** What a schedule runs: an agent (its prompt, or null for the agent's default) or a workflow with its input. */
+export type ScheduleTarget =
+  | { kind: 'agent'; agentId: number; prompt: string | null }
+  | { kind: 'workflow'; workflowId: number; input: WorkflowInputValues };
+
+/** What a firing started: an execution, or a workflow run. */
+export type StartedRun = { kind: 'agent'; executionId: number } | { kind: 'workflow'; workflowRunId: number };
+
+/** The schedule's target. The table's check constraint guarantees exactly one. */
+export function targetOf(
+  schedule: Pick<Schedule, 'id' | 'agentId' | 'workflowId' | 'workflowInput' | 'prompt'>,
+): ScheduleTarget {
+  if (schedule.agentId !== null) return { kind: 'agent', agentId: schedule.agentId, prompt: schedule.prompt };
+  if (schedule.workflowId !== null)
+    return { kind: 'workflow', workflowId: schedule.workflowId, input: schedule.workflowInput ?? {} };
+  throw new Error(`Schedule ${schedule.id} has no target`);
 }
 
 /**
- * The scheduler's port to the run engine, which implements it. A scheduled run is an ordinary run:
- * queued, limited and budgeted like any other.
+ * The scheduler's port to the run engine and the workflow runner, which implement it. A scheduled
+ * run is an ordinary run: queued, limited and budgeted like any other.
  */
 export interface RunLauncher {
-  /** Why a run of this agent may not start now (a monthly budget spent, the circuit open), or null. No side effects. */
-  refusal(agentId: number, now: number): RunRefusal | null;
   /**
-   * Inserts the queued execution (trigger 'schedule', scheduleId set) through `tx`, inside the
-   * scheduler's transaction; returns its id. Nothing starts until `admit` is called after the commit.
+   * Why the target may not start now (a monthly budget spent, the circuit open; for a workflow, a
+   * budget refusing one of its agents), or null. No side effects.
    */
-  createRun(tx: Db, request: RunRequest, now: number): number;
-  /** Hands a committed queued execution to the engine. */
-  admit(executionId: number): void;
+  refusal(target: ScheduleTarget, now: number): RunRefusal | null;
+  /**
+   * Writes the queued run through `tx`, inside the scheduler's transaction: an execution (trigger
+   * 'schedule', scheduleId set), or a workflow run with its first steps. Nothing starts until
+   * `admit` is called after the commit. Throws a domain error when the target cannot start as the
+   * schedule says (e.g. a workflow's input no longer fits its fields): the firing records it.
+   */
+  createRun(tx: Db, scheduleId: number, target: ScheduleTarget, now: number): StartedRun;
+  /** Hands a committed run to the engine (or the runner). */
+  admit(run: StartedRun): void;
 }

@@ -1,12 +1,12 @@
 import type { FiringOutcome, ScheduleFiringDto } from '../contracts/schedules';
 import type { Db } from '../db';
-import { getAgentById } from '../db/queries/agents';
 import {
   advanceSchedule,
   type DueSchedule,
   getActiveRunsOfSchedule,
+  getActiveWorkflowRunsOfSchedule,
   getEarliestFireAt,
-  getScheduleWithAgent,
+  getScheduleWithTarget,
   insertFiring,
   isSlotRecorded,
   postponeSchedule,
@@ -15,12 +15,20 @@ import {
   toFiringDto,
 } from '../db/queries/schedules';
 import type { Schedule } from '../db/schema';
-import { notFound } from '../errors';
+import { isDomainError, notFound } from '../errors';
 import type { Logger } from '../logger';
 import { compileCron } from './cron';
-import { caughtUpReason, manualReason, missedReason, overlapReason, startedReason } from './firingReasons';
+import {
+  caughtUpReason,
+  invalidTargetReason,
+  manualReason,
+  missedReason,
+  overlapReason,
+  startedReason,
+} from './firingReasons';
 import { jitterMs } from './jitter';
-import type { RunLauncher } from './launcher';
+import { type RunLauncher, type StartedRun, targetOf } from './launcher';
+import { assertTargetExists } from './schedules';
 import { type PlannedFiring, planDueSlots } from './slotPlan';
 
 /** Time and timers, injected so tests can drive the scheduler through DST changes and downtime. */
@@ -69,7 +77,7 @@ const SLEEP_AFTER_FAILURE_MS = 1_000;
 /** What one schedule's claim wrote, to be admitted and reported once committed. */
 interface Claim {
   firings: ScheduleFiringDto[];
-  admit: number[];
+  admit: StartedRun[];
 }
 
 /** One firing row as the scheduler decides it. */
@@ -79,6 +87,7 @@ interface FiringRecord {
   outcome: FiringOutcome;
   reason: string;
   executionId?: number;
+  workflowRunId?: number;
   slotCount?: number;
 }
 
@@ -174,13 +183,13 @@ export class Scheduler {
     const now = this.clock.now();
     const claim = this.db.transaction(
       (tx) => {
-        const schedule = getScheduleWithAgent(tx, scheduleId);
+        const schedule = getScheduleWithTarget(tx, scheduleId);
         if (!schedule) throw notFound('Schedule');
-        if (!getAgentById(tx, schedule.agentId)) throw notFound('Agent');
+        assertTargetExists(tx, schedule);
         const claim: Claim = { firings: [], admit: [] };
-        this.startOrRefuse(tx, claim, schedule, { scheduledFor: null, fireAt: now }, now, (executionId) => ({
+        this.startOrRefuse(tx, claim, schedule, { scheduledFor: null, fireAt: now }, now, (run) => ({
           outcome: 'started',
-          reason: manualReason(executionId),
+          reason: manualReason(run),
         }));
         this.hooks.inTransaction?.(tx, claim.firings);
         return claim;
@@ -232,10 +241,10 @@ export class Scheduler {
 
   private claimSlots(tx: Db, schedule: DueSchedule, now: number): Claim {
     const claim: Claim = { firings: [], admit: [] };
-    if (schedule.agentDeletedAt !== null) {
-      // The agent's delete should have taken its schedules along; make sure it did.
+    if (schedule.targetDeletedAt !== null) {
+      // The agent's or workflow's delete should have taken its schedules along; make sure it did.
       softDeleteSchedule(this.db, schedule.id, now);
-      this.logger.warn({ scheduleId: schedule.id }, 'schedule of a deleted agent deleted');
+      this.logger.warn({ scheduleId: schedule.id }, 'schedule of a deleted agent or workflow deleted');
       return claim;
     }
     const plan = planDueSlots({
@@ -264,42 +273,66 @@ export class Scheduler {
       this.record(claim, schedule.id, { ...slot, outcome: 'missed', reason, slotCount }, now);
       return;
     }
-    const skipped = overlapReason(schedule.overlapPolicy, getActiveRunsOfSchedule(this.db, schedule.id));
+    const skipped = this.overlap(schedule);
     if (skipped) {
       this.record(claim, schedule.id, { ...slot, outcome: 'skipped_overlap', reason: skipped }, now);
       return;
     }
-    this.startOrRefuse(tx, claim, schedule, slot, now, (executionId) =>
+    this.startOrRefuse(tx, claim, schedule, slot, now, (run) =>
       planned.kind === 'catch_up'
-        ? { outcome: 'caught_up', reason: caughtUpReason(executionId, schedule.catchUpWindowSeconds) }
-        : { outcome: 'started', reason: startedReason(executionId) },
+        ? { outcome: 'caught_up', reason: caughtUpReason(run, schedule.catchUpWindowSeconds) }
+        : { outcome: 'started', reason: startedReason(run) },
     );
   }
 
-  /** Starts a run for the firing, or records why the engine refuses one now. */
+  /** Why the overlap policy holds the slot back: the schedule's own runs (or workflow runs) still active. */
+  private overlap(schedule: Schedule): string | null {
+    if (schedule.overlapPolicy === 'allow') return null;
+    return schedule.workflowId === null
+      ? overlapReason(schedule.overlapPolicy, getActiveRunsOfSchedule(this.db, schedule.id))
+      : overlapReason(
+          schedule.overlapPolicy,
+          getActiveWorkflowRunsOfSchedule(this.db, schedule.id),
+          'workflow run',
+        );
+  }
+
+  /** Starts a run for the firing, or records why it cannot start now. */
   private startOrRefuse(
     tx: Db,
     claim: Claim,
     schedule: Schedule,
     slot: Pick<FiringRecord, 'scheduledFor' | 'fireAt'>,
     now: number,
-    started: (executionId: number) => Pick<FiringRecord, 'outcome' | 'reason'>,
+    outcomeOf: (run: StartedRun) => Pick<FiringRecord, 'outcome' | 'reason'>,
   ): void {
-    const refusal = this.launcher.refusal(schedule.agentId, now);
+    const target = targetOf(schedule);
+    const refusal = this.launcher.refusal(target, now);
     if (refusal) {
       this.record(claim, schedule.id, { ...slot, ...refusal }, now);
       return;
     }
-    const request = { scheduleId: schedule.id, agentId: schedule.agentId, prompt: schedule.prompt };
-    const executionId = this.launcher.createRun(tx, request, now);
-    claim.admit.push(executionId);
-    this.record(claim, schedule.id, { ...slot, ...started(executionId), executionId }, now);
+    let run: StartedRun;
+    try {
+      run = this.launcher.createRun(tx, schedule.id, target, now);
+    } catch (err) {
+      // The target cannot start as the schedule says: recorded, and the next slot tries afresh.
+      if (!isDomainError(err)) throw err;
+      const reason = invalidTargetReason(err.message);
+      this.record(claim, schedule.id, { ...slot, outcome: 'refused_invalid', reason }, now);
+      return;
+    }
+    claim.admit.push(run);
+    const started =
+      run.kind === 'agent' ? { executionId: run.executionId } : { workflowRunId: run.workflowRunId };
+    this.record(claim, schedule.id, { ...slot, ...outcomeOf(run), ...started }, now);
   }
 
   private record(claim: Claim, scheduleId: number, firing: FiringRecord, now: number): void {
     const row = insertFiring(this.db, {
       scheduleId,
       executionId: null,
+      workflowRunId: null,
       slotCount: 1,
       ...firing,
       createdAt: now,
@@ -310,11 +343,11 @@ export class Scheduler {
   /** Runs go to the engine only now that their rows are committed; then the live UI hears of it. */
   private afterCommit(claims: Claim[]): ScheduleFiringDto[] {
     const firings = claims.flatMap((claim) => claim.firings);
-    for (const executionId of claims.flatMap((claim) => claim.admit)) {
+    for (const run of claims.flatMap((claim) => claim.admit)) {
       try {
-        this.launcher.admit(executionId);
+        this.launcher.admit(run);
       } catch (err) {
-        this.logger.error({ err, executionId }, 'a scheduled run could not be admitted; it stays queued');
+        this.logger.error({ err, run }, 'a scheduled run could not be admitted; it stays queued');
       }
     }
     for (const firing of firings) {

@@ -6,28 +6,34 @@ import {
   NEXT_RUNS_COUNT,
   SCHEDULE_DEFAULTS,
   type ScheduleDto,
+  type ScheduleFiringDto,
   type SchedulePage,
   type SchedulePreview,
   type SchedulePreviewQuery,
+  type ScheduleTargetOptions,
+  scheduleTargetIssue,
   type UpdateScheduleInput,
 } from '../contracts/schedules';
 import type { Db } from '../db';
-import { getAgentById } from '../db/queries/agents';
+import { getAgentById, listAgents } from '../db/queries/agents';
 import {
+  getLastFiring,
   getLastFirings,
-  getScheduleWithAgent,
+  getScheduleWithTarget,
   insertSchedule,
   listFiringsOfSchedule,
   listNextDueSchedules,
   listSchedulesLastUnrun,
-  listSchedulesWithAgent,
-  type ScheduleWithAgent,
+  listSchedulesWithTarget,
+  type ScheduleWithTarget,
   softDeleteSchedule,
   toFiringDto,
   updateScheduleRow,
 } from '../db/queries/schedules';
+import { getWorkflow, listWorkflows } from '../db/queries/workflows';
 import type { Schedule } from '../db/schema';
-import { notFound } from '../errors';
+import { assertNoIssues, DomainError, invalidField, notFound } from '../errors';
+import { checkRunInput } from '../workflows/validate';
 import { compileCron, describeCron, localTimeZone, nextRuns, normalizeTimeZone } from './cron';
 import { jitterMs } from './jitter';
 
@@ -38,11 +44,14 @@ import { jitterMs } from './jitter';
 
 const iso = (epochMs: number) => new Date(epochMs).toISOString();
 
-function toScheduleDto(row: ScheduleWithAgent, lastFiring: ScheduleDto['lastFiring']): ScheduleDto {
+function toScheduleDto(row: ScheduleWithTarget, lastFiring: ScheduleDto['lastFiring']): ScheduleDto {
   return {
     id: row.id,
     agentId: row.agentId,
     agentName: row.agentName,
+    workflowId: row.workflowId,
+    workflowName: row.workflowName,
+    workflowInput: row.workflowInput,
     name: row.name,
     cronExpression: row.cronExpression,
     description: describeCron(row.cronExpression),
@@ -67,7 +76,7 @@ function toScheduleDto(row: ScheduleWithAgent, lastFiring: ScheduleDto['lastFiri
   };
 }
 
-function toScheduleDtos(db: Db, rows: ScheduleWithAgent[]): ScheduleDto[] {
+function toScheduleDtos(db: Db, rows: ScheduleWithTarget[]): ScheduleDto[] {
   const last = getLastFirings(
     db,
     rows.map((row) => row.id),
@@ -88,25 +97,50 @@ function timing(
   return { nextRunAt, nextFireAt: nextRunAt + jitterMs(schedule.id, nextRunAt, schedule.jitterSeconds) };
 }
 
-function assertAgentExists(db: Db, agentId: number): void {
-  if (!getAgentById(db, agentId)) throw notFound('Agent');
+type Target = Pick<Schedule, 'agentId' | 'workflowId' | 'workflowInput'>;
+
+/** The schedule's agent or workflow exists and is live; for a workflow, the input fits its fields (`workflowInput.<field>`). */
+export function assertTargetExists(db: Db, target: Target): void {
+  if (target.agentId !== null) {
+    if (!getAgentById(db, target.agentId)) throw notFound('Agent');
+    return;
+  }
+  if (target.workflowId === null) return;
+  const workflow = getWorkflow(db, target.workflowId);
+  if (!workflow) throw notFound('Workflow');
+  const { issues } = checkRunInput(workflow.inputs, target.workflowInput ?? {});
+  assertNoIssues(
+    issues.map((issue) => ({ ...issue, path: issue.path.replace(/^input\./, 'workflowInput.') })),
+  );
+}
+
+/** A live schedule, or null when there is none (never was, or deleted). */
+export function findSchedule(db: Db, id: number): ScheduleDto | null {
+  const row = getScheduleWithTarget(db, id);
+  if (!row) return null;
+  const last = getLastFiring(db, id);
+  return toScheduleDto(row, last ? toFiringDto(last) : null);
 }
 
 export function getSchedule(db: Db, id: number): ScheduleDto {
-  const row = getScheduleWithAgent(db, id);
-  if (!row) throw notFound('Schedule');
-  const [dto] = toScheduleDtos(db, [row]);
+  const dto = findSchedule(db, id);
   if (!dto) throw notFound('Schedule');
   return dto;
 }
 
 /** Starts from the first slot after `now`. With no zone given, the server's own is stored. */
 export function createSchedule(db: Db, input: CreateScheduleInput, now: number): ScheduleDto {
-  assertAgentExists(db, input.agentId);
+  const target = {
+    agentId: input.agentId ?? null,
+    workflowId: input.workflowId ?? null,
+    workflowInput: input.workflowInput ?? null,
+  };
+  assertTargetExists(db, target);
   const id = db.transaction((tx) => {
     const row = insertSchedule(tx, {
       ...SCHEDULE_DEFAULTS,
       ...input,
+      ...target,
       timezone: normalizeTimeZone(input.timezone ?? localTimeZone()),
       createdAt: now,
       updatedAt: now,
@@ -119,18 +153,33 @@ export function createSchedule(db: Db, input: CreateScheduleInput, now: number):
 }
 
 /**
+ * A PATCH that names one target and not the other switches to it: the other target and its own
+ * field (an agent's prompt, a workflow's input) are cleared unless the PATCH gives them.
+ */
+function withTargetSwitch(patch: UpdateScheduleInput): UpdateScheduleInput {
+  if (patch.workflowId != null && patch.agentId === undefined)
+    return { agentId: null, prompt: null, ...patch };
+  if (patch.agentId != null && patch.workflowId === undefined)
+    return { workflowId: null, workflowInput: null, ...patch };
+  return patch;
+}
+
+/**
  * A new expression, zone or jitter, or a resume, restarts the timing from the first slot after
  * `now`: slots while paused are not caught up. Pausing clears the next slot.
  */
 export function updateSchedule(db: Db, id: number, patch: UpdateScheduleInput, now: number): ScheduleDto {
-  const existing = getScheduleWithAgent(db, id);
+  const existing = getScheduleWithTarget(db, id);
   if (!existing) throw notFound('Schedule');
-  if (patch.agentId !== undefined) assertAgentExists(db, patch.agentId);
   const changes = {
-    ...patch,
+    ...withTargetSwitch(patch),
     ...(patch.timezone !== undefined && { timezone: normalizeTimeZone(patch.timezone) }),
   };
   const merged = { ...existing, ...changes };
+  const targetIssue = scheduleTargetIssue(merged);
+  if (targetIssue) throw invalidField(targetIssue.path, targetIssue.message);
+  if (patch.agentId != null || patch.workflowId != null || patch.workflowInput !== undefined)
+    assertTargetExists(db, merged);
   const retimed =
     merged.cronExpression !== existing.cronExpression ||
     merged.timezone !== existing.timezone ||
@@ -158,7 +207,7 @@ function keysetPage<Row, Item extends { id: number }>(
 
 export function listSchedules(db: Db, query: ListSchedulesQuery): SchedulePage {
   return keysetPage(
-    (limit) => listSchedulesWithAgent(db, { ...query, limit }),
+    (limit) => listSchedulesWithTarget(db, { ...query, limit }),
     query.limit,
     (rows) => toScheduleDtos(db, rows),
   );
@@ -175,7 +224,7 @@ export function listSchedulesNeedingAttention(db: Db, limit: number): ScheduleDt
 }
 
 export function listFirings(db: Db, scheduleId: number, query: ListFiringsQuery): FiringPage {
-  if (!getScheduleWithAgent(db, scheduleId)) throw notFound('Schedule');
+  if (!getScheduleWithTarget(db, scheduleId)) throw notFound('Schedule');
   return keysetPage(
     (limit) => listFiringsOfSchedule(db, scheduleId, { ...query, limit }),
     query.limit,
@@ -190,5 +239,27 @@ export function previewSchedule(query: SchedulePreviewQuery, now: number): Sched
     description: describeCron(query.cronExpression),
     timezone,
     nextRuns: nextRuns(query.cronExpression, timezone, now, NEXT_RUNS_COUNT).map(iso),
+  };
+}
+
+/**
+ * A "run now" that did not start a run is an error for the caller, though it is recorded: a spent
+ * budget like any refused start (budget_exhausted), the breaker or the target a conflict, naming
+ * the outcome and carrying the firing.
+ */
+export function assertFiringStarted(firing: ScheduleFiringDto): void {
+  if (firing.outcome === 'started' || firing.outcome === 'caught_up') return;
+  const kind = firing.outcome === 'refused_budget' ? 'budget_exhausted' : 'conflict';
+  throw new DomainError(kind, firing.reason, undefined, { outcome: firing.outcome, firing });
+}
+
+/** The agents and workflows a schedule form offers, with each workflow's input fields. */
+export function listScheduleTargets(db: Db): ScheduleTargetOptions {
+  return {
+    agents: listAgents(db).map(({ id, name }) => ({ id, name })),
+    workflows: listWorkflows(db).flatMap(({ id }) => {
+      const workflow = getWorkflow(db, id);
+      return workflow ? [{ id, name: workflow.name, inputs: workflow.inputs }] : [];
+    }),
   };
 }

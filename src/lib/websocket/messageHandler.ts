@@ -1,6 +1,7 @@
 import { type ErrorIssue, issuesFromZod } from '../contracts/errors';
 import type { ExecutionSummary } from '../contracts/executions';
 import type { CircuitBreakerDto } from '../contracts/system';
+import type { WorkflowRunDto } from '../contracts/workflows';
 import { type DomainErrorKind, isDomainError } from '../errors';
 import type { Logger } from '../logger';
 import { type Broadcaster, type ClientSession, send } from './broadcaster';
@@ -13,6 +14,8 @@ export interface ClientCommands {
   circuitState(): CircuitBreakerDto;
   /** Every active run and the newest ones, for a list that (re)subscribes. */
   recentExecutions(): ExecutionSummary[];
+  /** The same for workflow runs, whole (a run page reads its steps from it). */
+  recentWorkflowRuns(): WorkflowRunDto[];
 }
 
 /** Parses one client frame and acts on it; anything malformed gets an error frame, never a throw. */
@@ -83,7 +86,12 @@ function dispatch(
         send(session.socket, { type: 'circuit.updated', circuit: commands.circuitState() });
       } else {
         session.topics.add(frame.topic);
-        send(session.socket, { type: 'subscribed', topic: frame.topic });
+        send(
+          session.socket,
+          frame.topic === 'workflowRuns'
+            ? { type: 'subscribed', topic: 'workflowRuns', runs: commands.recentWorkflowRuns() }
+            : { type: 'subscribed', topic: frame.topic },
+        );
       }
       return;
     case 'unsubscribe':

@@ -61,7 +61,13 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 /** Server → client frames. `seq` is the highest per-execution sequence number the frame reflects. */
 export const serverFrameSchema = z.union([
   z.object({ type: z.literal('hello'), protocolVersion: z.number() }),
-  z.object({ type: z.literal('subscribed'), topic: z.enum(BROADCAST_TOPICS) }),
+  z.object({ type: z.literal('subscribed'), topic: z.enum(['metrics', 'schedules']) }),
+  z.object({
+    type: z.literal('subscribed'),
+    topic: z.literal('workflowRuns'),
+    /** Every unfinished run and the newest ones as they are now, so a (re)subscribing page misses nothing. */
+    runs: z.array(workflowRunSchema),
+  }),
   z.object({
     type: z.literal('subscribed'),
     topic: z.literal('execution'),

@@ -1,6 +1,7 @@
+import { agentReturnsStructuredOutput } from '../../agents/structuredOutput';
 import type { UpdateWorkflowInput, WorkflowDefinition, WorkflowDto } from '../contracts/workflows';
 import type { Db } from '../db';
-import { listLiveAgentIds } from '../db/queries/agents';
+import { getAgentById, listLiveAgentIds } from '../db/queries/agents';
 import {
   getWorkflow,
   insertWorkflow,
@@ -12,6 +13,14 @@ import { workflowIssues } from './validate';
 
 /** Whether an agent returns structured output, so `{{steps.x.output.…}}` can have a value. */
 export type StructuredOutputCheck = (agentId: number) => boolean;
+
+/** The check against the stored agents (which ones answer with an object: src/agents/structuredOutput.ts). */
+export function structuredOutputCheck(db: Db): StructuredOutputCheck {
+  return (agentId) => {
+    const agent = getAgentById(db, agentId);
+    return agent !== undefined && agentReturnsStructuredOutput(agent);
+  };
+}
 
 /** The checks of validate.ts against the live agents, then the name: nothing is saved while one fails. */
 function assertSavable(

@@ -1,17 +1,18 @@
 import type { Db } from '../db';
 import { requireAgent } from '../db/queries/agents';
+import type { AgentConfiguration } from '../db/schema';
+import { assertBudgetLeft } from '../engine/budgets';
 import type { RunEngine } from '../engine/engine';
-import type { StepLauncher } from './launcher';
+import { budgetStopSchema } from '../engine/events';
+import { isDomainError } from '../errors';
+import type { StepLauncher, StepRefusal } from './launcher';
 
 /** The workflow runner's port, backed by the run engine: each step is an ordinary queued run. */
 export function engineStepLauncher(db: Db, engine: RunEngine): StepLauncher {
   const agentOf = (agentId: number) => requireAgent(db, agentId);
   return {
-    refusal(agentId, now) {
-      const refusal = engine.refusal(agentOf(agentId), now);
-      // An open breaker only delays a step (it waits queued); a spent budget refuses it.
-      return refusal?.kind === 'budget' ? refusal.message : null;
-    },
+    // Only a spent budget refuses a step; an open breaker just delays it (it waits queued).
+    refusal: (agentId, now) => budgetRefusal(db, agentOf(agentId), now),
     createRun(_tx, request, now) {
       // The engine writes through the same connection, so the row joins the runner's transaction.
       return engine.createRun(
@@ -33,4 +34,20 @@ export function engineStepLauncher(db: Db, engine: RunEngine): StepLauncher {
       engine.stop(executionId, reason, message);
     },
   };
+}
+
+/**
+ * The budget the check names when it refuses, with its figures. (The engine's own `refusal()`
+ * keeps only the message; a workflow run's 409 names the budget as `POST /api/executions` does.)
+ */
+function budgetRefusal(db: Db, agent: AgentConfiguration, now: number): StepRefusal | null {
+  try {
+    assertBudgetLeft(db, agent, now);
+    return null;
+  } catch (error) {
+    if (!isDomainError(error)) throw error;
+    const budget = budgetStopSchema.safeParse(error.details);
+    if (!budget.success) throw error;
+    return { message: error.message, ...budget.data };
+  }
 }

@@ -1,5 +1,11 @@
 import type { ExecutionStatus } from '../contracts/executions';
 import type { Db } from '../db';
+import type { BudgetStop } from '../engine/events';
+
+/** A monthly budget that refuses an agent now: in words, and named as `POST /api/executions` names it. */
+export interface StepRefusal extends BudgetStop {
+  message: string;
+}
 
 /**
  * The workflow runner's port to the run engine: a step is an ordinary execution, so the engine's
@@ -7,8 +13,8 @@ import type { Db } from '../db';
  * The engine implements this; the runner never starts an agent itself.
  */
 export interface StepLauncher {
-  /** A monthly budget that refuses the agent now (its message, naming the budget), or null. */
-  refusal(agentId: number, now: number): string | null;
+  /** A monthly budget that refuses the agent now, or null. */
+  refusal(agentId: number, now: number): StepRefusal | null;
   /**
    * Inserts the queued execution (trigger 'workflow', workflowRunId, stepKey) through `tx`, with
    * its own spending cap `maxCostMicros` (the workflow's remaining budget; null = none) and

@@ -28,7 +28,7 @@ import { getWorkflow, getWorkflowVersion } from '../db/queries/workflows';
 import type { WorkflowRun, WorkflowRunStep } from '../db/schema';
 import { assertNoIssues, conflict, DomainError, isDomainError, notFound, unavailable } from '../errors';
 import type { Logger } from '../logger';
-import type { StepLauncher, StepRunEnded, StepRunStarted, StepSpend } from './launcher';
+import type { StepLauncher, StepRefusal, StepRunEnded, StepRunStarted, StepSpend } from './launcher';
 import { canMoveStep, isStepActive, isStepEnded, planSteps, runOutcome } from './plan';
 import { type ParsedTemplate, parseTemplate, renderTemplate, type StepValues } from './template';
 import { checkRunInput } from './validate';
@@ -84,6 +84,8 @@ const usd = (micros: number) => `$${microsToUsd(micros).toFixed(micros < 1_000_0
 
 export class WorkflowRunner {
   private readonly compiled = new Map<string, Compiled>();
+  /** Runs written by createRun, with what to tell the engine once their transaction committed. */
+  private readonly created = new Map<number, Effects>();
   private shuttingDown = false;
   private readonly now: () => number;
 
@@ -92,42 +94,71 @@ export class WorkflowRunner {
   }
 
   /**
-   * Starts a run of the workflow's current version: the input is checked against its fields, a
-   * monthly budget that already refuses one of its agents refuses the run (budget_exhausted), and
-   * the run with its first steps is written in one transaction; the steps are admitted after it.
+   * Starts a run of the workflow's current version: a monthly budget that already refuses one of
+   * its agents refuses the run (budget_exhausted), then the run is written (createRun) in its own
+   * transaction and its first steps admitted (admitRun).
    */
   start(workflowId: number, request: StartWorkflowRequest): WorkflowRunDto {
     if (this.shuttingDown) throw unavailable('The server is shutting down');
-    const { db, launcher } = this.deps;
     const now = this.now();
-    const workflow = getWorkflow(db, workflowId);
+    const refusal = this.refusal(workflowId, now);
+    if (refusal) {
+      const { message, ...figures } = refusal;
+      throw new DomainError('budget_exhausted', message, undefined, { ...figures, workflowId });
+    }
+    const runId = this.deps.db.transaction((tx) => this.createRun(tx, workflowId, request, now));
+    this.admitRun(runId);
+    return this.dto(runId);
+  }
+
+  /** A monthly budget that refuses one of the workflow's agents now (which, why, the figures), or null. Throws when there is no such workflow. */
+  refusal(workflowId: number, now: number = this.now()): (StepRefusal & { agentId: number }) | null {
+    const workflow = getWorkflow(this.deps.db, workflowId);
+    if (!workflow) throw notFound('Workflow');
+    for (const agentId of new Set(workflow.steps.map((step) => step.agentId))) {
+      const refusal = this.deps.launcher.refusal(agentId, now);
+      if (refusal) return { ...refusal, agentId };
+    }
+    return null;
+  }
+
+  /**
+   * Writes a run of the workflow's current version and queues its first steps, inside the caller's
+   * transaction (`tx`: better-sqlite3 transactions belong to the connection, so the runner's own
+   * writes join it), so a trigger can commit the run with its own rows (a schedule's firing).
+   * Checks the input against the workflow's fields (invalid_input naming `input.<field>`); budgets
+   * are the caller's to check first (`refusal`). Nothing is admitted until `admitRun`, after the commit.
+   */
+  createRun(tx: Db, workflowId: number, request: StartWorkflowRequest, now: number = this.now()): number {
+    const workflow = getWorkflow(tx, workflowId);
     if (!workflow) throw notFound('Workflow');
     const input = checkRunInput(workflow.inputs, request.input ?? {});
     assertNoIssues(input.issues);
-    for (const agentId of new Set(workflow.steps.map((step) => step.agentId))) {
-      const refusal = launcher.refusal(agentId, now);
-      if (refusal) throw new DomainError('budget_exhausted', refusal, undefined, { workflowId, agentId });
-    }
     const effects = noEffects();
-    const runId = db.transaction(() => {
-      const id = insertWorkflowRun(
-        db,
-        {
-          workflowId,
-          workflowVersion: workflow.version,
-          trigger: request.trigger,
-          scheduleId: request.scheduleId ?? null,
-          input: input.values,
-          budgetMicros: workflow.maxCostUsd === null ? null : usdToMicros(workflow.maxCostUsd),
-          createdAt: now,
-        },
-        workflow.steps.map((step) => step.key),
-      );
-      this.advance(this.load(id), now, effects);
-      return id;
-    });
+    const runId = insertWorkflowRun(
+      tx,
+      {
+        workflowId,
+        workflowVersion: workflow.version,
+        trigger: request.trigger,
+        scheduleId: request.scheduleId ?? null,
+        input: input.values,
+        budgetMicros: workflow.maxCostUsd === null ? null : usdToMicros(workflow.maxCostUsd),
+        createdAt: now,
+      },
+      workflow.steps.map((step) => step.key),
+    );
+    this.advance(this.load(runId), now, effects);
+    // Kept until admitRun; a rolled-back transaction may hand the same id out again, which replaces it.
+    this.created.set(runId, effects);
+    return runId;
+  }
+
+  /** Publishes a run `createRun` wrote and hands its first steps to the engine, once the caller committed. */
+  admitRun(runId: number): void {
+    const effects = this.created.get(runId) ?? noEffects();
+    this.created.delete(runId);
     this.afterCommit(runId, effects);
-    return this.dto(runId);
   }
 
   /** Stops the run's queued and running steps, skips the pending ones; it ends `cancelled`. */
@@ -315,7 +346,7 @@ export class WorkflowRunner {
       throw new Error(`Step ${key} is not in workflow run ${state.run.id}'s definition`);
     const refusal = launcher.refusal(step.agentId, now);
     if (refusal) {
-      this.setStep(state, key, { status: 'budget_exceeded', reason: refusal, finishedAt: now });
+      this.setStep(state, key, { status: 'budget_exceeded', reason: refusal.message, finishedAt: now });
       return false;
     }
     const prompt = renderTemplate(template, { input: state.run.input, steps: valuesOf(state) });

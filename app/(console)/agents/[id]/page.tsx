@@ -5,10 +5,14 @@ import { AgentForm } from '@/components/features/agents/AgentForm';
 import { DeleteAgentButton } from '@/components/features/agents/DeleteAgentButton';
 import { RunButton } from '@/components/features/agents/RunButton';
 import { RecentExecutions } from '@/components/features/dashboard/RecentExecutions';
+import { ScheduleForm } from '@/components/features/schedules/ScheduleForm';
+import { ScheduleTable } from '@/components/features/schedules/ScheduleTable';
 import { getDb } from '@/lib/db';
 import { getAgentById, toAgentDto } from '@/lib/db/queries/agents';
 import { listExecutions } from '@/lib/db/queries/executions';
 import { withQueuePositions } from '@/lib/runtime';
+import { localTimeZone } from '@/lib/scheduling/cron';
+import { listSchedules, listScheduleTargets } from '@/lib/scheduling/schedules';
 import { parseIdParam } from '../../../_lib/params';
 
 export const dynamic = 'force-dynamic';
@@ -60,6 +64,22 @@ export default async function AgentPage({ params, searchParams }: AgentPageProps
       <section className="panel" aria-labelledby="settings-heading">
         <h2 id="settings-heading">Settings</h2>
         <AgentForm agent={agent} />
+      </section>
+      <section className="panel" aria-labelledby="agent-schedules-heading" data-testid="agent-schedules">
+        <h2 id="agent-schedules-heading">Schedules</h2>
+        <ScheduleTable
+          initial={listSchedules(getDb(), { agentId: agent.id, limit: 100 }).items}
+          showTarget={false}
+        />
+        <details className="new-schedule">
+          <summary data-testid="agent-new-schedule">New schedule</summary>
+          <ScheduleForm
+            targets={listScheduleTargets(getDb())}
+            fixedAgentId={agent.id}
+            defaultTimeZone={localTimeZone()}
+            renderedAt={Date.now()}
+          />
+        </details>
       </section>
       <section className="panel" aria-labelledby="history-heading">
         <h2 id="history-heading">Runs</h2>

@@ -1,7 +1,8 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { type ChangeEvent, type FormEvent, type ReactNode, useState } from 'react';
+import { type ChangeEvent, type FormEvent, useState } from 'react';
+import { errorIdOf, FormField, type FormFieldProps, FormFooter } from '@/components/ui/FormParts';
 import {
   type AgentDto,
   agentResponseSchema,
@@ -21,35 +22,9 @@ import {
 } from './agentFormModel';
 
 const inputId = (field: AgentField) => `agent-${field}`;
-const errorId = (field: AgentField) => `agent-${field}-error`;
 
-function Field({
-  field,
-  label,
-  hint,
-  error,
-  wide = false,
-  children,
-}: {
-  field: AgentField;
-  label: string;
-  hint?: string;
-  error: string | undefined;
-  wide?: boolean;
-  children: ReactNode;
-}) {
-  return (
-    <div className={`field${wide ? ' field-wide' : ''}${error ? ' field-invalid' : ''}`}>
-      <label htmlFor={inputId(field)}>{label}</label>
-      {children}
-      {hint ? <p className="field-hint">{hint}</p> : null}
-      {error ? (
-        <p className="field-error" id={errorId(field)} data-testid={`field-error-${field}`}>
-          {error}
-        </p>
-      ) : null}
-    </div>
-  );
+function Field({ field, ...props }: { field: AgentField } & Omit<FormFieldProps, 'inputId' | 'errorTestId'>) {
+  return <FormField inputId={inputId(field)} errorTestId={`field-error-${field}`} {...props} />;
 }
 
 /**
@@ -74,7 +49,7 @@ export function AgentForm({ agent }: { agent?: AgentDto }) {
     name: field,
     value: values[field],
     'aria-invalid': errors[field] !== undefined,
-    'aria-describedby': errors[field] === undefined ? undefined : errorId(field),
+    'aria-describedby': errors[field] === undefined ? undefined : errorIdOf(inputId(field)),
     'data-testid': `agent-field-${field}`,
     onChange: (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => {
       const { value } = event.target;
@@ -231,26 +206,13 @@ export function AgentForm({ agent }: { agent?: AgentDto }) {
           <input type="number" inputMode="decimal" min={0} step="any" {...bind('monthlyBudgetUsd')} />
         </Field>
       </div>
-      {errors.form ? (
-        <p className="callout callout-error" role="alert" data-testid="form-error">
-          {errors.form}
-        </p>
-      ) : null}
-      <div className="form-actions">
-        <button
-          type="submit"
-          className="button button-primary"
-          disabled={submitting}
-          data-testid="agent-save"
-        >
-          {submitting ? 'Saving…' : agent ? 'Save changes' : 'Create agent'}
-        </button>
-        {saved ? (
-          <output className="saved" data-testid="agent-saved">
-            Saved
-          </output>
-        ) : null}
-      </div>
+      <FormFooter
+        error={errors.form}
+        submitting={submitting}
+        label={agent ? 'Save changes' : 'Create agent'}
+        saved={saved}
+        testIds={{ error: 'form-error', save: 'agent-save', saved: 'agent-saved' }}
+      />
     </form>
   );
 }

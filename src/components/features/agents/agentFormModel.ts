@@ -1,4 +1,5 @@
 import { AGENT_DEFAULTS, type AgentDto } from '@/lib/contracts/agents';
+import { fieldErrors, type IssuePath } from '@/lib/views/fieldErrors';
 
 /** What the form's inputs hold: text, converted to the API's shape only on submit. */
 export interface AgentFormValues {
@@ -71,12 +72,12 @@ export function parseToolList(text: string): string[] {
 }
 
 /** An empty number field means "leave as is / use the default"; anything else must parse. */
-function parseNumber(text: string): number | undefined {
+export function parseNumber(text: string): number | undefined {
   return text.trim() === '' ? undefined : Number(text);
 }
 
 /** A spending limit: empty means none. */
-function parseLimit(text: string): number | null {
+export function parseLimit(text: string): number | null {
   return text.trim() === '' ? null : Number(text);
 }
 
@@ -104,28 +105,12 @@ export function toAgentInput(values: AgentFormValues): Record<string, unknown> {
 
 const isField = (key: string): key is AgentField => (AGENT_FIELDS as readonly string[]).includes(key);
 
-/**
- * One message per field from validation issues, whether zod's (path as an array) or the API's
- * (path as a string like `allowedTools.2`). A bad tool is named, since the field holds a list.
- */
+/** Issues by field; a bad tool is named, since the field holds a list. */
 export function errorsFromIssues(
-  issues: readonly { path: string | readonly PropertyKey[]; message: string }[],
+  issues: readonly { path: IssuePath; message: string }[],
   values: AgentFormValues,
 ): FormErrors {
-  const errors: FormErrors = {};
-  for (const issue of issues) {
-    const segments =
-      typeof issue.path === 'string'
-        ? issue.path.split(/[.[\]]/).filter((s) => s !== '')
-        : issue.path.map(String);
-    const [head, index] = segments;
-    const field = head !== undefined && isField(head) ? head : 'form';
-    if (errors[field] !== undefined) continue;
-    const tool =
-      field === 'allowedTools' && index !== undefined
-        ? parseToolList(values.allowedTools)[Number(index)]
-        : undefined;
-    errors[field] = tool === undefined ? issue.message : `${tool}: ${issue.message}`;
-  }
-  return errors;
+  return fieldErrors(issues, isField, (field, index) =>
+    field === 'allowedTools' ? parseToolList(values.allowedTools)[index] : undefined,
+  );
 }

@@ -1,7 +1,8 @@
 'use client';
 
 import Link from 'next/link';
-import { type ReactNode, useState } from 'react';
+import { useState } from 'react';
+import { Fact } from '@/components/ui/Fact';
 import { LocalTime } from '@/components/ui/LocalTime';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { useNow } from '@/hooks/useNow';
@@ -9,15 +10,6 @@ import { type ExecutionDetail, isActiveStatus } from '@/lib/contracts/executions
 import { formatDuration, formatRunCost, formatTokens, triggerLabel } from '@/lib/format';
 import type { PendingApiRetry } from '@/lib/views/executionView';
 import { CancelRunButton } from './CancelRunButton';
-
-function Fact({ label, testId, children }: { label: string; testId: string; children: ReactNode }) {
-  return (
-    <div className="fact">
-      <dt>{label}</dt>
-      <dd data-testid={testId}>{children}</dd>
-    </div>
-  );
-}
 
 /** Claude Code is waiting out an API error: say why, and count down to the retry. */
 function RetryNotice({ retry, now }: { retry: PendingApiRetry; now: number }) {

@@ -118,6 +118,15 @@ export function softDeleteAgent(db: Db, id: number): boolean {
   });
 }
 
+/** A built-in agent, if it was seeded and not deleted. */
+export function getBuiltinAgent(db: Db, builtinKey: string): AgentConfiguration | undefined {
+  return db
+    .select()
+    .from(agentConfigurations)
+    .where(and(eq(agentConfigurations.builtinKey, builtinKey), live))
+    .get();
+}
+
 /** True if a built-in agent was ever seeded, even if the user deleted it since. */
 export function hasBuiltinAgent(db: Db, builtinKey: string): boolean {
   return (

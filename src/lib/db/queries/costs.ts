@@ -146,6 +146,7 @@ export interface ExecutionOutcome {
   numTurns: number;
   totals: TokenTotals;
   resultText: string | null;
+  structuredOutput: unknown;
   apiRetryCount: number;
   errorCode: string | null;
   errorMessage: string | null;

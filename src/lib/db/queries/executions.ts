@@ -11,6 +11,7 @@ import {
   type StepDto,
 } from '../../contracts/executions';
 import type { Db } from '../index';
+import { preparedPerConnection } from '../prepared';
 import {
   agentConfigurations,
   costTracking,
@@ -81,12 +82,34 @@ export interface NewExecutionInput {
   createdAt?: number;
 }
 
-export function insertQueuedExecution(db: Db, input: NewExecutionInput): number {
-  const row = db
+// Every run starts here, a scheduler tick a hundred at a time: prepared once per connection.
+const queuedInsert = preparedPerConnection((db) =>
+  db
     .insert(executions)
-    .values({ ...input, status: 'queued', createdAt: input.createdAt ?? Date.now() })
+    .values({
+      agentId: sql.placeholder('agentId'),
+      prompt: sql.placeholder('prompt'),
+      model: sql.placeholder('model'),
+      trigger: sql.placeholder('trigger'),
+      scheduleId: sql.placeholder('scheduleId'),
+      workflowRunId: sql.placeholder('workflowRunId'),
+      workflowStepKey: sql.placeholder('workflowStepKey'),
+      status: 'queued',
+      createdAt: sql.placeholder('createdAt'),
+    })
     .returning({ id: executions.id })
-    .get();
+    .prepare(),
+);
+
+export function insertQueuedExecution(db: Db, input: NewExecutionInput): number {
+  const row = queuedInsert(db).get({
+    scheduleId: null,
+    workflowRunId: null,
+    workflowStepKey: null,
+    ...input,
+    createdAt: input.createdAt ?? Date.now(),
+  });
+  if (!row) throw new Error('executions insert returned no row');
   return row.id;
 }
 
@@ -103,6 +126,7 @@ export function getExecutionDetail(db: Db, id: number): ExecutionDetail | undefi
       resultText: executions.resultText,
       sessionId: executions.sessionId,
       apiKeySource: executions.apiKeySource,
+      structuredOutput: executions.structuredOutput,
     })
     .from(executions)
     .where(eq(executions.id, id))
@@ -120,6 +144,7 @@ export function getExecutionDetail(db: Db, id: number): ExecutionDetail | undefi
     resultText: extra?.resultText ?? null,
     sessionId: extra?.sessionId ?? null,
     apiKeySource: extra?.apiKeySource ?? null,
+    structuredOutput: extra?.structuredOutput ?? null,
     costs: costs.map((c) => ({
       model: c.model,
       inputTokens: c.inputTokens,

@@ -163,6 +163,19 @@ export function discardUnsent(db: DbExecutor, channelId: number): void {
 }
 
 /** The earliest time a row becomes due (a retry, or a lease running out); null when nothing waits. */
+/**
+ * Ends every claim's lease now: at start-up, a claim can only belong to the server before this one
+ * (one server per database), which stopped mid-send. The worker then notes the lost attempt and
+ * sends the message again at once, rather than when the lease would have run out.
+ */
+export function expireClaims(db: Db, now: number): number {
+  return db
+    .update(notificationOutbox)
+    .set({ leaseUntil: now, updatedAt: now })
+    .where(eq(notificationOutbox.status, 'sending'))
+    .run().changes;
+}
+
 export function nextDueAt(db: Db): number | null {
   const pending = db
     .select({ at: min(notificationOutbox.nextAttemptAt) })

@@ -14,6 +14,7 @@ import {
 } from 'drizzle-orm';
 import type { ExecutionStatus } from '../../contracts/executions';
 import { type ScheduleFiringDto, UNRUN_OUTCOMES } from '../../contracts/schedules';
+import type { WorkflowRunStatus } from '../../contracts/workflows';
 import type { Db } from '../index';
 import { preparedPerConnection } from '../prepared';
 import {
@@ -25,26 +26,35 @@ import {
   type ScheduleFiring,
   scheduleFirings,
   schedules,
+  workflowRuns,
+  workflows,
 } from '../schema';
 
-export type ScheduleWithAgent = Schedule & { agentName: string };
+/** A schedule with its target's name: the agent's, or the workflow's (the other is null). */
+export type ScheduleWithTarget = Schedule & { agentName: string | null; workflowName: string | null };
 
 export function toFiringDto(row: ScheduleFiring): ScheduleFiringDto {
   return { ...row, manual: row.scheduledFor === null };
 }
 
 const live = isNull(schedules.deletedAt);
-const withAgentName = { ...getTableColumns(schedules), agentName: agentConfigurations.name };
+const withTargetName = {
+  ...getTableColumns(schedules),
+  agentName: agentConfigurations.name,
+  workflowName: workflows.name,
+};
 
-function selectSchedules(db: Db, where: SQL | undefined, orderBy: SQL, limit: number): ScheduleWithAgent[] {
+/** Schedules joined to their target, whichever of the two it is. */
+function fromSchedulesWithTarget(db: Db) {
   return db
-    .select(withAgentName)
+    .select(withTargetName)
     .from(schedules)
-    .innerJoin(agentConfigurations, eq(agentConfigurations.id, schedules.agentId))
-    .where(where)
-    .orderBy(orderBy)
-    .limit(limit)
-    .all();
+    .leftJoin(agentConfigurations, eq(agentConfigurations.id, schedules.agentId))
+    .leftJoin(workflows, eq(workflows.id, schedules.workflowId));
+}
+
+function selectSchedules(db: Db, where: SQL | undefined, orderBy: SQL, limit: number): ScheduleWithTarget[] {
+  return fromSchedulesWithTarget(db).where(where).orderBy(orderBy).limit(limit).all();
 }
 
 export function insertSchedule(db: Db, values: NewSchedule): Schedule {
@@ -71,37 +81,54 @@ export function softDeleteSchedule(db: Db, id: number, now: number): boolean {
   return result.changes > 0;
 }
 
-/** Every live schedule of an agent, deleted with it (to be called in the agent's delete). */
-export function softDeleteSchedulesOfAgent(db: Db, agentId: number, now: number): number {
-  return db
+const deletedWithTarget = (db: Db, target: SQL | undefined, now: number) =>
+  db
     .update(schedules)
     .set({ deletedAt: now, updatedAt: now, nextRunAt: null, nextFireAt: null })
-    .where(and(eq(schedules.agentId, agentId), live))
+    .where(and(target, live))
     .run().changes;
+
+/** Every live schedule of an agent, deleted with it (to be called in the agent's delete). */
+export function softDeleteSchedulesOfAgent(db: Db, agentId: number, now: number): number {
+  return deletedWithTarget(db, eq(schedules.agentId, agentId), now);
 }
 
-export function getScheduleWithAgent(db: Db, id: number): ScheduleWithAgent | undefined {
-  return selectSchedules(db, and(eq(schedules.id, id), live), asc(schedules.id), 1)[0];
+/** Every live schedule of a workflow, deleted with it (to be called in the workflow's delete). */
+export function softDeleteSchedulesOfWorkflow(db: Db, workflowId: number, now: number): number {
+  return deletedWithTarget(db, eq(schedules.workflowId, workflowId), now);
+}
+
+// Read for every claim that records a refusal or a miss (its notification), and by every page: prepared.
+const scheduleById = preparedPerConnection((db) =>
+  fromSchedulesWithTarget(db)
+    .where(and(eq(schedules.id, sql.placeholder('id')), live))
+    .prepare(),
+);
+
+export function getScheduleWithTarget(db: Db, id: number): ScheduleWithTarget | undefined {
+  return scheduleById(db).get({ id });
 }
 
 export interface ScheduleListFilter {
   agentId?: number;
+  workflowId?: number;
   limit: number;
   before?: number;
 }
 
 /** Newest first, keyset-paged by id. */
-export function listSchedulesWithAgent(db: Db, filter: ScheduleListFilter): ScheduleWithAgent[] {
+export function listSchedulesWithTarget(db: Db, filter: ScheduleListFilter): ScheduleWithTarget[] {
   const where = and(
     live,
     filter.agentId === undefined ? undefined : eq(schedules.agentId, filter.agentId),
+    filter.workflowId === undefined ? undefined : eq(schedules.workflowId, filter.workflowId),
     filter.before === undefined ? undefined : lt(schedules.id, filter.before),
   );
   return selectSchedules(db, where, desc(schedules.id), filter.limit);
 }
 
 /** The dashboard's "next scheduled runs": enabled schedules by when they fire next. */
-export function listNextDueSchedules(db: Db, limit: number): ScheduleWithAgent[] {
+export function listNextDueSchedules(db: Db, limit: number): ScheduleWithTarget[] {
   return selectSchedules(
     db,
     and(eq(schedules.enabled, true), live, sql`${schedules.nextFireAt} is not null`),
@@ -113,6 +140,21 @@ export function listNextDueSchedules(db: Db, limit: number): ScheduleWithAgent[]
 const lastFiringId = sql<
   number | null
 >`(select max(${scheduleFirings.id}) from ${scheduleFirings} where ${scheduleFirings.scheduleId} = ${schedules.id})`;
+
+const lastFiring = preparedPerConnection((db) =>
+  db
+    .select()
+    .from(scheduleFirings)
+    .where(eq(scheduleFirings.scheduleId, sql.placeholder('scheduleId')))
+    .orderBy(desc(scheduleFirings.id))
+    .limit(1)
+    .prepare(),
+);
+
+/** A schedule's last firing, if it fired. */
+export function getLastFiring(db: Db, scheduleId: number): ScheduleFiring | undefined {
+  return lastFiring(db).get({ scheduleId });
+}
 
 /** The last firing of each schedule, by schedule id. */
 export function getLastFirings(db: Db, scheduleIds: number[]): Map<number, ScheduleFiring> {
@@ -130,11 +172,8 @@ export function getLastFirings(db: Db, scheduleIds: number[]): Map<number, Sched
  * The dashboard's warning: live schedules whose last firing started no run (refused, skipped,
  * missed), newest schedule first: walking schedules by id needs no sort, and the limit ends the walk.
  */
-export function listSchedulesLastUnrun(db: Db, limit: number): ScheduleWithAgent[] {
-  return db
-    .select(withAgentName)
-    .from(schedules)
-    .innerJoin(agentConfigurations, eq(agentConfigurations.id, schedules.agentId))
+export function listSchedulesLastUnrun(db: Db, limit: number): ScheduleWithTarget[] {
+  return fromSchedulesWithTarget(db)
     .innerJoin(scheduleFirings, eq(scheduleFirings.id, lastFiringId))
     .where(and(live, inArray(scheduleFirings.outcome, [...UNRUN_OUTCOMES])))
     .orderBy(desc(schedules.id))
@@ -162,15 +201,50 @@ export function listFiringsOfSchedule(
     .all();
 }
 
+/** The current status of the runs a page of firings started, by id: executions and workflow runs. */
+export function getStatusesOfFiredRuns(
+  db: Db,
+  firings: readonly Pick<ScheduleFiring, 'executionId' | 'workflowRunId'>[],
+): { runs: Record<number, ExecutionStatus>; workflowRuns: Record<number, WorkflowRunStatus> } {
+  const executionIds = firings.flatMap((firing) => (firing.executionId === null ? [] : [firing.executionId]));
+  const workflowRunIds = firings.flatMap((firing) =>
+    firing.workflowRunId === null ? [] : [firing.workflowRunId],
+  );
+  const runs =
+    executionIds.length === 0
+      ? []
+      : db
+          .select({ id: executions.id, status: executions.status })
+          .from(executions)
+          .where(inArray(executions.id, executionIds))
+          .all();
+  const workflowRunRows =
+    workflowRunIds.length === 0
+      ? []
+      : db
+          .select({ id: workflowRuns.id, status: workflowRuns.status })
+          .from(workflowRuns)
+          .where(inArray(workflowRuns.id, workflowRunIds))
+          .all();
+  const byId = <S>(rows: { id: number; status: S }[]) =>
+    Object.fromEntries(rows.map((r) => [r.id, r.status]));
+  return { runs: byId(runs), workflowRuns: byId(workflowRunRows) };
+}
+
 // The scheduler's statements, run on every tick: prepared once per connection.
 
-export type DueSchedule = Schedule & { agentDeletedAt: number | null };
+/** A due schedule, and whether its target was deleted since (its schedules should have gone with it). */
+export type DueSchedule = Schedule & { targetDeletedAt: number | null };
 
 const dueSchedules = preparedPerConnection((db) =>
   db
-    .select({ ...getTableColumns(schedules), agentDeletedAt: agentConfigurations.deletedAt })
+    .select({
+      ...getTableColumns(schedules),
+      targetDeletedAt: sql<number | null>`coalesce(${agentConfigurations.deletedAt}, ${workflows.deletedAt})`,
+    })
     .from(schedules)
-    .innerJoin(agentConfigurations, eq(agentConfigurations.id, schedules.agentId))
+    .leftJoin(agentConfigurations, eq(agentConfigurations.id, schedules.agentId))
+    .leftJoin(workflows, eq(workflows.id, schedules.workflowId))
     .where(and(eq(schedules.enabled, true), live, lte(schedules.nextFireAt, sql.placeholder('now'))))
     .orderBy(asc(schedules.nextFireAt))
     .limit(sql.placeholder('limit'))
@@ -218,6 +292,29 @@ export function getActiveRunsOfSchedule(
   return activeRuns(db).all({ scheduleId });
 }
 
+// As above, through the partial index workflow_runs_active_by_schedule.
+const activeWorkflowRuns = preparedPerConnection((db) =>
+  db
+    .select({ id: workflowRuns.id, status: workflowRuns.status })
+    .from(workflowRuns)
+    .where(
+      and(
+        eq(workflowRuns.scheduleId, sql.placeholder('scheduleId')),
+        sql`${workflowRuns.status} in ('queued', 'running')`,
+      ),
+    )
+    .orderBy(asc(workflowRuns.id))
+    .prepare(),
+);
+
+/** A workflow target's runs from this schedule still queued or running, oldest first (its overlap policy). */
+export function getActiveWorkflowRunsOfSchedule(
+  db: Db,
+  scheduleId: number,
+): { id: number; status: WorkflowRunStatus }[] {
+  return activeWorkflowRuns(db).all({ scheduleId });
+}
+
 const slotFiring = preparedPerConnection((db) =>
   db
     .select({ id: scheduleFirings.id })
@@ -244,18 +341,18 @@ const firingInsert = preparedPerConnection((db) =>
       fireAt: sql.placeholder('fireAt'),
       outcome: sql.placeholder('outcome'),
       executionId: sql.placeholder('executionId'),
+      workflowRunId: sql.placeholder('workflowRunId'),
       reason: sql.placeholder('reason'),
       slotCount: sql.placeholder('slotCount'),
       createdAt: sql.placeholder('createdAt'),
     })
-    .returning({ id: scheduleFirings.id })
     .prepare(),
 );
 
+/** The id from the insert's rowid: a RETURNING row costs drizzle twice the insert's own time here. */
 export function insertFiring(db: Db, firing: Required<Omit<NewScheduleFiring, 'id'>>): ScheduleFiring {
-  const row = firingInsert(db).get(firing);
-  if (!row) throw new Error('schedule_firings insert returned no row');
-  return { id: row.id, ...firing };
+  const { lastInsertRowid } = firingInsert(db).run(firing);
+  return { id: Number(lastInsertRowid), ...firing };
 }
 
 const scheduleAdvance = preparedPerConnection((db) =>

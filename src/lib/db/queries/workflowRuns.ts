@@ -53,6 +53,23 @@ export function getWorkflowRunStepRows(db: Db, runId: number): WorkflowRunStep[]
 }
 
 /** Runs a stopped server left unfinished: resumed at start-up. */
+/** Every unfinished run and the newest `limit`, whole, newest first: what a live page (re)starts from. */
+export function listRecentAndActiveWorkflowRuns(db: Db, limit: number): WorkflowRunDto[] {
+  const recent = db
+    .select({ id: workflowRuns.id })
+    .from(workflowRuns)
+    .orderBy(desc(workflowRuns.id))
+    .limit(limit)
+    .all();
+  const ids = new Set([...listUnfinishedWorkflowRunIds(db), ...recent.map((row) => row.id)]);
+  return [...ids]
+    .sort((a, b) => b - a)
+    .flatMap((id) => {
+      const run = getWorkflowRun(db, id);
+      return run ? [run] : [];
+    });
+}
+
 export function listUnfinishedWorkflowRunIds(db: Db): number[] {
   return db
     .select({ id: workflowRuns.id })

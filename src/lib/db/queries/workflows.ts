@@ -7,6 +7,7 @@ import {
 } from '../../contracts/workflows';
 import type { Db } from '../index';
 import { type Workflow, workflows, workflowVersions } from '../schema';
+import { softDeleteSchedulesOfWorkflow } from './schedules';
 
 const live = isNull(workflows.deletedAt);
 const currentVersion = and(
@@ -120,11 +121,16 @@ export function insertWorkflowVersion(
   });
 }
 
+/** Soft delete: its runs stay in the history; its schedules are deleted with it. */
 export function softDeleteWorkflow(db: Db, id: number, now: number): boolean {
-  const result = db
-    .update(workflows)
-    .set({ deletedAt: now })
-    .where(and(eq(workflows.id, id), live))
-    .run();
-  return result.changes > 0;
+  return db.transaction(() => {
+    const result = db
+      .update(workflows)
+      .set({ deletedAt: now })
+      .where(and(eq(workflows.id, id), live))
+      .run();
+    if (result.changes === 0) return false;
+    softDeleteSchedulesOfWorkflow(db, id, now);
+    return true;
+  });
 }

@@ -59,6 +59,8 @@ export const executions = sqliteTable(
     peakRssBytes: integer('peak_rss_bytes'),
     cpuSeconds: real('cpu_seconds'),
     peakProcessCount: integer('peak_process_count'),
+    /** The agent's structured answer (the SDK's `structured_output`), for agents that give one. */
+    structuredOutput: text('structured_output', { mode: 'json' }).$type<unknown>(),
   },
   (t) => [
     // One column each: SQLite appends the rowid (the id), so a filtered page reads newest-first

@@ -1,6 +1,7 @@
 export * from './agents';
 export * from './costs';
 export * from './executions';
+export * from './healthReports';
 export * from './metrics';
 export * from './notifications';
 export * from './runResources';

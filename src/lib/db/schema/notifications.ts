@@ -18,22 +18,26 @@ export interface ChannelPublicSettings {
 }
 
 /** Where notifications go. Secrets are sealed (AES-256-GCM, key outside the database) in `secrets`. */
-export const notificationChannels = sqliteTable('notification_channels', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  type: text('type').$type<ChannelType>().notNull(),
-  name: text('name').notNull(),
-  enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
-  events: text('events', { mode: 'json' }).$type<NotificationEventType[]>().notNull(),
-  /** Only events about these agents; null for all. */
-  agentIds: text('agent_ids', { mode: 'json' }).$type<number[] | null>(),
-  settings: text('settings', { mode: 'json' }).$type<ChannelPublicSettings>().notNull(),
-  /** The sealed JSON of the type's secrets (webhook secret, Slack/Discord URL, ntfy token, SMTP password). */
-  secrets: text('secrets').notNull(),
-  /** The masked form of each secret ("••••a1b2"), so reads never need the key. */
-  secretHints: text('secret_hints', { mode: 'json' }).$type<Record<string, string>>().notNull(),
-  createdAt: integer('created_at').notNull(),
-  updatedAt: integer('updated_at').notNull(),
-});
+export const notificationChannels = sqliteTable(
+  'notification_channels',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    type: text('type').$type<ChannelType>().notNull(),
+    name: text('name').notNull(),
+    enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
+    events: text('events', { mode: 'json' }).$type<NotificationEventType[]>().notNull(),
+    /** Only events about these agents; null for all. */
+    agentIds: text('agent_ids', { mode: 'json' }).$type<number[] | null>(),
+    settings: text('settings', { mode: 'json' }).$type<ChannelPublicSettings>().notNull(),
+    /** The sealed JSON of the type's secrets (webhook secret, Slack/Discord URL, ntfy token, SMTP password). */
+    secrets: text('secrets').notNull(),
+    /** The masked form of each secret ("••••a1b2"), so reads never need the key. */
+    secretHints: text('secret_hints', { mode: 'json' }).$type<Record<string, string>>().notNull(),
+    createdAt: integer('created_at').notNull(),
+    updatedAt: integer('updated_at').notNull(),
+  },
+  (t) => [index('notification_channels_by_name').on(t.name)],
+);
 
 export type NotificationChannel = typeof notificationChannels.$inferSelect;
 export type NewNotificationChannel = typeof notificationChannels.$inferInsert;

@@ -2,6 +2,7 @@ import { index, integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqli
 import type { FiringOutcome } from '../../contracts/schedules';
 import { executions } from './executions';
 import { schedules } from './schedules';
+import { workflowRuns } from './workflows';
 
 /**
  * Every slot the scheduler considered, and every manual "run now", with what became of it. Written
@@ -20,7 +21,10 @@ export const scheduleFirings = sqliteTable(
     /** The slot plus its jitter (when it fired or was due to), or the moment of a manual run. */
     fireAt: integer('fire_at').notNull(),
     outcome: text('outcome').$type<FiringOutcome>().notNull(),
+    /** The run it started, for an agent target. */
     executionId: integer('execution_id').references(() => executions.id, { onDelete: 'set null' }),
+    /** The workflow run it started, for a workflow target. */
+    workflowRunId: integer('workflow_run_id').references(() => workflowRuns.id, { onDelete: 'set null' }),
     /** What happened, in words. */
     reason: text('reason').notNull(),
     /** 1, or how many missed slots an overflow row stands for (see scheduling/slotPlan.ts). */

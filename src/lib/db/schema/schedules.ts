@@ -1,15 +1,24 @@
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { sql } from 'drizzle-orm';
+import { check, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { CatchUpPolicy, OverlapPolicy } from '../../contracts/schedules';
+import type { WorkflowInputValues } from '../../contracts/workflows';
 import { agentConfigurations } from './agents';
 
-/** Cron schedules that start agent runs unattended. */
+/** Cron schedules that start agent runs or workflow runs unattended: exactly one of the two targets. */
 export const schedules = sqliteTable(
   'schedules',
   {
     id: integer('id').primaryKey({ autoIncrement: true }),
-    agentId: integer('agent_id')
-      .notNull()
-      .references(() => agentConfigurations.id, { onDelete: 'cascade' }),
+    /** The agent it runs; null when it runs a workflow. */
+    agentId: integer('agent_id').references(() => agentConfigurations.id, { onDelete: 'cascade' }),
+    /**
+     * The workflow it runs; null when it runs an agent. No foreign key: the workflows schema already
+     * points here (a run's schedule), and a cycle of schema modules is refused. Workflows are only
+     * ever soft-deleted, which deletes their schedules (and the scheduler checks again when it claims).
+     */
+    workflowId: integer('workflow_id'),
+    /** The workflow run's input values; null for an agent, or a workflow without inputs. */
+    workflowInput: text('workflow_input', { mode: 'json' }).$type<WorkflowInputValues>(),
     name: text('name').notNull().default(''),
     cronExpression: text('cron_expression').notNull(),
     /**
@@ -17,7 +26,7 @@ export const schedules = sqliteTable(
      * default predates schedules and is never relied on: dropping it makes drizzle-kit rebuild the table.
      */
     timezone: text('timezone').notNull().default('UTC'),
-    /** Overrides the agent's default prompt; null to use it. */
+    /** Overrides the agent's default prompt; null to use it (an agent target only). */
     prompt: text('prompt'),
     enabled: integer('enabled', { mode: 'boolean' }).notNull().default(true),
     overlapPolicy: text('overlap_policy').$type<OverlapPolicy>().notNull().default('skip'),
@@ -37,6 +46,9 @@ export const schedules = sqliteTable(
     // The tick's "due now" read and the timer's "earliest due" read: a range on the last column.
     index('schedules_due').on(t.enabled, t.deletedAt, t.nextFireAt),
     index('schedules_by_agent').on(t.agentId),
+    index('schedules_by_workflow').on(t.workflowId),
+    // Unqualified names: drizzle-kit would qualify them with the temporary table of a rebuild.
+    check('schedules_one_target', sql`(agent_id is null) <> (workflow_id is null)`),
   ],
 );
 

@@ -87,9 +87,14 @@ export const workflowRuns = sqliteTable(
       columns: [t.workflowId, t.workflowVersion],
       foreignColumns: [workflowVersions.workflowId, workflowVersions.version],
     }).onDelete('cascade'),
-    index('workflow_runs_by_workflow_recent').on(t.workflowId, t.createdAt),
+    // A workflow's runs, newest first: ids follow in each entry, so the page reads them without a sort.
+    index('workflow_runs_by_workflow_recent').on(t.workflowId, t.id),
     // Resume at start-up reads the unfinished runs.
     index('workflow_runs_by_status').on(t.status),
+    // A schedule's overlap policy: its runs still queued or running (partial, so history costs nothing).
+    index('workflow_runs_active_by_schedule')
+      .on(t.scheduleId)
+      .where(sql`${t.status} in ('queued', 'running')`),
   ],
 );
 

@@ -1,0 +1,67 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { cache } from 'react';
+import { ScheduleView } from '@/components/features/schedules/ScheduleView';
+import { getDb } from '@/lib/db';
+import { getStatusesOfFiredRuns } from '@/lib/db/queries/schedules';
+import { isDomainError } from '@/lib/errors';
+import { localTimeZone } from '@/lib/scheduling/cron';
+import { getSchedule, listFirings, listScheduleTargets } from '@/lib/scheduling/schedules';
+import { scheduleTitle } from '@/lib/views/scheduleView';
+import { pageBefore, parseIdParam } from '../../../_lib/params';
+
+export const dynamic = 'force-dynamic';
+
+const HISTORY_PAGE = 50;
+
+interface SchedulePageProps {
+  params: Promise<{ id: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}
+
+// Metadata and page share one read per request.
+const loadSchedule = cache((idParam: string) => {
+  const id = parseIdParam(idParam);
+  if (id === undefined) return undefined;
+  try {
+    return getSchedule(getDb(), id);
+  } catch (error) {
+    if (isDomainError(error) && error.kind === 'not_found') return undefined;
+    throw error;
+  }
+});
+
+export async function generateMetadata({ params }: SchedulePageProps): Promise<Metadata> {
+  const schedule = loadSchedule((await params).id);
+  return { title: schedule ? scheduleTitle(schedule) : 'Schedule not found' };
+}
+
+export default async function SchedulePage({ params, searchParams }: SchedulePageProps) {
+  const schedule = loadSchedule((await params).id);
+  if (!schedule) notFound();
+  const query = await searchParams;
+  const before = pageBefore(query.before);
+  const db = getDb();
+  const page = listFirings(db, schedule.id, { limit: HISTORY_PAGE, ...(before !== undefined && { before }) });
+  const statuses = getStatusesOfFiredRuns(db, page.items);
+  return (
+    <>
+      {query.created === '1' ? (
+        <p className="callout callout-ok" role="status" data-testid="schedule-created">
+          Schedule created. Its runs appear below as they fire.
+        </p>
+      ) : null}
+      <ScheduleView
+        schedule={schedule}
+        firings={page.items}
+        olderBefore={page.nextBefore}
+        paged={before !== undefined}
+        runStatuses={statuses.runs}
+        workflowRunStatuses={statuses.workflowRuns}
+        targets={listScheduleTargets(db)}
+        defaultTimeZone={localTimeZone()}
+        renderedAt={Date.now()}
+      />
+    </>
+  );
+}

@@ -1,0 +1,25 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { WorkflowRunView } from '@/components/features/workflows/WorkflowRunView';
+import { getDb } from '@/lib/db';
+import { getWorkflowRun } from '@/lib/db/queries/workflowRuns';
+import { parseIdParam } from '../../../_lib/params';
+import { agentNamesById } from '../../workflows/editorAgents';
+
+export const dynamic = 'force-dynamic';
+
+interface WorkflowRunPageProps {
+  params: Promise<{ id: string }>;
+}
+
+export async function generateMetadata({ params }: WorkflowRunPageProps): Promise<Metadata> {
+  return { title: `Workflow run #${(await params).id}` };
+}
+
+export default async function WorkflowRunPage({ params }: WorkflowRunPageProps) {
+  const id = parseIdParam((await params).id);
+  const db = getDb();
+  const run = id === undefined ? undefined : getWorkflowRun(db, id);
+  if (!run) notFound();
+  return <WorkflowRunView initial={run} agentNames={agentNamesById(db)} renderedAt={Date.now()} />;
+}

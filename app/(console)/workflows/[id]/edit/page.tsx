@@ -1,0 +1,35 @@
+import type { Metadata } from 'next';
+import { notFound } from 'next/navigation';
+import { WorkflowEditor } from '@/components/features/workflows/WorkflowEditor';
+import { getDb } from '@/lib/db';
+import { editorAgents } from '../../editorAgents';
+import { loadWorkflow } from '../loadWorkflow';
+
+export const dynamic = 'force-dynamic';
+
+interface EditWorkflowPageProps {
+  params: Promise<{ id: string }>;
+}
+
+export async function generateMetadata({ params }: EditWorkflowPageProps): Promise<Metadata> {
+  const workflow = loadWorkflow((await params).id);
+  return { title: workflow ? `Edit ${workflow.name}` : 'Workflow not found' };
+}
+
+export default async function EditWorkflowPage({ params }: EditWorkflowPageProps) {
+  const workflow = loadWorkflow((await params).id);
+  if (!workflow) notFound();
+  return (
+    <>
+      <div className="page-head">
+        <h1>Edit {workflow.name}</h1>
+      </div>
+      <p className="muted">
+        Saving makes version {workflow.version + 1}; runs under way keep the version they started with.
+      </p>
+      <section className="panel">
+        <WorkflowEditor workflow={workflow} agents={editorAgents(getDb())} />
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,8 @@
+import { getDb } from '@/lib/db';
+import { getLatestHealthReport } from '@/lib/health/reports';
+import { json, route } from '@/lib/http/route';
+
+export const dynamic = 'force-dynamic';
+
+/** The newest report (`null` before the first run); `status: invalid` when that run left no valid report. */
+export const GET = route({}, () => json({ report: getLatestHealthReport(getDb()) }));

@@ -1,0 +1,11 @@
+import { listHealthReportsQuerySchema } from '@/lib/contracts/healthReports';
+import { getDb } from '@/lib/db';
+import { listHealthReports } from '@/lib/health/reports';
+import { json, route } from '@/lib/http/route';
+
+export const dynamic = 'force-dynamic';
+
+/** The System Health Reporter's reports, newest first; pass `nextBefore` as `before` for the next page. */
+export const GET = route({ query: listHealthReportsQuerySchema }, ({ query }) =>
+  json(listHealthReports(getDb(), query)),
+);

@@ -1,0 +1,24 @@
+import { updateChannelSchema } from '@/lib/contracts/notifications';
+import { getDb } from '@/lib/db';
+import { appSecretBox } from '@/lib/db/secretBox';
+import { idParam, json, route } from '@/lib/http/route';
+import { assertAgentsExist, deleteChannel, getChannel, updateChannel } from '@/lib/notifications/channels';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = route({ params: idParam }, ({ params }) =>
+  json({ channel: getChannel(getDb(), params.id) }),
+);
+
+/** `rotateSecret` answers with the new signing secret, this once. */
+export const PATCH = route({ params: idParam, body: updateChannelSchema }, ({ params, body }) => {
+  const db = getDb();
+  assertAgentsExist(db, body.agentIds);
+  return json(updateChannel(db, appSecretBox(), params.id, body));
+});
+
+/** Its queued messages and delivery log go with it. */
+export const DELETE = route({ params: idParam }, ({ params }) => {
+  deleteChannel(getDb(), params.id);
+  return new Response(null, { status: 204 });
+});

@@ -1,0 +1,11 @@
+import { listFiringsQuerySchema } from '@/lib/contracts/schedules';
+import { getDb } from '@/lib/db';
+import { idParam, json, route } from '@/lib/http/route';
+import { listFirings } from '@/lib/scheduling/schedules';
+
+export const dynamic = 'force-dynamic';
+
+/** The schedule's history, newest first, keyset-paged (`?before=` the last id of the previous page). */
+export const GET = route({ params: idParam, query: listFiringsQuerySchema }, ({ params, query }) =>
+  json(listFirings(getDb(), params.id, query)),
+);

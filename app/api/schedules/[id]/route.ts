@@ -1,0 +1,27 @@
+import { getDb } from '@/lib/db';
+import { idParam, json, route } from '@/lib/http/route';
+import { requireRuntime } from '@/lib/runtime';
+import { deleteSchedule, getSchedule, updateSchedule } from '@/lib/scheduling/schedules';
+import { updateScheduleBodySchema } from '@/lib/scheduling/validation';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = route({ params: idParam }, ({ params }) =>
+  json({ schedule: getSchedule(getDb(), params.id) }),
+);
+
+/** Changes what it names; `enabled: false` pauses. A new expression, zone or jitter, or a resume, starts from the next slot. */
+export const PATCH = route({ params: idParam, body: updateScheduleBodySchema }, ({ params, body }) => {
+  const { scheduler } = requireRuntime().backend;
+  const schedule = updateSchedule(getDb(), params.id, body, Date.now());
+  scheduler.wake();
+  return json({ schedule });
+});
+
+/** Soft delete: the schedule stops; its history and its runs stay. */
+export const DELETE = route({ params: idParam }, ({ params }) => {
+  const { scheduler } = requireRuntime().backend;
+  deleteSchedule(getDb(), params.id, Date.now());
+  scheduler.wake();
+  return new Response(null, { status: 204 });
+});

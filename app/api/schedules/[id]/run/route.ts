@@ -1,0 +1,15 @@
+import { idParam, json, route } from '@/lib/http/route';
+import { requireRuntime } from '@/lib/runtime';
+import { assertFiringStarted } from '@/lib/scheduling/schedules';
+
+export const dynamic = 'force-dynamic';
+
+/**
+ * Run now: recorded in the schedule's history as manual, whether it starts (201 with the firing)
+ * or a budget, the circuit breaker or the target refuses it (409 naming the refusal, with the firing).
+ */
+export const POST = route({ params: idParam }, ({ params }) => {
+  const firing = requireRuntime().backend.scheduler.runNow(params.id);
+  assertFiringStarted(firing);
+  return json({ firing }, 201);
+});

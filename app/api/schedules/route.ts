@@ -1,0 +1,20 @@
+import { listSchedulesQuerySchema } from '@/lib/contracts/schedules';
+import { getDb } from '@/lib/db';
+import { json, route } from '@/lib/http/route';
+import { requireRuntime } from '@/lib/runtime';
+import { createSchedule, listSchedules } from '@/lib/scheduling/schedules';
+import { createScheduleBodySchema } from '@/lib/scheduling/validation';
+
+export const dynamic = 'force-dynamic';
+
+/** Newest first, each with its next five times and its last firing; `?agentId=` or `?workflowId=` narrows. */
+export const GET = route({ query: listSchedulesQuerySchema }, ({ query }) =>
+  json(listSchedules(getDb(), query)),
+);
+
+export const POST = route({ body: createScheduleBodySchema }, ({ body }) => {
+  const { scheduler } = requireRuntime().backend;
+  const schedule = createSchedule(getDb(), body, Date.now());
+  scheduler.wake();
+  return json({ schedule }, 201);
+});

@@ -1,0 +1,12 @@
+import { idParam, json, route } from '@/lib/http/route';
+import { requireRuntime } from '@/lib/runtime';
+
+export const dynamic = 'force-dynamic';
+
+/**
+ * Stops the run's queued and running steps and skips the rest; it ends `cancelled` once the stopped
+ * steps have ended (meanwhile `stopping: "cancelled"`). 409 when it has already ended.
+ */
+export const POST = route({ params: idParam }, ({ params }) =>
+  json({ run: requireRuntime().backend.workflows.cancel(params.id) }, 202),
+);

@@ -1,0 +1,13 @@
+import { getDb } from '@/lib/db';
+import { getWorkflowRun } from '@/lib/db/queries/workflowRuns';
+import { notFound } from '@/lib/errors';
+import { idParam, json, route } from '@/lib/http/route';
+
+export const dynamic = 'force-dynamic';
+
+/** The run, its input and every step with its execution. */
+export const GET = route({ params: idParam }, ({ params }) => {
+  const run = getWorkflowRun(getDb(), params.id);
+  if (!run) throw notFound('Workflow run');
+  return json({ run });
+});

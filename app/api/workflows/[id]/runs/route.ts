@@ -1,0 +1,16 @@
+import { startWorkflowRunSchema } from '@/lib/contracts/workflows';
+import { idParam, json, route } from '@/lib/http/route';
+import { requireRuntime } from '@/lib/runtime';
+
+export const dynamic = 'force-dynamic';
+
+/**
+ * Starts a run of the workflow's current version: 400 naming a bad input field, 409
+ * `budget_exhausted` naming the budget when one already refuses an agent of the workflow.
+ * A run started with the Bearer token is an `api` run; one from the page is `manual`.
+ */
+export const POST = route({ params: idParam, body: startWorkflowRunSchema }, ({ params, body, via }) => {
+  const trigger = via === 'bearer' ? 'api' : 'manual';
+  const run = requireRuntime().backend.workflows.start(params.id, { input: body?.input, trigger });
+  return json({ run }, 201);
+});

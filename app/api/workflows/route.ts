@@ -1,0 +1,15 @@
+import { workflowDefinitionSchema } from '@/lib/contracts/workflows';
+import { getDb } from '@/lib/db';
+import { listWorkflows } from '@/lib/db/queries/workflows';
+import { json, route } from '@/lib/http/route';
+import { createWorkflow, structuredOutputCheck } from '@/lib/workflows/definitions';
+
+export const dynamic = 'force-dynamic';
+
+export const GET = route({}, () => json({ items: listWorkflows(getDb()) }));
+
+/** 400 with every issue (each naming its step and field) and nothing saved; 409 when the name is taken. */
+export const POST = route({ body: workflowDefinitionSchema }, ({ body }) => {
+  const db = getDb();
+  return json({ workflow: createWorkflow(db, body, structuredOutputCheck(db)) }, 201);
+});

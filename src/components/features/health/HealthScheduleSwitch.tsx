@@ -1,0 +1,47 @@
+'use client';
+
+import { useState } from 'react';
+import { scheduleResponseSchema } from '@/lib/contracts/schedules';
+import { apiFetch, errorMessage } from '@/lib/http/client';
+
+/** The one switch for the reporter's built-in hourly schedule (paused on a fresh install: runs cost money). */
+export function HealthScheduleSwitch({
+  scheduleId,
+  initialEnabled,
+}: {
+  scheduleId: number;
+  initialEnabled: boolean;
+}) {
+  const [enabled, setEnabled] = useState(initialEnabled);
+  const [saving, setSaving] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const toggle = async () => {
+    setSaving(true);
+    setError(null);
+    try {
+      const { schedule } = await apiFetch(`/api/schedules/${scheduleId}`, {
+        method: 'PATCH',
+        body: { enabled: !enabled },
+        schema: scheduleResponseSchema,
+      });
+      setEnabled(schedule.enabled);
+    } catch (caught) {
+      setError(errorMessage(caught));
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  return (
+    <label className="switch" data-testid="health-schedule-switch" data-enabled={enabled}>
+      <input type="checkbox" checked={enabled} disabled={saving} onChange={toggle} />
+      <span>{enabled ? 'Runs every hour' : 'Hourly report paused'}</span>
+      {error ? (
+        <span className="field-error" role="alert">
+          {error}
+        </span>
+      ) : null}
+    </label>
+  );
+}

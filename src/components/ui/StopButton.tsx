@@ -1,0 +1,54 @@
+'use client';
+
+import { useState } from 'react';
+import { z } from 'zod';
+import { apiFetch, errorMessage } from '@/lib/http/client';
+import { ActionError } from './ActionError';
+
+/**
+ * Asks the server to stop something that runs (POST `path`); the caller shows it stopping until the
+ * server says it ended. A refusal (409: it ended on its own meanwhile) shows beside the button.
+ */
+export function StopButton({
+  path,
+  label,
+  testId,
+  onRequested,
+}: {
+  path: string;
+  label: string;
+  testId: string;
+  /** true when the request goes out, false if the server refused it. */
+  onRequested?(requested: boolean): void;
+}) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const stop = async () => {
+    setBusy(true);
+    setError(null);
+    onRequested?.(true);
+    try {
+      await apiFetch(path, { method: 'POST', schema: z.unknown() });
+    } catch (caught) {
+      setError(errorMessage(caught));
+      setBusy(false);
+      onRequested?.(false);
+    }
+  };
+
+  return (
+    <span className="cancel-run">
+      <button
+        type="button"
+        className="button button-danger button-small"
+        disabled={busy}
+        onClick={() => void stop()}
+        data-testid={testId}
+      >
+        {label}
+      </button>
+      <ActionError error={error} />
+    </span>
+  );
+}

@@ -1,0 +1,1 @@
+CREATE INDEX `notification_channels_by_name` ON `notification_channels` (`name`);

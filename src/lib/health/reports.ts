@@ -1,0 +1,101 @@
+import { outputSchemaOf } from '../../agents/structuredOutput';
+import type { ExecutionLive } from '../contracts/executions';
+import {
+  type HealthReport,
+  type HealthReportDto,
+  type HealthReportPage,
+  healthOutcomeOf,
+  healthReportSchema,
+  type ListHealthReportsQuery,
+} from '../contracts/healthReports';
+import type { NotificationEventInput } from '../contracts/notifications';
+import type { Db } from '../db';
+import {
+  getLatestHealthReportRow,
+  insertHealthReport,
+  listHealthReportRows,
+  listHealthReportRowsSince,
+} from '../db/queries/healthReports';
+import type { AgentConfiguration, HealthReportRow } from '../db/schema';
+
+function healthEvents(execution: ExecutionLive, report: HealthReport): NotificationEventInput[] {
+  const data = (state: 'firing' | 'resolved') => ({
+    agentId: execution.agentId,
+    agentName: execution.agentName,
+    executionId: execution.id,
+    status: report.status,
+    summary: report.summary,
+    findings: report.findings.map(({ area, severity, message }) => ({ area, severity, message })),
+    state,
+    path: `/executions/${execution.id}`,
+  });
+  // A warning clears a critical condition and the other way round; ok clears both.
+  return [
+    { type: 'health.warning', data: data(report.status === 'warning' ? 'firing' : 'resolved') },
+    { type: 'health.critical', data: data(report.status === 'critical' ? 'firing' : 'resolved') },
+  ];
+}
+
+/**
+ * Stores the report of a reporting agent's run (inside the transaction that ends the run) and
+ * returns the health events it raises or clears; nothing for agents that do not report.
+ */
+export function recordHealthReport(
+  db: Db,
+  agent: AgentConfiguration,
+  execution: ExecutionLive,
+  now: number,
+): NotificationEventInput[] {
+  if (outputSchemaOf(agent) === null) return [];
+  const { report, rawAnswer } = healthOutcomeOf(execution);
+  insertHealthReport(db, {
+    executionId: execution.id,
+    agentId: execution.agentId,
+    status: report?.status ?? 'invalid',
+    summary: report?.summary ?? null,
+    findings: report?.findings ?? null,
+    recommendations: report?.recommendations ?? null,
+    figures: report?.figures ?? null,
+    rawAnswer,
+    createdAt: now,
+  });
+  return report ? healthEvents(execution, report) : [];
+}
+
+function toDto(row: HealthReportRow): HealthReportDto {
+  const report =
+    row.status === 'invalid'
+      ? null
+      : healthReportSchema.safeParse({
+          status: row.status,
+          summary: row.summary,
+          findings: row.findings,
+          recommendations: row.recommendations,
+          ...(row.figures ? { figures: row.figures } : {}),
+        });
+  return {
+    id: row.id,
+    executionId: row.executionId,
+    agentId: row.agentId,
+    // A stored row that no longer parses is shown as what it is: no valid report.
+    status: report?.success ? row.status : 'invalid',
+    report: report?.success ? report.data : null,
+    rawAnswer: row.rawAnswer,
+    createdAt: row.createdAt,
+  };
+}
+
+export function listHealthReports(db: Db, query: ListHealthReportsQuery): HealthReportPage {
+  const { rows, nextBefore } = listHealthReportRows(db, query);
+  return { items: rows.map(toDto), nextBefore };
+}
+
+export function getLatestHealthReport(db: Db): HealthReportDto | null {
+  const row = getLatestHealthReportRow(db);
+  return row ? toDto(row) : null;
+}
+
+/** The reports of the last `days` days, oldest first (the dashboard's strip). */
+export function recentHealthReports(db: Db, now: number, days = 7): HealthReportDto[] {
+  return listHealthReportRowsSince(db, now - days * 86_400_000).map(toDto);
+}

@@ -1,0 +1,60 @@
+import '../helpers/testEnv';
+import { expect, test } from '@playwright/test';
+import { structuredOutputTurn } from '../helpers/scriptedModelServer';
+import { setUpTestStack } from '../helpers/stack';
+import { collectConsoleErrors } from './pages/consoleErrors';
+import { HealthCard } from './pages/HealthCard';
+import { signIn } from './pages/signIn';
+
+const stack = setUpTestStack({ beforeAll: (fn) => test.beforeAll(fn), afterAll: (fn) => test.afterAll(fn) });
+
+test('the dashboard shows the latest health report live, and never calls a run without a valid report ok', async ({
+  page,
+}) => {
+  const errors = collectConsoleErrors(page);
+  await signIn(page, stack.app.url);
+  const card = new HealthCard(page);
+  await expect(card.card.getByTestId('health-empty')).toBeVisible();
+  // Paused on a fresh install: a run costs money.
+  await expect(card.scheduleSwitch).toHaveAttribute('data-enabled', 'false');
+
+  const health = await stack.api.healthReporter();
+  const warningKey = '[script:e2e-health-warning]';
+  stack.model.script(warningKey, [
+    { content: [{ type: 'tool_use', name: 'mcp__claudeops__current_metrics', input: {} }] },
+    structuredOutputTurn({
+      status: 'warning',
+      summary: 'The root disk fills within ten days.',
+      findings: [
+        { area: 'disk /', severity: 'warning', message: '80% full, growing 2 GiB a day' },
+        { area: 'memory', severity: 'info', message: '25% available' },
+      ],
+      recommendations: ['Clear old logs under /var/log'],
+    }),
+  ]);
+  const warningRun = await stack.api.startExecution(health.id, `Check the machine ${warningKey}`);
+  // The card follows the run live: no reload.
+  await expect(card.status).toHaveAttribute('data-status', 'warning', { timeout: 30_000 });
+  await expect(card.summary).toHaveText('The root disk fills within ten days.');
+  await expect(card.findings).toHaveText([
+    /disk \/\s*80% full, growing 2 GiB a day/,
+    /memory\s*25% available/,
+  ]);
+  await expect(card.ticks).toHaveCount(1);
+  await expect(card.ticks.first()).toHaveAttribute('href', `/executions/${warningRun}`);
+
+  const invalidKey = '[script:e2e-health-invalid]';
+  stack.model.script(invalidKey, [structuredOutputTurn({ status: 'fine' })], { repeatLast: true });
+  await stack.api.startExecution(health.id, `Check the machine ${invalidKey}`);
+  await expect(card.status).toHaveAttribute('data-status', 'invalid', { timeout: 30_000 });
+  await expect(card.status).toHaveText('no valid report');
+  await expect(card.invalid).toBeVisible();
+  await expect(card.findings).toHaveCount(0);
+
+  // The same after a reload, read from what was stored.
+  await page.reload();
+  await expect(card.status).toHaveAttribute('data-status', 'invalid');
+  await expect(card.ticks).toHaveCount(2);
+  await expect(card.ticks.nth(0)).toHaveAttribute('data-status', 'warning');
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,98 @@
+import '../helpers/testEnv';
+import { expect, test } from '@playwright/test';
+import { verifiedWebhook } from '../helpers/notificationServer';
+import { type HttpReceiver, startHttpReceiver } from '../helpers/receivers';
+import { setUpTestStack } from '../helpers/stack';
+import { collectConsoleErrors } from './pages/consoleErrors';
+import { NotificationsPage } from './pages/NotificationsPage';
+import { signIn } from './pages/signIn';
+
+const stack = setUpTestStack({ beforeAll: (fn) => test.beforeAll(fn), afterAll: (fn) => test.afterAll(fn) });
+
+let receiver: HttpReceiver;
+test.beforeAll(async () => {
+  receiver = await startHttpReceiver();
+});
+test.afterAll(async () => {
+  await receiver?.close();
+});
+
+test('a webhook channel made in the form gets a signed test message, and the delivery log shows it', async ({
+  page,
+  context,
+}, testInfo) => {
+  const errors = collectConsoleErrors(page);
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: stack.app.url });
+  await signIn(page, stack.app.url);
+
+  await page.getByTestId('nav-notifications').click();
+  const notifications = new NotificationsPage(page);
+  await expect(page.getByTestId('channels-empty')).toBeVisible();
+  await notifications.newChannel.click();
+
+  // A bad URL is refused beside its field, before anything is sent.
+  await notifications.field('name').fill('Ops hook');
+  await notifications.field('url').fill('ops.example.com/hook');
+  await notifications.save.click();
+  await expect(notifications.fieldError('url')).toHaveText('Must be an http:// or https:// URL');
+  await page.screenshot({ path: testInfo.outputPath('channel-form.png'), fullPage: true });
+  await notifications.field('url').fill(`${receiver.url}/e2e`);
+  await notifications.event('schedule.missed').check();
+  await notifications.save.click();
+
+  // The signing secret, this once, and the copy button puts exactly it on the clipboard.
+  await expect(notifications.secret).toHaveValue(/^whsec_[A-Za-z0-9+/]{43}=$/);
+  const secret = await notifications.secret.inputValue();
+  await notifications.copySecret.click();
+  await expect(notifications.copyState).toHaveText('Copied.');
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+  await page.screenshot({ path: testInfo.outputPath('secret-once.png'), fullPage: true });
+  await notifications.done.click();
+
+  // Send a test from the list: the outcome beside the button, the attempt in the log.
+  const row = notifications.channelRow('Ops hook');
+  await expect(row).toContainText(`${receiver.url}/e2e`);
+  await expect(row).toContainText('8 events');
+  await notifications.sendTest(row).click();
+  await expect(notifications.testResult(row)).toHaveAttribute('data-status', 'delivered');
+  await expect(notifications.testResult(row)).toContainText('Delivered (200)');
+  await expect(notifications.deliveries).toHaveCount(1);
+  const logged = notifications.deliveries.first();
+  await expect(logged).toHaveAttribute('data-event-type', 'notification.test');
+  await expect(logged.getByTestId('delivery-status')).toHaveText('delivered');
+  await expect(logged.getByTestId('delivery-code')).toHaveText('200');
+  await expect(logged.getByTestId('delivery-attempt')).toHaveText('1');
+  await page.screenshot({ path: testInfo.outputPath('notifications.png'), fullPage: true });
+
+  // The receiver got one message, signed with the secret the page showed, linking back here.
+  expect(receiver.requests).toHaveLength(1);
+  const [request] = receiver.requests;
+  if (!request) throw new Error('the receiver lost the request');
+  expect(verifiedWebhook(request, secret)).toMatchObject({
+    type: 'notification.test',
+    url: `${stack.app.url}/notifications`,
+    data: { channelName: 'Ops hook' },
+  });
+
+  // The log filters by status and channel through the URL.
+  await notifications.filterLog({ status: 'gave_up' });
+  await expect(page).toHaveURL(/status=gave_up/);
+  await expect(notifications.noDeliveries).toHaveText('No attempts match this filter.');
+  await notifications.filterLog({ channel: 'Ops hook', status: 'delivered' });
+  await expect(notifications.deliveries).toHaveCount(1);
+
+  // Edit it: the form shows its settings, the secret only masked; disabling it shows in the list.
+  await page.goto(`${stack.app.url}/notifications`);
+  await notifications.channelRow('Ops hook').getByTestId('channel-name').click();
+  await expect(page.getByTestId('channel-title')).toHaveText('Ops hook');
+  await expect(notifications.field('url')).toHaveValue(`${receiver.url}/e2e`);
+  await expect(page.getByText(`••••${secret.slice(-4)}`)).toBeVisible();
+  await notifications.field('name').fill('Ops hook (paused)');
+  await page.getByTestId('channel-field-enabled').uncheck();
+  await notifications.save.click();
+  await expect(page.getByTestId('channel-saved')).toBeVisible();
+  await page.getByTestId('nav-notifications').click();
+  await expect(notifications.channelRow('Ops hook (paused)')).toHaveAttribute('data-enabled', 'false');
+
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,95 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SYSTEM_HEALTH_KEY } from '../../src/agents/system-health';
+import { cheapestCurrentModel } from '../../src/lib/claude/pricing';
+import type { DbHandle } from '../../src/lib/db';
+import { getBuiltinAgent } from '../../src/lib/db/queries/agents';
+import { getEarliestFireAt } from '../../src/lib/db/queries/schedules';
+import { Scheduler } from '../../src/lib/scheduling/scheduler';
+import {
+  deleteSchedule,
+  findSchedule,
+  getSchedule,
+  listFirings,
+  listSchedules,
+  updateSchedule,
+} from '../../src/lib/scheduling/schedules';
+import { HEALTH_SCHEDULE_CRON, healthScheduleId, seedBuiltins } from '../../src/lib/services/seed';
+import { captureLogger, DbLauncher, finishRun, ManualClock } from '../helpers/scheduling';
+import { createTestDb } from '../helpers/testDb';
+
+const at = (iso: string) => Date.parse(iso);
+const START = at('2026-12-01T09:20:00Z');
+
+let handle: DbHandle;
+let clock: ManualClock;
+let launcher: DbLauncher;
+let scheduler: Scheduler;
+
+beforeEach(() => {
+  handle = createTestDb();
+  clock = new ManualClock(START);
+  launcher = new DbLauncher(handle.db);
+  scheduler = new Scheduler({ db: handle.db, launcher, logger: captureLogger().logger, clock });
+});
+afterEach(() => handle.sqlite.close());
+
+/** As the timer would: tick at each fire time up to `until`; every run ends before the next slot. */
+function runUntil(until: number): void {
+  for (let earliest = getEarliestFireAt(handle.db); earliest !== null && earliest <= until; ) {
+    clock.time = Math.max(clock.time, earliest);
+    for (const firing of scheduler.tick())
+      if (firing.executionId !== null) finishRun(handle.db, firing.executionId);
+    earliest = getEarliestFireAt(handle.db);
+  }
+  clock.time = until;
+}
+
+function healthSchedule() {
+  const id = healthScheduleId(handle.db);
+  if (id === null) throw new Error('the built-in schedule was not seeded');
+  return getSchedule(handle.db, id);
+}
+
+describe('the System Health Reporter’s built-in schedule', () => {
+  it('is seeded paused, hourly, on the cheapest current model, and never fires while paused', () => {
+    seedBuiltins(handle.db, START);
+    const agent = getBuiltinAgent(handle.db, SYSTEM_HEALTH_KEY);
+    expect(agent?.model).toBe(cheapestCurrentModel(START));
+    const schedule = healthSchedule();
+    expect(schedule).toMatchObject({
+      agentId: agent?.id,
+      cronExpression: HEALTH_SCHEDULE_CRON,
+      enabled: false,
+    });
+    expect(schedule.nextRuns).toEqual([]);
+    runUntil(at('2026-12-01T14:00:00Z'));
+    expect(listFirings(handle.db, schedule.id, { limit: 100 }).items).toEqual([]);
+    expect(launcher.admitted).toEqual([]);
+  });
+
+  it('once switched on, fires every hour on the hour, one run per slot', () => {
+    seedBuiltins(handle.db, START);
+    const { id } = healthSchedule();
+    updateSchedule(handle.db, id, { enabled: true }, clock.now());
+    runUntil(at('2026-12-01T13:30:00Z'));
+    const firings = listFirings(handle.db, id, { limit: 100 }).items.reverse();
+    expect(firings.map((f) => [new Date(f.scheduledFor ?? 0).toISOString(), f.outcome])).toEqual([
+      ['2026-12-01T10:00:00.000Z', 'started'],
+      ['2026-12-01T11:00:00.000Z', 'started'],
+      ['2026-12-01T12:00:00.000Z', 'started'],
+      ['2026-12-01T13:00:00.000Z', 'started'],
+    ]);
+    expect(launcher.admitted).toHaveLength(4);
+  });
+
+  it('is seeded once: a second start adds nothing, and one the user deleted stays deleted', () => {
+    seedBuiltins(handle.db, START);
+    const first = healthSchedule().id;
+    seedBuiltins(handle.db, START + 1_000);
+    expect(healthSchedule().id).toBe(first);
+    deleteSchedule(handle.db, first, START + 2_000);
+    seedBuiltins(handle.db, START + 3_000);
+    expect(findSchedule(handle.db, first)).toBeNull();
+    expect(listSchedules(handle.db, { limit: 100 }).items).toEqual([]);
+  });
+});
