@@ -26,6 +26,9 @@ export default function ConsoleLayout({ children }: { children: ReactNode }) {
           <Link href="/schedules" data-testid="nav-schedules">
             Schedules
           </Link>
+          <Link href="/system" data-testid="nav-system">
+            System
+          </Link>
           <Link href="/agents/new" data-testid="nav-new-agent">
             New agent
           </Link>

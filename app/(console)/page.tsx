@@ -1,7 +1,11 @@
 import Link from 'next/link';
 import { SYSTEM_HEALTH_KEY } from '@/agents/system-health';
 import { BudgetWarnings } from '@/components/features/costs/BudgetWarnings';
-import { Dashboard, RECENT_EXECUTIONS_LIMIT } from '@/components/features/dashboard/Dashboard';
+import {
+  Dashboard,
+  HOST_SPARKLINE_MS,
+  RECENT_EXECUTIONS_LIMIT,
+} from '@/components/features/dashboard/Dashboard';
 import { HealthCard, type HealthCardProps } from '@/components/features/health/HealthCard';
 import { ScheduleOverview } from '@/components/features/schedules/ScheduleOverview';
 import { WorkflowRunsTable } from '@/components/features/workflows/WorkflowRunsTable';
@@ -11,6 +15,7 @@ import { getBuiltinAgent, listAgents } from '@/lib/db/queries/agents';
 import { getBudgetStatuses } from '@/lib/db/queries/costReports';
 import { getMonthSpendMicros, monthKey } from '@/lib/db/queries/costs';
 import { listExecutions } from '@/lib/db/queries/executions';
+import { getRecentMetrics } from '@/lib/db/queries/metrics';
 import { listWorkflowRuns } from '@/lib/db/queries/workflowRuns';
 import { getLatestHealthReport, recentHealthReports } from '@/lib/health/reports';
 import { getRuntime, withQueuePositions } from '@/lib/runtime';
@@ -20,6 +25,7 @@ import {
   listUpcomingSchedules,
 } from '@/lib/scheduling/schedules';
 import { healthScheduleId } from '@/lib/services/seed';
+import { HEADLINE_METRICS } from '@/lib/views/metricsView';
 import { ATTENTION_LIMIT, UPCOMING_LIMIT } from '@/lib/views/scheduleView';
 
 export const dynamic = 'force-dynamic';
@@ -53,6 +59,7 @@ export default function DashboardPage() {
         month={month}
         renderedAt={now}
         circuit={getRuntime()?.engine.circuit() ?? null}
+        host={getRecentMetrics(db, now, HOST_SPARKLINE_MS, HEADLINE_METRICS)}
       />
       <section className="panel" aria-labelledby="workflow-runs-heading">
         <div className="panel-head">

@@ -25,6 +25,8 @@ export type Subscription =
   | { topic: 'workflowRuns' }
   /** Every schedule firing (`schedule.fired`). */
   | { topic: 'schedules' }
+  /** A host sample every few seconds (`metrics.sample`). */
+  | { topic: 'metrics' }
   /** `afterSeq`: the highest sequence number the subscriber already has. */
   | { topic: 'execution'; executionId: number; afterSeq?: number };
 
@@ -138,6 +140,9 @@ export function WebSocketProvider({ children }: { children: ReactNode }) {
           return;
         case 'schedule.fired':
           deliver('schedules', frame);
+          return;
+        case 'metrics.sample':
+          deliver('metrics', frame);
           return;
         case 'error':
           console.warn(`ClaudeOps: server error frame ${frame.code}: ${frame.message}`);

@@ -5,6 +5,7 @@
  */
 
 import type { ExecutionSummary } from './contracts/executions';
+import type { MetricUnit } from './contracts/metrics';
 import { offsetAt } from './scheduling/zoneOffsets';
 
 const integerFormat = new Intl.NumberFormat('en-US');
@@ -79,4 +80,38 @@ export function triggerLabel(
     return `workflow run #${execution.workflowRunId} · ${execution.workflowStepKey ?? 'step'}`;
   }
   return execution.trigger;
+}
+
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+/** `1.5 GiB`: binary units, as `free -h` and `df -h` print them. */
+export function formatBytes(bytes: number): string {
+  let value = Math.abs(bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const digits = unit === 0 || value >= 100 ? 0 : value >= 10 ? 1 : 2;
+  return `${bytes < 0 ? '-' : ''}${value.toFixed(digits)} ${BYTE_UNITS[unit]}`;
+}
+
+/** A share 0–1 as a percentage: `42.5%`. */
+export function formatPercent(ratio: number): string {
+  const percent = ratio * 100;
+  return `${percent.toFixed(percent !== 0 && Math.abs(percent) < 10 ? 1 : 0)}%`;
+}
+
+/** A host metric's value in its unit (see HOST_METRICS in the metrics contract). */
+export function formatMetric(value: number, unit: MetricUnit): string {
+  switch (unit) {
+    case 'ratio':
+      return formatPercent(value);
+    case 'load':
+      return value.toFixed(2);
+    case 'bytes':
+      return formatBytes(value);
+    case 'bytes_per_second':
+      return `${formatBytes(value)}/s`;
+  }
 }

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SYSTEM_HEALTH_KEY, systemHealthAgent } from '../../src/agents/system-health';
 import type { ExecutionLive } from '../../src/lib/contracts/executions';
 import type { HealthReport } from '../../src/lib/contracts/healthReports';
+import type { SeriesValue } from '../../src/lib/contracts/metrics';
 import { type DbHandle, openReadOnlyDatabase } from '../../src/lib/db';
 import { createAgent, getBuiltinAgent } from '../../src/lib/db/queries/agents';
 import { getExecutionLive, insertQueuedExecution } from '../../src/lib/db/queries/executions';
@@ -14,7 +15,6 @@ import {
 } from '../../src/lib/health/metricsQuestions';
 import { getLatestHealthReport, listHealthReports, recordHealthReport } from '../../src/lib/health/reports';
 import { HostSampleWriter } from '../../src/lib/metrics/hostSampleWriter';
-import type { SeriesValue } from '../../src/lib/metrics/hostSeries';
 import { rollUpClosedBuckets } from '../../src/lib/metrics/retention';
 import { createTestDb } from '../helpers/testDb';
 

@@ -1,8 +1,7 @@
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { type HostSample, hostSampleSchema } from '../../src/lib/contracts/metrics';
+import { type HostSample, hostSampleSchema, sampleSeries } from '../../src/lib/contracts/metrics';
 import { cpuShare, HostCollector } from '../../src/lib/metrics/hostCollector';
-import { sampleSeries } from '../../src/lib/metrics/hostSeries';
 import type { FsStats } from '../../src/lib/metrics/hostSource';
 import { type FixtureName, fixtureSource } from '../helpers/procFixtures';
 

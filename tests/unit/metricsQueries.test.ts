@@ -1,15 +1,28 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ExecutionStatus } from '../../src/lib/contracts/executions';
+import { executionDetailSchema } from '../../src/lib/contracts/executions';
 import {
   type HostSample,
   hostSampleSchema,
+  METRIC_RANGE_MS,
+  METRIC_RANGES,
   metricsRangeSchema,
-  type RunResourceSample,
+  metricsWindowSchema,
+  tierForRange,
 } from '../../src/lib/contracts/metrics';
+import type { RunResourceSample } from '../../src/lib/contracts/runResources';
 import { SETTINGS_DEFAULTS } from '../../src/lib/contracts/settings';
 import type { DbHandle } from '../../src/lib/db';
 import { createAgent } from '../../src/lib/db/queries/agents';
-import { getMetricsRange, getRunBands, listMetricSeries } from '../../src/lib/db/queries/metrics';
+import { getExecutionDetailWithResources, getExecutionLive } from '../../src/lib/db/queries/executions';
+import {
+  ensureMetricSeries,
+  getMetricsRange,
+  getRecentMetrics,
+  getRunBands,
+  insertHostSample,
+  listMetricSeries,
+} from '../../src/lib/db/queries/metrics';
 import { getExecutionResources, recordRunResources } from '../../src/lib/db/queries/runResources';
 import { executions } from '../../src/lib/db/schema';
 import { startHostMetrics } from '../../src/lib/metrics/hostMetrics';
@@ -101,6 +114,78 @@ describe('execution resources', () => {
     expect(resources.samples[999]?.processCount).toBe(12);
     expect(getExecutionResources(handle.db, executionId).samples).toHaveLength(1_034);
     expect(getExecutionResources(handle.db, executionId, 5_000).samples).toEqual(samples);
+  });
+});
+
+describe('the detail of a run', () => {
+  it('carries its resources for the page and the API, while the live view the frames carry does not', () => {
+    const executionId = execution('running', NOW, NOW, null);
+    expect(getExecutionDetailWithResources(handle.db, executionId)?.resources).toEqual({
+      summary: null,
+      samples: [],
+    });
+    const sample = { t: NOW + 2_000, cpuPercent: 180, rssBytes: 50_000_000, processCount: 2 };
+    const summary = { cpuSeconds: 3.6, peakRssBytes: 50_000_000, peakProcessCount: 2 };
+    recordRunResources(handle.db, [{ executionId, sample, summary }]);
+
+    const detail = executionDetailSchema.parse(getExecutionDetailWithResources(handle.db, executionId));
+    expect(detail.resources).toEqual({ summary, samples: [sample] });
+    expect(getExecutionLive(handle.db, executionId)).not.toHaveProperty('resources');
+    expect(getExecutionDetailWithResources(handle.db, executionId + 1)).toBeUndefined();
+  });
+});
+
+describe('chart windows', () => {
+  it('reads each range from the finest tier that fits a chart: a point per day for a year', () => {
+    const tiers = METRIC_RANGES.map((range) => {
+      const { tier, stepMs } = tierForRange(range, 5_000);
+      return [range, tier, METRIC_RANGE_MS[range] / stepMs];
+    });
+    expect(tiers).toEqual([
+      ['1h', 'raw', 720],
+      ['24h', '1m', 1_440],
+      ['7d', '10m', 1_008],
+      ['30d', '1h', 720],
+      ['1y', '1d', 365],
+    ]);
+    // Sampling every second would give the hour 3,600 raw points: minutes instead.
+    expect(tierForRange('1h', 1_000)).toEqual({ tier: '1m', stepMs: 60_000 });
+    expect(tierForRange('1h', 3_000)).toEqual({ tier: 'raw', stepMs: 3_000 });
+  });
+
+  it('gives the dashboard the last minutes of raw samples, only of the metrics it shows', () => {
+    const [busy, rx] = ensureMetricSeries(
+      handle.db,
+      [
+        { metric: 'cpu.busy', entity: '' },
+        { metric: 'net.rx', entity: 'eth0' },
+      ],
+      NOW,
+    );
+    if (!busy || !rx) throw new Error('series not created');
+    for (const [t, value] of [
+      [NOW - 20 * 60_000, 0.9],
+      [NOW - 10_000, 0.2],
+      [NOW - 5_000, 0.4],
+    ] as const)
+      insertHostSample(
+        handle.db,
+        t,
+        new Map([
+          [busy.id, value],
+          [rx.id, 1_000],
+        ]),
+      );
+
+    const recent = metricsWindowSchema.parse(getRecentMetrics(handle.db, NOW, 15 * 60_000, ['cpu.busy']));
+    expect(recent).toEqual({
+      tier: 'raw',
+      stepMs: 5_000,
+      from: NOW - 15 * 60_000,
+      to: NOW,
+      t: [NOW - 10_000, NOW - 5_000],
+      series: [{ metric: 'cpu.busy', entity: '', avg: [0.2, 0.4], min: null, max: null }],
+    });
   });
 });
 

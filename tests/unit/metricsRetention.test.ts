@@ -246,7 +246,7 @@ describe('host metric tiers over a year of samples', () => {
       ['1m', RETENTION.minuteMs],
       ['10m', RETENTION.minuteMs],
       ['1h', RETENTION.hourMs],
-      ['6h', RETENTION.hourMs],
+      ['1d', RETENTION.hourMs],
     ];
     for (const [tier, keepMs] of windows) {
       const stepMs = tier === 'raw' ? 0 : ROLLUP_STEP_MS[tier];

@@ -10,8 +10,10 @@ import {
   listRecentAndActive,
 } from '../../src/lib/db/queries/executions';
 import { listHealthReportRows, listHealthReportRowsSince } from '../../src/lib/db/queries/healthReports';
+import { getMetricsRange, getRunBands } from '../../src/lib/db/queries/metrics';
 import { listChannelRows } from '../../src/lib/db/queries/notificationChannels';
 import { listDeliveries } from '../../src/lib/db/queries/notificationDeliveries';
+import { getExecutionResources } from '../../src/lib/db/queries/runResources';
 import {
   getActiveRunsOfSchedule,
   getActiveWorkflowRunsOfSchedule,
@@ -165,6 +167,24 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
     'a schedule’s active workflow runs (its overlap policy)',
     (db) => getActiveWorkflowRunsOfSchedule(db, 1),
     /USING INDEX workflow_runs_active_by_schedule /,
+  ],
+  // Each chart statement is prepared once per connection, so each is planned where it is first used
+  // (the dashboard's last minutes read raw samples with the statement of the 1-hour range).
+  ['runs drawn on the charts', (db) => getRunBands(db, 0, Date.now()), /USING INDEX executions_recent /],
+  [
+    'a chart range from a rollup tier',
+    (db) => getMetricsRange(db, '1y', Date.now()),
+    /SEARCH host_rollups USING INDEX sqlite_autoindex_host_rollups_1 /,
+  ],
+  [
+    'a chart range from raw samples',
+    (db) => getMetricsRange(db, '1h', Date.now()),
+    /SEARCH host_samples USING INTEGER PRIMARY KEY/,
+  ],
+  [
+    'a run’s resource samples',
+    (db) => getExecutionResources(db, 1),
+    /SEARCH execution_resource_samples USING (PRIMARY KEY|INDEX)/,
   ],
 ];
 

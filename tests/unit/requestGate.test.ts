@@ -106,6 +106,24 @@ describe('request gate', () => {
     expect(check({ sessionCookie: 'forged' })).toMatchObject({ status: 401 });
   });
 
+  it('answers the Prometheus scrape path like the API: 401 without credentials, Bearer accepted', () => {
+    const refused = check({ path: '/metrics' });
+    expect(refused).toMatchObject({ allow: false, status: 401 });
+    expect(refused).not.toHaveProperty('redirectTo');
+    expect(check({ path: '/metrics', authorization: 'Bearer good-token' })).toEqual({
+      allow: true,
+      via: 'bearer',
+    });
+    expect(check({ path: '/metrics', authorization: 'Bearer wrong' })).toMatchObject({ status: 401 });
+    // Only that exact path: the metrics page and look-alikes stay pages.
+    for (const path of ['/system', '/metrics/x', '/metricsx']) {
+      expect(check({ path })).toMatchObject({
+        status: 401,
+        redirectTo: `/signin?next=${encodeURIComponent(path)}`,
+      });
+    }
+  });
+
   it('never lets a bad bearer token fall back to the cookie', () => {
     expect(check({ authorization: 'Bearer wrong', ...session })).toMatchObject({ status: 401 });
     expect(check({ authorization: 'Basic Zm9vOmJhcg==', ...session })).toMatchObject({ status: 401 });

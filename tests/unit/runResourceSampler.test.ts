@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXECUTION_ENV_MARKER, INSTANCE_ENV_MARKER } from '../../src/lib/claude/client';
-import { executionResourcesSchema } from '../../src/lib/contracts/metrics';
+import { executionResourcesSchema } from '../../src/lib/contracts/runResources';
 import type { DbHandle } from '../../src/lib/db';
 import { createAgent } from '../../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../../src/lib/db/queries/executions';

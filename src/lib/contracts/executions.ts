@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { executionResourcesSchema } from './runResources';
 
 export const EXECUTION_STATUSES = [
   'queued',
@@ -162,7 +163,14 @@ export const executionLiveSchema = executionSummarySchema.extend({
 });
 export type ExecutionLive = z.infer<typeof executionLiveSchema>;
 
-export const executionDetailSchema = executionLiveSchema.extend({ prompt: z.string() });
+/**
+ * The whole run, as `GET /api/executions/[id]` and the execution page have it: the live view, the
+ * prompt, and what its process tree used (absent where only the live view was read).
+ */
+export const executionDetailSchema = executionLiveSchema.extend({
+  prompt: z.string(),
+  resources: executionResourcesSchema.optional(),
+});
 export type ExecutionDetail = z.infer<typeof executionDetailSchema>;
 
 export const executionPageSchema = z.object({

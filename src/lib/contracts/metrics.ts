@@ -128,7 +128,7 @@ export type HostMetric = keyof typeof HOST_METRICS;
 export const HOST_METRIC_NAMES = Object.keys(HOST_METRICS) as [HostMetric, ...HostMetric[]];
 
 /** Stored tiers, finest first. Raw samples come every collection interval; each rollup from the tier before it. */
-export const METRIC_TIERS = ['raw', '1m', '10m', '1h', '6h'] as const;
+export const METRIC_TIERS = ['raw', '1m', '10m', '1h', '1d'] as const;
 export type MetricTier = (typeof METRIC_TIERS)[number];
 export type RollupTier = Exclude<MetricTier, 'raw'>;
 
@@ -136,7 +136,7 @@ export const ROLLUP_STEP_MS: Record<RollupTier, number> = {
   '1m': 60_000,
   '10m': 600_000,
   '1h': 3_600_000,
-  '6h': 21_600_000,
+  '1d': 86_400_000,
 };
 
 export const METRIC_RANGES = ['1h', '24h', '7d', '30d', '1y'] as const;
@@ -155,14 +155,14 @@ export const MAX_CHART_POINTS = 1_500;
 
 /**
  * The finest tier that gives a range no more points than a chart has pixels. With the default
- * 5 s interval: 1h → raw (720), 24h → 1m (1,440), 7d → 10m (1,008), 30d → 1h (720), 1y → 6h (1,460).
+ * 5 s interval: 1h → raw (720), 24h → 1m (1,440), 7d → 10m (1,008), 30d → 1h (720), 1y → 1d (365).
  */
 export function tierForRange(range: MetricRange, rawStepMs: number): { tier: MetricTier; stepMs: number } {
   const span = METRIC_RANGE_MS[range];
   if (span / rawStepMs <= MAX_CHART_POINTS) return { tier: 'raw', stepMs: rawStepMs };
   const rollups = Object.entries(ROLLUP_STEP_MS) as [RollupTier, number][];
   const fits = rollups.find(([, stepMs]) => span / stepMs <= MAX_CHART_POINTS);
-  const [tier, stepMs] = fits ?? ['6h', ROLLUP_STEP_MS['6h']];
+  const [tier, stepMs] = fits ?? ['1d', ROLLUP_STEP_MS['1d']];
   return { tier, stepMs };
 }
 
@@ -195,9 +195,8 @@ export const runBandSchema = z.object({
 });
 export type RunBandDto = z.infer<typeof runBandSchema>;
 
-/** The answer of `GET /api/metrics?range=…`: series in the column layout uPlot draws from. */
-export const metricsRangeSchema = z.object({
-  range: z.enum(METRIC_RANGES),
+/** Series over a time window, in the column layout uPlot draws from. */
+export const metricsWindowSchema = z.object({
   tier: z.enum(METRIC_TIERS),
   stepMs: z.number(),
   from: z.number(),
@@ -205,34 +204,69 @@ export const metricsRangeSchema = z.object({
   /** Sample or bucket start times, ascending, shared by every series. */
   t: z.array(z.number()),
   series: z.array(metricSeriesSchema),
+});
+export type MetricsWindowDto = z.infer<typeof metricsWindowSchema>;
+
+/** The answer of `GET /api/metrics?range=…`: the range's window and the runs to draw on it. */
+export const metricsRangeSchema = metricsWindowSchema.extend({
+  range: z.enum(METRIC_RANGES),
   runs: z.array(runBandSchema),
   /** More runs overlap the range than `runs` holds (the most recent are kept). */
   runsTruncated: z.boolean(),
 });
 export type MetricsRangeDto = z.infer<typeof metricsRangeSchema>;
 
-/** What a run's process tree used, kept on the execution. */
-export const runResourceSummarySchema = z.object({
-  /** CPU time of the whole tree (user + system, exited children included). */
-  cpuSeconds: z.number(),
-  /** Highest RSS summed over the tree's processes (shared pages count once per process). */
-  peakRssBytes: z.number(),
-  peakProcessCount: z.number(),
-});
-export type RunResourceSummary = z.infer<typeof runResourceSummarySchema>;
+/** One stored series' value in a sample. */
+export interface SeriesValue {
+  metric: HostMetric;
+  /** '' for the machine as a whole. */
+  entity: string;
+  value: number;
+}
 
-export const runResourceSampleSchema = z.object({
-  t: z.number(),
-  /** 100 = one core busy for the whole interval. */
-  cpuPercent: z.number(),
-  rssBytes: z.number(),
-  processCount: z.number(),
-});
-export type RunResourceSample = z.infer<typeof runResourceSampleSchema>;
-
-/** `resources` in `GET /api/executions/[id]`; summary null for a run never sampled. */
-export const executionResourcesSchema = z.object({
-  summary: runResourceSummarySchema.nullable(),
-  samples: z.array(runResourceSampleSchema),
-});
-export type ExecutionResourcesDto = z.infer<typeof executionResourcesSchema>;
+/**
+ * The stored series of a sample, which the charts also fold live samples into. Per core only the
+ * busy share is kept (a 64-core machine would otherwise store 320 series); the breakdown is kept
+ * for all cores together. Rates not known yet (first reading of a device) are left out rather
+ * than stored as 0.
+ */
+export function sampleSeries(sample: HostSample): SeriesValue[] {
+  const values: SeriesValue[] = [];
+  const add = (metric: HostMetric, value: number | null | undefined, entity = '') => {
+    if (value !== null && value !== undefined) values.push({ metric, entity, value });
+  };
+  const { cpu, load, memory, pressure } = sample;
+  add('cpu.busy', cpu.busy);
+  add('cpu.user', cpu.user);
+  add('cpu.system', cpu.system);
+  add('cpu.iowait', cpu.iowait);
+  add('cpu.steal', cpu.steal);
+  for (const core of sample.cores) add('cpu.busy', core.busy, String(core.core));
+  add('load.1', load.load1);
+  add('load.5', load.load5);
+  add('load.15', load.load15);
+  add('memory.total', memory.totalBytes);
+  add('memory.used', memory.usedBytes);
+  add('memory.available', memory.availableBytes);
+  add('memory.cached', memory.cachedBytes);
+  add('swap.total', memory.swapTotalBytes);
+  add('swap.used', memory.swapUsedBytes);
+  add('pressure.cpu.some', pressure.cpu?.some);
+  add('pressure.memory.some', pressure.memory?.some);
+  add('pressure.memory.full', pressure.memory?.full);
+  add('pressure.io.some', pressure.io?.some);
+  add('pressure.io.full', pressure.io?.full);
+  for (const fs of sample.filesystems) {
+    add('fs.size', fs.sizeBytes, fs.mountPoint);
+    add('fs.used', fs.usedBytes, fs.mountPoint);
+  }
+  for (const disk of sample.disks) {
+    add('disk.read', disk.readBytesPerSecond, disk.device);
+    add('disk.write', disk.writeBytesPerSecond, disk.device);
+  }
+  for (const nic of sample.network) {
+    add('net.rx', nic.rxBytesPerSecond, nic.interface);
+    add('net.tx', nic.txBytesPerSecond, nic.interface);
+  }
+  return values;
+}

@@ -1,10 +1,9 @@
-import type { HostSample } from '../contracts/metrics';
+import { type HostSample, sampleSeries } from '../contracts/metrics';
 import type { Db } from '../db';
 import type { Logger } from '../logger';
 import { yieldToEventLoop } from './eventLoop';
 import { HostCollector } from './hostCollector';
 import { HostSampleWriter } from './hostSampleWriter';
-import { sampleSeries } from './hostSeries';
 import type { HostSource } from './hostSource';
 import { type MetricsRetention, maintainHostMetrics } from './retention';
 

@@ -1,6 +1,6 @@
+import type { SeriesValue } from '../contracts/metrics';
 import type { Db } from '../db';
 import { ensureMetricSeries, insertHostSample } from '../db/queries/metrics';
-import type { SeriesValue } from './hostSeries';
 
 const keyOf = ({ metric, entity }: { metric: string; entity: string }) => `${metric}\0${entity}`;
 

@@ -43,7 +43,7 @@ export function hostMetricsSettings(settings: AppSettingsDto): {
   };
 }
 
-/** The 10-minute tier serves the 7-day chart, the 6-hour tier the 1-year chart. */
+/** The 10-minute tier serves the 7-day chart, the daily tier the 1-year chart. */
 function tierRetentionMs(tier: MetricTier, retention: MetricsRetention): number {
   switch (tier) {
     case 'raw':
@@ -53,7 +53,7 @@ function tierRetentionMs(tier: MetricTier, retention: MetricsRetention): number 
     case '10m':
       return Math.max(retention.minuteMs, METRIC_RANGE_MS['7d']);
     case '1h':
-    case '6h':
+    case '1d':
       return retention.hourMs;
   }
 }

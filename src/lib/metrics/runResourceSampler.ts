@@ -1,5 +1,5 @@
 import { EXECUTION_ENV_MARKER, INSTANCE_ENV_MARKER } from '../claude/client';
-import type { RunResourceSummary } from '../contracts/metrics';
+import type { RunResourceSummary } from '../contracts/runResources';
 import type { Db } from '../db';
 import { type RunResourceRecord, recordRunResources } from '../db/queries/runResources';
 import type { Logger } from '../logger';

@@ -43,6 +43,8 @@ export type Decision =
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const PUBLIC_GET = [/^\/signin$/, /^\/_next\/static\//, /^\/icon\.svg$/, /^\/favicon\.ico$/];
 const SIGN_IN_API = '/api/auth/session';
+/** Read by programs rather than people: refused with a 401, never sent to the sign-in page. */
+const isMachinePath = (path: string): boolean => path.startsWith('/api/') || path === '/metrics';
 
 type Denial = Extract<Decision, { allow: false }>;
 
@@ -99,7 +101,7 @@ export function decide(facts: RequestFacts, policy: GatePolicy, credentials: Cre
   if (token !== undefined) return { allow: true, via: 'bearer' };
 
   if (facts.sessionCookie === undefined || !credentials.isValidSession(facts.sessionCookie)) {
-    const isPage = !facts.isUpgrade && !facts.path.startsWith('/api/') && facts.method === 'GET';
+    const isPage = !facts.isUpgrade && !isMachinePath(facts.path) && facts.method === 'GET';
     return isPage
       ? {
           ...deny(401, 'unauthorized', 'Sign in first'),

@@ -18,6 +18,9 @@ export class ExecutionPage {
   readonly cancelButton: Locator;
   readonly apiRetry: Locator;
   readonly apiRetries: Locator;
+  readonly resourceChart: Locator;
+  readonly resourceCpuSeconds: Locator;
+  readonly resourcePeakProcesses: Locator;
 
   constructor(readonly page: Page) {
     this.status = page.getByTestId('execution-status');
@@ -37,6 +40,9 @@ export class ExecutionPage {
     this.cancelButton = page.getByTestId('cancel-run');
     this.apiRetry = page.getByTestId('execution-api-retry');
     this.apiRetries = page.getByTestId('execution-api-retries');
+    this.resourceChart = page.getByTestId('run-resource-chart');
+    this.resourceCpuSeconds = page.getByTestId('run-cpu-seconds');
+    this.resourcePeakProcesses = page.getByTestId('run-peak-processes');
   }
 
   /** The cost breakdown's row for one model. */

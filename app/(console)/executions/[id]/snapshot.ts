@@ -1,16 +1,20 @@
 import 'server-only';
 import type { Db } from '@/lib/db';
-import { getExecutionDetail, getExecutionLogsBefore, getExecutionSteps } from '@/lib/db/queries/executions';
+import {
+  getExecutionDetailWithResources,
+  getExecutionLogsBefore,
+  getExecutionSteps,
+} from '@/lib/db/queries/executions';
 import { type ExecutionSnapshot, LOG_PAGE_SIZE } from '@/lib/views/executionView';
 
 /**
- * The execution page's first paint: all steps and the newest LOG_PAGE_SIZE log lines. Both are
- * cut at the row's `lastSeq`, read first: everything up to it is committed (the seq moves in
- * the same transaction as the rows) and the socket replays what came after, so the page neither
- * misses nor repeats an item.
+ * The execution page's first paint: all steps, the newest LOG_PAGE_SIZE log lines and the run's
+ * resources so far. Steps and lines are cut at the row's `lastSeq`, read first: everything up to
+ * it is committed (the seq moves in the same transaction as the rows) and the socket replays what
+ * came after, so the page neither misses nor repeats an item.
  */
 export function loadExecutionSnapshot(db: Db, executionId: number): ExecutionSnapshot | undefined {
-  const execution = getExecutionDetail(db, executionId);
+  const execution = getExecutionDetailWithResources(db, executionId);
   if (!execution) return undefined;
   const { lastSeq } = execution;
   const steps = getExecutionSteps(db, executionId, 0, lastSeq);

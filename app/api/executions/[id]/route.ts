@@ -1,5 +1,5 @@
 import { getDb } from '@/lib/db';
-import { getExecutionDetail } from '@/lib/db/queries/executions';
+import { getExecutionDetailWithResources } from '@/lib/db/queries/executions';
 import { notFound } from '@/lib/errors';
 import { idParam, json, route } from '@/lib/http/route';
 import { withQueuePositions } from '@/lib/runtime';
@@ -7,7 +7,7 @@ import { withQueuePositions } from '@/lib/runtime';
 export const dynamic = 'force-dynamic';
 
 export const GET = route({ params: idParam }, ({ params }) => {
-  const execution = getExecutionDetail(getDb(), params.id);
+  const execution = getExecutionDetailWithResources(getDb(), params.id);
   if (!execution) throw notFound('Execution');
   const [withPosition] = withQueuePositions([execution]);
   return json({ execution: withPosition });

@@ -1,13 +1,17 @@
 import Link from 'next/link';
 import type { AgentDto } from '@/lib/contracts/agents';
 import type { ExecutionSummary } from '@/lib/contracts/executions';
+import type { MetricsWindowDto } from '@/lib/contracts/metrics';
 import type { CircuitBreakerDto } from '@/lib/contracts/system';
 import { formatSpend } from '@/lib/format';
+import { HostSummary } from '../metrics/HostSummary';
 import { AgentList } from './AgentList';
 import { CircuitBreakerStatus } from './CircuitBreakerStatus';
 import { RecentExecutions } from './RecentExecutions';
 
 export const RECENT_EXECUTIONS_LIMIT = 25;
+/** How far back the dashboard's host sparklines reach. */
+export const HOST_SPARKLINE_MS = 15 * 60_000;
 
 export interface DashboardProps {
   agents: AgentDto[];
@@ -18,9 +22,19 @@ export interface DashboardProps {
   renderedAt: number;
   /** Null when the page is served without the agent runtime. */
   circuit: CircuitBreakerDto | null;
+  /** The host's last minutes, for the CPU, memory and disk sparklines. */
+  host: MetricsWindowDto;
 }
 
-export function Dashboard({ agents, executions, monthSpendUsd, month, renderedAt, circuit }: DashboardProps) {
+export function Dashboard({
+  agents,
+  executions,
+  monthSpendUsd,
+  month,
+  renderedAt,
+  circuit,
+  host,
+}: DashboardProps) {
   return (
     <>
       <div className="page-head">
@@ -32,6 +46,7 @@ export function Dashboard({ agents, executions, monthSpendUsd, month, renderedAt
           </span>
         </div>
       </div>
+      <HostSummary initial={host} spanMs={HOST_SPARKLINE_MS} />
       <CircuitBreakerStatus initial={circuit} />
       <section className="panel" aria-labelledby="agents-heading">
         <div className="panel-head">

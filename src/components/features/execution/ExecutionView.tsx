@@ -1,17 +1,28 @@
 'use client';
 
 import { useAgentExecution } from '@/hooks/useAgentExecution';
+import { useRunResources } from '@/hooks/useRunResources';
+import { isActiveStatus } from '@/lib/contracts/executions';
 import { type ExecutionSnapshot, pendingApiRetry } from '@/lib/views/executionView';
 import { AttemptList } from './AttemptList';
 import { CostBreakdown } from './CostBreakdown';
 import { ExecutionHeader } from './ExecutionHeader';
 import { LogViewer } from './LogViewer';
+import { RunResources } from './RunResources';
 import { StepTimeline } from './StepTimeline';
 
 /** The live execution page below the app header: first paint from the server, then the socket. */
 export function ExecutionView({ snapshot, renderedAt }: { snapshot: ExecutionSnapshot; renderedAt: number }) {
   const { state, loadEarlierLogs, loadingEarlier, earlierError } = useAgentExecution(snapshot);
   const { execution } = state;
+  const live = isActiveStatus(execution.status);
+  const baseMs = execution.startedAt ?? execution.createdAt;
+  const resources = useRunResources(
+    execution.id,
+    snapshot.execution.resources,
+    live,
+    Math.max(state.headerSeq, state.lastStepSeq, state.lastLogSeq),
+  );
   return (
     <>
       <ExecutionHeader execution={execution} pendingRetry={pendingApiRetry(state)} renderedAt={renderedAt} />
@@ -20,7 +31,7 @@ export function ExecutionView({ snapshot, renderedAt }: { snapshot: ExecutionSna
           <h2 id="steps-heading">
             Steps <span className="count">{state.steps.length}</span>
           </h2>
-          <StepTimeline steps={state.steps} baseMs={execution.startedAt ?? execution.createdAt} />
+          <StepTimeline steps={state.steps} baseMs={baseMs} />
         </section>
         <section className="panel" aria-labelledby="log-heading">
           <h2 id="log-heading">Log</h2>
@@ -33,6 +44,7 @@ export function ExecutionView({ snapshot, renderedAt }: { snapshot: ExecutionSna
           />
         </section>
       </div>
+      <RunResources resources={resources} steps={state.steps} baseMs={baseMs} running={live} />
       <CostBreakdown costs={execution.costs} />
       <AttemptList attempts={execution.attempts} />
     </>

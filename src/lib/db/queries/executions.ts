@@ -20,6 +20,7 @@ import {
   executionSteps,
   executions,
 } from '../schema';
+import { getExecutionResources } from './runResources';
 
 const summaryColumns = {
   id: executions.id,
@@ -164,6 +165,12 @@ export function getExecutionDetail(db: Db, id: number): ExecutionDetail | undefi
       costUsd: microsToUsd(costMicros),
     })),
   };
+}
+
+/** The run as its page and `GET /api/executions/[id]` show it: the detail and what its process tree used. */
+export function getExecutionDetailWithResources(db: Db, id: number): ExecutionDetail | undefined {
+  const detail = getExecutionDetail(db, id);
+  return detail && { ...detail, resources: getExecutionResources(db, id) };
 }
 
 /** What the live frames carry: the detail without the prompt, which can be long and never changes. */

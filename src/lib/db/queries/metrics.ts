@@ -6,6 +6,7 @@ import {
   type MetricRange,
   type MetricSeriesDto,
   type MetricsRangeDto,
+  type MetricsWindowDto,
   type MetricTier,
   ROLLUP_STEP_MS,
   type RollupTier,
@@ -62,8 +63,11 @@ export function ensureMetricSeries(db: Db, keys: readonly SeriesKey[], now: numb
   });
 }
 
+// Every chart request names its series from this list: prepared once.
+const allMetricSeries = preparedPerConnection((db) => db.select().from(metricSeries).prepare());
+
 export function listMetricSeries(db: Db): MetricSeriesRow[] {
-  return db.select().from(metricSeries).all();
+  return allMetricSeries(db).all();
 }
 
 /** One host sample: series id → value. A second sample at the same millisecond is dropped. */
@@ -79,7 +83,7 @@ export const ROLLUP_SOURCE: Record<RollupTier, MetricTier> = {
   '1m': 'raw',
   '10m': '1m',
   '1h': '10m',
-  '6h': '1h',
+  '1d': '1h',
 };
 
 interface TierRow {
@@ -272,36 +276,45 @@ export function deleteTierRowsBefore(db: Db, tier: MetricTier, before: number, l
 
 interface AlignedSeries {
   avg: (number | null)[];
-  min: (number | null)[];
-  max: (number | null)[];
+  /** null on the raw tier, where each point is one sample. */
+  min: (number | null)[] | null;
+  max: (number | null)[] | null;
 }
 
-/** Tier rows → one shared time axis and per-series value columns, null where a series is absent. */
-function alignSeries(db: Db, tier: MetricTier, rows: TierRow[]): { t: number[]; series: MetricSeriesDto[] } {
-  // Indexed by series id (small integers): a year is ~45,000 values to place.
+/**
+ * Tier rows → one shared time axis and per-series value columns, null where a series is absent.
+ * With `metrics`, the other series are skipped before their values are placed.
+ */
+function alignSeries(
+  db: Db,
+  tier: MetricTier,
+  rows: TierRow[],
+  metrics?: ReadonlySet<HostMetric>,
+): { t: number[]; series: MetricSeriesDto[] } {
+  const known = listMetricSeries(db).filter((row) => !metrics || metrics.has(row.metric));
+  // Indexed by series id (small integers): a year is ~11,000 values to place.
+  const wanted: boolean[] = [];
+  for (const { id } of known) wanted[id] = true;
   const columns: (AlignedSeries | undefined)[] = [];
   const empty = () => new Array<number | null>(rows.length).fill(null);
+  const raw = tier === 'raw';
   rows.forEach((row, index) => {
     visitAggregates(tier, row.values, (seriesId, count, sum, min, max) => {
+      if (!wanted[seriesId]) return;
       let column = columns[seriesId];
       if (!column) {
-        column = { avg: empty(), min: empty(), max: empty() };
+        column = { avg: empty(), min: raw ? null : empty(), max: raw ? null : empty() };
         columns[seriesId] = column;
       }
       column.avg[index] = sum / count;
-      column.min[index] = min;
-      column.max[index] = max;
+      if (column.min) column.min[index] = min;
+      if (column.max) column.max[index] = max;
     });
   });
   const series: MetricSeriesDto[] = [];
-  for (const { id, metric, entity } of listMetricSeries(db)) {
-    const values = columns[id];
-    if (!values) continue;
-    series.push(
-      tier === 'raw'
-        ? { metric, entity, avg: values.avg, min: null, max: null }
-        : { metric, entity, avg: values.avg, min: values.min, max: values.max },
-    );
+  for (const { id, metric, entity } of known) {
+    const column = columns[id];
+    if (column) series.push({ metric, entity, ...column });
   }
   return { t: rows.map((row) => row.t), series };
 }
@@ -313,15 +326,10 @@ const RUN_BAND_LIMIT = 1_000;
  */
 const RUN_BAND_LOOKBACK_MS = 2 * 86_400_000;
 
-/** Runs that overlap [from, to): started before its end, not finished before its start; newest kept. */
-export function getRunBands(
-  db: Db,
-  from: number,
-  to: number,
-  limit = RUN_BAND_LIMIT,
-): { runs: RunBandDto[]; truncated: boolean } {
+// Prepared once: the 1-year chart reads up to a thousand bands on every request.
+const runBandRows = preparedPerConnection((db) => {
   const e = executions;
-  const rows = db
+  return db
     .select({
       id: e.id,
       agentName: agentConfigurations.name,
@@ -333,21 +341,31 @@ export function getRunBands(
     .innerJoin(agentConfigurations, eq(agentConfigurations.id, e.agentId))
     .where(
       and(
-        gte(e.createdAt, from - RUN_BAND_LOOKBACK_MS),
-        lt(e.createdAt, to),
+        gte(e.createdAt, placeholder('since')),
+        lt(e.createdAt, placeholder('to')),
         isNotNull(e.startedAt),
-        lt(e.startedAt, to),
-        or(isNull(e.finishedAt), gte(e.finishedAt, from)),
+        lt(e.startedAt, placeholder('to')),
+        or(isNull(e.finishedAt), gte(e.finishedAt, placeholder('from'))),
       ),
     )
     .orderBy(desc(e.createdAt))
-    .limit(limit + 1)
-    .all();
-  const runs = rows
-    .slice(0, limit)
-    .flatMap((row) => (row.startedAt === null ? [] : [{ ...row, startedAt: row.startedAt }]))
-    .reverse();
-  return { runs, truncated: rows.length > limit };
+    .limit(placeholder('limit'))
+    .prepare();
+});
+
+/** Runs that overlap [from, to): started before its end, not finished before its start; newest kept. */
+export function getRunBands(
+  db: Db,
+  from: number,
+  to: number,
+  limit = RUN_BAND_LIMIT,
+): { runs: RunBandDto[]; truncated: boolean } {
+  const rows = runBandRows(db).all({ since: from - RUN_BAND_LOOKBACK_MS, from, to, limit: limit + 1 });
+  const runs: RunBandDto[] = [];
+  for (const row of rows.slice(0, limit)) {
+    if (row.startedAt !== null) runs.push({ ...row, startedAt: row.startedAt });
+  }
+  return { runs: runs.reverse(), truncated: rows.length > limit };
 }
 
 /**
@@ -371,6 +389,24 @@ export function getMetricsRange(db: Db, range: MetricRange, now: number): Metric
     ...alignSeries(db, tier, rows),
     runs,
     runsTruncated: truncated,
+  };
+}
+
+/** The raw samples of the last `spanMs` for a few metrics: what the dashboard's sparklines start from. */
+export function getRecentMetrics(
+  db: Db,
+  now: number,
+  spanMs: number,
+  metrics: readonly HostMetric[],
+): MetricsWindowDto {
+  const from = now - spanMs;
+  const rows = readTier(db, 'raw', from, now + 1);
+  return {
+    tier: 'raw',
+    stepMs: getAppSettings(db).metricsIntervalSeconds * 1000,
+    from,
+    to: now,
+    ...alignSeries(db, 'raw', rows, new Set(metrics)),
   };
 }
 

@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
-import {
-  type ExecutionResourcesDto,
-  MAX_CHART_POINTS,
-  type RunResourceSample,
-  type RunResourceSummary,
-} from '../../contracts/metrics';
+import { MAX_CHART_POINTS } from '../../contracts/metrics';
+import type {
+  ExecutionResourcesDto,
+  RunResourceSample,
+  RunResourceSummary,
+} from '../../contracts/runResources';
 import type { Db } from '../index';
 import { executionResourceSamples, executions } from '../schema';
 

@@ -1,0 +1,20 @@
+import { getDb } from '@/lib/db';
+import { getPrometheusTotals } from '@/lib/db/queries/metrics';
+import { route } from '@/lib/http/route';
+import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '@/lib/metrics/prometheus';
+import { requireRuntime } from '@/lib/runtime';
+
+export const dynamic = 'force-dynamic';
+
+/** The Prometheus scrape target: host gauges, run, token and cost counters, the engine's gauges. */
+export const GET = route({}, async () => {
+  const { engine, backend } = requireRuntime();
+  const text = await renderPrometheus({
+    host: backend.hostMetrics.latest(),
+    totals: getPrometheusTotals(getDb()),
+    activeRuns: engine.activeCount,
+    queuedRuns: engine.queuedCount,
+    circuitState: engine.circuit().state,
+  });
+  return new Response(text, { headers: { 'Content-Type': PROMETHEUS_CONTENT_TYPE } });
+});

@@ -1,0 +1,188 @@
+'use client';
+
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useMemo, useState } from 'react';
+import { LocalTime } from '@/components/ui/LocalTime';
+import { useHostMetrics } from '@/hooks/useHostMetrics';
+import { useSubscription } from '@/hooks/useWebSocket';
+import {
+  type HostSample,
+  METRIC_RANGE_MS,
+  METRIC_RANGES,
+  type MetricRange,
+  type MetricsRangeDto,
+  metricsRangeSchema,
+  type RunBandDto,
+} from '@/lib/contracts/metrics';
+import { formatDuration } from '@/lib/format';
+import { apiFetch, errorMessage } from '@/lib/http/client';
+import { foldRun, systemCharts } from '@/lib/views/metricsView';
+import { CurrentValues } from './CurrentValues';
+import { type ChartBand, TimeChart } from './TimeChart';
+
+const RANGE_LABELS: Record<MetricRange, string> = {
+  '1h': '1 hour',
+  '24h': '24 hours',
+  '7d': '7 days',
+  '30d': '30 days',
+  '1y': '1 year',
+};
+
+/** Runs listed under the charts (the bands on them hold all of the range's). */
+const LISTED_RUNS = 50;
+
+const bandOf = (run: RunBandDto, end: number): ChartBand => ({
+  key: String(run.id),
+  label: `Run #${run.id} · ${run.agentName} · ${run.status}`,
+  from: run.startedAt,
+  to: run.finishedAt ?? end,
+});
+
+/**
+ * This machine's charts for a range, live: the range is read from the tier the API picks, then
+ * each sample of the `metrics` topic is folded in and each run the `executions` topic reports is
+ * drawn as a band on every chart (hover names it, a click opens it).
+ */
+export function SystemMetrics({ initial, latest }: { initial: MetricsRangeDto; latest: HostSample | null }) {
+  const router = useRouter();
+  const host = useHostMetrics(initial, METRIC_RANGE_MS[initial.range], latest);
+  const { metrics } = host.live;
+  const [range, setRange] = useState(initial.range);
+  const [runs, setRuns] = useState(initial.runs);
+  const [runsTruncated, setRunsTruncated] = useState(initial.runsTruncated);
+  const [loading, setLoading] = useState<MetricRange | null>(null);
+  const [error, setError] = useState<string | null>(null);
+
+  useSubscription({ topic: 'executions' }, (frame) => {
+    // On (re)subscribing the server sends the active and newest runs: what a dropped socket missed.
+    const changed =
+      frame.type === 'execution.updated'
+        ? [frame.execution]
+        : frame.type === 'subscribed' && frame.topic === 'executions'
+          ? frame.items
+          : [];
+    if (changed.length > 0)
+      setRuns((current) => changed.reduce((runs, run) => foldRun(runs, run, metrics.from), current));
+  });
+
+  const choose = async (next: MetricRange) => {
+    setLoading(next);
+    setError(null);
+    try {
+      const answer = await apiFetch(`/api/metrics?range=${next}`, { schema: metricsRangeSchema });
+      host.reset(answer, METRIC_RANGE_MS[next]);
+      setRuns(answer.runs);
+      setRunsTruncated(answer.runsTruncated);
+      setRange(next);
+    } catch (failure) {
+      setError(errorMessage(failure));
+    } finally {
+      setLoading(null);
+    }
+  };
+
+  const charts = useMemo(() => systemCharts(metrics), [metrics]);
+  const bands = useMemo(() => runs.map((run) => bandOf(run, metrics.to)), [runs, metrics.to]);
+  const xRange = useMemo(() => [metrics.from, metrics.to] as const, [metrics.from, metrics.to]);
+  const tier = metrics.tier === 'raw' ? 'raw samples' : `${metrics.tier} rollups`;
+
+  return (
+    <>
+      <div className="page-head">
+        <h1>System</h1>
+        <fieldset className="range-picker">
+          <legend className="visually-hidden">Time range</legend>
+          {METRIC_RANGES.map((option) => (
+            <button
+              key={option}
+              type="button"
+              className={`button button-small${option === range ? ' button-primary' : ''}`}
+              aria-pressed={option === range}
+              disabled={loading !== null}
+              onClick={() => void choose(option)}
+              data-testid={`range-${option}`}
+            >
+              {RANGE_LABELS[option]}
+            </button>
+          ))}
+        </fieldset>
+      </div>
+      <p
+        className="muted small"
+        data-testid="metrics-tier"
+        data-tier={metrics.tier}
+        data-step-ms={metrics.stepMs}
+      >
+        {RANGE_LABELS[range]} from {tier}, a point every {formatDuration(metrics.stepMs)} ({metrics.t.length}{' '}
+        points). Shaded: agent runs; hover one to name it, click to open it.
+        {loading ? ' Loading…' : ''}
+      </p>
+      {error ? (
+        <p className="callout callout-error" role="alert" data-testid="metrics-error">
+          {error}
+        </p>
+      ) : null}
+      <div className="metrics-grid">
+        {charts.map((chart) => (
+          <section key={chart.id} className="panel" aria-labelledby={`chart-${chart.id}`}>
+            <h2 id={`chart-${chart.id}`}>{chart.title}</h2>
+            <TimeChart
+              label={`${chart.title}, last ${RANGE_LABELS[range]}: ${chart.lines.map((line) => line.label).join(', ')}`}
+              xKind="time"
+              x={metrics.t}
+              series={chart.lines}
+              scales={[{ key: 'y', unit: chart.unit }]}
+              xRange={xRange}
+              bands={bands}
+              onBandClick={(band) => router.push(`/executions/${band.key}`)}
+              syncKey="system"
+              testId={`chart-${chart.id}`}
+            />
+          </section>
+        ))}
+      </div>
+      {charts.length === 0 ? (
+        <p className="empty" data-testid="metrics-empty">
+          No samples in this range yet.
+        </p>
+      ) : null}
+      <div className="metrics-grid">
+        <section className="panel" aria-labelledby="current-heading">
+          <h2 id="current-heading">Now</h2>
+          <CurrentValues sample={host.latest} />
+        </section>
+        <section className="panel" aria-labelledby="runs-heading">
+          <h2 id="runs-heading">
+            Runs in this range <span className="count">{runs.length}</span>
+          </h2>
+          {runs.length === 0 ? (
+            <p className="empty">No agent run in this range.</p>
+          ) : (
+            <ul className="run-band-list" data-testid="run-bands">
+              {runs
+                .slice(-LISTED_RUNS)
+                .reverse()
+                .map((run) => (
+                  <li key={run.id} data-testid="run-band" data-id={run.id}>
+                    <Link href={`/executions/${run.id}`}>
+                      #{run.id} {run.agentName}
+                    </Link>{' '}
+                    <span className="muted small">
+                      {run.status}, <LocalTime epochMs={run.startedAt} />
+                      {run.finishedAt === null
+                        ? ', running'
+                        : ` for ${formatDuration(run.finishedAt - run.startedAt)}`}
+                    </span>
+                  </li>
+                ))}
+            </ul>
+          )}
+          {runs.length > LISTED_RUNS || runsTruncated ? (
+            <p className="muted small">Only the most recent runs are listed.</p>
+          ) : null}
+        </section>
+      </div>
+    </>
+  );
+}

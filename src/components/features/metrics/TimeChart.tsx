@@ -1,0 +1,316 @@
+'use client';
+
+import { useEffect, useMemo, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { MetricUnit } from '@/lib/contracts/metrics';
+import { formatMetric, formatPercent } from '@/lib/format';
+
+/** A metric's unit, or `percent` for figures already in percent (a run's CPU: 100 = one core). */
+export type ChartUnit = MetricUnit | 'percent';
+
+export function formatChartValue(value: number, unit: ChartUnit): string {
+  return unit === 'percent' ? formatPercent(value / 100) : formatMetric(value, unit);
+}
+
+export interface ChartScale {
+  key: string;
+  unit: ChartUnit;
+  side?: 'left' | 'right';
+}
+
+export interface ChartSeries {
+  label: string;
+  values: (number | null)[];
+  /** One of the chart's scales; the first when left out. */
+  scale?: string;
+}
+
+/** A span of the x axis drawn behind the lines: a run on the host charts, a tool call on a run's chart. */
+export interface ChartBand {
+  key: string;
+  label: string;
+  from: number;
+  to: number;
+}
+
+export interface TimeChartProps {
+  /** Names the chart for screen readers; the visible title is the caller's. */
+  label: string;
+  /** `time`: epoch ms on a clock axis; `offset`: seconds since the start of a run. */
+  xKind: 'time' | 'offset';
+  x: number[];
+  series: ChartSeries[];
+  scales: ChartScale[];
+  /** The x axis' extent; the data's own when left out. */
+  xRange?: readonly [number, number];
+  bands?: readonly ChartBand[];
+  onBandClick?: (band: ChartBand) => void;
+  /** Charts with the same key show the cursor at the same instant. */
+  syncKey?: string;
+  height?: number;
+  testId: string;
+}
+
+// Distinct on the white panels, in the order lines are added.
+const PALETTE = ['#2457c5', '#d9480f', '#2b8a3e', '#7048e8', '#c2255c', '#0c8599', '#e67700', '#5c940d'];
+const BAND_FILL = 'rgba(36, 87, 197, 0.10)';
+const BAND_EDGE = 'rgba(36, 87, 197, 0.55)';
+const NO_BANDS: readonly ChartBand[] = [];
+
+const cssVariable = (name: string, fallback: string) =>
+  getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+
+function offsetLabel(seconds: number): string {
+  const whole = Math.round(seconds);
+  return whole < 60 ? `+${whole} s` : `+${Math.floor(whole / 60)} m ${String(whole % 60).padStart(2, '0')} s`;
+}
+
+/** The legend shows the newest values while the cursor is elsewhere (uPlot's own shows dashes). */
+function showLatest(u: uPlot): void {
+  const count = u.data[0]?.length ?? 0;
+  if (count > 0) u.setLegend({ idx: count - 1 }, false);
+}
+
+/** Room for an axis' labels: `1000 KiB/s` needs more than `50%`. */
+const AXIS_WIDTH: Record<ChartUnit, number> = {
+  ratio: 50,
+  percent: 50,
+  load: 50,
+  bytes: 76,
+  bytes_per_second: 92,
+};
+
+/** A short run on a long range is still this wide, to be seen and hovered. */
+const MIN_BAND_PX = 4;
+
+/** A band's extent in CSS pixels from the plot's left edge. */
+function bandPixels(u: uPlot, band: ChartBand): [number, number] {
+  const from = u.valToPos(band.from, 'x');
+  const to = u.valToPos(band.to, 'x');
+  const missing = Math.max(0, MIN_BAND_PX - (to - from));
+  return [from - missing / 2, to + missing / 2];
+}
+
+/** The bands under the cursor, named in a tooltip; a click opens the last of them. */
+function bandsPlugin(current: () => BandState): uPlot.Plugin {
+  let tooltip: HTMLDivElement | undefined;
+  let hovered: ChartBand | undefined;
+  return {
+    hooks: {
+      init: (u) => {
+        tooltip = document.createElement('div');
+        tooltip.className = 'chart-tooltip';
+        tooltip.setAttribute('role', 'tooltip');
+        tooltip.hidden = true;
+        u.over.appendChild(tooltip);
+        u.over.addEventListener('click', () => {
+          if (hovered) current().onBandClick?.(hovered);
+        });
+      },
+      drawClear: (u) => {
+        const { ctx, bbox } = u;
+        ctx.save();
+        ctx.beginPath();
+        ctx.rect(bbox.left, bbox.top, bbox.width, bbox.height);
+        ctx.clip();
+        for (const band of current().bands) {
+          const [left, right] = bandPixels(u, band);
+          const x = bbox.left + left * uPlot.pxRatio;
+          const width = (right - left) * uPlot.pxRatio;
+          ctx.fillStyle = BAND_FILL;
+          ctx.fillRect(x, bbox.top, width, bbox.height);
+          ctx.fillStyle = BAND_EDGE;
+          ctx.fillRect(x, bbox.top, width, 3 * uPlot.pxRatio);
+        }
+        ctx.restore();
+      },
+      setCursor: (u) => {
+        if (!tooltip) return;
+        const left = u.cursor.left ?? -1;
+        if (left < 0) showLatest(u);
+        const under = current().bands.filter((band) => {
+          const [from, to] = bandPixels(u, band);
+          return left >= 0 && from <= left && left <= to;
+        });
+        hovered = under.at(-1);
+        u.over.classList.toggle('chart-over-band', hovered !== undefined);
+        if (!hovered) {
+          tooltip.hidden = true;
+          return;
+        }
+        tooltip.textContent =
+          under.length > 1 ? `${hovered.label} (+${under.length - 1} more)` : hovered.label;
+        tooltip.hidden = false;
+        // CSSOM, not a style attribute: allowed under the page's CSP.
+        tooltip.style.left = `${Math.min(left + 12, Math.max(0, u.over.clientWidth - tooltip.offsetWidth))}px`;
+      },
+    },
+  };
+}
+
+/** What a chart is built from; anything else (data, bands, range) is handed to the built chart. */
+interface ChartShape {
+  lines: { label: string; scale: string | undefined }[];
+  scales: ChartScale[];
+  xKind: TimeChartProps['xKind'];
+  syncKey: string | undefined;
+  height: number;
+}
+
+type BandState = { bands: readonly ChartBand[]; onBandClick?: (band: ChartBand) => void };
+
+function buildOptions(shape: ChartShape, width: number, bandState: () => BandState): uPlot.Options {
+  const axisStroke = cssVariable('--muted', '#5d6673');
+  const grid = { stroke: cssVariable('--border', '#dde1e6'), width: 1 };
+  const ticks = { stroke: cssVariable('--border', '#dde1e6'), width: 1 };
+  const scaleOf = (key: string | undefined) => shape.scales.find((s) => s.key === key) ?? shape.scales[0];
+  const time = shape.xKind === 'time';
+  return {
+    width,
+    height: shape.height,
+    ms: 1,
+    pxAlign: false,
+    cursor: {
+      // No drag-zoom, and no swallowing of clicks that uPlot takes for the end of a drag (the
+      // cursor's position moves under a live chart between press and release): a click opens a band.
+      drag: { x: false, y: false, setScale: false, click: () => {} },
+      ...(shape.syncKey ? { sync: { key: shape.syncKey } } : {}),
+    },
+    legend: { live: true },
+    scales: {
+      x: { time },
+      ...Object.fromEntries(
+        shape.scales.map((scale) => [
+          scale.key,
+          {
+            range: (_u: uPlot, _min: number, max: number): uPlot.Range.MinMax =>
+              scale.unit === 'ratio' ? [0, 1] : [0, max > 0 ? max * 1.1 : 1],
+          },
+        ]),
+      ),
+    },
+    axes: [
+      {
+        stroke: axisStroke,
+        grid,
+        ticks,
+        ...(time ? {} : { values: (_u: uPlot, splits: number[]) => splits.map(offsetLabel) }),
+      },
+      ...shape.scales.map(
+        (scale): uPlot.Axis => ({
+          scale: scale.key,
+          side: scale.side === 'right' ? 1 : 3,
+          stroke: axisStroke,
+          grid: scale.side === 'right' ? { show: false } : grid,
+          ticks,
+          size: AXIS_WIDTH[scale.unit],
+          values: (_u, splits) => splits.map((value) => formatChartValue(value, scale.unit)),
+        }),
+      ),
+    ],
+    series: [
+      {
+        label: time ? 'Time' : 'Since start',
+        ...(time ? {} : { value: (_u: uPlot, v: number | null) => (v === null ? '—' : offsetLabel(v)) }),
+      },
+      ...shape.lines.map((line, index): uPlot.Series => {
+        const unit = scaleOf(line.scale)?.unit ?? 'ratio';
+        return {
+          label: line.label,
+          scale: scaleOf(line.scale)?.key ?? 'y',
+          stroke: PALETTE[index % PALETTE.length],
+          width: 1.5,
+          points: { show: false },
+          value: (_u, value) => (value === null || value === undefined ? '—' : formatChartValue(value, unit)),
+        };
+      }),
+    ],
+    plugins: [bandsPlugin(bandState)],
+  };
+}
+
+const dataOf = (x: number[], series: ChartSeries[]): uPlot.AlignedData => [x, ...series.map((s) => s.values)];
+
+/** Shows the data over the given x extent (the data's own without one). */
+function show(
+  plot: uPlot,
+  x: number[],
+  series: ChartSeries[],
+  xRange: readonly [number, number] | undefined,
+) {
+  plot.batch(() => {
+    plot.setData(dataOf(x, series));
+    if (xRange) plot.setScale('x', { min: xRange[0], max: xRange[1] });
+    if ((plot.cursor.left ?? -1) < 0) showLatest(plot);
+  });
+}
+
+/**
+ * A uPlot line chart, drawn on the client only (it needs a canvas): live data is handed to the
+ * same chart, and only a change of lines or scales builds it again. Bands are drawn behind the
+ * lines; hovering one names it and clicking it calls `onBandClick`.
+ */
+export function TimeChart(props: TimeChartProps) {
+  const { x, series, bands = NO_BANDS, onBandClick, xRange, testId, label } = props;
+  const holder = useRef<HTMLDivElement>(null);
+  const chart = useRef<uPlot | null>(null);
+  const data = useRef({ x, series, xRange });
+  const bandState = useRef<BandState>({ bands, onBandClick });
+
+  // Lines and scales are the chart's shape: the chart is built again only when they change.
+  const shapeKey = JSON.stringify({
+    lines: series.map((line) => ({ label: line.label, scale: line.scale })),
+    scales: props.scales,
+    xKind: props.xKind,
+    syncKey: props.syncKey,
+    height: props.height ?? 180,
+  });
+  const shape = useMemo(() => JSON.parse(shapeKey) as ChartShape, [shapeKey]);
+
+  useEffect(() => {
+    const element = holder.current;
+    if (!element) return;
+    const plot = new uPlot(
+      buildOptions(shape, Math.max(200, element.clientWidth), () => bandState.current),
+      [],
+      element,
+    );
+    show(plot, data.current.x, data.current.series, data.current.xRange);
+    chart.current = plot;
+    const resize = new ResizeObserver(() => {
+      const width = Math.max(200, element.clientWidth);
+      if (width !== plot.width) plot.setSize({ width, height: plot.height });
+    });
+    resize.observe(element);
+    return () => {
+      resize.disconnect();
+      plot.destroy();
+      chart.current = null;
+    };
+  }, [shape]);
+
+  useEffect(() => {
+    data.current = { x, series, xRange };
+    if (chart.current) show(chart.current, x, series, xRange);
+  }, [x, series, xRange]);
+
+  useEffect(() => {
+    bandState.current = { bands, onBandClick };
+    chart.current?.redraw(false, false);
+  }, [bands, onBandClick]);
+
+  return (
+    <div
+      ref={holder}
+      className="time-chart"
+      role="img"
+      aria-label={label}
+      data-testid={testId}
+      data-points={x.length}
+      data-last={x.at(-1) ?? ''}
+      data-from={xRange?.[0] ?? ''}
+      data-to={xRange?.[1] ?? ''}
+    />
+  );
+}

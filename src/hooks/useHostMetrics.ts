@@ -1,0 +1,33 @@
+'use client';
+
+import { useState } from 'react';
+import type { HostSample, MetricsWindowDto } from '@/lib/contracts/metrics';
+import { foldSample, type LiveWindow, liveWindow } from '@/lib/views/metricsView';
+import { useSubscription } from './useWebSocket';
+
+export interface HostMetricsState<W extends MetricsWindowDto> {
+  live: LiveWindow<W>;
+  /** The newest sample: server-rendered first, then each one the `metrics` topic brings. */
+  latest: HostSample | null;
+  /** Starts again from a window read from the API (another range). */
+  reset(metrics: W, spanMs: number): void;
+}
+
+/**
+ * A metrics window kept live: server-rendered first, then every sample of the `metrics` topic
+ * folded into it, so the page never asks the API again while it stays on one range.
+ */
+export function useHostMetrics<W extends MetricsWindowDto>(
+  initial: W,
+  spanMs: number,
+  initialLatest: HostSample | null = null,
+): HostMetricsState<W> {
+  const [live, setLive] = useState(() => liveWindow(initial, spanMs));
+  const [latest, setLatest] = useState(initialLatest);
+  useSubscription({ topic: 'metrics' }, (frame) => {
+    if (frame.type !== 'metrics.sample') return;
+    setLive((current) => foldSample(current, frame.sample));
+    setLatest(frame.sample);
+  });
+  return { live, latest, reset: (metrics, span) => setLive(liveWindow(metrics, span)) };
+}

@@ -1,0 +1,118 @@
+import '../helpers/testEnv';
+import { expect, test } from '@playwright/test';
+import { BEARER } from '../helpers/appServer';
+import { cpuBurnTurns } from '../helpers/cpuBurn';
+import { setUpTestStack } from '../helpers/stack';
+import { collectConsoleErrors } from './pages/consoleErrors';
+import { ExecutionPage } from './pages/ExecutionPage';
+import { SystemPage } from './pages/SystemPage';
+import { signIn } from './pages/signIn';
+
+const stack = setUpTestStack({ beforeAll: (fn) => test.beforeAll(fn), afterAll: (fn) => test.afterAll(fn) });
+
+/** A sample every 3 s keeps the 1-hour range on raw samples (1,200 points) and the test short. */
+const INTERVAL_SECONDS = 3;
+
+test.beforeAll(async ({ request }) => {
+  const response = await request.patch(`${stack.app.url}/api/settings`, {
+    headers: BEARER,
+    data: { metricsIntervalSeconds: INTERVAL_SECONDS },
+  });
+  expect(response.status()).toBe(200);
+});
+
+test('a run’s page shows what its processes used, lined up with its steps', async ({ page }, testInfo) => {
+  const errors = collectConsoleErrors(page);
+  await signIn(page, stack.app.url);
+  const key = '[script:e2e-resources]';
+  // A slow final answer: the run is still going when the tool's result arrives.
+  stack.model.script(key, cpuBurnTurns({ children: 1, seconds: 4, answerDelayMs: 3_000 }));
+  const agent = await stack.api.createAgent({ defaultPrompt: `Burn CPU ${key}`, allowedTools: ['Bash'] });
+  const id = await stack.api.startExecution(agent.id);
+
+  await page.goto(new URL(`/executions/${id}`, stack.app.url).toString());
+  const execution = new ExecutionPage(page);
+  // While it runs, the chart fills in as the run's live view changes (the tool call, its result).
+  await expect(execution.resourceChart).toBeVisible({ timeout: 60_000 });
+  await expect(execution.resourceChart.locator('canvas')).toHaveCount(1);
+  await expect(execution.status).toHaveText('completed', { timeout: 60_000 });
+  await expect
+    .poll(async () => Number(await execution.resourceChart.getAttribute('data-points')))
+    .toBeGreaterThanOrEqual(2);
+  await expect(execution.resourcePeakProcesses).toHaveText(/^\d+$/);
+  expect(Number(await execution.resourcePeakProcesses.textContent())).toBeGreaterThanOrEqual(2);
+  await expect(execution.resourceCpuSeconds).toHaveText(/^\d+\.\d s$/);
+  // The legend names both lines; the samples are there as text too.
+  await expect(page.getByTestId('run-resources').locator('.u-legend')).toContainText('CPU');
+  await expect(page.getByTestId('run-resources').locator('.u-legend')).toContainText('Memory (RSS)');
+  await page
+    .getByTestId('run-resources')
+    .getByText(/^Samples \(\d+\)$/)
+    .click();
+  await expect(page.getByTestId('run-resource-table').locator('tbody tr')).not.toHaveCount(0);
+  await page.screenshot({ path: testInfo.outputPath('execution-resources.png'), fullPage: true });
+
+  // The same run, as a band on the system page's hour.
+  await page.getByTestId('nav-system').click();
+  await expect(page).toHaveURL(/\/system$/);
+  const system = new SystemPage(page);
+  await expect(system.runBand(id)).toBeVisible();
+  // Drawn as a band on the charts: hovering it names the run, a click opens it.
+  const run = await stack.api.getExecution(id);
+  const middle = ((run.startedAt ?? 0) + (run.finishedAt ?? 0)) / 2;
+  const tooltip = await system.hoverAt('cpu', middle);
+  await expect(tooltip).toHaveText(new RegExp(`^Run #${id} · ${agent.name} · completed`));
+  await page.mouse.down();
+  await page.mouse.up();
+  await expect(page).toHaveURL(new RegExp(`/executions/${id}$`));
+  // And listed under the charts.
+  await page.goBack();
+  await system.runBand(id).getByRole('link').click();
+  await expect(page).toHaveURL(new RegExp(`/executions/${id}$`));
+  expect(errors).toEqual([]);
+});
+
+test('the system page charts the last minutes and draws each new sample as it arrives', async ({
+  page,
+}, testInfo) => {
+  const errors = collectConsoleErrors(page);
+  await signIn(page, stack.app.url);
+  // The dashboard's summary: current figures with their sparklines.
+  await expect(page.getByTestId('host-cpu').getByTestId('host-stat-value')).toHaveText(/^\d+(\.\d)?%$/);
+  await expect(page.getByTestId('host-memory').getByTestId('host-stat-value')).toHaveText(/^\d+(\.\d)?%$/);
+  await expect(page.getByTestId('host-disk').getByTestId('host-stat-value')).toHaveText(/^\d+(\.\d)?%$/);
+
+  await page.goto(new URL('/system', stack.app.url).toString());
+  const system = new SystemPage(page);
+  await expect(page.getByTestId('connection-state')).toHaveText('Live');
+  await expect(system.tier).toHaveAttribute('data-tier', 'raw');
+  await expect(system.tier).toHaveAttribute('data-step-ms', String(INTERVAL_SECONDS * 1000));
+  for (const id of ['cpu', 'cores', 'memory', 'load', 'disk-space', 'network']) {
+    await expect(system.chart(id).locator('canvas')).toHaveCount(1);
+  }
+  // Points for the last minutes, the newest recent.
+  await expect.poll(async () => (await system.points('cpu')).count).toBeGreaterThanOrEqual(3);
+  const before = await system.points('cpu');
+  expect(before.last).toBeGreaterThan(Date.now() - 60_000);
+  const shownAt = Number(await system.currentValues.getAttribute('data-t'));
+
+  // A new sample arrives over the socket: a new point, and the current values follow.
+  await expect
+    .poll(async () => (await system.points('cpu')).last, { timeout: 30_000 })
+    .toBeGreaterThan(before.last);
+  const after = await system.points('cpu');
+  expect(after.last - before.last).toBeGreaterThanOrEqual(INTERVAL_SECONDS * 1000);
+  expect(after.count).toBeGreaterThan(before.count);
+  await expect
+    .poll(async () => Number(await system.currentValues.getAttribute('data-t')))
+    .toBeGreaterThan(shownAt);
+  await expect(system.currentValues).toContainText('CPU busy');
+  await page.screenshot({ path: testInfo.outputPath('system-1h.png'), fullPage: true });
+
+  // Another range is read from its own tier.
+  await system.rangeButton('1y').click();
+  await expect(system.tier).toHaveAttribute('data-tier', '1d');
+  await expect(system.rangeButton('1y')).toHaveAttribute('aria-pressed', 'true');
+  await expect(system.error).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

@@ -1,0 +1,25 @@
+import type { ScriptedTurn } from './scriptedModelServer';
+
+export interface CpuBurn {
+  /** CPU-bound `yes` processes the tool starts side by side. */
+  children: number;
+  seconds: number;
+  /** Holds the final answer back, so the run is still going after the tool's result. */
+  answerDelayMs?: number;
+}
+
+/** Model turns of a run whose Bash tool keeps CPU-bound children busy for a few seconds, then answers. */
+export function cpuBurnTurns({ children, seconds, answerDelayMs = 0 }: CpuBurn): ScriptedTurn[] {
+  const command = `timeout ${seconds} sh -c 'for i in $(seq ${children}); do yes > /dev/null & done; wait'; echo burnt`;
+  return [
+    {
+      content: [{ type: 'tool_use', name: 'Bash', input: { command, description: 'Burn CPU' } }],
+      usage: { input_tokens: 500, output_tokens: 20 },
+    },
+    {
+      content: [{ type: 'text', text: 'Done burning.' }],
+      usage: { input_tokens: 600, output_tokens: 10 },
+      delayMs: answerDelayMs,
+    },
+  ];
+}

@@ -1,0 +1,150 @@
+import '../helpers/testEnv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { metricsRangeSchema, tierForRange } from '../../src/lib/contracts/metrics';
+import { executionResourcesSchema } from '../../src/lib/contracts/runResources';
+import { BEARER } from '../helpers/appServer';
+import { cpuBurnTurns } from '../helpers/cpuBurn';
+import { parseExposition, sampleValue } from '../helpers/prometheusText';
+import { setUpTestStack } from '../helpers/stack';
+
+const stack = setUpTestStack({ beforeAll, afterAll });
+
+/**
+ * A sample every 3 s: 1,200 raw points for the hour, so the 1-hour range stays on raw samples
+ * (every second would give 3,600, more than a chart has pixels, and the minute tier instead).
+ */
+const INTERVAL_SECONDS = 3;
+
+beforeAll(async () => {
+  const { status } = await stack.api.call('PATCH', '/api/settings', {
+    metricsIntervalSeconds: INTERVAL_SECONDS,
+  });
+  expect(status).toBe(200);
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Waits until `read` gives something `done` accepts (the collector samples on its own clock). */
+async function eventually<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await sleep(250);
+  }
+}
+
+describe('a run’s own resources', () => {
+  it('records the CPU a tool’s child processes burn and the processes of the tree, and the API returns them', async () => {
+    const key = '[script:metrics-burn]';
+    // Four children rather than one: on a machine shared with other busy processes one child can
+    // get less than half a core, and the point is the run's tree, not how busy the box is.
+    stack.model.script(key, cpuBurnTurns({ children: 4, seconds: 4 }));
+    const agent = await stack.api.createAgent({
+      defaultPrompt: `Burn some CPU ${key}`,
+      allowedTools: ['Bash'],
+    });
+
+    const id = await stack.api.startExecution(agent.id);
+    const execution = await stack.api.waitForEnd(id, 90_000);
+
+    expect(execution.status).toBe('completed');
+    const resources = executionResourcesSchema.parse(execution.resources);
+    expect(resources.samples.length).toBeGreaterThanOrEqual(2);
+    // 100% is one core.
+    expect(Math.max(...resources.samples.map((s) => s.cpuPercent))).toBeGreaterThan(50);
+    expect(Math.max(...resources.samples.map((s) => s.processCount))).toBeGreaterThanOrEqual(2);
+    const { summary } = resources;
+    expect(summary).not.toBeNull();
+    expect(summary?.cpuSeconds).toBeGreaterThan(1);
+    expect(summary?.peakProcessCount).toBe(Math.max(...resources.samples.map((s) => s.processCount)));
+    expect(summary?.peakRssBytes).toBe(Math.max(...resources.samples.map((s) => s.rssBytes)));
+    // Samples lie within the run.
+    for (const sample of resources.samples) {
+      expect(sample.t).toBeGreaterThanOrEqual(execution.startedAt ?? 0);
+      expect(sample.t).toBeLessThanOrEqual(execution.finishedAt ?? Number.POSITIVE_INFINITY);
+    }
+  }, 120_000);
+});
+
+describe('GET /api/metrics', () => {
+  it('answers a range from its tier, the latest samples included, with the runs to draw on it', async () => {
+    const answer = await eventually(
+      async () => {
+        const { status, body } = await stack.api.call('GET', '/api/metrics?range=1h');
+        expect(status).toBe(200);
+        return metricsRangeSchema.parse(body);
+      },
+      (range) => range.t.length >= 2 && range.stepMs === INTERVAL_SECONDS * 1000,
+    );
+
+    expect({ tier: answer.tier, stepMs: answer.stepMs }).toEqual(tierForRange('1h', INTERVAL_SECONDS * 1000));
+    expect(answer.tier).toBe('raw');
+    expect(answer.to - answer.from).toBe(3_600_000);
+    const busy = answer.series.find((s) => s.metric === 'cpu.busy' && s.entity === '');
+    expect(busy?.avg).toHaveLength(answer.t.length);
+    expect(busy?.min).toBeNull();
+    expect(answer.series.some((s) => s.metric === 'memory.used')).toBe(true);
+    expect(answer.series.some((s) => s.metric === 'fs.used')).toBe(true);
+    const recent = answer.t.slice(-2);
+    expect(recent[1] ?? 0).toBeGreaterThan(recent[0] ?? 0);
+    expect(answer.t.at(-1)).toBeGreaterThan(Date.now() - 60_000);
+    // The run of the test before is drawn on the hour.
+    expect(answer.runs.some((run) => run.status === 'completed')).toBe(true);
+
+    const year = metricsRangeSchema.parse((await stack.api.call('GET', '/api/metrics?range=1y')).body);
+    expect({ tier: year.tier, stepMs: year.stepMs }).toEqual({ tier: '1d', stepMs: 86_400_000 });
+  }, 60_000);
+
+  it.each([['2h'], ['']])('refuses range=%j with a 400 naming the parameter', async (range) => {
+    const { status, body } = await stack.api.call('GET', `/api/metrics?range=${range}`);
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ error: { code: 'invalid_request', issues: [{ path: 'range' }] } });
+    expect(JSON.stringify(body)).toContain('range');
+  });
+
+  it('refuses a parameter it does not know', async () => {
+    const { status, body } = await stack.api.call('GET', '/api/metrics?range=1h&tier=raw');
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ error: { code: 'invalid_request' } });
+  });
+});
+
+describe('GET /metrics', () => {
+  it('answers a scraper with the Bearer token in the text format, every line of which parses', async () => {
+    const scrape = async () => {
+      const response = await fetch(`${stack.app.url}/metrics`, { headers: BEARER });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+      return parseExposition(await response.text());
+    };
+    const { types, helps, samples } = await eventually(scrape, (parsed) =>
+      parsed.types.has('claudeops_host_cpu_cores'),
+    );
+
+    for (const name of types.keys()) expect(helps.has(name)).toBe(true);
+    expect(sampleValue(samples, 'claudeops_host_cpu_cores')).toBeGreaterThan(0);
+    expect(sampleValue(samples, 'claudeops_host_memory_total_bytes')).toBeGreaterThan(0);
+    expect(sampleValue(samples, 'claudeops_runs_total', { status: 'completed' })).toBeGreaterThanOrEqual(1);
+    expect(
+      sampleValue(samples, 'claudeops_tokens_total', { model: 'claude-sonnet-4-5', kind: 'input' }),
+    ).toBeGreaterThanOrEqual(1_100);
+    expect(sampleValue(samples, 'claudeops_runs_active')).toBe(0);
+    expect(sampleValue(samples, 'claudeops_runs_queued')).toBe(0);
+    expect(sampleValue(samples, 'claudeops_circuit_breaker_state', { state: 'closed' })).toBe(1);
+  }, 60_000);
+
+  it('refuses a scraper without a valid token with a 401, never a sign-in redirect', async () => {
+    const refused: Record<string, string>[] = [{}, { authorization: 'Bearer not-the-token' }];
+    for (const headers of refused) {
+      const response = await fetch(`${stack.app.url}/metrics`, { headers, redirect: 'manual' });
+      expect(response.status).toBe(401);
+      expect(response.headers.get('location')).toBeNull();
+      expect(await response.json()).toMatchObject({ error: { code: 'unauthorized' } });
+    }
+  });
+});
