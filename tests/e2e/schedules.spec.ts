@@ -36,7 +36,11 @@ test('create a schedule in the form, see its next runs, watch its first run arri
   // The schedules page, from the nav.
   await page.getByTestId('nav-schedules').click();
   await expect(page).toHaveURL(/\/schedules$/);
-  await expect(page.getByTestId('empty-schedules')).toBeVisible();
+  // A fresh install has one schedule: the built-in health report, hourly, paused until switched on.
+  const builtIn = page.getByTestId('schedule-row');
+  await expect(builtIn).toHaveCount(1);
+  await expect(builtIn.getByTestId('schedule-link')).toHaveText('System health, hourly');
+  await expect(builtIn).toHaveAttribute('data-enabled', 'false');
   const form = new ScheduleFormPage(page);
   await form.chooseAgent(agent.name);
   await form.field('name').fill('Every ten seconds');
@@ -57,7 +61,8 @@ test('create a schedule in the form, see its next runs, watch its first run arri
   await expect(form.field('cronExpression')).toBeFocused();
   await page.screenshot({ path: testInfo.outputPath('schedule-form-error.png'), fullPage: true });
   const listed = await request.get(`${stack.app.url}/api/schedules`, { headers: BEARER });
-  expect(((await listed.json()) as { items: unknown[] }).items).toEqual([]);
+  const names = ((await listed.json()) as { items: { name: string }[] }).items.map((item) => item.name);
+  expect(names).toEqual(['System health, hourly']);
 
   // Fixed: every ten seconds, in UTC, said in words, its next five runs in both zones.
   await form.field('cronExpression').fill('*/10 * * * * *');
