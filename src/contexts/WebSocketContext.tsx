@@ -132,6 +132,9 @@ export function WebSocketProvider({ children }: { children: ReactNode }) {
           deliver(`execution:${frame.executionId}`, frame);
           deliver('executions', frame);
           return;
+        case 'execution.resources':
+          deliver(`execution:${frame.executionId}`, frame);
+          return;
         case 'circuit.updated':
           deliver('executions', frame);
           return;

@@ -25,8 +25,8 @@ export interface AgentExecution {
 /**
  * One execution page: starts from the server-rendered snapshot, then applies the socket's frames
  * (batched per animation frame, duplicates dropped by seq) until the server reports an end
- * state. The frames carry everything the header shows (credential source, result, costs,
- * attempts), so a frame never sends the page back to the API.
+ * state. The frames carry everything the page shows (credential source, result, costs,
+ * attempts, the process tree's resources), so a frame never sends the page back to the API.
  */
 export function useAgentExecution(snapshot: ExecutionSnapshot): AgentExecution {
   const [state, dispatch] = useReducer(executionReducer, snapshot, initExecutionState);
@@ -37,6 +37,7 @@ export function useAgentExecution(snapshot: ExecutionSnapshot): AgentExecution {
     if (frame.type === 'execution.events') push({ type: 'events', steps: frame.steps, logs: frame.logs });
     else if (frame.type === 'execution.updated')
       push({ type: 'updated', seq: frame.seq, execution: frame.execution });
+    else if (frame.type === 'execution.resources') push({ type: 'resources', resources: frame.resources });
   };
 
   const live = isActiveStatus(state.execution.status);

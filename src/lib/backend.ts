@@ -2,6 +2,7 @@ import { SYSTEM_HEALTH_KEY } from '../agents/system-health';
 import { type ExecutionLive, usdToMicros } from './contracts/executions';
 import type { HostSample } from './contracts/metrics';
 import type { NotificationEventInput } from './contracts/notifications';
+import type { ExecutionResourcesDto } from './contracts/runResources';
 import type { ScheduleFiringDto } from './contracts/schedules';
 import type { AppSettingsDto } from './contracts/settings';
 import type { CircuitBreakerDto } from './contracts/system';
@@ -42,6 +43,8 @@ import { WorkflowRunner } from './workflows/runner';
 /** What the server publishes live besides the engine's own events. */
 export type BackendEvent =
   | { type: 'metrics.sample'; sample: HostSample }
+  /** A sampler tick's new sample of one run, once stored. */
+  | { type: 'execution.resources'; executionId: number; resources: ExecutionResourcesDto }
   | { type: 'workflowRun.updated'; run: WorkflowRunDto }
   | { type: 'schedule.fired'; firing: ScheduleFiringDto };
 
@@ -87,7 +90,15 @@ export function startBackend(deps: BackendDeps): Backend {
     kick();
   };
 
-  const sampler = new RunResourceSampler({ db, logger, instance: env.databasePath });
+  const sampler = new RunResourceSampler({
+    db,
+    logger,
+    instance: env.databasePath,
+    onRecorded: (records) => {
+      for (const { executionId, sample, summary } of records)
+        publish({ type: 'execution.resources', executionId, resources: { summary, samples: [sample] } });
+    },
+  });
   // The health reporter's tools read through a connection that cannot write.
   const readOnly = openReadOnlyDatabase(handle.path);
   const engine = new RunEngine({

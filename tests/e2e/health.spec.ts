@@ -1,5 +1,6 @@
 import '../helpers/testEnv';
 import { expect, test } from '@playwright/test';
+import { BEARER } from '../helpers/appServer';
 import { structuredOutputTurn } from '../helpers/scriptedModelServer';
 import { setUpTestStack } from '../helpers/stack';
 import { collectConsoleErrors } from './pages/consoleErrors';
@@ -10,6 +11,7 @@ const stack = setUpTestStack({ beforeAll: (fn) => test.beforeAll(fn), afterAll: 
 
 test('the dashboard shows the latest health report live, and never calls a run without a valid report ok', async ({
   page,
+  request,
 }) => {
   const errors = collectConsoleErrors(page);
   await signIn(page, stack.app.url);
@@ -56,5 +58,27 @@ test('the dashboard shows the latest health report live, and never calls a run w
   await expect(card.status).toHaveAttribute('data-status', 'invalid');
   await expect(card.ticks).toHaveCount(2);
   await expect(card.ticks.nth(0)).toHaveAttribute('data-status', 'warning');
+
+  // The switch turns the hourly schedule on: the schedules API agrees, and so does a reload.
+  const builtInSchedule = async () => {
+    const listed = await request.get(`${stack.app.url}/api/schedules`, { headers: BEARER });
+    const { items } = (await listed.json()) as {
+      items: { name: string; enabled: boolean; nextRuns: string[] }[];
+    };
+    return items.find((item) => item.name === 'System health, hourly');
+  };
+  await card.scheduleSwitch.getByRole('checkbox').check();
+  await expect(card.scheduleSwitch).toHaveAttribute('data-enabled', 'true');
+  await expect(card.scheduleSwitch).toHaveText('Runs every hour');
+  const enabled = await builtInSchedule();
+  expect(enabled?.enabled).toBe(true);
+  expect(enabled?.nextRuns.map((at) => new Date(at).getUTCMinutes())).toEqual([0, 0, 0, 0, 0]);
+  await page.reload();
+  await expect(card.scheduleSwitch).toHaveAttribute('data-enabled', 'true');
+  // And off again, before the top of the hour could start a run nobody scripted.
+  await card.scheduleSwitch.getByRole('checkbox').uncheck();
+  await expect(card.scheduleSwitch).toHaveAttribute('data-enabled', 'false');
+  await expect(card.scheduleSwitch).toHaveText('Hourly report paused');
+  expect((await builtInSchedule())?.enabled).toBe(false);
   expect(errors).toEqual([]);
 });

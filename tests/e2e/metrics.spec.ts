@@ -30,15 +30,23 @@ test('a run’s page shows what its processes used, lined up with its steps', as
   const agent = await stack.api.createAgent({ defaultPrompt: `Burn CPU ${key}`, allowedTools: ['Bash'] });
   const id = await stack.api.startExecution(agent.id);
 
+  const apiReads: string[] = [];
+  page.on('request', (request) => {
+    if (new URL(request.url()).pathname.startsWith('/api/')) apiReads.push(request.url());
+  });
   await page.goto(new URL(`/executions/${id}`, stack.app.url).toString());
   const execution = new ExecutionPage(page);
-  // While it runs, the chart fills in as the run's live view changes (the tool call, its result).
+  // While it runs, the chart fills in from the run's live frames.
   await expect(execution.resourceChart).toBeVisible({ timeout: 60_000 });
   await expect(execution.resourceChart.locator('canvas')).toHaveCount(1);
   await expect(execution.status).toHaveText('completed', { timeout: 60_000 });
+  // Every sample stored is on the chart, and none came from the API.
+  const stored = (await stack.api.getExecution(id)).resources?.samples.length ?? 0;
+  expect(stored).toBeGreaterThanOrEqual(2);
   await expect
     .poll(async () => Number(await execution.resourceChart.getAttribute('data-points')))
-    .toBeGreaterThanOrEqual(2);
+    .toBe(stored);
+  expect(apiReads).toEqual([]);
   await expect(execution.resourcePeakProcesses).toHaveText(/^\d+$/);
   expect(Number(await execution.resourcePeakProcesses.textContent())).toBeGreaterThanOrEqual(2);
   await expect(execution.resourceCpuSeconds).toHaveText(/^\d+\.\d s$/);

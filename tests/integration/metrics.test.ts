@@ -1,11 +1,13 @@
 import '../helpers/testEnv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricsRangeSchema, tierForRange } from '../../src/lib/contracts/metrics';
-import { executionResourcesSchema } from '../../src/lib/contracts/runResources';
+import { executionResourcesSchema, type RunResourceSample } from '../../src/lib/contracts/runResources';
+import type { ServerFrame } from '../../src/lib/websocket/protocol';
 import { BEARER } from '../helpers/appServer';
 import { cpuBurnTurns } from '../helpers/cpuBurn';
 import { parseExposition, sampleValue } from '../helpers/prometheusText';
 import { setUpTestStack } from '../helpers/stack';
+import { connectRecording } from '../helpers/wsClient';
 
 const stack = setUpTestStack({ beforeAll, afterAll });
 
@@ -50,7 +52,10 @@ describe('a run’s own resources', () => {
     });
 
     const id = await stack.api.startExecution(agent.id);
+    const watcher = await connectRecording(stack.app.url);
+    watcher.send({ type: 'subscribe', topic: 'execution', executionId: id });
     const execution = await stack.api.waitForEnd(id, 90_000);
+    await watcher.close();
 
     expect(execution.status).toBe('completed');
     const resources = executionResourcesSchema.parse(execution.resources);
@@ -68,6 +73,18 @@ describe('a run’s own resources', () => {
       expect(sample.t).toBeGreaterThanOrEqual(execution.startedAt ?? 0);
       expect(sample.t).toBeLessThanOrEqual(execution.finishedAt ?? Number.POSITIVE_INFINITY);
     }
+
+    // A subscriber saw it live: what was stored at subscribe time, then each tick's sample.
+    const frames = watcher.frames.filter(
+      (frame): frame is Extract<ServerFrame, { type: 'execution.resources' }> =>
+        frame.type === 'execution.resources' && frame.executionId === id,
+    );
+    expect(frames.length).toBeGreaterThanOrEqual(3);
+    expect(frames.slice(1).every((frame) => frame.resources.samples.length === 1)).toBe(true);
+    const seen = new Map<number, RunResourceSample>();
+    for (const frame of frames) for (const sample of frame.resources.samples) seen.set(sample.t, sample);
+    expect([...seen.values()]).toEqual(resources.samples);
+    expect(frames.at(-1)?.resources.summary).toEqual(summary);
   }, 120_000);
 });
 

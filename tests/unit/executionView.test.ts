@@ -177,6 +177,42 @@ describe('executionReducer', () => {
     expect(done.hasEarlierLogs).toBe(false);
   });
 
+  it('appends a live resource sample and takes a whole series from its first time on', () => {
+    const sample = (t: number) => ({ t, cpuPercent: t / 10, rssBytes: t * 1_000, processCount: 1 });
+    const figures = (peak: number) => ({
+      cpuSeconds: peak / 100,
+      peakRssBytes: peak * 1_000,
+      peakProcessCount: 1,
+    });
+    const state = stateAt({
+      execution: detail('running', 3, {
+        resources: { summary: figures(2_000), samples: [sample(1_000), sample(2_000)] },
+      }),
+    });
+    const ticked = executionReducer(state, {
+      type: 'resources',
+      resources: { summary: figures(4_000), samples: [sample(4_000)] },
+    });
+    expect(ticked.execution.resources?.samples.map((s) => s.t)).toEqual([1_000, 2_000, 4_000]);
+    expect(ticked.execution.resources?.summary).toEqual(figures(4_000));
+    // A resubscription's series (the server merged it) replaces what overlaps it.
+    const resubscribed = executionReducer(ticked, {
+      type: 'resources',
+      resources: { summary: figures(6_000), samples: [sample(2_000), sample(6_000)] },
+    });
+    expect(resubscribed.execution.resources?.samples.map((s) => s.t)).toEqual([1_000, 2_000, 6_000]);
+    // Nothing sampled yet keeps what the page has.
+    const empty = executionReducer(ticked, { type: 'resources', resources: { summary: null, samples: [] } });
+    expect(empty.execution.resources).toEqual(ticked.execution.resources);
+    // A header update never drops them.
+    const updated = executionReducer(ticked, {
+      type: 'updated',
+      seq: 9,
+      execution: summary(7, 'running', 9),
+    });
+    expect(updated.execution.resources).toEqual(ticked.execution.resources);
+  });
+
   it('applies a batch in order', () => {
     const next = executionReducer(stateAt(), {
       type: 'batch',

@@ -19,6 +19,8 @@ export interface RunResourceSamplerOptions {
   /** Between two samples of every tracked run (default 2 s). */
   intervalMs?: number;
   procRoot?: string;
+  /** After each tick's records are stored: to show them live. */
+  onRecorded?: (records: readonly RunResourceRecord[]) => void;
 }
 
 /** A process of a run as last seen: its CPU ticks so far and its parent then. */
@@ -63,6 +65,7 @@ export class RunResourceSampler {
   private readonly instance: string;
   private readonly intervalMs: number;
   private readonly procRoot: string;
+  private readonly onRecorded: (records: readonly RunResourceRecord[]) => void;
   private readonly units: SystemUnits;
   private readonly runs = new Map<number, TrackedRun>();
   /** The execution each live process's marker names (null: none), read once per process. */
@@ -76,6 +79,7 @@ export class RunResourceSampler {
     this.instance = options.instance;
     this.intervalMs = options.intervalMs ?? 2_000;
     this.procRoot = options.procRoot ?? '/proc';
+    this.onRecorded = options.onRecorded ?? (() => {});
     this.units = readSystemUnits();
   }
 
@@ -136,6 +140,7 @@ export class RunResourceSampler {
         records.push(this.measure(run, runMembers(run, scan), scan, now));
       }
       recordRunResources(this.db, records);
+      if (records.length > 0) this.onRecorded(records);
     } catch (error) {
       this.logger.warn({ err: error }, 'run resources: sampling failed');
     }

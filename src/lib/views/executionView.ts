@@ -8,6 +8,7 @@ import {
   type LogLineDto,
   type StepDto,
 } from '@/lib/contracts/executions';
+import type { ExecutionResourcesDto } from '@/lib/contracts/runResources';
 
 /**
  * Pure state of the live execution views. Frames can arrive twice (a replay after a reconnect
@@ -59,6 +60,7 @@ export type ExecutionAction =
   /** A live frame: the list's summary, or the whole live view for the run's own page. */
   | { type: 'updated'; seq: number; execution: ExecutionSummary & Partial<ExecutionLive> }
   | { type: 'earlier'; lines: LogLineDto[]; exhausted: boolean }
+  | { type: 'resources'; resources: ExecutionResourcesDto }
   | { type: 'batch'; actions: ExecutionAction[] };
 
 export function initExecutionState(snapshot: ExecutionSnapshot): ExecutionViewState {
@@ -111,6 +113,17 @@ function applyUpdated(
   return { ...state, execution: { ...state.execution, ...summary }, headerSeq: seq };
 }
 
+/**
+ * Samples from the incoming first one's time on replace what the page had: a live tick appends
+ * one, a (re)subscription's whole series replaces it.
+ */
+function mergeResources(state: ExecutionViewState, incoming: ExecutionResourcesDto): ExecutionResourcesDto {
+  const first = incoming.samples[0];
+  if (!first) return state.execution.resources ?? incoming;
+  const kept = (state.execution.resources?.samples ?? []).filter((sample) => sample.t < first.t);
+  return { summary: incoming.summary, samples: kept.concat(incoming.samples) };
+}
+
 function applyEarlier(
   state: ExecutionViewState,
   lines: LogLineDto[],
@@ -129,6 +142,11 @@ export function executionReducer(state: ExecutionViewState, action: ExecutionAct
       return applyUpdated(state, action.seq, action.execution);
     case 'earlier':
       return applyEarlier(state, action.lines, action.exhausted);
+    case 'resources':
+      return {
+        ...state,
+        execution: { ...state.execution, resources: mergeResources(state, action.resources) },
+      };
     case 'batch':
       return action.actions.reduce(executionReducer, state);
   }

@@ -4,6 +4,7 @@ import type { ExecutionLive, LogLineDto, StepDto } from '../contracts/executions
 import type { CircuitBreakerDto } from '../contracts/system';
 import type { Db } from '../db';
 import { getExecutionLogs, getExecutionSteps } from '../db/queries/executions';
+import { getExecutionResources } from '../db/queries/runResources';
 import type { EngineEvent } from '../engine/events';
 import type { BroadcastTopic, ServerFrame } from './protocol';
 
@@ -31,7 +32,9 @@ export interface ClientSession {
   readonly topics: Set<BroadcastTopic>;
 }
 
-const TOPIC_OF: Record<BackendEvent['type'], BroadcastTopic> = {
+type TopicEvent = Exclude<BackendEvent, { type: 'execution.resources' }>;
+
+const TOPIC_OF: Record<TopicEvent['type'], BroadcastTopic> = {
   'metrics.sample': 'metrics',
   'workflowRun.updated': 'workflowRuns',
   'schedule.fired': 'schedules',
@@ -103,6 +106,10 @@ export class Broadcaster {
 
   /** Schedules, workflow runs and host samples, to the sockets that subscribed to their topic. */
   onBackendEvent(event: BackendEvent): void {
+    if (event.type === 'execution.resources') {
+      this.onResources(event);
+      return;
+    }
     const topic = TOPIC_OF[event.type];
     let frame: string | undefined;
     for (const session of this.sessions) {
@@ -140,6 +147,17 @@ export class Broadcaster {
       const wanted = session.listAll || (subscription !== undefined && !subscription.lagging);
       if (!wanted || session.socket.bufferedAmount > HIGH_WATER_BYTES) continue;
       frame ??= JSON.stringify(updatedFrame(execution));
+      session.socket.send(frame);
+    }
+  }
+
+  /** A run's new resource sample, to its subscribers; a lagging one gets them all once caught up. */
+  private onResources(event: Extract<BackendEvent, { type: 'execution.resources' }>): void {
+    let frame: string | undefined;
+    for (const session of this.sessions) {
+      const subscription = session.executions.get(event.executionId);
+      if (!subscription || subscription.lagging || session.socket.bufferedAmount > HIGH_WATER_BYTES) continue;
+      frame ??= JSON.stringify(event satisfies ServerFrame);
       session.socket.send(frame);
     }
   }
@@ -188,6 +206,9 @@ export class Broadcaster {
     subscription.lagging = false;
     const execution = this.viewOf(executionId);
     if (execution) send(session.socket, updatedFrame(execution));
+    // What the run's process tree used so far; the sampler's next ticks follow as frames.
+    const resources = getExecutionResources(this.db, executionId);
+    send(session.socket, { type: 'execution.resources', executionId, resources });
   }
 }
 

@@ -6,6 +6,7 @@ import {
   stepSchema,
 } from '../contracts/executions';
 import { hostSampleSchema } from '../contracts/metrics';
+import { executionResourcesSchema } from '../contracts/runResources';
 import { scheduleFiringSchema } from '../contracts/schedules';
 import { circuitBreakerSchema } from '../contracts/system';
 import { workflowRunSchema } from '../contracts/workflows';
@@ -103,6 +104,15 @@ export const serverFrameSchema = z.union([
   z.object({ type: z.literal('cancel.accepted'), executionId: z.number() }),
   /** The circuit breaker's state, to `executions` subscribers: on subscribe and on every change. */
   z.object({ type: z.literal('circuit.updated'), circuit: circuitBreakerSchema }),
+  /**
+   * A run's own resources, to its subscribers: on subscribe, what is stored so far; then each
+   * sampler tick's new sample. Samples from the first one's time on replace what the page had.
+   */
+  z.object({
+    type: z.literal('execution.resources'),
+    executionId: z.number(),
+    resources: executionResourcesSchema,
+  }),
   z.object({ type: z.literal('metrics.sample'), sample: hostSampleSchema }),
   z.object({ type: z.literal('workflowRun.updated'), run: workflowRunSchema }),
   z.object({ type: z.literal('schedule.fired'), firing: scheduleFiringSchema }),

@@ -1,7 +1,6 @@
 'use client';
 
 import { useAgentExecution } from '@/hooks/useAgentExecution';
-import { useRunResources } from '@/hooks/useRunResources';
 import { isActiveStatus } from '@/lib/contracts/executions';
 import { type ExecutionSnapshot, pendingApiRetry } from '@/lib/views/executionView';
 import { AttemptList } from './AttemptList';
@@ -17,12 +16,6 @@ export function ExecutionView({ snapshot, renderedAt }: { snapshot: ExecutionSna
   const { execution } = state;
   const live = isActiveStatus(execution.status);
   const baseMs = execution.startedAt ?? execution.createdAt;
-  const resources = useRunResources(
-    execution.id,
-    snapshot.execution.resources,
-    live,
-    Math.max(state.headerSeq, state.lastStepSeq, state.lastLogSeq),
-  );
   return (
     <>
       <ExecutionHeader execution={execution} pendingRetry={pendingApiRetry(state)} renderedAt={renderedAt} />
@@ -44,7 +37,7 @@ export function ExecutionView({ snapshot, renderedAt }: { snapshot: ExecutionSna
           />
         </section>
       </div>
-      <RunResources resources={resources} steps={state.steps} baseMs={baseMs} running={live} />
+      <RunResources resources={execution.resources} steps={state.steps} baseMs={baseMs} running={live} />
       <CostBreakdown costs={execution.costs} />
       <AttemptList attempts={execution.attempts} />
     </>

@@ -16,17 +16,21 @@ export function HealthScheduleSwitch({
   const [saving, setSaving] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
+  // The switch moves at once and goes back if the server refuses.
   const toggle = async () => {
+    const wanted = !enabled;
+    setEnabled(wanted);
     setSaving(true);
     setError(null);
     try {
       const { schedule } = await apiFetch(`/api/schedules/${scheduleId}`, {
         method: 'PATCH',
-        body: { enabled: !enabled },
+        body: { enabled: wanted },
         schema: scheduleResponseSchema,
       });
       setEnabled(schedule.enabled);
     } catch (caught) {
+      setEnabled(!wanted);
       setError(errorMessage(caught));
     } finally {
       setSaving(false);
