@@ -5,6 +5,7 @@ import { AccessCredentials, loadSessionKey } from './src/lib/auth/credentials';
 import { announceInterruptedRun, startBackend } from './src/lib/backend';
 import { closeDb, installDb, openDatabase } from './src/lib/db';
 import { ensureIncrementalAutoVacuum } from './src/lib/db/autoVacuum';
+import { startCheckpointer } from './src/lib/db/checkpointer';
 import { applyMigrations } from './src/lib/db/migrate';
 import { getExecutionLive, listRecentAndActive } from './src/lib/db/queries/executions';
 import { listRecentAndActiveWorkflowRuns } from './src/lib/db/queries/workflowRuns';
@@ -51,6 +52,9 @@ async function main(): Promise<void> {
     );
   }
   applyMigrations(handle);
+  const checkpointer = startCheckpointer(handle, {
+    onError: (message) => logger.warn({ message }, 'WAL checkpoint failed; retrying'),
+  });
   recoverFromUnexpectedStop(handle.db, appEnv.databasePath, logger, (execution) =>
     announceInterruptedRun(handle.db, execution),
   );
@@ -143,6 +147,7 @@ async function main(): Promise<void> {
     realtime.close();
     await backend.stop();
     server.closeAllConnections();
+    await checkpointer.stop();
     closeDb();
     clearTimeout(forceExit);
     process.exit(0);

@@ -17,7 +17,7 @@ report(benchCostQueries());
 report(benchWorkflows());
 report(await benchNotifications());
 report(await benchMetrics());
-report(benchScheduler());
+report(await benchScheduler());
 
 // The end-to-end ones run the real server (production build) and Debian's Chromium.
 for (const script of [['scripts/ensure-chromium.sh'], ['scripts/build-if-needed.mjs']]) {

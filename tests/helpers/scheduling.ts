@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
-import type { Db } from '../../src/lib/db';
+import type { Db, DbConnection } from '../../src/lib/db';
 import { createAgent, getAgentById } from '../../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../../src/lib/db/queries/executions';
 import { executions } from '../../src/lib/db/schema';
@@ -59,7 +59,7 @@ export class DbLauncher implements RunLauncher {
   failAdmit = false;
 
   constructor(
-    private readonly db: Db,
+    private readonly db: DbConnection,
     private readonly workflows?: WorkflowRunner,
   ) {}
 
@@ -80,7 +80,8 @@ export class DbLauncher implements RunLauncher {
     }
     const agent = getAgentById(tx, target.agentId);
     if (!agent) throw new Error(`agent ${target.agentId} vanished`);
-    const executionId = insertQueuedExecution(tx, {
+    // On the connection, like the engine: the row joins the scheduler's open transaction.
+    const executionId = insertQueuedExecution(this.db, {
       agentId: agent.id,
       prompt: target.prompt ?? agent.defaultPrompt,
       model: agent.model,

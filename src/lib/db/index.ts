@@ -8,10 +8,16 @@ import * as schema from './schema';
 
 export type Db = BetterSQLite3Database<typeof schema>;
 
+/**
+ * The connection itself, not a transaction object: statements prepared on its client (see
+ * statementPerConnection) join whatever transaction is open on it.
+ */
+export type DbConnection = Db & { $client: Database.Database };
+
 export interface DbHandle {
   readonly path: string;
   readonly sqlite: Database.Database;
-  readonly db: Db;
+  readonly db: DbConnection;
 }
 
 /** Opens (creating if needed) a SQLite file with the pragmas every connection needs. */

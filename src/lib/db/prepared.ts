@@ -1,4 +1,5 @@
-import type { Db } from './index';
+import type Database from 'better-sqlite3';
+import type { Db, DbConnection } from './index';
 
 /**
  * A query prepared once per connection, on first use. Drizzle composes a query's SQL on every call
@@ -12,6 +13,26 @@ export function preparedPerConnection<T>(prepare: (db: Db) => T): (db: Db) => T 
     if (prepared === undefined) {
       prepared = prepare(db);
       byConnection.set(db, prepared);
+    }
+    return prepared;
+  };
+}
+
+/**
+ * A better-sqlite3 statement prepared once per connection, for the writes a scheduler tick makes
+ * once per due schedule: there drizzle's per-call placeholder filling and result mapping cost more
+ * than SQLite's own work (`npm run bench`: the tick's p50 from 6.4 to 4.7 ms with 100 due). It
+ * joins whatever transaction is open on the connection.
+ */
+export function statementPerConnection<S>(
+  prepare: (sqlite: Database.Database) => S,
+): (db: DbConnection) => S {
+  const byClient = new WeakMap<Database.Database, S>();
+  return ({ $client }) => {
+    let prepared = byClient.get($client);
+    if (prepared === undefined) {
+      prepared = prepare($client);
+      byClient.set($client, prepared);
     }
     return prepared;
   };

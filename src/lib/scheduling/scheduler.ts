@@ -1,5 +1,5 @@
 import type { FiringOutcome, ScheduleFiringDto } from '../contracts/schedules';
-import type { Db } from '../db';
+import type { Db, DbConnection } from '../db';
 import {
   advanceSchedule,
   type DueSchedule,
@@ -58,7 +58,7 @@ export interface SchedulerHooks {
 }
 
 export interface SchedulerOptions {
-  db: Db;
+  db: DbConnection;
   launcher: RunLauncher;
   logger: Logger;
   clock?: SchedulerClock;
@@ -113,7 +113,7 @@ class ClaimFailed extends Error {
  * open transaction all the same. The launcher and the hooks get the transaction.
  */
 export class Scheduler {
-  private readonly db: Db;
+  private readonly db: DbConnection;
   private readonly launcher: RunLauncher;
   private readonly logger: Logger;
   private readonly clock: SchedulerClock;

@@ -10,8 +10,8 @@ import {
   microsToUsd,
   type StepDto,
 } from '../../contracts/executions';
-import type { Db } from '../index';
-import { preparedPerConnection } from '../prepared';
+import type { Db, DbConnection } from '../index';
+import { statementPerConnection } from '../prepared';
 import {
   agentConfigurations,
   costTracking,
@@ -83,34 +83,23 @@ export interface NewExecutionInput {
 }
 
 // Every run starts here, a scheduler tick a hundred at a time: prepared once per connection.
-const queuedInsert = preparedPerConnection((db) =>
-  db
-    .insert(executions)
-    .values({
-      agentId: sql.placeholder('agentId'),
-      prompt: sql.placeholder('prompt'),
-      model: sql.placeholder('model'),
-      trigger: sql.placeholder('trigger'),
-      scheduleId: sql.placeholder('scheduleId'),
-      workflowRunId: sql.placeholder('workflowRunId'),
-      workflowStepKey: sql.placeholder('workflowStepKey'),
-      status: 'queued',
-      createdAt: sql.placeholder('createdAt'),
-    })
-    .returning({ id: executions.id })
-    .prepare(),
+const queuedInsert = statementPerConnection((sqlite) =>
+  sqlite.prepare<[Required<NewExecutionInput>]>(
+    `insert into executions
+       (agent_id, prompt, model, trigger, schedule_id, workflow_run_id, workflow_step_key, status, created_at)
+     values (@agentId, @prompt, @model, @trigger, @scheduleId, @workflowRunId, @workflowStepKey, 'queued', @createdAt)`,
+  ),
 );
 
-export function insertQueuedExecution(db: Db, input: NewExecutionInput): number {
-  const row = queuedInsert(db).get({
+export function insertQueuedExecution(db: DbConnection, input: NewExecutionInput): number {
+  const { lastInsertRowid } = queuedInsert(db).run({
     scheduleId: null,
     workflowRunId: null,
     workflowStepKey: null,
     ...input,
     createdAt: input.createdAt ?? Date.now(),
   });
-  if (!row) throw new Error('executions insert returned no row');
-  return row.id;
+  return Number(lastInsertRowid);
 }
 
 export function getExecutionSummary(db: Db, id: number): ExecutionSummary | undefined {

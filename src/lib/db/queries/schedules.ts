@@ -15,8 +15,8 @@ import {
 import type { ExecutionStatus } from '../../contracts/executions';
 import { type ScheduleFiringDto, UNRUN_OUTCOMES } from '../../contracts/schedules';
 import type { WorkflowRunStatus } from '../../contracts/workflows';
-import type { Db } from '../index';
-import { preparedPerConnection } from '../prepared';
+import type { Db, DbConnection } from '../index';
+import { preparedPerConnection, statementPerConnection } from '../prepared';
 import {
   agentConfigurations,
   executions,
@@ -270,26 +270,18 @@ export function getEarliestFireAt(db: Db): number | null {
 }
 
 // The statuses written out (not bound) so that SQLite sees the partial index's condition.
-const activeRuns = preparedPerConnection((db) =>
-  db
-    .select({ id: executions.id, status: executions.status })
-    .from(executions)
-    .where(
-      and(
-        eq(executions.scheduleId, sql.placeholder('scheduleId')),
-        sql`${executions.status} in ('queued', 'running')`,
-      ),
-    )
-    .orderBy(asc(executions.id))
-    .prepare(),
+const activeRuns = statementPerConnection((sqlite) =>
+  sqlite.prepare<[number], { id: number; status: ExecutionStatus }>(
+    `select id, status from executions where schedule_id = ? and status in ('queued', 'running') order by id`,
+  ),
 );
 
 /** The schedule's runs still queued or running, oldest first: what its overlap policy looks at. */
 export function getActiveRunsOfSchedule(
-  db: Db,
+  db: DbConnection,
   scheduleId: number,
 ): { id: number; status: ExecutionStatus }[] {
-  return activeRuns(db).all({ scheduleId });
+  return activeRuns(db).all(scheduleId);
 }
 
 // As above, through the partial index workflow_runs_active_by_schedule.
@@ -315,60 +307,44 @@ export function getActiveWorkflowRunsOfSchedule(
   return activeWorkflowRuns(db).all({ scheduleId });
 }
 
-const slotFiring = preparedPerConnection((db) =>
-  db
-    .select({ id: scheduleFirings.id })
-    .from(scheduleFirings)
-    .where(
-      and(
-        eq(scheduleFirings.scheduleId, sql.placeholder('scheduleId')),
-        eq(scheduleFirings.scheduledFor, sql.placeholder('slot')),
-      ),
+const slotFiring = statementPerConnection((sqlite) =>
+  sqlite
+    .prepare<[number, number], 1>(
+      'select 1 from schedule_firings where schedule_id = ? and scheduled_for = ?',
     )
-    .prepare(),
+    .pluck(),
 );
 
-export function isSlotRecorded(db: Db, scheduleId: number, slot: number): boolean {
-  return slotFiring(db).get({ scheduleId, slot }) !== undefined;
+export function isSlotRecorded(db: DbConnection, scheduleId: number, slot: number): boolean {
+  return slotFiring(db).get(scheduleId, slot) !== undefined;
 }
 
-const firingInsert = preparedPerConnection((db) =>
-  db
-    .insert(scheduleFirings)
-    .values({
-      scheduleId: sql.placeholder('scheduleId'),
-      scheduledFor: sql.placeholder('scheduledFor'),
-      fireAt: sql.placeholder('fireAt'),
-      outcome: sql.placeholder('outcome'),
-      executionId: sql.placeholder('executionId'),
-      workflowRunId: sql.placeholder('workflowRunId'),
-      reason: sql.placeholder('reason'),
-      slotCount: sql.placeholder('slotCount'),
-      createdAt: sql.placeholder('createdAt'),
-    })
-    .prepare(),
+const firingInsert = statementPerConnection((sqlite) =>
+  sqlite.prepare<[Required<Omit<NewScheduleFiring, 'id'>>]>(
+    `insert into schedule_firings
+       (schedule_id, scheduled_for, fire_at, outcome, execution_id, workflow_run_id, reason, slot_count, created_at)
+     values (@scheduleId, @scheduledFor, @fireAt, @outcome, @executionId, @workflowRunId, @reason, @slotCount, @createdAt)`,
+  ),
 );
 
 /** The id from the insert's rowid: a RETURNING row costs drizzle twice the insert's own time here. */
-export function insertFiring(db: Db, firing: Required<Omit<NewScheduleFiring, 'id'>>): ScheduleFiring {
+export function insertFiring(
+  db: DbConnection,
+  firing: Required<Omit<NewScheduleFiring, 'id'>>,
+): ScheduleFiring {
   const { lastInsertRowid } = firingInsert(db).run(firing);
   return { id: Number(lastInsertRowid), ...firing };
 }
 
-const scheduleAdvance = preparedPerConnection((db) =>
-  db
-    .update(schedules)
-    .set({
-      nextRunAt: sql`${sql.placeholder('nextRunAt')}`,
-      nextFireAt: sql`${sql.placeholder('nextFireAt')}`,
-    })
-    .where(eq(schedules.id, sql.placeholder('id')))
-    .prepare(),
+const scheduleAdvance = statementPerConnection((sqlite) =>
+  sqlite.prepare<[number, number, number]>(
+    'update schedules set next_run_at = ?, next_fire_at = ? where id = ?',
+  ),
 );
 
 /** Moves a schedule on to its next slot. */
-export function advanceSchedule(db: Db, id: number, nextRunAt: number, nextFireAt: number): void {
-  scheduleAdvance(db).run({ id, nextRunAt, nextFireAt });
+export function advanceSchedule(db: DbConnection, id: number, nextRunAt: number, nextFireAt: number): void {
+  scheduleAdvance(db).run(nextRunAt, nextFireAt, id);
 }
 
 /** Puts a schedule's next attempt off without moving its slot (after a claim failed). */
