@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { csvCell, csvLine } from '../../app/api/costs/export/csv';
-import { csvChunks, jsonChunks } from '../../app/api/costs/export/exportBody';
 import { type CostExportRow, costExportQuerySchema } from '../../src/lib/contracts/costs';
+import { csvChunks, jsonChunks } from '../../src/lib/export/costExport';
+import { csvCell, csvLine } from '../../src/lib/export/csv';
 
 describe('csvCell', () => {
   it.each([

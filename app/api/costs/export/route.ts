@@ -1,8 +1,9 @@
 import { costExportQuerySchema } from '@/lib/contracts/costs';
 import { getDb } from '@/lib/db';
 import { costExportPages } from '@/lib/db/queries/costReports';
+import { csvChunks, jsonChunks } from '@/lib/export/costExport';
 import { route } from '@/lib/http/route';
-import { csvChunks, jsonChunks, streamOf } from './exportBody';
+import { streamOf } from '@/lib/http/streamBody';
 
 export const dynamic = 'force-dynamic';
 
