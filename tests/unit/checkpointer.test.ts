@@ -51,13 +51,15 @@ describe('the WAL checkpointer', () => {
     expect(fs.statSync(handle.path).size).toBeGreaterThanOrEqual(ROWS * ROW_BYTES);
   });
 
-  it('reports a connection it cannot open', async () => {
+  it('reports a connection it cannot open, and leaves checkpoints to the main connection again', async () => {
     handle = createTestDb();
     const errors: string[] = [];
     const missing = { ...handle, path: path.join(path.dirname(handle.path), 'missing.db') };
     const checkpointer = startCheckpointer(missing, { onError: (message) => errors.push(message) });
-    await until(() => errors.length > 0);
+    await until(() => errors.length >= 2);
     expect(errors[0]).toMatch(/unable to open|does not exist/i);
+    expect(errors[1]).toMatch(/checkpoint worker ended/);
+    expect(handle.sqlite.pragma('wal_autocheckpoint', { simple: true })).toBe(1_000);
     await checkpointer.stop();
   });
 });

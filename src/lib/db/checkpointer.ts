@@ -47,6 +47,8 @@ run();
  * worker cannot let the WAL grow without bound.
  */
 const FALLBACK_AUTOCHECKPOINT_PAGES = 10_000;
+/** SQLite's own threshold, back in force on the main connection if the worker ends unasked. */
+const SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES = 1_000;
 
 export interface Checkpointer {
   /** Stops the worker after a last checkpoint and closes its connection (before the main one closes). */
@@ -73,9 +75,19 @@ export function startCheckpointer(handle: DbHandle, options: CheckpointerOptions
     if (message.error) options.onError?.(message.error);
   });
   worker.on('error', (err) => options.onError?.(String(err)));
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  let stopping = false;
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', () => {
+      if (!stopping && handle.sqlite.open) {
+        handle.sqlite.pragma(`wal_autocheckpoint = ${SQLITE_DEFAULT_AUTOCHECKPOINT_PAGES}`);
+        options.onError?.('the checkpoint worker ended; the main connection checkpoints again');
+      }
+      resolve();
+    }),
+  );
   return {
     stop: () => {
+      stopping = true;
       // Held by the process again until it has closed its connection.
       worker.ref();
       worker.postMessage('stop');
