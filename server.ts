@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   }
   applyMigrations(handle);
   const checkpointer = startCheckpointer(handle, {
-    onError: (message) => logger.warn({ message }, 'WAL checkpoint failed; retrying'),
+    onError: (message) => logger.warn({ message }, 'WAL checkpointer'),
   });
   recoverFromUnexpectedStop(handle.db, appEnv.databasePath, logger, (execution) =>
     announceInterruptedRun(handle.db, execution),
