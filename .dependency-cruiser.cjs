@@ -1,14 +1,15 @@
 /** Dependency rules checked by `npm run lint`: the layering of STYLE.md, enforced. */
 // scheduling/: all but the cron modules, which the schedule form shares with the API.
 const SERVER_ONLY =
-  '^src/lib/(db|engine|services|claude|runtime|env|logger|http/route|http/errors|websocket/(server|broadcaster|messageHandler)|workflows/(runner|definitions|launcher)|notifications|metrics|keyFile|backend|instanceLock|scheduling/(?!(cron|wallClock|zoneOffsets|validation)\\.ts$))';
+  '^src/lib/(db|engine|agents|claude|server|config|core/logger|http/route|http/errors|websocket/(server|broadcaster|messageHandler)|workflows/(runner|definitions|launcher)|notifications|metrics|health|scheduling/(?!(cron|wallClock|zoneOffsets|validation)\\.ts$))';
 
 /**
- * The layers of src/lib, lowest first: db ← claude ← engine ← services. The edges (http, websocket,
- * runtime) sit above all of them and are only imported by app/ and server.ts.
+ * The layers of src/lib, lowest first: core and config (errors, logger, env) ← db ← claude ← engine
+ * ← services. The edges (http, websocket, and server/: the process wiring) sit above all of them and
+ * are only imported by app/ and server.ts.
  */
-const SERVICES = 'src/lib/(services|scheduling|metrics|notifications|workflows)';
-const EDGES = 'src/lib/(http|websocket|runtime|backend)';
+const SERVICES = 'src/lib/(agents|health|scheduling|metrics|notifications|workflows)';
+const EDGES = 'src/lib/(http|websocket|server)';
 
 module.exports = {
   forbidden: [
@@ -38,7 +39,7 @@ module.exports = {
       name: 'domain-does-not-know-the-edges',
       severity: 'error',
       comment:
-        'Domain code throws domain errors (src/lib/errors.ts); only the route wrapper and the WebSocket handler map them to HTTP or frames.',
+        'Domain code throws domain errors (src/lib/core/errors.ts); only the route wrapper and the WebSocket handler map them to HTTP or frames.',
       from: { path: `^(src/lib/(db|claude|engine)|${SERVICES})` },
       to: { path: `^${EDGES}` },
     },

@@ -11,6 +11,7 @@ import {
   sampleSeries,
   tierForRange,
 } from '../src/lib/contracts/metrics';
+import { createLogger } from '../src/lib/core/logger';
 import type { DbHandle } from '../src/lib/db';
 import { decodeSampleValues, encodeSampleValues } from '../src/lib/db/metricBlobs';
 import { createAgent } from '../src/lib/db/queries/agents';
@@ -21,7 +22,6 @@ import {
   getRunBands,
   listMetricSeries,
 } from '../src/lib/db/queries/metrics';
-import { createLogger } from '../src/lib/logger';
 import { HostCollector } from '../src/lib/metrics/hostCollector';
 import {
   parseCpuTimes,

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { Writable } from 'node:stream';
 import { CronExpressionParser } from 'cron-parser';
+import { createLogger } from '../src/lib/core/logger';
 import { startCheckpointer } from '../src/lib/db/checkpointer';
 import { createAgent } from '../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../src/lib/db/queries/executions';
 import { executions } from '../src/lib/db/schema';
-import { createLogger } from '../src/lib/logger';
 import { compileCron } from '../src/lib/scheduling/cron';
 import type { RunLauncher } from '../src/lib/scheduling/launcher';
 import { Scheduler } from '../src/lib/scheduling/scheduler';

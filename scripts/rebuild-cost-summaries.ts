@@ -1,11 +1,12 @@
 // `npm run costs:rebuild`: recomputes the monthly and daily cost summaries from the raw cost rows
 // and prints every summary row that was wrong. Safe while ClaudeOps runs: one transaction, and
 // runs recorded meanwhile wait for it (SQLite's busy timeout) rather than interleave.
+
+import { env } from '../src/lib/config/env';
 import { microsToUsd } from '../src/lib/contracts/executions';
 import { openDatabase } from '../src/lib/db';
 import { applyMigrations } from '../src/lib/db/migrate';
 import { rebuildCostSummaries, type SummaryDrift } from '../src/lib/db/queries/costSummaryRebuild';
-import { env } from '../src/lib/env';
 
 const usd = (micros: number) => `$${microsToUsd(micros).toFixed(6)}`;
 

@@ -1,9 +1,9 @@
 // `npm run token`: issues a new access token and revokes the old one (and every session signed
 // in with it). The running server reads the token's hash from the database, so it applies at once.
 import { rotateAccessToken } from '../src/lib/auth/credentials';
+import { env } from '../src/lib/config/env';
 import { openDatabase } from '../src/lib/db';
 import { applyMigrations } from '../src/lib/db/migrate';
-import { env } from '../src/lib/env';
 
 const appEnv = env();
 if (appEnv.accessToken !== undefined) {

@@ -18,15 +18,15 @@ import { listExecutions } from '@/lib/db/queries/executions';
 import { getRecentMetrics } from '@/lib/db/queries/metrics';
 import { listWorkflowRuns } from '@/lib/db/queries/workflowRuns';
 import { getLatestHealthReport, recentHealthReports } from '@/lib/health/reports';
-import { getRuntime, withQueuePositions } from '@/lib/runtime';
+import { healthScheduleId } from '@/lib/health/seed';
+import { HEADLINE_METRICS } from '@/lib/presentation/metricsView';
+import { ATTENTION_LIMIT, UPCOMING_LIMIT } from '@/lib/presentation/scheduleView';
 import {
   findSchedule,
   listSchedulesNeedingAttention,
   listUpcomingSchedules,
 } from '@/lib/scheduling/schedules';
-import { healthScheduleId } from '@/lib/services/seed';
-import { HEADLINE_METRICS } from '@/lib/views/metricsView';
-import { ATTENTION_LIMIT, UPCOMING_LIMIT } from '@/lib/views/scheduleView';
+import { getRuntime, withQueuePositions } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 

@@ -2,7 +2,7 @@ import { getDb } from '@/lib/db';
 import { getPrometheusTotals } from '@/lib/db/queries/metrics';
 import { route } from '@/lib/http/route';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '@/lib/metrics/prometheus';
-import { requireRuntime } from '@/lib/runtime';
+import { requireRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 

@@ -10,7 +10,7 @@ import {
   executionReducer,
   initExecutionState,
   LOG_PAGE_SIZE,
-} from '@/lib/views/executionView';
+} from '@/lib/presentation/executionView';
 import type { ServerFrame } from '@/lib/websocket/protocol';
 import { useFrameBatch } from './useFrameBatch';
 import { useSubscription } from './useWebSocket';

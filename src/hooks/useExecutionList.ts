@@ -2,7 +2,7 @@
 
 import { useRef, useState } from 'react';
 import { type ExecutionSummary, isActiveStatus } from '@/lib/contracts/executions';
-import { mergeSummaries } from '@/lib/views/executionView';
+import { mergeSummaries } from '@/lib/presentation/executionView';
 import type { ServerFrame } from '@/lib/websocket/protocol';
 import { useFrameBatch } from './useFrameBatch';
 import { useSubscription } from './useWebSocket';

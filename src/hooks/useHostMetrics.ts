@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import type { HostSample, MetricsWindowDto } from '@/lib/contracts/metrics';
-import { foldSample, type LiveWindow, liveWindow } from '@/lib/views/metricsView';
+import { foldSample, type LiveWindow, liveWindow } from '@/lib/presentation/metricsView';
 import { useSubscription } from './useWebSocket';
 
 export interface HostMetricsState<W extends MetricsWindowDto> {

@@ -2,7 +2,7 @@
 
 import { useCallback, useState } from 'react';
 import type { ScheduleDto, ScheduleFiringDto } from '@/lib/contracts/schedules';
-import { applyFiring } from '@/lib/views/scheduleView';
+import { applyFiring } from '@/lib/presentation/scheduleView';
 import { useScheduleFirings } from './useScheduleFirings';
 
 export interface LiveSchedules {

@@ -2,7 +2,7 @@
 
 import { useState } from 'react';
 import type { WorkflowRunSummaryDto } from '@/lib/contracts/workflows';
-import { mergeRunSummary, summaryOf } from '@/lib/views/workflowRuns';
+import { mergeRunSummary, summaryOf } from '@/lib/presentation/workflowRuns';
 import { useSubscription } from './useWebSocket';
 
 /** The recent workflow runs, newest first (optionally one workflow's), kept live by the `workflowRuns` topic. */

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createLogger, type Logger } from '../../src/lib/logger';
+import { createLogger, type Logger } from '../../src/lib/core/logger';
 import { SecretMasker } from '../../src/lib/security/secrets';
 
 /** A destination that keeps the JSON lines written to it. */

@@ -2,10 +2,10 @@ import crypto from 'node:crypto';
 import { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import type { NotificationEventInput } from '../../src/lib/contracts/notifications';
+import { createLogger, type Logger } from '../../src/lib/core/logger';
 import type { Db } from '../../src/lib/db';
 import { notificationEvents, notificationOutbox } from '../../src/lib/db/schema';
 import { type SecretBox, secretBoxFromKey } from '../../src/lib/db/secretBox';
-import { createLogger, type Logger } from '../../src/lib/logger';
 import { SecretMasker } from '../../src/lib/security/secrets';
 
 export const BASE_URL = 'https://ops.example.com/claudeops';

@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
+import { createLogger, type Logger } from '../../src/lib/core/logger';
 import type { Db, DbConnection } from '../../src/lib/db';
 import { createAgent, getAgentById } from '../../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../../src/lib/db/queries/executions';
 import { executions } from '../../src/lib/db/schema';
-import { createLogger, type Logger } from '../../src/lib/logger';
 import type { RunLauncher, RunRefusal, ScheduleTarget, StartedRun } from '../../src/lib/scheduling/launcher';
 import type { SchedulerClock } from '../../src/lib/scheduling/scheduler';
 import { SecretMasker } from '../../src/lib/security/secrets';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseEnv } from '../../src/lib/env';
+import { parseEnv } from '../../src/lib/config/env';
 
 describe('environment', () => {
   it('defaults to loopback, port 3000 and ./data/claudeops.db', () => {

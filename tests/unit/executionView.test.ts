@@ -14,7 +14,7 @@ import {
   isAhead,
   mergeSummaries,
   pendingApiRetry,
-} from '../../src/lib/views/executionView';
+} from '../../src/lib/presentation/executionView';
 
 function summary(
   id: number,

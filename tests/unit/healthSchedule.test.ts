@@ -4,6 +4,7 @@ import { cheapestCurrentModel } from '../../src/lib/claude/pricing';
 import type { DbHandle } from '../../src/lib/db';
 import { getBuiltinAgent } from '../../src/lib/db/queries/agents';
 import { getEarliestFireAt } from '../../src/lib/db/queries/schedules';
+import { HEALTH_SCHEDULE_CRON, healthScheduleId, seedBuiltins } from '../../src/lib/health/seed';
 import { Scheduler } from '../../src/lib/scheduling/scheduler';
 import {
   deleteSchedule,
@@ -13,7 +14,6 @@ import {
   listSchedules,
   updateSchedule,
 } from '../../src/lib/scheduling/schedules';
-import { HEALTH_SCHEDULE_CRON, healthScheduleId, seedBuiltins } from '../../src/lib/services/seed';
 import { captureLogger, DbLauncher, finishRun, ManualClock } from '../helpers/scheduling';
 import { createTestDb } from '../helpers/testDb';
 

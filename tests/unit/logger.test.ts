@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '@/lib/logger';
+import { createLogger } from '@/lib/core/logger';
 import { SecretMasker } from '@/lib/security/secrets';
 import { captureLines } from '../helpers/logCapture';
 

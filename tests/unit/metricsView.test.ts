@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecutionSummary } from '../../src/lib/contracts/executions';
 import type { HostSample, MetricsWindowDto, RunBandDto } from '../../src/lib/contracts/metrics';
-import { formatBytes, formatMetric, formatPercent } from '../../src/lib/format';
-import { foldRun, foldSample, headlines, liveWindow, systemCharts } from '../../src/lib/views/metricsView';
+import { formatBytes, formatMetric, formatPercent } from '../../src/lib/presentation/format';
+import {
+  foldRun,
+  foldSample,
+  headlines,
+  liveWindow,
+  systemCharts,
+} from '../../src/lib/presentation/metricsView';
 
 const MINUTE = 60_000;
 const T0 = Date.UTC(2026, 10, 20, 12);

@@ -4,10 +4,10 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { issuesFromZod } from '../../src/lib/contracts/errors';
 import { createChannelSchema, updateChannelSchema } from '../../src/lib/contracts/notifications';
+import { isDomainError } from '../../src/lib/core/errors';
 import type { DbHandle } from '../../src/lib/db';
 import { getChannelRow } from '../../src/lib/db/queries/notificationChannels';
 import { loadSecretBox } from '../../src/lib/db/secretBox';
-import { isDomainError } from '../../src/lib/errors';
 import {
   createChannel,
   deleteChannel,

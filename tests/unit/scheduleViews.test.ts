@@ -7,9 +7,14 @@ import {
   valuesFromSchedule,
 } from '../../src/components/features/schedules/scheduleFormModel';
 import type { ScheduleDto, ScheduleFiringDto } from '../../src/lib/contracts/schedules';
+import {
+  applyFiring,
+  mergeSchedules,
+  needsAttention,
+  withFiring,
+} from '../../src/lib/presentation/scheduleView';
 import { describeCron } from '../../src/lib/scheduling/cron';
 import { createScheduleBodySchema } from '../../src/lib/scheduling/validation';
-import { applyFiring, mergeSchedules, needsAttention, withFiring } from '../../src/lib/views/scheduleView';
 
 const at = (iso: string) => Date.parse(iso);
 const blank = valuesFromSchedule(undefined, { timezone: 'Europe/Berlin' });

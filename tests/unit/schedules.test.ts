@@ -1,10 +1,10 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { issuesFromZod } from '../../src/lib/contracts/errors';
+import { isDomainError } from '../../src/lib/core/errors';
 import type { DbHandle } from '../../src/lib/db';
 import { softDeleteSchedulesOfAgent } from '../../src/lib/db/queries/schedules';
 import { executions } from '../../src/lib/db/schema';
-import { isDomainError } from '../../src/lib/errors';
 import { localTimeZone } from '../../src/lib/scheduling/cron';
 import { Scheduler } from '../../src/lib/scheduling/scheduler';
 import {

@@ -10,7 +10,7 @@ import {
   valuesFromWorkflow,
 } from '../../src/components/features/workflows/workflowFormModel';
 import type { WorkflowDto, WorkflowRunSummaryDto } from '../../src/lib/contracts/workflows';
-import { mergeRunSummary, runDurationMs } from '../../src/lib/views/workflowRuns';
+import { mergeRunSummary, runDurationMs } from '../../src/lib/presentation/workflowRuns';
 import { checkWorkflowDraft } from '../../src/lib/workflows/validate';
 
 const agents = [

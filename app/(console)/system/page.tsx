@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { SystemMetrics } from '@/components/features/metrics/SystemMetrics';
 import { getDb } from '@/lib/db';
 import { getMetricsRange } from '@/lib/db/queries/metrics';
-import { getRuntime } from '@/lib/runtime';
+import { getRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,4 +1,4 @@
-import { notFound } from '@/lib/errors';
+import { notFound } from '@/lib/core/errors';
 import { route } from '@/lib/http/route';
 
 export const dynamic = 'force-dynamic';

@@ -1,8 +1,8 @@
+import { assertAgentInputAllowed } from '@/lib/agents/agentInput';
 import { createAgentSchema } from '@/lib/contracts/agents';
 import { getDb } from '@/lib/db';
 import { createAgent, listAgents } from '@/lib/db/queries/agents';
 import { json, route } from '@/lib/http/route';
-import { assertAgentInputAllowed } from '@/lib/services/agentInput';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,10 +1,10 @@
 import { listExecutionsQuerySchema, startExecutionSchema } from '@/lib/contracts/executions';
+import { notFound } from '@/lib/core/errors';
 import { getDb } from '@/lib/db';
 import { getAgentById } from '@/lib/db/queries/agents';
 import { listExecutions } from '@/lib/db/queries/executions';
-import { notFound } from '@/lib/errors';
 import { json, route } from '@/lib/http/route';
-import { requireRuntime, withQueuePositions } from '@/lib/runtime';
+import { requireRuntime, withQueuePositions } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,9 +1,9 @@
 import { listSchedulesQuerySchema } from '@/lib/contracts/schedules';
 import { getDb } from '@/lib/db';
 import { json, route } from '@/lib/http/route';
-import { requireRuntime } from '@/lib/runtime';
 import { createSchedule, listSchedules } from '@/lib/scheduling/schedules';
 import { createScheduleBodySchema } from '@/lib/scheduling/validation';
+import { requireRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 

@@ -2,7 +2,7 @@ import { updateSettingsSchema } from '@/lib/contracts/settings';
 import { getDb } from '@/lib/db';
 import { getAppSettings, updateAppSettings } from '@/lib/db/queries/settings';
 import { json, route } from '@/lib/http/route';
-import { getRuntime } from '@/lib/runtime';
+import { getRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,5 +1,5 @@
 import { json, route } from '@/lib/http/route';
-import { requireRuntime } from '@/lib/runtime';
+import { requireRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,7 +1,7 @@
 'use client';
 
 import { useHydrated } from '@/hooks/useHydrated';
-import { formatDateTime } from '@/lib/format';
+import { formatDateTime } from '@/lib/presentation/format';
 
 /** A timestamp in the reader's time zone; UTC in the server's HTML until the page hydrates. */
 export function LocalTime({ epochMs, testId }: { epochMs: number | null; testId?: string }) {

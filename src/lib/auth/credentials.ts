@@ -1,6 +1,6 @@
+import { loadKeyFile } from '../config/keyFile';
 import type { Db } from '../db';
 import { getSetting, putSetting } from '../db/queries/settings';
-import { loadKeyFile } from '../keyFile';
 import { createSessionValue, isValidSession } from './session';
 import { generateToken, hashToken, tokenMatchesHash } from './token';
 

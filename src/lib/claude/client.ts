@@ -4,8 +4,8 @@ import type { HookCallbackMatcher, McpServerConfig, Options } from '@anthropic-a
 import { z } from 'zod';
 import { outputSchemaOf } from '../../agents/structuredOutput';
 import { isReadOnlyCommand, SYSTEM_HEALTH_KEY } from '../../agents/system-health';
+import type { AppEnv } from '../config/env';
 import type { AgentConfiguration } from '../db/schema';
-import type { AppEnv } from '../env';
 
 /** Mark every agent process with its execution and database, so a restarted server can find its orphans. */
 export const EXECUTION_ENV_MARKER = 'CLAUDEOPS_EXECUTION_ID';

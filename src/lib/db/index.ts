@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { type BetterSQLite3Database, drizzle } from 'drizzle-orm/better-sqlite3';
-import { unavailable } from '../errors';
-import { globalSlot } from '../singleton';
+import { unavailable } from '../core/errors';
+import { globalSlot } from '../core/singleton';
 import * as schema from './schema';
 
 export type Db = BetterSQLite3Database<typeof schema>;

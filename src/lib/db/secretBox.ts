@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
-import { env } from '../env';
-import { loadKeyFile } from '../keyFile';
-import { singleton } from '../singleton';
+import { env } from '../config/env';
+import { loadKeyFile } from '../config/keyFile';
+import { singleton } from '../core/singleton';
 
 /**
  * Seals secrets for storage: AES-256-GCM, so a changed or swapped value fails to open instead of

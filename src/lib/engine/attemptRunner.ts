@@ -2,9 +2,9 @@ import type { SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sd
 import { type AgentTools, buildAgentEnv, buildQueryOptions, prepareRunDirectories } from '../claude/client';
 import { ApiErrorObserver, classifyFailure } from '../claude/failures';
 import { RunningAgent } from '../claude/runningAgent';
+import type { AppEnv } from '../config/env';
+import type { Logger } from '../core/logger';
 import type { AgentConfiguration } from '../db/schema';
-import type { AppEnv } from '../env';
-import type { Logger } from '../logger';
 import type { RunEnding, StopReason } from './runState';
 
 export interface AttemptSpec {

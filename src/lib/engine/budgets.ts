@@ -1,10 +1,10 @@
 import type { BudgetKind } from '../contracts/costs';
 import { microsToUsd, usdToMicros } from '../contracts/executions';
+import { DomainError } from '../core/errors';
 import type { Db } from '../db';
 import { getMonthSpendMicros, monthKey } from '../db/queries/costs';
 import { getAppSettings } from '../db/queries/settings';
 import type { AgentConfiguration } from '../db/schema';
-import { DomainError } from '../errors';
 
 export interface BudgetBreach {
   budget: BudgetKind;

@@ -4,6 +4,7 @@ import { reconcileCostRecords } from '../claude/costTracker';
 import { TRANSIENT_FAILURES } from '../claude/failures';
 import { MessageTranslator } from '../claude/messages';
 import { addUsage, UsageAccumulator, ZERO_USAGE } from '../claude/usage';
+import type { AppEnv } from '../config/env';
 import type { ModelCostRecord } from '../contracts/costs';
 import {
   type ExecutionLive,
@@ -13,6 +14,8 @@ import {
   type TokenUsage,
 } from '../contracts/executions';
 import type { CircuitBreakerDto } from '../contracts/system';
+import { isDomainError } from '../core/errors';
+import type { Logger } from '../core/logger';
 import type { DbHandle } from '../db';
 import { recordExecutionOutcome } from '../db/queries/costs';
 import {
@@ -26,9 +29,6 @@ import {
 } from '../db/queries/executions';
 import { getAppSettings } from '../db/queries/settings';
 import type { AgentConfiguration } from '../db/schema';
-import type { AppEnv } from '../env';
-import { isDomainError } from '../errors';
-import type { Logger } from '../logger';
 import type { SecretMasker } from '../security/secrets';
 import { Admission } from './admission';
 import { type AttemptResult, type RunningAttempt, startAttempt } from './attemptRunner';

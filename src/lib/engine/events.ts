@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { BUDGET_KINDS } from '../contracts/costs';
 import type { ExecutionLive, LogLineDto, StepDto } from '../contracts/executions';
 import type { CircuitBreakerDto } from '../contracts/system';
+import { EventBus } from '../core/eventBus';
 import type { AgentConfiguration } from '../db/schema';
-import { EventBus } from '../eventBus';
 import type { RunEnding } from './runState';
 
 /**

@@ -1,5 +1,5 @@
 import type { ErrorIssue } from '../contracts/errors';
-import { type DomainError, type DomainErrorKind, isDomainError } from '../errors';
+import { type DomainError, type DomainErrorKind, isDomainError } from '../core/errors';
 
 export type ApiErrorCode =
   | 'invalid_request'

@@ -1,8 +1,8 @@
 import { type ExecutionLive, isActiveStatus, type LogLineDto, type StepDto } from '../contracts/executions';
+import { notFound } from '../core/errors';
 import type { Db } from '../db';
 import { getExecutionLive, getExecutionLogs, getExecutionSteps } from '../db/queries/executions';
 import type { EngineEvent, EngineEvents } from '../engine/events';
-import { notFound } from '../errors';
 
 /** Lines replayed from SQLite per read, so a long log streams without a long read. */
 const REPLAY_CHUNK_LINES = 2_000;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { issuesFromZod } from '../contracts/errors';
-import { appLogger } from '../logger';
+import { appLogger } from '../core/logger';
 import { AUTH_VIA_HEADER, type AuthVia } from '../security/requestGate';
 import { ApiError, errorBody, toApiError } from './errors';
 

@@ -1,5 +1,5 @@
 import type { CpuShare, HostSample } from '../contracts/metrics';
-import type { Logger } from '../logger';
+import type { Logger } from '../core/logger';
 import { isReportedInterface, reportedDisks, reportedMounts } from './devices';
 import { type FsStats, type HostSource, StatfsGuard, systemSource } from './hostSource';
 import {

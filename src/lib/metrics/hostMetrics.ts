@@ -1,6 +1,6 @@
 import { type HostSample, sampleSeries } from '../contracts/metrics';
+import type { Logger } from '../core/logger';
 import type { Db } from '../db';
-import type { Logger } from '../logger';
 import { yieldToEventLoop } from './eventLoop';
 import { HostCollector } from './hostCollector';
 import { HostSampleWriter } from './hostSampleWriter';

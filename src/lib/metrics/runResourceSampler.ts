@@ -1,8 +1,8 @@
 import { EXECUTION_ENV_MARKER, INSTANCE_ENV_MARKER } from '../claude/client';
 import type { RunResourceSummary } from '../contracts/runResources';
+import type { Logger } from '../core/logger';
 import type { Db } from '../db';
 import { type RunResourceRecord, recordRunResources } from '../db/queries/runResources';
-import type { Logger } from '../logger';
 import {
   type ProcessStat,
   readEnviron,

@@ -10,6 +10,7 @@ import {
   SMTP_DEFAULT_PORTS,
   type UpdateChannelInput,
 } from '../contracts/notifications';
+import { assertNoIssues, invalidField, notFound } from '../core/errors';
 import type { Db } from '../db';
 import { listLiveAgentIds } from '../db/queries/agents';
 import {
@@ -22,7 +23,6 @@ import {
 import { discardUnsent } from '../db/queries/notificationOutbox';
 import type { ChannelPublicSettings, NotificationChannel } from '../db/schema';
 import type { SecretBox } from '../db/secretBox';
-import { assertNoIssues, invalidField, notFound } from '../errors';
 
 /** A channel's full settings, secrets included: only ever held in memory, to send. */
 const channelConfigSchema = z.discriminatedUnion('type', [

@@ -1,6 +1,6 @@
 import type { BudgetKind } from '../contracts/costs';
 import type { NotificationMessage } from '../contracts/notifications';
-import { formatDateTime, formatDuration, formatSpend } from '../format';
+import { formatDateTime, formatDuration, formatSpend } from '../presentation/format';
 
 export type Severity = 'info' | 'warning' | 'critical' | 'resolved';
 

@@ -1,9 +1,9 @@
 import { NOTIFICATIONS_PAGE_PATH, TEST_MESSAGE_TYPE, type TestResultDto } from '../contracts/notifications';
+import { notFound } from '../core/errors';
 import type { Db } from '../db';
 import { getChannelRow } from '../db/queries/notificationChannels';
 import { insertDelivery } from '../db/queries/notificationDeliveries';
 import type { SecretBox } from '../db/secretBox';
-import { notFound } from '../errors';
 import { openChannel } from './channels';
 import { attemptSend, buildOutgoing } from './delivery';
 import { newEventId } from './events';

@@ -1,9 +1,9 @@
+import type { Logger } from '../core/logger';
 import type { Db } from '../db';
 import { getChannelRow } from '../db/queries/notificationChannels';
 import { nextDueAt, type OutboxItem } from '../db/queries/notificationOutbox';
 import type { NotificationChannel } from '../db/schema';
 import type { SecretBox } from '../db/secretBox';
-import type { Logger } from '../logger';
 import { openChannel } from './channels';
 import { type Attempt, attemptSend, buildOutgoing, unsendable } from './delivery';
 import { claimDue, queueDueSummaries, type RetryPolicy, settleAttempt } from './outbox';

@@ -1,4 +1,6 @@
 import type { FiringOutcome, ScheduleFiringDto } from '../contracts/schedules';
+import { isDomainError, notFound } from '../core/errors';
+import type { Logger } from '../core/logger';
 import type { Db, DbConnection } from '../db';
 import {
   advanceSchedule,
@@ -15,8 +17,6 @@ import {
   toFiringDto,
 } from '../db/queries/schedules';
 import type { Schedule } from '../db/schema';
-import { isDomainError, notFound } from '../errors';
-import type { Logger } from '../logger';
 import { compileCron } from './cron';
 import {
   caughtUpReason,

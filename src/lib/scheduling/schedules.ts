@@ -14,6 +14,7 @@ import {
   scheduleTargetIssue,
   type UpdateScheduleInput,
 } from '../contracts/schedules';
+import { assertNoIssues, DomainError, invalidField, notFound } from '../core/errors';
 import type { Db } from '../db';
 import { getAgentById, listAgents } from '../db/queries/agents';
 import {
@@ -32,7 +33,6 @@ import {
 } from '../db/queries/schedules';
 import { getWorkflow, listWorkflows } from '../db/queries/workflows';
 import type { Schedule } from '../db/schema';
-import { assertNoIssues, DomainError, invalidField, notFound } from '../errors';
 import { checkRunInput } from '../workflows/validate';
 import { compileCron, describeCron, localTimeZone, nextRuns, normalizeTimeZone } from './cron';
 import { jitterMs } from './jitter';

@@ -1,4 +1,4 @@
-import { singleton } from '../singleton';
+import { singleton } from '../core/singleton';
 
 /** Env var names whose values are treated as secrets wherever they might surface. */
 const SECRET_NAME = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|AUTH)/i;

@@ -1,11 +1,11 @@
 import type { WebSocket } from 'ws';
-import type { BackendEvent } from '../backend';
 import type { ExecutionLive, LogLineDto, StepDto } from '../contracts/executions';
 import type { CircuitBreakerDto } from '../contracts/system';
 import type { Db } from '../db';
 import { getExecutionLogs, getExecutionSteps } from '../db/queries/executions';
 import { getExecutionResources } from '../db/queries/runResources';
 import type { EngineEvent } from '../engine/events';
+import type { BackendEvent } from '../server/backend';
 import type { BroadcastTopic, ServerFrame } from './protocol';
 
 /**

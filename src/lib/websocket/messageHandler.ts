@@ -2,8 +2,8 @@ import { type ErrorIssue, issuesFromZod } from '../contracts/errors';
 import type { ExecutionSummary } from '../contracts/executions';
 import type { CircuitBreakerDto } from '../contracts/system';
 import type { WorkflowRunDto } from '../contracts/workflows';
-import { type DomainErrorKind, isDomainError } from '../errors';
-import type { Logger } from '../logger';
+import { type DomainErrorKind, isDomainError } from '../core/errors';
+import type { Logger } from '../core/logger';
 import { type Broadcaster, type ClientSession, send } from './broadcaster';
 import { type ClientFrame, clientFrameSchema, type ErrorCode } from './protocol';
 

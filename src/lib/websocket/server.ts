@@ -1,12 +1,12 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { type RawData, WebSocketServer } from 'ws';
-import type { BackendEvent } from '../backend';
 import type { ExecutionLive } from '../contracts/executions';
+import type { EventBus } from '../core/eventBus';
+import type { Logger } from '../core/logger';
 import type { Db } from '../db';
 import type { EngineEvents } from '../engine/events';
-import type { EventBus } from '../eventBus';
-import type { Logger } from '../logger';
+import type { BackendEvent } from '../server/backend';
 import { Broadcaster, send } from './broadcaster';
 import { type ClientCommands, handleClientMessage } from './messageHandler';
 import { MAX_CLIENT_FRAME_BYTES, PROTOCOL_VERSION } from './protocol';

@@ -1,5 +1,6 @@
 import { agentReturnsStructuredOutput } from '../../agents/structuredOutput';
 import type { UpdateWorkflowInput, WorkflowDefinition, WorkflowDto } from '../contracts/workflows';
+import { assertNoIssues, conflict, notFound } from '../core/errors';
 import type { Db } from '../db';
 import { getAgentById, listLiveAgentIds } from '../db/queries/agents';
 import {
@@ -8,7 +9,6 @@ import {
   insertWorkflowVersion,
   isWorkflowNameTaken,
 } from '../db/queries/workflows';
-import { assertNoIssues, conflict, notFound } from '../errors';
 import { workflowIssues } from './validate';
 
 /** Whether an agent returns structured output, so `{{steps.x.output.…}}` can have a value. */

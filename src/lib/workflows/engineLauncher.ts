@@ -1,10 +1,10 @@
+import { isDomainError } from '../core/errors';
 import type { Db } from '../db';
 import { requireAgent } from '../db/queries/agents';
 import type { AgentConfiguration } from '../db/schema';
 import { assertBudgetLeft } from '../engine/budgets';
 import type { RunEngine } from '../engine/engine';
 import { budgetStopSchema } from '../engine/events';
-import { isDomainError } from '../errors';
 import type { StepLauncher, StepRefusal } from './launcher';
 
 /** The workflow runner's port, backed by the run engine: each step is an ordinary queued run. */

@@ -8,6 +8,8 @@ import type {
   WorkflowStop,
   WorkflowTrigger,
 } from '../contracts/workflows';
+import { assertNoIssues, conflict, DomainError, isDomainError, notFound, unavailable } from '../core/errors';
+import type { Logger } from '../core/logger';
 import type { Db } from '../db';
 import {
   findStepByExecution,
@@ -26,8 +28,6 @@ import {
 } from '../db/queries/workflowRuns';
 import { getWorkflow, getWorkflowVersion } from '../db/queries/workflows';
 import type { WorkflowRun, WorkflowRunStep } from '../db/schema';
-import { assertNoIssues, conflict, DomainError, isDomainError, notFound, unavailable } from '../errors';
-import type { Logger } from '../logger';
 import type { StepLauncher, StepRefusal, StepRunEnded, StepRunStarted, StepSpend } from './launcher';
 import { canMoveStep, isStepActive, isStepEnded, planSteps, runOutcome } from './plan';
 import { type ParsedTemplate, parseTemplate, renderTemplate, type StepValues } from './template';

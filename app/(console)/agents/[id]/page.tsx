@@ -10,9 +10,9 @@ import { ScheduleTable } from '@/components/features/schedules/ScheduleTable';
 import { getDb } from '@/lib/db';
 import { getAgentById, toAgentDto } from '@/lib/db/queries/agents';
 import { listExecutions } from '@/lib/db/queries/executions';
-import { withQueuePositions } from '@/lib/runtime';
 import { localTimeZone } from '@/lib/scheduling/cron';
 import { listSchedules, listScheduleTargets } from '@/lib/scheduling/schedules';
+import { withQueuePositions } from '@/lib/server/runtime';
 import { parseIdParam } from '../../../_lib/params';
 
 export const dynamic = 'force-dynamic';

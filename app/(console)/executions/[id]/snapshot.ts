@@ -5,7 +5,7 @@ import {
   getExecutionLogsBefore,
   getExecutionSteps,
 } from '@/lib/db/queries/executions';
-import { type ExecutionSnapshot, LOG_PAGE_SIZE } from '@/lib/views/executionView';
+import { type ExecutionSnapshot, LOG_PAGE_SIZE } from '@/lib/presentation/executionView';
 
 /**
  * The execution page's first paint: all steps, the newest LOG_PAGE_SIZE log lines and the run's

@@ -2,12 +2,12 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { ScheduleView } from '@/components/features/schedules/ScheduleView';
+import { isDomainError } from '@/lib/core/errors';
 import { getDb } from '@/lib/db';
 import { getStatusesOfFiredRuns } from '@/lib/db/queries/schedules';
-import { isDomainError } from '@/lib/errors';
+import { scheduleTitle } from '@/lib/presentation/scheduleView';
 import { localTimeZone } from '@/lib/scheduling/cron';
 import { getSchedule, listFirings, listScheduleTargets } from '@/lib/scheduling/schedules';
-import { scheduleTitle } from '@/lib/views/scheduleView';
 import { pageBefore, parseIdParam } from '../../../_lib/params';
 
 export const dynamic = 'force-dynamic';

@@ -8,7 +8,7 @@ import { WorkflowRunsTable } from '@/components/features/workflows/WorkflowRunsT
 import { ConfirmDeleteButton } from '@/components/ui/ConfirmDeleteButton';
 import { getDb } from '@/lib/db';
 import { listWorkflowRuns } from '@/lib/db/queries/workflowRuns';
-import { formatSpend } from '@/lib/format';
+import { formatSpend } from '@/lib/presentation/format';
 import { layoutWorkflow } from '@/lib/workflows/layout';
 import { agentNamesById } from '../editorAgents';
 import { loadWorkflow } from './loadWorkflow';

@@ -1,9 +1,9 @@
+import { assertAgentInputAllowed } from '@/lib/agents/agentInput';
 import { updateAgentSchema } from '@/lib/contracts/agents';
+import { notFound } from '@/lib/core/errors';
 import { getDb } from '@/lib/db';
 import { getAgentById, softDeleteAgent, toAgentDto, updateAgent } from '@/lib/db/queries/agents';
-import { notFound } from '@/lib/errors';
 import { idParam, json, route } from '@/lib/http/route';
-import { assertAgentInputAllowed } from '@/lib/services/agentInput';
 
 export const dynamic = 'force-dynamic';
 

@@ -2,7 +2,7 @@ import { clearedSessionCookieHeader, sessionCookieHeader } from '@/lib/auth/sess
 import { signInSchema } from '@/lib/contracts/auth';
 import { ApiError } from '@/lib/http/errors';
 import { route } from '@/lib/http/route';
-import { requireRuntime } from '@/lib/runtime';
+import { requireRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 

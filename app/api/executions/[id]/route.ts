@@ -1,8 +1,8 @@
+import { notFound } from '@/lib/core/errors';
 import { getDb } from '@/lib/db';
 import { getExecutionDetailWithResources } from '@/lib/db/queries/executions';
-import { notFound } from '@/lib/errors';
 import { idParam, json, route } from '@/lib/http/route';
-import { withQueuePositions } from '@/lib/runtime';
+import { withQueuePositions } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 

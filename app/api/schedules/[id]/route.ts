@@ -1,8 +1,8 @@
 import { getDb } from '@/lib/db';
 import { idParam, json, route } from '@/lib/http/route';
-import { requireRuntime } from '@/lib/runtime';
 import { deleteSchedule, getSchedule, updateSchedule } from '@/lib/scheduling/schedules';
 import { updateScheduleBodySchema } from '@/lib/scheduling/validation';
+import { requireRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 

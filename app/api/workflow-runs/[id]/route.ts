@@ -1,6 +1,6 @@
+import { notFound } from '@/lib/core/errors';
 import { getDb } from '@/lib/db';
 import { getWorkflowRun } from '@/lib/db/queries/workflowRuns';
-import { notFound } from '@/lib/errors';
 import { idParam, json, route } from '@/lib/http/route';
 
 export const dynamic = 'force-dynamic';

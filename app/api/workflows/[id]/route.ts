@@ -1,7 +1,7 @@
 import { updateWorkflowSchema } from '@/lib/contracts/workflows';
+import { notFound } from '@/lib/core/errors';
 import { getDb } from '@/lib/db';
 import { getWorkflow, softDeleteWorkflow } from '@/lib/db/queries/workflows';
-import { notFound } from '@/lib/errors';
 import { idParam, json, route } from '@/lib/http/route';
 import { structuredOutputCheck, updateWorkflow } from '@/lib/workflows/definitions';
 

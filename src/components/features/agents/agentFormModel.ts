@@ -1,5 +1,5 @@
 import { AGENT_DEFAULTS, type AgentDto } from '@/lib/contracts/agents';
-import { fieldErrors, type IssuePath } from '@/lib/views/fieldErrors';
+import { fieldErrors, type IssuePath } from '@/lib/presentation/fieldErrors';
 
 /** What the form's inputs hold: text, converted to the API's shape only on submit. */
 export interface AgentFormValues {

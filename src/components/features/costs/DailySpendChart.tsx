@@ -1,5 +1,5 @@
 import type { DailySpendDto } from '@/lib/contracts/costs';
-import { formatSpend } from '@/lib/format';
+import { formatSpend } from '@/lib/presentation/format';
 
 // Plain SVG in a fixed coordinate space that scales to the panel; text uses the page's own font.
 const WIDTH = 900;

@@ -1,5 +1,5 @@
 import type { MonthToDateDto } from '@/lib/contracts/costs';
-import { formatSpend } from '@/lib/format';
+import { formatSpend } from '@/lib/presentation/format';
 
 /** Spend so far this UTC month and the month-end forecast, with how the forecast was made. */
 export function MonthToDate({ monthToDate }: { monthToDate: MonthToDateDto }) {

@@ -1,5 +1,5 @@
 import type { AgentSpendDto } from '@/lib/contracts/costs';
-import { formatSpend, formatTokens } from '@/lib/format';
+import { formatSpend, formatTokens } from '@/lib/presentation/format';
 
 export function SpendByAgentTable({ agents }: { agents: readonly AgentSpendDto[] }) {
   if (agents.length === 0) return <p className="empty">No spend this month.</p>;

@@ -1,5 +1,5 @@
 import type { ModelSpendDto } from '@/lib/contracts/costs';
-import { formatSpend, formatTokens } from '@/lib/format';
+import { formatSpend, formatTokens } from '@/lib/presentation/format';
 
 export function SpendByModelTable({ models }: { models: readonly ModelSpendDto[] }) {
   if (models.length === 0) return <p className="empty">No spend this month.</p>;

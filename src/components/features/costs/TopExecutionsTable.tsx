@@ -2,7 +2,7 @@ import Link from 'next/link';
 import { LocalTime } from '@/components/ui/LocalTime';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import type { TopExecutionDto } from '@/lib/contracts/costs';
-import { formatUsd } from '@/lib/format';
+import { formatUsd } from '@/lib/presentation/format';
 
 export function TopExecutionsTable({ executions }: { executions: readonly TopExecutionDto[] }) {
   if (executions.length === 0) return <p className="empty">No paid runs this month.</p>;

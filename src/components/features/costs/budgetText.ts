@@ -1,5 +1,5 @@
 import type { BudgetLevel, BudgetStatusDto } from '@/lib/contracts/costs';
-import { formatSpend } from '@/lib/format';
+import { formatSpend } from '@/lib/presentation/format';
 
 export const BUDGET_LEVEL_LABELS: Record<BudgetLevel, string> = {
   ok: 'within budget',

@@ -3,7 +3,7 @@ import type { AgentDto } from '@/lib/contracts/agents';
 import type { ExecutionSummary } from '@/lib/contracts/executions';
 import type { MetricsWindowDto } from '@/lib/contracts/metrics';
 import type { CircuitBreakerDto } from '@/lib/contracts/system';
-import { formatSpend } from '@/lib/format';
+import { formatSpend } from '@/lib/presentation/format';
 import { HostSummary } from '../metrics/HostSummary';
 import { AgentList } from './AgentList';
 import { CircuitBreakerStatus } from './CircuitBreakerStatus';

@@ -5,7 +5,7 @@ import { LocalTime } from '@/components/ui/LocalTime';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { useNow } from '@/hooks/useNow';
 import { type ExecutionSummary, isActiveStatus } from '@/lib/contracts/executions';
-import { formatDuration, formatRunCost, formatTokens, triggerLabel } from '@/lib/format';
+import { formatDuration, formatRunCost, formatTokens, triggerLabel } from '@/lib/presentation/format';
 
 function durationOf(execution: ExecutionSummary, now: number): number | null {
   if (execution.durationMs !== null) return execution.durationMs;

@@ -1,7 +1,7 @@
 import { LocalTime } from '@/components/ui/LocalTime';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import type { ExecutionAttemptDto } from '@/lib/contracts/executions';
-import { formatDuration, formatExactUsd } from '@/lib/format';
+import { formatDuration, formatExactUsd } from '@/lib/presentation/format';
 
 /** Every attempt of a run that was retried after transient failures; hidden for single-attempt runs. */
 export function AttemptList({ attempts }: { attempts: ExecutionAttemptDto[] }) {

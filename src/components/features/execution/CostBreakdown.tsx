@@ -1,5 +1,5 @@
 import type { ModelCost } from '@/lib/contracts/executions';
-import { formatExactUsd, formatTokens } from '@/lib/format';
+import { formatExactUsd, formatTokens } from '@/lib/presentation/format';
 
 const TOKEN_COLUMNS = [
   ['inputTokens', 'Input'],

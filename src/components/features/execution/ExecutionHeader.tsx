@@ -7,8 +7,8 @@ import { LocalTime } from '@/components/ui/LocalTime';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { useNow } from '@/hooks/useNow';
 import { type ExecutionDetail, isActiveStatus } from '@/lib/contracts/executions';
-import { formatDuration, formatRunCost, formatTokens, triggerLabel } from '@/lib/format';
-import type { PendingApiRetry } from '@/lib/views/executionView';
+import type { PendingApiRetry } from '@/lib/presentation/executionView';
+import { formatDuration, formatRunCost, formatTokens, triggerLabel } from '@/lib/presentation/format';
 import { CancelRunButton } from './CancelRunButton';
 
 /** Claude Code is waiting out an API error: say why, and count down to the retry. */

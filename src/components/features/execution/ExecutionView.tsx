@@ -2,7 +2,7 @@
 
 import { useAgentExecution } from '@/hooks/useAgentExecution';
 import { isActiveStatus } from '@/lib/contracts/executions';
-import { type ExecutionSnapshot, pendingApiRetry } from '@/lib/views/executionView';
+import { type ExecutionSnapshot, pendingApiRetry } from '@/lib/presentation/executionView';
 import { AttemptList } from './AttemptList';
 import { CostBreakdown } from './CostBreakdown';
 import { ExecutionHeader } from './ExecutionHeader';

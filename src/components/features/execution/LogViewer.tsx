@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { LogLineDto } from '@/lib/contracts/executions';
-import { countAtOrBelow } from '@/lib/views/executionView';
+import { countAtOrBelow } from '@/lib/presentation/executionView';
 
 /** Every row is exactly this tall (CSS agrees), so any row's position is its index times it. */
 export const LOG_ROW_HEIGHT = 20;

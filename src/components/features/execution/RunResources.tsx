@@ -3,8 +3,8 @@
 import { useMemo } from 'react';
 import type { StepDto } from '@/lib/contracts/executions';
 import type { ExecutionResourcesDto } from '@/lib/contracts/runResources';
-import { formatBytes, formatOffset } from '@/lib/format';
-import { runResourceColumns } from '@/lib/views/metricsView';
+import { formatBytes, formatOffset } from '@/lib/presentation/format';
+import { runResourceColumns } from '@/lib/presentation/metricsView';
 import { type ChartBand, type ChartScale, TimeChart } from '../metrics/TimeChart';
 import { pairToolSteps } from './StepTimeline';
 

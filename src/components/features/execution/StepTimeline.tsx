@@ -3,7 +3,7 @@
 import { memo, useMemo, useState } from 'react';
 import { z } from 'zod';
 import type { StepDto, StepKind } from '@/lib/contracts/executions';
-import { formatOffset } from '@/lib/format';
+import { formatOffset } from '@/lib/presentation/format';
 
 const KIND_LABELS: Record<StepKind, { icon: string; label: string }> = {
   system: { icon: '⚙', label: 'System' },

@@ -2,7 +2,7 @@
 
 import { LocalTime } from '@/components/ui/LocalTime';
 import type { HostSample } from '@/lib/contracts/metrics';
-import { formatBytes, formatPercent } from '@/lib/format';
+import { formatBytes, formatPercent } from '@/lib/presentation/format';
 
 const rate = (bytesPerSecond: number | null) =>
   bytesPerSecond === null ? '—' : `${formatBytes(bytesPerSecond)}/s`;

@@ -3,8 +3,8 @@
 import Link from 'next/link';
 import { useHostMetrics } from '@/hooks/useHostMetrics';
 import type { MetricsWindowDto } from '@/lib/contracts/metrics';
-import { formatPercent } from '@/lib/format';
-import { type Column, headlines } from '@/lib/views/metricsView';
+import { formatPercent } from '@/lib/presentation/format';
+import { type Column, headlines } from '@/lib/presentation/metricsView';
 
 const WIDTH = 120;
 const HEIGHT = 28;

@@ -15,9 +15,9 @@ import {
   metricsRangeSchema,
   type RunBandDto,
 } from '@/lib/contracts/metrics';
-import { formatDuration } from '@/lib/format';
 import { apiFetch, errorMessage } from '@/lib/http/client';
-import { foldRun, systemCharts } from '@/lib/views/metricsView';
+import { formatDuration } from '@/lib/presentation/format';
+import { foldRun, systemCharts } from '@/lib/presentation/metricsView';
 import { CurrentValues } from './CurrentValues';
 import { type ChartBand, TimeChart } from './TimeChart';
 

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { MetricUnit } from '@/lib/contracts/metrics';
-import { formatMetric, formatPercent } from '@/lib/format';
+import { formatMetric, formatPercent } from '@/lib/presentation/format';
 
 /** A metric's unit, or `percent` for figures already in percent (a run's CPU: 100 = one core). */
 export type ChartUnit = MetricUnit | 'percent';

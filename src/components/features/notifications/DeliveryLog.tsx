@@ -9,7 +9,7 @@ import {
   type ListDeliveriesQuery,
   NOTIFICATIONS_PAGE_PATH,
 } from '@/lib/contracts/notifications';
-import { formatDuration } from '@/lib/format';
+import { formatDuration } from '@/lib/presentation/format';
 import { RefreshButton } from './RefreshButton';
 
 const STATUS_LABELS: Record<DeliveryStatus, string> = {

@@ -3,8 +3,8 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { type TestResultDto, testResponseSchema } from '@/lib/contracts/notifications';
-import { formatDuration } from '@/lib/format';
 import { apiFetch, errorMessage } from '@/lib/http/client';
+import { formatDuration } from '@/lib/presentation/format';
 
 type State =
   | { kind: 'idle' }

@@ -6,7 +6,7 @@ import {
   SMTP_DEFAULT_PORTS,
   type SmtpTlsMode,
 } from '@/lib/contracts/notifications';
-import { fieldErrors, type IssuePath } from '@/lib/views/fieldErrors';
+import { fieldErrors, type IssuePath } from '@/lib/presentation/fieldErrors';
 
 /** What the form's inputs hold: text and choices, turned into the API's shape only on submit. */
 export interface ChannelFormValues {

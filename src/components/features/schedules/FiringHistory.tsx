@@ -6,7 +6,7 @@ import { StatusBadge } from '@/components/ui/StatusBadge';
 import type { ExecutionStatus } from '@/lib/contracts/executions';
 import type { ScheduleFiringDto } from '@/lib/contracts/schedules';
 import type { WorkflowRunStatus } from '@/lib/contracts/workflows';
-import { formatZonedDateTime } from '@/lib/format';
+import { formatZonedDateTime } from '@/lib/presentation/format';
 import { FiringOutcomeBadge } from './FiringOutcomeBadge';
 
 function FiringRun({

@@ -1,7 +1,7 @@
 'use client';
 
 import { useHydrated } from '@/hooks/useHydrated';
-import { formatDateTime, formatZonedDateTime } from '@/lib/format';
+import { formatDateTime, formatZonedDateTime } from '@/lib/presentation/format';
 
 /**
  * A schedule's next times, as the clocks of its own zone show them and in the reader's zone. The

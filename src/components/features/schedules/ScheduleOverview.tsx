@@ -14,7 +14,7 @@ import {
   needsAttention,
   scheduleTitle,
   UPCOMING_LIMIT,
-} from '@/lib/views/scheduleView';
+} from '@/lib/presentation/scheduleView';
 import { LastFiring, ScheduleTarget } from './ScheduleTable';
 
 /** Re-render the server's lists at most this often when firings of unknown schedules come in. */

@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { LocalTime } from '@/components/ui/LocalTime';
 import { useLiveSchedules } from '@/hooks/useLiveSchedules';
 import type { ScheduleDto } from '@/lib/contracts/schedules';
-import { scheduleTitle, targetHref, targetName } from '@/lib/views/scheduleView';
+import { scheduleTitle, targetHref, targetName } from '@/lib/presentation/scheduleView';
 import { FiringOutcomeBadge } from './FiringOutcomeBadge';
 import { ScheduleActions } from './ScheduleActions';
 

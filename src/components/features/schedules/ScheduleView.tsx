@@ -9,7 +9,7 @@ import { useScheduleFirings } from '@/hooks/useScheduleFirings';
 import type { ExecutionStatus } from '@/lib/contracts/executions';
 import type { ScheduleDto, ScheduleFiringDto, ScheduleTargetOptions } from '@/lib/contracts/schedules';
 import type { WorkflowRunStatus } from '@/lib/contracts/workflows';
-import { applyFiring, scheduleTitle, withFiring } from '@/lib/views/scheduleView';
+import { applyFiring, scheduleTitle, withFiring } from '@/lib/presentation/scheduleView';
 import { FiringHistory } from './FiringHistory';
 import { NextRunsTable } from './NextRunsTable';
 import { ScheduleActions } from './ScheduleActions';

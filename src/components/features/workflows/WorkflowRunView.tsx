@@ -9,8 +9,8 @@ import { useGraphLayout } from '@/hooks/useGraphLayout';
 import { useNow } from '@/hooks/useNow';
 import { useWorkflowRun } from '@/hooks/useWorkflowRun';
 import type { WorkflowRunDto, WorkflowRunStepDto } from '@/lib/contracts/workflows';
-import { formatDuration, formatSpend, formatUsd } from '@/lib/format';
-import { isRunActive, runBadgeStatus, runDurationMs } from '@/lib/views/workflowRuns';
+import { formatDuration, formatSpend, formatUsd } from '@/lib/presentation/format';
+import { isRunActive, runBadgeStatus, runDurationMs } from '@/lib/presentation/workflowRuns';
 import { RUN_IF_LABELS } from './definitionNodes';
 import { type GraphNodeView, WorkflowGraph } from './WorkflowGraph';
 

@@ -6,8 +6,8 @@ import { StatusBadge } from '@/components/ui/StatusBadge';
 import { useNow } from '@/hooks/useNow';
 import { useWorkflowRunList } from '@/hooks/useWorkflowRunList';
 import type { WorkflowRunSummaryDto } from '@/lib/contracts/workflows';
-import { formatDuration, formatSpend } from '@/lib/format';
-import { isRunActive, runBadgeStatus, runDurationMs } from '@/lib/views/workflowRuns';
+import { formatDuration, formatSpend } from '@/lib/presentation/format';
+import { isRunActive, runBadgeStatus, runDurationMs } from '@/lib/presentation/workflowRuns';
 
 /** Workflow runs as rows, live from the `workflowRuns` topic (one workflow's, when `workflowId` is given). */
 export function WorkflowRunsTable({

@@ -1,7 +1,7 @@
 import Link from 'next/link';
 import { LocalTime } from '@/components/ui/LocalTime';
 import type { WorkflowSummaryDto } from '@/lib/contracts/workflows';
-import { formatSpend } from '@/lib/format';
+import { formatSpend } from '@/lib/presentation/format';
 
 /** The saved workflows, by name. */
 export function WorkflowsTable({ workflows }: { workflows: readonly WorkflowSummaryDto[] }) {

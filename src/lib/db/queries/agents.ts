@@ -6,7 +6,7 @@ import {
   type UpdateAgentInput,
 } from '../../contracts/agents';
 import { microsToUsd, usdToMicros } from '../../contracts/executions';
-import { notFound } from '../../errors';
+import { notFound } from '../../core/errors';
 import type { Db } from '../index';
 import { type AgentConfiguration, agentConfigurations } from '../schema';
 import { softDeleteSchedulesOfAgent } from './schedules';

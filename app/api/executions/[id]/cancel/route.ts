@@ -1,8 +1,8 @@
+import { conflict, notFound } from '@/lib/core/errors';
 import { getDb } from '@/lib/db';
 import { getExecutionSummary } from '@/lib/db/queries/executions';
-import { conflict, notFound } from '@/lib/errors';
 import { idParam, json, route } from '@/lib/http/route';
-import { requireRuntime } from '@/lib/runtime';
+import { requireRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
+import { invalidField } from '@/lib/core/errors';
 import { getDb } from '@/lib/db';
-import { invalidField } from '@/lib/errors';
 import { executionEventStream } from '@/lib/http/executionEventStream';
 import { idParam, route } from '@/lib/http/route';
-import { requireRuntime } from '@/lib/runtime';
+import { requireRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 

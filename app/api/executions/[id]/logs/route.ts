@@ -1,7 +1,7 @@
 import { executionLogsQuerySchema } from '@/lib/contracts/executions';
+import { notFound } from '@/lib/core/errors';
 import { getDb } from '@/lib/db';
 import { getExecutionLogsBefore, getExecutionSummary } from '@/lib/db/queries/executions';
-import { notFound } from '@/lib/errors';
 import { idParam, json, route } from '@/lib/http/route';
 
 export const dynamic = 'force-dynamic';

@@ -1,6 +1,6 @@
+import { env } from '@/lib/config/env';
 import { getDb } from '@/lib/db';
 import { appSecretBox } from '@/lib/db/secretBox';
-import { env } from '@/lib/env';
 import { idParam, json, route } from '@/lib/http/route';
 import { sendTestMessage } from '@/lib/notifications/testMessage';
 

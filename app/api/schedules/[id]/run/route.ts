@@ -1,6 +1,6 @@
 import { idParam, json, route } from '@/lib/http/route';
-import { requireRuntime } from '@/lib/runtime';
 import { assertFiringStarted } from '@/lib/scheduling/schedules';
+import { requireRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 

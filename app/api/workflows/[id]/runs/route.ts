@@ -1,6 +1,6 @@
 import { startWorkflowRunSchema } from '@/lib/contracts/workflows';
 import { idParam, json, route } from '@/lib/http/route';
-import { requireRuntime } from '@/lib/runtime';
+import { requireRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 

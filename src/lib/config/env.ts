@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { singleton } from './singleton';
+import { singleton } from '../core/singleton';
 
 const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());

@@ -1,5 +1,5 @@
 import { SYSTEM_HEALTH_KEY, systemHealthAgent } from '../../agents/system-health';
-import type { Db } from '../db';
+import type { Db } from '../db/index';
 import { createAgent, getBuiltinAgent, hasBuiltinAgent } from '../db/queries/agents';
 import { getSetting, putSetting } from '../db/queries/settings';
 import { createSchedule } from '../scheduling/schedules';

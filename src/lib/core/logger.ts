@@ -1,7 +1,7 @@
 import pino from 'pino';
 import pretty from 'pino-pretty';
-import { env } from './env';
-import { processSecretMasker, type SecretMasker } from './security/secrets';
+import { env } from '../config/env';
+import { processSecretMasker, type SecretMasker } from '../security/secrets';
 import { singleton } from './singleton';
 
 export type Logger = pino.Logger;

@@ -1,9 +1,9 @@
-import type { AccessCredentials } from './auth/credentials';
+import type { AccessCredentials } from '../auth/credentials';
+import type { ExecutionSummary } from '../contracts/executions';
+import { unavailable } from '../core/errors';
+import { globalSlot } from '../core/singleton';
+import type { RunEngine } from '../engine/engine';
 import type { Backend } from './backend';
-import type { ExecutionSummary } from './contracts/executions';
-import type { RunEngine } from './engine/engine';
-import { unavailable } from './errors';
-import { globalSlot } from './singleton';
 
 /**
  * What server.ts starts once per process and Next's compiled routes use: they are separate

@@ -1,29 +1,29 @@
-import { SYSTEM_HEALTH_KEY } from '../agents/system-health';
-import { type ExecutionLive, usdToMicros } from './contracts/executions';
-import type { HostSample } from './contracts/metrics';
-import type { NotificationEventInput } from './contracts/notifications';
-import type { ExecutionResourcesDto } from './contracts/runResources';
-import type { ScheduleFiringDto } from './contracts/schedules';
-import type { AppSettingsDto } from './contracts/settings';
-import type { CircuitBreakerDto } from './contracts/system';
-import type { WorkflowRunDto } from './contracts/workflows';
-import { type DbHandle, openReadOnlyDatabase } from './db';
-import { expireClaims } from './db/queries/notificationOutbox';
-import { getAppSettings } from './db/queries/settings';
-import { getWorkflowRun } from './db/queries/workflowRuns';
-import { appSecretBox } from './db/secretBox';
-import { RunEngine } from './engine/engine';
-import type { EngineEvent } from './engine/events';
-import type { AppEnv } from './env';
-import { EventBus } from './eventBus';
-import { healthTools } from './health/healthTools';
-import { recordHealthReport } from './health/reports';
-import type { Logger } from './logger';
-import { type HostMetrics, startHostMetrics } from './metrics/hostMetrics';
-import { hostMetricsSettings } from './metrics/retention';
-import { RunResourceSampler } from './metrics/runResourceSampler';
-import { recordEvent } from './notifications/events';
-import { evaluateHostConditions } from './notifications/hostConditions';
+import { SYSTEM_HEALTH_KEY } from '../../agents/system-health';
+import type { AppEnv } from '../config/env';
+import { type ExecutionLive, usdToMicros } from '../contracts/executions';
+import type { HostSample } from '../contracts/metrics';
+import type { NotificationEventInput } from '../contracts/notifications';
+import type { ExecutionResourcesDto } from '../contracts/runResources';
+import type { ScheduleFiringDto } from '../contracts/schedules';
+import type { AppSettingsDto } from '../contracts/settings';
+import type { CircuitBreakerDto } from '../contracts/system';
+import type { WorkflowRunDto } from '../contracts/workflows';
+import { EventBus } from '../core/eventBus';
+import type { Logger } from '../core/logger';
+import { type DbHandle, openReadOnlyDatabase } from '../db/index';
+import { expireClaims } from '../db/queries/notificationOutbox';
+import { getAppSettings } from '../db/queries/settings';
+import { getWorkflowRun } from '../db/queries/workflowRuns';
+import { appSecretBox } from '../db/secretBox';
+import { RunEngine } from '../engine/engine';
+import type { EngineEvent } from '../engine/events';
+import { healthTools } from '../health/healthTools';
+import { recordHealthReport } from '../health/reports';
+import { type HostMetrics, startHostMetrics } from '../metrics/hostMetrics';
+import { hostMetricsSettings } from '../metrics/retention';
+import { RunResourceSampler } from '../metrics/runResourceSampler';
+import { recordEvent } from '../notifications/events';
+import { evaluateHostConditions } from '../notifications/hostConditions';
 import {
   circuitEvent,
   hostReading,
@@ -31,14 +31,14 @@ import {
   runEndedEvent,
   scheduleFiringEvents,
   workflowBudgetEvents,
-} from './notifications/producers';
-import { type NotificationWorker, startNotificationWorker } from './notifications/worker';
-import { engineRunLauncher } from './scheduling/engineLauncher';
-import { Scheduler } from './scheduling/scheduler';
-import { getSchedule } from './scheduling/schedules';
-import type { SecretMasker } from './security/secrets';
-import { engineStepLauncher } from './workflows/engineLauncher';
-import { WorkflowRunner } from './workflows/runner';
+} from '../notifications/producers';
+import { type NotificationWorker, startNotificationWorker } from '../notifications/worker';
+import { engineRunLauncher } from '../scheduling/engineLauncher';
+import { Scheduler } from '../scheduling/scheduler';
+import { getSchedule } from '../scheduling/schedules';
+import type { SecretMasker } from '../security/secrets';
+import { engineStepLauncher } from '../workflows/engineLauncher';
+import { WorkflowRunner } from '../workflows/runner';
 
 /** What the server publishes live besides the engine's own events. */
 export type BackendEvent =

@@ -1,4 +1,4 @@
-import type { ErrorIssue } from './contracts/errors';
+import type { ErrorIssue } from '../contracts/errors';
 
 /**
  * Errors of the domain, thrown anywhere in src/lib and mapped to an answer only at the edges: to

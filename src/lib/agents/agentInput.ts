@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import type { CreateAgentInput, UpdateAgentInput } from '../contracts/agents';
-import type { Db } from '../db';
+import { conflict, invalidField } from '../core/errors';
+import type { Db } from '../db/index';
 import { isAgentNameTaken } from '../db/queries/agents';
-import { conflict, invalidField } from '../errors';
 
 /** Checks that need the server (the file system, other rows) on top of the shared zod schema. */
 export function assertAgentInputAllowed(

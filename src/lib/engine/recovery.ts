@@ -1,8 +1,8 @@
 import { killOrphanAgents } from '../claude/agentProcesses';
 import type { ExecutionLive } from '../contracts/executions';
-import type { Db } from '../db';
+import type { Logger } from '../core/logger';
+import type { Db } from '../db/index';
 import { getExecutionLive, interruptUnfinishedExecutions } from '../db/queries/executions';
-import type { Logger } from '../logger';
 
 /**
  * Runs at start, before anything listens: a previous server that was killed (SIGKILL, OOM,

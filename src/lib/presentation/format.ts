@@ -4,9 +4,9 @@
  * first render always agree.
  */
 
-import type { ExecutionSummary } from './contracts/executions';
-import type { MetricUnit } from './contracts/metrics';
-import { offsetAt } from './scheduling/zoneOffsets';
+import type { ExecutionSummary } from '../contracts/executions';
+import type { MetricUnit } from '../contracts/metrics';
+import { offsetAt } from '../scheduling/zoneOffsets';
 
 const integerFormat = new Intl.NumberFormat('en-US');
 
