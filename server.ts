@@ -3,7 +3,7 @@ import next from 'next';
 import { builtId, sourceHash } from './scripts/sourceHash.mjs';
 import { AccessCredentials, loadSessionKey } from './src/lib/auth/credentials';
 import { env } from './src/lib/config/env';
-import { appLogger } from './src/lib/core/logger';
+import { appLogger, logProcessErrors } from './src/lib/core/logger';
 import { closeDb, installDb, openDatabase } from './src/lib/db';
 import { ensureIncrementalAutoVacuum } from './src/lib/db/autoVacuum';
 import { startCheckpointer } from './src/lib/db/checkpointer';
@@ -29,9 +29,13 @@ function formatOrigin(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
+/** Until the server runs, an uncaught exception ends the start at once. */
+let stopOnException: () => void = () => process.exit(1);
+
 async function main(): Promise<void> {
   const appEnv = env();
   const logger = appLogger();
+  logProcessErrors(logger, () => stopOnException());
   const dev = appEnv.nodeEnv !== 'production';
   const buildId = sourceHash(import.meta.dirname);
   if (!dev && builtId(import.meta.dirname) !== buildId) {
@@ -104,6 +108,7 @@ async function main(): Promise<void> {
       circuitState: () => engine.circuit(),
       recentExecutions: () => withQueuePositions(listRecentAndActive(handle.db, RECENT_FOR_LISTS)),
       recentWorkflowRuns: () => listRecentAndActiveWorkflowRuns(handle.db, RECENT_WORKFLOW_RUNS),
+      storageStatus: () => backend.storage.status(),
     },
   });
 
@@ -135,7 +140,7 @@ async function main(): Promise<void> {
   }
 
   let shuttingDown = false;
-  const shutdown = async (signal: NodeJS.Signals) => {
+  const shutdown = async (signal: NodeJS.Signals | 'uncaughtException') => {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal, activeRuns: engine.activeCount }, 'shutting down');
@@ -150,10 +155,11 @@ async function main(): Promise<void> {
     await checkpointer.stop();
     closeDb();
     clearTimeout(forceExit);
-    process.exit(0);
+    process.exit(signal === 'uncaughtException' ? 1 : 0);
   };
   process.on('SIGINT', (signal) => void shutdown(signal));
   process.on('SIGTERM', (signal) => void shutdown(signal));
+  stopOnException = () => void shutdown('uncaughtException');
 }
 
 main().catch((error: unknown) => {

@@ -32,13 +32,20 @@ afterEach(() => handle.sqlite.close());
 function recordingWriter() {
   const published: CommittedOutput[] = [];
   const committedAtPublish: number[] = [];
-  const writer = new OutputWriter(handle.sqlite, masker, (outputs) => {
-    for (const output of outputs) {
-      published.push(output);
-      // What a browser would be sent must already be in the database.
-      committedAtPublish.push(getExecutionLogs(handle.db, executionId).length);
-    }
-  });
+  const writer = new OutputWriter(
+    handle.sqlite,
+    masker,
+    (outputs) => {
+      for (const output of outputs) {
+        published.push(output);
+        // What a browser would be sent must already be in the database.
+        committedAtPublish.push(getExecutionLogs(handle.db, executionId).length);
+      }
+    },
+    (error) => {
+      throw error;
+    },
+  );
   return { recorder: writer.open(executionId, 0), published, committedAtPublish };
 }
 
@@ -121,7 +128,14 @@ describe('OutputWriter across runs', () => {
       trigger: 'manual',
     });
     const published: CommittedOutput[][] = [];
-    const writer = new OutputWriter(handle.sqlite, masker, (outputs) => published.push(outputs));
+    const writer = new OutputWriter(
+      handle.sqlite,
+      masker,
+      (outputs) => published.push(outputs),
+      (error) => {
+        throw error;
+      },
+    );
     const first = writer.open(executionId, 0);
     const second = writer.open(otherId, 0);
     first.addLog({ level: 'info', text: 'a1' });

@@ -31,6 +31,10 @@ export const STEP_KINDS = [
 export type StepKind = (typeof STEP_KINDS)[number];
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+/** Starts the log line that says a run's log reached its cap (and, at the end, how much was left out). */
+export const LOG_TRUNCATED_MARKER = '[truncated]';
+export const isTruncationMarker = (text: string): boolean => text.startsWith(LOG_TRUNCATED_MARKER);
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const startExecutionSchema = z.strictObject({

@@ -24,6 +24,8 @@ export const NOTIFICATION_EVENT_TYPES = [
   'host.disk',
   'host.memory',
   'host.load',
+  'storage.low',
+  'storage.failing',
 ] as const;
 export type NotificationEventType = (typeof NOTIFICATION_EVENT_TYPES)[number];
 
@@ -166,6 +168,17 @@ const hostLoadData = z.object({
   ...hostFields,
 });
 
+const storageFields = { dataDir: z.string().min(1).max(4_096), since: epochMs, state, path: pagePath };
+/** The data directory's free space fell below the floor: new runs are refused. */
+const storageLowData = z.object({
+  freeBytes: z.number().nonnegative(),
+  floorBytes: z.number().nonnegative(),
+  totalBytes: z.number().nonnegative(),
+  ...storageFields,
+});
+/** Writes to the data directory fail (full, read-only, I/O error): runs are stopped and refused. */
+const storageFailingData = z.object({ code: z.string().max(100), reason: clipped(1_000), ...storageFields });
+
 /** Each event type's data; `satisfies` keeps the catalogue and the schemas from drifting apart. */
 export const EVENT_DATA_SCHEMAS = {
   'run.failed': runFailedData,
@@ -183,6 +196,8 @@ export const EVENT_DATA_SCHEMAS = {
   'host.disk': hostDiskData,
   'host.memory': hostMemoryData,
   'host.load': hostLoadData,
+  'storage.low': storageLowData,
+  'storage.failing': storageFailingData,
 } satisfies Record<NotificationEventType, z.ZodType>;
 
 const event = <T extends string, D extends z.ZodType>(type: T, data: D) =>
@@ -206,6 +221,8 @@ export const notificationEventSchema = z.discriminatedUnion('type', [
   event('host.disk', d['host.disk']),
   event('host.memory', d['host.memory']),
   event('host.load', d['host.load']),
+  event('storage.low', d['storage.low']),
+  event('storage.failing', d['storage.failing']),
 ]);
 export type NotificationEventInput = z.input<typeof notificationEventSchema>;
 export type NotificationEvent = z.output<typeof notificationEventSchema>;

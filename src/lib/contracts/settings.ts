@@ -67,6 +67,24 @@ export const settingsSchema = z.strictObject({
     .int('Must be a whole number')
     .min(7, 'At least 7 days')
     .max(3_650, 'At most 3,650 days (10 years)'),
+
+  // Storage: the data directory never fills from ClaudeOps' own output.
+  /** New runs are refused while the data directory's file system has less free than this (MiB)… */
+  diskFloorMb: z.number().int('Must be a whole number').min(0, 'At least 0').max(1_048_576, 'At most 1 TiB'),
+  /** …or than this share of its size, whichever is smaller. */
+  diskFloorPercent: z.number().min(0, 'At least 0').max(50, 'At most 50'),
+  /** Log text one run may store (MiB); past it lines are counted, not stored, behind a marker line. */
+  runLogCapMb: z.number().int('Must be a whole number').min(1, 'At least 1').max(10_240, 'At most 10 GiB'),
+  /**
+   * A run's log lines and steps are kept this many days after it ends, then dropped (the run, its
+   * cost and its result stay); null keeps them forever.
+   */
+  runOutputRetentionDays: z
+    .number()
+    .int('Must be a whole number')
+    .min(1, 'At least 1 day')
+    .max(3_650, 'At most 3,650 days (10 years)')
+    .nullable(),
 });
 export type AppSettingsDto = z.infer<typeof settingsSchema>;
 
@@ -86,6 +104,10 @@ export const SETTINGS_DEFAULTS: AppSettingsDto = {
   metricsRawRetentionHours: 48,
   metricsMinuteRetentionDays: 30,
   metricsHourRetentionDays: 365,
+  diskFloorMb: 1_024,
+  diskFloorPercent: 5,
+  runLogCapMb: 50,
+  runOutputRetentionDays: 30,
 };
 
 export const updateSettingsSchema = settingsSchema

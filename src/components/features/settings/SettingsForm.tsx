@@ -91,10 +91,30 @@ const FIELDS: Record<Field, FieldSpec> = {
     hint: 'Average, minimum and maximum per hour; the 30-day and 1-year charts read them.',
     step: '1',
   },
+  diskFloorMb: {
+    label: 'Refuse new runs below this much free disk (MiB)',
+    hint: 'On the data directory’s file system; the smaller of this and the share below applies.',
+    step: '1',
+  },
+  diskFloorPercent: {
+    label: '…or below this share of the disk (%)',
+    hint: 'Runs under way go on; new ones are refused (and recorded) until space is back.',
+    step: 'any',
+  },
+  runLogCapMb: {
+    label: 'Log per run, at most (MiB)',
+    hint: 'Past it, lines are counted but not stored; the log says where it was cut.',
+    step: '1',
+  },
+  runOutputRetentionDays: {
+    label: 'Keep run logs and steps (days)',
+    hint: 'After that the run, its cost and its result stay; its log lines and steps are dropped. Empty: forever.',
+    step: '1',
+  },
 };
 const FIELD_NAMES = Object.keys(FIELDS) as Field[];
 /** Settings where an empty field means "none". */
-const NULLABLE: readonly Field[] = ['monthlyBudgetUsd'];
+const NULLABLE: readonly Field[] = ['monthlyBudgetUsd', 'runOutputRetentionDays'];
 
 const toValues = (settings: AppSettingsDto): Values =>
   Object.fromEntries(
