@@ -21,9 +21,11 @@ export type CatchUpPolicy = (typeof CATCH_UP_POLICIES)[number];
 /**
  * Outcomes that started no run: the dashboard lists schedules whose last firing ended so.
  * `refused_invalid`: the target cannot start as the schedule says (a workflow's input no longer fits it).
+ * `skipped_storage`: the data directory's free space was below the floor, or writes were failing.
  */
 export const UNRUN_OUTCOMES = [
   'skipped_overlap',
+  'skipped_storage',
   'refused_budget',
   'refused_breaker',
   'refused_invalid',

@@ -70,9 +70,13 @@ export const settingsSchema = z.strictObject({
 
   // Storage: the data directory never fills from ClaudeOps' own output.
   /** New runs are refused while the data directory's file system has less free than this (MiB)… */
-  diskFloorMb: z.number().int('Must be a whole number').min(0, 'At least 0').max(1_048_576, 'At most 1 TiB'),
-  /** …or than this share of its size, whichever is smaller. */
-  diskFloorPercent: z.number().min(0, 'At least 0').max(50, 'At most 50'),
+  diskFloorMb: z
+    .number()
+    .int('Must be a whole number')
+    .min(0, 'At least 0')
+    .max(1_073_741_824, 'At most 1 PiB'),
+  /** …or than this share of its size, whichever is smaller (0 in either turns the floor off). */
+  diskFloorPercent: z.number().min(0, 'At least 0').max(100, 'At most 100'),
   /** Log text one run may store (MiB); past it lines are counted, not stored, behind a marker line. */
   runLogCapMb: z.number().int('Must be a whole number').min(1, 'At least 1').max(10_240, 'At most 10 GiB'),
   /**

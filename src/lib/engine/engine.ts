@@ -298,8 +298,8 @@ export class RunEngine {
       if (isDomainError(error)) return { kind: 'budget', message: error.message };
       throw error;
     }
-    const storage = this.deps.storage?.refusal();
-    if (storage) return { kind: 'storage', message: storage.message };
+    const storage = this.storageRefusal();
+    if (storage) return storage;
     const circuit = this.breaker.snapshot();
     if (circuit.state === 'open' && this.breaker.msUntilHalfOpen() > 0) {
       return {
@@ -308,6 +308,12 @@ export class RunEngine {
       };
     }
     return null;
+  }
+
+  /** Why no run may start now as far as storage goes (free space below the floor, or writes failing). */
+  storageRefusal(): Refusal | null {
+    const refusal = this.deps.storage?.refusal();
+    return refusal ? { kind: 'storage', message: refusal.message } : null;
   }
 
   /** Stops a queued, waiting or running run; false if it is none of these (unknown, or already ended). */

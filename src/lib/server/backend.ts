@@ -232,6 +232,7 @@ export function startBackend(deps: BackendDeps): Backend {
     },
     notificationsQueued: kick,
     settingsChanged(settings) {
+      storage.check();
       engine.pump();
       hostMetrics.reconfigure(hostMetricsSettings(settings));
     },

@@ -88,7 +88,7 @@ export class StorageMonitor {
   reportFault(fault: StorageFault): void {
     const at = this.now();
     const first = this.state !== 'failing';
-    this.fault = { kind: fault.kind, code: fault.code, message: this.describe(fault), at };
+    this.noteFault(fault);
     if (first) {
       this.options.logger.error({ code: fault.code, detail: fault.detail }, 'storage is failing');
       if (fault.kind === 'full' && this.options.reserve.release()) {
@@ -137,10 +137,16 @@ export class StorageMonitor {
       return true;
     } catch (error) {
       const fault = storageFaultOf(error);
-      if (!fault) this.options.logger.error({ err: error }, 'storage probe failed');
-      else this.fault = { kind: fault.kind, code: fault.code, message: this.describe(fault), at: this.now() };
+      if (fault) this.noteFault(fault);
+      else this.options.logger.error({ err: error }, 'storage probe failed');
       return false;
     }
+  }
+
+  /** The fault shown: the same one again keeps the time it first happened. */
+  private noteFault(fault: StorageFault): void {
+    if (this.fault?.code === fault.code && this.state === 'failing') return;
+    this.fault = { kind: fault.kind, code: fault.code, message: this.describe(fault), at: this.now() };
   }
 
   private restoreReserve(floor: number): void {
