@@ -27,7 +27,9 @@ describe('uncaught errors in a server process', () => {
     );
     expect(status).toBe(0);
     expect(output).toContain('still here');
-    expect(() => assertNoProcessErrors(output)).toThrow(/stray promise.*"kind":"unhandledRejection","msg":"uncaught error"/s);
+    expect(() => assertNoProcessErrors(output)).toThrow(
+      /stray promise.*"kind":"unhandledRejection","msg":"uncaught error"/s,
+    );
   });
 
   it('an uncaught exception is logged with the marker and stops the process', () => {
@@ -35,7 +37,9 @@ describe('uncaught errors in a server process', () => {
       "setTimeout(() => { throw new Error('thrown on a timer'); }, 0);",
     );
     expect(status).toBe(3);
-    expect(() => assertNoProcessErrors(output)).toThrow(/thrown on a timer.*"kind":"uncaughtException","msg":"uncaught error"/s);
+    expect(() => assertNoProcessErrors(output)).toThrow(
+      /thrown on a timer.*"kind":"uncaughtException","msg":"uncaught error"/s,
+    );
   });
 
   it('a clean output passes', () => {
