@@ -9,6 +9,7 @@ import { ensureIncrementalAutoVacuum } from './src/lib/db/autoVacuum';
 import { startCheckpointer } from './src/lib/db/checkpointer';
 import { applyMigrations } from './src/lib/db/migrate';
 import { getExecutionLive, listRecentAndActive } from './src/lib/db/queries/executions';
+import { readAppSettings } from './src/lib/db/queries/settings';
 import { listRecentAndActiveWorkflowRuns } from './src/lib/db/queries/workflowRuns';
 import { recoverFromUnexpectedStop } from './src/lib/engine/recovery';
 import { seedBuiltins } from './src/lib/health/seed';
@@ -56,6 +57,12 @@ async function main(): Promise<void> {
     );
   }
   applyMigrations(handle);
+  for (const { field, stored, used, problem } of readAppSettings(handle.db).fallbacks) {
+    logger.warn(
+      { field, stored, used },
+      `setting ${field} is stored as ${stored}, which cannot be used (${problem}): its default ${used} is used until it is saved again (Settings page)`,
+    );
+  }
   const checkpointer = startCheckpointer(handle, {
     onError: (message) => logger.warn({ message }, 'WAL checkpointer'),
   });

@@ -11,7 +11,11 @@ export const settingsSchema = z.strictObject({
     .max(1_000_000, 'At most 1,000,000')
     .nullable(),
   /** Consecutive transient failures (rate limit, overload, server error, network) that open the circuit. */
-  circuitBreakerThreshold: z.number().int('Must be a whole number').min(1, 'At least 1').max(100),
+  circuitBreakerThreshold: z
+    .number()
+    .int('Must be a whole number')
+    .min(1, 'At least 1')
+    .max(100, 'At most 100'),
   /** How long an open circuit refuses to start runs before it lets one trial run through. */
   circuitBreakerCooldownSeconds: z
     .number()
@@ -114,8 +118,27 @@ export const SETTINGS_DEFAULTS: AppSettingsDto = {
   runOutputRetentionDays: 30,
 };
 
+export const SETTING_FIELDS = Object.keys(settingsSchema.shape) as (keyof AppSettingsDto)[];
+
 export const updateSettingsSchema = settingsSchema
   .partial()
   .refine((value) => Object.keys(value).length > 0, 'At least one setting to change');
 
-export const settingsResponseSchema = z.object({ settings: settingsSchema });
+/** A stored setting that could not be used (out of range, wrong type, unreadable), and what is used instead. */
+export const settingFallbackSchema = z.object({
+  field: z.enum(SETTING_FIELDS as [keyof AppSettingsDto, ...(keyof AppSettingsDto)[]]),
+  /** What is stored, as it is stored (JSON text, or whatever was written instead). */
+  stored: z.string(),
+  /** The default, used in its place until the setting is saved again. */
+  used: z.number().nullable(),
+  /** Why the stored value is not used. */
+  problem: z.string(),
+});
+export type SettingFallback = z.infer<typeof settingFallbackSchema>;
+
+export const settingsResponseSchema = z.object({
+  settings: settingsSchema,
+  /** Stored values that break their rule: each falls back to its default alone. */
+  fallbacks: z.array(settingFallbackSchema),
+});
+export type SettingsResponse = z.infer<typeof settingsResponseSchema>;

@@ -2,8 +2,14 @@
 
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
-import { type AppSettingsDto, settingsResponseSchema, updateSettingsSchema } from '@/lib/contracts/settings';
+import {
+  type AppSettingsDto,
+  type SettingFallback,
+  settingsResponseSchema,
+  updateSettingsSchema,
+} from '@/lib/contracts/settings';
 import { ApiClientError, apiFetch, errorMessage } from '@/lib/http/client';
+import { SettingFallbackNote } from './SettingFallbackNote';
 
 type Field = keyof AppSettingsDto;
 type Values = Record<Field, string>;
@@ -130,7 +136,13 @@ const toInput = (values: Values) =>
   );
 
 /** The application settings, validated with the API's own schema before they are sent. */
-export function SettingsForm({ settings }: { settings: AppSettingsDto }) {
+export function SettingsForm({
+  settings,
+  fallbacks = [],
+}: {
+  settings: AppSettingsDto;
+  fallbacks?: readonly SettingFallback[];
+}) {
   const router = useRouter();
   const [values, setValues] = useState(() => toValues(settings));
   const [errors, setErrors] = useState<Partial<Record<Field | 'form', string>>>({});
@@ -188,6 +200,7 @@ export function SettingsForm({ settings }: { settings: AppSettingsDto }) {
                 }}
               />
               <p className="field-hint">{hint}</p>
+              <SettingFallbackNote fallback={fallbacks.find((fallback) => fallback.field === field)} />
               {errors[field] ? (
                 <p className="field-error" data-testid={`settings-error-${field}`}>
                   {errors[field]}
