@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { executionResourcesSchema } from './runResources';
+import { multiLine, PROMPT_MAX_CHARS } from './text';
 
 export const EXECUTION_STATUSES = [
   'queued',
@@ -39,7 +40,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const startExecutionSchema = z.strictObject({
   agentId: z.number().int().positive(),
-  prompt: z.string().trim().min(1, 'Prompt must not be empty').max(50_000).optional(),
+  prompt: multiLine(
+    z.string().trim().min(1, 'Prompt must not be empty').max(PROMPT_MAX_CHARS, 'At most 50,000 characters'),
+  ).optional(),
 });
 export type StartExecutionInput = z.infer<typeof startExecutionSchema>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BUDGET_KINDS } from './costs';
 import { EXECUTION_TRIGGERS } from './executions';
+import { singleLine } from './text';
 
 /**
  * The notification catalogue: the events producers record, each with the data a message needs
@@ -280,6 +281,16 @@ export const CHANNEL_SETTING_FIELDS = {
 } as const satisfies Record<ChannelType, readonly string[]>;
 
 const unique = (values: readonly unknown[]) => new Set(values).size === values.length;
+
+/** `https://user:password@host/…`: credentials in a URL (a plain `@` later in the path is not). */
+function hasUserinfo(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return false;
+  }
+}
 const wholePort = z
   .number()
   .int('Must be a whole number')
@@ -287,7 +298,7 @@ const wholePort = z
   .max(65_535, 'Must be from 1 to 65535');
 
 export const channelFields = {
-  name: z.string().trim().min(1, 'Name is required').max(100, 'At most 100 characters'),
+  name: singleLine(z.string().trim().min(1, 'Name is required').max(100, 'At most 100 characters')),
   enabled: z.boolean(),
   events: z
     .array(z.enum(NOTIFICATION_EVENT_TYPES, { error: (issue) => `Unknown event "${String(issue.input)}"` }))
@@ -301,11 +312,16 @@ export const channelFields = {
     .refine(unique, 'Each agent at most once')
     .nullable(),
   /** The webhook, Slack, Discord or ntfy topic URL. Slack's and Discord's are secrets themselves. */
-  url: z
-    .url({ protocol: /^https?$/, error: 'Must be an http:// or https:// URL' })
-    .max(2_000, 'At most 2,000 characters'),
+  url: singleLine(
+    z
+      .url({ protocol: /^https?$/, error: 'Must be an http:// or https:// URL' })
+      .max(2_000, 'At most 2,000 characters'),
+  ).refine(
+    (url) => !hasUserinfo(url),
+    'Take the user and password out of the URL: they would be stored and shown in the clear. ntfy takes an access token in the token field; webhooks are signed with their own secret instead.',
+  ),
   /** ntfy access token, sent as a Bearer token. */
-  token: z.string().trim().min(1, 'Must not be empty').max(500),
+  token: singleLine(z.string().trim().min(1, 'Must not be empty').max(500)),
   host: z
     .string()
     .trim()
@@ -314,8 +330,8 @@ export const channelFields = {
     .regex(/^[A-Za-z0-9.:[\]-]+$/, 'A host name or IP address'),
   port: wholePort,
   tls: z.enum(SMTP_TLS_MODES, { error: 'One of none, starttls, tls' }),
-  user: z.string().min(1, 'Must not be empty').max(500),
-  password: z.string().min(1, 'Must not be empty').max(500),
+  user: singleLine(z.string().min(1, 'Must not be empty').max(500)),
+  password: singleLine(z.string().min(1, 'Must not be empty').max(500)),
   from: z.email('Not an email address').max(320),
   to: z
     .array(z.email('Not an email address').max(320))

@@ -268,6 +268,7 @@ function forwardToWorkflows(workflows: WorkflowRunner, event: EngineEvent): void
       executionId,
       status: execution.status,
       resultText: execution.resultText,
+      structuredOutput: execution.structuredOutput,
       costMicros,
     });
   }

@@ -161,6 +161,8 @@ export interface ExecutionEnding {
   status: ExecutionStatus;
   errorCode: string | null;
   resultText: string | null;
+  /** The agent's structured answer, for agents that give one. */
+  structuredOutput: unknown;
   /** From the cost rows, which are written live (the execution's own total only at its end). */
   costMicros: number;
 }
@@ -172,6 +174,7 @@ export function getExecutionEnding(db: Db, executionId: number): ExecutionEnding
       status: executions.status,
       errorCode: executions.errorCode,
       resultText: executions.resultText,
+      structuredOutput: executions.structuredOutput,
       finalCostMicros: executions.costMicros,
     })
     .from(executions)
