@@ -18,6 +18,7 @@ import { processSecretMasker } from './src/lib/security/secrets';
 import { announceInterruptedRun, startBackend } from './src/lib/server/backend';
 import { acquireInstanceLock } from './src/lib/server/instanceLock';
 import { installRuntime, withQueuePositions } from './src/lib/server/runtime';
+import { describeStartupError, StartupError, type StartupPlace } from './src/lib/server/startupErrors';
 import { createRealtimeServer } from './src/lib/websocket/server';
 
 const SHUTDOWN_GRACE_MS = 15_000;
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
   const dev = appEnv.nodeEnv !== 'production';
   const buildId = sourceHash(import.meta.dirname);
   if (!dev && builtId(import.meta.dirname) !== buildId) {
-    throw new Error(
+    throw new StartupError(
       'The production build in .next was made from other sources than these (or is missing): ' +
         'run `npm run build` (`npm start` does it for you) and start again.',
     );
@@ -170,7 +171,17 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(describeStartupError(error, startupPlace()));
   closeDb();
   process.exit(1);
 });
+
+/** Where the server was to listen and keep its data; undefined when the environment itself is bad. */
+function startupPlace(): StartupPlace | undefined {
+  try {
+    const { host, port, dataDir } = env();
+    return { host, port, dataDir };
+  } catch {
+    return undefined;
+  }
+}

@@ -139,3 +139,37 @@ export interface FaultSizes {
 export function makeFault(kind: FaultKind, sizes: FaultSizes): StorageFault {
   return kind === 'tmpfs' ? tmpfsFault(sizes.tmpfsBytes) : rlimitFault(sizes.rlimitHeadroomBytes);
 }
+
+/**
+ * A directory the test server cannot write: a read-only tmpfs where the machine lets the tests
+ * mount, else one without write permission (for a user other than root), else (root, no mounts) a
+ * path under a plain file, which no one can create.
+ */
+export function unwritableDir(): { path: string; dispose: () => void } {
+  const dir = tempDir('claudeops-readonly-');
+  if (canMount()) {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'ro,size=1m', 'tmpfs', dir]);
+    return {
+      path: dir,
+      dispose: () => {
+        execFileSync('umount', ['-l', dir]);
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  if (process.getuid?.() !== 0) {
+    fs.chmodSync(dir, 0o555);
+    return {
+      path: dir,
+      dispose: () => {
+        fs.chmodSync(dir, 0o755);
+        fs.rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  }
+  fs.writeFileSync(path.join(dir, 'file'), '');
+  return {
+    path: path.join(dir, 'file', 'data'),
+    dispose: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}

@@ -43,6 +43,10 @@ export function storageFaultOf(error: unknown): StorageFault | null {
   return null;
 }
 
+/** `SQLITE_IOERR_WRITE: disk I/O error`; a system error's text already starts with its code. */
+const causeOf = (fault: StorageFault) =>
+  fault.detail.startsWith(fault.code) ? fault.detail : `${fault.code}: ${fault.detail}`;
+
 /** What went wrong and what to do, in words a user can act on. `where`: the data directory. */
 export function describeStorageFault(fault: StorageFault, where: string): string {
   switch (fault.kind) {
@@ -53,12 +57,12 @@ export function describeStorageFault(fault: StorageFault, where: string): string
       );
     case 'readonly':
       return (
-        `${where} cannot be written (${fault.code}: ${fault.detail}). ` +
+        `${where} cannot be written (${causeOf(fault)}). ` +
         "Make it writable by the server's user (or remount its file system read-write)."
       );
     case 'io':
       return (
-        `The disk holding ${where} failed (${fault.code}: ${fault.detail}). ` +
+        `The disk holding ${where} failed (${causeOf(fault)}). ` +
         'Check the device (dmesg, df) and the server log.'
       );
   }
