@@ -5,7 +5,8 @@ export const dynamic = 'force-dynamic';
 
 /**
  * Health of the agent runtime: the circuit breaker, how many runs are under way or waiting, and
- * the data directory's storage (free space, and whether writes work).
+ * the data directory's storage (free space, and whether writes work), the database's size and what
+ * output retention keeps and frees.
  */
 export const GET = route({}, () => {
   const { engine, backend } = requireRuntime();
@@ -13,5 +14,6 @@ export const GET = route({}, () => {
     circuitBreaker: engine.circuit(),
     activeExecutions: engine.activeCount,
     storage: backend.storage.check(),
+    database: backend.retention.usage(),
   });
 });

@@ -176,6 +176,8 @@ export type ExecutionLive = z.infer<typeof executionLiveSchema>;
  */
 export const executionDetailSchema = executionLiveSchema.extend({
   prompt: z.string(),
+  /** When retention dropped the run's log lines and steps; null (or absent) while they are kept. */
+  outputPrunedAt: z.number().nullable().optional(),
   resources: executionResourcesSchema.optional(),
 });
 export type ExecutionDetail = z.infer<typeof executionDetailSchema>;

@@ -42,22 +42,36 @@ export const storageStatusSchema = z.object({
 });
 export type StorageStatusDto = z.infer<typeof storageStatusSchema>;
 
-/** The database's size, and what log retention keeps and frees (the system page). */
+/** One pruning round of run output: what it dropped, and how long its longest transaction held the database. */
+export const pruneRoundSchema = z.object({
+  at: z.number(),
+  runs: z.number(),
+  /** Log lines and steps dropped. */
+  rows: z.number(),
+  pagesFreed: z.number(),
+  durationMs: z.number(),
+  /** The median and the longest single delete (one transaction): how long the live path could wait on one. */
+  medianBatchMs: z.number(),
+  longestBatchMs: z.number(),
+});
+export type PruneRoundDto = z.infer<typeof pruneRoundSchema>;
+
+/** The database's size, and what output retention keeps and frees (the system page). */
 export const databaseUsageSchema = z.object({
   /** The database file, its write-ahead log, and the free pages inside the file. */
   fileBytes: z.number(),
   walBytes: z.number(),
   freeBytes: z.number(),
-  /** Log lines and steps of every run, and their approximate size. */
-  logLines: z.number(),
-  steps: z.number(),
-  outputBytes: z.number(),
-  /** Full output is kept this many days after a run ends; null: kept forever. */
+  /** Full output (log lines and steps) is kept this many days after a run ends; null: kept forever. */
   retentionDays: z.number().nullable(),
-  /** Runs whose output the next pruning rounds drop (older than the retention), and about how much. */
+  /** Runs whose full output is kept, and its rows (log lines and steps). */
+  keptRuns: z.number(),
+  keptRows: z.number(),
+  /** Of those, what the next pruning rounds drop (the runs ended before the cutoff). */
   prunableRuns: z.number(),
-  prunableBytes: z.number(),
-  /** Runs whose output retention has already dropped (their cost and result stay). */
+  prunableRows: z.number(),
+  /** Runs whose output retention has dropped (their cost and result stay). */
   prunedRuns: z.number(),
+  lastRound: pruneRoundSchema.nullable(),
 });
 export type DatabaseUsageDto = z.infer<typeof databaseUsageSchema>;

@@ -41,6 +41,7 @@ import { Scheduler } from '../scheduling/scheduler';
 import { getSchedule } from '../scheduling/schedules';
 import type { SecretMasker } from '../security/secrets';
 import { StorageMonitor } from '../storage/monitor';
+import { type OutputRetention, startOutputRetention } from '../storage/outputRetention';
 import { StorageReserve } from '../storage/reserve';
 import { engineStepLauncher } from '../workflows/engineLauncher';
 import { WorkflowRunner } from '../workflows/runner';
@@ -73,6 +74,8 @@ export interface Backend {
   readonly scheduler: Scheduler;
   readonly hostMetrics: HostMetrics;
   readonly storage: StorageMonitor;
+  /** Drops run output past its retention, and says how big the database is. */
+  readonly retention: OutputRetention;
   readonly events: EventBus<BackendEvent>;
   /** Starts delivering notifications, once the server knows the URL its messages link to. */
   startDelivery(baseUrl: string): void;
@@ -205,6 +208,12 @@ export function startBackend(deps: BackendDeps): Backend {
     },
   });
 
+  const retention = startOutputRetention({
+    handle,
+    logger,
+    retentionDays: () => getAppSettings(db).runOutputRetentionDays,
+  });
+
   storage.start();
   workflows.resume();
   scheduler.start();
@@ -216,6 +225,7 @@ export function startBackend(deps: BackendDeps): Backend {
     scheduler,
     hostMetrics,
     storage,
+    retention,
     events,
     startDelivery(baseUrl) {
       if (worker) return;
@@ -233,6 +243,7 @@ export function startBackend(deps: BackendDeps): Backend {
     notificationsQueued: kick,
     settingsChanged(settings) {
       storage.check();
+      retention.kick();
       engine.pump();
       hostMetrics.reconfigure(hostMetricsSettings(settings));
     },
@@ -241,7 +252,7 @@ export function startBackend(deps: BackendDeps): Backend {
       scheduler.stop();
       workflows.shutdown();
       await engine.shutdown();
-      await Promise.all([hostMetrics.stop(), sampler.stop(), worker?.stop()]);
+      await Promise.all([hostMetrics.stop(), sampler.stop(), worker?.stop(), retention.stop()]);
       readOnly.sqlite.close();
     },
   };
