@@ -67,6 +67,13 @@ describe('settings, field by field', () => {
       .get();
     expect(raw).toEqual({ value: '-3' });
     expect(updateAppSettings(handle.db, { monthlyBudgetUsd: 50 }).fallbacks).toEqual([]);
+    // None (null) is a value too: stored, and read back as none.
+    expect(
+      updateAppSettings(handle.db, { monthlyBudgetUsd: null, runOutputRetentionDays: null }),
+    ).toMatchObject({
+      settings: { monthlyBudgetUsd: null, runOutputRetentionDays: null },
+      fallbacks: [],
+    });
   });
 
   it('the upgrade splits the old single settings object into one row per setting', () => {

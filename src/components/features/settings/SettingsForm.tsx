@@ -127,9 +127,13 @@ const toValues = (settings: AppSettingsDto): Values =>
     FIELD_NAMES.map((field) => [field, settings[field] === null ? '' : String(settings[field])]),
   ) as Values;
 
-const toInput = (values: Values) =>
+/**
+ * The fields edited since the last save, and only those: a stored value that could not be used
+ * (shown with its default) is not overwritten by saving another setting.
+ */
+const toInput = (values: Values, saved: Values) =>
   Object.fromEntries(
-    FIELD_NAMES.map((field) => [
+    FIELD_NAMES.filter((field) => values[field] !== saved[field]).map((field) => [
       field,
       NULLABLE.includes(field) && values[field].trim() === '' ? null : Number(values[field]),
     ]),
@@ -145,6 +149,7 @@ export function SettingsForm({
 }) {
   const router = useRouter();
   const [values, setValues] = useState(() => toValues(settings));
+  const [savedValues, setSavedValues] = useState(values);
   const [errors, setErrors] = useState<Partial<Record<Field | 'form', string>>>({});
   const [saved, setSaved] = useState(false);
 
@@ -154,7 +159,12 @@ export function SettingsForm({
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     setSaved(false);
-    const parsed = updateSettingsSchema.safeParse(toInput(values));
+    const input = toInput(values, savedValues);
+    if (Object.keys(input).length === 0) {
+      setSaved(true);
+      return;
+    }
+    const parsed = updateSettingsSchema.safeParse(input);
     if (!parsed.success) {
       showIssues(
         parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
@@ -168,6 +178,7 @@ export function SettingsForm({
         schema: settingsResponseSchema,
       });
       setValues(toValues(response.settings));
+      setSavedValues(toValues(response.settings));
       setErrors({});
       setSaved(true);
       router.refresh();

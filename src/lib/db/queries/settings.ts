@@ -82,10 +82,21 @@ export function getAppSettings(db: DbExecutor): AppSettingsDto {
   return readAppSettings(db).settings;
 }
 
-/** Writes the given settings, and only them, in one transaction; the others keep what they had. */
+/**
+ * Writes the given settings, and only them, in one transaction; the others keep what they had.
+ * Each value as JSON text, `null` included (a budget of none), which drizzle's JSON column would
+ * write as SQL NULL.
+ */
 export function updateAppSettings(db: DbExecutor, patch: Partial<AppSettingsDto>): StoredAppSettings {
+  const updatedAt = Date.now();
   db.transaction((tx) => {
-    for (const [field, value] of Object.entries(patch)) putSetting(tx, `${APP_PREFIX}${field}`, value);
+    for (const [field, value] of Object.entries(patch)) {
+      const text = JSON.stringify(value);
+      tx.run(
+        sql`insert into app_settings (key, value, updated_at) values (${`${APP_PREFIX}${field}`}, ${text}, ${updatedAt})
+            on conflict (key) do update set value = excluded.value, updated_at = excluded.updated_at`,
+      );
+    }
   });
   return readAppSettings(db);
 }
