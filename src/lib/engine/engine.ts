@@ -460,8 +460,19 @@ export class RunEngine {
       .catch((error: unknown) =>
         this.deps.logger.error({ executionId: run.executionId, err: error }, 'execution crashed'),
       )
-      .finally(() => this.pump());
+      .then(() => this.pumpOnItsOwn());
     return true;
+  }
+
+  /** A pump on a timer or after an attempt, where nothing would catch what it throws. */
+  private pumpOnItsOwn(): void {
+    try {
+      this.pump();
+    } catch (error) {
+      const fault = storageFaultOf(error);
+      if (fault) this.storageFailed(fault);
+      else this.deps.logger.error({ err: error }, 'starting waiting runs failed');
+    }
   }
 
   private remainingWorkflowCap(run: ActiveRun): number | null {
@@ -683,7 +694,7 @@ export class RunEngine {
       this.apply(run, { type: 'retry_due' });
       this.admission.enqueue(run);
       this.publishUpdate(run);
-      this.pump();
+      this.pumpOnItsOwn();
     }, delay);
   }
 
