@@ -44,7 +44,14 @@ export function benchLogWrites(): BenchResult[] {
     const id = newExecution();
     for (let seq = 1; seq <= LINES; seq++) naiveLine(id, seq);
   });
-  const writer = new OutputWriter(handle.sqlite, masker, () => {});
+  const writer = new OutputWriter(
+    handle.sqlite,
+    masker,
+    () => {},
+    (error) => {
+      throw error;
+    },
+  );
   const raw: BenchResult = { name: `${LINES} log lines, raw batched inserts (the ceiling)`, samplesMs: [] };
   const ours: BenchResult = { name: `${LINES} log lines, the output writer (group commit)`, samplesMs: [] };
   // Interleaved, so both write into a table of the same size and meet the same WAL checkpoints.

@@ -188,7 +188,7 @@ export async function benchScheduler(): Promise<BenchResult[]> {
   const composed = timeWithReset(
     `${DUE} execution rows, drizzle composing each insert`,
     TICK_RUNS,
-    inserts((row) => db.insert(executions).values(row).returning({ id: executions.id }).get()),
+    inserts((row) => db.insert(executions).values(row).returning({ id: executions.id }).all()),
     reset,
   );
   const prepared = timeWithReset(

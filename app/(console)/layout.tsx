@@ -1,8 +1,10 @@
 import Link from 'next/link';
 import type { ReactNode } from 'react';
 import { SignOutButton } from '@/components/features/auth/SignOutButton';
+import { StorageBanner } from '@/components/features/storage/StorageBanner';
 import { ConnectionStatus } from '@/components/ui/ConnectionStatus';
 import { WebSocketProvider } from '@/contexts/WebSocketContext';
+import { getRuntime } from '@/lib/server/runtime';
 
 /** Every signed-in page: the top bar and the tab's one WebSocket. */
 export default function ConsoleLayout({ children }: { children: ReactNode }) {
@@ -42,6 +44,7 @@ export default function ConsoleLayout({ children }: { children: ReactNode }) {
         <ConnectionStatus />
         <SignOutButton />
       </header>
+      <StorageBanner initial={getRuntime()?.backend.storage.status() ?? null} />
       <main className="main">{children}</main>
     </WebSocketProvider>
   );

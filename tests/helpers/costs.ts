@@ -2,6 +2,7 @@ import type { ModelCostRecord } from '../../src/lib/contracts/costs';
 import type { ExecutionStatus } from '../../src/lib/contracts/executions';
 import type { Db } from '../../src/lib/db';
 import { recordExecutionCosts } from '../../src/lib/db/queries/costs';
+import { insertedRow } from '../../src/lib/db/returning';
 import { executions } from '../../src/lib/db/schema';
 
 export type Spend = Partial<ModelCostRecord> & { model: string; costMicros: number };
@@ -13,11 +14,13 @@ export function recordRun(
   spends: Spend[],
 ): number {
   const { agentId, createdAt, status = 'completed' } = run;
-  const { id } = db
-    .insert(executions)
-    .values({ agentId, trigger: 'manual', status, prompt: 'p', model: 'claude-sonnet-4-5', createdAt })
-    .returning({ id: executions.id })
-    .get();
+  const { id } = insertedRow(
+    db
+      .insert(executions)
+      .values({ agentId, trigger: 'manual', status, prompt: 'p', model: 'claude-sonnet-4-5', createdAt })
+      .returning({ id: executions.id })
+      .all(),
+  );
   const rows = spends.map((spend) => ({
     inputTokens: 0,
     outputTokens: 0,

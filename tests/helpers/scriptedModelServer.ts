@@ -39,6 +39,8 @@ export type ScriptedTurn =
       delayMs?: number;
       /** Wait between SSE events, so a test can watch a turn stream in. */
       chunkDelayMs?: number;
+      /** Characters per text delta (default 32, like the real API); megabytes of text go faster in larger ones. */
+      textDeltaChars?: number;
       /**
        * Ends the last text block with a marker unique to this answer (`[answer-3]`), recorded in
        * `markers`: a test can follow this very answer into later requests, and count how often a
@@ -259,7 +261,7 @@ export async function startScriptedModelServer(): Promise<ScriptedModelServer> {
     };
   }
 
-  function streamEvents(message: ReturnType<typeof buildMessage>): SseEvent[] {
+  function streamEvents(message: ReturnType<typeof buildMessage>, textDeltaChars = 32): SseEvent[] {
     const events: SseEvent[] = [
       {
         event: 'message_start',
@@ -284,7 +286,7 @@ export async function startScriptedModelServer(): Promise<ScriptedModelServer> {
       switch (block.type) {
         case 'text':
           start = { type: 'text', text: '' };
-          deltas = pieces(block.text).map((text) => delta({ type: 'text_delta', text }));
+          deltas = pieces(block.text, textDeltaChars).map((text) => delta({ type: 'text_delta', text }));
           break;
         case 'tool_use':
           start = { type: 'tool_use', id: block.id, name: block.name, input: {} };
@@ -410,7 +412,7 @@ export async function startScriptedModelServer(): Promise<ScriptedModelServer> {
           return;
         }
         startSse(res, requestId);
-        await writeEvents(res, streamEvents(message), turn.chunkDelayMs ?? 0);
+        await writeEvents(res, streamEvents(message, turn.textDeltaChars), turn.chunkDelayMs ?? 0);
         res.end();
         return;
       }

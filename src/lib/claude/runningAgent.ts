@@ -9,7 +9,8 @@ import {
 import { findAgentProcesses, signalAll } from './agentProcesses';
 
 /** Why a run was stopped from outside. */
-export type StopReason = 'cancelled' | 'timeout' | 'shutdown' | 'budget';
+/** `storage`: the run's output could not be stored (a full disk, a failing one). */
+export type StopReason = 'cancelled' | 'timeout' | 'shutdown' | 'budget' | 'storage';
 
 /** Grace between SIGTERM and SIGKILL: the CLI exits on SIGTERM in well under a second. */
 const KILL_GRACE_MS = 1_000;

@@ -29,6 +29,11 @@ const envSchema = z.object({
     emptyToUndefined,
     z.coerce.number().int().min(1).max(3_600_000).optional(),
   ),
+  /** MiB kept in a reserve file in the data directory, given back when the disk fills (0: none). */
+  CLAUDEOPS_STORAGE_RESERVE_MB: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(0).max(4_096).default(32),
+  ),
 });
 
 const list = (value: string | undefined): string[] =>
@@ -63,6 +68,8 @@ export interface AppEnv {
   publicUrl: URL | undefined;
   /** The wait before a notification's first retry, doubling after; undefined for the worker's default. */
   notifyRetryBaseMs: number | undefined;
+  /** Bytes of the reserve file the storage monitor gives back when the disk fills. */
+  storageReserveBytes: number;
 }
 
 export class EnvError extends Error {
@@ -108,6 +115,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     allowedOrigins: [...list(e.CLAUDEOPS_ALLOWED_ORIGINS), ...(publicUrl ? [publicUrl.origin] : [])],
     publicUrl,
     notifyRetryBaseMs: e.CLAUDEOPS_NOTIFY_RETRY_BASE_MS,
+    storageReserveBytes: e.CLAUDEOPS_STORAGE_RESERVE_MB * 1024 * 1024,
   };
 }
 

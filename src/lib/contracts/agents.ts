@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { patchOf } from './patch';
+import { multiLine, PROMPT_MAX_CHARS, singleLine } from './text';
 
 /** Validation shared by the agent form and the API, so both reject the same input the same way. */
 
@@ -38,25 +39,36 @@ export const usdLimit = z
   .nullable();
 
 export const agentFields = {
-  name: z.string().trim().min(1, 'Name is required').max(100, 'At most 100 characters'),
-  description: z.string().trim().max(2_000, 'At most 2,000 characters'),
+  name: singleLine(z.string().trim().min(1, 'Name is required').max(100, 'At most 100 characters')),
+  description: multiLine(z.string().trim().max(2_000, 'At most 2,000 characters')),
   model: z
     .string()
     .trim()
     .min(1, 'Model is required')
     .max(100)
     .regex(/^[a-z0-9][a-z0-9._:[\]-]*$/i, 'Letters, digits, dots, dashes and colons only'),
-  systemPrompt: z.string().max(50_000, 'At most 50,000 characters'),
-  defaultPrompt: z.string().trim().min(1, 'A default prompt is required').max(50_000),
+  systemPrompt: multiLine(z.string().max(PROMPT_MAX_CHARS, 'At most 50,000 characters')),
+  defaultPrompt: multiLine(
+    z
+      .string()
+      .trim()
+      .min(1, 'A default prompt is required')
+      .max(PROMPT_MAX_CHARS, 'At most 50,000 characters'),
+  ),
   allowedTools: z
-    .array(z.string().trim().regex(TOOL_PATTERN, 'Not a Claude Code tool name, e.g. Bash or Bash(ls:*)'))
+    .array(
+      singleLine(
+        z.string().trim().regex(TOOL_PATTERN, 'Not a Claude Code tool name, e.g. Bash or Bash(ls:*)'),
+      ),
+    )
     .max(50, 'At most 50 tools'),
-  workingDirectory: z
-    .string()
-    .trim()
-    .max(4_096)
-    .refine((value) => value.startsWith('/'), 'Must be an absolute path')
-    .nullable(),
+  workingDirectory: singleLine(
+    z
+      .string()
+      .trim()
+      .max(4_096)
+      .refine((value) => value.startsWith('/'), 'Must be an absolute path'),
+  ).nullable(),
   maxTurns: z.number().int('Must be a whole number').min(1, 'At least 1').max(200, 'At most 200'),
   timeoutSeconds: z
     .number()

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { executionResourcesSchema } from './runResources';
+import { multiLine, PROMPT_MAX_CHARS } from './text';
 
 export const EXECUTION_STATUSES = [
   'queued',
@@ -31,11 +32,17 @@ export const STEP_KINDS = [
 export type StepKind = (typeof STEP_KINDS)[number];
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+/** Starts the log line that says a run's log reached its cap (and, at the end, how much was left out). */
+export const LOG_TRUNCATED_MARKER = '[truncated]';
+export const isTruncationMarker = (text: string): boolean => text.startsWith(LOG_TRUNCATED_MARKER);
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export const startExecutionSchema = z.strictObject({
   agentId: z.number().int().positive(),
-  prompt: z.string().trim().min(1, 'Prompt must not be empty').max(50_000).optional(),
+  prompt: multiLine(
+    z.string().trim().min(1, 'Prompt must not be empty').max(PROMPT_MAX_CHARS, 'At most 50,000 characters'),
+  ).optional(),
 });
 export type StartExecutionInput = z.infer<typeof startExecutionSchema>;
 
@@ -169,6 +176,8 @@ export type ExecutionLive = z.infer<typeof executionLiveSchema>;
  */
 export const executionDetailSchema = executionLiveSchema.extend({
   prompt: z.string(),
+  /** When retention dropped the run's log lines and steps; null (or absent) while they are kept. */
+  outputPrunedAt: z.number().nullable().optional(),
   resources: executionResourcesSchema.optional(),
 });
 export type ExecutionDetail = z.infer<typeof executionDetailSchema>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BUDGET_KINDS } from './costs';
 import { EXECUTION_TRIGGERS } from './executions';
+import { singleLine } from './text';
 
 /**
  * The notification catalogue: the events producers record, each with the data a message needs
@@ -24,6 +25,8 @@ export const NOTIFICATION_EVENT_TYPES = [
   'host.disk',
   'host.memory',
   'host.load',
+  'storage.low',
+  'storage.failing',
 ] as const;
 export type NotificationEventType = (typeof NOTIFICATION_EVENT_TYPES)[number];
 
@@ -166,6 +169,17 @@ const hostLoadData = z.object({
   ...hostFields,
 });
 
+const storageFields = { dataDir: z.string().min(1).max(4_096), since: epochMs, state, path: pagePath };
+/** The data directory's free space fell below the floor: new runs are refused. */
+const storageLowData = z.object({
+  freeBytes: z.number().nonnegative(),
+  floorBytes: z.number().nonnegative(),
+  totalBytes: z.number().nonnegative(),
+  ...storageFields,
+});
+/** Writes to the data directory fail (full, read-only, I/O error): runs are stopped and refused. */
+const storageFailingData = z.object({ code: z.string().max(100), reason: clipped(1_000), ...storageFields });
+
 /** Each event type's data; `satisfies` keeps the catalogue and the schemas from drifting apart. */
 export const EVENT_DATA_SCHEMAS = {
   'run.failed': runFailedData,
@@ -183,6 +197,8 @@ export const EVENT_DATA_SCHEMAS = {
   'host.disk': hostDiskData,
   'host.memory': hostMemoryData,
   'host.load': hostLoadData,
+  'storage.low': storageLowData,
+  'storage.failing': storageFailingData,
 } satisfies Record<NotificationEventType, z.ZodType>;
 
 const event = <T extends string, D extends z.ZodType>(type: T, data: D) =>
@@ -206,6 +222,8 @@ export const notificationEventSchema = z.discriminatedUnion('type', [
   event('host.disk', d['host.disk']),
   event('host.memory', d['host.memory']),
   event('host.load', d['host.load']),
+  event('storage.low', d['storage.low']),
+  event('storage.failing', d['storage.failing']),
 ]);
 export type NotificationEventInput = z.input<typeof notificationEventSchema>;
 export type NotificationEvent = z.output<typeof notificationEventSchema>;
@@ -263,6 +281,16 @@ export const CHANNEL_SETTING_FIELDS = {
 } as const satisfies Record<ChannelType, readonly string[]>;
 
 const unique = (values: readonly unknown[]) => new Set(values).size === values.length;
+
+/** `https://user:password@host/…`: credentials in a URL (a plain `@` later in the path is not). */
+function hasUserinfo(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return false;
+  }
+}
 const wholePort = z
   .number()
   .int('Must be a whole number')
@@ -270,7 +298,7 @@ const wholePort = z
   .max(65_535, 'Must be from 1 to 65535');
 
 export const channelFields = {
-  name: z.string().trim().min(1, 'Name is required').max(100, 'At most 100 characters'),
+  name: singleLine(z.string().trim().min(1, 'Name is required').max(100, 'At most 100 characters')),
   enabled: z.boolean(),
   events: z
     .array(z.enum(NOTIFICATION_EVENT_TYPES, { error: (issue) => `Unknown event "${String(issue.input)}"` }))
@@ -284,11 +312,16 @@ export const channelFields = {
     .refine(unique, 'Each agent at most once')
     .nullable(),
   /** The webhook, Slack, Discord or ntfy topic URL. Slack's and Discord's are secrets themselves. */
-  url: z
-    .url({ protocol: /^https?$/, error: 'Must be an http:// or https:// URL' })
-    .max(2_000, 'At most 2,000 characters'),
+  url: singleLine(
+    z
+      .url({ protocol: /^https?$/, error: 'Must be an http:// or https:// URL' })
+      .max(2_000, 'At most 2,000 characters'),
+  ).refine(
+    (url) => !hasUserinfo(url),
+    'Take the user and password out of the URL: they would be stored and shown in the clear. ntfy takes an access token in the token field; webhooks are signed with their own secret instead.',
+  ),
   /** ntfy access token, sent as a Bearer token. */
-  token: z.string().trim().min(1, 'Must not be empty').max(500),
+  token: singleLine(z.string().trim().min(1, 'Must not be empty').max(500)),
   host: z
     .string()
     .trim()
@@ -297,8 +330,8 @@ export const channelFields = {
     .regex(/^[A-Za-z0-9.:[\]-]+$/, 'A host name or IP address'),
   port: wholePort,
   tls: z.enum(SMTP_TLS_MODES, { error: 'One of none, starttls, tls' }),
-  user: z.string().min(1, 'Must not be empty').max(500),
-  password: z.string().min(1, 'Must not be empty').max(500),
+  user: singleLine(z.string().min(1, 'Must not be empty').max(500)),
+  password: singleLine(z.string().min(1, 'Must not be empty').max(500)),
   from: z.email('Not an email address').max(320),
   to: z
     .array(z.email('Not an email address').max(320))

@@ -4,8 +4,9 @@ import { ApiErrorObserver, classifyFailure } from '../claude/failures';
 import { RunningAgent } from '../claude/runningAgent';
 import type { AppEnv } from '../config/env';
 import type { Logger } from '../core/logger';
+import { type StorageFault, storageFaultOf } from '../core/storageFault';
 import type { AgentConfiguration } from '../db/schema';
-import type { RunEnding, StopReason } from './runState';
+import { type RunEnding, STORAGE_ERROR, type StopReason } from './runState';
 
 export interface AttemptSpec {
   executionId: number;
@@ -33,6 +34,8 @@ export interface AttemptResult {
   /** Claude Code's own API retries in this attempt. */
   apiRetries: number;
   finishedAt: number;
+  /** The attempt could not start because storage failed (its directories could not be made). */
+  storageFault: StorageFault | null;
 }
 
 export interface RunningAttempt {
@@ -79,6 +82,8 @@ export function classifyEnding(
         errorCode: 'shutdown',
         errorMessage: 'The server shut down during the run',
       };
+    case 'storage':
+      return { status: 'failed', errorCode: STORAGE_ERROR, errorMessage: stop.message };
   }
   const failure = classifyFailure(result, thrown, apiErrors);
   if (!failure) return { status: 'completed', errorCode: null, errorMessage: null };
@@ -132,14 +137,17 @@ export function startAttempt(spec: AttemptSpec, hooks: AttemptHooks): RunningAtt
       clearTimeout(timeout);
       process = undefined;
     }
-    const ending = classifyEnding(
-      result,
-      thrown,
-      stop,
-      { ...spec.agent, timeoutSeconds: spec.timeoutSeconds },
-      apiErrors,
-    );
-    return { ending, result, apiRetries: apiErrors.retries, finishedAt: Date.now() };
+    const storageFault = stop ? null : storageFaultOf(thrown);
+    const ending = storageFault
+      ? { status: 'failed' as const, errorCode: STORAGE_ERROR, errorMessage: storageFault.detail }
+      : classifyEnding(
+          result,
+          thrown,
+          stop,
+          { ...spec.agent, timeoutSeconds: spec.timeoutSeconds },
+          apiErrors,
+        );
+    return { ending, result, apiRetries: apiErrors.retries, finishedAt: Date.now(), storageFault };
   };
 
   const done = run();

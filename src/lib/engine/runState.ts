@@ -10,6 +10,9 @@ export type { StopReason };
 
 export type EndStatus = Exclude<ExecutionStatus, 'queued' | 'running'>;
 
+/** The error code of a run ended by a storage fault (its output could not be stored). */
+export const STORAGE_ERROR = 'storage_error';
+
 export interface RunEnding {
   status: EndStatus;
   errorCode: string | null;
@@ -31,8 +34,8 @@ export type RunPhase = RunState['phase'];
 export type RunInput =
   | { type: 'launch'; at: number }
   | { type: 'stop'; reason: StopReason; message: string | null }
-  /** A monthly budget ran out while the run waited: it ends without starting. */
-  | { type: 'refuse'; message: string }
+  /** A monthly budget ran out, or storage refuses runs, while the run waited: it ends without starting. */
+  | { type: 'refuse'; ending: RunEnding }
   /** `retryAt` is set when the retry policy grants another attempt. */
   | { type: 'attempt_ended'; ending: RunEnding; retryAt: number | null }
   | { type: 'retry_due' };
@@ -69,6 +72,8 @@ export function endingBeforeStart(reason: StopReason, message: string | null): R
       return { status: 'budget_exceeded', errorCode: 'budget_exceeded', errorMessage: message };
     case 'timeout':
       return { status: 'timeout', errorCode: 'timeout', errorMessage: message };
+    case 'storage':
+      return { status: 'failed', errorCode: STORAGE_ERROR, errorMessage: message };
   }
 }
 
@@ -78,11 +83,7 @@ function next(state: RunState, input: RunInput): RunState {
     case 'launch':
       return { phase: 'running', attempt, startedAt: input.at };
     case 'refuse':
-      return {
-        phase: 'ended',
-        attempt,
-        ending: { status: 'budget_exceeded', errorCode: 'budget_exceeded', errorMessage: input.message },
-      };
+      return { phase: 'ended', attempt, ending: input.ending };
     case 'retry_due':
       return { phase: 'queued', attempt };
     case 'stop':

@@ -1,6 +1,6 @@
 import type { BudgetKind } from '../contracts/costs';
 import type { NotificationMessage } from '../contracts/notifications';
-import { formatDateTime, formatDuration, formatSpend } from '../presentation/format';
+import { formatBytes, formatDateTime, formatDuration, formatSpend } from '../presentation/format';
 
 export type Severity = 'info' | 'warning' | 'critical' | 'resolved';
 
@@ -259,6 +259,37 @@ function describeMessage(message: NotificationMessage): Described {
           ...field('Threshold', d.thresholdLoad),
         ],
       );
+    }
+    case 'storage.low': {
+      const d = message.data;
+      const free = `${formatBytes(d.freeBytes)} free of ${formatBytes(d.totalBytes)}`;
+      return hostState(
+        d,
+        {
+          title: `Low disk space for ClaudeOps: ${free}`,
+          text: `Below the floor of ${formatBytes(d.floorBytes)} on the file system of ${d.dataDir}: new runs are refused until space is freed.`,
+        },
+        { title: `Disk space is back: ${free}`, text: 'New runs start again.' },
+        [
+          ...field('Data directory', d.dataDir),
+          ...field('Free', free),
+          ...field('Floor', formatBytes(d.floorBytes)),
+        ],
+      );
+    }
+    case 'storage.failing': {
+      const d = message.data;
+      const described = hostState(
+        d,
+        {
+          title: `ClaudeOps cannot write its data (${d.code})`,
+          text: `${d.reason} Runs were stopped and new ones are refused.`,
+        },
+        { title: 'ClaudeOps writes its data again', text: 'Storage works again; new runs start.' },
+        [...field('Data directory', d.dataDir), ...field('Error', d.code)],
+      );
+      // Runs are being stopped: more than a warning.
+      return d.state === 'firing' ? { ...described, severity: 'critical' } : described;
     }
     case 'notification.summary': {
       const d = message.data;

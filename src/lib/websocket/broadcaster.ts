@@ -38,6 +38,7 @@ const TOPIC_OF: Record<TopicEvent['type'], BroadcastTopic> = {
   'metrics.sample': 'metrics',
   'workflowRun.updated': 'workflowRuns',
   'schedule.fired': 'schedules',
+  'storage.updated': 'storage',
 };
 
 interface OutputMessage {

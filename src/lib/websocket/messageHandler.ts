@@ -1,11 +1,18 @@
 import { type ErrorIssue, issuesFromZod } from '../contracts/errors';
 import type { ExecutionSummary } from '../contracts/executions';
+import type { StorageStatusDto } from '../contracts/storage';
 import type { CircuitBreakerDto } from '../contracts/system';
 import type { WorkflowRunDto } from '../contracts/workflows';
 import { type DomainErrorKind, isDomainError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { type Broadcaster, type ClientSession, send } from './broadcaster';
-import { type ClientFrame, clientFrameSchema, type ErrorCode } from './protocol';
+import {
+  type BroadcastTopic,
+  type ClientFrame,
+  clientFrameSchema,
+  type ErrorCode,
+  type ServerFrame,
+} from './protocol';
 
 /** What a client may ask the server to do beyond subscribing. */
 export interface ClientCommands {
@@ -16,6 +23,8 @@ export interface ClientCommands {
   recentExecutions(): ExecutionSummary[];
   /** The same for workflow runs, whole (a run page reads its steps from it). */
   recentWorkflowRuns(): WorkflowRunDto[];
+  /** The data directory's storage as it is now. */
+  storageStatus(): StorageStatusDto;
 }
 
 /** Parses one client frame and acts on it; anything malformed gets an error frame, never a throw. */
@@ -27,6 +36,7 @@ const FRAME_CODE_BY_KIND: Record<DomainErrorKind, ErrorCode> = {
   invalid_input: 'bad_frame',
   budget_exhausted: 'budget_exhausted',
   unavailable: 'unavailable',
+  insufficient_storage: 'unavailable',
 };
 
 export function handleClientMessage(
@@ -47,6 +57,18 @@ export function handleClientMessage(
     }
     logger.error({ err: error }, 'websocket frame failed');
     send(session.socket, { type: 'error', code: 'internal', message: 'Internal server error' });
+  }
+}
+
+/** What a broadcast topic's subscriber is sent first: the state as it is now, where the topic has one. */
+function subscribedFrame(commands: ClientCommands, topic: BroadcastTopic): ServerFrame {
+  switch (topic) {
+    case 'workflowRuns':
+      return { type: 'subscribed', topic, runs: commands.recentWorkflowRuns() };
+    case 'storage':
+      return { type: 'subscribed', topic, storage: commands.storageStatus() };
+    default:
+      return { type: 'subscribed', topic };
   }
 }
 
@@ -86,12 +108,7 @@ function dispatch(
         send(session.socket, { type: 'circuit.updated', circuit: commands.circuitState() });
       } else {
         session.topics.add(frame.topic);
-        send(
-          session.socket,
-          frame.topic === 'workflowRuns'
-            ? { type: 'subscribed', topic: 'workflowRuns', runs: commands.recentWorkflowRuns() }
-            : { type: 'subscribed', topic: frame.topic },
-        );
+        send(session.socket, subscribedFrame(commands, frame.topic));
       }
       return;
     case 'unsubscribe':

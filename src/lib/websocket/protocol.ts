@@ -8,6 +8,7 @@ import {
 import { hostSampleSchema } from '../contracts/metrics';
 import { executionResourcesSchema } from '../contracts/runResources';
 import { scheduleFiringSchema } from '../contracts/schedules';
+import { storageStatusSchema } from '../contracts/storage';
 import { circuitBreakerSchema } from '../contracts/system';
 import { workflowRunSchema } from '../contracts/workflows';
 
@@ -23,9 +24,10 @@ const executionId = z.number().int().positive();
 
 /**
  * Topics without a key, each fed by one kind of frame: `metrics` (a host sample every few seconds),
- * `workflowRuns` (every change of a workflow run), `schedules` (every firing).
+ * `workflowRuns` (every change of a workflow run), `schedules` (every firing), `storage` (the data
+ * directory's state, for the banner).
  */
-export const BROADCAST_TOPICS = ['metrics', 'workflowRuns', 'schedules'] as const;
+export const BROADCAST_TOPICS = ['metrics', 'workflowRuns', 'schedules', 'storage'] as const;
 export type BroadcastTopic = (typeof BROADCAST_TOPICS)[number];
 
 export const clientFrameSchema = z.union([
@@ -63,6 +65,12 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 export const serverFrameSchema = z.union([
   z.object({ type: z.literal('hello'), protocolVersion: z.number() }),
   z.object({ type: z.literal('subscribed'), topic: z.enum(['metrics', 'schedules']) }),
+  z.object({
+    type: z.literal('subscribed'),
+    topic: z.literal('storage'),
+    /** The storage state as it is now. */
+    storage: storageStatusSchema,
+  }),
   z.object({
     type: z.literal('subscribed'),
     topic: z.literal('workflowRuns'),
@@ -116,6 +124,7 @@ export const serverFrameSchema = z.union([
   z.object({ type: z.literal('metrics.sample'), sample: hostSampleSchema }),
   z.object({ type: z.literal('workflowRun.updated'), run: workflowRunSchema }),
   z.object({ type: z.literal('schedule.fired'), firing: scheduleFiringSchema }),
+  z.object({ type: z.literal('storage.updated'), storage: storageStatusSchema }),
 ]);
 export type ServerFrame = z.infer<typeof serverFrameSchema>;
 

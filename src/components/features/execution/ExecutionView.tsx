@@ -7,6 +7,7 @@ import { AttemptList } from './AttemptList';
 import { CostBreakdown } from './CostBreakdown';
 import { ExecutionHeader } from './ExecutionHeader';
 import { LogViewer } from './LogViewer';
+import { OutputPrunedNote } from './OutputPrunedNote';
 import { RunResources } from './RunResources';
 import { StepTimeline } from './StepTimeline';
 
@@ -19,6 +20,7 @@ export function ExecutionView({ snapshot, renderedAt }: { snapshot: ExecutionSna
   return (
     <>
       <ExecutionHeader execution={execution} pendingRetry={pendingApiRetry(state)} renderedAt={renderedAt} />
+      <OutputPrunedNote prunedAt={snapshot.execution.outputPrunedAt} />
       <div className="exec-panels">
         <section className="panel" aria-labelledby="steps-heading">
           <h2 id="steps-heading">

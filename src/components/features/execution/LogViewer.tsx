@@ -1,8 +1,9 @@
 'use client';
 
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { LogLineDto } from '@/lib/contracts/executions';
+import { isTruncationMarker, type LogLineDto } from '@/lib/contracts/executions';
 import { countAtOrBelow } from '@/lib/presentation/executionView';
+import { TruncatedLine } from './TruncatedLine';
 
 /** Every row is exactly this tall (CSS agrees), so any row's position is its index times it. */
 export const LOG_ROW_HEIGHT = 20;
@@ -141,7 +142,7 @@ export function LogViewer({
                 {line.seq}
               </span>
               <span className="log-text" data-testid="log-text">
-                {line.text}
+                {isTruncationMarker(line.text) ? <TruncatedLine text={line.text} /> : line.text}
               </span>
             </div>
           ))}

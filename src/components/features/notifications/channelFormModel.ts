@@ -75,6 +75,8 @@ export const EVENT_LABELS: Record<NotificationEventType, string> = {
   'host.disk': 'A disk is nearly full',
   'host.memory': 'Memory is running out',
   'host.load': 'The load stays high',
+  'storage.low': 'Disk space is below the floor (runs refused)',
+  'storage.failing': 'ClaudeOps cannot write its data',
 };
 
 /** The events a new channel starts with: the ones that need a person. */
@@ -86,6 +88,8 @@ const DEFAULT_EVENTS: NotificationEventType[] = [
   'health.critical',
   'circuit.opened',
   'host.disk',
+  'storage.low',
+  'storage.failing',
 ];
 
 const EMPTY: ChannelFormValues = {

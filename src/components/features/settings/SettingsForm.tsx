@@ -2,8 +2,14 @@
 
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
-import { type AppSettingsDto, settingsResponseSchema, updateSettingsSchema } from '@/lib/contracts/settings';
+import {
+  type AppSettingsDto,
+  type SettingFallback,
+  settingsResponseSchema,
+  updateSettingsSchema,
+} from '@/lib/contracts/settings';
 import { ApiClientError, apiFetch, errorMessage } from '@/lib/http/client';
+import { SettingFallbackNote } from './SettingFallbackNote';
 
 type Field = keyof AppSettingsDto;
 type Values = Record<Field, string>;
@@ -91,28 +97,59 @@ const FIELDS: Record<Field, FieldSpec> = {
     hint: 'Average, minimum and maximum per hour; the 30-day and 1-year charts read them.',
     step: '1',
   },
+  diskFloorMb: {
+    label: 'Refuse new runs below this much free disk (MiB)',
+    hint: 'On the data directory’s file system; the smaller of this and the share below applies.',
+    step: '1',
+  },
+  diskFloorPercent: {
+    label: '…or below this share of the disk (%)',
+    hint: 'Runs under way go on; new ones are refused (and recorded) until space is back.',
+    step: 'any',
+  },
+  runLogCapMb: {
+    label: 'Log per run, at most (MiB)',
+    hint: 'Past it, lines are counted but not stored; the log says where it was cut.',
+    step: '1',
+  },
+  runOutputRetentionDays: {
+    label: 'Keep run logs and steps (days)',
+    hint: 'After that the run, its cost and its result stay; its log lines and steps are dropped. Empty: forever.',
+    step: '1',
+  },
 };
 const FIELD_NAMES = Object.keys(FIELDS) as Field[];
 /** Settings where an empty field means "none". */
-const NULLABLE: readonly Field[] = ['monthlyBudgetUsd'];
+const NULLABLE: readonly Field[] = ['monthlyBudgetUsd', 'runOutputRetentionDays'];
 
 const toValues = (settings: AppSettingsDto): Values =>
   Object.fromEntries(
     FIELD_NAMES.map((field) => [field, settings[field] === null ? '' : String(settings[field])]),
   ) as Values;
 
-const toInput = (values: Values) =>
+/**
+ * The fields edited since the last save, and only those: a stored value that could not be used
+ * (shown with its default) is not overwritten by saving another setting.
+ */
+const toInput = (values: Values, saved: Values) =>
   Object.fromEntries(
-    FIELD_NAMES.map((field) => [
+    FIELD_NAMES.filter((field) => values[field] !== saved[field]).map((field) => [
       field,
       NULLABLE.includes(field) && values[field].trim() === '' ? null : Number(values[field]),
     ]),
   );
 
 /** The application settings, validated with the API's own schema before they are sent. */
-export function SettingsForm({ settings }: { settings: AppSettingsDto }) {
+export function SettingsForm({
+  settings,
+  fallbacks = [],
+}: {
+  settings: AppSettingsDto;
+  fallbacks?: readonly SettingFallback[];
+}) {
   const router = useRouter();
   const [values, setValues] = useState(() => toValues(settings));
+  const [savedValues, setSavedValues] = useState(values);
   const [errors, setErrors] = useState<Partial<Record<Field | 'form', string>>>({});
   const [saved, setSaved] = useState(false);
 
@@ -122,7 +159,12 @@ export function SettingsForm({ settings }: { settings: AppSettingsDto }) {
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     setSaved(false);
-    const parsed = updateSettingsSchema.safeParse(toInput(values));
+    const input = toInput(values, savedValues);
+    if (Object.keys(input).length === 0) {
+      setSaved(true);
+      return;
+    }
+    const parsed = updateSettingsSchema.safeParse(input);
     if (!parsed.success) {
       showIssues(
         parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
@@ -136,6 +178,7 @@ export function SettingsForm({ settings }: { settings: AppSettingsDto }) {
         schema: settingsResponseSchema,
       });
       setValues(toValues(response.settings));
+      setSavedValues(toValues(response.settings));
       setErrors({});
       setSaved(true);
       router.refresh();
@@ -168,6 +211,7 @@ export function SettingsForm({ settings }: { settings: AppSettingsDto }) {
                 }}
               />
               <p className="field-hint">{hint}</p>
+              <SettingFallbackNote fallback={fallbacks.find((fallback) => fallback.field === field)} />
               {errors[field] ? (
                 <p className="field-error" data-testid={`settings-error-${field}`}>
                   {errors[field]}

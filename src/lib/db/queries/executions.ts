@@ -116,6 +116,7 @@ export function getExecutionDetail(db: Db, id: number): ExecutionDetail | undefi
       sessionId: executions.sessionId,
       apiKeySource: executions.apiKeySource,
       structuredOutput: executions.structuredOutput,
+      outputPrunedAt: executions.outputPrunedAt,
     })
     .from(executions)
     .where(eq(executions.id, id))
@@ -134,6 +135,7 @@ export function getExecutionDetail(db: Db, id: number): ExecutionDetail | undefi
     sessionId: extra?.sessionId ?? null,
     apiKeySource: extra?.apiKeySource ?? null,
     structuredOutput: extra?.structuredOutput ?? null,
+    outputPrunedAt: extra?.outputPrunedAt ?? null,
     costs: costs.map((c) => ({
       model: c.model,
       inputTokens: c.inputTokens,

@@ -17,6 +17,7 @@ import { type ScheduleFiringDto, UNRUN_OUTCOMES } from '../../contracts/schedule
 import type { WorkflowRunStatus } from '../../contracts/workflows';
 import type { Db, DbConnection } from '../index';
 import { preparedPerConnection, statementPerConnection } from '../prepared';
+import { insertedRow, updatedRow } from '../returning';
 import {
   agentConfigurations,
   executions,
@@ -58,17 +59,19 @@ function selectSchedules(db: Db, where: SQL | undefined, orderBy: SQL, limit: nu
 }
 
 export function insertSchedule(db: Db, values: NewSchedule): Schedule {
-  return db.insert(schedules).values(values).returning().get();
+  return insertedRow(db.insert(schedules).values(values).returning().all());
 }
 
 /** Changes a live schedule; undefined when there is none. */
 export function updateScheduleRow(db: Db, id: number, patch: Partial<NewSchedule>): Schedule | undefined {
-  return db
-    .update(schedules)
-    .set(patch)
-    .where(and(eq(schedules.id, id), live))
-    .returning()
-    .get();
+  return updatedRow(
+    db
+      .update(schedules)
+      .set(patch)
+      .where(and(eq(schedules.id, id), live))
+      .returning()
+      .all(),
+  );
 }
 
 /** Soft delete: the schedule stops and disappears from lists; its firings and runs stay. */

@@ -61,6 +61,8 @@ export const executions = sqliteTable(
     peakProcessCount: integer('peak_process_count'),
     /** The agent's structured answer (the SDK's `structured_output`), for agents that give one. */
     structuredOutput: text('structured_output', { mode: 'json' }).$type<unknown>(),
+    /** When retention dropped the run's log lines and steps (its row, cost and result stay); null while kept. */
+    outputPrunedAt: integer('output_pruned_at'),
   },
   (t) => [
     // One column each: SQLite appends the rowid (the id), so a filtered page reads newest-first
@@ -75,6 +77,10 @@ export const executions = sqliteTable(
     index('executions_active_by_schedule').on(t.scheduleId).where(sql`${t.status} in ('queued', 'running')`),
     // The month's most expensive runs: read the month's end of this index, no scan and no sort.
     index('executions_by_month_cost').on(executionMonth(t.createdAt), t.costMicros),
+    // Runs whose output retention has still to drop, oldest end first: pruned runs leave the index.
+    index('executions_output_to_prune')
+      .on(t.finishedAt)
+      .where(sql`${t.outputPrunedAt} is null and ${t.finishedAt} is not null`),
   ],
 );
 
