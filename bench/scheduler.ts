@@ -12,10 +12,11 @@ import { Scheduler } from '../src/lib/scheduling/scheduler';
 import { SecretMasker } from '../src/lib/security/secrets';
 import { createTestDb } from '../tests/helpers/testDb';
 import type { BenchResult } from './measure';
+import { sized } from './smoke';
 
-const SCHEDULES = 10_000;
-const DUE = 100;
-const TICK_RUNS = 200;
+const SCHEDULES = sized(10_000, 200);
+const DUE = sized(100, 10);
+const TICK_RUNS = sized(200, 3);
 /** A Friday noon in November, so no zone of the mix is inside a DST change. */
 const NOW = Date.UTC(2026, 10, 20, 12);
 
@@ -66,7 +67,7 @@ function timeWithReset(
   reset();
   const samplesMs: number[] = [];
   const cpuMs: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < sized(runs, Math.min(runs, 3)); i++) {
     const start = process.hrtime.bigint();
     const cpuStart = process.cpuUsage();
     fn();
