@@ -11,11 +11,13 @@ import { benchNotifications } from './notifications';
 import { benchScheduler } from './scheduler';
 import { smoke } from './smoke';
 import { benchSoak } from './soak';
+import { benchUsageEvents } from './usageEvents';
 import { benchWorkflows } from './workflows';
 
 /** In process, against a temporary database. */
 const inProcess: Record<string, () => BenchResult[] | Promise<BenchResult[]>> = {
   logWrites: benchLogWrites,
+  usageEvents: benchUsageEvents,
   costQueries: benchCostQueries,
   workflows: benchWorkflows,
   notifications: benchNotifications,

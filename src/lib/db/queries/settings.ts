@@ -1,12 +1,22 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { type AppSettingsDto, SETTINGS_DEFAULTS, settingsSchema } from '../../contracts/settings';
 import type { DbExecutor } from '../executor';
 import type { Db } from '../index';
+import { preparedPerConnection } from '../prepared';
 import { appSettings } from '../schema';
 
+// Read on every usage event of a running run (its budgets): prepared once per connection (or
+// transaction, which reads through its own).
+const settingByKey = preparedPerConnection((db: DbExecutor) =>
+  db
+    .select({ value: appSettings.value })
+    .from(appSettings)
+    .where(eq(appSettings.key, sql.placeholder('key')))
+    .prepare(),
+);
+
 export function getSetting(db: DbExecutor, key: string): unknown {
-  return db.select({ value: appSettings.value }).from(appSettings).where(eq(appSettings.key, key)).get()
-    ?.value;
+  return settingByKey(db).get({ key })?.value;
 }
 
 export function putSetting(db: Db, key: string, value: unknown): void {
