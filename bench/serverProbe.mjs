@@ -58,12 +58,14 @@ function tapWebSocketSends() {
   const { WebSocket } = createRequire(`${process.cwd()}/`)('ws');
   const send = WebSocket.prototype.send;
   WebSocket.prototype.send = function tappedSend(data, ...rest) {
-    if (typeof data === 'string') {
-      const type = /^\{"type":"([\w.]+)"/.exec(data)?.[1] ?? 'other';
+    // The server sends strings or, a frame for many sockets, its UTF-8 bytes.
+    if (typeof data === 'string' || Buffer.isBuffer(data)) {
+      const head = typeof data === 'string' ? data.slice(0, 40) : data.toString('utf8', 0, 40);
+      const type = /^\{"type":"([\w.]+)"/.exec(head)?.[1] ?? 'other';
       frameCounts[type] ??= { frames: 0, bytes: 0 };
       frameCounts[type].frames += 1;
       frameCounts[type].bytes += data.length;
-      if (data.includes('latency probe')) noteProbes(data, now(), framesSent);
+      if (data.includes('latency probe')) noteProbes(data.toString(), now(), framesSent);
     }
     return send.call(this, data, ...rest);
   };
