@@ -4,9 +4,10 @@ import { MAX_BATCH_ROWS, OutputWriter } from '../src/lib/engine/outputWriter';
 import { SecretMasker } from '../src/lib/security/secrets';
 import { createTestDb } from '../tests/helpers/testDb';
 import { type BenchResult, timeIt } from './measure';
+import { sized } from './smoke';
 import { percentile } from './stats';
 
-const LINES = 20_000;
+const LINES = sized(20_000, 500);
 const TEXT = (seq: number) => `line ${seq} of a fairly ordinary tool output`;
 
 /**

@@ -1,6 +1,6 @@
 import type { ModelCostRecord } from '../../src/lib/contracts/costs';
 import type { ExecutionStatus } from '../../src/lib/contracts/executions';
-import type { Db } from '../../src/lib/db';
+import type { DbConnection } from '../../src/lib/db';
 import { recordExecutionCosts } from '../../src/lib/db/queries/costs';
 import { insertedRow } from '../../src/lib/db/returning';
 import { executions } from '../../src/lib/db/schema';
@@ -9,7 +9,7 @@ export type Spend = Partial<ModelCostRecord> & { model: string; costMicros: numb
 
 /** An execution created at `createdAt` whose costs go through the real write path (summaries included). */
 export function recordRun(
-  db: Db,
+  db: DbConnection,
   run: { agentId: number; createdAt: number; status?: ExecutionStatus },
   spends: Spend[],
 ): number {

@@ -37,6 +37,8 @@ export type ScriptedTurn =
       stopReason?: 'end_turn' | 'tool_use' | 'max_tokens';
       /** Wait before sending response headers. */
       delayMs?: number;
+      /** Also wait for this before sending response headers: until the test is ready to watch. */
+      holdUntil?: Promise<unknown>;
       /** Wait between SSE events, so a test can watch a turn stream in. */
       chunkDelayMs?: number;
       /** Characters per text delta (default 32, like the real API); megabytes of text go faster in larger ones. */
@@ -405,6 +407,7 @@ export async function startScriptedModelServer(): Promise<ScriptedModelServer> {
       case undefined:
       case 'message': {
         await wait(turn.delayMs ?? 0, res);
+        await turn.holdUntil;
         if (res.destroyed) return;
         const message = buildMessage(turn.mark && key ? marked(turn, key) : turn, record.model, bodyText);
         if (!record.stream) {

@@ -61,9 +61,8 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** Server → client frames. `seq` is the highest per-execution sequence number the frame reflects. */
-export const serverFrameSchema = z.union([
-  z.object({ type: z.literal('hello'), protocolVersion: z.number() }),
+/** What a subscription's confirmation carries, by topic. */
+const subscribedFrameSchema = z.discriminatedUnion('topic', [
   z.object({ type: z.literal('subscribed'), topic: z.enum(['metrics', 'schedules']) }),
   z.object({
     type: z.literal('subscribed'),
@@ -89,6 +88,16 @@ export const serverFrameSchema = z.union([
     /** Every active run and the newest ones as they are now, so a (re)subscribing list misses nothing. */
     items: z.array(executionSummarySchema),
   }),
+]);
+
+/**
+ * Server → client frames. `seq` is the highest per-execution sequence number the frame reflects.
+ * Discriminated by `type` (then `topic`): the browser parses every frame, and a plain union tried
+ * each shape in turn (6× the time for a log line's frame).
+ */
+export const serverFrameSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('hello'), protocolVersion: z.number() }),
+  subscribedFrameSchema,
   z.object({
     type: z.literal('execution.events'),
     executionId: z.number(),

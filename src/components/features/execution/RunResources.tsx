@@ -48,9 +48,13 @@ export function RunResources({
   const samples = resources?.samples ?? [];
   const summary = resources?.summary ?? null;
   const columns = useMemo(() => runResourceColumns(samples, baseMs), [samples, baseMs]);
-  const lastStep = steps.at(-1);
+  // The chart moves with its samples (every 2 s) and when the run ends, not with each step: drawn
+  // again for every step of a busy run, it was most of the live page's drawing (bench/liveRuns.ts).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the steps are read when a sample arrives or the run ends
+  const chartSteps = useMemo(() => steps, [samples, running]);
+  const lastStep = chartSteps.at(-1);
   const end = Math.max(columns.seconds.at(-1) ?? 0, lastStep ? (lastStep.createdAt - baseMs) / 1_000 : 0);
-  const bands = useMemo(() => toolBands(steps, baseMs, end), [steps, baseMs, end]);
+  const bands = useMemo(() => toolBands(chartSteps, baseMs, end), [chartSteps, baseMs, end]);
   const series = useMemo(
     () => [
       { label: 'CPU', values: columns.cpuPercent, scale: 'cpu' },

@@ -82,23 +82,29 @@ export interface NewExecutionInput {
   createdAt?: number;
 }
 
-// Every run starts here, a scheduler tick a hundred at a time: prepared once per connection.
+// Every run starts here, a scheduler tick a hundred at a time: prepared once per connection, the
+// values bound by position.
 const queuedInsert = statementPerConnection((sqlite) =>
-  sqlite.prepare<[Required<NewExecutionInput>]>(
+  sqlite.prepare<
+    [number, string, string, ExecutionTrigger, number | null, number | null, string | null, number]
+  >(
     `insert into executions
        (agent_id, prompt, model, trigger, schedule_id, workflow_run_id, workflow_step_key, status, created_at)
-     values (@agentId, @prompt, @model, @trigger, @scheduleId, @workflowRunId, @workflowStepKey, 'queued', @createdAt)`,
+     values (?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
   ),
 );
 
 export function insertQueuedExecution(db: DbConnection, input: NewExecutionInput): number {
-  const { lastInsertRowid } = queuedInsert(db).run({
-    scheduleId: null,
-    workflowRunId: null,
-    workflowStepKey: null,
-    ...input,
-    createdAt: input.createdAt ?? Date.now(),
-  });
+  const { lastInsertRowid } = queuedInsert(db).run(
+    input.agentId,
+    input.prompt,
+    input.model,
+    input.trigger,
+    input.scheduleId ?? null,
+    input.workflowRunId ?? null,
+    input.workflowStepKey ?? null,
+    input.createdAt ?? Date.now(),
+  );
   return Number(lastInsertRowid);
 }
 

@@ -10,9 +10,18 @@ import type { DbExecutor } from '../executor';
 import { preparedPerConnection } from '../prepared';
 import { appSettings } from '../schema';
 
+// Read on every usage event of a running run (its budgets): prepared once per connection (or
+// transaction, which reads through its own).
+const settingByKey = preparedPerConnection((db: DbExecutor) =>
+  db
+    .select({ value: appSettings.value })
+    .from(appSettings)
+    .where(eq(appSettings.key, sql.placeholder('key')))
+    .prepare(),
+);
+
 export function getSetting(db: DbExecutor, key: string): unknown {
-  return db.select({ value: appSettings.value }).from(appSettings).where(eq(appSettings.key, key)).get()
-    ?.value;
+  return settingByKey(db).get({ key })?.value;
 }
 
 export function putSetting(db: DbExecutor, key: string, value: unknown): void {
