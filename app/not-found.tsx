@@ -1,13 +1,17 @@
-import Link from 'next/link';
+import { CenteredPage } from '@/components/layout/CenteredPage';
+import { ButtonLink } from '@/components/ui/Button';
+import { Panel } from '@/components/ui/Panel';
 
+/** Outside the console (the console's own 404 keeps its nav: app/(console)/not-found.tsx). */
 export default function NotFound() {
   return (
-    <section className="panel notice" data-testid="not-found">
-      <h1>Not found</h1>
-      <p>There is nothing here. The agent may have been deleted, or the link is wrong.</p>
-      <p>
-        <Link href="/">Back to the dashboard</Link>
-      </p>
-    </section>
+    <CenteredPage>
+      <Panel title="Not found" testId="not-found">
+        <p>There is nothing here.</p>
+        <p>
+          <ButtonLink href="/">Go to the console</ButtonLink>
+        </p>
+      </Panel>
+    </CenteredPage>
   );
 }

@@ -1,8 +1,12 @@
 'use client';
 
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { Button } from '@/components/ui/Button';
+import { ActionError } from '@/components/ui/FormParts';
+import { useHydrated } from '@/hooks/useHydrated';
 import type { LogLineDto } from '@/lib/contracts/executions';
 import { countAtOrBelow } from '@/lib/presentation/executionView';
+import styles from './Execution.module.css';
 
 /** Every row is exactly this tall (CSS agrees), so any row's position is its index times it. */
 export const LOG_ROW_HEIGHT = 20;
@@ -96,29 +100,29 @@ export function LogViewer({
     lines.length,
     Math.ceil((scrollTop + viewportHeight) / LOG_ROW_HEIGHT) + OVERSCAN_ROWS,
   );
-  const visible = lines.slice(start, end);
+  // Rows are placed with inline styles, which only the browser sets (the server's HTML carries none).
+  const hydrated = useHydrated();
+  const visible = hydrated ? lines.slice(start, end) : [];
   const unseen = following || seenSeq === 0 ? 0 : lines.length - countAtOrBelow(lines, seenSeq);
 
   return (
-    <div className="log-viewer" data-testid="log-viewer-panel">
+    <div className={styles.log} data-testid="log-viewer-panel">
       {hasEarlier && onLoadEarlier ? (
-        <div className="log-toolbar">
-          <button
-            type="button"
-            className="button button-small"
+        <div className={styles.toolbar}>
+          <Button
+            size="small"
             onClick={onLoadEarlier}
             disabled={loadingEarlier}
             data-testid="log-load-earlier"
           >
             {loadingEarlier ? 'Loading…' : 'Load earlier lines'}
-          </button>
-          {earlierError ? <span className="field-error">{earlierError}</span> : null}
+          </Button>
+          <ActionError error={earlierError} />
         </div>
       ) : null}
       <div
         ref={viewportRef}
-        className="log-viewport"
-        style={{ height }}
+        className={styles.viewport}
         onScroll={onScroll}
         role="log"
         aria-live="off"
@@ -127,20 +131,20 @@ export function LogViewer({
         data-line-count={lines.length}
         data-following={following}
       >
-        {lines.length === 0 ? <p className="log-empty">No log lines yet.</p> : null}
-        <div className="log-canvas" style={{ height: totalHeight }}>
+        {lines.length === 0 ? <p className={styles.logEmpty}>No log lines yet.</p> : null}
+        <div className={styles.canvas} style={hydrated ? { height: totalHeight } : undefined}>
           {visible.map((line, i) => (
             <div
               key={line.seq}
-              className={`log-row log-${line.level}`}
+              className={`${styles.row} ${styles[`level-${line.level}`] ?? ''}`}
               style={{ top: (start + i) * LOG_ROW_HEIGHT }}
               data-testid="log-line"
               data-seq={line.seq}
             >
-              <span className="log-seq" aria-hidden="true">
+              <span className={styles.seq} aria-hidden="true">
                 {line.seq}
               </span>
-              <span className="log-text" data-testid="log-text">
+              <span className={styles.text} data-testid="log-text">
                 {line.text}
               </span>
             </div>
@@ -148,7 +152,7 @@ export function LogViewer({
         </div>
       </div>
       {following ? null : (
-        <button type="button" className="log-jump" onClick={jumpToLatest} data-testid="log-jump-latest">
+        <button type="button" className={styles.jump} onClick={jumpToLatest} data-testid="log-jump-latest">
           Jump to latest{unseen > 0 ? ` (${unseen} new)` : ''}
         </button>
       )}
