@@ -1,17 +1,14 @@
-import { CenteredPage } from '@/components/layout/CenteredPage';
-import { ButtonLink } from '@/components/ui/Button';
-import { Panel } from '@/components/ui/Panel';
+import { ConsoleFrame } from '@/components/layout/ConsoleFrame';
+import { NotFoundView } from '@/components/layout/NotFoundView';
 
-/** Outside the console (the console's own 404 keeps its nav: app/(console)/not-found.tsx). */
+/**
+ * A path no page claims, drawn inside the console's frame so the nav stays. (Not a catch-all route:
+ * Next's own upgrade handler ends every socket whose path matches a page, `/ws` included.)
+ */
 export default function NotFound() {
   return (
-    <CenteredPage>
-      <Panel title="Not found" testId="not-found">
-        <p>There is nothing here.</p>
-        <p>
-          <ButtonLink href="/">Go to the console</ButtonLink>
-        </p>
-      </Panel>
-    </CenteredPage>
+    <ConsoleFrame>
+      <NotFoundView />
+    </ConsoleFrame>
   );
 }

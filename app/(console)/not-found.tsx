@@ -1,18 +1,6 @@
-import { ButtonLink } from '@/components/ui/Button';
-import { PageHeader } from '@/components/ui/PageHeader';
-import { Panel } from '@/components/ui/Panel';
+import { NotFoundView } from '@/components/layout/NotFoundView';
 
-/** A missing page or record, inside the console (its nav stays). */
+/** A record a console page could not find (`notFound()`): inside the console's layout already. */
 export default function NotFound() {
-  return (
-    <>
-      <PageHeader title="Not found" />
-      <Panel testId="not-found">
-        <p>There is nothing here. The record may have been deleted, or the link is wrong.</p>
-        <p>
-          <ButtonLink href="/runs">Go to the runs</ButtonLink>
-        </p>
-      </Panel>
-    </>
-  );
+  return <NotFoundView />;
 }

@@ -12,9 +12,10 @@ export function ConnectionStatus() {
       className={`${styles.connection} ${state === 'open' ? styles.open : state === 'offline' ? styles.offline : ''}`}
       data-testid="connection-state"
       data-state={state}
+      title={label}
     >
       <span className={styles.dot} aria-hidden="true" />
-      {label}
+      <span className={styles.label}>{label}</span>
     </output>
   );
 }

@@ -125,6 +125,8 @@ export function LogViewer({
         className={styles.viewport}
         onScroll={onScroll}
         role="log"
+        // Focusable, so the keyboard scrolls it too.
+        tabIndex={0}
         aria-live="off"
         aria-label="Execution log"
         data-testid="log-viewer"

@@ -28,13 +28,9 @@ const overviewColumns: Columns<ScheduleDto> = [
     id: 'name',
     header: 'Schedule',
     meta: { primary: true },
-    cell: ({ row: { original: schedule } }) => (
-      <span>
-        <Link href={`/schedules/${schedule.id}`}>{scheduleTitle(schedule)}</Link>
-        <span className="muted small"> · {schedule.description}</span>
-      </span>
-    ),
+    cell: ({ row }) => <Link href={`/schedules/${row.original.id}`}>{scheduleTitle(row.original)}</Link>,
   },
+  { id: 'when', header: 'When', cell: ({ row }) => <span className="muted">{row.original.description}</span> },
   { id: 'target', header: 'Runs', cell: ({ row }) => <ScheduleTarget schedule={row.original} /> },
   { id: 'next', header: 'Next run', cell: ({ row }) => <NextRun schedule={row.original} /> },
   { id: 'last', header: 'Last outcome', cell: ({ row }) => <LastFiring schedule={row.original} /> },
