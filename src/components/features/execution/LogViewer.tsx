@@ -125,7 +125,7 @@ export function LogViewer({
         className={styles.viewport}
         onScroll={onScroll}
         role="log"
-        // Focusable, so the keyboard scrolls it too.
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take the focus, or the keyboard cannot scroll it.
         tabIndex={0}
         aria-live="off"
         aria-label="Execution log"

@@ -30,7 +30,11 @@ const overviewColumns: Columns<ScheduleDto> = [
     meta: { primary: true },
     cell: ({ row }) => <Link href={`/schedules/${row.original.id}`}>{scheduleTitle(row.original)}</Link>,
   },
-  { id: 'when', header: 'When', cell: ({ row }) => <span className="muted">{row.original.description}</span> },
+  {
+    id: 'when',
+    header: 'When',
+    cell: ({ row }) => <span className="muted">{row.original.description}</span>,
+  },
   { id: 'target', header: 'Runs', cell: ({ row }) => <ScheduleTarget schedule={row.original} /> },
   { id: 'next', header: 'Next run', cell: ({ row }) => <NextRun schedule={row.original} /> },
   { id: 'last', header: 'Last outcome', cell: ({ row }) => <LastFiring schedule={row.original} /> },

@@ -54,7 +54,6 @@ export function WorkflowGraph({
         viewBox={`0 0 ${Math.ceil(layout.width)} ${Math.ceil(layout.height)}`}
         width={Math.ceil(layout.width)}
         height={Math.ceil(layout.height)}
-        role="group"
         aria-label={label}
         data-testid="workflow-graph"
       >
