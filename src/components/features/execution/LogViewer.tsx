@@ -11,6 +11,8 @@ import styles from './Execution.module.css';
 /** Every row is exactly this tall (CSS agrees), so any row's position is its index times it. */
 export const LOG_ROW_HEIGHT = 20;
 const OVERSCAN_ROWS = 30;
+/** Rows the server's HTML holds: the tail, in normal flow, until the browser takes over. */
+const SERVER_TAIL_ROWS = 22;
 const DEFAULT_HEIGHT = 480;
 
 export interface LogViewerProps {
@@ -37,6 +39,9 @@ export function LogViewer({
   height = DEFAULT_HEIGHT,
 }: LogViewerProps) {
   const viewportRef = useRef<HTMLDivElement>(null);
+  // Virtual rows are placed with inline styles, which only the browser sets: the server's HTML
+  // carries none, and shows the tail in normal flow instead.
+  const hydrated = useHydrated();
   const totalHeight = lines.length * LOG_ROW_HEIGHT;
   // Starts at the bottom, where following puts it, so hydration needs no second render.
   const [scrollTop, setScrollTop] = useState(() => Math.max(0, totalHeight - height));
@@ -77,7 +82,7 @@ export function LogViewer({
       el.scrollTop += countAtOrBelow(lines, previousFirst - 1) * LOG_ROW_HEIGHT;
     }
     setScrollTop(el.scrollTop);
-  }, [lines]);
+  }, [lines, hydrated]);
 
   useEffect(() => {
     const el = viewportRef.current;
@@ -100,9 +105,7 @@ export function LogViewer({
     lines.length,
     Math.ceil((scrollTop + viewportHeight) / LOG_ROW_HEIGHT) + OVERSCAN_ROWS,
   );
-  // Rows are placed with inline styles, which only the browser sets (the server's HTML carries none).
-  const hydrated = useHydrated();
-  const visible = hydrated ? lines.slice(start, end) : [];
+  const visible = lines.slice(start, end);
   const unseen = following || seenSeq === 0 ? 0 : lines.length - countAtOrBelow(lines, seenSeq);
 
   return (
@@ -134,30 +137,44 @@ export function LogViewer({
         data-following={following}
       >
         {lines.length === 0 ? <p className={styles.logEmpty}>No log lines yet.</p> : null}
-        <div className={styles.canvas} style={hydrated ? { height: totalHeight } : undefined}>
-          {visible.map((line, i) => (
-            <div
-              key={line.seq}
-              className={`${styles.row} ${styles[`level-${line.level}`] ?? ''}`}
-              style={{ top: (start + i) * LOG_ROW_HEIGHT }}
-              data-testid="log-line"
-              data-seq={line.seq}
-            >
-              <span className={styles.seq} aria-hidden="true">
-                {line.seq}
-              </span>
-              <span className={styles.text} data-testid="log-text">
-                {line.text}
-              </span>
-            </div>
-          ))}
-        </div>
+        {hydrated ? (
+          <div className={styles.canvas} style={{ height: totalHeight }}>
+            {visible.map((line, i) => (
+              <LogRow key={line.seq} line={line} top={(start + i) * LOG_ROW_HEIGHT} />
+            ))}
+          </div>
+        ) : (
+          <div>
+            {lines.slice(-SERVER_TAIL_ROWS).map((line) => (
+              <LogRow key={line.seq} line={line} />
+            ))}
+          </div>
+        )}
       </div>
       {following ? null : (
         <button type="button" className={styles.jump} onClick={jumpToLatest} data-testid="log-jump-latest">
           Jump to latest{unseen > 0 ? ` (${unseen} new)` : ''}
         </button>
       )}
+    </div>
+  );
+}
+
+/** One log line; `top` places it in the virtual canvas, without it the row sits in normal flow. */
+function LogRow({ line, top }: { line: LogLineDto; top?: number }) {
+  return (
+    <div
+      className={`${top === undefined ? styles.rowStatic : styles.row} ${styles[`level-${line.level}`] ?? ''}`}
+      style={top === undefined ? undefined : { top }}
+      data-testid="log-line"
+      data-seq={line.seq}
+    >
+      <span className={styles.seq} aria-hidden="true">
+        {line.seq}
+      </span>
+      <span className={styles.text} data-testid="log-text">
+        {line.text}
+      </span>
     </div>
   );
 }

@@ -1,7 +1,7 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { type FormEvent, useEffect, useMemo, useState } from 'react';
+import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
 import { Button } from '@/components/ui/Button';
 import { ErrorText, Form, FormField, FormFooter, FormGrid, Hint } from '@/components/ui/FormParts';
 import { useGraphLayout } from '@/hooks/useGraphLayout';
@@ -48,9 +48,10 @@ export function WorkflowEditor({ workflow, agents }: { workflow?: WorkflowDto; a
   const layout = useGraphLayout(values.steps);
 
   // After a failed submit, the first invalid field takes the focus.
+  const form = useRef<HTMLFormElement>(null);
   useEffect(() => {
     if (Object.keys(errors).length === 0) return;
-    document.querySelector<HTMLElement>('.wf-editor [aria-invalid="true"]')?.focus();
+    form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
   }, [errors]);
 
   const set = (patch: Partial<WorkflowFormValues>) => setValues((current) => ({ ...current, ...patch }));
@@ -93,7 +94,7 @@ export function WorkflowEditor({ workflow, agents }: { workflow?: WorkflowDto; a
   });
 
   return (
-    <Form onSubmit={onSubmit} noValidate data-testid="workflow-form">
+    <Form ref={form} onSubmit={onSubmit} noValidate data-testid="workflow-form">
       <FormGrid>
         <FormField label="Name" {...fieldFrame('name', errors)}>
           <input type="text" autoComplete="off" {...top('name')} />
