@@ -71,7 +71,8 @@ export function LogViewer({
 
   useLayoutEffect(() => {
     const el = viewportRef.current;
-    if (!el) return;
+    // The virtual canvas exists once hydrated; then the view starts at the tail.
+    if (!el || !hydrated) return;
     const previousFirst = firstSeqRef.current;
     const first = lines[0]?.seq;
     firstSeqRef.current = first;
