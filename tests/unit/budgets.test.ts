@@ -65,7 +65,7 @@ describe('budgets', () => {
       budget: 'per_run',
       limitMicros: 50_000,
       spentMicros: 50_000,
-      message: 'Reached the per-run cap of $0.0500: $0.0500 spent',
+      message: 'Reached the per-run cap of $0.05: $0.05 spent',
     });
   });
 

@@ -203,7 +203,7 @@ describe('workflow runner', () => {
       [engine.executionOf('b'), 'budget'],
       [engine.executionOf('c'), 'budget'],
     ]);
-    const message = "The workflow's budget of $0.0500 was reached: $0.0500 spent";
+    const message = "The workflow's budget of $0.05 was reached: $0.05 spent";
     expect(runOf(run.id)).toMatchObject({ status: 'running', stopping: 'budget_exceeded', error: message });
     expect(stepOf(run.id, 'd')).toMatchObject({ status: 'skipped', reason: message });
 

@@ -1,5 +1,7 @@
 import type { Metadata } from 'next';
 import { SettingsForm } from '@/components/features/settings/SettingsForm';
+import { PageHeader } from '@/components/ui/PageHeader';
+import { Panel } from '@/components/ui/Panel';
 import { getDb } from '@/lib/db';
 import { readAppSettings } from '@/lib/db/queries/settings';
 
@@ -10,12 +12,13 @@ export default function SettingsPage() {
   const { settings, fallbacks } = readAppSettings(getDb());
   return (
     <>
-      <div className="page-head">
-        <h1>Settings</h1>
-      </div>
-      <section className="panel">
+      <PageHeader
+        title="Settings"
+        description="How this server runs agents, watches the machine and sends notifications. Changes apply at once."
+      />
+      <Panel>
         <SettingsForm settings={settings} fallbacks={fallbacks} />
-      </section>
+      </Panel>
     </>
   );
 }

@@ -29,6 +29,7 @@ import {
 } from '../db/queries/workflowRuns';
 import { getWorkflow, getWorkflowVersion } from '../db/queries/workflows';
 import type { WorkflowRun, WorkflowRunStep } from '../db/schema';
+import { formatUsd } from '../presentation/format';
 import type { StepLauncher, StepRefusal, StepRunEnded, StepRunStarted, StepSpend } from './launcher';
 import { canMoveStep, isStepActive, isStepEnded, planSteps, runOutcome } from './plan';
 import {
@@ -87,7 +88,7 @@ const STOP_REASON: Record<WorkflowStop, 'cancelled' | 'budget'> = {
   budget_exceeded: 'budget',
 };
 
-const usd = (micros: number) => `$${microsToUsd(micros).toFixed(micros < 1_000_000 ? 4 : 2)}`;
+const usd = (micros: number) => formatUsd(microsToUsd(micros));
 
 export class WorkflowRunner {
   private readonly compiled = new Map<string, Compiled>();

@@ -1,10 +1,11 @@
 'use client';
 
-import { Fact } from '@/components/ui/Fact';
-import { LocalTime } from '@/components/ui/LocalTime';
+import { Fact, Facts } from '@/components/ui/Facts';
+import { Panel } from '@/components/ui/Panel';
+import { Time } from '@/components/ui/Time';
 import { useStorageStatus } from '@/hooks/useStorageStatus';
 import type { DatabaseUsageDto, PruneRoundDto, StorageStatusDto } from '@/lib/contracts/storage';
-import { formatBytes, formatDuration, formatTokens } from '@/lib/presentation/format';
+import { formatBytes, formatCount, formatDuration } from '@/lib/presentation/format';
 import styles from './StoragePanel.module.css';
 
 const STATE_LABELS = { ok: 'ok', low: 'low: new runs refused', failing: 'failing: writes refused' } as const;
@@ -28,10 +29,10 @@ function FreeSpace({ status }: { status: StorageStatusDto }) {
 function LastRound({ round }: { round: PruneRoundDto }) {
   return (
     <p className={styles.note} data-testid="database-last-round">
-      Last pruning round <LocalTime epochMs={round.at} />:{' '}
+      Last pruning round <Time epochMs={round.at} />:{' '}
       {round.runs === 0
         ? 'nothing was past the retention.'
-        : `${formatTokens(round.rows)} lines and steps of ${formatTokens(round.runs)} runs dropped in ${formatDuration(round.durationMs)}, in transactions of ${round.medianBatchMs} ms (the longest ${round.longestBatchMs} ms).`}
+        : `${formatCount(round.rows)} lines and steps of ${formatCount(round.runs)} runs dropped in ${formatDuration(round.durationMs)}, in transactions of ${round.medianBatchMs} ms (the longest ${round.longestBatchMs} ms).`}
     </p>
   );
 }
@@ -46,11 +47,10 @@ export function StoragePanel({
 }) {
   const status = useStorageStatus(initial);
   return (
-    <section className="panel" aria-labelledby="storage-heading" data-testid="storage-panel">
-      <h2 id="storage-heading">Storage</h2>
+    <Panel title="Storage" testId="storage-panel">
       {status ? (
         <div className={styles.section}>
-          <dl className="facts">
+          <Facts>
             <Fact label="State" testId="storage-state">
               {STATE_LABELS[status.state]}
             </Fact>
@@ -60,14 +60,14 @@ export function StoragePanel({
             <Fact label="Free space" testId="storage-free">
               <FreeSpace status={status} />
             </Fact>
-          </dl>
+          </Facts>
           {status.message ? <p className={styles.note}>{status.message}</p> : null}
         </div>
       ) : null}
       {database ? (
         <div className={styles.section}>
           <h3 className={styles.heading}>Database</h3>
-          <dl className="facts">
+          <Facts>
             <Fact label="File" testId="database-file">
               {formatBytes(database.fileBytes)}
             </Fact>
@@ -78,20 +78,20 @@ export function StoragePanel({
               {formatBytes(database.freeBytes)}
             </Fact>
             <Fact label="Run output kept" testId="database-kept">
-              {formatTokens(database.keptRows)} lines and steps of {formatTokens(database.keptRuns)} runs
+              {formatCount(database.keptRows)} lines and steps of {formatCount(database.keptRuns)} runs
             </Fact>
             <Fact label="Retention" testId="database-retention">
               {database.retentionDays === null
                 ? 'kept forever'
-                : `${database.retentionDays} days: ${formatTokens(database.prunableRows)} lines and steps of ${formatTokens(database.prunableRuns)} runs to drop`}
+                : `${database.retentionDays} days: ${formatCount(database.prunableRows)} lines and steps of ${formatCount(database.prunableRuns)} runs to drop`}
             </Fact>
             <Fact label="Output dropped" testId="database-pruned">
-              {formatTokens(database.prunedRuns)} runs (each keeps its cost and result)
+              {formatCount(database.prunedRuns)} runs (each keeps its cost and result)
             </Fact>
-          </dl>
+          </Facts>
           {database.lastRound ? <LastRound round={database.lastRound} /> : null}
         </div>
       ) : null}
-    </section>
+    </Panel>
   );
 }

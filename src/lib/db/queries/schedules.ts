@@ -117,6 +117,16 @@ export function listSchedulesWithTarget(db: Db, filter: ScheduleListFilter): Sch
   return selectSchedules(db, where, desc(schedules.id), filter.limit);
 }
 
+/** The dashboard: how many schedules are paused (why nothing may be ahead). */
+export function countPausedSchedules(db: Db): number {
+  const [row] = db
+    .select({ count: sql<number>`count(*)` })
+    .from(schedules)
+    .where(and(eq(schedules.enabled, false), live))
+    .all();
+  return row?.count ?? 0;
+}
+
 /** The dashboard's "next scheduled runs": enabled schedules by when they fire next. */
 export function listNextDueSchedules(db: Db, limit: number): ScheduleWithTarget[] {
   return selectSchedules(
