@@ -1,4 +1,4 @@
-import type { ScriptedModelServer, ScriptedTurn } from '../tests/helpers/scriptedModelServer';
+import { gate, type ScriptedModelServer, type ScriptedTurn } from '../tests/helpers/scriptedModelServer';
 import type { E2eStack } from './e2eStack';
 import {
   bareQueryLoop,
@@ -6,7 +6,6 @@ import {
   between,
   domProbeLog,
   endings,
-  gate,
   latencyLine,
   ProbeLog,
   probeOrigins,

@@ -25,15 +25,6 @@ export const probeText = (run: string, kind: string, i: number) =>
 export const stampedProbeCommand = (run: string, i: number) =>
   `echo "${probeText(run, 'R', i)} @$(date +%s%N)"`;
 
-/** A promise that resolves when opened: the first model response waits on it until everyone watches. */
-export function gate(): { opened: Promise<void>; open(): void } {
-  let open = () => {};
-  const opened = new Promise<void>((resolve) => {
-    open = resolve;
-  });
-  return { opened, open };
-}
-
 /** Probe id → a time (ms since the epoch). */
 export type ProbeTimes = ReadonlyMap<string, number>;
 

@@ -4,7 +4,7 @@ import type { CDPSession, Page } from '@playwright/test';
 import type WebSocket from 'ws';
 import { jsonSchemaOf } from '../src/agents/structuredOutput';
 import { healthReportSchema } from '../src/lib/contracts/healthReports';
-import type { ScriptedModelServer, ScriptedTurn } from '../tests/helpers/scriptedModelServer';
+import { gate, type ScriptedModelServer, type ScriptedTurn } from '../tests/helpers/scriptedModelServer';
 import { type E2eStack, PROFILE_DIR } from './e2eStack';
 import {
   bareQueryLoop,
@@ -12,7 +12,6 @@ import {
   between,
   domProbeLog,
   endings,
-  gate,
   latencyLine,
   type ProbeFilter,
   ProbeLog,

@@ -1,7 +1,7 @@
 import '../helpers/testEnv';
 import { type APIRequestContext, expect, test } from '@playwright/test';
 import { BEARER } from '../helpers/appServer';
-import type { ScriptedBlock } from '../helpers/scriptedModelServer';
+import { gate, type ScriptedBlock } from '../helpers/scriptedModelServer';
 import { setUpTestStack } from '../helpers/stack';
 import { collectConsoleErrors } from './pages/consoleErrors';
 import { ExecutionPage } from './pages/ExecutionPage';
@@ -46,6 +46,8 @@ test('the log follows the tail, holds still when scrolled up, counts new lines a
   const errors = collectConsoleErrors(page);
   await signIn(page, stack.app.url);
   const key = '[script:e2e-log]';
+  // The second answer waits until the reader has scrolled up, however slow the machine.
+  const scrolledUp = gate();
   stack.model.script(key, [
     {
       content: [
@@ -54,7 +56,7 @@ test('the log follows the tail, holds still when scrolled up, counts new lines a
       ],
       usage: USAGE,
     },
-    { content: [numberedLines('second', 3_000)], usage: USAGE, delayMs: 4_000 },
+    { content: [numberedLines('second', 3_000)], usage: USAGE, holdUntil: scrolledUp.opened },
   ]);
   const id = await startRun(request, key);
   await page.goto(`${stack.app.url}/executions/${id}`);
@@ -71,6 +73,7 @@ test('the log follows the tail, holds still when scrolled up, counts new lines a
   await page.mouse.wheel(0, -1_000_000);
   await expect(execution.logViewer).toHaveAttribute('data-following', 'false');
   await expect(jump).toBeVisible();
+  scrolledUp.open();
   await expect(execution.status).toHaveText('completed', { timeout: 60_000 });
   await expect(jump).toHaveText(/^Jump to latest \(\d+ new\)$/);
   const unseen = Number(/\((\d+) new\)/.exec((await jump.textContent()) ?? '')?.[1]);
@@ -106,6 +109,8 @@ test('a dropped socket reconnects and replays what it missed, with no gap and no
   await signIn(page, stack.app.url);
   await installSocketControl(page);
   const key = '[script:e2e-reconnect]';
+  // The run's end waits until the page's socket is down, however slow the machine.
+  const socketDown = gate();
   stack.model.script(key, [
     {
       content: [
@@ -114,7 +119,7 @@ test('a dropped socket reconnects and replays what it missed, with no gap and no
       ],
       usage: USAGE,
     },
-    { content: [numberedLines('after', 50)], usage: USAGE, delayMs: 1_500 },
+    { content: [numberedLines('after', 50)], usage: USAGE, holdUntil: socketDown.opened },
   ]);
   const id = await startRun(request, key);
   await page.goto(`${stack.app.url}/executions/${id}`);
@@ -125,6 +130,7 @@ test('a dropped socket reconnects and replays what it missed, with no gap and no
   // The socket drops and stays down while the run finishes on the server.
   await dropSocket(page);
   await expect(execution.connection).toHaveText('Reconnecting…');
+  socketDown.open();
   await expect
     .poll(
       async () => {

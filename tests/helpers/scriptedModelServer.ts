@@ -519,3 +519,12 @@ export async function startScriptedModelServer(): Promise<ScriptedModelServer> {
 export function structuredOutputTurn(input: Record<string, unknown>): ScriptedTurn {
   return { content: [{ type: 'tool_use', name: 'StructuredOutput', input }] };
 }
+
+/** A promise that resolves when opened: a scripted turn's `holdUntil`, released once the test watches. */
+export function gate(): { opened: Promise<void>; open(): void } {
+  let open = () => {};
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
+}
