@@ -19,6 +19,17 @@ interface TableComments {
 
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 const cell = (text: string) => text.replaceAll('|', '\\|');
+const width = (text: string) => [...text].length;
+
+/** A Markdown table with its columns padded, as the formatter (Biome) writes one. */
+function markdownTable(header: string[], rows: string[][]): string[] {
+  const widths = header.map((title, i) =>
+    Math.max(3, width(title), ...rows.map((row) => width(row[i] ?? ''))),
+  );
+  const line = (cells: string[]) =>
+    `| ${cells.map((text, i) => text + ' '.repeat((widths[i] ?? 0) - width(text))).join(' | ')} |`;
+  return [line(header), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)];
+}
 
 /** The `/** … *\/` text right before a node, on one line; '' when there is none. */
 function docComment(node: ts.Node, source: ts.SourceFile): string {
@@ -90,15 +101,15 @@ function renderTable(exportName: string, table: SQLiteTable, comments: TableComm
   );
   const lines = [`## \`${config.name}\``, '', comments?.purpose || '(No comment in the schema file.)', ''];
   lines.push(`Defined as \`${exportName}\` in \`${comments?.file ?? SCHEMA_DIR}\`.`, '');
-  lines.push('| Column | Type | Null | Default | Key | Note |', '| --- | --- | --- | --- | --- | --- |');
-  for (const column of config.columns) {
-    const key = [column.primary ? 'PK' : '', column.isUnique ? 'unique' : ''].filter(Boolean).join(', ');
-    const note = comments?.columns.get(propertyOf.get(column) ?? '') ?? '';
-    lines.push(
-      `| \`${column.name}\` | ${column.getSQLType()} | ${column.notNull ? 'no' : 'yes'} | ${cell(defaultOf(column))} | ${key} | ${cell(note)} |`,
-    );
-  }
-  lines.push('');
+  const rows = config.columns.map((column) => [
+    `\`${column.name}\``,
+    column.getSQLType(),
+    column.notNull ? 'no' : 'yes',
+    cell(defaultOf(column)),
+    [column.primary ? 'PK' : '', column.isUnique ? 'unique' : ''].filter(Boolean).join(', '),
+    cell(comments?.columns.get(propertyOf.get(column) ?? '') ?? ''),
+  ]);
+  lines.push(...markdownTable(['Column', 'Type', 'Null', 'Default', 'Key', 'Note'], rows), '');
   for (const primaryKey of config.primaryKeys) {
     lines.push(`Primary key: (${primaryKey.columns.map((column) => `\`${column.name}\``).join(', ')}).`, '');
   }
@@ -159,12 +170,13 @@ export function renderDataModel(root = process.cwd()): string {
     'server listens. Times are Unix epoch milliseconds, money is integer micro-dollars, booleans are 0/1',
     'integers and JSON columns are text. See [architecture.md](architecture.md#the-database) for how it is used.',
     '',
-    '| Table | Purpose |',
-    '| --- | --- |',
-    ...tables.map(([name, table]) => {
-      const sqlName = getTableConfig(table).name;
-      return `| [\`${sqlName}\`](#${sqlName}) | ${cell(comments.get(name)?.purpose ?? '')} |`;
-    }),
+    ...markdownTable(
+      ['Table', 'Purpose'],
+      tables.map(([name, drizzleTable]) => {
+        const sqlName = getTableConfig(drizzleTable).name;
+        return [`[\`${sqlName}\`](#${sqlName})`, cell(comments.get(name)?.purpose ?? '')];
+      }),
+    ),
     '',
     ...tables.flatMap(([name, table]) => renderTable(name, table, comments.get(name))),
   ];
