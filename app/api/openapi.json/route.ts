@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { openApiDocument } from '@/lib/http/openapi';
 import { json, route } from '@/lib/http/route';
-import { version } from '../../../package.json';
+import packageJson from '../../../package.json';
 import { API_ROUTES } from '../apiRoutes';
 
 export const dynamic = 'force-dynamic';
@@ -18,7 +18,7 @@ export const GET = route(
     },
   },
   () => {
-    document ??= openApiDocument({ ...API_ROUTES, '/api/openapi.json': { GET } }, version);
+    document ??= openApiDocument({ ...API_ROUTES, '/api/openapi.json': { GET } }, packageJson.version);
     return json(document);
   },
 );
