@@ -7,6 +7,7 @@ import { is, SQL } from 'drizzle-orm';
 import { getTableConfig, type SQLiteColumn, SQLiteSyncDialect, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import ts from 'typescript';
 import * as schema from '../src/lib/db/schema';
+import { markdownTable } from './markdownTable';
 
 export const DATA_MODEL_DOC = 'docs/data-model.md';
 const SCHEMA_DIR = 'src/lib/db/schema';
@@ -19,18 +20,6 @@ interface TableComments {
 
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 const cell = (text: string) => text.replaceAll('|', '\\|');
-const width = (text: string) => [...text].length;
-
-/** A Markdown table with its columns padded, as the formatter (Biome) writes one. */
-function markdownTable(header: string[], rows: string[][]): string[] {
-  const widths = header.map((title, i) =>
-    Math.max(3, width(title), ...rows.map((row) => width(row[i] ?? ''))),
-  );
-  const line = (cells: string[]) =>
-    `| ${cells.map((text, i) => text + ' '.repeat((widths[i] ?? 0) - width(text))).join(' | ')} |`;
-  return [line(header), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)];
-}
-
 /** The `/** … *\/` text right before a node, on one line; '' when there is none. */
 function docComment(node: ts.Node, source: ts.SourceFile): string {
   const ranges = ts.getLeadingCommentRanges(source.text, node.getFullStart()) ?? [];
