@@ -12,7 +12,7 @@ import { type RouteDoc, routeSpecOf } from './route';
 /** A route module as Next loads it: its HTTP method exports, each made by `route()`. */
 export type RouteModule = Record<string, unknown>;
 
-export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 type Method = (typeof HTTP_METHODS)[number];
 const WRITES: ReadonlySet<Method> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
