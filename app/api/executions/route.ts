@@ -1,4 +1,9 @@
-import { listExecutionsQuerySchema, startExecutionSchema } from '@/lib/contracts/executions';
+import {
+  executionPageSchema,
+  listExecutionsQuerySchema,
+  startExecutionSchema,
+  startedExecutionResponseSchema,
+} from '@/lib/contracts/executions';
 import { notFound } from '@/lib/core/errors';
 import { getDb } from '@/lib/db';
 import { getAgentById } from '@/lib/db/queries/agents';
@@ -8,15 +13,32 @@ import { requireRuntime, withQueuePositions } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ query: listExecutionsQuerySchema }, ({ query }) => {
-  const page = listExecutions(getDb(), query);
-  return json({ ...page, items: withQueuePositions(page.items) });
-});
+export const GET = route(
+  {
+    query: listExecutionsQuerySchema,
+    doc: { summary: 'List executions, newest first', response: executionPageSchema },
+  },
+  ({ query }) => {
+    const page = listExecutions(getDb(), query);
+    return json({ ...page, items: withQueuePositions(page.items) });
+  },
+);
 
 /** A run started with the Bearer token is an `api` run; one from the page is `manual`. */
-export const POST = route({ body: startExecutionSchema }, ({ body, via }) => {
-  const agent = getAgentById(getDb(), body.agentId);
-  if (!agent) throw notFound('Agent');
-  const trigger = via === 'bearer' ? 'api' : 'manual';
-  return json({ execution: requireRuntime().engine.start({ agent, prompt: body.prompt, trigger }) }, 201);
-});
+export const POST = route(
+  {
+    body: startExecutionSchema,
+    doc: {
+      summary: 'Start a run of an agent',
+      status: 201,
+      response: startedExecutionResponseSchema,
+      errors: [404, 409],
+    },
+  },
+  ({ body, via }) => {
+    const agent = getAgentById(getDb(), body.agentId);
+    if (!agent) throw notFound('Agent');
+    const trigger = via === 'bearer' ? 'api' : 'manual';
+    return json({ execution: requireRuntime().engine.start({ agent, prompt: body.prompt, trigger }) }, 201);
+  },
+);

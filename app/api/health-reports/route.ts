@@ -1,4 +1,4 @@
-import { listHealthReportsQuerySchema } from '@/lib/contracts/healthReports';
+import { healthReportPageSchema, listHealthReportsQuerySchema } from '@/lib/contracts/healthReports';
 import { getDb } from '@/lib/db';
 import { listHealthReports } from '@/lib/health/reports';
 import { json, route } from '@/lib/http/route';
@@ -6,6 +6,10 @@ import { json, route } from '@/lib/http/route';
 export const dynamic = 'force-dynamic';
 
 /** The System Health Reporter's reports, newest first; pass `nextBefore` as `before` for the next page. */
-export const GET = route({ query: listHealthReportsQuerySchema }, ({ query }) =>
-  json(listHealthReports(getDb(), query)),
+export const GET = route(
+  {
+    query: listHealthReportsQuerySchema,
+    doc: { summary: 'Health reports, newest first', response: healthReportPageSchema },
+  },
+  ({ query }) => json(listHealthReports(getDb(), query)),
 );

@@ -1,3 +1,4 @@
+import { systemResponseSchema } from '@/lib/contracts/system';
 import { json, route } from '@/lib/http/route';
 import { requireRuntime } from '@/lib/server/runtime';
 
@@ -8,12 +9,15 @@ export const dynamic = 'force-dynamic';
  * the data directory's storage (free space, and whether writes work), the database's size and what
  * output retention keeps and frees.
  */
-export const GET = route({}, () => {
-  const { engine, backend } = requireRuntime();
-  return json({
-    circuitBreaker: engine.circuit(),
-    activeExecutions: engine.activeCount,
-    storage: backend.storage.check(),
-    database: backend.retention.usage(),
-  });
-});
+export const GET = route(
+  { doc: { summary: 'Health of the agent runtime and storage', response: systemResponseSchema } },
+  () => {
+    const { engine, backend } = requireRuntime();
+    return json({
+      circuitBreaker: engine.circuit(),
+      activeExecutions: engine.activeCount,
+      storage: backend.storage.check(),
+      database: backend.retention.usage(),
+    });
+  },
+);

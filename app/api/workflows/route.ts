@@ -1,4 +1,8 @@
-import { workflowDefinitionSchema } from '@/lib/contracts/workflows';
+import {
+  workflowDefinitionSchema,
+  workflowListResponseSchema,
+  workflowResponseSchema,
+} from '@/lib/contracts/workflows';
 import { getDb } from '@/lib/db';
 import { listWorkflows } from '@/lib/db/queries/workflows';
 import { json, route } from '@/lib/http/route';
@@ -6,10 +10,19 @@ import { createWorkflow, structuredOutputCheck } from '@/lib/workflows/definitio
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({}, () => json({ items: listWorkflows(getDb()) }));
+export const GET = route(
+  { doc: { summary: 'List the workflows', response: workflowListResponseSchema } },
+  () => json({ items: listWorkflows(getDb()) }),
+);
 
 /** 400 with every issue (each naming its step and field) and nothing saved; 409 when the name is taken. */
-export const POST = route({ body: workflowDefinitionSchema }, ({ body }) => {
-  const db = getDb();
-  return json({ workflow: createWorkflow(db, body, structuredOutputCheck(db)) }, 201);
-});
+export const POST = route(
+  {
+    body: workflowDefinitionSchema,
+    doc: { summary: 'Create a workflow', status: 201, response: workflowResponseSchema, errors: [409] },
+  },
+  ({ body }) => {
+    const db = getDb();
+    return json({ workflow: createWorkflow(db, body, structuredOutputCheck(db)) }, 201);
+  },
+);

@@ -135,3 +135,4 @@ export const agentDtoSchema = z.object({
 export type AgentDto = z.infer<typeof agentDtoSchema>;
 
 export const agentResponseSchema = z.object({ agent: agentDtoSchema });
+export const agentListResponseSchema = z.object({ items: z.array(agentDtoSchema) });

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { ExecutionStatus, ModelCost, TokenUsage } from './executions';
+import { EXECUTION_STATUSES, type ExecutionStatus, type ModelCost, type TokenUsage } from './executions';
 
 /** Every limit that can stop or refuse a run. */
 export const BUDGET_KINDS = ['per_run', 'workflow', 'agent_monthly', 'global_monthly'] as const;
@@ -22,7 +22,8 @@ export interface ModelCostRecord extends TokenUsage {
 
 /** A budget warns from this share of its limit on, and is exhausted at the whole of it. */
 const BUDGET_WARNING_FRACTION = 0.8;
-export type BudgetLevel = 'ok' | 'warning' | 'exhausted';
+export const BUDGET_LEVELS = ['ok', 'warning', 'exhausted'] as const;
+export type BudgetLevel = (typeof BUDGET_LEVELS)[number];
 
 export function budgetLevel(fraction: number): BudgetLevel {
   if (fraction >= 1) return 'exhausted';
@@ -30,78 +31,86 @@ export function budgetLevel(fraction: number): BudgetLevel {
 }
 
 /** Spend of the current UTC month, and where it is heading. */
-export interface MonthToDateDto {
+export const monthToDateSchema = z.object({
   /** `2026-11` */
-  month: string;
-  spentUsd: number;
+  month: z.string(),
+  spentUsd: z.number(),
   /** Spend expected by the end of the month; null until one full UTC day of spend history exists. */
-  forecastUsd: number | null;
+  forecastUsd: z.number().nullable(),
   /** The daily rate the forecast projects: average of the recent full days. */
-  forecastDailyRateUsd: number | null;
+  forecastDailyRateUsd: z.number().nullable(),
   /** How many full days that average covers (up to 7; fewer on a new installation). */
-  forecastWindowDays: number;
-}
+  forecastWindowDays: z.number(),
+});
+export type MonthToDateDto = z.infer<typeof monthToDateSchema>;
 
-export interface AgentSpendDto {
-  agentId: number;
-  agentName: string;
+export const agentSpendSchema = z.object({
+  agentId: z.number(),
+  agentName: z.string(),
   /** Soft-deleted agents keep their spend in the month. */
-  deleted: boolean;
+  deleted: z.boolean(),
   /** Executions counted once per model they used: a run on two models counts twice. */
-  modelRunCount: number;
-  costUsd: number;
-}
+  modelRunCount: z.number(),
+  costUsd: z.number(),
+});
+export type AgentSpendDto = z.infer<typeof agentSpendSchema>;
 
-export interface ModelSpendDto {
-  model: string;
-  executionCount: number;
-  inputTokens: number;
-  outputTokens: number;
-  cacheCreationTokens: number;
-  cacheReadTokens: number;
-  costUsd: number;
-}
+export const modelSpendSchema = z.object({
+  model: z.string(),
+  executionCount: z.number(),
+  inputTokens: z.number(),
+  outputTokens: z.number(),
+  cacheCreationTokens: z.number(),
+  cacheReadTokens: z.number(),
+  costUsd: z.number(),
+});
+export type ModelSpendDto = z.infer<typeof modelSpendSchema>;
 
-export interface DailySpendDto {
+export const dailySpendSchema = z.object({
   /** `2026-11-25` (UTC) */
-  day: string;
-  costUsd: number;
-}
+  day: z.string(),
+  costUsd: z.number(),
+});
+export type DailySpendDto = z.infer<typeof dailySpendSchema>;
 
-export interface BudgetStatusDto {
-  scope: 'global' | 'agent';
+export const budgetStatusSchema = z.object({
+  scope: z.enum(['global', 'agent']),
   /** Null for the global budget. */
-  agentId: number | null;
-  name: string;
-  spentUsd: number;
-  budgetUsd: number;
+  agentId: z.number().nullable(),
+  name: z.string(),
+  spentUsd: z.number(),
+  budgetUsd: z.number(),
   /** spent / budget; above 1 once overspent. */
-  fraction: number;
-  level: BudgetLevel;
-}
+  fraction: z.number(),
+  level: z.enum(BUDGET_LEVELS),
+});
+export type BudgetStatusDto = z.infer<typeof budgetStatusSchema>;
 
-export interface TopExecutionDto {
-  id: number;
-  agentId: number;
-  agentName: string;
-  status: ExecutionStatus;
-  createdAt: number;
-  models: string[];
-  costUsd: number;
+export const topExecutionSchema = z.object({
+  id: z.number(),
+  agentId: z.number(),
+  agentName: z.string(),
+  status: z.enum(EXECUTION_STATUSES),
+  createdAt: z.number(),
+  models: z.array(z.string()),
+  costUsd: z.number(),
   /** A model of the run is missing from the price table: its cost is the SDK's estimate. */
-  unpriced: boolean;
-}
+  unpriced: z.boolean(),
+});
+export type TopExecutionDto = z.infer<typeof topExecutionSchema>;
 
-export interface CostOverviewDto {
-  generatedAt: number;
-  monthToDate: MonthToDateDto;
-  byAgent: AgentSpendDto[];
-  byModel: ModelSpendDto[];
+export const costOverviewSchema = z.object({
+  generatedAt: z.number(),
+  monthToDate: monthToDateSchema,
+  byAgent: z.array(agentSpendSchema),
+  byModel: z.array(modelSpendSchema),
   /** The last 90 UTC days, oldest first, days without spend as 0. */
-  daily: DailySpendDto[];
-  budgets: BudgetStatusDto[];
-  topExecutions: TopExecutionDto[];
-}
+  daily: z.array(dailySpendSchema),
+  budgets: z.array(budgetStatusSchema),
+  topExecutions: z.array(topExecutionSchema),
+});
+export type CostOverviewDto = z.infer<typeof costOverviewSchema>;
+export const costOverviewResponseSchema = z.object({ overview: costOverviewSchema });
 
 /**
  * One row per execution per model it used. An execution that recorded no cost has one row with

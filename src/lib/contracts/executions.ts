@@ -224,5 +224,10 @@ export const microsToUsd = (micros: number): number => micros / 1_000_000;
 export const usdToMicros = (usd: number): number => Math.round(usd * 1_000_000);
 
 export const executionSummaryResponseSchema = z.object({ execution: executionSummarySchema });
+export const startedExecutionResponseSchema = z.object({ execution: executionLiveSchema });
+export const cancellingExecutionResponseSchema = z.object({
+  execution: executionSummarySchema,
+  cancelling: z.literal(true),
+});
 export const executionDetailResponseSchema = z.object({ execution: executionDetailSchema });
 export const logLinesResponseSchema = z.object({ items: z.array(logLineSchema) });

@@ -93,3 +93,5 @@ export function healthOutcomeOf(
         `The run ended ${execution.status}: ${execution.errorMessage ?? 'no answer'}`);
   return { report: null, rawAnswer: raw };
 }
+
+export const latestHealthReportResponseSchema = z.object({ report: healthReportDtoSchema.nullable() });

@@ -197,21 +197,24 @@ export const scheduleSchema = z.object({
 });
 export type ScheduleDto = z.infer<typeof scheduleSchema>;
 
-export interface SchedulePage {
-  items: ScheduleDto[];
-  nextBefore: number | null;
-}
+export const schedulePageSchema = z.object({
+  items: z.array(scheduleSchema),
+  nextBefore: z.number().nullable(),
+});
+export type SchedulePage = z.infer<typeof schedulePageSchema>;
 
-export interface FiringPage {
-  items: ScheduleFiringDto[];
-  nextBefore: number | null;
-}
+export const firingPageSchema = z.object({
+  items: z.array(scheduleFiringSchema),
+  nextBefore: z.number().nullable(),
+});
+export type FiringPage = z.infer<typeof firingPageSchema>;
 
-export interface SchedulePreview {
-  description: string;
-  timezone: string;
-  nextRuns: string[];
-}
+export const schedulePreviewResponseSchema = z.object({
+  description: z.string(),
+  timezone: z.string(),
+  nextRuns: z.array(z.string()),
+});
+export type SchedulePreview = z.infer<typeof schedulePreviewResponseSchema>;
 
 /** The answers of `POST`/`GET`/`PATCH /api/schedules[/id]` and `POST /api/schedules/[id]/run`. */
 export const scheduleResponseSchema = z.object({ schedule: scheduleSchema });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { databaseUsageSchema, storageStatusSchema } from './storage';
 
 export const CIRCUIT_STATES = ['closed', 'open', 'half_open'] as const;
 export type CircuitState = (typeof CIRCUIT_STATES)[number];
@@ -17,3 +18,11 @@ export const circuitBreakerSchema = z.object({
   lastFailure: z.string().nullable(),
 });
 export type CircuitBreakerDto = z.infer<typeof circuitBreakerSchema>;
+
+/** `GET /api/system`: the agent runtime's health and the data directory's storage. */
+export const systemResponseSchema = z.object({
+  circuitBreaker: circuitBreakerSchema,
+  activeExecutions: z.number(),
+  storage: storageStatusSchema,
+  database: databaseUsageSchema,
+});

@@ -223,4 +223,5 @@ export const workflowRunPageSchema = z.object({
 export type WorkflowRunPage = z.infer<typeof workflowRunPageSchema>;
 
 export const workflowResponseSchema = z.object({ workflow: workflowSchema });
+export const workflowListResponseSchema = z.object({ items: z.array(workflowSummarySchema) });
 export const workflowRunResponseSchema = z.object({ run: workflowRunSchema });

@@ -12,11 +12,37 @@ export const MAX_BODY_BYTES = 256 * 1024;
 type Schema = z.ZodType | undefined;
 type Parsed<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined;
 
+/** Statuses a route answers besides those every route can (see `COMMON_ERRORS` in openapi.ts). */
+export type RouteErrorStatus = 401 | 404 | 409;
+
+/** What the API reference says about a route beyond its input schemas (openapi.ts reads it). */
+export interface RouteDoc {
+  /** One line: what the route does. */
+  summary: string;
+  /** The success status; 200 unless given. */
+  status?: 200 | 201 | 202 | 204;
+  /** The success body's schema (JSON); omit for 204, or give `stream` for another kind of body. */
+  response?: z.ZodType;
+  /** A success body that is not JSON (a stream, a file): its content type and what it holds. */
+  stream?: { contentType: string; description: string };
+  errors?: readonly RouteErrorStatus[];
+  /** The request gate lets it through without credentials (signing in). */
+  public?: true;
+}
+
 export interface RouteSpec<P extends Schema, Q extends Schema, B extends Schema> {
   params?: P;
   query?: Q;
   body?: B;
+  doc?: RouteDoc;
 }
+
+type AnyRouteSpec = RouteSpec<Schema, Schema, Schema>;
+const specs = new WeakMap<object, AnyRouteSpec>();
+
+/** The spec a handler was made from by `route()`, so the API reference documents what is parsed. */
+export const routeSpecOf = (handler: unknown): AnyRouteSpec | undefined =>
+  typeof handler === 'function' ? specs.get(handler) : undefined;
 
 export interface RouteInput<P extends Schema, Q extends Schema, B extends Schema> {
   request: Request;
@@ -116,7 +142,7 @@ export function route<
   Q extends Schema = undefined,
   B extends Schema = undefined,
 >(spec: RouteSpec<P, Q, B>, handler: (input: RouteInput<P, Q, B>) => Response | Promise<Response>) {
-  return async (request: Request, context: NextRouteContext): Promise<Response> => {
+  const handle = async (request: Request, context: NextRouteContext): Promise<Response> => {
     try {
       const params = parseWith<P>(spec.params, await context.params, 'path');
       const url = new URL(request.url);
@@ -130,4 +156,6 @@ export function route<
       return toResponse(error, request.method);
     }
   };
+  specs.set(handle, spec);
+  return handle;
 }

@@ -7,21 +7,27 @@ import { requireRuntime } from '@/lib/server/runtime';
 export const dynamic = 'force-dynamic';
 
 /** Sign in: exchanges the access token for a session cookie. Rate limited by the server gate. */
-export const POST = route({ body: signInSchema }, ({ body }) => {
-  const { credentials, secureCookies } = requireRuntime();
-  if (!credentials.isValidToken(body.token)) {
-    throw new ApiError(401, 'invalid_token', 'That access token is not valid', [
-      { path: 'token', message: 'Not the current access token (it may have been rotated)' },
-    ]);
-  }
-  return new Response(null, {
-    status: 204,
-    headers: { 'Set-Cookie': sessionCookieHeader(credentials.createSession(), { secure: secureCookies }) },
-  });
-});
+export const POST = route(
+  {
+    body: signInSchema,
+    doc: { summary: 'Sign in: the access token for a session cookie', errors: [401], public: true },
+  },
+  ({ body }) => {
+    const { credentials, secureCookies } = requireRuntime();
+    if (!credentials.isValidToken(body.token)) {
+      throw new ApiError(401, 'invalid_token', 'That access token is not valid', [
+        { path: 'token', message: 'Not the current access token (it may have been rotated)' },
+      ]);
+    }
+    return new Response(null, {
+      status: 204,
+      headers: { 'Set-Cookie': sessionCookieHeader(credentials.createSession(), { secure: secureCookies }) },
+    });
+  },
+);
 
 /** Sign out of this browser. */
-export const DELETE = route({}, () => {
+export const DELETE = route({ doc: { summary: 'Sign out of this browser' } }, () => {
   const { secureCookies } = requireRuntime();
   return new Response(null, {
     status: 204,

@@ -1,3 +1,4 @@
+import { latestHealthReportResponseSchema } from '@/lib/contracts/healthReports';
 import { getDb } from '@/lib/db';
 import { getLatestHealthReport } from '@/lib/health/reports';
 import { json, route } from '@/lib/http/route';
@@ -5,4 +6,7 @@ import { json, route } from '@/lib/http/route';
 export const dynamic = 'force-dynamic';
 
 /** The newest report (`null` before the first run); `status: invalid` when that run left no valid report. */
-export const GET = route({}, () => json({ report: getLatestHealthReport(getDb()) }));
+export const GET = route(
+  { doc: { summary: 'The newest health report', response: latestHealthReportResponseSchema } },
+  () => json({ report: getLatestHealthReport(getDb()) }),
+);

@@ -1,4 +1,4 @@
-import { updateChannelSchema } from '@/lib/contracts/notifications';
+import { channelResponseSchema, updateChannelSchema } from '@/lib/contracts/notifications';
 import { getDb } from '@/lib/db';
 import { appSecretBox } from '@/lib/db/secretBox';
 import { idParam, json, route } from '@/lib/http/route';
@@ -6,19 +6,27 @@ import { assertAgentsExist, deleteChannel, getChannel, updateChannel } from '@/l
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ params: idParam }, ({ params }) =>
-  json({ channel: getChannel(getDb(), params.id) }),
+export const GET = route(
+  { params: idParam, doc: { summary: 'One channel', response: channelResponseSchema } },
+  ({ params }) => json({ channel: getChannel(getDb(), params.id) }),
 );
 
 /** `rotateSecret` answers with the new signing secret, this once. */
-export const PATCH = route({ params: idParam, body: updateChannelSchema }, ({ params, body }) => {
-  const db = getDb();
-  assertAgentsExist(db, body.agentIds);
-  return json(updateChannel(db, appSecretBox(), params.id, body));
-});
+export const PATCH = route(
+  {
+    params: idParam,
+    body: updateChannelSchema,
+    doc: { summary: 'Change a channel', response: channelResponseSchema },
+  },
+  ({ params, body }) => {
+    const db = getDb();
+    assertAgentsExist(db, body.agentIds);
+    return json(updateChannel(db, appSecretBox(), params.id, body));
+  },
+);
 
 /** Its queued messages and delivery log go with it. */
-export const DELETE = route({ params: idParam }, ({ params }) => {
+export const DELETE = route({ params: idParam, doc: { summary: 'Delete a channel' } }, ({ params }) => {
   deleteChannel(getDb(), params.id);
   return new Response(null, { status: 204 });
 });

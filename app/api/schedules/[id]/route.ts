@@ -1,3 +1,4 @@
+import { scheduleResponseSchema } from '@/lib/contracts/schedules';
 import { getDb } from '@/lib/db';
 import { idParam, json, route } from '@/lib/http/route';
 import { deleteSchedule, getSchedule, updateSchedule } from '@/lib/scheduling/schedules';
@@ -6,22 +7,33 @@ import { requireRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 
-export const GET = route({ params: idParam }, ({ params }) =>
-  json({ schedule: getSchedule(getDb(), params.id) }),
+export const GET = route(
+  { params: idParam, doc: { summary: 'One schedule', response: scheduleResponseSchema } },
+  ({ params }) => json({ schedule: getSchedule(getDb(), params.id) }),
 );
 
 /** Changes what it names; `enabled: false` pauses. A new expression, zone or jitter, or a resume, starts from the next slot. */
-export const PATCH = route({ params: idParam, body: updateScheduleBodySchema }, ({ params, body }) => {
-  const { scheduler } = requireRuntime().backend;
-  const schedule = updateSchedule(getDb(), params.id, body, Date.now());
-  scheduler.wake();
-  return json({ schedule });
-});
+export const PATCH = route(
+  {
+    params: idParam,
+    body: updateScheduleBodySchema,
+    doc: { summary: 'Change, pause or resume a schedule', response: scheduleResponseSchema },
+  },
+  ({ params, body }) => {
+    const { scheduler } = requireRuntime().backend;
+    const schedule = updateSchedule(getDb(), params.id, body, Date.now());
+    scheduler.wake();
+    return json({ schedule });
+  },
+);
 
 /** Soft delete: the schedule stops; its history and its runs stay. */
-export const DELETE = route({ params: idParam }, ({ params }) => {
-  const { scheduler } = requireRuntime().backend;
-  deleteSchedule(getDb(), params.id, Date.now());
-  scheduler.wake();
-  return new Response(null, { status: 204 });
-});
+export const DELETE = route(
+  { params: idParam, doc: { summary: 'Delete a schedule (its history and runs stay)' } },
+  ({ params }) => {
+    const { scheduler } = requireRuntime().backend;
+    deleteSchedule(getDb(), params.id, Date.now());
+    scheduler.wake();
+    return new Response(null, { status: 204 });
+  },
+);

@@ -1,3 +1,4 @@
+import { cancellingExecutionResponseSchema } from '@/lib/contracts/executions';
 import { conflict, notFound } from '@/lib/core/errors';
 import { getDb } from '@/lib/db';
 import { getExecutionSummary } from '@/lib/db/queries/executions';
@@ -7,10 +8,21 @@ import { requireRuntime } from '@/lib/server/runtime';
 export const dynamic = 'force-dynamic';
 
 /** Asks a queued or running execution to stop; it ends `cancelled` with what it spent so far. */
-export const POST = route({ params: idParam }, ({ params }) => {
-  const execution = getExecutionSummary(getDb(), params.id);
-  if (!execution) throw notFound('Execution');
-  if (!requireRuntime().engine.cancel(params.id))
-    throw conflict(`Execution ${params.id} has already ended (${execution.status})`);
-  return json({ execution, cancelling: true }, 202);
-});
+export const POST = route(
+  {
+    params: idParam,
+    doc: {
+      summary: 'Stop a queued or running execution',
+      status: 202,
+      response: cancellingExecutionResponseSchema,
+      errors: [409],
+    },
+  },
+  ({ params }) => {
+    const execution = getExecutionSummary(getDb(), params.id);
+    if (!execution) throw notFound('Execution');
+    if (!requireRuntime().engine.cancel(params.id))
+      throw conflict(`Execution ${params.id} has already ended (${execution.status})`);
+    return json({ execution, cancelling: true }, 202);
+  },
+);

@@ -23,19 +23,32 @@ function resumeAfter(request: Request, afterSeq: number | undefined): number {
  * A run's steps, log lines and status changes as Server-Sent Events, for scripts: `curl -N` with
  * the Bearer token. A live run streams until it ends; an ended one is replayed, then the stream closes.
  */
-export const GET = route({ params: idParam, query: querySchema }, ({ params, query, request }) => {
-  const { engine } = requireRuntime();
-  const stream = executionEventStream(
-    { db: getDb(), events: engine.events, liveView: (id) => engine.liveView(id) },
-    params.id,
-    resumeAfter(request, query.afterSeq),
-  );
-  return new Response(stream, {
-    headers: {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      // no-transform also keeps Next's compression from buffering the stream.
-      'Cache-Control': 'no-cache, no-transform',
-      'X-Accel-Buffering': 'no',
+export const GET = route(
+  {
+    params: idParam,
+    query: querySchema,
+    doc: {
+      summary: "A run's steps, log lines and status as Server-Sent Events",
+      stream: {
+        contentType: 'text/event-stream',
+        description: 'Events `step`, `log` and `status`, each with its sequence number as `id`',
+      },
     },
-  });
-});
+  },
+  ({ params, query, request }) => {
+    const { engine } = requireRuntime();
+    const stream = executionEventStream(
+      { db: getDb(), events: engine.events, liveView: (id) => engine.liveView(id) },
+      params.id,
+      resumeAfter(request, query.afterSeq),
+    );
+    return new Response(stream, {
+      headers: {
+        'Content-Type': 'text/event-stream; charset=utf-8',
+        // no-transform also keeps Next's compression from buffering the stream.
+        'Cache-Control': 'no-cache, no-transform',
+        'X-Accel-Buffering': 'no',
+      },
+    });
+  },
+);

@@ -1,4 +1,5 @@
 import { env } from '@/lib/config/env';
+import { testResponseSchema } from '@/lib/contracts/notifications';
 import { getDb } from '@/lib/db';
 import { appSecretBox } from '@/lib/db/secretBox';
 import { idParam, json, route } from '@/lib/http/route';
@@ -12,8 +13,14 @@ export const dynamic = 'force-dynamic';
  * server.ts has checked against the allowed names (the server speaks plain http behind any proxy;
  * Next's own request.url carries its configured port, not the listening one).
  */
-export const POST = route({ params: idParam }, async ({ params, request }) => {
-  const baseUrl = env().publicUrl?.origin ?? `http://${request.headers.get('host')}`;
-  const result = await sendTestMessage(getDb(), appSecretBox(), params.id, { baseUrl });
-  return json({ result });
-});
+export const POST = route(
+  {
+    params: idParam,
+    doc: { summary: 'Send a test message through the channel now', response: testResponseSchema },
+  },
+  async ({ params, request }) => {
+    const baseUrl = env().publicUrl?.origin ?? `http://${request.headers.get('host')}`;
+    const result = await sendTestMessage(getDb(), appSecretBox(), params.id, { baseUrl });
+    return json({ result });
+  },
+);

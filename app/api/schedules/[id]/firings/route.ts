@@ -1,4 +1,4 @@
-import { listFiringsQuerySchema } from '@/lib/contracts/schedules';
+import { firingPageSchema, listFiringsQuerySchema } from '@/lib/contracts/schedules';
 import { getDb } from '@/lib/db';
 import { idParam, json, route } from '@/lib/http/route';
 import { listFirings } from '@/lib/scheduling/schedules';
@@ -6,6 +6,11 @@ import { listFirings } from '@/lib/scheduling/schedules';
 export const dynamic = 'force-dynamic';
 
 /** The schedule's history, newest first, keyset-paged (`?before=` the last id of the previous page). */
-export const GET = route({ params: idParam, query: listFiringsQuerySchema }, ({ params, query }) =>
-  json(listFirings(getDb(), params.id, query)),
+export const GET = route(
+  {
+    params: idParam,
+    query: listFiringsQuerySchema,
+    doc: { summary: "A schedule's history, newest first", response: firingPageSchema },
+  },
+  ({ params, query }) => json(listFirings(getDb(), params.id, query)),
 );

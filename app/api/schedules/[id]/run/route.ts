@@ -1,3 +1,4 @@
+import { firingResponseSchema } from '@/lib/contracts/schedules';
 import { idParam, json, route } from '@/lib/http/route';
 import { assertFiringStarted } from '@/lib/scheduling/schedules';
 import { requireRuntime } from '@/lib/server/runtime';
@@ -8,8 +9,14 @@ export const dynamic = 'force-dynamic';
  * Run now: recorded in the schedule's history as manual, whether it starts (201 with the firing)
  * or a budget, the circuit breaker or the target refuses it (409 naming the refusal, with the firing).
  */
-export const POST = route({ params: idParam }, ({ params }) => {
-  const firing = requireRuntime().backend.scheduler.runNow(params.id);
-  assertFiringStarted(firing);
-  return json({ firing }, 201);
-});
+export const POST = route(
+  {
+    params: idParam,
+    doc: { summary: 'Run a schedule now', status: 201, response: firingResponseSchema, errors: [409] },
+  },
+  ({ params }) => {
+    const firing = requireRuntime().backend.scheduler.runNow(params.id);
+    assertFiringStarted(firing);
+    return json({ firing }, 201);
+  },
+);

@@ -1,3 +1,4 @@
+import { workflowRunResponseSchema } from '@/lib/contracts/workflows';
 import { idParam, json, route } from '@/lib/http/route';
 import { requireRuntime } from '@/lib/server/runtime';
 
@@ -7,6 +8,15 @@ export const dynamic = 'force-dynamic';
  * Stops the run's queued and running steps and skips the rest; it ends `cancelled` once the stopped
  * steps have ended (meanwhile `stopping: "cancelled"`). 409 when it has already ended.
  */
-export const POST = route({ params: idParam }, ({ params }) =>
-  json({ run: requireRuntime().backend.workflows.cancel(params.id) }, 202),
+export const POST = route(
+  {
+    params: idParam,
+    doc: {
+      summary: 'Cancel a workflow run',
+      status: 202,
+      response: workflowRunResponseSchema,
+      errors: [409],
+    },
+  },
+  ({ params }) => json({ run: requireRuntime().backend.workflows.cancel(params.id) }, 202),
 );
