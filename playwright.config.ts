@@ -8,8 +8,8 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from './tests/helpers/chromium';
 export default defineConfig({
   testDir: 'tests/e2e',
   // Each spec file starts its own stack (free ports, temp data dir), so two files run at once;
-  // the tests inside a file stay in order.
-  workers: 2,
+  // the tests inside a file stay in order. CLAUDEOPS_TEST_WORKERS=1: one file at a time.
+  workers: Number(process.env.CLAUDEOPS_TEST_WORKERS ?? 2),
   fullyParallel: false,
   forbidOnly: true,
   retries: 0,
