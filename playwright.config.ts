@@ -7,8 +7,9 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from './tests/helpers/chromium';
  */
 export default defineConfig({
   testDir: 'tests/e2e',
-  // One app server and one Claude Code process at a time: the CI box has two cores.
-  workers: 1,
+  // Each spec file starts its own stack (free ports, temp data dir), so two files run at once;
+  // the tests inside a file stay in order. CLAUDEOPS_TEST_WORKERS=1: one file at a time.
+  workers: Number(process.env.CLAUDEOPS_TEST_WORKERS ?? 2),
   fullyParallel: false,
   forbidOnly: true,
   retries: 0,

@@ -24,8 +24,11 @@ export default defineConfig({
           setupFiles: ['tests/helpers/testEnv.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
-          // Each file starts real servers and agent processes; two cores.
-          fileParallelism: false,
+          // Each file starts its own servers on free ports with their own temp data dirs and looks
+          // only at its own processes, so files run side by side: much of their time is waiting.
+          // CLAUDEOPS_TEST_WORKERS=1 runs them one at a time, on a machine far busier than its cores.
+          fileParallelism: true,
+          maxWorkers: Number(process.env.CLAUDEOPS_TEST_WORKERS ?? 2),
         },
       },
     ],

@@ -5,6 +5,7 @@ import { outputJsonSchemaOf } from '../../agents/structuredOutput';
 import { isReadOnlyCommand, SYSTEM_HEALTH_KEY } from '../../agents/system-health';
 import type { AppEnv } from '../config/env';
 import type { AgentConfiguration } from '../db/schema';
+import { bundledClaudeCode } from './bundledBinary';
 
 /** Mark every agent process with its execution and database, so a restarted server can find its orphans. */
 export const EXECUTION_ENV_MARKER = 'CLAUDEOPS_EXECUTION_ID';
@@ -124,6 +125,7 @@ export interface AgentQueryInput {
 export function buildQueryOptions(input: AgentQueryInput): Options {
   const { agent } = input;
   const outputSchema = outputJsonSchemaOf(agent);
+  const executable = input.claudeCodeExecutable ?? bundledClaudeCode();
   return {
     model: agent.model,
     systemPrompt:
@@ -142,6 +144,6 @@ export function buildQueryOptions(input: AgentQueryInput): Options {
     // The answer as an object the schema accepts: the CLI offers a StructuredOutput tool and insists on it.
     ...(outputSchema ? { outputFormat: { type: 'json_schema', schema: outputSchema } } : {}),
     ...(input.maxBudgetUsd !== undefined ? { maxBudgetUsd: input.maxBudgetUsd } : {}),
-    ...(input.claudeCodeExecutable ? { pathToClaudeCodeExecutable: input.claudeCodeExecutable } : {}),
+    ...(executable ? { pathToClaudeCodeExecutable: executable } : {}),
   };
 }

@@ -1,0 +1,181 @@
+// `npm test`: every check and test layer, run in parallel where they do not depend on each other,
+// then a table of how long each phase took. Lint and the unit tests need no build, so they run
+// while `next build` does; typecheck, integration and e2e start once the build is there.
+// A failing phase fails `npm test` but the phases that do not need it go on, so one run shows every
+// failure; `npm test -- --bail` stops everything at the first. The table prints either way.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(import.meta.dirname, '..');
+/** The test runners' JSON reports, read for the slowest files at the end. */
+const reports = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-test-reports-'));
+const vitest = (project) =>
+  `npx vitest run --project ${project} --reporter=default --reporter=json --outputFile=${reports}/${project}.json`;
+
+/** name, command, the phases it waits for. */
+const PHASES = [
+  { name: 'lint', command: 'npm run --silent lint', needs: [] },
+  { name: 'unit', command: vitest('unit'), needs: ['lint'] },
+  // The build skips its own type check (see next.config.ts): the typecheck phase runs after it, so
+  // `tsc` also checks the route types the build writes into .next/types.
+  {
+    name: 'build',
+    command: 'node scripts/build-if-needed.mjs',
+    needs: [],
+    env: { CLAUDEOPS_SKIP_BUILD_TYPECHECK: '1' },
+  },
+  { name: 'typecheck', command: 'npm run --silent typecheck', needs: ['build'] },
+  { name: 'integration', command: vitest('integration'), needs: ['build'] },
+  {
+    name: 'e2e',
+    command: 'bash scripts/ensure-chromium.sh && npx playwright test --reporter=list,json',
+    needs: ['build'],
+    env: { PLAYWRIGHT_JSON_OUTPUT_NAME: `${reports}/e2e.json` },
+  },
+];
+
+const env = {
+  ...process.env,
+  NEXT_TELEMETRY_DISABLED: '1',
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: '1',
+  // Colours survive the pipe that prefixes each line.
+  FORCE_COLOR: process.env.NO_COLOR ? '0' : (process.env.FORCE_COLOR ?? '1'),
+};
+
+const width = Math.max(...PHASES.map((p) => p.name.length));
+const started = performance.now();
+/** @type {Map<string, {status: 'running'|'passed'|'failed'|'stopped'|'not run', start?: number, end?: number, child?: import('node:child_process').ChildProcess}>} */
+const state = new Map(PHASES.map((p) => [p.name, { status: 'not run' }]));
+let failed = false;
+/** Stop at the first failure (`npm test -- --bail`) instead of running what does not depend on it. */
+const bail = process.argv.includes('--bail');
+/** Set by a failure under --bail or by Ctrl-C: start nothing more. */
+let stopping = false;
+
+function prefixLines(name, stream, out) {
+  let pending = '';
+  stream.on('data', (chunk) => {
+    const lines = (pending + chunk.toString()).split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) out.write(`[${name.padEnd(width)}] ${line}\n`);
+  });
+  stream.on('end', () => {
+    if (pending) out.write(`[${name.padEnd(width)}] ${pending}\n`);
+  });
+}
+
+function start(phase) {
+  const entry = state.get(phase.name);
+  entry.status = 'running';
+  entry.start = performance.now();
+  // Its own process group, so a stop reaches the servers and browsers the phase started.
+  const child = spawn('bash', ['-c', phase.command], {
+    cwd: root,
+    env: { ...env, ...phase.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  entry.child = child;
+  prefixLines(phase.name, child.stdout, process.stdout);
+  prefixLines(phase.name, child.stderr, process.stderr);
+  child.on('close', (code) => {
+    entry.end = performance.now();
+    entry.child = undefined;
+    if (entry.status === 'running') entry.status = code === 0 ? 'passed' : 'failed';
+    if (entry.status === 'failed') {
+      failed = true;
+      if (bail) stopRunning();
+    }
+    schedule();
+  });
+}
+
+function stopRunning() {
+  stopping = true;
+  for (const entry of state.values()) {
+    if (entry.status !== 'running' || !entry.child?.pid) continue;
+    entry.status = 'stopped';
+    try {
+      process.kill(-entry.child.pid, 'SIGTERM');
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+function schedule() {
+  if (!stopping) {
+    for (const phase of PHASES) {
+      const ready = phase.needs.every((need) => state.get(need).status === 'passed');
+      if (state.get(phase.name).status === 'not run' && ready) start(phase);
+    }
+  }
+  if ([...state.values()].every((entry) => entry.child === undefined)) finish();
+}
+
+const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+
+/** Per test file, its time in ms, from a layer's JSON report (Vitest's or Playwright's). */
+function fileTimes(layer) {
+  const file = path.join(reports, `${layer}.json`);
+  if (!fs.existsSync(file)) return [];
+  const report = JSON.parse(fs.readFileSync(file, 'utf8'));
+  if (layer !== 'e2e') {
+    return report.testResults.map((r) => [path.relative(root, r.name), r.endTime - r.startTime]);
+  }
+  const testsOf = (suite) => [
+    ...(suite.specs ?? []).flatMap((spec) => spec.tests),
+    ...(suite.suites ?? []).flatMap(testsOf),
+  ];
+  return report.suites.map((suite) => [
+    path.join('tests/e2e', suite.file),
+    testsOf(suite)
+      .flatMap((test) => test.results)
+      .reduce((sum, result) => sum + result.duration, 0),
+  ]);
+}
+
+/** The slowest files of each test layer: where to look when the suite gets slow. */
+function printSlowestFiles(count = 5) {
+  for (const layer of ['unit', 'integration', 'e2e']) {
+    const times = fileTimes(layer).sort((a, b) => b[1] - a[1]);
+    if (times.length === 0) continue;
+    const shown = times.slice(0, count).map(([file, ms]) => `${file} ${seconds(ms)}`);
+    console.log(`slowest ${layer} files (of ${times.length}): ${shown.join(', ')}`);
+  }
+}
+
+function finish() {
+  console.log('');
+  printSlowestFiles();
+  fs.rmSync(reports, { recursive: true, force: true });
+  const rows = PHASES.map((phase) => {
+    const entry = state.get(phase.name);
+    const ran = entry.start !== undefined && entry.end !== undefined;
+    return [
+      phase.name,
+      entry.status,
+      ran ? seconds(entry.start - started) : '',
+      ran ? seconds(entry.end - entry.start) : '',
+    ];
+  });
+  rows.push(['total', failed ? 'failed' : 'passed', '', seconds(performance.now() - started)]);
+  const header = ['phase', 'result', 'started at', 'took'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells) =>
+    cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
+  for (const row of rows) console.log(line(row));
+  process.exitCode = failed ? 1 : 0;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    failed = true;
+    stopRunning();
+  });
+}
+
+schedule();
