@@ -31,6 +31,7 @@ function summary(
     scheduleId: null,
     workflowRunId: null,
     workflowStepKey: null,
+    triggerName: null,
     model: 'claude-sonnet-4-5',
     createdAt: 1_000,
     startedAt: 1_000,
