@@ -352,6 +352,16 @@ export function getExecutionLogsBefore(
     .reverse();
 }
 
+/** How many log lines come before `beforeSeq`: the line number the page's first held line follows. */
+export function countExecutionLogsBefore(db: Db, executionId: number, beforeSeq: number): number {
+  const row = db
+    .select({ count: sql<number>`count(*)` })
+    .from(executionLogs)
+    .where(and(eq(executionLogs.executionId, executionId), lt(executionLogs.seq, beforeSeq)))
+    .get();
+  return row?.count ?? 0;
+}
+
 /**
  * After a crash: runs the previous server left queued or running can never finish, so they end
  * `interrupted`, dated at their last recorded activity.
