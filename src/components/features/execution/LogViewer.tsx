@@ -108,6 +108,8 @@ export function LogViewer({
   /** The last seq the reader saw at the bottom before scrolling away. */
   const [seenSeq, setSeenSeq] = useState(0);
   const followingRef = useRef(true);
+  /** The line at the top of the view when wrapping turns on or off: the view stays on it. */
+  const anchorRef = useRef<number | null>(null);
   const firstSeqRef = useRef(lines[0]?.seq);
   const lastSeq = lines.at(-1)?.seq ?? 0;
 
@@ -149,8 +151,12 @@ export function LogViewer({
     const previousFirst = firstSeqRef.current;
     const first = lines[0]?.seq;
     firstSeqRef.current = first;
+    const anchor = anchorRef.current;
+    anchorRef.current = null;
     if (followingRef.current) {
       el.scrollTop = el.scrollHeight;
+    } else if (anchor !== null) {
+      el.scrollTop = (starts[anchor] ?? 0) * LOG_ROW_HEIGHT;
     } else if (previousFirst !== undefined && first !== undefined && first < previousFirst) {
       // Earlier lines went in above: keep the rows the reader is looking at in place.
       el.scrollTop += (starts[countAtOrBelow(lines, previousFirst - 1)] ?? 0) * LOG_ROW_HEIGHT;
@@ -204,6 +210,10 @@ export function LogViewer({
       setWaiting('error');
       onLoadAll?.();
     } else reveal(firstErrorLine(lines));
+  };
+  const toggleWrap = () => {
+    anchorRef.current = lineAtRow(starts, Math.floor(scrollTop / LOG_ROW_HEIGHT));
+    setWrap((value) => !value);
   };
   const jumpToLatest = () => {
     const el = viewportRef.current;
@@ -302,12 +312,7 @@ export function LogViewer({
         <Button size="small" onClick={jumpToError} data-testid="log-jump-error">
           First error
         </Button>
-        <Button
-          size="small"
-          aria-pressed={wrap}
-          onClick={() => setWrap((value) => !value)}
-          data-testid="log-wrap"
-        >
+        <Button size="small" aria-pressed={wrap} onClick={toggleWrap} data-testid="log-wrap">
           Wrap
         </Button>
         <Button
