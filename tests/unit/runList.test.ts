@@ -105,11 +105,19 @@ describe('listExecutions', () => {
     expect(listExecutions(handle.db, query({ agentId: beta, limit: 100 }), NOW).items).toHaveLength(15);
   });
 
-  it('searches prompts and results by word prefix, and follows later edits of the result', () => {
+  it('searches prompts and results by whole words, and follows later edits of the result', () => {
     const nginx = listExecutions(handle.db, query({ q: 'nginx' }), NOW).items;
     expect(nginx.map((item) => item.id)).toEqual([31 - 7]);
-    expect(listExecutions(handle.db, query({ q: 'rot web' }), NOW).items).toHaveLength(1);
+    expect(listExecutions(handle.db, query({ q: 'rotate WEB' }), NOW).items).toHaveLength(1);
+    expect(listExecutions(handle.db, query({ q: 'rot' }), NOW).items).toHaveLength(0);
+    // Sorted by cost, the matches are read into that order.
+    expect(listExecutions(handle.db, query({ q: 'nginx', sort: 'cost' }), NOW).items).toHaveLength(1);
     expect(listExecutions(handle.db, query({ q: 'rotate disk' }), NOW).items).toHaveLength(0);
+    // Paged newest first through the search index itself, every match once.
+    const disk = allPages({ q: 'disk', limit: 4 });
+    expect(disk).toHaveLength(29);
+    expect(disk).toEqual([...disk].sort((x, y) => y - x));
+    expect(allPages({ q: 'disk', limit: 4, order: 'asc' })).toEqual([...disk].reverse());
     // Quotes and FTS5 operators are words, not syntax.
     expect(listExecutions(handle.db, query({ q: '"nginx OR' }), NOW).items).toHaveLength(0);
     handle.db
@@ -134,8 +142,8 @@ describe('run cursors and the list query', () => {
     }
   });
 
-  it('turns search words into quoted FTS5 prefixes', () => {
-    expect(toFtsQuery('  disk  "space ')).toBe('"disk"* "space"*');
+  it('turns search words into quoted FTS5 words', () => {
+    expect(toFtsQuery('  disk  "space ')).toBe('"disk" "space"');
     expect(toFtsQuery(' " ')).toBeUndefined();
   });
 

@@ -72,12 +72,17 @@ export function toSummary({
   return { ...row, costUsd: microsToUsd(costMicros), queuePosition: null };
 }
 
-export function summaries(db: Db, where: SQL | undefined) {
+/** Runs as list rows, before any filter: what a list adds its joins and filters to. */
+export function summarySelect(db: Db) {
   return db
     .select(summaryColumns)
     .from(executions)
     .innerJoin(agentConfigurations, eq(agentConfigurations.id, executions.agentId))
-    .where(where);
+    .$dynamic();
+}
+
+export function summaries(db: Db, where: SQL | undefined) {
+  return summarySelect(db).where(where);
 }
 
 /** Newest first, read from the rowid order of whichever index the filter uses. */

@@ -1,4 +1,5 @@
 import { and, asc, desc, eq, gt, gte, lt, lte, or, type SQL, sql } from 'drizzle-orm';
+import { integer, sqliteTable } from 'drizzle-orm/sqlite-core';
 import {
   decodeRunCursor,
   type ExecutionPage,
@@ -11,7 +12,14 @@ import {
 } from '../../contracts/executions';
 import type { Db } from '../index';
 import { executionDurationKey, executions } from '../schema';
-import { summaries, toSummary } from './executions';
+import { summarySelect, toSummary } from './executions';
+
+/**
+ * The FTS5 index over runs' prompts and results (a virtual table the migration creates, kept by
+ * its triggers). Declared here, outside the schema, only so queries can join it: drizzle-kit must
+ * not try to create it as a table.
+ */
+const executionsFts = sqliteTable('executions_fts', { rowid: integer('rowid').notNull() });
 
 /** Each sort's key, as SQL (the very expression its index is built on) and as read off a row. */
 const SORT_KEYS: Record<RunSort, { sql: SQL; of(row: ExecutionSummary): number }> = {
@@ -22,25 +30,44 @@ const SORT_KEYS: Record<RunSort, { sql: SQL; of(row: ExecutionSummary): number }
 };
 
 /**
- * The words of a search box as an FTS5 query: each word a quoted prefix (`"deploy"*`), all of them
- * required. Quoting keeps FTS5's own syntax (AND, NEAR, column filters, quotes) out of users' hands.
+ * The words of a search box as an FTS5 query: each a quoted whole word, all of them required.
+ * Quoting keeps FTS5's own syntax (AND, NEAR, column filters, quotes) out of users' hands. Whole
+ * words, not prefixes: FTS5 walks a word's postings lazily, newest first, and stops at the page's
+ * end, while a prefix (`"rot"*`) merges every matching word's postings first (0.4 ms against
+ * 80 ms for two common words at a million runs).
  */
 export function toFtsQuery(text: string): string | undefined {
   const words = text
     .split(/\s+/)
     .map((word) => word.replace(/"/g, ''))
     .filter((word) => word.length > 0);
-  return words.length === 0 ? undefined : words.map((word) => `"${word}"*`).join(' ');
+  return words.length === 0 ? undefined : words.map((word) => `"${word}"`).join(' ');
 }
 
+/**
+ * A search in creation order reads the FTS index in its own rowid order (the run's id), so the id
+ * bounds and orders it there; otherwise the runs table's id does.
+ */
+const idColumn = (searchDriven: boolean) => (searchDriven ? executionsFts.rowid : executions.id);
+
 /** Rows after the cursor in the page's order: `(key, id)` past the last row's, written so the key's index bounds it. */
-function afterCursor(sort: RunSort, order: SortOrder, key: number, id: number): SQL | undefined {
+function afterCursor(
+  sort: RunSort,
+  order: SortOrder,
+  key: number,
+  id: number,
+  searchDriven: boolean,
+): SQL | undefined {
   const past = order === 'desc' ? lt : gt;
-  if (sort === 'created') return past(executions.id, id);
+  if (sort === 'created') return past(idColumn(searchDriven), id);
   const keySql = SORT_KEYS[sort].sql;
   const within = order === 'desc' ? lte(keySql, key) : gte(keySql, key);
   return and(within, or(past(keySql, key), and(eq(keySql, key), past(executions.id, id))));
 }
+
+/** A search in creation order reads the search index first; other sorts read the matches into their order. */
+const isSearchDriven = (query: ListExecutionsInput): boolean =>
+  query.q !== undefined && toFtsQuery(query.q) !== undefined && (query.sort ?? 'created') === 'created';
 
 /** The filters of a Runs page query, `now` fixing where a range like `24h` starts. */
 export function runFilters(query: ListExecutionsInput, now: number): SQL | undefined {
@@ -50,6 +77,7 @@ export function runFilters(query: ListExecutionsInput, now: number): SQL | undef
   const from =
     query.range === undefined ? query.from : Math.max(query.from ?? 0, now - RUN_RANGES[query.range]);
   const search = query.q === undefined ? undefined : toFtsQuery(query.q);
+  const searchDriven = isSearchDriven(query);
   return and(
     query.agentId === undefined ? undefined : eq(executions.agentId, query.agentId),
     query.status === undefined ? undefined : eq(executions.status, query.status),
@@ -59,9 +87,11 @@ export function runFilters(query: ListExecutionsInput, now: number): SQL | undef
     query.to === undefined ? undefined : lt(executions.createdAt, query.to),
     search === undefined
       ? undefined
-      : sql`${executions.id} in (select rowid from executions_fts where executions_fts match ${search})`,
-    query.before === undefined ? undefined : lt(executions.id, query.before),
-    cursor === undefined ? undefined : afterCursor(sort, order, cursor.key, cursor.id),
+      : searchDriven
+        ? sql`executions_fts match ${search}`
+        : sql`${executions.id} in (select rowid from executions_fts where executions_fts match ${search})`,
+    query.before === undefined ? undefined : lt(idColumn(searchDriven), query.before),
+    cursor === undefined ? undefined : afterCursor(sort, order, cursor.key, cursor.id, searchDriven),
   );
 }
 
@@ -75,9 +105,16 @@ export function listExecutions(db: Db, query: ListExecutionsInput, now = Date.no
   const order = query.order ?? 'desc';
   const direction = order === 'desc' ? desc : asc;
   const key = SORT_KEYS[sort];
-  const rows = summaries(db, runFilters(query, now))
+  const searchDriven = isSearchDriven(query);
+  const select = searchDriven
+    ? summarySelect(db).innerJoin(executionsFts, eq(executionsFts.rowid, executions.id))
+    : summarySelect(db);
+  const rows = select
+    .where(runFilters(query, now))
     .orderBy(
-      ...(sort === 'created' ? [direction(executions.id)] : [direction(key.sql), direction(executions.id)]),
+      ...(sort === 'created'
+        ? [direction(idColumn(searchDriven))]
+        : [direction(key.sql), direction(executions.id)]),
     )
     .limit(query.limit + 1)
     .all()
