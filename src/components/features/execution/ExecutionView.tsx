@@ -24,6 +24,7 @@ export function ExecutionView({ snapshot }: { snapshot: ExecutionSnapshot }) {
     <>
       <ExecutionHeader execution={execution} pendingRetry={pendingApiRetry(state)} />
       <OutputPrunedNote prunedAt={snapshot.execution.outputPrunedAt} />
+      <StructuredOutput value={execution.structuredOutput} />
       <div className={styles.panels}>
         <StepTimeline steps={state.steps} baseMs={baseMs} />
         <Panel title="Log">
@@ -40,7 +41,6 @@ export function ExecutionView({ snapshot }: { snapshot: ExecutionSnapshot }) {
           />
         </Panel>
       </div>
-      <StructuredOutput value={execution.structuredOutput} />
       <RunResources resources={execution.resources} steps={state.steps} baseMs={baseMs} running={live} />
       <CostBreakdown costs={execution.costs} />
       <AttemptList attempts={execution.attempts} />
