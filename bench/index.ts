@@ -8,6 +8,7 @@ import { benchLogWrites } from './logWrites';
 import { type BenchResult, report } from './measure';
 import { benchMetrics } from './metrics';
 import { benchNotifications } from './notifications';
+import { benchRunList } from './runList';
 import { benchScheduler } from './scheduler';
 import { smoke } from './smoke';
 import { benchSoak } from './soak';
@@ -19,6 +20,7 @@ const inProcess: Record<string, () => BenchResult[] | Promise<BenchResult[]>> = 
   logWrites: benchLogWrites,
   usageEvents: benchUsageEvents,
   costQueries: benchCostQueries,
+  runList: benchRunList,
   workflows: benchWorkflows,
   notifications: benchNotifications,
   metrics: benchMetrics,

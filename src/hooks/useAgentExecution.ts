@@ -18,9 +18,14 @@ import { useSubscription } from './useWebSocket';
 export interface AgentExecution {
   state: ExecutionViewState;
   loadEarlierLogs(): void;
+  /** Loads every line before the first one held, a page at a time. */
+  loadAllLogs(): void;
   loadingEarlier: boolean;
   earlierError: string | null;
 }
+
+/** Lines per request when the whole log is wanted (the API's largest page). */
+const LOG_ALL_PAGE_SIZE = 10_000;
 
 /**
  * One execution page: starts from the server-rendered snapshot, then applies the socket's frames
@@ -74,5 +79,31 @@ export function useAgentExecution(snapshot: ExecutionSnapshot): AgentExecution {
     })();
   }, [executionId, firstLogSeq, loadingEarlier]);
 
-  return { state, loadEarlierLogs, loadingEarlier, earlierError };
+  const loadAllLogs = useCallback(() => {
+    if (firstLogSeq === undefined || loadingEarlier) return;
+    setLoadingEarlier(true);
+    setEarlierError(null);
+    void (async () => {
+      try {
+        let before = firstLogSeq;
+        for (;;) {
+          const { items } = await apiFetch(
+            `/api/executions/${executionId}/logs?beforeSeq=${before}&limit=${LOG_ALL_PAGE_SIZE}`,
+            { schema: logLinesResponseSchema },
+          );
+          const exhausted = items.length < LOG_ALL_PAGE_SIZE;
+          dispatch({ type: 'earlier', lines: items, exhausted });
+          const first = items[0];
+          if (exhausted || !first) break;
+          before = first.seq;
+        }
+      } catch (error) {
+        setEarlierError(errorMessage(error));
+      } finally {
+        setLoadingEarlier(false);
+      }
+    })();
+  }, [executionId, firstLogSeq, loadingEarlier]);
+
+  return { state, loadEarlierLogs, loadAllLogs, loadingEarlier, earlierError };
 }

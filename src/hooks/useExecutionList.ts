@@ -3,17 +3,22 @@
 import { useRef, useState } from 'react';
 import { type ExecutionSummary, isActiveStatus } from '@/lib/contracts/executions';
 import { mergeSummaries } from '@/lib/presentation/executionView';
+import { refreshRows } from '@/lib/presentation/runsView';
 import type { ServerFrame } from '@/lib/websocket/protocol';
 import { useFrameBatch } from './useFrameBatch';
 import { useSubscription } from './useWebSocket';
 
 export interface ExecutionListOptions {
   limit: number;
-  /** Only this agent's runs. */
-  agentId?: number;
+  /** Which runs belong in the list; every run by default. */
+  wanted?: (execution: ExecutionSummary) => boolean;
+  /** New runs join the list, newest first (default); otherwise only the rows shown are kept current. */
+  addNew?: boolean;
   /** Called after a batch in which runs went from active to an end state. */
   onFinished?: (finished: ExecutionSummary[]) => void;
 }
+
+const everyRun = () => true;
 
 /**
  * The recent runs, newest first: the server-rendered list kept live by the `executions` topic,
@@ -24,13 +29,13 @@ export function useExecutionList(
   initial: ExecutionSummary[],
   options: ExecutionListOptions,
 ): ExecutionSummary[] {
-  const { limit, agentId, onFinished } = options;
+  const { limit, wanted = everyRun, addNew = true, onFinished } = options;
   const [items, setItems] = useState(initial);
   const itemsRef = useRef(initial);
 
   const push = useFrameBatch<ExecutionSummary>((batch) => {
     const previous = itemsRef.current;
-    const next = mergeSummaries(previous, batch, limit);
+    const next = addNew ? mergeSummaries(previous, batch, limit) : refreshRows(previous, batch);
     const wasActive = new Set(previous.filter((item) => isActiveStatus(item.status)).map((item) => item.id));
     const finished = next.filter((item) => wasActive.has(item.id) && !isActiveStatus(item.status));
     itemsRef.current = next;
@@ -38,12 +43,14 @@ export function useExecutionList(
     if (finished.length > 0) onFinished?.(finished);
   });
 
-  const wanted = (execution: ExecutionSummary) => agentId === undefined || execution.agentId === agentId;
+  // A row shown keeps its updates even once it no longer matches (a run leaving a status filter).
+  const relevant = (execution: ExecutionSummary) =>
+    wanted(execution) || itemsRef.current.some((item) => item.id === execution.id);
   useSubscription({ topic: 'executions' }, (frame: ServerFrame) => {
     // The answer to a (re)subscription brings what changed while the socket was away.
     if (frame.type === 'subscribed' && frame.topic === 'executions') {
-      for (const item of frame.items) if (wanted(item)) push(item);
-    } else if (frame.type === 'execution.updated' && wanted(frame.execution)) push(frame.execution);
+      for (const item of frame.items) if (relevant(item)) push(item);
+    } else if (frame.type === 'execution.updated' && relevant(frame.execution)) push(frame.execution);
   });
 
   return items;

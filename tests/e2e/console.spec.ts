@@ -13,8 +13,12 @@ test.beforeAll(async () => {
   seed = await seedConsole(stack);
 });
 
-/** `UPDATE_SCREENSHOTS=1` writes each page's picture to docs/screenshots (committed); otherwise to the test's output. */
+/**
+ * `UPDATE_SCREENSHOTS=1` writes the main pages' pictures to docs/screenshots (committed); every
+ * other picture, and all of them otherwise, go to the test's output.
+ */
 const SCREENSHOT_DIR = process.env.UPDATE_SCREENSHOTS === '1' ? path.resolve('docs/screenshots') : null;
+const KEPT_SCREENSHOTS = new Set(['runs', 'run', 'dashboard', 'agent']);
 
 interface ConsolePage {
   /** The file name of its screenshot. */
@@ -131,7 +135,10 @@ for (const viewport of VIEWPORTS) {
         problems.push(...(await problemsOf(page)).map((problem) => `${entry.path}: ${problem}`));
         const file = `${entry.name}-${viewport.label}-${scheme}.png`;
         await page.screenshot({
-          path: SCREENSHOT_DIR ? path.join(SCREENSHOT_DIR, file) : testInfo.outputPath(file),
+          path:
+            SCREENSHOT_DIR && KEPT_SCREENSHOTS.has(entry.name)
+              ? path.join(SCREENSHOT_DIR, file)
+              : testInfo.outputPath(file),
         });
       }
       expect(problems).toEqual([]);

@@ -106,10 +106,10 @@ test('create an agent, run it, watch it live, and find the same run after a relo
   await expect(execution.result).toContainText('Printed line-one and line-two.');
   await expect(execution.error).toHaveCount(0);
 
-  // The tool row opens to the call's input and the tool's output.
+  // The tool row opens to the command and the tool's output.
   const tool = execution.toolStep('Bash');
   await tool.getByTestId('step-toggle').click();
-  await expect(tool.getByTestId('step-input')).toContainText(COMMAND.replace('\\n', '\\\\n'));
+  await expect(tool.getByTestId('step-command')).toHaveText(`$ ${COMMAND}`);
   await expect(tool.getByTestId('step-output')).toHaveText('line-one\nline-two');
   await page.screenshot({ path: testInfo.outputPath('execution-completed.png'), fullPage: true });
 

@@ -97,7 +97,7 @@ test('create a schedule in the form, see its next runs, watch its first run arri
   // ...and on the dashboard that was open all along.
   const row = dashboard.executionRow(executionId);
   await expect(row).toBeVisible();
-  await expect(row.getByTestId('execution-trigger')).toHaveText(`schedule #${scheduleId}`);
+  await expect(row.getByTestId('execution-trigger')).toHaveText('Every ten seconds');
   await expect(row).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
   const overview = watcher.locator(`[data-testid="overview-schedule"][data-schedule-id="${scheduleId}"]`);
   await expect(overview.getByTestId('firing-outcome')).toHaveText('started');

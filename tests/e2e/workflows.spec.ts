@@ -133,7 +133,7 @@ test('build a three-step workflow in the editor, run it, and watch its graph tur
   await expect(page).toHaveURL(/\/executions\/\d+$/);
   const execution = new ExecutionPage(page);
   await expect(execution.status).toHaveText('completed');
-  await expect(page.getByTestId('execution-trigger')).toHaveText(`workflow run #${runId} · disks`);
+  await expect(page.getByTestId('execution-trigger')).toHaveText('Host check · disks');
   await expect(execution.result).toContainText('Disks are fine.');
 
   // The dashboard lists the workflow run.

@@ -10,12 +10,6 @@ const MARKDOWN = [
   ...readdirSync(path.join(ROOT, 'docs')).flatMap((name) => (name.endsWith('.md') ? [`docs/${name}`] : [])),
 ];
 
-/**
- * Files other branches add (the development and benchmark guides, the console's screenshots): linked
- * already, checked once they exist. Remove an entry when its file is merged.
- */
-const PENDING = ['docs/screenshots'];
-
 /** Markdown outside fenced code blocks and inline code, where a link is a link. */
 function prose(text: string): string {
   return text.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '').replace(/`[^`\n]*`/g, '');
@@ -66,8 +60,7 @@ describe('documentation', () => {
       const resolved =
         target === '' ? path.join(ROOT, file) : path.resolve(path.dirname(path.join(ROOT, file)), target);
       if (!existsSync(resolved)) {
-        if (!PENDING.some((pending) => resolved.startsWith(path.join(ROOT, pending))))
-          broken.push(`${link}: no such file`);
+        broken.push(`${link}: no such file`);
         continue;
       }
       if (anchor && resolved.endsWith('.md') && statSync(resolved).isFile()) {

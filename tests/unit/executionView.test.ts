@@ -31,6 +31,7 @@ function summary(
     scheduleId: null,
     workflowRunId: null,
     workflowStepKey: null,
+    triggerName: null,
     model: 'claude-sonnet-4-5',
     createdAt: 1_000,
     startedAt: 1_000,
@@ -89,6 +90,7 @@ function stateAt(snapshot: Partial<ExecutionSnapshot> = {}) {
     steps: [step(1)],
     logs: [log(2), log(3)],
     hasEarlierLogs: false,
+    earlierLogCount: 0,
     ...snapshot,
   });
 }
@@ -164,7 +166,7 @@ describe('executionReducer', () => {
   });
 
   it('puts earlier lines in front and knows when there are no more', () => {
-    const state = stateAt({ logs: [log(10), log(11)], hasEarlierLogs: true });
+    const state = stateAt({ logs: [log(10), log(11)], hasEarlierLogs: true, earlierLogCount: 3 });
     const next = executionReducer(state, {
       type: 'earlier',
       lines: [log(4), log(8), log(10)],
@@ -172,9 +174,12 @@ describe('executionReducer', () => {
     });
     expect(next.logs.map((l) => l.seq)).toEqual([4, 8, 10, 11]);
     expect(next.hasEarlierLogs).toBe(true);
+    // Line numbers, not seqs: the held lines now start one line in.
+    expect(next.logLineOffset).toBe(1);
     const done = executionReducer(next, { type: 'earlier', lines: [log(2)], exhausted: true });
     expect(done.logs.map((l) => l.seq)).toEqual([2, 4, 8, 10, 11]);
     expect(done.hasEarlierLogs).toBe(false);
+    expect(done.logLineOffset).toBe(0);
   });
 
   it('appends a live resource sample and takes a whole series from its first time on', () => {

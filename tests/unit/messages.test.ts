@@ -150,7 +150,7 @@ describe('MessageTranslator', () => {
     );
     expect(maxTurns.steps[0]).toMatchObject({
       isError: true,
-      summary: 'Ended with error_max_turns (error) after 1.5 s, 2 turns',
+      summary: 'Ended: max turns after 1.5 s, 2 turns',
     });
   });
 

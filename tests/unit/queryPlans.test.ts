@@ -6,7 +6,6 @@ import {
   getExecutionLogs,
   getExecutionLogsBefore,
   getExecutionSteps,
-  listExecutions,
   listRecentAndActive,
 } from '../../src/lib/db/queries/executions';
 import { listHealthReportRows, listHealthReportRowsSince } from '../../src/lib/db/queries/healthReports';
@@ -14,6 +13,7 @@ import { getMetricsRange, getRunBands } from '../../src/lib/db/queries/metrics';
 import { listChannelRows } from '../../src/lib/db/queries/notificationChannels';
 import { listDeliveries } from '../../src/lib/db/queries/notificationDeliveries';
 import { listRunsToPrune } from '../../src/lib/db/queries/outputRetention';
+import { listExecutions } from '../../src/lib/db/queries/runList';
 import { getExecutionResources } from '../../src/lib/db/queries/runResources';
 import {
   getActiveRunsOfSchedule,
@@ -65,6 +65,21 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
     'executions of a schedule',
     (db) => listExecutions(db, { ...page, scheduleId: 3 }),
     /USING INDEX executions_by_schedule /,
+  ],
+  [
+    'executions by cost, next page',
+    (db) => listExecutions(db, { ...page, sort: 'cost', cursor: 'cost:500:10' }),
+    /USING INDEX executions_by_cost /,
+  ],
+  [
+    'executions by duration, oldest first',
+    (db) => listExecutions(db, { ...page, sort: 'duration', order: 'asc' }),
+    /USING INDEX executions_by_duration/,
+  ],
+  [
+    'executions found by words',
+    (db) => listExecutions(db, { ...page, q: 'disk' }),
+    /VIRTUAL TABLE INDEX \d+:M/,
   ],
   ['active runs for a live list', (db) => listRecentAndActive(db, 100), /USING INDEX executions_by_status /],
   [

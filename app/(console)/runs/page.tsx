@@ -1,28 +1,58 @@
 import type { Metadata } from 'next';
-import { RecentExecutions } from '@/components/features/dashboard/RecentExecutions';
+import { RunsBrowser } from '@/components/features/runs/RunsBrowser';
+import { Callout } from '@/components/ui/Callout';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { Panel } from '@/components/ui/Panel';
+import { issuesFromZod } from '@/lib/contracts/errors';
+import { listExecutionsQuerySchema } from '@/lib/contracts/executions';
 import { getDb } from '@/lib/db';
-import { listExecutions } from '@/lib/db/queries/executions';
+import { listAgents } from '@/lib/db/queries/agents';
+import { listExecutions } from '@/lib/db/queries/runList';
+import type { RunsView } from '@/lib/presentation/runsView';
 import { withQueuePositions } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Runs' };
 
-const RUNS_LIMIT = 100;
+const RUNS_PER_PAGE = 50;
 
-/** Every run, newest first, live. */
-export default function RunsPage() {
+interface RunsPageProps {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}
+
+/** Every run, filtered and searched as the URL says (the parameters of `GET /api/executions`), live. */
+export default async function RunsPage({ searchParams }: RunsPageProps) {
+  const params = await searchParams;
+  const parsed = listExecutionsQuerySchema.safeParse({ ...params, limit: String(RUNS_PER_PAGE) });
+  const db = getDb();
+  const query = parsed.success
+    ? parsed.data
+    : listExecutionsQuerySchema.parse({ limit: String(RUNS_PER_PAGE) });
+  const { limit: _limit, ...view }: { limit: number } & RunsView = query;
+  const page = listExecutions(db, query);
+  const agents = listAgents(db).map(({ id, name }) => ({ id, name }));
+  const key = JSON.stringify(view);
   return (
     <>
       <PageHeader
         title="Runs"
-        description="Every agent run, newest first: status, trigger, duration, tokens, cost."
+        description="Every agent run: filter, search the prompts and results, sort. A link to this page keeps its filters."
       />
+      {parsed.success ? null : (
+        <Callout tone="warn" title="This link's filters are not valid" testId="runs-bad-filter">
+          {issuesFromZod(parsed.error)
+            .map((issue) => `${issue.path}: ${issue.message}`)
+            .join('; ')}
+          . Showing every run instead.
+        </Callout>
+      )}
       <Panel>
-        <RecentExecutions
-          initial={withQueuePositions(listExecutions(getDb(), { limit: RUNS_LIMIT }).items)}
-          limit={RUNS_LIMIT}
+        <RunsBrowser
+          key={key}
+          page={{ ...page, items: withQueuePositions(page.items) }}
+          view={view}
+          agents={agents}
+          limit={RUNS_PER_PAGE}
         />
       </Panel>
     </>

@@ -7,7 +7,7 @@ import {
 import { notFound } from '@/lib/core/errors';
 import { getDb } from '@/lib/db';
 import { getAgentById } from '@/lib/db/queries/agents';
-import { listExecutions } from '@/lib/db/queries/executions';
+import { listExecutions } from '@/lib/db/queries/runList';
 import { json, route } from '@/lib/http/route';
 import { requireRuntime, withQueuePositions } from '@/lib/server/runtime';
 

@@ -220,7 +220,7 @@ export class MessageTranslator {
     const summary =
       message.subtype === 'success' && !message.is_error
         ? `Finished in ${seconds} s, ${turns}`
-        : `Ended with ${message.subtype}${message.is_error ? ' (error)' : ''} after ${seconds} s, ${turns}`;
+        : `${endedHow(message.subtype)} after ${seconds} s, ${turns}`;
     const payload = {
       subtype: message.subtype,
       isError: message.is_error,
@@ -238,4 +238,10 @@ export class MessageTranslator {
       logs: [{ level: message.is_error ? 'error' : 'info', text: `[result] ${summary}` }],
     };
   }
+}
+
+/** How a run that did not succeed ended, in words: `success` with an error is the API's error answer. */
+function endedHow(subtype: string): string {
+  if (subtype === 'success') return 'Ended with an error';
+  return `Ended: ${subtype.replace(/^error_/, '').replaceAll('_', ' ')}`;
 }

@@ -46,21 +46,96 @@ export const startExecutionSchema = z.strictObject({
 });
 export type StartExecutionInput = z.infer<typeof startExecutionSchema>;
 
-export const listExecutionsQuerySchema = z.strictObject({
-  agentId: z.coerce.number().int().positive().optional(),
-  status: z.enum(EXECUTION_STATUSES).optional(),
-  trigger: z.enum(EXECUTION_TRIGGERS).optional(),
-  scheduleId: z.coerce.number().int().positive().optional(),
-  limit: z.coerce.number().int().min(1).max(100).default(25),
-  /** Keyset paging: return executions with an id below this one. */
-  before: z.coerce.number().int().positive().optional(),
-});
-export type ListExecutionsQuery = z.infer<typeof listExecutionsQuerySchema>;
+/** How the Runs page and `GET /api/executions` can order runs; `created` is newest (or oldest) first. */
+export const RUN_SORTS = ['created', 'duration', 'cost'] as const;
+export type RunSort = (typeof RUN_SORTS)[number];
+export const SORT_ORDERS = ['desc', 'asc'] as const;
+export type SortOrder = (typeof SORT_ORDERS)[number];
 
-/** Pages backwards through a long log: the newest `limit` lines before `beforeSeq`. */
+/** Time ranges the Runs page offers, counted back from now. */
+export const RUN_RANGES = {
+  '1h': 3_600_000,
+  '24h': 86_400_000,
+  '7d': 604_800_000,
+  '30d': 2_592_000_000,
+} as const;
+export type RunRange = keyof typeof RUN_RANGES;
+const RUN_RANGE_KEYS = Object.keys(RUN_RANGES) as [RunRange, ...RunRange[]];
+
+/**
+ * Where the next page starts: the last row's sort key and id, with the sort it belongs to
+ * (`cost:1250:4711`), so a cursor from one sort is refused under another.
+ */
+export interface RunCursor {
+  sort: RunSort;
+  key: number;
+  id: number;
+}
+
+const CURSOR_PATTERN = /^(created|duration|cost):(-?\d{1,16}):(\d{1,16})$/;
+
+export const encodeRunCursor = ({ sort, key, id }: RunCursor): string => `${sort}:${key}:${id}`;
+
+export function decodeRunCursor(cursor: string): RunCursor | undefined {
+  const match = CURSOR_PATTERN.exec(cursor);
+  if (!match) return undefined;
+  const [, sort, key, id] = match;
+  return { sort: sort as RunSort, key: Number(key), id: Number(id) };
+}
+
+const emptyAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+/** The Runs page's URL and `GET /api/executions` take these same parameters. */
+export const listExecutionsQuerySchema = z
+  .strictObject({
+    agentId: z.coerce.number().int().positive().optional(),
+    status: z.enum(EXECUTION_STATUSES).optional(),
+    trigger: z.enum(EXECUTION_TRIGGERS).optional(),
+    scheduleId: z.coerce.number().int().positive().optional(),
+    /** Words to find in the prompt or the result (all of them, each as a word prefix). */
+    q: z.preprocess(emptyAsUndefined, z.string().trim().min(1).max(200).optional()),
+    /** Runs created in the last hour, day, week or 30 days. */
+    range: z.enum(RUN_RANGE_KEYS).optional(),
+    /** Runs created at or after / before these moments (epoch ms). */
+    from: z.coerce.number().int().nonnegative().optional(),
+    to: z.coerce.number().int().nonnegative().optional(),
+    sort: z.enum(RUN_SORTS).default('created'),
+    order: z.enum(SORT_ORDERS).default('desc'),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    /** The `nextCursor` of the previous page. */
+    cursor: z
+      .string()
+      .refine((value) => decodeRunCursor(value) !== undefined, 'Not a cursor this API gave')
+      .optional(),
+    /** Older form of paging (newest first only): runs with an id below this one. */
+    before: z.coerce.number().int().positive().optional(),
+  })
+  .superRefine((query, context) => {
+    const cursor = query.cursor === undefined ? undefined : decodeRunCursor(query.cursor);
+    if (cursor && cursor.sort !== query.sort) {
+      context.addIssue({
+        code: 'custom',
+        path: ['cursor'],
+        message: `The cursor is for sort=${cursor.sort}, not sort=${query.sort}`,
+      });
+    }
+    if (query.from !== undefined && query.to !== undefined && query.from > query.to) {
+      context.addIssue({ code: 'custom', path: ['to'], message: 'Must not be before from' });
+    }
+  });
+export type ListExecutionsQuery = z.infer<typeof listExecutionsQuerySchema>;
+/** What code (not a URL) asks for: the sort and order default as in the API. */
+export type ListExecutionsInput = Omit<ListExecutionsQuery, 'sort' | 'order'> &
+  Partial<Pick<ListExecutionsQuery, 'sort' | 'order'>>;
+
+/**
+ * Pages backwards through a long log (the newest `limit` lines before `beforeSeq`), or, with
+ * `format=text`, the whole log as a text file.
+ */
 export const executionLogsQuerySchema = z.strictObject({
   beforeSeq: z.coerce.number().int().positive().optional(),
   limit: z.coerce.number().int().min(1).max(10_000).default(5_000),
+  format: z.enum(['json', 'text']).default('json'),
 });
 
 /** The compact row that lists and the live list channel carry. */
@@ -75,6 +150,8 @@ export const executionSummarySchema = z.object({
   /** The workflow run and the step it is, when `trigger` is `workflow`. */
   workflowRunId: z.number().nullable(),
   workflowStepKey: z.string().nullable(),
+  /** The schedule's or workflow's name, when one started the run. */
+  triggerName: z.string().nullable(),
   model: z.string(),
   createdAt: z.number(),
   startedAt: z.number().nullable(),
@@ -184,6 +261,9 @@ export type ExecutionDetail = z.infer<typeof executionDetailSchema>;
 
 export const executionPageSchema = z.object({
   items: z.array(executionSummarySchema),
+  /** Pass as `cursor` for the next page; null on the last. */
+  nextCursor: z.string().nullable(),
+  /** The older form, kept for existing scripts: the `before` of the next page, newest-first only. */
   nextBefore: z.number().nullable(),
 });
 export type ExecutionPage = z.infer<typeof executionPageSchema>;

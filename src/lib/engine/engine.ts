@@ -21,6 +21,7 @@ import type { DbHandle } from '../db';
 import { recordExecutionOutcome } from '../db/queries/costs';
 import {
   type ExecutionProgress,
+  getTriggerName,
   insertQueuedExecution,
   markExecutionRunning,
   type NewExecutionAttempt,
@@ -259,7 +260,12 @@ export class RunEngine {
       workflowCapMicros: request.workflowCapMicros ?? null,
       state: { phase: 'queued', attempt: 1 },
       budgetStop: undefined,
-      view: initialView(executionId, agent, origin, now),
+      view: initialView(
+        executionId,
+        agent,
+        { ...origin, triggerName: getTriggerName(this.deps.handle.db, origin) },
+        now,
+      ),
       committedSeq: 0,
       output: this.writer.open(executionId, 0, getAppSettings(this.deps.handle.db).runLogCapMb * MIB),
       usage: new UsageAccumulator((id, usage) => this.onResponse(run, id, usage)),
@@ -847,7 +853,7 @@ function budgetStopOf(details: Record<string, unknown> | undefined): BudgetStop 
 function initialView(
   id: number,
   agent: AgentConfiguration,
-  origin: Pick<ExecutionLive, 'trigger' | 'scheduleId' | 'workflowRunId' | 'workflowStepKey'>,
+  origin: Pick<ExecutionLive, 'trigger' | 'scheduleId' | 'workflowRunId' | 'workflowStepKey' | 'triggerName'>,
   createdAt: number,
 ): ExecutionLive {
   return {

@@ -45,6 +45,8 @@ export interface ExecutionViewState {
   lastStepSeq: number;
   lastLogSeq: number;
   hasEarlierLogs: boolean;
+  /** Lines of the log before the first one held: where the held lines' numbers start. */
+  logLineOffset: number;
 }
 
 export interface ExecutionSnapshot {
@@ -53,6 +55,8 @@ export interface ExecutionSnapshot {
   /** The newest log lines, ascending; older ones load on demand. */
   logs: LogLineDto[];
   hasEarlierLogs: boolean;
+  /** How many lines come before `logs[0]` (log lines share seqs with steps, so seqs are no line numbers). */
+  earlierLogCount: number;
 }
 
 export type ExecutionAction =
@@ -72,6 +76,7 @@ export function initExecutionState(snapshot: ExecutionSnapshot): ExecutionViewSt
     lastStepSeq: snapshot.steps.at(-1)?.seq ?? 0,
     lastLogSeq: snapshot.logs.at(-1)?.seq ?? 0,
     hasEarlierLogs: snapshot.hasEarlierLogs,
+    logLineOffset: snapshot.earlierLogCount,
   };
 }
 
@@ -131,7 +136,13 @@ function applyEarlier(
 ): ExecutionViewState {
   const firstSeq = state.logs[0]?.seq ?? Number.POSITIVE_INFINITY;
   const older = fresh(lines, 0).filter((line) => line.seq < firstSeq);
-  return { ...state, logs: older.concat(state.logs), hasEarlierLogs: !exhausted && older.length > 0 };
+  const hasEarlierLogs = !exhausted && older.length > 0;
+  return {
+    ...state,
+    logs: older.concat(state.logs),
+    hasEarlierLogs,
+    logLineOffset: hasEarlierLogs ? Math.max(0, state.logLineOffset - older.length) : 0,
+  };
 }
 
 export function executionReducer(state: ExecutionViewState, action: ExecutionAction): ExecutionViewState {

@@ -14,7 +14,7 @@ import { PageHeader } from '@/components/ui/PageHeader';
 import { Panel } from '@/components/ui/Panel';
 import { getDb } from '@/lib/db';
 import { getAgentById, toAgentDto } from '@/lib/db/queries/agents';
-import { listExecutions } from '@/lib/db/queries/executions';
+import { listExecutions } from '@/lib/db/queries/runList';
 import { localTimeZone } from '@/lib/scheduling/cron';
 import { listSchedules, listScheduleTargets } from '@/lib/scheduling/schedules';
 import { withQueuePositions } from '@/lib/server/runtime';

@@ -1,6 +1,7 @@
 import 'server-only';
 import type { Db } from '@/lib/db';
 import {
+  countExecutionLogsBefore,
   getExecutionDetailWithResources,
   getExecutionLogsBefore,
   getExecutionSteps,
@@ -24,5 +25,6 @@ export function loadExecutionSnapshot(db: Db, executionId: number): ExecutionSna
     logs.length === LOG_PAGE_SIZE &&
     first !== undefined &&
     getExecutionLogsBefore(db, executionId, first.seq, 1).length > 0;
-  return { execution, steps, logs, hasEarlierLogs };
+  const earlierLogCount = hasEarlierLogs && first ? countExecutionLogsBefore(db, executionId, first.seq) : 0;
+  return { execution, steps, logs, hasEarlierLogs, earlierLogCount };
 }

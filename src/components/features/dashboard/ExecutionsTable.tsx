@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { TriggerLink } from '@/components/features/execution/TriggerLink';
-import { type Columns, DataTable } from '@/components/ui/DataTable';
+import { type Columns, DataTable, type DataTableProps } from '@/components/ui/DataTable';
 import { StatusBadge } from '@/components/ui/StatusBadge';
 import { Time } from '@/components/ui/Time';
 import { useClock } from '@/contexts/ClockContext';
@@ -107,13 +107,27 @@ function columnsFor(now: number, showAgent: boolean): Columns<ExecutionSummary> 
   return showAgent ? columns : columns.filter((column) => column.id !== 'agent');
 }
 
+/** The columns a server-sorted list can sort by (the API's `sort` values, by column id). */
+export const SERVER_SORTS = { started: 'created', duration: 'duration', cost: 'cost' } as const;
+export type ServerSortColumn = keyof typeof SERVER_SORTS;
+
+function serverSortable(columns: Columns<ExecutionSummary>): Columns<ExecutionSummary> {
+  return columns.map((column) => ({
+    ...column,
+    enableSorting: column.id !== undefined && column.id in SERVER_SORTS,
+  }));
+}
+
 /** Runs as rows (cards on phones); running rows' durations tick. */
 export function ExecutionsTable({
   executions,
   showAgent = true,
+  sorting,
 }: {
   executions: readonly ExecutionSummary[];
   showAgent?: boolean;
+  /** Sorted by the server (the Runs page): only started, duration and cost sort, and a click asks it. */
+  sorting?: DataTableProps<ExecutionSummary>['sorting'];
 }) {
   const clock = useClock();
   const anyRunning = executions.some((execution) => execution.status === 'running');
@@ -121,7 +135,8 @@ export function ExecutionsTable({
   return (
     <DataTable
       data={executions}
-      columns={columnsFor(now, showAgent)}
+      columns={sorting ? serverSortable(columnsFor(now, showAgent)) : columnsFor(now, showAgent)}
+      sorting={sorting}
       getRowId={(execution) => String(execution.id)}
       testId="execution-list"
       label="Runs"

@@ -24,7 +24,7 @@ export function RecentExecutions({
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const executions = useExecutionList(initial, {
     limit,
-    agentId,
+    wanted: agentId === undefined ? undefined : (execution) => execution.agentId === agentId,
     onFinished: () => {
       // A finished run moved the month's spend, which the server renders.
       clearTimeout(refreshTimer.current);

@@ -31,6 +31,16 @@ function RetryNotice({ retry, now }: { retry: PendingApiRetry; now: number }) {
   );
 }
 
+/**
+ * Whether the result text adds anything: a failed run's result is often its error again, and a
+ * structured answer has its own labelled view below.
+ */
+function showsResult({ resultText, errorMessage, structuredOutput }: ExecutionDetail): boolean {
+  if (resultText === null || resultText.trim() === '') return false;
+  if (structuredOutput !== null && structuredOutput !== undefined) return false;
+  return !(errorMessage ?? '').includes(resultText.trim());
+}
+
 /** The run at a glance: status, who and what ran, how long, tokens, dollars, and how it ended. */
 export function ExecutionHeader({
   execution,
@@ -132,7 +142,7 @@ export function ExecutionHeader({
             {execution.errorMessage ? `: ${execution.errorMessage}` : null}
           </Callout>
         ) : null}
-        {execution.resultText !== null && execution.resultText !== '' ? (
+        {showsResult(execution) ? (
           <Callout tone="info" title="Result" testId="execution-result">
             <pre className={styles.result}>{execution.resultText}</pre>
           </Callout>

@@ -12,10 +12,11 @@ import { LogViewer } from './LogViewer';
 import { OutputPrunedNote } from './OutputPrunedNote';
 import { RunResources } from './RunResources';
 import { StepTimeline } from './StepTimeline';
+import { StructuredOutput } from './StructuredOutput';
 
 /** The live execution page below the app header: first paint from the server, then the socket. */
 export function ExecutionView({ snapshot }: { snapshot: ExecutionSnapshot }) {
-  const { state, loadEarlierLogs, loadingEarlier, earlierError } = useAgentExecution(snapshot);
+  const { state, loadEarlierLogs, loadAllLogs, loadingEarlier, earlierError } = useAgentExecution(snapshot);
   const { execution } = state;
   const live = isActiveStatus(execution.status);
   const baseMs = execution.startedAt ?? execution.createdAt;
@@ -23,13 +24,16 @@ export function ExecutionView({ snapshot }: { snapshot: ExecutionSnapshot }) {
     <>
       <ExecutionHeader execution={execution} pendingRetry={pendingApiRetry(state)} />
       <OutputPrunedNote prunedAt={snapshot.execution.outputPrunedAt} />
+      <StructuredOutput value={execution.structuredOutput} />
       <div className={styles.panels}>
-        <Panel title="Steps" count={state.steps.length}>
-          <StepTimeline steps={state.steps} baseMs={baseMs} />
-        </Panel>
+        <StepTimeline steps={state.steps} baseMs={baseMs} />
         <Panel title="Log">
           <LogViewer
+            executionId={execution.id}
             lines={state.logs}
+            lineOffset={state.logLineOffset}
+            baseMs={baseMs}
+            onLoadAll={loadAllLogs}
             hasEarlier={state.hasEarlierLogs}
             loadingEarlier={loadingEarlier}
             earlierError={earlierError}

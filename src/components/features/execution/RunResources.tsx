@@ -9,9 +9,9 @@ import type { StepDto } from '@/lib/contracts/executions';
 import type { ExecutionResourcesDto, RunResourceSample } from '@/lib/contracts/runResources';
 import { formatBytes, formatOffset, formatPercent } from '@/lib/presentation/format';
 import { runResourceColumns } from '@/lib/presentation/metricsView';
+import { pairToolSteps } from '@/lib/presentation/stepRows';
 import { type ChartBand, type ChartScale, TimeChart } from '../metrics/TimeChart';
 import styles from './Execution.module.css';
-import { pairToolSteps } from './StepTimeline';
 
 const SCALES: ChartScale[] = [
   { key: 'cpu', unit: 'percent' },

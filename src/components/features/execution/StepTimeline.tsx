@@ -2,10 +2,13 @@
 
 import { memo, useMemo, useState } from 'react';
 import { z } from 'zod';
+import { Button, ButtonGroup } from '@/components/ui/Button';
 import { Disclosure } from '@/components/ui/Disclosure';
-import { Empty } from '@/components/ui/Panel';
+import { Empty, Panel } from '@/components/ui/Panel';
 import type { StepDto, StepKind } from '@/lib/contracts/executions';
-import { formatOffset } from '@/lib/presentation/format';
+import { formatDuration, formatOffset } from '@/lib/presentation/format';
+import { pairToolSteps, rowMatches, STEP_FILTERS, type StepFilter } from '@/lib/presentation/stepRows';
+import { AnsiText } from './AnsiText';
 import styles from './Execution.module.css';
 
 const KIND_LABELS: Record<StepKind, { icon: string; label: string }> = {
@@ -19,6 +22,7 @@ const KIND_LABELS: Record<StepKind, { icon: string; label: string }> = {
 
 // Payload shapes written by the server's message translator; anything else shows as JSON.
 const toolUsePayload = z.object({ input: z.unknown() });
+const commandInput = z.object({ command: z.string() });
 const toolResultPayload = z.object({ output: z.string() });
 const textPayload = z.object({ text: z.string() });
 const thinkingPayload = z.object({ thinking: z.string() });
@@ -26,30 +30,6 @@ const resultPayload = z.object({
   result: z.string().nullable(),
   errors: z.array(z.string()).default([]),
 });
-
-export type TimelineRow =
-  | { kind: 'tool'; use: StepDto; result: StepDto | undefined }
-  | { kind: 'step'; step: StepDto };
-
-/** One row per step, except that a tool call and its result share the call's row. */
-export function pairToolSteps(steps: readonly StepDto[]): TimelineRow[] {
-  const results = new Map<string, StepDto>();
-  const calls = new Set<string>();
-  for (const step of steps) {
-    if (step.toolUseId === null) continue;
-    if (step.kind === 'tool_result') results.set(step.toolUseId, step);
-    else if (step.kind === 'tool_use') calls.add(step.toolUseId);
-  }
-  const rows: TimelineRow[] = [];
-  for (const step of steps) {
-    if (step.kind === 'tool_use' && step.toolUseId !== null) {
-      rows.push({ kind: 'tool', use: step, result: results.get(step.toolUseId) });
-    } else if (step.kind !== 'tool_result' || step.toolUseId === null || !calls.has(step.toolUseId)) {
-      rows.push({ kind: 'step', step });
-    }
-  }
-  return rows;
-}
 
 const json = (value: unknown): string => JSON.stringify(value, null, 2) ?? String(value);
 
@@ -134,7 +114,9 @@ const ToolRow = memo(function ToolRow({
   const [open, setOpen] = useState(false);
   const state = result === undefined ? 'running' : result.isError ? 'error' : 'ok';
   const input = toolUsePayload.safeParse(use.payload);
+  const command = commandInput.safeParse(input.success ? input.data.input : undefined);
   const output = result ? toolResultPayload.safeParse(result.payload) : undefined;
+  const took = result ? formatDuration(result.createdAt - use.createdAt) : null;
   return (
     <li
       className={`${styles.step} ${styles.tool}${state === 'error' ? ` ${styles.error}` : ''}`}
@@ -153,19 +135,30 @@ const ToolRow = memo(function ToolRow({
       />
       {open ? (
         <div className={styles.body}>
-          <h4>Input</h4>
-          <pre className={styles.pre} data-testid="step-input">
-            {json(input.success ? input.data.input : use.payload)}
-          </pre>
-          <h4>Output</h4>
+          {command.success ? (
+            <>
+              <h4>Command</h4>
+              <pre className={styles.terminal} data-testid="step-command">
+                $ {command.data.command}
+              </pre>
+            </>
+          ) : (
+            <>
+              <h4>Input</h4>
+              <pre className={styles.pre} data-testid="step-input">
+                {json(input.success ? input.data.input : use.payload)}
+              </pre>
+            </>
+          )}
+          <h4>Output{took ? <span className="muted small"> · took {took}</span> : null}</h4>
           {result === undefined ? (
             <p className="muted">Waiting for the tool…</p>
           ) : (
             <pre
-              className={result.isError ? `${styles.pre} ${styles.preError}` : styles.pre}
+              className={result.isError ? `${styles.terminal} ${styles.terminalError}` : styles.terminal}
               data-testid="step-output"
             >
-              {output?.success ? output.data.output : json(result.payload)}
+              {output?.success ? <AnsiText text={output.data.output} /> : json(result.payload)}
             </pre>
           )}
         </div>
@@ -201,21 +194,45 @@ const PlainRow = memo(function PlainRow({ step, baseMs }: { step: StepDto; baseM
   );
 });
 
-/** The run's steps in order; each row opens to its payload. Times are offsets from `baseMs`. */
+/**
+ * The run's steps in order, in a panel whose count is the rows shown; each row opens to its
+ * payload, a tool call to its command, output and time taken. Times are offsets from `baseMs`.
+ */
 export function StepTimeline({ steps, baseMs }: { steps: readonly StepDto[]; baseMs: number }) {
+  const [filter, setFilter] = useState<StepFilter>('all');
   const rows = useMemo(() => pairToolSteps(steps), [steps]);
-  if (rows.length === 0) {
-    return <Empty testId="steps-empty">No steps yet.</Empty>;
-  }
+  const shown = useMemo(() => rows.filter((row) => rowMatches(row, filter)), [rows, filter]);
+  const filters = (
+    <ButtonGroup label="Show steps">
+      {(Object.keys(STEP_FILTERS) as StepFilter[]).map((key) => (
+        <Button
+          key={key}
+          size="small"
+          variant={key === filter ? 'primary' : 'default'}
+          aria-pressed={key === filter}
+          onClick={() => setFilter(key)}
+          data-testid={`steps-filter-${key}`}
+        >
+          {STEP_FILTERS[key]}
+        </Button>
+      ))}
+    </ButtonGroup>
+  );
   return (
-    <ol className={styles.timeline} data-testid="step-timeline">
-      {rows.map((row) =>
-        row.kind === 'tool' ? (
-          <ToolRow key={row.use.seq} use={row.use} result={row.result} baseMs={baseMs} />
-        ) : (
-          <PlainRow key={row.step.seq} step={row.step} baseMs={baseMs} />
-        ),
+    <Panel title="Steps" count={shown.length} actions={filters} testId="steps-panel">
+      {shown.length === 0 ? (
+        <Empty testId="steps-empty">{rows.length === 0 ? 'No steps yet.' : 'No steps of this kind.'}</Empty>
+      ) : (
+        <ol className={styles.timeline} data-testid="step-timeline">
+          {shown.map((row) =>
+            row.kind === 'tool' ? (
+              <ToolRow key={row.use.seq} use={row.use} result={row.result} baseMs={baseMs} />
+            ) : (
+              <PlainRow key={row.step.seq} step={row.step} baseMs={baseMs} />
+            ),
+          )}
+        </ol>
       )}
-    </ol>
+    </Panel>
   );
 }

@@ -90,6 +90,11 @@ const OFFSET_INCREMENTS = [
   1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1_800, 3_600, 7_200, 14_400, 43_200, 86_400,
 ];
 
+/** Tick labels with a repeat of the one before left blank: close ticks can round to the same text. */
+function withoutRepeats(labels: string[]): string[] {
+  return labels.map((label, i) => (i > 0 && labels[i - 1] === label ? '' : label));
+}
+
 function offsetLabel(seconds: number): string {
   return `+${formatDuration(Math.round(seconds) * 1_000).replace(/\.0 s$/, ' s')}`;
 }
@@ -250,7 +255,7 @@ function buildOptions(shape: ChartShape, width: number, bandState: () => BandSta
           grid: scale.side === 'right' ? { show: false } : grid,
           ticks,
           size: AXIS_WIDTH[scale.unit],
-          values: (_u, splits) => splits.map((value) => formatChartValue(value, scale.unit)),
+          values: (_u, splits) => withoutRepeats(splits.map((value) => formatChartValue(value, scale.unit))),
         }),
       ),
     ],

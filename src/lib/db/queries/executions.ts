@@ -2,10 +2,8 @@ import { and, desc, eq, gt, inArray, lt, lte, type SQL, sql } from 'drizzle-orm'
 import {
   type ExecutionDetail,
   type ExecutionLive,
-  type ExecutionPage,
   type ExecutionSummary,
   type ExecutionTrigger,
-  type ListExecutionsQuery,
   type LogLineDto,
   microsToUsd,
   type StepDto,
@@ -19,8 +17,23 @@ import {
   executionLogs,
   executionSteps,
   executions,
+  schedules,
+  workflowRuns,
+  workflows,
 } from '../schema';
 import { getExecutionResources } from './runResources';
+
+/**
+ * The name of what started a run: its schedule's, or its workflow's. A subquery rather than a join,
+ * so it is read only for the rows a page returns and never changes the plan of the list itself.
+ */
+function triggerNameOf(runs: typeof executions) {
+  return sql<string | null>`case ${runs.trigger}
+    when 'schedule' then (select nullif(${schedules.name}, '') from ${schedules} where ${schedules.id} = ${runs.scheduleId})
+    when 'workflow' then (select ${workflows.name} from ${workflowRuns}
+      join ${workflows} on ${workflows.id} = ${workflowRuns.workflowId} where ${workflowRuns.id} = ${runs.workflowRunId})
+    end`;
+}
 
 const summaryColumns = {
   id: executions.id,
@@ -31,6 +44,7 @@ const summaryColumns = {
   scheduleId: executions.scheduleId,
   workflowRunId: executions.workflowRunId,
   workflowStepKey: executions.workflowStepKey,
+  triggerName: triggerNameOf(executions),
   model: executions.model,
   createdAt: executions.createdAt,
   startedAt: executions.startedAt,
@@ -50,7 +64,7 @@ const summaryColumns = {
   nextAttemptAt: executions.nextAttemptAt,
 };
 
-function toSummary({
+export function toSummary({
   costMicros,
   ...row
 }: Omit<ExecutionSummary, 'costUsd' | 'queuePosition'> & { costMicros: number }): ExecutionSummary {
@@ -58,12 +72,17 @@ function toSummary({
   return { ...row, costUsd: microsToUsd(costMicros), queuePosition: null };
 }
 
-function summaries(db: Db, where: SQL | undefined) {
+/** Runs as list rows, before any filter: what a list adds its joins and filters to. */
+export function summarySelect(db: Db) {
   return db
     .select(summaryColumns)
     .from(executions)
     .innerJoin(agentConfigurations, eq(agentConfigurations.id, executions.agentId))
-    .where(where);
+    .$dynamic();
+}
+
+export function summaries(db: Db, where: SQL | undefined) {
+  return summarySelect(db).where(where);
 }
 
 /** Newest first, read from the rowid order of whichever index the filter uses. */
@@ -106,6 +125,30 @@ export function insertQueuedExecution(db: DbConnection, input: NewExecutionInput
     input.createdAt ?? Date.now(),
   );
   return Number(lastInsertRowid);
+}
+
+type RunOrigin = Pick<ExecutionSummary, 'trigger' | 'scheduleId' | 'workflowRunId'>;
+
+/** The name a new run's trigger shows (its schedule's or workflow's), for the view built without reading it back. */
+export function getTriggerName(db: Db, origin: RunOrigin): string | null {
+  if (origin.trigger === 'schedule' && origin.scheduleId !== null) {
+    const row = db
+      .select({ name: schedules.name })
+      .from(schedules)
+      .where(eq(schedules.id, origin.scheduleId))
+      .get();
+    return row?.name || null;
+  }
+  if (origin.trigger === 'workflow' && origin.workflowRunId !== null) {
+    const row = db
+      .select({ name: workflows.name })
+      .from(workflowRuns)
+      .innerJoin(workflows, eq(workflows.id, workflowRuns.workflowId))
+      .where(eq(workflowRuns.id, origin.workflowRunId))
+      .get();
+    return row?.name ?? null;
+  }
+  return null;
 }
 
 export function getExecutionSummary(db: Db, id: number): ExecutionSummary | undefined {
@@ -176,21 +219,6 @@ export function getExecutionLive(db: Db, id: number): ExecutionLive | undefined 
   if (!detail) return undefined;
   const { prompt: _prompt, ...live } = detail;
   return live;
-}
-
-/** Newest first, keyset-paged by id so a page stays stable while runs are added. */
-export function listExecutions(db: Db, query: ListExecutionsQuery): ExecutionPage {
-  const filters = [
-    query.agentId === undefined ? undefined : eq(executions.agentId, query.agentId),
-    query.status === undefined ? undefined : eq(executions.status, query.status),
-    query.trigger === undefined ? undefined : eq(executions.trigger, query.trigger),
-    query.scheduleId === undefined ? undefined : eq(executions.scheduleId, query.scheduleId),
-    query.before === undefined ? undefined : lt(executions.id, query.before),
-  ];
-  const rows = selectSummaries(db, and(...filters), query.limit + 1);
-  const items = rows.slice(0, query.limit);
-  const last = items.at(-1);
-  return { items, nextBefore: rows.length > query.limit && last ? last.id : null };
 }
 
 /** Every queued or running execution, and the newest `limit` of all: what a live list starts from. */
@@ -327,6 +355,16 @@ export function getExecutionLogsBefore(
     .limit(limit)
     .all()
     .reverse();
+}
+
+/** How many log lines come before `beforeSeq`: the line number the page's first held line follows. */
+export function countExecutionLogsBefore(db: Db, executionId: number, beforeSeq: number): number {
+  const row = db
+    .select({ count: sql<number>`count(*)` })
+    .from(executionLogs)
+    .where(and(eq(executionLogs.executionId, executionId), lt(executionLogs.seq, beforeSeq)))
+    .get();
+  return row?.count ?? 0;
 }
 
 /**

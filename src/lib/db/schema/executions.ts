@@ -11,6 +11,13 @@ import { schedules } from './schedules';
 export const executionMonth = (createdAt: AnyColumn) =>
   sql<string>`strftime('%Y-%m', ${createdAt} / 1000, 'unixepoch')`;
 
+/**
+ * A run's duration as the Runs page sorts it: runs without one (queued, never started) count as -1,
+ * so the key is never null and a keyset cursor can compare it. Queries must use this very expression
+ * for SQLite to use the index built on it.
+ */
+export const executionDurationKey = (durationMs: AnyColumn) => sql<number>`coalesce(${durationMs}, -1)`;
+
 /** One run of an agent. Token totals and cost are the run's final figures once it ends. */
 export const executions = sqliteTable(
   'executions',
@@ -72,6 +79,9 @@ export const executions = sqliteTable(
     index('executions_by_trigger').on(t.trigger),
     index('executions_by_schedule').on(t.scheduleId),
     index('executions_recent').on(t.createdAt),
+    // The Runs page sorted by cost or duration, keyset-paged on (key, id): the id rides in the index.
+    index('executions_by_cost').on(t.costMicros),
+    index('executions_by_duration').on(executionDurationKey(t.durationMs)),
     // A schedule's queued and running runs, read for its overlap policy on every slot: only active
     // runs are in it, so a schedule with years of history costs no more than a new one.
     index('executions_active_by_schedule').on(t.scheduleId).where(sql`${t.status} in ('queued', 'running')`),
