@@ -1,68 +1,35 @@
 import type { SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import type { AgentTools } from '../claude/client';
-import { reconcileCostRecords } from '../claude/costTracker';
-import { TRANSIENT_FAILURES } from '../claude/failures';
 import { MessageTranslator } from '../claude/messages';
-import { addUsage, UsageAccumulator, ZERO_USAGE } from '../claude/usage';
 import type { AppEnv } from '../config/env';
-import type { ModelCostRecord } from '../contracts/costs';
-import {
-  type ExecutionLive,
-  type ExecutionTrigger,
-  type ModelCost,
-  microsToUsd,
-  type TokenUsage,
-} from '../contracts/executions';
+import { type ExecutionLive, microsToUsd } from '../contracts/executions';
 import type { CircuitBreakerDto } from '../contracts/system';
 import { isDomainError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { DbHandle } from '../db';
 import { recordExecutionOutcome } from '../db/queries/costs';
 import {
-  type ExecutionProgress,
   insertQueuedExecution,
   markExecutionRunning,
   type NewExecutionAttempt,
   recordAttemptForRetry,
   recordExecutionInit,
-  type TokenTotals,
 } from '../db/queries/executions';
 import { getAppSettings } from '../db/queries/settings';
 import type { AgentConfiguration } from '../db/schema';
 import type { SecretMasker } from '../security/secrets';
+import { type ActiveRun, newActiveRun, type RunRequest } from './activeRun';
 import { Admission } from './admission';
-import { type AttemptResult, type RunningAttempt, startAttempt } from './attemptRunner';
+import { type AttemptResult, startAttempt } from './attemptRunner';
 import { assertBudgetLeft, sdkBudgetUsd } from './budgets';
-import { type AttemptVerdict, CircuitBreaker } from './circuitBreaker';
+import { CircuitBreaker } from './circuitBreaker';
 import { type BudgetStop, budgetStopSchema, type EngineEvent, EngineEvents } from './events';
-import { type CommittedOutput, OutputWriter, type RunOutput } from './outputWriter';
-import { retryDelayMs } from './retryPolicy';
-import {
-  type RunEnding,
-  type RunInput,
-  type RunState,
-  type StopReason,
-  statusOf,
-  transition,
-} from './runState';
-import { SpendGuard } from './spendGuard';
-
-/** What a trigger asks the engine to run. */
-export interface RunRequest {
-  agent: AgentConfiguration;
-  /** The agent's default prompt when absent. */
-  prompt?: string | null | undefined;
-  trigger: ExecutionTrigger;
-  scheduleId?: number | null;
-  /** For a workflow step: its workflow run and its key. */
-  workflowRunId?: number | null;
-  workflowStepKey?: string | null;
-  /** A workflow step's share of its workflow's budget, in micro-dollars. */
-  workflowCapMicros?: number | null;
-  /** Overrides of the agent's own limits (a workflow step's). */
-  timeoutSeconds?: number;
-  runRetries?: number;
-}
+import { type CommittedOutput, OutputWriter } from './outputWriter';
+import { planRetry, type RetryPlan, RetryTimers, retryNotice, verdictOf } from './retries';
+import { type RunInput, type StopReason, statusOf, transition } from './runState';
+import { finalFigures, progressOf } from './runTotals';
+import { attemptDto, spendView, structuredOutputOf } from './runView';
+import type { SpendGuard } from './spendGuard';
 
 /** Why the engine would not start a run of an agent now. */
 export type Refusal = { kind: 'budget' | 'breaker'; message: string };
@@ -83,66 +50,6 @@ export interface EngineDeps {
   toolsFor?: (agent: AgentConfiguration) => AgentTools | undefined;
 }
 
-/** One execution in this process, across all its attempts. */
-interface ActiveRun {
-  readonly executionId: number;
-  readonly agentId: number;
-  readonly agentLimit: number;
-  readonly agent: AgentConfiguration;
-  readonly prompt: string;
-  readonly createdAt: number;
-  readonly timeoutSeconds: number;
-  readonly runRetries: number;
-  readonly workflowCapMicros: number | null;
-  state: RunState;
-  /** The budget that stopped or refused it, for whoever reports the ending. */
-  budgetStop: BudgetStop | undefined;
-  /** What is published: the run as the pages show it. */
-  view: ExecutionLive;
-  /** The highest sequence number committed (and so publishable). */
-  committedSeq: number;
-  readonly output: RunOutput;
-  /** Across attempts: usage per response (ids never repeat), the results, API retries. */
-  readonly usage: UsageAccumulator;
-  readonly spend: SpendGuard;
-  readonly results: SDKResultMessage[];
-  apiRetryCount: number;
-  process: RunningAttempt | undefined;
-  /** Figures at the start of the current attempt, for its own row. */
-  attemptStart: { at: number; costMicros: number; apiRetries: number };
-  retryTimer: NodeJS.Timeout | undefined;
-  done: Promise<void>;
-}
-
-const isTransient = (ending: RunEnding) =>
-  ending.status === 'failed' && TRANSIENT_FAILURES.has(ending.errorCode as never);
-
-/** What an attempt tells the circuit breaker about the API's health. */
-function verdictOf(ending: RunEnding): AttemptVerdict {
-  if (isTransient(ending)) return { kind: 'transient', failureClass: ending.errorCode ?? 'unknown' };
-  return ending.status === 'completed' || ending.status === 'failed'
-    ? { kind: 'healthy' }
-    : { kind: 'neutral' };
-}
-
-function tokenTotals(usage: TokenUsage): TokenTotals {
-  return {
-    inputTokens: usage.inputTokens,
-    outputTokens: usage.outputTokens,
-    cacheCreationTokens: usage.cacheCreation5mTokens + usage.cacheCreation1hTokens,
-    cacheReadTokens: usage.cacheReadTokens,
-  };
-}
-
-function toModelCost(row: ModelCostRecord): ModelCost {
-  const { costMicros, reportedCostMicros, ...rest } = row;
-  return { ...rest, costUsd: microsToUsd(costMicros), reportedCostUsd: microsToUsd(reportedCostMicros) };
-}
-
-function sumUsage(rows: readonly ModelCostRecord[]): TokenUsage {
-  return rows.reduce<TokenUsage>(addUsage, ZERO_USAGE);
-}
-
 /**
  * The run engine: every trigger (the page, the API, schedules, workflows) starts runs here. It
  * composes admission (when a run starts), the attempt runner (one Claude Code process per
@@ -158,6 +65,7 @@ export class RunEngine {
   private readonly created = new Map<number, ActiveRun>();
   private readonly admission: Admission<ActiveRun>;
   private readonly writer: OutputWriter;
+  private readonly retryTimers = new RetryTimers();
 
   constructor(private readonly deps: EngineDeps) {
     const settings = () => getAppSettings(deps.handle.db);
@@ -210,35 +118,15 @@ export class RunEngine {
       ...origin,
       createdAt: now,
     });
-    const run: ActiveRun = {
+    const run = newActiveRun(request, {
       executionId,
-      agentId: agent.id,
-      agentLimit: agent.maxConcurrentRuns,
-      agent,
       prompt,
+      origin,
       createdAt: now,
-      timeoutSeconds: request.timeoutSeconds ?? agent.timeoutSeconds,
-      runRetries: request.runRetries ?? agent.runRetries,
-      workflowCapMicros: request.workflowCapMicros ?? null,
-      state: { phase: 'queued', attempt: 1 },
-      budgetStop: undefined,
-      view: initialView(executionId, agent, origin, now),
-      committedSeq: 0,
+      db: this.deps.handle.db,
       output: this.writer.open(executionId, 0),
-      usage: new UsageAccumulator((id, usage) => this.onResponse(run, id, usage)),
-      spend: new SpendGuard(this.deps.handle.db, {
-        executionId,
-        agent,
-        createdAt: now,
-        workflowCapMicros: request.workflowCapMicros ?? null,
-      }),
-      results: [],
-      apiRetryCount: 0,
-      process: undefined,
-      attemptStart: { at: now, costMicros: 0, apiRetries: 0 },
-      retryTimer: undefined,
-      done: Promise.resolve(),
-    };
+      onResponse: (active, id, usage) => this.onResponse(active, id, usage),
+    });
     this.created.set(executionId, run);
     return executionId;
   }
@@ -406,9 +294,7 @@ export class RunEngine {
   /** A response's figures changed: spend is written and checked at once, and a reached budget stops the run. */
   private onResponse(run: ActiveRun, responseId: string, usage: Parameters<SpendGuard['observe']>[1]): void {
     const breach = run.spend.observe(responseId, usage, Date.now());
-    const rows = run.spend.cost.records();
-    run.view.costUsd = microsToUsd(run.spend.cost.totalMicros);
-    run.view.costs = rows.map(toModelCost);
+    Object.assign(run.view, spendView(run.spend.cost.records(), run.spend.cost.totalMicros));
     if (breach && run.state.phase === 'running') {
       run.budgetStop = {
         budget: breach.budget,
@@ -419,12 +305,8 @@ export class RunEngine {
     }
   }
 
-  private progressOf(run: ActiveRun): ExecutionProgress {
-    const progress = {
-      ...tokenTotals(sumUsage(run.spend.cost.records())),
-      numTurns: run.usage.responseCount,
-      apiRetryCount: run.apiRetryCount,
-    };
+  private progressOf(run: ActiveRun) {
+    const progress = progressOf(run.spend.cost.records(), run.usage.responseCount, run.apiRetryCount);
     Object.assign(run.view, progress);
     return progress;
   }
@@ -450,7 +332,7 @@ export class RunEngine {
       return;
     }
     if (!wasWaiting) return;
-    clearTimeout(run.retryTimer);
+    this.retryTimers.cancel(run.executionId);
     const withdrawn = this.admission.withdraw(run.executionId);
     this.finish(run, null);
     if (withdrawn) for (const waiting of this.admission.waitingRuns) this.publishUpdate(waiting);
@@ -475,10 +357,12 @@ export class RunEngine {
     this.breaker.record(verdictOf(ending));
 
     const attempt = run.state.attempt;
-    const retryDelay =
-      run.state.phase === 'running' && isTransient(ending) && attempt <= run.runRetries
-        ? retryDelayMs(run.agent.runRetryDelaySeconds * 1000, attempt)
-        : null;
+    const retry = planRetry(
+      ending,
+      run.state.phase === 'running',
+      { attempt, runRetries: run.runRetries, baseDelayMs: run.agent.runRetryDelaySeconds * 1000 },
+      Date.now(),
+    );
     const attemptRow: NewExecutionAttempt = {
       executionId: run.executionId,
       attempt,
@@ -489,33 +373,23 @@ export class RunEngine {
       errorMessage: ending.errorMessage,
       apiRetryCount: result.apiRetries,
       costMicros: run.spend.cost.totalMicros - run.attemptStart.costMicros,
-      retryDelayMs: retryDelay,
+      retryDelayMs: retry?.delayMs ?? null,
     };
-    const retryAt = retryDelay === null ? null : Date.now() + retryDelay;
-    this.apply(run, { type: 'attempt_ended', ending, retryAt });
-    if (run.state.phase === 'backoff' && retryAt !== null && retryDelay !== null) {
-      this.scheduleRetry(run, attemptRow, retryAt, retryDelay);
-    } else this.finish(run, attemptRow);
+    this.apply(run, { type: 'attempt_ended', ending, retryAt: retry?.retryAt ?? null });
+    if (run.state.phase === 'backoff' && retry) this.scheduleRetry(run, attemptRow, retry);
+    else this.finish(run, attemptRow);
   }
 
+  /** The failed attempt is recorded and announced; the run waits its delay, then queues again. */
   private scheduleRetry(
     run: ActiveRun,
     attemptRow: NewExecutionAttempt,
-    retryAt: number,
-    delay: number,
+    { delayMs, retryAt }: RetryPlan,
   ): void {
     const { attempt } = attemptRow;
-    const failure = attemptRow.errorCode;
-    const summary = `Attempt ${attempt} of ${run.runRetries + 1} failed (${failure}); attempt ${attempt + 1} in ${(delay / 1000).toFixed(1)} s`;
-    run.output.addStep({
-      kind: 'system',
-      summary,
-      payload: { attempt, failure, retryDelayMs: delay },
-      toolName: null,
-      toolUseId: null,
-      isError: true,
-    });
-    run.output.addLog({ level: 'warn', text: `[retry] ${summary}` });
+    const notice = retryNotice(attemptRow, run.runRetries, delayMs);
+    run.output.addStep(notice.step);
+    run.output.addLog(notice.log);
     run.output.flush();
     recordAttemptForRetry(this.deps.handle.db, attemptRow, retryAt);
     Object.assign(run.view, {
@@ -526,29 +400,29 @@ export class RunEngine {
     run.view.attempts = [...run.view.attempts, attemptDto(attemptRow)];
     const ending = {
       status: 'failed' as const,
-      errorCode: failure ?? null,
+      errorCode: attemptRow.errorCode ?? null,
       errorMessage: attemptRow.errorMessage ?? null,
     };
     this.emit({ type: 'attempt.ended', execution: this.publishedView(run), attempt, ending, retryAt });
-    run.retryTimer = setTimeout(() => {
-      run.retryTimer = undefined;
+    this.retryTimers.schedule(run.executionId, delayMs, () => {
       this.apply(run, { type: 'retry_due' });
       this.admission.enqueue(run);
       this.publishUpdate(run);
       this.pump();
-    }, delay);
+    });
   }
 
   /** The final write: end state, totals over all attempts, reconciled costs and the last attempt. */
   private finish(run: ActiveRun, lastAttempt: NewExecutionAttempt | null): void {
     if (run.state.phase !== 'ended') throw new Error(`finish() on a ${run.state.phase} run`);
     const { ending } = run.state;
-    const models = reconcileCostRecords(run.usage.responses(), run.results, run.createdAt);
-    const totals = tokenTotals(sumUsage(models));
+    const { models, totals, costMicros, numTurns, lastResult } = finalFigures(
+      run.usage.responses(),
+      run.results,
+      run.createdAt,
+    );
     const finishedAt = Date.now();
     const firstStartedAt = run.view.startedAt;
-    const lastResult = run.results.at(-1);
-    const numTurns = run.results.reduce((sum, r) => sum + r.num_turns, 0) || run.usage.responseCount;
     const resultText = lastResult ? this.resultTextOf(lastResult) : null;
     const structuredOutput = lastResult ? structuredOutputOf(lastResult) : null;
     Object.assign(run.view, {
@@ -561,8 +435,7 @@ export class RunEngine {
       structuredOutput,
       apiRetryCount: run.apiRetryCount,
       nextAttemptAt: null,
-      costUsd: microsToUsd(models.reduce((sum, row) => sum + row.costMicros, 0)),
-      costs: models.map(toModelCost),
+      ...spendView(models, costMicros),
       attempts: lastAttempt ? [...run.view.attempts, attemptDto(lastAttempt)] : run.view.attempts,
     });
     run.committedSeq = run.output.lastSeq;
@@ -641,66 +514,7 @@ export class RunEngine {
   }
 }
 
-/** A successful result's structured answer (agents run with an output schema); null otherwise. */
-function structuredOutputOf(result: SDKResultMessage): unknown {
-  return result.subtype === 'success' ? (result.structured_output ?? null) : null;
-}
-
-function attemptDto(row: NewExecutionAttempt) {
-  return {
-    attempt: row.attempt,
-    status: row.status,
-    startedAt: row.startedAt,
-    finishedAt: row.finishedAt,
-    errorCode: row.errorCode ?? null,
-    errorMessage: row.errorMessage ?? null,
-    apiRetryCount: row.apiRetryCount ?? 0,
-    costUsd: microsToUsd(row.costMicros ?? 0),
-    retryDelayMs: row.retryDelayMs ?? null,
-  };
-}
-
 function budgetStopOf(details: Record<string, unknown> | undefined): BudgetStop | undefined {
   const parsed = budgetStopSchema.safeParse(details);
   return parsed.success ? parsed.data : undefined;
-}
-
-/** A new run as the pages show it, built from what was just inserted rather than read back. */
-function initialView(
-  id: number,
-  agent: AgentConfiguration,
-  origin: Pick<ExecutionLive, 'trigger' | 'scheduleId' | 'workflowRunId' | 'workflowStepKey'>,
-  createdAt: number,
-): ExecutionLive {
-  return {
-    id,
-    agentId: agent.id,
-    agentName: agent.name,
-    status: 'queued',
-    ...origin,
-    model: agent.model,
-    createdAt,
-    startedAt: null,
-    finishedAt: null,
-    durationMs: null,
-    numTurns: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    cacheCreationTokens: 0,
-    cacheReadTokens: 0,
-    costUsd: 0,
-    errorCode: null,
-    errorMessage: null,
-    lastSeq: 0,
-    apiRetryCount: 0,
-    queuePosition: null,
-    attempt: 1,
-    nextAttemptAt: null,
-    resultText: null,
-    sessionId: null,
-    apiKeySource: null,
-    structuredOutput: null,
-    costs: [],
-    attempts: [],
-  };
 }
