@@ -8,8 +8,8 @@ import {
 } from '@anthropic-ai/claude-agent-sdk';
 import { findAgentProcesses, signalAll } from './agentProcesses';
 
-/** Why a run was stopped from outside. */
-export type StopReason = 'cancelled' | 'timeout' | 'shutdown' | 'budget';
+/** Why a run was stopped from outside; `approval_timeout`: nobody answered a tool call and the policy fails the run. */
+export type StopReason = 'cancelled' | 'timeout' | 'shutdown' | 'budget' | 'approval_timeout';
 
 /** Grace between SIGTERM and SIGKILL: the CLI exits on SIGTERM in well under a second. */
 const KILL_GRACE_MS = 1_000;

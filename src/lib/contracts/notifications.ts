@@ -24,6 +24,8 @@ export const NOTIFICATION_EVENT_TYPES = [
   'host.disk',
   'host.memory',
   'host.load',
+  'approval.requested',
+  'approval.expired',
 ] as const;
 export type NotificationEventType = (typeof NOTIFICATION_EVENT_TYPES)[number];
 
@@ -166,6 +168,26 @@ const hostLoadData = z.object({
   ...hostFields,
 });
 
+/**
+ * A tool call waiting for a person. `inputHash` and `expiresAt` are what the delivery signs the
+ * message's approve/deny links with (the links themselves are made at sending, never stored).
+ */
+const approvalData = z.object({
+  approvalId: id,
+  executionId: id,
+  agentId: id,
+  agentName: name,
+  toolName: z.string().min(1).max(200),
+  /** The call's input in words, shortened. */
+  input: clipped(1_000),
+  inputHash: z.string().regex(/^[0-9a-f]{64}$/),
+  reason: clipped(500).nullable(),
+  requestedAt: epochMs,
+  expiresAt: epochMs,
+  onTimeout: z.enum(['deny', 'fail']),
+  path: pagePath,
+});
+
 /** Each event type's data; `satisfies` keeps the catalogue and the schemas from drifting apart. */
 export const EVENT_DATA_SCHEMAS = {
   'run.failed': runFailedData,
@@ -183,6 +205,8 @@ export const EVENT_DATA_SCHEMAS = {
   'host.disk': hostDiskData,
   'host.memory': hostMemoryData,
   'host.load': hostLoadData,
+  'approval.requested': approvalData,
+  'approval.expired': approvalData,
 } satisfies Record<NotificationEventType, z.ZodType>;
 
 const event = <T extends string, D extends z.ZodType>(type: T, data: D) =>
@@ -206,6 +230,8 @@ export const notificationEventSchema = z.discriminatedUnion('type', [
   event('host.disk', d['host.disk']),
   event('host.memory', d['host.memory']),
   event('host.load', d['host.load']),
+  event('approval.requested', d['approval.requested']),
+  event('approval.expired', d['approval.expired']),
 ]);
 export type NotificationEventInput = z.input<typeof notificationEventSchema>;
 export type NotificationEvent = z.output<typeof notificationEventSchema>;
@@ -236,9 +262,18 @@ export type NotificationMessageType = NotificationMessage['type'];
  * The JSON body a generic webhook receives, signed per Standard Webhooks. `id` is also the
  * `webhook-id` header, the same on every retry, so a receiver can drop duplicates.
  */
+export const messageActionSchema = z.object({ label: z.string(), url: z.url() });
+export type MessageAction = z.infer<typeof messageActionSchema>;
+
 export const webhookBodySchema = z.intersection(
   notificationMessageSchema,
-  z.object({ id: z.string(), occurredAt: epochMs, url: z.url() }),
+  z.object({
+    id: z.string(),
+    occurredAt: epochMs,
+    url: z.url(),
+    /** One-time approve and deny links (approval.requested), each landing on a confirmation page. */
+    actions: z.array(messageActionSchema).optional(),
+  }),
 );
 export type WebhookBody = z.output<typeof webhookBodySchema>;
 

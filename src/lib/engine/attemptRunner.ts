@@ -1,5 +1,11 @@
-import type { SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
-import { type AgentTools, buildAgentEnv, buildQueryOptions, prepareRunDirectories } from '../claude/client';
+import type { CanUseTool, SDKMessage, SDKResultMessage, SessionStore } from '@anthropic-ai/claude-agent-sdk';
+import {
+  type AgentTools,
+  buildAgentEnv,
+  buildQueryOptions,
+  prepareRunDirectories,
+  type SessionResume,
+} from '../claude/client';
 import { ApiErrorObserver, classifyFailure } from '../claude/failures';
 import { RunningAgent } from '../claude/runningAgent';
 import type { AppEnv } from '../config/env';
@@ -17,6 +23,12 @@ export interface AttemptSpec {
   maxBudgetUsd: number | undefined;
   timeoutSeconds: number;
   tools?: AgentTools | undefined;
+  /** Asks a person about calls no rule covers; absent: they are denied. */
+  canUseTool?: CanUseTool | undefined;
+  sessionStore?: SessionStore | undefined;
+  resume?: SessionResume | undefined;
+  /** The execution whose working directory it uses (a continue's chain root); default its own. */
+  workOf?: number | undefined;
 }
 
 export interface AttemptHooks {
@@ -39,6 +51,9 @@ export interface RunningAttempt {
   readonly done: Promise<AttemptResult>;
   /** Stops the process; the attempt ends for the first reason given. Never throws. */
   stop(reason: StopReason, message: string | null): void;
+  /** The time limit stops counting while a person is asked, and goes on after. */
+  pauseTimeout(): void;
+  resumeTimeout(): void;
   /** API retries seen so far in this attempt. */
   readonly apiRetries: number;
 }
@@ -79,6 +94,12 @@ export function classifyEnding(
         errorCode: 'shutdown',
         errorMessage: 'The server shut down during the run',
       };
+    case 'approval_timeout':
+      return {
+        status: 'failed',
+        errorCode: 'approval_timeout',
+        errorMessage: stop.message ?? 'Nobody answered a tool call in time',
+      };
   }
   const failure = classifyFailure(result, thrown, apiErrors);
   if (!failure) return { status: 'completed', errorCode: null, errorMessage: null };
@@ -97,14 +118,14 @@ export function startAttempt(spec: AttemptSpec, hooks: AttemptHooks): RunningAtt
     stop ??= { reason, message };
     process?.cancel(stop.reason);
   };
-  const timeout = setTimeout(() => halt('timeout', null), spec.timeoutSeconds * 1000);
+  const limit = new PausableTimer(spec.timeoutSeconds * 1000, () => halt('timeout', null));
 
   const run = async (): Promise<AttemptResult> => {
     const { executionId, agent, env, logger } = spec;
     let result: SDKResultMessage | undefined;
     let thrown: unknown;
     try {
-      const dirs = prepareRunDirectories(env, executionId, agent);
+      const dirs = prepareRunDirectories(env, executionId, agent, spec.workOf);
       process = new RunningAgent({
         prompt: spec.prompt,
         options: buildQueryOptions({
@@ -114,6 +135,9 @@ export function startAttempt(spec: AttemptSpec, hooks: AttemptHooks): RunningAtt
           claudeCodeExecutable: env.claudeCodeExecutable,
           maxBudgetUsd: spec.maxBudgetUsd,
           tools: spec.tools,
+          canUseTool: spec.canUseTool,
+          sessionStore: spec.sessionStore,
+          resume: spec.resume,
         }),
         instance: env.databasePath,
         executionId,
@@ -129,7 +153,7 @@ export function startAttempt(spec: AttemptSpec, hooks: AttemptHooks): RunningAtt
     } catch (error) {
       thrown = error;
     } finally {
-      clearTimeout(timeout);
+      limit.cancel();
       process = undefined;
     }
     const ending = classifyEnding(
@@ -146,8 +170,51 @@ export function startAttempt(spec: AttemptSpec, hooks: AttemptHooks): RunningAtt
   return {
     done,
     stop: halt,
+    pauseTimeout: () => limit.pause(),
+    resumeTimeout: () => limit.resume(),
     get apiRetries() {
       return apiErrors.retries;
     },
   };
+}
+
+/** A one-shot timer that can stop counting for a while. */
+class PausableTimer {
+  private timer: NodeJS.Timeout | undefined;
+  private remainingMs: number;
+  private startedAt = Date.now();
+
+  constructor(
+    limitMs: number,
+    private readonly fire: () => void,
+  ) {
+    this.remainingMs = limitMs;
+    this.resume();
+  }
+
+  pause(): void {
+    if (!this.timer) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.remainingMs -= Date.now() - this.startedAt;
+  }
+
+  resume(): void {
+    if (this.timer || this.remainingMs === Number.POSITIVE_INFINITY) return;
+    this.startedAt = Date.now();
+    this.timer = setTimeout(
+      () => {
+        this.remainingMs = Number.POSITIVE_INFINITY;
+        this.timer = undefined;
+        this.fire();
+      },
+      Math.max(0, this.remainingMs),
+    );
+  }
+
+  cancel(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.remainingMs = Number.POSITIVE_INFINITY;
+  }
 }

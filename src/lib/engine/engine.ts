@@ -1,35 +1,55 @@
-import type { SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
+import type { SDKMessage, SDKResultMessage, SessionStore } from '@anthropic-ai/claude-agent-sdk';
 import type { AgentTools } from '../claude/client';
 import { MessageTranslator } from '../claude/messages';
+import type { ModelTokenUsage } from '../claude/usage';
 import type { AppEnv } from '../config/env';
+import type { ApprovalDto, DecideApprovalInput } from '../contracts/approvals';
 import { type ExecutionLive, microsToUsd } from '../contracts/executions';
 import type { CircuitBreakerDto } from '../contracts/system';
 import { isDomainError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { DbHandle } from '../db';
-import { recordExecutionOutcome } from '../db/queries/costs';
+import { getAgentRow } from '../db/queries/agents';
+import { getApprovalRow, latestAnsweredApproval, pendingApprovalsOf } from '../db/queries/approvals';
+import { recordExecutionCosts, recordExecutionOutcome } from '../db/queries/costs';
 import {
+  awaitingRunsWithoutPendingApproval,
+  chainRootOf,
+  countToolCalls,
+  getExecutionCostRecords,
+  getExecutionLive,
+  getExecutionRow,
   insertQueuedExecution,
   markExecutionRunning,
+  markExecutionStatus,
   type NewExecutionAttempt,
   recordAttemptForRetry,
   recordExecutionInit,
+  recordParkedProgress,
 } from '../db/queries/executions';
 import { getAppSettings } from '../db/queries/settings';
-import type { AgentConfiguration } from '../db/schema';
+import type { AgentConfiguration, Execution } from '../db/schema';
 import type { SecretMasker } from '../security/secrets';
-import { type ActiveRun, newActiveRun, type RunRequest } from './activeRun';
+import { type ActiveRun, limitsOf, newActiveRun, type RunRequest } from './activeRun';
 import { Admission } from './admission';
+import { ApprovalDesk, type DecisionActor } from './approvalDesk';
 import { type AttemptResult, startAttempt } from './attemptRunner';
 import { assertBudgetLeft, sdkBudgetUsd } from './budgets';
 import { CircuitBreaker } from './circuitBreaker';
+import { contextWarning, sessionWarning } from './continuation';
+import { allDeniedWarning, denialsIn } from './denials';
 import { type BudgetStop, budgetStopSchema, type EngineEvent, EngineEvents } from './events';
+import { noteDenial, noteStep, noteWarning, systemStep } from './findings';
 import { type CommittedOutput, OutputWriter } from './outputWriter';
+import { noteAnswerDenied, PermissionBroker, resumePrompt } from './permissionBroker';
 import { planRetry, type RetryPlan, RetryTimers, retryNotice, verdictOf } from './retries';
-import { type RunInput, type StopReason, statusOf, transition } from './runState';
+import { type RunInput, type StartPoint, type StopReason, statusOf, transition } from './runState';
 import { finalFigures, progressOf } from './runTotals';
 import { attemptDto, spendView, structuredOutputOf } from './runView';
-import type { SpendGuard } from './spendGuard';
+import { summarizeTranscript, transcriptStore } from './transcripts';
+
+/** How a parking attempt's ending reads: never recorded, the run is parked instead. */
+const PARKED = { status: 'failed', errorCode: 'parked', errorMessage: null } as const;
 
 /** Why the engine would not start a run of an agent now. */
 export type Refusal = { kind: 'budget' | 'breaker'; message: string };
@@ -66,6 +86,10 @@ export class RunEngine {
   private readonly admission: Admission<ActiveRun>;
   private readonly writer: OutputWriter;
   private readonly retryTimers = new RetryTimers();
+  /** Tool calls waiting for a person, and their answers. */
+  readonly approvals: ApprovalDesk;
+  private readonly broker: PermissionBroker;
+  private readonly transcripts: SessionStore;
 
   constructor(private readonly deps: EngineDeps) {
     const settings = () => getAppSettings(deps.handle.db);
@@ -82,6 +106,29 @@ export class RunEngine {
       wake: () => this.pump(),
     });
     this.writer = new OutputWriter(deps.handle.sqlite, deps.masker, (outputs) => this.committed(outputs));
+    this.transcripts = transcriptStore(deps.handle.db, deps.masker);
+    this.approvals = new ApprovalDesk({
+      db: deps.handle.db,
+      events: this.events,
+      logger: deps.logger,
+      holdMs: deps.env.approvalHoldMs,
+      onAnsweredWithoutWaiter: (approval) => this.wake(approval.executionId),
+    });
+    this.broker = new PermissionBroker(
+      deps.handle.db,
+      this.approvals,
+      {
+        apply: (run, input) => this.apply(run, input),
+        releaseSlot: (run) => {
+          this.admission.release(run.executionId);
+          this.pump();
+        },
+        claimSlot: (run) => this.admission.claim(run),
+        halt: (run, reason, message) => this.halt(run, reason, message),
+        publishUpdate: (run) => this.publishUpdate(run),
+      },
+      deps.env.approvalHoldMs,
+    );
   }
 
   /**
@@ -111,11 +158,15 @@ export class RunEngine {
       workflowRunId: request.workflowRunId ?? null,
       workflowStepKey: request.workflowStepKey ?? null,
     };
-    const executionId = insertQueuedExecution(this.deps.handle.db, {
+    const { db } = this.deps.handle;
+    const executionId = insertQueuedExecution(db, {
       agentId: agent.id,
       prompt,
       model: agent.model,
       ...origin,
+      parentExecutionId: request.parentExecutionId ?? null,
+      forked: request.forked ?? false,
+      limits: limitsOf(request),
       createdAt: now,
     });
     const run = newActiveRun(request, {
@@ -123,8 +174,9 @@ export class RunEngine {
       prompt,
       origin,
       createdAt: now,
-      db: this.deps.handle.db,
+      db,
       output: this.writer.open(executionId, 0),
+      workOf: request.parentExecutionId == null ? executionId : chainRootOf(db, request.parentExecutionId),
       onResponse: (active, id, usage) => this.onResponse(active, id, usage),
     });
     this.created.set(executionId, run);
@@ -159,17 +211,34 @@ export class RunEngine {
     return null;
   }
 
-  /** Stops a queued, waiting or running run; false if it is none of these (unknown, or already ended). */
+  /**
+   * Stops a queued, waiting, running or awaiting-approval run; false if it is none of these
+   * (unknown, or already ended).
+   */
   cancel(executionId: number): boolean {
     return this.stop(executionId, 'cancelled', null);
   }
 
   /** Stops a run for a reason; `budget` ends it `budget_exceeded` with `message`. */
   stop(executionId: number, reason: StopReason, message: string | null): boolean {
-    const run = this.runs.get(executionId);
-    if (!run || run.state.phase === 'ended') return false;
+    const run = this.runs.get(executionId) ?? this.takeUpParked(executionId, { kind: 'prompt' });
+    if (!run || run.state.phase === 'ended' || run.state.phase === 'parked') return false;
     this.halt(run, reason, message);
     return true;
+  }
+
+  /** A person's answer to a waiting tool call (a second answer is refused, naming the first). */
+  decideApproval(approvalId: number, input: DecideApprovalInput, actor: DecisionActor): ApprovalDto {
+    return this.approvals.decide(approvalId, input, actor);
+  }
+
+  /**
+   * At start: every pending approval's expiry is armed again (those that passed while the server was
+   * down expire now), and a run whose calls were all answered meanwhile resumes.
+   */
+  recoverWaitingRuns(): void {
+    this.approvals.rearm();
+    for (const executionId of awaitingRunsWithoutPendingApproval(this.deps.handle.db)) this.wake(executionId);
   }
 
   /** Starts waiting runs the limits now allow (e.g. after a setting changed). */
@@ -202,11 +271,19 @@ export class RunEngine {
     return this.breaker.snapshot();
   }
 
-  /** Ends every run (`cancelled`, reason `shutdown`) and waits for their final writes. */
+  /**
+   * Ends every run (`cancelled`, reason `shutdown`) and waits for their final writes. A run waiting
+   * for a person is parked instead: its approval outlives the server.
+   */
   async shutdown(): Promise<void> {
     this.admission.stop();
-    for (const run of [...this.runs.values()]) this.halt(run, 'shutdown', null);
-    await Promise.allSettled([...this.runs.values()].map((run) => run.done));
+    this.approvals.stop();
+    const runs = [...this.runs.values()];
+    for (const run of runs) {
+      if (run.state.phase === 'awaiting') this.approvals.endHold(run.state.approvalId);
+      else if (run.state.phase !== 'parking') this.halt(run, 'shutdown', null);
+    }
+    await Promise.allSettled(runs.map((run) => run.done));
     this.writer.flush();
   }
 
@@ -231,24 +308,48 @@ export class RunEngine {
     run.view.startedAt ??= at;
     run.view.attempt = run.state.attempt;
     run.view.nextAttemptAt = null;
-    run.attemptStart = { at, costMicros: run.spend.cost.totalMicros, apiRetries: run.apiRetryCount };
+    run.attemptStart = { at, costMicros: run.spend.totalMicros, apiRetries: run.apiRetryCount };
     markExecutionRunning(db, run.executionId, at, run.state.attempt);
     this.emit({ type: 'run.started', execution: this.publishedView(run) });
 
+    const from: StartPoint = run.state.phase === 'running' ? run.state.from : { kind: 'prompt' };
+    const resume = from.kind === 'resume' ? from : undefined;
+    if (resume) {
+      run.resumeCheck = {
+        sessionId: resume.fork ? null : resume.sessionId,
+        contextTokens: summarizeTranscript(db, resume.sessionId).contextTokens,
+      };
+      noteStep(
+        run,
+        systemStep(
+          resume.fork
+            ? `Continuing from session ${resume.sessionId} in a new session (fork)`
+            : `Resuming session ${resume.sessionId}${resume.why === 'approval' ? ' with the answer to its tool call' : ''}`,
+          { type: 'resume', sessionId: resume.sessionId, fork: resume.fork, why: resume.why },
+        ),
+      );
+    }
+    // A run that asks, or one woken by an answer (its allow is used in the callback), gets a callback.
+    const asks = run.agent.unlistedTools === 'ask' || resume?.why === 'approval';
     const translator = new MessageTranslator();
+    const toolInputs = new Map<string, Record<string, unknown>>();
     run.process = startAttempt(
       {
         executionId: run.executionId,
         agent: run.agent,
-        prompt: run.prompt,
+        prompt: resume?.prompt ?? run.prompt,
         env: this.deps.env,
         logger: this.deps.logger,
         maxBudgetUsd: sdkBudgetUsd(db, run.agent, at, this.remainingWorkflowCap(run)),
         timeoutSeconds: run.timeoutSeconds,
         tools: this.deps.toolsFor?.(run.agent),
+        canUseTool: asks ? this.broker.callbackFor(run) : undefined,
+        sessionStore: this.transcripts,
+        resume: resume && { sessionId: resume.sessionId, fork: resume.fork },
+        workOf: run.workOf,
       },
       {
-        onMessage: (message) => this.onMessage(run, translator, message),
+        onMessage: (message) => this.onMessage(run, translator, toolInputs, message),
         onSpawn: (pid) => this.deps.processes?.track(run.executionId, pid),
       },
     );
@@ -261,21 +362,31 @@ export class RunEngine {
   }
 
   private remainingWorkflowCap(run: ActiveRun): number | null {
-    return run.workflowCapMicros === null
-      ? null
-      : Math.max(0, run.workflowCapMicros - run.spend.cost.totalMicros);
+    return run.workflowCapMicros === null ? null : Math.max(0, run.workflowCapMicros - run.spend.totalMicros);
   }
 
-  private onMessage(run: ActiveRun, translator: MessageTranslator, message: SDKMessage): void {
+  private onMessage(
+    run: ActiveRun,
+    translator: MessageTranslator,
+    toolInputs: Map<string, Record<string, unknown>>,
+    message: SDKMessage,
+  ): void {
+    const { db } = this.deps.handle;
     if (message.type === 'system' && message.subtype === 'init') {
       const init = {
         sessionId: message.session_id,
         apiKeySource: message.apiKeySource,
         model: message.model,
       };
-      recordExecutionInit(this.deps.handle.db, run.executionId, init);
+      recordExecutionInit(db, run.executionId, init);
       Object.assign(run.view, init);
+      const expected = run.resumeCheck?.sessionId;
+      const warning = expected ? sessionWarning(expected, message.session_id) : null;
+      if (warning) noteWarning(db, run, warning);
     }
+    if (message.type === 'assistant')
+      for (const block of message.message.content)
+        if (block.type === 'tool_use') toolInputs.set(block.id, block.input as Record<string, unknown>);
     if (message.type === 'result') {
       run.view.resultText = this.resultTextOf(message);
       run.view.structuredOutput = structuredOutputOf(message);
@@ -288,13 +399,22 @@ export class RunEngine {
     const { steps, logs } = translator.translate(message);
     for (const step of steps) run.output.addStep(step);
     for (const log of logs) run.output.addLog(log);
+    let denied = false;
+    for (const denial of denialsIn(message, toolInputs)) denied = noteDenial(db, run, denial) || denied;
+    if (denied) this.publishUpdate(run);
     if (usageChanged || retriesChanged) run.output.setProgress(this.progressOf(run));
   }
 
   /** A response's figures changed: spend is written and checked at once, and a reached budget stops the run. */
-  private onResponse(run: ActiveRun, responseId: string, usage: Parameters<SpendGuard['observe']>[1]): void {
+  private onResponse(run: ActiveRun, responseId: string, usage: ModelTokenUsage): void {
+    if (run.resumeCheck) {
+      // The first call of a resumed session: did it carry the history?
+      const warning = contextWarning(run.resumeCheck.contextTokens, usage);
+      run.resumeCheck = null;
+      if (warning) noteWarning(this.deps.handle.db, run, warning);
+    }
     const breach = run.spend.observe(responseId, usage, Date.now());
-    Object.assign(run.view, spendView(run.spend.cost.records(), run.spend.cost.totalMicros));
+    Object.assign(run.view, spendView(run.spend.records(), run.spend.totalMicros));
     if (breach && run.state.phase === 'running') {
       run.budgetStop = {
         budget: breach.budget,
@@ -306,7 +426,11 @@ export class RunEngine {
   }
 
   private progressOf(run: ActiveRun) {
-    const progress = progressOf(run.spend.cost.records(), run.usage.responseCount, run.apiRetryCount);
+    const progress = progressOf(
+      run.spend.records(),
+      run.earlier.numTurns + run.usage.responseCount,
+      run.apiRetryCount,
+    );
     Object.assign(run.view, progress);
     return progress;
   }
@@ -326,8 +450,11 @@ export class RunEngine {
 
   private halt(run: ActiveRun, reason: StopReason, message: string | null): void {
     const wasWaiting = run.state.phase === 'queued' || run.state.phase === 'backoff';
+    const wasAsking = run.state.phase === 'awaiting';
     this.apply(run, { type: 'stop', reason, message });
     if (run.state.phase === 'stopping') {
+      // A call waiting in the callback is dropped with the run (its callback returns at once).
+      if (wasAsking) this.approvals.dropPending(run.executionId);
       run.process?.stop(reason, message);
       return;
     }
@@ -345,6 +472,10 @@ export class RunEngine {
     run.process = undefined;
     if (result.result) run.results.push(result.result);
     run.apiRetryCount = run.attemptStart.apiRetries + result.apiRetries;
+    if (run.state.phase === 'parking') {
+      this.park(run);
+      return;
+    }
     const ending = {
       ...result.ending,
       errorMessage: result.ending.errorMessage && this.deps.masker.mask(result.ending.errorMessage),
@@ -359,7 +490,7 @@ export class RunEngine {
     const attempt = run.state.attempt;
     const retry = planRetry(
       ending,
-      run.state.phase === 'running',
+      run.state.phase === 'running' || run.state.phase === 'awaiting',
       { attempt, runRetries: run.runRetries, baseDelayMs: run.agent.runRetryDelaySeconds * 1000 },
       Date.now(),
     );
@@ -372,7 +503,7 @@ export class RunEngine {
       errorCode: ending.errorCode,
       errorMessage: ending.errorMessage,
       apiRetryCount: result.apiRetries,
-      costMicros: run.spend.cost.totalMicros - run.attemptStart.costMicros,
+      costMicros: run.spend.totalMicros - run.attemptStart.costMicros,
       retryDelayMs: retry?.delayMs ?? null,
     };
     this.apply(run, { type: 'attempt_ended', ending, retryAt: retry?.retryAt ?? null });
@@ -416,11 +547,19 @@ export class RunEngine {
   private finish(run: ActiveRun, lastAttempt: NewExecutionAttempt | null): void {
     if (run.state.phase !== 'ended') throw new Error(`finish() on a ${run.state.phase} run`);
     const { ending } = run.state;
+    const { db } = this.deps.handle;
     const { models, totals, costMicros, numTurns, lastResult } = finalFigures(
       run.usage.responses(),
       run.results,
       run.createdAt,
+      run.earlier,
     );
+    const allDenied =
+      ending.status === 'completed'
+        ? allDeniedWarning(countToolCalls(db, run.executionId), run.denials.count)
+        : null;
+    if (allDenied) noteWarning(db, run, allDenied);
+    run.output.flush();
     const finishedAt = Date.now();
     const firstStartedAt = run.view.startedAt;
     const resultText = lastResult ? this.resultTextOf(lastResult) : null;
@@ -453,6 +592,9 @@ export class RunEngine {
           resultText,
           structuredOutput,
           apiRetryCount: run.apiRetryCount,
+          deniedToolCalls: run.denials.count,
+          denials: run.denials.list(),
+          warnings: run.warnings,
         },
         rows: models,
         previous: run.spend.lastWritten,
@@ -467,6 +609,8 @@ export class RunEngine {
         }),
     );
     this.runs.delete(run.executionId);
+    // Calls still waiting will never be answered now.
+    this.approvals.dropPending(run.executionId);
     this.emit({ type: 'run.ended', execution: finalView });
     this.deps.logger.info(
       {
@@ -477,6 +621,100 @@ export class RunEngine {
       },
       'execution finished',
     );
+  }
+
+  /**
+   * The process of a run that waits for a person has ended: what it spent and said is stored, and
+   * the run leaves memory (no slot, no process). Its approval brings it back (`wake`), or it was
+   * answered while the process ended, and it comes back at once.
+   */
+  private park(run: ActiveRun): void {
+    if (run.state.phase !== 'parking') return;
+    const { approvalId } = run.state;
+    const { db } = this.deps.handle;
+    this.apply(run, { type: 'attempt_ended', ending: PARKED, retryAt: null });
+    const figures = finalFigures(run.usage.responses(), run.results, run.createdAt, run.earlier);
+    const execution = { id: run.executionId, agentId: run.agentId, createdAt: run.createdAt };
+    recordExecutionCosts(db, execution, figures.models, run.spend.lastWritten);
+    const progress = { ...figures.totals, numTurns: figures.numTurns, apiRetryCount: run.apiRetryCount };
+    recordParkedProgress(db, run.executionId, progress);
+    run.output.flush();
+    Object.assign(run.view, progress, spendView(figures.models, figures.costMicros));
+    run.committedSeq = run.output.lastSeq;
+    this.runs.delete(run.executionId);
+    this.publishUpdate(run);
+    this.deps.logger.info({ executionId: run.executionId, approvalId }, 'execution parked for approval');
+    if (getApprovalRow(db, approvalId)?.status !== 'pending') this.wake(run.executionId);
+  }
+
+  /**
+   * A parked run whose calls are all answered comes back: queued to resume its session, told the
+   * answer; or, when nobody answered and the policy says so, it fails without a process.
+   */
+  private wake(executionId: number): void {
+    const { db } = this.deps.handle;
+    if (this.runs.has(executionId) || pendingApprovalsOf(db, executionId).length > 0) return;
+    const row = getExecutionRow(db, executionId);
+    const answer = latestAnsweredApproval(db, executionId);
+    if (row?.status !== 'awaiting_approval' || !answer || row.sessionId === null) return;
+    const run = this.takeUp(row, {
+      kind: 'resume',
+      sessionId: row.sessionId,
+      fork: false,
+      why: 'approval',
+      prompt: resumePrompt(answer),
+    });
+    if (answer.status === 'expired' && answer.onTimeout === 'fail') {
+      this.halt(run, 'approval_timeout', answer.message);
+      return;
+    }
+    if (answer.status !== 'allowed') noteAnswerDenied(db, run, answer);
+    markExecutionStatus(db, executionId, 'queued', Date.now());
+    this.admission.enqueue(run);
+    this.publishUpdate(run);
+    this.pump();
+  }
+
+  /** A parked run (status awaiting_approval, not in memory), taken up to be stopped or resumed. */
+  private takeUpParked(executionId: number, from: StartPoint): ActiveRun | undefined {
+    const row = getExecutionRow(this.deps.handle.db, executionId);
+    return row?.status === 'awaiting_approval' ? this.takeUp(row, from) : undefined;
+  }
+
+  /** Rebuilds a parked run from its row: its view, what its processes spent, its limits. */
+  private takeUp(row: Execution, from: StartPoint): ActiveRun {
+    const { db } = this.deps.handle;
+    const agent = getAgentRow(db, row.agentId);
+    const view = getExecutionLive(db, row.id);
+    if (!agent || !view) throw new Error(`execution ${row.id} or its agent is gone`);
+    const origin = {
+      trigger: row.trigger,
+      scheduleId: row.scheduleId,
+      workflowRunId: row.workflowRunId,
+      workflowStepKey: row.workflowStepKey,
+    };
+    const run = newActiveRun(
+      { agent, ...origin, ...row.limits, prompt: row.prompt, from },
+      {
+        executionId: row.id,
+        prompt: row.prompt,
+        origin,
+        createdAt: row.createdAt,
+        db,
+        output: this.writer.open(row.id, row.lastSeq),
+        workOf: chainRootOf(db, row.id),
+        onResponse: (active, id, usage) => this.onResponse(active, id, usage),
+        revived: {
+          view,
+          earlier: { costs: getExecutionCostRecords(db, row.id), numTurns: row.numTurns },
+          lastSeq: row.lastSeq,
+          attempt: row.attempt,
+        },
+      },
+    );
+    run.view.status = statusOf(run.state);
+    this.runs.set(row.id, run);
+    return run;
   }
 
   private resultTextOf(result: SDKResultMessage): string | null {

@@ -1,5 +1,5 @@
 import type { SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
-import { reconcileCostRecords } from '../claude/costTracker';
+import { mergeCostRecords, reconcileCostRecords } from '../claude/costTracker';
 import { addUsage, type ModelTokenUsage, ZERO_USAGE } from '../claude/usage';
 import type { ModelCostRecord } from '../contracts/costs';
 import type { TokenUsage } from '../contracts/executions';
@@ -42,18 +42,22 @@ export interface FinalFigures {
   lastResult: SDKResultMessage | undefined;
 }
 
-/** The figures a run ends with, over every attempt's responses and results. */
+/**
+ * The figures a run ends with (or parks with), over every attempt's responses and results, added
+ * to what its earlier processes stored (a parked run woken again).
+ */
 export function finalFigures(
   responses: readonly ModelTokenUsage[],
   results: readonly SDKResultMessage[],
   createdAt: number,
+  earlier: { costs: readonly ModelCostRecord[]; numTurns: number } = { costs: [], numTurns: 0 },
 ): FinalFigures {
-  const models = reconcileCostRecords(responses, results, createdAt);
+  const models = mergeCostRecords(earlier.costs, reconcileCostRecords(responses, results, createdAt));
   return {
     models,
     totals: tokenTotals(sumUsage(models)),
     costMicros: models.reduce((sum, row) => sum + row.costMicros, 0),
-    numTurns: results.reduce((sum, r) => sum + r.num_turns, 0) || responses.length,
+    numTurns: earlier.numTurns + (results.reduce((sum, r) => sum + r.num_turns, 0) || responses.length),
     lastResult: results.at(-1),
   };
 }

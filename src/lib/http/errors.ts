@@ -10,6 +10,8 @@ export type ApiErrorCode =
   | 'conflict'
   | 'budget_exhausted'
   | 'unavailable'
+  | 'invalid_link'
+  | 'link_expired'
   | 'internal';
 
 // A brand instead of instanceof: server.ts and Next's compiled routes load separate copies of this module.

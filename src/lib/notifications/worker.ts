@@ -1,3 +1,4 @@
+import { type ApprovalLinks, approvalLinkPath } from '../auth/approvalLinks';
 import type { Logger } from '../core/logger';
 import type { Db } from '../db';
 import { getChannelRow } from '../db/queries/notificationChannels';
@@ -7,6 +8,7 @@ import type { SecretBox } from '../db/secretBox';
 import { openChannel } from './channels';
 import { type Attempt, attemptSend, buildOutgoing, unsendable } from './delivery';
 import { claimDue, queueDueSummaries, type RetryPolicy, settleAttempt } from './outbox';
+import type { ApprovalLinkMaker } from './render';
 
 export interface NotificationWorkerOptions {
   db: Db;
@@ -14,6 +16,8 @@ export interface NotificationWorkerOptions {
   /** Where links point: `env().publicUrl ?? the listening origin`. */
   baseUrl: string;
   box: SecretBox;
+  /** Signs the approve/deny links of approval requests; without it they carry only the page link. */
+  approvalLinks?: ApprovalLinks;
   now?: () => number;
   fetch?: typeof fetch;
   /** How often it looks for work it was not kicked for (rows written by another process). Default 10 s. */
@@ -60,7 +64,8 @@ export function startNotificationWorker(options: NotificationWorkerOptions): Not
   async function attempt(item: OutboxItem, channelRow: NotificationChannel): Promise<Attempt> {
     try {
       const channel = openChannel(channelRow, box);
-      return await attemptSend(channel, buildOutgoing(item.event, baseUrl), ctx);
+      const links = options.approvalLinks && linkMaker(options.approvalLinks, channelRow);
+      return await attemptSend(channel, buildOutgoing(item.event, baseUrl, links), ctx);
     } catch (err) {
       // A row that cannot be read or opened now never will be: give up rather than retry for hours.
       logger.error({ err, channelId: channelRow.id, eventId: item.event.id }, 'notification cannot be sent');
@@ -150,4 +155,18 @@ export function startNotificationWorker(options: NotificationWorkerOptions): Not
       await chain;
     },
   };
+}
+
+/** Approval links as one channel sends them: each names the channel, so its use is audited as from there. */
+function linkMaker(links: ApprovalLinks, channel: NotificationChannel): ApprovalLinkMaker {
+  return (approval, decision) =>
+    approvalLinkPath(
+      links.sign({
+        approvalId: approval.approvalId,
+        inputHash: approval.inputHash,
+        decision,
+        expiresAt: approval.expiresAt,
+        channel: `${channel.type} #${channel.id}`,
+      }),
+    );
 }

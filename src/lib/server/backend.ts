@@ -1,6 +1,7 @@
 import { SYSTEM_HEALTH_KEY } from '../../agents/system-health';
+import { type ApprovalLinks, loadApprovalLinks } from '../auth/approvalLinks';
 import type { AppEnv } from '../config/env';
-import { type ExecutionLive, usdToMicros } from '../contracts/executions';
+import { type ExecutionLive, isEndedStatus, usdToMicros } from '../contracts/executions';
 import type { HostSample } from '../contracts/metrics';
 import type { NotificationEventInput } from '../contracts/notifications';
 import type { ExecutionResourcesDto } from '../contracts/runResources';
@@ -25,6 +26,7 @@ import { RunResourceSampler } from '../metrics/runResourceSampler';
 import { recordEvent } from '../notifications/events';
 import { evaluateHostConditions } from '../notifications/hostConditions';
 import {
+  approvalEvent,
   circuitEvent,
   hostReading,
   monthlyBudgetEvents,
@@ -61,6 +63,8 @@ export interface Backend {
   readonly scheduler: Scheduler;
   readonly hostMetrics: HostMetrics;
   readonly events: EventBus<BackendEvent>;
+  /** Signs and checks the one-time approve/deny links of notifications. */
+  readonly approvalLinks: ApprovalLinks;
   /** Starts delivering notifications, once the server knows the URL its messages link to. */
   startDelivery(baseUrl: string): void;
   /** Delivers what producers just committed (notifications recorded outside the engine). */
@@ -107,6 +111,12 @@ export function startBackend(deps: BackendDeps): Backend {
     toolsFor: (agent) => (agent.builtinKey === SYSTEM_HEALTH_KEY ? healthTools(readOnly.db) : undefined),
   });
   const announceBudgets = levelChanges(notify);
+  const approvalLinks = loadApprovalLinks(env.dataDir);
+
+  // An approval's request (with its links) and its expiry are announced in the transaction that records them.
+  engine.events.onApprovalInTransaction(({ change, approval }) =>
+    recordEvent(db, approvalEvent(change, approval)),
+  );
 
   // A run's bad ending is announced in the very transaction that records it.
   engine.events.onEndingInTransaction(({ execution, agent, budget, timeoutSeconds }) => {
@@ -133,7 +143,7 @@ export function startBackend(deps: BackendDeps): Backend {
     forwardToWorkflows(workflows, event);
     if (event.type === 'run.updated' || event.type === 'run.ended')
       announceBudgets(monthlyBudgetEvents(db, Date.now()));
-    if (event.type === 'run.ended') kick();
+    if (event.type === 'run.ended' || event.type === 'approval.updated') kick();
     if (event.type === 'circuit.changed') {
       const change = circuitEvent(circuit, event.circuit);
       circuit = event.circuit;
@@ -173,6 +183,8 @@ export function startBackend(deps: BackendDeps): Backend {
   });
 
   workflows.resume();
+  // Approvals outlive the server: their expiries are armed again, and answered runs resume.
+  engine.recoverWaitingRuns();
   scheduler.start();
   announceBudgets(monthlyBudgetEvents(db, Date.now()));
 
@@ -182,6 +194,7 @@ export function startBackend(deps: BackendDeps): Backend {
     scheduler,
     hostMetrics,
     events,
+    approvalLinks,
     startDelivery(baseUrl) {
       if (worker) return;
       const baseDelayMs = env.notifyRetryBaseMs;
@@ -192,6 +205,7 @@ export function startBackend(deps: BackendDeps): Backend {
         logger,
         baseUrl,
         box: appSecretBox(),
+        approvalLinks,
         ...(baseDelayMs !== undefined && { retry: { baseDelayMs } }),
       });
     },
@@ -218,7 +232,7 @@ export function announceInterruptedRun(db: DbHandle['db'], execution: ExecutionL
 
 /** The workflow runner hears about the executions that are its steps. */
 function forwardToWorkflows(workflows: WorkflowRunner, event: EngineEvent): void {
-  if (event.type === 'run.output' || event.type === 'circuit.changed') return;
+  if (!('execution' in event)) return;
   const execution: ExecutionLive = event.execution;
   if (execution.trigger !== 'workflow') return;
   const executionId = execution.id;
@@ -226,7 +240,7 @@ function forwardToWorkflows(workflows: WorkflowRunner, event: EngineEvent): void
   if (event.type === 'run.started')
     workflows.onRunStarted({ executionId, startedAt: execution.startedAt ?? Date.now() });
   else if (event.type === 'run.updated') workflows.onSpend({ executionId, costMicros });
-  else if (event.type === 'run.ended' && execution.status !== 'queued' && execution.status !== 'running') {
+  else if (event.type === 'run.ended' && isEndedStatus(execution.status)) {
     workflows.onRunEnded({
       executionId,
       status: execution.status,

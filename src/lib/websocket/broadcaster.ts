@@ -99,6 +99,9 @@ export class Broadcaster {
       case 'circuit.changed':
         this.onCircuit(event.circuit);
         return;
+      case 'approval.updated':
+        this.toTopic('approvals', event);
+        return;
       default:
         this.onUpdated(event.execution);
     }
@@ -110,12 +113,16 @@ export class Broadcaster {
       this.onResources(event);
       return;
     }
-    const topic = TOPIC_OF[event.type];
+    this.toTopic(TOPIC_OF[event.type], event);
+  }
+
+  /** A frame to every socket subscribed to its topic. */
+  private toTopic(topic: BroadcastTopic, event: ServerFrame): void {
     let frame: string | undefined;
     for (const session of this.sessions) {
       if (!session.topics.has(topic) || session.socket.bufferedAmount > HIGH_WATER_BYTES) continue;
       // These frames describe the latest state, so one a slow client misses is superseded by the next.
-      frame ??= JSON.stringify(event satisfies ServerFrame);
+      frame ??= JSON.stringify(event);
       session.socket.send(frame);
     }
   }

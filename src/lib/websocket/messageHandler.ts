@@ -1,3 +1,4 @@
+import type { ApprovalCounts, ApprovalDto } from '../contracts/approvals';
 import { type ErrorIssue, issuesFromZod } from '../contracts/errors';
 import type { ExecutionSummary } from '../contracts/executions';
 import type { CircuitBreakerDto } from '../contracts/system';
@@ -5,7 +6,13 @@ import type { WorkflowRunDto } from '../contracts/workflows';
 import { type DomainErrorKind, isDomainError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { type Broadcaster, type ClientSession, send } from './broadcaster';
-import { type ClientFrame, clientFrameSchema, type ErrorCode } from './protocol';
+import {
+  type BroadcastTopic,
+  type ClientFrame,
+  clientFrameSchema,
+  type ErrorCode,
+  type ServerFrame,
+} from './protocol';
 
 /** What a client may ask the server to do beyond subscribing. */
 export interface ClientCommands {
@@ -16,6 +23,8 @@ export interface ClientCommands {
   recentExecutions(): ExecutionSummary[];
   /** The same for workflow runs, whole (a run page reads its steps from it). */
   recentWorkflowRuns(): WorkflowRunDto[];
+  /** Every approval still pending, and the counts, for an inbox that (re)subscribes. */
+  pendingApprovals(): { items: ApprovalDto[]; counts: ApprovalCounts };
 }
 
 /** Parses one client frame and acts on it; anything malformed gets an error frame, never a throw. */
@@ -47,6 +56,17 @@ export function handleClientMessage(
     }
     logger.error({ err: error }, 'websocket frame failed');
     send(session.socket, { type: 'error', code: 'internal', message: 'Internal server error' });
+  }
+}
+
+function subscribedFrame(topic: BroadcastTopic, commands: ClientCommands): ServerFrame {
+  switch (topic) {
+    case 'workflowRuns':
+      return { type: 'subscribed', topic, runs: commands.recentWorkflowRuns() };
+    case 'approvals':
+      return { type: 'subscribed', topic, ...commands.pendingApprovals() };
+    default:
+      return { type: 'subscribed', topic };
   }
 }
 
@@ -86,12 +106,7 @@ function dispatch(
         send(session.socket, { type: 'circuit.updated', circuit: commands.circuitState() });
       } else {
         session.topics.add(frame.topic);
-        send(
-          session.socket,
-          frame.topic === 'workflowRuns'
-            ? { type: 'subscribed', topic: 'workflowRuns', runs: commands.recentWorkflowRuns() }
-            : { type: 'subscribed', topic: frame.topic },
-        );
+        send(session.socket, subscribedFrame(frame.topic, commands));
       }
       return;
     case 'unsubscribe':

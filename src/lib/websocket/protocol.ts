@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { approvalCountsSchema, approvalSchema } from '../contracts/approvals';
 import {
   executionLiveSchema,
   executionSummarySchema,
@@ -23,9 +24,10 @@ const executionId = z.number().int().positive();
 
 /**
  * Topics without a key, each fed by one kind of frame: `metrics` (a host sample every few seconds),
- * `workflowRuns` (every change of a workflow run), `schedules` (every firing).
+ * `workflowRuns` (every change of a workflow run), `schedules` (every firing), `approvals` (every
+ * tool call asked for, answered, expired or dropped, with the count still pending).
  */
-export const BROADCAST_TOPICS = ['metrics', 'workflowRuns', 'schedules'] as const;
+export const BROADCAST_TOPICS = ['metrics', 'workflowRuns', 'schedules', 'approvals'] as const;
 export type BroadcastTopic = (typeof BROADCAST_TOPICS)[number];
 
 export const clientFrameSchema = z.union([
@@ -68,6 +70,13 @@ export const serverFrameSchema = z.union([
     topic: z.literal('workflowRuns'),
     /** Every unfinished run and the newest ones as they are now, so a (re)subscribing page misses nothing. */
     runs: z.array(workflowRunSchema),
+  }),
+  z.object({
+    type: z.literal('subscribed'),
+    topic: z.literal('approvals'),
+    /** Every pending approval, oldest first, as it is now. */
+    items: z.array(approvalSchema),
+    counts: approvalCountsSchema,
   }),
   z.object({
     type: z.literal('subscribed'),
@@ -116,6 +125,8 @@ export const serverFrameSchema = z.union([
   z.object({ type: z.literal('metrics.sample'), sample: hostSampleSchema }),
   z.object({ type: z.literal('workflowRun.updated'), run: workflowRunSchema }),
   z.object({ type: z.literal('schedule.fired'), firing: scheduleFiringSchema }),
+  /** An approval changed (asked for, answered, expired, dropped), and the pending count after it. */
+  z.object({ type: z.literal('approval.updated'), approval: approvalSchema, counts: approvalCountsSchema }),
 ]);
 export type ServerFrame = z.infer<typeof serverFrameSchema>;
 

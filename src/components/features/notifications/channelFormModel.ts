@@ -75,6 +75,8 @@ export const EVENT_LABELS: Record<NotificationEventType, string> = {
   'host.disk': 'A disk is nearly full',
   'host.memory': 'Memory is running out',
   'host.load': 'The load stays high',
+  'approval.requested': 'A tool call waits for approval (with approve/deny links)',
+  'approval.expired': 'A tool call’s approval expired',
 };
 
 /** The events a new channel starts with: the ones that need a person. */
@@ -86,6 +88,7 @@ const DEFAULT_EVENTS: NotificationEventType[] = [
   'health.critical',
   'circuit.opened',
   'host.disk',
+  'approval.requested',
 ];
 
 const EMPTY: ChannelFormValues = {

@@ -272,11 +272,11 @@ export function getEarliestFireAt(db: Db): number | null {
 // The statuses written out (not bound) so that SQLite sees the partial index's condition.
 const activeRuns = statementPerConnection((sqlite) =>
   sqlite.prepare<[number], { id: number; status: ExecutionStatus }>(
-    `select id, status from executions where schedule_id = ? and status in ('queued', 'running') order by id`,
+    `select id, status from executions where schedule_id = ? and status in ('queued', 'running', 'awaiting_approval') order by id`,
   ),
 );
 
-/** The schedule's runs still queued or running, oldest first: what its overlap policy looks at. */
+/** The schedule's runs not yet ended (a run awaiting approval too), oldest first: what its overlap policy looks at. */
 export function getActiveRunsOfSchedule(
   db: DbConnection,
   scheduleId: number,
