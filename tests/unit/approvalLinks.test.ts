@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { type ApprovalLinkClaims, ApprovalLinks } from '../../src/lib/auth/approvalLinks';
-import { decide, type GatePolicy, type RequestFacts } from '../../src/lib/security/requestGate';
 import { canonicalJson, toolCallHash } from '../../src/lib/engine/toolCallHash';
+import { decide, type GatePolicy, type RequestFacts } from '../../src/lib/security/requestGate';
 
 const links = new ApprovalLinks(crypto.randomBytes(32));
 const NOW = Date.parse('2026-12-04T10:00:00Z');
@@ -59,7 +59,11 @@ describe('the hash an approval is bound to', () => {
 });
 
 describe('the request gate and approval links', () => {
-  const policy: GatePolicy = { allowedHostnames: new Set(['127.0.0.1']), extraOrigins: new Set(), authEnabled: true };
+  const policy: GatePolicy = {
+    allowedHostnames: new Set(['127.0.0.1']),
+    extraOrigins: new Set(),
+    authEnabled: true,
+  };
   const noCredentials = { isValidToken: () => false, isValidSession: () => false };
   const facts = (method: string, path: string): RequestFacts => ({
     method,
@@ -75,7 +79,10 @@ describe('the request gate and approval links', () => {
   const token = links.sign(claims);
 
   it('lets exactly the confirmation page and its POST through without a session', () => {
-    expect(decide(facts('GET', `/approve/${token}`), policy, noCredentials)).toEqual({ allow: true, via: 'public' });
+    expect(decide(facts('GET', `/approve/${token}`), policy, noCredentials)).toEqual({
+      allow: true,
+      via: 'public',
+    });
     expect(decide(facts('POST', `/api/approval-links/${token}`), policy, noCredentials)).toEqual({
       allow: true,
       via: 'public',
@@ -97,6 +104,9 @@ describe('the request gate and approval links', () => {
 
   it('still refuses a link POST from another site', () => {
     const crossSite = { ...facts('POST', `/api/approval-links/${token}`), origin: 'https://evil.test' };
-    expect(decide(crossSite, policy, noCredentials)).toMatchObject({ allow: false, code: 'origin_not_allowed' });
+    expect(decide(crossSite, policy, noCredentials)).toMatchObject({
+      allow: false,
+      code: 'origin_not_allowed',
+    });
   });
 });
