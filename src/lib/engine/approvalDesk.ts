@@ -63,8 +63,13 @@ export interface ApprovalDeskDeps {
 
 export const DEFAULT_DENY_MESSAGE = 'A person denied this tool call.';
 
-const timeoutMessage = (row: Pick<Approval, 'requestedAt' | 'expiresAt'>) =>
-  `Nobody answered within ${Math.round((row.expiresAt - row.requestedAt) / 60_000)} minutes, so the call was denied.`;
+function timeoutMessage(row: Pick<Approval, 'requestedAt' | 'expiresAt' | 'onTimeout'>): string {
+  const minutes = Math.round((row.expiresAt - row.requestedAt) / 60_000);
+  const within = `Nobody answered within ${minutes} minute${minutes === 1 ? '' : 's'}`;
+  return row.onTimeout === 'fail'
+    ? `${within}, so the run failed (its policy fails a run whose call is not answered).`
+    : `${within}, so the call was denied.`;
+}
 
 /** Claude Code's suggestions, kept for this session only: never written into settings files. */
 export function sessionOnly(suggestions: readonly unknown[]): PermissionUpdate[] {

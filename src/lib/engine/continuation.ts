@@ -13,7 +13,9 @@ import type { Db } from '../db';
 import { getAgentById } from '../db/queries/agents';
 import { getExecutionRow } from '../db/queries/executions';
 import type { AgentConfiguration, Execution } from '../db/schema';
-import type { RunRequest } from './activeRun';
+import type { ActiveRun, RunRequest } from './activeRun';
+import { noteStep, systemStep } from './findings';
+import type { StartPoint } from './runState';
 import { summarizeTranscript } from './transcripts';
 
 /** The prompt cache's lifetime for API-key use: past it, a resumed context is written to the cache again. */
@@ -113,4 +115,27 @@ export function contextWarning(expectedTokens: number, usage: TokenUsage): RunWa
     code: 'resume_not_taken',
     message: `The resumed session's first call carried ${sent} tokens of context, against ${expectedTokens} at the end of the session it resumes: part of the history was not loaded.`,
   };
+}
+
+/**
+ * The session a launching attempt resumes, if its start says so: the checks on what comes back are
+ * armed (the session asked for, the context it should carry) and the timeline says it resumes.
+ */
+export function prepareResume(db: Db, run: ActiveRun): Extract<StartPoint, { kind: 'resume' }> | undefined {
+  const from = run.state.phase === 'running' ? run.state.from : undefined;
+  if (from?.kind !== 'resume') return undefined;
+  run.resumeCheck = {
+    sessionId: from.fork ? null : from.sessionId,
+    contextTokens: summarizeTranscript(db, from.sessionId).contextTokens,
+  };
+  noteStep(
+    run,
+    systemStep(
+      from.fork
+        ? `Continuing from session ${from.sessionId} in a new session (fork)`
+        : `Resuming session ${from.sessionId}${from.why === 'approval' ? ' with the answer to its tool call' : ''}`,
+      { type: 'resume', sessionId: from.sessionId, fork: from.fork, why: from.why },
+    ),
+  );
+  return from;
 }

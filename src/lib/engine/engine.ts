@@ -9,26 +9,19 @@ import type { CircuitBreakerDto } from '../contracts/system';
 import { isDomainError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { DbHandle } from '../db';
-import { getAgentRow } from '../db/queries/agents';
-import { getApprovalRow, latestAnsweredApproval, pendingApprovalsOf } from '../db/queries/approvals';
-import { recordExecutionCosts, recordExecutionOutcome } from '../db/queries/costs';
+import { recordExecutionOutcome } from '../db/queries/costs';
 import {
   awaitingRunsWithoutPendingApproval,
   chainRootOf,
   countToolCalls,
-  getExecutionCostRecords,
-  getExecutionLive,
-  getExecutionRow,
   insertQueuedExecution,
   markExecutionRunning,
-  markExecutionStatus,
   type NewExecutionAttempt,
   recordAttemptForRetry,
   recordExecutionInit,
-  recordParkedProgress,
 } from '../db/queries/executions';
 import { getAppSettings } from '../db/queries/settings';
-import type { AgentConfiguration, Execution } from '../db/schema';
+import type { AgentConfiguration } from '../db/schema';
 import type { SecretMasker } from '../security/secrets';
 import { type ActiveRun, limitsOf, newActiveRun, type RunRequest } from './activeRun';
 import { Admission } from './admission';
@@ -36,20 +29,21 @@ import { ApprovalDesk, type DecisionActor } from './approvalDesk';
 import { type AttemptResult, startAttempt } from './attemptRunner';
 import { assertBudgetLeft, sdkBudgetUsd } from './budgets';
 import { CircuitBreaker } from './circuitBreaker';
-import { contextWarning, sessionWarning } from './continuation';
+import { contextWarning, prepareResume, sessionWarning } from './continuation';
 import { allDeniedWarning, denialsIn } from './denials';
 import { type BudgetStop, budgetStopSchema, type EngineEvent, EngineEvents } from './events';
-import { noteDenial, noteStep, noteWarning, systemStep } from './findings';
+import { noteDenial, noteWarning } from './findings';
 import { type CommittedOutput, OutputWriter } from './outputWriter';
-import { noteAnswerDenied, PermissionBroker, resumePrompt } from './permissionBroker';
+import { Parking } from './parking';
+import { PermissionBroker } from './permissionBroker';
 import { planRetry, type RetryPlan, RetryTimers, retryNotice, verdictOf } from './retries';
-import { type RunInput, type StartPoint, type StopReason, statusOf, transition } from './runState';
+import { type RunInput, type StopReason, statusOf, transition } from './runState';
 import { finalFigures, progressOf } from './runTotals';
 import { attemptDto, spendView, structuredOutputOf } from './runView';
-import { summarizeTranscript, transcriptStore } from './transcripts';
+import { transcriptStore } from './transcripts';
 
 /** How a parking attempt's ending reads: never recorded, the run is parked instead. */
-const PARKED = { status: 'failed', errorCode: 'parked', errorMessage: null } as const;
+const _PARKED = { status: 'failed', errorCode: 'parked', errorMessage: null } as const;
 
 /** Why the engine would not start a run of an agent now. */
 export type Refusal = { kind: 'budget' | 'breaker'; message: string };
@@ -89,6 +83,7 @@ export class RunEngine {
   /** Tool calls waiting for a person, and their answers. */
   readonly approvals: ApprovalDesk;
   private readonly broker: PermissionBroker;
+  private readonly parking: Parking;
   private readonly transcripts: SessionStore;
 
   constructor(private readonly deps: EngineDeps) {
@@ -112,7 +107,22 @@ export class RunEngine {
       events: this.events,
       logger: deps.logger,
       holdMs: deps.env.approvalHoldMs,
-      onAnsweredWithoutWaiter: (approval) => this.wake(approval.executionId),
+      onAnsweredWithoutWaiter: (approval) => this.parking.wake(approval.executionId),
+    });
+    this.parking = new Parking({
+      db: deps.handle.db,
+      logger: deps.logger,
+      writer: this.writer,
+      runs: this.runs,
+      apply: (run, input) => this.apply(run, input),
+      halt: (run, reason, message) => this.halt(run, reason, message),
+      enqueue: (run) => {
+        this.admission.enqueue(run);
+        this.publishUpdate(run);
+        this.pump();
+      },
+      publishUpdate: (run) => this.publishUpdate(run),
+      onResponse: (run, id, usage) => this.onResponse(run, id, usage),
     });
     this.broker = new PermissionBroker(
       deps.handle.db,
@@ -221,7 +231,7 @@ export class RunEngine {
 
   /** Stops a run for a reason; `budget` ends it `budget_exceeded` with `message`. */
   stop(executionId: number, reason: StopReason, message: string | null): boolean {
-    const run = this.runs.get(executionId) ?? this.takeUpParked(executionId, { kind: 'prompt' });
+    const run = this.runs.get(executionId) ?? this.parking.takeUpParked(executionId);
     if (!run || run.state.phase === 'ended' || run.state.phase === 'parked') return false;
     this.halt(run, reason, message);
     return true;
@@ -238,7 +248,8 @@ export class RunEngine {
    */
   recoverWaitingRuns(): void {
     this.approvals.rearm();
-    for (const executionId of awaitingRunsWithoutPendingApproval(this.deps.handle.db)) this.wake(executionId);
+    for (const executionId of awaitingRunsWithoutPendingApproval(this.deps.handle.db))
+      this.parking.wake(executionId);
   }
 
   /** Starts waiting runs the limits now allow (e.g. after a setting changed). */
@@ -312,23 +323,7 @@ export class RunEngine {
     markExecutionRunning(db, run.executionId, at, run.state.attempt);
     this.emit({ type: 'run.started', execution: this.publishedView(run) });
 
-    const from: StartPoint = run.state.phase === 'running' ? run.state.from : { kind: 'prompt' };
-    const resume = from.kind === 'resume' ? from : undefined;
-    if (resume) {
-      run.resumeCheck = {
-        sessionId: resume.fork ? null : resume.sessionId,
-        contextTokens: summarizeTranscript(db, resume.sessionId).contextTokens,
-      };
-      noteStep(
-        run,
-        systemStep(
-          resume.fork
-            ? `Continuing from session ${resume.sessionId} in a new session (fork)`
-            : `Resuming session ${resume.sessionId}${resume.why === 'approval' ? ' with the answer to its tool call' : ''}`,
-          { type: 'resume', sessionId: resume.sessionId, fork: resume.fork, why: resume.why },
-        ),
-      );
-    }
+    const resume = prepareResume(db, run);
     // A run that asks, or one woken by an answer (its allow is used in the callback), gets a callback.
     const asks = run.agent.unlistedTools === 'ask' || resume?.why === 'approval';
     const translator = new MessageTranslator();
@@ -473,7 +468,7 @@ export class RunEngine {
     if (result.result) run.results.push(result.result);
     run.apiRetryCount = run.attemptStart.apiRetries + result.apiRetries;
     if (run.state.phase === 'parking') {
-      this.park(run);
+      this.parking.park(run);
       return;
     }
     const ending = {
@@ -621,100 +616,6 @@ export class RunEngine {
       },
       'execution finished',
     );
-  }
-
-  /**
-   * The process of a run that waits for a person has ended: what it spent and said is stored, and
-   * the run leaves memory (no slot, no process). Its approval brings it back (`wake`), or it was
-   * answered while the process ended, and it comes back at once.
-   */
-  private park(run: ActiveRun): void {
-    if (run.state.phase !== 'parking') return;
-    const { approvalId } = run.state;
-    const { db } = this.deps.handle;
-    this.apply(run, { type: 'attempt_ended', ending: PARKED, retryAt: null });
-    const figures = finalFigures(run.usage.responses(), run.results, run.createdAt, run.earlier);
-    const execution = { id: run.executionId, agentId: run.agentId, createdAt: run.createdAt };
-    recordExecutionCosts(db, execution, figures.models, run.spend.lastWritten);
-    const progress = { ...figures.totals, numTurns: figures.numTurns, apiRetryCount: run.apiRetryCount };
-    recordParkedProgress(db, run.executionId, progress);
-    run.output.flush();
-    Object.assign(run.view, progress, spendView(figures.models, figures.costMicros));
-    run.committedSeq = run.output.lastSeq;
-    this.runs.delete(run.executionId);
-    this.publishUpdate(run);
-    this.deps.logger.info({ executionId: run.executionId, approvalId }, 'execution parked for approval');
-    if (getApprovalRow(db, approvalId)?.status !== 'pending') this.wake(run.executionId);
-  }
-
-  /**
-   * A parked run whose calls are all answered comes back: queued to resume its session, told the
-   * answer; or, when nobody answered and the policy says so, it fails without a process.
-   */
-  private wake(executionId: number): void {
-    const { db } = this.deps.handle;
-    if (this.runs.has(executionId) || pendingApprovalsOf(db, executionId).length > 0) return;
-    const row = getExecutionRow(db, executionId);
-    const answer = latestAnsweredApproval(db, executionId);
-    if (row?.status !== 'awaiting_approval' || !answer || row.sessionId === null) return;
-    const run = this.takeUp(row, {
-      kind: 'resume',
-      sessionId: row.sessionId,
-      fork: false,
-      why: 'approval',
-      prompt: resumePrompt(answer),
-    });
-    if (answer.status === 'expired' && answer.onTimeout === 'fail') {
-      this.halt(run, 'approval_timeout', answer.message);
-      return;
-    }
-    if (answer.status !== 'allowed') noteAnswerDenied(db, run, answer);
-    markExecutionStatus(db, executionId, 'queued', Date.now());
-    this.admission.enqueue(run);
-    this.publishUpdate(run);
-    this.pump();
-  }
-
-  /** A parked run (status awaiting_approval, not in memory), taken up to be stopped or resumed. */
-  private takeUpParked(executionId: number, from: StartPoint): ActiveRun | undefined {
-    const row = getExecutionRow(this.deps.handle.db, executionId);
-    return row?.status === 'awaiting_approval' ? this.takeUp(row, from) : undefined;
-  }
-
-  /** Rebuilds a parked run from its row: its view, what its processes spent, its limits. */
-  private takeUp(row: Execution, from: StartPoint): ActiveRun {
-    const { db } = this.deps.handle;
-    const agent = getAgentRow(db, row.agentId);
-    const view = getExecutionLive(db, row.id);
-    if (!agent || !view) throw new Error(`execution ${row.id} or its agent is gone`);
-    const origin = {
-      trigger: row.trigger,
-      scheduleId: row.scheduleId,
-      workflowRunId: row.workflowRunId,
-      workflowStepKey: row.workflowStepKey,
-    };
-    const run = newActiveRun(
-      { agent, ...origin, ...row.limits, prompt: row.prompt, from },
-      {
-        executionId: row.id,
-        prompt: row.prompt,
-        origin,
-        createdAt: row.createdAt,
-        db,
-        output: this.writer.open(row.id, row.lastSeq),
-        workOf: chainRootOf(db, row.id),
-        onResponse: (active, id, usage) => this.onResponse(active, id, usage),
-        revived: {
-          view,
-          earlier: { costs: getExecutionCostRecords(db, row.id), numTurns: row.numTurns },
-          lastSeq: row.lastSeq,
-          attempt: row.attempt,
-        },
-      },
-    );
-    run.view.status = statusOf(run.state);
-    this.runs.set(row.id, run);
-    return run;
   }
 
   private resultTextOf(result: SDKResultMessage): string | null {

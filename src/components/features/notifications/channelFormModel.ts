@@ -88,7 +88,6 @@ const DEFAULT_EVENTS: NotificationEventType[] = [
   'health.critical',
   'circuit.opened',
   'host.disk',
-  'approval.requested',
 ];
 
 const EMPTY: ChannelFormValues = {
