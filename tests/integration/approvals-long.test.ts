@@ -98,6 +98,15 @@ describe.concurrent('approvals that wait for minutes', () => {
       const api = apiClient(first.url);
       const agent = await api.createAgent({ defaultPrompt: `Work ${key}`, unlistedTools: 'ask' });
       const { id, pending, askedAt } = await askAndWait(api, key, agent.id);
+      // Beside it, a run mid-turn, which the kill interrupts (and which can be continued after).
+      const hangKey = `${key}-interrupted`;
+      stack.model.script(hangKey, [{ kind: 'hang' }, answer(`picked up again ${hangKey}`)]);
+      const busy = await api.createAgent({ defaultPrompt: `Keep busy ${hangKey}` });
+      const busyId = await api.startExecution(busy.id);
+      await eventually(
+        'the busy run to start its session',
+        async () => (await api.getExecution(busyId)).sessionId,
+      );
       // Killed while the call waits in its process's permission callback (within the hold).
       expect(agentPids(first.databasePath, id).length).toBeGreaterThan(0);
       expect(await first.stop('SIGKILL')).toBeNull();
@@ -110,6 +119,15 @@ describe.concurrent('approvals that wait for minutes', () => {
       expect(waiting).toMatchObject({ status: 'awaiting_approval', errorCode: null });
       expect((await approvals.pendingOf(id)).id).toBe(pending.id);
       expect(agentPids(second.databasePath, id)).toEqual([]);
+      // Only the run that was mid-turn is interrupted; it continues on its session.
+      expect((await after.getExecution(busyId)).status).toBe('interrupted');
+      const continued = await after.call('POST', `/api/executions/${busyId}/continue`, { prompt: 'Go on' });
+      expect(continued.status).toBe(201);
+      const continuedId = (continued.body as { execution: { id: number } }).execution.id;
+      expect(await after.waitForEnd(continuedId, MINUTE)).toMatchObject({
+        status: 'completed',
+        parentExecutionId: busyId,
+      });
 
       await until(askedAt, WAIT_PAST_WATCHDOG_MS);
       expect((await after.getExecution(id)).status).toBe('awaiting_approval');

@@ -377,7 +377,7 @@ describe('approve from a notification', () => {
 
     const altered = `${token.slice(0, 10)}${token[10] === 'A' ? 'B' : 'A'}${token.slice(11)}`;
     const forged = await fetch(`${app.url}/api/approval-links/${altered}`, { method: 'POST' });
-    expect(forged.status).toBe(403);
+    expect(forged.status).toBe(404);
     expect(await forged.json()).toMatchObject({ error: { code: 'invalid_link' } });
     // The link is good for its own decision only: not for the API.
     expect((await fetch(`${app.url}/api/approvals/${pending.id}`)).status).toBe(401);

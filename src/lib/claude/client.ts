@@ -46,6 +46,17 @@ export function prepareRunDirectories(
   return dirs;
 }
 
+/** Removes Claude Code's own files of one session from a config dir (its JSONL and subagent folder). */
+export function discardLocalTranscript(configDir: string, sessionId: string): void {
+  const projects = path.join(configDir, 'projects');
+  if (!fs.existsSync(projects)) return;
+  for (const project of fs.readdirSync(projects, { withFileTypes: true })) {
+    if (!project.isDirectory()) continue;
+    fs.rmSync(path.join(projects, project.name, `${sessionId}.jsonl`), { force: true });
+    fs.rmSync(path.join(projects, project.name, sessionId), { recursive: true, force: true });
+  }
+}
+
 /**
  * The agent process's whole environment, built from scratch: the SDK replaces the child's
  * environment with this, so no other variable of the server (tokens, secrets) reaches it.

@@ -3,6 +3,7 @@ import {
   type AgentTools,
   buildAgentEnv,
   buildQueryOptions,
+  discardLocalTranscript,
   prepareRunDirectories,
   type SessionResume,
 } from '../claude/client';
@@ -124,8 +125,11 @@ export function startAttempt(spec: AttemptSpec, hooks: AttemptHooks): RunningAtt
     const { executionId, agent, env, logger } = spec;
     let result: SDKResultMessage | undefined;
     let thrown: unknown;
+    const transcript = new LocalTranscript();
     try {
       const dirs = prepareRunDirectories(env, executionId, agent, spec.workOf);
+      // Only in ClaudeOps' own config dir (API-key runs); without a key Claude Code uses the user's.
+      if (env.anthropicApiKey && spec.sessionStore) transcript.kept(dirs.configDir);
       process = new RunningAgent({
         prompt: spec.prompt,
         options: buildQueryOptions({
@@ -146,6 +150,7 @@ export function startAttempt(spec: AttemptSpec, hooks: AttemptHooks): RunningAtt
       });
       if (stop) process.cancel(stop.reason);
       for await (const message of process.messages()) {
+        transcript.observe(message);
         if (message.type === 'result') result = message;
         apiErrors.observe(message);
         hooks.onMessage(message);
@@ -155,6 +160,7 @@ export function startAttempt(spec: AttemptSpec, hooks: AttemptHooks): RunningAtt
     } finally {
       limit.cancel();
       process = undefined;
+      transcript.discard(logger, executionId);
     }
     const ending = classifyEnding(
       result,
@@ -216,5 +222,35 @@ class PausableTimer {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.remainingMs = Number.POSITIVE_INFINITY;
+  }
+}
+
+/**
+ * Claude Code's own JSONL copy of a session in ClaudeOps' config dir: ClaudeOps keeps the
+ * transcript in its database (masked), so this plaintext copy is removed once the process ended,
+ * unless a batch failed to reach the database (then it is the only whole copy, and stays).
+ */
+class LocalTranscript {
+  private configDir: string | undefined;
+  private sessionId: string | undefined;
+  private mirrorFailed = false;
+
+  kept(configDir: string): void {
+    this.configDir = configDir;
+  }
+
+  observe(message: SDKMessage): void {
+    if (message.type !== 'system') return;
+    if (message.subtype === 'init') this.sessionId = message.session_id;
+    if (message.subtype === 'mirror_error') this.mirrorFailed = true;
+  }
+
+  discard(logger: Logger, executionId: number): void {
+    if (!this.configDir || !this.sessionId) return;
+    if (this.mirrorFailed) {
+      logger.warn({ executionId, sessionId: this.sessionId }, 'transcript not fully stored; local copy kept');
+      return;
+    }
+    discardLocalTranscript(this.configDir, this.sessionId);
   }
 }

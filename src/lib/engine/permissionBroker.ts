@@ -33,7 +33,7 @@ export function resumePrompt(approval: Approval): string {
     const changed = approval.updatedInput === null ? '' : ' with changes';
     return `[ClaudeOps] A person approved ${call}${changed}. It has not run yet: call ${approval.toolName} again now with this input: ${JSON.stringify(input)}`;
   }
-  return `[ClaudeOps] ${call} was not approved: ${approval.message ?? 'denied'} Do not run it; go on without it.`;
+  return `[ClaudeOps] Your ${approval.toolName} call (${describeToolInput(approval.input)}) was not approved: ${approval.message ?? 'denied'} Do not run it; go on without it.`;
 }
 
 /**
@@ -56,7 +56,7 @@ export class PermissionBroker {
       const answer = run.permissionQueue.then(() =>
         this.ask(run, toolName, input, options.toolUseID, options.signal, {
           title: options.title ?? null,
-          reason: options.decisionReason ?? options.description ?? null,
+          reason: options.decisionReason ?? null,
           suggestions: options.suggestions ?? [],
         }),
       );

@@ -23,20 +23,20 @@ export type LinkInspection =
   | { ok: true; claims: ApprovalLinkClaims; approval: ApprovalDto }
   | {
       ok: false;
-      status: 403 | 409 | 410;
+      status: 404 | 409 | 410;
       code: 'invalid_link' | 'conflict' | 'link_expired';
       message: string;
     };
 
 const INVALID = {
   ok: false,
-  status: 403,
+  status: 404,
   code: 'invalid_link',
   message: 'This approval link is not valid (altered, or not from this server)',
 } as const;
 
 /**
- * What a link stands for, or why it no longer works: altered or foreign (403), past its approval's
+ * What a link stands for, or why it no longer works: altered or foreign (404), past its approval's
  * expiry (410), its approval already answered (409, naming the answer). Reads only.
  */
 export function inspectLink(db: Db, runtime: Runtime, token: string, now = Date.now()): LinkInspection {

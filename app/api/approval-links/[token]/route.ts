@@ -17,7 +17,7 @@ const body = z
 /**
  * The confirmation page's button: decides what a one-time link from a notification stands for. The
  * request gate lets this path through without a session: the signed token is the credential, for
- * this one decision. Refused when altered (403), expired (410) or already answered (409).
+ * this one decision. Refused when altered or unknown (404), expired (410) or already answered (409).
  */
 export const POST = route({ params, body }, ({ params, body }) =>
   json({ approval: decideByLink(getDb(), requireRuntime(), params.token, body?.message) }),
