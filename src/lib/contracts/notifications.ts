@@ -308,7 +308,15 @@ export const channelFields = {
   name: z.string().trim().min(1, 'Name is required').max(100, 'At most 100 characters'),
   enabled: z.boolean(),
   events: z
-    .array(z.enum(NOTIFICATION_EVENT_TYPES, { error: (issue) => `Unknown event "${String(issue.input)}"` }))
+    .array(
+      z.enum(NOTIFICATION_EVENT_TYPES, {
+        // Only a string is quoted: String() of a deeply nested array overflows the stack (a 500).
+        error: (issue) =>
+          typeof issue.input === 'string'
+            ? `Unknown event "${issue.input}"`
+            : 'An event name, e.g. run.failed',
+      }),
+    )
     .min(1, 'Choose at least one event')
     .refine(unique, 'Each event at most once'),
   /** Only events about these agents; null for all. Events about no agent (host, circuit) always pass. */
