@@ -103,10 +103,11 @@ describe.concurrent('approvals that wait for minutes', () => {
       stack.model.script(hangKey, [{ kind: 'hang' }, answer(`picked up again ${hangKey}`)]);
       const busy = await api.createAgent({ defaultPrompt: `Keep busy ${hangKey}` });
       const busyId = await api.startExecution(busy.id);
-      await eventually(
-        'the busy run to start its session',
-        async () => (await api.getExecution(busyId)).sessionId,
-      );
+      // Its transcript reached the database (mirrored line by line as Claude Code writes it).
+      await eventually('the busy run’s transcript to be stored', async () => {
+        const { body } = await api.call('GET', `/api/executions/${busyId}/continue`);
+        return (body as { preview: { transcriptEntries: number } }).preview.transcriptEntries > 0;
+      });
       // Killed while the call waits in its process's permission callback (within the hold).
       expect(agentPids(first.databasePath, id).length).toBeGreaterThan(0);
       expect(await first.stop('SIGKILL')).toBeNull();
