@@ -99,7 +99,8 @@ describe.concurrent('approvals that wait for minutes', () => {
       const agent = await api.createAgent({ defaultPrompt: `Work ${key}`, unlistedTools: 'ask' });
       const { id, pending, askedAt } = await askAndWait(api, key, agent.id);
       // Beside it, a run mid-turn, which the kill interrupts (and which can be continued after).
-      const hangKey = `${key}-interrupted`;
+      // A key of its own: a script key found anywhere in a prompt serves it, and `key` would be.
+      const hangKey = 'busy-beside-the-kill';
       stack.model.script(hangKey, [{ kind: 'hang' }, answer(`picked up again ${hangKey}`)]);
       const busy = await api.createAgent({ defaultPrompt: `Keep busy ${hangKey}` });
       const busyId = await api.startExecution(busy.id);
