@@ -3,13 +3,14 @@ import next from 'next';
 import { builtId, sourceHash } from './scripts/sourceHash.mjs';
 import { AccessCredentials, loadSessionKey } from './src/lib/auth/credentials';
 import { env } from './src/lib/config/env';
-import { appLogger } from './src/lib/core/logger';
+import { appLogger, logProcessErrors } from './src/lib/core/logger';
 import { closeDb, installDb, openDatabase } from './src/lib/db';
 import { ensureIncrementalAutoVacuum } from './src/lib/db/autoVacuum';
 import { startCheckpointer } from './src/lib/db/checkpointer';
 import { applyMigrations } from './src/lib/db/migrate';
 import { countPendingApprovals, listPendingApprovals } from './src/lib/db/queries/approvals';
 import { getExecutionLive, listRecentAndActive } from './src/lib/db/queries/executions';
+import { readAppSettings } from './src/lib/db/queries/settings';
 import { listRecentAndActiveWorkflowRuns } from './src/lib/db/queries/workflowRuns';
 import { recoverFromUnexpectedStop } from './src/lib/engine/recovery';
 import { seedBuiltins } from './src/lib/health/seed';
@@ -18,6 +19,7 @@ import { processSecretMasker } from './src/lib/security/secrets';
 import { announceInterruptedRun, startBackend } from './src/lib/server/backend';
 import { acquireInstanceLock } from './src/lib/server/instanceLock';
 import { installRuntime, withQueuePositions } from './src/lib/server/runtime';
+import { describeStartupError, StartupError, type StartupPlace } from './src/lib/server/startupErrors';
 import { createRealtimeServer } from './src/lib/websocket/server';
 
 const SHUTDOWN_GRACE_MS = 15_000;
@@ -30,13 +32,17 @@ function formatOrigin(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
+/** Until the server runs, an uncaught exception ends the start at once. */
+let stopOnException: () => void = () => process.exit(1);
+
 async function main(): Promise<void> {
   const appEnv = env();
   const logger = appLogger();
+  logProcessErrors(logger, () => stopOnException());
   const dev = appEnv.nodeEnv !== 'production';
   const buildId = sourceHash(import.meta.dirname);
   if (!dev && builtId(import.meta.dirname) !== buildId) {
-    throw new Error(
+    throw new StartupError(
       'The production build in .next was made from other sources than these (or is missing): ' +
         'run `npm run build` (`npm start` does it for you) and start again.',
     );
@@ -53,6 +59,12 @@ async function main(): Promise<void> {
     );
   }
   applyMigrations(handle);
+  for (const { field, stored, used, problem } of readAppSettings(handle.db).fallbacks) {
+    logger.warn(
+      { field, stored, used },
+      `setting ${field} is stored as ${stored}, which cannot be used (${problem}): its default ${used} is used until it is saved again (Settings page)`,
+    );
+  }
   const checkpointer = startCheckpointer(handle, {
     onError: (message) => logger.warn({ message }, 'WAL checkpointer'),
   });
@@ -109,6 +121,7 @@ async function main(): Promise<void> {
         items: listPendingApprovals(handle.db),
         counts: countPendingApprovals(handle.db),
       }),
+      storageStatus: () => backend.storage.status(),
     },
   });
 
@@ -140,7 +153,7 @@ async function main(): Promise<void> {
   }
 
   let shuttingDown = false;
-  const shutdown = async (signal: NodeJS.Signals) => {
+  const shutdown = async (signal: NodeJS.Signals | 'uncaughtException') => {
     if (shuttingDown) return;
     shuttingDown = true;
     logger.info({ signal, activeRuns: engine.activeCount }, 'shutting down');
@@ -155,14 +168,25 @@ async function main(): Promise<void> {
     await checkpointer.stop();
     closeDb();
     clearTimeout(forceExit);
-    process.exit(0);
+    process.exit(signal === 'uncaughtException' ? 1 : 0);
   };
   process.on('SIGINT', (signal) => void shutdown(signal));
   process.on('SIGTERM', (signal) => void shutdown(signal));
+  stopOnException = () => void shutdown('uncaughtException');
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
+  console.error(describeStartupError(error, startupPlace()));
   closeDb();
   process.exit(1);
 });
+
+/** Where the server was to listen and keep its data; undefined when the environment itself is bad. */
+function startupPlace(): StartupPlace | undefined {
+  try {
+    const { host, port, dataDir } = env();
+    return { host, port, dataDir };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,27 +1,12 @@
 'use client';
 
-import { useEffect } from 'react';
+import { CenteredPage } from '@/components/layout/CenteredPage';
+import { ErrorView } from '@/components/layout/ErrorView';
 
-export default function ErrorPage({
-  error,
-  reset,
-}: {
-  error: Error & { digest?: string };
-  reset: () => void;
-}) {
-  useEffect(() => {
-    console.error(error);
-  }, [error]);
-
+export default function ErrorPage(props: { error: Error & { digest?: string }; reset: () => void }) {
   return (
-    <section className="panel notice" role="alert" data-testid="error-page">
-      <h1>Something went wrong</h1>
-      <p>The page could not be shown.{error.digest ? ` Reference: ${error.digest}.` : ''}</p>
-      <p>
-        <button type="button" className="button" onClick={reset}>
-          Try again
-        </button>
-      </p>
-    </section>
+    <CenteredPage>
+      <ErrorView {...props} />
+    </CenteredPage>
   );
 }

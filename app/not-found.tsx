@@ -1,13 +1,14 @@
-import Link from 'next/link';
+import { ConsoleFrame } from '@/components/layout/ConsoleFrame';
+import { NotFoundView } from '@/components/layout/NotFoundView';
 
+/**
+ * A path no page claims, drawn inside the console's frame so the nav stays. (Not a catch-all route:
+ * Next's own upgrade handler ends every socket whose path matches a page, `/ws` included.)
+ */
 export default function NotFound() {
   return (
-    <section className="panel notice" data-testid="not-found">
-      <h1>Not found</h1>
-      <p>There is nothing here. The agent may have been deleted, or the link is wrong.</p>
-      <p>
-        <Link href="/">Back to the dashboard</Link>
-      </p>
-    </section>
+    <ConsoleFrame>
+      <NotFoundView />
+    </ConsoleFrame>
   );
 }

@@ -21,8 +21,9 @@ import { updateAppSettings } from '../src/lib/db/queries/settings';
 import { seededRandom } from '../tests/helpers/seededRandom';
 import { createTestDb } from '../tests/helpers/testDb';
 import { type BenchResult, timeIt } from './measure';
+import { sized } from './smoke';
 
-const EXECUTIONS = 1_000_000;
+const EXECUTIONS = sized(1_000_000, 5_000);
 const AGENTS = 20;
 const MODELS = ['claude-sonnet-4-5', 'claude-haiku-4-5', 'claude-opus-4-1'] as const;
 const DAY_MS = 86_400_000;

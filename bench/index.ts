@@ -1,31 +1,75 @@
 import { spawnSync } from 'node:child_process';
 import { benchCostQueries } from './costQueries';
+import { type E2eStack, startE2eStack } from './e2eStack';
 import { benchHealthReportCost } from './healthReport';
 import { benchLivePath } from './livePath';
+import { benchLiveRuns } from './liveRuns';
 import { benchLogWrites } from './logWrites';
-import { report } from './measure';
+import { type BenchResult, report } from './measure';
 import { benchMetrics } from './metrics';
 import { benchNotifications } from './notifications';
 import { benchScheduler } from './scheduler';
+import { smoke } from './smoke';
 import { benchSoak } from './soak';
+import { benchUsageEvents } from './usageEvents';
 import { benchWorkflows } from './workflows';
 
-// Every benchmark measures its baseline in the same run: these machines are noisy.
-console.log(`ClaudeOps benchmarks · Node ${process.version} · ${new Date().toISOString()}\n`);
-report(benchLogWrites());
-report(benchCostQueries());
-report(benchWorkflows());
-report(await benchNotifications());
-report(await benchMetrics());
-report(await benchScheduler());
+/** In process, against a temporary database. */
+const inProcess: Record<string, () => BenchResult[] | Promise<BenchResult[]>> = {
+  logWrites: benchLogWrites,
+  usageEvents: benchUsageEvents,
+  costQueries: benchCostQueries,
+  workflows: benchWorkflows,
+  notifications: benchNotifications,
+  metrics: benchMetrics,
+  scheduler: benchScheduler,
+};
+/** End to end, on one stack: the real server (production build), the real SDK, Debian's Chromium. */
+const endToEnd: Record<string, (stack: E2eStack) => Promise<void>> = {
+  livePath: benchLivePath,
+  liveRuns: benchLiveRuns,
+  healthReport: benchHealthReportCost,
+  soak: benchSoak,
+};
 
-// The end-to-end ones run the real server (production build) and Debian's Chromium.
-for (const script of [['scripts/ensure-chromium.sh'], ['scripts/build-if-needed.mjs']]) {
-  const [file] = script;
-  const result = spawnSync(file?.endsWith('.sh') ? 'bash' : process.execPath, script, { stdio: 'inherit' });
-  if (result.status !== 0) process.exit(result.status ?? 1);
+// `npm run bench -- --only scheduler,liveRuns` runs those alone.
+const onlyAt = process.argv.indexOf('--only');
+const only = onlyAt === -1 ? null : new Set(process.argv[onlyAt + 1]?.split(','));
+const unknown = [...(only ?? [])].filter((name) => !(name in inProcess) && !(name in endToEnd));
+if (unknown.length > 0) {
+  console.error(
+    `Unknown benchmark ${unknown.join(', ')}; known: ${[...Object.keys(inProcess), ...Object.keys(endToEnd)].join(', ')}`,
+  );
+  process.exit(2);
 }
-await benchLivePath();
-await benchHealthReportCost();
-await benchSoak();
+const selected = (name: string) => only === null || only.has(name);
+
+// Every benchmark measures its baseline in the same run: these machines are noisy.
+console.log(
+  `ClaudeOps benchmarks${smoke ? ' (smoke: tiny sizes, figures mean nothing)' : ''} · Node ${process.version} · ${new Date().toISOString()}\n`,
+);
+const timed = async (name: string, bench: () => unknown) => {
+  const started = performance.now();
+  await bench();
+  console.log(`(${name}: ${((performance.now() - started) / 1000).toFixed(1)} s)\n`);
+};
+for (const [name, bench] of Object.entries(inProcess))
+  if (selected(name)) await timed(name, async () => report(await bench()));
+
+if (Object.keys(endToEnd).some(selected)) {
+  for (const script of [['scripts/ensure-chromium.sh'], ['scripts/build-if-needed.mjs']]) {
+    const [file] = script;
+    const result = spawnSync(file?.endsWith('.sh') ? 'bash' : process.execPath, script, { stdio: 'inherit' });
+    if (result.status !== 0) process.exit(result.status ?? 1);
+  }
+}
+if (Object.keys(endToEnd).some(selected)) {
+  const stack = await startE2eStack();
+  try {
+    for (const [name, bench] of Object.entries(endToEnd))
+      if (selected(name)) await timed(name, () => bench(stack));
+  } finally {
+    await stack.stop();
+  }
+}
 process.exit(0);

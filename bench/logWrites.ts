@@ -4,9 +4,10 @@ import { MAX_BATCH_ROWS, OutputWriter } from '../src/lib/engine/outputWriter';
 import { SecretMasker } from '../src/lib/security/secrets';
 import { createTestDb } from '../tests/helpers/testDb';
 import { type BenchResult, timeIt } from './measure';
+import { sized } from './smoke';
 import { percentile } from './stats';
 
-const LINES = 20_000;
+const LINES = sized(20_000, 500);
 const TEXT = (seq: number) => `line ${seq} of a fairly ordinary tool output`;
 
 /**
@@ -44,7 +45,14 @@ export function benchLogWrites(): BenchResult[] {
     const id = newExecution();
     for (let seq = 1; seq <= LINES; seq++) naiveLine(id, seq);
   });
-  const writer = new OutputWriter(handle.sqlite, masker, () => {});
+  const writer = new OutputWriter(
+    handle.sqlite,
+    masker,
+    () => {},
+    (error) => {
+      throw error;
+    },
+  );
   const raw: BenchResult = { name: `${LINES} log lines, raw batched inserts (the ceiling)`, samplesMs: [] };
   const ours: BenchResult = { name: `${LINES} log lines, the output writer (group commit)`, samplesMs: [] };
   // Interleaved, so both write into a table of the same size and meet the same WAL checkpoints.

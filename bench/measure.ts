@@ -1,3 +1,4 @@
+import { sized } from './smoke';
 import { percentile } from './stats';
 
 export interface BenchResult {
@@ -9,7 +10,7 @@ export interface BenchResult {
 export function timeIt(name: string, runs: number, fn: () => void): BenchResult {
   fn(); // warm-up: statement preparation, page cache
   const samplesMs: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < sized(runs, Math.min(runs, 3)); i++) {
     const start = process.hrtime.bigint();
     fn();
     samplesMs.push(Number(process.hrtime.bigint() - start) / 1e6);
@@ -25,7 +26,7 @@ export async function timeItAsync(
 ): Promise<BenchResult> {
   await fn();
   const samplesMs: number[] = [];
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < sized(runs, Math.min(runs, 3)); i++) {
     const start = process.hrtime.bigint();
     await fn();
     samplesMs.push(Number(process.hrtime.bigint() - start) / 1e6);

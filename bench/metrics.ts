@@ -37,6 +37,7 @@ import { SecretMasker } from '../src/lib/security/secrets';
 import { seededRandom } from '../tests/helpers/seededRandom';
 import { createTestDb } from '../tests/helpers/testDb';
 import { type BenchResult, timeIt, timeItAsync } from './measure';
+import { sized } from './smoke';
 
 const DEFAULT_INTERVAL_MS = 5_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -79,7 +80,7 @@ function naiveHostSample() {
 async function eventLoopDelay(fn: () => Promise<unknown>): Promise<{ p99: number; max: number }> {
   const histogram = monitorEventLoopDelay({ resolution: 1 });
   histogram.enable();
-  for (const end = Date.now() + 2_000; Date.now() < end; ) {
+  for (const end = Date.now() + sized(2_000, 200); Date.now() < end; ) {
     await fn();
     await sleep(25);
   }
@@ -95,9 +96,9 @@ async function benchCollector(): Promise<BenchResult[]> {
   // On a shared machine most event-loop delay comes from other processes: the same span idle is the floor.
   const idle = await eventLoopDelay(async () => {});
   const sampling = await eventLoopDelay(() => collector.sample(Date.now()));
-  const fastCpu = await cpuPerCall(200, () => collector.sample(Date.now()));
+  const fastCpu = await cpuPerCall(sized(200, 3), () => collector.sample(Date.now()));
   const naive = timeIt('host sample, readFileSync + df (naive)', 50, naiveHostSample);
-  const naiveCpu = await cpuPerCall(50, naiveHostSample);
+  const naiveCpu = await cpuPerCall(sized(50, 3), naiveHostSample);
   console.log(
     `host collector: CPU per sample ${fastCpu.toFixed(2)} ms (naive ${naiveCpu.toFixed(2)} ms), ` +
       `${((fastCpu / DEFAULT_INTERVAL_MS) * 100).toFixed(3)}% of one core at the default 5 s interval ` +
@@ -134,7 +135,7 @@ function psSample(rootPid: number) {
 }
 
 const PROCESSES_IN_TREE = 21;
-const SAMPLER_TICKS = 20;
+const SAMPLER_TICKS = sized(20, 2);
 
 async function benchRunSampler(): Promise<BenchResult[]> {
   const handle = createTestDb();
@@ -213,8 +214,8 @@ const NOW = Date.UTC(2026, 10, 20, 12, 3, 7);
  * cheaper for it.
  */
 const DENSE_STEP_MS = 5_000;
-const DENSE_SINCE = NOW - 30 * DAY_MS;
-const SPARSE_STEP_MS = 600_000;
+const DENSE_SINCE = NOW - sized(30, 1) * DAY_MS;
+const SPARSE_STEP_MS = sized(600_000, 6 * 3_600_000);
 const RUNS_PER_DAY = 50;
 
 /** A year of this machine's series (as its collector names them), values varying around a real sample. */

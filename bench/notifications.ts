@@ -17,10 +17,11 @@ import { SecretMasker } from '../src/lib/security/secrets';
 import { startHttpReceiver } from '../tests/helpers/receivers';
 import { createTestDb } from '../tests/helpers/testDb';
 import { type BenchResult, timeIt, timeItAsync } from './measure';
+import { sized } from './smoke';
 
-const RUN_ENDINGS = 500;
-const SAMPLES = 1_000;
-const MESSAGES = 200;
+const RUN_ENDINGS = sized(500, 20);
+const SAMPLES = sized(1_000, 20);
+const MESSAGES = sized(200, 5);
 const box = secretBoxFromKey(crypto.randomBytes(32));
 
 /** A test DB with five channels, three of which want run.failed. No worker ever sends to them. */

@@ -13,8 +13,9 @@ import { planSteps } from '../src/lib/workflows/plan';
 import { createTestDb } from '../tests/helpers/testDb';
 import { makeAgents, runnerWithEngine, saveWorkflow } from '../tests/helpers/workflowEngine';
 import { type BenchResult, timeIt } from './measure';
+import { sized } from './smoke';
 
-const SPEND_EVENTS = 5_000;
+const SPEND_EVENTS = sized(5_000, 50);
 const STEPS = 50;
 
 /** The widest graph a workflow may be: a root, 48 steps fanned out from it, and one that merges them. */

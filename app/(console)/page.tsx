@@ -1,4 +1,3 @@
-import Link from 'next/link';
 import { SYSTEM_HEALTH_KEY } from '@/agents/system-health';
 import { BudgetWarnings } from '@/components/features/costs/BudgetWarnings';
 import {
@@ -9,6 +8,8 @@ import {
 import { HealthCard, type HealthCardProps } from '@/components/features/health/HealthCard';
 import { ScheduleOverview } from '@/components/features/schedules/ScheduleOverview';
 import { WorkflowRunsTable } from '@/components/features/workflows/WorkflowRunsTable';
+import { ButtonLink } from '@/components/ui/Button';
+import { Panel } from '@/components/ui/Panel';
 import { microsToUsd } from '@/lib/contracts/executions';
 import { type Db, getDb } from '@/lib/db';
 import { getBuiltinAgent, listAgents } from '@/lib/db/queries/agents';
@@ -16,6 +17,7 @@ import { getBudgetStatuses } from '@/lib/db/queries/costReports';
 import { getMonthSpendMicros, monthKey } from '@/lib/db/queries/costs';
 import { listExecutions } from '@/lib/db/queries/executions';
 import { getRecentMetrics } from '@/lib/db/queries/metrics';
+import { countPausedSchedules } from '@/lib/db/queries/schedules';
 import { listWorkflowRuns } from '@/lib/db/queries/workflowRuns';
 import { getLatestHealthReport, recentHealthReports } from '@/lib/health/reports';
 import { healthScheduleId } from '@/lib/health/seed';
@@ -49,35 +51,37 @@ export default function DashboardPage() {
   const now = Date.now();
   const month = monthKey(now);
   return (
-    <>
-      <BudgetWarnings budgets={getBudgetStatuses(db, now)} />
-      <HealthCard {...healthCardProps(db, now)} />
-      <Dashboard
-        agents={listAgents(db)}
-        executions={withQueuePositions(listExecutions(db, { limit: RECENT_EXECUTIONS_LIMIT }).items)}
-        monthSpendUsd={microsToUsd(getMonthSpendMicros(db, month))}
-        month={month}
-        renderedAt={now}
-        circuit={getRuntime()?.engine.circuit() ?? null}
-        host={getRecentMetrics(db, now, HOST_SPARKLINE_MS, HEADLINE_METRICS)}
-      />
-      <section className="panel" aria-labelledby="workflow-runs-heading">
-        <div className="panel-head">
-          <h2 id="workflow-runs-heading">Recent workflow runs</h2>
-          <Link href="/workflows" className="button" data-testid="workflows-link">
-            Workflows
-          </Link>
-        </div>
-        <WorkflowRunsTable
-          initial={listWorkflowRuns(db, { limit: RECENT_WORKFLOW_RUNS_LIMIT }).items}
-          renderedAt={now}
-          limit={RECENT_WORKFLOW_RUNS_LIMIT}
-        />
-      </section>
-      <ScheduleOverview
-        upcoming={listUpcomingSchedules(db, UPCOMING_LIMIT)}
-        attention={listSchedulesNeedingAttention(db, ATTENTION_LIMIT)}
-      />
-    </>
+    <Dashboard
+      agents={listAgents(db)}
+      executions={withQueuePositions(listExecutions(db, { limit: RECENT_EXECUTIONS_LIMIT }).items)}
+      monthSpendUsd={microsToUsd(getMonthSpendMicros(db, month))}
+      month={month}
+      circuit={getRuntime()?.engine.circuit() ?? null}
+      host={getRecentMetrics(db, now, HOST_SPARKLINE_MS, HEADLINE_METRICS)}
+      notices={<BudgetWarnings budgets={getBudgetStatuses(db, now)} />}
+      health={<HealthCard {...healthCardProps(db, now)} />}
+      after={
+        <>
+          <Panel
+            title="Recent workflow runs"
+            actions={
+              <ButtonLink href="/workflows" data-testid="workflows-link">
+                Workflows
+              </ButtonLink>
+            }
+          >
+            <WorkflowRunsTable
+              initial={listWorkflowRuns(db, { limit: RECENT_WORKFLOW_RUNS_LIMIT }).items}
+              limit={RECENT_WORKFLOW_RUNS_LIMIT}
+            />
+          </Panel>
+          <ScheduleOverview
+            upcoming={listUpcomingSchedules(db, UPCOMING_LIMIT)}
+            attention={listSchedulesNeedingAttention(db, ATTENTION_LIMIT)}
+            pausedCount={countPausedSchedules(db)}
+          />
+        </>
+      }
+    />
   );
 }

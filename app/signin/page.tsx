@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { SignInForm } from '@/components/features/auth/SignInForm';
+import { CenteredPage } from '@/components/layout/CenteredPage';
 
 export const metadata: Metadata = { title: 'Sign in' };
 export const dynamic = 'force-dynamic';
@@ -16,13 +17,13 @@ export default async function SignInPage({
 }) {
   const params = await searchParams;
   return (
-    <main className="signin">
+    <CenteredPage>
       <h1>ClaudeOps</h1>
       <p className="muted">
         Paste the access token: the sign-in link the server printed at first start, <code>npm run token</code>{' '}
         for a new one, or the value of <code>CLAUDEOPS_TOKEN</code>.
       </p>
       <SignInForm next={safeNext(params.next)} />
-    </main>
+    </CenteredPage>
   );
 }

@@ -27,6 +27,8 @@ export type Subscription =
   | { topic: 'schedules' }
   /** A host sample every few seconds (`metrics.sample`). */
   | { topic: 'metrics' }
+  /** The data directory's storage state (`storage.updated`). */
+  | { topic: 'storage' }
   /** `afterSeq`: the highest sequence number the subscriber already has. */
   | { topic: 'execution'; executionId: number; afterSeq?: number };
 
@@ -146,6 +148,9 @@ export function WebSocketProvider({ children }: { children: ReactNode }) {
           return;
         case 'metrics.sample':
           deliver('metrics', frame);
+          return;
+        case 'storage.updated':
+          deliver('storage', frame);
           return;
         case 'error':
           console.warn(`ClaudeOps: server error frame ${frame.code}: ${frame.message}`);

@@ -56,11 +56,13 @@ test('a per-run cap set in the form stops a run; the costs page, the dashboard a
   const execution = new ExecutionPage(page);
   const executionId = execution.id();
   await expect(execution.status).toHaveText('over budget', { timeout: 60_000 });
-  await expect(execution.error).toContainText('per-run cap of $0.0500');
+  await expect(execution.error).toContainText('per-run cap of $0.05');
   const row = execution.costRow('claude-sonnet-4-5');
   await expect(row.getByTestId('cost-inputTokens')).toHaveText('15,000');
-  // Two full responses and the third one's input, stopped as it started: 2 × 22,500 + 15,000 + 15 µ$.
-  await expect(row.getByTestId('cost-usd')).toHaveText('$0.060015');
+  // Two full responses and the third one's input, stopped as it started: 2 × 22,500 + 15,000 + 15 µ$:
+  // cents on the page, the micro-dollar figure on hover.
+  await expect(row.getByTestId('cost-usd')).toHaveText('$0.06');
+  await expect(row.getByTestId('cost-usd').locator('[title]')).toHaveAttribute('title', '$0.060015');
   await page.screenshot({ path: testInfo.outputPath('budget-exceeded.png'), fullPage: true });
 
   // A global budget of $0.07: the spend is past 80%, and the dashboard says so.
@@ -74,7 +76,7 @@ test('a per-run cap set in the form stops a run; the costs page, the dashboard a
   // The costs page reads the same spend.
   const costs = new CostsPage(page, stack.app.url);
   await costs.goto();
-  await expect(costs.monthToDate).toHaveText('$0.0600');
+  await expect(costs.monthToDate).toHaveText('$0.06');
   await expect(costs.topExecution(executionId)).toBeVisible();
   await expect(costs.budget('All agents')).toHaveAttribute('data-level', 'warning');
   await page.screenshot({ path: testInfo.outputPath('costs.png'), fullPage: true });
@@ -86,9 +88,7 @@ test('a per-run cap set in the form stops a run; the costs page, the dashboard a
   await expect(page.getByTestId('settings-saved')).toBeVisible();
   await dashboard.goto();
   await dashboard.runButton(agentName).click();
-  await expect(page.getByTestId('run-error')).toContainText(
-    'The global monthly budget ($0.0500) is exhausted',
-  );
+  await expect(page.getByTestId('run-error')).toContainText('The global monthly budget ($0.05) is exhausted');
   await expect(page).toHaveURL(`${stack.app.url}/`);
   // The browser logs the refused request itself; nothing else went wrong.
   expect(errors.filter((error) => !error.includes('409'))).toEqual([]);

@@ -52,7 +52,7 @@ test('a webhook channel made in the form gets a signed test message, and the del
   // Send a test from the list: the outcome beside the button, the attempt in the log.
   const row = notifications.channelRow('Ops hook');
   await expect(row).toContainText(`${receiver.url}/e2e`);
-  await expect(row).toContainText('8 events');
+  await expect(row).toContainText('10 events');
   await notifications.sendTest(row).click();
   await expect(notifications.testResult(row)).toHaveAttribute('data-status', 'delivered');
   await expect(notifications.testResult(row)).toContainText('Delivered (200)');

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { PROCESS_ERROR_MESSAGE } from '../../src/lib/core/logger';
 
 /** A real ClaudeOps server (production build) on a free port with its own data dir. */
 export interface AppServer {
@@ -12,7 +13,11 @@ export interface AppServer {
   readonly process: ChildProcess;
   /** Everything the server printed so far (stdout and stderr). */
   output(): string;
-  /** Sends the signal (default SIGTERM) and waits for exit; returns the exit code. */
+  /**
+   * Sends the signal (default SIGTERM) and waits for exit; returns the exit code. Throws when the
+   * server logged an uncaught exception or an unhandled rejection: every test that starts a server
+   * fails on one.
+   */
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -33,6 +38,14 @@ export const BEARER = { authorization: `Bearer ${TEST_ACCESS_TOKEN}` };
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const READY = /ClaudeOps listening on (http:\/\/[^\s]+)/;
+
+const PROCESS_ERROR_LINE = new RegExp(`^.*"msg":"${PROCESS_ERROR_MESSAGE}".*$`, 'm');
+
+/** A server's output must hold no uncaught exception or unhandled rejection (see logProcessErrors). */
+export function assertNoProcessErrors(output: string): void {
+  const line = PROCESS_ERROR_LINE.exec(output);
+  if (line) throw new Error(`The server logged an uncaught error:\n${line[0]}`);
+}
 
 export async function startAppServer(options: StartAppServerOptions): Promise<AppServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-test-'));
@@ -82,7 +95,9 @@ export async function startAppServer(options: StartAppServerOptions): Promise<Ap
     output: () => output,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
-      return exited;
+      const code = await exited;
+      assertNoProcessErrors(output);
+      return code;
     },
   };
 }

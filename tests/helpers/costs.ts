@@ -1,23 +1,26 @@
 import type { ModelCostRecord } from '../../src/lib/contracts/costs';
 import type { ExecutionStatus } from '../../src/lib/contracts/executions';
-import type { Db } from '../../src/lib/db';
+import type { DbConnection } from '../../src/lib/db';
 import { recordExecutionCosts } from '../../src/lib/db/queries/costs';
+import { insertedRow } from '../../src/lib/db/returning';
 import { executions } from '../../src/lib/db/schema';
 
 export type Spend = Partial<ModelCostRecord> & { model: string; costMicros: number };
 
 /** An execution created at `createdAt` whose costs go through the real write path (summaries included). */
 export function recordRun(
-  db: Db,
+  db: DbConnection,
   run: { agentId: number; createdAt: number; status?: ExecutionStatus },
   spends: Spend[],
 ): number {
   const { agentId, createdAt, status = 'completed' } = run;
-  const { id } = db
-    .insert(executions)
-    .values({ agentId, trigger: 'manual', status, prompt: 'p', model: 'claude-sonnet-4-5', createdAt })
-    .returning({ id: executions.id })
-    .get();
+  const { id } = insertedRow(
+    db
+      .insert(executions)
+      .values({ agentId, trigger: 'manual', status, prompt: 'p', model: 'claude-sonnet-4-5', createdAt })
+      .returning({ id: executions.id })
+      .all(),
+  );
   const rows = spends.map((spend) => ({
     inputTokens: 0,
     outputTokens: 0,

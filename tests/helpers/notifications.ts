@@ -217,4 +217,27 @@ export const SAMPLE_EVENTS: NotificationEventInput[] = [
   },
   { type: 'approval.requested', data: approval },
   { type: 'approval.expired', data: approval },
+  {
+    type: 'storage.low',
+    data: {
+      freeBytes: 512 * 1024 * 1024,
+      floorBytes: 1024 * 1024 * 1024,
+      totalBytes: 20 * 1024 * 1024 * 1024,
+      dataDir: '/var/lib/claudeops',
+      since: T,
+      state: 'firing',
+      path: '/system',
+    },
+  },
+  {
+    type: 'storage.failing',
+    data: {
+      code: 'SQLITE_FULL',
+      reason: 'The file system holding /var/lib/claudeops is full (SQLITE_FULL).',
+      dataDir: '/var/lib/claudeops',
+      since: T,
+      state: 'firing',
+      path: '/system',
+    },
+  },
 ];

@@ -37,8 +37,12 @@ export type ScriptedTurn =
       stopReason?: 'end_turn' | 'tool_use' | 'max_tokens';
       /** Wait before sending response headers. */
       delayMs?: number;
+      /** Also wait for this before sending response headers: until the test is ready to watch. */
+      holdUntil?: Promise<unknown>;
       /** Wait between SSE events, so a test can watch a turn stream in. */
       chunkDelayMs?: number;
+      /** Characters per text delta (default 32, like the real API); megabytes of text go faster in larger ones. */
+      textDeltaChars?: number;
       /**
        * Ends the last text block with a marker unique to this answer (`[answer-3]`), recorded in
        * `markers`: a test can follow this very answer into later requests, and count how often a
@@ -259,7 +263,7 @@ export async function startScriptedModelServer(): Promise<ScriptedModelServer> {
     };
   }
 
-  function streamEvents(message: ReturnType<typeof buildMessage>): SseEvent[] {
+  function streamEvents(message: ReturnType<typeof buildMessage>, textDeltaChars = 32): SseEvent[] {
     const events: SseEvent[] = [
       {
         event: 'message_start',
@@ -284,7 +288,7 @@ export async function startScriptedModelServer(): Promise<ScriptedModelServer> {
       switch (block.type) {
         case 'text':
           start = { type: 'text', text: '' };
-          deltas = pieces(block.text).map((text) => delta({ type: 'text_delta', text }));
+          deltas = pieces(block.text, textDeltaChars).map((text) => delta({ type: 'text_delta', text }));
           break;
         case 'tool_use':
           start = { type: 'tool_use', id: block.id, name: block.name, input: {} };
@@ -403,6 +407,7 @@ export async function startScriptedModelServer(): Promise<ScriptedModelServer> {
       case undefined:
       case 'message': {
         await wait(turn.delayMs ?? 0, res);
+        await turn.holdUntil;
         if (res.destroyed) return;
         const message = buildMessage(turn.mark && key ? marked(turn, key) : turn, record.model, bodyText);
         if (!record.stream) {
@@ -410,7 +415,7 @@ export async function startScriptedModelServer(): Promise<ScriptedModelServer> {
           return;
         }
         startSse(res, requestId);
-        await writeEvents(res, streamEvents(message), turn.chunkDelayMs ?? 0);
+        await writeEvents(res, streamEvents(message, turn.textDeltaChars), turn.chunkDelayMs ?? 0);
         res.end();
         return;
       }

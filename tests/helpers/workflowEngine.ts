@@ -6,6 +6,7 @@ import { notFound } from '../../src/lib/core/errors';
 import { createLogger, type Logger } from '../../src/lib/core/logger';
 import type { Db, DbHandle } from '../../src/lib/db';
 import { createAgent } from '../../src/lib/db/queries/agents';
+import { insertedRow } from '../../src/lib/db/returning';
 import { executions } from '../../src/lib/db/schema';
 import { SecretMasker } from '../../src/lib/security/secrets';
 import { createWorkflow } from '../../src/lib/workflows/definitions';
@@ -36,20 +37,22 @@ export class TestEngine implements StepLauncher {
   }
 
   createRun(tx: Db, request: RunRequest, now: number): number {
-    const { id } = tx
-      .insert(executions)
-      .values({
-        agentId: request.agentId,
-        trigger: 'workflow',
-        status: 'queued',
-        prompt: request.prompt,
-        model: 'claude-sonnet-4-5',
-        createdAt: now,
-        workflowRunId: request.workflowRunId,
-        workflowStepKey: request.stepKey,
-      })
-      .returning({ id: executions.id })
-      .get();
+    const { id } = insertedRow(
+      tx
+        .insert(executions)
+        .values({
+          agentId: request.agentId,
+          trigger: 'workflow',
+          status: 'queued',
+          prompt: request.prompt,
+          model: 'claude-sonnet-4-5',
+          createdAt: now,
+          workflowRunId: request.workflowRunId,
+          workflowStepKey: request.stepKey,
+        })
+        .returning({ id: executions.id })
+        .all(),
+    );
     if (this.deletedAgents.has(request.agentId)) throw notFound('Agent');
     this.created.push({ executionId: id, request });
     return id;

@@ -1,10 +1,12 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { apiClient } from '../helpers/api';
 import { BEARER, startAppServer } from '../helpers/appServer';
+import { unwritableDir } from '../helpers/faults';
 import { pidsWithEnv } from '../helpers/processes';
 import { type ScriptedModelServer, startScriptedModelServer } from '../helpers/scriptedModelServer';
 
@@ -67,7 +69,7 @@ describe('server start and stop', () => {
     db.close();
 
     await expect(startAppServer({ modelServerUrl: model.url, dataDir })).rejects.toThrow(
-      /exited with 1[\s\S]*Database migration failed[\s\S]*already exists/,
+      /exited with 1[\s\S]*Database migration failed for .*claudeops\.db in migrations\/0000_init\.sql: table `executions` already exists \(SQLITE_ERROR\)/,
     );
     const after = new Database(databasePath, { readonly: true });
     const tables = after.prepare("select name from sqlite_master where type = 'table' order by name").all();
@@ -78,6 +80,62 @@ describe('server start and stop', () => {
     expect(tables).toEqual([{ name: '__drizzle_migrations' }, { name: 'executions' }]);
     expect(applied).toEqual({ n: 0 });
     expect(rows).toEqual([{ id: 1, note: 'mine' }]);
+  });
+
+  it('names the port in use, and the fix', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => new Promise<void>((resolve) => taken.close(() => resolve())));
+    const { port } = taken.address() as net.AddressInfo;
+    await expect(startAppServer({ modelServerUrl: model.url, env: { PORT: String(port) } })).rejects.toThrow(
+      new RegExp(
+        `exited with 1[\\s\\S]*Port ${port} on 127\\.0\\.0\\.1 is already in use \\(EADDRINUSE\\).*PORT=${port + 1} npm start`,
+      ),
+    );
+  });
+
+  it.each([
+    [
+      'a directory where the database file should be',
+      (dir: string) => {
+        const target = path.join(dir, 'claudeops.db');
+        fs.mkdirSync(target);
+        return target;
+      },
+      /Cannot open the database .*claudeops\.db: unable to open database file \(SQLITE_CANTOPEN\)\. Check that .* exists and is writable/,
+    ],
+    [
+      'a file that is not a database',
+      (dir: string) => {
+        const target = path.join(dir, 'claudeops.db');
+        fs.writeFileSync(target, 'not a database, but long enough to have a header of some sort: '.repeat(4));
+        return target;
+      },
+      /Cannot open the database .*claudeops\.db: file is not a database \(SQLITE_NOTADB\)\. .*restore a backup/,
+    ],
+    [
+      'a data directory under a file',
+      (dir: string) => {
+        fs.writeFileSync(path.join(dir, 'plain-file'), '');
+        return path.join(dir, 'plain-file', 'data', 'claudeops.db');
+      },
+      /Could not start: .*plain-file\/data cannot be used \(ENOTDIR: .*\)\. Make it, and its directory, writable/,
+    ],
+  ])('names the file when the database is %s, and what to do', async (_what, place, message) => {
+    const databasePath = place(tempDir());
+    await expect(
+      startAppServer({ modelServerUrl: model.url, env: { DATABASE_PATH: databasePath } }),
+    ).rejects.toThrow(message);
+  });
+
+  it('names a data directory it cannot write (a read-only mount where allowed), and what to do', async () => {
+    const dir = unwritableDir();
+    onTestFinished(dir.dispose);
+    await expect(startAppServer({ modelServerUrl: model.url, dataDir: dir.path })).rejects.toThrow(
+      new RegExp(
+        `Could not start: ${dir.path}.* cannot be (written|used) \\((EROFS|EACCES|ENOTDIR): .*[Mm]ake it.* writable by the server's user`,
+      ),
+    );
   });
 
   it('on SIGTERM ends a running agent as cancelled (shutdown), kills its process and exits cleanly', async () => {

@@ -3,6 +3,7 @@ import type { DbHandle } from '../../src/lib/db';
 import { createAgent, getAgentById } from '../../src/lib/db/queries/agents';
 import { recordExecutionCosts } from '../../src/lib/db/queries/costs';
 import { updateAppSettings } from '../../src/lib/db/queries/settings';
+import { insertedRow } from '../../src/lib/db/returning';
 import { executions } from '../../src/lib/db/schema';
 import { assertBudgetLeft, runBudgetBreach, sdkBudgetUsd } from '../../src/lib/engine/budgets';
 import { toApiError } from '../../src/lib/http/errors';
@@ -30,11 +31,13 @@ function agentWith(budgets: { maxCostPerRunUsd?: number | null; monthlyBudgetUsd
 
 /** Spend recorded through the real write path, so the monthly summary holds it. */
 function spend(agentId: number, costMicros: number, createdAt = NOW) {
-  const { id } = handle.db
-    .insert(executions)
-    .values({ agentId, trigger: 'manual', status: 'completed', prompt: 'p', model: 'm', createdAt })
-    .returning({ id: executions.id })
-    .get();
+  const { id } = insertedRow(
+    handle.db
+      .insert(executions)
+      .values({ agentId, trigger: 'manual', status: 'completed', prompt: 'p', model: 'm', createdAt })
+      .returning({ id: executions.id })
+      .all(),
+  );
   recordExecutionCosts(handle.db, { id, agentId, createdAt }, [
     {
       model: 'claude-sonnet-4-5',
@@ -62,7 +65,7 @@ describe('budgets', () => {
       budget: 'per_run',
       limitMicros: 50_000,
       spentMicros: 50_000,
-      message: 'Reached the per-run cap of $0.0500: $0.0500 spent',
+      message: 'Reached the per-run cap of $0.05: $0.05 spent',
     });
   });
 

@@ -24,6 +24,7 @@ import {
   listMetricSeries,
 } from '../../src/lib/db/queries/metrics';
 import { getExecutionResources, recordRunResources } from '../../src/lib/db/queries/runResources';
+import { insertedRow } from '../../src/lib/db/returning';
 import { executions } from '../../src/lib/db/schema';
 import { startHostMetrics } from '../../src/lib/metrics/hostMetrics';
 import { hostMetricsSettings } from '../../src/lib/metrics/retention';
@@ -48,11 +49,22 @@ function execution(
   startedAt: number | null,
   finishedAt: number | null,
 ) {
-  return handle.db
-    .insert(executions)
-    .values({ agentId, trigger: 'manual', status, prompt: 'p', model: 'm', createdAt, startedAt, finishedAt })
-    .returning({ id: executions.id })
-    .get().id;
+  return insertedRow(
+    handle.db
+      .insert(executions)
+      .values({
+        agentId,
+        trigger: 'manual',
+        status,
+        prompt: 'p',
+        model: 'm',
+        createdAt,
+        startedAt,
+        finishedAt,
+      })
+      .returning({ id: executions.id })
+      .all(),
+  ).id;
 }
 
 describe('run bands', () => {

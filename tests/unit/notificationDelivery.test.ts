@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -8,11 +9,12 @@ import {
   webhookBodySchema,
 } from '../../src/lib/contracts/notifications';
 import { type DbHandle, openDatabase } from '../../src/lib/db';
+import { getChannelRow } from '../../src/lib/db/queries/notificationChannels';
 import { listDeliveries } from '../../src/lib/db/queries/notificationDeliveries';
 import { getOutboxRow } from '../../src/lib/db/queries/notificationOutbox';
 import { updateAppSettings } from '../../src/lib/db/queries/settings';
-import { notificationOutbox } from '../../src/lib/db/schema';
-import { createChannel } from '../../src/lib/notifications/channels';
+import { notificationChannels, notificationOutbox } from '../../src/lib/db/schema';
+import { createChannel, toChannelDto } from '../../src/lib/notifications/channels';
 import { recordEvent } from '../../src/lib/notifications/events';
 import { claimDue } from '../../src/lib/notifications/outbox';
 import { type NotificationWorker, startNotificationWorker } from '../../src/lib/notifications/worker';
@@ -148,6 +150,33 @@ describe('webhook', () => {
     expect(log(hook.id)).toEqual([[1, 'gave_up', 400]]);
     const row = handle.db.select().from(notificationOutbox).all()[0];
     expect(row).toMatchObject({ eventId, status: 'gave_up', attempts: 1 });
+  });
+
+  it('gives up at once on a channel saved with a password in its URL (before that was refused), saying why', async () => {
+    const { channel: hook } = channel('webhook');
+    // As an older version stored it: the URL in the clear settings, credentials included.
+    const row = handle.db
+      .select()
+      .from(notificationChannels)
+      .where(eq(notificationChannels.id, hook.id))
+      .get();
+    handle.db
+      .update(notificationChannels)
+      .set({ settings: { ...row?.settings, url: `http://ops:hunter2@127.0.0.1:1/hook` } })
+      .where(eq(notificationChannels.id, hook.id))
+      .run();
+    record();
+    const w = worker();
+    await w.kick();
+    clock.advance(3_600_000);
+    await w.kick();
+    expect(log(hook.id)).toEqual([[1, 'gave_up', null]]);
+    const [delivery] = listDeliveries(handle.db, { channelId: hook.id, limit: 1 }).deliveries;
+    expect(delivery?.error).toMatch(
+      /^The channel's settings no longer pass: url: Take the user and password out of the URL/,
+    );
+    const stored = getChannelRow(handle.db, hook.id);
+    expect(stored && toChannelDto(stored)).toMatchObject({ url: 'http://ops:••••@127.0.0.1:1/hook' });
   });
 
   it('retries 408 and 429, and waits as long as a 429’s Retry-After asks', async () => {

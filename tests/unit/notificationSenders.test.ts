@@ -77,7 +77,7 @@ describe('Slack', () => {
     expect(body.blocks[1]?.text?.text).toBe('exit &lt;1&gt; &amp; more');
     expect(body.blocks[2]?.fields?.map((f) => f.text)).toEqual(
       expect.arrayContaining([
-        '*Cost*\n$0.1234',
+        '*Cost*\n$0.12',
         '*Duration*\n1 m 23 s',
         '*Error*\noverloaded',
         '*Attempts*\n3',
@@ -110,7 +110,7 @@ describe('Discord', () => {
       url: RUN_URL,
       color: 0xd93025,
     });
-    expect(body.embeds[0]?.fields).toContainEqual({ name: 'Cost', value: '$0.1234', inline: true });
+    expect(body.embeds[0]?.fields).toContainEqual({ name: 'Cost', value: '$0.12', inline: true });
     expect(body.allowed_mentions).toEqual({ parse: [] });
   });
 });
@@ -129,7 +129,7 @@ describe('ntfy', () => {
     });
     expect(decodeEncodedWords(String(request?.headers.title))).toBe('Run #42 of “nightly-report” failed');
     expect(request?.body).toContain('API overloaded (529) after 10 retries');
-    expect(request?.body).toContain('Cost: $0.1234');
+    expect(request?.body).toContain('Cost: $0.12');
   });
 
   it('sends no Authorization header without a token, and plain ASCII titles as they are', async () => {
@@ -181,7 +181,7 @@ describe('email', () => {
     const { subject, text, headers } = readMail(mail?.raw ?? '');
     expect(subject).toBe('[ClaudeOps] Run #42 of “nightly-report” failed');
     expect(text).toContain('API overloaded (529) after 10 retries');
-    expect(text).toContain('Cost: $0.1234');
+    expect(text).toContain('Cost: $0.12');
     expect(text).toContain('Agent: nightly-report (#1)');
     expect(text).toContain(`Open in ClaudeOps: ${RUN_URL}`);
     const [entry] = listDeliveries(handle.db, { channelId: email.id, limit: 5 }).deliveries;
@@ -296,6 +296,8 @@ describe('the catalogue', () => {
       ['Load is high: 4.50 on 2 cores', 'warning', '/system'],
       ['Run #42 of “nightly-report” asks to use Bash', 'warning', '/executions/42'],
       ['Nobody approved Bash for run #42 of “nightly-report”', 'warning', '/executions/42'],
+      ['Low disk space for ClaudeOps: 512 MiB free of 20.0 GiB', 'warning', '/system'],
+      ['ClaudeOps cannot write its data (SQLITE_FULL)', 'critical', '/system'],
     ]);
   });
 

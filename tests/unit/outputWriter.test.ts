@@ -1,4 +1,5 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { DbHandle } from '../../src/lib/db';
 import { createAgent } from '../../src/lib/db/queries/agents';
 import {
@@ -32,13 +33,20 @@ afterEach(() => handle.sqlite.close());
 function recordingWriter() {
   const published: CommittedOutput[] = [];
   const committedAtPublish: number[] = [];
-  const writer = new OutputWriter(handle.sqlite, masker, (outputs) => {
-    for (const output of outputs) {
-      published.push(output);
-      // What a browser would be sent must already be in the database.
-      committedAtPublish.push(getExecutionLogs(handle.db, executionId).length);
-    }
-  });
+  const writer = new OutputWriter(
+    handle.sqlite,
+    masker,
+    (outputs) => {
+      for (const output of outputs) {
+        published.push(output);
+        // What a browser would be sent must already be in the database.
+        committedAtPublish.push(getExecutionLogs(handle.db, executionId).length);
+      }
+    },
+    (error) => {
+      throw error;
+    },
+  );
   return { recorder: writer.open(executionId, 0), published, committedAtPublish };
 }
 
@@ -121,7 +129,14 @@ describe('OutputWriter across runs', () => {
       trigger: 'manual',
     });
     const published: CommittedOutput[][] = [];
-    const writer = new OutputWriter(handle.sqlite, masker, (outputs) => published.push(outputs));
+    const writer = new OutputWriter(
+      handle.sqlite,
+      masker,
+      (outputs) => published.push(outputs),
+      (error) => {
+        throw error;
+      },
+    );
     const first = writer.open(executionId, 0);
     const second = writer.open(otherId, 0);
     first.addLog({ level: 'info', text: 'a1' });
@@ -146,5 +161,54 @@ describe('OutputWriter across runs', () => {
       inputTokens: 10,
       numTurns: 1,
     });
+  });
+});
+
+describe('OutputWriter when a commit fails', () => {
+  it('reports the error instead of throwing on its own turn, and publishes nothing of it', async () => {
+    // A connection SQLite refuses every write on: a real failed commit.
+    const readOnly = new Database(handle.path, { readonly: true });
+    onTestFinished(() => {
+      readOnly.close();
+    });
+    const failures: { code: unknown; executionIds: number[] }[] = [];
+    const published: CommittedOutput[] = [];
+    const writer = new OutputWriter(
+      readOnly,
+      masker,
+      (outputs) => published.push(...outputs),
+      (error, executionIds) => failures.push({ code: (error as { code?: unknown }).code, executionIds }),
+    );
+    const output = writer.open(executionId, 0);
+    output.addLog({ level: 'info', text: 'lost' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(failures).toEqual([{ code: 'SQLITE_READONLY', executionIds: [executionId] }]);
+    expect(published).toEqual([]);
+    expect(getExecutionLogs(handle.db, executionId)).toEqual([]);
+  });
+});
+
+describe('the log cap', () => {
+  it('stores lines up to the cap, then one marker, and at the end how many lines it left out', () => {
+    const published: CommittedOutput[] = [];
+    const writer = new OutputWriter(
+      handle.sqlite,
+      masker,
+      (outputs) => published.push(...outputs),
+      (error) => {
+        throw error;
+      },
+    );
+    const output = writer.open(executionId, 0, 100);
+    for (let i = 0; i < 10; i++) output.addLog({ level: 'info', text: `${i}`.padEnd(30, '.') });
+    output.closeTruncation();
+    output.flush();
+    expect(getExecutionLogs(handle.db, executionId).map((line) => line.text)).toEqual([
+      '0'.padEnd(30, '.'),
+      '1'.padEnd(30, '.'),
+      '2'.padEnd(30, '.'),
+      "[truncated] This run's log reached its cap of 100 B: further lines are counted, not stored (the run goes on)",
+      '[truncated] 7 more lines (210 B) were not stored',
+    ]);
   });
 });

@@ -13,6 +13,7 @@ import { listHealthReportRows, listHealthReportRowsSince } from '../../src/lib/d
 import { getMetricsRange, getRunBands } from '../../src/lib/db/queries/metrics';
 import { listChannelRows } from '../../src/lib/db/queries/notificationChannels';
 import { listDeliveries } from '../../src/lib/db/queries/notificationDeliveries';
+import { listRunsToPrune } from '../../src/lib/db/queries/outputRetention';
 import { getExecutionResources } from '../../src/lib/db/queries/runResources';
 import {
   getActiveRunsOfSchedule,
@@ -185,6 +186,11 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
     'a run’s resource samples',
     (db) => getExecutionResources(db, 1),
     /SEARCH execution_resource_samples USING (PRIMARY KEY|INDEX)/,
+  ],
+  [
+    'runs whose output retention drops next',
+    (db) => listRunsToPrune(db, Date.now(), 20),
+    /USING INDEX executions_output_to_prune /,
   ],
 ];
 

@@ -203,7 +203,7 @@ describe('workflow runner', () => {
       [engine.executionOf('b'), 'budget'],
       [engine.executionOf('c'), 'budget'],
     ]);
-    const message = "The workflow's budget of $0.0500 was reached: $0.0500 spent";
+    const message = "The workflow's budget of $0.05 was reached: $0.05 spent";
     expect(runOf(run.id)).toMatchObject({ status: 'running', stopping: 'budget_exceeded', error: message });
     expect(stepOf(run.id, 'd')).toMatchObject({ status: 'skipped', reason: message });
 
@@ -265,7 +265,12 @@ describe('workflow runner', () => {
         { key: 'a', prompt: 'one' },
         { key: 'b', prompt: 'two', dependsOn: ['a'] },
         { key: 'c', prompt: 'three', dependsOn: ['a'] },
-        { key: 'd', prompt: 'report {{steps.b.result}}', dependsOn: ['b', 'c'], runIf: 'always' },
+        {
+          key: 'd',
+          prompt: 'report {{steps.b.result | default: "(none)"}}',
+          dependsOn: ['b', 'c'],
+          runIf: 'always',
+        },
         { key: 'e', prompt: 'after b', dependsOn: ['b'] },
         { key: 'f', prompt: 'after a: {{steps.a.result}}', dependsOn: ['a'] },
       ],
@@ -475,7 +480,7 @@ describe('workflow runner', () => {
     expect(stepOf(run.id, 'a')?.missingValues).toEqual([]);
   });
 
-  it('renders structured output paths; a value missing at run time renders empty and is recorded', () => {
+  it('renders structured output paths; a value missing at run time takes its default and is recorded', () => {
     const agents = makeAgents(handle, ['scanner', 'writer']);
     const scanner = agents.scanner ?? 0;
     const workflow = saveWorkflow(
@@ -488,7 +493,7 @@ describe('workflow runner', () => {
             key: 'report',
             agentId: agents.writer ?? 0,
             prompt:
-              'Title: {{steps.scan.output.title}}; first: {{steps.scan.output.items.0.name}}; all: {{steps.scan.output.items}}; severity: {{steps.scan.output.severity}}',
+              'Title: {{steps.scan.output.title}}; first: {{steps.scan.output.items.0.name}}; all: {{steps.scan.output.items}}; severity: {{steps.scan.output.severity | default: "unknown"}}',
             dependsOn: ['scan'],
           },
         ],
@@ -499,8 +504,56 @@ describe('workflow runner', () => {
     const run = runner.start(workflow.id, { trigger: 'manual' });
     engine.endStep('scan', 'completed', { output: { title: 'Disks', items: [{ name: 'sda' }] } });
 
-    expect(engine.promptOf('report')).toBe('Title: Disks; first: sda; all: [{"name":"sda"}]; severity: ');
+    expect(engine.promptOf('report')).toBe(
+      'Title: Disks; first: sda; all: [{"name":"sda"}]; severity: unknown',
+    );
     expect(stepOf(run.id, 'report')?.missingValues).toEqual(['steps.scan.output.severity']);
+  });
+
+  it('a reference with no value and no default fails its step, naming the step and the reference', () => {
+    const { engine, run } = startWith([
+      { key: 'a', prompt: 'one' },
+      { key: 'b', prompt: 'use {{steps.a.result}}', dependsOn: ['a'], runIf: 'always' },
+    ]);
+    engine.endStep('a', 'failed');
+    expect(statuses(run.id)).toEqual({ a: 'failed', b: 'failed' });
+    expect(stepOf(run.id, 'b')?.reason).toBe(
+      'Step "b": {{steps.a.result}} has no value (give a default if that can happen: {{steps.a.result | default: "none"}})',
+    );
+    expect(engine.launchedKeys()).toEqual(['a']);
+    expect(runOf(run.id)?.status).toBe('failed');
+  });
+
+  it('a prompt that would pass the limit fails its step without being built; one from input alone refuses the run', () => {
+    const { engine, run } = startWith([
+      { key: 'a', prompt: 'one' },
+      { key: 'b', prompt: '{{steps.a.result}}'.repeat(2_000), dependsOn: ['a'] },
+    ]);
+    engine.endStep('a', 'completed', { result: 'x'.repeat(50) });
+    expect(stepOf(run.id, 'b')).toMatchObject({
+      status: 'failed',
+      reason: 'Step "b": its prompt would be 100,000 characters, over the limit of 50,000',
+    });
+
+    const agents = makeAgents(handle, ['echo']);
+    const workflow = saveWorkflow(handle, {
+      name: 'repeats its input',
+      inputs: [{ name: 'x' }],
+      steps: [{ key: 'loud', agentId: agents.echo ?? 0, prompt: '{{input.x}}'.repeat(4_500) }],
+    });
+    const { runner } = runnerWithEngine(handle);
+    const refused = answerTo(() =>
+      runner.start(workflow.id, { input: { x: 'y'.repeat(50_000) }, trigger: 'api' }),
+    );
+    expect(refused).toMatchObject({
+      status: 400,
+      issues: [
+        {
+          path: 'input',
+          message: 'Step "loud": its prompt would be 225,000,000 characters, over the limit of 50,000',
+        },
+      ],
+    });
   });
 
   it('a run keeps the version it started with; the workflow’s later edits and deletion do not touch it', () => {

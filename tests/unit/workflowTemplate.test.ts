@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseTemplate, renderTemplate, type StepValues } from '../../src/lib/workflows/template';
+import {
+  parseTemplate,
+  renderFailure,
+  renderTemplate,
+  type StepValues,
+} from '../../src/lib/workflows/template';
 
 const steps = (entries: Record<string, StepValues>) => new Map(Object.entries(entries));
 
@@ -28,7 +33,11 @@ describe('workflow templates', () => {
       '{{step.a.result}}',
     ]);
     // Rendering stays total: the malformed tags come out as written.
-    expect(renderTemplate(parsed, { input: {}, steps: new Map() }).text).toBe(source);
+    expect(renderTemplate(parsed, { input: {}, steps: new Map() })).toEqual({
+      ok: true,
+      text: source,
+      missing: [],
+    });
   });
 
   it('renders inputs, results and output values; objects and arrays as JSON, numbers as text', () => {
@@ -46,12 +55,13 @@ describe('workflow templates', () => {
       }),
     });
     expect(rendered).toEqual({
+      ok: true,
       text: 'prod|A said hi|T|3|[{"id":"x"},{"id":"y"}]|y|{"ok":true}',
       missing: [],
     });
   });
 
-  it('a missing value renders empty and is reported, never a crash', () => {
+  it('a value that is not there fails the render, naming each reference, never a crash', () => {
     const parsed = parseTemplate(
       '[{{input.nope}}][{{steps.gone.result}}][{{steps.failed.result}}][{{steps.b.output.x.y}}][{{steps.b.output.items.9}}][{{steps.failed.output.a}}]',
     );
@@ -63,7 +73,8 @@ describe('workflow templates', () => {
       }),
     });
     expect(rendered).toEqual({
-      text: '[][][][][][]',
+      ok: false,
+      length: null,
       missing: [
         'input.nope',
         'steps.gone.result',
@@ -83,7 +94,46 @@ describe('workflow templates', () => {
       input: {},
       steps: steps({ b: { result: 'r', output: { items: [1] } } }),
     });
-    expect(rendered.text).toBe('');
+    expect(rendered).toMatchObject({ ok: false });
     expect(rendered.missing).toHaveLength(4);
+  });
+
+  it('a default stands in for a missing value, and is reported as used', () => {
+    const parsed = parseTemplate(
+      '{{steps.a.output.x | default: "none"}}/{{ steps.a.result|default:"a \\"quoted\\" one" }}/{{steps.b.result | default: ""}}',
+    );
+    expect(parsed.errors).toEqual([]);
+    const rendered = renderTemplate(parsed, {
+      input: {},
+      steps: steps({ a: { result: null, output: { y: 1 } }, b: { result: 'B', output: null } }),
+    });
+    expect(rendered).toEqual({
+      ok: true,
+      text: 'none/a "quoted" one/B',
+      missing: ['steps.a.output.x', 'steps.a.result'],
+    });
+  });
+
+  it('refuses a default that is not a quoted string', () => {
+    expect(
+      parseTemplate('{{input.x | default: none}} {{input.x | fallback: "a"}}').errors.map((e) => e.message),
+    ).toEqual([
+      '{{input.x | default: none}} is not a reference: a default is a quoted string: | default: "none"',
+      '{{input.x | fallback: "a"}} is not a reference: use {{input.<field>}}, {{steps.<key>.result}} or {{steps.<key>.output.<path>}}',
+    ]);
+  });
+
+  it('never builds a prompt over the limit: it reports the length it would have', () => {
+    const parsed = parseTemplate('{{input.x}}'.repeat(4_500));
+    const big = 'y'.repeat(50_000);
+    const rendered = renderTemplate(parsed, { input: { x: big }, steps: new Map() }, 50_000);
+    expect(rendered).toEqual({ ok: false, missing: [], length: 225_000_000 });
+    expect(renderFailure('loud', rendered as Extract<typeof rendered, { ok: false }>, 50_000)).toBe(
+      'Step "loud": its prompt would be 225,000,000 characters, over the limit of 50,000',
+    );
+    expect(renderTemplate(parsed, { input: { x: 'ab' }, steps: new Map() }, 50_000)).toMatchObject({
+      ok: true,
+      text: 'ab'.repeat(4_500),
+    });
   });
 });

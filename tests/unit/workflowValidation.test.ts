@@ -1,4 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { outputJsonSchemaOf } from '../../src/agents/structuredOutput';
+import { SYSTEM_HEALTH_KEY } from '../../src/agents/system-health';
 import type { WorkflowDefinitionInput } from '../../src/lib/contracts/workflows';
 import type { DbHandle } from '../../src/lib/db';
 import { softDeleteAgent } from '../../src/lib/db/queries/agents';
@@ -304,5 +306,46 @@ describe('saving workflows', () => {
     expect(listWorkflows(handle.db)).toMatchObject([
       { id: saved.id, name: 'nightly-2', version: 2, stepCount: 2 },
     ]);
+  });
+});
+
+describe('references into a known output schema', () => {
+  const health = outputJsonSchemaOf({ builtinKey: SYSTEM_HEALTH_KEY });
+  const withShapes: WorkflowAgentContext = {
+    ...context,
+    outputShape: (agentId) => (agentId === 1 ? health : null),
+  };
+  const prompts = (prompt: string) =>
+    checkWorkflowDraft(
+      draft([step('health', { agentId: 1 }), step('next', { prompt, dependsOn: ['health'] })]),
+      withShapes,
+    );
+
+  it('accepts a path the schema has, and an optional one with a default', () => {
+    expect(
+      prompts('{{steps.health.output.status}} {{steps.health.output.findings.0.message | default: "none"}}')
+        .ok,
+    ).toBe(true);
+  });
+
+  it.each([
+    [
+      '{{steps.health.output.statsu}}',
+      '{{steps.health.output.statsu}}: no "statsu" in the output (it has status, summary, findings, recommendations, figures)',
+    ],
+    [
+      '{{steps.health.output.findings.first}}',
+      '{{steps.health.output.findings.first}}: no "first" in output.findings (it is a list: use an index, e.g. .0)',
+    ],
+    [
+      '{{steps.health.output.status.code}}',
+      '{{steps.health.output.status.code}}: no "code" in output.status (it is a plain value)',
+    ],
+    [
+      '{{steps.health.output.figures.load1}}',
+      '{{steps.health.output.figures.load1}} may have no value (the field is optional): give it a default, {{steps.health.output.figures.load1 | default: "none"}}',
+    ],
+  ])('refuses %s at save time', (prompt, message) => {
+    expect(prompts(prompt)).toEqual({ ok: false, issues: [{ path: 'steps.1.prompt', message }] });
   });
 });

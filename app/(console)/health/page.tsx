@@ -1,8 +1,12 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import healthStyles from '@/components/features/health/Health.module.css';
 import { HealthReportView } from '@/components/features/health/HealthReportView';
 import { HealthStatusBadge } from '@/components/features/health/HealthStatusBadge';
-import { LocalTime } from '@/components/ui/LocalTime';
+import { ButtonLink } from '@/components/ui/Button';
+import { PageHeader } from '@/components/ui/PageHeader';
+import { Empty, Panel } from '@/components/ui/Panel';
+import { Time } from '@/components/ui/Time';
 import { getDb } from '@/lib/db';
 import { listHealthReports } from '@/lib/health/reports';
 import { parseIdParam } from '../../_lib/params';
@@ -20,20 +24,18 @@ export default async function HealthPage({ searchParams }: { searchParams: Promi
   const page = listHealthReports(getDb(), { limit: PAGE_SIZE, ...(beforeId ? { before: beforeId } : {}) });
   return (
     <>
-      <div className="page-head">
-        <h1>Health reports</h1>
-      </div>
-      <section className="panel">
+      <PageHeader title="Health reports" />
+      <Panel>
         {page.items.length === 0 ? (
-          <p className="empty">No reports yet.</p>
+          <Empty>No reports yet.</Empty>
         ) : (
-          <ol className="health-list" data-testid="health-list">
+          <ol className={healthStyles.list} data-testid="health-list">
             {page.items.map((report) => (
               <li key={report.id} data-testid="health-list-item">
                 <p>
                   <HealthStatusBadge status={report.status} />{' '}
                   <Link href={`/executions/${report.executionId}`}>Run #{report.executionId}</Link>,{' '}
-                  <LocalTime epochMs={report.createdAt} />
+                  <Time epochMs={report.createdAt} />
                 </p>
                 <HealthReportView report={report} />
               </li>
@@ -41,9 +43,11 @@ export default async function HealthPage({ searchParams }: { searchParams: Promi
           </ol>
         )}
         {page.nextBefore !== null ? (
-          <Link href={`/health?before=${page.nextBefore}`}>Older reports</Link>
+          <p>
+            <ButtonLink href={`/health?before=${page.nextBefore}`}>Older reports</ButtonLink>
+          </p>
         ) : null}
-      </section>
+      </Panel>
     </>
   );
 }

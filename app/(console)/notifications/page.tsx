@@ -2,6 +2,10 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { ChannelTable } from '@/components/features/notifications/ChannelTable';
 import { DeliveryLog } from '@/components/features/notifications/DeliveryLog';
+import { ButtonLink } from '@/components/ui/Button';
+import { Hint } from '@/components/ui/FormParts';
+import { PageHeader } from '@/components/ui/PageHeader';
+import { Panel } from '@/components/ui/Panel';
 import { type ListDeliveriesQuery, listDeliveriesQuerySchema } from '@/lib/contracts/notifications';
 import { getDb } from '@/lib/db';
 import { listAgents } from '@/lib/db/queries/agents';
@@ -37,26 +41,27 @@ export default async function NotificationsPage({ searchParams }: NotificationsP
   const { deliveries, nextBefore } = listDeliveries(db, filter);
   return (
     <>
-      <div className="page-head">
-        <h1>Notifications</h1>
-        <div className="page-actions">
-          <Link href="/notifications/new" className="button button-primary" data-testid="channel-new">
+      <PageHeader
+        title="Notifications"
+        description="Where failures, budgets, health and host alerts are sent, and what was sent."
+        actions={
+          <ButtonLink href="/notifications/new" variant="primary" data-testid="channel-new">
             New channel
-          </Link>
-        </div>
-      </div>
-      <section className="panel" aria-labelledby="channels-heading">
-        <h2 id="channels-heading">Channels</h2>
+          </ButtonLink>
+        }
+      />
+      <Panel title="Channels">
         <ChannelTable channels={channels} agentNames={agentNames} />
-        <p className="field-hint">
+        <Hint>
           The quiet period, the per-channel rate limit and the host thresholds are in{' '}
           <Link href="/settings">Settings</Link>.
-        </p>
-      </section>
-      <section className="panel" id="deliveries" aria-labelledby="deliveries-heading">
-        <h2 id="deliveries-heading">Delivery log</h2>
-        <DeliveryLog deliveries={deliveries} nextBefore={nextBefore} channels={channels} filter={filter} />
-      </section>
+        </Hint>
+      </Panel>
+      <div id="deliveries">
+        <Panel title="Delivery log">
+          <DeliveryLog deliveries={deliveries} nextBefore={nextBefore} channels={channels} filter={filter} />
+        </Panel>
+      </div>
     </>
   );
 }

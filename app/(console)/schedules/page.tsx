@@ -2,6 +2,9 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { ScheduleForm } from '@/components/features/schedules/ScheduleForm';
 import { ScheduleTable } from '@/components/features/schedules/ScheduleTable';
+import { buttonClassName } from '@/components/ui/Button';
+import { PageHeader } from '@/components/ui/PageHeader';
+import { Panel } from '@/components/ui/Panel';
 import { getDb } from '@/lib/db';
 import { localTimeZone } from '@/lib/scheduling/cron';
 import { listSchedules, listScheduleTargets } from '@/lib/scheduling/schedules';
@@ -22,34 +25,39 @@ export default async function SchedulesPage({ searchParams }: SchedulesPageProps
   const page = listSchedules(db, { limit: PAGE_SIZE, ...(before !== undefined && { before }) });
   return (
     <>
-      <div className="page-head">
-        <h1>Schedules</h1>
-        <div className="page-actions">
-          <a href="#new-schedule" className="button button-primary" data-testid="new-schedule-link">
+      <PageHeader
+        title="Schedules"
+        description="Agents and workflows that run by the clock, in the time zone each one names."
+        actions={
+          <a
+            href="#new-schedule"
+            className={buttonClassName({ variant: 'primary' })}
+            data-testid="new-schedule-link"
+          >
             New schedule
           </a>
-        </div>
-      </div>
-      <section className="panel" aria-labelledby="schedules-heading">
-        <div className="panel-head">
-          <h2 id="schedules-heading">All schedules</h2>
-          {before !== undefined ? <Link href="/schedules">Newest</Link> : null}
-        </div>
+        }
+      />
+      <Panel
+        title="All schedules"
+        actions={before !== undefined ? <Link href="/schedules">Newest</Link> : null}
+      >
         <ScheduleTable initial={page.items} />
         {page.nextBefore !== null ? (
           <p>
             <Link href={`/schedules?before=${page.nextBefore}`}>Older</Link>
           </p>
         ) : null}
-      </section>
-      <section className="panel" id="new-schedule" aria-labelledby="new-schedule-heading">
-        <h2 id="new-schedule-heading">New schedule</h2>
-        <ScheduleForm
-          targets={listScheduleTargets(db)}
-          defaultTimeZone={localTimeZone()}
-          renderedAt={Date.now()}
-        />
-      </section>
+      </Panel>
+      <div id="new-schedule">
+        <Panel title="New schedule">
+          <ScheduleForm
+            targets={listScheduleTargets(db)}
+            defaultTimeZone={localTimeZone()}
+            renderedAt={Date.now()}
+          />
+        </Panel>
+      </div>
     </>
   );
 }

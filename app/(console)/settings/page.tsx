@@ -1,20 +1,24 @@
 import type { Metadata } from 'next';
 import { SettingsForm } from '@/components/features/settings/SettingsForm';
+import { PageHeader } from '@/components/ui/PageHeader';
+import { Panel } from '@/components/ui/Panel';
 import { getDb } from '@/lib/db';
-import { getAppSettings } from '@/lib/db/queries/settings';
+import { readAppSettings } from '@/lib/db/queries/settings';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Settings' };
 
 export default function SettingsPage() {
+  const { settings, fallbacks } = readAppSettings(getDb());
   return (
     <>
-      <div className="page-head">
-        <h1>Settings</h1>
-      </div>
-      <section className="panel">
-        <SettingsForm settings={getAppSettings(getDb())} />
-      </section>
+      <PageHeader
+        title="Settings"
+        description="How this server runs agents, watches the machine and sends notifications. Changes apply at once."
+      />
+      <Panel>
+        <SettingsForm settings={settings} fallbacks={fallbacks} />
+      </Panel>
     </>
   );
 }

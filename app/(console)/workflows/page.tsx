@@ -1,7 +1,9 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { WorkflowRunsTable } from '@/components/features/workflows/WorkflowRunsTable';
 import { WorkflowsTable } from '@/components/features/workflows/WorkflowsTable';
+import { ButtonLink } from '@/components/ui/Button';
+import { PageHeader } from '@/components/ui/PageHeader';
+import { Panel } from '@/components/ui/Panel';
 import { getDb } from '@/lib/db';
 import { listWorkflowRuns } from '@/lib/db/queries/workflowRuns';
 import { listWorkflows } from '@/lib/db/queries/workflows';
@@ -15,24 +17,24 @@ export default function WorkflowsPage() {
   const db = getDb();
   return (
     <>
-      <div className="page-head">
-        <h1>Workflows</h1>
-        <Link href="/workflows/new" className="button button-primary" data-testid="new-workflow-link">
-          New workflow
-        </Link>
-      </div>
-      <section className="panel" aria-labelledby="workflows-heading">
-        <h2 id="workflows-heading">Saved workflows</h2>
+      <PageHeader
+        title="Workflows"
+        description="Agent runs chained into a graph: each step starts when the steps it depends on end."
+        actions={
+          <ButtonLink href="/workflows/new" variant="primary" data-testid="new-workflow-link">
+            New workflow
+          </ButtonLink>
+        }
+      />
+      <Panel title="Saved workflows">
         <WorkflowsTable workflows={listWorkflows(db)} />
-      </section>
-      <section className="panel" aria-labelledby="workflow-runs-heading">
-        <h2 id="workflow-runs-heading">Recent workflow runs</h2>
+      </Panel>
+      <Panel title="Recent workflow runs">
         <WorkflowRunsTable
           initial={listWorkflowRuns(db, { limit: RECENT_RUNS_LIMIT }).items}
-          renderedAt={Date.now()}
           limit={RECENT_RUNS_LIMIT}
         />
-      </section>
+      </Panel>
     </>
   );
 }

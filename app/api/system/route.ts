@@ -3,8 +3,17 @@ import { requireRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 
-/** Health of the agent runtime: the circuit breaker and how many runs are under way or waiting. */
+/**
+ * Health of the agent runtime: the circuit breaker, how many runs are under way or waiting, and
+ * the data directory's storage (free space, and whether writes work), the database's size and what
+ * output retention keeps and frees.
+ */
 export const GET = route({}, () => {
-  const { engine } = requireRuntime();
-  return json({ circuitBreaker: engine.circuit(), activeExecutions: engine.activeCount });
+  const { engine, backend } = requireRuntime();
+  return json({
+    circuitBreaker: engine.circuit(),
+    activeExecutions: engine.activeCount,
+    storage: backend.storage.check(),
+    database: backend.retention.usage(),
+  });
 });

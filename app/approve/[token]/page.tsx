@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
+import { Time } from '@/components/ui/Time';
 import { getDb } from '@/lib/db';
 import { inspectLink } from '@/lib/http/approvals';
-import { formatDateTime } from '@/lib/presentation/format';
 import { getRuntime } from '@/lib/server/runtime';
 import styles from './approve.module.css';
 import { LinkDecision } from './LinkDecision';
@@ -47,7 +47,9 @@ export default async function ApprovePage({ params }: { params: Promise<{ token:
               </>
             )}
             <dt>Expires</dt>
-            <dd>{formatDateTime(found.approval.expiresAt, 'utc')}</dd>
+            <dd>
+              <Time epochMs={found.approval.expiresAt} format="datetime" />
+            </dd>
           </dl>
           <h2 className={styles.inputHeading}>Input</h2>
           <pre className={styles.input} data-testid="approval-link-input">

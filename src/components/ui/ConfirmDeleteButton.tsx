@@ -1,15 +1,18 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
+import { AlertDialog } from 'radix-ui';
 import { useState } from 'react';
 import { z } from 'zod';
 import { useApiAction } from '@/hooks/useApiAction';
 import { apiFetch } from '@/lib/http/client';
-import { ActionError } from './ActionError';
+import { Button } from './Button';
+import styles from './Dialog.module.css';
+import { ActionError, FormActions } from './FormParts';
 
 /**
- * Deletes through the API after an inline confirmation, then goes to `then`. `testId` names the
- * button; the confirming one is `${testId}-confirm`.
+ * Deletes through the API after a confirmation dialog (Radix AlertDialog: focus starts on Cancel),
+ * then goes to `then`. `testId` names the button; the confirming one is `${testId}-confirm`.
  */
 export function ConfirmDeleteButton({
   apiPath,
@@ -23,45 +26,42 @@ export function ConfirmDeleteButton({
   testId: string;
 }) {
   const router = useRouter();
-  const [confirming, setConfirming] = useState(false);
+  const [open, setOpen] = useState(false);
   const { pending, error, run } = useApiAction();
 
   const remove = () =>
     run(async () => {
       await apiFetch(apiPath, { method: 'DELETE', schema: z.undefined() });
+      setOpen(false);
       router.push(then);
       router.refresh();
     });
 
-  if (!confirming) {
-    return (
-      <button
-        type="button"
-        className="button button-danger"
-        onClick={() => setConfirming(true)}
-        data-testid={testId}
-      >
-        Delete
-      </button>
-    );
-  }
   return (
-    <fieldset className="confirm">
-      <legend className="visually-hidden">Confirm delete</legend>
-      <span>{question}</span>
-      <button
-        type="button"
-        className="button button-danger"
-        onClick={remove}
-        disabled={pending}
-        data-testid={`${testId}-confirm`}
-      >
-        {pending ? 'Deleting…' : 'Yes, delete'}
-      </button>
-      <button type="button" className="button" onClick={() => setConfirming(false)} disabled={pending}>
-        Cancel
-      </button>
-      <ActionError error={error} />
-    </fieldset>
+    <AlertDialog.Root open={open} onOpenChange={setOpen}>
+      <AlertDialog.Trigger asChild>
+        <Button variant="danger" data-testid={testId}>
+          Delete
+        </Button>
+      </AlertDialog.Trigger>
+      <AlertDialog.Portal>
+        <AlertDialog.Overlay className={styles.overlay} />
+        <AlertDialog.Content className={styles.content}>
+          <div className={styles.head}>
+            <AlertDialog.Title className={styles.title}>Delete?</AlertDialog.Title>
+          </div>
+          <AlertDialog.Description className={styles.description}>{question}</AlertDialog.Description>
+          <FormActions>
+            <AlertDialog.Cancel asChild>
+              <Button disabled={pending}>Cancel</Button>
+            </AlertDialog.Cancel>
+            <Button variant="danger" onClick={remove} disabled={pending} data-testid={`${testId}-confirm`}>
+              {pending ? 'Deleting…' : 'Yes, delete'}
+            </Button>
+            <ActionError error={error} />
+          </FormActions>
+        </AlertDialog.Content>
+      </AlertDialog.Portal>
+    </AlertDialog.Root>
   );
 }

@@ -1,5 +1,6 @@
 import type { ExecutionStatus } from '@/lib/contracts/executions';
 import type { WorkflowStepStatus } from '@/lib/contracts/workflows';
+import { Badge, type Tone } from './Badge';
 
 /**
  * What a badge can show: a stored status (a run's, or a workflow step's, which adds `pending` and
@@ -22,15 +23,15 @@ export const STATUS_LABELS: Record<DisplayStatus, string> = {
   awaiting_approval: 'awaiting approval',
 };
 
-export const STATUS_TONES: Record<DisplayStatus, 'active' | 'ok' | 'bad' | 'muted'> = {
-  cancelling: 'muted',
-  pending: 'muted',
-  skipped: 'muted',
-  queued: 'muted',
+export const STATUS_TONES: Record<DisplayStatus, Tone> = {
+  cancelling: 'neutral',
+  pending: 'neutral',
+  skipped: 'neutral',
+  queued: 'neutral',
   running: 'active',
   completed: 'ok',
   failed: 'bad',
-  cancelled: 'muted',
+  cancelled: 'neutral',
   timeout: 'bad',
   budget_exceeded: 'bad',
   interrupted: 'bad',
@@ -39,8 +40,8 @@ export const STATUS_TONES: Record<DisplayStatus, 'active' | 'ok' | 'bad' | 'mute
 
 export function StatusBadge({ status, testId = 'status-badge' }: { status: DisplayStatus; testId?: string }) {
   return (
-    <span className={`badge badge-${STATUS_TONES[status]}`} data-testid={testId} data-status={status}>
+    <Badge tone={STATUS_TONES[status]} testId={testId} data={{ 'data-status': status }}>
       {STATUS_LABELS[status]}
-    </span>
+    </Badge>
   );
 }

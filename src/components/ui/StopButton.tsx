@@ -3,7 +3,8 @@
 import { useState } from 'react';
 import { z } from 'zod';
 import { apiFetch, errorMessage } from '@/lib/http/client';
-import { ActionError } from './ActionError';
+import { Button } from './Button';
+import { ActionError } from './FormParts';
 
 /**
  * Asks the server to stop something that runs (POST `path`); the caller shows it stopping until the
@@ -38,17 +39,11 @@ export function StopButton({
   };
 
   return (
-    <span className="cancel-run">
-      <button
-        type="button"
-        className="button button-danger button-small"
-        disabled={busy}
-        onClick={() => void stop()}
-        data-testid={testId}
-      >
+    <>
+      <Button variant="danger" disabled={busy} onClick={() => void stop()} data-testid={testId}>
         {label}
-      </button>
+      </Button>
       <ActionError error={error} />
-    </span>
+    </>
   );
 }

@@ -7,8 +7,7 @@ import type {
   Options,
   SessionStore,
 } from '@anthropic-ai/claude-agent-sdk';
-import { z } from 'zod';
-import { outputSchemaOf } from '../../agents/structuredOutput';
+import { outputJsonSchemaOf } from '../../agents/structuredOutput';
 import { isReadOnlyCommand, SYSTEM_HEALTH_KEY } from '../../agents/system-health';
 import type { AppEnv } from '../config/env';
 import type { AgentConfiguration } from '../db/schema';
@@ -129,12 +128,6 @@ export interface AgentTools {
   allowedTools: string[];
 }
 
-/** The schema as Claude Code validates it: draft-07, without a `$schema` key (it refuses 2020-12's). */
-export function jsonSchemaOf(schema: z.ZodType): Record<string, unknown> {
-  const { $schema: _dialect, ...rest } = z.toJSONSchema(schema, { target: 'draft-7' });
-  return rest;
-}
-
 /** Where an attempt starts when it resumes an earlier session. */
 export interface SessionResume {
   sessionId: string;
@@ -169,7 +162,7 @@ export const allowRulesOf = (agent: Pick<AgentConfiguration, 'allowedTools' | 'r
  */
 export function buildQueryOptions(input: AgentQueryInput): Options {
   const { agent } = input;
-  const outputSchema = outputSchemaOf(agent);
+  const outputSchema = outputJsonSchemaOf(agent);
   const allowRules = allowRulesOf(agent);
   return {
     model: agent.model,
@@ -194,7 +187,7 @@ export function buildQueryOptions(input: AgentQueryInput): Options {
     settingSources: [],
     ...(input.tools ? { mcpServers: input.tools.mcpServers } : {}),
     // The answer as an object the schema accepts: the CLI offers a StructuredOutput tool and insists on it.
-    ...(outputSchema ? { outputFormat: { type: 'json_schema', schema: jsonSchemaOf(outputSchema) } } : {}),
+    ...(outputSchema ? { outputFormat: { type: 'json_schema', schema: outputSchema } } : {}),
     ...(input.maxBudgetUsd !== undefined ? { maxBudgetUsd: input.maxBudgetUsd } : {}),
     ...(input.claudeCodeExecutable ? { pathToClaudeCodeExecutable: input.claudeCodeExecutable } : {}),
   };

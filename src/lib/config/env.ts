@@ -37,6 +37,11 @@ const envSchema = z.object({
     emptyToUndefined,
     z.coerce.number().int().min(0).max(3_600).default(60),
   ),
+  /** MiB kept in a reserve file in the data directory, given back when the disk fills (0: none). */
+  CLAUDEOPS_STORAGE_RESERVE_MB: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(0).max(4_096).default(32),
+  ),
 });
 
 const list = (value: string | undefined): string[] =>
@@ -73,6 +78,8 @@ export interface AppEnv {
   notifyRetryBaseMs: number | undefined;
   /** How long a call waiting for a person keeps its process before the run is parked without one. */
   approvalHoldMs: number;
+  /** Bytes of the reserve file the storage monitor gives back when the disk fills. */
+  storageReserveBytes: number;
 }
 
 export class EnvError extends Error {
@@ -119,6 +126,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     publicUrl,
     notifyRetryBaseMs: e.CLAUDEOPS_NOTIFY_RETRY_BASE_MS,
     approvalHoldMs: e.CLAUDEOPS_APPROVAL_HOLD_SECONDS * 1000,
+    storageReserveBytes: e.CLAUDEOPS_STORAGE_RESERVE_MB * 1024 * 1024,
   };
 }
 

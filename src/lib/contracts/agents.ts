@@ -7,6 +7,7 @@ import {
   UNLISTED_TOOL_POLICIES,
   type UnlistedToolPolicy,
 } from './permissions';
+import { multiLine, PROMPT_MAX_CHARS, singleLine } from './text';
 
 /** Validation shared by the agent form and the API, so both reject the same input the same way. */
 
@@ -47,11 +48,13 @@ export const usdLimit = z
   .max(1_000_000, 'At most 1,000,000')
   .nullable();
 
-const absolutePath = z
-  .string()
-  .trim()
-  .max(4_096)
-  .refine((value) => value.startsWith('/'), 'Must be an absolute path');
+const absolutePath = singleLine(
+  z
+    .string()
+    .trim()
+    .max(4_096)
+    .refine((value) => value.startsWith('/'), 'Must be an absolute path'),
+);
 
 /** Minutes a tool call may wait for a person; schedules and workflow steps may set their own. */
 export const approvalTimeoutMinutes = z
@@ -61,16 +64,22 @@ export const approvalTimeoutMinutes = z
   .max(10_080, 'At most 7 days');
 
 export const agentFields = {
-  name: z.string().trim().min(1, 'Name is required').max(100, 'At most 100 characters'),
-  description: z.string().trim().max(2_000, 'At most 2,000 characters'),
+  name: singleLine(z.string().trim().min(1, 'Name is required').max(100, 'At most 100 characters')),
+  description: multiLine(z.string().trim().max(2_000, 'At most 2,000 characters')),
   model: z
     .string()
     .trim()
     .min(1, 'Model is required')
     .max(100)
     .regex(/^[a-z0-9][a-z0-9._:[\]-]*$/i, 'Letters, digits, dots, dashes and colons only'),
-  systemPrompt: z.string().max(50_000, 'At most 50,000 characters'),
-  defaultPrompt: z.string().trim().min(1, 'A default prompt is required').max(50_000),
+  systemPrompt: multiLine(z.string().max(PROMPT_MAX_CHARS, 'At most 50,000 characters')),
+  defaultPrompt: multiLine(
+    z
+      .string()
+      .trim()
+      .min(1, 'A default prompt is required')
+      .max(PROMPT_MAX_CHARS, 'At most 50,000 characters'),
+  ),
   /** Calls these rules cover run without asking (see contracts/permissions.ts for the syntax). */
   allowedTools: permissionRulesSchema,
   /** Calls these rules cover are always denied, whatever else allows them. */

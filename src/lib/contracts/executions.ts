@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { executionResourcesSchema } from './runResources';
+import { multiLine, PROMPT_MAX_CHARS } from './text';
 
 export const EXECUTION_STATUSES = [
   'queued',
@@ -45,13 +46,15 @@ export const STEP_KINDS = [
 export type StepKind = (typeof STEP_KINDS)[number];
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+/** Starts the log line that says a run's log reached its cap (and, at the end, how much was left out). */
+export const LOG_TRUNCATED_MARKER = '[truncated]';
+export const isTruncationMarker = (text: string): boolean => text.startsWith(LOG_TRUNCATED_MARKER);
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
-const promptField = z
-  .string()
-  .trim()
-  .min(1, 'Prompt must not be empty')
-  .max(50_000, 'At most 50,000 characters');
+const promptField = multiLine(
+  z.string().trim().min(1, 'Prompt must not be empty').max(PROMPT_MAX_CHARS, 'At most 50,000 characters'),
+);
 
 export const startExecutionSchema = z.strictObject({
   agentId: z.number().int().positive(),
@@ -295,6 +298,8 @@ export type ContinuePreview = z.infer<typeof continuePreviewSchema>;
  */
 export const executionDetailSchema = executionLiveSchema.extend({
   prompt: z.string(),
+  /** When retention dropped the run's log lines and steps; null (or absent) while they are kept. */
+  outputPrunedAt: z.number().nullable().optional(),
   resources: executionResourcesSchema.optional(),
   /** The continue chain it belongs to (absent where only the live view was read). */
   chain: executionChainSchema.optional(),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BUDGET_KINDS } from './costs';
 import { EXECUTION_TRIGGERS } from './executions';
+import { singleLine } from './text';
 
 /**
  * The notification catalogue: the events producers record, each with the data a message needs
@@ -26,6 +27,8 @@ export const NOTIFICATION_EVENT_TYPES = [
   'host.load',
   'approval.requested',
   'approval.expired',
+  'storage.low',
+  'storage.failing',
 ] as const;
 export type NotificationEventType = (typeof NOTIFICATION_EVENT_TYPES)[number];
 
@@ -187,6 +190,16 @@ const approvalData = z.object({
   onTimeout: z.enum(['deny', 'fail']),
   path: pagePath,
 });
+const storageFields = { dataDir: z.string().min(1).max(4_096), since: epochMs, state, path: pagePath };
+/** The data directory's free space fell below the floor: new runs are refused. */
+const storageLowData = z.object({
+  freeBytes: z.number().nonnegative(),
+  floorBytes: z.number().nonnegative(),
+  totalBytes: z.number().nonnegative(),
+  ...storageFields,
+});
+/** Writes to the data directory fail (full, read-only, I/O error): runs are stopped and refused. */
+const storageFailingData = z.object({ code: z.string().max(100), reason: clipped(1_000), ...storageFields });
 
 /** Each event type's data; `satisfies` keeps the catalogue and the schemas from drifting apart. */
 export const EVENT_DATA_SCHEMAS = {
@@ -207,6 +220,8 @@ export const EVENT_DATA_SCHEMAS = {
   'host.load': hostLoadData,
   'approval.requested': approvalData,
   'approval.expired': approvalData,
+  'storage.low': storageLowData,
+  'storage.failing': storageFailingData,
 } satisfies Record<NotificationEventType, z.ZodType>;
 
 const event = <T extends string, D extends z.ZodType>(type: T, data: D) =>
@@ -232,6 +247,8 @@ export const notificationEventSchema = z.discriminatedUnion('type', [
   event('host.load', d['host.load']),
   event('approval.requested', d['approval.requested']),
   event('approval.expired', d['approval.expired']),
+  event('storage.low', d['storage.low']),
+  event('storage.failing', d['storage.failing']),
 ]);
 export type NotificationEventInput = z.input<typeof notificationEventSchema>;
 export type NotificationEvent = z.output<typeof notificationEventSchema>;
@@ -298,6 +315,16 @@ export const CHANNEL_SETTING_FIELDS = {
 } as const satisfies Record<ChannelType, readonly string[]>;
 
 const unique = (values: readonly unknown[]) => new Set(values).size === values.length;
+
+/** `https://user:password@host/…`: credentials in a URL (a plain `@` later in the path is not). */
+function hasUserinfo(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return false;
+  }
+}
 const wholePort = z
   .number()
   .int('Must be a whole number')
@@ -305,7 +332,7 @@ const wholePort = z
   .max(65_535, 'Must be from 1 to 65535');
 
 export const channelFields = {
-  name: z.string().trim().min(1, 'Name is required').max(100, 'At most 100 characters'),
+  name: singleLine(z.string().trim().min(1, 'Name is required').max(100, 'At most 100 characters')),
   enabled: z.boolean(),
   events: z
     .array(
@@ -327,11 +354,16 @@ export const channelFields = {
     .refine(unique, 'Each agent at most once')
     .nullable(),
   /** The webhook, Slack, Discord or ntfy topic URL. Slack's and Discord's are secrets themselves. */
-  url: z
-    .url({ protocol: /^https?$/, error: 'Must be an http:// or https:// URL' })
-    .max(2_000, 'At most 2,000 characters'),
+  url: singleLine(
+    z
+      .url({ protocol: /^https?$/, error: 'Must be an http:// or https:// URL' })
+      .max(2_000, 'At most 2,000 characters'),
+  ).refine(
+    (url) => !hasUserinfo(url),
+    'Take the user and password out of the URL: they would be stored and shown in the clear. ntfy takes an access token in the token field; webhooks are signed with their own secret instead.',
+  ),
   /** ntfy access token, sent as a Bearer token. */
-  token: z.string().trim().min(1, 'Must not be empty').max(500),
+  token: singleLine(z.string().trim().min(1, 'Must not be empty').max(500)),
   host: z
     .string()
     .trim()
@@ -340,8 +372,8 @@ export const channelFields = {
     .regex(/^[A-Za-z0-9.:[\]-]+$/, 'A host name or IP address'),
   port: wholePort,
   tls: z.enum(SMTP_TLS_MODES, { error: 'One of none, starttls, tls' }),
-  user: z.string().min(1, 'Must not be empty').max(500),
-  password: z.string().min(1, 'Must not be empty').max(500),
+  user: singleLine(z.string().min(1, 'Must not be empty').max(500)),
+  password: singleLine(z.string().min(1, 'Must not be empty').max(500)),
   from: z.email('Not an email address').max(320),
   to: z
     .array(z.email('Not an email address').max(320))

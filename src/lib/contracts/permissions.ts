@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { singleLine } from './text';
 
 /**
  * Permission rules as Claude Code spells them, and an agent's policy for the calls its rules do
@@ -89,13 +90,10 @@ export function ruleIssue(rule: string): string | null {
 }
 
 /** A permission rule in an agent's lists, checked with the message `ruleIssue` gives. */
-export const permissionRuleSchema = z
-  .string()
-  .trim()
-  .superRefine((rule, ctx) => {
-    const issue = ruleIssue(rule);
-    if (issue) ctx.addIssue({ code: 'custom', message: issue });
-  });
+export const permissionRuleSchema = singleLine(z.string().trim()).superRefine((rule, ctx) => {
+  const issue = ruleIssue(rule);
+  if (issue) ctx.addIssue({ code: 'custom', message: issue });
+});
 
 export const permissionRulesSchema = z
   .array(permissionRuleSchema)

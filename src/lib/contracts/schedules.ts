@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { approvalTimeoutMinutes } from './agents';
 import type { ErrorIssue } from './errors';
 import { patchOf } from './patch';
+import { multiLine, PROMPT_MAX_CHARS, singleLine } from './text';
 import { type WorkflowInputField, workflowInputValuesSchema } from './workflows';
 
 /**
@@ -22,9 +23,11 @@ export type CatchUpPolicy = (typeof CATCH_UP_POLICIES)[number];
 /**
  * Outcomes that started no run: the dashboard lists schedules whose last firing ended so.
  * `refused_invalid`: the target cannot start as the schedule says (a workflow's input no longer fits it).
+ * `skipped_storage`: the data directory's free space was below the floor, or writes were failing.
  */
 export const UNRUN_OUTCOMES = [
   'skipped_overlap',
+  'skipped_storage',
   'refused_budget',
   'refused_breaker',
   'refused_invalid',
@@ -56,22 +59,21 @@ export const scheduleFields = {
   workflowId: z.number().int().positive().nullable(),
   /** The workflow run's input values (defaults fill the rest); a workflow target only. */
   workflowInput: workflowInputValuesSchema.nullable(),
-  name: z.string().trim().max(100, 'At most 100 characters'),
-  cronExpression: z
-    .string()
-    .trim()
-    .min(1, 'A cron expression is required')
-    .max(200, 'At most 200 characters'),
+  name: singleLine(z.string().trim().max(100, 'At most 100 characters')),
+  cronExpression: singleLine(
+    z.string().trim().min(1, 'A cron expression is required').max(200, 'At most 200 characters'),
+  ),
   /** An IANA zone; when omitted on create, the server's own zone is stored. */
-  timezone: z.string().trim().min(1, 'A time zone is required').max(64, 'At most 64 characters'),
+  timezone: singleLine(z.string().trim().min(1, 'A time zone is required').max(64, 'At most 64 characters')),
   enabled: z.boolean(),
   /** Overrides the agent's default prompt; null to use it. An agent target only. */
-  prompt: z
-    .string()
-    .trim()
-    .min(1, 'Must not be empty (null to use the agent’s prompt)')
-    .max(50_000)
-    .nullable(),
+  prompt: multiLine(
+    z
+      .string()
+      .trim()
+      .min(1, 'Must not be empty (null to use the agent’s prompt)')
+      .max(PROMPT_MAX_CHARS, 'At most 50,000 characters'),
+  ).nullable(),
   overlapPolicy: z.enum(OVERLAP_POLICIES),
   catchUp: z.enum(CATCH_UP_POLICIES),
   catchUpWindowSeconds: z

@@ -11,7 +11,11 @@ export const settingsSchema = z.strictObject({
     .max(1_000_000, 'At most 1,000,000')
     .nullable(),
   /** Consecutive transient failures (rate limit, overload, server error, network) that open the circuit. */
-  circuitBreakerThreshold: z.number().int('Must be a whole number').min(1, 'At least 1').max(100),
+  circuitBreakerThreshold: z
+    .number()
+    .int('Must be a whole number')
+    .min(1, 'At least 1')
+    .max(100, 'At most 100'),
   /** How long an open circuit refuses to start runs before it lets one trial run through. */
   circuitBreakerCooldownSeconds: z
     .number()
@@ -67,6 +71,28 @@ export const settingsSchema = z.strictObject({
     .int('Must be a whole number')
     .min(7, 'At least 7 days')
     .max(3_650, 'At most 3,650 days (10 years)'),
+
+  // Storage: the data directory never fills from ClaudeOps' own output.
+  /** New runs are refused while the data directory's file system has less free than this (MiB)… */
+  diskFloorMb: z
+    .number()
+    .int('Must be a whole number')
+    .min(0, 'At least 0')
+    .max(1_073_741_824, 'At most 1 PiB'),
+  /** …or than this share of its size, whichever is smaller (0 in either turns the floor off). */
+  diskFloorPercent: z.number().min(0, 'At least 0').max(100, 'At most 100'),
+  /** Log text one run may store (MiB); past it lines are counted, not stored, behind a marker line. */
+  runLogCapMb: z.number().int('Must be a whole number').min(1, 'At least 1').max(10_240, 'At most 10 GiB'),
+  /**
+   * A run's log lines and steps are kept this many days after it ends, then dropped (the run, its
+   * cost and its result stay); null keeps them forever.
+   */
+  runOutputRetentionDays: z
+    .number()
+    .int('Must be a whole number')
+    .min(1, 'At least 1 day')
+    .max(3_650, 'At most 3,650 days (10 years)')
+    .nullable(),
 });
 export type AppSettingsDto = z.infer<typeof settingsSchema>;
 
@@ -86,10 +112,33 @@ export const SETTINGS_DEFAULTS: AppSettingsDto = {
   metricsRawRetentionHours: 48,
   metricsMinuteRetentionDays: 30,
   metricsHourRetentionDays: 365,
+  diskFloorMb: 1_024,
+  diskFloorPercent: 5,
+  runLogCapMb: 50,
+  runOutputRetentionDays: 30,
 };
+
+export const SETTING_FIELDS = Object.keys(settingsSchema.shape) as (keyof AppSettingsDto)[];
 
 export const updateSettingsSchema = settingsSchema
   .partial()
   .refine((value) => Object.keys(value).length > 0, 'At least one setting to change');
 
-export const settingsResponseSchema = z.object({ settings: settingsSchema });
+/** A stored setting that could not be used (out of range, wrong type, unreadable), and what is used instead. */
+export const settingFallbackSchema = z.object({
+  field: z.enum(SETTING_FIELDS as [keyof AppSettingsDto, ...(keyof AppSettingsDto)[]]),
+  /** What is stored, as it is stored (JSON text, or whatever was written instead). */
+  stored: z.string(),
+  /** The default, used in its place until the setting is saved again. */
+  used: z.number().nullable(),
+  /** Why the stored value is not used. */
+  problem: z.string(),
+});
+export type SettingFallback = z.infer<typeof settingFallbackSchema>;
+
+export const settingsResponseSchema = z.object({
+  settings: settingsSchema,
+  /** Stored values that break their rule: each falls back to its default alone. */
+  fallbacks: z.array(settingFallbackSchema),
+});
+export type SettingsResponse = z.infer<typeof settingsResponseSchema>;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { agentFields, usdLimit } from './agents';
+import { multiLine, PROMPT_MAX_CHARS, singleLine } from './text';
 
 /**
  * Workflows: a small graph of agent runs. The shapes here are shared by the editor and the API;
@@ -46,7 +47,8 @@ export const WORKFLOW_STEP_STATUSES = [
 ] as const;
 export type WorkflowStepStatus = (typeof WORKFLOW_STEP_STATUSES)[number];
 
-const MAX_INPUT_VALUE = 50_000;
+/** An input value: text a prompt quotes, so multi-line, at most as long as a prompt. */
+const inputValue = multiLine(z.string().max(PROMPT_MAX_CHARS, 'At most 50,000 characters'));
 
 const workflowInputFieldSchema = z.strictObject({
   name: z
@@ -56,9 +58,9 @@ const workflowInputFieldSchema = z.strictObject({
       new RegExp(`^${INPUT_NAME_SOURCE}$`),
       'Letters, digits and _, starting with a letter (at most 64)',
     ),
-  label: z.string().trim().max(100, 'At most 100 characters').optional(),
+  label: singleLine(z.string().trim().max(100, 'At most 100 characters')).optional(),
   required: z.boolean().default(false),
-  default: z.string().max(MAX_INPUT_VALUE).optional(),
+  default: inputValue.optional(),
 });
 export type WorkflowInputField = z.infer<typeof workflowInputFieldSchema>;
 
@@ -72,7 +74,9 @@ const workflowStepSchema = z.strictObject({
     ),
   agentId: z.number().int().positive('Pick an agent'),
   /** A template: `{{input.<field>}}`, `{{steps.<key>.result}}`, `{{steps.<key>.output.<path>}}`. */
-  prompt: z.string().trim().min(1, 'A prompt is required').max(50_000, 'At most 50,000 characters'),
+  prompt: multiLine(
+    z.string().trim().min(1, 'A prompt is required').max(PROMPT_MAX_CHARS, 'At most 50,000 characters'),
+  ),
   /** Keys of the steps this one waits for; none: it starts with the run. */
   dependsOn: z.array(z.string()).max(50, 'At most 50 dependencies').default([]),
   runIf: z.enum(RUN_IF).default('success'),
@@ -123,7 +127,7 @@ export const updateWorkflowSchema = z
 export type UpdateWorkflowInput = z.infer<typeof updateWorkflowSchema>;
 
 /** Input values by field name. */
-export const workflowInputValuesSchema = z.record(z.string(), z.string().max(MAX_INPUT_VALUE));
+export const workflowInputValuesSchema = z.record(z.string(), inputValue);
 export type WorkflowInputValues = z.infer<typeof workflowInputValuesSchema>;
 
 /** Body of `POST /api/workflows/[id]/runs`. */

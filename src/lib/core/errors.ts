@@ -11,6 +11,8 @@ export const DOMAIN_ERROR_KINDS = [
   'invalid_input',
   'budget_exhausted',
   'unavailable',
+  /** Storage refuses it: free space below the floor, or the disk full. */
+  'insufficient_storage',
 ] as const;
 export type DomainErrorKind = (typeof DOMAIN_ERROR_KINDS)[number];
 

@@ -52,6 +52,27 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   );
 }
 
+/**
+ * The message of a line logged for an uncaught exception or an unhandled rejection: a bug by
+ * definition. The integration tests fail when a server they started logged one.
+ */
+export const PROCESS_ERROR_MESSAGE = 'uncaught error';
+
+/**
+ * Logs every uncaught exception and unhandled rejection with PROCESS_ERROR_MESSAGE. A rejection is
+ * logged and the server goes on (one stray promise must not kill every run); after an exception
+ * the process's state is unknown, so `onException` stops it.
+ */
+export function logProcessErrors(logger: Logger, onException: () => void): void {
+  process.on('unhandledRejection', (reason) =>
+    logger.error({ err: reason, kind: 'unhandledRejection' }, PROCESS_ERROR_MESSAGE),
+  );
+  process.on('uncaughtException', (error) => {
+    logger.fatal({ err: error, kind: 'uncaughtException' }, PROCESS_ERROR_MESSAGE);
+    onException();
+  });
+}
+
 /** The process's logger, shared by server.ts and the compiled routes. */
 export function appLogger(): Logger {
   return singleton('logger', () => createLogger({ level: env().logLevel }));

@@ -20,10 +20,40 @@ export interface DbHandle {
   readonly db: DbConnection;
 }
 
-/** Opens (creating if needed) a SQLite file with the pragmas every connection needs. */
+export class DatabaseOpenError extends Error {
+  override name = 'DatabaseOpenError';
+}
+
+/** Why a database file could not be opened, naming it, and what to do. */
+function openFailure(filePath: string, error: unknown): DatabaseOpenError {
+  const code = (error as { code?: unknown }).code;
+  const reason = error instanceof Error ? error.message : String(error);
+  const user = `the server's user (uid ${process.getuid?.() ?? '?'})`;
+  const fix =
+    code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT'
+      ? 'It is not a SQLite database, or it is damaged: restore a backup (docs/operations.md), or move it away to start with an empty one.'
+      : `Check that ${path.dirname(filePath)} exists and is writable by ${user}, and that ${path.basename(filePath)} is a file, or set DATABASE_PATH (or CLAUDEOPS_DATA_DIR) elsewhere.`;
+  return new DatabaseOpenError(
+    `Cannot open the database ${filePath}: ${reason}${typeof code === 'string' ? ` (${code})` : ''}. ${fix}`,
+    { cause: error },
+  );
+}
+
+/** Opens (creating if needed) a SQLite file with the pragmas every connection needs; a failure names the file. */
 export function openDatabase(filePath: string): DbHandle {
-  if (filePath !== ':memory:') fs.mkdirSync(path.dirname(filePath), { recursive: true });
-  const sqlite = new Database(filePath);
+  let sqlite: Database.Database | undefined;
+  try {
+    if (filePath !== ':memory:') fs.mkdirSync(path.dirname(filePath), { recursive: true });
+    sqlite = new Database(filePath);
+    applyPragmas(sqlite);
+  } catch (error) {
+    sqlite?.close();
+    throw openFailure(filePath, error);
+  }
+  return { path: filePath, sqlite, db: drizzle(sqlite, { schema }) };
+}
+
+function applyPragmas(sqlite: Database.Database): void {
   // Before anything writes the first page: a new file starts in incremental-vacuum mode, so pruned
   // metrics history can be handed back to the file system (an older file is converted once, see autoVacuum.ts).
   sqlite.pragma('auto_vacuum = INCREMENTAL');
@@ -32,7 +62,6 @@ export function openDatabase(filePath: string): DbHandle {
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('foreign_keys = ON');
-  return { path: filePath, sqlite, db: drizzle(sqlite, { schema }) };
 }
 
 /**

@@ -1,11 +1,30 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { readMigrationFiles } from 'drizzle-orm/migrator';
 import type { DbHandle } from './index';
 
 export const MIGRATIONS_FOLDER = path.join(import.meta.dirname, 'migrations');
 
 export class MigrationError extends Error {
   override name = 'MigrationError';
+}
+
+/** The migration (its file's name) holding the statement a failed `migrate` quotes; null when unknown. */
+function failingMigration(error: unknown): string | null {
+  const statement =
+    error instanceof Error ? /^Failed to run the query '([\s\S]*)'$/.exec(error.message)?.[1] : undefined;
+  if (statement === undefined) return null;
+  const journal = JSON.parse(
+    fs.readFileSync(path.join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8'),
+  ) as {
+    entries: { tag: string }[];
+  };
+  const index = readMigrationFiles({ migrationsFolder: MIGRATIONS_FOLDER }).findIndex((migration) =>
+    migration.sql.some((sql) => sql.trim() === statement.trim()),
+  );
+  const tag = journal.entries[index]?.tag;
+  return tag ? `migrations/${tag}.sql` : null;
 }
 
 /**
@@ -25,9 +44,11 @@ export function applyMigrations(handle: DbHandle): void {
     // drizzle wraps the SQLite error in one that quotes the whole statement; the cause is what helps.
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
     const reason = cause instanceof Error ? cause.message : String(cause);
+    const code = (cause as { code?: unknown }).code;
+    const migration = failingMigration(error);
     throw new MigrationError(
-      `Database migration failed for ${handle.path}: ${reason}\n` +
-        'No migration was applied (they run in one transaction). Fix the cause, or restore a backup, and start again.',
+      `Database migration failed for ${handle.path}${migration ? ` in ${migration}` : ''}: ${reason}${typeof code === 'string' ? ` (${code})` : ''}\n` +
+        'No migration was applied (they run in one transaction). Fix the cause, or restore a backup (docs/operations.md), and start again.',
     );
   } finally {
     handle.sqlite.pragma('foreign_keys = ON');

@@ -19,7 +19,7 @@ function oncePer<K extends object, T>(make: (key: K) => T): (key: K) => T {
  * (about 80 µs here, twenty times what SQLite then needs to answer from an index); a prepared one
  * skips that. For the reads that run on every page load and on every usage event of a run.
  */
-export function preparedPerConnection<T>(prepare: (db: Db) => T): (db: Db) => T {
+export function preparedPerConnection<T, D extends object = Db>(prepare: (db: D) => T): (db: D) => T {
   return oncePer(prepare);
 }
 

@@ -2,7 +2,7 @@ import type { SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import { type ModelTokenUsage, UsageAccumulator } from '../claude/usage';
 import type { ModelCostRecord } from '../contracts/costs';
 import type { ExecutionLive, ExecutionTrigger, RunWarning } from '../contracts/executions';
-import type { Db } from '../db';
+import type { DbConnection } from '../db';
 import type { AgentConfiguration, RunLimits } from '../db/schema';
 import type { RunningAttempt } from './attemptRunner';
 import { DenialLog } from './denials';
@@ -98,7 +98,7 @@ export interface NewRunParts {
   prompt: string;
   origin: RunOrigin;
   createdAt: number;
-  db: Db;
+  db: DbConnection;
   output: RunOutput;
   workOf: number;
   /** A response's figures changed (the engine checks the budgets). */

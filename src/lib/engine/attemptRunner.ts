@@ -11,8 +11,9 @@ import { ApiErrorObserver, classifyFailure } from '../claude/failures';
 import { RunningAgent } from '../claude/runningAgent';
 import type { AppEnv } from '../config/env';
 import type { Logger } from '../core/logger';
+import { type StorageFault, storageFaultOf } from '../core/storageFault';
 import type { AgentConfiguration } from '../db/schema';
-import type { RunEnding, StopReason } from './runState';
+import { type RunEnding, STORAGE_ERROR, type StopReason } from './runState';
 
 export interface AttemptSpec {
   executionId: number;
@@ -46,6 +47,8 @@ export interface AttemptResult {
   /** Claude Code's own API retries in this attempt. */
   apiRetries: number;
   finishedAt: number;
+  /** The attempt could not start because storage failed (its directories could not be made). */
+  storageFault: StorageFault | null;
 }
 
 export interface RunningAttempt {
@@ -101,6 +104,8 @@ export function classifyEnding(
         errorCode: 'approval_timeout',
         errorMessage: stop.message ?? 'Nobody answered a tool call in time',
       };
+    case 'storage':
+      return { status: 'failed', errorCode: STORAGE_ERROR, errorMessage: stop.message };
   }
   const failure = classifyFailure(result, thrown, apiErrors);
   if (!failure) return { status: 'completed', errorCode: null, errorMessage: null };
@@ -162,14 +167,17 @@ export function startAttempt(spec: AttemptSpec, hooks: AttemptHooks): RunningAtt
       process = undefined;
       transcript.discard(logger, executionId);
     }
-    const ending = classifyEnding(
-      result,
-      thrown,
-      stop,
-      { ...spec.agent, timeoutSeconds: spec.timeoutSeconds },
-      apiErrors,
-    );
-    return { ending, result, apiRetries: apiErrors.retries, finishedAt: Date.now() };
+    const storageFault = stop ? null : storageFaultOf(thrown);
+    const ending = storageFault
+      ? { status: 'failed' as const, errorCode: STORAGE_ERROR, errorMessage: storageFault.detail }
+      : classifyEnding(
+          result,
+          thrown,
+          stop,
+          { ...spec.agent, timeoutSeconds: spec.timeoutSeconds },
+          apiErrors,
+        );
+    return { ending, result, apiRetries: apiErrors.retries, finishedAt: Date.now(), storageFault };
   };
 
   const done = run();

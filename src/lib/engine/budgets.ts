@@ -5,6 +5,7 @@ import type { Db } from '../db';
 import { getMonthSpendMicros, monthKey } from '../db/queries/costs';
 import { getAppSettings } from '../db/queries/settings';
 import type { AgentConfiguration } from '../db/schema';
+import { formatUsd } from '../presentation/format';
 
 export interface BudgetBreach {
   budget: BudgetKind;
@@ -13,7 +14,7 @@ export interface BudgetBreach {
   message: string;
 }
 
-const usd = (micros: number) => `$${microsToUsd(micros).toFixed(micros < 1_000_000 ? 4 : 2)}`;
+const usd = (micros: number) => formatUsd(microsToUsd(micros));
 
 interface MonthlyLimit {
   budget: 'agent_monthly' | 'global_monthly';

@@ -6,8 +6,9 @@ import type { AppEnv } from '../config/env';
 import type { ApprovalDto, DecideApprovalInput } from '../contracts/approvals';
 import { type ExecutionLive, microsToUsd } from '../contracts/executions';
 import type { CircuitBreakerDto } from '../contracts/system';
-import { isDomainError } from '../core/errors';
+import { DomainError, isDomainError } from '../core/errors';
 import type { Logger } from '../core/logger';
+import { describeStorageFault, type StorageFault, storageFaultOf } from '../core/storageFault';
 import type { DbHandle } from '../db';
 import { recordExecutionOutcome } from '../db/queries/costs';
 import {
@@ -20,7 +21,7 @@ import {
   recordAttemptForRetry,
   recordExecutionInit,
 } from '../db/queries/executions';
-import { getAppSettings } from '../db/queries/settings';
+import { getAppSettings, runLogCapBytes } from '../db/queries/settings';
 import type { AgentConfiguration } from '../db/schema';
 import type { SecretMasker } from '../security/secrets';
 import { type ActiveRun, limitsOf, newActiveRun, type RunRequest } from './activeRun';
@@ -37,16 +38,27 @@ import { type CommittedOutput, OutputWriter } from './outputWriter';
 import { Parking } from './parking';
 import { PermissionBroker } from './permissionBroker';
 import { planRetry, type RetryPlan, RetryTimers, retryNotice, verdictOf } from './retries';
-import { type RunInput, type StopReason, statusOf, transition } from './runState';
+import { type RunEnding, type RunInput, type StopReason, statusOf, transition } from './runState';
 import { finalFigures, progressOf } from './runTotals';
 import { attemptDto, spendView, structuredOutputOf } from './runView';
 import { transcriptStore } from './transcripts';
 
-/** How a parking attempt's ending reads: never recorded, the run is parked instead. */
-const _PARKED = { status: 'failed', errorCode: 'parked', errorMessage: null } as const;
-
 /** Why the engine would not start a run of an agent now. */
-export type Refusal = { kind: 'budget' | 'breaker'; message: string };
+export type Refusal = { kind: 'budget' | 'breaker' | 'storage'; message: string };
+
+/** The data directory's storage, as far as runs go (the storage monitor). */
+export interface StorageGate {
+  /** Why runs may not start now (free space below the floor, or writes failing), or null. */
+  refusal(): { code: string; message: string } | null;
+  /** A write failed on storage. */
+  reportFault(fault: StorageFault): void;
+}
+
+/** A run that has ended but whose ending could not be stored yet (storage failing): retried until it is. */
+interface UnrecordedEnding {
+  view: ExecutionLive;
+  record(): void;
+}
 
 /** Watches the processes of running attempts (the per-run resource sampler). */
 export interface ProcessWatcher {
@@ -60,6 +72,7 @@ export interface EngineDeps {
   logger: Logger;
   masker: SecretMasker;
   processes?: ProcessWatcher;
+  storage?: StorageGate;
   /** In-process tools for an agent's runs (built fresh for each attempt), if it has any. */
   toolsFor?: (agent: AgentConfiguration) => AgentTools | undefined;
 }
@@ -77,6 +90,8 @@ export class RunEngine {
   private readonly runs = new Map<number, ActiveRun>();
   /** Created inside a caller's transaction, not yet admitted (see createRun). */
   private readonly created = new Map<number, ActiveRun>();
+  private readonly unrecorded = new Map<number, UnrecordedEnding>();
+  private haltingForStorage = false;
   private readonly admission: Admission<ActiveRun>;
   private readonly writer: OutputWriter;
   private readonly retryTimers = new RetryTimers();
@@ -100,7 +115,12 @@ export class RunEngine {
       gate: this.breaker,
       wake: () => this.pump(),
     });
-    this.writer = new OutputWriter(deps.handle.sqlite, deps.masker, (outputs) => this.committed(outputs));
+    this.writer = new OutputWriter(
+      deps.handle.sqlite,
+      deps.masker,
+      (outputs) => this.committed(outputs),
+      (error, executionIds) => this.outputFailed(error, executionIds),
+    );
     this.transcripts = transcriptStore(deps.handle.db, deps.masker);
     this.approvals = new ApprovalDesk({
       db: deps.handle.db,
@@ -119,7 +139,7 @@ export class RunEngine {
       enqueue: (run) => {
         this.admission.enqueue(run);
         this.publishUpdate(run);
-        this.pump();
+        this.pumpOnItsOwn();
       },
       publishUpdate: (run) => this.publishUpdate(run),
       onResponse: (run, id, usage) => this.onResponse(run, id, usage),
@@ -143,13 +163,24 @@ export class RunEngine {
 
   /**
    * Starts a run: refused (a `budget_exhausted` domain error naming the budget, nothing written)
-   * when a monthly budget is spent; otherwise queued, and started as soon as the limits allow.
+   * when a monthly budget is spent; refused too while storage refuses runs, but recorded (the run
+   * ends at once, failed, saying why; an `insufficient_storage` error names it); otherwise queued,
+   * and started as soon as the limits allow.
    */
   start(request: RunRequest): ExecutionLive {
     const now = Date.now();
     assertBudgetLeft(this.deps.handle.db, request.agent, now);
+    const storage = this.deps.storage?.refusal();
     const executionId = this.createRun(request, now);
     const run = this.expectCreated(executionId);
+    if (storage) {
+      this.created.delete(executionId);
+      this.refuse(run, { status: 'failed', errorCode: storage.code, errorMessage: storage.message });
+      throw new DomainError('insufficient_storage', storage.message, undefined, {
+        executionId,
+        reason: storage.code,
+      });
+    }
     this.admit(executionId);
     return this.publishedView(run);
   }
@@ -185,7 +216,7 @@ export class RunEngine {
       origin,
       createdAt: now,
       db,
-      output: this.writer.open(executionId, 0),
+      output: this.writer.open(executionId, 0, runLogCapBytes(db)),
       workOf: request.parentExecutionId == null ? executionId : chainRootOf(db, request.parentExecutionId),
       onResponse: (active, id, usage) => this.onResponse(active, id, usage),
     });
@@ -211,6 +242,8 @@ export class RunEngine {
       if (isDomainError(error)) return { kind: 'budget', message: error.message };
       throw error;
     }
+    const storage = this.storageRefusal();
+    if (storage) return storage;
     const circuit = this.breaker.snapshot();
     if (circuit.state === 'open' && this.breaker.msUntilHalfOpen() > 0) {
       return {
@@ -219,6 +252,12 @@ export class RunEngine {
       };
     }
     return null;
+  }
+
+  /** Why no run may start now as far as storage goes (free space below the floor, or writes failing). */
+  storageRefusal(): Refusal | null {
+    const refusal = this.deps.storage?.refusal();
+    return refusal ? { kind: 'storage', message: refusal.message } : null;
   }
 
   /**
@@ -264,10 +303,23 @@ export class RunEngine {
     return this.admission.position(executionId);
   }
 
-  /** The run's live view while this process runs it; undefined once it has ended. */
+  /** The run's live view while this process runs it (or holds its ending unstored); undefined once it has ended. */
   liveView(executionId: number): ExecutionLive | undefined {
     const run = this.runs.get(executionId);
-    return run ? this.publishedView(run) : undefined;
+    return run ? this.publishedView(run) : this.unrecorded.get(executionId)?.view;
+  }
+
+  /**
+   * Stores the endings a storage fault kept in memory, oldest first, announcing each once stored.
+   * Throws the first write error (storage still failing): the storage monitor calls this until it
+   * does not.
+   */
+  recordPendingEndings(): void {
+    for (const [executionId, ending] of this.unrecorded) {
+      ending.record();
+      this.unrecorded.delete(executionId);
+      this.announceEnding(ending.view);
+    }
   }
 
   get activeCount(): number {
@@ -284,7 +336,8 @@ export class RunEngine {
 
   /**
    * Ends every run (`cancelled`, reason `shutdown`) and waits for their final writes. A run waiting
-   * for a person is parked instead: its approval outlives the server.
+   * for a person is parked instead: its approval outlives the server. Endings that storage still
+   * refuses are given up on: the next start finds those runs and ends them `interrupted`.
    */
   async shutdown(): Promise<void> {
     this.admission.stop();
@@ -296,6 +349,15 @@ export class RunEngine {
     }
     await Promise.allSettled(runs.map((run) => run.done));
     this.writer.flush();
+    if (this.unrecorded.size === 0) return;
+    try {
+      this.recordPendingEndings();
+    } catch (error) {
+      this.deps.logger.warn(
+        { err: error, executionIds: [...this.unrecorded.keys()] },
+        'run endings could not be stored before shutdown; the next start records these runs as interrupted',
+      );
+    }
   }
 
   private launchOrRefuse(run: ActiveRun): boolean {
@@ -304,23 +366,44 @@ export class RunEngine {
     } catch (error) {
       if (!isDomainError(error)) throw error;
       run.budgetStop = budgetStopOf(error.details);
-      this.apply(run, { type: 'refuse', message: error.message });
-      this.finish(run, null);
+      this.refuse(run, {
+        status: 'budget_exceeded',
+        errorCode: 'budget_exceeded',
+        errorMessage: error.message,
+      });
       return false;
     }
-    this.launch(run);
-    return true;
+    const storage = this.deps.storage?.refusal();
+    if (storage) {
+      this.refuse(run, { status: 'failed', errorCode: storage.code, errorMessage: storage.message });
+      return false;
+    }
+    return this.launch(run);
   }
 
-  private launch(run: ActiveRun): void {
+  /** Ends a run that has not started (no slot, no process), saying why. */
+  private refuse(run: ActiveRun, ending: RunEnding): void {
+    this.apply(run, { type: 'refuse', ending });
+    this.finish(run, null);
+  }
+
+  /** Starts the run's attempt; false when it could not even be marked running (storage failed). */
+  private launch(run: ActiveRun): boolean {
     const { db } = this.deps.handle;
     const at = Date.now();
+    try {
+      markExecutionRunning(db, run.executionId, at, run.state.attempt);
+    } catch (error) {
+      const fault = storageFaultOf(error);
+      if (!fault) throw error;
+      this.storageFailed(fault);
+      return false;
+    }
     this.apply(run, { type: 'launch', at });
     run.view.startedAt ??= at;
     run.view.attempt = run.state.attempt;
     run.view.nextAttemptAt = null;
     run.attemptStart = { at, costMicros: run.spend.totalMicros, apiRetries: run.apiRetryCount };
-    markExecutionRunning(db, run.executionId, at, run.state.attempt);
     this.emit({ type: 'run.started', execution: this.publishedView(run) });
 
     const resume = prepareResume(db, run);
@@ -353,14 +436,42 @@ export class RunEngine {
       .catch((error: unknown) =>
         this.deps.logger.error({ executionId: run.executionId, err: error }, 'execution crashed'),
       )
-      .finally(() => this.pump());
+      .then(() => this.pumpOnItsOwn());
+    return true;
+  }
+
+  /** A pump on a timer or after an attempt, where nothing would catch what it throws. */
+  private pumpOnItsOwn(): void {
+    try {
+      this.pump();
+    } catch (error) {
+      const fault = storageFaultOf(error);
+      if (fault) this.storageFailed(fault);
+      else this.deps.logger.error({ err: error }, 'starting waiting runs failed');
+    }
   }
 
   private remainingWorkflowCap(run: ActiveRun): number | null {
     return run.workflowCapMicros === null ? null : Math.max(0, run.workflowCapMicros - run.spend.totalMicros);
   }
 
+  /** A message's writes failing on storage end the run (and every other); nothing reaches the SDK's loop. */
   private onMessage(
+    run: ActiveRun,
+    translator: MessageTranslator,
+    toolInputs: Map<string, Record<string, unknown>>,
+    message: SDKMessage,
+  ): void {
+    try {
+      this.takeMessage(run, translator, toolInputs, message);
+    } catch (error) {
+      const fault = storageFaultOf(error);
+      if (!fault) throw error;
+      this.storageFailed(fault);
+    }
+  }
+
+  private takeMessage(
     run: ActiveRun,
     translator: MessageTranslator,
     toolInputs: Map<string, Record<string, unknown>>,
@@ -430,6 +541,38 @@ export class RunEngine {
     return progress;
   }
 
+  /** A group commit failed: a storage fault ends every run; anything else is a bug, logged, the lines lost. */
+  private outputFailed(error: unknown, executionIds: number[]): void {
+    const fault = storageFaultOf(error);
+    if (fault) this.storageFailed(fault);
+    else this.deps.logger.error({ err: error, executionIds }, 'run output could not be stored');
+  }
+
+  /**
+   * Storage failed under a write: every run ends `failed` (storage_error), its process stopped and
+   * its slot freed, keeping what was committed before. Their last unstored lines are dropped; their
+   * endings are stored as soon as storage takes writes again (recordPendingEndings).
+   */
+  private storageFailed(fault: StorageFault): void {
+    this.deps.storage?.reportFault(fault);
+    // Ending a run writes too, and fails again: the outer call goes on with the runs left.
+    if (this.haltingForStorage) return;
+    this.haltingForStorage = true;
+    try {
+      for (const run of [...this.runs.values()]) {
+        run.output.close();
+        this.halt(run, 'storage', this.storageMessage(fault));
+      }
+    } finally {
+      this.haltingForStorage = false;
+    }
+  }
+
+  private storageMessage(fault: StorageFault): string {
+    const cause = describeStorageFault(fault, this.deps.env.dataDir);
+    return `Stopped: the run's output could not be stored. ${cause} What was stored before is kept.`;
+  }
+
   /** After a group commit: lines go out, and the live view with the figures stored in it. */
   private committed(outputs: CommittedOutput[]): void {
     for (const batch of outputs) {
@@ -444,6 +587,7 @@ export class RunEngine {
   }
 
   private halt(run: ActiveRun, reason: StopReason, message: string | null): void {
+    if (run.state.phase === 'ended') return;
     const wasWaiting = run.state.phase === 'queued' || run.state.phase === 'backoff';
     const wasAsking = run.state.phase === 'awaiting';
     this.apply(run, { type: 'stop', reason, message });
@@ -467,13 +611,17 @@ export class RunEngine {
     run.process = undefined;
     if (result.result) run.results.push(result.result);
     run.apiRetryCount = run.attemptStart.apiRetries + result.apiRetries;
+    const { storageFault } = result;
+    if (storageFault) this.storageFailed(storageFault);
     if (run.state.phase === 'parking') {
       this.parking.park(run);
       return;
     }
     const ending = {
       ...result.ending,
-      errorMessage: result.ending.errorMessage && this.deps.masker.mask(result.ending.errorMessage),
+      errorMessage: storageFault
+        ? this.storageMessage(storageFault)
+        : result.ending.errorMessage && this.deps.masker.mask(result.ending.errorMessage),
     };
     if (ending.status !== 'completed') {
       run.output.addLog({ level: 'error', text: `[${ending.status}] ${ending.errorMessage ?? ''}` });
@@ -517,7 +665,15 @@ export class RunEngine {
     run.output.addStep(notice.step);
     run.output.addLog(notice.log);
     run.output.flush();
-    recordAttemptForRetry(this.deps.handle.db, attemptRow, retryAt);
+    try {
+      recordAttemptForRetry(this.deps.handle.db, attemptRow, retryAt);
+    } catch (error) {
+      const fault = storageFaultOf(error);
+      if (!fault) throw error;
+      // The run waits in backoff: the fault ends it there, without its retry.
+      this.storageFailed(fault);
+      return;
+    }
     Object.assign(run.view, {
       nextAttemptAt: retryAt,
       errorCode: attemptRow.errorCode ?? null,
@@ -534,7 +690,7 @@ export class RunEngine {
       this.apply(run, { type: 'retry_due' });
       this.admission.enqueue(run);
       this.publishUpdate(run);
-      this.pump();
+      this.pumpOnItsOwn();
     });
   }
 
@@ -572,47 +728,66 @@ export class RunEngine {
       ...spendView(models, costMicros),
       attempts: lastAttempt ? [...run.view.attempts, attemptDto(lastAttempt)] : run.view.attempts,
     });
+    run.output.closeTruncation();
+    run.output.flush();
     run.committedSeq = run.output.lastSeq;
     const finalView = this.publishedView(run);
-    recordExecutionOutcome(
-      this.deps.handle.db,
-      {
-        execution: { id: run.executionId, agentId: run.agentId, createdAt: run.createdAt },
-        outcome: {
-          ...ending,
-          finishedAt,
-          durationMs: finalView.durationMs,
-          numTurns,
-          totals,
-          resultText,
-          structuredOutput,
-          apiRetryCount: run.apiRetryCount,
-          deniedToolCalls: run.denials.count,
-          denials: run.denials.list(),
-          warnings: run.warnings,
+    const record = () =>
+      recordExecutionOutcome(
+        this.deps.handle.db,
+        {
+          execution: { id: run.executionId, agentId: run.agentId, createdAt: run.createdAt },
+          outcome: {
+            ...ending,
+            finishedAt,
+            durationMs: finalView.durationMs,
+            numTurns,
+            totals,
+            resultText,
+            structuredOutput,
+            apiRetryCount: run.apiRetryCount,
+            deniedToolCalls: run.denials.count,
+            denials: run.denials.list(),
+            warnings: run.warnings,
+          },
+          rows: models,
+          previous: run.spend.lastWritten,
+          lastAttempt,
         },
-        rows: models,
-        previous: run.spend.lastWritten,
-        lastAttempt,
-      },
-      () =>
-        this.events.writeEnding({
-          execution: finalView,
-          agent: run.agent,
-          budget: run.budgetStop,
-          timeoutSeconds: run.timeoutSeconds,
-        }),
-    );
+        () =>
+          this.events.writeEnding({
+            execution: finalView,
+            agent: run.agent,
+            budget: run.budgetStop,
+            timeoutSeconds: run.timeoutSeconds,
+          }),
+      );
     this.runs.delete(run.executionId);
     // Calls still waiting will never be answered now.
     this.approvals.dropPending(run.executionId);
-    this.emit({ type: 'run.ended', execution: finalView });
+    try {
+      record();
+    } catch (error) {
+      const fault = storageFaultOf(error);
+      if (!fault) throw error;
+      // Ended all the same (no process, no slot); stored, and announced, once storage takes writes.
+      this.unrecorded.set(run.executionId, { view: finalView, record });
+      this.emit({ type: 'run.updated', execution: finalView });
+      this.storageFailed(fault);
+      return;
+    }
+    this.announceEnding(finalView);
+  }
+
+  /** A stored ending goes out (pages, workflows, notifications). */
+  private announceEnding(execution: ExecutionLive): void {
+    this.emit({ type: 'run.ended', execution });
     this.deps.logger.info(
       {
-        executionId: run.executionId,
-        status: ending.status,
-        errorCode: ending.errorCode,
-        attempts: run.state.attempt,
+        executionId: execution.id,
+        status: execution.status,
+        errorCode: execution.errorCode,
+        attempts: execution.attempt,
       },
       'execution finished',
     );

@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import type { LogDraft, StepDraft } from '../claude/messages';
-import type { LogLineDto, StepDto } from '../contracts/executions';
+import { LOG_TRUNCATED_MARKER, type LogLineDto, type StepDto } from '../contracts/executions';
 import type { ExecutionProgress } from '../db/queries/executions';
+import { formatBytes } from '../presentation/format';
 import type { SecretMasker } from '../security/secrets';
 
 /** Rows one transaction may take; a flood is cut into transactions of this size. */
@@ -43,7 +44,8 @@ function prepare(sqlite: Database.Database): Statements {
 
 /**
  * One execution's output: numbers its steps and log lines from one sequence, masks known secrets
- * before anything is stored or shown, and hands them to the shared writer.
+ * before anything is stored or shown, and hands them to the shared writer. Past its log cap, lines
+ * are counted instead of stored, behind one marker line that says so.
  */
 export class RunOutput {
   steps: StepDto[] = [];
@@ -52,12 +54,16 @@ export class RunOutput {
   /** In the writer's set of outputs to commit. */
   queued = false;
   private seq: number;
+  private logBytes = 0;
+  private dropped = { lines: 0, bytes: 0 };
+  private closed = false;
 
   constructor(
     private readonly writer: OutputWriter,
     readonly executionId: number,
     lastSeq: number,
     private readonly masker: SecretMasker,
+    private readonly logCapBytes: number,
   ) {
     this.seq = lastSeq;
   }
@@ -72,6 +78,7 @@ export class RunOutput {
   }
 
   addStep(draft: StepDraft): void {
+    if (this.closed) return;
     const summary = this.masker.mask(draft.summary);
     const payload = this.masker.maskJson(draft.payload);
     this.steps.push({ ...draft, summary, payload, seq: ++this.seq, createdAt: Date.now() });
@@ -80,12 +87,57 @@ export class RunOutput {
 
   /** The hot path (a tool's output can be 100k lines): one small object per line, nothing else. */
   addLog(draft: LogDraft): void {
-    this.logs.push({
-      seq: ++this.seq,
-      level: draft.level,
-      text: this.masker.mask(draft.text),
-      createdAt: Date.now(),
-    });
+    if (this.closed) return;
+    // UTF-16 length: close enough to the stored size for a cap, and free to read.
+    this.logBytes += draft.text.length;
+    if (this.logBytes > this.logCapBytes) {
+      if (this.dropped.lines === 0) this.push('warn', truncationText(this.logCapBytes));
+      this.dropped.lines += 1;
+      this.dropped.bytes += draft.text.length;
+      return;
+    }
+    this.push(draft.level, this.masker.mask(draft.text));
+  }
+
+  /** At the run's end: how much the cap kept out, as the last line, if anything was. */
+  closeTruncation(): void {
+    const { lines, bytes } = this.dropped;
+    if (lines === 0 || this.closed) return;
+    this.push(
+      'warn',
+      `${LOG_TRUNCATED_MARKER} ${lines.toLocaleString('en-US')} more lines (${formatBytes(bytes)}) were not stored`,
+    );
+  }
+
+  /** What was just committed, handed on; the output starts empty again. */
+  take(): CommittedOutput {
+    const batch = {
+      executionId: this.executionId,
+      seq: this.seq,
+      steps: this.steps,
+      logs: this.logs,
+      progress: this.progress,
+    };
+    this.drop();
+    return batch;
+  }
+
+  /** Forgets what a failed commit did not store. */
+  drop(): void {
+    this.steps = [];
+    this.logs = [];
+    this.progress = null;
+    this.queued = false;
+  }
+
+  /** Nothing more is taken (a storage fault stopped the run: its last lines cannot be stored). */
+  close(): void {
+    this.closed = true;
+    this.drop();
+  }
+
+  private push(level: LogLineDto['level'], text: string): void {
+    this.logs.push({ seq: ++this.seq, level, text, createdAt: Date.now() });
     this.writer.pending(this);
   }
 
@@ -101,6 +153,9 @@ export class RunOutput {
   }
 }
 
+const truncationText = (capBytes: number) =>
+  `${LOG_TRUNCATED_MARKER} This run's log reached its cap of ${formatBytes(capBytes)}: further lines are counted, not stored (the run goes on)`;
+
 /**
  * Group commit for every running execution: what accumulates while the event loop is busy is
  * written in one transaction as soon as the loop comes round (setImmediate), so a line waits for at
@@ -113,10 +168,15 @@ export class OutputWriter {
   private scheduled: NodeJS.Immediate | undefined;
   private readonly commit: (outputs: RunOutput[]) => void;
 
+  /**
+   * `onFailed`: a commit failed (its rows are not stored, and are dropped): the writer never
+   * throws, since it mostly runs on its own turn of the event loop, where a throw would be uncaught.
+   */
   constructor(
     sqlite: Database.Database,
     private readonly masker: SecretMasker,
     private readonly onCommitted: (outputs: CommittedOutput[]) => void,
+    private readonly onFailed: (error: unknown, executionIds: number[]) => void,
   ) {
     this.statements = prepare(sqlite);
     this.commit = sqlite.transaction((outputs: RunOutput[]) => {
@@ -124,8 +184,9 @@ export class OutputWriter {
     });
   }
 
-  open(executionId: number, lastSeq: number): RunOutput {
-    return new RunOutput(this, executionId, lastSeq, this.masker);
+  /** `logCapBytes`: how much log text the run may store (the `runLogCapMb` setting). */
+  open(executionId: number, lastSeq: number, logCapBytes = Number.POSITIVE_INFINITY): RunOutput {
+    return new RunOutput(this, executionId, lastSeq, this.masker, logCapBytes);
   }
 
   /** Called by a RunOutput that has something to write. */
@@ -141,29 +202,24 @@ export class OutputWriter {
     this.scheduled ??= setImmediate(() => this.flush());
   }
 
-  /** Commits everything pending, in one transaction, then hands it on. Synchronous. */
+  /** Commits everything pending, in one transaction, then hands it on. Synchronous; never throws. */
   flush(): void {
     if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = undefined;
     if (this.dirty.size === 0) return;
     const outputs = [...this.dirty];
     this.dirty.clear();
-    this.commit(outputs);
-    const committed = outputs.map((output): CommittedOutput => {
-      const batch = {
-        executionId: output.executionId,
-        seq: output.lastSeq,
-        steps: output.steps,
-        logs: output.logs,
-        progress: output.progress,
-      };
-      output.steps = [];
-      output.logs = [];
-      output.progress = null;
-      output.queued = false;
-      return batch;
-    });
-    this.onCommitted(committed);
+    try {
+      this.commit(outputs);
+    } catch (error) {
+      for (const output of outputs) output.drop();
+      this.onFailed(
+        error,
+        outputs.map((output) => output.executionId),
+      );
+      return;
+    }
+    this.onCommitted(outputs.map((output) => output.take()));
   }
 
   private write(output: RunOutput): void {

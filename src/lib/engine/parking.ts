@@ -1,6 +1,6 @@
 import type { ModelTokenUsage } from '../claude/usage';
 import type { Logger } from '../core/logger';
-import type { Db } from '../db';
+import type { DbConnection } from '../db';
 import { getAgentRow } from '../db/queries/agents';
 import { getApprovalRow, latestAnsweredApproval, pendingApprovalsOf } from '../db/queries/approvals';
 import { recordExecutionCosts } from '../db/queries/costs';
@@ -12,6 +12,7 @@ import {
   markExecutionStatus,
   recordParkedProgress,
 } from '../db/queries/executions';
+import { runLogCapBytes } from '../db/queries/settings';
 import type { Execution } from '../db/schema';
 import { type ActiveRun, newActiveRun } from './activeRun';
 import type { OutputWriter } from './outputWriter';
@@ -22,7 +23,7 @@ import { spendView } from './runView';
 
 /** What parking needs of the engine: its runs, and the moves it keeps to itself. */
 export interface ParkingHost {
-  db: Db;
+  db: DbConnection;
   logger: Logger;
   writer: OutputWriter;
   runs: Map<number, ActiveRun>;
@@ -120,7 +121,8 @@ export class Parking {
         origin,
         createdAt: row.createdAt,
         db,
-        output: this.host.writer.open(row.id, row.lastSeq),
+        // The cap counts what this process writes: a woken run may write a cap's worth again.
+        output: this.host.writer.open(row.id, row.lastSeq, runLogCapBytes(db)),
         workOf: chainRootOf(db, row.id),
         onResponse: (active, id, usage) => this.host.onResponse(active, id, usage),
         revived: {

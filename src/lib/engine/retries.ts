@@ -3,7 +3,7 @@ import type { LogDraft, StepDraft } from '../claude/messages';
 import type { NewExecutionAttempt } from '../db/queries/executions';
 import type { AttemptVerdict } from './circuitBreaker';
 import { retryDelayMs } from './retryPolicy';
-import type { RunEnding } from './runState';
+import { type RunEnding, STORAGE_ERROR } from './runState';
 
 /**
  * Whole-run retries: which endings are transient, whether a failed attempt gets another one and
@@ -13,10 +13,10 @@ import type { RunEnding } from './runState';
 export const isTransient = (ending: RunEnding): boolean =>
   ending.status === 'failed' && TRANSIENT_FAILURES.has(ending.errorCode as never);
 
-/** What an attempt tells the circuit breaker about the API's health. */
+/** What an attempt tells the circuit breaker about the API's health (a storage fault says nothing of it). */
 export function verdictOf(ending: RunEnding): AttemptVerdict {
   if (isTransient(ending)) return { kind: 'transient', failureClass: ending.errorCode ?? 'unknown' };
-  return ending.status === 'completed' || ending.status === 'failed'
+  return ending.status === 'completed' || (ending.status === 'failed' && ending.errorCode !== STORAGE_ERROR)
     ? { kind: 'healthy' }
     : { kind: 'neutral' };
 }

@@ -16,6 +16,9 @@ export type { StopReason };
 
 export type EndStatus = EndedStatus;
 
+/** The error code of a run ended by a storage fault (its output could not be stored). */
+export const STORAGE_ERROR = 'storage_error';
+
 export interface RunEnding {
   status: EndStatus;
   errorCode: string | null;
@@ -57,8 +60,8 @@ export type RunPhase = RunState['phase'];
 export type RunInput =
   | { type: 'launch'; at: number }
   | { type: 'stop'; reason: StopReason; message: string | null }
-  /** A monthly budget ran out while the run waited: it ends without starting. */
-  | { type: 'refuse'; message: string }
+  /** A monthly budget ran out, or storage refuses runs, while the run waited: it ends without starting. */
+  | { type: 'refuse'; ending: RunEnding }
   /** `retryAt` is set when the retry policy grants another attempt. */
   | { type: 'attempt_ended'; ending: RunEnding; retryAt: number | null }
   | { type: 'retry_due' }
@@ -111,6 +114,8 @@ export function endingBeforeStart(reason: StopReason, message: string | null): R
       return { status: 'timeout', errorCode: 'timeout', errorMessage: message };
     case 'approval_timeout':
       return { status: 'failed', errorCode: 'approval_timeout', errorMessage: message };
+    case 'storage':
+      return { status: 'failed', errorCode: STORAGE_ERROR, errorMessage: message };
   }
 }
 
@@ -123,11 +128,7 @@ function next(state: RunState, input: RunInput): RunState {
     case 'launch':
       return { phase: 'running', attempt, startedAt: input.at, from: startOf(state) };
     case 'refuse':
-      return {
-        phase: 'ended',
-        attempt,
-        ending: { status: 'budget_exceeded', errorCode: 'budget_exceeded', errorMessage: input.message },
-      };
+      return { phase: 'ended', attempt, ending: input.ending };
     case 'retry_due':
       return { phase: 'queued', attempt, from: startOf(state) };
     case 'approval_requested':

@@ -1,7 +1,7 @@
 import { LiveCost, mergeCostRecords } from '../claude/costTracker';
 import type { ModelTokenUsage } from '../claude/usage';
 import type { ModelCostRecord } from '../contracts/costs';
-import type { Db } from '../db';
+import type { DbConnection } from '../db';
 import { type PreviousCosts, recordExecutionCosts } from '../db/queries/costs';
 import type { AgentConfiguration } from '../db/schema';
 import { type BudgetBreach, runBudgetBreach } from './budgets';
@@ -28,7 +28,7 @@ export class SpendGuard {
   private written: PreviousCosts;
 
   constructor(
-    private readonly db: Db,
+    private readonly db: DbConnection,
     private readonly run: GuardedRun,
   ) {
     this.cost = new LiveCost(run.createdAt);

@@ -1,5 +1,6 @@
 import type { ErrorIssue } from '../contracts/errors';
 import { type DomainError, type DomainErrorKind, isDomainError } from '../core/errors';
+import { describeStorageFault, type StorageFault } from '../core/storageFault';
 
 export type ApiErrorCode =
   | 'invalid_request'
@@ -12,6 +13,8 @@ export type ApiErrorCode =
   | 'unavailable'
   | 'invalid_link'
   | 'link_expired'
+  | 'insufficient_storage'
+  | 'storage_error'
   | 'internal';
 
 // A brand instead of instanceof: server.ts and Next's compiled routes load separate copies of this module.
@@ -44,12 +47,28 @@ const HTTP_BY_KIND: Record<DomainErrorKind, { status: number; code: ApiErrorCode
   invalid_input: { status: 400, code: 'invalid_request' },
   budget_exhausted: { status: 409, code: 'budget_exhausted' },
   unavailable: { status: 503, code: 'unavailable' },
+  insufficient_storage: { status: 507, code: 'insufficient_storage' },
 };
 
 /** The HTTP answer for a domain error: the one place where kinds become status codes. */
 export function fromDomainError(error: DomainError): ApiError {
   const { status, code } = HTTP_BY_KIND[error.kind];
   return new ApiError(status, code, error.message, error.issue && [error.issue], error.details);
+}
+
+/**
+ * A storage fault under a request: 507 when the disk is full (the request may work once space is
+ * freed), 503 when it is read-only or failing. The answer says what failed and what to do.
+ */
+export function fromStorageFault(fault: StorageFault, dataDir: string, method: string): ApiError {
+  const what = method === 'GET' || method === 'HEAD' ? 'Could not read' : 'Not saved';
+  return new ApiError(
+    fault.kind === 'full' ? 507 : 503,
+    fault.kind === 'full' ? 'insufficient_storage' : 'storage_error',
+    `${what}: ${describeStorageFault(fault, dataDir)}`,
+    undefined,
+    { storage: { kind: fault.kind, code: fault.code } },
+  );
 }
 
 /** Client-safe errors as they are; domain errors mapped; anything else is not for the client (null). */

@@ -1,8 +1,11 @@
 import { z } from 'zod';
+import { env } from '../config/env';
 import { issuesFromZod } from '../contracts/errors';
 import { appLogger } from '../core/logger';
+import { storageFaultOf } from '../core/storageFault';
 import { AUTH_VIA_HEADER, type AuthVia } from '../security/requestGate';
-import { ApiError, errorBody, toApiError } from './errors';
+import { getRuntime } from '../server/runtime';
+import { ApiError, errorBody, fromStorageFault, toApiError } from './errors';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -86,7 +89,14 @@ function parseBody<B extends Schema>(schema: B & z.ZodType, raw: unknown): Parse
   return parseWith<B>(schema, raw, 'body');
 }
 
-function toResponse(error: unknown): Response {
+function toResponse(error: unknown, method: string): Response {
+  const fault = storageFaultOf(error);
+  if (fault) {
+    appLogger().warn({ err: error }, 'request failed on storage');
+    getRuntime()?.backend.storage.reportFault(fault);
+    const apiError = fromStorageFault(fault, env().dataDir, method);
+    return json(errorBody(apiError), apiError.status);
+  }
   const apiError = toApiError(error);
   if (apiError) {
     if (apiError.status >= 500) appLogger().error({ err: error }, 'request failed');
@@ -117,7 +127,7 @@ export function route<
       const body = spec.body ? parseBody(spec.body, await readJsonBody(request)) : (undefined as Parsed<B>);
       return await handler({ request, params, query, body, via: authVia(request) });
     } catch (error) {
-      return toResponse(error);
+      return toResponse(error, request.method);
     }
   };
 }

@@ -118,8 +118,10 @@ export function openChannel(row: NotificationChannel, box: SecretBox): OpenChann
  */
 export function toChannelDto(row: NotificationChannel): ChannelDto {
   const hints = row.secretHints;
+  const { url } = row.settings;
   return channelDtoSchema.parse({
     ...row.settings,
+    ...(typeof url === 'string' && { url: withoutPassword(url) }),
     ...hints,
     user: row.settings.user ?? null,
     token: hints.token ?? null,
@@ -133,6 +135,19 @@ export function toChannelDto(row: NotificationChannel): ChannelDto {
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   });
+}
+
+/**
+ * A URL saved before credentials in URLs were refused shows without its password (its deliveries
+ * give up, saying why: see the worker).
+ */
+function withoutPassword(url: string): string {
+  try {
+    const { protocol, username, password, host, pathname, search, hash } = new URL(url);
+    return password === '' ? url : `${protocol}//${username}:••••@${host}${pathname}${search}${hash}`;
+  } catch {
+    return url;
+  }
 }
 
 function configFromInput(input: CreateChannelInput): ChannelConfig {

@@ -21,6 +21,8 @@ export function conditionOf(event: NotificationEvent): ConditionChange | null {
       return { key: hostDiskKey(event.data.mount), holds: event.data.state === 'firing' };
     case 'host.memory':
     case 'host.load':
+    case 'storage.low':
+    case 'storage.failing':
       return { key: event.type, holds: event.data.state === 'firing' };
     case 'budget.warning':
     case 'budget.exhausted': {

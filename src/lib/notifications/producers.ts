@@ -5,13 +5,14 @@ import type { ExecutionLive } from '../contracts/executions';
 import type { HostSample } from '../contracts/metrics';
 import type { NotificationEventInput } from '../contracts/notifications';
 import type { ScheduleDto, ScheduleFiringDto } from '../contracts/schedules';
+import type { StorageStatusDto } from '../contracts/storage';
 import type { CircuitBreakerDto } from '../contracts/system';
 import type { WorkflowRunDto } from '../contracts/workflows';
 import type { Db } from '../db';
 import { getBudgetStatuses } from '../db/queries/costReports';
 import { monthKey } from '../db/queries/costs';
 import type { BudgetStop } from '../engine/events';
-import type { HostReading } from './hostConditions';
+import { HOST_PAGE_PATH, type HostReading } from './hostConditions';
 
 /**
  * What the rest of the server tells notifications: each function turns one producer's fact (a run
@@ -213,4 +214,44 @@ export function approvalEvent(
       path: runPath(approval.executionId),
     },
   };
+}
+
+/**
+ * The storage conditions as a status shows them, both every time (conditions de-duplicate):
+ * storage.low while free space is below the floor; storage.failing while writes fail. A failure
+ * that could not be recorded while it lasted (the disk was full) is recorded once writes work,
+ * followed by its clearing.
+ */
+export function storageEvents(status: StorageStatusDto): NotificationEventInput[] {
+  const common = { dataDir: status.dataDir, path: HOST_PAGE_PATH };
+  const events: NotificationEventInput[] = [];
+  if (status.freeBytes !== null && status.totalBytes !== null && status.floorBytes !== null) {
+    events.push({
+      type: 'storage.low',
+      data: {
+        ...common,
+        freeBytes: status.freeBytes,
+        totalBytes: status.totalBytes,
+        floorBytes: status.floorBytes,
+        since: status.since,
+        state: status.state === 'low' ? 'firing' : 'resolved',
+      },
+    });
+  }
+  const { fault } = status;
+  const failing = (state: 'firing' | 'resolved') =>
+    ({
+      type: 'storage.failing',
+      data: {
+        ...common,
+        code: fault?.code ?? '',
+        reason: fault?.message ?? '',
+        since: fault?.at ?? status.since,
+        state,
+      },
+    }) as const;
+  if (status.state === 'failing') events.push(failing('firing'));
+  else if (fault) events.push(failing('firing'), failing('resolved'));
+  else events.push(failing('resolved'));
+  return events;
 }

@@ -1,6 +1,12 @@
 import type { BudgetKind } from '../contracts/costs';
 import type { MessageAction, NotificationMessage } from '../contracts/notifications';
-import { formatDateTime, formatDuration, formatSpend } from '../presentation/format';
+import {
+  formatBytes,
+  formatDuration,
+  formatMessageTime,
+  formatPercent,
+  formatUsd,
+} from '../presentation/format';
 
 export type Severity = 'info' | 'warning' | 'critical' | 'resolved';
 
@@ -31,8 +37,9 @@ export function pageUrl(baseUrl: string, path: string): string {
   return `${baseUrl.replace(/\/+$/, '')}${path}`;
 }
 
-const pct = (value: number) => `${Number(value.toFixed(1))}%`;
-const at = (epochMs: number) => formatDateTime(epochMs, 'utc');
+/** Percent figures in messages (0–100) keep a decimal: `91.2%` beside a `90%` threshold. */
+const pct = (value: number) => formatPercent(value / 100, 1);
+const at = formatMessageTime;
 const field = (label: string, value: string | number | null | undefined): MessageField[] =>
   value === null || value === undefined || value === '' ? [] : [{ label, value: String(value) }];
 
@@ -44,7 +51,7 @@ function runFields(d: Of<'run.failed'>): MessageField[] {
     ...field('Workflow', d.workflowName ?? (d.workflowId ? `#${d.workflowId}` : null)),
     ...field('Attempts', d.attempts),
     ...field('Duration', d.durationMs === null ? null : formatDuration(d.durationMs)),
-    ...field('Cost', formatSpend(d.costUsd)),
+    ...field('Cost', formatUsd(d.costUsd)),
     ...field('Error', d.errorCode),
   ];
 }
@@ -68,7 +75,7 @@ function budgetSubject(d: Of<'budget.warning'>): string {
 function budget(d: Of<'budget.warning'>, exhausted: boolean): Described {
   const share = pct((d.spentUsd / d.budgetUsd) * 100);
   const fields = [
-    ...field('Spent', `${formatSpend(d.spentUsd)} of ${formatSpend(d.budgetUsd)} (${share})`),
+    ...field('Spent', `${formatUsd(d.spentUsd)} of ${formatUsd(d.budgetUsd)} (${share})`),
     ...field('Month', d.month),
   ];
   if (d.state === 'resolved')
@@ -81,13 +88,13 @@ function budget(d: Of<'budget.warning'>, exhausted: boolean): Described {
   return exhausted
     ? {
         title: `${budgetSubject(d)} is exhausted`,
-        text: `${formatSpend(d.spentUsd)} of ${formatSpend(d.budgetUsd)} spent in ${d.month}. Runs it covers are refused until the month ends or the budget is raised.`,
+        text: `${formatUsd(d.spentUsd)} of ${formatUsd(d.budgetUsd)} spent in ${d.month}. Runs it covers are refused until the month ends or the budget is raised.`,
         fields,
         severity: 'critical',
       }
     : {
         title: `${budgetSubject(d)} is at ${share}`,
-        text: `${formatSpend(d.spentUsd)} of ${formatSpend(d.budgetUsd)} spent in ${d.month}.`,
+        text: `${formatUsd(d.spentUsd)} of ${formatUsd(d.budgetUsd)} spent in ${d.month}.`,
         fields,
         severity: 'warning',
       };
@@ -170,7 +177,7 @@ function describeMessage(message: NotificationMessage): Described {
       const d = message.data;
       return {
         title: runTitle(d, 'was stopped by a budget'),
-        text: `${BUDGET_LIMIT_LABELS[d.budget]} of ${formatSpend(d.limitUsd)} was reached: ${formatSpend(d.spentUsd)} spent.`,
+        text: `${BUDGET_LIMIT_LABELS[d.budget]} of ${formatUsd(d.limitUsd)} was reached: ${formatUsd(d.spentUsd)} spent.`,
         fields: runFields(d),
         severity: 'warning',
       };
@@ -297,6 +304,37 @@ function describeMessage(message: NotificationMessage): Described {
       return approval(message.data, false);
     case 'approval.expired':
       return approval(message.data, true);
+    case 'storage.low': {
+      const d = message.data;
+      const free = `${formatBytes(d.freeBytes)} free of ${formatBytes(d.totalBytes)}`;
+      return hostState(
+        d,
+        {
+          title: `Low disk space for ClaudeOps: ${free}`,
+          text: `Below the floor of ${formatBytes(d.floorBytes)} on the file system of ${d.dataDir}: new runs are refused until space is freed.`,
+        },
+        { title: `Disk space is back: ${free}`, text: 'New runs start again.' },
+        [
+          ...field('Data directory', d.dataDir),
+          ...field('Free', free),
+          ...field('Floor', formatBytes(d.floorBytes)),
+        ],
+      );
+    }
+    case 'storage.failing': {
+      const d = message.data;
+      const described = hostState(
+        d,
+        {
+          title: `ClaudeOps cannot write its data (${d.code})`,
+          text: `${d.reason} Runs were stopped and new ones are refused.`,
+        },
+        { title: 'ClaudeOps writes its data again', text: 'Storage works again; new runs start.' },
+        [...field('Data directory', d.dataDir), ...field('Error', d.code)],
+      );
+      // Runs are being stopped: more than a warning.
+      return d.state === 'firing' ? { ...described, severity: 'critical' } : described;
+    }
     case 'notification.summary': {
       const d = message.data;
       const counts = Object.entries(d.byType)

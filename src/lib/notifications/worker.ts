@@ -1,11 +1,13 @@
+import { z } from 'zod';
 import { type ApprovalLinks, approvalLinkPath } from '../auth/approvalLinks';
+import { issuesFromZod } from '../contracts/errors';
 import type { Logger } from '../core/logger';
 import type { Db } from '../db';
 import { getChannelRow } from '../db/queries/notificationChannels';
 import { nextDueAt, type OutboxItem } from '../db/queries/notificationOutbox';
 import type { NotificationChannel } from '../db/schema';
 import type { SecretBox } from '../db/secretBox';
-import { openChannel } from './channels';
+import { type OpenChannel, openChannel } from './channels';
 import { type Attempt, attemptSend, buildOutgoing, unsendable } from './delivery';
 import { claimDue, queueDueSummaries, type RetryPolicy, settleAttempt } from './outbox';
 import type { ApprovalLinkMaker } from './render';
@@ -61,15 +63,28 @@ export function startNotificationWorker(options: NotificationWorkerOptions): Not
   let chain: Promise<void> = Promise.resolve();
   let queued: Promise<void> | null = null;
 
+  /** A row that cannot be read or opened now never will be: it gives up, saying why, rather than retry for hours. */
   async function attempt(item: OutboxItem, channelRow: NotificationChannel): Promise<Attempt> {
+    const context = { channelId: channelRow.id, eventId: item.event.id };
+    let channel: OpenChannel;
     try {
-      const channel = openChannel(channelRow, box);
+      channel = openChannel(channelRow, box);
+    } catch (err) {
+      logger.error({ err, ...context }, 'notification channel cannot be opened');
+      return unsendable(
+        err instanceof z.ZodError
+          ? `The channel's settings no longer pass: ${issuesFromZod(err)
+              .map((issue) => `${issue.path}: ${issue.message}`)
+              .join('; ')}`
+          : 'The channel settings cannot be read',
+      );
+    }
+    try {
       const links = options.approvalLinks && linkMaker(options.approvalLinks, channelRow);
       return await attemptSend(channel, buildOutgoing(item.event, baseUrl, links), ctx);
     } catch (err) {
-      // A row that cannot be read or opened now never will be: give up rather than retry for hours.
-      logger.error({ err, channelId: channelRow.id, eventId: item.event.id }, 'notification cannot be sent');
-      return unsendable('The message or the channel settings cannot be read');
+      logger.error({ err, ...context }, 'notification cannot be sent');
+      return unsendable('The message cannot be read');
     }
   }
 

@@ -1,8 +1,14 @@
 import type { Db } from '../db';
 import { requireAgent } from '../db/queries/agents';
-import type { RunEngine } from '../engine/engine';
+import type { Refusal, RunEngine } from '../engine/engine';
 import type { WorkflowRunner } from '../workflows/runner';
-import type { RunLauncher } from './launcher';
+import type { RunLauncher, RunRefusal } from './launcher';
+
+const REFUSAL_OUTCOMES: Record<Refusal['kind'], RunRefusal['outcome']> = {
+  budget: 'refused_budget',
+  breaker: 'refused_breaker',
+  storage: 'skipped_storage',
+};
 
 /**
  * The scheduler's port, backed by the run engine and the workflow runner: a scheduled run is an
@@ -12,6 +18,8 @@ export function engineRunLauncher(db: Db, engine: RunEngine, workflows: Workflow
   const agentOf = (agentId: number) => requireAgent(db, agentId);
   return {
     refusal(target, now) {
+      const storage = engine.storageRefusal();
+      if (storage) return { outcome: 'skipped_storage', reason: `Skipped: ${storage.message}` };
       if (target.kind === 'workflow') {
         // An open breaker only delays a workflow's steps (they wait queued); a spent budget refuses the run.
         const refusal = workflows.refusal(target.workflowId, now);
@@ -20,7 +28,7 @@ export function engineRunLauncher(db: Db, engine: RunEngine, workflows: Workflow
       const refusal = engine.refusal(agentOf(target.agentId), now);
       if (!refusal) return null;
       return {
-        outcome: refusal.kind === 'budget' ? 'refused_budget' : 'refused_breaker',
+        outcome: REFUSAL_OUTCOMES[refusal.kind],
         reason: refusal.message,
       };
     },

@@ -16,7 +16,11 @@ const duration = (seconds: number) =>
 
 const iso = (epochMs: number) => new Date(epochMs).toISOString();
 
-export function missedReason(schedule: Schedule, planned: PlannedFiring, now: number): string {
+export function missedReason(
+  schedule: Pick<Schedule, 'catchUp' | 'catchUpWindowSeconds'>,
+  planned: PlannedFiring,
+  now: number,
+): string {
   if (planned.kind === 'missed_overflow') {
     const count = `${planned.atLeast ? 'At least ' : ''}${planned.count.toLocaleString('en-US')}`;
     return `${count} more slots from ${iso(planned.slot)} until ${iso(planned.until)} were missed while the server was not running (one row for all of them: only the first ${MISSED_LISTED_CAP.toLocaleString('en-US')} are listed one by one)`;

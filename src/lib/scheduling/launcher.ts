@@ -4,7 +4,7 @@ import type { Schedule } from '../db/schema';
 
 /** Why a run may not start now, with the firing outcome that records it. */
 export interface RunRefusal {
-  outcome: 'refused_budget' | 'refused_breaker';
+  outcome: 'refused_budget' | 'refused_breaker' | 'skipped_storage';
   /** In words, e.g. "The global monthly budget ($50.00) is exhausted: $50.02 spent in 2026-11". */
   reason: string;
 }

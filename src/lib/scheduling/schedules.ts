@@ -250,7 +250,12 @@ export function previewSchedule(query: SchedulePreviewQuery, now: number): Sched
  */
 export function assertFiringStarted(firing: ScheduleFiringDto): void {
   if (firing.outcome === 'started' || firing.outcome === 'caught_up') return;
-  const kind = firing.outcome === 'refused_budget' ? 'budget_exhausted' : 'conflict';
+  const kind =
+    firing.outcome === 'refused_budget'
+      ? 'budget_exhausted'
+      : firing.outcome === 'skipped_storage'
+        ? 'insufficient_storage'
+        : 'conflict';
   throw new DomainError(kind, firing.reason, undefined, { outcome: firing.outcome, firing });
 }
 

@@ -68,14 +68,23 @@ interface MissedWalk {
   skipped: { after: number; before: number } | null;
 }
 
+/** A slot and when it fires. A module function, not a closure: see the note on `planDueSlots`. */
+function slotAt(input: PlanInput, slot: number): PlannedSlot {
+  return { slot, fireAt: slot + input.jitterMs(slot) };
+}
+
+/**
+ * The plan of one due schedule. Called for each of a tick's due schedules, so it creates no named
+ * closures: the server runs through tsx, which gives each one its name at creation, a slow
+ * property definition.
+ */
 export function planDueSlots(input: PlanInput): SlotPlan {
-  const { cron, now, jitterMs } = input;
+  const { cron, now } = input;
   const lateBefore = now - LATE_GRACE_MS;
-  const at = (slot: number): PlannedSlot => ({ slot, fireAt: slot + jitterMs(slot) });
   const walk: MissedWalk = { listed: [], overflow: null, latest: null, skipped: null };
   const onTime: PlannedFiring[] = [];
   let walked = 0;
-  let current = at(input.firstSlot);
+  let current = slotAt(input, input.firstSlot);
   while (current.fireAt <= now) {
     if (current.fireAt >= lateBefore) {
       onTime.push({ kind: 'on_time', ...current });
@@ -89,11 +98,11 @@ export function planDueSlots(input: PlanInput): SlotPlan {
         walk.skipped = { after: current.slot, before: resume };
         walk.overflow.atLeast = true;
         walk.latest = null;
-        current = at(resume);
+        current = slotAt(input, resume);
         continue;
       }
     }
-    current = at(cron.nextAfter(current.slot));
+    current = slotAt(input, cron.nextAfter(current.slot));
   }
   const boundary = onTime[0]?.slot ?? current.slot;
   return { firings: [...missedFirings(input, walk, boundary), ...onTime], next: current };

@@ -100,9 +100,13 @@ export interface OffsetSpan {
   until: number;
 }
 
+/** Reused to read an instant's year: this runs several times per next slot, in every scheduler tick. */
+const yearCursor = new Date(0);
+
 /** The offset at `instant` and how long it holds, without asking Intl once the zone-year is known. */
 export function offsetSpanAt(timeZone: string, instant: number): OffsetSpan {
-  const year = new Date(instant).getUTCFullYear();
+  yearCursor.setTime(instant);
+  const year = yearCursor.getUTCFullYear();
   const { startOffset, changes } = zoneYear(timeZone, year);
   let offset = startOffset;
   for (const change of changes) {

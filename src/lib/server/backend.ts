@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { SYSTEM_HEALTH_KEY } from '../../agents/system-health';
 import { type ApprovalLinks, loadApprovalLinks } from '../auth/approvalLinks';
 import type { AppEnv } from '../config/env';
@@ -7,13 +8,14 @@ import type { NotificationEventInput } from '../contracts/notifications';
 import type { ExecutionResourcesDto } from '../contracts/runResources';
 import type { ScheduleFiringDto } from '../contracts/schedules';
 import type { AppSettingsDto } from '../contracts/settings';
+import type { StorageStatusDto } from '../contracts/storage';
 import type { CircuitBreakerDto } from '../contracts/system';
 import type { WorkflowRunDto } from '../contracts/workflows';
 import { EventBus } from '../core/eventBus';
 import type { Logger } from '../core/logger';
 import { type DbHandle, openReadOnlyDatabase } from '../db/index';
 import { expireClaims } from '../db/queries/notificationOutbox';
-import { getAppSettings } from '../db/queries/settings';
+import { getAppSettings, putSetting } from '../db/queries/settings';
 import { getWorkflowRun } from '../db/queries/workflowRuns';
 import { appSecretBox } from '../db/secretBox';
 import { RunEngine } from '../engine/engine';
@@ -32,6 +34,7 @@ import {
   monthlyBudgetEvents,
   runEndedEvent,
   scheduleFiringEvents,
+  storageEvents,
   workflowBudgetEvents,
 } from '../notifications/producers';
 import { type NotificationWorker, startNotificationWorker } from '../notifications/worker';
@@ -39,8 +42,16 @@ import { engineRunLauncher } from '../scheduling/engineLauncher';
 import { Scheduler } from '../scheduling/scheduler';
 import { getSchedule } from '../scheduling/schedules';
 import type { SecretMasker } from '../security/secrets';
+import { StorageMonitor } from '../storage/monitor';
+import { type OutputRetention, startOutputRetention } from '../storage/outputRetention';
+import { StorageReserve } from '../storage/reserve';
 import { engineStepLauncher } from '../workflows/engineLauncher';
 import { WorkflowRunner } from '../workflows/runner';
+
+/** The reserve file in the data directory (see storage/reserve.ts). */
+const STORAGE_RESERVE_FILE = 'storage-reserve';
+/** The app_settings row the storage monitor writes to learn whether writes work again. */
+const STORAGE_PROBE_KEY = 'storage.probe';
 
 /** What the server publishes live besides the engine's own events. */
 export type BackendEvent =
@@ -48,7 +59,9 @@ export type BackendEvent =
   /** A sampler tick's new sample of one run, once stored. */
   | { type: 'execution.resources'; executionId: number; resources: ExecutionResourcesDto }
   | { type: 'workflowRun.updated'; run: WorkflowRunDto }
-  | { type: 'schedule.fired'; firing: ScheduleFiringDto };
+  | { type: 'schedule.fired'; firing: ScheduleFiringDto }
+  /** The data directory's storage changed (state, fault, free space). */
+  | { type: 'storage.updated'; storage: StorageStatusDto };
 
 export interface BackendDeps {
   handle: DbHandle;
@@ -62,6 +75,9 @@ export interface Backend {
   readonly workflows: WorkflowRunner;
   readonly scheduler: Scheduler;
   readonly hostMetrics: HostMetrics;
+  readonly storage: StorageMonitor;
+  /** Drops run output past its retention, and says how big the database is. */
+  readonly retention: OutputRetention;
   readonly events: EventBus<BackendEvent>;
   /** Signs and checks the one-time approve/deny links of notifications. */
   readonly approvalLinks: ApprovalLinks;
@@ -103,11 +119,31 @@ export function startBackend(deps: BackendDeps): Backend {
         publish({ type: 'execution.resources', executionId, resources: { summary, samples: [sample] } });
     },
   });
+  const storage: StorageMonitor = new StorageMonitor({
+    dataDir: env.dataDir,
+    logger,
+    floor: () => getAppSettings(db),
+    reserve: new StorageReserve(path.join(env.dataDir, STORAGE_RESERVE_FILE), env.storageReserveBytes),
+    probe: () => putSetting(db, STORAGE_PROBE_KEY, Date.now()),
+    flushPending: () => engine.recordPendingEndings(),
+    busy: () => engine.activeCount > 0,
+    onChange: (status) => {
+      publish({ type: 'storage.updated', storage: status });
+      try {
+        for (const event of storageEvents(status)) recordEvent(db, event);
+        kick();
+      } catch (err) {
+        // Storage is failing: the condition is recorded at the next change that can be written.
+        logger.warn({ err }, 'storage condition could not be recorded');
+      }
+    },
+  });
   // The health reporter's tools read through a connection that cannot write.
   const readOnly = openReadOnlyDatabase(handle.path);
-  const engine = new RunEngine({
+  const engine: RunEngine = new RunEngine({
     ...deps,
     processes: sampler,
+    storage,
     toolsFor: (agent) => (agent.builtinKey === SYSTEM_HEALTH_KEY ? healthTools(readOnly.db) : undefined),
   });
   const announceBudgets = levelChanges(notify);
@@ -182,6 +218,13 @@ export function startBackend(deps: BackendDeps): Backend {
     },
   });
 
+  const retention = startOutputRetention({
+    handle,
+    logger,
+    retentionDays: () => getAppSettings(db).runOutputRetentionDays,
+  });
+
+  storage.start();
   workflows.resume();
   // Approvals outlive the server: their expiries are armed again, and answered runs resume.
   engine.recoverWaitingRuns();
@@ -193,6 +236,8 @@ export function startBackend(deps: BackendDeps): Backend {
     workflows,
     scheduler,
     hostMetrics,
+    storage,
+    retention,
     events,
     approvalLinks,
     startDelivery(baseUrl) {
@@ -211,14 +256,17 @@ export function startBackend(deps: BackendDeps): Backend {
     },
     notificationsQueued: kick,
     settingsChanged(settings) {
+      storage.check();
+      retention.kick();
       engine.pump();
       hostMetrics.reconfigure(hostMetricsSettings(settings));
     },
     async stop() {
+      storage.stop();
       scheduler.stop();
       workflows.shutdown();
       await engine.shutdown();
-      await Promise.all([hostMetrics.stop(), sampler.stop(), worker?.stop()]);
+      await Promise.all([hostMetrics.stop(), sampler.stop(), worker?.stop(), retention.stop()]);
       readOnly.sqlite.close();
     },
   };
@@ -245,6 +293,7 @@ function forwardToWorkflows(workflows: WorkflowRunner, event: EngineEvent): void
       executionId,
       status: execution.status,
       resultText: execution.resultText,
+      structuredOutput: execution.structuredOutput,
       costMicros,
     });
   }

@@ -1,5 +1,5 @@
 import type { AccessCredentials } from '../auth/credentials';
-import type { ExecutionSummary } from '../contracts/executions';
+import { type ExecutionSummary, isActiveStatus } from '../contracts/executions';
 import { unavailable } from '../core/errors';
 import { globalSlot } from '../core/singleton';
 import type { RunEngine } from '../engine/engine';
@@ -49,13 +49,22 @@ export function requireRuntime(): Runtime {
   return runtime;
 }
 
-/** Fills in queue positions, which live in the engine's memory rather than in SQLite. */
+/**
+ * Fills in what lives in the engine's memory rather than in SQLite: queue positions, and the
+ * ending of a run that storage could not take yet (the row still says `running` until it can).
+ */
 export function withQueuePositions<T extends ExecutionSummary>(executions: T[]): T[] {
   const engine = getRuntime()?.engine;
   if (!engine) return executions;
-  return executions.map((execution) =>
-    execution.status === 'queued'
+  return executions.map((execution) => {
+    if (!isActiveStatus(execution.status)) return execution;
+    const live = engine.liveView(execution.id);
+    if (live && !isActiveStatus(live.status)) {
+      const { status, errorCode, errorMessage, finishedAt, durationMs } = live;
+      return { ...execution, status, errorCode, errorMessage, finishedAt, durationMs };
+    }
+    return execution.status === 'queued'
       ? { ...execution, queuePosition: engine.queuePosition(execution.id) }
-      : execution,
-  );
+      : execution;
+  });
 }

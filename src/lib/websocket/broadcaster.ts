@@ -7,6 +7,7 @@ import { getExecutionResources } from '../db/queries/runResources';
 import type { EngineEvent } from '../engine/events';
 import type { BackendEvent } from '../server/backend';
 import type { BroadcastTopic, ServerFrame } from './protocol';
+import { UpdatePacer } from './updatePacer';
 
 /**
  * Slow-client policy: a socket whose unsent buffer passes HIGH_WATER stops receiving live
@@ -38,6 +39,7 @@ const TOPIC_OF: Record<TopicEvent['type'], BroadcastTopic> = {
   'metrics.sample': 'metrics',
   'workflowRun.updated': 'workflowRuns',
   'schedule.fired': 'schedules',
+  'storage.updated': 'storage',
 };
 
 interface OutputMessage {
@@ -51,6 +53,7 @@ interface OutputMessage {
 export class Broadcaster {
   private readonly sessions = new Set<ClientSession>();
   private readonly catchUpTimer: NodeJS.Timeout;
+  private readonly updates = new UpdatePacer((execution) => this.sendUpdated(execution));
 
   /** `viewOf`: a run as it is now (from the engine while it runs, else from the database). */
   constructor(
@@ -73,6 +76,7 @@ export class Broadcaster {
 
   close(): void {
     clearInterval(this.catchUpTimer);
+    this.updates.close();
     this.sessions.clear();
   }
 
@@ -103,7 +107,7 @@ export class Broadcaster {
         this.toTopic('approvals', event);
         return;
       default:
-        this.onUpdated(event.execution);
+        this.updates.update(event.execution);
     }
   }
 
@@ -118,60 +122,54 @@ export class Broadcaster {
 
   /** A frame to every socket subscribed to its topic. */
   private toTopic(topic: BroadcastTopic, event: ServerFrame): void {
-    let frame: string | undefined;
+    let frame: Buffer | undefined;
     for (const session of this.sessions) {
       if (!session.topics.has(topic) || session.socket.bufferedAmount > HIGH_WATER_BYTES) continue;
       // These frames describe the latest state, so one a slow client misses is superseded by the next.
-      frame ??= JSON.stringify(event);
-      session.socket.send(frame);
+      frame ??= encode(event);
+      sendEncoded(session.socket, frame);
     }
   }
 
   private onOutput(message: OutputMessage): void {
-    let frame: string | undefined;
+    let frame: Buffer | undefined;
     for (const session of this.sessions) {
       const subscription = session.executions.get(message.executionId);
       if (!subscription || subscription.lagging || message.seq <= subscription.lastSentSeq) continue;
       if (this.isBackedUp(session, subscription)) continue;
-      // Serialized once, however many subscribers.
       const { executionId, seq, steps, logs } = message;
-      frame ??= JSON.stringify({
-        type: 'execution.events',
-        executionId,
-        seq,
-        steps,
-        logs,
-      } satisfies ServerFrame);
-      session.socket.send(frame);
+      frame ??= encode({ type: 'execution.events', executionId, seq, steps, logs });
+      sendEncoded(session.socket, frame);
       subscription.lastSentSeq = message.seq;
     }
   }
 
-  private onUpdated(execution: ExecutionLive): void {
-    let frame: string | undefined;
+  /** A run's view, as the pacer lets it go, to its subscribers and the lists. */
+  private sendUpdated(execution: ExecutionLive): void {
+    let frame: Buffer | undefined;
     for (const session of this.sessions) {
       const subscription = session.executions.get(execution.id);
       const wanted = session.listAll || (subscription !== undefined && !subscription.lagging);
       if (!wanted || session.socket.bufferedAmount > HIGH_WATER_BYTES) continue;
-      frame ??= JSON.stringify(updatedFrame(execution));
-      session.socket.send(frame);
+      frame ??= encode(updatedFrame(execution));
+      sendEncoded(session.socket, frame);
     }
   }
 
   /** A run's new resource sample, to its subscribers; a lagging one gets them all once caught up. */
   private onResources(event: Extract<BackendEvent, { type: 'execution.resources' }>): void {
-    let frame: string | undefined;
+    let frame: Buffer | undefined;
     for (const session of this.sessions) {
       const subscription = session.executions.get(event.executionId);
       if (!subscription || subscription.lagging || session.socket.bufferedAmount > HIGH_WATER_BYTES) continue;
-      frame ??= JSON.stringify(event satisfies ServerFrame);
-      session.socket.send(frame);
+      frame ??= encode(event);
+      sendEncoded(session.socket, frame);
     }
   }
 
   private onCircuit(circuit: CircuitBreakerDto): void {
-    const frame = JSON.stringify({ type: 'circuit.updated', circuit } satisfies ServerFrame);
-    for (const session of this.sessions) if (session.listAll) session.socket.send(frame);
+    const frame = encode({ type: 'circuit.updated', circuit });
+    for (const session of this.sessions) if (session.listAll) sendEncoded(session.socket, frame);
   }
 
   private isBackedUp(session: ClientSession, subscription: ExecutionSubscription): boolean {
@@ -225,4 +223,17 @@ function updatedFrame(execution: ExecutionLive): ServerFrame {
 
 export function send(socket: WebSocket, frame: ServerFrame): void {
   if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+}
+
+/**
+ * A frame for many sockets, serialized and UTF-8 encoded once: given a string, each socket's send
+ * would measure and encode it again.
+ */
+function encode(frame: ServerFrame): Buffer {
+  return Buffer.from(JSON.stringify(frame));
+}
+
+/** An encoded frame, sent as text (the browser's `message.data` stays a string). */
+function sendEncoded(socket: WebSocket, frame: Buffer): void {
+  socket.send(frame, { binary: false });
 }

@@ -1,6 +1,7 @@
 import type { ApprovalCounts, ApprovalDto } from '../contracts/approvals';
 import { type ErrorIssue, issuesFromZod } from '../contracts/errors';
 import type { ExecutionSummary } from '../contracts/executions';
+import type { StorageStatusDto } from '../contracts/storage';
 import type { CircuitBreakerDto } from '../contracts/system';
 import type { WorkflowRunDto } from '../contracts/workflows';
 import { type DomainErrorKind, isDomainError } from '../core/errors';
@@ -25,6 +26,8 @@ export interface ClientCommands {
   recentWorkflowRuns(): WorkflowRunDto[];
   /** Every approval still pending, and the counts, for an inbox that (re)subscribes. */
   pendingApprovals(): { items: ApprovalDto[]; counts: ApprovalCounts };
+  /** The data directory's storage as it is now. */
+  storageStatus(): StorageStatusDto;
 }
 
 /** Parses one client frame and acts on it; anything malformed gets an error frame, never a throw. */
@@ -36,6 +39,7 @@ const FRAME_CODE_BY_KIND: Record<DomainErrorKind, ErrorCode> = {
   invalid_input: 'bad_frame',
   budget_exhausted: 'budget_exhausted',
   unavailable: 'unavailable',
+  insufficient_storage: 'unavailable',
 };
 
 export function handleClientMessage(
@@ -59,12 +63,15 @@ export function handleClientMessage(
   }
 }
 
-function subscribedFrame(topic: BroadcastTopic, commands: ClientCommands): ServerFrame {
+/** What a broadcast topic's subscriber is sent first: the state as it is now, where the topic has one. */
+function subscribedFrame(commands: ClientCommands, topic: BroadcastTopic): ServerFrame {
   switch (topic) {
     case 'workflowRuns':
       return { type: 'subscribed', topic, runs: commands.recentWorkflowRuns() };
     case 'approvals':
       return { type: 'subscribed', topic, ...commands.pendingApprovals() };
+    case 'storage':
+      return { type: 'subscribed', topic, storage: commands.storageStatus() };
     default:
       return { type: 'subscribed', topic };
   }
@@ -106,7 +113,7 @@ function dispatch(
         send(session.socket, { type: 'circuit.updated', circuit: commands.circuitState() });
       } else {
         session.topics.add(frame.topic);
-        send(session.socket, subscribedFrame(frame.topic, commands));
+        send(session.socket, subscribedFrame(commands, frame.topic));
       }
       return;
     case 'unsubscribe':

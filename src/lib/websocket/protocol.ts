@@ -9,6 +9,7 @@ import {
 import { hostSampleSchema } from '../contracts/metrics';
 import { executionResourcesSchema } from '../contracts/runResources';
 import { scheduleFiringSchema } from '../contracts/schedules';
+import { storageStatusSchema } from '../contracts/storage';
 import { circuitBreakerSchema } from '../contracts/system';
 import { workflowRunSchema } from '../contracts/workflows';
 
@@ -25,9 +26,10 @@ const executionId = z.number().int().positive();
 /**
  * Topics without a key, each fed by one kind of frame: `metrics` (a host sample every few seconds),
  * `workflowRuns` (every change of a workflow run), `schedules` (every firing), `approvals` (every
- * tool call asked for, answered, expired or dropped, with the count still pending).
+ * tool call asked for, answered, expired or dropped, with the count still pending), `storage` (the
+ * data directory's state, for the banner).
  */
-export const BROADCAST_TOPICS = ['metrics', 'workflowRuns', 'schedules', 'approvals'] as const;
+export const BROADCAST_TOPICS = ['metrics', 'workflowRuns', 'schedules', 'approvals', 'storage'] as const;
 export type BroadcastTopic = (typeof BROADCAST_TOPICS)[number];
 
 export const clientFrameSchema = z.union([
@@ -61,10 +63,15 @@ export const ERROR_CODES = [
 ] as const;
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
-/** Server → client frames. `seq` is the highest per-execution sequence number the frame reflects. */
-export const serverFrameSchema = z.union([
-  z.object({ type: z.literal('hello'), protocolVersion: z.number() }),
+/** What a subscription's confirmation carries, by topic. */
+const subscribedFrameSchema = z.discriminatedUnion('topic', [
   z.object({ type: z.literal('subscribed'), topic: z.enum(['metrics', 'schedules']) }),
+  z.object({
+    type: z.literal('subscribed'),
+    topic: z.literal('storage'),
+    /** The storage state as it is now. */
+    storage: storageStatusSchema,
+  }),
   z.object({
     type: z.literal('subscribed'),
     topic: z.literal('workflowRuns'),
@@ -90,6 +97,16 @@ export const serverFrameSchema = z.union([
     /** Every active run and the newest ones as they are now, so a (re)subscribing list misses nothing. */
     items: z.array(executionSummarySchema),
   }),
+]);
+
+/**
+ * Server → client frames. `seq` is the highest per-execution sequence number the frame reflects.
+ * Discriminated by `type` (then `topic`): the browser parses every frame, and a plain union tried
+ * each shape in turn (6× the time for a log line's frame).
+ */
+export const serverFrameSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('hello'), protocolVersion: z.number() }),
+  subscribedFrameSchema,
   z.object({
     type: z.literal('execution.events'),
     executionId: z.number(),
@@ -127,6 +144,7 @@ export const serverFrameSchema = z.union([
   z.object({ type: z.literal('schedule.fired'), firing: scheduleFiringSchema }),
   /** An approval changed (asked for, answered, expired, dropped), and the pending count after it. */
   z.object({ type: z.literal('approval.updated'), approval: approvalSchema, counts: approvalCountsSchema }),
+  z.object({ type: z.literal('storage.updated'), storage: storageStatusSchema }),
 ]);
 export type ServerFrame = z.infer<typeof serverFrameSchema>;
 

@@ -1,4 +1,4 @@
-import { agentReturnsStructuredOutput } from '../../agents/structuredOutput';
+import { agentReturnsStructuredOutput, outputJsonSchemaOf } from '../../agents/structuredOutput';
 import type { UpdateWorkflowInput, WorkflowDefinition, WorkflowDto } from '../contracts/workflows';
 import { assertNoIssues, conflict, notFound } from '../core/errors';
 import type { Db } from '../db';
@@ -9,7 +9,7 @@ import {
   insertWorkflowVersion,
   isWorkflowNameTaken,
 } from '../db/queries/workflows';
-import { workflowIssues } from './validate';
+import { type OutputShape, workflowIssues } from './validate';
 
 /** Whether an agent returns structured output, so `{{steps.x.output.…}}` can have a value. */
 export type StructuredOutputCheck = (agentId: number) => boolean;
@@ -29,7 +29,13 @@ function assertSavable(
   hasStructuredOutput: StructuredOutputCheck,
   workflowId?: number,
 ): void {
-  assertNoIssues(workflowIssues(definition, { liveAgentIds: listLiveAgentIds(db), hasStructuredOutput }));
+  const outputShape = (agentId: number): OutputShape | null => {
+    const agent = getAgentById(db, agentId);
+    return agent ? outputJsonSchemaOf(agent) : null;
+  };
+  assertNoIssues(
+    workflowIssues(definition, { liveAgentIds: listLiveAgentIds(db), hasStructuredOutput, outputShape }),
+  );
   if (isWorkflowNameTaken(db, definition.name, workflowId)) {
     throw conflict(`A workflow named "${definition.name}" already exists`, 'name');
   }

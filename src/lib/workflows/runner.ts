@@ -1,4 +1,5 @@
 import { isActiveStatus, microsToUsd, usdToMicros } from '../contracts/executions';
+import { PROMPT_MAX_CHARS } from '../contracts/text';
 import type {
   WorkflowDefinition,
   WorkflowInputValues,
@@ -28,10 +29,17 @@ import {
 } from '../db/queries/workflowRuns';
 import { getWorkflow, getWorkflowVersion } from '../db/queries/workflows';
 import type { WorkflowRun, WorkflowRunStep } from '../db/schema';
+import { formatUsd } from '../presentation/format';
 import type { StepLauncher, StepRefusal, StepRunEnded, StepRunStarted, StepSpend } from './launcher';
 import { canMoveStep, isStepActive, isStepEnded, planSteps, runOutcome } from './plan';
-import { type ParsedTemplate, parseTemplate, renderTemplate, type StepValues } from './template';
-import { checkRunInput } from './validate';
+import {
+  type ParsedTemplate,
+  parseTemplate,
+  renderFailure,
+  renderTemplate,
+  type StepValues,
+} from './template';
+import { checkRunInput, inputPromptIssues } from './validate';
 
 /**
  * Drives workflow runs: applies the rules of plan.ts to what the engine reports, one transaction
@@ -80,7 +88,7 @@ const STOP_REASON: Record<WorkflowStop, 'cancelled' | 'budget'> = {
   budget_exceeded: 'budget',
 };
 
-const usd = (micros: number) => `$${microsToUsd(micros).toFixed(micros < 1_000_000 ? 4 : 2)}`;
+const usd = (micros: number) => formatUsd(microsToUsd(micros));
 
 export class WorkflowRunner {
   private readonly compiled = new Map<string, Compiled>();
@@ -133,7 +141,7 @@ export class WorkflowRunner {
     const workflow = getWorkflow(tx, workflowId);
     if (!workflow) throw notFound('Workflow');
     const input = checkRunInput(workflow.inputs, request.input ?? {});
-    assertNoIssues(input.issues);
+    assertNoIssues([...input.issues, ...inputPromptIssues(workflow.steps, input.values, PROMPT_MAX_CHARS)]);
     const effects = noEffects();
     const runId = insertWorkflowRun(
       tx,
@@ -282,8 +290,7 @@ export class WorkflowRunner {
       {
         status: shutdown ? 'interrupted' : ending.status,
         resultText: ending.resultText,
-        // Not kept on the execution row: lost when the ending was not seen live.
-        output: null,
+        output: ending.structuredOutput ?? null,
         costMicros: ending.costMicros,
       },
     );
@@ -349,12 +356,16 @@ export class WorkflowRunner {
       this.setStep(state, key, { status: 'budget_exceeded', reason: refusal.message, finishedAt: now });
       return false;
     }
-    const prompt = renderTemplate(template, { input: state.run.input, steps: valuesOf(state) });
-    if (prompt.missing.length > 0) {
-      logger.warn(
-        { workflowRunId: state.run.id, stepKey: key, missing: prompt.missing },
-        'template values missing',
-      );
+    const prompt = renderTemplate(
+      template,
+      { input: state.run.input, steps: valuesOf(state) },
+      PROMPT_MAX_CHARS,
+    );
+    if (!prompt.ok) {
+      const reason = renderFailure(key, prompt, PROMPT_MAX_CHARS);
+      logger.warn({ workflowRunId: state.run.id, stepKey: key, reason }, 'step prompt could not be rendered');
+      this.setStep(state, key, { status: 'failed', reason, finishedAt: now });
+      return false;
     }
     const { budgetMicros, spendMicros } = state.run;
     let executionId: number;

@@ -8,15 +8,19 @@ import { INPUT_NAME_SOURCE, STEP_KEY_SOURCE } from '../contracts/workflows';
  *   {{steps.<key>.result}}          a step's final result text
  *   {{steps.<key>.output.<path>}}   a value inside a step's structured output (objects as JSON)
  *
- * Only `{{…}}` starting with `input` or `step` is a reference (and must be a valid one); other
- * double braces (`${{ secrets.X }}`, Helm, Jinja) stay literal text, since prompts quote such code.
+ * A reference with no value (a step that failed or was skipped, a path its output lacks) is an
+ * error, unless it names a default: `{{steps.a.output.x | default: "none"}}` (a JSON string,
+ * without braces). Only `{{…}}` starting with `input` or `step` is a reference (and must be a
+ * valid one); other double braces (`${{ secrets.X }}`, Helm, Jinja) stay literal text, since
+ * prompts quote such code.
  */
 export type TemplateRef =
   | { kind: 'input'; field: string }
   | { kind: 'result'; step: string }
   | { kind: 'output'; step: string; path: string[] };
 
-export type TemplatePart = { text: string } | { ref: TemplateRef };
+/** `fallback`: the default the tag names, used when the reference has no value; null for none. */
+export type TemplatePart = { text: string } | { ref: TemplateRef; fallback: string | null };
 
 export interface TemplateError {
   /** The tag as written, e.g. `{{steps.a.reslt}}`. */
@@ -36,6 +40,20 @@ const RESULT_REF = new RegExp(`^steps\\.(${STEP_KEY_SOURCE})\\.result$`);
 const OUTPUT_REF = new RegExp(`^steps\\.(${STEP_KEY_SOURCE})\\.output((?:\\.[A-Za-z0-9_-]+)+)$`);
 
 const USAGE = 'use {{input.<field>}}, {{steps.<key>.result}} or {{steps.<key>.output.<path>}}';
+/** `<reference> | default: "<text>"`: the default a JSON string. */
+const WITH_DEFAULT = /^(.*?)\s*\|\s*default:\s*(.*)$/s;
+const JSON_STRING = /^"(?:[^"\\]|\\.)*"$/s;
+
+/** A tag's body as a reference and its default; a message when it is neither. */
+function parseTag(body: string): { ref: TemplateRef; fallback: string | null } | { message: string } {
+  const withDefault = WITH_DEFAULT.exec(body);
+  const ref = parseReference(withDefault?.[1] ?? body);
+  if (!ref) return { message: USAGE };
+  if (!withDefault) return { ref, fallback: null };
+  const literal = withDefault[2] ?? '';
+  if (!JSON_STRING.test(literal)) return { message: 'a default is a quoted string: | default: "none"' };
+  return { ref, fallback: JSON.parse(literal) as string };
+}
 
 function parseReference(body: string): TemplateRef | null {
   const input = INPUT_REF.exec(body);
@@ -61,14 +79,14 @@ export function parseTemplate(source: string): ParsedTemplate {
     const [tag, body = ''] = match;
     pushText(source.slice(from, match.index));
     from = match.index + tag.length;
-    const ref = parseReference(body);
-    if (ref) {
-      parsed.parts.push({ ref });
-      parsed.references.push(ref);
+    const part = parseTag(body);
+    if ('ref' in part) {
+      parsed.parts.push(part);
+      parsed.references.push(part.ref);
     } else {
       // Kept as text so rendering stays total; validation refuses to save it.
       pushText(tag);
-      parsed.errors.push({ tag, message: `${tag} is not a reference: ${USAGE}` });
+      parsed.errors.push({ tag, message: `${tag} is not a reference: ${part.message}` });
     }
   }
   pushText(source.slice(from));
@@ -94,11 +112,21 @@ export interface TemplateValues {
   steps: ReadonlyMap<string, StepValues>;
 }
 
-export interface RenderedTemplate {
-  text: string;
-  /** References with no value (rendered as ''), as written: `steps.a.output.title`. */
-  missing: string[];
-}
+/** A rendered prompt, or why there is none (no text of an over-long prompt is ever built). */
+export type RenderedTemplate =
+  | {
+      ok: true;
+      text: string;
+      /** References with no value that their default stood in for, as written: `steps.a.output.title`. */
+      missing: string[];
+    }
+  | {
+      ok: false;
+      /** References with no value and no default. */
+      missing: string[];
+      /** The length the prompt would have, when it is over `maxLength` (else null). */
+      length: number | null;
+    };
 
 /** Own properties and array indexes only: a path never reaches a prototype. */
 function valueAt(root: unknown, path: readonly string[]): unknown {
@@ -120,17 +148,67 @@ function lookUp(ref: TemplateRef, values: TemplateValues): unknown {
   return step?.output === undefined || step.output === null ? undefined : valueAt(step.output, ref.path);
 }
 
-export function renderTemplate(template: ParsedTemplate, values: TemplateValues): RenderedTemplate {
-  const missing: string[] = [];
-  let text = '';
+/**
+ * The prompt, built only once its length is known to fit `maxLength`: the pieces are first
+ * collected as references to the strings they come from (a value repeated 5,000 times is one
+ * string), and joined last. A reference with no value and no default fails the render.
+ */
+export function renderTemplate(
+  template: ParsedTemplate,
+  values: TemplateValues,
+  maxLength = Number.POSITIVE_INFINITY,
+): RenderedTemplate {
+  const pieces: string[] = [];
+  const defaulted: string[] = [];
+  const unresolved: string[] = [];
+  // Objects are written as JSON once per reference, however often it repeats.
+  const written = new Map<string, string>();
+  let length = 0;
   for (const part of template.parts) {
-    if ('text' in part) {
-      text += part.text;
-      continue;
+    let piece: string;
+    if ('text' in part) piece = part.text;
+    else {
+      const name = referenceText(part.ref);
+      const value = lookUp(part.ref, values);
+      if (value === undefined) {
+        if (part.fallback === null) {
+          unresolved.push(name);
+          continue;
+        }
+        defaulted.push(name);
+        piece = part.fallback;
+      } else if (typeof value === 'string') piece = value;
+      else {
+        piece = written.get(name) ?? JSON.stringify(value);
+        written.set(name, piece);
+      }
     }
-    const value = lookUp(part.ref, values);
-    if (value === undefined) missing.push(referenceText(part.ref));
-    else text += typeof value === 'string' ? value : JSON.stringify(value);
+    length += piece.length;
+    if (length <= maxLength) pieces.push(piece);
   }
-  return { text, missing };
+  if (unresolved.length > 0 || length > maxLength)
+    return { ok: false, missing: unresolved, length: length > maxLength ? length : null };
+  return { ok: true, text: pieces.join(''), missing: defaulted };
+}
+
+/** Why a step's prompt could not be rendered, naming the step, the references, the limit. */
+export function renderFailure(
+  stepKey: string,
+  failure: Extract<RenderedTemplate, { ok: false }>,
+  maxLength: number,
+): string {
+  const problems: string[] = [];
+  if (failure.missing.length > 0) {
+    const [first = ''] = failure.missing;
+    problems.push(
+      `${failure.missing.map((name) => `{{${name}}}`).join(', ')} ${failure.missing.length === 1 ? 'has' : 'have'} no value ` +
+        `(give a default if that can happen: {{${first} | default: "none"}})`,
+    );
+  }
+  if (failure.length !== null) {
+    problems.push(
+      `its prompt would be ${failure.length.toLocaleString('en-US')} characters, over the limit of ${maxLength.toLocaleString('en-US')}`,
+    );
+  }
+  return `Step "${stepKey}": ${problems.join('; ')}`;
 }

@@ -3,9 +3,10 @@ import {
   type WorkflowDefinition,
   type WorkflowInputField,
   type WorkflowInputValues,
+  type WorkflowStep,
   workflowDefinitionSchema,
 } from '../contracts/workflows';
-import { parseTemplate, referenceText, type TemplateRef } from './template';
+import { parseTemplate, referenceText, renderFailure, renderTemplate, type TemplateRef } from './template';
 
 /**
  * Save-time checks that span fields, each an issue whose path names the step and the field
@@ -13,11 +14,21 @@ import { parseTemplate, referenceText, type TemplateRef } from './template';
  * on the server. Nothing is saved while any issue remains.
  */
 
+/** The part of a JSON Schema (an agent's output schema) a reference's path is checked against. */
+export interface OutputShape {
+  properties?: Record<string, OutputShape>;
+  required?: string[];
+  items?: OutputShape;
+  anyOf?: OutputShape[];
+}
+
 /** What the checks need to know about agents; the server reads it from the database. */
 export interface WorkflowAgentContext {
   liveAgentIds: ReadonlySet<number>;
   /** Whether the agent returns structured output (so `{{steps.x.output.…}}` can have a value). */
   hasStructuredOutput(agentId: number): boolean;
+  /** The agent's output schema, where it is known: a path it cannot have is refused at save time. */
+  outputShape?(agentId: number): OutputShape | null;
 }
 
 type Steps = WorkflowDefinition['steps'];
@@ -146,22 +157,77 @@ export function structuralIssues(definition: WorkflowDefinition): ErrorIssue[] {
   return issues;
 }
 
+/**
+ * Where a path leads in an output schema: nowhere (what is wrong, and what is there instead), or a
+ * value that may be absent (an optional field, a list index) or is always there.
+ */
+function pathInShape(shape: OutputShape, path: readonly string[]): { issue: string } | { optional: boolean } {
+  let current = shape;
+  let optional = false;
+  for (const [i, segment] of path.entries()) {
+    const branches = current.anyOf ?? [current];
+    const object = branches.find((branch) => branch.properties);
+    const list = branches.find((branch) => branch.items);
+    const property =
+      object?.properties && Object.hasOwn(object.properties, segment)
+        ? object.properties[segment]
+        : undefined;
+    if (object && property) {
+      optional ||= !(object.required ?? []).includes(segment);
+      current = property;
+    } else if (list?.items && /^\d+$/.test(segment)) {
+      optional = true;
+      current = list.items;
+    } else {
+      const where = i === 0 ? 'the output' : `output.${path.slice(0, i).join('.')}`;
+      const has = object?.properties
+        ? `it has ${Object.keys(object.properties).join(', ')}`
+        : list
+          ? 'it is a list: use an index, e.g. .0'
+          : 'it is a plain value';
+      return { issue: `no "${segment}" in ${where} (${has})` };
+    }
+  }
+  return { optional };
+}
+
+/** What is wrong with an `output` reference where the agent's output schema is known, or null. */
+function outputRefIssue(
+  ref: Extract<TemplateRef, { kind: 'output' }>,
+  shape: OutputShape,
+  hasDefault: boolean,
+) {
+  const found = pathInShape(shape, ref.path);
+  const tag = `{{${referenceText(ref)}}}`;
+  if ('issue' in found) return `${tag}: ${found.issue}`;
+  if (found.optional && !hasDefault)
+    return `${tag} may have no value (the field is optional): give it a default, {{${referenceText(ref)} | default: "none"}}`;
+  return null;
+}
+
 /** The checks that need to know the agents: each step's agent exists; `output.` only where it can exist. */
 export function agentIssues(definition: WorkflowDefinition, context: WorkflowAgentContext): ErrorIssue[] {
   const issues: ErrorIssue[] = [];
   const agentOf = new Map(definition.steps.map((step) => [step.key, step.agentId]));
   definition.steps.forEach((step, i) => {
+    const path = `steps.${i}.prompt`;
     if (!context.liveAgentIds.has(step.agentId))
       issues.push({ path: `steps.${i}.agentId`, message: `No agent with id ${step.agentId}` });
-    for (const ref of parseTemplate(step.prompt).references) {
-      if (ref.kind !== 'output') continue;
+    for (const part of parseTemplate(step.prompt).parts) {
+      if (!('ref' in part) || part.ref.kind !== 'output') continue;
+      const { ref } = part;
       const agentId = agentOf.get(ref.step);
-      if (agentId === undefined || !context.liveAgentIds.has(agentId) || context.hasStructuredOutput(agentId))
+      if (agentId === undefined || !context.liveAgentIds.has(agentId)) continue;
+      if (!context.hasStructuredOutput(agentId)) {
+        issues.push({
+          path,
+          message: `{{${referenceText(ref)}}}: the agent of step "${ref.step}" returns no structured output; use {{steps.${ref.step}.result}}`,
+        });
         continue;
-      issues.push({
-        path: `steps.${i}.prompt`,
-        message: `{{${referenceText(ref)}}}: the agent of step "${ref.step}" returns no structured output; use {{steps.${ref.step}.result}}`,
-      });
+      }
+      const shape = context.outputShape?.(agentId);
+      const message = shape ? outputRefIssue(ref, shape, part.fallback !== null) : null;
+      if (message) issues.push({ path, message });
     }
   });
   return issues;
@@ -179,6 +245,24 @@ export function checkWorkflowDraft(draft: unknown, context?: WorkflowAgentContex
   if (!parsed.success) return { ok: false, issues: issuesFromZod(parsed.error) };
   const issues = context ? workflowIssues(parsed.data, context) : structuralIssues(parsed.data);
   return issues.length === 0 ? { ok: true, definition: parsed.data } : { ok: false, issues };
+}
+
+/**
+ * The prompts of the steps that use the input alone, rendered with a run's input before the run
+ * is written: one over the limit (a value repeated thousands of times) refuses the run request,
+ * naming the step and the limit. Prompts that use other steps' results are checked at launch.
+ */
+export function inputPromptIssues(
+  steps: readonly WorkflowStep[],
+  input: WorkflowInputValues,
+  maxLength: number,
+): ErrorIssue[] {
+  return steps.flatMap((step) => {
+    const template = parseTemplate(step.prompt);
+    if (template.references.some((ref) => ref.kind !== 'input')) return [];
+    const rendered = renderTemplate(template, { input, steps: new Map() }, maxLength);
+    return rendered.ok ? [] : [{ path: 'input', message: renderFailure(step.key, rendered, maxLength) }];
+  });
 }
 
 export interface InputCheck {

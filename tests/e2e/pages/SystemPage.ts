@@ -38,7 +38,7 @@ export class SystemPage {
     const box = await chart.locator('.u-over').boundingBox();
     if (!box) throw new Error(`chart ${id} is not drawn`);
     await this.page.mouse.move(box.x + (box.width * (t - from)) / (to - from), box.y + box.height / 2);
-    return chart.locator('.chart-tooltip');
+    return chart.locator('[role="tooltip"]');
   }
 
   /** How many points a chart holds and the time of its newest, as it exposes them. */

@@ -36,7 +36,14 @@ const STATES: Record<RunPhase, RunState> = {
 const INPUTS: Record<RunInput['type'], RunInput> = {
   launch: { type: 'launch', at: 200 },
   stop: { type: 'stop', reason: 'cancelled', message: null },
-  refuse: { type: 'refuse', message: 'The global monthly budget ($5.00) is exhausted' },
+  refuse: {
+    type: 'refuse',
+    ending: {
+      status: 'budget_exceeded',
+      errorCode: 'budget_exceeded',
+      errorMessage: 'The global monthly budget ($5.00) is exhausted',
+    },
+  },
   attempt_ended: { type: 'attempt_ended', ending: completed, retryAt: null },
   retry_due: { type: 'retry_due' },
   approval_requested: { type: 'approval_requested', approvalId: 7 },
@@ -138,6 +145,7 @@ describe('run state transitions', () => {
     ['cancelled', 'cancelled', 'cancelled', 'Cancelled by the user'],
     ['shutdown', 'cancelled', 'shutdown', 'The server shut down before the run started'],
     ['budget', 'budget_exceeded', 'budget_exceeded', 'over budget'],
+    ['storage', 'failed', 'storage_error', 'over budget'],
   ] as const)(
     'a waiting run stopped for %s ends %s (%s) without a process',
     (reason, status, code, message) => {

@@ -7,6 +7,11 @@ import { RunButton } from '@/components/features/agents/RunButton';
 import { RecentExecutions } from '@/components/features/dashboard/RecentExecutions';
 import { ScheduleForm } from '@/components/features/schedules/ScheduleForm';
 import { ScheduleTable } from '@/components/features/schedules/ScheduleTable';
+import { Tag } from '@/components/ui/Badge';
+import { Callout } from '@/components/ui/Callout';
+import { Disclosure } from '@/components/ui/Disclosure';
+import { PageHeader } from '@/components/ui/PageHeader';
+import { Panel } from '@/components/ui/Panel';
 import { getDb } from '@/lib/db';
 import { getAgentById, toAgentDto } from '@/lib/db/queries/agents';
 import { listExecutions } from '@/lib/db/queries/executions';
@@ -46,50 +51,47 @@ export default async function AgentPage({ params, searchParams }: AgentPageProps
 
   return (
     <>
-      <div className="page-head">
-        <h1 data-testid="agent-title">
-          {agent.name}
-          {agent.builtin ? <span className="tag">built-in</span> : null}
-        </h1>
-        <div className="page-actions">
-          <RunButton agentId={agent.id} agentName={agent.name} />
-          <DeleteAgentButton agentId={agent.id} agentName={agent.name} />
-        </div>
-      </div>
+      <PageHeader
+        titleTestId="agent-title"
+        title={
+          <>
+            {agent.name}
+            {agent.builtin ? <Tag>built-in</Tag> : null}
+          </>
+        }
+        description={agent.description || undefined}
+        actions={
+          <>
+            <RunButton agentId={agent.id} agentName={agent.name} />
+            <DeleteAgentButton agentId={agent.id} agentName={agent.name} />
+          </>
+        }
+      />
       {created ? (
-        <p className="callout callout-ok" role="status" data-testid="agent-created">
+        <Callout tone="ok" testId="agent-created" as="p">
           Agent created. Run it here or from the dashboard.
-        </p>
+        </Callout>
       ) : null}
-      <section className="panel" aria-labelledby="settings-heading">
-        <h2 id="settings-heading">Settings</h2>
+      <Panel title="Settings">
         <AgentForm agent={agent} />
-      </section>
-      <section className="panel" aria-labelledby="agent-schedules-heading" data-testid="agent-schedules">
-        <h2 id="agent-schedules-heading">Schedules</h2>
+      </Panel>
+      <Panel title="Schedules" testId="agent-schedules">
         <ScheduleTable
           initial={listSchedules(getDb(), { agentId: agent.id, limit: 100 }).items}
           showTarget={false}
         />
-        <details className="new-schedule">
-          <summary data-testid="agent-new-schedule">New schedule</summary>
+        <Disclosure summary="New schedule" summaryTestId="agent-new-schedule">
           <ScheduleForm
             targets={listScheduleTargets(getDb())}
             fixedAgentId={agent.id}
             defaultTimeZone={localTimeZone()}
             renderedAt={Date.now()}
           />
-        </details>
-      </section>
-      <section className="panel" aria-labelledby="history-heading">
-        <h2 id="history-heading">Runs</h2>
-        <RecentExecutions
-          initial={runs}
-          renderedAt={Date.now()}
-          limit={RUN_HISTORY_LIMIT}
-          agentId={agent.id}
-        />
-      </section>
+        </Disclosure>
+      </Panel>
+      <Panel title="Runs">
+        <RecentExecutions initial={runs} limit={RUN_HISTORY_LIMIT} agentId={agent.id} />
+      </Panel>
     </>
   );
 }

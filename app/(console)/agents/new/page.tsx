@@ -1,5 +1,7 @@
 import type { Metadata } from 'next';
 import { AgentForm } from '@/components/features/agents/AgentForm';
+import { PageHeader } from '@/components/ui/PageHeader';
+import { Panel } from '@/components/ui/Panel';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'New agent' };
@@ -7,12 +9,10 @@ export const metadata: Metadata = { title: 'New agent' };
 export default function NewAgentPage() {
   return (
     <>
-      <div className="page-head">
-        <h1>New agent</h1>
-      </div>
-      <section className="panel">
+      <PageHeader title="New agent" />
+      <Panel>
         <AgentForm />
-      </section>
+      </Panel>
     </>
   );
 }

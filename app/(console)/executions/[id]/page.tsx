@@ -19,5 +19,5 @@ export default async function ExecutionPage({ params }: ExecutionPageProps) {
   const id = parseIdParam((await params).id);
   const snapshot = id === undefined ? undefined : loadExecutionSnapshot(getDb(), id);
   if (!snapshot) notFound();
-  return <ExecutionView snapshot={snapshot} renderedAt={Date.now()} />;
+  return <ExecutionView snapshot={snapshot} />;
 }

@@ -1,11 +1,14 @@
 import type { Metadata } from 'next';
-import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { ChannelForm } from '@/components/features/notifications/ChannelForm';
 import { DeleteChannelButton } from '@/components/features/notifications/DeleteChannelButton';
 import { RotateSecretButton } from '@/components/features/notifications/RotateSecretButton';
 import { SendTestButton } from '@/components/features/notifications/SendTestButton';
+import { Tag } from '@/components/ui/Badge';
+import { ButtonLink } from '@/components/ui/Button';
+import { PageHeader } from '@/components/ui/PageHeader';
+import { Panel } from '@/components/ui/Panel';
 import { getDb } from '@/lib/db';
 import { listAgents } from '@/lib/db/queries/agents';
 import { getChannelRow } from '@/lib/db/queries/notificationChannels';
@@ -36,27 +39,30 @@ export default async function ChannelPage({ params }: ChannelPageProps) {
   const agents = listAgents(getDb()).map(({ id, name }) => ({ id, name }));
   return (
     <>
-      <div className="page-head">
-        <h1 data-testid="channel-title">
-          {channel.name}
-          {channel.enabled ? null : <span className="tag">disabled</span>}
-        </h1>
-        <div className="page-actions">
-          <SendTestButton channelId={channel.id} />
-          <Link href={`/notifications?channelId=${channel.id}#deliveries`} className="button">
-            Delivery log
-          </Link>
-          <DeleteChannelButton channelId={channel.id} channelName={channel.name} />
-        </div>
-      </div>
+      <PageHeader
+        titleTestId="channel-title"
+        title={
+          <>
+            {channel.name}
+            {channel.enabled ? null : <Tag>disabled</Tag>}
+          </>
+        }
+        actions={
+          <>
+            <SendTestButton channelId={channel.id} />
+            <ButtonLink href={`/notifications?channelId=${channel.id}#deliveries`}>Delivery log</ButtonLink>
+            <DeleteChannelButton channelId={channel.id} channelName={channel.name} />
+          </>
+        }
+      />
       {channel.type === 'webhook' ? (
-        <section className="panel">
+        <Panel>
           <RotateSecretButton channelId={channel.id} masked={channel.secret} />
-        </section>
+        </Panel>
       ) : null}
-      <section className="panel">
+      <Panel>
         <ChannelForm channel={channel} agents={agents} />
-      </section>
+      </Panel>
     </>
   );
 }

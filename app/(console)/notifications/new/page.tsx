@@ -1,5 +1,7 @@
 import type { Metadata } from 'next';
 import { ChannelForm } from '@/components/features/notifications/ChannelForm';
+import { PageHeader } from '@/components/ui/PageHeader';
+import { Panel } from '@/components/ui/Panel';
 import { getDb } from '@/lib/db';
 import { listAgents } from '@/lib/db/queries/agents';
 
@@ -10,12 +12,10 @@ export default function NewChannelPage() {
   const agents = listAgents(getDb()).map(({ id, name }) => ({ id, name }));
   return (
     <>
-      <div className="page-head">
-        <h1>New notification channel</h1>
-      </div>
-      <section className="panel">
+      <PageHeader title="New notification channel" />
+      <Panel>
         <ChannelForm agents={agents} />
-      </section>
+      </Panel>
     </>
   );
 }

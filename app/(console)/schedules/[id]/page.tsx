@@ -2,6 +2,7 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { ScheduleView } from '@/components/features/schedules/ScheduleView';
+import { Callout } from '@/components/ui/Callout';
 import { isDomainError } from '@/lib/core/errors';
 import { getDb } from '@/lib/db';
 import { getStatusesOfFiredRuns } from '@/lib/db/queries/schedules';
@@ -47,9 +48,9 @@ export default async function SchedulePage({ params, searchParams }: SchedulePag
   return (
     <>
       {query.created === '1' ? (
-        <p className="callout callout-ok" role="status" data-testid="schedule-created">
+        <Callout tone="ok" testId="schedule-created" as="p">
           Schedule created. Its runs appear below as they fire.
-        </p>
+        </Callout>
       ) : null}
       <ScheduleView
         schedule={schedule}

@@ -21,5 +21,5 @@ export default async function WorkflowRunPage({ params }: WorkflowRunPageProps) 
   const db = getDb();
   const run = id === undefined ? undefined : getWorkflowRun(db, id);
   if (!run) notFound();
-  return <WorkflowRunView initial={run} agentNames={agentNamesById(db)} renderedAt={Date.now()} />;
+  return <WorkflowRunView initial={run} agentNames={agentNamesById(db)} />;
 }

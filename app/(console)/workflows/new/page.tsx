@@ -1,5 +1,7 @@
 import type { Metadata } from 'next';
 import { WorkflowEditor } from '@/components/features/workflows/WorkflowEditor';
+import { PageHeader } from '@/components/ui/PageHeader';
+import { Panel } from '@/components/ui/Panel';
 import { getDb } from '@/lib/db';
 import { editorAgents } from '../editorAgents';
 
@@ -9,12 +11,10 @@ export const metadata: Metadata = { title: 'New workflow' };
 export default function NewWorkflowPage() {
   return (
     <>
-      <div className="page-head">
-        <h1>New workflow</h1>
-      </div>
-      <section className="panel">
+      <PageHeader title="New workflow" />
+      <Panel>
         <WorkflowEditor agents={editorAgents(getDb())} />
-      </section>
+      </Panel>
     </>
   );
 }

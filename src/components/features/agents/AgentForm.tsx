@@ -2,7 +2,14 @@
 
 import { useRouter } from 'next/navigation';
 import { type ChangeEvent, type FormEvent, useState } from 'react';
-import { errorIdOf, FormField, type FormFieldProps, FormFooter } from '@/components/ui/FormParts';
+import {
+  errorIdOf,
+  Form,
+  FormField,
+  type FormFieldProps,
+  FormFooter,
+  FormGrid,
+} from '@/components/ui/FormParts';
 import {
   type AgentDto,
   agentResponseSchema,
@@ -93,8 +100,8 @@ export function AgentForm({ agent }: { agent?: AgentDto }) {
   };
 
   return (
-    <form className="agent-form" onSubmit={onSubmit} noValidate data-testid="agent-form">
-      <div className="form-grid">
+    <Form onSubmit={onSubmit} noValidate data-testid="agent-form">
+      <FormGrid>
         <Field field="name" label="Name" error={errors.name}>
           <input type="text" autoComplete="off" {...bind('name')} />
         </Field>
@@ -205,7 +212,7 @@ export function AgentForm({ agent }: { agent?: AgentDto }) {
         >
           <input type="number" inputMode="decimal" min={0} step="any" {...bind('monthlyBudgetUsd')} />
         </Field>
-      </div>
+      </FormGrid>
       <FormFooter
         error={errors.form}
         submitting={submitting}
@@ -213,6 +220,6 @@ export function AgentForm({ agent }: { agent?: AgentDto }) {
         saved={saved}
         testIds={{ error: 'form-error', save: 'agent-save', saved: 'agent-saved' }}
       />
-    </form>
+    </Form>
   );
 }

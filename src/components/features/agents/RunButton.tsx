@@ -2,6 +2,8 @@
 
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
+import { Button } from '@/components/ui/Button';
+import { ActionError } from '@/components/ui/FormParts';
 import { executionSummaryResponseSchema } from '@/lib/contracts/executions';
 import { apiFetch, errorMessage } from '@/lib/http/client';
 
@@ -28,22 +30,17 @@ export function RunButton({ agentId, agentName }: { agentId: number; agentName: 
   };
 
   return (
-    <span className="run-button">
-      <button
-        type="button"
-        className="button button-primary"
+    <>
+      <Button
+        variant="primary"
         onClick={run}
         disabled={starting}
         aria-label={`Run ${agentName}`}
         data-testid="run-agent"
       >
         {starting ? 'Starting…' : 'Run'}
-      </button>
-      {error ? (
-        <span className="field-error" role="alert" data-testid="run-error">
-          {error}
-        </span>
-      ) : null}
-    </span>
+      </Button>
+      <ActionError error={error} testId="run-error" />
+    </>
   );
 }

@@ -2,7 +2,11 @@
 
 import { type FormEvent, useCallback, useEffect, useRef, useState } from 'react';
 import { z } from 'zod';
+import { Button } from '@/components/ui/Button';
+import { ActionError } from '@/components/ui/FormParts';
+import { Panel } from '@/components/ui/Panel';
 import { apiFetch, errorMessage } from '@/lib/http/client';
+import styles from './SignIn.module.css';
 
 /** Exchanges the access token for a session cookie; a `?token=` link signs in at once. */
 export function SignInForm({ next }: { next: string }) {
@@ -45,25 +49,25 @@ export function SignInForm({ next }: { next: string }) {
   };
 
   return (
-    <form className="panel signin-form" onSubmit={onSubmit}>
-      <label htmlFor="token">Access token</label>
-      <input
-        id="token"
-        type="password"
-        autoComplete="current-password"
-        value={token}
-        onChange={(event) => setToken(event.target.value)}
-        data-testid="signin-token"
-        required
-      />
-      {error && (
-        <p className="field-error" role="alert" data-testid="signin-error">
-          {error}
-        </p>
-      )}
-      <button type="submit" className="button button-primary" disabled={busy} data-testid="signin-submit">
-        {busy ? 'Signing in…' : 'Sign in'}
-      </button>
-    </form>
+    <Panel>
+      <form className={styles.form} onSubmit={onSubmit}>
+        <label htmlFor="token" className={styles.label}>
+          Access token
+        </label>
+        <input
+          id="token"
+          type="password"
+          autoComplete="current-password"
+          value={token}
+          onChange={(event) => setToken(event.target.value)}
+          data-testid="signin-token"
+          required
+        />
+        <ActionError error={error} testId="signin-error" />
+        <Button type="submit" variant="primary" disabled={busy} data-testid="signin-submit">
+          {busy ? 'Signing in…' : 'Sign in'}
+        </Button>
+      </form>
+    </Panel>
   );
 }

@@ -1,6 +1,7 @@
 'use client';
 
 import { z } from 'zod';
+import { Button } from '@/components/ui/Button';
 import { apiFetch } from '@/lib/http/client';
 
 /** Ends this browser's session (the access token stays valid for scripts and other browsers). */
@@ -10,13 +11,8 @@ export function SignOutButton() {
     window.location.assign('/signin');
   };
   return (
-    <button
-      type="button"
-      className="button button-small signout"
-      onClick={() => void signOut()}
-      data-testid="sign-out"
-    >
+    <Button size="small" onClick={() => void signOut()} data-testid="sign-out">
       Sign out
-    </button>
+    </Button>
   );
 }

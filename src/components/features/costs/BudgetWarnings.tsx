@@ -1,4 +1,5 @@
 import Link from 'next/link';
+import { Callout } from '@/components/ui/Callout';
 import type { BudgetStatusDto } from '@/lib/contracts/costs';
 import { BUDGET_LEVEL_LABELS, budgetUsage } from './budgetText';
 
@@ -8,14 +9,13 @@ export function BudgetWarnings({ budgets }: { budgets: readonly BudgetStatusDto[
   if (pressing.length === 0) return null;
   const exhausted = pressing.some((budget) => budget.level === 'exhausted');
   return (
-    <section
-      className={`callout ${exhausted ? 'callout-error' : 'callout-warn'}`}
-      role="status"
-      aria-labelledby="budget-warnings-heading"
-      data-testid="budget-warnings"
+    <Callout
+      tone={exhausted ? 'error' : 'warn'}
+      title={exhausted ? 'Budget exhausted' : 'Budget nearly spent'}
+      testId="budget-warnings"
+      as="section"
     >
-      <h2 id="budget-warnings-heading">{exhausted ? 'Budget exhausted' : 'Budget nearly spent'}</h2>
-      <ul className="budget-warnings">
+      <ul>
         {pressing.map((budget) => (
           <li key={budget.agentId ?? 'global'} data-testid="budget-warning" data-level={budget.level}>
             <strong>{budget.name}</strong>: {budgetUsage(budget)} — {BUDGET_LEVEL_LABELS[budget.level]}
@@ -23,6 +23,6 @@ export function BudgetWarnings({ budgets }: { budgets: readonly BudgetStatusDto[
         ))}
       </ul>
       <Link href="/costs">See costs</Link>
-    </section>
+    </Callout>
   );
 }

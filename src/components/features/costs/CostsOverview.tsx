@@ -1,3 +1,5 @@
+import { PageHeader } from '@/components/ui/PageHeader';
+import { Panel, PanelGrid } from '@/components/ui/Panel';
 import type { CostOverviewDto } from '@/lib/contracts/costs';
 import { BudgetBars } from './BudgetBars';
 import { DailySpendChart } from './DailySpendChart';
@@ -12,39 +14,30 @@ export function CostsOverview({ overview }: { overview: CostOverviewDto }) {
   const { monthToDate, daily } = overview;
   return (
     <>
-      <div className="page-head">
-        <h1>Costs</h1>
-        <MonthToDate monthToDate={monthToDate} />
-      </div>
-      <section className="panel" aria-labelledby="budgets-heading">
-        <h2 id="budgets-heading">Budgets for {monthToDate.month}</h2>
+      <PageHeader title="Costs" actions={<MonthToDate monthToDate={monthToDate} />} />
+      <Panel title={`Budgets for ${monthToDate.month}`}>
         <BudgetBars budgets={overview.budgets} />
-      </section>
-      <section className="panel" aria-labelledby="daily-heading">
-        <h2 id="daily-heading">Daily spend</h2>
+      </Panel>
+      <Panel title="Daily spend">
         <DailySpendChart days={daily} />
-      </section>
-      <div className="cost-tables">
-        <section className="panel" aria-labelledby="by-agent-heading">
-          <h2 id="by-agent-heading">By agent</h2>
+      </Panel>
+      <PanelGrid>
+        <Panel title="By agent">
           <SpendByAgentTable agents={overview.byAgent} />
-        </section>
-        <section className="panel" aria-labelledby="by-model-heading">
-          <h2 id="by-model-heading">By model</h2>
+        </Panel>
+        <Panel title="By model">
           <SpendByModelTable models={overview.byModel} />
-        </section>
-      </div>
-      <section className="panel" aria-labelledby="top-heading">
-        <h2 id="top-heading">Most expensive runs of {monthToDate.month}</h2>
+        </Panel>
+      </PanelGrid>
+      <Panel title={`Most expensive runs of ${monthToDate.month}`}>
         <TopExecutionsTable executions={overview.topExecutions} />
-      </section>
-      <section className="panel" aria-labelledby="export-heading">
-        <h2 id="export-heading">Export</h2>
+      </Panel>
+      <Panel title="Export">
         <ExportForm
           defaultFrom={`${monthToDate.month}-01`}
           defaultTo={daily.at(-1)?.day ?? `${monthToDate.month}-01`}
         />
-      </section>
+      </Panel>
     </>
   );
 }

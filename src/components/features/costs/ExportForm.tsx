@@ -1,7 +1,10 @@
 'use client';
 
 import { useId, useState } from 'react';
+import { ButtonGroup, buttonClassName } from '@/components/ui/Button';
+import { ActionError } from '@/components/ui/FormParts';
 import { costExportQuerySchema } from '@/lib/contracts/costs';
+import styles from './Costs.module.css';
 
 const FIELD_LABELS: Record<string, string> = { from: 'From', to: 'To' };
 
@@ -14,8 +17,8 @@ export function ExportForm({ defaultFrom, defaultTo }: { defaultFrom: string; de
   const issue = parsed.success ? undefined : parsed.error.issues[0];
   const href = (format: 'csv' | 'json') => `/api/costs/export?${new URLSearchParams({ from, to, format })}`;
   return (
-    <div className="export-form" data-testid="cost-export">
-      <div className="field">
+    <div className={styles.export} data-testid="cost-export">
+      <div className={styles.exportField}>
         <label htmlFor={`${id}-from`}>From (UTC)</label>
         <input
           id={`${id}-from`}
@@ -26,7 +29,7 @@ export function ExportForm({ defaultFrom, defaultTo }: { defaultFrom: string; de
           data-testid="export-from"
         />
       </div>
-      <div className="field">
+      <div className={styles.exportField}>
         <label htmlFor={`${id}-to`}>To (UTC, included)</label>
         <input
           id={`${id}-to`}
@@ -38,18 +41,19 @@ export function ExportForm({ defaultFrom, defaultTo }: { defaultFrom: string; de
         />
       </div>
       {issue ? (
-        <p className="field-error" role="alert" data-testid="export-error">
-          {FIELD_LABELS[String(issue.path[0])] ?? 'Range'}: {issue.message}
-        </p>
+        <ActionError
+          error={`${FIELD_LABELS[String(issue.path[0])] ?? 'Range'}: ${issue.message}`}
+          testId="export-error"
+        />
       ) : (
-        <div className="page-actions">
-          <a className="button" href={href('csv')} download data-testid="export-csv">
+        <ButtonGroup>
+          <a className={buttonClassName()} href={href('csv')} download data-testid="export-csv">
             Download CSV
           </a>
-          <a className="button" href={href('json')} download data-testid="export-json">
+          <a className={buttonClassName()} href={href('json')} download data-testid="export-json">
             Download JSON
           </a>
-        </div>
+        </ButtonGroup>
       )}
     </div>
   );

@@ -1,5 +1,7 @@
+import { Stat } from '@/components/ui/Stat';
 import type { MonthToDateDto } from '@/lib/contracts/costs';
-import { formatSpend } from '@/lib/presentation/format';
+import { formatUsd } from '@/lib/presentation/format';
+import styles from './Costs.module.css';
 
 /** Spend so far this UTC month and the month-end forecast, with how the forecast was made. */
 export function MonthToDate({ monthToDate }: { monthToDate: MonthToDateDto }) {
@@ -7,22 +9,15 @@ export function MonthToDate({ monthToDate }: { monthToDate: MonthToDateDto }) {
   const basis =
     forecastDailyRateUsd === null
       ? 'Needs one full day of spend to forecast'
-      : `At ${formatSpend(forecastDailyRateUsd)}/day, the average of the last ${forecastWindowDays} full days`;
+      : `At ${formatUsd(forecastDailyRateUsd)}/day, the average of the last ${forecastWindowDays} full days`;
   return (
-    <div className="page-actions cost-stats">
-      <div className="stat" title={`Spend recorded for ${month} (UTC)`}>
-        <span className="stat-label">Spend this month</span>
-        <span className="stat-value" data-testid="cost-month-to-date">
-          {formatSpend(spentUsd)}
-        </span>
-      </div>
-      <div className="stat" title={basis}>
-        <span className="stat-label">Forecast for {month}</span>
-        <span className="stat-value" data-testid="cost-forecast">
-          {forecastUsd === null ? '—' : formatSpend(forecastUsd)}
-        </span>
-        <span className="muted small">{basis}</span>
-      </div>
+    <div className={styles.stats}>
+      <Stat label="Spend this month" testId="cost-month-to-date" title={`Spend recorded for ${month} (UTC)`}>
+        {formatUsd(spentUsd)}
+      </Stat>
+      <Stat label={`Forecast for ${month}`} testId="cost-forecast" note={basis} title={basis}>
+        {forecastUsd === null ? '—' : formatUsd(forecastUsd)}
+      </Stat>
     </div>
   );
 }

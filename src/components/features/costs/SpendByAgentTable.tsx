@@ -1,35 +1,52 @@
+'use client';
+
+import { Tag } from '@/components/ui/Badge';
+import { type Columns, DataTable } from '@/components/ui/DataTable';
+import { Empty } from '@/components/ui/Panel';
 import type { AgentSpendDto } from '@/lib/contracts/costs';
-import { formatSpend, formatTokens } from '@/lib/presentation/format';
+import { formatCount, formatUsd } from '@/lib/presentation/format';
+
+const columns: Columns<AgentSpendDto> = [
+  {
+    id: 'agent',
+    header: 'Agent',
+    accessorFn: (agent) => agent.agentName.toLowerCase(),
+    enableSorting: true,
+    meta: { primary: true },
+    cell: ({ row: { original: agent } }) => (
+      <span>
+        {agent.agentName} {agent.deleted ? <Tag>deleted</Tag> : null}
+      </span>
+    ),
+  },
+  {
+    id: 'runs',
+    header: () => <span title="A run that used two models counts once per model">Model runs</span>,
+    accessorFn: (agent) => agent.modelRunCount,
+    enableSorting: true,
+    meta: { align: 'end', label: 'Model runs' },
+    cell: ({ row }) => formatCount(row.original.modelRunCount),
+  },
+  {
+    id: 'cost',
+    header: 'Cost',
+    accessorFn: (agent) => agent.costUsd,
+    enableSorting: true,
+    meta: { align: 'end' },
+    cell: ({ row }) => formatUsd(row.original.costUsd),
+  },
+];
 
 export function SpendByAgentTable({ agents }: { agents: readonly AgentSpendDto[] }) {
-  if (agents.length === 0) return <p className="empty">No spend this month.</p>;
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid="spend-by-agent">
-        <thead>
-          <tr>
-            <th scope="col">Agent</th>
-            <th scope="col" className="num" title="A run that used two models counts once per model">
-              Model runs
-            </th>
-            <th scope="col" className="num">
-              Cost
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {agents.map((agent) => (
-            <tr key={agent.agentId} data-testid="agent-spend-row" data-agent-id={agent.agentId}>
-              <td>
-                {agent.agentName}
-                {agent.deleted ? <span className="tag">deleted</span> : null}
-              </td>
-              <td className="num">{formatTokens(agent.modelRunCount)}</td>
-              <td className="num">{formatSpend(agent.costUsd)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      data={agents}
+      columns={columns}
+      getRowId={(agent) => String(agent.agentId)}
+      testId="spend-by-agent"
+      label="Spend by agent"
+      rowData={(agent) => ({ 'data-testid': 'agent-spend-row', 'data-agent-id': agent.agentId })}
+      empty={<Empty>No spend this month.</Empty>}
+    />
   );
 }

@@ -1,5 +1,5 @@
 import type { BudgetLevel, BudgetStatusDto } from '@/lib/contracts/costs';
-import { formatSpend } from '@/lib/presentation/format';
+import { formatPercent, formatUsd } from '@/lib/presentation/format';
 
 export const BUDGET_LEVEL_LABELS: Record<BudgetLevel, string> = {
   ok: 'within budget',
@@ -7,7 +7,8 @@ export const BUDGET_LEVEL_LABELS: Record<BudgetLevel, string> = {
   exhausted: 'exhausted',
 };
 
-/** `$2.40 of $3.00 (80 %)` */
+/** `$2.40 of $3.00 (80%)`; the share rounds down, so 79.9% never reads as the 80% warning line. */
 export function budgetUsage(budget: BudgetStatusDto): string {
-  return `${formatSpend(budget.spentUsd)} of ${formatSpend(budget.budgetUsd)} (${Math.floor(budget.fraction * 100)} %)`;
+  const share = formatPercent(Math.floor(budget.fraction * 100) / 100);
+  return `${formatUsd(budget.spentUsd)} of ${formatUsd(budget.budgetUsd)} (${share})`;
 }

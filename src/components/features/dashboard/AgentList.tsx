@@ -1,46 +1,66 @@
+'use client';
+
 import Link from 'next/link';
 import { RunButton } from '@/components/features/agents/RunButton';
+import { Tag } from '@/components/ui/Badge';
+import { type Columns, DataTable } from '@/components/ui/DataTable';
+import { Empty } from '@/components/ui/Panel';
 import type { AgentDto } from '@/lib/contracts/agents';
 
+const columns: Columns<AgentDto> = [
+  {
+    id: 'name',
+    header: 'Agent',
+    accessorFn: (agent) => agent.name.toLowerCase(),
+    enableSorting: true,
+    meta: { primary: true },
+    cell: ({ row: { original: agent } }) => (
+      <span>
+        <Link href={`/agents/${agent.id}`} data-testid="agent-link">
+          {agent.name}
+        </Link>{' '}
+        {agent.builtin ? <Tag>built-in</Tag> : null}
+      </span>
+    ),
+  },
+  {
+    id: 'model',
+    header: 'Model',
+    accessorFn: (agent) => agent.model,
+    enableSorting: true,
+    cell: ({ row }) => <span className="mono">{row.original.model}</span>,
+  },
+  {
+    id: 'description',
+    header: 'Description',
+    cell: ({ row }) => <span className="muted">{row.original.description || '—'}</span>,
+  },
+  {
+    id: 'actions',
+    header: () => <span className="visually-hidden">Actions</span>,
+    meta: { align: 'end', shrink: true, bare: true },
+    cell: ({ row }) => <RunButton agentId={row.original.id} agentName={row.original.name} />,
+  },
+];
+
 export function AgentList({ agents }: { agents: readonly AgentDto[] }) {
-  if (agents.length === 0) {
-    return (
-      <p className="empty" data-testid="empty-agents">
-        No agents yet — <Link href="/agents/new">create one</Link>.
-      </p>
-    );
-  }
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid="agent-list">
-        <thead>
-          <tr>
-            <th scope="col">Agent</th>
-            <th scope="col">Model</th>
-            <th scope="col">Description</th>
-            <th scope="col" className="actions">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {agents.map((agent) => (
-            <tr key={agent.id} data-testid="agent-row" data-agent-id={agent.id} data-agent-name={agent.name}>
-              <td>
-                <Link href={`/agents/${agent.id}`} data-testid="agent-link">
-                  {agent.name}
-                </Link>
-                {agent.builtin ? <span className="tag">built-in</span> : null}
-              </td>
-              <td className="mono">{agent.model}</td>
-              <td className="description">{agent.description || <span className="muted">—</span>}</td>
-              <td className="actions">
-                <RunButton agentId={agent.id} agentName={agent.name} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      data={agents}
+      columns={columns}
+      getRowId={(agent) => String(agent.id)}
+      testId="agent-list"
+      label="Agents"
+      rowData={(agent) => ({
+        'data-testid': 'agent-row',
+        'data-agent-id': agent.id,
+        'data-agent-name': agent.name,
+      })}
+      empty={
+        <Empty testId="empty-agents">
+          No agents yet — <Link href="/agents/new">create one</Link>.
+        </Empty>
+      }
+    />
   );
 }

@@ -1,8 +1,9 @@
 'use client';
 
-import { LocalTime } from '@/components/ui/LocalTime';
+import { Time } from '@/components/ui/Time';
 import { useCircuitBreaker } from '@/hooks/useCircuitBreaker';
 import type { CircuitBreakerDto } from '@/lib/contracts/system';
+import styles from './Dashboard.module.css';
 
 const LABELS = { closed: 'Closed', open: 'Open', half_open: 'Half-open' } as const;
 
@@ -18,11 +19,11 @@ export function CircuitBreakerStatus({ initial }: { initial: CircuitBreakerDto |
   if (!circuit) return null;
   return (
     <div
-      className={`circuit circuit-${circuit.state}`}
+      className={`${styles.circuit} ${styles[`circuit-${circuit.state}`] ?? ''}`}
       data-testid="circuit-breaker"
       data-state={circuit.state}
     >
-      <span className="stat-label">Circuit breaker</span>
+      <span className={styles.label}>Circuit breaker</span>
       <strong>{LABELS[circuit.state]}</strong>
       <span className="muted">
         {EXPLANATIONS[circuit.state]} {circuit.consecutiveFailures}/{circuit.threshold} transient failures
@@ -30,7 +31,7 @@ export function CircuitBreakerStatus({ initial }: { initial: CircuitBreakerDto |
         {circuit.halfOpensAt !== null && (
           <>
             {' '}
-            Half-opens at <LocalTime epochMs={circuit.halfOpensAt} />.
+            Half-opens <Time epochMs={circuit.halfOpensAt} format="relative" />.
           </>
         )}
       </span>

@@ -1,9 +1,13 @@
-import Link from 'next/link';
+import type { ReactNode } from 'react';
+import { ButtonLink } from '@/components/ui/Button';
+import { PageHeader } from '@/components/ui/PageHeader';
+import { Panel } from '@/components/ui/Panel';
+import { Stat } from '@/components/ui/Stat';
 import type { AgentDto } from '@/lib/contracts/agents';
 import type { ExecutionSummary } from '@/lib/contracts/executions';
 import type { MetricsWindowDto } from '@/lib/contracts/metrics';
 import type { CircuitBreakerDto } from '@/lib/contracts/system';
-import { formatSpend } from '@/lib/presentation/format';
+import { formatUsd } from '@/lib/presentation/format';
 import { HostSummary } from '../metrics/HostSummary';
 import { AgentList } from './AgentList';
 import { CircuitBreakerStatus } from './CircuitBreakerStatus';
@@ -19,11 +23,14 @@ export interface DashboardProps {
   monthSpendUsd: number;
   /** `2026-11`: the UTC month the spend covers. */
   month: string;
-  renderedAt: number;
   /** Null when the page is served without the agent runtime. */
   circuit: CircuitBreakerDto | null;
   /** The host's last minutes, for the CPU, memory and disk sparklines. */
   host: MetricsWindowDto;
+  /** Notices under the title (budgets), the health card, and what follows the runs. */
+  notices: ReactNode;
+  health: ReactNode;
+  after: ReactNode;
 }
 
 export function Dashboard({
@@ -31,38 +38,52 @@ export function Dashboard({
   executions,
   monthSpendUsd,
   month,
-  renderedAt,
   circuit,
   host,
+  notices,
+  health,
+  after,
 }: DashboardProps) {
   return (
     <>
-      <div className="page-head">
-        <h1>Dashboard</h1>
-        <div className="stat" title={`Spend recorded for ${month} (UTC)`}>
-          <span className="stat-label">Spend this month</span>
-          <span className="stat-value" data-testid="month-spend">
-            {formatSpend(monthSpendUsd)}
-          </span>
-        </div>
-      </div>
+      <PageHeader
+        title="Dashboard"
+        actions={
+          <Stat
+            label="Spend this month"
+            testId="month-spend"
+            align="end"
+            title={`Spend recorded for ${month} (UTC)`}
+          >
+            {formatUsd(monthSpendUsd)}
+          </Stat>
+        }
+      />
+      {notices}
       <HostSummary initial={host} spanMs={HOST_SPARKLINE_MS} />
       <CircuitBreakerStatus initial={circuit} />
-      <section className="panel" aria-labelledby="agents-heading">
-        <div className="panel-head">
-          <h2 id="agents-heading">Agents</h2>
-          <Link href="/agents/new" className="button" data-testid="new-agent-link">
+      {health}
+      <Panel
+        title="Recent runs"
+        actions={
+          <ButtonLink href="/runs" data-testid="all-runs-link">
+            All runs
+          </ButtonLink>
+        }
+      >
+        <RecentExecutions initial={executions} limit={RECENT_EXECUTIONS_LIMIT} />
+      </Panel>
+      <Panel
+        title="Agents"
+        actions={
+          <ButtonLink href="/agents/new" data-testid="new-agent-link">
             New agent
-          </Link>
-        </div>
+          </ButtonLink>
+        }
+      >
         <AgentList agents={agents} />
-      </section>
-      <section className="panel" aria-labelledby="runs-heading">
-        <div className="panel-head">
-          <h2 id="runs-heading">Recent runs</h2>
-        </div>
-        <RecentExecutions initial={executions} renderedAt={renderedAt} limit={RECENT_EXECUTIONS_LIMIT} />
-      </section>
+      </Panel>
+      {after}
     </>
   );
 }

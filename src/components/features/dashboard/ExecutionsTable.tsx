@@ -1,11 +1,14 @@
 'use client';
 
 import Link from 'next/link';
-import { LocalTime } from '@/components/ui/LocalTime';
+import { TriggerLink } from '@/components/features/execution/TriggerLink';
+import { type Columns, DataTable } from '@/components/ui/DataTable';
 import { StatusBadge } from '@/components/ui/StatusBadge';
+import { Time } from '@/components/ui/Time';
+import { useClock } from '@/contexts/ClockContext';
 import { useNow } from '@/hooks/useNow';
 import { type ExecutionSummary, isActiveStatus } from '@/lib/contracts/executions';
-import { formatDuration, formatRunCost, formatTokens, triggerLabel } from '@/lib/presentation/format';
+import { formatCount, formatDuration, formatUsd, formatUsdExact } from '@/lib/presentation/format';
 
 function durationOf(execution: ExecutionSummary, now: number): number | null {
   if (execution.durationMs !== null) return execution.durationMs;
@@ -13,82 +16,120 @@ function durationOf(execution: ExecutionSummary, now: number): number | null {
   return isActiveStatus(execution.status) ? now - execution.startedAt : null;
 }
 
-/** Runs as rows; running rows' durations tick. */
+function columnsFor(now: number, showAgent: boolean): Columns<ExecutionSummary> {
+  const columns: Columns<ExecutionSummary> = [
+    {
+      id: 'id',
+      header: 'Run',
+      accessorFn: (execution) => execution.id,
+      enableSorting: true,
+      meta: { primary: true, shrink: true },
+      cell: ({ row }) => (
+        <Link href={`/executions/${row.original.id}`} data-testid="execution-link">
+          #{row.original.id}
+        </Link>
+      ),
+    },
+    {
+      id: 'agent',
+      header: 'Agent',
+      accessorFn: (execution) => execution.agentName.toLowerCase(),
+      enableSorting: true,
+      cell: ({ row }) => <Link href={`/agents/${row.original.agentId}`}>{row.original.agentName}</Link>,
+    },
+    {
+      id: 'status',
+      header: 'Status',
+      accessorFn: (execution) => execution.status,
+      enableSorting: true,
+      cell: ({ row: { original: execution } }) => (
+        <span>
+          <StatusBadge status={execution.status} />
+          {execution.queuePosition !== null && (
+            <span className="muted" data-testid="queue-position">
+              {' '}
+              #{execution.queuePosition} in queue
+            </span>
+          )}
+          {execution.nextAttemptAt !== null && (
+            <span className="muted small" data-testid="next-attempt">
+              {' '}
+              attempt {execution.attempt + 1} <Time epochMs={execution.nextAttemptAt} format="relative" />
+            </span>
+          )}
+          {execution.errorCode ? <span className="muted small"> {execution.errorCode}</span> : null}
+        </span>
+      ),
+    },
+    {
+      id: 'trigger',
+      header: 'Trigger',
+      meta: { testId: 'execution-trigger' },
+      cell: ({ row }) => <TriggerLink execution={row.original} />,
+    },
+    {
+      id: 'started',
+      header: 'Started',
+      accessorFn: (execution) => execution.startedAt ?? execution.createdAt,
+      enableSorting: true,
+      cell: ({ row }) => <Time epochMs={row.original.startedAt ?? row.original.createdAt} />,
+    },
+    {
+      id: 'duration',
+      header: 'Duration',
+      accessorFn: (execution) => durationOf(execution, now) ?? -1,
+      enableSorting: true,
+      meta: { align: 'end' },
+      cell: ({ row }) => formatDuration(durationOf(row.original, now)),
+    },
+    {
+      id: 'tokens',
+      header: 'Tokens in / out',
+      meta: { align: 'end' },
+      cell: ({ row }) =>
+        `${formatCount(row.original.inputTokens)} / ${formatCount(row.original.outputTokens)}`,
+    },
+    {
+      id: 'cost',
+      header: 'Cost',
+      accessorFn: (execution) => execution.costUsd,
+      enableSorting: true,
+      meta: { align: 'end' },
+      cell: ({ row: { original: execution } }) =>
+        // The figure is only known once the run ends.
+        isActiveStatus(execution.status) && execution.costUsd === 0 ? (
+          '—'
+        ) : (
+          <span title={formatUsdExact(execution.costUsd)}>{formatUsd(execution.costUsd)}</span>
+        ),
+    },
+  ];
+  return showAgent ? columns : columns.filter((column) => column.id !== 'agent');
+}
+
+/** Runs as rows (cards on phones); running rows' durations tick. */
 export function ExecutionsTable({
   executions,
-  renderedAt,
   showAgent = true,
 }: {
   executions: readonly ExecutionSummary[];
-  renderedAt: number;
   showAgent?: boolean;
 }) {
+  const clock = useClock();
   const anyRunning = executions.some((execution) => execution.status === 'running');
-  const now = useNow(anyRunning, renderedAt);
+  const now = useNow(anyRunning, clock.now);
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid="execution-list">
-        <thead>
-          <tr>
-            <th scope="col">Run</th>
-            {showAgent ? <th scope="col">Agent</th> : null}
-            <th scope="col">Status</th>
-            <th scope="col">Trigger</th>
-            <th scope="col">Started</th>
-            <th scope="col" className="num">
-              Duration
-            </th>
-            <th scope="col" className="num">
-              Tokens in / out
-            </th>
-            <th scope="col" className="num">
-              Cost
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {executions.map((execution) => (
-            <tr
-              key={execution.id}
-              data-testid="execution-row"
-              data-execution-id={execution.id}
-              data-status={execution.status}
-            >
-              <td>
-                <Link href={`/executions/${execution.id}`} data-testid="execution-link">
-                  #{execution.id}
-                </Link>
-              </td>
-              {showAgent ? <td>{execution.agentName}</td> : null}
-              <td>
-                <StatusBadge status={execution.status} />
-                {execution.queuePosition !== null && (
-                  <span className="muted queue-position" data-testid="queue-position">
-                    {' '}
-                    #{execution.queuePosition} in queue
-                  </span>
-                )}
-                {execution.nextAttemptAt !== null && (
-                  <span className="muted small" data-testid="next-attempt">
-                    {' '}
-                    attempt {execution.attempt + 1} at <LocalTime epochMs={execution.nextAttemptAt} />
-                  </span>
-                )}
-                {execution.errorCode ? <span className="muted small"> {execution.errorCode}</span> : null}
-              </td>
-              <td data-testid="execution-trigger">{triggerLabel(execution)}</td>
-              <td>
-                <LocalTime epochMs={execution.startedAt ?? execution.createdAt} />
-              </td>
-              <td className="num">{formatDuration(durationOf(execution, now))}</td>
-              <td className="num">
-                {formatTokens(execution.inputTokens)} / {formatTokens(execution.outputTokens)}
-              </td>
-              <td className="num">{formatRunCost(execution.costUsd, isActiveStatus(execution.status))}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      data={executions}
+      columns={columnsFor(now, showAgent)}
+      getRowId={(execution) => String(execution.id)}
+      testId="execution-list"
+      label="Runs"
+      rowData={(execution) => ({
+        'data-testid': 'execution-row',
+        'data-execution-id': execution.id,
+        'data-status': execution.status,
+      })}
+    />
   );
 }

@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { useRef } from 'react';
+import { Empty } from '@/components/ui/Panel';
 import { useExecutionList } from '@/hooks/useExecutionList';
 import type { ExecutionSummary } from '@/lib/contracts/executions';
 import { ExecutionsTable } from './ExecutionsTable';
@@ -12,12 +13,10 @@ const REFRESH_DEBOUNCE_MS = 500;
 /** The live list of recent runs, optionally one agent's. */
 export function RecentExecutions({
   initial,
-  renderedAt,
   limit,
   agentId,
 }: {
   initial: ExecutionSummary[];
-  renderedAt: number;
   limit: number;
   agentId?: number;
 }) {
@@ -33,14 +32,6 @@ export function RecentExecutions({
     },
   });
 
-  if (executions.length === 0) {
-    return (
-      <p className="empty" data-testid="empty-executions">
-        No runs yet.
-      </p>
-    );
-  }
-  return (
-    <ExecutionsTable executions={executions} renderedAt={renderedAt} showAgent={agentId === undefined} />
-  );
+  if (executions.length === 0) return <Empty testId="empty-executions">No runs yet.</Empty>;
+  return <ExecutionsTable executions={executions} showAgent={agentId === undefined} />;
 }

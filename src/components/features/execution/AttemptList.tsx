@@ -1,48 +1,67 @@
-import { LocalTime } from '@/components/ui/LocalTime';
+'use client';
+
+import { type Columns, DataTable } from '@/components/ui/DataTable';
+import { Panel } from '@/components/ui/Panel';
 import { StatusBadge } from '@/components/ui/StatusBadge';
+import { Time } from '@/components/ui/Time';
 import type { ExecutionAttemptDto } from '@/lib/contracts/executions';
-import { formatDuration, formatExactUsd } from '@/lib/presentation/format';
+import { formatDuration, formatUsd, formatUsdExact } from '@/lib/presentation/format';
+
+const columns: Columns<ExecutionAttemptDto> = [
+  {
+    id: 'attempt',
+    header: '#',
+    meta: { primary: true, shrink: true },
+    cell: ({ row }) => `Attempt ${row.original.attempt}`,
+  },
+  { id: 'status', header: 'Status', cell: ({ row }) => <StatusBadge status={row.original.status} /> },
+  {
+    id: 'started',
+    header: 'Started',
+    cell: ({ row }) => <Time epochMs={row.original.startedAt} format="datetime" seconds />,
+  },
+  {
+    id: 'duration',
+    header: 'Duration',
+    meta: { align: 'end' },
+    cell: ({ row }) => formatDuration(row.original.finishedAt - row.original.startedAt),
+  },
+  {
+    id: 'retries',
+    header: 'API retries',
+    meta: { align: 'end' },
+    cell: ({ row }) => row.original.apiRetryCount,
+  },
+  {
+    id: 'cost',
+    header: 'Cost',
+    meta: { align: 'end' },
+    cell: ({ row }) => (
+      <span title={formatUsdExact(row.original.costUsd)}>{formatUsd(row.original.costUsd)}</span>
+    ),
+  },
+  { id: 'error', header: 'Error', cell: ({ row }) => row.original.errorCode ?? '—' },
+  {
+    id: 'waited',
+    header: 'Then waited',
+    meta: { align: 'end' },
+    cell: ({ row }) => (row.original.retryDelayMs === null ? '—' : formatDuration(row.original.retryDelayMs)),
+  },
+];
 
 /** Every attempt of a run that was retried after transient failures; hidden for single-attempt runs. */
 export function AttemptList({ attempts }: { attempts: ExecutionAttemptDto[] }) {
   if (attempts.length < 2) return null;
   return (
-    <section className="panel" aria-labelledby="attempts-heading" data-testid="attempts">
-      <h2 id="attempts-heading">Attempts</h2>
-      <table className="table">
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            <th scope="col">Status</th>
-            <th scope="col">Started</th>
-            <th scope="col">Duration</th>
-            <th scope="col">API retries</th>
-            <th scope="col" className="num">
-              Cost
-            </th>
-            <th scope="col">Error</th>
-            <th scope="col">Then waited</th>
-          </tr>
-        </thead>
-        <tbody>
-          {attempts.map((attempt) => (
-            <tr key={attempt.attempt} data-testid="attempt-row">
-              <td>{attempt.attempt}</td>
-              <td>
-                <StatusBadge status={attempt.status} />
-              </td>
-              <td>
-                <LocalTime epochMs={attempt.startedAt} />
-              </td>
-              <td>{formatDuration(attempt.finishedAt - attempt.startedAt)}</td>
-              <td>{attempt.apiRetryCount}</td>
-              <td className="num">{formatExactUsd(attempt.costUsd)}</td>
-              <td>{attempt.errorCode ?? '—'}</td>
-              <td>{attempt.retryDelayMs === null ? '—' : formatDuration(attempt.retryDelayMs)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
+    <Panel title="Attempts" testId="attempts">
+      <DataTable
+        data={attempts}
+        columns={columns}
+        getRowId={(attempt) => String(attempt.attempt)}
+        testId="attempt-list"
+        label="Attempts"
+        rowData={() => ({ 'data-testid': 'attempt-row' })}
+      />
+    </Panel>
   );
 }

@@ -1,13 +1,18 @@
-import type { ModelCost } from '@/lib/contracts/executions';
-import { formatExactUsd, formatTokens } from '@/lib/presentation/format';
+'use client';
 
-const TOKEN_COLUMNS = [
-  ['inputTokens', 'Input'],
-  ['outputTokens', 'Output'],
-  ['cacheCreation5mTokens', 'Cache write 5m'],
-  ['cacheCreation1hTokens', 'Cache write 1h'],
-  ['cacheReadTokens', 'Cache read'],
-] as const;
+import { type Columns, DataTable } from '@/components/ui/DataTable';
+import { Panel } from '@/components/ui/Panel';
+import { type ModelCost, TOKEN_KINDS } from '@/lib/contracts/executions';
+import { formatCount, formatUsd, formatUsdExact } from '@/lib/presentation/format';
+import styles from './Execution.module.css';
+
+const TOKEN_LABELS: Record<(typeof TOKEN_KINDS)[number], string> = {
+  inputTokens: 'Input',
+  outputTokens: 'Output',
+  cacheCreation5mTokens: 'Cache write 5m',
+  cacheCreation1hTokens: 'Cache write 1h',
+  cacheReadTokens: 'Cache read',
+};
 
 function flags(cost: ModelCost): string[] {
   const notes: string[] = [];
@@ -17,61 +22,68 @@ function flags(cost: ModelCost): string[] {
   return notes;
 }
 
-/** The run's cost by model and token kind, to the micro-dollar, with the SDK's own figure beside it. */
+/** Dollars as everywhere, the exact micro-dollar figure on hover. */
+const Usd = ({ usd }: { usd: number }) => <span title={formatUsdExact(usd)}>{formatUsd(usd)}</span>;
+
+const columns: Columns<ModelCost> = [
+  {
+    id: 'model',
+    header: 'Model',
+    meta: { primary: true },
+    cell: ({ row }) => <span className="mono">{row.original.model}</span>,
+  },
+  {
+    id: 'responses',
+    header: 'Responses',
+    meta: { align: 'end' },
+    cell: ({ row }) => row.original.responseCount,
+  },
+  ...TOKEN_KINDS.map((kind): Columns<ModelCost>[number] => ({
+    id: kind,
+    header: TOKEN_LABELS[kind],
+    meta: { align: 'end', testId: `cost-${kind}` },
+    cell: ({ row }) => formatCount(row.original[kind]),
+  })),
+  {
+    id: 'cost',
+    header: 'Cost',
+    meta: { align: 'end', testId: 'cost-usd' },
+    cell: ({ row }) => <Usd usd={row.original.costUsd} />,
+  },
+  {
+    id: 'reported',
+    header: 'SDK estimate',
+    meta: { align: 'end', testId: 'cost-reported-usd' },
+    // None when the run ended without a result message, or the SDK booked this model's tokens under another.
+    cell: ({ row }) =>
+      row.original.reportedCostUsd === 0 ? '—' : <Usd usd={row.original.reportedCostUsd} />,
+  },
+  {
+    id: 'notes',
+    header: 'Notes',
+    meta: { testId: 'cost-flags' },
+    cell: ({ row: { original: cost } }) =>
+      flags(cost).map((note) => (
+        <span key={note} className={cost.unpriced ? `${styles.flag} ${styles.flagWarn}` : styles.flag}>
+          {note}
+        </span>
+      )),
+  },
+];
+
+/** The run's cost by model and token kind, with the SDK's own figure beside it. */
 export function CostBreakdown({ costs }: { costs: ModelCost[] }) {
   if (costs.length === 0) return null;
   return (
-    <section className="panel" aria-labelledby="cost-heading" data-testid="cost-breakdown">
-      <h2 id="cost-heading">Cost by model</h2>
-      <div className="table-wrap">
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">Model</th>
-              <th scope="col">Responses</th>
-              {TOKEN_COLUMNS.map(([key, label]) => (
-                <th scope="col" key={key} className="num">
-                  {label}
-                </th>
-              ))}
-              <th scope="col" className="num">
-                Cost
-              </th>
-              <th scope="col" className="num">
-                SDK estimate
-              </th>
-              <th scope="col">Notes</th>
-            </tr>
-          </thead>
-          <tbody>
-            {costs.map((cost) => (
-              <tr key={cost.model} data-testid="cost-row" data-model={cost.model}>
-                <th scope="row">{cost.model}</th>
-                <td className="num">{cost.responseCount}</td>
-                {TOKEN_COLUMNS.map(([key]) => (
-                  <td key={key} className="num" data-testid={`cost-${key}`}>
-                    {formatTokens(cost[key])}
-                  </td>
-                ))}
-                <td className="num" data-testid="cost-usd">
-                  {formatExactUsd(cost.costUsd)}
-                </td>
-                <td className="num" data-testid="cost-reported-usd">
-                  {/* None when the run ended without a result message, or the SDK booked this model's tokens under another. */}
-                  {cost.reportedCostUsd === 0 ? '—' : formatExactUsd(cost.reportedCostUsd)}
-                </td>
-                <td data-testid="cost-flags">
-                  {flags(cost).map((note) => (
-                    <span key={note} className={`flag ${cost.unpriced ? 'flag-warn' : ''}`}>
-                      {note}
-                    </span>
-                  ))}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </section>
+    <Panel title="Cost by model" testId="cost-breakdown">
+      <DataTable
+        data={costs}
+        columns={columns}
+        getRowId={(cost) => cost.model}
+        testId="cost-list"
+        label="Cost by model"
+        rowData={(cost) => ({ 'data-testid': 'cost-row', 'data-model': cost.model })}
+      />
+    </Panel>
   );
 }

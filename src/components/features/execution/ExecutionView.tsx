@@ -1,33 +1,33 @@
 'use client';
 
+import { Panel } from '@/components/ui/Panel';
 import { useAgentExecution } from '@/hooks/useAgentExecution';
 import { isActiveStatus } from '@/lib/contracts/executions';
 import { type ExecutionSnapshot, pendingApiRetry } from '@/lib/presentation/executionView';
 import { AttemptList } from './AttemptList';
 import { CostBreakdown } from './CostBreakdown';
+import styles from './Execution.module.css';
 import { ExecutionHeader } from './ExecutionHeader';
 import { LogViewer } from './LogViewer';
+import { OutputPrunedNote } from './OutputPrunedNote';
 import { RunResources } from './RunResources';
 import { StepTimeline } from './StepTimeline';
 
 /** The live execution page below the app header: first paint from the server, then the socket. */
-export function ExecutionView({ snapshot, renderedAt }: { snapshot: ExecutionSnapshot; renderedAt: number }) {
+export function ExecutionView({ snapshot }: { snapshot: ExecutionSnapshot }) {
   const { state, loadEarlierLogs, loadingEarlier, earlierError } = useAgentExecution(snapshot);
   const { execution } = state;
   const live = isActiveStatus(execution.status);
   const baseMs = execution.startedAt ?? execution.createdAt;
   return (
     <>
-      <ExecutionHeader execution={execution} pendingRetry={pendingApiRetry(state)} renderedAt={renderedAt} />
-      <div className="exec-panels">
-        <section className="panel" aria-labelledby="steps-heading">
-          <h2 id="steps-heading">
-            Steps <span className="count">{state.steps.length}</span>
-          </h2>
+      <ExecutionHeader execution={execution} pendingRetry={pendingApiRetry(state)} />
+      <OutputPrunedNote prunedAt={snapshot.execution.outputPrunedAt} />
+      <div className={styles.panels}>
+        <Panel title="Steps" count={state.steps.length}>
           <StepTimeline steps={state.steps} baseMs={baseMs} />
-        </section>
-        <section className="panel" aria-labelledby="log-heading">
-          <h2 id="log-heading">Log</h2>
+        </Panel>
+        <Panel title="Log">
           <LogViewer
             lines={state.logs}
             hasEarlier={state.hasEarlierLogs}
@@ -35,7 +35,7 @@ export function ExecutionView({ snapshot, renderedAt }: { snapshot: ExecutionSna
             earlierError={earlierError}
             onLoadEarlier={loadEarlierLogs}
           />
-        </section>
+        </Panel>
       </div>
       <RunResources resources={execution.resources} steps={state.steps} baseMs={baseMs} running={live} />
       <CostBreakdown costs={execution.costs} />

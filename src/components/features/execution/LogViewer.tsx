@@ -1,12 +1,19 @@
 'use client';
 
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { LogLineDto } from '@/lib/contracts/executions';
+import { Button } from '@/components/ui/Button';
+import { ActionError } from '@/components/ui/FormParts';
+import { useHydrated } from '@/hooks/useHydrated';
+import { isTruncationMarker, type LogLineDto } from '@/lib/contracts/executions';
 import { countAtOrBelow } from '@/lib/presentation/executionView';
+import styles from './Execution.module.css';
+import { TruncatedLine } from './TruncatedLine';
 
 /** Every row is exactly this tall (CSS agrees), so any row's position is its index times it. */
 export const LOG_ROW_HEIGHT = 20;
 const OVERSCAN_ROWS = 30;
+/** Rows the server's HTML holds: the tail, in normal flow, until the browser takes over. */
+const SERVER_TAIL_ROWS = 22;
 const DEFAULT_HEIGHT = 480;
 
 export interface LogViewerProps {
@@ -33,6 +40,9 @@ export function LogViewer({
   height = DEFAULT_HEIGHT,
 }: LogViewerProps) {
   const viewportRef = useRef<HTMLDivElement>(null);
+  // Virtual rows are placed with inline styles, which only the browser sets: the server's HTML
+  // carries none, and shows the tail in normal flow instead.
+  const hydrated = useHydrated();
   const totalHeight = lines.length * LOG_ROW_HEIGHT;
   // Starts at the bottom, where following puts it, so hydration needs no second render.
   const [scrollTop, setScrollTop] = useState(() => Math.max(0, totalHeight - height));
@@ -62,7 +72,8 @@ export function LogViewer({
 
   useLayoutEffect(() => {
     const el = viewportRef.current;
-    if (!el) return;
+    // The virtual canvas exists once hydrated; then the view starts at the tail.
+    if (!el || !hydrated) return;
     const previousFirst = firstSeqRef.current;
     const first = lines[0]?.seq;
     firstSeqRef.current = first;
@@ -73,7 +84,7 @@ export function LogViewer({
       el.scrollTop += countAtOrBelow(lines, previousFirst - 1) * LOG_ROW_HEIGHT;
     }
     setScrollTop(el.scrollTop);
-  }, [lines]);
+  }, [lines, hydrated]);
 
   useEffect(() => {
     const el = viewportRef.current;
@@ -100,58 +111,72 @@ export function LogViewer({
   const unseen = following || seenSeq === 0 ? 0 : lines.length - countAtOrBelow(lines, seenSeq);
 
   return (
-    <div className="log-viewer" data-testid="log-viewer-panel">
+    <div className={styles.log} data-testid="log-viewer-panel">
       {hasEarlier && onLoadEarlier ? (
-        <div className="log-toolbar">
-          <button
-            type="button"
-            className="button button-small"
+        <div className={styles.toolbar}>
+          <Button
+            size="small"
             onClick={onLoadEarlier}
             disabled={loadingEarlier}
             data-testid="log-load-earlier"
           >
             {loadingEarlier ? 'Loading…' : 'Load earlier lines'}
-          </button>
-          {earlierError ? <span className="field-error">{earlierError}</span> : null}
+          </Button>
+          <ActionError error={earlierError} />
         </div>
       ) : null}
       <div
         ref={viewportRef}
-        className="log-viewport"
-        style={{ height }}
+        className={styles.viewport}
         onScroll={onScroll}
         role="log"
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrolling region must take the focus, or the keyboard cannot scroll it.
+        tabIndex={0}
         aria-live="off"
         aria-label="Execution log"
         data-testid="log-viewer"
         data-line-count={lines.length}
         data-following={following}
       >
-        {lines.length === 0 ? <p className="log-empty">No log lines yet.</p> : null}
-        <div className="log-canvas" style={{ height: totalHeight }}>
-          {visible.map((line, i) => (
-            <div
-              key={line.seq}
-              className={`log-row log-${line.level}`}
-              style={{ top: (start + i) * LOG_ROW_HEIGHT }}
-              data-testid="log-line"
-              data-seq={line.seq}
-            >
-              <span className="log-seq" aria-hidden="true">
-                {line.seq}
-              </span>
-              <span className="log-text" data-testid="log-text">
-                {line.text}
-              </span>
-            </div>
-          ))}
-        </div>
+        {lines.length === 0 ? <p className={styles.logEmpty}>No log lines yet.</p> : null}
+        {hydrated ? (
+          <div className={styles.canvas} style={{ height: totalHeight }}>
+            {visible.map((line, i) => (
+              <LogRow key={line.seq} line={line} top={(start + i) * LOG_ROW_HEIGHT} />
+            ))}
+          </div>
+        ) : (
+          <div>
+            {lines.slice(-SERVER_TAIL_ROWS).map((line) => (
+              <LogRow key={line.seq} line={line} />
+            ))}
+          </div>
+        )}
       </div>
       {following ? null : (
-        <button type="button" className="log-jump" onClick={jumpToLatest} data-testid="log-jump-latest">
+        <button type="button" className={styles.jump} onClick={jumpToLatest} data-testid="log-jump-latest">
           Jump to latest{unseen > 0 ? ` (${unseen} new)` : ''}
         </button>
       )}
+    </div>
+  );
+}
+
+/** One log line; `top` places it in the virtual canvas, without it the row sits in normal flow. */
+function LogRow({ line, top }: { line: LogLineDto; top?: number }) {
+  return (
+    <div
+      className={`${top === undefined ? styles.rowStatic : styles.row} ${styles[`level-${line.level}`] ?? ''}`}
+      style={top === undefined ? undefined : { top }}
+      data-testid="log-line"
+      data-seq={line.seq}
+    >
+      <span className={styles.seq} aria-hidden="true">
+        {line.seq}
+      </span>
+      <span className={styles.text} data-testid="log-text">
+        {isTruncationMarker(line.text) ? <TruncatedLine text={line.text} /> : line.text}
+      </span>
     </div>
   );
 }

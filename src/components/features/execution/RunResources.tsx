@@ -1,11 +1,16 @@
 'use client';
 
 import { useMemo } from 'react';
+import { type Columns, DataTable } from '@/components/ui/DataTable';
+import { Disclosure } from '@/components/ui/Disclosure';
+import { Fact, Facts } from '@/components/ui/Facts';
+import { Empty, Panel } from '@/components/ui/Panel';
 import type { StepDto } from '@/lib/contracts/executions';
-import type { ExecutionResourcesDto } from '@/lib/contracts/runResources';
-import { formatBytes, formatOffset } from '@/lib/presentation/format';
+import type { ExecutionResourcesDto, RunResourceSample } from '@/lib/contracts/runResources';
+import { formatBytes, formatOffset, formatPercent } from '@/lib/presentation/format';
 import { runResourceColumns } from '@/lib/presentation/metricsView';
 import { type ChartBand, type ChartScale, TimeChart } from '../metrics/TimeChart';
+import styles from './Execution.module.css';
 import { pairToolSteps } from './StepTimeline';
 
 const SCALES: ChartScale[] = [
@@ -29,6 +34,33 @@ function toolBands(steps: readonly StepDto[], baseMs: number, end: number): Char
   );
 }
 
+const sampleColumns = (baseMs: number): Columns<RunResourceSample> => [
+  {
+    id: 't',
+    header: 'Since start',
+    meta: { primary: true },
+    cell: ({ row }) => formatOffset(row.original.t, baseMs),
+  },
+  {
+    id: 'cpu',
+    header: 'CPU',
+    meta: { align: 'end' },
+    cell: ({ row }) => formatPercent(row.original.cpuPercent / 100),
+  },
+  {
+    id: 'rss',
+    header: 'Memory (RSS)',
+    meta: { align: 'end' },
+    cell: ({ row }) => formatBytes(row.original.rssBytes),
+  },
+  {
+    id: 'processes',
+    header: 'Processes',
+    meta: { align: 'end' },
+    cell: ({ row }) => row.original.processCount,
+  },
+];
+
 /**
  * What the run's process tree used, on the step timeline's time base (seconds since the run
  * started), with its tool calls drawn as bands: a CPU or memory climb lines up with the step
@@ -48,9 +80,13 @@ export function RunResources({
   const samples = resources?.samples ?? [];
   const summary = resources?.summary ?? null;
   const columns = useMemo(() => runResourceColumns(samples, baseMs), [samples, baseMs]);
-  const lastStep = steps.at(-1);
+  // The chart moves with its samples (every 2 s) and when the run ends, not with each step: drawn
+  // again for every step of a busy run, it was most of the live page's drawing (bench/liveRuns.ts).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the steps are read when a sample arrives or the run ends
+  const chartSteps = useMemo(() => steps, [samples, running]);
+  const lastStep = chartSteps.at(-1);
   const end = Math.max(columns.seconds.at(-1) ?? 0, lastStep ? (lastStep.createdAt - baseMs) / 1_000 : 0);
-  const bands = useMemo(() => toolBands(steps, baseMs, end), [steps, baseMs, end]);
+  const bands = useMemo(() => toolBands(chartSteps, baseMs, end), [chartSteps, baseMs, end]);
   const series = useMemo(
     () => [
       { label: 'CPU', values: columns.cpuPercent, scale: 'cpu' },
@@ -61,34 +97,33 @@ export function RunResources({
   const xRange = useMemo(() => [0, Math.max(1, end)] as const, [end]);
 
   return (
-    <section className="panel run-resources" aria-labelledby="resources-heading" data-testid="run-resources">
-      <div className="panel-head">
-        <h2 id="resources-heading">Resources</h2>
-        {summary ? (
-          <dl className="run-resources-summary">
-            <div>
-              <dt>CPU time</dt>
-              <dd data-testid="run-cpu-seconds">{summary.cpuSeconds.toFixed(1)} s</dd>
-            </div>
-            <div>
-              <dt>Peak memory</dt>
-              <dd data-testid="run-peak-rss">{formatBytes(summary.peakRssBytes)}</dd>
-            </div>
-            <div>
-              <dt>Peak processes</dt>
-              <dd data-testid="run-peak-processes">{summary.peakProcessCount}</dd>
-            </div>
-          </dl>
-        ) : null}
-      </div>
+    <Panel
+      title="Resources"
+      testId="run-resources"
+      actions={
+        summary ? (
+          <Facts>
+            <Fact label="CPU time" testId="run-cpu-seconds">
+              {summary.cpuSeconds.toFixed(1)} s
+            </Fact>
+            <Fact label="Peak memory" testId="run-peak-rss">
+              {formatBytes(summary.peakRssBytes)}
+            </Fact>
+            <Fact label="Peak processes" testId="run-peak-processes">
+              {summary.peakProcessCount}
+            </Fact>
+          </Facts>
+        ) : null
+      }
+    >
       {samples.length === 0 ? (
-        <p className="empty" data-testid="run-resources-empty">
+        <Empty testId="run-resources-empty">
           {running
             ? 'No sample yet: the run’s processes are measured every 2 s.'
             : 'Not measured: the run ended before its processes were first sampled.'}
-        </p>
+        </Empty>
       ) : (
-        <figure className="chart">
+        <figure className={styles.figure}>
           <TimeChart
             label={`CPU and memory of run processes over ${Math.round(end)} s, tool calls shaded`}
             xKind="offset"
@@ -101,34 +136,20 @@ export function RunResources({
             testId="run-resource-chart"
           />
           <figcaption>
-            <details>
-              <summary>Samples ({samples.length})</summary>
-              <div className="table-wrap chart-table">
-                <table className="table" data-testid="run-resource-table">
-                  <thead>
-                    <tr>
-                      <th>Since start</th>
-                      <th className="num">CPU</th>
-                      <th className="num">Memory (RSS)</th>
-                      <th className="num">Processes</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {samples.map((sample) => (
-                      <tr key={sample.t}>
-                        <td>{formatOffset(sample.t, baseMs)}</td>
-                        <td className="num">{sample.cpuPercent.toFixed(0)}%</td>
-                        <td className="num">{formatBytes(sample.rssBytes)}</td>
-                        <td className="num">{sample.processCount}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
+            <Disclosure summary={`Samples (${samples.length})`}>
+              <div className={styles.samples}>
+                <DataTable
+                  data={samples}
+                  columns={sampleColumns(baseMs)}
+                  getRowId={(sample) => String(sample.t)}
+                  testId="run-resource-table"
+                  label="Resource samples"
+                />
               </div>
-            </details>
+            </Disclosure>
           </figcaption>
         </figure>
       )}
-    </section>
+    </Panel>
   );
 }

@@ -2,8 +2,11 @@
 
 import { memo, useMemo, useState } from 'react';
 import { z } from 'zod';
+import { Disclosure } from '@/components/ui/Disclosure';
+import { Empty } from '@/components/ui/Panel';
 import type { StepDto, StepKind } from '@/lib/contracts/executions';
 import { formatOffset } from '@/lib/presentation/format';
+import styles from './Execution.module.css';
 
 const KIND_LABELS: Record<StepKind, { icon: string; label: string }> = {
   system: { icon: '⚙', label: 'System' },
@@ -52,29 +55,29 @@ const json = (value: unknown): string => JSON.stringify(value, null, 2) ?? Strin
 
 function StepBody({ step }: { step: StepDto }) {
   const text = textPayload.safeParse(step.payload);
-  if (step.kind === 'assistant_text' && text.success) return <pre className="step-pre">{text.data.text}</pre>;
+  if (step.kind === 'assistant_text' && text.success)
+    return <pre className={styles.pre}>{text.data.text}</pre>;
   const thinking = thinkingPayload.safeParse(step.payload);
   if (step.kind === 'thinking' && thinking.success)
-    return <pre className="step-pre">{thinking.data.thinking}</pre>;
+    return <pre className={styles.pre}>{thinking.data.thinking}</pre>;
   const output = toolResultPayload.safeParse(step.payload);
   if (step.kind === 'tool_result' && output.success)
-    return <pre className="step-pre">{output.data.output}</pre>;
+    return <pre className={styles.pre}>{output.data.output}</pre>;
   const result = resultPayload.safeParse(step.payload);
   if (step.kind === 'result' && result.success) {
     return (
       <>
-        {result.data.result ? <pre className="step-pre">{result.data.result}</pre> : null}
+        {result.data.result ? <pre className={styles.pre}>{result.data.result}</pre> : null}
         {result.data.errors.length > 0 ? (
-          <pre className="step-pre step-pre-error">{result.data.errors.join('\n')}</pre>
+          <pre className={`${styles.pre} ${styles.preError}`}>{result.data.errors.join('\n')}</pre>
         ) : null}
-        <details className="step-raw">
-          <summary>Raw result</summary>
-          <pre className="step-pre">{json(step.payload)}</pre>
-        </details>
+        <Disclosure summary="Raw result">
+          <pre className={styles.pre}>{json(step.payload)}</pre>
+        </Disclosure>
       </>
     );
   }
-  return <pre className="step-pre">{json(step.payload)}</pre>;
+  return <pre className={styles.pre}>{json(step.payload)}</pre>;
 }
 
 function RowHeader({
@@ -97,23 +100,23 @@ function RowHeader({
   return (
     <button
       type="button"
-      className="step-head"
+      className={styles.stepHead}
       aria-expanded={open}
       onClick={onToggle}
       data-testid="step-toggle"
     >
-      <span className="step-chevron" aria-hidden="true">
+      <span className={styles.chevron} aria-hidden="true">
         {open ? '▾' : '▸'}
       </span>
-      <span className="step-icon" aria-hidden="true">
+      <span className={styles.icon} aria-hidden="true">
         {icon}
       </span>
-      <span className="step-label">{label}</span>
-      <span className="step-summary" data-testid="step-summary">
+      <span className={styles.label}>{label}</span>
+      <span className={styles.summary} data-testid="step-summary">
         {summary}
       </span>
-      {state ? <span className={`step-state step-state-${state}`}>{state}</span> : null}
-      <span className="step-time">{time}</span>
+      {state ? <span className={`${styles.state} ${styles[`state-${state}`] ?? ''}`}>{state}</span> : null}
+      <span className={styles.time}>{time}</span>
     </button>
   );
 }
@@ -134,7 +137,7 @@ const ToolRow = memo(function ToolRow({
   const output = result ? toolResultPayload.safeParse(result.payload) : undefined;
   return (
     <li
-      className={`step step-tool${state === 'error' ? ' step-error' : ''}`}
+      className={`${styles.step} ${styles.tool}${state === 'error' ? ` ${styles.error}` : ''}`}
       data-testid="step"
       data-kind="tool_use"
       data-state={state}
@@ -149,16 +152,19 @@ const ToolRow = memo(function ToolRow({
         state={state}
       />
       {open ? (
-        <div className="step-body">
+        <div className={styles.body}>
           <h4>Input</h4>
-          <pre className="step-pre" data-testid="step-input">
+          <pre className={styles.pre} data-testid="step-input">
             {json(input.success ? input.data.input : use.payload)}
           </pre>
           <h4>Output</h4>
           {result === undefined ? (
             <p className="muted">Waiting for the tool…</p>
           ) : (
-            <pre className={`step-pre${result.isError ? ' step-pre-error' : ''}`} data-testid="step-output">
+            <pre
+              className={result.isError ? `${styles.pre} ${styles.preError}` : styles.pre}
+              data-testid="step-output"
+            >
               {output?.success ? output.data.output : json(result.payload)}
             </pre>
           )}
@@ -173,7 +179,7 @@ const PlainRow = memo(function PlainRow({ step, baseMs }: { step: StepDto; baseM
   const { icon, label } = KIND_LABELS[step.kind];
   return (
     <li
-      className={`step step-${step.kind}${step.isError ? ' step-error' : ''}`}
+      className={step.isError ? `${styles.step} ${styles.error}` : styles.step}
       data-testid="step"
       data-kind={step.kind}
     >
@@ -187,7 +193,7 @@ const PlainRow = memo(function PlainRow({ step, baseMs }: { step: StepDto; baseM
         state={step.isError ? 'error' : undefined}
       />
       {open ? (
-        <div className="step-body">
+        <div className={styles.body}>
           <StepBody step={step} />
         </div>
       ) : null}
@@ -199,14 +205,10 @@ const PlainRow = memo(function PlainRow({ step, baseMs }: { step: StepDto; baseM
 export function StepTimeline({ steps, baseMs }: { steps: readonly StepDto[]; baseMs: number }) {
   const rows = useMemo(() => pairToolSteps(steps), [steps]);
   if (rows.length === 0) {
-    return (
-      <p className="empty" data-testid="steps-empty">
-        No steps yet.
-      </p>
-    );
+    return <Empty testId="steps-empty">No steps yet.</Empty>;
   }
   return (
-    <ol className="timeline" data-testid="step-timeline">
+    <ol className={styles.timeline} data-testid="step-timeline">
       {rows.map((row) =>
         row.kind === 'tool' ? (
           <ToolRow key={row.use.seq} use={row.use} result={row.result} baseMs={baseMs} />

@@ -1,8 +1,10 @@
 'use client';
 
 import { useState } from 'react';
+import { ActionError } from '@/components/ui/FormParts';
 import { scheduleResponseSchema } from '@/lib/contracts/schedules';
 import { apiFetch, errorMessage } from '@/lib/http/client';
+import styles from './Health.module.css';
 
 /** The one switch for the reporter's built-in hourly schedule (paused on a fresh install: runs cost money). */
 export function HealthScheduleSwitch({
@@ -38,14 +40,10 @@ export function HealthScheduleSwitch({
   };
 
   return (
-    <label className="switch" data-testid="health-schedule-switch" data-enabled={enabled}>
+    <label className={styles.switch} data-testid="health-schedule-switch" data-enabled={enabled}>
       <input type="checkbox" checked={enabled} disabled={saving} onChange={toggle} />
       <span>{enabled ? 'Runs every hour' : 'Hourly report paused'}</span>
-      {error ? (
-        <span className="field-error" role="alert">
-          {error}
-        </span>
-      ) : null}
+      <ActionError error={error} />
     </label>
   );
 }

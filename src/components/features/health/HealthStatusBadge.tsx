@@ -1,17 +1,18 @@
+import { Badge, type Tone } from '@/components/ui/Badge';
 import type { HealthReportStatus } from '@/lib/contracts/healthReports';
 
-const LABELS: Record<HealthReportStatus, string> = {
+export const HEALTH_LABELS: Record<HealthReportStatus, string> = {
   ok: 'ok',
   warning: 'warning',
   critical: 'critical',
   invalid: 'no valid report',
 };
 
-const TONES: Record<HealthReportStatus, 'ok' | 'warn' | 'bad' | 'muted'> = {
+const TONES: Record<HealthReportStatus, Tone> = {
   ok: 'ok',
   warning: 'warn',
   critical: 'bad',
-  invalid: 'muted',
+  invalid: 'neutral',
 };
 
 export function HealthStatusBadge({
@@ -22,8 +23,8 @@ export function HealthStatusBadge({
   testId?: string;
 }) {
   return (
-    <span className={`badge badge-${TONES[status]}`} data-testid={testId} data-status={status}>
-      {LABELS[status]}
-    </span>
+    <Badge tone={TONES[status]} testId={testId} data={{ 'data-status': status }}>
+      {HEALTH_LABELS[status]}
+    </Badge>
   );
 }

@@ -1,8 +1,10 @@
 'use client';
 
-import { LocalTime } from '@/components/ui/LocalTime';
+import { type Columns, DataTable } from '@/components/ui/DataTable';
+import { Empty } from '@/components/ui/Panel';
+import { Time } from '@/components/ui/Time';
 import type { HostSample } from '@/lib/contracts/metrics';
-import { formatBytes, formatPercent } from '@/lib/presentation/format';
+import { formatBytes, formatMetric, formatPercent } from '@/lib/presentation/format';
 
 const rate = (bytesPerSecond: number | null) =>
   bytesPerSecond === null ? '—' : `${formatBytes(bytesPerSecond)}/s`;
@@ -10,11 +12,7 @@ const rate = (bytesPerSecond: number | null) =>
 /** Every figure of the newest sample as text: what the charts show, readable without them. */
 export function CurrentValues({ sample }: { sample: HostSample | null }) {
   if (!sample) {
-    return (
-      <p className="empty" data-testid="current-values-empty">
-        No sample yet: the first arrives within one interval.
-      </p>
-    );
+    return <Empty testId="current-values-empty">No sample yet: the first arrives within one interval.</Empty>;
   }
   const { cpu, cores, load, memory, pressure } = sample;
   const rows: [string, string][] = [
@@ -25,7 +23,7 @@ export function CurrentValues({ sample }: { sample: HostSample | null }) {
     ...cores.map((core): [string, string] => [`Core ${core.core}`, formatPercent(core.busy)]),
     [
       'Load average',
-      `${load.load1.toFixed(2)} · ${load.load5.toFixed(2)} · ${load.load15.toFixed(2)} (${cores.length} cores)`,
+      `${[load.load1, load.load5, load.load15].map((value) => formatMetric(value, 'load')).join(' · ')} (${cores.length} cores)`,
     ],
     [
       'Memory used',
@@ -53,20 +51,23 @@ export function CurrentValues({ sample }: { sample: HostSample | null }) {
     ]),
   ];
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid="current-values" data-t={sample.t}>
-        <caption className="muted small">
-          Read at <LocalTime epochMs={sample.t} testId="current-values-time" />
-        </caption>
-        <tbody>
-          {rows.map(([name, value]) => (
-            <tr key={name}>
-              <th scope="row">{name}</th>
-              <td>{value}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <>
+      <p className="muted small">
+        Read <Time epochMs={sample.t} format="datetime" seconds testId="current-values-time" />
+      </p>
+      <DataTable
+        data={rows}
+        columns={columns}
+        getRowId={([name]) => name}
+        testId="current-values"
+        label="This machine now"
+        tableData={{ 'data-t': sample.t }}
+      />
+    </>
   );
 }
+
+const columns: Columns<[string, string]> = [
+  { id: 'name', header: 'Figure', meta: { primary: true }, cell: ({ row }) => row.original[0] },
+  { id: 'value', header: 'Now', cell: ({ row }) => row.original[1] },
+];

@@ -5,9 +5,10 @@ import { useHostMetrics } from '@/hooks/useHostMetrics';
 import type { MetricsWindowDto } from '@/lib/contracts/metrics';
 import { formatPercent } from '@/lib/presentation/format';
 import { type Column, headlines } from '@/lib/presentation/metricsView';
+import styles from './HostSummary.module.css';
 
 const WIDTH = 120;
-const HEIGHT = 28;
+const HEIGHT = 48;
 
 /** A share's history as polylines (a gap where there was no sample), 0 at the bottom, 100% at the top. */
 function sparklinePaths(t: readonly number[], values: Column, from: number, to: number): string[] {
@@ -35,23 +36,23 @@ export function HostSummary({ initial, spanMs }: { initial: MetricsWindowDto; sp
   const { metrics } = live;
   const minutes = Math.round(spanMs / 60_000);
   return (
-    <section className="host-summary" aria-label="This machine" data-testid="host-summary">
+    <section className={styles.summary} aria-label="This machine" data-testid="host-summary">
       {headlines(metrics).map((headline) => (
         <Link
           key={headline.label}
           href="/system"
-          className="host-stat"
+          className={styles.stat}
           data-testid={`host-${headline.label.toLowerCase()}`}
         >
-          <span className="stat-label">
+          <span className={styles.label}>
             {headline.label}
             {headline.detail ? ` ${headline.detail}` : ''}
           </span>
-          <span className="stat-value" data-testid="host-stat-value">
+          <span className={styles.value} data-testid="host-stat-value">
             {headline.current === null ? '—' : formatPercent(headline.current)}
           </span>
           <svg
-            className="sparkline"
+            className={styles.sparkline}
             viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
             preserveAspectRatio="none"
             role="img"
@@ -62,6 +63,7 @@ export function HostSummary({ initial, spanMs }: { initial: MetricsWindowDto; sp
               <polyline key={points} points={points} />
             ))}
           </svg>
+          <span className={styles.span}>last {minutes} min, 0–100%</span>
         </Link>
       ))}
     </section>

@@ -3,7 +3,11 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
-import { LocalTime } from '@/components/ui/LocalTime';
+import { Button, ButtonGroup } from '@/components/ui/Button';
+import { Callout } from '@/components/ui/Callout';
+import { PageHeader } from '@/components/ui/PageHeader';
+import { Empty, Panel, PanelGrid } from '@/components/ui/Panel';
+import { Time } from '@/components/ui/Time';
 import { useHostMetrics } from '@/hooks/useHostMetrics';
 import { useSubscription } from '@/hooks/useWebSocket';
 import {
@@ -19,6 +23,7 @@ import { apiFetch, errorMessage } from '@/lib/http/client';
 import { formatDuration } from '@/lib/presentation/format';
 import { foldRun, systemCharts } from '@/lib/presentation/metricsView';
 import { CurrentValues } from './CurrentValues';
+import styles from './SystemMetrics.module.css';
 import { type ChartBand, TimeChart } from './TimeChart';
 
 const RANGE_LABELS: Record<MetricRange, string> = {
@@ -89,27 +94,27 @@ export function SystemMetrics({ initial, latest }: { initial: MetricsRangeDto; l
 
   return (
     <>
-      <div className="page-head">
-        <h1>System</h1>
-        <fieldset className="range-picker">
-          <legend className="visually-hidden">Time range</legend>
-          {METRIC_RANGES.map((option) => (
-            <button
-              key={option}
-              type="button"
-              className={`button button-small${option === range ? ' button-primary' : ''}`}
-              aria-pressed={option === range}
-              disabled={loading !== null}
-              onClick={() => void choose(option)}
-              data-testid={`range-${option}`}
-            >
-              {RANGE_LABELS[option]}
-            </button>
-          ))}
-        </fieldset>
-      </div>
+      <PageHeader
+        title="System"
+        actions={
+          <ButtonGroup label="Time range">
+            {METRIC_RANGES.map((option) => (
+              <Button
+                key={option}
+                size="small"
+                aria-pressed={option === range}
+                disabled={loading !== null}
+                onClick={() => void choose(option)}
+                data-testid={`range-${option}`}
+              >
+                {RANGE_LABELS[option]}
+              </Button>
+            ))}
+          </ButtonGroup>
+        }
+      />
       <p
-        className="muted small"
+        className={styles.meta}
         data-testid="metrics-tier"
         data-tier={metrics.tier}
         data-step-ms={metrics.stepMs}
@@ -119,14 +124,13 @@ export function SystemMetrics({ initial, latest }: { initial: MetricsRangeDto; l
         {loading ? ' Loading…' : ''}
       </p>
       {error ? (
-        <p className="callout callout-error" role="alert" data-testid="metrics-error">
+        <Callout tone="error" alert testId="metrics-error" as="p">
           {error}
-        </p>
+        </Callout>
       ) : null}
-      <div className="metrics-grid">
+      <PanelGrid>
         {charts.map((chart) => (
-          <section key={chart.id} className="panel" aria-labelledby={`chart-${chart.id}`}>
-            <h2 id={`chart-${chart.id}`}>{chart.title}</h2>
+          <Panel key={chart.id} title={chart.title}>
             <TimeChart
               label={`${chart.title}, last ${RANGE_LABELS[range]}: ${chart.lines.map((line) => line.label).join(', ')}`}
               xKind="time"
@@ -139,27 +143,19 @@ export function SystemMetrics({ initial, latest }: { initial: MetricsRangeDto; l
               syncKey="system"
               testId={`chart-${chart.id}`}
             />
-          </section>
+          </Panel>
         ))}
-      </div>
-      {charts.length === 0 ? (
-        <p className="empty" data-testid="metrics-empty">
-          No samples in this range yet.
-        </p>
-      ) : null}
-      <div className="metrics-grid">
-        <section className="panel" aria-labelledby="current-heading">
-          <h2 id="current-heading">Now</h2>
+      </PanelGrid>
+      {charts.length === 0 ? <Empty testId="metrics-empty">No samples in this range yet.</Empty> : null}
+      <PanelGrid>
+        <Panel title="Now">
           <CurrentValues sample={host.latest} />
-        </section>
-        <section className="panel" aria-labelledby="runs-heading">
-          <h2 id="runs-heading">
-            Runs in this range <span className="count">{runs.length}</span>
-          </h2>
+        </Panel>
+        <Panel title="Runs in this range" count={runs.length}>
           {runs.length === 0 ? (
-            <p className="empty">No agent run in this range.</p>
+            <Empty>No agent run in this range.</Empty>
           ) : (
-            <ul className="run-band-list" data-testid="run-bands">
+            <ul className={styles.runs} data-testid="run-bands">
               {runs
                 .slice(-LISTED_RUNS)
                 .reverse()
@@ -169,7 +165,7 @@ export function SystemMetrics({ initial, latest }: { initial: MetricsRangeDto; l
                       #{run.id} {run.agentName}
                     </Link>{' '}
                     <span className="muted small">
-                      {run.status}, <LocalTime epochMs={run.startedAt} />
+                      {run.status}, <Time epochMs={run.startedAt} />
                       {run.finishedAt === null
                         ? ', running'
                         : ` for ${formatDuration(run.finishedAt - run.startedAt)}`}
@@ -181,8 +177,8 @@ export function SystemMetrics({ initial, latest }: { initial: MetricsRangeDto; l
           {runs.length > LISTED_RUNS || runsTruncated ? (
             <p className="muted small">Only the most recent runs are listed.</p>
           ) : null}
-        </section>
-      </div>
+        </Panel>
+      </PanelGrid>
     </>
   );
 }

@@ -3,8 +3,18 @@
 import { useEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { useClock } from '@/contexts/ClockContext';
+import { resolveColor, useColorScheme } from '@/hooks/useColorScheme';
 import type { MetricUnit } from '@/lib/contracts/metrics';
-import { formatMetric, formatPercent } from '@/lib/presentation/format';
+import {
+  formatDateTime,
+  formatDay,
+  formatDuration,
+  formatMetric,
+  formatPercent,
+  formatTimeOfDay,
+} from '@/lib/presentation/format';
+import styles from './TimeChart.module.css';
 
 /** A metric's unit, or `percent` for figures already in percent (a run's CPU: 100 = one core). */
 export type ChartUnit = MetricUnit | 'percent';
@@ -52,18 +62,43 @@ export interface TimeChartProps {
   testId: string;
 }
 
-// Distinct on the white panels, in the order lines are added.
-const PALETTE = ['#2457c5', '#d9480f', '#2b8a3e', '#7048e8', '#c2255c', '#0c8599', '#e67700', '#5c940d'];
-const BAND_FILL = 'rgba(36, 87, 197, 0.10)';
-const BAND_EDGE = 'rgba(36, 87, 197, 0.55)';
+/** The series colour tokens, in the order lines are added (distinct in both themes). */
+const SERIES_TOKENS = [1, 2, 3, 4, 5, 6].map((n) => `--color-series-${n}`);
 const NO_BANDS: readonly ChartBand[] = [];
 
-const cssVariable = (name: string, fallback: string) =>
-  getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+/** The theme's colours as the canvas needs them, read when a chart is built. */
+interface ChartColors {
+  series: string[];
+  axis: string;
+  grid: string;
+  bandFill: string;
+  bandEdge: string;
+}
+
+function chartColors(): ChartColors {
+  return {
+    series: SERIES_TOKENS.map(resolveColor),
+    axis: resolveColor('--color-chart-axis'),
+    grid: resolveColor('--color-chart-grid'),
+    bandFill: resolveColor('--color-chart-band'),
+    bandEdge: resolveColor('--color-series-1'),
+  };
+}
+
+/** Whole seconds, minutes and hours between ticks: a short run never repeats a label (`+0 s`, `+0 s`). */
+const OFFSET_INCREMENTS = [
+  1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1_800, 3_600, 7_200, 14_400, 43_200, 86_400,
+];
 
 function offsetLabel(seconds: number): string {
-  const whole = Math.round(seconds);
-  return whole < 60 ? `+${whole} s` : `+${Math.floor(whole / 60)} m ${String(whole % 60).padStart(2, '0')} s`;
+  return `+${formatDuration(Math.round(seconds) * 1_000).replace(/\.0 s$/, ' s')}`;
+}
+
+/** A clock axis' tick: the time of day under a day between ticks, the date above. */
+function timeTick(epochMs: number, incrementMs: number, timeZone: string, now: number): string {
+  return incrementMs < 86_400_000
+    ? formatTimeOfDay(epochMs, timeZone)
+    : formatDay(epochMs, { timeZone, now });
 }
 
 /** The legend shows the newest values while the cursor is elsewhere (uPlot's own shows dashes). */
@@ -93,14 +128,14 @@ function bandPixels(u: uPlot, band: ChartBand): [number, number] {
 }
 
 /** The bands under the cursor, named in a tooltip; a click opens the last of them. */
-function bandsPlugin(current: () => BandState): uPlot.Plugin {
+function bandsPlugin(current: () => BandState, colors: ChartColors): uPlot.Plugin {
   let tooltip: HTMLDivElement | undefined;
   let hovered: ChartBand | undefined;
   return {
     hooks: {
       init: (u) => {
         tooltip = document.createElement('div');
-        tooltip.className = 'chart-tooltip';
+        tooltip.className = styles.tooltip ?? '';
         tooltip.setAttribute('role', 'tooltip');
         tooltip.hidden = true;
         u.over.appendChild(tooltip);
@@ -118,9 +153,9 @@ function bandsPlugin(current: () => BandState): uPlot.Plugin {
           const [left, right] = bandPixels(u, band);
           const x = bbox.left + left * uPlot.pxRatio;
           const width = (right - left) * uPlot.pxRatio;
-          ctx.fillStyle = BAND_FILL;
+          ctx.fillStyle = colors.bandFill;
           ctx.fillRect(x, bbox.top, width, bbox.height);
-          ctx.fillStyle = BAND_EDGE;
+          ctx.fillStyle = colors.bandEdge;
           ctx.fillRect(x, bbox.top, width, 3 * uPlot.pxRatio);
         }
         ctx.restore();
@@ -134,7 +169,7 @@ function bandsPlugin(current: () => BandState): uPlot.Plugin {
           return left >= 0 && from <= left && left <= to;
         });
         hovered = under.at(-1);
-        u.over.classList.toggle('chart-over-band', hovered !== undefined);
+        u.over.classList.toggle(styles.overBand ?? '', hovered !== undefined);
         if (!hovered) {
           tooltip.hidden = true;
           return;
@@ -156,14 +191,19 @@ interface ChartShape {
   xKind: TimeChartProps['xKind'];
   syncKey: string | undefined;
   height: number;
+  /** Rebuilt with the theme's colours when it changes. */
+  scheme: string;
+  timeZone: string;
 }
 
 type BandState = { bands: readonly ChartBand[]; onBandClick?: (band: ChartBand) => void };
 
 function buildOptions(shape: ChartShape, width: number, bandState: () => BandState): uPlot.Options {
-  const axisStroke = cssVariable('--muted', '#5d6673');
-  const grid = { stroke: cssVariable('--border', '#dde1e6'), width: 1 };
-  const ticks = { stroke: cssVariable('--border', '#dde1e6'), width: 1 };
+  const colors = chartColors();
+  const axisStroke = colors.axis;
+  const grid = { stroke: colors.grid, width: 1 };
+  const ticks = { stroke: colors.grid, width: 1 };
+  const now = Date.now();
   const scaleOf = (key: string | undefined) => shape.scales.find((s) => s.key === key) ?? shape.scales[0];
   const time = shape.xKind === 'time';
   return {
@@ -195,7 +235,12 @@ function buildOptions(shape: ChartShape, width: number, bandState: () => BandSta
         stroke: axisStroke,
         grid,
         ticks,
-        ...(time ? {} : { values: (_u: uPlot, splits: number[]) => splits.map(offsetLabel) }),
+        ...(time
+          ? {
+              values: (_u: uPlot, splits: number[], _axis: number, _space: number, increment: number) =>
+                splits.map((at) => timeTick(at, increment, shape.timeZone, now)),
+            }
+          : { incrs: OFFSET_INCREMENTS, values: (_u: uPlot, splits: number[]) => splits.map(offsetLabel) }),
       },
       ...shape.scales.map(
         (scale): uPlot.Axis => ({
@@ -212,21 +257,26 @@ function buildOptions(shape: ChartShape, width: number, bandState: () => BandSta
     series: [
       {
         label: time ? 'Time' : 'Since start',
-        ...(time ? {} : { value: (_u: uPlot, v: number | null) => (v === null ? '—' : offsetLabel(v)) }),
+        value: (_u: uPlot, v: number | null) =>
+          v === null
+            ? '—'
+            : time
+              ? formatDateTime(v, { timeZone: shape.timeZone, now, seconds: true })
+              : offsetLabel(v),
       },
       ...shape.lines.map((line, index): uPlot.Series => {
         const unit = scaleOf(line.scale)?.unit ?? 'ratio';
         return {
           label: line.label,
           scale: scaleOf(line.scale)?.key ?? 'y',
-          stroke: PALETTE[index % PALETTE.length],
+          stroke: colors.series[index % colors.series.length],
           width: 1.5,
           points: { show: false },
           value: (_u, value) => (value === null || value === undefined ? '—' : formatChartValue(value, unit)),
         };
       }),
     ],
-    plugins: [bandsPlugin(bandState)],
+    plugins: [bandsPlugin(bandState, colors)],
   };
 }
 
@@ -257,6 +307,8 @@ export function TimeChart(props: TimeChartProps) {
   const chart = useRef<uPlot | null>(null);
   const data = useRef({ x, series, xRange });
   const bandState = useRef<BandState>({ bands, onBandClick });
+  const scheme = useColorScheme();
+  const { timeZone } = useClock();
 
   // Lines and scales are the chart's shape: the chart is built again only when they change.
   const shapeKey = JSON.stringify({
@@ -265,6 +317,8 @@ export function TimeChart(props: TimeChartProps) {
     xKind: props.xKind,
     syncKey: props.syncKey,
     height: props.height ?? 180,
+    scheme,
+    timeZone,
   });
   const shape = useMemo(() => JSON.parse(shapeKey) as ChartShape, [shapeKey]);
 
@@ -303,7 +357,7 @@ export function TimeChart(props: TimeChartProps) {
   return (
     <div
       ref={holder}
-      className="time-chart"
+      className={styles.chart}
       role="img"
       aria-label={label}
       data-testid={testId}

@@ -1,7 +1,8 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { ActionError } from '@/components/ui/ActionError';
+import { Button } from '@/components/ui/Button';
+import { ActionError } from '@/components/ui/FormParts';
 import { useApiAction } from '@/hooks/useApiAction';
 import { channelResponseSchema } from '@/lib/contracts/notifications';
 import { apiFetch } from '@/lib/http/client';
@@ -23,16 +24,15 @@ export function ChannelEnabledButton({ channelId, enabled }: { channelId: number
 
   return (
     <>
-      <button
-        type="button"
-        className="button button-small"
+      <Button
+        size="small"
         onClick={flip}
         disabled={pending}
         title={enabled ? 'Stop sending; what it has not sent yet is dropped' : undefined}
         data-testid={`channel-toggle-${channelId}`}
       >
         {enabled ? 'Disable' : 'Enable'}
-      </button>
+      </Button>
       <ActionError error={error} />
     </>
   );

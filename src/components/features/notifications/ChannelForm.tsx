@@ -1,9 +1,24 @@
 'use client';
 
-import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { type ChangeEvent, type ComponentProps, type FormEvent, type ReactNode, useState } from 'react';
-import { errorIdOf, FieldError, FormField, type FormFieldProps, FormFooter } from '@/components/ui/FormParts';
+import { ButtonLink } from '@/components/ui/Button';
+import { Callout } from '@/components/ui/Callout';
+import formStyles from '@/components/ui/Form.module.css';
+import {
+  Check,
+  ChoiceColumn,
+  ChoiceColumns,
+  ChoiceField,
+  errorIdOf,
+  Form,
+  FormActions,
+  FormField,
+  type FormFieldProps,
+  FormFooter,
+  FormGrid,
+  Hint,
+} from '@/components/ui/FormParts';
 import {
   CHANNEL_TYPES,
   type ChannelDto,
@@ -61,15 +76,15 @@ function Choices({
   children: ReactNode;
 }) {
   return (
-    <fieldset
-      className={`field field-wide choices${error ? ' field-invalid' : ''}`}
-      data-testid={`channel-field-${field}`}
-      aria-describedby={error === undefined ? undefined : errorIdOf(inputId(field))}
+    <ChoiceField
+      legend={legend}
+      error={error}
+      errorId={errorIdOf(inputId(field))}
+      errorTestId={errorTestId(field)}
+      testId={`channel-field-${field}`}
     >
-      <legend>{legend}</legend>
       {children}
-      <FieldError inputId={inputId(field)} error={error} testId={errorTestId(field)} />
-    </fieldset>
+    </ChoiceField>
   );
 }
 
@@ -95,15 +110,12 @@ function SecretInput({
         {...input}
       />
       {removable ? (
-        <label className="check">
-          <input
-            type="checkbox"
-            checked={removable.checked}
-            onChange={(event) => removable.onChange(event.target.checked)}
-            data-testid={removable.testId}
-          />
-          {removable.label}
-        </label>
+        <Check
+          label={removable.label}
+          checked={removable.checked}
+          onChange={(event) => removable.onChange(event.target.checked)}
+          data-testid={removable.testId}
+        />
       ) : null}
     </>
   );
@@ -203,24 +215,24 @@ export function ChannelForm({ channel, agents }: { channel?: ChannelDto; agents:
 
   if (createdSecret !== null) {
     return (
-      <div className="agent-form" data-testid="channel-created">
-        <p className="callout callout-ok" role="status">
-          Channel “{values.name.trim()}” created.
-        </p>
+      <div className={formStyles.form} data-testid="channel-created">
+        <Callout tone="ok" as="p">
+          <span role="status">Channel “{values.name.trim()}” created.</span>
+        </Callout>
         <SecretOnce secret={createdSecret} />
-        <div className="form-actions">
-          <Link href="/notifications" className="button button-primary" data-testid="channel-created-done">
+        <FormActions>
+          <ButtonLink href="/notifications" variant="primary" data-testid="channel-created-done">
             Done
-          </Link>
-        </div>
+          </ButtonLink>
+        </FormActions>
       </div>
     );
   }
 
   const type = values.type;
   return (
-    <form className="agent-form" onSubmit={onSubmit} noValidate data-testid="channel-form">
-      <div className="form-grid">
+    <Form onSubmit={onSubmit} noValidate data-testid="channel-form">
+      <FormGrid>
         <Field
           field="type"
           label="Type"
@@ -331,81 +343,72 @@ export function ChannelForm({ channel, agents }: { channel?: ChannelDto; agents:
           </>
         ) : null}
         <Choices field="events" legend="Events" error={errors.events}>
-          <div className="choice-groups">
+          <ChoiceColumns>
             {EVENT_GROUPS.map(([group, types]) => (
-              <div key={group} className="choice-group">
+              <ChoiceColumn key={group}>
                 {types.map((eventType: NotificationEventType) => (
-                  <label key={eventType} className="check">
-                    <input
-                      type="checkbox"
-                      checked={values.events.includes(eventType)}
-                      onChange={(event) =>
-                        set('events', toggle(values.events, eventType, event.target.checked))
-                      }
-                      data-testid={`channel-event-${eventType}`}
-                    />
-                    <span>
-                      <span className="mono">{eventType}</span>{' '}
-                      <span className="muted">{EVENT_LABELS[eventType]}</span>
-                    </span>
-                  </label>
+                  <Check
+                    key={eventType}
+                    checked={values.events.includes(eventType)}
+                    onChange={(event) =>
+                      set('events', toggle(values.events, eventType, event.target.checked))
+                    }
+                    data-testid={`channel-event-${eventType}`}
+                    label={
+                      <>
+                        <span className="mono">{eventType}</span>{' '}
+                        <span className="muted">{EVENT_LABELS[eventType]}</span>
+                      </>
+                    }
+                  />
                 ))}
-              </div>
+              </ChoiceColumn>
             ))}
-          </div>
+          </ChoiceColumns>
         </Choices>
         <Choices field="agentIds" legend="Agents" error={errors.agentIds}>
-          <label className="check">
-            <input
-              type="radio"
-              name="channel-agents"
-              checked={values.allAgents}
-              onChange={() => set('allAgents', true)}
-              data-testid="channel-agents-all"
-            />
-            All agents
-          </label>
-          <label className="check">
-            <input
-              type="radio"
-              name="channel-agents"
-              checked={!values.allAgents}
-              onChange={() => set('allAgents', false)}
-              data-testid="channel-agents-some"
-            />
-            Only these agents (events about no agent, like host and circuit, always pass)
-          </label>
+          <Check
+            type="radio"
+            name="channel-agents"
+            label="All agents"
+            checked={values.allAgents}
+            onChange={() => set('allAgents', true)}
+            data-testid="channel-agents-all"
+          />
+          <Check
+            type="radio"
+            name="channel-agents"
+            label="Only these agents (events about no agent, like host and circuit, always pass)"
+            checked={!values.allAgents}
+            onChange={() => set('allAgents', false)}
+            data-testid="channel-agents-some"
+          />
           {values.allAgents ? null : (
-            <div className="choice-group">
+            <ChoiceColumn>
               {agents.map((agent) => (
-                <label key={agent.id} className="check">
-                  <input
-                    type="checkbox"
-                    checked={values.agentIds.includes(agent.id)}
-                    onChange={(event) =>
-                      set('agentIds', toggle(values.agentIds, agent.id, event.target.checked))
-                    }
-                    data-testid={`channel-agent-${agent.id}`}
-                  />
-                  {agent.name}
-                </label>
+                <Check
+                  key={agent.id}
+                  label={agent.name}
+                  checked={values.agentIds.includes(agent.id)}
+                  onChange={(event) =>
+                    set('agentIds', toggle(values.agentIds, agent.id, event.target.checked))
+                  }
+                  data-testid={`channel-agent-${agent.id}`}
+                />
               ))}
-            </div>
+            </ChoiceColumn>
           )}
         </Choices>
-        <div className="field field-wide">
-          <label className="check">
-            <input
-              type="checkbox"
-              checked={values.enabled}
-              onChange={(event) => set('enabled', event.target.checked)}
-              data-testid="channel-field-enabled"
-            />
-            Enabled
-          </label>
-          {editing ? <p className="field-hint">Disabling drops what the channel has not sent yet.</p> : null}
+        <div>
+          <Check
+            label="Enabled"
+            checked={values.enabled}
+            onChange={(event) => set('enabled', event.target.checked)}
+            data-testid="channel-field-enabled"
+          />
+          {editing ? <Hint>Disabling drops what the channel has not sent yet.</Hint> : null}
         </div>
-      </div>
+      </FormGrid>
       <FormFooter
         error={errors.form}
         submitting={submitting}
@@ -413,6 +416,6 @@ export function ChannelForm({ channel, agents }: { channel?: ChannelDto; agents:
         saved={saved}
         testIds={{ error: 'channel-form-error', save: 'channel-save', saved: 'channel-saved' }}
       />
-    </form>
+    </Form>
   );
 }

@@ -1,29 +1,18 @@
 import Form from 'next/form';
 import Link from 'next/link';
-import { LocalTime } from '@/components/ui/LocalTime';
+import { Button } from '@/components/ui/Button';
+import formStyles from '@/components/ui/Form.module.css';
+import { Empty } from '@/components/ui/Panel';
 import {
   type ChannelDto,
   DELIVERY_STATUSES,
   type DeliveryDto,
-  type DeliveryStatus,
   type ListDeliveriesQuery,
   NOTIFICATIONS_PAGE_PATH,
 } from '@/lib/contracts/notifications';
-import { formatDuration } from '@/lib/presentation/format';
+import { DELIVERY_STATUS_LABELS, DeliveryTable } from './DeliveryTable';
+import styles from './Notifications.module.css';
 import { RefreshButton } from './RefreshButton';
-
-const STATUS_LABELS: Record<DeliveryStatus, string> = {
-  delivered: 'delivered',
-  retrying: 'retrying',
-  gave_up: 'gave up',
-  failed: 'failed',
-};
-const STATUS_TONES: Record<DeliveryStatus, 'ok' | 'bad' | 'muted'> = {
-  delivered: 'ok',
-  retrying: 'muted',
-  gave_up: 'bad',
-  failed: 'bad',
-};
 
 /** The log's URL for a filter and page; the filter survives paging. */
 function logHref(filter: Pick<ListDeliveriesQuery, 'channelId' | 'status'>, before?: number): string {
@@ -53,7 +42,11 @@ export function DeliveryLog({
   const paged = filter.before !== undefined;
   return (
     <>
-      <Form action={NOTIFICATIONS_PAGE_PATH} className="log-filter" data-testid="deliveries-filter">
+      <Form
+        action={NOTIFICATIONS_PAGE_PATH}
+        className={`${formStyles.inline} ${styles.filter}`}
+        data-testid="deliveries-filter"
+      >
         <label>
           Channel{' '}
           <select
@@ -75,84 +68,27 @@ export function DeliveryLog({
             <option value="">all</option>
             {DELIVERY_STATUSES.map((status) => (
               <option key={status} value={status}>
-                {STATUS_LABELS[status]}
+                {DELIVERY_STATUS_LABELS[status]}
               </option>
             ))}
           </select>
         </label>
-        <button type="submit" className="button button-small" data-testid="deliveries-filter-apply">
+        <Button type="submit" size="small" data-testid="deliveries-filter-apply">
           Filter
-        </button>
+        </Button>
         <RefreshButton />
       </Form>
       {deliveries.length === 0 ? (
-        <p className="empty" data-testid="deliveries-empty">
+        <Empty testId="deliveries-empty">
           {filter.channelId !== undefined || filter.status !== undefined
             ? 'No attempts match this filter.'
             : 'Nothing sent yet. Send a test to a channel to see it here.'}
-        </p>
+        </Empty>
       ) : (
-        <div className="table-wrap">
-          <table className="table" data-testid="deliveries">
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Channel</th>
-                <th scope="col">Event</th>
-                <th scope="col" className="num">
-                  Attempt
-                </th>
-                <th scope="col">Status</th>
-                <th scope="col" className="num">
-                  Response
-                </th>
-                <th scope="col">Error</th>
-                <th scope="col" className="num">
-                  Took
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {deliveries.map((delivery) => (
-                <tr
-                  key={delivery.id}
-                  data-testid="delivery-row"
-                  data-status={delivery.status}
-                  data-event-type={delivery.eventType}
-                >
-                  <td>
-                    <LocalTime epochMs={delivery.createdAt} />
-                  </td>
-                  <td>{delivery.channelName}</td>
-                  <td className="mono small" title={delivery.eventId}>
-                    {delivery.eventType}
-                  </td>
-                  <td className="num" data-testid="delivery-attempt">
-                    {delivery.attempt}
-                  </td>
-                  <td>
-                    <span
-                      className={`badge badge-${STATUS_TONES[delivery.status]}`}
-                      data-testid="delivery-status"
-                    >
-                      {STATUS_LABELS[delivery.status]}
-                    </span>
-                  </td>
-                  <td className="num" data-testid="delivery-code">
-                    {delivery.responseCode ?? '—'}
-                  </td>
-                  <td className="description" data-testid="delivery-error">
-                    {delivery.error ?? ''}
-                  </td>
-                  <td className="num">{formatDuration(delivery.durationMs)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DeliveryTable deliveries={deliveries} />
       )}
       {paged || nextBefore !== null ? (
-        <nav className="pager" aria-label="Delivery log pages">
+        <nav className={styles.pager} aria-label="Delivery log pages">
           {paged ? (
             <Link href={logHref(filter)} data-testid="deliveries-newest">
               Newest

@@ -1,10 +1,12 @@
 'use client';
 
 import { useState } from 'react';
-import { ActionError } from '@/components/ui/ActionError';
+import { Button } from '@/components/ui/Button';
+import { ActionError } from '@/components/ui/FormParts';
 import { useApiAction } from '@/hooks/useApiAction';
 import { channelResponseSchema } from '@/lib/contracts/notifications';
 import { apiFetch } from '@/lib/http/client';
+import styles from './Notifications.module.css';
 import { SecretOnce } from './SecretOnce';
 
 /**
@@ -29,35 +31,24 @@ export function RotateSecretButton({ channelId, masked }: { channelId: number; m
 
   if (secret !== null) return <SecretOnce secret={secret} />;
   return (
-    <div className="confirm">
+    <div className={styles.inline}>
       <span>
         Signing secret <span className="mono">{masked}</span>
       </span>
       {confirming ? (
         <>
           <span>The receiver must get the new one: messages signed with the old one stop verifying.</span>
-          <button
-            type="button"
-            className="button button-danger"
-            onClick={rotate}
-            disabled={pending}
-            data-testid="channel-rotate-confirm"
-          >
+          <Button variant="danger" onClick={rotate} disabled={pending} data-testid="channel-rotate-confirm">
             {pending ? 'Rotating…' : 'Yes, new secret'}
-          </button>
-          <button type="button" className="button" onClick={() => setConfirming(false)} disabled={pending}>
+          </Button>
+          <Button onClick={() => setConfirming(false)} disabled={pending}>
             Cancel
-          </button>
+          </Button>
         </>
       ) : (
-        <button
-          type="button"
-          className="button"
-          onClick={() => setConfirming(true)}
-          data-testid="channel-rotate"
-        >
+        <Button onClick={() => setConfirming(true)} data-testid="channel-rotate">
           New secret
-        </button>
+        </Button>
       )}
       <ActionError error={error} />
     </div>

@@ -1,6 +1,8 @@
 'use client';
 
 import { useRef, useState } from 'react';
+import { Button } from '@/components/ui/Button';
+import styles from './Notifications.module.css';
 
 type CopyState = 'idle' | 'copied' | 'selected';
 
@@ -24,23 +26,23 @@ export function SecretOnce({ secret }: { secret: string }) {
   };
 
   return (
-    <div className="secret-once" data-testid="channel-secret">
+    <div className={styles.secret} data-testid="channel-secret">
       <label htmlFor="channel-secret-value">Signing secret</label>
-      <div className="secret-once-row">
+      <div className={styles.secretRow}>
         <input
           ref={input}
           id="channel-secret-value"
-          className="mono secret-once-value"
+          className="mono"
           readOnly
           value={secret}
           onFocus={(event) => event.target.select()}
           data-testid="channel-secret-value"
         />
-        <button type="button" className="button" onClick={copy} data-testid="channel-secret-copy">
+        <Button onClick={copy} data-testid="channel-secret-copy">
           Copy
-        </button>
+        </Button>
       </div>
-      <p className="field-hint" role="status" data-testid="channel-secret-copy-state">
+      <p className="muted small" role="status" data-testid="channel-secret-copy-state">
         {state === 'copied'
           ? 'Copied.'
           : state === 'selected'

@@ -2,9 +2,11 @@
 
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
+import { Button } from '@/components/ui/Button';
 import { type TestResultDto, testResponseSchema } from '@/lib/contracts/notifications';
 import { apiFetch, errorMessage } from '@/lib/http/client';
 import { formatDuration } from '@/lib/presentation/format';
+import styles from './Notifications.module.css';
 
 type State =
   | { kind: 'idle' }
@@ -39,19 +41,18 @@ export function SendTestButton({ channelId }: { channelId: number }) {
   };
 
   return (
-    <span className="test-send">
-      <button
-        type="button"
-        className="button button-small"
+    <span className={styles.inline}>
+      <Button
+        size="small"
         onClick={send}
         disabled={state.kind === 'sending'}
         data-testid={`channel-test-${channelId}`}
       >
         {state.kind === 'sending' ? 'Sending…' : 'Send test'}
-      </button>
+      </Button>
       {state.kind === 'done' ? (
         <output
-          className={state.result.status === 'delivered' ? 'test-ok' : 'test-bad'}
+          className={state.result.status === 'delivered' ? styles.testOk : styles.testBad}
           data-testid={`channel-test-result-${channelId}`}
           data-status={state.result.status}
         >
@@ -59,7 +60,11 @@ export function SendTestButton({ channelId }: { channelId: number }) {
         </output>
       ) : null}
       {state.kind === 'error' ? (
-        <output className="test-bad" data-testid={`channel-test-result-${channelId}`} data-status="error">
+        <output
+          className={styles.testBad}
+          data-testid={`channel-test-result-${channelId}`}
+          data-status="error"
+        >
           {state.message}
         </output>
       ) : null}

@@ -77,6 +77,8 @@ export const EVENT_LABELS: Record<NotificationEventType, string> = {
   'host.load': 'The load stays high',
   'approval.requested': 'A tool call waits for approval (with approve/deny links)',
   'approval.expired': 'A tool call’s approval expired',
+  'storage.low': 'Disk space is below the floor (runs refused)',
+  'storage.failing': 'ClaudeOps cannot write its data',
 };
 
 /** The events a new channel starts with: the ones that need a person. */
@@ -88,6 +90,8 @@ const DEFAULT_EVENTS: NotificationEventType[] = [
   'health.critical',
   'circuit.opened',
   'host.disk',
+  'storage.low',
+  'storage.failing',
 ];
 
 const EMPTY: ChannelFormValues = {

@@ -1,12 +1,14 @@
 'use client';
 
 import Link from 'next/link';
-import { LocalTime } from '@/components/ui/LocalTime';
+import { Tag } from '@/components/ui/Badge';
+import { type Columns, DataTable } from '@/components/ui/DataTable';
+import { Empty } from '@/components/ui/Panel';
 import { StatusBadge } from '@/components/ui/StatusBadge';
+import { Time } from '@/components/ui/Time';
 import type { ExecutionStatus } from '@/lib/contracts/executions';
 import type { ScheduleFiringDto } from '@/lib/contracts/schedules';
 import type { WorkflowRunStatus } from '@/lib/contracts/workflows';
-import { formatZonedDateTime } from '@/lib/presentation/format';
 import { FiringOutcomeBadge } from './FiringOutcomeBadge';
 
 function FiringRun({
@@ -20,23 +22,23 @@ function FiringRun({
 }) {
   if (firing.executionId !== null) {
     return (
-      <>
+      <span>
         <Link href={`/executions/${firing.executionId}`} data-testid="firing-run-link">
           #{firing.executionId}
         </Link>{' '}
         <StatusBadge status={runStatuses[firing.executionId] ?? 'queued'} testId="firing-run-status" />
-      </>
+      </span>
     );
   }
   if (firing.workflowRunId !== null) {
     const status = workflowRunStatuses[firing.workflowRunId];
     return (
-      <>
+      <span>
         <Link href={`/workflow-runs/${firing.workflowRunId}`} data-testid="firing-workflow-run-link">
           workflow run #{firing.workflowRunId}
         </Link>
         {status ? <span className="muted small"> {status}</span> : null}
-      </>
+      </span>
     );
   }
   return <span className="muted">—</span>;
@@ -54,61 +56,60 @@ export function FiringHistory({
   runStatuses: Readonly<Record<number, ExecutionStatus>>;
   workflowRunStatuses: Readonly<Record<number, WorkflowRunStatus>>;
 }) {
-  if (firings.length === 0) {
-    return (
-      <p className="empty" data-testid="empty-firings">
-        Nothing yet: every slot the scheduler considers, and every run now, is listed here.
-      </p>
-    );
-  }
+  const columns: Columns<ScheduleFiringDto> = [
+    {
+      id: 'slot',
+      header: `Slot (${timeZone})`,
+      meta: { primary: true },
+      cell: ({ row }) =>
+        row.original.scheduledFor === null ? (
+          <Tag>run now</Tag>
+        ) : (
+          <Time epochMs={row.original.scheduledFor} format="datetime" seconds timeZone={timeZone} />
+        ),
+    },
+    { id: 'fired', header: 'Fired', cell: ({ row }) => <Time epochMs={row.original.fireAt} /> },
+    {
+      id: 'outcome',
+      header: 'Outcome',
+      cell: ({ row }) => <FiringOutcomeBadge outcome={row.original.outcome} />,
+    },
+    {
+      id: 'reason',
+      header: 'Why',
+      meta: { testId: 'firing-reason' },
+      cell: ({ row }) => row.original.reason,
+    },
+    {
+      id: 'run',
+      header: 'Run',
+      cell: ({ row }) => (
+        <FiringRun
+          firing={row.original}
+          runStatuses={runStatuses}
+          workflowRunStatuses={workflowRunStatuses}
+        />
+      ),
+    },
+  ];
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid="firing-list">
-        <thead>
-          <tr>
-            <th scope="col">Slot ({timeZone})</th>
-            <th scope="col">Fired</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Why</th>
-            <th scope="col">Run</th>
-          </tr>
-        </thead>
-        <tbody>
-          {firings.map((firing) => (
-            <tr
-              key={firing.id}
-              data-testid="firing-row"
-              data-firing-id={firing.id}
-              data-outcome={firing.outcome}
-              data-execution-id={firing.executionId ?? undefined}
-            >
-              <td className="mono">
-                {firing.scheduledFor === null ? (
-                  <span className="tag">run now</span>
-                ) : (
-                  formatZonedDateTime(firing.scheduledFor, timeZone)
-                )}
-              </td>
-              <td>
-                <LocalTime epochMs={firing.fireAt} />
-              </td>
-              <td>
-                <FiringOutcomeBadge outcome={firing.outcome} />
-              </td>
-              <td className="description" data-testid="firing-reason">
-                {firing.reason}
-              </td>
-              <td>
-                <FiringRun
-                  firing={firing}
-                  runStatuses={runStatuses}
-                  workflowRunStatuses={workflowRunStatuses}
-                />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      data={firings}
+      columns={columns}
+      getRowId={(firing) => String(firing.id)}
+      testId="firing-list"
+      label="History"
+      rowData={(firing) => ({
+        'data-testid': 'firing-row',
+        'data-firing-id': firing.id,
+        'data-outcome': firing.outcome,
+        'data-execution-id': firing.executionId ?? undefined,
+      })}
+      empty={
+        <Empty testId="empty-firings">
+          Nothing yet: every slot the scheduler considers, and every run now, is listed here.
+        </Empty>
+      }
+    />
   );
 }

@@ -1,19 +1,22 @@
+import { Badge, type Tone } from '@/components/ui/Badge';
 import type { FiringOutcome } from '@/lib/contracts/schedules';
 
 const LABELS: Record<FiringOutcome, string> = {
   started: 'started',
   caught_up: 'caught up',
   skipped_overlap: 'skipped',
+  skipped_storage: 'skipped: disk',
   refused_budget: 'refused: budget',
   refused_breaker: 'refused: breaker',
   refused_invalid: 'refused: invalid',
   missed: 'missed',
 };
 
-const TONES: Record<FiringOutcome, 'ok' | 'bad' | 'muted'> = {
+const TONES: Record<FiringOutcome, Tone> = {
   started: 'ok',
   caught_up: 'ok',
-  skipped_overlap: 'muted',
+  skipped_overlap: 'neutral',
+  skipped_storage: 'bad',
   refused_budget: 'bad',
   refused_breaker: 'bad',
   refused_invalid: 'bad',
@@ -23,8 +26,8 @@ const TONES: Record<FiringOutcome, 'ok' | 'bad' | 'muted'> = {
 /** How a slot (or a run now) ended, as a badge. */
 export function FiringOutcomeBadge({ outcome }: { outcome: FiringOutcome }) {
   return (
-    <span className={`badge badge-${TONES[outcome]}`} data-testid="firing-outcome" data-outcome={outcome}>
+    <Badge tone={TONES[outcome]} testId="firing-outcome" data={{ 'data-outcome': outcome }}>
       {LABELS[outcome]}
-    </span>
+    </Badge>
   );
 }

@@ -1,6 +1,8 @@
 'use client';
 
 import { useState } from 'react';
+import { Button, ButtonGroup } from '@/components/ui/Button';
+import { ActionError } from '@/components/ui/FormParts';
 import {
   firingResponseSchema,
   type ScheduleDto,
@@ -54,30 +56,14 @@ export function ScheduleActions({ schedule, onChanged, onFired }: ScheduleAction
     });
 
   return (
-    <span className="schedule-actions">
-      <button
-        type="button"
-        className="button button-small"
-        onClick={toggle}
-        disabled={busy}
-        data-testid="schedule-toggle"
-      >
+    <ButtonGroup>
+      <Button size="small" onClick={toggle} disabled={busy} data-testid="schedule-toggle">
         {schedule.enabled ? 'Pause' : 'Resume'}
-      </button>
-      <button
-        type="button"
-        className="button button-small"
-        onClick={runNow}
-        disabled={busy}
-        data-testid="schedule-run-now"
-      >
+      </Button>
+      <Button size="small" onClick={runNow} disabled={busy} data-testid="schedule-run-now">
         Run now
-      </button>
-      {message ? (
-        <span className="field-error" role="alert" data-testid="schedule-action-error">
-          {message}
-        </span>
-      ) : null}
-    </span>
+      </Button>
+      <ActionError error={message} testId="schedule-action-error" />
+    </ButtonGroup>
   );
 }

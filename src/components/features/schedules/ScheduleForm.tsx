@@ -2,7 +2,8 @@
 
 import { useRouter } from 'next/navigation';
 import { type ChangeEvent, type FormEvent, type ReactNode, useMemo, useState } from 'react';
-import { errorIdOf, FormField, FormFooter } from '@/components/ui/FormParts';
+import { Button } from '@/components/ui/Button';
+import { Check, errorIdOf, Form, FormField, FormFooter, FormGrid, Hint } from '@/components/ui/FormParts';
 import { useHydrated } from '@/hooks/useHydrated';
 import { useNow } from '@/hooks/useNow';
 import {
@@ -16,6 +17,7 @@ import { ApiClientError, apiFetch, errorMessage } from '@/lib/http/client';
 import { cronExpressionIssue, describeCron } from '@/lib/scheduling/cron';
 import { createScheduleBodySchema } from '@/lib/scheduling/validation';
 import { NextRunsTable } from './NextRunsTable';
+import styles from './Schedules.module.css';
 import {
   errorsFromIssues,
   PRESETS,
@@ -160,15 +162,15 @@ export function ScheduleForm({
   const fixedAgent = targets.agents.find((agent) => agent.id === fixedAgentId);
 
   return (
-    <form className="agent-form schedule-form" onSubmit={onSubmit} noValidate data-testid="schedule-form">
-      <div className="form-grid">
+    <Form onSubmit={onSubmit} noValidate data-testid="schedule-form">
+      <FormGrid>
         {fixedAgent ? (
-          <p className="field field-wide" data-testid="schedule-fixed-agent">
+          <p className={styles.wide} data-testid="schedule-fixed-agent">
             Runs <strong>{fixedAgent.name}</strong>
           </p>
         ) : (
           <Field field="target" label="Runs" error={errors.target} wide>
-            <div className="target-picker">
+            <div className={styles.targetPicker}>
               <select
                 aria-label="What the schedule runs"
                 value={values.targetKind}
@@ -245,14 +247,14 @@ export function ScheduleForm({
             <>
               minute hour day-of-month month day-of-week, or seconds first; @hourly, @daily…{' '}
               {words ? (
-                <strong className="cron-words" data-testid="schedule-words">
+                <strong className={styles.words} data-testid="schedule-words">
                   {words}
                 </strong>
               ) : null}
             </>
           }
         >
-          <div className="cron-input">
+          <div className={styles.cronInput}>
             <input
               type="text"
               className="mono"
@@ -260,23 +262,22 @@ export function ScheduleForm({
               spellCheck={false}
               {...bind('cronExpression')}
             />
-            <fieldset className="presets" aria-label="Presets">
+            <fieldset className={styles.presets} aria-label="Presets">
               {(Object.keys(PRESETS) as Preset[]).map((preset) => (
-                <button
+                <Button
                   key={preset}
-                  type="button"
-                  className="button button-small"
+                  size="small"
                   data-testid={`schedule-preset-${preset}`}
                   onClick={() => change({ cronExpression: presetExpression(preset, presetTime) })}
                 >
                   {PRESETS[preset].label}
                   {PRESETS[preset].needsTime ? ` ${presetTime}` : ''}
-                </button>
+                </Button>
               ))}
               <input
                 type="time"
                 aria-label="Preset time"
-                className="preset-time"
+                className={styles.presetTime}
                 value={presetTime}
                 data-testid="schedule-preset-time"
                 onChange={(event) => setPresetTime(event.target.value || '09:00')}
@@ -367,21 +368,18 @@ export function ScheduleForm({
         >
           <input type="number" inputMode="numeric" min={0} max={3_600} step={1} {...bind('jitterSeconds')} />
         </Field>
-        <div className="field">
-          <label className="checkbox" htmlFor={inputId('enabled')}>
-            <input
-              id={inputId('enabled')}
-              type="checkbox"
-              checked={values.enabled}
-              data-testid="schedule-field-enabled"
-              onChange={(event) => change({ enabled: event.target.checked })}
-            />{' '}
-            Enabled
-          </label>
-          <p className="field-hint">Unchecked: paused. Resuming starts from the next slot.</p>
+        <div>
+          <Check
+            id={inputId('enabled')}
+            label="Enabled"
+            checked={values.enabled}
+            data-testid="schedule-field-enabled"
+            onChange={(event) => change({ enabled: event.target.checked })}
+          />
+          <Hint>Unchecked: paused. Resuming starts from the next slot.</Hint>
         </div>
-      </div>
-      <section className="schedule-preview" aria-label="Next runs" data-testid="schedule-preview">
+      </FormGrid>
+      <section className={styles.preview} aria-label="Next runs" data-testid="schedule-preview">
         <h4>Next runs</h4>
         {preview ? (
           <NextRunsTable runs={preview.runs} timeZone={preview.timezone} />
@@ -396,6 +394,6 @@ export function ScheduleForm({
         saved={saved}
         testIds={{ error: 'schedule-form-error', save: 'schedule-save', saved: 'schedule-saved' }}
       />
-    </form>
+    </Form>
   );
 }

@@ -3,7 +3,10 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState } from 'react';
-import { LocalTime } from '@/components/ui/LocalTime';
+import { ButtonLink } from '@/components/ui/Button';
+import { Callout } from '@/components/ui/Callout';
+import { type Columns, DataTable } from '@/components/ui/DataTable';
+import { Empty, Panel } from '@/components/ui/Panel';
 import { useScheduleFirings } from '@/hooks/useScheduleFirings';
 import type { ScheduleDto } from '@/lib/contracts/schedules';
 import {
@@ -15,42 +18,46 @@ import {
   scheduleTitle,
   UPCOMING_LIMIT,
 } from '@/lib/presentation/scheduleView';
-import { LastFiring, ScheduleTarget } from './ScheduleTable';
+import { LastFiring, NextRun, ScheduleTarget } from './ScheduleTable';
 
 /** Re-render the server's lists at most this often when firings of unknown schedules come in. */
 const REFRESH_DEBOUNCE_MS = 500;
 
-function ScheduleRows({ schedules, testId }: { schedules: readonly ScheduleDto[]; testId: string }) {
+const overviewColumns: Columns<ScheduleDto> = [
+  {
+    id: 'name',
+    header: 'Schedule',
+    meta: { primary: true },
+    cell: ({ row }) => <Link href={`/schedules/${row.original.id}`}>{scheduleTitle(row.original)}</Link>,
+  },
+  {
+    id: 'when',
+    header: 'When',
+    cell: ({ row }) => <span className="muted">{row.original.description}</span>,
+  },
+  { id: 'target', header: 'Runs', cell: ({ row }) => <ScheduleTarget schedule={row.original} /> },
+  { id: 'next', header: 'Next run', cell: ({ row }) => <NextRun schedule={row.original} /> },
+  { id: 'last', header: 'Last outcome', cell: ({ row }) => <LastFiring schedule={row.original} /> },
+];
+
+function ScheduleRows({
+  schedules,
+  testId,
+  label,
+}: {
+  schedules: readonly ScheduleDto[];
+  testId: string;
+  label: string;
+}) {
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid={testId}>
-        <thead>
-          <tr>
-            <th scope="col">Schedule</th>
-            <th scope="col">Runs</th>
-            <th scope="col">Next run</th>
-            <th scope="col">Last outcome</th>
-          </tr>
-        </thead>
-        <tbody>
-          {schedules.map((schedule) => (
-            <tr key={schedule.id} data-testid="overview-schedule" data-schedule-id={schedule.id}>
-              <td>
-                <Link href={`/schedules/${schedule.id}`}>{scheduleTitle(schedule)}</Link>
-                <div className="muted small">{schedule.description}</div>
-              </td>
-              <td>
-                <ScheduleTarget schedule={schedule} />
-              </td>
-              <td>{schedule.nextRuns[0] ? <LocalTime epochMs={Date.parse(schedule.nextRuns[0])} /> : '—'}</td>
-              <td>
-                <LastFiring schedule={schedule} />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      data={schedules}
+      columns={overviewColumns}
+      getRowId={(schedule) => String(schedule.id)}
+      testId={testId}
+      label={label}
+      rowData={(schedule) => ({ 'data-testid': 'overview-schedule', 'data-schedule-id': schedule.id })}
+    />
   );
 }
 
@@ -61,9 +68,12 @@ function ScheduleRows({ schedules, testId }: { schedules: readonly ScheduleDto[]
 export function ScheduleOverview({
   upcoming,
   attention,
+  pausedCount,
 }: {
   upcoming: ScheduleDto[];
   attention: ScheduleDto[];
+  /** Paused schedules: why nothing may be ahead. */
+  pausedCount: number;
 }) {
   const router = useRouter();
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
@@ -91,26 +101,37 @@ export function ScheduleOverview({
     .slice(0, ATTENTION_LIMIT);
 
   return (
-    <section className="panel" aria-labelledby="schedules-heading" data-testid="schedule-overview">
-      <div className="panel-head">
-        <h2 id="schedules-heading">Schedules</h2>
-        <Link href="/schedules" className="button" data-testid="overview-schedules-link">
+    <Panel
+      title="Schedules"
+      testId="schedule-overview"
+      actions={
+        <ButtonLink href="/schedules" data-testid="overview-schedules-link">
           All schedules
-        </Link>
-      </div>
+        </ButtonLink>
+      }
+    >
       {warnings.length > 0 ? (
-        <div className="callout callout-warn" data-testid="schedule-warnings">
-          <h4>Last slot started nothing</h4>
-          <ScheduleRows schedules={warnings} testId="attention-schedules" />
-        </div>
+        <Callout tone="warn" title="Last slot started nothing" testId="schedule-warnings">
+          <ScheduleRows
+            schedules={warnings}
+            testId="attention-schedules"
+            label="Schedules whose last slot started nothing"
+          />
+        </Callout>
       ) : null}
       {next.length > 0 ? (
-        <ScheduleRows schedules={next} testId="upcoming-schedules" />
+        <ScheduleRows schedules={next} testId="upcoming-schedules" label="Next schedules to fire" />
       ) : (
-        <p className="empty" data-testid="empty-upcoming">
-          Nothing scheduled. <Link href="/schedules">Schedule an agent or a workflow</Link>.
-        </p>
+        <Empty testId="empty-upcoming">
+          {pausedCount > 0
+            ? `Nothing scheduled ahead: ${pausedCount === 1 ? 'one schedule is' : `${pausedCount} schedules are`} paused. `
+            : 'Nothing scheduled. '}
+          <Link href="/schedules">
+            {pausedCount > 0 ? 'See the schedules' : 'Schedule an agent or a workflow'}
+          </Link>
+          .
+        </Empty>
       )}
-    </section>
+    </Panel>
   );
 }

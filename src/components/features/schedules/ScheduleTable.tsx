@@ -1,12 +1,16 @@
 'use client';
 
 import Link from 'next/link';
-import { LocalTime } from '@/components/ui/LocalTime';
+import { Tag } from '@/components/ui/Badge';
+import { type Columns, DataTable } from '@/components/ui/DataTable';
+import { Empty } from '@/components/ui/Panel';
+import { Time } from '@/components/ui/Time';
 import { useLiveSchedules } from '@/hooks/useLiveSchedules';
-import type { ScheduleDto } from '@/lib/contracts/schedules';
+import type { ScheduleDto, ScheduleFiringDto } from '@/lib/contracts/schedules';
 import { scheduleTitle, targetHref, targetName } from '@/lib/presentation/scheduleView';
 import { FiringOutcomeBadge } from './FiringOutcomeBadge';
 import { ScheduleActions } from './ScheduleActions';
+import styles from './Schedules.module.css';
 
 /** What a schedule runs, linked to it. */
 export function ScheduleTarget({ schedule }: { schedule: ScheduleDto }) {
@@ -15,7 +19,12 @@ export function ScheduleTarget({ schedule }: { schedule: ScheduleDto }) {
   return (
     <span data-testid="schedule-target" data-target-kind={kind}>
       {href ? <Link href={href}>{targetName(schedule)}</Link> : targetName(schedule)}
-      {kind === 'workflow' ? <span className="tag">workflow</span> : null}
+      {kind === 'workflow' ? (
+        <>
+          {' '}
+          <Tag>workflow</Tag>
+        </>
+      ) : null}
     </span>
   );
 }
@@ -23,7 +32,7 @@ export function ScheduleTarget({ schedule }: { schedule: ScheduleDto }) {
 /** The expression, in words, and the zone it follows. */
 export function ScheduleWhen({ schedule }: { schedule: ScheduleDto }) {
   return (
-    <span className="schedule-when">
+    <span className={styles.when}>
       <code data-testid="schedule-expression">{schedule.cronExpression}</code>
       <span className="muted small" data-testid="schedule-description">
         {schedule.description} ({schedule.timezone})
@@ -37,16 +46,77 @@ export function LastFiring({ schedule }: { schedule: ScheduleDto }) {
   const firing = schedule.lastFiring;
   if (!firing) return <span className="muted">Not fired yet</span>;
   return (
-    <span className="last-firing" data-testid="schedule-last-firing" data-firing-id={firing.id}>
-      <FiringOutcomeBadge outcome={firing.outcome} />{' '}
+    <span className={styles.lastFiring} data-testid="schedule-last-firing" data-firing-id={firing.id}>
+      <FiringOutcomeBadge outcome={firing.outcome} />
       <span className="small" data-testid="schedule-last-reason">
         {firing.reason}
-      </span>{' '}
+      </span>
       <span className="muted small">
-        <LocalTime epochMs={firing.fireAt} />
+        <Time epochMs={firing.fireAt} />
       </span>
     </span>
   );
+}
+
+/** The next run's time, or a dash (paused, or no slot ahead). */
+export function NextRun({ schedule }: { schedule: ScheduleDto }) {
+  return schedule.nextRuns[0] ? <Time epochMs={Date.parse(schedule.nextRuns[0])} /> : <>—</>;
+}
+
+function columnsFor(
+  showTarget: boolean,
+  replace: (schedule: ScheduleDto) => void,
+  record: (firings: ScheduleFiringDto[]) => void,
+): Columns<ScheduleDto> {
+  const columns: Columns<ScheduleDto> = [
+    {
+      id: 'name',
+      header: 'Schedule',
+      accessorFn: (schedule) => scheduleTitle(schedule).toLowerCase(),
+      enableSorting: true,
+      meta: { primary: true },
+      cell: ({ row: { original: schedule } }) => (
+        <span>
+          <Link href={`/schedules/${schedule.id}`} data-testid="schedule-link">
+            {scheduleTitle(schedule)}
+          </Link>
+          {schedule.enabled ? null : (
+            <>
+              {' '}
+              <Tag>paused</Tag>
+            </>
+          )}
+        </span>
+      ),
+    },
+    {
+      id: 'target',
+      header: 'Runs',
+      accessorFn: (schedule) => targetName(schedule).toLowerCase(),
+      enableSorting: true,
+      cell: ({ row }) => <ScheduleTarget schedule={row.original} />,
+    },
+    { id: 'when', header: 'When', cell: ({ row }) => <ScheduleWhen schedule={row.original} /> },
+    {
+      id: 'next',
+      header: 'Next run',
+      accessorFn: (schedule) =>
+        schedule.nextRuns[0] ? Date.parse(schedule.nextRuns[0]) : Number.MAX_SAFE_INTEGER,
+      enableSorting: true,
+      meta: { testId: 'schedule-next-run' },
+      cell: ({ row }) => <NextRun schedule={row.original} />,
+    },
+    { id: 'last', header: 'Last outcome', cell: ({ row }) => <LastFiring schedule={row.original} /> },
+    {
+      id: 'actions',
+      header: () => <span className="visually-hidden">Actions</span>,
+      meta: { align: 'end', shrink: true, bare: true },
+      cell: ({ row }) => (
+        <ScheduleActions schedule={row.original} onChanged={replace} onFired={(firing) => record([firing])} />
+      ),
+    },
+  ];
+  return showTarget ? columns : columns.filter((column) => column.id !== 'target');
 }
 
 /** Schedules as rows, live: each firing shows as its schedule's last outcome, and its next run moves on. */
@@ -58,67 +128,19 @@ export function ScheduleTable({
   showTarget?: boolean;
 }) {
   const { schedules, replace, record } = useLiveSchedules(initial);
-  if (schedules.length === 0) {
-    return (
-      <p className="empty" data-testid="empty-schedules">
-        No schedules yet.
-      </p>
-    );
-  }
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid="schedule-list">
-        <thead>
-          <tr>
-            <th scope="col">Schedule</th>
-            {showTarget ? <th scope="col">Runs</th> : null}
-            <th scope="col">When</th>
-            <th scope="col">Next run</th>
-            <th scope="col">Last outcome</th>
-            <th scope="col" className="actions">
-              <span className="visually-hidden">Actions</span>
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {schedules.map((schedule) => (
-            <tr
-              key={schedule.id}
-              data-testid="schedule-row"
-              data-schedule-id={schedule.id}
-              data-enabled={schedule.enabled}
-            >
-              <td>
-                <Link href={`/schedules/${schedule.id}`} data-testid="schedule-link">
-                  {scheduleTitle(schedule)}
-                </Link>
-                {schedule.enabled ? null : <span className="tag">paused</span>}
-              </td>
-              {showTarget ? (
-                <td>
-                  <ScheduleTarget schedule={schedule} />
-                </td>
-              ) : null}
-              <td>
-                <ScheduleWhen schedule={schedule} />
-              </td>
-              <td data-testid="schedule-next-run">
-                {schedule.nextRuns[0] ? <LocalTime epochMs={Date.parse(schedule.nextRuns[0])} /> : '—'}
-              </td>
-              <td>
-                <LastFiring schedule={schedule} />
-              </td>
-              <td className="actions">
-                <ScheduleActions
-                  schedule={schedule}
-                  onChanged={replace}
-                  onFired={(firing) => record([firing])}
-                />
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      data={schedules}
+      columns={columnsFor(showTarget, replace, record)}
+      getRowId={(schedule) => String(schedule.id)}
+      testId="schedule-list"
+      label="Schedules"
+      rowData={(schedule) => ({
+        'data-testid': 'schedule-row',
+        'data-schedule-id': schedule.id,
+        'data-enabled': schedule.enabled,
+      })}
+      empty={<Empty testId="empty-schedules">No schedules yet.</Empty>}
+    />
   );
 }

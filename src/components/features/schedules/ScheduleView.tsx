@@ -2,8 +2,12 @@
 
 import Link from 'next/link';
 import { useState } from 'react';
+import { Tag } from '@/components/ui/Badge';
 import { ConfirmDeleteButton } from '@/components/ui/ConfirmDeleteButton';
-import { Fact } from '@/components/ui/Fact';
+import { Disclosure } from '@/components/ui/Disclosure';
+import { Fact, Facts } from '@/components/ui/Facts';
+import { PageHeader } from '@/components/ui/PageHeader';
+import { Panel } from '@/components/ui/Panel';
 import { useRunStatuses } from '@/hooks/useRunStatuses';
 import { useScheduleFirings } from '@/hooks/useScheduleFirings';
 import type { ExecutionStatus } from '@/lib/contracts/executions';
@@ -14,6 +18,7 @@ import { FiringHistory } from './FiringHistory';
 import { NextRunsTable } from './NextRunsTable';
 import { ScheduleActions } from './ScheduleActions';
 import { ScheduleForm } from './ScheduleForm';
+import styles from './Schedules.module.css';
 import { LastFiring, ScheduleTarget, ScheduleWhen } from './ScheduleTable';
 
 export interface ScheduleViewProps {
@@ -55,34 +60,35 @@ export function ScheduleView(props: ScheduleViewProps) {
   const input = Object.entries(schedule.workflowInput ?? {});
   return (
     <>
-      <div className="page-head">
-        <h1 data-testid="schedule-title">
-          {scheduleTitle(schedule)}
-          {schedule.enabled ? null : (
-            <span className="tag" data-testid="schedule-paused">
-              paused
-            </span>
-          )}
-        </h1>
-        <div className="page-actions">
-          <ScheduleActions
-            schedule={schedule}
-            onChanged={(changed) => {
-              setSchedule(changed);
-              setFormKey((key) => key + 1);
-            }}
-            onFired={(firing) => record([firing])}
-          />
-          <ConfirmDeleteButton
-            apiPath={`/api/schedules/${schedule.id}`}
-            question={`Delete ${scheduleTitle(schedule)}? Its history and runs stay.`}
-            then="/schedules"
-            testId="schedule-delete"
-          />
-        </div>
-      </div>
-      <section className="exec-header" aria-label="Schedule">
-        <dl className="facts">
+      <PageHeader
+        titleTestId="schedule-title"
+        title={
+          <>
+            {scheduleTitle(schedule)}
+            {schedule.enabled ? null : <Tag testId="schedule-paused">paused</Tag>}
+          </>
+        }
+        actions={
+          <>
+            <ScheduleActions
+              schedule={schedule}
+              onChanged={(changed) => {
+                setSchedule(changed);
+                setFormKey((key) => key + 1);
+              }}
+              onFired={(firing) => record([firing])}
+            />
+            <ConfirmDeleteButton
+              apiPath={`/api/schedules/${schedule.id}`}
+              question={`Delete ${scheduleTitle(schedule)}? Its history and runs stay.`}
+              then="/schedules"
+              testId="schedule-delete"
+            />
+          </>
+        }
+      />
+      <Panel>
+        <Facts>
           <Fact label="Runs" testId="schedule-runs">
             <ScheduleTarget schedule={schedule} />
           </Fact>
@@ -98,12 +104,11 @@ export function ScheduleView(props: ScheduleViewProps) {
           <Fact label="Jitter" testId="schedule-jitter">
             {schedule.jitterSeconds === 0 ? 'none' : `0–${schedule.jitterSeconds} s`}
           </Fact>
-        </dl>
+        </Facts>
         {schedule.prompt !== null ? (
-          <details className="prompt">
-            <summary>Prompt</summary>
-            <pre className="result-text">{schedule.prompt}</pre>
-          </details>
+          <Disclosure summary="Prompt">
+            <pre className={styles.prompt}>{schedule.prompt}</pre>
+          </Disclosure>
         ) : null}
         {input.length > 0 ? (
           <p className="small" data-testid="schedule-input">
@@ -113,16 +118,14 @@ export function ScheduleView(props: ScheduleViewProps) {
         <p className="small">
           Last: <LastFiring schedule={schedule} />
         </p>
-      </section>
-      <section className="panel" aria-labelledby="next-runs-heading" data-testid="schedule-next-runs">
-        <h2 id="next-runs-heading">Next runs</h2>
+      </Panel>
+      <Panel title="Next runs" testId="schedule-next-runs">
         <NextRunsTable runs={schedule.nextRuns} timeZone={schedule.timezone} />
-      </section>
-      <section className="panel" aria-labelledby="history-heading">
-        <div className="panel-head">
-          <h2 id="history-heading">History</h2>
-          {props.paged ? <Link href={`/schedules/${schedule.id}`}>Newest</Link> : null}
-        </div>
+      </Panel>
+      <Panel
+        title="History"
+        actions={props.paged ? <Link href={`/schedules/${schedule.id}`}>Newest</Link> : null}
+      >
         <FiringHistory
           firings={firings}
           timeZone={schedule.timezone}
@@ -136,11 +139,8 @@ export function ScheduleView(props: ScheduleViewProps) {
             </Link>
           </p>
         ) : null}
-      </section>
-      <details className="panel schedule-edit" data-testid="schedule-edit">
-        <summary>
-          <h2 className="inline-heading">Edit</h2>
-        </summary>
+      </Panel>
+      <Disclosure panel summary="Edit" testId="schedule-edit">
         <ScheduleForm
           key={formKey}
           schedule={schedule}
@@ -149,7 +149,7 @@ export function ScheduleView(props: ScheduleViewProps) {
           renderedAt={props.renderedAt}
           onSaved={setSchedule}
         />
-      </details>
+      </Disclosure>
     </>
   );
 }

@@ -2,8 +2,16 @@
 
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
-import { type AppSettingsDto, settingsResponseSchema, updateSettingsSchema } from '@/lib/contracts/settings';
+import { ErrorText, Form, FormFooter, FormGrid } from '@/components/ui/FormParts';
+import {
+  type AppSettingsDto,
+  type SettingFallback,
+  settingsResponseSchema,
+  updateSettingsSchema,
+} from '@/lib/contracts/settings';
 import { ApiClientError, apiFetch, errorMessage } from '@/lib/http/client';
+import { SettingFallbackNote } from './SettingFallbackNote';
+import styles from './Settings.module.css';
 
 type Field = keyof AppSettingsDto;
 type Values = Record<Field, string>;
@@ -13,6 +21,64 @@ interface FieldSpec {
   hint: string;
   step: string;
 }
+
+/** The form's sections, in order, each with what its settings are for. */
+const SECTIONS = [
+  {
+    id: 'spend',
+    title: 'Spending',
+    help: 'A ceiling for what all agents together may spend in a UTC month.',
+  },
+  {
+    id: 'runs',
+    title: 'Runs',
+    help: 'How many runs go at once, and when repeated API failures stop new runs from starting.',
+  },
+  {
+    id: 'storage',
+    title: 'Disk and retention',
+    help: 'When new runs are refused for lack of disk, how much log a run may write, and how long logs are kept.',
+  },
+  {
+    id: 'notifications',
+    title: 'Notifications',
+    help: 'How often a channel hears about the same condition, and how many messages it takes at most.',
+  },
+  {
+    id: 'alerts',
+    title: 'Host alerts',
+    help: 'When this machine’s disk, memory or load raises a notification.',
+  },
+  {
+    id: 'metrics',
+    title: 'Host metrics',
+    help: 'How often this machine is measured, and how long each resolution of history is kept.',
+  },
+] as const;
+type SectionId = (typeof SECTIONS)[number]['id'];
+
+/** Which section each setting sits in; a Record so a new setting cannot be left out. */
+const SECTION_OF: Record<Field, SectionId> = {
+  monthlyBudgetUsd: 'spend',
+  maxConcurrentRuns: 'runs',
+  circuitBreakerThreshold: 'runs',
+  circuitBreakerCooldownSeconds: 'runs',
+  notificationQuietPeriodMinutes: 'notifications',
+  notificationRateLimitCount: 'notifications',
+  notificationRateLimitWindowMinutes: 'notifications',
+  hostDiskUsedPercent: 'alerts',
+  hostMemoryAvailablePercent: 'alerts',
+  hostLoadPerCore: 'alerts',
+  hostLoadSustainMinutes: 'alerts',
+  metricsIntervalSeconds: 'metrics',
+  metricsRawRetentionHours: 'metrics',
+  metricsMinuteRetentionDays: 'metrics',
+  metricsHourRetentionDays: 'metrics',
+  diskFloorMb: 'storage',
+  diskFloorPercent: 'storage',
+  runLogCapMb: 'storage',
+  runOutputRetentionDays: 'storage',
+};
 
 /** Every setting, in the order the form shows them; a Record so a new setting cannot be left out. */
 const FIELDS: Record<Field, FieldSpec> = {
@@ -91,28 +157,59 @@ const FIELDS: Record<Field, FieldSpec> = {
     hint: 'Average, minimum and maximum per hour; the 30-day and 1-year charts read them.',
     step: '1',
   },
+  diskFloorMb: {
+    label: 'Refuse new runs below this much free disk (MiB)',
+    hint: 'On the data directory’s file system; the smaller of this and the share below applies.',
+    step: '1',
+  },
+  diskFloorPercent: {
+    label: '…or below this share of the disk (%)',
+    hint: 'Runs under way go on; new ones are refused (and recorded) until space is back.',
+    step: 'any',
+  },
+  runLogCapMb: {
+    label: 'Log per run, at most (MiB)',
+    hint: 'Past it, lines are counted but not stored; the log says where it was cut.',
+    step: '1',
+  },
+  runOutputRetentionDays: {
+    label: 'Keep run logs and steps (days)',
+    hint: 'After that the run, its cost and its result stay; its log lines and steps are dropped. Empty: forever.',
+    step: '1',
+  },
 };
 const FIELD_NAMES = Object.keys(FIELDS) as Field[];
 /** Settings where an empty field means "none". */
-const NULLABLE: readonly Field[] = ['monthlyBudgetUsd'];
+const NULLABLE: readonly Field[] = ['monthlyBudgetUsd', 'runOutputRetentionDays'];
 
 const toValues = (settings: AppSettingsDto): Values =>
   Object.fromEntries(
     FIELD_NAMES.map((field) => [field, settings[field] === null ? '' : String(settings[field])]),
   ) as Values;
 
-const toInput = (values: Values) =>
+/**
+ * The fields edited since the last save, and only those: a stored value that could not be used
+ * (shown with its default) is not overwritten by saving another setting.
+ */
+const toInput = (values: Values, saved: Values) =>
   Object.fromEntries(
-    FIELD_NAMES.map((field) => [
+    FIELD_NAMES.filter((field) => values[field] !== saved[field]).map((field) => [
       field,
       NULLABLE.includes(field) && values[field].trim() === '' ? null : Number(values[field]),
     ]),
   );
 
 /** The application settings, validated with the API's own schema before they are sent. */
-export function SettingsForm({ settings }: { settings: AppSettingsDto }) {
+export function SettingsForm({
+  settings,
+  fallbacks = [],
+}: {
+  settings: AppSettingsDto;
+  fallbacks?: readonly SettingFallback[];
+}) {
   const router = useRouter();
   const [values, setValues] = useState(() => toValues(settings));
+  const [savedValues, setSavedValues] = useState(values);
   const [errors, setErrors] = useState<Partial<Record<Field | 'form', string>>>({});
   const [saved, setSaved] = useState(false);
 
@@ -122,7 +219,12 @@ export function SettingsForm({ settings }: { settings: AppSettingsDto }) {
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     setSaved(false);
-    const parsed = updateSettingsSchema.safeParse(toInput(values));
+    const input = toInput(values, savedValues);
+    if (Object.keys(input).length === 0) {
+      setSaved(true);
+      return;
+    }
+    const parsed = updateSettingsSchema.safeParse(input);
     if (!parsed.success) {
       showIssues(
         parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })),
@@ -136,6 +238,7 @@ export function SettingsForm({ settings }: { settings: AppSettingsDto }) {
         schema: settingsResponseSchema,
       });
       setValues(toValues(response.settings));
+      setSavedValues(toValues(response.settings));
       setErrors({});
       setSaved(true);
       router.refresh();
@@ -145,53 +248,60 @@ export function SettingsForm({ settings }: { settings: AppSettingsDto }) {
     }
   };
 
-  return (
-    <form className="form" onSubmit={onSubmit} noValidate data-testid="settings-form">
-      <div className="form-grid">
-        {FIELD_NAMES.map((field) => {
-          const { label, hint, step } = FIELDS[field];
-          return (
-            <div key={field} className={`field${errors[field] ? ' field-invalid' : ''}`}>
-              <label htmlFor={`settings-${field}`}>{label}</label>
-              <input
-                id={`settings-${field}`}
-                type="number"
-                step={step}
-                min={0}
-                value={values[field]}
-                aria-invalid={errors[field] !== undefined}
-                data-testid={`settings-field-${field}`}
-                onChange={(event) => {
-                  const { value } = event.target;
-                  setValues((current) => ({ ...current, [field]: value }));
-                  setSaved(false);
-                }}
-              />
-              <p className="field-hint">{hint}</p>
-              {errors[field] ? (
-                <p className="field-error" data-testid={`settings-error-${field}`}>
-                  {errors[field]}
-                </p>
-              ) : null}
-            </div>
-          );
-        })}
-      </div>
-      {errors.form ? (
-        <p className="callout callout-error" role="alert">
-          {errors.form}
+  const field = (name: Field) => {
+    const { label, hint, step } = FIELDS[name];
+    const inputId = `settings-${name}`;
+    return (
+      <div key={name} className={styles.field}>
+        <label htmlFor={inputId} className={styles.label}>
+          {label}
+        </label>
+        <input
+          id={inputId}
+          type="number"
+          step={step}
+          min={0}
+          value={values[name]}
+          aria-invalid={errors[name] !== undefined}
+          aria-describedby={`${inputId}-hint`}
+          data-testid={`settings-field-${name}`}
+          onChange={(event) => {
+            const { value } = event.target;
+            setValues((current) => ({ ...current, [name]: value }));
+            setSaved(false);
+          }}
+        />
+        <p className={styles.hint} id={`${inputId}-hint`}>
+          {hint}
         </p>
-      ) : null}
-      <div className="form-actions">
-        <button type="submit" className="button button-primary" data-testid="settings-save">
-          Save settings
-        </button>
-        {saved ? (
-          <output className="saved" data-testid="settings-saved">
-            Saved
-          </output>
-        ) : null}
+        <SettingFallbackNote fallback={fallbacks.find((fallback) => fallback.field === name)} />
+        {errors[name] ? <ErrorText testId={`settings-error-${name}`}>{errors[name]}</ErrorText> : null}
       </div>
-    </form>
+    );
+  };
+
+  return (
+    <Form onSubmit={onSubmit} noValidate data-testid="settings-form">
+      {SECTIONS.map((section) => (
+        <section
+          key={section.id}
+          className={styles.section}
+          aria-labelledby={`settings-section-${section.id}`}
+        >
+          <div className={styles.sectionHead}>
+            <h2 id={`settings-section-${section.id}`}>{section.title}</h2>
+            <p className={styles.hint}>{section.help}</p>
+          </div>
+          <FormGrid>{FIELD_NAMES.filter((name) => SECTION_OF[name] === section.id).map(field)}</FormGrid>
+        </section>
+      ))}
+      <FormFooter
+        error={errors.form}
+        submitting={false}
+        label="Save settings"
+        saved={saved}
+        testIds={{ error: 'settings-form-error', save: 'settings-save', saved: 'settings-saved' }}
+      />
+    </Form>
   );
 }

@@ -1,7 +1,9 @@
 'use client';
 
-import { FormField } from '@/components/ui/FormParts';
+import { Button } from '@/components/ui/Button';
+import { Check, FormField } from '@/components/ui/FormParts';
 import { fieldFrame, fieldProps } from './editorFields';
+import styles from './Workflows.module.css';
 import { type InputFormValues, inputErrorKey, type WorkflowFormErrors } from './workflowFormModel';
 
 /** One input field a run of the workflow takes: its name in templates, its label, default, and whether it is required. */
@@ -20,7 +22,7 @@ export function InputFieldRow({
 }) {
   const place = (name: Parameters<typeof inputErrorKey>[1]) => inputErrorKey(index, name);
   return (
-    <li className="wf-input" data-testid="input-row" data-index={index}>
+    <li className={styles.input} data-testid="input-row" data-index={index}>
       <FormField label="Name" {...fieldFrame(place('name'), errors)}>
         <input
           type="text"
@@ -47,18 +49,15 @@ export function InputFieldRow({
           {...fieldProps(place('default'), errors)}
         />
       </FormField>
-      <label className="wf-check">
-        <input
-          type="checkbox"
-          checked={field.required}
-          onChange={(event) => onChange({ required: event.target.checked })}
-          data-testid={`workflow-field-${place('required')}`}
-        />
-        Required
-      </label>
-      <button type="button" className="button button-small" onClick={onRemove} data-testid="input-remove">
+      <Check
+        label="Required"
+        checked={field.required}
+        onChange={(event) => onChange({ required: event.target.checked })}
+        data-testid={`workflow-field-${place('required')}`}
+      />
+      <Button size="small" onClick={onRemove} data-testid="input-remove">
         Remove
-      </button>
+      </Button>
     </li>
   );
 }

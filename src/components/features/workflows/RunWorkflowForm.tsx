@@ -2,7 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
-import { errorIdOf, FormField, FormFooter } from '@/components/ui/FormParts';
+import { errorIdOf, Form, FormField, FormFooter, FormGrid } from '@/components/ui/FormParts';
 import { type WorkflowInputField, workflowRunResponseSchema } from '@/lib/contracts/workflows';
 import { ApiClientError, apiFetch, errorMessage } from '@/lib/http/client';
 import { checkRunInput } from '@/lib/workflows/validate';
@@ -59,9 +59,9 @@ export function RunWorkflowForm({
   };
 
   return (
-    <form className="wf-run-form" onSubmit={onSubmit} noValidate data-testid="run-workflow-form">
+    <Form onSubmit={onSubmit} noValidate data-testid="run-workflow-form">
       {fields.length > 0 ? (
-        <div className="form-grid">
+        <FormGrid>
           {fields.map((field) => (
             <FormField
               key={field.name}
@@ -83,7 +83,7 @@ export function RunWorkflowForm({
               />
             </FormField>
           ))}
-        </div>
+        </FormGrid>
       ) : null}
       <FormFooter
         error={errors.form}
@@ -92,6 +92,6 @@ export function RunWorkflowForm({
         busyLabel="Starting…"
         testIds={{ error: 'run-error', save: 'run-workflow' }}
       />
-    </form>
+    </Form>
   );
 }

@@ -1,9 +1,11 @@
 'use client';
 
-import { FormField } from '@/components/ui/FormParts';
+import { Button } from '@/components/ui/Button';
+import { Check, ChoiceField, FormField, FormGrid } from '@/components/ui/FormParts';
 import { RUN_IF } from '@/lib/contracts/workflows';
 import { RUN_IF_LABELS } from './definitionNodes';
 import { fieldErrorId, fieldFrame, fieldId, fieldProps } from './editorFields';
+import styles from './Workflows.module.css';
 import {
   dependencyChoices,
   type EditorAgent,
@@ -74,20 +76,14 @@ export function StepRow({
     });
 
   return (
-    <li className="wf-step" data-testid="step-row" data-index={index} data-key={step.key}>
-      <div className="wf-step-head">
+    <li className={styles.step} data-testid="step-row" data-index={index} data-key={step.key}>
+      <div className={styles.stepHead}>
         <h4>Step {index + 1}</h4>
-        <button
-          type="button"
-          className="button button-small"
-          onClick={onRemove}
-          disabled={steps.length === 1}
-          data-testid="step-remove"
-        >
+        <Button size="small" onClick={onRemove} disabled={steps.length === 1} data-testid="step-remove">
           Remove
-        </button>
+        </Button>
       </div>
-      <div className="form-grid">
+      <FormGrid>
         <FormField label="Key" {...fieldFrame(place('key'), errors)}>
           <input
             type="text"
@@ -120,38 +116,29 @@ export function StepRow({
             {...fieldProps(place('prompt'), errors)}
           />
         </FormField>
-        <fieldset
-          className={`field wf-depends${errors[dependsOnKey] ? ' field-invalid' : ''}`}
+        <ChoiceField
+          legend="Depends on"
+          wide={false}
+          hint={choices.length === 0 ? 'No other steps yet: it starts with the run.' : undefined}
+          error={errors[dependsOnKey]}
+          errorId={fieldErrorId(dependsOnKey)}
+          errorTestId={`field-error-${dependsOnKey}`}
+          testId={`workflow-field-${dependsOnKey}`}
           id={fieldId(dependsOnKey)}
-          aria-describedby={errors[dependsOnKey] ? fieldErrorId(dependsOnKey) : undefined}
-          data-testid={`workflow-field-${dependsOnKey}`}
         >
-          <legend>Depends on</legend>
-          {choices.length === 0 ? (
-            <p className="field-hint">No other steps yet: it starts with the run.</p>
-          ) : null}
-          {choices.map((key) => (
-            <label key={key} className="wf-check">
-              <input
-                type="checkbox"
+          <div className={styles.depends}>
+            {choices.map((key) => (
+              <Check
+                key={key}
+                label={key}
                 checked={step.dependsOn.includes(key)}
                 onChange={(event) => toggleDependency(key, event.target.checked)}
                 data-testid="step-dependency"
                 data-key={key}
               />
-              {key}
-            </label>
-          ))}
-          {errors[dependsOnKey] ? (
-            <p
-              className="field-error"
-              id={fieldErrorId(dependsOnKey)}
-              data-testid={`field-error-${dependsOnKey}`}
-            >
-              {errors[dependsOnKey]}
-            </p>
-          ) : null}
-        </fieldset>
+            ))}
+          </div>
+        </ChoiceField>
         <FormField label="Runs when" {...fieldFrame(place('runIf'), errors)}>
           <select
             value={step.runIf}
@@ -183,7 +170,7 @@ export function StepRow({
           errors={errors}
           onChange={(runRetries) => onChange({ runRetries })}
         />
-      </div>
+      </FormGrid>
     </li>
   );
 }

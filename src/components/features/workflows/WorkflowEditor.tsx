@@ -1,8 +1,9 @@
 'use client';
 
 import { useRouter } from 'next/navigation';
-import { type FormEvent, useEffect, useMemo, useState } from 'react';
-import { FormField, FormFooter } from '@/components/ui/FormParts';
+import { type FormEvent, useEffect, useMemo, useRef, useState } from 'react';
+import { Button } from '@/components/ui/Button';
+import { ErrorText, Form, FormField, FormFooter, FormGrid, Hint } from '@/components/ui/FormParts';
 import { useGraphLayout } from '@/hooks/useGraphLayout';
 import { type WorkflowDto, workflowResponseSchema } from '@/lib/contracts/workflows';
 import { ApiClientError, apiFetch, errorMessage } from '@/lib/http/client';
@@ -12,6 +13,7 @@ import { fieldFrame, fieldProps } from './editorFields';
 import { InputFieldRow } from './InputFieldRow';
 import { StepRow } from './StepRow';
 import { WorkflowGraph } from './WorkflowGraph';
+import styles from './Workflows.module.css';
 import {
   agentContext,
   type EditorAgent,
@@ -46,9 +48,10 @@ export function WorkflowEditor({ workflow, agents }: { workflow?: WorkflowDto; a
   const layout = useGraphLayout(values.steps);
 
   // After a failed submit, the first invalid field takes the focus.
+  const form = useRef<HTMLFormElement>(null);
   useEffect(() => {
     if (Object.keys(errors).length === 0) return;
-    document.querySelector<HTMLElement>('.wf-editor [aria-invalid="true"]')?.focus();
+    form.current?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
   }, [errors]);
 
   const set = (patch: Partial<WorkflowFormValues>) => setValues((current) => ({ ...current, ...patch }));
@@ -91,12 +94,12 @@ export function WorkflowEditor({ workflow, agents }: { workflow?: WorkflowDto; a
   });
 
   return (
-    <form className="wf-editor" onSubmit={onSubmit} noValidate data-testid="workflow-form">
-      <div className="form-grid">
+    <Form ref={form} onSubmit={onSubmit} noValidate data-testid="workflow-form">
+      <FormGrid>
         <FormField label="Name" {...fieldFrame('name', errors)}>
           <input type="text" autoComplete="off" {...top('name')} />
         </FormField>
-        <div className="form-grid wf-limits">
+        <FormGrid>
           <FormField
             label="Budget per run (USD)"
             hint="Its steps stop once they spent this together. Empty: none."
@@ -111,30 +114,29 @@ export function WorkflowEditor({ workflow, agents }: { workflow?: WorkflowDto; a
           >
             <input type="number" inputMode="numeric" min={1} max={20} step={1} {...top('maxParallel')} />
           </FormField>
-        </div>
+        </FormGrid>
         <FormField label="Description" wide {...fieldFrame('description', errors)}>
           <input type="text" {...top('description')} />
         </FormField>
-      </div>
+      </FormGrid>
 
-      <section className="wf-section" aria-labelledby="wf-inputs-heading">
-        <div className="panel-head">
+      <section className={styles.section} aria-labelledby="wf-inputs-heading">
+        <div className={styles.sectionHead}>
           <h3 id="wf-inputs-heading">Input fields</h3>
-          <button
-            type="button"
-            className="button button-small"
+          <Button
+            size="small"
             onClick={() => set({ inputs: [...values.inputs, newInput()] })}
             data-testid="add-input"
           >
             Add input field
-          </button>
+          </Button>
         </div>
-        <p className="field-hint">
+        <Hint>
           {values.inputs.length === 0
             ? 'None: a run takes no input.'
             : 'Values a run takes; a prompt uses one as {{input.<name>}}.'}
-        </p>
-        <ol className="wf-inputs">
+        </Hint>
+        <ol className={styles.list}>
           {values.inputs.map((field, index) => (
             <InputFieldRow
               key={field.rowId}
@@ -146,17 +148,17 @@ export function WorkflowEditor({ workflow, agents }: { workflow?: WorkflowDto; a
             />
           ))}
         </ol>
-        {errors.inputs ? <p className="field-error">{errors.inputs}</p> : null}
+        {errors.inputs ? <ErrorText>{errors.inputs}</ErrorText> : null}
       </section>
 
-      <section className="wf-section" aria-labelledby="wf-steps-heading">
+      <section className={styles.section} aria-labelledby="wf-steps-heading">
         <h3 id="wf-steps-heading">Steps</h3>
-        <p className="field-hint">
+        <Hint>
           A prompt may use {'{{input.<name>}}'}, {'{{steps.<key>.result}}'} of a step it waits for and, when
           that step's agent answers with structured output, {'{{steps.<key>.output.<path>}}'}. Without
           dependencies a step starts with the run; timeout and retries left empty are the agent's own.
-        </p>
-        <ol className="wf-steps">
+        </Hint>
+        <ol className={styles.list}>
           {values.steps.map((step, index) => (
             <StepRow
               key={step.rowId}
@@ -170,22 +172,17 @@ export function WorkflowEditor({ workflow, agents }: { workflow?: WorkflowDto; a
             />
           ))}
         </ol>
-        {errors.steps ? (
-          <p className="field-error" data-testid="field-error-steps">
-            {errors.steps}
-          </p>
-        ) : null}
-        <button
-          type="button"
-          className="button wf-add-step"
+        {errors.steps ? <ErrorText testId="field-error-steps">{errors.steps}</ErrorText> : null}
+        <Button
+          className={styles.addStep}
           onClick={() => set({ steps: [...values.steps, newStep(values.steps)] })}
           data-testid="add-step"
         >
           Add step
-        </button>
+        </Button>
       </section>
 
-      <section className="wf-section" aria-labelledby="wf-graph-heading">
+      <section className={styles.section} aria-labelledby="wf-graph-heading">
         <h3 id="wf-graph-heading">Graph</h3>
         <WorkflowGraph
           id="workflow-draft"
@@ -201,6 +198,6 @@ export function WorkflowEditor({ workflow, agents }: { workflow?: WorkflowDto; a
         label={workflow ? 'Save changes' : 'Create workflow'}
         testIds={{ error: 'form-error', save: 'workflow-save' }}
       />
-    </form>
+    </Form>
   );
 }

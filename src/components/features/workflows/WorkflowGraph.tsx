@@ -1,6 +1,7 @@
 import { type DisplayStatus, STATUS_TONES } from '@/components/ui/StatusBadge';
 import type { RunIf } from '@/lib/contracts/workflows';
 import type { GraphLayout, Point } from '@/lib/workflows/layout';
+import styles from './WorkflowGraph.module.css';
 
 /** What one box of the graph says: its key, two more lines, and where it leads. */
 export interface GraphNodeView {
@@ -47,13 +48,12 @@ export function WorkflowGraph({
 }) {
   const arrow = `${id}-arrow`;
   return (
-    <div className="wf-graph-wrap">
+    <div className={styles.wrap}>
       <svg
-        className="wf-graph"
+        className={styles.graph}
         viewBox={`0 0 ${Math.ceil(layout.width)} ${Math.ceil(layout.height)}`}
         width={Math.ceil(layout.width)}
         height={Math.ceil(layout.height)}
-        role="img"
         aria-label={label}
         data-testid="workflow-graph"
       >
@@ -67,13 +67,13 @@ export function WorkflowGraph({
             markerHeight="7"
             orient="auto"
           >
-            <path className="wf-arrow" d="M 0 0 L 10 5 L 0 10 z" />
+            <path className={styles.arrow} d="M 0 0 L 10 5 L 0 10 z" />
           </marker>
         </defs>
         {layout.edges.map((edge) => (
           <path
             key={`${edge.from}→${edge.to}`}
-            className={`wf-edge wf-edge-${nodes.get(edge.to)?.runIf ?? 'success'}`}
+            className={`${styles.edge} ${styles[`edge-${nodes.get(edge.to)?.runIf ?? 'success'}`] ?? ''}`}
             d={pathOf(edge.points)}
             markerEnd={`url(#${arrow})`}
             data-testid="graph-edge"
@@ -88,15 +88,15 @@ export function WorkflowGraph({
           const body = (
             <>
               <title>{node?.title ?? box.key}</title>
-              <rect className="wf-box" x={box.x} y={box.y} width={box.width} height={box.height} rx={6} />
-              <text className="wf-key" x={box.x + 10} y={box.y + 20}>
+              <rect className={styles.box} x={box.x} y={box.y} width={box.width} height={box.height} rx={6} />
+              <text className={styles.key} x={box.x + 10} y={box.y + 20}>
                 {clip(box.key)}
               </text>
               {[first, second].map((line, i) =>
                 line === undefined ? null : (
                   <text
                     key={i === 0 ? 'first' : 'second'}
-                    className="wf-line"
+                    className={styles.line}
                     x={box.x + 10}
                     y={box.y + 38 + i * 16}
                   >
@@ -109,7 +109,11 @@ export function WorkflowGraph({
           return (
             <g
               key={box.key}
-              className={`wf-node${status ? ` wf-node-${STATUS_TONES[status]} wf-status-${status}` : ''}`}
+              className={
+                status
+                  ? `${styles.node} ${styles[`node-${STATUS_TONES[status]}`]} ${styles[`status-${status}`] ?? ''}`
+                  : styles.node
+              }
               data-testid="graph-node"
               data-key={box.key}
               data-status={status}

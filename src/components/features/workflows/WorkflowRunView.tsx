@@ -1,15 +1,20 @@
 'use client';
 
 import Link from 'next/link';
-import { Fact } from '@/components/ui/Fact';
-import { LocalTime } from '@/components/ui/LocalTime';
+import { Callout } from '@/components/ui/Callout';
+import { type Columns, DataTable } from '@/components/ui/DataTable';
+import { Fact, Facts } from '@/components/ui/Facts';
+import { PageHeader } from '@/components/ui/PageHeader';
+import { Panel } from '@/components/ui/Panel';
 import { STATUS_LABELS, StatusBadge } from '@/components/ui/StatusBadge';
 import { StopButton } from '@/components/ui/StopButton';
+import { Time } from '@/components/ui/Time';
+import { useClock } from '@/contexts/ClockContext';
 import { useGraphLayout } from '@/hooks/useGraphLayout';
 import { useNow } from '@/hooks/useNow';
 import { useWorkflowRun } from '@/hooks/useWorkflowRun';
 import type { WorkflowRunDto, WorkflowRunStepDto } from '@/lib/contracts/workflows';
-import { formatDuration, formatSpend, formatUsd } from '@/lib/presentation/format';
+import { formatDuration, formatUsd } from '@/lib/presentation/format';
 import { isRunActive, runBadgeStatus, runDurationMs } from '@/lib/presentation/workflowRuns';
 import { RUN_IF_LABELS } from './definitionNodes';
 import { type GraphNodeView, WorkflowGraph } from './WorkflowGraph';
@@ -41,48 +46,111 @@ function nodeOf(step: WorkflowRunStepDto, agentName: string, now: number): Graph
 export function WorkflowRunView({
   initial,
   agentNames,
-  renderedAt,
 }: {
   initial: WorkflowRunDto;
   agentNames: Readonly<Record<number, string>>;
-  renderedAt: number;
 }) {
   const run = useWorkflowRun(initial);
   const active = isRunActive(run);
-  const now = useNow(active, renderedAt);
+  const clock = useClock();
+  const now = useNow(active, clock.now);
   const layout = useGraphLayout(run.steps);
   const nodes = new Map(
     run.steps.map((step) => [step.key, nodeOf(step, agentLabel(agentNames, step.agentId), now)]),
   );
 
+  const stepColumns: Columns<WorkflowRunStepDto> = [
+    {
+      id: 'key',
+      header: 'Step',
+      meta: { primary: true },
+      cell: ({ row }) => <span className="mono">{row.original.key}</span>,
+    },
+    { id: 'agent', header: 'Agent', cell: ({ row }) => agentLabel(agentNames, row.original.agentId) },
+    {
+      id: 'status',
+      header: 'Status',
+      cell: ({ row }) => <StatusBadge status={row.original.status} testId="workflow-step-status" />,
+    },
+    {
+      id: 'runIf',
+      header: 'Runs when',
+      cell: ({ row }) =>
+        row.original.dependsOn.length === 0 ? 'at the start' : RUN_IF_LABELS[row.original.runIf],
+    },
+    {
+      id: 'duration',
+      header: 'Duration',
+      meta: { align: 'end' },
+      cell: ({ row }) => formatDuration(runDurationMs(row.original, now)),
+    },
+    {
+      id: 'cost',
+      header: 'Cost',
+      meta: { align: 'end' },
+      cell: ({ row }) => formatUsd(row.original.costUsd),
+    },
+    {
+      id: 'run',
+      header: 'Run',
+      cell: ({ row }) =>
+        row.original.executionId === null ? (
+          '—'
+        ) : (
+          <Link href={`/executions/${row.original.executionId}`} data-testid="step-execution-link">
+            #{row.original.executionId}
+          </Link>
+        ),
+    },
+    {
+      id: 'notes',
+      header: 'Notes',
+      meta: { testId: 'workflow-step-notes' },
+      cell: ({ row: { original: step } }) => (
+        <span className="small">
+          {step.reason}
+          {step.missingValues.length > 0 ? ` No value for: ${step.missingValues.join(', ')}` : null}
+        </span>
+      ),
+    },
+  ];
+
   return (
     <>
-      <section className="exec-header" data-testid="workflow-run-header" data-run-id={run.id}>
-        <div className="exec-title">
-          <h1>
+      <PageHeader
+        title={
+          <>
             Workflow run #{run.id} ·{' '}
             <Link href={`/workflows/${run.workflowId}`} data-testid="workflow-run-workflow">
               {run.workflowName}
             </Link>
-          </h1>
-          <StatusBadge status={runBadgeStatus(run)} testId="workflow-run-status" />
-          {active && run.stopping === null ? (
+            <StatusBadge status={runBadgeStatus(run)} testId="workflow-run-status" />
+          </>
+        }
+        actions={
+          active && run.stopping === null ? (
             <StopButton
               path={`/api/workflow-runs/${run.id}/cancel`}
               label="Cancel run"
               testId="cancel-workflow-run"
             />
-          ) : null}
-        </div>
-        <dl className="facts">
+          ) : null
+        }
+      />
+      <Panel testId="workflow-run-header" data={{ 'data-run-id': run.id }}>
+        <Facts>
           <Fact label="Trigger" testId="workflow-run-trigger">
-            {run.scheduleId === null ? run.trigger : `schedule #${run.scheduleId}`}
+            {run.scheduleId === null ? (
+              run.trigger
+            ) : (
+              <Link href={`/schedules/${run.scheduleId}`}>schedule #{run.scheduleId}</Link>
+            )}
           </Fact>
           <Fact label="Version" testId="workflow-run-version">
             {run.workflowVersion}
           </Fact>
           <Fact label="Started" testId="workflow-run-started">
-            <LocalTime epochMs={run.startedAt ?? run.createdAt} />
+            <Time epochMs={run.startedAt ?? run.createdAt} format="datetime" seconds />
           </Fact>
           <Fact label="Duration" testId="workflow-run-duration">
             {formatDuration(runDurationMs(run, now))}
@@ -91,90 +159,48 @@ export function WorkflowRunView({
             {run.stepsEnded} / {run.stepCount}
           </Fact>
           <Fact label={run.budgetUsd === null ? 'Spend' : 'Spend / budget'} testId="workflow-run-spend">
-            {formatSpend(run.spendUsd)}
-            {run.budgetUsd === null ? null : ` / ${formatSpend(run.budgetUsd)}`}
+            {formatUsd(run.spendUsd)}
+            {run.budgetUsd === null ? null : ` / ${formatUsd(run.budgetUsd)}`}
           </Fact>
-        </dl>
+        </Facts>
         {run.error ? (
-          <p className="callout callout-error" data-testid="workflow-run-error">
+          <Callout tone="error" testId="workflow-run-error" as="p">
             {run.error}
-          </p>
+          </Callout>
         ) : null}
-      </section>
+      </Panel>
 
-      <section className="panel" aria-labelledby="run-graph-heading">
-        <h2 id="run-graph-heading">Steps</h2>
+      <Panel title="Steps">
         <WorkflowGraph
           id="workflow-run"
           layout={layout}
           nodes={nodes}
           label={`Workflow run ${run.id}: each step with its status; arrows lead from a dependency to the step that waits for it`}
         />
-        <div className="table-wrap">
-          <table className="table" data-testid="workflow-step-list">
-            <thead>
-              <tr>
-                <th scope="col">Step</th>
-                <th scope="col">Agent</th>
-                <th scope="col">Status</th>
-                <th scope="col">Runs when</th>
-                <th scope="col" className="num">
-                  Duration
-                </th>
-                <th scope="col" className="num">
-                  Cost
-                </th>
-                <th scope="col">Run</th>
-                <th scope="col">Notes</th>
-              </tr>
-            </thead>
-            <tbody>
-              {run.steps.map((step) => (
-                <tr
-                  key={step.key}
-                  data-testid="workflow-step-row"
-                  data-key={step.key}
-                  data-status={step.status}
-                >
-                  <td className="mono">{step.key}</td>
-                  <td>{agentLabel(agentNames, step.agentId)}</td>
-                  <td>
-                    <StatusBadge status={step.status} testId="workflow-step-status" />
-                  </td>
-                  <td>{step.dependsOn.length === 0 ? 'at the start' : RUN_IF_LABELS[step.runIf]}</td>
-                  <td className="num">{formatDuration(runDurationMs(step, now))}</td>
-                  <td className="num">{formatUsd(step.costUsd)}</td>
-                  <td>
-                    {step.executionId === null ? (
-                      '—'
-                    ) : (
-                      <Link href={`/executions/${step.executionId}`} data-testid="step-execution-link">
-                        #{step.executionId}
-                      </Link>
-                    )}
-                  </td>
-                  <td className="small" data-testid="workflow-step-notes">
-                    {step.reason}
-                    {step.missingValues.length > 0 ? ` No value for: ${step.missingValues.join(', ')}` : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      </section>
+        <DataTable
+          data={run.steps}
+          columns={stepColumns}
+          getRowId={(step) => step.key}
+          testId="workflow-step-list"
+          label="Steps"
+          rowData={(step) => ({
+            'data-testid': 'workflow-step-row',
+            'data-key': step.key,
+            'data-status': step.status,
+          })}
+        />
+      </Panel>
 
       {Object.keys(run.input).length > 0 ? (
-        <section className="panel" aria-labelledby="run-input-heading">
-          <h2 id="run-input-heading">Input</h2>
-          <dl className="facts" data-testid="workflow-run-input">
+        <Panel title="Input">
+          <Facts testId="workflow-run-input">
             {Object.entries(run.input).map(([name, value]) => (
               <Fact key={name} label={name} testId={`workflow-run-input-${name}`}>
                 {value === '' ? '—' : value}
               </Fact>
             ))}
-          </dl>
-        </section>
+          </Facts>
+        </Panel>
       ) : null}
     </>
   );

@@ -1,90 +1,121 @@
 'use client';
 
 import Link from 'next/link';
-import { LocalTime } from '@/components/ui/LocalTime';
+import { type Columns, DataTable } from '@/components/ui/DataTable';
+import { Empty } from '@/components/ui/Panel';
 import { StatusBadge } from '@/components/ui/StatusBadge';
+import { Time } from '@/components/ui/Time';
+import { useClock } from '@/contexts/ClockContext';
 import { useNow } from '@/hooks/useNow';
 import { useWorkflowRunList } from '@/hooks/useWorkflowRunList';
 import type { WorkflowRunSummaryDto } from '@/lib/contracts/workflows';
-import { formatDuration, formatSpend } from '@/lib/presentation/format';
+import { formatDuration, formatUsd } from '@/lib/presentation/format';
 import { isRunActive, runBadgeStatus, runDurationMs } from '@/lib/presentation/workflowRuns';
+
+function columnsFor(now: number, showWorkflow: boolean): Columns<WorkflowRunSummaryDto> {
+  const columns: Columns<WorkflowRunSummaryDto> = [
+    {
+      id: 'id',
+      header: 'Run',
+      accessorFn: (run) => run.id,
+      enableSorting: true,
+      meta: { primary: true, shrink: true },
+      cell: ({ row }) => (
+        <Link href={`/workflow-runs/${row.original.id}`} data-testid="workflow-run-link">
+          #{row.original.id}
+        </Link>
+      ),
+    },
+    {
+      id: 'workflow',
+      header: 'Workflow',
+      accessorFn: (run) => run.workflowName.toLowerCase(),
+      enableSorting: true,
+      cell: ({ row }) => (
+        <Link href={`/workflows/${row.original.workflowId}`}>{row.original.workflowName}</Link>
+      ),
+    },
+    {
+      id: 'status',
+      header: 'Status',
+      accessorFn: (run) => run.status,
+      enableSorting: true,
+      cell: ({ row }) => <StatusBadge status={runBadgeStatus(row.original)} />,
+    },
+    {
+      id: 'trigger',
+      header: 'Trigger',
+      cell: ({ row: { original: run } }) =>
+        run.scheduleId === null ? (
+          run.trigger
+        ) : (
+          <Link href={`/schedules/${run.scheduleId}`}>schedule #{run.scheduleId}</Link>
+        ),
+    },
+    {
+      id: 'started',
+      header: 'Started',
+      accessorFn: (run) => run.startedAt ?? run.createdAt,
+      enableSorting: true,
+      cell: ({ row }) => <Time epochMs={row.original.startedAt ?? row.original.createdAt} />,
+    },
+    {
+      id: 'duration',
+      header: 'Duration',
+      accessorFn: (run) => runDurationMs(run, now) ?? -1,
+      enableSorting: true,
+      meta: { align: 'end' },
+      cell: ({ row }) => formatDuration(runDurationMs(row.original, now)),
+    },
+    {
+      id: 'steps',
+      header: 'Steps ended',
+      meta: { align: 'end' },
+      cell: ({ row }) => `${row.original.stepsEnded} / ${row.original.stepCount}`,
+    },
+    {
+      id: 'spend',
+      header: 'Spend',
+      accessorFn: (run) => run.spendUsd,
+      enableSorting: true,
+      meta: { align: 'end' },
+      cell: ({ row: { original: run } }) => (
+        <span>
+          {formatUsd(run.spendUsd)}
+          {run.budgetUsd === null ? null : <span className="muted"> / {formatUsd(run.budgetUsd)}</span>}
+        </span>
+      ),
+    },
+  ];
+  return showWorkflow ? columns : columns.filter((column) => column.id !== 'workflow');
+}
 
 /** Workflow runs as rows, live from the `workflowRuns` topic (one workflow's, when `workflowId` is given). */
 export function WorkflowRunsTable({
   initial,
-  renderedAt,
   limit,
   workflowId,
 }: {
   initial: WorkflowRunSummaryDto[];
-  renderedAt: number;
   limit: number;
   workflowId?: number;
 }) {
   const runs = useWorkflowRunList(initial, { limit, workflowId });
-  const now = useNow(runs.some(isRunActive), renderedAt);
-  if (runs.length === 0) {
-    return (
-      <p className="empty" data-testid="empty-workflow-runs">
-        No workflow runs yet.
-      </p>
-    );
-  }
+  const clock = useClock();
+  const now = useNow(runs.some(isRunActive), clock.now);
   return (
-    <div className="table-wrap">
-      <table className="table" data-testid="workflow-run-list">
-        <thead>
-          <tr>
-            <th scope="col">Run</th>
-            {workflowId === undefined ? <th scope="col">Workflow</th> : null}
-            <th scope="col">Status</th>
-            <th scope="col">Trigger</th>
-            <th scope="col">Started</th>
-            <th scope="col" className="num">
-              Duration
-            </th>
-            <th scope="col" className="num">
-              Steps ended
-            </th>
-            <th scope="col" className="num">
-              Spend
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {runs.map((run) => (
-            <tr key={run.id} data-testid="workflow-run-row" data-run-id={run.id} data-status={run.status}>
-              <td>
-                <Link href={`/workflow-runs/${run.id}`} data-testid="workflow-run-link">
-                  #{run.id}
-                </Link>
-              </td>
-              {workflowId === undefined ? (
-                <td>
-                  <Link href={`/workflows/${run.workflowId}`}>{run.workflowName}</Link>
-                </td>
-              ) : null}
-              <td>
-                <StatusBadge status={runBadgeStatus(run)} />
-              </td>
-              <td>{run.scheduleId === null ? run.trigger : `schedule #${run.scheduleId}`}</td>
-              <td>
-                <LocalTime epochMs={run.startedAt ?? run.createdAt} />
-              </td>
-              <td className="num">{formatDuration(runDurationMs(run, now))}</td>
-              <td className="num">
-                {run.stepsEnded} / {run.stepCount}
-              </td>
-              <td className="num">
-                {formatSpend(run.spendUsd)}
-                {run.budgetUsd === null ? null : (
-                  <span className="muted"> / {formatSpend(run.budgetUsd)}</span>
-                )}
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable
+      data={runs}
+      columns={columnsFor(now, workflowId === undefined)}
+      getRowId={(run) => String(run.id)}
+      testId="workflow-run-list"
+      label="Workflow runs"
+      rowData={(run) => ({
+        'data-testid': 'workflow-run-row',
+        'data-run-id': run.id,
+        'data-status': run.status,
+      })}
+      empty={<Empty testId="empty-workflow-runs">No workflow runs yet.</Empty>}
+    />
   );
 }

@@ -9,6 +9,7 @@ import { microsToUsd, usdToMicros } from '../../contracts/executions';
 import { notFound } from '../../core/errors';
 import type { DbExecutor } from '../executor';
 import type { Db } from '../index';
+import { insertedRow, updatedRow } from '../returning';
 import { type AgentConfiguration, agentConfigurations } from '../schema';
 import { softDeleteSchedulesOfAgent } from './schedules';
 
@@ -92,21 +93,25 @@ export function isAgentNameTaken(db: Db, name: string, exceptId?: number): boole
 
 export function createAgent(db: Db, input: CreateAgentInput, builtinKey: string | null = null): AgentDto {
   const now = Date.now();
-  const row = db
-    .insert(agentConfigurations)
-    .values({ ...toColumns({ ...AGENT_DEFAULTS, ...input }), builtinKey, createdAt: now, updatedAt: now })
-    .returning()
-    .get();
+  const row = insertedRow(
+    db
+      .insert(agentConfigurations)
+      .values({ ...toColumns({ ...AGENT_DEFAULTS, ...input }), builtinKey, createdAt: now, updatedAt: now })
+      .returning()
+      .all(),
+  );
   return toAgentDto(row);
 }
 
 export function updateAgent(db: Db, id: number, patch: UpdateAgentInput): AgentDto | undefined {
-  const row = db
-    .update(agentConfigurations)
-    .set({ ...toColumns(patch), updatedAt: Date.now() })
-    .where(and(eq(agentConfigurations.id, id), live))
-    .returning()
-    .get();
+  const row = updatedRow(
+    db
+      .update(agentConfigurations)
+      .set({ ...toColumns(patch), updatedAt: Date.now() })
+      .where(and(eq(agentConfigurations.id, id), live))
+      .returning()
+      .all(),
+  );
   return row && toAgentDto(row);
 }
 

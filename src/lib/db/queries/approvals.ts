@@ -10,6 +10,7 @@ import type {
 } from '../../contracts/approvals';
 import type { DbExecutor } from '../executor';
 import type { Db } from '../index';
+import { insertedRow } from '../returning';
 import { type Approval, agentConfigurations, approvals, type NewApproval } from '../schema';
 
 /** The rules Claude Code's suggestions would add (allow rules only), spelled as in an agent's lists. */
@@ -71,7 +72,7 @@ function selectApprovals(db: Db, where: SQL | undefined) {
 }
 
 export function insertApproval(db: DbExecutor, row: NewApproval): Approval {
-  return db.insert(approvals).values(row).returning().get();
+  return insertedRow(db.insert(approvals).values(row).returning().all());
 }
 
 export function getApproval(db: Db, id: number): ApprovalDto | undefined {

@@ -1,8 +1,8 @@
 import { type AnyColumn, and, eq, sql } from 'drizzle-orm';
 import type { ModelCostRecord } from '../../contracts/costs';
 import type { DenialDto, ExecutionStatus, RunWarning } from '../../contracts/executions';
-import type { Db } from '../index';
-import { preparedPerConnection } from '../prepared';
+import type { Db, DbConnection } from '../index';
+import { preparedPerConnection, statementPerConnection } from '../prepared';
 import {
   costTracking,
   dailyCostSummaries,
@@ -22,8 +22,6 @@ export function dayKey(epochMs: number): string {
   return new Date(epochMs).toISOString().slice(0, 10);
 }
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-
 /** What a model's row held before this write; none for a model new to the execution. */
 export type PreviousCosts = ReadonlyMap<string, ModelCostRecord>;
 
@@ -40,86 +38,84 @@ function costDelta(row: ModelCostRecord, before: ModelCostRecord | undefined) {
   };
 }
 
+// Run on every usage event of every running run: prepared once per connection, as drizzle would
+// compose (and SQLite prepare) four statements per model on every event.
+const costStatements = statementPerConnection((sqlite) => ({
+  upsertCost: sqlite.prepare(
+    `insert into cost_tracking (execution_id, agent_id, model, input_tokens, output_tokens,
+       cache_creation_5m_tokens, cache_creation_1h_tokens, cache_read_tokens, cost_micros, reported_cost_micros,
+       cost_source, usage_source, unpriced, cost_mismatch, response_count, created_at, updated_at)
+     values (@executionId, @agentId, @model, @inputTokens, @outputTokens, @cacheCreation5mTokens,
+       @cacheCreation1hTokens, @cacheReadTokens, @costMicros, @reportedCostMicros, @costSource, @usageSource,
+       @unpriced, @costMismatch, @responseCount, @now, @now)
+     on conflict (execution_id, model) do update set input_tokens = excluded.input_tokens,
+       output_tokens = excluded.output_tokens, cache_creation_5m_tokens = excluded.cache_creation_5m_tokens,
+       cache_creation_1h_tokens = excluded.cache_creation_1h_tokens, cache_read_tokens = excluded.cache_read_tokens,
+       cost_micros = excluded.cost_micros, reported_cost_micros = excluded.reported_cost_micros,
+       cost_source = excluded.cost_source, usage_source = excluded.usage_source, unpriced = excluded.unpriced,
+       cost_mismatch = excluded.cost_mismatch, response_count = excluded.response_count,
+       updated_at = excluded.updated_at`,
+  ),
+  addToMonth: sqlite.prepare(
+    `insert into monthly_cost_summaries (month, agent_id, model, execution_count, input_tokens, output_tokens,
+       cache_creation_tokens, cache_read_tokens, cost_micros, updated_at)
+     values (@month, @agentId, @model, @counted, @inputTokens, @outputTokens, @cacheCreationTokens,
+       @cacheReadTokens, @costMicros, @now)
+     on conflict (month, agent_id, model) do update set execution_count = execution_count + excluded.execution_count,
+       input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
+       cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,
+       cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+       cost_micros = cost_micros + excluded.cost_micros, updated_at = excluded.updated_at`,
+  ),
+  addToDay: sqlite.prepare(
+    `insert into daily_cost_summaries (day, agent_id, model, execution_count, cost_micros, updated_at)
+     values (@day, @agentId, @model, @counted, @costMicros, @now)
+     on conflict (day, agent_id, model) do update set execution_count = execution_count + excluded.execution_count,
+       cost_micros = cost_micros + excluded.cost_micros, updated_at = excluded.updated_at`,
+  ),
+  executionCost: sqlite.prepare(
+    'update executions set cost_micros = ?, reported_cost_micros = ? where id = ?',
+  ),
+}));
+
 /**
  * Writes an execution's per-model figures (absolute, so a retried write is harmless) and moves
  * the monthly and daily summaries by the difference from `previous`, which the caller keeps from
  * its last write rather than reading it back. Spend belongs to the month and day the execution
- * was created, so the same rule rebuilds the summaries.
+ * was created, so the same rule rebuilds the summaries. Runs in the caller's transaction.
  */
 function writeModelCosts(
-  tx: Tx,
+  db: DbConnection,
   execution: CostedExecution,
   rows: readonly ModelCostRecord[],
   previous: PreviousCosts,
   now: number,
 ): void {
+  const { upsertCost, addToMonth, addToDay, executionCost } = costStatements(db);
   const month = monthKey(execution.createdAt);
   const day = dayKey(execution.createdAt);
+  const { agentId } = execution;
   for (const row of rows) {
     const before = previous.get(row.model);
-    tx.insert(costTracking)
-      .values({
-        executionId: execution.id,
-        agentId: execution.agentId,
-        ...row,
-        createdAt: now,
-        updatedAt: now,
-      })
-      .onConflictDoUpdate({
-        target: [costTracking.executionId, costTracking.model],
-        set: { ...row, updatedAt: now },
-      })
-      .run();
+    upsertCost.run({
+      ...row,
+      executionId: execution.id,
+      agentId,
+      unpriced: row.unpriced ? 1 : 0,
+      costMismatch: row.costMismatch ? 1 : 0,
+      now,
+    });
     const counted = before ? 0 : 1;
     const delta = costDelta(row, before);
-    const m = monthlyCostSummaries;
-    tx.insert(m)
-      .values({
-        month,
-        agentId: execution.agentId,
-        model: row.model,
-        executionCount: counted,
-        ...delta,
-        updatedAt: now,
-      })
-      .onConflictDoUpdate({
-        target: [m.month, m.agentId, m.model],
-        set: {
-          executionCount: sql`${m.executionCount} + ${counted}`,
-          inputTokens: sql`${m.inputTokens} + ${delta.inputTokens}`,
-          outputTokens: sql`${m.outputTokens} + ${delta.outputTokens}`,
-          cacheCreationTokens: sql`${m.cacheCreationTokens} + ${delta.cacheCreationTokens}`,
-          cacheReadTokens: sql`${m.cacheReadTokens} + ${delta.cacheReadTokens}`,
-          costMicros: sql`${m.costMicros} + ${delta.costMicros}`,
-          updatedAt: now,
-        },
-      })
-      .run();
-    const d = dailyCostSummaries;
-    tx.insert(d)
-      .values({
-        day,
-        agentId: execution.agentId,
-        model: row.model,
-        executionCount: counted,
-        costMicros: delta.costMicros,
-        updatedAt: now,
-      })
-      .onConflictDoUpdate({
-        target: [d.day, d.agentId, d.model],
-        set: {
-          executionCount: sql`${d.executionCount} + ${counted}`,
-          costMicros: sql`${d.costMicros} + ${delta.costMicros}`,
-          updatedAt: now,
-        },
-      })
-      .run();
+    addToMonth.run({ month, agentId, model: row.model, counted, ...delta, now });
+    addToDay.run({ day, agentId, model: row.model, counted, costMicros: delta.costMicros, now });
   }
   const sum = (pick: (row: ModelCostRecord) => number) => rows.reduce((total, row) => total + pick(row), 0);
-  tx.update(executions)
-    .set({ costMicros: sum((r) => r.costMicros), reportedCostMicros: sum((r) => r.reportedCostMicros) })
-    .where(eq(executions.id, execution.id))
-    .run();
+  executionCost.run(
+    sum((r) => r.costMicros),
+    sum((r) => r.reportedCostMicros),
+    execution.id,
+  );
 }
 
 export interface CostedExecution {
@@ -130,12 +126,12 @@ export interface CostedExecution {
 
 /** Live spend of a running execution: cost rows, the execution's cost and the summaries, in one transaction. */
 export function recordExecutionCosts(
-  db: Db,
+  db: DbConnection,
   execution: CostedExecution,
   rows: readonly ModelCostRecord[],
   previous: PreviousCosts = new Map(),
 ): void {
-  db.transaction((tx) => writeModelCosts(tx, execution, rows, previous, Date.now()));
+  db.$client.transaction(() => writeModelCosts(db, execution, rows, previous, Date.now()))();
 }
 
 export interface ExecutionOutcome {
@@ -169,7 +165,11 @@ export interface OutcomeWrite {
  * together in one transaction, so the dashboard's figures never disagree with the raw rows.
  * `alsoInTransaction` writes what must commit with the ending (e.g. a notification's outbox row).
  */
-export function recordExecutionOutcome(db: Db, write: OutcomeWrite, alsoInTransaction?: () => void): void {
+export function recordExecutionOutcome(
+  db: DbConnection,
+  write: OutcomeWrite,
+  alsoInTransaction?: () => void,
+): void {
   const { execution, outcome, rows, previous, lastAttempt } = write;
   db.transaction((tx) => {
     if (lastAttempt) tx.insert(executionAttempts).values(lastAttempt).run();
@@ -178,7 +178,7 @@ export function recordExecutionOutcome(db: Db, write: OutcomeWrite, alsoInTransa
       .set({ ...rest, ...totals, nextAttemptAt: null })
       .where(eq(executions.id, execution.id))
       .run();
-    writeModelCosts(tx, execution, rows, previous, outcome.finishedAt);
+    writeModelCosts(db, execution, rows, previous, outcome.finishedAt);
     alsoInTransaction?.();
   });
 }

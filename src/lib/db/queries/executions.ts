@@ -97,34 +97,45 @@ export interface NewExecutionInput {
   createdAt?: number;
 }
 
-type InsertParams = Required<Omit<NewExecutionInput, 'forked' | 'limits'>> & {
-  forked: number;
-  limits: string | null;
-};
-
-// Every run starts here, a scheduler tick a hundred at a time: prepared once per connection.
+// Every run starts here, a scheduler tick a hundred at a time: prepared once per connection, the
+// values bound by position.
 const queuedInsert = statementPerConnection((sqlite) =>
-  sqlite.prepare<[InsertParams]>(
+  sqlite.prepare<
+    [
+      number,
+      string,
+      string,
+      ExecutionTrigger,
+      number | null,
+      number | null,
+      string | null,
+      number | null,
+      number,
+      string | null,
+      number,
+    ]
+  >(
     `insert into executions
        (agent_id, prompt, model, trigger, schedule_id, workflow_run_id, workflow_step_key,
         parent_execution_id, forked, limits, status, created_at)
-     values (@agentId, @prompt, @model, @trigger, @scheduleId, @workflowRunId, @workflowStepKey,
-        @parentExecutionId, @forked, @limits, 'queued', @createdAt)`,
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
   ),
 );
 
 export function insertQueuedExecution(db: DbConnection, input: NewExecutionInput): number {
-  const { forked, limits, ...rest } = input;
-  const { lastInsertRowid } = queuedInsert(db).run({
-    scheduleId: null,
-    workflowRunId: null,
-    workflowStepKey: null,
-    parentExecutionId: null,
-    ...rest,
-    forked: forked ? 1 : 0,
-    limits: limits ? JSON.stringify(limits) : null,
-    createdAt: input.createdAt ?? Date.now(),
-  });
+  const { lastInsertRowid } = queuedInsert(db).run(
+    input.agentId,
+    input.prompt,
+    input.model,
+    input.trigger,
+    input.scheduleId ?? null,
+    input.workflowRunId ?? null,
+    input.workflowStepKey ?? null,
+    input.parentExecutionId ?? null,
+    input.forked ? 1 : 0,
+    input.limits ? JSON.stringify(input.limits) : null,
+    input.createdAt ?? Date.now(),
+  );
   return Number(lastInsertRowid);
 }
 
@@ -144,6 +155,7 @@ export function getExecutionDetail(db: Db, id: number): ExecutionDetail | undefi
       structuredOutput: executions.structuredOutput,
       forked: executions.forked,
       denials: executions.denials,
+      outputPrunedAt: executions.outputPrunedAt,
     })
     .from(executions)
     .where(eq(executions.id, id))
@@ -164,6 +176,7 @@ export function getExecutionDetail(db: Db, id: number): ExecutionDetail | undefi
     structuredOutput: extra?.structuredOutput ?? null,
     forked: extra?.forked ?? false,
     denials: extra?.denials ?? [],
+    outputPrunedAt: extra?.outputPrunedAt ?? null,
     costs: costs.map((c) => ({
       model: c.model,
       inputTokens: c.inputTokens,

@@ -1,6 +1,7 @@
 import { asc, eq } from 'drizzle-orm';
 import type { DbExecutor } from '../executor';
 import type { Db } from '../index';
+import { insertedRow, updatedRow } from '../returning';
 import { type NewNotificationChannel, type NotificationChannel, notificationChannels } from '../schema';
 
 export function listChannelRows(db: Db): NotificationChannel[] {
@@ -31,7 +32,7 @@ export function listSubscriptions(db: DbExecutor): ChannelSubscription[] {
 }
 
 export function insertChannelRow(db: DbExecutor, values: NewNotificationChannel): NotificationChannel {
-  return db.insert(notificationChannels).values(values).returning().get();
+  return insertedRow(db.insert(notificationChannels).values(values).returning().all());
 }
 
 export function updateChannelRow(
@@ -39,7 +40,9 @@ export function updateChannelRow(
   id: number,
   set: Partial<NewNotificationChannel>,
 ): NotificationChannel | undefined {
-  return db.update(notificationChannels).set(set).where(eq(notificationChannels.id, id)).returning().get();
+  return updatedRow(
+    db.update(notificationChannels).set(set).where(eq(notificationChannels.id, id)).returning().all(),
+  );
 }
 
 /** Its outbox rows and delivery log go with it (foreign keys cascade). */

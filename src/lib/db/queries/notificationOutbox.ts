@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, inArray, lte, min, or, sql } from 'drizzle-orm';
 import type { DbExecutor } from '../executor';
 import type { Db } from '../index';
+import { updatedRow } from '../returning';
 import {
   type NotificationEventRow,
   type NotificationOutboxRow,
@@ -65,18 +66,20 @@ export function claimOutboxRow(
   now: number,
   leaseUntil: number,
 ): NotificationOutboxRow | undefined {
-  return db
-    .update(notificationOutbox)
-    .set({
-      status: 'sending',
-      attempts: sql`${notificationOutbox.attempts} + 1`,
-      leaseUntil,
-      firstAttemptAt: sql`coalesce(${notificationOutbox.firstAttemptAt}, ${now})`,
-      updatedAt: now,
-    })
-    .where(and(eq(notificationOutbox.id, id), isDue(now)))
-    .returning()
-    .get();
+  return updatedRow(
+    db
+      .update(notificationOutbox)
+      .set({
+        status: 'sending',
+        attempts: sql`${notificationOutbox.attempts} + 1`,
+        leaseUntil,
+        firstAttemptAt: sql`coalesce(${notificationOutbox.firstAttemptAt}, ${now})`,
+        updatedAt: now,
+      })
+      .where(and(eq(notificationOutbox.id, id), isDue(now)))
+      .returning()
+      .all(),
+  );
 }
 
 /**

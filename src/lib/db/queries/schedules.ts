@@ -1,22 +1,10 @@
-import {
-  and,
-  asc,
-  desc,
-  eq,
-  getTableColumns,
-  inArray,
-  isNull,
-  lt,
-  lte,
-  min,
-  type SQL,
-  sql,
-} from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, inArray, isNull, lt, min, type SQL, sql } from 'drizzle-orm';
 import type { ExecutionStatus } from '../../contracts/executions';
 import { type ScheduleFiringDto, UNRUN_OUTCOMES } from '../../contracts/schedules';
-import type { WorkflowRunStatus } from '../../contracts/workflows';
+import type { WorkflowInputValues, WorkflowRunStatus } from '../../contracts/workflows';
 import type { Db, DbConnection } from '../index';
 import { preparedPerConnection, statementPerConnection } from '../prepared';
+import { insertedRow, updatedRow } from '../returning';
 import {
   agentConfigurations,
   executions,
@@ -58,17 +46,19 @@ function selectSchedules(db: Db, where: SQL | undefined, orderBy: SQL, limit: nu
 }
 
 export function insertSchedule(db: Db, values: NewSchedule): Schedule {
-  return db.insert(schedules).values(values).returning().get();
+  return insertedRow(db.insert(schedules).values(values).returning().all());
 }
 
 /** Changes a live schedule; undefined when there is none. */
 export function updateScheduleRow(db: Db, id: number, patch: Partial<NewSchedule>): Schedule | undefined {
-  return db
-    .update(schedules)
-    .set(patch)
-    .where(and(eq(schedules.id, id), live))
-    .returning()
-    .get();
+  return updatedRow(
+    db
+      .update(schedules)
+      .set(patch)
+      .where(and(eq(schedules.id, id), live))
+      .returning()
+      .all(),
+  );
 }
 
 /** Soft delete: the schedule stops and disappears from lists; its firings and runs stay. */
@@ -125,6 +115,16 @@ export function listSchedulesWithTarget(db: Db, filter: ScheduleListFilter): Sch
     filter.before === undefined ? undefined : lt(schedules.id, filter.before),
   );
   return selectSchedules(db, where, desc(schedules.id), filter.limit);
+}
+
+/** The dashboard: how many schedules are paused (why nothing may be ahead). */
+export function countPausedSchedules(db: Db): number {
+  const [row] = db
+    .select({ count: sql<number>`count(*)` })
+    .from(schedules)
+    .where(and(eq(schedules.enabled, false), live))
+    .all();
+  return row?.count ?? 0;
 }
 
 /** The dashboard's "next scheduled runs": enabled schedules by when they fire next. */
@@ -233,27 +233,53 @@ export function getStatusesOfFiredRuns(
 
 // The scheduler's statements, run on every tick: prepared once per connection.
 
-/** A due schedule, and whether its target was deleted since (its schedules should have gone with it). */
-export type DueSchedule = Schedule & { targetDeletedAt: number | null };
+/** What a claim reads of a due schedule, and whether its target was deleted since (its schedules should have gone with it). */
+export type DueSchedule = Pick<
+  Schedule,
+  | 'id'
+  | 'agentId'
+  | 'workflowId'
+  | 'workflowInput'
+  | 'prompt'
+  | 'approvalTimeoutMinutes'
+  | 'cronExpression'
+  | 'timezone'
+  | 'overlapPolicy'
+  | 'catchUp'
+  | 'catchUpWindowSeconds'
+  | 'jitterSeconds'
+  | 'nextRunAt'
+> & { targetDeletedAt: number | null };
 
-const dueSchedules = preparedPerConnection((db) =>
-  db
-    .select({
-      ...getTableColumns(schedules),
-      targetDeletedAt: sql<number | null>`coalesce(${agentConfigurations.deletedAt}, ${workflows.deletedAt})`,
-    })
-    .from(schedules)
-    .leftJoin(agentConfigurations, eq(agentConfigurations.id, schedules.agentId))
-    .leftJoin(workflows, eq(workflows.id, schedules.workflowId))
-    .where(and(eq(schedules.enabled, true), live, lte(schedules.nextFireAt, sql.placeholder('now'))))
-    .orderBy(asc(schedules.nextFireAt))
-    .limit(sql.placeholder('limit'))
-    .prepare(),
+type DueRow = Omit<DueSchedule, 'workflowInput'> & { workflowInput: string | null };
+
+// The tick's read, a hundred rows at a time: a statement on the connection, the columns named as
+// the code names them, as drizzle's row mapping of every column cost twice SQLite's answer.
+const dueSchedules = statementPerConnection((sqlite) =>
+  sqlite.prepare<[number, number], DueRow>(
+    `select s.id, s.agent_id as agentId, s.workflow_id as workflowId, s.workflow_input as workflowInput,
+       s.prompt, s.approval_timeout_minutes as approvalTimeoutMinutes, s.cron_expression as cronExpression, s.timezone, s.overlap_policy as overlapPolicy,
+       s.catch_up as catchUp, s.catch_up_window_seconds as catchUpWindowSeconds,
+       s.jitter_seconds as jitterSeconds, s.next_run_at as nextRunAt,
+       coalesce(a.deleted_at, w.deleted_at) as targetDeletedAt
+     from schedules s
+     left join agent_configurations a on a.id = s.agent_id
+     left join workflows w on w.id = s.workflow_id
+     where s.enabled = 1 and s.deleted_at is null and s.next_fire_at <= ?
+     order by s.next_fire_at
+     limit ?`,
+  ),
 );
 
 /** Enabled live schedules whose next slot is due, soonest first: read through `schedules_due`. */
-export function selectDueSchedules(db: Db, now: number, limit: number): DueSchedule[] {
-  return dueSchedules(db).all({ now, limit });
+export function selectDueSchedules(db: DbConnection, now: number, limit: number): DueSchedule[] {
+  return dueSchedules(db)
+    .all(now, limit)
+    .map((row) => ({
+      ...row,
+      workflowInput:
+        row.workflowInput === null ? null : (JSON.parse(row.workflowInput) as WorkflowInputValues),
+    }));
 }
 
 const earliestFire = preparedPerConnection((db) =>
@@ -320,20 +346,36 @@ export function isSlotRecorded(db: DbConnection, scheduleId: number, slot: numbe
 }
 
 const firingInsert = statementPerConnection((sqlite) =>
-  sqlite.prepare<[Required<Omit<NewScheduleFiring, 'id'>>]>(
+  sqlite.prepare<
+    [number, number | null, number, string, number | null, number | null, string, number, number]
+  >(
     `insert into schedule_firings
        (schedule_id, scheduled_for, fire_at, outcome, execution_id, workflow_run_id, reason, slot_count, created_at)
-     values (@scheduleId, @scheduledFor, @fireAt, @outcome, @executionId, @workflowRunId, @reason, @slotCount, @createdAt)`,
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   ),
 );
 
-/** The id from the insert's rowid: a RETURNING row costs drizzle twice the insert's own time here. */
+/**
+ * Records a firing and returns it as the pages show it. Its id comes from the insert's rowid (a
+ * RETURNING row costs drizzle twice the insert's own time here), its values are bound by position.
+ */
 export function insertFiring(
   db: DbConnection,
   firing: Required<Omit<NewScheduleFiring, 'id'>>,
-): ScheduleFiring {
-  const { lastInsertRowid } = firingInsert(db).run(firing);
-  return { id: Number(lastInsertRowid), ...firing };
+): ScheduleFiringDto {
+  const { scheduleId, scheduledFor, fireAt, outcome, executionId, workflowRunId, reason, slotCount } = firing;
+  const { lastInsertRowid } = firingInsert(db).run(
+    scheduleId,
+    scheduledFor,
+    fireAt,
+    outcome,
+    executionId,
+    workflowRunId,
+    reason,
+    slotCount,
+    firing.createdAt,
+  );
+  return { id: Number(lastInsertRowid), ...firing, manual: scheduledFor === null };
 }
 
 const scheduleAdvance = statementPerConnection((sqlite) =>

@@ -1,15 +1,30 @@
-import { eq } from 'drizzle-orm';
-import { type AppSettingsDto, SETTINGS_DEFAULTS, settingsSchema } from '../../contracts/settings';
+import { eq, like, sql } from 'drizzle-orm';
+import {
+  type AppSettingsDto,
+  SETTING_FIELDS,
+  SETTINGS_DEFAULTS,
+  type SettingFallback,
+  settingsSchema,
+} from '../../contracts/settings';
 import type { DbExecutor } from '../executor';
-import type { Db } from '../index';
+import { preparedPerConnection } from '../prepared';
 import { appSettings } from '../schema';
 
+// Read on every usage event of a running run (its budgets): prepared once per connection (or
+// transaction, which reads through its own).
+const settingByKey = preparedPerConnection((db: DbExecutor) =>
+  db
+    .select({ value: appSettings.value })
+    .from(appSettings)
+    .where(eq(appSettings.key, sql.placeholder('key')))
+    .prepare(),
+);
+
 export function getSetting(db: DbExecutor, key: string): unknown {
-  return db.select({ value: appSettings.value }).from(appSettings).where(eq(appSettings.key, key)).get()
-    ?.value;
+  return settingByKey(db).get({ key })?.value;
 }
 
-export function putSetting(db: Db, key: string, value: unknown): void {
+export function putSetting(db: DbExecutor, key: string, value: unknown): void {
   const updatedAt = Date.now();
   db.insert(appSettings)
     .values({ key, value, updatedAt })
@@ -17,16 +32,85 @@ export function putSetting(db: Db, key: string, value: unknown): void {
     .run();
 }
 
-const APP_SETTINGS_KEY = 'app';
+/** Each application setting is a row of its own (`app.<field>`): one bad value spoils one setting. */
+const APP_PREFIX = 'app.';
 
-/** The settings, with defaults for anything never set (or stored in an older shape). */
-export function getAppSettings(db: DbExecutor): AppSettingsDto {
-  const stored = settingsSchema.partial().safeParse(getSetting(db, APP_SETTINGS_KEY));
-  return { ...SETTINGS_DEFAULTS, ...(stored.success ? stored.data : {}) };
+// Read on every admission and every run's start: prepared once per connection. The raw text, not
+// drizzle's JSON column: a value that is not JSON must not fail the whole read.
+const storedAppSettings = preparedPerConnection((db) =>
+  db
+    .select({ key: appSettings.key, text: sql<string>`cast(${appSettings.value} as text)` })
+    .from(appSettings)
+    .where(like(appSettings.key, `${APP_PREFIX}%`))
+    .prepare(),
+);
+
+/** The settings in use, and every stored value that could not be used, with what is used instead. */
+export interface StoredAppSettings {
+  settings: AppSettingsDto;
+  fallbacks: SettingFallback[];
 }
 
-export function updateAppSettings(db: Db, patch: Partial<AppSettingsDto>): AppSettingsDto {
-  const next = { ...getAppSettings(db), ...patch };
-  putSetting(db, APP_SETTINGS_KEY, next);
-  return next;
+/** A stored value against its field's rule: the value, or why it cannot be used. */
+function readField(field: keyof AppSettingsDto, text: string): { value: unknown } | { problem: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { problem: 'Not readable (not JSON: written by hand, or cut short)' };
+  }
+  const parsed = settingsSchema.shape[field].safeParse(value);
+  return parsed.success ? { value: parsed.data } : { problem: parsed.error.issues[0]?.message ?? 'Invalid' };
+}
+
+/**
+ * The settings, field by field: a value never set is its default; a stored value that breaks its
+ * rule (out of range, the wrong type, unreadable) falls back to the default for that field alone,
+ * and is reported, never silently dropped, nor overwritten until someone sets that field.
+ */
+export function readAppSettings(db: DbExecutor): StoredAppSettings {
+  const stored = new Map(
+    storedAppSettings(db)
+      .all()
+      .map(({ key, text }) => [key.slice(APP_PREFIX.length), text]),
+  );
+  const settings: Record<string, unknown> = { ...SETTINGS_DEFAULTS };
+  const fallbacks: SettingFallback[] = [];
+  for (const field of SETTING_FIELDS) {
+    const text = stored.get(field);
+    if (text === undefined) continue;
+    const read = readField(field, text);
+    if ('value' in read) settings[field] = read.value;
+    else fallbacks.push({ field, stored: text, used: SETTINGS_DEFAULTS[field], problem: read.problem });
+  }
+  return { settings: settings as AppSettingsDto, fallbacks };
+}
+
+/** The log a run may write, in bytes (the setting is in MiB). */
+export function runLogCapBytes(db: DbExecutor): number {
+  return getAppSettings(db).runLogCapMb * 1024 * 1024;
+}
+
+/** The settings in use (see readAppSettings). */
+export function getAppSettings(db: DbExecutor): AppSettingsDto {
+  return readAppSettings(db).settings;
+}
+
+/**
+ * Writes the given settings, and only them, in one transaction; the others keep what they had.
+ * Each value as JSON text, `null` included (a budget of none), which drizzle's JSON column would
+ * write as SQL NULL.
+ */
+export function updateAppSettings(db: DbExecutor, patch: Partial<AppSettingsDto>): StoredAppSettings {
+  const updatedAt = Date.now();
+  db.transaction((tx) => {
+    for (const [field, value] of Object.entries(patch)) {
+      const text = JSON.stringify(value);
+      tx.run(
+        sql`insert into app_settings (key, value, updated_at) values (${`${APP_PREFIX}${field}`}, ${text}, ${updatedAt})
+            on conflict (key) do update set value = excluded.value, updated_at = excluded.updated_at`,
+      );
+    }
+  });
+  return readAppSettings(db);
 }

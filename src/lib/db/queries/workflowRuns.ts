@@ -11,6 +11,7 @@ import {
 } from '../../contracts/workflows';
 import type { Db } from '../index';
 import { preparedPerConnection } from '../prepared';
+import { insertedRow } from '../returning';
 import {
   costTracking,
   executions,
@@ -33,11 +34,13 @@ export type NewWorkflowRun = Pick<
 
 /** The run, queued, with one pending row per step. Call inside the transaction that launches its first steps. */
 export function insertWorkflowRun(db: Db, run: NewWorkflowRun, stepKeys: readonly string[]): number {
-  const { id } = db
-    .insert(workflowRuns)
-    .values({ ...run, status: 'queued' })
-    .returning({ id: workflowRuns.id })
-    .get();
+  const { id } = insertedRow(
+    db
+      .insert(workflowRuns)
+      .values({ ...run, status: 'queued' })
+      .returning({ id: workflowRuns.id })
+      .all(),
+  );
   db.insert(workflowRunSteps)
     .values(stepKeys.map((stepKey) => ({ runId: id, stepKey, status: 'pending' as const })))
     .run();
@@ -158,6 +161,8 @@ export interface ExecutionEnding {
   status: ExecutionStatus;
   errorCode: string | null;
   resultText: string | null;
+  /** The agent's structured answer, for agents that give one. */
+  structuredOutput: unknown;
   /** From the cost rows, which are written live (the execution's own total only at its end). */
   costMicros: number;
 }
@@ -169,6 +174,7 @@ export function getExecutionEnding(db: Db, executionId: number): ExecutionEnding
       status: executions.status,
       errorCode: executions.errorCode,
       resultText: executions.resultText,
+      structuredOutput: executions.structuredOutput,
       finalCostMicros: executions.costMicros,
     })
     .from(executions)

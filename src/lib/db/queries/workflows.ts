@@ -6,6 +6,7 @@ import {
   workflowDefinitionSchema,
 } from '../../contracts/workflows';
 import type { Db } from '../index';
+import { insertedRow } from '../returning';
 import { type Workflow, workflows, workflowVersions } from '../schema';
 import { softDeleteSchedulesOfWorkflow } from './schedules';
 
@@ -85,11 +86,13 @@ export function isWorkflowNameTaken(db: Db, name: string, exceptId?: number): bo
 /** A new workflow at version 1. The definition must have passed the save-time checks. */
 export function insertWorkflow(db: Db, definition: WorkflowDefinition, now: number): WorkflowDto {
   return db.transaction(() => {
-    const row = db
-      .insert(workflows)
-      .values({ name: definition.name, version: 1, createdAt: now, updatedAt: now })
-      .returning()
-      .get();
+    const row = insertedRow(
+      db
+        .insert(workflows)
+        .values({ name: definition.name, version: 1, createdAt: now, updatedAt: now })
+        .returning()
+        .all(),
+    );
     db.insert(workflowVersions).values({ workflowId: row.id, version: 1, definition, createdAt: now }).run();
     return toWorkflowDto(row, definition);
   });
@@ -111,12 +114,14 @@ export function insertWorkflowVersion(
     if (!row) return undefined;
     const version = row.version + 1;
     db.insert(workflowVersions).values({ workflowId: id, version, definition, createdAt: now }).run();
-    const updated = db
-      .update(workflows)
-      .set({ name: definition.name, version, updatedAt: now })
-      .where(eq(workflows.id, id))
-      .returning()
-      .get();
+    const updated = insertedRow(
+      db
+        .update(workflows)
+        .set({ name: definition.name, version, updatedAt: now })
+        .where(eq(workflows.id, id))
+        .returning()
+        .all(),
+    );
     return toWorkflowDto(updated, definition);
   });
 }

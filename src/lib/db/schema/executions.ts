@@ -83,6 +83,8 @@ export const executions = sqliteTable(
     deniedToolCalls: integer('denied_tool_calls').notNull().default(0),
     denials: text('denials', { mode: 'json' }).$type<DenialDto[]>().notNull().default(sql`'[]'`),
     warnings: text('warnings', { mode: 'json' }).$type<RunWarning[]>().notNull().default(sql`'[]'`),
+    /** When retention dropped the run's log lines and steps (its row, cost and result stay); null while kept. */
+    outputPrunedAt: integer('output_pruned_at'),
   },
   (t) => [
     // One column each: SQLite appends the rowid (the id), so a filtered page reads newest-first
@@ -100,6 +102,10 @@ export const executions = sqliteTable(
     index('executions_by_parent').on(t.parentExecutionId),
     // The month's most expensive runs: read the month's end of this index, no scan and no sort.
     index('executions_by_month_cost').on(executionMonth(t.createdAt), t.costMicros),
+    // Runs whose output retention has still to drop, oldest end first: pruned runs leave the index.
+    index('executions_output_to_prune')
+      .on(t.finishedAt)
+      .where(sql`${t.outputPrunedAt} is null and ${t.finishedAt} is not null`),
   ],
 );
 

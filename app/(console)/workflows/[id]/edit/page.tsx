@@ -1,6 +1,8 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { WorkflowEditor } from '@/components/features/workflows/WorkflowEditor';
+import { PageHeader } from '@/components/ui/PageHeader';
+import { Panel } from '@/components/ui/Panel';
 import { getDb } from '@/lib/db';
 import { editorAgents } from '../../editorAgents';
 import { loadWorkflow } from '../loadWorkflow';
@@ -21,15 +23,13 @@ export default async function EditWorkflowPage({ params }: EditWorkflowPageProps
   if (!workflow) notFound();
   return (
     <>
-      <div className="page-head">
-        <h1>Edit {workflow.name}</h1>
-      </div>
-      <p className="muted">
-        Saving makes version {workflow.version + 1}; runs under way keep the version they started with.
-      </p>
-      <section className="panel">
+      <PageHeader
+        title={`Edit ${workflow.name}`}
+        description={`Saving makes version ${workflow.version + 1}; runs under way keep the version they started with.`}
+      />
+      <Panel>
         <WorkflowEditor workflow={workflow} agents={editorAgents(getDb())} />
-      </section>
+      </Panel>
     </>
   );
 }

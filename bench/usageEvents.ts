@@ -1,0 +1,66 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { startCheckpointer } from '../src/lib/db/checkpointer';
+import { createAgent, requireAgent } from '../src/lib/db/queries/agents';
+import { insertQueuedExecution } from '../src/lib/db/queries/executions';
+import { updateAppSettings } from '../src/lib/db/queries/settings';
+import { SpendGuard } from '../src/lib/engine/spendGuard';
+import { monthlyBudgetEvents } from '../src/lib/notifications/producers';
+import { createTestDb } from '../tests/helpers/testDb';
+import { type BenchResult, timeIt } from './measure';
+import { sized } from './smoke';
+
+const EVENTS = sized(2_000, 20);
+
+/**
+ * What the server does for each usage event of a running run (a response's start and its final
+ * figures: two per model turn): the spend guard writes the run's spend and checks every budget,
+ * and the budget notifications look at the month's budgets. An agent and the whole server under a
+ * monthly budget, so every check reads.
+ */
+export async function benchUsageEvents(): Promise<BenchResult[]> {
+  const handle = createTestDb();
+  // As the server runs: WAL checkpoints in a worker thread, not inside a usage event's commit.
+  const checkpointer = startCheckpointer(handle);
+  try {
+    const { db } = handle;
+    const { id } = createAgent(db, {
+      name: 'bench',
+      model: 'claude-sonnet-4-5',
+      defaultPrompt: 'p',
+      monthlyBudgetUsd: 1_000,
+    });
+    updateAppSettings(db, { monthlyBudgetUsd: 5_000 });
+    const agent = requireAgent(db, id);
+    const createdAt = Date.now();
+    const executionId = insertQueuedExecution(db, {
+      agentId: id,
+      prompt: 'p',
+      model: agent.model,
+      trigger: 'manual',
+      createdAt,
+    });
+    const guard = new SpendGuard(db, { executionId, agent, createdAt, workflowCapMicros: null });
+    let outputTokens = 0;
+    const usage = () => ({
+      model: agent.model,
+      inputTokens: 1_200,
+      outputTokens: ++outputTokens,
+      cacheCreation5mTokens: 0,
+      cacheCreation1hTokens: 0,
+      cacheReadTokens: 30_000,
+    });
+    return [
+      timeIt(`usage event: spend written, budgets checked (${EVENTS})`, EVENTS, () => {
+        if (guard.observe('msg_bench', usage(), Date.now())) throw new Error('a budget was reached');
+      }),
+      timeIt(`usage event: the month's budget notifications (${EVENTS})`, EVENTS, () =>
+        monthlyBudgetEvents(db, Date.now()),
+      ),
+    ];
+  } finally {
+    await checkpointer.stop();
+    handle.sqlite.close();
+    fs.rmSync(path.dirname(handle.path), { recursive: true, force: true });
+  }
+}

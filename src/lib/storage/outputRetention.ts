@@ -1,0 +1,154 @@
+import fs from 'node:fs';
+import type { DatabaseUsageDto, PruneRoundDto } from '../contracts/storage';
+import type { Logger } from '../core/logger';
+import type { DbHandle } from '../db';
+import { freelistPages } from '../db/autoVacuum';
+import {
+  deleteRunOutputBatch,
+  getOutputFigures,
+  listRunsToPrune,
+  markOutputPruned,
+} from '../db/queries/outputRetention';
+import { type Pause, yieldToEventLoop } from '../metrics/eventLoop';
+import { reclaimFreePages } from '../metrics/retention';
+
+const DAY_MS = 86_400_000;
+/** Rows one delete takes (~1 ms): a run's output goes in many short transactions, the event loop turning between them. */
+const BATCH_ROWS = 500;
+const RUNS_PER_QUERY = 20;
+/**
+ * After this many rows the round rests past the checkpointer's interval (1 s), so a checkpoint
+ * completes with no write under way and the write-ahead log starts over: without the rest, a large
+ * round grows the WAL to the 40 MB fallback checkpoint (measured), the very space pruning is for.
+ */
+const ROWS_BETWEEN_RESTS = 20_000;
+const restForCheckpoint: Pause = () => new Promise((resolve) => setTimeout(resolve, 1_100));
+
+const round1 = (ms: number) => Math.round(ms * 10) / 10;
+
+/**
+ * Drops the log lines and steps of runs that ended more than `retentionMs` ago, in batches (the
+ * way metrics retention prunes, see metrics/retention.ts), then marks each run pruned: its row,
+ * cost, attempts and result stay. Gives the freed pages back to the file system last.
+ */
+export async function pruneRunOutput(
+  handle: DbHandle,
+  now: number,
+  retentionMs: number,
+  pauses: { pause: Pause; rest: Pause } = { pause: yieldToEventLoop, rest: restForCheckpoint },
+): Promise<PruneRoundDto> {
+  const { db } = handle;
+  const started = performance.now();
+  const batchMs: number[] = [];
+  let runs = 0;
+  let rows = 0;
+  for (let ids = listRunsToPrune(db, now - retentionMs, RUNS_PER_QUERY); ids.length > 0; ) {
+    for (const id of ids) {
+      for (let deleted = Number.POSITIVE_INFINITY; deleted > 0; ) {
+        const batchStarted = performance.now();
+        deleted = deleteRunOutputBatch(db, id, BATCH_ROWS);
+        batchMs.push(performance.now() - batchStarted);
+        const rests = Math.floor(rows / ROWS_BETWEEN_RESTS);
+        rows += deleted;
+        await (Math.floor(rows / ROWS_BETWEEN_RESTS) > rests ? pauses.rest : pauses.pause)();
+      }
+      markOutputPruned(db, id, now);
+      runs += 1;
+    }
+    ids = listRunsToPrune(db, now - retentionMs, RUNS_PER_QUERY);
+  }
+  const pagesFreed = rows > 0 ? await reclaimFreePages(db, pauses.pause) : 0;
+  batchMs.sort((a, b) => a - b);
+  return {
+    at: now,
+    runs,
+    rows,
+    pagesFreed,
+    durationMs: Math.round(performance.now() - started),
+    medianBatchMs: round1(batchMs[Math.floor(batchMs.length / 2)] ?? 0),
+    longestBatchMs: round1(batchMs.at(-1) ?? 0),
+  };
+}
+
+export interface OutputRetentionOptions {
+  handle: DbHandle;
+  logger: Logger;
+  /** The setting, read at each round: days, or null to keep everything. */
+  retentionDays(): number | null;
+  /** Between rounds (default 10 minutes); a settings change starts one at once (kick). */
+  intervalMs?: number;
+}
+
+export interface OutputRetention {
+  /** Starts a round now (after the one under way). */
+  kick(): void;
+  /** The database's size and what retention keeps and frees. */
+  usage(): DatabaseUsageDto;
+  /** Stops between two batches, so the database can be closed next. */
+  stop(): Promise<void>;
+}
+
+const sizeOf = (file: string) => (fs.existsSync(file) ? fs.statSync(file).size : 0);
+
+export function startOutputRetention(options: OutputRetentionOptions): OutputRetention {
+  const { handle, logger } = options;
+  const intervalMs = options.intervalMs ?? 600_000;
+  let stopped = false;
+  let lastRound: PruneRoundDto | null = null;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+  const stopRequested = new Error('output retention stopped');
+  const stoppable =
+    (wait: Pause): Pause =>
+    async () => {
+      await wait();
+      if (stopped) throw stopRequested;
+    };
+  const pauses = { pause: stoppable(yieldToEventLoop), rest: stoppable(restForCheckpoint) };
+
+  const round = async () => {
+    const days = options.retentionDays();
+    if (days === null) return;
+    try {
+      lastRound = await pruneRunOutput(handle, Date.now(), days * DAY_MS, pauses);
+      if (lastRound.runs > 0) logger.info(lastRound, 'run output past its retention dropped');
+    } catch (error) {
+      if (error !== stopRequested)
+        logger.warn({ err: error }, 'pruning run output failed; the next round goes on');
+    }
+  };
+
+  const schedule = () => {
+    if (stopped) return;
+    timer = setTimeout(() => kick(), intervalMs);
+    timer.unref();
+  };
+
+  function kick(): void {
+    if (stopped) return;
+    clearTimeout(timer);
+    running = running.then(round).then(schedule);
+  }
+
+  schedule();
+  return {
+    kick,
+    usage() {
+      const days = options.retentionDays();
+      const pageSize = handle.sqlite.pragma('page_size', { simple: true }) as number;
+      return {
+        fileBytes: sizeOf(handle.path),
+        walBytes: sizeOf(`${handle.path}-wal`),
+        freeBytes: freelistPages(handle.db) * pageSize,
+        retentionDays: days,
+        ...getOutputFigures(handle.db, days === null ? null : Date.now() - days * DAY_MS),
+        lastRound,
+      };
+    },
+    async stop() {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}

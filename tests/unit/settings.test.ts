@@ -1,0 +1,110 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SETTINGS_DEFAULTS } from '../../src/lib/contracts/settings';
+import { type DbHandle, openDatabase } from '../../src/lib/db';
+import { applyMigrations, MIGRATIONS_FOLDER } from '../../src/lib/db/migrate';
+import { readAppSettings, updateAppSettings } from '../../src/lib/db/queries/settings';
+import { createTestDb } from '../helpers/testDb';
+
+let handle: DbHandle | undefined;
+afterEach(() => handle?.sqlite.close());
+
+/** Writes a settings row as a person (or an older version) would: straight into the table. */
+function storeRaw(db: DbHandle, key: string, text: string): void {
+  db.sqlite
+    .prepare(
+      'insert into app_settings (key, value, updated_at) values (?, ?, 0) on conflict (key) do update set value = excluded.value',
+    )
+    .run(key, text);
+}
+
+describe('settings, field by field', () => {
+  it('a bad stored value falls back for that field alone, saying what is stored and what is used', () => {
+    handle = createTestDb();
+    updateAppSettings(handle.db, { monthlyBudgetUsd: 100, maxConcurrentRuns: 4 });
+    storeRaw(handle, 'app.maxConcurrentRuns', '500');
+    storeRaw(handle, 'app.circuitBreakerThreshold', '{"half-writ');
+    storeRaw(handle, 'app.hostLoadPerCore', '"two"');
+
+    const { settings, fallbacks } = readAppSettings(handle.db);
+    expect(settings.monthlyBudgetUsd).toBe(100);
+    expect(settings.maxConcurrentRuns).toBe(SETTINGS_DEFAULTS.maxConcurrentRuns);
+    expect(fallbacks).toEqual([
+      { field: 'maxConcurrentRuns', stored: '500', used: 2, problem: 'At most 50' },
+      {
+        field: 'circuitBreakerThreshold',
+        stored: '{"half-writ',
+        used: 5,
+        problem: 'Not readable (not JSON: written by hand, or cut short)',
+      },
+      {
+        field: 'hostLoadPerCore',
+        stored: '"two"',
+        used: 2,
+        problem: 'Invalid input: expected number, received string',
+      },
+    ]);
+  });
+
+  it('a PATCH writes only the fields it names: a bad neighbour stays visible, not overwritten by its default', () => {
+    handle = createTestDb();
+    storeRaw(handle, 'app.monthlyBudgetUsd', '-3');
+    const after = updateAppSettings(handle.db, { maxConcurrentRuns: 7 });
+    expect(after.settings.maxConcurrentRuns).toBe(7);
+    expect(after.fallbacks).toEqual([
+      {
+        field: 'monthlyBudgetUsd',
+        stored: '-3',
+        used: null,
+        problem: 'Must be more than 0, or null for no budget',
+      },
+    ]);
+    const raw = handle.sqlite
+      .prepare("select value from app_settings where key = 'app.monthlyBudgetUsd'")
+      .get();
+    expect(raw).toEqual({ value: '-3' });
+    expect(updateAppSettings(handle.db, { monthlyBudgetUsd: 50 }).fallbacks).toEqual([]);
+    // None (null) is a value too: stored, and read back as none.
+    expect(
+      updateAppSettings(handle.db, { monthlyBudgetUsd: null, runOutputRetentionDays: null }),
+    ).toMatchObject({
+      settings: { monthlyBudgetUsd: null, runOutputRetentionDays: null },
+      fallbacks: [],
+    });
+  });
+
+  it('the upgrade splits the old single settings object into one row per setting', () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-migrations-'));
+    fs.cpSync(MIGRATIONS_FOLDER, folder, { recursive: true });
+    const journalPath = path.join(folder, 'meta', '_journal.json');
+    const journal = JSON.parse(fs.readFileSync(journalPath, 'utf8')) as { entries: { tag: string }[] };
+    journal.entries = journal.entries.filter((entry) => entry.tag < '0015');
+    fs.writeFileSync(journalPath, JSON.stringify(journal));
+    handle = openDatabase(path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-upgrade-')), 'old.db'));
+    migrate(handle.db, { migrationsFolder: folder });
+    storeRaw(
+      handle,
+      'app',
+      JSON.stringify({ monthlyBudgetUsd: 100, maxConcurrentRuns: 3, circuitBreakerThreshold: 999 }),
+    );
+
+    applyMigrations(handle);
+
+    const { settings, fallbacks } = readAppSettings(handle.db);
+    expect(settings).toMatchObject({ monthlyBudgetUsd: 100, maxConcurrentRuns: 3 });
+    expect(fallbacks).toEqual([
+      {
+        field: 'circuitBreakerThreshold',
+        stored: '999',
+        used: 5,
+        problem: 'At most 100',
+      },
+    ]);
+    expect(handle.sqlite.prepare("select count(*) as n from app_settings where key = 'app'").get()).toEqual({
+      n: 0,
+    });
+  });
+});
