@@ -3,13 +3,7 @@ import type { ModelCostRecord } from '../../contracts/costs';
 import type { DenialDto, ExecutionStatus, RunWarning } from '../../contracts/executions';
 import type { Db, DbConnection } from '../index';
 import { preparedPerConnection, statementPerConnection } from '../prepared';
-import {
-  costTracking,
-  dailyCostSummaries,
-  executionAttempts,
-  executions,
-  monthlyCostSummaries,
-} from '../schema';
+import { executionAttempts, executions, monthlyCostSummaries } from '../schema';
 import type { NewExecutionAttempt, TokenTotals } from './executions';
 
 /** UTC calendar month, the unit budgets and summaries use: '2026-11'. */
