@@ -7,9 +7,15 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from './tests/helpers/chromium';
  */
 export default defineConfig({
   testDir: 'tests/e2e',
-  // One app server and one Claude Code process at a time: the CI box has two cores.
-  workers: 1,
+  // One app server and one Claude Code process at a time (the CI box has two cores), besides the
+  // long project's tests, which mostly wait for minutes and so run beside the rest.
+  workers: 3,
   fullyParallel: false,
+  projects: [
+    // First, so that its waits start with the suite rather than after it.
+    { name: 'long', testMatch: /\.long\.spec\.ts$/, workers: 2, fullyParallel: true },
+    { name: 'e2e', testIgnore: /\.long\.spec\.ts$/, workers: 1 },
+  ],
   forbidOnly: true,
   retries: 0,
   timeout: 120_000,

@@ -9,6 +9,7 @@ import {
   type StepDto,
 } from '@/lib/contracts/executions';
 import type { ExecutionResourcesDto } from '@/lib/contracts/runResources';
+import type { ApprovalDto } from '../contracts/approvals';
 
 /**
  * Pure state of the live execution views. Frames can arrive twice (a replay after a reconnect
@@ -53,6 +54,8 @@ export interface ExecutionSnapshot {
   /** The newest log lines, ascending; older ones load on demand. */
   logs: LogLineDto[];
   hasEarlierLogs: boolean;
+  /** The run's tool calls that asked a person (the approvals topic has them live after). */
+  approvals?: ApprovalDto[];
 }
 
 export type ExecutionAction =

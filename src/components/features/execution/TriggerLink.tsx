@@ -1,9 +1,12 @@
 import Link from 'next/link';
 import type { ExecutionSummary } from '@/lib/contracts/executions';
 
-type TriggerFields = Pick<ExecutionSummary, 'trigger' | 'scheduleId' | 'workflowRunId' | 'workflowStepKey'>;
+type TriggerFields = Pick<
+  ExecutionSummary,
+  'trigger' | 'scheduleId' | 'workflowRunId' | 'workflowStepKey' | 'parentExecutionId'
+>;
 
-/** What started a run, linked to it: a schedule, a workflow run's step, or who pressed Run. */
+/** What started a run, linked to it: a schedule, a workflow run's step, the run it continues, or who pressed Run. */
 export function TriggerLink({ execution }: { execution: TriggerFields }) {
   if (execution.trigger === 'schedule' && execution.scheduleId !== null) {
     return <Link href={`/schedules/${execution.scheduleId}`}>schedule #{execution.scheduleId}</Link>;
@@ -12,6 +15,13 @@ export function TriggerLink({ execution }: { execution: TriggerFields }) {
     return (
       <Link href={`/workflow-runs/${execution.workflowRunId}`}>
         workflow run #{execution.workflowRunId} · {execution.workflowStepKey ?? 'step'}
+      </Link>
+    );
+  }
+  if (execution.trigger === 'continue' && execution.parentExecutionId !== null) {
+    return (
+      <Link href={`/executions/${execution.parentExecutionId}`}>
+        continue of run #{execution.parentExecutionId}
       </Link>
     );
   }
