@@ -1,16 +1,27 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './tests/helpers/chromium';
 
+/** Spec files at once (CLAUDEOPS_TEST_WORKERS, default 2). */
+const E2E_WORKERS = Number(process.env.CLAUDEOPS_TEST_WORKERS ?? 2);
+/** The long project's tests (approvals past the SDK's watchdog), each mostly a wait. */
+const LONG_WORKERS = 2;
+
 /**
  * End-to-end tests drive Debian's Chromium (never a downloaded browser) against a real
  * ClaudeOps server and a scripted model server, both started by the spec itself.
  */
 export default defineConfig({
   testDir: 'tests/e2e',
-  // Each spec file starts its own stack (free ports, temp data dir), so two files run at once;
-  // the tests inside a file stay in order. CLAUDEOPS_TEST_WORKERS=1: one file at a time.
-  workers: Number(process.env.CLAUDEOPS_TEST_WORKERS ?? 2),
+  // Each spec file starts its own stack (free ports, temp data dir), so files run side by side;
+  // the tests inside a file stay in order. CLAUDEOPS_TEST_WORKERS=1: one file at a time. The long
+  // project's tests mostly wait for minutes, so they run beside the rest with workers of their own.
+  workers: E2E_WORKERS + LONG_WORKERS,
   fullyParallel: false,
+  projects: [
+    // First, so that its waits start with the suite rather than after it.
+    { name: 'long', testMatch: /\.long\.spec\.ts$/, workers: LONG_WORKERS, fullyParallel: true },
+    { name: 'e2e', testIgnore: /\.long\.spec\.ts$/, workers: E2E_WORKERS },
+  ],
   forbidOnly: true,
   retries: 0,
   timeout: 120_000,

@@ -3,12 +3,17 @@
 import type { RouteModule } from '@/lib/http/openapi';
 import * as agentsById from './agents/[id]/route';
 import * as agents from './agents/route';
+import * as approvalLinksByToken from './approval-links/[token]/route';
+import * as approvalsById from './approvals/[id]/route';
+import * as approvals from './approvals/route';
 import * as authSession from './auth/session/route';
 import * as costsExport from './costs/export/route';
 import * as costs from './costs/route';
 import * as executionsByIdCancel from './executions/[id]/cancel/route';
+import * as executionsByIdContinue from './executions/[id]/continue/route';
 import * as executionsByIdEvents from './executions/[id]/events/route';
 import * as executionsByIdLogs from './executions/[id]/logs/route';
+import * as executionsByIdRerun from './executions/[id]/rerun/route';
 import * as executionsById from './executions/[id]/route';
 import * as executions from './executions/route';
 import * as healthReportsLatest from './health-reports/latest/route';
@@ -35,14 +40,19 @@ import * as workflows from './workflows/route';
 export const API_ROUTES: Record<string, RouteModule> = {
   '/api/agents': agents,
   '/api/agents/[id]': agentsById,
+  '/api/approval-links/[token]': approvalLinksByToken,
+  '/api/approvals': approvals,
+  '/api/approvals/[id]': approvalsById,
   '/api/auth/session': authSession,
   '/api/costs': costs,
   '/api/costs/export': costsExport,
   '/api/executions': executions,
   '/api/executions/[id]': executionsById,
   '/api/executions/[id]/cancel': executionsByIdCancel,
+  '/api/executions/[id]/continue': executionsByIdContinue,
   '/api/executions/[id]/events': executionsByIdEvents,
   '/api/executions/[id]/logs': executionsByIdLogs,
+  '/api/executions/[id]/rerun': executionsByIdRerun,
   '/api/health-reports': healthReports,
   '/api/health-reports/latest': healthReportsLatest,
   '/api/metrics': metrics,

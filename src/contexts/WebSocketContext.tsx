@@ -29,6 +29,8 @@ export type Subscription =
   | { topic: 'metrics' }
   /** The data directory's storage state (`storage.updated`). */
   | { topic: 'storage' }
+  /** The pending approvals and every change of one (`approval.updated`). */
+  | { topic: 'approvals' }
   /** `afterSeq`: the highest sequence number the subscriber already has. */
   | { topic: 'execution'; executionId: number; afterSeq?: number };
 
@@ -152,6 +154,9 @@ export function WebSocketProvider({ children }: { children: ReactNode }) {
         case 'storage.updated':
           deliver('storage', frame);
           return;
+        case 'approval.updated':
+          deliver('approvals', frame);
+          return;
         case 'error':
           console.warn(`ClaudeOps: server error frame ${frame.code}: ${frame.message}`);
           return;
@@ -239,6 +244,9 @@ export function WebSocketProvider({ children }: { children: ReactNode }) {
         send(subscribeFrame(channel));
       } else {
         channel.listeners.add(listener);
+        // A topic's first frame is its state as it is now: a listener that joins later asks again
+        // (every listener takes a `subscribed` frame as the whole state, so the others lose nothing).
+        if (subscription.topic !== 'execution') send(subscribeFrame(channel));
         // A listener that has less than the channel delivered so far needs the gap replayed;
         // listeners already there ignore what they have by seq.
         if (afterSeq !== undefined && channel.afterSeq !== undefined && afterSeq < channel.afterSeq) {

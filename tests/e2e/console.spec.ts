@@ -26,6 +26,8 @@ interface ConsolePage {
   path: string;
   /** The nav entry that must be marked current; null for the 404. */
   nav: string | null;
+  /** A tab to open once the page is there (its test id). */
+  tab?: string;
 }
 
 function consolePages(s: ConsoleSeed): ConsolePage[] {
@@ -34,9 +36,14 @@ function consolePages(s: ConsoleSeed): ConsolePage[] {
     { name: 'runs', path: '/runs', nav: 'nav-runs' },
     { name: 'run', path: `/executions/${s.toolRunId}`, nav: 'nav-runs' },
     { name: 'run-failed', path: `/executions/${s.failedRunId}`, nav: 'nav-runs' },
+    { name: 'run-waiting', path: `/executions/${s.waitingRunId}`, nav: 'nav-runs' },
+    { name: 'approvals', path: '/approvals', nav: 'nav-approvals' },
+    { name: 'approvals-answered', path: '/approvals', nav: 'nav-approvals', tab: 'approvals-tab-answered' },
     { name: 'run-health', path: `/executions/${s.healthRunId}`, nav: 'nav-runs' },
     { name: 'agents', path: '/agents', nav: 'nav-agents' },
     { name: 'agent', path: `/agents/${s.agent.id}`, nav: 'nav-agents' },
+    { name: 'agent-settings', path: `/agents/${s.agent.id}`, nav: 'nav-agents', tab: 'agent-tab-settings' },
+    { name: 'agent-schedules', path: `/agents/${s.agent.id}`, nav: 'nav-agents', tab: 'agent-tab-schedules' },
     { name: 'agent-new', path: '/agents/new', nav: 'nav-agents' },
     { name: 'workflows', path: '/workflows', nav: 'nav-workflows' },
     { name: 'workflow', path: `/workflows/${s.workflowId}`, nav: 'nav-workflows' },
@@ -109,6 +116,10 @@ for (const viewport of VIEWPORTS) {
         await page.waitForLoadState('networkidle');
         expect(response?.status(), entry.path).toBe(entry.nav === null ? 404 : 200);
         await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'open');
+        if (entry.tab) {
+          await page.getByTestId(entry.tab).click();
+          await expect(page.getByTestId(entry.tab)).toHaveAttribute('aria-selected', 'true');
+        }
         if (entry.nav !== null) {
           // On a phone the nav sits behind the menu button; the current page is marked there.
           if (viewport.width < 768) await page.getByTestId('menu-button').click();

@@ -1,5 +1,5 @@
 import type { AgentDto, CreateAgentInput } from '../../src/lib/contracts/agents';
-import type { ExecutionDetail, ExecutionStatus } from '../../src/lib/contracts/executions';
+import { type ExecutionDetail, isActiveStatus } from '../../src/lib/contracts/executions';
 import { BEARER } from './appServer';
 
 /** Thin JSON client for the running server, as a script would use it (Bearer token). */
@@ -47,13 +47,12 @@ export function apiClient(baseUrl: string, authHeaders: Record<string, string> =
       const { body } = await call('GET', `/api/executions/${id}`);
       return (body as { execution: ExecutionDetail }).execution;
     },
-    /** Polls until the execution leaves queued/running (or the deadline passes). */
+    /** Polls until the execution has ended (or the deadline passes). */
     async waitForEnd(id: number, timeoutMs = 45_000): Promise<ExecutionDetail> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const execution = await this.getExecution(id);
-        const active: ExecutionStatus[] = ['queued', 'running'];
-        if (!active.includes(execution.status) || Date.now() > deadline) return execution;
+        if (!isActiveStatus(execution.status) || Date.now() > deadline) return execution;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     },

@@ -16,6 +16,8 @@ export interface ConsoleSeed {
   workflowId: number;
   workflowRunId: number;
   channelId: number;
+  /** A run whose Edit call waits for a person (a diff on its card). */
+  waitingRunId: number;
 }
 
 async function created(
@@ -71,6 +73,21 @@ export async function seedConsole(stack: TestStack): Promise<ConsoleSeed> {
       recommendations: ['Clear old logs under /var/log'],
     }),
   ]);
+  model.script('[seed:ask]', [
+    {
+      content: [
+        {
+          type: 'tool_use',
+          name: 'Write',
+          input: {
+            file_path: 'logrotate.conf',
+            content: '/var/log/app/*.log {\n  weekly\n  rotate 4\n  compress\n}\n',
+          },
+        },
+      ],
+    },
+    { content: [{ type: 'text', text: 'Rotation set up.' }] },
+  ]);
   model.script('[seed:step]', [{ content: [{ type: 'text', text: 'Step done.' }] }], { repeatLast: true });
 
   const agent = await api.createAgent({
@@ -86,6 +103,15 @@ export async function seedConsole(stack: TestStack): Promise<ConsoleSeed> {
   const health = await api.healthReporter();
   const healthRunId = await api.startExecution(health.id, 'Check the machine [seed:health]');
   await api.waitForEnd(healthRunId);
+
+  const asking = await api.createAgent({
+    name: 'Log rotator',
+    description: 'Sets up log rotation; asks before writing.',
+    defaultPrompt: 'Set up rotation [seed:ask]',
+    unlistedTools: 'ask',
+  });
+  const waitingRunId = await api.startExecution(asking.id);
+  await waitForPendingApproval(stack, waitingRunId);
 
   const scheduleId = await created(
     stack,
@@ -149,5 +175,16 @@ export async function seedConsole(stack: TestStack): Promise<ConsoleSeed> {
     workflowId: workflow.id,
     workflowRunId: run.id,
     channelId,
+    waitingRunId,
   };
+}
+
+async function waitForPendingApproval(stack: TestStack, executionId: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const { body } = await stack.api.call('GET', `/api/approvals?status=pending&executionId=${executionId}`);
+    if ((body as { items: unknown[] }).items.length > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`run ${executionId} never asked for its Write call`);
 }

@@ -113,6 +113,22 @@ const health = {
 };
 
 /** One event of every type in the catalogue. */
+/** A Bash call of run #42 waiting for a person. */
+export const approval = {
+  approvalId: 5,
+  executionId: 42,
+  agentId: 3,
+  agentName: 'nightly-report',
+  toolName: 'Bash',
+  input: 'touch /tmp/report.lock',
+  inputHash: 'a'.repeat(64),
+  reason: null,
+  requestedAt: T,
+  expiresAt: T + 3_600_000,
+  onTimeout: 'deny' as const,
+  path: '/executions/42',
+};
+
 export const SAMPLE_EVENTS: NotificationEventInput[] = [
   { type: 'run.failed', data: { ...run, errorCode: 'rate_limit', errorMessage: 'Rate limited (429)' } },
   { type: 'run.timeout', data: { ...run, timeoutSeconds: 600 } },
@@ -199,6 +215,8 @@ export const SAMPLE_EVENTS: NotificationEventInput[] = [
       path: '/system',
     },
   },
+  { type: 'approval.requested', data: approval },
+  { type: 'approval.expired', data: approval },
   {
     type: 'storage.low',
     data: {

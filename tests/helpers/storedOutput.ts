@@ -15,3 +15,42 @@ export function committedSeqs(databasePath: string, executionId: number, afterSe
     db.close();
   }
 }
+
+export interface StoredStep {
+  seq: number;
+  kind: string;
+  summary: string;
+  toolName: string | null;
+  isError: boolean;
+  payload: Record<string, unknown> | null;
+}
+
+/** A run's committed steps, read from the database file (as stored, whatever the run's state). */
+export function storedSteps(databasePath: string, executionId: number): StoredStep[] {
+  const db = new Database(databasePath, { readonly: true });
+  try {
+    const rows = db
+      .prepare(
+        `select seq, kind, summary, tool_name, is_error, payload from execution_steps
+         where execution_id = ? order by seq`,
+      )
+      .all(executionId) as {
+      seq: number;
+      kind: string;
+      summary: string;
+      tool_name: string | null;
+      is_error: number;
+      payload: string;
+    }[];
+    return rows.map((row) => ({
+      seq: row.seq,
+      kind: row.kind,
+      summary: row.summary,
+      toolName: row.tool_name,
+      isError: row.is_error === 1,
+      payload: JSON.parse(row.payload) as Record<string, unknown> | null,
+    }));
+  } finally {
+    db.close();
+  }
+}

@@ -37,7 +37,10 @@ describe('agents API', () => {
       builtin: false,
     });
 
-    expect((await stack.api.call('GET', `/api/agents/${agent.id}`)).body).toEqual({ agent });
+    expect((await stack.api.call('GET', `/api/agents/${agent.id}`)).body).toEqual({
+      agent,
+      recentDenials: { runs: 0, runsWithDenials: 0, deniedToolCalls: 0, tools: [] },
+    });
     const patched = await stack.api.call('PATCH', `/api/agents/${agent.id}`, {
       maxTurns: 3,
       description: 'nightly',

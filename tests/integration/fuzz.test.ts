@@ -9,11 +9,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { z } from 'zod';
 import { createAgentSchema, updateAgentSchema } from '../../src/lib/contracts/agents';
+import { decideApprovalSchema, listApprovalsQuerySchema } from '../../src/lib/contracts/approvals';
 import { signInSchema } from '../../src/lib/contracts/auth';
 import { costExportQuerySchema } from '../../src/lib/contracts/costs';
 import {
+  continueExecutionSchema,
   executionLogsQuerySchema,
   listExecutionsQuerySchema,
+  rerunExecutionSchema,
   startExecutionSchema,
 } from '../../src/lib/contracts/executions';
 import {
@@ -160,6 +163,21 @@ const BODY_SPECS: Record<string, BodySpec> = {
     },
     cases: 90,
   },
+  'POST /api/approvals/[id]': {
+    schema: decideApprovalSchema,
+    valid: { decision: 'deny', message: 'Not now' },
+    cases: 50,
+  },
+  'POST /api/executions/[id]/continue': {
+    schema: continueExecutionSchema,
+    valid: { prompt: 'Go on', fork: true },
+    cases: 40,
+  },
+  'POST /api/executions/[id]/rerun': {
+    schema: rerunExecutionSchema,
+    valid: { prompt: 'Again, differently' },
+    cases: 30,
+  },
   'PATCH /api/schedules/[id]': {
     schema: updateScheduleBodySchema,
     valid: { enabled: false, cronExpression: '0 * * * *', timezone: 'UTC', prompt: 'Check the disks' },
@@ -175,6 +193,11 @@ interface QuerySpec {
 }
 
 const QUERY_SPECS: Record<string, QuerySpec> = {
+  'GET /api/approvals': {
+    schema: listApprovalsQuerySchema,
+    valid: { status: 'pending', executionId: '1', limit: '25', before: '10' },
+    cases: 40,
+  },
   'GET /api/executions': {
     schema: listExecutionsQuerySchema,
     valid: { agentId: '1', status: 'completed', limit: '25', before: '10' },

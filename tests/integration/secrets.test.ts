@@ -10,6 +10,15 @@ import { connectRecording } from '../helpers/wsClient';
 // Debug logging too: the agent's stderr and every log field must be masked as well.
 const stack = setUpTestStack({ beforeAll, afterAll }, { LOG_LEVEL: 'debug' });
 
+function filesUnder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((entry) =>
+      entry.isDirectory() ? filesUnder(path.join(dir, entry.name)) : [path.join(dir, entry.name)],
+    );
+}
+
 describe('a run whose tool output contains the API key', () => {
   it('stores, logs, serves and streams it only as [REDACTED]', async () => {
     const key = '[script:leak]';
@@ -66,8 +75,19 @@ describe('a run whose tool output contains the API key', () => {
         .readdirSync(stack.app.dataDir)
         .filter((file) => file.startsWith('claudeops.db'))
         .some((file) => fs.readFileSync(path.join(stack.app.dataDir, file)).includes(TEST_API_KEY)),
+      // The transcript is kept in the database (masked); Claude Code's own plaintext copy is removed.
+      transcripts: filesUnder(path.join(stack.app.dataDir, 'claude-config')).some((file) =>
+        fs.readFileSync(file).includes(TEST_API_KEY),
+      ),
     };
-    expect(leaks).toEqual({ page: false, api: false, frames: false, serverLog: false, databaseFiles: false });
+    expect(leaks).toEqual({
+      page: false,
+      api: false,
+      frames: false,
+      serverLog: false,
+      databaseFiles: false,
+      transcripts: false,
+    });
     await socket.close();
   });
 });

@@ -50,6 +50,9 @@ function summary(
     apiRetryCount: 0,
     attempt: 1,
     nextAttemptAt: null,
+    parentExecutionId: null,
+    deniedToolCalls: 0,
+    warnings: [],
     ...extra,
   } satisfies ExecutionSummary;
 }
@@ -66,8 +69,10 @@ function detail(
     sessionId: null,
     apiKeySource: null,
     structuredOutput: null,
+    forked: false,
     costs: [],
     attempts: [],
+    denials: [],
     ...extra,
   };
 }

@@ -294,6 +294,8 @@ describe('the catalogue', () => {
       ['Disk / is 91.2% full', 'warning', '/system'],
       ['Available memory is back to 12.5%', 'resolved', '/system'],
       ['Load is high: 4.50 on 2 cores', 'warning', '/system'],
+      ['Run #42 of “nightly-report” asks to use Bash', 'warning', '/executions/42'],
+      ['Nobody approved Bash for run #42 of “nightly-report”', 'warning', '/executions/42'],
       ['Low disk space for ClaudeOps: 512 MiB free of 20.0 GiB', 'warning', '/system'],
       ['ClaudeOps cannot write its data (SQLITE_FULL)', 'critical', '/system'],
     ]);

@@ -65,13 +65,13 @@ describe('GET /api/openapi.json', () => {
     );
   });
 
-  it('needs credentials everywhere but sign-in', () => {
+  it('needs credentials everywhere but sign-in and the one-time approval links', () => {
     const publicOperations = Object.entries(document.paths).flatMap(([p, methods]) =>
       Object.entries(methods).flatMap(([method, op]) =>
         op.security?.length === 0 ? [`${method} ${p}`] : [],
       ),
     );
-    expect(publicOperations).toEqual(['post /api/auth/session']);
+    expect(publicOperations.sort()).toEqual(['post /api/approval-links/{token}', 'post /api/auth/session']);
   });
 
   it('documents the error body the route wrapper really answers', async () => {

@@ -109,6 +109,7 @@ const schedule: ScheduleDto = {
   catchUp: 'skip',
   catchUpWindowSeconds: 3_600,
   jitterSeconds: 0,
+  approvalTimeoutMinutes: null,
   nextRuns: [9, 10, 11, 12, 13].map((hour) => `2026-05-04T${String(hour).padStart(2, '0')}:00:00.000Z`),
   lastFiring: null,
   createdAt: 0,

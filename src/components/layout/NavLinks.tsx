@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { usePathname } from 'next/navigation';
 import { DialogClose } from '@/components/ui/Dialog';
+import { useApprovals } from '@/hooks/useApprovals';
 import styles from './ConsoleShell.module.css';
 import { NAV_ITEMS, sectionOf } from './navItems';
 
@@ -20,10 +21,23 @@ export function NavLinks({ inDialog = false }: { inDialog?: boolean }) {
             data-testid={item.testId}
           >
             {item.label}
+            {item.pendingApprovals ? <PendingApprovalsCount /> : null}
           </Link>
         );
         return <li key={item.href}>{inDialog ? <DialogClose>{link}</DialogClose> : link}</li>;
       })}
     </ul>
+  );
+}
+
+/** The pending approvals, live; nothing while none wait. */
+function PendingApprovalsCount() {
+  const { pending } = useApprovals();
+  if (!pending) return null;
+  return (
+    <span className={styles.navCount} data-testid="nav-approvals-count">
+      {pending}
+      <span className="visually-hidden"> waiting</span>
+    </span>
   );
 }

@@ -7,10 +7,13 @@ export interface NavItem {
   key: string;
   /** Other paths that belong to this section (a run's page is under Runs). */
   also?: readonly string[];
+  /** Shows the number of tool calls waiting for a person beside the label. */
+  pendingApprovals?: true;
 }
 
 export const NAV_ITEMS: readonly NavItem[] = [
   { href: '/runs', label: 'Runs', testId: 'nav-runs', key: 'r', also: ['/executions'] },
+  { href: '/approvals', label: 'Approvals', testId: 'nav-approvals', key: 'p', pendingApprovals: true },
   { href: '/', label: 'Dashboard', testId: 'nav-dashboard', key: 'd' },
   { href: '/agents', label: 'Agents', testId: 'nav-agents', key: 'a' },
   { href: '/workflows', label: 'Workflows', testId: 'nav-workflows', key: 'w', also: ['/workflow-runs'] },

@@ -20,6 +20,7 @@ export const STATUS_LABELS: Record<DisplayStatus, string> = {
   timeout: 'timed out',
   budget_exceeded: 'over budget',
   interrupted: 'interrupted',
+  awaiting_approval: 'awaiting approval',
 };
 
 export const STATUS_TONES: Record<DisplayStatus, Tone> = {
@@ -34,6 +35,7 @@ export const STATUS_TONES: Record<DisplayStatus, Tone> = {
   timeout: 'bad',
   budget_exceeded: 'bad',
   interrupted: 'bad',
+  awaiting_approval: 'active',
 };
 
 export function StatusBadge({ status, testId = 'status-badge' }: { status: DisplayStatus; testId?: string }) {

@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import type { CreateAgentInput, UpdateAgentInput } from '../contracts/agents';
-import { conflict, invalidField } from '../core/errors';
+import { assertNoIssues, conflict, invalidField } from '../core/errors';
 import type { Db } from '../db/index';
-import { isAgentNameTaken } from '../db/queries/agents';
+import { getAgentById, isAgentNameTaken } from '../db/queries/agents';
+
+const isDirectory = (dir: string) => fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory() === true;
 
 /** Checks that need the server (the file system, other rows) on top of the shared zod schema. */
 export function assertAgentInputAllowed(
@@ -14,7 +16,28 @@ export function assertAgentInputAllowed(
     throw conflict(`An agent named "${input.name}" already exists`, 'name');
   }
   const dir = input.workingDirectory;
-  if (dir !== undefined && dir !== null && !fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+  if (dir !== undefined && dir !== null && !isDirectory(dir)) {
     throw invalidField('workingDirectory', 'No such directory on this machine');
   }
+  assertNoIssues(
+    (input.additionalDirectories ?? []).flatMap((extra, index) =>
+      isDirectory(extra)
+        ? []
+        : [{ path: `additionalDirectories.${index}`, message: 'No such directory on this machine' }],
+    ),
+  );
+  if (agentId !== undefined) assertRulesDoNotClash(db, input, agentId);
+}
+
+/** A change to one rule list must not put a rule in both (the schema checks a body that names both). */
+function assertRulesDoNotClash(db: Db, patch: UpdateAgentInput, agentId: number): void {
+  if (patch.allowedTools === undefined && patch.deniedTools === undefined) return;
+  const stored = getAgentById(db, agentId);
+  if (!stored) return;
+  const denied = new Set(patch.deniedTools ?? stored.deniedTools);
+  const allowed = patch.allowedTools ?? stored.allowedTools;
+  const field = patch.allowedTools !== undefined ? 'allowedTools' : 'deniedTools';
+  const clash = allowed.find((rule) => denied.has(rule));
+  if (clash !== undefined)
+    throw invalidField(field, `${clash} is both allowed and denied, and a deny always wins`);
 }

@@ -1,6 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { HookCallbackMatcher, McpServerConfig, Options } from '@anthropic-ai/claude-agent-sdk';
+import type {
+  CanUseTool,
+  HookCallbackMatcher,
+  McpServerConfig,
+  Options,
+  SessionStore,
+} from '@anthropic-ai/claude-agent-sdk';
 import { outputJsonSchemaOf } from '../../agents/structuredOutput';
 import { isReadOnlyCommand, SYSTEM_HEALTH_KEY } from '../../agents/system-health';
 import type { AppEnv } from '../config/env';
@@ -18,15 +24,19 @@ export interface RunDirectories {
   homeDir: string;
 }
 
-/** Per-run scratch space under the data dir, so agents never write to /tmp/claude-* or ~/.claude. */
+/**
+ * Per-run scratch space under the data dir, so agents never write to /tmp/claude-* or ~/.claude.
+ * A continue works in the directory of the run it continues (`workOf`), where its files are.
+ */
 export function prepareRunDirectories(
   appEnv: AppEnv,
   executionId: number,
   agent: AgentConfiguration,
+  workOf: number = executionId,
 ): RunDirectories {
   const runDir = path.join(appEnv.dataDir, 'runs', String(executionId));
   const dirs = {
-    workDir: agent.workingDirectory ?? path.join(runDir, 'work'),
+    workDir: agent.workingDirectory ?? path.join(appEnv.dataDir, 'runs', String(workOf), 'work'),
     tmpDir: path.join(runDir, 'tmp'),
     configDir: path.join(appEnv.dataDir, 'claude-config'),
     homeDir: path.join(appEnv.dataDir, 'agent-home'),
@@ -34,6 +44,17 @@ export function prepareRunDirectories(
   for (const dir of [dirs.tmpDir, dirs.configDir, dirs.homeDir]) fs.mkdirSync(dir, { recursive: true });
   if (agent.workingDirectory === null) fs.mkdirSync(dirs.workDir, { recursive: true });
   return dirs;
+}
+
+/** Removes Claude Code's own files of one session from a config dir (its JSONL and subagent folder). */
+export function discardLocalTranscript(configDir: string, sessionId: string): void {
+  const projects = path.join(configDir, 'projects');
+  if (!fs.existsSync(projects)) return;
+  for (const project of fs.readdirSync(projects, { withFileTypes: true })) {
+    if (!project.isDirectory()) continue;
+    fs.rmSync(path.join(projects, project.name, `${sessionId}.jsonl`), { force: true });
+    fs.rmSync(path.join(projects, project.name, sessionId), { recursive: true, force: true });
+  }
 }
 
 /**
@@ -108,6 +129,13 @@ export interface AgentTools {
   allowedTools: string[];
 }
 
+/** Where an attempt starts when it resumes an earlier session. */
+export interface SessionResume {
+  sessionId: string;
+  /** Branch into a new session that starts from this one's history. */
+  fork: boolean;
+}
+
 export interface AgentQueryInput {
   agent: AgentConfiguration;
   tools?: AgentTools | undefined;
@@ -116,16 +144,28 @@ export interface AgentQueryInput {
   claudeCodeExecutable: string | undefined;
   /** The SDK's own spending stop, behind ClaudeOps' live check; undefined for none. */
   maxBudgetUsd: number | undefined;
+  /** Asks about calls no rule covers; absent: such calls are denied (`dontAsk`). */
+  canUseTool?: CanUseTool | undefined;
+  /** Where the session's transcript is kept (so it can be resumed from any directory). */
+  sessionStore?: SessionStore | undefined;
+  resume?: SessionResume | undefined;
 }
+
+/** The rules that allow a call without asking: the agent's own and the ones a person saved. */
+export const allowRulesOf = (agent: Pick<AgentConfiguration, 'allowedTools' | 'rememberedTools'>) => [
+  ...new Set([...agent.allowedTools, ...agent.rememberedTools]),
+];
 
 /**
  * SDK options for one run (the process and its abort are owned by RunningAgent). Works as root
- * too: `dontAsk` approves only `allowedTools`, never everything.
+ * too: `dontAsk` approves only the allow rules, never everything; with a `canUseTool` the mode is
+ * `default`, and what no rule covers is asked there.
  */
 export function buildQueryOptions(input: AgentQueryInput): Options {
   const { agent } = input;
   const outputSchema = outputJsonSchemaOf(agent);
   const executable = input.claudeCodeExecutable ?? bundledClaudeCode();
+  const allowRules = allowRulesOf(agent);
   return {
     model: agent.model,
     systemPrompt:
@@ -133,12 +173,19 @@ export function buildQueryOptions(input: AgentQueryInput): Options {
     cwd: input.cwd,
     env: input.env,
     maxTurns: agent.maxTurns,
-    permissionMode: 'dontAsk',
-    tools: toolBaseNames(agent.allowedTools),
-    allowedTools: [...agent.allowedTools, ...(input.tools?.allowedTools ?? [])],
+    // An agent that asks is offered every tool (it may ask to use any); one that denies, only those it may use.
+    ...(input.canUseTool
+      ? { permissionMode: 'default', canUseTool: input.canUseTool }
+      : { permissionMode: 'dontAsk', tools: toolBaseNames(allowRules) }),
+    allowedTools: [...allowRules, ...(input.tools?.allowedTools ?? [])],
+    disallowedTools: agent.deniedTools,
+    additionalDirectories: agent.additionalDirectories,
     hooks: agent.builtinKey === SYSTEM_HEALTH_KEY ? { PreToolUse: [readOnlyBashGuard] } : {},
     includePartialMessages: true,
-    persistSession: false,
+    // Kept (and mirrored line by line to ClaudeOps' store), so any run can be continued later.
+    persistSession: true,
+    ...(input.sessionStore ? { sessionStore: input.sessionStore, sessionStoreFlush: 'eager' } : {}),
+    ...(input.resume ? { resume: input.resume.sessionId, forkSession: input.resume.fork } : {}),
     settingSources: [],
     ...(input.tools ? { mcpServers: input.tools.mcpServers } : {}),
     // The answer as an object the schema accepts: the CLI offers a StructuredOutput tool and insists on it.

@@ -212,3 +212,34 @@ export function reconcileCostRecords(
     };
   });
 }
+
+/**
+ * Two runs of figures per model as one: a parked run woken after its process ended (or after a
+ * restart) adds the new process's figures to what its earlier ones stored.
+ */
+export function mergeCostRecords(
+  earlier: readonly ModelCostRecord[],
+  later: readonly ModelCostRecord[],
+): ModelCostRecord[] {
+  const byModel = new Map(earlier.map((row) => [row.model, row]));
+  for (const row of later) {
+    const before = byModel.get(row.model);
+    if (!before) {
+      byModel.set(row.model, row);
+      continue;
+    }
+    const usage = addUsage(before, row);
+    byModel.set(row.model, {
+      ...usage,
+      model: row.model,
+      costMicros: before.costMicros + row.costMicros,
+      reportedCostMicros: before.reportedCostMicros + row.reportedCostMicros,
+      costSource: before.costSource === 'reported' || row.costSource === 'reported' ? 'reported' : 'computed',
+      usageSource: before.usageSource === 'result' || row.usageSource === 'result' ? 'result' : 'stream',
+      unpriced: before.unpriced || row.unpriced,
+      costMismatch: before.costMismatch || row.costMismatch,
+      responseCount: before.responseCount + row.responseCount,
+    });
+  }
+  return [...byModel.values()];
+}

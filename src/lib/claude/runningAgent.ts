@@ -8,9 +8,11 @@ import {
 } from '@anthropic-ai/claude-agent-sdk';
 import { findAgentProcesses, signalAll } from './agentProcesses';
 
-/** Why a run was stopped from outside. */
-/** `storage`: the run's output could not be stored (a full disk, a failing one). */
-export type StopReason = 'cancelled' | 'timeout' | 'shutdown' | 'budget' | 'storage';
+/**
+ * Why a run was stopped from outside. `approval_timeout`: nobody answered a tool call and the policy
+ * fails the run; `storage`: the run's output could not be stored (a full disk, a failing one).
+ */
+export type StopReason = 'cancelled' | 'timeout' | 'shutdown' | 'budget' | 'approval_timeout' | 'storage';
 
 /** Grace between SIGTERM and SIGKILL: the CLI exits on SIGTERM in well under a second. */
 const KILL_GRACE_MS = 1_000;

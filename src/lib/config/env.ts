@@ -29,6 +29,14 @@ const envSchema = z.object({
     emptyToUndefined,
     z.coerce.number().int().min(1).max(3_600_000).optional(),
   ),
+  /**
+   * How long a tool call waiting for a person keeps its Claude Code process (answered within it,
+   * the run goes on at once); past it the process ends and the answer resumes the session.
+   */
+  CLAUDEOPS_APPROVAL_HOLD_SECONDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(0).max(3_600).default(60),
+  ),
   /** MiB kept in a reserve file in the data directory, given back when the disk fills (0: none). */
   CLAUDEOPS_STORAGE_RESERVE_MB: z.preprocess(
     emptyToUndefined,
@@ -68,6 +76,8 @@ export interface AppEnv {
   publicUrl: URL | undefined;
   /** The wait before a notification's first retry, doubling after; undefined for the worker's default. */
   notifyRetryBaseMs: number | undefined;
+  /** How long a call waiting for a person keeps its process before the run is parked without one. */
+  approvalHoldMs: number;
   /** Bytes of the reserve file the storage monitor gives back when the disk fills. */
   storageReserveBytes: number;
 }
@@ -115,6 +125,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     allowedOrigins: [...list(e.CLAUDEOPS_ALLOWED_ORIGINS), ...(publicUrl ? [publicUrl.origin] : [])],
     publicUrl,
     notifyRetryBaseMs: e.CLAUDEOPS_NOTIFY_RETRY_BASE_MS,
+    approvalHoldMs: e.CLAUDEOPS_APPROVAL_HOLD_SECONDS * 1000,
     storageReserveBytes: e.CLAUDEOPS_STORAGE_RESERVE_MB * 1024 * 1024,
   };
 }

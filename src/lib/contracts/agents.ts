@@ -1,5 +1,12 @@
 import { z } from 'zod';
 import { patchOf } from './patch';
+import {
+  APPROVAL_TIMEOUT_ACTIONS,
+  type ApprovalTimeoutAction,
+  permissionRulesSchema,
+  UNLISTED_TOOL_POLICIES,
+  type UnlistedToolPolicy,
+} from './permissions';
 import { multiLine, PROMPT_MAX_CHARS, singleLine } from './text';
 
 /** Validation shared by the agent form and the API, so both reject the same input the same way. */
@@ -8,6 +15,12 @@ export const AGENT_DEFAULTS = {
   description: '',
   systemPrompt: '',
   allowedTools: [] as string[],
+  deniedTools: [] as string[],
+  rememberedTools: [] as string[],
+  additionalDirectories: [] as string[],
+  unlistedTools: 'deny' as UnlistedToolPolicy,
+  approvalTimeoutMinutes: 60,
+  onApprovalTimeout: 'deny' as ApprovalTimeoutAction,
   workingDirectory: null as string | null,
   maxTurns: 10,
   timeoutSeconds: 600,
@@ -28,15 +41,27 @@ export const KNOWN_MODELS = [
   'claude-haiku-4-5',
 ] as const;
 
-// Claude Code tool names, optionally with a permission rule: Bash, Read, Bash(git status:*), mcp__server__tool.
-const TOOL_PATTERN = /^(?:[A-Z][A-Za-z0-9]*|mcp__[A-Za-z0-9_-]+)(?:\([^()\n]{1,200}\))?$/;
-
 /** A spending limit in USD; null for none. Stored as integer micro-dollars. */
 export const usdLimit = z
   .number()
   .positive('Must be more than 0, or null for no limit')
   .max(1_000_000, 'At most 1,000,000')
   .nullable();
+
+const absolutePath = singleLine(
+  z
+    .string()
+    .trim()
+    .max(4_096)
+    .refine((value) => value.startsWith('/'), 'Must be an absolute path'),
+);
+
+/** Minutes a tool call may wait for a person; schedules and workflow steps may set their own. */
+export const approvalTimeoutMinutes = z
+  .number()
+  .int('Must be a whole number')
+  .min(1, 'At least 1 minute')
+  .max(10_080, 'At most 7 days');
 
 export const agentFields = {
   name: singleLine(z.string().trim().min(1, 'Name is required').max(100, 'At most 100 characters')),
@@ -55,20 +80,20 @@ export const agentFields = {
       .min(1, 'A default prompt is required')
       .max(PROMPT_MAX_CHARS, 'At most 50,000 characters'),
   ),
-  allowedTools: z
-    .array(
-      singleLine(
-        z.string().trim().regex(TOOL_PATTERN, 'Not a Claude Code tool name, e.g. Bash or Bash(ls:*)'),
-      ),
-    )
-    .max(50, 'At most 50 tools'),
-  workingDirectory: singleLine(
-    z
-      .string()
-      .trim()
-      .max(4_096)
-      .refine((value) => value.startsWith('/'), 'Must be an absolute path'),
-  ).nullable(),
+  /** Calls these rules cover run without asking (see contracts/permissions.ts for the syntax). */
+  allowedTools: permissionRulesSchema,
+  /** Calls these rules cover are always denied, whatever else allows them. */
+  deniedTools: permissionRulesSchema,
+  /** Rules saved by "approve and remember": allowed like `allowedTools`, listed apart so they can be revoked. */
+  rememberedTools: permissionRulesSchema,
+  /** Directories besides the working directory that the agent's tools may read (Claude Code checks paths). */
+  additionalDirectories: z.array(absolutePath).max(20, 'At most 20 directories'),
+  /** A call no rule covers: denied (today's behaviour), or held for a person to approve. */
+  unlistedTools: z.enum(UNLISTED_TOOL_POLICIES, { error: 'One of deny, ask' }),
+  /** How long a call waits for a person before `onApprovalTimeout` applies. */
+  approvalTimeoutMinutes,
+  onApprovalTimeout: z.enum(APPROVAL_TIMEOUT_ACTIONS, { error: 'One of deny, fail' }),
+  workingDirectory: absolutePath.nullable(),
   maxTurns: z.number().int('Must be a whole number').min(1, 'At least 1').max(200, 'At most 200'),
   timeoutSeconds: z
     .number()
@@ -87,13 +112,19 @@ export const agentFields = {
   monthlyBudgetUsd: usdLimit,
 };
 
-export const createAgentSchema = z.strictObject({
+const createAgentShape = z.strictObject({
   name: agentFields.name,
   description: agentFields.description.optional(),
   model: agentFields.model,
   systemPrompt: agentFields.systemPrompt.optional(),
   defaultPrompt: agentFields.defaultPrompt,
   allowedTools: agentFields.allowedTools.optional(),
+  deniedTools: agentFields.deniedTools.optional(),
+  rememberedTools: agentFields.rememberedTools.optional(),
+  additionalDirectories: agentFields.additionalDirectories.optional(),
+  unlistedTools: agentFields.unlistedTools.optional(),
+  approvalTimeoutMinutes: agentFields.approvalTimeoutMinutes.optional(),
+  onApprovalTimeout: agentFields.onApprovalTimeout.optional(),
   workingDirectory: agentFields.workingDirectory.optional(),
   maxTurns: agentFields.maxTurns.optional(),
   timeoutSeconds: agentFields.timeoutSeconds.optional(),
@@ -104,9 +135,29 @@ export const createAgentSchema = z.strictObject({
   maxCostPerRunUsd: agentFields.maxCostPerRunUsd.optional(),
   monthlyBudgetUsd: agentFields.monthlyBudgetUsd.optional(),
 });
+
+interface RuleLists {
+  allowedTools?: string[] | undefined;
+  deniedTools?: string[] | undefined;
+}
+
+/** A rule both allowed and denied is a mistake: the deny would win, silently. */
+function noRuleInBothLists(value: RuleLists, ctx: z.RefinementCtx): void {
+  const denied = new Set(value.deniedTools ?? []);
+  (value.allowedTools ?? []).forEach((rule, index) => {
+    if (denied.has(rule))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['allowedTools', index],
+        message: `${rule} is also in deniedTools, and a deny always wins`,
+      });
+  });
+}
+
+export const createAgentSchema = createAgentShape.superRefine(noRuleInBothLists);
 export type CreateAgentInput = z.infer<typeof createAgentSchema>;
 
-export const updateAgentSchema = patchOf(createAgentSchema);
+export const updateAgentSchema = patchOf(createAgentShape).superRefine(noRuleInBothLists);
 export type UpdateAgentInput = z.infer<typeof updateAgentSchema>;
 
 /** An agent as the API and the pages see it. */
@@ -118,6 +169,12 @@ export const agentDtoSchema = z.object({
   systemPrompt: z.string(),
   defaultPrompt: z.string(),
   allowedTools: z.array(z.string()),
+  deniedTools: z.array(z.string()),
+  rememberedTools: z.array(z.string()),
+  additionalDirectories: z.array(z.string()),
+  unlistedTools: z.enum(UNLISTED_TOOL_POLICIES),
+  approvalTimeoutMinutes: z.number(),
+  onApprovalTimeout: z.enum(APPROVAL_TIMEOUT_ACTIONS),
   workingDirectory: z.string().nullable(),
   maxTurns: z.number(),
   timeoutSeconds: z.number(),
@@ -135,4 +192,20 @@ export const agentDtoSchema = z.object({
 export type AgentDto = z.infer<typeof agentDtoSchema>;
 
 export const agentResponseSchema = z.object({ agent: agentDtoSchema });
+
+/** Whether an agent's recent runs keep hitting denied tool calls. */
+export const agentDenialSummarySchema = z.object({
+  /** Runs looked at: the agent's most recent ones. */
+  runs: z.number().int(),
+  runsWithDenials: z.number().int(),
+  deniedToolCalls: z.number().int(),
+  /** The tools denied most, with how often. */
+  tools: z.array(z.object({ toolName: z.string(), count: z.number().int() })),
+});
+export type AgentDenialSummary = z.infer<typeof agentDenialSummarySchema>;
+
+/** One agent, as `GET /api/agents/:id` answers. */
+export const agentDetailResponseSchema = agentResponseSchema.extend({
+  recentDenials: agentDenialSummarySchema,
+});
 export const agentListResponseSchema = z.object({ items: z.array(agentDtoSchema) });

@@ -11,14 +11,28 @@ export const EXECUTION_STATUSES = [
   'timeout',
   'budget_exceeded',
   'interrupted',
+  /** A tool call waits for a person: with its process for a short while, then without one (no slot, no spend). */
+  'awaiting_approval',
 ] as const;
 export type ExecutionStatus = (typeof EXECUTION_STATUSES)[number];
 
-export const ACTIVE_STATUSES: readonly ExecutionStatus[] = ['queued', 'running'];
-export const isActiveStatus = (status: ExecutionStatus): boolean => ACTIVE_STATUSES.includes(status);
+/** Not ended: a schedule's overlap rule counts these, and they cannot be continued yet. */
+export const ACTIVE_STATUSES = [
+  'queued',
+  'running',
+  'awaiting_approval',
+] as const satisfies readonly ExecutionStatus[];
+export type ActiveStatus = (typeof ACTIVE_STATUSES)[number];
+export type EndedStatus = Exclude<ExecutionStatus, ActiveStatus>;
+export const isActiveStatus = (status: ExecutionStatus): status is ActiveStatus =>
+  (ACTIVE_STATUSES as readonly ExecutionStatus[]).includes(status);
+export const isEndedStatus = (status: ExecutionStatus): status is EndedStatus => !isActiveStatus(status);
 
-/** What started a run: the page (`manual`), a script with the Bearer token (`api`), a schedule, a workflow. */
-export const EXECUTION_TRIGGERS = ['manual', 'api', 'schedule', 'workflow'] as const;
+/**
+ * What started a run: the page (`manual`), a script with the Bearer token (`api`), a schedule, a
+ * workflow, or a person continuing an earlier run's session (`continue`).
+ */
+export const EXECUTION_TRIGGERS = ['manual', 'api', 'schedule', 'workflow', 'continue'] as const;
 export type ExecutionTrigger = (typeof EXECUTION_TRIGGERS)[number];
 
 export const STEP_KINDS = [
@@ -38,11 +52,13 @@ export const LOG_TRUNCATED_MARKER = '[truncated]';
 export const isTruncationMarker = (text: string): boolean => text.startsWith(LOG_TRUNCATED_MARKER);
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+const promptField = multiLine(
+  z.string().trim().min(1, 'Prompt must not be empty').max(PROMPT_MAX_CHARS, 'At most 50,000 characters'),
+);
+
 export const startExecutionSchema = z.strictObject({
   agentId: z.number().int().positive(),
-  prompt: multiLine(
-    z.string().trim().min(1, 'Prompt must not be empty').max(PROMPT_MAX_CHARS, 'At most 50,000 characters'),
-  ).optional(),
+  prompt: promptField.optional(),
 });
 export type StartExecutionInput = z.infer<typeof startExecutionSchema>;
 
@@ -51,6 +67,56 @@ export const RUN_SORTS = ['created', 'duration', 'cost'] as const;
 export type RunSort = (typeof RUN_SORTS)[number];
 export const SORT_ORDERS = ['desc', 'asc'] as const;
 export type SortOrder = (typeof SORT_ORDERS)[number];
+
+/** `POST /api/executions/[id]/continue`: a new run on the same Claude session, or a fork of it. */
+export const continueExecutionSchema = z.strictObject({
+  prompt: promptField,
+  /** Continue in a new session that starts from this one's history, leaving it as it is. */
+  fork: z.boolean().optional(),
+});
+export type ContinueExecutionInput = z.infer<typeof continueExecutionSchema>;
+
+/** `POST /api/executions/[id]/rerun`: the same agent again, with the run's prompt or another. */
+export const rerunExecutionSchema = z.strictObject({ prompt: promptField.optional() }).optional();
+
+/** Why a tool call was denied. */
+export const DENIAL_REASONS = [
+  /** A deny rule, or a call no rule allowed while unlisted calls are denied. */
+  'policy',
+  /** A person denied it. */
+  'person',
+  /** Nobody answered in time and the policy denies then. */
+  'approval_timeout',
+] as const;
+export type DenialReason = (typeof DENIAL_REASONS)[number];
+
+export const denialSchema = z.object({
+  toolName: z.string(),
+  toolUseId: z.string(),
+  reason: z.enum(DENIAL_REASONS),
+  /** What the model was told. */
+  message: z.string(),
+  /** A hint for the agent's owner, e.g. the rule that named the call and why it still did not run. */
+  hint: z.string().nullable(),
+  /** The call's input, shortened. */
+  input: z.string(),
+  at: z.number(),
+});
+export type DenialDto = z.infer<typeof denialSchema>;
+
+/** Things about a run worth a look, besides its status. */
+export const RUN_WARNING_CODES = [
+  /** The run ended, but every tool call it made was denied: it likely did none of its work. */
+  'all_tool_calls_denied',
+  /** An approval timed out and the policy denied the call (a failed run says so in its error instead). */
+  'approval_timeout',
+  /** A continue or an approval's resume did not get the earlier conversation back. */
+  'resume_not_taken',
+] as const;
+export type RunWarningCode = (typeof RUN_WARNING_CODES)[number];
+
+export const runWarningSchema = z.object({ code: z.enum(RUN_WARNING_CODES), message: z.string() });
+export type RunWarning = z.infer<typeof runWarningSchema>;
 
 /** Time ranges the Runs page offers, counted back from now. */
 export const RUN_RANGES = {
@@ -174,6 +240,11 @@ export const executionSummarySchema = z.object({
   attempt: z.number(),
   /** While waiting to be retried: when the next attempt is due. */
   nextAttemptAt: z.number().nullable(),
+  /** The run this one continues (trigger `continue`); null otherwise. */
+  parentExecutionId: z.number().nullable(),
+  /** Tool calls denied so far (by policy, by a person, or for lack of an answer). */
+  deniedToolCalls: z.number(),
+  warnings: z.array(runWarningSchema),
 });
 export type ExecutionSummary = z.infer<typeof executionSummarySchema>;
 
@@ -242,10 +313,61 @@ export const executionLiveSchema = executionSummarySchema.extend({
   apiKeySource: z.string().nullable(),
   /** The agent's structured answer, for agents that give one (the System Health Reporter's report); else null. */
   structuredOutput: z.unknown(),
+  /** A continue that started in a new session branched from its parent's. */
+  forked: z.boolean(),
   costs: z.array(modelCostSchema),
   attempts: z.array(executionAttemptSchema),
+  denials: z.array(denialSchema),
 });
 export type ExecutionLive = z.infer<typeof executionLiveSchema>;
+
+/** One run of a continue chain, as its page lists them. */
+export const chainLinkSchema = z.object({
+  id: z.number(),
+  parentExecutionId: z.number().nullable(),
+  status: z.enum(EXECUTION_STATUSES),
+  trigger: z.enum(EXECUTION_TRIGGERS),
+  forked: z.boolean(),
+  costUsd: z.number(),
+  createdAt: z.number(),
+});
+export type ChainLink = z.infer<typeof chainLinkSchema>;
+
+/** Every run continued from the same first run, oldest first, and what they cost together. */
+export const executionChainSchema = z.object({
+  rootId: z.number(),
+  executions: z.array(chainLinkSchema),
+  totalCostUsd: z.number(),
+});
+export type ExecutionChain = z.infer<typeof executionChainSchema>;
+
+/**
+ * What continuing a run would start from (`GET /api/executions/[id]/continue`): whether its
+ * transcript is kept, how old it is against the prompt cache's lifetime, and what the first turn
+ * would cost to write the cache again.
+ */
+export const continuePreviewSchema = z.object({
+  executionId: z.number(),
+  /** False when the run cannot be continued now; `reason` says why. */
+  available: z.boolean(),
+  reason: z.string().nullable(),
+  sessionId: z.string().nullable(),
+  /** Entries ClaudeOps keeps of the session's transcript. */
+  transcriptEntries: z.number(),
+  /** Time since the transcript's last entry. */
+  transcriptAgeMs: z.number().nullable(),
+  /** The prompt cache lifetime with an API key (5 minutes); past it the context is written again. */
+  cacheTtlMs: z.number(),
+  cacheWarm: z.boolean(),
+  /** The context the last turn sent (input, cache read and cache write tokens). */
+  contextTokens: z.number(),
+  model: z.string(),
+  /** contextTokens × the model's 5-minute cache-write price: the first turn's extra cost when cold. */
+  estimatedFirstTurnCostUsd: z.number(),
+  /** The model is missing from the price table: the estimate is 0. */
+  unpriced: z.boolean(),
+});
+export type ContinuePreview = z.infer<typeof continuePreviewSchema>;
 
 /**
  * The whole run, as `GET /api/executions/[id]` and the execution page have it: the live view, the
@@ -256,6 +378,8 @@ export const executionDetailSchema = executionLiveSchema.extend({
   /** When retention dropped the run's log lines and steps; null (or absent) while they are kept. */
   outputPrunedAt: z.number().nullable().optional(),
   resources: executionResourcesSchema.optional(),
+  /** The continue chain it belongs to (absent where only the live view was read). */
+  chain: executionChainSchema.optional(),
 });
 export type ExecutionDetail = z.infer<typeof executionDetailSchema>;
 
@@ -310,4 +434,5 @@ export const cancellingExecutionResponseSchema = z.object({
   cancelling: z.literal(true),
 });
 export const executionDetailResponseSchema = z.object({ execution: executionDetailSchema });
+export const continuePreviewResponseSchema = z.object({ preview: continuePreviewSchema });
 export const logLinesResponseSchema = z.object({ items: z.array(logLineSchema) });

@@ -25,6 +25,8 @@ export const NOTIFICATION_EVENT_TYPES = [
   'host.disk',
   'host.memory',
   'host.load',
+  'approval.requested',
+  'approval.expired',
   'storage.low',
   'storage.failing',
 ] as const;
@@ -169,6 +171,25 @@ const hostLoadData = z.object({
   ...hostFields,
 });
 
+/**
+ * A tool call waiting for a person. `inputHash` and `expiresAt` are what the delivery signs the
+ * message's approve/deny links with (the links themselves are made at sending, never stored).
+ */
+const approvalData = z.object({
+  approvalId: id,
+  executionId: id,
+  agentId: id,
+  agentName: name,
+  toolName: z.string().min(1).max(200),
+  /** The call's input in words, shortened. */
+  input: clipped(1_000),
+  inputHash: z.string().regex(/^[0-9a-f]{64}$/),
+  reason: clipped(500).nullable(),
+  requestedAt: epochMs,
+  expiresAt: epochMs,
+  onTimeout: z.enum(['deny', 'fail']),
+  path: pagePath,
+});
 const storageFields = { dataDir: z.string().min(1).max(4_096), since: epochMs, state, path: pagePath };
 /** The data directory's free space fell below the floor: new runs are refused. */
 const storageLowData = z.object({
@@ -197,6 +218,8 @@ export const EVENT_DATA_SCHEMAS = {
   'host.disk': hostDiskData,
   'host.memory': hostMemoryData,
   'host.load': hostLoadData,
+  'approval.requested': approvalData,
+  'approval.expired': approvalData,
   'storage.low': storageLowData,
   'storage.failing': storageFailingData,
 } satisfies Record<NotificationEventType, z.ZodType>;
@@ -222,6 +245,8 @@ export const notificationEventSchema = z.discriminatedUnion('type', [
   event('host.disk', d['host.disk']),
   event('host.memory', d['host.memory']),
   event('host.load', d['host.load']),
+  event('approval.requested', d['approval.requested']),
+  event('approval.expired', d['approval.expired']),
   event('storage.low', d['storage.low']),
   event('storage.failing', d['storage.failing']),
 ]);
@@ -254,9 +279,18 @@ export type NotificationMessageType = NotificationMessage['type'];
  * The JSON body a generic webhook receives, signed per Standard Webhooks. `id` is also the
  * `webhook-id` header, the same on every retry, so a receiver can drop duplicates.
  */
+export const messageActionSchema = z.object({ label: z.string(), url: z.url() });
+export type MessageAction = z.infer<typeof messageActionSchema>;
+
 export const webhookBodySchema = z.intersection(
   notificationMessageSchema,
-  z.object({ id: z.string(), occurredAt: epochMs, url: z.url() }),
+  z.object({
+    id: z.string(),
+    occurredAt: epochMs,
+    url: z.url(),
+    /** One-time approve and deny links (approval.requested), each landing on a confirmation page. */
+    actions: z.array(messageActionSchema).optional(),
+  }),
 );
 export type WebhookBody = z.output<typeof webhookBodySchema>;
 
@@ -301,7 +335,15 @@ export const channelFields = {
   name: singleLine(z.string().trim().min(1, 'Name is required').max(100, 'At most 100 characters')),
   enabled: z.boolean(),
   events: z
-    .array(z.enum(NOTIFICATION_EVENT_TYPES, { error: (issue) => `Unknown event "${String(issue.input)}"` }))
+    .array(
+      z.enum(NOTIFICATION_EVENT_TYPES, {
+        // Only a string is quoted: String() of a deeply nested array overflows the stack (a 500).
+        error: (issue) =>
+          typeof issue.input === 'string'
+            ? `Unknown event "${issue.input}"`
+            : 'An event name, e.g. run.failed',
+      }),
+    )
     .min(1, 'Choose at least one event')
     .refine(unique, 'Each event at most once'),
   /** Only events about these agents; null for all. Events about no agent (host, circuit) always pass. */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { approvalTimeoutMinutes } from './agents';
 import type { ErrorIssue } from './errors';
 import { patchOf } from './patch';
 import { multiLine, PROMPT_MAX_CHARS, singleLine } from './text';
@@ -45,6 +46,7 @@ export const SCHEDULE_DEFAULTS = {
   catchUp: 'skip' as CatchUpPolicy,
   catchUpWindowSeconds: 3_600,
   jitterSeconds: 0,
+  approvalTimeoutMinutes: null as number | null,
 };
 
 /** How many upcoming times a schedule and a preview carry. */
@@ -80,6 +82,8 @@ export const scheduleFields = {
     .min(60, 'At least 60 seconds')
     .max(604_800, 'At most 7 days'),
   jitterSeconds: z.number().int('Must be a whole number').min(0, 'At least 0').max(3_600, 'At most 1 hour'),
+  /** How long its runs' tool calls wait for a person; null: the agent's own setting. An agent target only. */
+  approvalTimeoutMinutes: approvalTimeoutMinutes.nullable(),
 };
 
 interface TargetFields {
@@ -87,6 +91,7 @@ interface TargetFields {
   workflowId?: number | null | undefined;
   workflowInput?: unknown;
   prompt?: string | null | undefined;
+  approvalTimeoutMinutes?: number | null | undefined;
 }
 
 /**
@@ -103,6 +108,11 @@ export function scheduleTargetIssue(schedule: TargetFields): ErrorIssue | null {
     return { path: 'workflowInput', message: 'Only a workflow takes input; an agent takes a prompt' };
   if (workflow && schedule.prompt != null)
     return { path: 'prompt', message: 'A workflow’s steps have their own prompts; give it input instead' };
+  if (workflow && schedule.approvalTimeoutMinutes != null)
+    return {
+      path: 'approvalTimeoutMinutes',
+      message: 'A workflow’s steps set their own approval timeout; this is for an agent target',
+    };
   return null;
 }
 
@@ -189,6 +199,7 @@ export const scheduleSchema = z.object({
   catchUp: z.enum(CATCH_UP_POLICIES),
   catchUpWindowSeconds: z.number(),
   jitterSeconds: z.number(),
+  approvalTimeoutMinutes: z.number().nullable(),
   /** The next slots as ISO strings (UTC); empty while paused. Jitter may delay each by up to jitterSeconds. */
   nextRuns: z.array(z.string()),
   lastFiring: scheduleFiringSchema.nullable(),

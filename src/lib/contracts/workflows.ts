@@ -83,6 +83,7 @@ const workflowStepSchema = z.strictObject({
   /** Overrides of the agent's own settings for this step. */
   timeoutSeconds: agentFields.timeoutSeconds.optional(),
   runRetries: agentFields.runRetries.optional(),
+  approvalTimeoutMinutes: agentFields.approvalTimeoutMinutes.optional(),
 });
 export type WorkflowStep = z.infer<typeof workflowStepSchema>;
 

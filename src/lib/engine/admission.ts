@@ -47,9 +47,21 @@ export class Admission<T extends Admittable> {
     return true;
   }
 
-  /** A started run ended: its slot is free. */
+  /** A started run ended, or gave its slot up while a person is asked: its slot is free. */
   release(executionId: number): void {
     this.running.delete(executionId);
+  }
+
+  /**
+   * A run that gave its slot up takes one again, if the limits allow now (the breaker aside: it is
+   * not a new start). A free slot means nobody waits who could use it: `pump` would have started them.
+   */
+  claim(item: T): boolean {
+    if (this.running.has(item.executionId)) return true;
+    if (this.running.size >= this.options.globalLimit()) return false;
+    if (this.runningCount(item.agentId) >= item.agentLimit) return false;
+    this.running.set(item.executionId, item);
+    return true;
   }
 
   /** 1-based place in the queue, or null when not waiting. */

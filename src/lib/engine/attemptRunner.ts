@@ -1,5 +1,12 @@
-import type { SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
-import { type AgentTools, buildAgentEnv, buildQueryOptions, prepareRunDirectories } from '../claude/client';
+import type { CanUseTool, SDKMessage, SDKResultMessage, SessionStore } from '@anthropic-ai/claude-agent-sdk';
+import {
+  type AgentTools,
+  buildAgentEnv,
+  buildQueryOptions,
+  discardLocalTranscript,
+  prepareRunDirectories,
+  type SessionResume,
+} from '../claude/client';
 import { ApiErrorObserver, classifyFailure } from '../claude/failures';
 import { RunningAgent } from '../claude/runningAgent';
 import type { AppEnv } from '../config/env';
@@ -18,6 +25,12 @@ export interface AttemptSpec {
   maxBudgetUsd: number | undefined;
   timeoutSeconds: number;
   tools?: AgentTools | undefined;
+  /** Asks a person about calls no rule covers; absent: they are denied. */
+  canUseTool?: CanUseTool | undefined;
+  sessionStore?: SessionStore | undefined;
+  resume?: SessionResume | undefined;
+  /** The execution whose working directory it uses (a continue's chain root); default its own. */
+  workOf?: number | undefined;
 }
 
 export interface AttemptHooks {
@@ -42,6 +55,9 @@ export interface RunningAttempt {
   readonly done: Promise<AttemptResult>;
   /** Stops the process; the attempt ends for the first reason given. Never throws. */
   stop(reason: StopReason, message: string | null): void;
+  /** The time limit stops counting while a person is asked, and goes on after. */
+  pauseTimeout(): void;
+  resumeTimeout(): void;
   /** API retries seen so far in this attempt. */
   readonly apiRetries: number;
 }
@@ -82,6 +98,12 @@ export function classifyEnding(
         errorCode: 'shutdown',
         errorMessage: 'The server shut down during the run',
       };
+    case 'approval_timeout':
+      return {
+        status: 'failed',
+        errorCode: 'approval_timeout',
+        errorMessage: stop.message ?? 'Nobody answered a tool call in time',
+      };
     case 'storage':
       return { status: 'failed', errorCode: STORAGE_ERROR, errorMessage: stop.message };
   }
@@ -102,14 +124,17 @@ export function startAttempt(spec: AttemptSpec, hooks: AttemptHooks): RunningAtt
     stop ??= { reason, message };
     process?.cancel(stop.reason);
   };
-  const timeout = setTimeout(() => halt('timeout', null), spec.timeoutSeconds * 1000);
+  const limit = new PausableTimer(spec.timeoutSeconds * 1000, () => halt('timeout', null));
 
   const run = async (): Promise<AttemptResult> => {
     const { executionId, agent, env, logger } = spec;
     let result: SDKResultMessage | undefined;
     let thrown: unknown;
+    const transcript = new LocalTranscript();
     try {
-      const dirs = prepareRunDirectories(env, executionId, agent);
+      const dirs = prepareRunDirectories(env, executionId, agent, spec.workOf);
+      // Only in ClaudeOps' own config dir (API-key runs); without a key Claude Code uses the user's.
+      if (env.anthropicApiKey && spec.sessionStore) transcript.kept(dirs.configDir);
       process = new RunningAgent({
         prompt: spec.prompt,
         options: buildQueryOptions({
@@ -119,6 +144,9 @@ export function startAttempt(spec: AttemptSpec, hooks: AttemptHooks): RunningAtt
           claudeCodeExecutable: env.claudeCodeExecutable,
           maxBudgetUsd: spec.maxBudgetUsd,
           tools: spec.tools,
+          canUseTool: spec.canUseTool,
+          sessionStore: spec.sessionStore,
+          resume: spec.resume,
         }),
         instance: env.databasePath,
         executionId,
@@ -127,6 +155,7 @@ export function startAttempt(spec: AttemptSpec, hooks: AttemptHooks): RunningAtt
       });
       if (stop) process.cancel(stop.reason);
       for await (const message of process.messages()) {
+        transcript.observe(message);
         if (message.type === 'result') result = message;
         apiErrors.observe(message);
         hooks.onMessage(message);
@@ -134,8 +163,9 @@ export function startAttempt(spec: AttemptSpec, hooks: AttemptHooks): RunningAtt
     } catch (error) {
       thrown = error;
     } finally {
-      clearTimeout(timeout);
+      limit.cancel();
       process = undefined;
+      transcript.discard(logger, executionId);
     }
     const storageFault = stop ? null : storageFaultOf(thrown);
     const ending = storageFault
@@ -154,8 +184,81 @@ export function startAttempt(spec: AttemptSpec, hooks: AttemptHooks): RunningAtt
   return {
     done,
     stop: halt,
+    pauseTimeout: () => limit.pause(),
+    resumeTimeout: () => limit.resume(),
     get apiRetries() {
       return apiErrors.retries;
     },
   };
+}
+
+/** A one-shot timer that can stop counting for a while. */
+class PausableTimer {
+  private timer: NodeJS.Timeout | undefined;
+  private remainingMs: number;
+  private startedAt = Date.now();
+
+  constructor(
+    limitMs: number,
+    private readonly fire: () => void,
+  ) {
+    this.remainingMs = limitMs;
+    this.resume();
+  }
+
+  pause(): void {
+    if (!this.timer) return;
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.remainingMs -= Date.now() - this.startedAt;
+  }
+
+  resume(): void {
+    if (this.timer || this.remainingMs === Number.POSITIVE_INFINITY) return;
+    this.startedAt = Date.now();
+    this.timer = setTimeout(
+      () => {
+        this.remainingMs = Number.POSITIVE_INFINITY;
+        this.timer = undefined;
+        this.fire();
+      },
+      Math.max(0, this.remainingMs),
+    );
+  }
+
+  cancel(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.remainingMs = Number.POSITIVE_INFINITY;
+  }
+}
+
+/**
+ * Claude Code's own JSONL copy of a session in ClaudeOps' config dir: ClaudeOps keeps the
+ * transcript in its database (masked), so this plaintext copy is removed once the process ended,
+ * unless a batch failed to reach the database (then it is the only whole copy, and stays).
+ */
+class LocalTranscript {
+  private configDir: string | undefined;
+  private sessionId: string | undefined;
+  private mirrorFailed = false;
+
+  kept(configDir: string): void {
+    this.configDir = configDir;
+  }
+
+  observe(message: SDKMessage): void {
+    if (message.type !== 'system') return;
+    if (message.subtype === 'init') this.sessionId = message.session_id;
+    if (message.subtype === 'mirror_error') this.mirrorFailed = true;
+  }
+
+  discard(logger: Logger, executionId: number): void {
+    if (!this.configDir || !this.sessionId) return;
+    if (this.mirrorFailed) {
+      logger.warn({ executionId, sessionId: this.sessionId }, 'transcript not fully stored; local copy kept');
+      return;
+    }
+    discardLocalTranscript(this.configDir, this.sessionId);
+  }
 }

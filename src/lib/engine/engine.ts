@@ -1,18 +1,10 @@
-import type { SDKMessage, SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
+import type { SDKMessage, SDKResultMessage, SessionStore } from '@anthropic-ai/claude-agent-sdk';
 import type { AgentTools } from '../claude/client';
-import { reconcileCostRecords } from '../claude/costTracker';
-import { TRANSIENT_FAILURES } from '../claude/failures';
 import { MessageTranslator } from '../claude/messages';
-import { addUsage, UsageAccumulator, ZERO_USAGE } from '../claude/usage';
+import type { ModelTokenUsage } from '../claude/usage';
 import type { AppEnv } from '../config/env';
-import type { ModelCostRecord } from '../contracts/costs';
-import {
-  type ExecutionLive,
-  type ExecutionTrigger,
-  type ModelCost,
-  microsToUsd,
-  type TokenUsage,
-} from '../contracts/executions';
+import type { ApprovalDto, DecideApprovalInput } from '../contracts/approvals';
+import { type ExecutionLive, microsToUsd } from '../contracts/executions';
 import type { CircuitBreakerDto } from '../contracts/system';
 import { DomainError, isDomainError } from '../core/errors';
 import type { Logger } from '../core/logger';
@@ -20,54 +12,37 @@ import { describeStorageFault, type StorageFault, storageFaultOf } from '../core
 import type { DbHandle } from '../db';
 import { recordExecutionOutcome } from '../db/queries/costs';
 import {
-  type ExecutionProgress,
+  awaitingRunsWithoutPendingApproval,
+  chainRootOf,
+  countToolCalls,
   getTriggerName,
   insertQueuedExecution,
   markExecutionRunning,
   type NewExecutionAttempt,
   recordAttemptForRetry,
   recordExecutionInit,
-  type TokenTotals,
 } from '../db/queries/executions';
-import { getAppSettings } from '../db/queries/settings';
+import { getAppSettings, runLogCapBytes } from '../db/queries/settings';
 import type { AgentConfiguration } from '../db/schema';
 import type { SecretMasker } from '../security/secrets';
+import { type ActiveRun, limitsOf, newActiveRun, type RunRequest } from './activeRun';
 import { Admission } from './admission';
-import { type AttemptResult, type RunningAttempt, startAttempt } from './attemptRunner';
+import { ApprovalDesk, type DecisionActor } from './approvalDesk';
+import { type AttemptResult, startAttempt } from './attemptRunner';
 import { assertBudgetLeft, sdkBudgetUsd } from './budgets';
-import { type AttemptVerdict, CircuitBreaker } from './circuitBreaker';
+import { CircuitBreaker } from './circuitBreaker';
+import { contextWarning, prepareResume, sessionWarning } from './continuation';
+import { allDeniedWarning, denialsIn } from './denials';
 import { type BudgetStop, budgetStopSchema, type EngineEvent, EngineEvents } from './events';
-import { type CommittedOutput, OutputWriter, type RunOutput } from './outputWriter';
-import { retryDelayMs } from './retryPolicy';
-import {
-  type RunEnding,
-  type RunInput,
-  type RunState,
-  STORAGE_ERROR,
-  type StopReason,
-  statusOf,
-  transition,
-} from './runState';
-import { SpendGuard } from './spendGuard';
-
-const MIB = 1024 * 1024;
-
-/** What a trigger asks the engine to run. */
-export interface RunRequest {
-  agent: AgentConfiguration;
-  /** The agent's default prompt when absent. */
-  prompt?: string | null | undefined;
-  trigger: ExecutionTrigger;
-  scheduleId?: number | null;
-  /** For a workflow step: its workflow run and its key. */
-  workflowRunId?: number | null;
-  workflowStepKey?: string | null;
-  /** A workflow step's share of its workflow's budget, in micro-dollars. */
-  workflowCapMicros?: number | null;
-  /** Overrides of the agent's own limits (a workflow step's). */
-  timeoutSeconds?: number;
-  runRetries?: number;
-}
+import { noteDenial, noteWarning } from './findings';
+import { type CommittedOutput, OutputWriter } from './outputWriter';
+import { Parking } from './parking';
+import { PermissionBroker } from './permissionBroker';
+import { planRetry, type RetryPlan, RetryTimers, retryNotice, verdictOf } from './retries';
+import { type RunEnding, type RunInput, type StopReason, statusOf, transition } from './runState';
+import { finalFigures, progressOf } from './runTotals';
+import { attemptDto, spendView, structuredOutputOf } from './runView';
+import { transcriptStore } from './transcripts';
 
 /** Why the engine would not start a run of an agent now. */
 export type Refusal = { kind: 'budget' | 'breaker' | 'storage'; message: string };
@@ -78,6 +53,12 @@ export interface StorageGate {
   refusal(): { code: string; message: string } | null;
   /** A write failed on storage. */
   reportFault(fault: StorageFault): void;
+}
+
+/** A run that has ended but whose ending could not be stored yet (storage failing): retried until it is. */
+interface UnrecordedEnding {
+  view: ExecutionLive;
+  record(): void;
 }
 
 /** Watches the processes of running attempts (the per-run resource sampler). */
@@ -97,72 +78,6 @@ export interface EngineDeps {
   toolsFor?: (agent: AgentConfiguration) => AgentTools | undefined;
 }
 
-/** One execution in this process, across all its attempts. */
-interface ActiveRun {
-  readonly executionId: number;
-  readonly agentId: number;
-  readonly agentLimit: number;
-  readonly agent: AgentConfiguration;
-  readonly prompt: string;
-  readonly createdAt: number;
-  readonly timeoutSeconds: number;
-  readonly runRetries: number;
-  readonly workflowCapMicros: number | null;
-  state: RunState;
-  /** The budget that stopped or refused it, for whoever reports the ending. */
-  budgetStop: BudgetStop | undefined;
-  /** What is published: the run as the pages show it. */
-  view: ExecutionLive;
-  /** The highest sequence number committed (and so publishable). */
-  committedSeq: number;
-  readonly output: RunOutput;
-  /** Across attempts: usage per response (ids never repeat), the results, API retries. */
-  readonly usage: UsageAccumulator;
-  readonly spend: SpendGuard;
-  readonly results: SDKResultMessage[];
-  apiRetryCount: number;
-  process: RunningAttempt | undefined;
-  /** Figures at the start of the current attempt, for its own row. */
-  attemptStart: { at: number; costMicros: number; apiRetries: number };
-  retryTimer: NodeJS.Timeout | undefined;
-  done: Promise<void>;
-}
-
-/** A run that has ended but whose ending could not be stored yet (storage failing): retried until it is. */
-interface UnrecordedEnding {
-  view: ExecutionLive;
-  record(): void;
-}
-
-const isTransient = (ending: RunEnding) =>
-  ending.status === 'failed' && TRANSIENT_FAILURES.has(ending.errorCode as never);
-
-/** What an attempt tells the circuit breaker about the API's health (a storage fault says nothing of it). */
-function verdictOf(ending: RunEnding): AttemptVerdict {
-  if (isTransient(ending)) return { kind: 'transient', failureClass: ending.errorCode ?? 'unknown' };
-  return ending.status === 'completed' || (ending.status === 'failed' && ending.errorCode !== STORAGE_ERROR)
-    ? { kind: 'healthy' }
-    : { kind: 'neutral' };
-}
-
-function tokenTotals(usage: TokenUsage): TokenTotals {
-  return {
-    inputTokens: usage.inputTokens,
-    outputTokens: usage.outputTokens,
-    cacheCreationTokens: usage.cacheCreation5mTokens + usage.cacheCreation1hTokens,
-    cacheReadTokens: usage.cacheReadTokens,
-  };
-}
-
-function toModelCost(row: ModelCostRecord): ModelCost {
-  const { costMicros, reportedCostMicros, ...rest } = row;
-  return { ...rest, costUsd: microsToUsd(costMicros), reportedCostUsd: microsToUsd(reportedCostMicros) };
-}
-
-function sumUsage(rows: readonly ModelCostRecord[]): TokenUsage {
-  return rows.reduce<TokenUsage>(addUsage, ZERO_USAGE);
-}
-
 /**
  * The run engine: every trigger (the page, the API, schedules, workflows) starts runs here. It
  * composes admission (when a run starts), the attempt runner (one Claude Code process per
@@ -180,6 +95,12 @@ export class RunEngine {
   private haltingForStorage = false;
   private readonly admission: Admission<ActiveRun>;
   private readonly writer: OutputWriter;
+  private readonly retryTimers = new RetryTimers();
+  /** Tool calls waiting for a person, and their answers. */
+  readonly approvals: ApprovalDesk;
+  private readonly broker: PermissionBroker;
+  private readonly parking: Parking;
+  private readonly transcripts: SessionStore;
 
   constructor(private readonly deps: EngineDeps) {
     const settings = () => getAppSettings(deps.handle.db);
@@ -200,6 +121,44 @@ export class RunEngine {
       deps.masker,
       (outputs) => this.committed(outputs),
       (error, executionIds) => this.outputFailed(error, executionIds),
+    );
+    this.transcripts = transcriptStore(deps.handle.db, deps.masker);
+    this.approvals = new ApprovalDesk({
+      db: deps.handle.db,
+      events: this.events,
+      logger: deps.logger,
+      holdMs: deps.env.approvalHoldMs,
+      onAnsweredWithoutWaiter: (approval) => this.parking.wake(approval.executionId),
+    });
+    this.parking = new Parking({
+      db: deps.handle.db,
+      logger: deps.logger,
+      writer: this.writer,
+      runs: this.runs,
+      apply: (run, input) => this.apply(run, input),
+      halt: (run, reason, message) => this.halt(run, reason, message),
+      enqueue: (run) => {
+        this.admission.enqueue(run);
+        this.publishUpdate(run);
+        this.pumpOnItsOwn();
+      },
+      publishUpdate: (run) => this.publishUpdate(run),
+      onResponse: (run, id, usage) => this.onResponse(run, id, usage),
+    });
+    this.broker = new PermissionBroker(
+      deps.handle.db,
+      this.approvals,
+      {
+        apply: (run, input) => this.apply(run, input),
+        releaseSlot: (run) => {
+          this.admission.release(run.executionId);
+          this.pump();
+        },
+        claimSlot: (run) => this.admission.claim(run),
+        halt: (run, reason, message) => this.halt(run, reason, message),
+        publishUpdate: (run) => this.publishUpdate(run),
+      },
+      deps.env.approvalHoldMs,
     );
   }
 
@@ -241,47 +200,27 @@ export class RunEngine {
       workflowRunId: request.workflowRunId ?? null,
       workflowStepKey: request.workflowStepKey ?? null,
     };
-    const executionId = insertQueuedExecution(this.deps.handle.db, {
+    const { db } = this.deps.handle;
+    const executionId = insertQueuedExecution(db, {
       agentId: agent.id,
       prompt,
       model: agent.model,
       ...origin,
+      parentExecutionId: request.parentExecutionId ?? null,
+      forked: request.forked ?? false,
+      limits: limitsOf(request),
       createdAt: now,
     });
-    const run: ActiveRun = {
+    const run = newActiveRun(request, {
       executionId,
-      agentId: agent.id,
-      agentLimit: agent.maxConcurrentRuns,
-      agent,
       prompt,
+      origin: { ...origin, triggerName: getTriggerName(db, origin) },
       createdAt: now,
-      timeoutSeconds: request.timeoutSeconds ?? agent.timeoutSeconds,
-      runRetries: request.runRetries ?? agent.runRetries,
-      workflowCapMicros: request.workflowCapMicros ?? null,
-      state: { phase: 'queued', attempt: 1 },
-      budgetStop: undefined,
-      view: initialView(
-        executionId,
-        agent,
-        { ...origin, triggerName: getTriggerName(this.deps.handle.db, origin) },
-        now,
-      ),
-      committedSeq: 0,
-      output: this.writer.open(executionId, 0, getAppSettings(this.deps.handle.db).runLogCapMb * MIB),
-      usage: new UsageAccumulator((id, usage) => this.onResponse(run, id, usage)),
-      spend: new SpendGuard(this.deps.handle.db, {
-        executionId,
-        agent,
-        createdAt: now,
-        workflowCapMicros: request.workflowCapMicros ?? null,
-      }),
-      results: [],
-      apiRetryCount: 0,
-      process: undefined,
-      attemptStart: { at: now, costMicros: 0, apiRetries: 0 },
-      retryTimer: undefined,
-      done: Promise.resolve(),
-    };
+      db,
+      output: this.writer.open(executionId, 0, runLogCapBytes(db)),
+      workOf: request.parentExecutionId == null ? executionId : chainRootOf(db, request.parentExecutionId),
+      onResponse: (active, id, usage) => this.onResponse(active, id, usage),
+    });
     this.created.set(executionId, run);
     return executionId;
   }
@@ -322,17 +261,35 @@ export class RunEngine {
     return refusal ? { kind: 'storage', message: refusal.message } : null;
   }
 
-  /** Stops a queued, waiting or running run; false if it is none of these (unknown, or already ended). */
+  /**
+   * Stops a queued, waiting, running or awaiting-approval run; false if it is none of these
+   * (unknown, or already ended).
+   */
   cancel(executionId: number): boolean {
     return this.stop(executionId, 'cancelled', null);
   }
 
   /** Stops a run for a reason; `budget` ends it `budget_exceeded` with `message`. */
   stop(executionId: number, reason: StopReason, message: string | null): boolean {
-    const run = this.runs.get(executionId);
-    if (!run || run.state.phase === 'ended') return false;
+    const run = this.runs.get(executionId) ?? this.parking.takeUpParked(executionId);
+    if (!run || run.state.phase === 'ended' || run.state.phase === 'parked') return false;
     this.halt(run, reason, message);
     return true;
+  }
+
+  /** A person's answer to a waiting tool call (a second answer is refused, naming the first). */
+  decideApproval(approvalId: number, input: DecideApprovalInput, actor: DecisionActor): ApprovalDto {
+    return this.approvals.decide(approvalId, input, actor);
+  }
+
+  /**
+   * At start: every pending approval's expiry is armed again (those that passed while the server was
+   * down expire now), and a run whose calls were all answered meanwhile resumes.
+   */
+  recoverWaitingRuns(): void {
+    this.approvals.rearm();
+    for (const executionId of awaitingRunsWithoutPendingApproval(this.deps.handle.db))
+      this.parking.wake(executionId);
   }
 
   /** Starts waiting runs the limits now allow (e.g. after a setting changed). */
@@ -379,13 +336,19 @@ export class RunEngine {
   }
 
   /**
-   * Ends every run (`cancelled`, reason `shutdown`) and waits for their final writes. Endings that
-   * storage still refuses are given up on: the next start finds those runs and ends them `interrupted`.
+   * Ends every run (`cancelled`, reason `shutdown`) and waits for their final writes. A run waiting
+   * for a person is parked instead: its approval outlives the server. Endings that storage still
+   * refuses are given up on: the next start finds those runs and ends them `interrupted`.
    */
   async shutdown(): Promise<void> {
     this.admission.stop();
-    for (const run of [...this.runs.values()]) this.halt(run, 'shutdown', null);
-    await Promise.allSettled([...this.runs.values()].map((run) => run.done));
+    this.approvals.stop();
+    const runs = [...this.runs.values()];
+    for (const run of runs) {
+      if (run.state.phase === 'awaiting') this.approvals.endHold(run.state.approvalId);
+      else if (run.state.phase !== 'parking') this.halt(run, 'shutdown', null);
+    }
+    await Promise.allSettled(runs.map((run) => run.done));
     this.writer.flush();
     if (this.unrecorded.size === 0) return;
     try {
@@ -441,23 +404,31 @@ export class RunEngine {
     run.view.startedAt ??= at;
     run.view.attempt = run.state.attempt;
     run.view.nextAttemptAt = null;
-    run.attemptStart = { at, costMicros: run.spend.cost.totalMicros, apiRetries: run.apiRetryCount };
+    run.attemptStart = { at, costMicros: run.spend.totalMicros, apiRetries: run.apiRetryCount };
     this.emit({ type: 'run.started', execution: this.publishedView(run) });
 
+    const resume = prepareResume(db, run);
+    // A run that asks, or one woken by an answer (its allow is used in the callback), gets a callback.
+    const asks = run.agent.unlistedTools === 'ask' || resume?.why === 'approval';
     const translator = new MessageTranslator();
+    const toolInputs = new Map<string, Record<string, unknown>>();
     run.process = startAttempt(
       {
         executionId: run.executionId,
         agent: run.agent,
-        prompt: run.prompt,
+        prompt: resume?.prompt ?? run.prompt,
         env: this.deps.env,
         logger: this.deps.logger,
         maxBudgetUsd: sdkBudgetUsd(db, run.agent, at, this.remainingWorkflowCap(run)),
         timeoutSeconds: run.timeoutSeconds,
         tools: this.deps.toolsFor?.(run.agent),
+        canUseTool: asks ? this.broker.callbackFor(run) : undefined,
+        sessionStore: this.transcripts,
+        resume: resume && { sessionId: resume.sessionId, fork: resume.fork },
+        workOf: run.workOf,
       },
       {
-        onMessage: (message) => this.onMessage(run, translator, message),
+        onMessage: (message) => this.onMessage(run, translator, toolInputs, message),
         onSpawn: (pid) => this.deps.processes?.track(run.executionId, pid),
       },
     );
@@ -482,15 +453,18 @@ export class RunEngine {
   }
 
   private remainingWorkflowCap(run: ActiveRun): number | null {
-    return run.workflowCapMicros === null
-      ? null
-      : Math.max(0, run.workflowCapMicros - run.spend.cost.totalMicros);
+    return run.workflowCapMicros === null ? null : Math.max(0, run.workflowCapMicros - run.spend.totalMicros);
   }
 
   /** A message's writes failing on storage end the run (and every other); nothing reaches the SDK's loop. */
-  private onMessage(run: ActiveRun, translator: MessageTranslator, message: SDKMessage): void {
+  private onMessage(
+    run: ActiveRun,
+    translator: MessageTranslator,
+    toolInputs: Map<string, Record<string, unknown>>,
+    message: SDKMessage,
+  ): void {
     try {
-      this.takeMessage(run, translator, message);
+      this.takeMessage(run, translator, toolInputs, message);
     } catch (error) {
       const fault = storageFaultOf(error);
       if (!fault) throw error;
@@ -498,16 +472,28 @@ export class RunEngine {
     }
   }
 
-  private takeMessage(run: ActiveRun, translator: MessageTranslator, message: SDKMessage): void {
+  private takeMessage(
+    run: ActiveRun,
+    translator: MessageTranslator,
+    toolInputs: Map<string, Record<string, unknown>>,
+    message: SDKMessage,
+  ): void {
+    const { db } = this.deps.handle;
     if (message.type === 'system' && message.subtype === 'init') {
       const init = {
         sessionId: message.session_id,
         apiKeySource: message.apiKeySource,
         model: message.model,
       };
-      recordExecutionInit(this.deps.handle.db, run.executionId, init);
+      recordExecutionInit(db, run.executionId, init);
       Object.assign(run.view, init);
+      const expected = run.resumeCheck?.sessionId;
+      const warning = expected ? sessionWarning(expected, message.session_id) : null;
+      if (warning) noteWarning(db, run, warning);
     }
+    if (message.type === 'assistant')
+      for (const block of message.message.content)
+        if (block.type === 'tool_use') toolInputs.set(block.id, block.input as Record<string, unknown>);
     if (message.type === 'result') {
       run.view.resultText = this.resultTextOf(message);
       run.view.structuredOutput = structuredOutputOf(message);
@@ -520,15 +506,22 @@ export class RunEngine {
     const { steps, logs } = translator.translate(message);
     for (const step of steps) run.output.addStep(step);
     for (const log of logs) run.output.addLog(log);
+    let denied = false;
+    for (const denial of denialsIn(message, toolInputs)) denied = noteDenial(db, run, denial) || denied;
+    if (denied) this.publishUpdate(run);
     if (usageChanged || retriesChanged) run.output.setProgress(this.progressOf(run));
   }
 
   /** A response's figures changed: spend is written and checked at once, and a reached budget stops the run. */
-  private onResponse(run: ActiveRun, responseId: string, usage: Parameters<SpendGuard['observe']>[1]): void {
+  private onResponse(run: ActiveRun, responseId: string, usage: ModelTokenUsage): void {
+    if (run.resumeCheck) {
+      // The first call of a resumed session: did it carry the history?
+      const warning = contextWarning(run.resumeCheck.contextTokens, usage);
+      run.resumeCheck = null;
+      if (warning) noteWarning(this.deps.handle.db, run, warning);
+    }
     const breach = run.spend.observe(responseId, usage, Date.now());
-    const rows = run.spend.cost.records();
-    run.view.costUsd = microsToUsd(run.spend.cost.totalMicros);
-    run.view.costs = rows.map(toModelCost);
+    Object.assign(run.view, spendView(run.spend.records(), run.spend.totalMicros));
     if (breach && run.state.phase === 'running') {
       run.budgetStop = {
         budget: breach.budget,
@@ -539,12 +532,12 @@ export class RunEngine {
     }
   }
 
-  private progressOf(run: ActiveRun): ExecutionProgress {
-    const progress = {
-      ...tokenTotals(sumUsage(run.spend.cost.records())),
-      numTurns: run.usage.responseCount,
-      apiRetryCount: run.apiRetryCount,
-    };
+  private progressOf(run: ActiveRun) {
+    const progress = progressOf(
+      run.spend.records(),
+      run.earlier.numTurns + run.usage.responseCount,
+      run.apiRetryCount,
+    );
     Object.assign(run.view, progress);
     return progress;
   }
@@ -597,13 +590,16 @@ export class RunEngine {
   private halt(run: ActiveRun, reason: StopReason, message: string | null): void {
     if (run.state.phase === 'ended') return;
     const wasWaiting = run.state.phase === 'queued' || run.state.phase === 'backoff';
+    const wasAsking = run.state.phase === 'awaiting';
     this.apply(run, { type: 'stop', reason, message });
     if (run.state.phase === 'stopping') {
+      // A call waiting in the callback is dropped with the run (its callback returns at once).
+      if (wasAsking) this.approvals.dropPending(run.executionId);
       run.process?.stop(reason, message);
       return;
     }
     if (!wasWaiting) return;
-    clearTimeout(run.retryTimer);
+    this.retryTimers.cancel(run.executionId);
     const withdrawn = this.admission.withdraw(run.executionId);
     this.finish(run, null);
     if (withdrawn) for (const waiting of this.admission.waitingRuns) this.publishUpdate(waiting);
@@ -618,6 +614,10 @@ export class RunEngine {
     run.apiRetryCount = run.attemptStart.apiRetries + result.apiRetries;
     const { storageFault } = result;
     if (storageFault) this.storageFailed(storageFault);
+    if (run.state.phase === 'parking') {
+      this.parking.park(run);
+      return;
+    }
     const ending = {
       ...result.ending,
       errorMessage: storageFault
@@ -632,10 +632,12 @@ export class RunEngine {
     this.breaker.record(verdictOf(ending));
 
     const attempt = run.state.attempt;
-    const retryDelay =
-      run.state.phase === 'running' && isTransient(ending) && attempt <= run.runRetries
-        ? retryDelayMs(run.agent.runRetryDelaySeconds * 1000, attempt)
-        : null;
+    const retry = planRetry(
+      ending,
+      run.state.phase === 'running' || run.state.phase === 'awaiting',
+      { attempt, runRetries: run.runRetries, baseDelayMs: run.agent.runRetryDelaySeconds * 1000 },
+      Date.now(),
+    );
     const attemptRow: NewExecutionAttempt = {
       executionId: run.executionId,
       attempt,
@@ -645,34 +647,24 @@ export class RunEngine {
       errorCode: ending.errorCode,
       errorMessage: ending.errorMessage,
       apiRetryCount: result.apiRetries,
-      costMicros: run.spend.cost.totalMicros - run.attemptStart.costMicros,
-      retryDelayMs: retryDelay,
+      costMicros: run.spend.totalMicros - run.attemptStart.costMicros,
+      retryDelayMs: retry?.delayMs ?? null,
     };
-    const retryAt = retryDelay === null ? null : Date.now() + retryDelay;
-    this.apply(run, { type: 'attempt_ended', ending, retryAt });
-    if (run.state.phase === 'backoff' && retryAt !== null && retryDelay !== null) {
-      this.scheduleRetry(run, attemptRow, retryAt, retryDelay);
-    } else this.finish(run, attemptRow);
+    this.apply(run, { type: 'attempt_ended', ending, retryAt: retry?.retryAt ?? null });
+    if (run.state.phase === 'backoff' && retry) this.scheduleRetry(run, attemptRow, retry);
+    else this.finish(run, attemptRow);
   }
 
+  /** The failed attempt is recorded and announced; the run waits its delay, then queues again. */
   private scheduleRetry(
     run: ActiveRun,
     attemptRow: NewExecutionAttempt,
-    retryAt: number,
-    delay: number,
+    { delayMs, retryAt }: RetryPlan,
   ): void {
     const { attempt } = attemptRow;
-    const failure = attemptRow.errorCode;
-    const summary = `Attempt ${attempt} of ${run.runRetries + 1} failed (${failure}); attempt ${attempt + 1} in ${(delay / 1000).toFixed(1)} s`;
-    run.output.addStep({
-      kind: 'system',
-      summary,
-      payload: { attempt, failure, retryDelayMs: delay },
-      toolName: null,
-      toolUseId: null,
-      isError: true,
-    });
-    run.output.addLog({ level: 'warn', text: `[retry] ${summary}` });
+    const notice = retryNotice(attemptRow, run.runRetries, delayMs);
+    run.output.addStep(notice.step);
+    run.output.addLog(notice.log);
     run.output.flush();
     try {
       recordAttemptForRetry(this.deps.handle.db, attemptRow, retryAt);
@@ -691,29 +683,37 @@ export class RunEngine {
     run.view.attempts = [...run.view.attempts, attemptDto(attemptRow)];
     const ending = {
       status: 'failed' as const,
-      errorCode: failure ?? null,
+      errorCode: attemptRow.errorCode ?? null,
       errorMessage: attemptRow.errorMessage ?? null,
     };
     this.emit({ type: 'attempt.ended', execution: this.publishedView(run), attempt, ending, retryAt });
-    run.retryTimer = setTimeout(() => {
-      run.retryTimer = undefined;
+    this.retryTimers.schedule(run.executionId, delayMs, () => {
       this.apply(run, { type: 'retry_due' });
       this.admission.enqueue(run);
       this.publishUpdate(run);
       this.pumpOnItsOwn();
-    }, delay);
+    });
   }
 
   /** The final write: end state, totals over all attempts, reconciled costs and the last attempt. */
   private finish(run: ActiveRun, lastAttempt: NewExecutionAttempt | null): void {
     if (run.state.phase !== 'ended') throw new Error(`finish() on a ${run.state.phase} run`);
     const { ending } = run.state;
-    const models = reconcileCostRecords(run.usage.responses(), run.results, run.createdAt);
-    const totals = tokenTotals(sumUsage(models));
+    const { db } = this.deps.handle;
+    const { models, totals, costMicros, numTurns, lastResult } = finalFigures(
+      run.usage.responses(),
+      run.results,
+      run.createdAt,
+      run.earlier,
+    );
+    const allDenied =
+      ending.status === 'completed'
+        ? allDeniedWarning(countToolCalls(db, run.executionId), run.denials.count)
+        : null;
+    if (allDenied) noteWarning(db, run, allDenied);
+    run.output.flush();
     const finishedAt = Date.now();
     const firstStartedAt = run.view.startedAt;
-    const lastResult = run.results.at(-1);
-    const numTurns = run.results.reduce((sum, r) => sum + r.num_turns, 0) || run.usage.responseCount;
     const resultText = lastResult ? this.resultTextOf(lastResult) : null;
     const structuredOutput = lastResult ? structuredOutputOf(lastResult) : null;
     Object.assign(run.view, {
@@ -726,8 +726,7 @@ export class RunEngine {
       structuredOutput,
       apiRetryCount: run.apiRetryCount,
       nextAttemptAt: null,
-      costUsd: microsToUsd(models.reduce((sum, row) => sum + row.costMicros, 0)),
-      costs: models.map(toModelCost),
+      ...spendView(models, costMicros),
       attempts: lastAttempt ? [...run.view.attempts, attemptDto(lastAttempt)] : run.view.attempts,
     });
     run.output.closeTruncation();
@@ -748,6 +747,9 @@ export class RunEngine {
             resultText,
             structuredOutput,
             apiRetryCount: run.apiRetryCount,
+            deniedToolCalls: run.denials.count,
+            denials: run.denials.list(),
+            warnings: run.warnings,
           },
           rows: models,
           previous: run.spend.lastWritten,
@@ -762,6 +764,8 @@ export class RunEngine {
           }),
       );
     this.runs.delete(run.executionId);
+    // Calls still waiting will never be answered now.
+    this.approvals.dropPending(run.executionId);
     try {
       record();
     } catch (error) {
@@ -825,66 +829,7 @@ export class RunEngine {
   }
 }
 
-/** A successful result's structured answer (agents run with an output schema); null otherwise. */
-function structuredOutputOf(result: SDKResultMessage): unknown {
-  return result.subtype === 'success' ? (result.structured_output ?? null) : null;
-}
-
-function attemptDto(row: NewExecutionAttempt) {
-  return {
-    attempt: row.attempt,
-    status: row.status,
-    startedAt: row.startedAt,
-    finishedAt: row.finishedAt,
-    errorCode: row.errorCode ?? null,
-    errorMessage: row.errorMessage ?? null,
-    apiRetryCount: row.apiRetryCount ?? 0,
-    costUsd: microsToUsd(row.costMicros ?? 0),
-    retryDelayMs: row.retryDelayMs ?? null,
-  };
-}
-
 function budgetStopOf(details: Record<string, unknown> | undefined): BudgetStop | undefined {
   const parsed = budgetStopSchema.safeParse(details);
   return parsed.success ? parsed.data : undefined;
-}
-
-/** A new run as the pages show it, built from what was just inserted rather than read back. */
-function initialView(
-  id: number,
-  agent: AgentConfiguration,
-  origin: Pick<ExecutionLive, 'trigger' | 'scheduleId' | 'workflowRunId' | 'workflowStepKey' | 'triggerName'>,
-  createdAt: number,
-): ExecutionLive {
-  return {
-    id,
-    agentId: agent.id,
-    agentName: agent.name,
-    status: 'queued',
-    ...origin,
-    model: agent.model,
-    createdAt,
-    startedAt: null,
-    finishedAt: null,
-    durationMs: null,
-    numTurns: 0,
-    inputTokens: 0,
-    outputTokens: 0,
-    cacheCreationTokens: 0,
-    cacheReadTokens: 0,
-    costUsd: 0,
-    errorCode: null,
-    errorMessage: null,
-    lastSeq: 0,
-    apiRetryCount: 0,
-    queuePosition: null,
-    attempt: 1,
-    nextAttemptAt: null,
-    resultText: null,
-    sessionId: null,
-    apiKeySource: null,
-    structuredOutput: null,
-    costs: [],
-    attempts: [],
-  };
 }

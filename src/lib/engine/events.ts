@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { ApprovalCounts, ApprovalDto } from '../contracts/approvals';
 import { BUDGET_KINDS } from '../contracts/costs';
 import type { ExecutionLive, LogLineDto, StepDto } from '../contracts/executions';
 import type { CircuitBreakerDto } from '../contracts/system';
@@ -28,7 +29,9 @@ export type EngineEvent =
       retryAt: number | null;
     }
   | { type: 'run.ended'; execution: ExecutionLive }
-  | { type: 'circuit.changed'; circuit: CircuitBreakerDto };
+  | { type: 'circuit.changed'; circuit: CircuitBreakerDto }
+  /** An approval was asked for, answered, expired or dropped; with the inbox's counts after it. */
+  | { type: 'approval.updated'; approval: ApprovalDto; counts: ApprovalCounts };
 
 export type EngineEventType = EngineEvent['type'];
 
@@ -50,9 +53,16 @@ export interface RunEndingCommit {
   timeoutSeconds: number;
 }
 
-/** The engine's bus, plus the writers that join a run's final transaction. */
+/** An approval asked for or expired, as it is being committed (a notification joins the transaction). */
+export interface ApprovalCommit {
+  change: 'requested' | 'expired';
+  approval: ApprovalDto;
+}
+
+/** The engine's bus, plus the writers that join a run's final transaction and an approval's. */
 export class EngineEvents extends EventBus<EngineEvent> {
   private readonly endingWriters = new Set<(ending: RunEndingCommit) => void>();
+  private readonly approvalWriters = new Set<(commit: ApprovalCommit) => void>();
 
   /**
    * Called inside the transaction that ends a run (synchronous, database writes only), so what it
@@ -65,5 +75,15 @@ export class EngineEvents extends EventBus<EngineEvent> {
 
   writeEnding(ending: RunEndingCommit): void {
     for (const writer of this.endingWriters) writer(ending);
+  }
+
+  /** Called inside the transaction that records an approval request or its expiry. */
+  onApprovalInTransaction(writer: (commit: ApprovalCommit) => void): () => void {
+    this.approvalWriters.add(writer);
+    return () => this.approvalWriters.delete(writer);
+  }
+
+  writeApproval(commit: ApprovalCommit): void {
+    for (const writer of this.approvalWriters) writer(commit);
   }
 }

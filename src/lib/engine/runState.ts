@@ -1,14 +1,20 @@
 import type { StopReason } from '../claude/runningAgent';
-import type { ExecutionStatus } from '../contracts/executions';
+import type { EndedStatus, ExecutionStatus } from '../contracts/executions';
 
 export type { StopReason };
 
 /**
  * A run's lifecycle as one value: where it is, with only the facts that phase has. Every change goes
  * through `transition`, which refuses anything the table below does not allow.
+ *
+ * A run that needs a person for a tool call goes `running → awaiting` (its process waits in the
+ * permission callback, its slot given up). An answer within the hold takes it back to `running`;
+ * past the hold it is `parking` (the call was turned down with an interrupt) and then `parked`: no
+ * process, no slot, nothing in memory. The answer later starts it again from the database, `queued`
+ * with a `resume` start: the same session, told what was decided. A continue starts the same way.
  */
 
-export type EndStatus = Exclude<ExecutionStatus, 'queued' | 'running'>;
+export type EndStatus = EndedStatus;
 
 /** The error code of a run ended by a storage fault (its output could not be stored). */
 export const STORAGE_ERROR = 'storage_error';
@@ -19,14 +25,34 @@ export interface RunEnding {
   errorMessage: string | null;
 }
 
+/** Where an attempt starts: the run's prompt in a new session, or an earlier session resumed. */
+export type StartPoint =
+  | { kind: 'prompt' }
+  | {
+      kind: 'resume';
+      sessionId: string;
+      /** Branch into a new session instead of continuing this one. */
+      fork: boolean;
+      /** A person's continue, or an approval's answer reaching a parked run. */
+      why: 'continue' | 'approval';
+      /** What the session is told (an approval's answer); null: the run's own prompt. */
+      prompt: string | null;
+    };
+
 export type RunState =
   /** Waiting for admission (limits, breaker); `attempt` is the one that will start. */
-  | { phase: 'queued'; attempt: number }
-  | { phase: 'running'; attempt: number; startedAt: number }
+  | { phase: 'queued'; attempt: number; from: StartPoint }
+  | { phase: 'running'; attempt: number; startedAt: number; from: StartPoint }
+  /** A tool call waits for a person; the process waits in its permission callback, without a slot. */
+  | { phase: 'awaiting'; attempt: number; startedAt: number; from: StartPoint; approvalId: number }
+  /** The wait outlasted the hold: the call was turned down with an interrupt and the process is ending. */
+  | { phase: 'parking'; attempt: number; startedAt: number; approvalId: number }
+  /** No process: the run waits in the database for the answer (final for this in-memory run). */
+  | { phase: 'parked'; attempt: number; approvalId: number }
   /** Asked to stop while its process runs; the attempt's ending is still to come. */
   | { phase: 'stopping'; attempt: number; startedAt: number; reason: StopReason; message: string | null }
   /** A transient failure; `attempt` (the next one) is queued again at `retryAt`. */
-  | { phase: 'backoff'; attempt: number; retryAt: number; failure: RunEnding }
+  | { phase: 'backoff'; attempt: number; retryAt: number; failure: RunEnding; from: StartPoint }
   | { phase: 'ended'; attempt: number; ending: RunEnding };
 
 export type RunPhase = RunState['phase'];
@@ -38,7 +64,13 @@ export type RunInput =
   | { type: 'refuse'; ending: RunEnding }
   /** `retryAt` is set when the retry policy grants another attempt. */
   | { type: 'attempt_ended'; ending: RunEnding; retryAt: number | null }
-  | { type: 'retry_due' };
+  | { type: 'retry_due' }
+  /** A tool call needs a person. */
+  | { type: 'approval_requested'; approvalId: number }
+  /** Answered within the hold, and the run got a slot back: the process goes on. */
+  | { type: 'approval_answered' }
+  /** Not answered within the hold (or no slot for the answer): end the turn and let the process go. */
+  | { type: 'park' };
 
 export type RunInputType = RunInput['type'];
 
@@ -47,7 +79,15 @@ export const RUN_TRANSITIONS: {
   readonly [P in RunPhase]: { readonly [I in RunInputType]?: readonly RunPhase[] };
 } = {
   queued: { launch: ['running'], stop: ['ended'], refuse: ['ended'] },
-  running: { stop: ['stopping'], attempt_ended: ['backoff', 'ended'] },
+  running: { stop: ['stopping'], attempt_ended: ['backoff', 'ended'], approval_requested: ['awaiting'] },
+  awaiting: {
+    approval_answered: ['running'],
+    park: ['parking'],
+    stop: ['stopping'],
+    attempt_ended: ['backoff', 'ended'],
+  },
+  parking: { attempt_ended: ['parked'], stop: ['stopping'] },
+  parked: {},
   stopping: { stop: ['stopping'], attempt_ended: ['ended'] },
   backoff: { retry_due: ['queued'], stop: ['ended'] },
   ended: {},
@@ -72,29 +112,56 @@ export function endingBeforeStart(reason: StopReason, message: string | null): R
       return { status: 'budget_exceeded', errorCode: 'budget_exceeded', errorMessage: message };
     case 'timeout':
       return { status: 'timeout', errorCode: 'timeout', errorMessage: message };
+    case 'approval_timeout':
+      return { status: 'failed', errorCode: 'approval_timeout', errorMessage: message };
     case 'storage':
       return { status: 'failed', errorCode: STORAGE_ERROR, errorMessage: message };
   }
 }
 
+/** The start a queued attempt keeps: a retry of a resumed run resumes again; a fresh run starts fresh. */
+const startOf = (state: RunState): StartPoint => ('from' in state ? state.from : { kind: 'prompt' });
+
 function next(state: RunState, input: RunInput): RunState {
   const { attempt } = state;
   switch (input.type) {
     case 'launch':
-      return { phase: 'running', attempt, startedAt: input.at };
+      return { phase: 'running', attempt, startedAt: input.at, from: startOf(state) };
     case 'refuse':
       return { phase: 'ended', attempt, ending: input.ending };
     case 'retry_due':
-      return { phase: 'queued', attempt };
+      return { phase: 'queued', attempt, from: startOf(state) };
+    case 'approval_requested':
+      if (state.phase !== 'running') return state;
+      return { ...state, phase: 'awaiting', approvalId: input.approvalId };
+    case 'approval_answered':
+      if (state.phase !== 'awaiting') return state;
+      return { phase: 'running', attempt, startedAt: state.startedAt, from: state.from };
+    case 'park':
+      if (state.phase !== 'awaiting') return state;
+      return { phase: 'parking', attempt, startedAt: state.startedAt, approvalId: state.approvalId };
     case 'stop':
-      if (state.phase === 'running')
-        return { ...state, phase: 'stopping', reason: input.reason, message: input.message };
+      if (state.phase === 'running' || state.phase === 'awaiting' || state.phase === 'parking')
+        return {
+          phase: 'stopping',
+          attempt,
+          startedAt: state.startedAt,
+          reason: input.reason,
+          message: input.message,
+        };
       // A second stop keeps the first reason: the run ends for the reason it was first stopped.
       if (state.phase === 'stopping') return state;
       return { phase: 'ended', attempt, ending: endingBeforeStart(input.reason, input.message) };
     case 'attempt_ended':
-      if (state.phase === 'running' && input.retryAt !== null) {
-        return { phase: 'backoff', attempt: attempt + 1, retryAt: input.retryAt, failure: input.ending };
+      if (state.phase === 'parking') return { phase: 'parked', attempt, approvalId: state.approvalId };
+      if ((state.phase === 'running' || state.phase === 'awaiting') && input.retryAt !== null) {
+        return {
+          phase: 'backoff',
+          attempt: attempt + 1,
+          retryAt: input.retryAt,
+          failure: input.ending,
+          from: state.from,
+        };
       }
       return { phase: 'ended', attempt, ending: input.ending };
   }
@@ -120,7 +187,14 @@ export function statusOf(state: RunState): ExecutionStatus {
     case 'running':
     case 'stopping':
       return 'running';
+    case 'awaiting':
+    case 'parking':
+    case 'parked':
+      return 'awaiting_approval';
     case 'ended':
       return state.ending.status;
   }
 }
+
+/** The state a run starts in: queued for its first attempt, from its prompt or a session to resume. */
+export const queuedAt = (from: StartPoint, attempt = 1): RunState => ({ phase: 'queued', attempt, from });

@@ -1,4 +1,4 @@
-import { LiveCost } from '../claude/costTracker';
+import { LiveCost, mergeCostRecords } from '../claude/costTracker';
 import type { ModelTokenUsage } from '../claude/usage';
 import type { ModelCostRecord } from '../contracts/costs';
 import type { DbConnection } from '../db';
@@ -12,6 +12,8 @@ export interface GuardedRun {
   createdAt: number;
   /** A workflow step's share of its workflow's budget; null otherwise. */
   workflowCapMicros: number | null;
+  /** What the run's earlier processes spent (a parked run woken again); none for a new run. */
+  prior?: readonly ModelCostRecord[];
 }
 
 /**
@@ -21,19 +23,24 @@ export interface GuardedRun {
  */
 export class SpendGuard {
   readonly cost: LiveCost;
-  private written: PreviousCosts = new Map();
+  private readonly prior: readonly ModelCostRecord[];
+  private readonly priorMicros: number;
+  private written: PreviousCosts;
 
   constructor(
     private readonly db: DbConnection,
     private readonly run: GuardedRun,
   ) {
     this.cost = new LiveCost(run.createdAt);
+    this.prior = run.prior ?? [];
+    this.priorMicros = this.prior.reduce((sum, row) => sum + row.costMicros, 0);
+    this.written = byModel(this.prior);
   }
 
   /** A response's figures changed: record them, store the spend, and check every budget. */
   observe(responseId: string, usage: ModelTokenUsage, now: number): BudgetBreach | null {
     this.cost.update(responseId, usage);
-    const rows = this.cost.records();
+    const rows = this.records();
     recordExecutionCosts(
       this.db,
       { id: this.run.executionId, agentId: this.run.agent.id, createdAt: this.run.createdAt },
@@ -41,7 +48,21 @@ export class SpendGuard {
       this.written,
     );
     this.written = byModel(rows);
-    return runBudgetBreach(this.db, this.run.agent, this.cost.totalMicros, now, this.run.workflowCapMicros);
+    return runBudgetBreach(this.db, this.run.agent, this.totalMicros, now, this.run.workflowCapMicros);
+  }
+
+  /** The run's spend per model: its earlier processes' and this one's. */
+  records(): ModelCostRecord[] {
+    return mergeCostRecords(this.prior, this.cost.records());
+  }
+
+  get totalMicros(): number {
+    return this.priorMicros + this.cost.totalMicros;
+  }
+
+  /** What an earlier process already stored, to add this one's final figures to. */
+  get priorRecords(): readonly ModelCostRecord[] {
+    return this.prior;
   }
 
   /** What the live writes last stored per model, for the final write's difference. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { and, desc, eq, gte, inArray, sql } from 'drizzle-orm';
-import { microsToUsd } from '../contracts/executions';
+import { ACTIVE_STATUSES, microsToUsd } from '../contracts/executions';
 import type { MetricRange, MetricsRangeDto } from '../contracts/metrics';
 import type { Db } from '../db';
 import { getMonthToDate } from '../db/queries/costReports';
@@ -200,7 +200,7 @@ export function claudeopsActivity(db: Db, now: number) {
   const active = db
     .select({ count: sql<number>`count(*)` })
     .from(executions)
-    .where(inArray(executions.status, ['queued', 'running']))
+    .where(inArray(executions.status, [...ACTIVE_STATUSES]))
     .get();
   const today = db
     .select({ micros: sql<number>`coalesce(sum(${dailyCostSummaries.costMicros}), 0)` })

@@ -11,6 +11,8 @@ export type ApiErrorCode =
   | 'conflict'
   | 'budget_exhausted'
   | 'unavailable'
+  | 'invalid_link'
+  | 'link_expired'
   | 'insufficient_storage'
   | 'storage_error'
   | 'internal';

@@ -38,7 +38,7 @@ function itemEvents(steps: readonly StepDto[], logs: readonly LogLineDto[], afte
 
 function executionOf(event: EngineEvent): number | null {
   if (event.type === 'run.output') return event.executionId;
-  return event.type === 'circuit.changed' ? null : event.execution.id;
+  return 'execution' in event ? event.execution.id : null;
 }
 
 /**
@@ -81,7 +81,7 @@ export function executionEventStream(
         if (event.type === 'run.output') {
           for (const chunk of itemEvents(event.steps, event.logs, sent)) push(chunk);
           sent = Math.max(sent, event.seq);
-        } else if (event.type !== 'circuit.changed') {
+        } else if ('execution' in event) {
           status(event.execution);
         }
       };

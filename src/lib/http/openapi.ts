@@ -40,6 +40,7 @@ const ERROR_MEANINGS: Record<number, string> = {
   403: 'A Host, Origin or cross-site rule of the request gate refused it.',
   404: 'No such resource (`not_found`).',
   409: 'Refused by the current state (`conflict`, `budget_exhausted`, …); nothing changed.',
+  410: 'Gone: the link or approval expired (`link_expired`).',
   413: 'Body larger than 256 KiB (`payload_too_large`).',
   500: 'Unexpected; logged in full on the server, answered without detail (`internal`).',
   503: 'Not ready (`unavailable`: no runtime or database yet) or storage failing (`storage_error`).',

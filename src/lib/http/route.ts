@@ -13,7 +13,7 @@ type Schema = z.ZodType | undefined;
 type Parsed<S extends Schema> = S extends z.ZodType ? z.output<S> : undefined;
 
 /** Statuses a route answers besides those every route can (see `COMMON_ERRORS` in openapi.ts). */
-export type RouteErrorStatus = 401 | 404 | 409;
+export type RouteErrorStatus = 401 | 404 | 409 | 410;
 
 /** What the API reference says about a route beyond its input schemas (openapi.ts reads it). */
 export interface RouteDoc {

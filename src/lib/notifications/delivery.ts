@@ -2,7 +2,7 @@ import { notificationMessageSchema } from '../contracts/notifications';
 import type { NotificationEventRow } from '../db/schema';
 import { SecretMasker } from '../security/secrets';
 import { type OpenChannel, secretValues } from './channels';
-import { renderMessage } from './render';
+import { type ApprovalLinkMaker, renderMessage } from './render';
 import { send } from './senders';
 import type { Outgoing, SendContext, SendOutcome } from './senders/types';
 
@@ -10,10 +10,15 @@ import type { Outgoing, SendContext, SendOutcome } from './senders/types';
 export function buildOutgoing(
   event: Pick<NotificationEventRow, 'id' | 'type' | 'occurredAt' | 'data'>,
   baseUrl: string,
+  links?: ApprovalLinkMaker,
 ): Outgoing {
   const message = notificationMessageSchema.parse({ type: event.type, data: event.data });
-  const rendered = renderMessage(message, baseUrl);
-  return { body: { ...message, id: event.id, occurredAt: event.occurredAt, url: rendered.url }, rendered };
+  const rendered = renderMessage(message, baseUrl, links);
+  const actions = rendered.actions.length > 0 ? { actions: rendered.actions } : {};
+  return {
+    body: { ...message, id: event.id, occurredAt: event.occurredAt, url: rendered.url, ...actions },
+    rendered,
+  };
 }
 
 export interface Attempt {

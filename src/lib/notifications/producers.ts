@@ -1,3 +1,5 @@
+import { describeToolInput } from '../claude/messages';
+import type { ApprovalDto } from '../contracts/approvals';
 import { type BudgetStatusDto, budgetLevel } from '../contracts/costs';
 import type { ExecutionLive } from '../contracts/executions';
 import type { HostSample } from '../contracts/metrics';
@@ -188,6 +190,30 @@ export function scheduleFiringEvents(
     events.push({ type: 'schedule.missed', data: { ...fields(latest), missedSlots, reason: latest.reason } });
   }
   return events;
+}
+
+/** A tool call that waits for a person (with links to answer it), or one nobody answered in time. */
+export function approvalEvent(
+  change: 'requested' | 'expired',
+  approval: ApprovalDto,
+): NotificationEventInput {
+  return {
+    type: change === 'requested' ? 'approval.requested' : 'approval.expired',
+    data: {
+      approvalId: approval.id,
+      executionId: approval.executionId,
+      agentId: approval.agentId,
+      agentName: approval.agentName,
+      toolName: approval.toolName,
+      input: describeToolInput(approval.input),
+      inputHash: approval.inputHash,
+      reason: approval.reason,
+      requestedAt: approval.requestedAt,
+      expiresAt: approval.expiresAt,
+      onTimeout: approval.onTimeout,
+      path: runPath(approval.executionId),
+    },
+  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { BudgetKind } from '../contracts/costs';
-import type { NotificationMessage } from '../contracts/notifications';
+import type { MessageAction, NotificationMessage } from '../contracts/notifications';
 import {
   formatBytes,
   formatDuration,
@@ -22,9 +22,14 @@ export interface RenderedMessage {
   fields: MessageField[];
   severity: Severity;
   url: string;
+  /** Buttons or links that act on what the message is about (approve/deny a tool call). */
+  actions: MessageAction[];
 }
 
-type Described = Omit<RenderedMessage, 'url'>;
+type Described = Omit<RenderedMessage, 'url' | 'actions'>;
+
+/** Makes the one-time links of an approval's message, for the channel it is sent through. */
+export type ApprovalLinkMaker = (approval: Of<'approval.requested'>, decision: 'allow' | 'deny') => string;
 type Of<T extends NotificationMessage['type']> = Extract<NotificationMessage, { type: T }>['data'];
 
 /** The page's absolute URL; the base may carry a path prefix (a proxy's sub-path), which is kept. */
@@ -118,6 +123,34 @@ function hostState(
   return d.state === 'resolved'
     ? { ...resolved, fields, severity: 'resolved' }
     : { ...firing, fields: [...fields, ...field('Since', at(d.since))], severity: 'warning' };
+}
+
+function approval(d: Of<'approval.requested'>, expired: boolean): Described {
+  const fields = [
+    ...field('Agent', `${d.agentName} (#${d.agentId})`),
+    ...field('Execution', `#${d.executionId}`),
+    ...field('Tool', d.toolName),
+    ...field('Input', d.input),
+    ...field('Why', d.reason),
+    ...field(expired ? 'Expired' : 'Expires', at(d.expiresAt)),
+  ];
+  if (expired) {
+    return {
+      title: `Nobody approved ${d.toolName} for run #${d.executionId} of “${d.agentName}”`,
+      text:
+        d.onTimeout === 'fail'
+          ? 'The approval expired, and the run failed as its policy says.'
+          : 'The approval expired: the call was denied and the run went on without it.',
+      fields,
+      severity: 'warning',
+    };
+  }
+  return {
+    title: `Run #${d.executionId} of “${d.agentName}” asks to use ${d.toolName}`,
+    text: `Approve or deny before ${at(d.expiresAt)}; after that the call is ${d.onTimeout === 'fail' ? 'denied and the run fails' : 'denied'}.`,
+    fields,
+    severity: 'warning',
+  };
 }
 
 function describeMessage(message: NotificationMessage): Described {
@@ -267,6 +300,10 @@ function describeMessage(message: NotificationMessage): Described {
         ],
       );
     }
+    case 'approval.requested':
+      return approval(message.data, false);
+    case 'approval.expired':
+      return approval(message.data, true);
     case 'storage.low': {
       const d = message.data;
       const free = `${formatBytes(d.freeBytes)} free of ${formatBytes(d.totalBytes)}`;
@@ -323,6 +360,21 @@ function describeMessage(message: NotificationMessage): Described {
   }
 }
 
-export function renderMessage(message: NotificationMessage, baseUrl: string): RenderedMessage {
-  return { ...describeMessage(message), url: pageUrl(baseUrl, message.data.path) };
+/**
+ * The message in words with its link; an approval request also gets its approve and deny links
+ * when the sender can sign them (`links`), each landing on a confirmation page.
+ */
+export function renderMessage(
+  message: NotificationMessage,
+  baseUrl: string,
+  links?: ApprovalLinkMaker,
+): RenderedMessage {
+  const actions =
+    message.type === 'approval.requested' && links
+      ? [
+          { label: 'Approve', url: pageUrl(baseUrl, links(message.data, 'allow')) },
+          { label: 'Deny', url: pageUrl(baseUrl, links(message.data, 'deny')) },
+        ]
+      : [];
+  return { ...describeMessage(message), url: pageUrl(baseUrl, message.data.path), actions };
 }

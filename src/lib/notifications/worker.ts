@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type ApprovalLinks, approvalLinkPath } from '../auth/approvalLinks';
 import { issuesFromZod } from '../contracts/errors';
 import type { Logger } from '../core/logger';
 import type { Db } from '../db';
@@ -9,6 +10,7 @@ import type { SecretBox } from '../db/secretBox';
 import { type OpenChannel, openChannel } from './channels';
 import { type Attempt, attemptSend, buildOutgoing, unsendable } from './delivery';
 import { claimDue, queueDueSummaries, type RetryPolicy, settleAttempt } from './outbox';
+import type { ApprovalLinkMaker } from './render';
 
 export interface NotificationWorkerOptions {
   db: Db;
@@ -16,6 +18,8 @@ export interface NotificationWorkerOptions {
   /** Where links point: `env().publicUrl ?? the listening origin`. */
   baseUrl: string;
   box: SecretBox;
+  /** Signs the approve/deny links of approval requests; without it they carry only the page link. */
+  approvalLinks?: ApprovalLinks;
   now?: () => number;
   fetch?: typeof fetch;
   /** How often it looks for work it was not kicked for (rows written by another process). Default 10 s. */
@@ -76,7 +80,8 @@ export function startNotificationWorker(options: NotificationWorkerOptions): Not
       );
     }
     try {
-      return await attemptSend(channel, buildOutgoing(item.event, baseUrl), ctx);
+      const links = options.approvalLinks && linkMaker(options.approvalLinks, channelRow);
+      return await attemptSend(channel, buildOutgoing(item.event, baseUrl, links), ctx);
     } catch (err) {
       logger.error({ err, ...context }, 'notification cannot be sent');
       return unsendable('The message cannot be read');
@@ -165,4 +170,18 @@ export function startNotificationWorker(options: NotificationWorkerOptions): Not
       await chain;
     },
   };
+}
+
+/** Approval links as one channel sends them: each names the channel, so its use is audited as from there. */
+function linkMaker(links: ApprovalLinks, channel: NotificationChannel): ApprovalLinkMaker {
+  return (approval, decision) =>
+    approvalLinkPath(
+      links.sign({
+        approvalId: approval.approvalId,
+        inputHash: approval.inputHash,
+        decision,
+        expiresAt: approval.expiresAt,
+        channel: `${channel.type} #${channel.id}`,
+      }),
+    );
 }

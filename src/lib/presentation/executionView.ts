@@ -9,6 +9,7 @@ import {
   type StepDto,
 } from '@/lib/contracts/executions';
 import type { ExecutionResourcesDto } from '@/lib/contracts/runResources';
+import type { ApprovalDto } from '../contracts/approvals';
 
 /**
  * Pure state of the live execution views. Frames can arrive twice (a replay after a reconnect
@@ -57,6 +58,8 @@ export interface ExecutionSnapshot {
   hasEarlierLogs: boolean;
   /** How many lines come before `logs[0]` (log lines share seqs with steps, so seqs are no line numbers). */
   earlierLogCount: number;
+  /** The run's tool calls that asked a person (the approvals topic has them live after). */
+  approvals?: ApprovalDto[];
 }
 
 export type ExecutionAction =

@@ -38,7 +38,12 @@ export function engineRunLauncher(db: Db, engine: RunEngine, workflows: Workflow
         return { kind: 'workflow', workflowRunId: workflows.createRun(tx, target.workflowId, request, now) };
       }
       // The engine writes through the same connection, so the row joins the scheduler's transaction.
-      const request = { agent: agentOf(target.agentId), prompt: target.prompt, trigger: 'schedule' as const };
+      const request = {
+        agent: agentOf(target.agentId),
+        prompt: target.prompt,
+        trigger: 'schedule' as const,
+        approvalTimeoutMinutes: target.approvalTimeoutMinutes,
+      };
       return { kind: 'agent', executionId: engine.createRun({ ...request, scheduleId }, now) };
     },
     admit(run) {

@@ -11,7 +11,7 @@ export interface RunRefusal {
 
 /** What a schedule runs: an agent (its prompt, or null for the agent's default) or a workflow with its input. */
 export type ScheduleTarget =
-  | { kind: 'agent'; agentId: number; prompt: string | null }
+  | { kind: 'agent'; agentId: number; prompt: string | null; approvalTimeoutMinutes: number | null }
   | { kind: 'workflow'; workflowId: number; input: WorkflowInputValues };
 
 /** What a firing started: an execution, or a workflow run. */
@@ -19,9 +19,18 @@ export type StartedRun = { kind: 'agent'; executionId: number } | { kind: 'workf
 
 /** The schedule's target. The table's check constraint guarantees exactly one. */
 export function targetOf(
-  schedule: Pick<Schedule, 'id' | 'agentId' | 'workflowId' | 'workflowInput' | 'prompt'>,
+  schedule: Pick<
+    Schedule,
+    'id' | 'agentId' | 'workflowId' | 'workflowInput' | 'prompt' | 'approvalTimeoutMinutes'
+  >,
 ): ScheduleTarget {
-  if (schedule.agentId !== null) return { kind: 'agent', agentId: schedule.agentId, prompt: schedule.prompt };
+  if (schedule.agentId !== null)
+    return {
+      kind: 'agent',
+      agentId: schedule.agentId,
+      prompt: schedule.prompt,
+      approvalTimeoutMinutes: schedule.approvalTimeoutMinutes,
+    };
   if (schedule.workflowId !== null)
     return { kind: 'workflow', workflowId: schedule.workflowId, input: schedule.workflowInput ?? {} };
   throw new Error(`Schedule ${schedule.id} has no target`);

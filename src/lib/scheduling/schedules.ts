@@ -62,6 +62,7 @@ function toScheduleDto(row: ScheduleWithTarget, lastFiring: ScheduleDto['lastFir
     catchUp: row.catchUp,
     catchUpWindowSeconds: row.catchUpWindowSeconds,
     jitterSeconds: row.jitterSeconds,
+    approvalTimeoutMinutes: row.approvalTimeoutMinutes,
     // The stored next slot first: it is what the scheduler will consider next.
     nextRuns:
       row.nextRunAt === null

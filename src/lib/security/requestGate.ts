@@ -1,3 +1,5 @@
+import { APPROVAL_TOKEN_SOURCE } from '../contracts/approvals';
+
 /**
  * The one gate every request and WebSocket upgrade passes before Next or the socket server sees
  * it. Pure: facts in, decision out. Order matters: Host (DNS rebinding), then Origin (cross-site
@@ -41,7 +43,13 @@ export type Decision =
   | { allow: false; status: 400 | 401 | 403; code: string; message: string; redirectTo?: string };
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const PUBLIC_GET = [/^\/signin$/, /^\/_next\/static\//, /^\/icon\.svg$/, /^\/favicon\.ico$/];
+/**
+ * A one-time approval link's confirmation page and its button: the signed token in the path is the
+ * credential for that one decision, so they need no session (a phone opening a notification has none).
+ */
+const APPROVAL_PAGE = new RegExp(`^/approve/${APPROVAL_TOKEN_SOURCE}$`);
+const APPROVAL_LINK_API = new RegExp(`^/api/approval-links/${APPROVAL_TOKEN_SOURCE}$`);
+const PUBLIC_GET = [/^\/signin$/, /^\/_next\/static\//, /^\/icon\.svg$/, /^\/favicon\.ico$/, APPROVAL_PAGE];
 const SIGN_IN_API = '/api/auth/session';
 /** Read by programs rather than people: refused with a 401, never sent to the sign-in page. */
 const isMachinePath = (path: string): boolean => path.startsWith('/api/') || path === '/metrics';
@@ -69,7 +77,7 @@ function isPublic(facts: RequestFacts): boolean {
   if (facts.isUpgrade) return false;
   if (facts.method === 'GET' || facts.method === 'HEAD')
     return PUBLIC_GET.some((pattern) => pattern.test(facts.path));
-  return facts.method === 'POST' && facts.path === SIGN_IN_API;
+  return facts.method === 'POST' && (facts.path === SIGN_IN_API || APPROVAL_LINK_API.test(facts.path));
 }
 
 function bearerToken(authorization: string | undefined): string | null | undefined {

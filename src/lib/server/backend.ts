@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { SYSTEM_HEALTH_KEY } from '../../agents/system-health';
+import { type ApprovalLinks, loadApprovalLinks } from '../auth/approvalLinks';
 import type { AppEnv } from '../config/env';
-import { type ExecutionLive, usdToMicros } from '../contracts/executions';
+import { type ExecutionLive, isEndedStatus, usdToMicros } from '../contracts/executions';
 import type { HostSample } from '../contracts/metrics';
 import type { NotificationEventInput } from '../contracts/notifications';
 import type { ExecutionResourcesDto } from '../contracts/runResources';
@@ -27,6 +28,7 @@ import { RunResourceSampler } from '../metrics/runResourceSampler';
 import { recordEvent } from '../notifications/events';
 import { evaluateHostConditions } from '../notifications/hostConditions';
 import {
+  approvalEvent,
   circuitEvent,
   hostReading,
   monthlyBudgetEvents,
@@ -77,6 +79,8 @@ export interface Backend {
   /** Drops run output past its retention, and says how big the database is. */
   readonly retention: OutputRetention;
   readonly events: EventBus<BackendEvent>;
+  /** Signs and checks the one-time approve/deny links of notifications. */
+  readonly approvalLinks: ApprovalLinks;
   /** Starts delivering notifications, once the server knows the URL its messages link to. */
   startDelivery(baseUrl: string): void;
   /** Delivers what producers just committed (notifications recorded outside the engine). */
@@ -143,6 +147,12 @@ export function startBackend(deps: BackendDeps): Backend {
     toolsFor: (agent) => (agent.builtinKey === SYSTEM_HEALTH_KEY ? healthTools(readOnly.db) : undefined),
   });
   const announceBudgets = levelChanges(notify);
+  const approvalLinks = loadApprovalLinks(env.dataDir);
+
+  // An approval's request (with its links) and its expiry are announced in the transaction that records them.
+  engine.events.onApprovalInTransaction(({ change, approval }) =>
+    recordEvent(db, approvalEvent(change, approval)),
+  );
 
   // A run's bad ending is announced in the very transaction that records it.
   engine.events.onEndingInTransaction(({ execution, agent, budget, timeoutSeconds }) => {
@@ -169,7 +179,7 @@ export function startBackend(deps: BackendDeps): Backend {
     forwardToWorkflows(workflows, event);
     if (event.type === 'run.updated' || event.type === 'run.ended')
       announceBudgets(monthlyBudgetEvents(db, Date.now()));
-    if (event.type === 'run.ended') kick();
+    if (event.type === 'run.ended' || event.type === 'approval.updated') kick();
     if (event.type === 'circuit.changed') {
       const change = circuitEvent(circuit, event.circuit);
       circuit = event.circuit;
@@ -216,6 +226,8 @@ export function startBackend(deps: BackendDeps): Backend {
 
   storage.start();
   workflows.resume();
+  // Approvals outlive the server: their expiries are armed again, and answered runs resume.
+  engine.recoverWaitingRuns();
   scheduler.start();
   announceBudgets(monthlyBudgetEvents(db, Date.now()));
 
@@ -227,6 +239,7 @@ export function startBackend(deps: BackendDeps): Backend {
     storage,
     retention,
     events,
+    approvalLinks,
     startDelivery(baseUrl) {
       if (worker) return;
       const baseDelayMs = env.notifyRetryBaseMs;
@@ -237,6 +250,7 @@ export function startBackend(deps: BackendDeps): Backend {
         logger,
         baseUrl,
         box: appSecretBox(),
+        approvalLinks,
         ...(baseDelayMs !== undefined && { retry: { baseDelayMs } }),
       });
     },
@@ -266,7 +280,7 @@ export function announceInterruptedRun(db: DbHandle['db'], execution: ExecutionL
 
 /** The workflow runner hears about the executions that are its steps. */
 function forwardToWorkflows(workflows: WorkflowRunner, event: EngineEvent): void {
-  if (event.type === 'run.output' || event.type === 'circuit.changed') return;
+  if (!('execution' in event)) return;
   const execution: ExecutionLive = event.execution;
   if (execution.trigger !== 'workflow') return;
   const executionId = execution.id;
@@ -274,7 +288,7 @@ function forwardToWorkflows(workflows: WorkflowRunner, event: EngineEvent): void
   if (event.type === 'run.started')
     workflows.onRunStarted({ executionId, startedAt: execution.startedAt ?? Date.now() });
   else if (event.type === 'run.updated') workflows.onSpend({ executionId, costMicros });
-  else if (event.type === 'run.ended' && execution.status !== 'queued' && execution.status !== 'running') {
+  else if (event.type === 'run.ended' && isEndedStatus(execution.status)) {
     workflows.onRunEnded({
       executionId,
       status: execution.status,

@@ -103,6 +103,9 @@ export class Broadcaster {
       case 'circuit.changed':
         this.onCircuit(event.circuit);
         return;
+      case 'approval.updated':
+        this.toTopic('approvals', event);
+        return;
       default:
         this.updates.update(event.execution);
     }
@@ -114,7 +117,11 @@ export class Broadcaster {
       this.onResources(event);
       return;
     }
-    const topic = TOPIC_OF[event.type];
+    this.toTopic(TOPIC_OF[event.type], event);
+  }
+
+  /** A frame to every socket subscribed to its topic. */
+  private toTopic(topic: BroadcastTopic, event: ServerFrame): void {
     let frame: Buffer | undefined;
     for (const session of this.sessions) {
       if (!session.topics.has(topic) || session.socket.bufferedAmount > HIGH_WATER_BYTES) continue;

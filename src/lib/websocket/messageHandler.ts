@@ -1,3 +1,4 @@
+import type { ApprovalCounts, ApprovalDto } from '../contracts/approvals';
 import { type ErrorIssue, issuesFromZod } from '../contracts/errors';
 import type { ExecutionSummary } from '../contracts/executions';
 import type { StorageStatusDto } from '../contracts/storage';
@@ -23,6 +24,8 @@ export interface ClientCommands {
   recentExecutions(): ExecutionSummary[];
   /** The same for workflow runs, whole (a run page reads its steps from it). */
   recentWorkflowRuns(): WorkflowRunDto[];
+  /** Every approval still pending, and the counts, for an inbox that (re)subscribes. */
+  pendingApprovals(): { items: ApprovalDto[]; counts: ApprovalCounts };
   /** The data directory's storage as it is now. */
   storageStatus(): StorageStatusDto;
 }
@@ -65,6 +68,8 @@ function subscribedFrame(commands: ClientCommands, topic: BroadcastTopic): Serve
   switch (topic) {
     case 'workflowRuns':
       return { type: 'subscribed', topic, runs: commands.recentWorkflowRuns() };
+    case 'approvals':
+      return { type: 'subscribed', topic, ...commands.pendingApprovals() };
     case 'storage':
       return { type: 'subscribed', topic, storage: commands.storageStatus() };
     default:

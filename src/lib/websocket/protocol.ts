@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { approvalCountsSchema, approvalSchema } from '../contracts/approvals';
 import {
   executionLiveSchema,
   executionSummarySchema,
@@ -24,10 +25,11 @@ const executionId = z.number().int().positive();
 
 /**
  * Topics without a key, each fed by one kind of frame: `metrics` (a host sample every few seconds),
- * `workflowRuns` (every change of a workflow run), `schedules` (every firing), `storage` (the data
- * directory's state, for the banner).
+ * `workflowRuns` (every change of a workflow run), `schedules` (every firing), `approvals` (every
+ * tool call asked for, answered, expired or dropped, with the count still pending), `storage` (the
+ * data directory's state, for the banner).
  */
-export const BROADCAST_TOPICS = ['metrics', 'workflowRuns', 'schedules', 'storage'] as const;
+export const BROADCAST_TOPICS = ['metrics', 'workflowRuns', 'schedules', 'approvals', 'storage'] as const;
 export type BroadcastTopic = (typeof BROADCAST_TOPICS)[number];
 
 export const clientFrameSchema = z.union([
@@ -75,6 +77,13 @@ const subscribedFrameSchema = z.discriminatedUnion('topic', [
     topic: z.literal('workflowRuns'),
     /** Every unfinished run and the newest ones as they are now, so a (re)subscribing page misses nothing. */
     runs: z.array(workflowRunSchema),
+  }),
+  z.object({
+    type: z.literal('subscribed'),
+    topic: z.literal('approvals'),
+    /** Every pending approval, oldest first, as it is now. */
+    items: z.array(approvalSchema),
+    counts: approvalCountsSchema,
   }),
   z.object({
     type: z.literal('subscribed'),
@@ -133,6 +142,8 @@ export const serverFrameSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('metrics.sample'), sample: hostSampleSchema }),
   z.object({ type: z.literal('workflowRun.updated'), run: workflowRunSchema }),
   z.object({ type: z.literal('schedule.fired'), firing: scheduleFiringSchema }),
+  /** An approval changed (asked for, answered, expired, dropped), and the pending count after it. */
+  z.object({ type: z.literal('approval.updated'), approval: approvalSchema, counts: approvalCountsSchema }),
   z.object({ type: z.literal('storage.updated'), storage: storageStatusSchema }),
 ]);
 export type ServerFrame = z.infer<typeof serverFrameSchema>;

@@ -25,6 +25,7 @@ export function engineStepLauncher(db: Db, engine: RunEngine): StepLauncher {
           workflowCapMicros: request.maxCostMicros,
           ...(request.timeoutSeconds === undefined ? {} : { timeoutSeconds: request.timeoutSeconds }),
           ...(request.runRetries === undefined ? {} : { runRetries: request.runRetries }),
+          approvalTimeoutMinutes: request.approvalTimeoutMinutes,
         },
         now,
       );

@@ -1,4 +1,4 @@
-import type { ExecutionStatus } from '../contracts/executions';
+import type { EndedStatus } from '../contracts/executions';
 import type { Db } from '../db';
 import type { BudgetStop } from '../engine/events';
 
@@ -34,6 +34,7 @@ export interface StepLauncher {
       maxCostMicros: number | null;
       timeoutSeconds?: number;
       runRetries?: number;
+      approvalTimeoutMinutes?: number;
     },
     now: number,
   ): number;
@@ -44,7 +45,7 @@ export interface StepLauncher {
 }
 
 /** Statuses an execution ends with. */
-export type EndedExecutionStatus = Exclude<ExecutionStatus, 'queued' | 'running'>;
+export type EndedExecutionStatus = EndedStatus;
 
 /** The engine's events the runner listens to (the engine calls them after its own commit). */
 export interface StepRunStarted {

@@ -1,4 +1,4 @@
-import { EXECUTION_STATUSES, isActiveStatus } from '../contracts/executions';
+import { EXECUTION_STATUSES, isEndedStatus } from '../contracts/executions';
 import type {
   RunIf,
   WorkflowDefinition,
@@ -30,9 +30,7 @@ export const isStepActive = (status: WorkflowStepStatus): boolean =>
 export const isStepFailed = (status: WorkflowStepStatus): boolean => FAILED.has(status);
 
 /** A queued or running step ends as its execution does. */
-const EXECUTION_ENDINGS: readonly WorkflowStepStatus[] = EXECUTION_STATUSES.filter(
-  (status) => !isActiveStatus(status),
-);
+const EXECUTION_ENDINGS: readonly WorkflowStepStatus[] = EXECUTION_STATUSES.filter(isEndedStatus);
 
 /**
  * The moves a step may make. pending → failed or budget_exceeded: it could not become a run (its

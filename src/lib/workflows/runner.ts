@@ -382,6 +382,9 @@ export class WorkflowRunner {
             maxCostMicros: budgetMicros === null ? null : Math.max(0, budgetMicros - spendMicros),
             ...(step.timeoutSeconds !== undefined && { timeoutSeconds: step.timeoutSeconds }),
             ...(step.runRetries !== undefined && { runRetries: step.runRetries }),
+            ...(step.approvalTimeoutMinutes !== undefined && {
+              approvalTimeoutMinutes: step.approvalTimeoutMinutes,
+            }),
           },
           now,
         ),

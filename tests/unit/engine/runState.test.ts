@@ -5,6 +5,7 @@ import {
   type RunInput,
   type RunPhase,
   type RunState,
+  type StartPoint,
   statusOf,
   transition,
 } from '../../../src/lib/engine/runState';
@@ -12,11 +13,23 @@ import {
 const failed = { status: 'failed', errorCode: 'overloaded', errorMessage: 'API overloaded' } as const;
 const completed = { status: 'completed', errorCode: null, errorMessage: null } as const;
 
+const fresh: StartPoint = { kind: 'prompt' };
+const resumed: StartPoint = {
+  kind: 'resume',
+  sessionId: 'sess-1',
+  fork: false,
+  why: 'approval',
+  prompt: 'A person approved your Bash call',
+};
+
 const STATES: Record<RunPhase, RunState> = {
-  queued: { phase: 'queued', attempt: 1 },
-  running: { phase: 'running', attempt: 1, startedAt: 100 },
+  queued: { phase: 'queued', attempt: 1, from: fresh },
+  running: { phase: 'running', attempt: 1, startedAt: 100, from: fresh },
+  awaiting: { phase: 'awaiting', attempt: 1, startedAt: 100, from: fresh, approvalId: 7 },
+  parking: { phase: 'parking', attempt: 1, startedAt: 100, approvalId: 7 },
+  parked: { phase: 'parked', attempt: 1, approvalId: 7 },
   stopping: { phase: 'stopping', attempt: 1, startedAt: 100, reason: 'cancelled', message: null },
-  backoff: { phase: 'backoff', attempt: 2, retryAt: 500, failure: failed },
+  backoff: { phase: 'backoff', attempt: 2, retryAt: 500, failure: failed, from: fresh },
   ended: { phase: 'ended', attempt: 1, ending: completed },
 };
 
@@ -33,6 +46,9 @@ const INPUTS: Record<RunInput['type'], RunInput> = {
   },
   attempt_ended: { type: 'attempt_ended', ending: completed, retryAt: null },
   retry_due: { type: 'retry_due' },
+  approval_requested: { type: 'approval_requested', approvalId: 7 },
+  approval_answered: { type: 'approval_answered' },
+  park: { type: 'park' },
 };
 
 describe('run state transitions', () => {
@@ -46,17 +62,18 @@ describe('run state transitions', () => {
     else expect(() => transition(state, input)).toThrow(IllegalTransitionError);
   });
 
-  it('an ended run takes nothing at all', () => {
+  it('an ended run takes nothing at all, and neither does a parked one (it lives on in the database)', () => {
     expect(Object.keys(RUN_TRANSITIONS.ended)).toEqual([]);
+    expect(Object.keys(RUN_TRANSITIONS.parked)).toEqual([]);
   });
 
   it('launches a queued attempt, and a transient failure with a retry granted waits for the next attempt', () => {
     const running = transition(STATES.queued, { type: 'launch', at: 200 });
-    expect(running).toEqual({ phase: 'running', attempt: 1, startedAt: 200 });
+    expect(running).toEqual({ phase: 'running', attempt: 1, startedAt: 200, from: fresh });
     const backoff = transition(running, { type: 'attempt_ended', ending: failed, retryAt: 900 });
-    expect(backoff).toEqual({ phase: 'backoff', attempt: 2, retryAt: 900, failure: failed });
+    expect(backoff).toEqual({ phase: 'backoff', attempt: 2, retryAt: 900, failure: failed, from: fresh });
     expect(statusOf(backoff)).toBe('queued');
-    expect(transition(backoff, { type: 'retry_due' })).toEqual({ phase: 'queued', attempt: 2 });
+    expect(transition(backoff, { type: 'retry_due' })).toEqual({ phase: 'queued', attempt: 2, from: fresh });
   });
 
   it('a run stopped while its process runs never retries, and keeps the first stop reason', () => {
@@ -66,6 +83,62 @@ describe('run state transitions', () => {
     expect(transition(stopping, { type: 'stop', reason: 'cancelled', message: null })).toBe(stopping);
     const ended = transition(stopping, { type: 'attempt_ended', ending: failed, retryAt: 900 });
     expect(ended).toEqual({ phase: 'ended', attempt: 1, ending: failed });
+  });
+
+  it('a call answered within the hold goes back to running; the status meanwhile is awaiting_approval', () => {
+    const awaiting = transition(STATES.running, { type: 'approval_requested', approvalId: 7 });
+    expect(awaiting).toEqual({ phase: 'awaiting', attempt: 1, startedAt: 100, from: fresh, approvalId: 7 });
+    expect(statusOf(awaiting)).toBe('awaiting_approval');
+    expect(transition(awaiting, { type: 'approval_answered' })).toEqual(STATES.running);
+  });
+
+  it('a call not answered within the hold parks the run: its process ends, and it waits without one', () => {
+    const parking = transition(STATES.awaiting, { type: 'park' });
+    expect(parking).toEqual({ phase: 'parking', attempt: 1, startedAt: 100, approvalId: 7 });
+    expect(statusOf(parking)).toBe('awaiting_approval');
+    // However the interrupted attempt ended, it ends parked: never retried, never finished.
+    const parked = transition(parking, { type: 'attempt_ended', ending: failed, retryAt: 900 });
+    expect(parked).toEqual({ phase: 'parked', attempt: 1, approvalId: 7 });
+    expect(statusOf(parked)).toBe('awaiting_approval');
+  });
+
+  it('a run stopped while it waits for a person (cancelled, or its approval timed out to fail) stops its process', () => {
+    const stopping = transition(STATES.awaiting, {
+      type: 'stop',
+      reason: 'approval_timeout',
+      message: 'Nobody answered within 60 minutes',
+    });
+    expect(stopping).toMatchObject({ phase: 'stopping', reason: 'approval_timeout' });
+    expect(transition(STATES.parking, { type: 'stop', reason: 'cancelled', message: null })).toMatchObject({
+      phase: 'stopping',
+      reason: 'cancelled',
+    });
+  });
+
+  it('a continued run, or one woken by an answer, starts by resuming its session; so does its retry', () => {
+    const queued: RunState = { phase: 'queued', attempt: 1, from: resumed };
+    expect(statusOf(queued)).toBe('queued');
+    const running = transition(queued, { type: 'launch', at: 300 });
+    expect(running).toEqual({ phase: 'running', attempt: 1, startedAt: 300, from: resumed });
+    const backoff = transition(running, { type: 'attempt_ended', ending: failed, retryAt: 900 });
+    const retried = transition(backoff, { type: 'retry_due' });
+    expect(retried).toEqual({ phase: 'queued', attempt: 2, from: resumed });
+  });
+
+  it('a queued run whose approval timed out to fail ends failed without a process', () => {
+    const ended = transition(
+      { phase: 'queued', attempt: 1, from: resumed },
+      { type: 'stop', reason: 'approval_timeout', message: 'Nobody answered within 5 minutes' },
+    );
+    expect(ended).toEqual({
+      phase: 'ended',
+      attempt: 1,
+      ending: {
+        status: 'failed',
+        errorCode: 'approval_timeout',
+        errorMessage: 'Nobody answered within 5 minutes',
+      },
+    });
   });
 
   it.each([

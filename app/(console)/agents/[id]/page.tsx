@@ -2,7 +2,10 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
 import { AgentForm } from '@/components/features/agents/AgentForm';
+import { AgentOverview } from '@/components/features/agents/AgentOverview';
+import { AgentPromptRun } from '@/components/features/agents/AgentPromptRun';
 import { DeleteAgentButton } from '@/components/features/agents/DeleteAgentButton';
+import { RememberedRules } from '@/components/features/agents/RememberedRules';
 import { RunButton } from '@/components/features/agents/RunButton';
 import { RecentExecutions } from '@/components/features/dashboard/RecentExecutions';
 import { ScheduleForm } from '@/components/features/schedules/ScheduleForm';
@@ -11,10 +14,15 @@ import { Tag } from '@/components/ui/Badge';
 import { Callout } from '@/components/ui/Callout';
 import { Disclosure } from '@/components/ui/Disclosure';
 import { PageHeader } from '@/components/ui/PageHeader';
-import { Panel } from '@/components/ui/Panel';
+import { Panel, PanelGrid } from '@/components/ui/Panel';
+import { Tabs } from '@/components/ui/Tabs';
+import { microsToUsd } from '@/lib/contracts/executions';
 import { getDb } from '@/lib/db';
 import { getAgentById, toAgentDto } from '@/lib/db/queries/agents';
+import { getMonthSpendMicros, monthKey } from '@/lib/db/queries/costs';
+import { agentDenialSummary } from '@/lib/db/queries/executions';
 import { listExecutions } from '@/lib/db/queries/runList';
+import { agentRunStats, keepsHittingDenials } from '@/lib/presentation/agentOverview';
 import { localTimeZone } from '@/lib/scheduling/cron';
 import { listSchedules, listScheduleTargets } from '@/lib/scheduling/schedules';
 import { withQueuePositions } from '@/lib/server/runtime';
@@ -41,12 +49,59 @@ export async function generateMetadata({ params }: AgentPageProps): Promise<Meta
   return { title: agent?.name ?? 'Agent not found' };
 }
 
+/** The soonest slot of the agent's schedules, if any is due to fire. */
+function nextRunOf(nextRuns: readonly (readonly string[])[]): number | null {
+  const firsts = nextRuns.flatMap((runs) => (runs[0] === undefined ? [] : [Date.parse(runs[0])]));
+  return firsts.length === 0 ? null : Math.min(...firsts);
+}
+
 export default async function AgentPage({ params, searchParams }: AgentPageProps) {
   const agent = loadAgent((await params).id);
   if (!agent) notFound();
+  const db = getDb();
   const created = (await searchParams).created === '1';
-  const runs = withQueuePositions(
-    listExecutions(getDb(), { agentId: agent.id, limit: RUN_HISTORY_LIMIT }).items,
+  const runs = withQueuePositions(listExecutions(db, { agentId: agent.id, limit: RUN_HISTORY_LIMIT }).items);
+  const schedules = listSchedules(db, { agentId: agent.id, limit: 100 }).items;
+  const denials = agentDenialSummary(db, agent.id);
+  const now = Date.now();
+
+  const overview = (
+    <>
+      <AgentOverview
+        stats={agentRunStats(runs)}
+        recentRuns={runs.length}
+        monthCostUsd={microsToUsd(getMonthSpendMicros(db, monthKey(now), agent.id))}
+        nextRunAt={nextRunOf(schedules.map((schedule) => schedule.nextRuns))}
+        denials={keepsHittingDenials(denials) ? denials : null}
+      />
+      <PanelGrid>
+        <Panel title="Run it">
+          <AgentPromptRun agentId={agent.id} defaultPrompt={agent.defaultPrompt} />
+        </Panel>
+      </PanelGrid>
+      <Panel title="Runs">
+        <RecentExecutions initial={runs} limit={RUN_HISTORY_LIMIT} agentId={agent.id} />
+      </Panel>
+    </>
+  );
+  const settings = (
+    <Panel title="Settings">
+      <AgentForm agent={agent} />
+      <RememberedRules agentId={agent.id} rules={agent.rememberedTools} />
+    </Panel>
+  );
+  const scheduleTab = (
+    <Panel title="Schedules" testId="agent-schedules">
+      <ScheduleTable initial={schedules} showTarget={false} />
+      <Disclosure summary="New schedule" summaryTestId="agent-new-schedule">
+        <ScheduleForm
+          targets={listScheduleTargets(db)}
+          fixedAgentId={agent.id}
+          defaultTimeZone={localTimeZone()}
+          renderedAt={now}
+        />
+      </Disclosure>
+    </Panel>
   );
 
   return (
@@ -72,26 +127,19 @@ export default async function AgentPage({ params, searchParams }: AgentPageProps
           Agent created. Run it here or from the dashboard.
         </Callout>
       ) : null}
-      <Panel title="Settings">
-        <AgentForm agent={agent} />
-      </Panel>
-      <Panel title="Schedules" testId="agent-schedules">
-        <ScheduleTable
-          initial={listSchedules(getDb(), { agentId: agent.id, limit: 100 }).items}
-          showTarget={false}
-        />
-        <Disclosure summary="New schedule" summaryTestId="agent-new-schedule">
-          <ScheduleForm
-            targets={listScheduleTargets(getDb())}
-            fixedAgentId={agent.id}
-            defaultTimeZone={localTimeZone()}
-            renderedAt={Date.now()}
-          />
-        </Disclosure>
-      </Panel>
-      <Panel title="Runs">
-        <RecentExecutions initial={runs} limit={RUN_HISTORY_LIMIT} agentId={agent.id} />
-      </Panel>
+      <Tabs
+        label={`${agent.name}: sections`}
+        tabs={[
+          { value: 'overview', label: 'Overview', testId: 'agent-tab-overview', content: overview },
+          { value: 'settings', label: 'Settings', testId: 'agent-tab-settings', content: settings },
+          {
+            value: 'schedules',
+            label: `Schedules (${schedules.length})`,
+            testId: 'agent-tab-schedules',
+            content: scheduleTab,
+          },
+        ]}
+      />
     </>
   );
 }

@@ -1,7 +1,9 @@
 import 'server-only';
 import type { Db } from '@/lib/db';
+import { listApprovals } from '@/lib/db/queries/approvals';
 import {
   countExecutionLogsBefore,
+  getExecutionChain,
   getExecutionDetailWithResources,
   getExecutionLogsBefore,
   getExecutionSteps,
@@ -12,7 +14,8 @@ import { type ExecutionSnapshot, LOG_PAGE_SIZE } from '@/lib/presentation/execut
  * The execution page's first paint: all steps, the newest LOG_PAGE_SIZE log lines and the run's
  * resources so far. Steps and lines are cut at the row's `lastSeq`, read first: everything up to
  * it is committed (the seq moves in the same transaction as the rows) and the socket replays what
- * came after, so the page neither misses nor repeats an item.
+ * came after, so the page neither misses nor repeats an item. Also the run's approvals and the
+ * continue chain it belongs to.
  */
 export function loadExecutionSnapshot(db: Db, executionId: number): ExecutionSnapshot | undefined {
   const execution = getExecutionDetailWithResources(db, executionId);
@@ -26,5 +29,13 @@ export function loadExecutionSnapshot(db: Db, executionId: number): ExecutionSna
     first !== undefined &&
     getExecutionLogsBefore(db, executionId, first.seq, 1).length > 0;
   const earlierLogCount = hasEarlierLogs && first ? countExecutionLogsBefore(db, executionId, first.seq) : 0;
-  return { execution, steps, logs, hasEarlierLogs, earlierLogCount };
+  const approvals = listApprovals(db, { executionId, limit: 100 }).items;
+  return {
+    execution: { ...execution, chain: getExecutionChain(db, executionId) },
+    steps,
+    logs,
+    hasEarlierLogs,
+    earlierLogCount,
+    approvals,
+  };
 }

@@ -1,18 +1,24 @@
 import { assertAgentInputAllowed } from '@/lib/agents/agentInput';
-import { agentResponseSchema, updateAgentSchema } from '@/lib/contracts/agents';
+import { agentDetailResponseSchema, agentResponseSchema, updateAgentSchema } from '@/lib/contracts/agents';
 import { notFound } from '@/lib/core/errors';
 import { getDb } from '@/lib/db';
 import { getAgentById, softDeleteAgent, toAgentDto, updateAgent } from '@/lib/db/queries/agents';
+import { agentDenialSummary } from '@/lib/db/queries/executions';
 import { idParam, json, route } from '@/lib/http/route';
 
 export const dynamic = 'force-dynamic';
 
+/** The agent, and whether its recent runs keep hitting denied tool calls. */
 export const GET = route(
-  { params: idParam, doc: { summary: 'One agent', response: agentResponseSchema } },
+  {
+    params: idParam,
+    doc: { summary: 'One agent, with its recent denied calls', response: agentDetailResponseSchema },
+  },
   ({ params }) => {
-    const agent = getAgentById(getDb(), params.id);
+    const db = getDb();
+    const agent = getAgentById(db, params.id);
     if (!agent) throw notFound('Agent');
-    return json({ agent: toAgentDto(agent) });
+    return json({ agent: toAgentDto(agent), recentDenials: agentDenialSummary(db, params.id) });
   },
 );
 

@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { type ChangeEvent, type FormEvent, useState } from 'react';
+import { Disclosure } from '@/components/ui/Disclosure';
 import {
   errorIdOf,
   Form,
@@ -18,6 +19,7 @@ import {
   updateAgentSchema,
 } from '@/lib/contracts/agents';
 import { ApiClientError, apiFetch, errorMessage } from '@/lib/http/client';
+import styles from './Agents.module.css';
 import {
   AGENT_FIELDS,
   type AgentField,
@@ -29,6 +31,35 @@ import {
 } from './agentFormModel';
 
 const inputId = (field: AgentField) => `agent-${field}`;
+
+/** The rule syntax, with rules that work as written. */
+function RuleSyntax() {
+  return (
+    <Disclosure summary="Rule syntax" summaryTestId="rule-syntax">
+      <ul className={styles.rules}>
+        <li>
+          <code>Read</code>, <code>Bash</code>: every call of a tool (names start with a capital letter).
+        </li>
+        <li>
+          <code>Bash(cat:*)</code>: commands starting with <code>cat</code> (<code>:*</code> only at the end);{' '}
+          <code>Bash(git diff *)</code>: <code>*</code> stands for any text. Claude Code also checks the paths
+          a command reads: outside the working directory, add the directory below.
+        </li>
+        <li>
+          <code>Read(./src/**)</code>, <code>{'Read(//etc/**)'}</code>: paths (gitignore patterns;{' '}
+          <code>{'//'}</code> starts an absolute one).
+        </li>
+        <li>
+          <code>WebFetch(domain:example.com)</code>: fetches from one domain.
+        </li>
+        <li>
+          <code>mcp__server</code>, <code>mcp__server__tool</code>: an MCP server's tools, or one of them (no
+          parentheses).
+        </li>
+      </ul>
+    </Disclosure>
+  );
+}
 
 function Field({ field, ...props }: { field: AgentField } & Omit<FormFieldProps, 'inputId' | 'errorTestId'>) {
   return <FormField inputId={inputId(field)} errorTestId={`field-error-${field}`} {...props} />;
@@ -58,7 +89,7 @@ export function AgentForm({ agent }: { agent?: AgentDto }) {
     'aria-invalid': errors[field] !== undefined,
     'aria-describedby': errors[field] === undefined ? undefined : errorIdOf(inputId(field)),
     'data-testid': `agent-field-${field}`,
-    onChange: (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => {
+    onChange: (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) => {
       const { value } = event.target;
       setValues((current) => ({ ...current, [field]: value }));
       setSaved(false);
@@ -127,14 +158,6 @@ export function AgentForm({ agent }: { agent?: AgentDto }) {
           wide
         >
           <textarea rows={4} {...bind('systemPrompt')} />
-        </Field>
-        <Field
-          field="allowedTools"
-          label="Allowed tools"
-          error={errors.allowedTools}
-          hint="Comma or newline separated, e.g. Bash, Read, Bash(git status:*)."
-        >
-          <textarea rows={3} spellCheck={false} {...bind('allowedTools')} />
         </Field>
         <Field
           field="workingDirectory"
@@ -211,6 +234,71 @@ export function AgentForm({ agent }: { agent?: AgentDto }) {
           hint="No run starts once the month's spend reaches it. Empty: none."
         >
           <input type="number" inputMode="decimal" min={0} step="any" {...bind('monthlyBudgetUsd')} />
+        </Field>
+      </FormGrid>
+      <h3 className={styles.section}>Permissions</h3>
+      <RuleSyntax />
+      <FormGrid>
+        <Field
+          field="allowedTools"
+          label="Allowed tools"
+          error={errors.allowedTools}
+          hint="Run without asking. One rule per line (or comma separated)."
+        >
+          <textarea rows={3} spellCheck={false} {...bind('allowedTools')} />
+        </Field>
+        <Field
+          field="deniedTools"
+          label="Denied tools"
+          error={errors.deniedTools}
+          hint="Always refused, whatever else allows them; never asked about."
+        >
+          <textarea rows={3} spellCheck={false} {...bind('deniedTools')} />
+        </Field>
+        <Field
+          field="unlistedTools"
+          label="Calls no rule covers"
+          error={errors.unlistedTools}
+          hint="Ask: the run waits (without a process) until someone answers here, in Approvals or from a notification."
+        >
+          <select {...bind('unlistedTools')}>
+            <option value="deny">Deny them</option>
+            <option value="ask">Ask a person</option>
+          </select>
+        </Field>
+        <Field
+          field="additionalDirectories"
+          label="Additional directories"
+          error={errors.additionalDirectories}
+          hint="Absolute paths besides the working directory that tools may read, one per line (e.g. /etc for Bash(cat:*) on /etc/hostname)."
+        >
+          <textarea rows={2} spellCheck={false} placeholder="/etc" {...bind('additionalDirectories')} />
+        </Field>
+        <Field
+          field="approvalTimeoutMinutes"
+          label="Approval timeout (minutes)"
+          error={errors.approvalTimeoutMinutes}
+          hint="How long a call waits for an answer. Schedules and workflow steps may set their own."
+        >
+          <input
+            type="number"
+            inputMode="numeric"
+            min={1}
+            max={10_080}
+            step={1}
+            {...bind('approvalTimeoutMinutes')}
+          />
+        </Field>
+        <Field
+          field="onApprovalTimeout"
+          label="When nobody answers"
+          error={errors.onApprovalTimeout}
+          hint="Deny: the model is told and goes on. Fail: the run ends failed (approval_timeout)."
+        >
+          <select {...bind('onApprovalTimeout')}>
+            <option value="deny">Deny the call</option>
+            <option value="fail">Fail the run</option>
+          </select>
         </Field>
       </FormGrid>
       <FormFooter

@@ -9,6 +9,11 @@ export interface AgentFormValues {
   systemPrompt: string;
   defaultPrompt: string;
   allowedTools: string;
+  deniedTools: string;
+  additionalDirectories: string;
+  unlistedTools: string;
+  approvalTimeoutMinutes: string;
+  onApprovalTimeout: string;
   workingDirectory: string;
   maxTurns: string;
   timeoutSeconds: string;
@@ -29,6 +34,11 @@ export const AGENT_FIELDS: readonly AgentField[] = [
   'systemPrompt',
   'defaultPrompt',
   'allowedTools',
+  'deniedTools',
+  'additionalDirectories',
+  'unlistedTools',
+  'approvalTimeoutMinutes',
+  'onApprovalTimeout',
   'workingDirectory',
   'maxTurns',
   'timeoutSeconds',
@@ -51,6 +61,11 @@ export function valuesFromAgent(agent?: AgentDto): AgentFormValues {
     systemPrompt: agent?.systemPrompt ?? AGENT_DEFAULTS.systemPrompt,
     defaultPrompt: agent?.defaultPrompt ?? '',
     allowedTools: (agent?.allowedTools ?? AGENT_DEFAULTS.allowedTools).join('\n'),
+    deniedTools: (agent?.deniedTools ?? AGENT_DEFAULTS.deniedTools).join('\n'),
+    additionalDirectories: (agent?.additionalDirectories ?? AGENT_DEFAULTS.additionalDirectories).join('\n'),
+    unlistedTools: agent?.unlistedTools ?? AGENT_DEFAULTS.unlistedTools,
+    approvalTimeoutMinutes: String(agent?.approvalTimeoutMinutes ?? AGENT_DEFAULTS.approvalTimeoutMinutes),
+    onApprovalTimeout: agent?.onApprovalTimeout ?? AGENT_DEFAULTS.onApprovalTimeout,
     workingDirectory: agent?.workingDirectory ?? '',
     maxTurns: String(agent?.maxTurns ?? AGENT_DEFAULTS.maxTurns),
     timeoutSeconds: String(agent?.timeoutSeconds ?? AGENT_DEFAULTS.timeoutSeconds),
@@ -63,12 +78,33 @@ export function valuesFromAgent(agent?: AgentDto): AgentFormValues {
   };
 }
 
-/** Comma- or newline-separated tool names; blanks dropped. */
+/**
+ * Comma- or newline-separated rules; blanks dropped. A comma inside parentheses belongs to the
+ * rule (`Bash(git diff a,b)`), so only top-level commas split.
+ */
 export function parseToolList(text: string): string[] {
+  const rules: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const char of text) {
+    if (char === '(') depth += 1;
+    else if (char === ')') depth = Math.max(0, depth - 1);
+    if (char === '\n' || (char === ',' && depth === 0)) {
+      rules.push(current);
+      current = '';
+      depth = 0;
+    } else current += char;
+  }
+  rules.push(current);
+  return rules.map((rule) => rule.trim()).filter((rule) => rule !== '');
+}
+
+/** One directory per line; blanks dropped. */
+export function parseLines(text: string): string[] {
   return text
-    .split(/[,\n]/)
-    .map((tool) => tool.trim())
-    .filter((tool) => tool !== '');
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '');
 }
 
 /** An empty number field means "leave as is / use the default"; anything else must parse. */
@@ -91,6 +127,11 @@ export function toAgentInput(values: AgentFormValues): Record<string, unknown> {
     systemPrompt: values.systemPrompt,
     defaultPrompt: values.defaultPrompt,
     allowedTools: parseToolList(values.allowedTools),
+    deniedTools: parseToolList(values.deniedTools),
+    additionalDirectories: parseLines(values.additionalDirectories),
+    unlistedTools: values.unlistedTools,
+    approvalTimeoutMinutes: parseNumber(values.approvalTimeoutMinutes),
+    onApprovalTimeout: values.onApprovalTimeout,
     workingDirectory: workingDirectory === '' ? null : workingDirectory,
     maxTurns: parseNumber(values.maxTurns),
     timeoutSeconds: parseNumber(values.timeoutSeconds),
@@ -105,12 +146,17 @@ export function toAgentInput(values: AgentFormValues): Record<string, unknown> {
 
 const isField = (key: string): key is AgentField => (AGENT_FIELDS as readonly string[]).includes(key);
 
-/** Issues by field; a bad tool is named, since the field holds a list. */
+/** The items of the fields that hold lists, as the form sends them. */
+function listItems(field: AgentField, values: AgentFormValues): string[] | undefined {
+  if (field === 'allowedTools' || field === 'deniedTools') return parseToolList(values[field]);
+  if (field === 'additionalDirectories') return parseLines(values.additionalDirectories);
+  return undefined;
+}
+
+/** Issues by field; a bad rule or directory is named, since the field holds a list. */
 export function errorsFromIssues(
   issues: readonly { path: IssuePath; message: string }[],
   values: AgentFormValues,
 ): FormErrors {
-  return fieldErrors(issues, isField, (field, index) =>
-    field === 'allowedTools' ? parseToolList(values.allowedTools)[index] : undefined,
-  );
+  return fieldErrors(issues, isField, (field, index) => listItems(field, values)?.[index]);
 }

@@ -16,6 +16,7 @@ import type { PendingApiRetry } from '@/lib/presentation/executionView';
 import { formatCount, formatDuration, formatUsd, formatUsdExact } from '@/lib/presentation/format';
 import { CancelRunButton } from './CancelRunButton';
 import styles from './Execution.module.css';
+import { RerunActions } from './RerunActions';
 import { TriggerLink } from './TriggerLink';
 
 /** Claude Code is waiting out an API error: say why, and count down to the retry. */
@@ -74,7 +75,11 @@ export function ExecutionHeader({
           </>
         }
         actions={
-          active ? <CancelRunButton executionId={execution.id} onRequested={setCancelRequested} /> : null
+          active ? (
+            <CancelRunButton executionId={execution.id} onRequested={setCancelRequested} />
+          ) : (
+            <RerunActions executionId={execution.id} prompt={execution.prompt} />
+          )
         }
       />
       <Panel testId="execution-header" data={{ 'data-execution-id': execution.id }}>

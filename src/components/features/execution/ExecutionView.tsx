@@ -5,11 +5,15 @@ import { useAgentExecution } from '@/hooks/useAgentExecution';
 import { isActiveStatus } from '@/lib/contracts/executions';
 import { type ExecutionSnapshot, pendingApiRetry } from '@/lib/presentation/executionView';
 import { AttemptList } from './AttemptList';
+import { ContinueBox } from './ContinueBox';
 import { CostBreakdown } from './CostBreakdown';
 import styles from './Execution.module.css';
 import { ExecutionHeader } from './ExecutionHeader';
 import { LogViewer } from './LogViewer';
 import { OutputPrunedNote } from './OutputPrunedNote';
+import { RunApprovals } from './RunApprovals';
+import { RunChain } from './RunChain';
+import { RunDenials } from './RunDenials';
 import { RunResources } from './RunResources';
 import { StepTimeline } from './StepTimeline';
 import { StructuredOutput } from './StructuredOutput';
@@ -23,6 +27,8 @@ export function ExecutionView({ snapshot }: { snapshot: ExecutionSnapshot }) {
   return (
     <>
       <ExecutionHeader execution={execution} pendingRetry={pendingApiRetry(state)} />
+      <RunDenials execution={execution} />
+      <RunApprovals executionId={execution.id} initial={snapshot.approvals ?? []} />
       <OutputPrunedNote prunedAt={snapshot.execution.outputPrunedAt} />
       <StructuredOutput value={execution.structuredOutput} />
       <div className={styles.panels}>
@@ -44,6 +50,8 @@ export function ExecutionView({ snapshot }: { snapshot: ExecutionSnapshot }) {
       <RunResources resources={execution.resources} steps={state.steps} baseMs={baseMs} running={live} />
       <CostBreakdown costs={execution.costs} />
       <AttemptList attempts={execution.attempts} />
+      <RunChain chain={execution.chain} current={execution} />
+      {live ? null : <ContinueBox executionId={execution.id} />}
     </>
   );
 }

@@ -75,6 +75,8 @@ export const EVENT_LABELS: Record<NotificationEventType, string> = {
   'host.disk': 'A disk is nearly full',
   'host.memory': 'Memory is running out',
   'host.load': 'The load stays high',
+  'approval.requested': 'A tool call waits for approval (with approve/deny links)',
+  'approval.expired': 'A tool call’s approval expired',
   'storage.low': 'Disk space is below the floor (runs refused)',
   'storage.failing': 'ClaudeOps cannot write its data',
 };

@@ -16,6 +16,7 @@ import {
   EXECUTION_STATUSES,
   EXECUTION_TRIGGERS,
   type ExecutionPage,
+  type ExecutionTrigger,
   type RUN_RANGES,
   type RunSort,
 } from '@/lib/contracts/executions';
@@ -35,7 +36,13 @@ const RANGE_LABELS: Record<keyof typeof RUN_RANGES, string> = {
   '7d': 'Last 7 days',
   '30d': 'Last 30 days',
 };
-const TRIGGER_LABELS = { manual: 'Manual', api: 'API', schedule: 'Schedule', workflow: 'Workflow' } as const;
+const TRIGGER_LABELS: Record<ExecutionTrigger, string> = {
+  manual: 'Manual',
+  api: 'API',
+  schedule: 'Schedule',
+  workflow: 'Workflow',
+  continue: 'Continue',
+};
 
 export interface RunsBrowserProps {
   page: ExecutionPage;

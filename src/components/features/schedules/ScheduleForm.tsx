@@ -101,7 +101,14 @@ export function ScheduleForm({
   };
 
   const bind = (
-    field: 'name' | 'cronExpression' | 'timezone' | 'prompt' | 'catchUpWindowSeconds' | 'jitterSeconds',
+    field:
+      | 'name'
+      | 'cronExpression'
+      | 'timezone'
+      | 'prompt'
+      | 'catchUpWindowSeconds'
+      | 'jitterSeconds'
+      | 'approvalTimeoutMinutes',
   ) => ({
     id: inputId(field),
     name: field,
@@ -368,6 +375,23 @@ export function ScheduleForm({
         >
           <input type="number" inputMode="numeric" min={0} max={3_600} step={1} {...bind('jitterSeconds')} />
         </Field>
+        {values.targetKind === 'agent' ? (
+          <Field
+            field="approvalTimeoutMinutes"
+            label="Approval timeout (minutes)"
+            error={errors.approvalTimeoutMinutes}
+            hint="How long this schedule's runs wait for an approval. Empty: the agent's own."
+          >
+            <input
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={10_080}
+              step={1}
+              {...bind('approvalTimeoutMinutes')}
+            />
+          </Field>
+        ) : null}
         <div>
           <Check
             id={inputId('enabled')}

@@ -23,6 +23,8 @@ export interface ScheduleFormValues {
   catchUp: CatchUpPolicy;
   catchUpWindowSeconds: string;
   jitterSeconds: string;
+  /** Empty: the agent's own timeout. Agent targets only. */
+  approvalTimeoutMinutes: string;
 }
 
 /** The fields errors are shown beside, in the order the form shows them; `target` is the agent or workflow picker. */
@@ -38,6 +40,7 @@ export const SCHEDULE_FIELDS = [
   'catchUp',
   'catchUpWindowSeconds',
   'jitterSeconds',
+  'approvalTimeoutMinutes',
 ] as const;
 export type ScheduleField = (typeof SCHEDULE_FIELDS)[number];
 
@@ -65,6 +68,7 @@ export function valuesFromSchedule(
     catchUp: schedule?.catchUp ?? SCHEDULE_DEFAULTS.catchUp,
     catchUpWindowSeconds: String(schedule?.catchUpWindowSeconds ?? SCHEDULE_DEFAULTS.catchUpWindowSeconds),
     jitterSeconds: String(schedule?.jitterSeconds ?? SCHEDULE_DEFAULTS.jitterSeconds),
+    approvalTimeoutMinutes: String(schedule?.approvalTimeoutMinutes ?? ''),
   };
 }
 
@@ -107,6 +111,10 @@ export function toScheduleInput(values: ScheduleFormValues): Record<string, unkn
     catchUp: values.catchUp,
     catchUpWindowSeconds: parseNumber(values.catchUpWindowSeconds),
     jitterSeconds: parseNumber(values.jitterSeconds),
+    ...(values.targetKind === 'agent' && {
+      approvalTimeoutMinutes:
+        values.approvalTimeoutMinutes.trim() === '' ? null : Number(values.approvalTimeoutMinutes),
+    }),
   };
 }
 

@@ -7,6 +7,7 @@ import {
 } from '../../contracts/agents';
 import { microsToUsd, usdToMicros } from '../../contracts/executions';
 import { notFound } from '../../core/errors';
+import type { DbExecutor } from '../executor';
 import type { Db } from '../index';
 import { insertedRow, updatedRow } from '../returning';
 import { type AgentConfiguration, agentConfigurations } from '../schema';
@@ -21,6 +22,12 @@ export function toAgentDto(row: AgentConfiguration): AgentDto {
     systemPrompt: row.systemPrompt,
     defaultPrompt: row.defaultPrompt,
     allowedTools: row.allowedTools,
+    deniedTools: row.deniedTools,
+    rememberedTools: row.rememberedTools,
+    additionalDirectories: row.additionalDirectories,
+    unlistedTools: row.unlistedTools,
+    approvalTimeoutMinutes: row.approvalTimeoutMinutes,
+    onApprovalTimeout: row.onApprovalTimeout,
     workingDirectory: row.workingDirectory,
     maxTurns: row.maxTurns,
     timeoutSeconds: row.timeoutSeconds,
@@ -153,4 +160,25 @@ export function listLiveAgentIds(db: Db): Set<number> {
       .all()
       .map((row) => row.id),
   );
+}
+
+/** An agent's row even when it was deleted since: a parked run of it still resumes or ends. */
+export function getAgentRow(db: DbExecutor, id: number): AgentConfiguration | undefined {
+  return db.select().from(agentConfigurations).where(eq(agentConfigurations.id, id)).get();
+}
+
+/** Adds rules to an agent's remembered rules ("approve and remember"), each at most once. */
+export function rememberAgentRules(
+  db: DbExecutor,
+  agentId: number,
+  rules: readonly string[],
+  now: number,
+): void {
+  const agent = getAgentRow(db, agentId);
+  if (!agent) return;
+  const remembered = [...new Set([...agent.rememberedTools, ...rules])];
+  db.update(agentConfigurations)
+    .set({ rememberedTools: remembered, updatedAt: now })
+    .where(eq(agentConfigurations.id, agentId))
+    .run();
 }

@@ -1,6 +1,6 @@
 import { type AnyColumn, and, eq, sql } from 'drizzle-orm';
 import type { ModelCostRecord } from '../../contracts/costs';
-import type { ExecutionStatus } from '../../contracts/executions';
+import type { DenialDto, ExecutionStatus, RunWarning } from '../../contracts/executions';
 import type { Db, DbConnection } from '../index';
 import { preparedPerConnection, statementPerConnection } from '../prepared';
 import { executionAttempts, executions, monthlyCostSummaries } from '../schema';
@@ -140,6 +140,9 @@ export interface ExecutionOutcome {
   apiRetryCount: number;
   errorCode: string | null;
   errorMessage: string | null;
+  deniedToolCalls: number;
+  denials: DenialDto[];
+  warnings: RunWarning[];
 }
 
 export interface OutcomeWrite {

@@ -1,22 +1,32 @@
-import { and, desc, eq, gt, inArray, lt, lte, type SQL, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gt, inArray, lt, lte, ne, notExists, type SQL, sql } from 'drizzle-orm';
+import type { AgentDenialSummary } from '../../contracts/agents';
+import type { ModelCostRecord } from '../../contracts/costs';
 import {
+  ACTIVE_STATUSES,
+  type DenialDto,
+  type ExecutionChain,
   type ExecutionDetail,
   type ExecutionLive,
+  type ExecutionStatus,
   type ExecutionSummary,
   type ExecutionTrigger,
   type LogLineDto,
   microsToUsd,
+  type RunWarning,
   type StepDto,
 } from '../../contracts/executions';
 import type { Db, DbConnection } from '../index';
 import { statementPerConnection } from '../prepared';
 import {
   agentConfigurations,
+  approvals,
   costTracking,
+  type Execution,
   executionAttempts,
   executionLogs,
   executionSteps,
   executions,
+  type RunLimits,
   schedules,
   workflowRuns,
   workflows,
@@ -62,6 +72,9 @@ const summaryColumns = {
   apiRetryCount: executions.apiRetryCount,
   attempt: executions.attempt,
   nextAttemptAt: executions.nextAttemptAt,
+  parentExecutionId: executions.parentExecutionId,
+  deniedToolCalls: executions.deniedToolCalls,
+  warnings: executions.warnings,
 };
 
 export function toSummary({
@@ -98,6 +111,9 @@ export interface NewExecutionInput {
   scheduleId?: number | null;
   workflowRunId?: number | null;
   workflowStepKey?: string | null;
+  parentExecutionId?: number | null;
+  forked?: boolean;
+  limits?: RunLimits | null;
   createdAt?: number;
 }
 
@@ -105,11 +121,24 @@ export interface NewExecutionInput {
 // values bound by position.
 const queuedInsert = statementPerConnection((sqlite) =>
   sqlite.prepare<
-    [number, string, string, ExecutionTrigger, number | null, number | null, string | null, number]
+    [
+      number,
+      string,
+      string,
+      ExecutionTrigger,
+      number | null,
+      number | null,
+      string | null,
+      number | null,
+      number,
+      string | null,
+      number,
+    ]
   >(
     `insert into executions
-       (agent_id, prompt, model, trigger, schedule_id, workflow_run_id, workflow_step_key, status, created_at)
-     values (?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
+       (agent_id, prompt, model, trigger, schedule_id, workflow_run_id, workflow_step_key,
+        parent_execution_id, forked, limits, status, created_at)
+     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
   ),
 );
 
@@ -122,6 +151,9 @@ export function insertQueuedExecution(db: DbConnection, input: NewExecutionInput
     input.scheduleId ?? null,
     input.workflowRunId ?? null,
     input.workflowStepKey ?? null,
+    input.parentExecutionId ?? null,
+    input.forked ? 1 : 0,
+    input.limits ? JSON.stringify(input.limits) : null,
     input.createdAt ?? Date.now(),
   );
   return Number(lastInsertRowid);
@@ -165,6 +197,8 @@ export function getExecutionDetail(db: Db, id: number): ExecutionDetail | undefi
       sessionId: executions.sessionId,
       apiKeySource: executions.apiKeySource,
       structuredOutput: executions.structuredOutput,
+      forked: executions.forked,
+      denials: executions.denials,
       outputPrunedAt: executions.outputPrunedAt,
     })
     .from(executions)
@@ -184,6 +218,8 @@ export function getExecutionDetail(db: Db, id: number): ExecutionDetail | undefi
     sessionId: extra?.sessionId ?? null,
     apiKeySource: extra?.apiKeySource ?? null,
     structuredOutput: extra?.structuredOutput ?? null,
+    forked: extra?.forked ?? false,
+    denials: extra?.denials ?? [],
     outputPrunedAt: extra?.outputPrunedAt ?? null,
     costs: costs.map((c) => ({
       model: c.model,
@@ -221,10 +257,10 @@ export function getExecutionLive(db: Db, id: number): ExecutionLive | undefined 
   return live;
 }
 
-/** Every queued or running execution, and the newest `limit` of all: what a live list starts from. */
+/** Every execution not yet ended, and the newest `limit` of all: what a live list starts from. */
 export function listRecentAndActive(db: Db, limit: number): ExecutionSummary[] {
   // Sorted below with the recent ones: an IN over the status index would need a sort step in SQL.
-  const active = summaries(db, inArray(executions.status, ['queued', 'running']))
+  const active = summaries(db, inArray(executions.status, [...ACTIVE_STATUSES]))
     .all()
     .map(toSummary);
   const recent = selectSummaries(db, undefined, limit);
@@ -400,4 +436,149 @@ export function interruptUnfinishedExecutions(db: Db): number[] {
     }
   });
   return rows.map((row) => row.id);
+}
+
+/** A status written outside the run's start and end: awaiting approval, running again, queued to resume. */
+export function markExecutionStatus(
+  db: Db,
+  id: number,
+  status: Extract<ExecutionStatus, 'awaiting_approval' | 'running' | 'queued'>,
+  at: number,
+): void {
+  db.update(executions).set({ status, lastActivityAt: at }).where(eq(executions.id, id)).run();
+}
+
+export interface RunFindings {
+  deniedToolCalls: number;
+  denials: DenialDto[];
+  warnings: RunWarning[];
+}
+
+/** A run's denied calls and warnings so far, written as they happen. */
+export function recordRunFindings(db: Db, id: number, findings: RunFindings): void {
+  db.update(executions).set(findings).where(eq(executions.id, id)).run();
+}
+
+/** Everything the engine needs to take a parked run up again (after its process ended, or a restart). */
+export function getExecutionRow(db: Db, id: number): Execution | undefined {
+  return db.select().from(executions).where(eq(executions.id, id)).get();
+}
+
+/** What the run's earlier processes stored per model. */
+export function getExecutionCostRecords(db: Db, id: number): ModelCostRecord[] {
+  return db
+    .select()
+    .from(costTracking)
+    .where(eq(costTracking.executionId, id))
+    .all()
+    .map(({ id: _id, executionId: _e, agentId: _a, createdAt: _c, updatedAt: _u, ...row }) => row);
+}
+
+/** Tool calls the run made (the structured answer aside): what "every call was denied" compares with. */
+export function countToolCalls(db: Db, id: number): number {
+  const row = db
+    .select({ n: count() })
+    .from(executionSteps)
+    .where(
+      and(
+        eq(executionSteps.executionId, id),
+        eq(executionSteps.kind, 'tool_use'),
+        ne(executionSteps.toolName, 'StructuredOutput'),
+      ),
+    )
+    .get();
+  return row?.n ?? 0;
+}
+
+/** A parked run's figures once its process ended: the run stays awaiting approval. */
+export function recordParkedProgress(db: Db, id: number, progress: ExecutionProgress): void {
+  db.update(executions).set(progress).where(eq(executions.id, id)).run();
+}
+
+/** Runs that wait for an approval nobody needs to give any more (answered while the server went down). */
+export function awaitingRunsWithoutPendingApproval(db: Db): number[] {
+  return db
+    .select({ id: executions.id })
+    .from(executions)
+    .where(
+      and(
+        eq(executions.status, 'awaiting_approval'),
+        notExists(
+          db
+            .select({ id: approvals.id })
+            .from(approvals)
+            .where(and(eq(approvals.executionId, executions.id), eq(approvals.status, 'pending'))),
+        ),
+      ),
+    )
+    .all()
+    .map((row) => row.id);
+}
+
+/** The first run of a continue chain. */
+export function chainRootOf(db: Db, id: number): number {
+  let current = id;
+  for (let hops = 0; hops < 10_000; hops += 1) {
+    const row = db
+      .select({ parent: executions.parentExecutionId })
+      .from(executions)
+      .where(eq(executions.id, current))
+      .get();
+    if (!row || row.parent === null) return current;
+    current = row.parent;
+  }
+  return current;
+}
+
+/** Every run continued from the same first run, oldest first, with their total cost. */
+export function getExecutionChain(db: Db, id: number): ExecutionChain {
+  const rootId = chainRootOf(db, id);
+  const rows = db.all<{
+    id: number;
+    parent_execution_id: number | null;
+    status: ExecutionStatus;
+    trigger: ExecutionTrigger;
+    forked: number;
+    cost_micros: number;
+    created_at: number;
+  }>(sql`
+    with recursive chain(id) as (
+      select ${rootId}
+      union all
+      select e.id from executions e join chain on e.parent_execution_id = chain.id
+    )
+    select e.id, e.parent_execution_id, e.status, e.trigger, e.forked, e.cost_micros, e.created_at
+    from executions e join chain on e.id = chain.id
+    order by e.id`);
+  const executionsOfChain = rows.map((row) => ({
+    id: row.id,
+    parentExecutionId: row.parent_execution_id,
+    status: row.status,
+    trigger: row.trigger,
+    forked: row.forked === 1,
+    costUsd: microsToUsd(row.cost_micros),
+    createdAt: row.created_at,
+  }));
+  const totalMicros = rows.reduce((sum, row) => sum + row.cost_micros, 0);
+  return { rootId, executions: executionsOfChain, totalCostUsd: microsToUsd(totalMicros) };
+}
+
+/** Whether an agent's recent runs keep hitting denials: its last `limit` runs' denied calls, by tool. */
+export function agentDenialSummary(db: Db, agentId: number, limit = 20): AgentDenialSummary {
+  const rows = db
+    .select({ deniedToolCalls: executions.deniedToolCalls, denials: executions.denials })
+    .from(executions)
+    .where(eq(executions.agentId, agentId))
+    .orderBy(desc(executions.id))
+    .limit(limit)
+    .all();
+  const byTool = new Map<string, number>();
+  for (const row of rows)
+    for (const denial of row.denials) byTool.set(denial.toolName, (byTool.get(denial.toolName) ?? 0) + 1);
+  return {
+    runs: rows.length,
+    runsWithDenials: rows.filter((row) => row.deniedToolCalls > 0).length,
+    deniedToolCalls: rows.reduce((sum, row) => sum + row.deniedToolCalls, 0),
+    tools: [...byTool].map(([toolName, n]) => ({ toolName, count: n })).sort((a, b) => b.count - a.count),
+  };
 }

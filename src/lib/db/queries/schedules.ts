@@ -241,6 +241,7 @@ export type DueSchedule = Pick<
   | 'workflowId'
   | 'workflowInput'
   | 'prompt'
+  | 'approvalTimeoutMinutes'
   | 'cronExpression'
   | 'timezone'
   | 'overlapPolicy'
@@ -257,7 +258,7 @@ type DueRow = Omit<DueSchedule, 'workflowInput'> & { workflowInput: string | nul
 const dueSchedules = statementPerConnection((sqlite) =>
   sqlite.prepare<[number, number], DueRow>(
     `select s.id, s.agent_id as agentId, s.workflow_id as workflowId, s.workflow_input as workflowInput,
-       s.prompt, s.cron_expression as cronExpression, s.timezone, s.overlap_policy as overlapPolicy,
+       s.prompt, s.approval_timeout_minutes as approvalTimeoutMinutes, s.cron_expression as cronExpression, s.timezone, s.overlap_policy as overlapPolicy,
        s.catch_up as catchUp, s.catch_up_window_seconds as catchUpWindowSeconds,
        s.jitter_seconds as jitterSeconds, s.next_run_at as nextRunAt,
        coalesce(a.deleted_at, w.deleted_at) as targetDeletedAt
@@ -297,11 +298,11 @@ export function getEarliestFireAt(db: Db): number | null {
 // The statuses written out (not bound) so that SQLite sees the partial index's condition.
 const activeRuns = statementPerConnection((sqlite) =>
   sqlite.prepare<[number], { id: number; status: ExecutionStatus }>(
-    `select id, status from executions where schedule_id = ? and status in ('queued', 'running') order by id`,
+    `select id, status from executions where schedule_id = ? and status in ('queued', 'running', 'awaiting_approval') order by id`,
   ),
 );
 
-/** The schedule's runs still queued or running, oldest first: what its overlap policy looks at. */
+/** The schedule's runs not yet ended (a run awaiting approval too), oldest first: what its overlap policy looks at. */
 export function getActiveRunsOfSchedule(
   db: DbConnection,
   scheduleId: number,

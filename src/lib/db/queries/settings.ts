@@ -86,6 +86,11 @@ export function readAppSettings(db: DbExecutor): StoredAppSettings {
   return { settings: settings as AppSettingsDto, fallbacks };
 }
 
+/** The log a run may write, in bytes (the setting is in MiB). */
+export function runLogCapBytes(db: DbExecutor): number {
+  return getAppSettings(db).runLogCapMb * 1024 * 1024;
+}
+
 /** The settings in use (see readAppSettings). */
 export function getAppSettings(db: DbExecutor): AppSettingsDto {
   return readAppSettings(db).settings;

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { integer, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import type { ApprovalTimeoutAction, UnlistedToolPolicy } from '../../contracts/permissions';
 
 /** Agent definitions: what to run, with which model, tools and limits. */
 export const agentConfigurations = sqliteTable(
@@ -12,6 +13,22 @@ export const agentConfigurations = sqliteTable(
     systemPrompt: text('system_prompt').notNull().default(''),
     defaultPrompt: text('default_prompt').notNull(),
     allowedTools: text('allowed_tools', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    /** Permission rules always denied. */
+    deniedTools: text('denied_tools', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
+    /** Rules saved by "approve and remember", allowed like allowedTools and revocable apart from them. */
+    rememberedTools: text('remembered_tools', { mode: 'json' })
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'`),
+    /** Directories besides the working directory that its tools may read (Claude Code's additionalDirectories). */
+    additionalDirectories: text('additional_directories', { mode: 'json' })
+      .$type<string[]>()
+      .notNull()
+      .default(sql`'[]'`),
+    /** A call no rule covers: 'deny', or 'ask' a person. */
+    unlistedTools: text('unlisted_tools').$type<UnlistedToolPolicy>().notNull().default('deny'),
+    approvalTimeoutMinutes: integer('approval_timeout_minutes').notNull().default(60),
+    onApprovalTimeout: text('on_approval_timeout').$type<ApprovalTimeoutAction>().notNull().default('deny'),
     workingDirectory: text('working_directory'),
     maxTurns: integer('max_turns').notNull().default(10),
     timeoutSeconds: integer('timeout_seconds').notNull().default(600),

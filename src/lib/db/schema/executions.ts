@@ -1,6 +1,14 @@
 import { type AnyColumn, sql } from 'drizzle-orm';
-import { index, integer, real, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
-import type { ExecutionStatus, ExecutionTrigger } from '../../contracts/executions';
+import {
+  type AnySQLiteColumn,
+  index,
+  integer,
+  real,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from 'drizzle-orm/sqlite-core';
+import type { DenialDto, ExecutionStatus, ExecutionTrigger, RunWarning } from '../../contracts/executions';
 import { agentConfigurations } from './agents';
 import { schedules } from './schedules';
 
@@ -68,6 +76,20 @@ export const executions = sqliteTable(
     peakProcessCount: integer('peak_process_count'),
     /** The agent's structured answer (the SDK's `structured_output`), for agents that give one. */
     structuredOutput: text('structured_output', { mode: 'json' }).$type<unknown>(),
+    /** For trigger 'continue': the run whose session this one resumes. */
+    parentExecutionId: integer('parent_execution_id').references((): AnySQLiteColumn => executions.id, {
+      onDelete: 'set null',
+    }),
+    /** A continue that branched into a new session instead of resuming its parent's. */
+    forked: integer('forked', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * The limits it runs under when they differ from its agent's (a workflow step's, a schedule's
+     * approval timeout): kept so a run woken after a restart (an approval's answer) keeps them.
+     */
+    limits: text('limits', { mode: 'json' }).$type<RunLimits>(),
+    deniedToolCalls: integer('denied_tool_calls').notNull().default(0),
+    denials: text('denials', { mode: 'json' }).$type<DenialDto[]>().notNull().default(sql`'[]'`),
+    warnings: text('warnings', { mode: 'json' }).$type<RunWarning[]>().notNull().default(sql`'[]'`),
     /** When retention dropped the run's log lines and steps (its row, cost and result stay); null while kept. */
     outputPrunedAt: integer('output_pruned_at'),
   },
@@ -84,7 +106,10 @@ export const executions = sqliteTable(
     index('executions_by_duration').on(executionDurationKey(t.durationMs)),
     // A schedule's queued and running runs, read for its overlap policy on every slot: only active
     // runs are in it, so a schedule with years of history costs no more than a new one.
-    index('executions_active_by_schedule').on(t.scheduleId).where(sql`${t.status} in ('queued', 'running')`),
+    index('executions_active_by_schedule')
+      .on(t.scheduleId)
+      .where(sql`${t.status} in ('queued', 'running', 'awaiting_approval')`),
+    index('executions_by_parent').on(t.parentExecutionId),
     // The month's most expensive runs: read the month's end of this index, no scan and no sort.
     index('executions_by_month_cost').on(executionMonth(t.createdAt), t.costMicros),
     // Runs whose output retention has still to drop, oldest end first: pruned runs leave the index.
@@ -93,6 +118,14 @@ export const executions = sqliteTable(
       .where(sql`${t.outputPrunedAt} is null and ${t.finishedAt} is not null`),
   ],
 );
+
+/** Overrides of the agent's limits a run was started with (absent: the agent's). */
+export interface RunLimits {
+  timeoutSeconds?: number;
+  runRetries?: number;
+  workflowCapMicros?: number | null;
+  approvalTimeoutMinutes?: number;
+}
 
 export type Execution = typeof executions.$inferSelect;
 export type NewExecution = typeof executions.$inferInsert;

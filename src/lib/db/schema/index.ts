@@ -1,4 +1,5 @@
 export * from './agents';
+export * from './approvals';
 export * from './costs';
 export * from './executions';
 export * from './healthReports';
@@ -7,6 +8,7 @@ export * from './notifications';
 export * from './runResources';
 export * from './scheduleFirings';
 export * from './schedules';
+export * from './sessions';
 export * from './settings';
 export * from './steps';
 export * from './workflows';

@@ -33,6 +33,8 @@ export const schedules = sqliteTable(
     catchUp: text('catch_up').$type<CatchUpPolicy>().notNull().default('skip'),
     catchUpWindowSeconds: integer('catch_up_window_seconds').notNull().default(3_600),
     jitterSeconds: integer('jitter_seconds').notNull().default(0),
+    /** How long its runs' tool calls wait for a person; null: the agent's own setting. */
+    approvalTimeoutMinutes: integer('approval_timeout_minutes'),
     /** The next slot to consider (a cron time, epoch ms); null while paused. */
     nextRunAt: integer('next_run_at'),
     /** When that slot is due: next_run_at plus its jitter. The timer and the due query read this. */

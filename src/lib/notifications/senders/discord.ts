@@ -11,7 +11,10 @@ export function discordPayload({ body, rendered }: Outgoing): object {
     embeds: [
       {
         title: clip(title, 256),
-        description: clip(text, 4096),
+        description: clip(
+          [text, ...rendered.actions.map((action) => `[${action.label}](${action.url})`)].join('\n'),
+          4096,
+        ),
         url,
         color: SEVERITY_COLOR[severity],
         fields: fields

@@ -20,6 +20,7 @@ export function emailText({ body, rendered }: Outgoing): string {
     '',
     rendered.text,
     ...(figures === '' ? [] : ['', figures]),
+    ...rendered.actions.flatMap((action) => ['', `${action.label} (one-time link): ${action.url}`]),
     '',
     `Open in ClaudeOps: ${rendered.url}`,
     '',

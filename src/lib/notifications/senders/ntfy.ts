@@ -36,6 +36,10 @@ export function sendNtfy(
       priority: PRIORITY[severity],
       tags: `${TAG[severity]},${out.body.type}`,
       click: url,
+      // Buttons that open the confirmation page of each one-time link (never a decision on tap alone).
+      ...(out.rendered.actions.length > 0 && {
+        actions: out.rendered.actions.map((action) => `view, ${action.label}, ${action.url}`).join('; '),
+      }),
       ...(config.token !== null && { authorization: `Bearer ${config.token}` }),
     },
     ntfyBody(out),

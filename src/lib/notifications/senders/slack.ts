@@ -26,7 +26,11 @@ export function slackPayload({ rendered }: Outgoing): object {
         text: clip(`*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}`, 2000),
       })),
     });
-  blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `<${url}|Open in ClaudeOps>` } });
+  const links = [...rendered.actions, { label: 'Open in ClaudeOps', url }];
+  blocks.push({
+    type: 'section',
+    text: { type: 'mrkdwn', text: links.map((link) => `<${link.url}|${link.label}>`).join('  ·  ') },
+  });
   return { text: `${SEVERITY_EMOJI[severity]} ${clip(escapeMrkdwn(title), 3000)}`, blocks };
 }
 

@@ -1,0 +1,310 @@
+import type { PermissionUpdate } from '@anthropic-ai/claude-agent-sdk';
+import type { ApprovalDto, DecideApprovalInput, DecidedVia } from '../contracts/approvals';
+import type { ApprovalTimeoutAction } from '../contracts/permissions';
+import { conflict, invalidField, notFound } from '../core/errors';
+import type { Logger } from '../core/logger';
+import type { Db } from '../db';
+import { rememberAgentRules } from '../db/queries/agents';
+import {
+  cancelPendingApprovals,
+  countPendingApprovals,
+  type DecisionWrite,
+  getApproval,
+  getApprovalRow,
+  insertApproval,
+  listPendingApprovals,
+  markApprovalUsed,
+  recordDecision,
+  suggestedRulesOf,
+  unusedAllowsOf,
+} from '../db/queries/approvals';
+import type { Approval } from '../db/schema';
+import type { EngineEvents } from './events';
+import { toolCallHash } from './toolCallHash';
+
+/** A tool call that needs a person, as Claude Code asked it. */
+export interface ApprovalRequest {
+  executionId: number;
+  agentId: number;
+  toolName: string;
+  toolUseId: string;
+  input: Record<string, unknown>;
+  title: string | null;
+  reason: string | null;
+  suggestions: PermissionUpdate[];
+  requestedAt: number;
+  timeoutMinutes: number;
+  onTimeout: ApprovalTimeoutAction;
+}
+
+/** Who answered, for the audit: how they were authorized and where from. */
+export interface DecisionActor {
+  via: DecidedVia;
+  channel: string;
+}
+
+/** How a wait in the permission callback ended. */
+export type WaitOutcome =
+  | { kind: 'answered'; approval: Approval }
+  /** The hold is over (or the server is stopping): the run should let its process go. */
+  | { kind: 'hold_over' }
+  /** The run ended otherwise (cancelled). */
+  | { kind: 'dropped' };
+
+export interface ApprovalDeskDeps {
+  db: Db;
+  events: EngineEvents;
+  logger: Logger;
+  /** How long a call keeps its process waiting in the callback. */
+  holdMs: number;
+  /** An answer (or an expiry) reached a call nobody waits for in a callback: its run must be woken. */
+  onAnsweredWithoutWaiter(approval: Approval): void;
+}
+
+export const DEFAULT_DENY_MESSAGE = 'A person denied this tool call.';
+
+function timeoutMessage(row: Pick<Approval, 'requestedAt' | 'expiresAt' | 'onTimeout'>): string {
+  const minutes = Math.round((row.expiresAt - row.requestedAt) / 60_000);
+  const within = `Nobody answered within ${minutes} minute${minutes === 1 ? '' : 's'}`;
+  return row.onTimeout === 'fail'
+    ? `${within}, so the run failed (its policy fails a run whose call is not answered).`
+    : `${within}, so the call was denied.`;
+}
+
+/** Claude Code's suggestions, kept for this session only: never written into settings files. */
+export function sessionOnly(suggestions: readonly unknown[]): PermissionUpdate[] {
+  return suggestions
+    .filter((s): s is PermissionUpdate => typeof s === 'object' && s !== null && 'type' in s)
+    .map((s) => ({ ...s, destination: 'session' }));
+}
+
+/**
+ * The approvals of running and parked runs: it writes each request (with its notification, in one
+ * transaction), holds the permission callbacks that wait for an answer, expires what nobody
+ * answered, records every answer once (a second one is refused naming the first), and keeps the
+ * one-shot allows a resumed run uses.
+ */
+export class ApprovalDesk {
+  private readonly waiters = new Map<number, (outcome: WaitOutcome) => void>();
+  private readonly expiries = new Map<number, NodeJS.Timeout>();
+
+  constructor(private readonly deps: ApprovalDeskDeps) {}
+
+  /** Records a request and arms its expiry; the notification commits with it. */
+  open(request: ApprovalRequest): Approval {
+    const { db, events } = this.deps;
+    const row = db.transaction((tx) => {
+      const inserted = insertApproval(tx, {
+        executionId: request.executionId,
+        agentId: request.agentId,
+        toolUseId: request.toolUseId,
+        toolName: request.toolName,
+        input: request.input,
+        inputHash: toolCallHash(request.toolName, request.input),
+        title: request.title,
+        reason: request.reason,
+        suggestions: request.suggestions,
+        requestedAt: request.requestedAt,
+        expiresAt: request.requestedAt + request.timeoutMinutes * 60_000,
+        onTimeout: request.onTimeout,
+        status: 'pending',
+      });
+      events.writeApproval({ change: 'requested', approval: this.dto(inserted.id) });
+      return inserted;
+    });
+    this.arm(row);
+    this.announce(row.id);
+    return row;
+  }
+
+  /**
+   * Waits in the permission callback for an answer, for at most the hold. The abort signal is the
+   * SDK's: the process went away.
+   */
+  wait(approvalId: number, signal: AbortSignal): Promise<WaitOutcome> {
+    return new Promise((resolve) => {
+      const settle = (outcome: WaitOutcome) => {
+        clearTimeout(hold);
+        signal.removeEventListener('abort', onAbort);
+        this.waiters.delete(approvalId);
+        resolve(outcome);
+      };
+      const onAbort = () => settle({ kind: 'dropped' });
+      const hold = setTimeout(() => settle({ kind: 'hold_over' }), this.deps.holdMs);
+      signal.addEventListener('abort', onAbort);
+      this.waiters.set(approvalId, settle);
+      // Answered between the request and this wait (a very quick answer, or an expiry).
+      const row = getApprovalRow(this.deps.db, approvalId);
+      if (row && row.status !== 'pending') settle({ kind: 'answered', approval: row });
+    });
+  }
+
+  /** Ends a callback's wait early so its run parks (the server is stopping). */
+  endHold(approvalId: number): void {
+    this.waiters.get(approvalId)?.({ kind: 'hold_over' });
+  }
+
+  /** A person's answer. Refused when the approval is unknown or already answered (naming the answer). */
+  decide(
+    approvalId: number,
+    input: DecideApprovalInput,
+    actor: DecisionActor,
+    now = Date.now(),
+  ): ApprovalDto {
+    const { db } = this.deps;
+    const row = getApprovalRow(db, approvalId);
+    if (!row) throw notFound(`Approval ${approvalId}`);
+    if (row.status !== 'pending') throw conflict(alreadyAnswered(row));
+    const rules = input.remember ? suggestedRulesOf(row.suggestions) : [];
+    if (input.remember && rules.length === 0)
+      throw invalidField(
+        'remember',
+        'Claude Code suggested no rule for this call; add one to the agent’s allowedTools instead',
+      );
+    const write: DecisionWrite = {
+      status: input.decision === 'allow' ? 'allowed' : 'denied',
+      decision: input.decision,
+      decidedAt: now,
+      decidedVia: actor.via,
+      decidedChannel: actor.channel,
+      message: input.decision === 'deny' ? (input.message ?? DEFAULT_DENY_MESSAGE) : null,
+      updatedInput: input.updatedInput ?? null,
+      rememberedRules: rules,
+    };
+    const recorded = db.transaction((tx) => {
+      if (!recordDecision(tx, approvalId, write)) return false;
+      if (rules.length > 0) rememberAgentRules(tx, row.agentId, rules, now);
+      return true;
+    });
+    // Someone answered between the read and the write.
+    const latest = getApprovalRow(db, approvalId);
+    if (!recorded || !latest) throw conflict(alreadyAnswered(latest ?? row));
+    this.answered(latest);
+    return this.dto(approvalId);
+  }
+
+  /** Nobody answered in time: the call is denied (or its run will fail, by the policy). */
+  expire(approvalId: number, now = Date.now()): void {
+    const { db, events } = this.deps;
+    const row = getApprovalRow(db, approvalId);
+    if (row?.status !== 'pending') return;
+    const recorded = db.transaction((tx) => {
+      const done = recordDecision(tx, approvalId, {
+        status: 'expired',
+        decision: 'deny',
+        decidedAt: now,
+        decidedVia: 'timeout',
+        decidedChannel: 'timeout',
+        message: timeoutMessage(row),
+        updatedInput: null,
+        rememberedRules: [],
+      });
+      if (done) events.writeApproval({ change: 'expired', approval: this.dto(approvalId) });
+      return done;
+    });
+    const latest = getApprovalRow(db, approvalId);
+    if (recorded && latest) this.answered(latest);
+  }
+
+  /** A run ended otherwise: its waiting calls are dropped, their callbacks released. */
+  dropPending(executionId: number, now = Date.now()): void {
+    for (const id of cancelPendingApprovals(this.deps.db, executionId, now)) {
+      this.disarm(id);
+      this.waiters.get(id)?.({ kind: 'dropped' });
+      this.announce(id);
+    }
+  }
+
+  /** The unused allow a resumed run's repeated call may use: same tool, and the input asked for or approved. */
+  allowFor(executionId: number, toolName: string, input: Record<string, unknown>): Approval | undefined {
+    const hash = toolCallHash(toolName, input);
+    return unusedAllowsOf(this.deps.db, executionId).find(
+      (row) =>
+        row.toolName === toolName &&
+        (row.inputHash === hash ||
+          (row.updatedInput !== null && toolCallHash(toolName, row.updatedInput) === hash)),
+    );
+  }
+
+  /** An allow is good for one call. */
+  use(approvalId: number, now = Date.now()): void {
+    markApprovalUsed(this.deps.db, approvalId, now);
+  }
+
+  /** At start: every pending approval gets its expiry back; those that passed while down expire now. */
+  rearm(now = Date.now()): void {
+    for (const approval of listPendingApprovals(this.deps.db)) {
+      if (approval.expiresAt <= now) this.expire(approval.id, now);
+      else {
+        const row = getApprovalRow(this.deps.db, approval.id);
+        if (row) this.arm(row);
+      }
+    }
+  }
+
+  stop(): void {
+    for (const timer of this.expiries.values()) clearTimeout(timer);
+    this.expiries.clear();
+  }
+
+  /** The approval as the API shows it. */
+  dto(approvalId: number): ApprovalDto {
+    const approval = getApproval(this.deps.db, approvalId);
+    if (!approval) throw notFound(`Approval ${approvalId}`);
+    return approval;
+  }
+
+  private answered(row: Approval): void {
+    this.disarm(row.id);
+    this.announce(row.id);
+    const waiter = this.waiters.get(row.id);
+    if (waiter) waiter({ kind: 'answered', approval: row });
+    else this.deps.onAnsweredWithoutWaiter(row);
+  }
+
+  private announce(approvalId: number): void {
+    const { events, db, logger } = this.deps;
+    events.emit(
+      { type: 'approval.updated', approval: this.dto(approvalId), counts: countPendingApprovals(db) },
+      (err) => logger.error({ err, approvalId }, 'approval listener failed'),
+    );
+  }
+
+  private arm(row: Approval): void {
+    this.disarm(row.id);
+    const timer = setTimeout(
+      () => {
+        this.expiries.delete(row.id);
+        try {
+          this.expire(row.id);
+        } catch (err) {
+          this.deps.logger.error({ err, approvalId: row.id }, 'approval expiry failed');
+        }
+      },
+      Math.max(0, row.expiresAt - Date.now()),
+    );
+    timer.unref();
+    this.expiries.set(row.id, timer);
+  }
+
+  private disarm(approvalId: number): void {
+    clearTimeout(this.expiries.get(approvalId));
+    this.expiries.delete(approvalId);
+  }
+}
+
+/** "Approval 4 was already allowed (link, ntfy #2) at …": what a second answer is told. */
+function alreadyAnswered(row: Approval): string {
+  const when = row.decidedAt === null ? '' : ` at ${new Date(row.decidedAt).toISOString()}`;
+  switch (row.status) {
+    case 'allowed':
+    case 'denied':
+      return `Approval ${row.id} was already ${row.status} (${row.decidedVia}, ${row.decidedChannel})${when}`;
+    case 'expired':
+      return `Approval ${row.id} expired${when}: nobody answered in time`;
+    case 'cancelled':
+      return `Approval ${row.id} no longer waits: its run ended${when}`;
+    case 'pending':
+      return `Approval ${row.id} is still pending`;
+  }
+}

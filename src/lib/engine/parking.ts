@@ -1,0 +1,140 @@
+import type { ModelTokenUsage } from '../claude/usage';
+import type { Logger } from '../core/logger';
+import type { DbConnection } from '../db';
+import { getAgentRow } from '../db/queries/agents';
+import { getApprovalRow, latestAnsweredApproval, pendingApprovalsOf } from '../db/queries/approvals';
+import { recordExecutionCosts } from '../db/queries/costs';
+import {
+  chainRootOf,
+  getExecutionCostRecords,
+  getExecutionLive,
+  getExecutionRow,
+  markExecutionStatus,
+  recordParkedProgress,
+} from '../db/queries/executions';
+import { runLogCapBytes } from '../db/queries/settings';
+import type { Execution } from '../db/schema';
+import { type ActiveRun, newActiveRun } from './activeRun';
+import type { OutputWriter } from './outputWriter';
+import { noteAnswerDenied, resumePrompt } from './permissionBroker';
+import { type RunInput, type StartPoint, type StopReason, statusOf } from './runState';
+import { finalFigures } from './runTotals';
+import { spendView } from './runView';
+
+/** What parking needs of the engine: its runs, and the moves it keeps to itself. */
+export interface ParkingHost {
+  db: DbConnection;
+  logger: Logger;
+  writer: OutputWriter;
+  runs: Map<number, ActiveRun>;
+  apply(run: ActiveRun, input: RunInput): void;
+  halt(run: ActiveRun, reason: StopReason, message: string | null): void;
+  /** Queues a woken run and lets the limits start it. */
+  enqueue(run: ActiveRun): void;
+  publishUpdate(run: ActiveRun): void;
+  onResponse(run: ActiveRun, responseId: string, usage: ModelTokenUsage): void;
+}
+
+/** How a parking attempt's ending reads: never recorded, the run is parked instead. */
+const PARKED = { status: 'failed', errorCode: 'parked', errorMessage: null } as const;
+
+/**
+ * Runs that wait for a person without a process. A parked run lives in the database only (status
+ * `awaiting_approval`, its approvals, what it spent): it holds no memory, no slot and no process, so
+ * it outlives a restart. An answer wakes it: rebuilt from its row, queued, and resuming its session.
+ */
+export class Parking {
+  constructor(private readonly host: ParkingHost) {}
+
+  /**
+   * The process of a run that waits for a person has ended: what it spent and said is stored, and
+   * the run leaves memory. Answered while the process ended, it comes back at once.
+   */
+  park(run: ActiveRun): void {
+    if (run.state.phase !== 'parking') return;
+    const { approvalId } = run.state;
+    const { db } = this.host;
+    this.host.apply(run, { type: 'attempt_ended', ending: PARKED, retryAt: null });
+    const figures = finalFigures(run.usage.responses(), run.results, run.createdAt, run.earlier);
+    const execution = { id: run.executionId, agentId: run.agentId, createdAt: run.createdAt };
+    recordExecutionCosts(db, execution, figures.models, run.spend.lastWritten);
+    const progress = { ...figures.totals, numTurns: figures.numTurns, apiRetryCount: run.apiRetryCount };
+    recordParkedProgress(db, run.executionId, progress);
+    run.output.flush();
+    Object.assign(run.view, progress, spendView(figures.models, figures.costMicros));
+    run.committedSeq = run.output.lastSeq;
+    this.host.runs.delete(run.executionId);
+    this.host.publishUpdate(run);
+    this.host.logger.info({ executionId: run.executionId, approvalId }, 'execution parked for approval');
+    if (getApprovalRow(db, approvalId)?.status !== 'pending') this.wake(run.executionId);
+  }
+
+  /**
+   * A parked run whose calls are all answered comes back: queued to resume its session, told the
+   * answer; or, when nobody answered and the policy says so, it fails without a process.
+   */
+  wake(executionId: number): void {
+    const { db } = this.host;
+    if (this.host.runs.has(executionId) || pendingApprovalsOf(db, executionId).length > 0) return;
+    const row = getExecutionRow(db, executionId);
+    const answer = latestAnsweredApproval(db, executionId);
+    if (row?.status !== 'awaiting_approval' || !answer || row.sessionId === null) return;
+    const run = this.takeUp(row, {
+      kind: 'resume',
+      sessionId: row.sessionId,
+      fork: false,
+      why: 'approval',
+      prompt: resumePrompt(answer),
+    });
+    if (answer.status === 'expired' && answer.onTimeout === 'fail') {
+      this.host.halt(run, 'approval_timeout', answer.message);
+      return;
+    }
+    if (answer.status !== 'allowed') noteAnswerDenied(db, run, answer);
+    markExecutionStatus(db, executionId, 'queued', Date.now());
+    this.host.enqueue(run);
+  }
+
+  /** A parked run (status awaiting_approval, not in memory), taken up to be stopped. */
+  takeUpParked(executionId: number): ActiveRun | undefined {
+    const row = getExecutionRow(this.host.db, executionId);
+    return row?.status === 'awaiting_approval' ? this.takeUp(row, { kind: 'prompt' }) : undefined;
+  }
+
+  /** Rebuilds a parked run from its row: its view, what its processes spent, its limits. */
+  private takeUp(row: Execution, from: StartPoint): ActiveRun {
+    const { db } = this.host;
+    const agent = getAgentRow(db, row.agentId);
+    const view = getExecutionLive(db, row.id);
+    if (!agent || !view) throw new Error(`execution ${row.id} or its agent is gone`);
+    const origin = {
+      trigger: row.trigger,
+      scheduleId: row.scheduleId,
+      workflowRunId: row.workflowRunId,
+      workflowStepKey: row.workflowStepKey,
+    };
+    const run = newActiveRun(
+      { agent, ...origin, ...row.limits, prompt: row.prompt, from },
+      {
+        executionId: row.id,
+        prompt: row.prompt,
+        origin: { ...origin, triggerName: view.triggerName },
+        createdAt: row.createdAt,
+        db,
+        // The cap counts what this process writes: a woken run may write a cap's worth again.
+        output: this.host.writer.open(row.id, row.lastSeq, runLogCapBytes(db)),
+        workOf: chainRootOf(db, row.id),
+        onResponse: (active, id, usage) => this.host.onResponse(active, id, usage),
+        revived: {
+          view,
+          earlier: { costs: getExecutionCostRecords(db, row.id), numTurns: row.numTurns },
+          lastSeq: row.lastSeq,
+          attempt: row.attempt,
+        },
+      },
+    );
+    run.view.status = statusOf(run.state);
+    this.host.runs.set(row.id, run);
+    return run;
+  }
+}
