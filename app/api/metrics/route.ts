@@ -7,5 +7,12 @@ export const dynamic = 'force-dynamic';
 
 /** This machine's metrics over a range, from the tier that fits a chart, with the runs to draw on it. */
 export const GET = route({ query: metricsRangeQuerySchema }, ({ query }) =>
-  json(getMetricsRange(getDb(), query.range, Date.now())),
+  json(
+    getMetricsRange(
+      getDb(),
+      // The schema guarantees from and to with `custom`.
+      query.range === 'custom' ? { from: query.from ?? 0, to: query.to ?? 0 } : query.range,
+      Date.now(),
+    ),
+  ),
 );

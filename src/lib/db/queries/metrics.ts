@@ -3,15 +3,16 @@ import { ACTIVE_STATUSES, type ExecutionStatus, microsToUsd } from '../../contra
 import {
   type HostMetric,
   METRIC_RANGE_MS,
-  type MetricRange,
+  METRIC_TIERS,
   type MetricSeriesDto,
   type MetricsRangeDto,
   type MetricsWindowDto,
+  type MetricsWindowRequest,
   type MetricTier,
   ROLLUP_STEP_MS,
   type RollupTier,
   type RunBandDto,
-  tierForRange,
+  tierForSpan,
 } from '../../contracts/metrics';
 import type { Db } from '../index';
 import {
@@ -368,24 +369,49 @@ export function getRunBands(
   return { runs: runs.reverse(), truncated: rows.length > limit };
 }
 
+/** A chart spans at least this many raw steps, so a server started a minute ago still draws a line. */
+const MIN_SPAN_STEPS = 12;
+
+/** The oldest stored time at or after `from` in any tier: where the data of a window starts. */
+function oldestSampleSince(db: Db, from: number): number | undefined {
+  const found = METRIC_TIERS.map((tier) => tierRowTime(db, tier, from)).filter(
+    (t): t is number => t !== undefined,
+  );
+  return found.length === 0 ? undefined : Math.min(...found);
+}
+
 /**
- * A chart range: the tier that gives no more points than a chart has pixels (contracts'
- * tierForRange), its rows since `now − range` aligned on one time axis, and the runs to draw on it.
+ * A chart window: a named range back from `now`, or a custom one. It starts where the data does
+ * when that is later (a server running for an hour shows that hour on the 30-day chart, not a
+ * sliver at its right edge), and the tier is the finest that draws the span actually covered in no
+ * more points than a chart has pixels, so a short history is not one rollup point. Rows are
+ * aligned on one time axis, with the runs to draw on it.
  */
-export function getMetricsRange(db: Db, range: MetricRange, now: number): MetricsRangeDto {
+export function getMetricsRange(db: Db, request: MetricsWindowRequest, now: number): MetricsRangeDto {
   const rawStepMs = getAppSettings(db).metricsIntervalSeconds * 1000;
-  const { tier, stepMs } = tierForRange(range, rawStepMs);
-  const from = now - METRIC_RANGE_MS[range];
+  const named = typeof request === 'string';
+  const requested = named ? { from: now - METRIC_RANGE_MS[request], to: now } : request;
+  const oldest = oldestSampleSince(db, requested.from);
+  // Data from nearly the start of the window (a twentieth of it): the window as asked.
+  const slack = (requested.to - requested.from) / 20;
+  const dataFrom =
+    oldest === undefined || oldest >= requested.to || oldest - requested.from <= slack
+      ? requested.from
+      : oldest;
+  const from = Math.max(requested.from, Math.min(dataFrom, requested.to - MIN_SPAN_STEPS * rawStepMs));
+  const to = requested.to;
+  const { tier, stepMs } = tierForSpan(to - from, rawStepMs);
   // A bucket starting before `from` would also hold samples from outside the range.
   const firstBucket = Math.ceil(from / stepMs) * stepMs;
-  const rows = readTier(db, tier, tier === 'raw' ? from : firstBucket, now + 1);
-  const { runs, truncated } = getRunBands(db, from, now);
+  const rows = readTier(db, tier, tier === 'raw' ? from : firstBucket, to + 1);
+  const { runs, truncated } = getRunBands(db, from, to);
   return {
-    range,
+    range: named ? request : 'custom',
+    requested,
     tier,
     stepMs,
     from,
-    to: now,
+    to,
     ...alignSeries(db, tier, rows),
     runs,
     runsTruncated: truncated,
