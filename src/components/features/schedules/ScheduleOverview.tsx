@@ -130,9 +130,7 @@ export function ScheduleOverview({
         </>
       ) : (
         <Empty testId="empty-upcoming">
-          {pausedCount > 0
-            ? `Nothing ahead: ${pausedCount} paused. `
-            : 'Nothing scheduled. '}
+          {pausedCount > 0 ? `Nothing ahead: ${pausedCount} paused. ` : 'Nothing scheduled. '}
           <Link href="/schedules">
             {pausedCount > 0 ? 'See the schedules' : 'Schedule an agent or a workflow'}
           </Link>
