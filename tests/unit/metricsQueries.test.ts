@@ -23,6 +23,7 @@ import {
   getRunBands,
   insertHostSample,
   listMetricSeries,
+  rollUpBuckets,
 } from '../../src/lib/db/queries/metrics';
 import { getExecutionResources, recordRunResources } from '../../src/lib/db/queries/runResources';
 import { insertedRow } from '../../src/lib/db/returning';
@@ -171,6 +172,9 @@ describe('chart windows', () => {
     const [busy] = ensureMetricSeries(handle.db, [{ metric: 'cpu.busy', entity: '' }], NOW);
     const first = NOW - 20 * 60_000;
     for (let t = first; t <= NOW; t += 5_000) insertHostSample(handle.db, t, new Map([[busy?.id ?? 0, 0.5]]));
+    // Rollups are dated by their bucket's start (an hour bucket at 11:00): not where the data starts.
+    for (const tier of ['1m', '10m', '1h', '1d'] as const)
+      rollUpBuckets(handle.db, tier, NOW - 2 * 86_400_000, NOW);
     for (const range of ['24h', '30d', '1y'] as const) {
       const answer = metricsRangeSchema.parse(getMetricsRange(handle.db, range, NOW));
       // The chart spans the 20 minutes there are, in raw points, not one rollup at its right edge.

@@ -372,12 +372,20 @@ export function getRunBands(
 /** A chart spans at least this many raw steps, so a server started a minute ago still draws a line. */
 const MIN_SPAN_STEPS = 12;
 
-/** The oldest stored time at or after `from` in any tier: where the data of a window starts. */
+/**
+ * Where the data of a window starts: its oldest raw sample at or after `from`, or an older rollup
+ * bucket that ends before that sample (raw samples are pruned first). A rollup row is dated by its
+ * bucket's start, which may be long before its first sample: a 10-minute bucket that holds only
+ * the last minute's samples does not say the data starts ten minutes ago.
+ */
 function oldestSampleSince(db: Db, from: number): number | undefined {
-  const found = METRIC_TIERS.map((tier) => tierRowTime(db, tier, from)).filter(
-    (t): t is number => t !== undefined,
-  );
-  return found.length === 0 ? undefined : Math.min(...found);
+  let oldest = tierRowTime(db, 'raw', from);
+  for (const tier of METRIC_TIERS) {
+    if (tier === 'raw') continue;
+    const t = tierRowTime(db, tier, from);
+    if (t !== undefined && t + ROLLUP_STEP_MS[tier] <= (oldest ?? Number.POSITIVE_INFINITY)) oldest = t;
+  }
+  return oldest;
 }
 
 /**
