@@ -117,29 +117,6 @@ test('the system page charts the last minutes and draws each new sample as it ar
   await expect(system.currentValues).toContainText('CPU busy');
   await page.screenshot({ path: testInfo.outputPath('system-1h.png'), fullPage: true });
 
-  // Virtual interfaces (no /sys/class/net/<if>/device) are off the network chart until asked for.
-  const nics = await page.evaluate(async () => {
-    const answer = await fetch('/api/metrics?range=1h').then((r) => r.json());
-    return [
-      ...new Set(
-        (answer.series as { metric: string; entity: string }[])
-          .filter((series) => series.metric === 'net.rx')
-          .map((series) => series.entity),
-      ),
-    ];
-  });
-  const network = system.chart('network');
-  const virtualToggle = page.getByTestId('show-virtual-interfaces');
-  if ((await virtualToggle.count()) > 0) {
-    const virtualNics = nics.filter((nic) => /^(ifb|docker|br-|virbr|tun|tap|wg)/.test(nic));
-    for (const nic of virtualNics)
-      await expect(network).not.toHaveAttribute('aria-label', new RegExp(`\\b${nic} in`));
-    await virtualToggle.check();
-    for (const nic of virtualNics)
-      await expect(network).toHaveAttribute('aria-label', new RegExp(`\\b${nic} in`));
-    await virtualToggle.uncheck();
-  }
-
   // A longer range takes its span from the data: a server up for minutes shows those minutes, in
   // raw points, not one rollup at the right edge of a year.
   await system.rangeButton('1y').click();
