@@ -291,7 +291,18 @@ function rangeFromRawRows(handle: DbHandle, range: MetricRange): MetricsRangeDto
     };
   });
   const { runs, truncated } = getRunBands(handle.db, from, NOW);
-  return { range, tier, stepMs, from, to: NOW, t, series, runs, runsTruncated: truncated };
+  return {
+    range,
+    requested: { from, to: NOW },
+    tier,
+    stepMs,
+    from,
+    to: NOW,
+    t,
+    series,
+    runs,
+    runsTruncated: truncated,
+  };
 }
 
 /** Sums added in another order differ in the last bits; everything else must be equal. */

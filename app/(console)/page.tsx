@@ -1,4 +1,3 @@
-import { SYSTEM_HEALTH_KEY } from '@/agents/system-health';
 import { BudgetWarnings } from '@/components/features/costs/BudgetWarnings';
 import {
   Dashboard,
@@ -12,7 +11,7 @@ import { ButtonLink } from '@/components/ui/Button';
 import { Panel } from '@/components/ui/Panel';
 import { microsToUsd } from '@/lib/contracts/executions';
 import { type Db, getDb } from '@/lib/db';
-import { getBuiltinAgent, listAgents } from '@/lib/db/queries/agents';
+import { listAgents } from '@/lib/db/queries/agents';
 import { getBudgetStatuses } from '@/lib/db/queries/costReports';
 import { getMonthSpendMicros, monthKey } from '@/lib/db/queries/costs';
 import { getRecentMetrics } from '@/lib/db/queries/metrics';
@@ -20,29 +19,21 @@ import { listExecutions } from '@/lib/db/queries/runList';
 import { countPausedSchedules } from '@/lib/db/queries/schedules';
 import { listWorkflowRuns } from '@/lib/db/queries/workflowRuns';
 import { getLatestHealthReport, recentHealthReports } from '@/lib/health/reports';
-import { healthScheduleId } from '@/lib/health/seed';
 import { HEADLINE_METRICS } from '@/lib/presentation/metricsView';
 import { ATTENTION_LIMIT, UPCOMING_LIMIT } from '@/lib/presentation/scheduleView';
-import {
-  findSchedule,
-  listSchedulesNeedingAttention,
-  listUpcomingSchedules,
-} from '@/lib/scheduling/schedules';
+import { listSchedulesNeedingAttention, listUpcomingSchedules } from '@/lib/scheduling/schedules';
 import { getRuntime, withQueuePositions } from '@/lib/server/runtime';
+import { healthControls } from '../_lib/healthControls';
 
 export const dynamic = 'force-dynamic';
 
 const RECENT_WORKFLOW_RUNS_LIMIT = 10;
 
 function healthCardProps(db: Db, now: number): HealthCardProps {
-  const reporter = getBuiltinAgent(db, SYSTEM_HEALTH_KEY);
-  const scheduleId = healthScheduleId(db);
-  const schedule = scheduleId === null ? null : findSchedule(db, scheduleId);
   return {
     recent: recentHealthReports(db, now),
     latest: getLatestHealthReport(db),
-    reporter: reporter ? { id: reporter.id, name: reporter.name } : null,
-    schedule: schedule ? { id: schedule.id, enabled: schedule.enabled } : null,
+    ...healthControls(db),
   };
 }
 

@@ -9,8 +9,8 @@ export interface HostMetricsState<W extends MetricsWindowDto> {
   live: LiveWindow<W>;
   /** The newest sample: server-rendered first, then each one the `metrics` topic brings. */
   latest: HostSample | null;
-  /** Starts again from a window read from the API (another range). */
-  reset(metrics: W, spanMs: number): void;
+  /** Starts again from a window read from the API (another range); `follows`: false for one ending in the past. */
+  reset(metrics: W, spanMs: number, follows?: boolean): void;
 }
 
 /**
@@ -29,5 +29,9 @@ export function useHostMetrics<W extends MetricsWindowDto>(
     setLive((current) => foldSample(current, frame.sample));
     setLatest(frame.sample);
   });
-  return { live, latest, reset: (metrics, span) => setLive(liveWindow(metrics, span)) };
+  return {
+    live,
+    latest,
+    reset: (metrics, span, follows) => setLive(liveWindow(metrics, span, follows)),
+  };
 }

@@ -53,11 +53,48 @@ test('the dashboard shows the latest health report live, and never calls a run w
   await expect(card.invalid).toBeVisible();
   await expect(card.findings).toHaveCount(0);
 
-  // The same after a reload, read from what was stored.
+  // The same after a reload, read from what was stored; the strip says what its colours are.
   await page.reload();
   await expect(card.status).toHaveAttribute('data-status', 'invalid');
   await expect(card.ticks).toHaveCount(2);
   await expect(card.ticks.nth(0)).toHaveAttribute('data-status', 'warning');
+  await expect(card.card.getByTestId('health-legend')).toHaveText(/warning: 1.*no valid report: 1/);
+
+  // The health page: Run now starts the reporter there; its report tops the page when it ends.
+  const okKey = '[script:e2e-health-ok]';
+  stack.model.script(okKey, [
+    structuredOutputTurn({
+      status: 'critical',
+      summary: 'Swap is full.',
+      findings: [{ area: 'memory', severity: 'critical', message: 'swap 100% used' }],
+      recommendations: ['Add memory'],
+    }),
+  ]);
+  await page.getByTestId('nav-health').click();
+  await expect(page).toHaveURL(/\/health$/);
+  const history = page.getByTestId('health-list-item');
+  await expect(history).toHaveCount(2);
+  // The default prompt carries no script key: this run is scripted through its agent's prompt.
+  const patched = await request.patch(`${stack.app.url}/api/agents/${health.id}`, {
+    headers: BEARER,
+    data: { defaultPrompt: `Check the machine ${okKey}` },
+  });
+  expect(patched.status()).toBe(200);
+  await page.getByTestId('health-run-now').click();
+  await expect(page.getByTestId('health-run-started')).toHaveText(/^Run #\d+ started$/);
+  const latest = page.getByTestId('health-latest');
+  await expect(latest.getByTestId('health-status')).toHaveAttribute('data-status', 'critical', {
+    timeout: 30_000,
+  });
+  await expect(latest.getByTestId('health-summary')).toHaveText('Swap is full.');
+  await expect(latest.getByTestId('health-finding')).toHaveAttribute('data-severity', 'critical');
+  await expect(history).toHaveCount(3);
+  await expect(history.first()).toHaveAttribute('data-status', 'critical');
+  // The raw answer is behind a toggle.
+  await expect(latest.getByTestId('health-raw-json')).toBeHidden();
+  await latest.getByTestId('health-raw-toggle').click();
+  await expect(latest.getByTestId('health-raw-json')).toContainText('"summary": "Swap is full."');
+  await page.getByTestId('nav-dashboard').click();
 
   // The switch turns the hourly schedule on: the schedules API agrees, and so does a reload.
   const builtInSchedule = async () => {
@@ -69,7 +106,8 @@ test('the dashboard shows the latest health report live, and never calls a run w
   };
   await card.scheduleSwitch.getByRole('checkbox').check();
   await expect(card.scheduleSwitch).toHaveAttribute('data-enabled', 'true');
-  await expect(card.scheduleSwitch).toHaveText('Runs every hour');
+  await expect(card.scheduleSwitch).toHaveText('Report every hour');
+  await expect(card.scheduleSwitch.getByRole('checkbox')).toBeChecked();
   const enabled = await builtInSchedule();
   expect(enabled?.enabled).toBe(true);
   expect(enabled?.nextRuns.map((at) => new Date(at).getUTCMinutes())).toEqual([0, 0, 0, 0, 0]);
@@ -78,7 +116,7 @@ test('the dashboard shows the latest health report live, and never calls a run w
   // And off again, before the top of the hour could start a run nobody scripted.
   await card.scheduleSwitch.getByRole('checkbox').uncheck();
   await expect(card.scheduleSwitch).toHaveAttribute('data-enabled', 'false');
-  await expect(card.scheduleSwitch).toHaveText('Hourly report paused');
+  await expect(card.scheduleSwitch.getByRole('checkbox')).not.toBeChecked();
   expect((await builtInSchedule())?.enabled).toBe(false);
   expect(errors).toEqual([]);
 });

@@ -117,10 +117,20 @@ test('the system page charts the last minutes and draws each new sample as it ar
   await expect(system.currentValues).toContainText('CPU busy');
   await page.screenshot({ path: testInfo.outputPath('system-1h.png'), fullPage: true });
 
-  // Another range is read from its own tier.
+  // A longer range takes its span from the data: a server up for minutes shows those minutes, in
+  // raw points, not one rollup at the right edge of a year.
   await system.rangeButton('1y').click();
-  await expect(system.tier).toHaveAttribute('data-tier', '1d');
   await expect(system.rangeButton('1y')).toHaveAttribute('aria-pressed', 'true');
+  await expect(system.tier).toHaveAttribute('data-tier', 'raw');
+  expect(Number(await system.tier.getAttribute('data-from'))).toBeGreaterThan(Date.now() - 3_600_000);
+  // A custom range in the past with no samples keeps the window asked for, at the tier of its span.
+  await system.rangeButton('custom').click();
+  await page.getByTestId('custom-range-from').fill('2026-01-01T00:00');
+  await page.getByTestId('custom-range-to').fill('2026-01-08T00:00');
+  await page.getByTestId('custom-range-apply').click();
+  await expect(system.tier).toHaveAttribute('data-tier', '10m');
+  expect(Number(await system.tier.getAttribute('data-from'))).toBe(new Date('2026-01-01T00:00').getTime());
+  await expect(system.rangeButton('custom')).toHaveAttribute('aria-pressed', 'true');
   await expect(system.error).toHaveCount(0);
   expect(errors).toEqual([]);
 });

@@ -45,11 +45,36 @@ test('create a schedule in the form, see its next runs, watch its first run arri
   await form.chooseAgent(agent.name);
   await form.field('name').fill('Every ten seconds');
 
-  // A preset fills the expression and says it in words, with its next runs.
-  await form.form.getByTestId('schedule-preset-weekdays').click();
-  await expect(form.field('cronExpression')).toHaveValue('0 9 * * 1-5');
-  await expect(form.words).toHaveText('At 09:00, Monday through Friday');
+  // A new schedule starts on a preset; each preset fills the expression and says it in words.
+  await expect(form.field('preset')).toHaveValue('daily');
+  await expect(form.field('cronExpression')).toHaveValue('0 9 * * *');
+  await form.field('preset').selectOption({ label: 'Every 5 minutes' });
+  await expect(form.field('cronExpression')).toHaveValue('*/5 * * * *');
+  await expect(form.words).toHaveText('Every 5 minutes');
+  await form.field('preset').selectOption({ label: 'Every week' });
+  await form.field('presetDay').selectOption({ label: 'Friday' });
+  await form.field('presetTime').fill('18:30');
+  await expect(form.field('cronExpression')).toHaveValue('30 18 * * 5');
+  await expect(form.words).toHaveText('At 18:30, only on Friday');
+  // The next five times in the zone picked from the searchable list: Fridays at 18:30 in Tokyo.
+  await form.pickTimeZone('tokyo', 'Asia/Tokyo');
+  await expect(form.field('timezone')).toHaveAttribute('data-value', 'Asia/Tokyo');
+  await expect(form.form.getByRole('columnheader', { name: 'In Asia/Tokyo' })).toBeVisible();
   await expect(form.previewRuns).toHaveCount(5);
+  for (const text of await form.previewRuns.getByTestId('next-run-zoned').allTextContents())
+    expect(text).toMatch(/18:30:00$/);
+  const tokyo = new Intl.DateTimeFormat('en-US', {
+    timeZone: 'Asia/Tokyo',
+    weekday: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  });
+  const instants = await form.previewRuns.evaluateAll((rows) => rows.map((row) => Number(row.dataset.at)));
+  expect(instants.map((at) => tokyo.format(at))).toEqual(new Array(5).fill('Fri 18:30'));
+  // Typing an expression by hand: the picker says it is custom.
+  await form.field('cronExpression').fill('0 9 * * 1-5');
+  await expect(form.field('preset')).toHaveValue('custom');
 
   // A bad expression first: the error shows beside its field, and nothing is created.
   await form.field('cronExpression').fill('*/10 * * *');
@@ -66,7 +91,7 @@ test('create a schedule in the form, see its next runs, watch its first run arri
 
   // Fixed: every ten seconds, in UTC, said in words, its next five runs in both zones.
   await form.field('cronExpression').fill('*/10 * * * * *');
-  await form.field('timezone').fill('UTC');
+  await form.pickTimeZone('utc', 'UTC');
   await expect(form.words).toHaveText('Every 10 seconds');
   await expect(form.previewRuns).toHaveCount(5);
   await expect(form.form.getByTestId('next-run-local').first()).not.toHaveText('…');

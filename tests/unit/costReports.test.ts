@@ -7,6 +7,7 @@ import {
   getBudgetStatuses,
   getDailySpend,
   getMonthToDate,
+  getRangeSpend,
   getSpendByAgent,
   getSpendByModel,
   getTopExecutions,
@@ -14,7 +15,8 @@ import {
 } from '../../src/lib/db/queries/costReports';
 import { rebuildCostSummaries } from '../../src/lib/db/queries/costSummaryRebuild';
 import { updateAppSettings } from '../../src/lib/db/queries/settings';
-import { dailyCostSummaries, monthlyCostSummaries } from '../../src/lib/db/schema';
+import { dailyCostSummaries, executions, monthlyCostSummaries } from '../../src/lib/db/schema';
+import { createSchedule } from '../../src/lib/scheduling/schedules';
 import { recordRun, type Spend } from '../helpers/costs';
 import { createTestDb } from '../helpers/testDb';
 
@@ -386,5 +388,45 @@ describe('rebuildCostSummaries', () => {
     });
     expect(snapshot()).toEqual(correct);
     expect(rebuildCostSummaries(handle.db).drift).toEqual([]);
+  });
+});
+
+describe('spend over a range', () => {
+  it('sums each agent’s and schedule’s runs of the range’s UTC days, in micro-dollars, biggest first', () => {
+    const writer = agent('writer');
+    const reader = agent('reader');
+    const nightly = createSchedule(
+      handle.db,
+      { agentId: writer, name: 'Nightly', cronExpression: '0 3 * * *', timezone: 'UTC' },
+      NOW,
+    );
+    const scheduled = (createdAt: number, costMicros: number) => {
+      const id = run(writer, createdAt, [{ model: 'claude-sonnet-4-5', costMicros }]);
+      handle.db
+        .update(executions)
+        .set({ trigger: 'schedule', scheduleId: nightly.id })
+        .where(eq(executions.id, id))
+        .run();
+    };
+    scheduled(at('2026-11-13T23:59:59.999Z'), 9_000_000); // the day before the range
+    scheduled(at('2026-11-14T00:00:00.000Z'), 1_250_000);
+    scheduled(at('2026-11-20T03:00:00.000Z'), 1_000_001);
+    run(writer, at('2026-11-18T10:00:00.000Z'), [
+      { model: 'claude-sonnet-4-5', costMicros: 500_000 },
+      { model: 'claude-haiku-4-5', costMicros: 1 },
+    ]);
+    run(reader, at('2026-11-19T10:00:00.000Z'), [{ model: 'claude-haiku-4-5', costMicros: 30 }]);
+
+    const spend = getRangeSpend(handle.db, { first: '2026-11-14', last: '2026-11-20' });
+    expect(spend.byAgent).toEqual([
+      { id: writer, name: 'writer', runs: 3, costUsd: 2.750002 },
+      { id: reader, name: 'reader', runs: 1, costUsd: 0.00003 },
+    ]);
+    expect(spend.bySchedule).toEqual([{ id: nightly.id, name: 'Nightly', runs: 2, costUsd: 2.250001 }]);
+    expect(spend.byWorkflow).toEqual([]);
+    expect(spend.daily.map((day) => day.day)).toEqual(
+      [14, 15, 16, 17, 18, 19, 20].map((d) => `2026-11-${d}`),
+    );
+    expect(spend.total).toBe(2.750032);
   });
 });

@@ -100,6 +100,8 @@ describe('HostCollector on captured /proc data', () => {
     const first = byName(c?.network ?? [], 'interface', 'eth1');
     expect(first).toEqual({
       interface: 'eth1',
+      // No /sys/class/net/eth1 in the capture: its name says physical.
+      virtual: false,
       rxBytesPerSecond: null,
       txBytesPerSecond: null,
       rxBytes: 100_000,

@@ -6,6 +6,7 @@ import {
   hostSampleSchema,
   METRIC_RANGE_MS,
   METRIC_RANGES,
+  metricsRangeQuerySchema,
   metricsRangeSchema,
   metricsWindowSchema,
   tierForRange,
@@ -22,6 +23,7 @@ import {
   getRunBands,
   insertHostSample,
   listMetricSeries,
+  rollUpBuckets,
 } from '../../src/lib/db/queries/metrics';
 import { getExecutionResources, recordRunResources } from '../../src/lib/db/queries/runResources';
 import { insertedRow } from '../../src/lib/db/returning';
@@ -158,11 +160,61 @@ describe('chart windows', () => {
       ['24h', '1m', 1_440],
       ['7d', '10m', 1_008],
       ['30d', '1h', 720],
+      ['90d', '1d', 90],
       ['1y', '1d', 365],
     ]);
     // Sampling every second would give the hour 3,600 raw points: minutes instead.
     expect(tierForRange('1h', 1_000)).toEqual({ tier: '1m', stepMs: 60_000 });
     expect(tierForRange('1h', 3_000)).toEqual({ tier: 'raw', stepMs: 3_000 });
+  });
+
+  it('starts a window where its samples do, at the tier of that span: 20 minutes of samples on the 30-day chart', () => {
+    const [busy] = ensureMetricSeries(handle.db, [{ metric: 'cpu.busy', entity: '' }], NOW);
+    const first = NOW - 20 * 60_000;
+    for (let t = first; t <= NOW; t += 5_000) insertHostSample(handle.db, t, new Map([[busy?.id ?? 0, 0.5]]));
+    // Rollups are dated by their bucket's start (an hour bucket at 11:00): not where the data starts.
+    for (const tier of ['1m', '10m', '1h', '1d'] as const)
+      rollUpBuckets(handle.db, tier, NOW - 2 * 86_400_000, NOW);
+    for (const range of ['24h', '30d', '1y'] as const) {
+      const answer = metricsRangeSchema.parse(getMetricsRange(handle.db, range, NOW));
+      // The chart spans the 20 minutes there are, in raw points, not one rollup at its right edge.
+      expect({ range, from: answer.from, tier: answer.tier, points: answer.t.length }).toEqual({
+        range,
+        from: first,
+        tier: 'raw',
+        points: 241,
+      });
+      expect(answer.requested).toEqual({ from: NOW - METRIC_RANGE_MS[range], to: NOW });
+    }
+    // A custom window in the past, with no samples: as asked.
+    const past = { from: NOW - 10 * 86_400_000, to: NOW - 9 * 86_400_000 };
+    const answer = getMetricsRange(handle.db, past, NOW);
+    expect({ range: answer.range, from: answer.from, to: answer.to, tier: answer.tier }).toEqual({
+      range: 'custom',
+      ...past,
+      tier: '1m',
+    });
+    // A window that starts inside the samples takes them from its start.
+    const inside = getMetricsRange(handle.db, { from: NOW - 10 * 60_000, to: NOW }, NOW);
+    expect(inside.t[0]).toBe(NOW - 10 * 60_000);
+  });
+
+  it('reads a custom range from its query, and names the field of a bad one', () => {
+    const parse = (query: Record<string, string>) => metricsRangeQuerySchema.safeParse(query);
+    expect(parse({ range: 'custom', from: '1000', to: '5000' }).data).toEqual({
+      range: 'custom',
+      from: 1000,
+      to: 5000,
+    });
+    const issues = (query: Record<string, string>) =>
+      parse(query).error?.issues.map((issue) => [issue.path.join('.'), issue.message]);
+    expect(issues({ range: 'custom' })).toEqual([
+      ['from', 'A custom range needs from (epoch ms)'],
+      ['to', 'A custom range needs to (epoch ms)'],
+    ]);
+    expect(issues({ range: 'custom', from: '5000', to: '1000' })).toEqual([['to', 'to must be after from']]);
+    expect(issues({ range: '24h', from: '5000' })).toEqual([['from', 'from goes with range=custom only']]);
+    expect(issues({ range: '2w' })?.[0]?.[0]).toBe('range');
   });
 
   it('gives the dashboard the last minutes of raw samples, only of the metrics it shows', () => {

@@ -10,7 +10,7 @@ import {
   type MetricsRangeDto,
   ROLLUP_STEP_MS,
   type RollupTier,
-  tierForRange,
+  tierForSpan,
 } from '../../src/lib/contracts/metrics';
 import { type DbHandle, openDatabase } from '../../src/lib/db';
 import { ensureIncrementalAutoVacuum, freelistPages } from '../../src/lib/db/autoVacuum';
@@ -230,7 +230,8 @@ describe('host metric tiers over a year of samples', () => {
   it('answers each chart range from its tier, equal to the raw samples it summarizes', () => {
     for (const range of METRIC_RANGES) {
       const answer = getMetricsRange(handle.db, range, NOW);
-      const { tier, stepMs } = tierForRange(range, 5_000);
+      expect(answer.from).toBe(NOW - METRIC_RANGE_MS[range]);
+      const { tier, stepMs } = tierForSpan(answer.to - answer.from, 5_000);
       expect({ range, tier: answer.tier, stepMs: answer.stepMs }).toEqual({ range, tier, stepMs });
       expectRangeMatches(answer, samples);
     }
@@ -270,7 +271,7 @@ describe('host metric tiers over a year of samples', () => {
 
 /** A range's answer against the generated samples: same time axis, same values per series. */
 function expectRangeMatches(answer: MetricsRangeDto, all: GeneratedSample[]) {
-  const from = NOW - METRIC_RANGE_MS[answer.range];
+  const { from } = answer;
   const idOf = new Map(ids.map((id, index) => [`${SERIES[index]?.metric}\0${SERIES[index]?.entity}`, id]));
   if (answer.tier === 'raw') {
     const inRange = all.filter((s) => s.t >= from && s.t <= NOW);

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  DEFAULT_PRESET_CHOICE,
   errorsFromIssues,
+  type PresetChoice,
   presetExpression,
+  presetOf,
   previewRuns,
   toScheduleInput,
   valuesFromSchedule,
@@ -75,9 +78,27 @@ describe('schedule form model', () => {
   });
 
   it('presets write the expression, said in words', () => {
-    expect(describeCron(presetExpression('hourly', '07:30'))).toBe('Every hour');
-    expect(describeCron(presetExpression('daily', '07:30'))).toBe('At 07:30');
-    expect(describeCron(presetExpression('weekdays', '18:05'))).toBe('At 18:05, Monday through Friday');
+    const words = (choice: Partial<PresetChoice>) =>
+      describeCron(presetExpression({ ...DEFAULT_PRESET_CHOICE, ...choice }) ?? '');
+    expect(words({ preset: 'minute' })).toBe('Every minute');
+    expect(words({ preset: 'five' })).toBe('Every 5 minutes');
+    expect(words({ preset: 'hourly', time: '07:30' })).toBe('Every hour');
+    expect(words({ preset: 'daily', time: '07:30' })).toBe('At 07:30');
+    expect(words({ preset: 'weekly', time: '18:05', day: 5 })).toBe('At 18:05, only on Friday');
+    expect(presetExpression({ ...DEFAULT_PRESET_CHOICE, preset: 'custom' })).toBeNull();
+  });
+
+  it('an expression opens on the preset that writes it, anything else on custom', () => {
+    expect(presetOf('* * * * *').preset).toBe('minute');
+    expect(presetOf('*/5 * * * *').preset).toBe('five');
+    expect(presetOf('0 * * * *').preset).toBe('hourly');
+    expect(presetOf('30 7 * * *')).toEqual({ preset: 'daily', time: '07:30', day: 1 });
+    expect(presetOf(' 5 18 * * 0 ')).toEqual({ preset: 'weekly', time: '18:05', day: 0 });
+    for (const custom of ['0 9 * * 1-5', '0 9 1 * *', '*/10 * * * * *', '@daily', '61 9 * * *', '15 * * * *'])
+      expect(presetOf(custom).preset, custom).toBe('custom');
+    // A round trip: what a preset writes reads back as the same choice.
+    const weekly = { preset: 'weekly', time: '06:45', day: 3 } as const;
+    expect(presetOf(presetExpression(weekly) ?? '')).toEqual(weekly);
   });
 
   it('previews the next five times once the expression and zone are valid', () => {

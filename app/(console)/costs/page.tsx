@@ -1,12 +1,32 @@
 import type { Metadata } from 'next';
 import { CostsOverview } from '@/components/features/costs/CostsOverview';
+import { costRangeDays, costRangeQuerySchema } from '@/lib/contracts/costs';
 import { getDb } from '@/lib/db';
-import { getCostOverview } from '@/lib/db/queries/costReports';
+import { getCostOverview, getRangeSpend } from '@/lib/db/queries/costReports';
 
 export const dynamic = 'force-dynamic';
 
 export const metadata: Metadata = { title: 'Costs' };
 
-export default function CostsPage() {
-  return <CostsOverview overview={getCostOverview(getDb(), Date.now())} />;
+export default async function CostsPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  const db = getDb();
+  const now = Date.now();
+  const parsed = costRangeQuerySchema.safeParse(await searchParams);
+  // A bad range in the URL says what is wrong and shows the default range.
+  const query = parsed.success ? parsed.data : costRangeQuerySchema.parse({});
+  const issue = parsed.success
+    ? null
+    : parsed.error.issues.map((problem) => `${problem.path.join('.')}: ${problem.message}`).join('; ');
+  return (
+    <CostsOverview
+      overview={getCostOverview(db, now)}
+      range={query.range}
+      spend={getRangeSpend(db, costRangeDays(query, now))}
+      rangeIssue={issue}
+    />
+  );
 }

@@ -14,5 +14,13 @@ export const GET = route(
       response: metricsRangeSchema,
     },
   },
-  ({ query }) => json(getMetricsRange(getDb(), query.range, Date.now())),
+  ({ query }) =>
+    json(
+      getMetricsRange(
+        getDb(),
+        // The schema guarantees from and to with `custom`.
+        query.range === 'custom' ? { from: query.from ?? 0, to: query.to ?? 0 } : query.range,
+        Date.now(),
+      ),
+    ),
 );

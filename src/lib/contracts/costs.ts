@@ -168,3 +168,68 @@ export const costExportQuerySchema = z
       });
   });
 export type CostExportQuery = z.infer<typeof costExportQuerySchema>;
+
+/** The costs page's ranges: the last N UTC days up to today, this UTC month, or two days of one's own. */
+export const COST_RANGES = ['7d', '30d', '90d', 'month', 'custom'] as const;
+export type CostRange = (typeof COST_RANGES)[number];
+
+/** The costs page's query (`?range=30d`, `?range=custom&from=2026-11-01&to=2026-11-15`). */
+export const costRangeQuerySchema = z
+  .strictObject({
+    range: z.enum(COST_RANGES).default('30d'),
+    from: utcDay.optional(),
+    to: utcDay.optional(),
+  })
+  .superRefine((query, ctx) => {
+    if (query.range !== 'custom') return;
+    if (query.from === undefined)
+      ctx.addIssue({ code: 'custom', path: ['from'], message: 'A custom range needs from (YYYY-MM-DD)' });
+    if (query.to === undefined)
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'A custom range needs to (YYYY-MM-DD)' });
+    if (query.from === undefined || query.to === undefined) return;
+    const [start, end] = [utcDayStart(query.from), utcDayStart(query.to)];
+    if (end < start) ctx.addIssue({ code: 'custom', path: ['to'], message: 'Must not be before from' });
+    else if ((end - start) / DAY_MS + 1 > MAX_EXPORT_DAYS)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: `The range spans at most ${MAX_EXPORT_DAYS} days`,
+      });
+  });
+export type CostRangeQuery = z.infer<typeof costRangeQuerySchema>;
+
+/** A range as UTC days, both included (`2026-11-01`). */
+export interface CostDays {
+  first: string;
+  last: string;
+}
+
+const RANGE_DAYS = { '7d': 7, '30d': 30, '90d': 90 } as const;
+
+/** The UTC days a range covers on the day of `now`. */
+export function costRangeDays(query: CostRangeQuery, now: number): CostDays {
+  const today = new Date(now).toISOString().slice(0, 10);
+  if (query.range === 'custom' && query.from && query.to) return { first: query.from, last: query.to };
+  if (query.range === 'month') return { first: `${today.slice(0, 7)}-01`, last: today };
+  const days = query.range === 'custom' ? 30 : RANGE_DAYS[query.range];
+  const first = new Date(utcDayStart(today) - (days - 1) * DAY_MS).toISOString().slice(0, 10);
+  return { first, last: today };
+}
+
+/** Spend of one agent, schedule or workflow over a range. */
+export interface TargetSpendDto {
+  id: number;
+  name: string;
+  runs: number;
+  costUsd: number;
+}
+
+/** Where a range's spend went: per agent, per schedule (runs it started) and per workflow (its steps' runs). */
+export interface RangeSpendDto {
+  days: CostDays;
+  total: number;
+  daily: DailySpendDto[];
+  byAgent: TargetSpendDto[];
+  bySchedule: TargetSpendDto[];
+  byWorkflow: TargetSpendDto[];
+}

@@ -40,6 +40,35 @@ export const filesystemUsageSchema = z.object({
   usedRatio: ratio,
 });
 
+/**
+ * The one disk figure every page shows: the share in use as `df` computes Use%,
+ * used / (used + available), so blocks reserved for root count as neither. Without the available
+ * figure (series stored before it was kept), used / size.
+ */
+export function diskUsedShare(
+  usedBytes: number,
+  availableBytes: number | null,
+  sizeBytes: number,
+): number | null {
+  const whole = availableBytes === null ? sizeBytes : usedBytes + availableBytes;
+  return whole > 0 ? Math.min(1, usedBytes / whole) : null;
+}
+
+/**
+ * Interface names of software devices (bridges, tunnels, traffic shapers, container plumbing),
+ * for interfaces whose /sys entry is gone or was never read.
+ */
+const VIRTUAL_INTERFACE_NAME =
+  /^(lo|ifb|veth|docker|br-|br\d|virbr|vnet|tun|tap|wg|tailscale|zt|flannel|cni|cali|vxlan|kube|dummy|gre|sit|ip6tnl|nlmon)/;
+
+/**
+ * Whether a network interface is virtual: what the collector read from /sys (`known`: no
+ * `device` link behind it) when it has, else what its name says.
+ */
+export function isVirtualInterface(name: string, known?: boolean): boolean {
+  return known ?? VIRTUAL_INTERFACE_NAME.test(name);
+}
+
 /** Byte rates are null the first time a device or interface is seen: a rate needs two readings. */
 const rate = z.number().min(0).nullable();
 
@@ -54,6 +83,11 @@ export const diskIoSchema = z.object({
 
 export const networkIoSchema = z.object({
   interface: z.string(),
+  /**
+   * No device behind it (/sys/class/net/<if>/device absent): a bridge, tunnel, ifb, docker…
+   * Optional: samples stored before it was read carry none (then the name decides).
+   */
+  virtual: z.boolean().optional(),
   rxBytesPerSecond: rate,
   txBytesPerSecond: rate,
   rxBytes: bytes,
@@ -119,6 +153,7 @@ export const HOST_METRICS = {
   'pressure.io.full': { unit: 'ratio', per: null },
   'fs.size': { unit: 'bytes', per: 'mount point' },
   'fs.used': { unit: 'bytes', per: 'mount point' },
+  'fs.available': { unit: 'bytes', per: 'mount point' },
   'disk.read': { unit: 'bytes_per_second', per: 'device' },
   'disk.write': { unit: 'bytes_per_second', per: 'device' },
   'net.rx': { unit: 'bytes_per_second', per: 'interface' },
@@ -139,7 +174,7 @@ export const ROLLUP_STEP_MS: Record<RollupTier, number> = {
   '1d': 86_400_000,
 };
 
-export const METRIC_RANGES = ['1h', '24h', '7d', '30d', '1y'] as const;
+export const METRIC_RANGES = ['1h', '24h', '7d', '30d', '90d', '1y'] as const;
 export type MetricRange = (typeof METRIC_RANGES)[number];
 
 export const METRIC_RANGE_MS: Record<MetricRange, number> = {
@@ -147,6 +182,7 @@ export const METRIC_RANGE_MS: Record<MetricRange, number> = {
   '24h': 86_400_000,
   '7d': 7 * 86_400_000,
   '30d': 30 * 86_400_000,
+  '90d': 90 * 86_400_000,
   '1y': 365 * 86_400_000,
 };
 
@@ -158,7 +194,11 @@ export const MAX_CHART_POINTS = 1_500;
  * 5 s interval: 1h → raw (720), 24h → 1m (1,440), 7d → 10m (1,008), 30d → 1h (720), 1y → 1d (365).
  */
 export function tierForRange(range: MetricRange, rawStepMs: number): { tier: MetricTier; stepMs: number } {
-  const span = METRIC_RANGE_MS[range];
+  return tierForSpan(METRIC_RANGE_MS[range], rawStepMs);
+}
+
+/** The finest tier that draws a span of time in no more points than a chart has pixels. */
+export function tierForSpan(span: number, rawStepMs: number): { tier: MetricTier; stepMs: number } {
   if (span / rawStepMs <= MAX_CHART_POINTS) return { tier: 'raw', stepMs: rawStepMs };
   const rollups = Object.entries(ROLLUP_STEP_MS) as [RollupTier, number][];
   const fits = rollups.find(([, stepMs]) => span / stepMs <= MAX_CHART_POINTS);
@@ -166,9 +206,37 @@ export function tierForRange(range: MetricRange, rawStepMs: number): { tier: Met
   return { tier, stepMs };
 }
 
-export const metricsRangeQuerySchema = z.strictObject({
-  range: z.enum(METRIC_RANGES).default('1h'),
-});
+/** The longest custom window: the hourly tier's default retention. */
+export const MAX_CUSTOM_RANGE_MS = 400 * 86_400_000;
+
+/** A named range back from now, or `custom` between two instants (epoch ms). */
+export const metricsRangeQuerySchema = z
+  .strictObject({
+    range: z.enum([...METRIC_RANGES, 'custom']).default('1h'),
+    from: z.coerce.number().int().nonnegative().optional(),
+    to: z.coerce.number().int().nonnegative().optional(),
+  })
+  .superRefine((query, ctx) => {
+    if (query.range !== 'custom') {
+      for (const key of ['from', 'to'] as const)
+        if (query[key] !== undefined)
+          ctx.addIssue({ code: 'custom', path: [key], message: `${key} goes with range=custom only` });
+      return;
+    }
+    if (query.from === undefined)
+      ctx.addIssue({ code: 'custom', path: ['from'], message: 'A custom range needs from (epoch ms)' });
+    if (query.to === undefined)
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'A custom range needs to (epoch ms)' });
+    if (query.from === undefined || query.to === undefined) return;
+    if (query.to <= query.from)
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'to must be after from' });
+    else if (query.to - query.from > MAX_CUSTOM_RANGE_MS)
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'A custom range spans at most 400 days' });
+  });
+export type MetricsRangeQuery = z.infer<typeof metricsRangeQuerySchema>;
+
+/** What a chart asks for: a named range back from now, or a window of its own. */
+export type MetricsWindowRequest = MetricRange | { from: number; to: number };
 
 /** Values aligned with the answer's `t`; null where the series has no value in that bucket. */
 const alignedValues = z.array(z.number().nullable());
@@ -209,7 +277,9 @@ export type MetricsWindowDto = z.infer<typeof metricsWindowSchema>;
 
 /** The answer of `GET /api/metrics?range=…`: the range's window and the runs to draw on it. */
 export const metricsRangeSchema = metricsWindowSchema.extend({
-  range: z.enum(METRIC_RANGES),
+  range: z.enum([...METRIC_RANGES, 'custom']),
+  /** The window asked for; `from` may be later (where the data starts), never earlier. */
+  requested: z.object({ from: z.number(), to: z.number() }),
   runs: z.array(runBandSchema),
   /** More runs overlap the range than `runs` holds (the most recent are kept). */
   runsTruncated: z.boolean(),
@@ -259,6 +329,7 @@ export function sampleSeries(sample: HostSample): SeriesValue[] {
   for (const fs of sample.filesystems) {
     add('fs.size', fs.sizeBytes, fs.mountPoint);
     add('fs.used', fs.usedBytes, fs.mountPoint);
+    add('fs.available', fs.availableBytes, fs.mountPoint);
   }
   for (const disk of sample.disks) {
     add('disk.read', disk.readBytesPerSecond, disk.device);

@@ -32,6 +32,8 @@ export const storageStatusSchema = z.object({
   /** Free bytes (for the server's user) and size of the data directory's file system; null when unreadable. */
   freeBytes: z.number().nullable(),
   totalBytes: z.number().nullable(),
+  /** In use as `df` counts it; with free and total gives the one disk share (contracts/metrics diskUsedShare). */
+  usedBytes: z.number().nullable(),
   /** Fewer free bytes than this and new runs are refused. */
   floorBytes: z.number().nullable(),
   /** The fault that made storage `failing` (the last one seen); null otherwise. */

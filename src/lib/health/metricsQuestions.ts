@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { and, desc, eq, gte, inArray, sql } from 'drizzle-orm';
 import { ACTIVE_STATUSES, microsToUsd } from '../contracts/executions';
-import type { MetricRange, MetricsRangeDto } from '../contracts/metrics';
+import { diskUsedShare, type MetricRange, type MetricsRangeDto } from '../contracts/metrics';
 import type { Db } from '../db';
 import { getMonthToDate } from '../db/queries/costReports';
 import { dayKey } from '../db/queries/costs';
@@ -61,7 +61,13 @@ export function currentMetrics(db: Db, now: number) {
     disks: mounts(range).map((mount) => {
       const size = last('fs.size', mount) ?? 0;
       const used = last('fs.used', mount) ?? 0;
-      return { mount, usedPercent: size > 0 ? percent(used / size) : null, freeBytes: size - used };
+      const available = last('fs.available', mount);
+      const share = diskUsedShare(used, available, size);
+      return {
+        mount,
+        usedPercent: share === null ? null : percent(share),
+        freeBytes: available ?? size - used,
+      };
     }),
   };
 }

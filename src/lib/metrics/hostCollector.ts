@@ -1,4 +1,4 @@
-import type { CpuShare, HostSample } from '../contracts/metrics';
+import { type CpuShare, diskUsedShare, type HostSample, isVirtualInterface } from '../contracts/metrics';
 import type { Logger } from '../core/logger';
 import { isReportedInterface, reportedDisks, reportedMounts } from './devices';
 import { type FsStats, type HostSource, StatfsGuard, systemSource } from './hostSource';
@@ -76,6 +76,8 @@ export class HostCollector {
   private readonly statfs: StatfsGuard;
   private readonly logger: Logger | undefined;
   private previous: CounterReadings | undefined;
+  /** Interfaces seen so far, and whether each is virtual (a device does not change kind). */
+  private readonly virtualInterfaces = new Map<string, boolean>();
 
   constructor(options: HostCollectorOptions = {}) {
     this.source = options.source ?? systemSource();
@@ -105,6 +107,7 @@ export class HostCollector {
         parseNetworkDevices(netdev).flatMap((n) => (isReportedInterface(n.name) ? [[n.name, n]] : [])),
       ),
     };
+    const virtual = await this.classifyInterfaces([...current.network.keys()]);
     const previous = this.previous;
     this.previous = current;
     const elapsedMs = previous ? t - previous.t : 0;
@@ -141,6 +144,7 @@ export class HostCollector {
         const before = previous?.network.get(name);
         return {
           interface: name,
+          virtual: virtual.get(name),
           rxBytesPerSecond: ratePerSecond(before?.rxBytes, rxBytes, elapsedMs),
           txBytesPerSecond: ratePerSecond(before?.txBytes, txBytes, elapsedMs),
           rxBytes,
@@ -148,6 +152,27 @@ export class HostCollector {
         };
       }),
     };
+  }
+
+  /**
+   * Virtual or not, per interface: a physical one has a `device` link under /sys/class/net/<if>
+   * (a bridge, tunnel, ifb or veth has none). Read once per interface; by name when /sys has no entry.
+   */
+  private async classifyInterfaces(names: readonly string[]): Promise<ReadonlyMap<string, boolean>> {
+    await Promise.all(
+      names
+        .filter((name) => !this.virtualInterfaces.has(name))
+        .map(async (name) => {
+          let virtual: boolean;
+          try {
+            virtual = !(await this.source.list(`/sys/class/net/${name}`)).includes('device');
+          } catch {
+            virtual = isVirtualInterface(name);
+          }
+          this.virtualInterfaces.set(name, virtual);
+        }),
+    );
+    return this.virtualInterfaces;
   }
 
   /** Pressure stall information; null per resource where the kernel has none (before 4.20, or psi=0). */
@@ -202,6 +227,10 @@ function usageOf({ bsize, blocks, bfree, bavail }: FsStats) {
   const sizeBytes = blocks * bsize;
   const usedBytes = (blocks - bfree) * bsize;
   const availableBytes = bavail * bsize;
-  const usable = usedBytes + availableBytes;
-  return { sizeBytes, usedBytes, availableBytes, usedRatio: usable > 0 ? usedBytes / usable : 0 };
+  return {
+    sizeBytes,
+    usedBytes,
+    availableBytes,
+    usedRatio: diskUsedShare(usedBytes, availableBytes, sizeBytes) ?? 0,
+  };
 }

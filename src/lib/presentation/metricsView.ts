@@ -1,7 +1,9 @@
 import type { ExecutionSummary } from '@/lib/contracts/executions';
 import {
+  diskUsedShare,
   type HostMetric,
   type HostSample,
+  isVirtualInterface,
   type MetricSeriesDto,
   type MetricsWindowDto,
   type MetricUnit,
@@ -27,12 +29,18 @@ export interface LiveWindow<W extends MetricsWindowDto = MetricsWindowDto> {
    * (it was opened by a live sample); empty when the last bucket came from the server.
    */
   open: ReadonlyMap<string, number>;
+  /** Live samples are folded in: false for a window that ends in the past. */
+  follows: boolean;
 }
 
 const keyOf = (metric: HostMetric, entity: string) => `${metric}\0${entity}`;
 
-export function liveWindow<W extends MetricsWindowDto>(metrics: W, spanMs: number): LiveWindow<W> {
-  return { metrics, spanMs, open: new Map() };
+export function liveWindow<W extends MetricsWindowDto>(
+  metrics: W,
+  spanMs: number,
+  follows = true,
+): LiveWindow<W> {
+  return { metrics, spanMs, open: new Map(), follows };
 }
 
 /** The bucket a sample falls in: itself on the raw tier, else the start of its step. */
@@ -58,6 +66,7 @@ export function foldSample<W extends MetricsWindowDto>(
   sample: HostSample,
 ): LiveWindow<W> {
   const { metrics } = live;
+  if (!live.follows) return live;
   const raw = metrics.tier === 'raw';
   const bucket = bucketOf(metrics, sample.t);
   const last = metrics.t.at(-1);
@@ -93,13 +102,16 @@ export function foldSample<W extends MetricsWindowDto>(
   // A raw point is one sample: it is complete as soon as it is there.
   if (raw) open.clear();
   const to = Math.max(metrics.to, sample.t);
-  return trim({ metrics: { ...metrics, t, series, to }, spanMs: live.spanMs, open });
+  return trim({ ...live, metrics: { ...metrics, t, series, to }, open });
 }
 
-/** Drops the points that fell out of the span, so a page left open does not grow. */
+/**
+ * Drops the points that fell out of the span, so a page left open does not grow. The window
+ * keeps starting where its data does while that is later than the span's start.
+ */
 function trim<W extends MetricsWindowDto>(live: LiveWindow<W>): LiveWindow<W> {
   const { metrics, spanMs } = live;
-  const from = metrics.to - spanMs;
+  const from = Math.max(metrics.from, metrics.to - spanMs);
   const firstKept = Math.ceil(from / metrics.stepMs) * metrics.stepMs;
   const drop = metrics.t.findIndex((t) => t >= (metrics.tier === 'raw' ? from : firstKept));
   const count = drop === -1 ? metrics.t.length : drop;
@@ -165,17 +177,42 @@ function ratioColumn(used: Column, size: Column): Column {
   });
 }
 
-/** Every file system's share in use, by mount point. */
+/** Every file system's share in use, by mount point, as `df` gives it (diskUsedShare). */
 function diskSpaceLines(metrics: MetricsWindowDto): ChartLine[] {
   return entities(metrics, 'fs.used').flatMap((mount) => {
-    const used = find(metrics, 'fs.used', mount);
-    const size = find(metrics, 'fs.size', mount);
-    return used && size ? [{ label: mount, values: ratioColumn(used.avg, size.avg) }] : [];
+    const used = find(metrics, 'fs.used', mount)?.avg;
+    const size = find(metrics, 'fs.size', mount)?.avg;
+    const available = find(metrics, 'fs.available', mount)?.avg;
+    if (!used || !size) return [];
+    const values = used.map((value, i) => {
+      const total = size[i];
+      if (value === null || total === null || total === undefined) return null;
+      return diskUsedShare(value, available?.[i] ?? null, total);
+    });
+    return [{ label: mount, values }];
   });
 }
 
-/** The system page's charts, in the order they are shown. A chart without any line is left out. */
-export function systemCharts(metrics: MetricsWindowDto): ChartModel[] {
+/** The interfaces the window has series for, each marked virtual or not (see isVirtualInterface). */
+export function networkInterfaces(
+  metrics: MetricsWindowDto,
+  latest: HostSample | null,
+): { name: string; virtual: boolean }[] {
+  const known = new Map(latest?.network.map((nic) => [nic.interface, nic.virtual]));
+  return entities(metrics, 'net.rx').map((name) => ({
+    name,
+    virtual: isVirtualInterface(name, known.get(name)),
+  }));
+}
+
+/**
+ * The system page's charts, in the order they are shown. A chart without any line is left out;
+ * interfaces in `hiddenInterfaces` are left off the network chart.
+ */
+export function systemCharts(
+  metrics: MetricsWindowDto,
+  hiddenInterfaces: ReadonlySet<string> = new Set(),
+): ChartModel[] {
   const charts: ChartModel[] = [
     {
       id: 'cpu',
@@ -230,10 +267,12 @@ export function systemCharts(metrics: MetricsWindowDto): ChartModel[] {
       id: 'network',
       title: 'Network',
       unit: 'bytes_per_second',
-      lines: entities(metrics, 'net.rx').flatMap((nic) => [
-        ...line(metrics, `${nic} in`, 'net.rx', nic),
-        ...line(metrics, `${nic} out`, 'net.tx', nic),
-      ]),
+      lines: entities(metrics, 'net.rx')
+        .filter((nic) => !hiddenInterfaces.has(nic))
+        .flatMap((nic) => [
+          ...line(metrics, `${nic} in`, 'net.rx', nic),
+          ...line(metrics, `${nic} out`, 'net.tx', nic),
+        ]),
     },
   ];
   return charts.filter((chart) => chart.lines.length > 0);
@@ -246,6 +285,7 @@ export const HEADLINE_METRICS: HostMetric[] = [
   'memory.total',
   'fs.used',
   'fs.size',
+  'fs.available',
 ];
 
 export interface Headline {

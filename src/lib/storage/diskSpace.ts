@@ -4,6 +4,8 @@ import fs from 'node:fs';
 export interface DiskSpace {
   freeBytes: number;
   totalBytes: number;
+  /** In use, like `df`'s Used (size − free blocks, reserved ones included in neither); absent when unknown. */
+  usedBytes?: number;
 }
 
 /** The free-space floor's two settings: whichever of them is smaller applies. */
@@ -30,7 +32,11 @@ export function floorBytes(totalBytes: number, floor: FloorSettings): number {
 export function readDiskSpace(dir: string): DiskSpace | null {
   try {
     const stats = fs.statfsSync(dir);
-    return { freeBytes: stats.bavail * stats.bsize, totalBytes: stats.blocks * stats.bsize };
+    return {
+      freeBytes: stats.bavail * stats.bsize,
+      totalBytes: stats.blocks * stats.bsize,
+      usedBytes: (stats.blocks - stats.bfree) * stats.bsize,
+    };
   } catch {
     return null;
   }

@@ -69,6 +69,7 @@ export class StorageMonitor {
       dataDir: this.options.dataDir,
       freeBytes: this.space?.freeBytes ?? null,
       totalBytes: this.space?.totalBytes ?? null,
+      usedBytes: this.space?.usedBytes ?? null,
       floorBytes: floor,
       fault: this.fault,
       message: this.message(floor),

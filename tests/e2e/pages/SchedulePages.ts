@@ -1,6 +1,14 @@
 import type { Locator, Page } from '@playwright/test';
 
-export type ScheduleFormField = 'name' | 'cronExpression' | 'timezone' | 'prompt' | 'jitterSeconds';
+export type ScheduleFormField =
+  | 'name'
+  | 'cronExpression'
+  | 'timezone'
+  | 'preset'
+  | 'presetDay'
+  | 'presetTime'
+  | 'prompt'
+  | 'jitterSeconds';
 
 /** The schedule form, on the schedules page, an agent's page or a schedule's own page. */
 export class ScheduleFormPage {
@@ -22,6 +30,13 @@ export class ScheduleFormPage {
 
   fieldError(name: ScheduleFormField | 'target'): Locator {
     return this.form.getByTestId(`schedule-error-${name}`);
+  }
+
+  /** Opens the zone picker, types part of the zone's name, and picks it from the list. */
+  async pickTimeZone(search: string, zone: string): Promise<void> {
+    await this.field('timezone').click();
+    await this.page.getByTestId('schedule-field-timezone-search').fill(search);
+    await this.page.locator('[data-testid="time-zone-option"]', { hasText: zone }).first().click();
   }
 
   async chooseAgent(name: string): Promise<void> {

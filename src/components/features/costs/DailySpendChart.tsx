@@ -30,9 +30,9 @@ function chartSummary(days: readonly DailySpendDto[], now: number): string {
     : `${range}: no spend.`;
 }
 
-/** Days to label on the axis: the first, then month starts (or every week for short ranges), never crowded. */
+/** Days to label on the axis: every day of a fortnight, else the first and then weeks (a month) or month starts. */
 function labelledDays(days: readonly DailySpendDto[]): Set<string> {
-  const step = days.length <= 31 ? 7 : null;
+  const step = days.length <= 14 ? 1 : days.length <= 31 ? 7 : null;
   return new Set(
     days
       .filter((day, i) => i === 0 || (step === null ? day.day.endsWith('-01') : i % step === 0))
@@ -71,7 +71,7 @@ export function DailySpendChart({ days }: { days: readonly DailySpendDto[] }) {
         aria-labelledby="daily-spend-title daily-spend-desc"
         data-testid="daily-spend-chart"
       >
-        <title id="daily-spend-title">{`Daily spend, last ${days.length} days`}</title>
+        <title id="daily-spend-title">{`Daily spend, ${days.length} days`}</title>
         <desc id="daily-spend-desc">{chartSummary(days, now)}</desc>
         <line className={styles.grid} x1={PLOT_LEFT} x2={PLOT_RIGHT} y1={PLOT_TOP} y2={PLOT_TOP} />
         <line className={styles.axis} x1={PLOT_LEFT} x2={PLOT_RIGHT} y1={PLOT_BOTTOM} y2={PLOT_BOTTOM} />

@@ -1,10 +1,19 @@
 import { Badge } from '@/components/ui/Badge';
 import { Callout } from '@/components/ui/Callout';
-import type { HealthReportDto } from '@/lib/contracts/healthReports';
+import { type Columns, DataTable } from '@/components/ui/DataTable';
+import { Disclosure } from '@/components/ui/Disclosure';
+import type { HealthFinding, HealthReportDto } from '@/lib/contracts/healthReports';
 import styles from './Health.module.css';
 
 /** A report's summary, findings and recommendations; or, without a valid report, what the run answered. */
-export function HealthReportView({ report }: { report: Pick<HealthReportDto, 'report' | 'rawAnswer'> }) {
+export function HealthReportView({
+  report,
+  showRaw = false,
+}: {
+  report: Pick<HealthReportDto, 'report' | 'rawAnswer'>;
+  /** Offer the report as the JSON the agent answered, behind a toggle. */
+  showRaw?: boolean;
+}) {
   if (!report.report) {
     return (
       <div className={styles.report} data-testid="health-invalid">
@@ -30,36 +39,60 @@ export function HealthReportView({ report }: { report: Pick<HealthReportDto, 're
         {summary}
       </p>
       {findings.length > 0 ? (
-        <ul className={styles.findings} data-testid="health-findings">
-          {findings.map((finding) => (
-            <li
-              key={`${finding.area}:${finding.message}`}
-              className={styles.finding}
-              data-testid="health-finding"
-              data-severity={finding.severity}
-            >
-              <SeverityBadge severity={finding.severity} />
-              <span className={styles.message}>
-                <span className={styles.area}>{finding.area}</span> {finding.message}
-                {finding.evidence ? <span className="muted small"> — {finding.evidence}</span> : null}
-              </span>
-            </li>
-          ))}
-        </ul>
+        <DataTable
+          data={findings}
+          columns={findingColumns}
+          getRowId={(finding) => `${finding.area}:${finding.message}`}
+          testId="health-findings"
+          label="Findings"
+          rowData={(finding) => ({ 'data-testid': 'health-finding', 'data-severity': finding.severity })}
+        />
       ) : null}
       {recommendations.length > 0 ? (
         <>
           <h3 className={styles.subhead}>Recommendations</h3>
-          <ul>
+          <ul data-testid="health-recommendations">
             {recommendations.map((recommendation) => (
               <li key={recommendation}>{recommendation}</li>
             ))}
           </ul>
         </>
       ) : null}
+      {showRaw ? (
+        <Disclosure summary="Raw JSON" summaryTestId="health-raw-toggle">
+          <pre className={styles.raw} data-testid="health-raw-json">
+            {JSON.stringify(report.report, null, 2)}
+          </pre>
+        </Disclosure>
+      ) : null}
     </div>
   );
 }
+
+const findingColumns: Columns<HealthFinding> = [
+  {
+    id: 'severity',
+    header: 'Severity',
+    meta: { shrink: true },
+    cell: ({ row }) => <SeverityBadge severity={row.original.severity} />,
+  },
+  {
+    id: 'area',
+    header: 'Area',
+    meta: { primary: true, shrink: true },
+    cell: ({ row }) => <span className={styles.area}>{row.original.area}</span>,
+  },
+  {
+    id: 'message',
+    header: 'Finding',
+    cell: ({ row: { original: finding } }) => (
+      <span className={styles.message}>
+        {finding.message}
+        {finding.evidence ? <span className="muted small"> — {finding.evidence}</span> : null}
+      </span>
+    ),
+  },
+];
 
 const SEVERITY_TONES = { info: 'neutral', warning: 'warn', critical: 'bad' } as const;
 

@@ -42,7 +42,8 @@ export function HealthScheduleSwitch({
   return (
     <label className={styles.switch} data-testid="health-schedule-switch" data-enabled={enabled}>
       <input type="checkbox" checked={enabled} disabled={saving} onChange={toggle} />
-      <span>{enabled ? 'Runs every hour' : 'Hourly report paused'}</span>
+      {/* Worded as what checking it does; the state is the box itself. */}
+      <span>Report every hour</span>
       <ActionError error={error} />
     </label>
   );

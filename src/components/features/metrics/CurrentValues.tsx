@@ -10,7 +10,14 @@ const rate = (bytesPerSecond: number | null) =>
   bytesPerSecond === null ? '—' : `${formatBytes(bytesPerSecond)}/s`;
 
 /** Every figure of the newest sample as text: what the charts show, readable without them. */
-export function CurrentValues({ sample }: { sample: HostSample | null }) {
+export function CurrentValues({
+  sample,
+  hiddenInterfaces,
+}: {
+  sample: HostSample | null;
+  /** Interfaces left out (virtual ones, unless the reader shows them). */
+  hiddenInterfaces: ReadonlySet<string>;
+}) {
   if (!sample) {
     return <Empty testId="current-values-empty">No sample yet: the first arrives within one interval.</Empty>;
   }
@@ -45,10 +52,12 @@ export function CurrentValues({ sample }: { sample: HostSample | null }) {
       `Disk I/O ${disk.device}`,
       `read ${rate(disk.readBytesPerSecond)}, write ${rate(disk.writeBytesPerSecond)}`,
     ]),
-    ...sample.network.map((nic): [string, string] => [
-      `Network ${nic.interface}`,
-      `in ${rate(nic.rxBytesPerSecond)}, out ${rate(nic.txBytesPerSecond)}`,
-    ]),
+    ...sample.network
+      .filter((nic) => !hiddenInterfaces.has(nic.interface))
+      .map((nic): [string, string] => [
+        `Network ${nic.interface}`,
+        `in ${rate(nic.rxBytesPerSecond)}, out ${rate(nic.txBytesPerSecond)}`,
+      ]),
   ];
   return (
     <>

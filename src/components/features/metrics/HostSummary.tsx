@@ -7,8 +7,10 @@ import { formatPercent } from '@/lib/presentation/format';
 import { type Column, headlines } from '@/lib/presentation/metricsView';
 import styles from './HostSummary.module.css';
 
-const WIDTH = 120;
-const HEIGHT = 48;
+const WIDTH = 240;
+const HEIGHT = 72;
+/** Horizontal guides, as shares: a flat line at 15% reads against them. */
+const GUIDES = [0.25, 0.5, 0.75];
 
 /** A share's history as polylines (a gap where there was no sample), 0 at the bottom, 100% at the top. */
 function sparklinePaths(t: readonly number[], values: Column, from: number, to: number): string[] {
@@ -34,7 +36,10 @@ function sparklinePaths(t: readonly number[], values: Column, from: number, to: 
 export function HostSummary({ initial, spanMs }: { initial: MetricsWindowDto; spanMs: number }) {
   const { live } = useHostMetrics(initial, spanMs);
   const { metrics } = live;
-  const minutes = Math.round(spanMs / 60_000);
+  // The line starts where the samples do: a server up for two minutes fills the box, not its right edge.
+  const from = Math.max(metrics.from, metrics.t[0] ?? metrics.from);
+  const minutes = Math.max(1, Math.round((metrics.to - from) / 60_000));
+  const spanMinutes = Math.round(spanMs / 60_000);
   return (
     <section className={styles.summary} aria-label="This machine" data-testid="host-summary">
       {headlines(metrics).map((headline) => (
@@ -59,11 +64,26 @@ export function HostSummary({ initial, spanMs }: { initial: MetricsWindowDto; sp
             aria-label={`${headline.label}, last ${minutes} minutes`}
             data-points={headline.values.filter((value) => value !== null).length}
           >
-            {sparklinePaths(metrics.t, headline.values, metrics.from, metrics.to).map((points) => (
+            {GUIDES.map((share) => (
+              <line
+                key={share}
+                className={styles.guide}
+                x1={0}
+                x2={WIDTH}
+                y1={HEIGHT - share * HEIGHT}
+                y2={HEIGHT - share * HEIGHT}
+              />
+            ))}
+            {sparklinePaths(metrics.t, headline.values, from, metrics.to).map((points) => (
               <polyline key={points} points={points} />
             ))}
           </svg>
-          <span className={styles.span}>last {minutes} min, 0–100%</span>
+          <span className={styles.span}>
+            <span>
+              last {minutes} min{minutes < spanMinutes ? ' (since the first sample)' : ''}
+            </span>
+            <span>0–100%, a line every 25%</span>
+          </span>
         </Link>
       ))}
     </section>

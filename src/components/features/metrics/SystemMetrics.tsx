@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useMemo, useState } from 'react';
 import { Button, ButtonGroup } from '@/components/ui/Button';
 import { Callout } from '@/components/ui/Callout';
+import { Check } from '@/components/ui/FormParts';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { Empty, Panel, PanelGrid } from '@/components/ui/Panel';
 import { Time } from '@/components/ui/Time';
@@ -20,19 +21,24 @@ import {
   type RunBandDto,
 } from '@/lib/contracts/metrics';
 import { apiFetch, errorMessage } from '@/lib/http/client';
-import { formatDuration } from '@/lib/presentation/format';
-import { foldRun, systemCharts } from '@/lib/presentation/metricsView';
+import { formatCount, formatDuration } from '@/lib/presentation/format';
+import { foldRun, networkInterfaces, systemCharts } from '@/lib/presentation/metricsView';
 import { CurrentValues } from './CurrentValues';
+import { CustomRangeForm } from './CustomRangeForm';
 import styles from './SystemMetrics.module.css';
 import { type ChartBand, TimeChart } from './TimeChart';
 
-const RANGE_LABELS: Record<MetricRange, string> = {
+const RANGE_LABELS: Record<MetricRange | 'custom', string> = {
   '1h': '1 hour',
   '24h': '24 hours',
   '7d': '7 days',
   '30d': '30 days',
+  '90d': '90 days',
   '1y': '1 year',
+  custom: 'Custom',
 };
+
+type RangeChoice = MetricRange | 'custom';
 
 /** Runs listed under the charts (the bands on them hold all of the range's). */
 const LISTED_RUNS = 50;
@@ -51,13 +57,16 @@ const bandOf = (run: RunBandDto, end: number): ChartBand => ({
  */
 export function SystemMetrics({ initial, latest }: { initial: MetricsRangeDto; latest: HostSample | null }) {
   const router = useRouter();
-  const host = useHostMetrics(initial, METRIC_RANGE_MS[initial.range], latest);
+  const host = useHostMetrics(initial, initial.requested.to - initial.requested.from, latest);
   const { metrics } = host.live;
-  const [range, setRange] = useState(initial.range);
+  const [range, setRange] = useState<RangeChoice>(initial.range);
+  const [requested, setRequested] = useState(initial.requested);
+  const [customOpen, setCustomOpen] = useState(initial.range === 'custom');
   const [runs, setRuns] = useState(initial.runs);
   const [runsTruncated, setRunsTruncated] = useState(initial.runsTruncated);
-  const [loading, setLoading] = useState<MetricRange | null>(null);
+  const [loading, setLoading] = useState<RangeChoice | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [showVirtual, setShowVirtual] = useState(false);
 
   useSubscription({ topic: 'executions' }, (frame) => {
     // On (re)subscribing the server sends the active and newest runs: what a dropped socket missed.
@@ -71,15 +80,23 @@ export function SystemMetrics({ initial, latest }: { initial: MetricsRangeDto; l
       setRuns((current) => changed.reduce((runs, run) => foldRun(runs, run, metrics.from), current));
   });
 
-  const choose = async (next: MetricRange) => {
+  const load = async (next: RangeChoice, window?: { from: number; to: number }) => {
     setLoading(next);
     setError(null);
     try {
-      const answer = await apiFetch(`/api/metrics?range=${next}`, { schema: metricsRangeSchema });
-      host.reset(answer, METRIC_RANGE_MS[next]);
+      const query = window ? `range=custom&from=${window.from}&to=${window.to}` : `range=${next}`;
+      const answer = await apiFetch(`/api/metrics?${query}`, { schema: metricsRangeSchema });
+      const span = answer.requested.to - answer.requested.from;
+      // A window ending before the newest sample stays as it is; the others move with the samples.
+      host.reset(
+        answer,
+        span,
+        next !== 'custom' || answer.requested.to >= Date.now() - METRIC_RANGE_MS['1h'],
+      );
       setRuns(answer.runs);
       setRunsTruncated(answer.runsTruncated);
       setRange(next);
+      setRequested(answer.requested);
     } catch (failure) {
       setError(errorMessage(failure));
     } finally {
@@ -87,10 +104,17 @@ export function SystemMetrics({ initial, latest }: { initial: MetricsRangeDto; l
     }
   };
 
-  const charts = useMemo(() => systemCharts(metrics), [metrics]);
+  const interfaces = useMemo(() => networkInterfaces(metrics, host.latest), [metrics, host.latest]);
+  const hidden = useMemo(
+    () => new Set(showVirtual ? [] : interfaces.filter((nic) => nic.virtual).map((nic) => nic.name)),
+    [interfaces, showVirtual],
+  );
+  const charts = useMemo(() => systemCharts(metrics, hidden), [metrics, hidden]);
   const bands = useMemo(() => runs.map((run) => bandOf(run, metrics.to)), [runs, metrics.to]);
   const xRange = useMemo(() => [metrics.from, metrics.to] as const, [metrics.from, metrics.to]);
   const tier = metrics.tier === 'raw' ? 'raw samples' : `${metrics.tier} rollups`;
+  const virtualCount = interfaces.filter((nic) => nic.virtual).length;
+  const label = range === 'custom' ? 'Custom range' : `Last ${RANGE_LABELS[range]}`;
 
   return (
     <>
@@ -104,23 +128,48 @@ export function SystemMetrics({ initial, latest }: { initial: MetricsRangeDto; l
                 size="small"
                 aria-pressed={option === range}
                 disabled={loading !== null}
-                onClick={() => void choose(option)}
+                onClick={() => {
+                  setCustomOpen(false);
+                  void load(option);
+                }}
                 data-testid={`range-${option}`}
               >
                 {RANGE_LABELS[option]}
               </Button>
             ))}
+            <Button
+              size="small"
+              aria-pressed={range === 'custom'}
+              aria-expanded={customOpen}
+              disabled={loading !== null}
+              onClick={() => setCustomOpen((open) => !open)}
+              data-testid="range-custom"
+            >
+              Custom…
+            </Button>
           </ButtonGroup>
         }
       />
+      {customOpen ? (
+        <CustomRangeForm
+          initial={requested}
+          busy={loading !== null}
+          onApply={(window) => void load('custom', window)}
+        />
+      ) : null}
       <p
         className={styles.meta}
         data-testid="metrics-tier"
         data-tier={metrics.tier}
         data-step-ms={metrics.stepMs}
+        data-from={metrics.from}
+        data-to={metrics.to}
       >
-        {RANGE_LABELS[range]} from {tier}, a point every {formatDuration(metrics.stepMs)} ({metrics.t.length}{' '}
-        points). Shaded: agent runs; hover one to name it, click to open it.
+        {label}: <Time epochMs={metrics.from} format="datetime" /> to{' '}
+        <Time epochMs={metrics.to} format="datetime" />
+        {metrics.from > requested.from ? ' (where the samples start)' : ''}, from {tier}, a point every{' '}
+        {formatDuration(metrics.stepMs)} ({formatCount(metrics.t.length)} points). Shaded: agent runs; hover
+        one to name it, click to open it.
         {loading ? ' Loading…' : ''}
       </p>
       {error ? (
@@ -130,9 +179,22 @@ export function SystemMetrics({ initial, latest }: { initial: MetricsRangeDto; l
       ) : null}
       <PanelGrid>
         {charts.map((chart) => (
-          <Panel key={chart.id} title={chart.title}>
+          <Panel
+            key={chart.id}
+            title={chart.title}
+            actions={
+              chart.id === 'network' && virtualCount > 0 ? (
+                <Check
+                  label={`Virtual interfaces (${virtualCount})`}
+                  checked={showVirtual}
+                  onChange={(event) => setShowVirtual(event.target.checked)}
+                  data-testid="show-virtual-interfaces"
+                />
+              ) : null
+            }
+          >
             <TimeChart
-              label={`${chart.title}, last ${RANGE_LABELS[range]}: ${chart.lines.map((line) => line.label).join(', ')}`}
+              label={`${chart.title}, ${label.toLowerCase()}: ${chart.lines.map((line) => line.label).join(', ')}`}
               xKind="time"
               x={metrics.t}
               series={chart.lines}
@@ -149,7 +211,7 @@ export function SystemMetrics({ initial, latest }: { initial: MetricsRangeDto; l
       {charts.length === 0 ? <Empty testId="metrics-empty">No samples in this range yet.</Empty> : null}
       <PanelGrid>
         <Panel title="Now">
-          <CurrentValues sample={host.latest} />
+          <CurrentValues sample={host.latest} hiddenInterfaces={hidden} />
         </Panel>
         <Panel title="Runs in this range" count={runs.length}>
           {runs.length === 0 ? (

@@ -31,7 +31,7 @@ export function NextRunsTable({ runs, timeZone }: { runs: readonly (string | num
       getRowId={(at) => String(at)}
       testId="next-runs"
       label="Next runs"
-      rowData={() => ({ 'data-testid': 'next-run' })}
+      rowData={(at) => ({ 'data-testid': 'next-run', 'data-at': at })}
       empty={<Empty testId="next-runs-empty">No next runs: the schedule is paused.</Empty>}
     />
   );

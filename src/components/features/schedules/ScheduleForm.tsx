@@ -2,9 +2,16 @@
 
 import { useRouter } from 'next/navigation';
 import { type ChangeEvent, type FormEvent, type ReactNode, useMemo, useState } from 'react';
-import { Button } from '@/components/ui/Button';
-import { Check, errorIdOf, Form, FormField, FormFooter, FormGrid, Hint } from '@/components/ui/FormParts';
-import { useHydrated } from '@/hooks/useHydrated';
+import {
+  Check,
+  ChoiceField,
+  errorIdOf,
+  Form,
+  FormField,
+  FormFooter,
+  FormGrid,
+} from '@/components/ui/FormParts';
+import { TimeZonePicker } from '@/components/ui/TimeZonePicker';
 import { useNow } from '@/hooks/useNow';
 import {
   CATCH_UP_POLICIES,
@@ -19,16 +26,20 @@ import { createScheduleBodySchema } from '@/lib/scheduling/validation';
 import { NextRunsTable } from './NextRunsTable';
 import styles from './Schedules.module.css';
 import {
+  DEFAULT_PRESET_CHOICE,
   errorsFromIssues,
   PRESETS,
   type Preset,
+  type PresetChoice,
   presetExpression,
+  presetOf,
   previewRuns,
   SCHEDULE_FIELDS,
   type ScheduleFormErrors,
   type ScheduleFormValues,
   toScheduleInput,
   valuesFromSchedule,
+  WEEKDAYS,
 } from './scheduleFormModel';
 
 const inputId = (field: string) => `schedule-${field.replace('.', '-')}`;
@@ -85,13 +96,14 @@ export function ScheduleForm({
   onSaved,
 }: ScheduleFormProps) {
   const router = useRouter();
-  const hydrated = useHydrated();
   const now = useNow(true, renderedAt);
-  const [values, setValues] = useState<ScheduleFormValues>(() =>
-    valuesFromSchedule(schedule, { timezone: defaultTimeZone, agentId: fixedAgentId }),
-  );
+  const [values, setValues] = useState<ScheduleFormValues>(() => {
+    const initial = valuesFromSchedule(schedule, { timezone: defaultTimeZone, agentId: fixedAgentId });
+    // A new schedule starts on a preset (every day at 09:00) rather than an empty expression.
+    return schedule ? initial : { ...initial, cronExpression: presetExpression(DEFAULT_PRESET_CHOICE) ?? '' };
+  });
+  const [choice, setChoice] = useState<PresetChoice>(() => presetOf(values.cronExpression));
   const [errors, setErrors] = useState<ScheduleFormErrors>({});
-  const [presetTime, setPresetTime] = useState('09:00');
   const [submitting, setSubmitting] = useState(false);
   const [saved, setSaved] = useState(false);
 
@@ -100,11 +112,18 @@ export function ScheduleForm({
     setSaved(false);
   };
 
+  /** A preset (or its time or day) picked: the expression follows, unless it is custom. */
+  const choose = (patch: Partial<PresetChoice>) => {
+    const next = { ...choice, ...patch };
+    setChoice(next);
+    const expression = presetExpression(next);
+    if (expression !== null) change({ cronExpression: expression });
+  };
+
   const bind = (
     field:
       | 'name'
       | 'cronExpression'
-      | 'timezone'
       | 'prompt'
       | 'catchUpWindowSeconds'
       | 'jitterSeconds'
@@ -124,8 +143,6 @@ export function ScheduleForm({
   const words =
     cronExpressionIssue(values.cronExpression) === null ? describeCron(values.cronExpression) : null;
   const preview = useMemo(() => previewRuns(values, now), [values, now]);
-  // Node's and the browser's zone lists differ: offered once the page runs in the browser.
-  const zones = useMemo(() => (hydrated ? Intl.supportedValuesOf('timeZone') : []), [hydrated]);
 
   const showErrors = (next: ScheduleFormErrors) => {
     setErrors(next);
@@ -230,21 +247,67 @@ export function ScheduleForm({
           field="timezone"
           label="Time zone"
           error={errors.timezone}
-          hint="The clocks the expression follows, daylight saving included."
+          hint="The clocks the schedule follows, daylight saving included."
         >
-          <input
-            type="text"
-            list="schedule-zones"
-            autoComplete="off"
-            spellCheck={false}
-            {...bind('timezone')}
+          <TimeZonePicker
+            id={inputId('timezone')}
+            value={values.timezone}
+            onChange={(timezone) => change({ timezone })}
+            invalid={errors.timezone !== undefined}
+            describedBy={errors.timezone === undefined ? undefined : errorIdOf(inputId('timezone'))}
+            testId="schedule-field-timezone"
           />
-          <datalist id="schedule-zones">
-            {zones.map((zone) => (
-              <option key={zone} value={zone} />
-            ))}
-          </datalist>
         </Field>
+        <Field field="preset" label="Repeats" error={undefined}>
+          <select
+            id={inputId('preset')}
+            value={choice.preset}
+            data-testid="schedule-field-preset"
+            onChange={(event) =>
+              choose({
+                preset: (Object.keys(PRESETS) as Preset[]).find((p) => p === event.target.value) ?? 'custom',
+              })
+            }
+          >
+            {(Object.keys(PRESETS) as Preset[]).map((preset) => (
+              <option key={preset} value={preset}>
+                {PRESETS[preset]}
+              </option>
+            ))}
+          </select>
+        </Field>
+        {choice.preset === 'weekly' ? (
+          <Field field="presetDay" label="On" error={undefined}>
+            <select
+              id={inputId('presetDay')}
+              value={choice.day}
+              data-testid="schedule-field-presetDay"
+              onChange={(event) => choose({ day: Number(event.target.value) })}
+            >
+              {WEEKDAYS.map((day) => (
+                <option key={day.value} value={day.value}>
+                  {day.label}
+                </option>
+              ))}
+            </select>
+          </Field>
+        ) : null}
+        {choice.preset === 'daily' || choice.preset === 'weekly' ? (
+          <Field
+            field="presetTime"
+            label="At (time of day)"
+            error={undefined}
+            hint="In the schedule's time zone."
+          >
+            <input
+              id={inputId('presetTime')}
+              type="time"
+              value={choice.time}
+              data-testid="schedule-field-presetTime"
+              onChange={(event) => choose({ time: event.target.value || DEFAULT_PRESET_CHOICE.time })}
+            />
+          </Field>
+        ) : null}
         <Field
           field="cronExpression"
           label="Cron expression"
@@ -261,36 +324,18 @@ export function ScheduleForm({
             </>
           }
         >
-          <div className={styles.cronInput}>
-            <input
-              type="text"
-              className="mono"
-              autoComplete="off"
-              spellCheck={false}
-              {...bind('cronExpression')}
-            />
-            <fieldset className={styles.presets} aria-label="Presets">
-              {(Object.keys(PRESETS) as Preset[]).map((preset) => (
-                <Button
-                  key={preset}
-                  size="small"
-                  data-testid={`schedule-preset-${preset}`}
-                  onClick={() => change({ cronExpression: presetExpression(preset, presetTime) })}
-                >
-                  {PRESETS[preset].label}
-                  {PRESETS[preset].needsTime ? ` ${presetTime}` : ''}
-                </Button>
-              ))}
-              <input
-                type="time"
-                aria-label="Preset time"
-                className={styles.presetTime}
-                value={presetTime}
-                data-testid="schedule-preset-time"
-                onChange={(event) => setPresetTime(event.target.value || '09:00')}
-              />
-            </fieldset>
-          </div>
+          <input
+            type="text"
+            className="mono"
+            autoComplete="off"
+            spellCheck={false}
+            {...bind('cronExpression')}
+            onChange={(event) => {
+              // Typed by hand: the picker shows the preset it now is, or Custom.
+              change({ cronExpression: event.target.value });
+              setChoice((current) => presetOf(event.target.value, current));
+            }}
+          />
         </Field>
         {values.targetKind === 'agent' ? (
           <Field
@@ -392,16 +437,32 @@ export function ScheduleForm({
             />
           </Field>
         ) : null}
-        <div>
-          <Check
-            id={inputId('enabled')}
-            label="Enabled"
-            checked={values.enabled}
-            data-testid="schedule-field-enabled"
-            onChange={(event) => change({ enabled: event.target.checked })}
-          />
-          <Hint>Unchecked: paused. Resuming starts from the next slot.</Hint>
-        </div>
+        <ChoiceField
+          legend="State"
+          hint="A paused schedule starts nothing; resuming starts from the next slot."
+          error={errors.enabled}
+          errorId={errorIdOf(inputId('enabled'))}
+          errorTestId="schedule-error-enabled"
+          testId="schedule-field-state"
+          id={inputId('enabled')}
+        >
+          {(
+            [
+              [true, 'Enabled'],
+              [false, 'Paused'],
+            ] as const
+          ).map(([enabled, label]) => (
+            <Check
+              key={label}
+              type="radio"
+              name="enabled"
+              label={label}
+              checked={values.enabled === enabled}
+              data-testid={`schedule-state-${enabled ? 'enabled' : 'paused'}`}
+              onChange={() => change({ enabled })}
+            />
+          ))}
+        </ChoiceField>
       </FormGrid>
       <section className={styles.preview} aria-label="Next runs" data-testid="schedule-preview">
         <h4>Next runs</h4>

@@ -120,12 +120,17 @@ export function ScheduleOverview({
         </Callout>
       ) : null}
       {next.length > 0 ? (
-        <ScheduleRows schedules={next} testId="upcoming-schedules" label="Next schedules to fire" />
+        <>
+          <ScheduleRows schedules={next} testId="upcoming-schedules" label="Next schedules to fire" />
+          {pausedCount > 0 ? (
+            <p className="muted small" data-testid="paused-schedules">
+              <Link href="/schedules">{pausedCount} paused</Link>: they start nothing until resumed.
+            </p>
+          ) : null}
+        </>
       ) : (
         <Empty testId="empty-upcoming">
-          {pausedCount > 0
-            ? `Nothing scheduled ahead: ${pausedCount === 1 ? 'one schedule is' : `${pausedCount} schedules are`} paused. `
-            : 'Nothing scheduled. '}
+          {pausedCount > 0 ? `Nothing ahead: ${pausedCount} paused. ` : 'Nothing scheduled. '}
           <Link href="/schedules">
             {pausedCount > 0 ? 'See the schedules' : 'Schedule an agent or a workflow'}
           </Link>

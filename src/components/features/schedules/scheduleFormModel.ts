@@ -140,19 +140,83 @@ export function errorsFromIssues(
   return errors;
 }
 
-/** The presets offered beside the raw expression. `time` is `HH:MM`. */
+/** What the "Repeats" picker offers; `custom` leaves the expression as typed. */
 export const PRESETS = {
-  hourly: { label: 'Every hour', needsTime: false },
-  daily: { label: 'Every day at', needsTime: true },
-  weekdays: { label: 'Weekdays at', needsTime: true },
+  minute: 'Every minute',
+  five: 'Every 5 minutes',
+  hourly: 'Every hour',
+  daily: 'Every day',
+  weekly: 'Every week',
+  custom: 'Custom (cron expression)',
 } as const;
 export type Preset = keyof typeof PRESETS;
 
-export function presetExpression(preset: Preset, time: string): string {
+/** Days as cron numbers them (0 = Sunday), in the order a week picker shows them. */
+export const WEEKDAYS = [
+  { value: 1, label: 'Monday' },
+  { value: 2, label: 'Tuesday' },
+  { value: 3, label: 'Wednesday' },
+  { value: 4, label: 'Thursday' },
+  { value: 5, label: 'Friday' },
+  { value: 6, label: 'Saturday' },
+  { value: 0, label: 'Sunday' },
+] as const;
+
+/** A preset with its time of day (`HH:MM`) and day of the week (0 = Sunday), which only some use. */
+export interface PresetChoice {
+  preset: Preset;
+  time: string;
+  day: number;
+}
+
+export const DEFAULT_PRESET_CHOICE: PresetChoice = { preset: 'daily', time: '09:00', day: 1 };
+
+/** The expression a preset stands for; null for `custom` (the expression stays as typed). */
+export function presetExpression({ preset, time, day }: PresetChoice): string | null {
   const [hour = '9', minute = '0'] = time.split(':');
   const at = `${Number(minute)} ${Number(hour)}`;
-  if (preset === 'hourly') return '0 * * * *';
-  return preset === 'daily' ? `${at} * * *` : `${at} * * 1-5`;
+  switch (preset) {
+    case 'minute':
+      return '* * * * *';
+    case 'five':
+      return '*/5 * * * *';
+    case 'hourly':
+      return '0 * * * *';
+    case 'daily':
+      return `${at} * * *`;
+    case 'weekly':
+      return `${at} * * ${day}`;
+    case 'custom':
+      return null;
+  }
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+const FIELD = /^\d{1,2}$/;
+
+/**
+ * The preset an expression is, so an existing schedule opens on it: `0 9 * * 1` is weekly on
+ * Monday at 09:00; anything no preset writes is `custom`. Time and day keep `fallback`'s when the
+ * preset does not use them.
+ */
+export function presetOf(expression: string, fallback: PresetChoice = DEFAULT_PRESET_CHOICE): PresetChoice {
+  const fields = expression.trim().split(/\s+/);
+  const same = (preset: Preset) => ({ ...fallback, preset });
+  if (fields.length !== 5) return same('custom');
+  const [minute = '', hour = '', dom = '', month = '', dow = ''] = fields;
+  if (dom !== '*' || month !== '*') return same('custom');
+  if (hour === '*' && dow === '*') {
+    if (minute === '*') return same('minute');
+    if (minute === '*/5') return same('five');
+    if (minute === '0') return same('hourly');
+    return same('custom');
+  }
+  if (!FIELD.test(minute) || !FIELD.test(hour) || Number(minute) > 59 || Number(hour) > 23)
+    return same('custom');
+  const time = `${pad(Number(hour))}:${pad(Number(minute))}`;
+  if (dow === '*') return { ...fallback, preset: 'daily', time };
+  if (/^[0-6]$/.test(dow)) return { preset: 'weekly', time, day: Number(dow) };
+  return same('custom');
 }
 
 /** The next times of what the form holds, or null while the expression or zone is not valid. */

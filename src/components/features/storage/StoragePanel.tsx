@@ -4,20 +4,24 @@ import { Fact, Facts } from '@/components/ui/Facts';
 import { Panel } from '@/components/ui/Panel';
 import { Time } from '@/components/ui/Time';
 import { useStorageStatus } from '@/hooks/useStorageStatus';
+import { diskUsedShare } from '@/lib/contracts/metrics';
 import type { DatabaseUsageDto, PruneRoundDto, StorageStatusDto } from '@/lib/contracts/storage';
-import { formatBytes, formatCount, formatDuration } from '@/lib/presentation/format';
+import { formatBytes, formatCount, formatDuration, formatPercent } from '@/lib/presentation/format';
 import styles from './StoragePanel.module.css';
 
 const STATE_LABELS = { ok: 'ok', low: 'low: new runs refused', failing: 'failing: writes refused' } as const;
 
 function FreeSpace({ status }: { status: StorageStatusDto }) {
-  const { freeBytes, totalBytes, floorBytes } = status;
+  const { freeBytes, totalBytes, usedBytes, floorBytes } = status;
   if (freeBytes === null || totalBytes === null) return <span>unknown (the directory cannot be read)</span>;
-  const usedShare = totalBytes > 0 ? 1 - freeBytes / totalBytes : 0;
+  const usedShare =
+    diskUsedShare(usedBytes ?? totalBytes - freeBytes, usedBytes === null ? null : freeBytes, totalBytes) ??
+    0;
   const tone = status.state === 'failing' ? styles.usedFailing : status.state === 'low' ? styles.usedLow : '';
   return (
     <>
-      {formatBytes(freeBytes)} free of {formatBytes(totalBytes)}
+      {formatBytes(freeBytes)} free of {formatBytes(totalBytes)},{' '}
+      <span data-testid="storage-used-share">{formatPercent(usedShare)} used</span>
       {floorBytes === null ? null : ` (floor ${formatBytes(floorBytes)})`}
       <div className={styles.meter} aria-hidden="true">
         <div className={`${styles.used} ${tone}`} style={{ width: `${(usedShare * 100).toFixed(1)}%` }} />

@@ -3,11 +3,13 @@ import {
   type AgentSpendDto,
   type BudgetStatusDto,
   budgetLevel,
+  type CostDays,
   type CostExportRow,
   type CostOverviewDto,
   type DailySpendDto,
   type ModelSpendDto,
   type MonthToDateDto,
+  type RangeSpendDto,
   type TopExecutionDto,
   utcDayStart,
 } from '../../contracts/costs';
@@ -21,6 +23,9 @@ import {
   executionMonth,
   executions,
   monthlyCostSummaries,
+  schedules,
+  workflowRuns,
+  workflows,
 } from '../schema';
 import { dayKey, getMonthSpendMicros, monthKey, sumOf } from './costs';
 import { getAppSettings } from './settings';
@@ -438,5 +443,61 @@ function toExportRow(row: ExportRecord): CostExportRow {
     costUsd: microsToUsd(row.costMicros ?? 0),
     reportedCostUsd: microsToUsd(row.reportedCostMicros ?? 0),
     unpriced: row.unpriced ?? false,
+  };
+}
+
+/**
+ * Spend of the runs created in [from, to) grouped by what they belong to: `key` is the column
+ * (agent, schedule or workflow), `name` its name. Money stays integer micro-dollars in SQL.
+ */
+function spendBy(db: Db, fromMs: number, toMs: number, target: 'agent' | 'schedule' | 'workflow') {
+  const key = target === 'agent' ? e.agentId : target === 'schedule' ? e.scheduleId : workflowRuns.workflowId;
+  const name = target === 'agent' ? a.name : target === 'schedule' ? schedules.name : workflows.name;
+  const cost = sumOf(costTracking.costMicros);
+  const base = db
+    .select({
+      id: sql<number>`${key}`,
+      name: sql<string | null>`${name}`,
+      runs: sql<number>`count(distinct ${e.id})`,
+      costMicros: cost,
+    })
+    .from(e)
+    .innerJoin(costTracking, eq(costTracking.executionId, e.id))
+    .$dynamic();
+  const joined =
+    target === 'agent'
+      ? base.innerJoin(a, eq(a.id, e.agentId))
+      : target === 'schedule'
+        ? base.innerJoin(schedules, eq(schedules.id, e.scheduleId))
+        : base
+            .innerJoin(workflowRuns, eq(workflowRuns.id, e.workflowRunId))
+            .innerJoin(workflows, eq(workflows.id, workflowRuns.workflowId));
+  return joined
+    .where(and(gte(e.createdAt, fromMs), lt(e.createdAt, toMs)))
+    .groupBy(key)
+    .orderBy(desc(cost))
+    .all()
+    .map(({ id, name: label, runs, costMicros }) => ({
+      id,
+      name: label ?? `#${id}`,
+      runs,
+      costUsd: microsToUsd(costMicros),
+    }));
+}
+
+/** The costs page's range: its daily spend and where it went, by agent, schedule and workflow. */
+export function getRangeSpend(db: Db, days: CostDays): RangeSpendDto {
+  const fromMs = utcDayStart(days.first);
+  const toMs = utcDayStart(days.last) + DAY_MS;
+  const count = Math.round((toMs - fromMs) / DAY_MS);
+  const rows = spendPerDay(db).all({ first: days.first, last: days.last });
+  const daily = dailySeries(toMs - DAY_MS, count, new Map(rows.map((row) => [row.day, row.costMicros])));
+  return {
+    days,
+    total: microsToUsd(rows.reduce((sum, row) => sum + row.costMicros, 0)),
+    daily,
+    byAgent: spendBy(db, fromMs, toMs, 'agent'),
+    bySchedule: spendBy(db, fromMs, toMs, 'schedule'),
+    byWorkflow: spendBy(db, fromMs, toMs, 'workflow'),
   };
 }

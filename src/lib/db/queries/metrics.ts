@@ -3,15 +3,16 @@ import { ACTIVE_STATUSES, type ExecutionStatus, microsToUsd } from '../../contra
 import {
   type HostMetric,
   METRIC_RANGE_MS,
-  type MetricRange,
+  METRIC_TIERS,
   type MetricSeriesDto,
   type MetricsRangeDto,
   type MetricsWindowDto,
+  type MetricsWindowRequest,
   type MetricTier,
   ROLLUP_STEP_MS,
   type RollupTier,
   type RunBandDto,
-  tierForRange,
+  tierForSpan,
 } from '../../contracts/metrics';
 import type { Db } from '../index';
 import {
@@ -368,24 +369,57 @@ export function getRunBands(
   return { runs: runs.reverse(), truncated: rows.length > limit };
 }
 
+/** A chart spans at least this many raw steps, so a server started a minute ago still draws a line. */
+const MIN_SPAN_STEPS = 12;
+
 /**
- * A chart range: the tier that gives no more points than a chart has pixels (contracts'
- * tierForRange), its rows since `now − range` aligned on one time axis, and the runs to draw on it.
+ * Where the data of a window starts: its oldest raw sample at or after `from`, or an older rollup
+ * bucket that ends before that sample (raw samples are pruned first). A rollup row is dated by its
+ * bucket's start, which may be long before its first sample: a 10-minute bucket that holds only
+ * the last minute's samples does not say the data starts ten minutes ago.
  */
-export function getMetricsRange(db: Db, range: MetricRange, now: number): MetricsRangeDto {
+function oldestSampleSince(db: Db, from: number): number | undefined {
+  let oldest = tierRowTime(db, 'raw', from);
+  for (const tier of METRIC_TIERS) {
+    if (tier === 'raw') continue;
+    const t = tierRowTime(db, tier, from);
+    if (t !== undefined && t + ROLLUP_STEP_MS[tier] <= (oldest ?? Number.POSITIVE_INFINITY)) oldest = t;
+  }
+  return oldest;
+}
+
+/**
+ * A chart window: a named range back from `now`, or a custom one. It starts where the data does
+ * when that is later (a server running for an hour shows that hour on the 30-day chart, not a
+ * sliver at its right edge), and the tier is the finest that draws the span actually covered in no
+ * more points than a chart has pixels, so a short history is not one rollup point. Rows are
+ * aligned on one time axis, with the runs to draw on it.
+ */
+export function getMetricsRange(db: Db, request: MetricsWindowRequest, now: number): MetricsRangeDto {
   const rawStepMs = getAppSettings(db).metricsIntervalSeconds * 1000;
-  const { tier, stepMs } = tierForRange(range, rawStepMs);
-  const from = now - METRIC_RANGE_MS[range];
+  const named = typeof request === 'string';
+  const requested = named ? { from: now - METRIC_RANGE_MS[request], to: now } : request;
+  const oldest = oldestSampleSince(db, requested.from);
+  // Data from nearly the start of the window (a twentieth of it): the window as asked.
+  const slack = (requested.to - requested.from) / 20;
+  const dataFrom =
+    oldest === undefined || oldest >= requested.to || oldest - requested.from <= slack
+      ? requested.from
+      : oldest;
+  const from = Math.max(requested.from, Math.min(dataFrom, requested.to - MIN_SPAN_STEPS * rawStepMs));
+  const to = requested.to;
+  const { tier, stepMs } = tierForSpan(to - from, rawStepMs);
   // A bucket starting before `from` would also hold samples from outside the range.
   const firstBucket = Math.ceil(from / stepMs) * stepMs;
-  const rows = readTier(db, tier, tier === 'raw' ? from : firstBucket, now + 1);
-  const { runs, truncated } = getRunBands(db, from, now);
+  const rows = readTier(db, tier, tier === 'raw' ? from : firstBucket, to + 1);
+  const { runs, truncated } = getRunBands(db, from, to);
   return {
-    range,
+    range: named ? request : 'custom',
+    requested,
     tier,
     stepMs,
     from,
-    to: now,
+    to,
     ...alignSeries(db, tier, rows),
     runs,
     runsTruncated: truncated,
