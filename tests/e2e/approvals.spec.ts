@@ -112,6 +112,8 @@ test('a deny with a message from the card reaches the model, and the run shows t
   await expect(run.status).toHaveText('completed', { timeout: 60_000 });
   await expect(page.getByTestId('execution-denied-summary')).toHaveText('1 tool call denied: Bash');
   await expect(page.getByTestId('execution-warning-all_tool_calls_denied')).toBeVisible();
+  // The denied call's own step says so.
+  await expect(run.steps.filter({ hasText: 'Denied Bash by a person' }).first()).toBeVisible();
   await page.getByText('Denied calls').click();
   await expect(page.getByTestId('execution-denial')).toHaveAttribute('data-reason', 'person');
   await expect(page.getByTestId('execution-denial-message')).toHaveText('Not on this machine, please');
@@ -188,5 +190,68 @@ test('Run again and Run with… start the same agent with the same or the edited
   await expect(edited.status).toHaveText('completed', { timeout: 60_000 });
   const detail = await api.getExecution(edited.id());
   expect(detail).toMatchObject({ agentId: agent.id, prompt: `Run ${key} on staging`, trigger: 'manual' });
+  expect(errors).toEqual([]);
+});
+
+test('the agent page: an overview with a prompt box that runs it, and the policy fields in Settings, checked with the contract’s messages; remembered rules revoked', async ({
+  page,
+}) => {
+  const { api, model, app } = stack;
+  const key = 'e2e-agent-page';
+  model.script(key, [answer(`ran ${key}`)], { repeatLast: true });
+  const agent = await api.createAgent({
+    defaultPrompt: `Default ${key}`,
+    allowedTools: ['Read'],
+    rememberedTools: ['Bash(touch:*)'],
+  });
+  const errors = collectConsoleErrors(page);
+  await signIn(page, app.url);
+  await page.goto(`${app.url}/agents/${agent.id}`);
+  await expect(page.getByTestId('agent-tab-overview')).toHaveAttribute('aria-selected', 'true');
+  await expect(page.getByTestId('agent-success-rate')).toContainText('—');
+  await expect(page.getByTestId('agent-next-run')).toContainText('none');
+
+  await page.getByTestId('agent-tab-settings').click();
+  await page.getByTestId('agent-field-deniedTools').fill('bash');
+  await page.getByTestId('agent-save').click();
+  await expect(page.getByTestId('field-error-deniedTools')).toHaveText(
+    'bash: Tool names start with a capital letter: Bash',
+  );
+  await page.getByTestId('agent-field-deniedTools').fill('Read');
+  await page.getByTestId('agent-save').click();
+  await expect(page.getByTestId('field-error-allowedTools')).toHaveText(
+    'Read: Read is also in deniedTools, and a deny always wins',
+  );
+  await page.getByTestId('agent-field-deniedTools').fill('Bash(rm:*)');
+  await page.getByTestId('agent-field-unlistedTools').selectOption('ask');
+  await page.getByTestId('agent-field-approvalTimeoutMinutes').fill('15');
+  await page.getByTestId('agent-field-onApprovalTimeout').selectOption('fail');
+  await page.getByTestId('agent-save').click();
+  await expect(page.getByTestId('agent-saved')).toBeVisible();
+  const { body } = await api.call('GET', `/api/agents/${agent.id}`);
+  expect((body as { agent: Record<string, unknown> }).agent).toMatchObject({
+    deniedTools: ['Bash(rm:*)'],
+    unlistedTools: 'ask',
+    approvalTimeoutMinutes: 15,
+    onApprovalTimeout: 'fail',
+    rememberedTools: ['Bash(touch:*)'],
+  });
+
+  await expect(page.getByTestId('remembered-rule')).toHaveText(/Bash\(touch:\*\)/);
+  await page.getByRole('button', { name: 'Revoke Bash(touch:*)' }).click();
+  await expect(page.getByTestId('remembered-rule')).toHaveCount(0);
+  const revoked = await api.call('GET', `/api/agents/${agent.id}`);
+  expect((revoked.body as { agent: { rememberedTools: string[] } }).agent.rememberedTools).toEqual([]);
+
+  await page.getByTestId('agent-tab-overview').click();
+  await page.getByTestId('agent-prompt').fill(`From the agent page ${key}`);
+  await page.getByTestId('agent-prompt-submit').click();
+  const run = new ExecutionPage(page);
+  await expect(run.status).toHaveText('completed', { timeout: 60_000 });
+  expect((await api.getExecution(run.id())).prompt).toBe(`From the agent page ${key}`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.goto(`${app.url}/agents/${agent.id}`);
+  await expect(page.getByTestId('agent-success-rate')).toHaveText(/100%/);
+  expect(await noHorizontalOverflow(page)).toBe(true);
   expect(errors).toEqual([]);
 });

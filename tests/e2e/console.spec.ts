@@ -107,7 +107,7 @@ for (const viewport of VIEWPORTS) {
     test(`every page at ${viewport.width} px in ${scheme}: fits, marks its nav entry, no console error, no serious axe fault`, async ({
       browser,
     }, testInfo) => {
-      test.setTimeout(240_000);
+      test.setTimeout(300_000);
       const { context, page } = await newConsoleTab(browser, viewport, scheme);
       const errors = collectConsoleErrors(page);
       const problems: string[] = [];

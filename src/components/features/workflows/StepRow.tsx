@@ -170,6 +170,14 @@ export function StepRow({
           errors={errors}
           onChange={(runRetries) => onChange({ runRetries })}
         />
+        <OverrideField
+          label="Approval timeout (minutes)"
+          place={place('approvalTimeoutMinutes')}
+          min={1}
+          value={step.approvalTimeoutMinutes}
+          errors={errors}
+          onChange={(approvalTimeoutMinutes) => onChange({ approvalTimeoutMinutes })}
+        />
       </FormGrid>
     </li>
   );

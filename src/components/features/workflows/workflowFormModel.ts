@@ -38,6 +38,7 @@ export interface StepFormValues {
   /** Empty: the agent's own setting. */
   timeoutSeconds: string;
   runRetries: string;
+  approvalTimeoutMinutes: string;
 }
 
 export interface InputFormValues {
@@ -65,6 +66,7 @@ export const STEP_FIELDS = [
   'runIf',
   'timeoutSeconds',
   'runRetries',
+  'approvalTimeoutMinutes',
 ] as const;
 export type StepField = (typeof STEP_FIELDS)[number];
 export const INPUT_FIELDS = ['name', 'label', 'required', 'default'] as const;
@@ -98,6 +100,7 @@ export function newStep(steps: readonly StepFormValues[], agentId = ''): StepFor
     runIf: 'success',
     timeoutSeconds: '',
     runRetries: '',
+    approvalTimeoutMinutes: '',
   };
 }
 
@@ -141,6 +144,8 @@ export function valuesFromWorkflow(workflow?: WorkflowDto): WorkflowFormValues {
       runIf: step.runIf,
       timeoutSeconds: step.timeoutSeconds === undefined ? '' : String(step.timeoutSeconds),
       runRetries: step.runRetries === undefined ? '' : String(step.runRetries),
+      approvalTimeoutMinutes:
+        step.approvalTimeoutMinutes === undefined ? '' : String(step.approvalTimeoutMinutes),
     })),
   };
 }
@@ -167,6 +172,7 @@ export function toWorkflowDraft(values: WorkflowFormValues): Record<string, unkn
       runIf: step.runIf,
       timeoutSeconds: parseNumber(step.timeoutSeconds),
       runRetries: parseNumber(step.runRetries),
+      approvalTimeoutMinutes: parseNumber(step.approvalTimeoutMinutes),
     })),
   };
 }
