@@ -194,7 +194,7 @@ describe('budgets', () => {
 
     expect(execution.status).toBe('budget_exceeded');
     expect(execution.errorCode).toBe('budget_exceeded');
-    expect(execution.errorMessage).toMatch(/per-run cap of \$0\.0500: \$0\.\d{4} spent/);
+    expect(execution.errorMessage).toMatch(/per-run cap of \$0\.05: \$0\.\d{2} spent/);
     const spent = Math.round(execution.costUsd * 1_000_000);
     expect(spent).toBeGreaterThanOrEqual(50_000);
     expect(spent).toBeLessThanOrEqual(50_000 + RESPONSE_MICROS);
@@ -245,7 +245,7 @@ describe('budgets', () => {
 
     const first = await stack.api.waitForEnd(await stack.api.startExecution(agent.id));
     expect(first.status).toBe('budget_exceeded');
-    expect(first.errorMessage).toMatch(/monthly budget of agent .* \(\$0\.0300\) is exhausted/);
+    expect(first.errorMessage).toMatch(/monthly budget of agent .* \(\$0\.03\) is exhausted/);
 
     const requestsBefore = stack.model.requests.length;
     const refused = await stack.api.call('POST', '/api/executions', { agentId: agent.id });

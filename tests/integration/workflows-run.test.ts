@@ -207,7 +207,7 @@ describe('a workflow run against the scripted model', () => {
     const run = await workflows.waitFor((await workflows.start(workflow.id)).id);
 
     expect(run.status).toBe('budget_exceeded');
-    expect(run.error).toMatch(/^The workflow's budget of \$0\.0500 was reached: \$0\.3\d{3} spent$/);
+    expect(run.error).toMatch(/^The workflow's budget of \$0\.05 was reached: \$0\.3\d spent$/);
     expect(run.spendUsd).toBeGreaterThanOrEqual(0.05);
     expect(statusesOf(run)).toEqual({ costly: 'budget_exceeded', slow: 'budget_exceeded', last: 'skipped' });
     const slow = await executionOf(stepOf(run, 'slow').executionId);
