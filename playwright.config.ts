@@ -1,8 +1,8 @@
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './tests/helpers/chromium';
 
-/** Spec files at once (CLAUDEOPS_TEST_WORKERS, default 2). */
-const E2E_WORKERS = Number(process.env.CLAUDEOPS_TEST_WORKERS ?? 2);
+/** Spec files at once (CLAUDEOPS_TEST_WORKERS, default 1). */
+const E2E_WORKERS = Number(process.env.CLAUDEOPS_TEST_WORKERS ?? 1);
 /** The long project's tests (approvals past the SDK's watchdog), each mostly a wait. */
 const LONG_WORKERS = 2;
 

@@ -34,7 +34,7 @@ test('low disk space: a live banner on every page, the figures on the system pag
   await expect(banner).toBeVisible();
   await expect(page.getByTestId('storage-state')).toHaveText('low: new runs refused');
   await expect(page.getByTestId('storage-free')).toContainText(
-    /[\d.]+ \w?i?B free of [\d.]+ \w?i?B \(floor /,
+    /[\d.]+ \w?i?B free of [\d.]+ \w?i?B, \d+% used \(floor /,
   );
   await expect(page.getByTestId('database-file')).toHaveText(/^[\d.]+ (KiB|MiB)$/);
   await expect(page.getByTestId('database-retention')).toContainText('30 days');

@@ -119,7 +119,10 @@ describe('GET /api/metrics', () => {
     // A year asked of a server minutes old: its minutes, in raw samples, not one daily point.
     const year = metricsRangeSchema.parse((await stack.api.call('GET', '/api/metrics?range=1y')).body);
     expect(year.to - year.requested.from).toBe(365 * 86_400_000);
-    expect({ tier: year.tier, stepMs: year.stepMs }).toEqual({ tier: 'raw', stepMs: INTERVAL_SECONDS * 1000 });
+    expect({ tier: year.tier, stepMs: year.stepMs }).toEqual({
+      tier: 'raw',
+      stepMs: INTERVAL_SECONDS * 1000,
+    });
     expect(year.t.length).toBeGreaterThanOrEqual(2);
   }, 60_000);
 
