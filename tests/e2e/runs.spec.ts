@@ -117,5 +117,5 @@ test('a run started while the Runs page is open joins it live', async ({ page })
   const row = page.locator(`[data-testid="execution-row"][data-execution-id="${id}"]`);
   await expect(row).toBeVisible();
   await expect(row).toHaveAttribute('data-status', 'completed', { timeout: 60_000 });
-  expect((await rowIds(page))[0]).toBe(id);
+  await expect.poll(async () => (await rowIds(page))[0]).toBe(id);
 });
