@@ -93,6 +93,9 @@ test('the Runs page pages, filters, searches and sorts, and its URL brings the s
 
   // Sorted by cost, dearest first, then cheapest first.
   await page.getByTestId('runs-clear').click();
+  // The cleared view first: a sort clicked before it lands would keep the search.
+  await expect(page).toHaveURL(/\/runs$/);
+  await expect(page.getByTestId('runs-search')).toHaveValue('');
   await page.getByTestId('sort-cost').click();
   await expect(page).toHaveURL(/sort=cost/);
   await expect.poll(async () => (await rowIds(page))[0]).toBe(ids[RUNS - 1]);
