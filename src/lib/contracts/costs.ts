@@ -148,6 +148,20 @@ export function utcDayStart(day: string): number {
 const DATE_FORMAT = 'Must be a calendar date as YYYY-MM-DD';
 const utcDay = z.string(DATE_FORMAT).refine((value) => !Number.isNaN(utcDayStart(value)), DATE_FORMAT);
 
+/** `to` not before `from`, and at most MAX_EXPORT_DAYS days from one to the other, both included. */
+function checkDaySpan(from: string, to: string, ctx: z.RefinementCtx): void {
+  const [start, end] = [utcDayStart(from), utcDayStart(to)];
+  // A malformed date already has its own issue.
+  if (Number.isNaN(start) || Number.isNaN(end)) return;
+  if (end < start) ctx.addIssue({ code: 'custom', path: ['to'], message: 'Must not be before from' });
+  else if ((end - start) / DAY_MS + 1 > MAX_EXPORT_DAYS)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['to'],
+      message: `The range spans at most ${MAX_EXPORT_DAYS} days`,
+    });
+}
+
 /** `from` and `to` are UTC days, both included. */
 export const costExportQuerySchema = z
   .strictObject({
@@ -155,18 +169,7 @@ export const costExportQuerySchema = z
     to: utcDay,
     format: z.enum(['csv', 'json']).default('json'),
   })
-  .superRefine(({ from, to }, ctx) => {
-    const [start, end] = [utcDayStart(from), utcDayStart(to)];
-    // A malformed date already has its own issue.
-    if (Number.isNaN(start) || Number.isNaN(end)) return;
-    if (end < start) ctx.addIssue({ code: 'custom', path: ['to'], message: 'Must not be before from' });
-    else if ((end - start) / DAY_MS + 1 > MAX_EXPORT_DAYS)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['to'],
-        message: `The range spans at most ${MAX_EXPORT_DAYS} days`,
-      });
-  });
+  .superRefine(({ from, to }, ctx) => checkDaySpan(from, to, ctx));
 export type CostExportQuery = z.infer<typeof costExportQuerySchema>;
 
 /** The costs page's ranges: the last N UTC days up to today, this UTC month, or two days of one's own. */
@@ -187,14 +190,7 @@ export const costRangeQuerySchema = z
     if (query.to === undefined)
       ctx.addIssue({ code: 'custom', path: ['to'], message: 'A custom range needs to (YYYY-MM-DD)' });
     if (query.from === undefined || query.to === undefined) return;
-    const [start, end] = [utcDayStart(query.from), utcDayStart(query.to)];
-    if (end < start) ctx.addIssue({ code: 'custom', path: ['to'], message: 'Must not be before from' });
-    else if ((end - start) / DAY_MS + 1 > MAX_EXPORT_DAYS)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['to'],
-        message: `The range spans at most ${MAX_EXPORT_DAYS} days`,
-      });
+    checkDaySpan(query.from, query.to, ctx);
   });
 export type CostRangeQuery = z.infer<typeof costRangeQuerySchema>;
 
