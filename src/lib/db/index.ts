@@ -96,7 +96,7 @@ export function getDbHandle(): DbHandle {
   return handle;
 }
 
-export function getDb(): Db {
+export function getDb(): DbConnection {
   return getDbHandle().db;
 }
 

@@ -15,6 +15,7 @@ import { EventBus } from '../core/eventBus';
 import type { Logger } from '../core/logger';
 import { type DbHandle, openReadOnlyDatabase } from '../db/index';
 import { expireClaims } from '../db/queries/notificationOutbox';
+import { indexNewRuns } from '../db/queries/runSearchIndex';
 import { getAppSettings, putSetting } from '../db/queries/settings';
 import { getWorkflowRun } from '../db/queries/workflowRuns';
 import { appSecretBox } from '../db/secretBox';
@@ -50,6 +51,8 @@ import { WorkflowRunner } from '../workflows/runner';
 
 /** The reserve file in the data directory (see storage/reserve.ts). */
 const STORAGE_RESERVE_FILE = 'storage-reserve';
+/** How often new runs go into the Runs page's search index (a search also indexes them first). */
+const SEARCH_INDEX_INTERVAL_MS = 5_000;
 /** The app_settings row the storage monitor writes to learn whether writes work again. */
 const STORAGE_PROBE_KEY = 'storage.probe';
 
@@ -224,6 +227,14 @@ export function startBackend(deps: BackendDeps): Backend {
     retentionDays: () => getAppSettings(db).runOutputRetentionDays,
   });
 
+  const searchIndexing = setInterval(() => {
+    try {
+      indexNewRuns(db);
+    } catch (err) {
+      logger.warn({ err }, 'new runs could not be added to the search index; the next search retries');
+    }
+  }, SEARCH_INDEX_INTERVAL_MS);
+
   storage.start();
   workflows.resume();
   // Approvals outlive the server: their expiries are armed again, and answered runs resume.
@@ -262,6 +273,7 @@ export function startBackend(deps: BackendDeps): Backend {
       hostMetrics.reconfigure(hostMetricsSettings(settings));
     },
     async stop() {
+      clearInterval(searchIndexing);
       storage.stop();
       scheduler.stop();
       workflows.shutdown();

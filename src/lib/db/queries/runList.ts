@@ -10,9 +10,10 @@ import {
   type RunSort,
   type SortOrder,
 } from '../../contracts/executions';
-import type { Db } from '../index';
+import type { DbConnection } from '../index';
 import { executionDurationKey, executions } from '../schema';
 import { summarySelect, toSummary } from './executions';
+import { indexNewRuns } from './runSearchIndex';
 
 /**
  * The FTS5 index over runs' prompts and results (a virtual table the migration creates, kept by
@@ -100,7 +101,13 @@ export function runFilters(query: ListExecutionsInput, now: number): SQL | undef
  * keyset-paged on (sort key, id), so a page costs the same at the millionth run as at the first
  * and stays stable while runs are added.
  */
-export function listExecutions(db: Db, query: ListExecutionsInput, now = Date.now()): ExecutionPage {
+export function listExecutions(
+  db: DbConnection,
+  query: ListExecutionsInput,
+  now = Date.now(),
+): ExecutionPage {
+  // A search sees every run there is: the ones since the last batch go into the index first.
+  if (query.q !== undefined) indexNewRuns(db);
   const sort = query.sort ?? 'created';
   const order = query.order ?? 'desc';
   const direction = order === 'desc' ? desc : asc;

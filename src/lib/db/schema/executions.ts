@@ -119,6 +119,19 @@ export const executions = sqliteTable(
   ],
 );
 
+/**
+ * How far the Runs page's search index (`executions_fts`, see migration 0016) has read the runs:
+ * every id up to `indexedThrough` is indexed. New runs are indexed in batches (one FTS5 statement
+ * for many rows) before each search and every few seconds, not by a trigger per row: a trigger's
+ * FTS5 insert costs ~35 µs a row (each one flushes FTS5's pending terms), which made up most of a
+ * scheduler tick that queues 100 runs (`npm run bench -- --only scheduler`). Ids only grow
+ * (AUTOINCREMENT), so one number says which runs are in. One row.
+ */
+export const executionsSearchWatermark = sqliteTable('executions_fts_watermark', {
+  id: integer('id').primaryKey(),
+  indexedThrough: integer('indexed_through').notNull(),
+});
+
 /** Overrides of the agent's limits a run was started with (absent: the agent's). */
 export interface RunLimits {
   timeoutSeconds?: number;

@@ -1,0 +1,76 @@
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { DbHandle } from '../../src/lib/db';
+import { createAgent } from '../../src/lib/db/queries/agents';
+import { insertQueuedExecution } from '../../src/lib/db/queries/executions';
+import { listExecutions } from '../../src/lib/db/queries/runList';
+import { indexNewRuns } from '../../src/lib/db/queries/runSearchIndex';
+import { executions } from '../../src/lib/db/schema';
+import { createTestDb } from '../helpers/testDb';
+
+let handle: DbHandle;
+let agentId: number;
+
+beforeEach(() => {
+  handle = createTestDb();
+  agentId = createAgent(handle.db, { name: 'ops', model: 'claude-sonnet-4-5', defaultPrompt: 'p' }).id;
+});
+afterEach(() => handle.sqlite.close());
+
+const addRun = (prompt: string) =>
+  insertQueuedExecution(handle.db, { agentId, trigger: 'manual', prompt, model: 'claude-sonnet-4-5' });
+
+const search = (q: string) => listExecutions(handle.db, { limit: 50, q }).items.map((run) => run.id);
+
+/** FTS5's own check of an external-content index against its table: throws when they disagree. */
+const checkIndex = () =>
+  handle.sqlite.exec(`insert into executions_fts (executions_fts, rank) values ('integrity-check', 1)`);
+
+describe('the Runs search index, filled in batches', () => {
+  it('finds a run created since the last batch: a search indexes new runs first', () => {
+    const id = addRun('Rotate the nginx logs');
+    expect(search('nginx')).toEqual([id]);
+    checkIndex();
+  });
+
+  it('indexes each new run once, however often it is called', () => {
+    addRun('Check the disks');
+    addRun('Check the load');
+    expect(indexNewRuns(handle.db)).toBe(2);
+    expect(indexNewRuns(handle.db)).toBe(0);
+    expect(search('check')).toHaveLength(2);
+    checkIndex();
+  });
+
+  it('takes a result written before its batch as it is then, and one written after it through the trigger', () => {
+    const early = addRun('Summarise the backups');
+    handle.db
+      .update(executions)
+      .set({ resultText: 'all eleven snapshots verified' })
+      .where(eq(executions.id, early))
+      .run();
+    indexNewRuns(handle.db);
+    const late = addRun('Summarise the certificates');
+    indexNewRuns(handle.db);
+    handle.db
+      .update(executions)
+      .set({ resultText: 'two expire in december' })
+      .where(eq(executions.id, late))
+      .run();
+    expect(search('snapshots')).toEqual([early]);
+    expect(search('december')).toEqual([late]);
+    checkIndex();
+  });
+
+  it('deletes runs indexed or not without harming the index', () => {
+    const indexed = addRun('Prune the docker images');
+    indexNewRuns(handle.db);
+    const pending = addRun('Prune the docker volumes');
+    handle.db.delete(executions).where(eq(executions.id, pending)).run();
+    checkIndex();
+    expect(search('docker')).toEqual([indexed]);
+    handle.db.delete(executions).where(eq(executions.id, indexed)).run();
+    expect(search('docker')).toEqual([]);
+    checkIndex();
+  });
+});
