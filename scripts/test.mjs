@@ -71,7 +71,9 @@ function start(phase) {
   entry.status = 'running';
   entry.start = performance.now();
   // Its own process group, so a stop reaches the servers and browsers the phase started.
-  const child = spawn('bash', ['-c', phase.command], {
+  // `times` after the command: the CPU its processes used (user and system), for the table.
+  const timed = `${phase.command}; status=$?; times > ${cpuFile(phase.name)}; exit $status`;
+  const child = spawn('bash', ['-c', timed], {
     cwd: root,
     env: { ...env, ...phase.env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -116,6 +118,21 @@ function schedule() {
 }
 
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
+const cpuFile = (name) => path.join(reports, `${name}.times`);
+
+/**
+ * The CPU time (ms, user + system) of a phase's processes, from bash's `times` (its second line:
+ * the children's), or undefined if the phase did not get that far.
+ */
+function cpuMs(name) {
+  const file = cpuFile(name);
+  if (!fs.existsSync(file)) return undefined;
+  const children = fs.readFileSync(file, 'utf8').trim().split('\n')[1] ?? '';
+  return [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce(
+    (sum, [, minutes, secs]) => sum + (Number(minutes) * 60 + Number(secs)) * 1000,
+    0,
+  );
+}
 
 /** Per test file, its time in ms, from a layer's JSON report (Vitest's or Playwright's). */
 function fileTimes(layer) {
@@ -150,24 +167,39 @@ function printSlowestFiles(count = 5) {
 function finish() {
   console.log('');
   printSlowestFiles();
+  const cpu = new Map(PHASES.map((phase) => [phase.name, cpuMs(phase.name)]));
   fs.rmSync(reports, { recursive: true, force: true });
   const rows = PHASES.map((phase) => {
     const entry = state.get(phase.name);
     const ran = entry.start !== undefined && entry.end !== undefined;
+    const used = cpu.get(phase.name);
     return [
       phase.name,
       entry.status,
       ran ? seconds(entry.start - started) : '',
       ran ? seconds(entry.end - entry.start) : '',
+      used === undefined ? '' : seconds(used),
     ];
   });
-  rows.push(['total', failed ? 'failed' : 'passed', '', seconds(performance.now() - started)]);
-  const header = ['phase', 'result', 'started at', 'took'];
+  const cpuTotal = [...cpu.values()].reduce((sum, ms) => sum + (ms ?? 0), 0);
+  rows.push([
+    'total',
+    failed ? 'failed' : 'passed',
+    '',
+    seconds(performance.now() - started),
+    seconds(cpuTotal),
+  ]);
+  const header = ['phase', 'result', 'started at', 'took', 'CPU'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells) =>
     cells.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
   console.log(`\n${line(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
   for (const row of rows) console.log(line(row));
+  // No layout of the phases can take less wall time than this: the work's CPU spread over every core.
+  const cores = os.availableParallelism();
+  console.log(
+    `CPU ${seconds(cpuTotal)} on ${cores} cores: at least ${seconds(cpuTotal / cores)} of wall time`,
+  );
   process.exitCode = failed ? 1 : 0;
 }
 
