@@ -2,6 +2,12 @@ import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 
 const alias = { '@': path.resolve(import.meta.dirname, 'src') };
+const integration = {
+  environment: 'node',
+  setupFiles: ['tests/helpers/testEnv.ts'],
+  testTimeout: 60_000,
+  hookTimeout: 120_000,
+} as const;
 
 export default defineConfig({
   resolve: { alias },
@@ -20,10 +26,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.ts'],
-          environment: 'node',
-          setupFiles: ['tests/helpers/testEnv.ts'],
-          testTimeout: 60_000,
-          hookTimeout: 120_000,
+          exclude: ['tests/integration/**/*.long.test.ts'],
+          ...integration,
           // Each file starts its own servers on free ports with their own temp data dirs and looks
           // only at its own processes, so files run side by side: much of their time is waiting.
           // One at a time by default: two cores also run the build's type check and the browser specs
@@ -32,6 +36,12 @@ export default defineConfig({
           fileParallelism: true,
           maxWorkers: Number(process.env.CLAUDEOPS_TEST_WORKERS ?? 1),
         },
+      },
+      {
+        resolve: { alias },
+        // Files that mostly wait for minutes (approvals past the SDK's watchdog): `npm test` runs
+        // them in a phase of their own beside the other integration files, not in their queue.
+        test: { name: 'integration-long', include: ['tests/integration/**/*.long.test.ts'], ...integration },
       },
     ],
   },

@@ -28,6 +28,7 @@ const PHASES = [
   },
   { name: 'typecheck', command: 'npm run --silent typecheck', needs: ['build'] },
   { name: 'integration', command: vitest('integration'), needs: ['build'] },
+  { name: 'integration-long', command: vitest('integration-long'), needs: ['build'] },
   {
     name: 'e2e',
     command: 'bash scripts/ensure-chromium.sh && npx playwright test --reporter=list,json',
@@ -156,7 +157,7 @@ function fileTimes(layer) {
 
 /** The slowest files of each test layer: where to look when the suite gets slow. */
 function printSlowestFiles(count = 5) {
-  for (const layer of ['unit', 'integration', 'e2e']) {
+  for (const layer of ['unit', 'integration', 'integration-long', 'e2e']) {
     const times = fileTimes(layer).sort((a, b) => b[1] - a[1]);
     if (times.length === 0) continue;
     const shown = times.slice(0, count).map(([file, ms]) => `${file} ${seconds(ms)}`);
