@@ -7,7 +7,7 @@ const integration = {
   setupFiles: ['tests/helpers/testEnv.ts'],
   testTimeout: 60_000,
   hookTimeout: 120_000,
-} as const;
+};
 
 export default defineConfig({
   resolve: { alias },
