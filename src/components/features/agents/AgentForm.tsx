@@ -11,6 +11,7 @@ import {
   FormFooter,
   FormGrid,
 } from '@/components/ui/FormParts';
+import { useFormSubmission } from '@/hooks/useFormSubmission';
 import {
   type AgentDto,
   agentResponseSchema,
@@ -18,7 +19,7 @@ import {
   KNOWN_MODELS,
   updateAgentSchema,
 } from '@/lib/contracts/agents';
-import { ApiClientError, apiFetch, errorMessage } from '@/lib/http/client';
+import { apiFetch } from '@/lib/http/client';
 import styles from './Agents.module.css';
 import {
   AGENT_FIELDS,
@@ -72,15 +73,13 @@ function Field({ field, ...props }: { field: AgentField } & Omit<FormFieldProps,
 export function AgentForm({ agent }: { agent?: AgentDto }) {
   const router = useRouter();
   const [values, setValues] = useState<AgentFormValues>(() => valuesFromAgent(agent));
-  const [errors, setErrors] = useState<FormErrors>({});
-  const [submitting, setSubmitting] = useState(false);
-  const [saved, setSaved] = useState(false);
-
-  const showErrors = (next: FormErrors) => {
-    setErrors(next);
-    const first = AGENT_FIELDS.find((field) => next[field] !== undefined);
-    if (first) document.getElementById(inputId(first))?.focus();
-  };
+  const { errors, submitting, saved, setSaved, submit, settle } = useFormSubmission<FormErrors>({
+    toErrors: (issues) => errorsFromIssues(issues, values),
+    firstInvalid: (next) => {
+      const first = AGENT_FIELDS.find((field) => next[field] !== undefined);
+      return first && inputId(first);
+    },
+  });
 
   const bind = (field: AgentField) => ({
     id: inputId(field),
@@ -99,34 +98,22 @@ export function AgentForm({ agent }: { agent?: AgentDto }) {
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const input = toAgentInput(values);
-    const parsed = agent ? updateAgentSchema.safeParse(input) : createAgentSchema.safeParse(input);
-    if (!parsed.success) {
-      showErrors(errorsFromIssues(parsed.error.issues, values));
-      return;
-    }
-    setErrors({});
-    setSubmitting(true);
-    try {
-      const response = await apiFetch(agent ? `/api/agents/${agent.id}` : '/api/agents', {
-        method: agent ? 'PATCH' : 'POST',
-        body: parsed.data,
-        schema: agentResponseSchema,
-      });
-      if (agent) {
-        setValues(valuesFromAgent(response.agent));
-        setSaved(true);
-        setSubmitting(false);
-        router.refresh();
-      } else {
-        router.push(`/agents/${response.agent.id}?created=1`);
-      }
-    } catch (error) {
-      setSubmitting(false);
-      if (error instanceof ApiClientError && error.issues.length > 0) {
-        showErrors(errorsFromIssues(error.issues, values));
-      } else {
-        setErrors({ form: errorMessage(error) });
-      }
+    const response = await submit(
+      agent ? updateAgentSchema.safeParse(input) : createAgentSchema.safeParse(input),
+      (body) =>
+        apiFetch(agent ? `/api/agents/${agent.id}` : '/api/agents', {
+          method: agent ? 'PATCH' : 'POST',
+          body,
+          schema: agentResponseSchema,
+        }),
+    );
+    if (!response) return;
+    if (agent) {
+      setValues(valuesFromAgent(response.agent));
+      settle({ saved: true });
+      router.refresh();
+    } else {
+      router.push(`/agents/${response.agent.id}?created=1`);
     }
   };
 

@@ -19,6 +19,7 @@ import {
   FormGrid,
   Hint,
 } from '@/components/ui/FormParts';
+import { useFormSubmission } from '@/hooks/useFormSubmission';
 import {
   CHANNEL_TYPES,
   type ChannelDto,
@@ -30,7 +31,7 @@ import {
   SMTP_TLS_MODES,
   updateChannelSchema,
 } from '@/lib/contracts/notifications';
-import { ApiClientError, apiFetch, errorMessage } from '@/lib/http/client';
+import { apiFetch } from '@/lib/http/client';
 import {
   CHANNEL_TYPE_LABELS,
   type ChannelField,
@@ -139,9 +140,13 @@ const toggle = <T,>(list: readonly T[], item: T, on: boolean): T[] =>
 export function ChannelForm({ channel, agents }: { channel?: ChannelDto; agents: AgentChoice[] }) {
   const router = useRouter();
   const [values, setValues] = useState<ChannelFormValues>(() => valuesFromChannel(channel));
-  const [errors, setErrors] = useState<ChannelFormErrors>({});
-  const [submitting, setSubmitting] = useState(false);
-  const [saved, setSaved] = useState(false);
+  const { errors, submitting, saved, setSaved, submit, settle } = useFormSubmission<ChannelFormErrors>({
+    toErrors: (issues) => errorsFromIssues(issues, values),
+    firstInvalid: (next) => {
+      const first = (Object.keys(next) as (ChannelField | 'form')[]).find((key) => key !== 'form');
+      return first && inputId(first);
+    },
+  });
   const [createdSecret, setCreatedSecret] = useState<string | null>(null);
   const editing = channel !== undefined;
 
@@ -172,44 +177,30 @@ export function ChannelForm({ channel, agents }: { channel?: ChannelDto; agents:
     },
   });
 
-  const showErrors = (next: ChannelFormErrors) => {
-    setErrors(next);
-    const first = (Object.keys(next) as (ChannelField | 'form')[]).find((key) => key !== 'form');
-    if (first) document.getElementById(inputId(first))?.focus();
-  };
-
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const parsed = editing
-      ? updateChannelSchema.safeParse(toUpdateInput(values))
-      : createChannelSchema.safeParse(toCreateInput(values));
-    if (!parsed.success) {
-      showErrors(errorsFromIssues(parsed.error.issues, values));
-      return;
-    }
-    setErrors({});
-    setSubmitting(true);
-    try {
-      const response = await apiFetch(
-        editing ? `/api/notification-channels/${channel.id}` : '/api/notification-channels',
-        { method: editing ? 'PATCH' : 'POST', body: parsed.data, schema: channelResponseSchema },
-      );
-      setSubmitting(false);
-      if (editing) {
-        setValues(valuesFromChannel(response.channel));
-        setSaved(true);
-        router.refresh();
-      } else if (response.secret) {
-        setCreatedSecret(response.secret);
-      } else {
-        router.push('/notifications');
-        router.refresh();
-      }
-    } catch (error) {
-      setSubmitting(false);
-      if (error instanceof ApiClientError && error.issues.length > 0)
-        showErrors(errorsFromIssues(error.issues, values));
-      else setErrors({ form: errorMessage(error) });
+    const response = await submit(
+      editing
+        ? updateChannelSchema.safeParse(toUpdateInput(values))
+        : createChannelSchema.safeParse(toCreateInput(values)),
+      (body) =>
+        apiFetch(editing ? `/api/notification-channels/${channel.id}` : '/api/notification-channels', {
+          method: editing ? 'PATCH' : 'POST',
+          body,
+          schema: channelResponseSchema,
+        }),
+    );
+    if (!response) return;
+    if (editing) {
+      setValues(valuesFromChannel(response.channel));
+      settle({ saved: true });
+      router.refresh();
+    } else if (response.secret) {
+      settle({ saved: false });
+      setCreatedSecret(response.secret);
+    } else {
+      router.push('/notifications');
+      router.refresh();
     }
   };
 

@@ -12,6 +12,7 @@ import {
   FormGrid,
 } from '@/components/ui/FormParts';
 import { TimeZonePicker } from '@/components/ui/TimeZonePicker';
+import { useFormSubmission } from '@/hooks/useFormSubmission';
 import { useNow } from '@/hooks/useNow';
 import {
   CATCH_UP_POLICIES,
@@ -20,7 +21,7 @@ import {
   type ScheduleTargetOptions,
   scheduleResponseSchema,
 } from '@/lib/contracts/schedules';
-import { ApiClientError, apiFetch, errorMessage } from '@/lib/http/client';
+import { apiFetch } from '@/lib/http/client';
 import { cronExpressionIssue, describeCron } from '@/lib/scheduling/cron';
 import { createScheduleBodySchema } from '@/lib/scheduling/validation';
 import { NextRunsTable } from './NextRunsTable';
@@ -103,9 +104,16 @@ export function ScheduleForm({
     return schedule ? initial : { ...initial, cronExpression: presetExpression(DEFAULT_PRESET_CHOICE) ?? '' };
   });
   const [choice, setChoice] = useState<PresetChoice>(() => presetOf(values.cronExpression));
-  const [errors, setErrors] = useState<ScheduleFormErrors>({});
-  const [submitting, setSubmitting] = useState(false);
-  const [saved, setSaved] = useState(false);
+  const { errors, submitting, saved, setSaved, submit, settle } = useFormSubmission<ScheduleFormErrors>({
+    toErrors: errorsFromIssues,
+    firstInvalid: (next) => {
+      const order = (key: string) => SCHEDULE_FIELDS.findIndex((field) => key.startsWith(field));
+      const [first] = Object.keys(next)
+        .filter((key) => key !== 'form')
+        .sort((a, b) => order(a) - order(b));
+      return first && inputId(first);
+    },
+  });
 
   const change = (patch: Partial<ScheduleFormValues>) => {
     setValues((current) => ({ ...current, ...patch }));
@@ -144,42 +152,21 @@ export function ScheduleForm({
     cronExpressionIssue(values.cronExpression) === null ? describeCron(values.cronExpression) : null;
   const preview = useMemo(() => previewRuns(values, now), [values, now]);
 
-  const showErrors = (next: ScheduleFormErrors) => {
-    setErrors(next);
-    const order = (key: string) => SCHEDULE_FIELDS.findIndex((field) => key.startsWith(field));
-    const [first] = Object.keys(next)
-      .filter((key) => key !== 'form')
-      .sort((a, b) => order(a) - order(b));
-    if (first) document.getElementById(inputId(first))?.focus();
-  };
-
   const onSubmit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const parsed = createScheduleBodySchema.safeParse(toScheduleInput(values));
-    if (!parsed.success) {
-      showErrors(errorsFromIssues(parsed.error.issues));
-      return;
-    }
-    setErrors({});
-    setSubmitting(true);
-    try {
-      const response = await apiFetch(schedule ? `/api/schedules/${schedule.id}` : '/api/schedules', {
+    const response = await submit(createScheduleBodySchema.safeParse(toScheduleInput(values)), (body) =>
+      apiFetch(schedule ? `/api/schedules/${schedule.id}` : '/api/schedules', {
         method: schedule ? 'PATCH' : 'POST',
-        body: parsed.data,
+        body,
         schema: scheduleResponseSchema,
-      });
-      if (schedule) {
-        setSubmitting(false);
-        setSaved(true);
-        onSaved?.(response.schedule);
-      } else {
-        router.push(`/schedules/${response.schedule.id}?created=1`);
-      }
-    } catch (error) {
-      setSubmitting(false);
-      if (error instanceof ApiClientError && error.issues.length > 0)
-        showErrors(errorsFromIssues(error.issues));
-      else setErrors({ form: errorMessage(error) });
+      }),
+    );
+    if (!response) return;
+    if (schedule) {
+      settle({ saved: true });
+      onSaved?.(response.schedule);
+    } else {
+      router.push(`/schedules/${response.schedule.id}?created=1`);
     }
   };
 
