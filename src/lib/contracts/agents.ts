@@ -56,12 +56,15 @@ const absolutePath = singleLine(
     .refine((value) => value.startsWith('/'), 'Must be an absolute path'),
 );
 
+/** How long a tool call may wait for a person, in minutes: a minute to a week. */
+export const APPROVAL_TIMEOUT_BOUNDS = { min: 1, max: 10_080 } as const;
+
 /** Minutes a tool call may wait for a person; schedules and workflow steps may set their own. */
 export const approvalTimeoutMinutes = z
   .number()
   .int('Must be a whole number')
-  .min(1, 'At least 1 minute')
-  .max(10_080, 'At most 7 days');
+  .min(APPROVAL_TIMEOUT_BOUNDS.min, 'At least 1 minute')
+  .max(APPROVAL_TIMEOUT_BOUNDS.max, 'At most 7 days');
 
 export const agentFields = {
   name: singleLine(z.string().trim().min(1, 'Name is required').max(100, 'At most 100 characters')),

@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { type ChangeEvent, type FormEvent, useState } from 'react';
+import { ApprovalTimeoutInput } from '@/components/features/approvals/ApprovalTimeoutInput';
 import { Disclosure } from '@/components/ui/Disclosure';
 import {
   errorIdOf,
@@ -267,14 +268,7 @@ export function AgentForm({ agent }: { agent?: AgentDto }) {
           error={errors.approvalTimeoutMinutes}
           hint="How long a call waits for an answer. Schedules and workflow steps may set their own."
         >
-          <input
-            type="number"
-            inputMode="numeric"
-            min={1}
-            max={10_080}
-            step={1}
-            {...bind('approvalTimeoutMinutes')}
-          />
+          <ApprovalTimeoutInput {...bind('approvalTimeoutMinutes')} />
         </Field>
         <Field
           field="onApprovalTimeout"

@@ -2,6 +2,7 @@
 
 import { useRouter } from 'next/navigation';
 import { type ChangeEvent, type FormEvent, type ReactNode, useMemo, useState } from 'react';
+import { ApprovalTimeoutInput } from '@/components/features/approvals/ApprovalTimeoutInput';
 import {
   Check,
   ChoiceField,
@@ -414,14 +415,7 @@ export function ScheduleForm({
             error={errors.approvalTimeoutMinutes}
             hint="How long this schedule's runs wait for an approval. Empty: the agent's own."
           >
-            <input
-              type="number"
-              inputMode="numeric"
-              min={1}
-              max={10_080}
-              step={1}
-              {...bind('approvalTimeoutMinutes')}
-            />
+            <ApprovalTimeoutInput {...bind('approvalTimeoutMinutes')} />
           </Field>
         ) : null}
         <ChoiceField
