@@ -74,6 +74,8 @@ export interface EngineDeps {
   masker: SecretMasker;
   processes?: ProcessWatcher;
   storage?: StorageGate;
+  /** The worker this engine is: its id goes on every run it starts, its labels decide which it may. */
+  worker: { id: string; labels: readonly string[] };
   /** In-process tools for an agent's runs (built fresh for each attempt), if it has any. */
   toolsFor?: (agent: AgentConfiguration) => AgentTools | undefined;
 }
@@ -112,6 +114,7 @@ export class RunEngine {
       (circuit) => this.emit({ type: 'circuit.changed', circuit }),
     );
     this.admission = new Admission<ActiveRun>({
+      labels: deps.worker.labels,
       globalLimit: () => settings().maxConcurrentRuns,
       gate: this.breaker,
       wake: () => this.pump(),
@@ -304,6 +307,24 @@ export class RunEngine {
     return this.admission.position(executionId);
   }
 
+  /** Why a queued run waits besides its place (labels this worker lacks), or null. */
+  waitReason(executionId: number): string | null {
+    return this.admission.waitReason(executionId);
+  }
+
+  /**
+   * An agent's required labels changed: its waiting runs follow the edit (the rest of the agent
+   * stays as it was when they were queued), and start if this worker now may run them.
+   */
+  agentLabelsChanged(agentId: number, requiredLabels: readonly string[]): void {
+    const waiting = this.admission.waitingRuns.filter((run) => run.agentId === agentId);
+    for (const run of waiting) {
+      run.requiredLabels = requiredLabels;
+      this.publishUpdate(run);
+    }
+    if (waiting.length > 0) this.pump();
+  }
+
   /** The run's live view while this process runs it (or holds its ending unstored); undefined once it has ended. */
   liveView(executionId: number): ExecutionLive | undefined {
     const run = this.runs.get(executionId);
@@ -393,7 +414,11 @@ export class RunEngine {
     const { db } = this.deps.handle;
     const at = Date.now();
     try {
-      markExecutionRunning(db, run.executionId, at, run.state.attempt);
+      markExecutionRunning(db, run.executionId, {
+        startedAt: at,
+        attempt: run.state.attempt,
+        workerId: this.deps.worker.id,
+      });
     } catch (error) {
       const fault = storageFaultOf(error);
       if (!fault) throw error;
@@ -402,6 +427,7 @@ export class RunEngine {
     }
     this.apply(run, { type: 'launch', at });
     run.view.startedAt ??= at;
+    run.view.workerId = this.deps.worker.id;
     run.view.attempt = run.state.attempt;
     run.view.nextAttemptAt = null;
     run.attemptStart = { at, costMicros: run.spend.totalMicros, apiRetries: run.apiRetryCount };
@@ -808,6 +834,7 @@ export class RunEngine {
       ...run.view,
       lastSeq: run.committedSeq,
       queuePosition: this.admission.position(run.executionId),
+      waitReason: this.admission.waitReason(run.executionId),
     };
   }
 
