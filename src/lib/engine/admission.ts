@@ -80,7 +80,12 @@ export class Admission<T extends Admittable> {
   /** Why a waiting run is held besides its place in the queue (labels it needs), or null. */
   waitReason(executionId: number): string | null {
     const item = this.waiting.find((waiting) => waiting.executionId === executionId);
-    return item ? labelWaitReason(item.requiredLabels, this.options.labels) : null;
+    return item ? this.labelReason(item) : null;
+  }
+
+  /** What holds a run back on this worker's labels, waiting or not: null when it may start here. */
+  labelReason(item: T): string | null {
+    return labelWaitReason(item.requiredLabels, this.options.labels);
   }
 
   get waitingRuns(): readonly T[] {

@@ -313,16 +313,15 @@ export class RunEngine {
   }
 
   /**
-   * An agent's required labels changed: its waiting runs follow the edit (the rest of the agent
-   * stays as it was when they were queued), and start if this worker now may run them.
+   * An agent's required labels changed: its runs follow the edit (a later attempt too; the rest of
+   * the agent stays as it was when they were queued), and waiting ones start if this worker now may
+   * run them. The edit is committed: a pump that fails is logged, not thrown at the caller.
    */
   agentLabelsChanged(agentId: number, requiredLabels: readonly string[]): void {
+    for (const run of this.runs.values()) if (run.agentId === agentId) run.requiredLabels = requiredLabels;
     const waiting = this.admission.waitingRuns.filter((run) => run.agentId === agentId);
-    for (const run of waiting) {
-      run.requiredLabels = requiredLabels;
-      this.publishUpdate(run);
-    }
-    if (waiting.length > 0) this.pump();
+    for (const run of waiting) this.publishUpdate(run);
+    if (waiting.length > 0) this.pumpOnItsOwn();
   }
 
   /** The run's live view while this process runs it (or holds its ending unstored); undefined once it has ended. */
@@ -830,11 +829,12 @@ export class RunEngine {
   }
 
   private publishedView(run: ActiveRun): ExecutionLive {
+    const queuePosition = this.admission.position(run.executionId);
     return {
       ...run.view,
       lastSeq: run.committedSeq,
-      queuePosition: this.admission.position(run.executionId),
-      waitReason: this.admission.waitReason(run.executionId),
+      queuePosition,
+      waitReason: queuePosition === null ? null : this.admission.labelReason(run),
     };
   }
 
