@@ -20,9 +20,12 @@ export function recordWorkerStop(db: Db, id: string, at: number): void {
   db.update(workers).set({ lastBeatAt: at, stoppedAt: at }).where(eq(workers.id, id)).run();
 }
 
-/** Counted from the partial index `executions_active_by_worker`. */
+/**
+ * Counted from the partial index `executions_running_by_worker`. The outer column is written out
+ * whole: drizzle leaves columns unqualified, and a bare "id" here would be the run's own.
+ */
 const runningRuns = sql<number>`(select count(*) from ${executions}
-  where ${executions.workerId} = ${workers.id} and ${executions.status} = 'running')`;
+  where ${executions.workerId} = "workers"."id" and ${executions.status} = 'running')`;
 
 /** The newest workers, with whether each is alive at `now` and how many runs it has under way. */
 export function listWorkers(db: Db, now: number): WorkerDto[] {
