@@ -30,6 +30,7 @@ import * as schedulesPreview from './schedules/preview/route';
 import * as schedules from './schedules/route';
 import * as settings from './settings/route';
 import * as system from './system/route';
+import * as workers from './workers/route';
 import * as workflowRunsByIdCancel from './workflow-runs/[id]/cancel/route';
 import * as workflowRunsById from './workflow-runs/[id]/route';
 import * as workflowRuns from './workflow-runs/route';
@@ -73,4 +74,5 @@ export const API_ROUTES: Record<string, RouteModule> = {
   '/api/workflows': workflows,
   '/api/workflows/[id]': workflowsById,
   '/api/workflows/[id]/runs': workflowsByIdRuns,
+  '/api/workers': workers,
 };

@@ -54,6 +54,7 @@ function consolePages(s: ConsoleSeed): ConsolePage[] {
     { name: 'health', path: '/health', nav: 'nav-health' },
     { name: 'costs', path: '/costs', nav: 'nav-costs' },
     { name: 'system', path: '/system', nav: 'nav-system' },
+    { name: 'workers', path: '/workers', nav: 'nav-workers' },
     { name: 'notifications', path: '/notifications', nav: 'nav-notifications' },
     { name: 'channel', path: `/notifications/${s.channelId}`, nav: 'nav-notifications' },
     { name: 'settings', path: '/settings', nav: 'nav-settings' },

@@ -293,7 +293,20 @@ const SAMPLED_ROWS: Record<string, (row: Record<string, unknown>) => boolean> = 
   notification_conditions: (row) => String(row.key).startsWith('host.'),
 };
 
-/** sha256 of every table's rows (read through SQLite, so the WAL counts), but the host metrics. */
+/** Columns a timer writes whatever the requests: the worker's heartbeat (every 10 s). */
+const HEARTBEAT_COLUMNS: Record<string, string> = { workers: 'last_beat_at' };
+
+function withoutHeartbeat(table: string, row: Record<string, unknown>): Record<string, unknown> {
+  const column = HEARTBEAT_COLUMNS[table];
+  if (column === undefined) return row;
+  const { [column]: _beat, ...rest } = row;
+  return rest;
+}
+
+/**
+ * sha256 of every table's rows (read through SQLite, so the WAL counts), but the host metrics and
+ * the heartbeat.
+ */
 function databaseHashes(): Record<string, string> {
   const db = new Database(path.join(app.dataDir, 'claudeops.db'), { readonly: true });
   try {
@@ -306,7 +319,7 @@ function databaseHashes(): Record<string, string> {
       const sampled = SAMPLED_ROWS[name];
       const rows = (db.prepare(`select * from "${name}"`).all() as Record<string, unknown>[])
         .filter((row) => !sampled?.(row))
-        .map((row) => JSON.stringify(row));
+        .map((row) => JSON.stringify(withoutHeartbeat(name, row)));
       hashes[name] = crypto.createHash('sha256').update(rows.sort().join('\n')).digest('hex');
     }
     return hashes;

@@ -50,6 +50,18 @@ describe('agent form model', () => {
     expect(errors.allowedTools).toMatch(/^not a tool: /);
   });
 
+  it('sends required labels as a list, and names the bad one beside the field', () => {
+    expect(
+      createAgentSchema.parse(toAgentInput({ ...filled, requiredLabels: ' gpu, repo-a ,' })),
+    ).toMatchObject({
+      requiredLabels: ['gpu', 'repo-a'],
+    });
+    const values = { ...filled, requiredLabels: 'gpu, repo a' };
+    const result = createAgentSchema.safeParse(toAgentInput(values));
+    const errors = result.success ? {} : errorsFromIssues(result.error.issues, values);
+    expect(errors.requiredLabels).toBe('repo a: No spaces or commas in a label');
+  });
+
   it('maps the API issue paths (dotted strings) the same way, and unknown paths to the form', () => {
     const errors = errorsFromIssues(
       [

@@ -44,6 +44,24 @@ describe('environment', () => {
     expect(parseEnv({ CLAUDEOPS_NOTIFY_RETRY_BASE_MS: '250' }).notifyRetryBaseMs).toBe(250);
   });
 
+  it('reads WORKER_LABELS as a trimmed list, none when unset', () => {
+    expect(parseEnv({}).workerLabels).toEqual([]);
+    expect(parseEnv({ WORKER_LABELS: '' }).workerLabels).toEqual([]);
+    expect(parseEnv({ WORKER_LABELS: ' repo-a , gpu,repo-a' }).workerLabels).toEqual(['repo-a', 'gpu']);
+  });
+
+  it.each([
+    ['repo-a,,gpu', /label 2 \(""\): A label is not empty/],
+    ['repo-a,   ', /label 2 \(""\): A label is not empty/],
+    ['repo a', /label 1 \("repo a"\): No spaces or commas/],
+    ['gpu,bad\u0007bell', /label 2 .*invisible character U\+0007/],
+    [`${'x'.repeat(65)}`, /label 1 .*At most 64 characters/],
+  ])('refuses WORKER_LABELS=%j naming the variable and the label', (value, problem) => {
+    const start = () => parseEnv({ WORKER_LABELS: value });
+    expect(start).toThrow(/Invalid environment:\n {2}WORKER_LABELS: /);
+    expect(start).toThrow(problem);
+  });
+
   it('refuses to serve other machines with authentication off', () => {
     expect(() => parseEnv({ HOST: '0.0.0.0', CLAUDEOPS_AUTH: 'off' })).toThrow(
       /Refusing to start: HOST=0\.0\.0\.0/,

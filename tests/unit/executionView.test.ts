@@ -47,6 +47,8 @@ function summary(
     errorMessage: null,
     lastSeq,
     queuePosition: null,
+    waitReason: null,
+    workerId: null,
     apiRetryCount: 0,
     attempt: 1,
     nextAttemptAt: null,

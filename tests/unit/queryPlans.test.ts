@@ -25,6 +25,7 @@ import {
   listSchedulesWithTarget,
   selectDueSchedules,
 } from '../../src/lib/db/queries/schedules';
+import { listWorkers } from '../../src/lib/db/queries/workers';
 import { listWorkflowRuns } from '../../src/lib/db/queries/workflowRuns';
 import { listWorkflows } from '../../src/lib/db/queries/workflows';
 import { plansOf } from '../helpers/queryPlans';
@@ -201,6 +202,12 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
     'a run’s resource samples',
     (db) => getExecutionResources(db, 1),
     /SEARCH execution_resource_samples USING (PRIMARY KEY|INDEX)/,
+  ],
+  ['workers, newest first', (db) => listWorkers(db, Date.now()), /SCAN workers USING INDEX workers_recent/],
+  [
+    'each listed worker’s running runs',
+    (db) => listWorkers(db, Date.now()),
+    /USING COVERING INDEX executions_running_by_worker /,
   ],
   [
     'runs whose output retention drops next',

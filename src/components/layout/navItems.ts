@@ -21,6 +21,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { href: '/health', label: 'Health', testId: 'nav-health', key: 'h' },
   { href: '/costs', label: 'Costs', testId: 'nav-costs', key: 'c' },
   { href: '/system', label: 'System', testId: 'nav-system', key: 'm' },
+  { href: '/workers', label: 'Workers', testId: 'nav-workers', key: 'k' },
   { href: '/notifications', label: 'Notifications', testId: 'nav-notifications', key: 'n' },
   { href: '/settings', label: 'Settings', testId: 'nav-settings', key: 'e' },
 ];

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { workerLabelSchema } from '../contracts/workers';
 import { singleton } from '../core/singleton';
 
 const emptyToUndefined = (value: unknown) => (value === '' ? undefined : value);
@@ -37,12 +38,33 @@ const envSchema = z.object({
     emptyToUndefined,
     z.coerce.number().int().min(0).max(3_600).default(60),
   ),
+  /** This process's worker labels, comma-separated (`repo-a,gpu`): agents may require them. */
+  WORKER_LABELS: z
+    .string()
+    .default('')
+    .transform((value, context) => workerLabelsOf(value, context)),
   /** MiB kept in a reserve file in the data directory, given back when the disk fills (0: none). */
   CLAUDEOPS_STORAGE_RESERVE_MB: z.preprocess(
     emptyToUndefined,
     z.coerce.number().int().min(0).max(4_096).default(32),
   ),
 });
+
+/** A comma-separated label list, each trimmed; a bad one is an issue naming it. */
+function workerLabelsOf(value: string, context: z.RefinementCtx): string[] {
+  if (value.trim() === '') return [];
+  const labels = value.split(',').map((label) => label.trim());
+  labels.forEach((label, index) => {
+    const checked = workerLabelSchema.safeParse(label);
+    if (!checked.success)
+      for (const issue of checked.error.issues)
+        context.addIssue({
+          code: 'custom',
+          message: `label ${index + 1} (${JSON.stringify(label)}): ${issue.message}`,
+        });
+  });
+  return [...new Set(labels)];
+}
 
 const list = (value: string | undefined): string[] =>
   (value ?? '')
@@ -80,6 +102,8 @@ export interface AppEnv {
   approvalHoldMs: number;
   /** Bytes of the reserve file the storage monitor gives back when the disk fills. */
   storageReserveBytes: number;
+  /** This process's worker labels (WORKER_LABELS): runs of an agent requiring others wait. */
+  workerLabels: string[];
 }
 
 export class EnvError extends Error {
@@ -127,6 +151,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     notifyRetryBaseMs: e.CLAUDEOPS_NOTIFY_RETRY_BASE_MS,
     approvalHoldMs: e.CLAUDEOPS_APPROVAL_HOLD_SECONDS * 1000,
     storageReserveBytes: e.CLAUDEOPS_STORAGE_RESERVE_MB * 1024 * 1024,
+    workerLabels: e.WORKER_LABELS,
   };
 }
 

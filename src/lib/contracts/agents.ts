@@ -8,6 +8,7 @@ import {
   type UnlistedToolPolicy,
 } from './permissions';
 import { multiLine, PROMPT_MAX_CHARS, singleLine } from './text';
+import { requiredLabelsSchema } from './workers';
 
 /** Validation shared by the agent form and the API, so both reject the same input the same way. */
 
@@ -18,6 +19,7 @@ export const AGENT_DEFAULTS = {
   deniedTools: [] as string[],
   rememberedTools: [] as string[],
   additionalDirectories: [] as string[],
+  requiredLabels: [] as string[],
   unlistedTools: 'deny' as UnlistedToolPolicy,
   approvalTimeoutMinutes: 60,
   onApprovalTimeout: 'deny' as ApprovalTimeoutAction,
@@ -91,6 +93,8 @@ export const agentFields = {
   rememberedTools: permissionRulesSchema,
   /** Directories besides the working directory that the agent's tools may read (Claude Code checks paths). */
   additionalDirectories: z.array(absolutePath).max(20, 'At most 20 directories'),
+  /** Labels the worker that runs it must carry (WORKER_LABELS); until one does, its runs wait queued. */
+  requiredLabels: requiredLabelsSchema,
   /** A call no rule covers: denied (today's behaviour), or held for a person to approve. */
   unlistedTools: z.enum(UNLISTED_TOOL_POLICIES, { error: 'One of deny, ask' }),
   /** How long a call waits for a person before `onApprovalTimeout` applies. */
@@ -125,6 +129,7 @@ const createAgentShape = z.strictObject({
   deniedTools: agentFields.deniedTools.optional(),
   rememberedTools: agentFields.rememberedTools.optional(),
   additionalDirectories: agentFields.additionalDirectories.optional(),
+  requiredLabels: agentFields.requiredLabels.optional(),
   unlistedTools: agentFields.unlistedTools.optional(),
   approvalTimeoutMinutes: agentFields.approvalTimeoutMinutes.optional(),
   onApprovalTimeout: agentFields.onApprovalTimeout.optional(),
@@ -175,6 +180,8 @@ export const agentDtoSchema = z.object({
   deniedTools: z.array(z.string()),
   rememberedTools: z.array(z.string()),
   additionalDirectories: z.array(z.string()),
+  /** Labels the worker that runs it must carry; [] for any worker. */
+  requiredLabels: z.array(z.string()),
   unlistedTools: z.enum(UNLISTED_TOOL_POLICIES),
   approvalTimeoutMinutes: z.number(),
   onApprovalTimeout: z.enum(APPROVAL_TIMEOUT_ACTIONS),

@@ -236,6 +236,10 @@ export const executionSummarySchema = z.object({
   apiRetryCount: z.number(),
   /** 1-based place in the queue while `queued`; null otherwise. */
   queuePosition: z.number().nullable(),
+  /** While `queued`: what holds it besides its place ("waiting for a worker with labels gpu"); else null. */
+  waitReason: z.string().nullable(),
+  /** The worker that ran its last attempt (see `GET /api/workers`); null until one starts it. */
+  workerId: z.string().nullable(),
   /** 1 for the first attempt; transient failures may retry the whole run. */
   attempt: z.number(),
   /** While waiting to be retried: when the next attempt is due. */

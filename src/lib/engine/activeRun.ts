@@ -58,6 +58,8 @@ export interface ActiveRun {
   readonly executionId: number;
   readonly agentId: number;
   readonly agentLimit: number;
+  /** The agent's, followed while the run waits (an edit can let it start). */
+  requiredLabels: readonly string[];
   readonly agent: AgentConfiguration;
   readonly prompt: string;
   readonly createdAt: number;
@@ -123,6 +125,7 @@ export function newActiveRun(request: RunRequest, parts: NewRunParts): ActiveRun
     executionId,
     agentId: agent.id,
     agentLimit: agent.maxConcurrentRuns,
+    requiredLabels: agent.requiredLabels,
     agent,
     prompt: parts.prompt,
     createdAt,

@@ -1,9 +1,13 @@
-/** A run as admission sees it: which agent, and that agent's own limit. */
+import { hasLabels, labelWaitReason } from '../contracts/workers';
+
+/** A run as admission sees it: which agent, that agent's own limit, and the labels it requires. */
 export interface Admittable {
   executionId: number;
   agentId: number;
   /** Runs of this agent allowed at once. */
   agentLimit: number;
+  /** Labels the worker must carry to start it. */
+  requiredLabels: readonly string[];
 }
 
 /** The circuit breaker, as far as starting runs goes. */
@@ -15,6 +19,8 @@ export interface StartGate {
 }
 
 export interface AdmissionOptions {
+  /** The labels of the worker that starts these runs (WORKER_LABELS). */
+  labels: readonly string[];
   /** Runs under way at once across all agents (a setting, read on every pump). */
   globalLimit(): number;
   gate: StartGate;
@@ -24,8 +30,9 @@ export interface AdmissionOptions {
 
 /**
  * The one place that decides when a run starts: a FIFO queue (by execution id, so a retried run
- * keeps its place), a global and a per-agent limit, and the breaker's gate. Work-conserving: an
- * agent at its limit does not hold up the runs of others behind it.
+ * keeps its place), a global and a per-agent limit, the worker's labels, and the breaker's gate.
+ * Work-conserving: an agent at its limit, or a run needing labels this worker lacks, does not hold
+ * up the runs of others behind it.
  */
 export class Admission<T extends Admittable> {
   private readonly waiting: T[] = [];
@@ -70,6 +77,17 @@ export class Admission<T extends Admittable> {
     return index === -1 ? null : index + 1;
   }
 
+  /** Why a waiting run is held besides its place in the queue (labels it needs), or null. */
+  waitReason(executionId: number): string | null {
+    const item = this.waiting.find((waiting) => waiting.executionId === executionId);
+    return item ? this.labelReason(item) : null;
+  }
+
+  /** What holds a run back on this worker's labels, waiting or not: null when it may start here. */
+  labelReason(item: T): string | null {
+    return labelWaitReason(item.requiredLabels, this.options.labels);
+  }
+
   get waitingRuns(): readonly T[] {
     return this.waiting;
   }
@@ -94,7 +112,7 @@ export class Admission<T extends Admittable> {
         break;
       }
       const item = this.waiting[i];
-      if (!item || this.runningCount(item.agentId) >= item.agentLimit) {
+      if (!item || !this.mayStart(item)) {
         i += 1;
         continue;
       }
@@ -105,6 +123,12 @@ export class Admission<T extends Admittable> {
       this.options.gate.started();
     }
     return moved;
+  }
+
+  private mayStart(item: T): boolean {
+    return (
+      this.runningCount(item.agentId) < item.agentLimit && hasLabels(this.options.labels, item.requiredLabels)
+    );
   }
 
   stop(): void {

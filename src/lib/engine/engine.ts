@@ -74,6 +74,8 @@ export interface EngineDeps {
   masker: SecretMasker;
   processes?: ProcessWatcher;
   storage?: StorageGate;
+  /** The worker this engine is: its id goes on every run it starts, its labels decide which it may. */
+  worker: { id: string; labels: readonly string[] };
   /** In-process tools for an agent's runs (built fresh for each attempt), if it has any. */
   toolsFor?: (agent: AgentConfiguration) => AgentTools | undefined;
 }
@@ -112,6 +114,7 @@ export class RunEngine {
       (circuit) => this.emit({ type: 'circuit.changed', circuit }),
     );
     this.admission = new Admission<ActiveRun>({
+      labels: deps.worker.labels,
       globalLimit: () => settings().maxConcurrentRuns,
       gate: this.breaker,
       wake: () => this.pump(),
@@ -304,6 +307,23 @@ export class RunEngine {
     return this.admission.position(executionId);
   }
 
+  /** Why a queued run waits besides its place (labels this worker lacks), or null. */
+  waitReason(executionId: number): string | null {
+    return this.admission.waitReason(executionId);
+  }
+
+  /**
+   * An agent's required labels changed: its runs follow the edit (a later attempt too; the rest of
+   * the agent stays as it was when they were queued), and waiting ones start if this worker now may
+   * run them. The edit is committed: a pump that fails is logged, not thrown at the caller.
+   */
+  agentLabelsChanged(agentId: number, requiredLabels: readonly string[]): void {
+    for (const run of this.runs.values()) if (run.agentId === agentId) run.requiredLabels = requiredLabels;
+    const waiting = this.admission.waitingRuns.filter((run) => run.agentId === agentId);
+    for (const run of waiting) this.publishUpdate(run);
+    if (waiting.length > 0) this.pumpOnItsOwn();
+  }
+
   /** The run's live view while this process runs it (or holds its ending unstored); undefined once it has ended. */
   liveView(executionId: number): ExecutionLive | undefined {
     const run = this.runs.get(executionId);
@@ -393,7 +413,11 @@ export class RunEngine {
     const { db } = this.deps.handle;
     const at = Date.now();
     try {
-      markExecutionRunning(db, run.executionId, at, run.state.attempt);
+      markExecutionRunning(db, run.executionId, {
+        startedAt: at,
+        attempt: run.state.attempt,
+        workerId: this.deps.worker.id,
+      });
     } catch (error) {
       const fault = storageFaultOf(error);
       if (!fault) throw error;
@@ -402,6 +426,7 @@ export class RunEngine {
     }
     this.apply(run, { type: 'launch', at });
     run.view.startedAt ??= at;
+    run.view.workerId = this.deps.worker.id;
     run.view.attempt = run.state.attempt;
     run.view.nextAttemptAt = null;
     run.attemptStart = { at, costMicros: run.spend.totalMicros, apiRetries: run.apiRetryCount };
@@ -804,10 +829,12 @@ export class RunEngine {
   }
 
   private publishedView(run: ActiveRun): ExecutionLive {
+    const queuePosition = this.admission.position(run.executionId);
     return {
       ...run.view,
       lastSeq: run.committedSeq,
-      queuePosition: this.admission.position(run.executionId),
+      queuePosition,
+      waitReason: queuePosition === null ? null : this.admission.labelReason(run),
     };
   }
 

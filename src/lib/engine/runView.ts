@@ -48,6 +48,8 @@ export function initialView(
     lastSeq: 0,
     apiRetryCount: 0,
     queuePosition: null,
+    waitReason: null,
+    workerId: null,
     attempt: 1,
     nextAttemptAt: null,
     parentExecutionId: null,

@@ -48,6 +48,7 @@ import { type OutputRetention, startOutputRetention } from '../storage/outputRet
 import { StorageReserve } from '../storage/reserve';
 import { engineStepLauncher } from '../workflows/engineLauncher';
 import { WorkflowRunner } from '../workflows/runner';
+import { type LocalWorker, startLocalWorker } from './localWorker';
 
 /** The reserve file in the data directory (see storage/reserve.ts). */
 const STORAGE_RESERVE_FILE = 'storage-reserve';
@@ -84,6 +85,8 @@ export interface Backend {
   readonly events: EventBus<BackendEvent>;
   /** Signs and checks the one-time approve/deny links of notifications. */
   readonly approvalLinks: ApprovalLinks;
+  /** This process's worker: the engine runs runs as it. */
+  readonly runWorker: LocalWorker;
   /** Starts delivering notifications, once the server knows the URL its messages link to. */
   startDelivery(baseUrl: string): void;
   /** Delivers what producers just committed (notifications recorded outside the engine). */
@@ -143,8 +146,10 @@ export function startBackend(deps: BackendDeps): Backend {
   });
   // The health reporter's tools read through a connection that cannot write.
   const readOnly = openReadOnlyDatabase(handle.path);
+  const runWorker = startLocalWorker({ db, labels: env.workerLabels, logger });
   const engine: RunEngine = new RunEngine({
     ...deps,
+    worker: runWorker,
     processes: sampler,
     storage,
     toolsFor: (agent) => (agent.builtinKey === SYSTEM_HEALTH_KEY ? healthTools(readOnly.db) : undefined),
@@ -251,6 +256,7 @@ export function startBackend(deps: BackendDeps): Backend {
     retention,
     events,
     approvalLinks,
+    runWorker,
     startDelivery(baseUrl) {
       if (worker) return;
       const baseDelayMs = env.notifyRetryBaseMs;
@@ -278,6 +284,7 @@ export function startBackend(deps: BackendDeps): Backend {
       scheduler.stop();
       workflows.shutdown();
       await engine.shutdown();
+      runWorker.stop();
       await Promise.all([hostMetrics.stop(), sampler.stop(), worker?.stop(), retention.stop()]);
       readOnly.sqlite.close();
     },

@@ -50,8 +50,9 @@ export function requireRuntime(): Runtime {
 }
 
 /**
- * Fills in what lives in the engine's memory rather than in SQLite: queue positions, and the
- * ending of a run that storage could not take yet (the row still says `running` until it can).
+ * Fills in what lives in the engine's memory rather than in SQLite: queue positions and wait
+ * reasons, and the ending of a run that storage could not take yet (the row still says `running`
+ * until it can).
  */
 export function withQueuePositions<T extends ExecutionSummary>(executions: T[]): T[] {
   const engine = getRuntime()?.engine;
@@ -64,7 +65,11 @@ export function withQueuePositions<T extends ExecutionSummary>(executions: T[]):
       return { ...execution, status, errorCode, errorMessage, finishedAt, durationMs };
     }
     return execution.status === 'queued'
-      ? { ...execution, queuePosition: engine.queuePosition(execution.id) }
+      ? {
+          ...execution,
+          queuePosition: engine.queuePosition(execution.id),
+          waitReason: engine.waitReason(execution.id),
+        }
       : execution;
   });
 }

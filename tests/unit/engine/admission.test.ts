@@ -13,14 +13,15 @@ function gate(open = true) {
   return { state, startGate };
 }
 
-const run = (executionId: number, agentId = 1, agentLimit = 1): Admittable => ({
-  executionId,
-  agentId,
-  agentLimit,
-});
+const run = (
+  executionId: number,
+  agentId = 1,
+  agentLimit = 1,
+  requiredLabels: string[] = [],
+): Admittable => ({ executionId, agentId, agentLimit, requiredLabels });
 
-function admission(limit: number, startGate: StartGate) {
-  return new Admission<Admittable>({ globalLimit: () => limit, gate: startGate, wake: () => {} });
+function admission(limit: number, startGate: StartGate, labels: string[] = []) {
+  return new Admission<Admittable>({ labels, globalLimit: () => limit, gate: startGate, wake: () => {} });
 }
 
 describe('admission', () => {
@@ -83,5 +84,41 @@ describe('admission', () => {
     expect(queue.withdraw(2)).toBe(true);
     expect(queue.withdraw(2)).toBe(false);
     expect(queue.position(3)).toBe(2);
+  });
+
+  it('starts a run only on a worker with every label its agent requires, the others passing it', () => {
+    const { startGate } = gate();
+    const queue = admission(5, startGate, ['repo-a']);
+    queue.enqueue(run(1, 1, 1, ['gpu', 'repo-a']));
+    queue.enqueue(run(2, 2, 1, ['repo-a']));
+    queue.enqueue(run(3, 3, 1, []));
+    const started: number[] = [];
+    queue.pump((item) => started.push(item.executionId) > 0);
+    expect(started).toEqual([2, 3]);
+    expect(queue.position(1)).toBe(1);
+    expect(queue.waitReason(1)).toBe('waiting for a worker with labels gpu, repo-a');
+  });
+
+  it('gives no wait reason to a run whose labels match, or one not waiting', () => {
+    const { startGate } = gate();
+    const queue = admission(0, startGate, ['gpu', 'repo-a']);
+    queue.enqueue(run(1, 1, 1, ['gpu']));
+    expect(queue.position(1)).toBe(1);
+    expect(queue.waitReason(1)).toBeNull();
+    expect(queue.waitReason(99)).toBeNull();
+  });
+
+  it('starts a held run once its requirement no longer asks for what the worker lacks', () => {
+    const { startGate } = gate();
+    const queue = admission(5, startGate, []);
+    const held = run(1, 1, 1, ['gpu']);
+    queue.enqueue(held);
+    const started: number[] = [];
+    queue.pump((item) => started.push(item.executionId) > 0);
+    expect(started).toEqual([]);
+    held.requiredLabels = [];
+    expect(queue.waitReason(1)).toBeNull();
+    queue.pump((item) => started.push(item.executionId) > 0);
+    expect(started).toEqual([1]);
   });
 });

@@ -9,13 +9,14 @@ import {
   getExecutionSteps,
 } from '@/lib/db/queries/executions';
 import { type ExecutionSnapshot, LOG_PAGE_SIZE } from '@/lib/presentation/executionView';
+import { withQueuePositions } from '@/lib/server/runtime';
 
 /**
  * The execution page's first paint: all steps, the newest LOG_PAGE_SIZE log lines and the run's
  * resources so far. Steps and lines are cut at the row's `lastSeq`, read first: everything up to
  * it is committed (the seq moves in the same transaction as the rows) and the socket replays what
  * came after, so the page neither misses nor repeats an item. Also the run's approvals and the
- * continue chain it belongs to.
+ * continue chain it belongs to, and while it is queued its place and what it waits for.
  */
 export function loadExecutionSnapshot(db: Db, executionId: number): ExecutionSnapshot | undefined {
   const execution = getExecutionDetailWithResources(db, executionId);
@@ -30,8 +31,9 @@ export function loadExecutionSnapshot(db: Db, executionId: number): ExecutionSna
     getExecutionLogsBefore(db, executionId, first.seq, 1).length > 0;
   const earlierLogCount = hasEarlierLogs && first ? countExecutionLogsBefore(db, executionId, first.seq) : 0;
   const approvals = listApprovals(db, { executionId, limit: 100 }).items;
+  const [withPosition = execution] = withQueuePositions([execution]);
   return {
-    execution: { ...execution, chain: getExecutionChain(db, executionId) },
+    execution: { ...withPosition, chain: getExecutionChain(db, executionId) },
     steps,
     logs,
     hasEarlierLogs,

@@ -5,6 +5,7 @@ import { getDb } from '@/lib/db';
 import { getAgentById, softDeleteAgent, toAgentDto, updateAgent } from '@/lib/db/queries/agents';
 import { agentDenialSummary } from '@/lib/db/queries/executions';
 import { idParam, json, route } from '@/lib/http/route';
+import { getRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 
@@ -34,6 +35,8 @@ export const PATCH = route(
     assertAgentInputAllowed(db, body, params.id);
     const agent = updateAgent(db, params.id, body);
     if (!agent) throw notFound('Agent');
+    // Queued runs follow the new requirement: dropping a label this worker lacks lets them start.
+    if (body.requiredLabels) getRuntime()?.engine.agentLabelsChanged(agent.id, agent.requiredLabels);
     return json({ agent });
   },
 );

@@ -177,6 +177,14 @@ export function AgentForm({ agent }: { agent?: AgentDto }) {
           <input type="number" inputMode="numeric" min={1} max={20} step={1} {...bind('maxConcurrentRuns')} />
         </Field>
         <Field
+          field="requiredLabels"
+          label="Required worker labels"
+          error={errors.requiredLabels}
+          hint="Comma separated. Runs start only on a worker started with all of them (WORKER_LABELS); until then they wait queued, saying so. Empty: any worker."
+        >
+          <input type="text" spellCheck={false} placeholder="gpu, repo-a" {...bind('requiredLabels')} />
+        </Field>
+        <Field
           field="apiMaxRetries"
           label="API call retries"
           error={errors.apiMaxRetries}

@@ -11,6 +11,7 @@ export interface AgentFormValues {
   allowedTools: string;
   deniedTools: string;
   additionalDirectories: string;
+  requiredLabels: string;
   unlistedTools: string;
   approvalTimeoutMinutes: string;
   onApprovalTimeout: string;
@@ -36,6 +37,7 @@ export const AGENT_FIELDS: readonly AgentField[] = [
   'allowedTools',
   'deniedTools',
   'additionalDirectories',
+  'requiredLabels',
   'unlistedTools',
   'approvalTimeoutMinutes',
   'onApprovalTimeout',
@@ -63,6 +65,7 @@ export function valuesFromAgent(agent?: AgentDto): AgentFormValues {
     allowedTools: (agent?.allowedTools ?? AGENT_DEFAULTS.allowedTools).join('\n'),
     deniedTools: (agent?.deniedTools ?? AGENT_DEFAULTS.deniedTools).join('\n'),
     additionalDirectories: (agent?.additionalDirectories ?? AGENT_DEFAULTS.additionalDirectories).join('\n'),
+    requiredLabels: (agent?.requiredLabels ?? AGENT_DEFAULTS.requiredLabels).join(', '),
     unlistedTools: agent?.unlistedTools ?? AGENT_DEFAULTS.unlistedTools,
     approvalTimeoutMinutes: String(agent?.approvalTimeoutMinutes ?? AGENT_DEFAULTS.approvalTimeoutMinutes),
     onApprovalTimeout: agent?.onApprovalTimeout ?? AGENT_DEFAULTS.onApprovalTimeout,
@@ -107,6 +110,14 @@ export function parseLines(text: string): string[] {
     .filter((line) => line !== '');
 }
 
+/** Comma- or newline-separated labels; blanks dropped (a label with a space inside is left for the schema to refuse). */
+export function parseLabels(text: string): string[] {
+  return text
+    .split(/[,\n]/)
+    .map((label) => label.trim())
+    .filter((label) => label !== '');
+}
+
 /** An empty number field means "leave as is / use the default"; anything else must parse. */
 export function parseNumber(text: string): number | undefined {
   return text.trim() === '' ? undefined : Number(text);
@@ -129,6 +140,7 @@ export function toAgentInput(values: AgentFormValues): Record<string, unknown> {
     allowedTools: parseToolList(values.allowedTools),
     deniedTools: parseToolList(values.deniedTools),
     additionalDirectories: parseLines(values.additionalDirectories),
+    requiredLabels: parseLabels(values.requiredLabels),
     unlistedTools: values.unlistedTools,
     approvalTimeoutMinutes: parseNumber(values.approvalTimeoutMinutes),
     onApprovalTimeout: values.onApprovalTimeout,
@@ -150,10 +162,11 @@ const isField = (key: string): key is AgentField => (AGENT_FIELDS as readonly st
 function listItems(field: AgentField, values: AgentFormValues): string[] | undefined {
   if (field === 'allowedTools' || field === 'deniedTools') return parseToolList(values[field]);
   if (field === 'additionalDirectories') return parseLines(values.additionalDirectories);
+  if (field === 'requiredLabels') return parseLabels(values.requiredLabels);
   return undefined;
 }
 
-/** Issues by field; a bad rule or directory is named, since the field holds a list. */
+/** Issues by field; a bad rule, directory or label is named, since the field holds a list. */
 export function errorsFromIssues(
   issues: readonly { path: IssuePath; message: string }[],
   values: AgentFormValues,

@@ -51,6 +51,12 @@ function columnsFor(now: number, showAgent: boolean): Columns<ExecutionSummary> 
               #{execution.queuePosition} in queue
             </span>
           )}
+          {execution.waitReason !== null && (
+            <span className="muted small" data-testid="wait-reason">
+              {' '}
+              {execution.waitReason}
+            </span>
+          )}
           {execution.nextAttemptAt !== null && (
             <span className="muted small" data-testid="next-attempt">
               {' '}

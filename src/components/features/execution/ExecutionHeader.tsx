@@ -139,7 +139,24 @@ export function ExecutionHeader({
           <Fact label="Credential" testId="execution-credential">
             {execution.apiKeySource ?? '—'}
           </Fact>
+          <Fact label="Worker" testId="execution-worker">
+            {execution.workerId === null ? (
+              '—'
+            ) : (
+              <Link href="/workers" className="mono">
+                {execution.workerId}
+              </Link>
+            )}
+          </Fact>
         </Facts>
+        {execution.status === 'queued' && execution.waitReason !== null ? (
+          <Callout tone="info" testId="execution-wait-reason">
+            <span role="status">
+              Queued{execution.queuePosition === null ? '' : ` (#${execution.queuePosition})`}:{' '}
+              {execution.waitReason}
+            </span>
+          </Callout>
+        ) : null}
         {pendingRetry ? <RetryNotice retry={pendingRetry} now={now} /> : null}
         {failed ? (
           <Callout tone="error" alert testId="execution-error">

@@ -25,6 +25,7 @@ export function toAgentDto(row: AgentConfiguration): AgentDto {
     deniedTools: row.deniedTools,
     rememberedTools: row.rememberedTools,
     additionalDirectories: row.additionalDirectories,
+    requiredLabels: row.requiredLabels,
     unlistedTools: row.unlistedTools,
     approvalTimeoutMinutes: row.approvalTimeoutMinutes,
     onApprovalTimeout: row.onApprovalTimeout,

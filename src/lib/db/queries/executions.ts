@@ -75,14 +75,17 @@ const summaryColumns = {
   parentExecutionId: executions.parentExecutionId,
   deniedToolCalls: executions.deniedToolCalls,
   warnings: executions.warnings,
+  workerId: executions.workerId,
 };
 
 export function toSummary({
   costMicros,
   ...row
-}: Omit<ExecutionSummary, 'costUsd' | 'queuePosition'> & { costMicros: number }): ExecutionSummary {
-  // Queue positions live in the tracker's memory; it fills them in (see runtime.ts).
-  return { ...row, costUsd: microsToUsd(costMicros), queuePosition: null };
+}: Omit<ExecutionSummary, 'costUsd' | 'queuePosition' | 'waitReason'> & {
+  costMicros: number;
+}): ExecutionSummary {
+  // Queue positions and wait reasons live in the engine's memory; it fills them in (see runtime.ts).
+  return { ...row, costUsd: microsToUsd(costMicros), queuePosition: null, waitReason: null };
 }
 
 /** Runs as list rows, before any filter: what a list adds its joins and filters to. */
@@ -315,11 +318,17 @@ export function getExecutionLogs(db: Db, executionId: number, afterSeq = 0, limi
 }
 
 /** An attempt starts; the execution keeps the start time of its first attempt. */
-export function markExecutionRunning(db: Db, id: number, startedAt: number, attempt: number): void {
+/** An attempt starts: the run is `running`, on this worker, in one write. */
+export function markExecutionRunning(
+  db: Db,
+  id: number,
+  { startedAt, attempt, workerId }: { startedAt: number; attempt: number; workerId: string },
+): void {
   db.update(executions)
     .set({
       status: 'running',
       attempt,
+      workerId,
       nextAttemptAt: null,
       startedAt: sql`coalesce(${executions.startedAt}, ${startedAt})`,
       lastActivityAt: startedAt,

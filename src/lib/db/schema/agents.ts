@@ -25,6 +25,8 @@ export const agentConfigurations = sqliteTable(
       .$type<string[]>()
       .notNull()
       .default(sql`'[]'`),
+    /** Labels the worker that runs it must carry (WORKER_LABELS); [] for any worker. */
+    requiredLabels: text('required_labels', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
     /** A call no rule covers: 'deny', or 'ask' a person. */
     unlistedTools: text('unlisted_tools').$type<UnlistedToolPolicy>().notNull().default('deny'),
     approvalTimeoutMinutes: integer('approval_timeout_minutes').notNull().default(60),

@@ -92,6 +92,8 @@ export const executions = sqliteTable(
     warnings: text('warnings', { mode: 'json' }).$type<RunWarning[]>().notNull().default(sql`'[]'`),
     /** When retention dropped the run's log lines and steps (its row, cost and result stay); null while kept. */
     outputPrunedAt: integer('output_pruned_at'),
+    /** The worker that ran its last attempt (`workers.id`); null until one starts it. */
+    workerId: text('worker_id'),
   },
   (t) => [
     // One column each: SQLite appends the rowid (the id), so a filtered page reads newest-first
@@ -110,6 +112,8 @@ export const executions = sqliteTable(
       .on(t.scheduleId)
       .where(sql`${t.status} in ('queued', 'running', 'awaiting_approval')`),
     index('executions_by_parent').on(t.parentExecutionId),
+    // A worker's running runs, counted for the Workers page.
+    index('executions_running_by_worker').on(t.workerId).where(sql`${t.status} = 'running'`),
     // The month's most expensive runs: read the month's end of this index, no scan and no sort.
     index('executions_by_month_cost').on(executionMonth(t.createdAt), t.costMicros),
     // Runs whose output retention has still to drop, oldest end first: pruned runs leave the index.

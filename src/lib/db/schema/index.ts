@@ -11,4 +11,5 @@ export * from './schedules';
 export * from './sessions';
 export * from './settings';
 export * from './steps';
+export * from './workers';
 export * from './workflows';

@@ -1,0 +1,119 @@
+'use client';
+
+import { Badge, Tag, type Tone } from '@/components/ui/Badge';
+import { type Columns, DataTable } from '@/components/ui/DataTable';
+import { Empty } from '@/components/ui/Panel';
+import { Time } from '@/components/ui/Time';
+import type { WorkerDto } from '@/lib/contracts/workers';
+
+/** In words, with its colour: beating, stopped cleanly, or gone quiet without saying so. */
+function stateOf(worker: WorkerDto): { tone: Tone; text: string } {
+  if (worker.alive) return { tone: 'ok', text: 'alive' };
+  if (worker.stoppedAt !== null) return { tone: 'neutral', text: 'stopped' };
+  return { tone: 'bad', text: 'no beat' };
+}
+
+function columnsFor(currentId: string | null): Columns<WorkerDto> {
+  return [
+    {
+      id: 'id',
+      header: 'Worker',
+      accessorFn: (worker) => worker.id,
+      enableSorting: true,
+      meta: { primary: true },
+      cell: ({ row: { original: worker } }) => (
+        <span>
+          <span className="mono" data-testid="worker-id">
+            {worker.id}
+          </span>{' '}
+          {worker.id === currentId ? <Tag>this server</Tag> : null}
+        </span>
+      ),
+    },
+    {
+      id: 'state',
+      header: 'State',
+      cell: ({ row: { original: worker } }) => {
+        const { tone, text } = stateOf(worker);
+        return (
+          <Badge tone={tone} testId="worker-state">
+            {text}
+          </Badge>
+        );
+      },
+    },
+    {
+      id: 'labels',
+      header: 'Labels',
+      cell: ({ row: { original: worker } }) =>
+        worker.labels.length === 0 ? (
+          <span className="muted">none</span>
+        ) : (
+          <span data-testid="worker-labels">
+            {worker.labels.map((label) => (
+              <Tag key={label}>{label}</Tag>
+            ))}
+          </span>
+        ),
+    },
+    {
+      id: 'host',
+      header: 'Host',
+      accessorFn: (worker) => worker.host,
+      enableSorting: true,
+      cell: ({ row }) => <span className="mono">{row.original.host}</span>,
+    },
+    {
+      id: 'running',
+      header: 'Running',
+      accessorFn: (worker) => worker.runningRuns,
+      enableSorting: true,
+      meta: { align: 'end' },
+      cell: ({ row }) => <span data-testid="worker-running">{row.original.runningRuns}</span>,
+    },
+    {
+      id: 'lastBeatAt',
+      header: 'Last beat',
+      accessorFn: (worker) => worker.lastBeatAt,
+      enableSorting: true,
+      cell: ({ row }) => <Time epochMs={row.original.lastBeatAt} testId="worker-last-beat" />,
+    },
+    {
+      id: 'startedAt',
+      header: 'Started',
+      accessorFn: (worker) => worker.startedAt,
+      enableSorting: true,
+      cell: ({ row }) => <Time epochMs={row.original.startedAt} />,
+    },
+    {
+      id: 'version',
+      header: 'Version',
+      cell: ({ row }) => <span className="mono">{row.original.version}</span>,
+    },
+  ];
+}
+
+/** The workers, newest first; `currentId` is this server's own. */
+export function WorkerList({
+  workers,
+  currentId,
+}: {
+  workers: readonly WorkerDto[];
+  currentId: string | null;
+}) {
+  return (
+    <DataTable
+      data={workers}
+      columns={columnsFor(currentId)}
+      getRowId={(worker) => worker.id}
+      testId="worker-list"
+      label="Workers"
+      rowData={(worker) => ({
+        'data-testid': 'worker-row',
+        'data-worker-id': worker.id,
+        'data-alive': worker.alive,
+      })}
+      empty={<Empty testId="empty-workers">No worker has started yet.</Empty>}
+    />
+  );
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { singleLine } from './text';
+
+/** The longest label a worker may carry or an agent may require. */
+export const LABEL_MAX_CHARS = 64;
+
+/** A worker label (`gpu`, `repo-a`): plain text without spaces or commas, matched exactly. */
+export const workerLabelSchema = singleLine(
+  z
+    .string()
+    .min(1, 'A label is not empty')
+    .max(LABEL_MAX_CHARS, `At most ${LABEL_MAX_CHARS} characters`)
+    .regex(/^[^\s,]*$/u, 'No spaces or commas in a label'),
+);
+
+/** Labels an agent requires of the worker that runs it: unique, at most 20. */
+export const requiredLabelsSchema = z
+  .array(workerLabelSchema)
+  .max(20, 'At most 20 labels')
+  .refine((labels) => new Set(labels).size === labels.length, 'A label is listed twice');
+
+/** One worker: a process that runs agents (today the web process's own, one per start). */
+export const workerDtoSchema = z.object({
+  /** Stable for the life of the process: host, pid and a random part. */
+  id: z.string(),
+  host: z.string(),
+  labels: z.array(z.string()),
+  /** The ClaudeOps version it runs (package.json). */
+  version: z.string(),
+  startedAt: z.number(),
+  lastBeatAt: z.number(),
+  stoppedAt: z.number().nullable(),
+  /** Beat within the last 30 s and not stopped. */
+  alive: z.boolean(),
+  /** Its runs in status `running` now. */
+  runningRuns: z.number().int(),
+});
+export type WorkerDto = z.infer<typeof workerDtoSchema>;
+
+export const workerListResponseSchema = z.object({ items: z.array(workerDtoSchema) });
+
+/** A worker that has not beaten for this long is taken for dead. */
+export const WORKER_ALIVE_WINDOW_MS = 30_000;
+
+/** Whether a worker with `labels` may run an agent that requires `required`: it has every one. */
+export function hasLabels(labels: readonly string[], required: readonly string[]): boolean {
+  return required.every((label) => labels.includes(label));
+}
+
+/** Why a queued run does not start on a worker with `labels`, or null when its labels do not hold it. */
+export function labelWaitReason(required: readonly string[], labels: readonly string[]): string | null {
+  return hasLabels(labels, required) ? null : `waiting for a worker with labels ${required.join(', ')}`;
+}

@@ -1,0 +1,25 @@
+import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+
+/**
+ * The processes that run agents, one row per process start. Today that is the web process's own
+ * in-process worker; the row is the seam remote workers (issue 24) register through.
+ */
+export const workers = sqliteTable(
+  'workers',
+  {
+    /** `${host}-${pid}-${random}`: stable for the life of the process, never reused. */
+    id: text('id').primaryKey(),
+    host: text('host').notNull(),
+    /** From WORKER_LABELS: an agent's runs go only to a worker with every label it requires. */
+    labels: text('labels', { mode: 'json' }).$type<string[]>().notNull(),
+    /** The ClaudeOps version (package.json) it runs. */
+    version: text('version').notNull(),
+    startedAt: integer('started_at').notNull(),
+    lastBeatAt: integer('last_beat_at').notNull(),
+    /** When it stopped cleanly; null while it runs (or if it died without saying so). */
+    stoppedAt: integer('stopped_at'),
+  },
+  (t) => [index('workers_recent').on(t.startedAt)],
+);
+
+export type WorkerRow = typeof workers.$inferSelect;

@@ -1,0 +1,59 @@
+import '../helpers/testEnv';
+import { expect, test } from '@playwright/test';
+import { setUpTestStack } from '../helpers/stack';
+import { collectConsoleErrors } from './pages/consoleErrors';
+import { ExecutionPage } from './pages/ExecutionPage';
+import { signIn } from './pages/signIn';
+
+const stack = setUpTestStack(
+  { beforeAll: (fn) => test.beforeAll(fn), afterAll: (fn) => test.afterAll(fn) },
+  { WORKER_LABELS: 'repo-a' },
+);
+
+const SCRIPT_KEY = '[script:e2e-workers]';
+
+test('a run waits for a label this server lacks, saying so, and starts once the agent form drops it', async ({
+  page,
+}) => {
+  const errors = collectConsoleErrors(page);
+  stack.model.script(SCRIPT_KEY, [{ content: [{ type: 'text', text: 'labelled' }] }], { repeatLast: true });
+  const agent = await stack.api.createAgent({ defaultPrompt: `Work ${SCRIPT_KEY}`, requiredLabels: ['gpu'] });
+  const runId = await stack.api.startExecution(agent.id);
+  await signIn(page, stack.app.url);
+
+  // The Workers page: this server's worker, alive, with its label.
+  await page.goto(`${stack.app.url}/workers`);
+  const row = page.getByTestId('worker-row');
+  await expect(row).toHaveCount(1);
+  await expect(row).toHaveAttribute('data-alive', 'true');
+  await expect(row.getByTestId('worker-labels')).toHaveText('repo-a');
+  await expect(row).toContainText('this server');
+  const workerId = (await row.getAttribute('data-worker-id')) ?? '';
+
+  const run = new ExecutionPage(page);
+  await page.goto(`${stack.app.url}/executions/${runId}`);
+  await expect(run.status).toHaveText('queued');
+  await expect(page.getByTestId('execution-wait-reason')).toHaveText(
+    'Queued (#1): waiting for a worker with labels gpu',
+  );
+  await expect(page.getByTestId('execution-worker')).toContainText('—');
+
+  await page.goto(`${stack.app.url}/agents/${agent.id}`);
+  await page.getByTestId('agent-tab-settings').click();
+  const labels = page.getByTestId('agent-field-requiredLabels');
+  await expect(labels).toHaveValue('gpu');
+  await labels.fill('gpu, repo a');
+  await page.getByTestId('agent-save').click();
+  await expect(page.getByTestId('field-error-requiredLabels')).toHaveText(
+    'repo a: No spaces or commas in a label',
+  );
+  await labels.fill('repo-a');
+  await page.getByTestId('agent-save').click();
+  await expect(page.getByTestId('agent-saved')).toBeVisible();
+
+  await page.goto(`${stack.app.url}/executions/${runId}`);
+  await expect(run.status).toHaveText('completed', { timeout: 30_000 });
+  await expect(page.getByTestId('execution-wait-reason')).toHaveCount(0);
+  await expect(page.getByTestId('execution-worker')).toContainText(workerId);
+  expect(errors).toEqual([]);
+});
