@@ -24,11 +24,13 @@ import {
   CHANNEL_TYPES,
   type ChannelDto,
   type ChannelType,
+  type CreateChannelInput,
   channelResponseSchema,
   createChannelSchema,
   type NotificationEventType,
   SMTP_DEFAULT_PORTS,
   SMTP_TLS_MODES,
+  type UpdateChannelInput,
   updateChannelSchema,
 } from '@/lib/contracts/notifications';
 import { apiFetch } from '@/lib/http/client';
@@ -183,7 +185,7 @@ export function ChannelForm({ channel, agents }: { channel?: ChannelDto; agents:
       editing
         ? updateChannelSchema.safeParse(toUpdateInput(values))
         : createChannelSchema.safeParse(toCreateInput(values)),
-      (body) =>
+      (body: CreateChannelInput | UpdateChannelInput) =>
         apiFetch(editing ? `/api/notification-channels/${channel.id}` : '/api/notification-channels', {
           method: editing ? 'PATCH' : 'POST',
           body,
