@@ -20,7 +20,7 @@ import { announceInterruptedRun, startBackend } from './src/lib/server/backend';
 import { acquireInstanceLock } from './src/lib/server/instanceLock';
 import { installRuntime, withQueuePositions } from './src/lib/server/runtime';
 import { describeStartupError, StartupError, type StartupPlace } from './src/lib/server/startupErrors';
-import { createRealtimeServer } from './src/lib/websocket/server';
+import { createRealtimeServer, type RealtimeServer } from './src/lib/websocket/server';
 
 const SHUTDOWN_GRACE_MS = 15_000;
 /** Runs a (re)subscribing list gets: every active one, and this many of the newest. */
@@ -34,6 +34,13 @@ function formatOrigin(host: string, port: number): string {
 
 /** Until the server runs, an uncaught exception ends the start at once. */
 let stopOnException: () => void = () => process.exit(1);
+/** Until the backend runs there is nothing to stop: a signal ends the start at once. */
+let stopOnSignal: (signal: NodeJS.Signals) => void = () => process.exit(0);
+// Caught from the first moment: a signal that comes before any handler kills the process outright,
+// and the start is synchronous up to Next's prepare, so by the time the event loop hands a signal
+// to this handler the backend's shutdown is in place.
+process.on('SIGINT', (signal) => stopOnSignal(signal));
+process.on('SIGTERM', (signal) => stopOnSignal(signal));
 
 async function main(): Promise<void> {
   const appEnv = env();
@@ -85,8 +92,34 @@ async function main(): Promise<void> {
     buildId,
   });
 
+  // From here on the scheduler and the engine can start runs: a signal stops them cleanly even
+  // while Next prepares and before the server listens.
+  let server: http.Server | undefined;
+  let realtime: RealtimeServer | undefined;
+  let shuttingDown = false;
+  const shutdown = async (signal: NodeJS.Signals | 'uncaughtException') => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    logger.info({ signal, activeRuns: engine.activeCount }, 'shutting down');
+    const forceExit = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    server?.close();
+    realtime?.close();
+    await backend.stop();
+    server?.closeAllConnections();
+    await checkpointer.stop();
+    closeDb();
+    clearTimeout(forceExit);
+    process.exit(signal === 'uncaughtException' ? 1 : 0);
+  };
+  stopOnSignal = (signal) => void shutdown(signal);
+  stopOnException = () => void shutdown('uncaughtException');
+
   const app = next({ dev, dir: import.meta.dirname, hostname: appEnv.host, port: appEnv.port });
   await app.prepare();
+  if (shuttingDown) return;
   const handleRequest = app.getRequestHandler();
   const handleNextUpgrade = app.getUpgradeHandler();
 
@@ -101,10 +134,10 @@ async function main(): Promise<void> {
     scheme: 'http',
     dev,
   });
-  const server = http.createServer((request, response) => {
+  server = http.createServer((request, response) => {
     if (gate.admit(request, response)) void handleRequest(request, response);
   });
-  const realtime = createRealtimeServer({
+  realtime = createRealtimeServer({
     db: handle.db,
     events: engine.events,
     backendEvents: backend.events,
@@ -152,27 +185,6 @@ async function main(): Promise<void> {
     console.log('Authentication is off (CLAUDEOPS_AUTH=off): anything on this machine can drive ClaudeOps.');
   }
 
-  let shuttingDown = false;
-  const shutdown = async (signal: NodeJS.Signals | 'uncaughtException') => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    logger.info({ signal, activeRuns: engine.activeCount }, 'shutting down');
-    const forceExit = setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
-      process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
-    server.close();
-    realtime.close();
-    await backend.stop();
-    server.closeAllConnections();
-    await checkpointer.stop();
-    closeDb();
-    clearTimeout(forceExit);
-    process.exit(signal === 'uncaughtException' ? 1 : 0);
-  };
-  process.on('SIGINT', (signal) => void shutdown(signal));
-  process.on('SIGTERM', (signal) => void shutdown(signal));
-  stopOnException = () => void shutdown('uncaughtException');
 }
 
 main().catch((error: unknown) => {

@@ -47,10 +47,10 @@ export function assertNoProcessErrors(output: string): void {
   if (line) throw new Error(`The server logged an uncaught error:\n${line[0]}`);
 }
 
-export async function startAppServer(options: StartAppServerOptions): Promise<AppServer> {
-  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-test-'));
+/** Starts the server process as `npm start` would, without waiting for anything. */
+export function spawnAppServer(options: StartAppServerOptions, dataDir: string): ChildProcess {
   // `node --import tsx`, not the tsx CLI: one process, so a signal (even SIGKILL) reaches the server itself.
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'server.ts'], {
+  return spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'server.ts'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -67,6 +67,11 @@ export async function startAppServer(options: StartAppServerOptions): Promise<Ap
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+}
+
+export async function startAppServer(options: StartAppServerOptions): Promise<AppServer> {
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-test-'));
+  const child = spawnAppServer(options, dataDir);
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = await new Promise<string>((resolve, reject) => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { apiClient } from '../helpers/api';
-import { BEARER, startAppServer } from '../helpers/appServer';
+import { BEARER, spawnAppServer, startAppServer } from '../helpers/appServer';
 import { unwritableDir } from '../helpers/faults';
 import { pidsWithEnv } from '../helpers/processes';
 import { type ScriptedModelServer, startScriptedModelServer } from '../helpers/scriptedModelServer';
@@ -136,6 +136,25 @@ describe('server start and stop', () => {
         `Could not start: ${dir.path}.* cannot be (written|used) \\((EROFS|EACCES|ENOTDIR): .*[Mm]ake it.* writable by the server's user`,
       ),
     );
+  });
+
+  it('on SIGTERM before it listens (runs may start by then) shuts down cleanly, not killed mid-start', async () => {
+    const child = spawnAppServer({ modelServerUrl: model.url }, tempDir());
+    let output = '';
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    // The backend (engine, scheduler) is up once the storage reserve is in place; Next prepares after.
+    await new Promise<void>((resolve) => {
+      const onData = (chunk: Buffer) => {
+        output += chunk.toString();
+        if (output.includes('storage reserve in place')) resolve();
+      };
+      child.stdout?.on('data', onData);
+      child.stderr?.on('data', onData);
+    });
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(output).toContain('shutting down');
+    expect(output).not.toContain('ClaudeOps listening');
   });
 
   it('on SIGTERM ends a running agent as cancelled (shutdown), kills its process and exits cleanly', async () => {
