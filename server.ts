@@ -184,7 +184,6 @@ async function main(): Promise<void> {
   } else if (!appEnv.authEnabled) {
     console.log('Authentication is off (CLAUDEOPS_AUTH=off): anything on this machine can drive ClaudeOps.');
   }
-
 }
 
 main().catch((error: unknown) => {
