@@ -93,7 +93,12 @@ const columns: Columns<ConditionDto> = [
     id: 'reason',
     header: 'Why',
     meta: { testId: 'condition-reason' },
-    cell: ({ row }) => <ConditionReason condition={row.original} />,
+    // One inline box: the phone's card lays a cell's children out as flex items.
+    cell: ({ row }) => (
+      <span>
+        <ConditionReason condition={row.original} />
+      </span>
+    ),
   },
 ];
 
