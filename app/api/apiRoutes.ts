@@ -23,6 +23,7 @@ import * as notificationChannelsById from './notification-channels/[id]/route';
 import * as notificationChannelsByIdTest from './notification-channels/[id]/test/route';
 import * as notificationChannels from './notification-channels/route';
 import * as notificationDeliveries from './notification-deliveries/route';
+import * as notificationConditions from './notifications/conditions/route';
 import * as schedulesByIdFirings from './schedules/[id]/firings/route';
 import * as schedulesById from './schedules/[id]/route';
 import * as schedulesByIdRun from './schedules/[id]/run/route';
@@ -61,6 +62,7 @@ export const API_ROUTES: Record<string, RouteModule> = {
   '/api/notification-channels/[id]': notificationChannelsById,
   '/api/notification-channels/[id]/test': notificationChannelsByIdTest,
   '/api/notification-deliveries': notificationDeliveries,
+  '/api/notifications/conditions': notificationConditions,
   '/api/schedules': schedules,
   '/api/schedules/[id]': schedulesById,
   '/api/schedules/[id]/firings': schedulesByIdFirings,

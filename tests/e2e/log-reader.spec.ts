@@ -113,3 +113,35 @@ test('a 50,000-line log: numbered lines, search with count and next, wrap, first
   expect(lines[ERROR_LINE - 1]).toMatch(new RegExp(`^line ${ERROR_LINE} `));
   expect(errors).toEqual([]);
 });
+
+test('wrapped lines of CJK text and emoji take the rows they need: no line overlaps the next', async ({
+  page,
+}) => {
+  const agent = await stack.api.createAgent({ name: 'Polyglot', defaultPrompt: 'p' });
+  const wide = (n: number) => (n === 3 ? `ログ ${'日本語の出力 😀 한국어 '.repeat(24)}` : `line ${n} ok`);
+  const id = seedLongLogRun(
+    stack.app.databasePath,
+    { agentId: agent.id, prompt: 'Speak', createdAt: Date.now() - 60_000 },
+    6,
+    () => 'info',
+    wide,
+  );
+  const errors = collectConsoleErrors(page);
+  await signIn(page, stack.app.url);
+  await page.goto(`${stack.app.url}/executions/${id}`);
+  const viewer = page.getByTestId('log-viewer');
+  await expect(viewer.locator('[data-line="6"]')).toBeVisible();
+  await page.getByTestId('log-wrap').click();
+  await expect(viewer).toHaveAttribute('data-wrap', 'true');
+  const text = viewer.locator('[data-line="3"]').getByTestId('log-text');
+  const next = viewer.locator('[data-line="4"]');
+  // The wide line's text, as the browser wrapped it, ends above the next line's row.
+  await expect
+    .poll(async () => {
+      const [textBox, nextBox] = [await text.boundingBox(), await next.boundingBox()];
+      return textBox && nextBox ? nextBox.y - (textBox.y + textBox.height) : -1;
+    })
+    .toBeGreaterThanOrEqual(0);
+  expect(await viewer.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+  expect(errors).toEqual([]);
+});

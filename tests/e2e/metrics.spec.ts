@@ -119,6 +119,41 @@ test('the system page charts the last minutes and draws each new sample as it ar
   await expect(system.currentValues).toContainText('CPU busy');
   await page.screenshot({ path: testInfo.outputPath('system-1h.png'), fullPage: true });
 
+  // Virtual interfaces (no /sys/class/net/<if>/device) are off the network chart and the "Now"
+  // table until asked for (this machine has ifb0 and ifb1; `lo` is never collected).
+  const nics = await page.evaluate(async () => {
+    const answer = await fetch('/api/metrics?range=1h').then((r) => r.json());
+    return [
+      ...new Set(
+        (answer.series as { metric: string; entity: string }[])
+          .filter((series) => series.metric === 'net.rx')
+          .map((series) => series.entity),
+      ),
+    ];
+  });
+  const virtualNics = nics.filter((nic) => /^(ifb|docker|br-|virbr|tun|tap|wg)/.test(nic));
+  expect(virtualNics.length, 'virtual interfaces on this machine').toBeGreaterThan(0);
+  const network = system.chart('network');
+  const virtualToggle = page.getByTestId('show-virtual-interfaces');
+  await expect(virtualToggle.locator('xpath=..')).toHaveText(`Virtual interfaces (${virtualNics.length})`);
+  for (const nic of virtualNics) {
+    await expect(network).not.toHaveAttribute('aria-label', new RegExp(`\\b${nic} in`));
+    await expect(system.currentValues).not.toContainText(`Network ${nic}`);
+  }
+  await virtualToggle.check();
+  for (const nic of virtualNics) {
+    await expect(network).toHaveAttribute('aria-label', new RegExp(`\\b${nic} in`));
+    await expect(system.currentValues).toContainText(`Network ${nic}`);
+  }
+  // It stays ticked while new samples arrive and the chart is redrawn.
+  const drawnAt = (await system.points('network')).last;
+  await expect
+    .poll(async () => (await system.points('network')).last, { timeout: 30_000 })
+    .toBeGreaterThan(drawnAt);
+  await expect(virtualToggle).toBeChecked();
+  await virtualToggle.uncheck();
+  await expect(network).not.toHaveAttribute('aria-label', new RegExp(`\\b${virtualNics[0]} in`));
+
   // A longer range takes its span from the data: a server up for minutes shows those minutes, in
   // raw points, not one rollup at the right edge of a year.
   await system.rangeButton('1y').click();

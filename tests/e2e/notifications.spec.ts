@@ -96,3 +96,68 @@ test('a webhook channel made in the form gets a signed test message, and the del
 
   expect(errors).toEqual([]);
 });
+
+test('the Conditions panel says why a firing disk condition was not sent, on a phone in dark mode', async ({
+  browser,
+}, testInfo) => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, colorScheme: 'dark' });
+  const page = await context.newPage();
+  const errors = collectConsoleErrors(page);
+  const api = stack.api;
+  // No channel at all (the previous test's goes), then every real mount is over a 1% threshold.
+  const { body } = await api.call('GET', '/api/notification-channels');
+  for (const channel of (body as { channels: { id: number }[] }).channels)
+    expect((await api.call('DELETE', `/api/notification-channels/${channel.id}`)).status).toBe(204);
+  const settings = await api.call('PATCH', '/api/settings', {
+    metricsIntervalSeconds: 1,
+    hostDiskUsedPercent: 1,
+  });
+  expect(settings.status).toBe(200);
+
+  await signIn(page, stack.app.url);
+  const notifications = new NotificationsPage(page);
+  const disk = notifications.conditionRow('host.disk:/');
+  await expect(async () => {
+    await page.goto(`${stack.app.url}/notifications`);
+    await expect(disk).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 20_000 });
+  await expect(disk).toContainText('Disk / full');
+  await expect(disk).toContainText(/active since/);
+  await expect(disk.getByTestId('condition-reason')).toHaveText(
+    'Not sent: no channel subscribes to host.disk',
+  );
+  await expect(notifications.conditionRow('circuit').getByTestId('condition-reason')).toHaveText('Clear');
+
+  // A channel made now hears nothing of it until the quiet period has passed: the reason says so.
+  const created = await api.call('POST', '/api/notification-channels', {
+    type: 'webhook',
+    name: 'Disk watch',
+    url: `${receiver.url}/disk`,
+    events: ['host.disk'],
+  });
+  expect(created.status).toBe(201);
+  await page.reload();
+  await expect(disk.getByTestId('condition-reason')).toHaveText(
+    /^Not sent: it was marked notified at .+, before the first channel subscribing to it \(Disk watch\) was created at .+; next possible at .+, or when it clears$/,
+  );
+  // Its times are the format module's, the full date on hover.
+  await expect(disk.getByTestId('condition-reason').locator('time').first()).toHaveAttribute(
+    'title',
+    /\d{4}, \d{2}:\d{2}:\d{2} UTC/,
+  );
+
+  // A card list that fits the phone, drawn in the dark theme.
+  const fit = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  expect(fit.scrollWidth).toBeLessThanOrEqual(fit.innerWidth);
+  const background = await page
+    .getByTestId('conditions')
+    .evaluate((table) => getComputedStyle(table.closest('section') ?? table).backgroundColor);
+  const [red = 255, green = 255, blue = 255] = (background.match(/\d+(\.\d+)?/g) ?? []).map(Number);
+  expect((red + green + blue) / 3).toBeLessThan(100);
+  await page.screenshot({ path: testInfo.outputPath('conditions-phone-dark.png'), fullPage: true });
+  expect(errors).toEqual([]);
+  await context.close();
+});

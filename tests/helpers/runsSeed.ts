@@ -51,15 +51,19 @@ export function seedRuns(databasePath: string, runs: readonly SeededRun[]): numb
   }
 }
 
+const defaultLineText = (n: number): string =>
+  `line ${n} ${n % 1000 === 0 ? 'checkpoint reached' : 'scanning /var/log'}${n % 97 === 0 ? ` ${'x'.repeat(240)}` : ''}`;
+
 /**
  * A finished run with `count` log lines (`line 1 …` to `line <count> …`); the lines whose number
- * `levelOf` picks get that level, the others are `info`. Returns the run's id.
+ * `levelOf` picks get that level, the others are `info`; `textOf` may give other text. Returns the run's id.
  */
 export function seedLongLogRun(
   databasePath: string,
   run: SeededRun,
   count: number,
   levelOf: (lineNumber: number) => LogLevel = () => 'info',
+  textOf: (lineNumber: number) => string = defaultLineText,
 ): number {
   const [id] = seedRuns(databasePath, [run]);
   if (id === undefined) throw new Error('no run inserted');
@@ -70,8 +74,7 @@ export function seedLongLogRun(
     );
     db.transaction(() => {
       for (let n = 1; n <= count; n++) {
-        const text = `line ${n} ${n % 1000 === 0 ? 'checkpoint reached' : 'scanning /var/log'}${n % 97 === 0 ? ` ${'x'.repeat(240)}` : ''}`;
-        insert.run(id, n, levelOf(n), text, run.createdAt + n);
+        insert.run(id, n, levelOf(n), textOf(n), run.createdAt + n);
       }
       db.prepare('update executions set last_seq = ? where id = ?').run(count, id);
     })();

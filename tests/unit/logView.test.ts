@@ -3,6 +3,7 @@ import type { LogLineDto } from '../../src/lib/contracts/executions';
 import {
   findMatches,
   firstErrorLine,
+  graphemeColumns,
   lineAtRow,
   plainText,
   rowStarts,
@@ -36,6 +37,21 @@ describe('log layout', () => {
     expect(plainText(LINES[1]?.text ?? '')).toBe('ok disk / 42% used');
     expect(wrappedRows(LINES[1]?.text ?? '', 10)).toBe(2);
     expect(wrappedRows('', 10)).toBe(1);
+  });
+
+  it('counts wide characters and emoji as two columns, marks as none', () => {
+    expect(
+      ['a', '~', 'é', 'é', '日', 'ア', '한', 'Ａ', '😀', '❤️', '👩‍💻', '\u0301'].map(graphemeColumns),
+    ).toEqual([1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 0]);
+    // Ten columns: five CJK characters fill a row, the sixth starts the next.
+    expect(wrappedRows('日本語の文字', 10)).toBe(2);
+    expect(wrappedRows('日本語の文', 10)).toBe(1);
+    // A wide character never splits: 9 narrow + 1 wide moves it to the next row.
+    expect(wrappedRows(`${'x'.repeat(9)}日`, 10)).toBe(2);
+    expect(wrappedRows('😀'.repeat(6), 10)).toBe(2);
+    // Combining marks add nothing; a ZWJ family is one emoji.
+    expect(wrappedRows('e\u0301'.repeat(10), 10)).toBe(1);
+    expect(wrappedRows('👩‍👩‍👧‍👦'.repeat(5), 10)).toBe(1);
   });
 
   it('stacks wrapped lines on whole rows and finds the line on any row', () => {

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { ChannelTable } from '@/components/features/notifications/ChannelTable';
+import { ConditionTable } from '@/components/features/notifications/ConditionTable';
 import { DeliveryLog } from '@/components/features/notifications/DeliveryLog';
 import { ButtonLink } from '@/components/ui/Button';
 import { Hint } from '@/components/ui/FormParts';
@@ -11,6 +12,8 @@ import { getDb } from '@/lib/db';
 import { listAgents } from '@/lib/db/queries/agents';
 import { listDeliveries } from '@/lib/db/queries/notificationDeliveries';
 import { listChannels } from '@/lib/notifications/channels';
+import { listConditionStatuses } from '@/lib/notifications/conditionList';
+import { formatDuration } from '@/lib/presentation/format';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Notifications' };
@@ -39,6 +42,7 @@ export default async function NotificationsPage({ searchParams }: NotificationsP
   const agentNames = new Map(listAgents(db).map((agent) => [agent.id, agent.name]));
   const filter = deliveryFilter(await searchParams);
   const { deliveries, nextBefore } = listDeliveries(db, filter);
+  const { conditions, quietPeriodMinutes } = listConditionStatuses(db);
   return (
     <>
       <PageHeader
@@ -55,6 +59,14 @@ export default async function NotificationsPage({ searchParams }: NotificationsP
         <Hint>
           The quiet period, the per-channel rate limit and the host thresholds are in{' '}
           <Link href="/settings">Settings</Link>.
+        </Hint>
+      </Panel>
+      <Panel title="Conditions">
+        <ConditionTable conditions={conditions} />
+        <Hint>
+          Disks, memory, load, storage, budgets, health reports and the circuit breaker: each is announced
+          when it starts, again after the quiet period ({formatDuration(quietPeriodMinutes * 60_000)}) while
+          it holds, and once when it clears.
         </Hint>
       </Panel>
       <div id="deliveries">

@@ -533,3 +533,56 @@ export const deliveryListResponseSchema = z.object({
   /** Pass as `before` for the next (older) page; null at the end. */
   nextBefore: z.number().int().nullable(),
 });
+
+// ---------------------------------------------------------------------------------------------
+// Conditions: their state, and why each did or did not send
+
+const channelNames = z.array(z.string());
+/**
+ * Why a condition did or did not send, as far as the stored state tells: `clear` (nothing holds);
+ * `pending` (a breach that must last before it is announced, e.g. the load); `sent` (announced to
+ * these channels; again after `quietUntil` if it still holds); `no_channel` (no channel subscribes
+ * to its event); `channels_disabled` / `other_agents` (the ones that do are disabled / limited to
+ * other agents); `notified_before_channel` (it was marked announced before the first subscribing
+ * channel existed, so nothing goes out until the quiet period has passed or it clears).
+ */
+export const conditionStatusSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('clear') }),
+  z.object({ kind: z.literal('pending'), since: epochMs }),
+  z.object({ kind: z.literal('sent'), at: epochMs, channels: channelNames, quietUntil: epochMs }),
+  z.object({ kind: z.literal('no_channel') }),
+  z.object({ kind: z.literal('channels_disabled'), channels: channelNames }),
+  z.object({ kind: z.literal('other_agents'), channels: channelNames }),
+  z.object({
+    kind: z.literal('notified_before_channel'),
+    notifiedAt: epochMs,
+    channel: z.string(),
+    channelCreatedAt: epochMs,
+    nextPossibleAt: epochMs,
+  }),
+]);
+export type ConditionStatus = z.infer<typeof conditionStatusSchema>;
+export type ConditionStatusKind = ConditionStatus['kind'];
+
+export const conditionDtoSchema = z.object({
+  /** As stored: `host.disk:/var`, `budget.warning:agent:3:2026-12`, `health.critical:2`, `circuit`. */
+  key: z.string(),
+  /** The event it sends when it starts. */
+  eventType: z.enum(NOTIFICATION_EVENT_TYPES),
+  /** In words, naming its mount, agent, workflow or month. */
+  label: z.string(),
+  active: z.boolean(),
+  /** When it started to hold (or its breach began); null when clear. */
+  since: epochMs.nullable(),
+  /** When it was last marked announced; null when never. */
+  lastNotifiedAt: epochMs.nullable(),
+  /** When its state last changed; null when clear. */
+  updatedAt: epochMs.nullable(),
+  status: conditionStatusSchema,
+});
+export type ConditionDto = z.infer<typeof conditionDtoSchema>;
+export const conditionListResponseSchema = z.object({
+  conditions: z.array(conditionDtoSchema),
+  quietPeriodMinutes: z.number().int().positive(),
+});
+export type ConditionListResponse = z.infer<typeof conditionListResponseSchema>;

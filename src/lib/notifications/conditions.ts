@@ -1,4 +1,4 @@
-import type { NotificationEvent } from '../contracts/notifications';
+import type { NotificationEvent, NotificationEventType } from '../contracts/notifications';
 import type { DbExecutor } from '../db/executor';
 import { deleteCondition, getCondition, putCondition } from '../db/queries/notificationConditions';
 
@@ -14,6 +14,71 @@ export interface ConditionChange {
  * not conditions: each is its own thing to look at, and the channel rate limit bounds a burst of them.
  */
 export const hostDiskKey = (mount: string): string => `host.disk:${mount}`;
+
+/** What a condition is about, read back from its key. */
+export type ConditionSubject =
+  | { kind: 'machine' }
+  | { kind: 'disk'; mount: string }
+  | { kind: 'budget'; scope: 'global' | 'agent' | 'workflow'; ownerId: number | null; month: string }
+  | { kind: 'reporter'; agentId: number };
+
+export interface ParsedConditionKey {
+  /** The event it sends when it starts. */
+  eventType: NotificationEventType;
+  subject: ConditionSubject;
+  /** The agent it is about, for channels limited to some agents. */
+  agentId: number | null;
+}
+
+/** The conditions with one fixed key, listed even while they are clear. */
+export const FIXED_CONDITION_KEYS = [
+  'circuit',
+  'host.memory',
+  'host.load',
+  'storage.low',
+  'storage.failing',
+] as const;
+
+const MACHINE = { kind: 'machine' } as const;
+const BUDGET_SCOPES = new Set(['global', 'agent', 'workflow']);
+
+/** The inverse of `conditionOf`'s keys; null for a key it never writes. */
+export function parseConditionKey(key: string): ParsedConditionKey | null {
+  const [head = '', ...rest] = key.split(':');
+  switch (head) {
+    case 'circuit':
+      return { eventType: 'circuit.opened', subject: MACHINE, agentId: null };
+    case 'host.memory':
+    case 'host.load':
+    case 'storage.low':
+    case 'storage.failing':
+      return { eventType: head, subject: MACHINE, agentId: null };
+    case 'host.disk':
+      return { eventType: head, subject: { kind: 'disk', mount: rest.join(':') }, agentId: null };
+    case 'budget.warning':
+    case 'budget.exhausted': {
+      const [scope = '', owner = '', month = ''] = rest;
+      if (!BUDGET_SCOPES.has(scope)) return null;
+      const ownerId = owner === '' ? null : Number(owner);
+      const subject = {
+        kind: 'budget',
+        scope: scope as 'global' | 'agent' | 'workflow',
+        ownerId,
+        month,
+      } as const;
+      return { eventType: head, subject, agentId: scope === 'agent' ? ownerId : null };
+    }
+    case 'health.warning':
+    case 'health.critical': {
+      const agentId = Number(rest[0]);
+      return Number.isInteger(agentId)
+        ? { eventType: head, subject: { kind: 'reporter', agentId }, agentId }
+        : null;
+    }
+    default:
+      return null;
+  }
+}
 
 export function conditionOf(event: NotificationEvent): ConditionChange | null {
   switch (event.type) {

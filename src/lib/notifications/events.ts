@@ -9,6 +9,7 @@ import { type ChannelSubscription, listSubscriptions } from '../db/queries/notif
 import { insertEventForChannels } from '../db/queries/notificationOutbox';
 import { getAppSettings } from '../db/queries/settings';
 import { admitConditionChange, conditionOf } from './conditions';
+import { subscribes } from './subscription';
 
 export interface RecordedEvent {
   /** The event's id (its webhook-id); null when nothing was queued. */
@@ -30,12 +31,8 @@ function agentOf(event: NotificationEvent): number | null {
   return 'agentId' in data && typeof data.agentId === 'number' ? data.agentId : null;
 }
 
-/** A channel wants an event it subscribed to, unless it is limited to other agents. */
-function wants(channel: ChannelSubscription, event: NotificationEvent): boolean {
-  if (!channel.events.includes(event.type)) return false;
-  const agentId = agentOf(event);
-  return channel.agentIds === null || agentId === null || channel.agentIds.includes(agentId);
-}
+const wants = (channel: ChannelSubscription, event: NotificationEvent): boolean =>
+  subscribes(channel, event.type, agentOf(event));
 
 /**
  * The producers' port: records an event and queues it for every enabled channel that wants it.

@@ -1,3 +1,4 @@
+import { eastAsianWidth } from 'get-east-asian-width';
 import type { LogLineDto } from '@/lib/contracts/executions';
 
 /**
@@ -14,10 +15,44 @@ const ANSI_SEQUENCE = /\u001b\[[0-9;?]*[ -/]*[@-~]/g;
 export const plainText = (text: string): string =>
   text.includes('\u001b') ? text.replace(ANSI_SEQUENCE, '') : text;
 
-/** Screen rows a line takes when wrapped at `columns` characters (at least one). */
+const graphemes = new Intl.Segmenter('en', { granularity: 'grapheme' });
+// Printable ASCII, the common case: one column a character.
+const NARROW_ONLY = /^[\x20-\x7e]*$/;
+const PICTOGRAPH = /\p{Extended_Pictographic}/u;
+const ZERO_WIDTH = /^[\p{Mn}\p{Me}\p{Cf}\p{Cc}]+$/u;
+
+/**
+ * Columns one grapheme takes in the monospace log: 2 for East Asian wide and fullwidth characters
+ * (CJK, Hangul, kana) and for emoji (a pictograph drawn as emoji, alone or in a ZWJ sequence), 0
+ * for marks and controls on their own, 1 otherwise. Wide glyphs come from fallback fonts at
+ * about 1 em, within two columns of 0.6 em: counting 2 never underestimates the row.
+ */
+export function graphemeColumns(grapheme: string): number {
+  const first = grapheme.codePointAt(0);
+  if (first === undefined || ZERO_WIDTH.test(grapheme)) return 0;
+  if (eastAsianWidth(first) === 2) return 2;
+  if (PICTOGRAPH.test(grapheme) && (grapheme.includes('\uFE0F') || grapheme.includes('\u200D'))) return 2;
+  return 1;
+}
+
+/**
+ * Screen rows a line takes when wrapped at `columns` columns (at least one). The log wraps at any
+ * character, but never inside one: a wide character that does not fit starts the next row.
+ */
 export function wrappedRows(text: string, columns: number): number {
-  const length = plainText(text).length;
-  return Math.max(1, Math.ceil(length / Math.max(1, columns)));
+  const plain = plainText(text);
+  const width = Math.max(1, columns);
+  if (NARROW_ONLY.test(plain)) return Math.max(1, Math.ceil(plain.length / width));
+  let rows = 1;
+  let used = 0;
+  for (const { segment } of graphemes.segment(plain)) {
+    const taken = graphemeColumns(segment);
+    if (used + taken > width && used > 0) {
+      rows += 1;
+      used = taken;
+    } else used += taken;
+  }
+  return rows;
 }
 
 /**

@@ -62,6 +62,11 @@ export class NotificationsPage {
     return row.locator('output');
   }
 
+  /** A row of the Conditions panel, by the condition's stored key (`host.disk:/`, `circuit`). */
+  conditionRow(key: string): Locator {
+    return this.page.locator(`[data-testid="condition-row"][data-key="${key}"]`);
+  }
+
   async filterLog(filter: { channel?: string; status?: string }): Promise<void> {
     if (filter.channel !== undefined)
       await this.page.getByTestId('deliveries-filter-channel').selectOption({ label: filter.channel });

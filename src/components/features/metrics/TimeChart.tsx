@@ -1,6 +1,6 @@
 'use client';
 
-import { useEffect, useMemo, useRef } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { useClock } from '@/contexts/ClockContext';
@@ -327,6 +327,14 @@ export function TimeChart(props: TimeChartProps) {
   });
   const shape = useMemo(() => JSON.parse(shapeKey) as ChartShape, [shapeKey]);
 
+  // Before any effect below: a chart built for new lines must draw the data that has them. Kept
+  // in the data effect instead, the rebuild drew the previous render's series (one line fewer
+  // or more than its shape), uPlot threw, and the page fell to its error boundary; ticking
+  // "Virtual interfaces" did exactly that.
+  useLayoutEffect(() => {
+    data.current = { x, series, xRange };
+  });
+
   useEffect(() => {
     const element = holder.current;
     if (!element) return;
@@ -350,7 +358,6 @@ export function TimeChart(props: TimeChartProps) {
   }, [shape]);
 
   useEffect(() => {
-    data.current = { x, series, xRange };
     if (chart.current) show(chart.current, x, series, xRange);
   }, [x, series, xRange]);
 

@@ -16,3 +16,7 @@ export function putCondition(db: DbExecutor, row: NotificationCondition): void {
 export function deleteCondition(db: DbExecutor, key: string): void {
   db.delete(notificationConditions).where(eq(notificationConditions.key, key)).run();
 }
+
+export function listConditions(db: DbExecutor): NotificationCondition[] {
+  return db.select().from(notificationConditions).all();
+}

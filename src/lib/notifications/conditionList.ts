@@ -1,0 +1,85 @@
+import type { ConditionDto, ConditionListResponse } from '../contracts/notifications';
+import type { Db } from '../db';
+import { listAgents } from '../db/queries/agents';
+import { listChannelRows } from '../db/queries/notificationChannels';
+import { listConditions } from '../db/queries/notificationConditions';
+import { getAppSettings } from '../db/queries/settings';
+import { listWorkflows } from '../db/queries/workflows';
+import type { NotificationCondition } from '../db/schema';
+import { conditionStatus } from './conditionStatus';
+import { FIXED_CONDITION_KEYS, type ParsedConditionKey, parseConditionKey } from './conditions';
+
+interface Names {
+  agents: ReadonlyMap<number, string>;
+  workflows: ReadonlyMap<number, string>;
+}
+
+const FIXED_LABELS: Record<(typeof FIXED_CONDITION_KEYS)[number], string> = {
+  circuit: 'Circuit breaker open',
+  'host.memory': 'Memory low',
+  'host.load': 'Load high',
+  'storage.low': 'Data directory low on space',
+  'storage.failing': 'Data directory writes failing',
+};
+
+const named = (names: ReadonlyMap<number, string>, what: string, id: number | null) =>
+  id === null ? what : `${what} ${names.get(id) ?? `#${id} (deleted)`}`;
+
+/** The condition in words, naming its mount, agent, workflow or month. */
+function conditionLabel(key: string, parsed: ParsedConditionKey, names: Names): string {
+  const { subject, eventType } = parsed;
+  switch (subject.kind) {
+    case 'machine':
+      return FIXED_LABELS[key as keyof typeof FIXED_LABELS] ?? key;
+    case 'disk':
+      return `Disk ${subject.mount} full`;
+    case 'reporter':
+      return `${eventType === 'health.critical' ? 'Health critical' : 'Health warning'} from ${named(names.agents, 'agent', subject.agentId)}`;
+    case 'budget': {
+      const owner =
+        subject.scope === 'global'
+          ? 'Global budget'
+          : subject.scope === 'agent'
+            ? `Budget of ${named(names.agents, 'agent', subject.ownerId)}`
+            : `Budget of ${named(names.workflows, 'workflow', subject.ownerId)}`;
+      return `${owner} ${eventType === 'budget.exhausted' ? 'exhausted' : 'at 80%'}, ${subject.month}`;
+    }
+  }
+}
+
+/**
+ * Every condition ClaudeOps evaluates with its state and why it did or did not send: the stored
+ * ones (holding, or a breach not announced yet) and the fixed ones that are clear. Holding first.
+ */
+export function listConditionStatuses(db: Db): ConditionListResponse {
+  const settings = getAppSettings(db);
+  const quietMs = settings.notificationQuietPeriodMinutes * 60_000;
+  const channels = listChannelRows(db);
+  const names: Names = {
+    agents: new Map(listAgents(db).map((agent) => [agent.id, agent.name])),
+    workflows: new Map(listWorkflows(db).map((workflow) => [workflow.id, workflow.name])),
+  };
+  const rows = new Map<string, NotificationCondition | undefined>(
+    listConditions(db).map((row) => [row.key, row]),
+  );
+  for (const key of FIXED_CONDITION_KEYS) if (!rows.has(key)) rows.set(key, undefined);
+  const conditions = [...rows].flatMap(([key, row]): ConditionDto[] => {
+    const parsed = parseConditionKey(key);
+    if (!parsed) return [];
+    return [
+      {
+        key,
+        eventType: parsed.eventType,
+        label: conditionLabel(key, parsed, names),
+        active: row?.active ?? false,
+        since: row?.since ?? null,
+        lastNotifiedAt: row?.lastNotifiedAt ?? null,
+        updatedAt: row?.updatedAt ?? null,
+        status: conditionStatus(row, parsed, channels, quietMs),
+      },
+    ];
+  });
+  const rank = (condition: ConditionDto) => (condition.status.kind === 'clear' ? 1 : 0);
+  conditions.sort((a, b) => rank(a) - rank(b) || a.label.localeCompare(b.label));
+  return { conditions, quietPeriodMinutes: settings.notificationQuietPeriodMinutes };
+}
