@@ -3,6 +3,7 @@ import { expect, test } from '@playwright/test';
 import { BEARER } from '../helpers/appServer';
 import { cpuBurnTurns } from '../helpers/cpuBurn';
 import { setUpTestStack } from '../helpers/stack';
+import { ensureVirtualInterface } from '../helpers/virtualNic';
 import { collectConsoleErrors } from './pages/consoleErrors';
 import { ExecutionPage } from './pages/ExecutionPage';
 import { SystemPage } from './pages/SystemPage';
@@ -13,13 +14,16 @@ const stack = setUpTestStack({ beforeAll: (fn) => test.beforeAll(fn), afterAll: 
 /** A sample every 3 s keeps the 1-hour range on raw samples (1,200 points) and the test short. */
 const INTERVAL_SECONDS = 3;
 
+let removeVirtualInterface = () => {};
 test.beforeAll(async ({ request }) => {
+  removeVirtualInterface = ensureVirtualInterface();
   const response = await request.patch(`${stack.app.url}/api/settings`, {
     headers: BEARER,
     data: { metricsIntervalSeconds: INTERVAL_SECONDS },
   });
   expect(response.status()).toBe(200);
 });
+test.afterAll(() => removeVirtualInterface());
 
 test('a run’s page shows what its processes used, lined up with its steps', async ({ page }, testInfo) => {
   const errors = collectConsoleErrors(page);
@@ -120,7 +124,7 @@ test('the system page charts the last minutes and draws each new sample as it ar
   await page.screenshot({ path: testInfo.outputPath('system-1h.png'), fullPage: true });
 
   // Virtual interfaces (no /sys/class/net/<if>/device) are off the network chart and the "Now"
-  // table until asked for (this machine has ifb0 and ifb1; `lo` is never collected).
+  // table until asked for (ifb0 and ifb1 here, a bridge the test adds elsewhere; `lo` is never collected).
   const nics = await page.evaluate(async () => {
     const answer = await fetch('/api/metrics?range=1h').then((r) => r.json());
     return [
