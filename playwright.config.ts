@@ -3,10 +3,7 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from './tests/helpers/chromium';
 
 /** Spec files at once (CLAUDEOPS_TEST_WORKERS, default 1). */
 const E2E_WORKERS = Number(process.env.CLAUDEOPS_TEST_WORKERS ?? 1);
-/**
- * The long project's tests, each minutes long: approvals past the SDK's watchdog (mostly a wait)
- * and the console sweep (every page at two widths in two themes, axe on each).
- */
+/** The long project's tests (approvals past the SDK's watchdog), each mostly a wait. */
 const LONG_WORKERS = 2;
 
 /**
@@ -17,8 +14,7 @@ export default defineConfig({
   testDir: 'tests/e2e',
   // Each spec file starts its own stack (free ports, temp data dir), so files run side by side;
   // the tests inside a file stay in order. CLAUDEOPS_TEST_WORKERS=1: one file at a time. The long
-  // project's tests take minutes each (the approvals mostly waiting), so they run beside the rest
-  // with workers of their own, each test on its own: in one queue they made up half the layer's time.
+  // project's tests mostly wait for minutes, so they run beside the rest with workers of their own.
   workers: E2E_WORKERS + LONG_WORKERS,
   fullyParallel: false,
   projects: [
