@@ -213,6 +213,8 @@ test('keyboard: g then a key goes to a section, ? lists the shortcuts, Escape cl
 }) => {
   const { context, page } = await newConsoleTab(browser, VIEWPORTS[0], 'light');
   const errors = collectConsoleErrors(page);
+  // The shortcuts listen once the page is live (hydrated, its socket open).
+  await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'open');
   await page.keyboard.press('g');
   await page.keyboard.press('r');
   await expect(page).toHaveURL(/\/runs$/);

@@ -1,6 +1,7 @@
 import '../helpers/testEnv';
 import { expect, test } from '@playwright/test';
 import { BEARER } from '../helpers/appServer';
+import { gate } from '../helpers/scriptedModelServer';
 import { setUpTestStack } from '../helpers/stack';
 import { AgentFormPage } from './pages/AgentFormPage';
 import { collectConsoleErrors } from './pages/consoleErrors';
@@ -23,6 +24,7 @@ test('create an agent, run it, watch it live, and find the same run after a relo
   const errors = collectConsoleErrors(page);
   await signIn(page, stack.app.url);
   const agentName = `E2E agent ${Date.now()}`;
+  const finalAnswer = gate();
   stack.model.script(SCRIPT_KEY, [
     {
       content: [
@@ -31,8 +33,12 @@ test('create an agent, run it, watch it live, and find the same run after a relo
       ],
       usage: USAGE,
     },
-    // Slow final answer: the run stays `running` while the test looks at the tool's output.
-    { content: [{ type: 'text', text: 'Printed line-one and line-two.' }], usage: USAGE, delayMs: 2_500 },
+    // The final answer waits for the test: the run stays `running` while it looks at the tool's output.
+    {
+      content: [{ type: 'text', text: 'Printed line-one and line-two.' }],
+      usage: USAGE,
+      holdUntil: finalAnswer.opened,
+    },
   ]);
 
   // Arrange: a second tab keeps the dashboard open, to see the run arrive there without a reload.
@@ -93,6 +99,7 @@ test('create an agent, run it, watch it live, and find the same run after a relo
   await expect(execution.connection).toHaveText('Live');
   await expect(execution.toolStep('Bash')).toHaveAttribute('data-state', 'ok');
   await page.screenshot({ path: testInfo.outputPath('execution-running.png'), fullPage: true });
+  finalAnswer.open();
 
   // It ends completed, with the scripted tokens and a cost.
   await expect(execution.status).toHaveText('completed', { timeout: 60_000 });

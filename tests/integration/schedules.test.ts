@@ -127,7 +127,7 @@ describe('schedules on a real server', () => {
     // What did not start says why: an earlier slot's run was still going (overlap: skip), or the
     // server was down for longer than the 60 s a slot may be late.
     expect(firings.filter((f) => !['started', 'skipped_overlap', 'missed'].includes(f.outcome))).toEqual([]);
-  });
+  }, 120_000); // two server starts and their runs
 
   it('a second server on the same database refuses to start, naming the first', async () => {
     const { app } = await start();
