@@ -200,6 +200,9 @@ export function ChannelForm({ channel, agents }: { channel?: ChannelDto; agents:
     } else if (response.secret) {
       settle({ saved: false });
       setCreatedSecret(response.secret);
+      // The secret stays on screen; the refresh drops the router's cached list without the new
+      // channel, which "Done" would otherwise show (seen once under load).
+      router.refresh();
     } else {
       router.push('/notifications');
       router.refresh();
