@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { childrenCpuSeconds } from './shellTimes.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 /** The test runners' JSON reports, read for the slowest files at the end. */
@@ -121,18 +122,12 @@ function schedule() {
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const cpuFile = (name) => path.join(reports, `${name}.times`);
 
-/**
- * The CPU time (ms, user + system) of a phase's processes, from bash's `times` (its second line:
- * the children's), or undefined if the phase did not get that far.
- */
+/** The CPU time (ms, user + system) of a phase's processes, or undefined if it did not get that far. */
 function cpuMs(name) {
   const file = cpuFile(name);
   if (!fs.existsSync(file)) return undefined;
-  const children = fs.readFileSync(file, 'utf8').trim().split('\n')[1] ?? '';
-  return [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce(
-    (sum, [, minutes, secs]) => sum + (Number(minutes) * 60 + Number(secs)) * 1000,
-    0,
-  );
+  const seconds = childrenCpuSeconds(fs.readFileSync(file, 'utf8'));
+  return seconds === undefined ? undefined : seconds * 1000;
 }
 
 /** Per test file, its time in ms, from a layer's JSON report (Vitest's or Playwright's). */

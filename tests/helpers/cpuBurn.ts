@@ -1,3 +1,4 @@
+import { childrenCpuSeconds } from '../../scripts/shellTimes.mjs';
 import type { ScriptedTurn } from './scriptedModelServer';
 
 export interface CpuBurn {
@@ -26,14 +27,9 @@ export function cpuBurnTurns({ children, seconds, answerDelayMs = 0 }: CpuBurn):
   ];
 }
 
-/**
- * The CPU seconds (user + system) the burn's children used, from the `times` output in its tool
- * result: four figures, the shell's user and system time, then its children's.
- */
+/** The CPU seconds (user + system) the burn's children used, from the `times` output in its tool result. */
 export function burntCpuSeconds(toolOutput: string): number {
-  const figures = [...toolOutput.matchAll(/(\d+)m([\d.]+)s/g)].map(
-    ([, minutes, seconds]) => Number(minutes) * 60 + Number(seconds),
-  );
-  if (figures.length !== 4) throw new Error(`no times output in: ${toolOutput}`);
-  return (figures[2] ?? 0) + (figures[3] ?? 0);
+  const seconds = childrenCpuSeconds(toolOutput);
+  if (seconds === undefined) throw new Error(`no times output in: ${toolOutput}`);
+  return seconds;
 }

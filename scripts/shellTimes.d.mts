@@ -1,0 +1,1 @@
+export function childrenCpuSeconds(timesOutput: string): number | undefined;
