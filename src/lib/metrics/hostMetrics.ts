@@ -62,9 +62,9 @@ export function startHostMetrics(options: HostMetricsOptions): HostMetrics {
       timer.unref();
     });
 
-  const takeSample = async () => {
-    // Dated by its slot, not by the timer's few ms of lateness: charts and rollups line up.
-    const sample = await collector.sample(Math.floor(Date.now() / intervalMs) * intervalMs);
+  /** Dated by its slot, not by the timer's few ms of lateness: charts and rollups line up. */
+  const takeSample = async (slot: number) => {
+    const sample = await collector.sample(slot);
     writer.write(sample.t, sampleSeries(sample));
     latest = sample;
     lastError = undefined;
@@ -82,10 +82,14 @@ export function startHostMetrics(options: HostMetricsOptions): HostMetrics {
   const loop = async () => {
     // Rates need a reading to compare with: the first one is only kept, not stored.
     await collector.sample(Date.now()).catch((error) => logOnce(error, 'host metrics: reading /proc failed'));
+    let slot = 0;
     while (!stopped) {
-      await sleepUntil(Math.ceil((Date.now() + 1) / intervalMs) * intervalMs);
+      // The next multiple after both now and the last slot: a timer that fires a millisecond
+      // early (timers and Date.now() run on different clocks) must not date two samples alike.
+      slot = Math.ceil((Math.max(Date.now(), slot) + 1) / intervalMs) * intervalMs;
+      await sleepUntil(slot);
       if (stopped) break;
-      await takeSample().catch((error) => logOnce(error, 'host metrics: sampling failed'));
+      await takeSample(slot).catch((error) => logOnce(error, 'host metrics: sampling failed'));
       if (stopped || Date.now() < nextMaintenanceAt) continue;
       nextMaintenanceAt = Date.now() + maintenanceIntervalMs;
       await maintainHostMetrics(db, Date.now(), retention, pause).catch((error) => {
