@@ -47,7 +47,9 @@ async function main(): Promise<void> {
   const logger = appLogger();
   logProcessErrors(logger, () => stopOnException());
   const dev = appEnv.nodeEnv !== 'production';
-  const buildId = sourceHash(import.meta.dirname);
+  // The bundle (`npm start`, scripts/serverBundle.mjs) carries the id of the sources it was made
+  // from; run from source (`npm run dev`), the sources are hashed.
+  const buildId = process.env.CLAUDEOPS_BUNDLED_BUILD_ID ?? sourceHash(import.meta.dirname);
   if (!dev && builtId(import.meta.dirname) !== buildId) {
     throw new StartupError(
       'The production build in .next was made from other sources than these (or is missing): ' +

@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const SOURCES = ['app', 'src', 'server.ts', 'next.config.ts', 'package-lock.json', 'tsconfig.json'];
+const SOURCES = ['app', 'src', 'server.ts', 'next.config.mjs', 'package-lock.json', 'tsconfig.json'];
 
 function files(entry) {
   const stat = fs.statSync(entry, { throwIfNoEntry: false });

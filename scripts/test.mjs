@@ -19,7 +19,7 @@ const vitest = (project) =>
 const PHASES = [
   { name: 'lint', command: 'npm run --silent lint', needs: [] },
   { name: 'unit', command: vitest('unit'), needs: ['lint'] },
-  // The build skips its own type check (see next.config.ts): the typecheck phase runs after it, so
+  // The build skips its own type check (see next.config.mjs): the typecheck phase runs after it, so
   // `tsc` also checks the route types the build writes into .next/types.
   {
     name: 'build',

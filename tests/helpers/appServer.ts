@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { SERVER_BUNDLE } from '../../scripts/serverBundle.mjs';
 import { PROCESS_ERROR_MESSAGE } from '../../src/lib/core/logger';
 
 /** A real ClaudeOps server (production build) on a free port with its own data dir. */
@@ -49,8 +50,8 @@ export function assertNoProcessErrors(output: string): void {
 
 /** Starts the server process as `npm start` would, without waiting for anything. */
 export function spawnAppServer(options: StartAppServerOptions, dataDir: string): ChildProcess {
-  // `node --import tsx`, not the tsx CLI: one process, so a signal (even SIGKILL) reaches the server itself.
-  return spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'server.ts'], {
+  // `node` on the bundle, as `npm start` runs it: one process, so a signal (even SIGKILL) reaches the server itself.
+  return spawn(process.execPath, [...(options.nodeArgs ?? []), SERVER_BUNDLE], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
