@@ -73,4 +73,27 @@ describe('the Runs search index, filled in batches', () => {
     expect(search('docker')).toEqual([]);
     checkIndex();
   });
+
+  it('answers a search on a full database from the index as it is, saying how many new runs it misses', () => {
+    const indexed = addRun('Restart the nginx workers');
+    indexNewRuns(handle.db);
+    // Enough distinct words that indexing them needs new pages.
+    const words = (tag: string) => Array.from({ length: 2_000 }, (_, i) => `${tag}${i}`).join(' ');
+    addRun(`Reload the nginx config ${words('conf')}`);
+    addRun(`Tail the nginx error log ${words('line')}`);
+    // A real SQLITE_FULL: the file may not grow past the pages it has, and has none free.
+    handle.sqlite.pragma('incremental_vacuum');
+    const pages = handle.sqlite.pragma('page_count', { simple: true }) as number;
+    handle.sqlite.pragma(`max_page_count = ${pages}`);
+    expect(() => indexNewRuns(handle.db)).toThrow(expect.objectContaining({ code: 'SQLITE_FULL' }));
+
+    const page = listExecutions(handle.db, { limit: 50, q: 'nginx' });
+    expect(page.items.map((run) => run.id)).toEqual([indexed]);
+    expect(page.unindexedRuns).toBe(2);
+
+    handle.sqlite.pragma('max_page_count = 1073741823');
+    expect(listExecutions(handle.db, { limit: 50, q: 'nginx' })).not.toHaveProperty('unindexedRuns');
+    expect(search('nginx')).toHaveLength(3);
+    checkIndex();
+  });
 });

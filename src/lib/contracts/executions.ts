@@ -393,6 +393,11 @@ export const executionPageSchema = z.object({
   nextCursor: z.string().nullable(),
   /** The older form, kept for existing scripts: the `before` of the next page, newest-first only. */
   nextBefore: z.number().nullable(),
+  /**
+   * On a search only, when the disk refused the search index's catch-up write: how many of the
+   * newest runs the answer does not cover (they are found again once the disk has room).
+   */
+  unindexedRuns: z.number().int().positive().optional(),
 });
 export type ExecutionPage = z.infer<typeof executionPageSchema>;
 

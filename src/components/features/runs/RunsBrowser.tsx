@@ -9,6 +9,7 @@ import {
   type ServerSortColumn,
 } from '@/components/features/dashboard/ExecutionsTable';
 import { ButtonLink } from '@/components/ui/Button';
+import { Callout } from '@/components/ui/Callout';
 import { Empty } from '@/components/ui/Panel';
 import { SEARCH_SHORTCUT_ATTRIBUTE, takeSearchFocusRequest } from '@/components/ui/searchFocus';
 import { useExecutionList } from '@/hooks/useExecutionList';
@@ -20,6 +21,7 @@ import {
   type RUN_RANGES,
   type RunSort,
 } from '@/lib/contracts/executions';
+import { formatCount } from '@/lib/presentation/format';
 import {
   firstPageOf,
   matchesView,
@@ -144,6 +146,13 @@ export function RunsBrowser({ page, view, agents, limit }: RunsBrowserProps) {
           </ButtonLink>
         ) : null}
       </div>
+      {page.unindexedRuns ? (
+        <Callout tone="warn" title="The newest runs are not searched" testId="runs-search-partial">
+          The database's disk refuses writes (full or read-only), so the {formatCount(page.unindexedRuns)}{' '}
+          newest {page.unindexedRuns === 1 ? 'run' : 'runs'} could not be added to the search index. They are
+          searched again once it takes writes.
+        </Callout>
+      ) : null}
       {executions.length === 0 ? (
         <Empty testId="empty-executions">{filtered ? 'No runs match these filters.' : 'No runs yet.'}</Empty>
       ) : (

@@ -10,10 +10,11 @@ import {
   type RunSort,
   type SortOrder,
 } from '../../contracts/executions';
+import { storageFaultOf } from '../../core/storageFault';
 import type { DbConnection } from '../index';
 import { executionDurationKey, executions } from '../schema';
 import { summarySelect, toSummary } from './executions';
-import { indexNewRuns } from './runSearchIndex';
+import { countUnindexedRuns, indexNewRuns } from './runSearchIndex';
 
 /**
  * The FTS5 index over runs' prompts and results (a virtual table the migration creates, kept by
@@ -106,8 +107,7 @@ export function listExecutions(
   query: ListExecutionsInput,
   now = Date.now(),
 ): ExecutionPage {
-  // A search sees every run there is: the ones since the last batch go into the index first.
-  if (query.q !== undefined) indexNewRuns(db);
+  const unindexedRuns = query.q === undefined ? 0 : catchUpSearchIndex(db);
   const sort = query.sort ?? 'created';
   const order = query.order ?? 'desc';
   const direction = order === 'desc' ? desc : asc;
@@ -132,5 +132,21 @@ export function listExecutions(
     items,
     nextCursor: last ? encodeRunCursor({ sort, key: key.of(last), id: last.id }) : null,
     nextBefore: last && sort === 'created' && order === 'desc' ? last.id : null,
+    ...(unindexedRuns > 0 && { unindexedRuns }),
   };
+}
+
+/**
+ * A search sees every run there is: the ones since the last batch go into the index first. On a
+ * full (or read-only) disk that write fails; the search then answers from the index as it is, a read
+ * like any other, and returns how many of the newest runs it could not cover.
+ */
+function catchUpSearchIndex(db: DbConnection): number {
+  try {
+    indexNewRuns(db);
+    return 0;
+  } catch (error) {
+    if (!storageFaultOf(error)) throw error;
+    return countUnindexedRuns(db);
+  }
 }

@@ -11,6 +11,11 @@ const statements = statementPerConnection((sqlite) => ({
      select id, prompt, result_text from executions where id > ? and id <= ?`,
   ),
   advance: sqlite.prepare('update executions_fts_watermark set indexed_through = ? where id = 1'),
+  unindexed: sqlite
+    .prepare(
+      'select count(*) from executions where id > (select indexed_through from executions_fts_watermark where id = 1)',
+    )
+    .pluck(),
 }));
 
 /**
@@ -28,4 +33,9 @@ export function indexNewRuns(db: DbConnection): number {
     sql.advance.run(newest);
     return changes;
   })();
+}
+
+/** How many runs are not in the search index yet (created since the last batch). */
+export function countUnindexedRuns(db: DbConnection): number {
+  return statements(db).unindexed.get() as number;
 }
