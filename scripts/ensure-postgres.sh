@@ -23,10 +23,11 @@ if [ -z "${PG_BIN:-}" ] && [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null
     chmod +x /usr/sbin/policy-rc.d
     trap 'rm -f /usr/sbin/policy-rc.d' EXIT
   fi
-  apt-get update -qq
+  # One apt at a time: npm test's e2e phase may be installing Chromium (ensure-chromium.sh takes it).
   # A postinst that still fails (its own cluster or service) leaves the binaries in place: judged below.
-  apt-get install -y -qq --no-install-recommends postgresql >/dev/null ||
-    echo "apt-get reported an error while configuring postgresql; checking for the binaries anyway" >&2
+  flock -o /var/lock/claudeops-apt.lock sh -c \
+    'apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql >/dev/null' ||
+    echo "apt-get reported an error while installing postgresql; looking for the binaries anyway" >&2
   if found; then
     exit 0
   fi

@@ -57,7 +57,15 @@ function safeReaddir(dir: string): string[] {
  */
 function clusterUser(): { prefix: string[]; uid: number; gid: number } | undefined {
   if (process.getuid?.() !== 0) return undefined;
-  const id = (flag: string) => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  const id = (flag: string) => {
+    try {
+      return Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: 'pipe' }).trim());
+    } catch {
+      throw new Error(
+        'Postgres refuses to run as root, and there is no `postgres` user to run it as: run scripts/ensure-postgres.sh',
+      );
+    }
+  };
   return { prefix: ['runuser', '-u', 'postgres', '--'], uid: id('-u'), gid: id('-g') };
 }
 
@@ -176,7 +184,8 @@ async function startPostmaster(
     const port = await freePort();
     const options = [
       `-p ${port}`,
-      `-k ${dir}`,
+      // pg_ctl hands these to a shell.
+      `-k '${dir}'`,
       '-c listen_addresses=127.0.0.1',
       // A test cluster keeps nothing through a crash: skip what makes writes durable.
       '-c fsync=off',
