@@ -8,6 +8,7 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Execution, NewExecution } from '../../src/lib/db/schema';
 import * as schema from '../../src/lib/db/schema-pg';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres';
 
@@ -31,6 +32,26 @@ async function database(name: string): Promise<{ db: NodePgDatabase<typeof schem
   const pool = new pg.Pool({ connectionString: await cluster.createDatabase(name), max: 2 });
   pools.push(pool);
   return { db: drizzle(pool, { schema }), pool };
+}
+
+/** A new database with the migrations applied, and an agent to hang runs on. */
+async function migratedWithAgent(name: string) {
+  const { db, pool } = await database(name);
+  await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  const [agent] = await db
+    .insert(schema.agentConfigurations)
+    .values({ name: 'agent', model: 'claude-sonnet-4-5', defaultPrompt: 'Go.', createdAt: 0, updatedAt: 0 })
+    .returning({ id: schema.agentConfigurations.id });
+  const run = (fields: Partial<Execution>): NewExecution => ({
+    agentId: agent?.id ?? 0,
+    trigger: 'manual',
+    status: 'completed',
+    prompt: 'Go.',
+    model: 'claude-sonnet-4-5',
+    createdAt: Date.UTC(2026, 10, 30),
+    ...fields,
+  });
+  return { db, pool, run };
 }
 
 const tables = Object.values(schema as Record<string, unknown>).filter((value): value is PgTable =>
@@ -116,38 +137,15 @@ describe('the Postgres migrations', () => {
       ];
     });
     expect(
-      constraints
-        .filter((row) => row.constraint_type !== 'CHECK' || !row.constraint_name.endsWith('_not_null'))
-        .map((row) => `${row.table_name} ${row.constraint_name} ${row.constraint_type}`)
-        .sort(),
+      constraints.map((row) => `${row.table_name} ${row.constraint_name} ${row.constraint_type}`).sort(),
     ).toEqual(declaredConstraints.sort());
   });
 
   it('keep money exact: 1 µ$ and 9,007,199,254,740,991 µ$ read back as written', async () => {
-    const { db, pool } = await database('money');
-    await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-    const [agent] = await db
-      .insert(schema.agentConfigurations)
-      .values({
-        name: 'pricey',
-        model: 'claude-sonnet-4-5',
-        defaultPrompt: 'Go.',
-        createdAt: 0,
-        updatedAt: 0,
-      })
-      .returning();
-    const run = (costMicros: number) => ({
-      agentId: agent?.id ?? 0,
-      trigger: 'manual' as const,
-      status: 'completed' as const,
-      prompt: 'Go.',
-      model: 'claude-sonnet-4-5',
-      createdAt: Date.UTC(2026, 10, 30, 23, 59, 59, 999),
-      costMicros,
-    });
+    const { db, pool, run } = await migratedWithAgent('money');
     const [cheap, dear] = await db
       .insert(schema.executions)
-      .values([run(1), run(MAX_SAFE_MICROS)])
+      .values([run({ costMicros: 1 }), run({ costMicros: MAX_SAFE_MICROS })])
       .returning();
 
     const read = async (id = 0) =>
@@ -168,27 +166,20 @@ describe('the Postgres migrations', () => {
 
 describe('the expressions the Postgres indexes are built on', () => {
   it('give the UTC month SQLite gives, whatever the session time zone, and the indexes answer queries written with them', async () => {
-    const { db, pool } = await database('expressions');
-    await migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-    const [agent] = await db
-      .insert(schema.agentConfigurations)
-      .values({ name: 'dated', model: 'claude-sonnet-4-5', defaultPrompt: 'Go.', createdAt: 0, updatedAt: 0 })
-      .returning();
+    const { db, pool, run } = await migratedWithAgent('expressions');
     const instants = [
       Date.UTC(2026, 10, 30, 23, 59, 59, 999),
       Date.UTC(2026, 11, 1),
       Date.UTC(1999, 0, 5, 12),
     ];
     await db.insert(schema.executions).values(
-      instants.map((createdAt, i) => ({
-        agentId: agent?.id ?? 0,
-        trigger: 'manual' as const,
-        status: 'completed' as const,
-        prompt: `Summarize the nightly backup report ${i}`,
-        resultText: i === 0 ? 'All volumes verified' : null,
-        model: 'claude-sonnet-4-5',
-        createdAt,
-      })),
+      instants.map((createdAt, i) =>
+        run({
+          createdAt,
+          prompt: `Summarize the nightly backup report ${i}`,
+          resultText: i === 0 ? 'All volumes verified' : null,
+        }),
+      ),
     );
     const sqlite = new Database(':memory:');
     const sqliteMonth = sqlite.prepare("select strftime('%Y-%m', ? / 1000, 'unixepoch') as month").pluck();
