@@ -74,6 +74,14 @@ module.exports = {
       to: { path: `^(src/lib/(claude|engine)|${SERVICES}|${EDGES})` },
     },
     {
+      name: 'postgres-stays-in-db',
+      severity: 'error',
+      comment:
+        'The Postgres schema (src/lib/db/schema-pg) and driver are db code: nothing above db imports them, nor the SQLite schema, which is the source the Postgres one follows (docs/scaling.md#postgres).',
+      from: { pathNot: '^src/lib/db/(?!schema/)' },
+      to: { path: '^(src/lib/db/schema-pg/|node_modules/pg/)' },
+    },
+    {
       name: 'contracts-are-pure',
       severity: 'error',
       comment: 'Contracts are imported by the browser: only zod and other contracts.',

@@ -39,6 +39,17 @@ export default defineConfig({
       },
       {
         resolve: { alias },
+        // The Postgres dialect on a throw-away cluster per file (tests/helpers/postgres.ts): no
+        // build, no app server. `npm test` runs scripts/ensure-postgres.sh before it.
+        test: {
+          name: 'postgres',
+          include: ['tests/postgres/**/*.test.ts'],
+          environment: 'node',
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        resolve: { alias },
         // Files that mostly wait for minutes (approvals past the SDK's watchdog): `npm test` runs
         // them in a phase of their own beside the other integration files, not in their queue.
         test: { name: 'integration-long', include: ['tests/integration/**/*.long.test.ts'], ...integration },

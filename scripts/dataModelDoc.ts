@@ -158,6 +158,7 @@ export function renderDataModel(root = process.cwd()): string {
     '(`src/lib/db/schema/`), migrated by the drizzle-kit migrations in `src/lib/db/migrations/` before the',
     'server listens. Times are Unix epoch milliseconds, money is integer micro-dollars, booleans are 0/1',
     'integers and JSON columns are text. See [architecture.md](architecture.md#the-database) for how it is used.',
+    'A Postgres schema mirrors it table for table (not used at run time yet): [scaling.md](scaling.md#postgres).',
     '',
     ...markdownTable(
       ['Table', 'Purpose'],

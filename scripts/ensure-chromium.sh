@@ -9,8 +9,8 @@ fi
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   echo "Chromium not found at $CHROMIUM: installing Debian's chromium package…"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq chromium >/dev/null
+  # One apt at a time: npm test's postgres phase may be installing too (ensure-postgres.sh takes it).
+  flock -o /var/lock/claudeops-apt.lock sh -c 'apt-get update -qq && apt-get install -y -qq chromium >/dev/null'
   exit 0
 fi
 echo "The e2e tests need Chromium at $CHROMIUM (or set CHROMIUM_PATH)." >&2

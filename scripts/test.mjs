@@ -19,6 +19,8 @@ const vitest = (project) =>
 const PHASES = [
   { name: 'lint', command: 'npm run --silent lint', needs: [] },
   { name: 'unit', command: vitest('unit'), needs: ['lint'] },
+  // Throw-away Postgres clusters (tests/postgres): the server binaries first, installed if need be.
+  { name: 'postgres', command: `bash scripts/ensure-postgres.sh && ${vitest('postgres')}`, needs: ['lint'] },
   // The build skips its own type check (see next.config.mjs): the typecheck phase runs after it, so
   // `tsc` also checks the route types the build writes into .next/types.
   {
@@ -152,7 +154,7 @@ function fileTimes(layer) {
 
 /** The slowest files of each test layer: where to look when the suite gets slow. */
 function printSlowestFiles(count = 5) {
-  for (const layer of ['unit', 'integration', 'integration-long', 'e2e']) {
+  for (const layer of ['unit', 'postgres', 'integration', 'integration-long', 'e2e']) {
     const times = fileTimes(layer).sort((a, b) => b[1] - a[1]);
     if (times.length === 0) continue;
     const shown = times.slice(0, count).map(([file, ms]) => `${file} ${seconds(ms)}`);

@@ -1,0 +1,17 @@
+import { index, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import { int64 } from './columns';
+
+/** ../schema/workers.ts in Postgres. */
+export const workers = pgTable(
+  'workers',
+  {
+    id: text('id').primaryKey(),
+    host: text('host').notNull(),
+    labels: jsonb('labels').$type<string[]>().notNull(),
+    version: text('version').notNull(),
+    startedAt: int64('started_at').notNull(),
+    lastBeatAt: int64('last_beat_at').notNull(),
+    stoppedAt: int64('stopped_at'),
+  },
+  (t) => [index('workers_recent').on(t.startedAt)],
+);
