@@ -10,6 +10,7 @@ import { benchMetrics } from './metrics';
 import { benchNotifications } from './notifications';
 import { benchRunList } from './runList';
 import { benchScheduler } from './scheduler';
+import { benchServerStart } from './serverStart';
 import { smoke } from './smoke';
 import { benchSoak } from './soak';
 import { benchUsageEvents } from './usageEvents';
@@ -26,6 +27,10 @@ const inProcess: Record<string, () => BenchResult[] | Promise<BenchResult[]>> = 
   metrics: benchMetrics,
   scheduler: benchScheduler,
 };
+/** Against the production build, each starting its own servers. */
+const onBuild: Record<string, () => Promise<void>> = {
+  serverStart: benchServerStart,
+};
 /** End to end, on one stack: the real server (production build), the real SDK, Debian's Chromium. */
 const endToEnd: Record<string, (stack: E2eStack) => Promise<void>> = {
   livePath: benchLivePath,
@@ -37,11 +42,10 @@ const endToEnd: Record<string, (stack: E2eStack) => Promise<void>> = {
 // `npm run bench -- --only scheduler,liveRuns` runs those alone.
 const onlyAt = process.argv.indexOf('--only');
 const only = onlyAt === -1 ? null : new Set(process.argv[onlyAt + 1]?.split(','));
-const unknown = [...(only ?? [])].filter((name) => !(name in inProcess) && !(name in endToEnd));
+const known = [...Object.keys(inProcess), ...Object.keys(onBuild), ...Object.keys(endToEnd)];
+const unknown = [...(only ?? [])].filter((name) => !known.includes(name));
 if (unknown.length > 0) {
-  console.error(
-    `Unknown benchmark ${unknown.join(', ')}; known: ${[...Object.keys(inProcess), ...Object.keys(endToEnd)].join(', ')}`,
-  );
+  console.error(`Unknown benchmark ${unknown.join(', ')}; known: ${known.join(', ')}`);
   process.exit(2);
 }
 const selected = (name: string) => only === null || only.has(name);
@@ -58,13 +62,14 @@ const timed = async (name: string, bench: () => unknown) => {
 for (const [name, bench] of Object.entries(inProcess))
   if (selected(name)) await timed(name, async () => report(await bench()));
 
-if (Object.keys(endToEnd).some(selected)) {
+if ([...Object.keys(onBuild), ...Object.keys(endToEnd)].some(selected)) {
   for (const script of [['scripts/ensure-chromium.sh'], ['scripts/build-if-needed.mjs']]) {
     const [file] = script;
     const result = spawnSync(file?.endsWith('.sh') ? 'bash' : process.execPath, script, { stdio: 'inherit' });
     if (result.status !== 0) process.exit(result.status ?? 1);
   }
 }
+for (const [name, bench] of Object.entries(onBuild)) if (selected(name)) await timed(name, bench);
 if (Object.keys(endToEnd).some(selected)) {
   const stack = await startE2eStack();
   try {

@@ -30,6 +30,8 @@ export interface StartAppServerOptions {
   env?: Record<string, string>;
   /** Extra Node flags (a benchmark inspects the heap with --inspect). */
   nodeArgs?: string[];
+  /** What Node runs: the bundle, as `npm start` does, unless a benchmark compares another start. */
+  entry?: string[];
 }
 
 export const TEST_API_KEY = 'sk-ant-test-9f8e7d6c5b4a39281706';
@@ -51,7 +53,7 @@ export function assertNoProcessErrors(output: string): void {
 /** Starts the server process as `npm start` would, without waiting for anything. */
 export function spawnAppServer(options: StartAppServerOptions, dataDir: string): ChildProcess {
   // `node` on the bundle, as `npm start` runs it: one process, so a signal (even SIGKILL) reaches the server itself.
-  return spawn(process.execPath, [...(options.nodeArgs ?? []), SERVER_BUNDLE], {
+  return spawn(process.execPath, [...(options.nodeArgs ?? []), ...(options.entry ?? [SERVER_BUNDLE])], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
