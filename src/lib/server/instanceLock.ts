@@ -12,6 +12,9 @@ export class InstanceLockError extends Error {
   override name = 'InstanceLockError';
 }
 
+/** What a server's command line holds: the bundle `npm start` runs, or server.ts run from source. */
+const SERVER_ENTRIES = ['.next/claudeops/server.mjs', 'server.ts'];
+
 /** A process that still runs a ClaudeOps server (its pid might since belong to something else). */
 function isServerProcess(pid: number): boolean {
   try {
@@ -20,7 +23,8 @@ function isServerProcess(pid: number): boolean {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
   try {
-    return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('server.ts');
+    const commandLine = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return SERVER_ENTRIES.some((entry) => commandLine.includes(entry));
   } catch {
     // No /proc (not Linux): a live pid is taken at its word.
     return true;
