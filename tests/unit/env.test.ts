@@ -50,11 +50,14 @@ describe('environment', () => {
     expect(parseEnv({ CLAUDEOPS_DRAIN_SECONDS: '2' }).drainMs).toBe(2_000);
   });
 
-  it.each(['-1', '1.5', 'soon', '3601'])('refuses CLAUDEOPS_DRAIN_SECONDS=%j naming the variable', (value) => {
-    expect(() => parseEnv({ CLAUDEOPS_DRAIN_SECONDS: value })).toThrow(
-      /Invalid environment:\n {2}CLAUDEOPS_DRAIN_SECONDS: /,
-    );
-  });
+  it.each(['-1', '1.5', 'soon', '3601'])(
+    'refuses CLAUDEOPS_DRAIN_SECONDS=%j naming the variable',
+    (value) => {
+      expect(() => parseEnv({ CLAUDEOPS_DRAIN_SECONDS: value })).toThrow(
+        /Invalid environment:\n {2}CLAUDEOPS_DRAIN_SECONDS: /,
+      );
+    },
+  );
 
   it('reads WORKER_LABELS as a trimmed list, none when unset', () => {
     expect(parseEnv({}).workerLabels).toEqual([]);

@@ -41,7 +41,9 @@ describe('hand-back at the end of a drain', () => {
   it('says in the run log why the run is queued again', () => {
     expect(handBackNotice(true).log).toEqual({ level: 'warn', text: `[claudeops] ${HANDED_BACK_MESSAGE}` });
     expect(handBackNotice(true).step).toMatchObject({ kind: 'system', summary: HANDED_BACK_MESSAGE });
-    expect(handBackNotice(false).step.summary).toMatch(/before this run started; it starts on the next start/);
+    expect(handBackNotice(false).step.summary).toMatch(
+      /before this run started; it starts on the next start/,
+    );
   });
 
   it('a handed-back attempt uses up none of the retries: attempt 2 after a hand-back is still the first try', () => {
