@@ -452,9 +452,9 @@ export class RunEngine {
 
   /**
    * Ends every run (`cancelled`, reason `shutdown`; after a drain, handed back instead) and waits
-   * for their final writes. A run waiting
-   * for a person is parked instead: its approval outlives the server. Endings that storage still
-   * refuses are given up on: the next start finds those runs and ends them `interrupted`.
+   * for their final writes. A run waiting for a person is parked instead: its approval outlives the
+   * server. Endings that storage still refuses are given up on: the next start finds those runs and
+   * ends them `interrupted`.
    */
   async shutdown(): Promise<void> {
     // After a drain, what is left is handed back, not cancelled (a run queued since, too).
