@@ -17,11 +17,13 @@ import { seedBuiltins } from './src/lib/health/seed';
 import { createHttpGate } from './src/lib/security/httpGate';
 import { processSecretMasker } from './src/lib/security/secrets';
 import { announceInterruptedRun, startBackend } from './src/lib/server/backend';
+import { type Drain, startDrain } from './src/lib/server/drain';
 import { acquireInstanceLock } from './src/lib/server/instanceLock';
 import { installRuntime, withQueuePositions } from './src/lib/server/runtime';
 import { describeStartupError, StartupError, type StartupPlace } from './src/lib/server/startupErrors';
 import { createRealtimeServer, type RealtimeServer } from './src/lib/websocket/server';
 
+/** How long the stop takes at most once runs are stopped (after the drain, CLAUDEOPS_DRAIN_SECONDS). */
 const SHUTDOWN_GRACE_MS = 15_000;
 /** Runs a (re)subscribing list gets: every active one, and this many of the newest. */
 const RECENT_FOR_LISTS = 100;
@@ -99,14 +101,27 @@ async function main(): Promise<void> {
   let server: http.Server | undefined;
   let realtime: RealtimeServer | undefined;
   let shuttingDown = false;
+  let drain: Drain | undefined;
   const shutdown = async (signal: NodeJS.Signals | 'uncaughtException') => {
-    if (shuttingDown) return;
+    if (shuttingDown) {
+      // A second signal during the drain: what still runs is handed back now.
+      if (signal !== 'uncaughtException') drain?.handBackNow();
+      return;
+    }
     shuttingDown = true;
     logger.info({ signal, activeRuns: engine.activeCount }, 'shutting down');
+    // An exception is no time to wait for runs; a drain of 0 s stops them at once, as before drains.
+    const drainMs = signal === 'uncaughtException' ? 0 : appEnv.drainMs;
     const forceExit = setTimeout(() => {
       logger.error('shutdown took too long; exiting');
       process.exit(1);
-    }, SHUTDOWN_GRACE_MS);
+    }, drainMs + SHUTDOWN_GRACE_MS);
+    // People watching see the runs finish live: HTTP and the socket stay up during the drain.
+    if (drainMs > 0) {
+      drain = startDrain(backend, drainMs, logger);
+      // The stop goes on regardless: what the drain left is stopped below, as without one.
+      await drain.done.catch((err: unknown) => logger.error({ err }, 'the drain failed; stopping the runs'));
+    }
     server?.close();
     realtime?.close();
     await backend.stop();

@@ -66,6 +66,9 @@ export function spawnAppServer(options: StartAppServerOptions, dataDir: string):
       ANTHROPIC_BASE_URL: options.modelServerUrl,
       CLAUDEOPS_TOKEN: TEST_ACCESS_TOKEN,
       NEXT_TELEMETRY_DISABLED: '1',
+      // No drain on stop (runs are cancelled at once, as before drains), so a test's teardown never
+      // waits for a run it left hanging; the drain's own tests set it.
+      CLAUDEOPS_DRAIN_SECONDS: '0',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -157,8 +157,8 @@ describe('server start and stop', () => {
     expect(output).not.toContain('ClaudeOps listening');
   });
 
-  it('on SIGTERM ends a running agent as cancelled (shutdown), kills its process and exits cleanly', async () => {
-    const app = await startAppServer({ modelServerUrl: model.url });
+  it('without a drain (CLAUDEOPS_DRAIN_SECONDS=0), SIGTERM ends a running agent as cancelled (shutdown), kills its process and exits cleanly', async () => {
+    const app = await startAppServer({ modelServerUrl: model.url, env: { CLAUDEOPS_DRAIN_SECONDS: '0' } });
     const api = apiClient(app.url);
     const key = '[script:sigterm]';
     model.script(key, [

@@ -44,6 +44,21 @@ describe('environment', () => {
     expect(parseEnv({ CLAUDEOPS_NOTIFY_RETRY_BASE_MS: '250' }).notifyRetryBaseMs).toBe(250);
   });
 
+  it('drains 60 s on a stop signal unless CLAUDEOPS_DRAIN_SECONDS says otherwise (0: no drain)', () => {
+    expect(parseEnv({}).drainMs).toBe(60_000);
+    expect(parseEnv({ CLAUDEOPS_DRAIN_SECONDS: '0' }).drainMs).toBe(0);
+    expect(parseEnv({ CLAUDEOPS_DRAIN_SECONDS: '2' }).drainMs).toBe(2_000);
+  });
+
+  it.each(['-1', '1.5', 'soon', '3601'])(
+    'refuses CLAUDEOPS_DRAIN_SECONDS=%j naming the variable',
+    (value) => {
+      expect(() => parseEnv({ CLAUDEOPS_DRAIN_SECONDS: value })).toThrow(
+        /Invalid environment:\n {2}CLAUDEOPS_DRAIN_SECONDS: /,
+      );
+    },
+  );
+
   it('reads WORKER_LABELS as a trimmed list, none when unset', () => {
     expect(parseEnv({}).workerLabels).toEqual([]);
     expect(parseEnv({ WORKER_LABELS: '' }).workerLabels).toEqual([]);

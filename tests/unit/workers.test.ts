@@ -5,6 +5,7 @@ import { insertQueuedExecution, markExecutionRunning } from '../../src/lib/db/qu
 import {
   listWorkers,
   recordWorkerBeat,
+  recordWorkerDraining,
   recordWorkerStop,
   registerWorker,
 } from '../../src/lib/db/queries/workers';
@@ -66,5 +67,14 @@ describe('workers', () => {
       startedAt: NOW - 60_000,
       lastBeatAt: NOW - 30_000,
     });
+  });
+
+  it('a draining worker stays alive (it beats on) and keeps saying since when once stopped', () => {
+    worker('draining', NOW - 10_000);
+    recordWorkerDraining(handle.db, 'draining', NOW - 5_000);
+    const listed = () => listWorkers(handle.db, NOW).find((row) => row.id === 'draining');
+    expect(listed()).toMatchObject({ alive: true, drainingSince: NOW - 5_000, stoppedAt: null });
+    recordWorkerStop(handle.db, 'draining', NOW - 1_000);
+    expect(listed()).toMatchObject({ alive: false, drainingSince: NOW - 5_000, stoppedAt: NOW - 1_000 });
   });
 });

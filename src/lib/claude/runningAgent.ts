@@ -12,7 +12,15 @@ import { findAgentProcesses, signalAll } from './agentProcesses';
  * Why a run was stopped from outside. `approval_timeout`: nobody answered a tool call and the policy
  * fails the run; `storage`: the run's output could not be stored (a full disk, a failing one).
  */
-export type StopReason = 'cancelled' | 'timeout' | 'shutdown' | 'budget' | 'approval_timeout' | 'storage';
+/** Why a run's process is stopped; `handback`: the server stops and the run starts again on the next start. */
+export type StopReason =
+  | 'cancelled'
+  | 'timeout'
+  | 'shutdown'
+  | 'handback'
+  | 'budget'
+  | 'approval_timeout'
+  | 'storage';
 
 /** Grace between SIGTERM and SIGKILL: the CLI exits on SIGTERM in well under a second. */
 const KILL_GRACE_MS = 1_000;

@@ -38,6 +38,15 @@ const envSchema = z.object({
     emptyToUndefined,
     z.coerce.number().int().min(0).max(3_600).default(60),
   ),
+  /**
+   * On a stop signal, how long running runs get to finish before they are handed back to the queue
+   * (0: no drain, they are cancelled at once). The default with the shutdown's own 15 s stays
+   * under systemd's 90 s stop timeout.
+   */
+  CLAUDEOPS_DRAIN_SECONDS: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number().int().min(0).max(3_600).default(60),
+  ),
   /** This process's worker labels, comma-separated (`repo-a,gpu`): agents may require them. */
   WORKER_LABELS: z
     .string()
@@ -102,6 +111,8 @@ export interface AppEnv {
   approvalHoldMs: number;
   /** Bytes of the reserve file the storage monitor gives back when the disk fills. */
   storageReserveBytes: number;
+  /** On a stop signal, how long running runs get to finish before they are handed back (0: no drain). */
+  drainMs: number;
   /** This process's worker labels (WORKER_LABELS): runs of an agent requiring others wait. */
   workerLabels: string[];
 }
@@ -151,6 +162,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     notifyRetryBaseMs: e.CLAUDEOPS_NOTIFY_RETRY_BASE_MS,
     approvalHoldMs: e.CLAUDEOPS_APPROVAL_HOLD_SECONDS * 1000,
     storageReserveBytes: e.CLAUDEOPS_STORAGE_RESERVE_MB * 1024 * 1024,
+    drainMs: e.CLAUDEOPS_DRAIN_SECONDS * 1000,
     workerLabels: e.WORKER_LABELS,
   };
 }

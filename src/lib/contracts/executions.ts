@@ -28,6 +28,9 @@ export const isActiveStatus = (status: ExecutionStatus): status is ActiveStatus 
   (ACTIVE_STATUSES as readonly ExecutionStatus[]).includes(status);
 export const isEndedStatus = (status: ExecutionStatus): status is EndedStatus => !isActiveStatus(status);
 
+/** The error code of an attempt the server handed back as it stopped: the run is queued again for its next start. */
+export const HANDED_BACK = 'handed_back';
+
 /**
  * What started a run: the page (`manual`), a script with the Bearer token (`api`), a schedule, a
  * workflow, or a person continuing an earlier run's session (`continue`).

@@ -29,6 +29,11 @@ export const workerDtoSchema = z.object({
   version: z.string(),
   startedAt: z.number(),
   lastBeatAt: z.number(),
+  /**
+   * When a stop signal came: since then it starts no run, and lets its running ones finish (or
+   * hands them back at the drain's deadline). Null while it takes runs; kept once it stopped.
+   */
+  drainingSince: z.number().nullable(),
   stoppedAt: z.number().nullable(),
   /** Beat within the last 30 s and not stopped. */
   alive: z.boolean(),

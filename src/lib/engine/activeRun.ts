@@ -83,6 +83,8 @@ export interface ActiveRun {
   readonly results: SDKResultMessage[];
   readonly earlier: EarlierLegs;
   apiRetryCount: number;
+  /** Its attempts the server handed back as it stopped: they use up none of its retries. */
+  readonly handBacks: number;
   process: RunningAttempt | undefined;
   /** Figures at the start of the current attempt, for its own row. */
   attemptStart: { at: number; costMicros: number; apiRetries: number };
@@ -106,7 +108,13 @@ export interface NewRunParts {
   /** A response's figures changed (the engine checks the budgets). */
   onResponse(run: ActiveRun, responseId: string, usage: ModelTokenUsage): void;
   /** For a parked run taken up again: its row as the pages show it, and what its processes left. */
-  revived?: { view: ExecutionLive; earlier: EarlierLegs; lastSeq: number; attempt: number };
+  revived?: {
+    view: ExecutionLive;
+    earlier: EarlierLegs;
+    lastSeq: number;
+    attempt: number;
+    handBacks: number;
+  };
 }
 
 /** A queued run, as the engine holds it from its insert (or its wake) to its final write or park. */
@@ -150,6 +158,7 @@ export function newActiveRun(request: RunRequest, parts: NewRunParts): ActiveRun
     results: [],
     earlier,
     apiRetryCount: view.apiRetryCount,
+    handBacks: revived?.handBacks ?? 0,
     process: undefined,
     attemptStart: { at: createdAt, costMicros: priorMicros, apiRetries: view.apiRetryCount },
     denials: new DenialLog(agent, view.denials, view.deniedToolCalls),

@@ -1,5 +1,8 @@
 import { hasLabels, labelWaitReason } from '../contracts/workers';
 
+/** Why every queued run waits while the server drains before it stops. */
+export const DRAINING_WAIT_REASON = 'the server is stopping: this run starts on the next start';
+
 /** A run as admission sees it: which agent, that agent's own limit, and the labels it requires. */
 export interface Admittable {
   executionId: number;
@@ -38,6 +41,7 @@ export class Admission<T extends Admittable> {
   private readonly waiting: T[] = [];
   private readonly running = new Map<number, T>();
   private wakeTimer: NodeJS.Timeout | undefined;
+  private draining = false;
 
   constructor(private readonly options: AdmissionOptions) {}
 
@@ -77,15 +81,23 @@ export class Admission<T extends Admittable> {
     return index === -1 ? null : index + 1;
   }
 
-  /** Why a waiting run is held besides its place in the queue (labels it needs), or null. */
+  /** Why a waiting run is held besides its place in the queue (labels it needs, a drain), or null. */
   waitReason(executionId: number): string | null {
     const item = this.waiting.find((waiting) => waiting.executionId === executionId);
-    return item ? this.labelReason(item) : null;
+    return item ? this.holdReason(item) : null;
   }
 
-  /** What holds a run back on this worker's labels, waiting or not: null when it may start here. */
-  labelReason(item: T): string | null {
-    return labelWaitReason(item.requiredLabels, this.options.labels);
+  /** What holds a run back on this worker (its labels, a drain), waiting or not: null when it may start here. */
+  holdReason(item: T): string | null {
+    return (
+      labelWaitReason(item.requiredLabels, this.options.labels) ??
+      (this.draining ? DRAINING_WAIT_REASON : null)
+    );
+  }
+
+  /** Starts no queued run any more (the server drains before it stops); runs may still be queued. */
+  drain(): void {
+    this.draining = true;
   }
 
   get waitingRuns(): readonly T[] {
@@ -105,6 +117,7 @@ export class Admission<T extends Admittable> {
    * takes no slot. Returns true when any run left the queue (the others moved up).
    */
   pump(start: (item: T) => boolean): boolean {
+    if (this.draining) return false;
     let moved = false;
     for (let i = 0; i < this.waiting.length && this.running.size < this.options.globalLimit(); ) {
       if (!this.options.gate.allowsStart()) {

@@ -10,10 +10,11 @@ import {
 import { ApiErrorObserver, classifyFailure } from '../claude/failures';
 import { RunningAgent } from '../claude/runningAgent';
 import type { AppEnv } from '../config/env';
+import { HANDED_BACK } from '../contracts/executions';
 import type { Logger } from '../core/logger';
 import { type StorageFault, storageFaultOf } from '../core/storageFault';
 import type { AgentConfiguration } from '../db/schema';
-import { type RunEnding, STORAGE_ERROR, type StopReason } from './runState';
+import { HANDED_BACK_MESSAGE, type RunEnding, STORAGE_ERROR, type StopReason } from './runState';
 
 export interface AttemptSpec {
   executionId: number;
@@ -98,6 +99,9 @@ export function classifyEnding(
         errorCode: 'shutdown',
         errorMessage: 'The server shut down during the run',
       };
+    // Not the run's failure: the run is queued again for the next start (see handBack.ts).
+    case 'handback':
+      return { status: 'interrupted', errorCode: HANDED_BACK, errorMessage: HANDED_BACK_MESSAGE };
     case 'approval_timeout':
       return {
         status: 'failed',

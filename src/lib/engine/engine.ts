@@ -4,18 +4,19 @@ import { MessageTranslator } from '../claude/messages';
 import type { ModelTokenUsage } from '../claude/usage';
 import type { AppEnv } from '../config/env';
 import type { ApprovalDto, DecideApprovalInput } from '../contracts/approvals';
-import { type ExecutionLive, microsToUsd } from '../contracts/executions';
+import { type ExecutionLive, HANDED_BACK, microsToUsd } from '../contracts/executions';
 import type { CircuitBreakerDto } from '../contracts/system';
 import { DomainError, isDomainError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { describeStorageFault, type StorageFault, storageFaultOf } from '../core/storageFault';
 import type { DbHandle } from '../db';
-import { recordExecutionOutcome } from '../db/queries/costs';
+import { recordExecutionOutcome, recordHandBack } from '../db/queries/costs';
 import {
   awaitingRunsWithoutPendingApproval,
   chainRootOf,
   countToolCalls,
   getTriggerName,
+  handedBackExecutions,
   insertQueuedExecution,
   markExecutionRunning,
   type NewExecutionAttempt,
@@ -35,14 +36,39 @@ import { contextWarning, prepareResume, sessionWarning } from './continuation';
 import { allDeniedWarning, denialsIn } from './denials';
 import { type BudgetStop, budgetStopSchema, type EngineEvent, EngineEvents } from './events';
 import { noteDenial, noteWarning } from './findings';
+import { attemptsCounted, handBackMove, handBackNotice, handedBackRecord } from './handBack';
 import { type CommittedOutput, OutputWriter } from './outputWriter';
 import { Parking } from './parking';
 import { PermissionBroker } from './permissionBroker';
 import { planRetry, type RetryPlan, RetryTimers, retryNotice, verdictOf } from './retries';
-import { type RunEnding, type RunInput, type StopReason, statusOf, transition } from './runState';
+import {
+  type RunEnding,
+  type RunInput,
+  type RunPhase,
+  type StopReason,
+  statusOf,
+  transition,
+} from './runState';
 import { finalFigures, progressOf } from './runTotals';
 import { attemptDto, spendView, structuredOutputOf } from './runView';
 import { transcriptStore } from './transcripts';
+
+/** What a drain starts with: runs with a process, and the others (queued, waiting for a retry). */
+export interface DrainStart {
+  running: number;
+  queued: number;
+}
+
+/** How a drain ended: runs that ended during it, runs stopped and handed back, queued runs left for the next start. */
+export interface HandBackCounts {
+  finished: number;
+  handedBack: number;
+  leftQueued: number;
+}
+
+/** The phases in which a run has a Claude Code process. */
+const hasProcess = (phase: RunPhase): boolean =>
+  phase === 'running' || phase === 'awaiting' || phase === 'parking' || phase === 'stopping';
 
 /** Why the engine would not start a run of an agent now. */
 export type Refusal = { kind: 'budget' | 'breaker' | 'storage'; message: string };
@@ -103,6 +129,10 @@ export class RunEngine {
   private readonly broker: PermissionBroker;
   private readonly parking: Parking;
   private readonly transcripts: SessionStore;
+  /** Set once the server drains before it stops: how many runs ended since. */
+  private draining: { endedSince: number } | undefined;
+  /** Waiting for the last process to end (a drain). */
+  private readonly idleWaiters: (() => void)[] = [];
 
   constructor(private readonly deps: EngineDeps) {
     const settings = () => getAppSettings(deps.handle.db);
@@ -356,11 +386,79 @@ export class RunEngine {
   }
 
   /**
-   * Ends every run (`cancelled`, reason `shutdown`) and waits for their final writes. A run waiting
-   * for a person is parked instead: its approval outlives the server. Endings that storage still
-   * refuses are given up on: the next start finds those runs and ends them `interrupted`.
+   * The server drains before it stops: no queued run starts any more (runs may still be queued;
+   * they say why they wait). Running runs go on; a run waiting for a person may still be answered.
+   */
+  drain(): DrainStart {
+    this.admission.drain();
+    this.draining = { endedSince: 0 };
+    for (const waiting of this.admission.waitingRuns) this.publishUpdate(waiting);
+    let running = 0;
+    for (const run of this.runs.values()) if (hasProcess(run.state.phase)) running += 1;
+    return { running, queued: this.runs.size - running };
+  }
+
+  /** Resolves once no run of this engine has a process (each finished, or parked for a person). */
+  whenIdle(): Promise<void> {
+    if (!this.anyProcess()) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /**
+   * The drain is over: each run still under way is handed back (its process stopped, the attempt
+   * recorded with what it spent, the run left `queued` for the next start); queued runs are left
+   * for the next start too; a run waiting for a person is parked, as at every stop. Resolves once
+   * their writes are done.
+   */
+  async handBack(): Promise<HandBackCounts> {
+    const runs = [...this.runs.values()];
+    const stopped = new Set<number>();
+    for (const run of runs) {
+      const move = handBackMove(run.state.phase);
+      if (move === 'stop') {
+        stopped.add(run.executionId);
+        this.halt(run, 'handback', null);
+      } else if (move === 'park' && run.state.phase === 'awaiting') {
+        this.approvals.endHold(run.state.approvalId);
+      } else if (move === 'leave') {
+        this.leaveQueued(run);
+      }
+    }
+    await Promise.allSettled(runs.map((run) => run.done));
+    this.writer.flush();
+    const counts: HandBackCounts = { finished: this.draining?.endedSince ?? 0, handedBack: 0, leftQueued: 0 };
+    for (const run of runs) {
+      if (run.state.phase !== 'handed_back') continue;
+      if (stopped.has(run.executionId)) counts.handedBack += 1;
+      else counts.leftQueued += 1;
+    }
+    return counts;
+  }
+
+  /**
+   * At start: the runs the last server left queued (handed back, or never started) are queued again,
+   * each for the attempt and from the start point it was left with.
+   */
+  resumeHandedBack(): number {
+    const rows = handedBackExecutions(this.deps.handle.db);
+    for (const row of rows) {
+      const run = this.parking.revive(row, row.handedBack.from, row.handedBack.attempt);
+      this.admission.enqueue(run);
+      this.emit({ type: 'run.queued', execution: this.publishedView(run) });
+    }
+    if (rows.length > 0) this.pump();
+    return rows.length;
+  }
+
+  /**
+   * Ends every run (`cancelled`, reason `shutdown`; after a drain, handed back instead) and waits
+   * for their final writes. A run waiting for a person is parked instead: its approval outlives the
+   * server. Endings that storage still refuses are given up on: the next start finds those runs and
+   * ends them `interrupted`.
    */
   async shutdown(): Promise<void> {
+    // After a drain, what is left is handed back, not cancelled (a run queued since, too).
+    if (this.draining) await this.handBack();
     this.admission.stop();
     this.approvals.stop();
     const runs = [...this.runs.values()];
@@ -379,6 +477,71 @@ export class RunEngine {
         'run endings could not be stored before shutdown; the next start records these runs as interrupted',
       );
     }
+  }
+
+  private anyProcess(): boolean {
+    for (const run of this.runs.values()) if (hasProcess(run.state.phase)) return true;
+    return false;
+  }
+
+  /** After a run's process ended: a drain waiting for the last one hears of it. */
+  private noteProcessEnded(): void {
+    if (this.idleWaiters.length === 0 || this.anyProcess()) return;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  /** A run without a process, left queued for the next start. */
+  private leaveQueued(run: ActiveRun): void {
+    this.retryTimers.cancel(run.executionId);
+    this.admission.withdraw(run.executionId);
+    this.apply(run, { type: 'hand_back' });
+    this.recordHandBack(run, null);
+  }
+
+  /**
+   * Writes a handed-back run (see handBack.ts): a line saying why, the stopped attempt and what its
+   * processes spent, its start point for the next start. The run leaves memory. Storage failing,
+   * nothing is marked: the next start ends the run `interrupted`, as after a crash.
+   */
+  private recordHandBack(run: ActiveRun, attempt: NewExecutionAttempt | null): void {
+    const notice = handBackNotice(attempt !== null);
+    run.output.addStep(notice.step);
+    run.output.addLog(notice.log);
+    run.output.flush();
+    run.committedSeq = run.output.lastSeq;
+    const figures = finalFigures(run.usage.responses(), run.results, run.createdAt, run.earlier);
+    const progress = { ...figures.totals, numTurns: figures.numTurns, apiRetryCount: run.apiRetryCount };
+    try {
+      recordHandBack(this.deps.handle.db, {
+        execution: { id: run.executionId, agentId: run.agentId, createdAt: run.createdAt },
+        handedBack: handedBackRecord(run.state, Date.now()),
+        progress,
+        rows: figures.models,
+        previous: run.spend.lastWritten,
+        attempt,
+      });
+    } catch (error) {
+      const fault = storageFaultOf(error);
+      if (!fault) throw error;
+      this.deps.logger.warn(
+        { err: error, executionId: run.executionId },
+        'a handed-back run could not be recorded; the next start ends it interrupted',
+      );
+    }
+    this.runs.delete(run.executionId);
+    Object.assign(run.view, progress, spendView(figures.models, figures.costMicros), {
+      nextAttemptAt: null,
+      ...(attempt && {
+        errorCode: attempt.errorCode ?? null,
+        errorMessage: attempt.errorMessage ?? null,
+        attempts: [...run.view.attempts, attemptDto(attempt)],
+      }),
+    });
+    this.publishUpdate(run);
+    this.deps.logger.info(
+      { executionId: run.executionId, nextAttempt: run.state.attempt, hadProcess: attempt !== null },
+      'execution handed back for the next start',
+    );
   }
 
   private launchOrRefuse(run: ActiveRun): boolean {
@@ -462,7 +625,10 @@ export class RunEngine {
       .catch((error: unknown) =>
         this.deps.logger.error({ executionId: run.executionId, err: error }, 'execution crashed'),
       )
-      .then(() => this.pumpOnItsOwn());
+      .then(() => {
+        this.pumpOnItsOwn();
+        this.noteProcessEnded();
+      });
     return true;
   }
 
@@ -649,7 +815,8 @@ export class RunEngine {
         ? this.storageMessage(storageFault)
         : result.ending.errorMessage && this.deps.masker.mask(result.ending.errorMessage),
     };
-    if (ending.status !== 'completed') {
+    // A hand-back says so in its own words (recordHandBack).
+    if (ending.status !== 'completed' && ending.errorCode !== HANDED_BACK) {
       run.output.addLog({ level: 'error', text: `[${ending.status}] ${ending.errorMessage ?? ''}` });
     }
     run.output.setProgress(this.progressOf(run));
@@ -660,7 +827,11 @@ export class RunEngine {
     const retry = planRetry(
       ending,
       run.state.phase === 'running' || run.state.phase === 'awaiting',
-      { attempt, runRetries: run.runRetries, baseDelayMs: run.agent.runRetryDelaySeconds * 1000 },
+      {
+        attempt: attemptsCounted(attempt, run.handBacks),
+        runRetries: run.runRetries,
+        baseDelayMs: run.agent.runRetryDelaySeconds * 1000,
+      },
       Date.now(),
     );
     const attemptRow: NewExecutionAttempt = {
@@ -677,6 +848,7 @@ export class RunEngine {
     };
     this.apply(run, { type: 'attempt_ended', ending, retryAt: retry?.retryAt ?? null });
     if (run.state.phase === 'backoff' && retry) this.scheduleRetry(run, attemptRow, retry);
+    else if (run.state.phase === 'handed_back') this.recordHandBack(run, attemptRow);
     else this.finish(run, attemptRow);
   }
 
@@ -687,7 +859,7 @@ export class RunEngine {
     { delayMs, retryAt }: RetryPlan,
   ): void {
     const { attempt } = attemptRow;
-    const notice = retryNotice(attemptRow, run.runRetries, delayMs);
+    const notice = retryNotice(attemptRow, run.runRetries + run.handBacks, delayMs);
     run.output.addStep(notice.step);
     run.output.addLog(notice.log);
     run.output.flush();
@@ -807,6 +979,7 @@ export class RunEngine {
 
   /** A stored ending goes out (pages, workflows, notifications). */
   private announceEnding(execution: ExecutionLive): void {
+    if (this.draining) this.draining.endedSince += 1;
     this.emit({ type: 'run.ended', execution });
     this.deps.logger.info(
       {
@@ -834,7 +1007,7 @@ export class RunEngine {
       ...run.view,
       lastSeq: run.committedSeq,
       queuePosition,
-      waitReason: queuePosition === null ? null : this.admission.labelReason(run),
+      waitReason: queuePosition === null ? null : this.admission.holdReason(run),
     };
   }
 

@@ -6,6 +6,7 @@ import { getApprovalRow, latestAnsweredApproval, pendingApprovalsOf } from '../d
 import { recordExecutionCosts } from '../db/queries/costs';
 import {
   chainRootOf,
+  countHandedBackAttempts,
   getExecutionCostRecords,
   getExecutionLive,
   getExecutionRow,
@@ -79,7 +80,7 @@ export class Parking {
     const row = getExecutionRow(db, executionId);
     const answer = latestAnsweredApproval(db, executionId);
     if (row?.status !== 'awaiting_approval' || !answer || row.sessionId === null) return;
-    const run = this.takeUp(row, {
+    const run = this.revive(row, {
       kind: 'resume',
       sessionId: row.sessionId,
       fork: false,
@@ -98,11 +99,14 @@ export class Parking {
   /** A parked run (status awaiting_approval, not in memory), taken up to be stopped. */
   takeUpParked(executionId: number): ActiveRun | undefined {
     const row = getExecutionRow(this.host.db, executionId);
-    return row?.status === 'awaiting_approval' ? this.takeUp(row, { kind: 'prompt' }) : undefined;
+    return row?.status === 'awaiting_approval' ? this.revive(row, { kind: 'prompt' }) : undefined;
   }
 
-  /** Rebuilds a parked run from its row: its view, what its processes spent, its limits. */
-  private takeUp(row: Execution, from: StartPoint): ActiveRun {
+  /**
+   * Rebuilds a run that lives in the database only (parked, or handed back by the last server) from
+   * its row: its view, what its processes spent, its limits; queued for `attempt`, from `from`.
+   */
+  revive(row: Execution, from: StartPoint, attempt = row.attempt): ActiveRun {
     const { db } = this.host;
     const agent = getAgentRow(db, row.agentId);
     const view = getExecutionLive(db, row.id);
@@ -129,7 +133,8 @@ export class Parking {
           view,
           earlier: { costs: getExecutionCostRecords(db, row.id), numTurns: row.numTurns },
           lastSeq: row.lastSeq,
-          attempt: row.attempt,
+          attempt,
+          handBacks: countHandedBackAttempts(db, row.id),
         },
       },
     );

@@ -1,7 +1,8 @@
 import type { StopReason } from '../claude/runningAgent';
 import type { EndedStatus, ExecutionStatus } from '../contracts/executions';
+import type { StartPoint } from '../db/schema';
 
-export type { StopReason };
+export type { StartPoint, StopReason };
 
 /**
  * A run's lifecycle as one value: where it is, with only the facts that phase has. Every change goes
@@ -19,25 +20,14 @@ export type EndStatus = EndedStatus;
 /** The error code of a run ended by a storage fault (its output could not be stored). */
 export const STORAGE_ERROR = 'storage_error';
 
+export const HANDED_BACK_MESSAGE =
+  'handed back: the server stopped while this run was running; it starts again on the next start';
+
 export interface RunEnding {
   status: EndStatus;
   errorCode: string | null;
   errorMessage: string | null;
 }
-
-/** Where an attempt starts: the run's prompt in a new session, or an earlier session resumed. */
-export type StartPoint =
-  | { kind: 'prompt' }
-  | {
-      kind: 'resume';
-      sessionId: string;
-      /** Branch into a new session instead of continuing this one. */
-      fork: boolean;
-      /** A person's continue, or an approval's answer reaching a parked run. */
-      why: 'continue' | 'approval';
-      /** What the session is told (an approval's answer); null: the run's own prompt. */
-      prompt: string | null;
-    };
 
 export type RunState =
   /** Waiting for admission (limits, breaker); `attempt` is the one that will start. */
@@ -49,11 +39,26 @@ export type RunState =
   | { phase: 'parking'; attempt: number; startedAt: number; approvalId: number }
   /** No process: the run waits in the database for the answer (final for this in-memory run). */
   | { phase: 'parked'; attempt: number; approvalId: number }
-  /** Asked to stop while its process runs; the attempt's ending is still to come. */
-  | { phase: 'stopping'; attempt: number; startedAt: number; reason: StopReason; message: string | null }
+  /**
+   * Asked to stop while its process runs; the attempt's ending is still to come. `from` is the
+   * attempt's start point (null for a run whose process was parking), kept for a hand-back.
+   */
+  | {
+      phase: 'stopping';
+      attempt: number;
+      startedAt: number;
+      reason: StopReason;
+      message: string | null;
+      from: StartPoint | null;
+    }
   /** A transient failure; `attempt` (the next one) is queued again at `retryAt`. */
   | { phase: 'backoff'; attempt: number; retryAt: number; failure: RunEnding; from: StartPoint }
-  | { phase: 'ended'; attempt: number; ending: RunEnding };
+  | { phase: 'ended'; attempt: number; ending: RunEnding }
+  /**
+   * The server stopped and left the run for the next start (final for this in-memory run): `attempt`
+   * is the one that start runs, from the same start point.
+   */
+  | { phase: 'handed_back'; attempt: number; from: StartPoint };
 
 export type RunPhase = RunState['phase'];
 
@@ -70,7 +75,9 @@ export type RunInput =
   /** Answered within the hold, and the run got a slot back: the process goes on. */
   | { type: 'approval_answered' }
   /** Not answered within the hold (or no slot for the answer): end the turn and let the process go. */
-  | { type: 'park' };
+  | { type: 'park' }
+  /** The server stops: a run without a process is left for the next start. */
+  | { type: 'hand_back' };
 
 export type RunInputType = RunInput['type'];
 
@@ -78,7 +85,7 @@ export type RunInputType = RunInput['type'];
 export const RUN_TRANSITIONS: {
   readonly [P in RunPhase]: { readonly [I in RunInputType]?: readonly RunPhase[] };
 } = {
-  queued: { launch: ['running'], stop: ['ended'], refuse: ['ended'] },
+  queued: { launch: ['running'], stop: ['ended'], refuse: ['ended'], hand_back: ['handed_back'] },
   running: { stop: ['stopping'], attempt_ended: ['backoff', 'ended'], approval_requested: ['awaiting'] },
   awaiting: {
     approval_answered: ['running'],
@@ -88,9 +95,10 @@ export const RUN_TRANSITIONS: {
   },
   parking: { attempt_ended: ['parked'], stop: ['stopping'] },
   parked: {},
-  stopping: { stop: ['stopping'], attempt_ended: ['ended'] },
-  backoff: { retry_due: ['queued'], stop: ['ended'] },
+  stopping: { stop: ['stopping'], attempt_ended: ['ended', 'handed_back'] },
+  backoff: { retry_due: ['queued'], stop: ['ended'], hand_back: ['handed_back'] },
   ended: {},
+  handed_back: {},
 };
 
 export class IllegalTransitionError extends Error {
@@ -103,6 +111,8 @@ export function endingBeforeStart(reason: StopReason, message: string | null): R
     case 'cancelled':
       return { status: 'cancelled', errorCode: 'cancelled', errorMessage: 'Cancelled by the user' };
     case 'shutdown':
+    // A run without a process is handed back without a stop (`hand_back`): stopped, it ends like this.
+    case 'handback':
       return {
         status: 'cancelled',
         errorCode: 'shutdown',
@@ -120,7 +130,8 @@ export function endingBeforeStart(reason: StopReason, message: string | null): R
 }
 
 /** The start a queued attempt keeps: a retry of a resumed run resumes again; a fresh run starts fresh. */
-const startOf = (state: RunState): StartPoint => ('from' in state ? state.from : { kind: 'prompt' });
+const startOf = (state: RunState): StartPoint =>
+  'from' in state && state.from ? state.from : { kind: 'prompt' };
 
 function next(state: RunState, input: RunInput): RunState {
   const { attempt } = state;
@@ -148,12 +159,18 @@ function next(state: RunState, input: RunInput): RunState {
           startedAt: state.startedAt,
           reason: input.reason,
           message: input.message,
+          from: 'from' in state ? state.from : null,
         };
       // A second stop keeps the first reason: the run ends for the reason it was first stopped.
       if (state.phase === 'stopping') return state;
       return { phase: 'ended', attempt, ending: endingBeforeStart(input.reason, input.message) };
+    case 'hand_back':
+      return { phase: 'handed_back', attempt, from: startOf(state) };
     case 'attempt_ended':
       if (state.phase === 'parking') return { phase: 'parked', attempt, approvalId: state.approvalId };
+      // Handed back mid-attempt: the next start runs the next attempt, from the same start.
+      if (state.phase === 'stopping' && state.reason === 'handback' && state.from !== null)
+        return { phase: 'handed_back', attempt: attempt + 1, from: state.from };
       if ((state.phase === 'running' || state.phase === 'awaiting') && input.retryAt !== null) {
         return {
           phase: 'backoff',
@@ -183,6 +200,7 @@ export function statusOf(state: RunState): ExecutionStatus {
   switch (state.phase) {
     case 'queued':
     case 'backoff':
+    case 'handed_back':
       return 'queued';
     case 'running':
     case 'stopping':

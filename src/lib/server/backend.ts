@@ -19,7 +19,7 @@ import { indexNewRuns } from '../db/queries/runSearchIndex';
 import { getAppSettings, putSetting } from '../db/queries/settings';
 import { getWorkflowRun } from '../db/queries/workflowRuns';
 import { appSecretBox } from '../db/secretBox';
-import { RunEngine } from '../engine/engine';
+import { type DrainStart, type HandBackCounts, RunEngine } from '../engine/engine';
 import type { EngineEvent } from '../engine/events';
 import { healthTools } from '../health/healthTools';
 import { recordHealthReport } from '../health/reports';
@@ -93,6 +93,15 @@ export interface Backend {
   notificationsQueued(): void;
   /** A setting changed: limits, the metrics interval and retention follow at once. */
   settingsChanged(settings: AppSettingsDto): void;
+  /**
+   * A stop signal came and the server drains (CLAUDEOPS_DRAIN_SECONDS): no run starts any more,
+   * runs may still be queued; the worker's row says it drains. Returns what is under way.
+   */
+  drain(): DrainStart;
+  /** Resolves once no run has a process. */
+  whenIdle(): Promise<void>;
+  /** The drain is over: runs still running are handed back, queued ones left for the next start. */
+  handBack(): Promise<HandBackCounts>;
   /** Stops every loop and waits for the writes under way, so the database can be closed next. */
   stop(): Promise<void>;
 }
@@ -244,6 +253,9 @@ export function startBackend(deps: BackendDeps): Backend {
   workflows.resume();
   // Approvals outlive the server: their expiries are armed again, and answered runs resume.
   engine.recoverWaitingRuns();
+  // Runs a clean stop left queued (handed back, or never started) are queued again.
+  const resumed = engine.resumeHandedBack();
+  if (resumed > 0) logger.info({ runs: resumed }, 'runs left queued by the last stop are queued again');
   scheduler.start();
   announceBudgets(monthlyBudgetEvents(db, Date.now()));
 
@@ -277,6 +289,18 @@ export function startBackend(deps: BackendDeps): Backend {
       retention.kick();
       engine.pump();
       hostMetrics.reconfigure(hostMetricsSettings(settings));
+    },
+    drain() {
+      runWorker.drain();
+      return engine.drain();
+    },
+    whenIdle: () => engine.whenIdle(),
+    handBack() {
+      // Nothing may queue behind the hand-back: triggers stop first (workflow steps that ended
+      // meanwhile are read by the next start's resume, as at every stop).
+      scheduler.stop();
+      workflows.shutdown();
+      return engine.handBack();
     },
     async stop() {
       clearInterval(searchIndexing);

@@ -3,7 +3,12 @@ import os from 'node:os';
 import packageJson from '../../../package.json';
 import type { Logger } from '../core/logger';
 import type { Db } from '../db/index';
-import { recordWorkerBeat, recordWorkerStop, registerWorker } from '../db/queries/workers';
+import {
+  recordWorkerBeat,
+  recordWorkerDraining,
+  recordWorkerStop,
+  registerWorker,
+} from '../db/queries/workers';
 
 /** How often the worker's row says it is alive (the Workers page takes 30 s without a beat for dead). */
 const BEAT_INTERVAL_MS = 10_000;
@@ -12,6 +17,8 @@ const BEAT_INTERVAL_MS = 10_000;
 export interface LocalWorker {
   readonly id: string;
   readonly labels: readonly string[];
+  /** Records that it drains (a stop signal came): it beats on until `stop`. */
+  drain(): void;
   /** Stops the beat and records the stop. */
   stop(): void;
 }
@@ -36,6 +43,13 @@ export function startLocalWorker(deps: { db: Db; labels: string[]; logger: Logge
   return {
     id,
     labels,
+    drain() {
+      try {
+        recordWorkerDraining(db, id, Date.now());
+      } catch (err) {
+        logger.warn({ err, workerId: id }, 'worker drain could not be stored; it drains all the same');
+      }
+    },
     stop() {
       clearInterval(beat);
       try {

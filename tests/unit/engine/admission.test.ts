@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { Admission, type Admittable, type StartGate } from '../../../src/lib/engine/admission';
+import {
+  Admission,
+  type Admittable,
+  DRAINING_WAIT_REASON,
+  type StartGate,
+} from '../../../src/lib/engine/admission';
 
 function gate(open = true) {
   const state = { open, started: 0 };
@@ -49,6 +54,25 @@ describe('admission', () => {
     expect(started).toEqual([1, 3]);
     expect(queue.position(2)).toBe(1);
     expect(queue.runningCount(7)).toBe(1);
+  });
+
+  it('starts nothing once it drains, runs still queue, and each says why it waits (labels first)', () => {
+    const { startGate } = gate();
+    const queue = admission(5, startGate, ['repo-a']);
+    queue.enqueue(run(1));
+    queue.enqueue(run(2, 2, 1, ['gpu']));
+    queue.drain();
+    queue.enqueue(run(3, 3));
+    const started: number[] = [];
+    expect(queue.pump((item) => started.push(item.executionId) > 0)).toBe(false);
+    expect(started).toEqual([]);
+    expect([1, 2, 3].map((id) => queue.waitReason(id))).toEqual([
+      DRAINING_WAIT_REASON,
+      'waiting for a worker with labels gpu',
+      DRAINING_WAIT_REASON,
+    ]);
+    // A run that gave its slot up to ask a person takes it back: it is not a new start.
+    expect(queue.claim(run(4, 4))).toBe(true);
   });
 
   it('starts nothing while the gate is shut, and tells the gate about each start', () => {

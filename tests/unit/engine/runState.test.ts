@@ -28,9 +28,17 @@ const STATES: Record<RunPhase, RunState> = {
   awaiting: { phase: 'awaiting', attempt: 1, startedAt: 100, from: fresh, approvalId: 7 },
   parking: { phase: 'parking', attempt: 1, startedAt: 100, approvalId: 7 },
   parked: { phase: 'parked', attempt: 1, approvalId: 7 },
-  stopping: { phase: 'stopping', attempt: 1, startedAt: 100, reason: 'cancelled', message: null },
+  stopping: {
+    phase: 'stopping',
+    attempt: 1,
+    startedAt: 100,
+    reason: 'cancelled',
+    message: null,
+    from: fresh,
+  },
   backoff: { phase: 'backoff', attempt: 2, retryAt: 500, failure: failed, from: fresh },
   ended: { phase: 'ended', attempt: 1, ending: completed },
+  handed_back: { phase: 'handed_back', attempt: 2, from: fresh },
 };
 
 const INPUTS: Record<RunInput['type'], RunInput> = {
@@ -49,6 +57,7 @@ const INPUTS: Record<RunInput['type'], RunInput> = {
   approval_requested: { type: 'approval_requested', approvalId: 7 },
   approval_answered: { type: 'approval_answered' },
   park: { type: 'park' },
+  hand_back: { type: 'hand_back' },
 };
 
 describe('run state transitions', () => {
@@ -65,6 +74,41 @@ describe('run state transitions', () => {
   it('an ended run takes nothing at all, and neither does a parked one (it lives on in the database)', () => {
     expect(Object.keys(RUN_TRANSITIONS.ended)).toEqual([]);
     expect(Object.keys(RUN_TRANSITIONS.parked)).toEqual([]);
+    expect(Object.keys(RUN_TRANSITIONS.handed_back)).toEqual([]);
+  });
+
+  it('a run handed back mid-attempt is queued for the next attempt, from the same start; a cancel stopping it first wins', () => {
+    const running: RunState = { phase: 'running', attempt: 2, startedAt: 100, from: resumed };
+    const stopping = transition(running, { type: 'stop', reason: 'handback', message: null });
+    expect(statusOf(stopping)).toBe('running');
+    const handedBack = transition(stopping, { type: 'attempt_ended', ending: completed, retryAt: null });
+    expect(handedBack).toEqual({ phase: 'handed_back', attempt: 3, from: resumed });
+    expect(statusOf(handedBack)).toBe('queued');
+
+    const cancelled = transition(running, { type: 'stop', reason: 'cancelled', message: null });
+    const stillCancelled = transition(cancelled, { type: 'stop', reason: 'handback', message: null });
+    expect(
+      transition(stillCancelled, { type: 'attempt_ended', ending: failed, retryAt: null }),
+    ).toMatchObject({
+      phase: 'ended',
+    });
+  });
+
+  it('a run without a process is handed back for the attempt it waits for; one parking for a person is not handed back', () => {
+    expect(transition(STATES.queued, { type: 'hand_back' })).toEqual({
+      phase: 'handed_back',
+      attempt: 1,
+      from: fresh,
+    });
+    expect(transition(STATES.backoff, { type: 'hand_back' })).toEqual({
+      phase: 'handed_back',
+      attempt: 2,
+      from: fresh,
+    });
+    const stopping = transition(STATES.parking, { type: 'stop', reason: 'handback', message: null });
+    expect(transition(stopping, { type: 'attempt_ended', ending: failed, retryAt: null })).toMatchObject({
+      phase: 'ended',
+    });
   });
 
   it('launches a queued attempt, and a transient failure with a retry granted waits for the next attempt', () => {

@@ -6,8 +6,9 @@ import { Empty } from '@/components/ui/Panel';
 import { Time } from '@/components/ui/Time';
 import type { WorkerDto } from '@/lib/contracts/workers';
 
-/** In words, with its colour: beating, stopped cleanly, or gone quiet without saying so. */
+/** In words, with its colour: beating, draining to stop, stopped cleanly, or gone quiet without saying so. */
 function stateOf(worker: WorkerDto): { tone: Tone; text: string } {
+  if (worker.alive && worker.drainingSince !== null) return { tone: 'warn', text: 'draining' };
   if (worker.alive) return { tone: 'ok', text: 'alive' };
   if (worker.stoppedAt !== null) return { tone: 'neutral', text: 'stopped' };
   return { tone: 'bad', text: 'no beat' };
@@ -35,10 +36,20 @@ function columnsFor(currentId: string | null): Columns<WorkerDto> {
       header: 'State',
       cell: ({ row: { original: worker } }) => {
         const { tone, text } = stateOf(worker);
-        return (
+        const badge = (
           <Badge tone={tone} testId="worker-state">
             {text}
           </Badge>
+        );
+        if (text !== 'draining' || worker.drainingSince === null) return badge;
+        // Its running runs finish, or are handed back to the queue at the drain's deadline.
+        return (
+          <span title="Stopping: no run starts here; running runs finish or are handed back to the queue">
+            {badge}{' '}
+            <span className="muted">
+              since <Time epochMs={worker.drainingSince} format="relative" testId="worker-draining-since" />
+            </span>
+          </span>
         );
       },
     },
@@ -112,6 +123,7 @@ export function WorkerList({
         'data-testid': 'worker-row',
         'data-worker-id': worker.id,
         'data-alive': worker.alive,
+        'data-draining': worker.drainingSince !== null && worker.stoppedAt === null,
       })}
       empty={<Empty testId="empty-workers">No worker has started yet.</Empty>}
     />

@@ -3,8 +3,8 @@ import type { ModelCostRecord } from '../../contracts/costs';
 import type { DenialDto, ExecutionStatus, RunWarning } from '../../contracts/executions';
 import type { Db, DbConnection } from '../index';
 import { preparedPerConnection, statementPerConnection } from '../prepared';
-import { executionAttempts, executions, monthlyCostSummaries } from '../schema';
-import type { NewExecutionAttempt, TokenTotals } from './executions';
+import { executionAttempts, executions, type HandedBack, monthlyCostSummaries } from '../schema';
+import type { ExecutionProgress, NewExecutionAttempt, TokenTotals } from './executions';
 
 /** UTC calendar month, the unit budgets and summaries use: '2026-11'. */
 export function monthKey(epochMs: number): string {
@@ -174,6 +174,39 @@ export function recordExecutionOutcome(
       .run();
     writeModelCosts(db, execution, rows, previous, outcome.finishedAt);
     alsoInTransaction?.();
+  });
+}
+
+export interface HandBackWrite {
+  execution: CostedExecution;
+  handedBack: HandedBack;
+  /** The figures over all its processes so far (the run is not over: they grow on the next start). */
+  progress: ExecutionProgress;
+  rows: readonly ModelCostRecord[];
+  previous: PreviousCosts;
+  /** The attempt stopped by the hand-back; null for a run that had no process. */
+  attempt: NewExecutionAttempt | null;
+}
+
+/**
+ * Leaves a run queued for the next start (see engine/handBack.ts): the stopped attempt, what it
+ * spent (so budgets count it) and the start point, in one transaction.
+ */
+export function recordHandBack(db: DbConnection, write: HandBackWrite): void {
+  const { execution, handedBack, progress, rows, previous, attempt } = write;
+  db.transaction((tx) => {
+    if (attempt) tx.insert(executionAttempts).values(attempt).run();
+    tx.update(executions)
+      .set({
+        status: 'queued',
+        handedBack,
+        nextAttemptAt: null,
+        ...progress,
+        ...(attempt && { errorCode: attempt.errorCode, errorMessage: attempt.errorMessage }),
+      })
+      .where(eq(executions.id, execution.id))
+      .run();
+    writeModelCosts(db, execution, rows, previous, handedBack.at);
   });
 }
 

@@ -1,4 +1,20 @@
-import { and, count, desc, eq, gt, inArray, lt, lte, ne, notExists, type SQL, sql } from 'drizzle-orm';
+import {
+  and,
+  count,
+  desc,
+  eq,
+  gt,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  lte,
+  ne,
+  notExists,
+  or,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
 import type { AgentDenialSummary } from '../../contracts/agents';
 import type { ModelCostRecord } from '../../contracts/costs';
 import {
@@ -10,6 +26,7 @@ import {
   type ExecutionStatus,
   type ExecutionSummary,
   type ExecutionTrigger,
+  HANDED_BACK,
   type LogLineDto,
   microsToUsd,
   type RunWarning,
@@ -26,6 +43,7 @@ import {
   executionLogs,
   executionSteps,
   executions,
+  type HandedBack,
   type RunLimits,
   schedules,
   workflowRuns,
@@ -330,6 +348,7 @@ export function markExecutionRunning(
       attempt,
       workerId,
       nextAttemptAt: null,
+      handedBack: null,
       startedAt: sql`coalesce(${executions.startedAt}, ${startedAt})`,
       lastActivityAt: startedAt,
     })
@@ -425,7 +444,13 @@ export function interruptUnfinishedExecutions(db: Db): number[] {
       lastActivityAt: executions.lastActivityAt,
     })
     .from(executions)
-    .where(inArray(executions.status, ['queued', 'running']))
+    // A run a clean stop left queued for this start is not unfinished business: it is queued again.
+    .where(
+      or(
+        eq(executions.status, 'running'),
+        and(eq(executions.status, 'queued'), isNull(executions.handedBack)),
+      ),
+    )
     .all();
   db.transaction((tx) => {
     for (const row of rows) {
@@ -445,6 +470,27 @@ export function interruptUnfinishedExecutions(db: Db): number[] {
     }
   });
   return rows.map((row) => row.id);
+}
+
+/** The runs the last server left queued for this start (see engine/handBack.ts), oldest first. */
+export function handedBackExecutions(db: Db): (Execution & { handedBack: HandedBack })[] {
+  return db
+    .select()
+    .from(executions)
+    .where(and(eq(executions.status, 'queued'), isNotNull(executions.handedBack)))
+    .orderBy(executions.id)
+    .all()
+    .flatMap((row) => (row.handedBack ? [{ ...row, handedBack: row.handedBack }] : []));
+}
+
+/** How many of a run's attempts were handed back (they use up none of its retries). */
+export function countHandedBackAttempts(db: Db, executionId: number): number {
+  const row = db
+    .select({ n: count() })
+    .from(executionAttempts)
+    .where(and(eq(executionAttempts.executionId, executionId), eq(executionAttempts.errorCode, HANDED_BACK)))
+    .get();
+  return row?.n ?? 0;
 }
 
 /** A status written outside the run's start and end: awaiting approval, running again, queued to resume. */

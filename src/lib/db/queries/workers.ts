@@ -6,7 +6,10 @@ import { executions, type WorkerRow, workers } from '../schema';
 /** The Workers page lists this many, newest first: one row per process start, so old ones pile up. */
 const WORKERS_LISTED = 100;
 
-export function registerWorker(db: Db, worker: Omit<WorkerRow, 'stoppedAt' | 'lastBeatAt'>): void {
+export function registerWorker(
+  db: Db,
+  worker: Omit<WorkerRow, 'stoppedAt' | 'lastBeatAt' | 'drainingSince'>,
+): void {
   db.insert(workers)
     .values({ ...worker, lastBeatAt: worker.startedAt })
     .run();
@@ -14,6 +17,11 @@ export function registerWorker(db: Db, worker: Omit<WorkerRow, 'stoppedAt' | 'la
 
 export function recordWorkerBeat(db: Db, id: string, at: number): void {
   db.update(workers).set({ lastBeatAt: at }).where(eq(workers.id, id)).run();
+}
+
+/** A stop signal came: the worker starts no run any more and lets its running ones finish. */
+export function recordWorkerDraining(db: Db, id: string, at: number): void {
+  db.update(workers).set({ lastBeatAt: at, drainingSince: at }).where(eq(workers.id, id)).run();
 }
 
 export function recordWorkerStop(db: Db, id: string, at: number): void {

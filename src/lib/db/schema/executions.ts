@@ -26,6 +26,28 @@ export const executionMonth = (createdAt: AnyColumn) =>
  */
 export const executionDurationKey = (durationMs: AnyColumn) => sql<number>`coalesce(${durationMs}, -1)`;
 
+/** Where an attempt starts: the run's prompt in a new session, or an earlier session resumed. */
+export type StartPoint =
+  | { kind: 'prompt' }
+  | {
+      kind: 'resume';
+      sessionId: string;
+      /** Branch into a new session instead of continuing this one. */
+      fork: boolean;
+      /** A person's continue, or an approval's answer reaching a parked run. */
+      why: 'continue' | 'approval';
+      /** What the session is told (an approval's answer); null: the run's own prompt. */
+      prompt: string | null;
+    };
+
+/** A queued run a stopping server left for the next start: what that start runs it as. */
+export interface HandedBack {
+  at: number;
+  /** The attempt the next start runs. */
+  attempt: number;
+  from: StartPoint;
+}
+
 /** One run of an agent. Token totals and cost are the run's final figures once it ends. */
 export const executions = sqliteTable(
   'executions',
@@ -94,6 +116,12 @@ export const executions = sqliteTable(
     outputPrunedAt: integer('output_pruned_at'),
     /** The worker that ran its last attempt (`workers.id`); null until one starts it. */
     workerId: text('worker_id'),
+    /**
+     * Set on a queued run a stopping server left for the next start (never started, waiting for a
+     * retry, or handed back mid-attempt): the next start queues it again instead of interrupting
+     * it, from this start point. Cleared when an attempt starts.
+     */
+    handedBack: text('handed_back', { mode: 'json' }).$type<HandedBack>(),
   },
   (t) => [
     // One column each: SQLite appends the rowid (the id), so a filtered page reads newest-first

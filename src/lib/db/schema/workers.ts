@@ -16,6 +16,8 @@ export const workers = sqliteTable(
     version: text('version').notNull(),
     startedAt: integer('started_at').notNull(),
     lastBeatAt: integer('last_beat_at').notNull(),
+    /** When it began to drain on a stop signal: no run starts, running ones finish or are handed back. */
+    drainingSince: integer('draining_since'),
     /** When it stopped cleanly; null while it runs (or if it died without saying so). */
     stoppedAt: integer('stopped_at'),
   },

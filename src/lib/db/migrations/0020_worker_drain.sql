@@ -1,0 +1,2 @@
+ALTER TABLE `executions` ADD `handed_back` text;--> statement-breakpoint
+ALTER TABLE `workers` ADD `draining_since` integer;

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DbHandle } from '../../src/lib/db';
+import { createAgent } from '../../src/lib/db/queries/agents';
+import { recordHandBack } from '../../src/lib/db/queries/costs';
+import {
+  countHandedBackAttempts,
+  getExecutionRow,
+  handedBackExecutions,
+  insertQueuedExecution,
+  interruptUnfinishedExecutions,
+  markExecutionRunning,
+} from '../../src/lib/db/queries/executions';
+import { createTestDb } from '../helpers/testDb';
+
+let handle: DbHandle;
+beforeAll(() => {
+  handle = createTestDb();
+});
+afterAll(() => handle.sqlite.close());
+
+const NOW = 1_800_000_000_000;
+const ZERO = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheReadTokens: 0 };
+
+describe('runs a stopping server leaves for the next start', () => {
+  it('are queued again at start while a crash still interrupts the others; an attempt start clears the mark', () => {
+    const { id: agentId } = createAgent(handle.db, {
+      name: 'a',
+      model: 'claude-sonnet-4-5',
+      defaultPrompt: 'x',
+    });
+    const queued = () =>
+      insertQueuedExecution(handle.db, { agentId, prompt: 'x', model: 'm', trigger: 'api', createdAt: NOW });
+    const handedBack = queued();
+    markExecutionRunning(handle.db, handedBack, { startedAt: NOW, attempt: 1, workerId: 'w' });
+    recordHandBack(handle.db, {
+      execution: { id: handedBack, agentId, createdAt: NOW },
+      handedBack: { at: NOW + 5, attempt: 2, from: { kind: 'prompt' } },
+      progress: { ...ZERO, numTurns: 1, apiRetryCount: 0 },
+      rows: [],
+      previous: new Map(),
+      attempt: {
+        executionId: handedBack,
+        attempt: 1,
+        status: 'interrupted',
+        startedAt: NOW,
+        finishedAt: NOW + 5,
+        errorCode: 'handed_back',
+        errorMessage: 'handed back',
+      },
+    });
+    const crashedQueued = queued();
+    const crashedRunning = queued();
+    markExecutionRunning(handle.db, crashedRunning, { startedAt: NOW, attempt: 1, workerId: 'w' });
+
+    expect(interruptUnfinishedExecutions(handle.db).sort()).toEqual([crashedQueued, crashedRunning].sort());
+    expect(handedBackExecutions(handle.db).map((row) => [row.id, row.status, row.handedBack])).toEqual([
+      [handedBack, 'queued', { at: NOW + 5, attempt: 2, from: { kind: 'prompt' } }],
+    ]);
+    expect(getExecutionRow(handle.db, handedBack)).toMatchObject({ errorCode: 'handed_back', numTurns: 1 });
+    expect(countHandedBackAttempts(handle.db, handedBack)).toBe(1);
+
+    markExecutionRunning(handle.db, handedBack, { startedAt: NOW + 10, attempt: 2, workerId: 'w2' });
+    expect(handedBackExecutions(handle.db)).toEqual([]);
+    expect(getExecutionRow(handle.db, handedBack)).toMatchObject({ status: 'running', startedAt: NOW });
+  });
+});
