@@ -10,7 +10,7 @@ import {
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
 import type { DenialDto, ExecutionStatus, ExecutionTrigger, RunWarning } from '../../contracts/executions';
-import { executionDurationKey, type RunLimits } from '../schema/executions';
+import { executionDurationKey, type HandedBack, type RunLimits } from '../schema/executions';
 import { agentConfigurations } from './agents';
 import { int64, rowId } from './columns';
 import { schedules } from './schedules';
@@ -86,6 +86,7 @@ export const executions = pgTable(
     warnings: jsonb('warnings').$type<RunWarning[]>().notNull().default([]),
     outputPrunedAt: int64('output_pruned_at'),
     workerId: text('worker_id'),
+    handedBack: jsonb('handed_back').$type<HandedBack>(),
   },
   (t) => [
     index('executions_by_agent').on(t.agentId),

@@ -11,6 +11,7 @@ export const workers = pgTable(
     version: text('version').notNull(),
     startedAt: int64('started_at').notNull(),
     lastBeatAt: int64('last_beat_at').notNull(),
+    drainingSince: int64('draining_since'),
     stoppedAt: int64('stopped_at'),
   },
   (t) => [index('workers_recent').on(t.startedAt)],
