@@ -45,6 +45,8 @@ export default defineConfig({
           name: 'postgres',
           include: ['tests/postgres/**/*.test.ts'],
           environment: 'node',
+          // Clusters start while the build and the unit tests take both cores (CI saw 5 s pass).
+          testTimeout: 60_000,
           hookTimeout: 60_000,
         },
       },

@@ -527,6 +527,9 @@ describe('continue and re-run', () => {
     const id = await api.startExecution(hanging.id);
     await approvals.waitForStatus(id, 'running');
     await eventually('the session to start', async () => (await api.getExecution(id)).sessionId);
+    // Cancelled while the model holds its turn: cancelled before the request went out (a loaded
+    // machine), the continuation would be the one served the hang.
+    await eventually('the model to hold the turn', async () => model.remaining(hangKey) === 1);
     await api.call('POST', `/api/executions/${id}/cancel`);
     expect((await api.waitForEnd(id)).status).toBe('cancelled');
     const after = await api.call('POST', `/api/executions/${id}/continue`, {
