@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { benchCostQueries } from './costQueries';
 import { type E2eStack, startE2eStack } from './e2eStack';
 import { benchHealthReportCost } from './healthReport';
+import { benchJobQueues } from './jobQueues';
 import { benchLivePath } from './livePath';
 import { benchLiveRuns } from './liveRuns';
 import { benchLogWrites } from './logWrites';
@@ -25,6 +26,8 @@ const inProcess: Record<string, () => BenchResult[] | Promise<BenchResult[]>> = 
   notifications: benchNotifications,
   metrics: benchMetrics,
   scheduler: benchScheduler,
+  // Its own throw-away Postgres cluster and worker processes (bench/jobQueueWorker.ts).
+  jobQueues: benchJobQueues,
 };
 /** End to end, on one stack: the real server (production build), the real SDK, Debian's Chromium. */
 const endToEnd: Record<string, (stack: E2eStack) => Promise<void>> = {
