@@ -31,7 +31,7 @@ const sized = (full: number, tiny: number) => (smoke ? tiny : full);
 const PROCESSES = 2;
 const CONCURRENCY = 4;
 const LATENCY_SAMPLES = sized(40, 5);
-const IDLE_WINDOW_MS = sized(3000, 1000);
+const IDLE_WINDOW_MS = sized(5000, 1000);
 const THROUGHPUT_JOBS = sized(2000, 60);
 /** pg-boss claims one job per poll per worker: 2,000 jobs would take it minutes. */
 const PHASE_CAP_MS = sized(60_000, 12_000);
