@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { benchCostQueries } from './costQueries';
 import { type E2eStack, startE2eStack } from './e2eStack';
 import { benchHealthReportCost } from './healthReport';
+import { benchJobQueues } from './jobQueues';
 import { benchLivePath } from './livePath';
 import { benchLiveRuns } from './liveRuns';
 import { benchLogWrites } from './logWrites';
@@ -26,6 +27,8 @@ const inProcess: Record<string, () => BenchResult[] | Promise<BenchResult[]>> = 
   notifications: benchNotifications,
   metrics: benchMetrics,
   scheduler: benchScheduler,
+  // Its own throw-away Postgres cluster and worker processes (bench/jobQueueWorker.ts).
+  jobQueues: benchJobQueues,
 };
 /** Against the production build, each starting its own servers. */
 const onBuild: Record<string, () => Promise<void>> = {
