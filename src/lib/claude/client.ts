@@ -10,6 +10,7 @@ import type {
 import { outputJsonSchemaOf } from '../../agents/structuredOutput';
 import { isReadOnlyCommand, SYSTEM_HEALTH_KEY } from '../../agents/system-health';
 import type { AppEnv } from '../config/env';
+import { allowRulesOf } from '../contracts/permissions';
 import type { AgentConfiguration } from '../db/schema';
 import { bundledClaudeCode } from './bundledBinary';
 
@@ -150,11 +151,6 @@ export interface AgentQueryInput {
   sessionStore?: SessionStore | undefined;
   resume?: SessionResume | undefined;
 }
-
-/** The rules that allow a call without asking: the agent's own and the ones a person saved. */
-export const allowRulesOf = (agent: Pick<AgentConfiguration, 'allowedTools' | 'rememberedTools'>) => [
-  ...new Set([...agent.allowedTools, ...agent.rememberedTools]),
-];
 
 /**
  * SDK options for one run (the process and its abort are owned by RunningAgent). Works as root

@@ -156,3 +156,9 @@ export function ruleMatches(rule: string, toolName: string, input: Record<string
   }
   return false;
 }
+
+/** The rules that allow a call without asking: the agent's own and the ones a person saved. */
+export const allowRulesOf = (agent: {
+  allowedTools: readonly string[];
+  rememberedTools: readonly string[];
+}): string[] => [...new Set([...agent.allowedTools, ...agent.rememberedTools])];

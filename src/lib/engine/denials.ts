@@ -1,8 +1,7 @@
 import type { SDKMessage } from '@anthropic-ai/claude-agent-sdk';
-import { allowRulesOf } from '../claude/client';
 import { describeToolInput, type StepDraft } from '../claude/messages';
 import type { DenialDto, DenialReason, RunWarning } from '../contracts/executions';
-import { ruleMatches } from '../contracts/permissions';
+import { allowRulesOf, ruleMatches } from '../contracts/permissions';
 import type { AgentConfiguration } from '../db/schema';
 
 /**
