@@ -13,9 +13,6 @@ export default function nextConfig(phase) {
     // never be bundled; better-sqlite3 is a native addon.
     serverExternalPackages: ['@anthropic-ai/claude-agent-sdk', 'better-sqlite3'],
     poweredByHeader: false,
-    // Each route's code loads on its first request, not all before listening: a restart serves again
-    // ~1 s sooner, and a page's first visit after it takes ~0.3 s longer (docs/architecture.md).
-    experimental: { preloadEntriesOnStart: false },
     reactStrictMode: true,
     // One id for the build and the code inside it, checked against server.ts's own (see runtime.ts).
     ...(buildId && { generateBuildId: () => buildId, env: { CLAUDEOPS_BUILD_ID: buildId } }),
