@@ -86,7 +86,7 @@ async function main(): Promise<void> {
 
   const credentials = new AccessCredentials(handle.db, appEnv.accessToken, loadSessionKey(appEnv.dataDir));
   const firstToken = appEnv.authEnabled ? credentials.ensureToken() : null;
-  const backend = startBackend({ handle, env: appEnv, logger, masker: processSecretMasker() });
+  const backend = await startBackend({ handle, env: appEnv, logger, masker: processSecretMasker() });
   const { engine } = backend;
   installRuntime({
     engine,

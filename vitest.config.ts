@@ -39,11 +39,12 @@ export default defineConfig({
       },
       {
         resolve: { alias },
-        // The Postgres dialect on a throw-away cluster per file (tests/helpers/postgres.ts): no
-        // build, no app server. `npm test` runs scripts/ensure-postgres.sh before it.
+        // The Postgres dialect on a throw-away cluster per file (tests/helpers/postgres.ts), and the
+        // dialect-neutral queries on SQLite and on Postgres (tests/dialects): no build, no app
+        // server. `npm test` runs scripts/ensure-postgres.sh before it.
         test: {
           name: 'postgres',
-          include: ['tests/postgres/**/*.test.ts'],
+          include: ['tests/postgres/**/*.test.ts', 'tests/dialects/**/*.test.ts'],
           environment: 'node',
           // Clusters start while the build and the unit tests take both cores (CI saw 5 s pass).
           testTimeout: 60_000,

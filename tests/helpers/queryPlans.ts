@@ -8,9 +8,10 @@ export interface PlannedStatement {
 
 /**
  * Runs `fn` and returns the query plan of every statement it prepared on the connection: drizzle
- * prepares each query on the better-sqlite3 connection, so recording `prepare` sees them all.
+ * prepares each query on the better-sqlite3 connection, so recording `prepare` sees them all. An
+ * async `fn` (a dialect-neutral query) is awaited: its statements are prepared in later microtasks.
  */
-export function plansOf(handle: DbHandle, fn: () => unknown): PlannedStatement[] {
+export async function plansOf(handle: DbHandle, fn: () => unknown): Promise<PlannedStatement[]> {
   const { sqlite } = handle;
   const prepare = sqlite.prepare.bind(sqlite);
   const seen: string[] = [];
@@ -19,7 +20,7 @@ export function plansOf(handle: DbHandle, fn: () => unknown): PlannedStatement[]
     return prepare(source);
   }) as typeof sqlite.prepare;
   try {
-    fn();
+    await fn();
   } finally {
     sqlite.prepare = prepare;
   }

@@ -7,6 +7,7 @@ import type { AgentDto } from '../../src/lib/contracts/agents';
 import type { WorkerDto } from '../../src/lib/contracts/workers';
 import { openReadOnlyDatabase } from '../../src/lib/db';
 import { listWorkers } from '../../src/lib/db/queries/workers';
+import { sqliteStore } from '../../src/lib/db/store';
 import { apiClient } from '../helpers/api';
 import { startAppServer } from '../helpers/appServer';
 import { setUpTestStack } from '../helpers/stack';
@@ -155,7 +156,7 @@ describe('workers and labels', () => {
     expect(await app.stop()).toBe(0);
     const handle = openReadOnlyDatabase(app.databasePath);
     try {
-      const [worker, ...others] = listWorkers(handle.db, Date.now());
+      const [worker, ...others] = await listWorkers(sqliteStore(handle.db), Date.now());
       expect(others).toEqual([]);
       expect(worker).toMatchObject({ labels: ['gpu'], alive: false, runningRuns: 0 });
       expect(worker?.stoppedAt).toBeGreaterThanOrEqual(worker?.startedAt ?? Number.POSITIVE_INFINITY);

@@ -28,6 +28,7 @@ import {
 import { listWorkers } from '../../src/lib/db/queries/workers';
 import { listWorkflowRuns } from '../../src/lib/db/queries/workflowRuns';
 import { listWorkflows } from '../../src/lib/db/queries/workflows';
+import { sqliteStore } from '../../src/lib/db/store';
 import { plansOf } from '../helpers/queryPlans';
 import { createTestDb } from '../helpers/testDb';
 
@@ -203,10 +204,14 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
     (db) => getExecutionResources(db, 1),
     /SEARCH execution_resource_samples USING (PRIMARY KEY|INDEX)/,
   ],
-  ['workers, newest first', (db) => listWorkers(db, Date.now()), /SCAN workers USING INDEX workers_recent/],
+  [
+    'workers, newest first',
+    (db) => listWorkers(sqliteStore(db), Date.now()),
+    /SCAN workers USING INDEX workers_recent/,
+  ],
   [
     'each listed worker’s running runs',
-    (db) => listWorkers(db, Date.now()),
+    (db) => listWorkers(sqliteStore(db), Date.now()),
     /USING COVERING INDEX executions_running_by_worker /,
   ],
   [
@@ -217,8 +222,8 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
 ];
 
 describe('list queries', () => {
-  it.each(LIST_QUERIES)('%s: read through an index, with no sort step', (_name, run, index) => {
-    const statements = plansOf(handle, () => run(handle.db));
+  it.each(LIST_QUERIES)('%s: read through an index, with no sort step', async (_name, run, index) => {
+    const statements = await plansOf(handle, () => run(handle.db));
     expect(statements.length).toBeGreaterThan(0);
     const plan = statements.flatMap((statement) => statement.plan);
     expect(plan.filter((step) => step.includes('TEMP B-TREE'))).toEqual([]);

@@ -2,14 +2,14 @@ import type { Metadata } from 'next';
 import { WorkerList } from '@/components/features/workers/WorkerList';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { Panel } from '@/components/ui/Panel';
-import { getDb } from '@/lib/db';
 import { listWorkers } from '@/lib/db/queries/workers';
+import { getStore } from '@/lib/db/store';
 import { getRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Workers' };
 
-export default function WorkersPage() {
+export default async function WorkersPage() {
   return (
     <>
       <PageHeader
@@ -18,7 +18,7 @@ export default function WorkersPage() {
       />
       <Panel>
         <WorkerList
-          workers={listWorkers(getDb(), Date.now())}
+          workers={await listWorkers(getStore(), Date.now())}
           currentId={getRuntime()?.backend.runWorker.id ?? null}
         />
       </Panel>

@@ -1,6 +1,6 @@
 import { workerListResponseSchema } from '@/lib/contracts/workers';
-import { getDb } from '@/lib/db';
 import { listWorkers } from '@/lib/db/queries/workers';
+import { getStore } from '@/lib/db/store';
 import { json, route } from '@/lib/http/route';
 
 export const dynamic = 'force-dynamic';
@@ -13,5 +13,5 @@ export const GET = route(
       response: workerListResponseSchema,
     },
   },
-  () => json({ items: listWorkers(getDb(), Date.now()) }),
+  async () => json({ items: await listWorkers(getStore(), Date.now()) }),
 );

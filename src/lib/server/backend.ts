@@ -19,6 +19,7 @@ import { indexNewRuns } from '../db/queries/runSearchIndex';
 import { getAppSettings, putSetting } from '../db/queries/settings';
 import { getWorkflowRun } from '../db/queries/workflowRuns';
 import { appSecretBox } from '../db/secretBox';
+import { sqliteStore } from '../db/store';
 import { type DrainStart, type HandBackCounts, RunEngine } from '../engine/engine';
 import type { EngineEvent } from '../engine/events';
 import { healthTools } from '../health/healthTools';
@@ -111,7 +112,7 @@ export interface Backend {
  * (schedules, workflows), host metrics, and notifications, wired to each other. server.ts starts
  * it after migrations and recovery, and hands its parts to the routes through the runtime.
  */
-export function startBackend(deps: BackendDeps): Backend {
+export async function startBackend(deps: BackendDeps): Promise<Backend> {
   const { handle, env, logger } = deps;
   const { db } = handle;
   const events = new EventBus<BackendEvent>();
@@ -155,7 +156,7 @@ export function startBackend(deps: BackendDeps): Backend {
   });
   // The health reporter's tools read through a connection that cannot write.
   const readOnly = openReadOnlyDatabase(handle.path);
-  const runWorker = startLocalWorker({ db, labels: env.workerLabels, logger });
+  const runWorker = await startLocalWorker({ store: sqliteStore(db), labels: env.workerLabels, logger });
   const engine: RunEngine = new RunEngine({
     ...deps,
     worker: runWorker,
@@ -291,7 +292,7 @@ export function startBackend(deps: BackendDeps): Backend {
       hostMetrics.reconfigure(hostMetricsSettings(settings));
     },
     drain() {
-      runWorker.drain();
+      void runWorker.drain();
       return engine.drain();
     },
     whenIdle: () => engine.whenIdle(),
@@ -308,7 +309,7 @@ export function startBackend(deps: BackendDeps): Backend {
       scheduler.stop();
       workflows.shutdown();
       await engine.shutdown();
-      runWorker.stop();
+      await runWorker.stop();
       await Promise.all([hostMetrics.stop(), sampler.stop(), worker?.stop(), retention.stop()]);
       readOnly.sqlite.close();
     },

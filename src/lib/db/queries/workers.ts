@@ -1,51 +1,54 @@
 import { desc, eq, sql } from 'drizzle-orm';
 import { WORKER_ALIVE_WINDOW_MS, type WorkerDto } from '../../contracts/workers';
-import type { Db } from '../index';
-import { executions, type WorkerRow, workers } from '../schema';
+import type { WorkerRow } from '../schema';
+import type { Store } from '../store';
+
+// Dialect-neutral (see store.ts): these run on SQLite and on Postgres, and so do their tests.
 
 /** The Workers page lists this many, newest first: one row per process start, so old ones pile up. */
 const WORKERS_LISTED = 100;
 
-export function registerWorker(
-  db: Db,
+export async function registerWorker(
+  { db, t }: Store,
   worker: Omit<WorkerRow, 'stoppedAt' | 'lastBeatAt' | 'drainingSince'>,
-): void {
-  db.insert(workers)
-    .values({ ...worker, lastBeatAt: worker.startedAt })
-    .run();
+): Promise<void> {
+  await db.insert(t.workers).values({ ...worker, lastBeatAt: worker.startedAt });
 }
 
-export function recordWorkerBeat(db: Db, id: string, at: number): void {
-  db.update(workers).set({ lastBeatAt: at }).where(eq(workers.id, id)).run();
+export async function recordWorkerBeat({ db, t }: Store, id: string, at: number): Promise<void> {
+  await db.update(t.workers).set({ lastBeatAt: at }).where(eq(t.workers.id, id));
 }
 
 /** A stop signal came: the worker starts no run any more and lets its running ones finish. */
-export function recordWorkerDraining(db: Db, id: string, at: number): void {
-  db.update(workers).set({ lastBeatAt: at, drainingSince: at }).where(eq(workers.id, id)).run();
+export async function recordWorkerDraining({ db, t }: Store, id: string, at: number): Promise<void> {
+  await db.update(t.workers).set({ lastBeatAt: at, drainingSince: at }).where(eq(t.workers.id, id));
 }
 
-export function recordWorkerStop(db: Db, id: string, at: number): void {
-  db.update(workers).set({ lastBeatAt: at, stoppedAt: at }).where(eq(workers.id, id)).run();
+export async function recordWorkerStop({ db, t }: Store, id: string, at: number): Promise<void> {
+  await db.update(t.workers).set({ lastBeatAt: at, stoppedAt: at }).where(eq(t.workers.id, id));
 }
 
 /**
  * Counted from the partial index `executions_running_by_worker`. The outer column is written out
- * whole: drizzle leaves columns unqualified, and a bare "id" here would be the run's own.
+ * whole: drizzle leaves columns unqualified, and a bare "id" here would be the run's own. Postgres
+ * counts in bigint, which its driver hands over as a string.
  */
-const runningRuns = sql<number>`(select count(*) from ${executions}
-  where ${executions.workerId} = "workers"."id" and ${executions.status} = 'running')`;
+function runningRuns({ t }: Store) {
+  return sql`(select count(*) from ${t.executions}
+    where ${t.executions.workerId} = "workers"."id" and ${t.executions.status} = 'running')`.mapWith(Number);
+}
 
 /** The newest workers, with whether each is alive at `now` and how many runs it has under way. */
-export function listWorkers(db: Db, now: number): WorkerDto[] {
-  return db
-    .select({ worker: workers, runningRuns })
-    .from(workers)
-    .orderBy(desc(workers.startedAt))
-    .limit(WORKERS_LISTED)
-    .all()
-    .map(({ worker, runningRuns }) => ({
-      ...worker,
-      alive: worker.stoppedAt === null && now - worker.lastBeatAt <= WORKER_ALIVE_WINDOW_MS,
-      runningRuns,
-    }));
+export async function listWorkers(store: Store, now: number): Promise<WorkerDto[]> {
+  const { db, t } = store;
+  const rows = await db
+    .select({ worker: t.workers, runningRuns: runningRuns(store) })
+    .from(t.workers)
+    .orderBy(desc(t.workers.startedAt))
+    .limit(WORKERS_LISTED);
+  return rows.map(({ worker, runningRuns }) => ({
+    ...worker,
+    alive: worker.stoppedAt === null && now - worker.lastBeatAt <= WORKER_ALIVE_WINDOW_MS,
+    runningRuns,
+  }));
 }

@@ -1,0 +1,48 @@
+import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { type DbConnection, getDb } from './index';
+import * as sqliteTables from './schema';
+import * as postgresTables from './schema-pg';
+
+/** The stores ClaudeOps speaks: the embedded SQLite file (the default), or Postgres (docs/scaling.md). */
+export type Dialect = 'sqlite' | 'postgres';
+
+/** Every table, under its SQLite export name: what the dialect-neutral queries read `store.t` as. */
+export type Tables = typeof sqliteTables;
+
+/**
+ * What a dialect-neutral query runs on: one drizzle database and its tables. Both are typed as the
+ * SQLite ones; on Postgres they are schema-pg's tables, which carry the same names and row types
+ * (tests/unit/schemaParity.test.ts holds the two together), and a node-postgres database.
+ *
+ * A query written on a Store uses only what both drivers do: it awaits a query builder (never
+ * `.all()`, `.get()` or `.run()`, which exist on SQLite alone), and asks `store.dialect` where the
+ * SQL itself differs. Its tests run on both dialects (tests/dialects), which is what catches a
+ * SQLite-only call: the types cannot.
+ */
+export interface Store {
+  readonly dialect: Dialect;
+  readonly db: DbConnection;
+  readonly t: Tables;
+}
+
+/** One store per connection, so a query asking for it on every request builds nothing. */
+const sqliteStores = new WeakMap<DbConnection, Store>();
+
+export function sqliteStore(db: DbConnection): Store {
+  let store = sqliteStores.get(db);
+  if (!store) {
+    store = { dialect: 'sqlite', db, t: sqliteTables };
+    sqliteStores.set(db, store);
+  }
+  return store;
+}
+
+export function postgresStore(db: NodePgDatabase<typeof postgresTables>): Store {
+  // The one place the two dialects meet: same names, same row types, different builders underneath.
+  return { dialect: 'postgres', db: db as unknown as DbConnection, t: postgresTables as unknown as Tables };
+}
+
+/** The process's store: the SQLite file server.ts opened (see getDb). */
+export function getStore(): Store {
+  return sqliteStore(getDb());
+}
