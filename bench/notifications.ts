@@ -9,6 +9,7 @@ import { insertQueuedExecution } from '../src/lib/db/queries/executions';
 import { updateAppSettings } from '../src/lib/db/queries/settings';
 import { executions, notificationOutbox } from '../src/lib/db/schema';
 import { secretBoxFromKey } from '../src/lib/db/secretBox';
+import { sqliteStore } from '../src/lib/db/store';
 import { createChannel } from '../src/lib/notifications/channels';
 import { recordEvent } from '../src/lib/notifications/events';
 import { evaluateHostConditions, type HostReading } from '../src/lib/notifications/hostConditions';
@@ -25,7 +26,7 @@ const MESSAGES = sized(200, 5);
 const box = secretBoxFromKey(crypto.randomBytes(32));
 
 /** A test DB with five channels, three of which want run.failed. No worker ever sends to them. */
-function setUp() {
+async function setUp() {
   const handle = createTestDb();
   const agent = createAgent(handle.db, { name: 'bench', model: 'claude-sonnet-4-5', defaultPrompt: 'p' });
   const channels: [NotificationEventType[], number[] | null][] = [
@@ -36,8 +37,8 @@ function setUp() {
     [['schedule.missed'], null],
   ];
   for (const [events, agentIds] of channels)
-    createChannel(
-      handle.db,
+    await createChannel(
+      sqliteStore(handle.db),
       box,
       createChannelSchema.parse({
         type: 'slack',
@@ -51,8 +52,8 @@ function setUp() {
 }
 
 /** What recordEvent adds to the transaction of the state change that causes it. */
-function benchRecordEvent(): BenchResult[] {
-  const { handle, agentId } = setUp();
+async function benchRecordEvent(): Promise<BenchResult[]> {
+  const { handle, agentId } = await setUp();
   const id = insertQueuedExecution(handle.db, { agentId, prompt: 'p', model: 'm', trigger: 'manual' });
   const endRun = (tx: Parameters<Parameters<typeof handle.db.transaction>[0]>[0]) =>
     tx
@@ -90,8 +91,8 @@ function benchRecordEvent(): BenchResult[] {
 }
 
 /** A disk that stays above its threshold: the condition table against notifying on every sample. */
-function benchHostConditions(): BenchResult[] {
-  const { handle } = setUp();
+async function benchHostConditions(): Promise<BenchResult[]> {
+  const { handle } = await setUp();
   const reading: HostReading = {
     disks: [
       { mount: '/', usedPercent: 95 },
@@ -144,8 +145,8 @@ async function benchDelivery(): Promise<BenchResult[]> {
     defaultPrompt: 'p',
   }).id;
   updateAppSettings(handle.db, { notificationRateLimitCount: 1_000, notificationRateLimitWindowMinutes: 1 });
-  const { secret } = createChannel(
-    handle.db,
+  const { secret } = await createChannel(
+    sqliteStore(handle.db),
     box,
     createChannelSchema.parse({
       type: 'webhook',
@@ -215,5 +216,5 @@ async function benchDelivery(): Promise<BenchResult[]> {
 }
 
 export async function benchNotifications(): Promise<BenchResult[]> {
-  return [...benchRecordEvent(), ...benchHostConditions(), ...(await benchDelivery())];
+  return [...(await benchRecordEvent()), ...(await benchHostConditions()), ...(await benchDelivery())];
 }

@@ -4,6 +4,7 @@ import { createChannelSchema, NOTIFICATION_EVENT_TYPES } from '../../src/lib/con
 import type { DbHandle } from '../../src/lib/db';
 import { updateAppSettings } from '../../src/lib/db/queries/settings';
 import { notificationEvents, notificationOutbox } from '../../src/lib/db/schema';
+import { sqliteStore } from '../../src/lib/db/store';
 import { createChannel } from '../../src/lib/notifications/channels';
 import { recordEvent } from '../../src/lib/notifications/events';
 import { evaluateHostConditions, type HostReading } from '../../src/lib/notifications/hostConditions';
@@ -14,11 +15,11 @@ let handle: DbHandle;
 let clock: ReturnType<typeof fakeClock>;
 let channelId: number;
 
-beforeEach(() => {
+beforeEach(async () => {
   handle = createTestDb();
   clock = fakeClock();
-  channelId = createChannel(
-    handle.db,
+  const created = await createChannel(
+    sqliteStore(handle.db),
     newBox(),
     createChannelSchema.parse({
       type: 'slack',
@@ -26,7 +27,8 @@ beforeEach(() => {
       url: 'https://hooks.slack.invalid/services/T/B/x',
       events: [...NOTIFICATION_EVENT_TYPES],
     }),
-  ).channel.id;
+  );
+  channelId = created.channel.id;
 });
 afterEach(() => handle.sqlite.close());
 

@@ -9,11 +9,13 @@ import {
   webhookBodySchema,
 } from '../../src/lib/contracts/notifications';
 import { type DbHandle, openDatabase } from '../../src/lib/db';
+import { runOnSqlite } from '../../src/lib/db/plan';
 import { getChannelRow } from '../../src/lib/db/queries/notificationChannels';
 import { listDeliveries } from '../../src/lib/db/queries/notificationDeliveries';
 import { getOutboxRow } from '../../src/lib/db/queries/notificationOutbox';
 import { updateAppSettings } from '../../src/lib/db/queries/settings';
 import { notificationChannels, notificationOutbox } from '../../src/lib/db/schema';
+import { sqliteStore } from '../../src/lib/db/store';
 import { createChannel, toChannelDto } from '../../src/lib/notifications/channels';
 import { recordEvent } from '../../src/lib/notifications/events';
 import { claimDue } from '../../src/lib/notifications/outbox';
@@ -72,7 +74,7 @@ function channel(
 ) {
   const url = `${receiver.url}/${type}/hook`;
   return createChannel(
-    handle.db,
+    sqliteStore(handle.db),
     box,
     createChannelSchema.parse({ type, name: type, url, events, ...extra }),
   );
@@ -88,7 +90,7 @@ const log = (channelId?: number) =>
 
 describe('webhook', () => {
   it('sends one signed webhook per event that the standardwebhooks package verifies, and a wrong secret does not', async () => {
-    const { channel: hook, secret } = channel('webhook');
+    const { channel: hook, secret } = await channel('webhook');
     const recorded = record();
     await worker().kick();
 
@@ -114,7 +116,7 @@ describe('webhook', () => {
   });
 
   it('retries a 500 twice and delivers on the third attempt, with the same id; the log shows all three', async () => {
-    const { channel: hook } = channel('webhook');
+    const { channel: hook } = await channel('webhook');
     receiver.script({ status: 500, body: 'boom' }, { status: 500, body: 'boom again' });
     record();
     const w = worker();
@@ -139,7 +141,7 @@ describe('webhook', () => {
   });
 
   it('gives up on a 400 at once: one attempt, not retried', async () => {
-    const { channel: hook } = channel('webhook');
+    const { channel: hook } = await channel('webhook');
     receiver.script({ status: 400, body: 'bad payload' });
     const { eventId } = record();
     const w = worker();
@@ -153,7 +155,7 @@ describe('webhook', () => {
   });
 
   it('gives up at once on a channel saved with a password in its URL (before that was refused), saying why', async () => {
-    const { channel: hook } = channel('webhook');
+    const { channel: hook } = await channel('webhook');
     // As an older version stored it: the URL in the clear settings, credentials included.
     const row = handle.db
       .select()
@@ -175,12 +177,12 @@ describe('webhook', () => {
     expect(delivery?.error).toMatch(
       /^The channel's settings no longer pass: url: Take the user and password out of the URL/,
     );
-    const stored = getChannelRow(handle.db, hook.id);
+    const stored = runOnSqlite(getChannelRow(sqliteStore(handle.db), hook.id));
     expect(stored && toChannelDto(stored)).toMatchObject({ url: 'http://ops:••••@127.0.0.1:1/hook' });
   });
 
   it('retries 408 and 429, and waits as long as a 429’s Retry-After asks', async () => {
-    const { channel: hook } = channel('webhook');
+    const { channel: hook } = await channel('webhook');
     receiver.script({ status: 429, headers: { 'retry-after': '120' } }, { status: 408 });
     record();
     const w = worker();
@@ -201,7 +203,7 @@ describe('webhook', () => {
   });
 
   it('gives up after the last attempt', async () => {
-    const { channel: hook } = channel('webhook');
+    const { channel: hook } = await channel('webhook');
     receiver.script(...Array.from({ length: 4 }, () => ({ status: 503 })));
     record();
     const w = worker();
@@ -214,7 +216,7 @@ describe('webhook', () => {
   });
 
   it('records a network failure as retrying, with no response code', async () => {
-    const hook = channel('webhook', { url: 'http://127.0.0.1:1/hook' });
+    const hook = await channel('webhook', { url: 'http://127.0.0.1:1/hook' });
     record();
     await worker().kick();
     const [entry] = listDeliveries(handle.db, { channelId: hook.channel.id, limit: 10 }).deliveries;
@@ -242,7 +244,7 @@ describe('outbox', () => {
   });
 
   it('sends a claim left by a worker that died mid-send again once its lease runs out, with the same id', async () => {
-    const { channel: hook } = channel('webhook');
+    const { channel: hook } = await channel('webhook');
     const { eventId } = record();
     // A worker claims the row and dies before it can settle it.
     expect(claimDue(handle.db, clock.now(), 60_000, 10, RETRY)).toHaveLength(1);
@@ -270,12 +272,12 @@ describe('outbox', () => {
   });
 
   it('sends an event only to channels that subscribed to it and are not limited to other agents', async () => {
-    const { channel: wanted } = channel('webhook');
-    const { channel: other } = channel('webhook', {}, ['schedule.missed']);
-    const { channel: limited } = channel('webhook', { agentIds: [99] });
-    const { channel: mine } = channel('webhook', { agentIds: [1, 2] });
-    const { channel: disabled } = channel('webhook', { enabled: false });
-    const { channel: hosts } = channel('webhook', { agentIds: [99] }, ['host.disk']);
+    const { channel: wanted } = await channel('webhook');
+    const { channel: other } = await channel('webhook', {}, ['schedule.missed']);
+    const { channel: limited } = await channel('webhook', { agentIds: [99] });
+    const { channel: mine } = await channel('webhook', { agentIds: [1, 2] });
+    const { channel: disabled } = await channel('webhook', { enabled: false });
+    const { channel: hosts } = await channel('webhook', { agentIds: [99] }, ['host.disk']);
     record(runFailed({ agentId: 1 }));
     record({
       type: 'host.disk',
@@ -297,7 +299,7 @@ describe('outbox', () => {
 
   it('folds what passes a channel’s rate limit into one summary sent when the window reopens', async () => {
     updateAppSettings(handle.db, { notificationRateLimitCount: 3, notificationRateLimitWindowMinutes: 10 });
-    const { channel: hook, secret } = channel('webhook', {}, ['run.failed', 'schedule.missed']);
+    const { channel: hook, secret } = await channel('webhook', {}, ['run.failed', 'schedule.missed']);
     for (let i = 1; i <= 8; i++) record(runFailed({ executionId: i }));
     record(scheduleMissed(1));
     record(scheduleMissed(2));
@@ -327,8 +329,8 @@ describe('outbox', () => {
   });
 
   it('pages the delivery log newest first and filters it by channel and status', async () => {
-    const { channel: a } = channel('webhook');
-    const { channel: b } = channel('webhook');
+    const { channel: a } = await channel('webhook');
+    const { channel: b } = await channel('webhook');
     receiver.script({ status: 400 });
     for (let i = 1; i <= 3; i++) record(runFailed({ executionId: i }));
     await worker().kick();
@@ -355,9 +357,11 @@ describe('outbox', () => {
 describe('secrets in the delivery log and the logs', () => {
   it('masks Slack URLs, ntfy tokens and webhook secrets in error texts, log rows and log lines', async () => {
     const token = 'tk_verysecretntfytoken1234';
-    const slack = channel('slack', { url: `${receiver.url}/services/T123/B456/slacksecretpart0001` }).channel;
-    const ntfy = channel('ntfy', { token }).channel;
-    const { secret } = channel('webhook');
+    const { channel: slack } = await channel('slack', {
+      url: `${receiver.url}/services/T123/B456/slacksecretpart0001`,
+    });
+    const { channel: ntfy } = await channel('ntfy', { token });
+    const { secret } = await channel('webhook');
     // Receivers that echo what they got, as some error pages do.
     receiver.script(
       { path: '/services', status: 500, body: 'no route for /services/T123/B456/slacksecretpart0001' },
@@ -383,7 +387,7 @@ describe('secrets in the delivery log and the logs', () => {
   });
 
   it('leaves no secret in the database file after deliveries', async () => {
-    const { secret } = channel('webhook');
+    const { secret } = await channel('webhook');
     channel('slack', { url: `${receiver.url}/services/T9/B9/anothersecretpart99` });
     receiver.script({ path: '/services', status: 500, body: '/services/T9/B9/anothersecretpart99 failed' });
     record();

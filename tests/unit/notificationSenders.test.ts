@@ -9,6 +9,7 @@ import {
 import type { DbHandle } from '../../src/lib/db';
 import { listDeliveries } from '../../src/lib/db/queries/notificationDeliveries';
 import { notificationOutbox } from '../../src/lib/db/schema';
+import { sqliteStore } from '../../src/lib/db/store';
 import { createChannel } from '../../src/lib/notifications/channels';
 import { recordEvent } from '../../src/lib/notifications/events';
 import { renderMessage } from '../../src/lib/notifications/render';
@@ -39,8 +40,13 @@ afterEach(async () => {
   await receiver.close();
 });
 
-function channel(input: Record<string, unknown>, events: NotificationEventType[] = ['run.failed']) {
-  return createChannel(handle.db, box, createChannelSchema.parse({ name: 'ops', events, ...input })).channel;
+async function channel(input: Record<string, unknown>, events: NotificationEventType[] = ['run.failed']) {
+  const created = await createChannel(
+    sqliteStore(handle.db),
+    box,
+    createChannelSchema.parse({ name: 'ops', events, ...input }),
+  );
+  return created.channel;
 }
 
 /** Records the event and lets a worker deliver everything due, then stops it. */
@@ -62,7 +68,7 @@ const RUN_URL = `${BASE_URL}/executions/42`;
 
 describe('Slack', () => {
   it('posts text and blocks: the title, the sentence, the figures and the link, with mrkdwn escaped', async () => {
-    channel({ type: 'slack', url: `${receiver.url}/services/T0/B0/x` });
+    await channel({ type: 'slack', url: `${receiver.url}/services/T0/B0/x` });
     await deliver(runFailed({ agentName: 'a<b>&c', errorMessage: 'exit <1> & more' }));
     expect(receiver.requests[0]?.headers['content-type']).toBe('application/json');
     const body = json() as {
@@ -89,7 +95,7 @@ describe('Slack', () => {
 
 describe('Discord', () => {
   it('posts content and one embed with the figures and the link, and pings nobody', async () => {
-    channel({ type: 'discord', url: `${receiver.url}/api/webhooks/1/x` });
+    await channel({ type: 'discord', url: `${receiver.url}/api/webhooks/1/x` });
     await deliver(runFailed({ errorMessage: '@everyone the build broke' }));
     const body = json() as {
       content: string;
@@ -117,7 +123,7 @@ describe('Discord', () => {
 
 describe('ntfy', () => {
   it('posts the text to the topic URL with title, priority, tags, link and the Bearer token', async () => {
-    channel({ type: 'ntfy', url: `${receiver.url}/ops-alerts`, token: 'tk_ntfy_token_0123456789' });
+    await channel({ type: 'ntfy', url: `${receiver.url}/ops-alerts`, token: 'tk_ntfy_token_0123456789' });
     await deliver();
     const [request] = receiver.requests;
     expect(request?.path).toBe('/ops-alerts');
@@ -133,7 +139,7 @@ describe('ntfy', () => {
   });
 
   it('sends no Authorization header without a token, and plain ASCII titles as they are', async () => {
-    channel({ type: 'ntfy', url: `${receiver.url}/t` }, ['circuit.opened']);
+    await channel({ type: 'ntfy', url: `${receiver.url}/t` }, ['circuit.opened']);
     await deliver({
       type: 'circuit.opened',
       data: {
@@ -169,7 +175,7 @@ describe('email', () => {
     });
 
   it('sends a mail over SMTP with auth: subject, the figures and the link in the body', async () => {
-    const email = mailChannel('smtp-pass-123');
+    const email = await mailChannel('smtp-pass-123');
     await deliver();
     expect(smtp.mails).toHaveLength(1);
     const [mail] = smtp.mails;
@@ -190,7 +196,7 @@ describe('email', () => {
   });
 
   it('gives up at once when the server refuses the login (535), without the password in the log', async () => {
-    const email = mailChannel('wrong-password-456');
+    const email = await mailChannel('wrong-password-456');
     await deliver();
     expect(smtp.mails).toHaveLength(0);
     const [entry] = listDeliveries(handle.db, { channelId: email.id, limit: 5 }).deliveries;
@@ -201,8 +207,8 @@ describe('email', () => {
 
 describe('test messages', () => {
   it('sends through the real sender at once and records the outcome, delivered or not', async () => {
-    const hook = createChannel(
-      handle.db,
+    const hook = await createChannel(
+      sqliteStore(handle.db),
       box,
       createChannelSchema.parse({
         type: 'webhook',

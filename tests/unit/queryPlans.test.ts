@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../src/lib/db';
+import { runOnSqlite } from '../../src/lib/db/plan';
 import { listAgents } from '../../src/lib/db/queries/agents';
 import { costExportPages, getTopExecutions } from '../../src/lib/db/queries/costReports';
 import {
@@ -117,7 +118,11 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
     (db) => listWorkflowRuns(db, { workflowId: 1, limit: 20, before: 50 }),
     /USING INDEX workflow_runs_by_workflow_recent /,
   ],
-  ['notification channels by name', (db) => listChannelRows(db), /USING INDEX notification_channels_by_name/],
+  [
+    'notification channels by name',
+    (db) => runOnSqlite(listChannelRows(sqliteStore(db))),
+    /USING INDEX notification_channels_by_name/,
+  ],
   [
     'notification deliveries, newest first',
     (db) => listDeliveries(db, { limit: 50 }),

@@ -11,6 +11,7 @@ import { type ListDeliveriesQuery, listDeliveriesQuerySchema } from '@/lib/contr
 import { getDb } from '@/lib/db';
 import { listAgents } from '@/lib/db/queries/agents';
 import { listDeliveries } from '@/lib/db/queries/notificationDeliveries';
+import { getStore } from '@/lib/db/store';
 import { listChannels } from '@/lib/notifications/channels';
 import { listConditionStatuses } from '@/lib/notifications/conditionList';
 import { formatDuration } from '@/lib/presentation/format';
@@ -38,7 +39,7 @@ function deliveryFilter(searchParams: Record<string, string | string[] | undefin
 
 export default async function NotificationsPage({ searchParams }: NotificationsPageProps) {
   const db = getDb();
-  const channels = listChannels(db);
+  const channels = await listChannels(getStore());
   const agentNames = new Map(listAgents(db).map((agent) => [agent.id, agent.name]));
   const filter = deliveryFilter(await searchParams);
   const { deliveries, nextBefore } = listDeliveries(db, filter);

@@ -1,5 +1,6 @@
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
-import { type DbConnection, getDb } from './index';
+import type { DbExecutor } from './executor';
+import { getDb } from './index';
 import * as sqliteTables from './schema';
 import * as postgresTables from './schema-pg';
 
@@ -21,14 +22,15 @@ export type Tables = typeof sqliteTables;
  */
 export interface Store {
   readonly dialect: Dialect;
-  readonly db: DbConnection;
+  readonly db: DbExecutor;
   readonly t: Tables;
 }
 
 /** One store per connection, so a query asking for it on every request builds nothing. */
-const sqliteStores = new WeakMap<DbConnection, Store>();
+const sqliteStores = new WeakMap<DbExecutor, Store>();
 
-export function sqliteStore(db: DbConnection): Store {
+/** A SQLite connection, or a transaction on one, as a store. */
+export function sqliteStore(db: DbExecutor): Store {
   let store = sqliteStores.get(db);
   if (!store) {
     store = { dialect: 'sqlite', db, t: sqliteTables };
@@ -39,7 +41,7 @@ export function sqliteStore(db: DbConnection): Store {
 
 export function postgresStore(db: NodePgDatabase<typeof postgresTables>): Store {
   // The one place the two dialects meet: same names, same row types, different builders underneath.
-  return { dialect: 'postgres', db: db as unknown as DbConnection, t: postgresTables as unknown as Tables };
+  return { dialect: 'postgres', db: db as unknown as DbExecutor, t: postgresTables as unknown as Tables };
 }
 
 /** The process's store: the SQLite file server.ts opened (see getDb). */

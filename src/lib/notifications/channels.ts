@@ -12,17 +12,19 @@ import {
 } from '../contracts/notifications';
 import { assertNoIssues, invalidField, notFound } from '../core/errors';
 import type { Db } from '../db';
+import { execute, transaction } from '../db/plan';
 import { listLiveAgentIds } from '../db/queries/agents';
 import {
   deleteChannelRow,
+  discardUnsent,
   getChannelRow,
   insertChannelRow,
   listChannelRows,
   updateChannelRow,
 } from '../db/queries/notificationChannels';
-import { discardUnsent } from '../db/queries/notificationOutbox';
 import type { ChannelPublicSettings, NotificationChannel } from '../db/schema';
 import type { SecretBox } from '../db/secretBox';
+import type { Store } from '../db/store';
 
 /** A channel's full settings, secrets included: only ever held in memory, to send. */
 const channelConfigSchema = z.discriminatedUnion('type', [
@@ -184,33 +186,36 @@ export interface ChannelWithSecret {
 const secretOnce = (config: ChannelConfig, show: boolean): { secret?: string } =>
   show && config.type === 'webhook' ? { secret: config.secret } : {};
 
-export function listChannels(db: Db): ChannelDto[] {
-  return listChannelRows(db).map(toChannelDto);
+export async function listChannels(store: Store): Promise<ChannelDto[]> {
+  return (await execute(store, listChannelRows(store))).map(toChannelDto);
 }
 
-export function getChannel(db: Db, id: number): ChannelDto {
-  const row = getChannelRow(db, id);
+export async function getChannel(store: Store, id: number): Promise<ChannelDto> {
+  const row = await execute(store, getChannelRow(store, id));
   if (!row) throw notFound('Notification channel');
   return toChannelDto(row);
 }
 
-export function createChannel(
-  db: Db,
+export async function createChannel(
+  store: Store,
   box: SecretBox,
   input: CreateChannelInput,
   now = Date.now(),
-): ChannelWithSecret {
+): Promise<ChannelWithSecret> {
   const config = configFromInput(input);
-  const row = insertChannelRow(db, {
-    type: input.type,
-    name: input.name,
-    enabled: input.enabled ?? true,
-    events: input.events,
-    agentIds: input.agentIds ?? null,
-    ...toStoredForm(config, box),
-    createdAt: now,
-    updatedAt: now,
-  });
+  const row = await execute(
+    store,
+    insertChannelRow(store, {
+      type: input.type,
+      name: input.name,
+      enabled: input.enabled ?? true,
+      events: input.events,
+      agentIds: input.agentIds ?? null,
+      ...toStoredForm(config, box),
+      createdAt: now,
+      updatedAt: now,
+    }),
+  );
   return { channel: toChannelDto(row), ...secretOnce(config, true) };
 }
 
@@ -238,20 +243,20 @@ function patchedConfig(config: ChannelConfig, patch: UpdateChannelInput): Channe
 }
 
 /** Changes a channel. Disabling it drops what it had not sent yet, in the same transaction. */
-export function updateChannel(
-  db: Db,
+export async function updateChannel(
+  store: Store,
   box: SecretBox,
   id: number,
   patch: UpdateChannelInput,
   now = Date.now(),
-): ChannelWithSecret {
-  const row = getChannelRow(db, id);
+): Promise<ChannelWithSecret> {
+  const row = await execute(store, getChannelRow(store, id));
   if (!row) throw notFound('Notification channel');
   checkFieldsBelongTo(row.type, patch);
   const config = patchedConfig(openChannel(row, box).config, patch);
-  const updated = db.transaction((tx) => {
-    if (patch.enabled === false) discardUnsent(tx, id);
-    return updateChannelRow(tx, id, {
+  const updated = await transaction(store, function* (tx) {
+    if (patch.enabled === false) yield* discardUnsent(tx, id);
+    return yield* updateChannelRow(tx, id, {
       ...(patch.name !== undefined && { name: patch.name }),
       ...(patch.enabled !== undefined && { enabled: patch.enabled }),
       ...(patch.events !== undefined && { events: patch.events }),
@@ -275,6 +280,6 @@ export function assertAgentsExist(db: Db, agentIds: readonly number[] | null | u
   );
 }
 
-export function deleteChannel(db: Db, id: number): void {
-  if (!deleteChannelRow(db, id)) throw notFound('Notification channel');
+export async function deleteChannel(store: Store, id: number): Promise<void> {
+  if (!(await execute(store, deleteChannelRow(store, id)))) throw notFound('Notification channel');
 }

@@ -1,11 +1,13 @@
 import type { ConditionDto, ConditionListResponse } from '../contracts/notifications';
 import type { Db } from '../db';
+import { runOnSqlite } from '../db/plan';
 import { listAgents } from '../db/queries/agents';
 import { listChannelRows } from '../db/queries/notificationChannels';
 import { listConditions } from '../db/queries/notificationConditions';
 import { getAppSettings } from '../db/queries/settings';
 import { listWorkflows } from '../db/queries/workflows';
 import type { NotificationCondition } from '../db/schema';
+import { sqliteStore } from '../db/store';
 import { conditionStatus } from './conditionStatus';
 import { FIXED_CONDITION_KEYS, type ParsedConditionKey, parseConditionKey } from './conditions';
 
@@ -54,7 +56,7 @@ function conditionLabel(key: string, parsed: ParsedConditionKey, names: Names): 
 export function listConditionStatuses(db: Db): ConditionListResponse {
   const settings = getAppSettings(db);
   const quietMs = settings.notificationQuietPeriodMinutes * 60_000;
-  const channels = listChannelRows(db);
+  const channels = runOnSqlite(listChannelRows(sqliteStore(db)));
   const names: Names = {
     agents: new Map(listAgents(db).map((agent) => [agent.id, agent.name])),
     workflows: new Map(listWorkflows(db).map((workflow) => [workflow.id, workflow.name])),

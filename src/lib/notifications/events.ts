@@ -5,9 +5,11 @@ import {
   notificationEventSchema,
 } from '../contracts/notifications';
 import type { DbExecutor } from '../db/executor';
+import { runOnSqlite } from '../db/plan';
 import { type ChannelSubscription, listSubscriptions } from '../db/queries/notificationChannels';
 import { insertEventForChannels } from '../db/queries/notificationOutbox';
 import { getAppSettings } from '../db/queries/settings';
+import { sqliteStore } from '../db/store';
 import { admitConditionChange, conditionOf } from './conditions';
 import { subscribes } from './subscription';
 
@@ -50,7 +52,7 @@ export function recordEvent(db: DbExecutor, input: NotificationEventInput, now =
       if (!admitConditionChange(tx, change, now, quietMs))
         return { eventId: null, queued: 0, suppressed: true };
     }
-    const channelIds = listSubscriptions(tx)
+    const channelIds = runOnSqlite(listSubscriptions(sqliteStore(tx)))
       .filter((channel) => wants(channel, event))
       .map((channel) => channel.id);
     if (channelIds.length === 0) return { eventId: null, queued: 0, suppressed: false };

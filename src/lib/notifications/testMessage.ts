@@ -1,9 +1,11 @@
 import { NOTIFICATIONS_PAGE_PATH, TEST_MESSAGE_TYPE, type TestResultDto } from '../contracts/notifications';
 import { notFound } from '../core/errors';
 import type { Db } from '../db';
+import { execute } from '../db/plan';
 import { getChannelRow } from '../db/queries/notificationChannels';
 import { insertDelivery } from '../db/queries/notificationDeliveries';
 import type { SecretBox } from '../db/secretBox';
+import { sqliteStore } from '../db/store';
 import { openChannel } from './channels';
 import { attemptSend, buildOutgoing } from './delivery';
 import { newEventId } from './events';
@@ -26,7 +28,8 @@ export async function sendTestMessage(
   channelId: number,
   options: TestMessageOptions,
 ): Promise<TestResultDto> {
-  const row = getChannelRow(db, channelId);
+  const store = sqliteStore(db);
+  const row = await execute(store, getChannelRow(store, channelId));
   if (!row) throw notFound('Notification channel');
   const channel = openChannel(row, box);
   const occurredAt = options.now?.() ?? Date.now();

@@ -3,10 +3,12 @@ import { type ApprovalLinks, approvalLinkPath } from '../auth/approvalLinks';
 import { issuesFromZod } from '../contracts/errors';
 import type { Logger } from '../core/logger';
 import type { Db } from '../db';
+import { execute } from '../db/plan';
 import { getChannelRow } from '../db/queries/notificationChannels';
 import { nextDueAt, type OutboxItem } from '../db/queries/notificationOutbox';
 import type { NotificationChannel } from '../db/schema';
 import type { SecretBox } from '../db/secretBox';
+import { sqliteStore } from '../db/store';
 import { type OpenChannel, openChannel } from './channels';
 import { type Attempt, attemptSend, buildOutgoing, unsendable } from './delivery';
 import { claimDue, queueDueSummaries, type RetryPolicy, settleAttempt } from './outbox';
@@ -51,6 +53,7 @@ export interface NotificationWorker {
  */
 export function startNotificationWorker(options: NotificationWorkerOptions): NotificationWorker {
   const { db, logger, baseUrl, box } = options;
+  const store = sqliteStore(db);
   const now = options.now ?? Date.now;
   const ctx = { fetch: options.fetch ?? fetch, timeoutMs: options.timeoutMs ?? 10_000 };
   const pollIntervalMs = options.pollIntervalMs ?? 10_000;
@@ -100,7 +103,7 @@ export function startNotificationWorker(options: NotificationWorkerOptions): Not
       attempt: item.row.attempts,
     };
     try {
-      const channelRow = getChannelRow(db, item.row.channelId);
+      const channelRow = await execute(store, getChannelRow(store, item.row.channelId));
       // Deleted since the claim: its outbox rows and log went with it.
       if (!channelRow) return;
       const result = await attempt(item, channelRow);

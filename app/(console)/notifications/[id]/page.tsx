@@ -10,8 +10,10 @@ import { ButtonLink } from '@/components/ui/Button';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { Panel } from '@/components/ui/Panel';
 import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { listAgents } from '@/lib/db/queries/agents';
 import { getChannelRow } from '@/lib/db/queries/notificationChannels';
+import { getStore } from '@/lib/db/store';
 import { toChannelDto } from '@/lib/notifications/channels';
 import { parseIdParam } from '../../../_lib/params';
 
@@ -22,19 +24,20 @@ interface ChannelPageProps {
 }
 
 // Metadata and page share one read per request.
-const loadChannel = cache((idParam: string) => {
+const loadChannel = cache(async (idParam: string) => {
   const id = parseIdParam(idParam);
-  const row = id === undefined ? undefined : getChannelRow(getDb(), id);
+  const store = getStore();
+  const row = id === undefined ? undefined : await execute(store, getChannelRow(store, id));
   return row && toChannelDto(row);
 });
 
 export async function generateMetadata({ params }: ChannelPageProps): Promise<Metadata> {
-  const channel = loadChannel((await params).id);
+  const channel = await loadChannel((await params).id);
   return { title: channel?.name ?? 'Channel not found' };
 }
 
 export default async function ChannelPage({ params }: ChannelPageProps) {
-  const channel = loadChannel((await params).id);
+  const channel = await loadChannel((await params).id);
   if (!channel) notFound();
   const agents = listAgents(getDb()).map(({ id, name }) => ({ id, name }));
   return (

@@ -1,6 +1,7 @@
 import { channelResponseSchema, updateChannelSchema } from '@/lib/contracts/notifications';
 import { getDb } from '@/lib/db';
 import { appSecretBox } from '@/lib/db/secretBox';
+import { getStore } from '@/lib/db/store';
 import { idParam, json, route } from '@/lib/http/route';
 import { assertAgentsExist, deleteChannel, getChannel, updateChannel } from '@/lib/notifications/channels';
 
@@ -8,7 +9,7 @@ export const dynamic = 'force-dynamic';
 
 export const GET = route(
   { params: idParam, doc: { summary: 'One channel', response: channelResponseSchema } },
-  ({ params }) => json({ channel: getChannel(getDb(), params.id) }),
+  async ({ params }) => json({ channel: await getChannel(getStore(), params.id) }),
 );
 
 /** `rotateSecret` answers with the new signing secret, this once. */
@@ -18,15 +19,14 @@ export const PATCH = route(
     body: updateChannelSchema,
     doc: { summary: 'Change a channel', response: channelResponseSchema },
   },
-  ({ params, body }) => {
-    const db = getDb();
-    assertAgentsExist(db, body.agentIds);
-    return json(updateChannel(db, appSecretBox(), params.id, body));
+  async ({ params, body }) => {
+    assertAgentsExist(getDb(), body.agentIds);
+    return json(await updateChannel(getStore(), appSecretBox(), params.id, body));
   },
 );
 
 /** Its queued messages and delivery log go with it. */
-export const DELETE = route({ params: idParam, doc: { summary: 'Delete a channel' } }, ({ params }) => {
-  deleteChannel(getDb(), params.id);
+export const DELETE = route({ params: idParam, doc: { summary: 'Delete a channel' } }, async ({ params }) => {
+  await deleteChannel(getStore(), params.id);
   return new Response(null, { status: 204 });
 });

@@ -1,15 +1,19 @@
-import { asc, eq } from 'drizzle-orm';
-import type { DbExecutor } from '../executor';
-import type { Db } from '../index';
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import { changesOf, firstOf, type Plan, rowsOf } from '../plan';
 import { insertedRow, updatedRow } from '../returning';
-import { type NewNotificationChannel, type NotificationChannel, notificationChannels } from '../schema';
+import type { NewNotificationChannel, NotificationChannel } from '../schema';
+import type { Store } from '../store';
 
-export function listChannelRows(db: Db): NotificationChannel[] {
-  return db.select().from(notificationChannels).orderBy(asc(notificationChannels.name)).all();
+// Dialect-neutral plans (see plan.ts): run on SQLite and on Postgres, inside a transaction or not.
+
+/** By name; channels of one name by id, so the order is the same on every read and dialect. */
+export function listChannelRows({ db, t }: Store): Plan<NotificationChannel[]> {
+  const channels = t.notificationChannels;
+  return rowsOf(db.select().from(channels).orderBy(asc(channels.name), asc(channels.id)));
 }
 
-export function getChannelRow(db: Db, id: number): NotificationChannel | undefined {
-  return db.select().from(notificationChannels).where(eq(notificationChannels.id, id)).get();
+export function getChannelRow({ db, t }: Store, id: number): Plan<NotificationChannel | undefined> {
+  return firstOf(db.select().from(t.notificationChannels).where(eq(t.notificationChannels.id, id)));
 }
 
 export type ChannelSubscription = Pick<NotificationChannel, 'id' | 'events' | 'agentIds'>;
@@ -19,33 +23,44 @@ export type ChannelSubscription = Pick<NotificationChannel, 'id' | 'events' | 'a
  * columns, not the row: composing and mapping the full select costs more than twice as much, in
  * the producer's transaction.
  */
-export function listSubscriptions(db: DbExecutor): ChannelSubscription[] {
-  return db
-    .select({
-      id: notificationChannels.id,
-      events: notificationChannels.events,
-      agentIds: notificationChannels.agentIds,
-    })
-    .from(notificationChannels)
-    .where(eq(notificationChannels.enabled, true))
-    .all();
-}
-
-export function insertChannelRow(db: DbExecutor, values: NewNotificationChannel): NotificationChannel {
-  return insertedRow(db.insert(notificationChannels).values(values).returning().all());
-}
-
-export function updateChannelRow(
-  db: DbExecutor,
-  id: number,
-  set: Partial<NewNotificationChannel>,
-): NotificationChannel | undefined {
-  return updatedRow(
-    db.update(notificationChannels).set(set).where(eq(notificationChannels.id, id)).returning().all(),
+export function listSubscriptions({ db, t }: Store): Plan<ChannelSubscription[]> {
+  const channels = t.notificationChannels;
+  return rowsOf(
+    db
+      .select({ id: channels.id, events: channels.events, agentIds: channels.agentIds })
+      .from(channels)
+      .where(eq(channels.enabled, true)),
   );
 }
 
+export function* insertChannelRow(
+  { db, t }: Store,
+  values: NewNotificationChannel,
+): Plan<NotificationChannel> {
+  return insertedRow(yield* rowsOf(db.insert(t.notificationChannels).values(values).returning()));
+}
+
+export function* updateChannelRow(
+  { db, t }: Store,
+  id: number,
+  set: Partial<NewNotificationChannel>,
+): Plan<NotificationChannel | undefined> {
+  const channels = t.notificationChannels;
+  return updatedRow(yield* rowsOf(db.update(channels).set(set).where(eq(channels.id, id)).returning()));
+}
+
 /** Its outbox rows and delivery log go with it (foreign keys cascade). */
-export function deleteChannelRow(db: Db, id: number): boolean {
-  return db.delete(notificationChannels).where(eq(notificationChannels.id, id)).run().changes > 0;
+export function* deleteChannelRow({ db, t }: Store, id: number): Plan<boolean> {
+  const channels = t.notificationChannels;
+  return (yield* changesOf(db.delete(channels).where(eq(channels.id, id)))) > 0;
+}
+
+/** Drops what a channel has not sent yet (it was disabled): nothing queued goes out later by surprise. */
+export function discardUnsent({ db, t }: Store, channelId: number): Plan<number> {
+  const outbox = t.notificationOutbox;
+  return changesOf(
+    db
+      .delete(outbox)
+      .where(and(eq(outbox.channelId, channelId), inArray(outbox.status, ['pending', 'folded']))),
+  );
 }

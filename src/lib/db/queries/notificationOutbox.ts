@@ -153,18 +153,6 @@ export function markSummarized(
     .run();
 }
 
-/** Drops what a channel has not sent yet (it was disabled): nothing queued goes out later by surprise. */
-export function discardUnsent(db: DbExecutor, channelId: number): void {
-  db.delete(notificationOutbox)
-    .where(
-      and(
-        eq(notificationOutbox.channelId, channelId),
-        inArray(notificationOutbox.status, ['pending', 'folded']),
-      ),
-    )
-    .run();
-}
-
 /** The earliest time a row becomes due (a retry, or a lease running out); null when nothing waits. */
 /**
  * Ends every claim's lease now: at start-up, a claim can only belong to the server before this one

@@ -1,0 +1,143 @@
+import { DrizzleQueryError } from 'drizzle-orm';
+import type { Store } from './store';
+
+/**
+ * A dialect-neutral query or transaction body, written once as a generator: it yields each
+ * statement and is handed back its result (`const rows = yield* rowsOf(query)`). Plans compose
+ * with `yield*`, so a transaction is made of the same functions the rest of the code calls.
+ *
+ * Why generators: better-sqlite3 is synchronous and its transactions cannot await (a promise
+ * between two statements would let other code's statements into the open transaction). Run on
+ * SQLite, a plan's statements execute as they are yielded, with nothing in between, exactly as the
+ * synchronous code did; run on Postgres, each is awaited on the transaction's own client. Code
+ * that is still synchronous calls a plan on SQLite with `runOnSqlite`.
+ */
+export type Plan<T> = Generator<Statement, T, unknown>;
+
+// Drizzle queries built on a Store's database (typed as SQLite's; see store.ts).
+/** A select, or a write with `returning()`. */
+interface RowsQuery<Row> extends PromiseLike<unknown> {
+  all(): Row[];
+}
+/** An insert, update or delete. */
+interface WriteQuery extends PromiseLike<unknown> {
+  run(): { changes: number };
+}
+
+type Statement =
+  | { kind: 'rows'; query: RowsQuery<unknown> }
+  /** A write: how many rows it changed. */
+  | { kind: 'changes'; query: WriteQuery };
+
+/** The rows a select (or a write's `returning()`) gives. */
+export function* rowsOf<Row>(query: RowsQuery<Row>): Plan<Row[]> {
+  return (yield { kind: 'rows', query }) as Row[];
+}
+
+/** The first row a select gives, or undefined. */
+export function* firstOf<Row>(query: RowsQuery<Row>): Plan<Row | undefined> {
+  const rows = yield* rowsOf(query);
+  return rows[0];
+}
+
+/** Runs an insert, update or delete without `returning()`: how many rows it changed. */
+export function* changesOf(query: WriteQuery): Plan<number> {
+  return (yield { kind: 'changes', query }) as number;
+}
+
+function executeOnSqlite(statement: Statement): unknown {
+  return statement.kind === 'rows' ? statement.query.all() : statement.query.run().changes;
+}
+
+/** node-postgres' answer to a write without `returning()`. */
+interface PostgresWriteResult {
+  rowCount: number | null;
+}
+
+async function executeOnPostgres(statement: Statement): Promise<unknown> {
+  let result: unknown;
+  try {
+    result = await statement.query;
+  } catch (error) {
+    // drizzle wraps the server's error in one quoting the statement and its parameters; the
+    // server's own (its message, its SQLSTATE `code`) is what callers handle, as on SQLite.
+    throw error instanceof DrizzleQueryError && error.cause ? error.cause : error;
+  }
+  return statement.kind === 'rows' ? result : ((result as PostgresWriteResult).rowCount ?? 0);
+}
+
+/**
+ * Drives a plan: each statement it yields is executed and its result handed back; a failing
+ * statement is thrown into the plan (its own try/finally runs) and out of here.
+ */
+function drive<T>(plan: Plan<T>, execute: (statement: Statement) => unknown): T {
+  let step = plan.next();
+  while (!step.done) {
+    let result: unknown;
+    try {
+      result = execute(step.value);
+    } catch (error) {
+      step = plan.throw(error);
+      continue;
+    }
+    step = plan.next(result);
+  }
+  return step.value;
+}
+
+async function driveAsync<T>(plan: Plan<T>, execute: (statement: Statement) => Promise<unknown>): Promise<T> {
+  let step = plan.next();
+  while (!step.done) {
+    let result: unknown;
+    try {
+      result = await execute(step.value);
+    } catch (error) {
+      step = plan.throw(error);
+      continue;
+    }
+    step = plan.next(result);
+  }
+  return step.value;
+}
+
+/**
+ * A plan on SQLite, synchronously, inside whatever transaction is open on the connection: for code
+ * that is not async yet (the engine's transactions). The plan must have been made on a SQLite store.
+ */
+export function runOnSqlite<T>(plan: Plan<T>): T {
+  return drive(plan, executeOnSqlite);
+}
+
+/** A plan on its store, statement by statement, outside any transaction (one statement, or reads). */
+export function execute<T>(store: Store, plan: Plan<T>): Promise<T> {
+  if (store.dialect === 'postgres') return driveAsync(plan, executeOnPostgres);
+  try {
+    return Promise.resolve(runOnSqlite(plan));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
+
+/**
+ * `body` in one transaction: every statement commits together, or none does when it throws. On
+ * SQLite it runs synchronously inside an immediate transaction (taking the write lock first, so
+ * it cannot fail half-way for a busy file); on Postgres on one client of the pool, in a transaction
+ * at the default isolation (read committed). A plan that catches a failed statement must not
+ * go on writing in the transaction: Postgres refuses every statement after a failure until it ends.
+ */
+export function transaction<T>(store: Store, body: (tx: Store) => Plan<T>): Promise<T> {
+  if (store.dialect === 'postgres') {
+    return store.db.transaction(
+      // The postgres database's transaction is async; it is typed as SQLite's here (see store.ts).
+      (async (txDb: Store['db']) =>
+        driveAsync(body({ ...store, db: txDb }), executeOnPostgres)) as unknown as (txDb: Store['db']) => T,
+    ) as unknown as Promise<T>;
+  }
+  try {
+    return Promise.resolve(
+      store.db.transaction((txDb) => runOnSqlite(body({ ...store, db: txDb })), { behavior: 'immediate' }),
+    );
+  } catch (error) {
+    return Promise.reject(error);
+  }
+}
