@@ -9,6 +9,7 @@ import { benchLogWrites } from './logWrites';
 import { type BenchResult, report } from './measure';
 import { benchMetrics } from './metrics';
 import { benchNotifications } from './notifications';
+import { benchQueryLayer } from './queryLayer';
 import { benchRunList } from './runList';
 import { benchScheduler } from './scheduler';
 import { benchServerStart } from './serverStart';
@@ -27,7 +28,8 @@ const inProcess: Record<string, () => BenchResult[] | Promise<BenchResult[]>> = 
   notifications: benchNotifications,
   metrics: benchMetrics,
   scheduler: benchScheduler,
-  // Its own throw-away Postgres cluster and worker processes (bench/jobQueueWorker.ts).
+  // Each its own throw-away Postgres cluster (and, for the job queues, worker processes).
+  queryLayer: benchQueryLayer,
   jobQueues: benchJobQueues,
 };
 /** Against the production build, each starting its own servers. */

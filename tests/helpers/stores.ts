@@ -1,17 +1,12 @@
 // Stores for the dialect-neutral queries' tests (tests/dialects): each suite runs once on a SQLite
 // file and once on a database of a throw-away Postgres cluster, both with their committed
 // migrations applied. One cluster per test file, started on first use and stopped with the file.
-import path from 'node:path';
-import { drizzle } from 'drizzle-orm/node-postgres';
-import { migrate } from 'drizzle-orm/node-postgres/migrator';
-import pg from 'pg';
 import { afterAll, beforeAll, describe } from 'vitest';
-import * as postgresTables from '../../src/lib/db/schema-pg';
-import { type Dialect, postgresStore, type Store, sqliteStore } from '../../src/lib/db/store';
+import { type Dialect, type Store, sqliteStore } from '../../src/lib/db/store';
 import { type PostgresCluster, startPostgres } from './postgres';
+import { migratedPostgresStore } from './postgresStore';
 import { createTestDb } from './testDb';
 
-const POSTGRES_MIGRATIONS = path.resolve('src/lib/db/migrations-pg');
 const DIALECTS: Dialect[] = ['sqlite', 'postgres'];
 
 let cluster: Promise<PostgresCluster> | undefined;
@@ -33,11 +28,7 @@ async function openTestStore(dialect: Dialect): Promise<{ store: Store; close():
   }
   cluster ??= startPostgres();
   databases += 1;
-  const url = await (await cluster).createDatabase(`store_${process.pid}_${databases}`);
-  const pool = new pg.Pool({ connectionString: url, max: 4 });
-  const db = drizzle(pool, { schema: postgresTables });
-  await migrate(db, { migrationsFolder: POSTGRES_MIGRATIONS });
-  return { store: postgresStore(db), close: () => pool.end() };
+  return migratedPostgresStore(await cluster, `store_${process.pid}_${databases}`);
 }
 
 /**
