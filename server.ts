@@ -8,6 +8,7 @@ import { closeDb, installDb, openDatabase } from './src/lib/db';
 import { ensureIncrementalAutoVacuum } from './src/lib/db/autoVacuum';
 import { startCheckpointer } from './src/lib/db/checkpointer';
 import { applyMigrations } from './src/lib/db/migrate';
+import { onSqlite } from './src/lib/db/plan';
 import { countPendingApprovals, listPendingApprovals } from './src/lib/db/queries/approvals';
 import { getExecutionLive, listRecentAndActive } from './src/lib/db/queries/executions';
 import { readAppSettings } from './src/lib/db/queries/settings';
@@ -168,8 +169,8 @@ async function main(): Promise<void> {
       recentExecutions: () => withQueuePositions(listRecentAndActive(handle.db, RECENT_FOR_LISTS)),
       recentWorkflowRuns: () => listRecentAndActiveWorkflowRuns(handle.db, RECENT_WORKFLOW_RUNS),
       pendingApprovals: () => ({
-        items: listPendingApprovals(handle.db),
-        counts: countPendingApprovals(handle.db),
+        items: onSqlite(handle.db, listPendingApprovals),
+        counts: onSqlite(handle.db, countPendingApprovals),
       }),
       storageStatus: () => backend.storage.status(),
     },

@@ -2,6 +2,7 @@
 // file and once on a database of a throw-away Postgres cluster, both with their committed
 // migrations applied. One cluster per test file, started on first use and stopped with the file.
 import { afterAll, beforeAll, describe } from 'vitest';
+import type { NewExecution } from '../../src/lib/db/schema';
 import { type Dialect, type Store, sqliteStore } from '../../src/lib/db/store';
 import { type PostgresCluster, startPostgres } from './postgres';
 import { migratedPostgresStore } from './postgresStore';
@@ -57,4 +58,26 @@ export async function insertAgent({ db, t }: Store, name = 'agent'): Promise<num
     .returning({ id: t.agentConfigurations.id });
   if (!agent) throw new Error('no agent inserted');
   return agent.id;
+}
+
+/** A run of `agentId` in `store` (status and the rest as given), and its id. */
+export async function insertRun(
+  { db, t }: Store,
+  agentId: number,
+  fields: Partial<NewExecution> = {},
+): Promise<number> {
+  const [run] = await db
+    .insert(t.executions)
+    .values({
+      agentId,
+      trigger: 'api',
+      status: 'running',
+      prompt: 'Go.',
+      model: 'claude-sonnet-4-5',
+      createdAt: 1_800_000_000_000,
+      ...fields,
+    })
+    .returning({ id: t.executions.id });
+  if (!run) throw new Error('no run inserted');
+  return run.id;
 }

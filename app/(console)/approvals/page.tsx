@@ -2,19 +2,20 @@ import type { Metadata } from 'next';
 import { ApprovalsInbox } from '@/components/features/approvals/ApprovalsInbox';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { Panel } from '@/components/ui/Panel';
-import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { listApprovals, listPendingApprovals } from '@/lib/db/queries/approvals';
+import { getStore } from '@/lib/db/store';
 
 export const metadata: Metadata = { title: 'Approvals' };
 export const dynamic = 'force-dynamic';
 
 const ANSWERED_SHOWN = 50;
 
-export default function ApprovalsPage() {
-  const db = getDb();
-  const recent = listApprovals(db, { limit: ANSWERED_SHOWN }).items.filter(
-    (item) => item.status !== 'pending',
-  );
+export default async function ApprovalsPage() {
+  const store = getStore();
+  const pending = await execute(store, listPendingApprovals(store));
+  const answered = await execute(store, listApprovals(store, { limit: ANSWERED_SHOWN }));
+  const recent = answered.items.filter((item) => item.status !== 'pending');
   return (
     <>
       <PageHeader
@@ -22,7 +23,7 @@ export default function ApprovalsPage() {
         description="Tool calls that wait for a person, from every run. Answer here, on the run's page, or from a notification's link."
       />
       <Panel>
-        <ApprovalsInbox initial={[...listPendingApprovals(db), ...recent]} />
+        <ApprovalsInbox initial={[...pending, ...recent]} />
       </Panel>
     </>
   );

@@ -1,6 +1,7 @@
 import { approvalPageSchema, listApprovalsQuerySchema } from '@/lib/contracts/approvals';
-import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { listApprovals } from '@/lib/db/queries/approvals';
+import { getStore } from '@/lib/db/store';
 import { json, route } from '@/lib/http/route';
 
 export const dynamic = 'force-dynamic';
@@ -11,5 +12,8 @@ export const GET = route(
     query: listApprovalsQuerySchema,
     doc: { summary: 'Approvals, newest first, with the count still pending', response: approvalPageSchema },
   },
-  ({ query }) => json(listApprovals(getDb(), query)),
+  async ({ query }) => {
+    const store = getStore();
+    return json(await execute(store, listApprovals(store, query)));
+  },
 );

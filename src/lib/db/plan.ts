@@ -1,5 +1,6 @@
 import { DrizzleQueryError } from 'drizzle-orm';
-import type { Store } from './store';
+import type { DbExecutor } from './executor';
+import { type Store, sqliteStore } from './store';
 
 /**
  * A dialect-neutral query or transaction body, written once as a generator: it yields each
@@ -106,6 +107,11 @@ async function driveAsync<T>(plan: Plan<T>, execute: (statement: Statement) => P
  */
 export function runOnSqlite<T>(plan: Plan<T>): T {
   return drive(plan, executeOnSqlite);
+}
+
+/** `make`'s plan on a SQLite connection or transaction, synchronously: `runOnSqlite` for a caller holding a `db`. */
+export function onSqlite<T>(db: DbExecutor, make: (store: Store) => Plan<T>): T {
+  return runOnSqlite(make(sqliteStore(db)));
 }
 
 /** A plan on its store, statement by statement, outside any transaction (one statement, or reads). */

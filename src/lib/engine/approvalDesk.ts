@@ -4,6 +4,7 @@ import type { ApprovalTimeoutAction } from '../contracts/permissions';
 import { conflict, invalidField, notFound } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { Db } from '../db';
+import { onSqlite } from '../db/plan';
 import { rememberAgentRules } from '../db/queries/agents';
 import {
   cancelPendingApprovals,
@@ -94,21 +95,23 @@ export class ApprovalDesk {
   open(request: ApprovalRequest): Approval {
     const { db, events } = this.deps;
     const row = db.transaction((tx) => {
-      const inserted = insertApproval(tx, {
-        executionId: request.executionId,
-        agentId: request.agentId,
-        toolUseId: request.toolUseId,
-        toolName: request.toolName,
-        input: request.input,
-        inputHash: toolCallHash(request.toolName, request.input),
-        title: request.title,
-        reason: request.reason,
-        suggestions: request.suggestions,
-        requestedAt: request.requestedAt,
-        expiresAt: request.requestedAt + request.timeoutMinutes * 60_000,
-        onTimeout: request.onTimeout,
-        status: 'pending',
-      });
+      const inserted = onSqlite(tx, (s) =>
+        insertApproval(s, {
+          executionId: request.executionId,
+          agentId: request.agentId,
+          toolUseId: request.toolUseId,
+          toolName: request.toolName,
+          input: request.input,
+          inputHash: toolCallHash(request.toolName, request.input),
+          title: request.title,
+          reason: request.reason,
+          suggestions: request.suggestions,
+          requestedAt: request.requestedAt,
+          expiresAt: request.requestedAt + request.timeoutMinutes * 60_000,
+          onTimeout: request.onTimeout,
+          status: 'pending',
+        }),
+      );
       events.writeApproval({ change: 'requested', approval: this.dto(inserted.id) });
       return inserted;
     });
@@ -134,7 +137,7 @@ export class ApprovalDesk {
       signal.addEventListener('abort', onAbort);
       this.waiters.set(approvalId, settle);
       // Answered between the request and this wait (a very quick answer, or an expiry).
-      const row = getApprovalRow(this.deps.db, approvalId);
+      const row = onSqlite(this.deps.db, (s) => getApprovalRow(s, approvalId));
       if (row && row.status !== 'pending') settle({ kind: 'answered', approval: row });
     });
   }
@@ -152,7 +155,7 @@ export class ApprovalDesk {
     now = Date.now(),
   ): ApprovalDto {
     const { db } = this.deps;
-    const row = getApprovalRow(db, approvalId);
+    const row = onSqlite(db, (s) => getApprovalRow(s, approvalId));
     if (!row) throw notFound(`Approval ${approvalId}`);
     if (row.status !== 'pending') throw conflict(alreadyAnswered(row));
     const rules = input.remember ? suggestedRulesOf(row.suggestions) : [];
@@ -172,12 +175,12 @@ export class ApprovalDesk {
       rememberedRules: rules,
     };
     const recorded = db.transaction((tx) => {
-      if (!recordDecision(tx, approvalId, write)) return false;
+      if (!onSqlite(tx, (s) => recordDecision(s, approvalId, write))) return false;
       if (rules.length > 0) rememberAgentRules(tx, row.agentId, rules, now);
       return true;
     });
     // Someone answered between the read and the write.
-    const latest = getApprovalRow(db, approvalId);
+    const latest = onSqlite(db, (s) => getApprovalRow(s, approvalId));
     if (!recorded || !latest) throw conflict(alreadyAnswered(latest ?? row));
     this.answered(latest);
     return this.dto(approvalId);
@@ -186,29 +189,31 @@ export class ApprovalDesk {
   /** Nobody answered in time: the call is denied (or its run will fail, by the policy). */
   expire(approvalId: number, now = Date.now()): void {
     const { db, events } = this.deps;
-    const row = getApprovalRow(db, approvalId);
+    const row = onSqlite(db, (s) => getApprovalRow(s, approvalId));
     if (row?.status !== 'pending') return;
     const recorded = db.transaction((tx) => {
-      const done = recordDecision(tx, approvalId, {
-        status: 'expired',
-        decision: 'deny',
-        decidedAt: now,
-        decidedVia: 'timeout',
-        decidedChannel: 'timeout',
-        message: timeoutMessage(row),
-        updatedInput: null,
-        rememberedRules: [],
-      });
+      const done = onSqlite(tx, (s) =>
+        recordDecision(s, approvalId, {
+          status: 'expired',
+          decision: 'deny',
+          decidedAt: now,
+          decidedVia: 'timeout',
+          decidedChannel: 'timeout',
+          message: timeoutMessage(row),
+          updatedInput: null,
+          rememberedRules: [],
+        }),
+      );
       if (done) events.writeApproval({ change: 'expired', approval: this.dto(approvalId) });
       return done;
     });
-    const latest = getApprovalRow(db, approvalId);
+    const latest = onSqlite(db, (s) => getApprovalRow(s, approvalId));
     if (recorded && latest) this.answered(latest);
   }
 
   /** A run ended otherwise: its waiting calls are dropped, their callbacks released. */
   dropPending(executionId: number, now = Date.now()): void {
-    for (const id of cancelPendingApprovals(this.deps.db, executionId, now)) {
+    for (const id of onSqlite(this.deps.db, (s) => cancelPendingApprovals(s, executionId, now))) {
       this.disarm(id);
       this.waiters.get(id)?.({ kind: 'dropped' });
       this.announce(id);
@@ -218,7 +223,7 @@ export class ApprovalDesk {
   /** The unused allow a resumed run's repeated call may use: same tool, and the input asked for or approved. */
   allowFor(executionId: number, toolName: string, input: Record<string, unknown>): Approval | undefined {
     const hash = toolCallHash(toolName, input);
-    return unusedAllowsOf(this.deps.db, executionId).find(
+    return onSqlite(this.deps.db, (s) => unusedAllowsOf(s, executionId)).find(
       (row) =>
         row.toolName === toolName &&
         (row.inputHash === hash ||
@@ -228,15 +233,15 @@ export class ApprovalDesk {
 
   /** An allow is good for one call. */
   use(approvalId: number, now = Date.now()): void {
-    markApprovalUsed(this.deps.db, approvalId, now);
+    onSqlite(this.deps.db, (s) => markApprovalUsed(s, approvalId, now));
   }
 
   /** At start: every pending approval gets its expiry back; those that passed while down expire now. */
   rearm(now = Date.now()): void {
-    for (const approval of listPendingApprovals(this.deps.db)) {
+    for (const approval of onSqlite(this.deps.db, (s) => listPendingApprovals(s))) {
       if (approval.expiresAt <= now) this.expire(approval.id, now);
       else {
-        const row = getApprovalRow(this.deps.db, approval.id);
+        const row = onSqlite(this.deps.db, (s) => getApprovalRow(s, approval.id));
         if (row) this.arm(row);
       }
     }
@@ -249,7 +254,7 @@ export class ApprovalDesk {
 
   /** The approval as the API shows it. */
   dto(approvalId: number): ApprovalDto {
-    const approval = getApproval(this.deps.db, approvalId);
+    const approval = onSqlite(this.deps.db, (s) => getApproval(s, approvalId));
     if (!approval) throw notFound(`Approval ${approvalId}`);
     return approval;
   }
@@ -265,7 +270,11 @@ export class ApprovalDesk {
   private announce(approvalId: number): void {
     const { events, db, logger } = this.deps;
     events.emit(
-      { type: 'approval.updated', approval: this.dto(approvalId), counts: countPendingApprovals(db) },
+      {
+        type: 'approval.updated',
+        approval: this.dto(approvalId),
+        counts: onSqlite(db, (s) => countPendingApprovals(s)),
+      },
       (err) => logger.error({ err, approvalId }, 'approval listener failed'),
     );
   }

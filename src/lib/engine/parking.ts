@@ -1,6 +1,7 @@
 import type { ModelTokenUsage } from '../claude/usage';
 import type { Logger } from '../core/logger';
 import type { DbConnection } from '../db';
+import { onSqlite } from '../db/plan';
 import { getAgentRow } from '../db/queries/agents';
 import { getApprovalRow, latestAnsweredApproval, pendingApprovalsOf } from '../db/queries/approvals';
 import { recordExecutionCosts } from '../db/queries/costs';
@@ -67,7 +68,8 @@ export class Parking {
     this.host.runs.delete(run.executionId);
     this.host.publishUpdate(run);
     this.host.logger.info({ executionId: run.executionId, approvalId }, 'execution parked for approval');
-    if (getApprovalRow(db, approvalId)?.status !== 'pending') this.wake(run.executionId);
+    if (onSqlite(db, (store) => getApprovalRow(store, approvalId))?.status !== 'pending')
+      this.wake(run.executionId);
   }
 
   /**
@@ -76,9 +78,13 @@ export class Parking {
    */
   wake(executionId: number): void {
     const { db } = this.host;
-    if (this.host.runs.has(executionId) || pendingApprovalsOf(db, executionId).length > 0) return;
+    if (
+      this.host.runs.has(executionId) ||
+      onSqlite(db, (store) => pendingApprovalsOf(store, executionId)).length > 0
+    )
+      return;
     const row = getExecutionRow(db, executionId);
-    const answer = latestAnsweredApproval(db, executionId);
+    const answer = onSqlite(db, (store) => latestAnsweredApproval(store, executionId));
     if (row?.status !== 'awaiting_approval' || !answer || row.sessionId === null) return;
     const run = this.revive(row, {
       kind: 'resume',

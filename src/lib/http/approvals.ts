@@ -1,6 +1,7 @@
 import type { ApprovalLinkClaims } from '../auth/approvalLinks';
 import type { ApprovalDto } from '../contracts/approvals';
 import type { Db } from '../db';
+import { onSqlite } from '../db/plan';
 import { getApproval } from '../db/queries/approvals';
 import type { DecisionActor } from '../engine/approvalDesk';
 import type { AuthVia } from '../security/requestGate';
@@ -45,7 +46,7 @@ export function inspectLink(db: Db, runtime: Runtime, token: string, now = Date.
     return check.problem === 'expired'
       ? { ok: false, status: 410, code: 'link_expired', message: 'This approval link has expired' }
       : INVALID;
-  const approval = getApproval(db, check.claims.approvalId);
+  const approval = onSqlite(db, (store) => getApproval(store, check.claims.approvalId));
   // Bound to the exact call: a link minted for other input (or another database) is worth nothing.
   if (!approval || approval.inputHash !== check.claims.inputHash) return INVALID;
   if (approval.status !== 'pending') {

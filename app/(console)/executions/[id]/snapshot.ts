@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Db } from '@/lib/db';
+import { onSqlite } from '@/lib/db/plan';
 import { listApprovals } from '@/lib/db/queries/approvals';
 import {
   countExecutionLogsBefore,
@@ -30,7 +31,7 @@ export function loadExecutionSnapshot(db: Db, executionId: number): ExecutionSna
     first !== undefined &&
     getExecutionLogsBefore(db, executionId, first.seq, 1).length > 0;
   const earlierLogCount = hasEarlierLogs && first ? countExecutionLogsBefore(db, executionId, first.seq) : 0;
-  const approvals = listApprovals(db, { executionId, limit: 100 }).items;
+  const approvals = onSqlite(db, (store) => listApprovals(store, { executionId, limit: 100 })).items;
   const [withPosition = execution] = withQueuePositions([execution]);
   return {
     execution: { ...withPosition, chain: getExecutionChain(db, executionId) },

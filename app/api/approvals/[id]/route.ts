@@ -1,7 +1,8 @@
 import { approvalResponseSchema, decideApprovalSchema } from '@/lib/contracts/approvals';
 import { notFound } from '@/lib/core/errors';
-import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { getApproval } from '@/lib/db/queries/approvals';
+import { getStore } from '@/lib/db/store';
 import { actorOf } from '@/lib/http/approvals';
 import { idParam, json, route } from '@/lib/http/route';
 import { requireRuntime } from '@/lib/server/runtime';
@@ -16,8 +17,9 @@ export const GET = route(
       response: approvalResponseSchema,
     },
   },
-  ({ params }) => {
-    const approval = getApproval(getDb(), params.id);
+  async ({ params }) => {
+    const store = getStore();
+    const approval = await execute(store, getApproval(store, params.id));
     if (!approval) throw notFound('Approval');
     return json({ approval });
   },

@@ -8,10 +8,12 @@ import type {
   DecidedVia,
   ListApprovalsQuery,
 } from '../../contracts/approvals';
-import type { DbExecutor } from '../executor';
-import type { Db } from '../index';
+import { changesOf, firstOf, type Plan, rowsOf } from '../plan';
 import { insertedRow } from '../returning';
-import { type Approval, agentConfigurations, approvals, type NewApproval } from '../schema';
+import type { Approval, NewApproval } from '../schema';
+import type { Store } from '../store';
+
+// Dialect-neutral plans (see plan.ts): run on SQLite and on Postgres, inside a transaction or not.
 
 /** The rules Claude Code's suggestions would add (allow rules only), spelled as in an agent's lists. */
 export function suggestedRulesOf(suggestions: readonly unknown[]): string[] {
@@ -63,93 +65,109 @@ export function toApprovalDto(row: Approval, agentName: string): ApprovalDto {
   };
 }
 
-function selectApprovals(db: Db, where: SQL | undefined) {
+function selectApprovals({ db, t }: Store, where: SQL | undefined) {
   return db
-    .select({ row: approvals, agentName: agentConfigurations.name })
-    .from(approvals)
-    .innerJoin(agentConfigurations, eq(agentConfigurations.id, approvals.agentId))
+    .select({ row: t.approvals, agentName: t.agentConfigurations.name })
+    .from(t.approvals)
+    .innerJoin(t.agentConfigurations, eq(t.agentConfigurations.id, t.approvals.agentId))
     .where(where);
 }
 
-export function insertApproval(db: DbExecutor, row: NewApproval): Approval {
-  return insertedRow(db.insert(approvals).values(row).returning().all());
+export function* insertApproval({ db, t }: Store, row: NewApproval): Plan<Approval> {
+  return insertedRow(yield* rowsOf(db.insert(t.approvals).values(row).returning()));
 }
 
-export function getApproval(db: Db, id: number): ApprovalDto | undefined {
-  const found = selectApprovals(db, eq(approvals.id, id)).get();
+export function* getApproval(store: Store, id: number): Plan<ApprovalDto | undefined> {
+  const found = yield* firstOf(selectApprovals(store, eq(store.t.approvals.id, id)));
   return found && toApprovalDto(found.row, found.agentName);
 }
 
-export function getApprovalRow(db: DbExecutor, id: number): Approval | undefined {
-  return db.select().from(approvals).where(eq(approvals.id, id)).get();
+export function getApprovalRow({ db, t }: Store, id: number): Plan<Approval | undefined> {
+  return firstOf(db.select().from(t.approvals).where(eq(t.approvals.id, id)));
 }
 
-export function countPendingApprovals(db: Db): ApprovalCounts {
-  const row = db.select({ n: count() }).from(approvals).where(eq(approvals.status, 'pending')).get();
+export function* countPendingApprovals({ db, t }: Store): Plan<ApprovalCounts> {
+  const row = yield* firstOf(
+    db
+      .select({ n: count().mapWith(Number) })
+      .from(t.approvals)
+      .where(eq(t.approvals.status, 'pending')),
+  );
   return { pending: row?.n ?? 0 };
 }
 
 /** Newest first, keyset-paged by id. */
-export function listApprovals(db: Db, query: ListApprovalsQuery): ApprovalPage {
+export function* listApprovals(store: Store, query: ListApprovalsQuery): Plan<ApprovalPage> {
+  const { approvals } = store.t;
   const filters = and(
     query.status === undefined ? undefined : eq(approvals.status, query.status),
     query.executionId === undefined ? undefined : eq(approvals.executionId, query.executionId),
     query.before === undefined ? undefined : lt(approvals.id, query.before),
   );
-  const rows = selectApprovals(db, filters)
-    .orderBy(desc(approvals.id))
-    .limit(query.limit + 1)
-    .all();
+  const rows = yield* rowsOf(
+    selectApprovals(store, filters)
+      .orderBy(desc(approvals.id))
+      .limit(query.limit + 1),
+  );
   const items = rows.slice(0, query.limit).map(({ row, agentName }) => toApprovalDto(row, agentName));
   const last = items.at(-1);
   return {
     items,
     nextBefore: rows.length > query.limit && last ? last.id : null,
-    counts: countPendingApprovals(db),
+    counts: yield* countPendingApprovals(store),
   };
 }
 
 /** Every pending approval, oldest first: what a (re)subscribing inbox starts from, and what expires. */
-export function listPendingApprovals(db: Db): ApprovalDto[] {
-  return selectApprovals(db, eq(approvals.status, 'pending'))
-    .orderBy(asc(approvals.id))
-    .all()
-    .map(({ row, agentName }) => toApprovalDto(row, agentName));
+export function* listPendingApprovals(store: Store): Plan<ApprovalDto[]> {
+  const { approvals } = store.t;
+  const rows = yield* rowsOf(
+    selectApprovals(store, eq(approvals.status, 'pending')).orderBy(asc(approvals.id)),
+  );
+  return rows.map(({ row, agentName }) => toApprovalDto(row, agentName));
 }
 
-/** A run's approvals still waiting for an answer. */
-export function pendingApprovalsOf(db: DbExecutor, executionId: number): Approval[] {
-  return db
-    .select()
-    .from(approvals)
-    .where(and(eq(approvals.executionId, executionId), eq(approvals.status, 'pending')))
-    .all();
+/** A run's approvals still waiting for an answer, oldest first. */
+export function pendingApprovalsOf({ db, t }: Store, executionId: number): Plan<Approval[]> {
+  const { approvals } = t;
+  return rowsOf(
+    db
+      .select()
+      .from(approvals)
+      .where(and(eq(approvals.executionId, executionId), eq(approvals.status, 'pending')))
+      .orderBy(asc(approvals.id)),
+  );
 }
 
 /** A run's answered approvals whose allow has not been used yet: the one-shot allows of a resumed run. */
-export function unusedAllowsOf(db: DbExecutor, executionId: number): Approval[] {
-  return db
-    .select()
-    .from(approvals)
-    .where(
-      and(
-        eq(approvals.executionId, executionId),
-        eq(approvals.status, 'allowed'),
-        isNull(approvals.consumedAt),
-      ),
-    )
-    .all();
+export function unusedAllowsOf({ db, t }: Store, executionId: number): Plan<Approval[]> {
+  const { approvals } = t;
+  return rowsOf(
+    db
+      .select()
+      .from(approvals)
+      .where(
+        and(
+          eq(approvals.executionId, executionId),
+          eq(approvals.status, 'allowed'),
+          isNull(approvals.consumedAt),
+        ),
+      )
+      .orderBy(asc(approvals.id)),
+  );
 }
 
 /** The answer a run woken from its park is told about: its latest approval that is no longer pending. */
-export function latestAnsweredApproval(db: DbExecutor, executionId: number): Approval | undefined {
-  return db
-    .select()
-    .from(approvals)
-    .where(eq(approvals.executionId, executionId))
-    .orderBy(desc(approvals.id))
-    .limit(1)
-    .get();
+export function latestAnsweredApproval({ db, t }: Store, executionId: number): Plan<Approval | undefined> {
+  const { approvals } = t;
+  return firstOf(
+    db
+      .select()
+      .from(approvals)
+      .where(eq(approvals.executionId, executionId))
+      .orderBy(desc(approvals.id))
+      .limit(1),
+  );
 }
 
 export interface DecisionWrite {
@@ -164,26 +182,30 @@ export interface DecisionWrite {
 }
 
 /** Records the answer if the approval is still pending; false when someone answered first. */
-export function recordDecision(db: DbExecutor, id: number, write: DecisionWrite): boolean {
-  const result = db
-    .update(approvals)
-    .set(write)
-    .where(and(eq(approvals.id, id), eq(approvals.status, 'pending')))
-    .run();
-  return result.changes === 1;
+export function* recordDecision({ db, t }: Store, id: number, write: DecisionWrite): Plan<boolean> {
+  const { approvals } = t;
+  const changed = yield* changesOf(
+    db
+      .update(approvals)
+      .set(write)
+      .where(and(eq(approvals.id, id), eq(approvals.status, 'pending'))),
+  );
+  return changed === 1;
 }
 
-export function markApprovalUsed(db: DbExecutor, id: number, at: number): void {
-  db.update(approvals).set({ consumedAt: at }).where(eq(approvals.id, id)).run();
+export function* markApprovalUsed({ db, t }: Store, id: number, at: number): Plan<void> {
+  yield* changesOf(db.update(t.approvals).set({ consumedAt: at }).where(eq(t.approvals.id, id)));
 }
 
 /** A run ended otherwise while its calls waited: they will never be answered. */
-export function cancelPendingApprovals(db: DbExecutor, executionId: number, at: number): number[] {
-  return db
-    .update(approvals)
-    .set({ status: 'cancelled', decidedAt: at })
-    .where(and(eq(approvals.executionId, executionId), eq(approvals.status, 'pending')))
-    .returning({ id: approvals.id })
-    .all()
-    .map((row) => row.id);
+export function* cancelPendingApprovals({ db, t }: Store, executionId: number, at: number): Plan<number[]> {
+  const { approvals } = t;
+  const rows = yield* rowsOf(
+    db
+      .update(approvals)
+      .set({ status: 'cancelled', decidedAt: at })
+      .where(and(eq(approvals.executionId, executionId), eq(approvals.status, 'pending')))
+      .returning({ id: approvals.id }),
+  );
+  return rows.map((row) => row.id);
 }
