@@ -71,6 +71,12 @@ async function main(): Promise<void> {
     );
   }
   applyMigrations(handle);
+  if (appEnv.databaseUrlIgnored) {
+    logger.warn(
+      { databasePath: appEnv.databasePath },
+      'DATABASE_URL is set but not used: this version stores everything in the SQLite file (Postgres is not the store yet: docs/scaling.md)',
+    );
+  }
   for (const { field, stored, used, problem } of readAppSettings(handle.db).fallbacks) {
     logger.warn(
       { field, stored, used },

@@ -23,12 +23,22 @@ afterAll(async () => {
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-life-'));
 
 describe('server start and stop', () => {
-  it('creates the database where DATABASE_PATH says, migrated, on first start', async () => {
+  it('creates the database where DATABASE_PATH says, migrated, on first start, and says it does not use DATABASE_URL', async () => {
     const databasePath = path.join(tempDir(), 'nested', 'custom.db');
-    const app = await startAppServer({ modelServerUrl: model.url, env: { DATABASE_PATH: databasePath } });
+    const databaseUrl = 'postgres://ops:pg-pass-7f3e@db.example.invalid/claudeops';
+    const app = await startAppServer({
+      modelServerUrl: model.url,
+      env: { DATABASE_PATH: databasePath, DATABASE_URL: databaseUrl },
+    });
     const health = await fetch(`${app.url}/api/agents`, { headers: BEARER });
     expect(health.status).toBe(200);
     expect(await app.stop()).toBe(0);
+    // Nobody is left believing their runs are in Postgres, and its password is printed nowhere.
+    expect(app.output()).toMatch(
+      /DATABASE_URL is set but not used: this version stores everything in the SQLite file/,
+    );
+    expect(app.output()).toContain(databasePath);
+    expect(app.output()).not.toContain('pg-pass-7f3e');
     const db = new Database(databasePath, { readonly: true });
     const tables = (
       db.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[]

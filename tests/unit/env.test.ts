@@ -21,6 +21,15 @@ describe('environment', () => {
     );
   });
 
+  it('notes a DATABASE_URL as set and not used, without keeping its value (a password)', () => {
+    const url = 'postgres://ops:pg-pass-7f3e@db.example.invalid/claudeops';
+    const parsed = parseEnv({ DATABASE_URL: url });
+    expect(parsed.databaseUrlIgnored).toBe(true);
+    expect(JSON.stringify(parsed)).not.toContain('pg-pass-7f3e');
+    expect(parseEnv({ DATABASE_URL: '' }).databaseUrlIgnored).toBe(false);
+    expect(parseEnv({}).databaseUrlIgnored).toBe(false);
+  });
+
   it('treats empty values as unset', () => {
     expect(parseEnv({ PORT: '', ANTHROPIC_API_KEY: '' })).toMatchObject({
       port: 3000,

@@ -12,6 +12,8 @@ const envSchema = z.object({
   PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65_535).default(3000)),
   CLAUDEOPS_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
   DATABASE_PATH: optionalString,
+  /** Read for whether it is set, never its value (it holds a password): Postgres is not the store yet. */
+  DATABASE_URL: optionalString,
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['debug', 'info', 'warn', 'error']).default('info')),
   ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: z.preprocess(emptyToUndefined, z.url().optional()),
@@ -92,6 +94,11 @@ export interface AppEnv {
   port: number;
   dataDir: string;
   databasePath: string;
+  /**
+   * DATABASE_URL is set, but this version stores in the SQLite file only (docs/scaling.md): the
+   * server says so at start, instead of leaving someone to believe their runs are in Postgres.
+   */
+  databaseUrlIgnored: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   anthropicApiKey: string | undefined;
   anthropicBaseUrl: string | undefined;
@@ -150,6 +157,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     port: e.PORT,
     dataDir,
     databasePath: path.resolve(e.DATABASE_PATH ?? path.join(dataDir, 'claudeops.db')),
+    databaseUrlIgnored: e.DATABASE_URL !== undefined,
     logLevel: e.LOG_LEVEL,
     anthropicApiKey: e.ANTHROPIC_API_KEY,
     anthropicBaseUrl: e.ANTHROPIC_BASE_URL,
