@@ -8,11 +8,11 @@ import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import { getTableConfig, PgTable } from 'drizzle-orm/pg-core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { POSTGRES_MIGRATIONS_FOLDER as MIGRATIONS_FOLDER } from '../../src/lib/db/postgres';
 import type { Execution, NewExecution } from '../../src/lib/db/schema';
 import * as schema from '../../src/lib/db/schema-pg';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres';
 
-const MIGRATIONS_FOLDER = path.resolve('src/lib/db/migrations-pg');
 const MAX_SAFE_MICROS = Number.MAX_SAFE_INTEGER; // 9,007,199,254,740,991 µ$: $9,007,199,254.74
 
 let cluster: PostgresCluster;

@@ -1,0 +1,99 @@
+import path from 'node:path';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import pg from 'pg';
+import * as postgresTables from './schema-pg';
+import { postgresStore, type Store } from './store';
+
+// Opening the second dialect's store: a pool on a postgres:// URL, checked and migrated. The
+// server does not use it yet (docs/scaling.md#postgres); the dialect tests and benches open their
+// throw-away databases through it, so this is the path a Postgres start will take.
+
+export const POSTGRES_MIGRATIONS_FOLDER = path.join(import.meta.dirname, 'migrations-pg');
+
+export class PostgresOpenError extends Error {
+  override name = 'PostgresOpenError';
+}
+
+export interface PostgresHandle {
+  readonly store: Store;
+  /** host:port/database, never the user's password: what logs and errors may print. */
+  readonly where: string;
+  close(): Promise<void>;
+}
+
+/** host:port/database of a postgres URL, without credentials; throws when it is not one. */
+export function describePostgresUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new PostgresOpenError(
+      'DATABASE_URL is not a URL: expected postgres://user:password@host:port/database',
+    );
+  }
+  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')
+    throw new PostgresOpenError(
+      `DATABASE_URL must start with postgres:// (it starts with ${parsed.protocol}//)`,
+    );
+  const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || '(the user’s default)';
+  return `${parsed.hostname}:${parsed.port || '5432'}/${database}`;
+}
+
+/** What to do about a failed connection, by Postgres' SQLSTATE or the socket's error code. */
+function connectAdvice(code: unknown): string {
+  switch (code) {
+    case '3D000':
+      return 'The database does not exist: create it (createdb), or name another in DATABASE_URL.';
+    case '28P01':
+    case '28000':
+      return 'Postgres refused the user: check the user and password in DATABASE_URL, and pg_hba.conf.';
+    case 'ECONNREFUSED':
+    case 'ENOTFOUND':
+    case 'ETIMEDOUT':
+      return 'Check that Postgres runs there and accepts connections from this host (listen_addresses, the firewall).';
+    default:
+      return 'Check DATABASE_URL and that the server accepts connections from this host.';
+  }
+}
+
+/**
+ * A pool on `url`, checked with one round trip and migrated with the committed Postgres migrations
+ * (one transaction: all or none). A failure names where, never the password, and what to do.
+ */
+export async function openPostgres(
+  url: string,
+  options: { maxConnections?: number; onIdleClientError?: (error: Error) => void } = {},
+): Promise<PostgresHandle> {
+  const where = describePostgresUrl(url);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: 10_000,
+  });
+  // An idle client that loses its server must not crash the process (an 'error' event without a
+  // listener throws): it is reported, and the next query connects again.
+  pool.on('error', (error) => options.onIdleClientError?.(error));
+  try {
+    await pool.query('select 1');
+  } catch (error) {
+    await pool.end();
+    const code = (error as { code?: unknown }).code;
+    throw new PostgresOpenError(
+      `Cannot open Postgres at ${where}: ${(error as Error).message}${typeof code === 'string' ? ` (${code})` : ''}. ${connectAdvice(code)}`,
+      { cause: error },
+    );
+  }
+  const db = drizzle(pool, { schema: postgresTables });
+  try {
+    await migrate(db, { migrationsFolder: POSTGRES_MIGRATIONS_FOLDER });
+  } catch (error) {
+    await pool.end();
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+    throw new PostgresOpenError(
+      `Postgres migration failed at ${where}: ${(cause as Error).message}. No migration was applied (they run in one transaction).`,
+      { cause: error },
+    );
+  }
+  return { store: postgresStore(db), where, close: () => pool.end() };
+}

@@ -1,0 +1,80 @@
+// Opening a Postgres store (src/lib/db/postgres.ts) on a real throw-away cluster: what a person sees
+// when DATABASE_URL is wrong, and that the password never shows in it.
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execute } from '../../src/lib/db/plan';
+import { describePostgresUrl, openPostgres, PostgresOpenError } from '../../src/lib/db/postgres';
+import { listChannelRows } from '../../src/lib/db/queries/notificationChannels';
+import { type PostgresCluster, startPostgres } from '../helpers/postgres';
+
+let cluster: PostgresCluster;
+beforeAll(async () => {
+  cluster = await startPostgres();
+});
+afterAll(() => cluster?.stop());
+
+const PASSWORD = 'pg-pass-9c1d';
+/** The cluster's URL for `database`, with a password (trust auth ignores it). */
+const urlOf = (database: string) => {
+  const url = new URL(cluster.url);
+  url.password = PASSWORD;
+  url.pathname = `/${database}`;
+  return url.toString();
+};
+
+async function openError(url: string): Promise<Error> {
+  const error = await openPostgres(url).then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
+  if (!(error instanceof PostgresOpenError))
+    throw new Error(`expected a PostgresOpenError, got ${String(error)}`);
+  return error;
+}
+
+describe('opening Postgres', () => {
+  it('migrates a new database and serves queries; opening it again applies nothing twice', async () => {
+    await cluster.createDatabase('opened');
+    const first = await openPostgres(urlOf('opened'));
+    expect(first.where).toBe(`127.0.0.1:${new URL(cluster.url).port}/opened`);
+    expect(await execute(first.store, listChannelRows(first.store))).toEqual([]);
+    await first.close();
+    const again = await openPostgres(urlOf('opened'));
+    expect(await execute(again.store, listChannelRows(again.store))).toEqual([]);
+    await again.close();
+  });
+
+  it('names where and what to do when the database does not exist, never the password', async () => {
+    const error = await openError(urlOf('nowhere'));
+    expect(error.message).toMatch(
+      /^Cannot open Postgres at 127\.0\.0\.1:\d+\/nowhere: .*does not exist.*\(3D000\)/,
+    );
+    expect(error.message).toContain('create it (createdb)');
+    expect(error.message).not.toContain(PASSWORD);
+  });
+
+  it('names where and what to check when nothing listens there', async () => {
+    const server = net.createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as net.AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const error = await openError(`postgres://ops:${PASSWORD}@127.0.0.1:${port}/claudeops`);
+    expect(error.message).toMatch(
+      new RegExp(`^Cannot open Postgres at 127\\.0\\.0\\.1:${port}/claudeops: .*ECONNREFUSED`),
+    );
+    expect(error.message).toContain('Check that Postgres runs there');
+    expect(error.message).not.toContain(PASSWORD);
+  });
+
+  it('refuses a URL that is not a postgres one, saying what it expects', () => {
+    expect(() => describePostgresUrl('mysql://root@db/claudeops')).toThrow(
+      /must start with postgres:\/\/ \(it starts with mysql:\/\/\)/,
+    );
+    expect(() => describePostgresUrl('not a url')).toThrow(
+      /expected postgres:\/\/user:password@host:port\/database/,
+    );
+    expect(describePostgresUrl(`postgresql://ops:${PASSWORD}@db.internal/claudeops`)).toBe(
+      'db.internal:5432/claudeops',
+    );
+  });
+});
