@@ -1,6 +1,15 @@
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import { expect, it } from 'vitest';
-import { changesOf, execute, firstOf, type Plan, rowsOf, transaction } from '../../src/lib/db/plan';
+import {
+  changesOf,
+  execute,
+  firstOf,
+  type Plan,
+  preparedRowsOf,
+  rowsOf,
+  transaction,
+} from '../../src/lib/db/plan';
+import { preparedPerConnection } from '../../src/lib/db/prepared';
 import type { Store } from '../../src/lib/db/store';
 import { describeOnEachDialect } from '../helpers/stores';
 
@@ -35,6 +44,28 @@ describeOnEachDialect('plans', (store) => {
     expect(await execute(store(), changesOf(db.update(t.workers).set({ lastBeatAt: 5 })))).toBe(2);
     expect(await execute(store(), changesOf(db.delete(t.workers).where(eq(t.workers.id, 'none'))))).toBe(0);
     expect(await execute(store(), changesOf(db.delete(t.workers)))).toBe(2);
+  });
+
+  it('run a query prepared once per connection with each call’s values, in and out of a transaction', async () => {
+    const byHost = preparedPerConnection(({ db, t }: Store) =>
+      db
+        .select({ id: t.workers.id })
+        .from(t.workers)
+        .where(eq(t.workers.host, sql.placeholder('host')))
+        .orderBy(asc(t.workers.id))
+        .prepare(),
+    );
+    await execute(store(), addWorker(store(), 'p-1'));
+    const ids = (host: string) => execute(store(), preparedRowsOf(byHost(store()), { host }));
+    expect(await ids('box')).toEqual([{ id: 'p-1' }]);
+    expect(await ids('elsewhere')).toEqual([]);
+    expect(byHost(store())).toBe(byHost(store()));
+    const seen = await transaction(store(), function* (tx) {
+      yield* addWorker(tx, 'p-2');
+      return yield* preparedRowsOf(byHost(tx), { host: 'box' });
+    });
+    expect(seen).toEqual([{ id: 'p-1' }, { id: 'p-2' }]);
+    await execute(store(), changesOf(store().db.delete(store().t.workers)));
   });
 
   it('commit a transaction whole: composed plans see each other’s writes before the commit', async () => {

@@ -25,8 +25,15 @@ interface WriteQuery extends PromiseLike<unknown> {
   run(): { changes: number };
 }
 
+/** A query prepared once per connection (`.prepare()`, see prepared.ts), run with its placeholders' values. */
+interface PreparedQuery<Row> {
+  all(values?: Record<string, unknown>): Row[];
+  execute(values?: Record<string, unknown>): unknown;
+}
+
 type Statement =
   | { kind: 'rows'; query: RowsQuery<unknown> }
+  | { kind: 'prepared'; query: PreparedQuery<unknown>; values: Record<string, unknown> }
   /** A write: how many rows it changed. */
   | { kind: 'changes'; query: WriteQuery };
 
@@ -41,13 +48,31 @@ export function* firstOf<Row>(query: RowsQuery<Row>): Plan<Row | undefined> {
   return rows[0];
 }
 
+/**
+ * The rows a prepared query gives for its placeholders' values: for the reads that run on every
+ * page load or usage event, where composing the SQL again would cost more than running it.
+ */
+export function* preparedRowsOf<Row>(
+  query: PreparedQuery<Row>,
+  values: Record<string, unknown>,
+): Plan<Row[]> {
+  return (yield { kind: 'prepared', query, values }) as Row[];
+}
+
 /** Runs an insert, update or delete without `returning()`: how many rows it changed. */
 export function* changesOf(query: WriteQuery): Plan<number> {
   return (yield { kind: 'changes', query }) as number;
 }
 
 function executeOnSqlite(statement: Statement): unknown {
-  return statement.kind === 'rows' ? statement.query.all() : statement.query.run().changes;
+  switch (statement.kind) {
+    case 'rows':
+      return statement.query.all();
+    case 'prepared':
+      return statement.query.all(statement.values);
+    case 'changes':
+      return statement.query.run().changes;
+  }
 }
 
 /** node-postgres' answer to a write without `returning()`. */
@@ -58,13 +83,15 @@ interface PostgresWriteResult {
 async function executeOnPostgres(statement: Statement): Promise<unknown> {
   let result: unknown;
   try {
-    result = await statement.query;
+    result = await (statement.kind === 'prepared'
+      ? statement.query.execute(statement.values)
+      : statement.query);
   } catch (error) {
     // drizzle wraps the server's error in one quoting the statement and its parameters; the
     // server's own (its message, its SQLSTATE `code`) is what callers handle, as on SQLite.
     throw error instanceof DrizzleQueryError && error.cause ? error.cause : error;
   }
-  return statement.kind === 'rows' ? result : ((result as PostgresWriteResult).rowCount ?? 0);
+  return statement.kind === 'changes' ? ((result as PostgresWriteResult).rowCount ?? 0) : result;
 }
 
 /**
@@ -141,7 +168,9 @@ export function transaction<T>(store: Store, body: (tx: Store) => Plan<T>): Prom
   }
   try {
     return Promise.resolve(
-      store.db.transaction((txDb) => runOnSqlite(body({ ...store, db: txDb })), { behavior: 'immediate' }),
+      // The body gets the store itself: statements on the connection join the transaction open on
+      // it, and what the store prepared once (prepared.ts) stays prepared.
+      store.db.transaction(() => runOnSqlite(body(store)), { behavior: 'immediate' }),
     );
   } catch (error) {
     return Promise.reject(error);
