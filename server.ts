@@ -173,7 +173,8 @@ async function main(): Promise<void> {
       cancelExecution: (executionId) => engine.cancel(executionId),
       circuitState: () => engine.circuit(),
       recentExecutions: () => withQueuePositions(listRecentAndActive(handle.db, RECENT_FOR_LISTS)),
-      recentWorkflowRuns: () => listRecentAndActiveWorkflowRuns(handle.db, RECENT_WORKFLOW_RUNS),
+      recentWorkflowRuns: () =>
+        onSqlite(handle.db, (store) => listRecentAndActiveWorkflowRuns(store, RECENT_WORKFLOW_RUNS)),
       pendingApprovals: () => ({
         items: onSqlite(handle.db, listPendingApprovals),
         counts: onSqlite(handle.db, countPendingApprovals),

@@ -1,5 +1,6 @@
 import { workflowDefinitionSchema } from '../src/lib/contracts/workflows';
 import type { DbHandle } from '../src/lib/db';
+import { runOnSqlite } from '../src/lib/db/plan';
 import {
   findStepByExecution,
   getWorkflowRunRow,
@@ -8,6 +9,7 @@ import {
   updateWorkflowRun,
 } from '../src/lib/db/queries/workflowRuns';
 import { getWorkflowVersion } from '../src/lib/db/queries/workflows';
+import { sqliteStore } from '../src/lib/db/store';
 import { layoutWorkflow } from '../src/lib/workflows/layout';
 import { planSteps } from '../src/lib/workflows/plan';
 import { createTestDb } from '../tests/helpers/testDb';
@@ -62,16 +64,17 @@ function benchSpend(handle: DbHandle): BenchResult[] {
     runner.onSpend({ executionId, costMicros: cost });
   });
   const { db } = handle;
+  const store = sqliteStore(db);
   const baseline = timeIt('  baseline: load run + steps + definition, composed updates', SPEND_EVENTS, () => {
     cost += 10;
     db.transaction(() => {
-      const step = findStepByExecution(db, executionId);
-      const row = getWorkflowRunRow(db, run.id);
+      const step = runOnSqlite(findStepByExecution(store, executionId));
+      const row = runOnSqlite(getWorkflowRunRow(store, run.id));
       if (!step || !row) throw new Error('bench run vanished');
-      getWorkflowRunStepRows(db, run.id);
+      runOnSqlite(getWorkflowRunStepRows(store, run.id));
       getWorkflowVersion(db, row.workflowId, row.workflowVersion);
-      updateRunStep(db, run.id, step.stepKey, { spendMicros: cost });
-      updateWorkflowRun(db, run.id, { error: null });
+      runOnSqlite(updateRunStep(store, run.id, step.stepKey, { spendMicros: cost }));
+      runOnSqlite(updateWorkflowRun(store, run.id, { error: null }));
     });
   });
   return [{ ...live, baseline }, baseline];

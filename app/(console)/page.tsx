@@ -11,6 +11,7 @@ import { ButtonLink } from '@/components/ui/Button';
 import { Panel } from '@/components/ui/Panel';
 import { microsToUsd } from '@/lib/contracts/executions';
 import { type Db, getDb } from '@/lib/db';
+import { onSqlite } from '@/lib/db/plan';
 import { listAgents } from '@/lib/db/queries/agents';
 import { getBudgetStatuses } from '@/lib/db/queries/costReports';
 import { getMonthSpendMicros, monthKey } from '@/lib/db/queries/costs';
@@ -62,7 +63,9 @@ export default function DashboardPage() {
             }
           >
             <WorkflowRunsTable
-              initial={listWorkflowRuns(db, { limit: RECENT_WORKFLOW_RUNS_LIMIT }).items}
+              initial={
+                onSqlite(db, (store) => listWorkflowRuns(store, { limit: RECENT_WORKFLOW_RUNS_LIMIT })).items
+              }
               limit={RECENT_WORKFLOW_RUNS_LIMIT}
             />
           </Panel>

@@ -112,10 +112,14 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
     /USING INDEX executions_recent/,
   ],
   ['workflows by name', (db) => listWorkflows(db), /USING INDEX workflows_live_name_unique/],
-  ['workflow runs, newest first', (db) => listWorkflowRuns(db, { limit: 20 }), /^SCAN workflow_runs$/],
+  [
+    'workflow runs, newest first',
+    (db) => runOnSqlite(listWorkflowRuns(sqliteStore(db), { limit: 20 })),
+    /^SCAN workflow_runs$/,
+  ],
   [
     'runs of a workflow, next page',
-    (db) => listWorkflowRuns(db, { workflowId: 1, limit: 20, before: 50 }),
+    (db) => runOnSqlite(listWorkflowRuns(sqliteStore(db), { workflowId: 1, limit: 20, before: 50 })),
     /USING INDEX workflow_runs_by_workflow_recent /,
   ],
   [

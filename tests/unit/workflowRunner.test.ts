@@ -2,10 +2,12 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WorkflowDefinitionInput } from '../../src/lib/contracts/workflows';
 import type { DbHandle } from '../../src/lib/db';
+import { runOnSqlite } from '../../src/lib/db/plan';
 import { interruptUnfinishedExecutions } from '../../src/lib/db/queries/executions';
 import { getWorkflowRun, listWorkflowRuns } from '../../src/lib/db/queries/workflowRuns';
 import { softDeleteWorkflow } from '../../src/lib/db/queries/workflows';
 import { executions } from '../../src/lib/db/schema';
+import { sqliteStore } from '../../src/lib/db/store';
 import { updateWorkflow } from '../../src/lib/workflows/definitions';
 import { answerTo } from '../helpers/answers';
 import { createTestDb } from '../helpers/testDb';
@@ -18,7 +20,7 @@ beforeEach(() => {
 afterEach(() => handle.sqlite.close());
 
 function runOf(id: number) {
-  const run = getWorkflowRun(handle.db, id);
+  const run = runOnSqlite(getWorkflowRun(sqliteStore(handle.db), id));
   if (!run) throw new Error(`workflow run ${id} not found`);
   return run;
 }
@@ -362,7 +364,7 @@ describe('workflow runner', () => {
         throw new Error('the caller’s own write failed');
       }),
     ).toThrow('the caller’s own write failed');
-    expect(listWorkflowRuns(handle.db, { limit: 10 }).items).toEqual([]);
+    expect(runOnSqlite(listWorkflowRuns(sqliteStore(handle.db), { limit: 10 })).items).toEqual([]);
     expect(handle.db.select().from(executions).all()).toEqual([]);
 
     const runId = handle.db.transaction((tx) => runner.createRun(tx, workflow.id, request));
@@ -397,7 +399,7 @@ describe('workflow runner', () => {
       workflowId: workflow.id,
       agentId: agents.writer,
     });
-    expect(listWorkflowRuns(handle.db, { limit: 10 }).items).toEqual([]);
+    expect(runOnSqlite(listWorkflowRuns(sqliteStore(handle.db), { limit: 10 })).items).toEqual([]);
     expect(engine.created).toEqual([]);
   });
 
@@ -608,10 +610,10 @@ describe('workflow runner', () => {
     const middle = runner.start(second.id, { trigger: 'manual' });
     const newest = runner.start(first.id, { trigger: 'api' });
 
-    const page = listWorkflowRuns(handle.db, { limit: 2 });
+    const page = runOnSqlite(listWorkflowRuns(sqliteStore(handle.db), { limit: 2 }));
     expect(page.items.map((run) => run.id)).toEqual([newest.id, middle.id]);
     expect(page.nextBefore).toBe(middle.id);
-    const rest = listWorkflowRuns(handle.db, { limit: 2, before: middle.id });
+    const rest = runOnSqlite(listWorkflowRuns(sqliteStore(handle.db), { limit: 2, before: middle.id }));
     expect(rest).toEqual({
       items: [
         expect.objectContaining({
@@ -629,7 +631,9 @@ describe('workflow runner', () => {
     });
     expect(rest.items[0]).not.toHaveProperty('steps');
     expect(
-      listWorkflowRuns(handle.db, { limit: 10, workflowId: second.id }).items.map((run) => run.id),
+      runOnSqlite(listWorkflowRuns(sqliteStore(handle.db), { limit: 10, workflowId: second.id })).items.map(
+        (run) => run.id,
+      ),
     ).toEqual([middle.id]);
   });
 });

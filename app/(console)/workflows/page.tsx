@@ -5,16 +5,20 @@ import { ButtonLink } from '@/components/ui/Button';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { Panel } from '@/components/ui/Panel';
 import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { listWorkflowRuns } from '@/lib/db/queries/workflowRuns';
 import { listWorkflows } from '@/lib/db/queries/workflows';
+import { getStore } from '@/lib/db/store';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Workflows' };
 
 const RECENT_RUNS_LIMIT = 25;
 
-export default function WorkflowsPage() {
+export default async function WorkflowsPage() {
   const db = getDb();
+  const store = getStore();
+  const runs = await execute(store, listWorkflowRuns(store, { limit: RECENT_RUNS_LIMIT }));
   return (
     <>
       <PageHeader
@@ -30,10 +34,7 @@ export default function WorkflowsPage() {
         <WorkflowsTable workflows={listWorkflows(db)} />
       </Panel>
       <Panel title="Recent workflow runs">
-        <WorkflowRunsTable
-          initial={listWorkflowRuns(db, { limit: RECENT_RUNS_LIMIT }).items}
-          limit={RECENT_RUNS_LIMIT}
-        />
+        <WorkflowRunsTable initial={runs.items} limit={RECENT_RUNS_LIMIT} />
       </Panel>
     </>
   );

@@ -1,6 +1,7 @@
 import { listWorkflowRunsQuerySchema, workflowRunPageSchema } from '@/lib/contracts/workflows';
-import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { listWorkflowRuns } from '@/lib/db/queries/workflowRuns';
+import { getStore } from '@/lib/db/store';
 import { json, route } from '@/lib/http/route';
 
 export const dynamic = 'force-dynamic';
@@ -11,5 +12,8 @@ export const GET = route(
     query: listWorkflowRunsQuerySchema,
     doc: { summary: 'Workflow runs, newest first', response: workflowRunPageSchema },
   },
-  ({ query }) => json(listWorkflowRuns(getDb(), query)),
+  async ({ query }) => {
+    const store = getStore();
+    return json(await execute(store, listWorkflowRuns(store, query)));
+  },
 );

@@ -30,12 +30,18 @@ interface PreparedQuery<Row> {
   all(values?: Record<string, unknown>): Row[];
   execute(values?: Record<string, unknown>): unknown;
 }
+/** A write prepared once per connection. */
+interface PreparedWrite {
+  run(values?: Record<string, unknown>): { changes: number };
+  execute(values?: Record<string, unknown>): unknown;
+}
 
 type Statement =
   | { kind: 'rows'; query: RowsQuery<unknown> }
-  | { kind: 'prepared'; query: PreparedQuery<unknown>; values: Record<string, unknown> }
+  | { kind: 'preparedRows'; query: PreparedQuery<unknown>; values: Record<string, unknown> }
   /** A write: how many rows it changed. */
-  | { kind: 'changes'; query: WriteQuery };
+  | { kind: 'changes'; query: WriteQuery }
+  | { kind: 'preparedChanges'; query: PreparedWrite; values: Record<string, unknown> };
 
 /** The rows a select (or a write's `returning()`) gives. */
 export function* rowsOf<Row>(query: RowsQuery<Row>): Plan<Row[]> {
@@ -56,7 +62,12 @@ export function* preparedRowsOf<Row>(
   query: PreparedQuery<Row>,
   values: Record<string, unknown>,
 ): Plan<Row[]> {
-  return (yield { kind: 'prepared', query, values }) as Row[];
+  return (yield { kind: 'preparedRows', query, values }) as Row[];
+}
+
+/** Runs a prepared insert, update or delete for its placeholders' values: how many rows it changed. */
+export function* preparedChangesOf(query: PreparedWrite, values: Record<string, unknown>): Plan<number> {
+  return (yield { kind: 'preparedChanges', query, values }) as number;
 }
 
 /** Runs an insert, update or delete without `returning()`: how many rows it changed. */
@@ -68,10 +79,12 @@ function executeOnSqlite(statement: Statement): unknown {
   switch (statement.kind) {
     case 'rows':
       return statement.query.all();
-    case 'prepared':
+    case 'preparedRows':
       return statement.query.all(statement.values);
     case 'changes':
       return statement.query.run().changes;
+    case 'preparedChanges':
+      return statement.query.run(statement.values).changes;
   }
 }
 
@@ -83,15 +96,14 @@ interface PostgresWriteResult {
 async function executeOnPostgres(statement: Statement): Promise<unknown> {
   let result: unknown;
   try {
-    result = await (statement.kind === 'prepared'
-      ? statement.query.execute(statement.values)
-      : statement.query);
+    result = await ('values' in statement ? statement.query.execute(statement.values) : statement.query);
   } catch (error) {
     // drizzle wraps the server's error in one quoting the statement and its parameters; the
     // server's own (its message, its SQLSTATE `code`) is what callers handle, as on SQLite.
     throw error instanceof DrizzleQueryError && error.cause ? error.cause : error;
   }
-  return statement.kind === 'changes' ? ((result as PostgresWriteResult).rowCount ?? 0) : result;
+  const changes = statement.kind === 'changes' || statement.kind === 'preparedChanges';
+  return changes ? ((result as PostgresWriteResult).rowCount ?? 0) : result;
 }
 
 /**

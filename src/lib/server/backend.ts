@@ -14,6 +14,7 @@ import type { WorkflowRunDto } from '../contracts/workflows';
 import { EventBus } from '../core/eventBus';
 import type { Logger } from '../core/logger';
 import { type DbHandle, openReadOnlyDatabase } from '../db/index';
+import { onSqlite } from '../db/plan';
 import { expireClaims } from '../db/queries/notificationOutbox';
 import { indexNewRuns } from '../db/queries/runSearchIndex';
 import { getAppSettings, putSetting } from '../db/queries/settings';
@@ -185,7 +186,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     launcher: engineStepLauncher(db, engine),
     logger,
     afterCommit: (runId) => {
-      const run = getWorkflowRun(db, runId);
+      const run = onSqlite(db, (store) => getWorkflowRun(store, runId));
       if (!run) return;
       publish({ type: 'workflowRun.updated', run });
       announceBudgets(workflowBudgetEvents(run, Date.now()));

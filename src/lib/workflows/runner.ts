@@ -12,6 +12,7 @@ import type {
 import { assertNoIssues, conflict, DomainError, isDomainError, notFound, unavailable } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { Db } from '../db';
+import { runOnSqlite } from '../db/plan';
 import {
   findStepByExecution,
   getExecutionEnding,
@@ -29,6 +30,7 @@ import {
 } from '../db/queries/workflowRuns';
 import { getWorkflow, getWorkflowVersion } from '../db/queries/workflows';
 import type { WorkflowRun, WorkflowRunStep } from '../db/schema';
+import { type Store, sqliteStore } from '../db/store';
 import { formatUsd } from '../presentation/format';
 import type { StepLauncher, StepRefusal, StepRunEnded, StepRunStarted, StepSpend } from './launcher';
 import { canMoveStep, isStepActive, isStepEnded, planSteps, runOutcome } from './plan';
@@ -97,8 +99,12 @@ export class WorkflowRunner {
   private shuttingDown = false;
   private readonly now: () => number;
 
+  /** The database as the dialect-neutral queries take it; run synchronously (runOnSqlite) until the runner is async. */
+  private readonly store: Store;
+
   constructor(private readonly deps: WorkflowRunnerDeps) {
     this.now = deps.now ?? Date.now;
+    this.store = sqliteStore(deps.db);
   }
 
   /**
@@ -143,18 +149,20 @@ export class WorkflowRunner {
     const input = checkRunInput(workflow.inputs, request.input ?? {});
     assertNoIssues([...input.issues, ...inputPromptIssues(workflow.steps, input.values, PROMPT_MAX_CHARS)]);
     const effects = noEffects();
-    const runId = insertWorkflowRun(
-      tx,
-      {
-        workflowId,
-        workflowVersion: workflow.version,
-        trigger: request.trigger,
-        scheduleId: request.scheduleId ?? null,
-        input: input.values,
-        budgetMicros: workflow.maxCostUsd === null ? null : usdToMicros(workflow.maxCostUsd),
-        createdAt: now,
-      },
-      workflow.steps.map((step) => step.key),
+    const runId = runOnSqlite(
+      insertWorkflowRun(
+        this.store,
+        {
+          workflowId,
+          workflowVersion: workflow.version,
+          trigger: request.trigger,
+          scheduleId: request.scheduleId ?? null,
+          input: input.values,
+          budgetMicros: workflow.maxCostUsd === null ? null : usdToMicros(workflow.maxCostUsd),
+          createdAt: now,
+        },
+        workflow.steps.map((step) => step.key),
+      ),
     );
     this.advance(this.load(runId), now, effects);
     // Kept until admitRun; a rolled-back transaction may hand the same id out again, which replaces it.
@@ -192,7 +200,7 @@ export class WorkflowRunner {
    * execution is never launched again.
    */
   resume(): number[] {
-    const ids = listUnfinishedWorkflowRunIds(this.deps.db);
+    const ids = runOnSqlite(listUnfinishedWorkflowRunIds(this.store));
     for (const runId of ids) {
       // One run that cannot go on must not keep the others from it.
       this.guard({ workflowRunId: runId }, 'resuming a workflow run failed', () => {
@@ -239,11 +247,11 @@ export class WorkflowRunner {
     if (this.shuttingDown) return;
     const { db } = this.deps;
     this.guard({ executionId: event.executionId }, 'recording a step’s spend failed', () => {
-      const step = findStepByExecution(db, event.executionId);
+      const step = runOnSqlite(findStepByExecution(this.store, event.executionId));
       if (!step || isStepEnded(step.status) || event.costMicros <= step.spendMicros) return;
       const effects = noEffects();
       db.transaction(() => {
-        const spend = moveStepSpend(db, step, event.costMicros);
+        const spend = runOnSqlite(moveStepSpend(this.store, step, event.costMicros));
         const budget = spend?.budgetMicros ?? null;
         if (!spend || budget === null || spend.stopping !== null || spend.spendMicros < budget) return;
         this.advance(this.load(step.runId), this.now(), effects);
@@ -261,7 +269,7 @@ export class WorkflowRunner {
     if (this.shuttingDown) return;
     const { db } = this.deps;
     this.guard({ executionId }, 'updating a workflow step failed', () => {
-      const step = findStepByExecution(db, executionId);
+      const step = runOnSqlite(findStepByExecution(this.store, executionId));
       if (!step || !canMoveStep(step.status, to)) return;
       const effects = noEffects();
       db.transaction(() => apply(this.load(step.runId), step, this.now(), effects));
@@ -280,7 +288,7 @@ export class WorkflowRunner {
 
   private settleUnseenEnding(state: RunState, step: WorkflowRunStep, now: number): void {
     if (!isStepActive(step.status) || step.executionId === null) return;
-    const ending = getExecutionEnding(this.deps.db, step.executionId);
+    const ending = runOnSqlite(getExecutionEnding(this.store, step.executionId));
     if (!ending || isActiveStatus(ending.status)) return;
     const shutdown = ending.status === 'cancelled' && ending.errorCode === 'shutdown';
     this.endStep(
@@ -303,7 +311,7 @@ export class WorkflowRunner {
     ending: { status: WorkflowStepStatus; resultText: string | null; output: unknown; costMicros: number },
   ): void {
     if (ending.costMicros > step.spendMicros) {
-      const spend = moveStepSpend(this.deps.db, step, ending.costMicros);
+      const spend = runOnSqlite(moveStepSpend(this.store, step, ending.costMicros));
       if (spend) state.run = { ...state.run, spendMicros: spend.spendMicros };
     }
     this.setStep(state, step.stepKey, {
@@ -419,20 +427,21 @@ export class WorkflowRunner {
   private setStep(state: RunState, key: string, patch: RunStepPatch): void {
     const current = state.steps.get(key);
     if (!current) throw new Error(`Workflow run ${state.run.id} has no step ${key}`);
-    updateRunStep(this.deps.db, state.run.id, key, patch);
+    runOnSqlite(updateRunStep(this.store, state.run.id, key, patch));
     state.steps.set(key, { ...current, ...patch });
   }
 
   private setRun(state: RunState, patch: RunPatch): void {
-    updateWorkflowRun(this.deps.db, state.run.id, patch);
+    runOnSqlite(updateWorkflowRun(this.store, state.run.id, patch));
     state.run = { ...state.run, ...patch };
   }
 
   private load(runId: number): RunState {
-    const { db } = this.deps;
-    const run = getWorkflowRunRow(db, runId);
+    const run = runOnSqlite(getWorkflowRunRow(this.store, runId));
     if (!run) throw notFound('Workflow run');
-    const steps = new Map(getWorkflowRunStepRows(db, runId).map((step) => [step.stepKey, step]));
+    const steps = new Map(
+      runOnSqlite(getWorkflowRunStepRows(this.store, runId)).map((step) => [step.stepKey, step]),
+    );
     return { run, compiled: this.compile(run.workflowId, run.workflowVersion), steps };
   }
 
@@ -467,7 +476,7 @@ export class WorkflowRunner {
   }
 
   private dto(runId: number): WorkflowRunDto {
-    const run = getWorkflowRun(this.deps.db, runId);
+    const run = runOnSqlite(getWorkflowRun(this.store, runId));
     if (!run) throw notFound('Workflow run');
     return run;
   }

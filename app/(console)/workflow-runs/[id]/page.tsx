@@ -2,7 +2,9 @@ import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { WorkflowRunView } from '@/components/features/workflows/WorkflowRunView';
 import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { getWorkflowRun } from '@/lib/db/queries/workflowRuns';
+import { getStore } from '@/lib/db/store';
 import { parseIdParam } from '../../../_lib/params';
 import { agentNamesById } from '../../workflows/editorAgents';
 
@@ -18,8 +20,8 @@ export async function generateMetadata({ params }: WorkflowRunPageProps): Promis
 
 export default async function WorkflowRunPage({ params }: WorkflowRunPageProps) {
   const id = parseIdParam((await params).id);
-  const db = getDb();
-  const run = id === undefined ? undefined : getWorkflowRun(db, id);
+  const store = getStore();
+  const run = id === undefined ? undefined : await execute(store, getWorkflowRun(store, id));
   if (!run) notFound();
-  return <WorkflowRunView initial={run} agentNames={agentNamesById(db)} />;
+  return <WorkflowRunView initial={run} agentNames={agentNamesById(getDb())} />;
 }

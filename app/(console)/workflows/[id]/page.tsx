@@ -13,7 +13,9 @@ import { Hint } from '@/components/ui/FormParts';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { Panel } from '@/components/ui/Panel';
 import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { listWorkflowRuns } from '@/lib/db/queries/workflowRuns';
+import { getStore } from '@/lib/db/store';
 import { formatUsd } from '@/lib/presentation/format';
 import { layoutWorkflow } from '@/lib/workflows/layout';
 import { agentNamesById } from '../editorAgents';
@@ -38,6 +40,11 @@ export default async function WorkflowPage({ params, searchParams }: WorkflowPag
   const created = (await searchParams).created === '1';
   const db = getDb();
   const names = agentNamesById(db);
+  const store = getStore();
+  const runs = await execute(
+    store,
+    listWorkflowRuns(store, { workflowId: workflow.id, limit: RUN_HISTORY_LIMIT }),
+  );
 
   return (
     <>
@@ -86,11 +93,7 @@ export default async function WorkflowPage({ params, searchParams }: WorkflowPag
         <WorkflowStepsTable steps={workflow.steps} agentNames={names} />
       </Panel>
       <Panel title="Runs">
-        <WorkflowRunsTable
-          initial={listWorkflowRuns(db, { workflowId: workflow.id, limit: RUN_HISTORY_LIMIT }).items}
-          limit={RUN_HISTORY_LIMIT}
-          workflowId={workflow.id}
-        />
+        <WorkflowRunsTable initial={runs.items} limit={RUN_HISTORY_LIMIT} workflowId={workflow.id} />
       </Panel>
     </>
   );

@@ -1,7 +1,8 @@
 import { workflowRunResponseSchema } from '@/lib/contracts/workflows';
 import { notFound } from '@/lib/core/errors';
-import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { getWorkflowRun } from '@/lib/db/queries/workflowRuns';
+import { getStore } from '@/lib/db/store';
 import { idParam, json, route } from '@/lib/http/route';
 
 export const dynamic = 'force-dynamic';
@@ -12,8 +13,9 @@ export const GET = route(
     params: idParam,
     doc: { summary: 'One workflow run with its steps', response: workflowRunResponseSchema },
   },
-  ({ params }) => {
-    const run = getWorkflowRun(getDb(), params.id);
+  async ({ params }) => {
+    const store = getStore();
+    const run = await execute(store, getWorkflowRun(store, params.id));
     if (!run) throw notFound('Workflow run');
     return json({ run });
   },
