@@ -11,9 +11,9 @@ import {
   metricsWindowSchema,
   tierForRange,
 } from '../../src/lib/contracts/metrics';
-import type { RunResourceSample } from '../../src/lib/contracts/runResources';
 import { SETTINGS_DEFAULTS } from '../../src/lib/contracts/settings';
 import type { DbHandle } from '../../src/lib/db';
+import { transactionOnSqlite } from '../../src/lib/db/plan';
 import { createAgent } from '../../src/lib/db/queries/agents';
 import { getExecutionDetailWithResources, getExecutionLive } from '../../src/lib/db/queries/executions';
 import {
@@ -25,7 +25,7 @@ import {
   listMetricSeries,
   rollUpBuckets,
 } from '../../src/lib/db/queries/metrics';
-import { getExecutionResources, recordRunResources } from '../../src/lib/db/queries/runResources';
+import { recordRunResources } from '../../src/lib/db/queries/runResources';
 import { insertedRow } from '../../src/lib/db/returning';
 import { executions } from '../../src/lib/db/schema';
 import { startHostMetrics } from '../../src/lib/metrics/hostMetrics';
@@ -104,33 +104,6 @@ describe('run bands', () => {
   });
 });
 
-describe('execution resources', () => {
-  it('returns at most a chart’s worth of points, averaging CPU and keeping memory and process peaks', () => {
-    const executionId = execution('running', NOW, NOW, null);
-    const samples: RunResourceSample[] = Array.from({ length: 3_100 }, (_, i) => ({
-      t: NOW + i * 2_000,
-      cpuPercent: i % 3 === 0 ? 90 : 30,
-      rssBytes: i === 1_001 ? 900_000_000 : 200_000_000,
-      processCount: i === 2_999 ? 12 : 3,
-    }));
-    const summary = { cpuSeconds: 1_234.5, peakRssBytes: 900_000_000, peakProcessCount: 12 };
-    recordRunResources(
-      handle.db,
-      samples.map((sample) => ({ executionId, sample, summary })),
-    );
-
-    const resources = getExecutionResources(handle.db, executionId, 1_500);
-    expect(resources.summary).toEqual(summary);
-    // 3,100 samples in runs of 3.
-    expect(resources.samples).toHaveLength(1_034);
-    expect(resources.samples[0]).toEqual({ t: NOW, cpuPercent: 50, rssBytes: 200_000_000, processCount: 3 });
-    expect(resources.samples[333]?.rssBytes).toBe(900_000_000);
-    expect(resources.samples[999]?.processCount).toBe(12);
-    expect(getExecutionResources(handle.db, executionId).samples).toHaveLength(1_034);
-    expect(getExecutionResources(handle.db, executionId, 5_000).samples).toEqual(samples);
-  });
-});
-
 describe('the detail of a run', () => {
   it('carries its resources for the page and the API, while the live view the frames carry does not', () => {
     const executionId = execution('running', NOW, NOW, null);
@@ -140,7 +113,7 @@ describe('the detail of a run', () => {
     });
     const sample = { t: NOW + 2_000, cpuPercent: 180, rssBytes: 50_000_000, processCount: 2 };
     const summary = { cpuSeconds: 3.6, peakRssBytes: 50_000_000, peakProcessCount: 2 };
-    recordRunResources(handle.db, [{ executionId, sample, summary }]);
+    transactionOnSqlite(handle.db, (tx) => recordRunResources(tx, [{ executionId, sample, summary }]));
 
     const detail = executionDetailSchema.parse(getExecutionDetailWithResources(handle.db, executionId));
     expect(detail.resources).toEqual({ summary, samples: [sample] });

@@ -210,7 +210,7 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
   ],
   [
     'a run’s resource samples',
-    (db) => getExecutionResources(db, 1),
+    (db) => runOnSqlite(getExecutionResources(sqliteStore(db), 1)),
     /SEARCH execution_resource_samples USING (PRIMARY KEY|INDEX)/,
   ],
   [

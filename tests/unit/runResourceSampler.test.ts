@@ -4,9 +4,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXECUTION_ENV_MARKER, INSTANCE_ENV_MARKER } from '../../src/lib/claude/client';
 import { executionResourcesSchema } from '../../src/lib/contracts/runResources';
 import type { DbHandle } from '../../src/lib/db';
+import { runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent } from '../../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../../src/lib/db/queries/executions';
 import { getExecutionResources } from '../../src/lib/db/queries/runResources';
+import { sqliteStore } from '../../src/lib/db/store';
 import { parseProcessStat, readSystemUnits } from '../../src/lib/metrics/processTable';
 import { markedExecution, RunResourceSampler } from '../../src/lib/metrics/runResourceSampler';
 import { capturingLogger } from '../helpers/logCapture';
@@ -93,11 +95,13 @@ describe('RunResourceSampler on real processes', () => {
     sampler.track(executionId, tree.pid ?? -1);
 
     for (let waited = 0; waited < 15_000; waited += 100) {
-      if (getExecutionResources(handle.db, executionId).samples.length >= 3) break;
+      if (runOnSqlite(getExecutionResources(sqliteStore(handle.db), executionId)).samples.length >= 3) break;
       await sleep(100);
     }
     const summary = sampler.untrack(executionId);
-    const resources = executionResourcesSchema.parse(getExecutionResources(handle.db, executionId));
+    const resources = executionResourcesSchema.parse(
+      runOnSqlite(getExecutionResources(sqliteStore(handle.db), executionId)),
+    );
 
     expect(resources.samples.length).toBeGreaterThanOrEqual(3);
     const last = resources.samples.at(-1);
@@ -128,7 +132,7 @@ describe('RunResourceSampler on real processes', () => {
     await sampler.sample();
     const summary = sampler.untrack(executionId);
 
-    const { samples } = getExecutionResources(handle.db, executionId);
+    const { samples } = runOnSqlite(getExecutionResources(sqliteStore(handle.db), executionId));
     // sleep and the marked yes; not the other run's, not another server's.
     expect(samples.map((s) => s.processCount)).toEqual([2, 2]);
     expect(summary?.peakProcessCount).toBe(2);
@@ -164,7 +168,11 @@ describe('RunResourceSampler on real processes', () => {
 
     expect(summary?.cpuSeconds).toBeGreaterThan(0.2);
     expect(summary?.cpuSeconds).toBeCloseTo(kernelSeconds, 1);
-    expect(getExecutionResources(handle.db, executionId).samples.map((s) => s.processCount)).toEqual([3, 2]);
+    expect(
+      runOnSqlite(getExecutionResources(sqliteStore(handle.db), executionId)).samples.map(
+        (s) => s.processCount,
+      ),
+    ).toEqual([3, 2]);
   }, 30_000);
 
   it('reads nothing while no run is tracked, and returns no summary for a run never sampled', async () => {
@@ -173,7 +181,10 @@ describe('RunResourceSampler on real processes', () => {
     await sampler.sample();
     sampler.track(executionId, process.pid);
     expect(sampler.untrack(executionId)).toBeUndefined();
-    expect(getExecutionResources(handle.db, executionId)).toEqual({ summary: null, samples: [] });
+    expect(runOnSqlite(getExecutionResources(sqliteStore(handle.db), executionId))).toEqual({
+      summary: null,
+      samples: [],
+    });
   });
 });
 

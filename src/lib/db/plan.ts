@@ -179,12 +179,21 @@ export function transaction<T>(store: Store, body: (tx: Store) => Plan<T>): Prom
     ) as unknown as Promise<T>;
   }
   try {
-    return Promise.resolve(
-      // The body gets the store itself: statements on the connection join the transaction open on
-      // it, and what the store prepared once (prepared.ts) stays prepared.
-      store.db.transaction(() => runOnSqlite(body(store)), { behavior: 'immediate' }),
-    );
+    return Promise.resolve(sqliteTransaction(store, body));
   } catch (error) {
     return Promise.reject(error);
   }
+}
+
+/**
+ * The body gets the store itself: statements on the connection join the transaction open on it,
+ * and what the store prepared once (prepared.ts) stays prepared.
+ */
+function sqliteTransaction<T>(store: Store, body: (tx: Store) => Plan<T>): T {
+  return store.db.transaction(() => runOnSqlite(body(store)), { behavior: 'immediate' });
+}
+
+/** `body` in one SQLite transaction, synchronously: `transaction` for code that is not async yet. */
+export function transactionOnSqlite<T>(db: DbExecutor, body: (tx: Store) => Plan<T>): T {
+  return sqliteTransaction(sqliteStore(db), body);
 }

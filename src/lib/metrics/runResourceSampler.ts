@@ -2,6 +2,7 @@ import { EXECUTION_ENV_MARKER, INSTANCE_ENV_MARKER } from '../claude/client';
 import type { RunResourceSummary } from '../contracts/runResources';
 import type { Logger } from '../core/logger';
 import type { Db } from '../db';
+import { transactionOnSqlite } from '../db/plan';
 import { type RunResourceRecord, recordRunResources } from '../db/queries/runResources';
 import {
   type ProcessStat,
@@ -139,7 +140,7 @@ export class RunResourceSampler {
         if (now - run.lastSampleAt < MIN_WINDOW_MS) continue;
         records.push(this.measure(run, runMembers(run, scan), scan, now));
       }
-      recordRunResources(this.db, records);
+      if (records.length > 0) transactionOnSqlite(this.db, (tx) => recordRunResources(tx, records));
       if (records.length > 0) this.onRecorded(records);
     } catch (error) {
       this.logger.warn({ err: error }, 'run resources: sampling failed');

@@ -2,6 +2,7 @@ import type { WebSocket } from 'ws';
 import type { ExecutionLive, LogLineDto, StepDto } from '../contracts/executions';
 import type { CircuitBreakerDto } from '../contracts/system';
 import type { Db } from '../db';
+import { onSqlite } from '../db/plan';
 import { getExecutionLogs, getExecutionSteps } from '../db/queries/executions';
 import { getExecutionResources } from '../db/queries/runResources';
 import type { EngineEvent } from '../engine/events';
@@ -212,7 +213,7 @@ export class Broadcaster {
     const execution = this.viewOf(executionId);
     if (execution) send(session.socket, updatedFrame(execution));
     // What the run's process tree used so far; the sampler's next ticks follow as frames.
-    const resources = getExecutionResources(this.db, executionId);
+    const resources = onSqlite(this.db, (store) => getExecutionResources(store, executionId));
     send(session.socket, { type: 'execution.resources', executionId, resources });
   }
 }

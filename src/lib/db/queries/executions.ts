@@ -33,6 +33,7 @@ import {
   type StepDto,
 } from '../../contracts/executions';
 import type { Db, DbConnection } from '../index';
+import { onSqlite } from '../plan';
 import { statementPerConnection } from '../prepared';
 import {
   agentConfigurations,
@@ -267,7 +268,7 @@ export function getExecutionDetail(db: Db, id: number): ExecutionDetail | undefi
 /** The run as its page and `GET /api/executions/[id]` show it: the detail and what its process tree used. */
 export function getExecutionDetailWithResources(db: Db, id: number): ExecutionDetail | undefined {
   const detail = getExecutionDetail(db, id);
-  return detail && { ...detail, resources: getExecutionResources(db, id) };
+  return detail && { ...detail, resources: onSqlite(db, (store) => getExecutionResources(store, id)) };
 }
 
 /** What the live frames carry: the detail without the prompt, which can be long and never changes. */

@@ -5,8 +5,10 @@ import type {
   RunResourceSample,
   RunResourceSummary,
 } from '../../contracts/runResources';
-import type { Db } from '../index';
-import { executionResourceSamples, executions } from '../schema';
+import { changesOf, firstOf, type Plan, rowsOf } from '../plan';
+import type { Store } from '../store';
+
+// Dialect-neutral plans (see plan.ts): run on SQLite and on Postgres, inside a transaction or not.
 
 export interface RunResourceRecord {
   executionId: number;
@@ -15,18 +17,17 @@ export interface RunResourceRecord {
   summary: RunResourceSummary;
 }
 
-/** One sampler tick: every tracked run's sample and summary, in one transaction. */
-export function recordRunResources(db: Db, records: readonly RunResourceRecord[]): void {
-  if (records.length === 0) return;
-  db.transaction((tx) => {
-    for (const { executionId, sample, summary } of records) {
-      tx.insert(executionResourceSamples)
+/** One sampler tick: every tracked run's sample and summary. Run it in one transaction. */
+export function* recordRunResources({ db, t }: Store, records: readonly RunResourceRecord[]): Plan<void> {
+  for (const { executionId, sample, summary } of records) {
+    yield* changesOf(
+      db
+        .insert(t.executionResourceSamples)
         .values({ executionId, ...sample })
-        .onConflictDoNothing()
-        .run();
-      tx.update(executions).set(summary).where(eq(executions.id, executionId)).run();
-    }
-  });
+        .onConflictDoNothing(),
+    );
+    yield* changesOf(db.update(t.executions).set(summary).where(eq(t.executions.id, executionId)));
+  }
 }
 
 /**
@@ -34,31 +35,34 @@ export function recordRunResources(db: Db, records: readonly RunResourceRecord[]
  * longer run's samples are merged in runs of consecutive ones: CPU averaged, memory and process
  * count at their peak, so no spike disappears from the chart.
  */
-export function getExecutionResources(
-  db: Db,
+export function* getExecutionResources(
+  { db, t }: Store,
   executionId: number,
   maxPoints = MAX_CHART_POINTS,
-): ExecutionResourcesDto {
-  const summary = db
-    .select({
-      cpuSeconds: executions.cpuSeconds,
-      peakRssBytes: executions.peakRssBytes,
-      peakProcessCount: executions.peakProcessCount,
-    })
-    .from(executions)
-    .where(eq(executions.id, executionId))
-    .get();
-  const samples = db
-    .select({
-      t: executionResourceSamples.t,
-      cpuPercent: executionResourceSamples.cpuPercent,
-      rssBytes: executionResourceSamples.rssBytes,
-      processCount: executionResourceSamples.processCount,
-    })
-    .from(executionResourceSamples)
-    .where(eq(executionResourceSamples.executionId, executionId))
-    .orderBy(executionResourceSamples.t)
-    .all();
+): Plan<ExecutionResourcesDto> {
+  const { executions, executionResourceSamples: samplesTable } = t;
+  const summary = yield* firstOf(
+    db
+      .select({
+        cpuSeconds: executions.cpuSeconds,
+        peakRssBytes: executions.peakRssBytes,
+        peakProcessCount: executions.peakProcessCount,
+      })
+      .from(executions)
+      .where(eq(executions.id, executionId)),
+  );
+  const samples = yield* rowsOf(
+    db
+      .select({
+        t: samplesTable.t,
+        cpuPercent: samplesTable.cpuPercent,
+        rssBytes: samplesTable.rssBytes,
+        processCount: samplesTable.processCount,
+      })
+      .from(samplesTable)
+      .where(eq(samplesTable.executionId, executionId))
+      .orderBy(samplesTable.t),
+  );
   const sampled =
     summary &&
     summary.cpuSeconds !== null &&
