@@ -1,11 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
-import {
-  createChannelSchema,
-  NOTIFICATION_EVENT_TYPES,
-  type NotificationEventInput,
-  notificationEventSchema,
-} from '../../src/lib/contracts/notifications';
+import { type NotificationEventInput, notificationEventSchema } from '../../src/lib/contracts/notifications';
 import { execute, rowsOf, transaction } from '../../src/lib/db/plan';
 import {
   deleteCondition,
@@ -16,7 +11,7 @@ import {
 import type { Store } from '../../src/lib/db/store';
 import { createChannel } from '../../src/lib/notifications/channels';
 import { queueEvent } from '../../src/lib/notifications/events';
-import { fakeClock, newBox, runFailed } from '../helpers/notifications';
+import { everythingChannel, fakeClock, newBox, runFailed } from '../helpers/notifications';
 import { describeOnEachDialect } from '../helpers/stores';
 
 // Conditions (their table and the de-duplication in recordEvent's plan) on both dialects; the host
@@ -30,17 +25,8 @@ const record = (store: Store, input: NotificationEventInput, now: number, quietM
   transaction(store, (tx) => queueEvent(tx, notificationEventSchema.parse(input), now, quietMs));
 
 /** A channel that takes every event: what it was sent so far, `type state`, one line per message. */
-async function everythingChannel(store: Store): Promise<() => Promise<string[]>> {
-  const { channel } = await createChannel(
-    store,
-    newBox(),
-    createChannelSchema.parse({
-      type: 'slack',
-      name: 'everything',
-      url: 'https://hooks.slack.invalid/services/T/B/x',
-      events: [...NOTIFICATION_EVENT_TYPES],
-    }),
-  );
+async function sentToNewChannel(store: Store): Promise<() => Promise<string[]>> {
+  const { channel } = await createChannel(store, newBox(), everythingChannel());
   const { db, t } = store;
   return async () =>
     (
@@ -92,7 +78,7 @@ describeOnEachDialect('notification conditions', (store) => {
   });
 
   it('circuit: opened once, closed once, opened again after it closed', async () => {
-    const sent = await everythingChannel(store());
+    const sent = await sentToNewChannel(store());
     const clock = fakeClock();
     for (const event of [opened, opened, closed, closed, opened]) await record(store(), event, clock.now());
     expect(await sent()).toEqual(['circuit.opened', 'circuit.closed', 'circuit.opened']);
@@ -101,7 +87,7 @@ describeOnEachDialect('notification conditions', (store) => {
   });
 
   it('announces a condition that still holds again after the quiet period, and suppresses it within', async () => {
-    const sent = await everythingChannel(store());
+    const sent = await sentToNewChannel(store());
     const clock = fakeClock();
     expect((await record(store(), opened, clock.now())).suppressed).toBe(false);
     clock.advance(QUIET_MS - 1);
@@ -120,7 +106,7 @@ describeOnEachDialect('notification conditions', (store) => {
   });
 
   it('budget: one warning per budget and month; another agent or month is its own condition', async () => {
-    const sent = await everythingChannel(store());
+    const sent = await sentToNewChannel(store());
     const clock = fakeClock();
     const warning = (agentId: number, month: string) => ({
       type: 'budget.warning' as const,
@@ -148,7 +134,7 @@ describeOnEachDialect('notification conditions', (store) => {
   });
 
   it('runs are not conditions: every failure is its own message', async () => {
-    const sent = await everythingChannel(store());
+    const sent = await sentToNewChannel(store());
     const clock = fakeClock();
     await record(store(), runFailed(), clock.now());
     await record(store(), runFailed(), clock.now());

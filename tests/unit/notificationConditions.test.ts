@@ -1,13 +1,12 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createChannelSchema, NOTIFICATION_EVENT_TYPES } from '../../src/lib/contracts/notifications';
 import type { DbHandle } from '../../src/lib/db';
 import { updateAppSettings } from '../../src/lib/db/queries/settings';
 import { notificationEvents, notificationOutbox } from '../../src/lib/db/schema';
 import { sqliteStore } from '../../src/lib/db/store';
 import { createChannel } from '../../src/lib/notifications/channels';
 import { evaluateHostConditions, type HostReading } from '../../src/lib/notifications/hostConditions';
-import { fakeClock, newBox } from '../helpers/notifications';
+import { everythingChannel, fakeClock, newBox } from '../helpers/notifications';
 import { createTestDb } from '../helpers/testDb';
 
 let handle: DbHandle;
@@ -17,16 +16,7 @@ let channelId: number;
 beforeEach(async () => {
   handle = createTestDb();
   clock = fakeClock();
-  const created = await createChannel(
-    sqliteStore(handle.db),
-    newBox(),
-    createChannelSchema.parse({
-      type: 'slack',
-      name: 'everything',
-      url: 'https://hooks.slack.invalid/services/T/B/x',
-      events: [...NOTIFICATION_EVENT_TYPES],
-    }),
-  );
+  const created = await createChannel(sqliteStore(handle.db), newBox(), everythingChannel());
   channelId = created.channel.id;
 });
 afterEach(() => handle.sqlite.close());
