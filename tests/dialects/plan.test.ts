@@ -9,7 +9,7 @@ import {
   rowsOf,
   transaction,
 } from '../../src/lib/db/plan';
-import { preparedPerConnection } from '../../src/lib/db/prepared';
+import { preparedPerStore } from '../../src/lib/db/prepared';
 import type { Store } from '../../src/lib/db/store';
 import { describeOnEachDialect } from '../helpers/stores';
 
@@ -47,7 +47,7 @@ describeOnEachDialect('plans', (store) => {
   });
 
   it('run a query prepared once per connection with each call’s values, in and out of a transaction', async () => {
-    const byHost = preparedPerConnection(({ db, t }: Store) =>
+    const byHost = preparedPerStore(({ db, t }: Store) =>
       db
         .select({ id: t.workers.id })
         .from(t.workers)

@@ -1,7 +1,12 @@
 import crypto from 'node:crypto';
 import { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
-import type { NotificationEventInput } from '../../src/lib/contracts/notifications';
+import {
+  type CreateChannelInput,
+  createChannelSchema,
+  NOTIFICATION_EVENT_TYPES,
+  type NotificationEventInput,
+} from '../../src/lib/contracts/notifications';
 import { createLogger, type Logger } from '../../src/lib/core/logger';
 import type { Db } from '../../src/lib/db';
 import { notificationEvents, notificationOutbox } from '../../src/lib/db/schema';
@@ -9,6 +14,15 @@ import { type SecretBox, secretBoxFromKey } from '../../src/lib/db/secretBox';
 import { SecretMasker } from '../../src/lib/security/secrets';
 
 export const BASE_URL = 'https://ops.example.com/claudeops';
+
+/** A Slack channel that takes every event (nothing is ever sent to its URL). */
+export const everythingChannel = (): CreateChannelInput =>
+  createChannelSchema.parse({
+    type: 'slack',
+    name: 'everything',
+    url: 'https://hooks.slack.invalid/services/T/B/x',
+    events: [...NOTIFICATION_EVENT_TYPES],
+  });
 
 export const newBox = (): SecretBox => secretBoxFromKey(crypto.randomBytes(32));
 

@@ -1,14 +1,12 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createChannelSchema, NOTIFICATION_EVENT_TYPES } from '../../src/lib/contracts/notifications';
 import type { DbHandle } from '../../src/lib/db';
 import { updateAppSettings } from '../../src/lib/db/queries/settings';
 import { notificationEvents, notificationOutbox } from '../../src/lib/db/schema';
 import { sqliteStore } from '../../src/lib/db/store';
 import { createChannel } from '../../src/lib/notifications/channels';
-import { recordEvent } from '../../src/lib/notifications/events';
 import { evaluateHostConditions, type HostReading } from '../../src/lib/notifications/hostConditions';
-import { fakeClock, newBox } from '../helpers/notifications';
+import { everythingChannel, fakeClock, newBox } from '../helpers/notifications';
 import { createTestDb } from '../helpers/testDb';
 
 let handle: DbHandle;
@@ -18,16 +16,7 @@ let channelId: number;
 beforeEach(async () => {
   handle = createTestDb();
   clock = fakeClock();
-  const created = await createChannel(
-    sqliteStore(handle.db),
-    newBox(),
-    createChannelSchema.parse({
-      type: 'slack',
-      name: 'everything',
-      url: 'https://hooks.slack.invalid/services/T/B/x',
-      events: [...NOTIFICATION_EVENT_TYPES],
-    }),
-  );
+  const created = await createChannel(sqliteStore(handle.db), newBox(), everythingChannel());
   channelId = created.channel.id;
 });
 afterEach(() => handle.sqlite.close());
@@ -176,63 +165,5 @@ describe('host.load', () => {
       sustainedMinutes: 10,
       since: start,
     });
-  });
-});
-
-describe('conditions recorded by producers', () => {
-  const opened = {
-    type: 'circuit.opened' as const,
-    data: { consecutiveFailures: 5, threshold: 5, cooldownSeconds: 60, lastFailure: 'overloaded', path: '/' },
-  };
-  const closed = { type: 'circuit.closed' as const, data: { openedAt: 1, path: '/' } };
-
-  it('circuit: opened once, closed once, opened again after it closed', () => {
-    for (const event of [opened, opened, closed, closed, opened]) recordEvent(handle.db, event, clock.now());
-    expect(sent()).toEqual(['circuit.opened', 'circuit.closed', 'circuit.opened']);
-  });
-
-  it('budget: one warning per budget and month; another agent or month is its own condition', () => {
-    const warning = (agentId: number, month: string) => ({
-      type: 'budget.warning' as const,
-      data: {
-        scope: 'agent' as const,
-        agentId,
-        agentName: `agent ${agentId}`,
-        month,
-        spentUsd: 41,
-        budgetUsd: 50,
-        state: 'firing' as const,
-        path: '/costs',
-      },
-    });
-    const outcomes = [
-      warning(1, '2026-11'),
-      warning(1, '2026-11'),
-      warning(2, '2026-11'),
-      warning(1, '2026-12'),
-    ].map((event) => recordEvent(handle.db, event, clock.now()));
-    expect(outcomes.map((o) => o.suppressed)).toEqual([false, true, false, false]);
-    expect(sent()).toEqual(['budget.warning firing', 'budget.warning firing', 'budget.warning firing']);
-  });
-
-  it('runs are not conditions: every failure is its own message', () => {
-    const failed = {
-      type: 'run.failed' as const,
-      data: {
-        executionId: 1,
-        agentId: 1,
-        agentName: 'a',
-        trigger: 'manual' as const,
-        attempts: 1,
-        durationMs: 5,
-        costUsd: 0,
-        errorCode: null,
-        errorMessage: null,
-        path: '/executions/1',
-      },
-    };
-    recordEvent(handle.db, failed, clock.now());
-    recordEvent(handle.db, failed, clock.now());
-    expect(sent()).toEqual(['run.failed', 'run.failed']);
   });
 });

@@ -7,6 +7,7 @@ import {
   notificationEventSchema,
 } from '../../src/lib/contracts/notifications';
 import type { DbHandle } from '../../src/lib/db';
+import { runOnSqlite } from '../../src/lib/db/plan';
 import { listDeliveries } from '../../src/lib/db/queries/notificationDeliveries';
 import { notificationOutbox } from '../../src/lib/db/schema';
 import { sqliteStore } from '../../src/lib/db/store';
@@ -190,7 +191,9 @@ describe('email', () => {
     expect(text).toContain('Cost: $0.12');
     expect(text).toContain('Agent: nightly-report (#1)');
     expect(text).toContain(`Open in ClaudeOps: ${RUN_URL}`);
-    const [entry] = listDeliveries(handle.db, { channelId: email.id, limit: 5 }).deliveries;
+    const [entry] = runOnSqlite(
+      listDeliveries(sqliteStore(handle.db), { channelId: email.id, limit: 5 }),
+    ).deliveries;
     expect(entry).toMatchObject({ status: 'delivered', responseCode: 250 });
     expect(headers).toContain(`Message-ID: <${entry?.eventId}@claudeops>`);
   });
@@ -199,7 +202,9 @@ describe('email', () => {
     const email = await mailChannel('wrong-password-456');
     await deliver();
     expect(smtp.mails).toHaveLength(0);
-    const [entry] = listDeliveries(handle.db, { channelId: email.id, limit: 5 }).deliveries;
+    const [entry] = runOnSqlite(
+      listDeliveries(sqliteStore(handle.db), { channelId: email.id, limit: 5 }),
+    ).deliveries;
     expect(entry).toMatchObject({ attempt: 1, status: 'gave_up', responseCode: 535 });
     expect(JSON.stringify(entry)).not.toContain('wrong-password-456');
   });
@@ -235,7 +240,12 @@ describe('test messages', () => {
     const failed = await sendTestMessage(handle.db, box, hook.channel.id, { baseUrl: BASE_URL });
     expect(failed).toMatchObject({ status: 'failed', responseCode: 404, error: 'HTTP 404: no such hook' });
     expect(receiver.requests).toHaveLength(2);
-    expect(listDeliveries(handle.db, { limit: 5 }).deliveries.map((d) => [d.eventType, d.status])).toEqual([
+    expect(
+      runOnSqlite(listDeliveries(sqliteStore(handle.db), { limit: 5 })).deliveries.map((d) => [
+        d.eventType,
+        d.status,
+      ]),
+    ).toEqual([
       ['notification.test', 'failed'],
       ['notification.test', 'delivered'],
     ]);

@@ -129,22 +129,22 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
   ],
   [
     'notification deliveries, newest first',
-    (db) => listDeliveries(db, { limit: 50 }),
+    (db) => runOnSqlite(listDeliveries(sqliteStore(db), { limit: 50 })),
     /^SCAN notification_deliveries$/,
   ],
   [
     'notification deliveries of a channel',
-    (db) => listDeliveries(db, { limit: 50, channelId: 1 }),
+    (db) => runOnSqlite(listDeliveries(sqliteStore(db), { limit: 50, channelId: 1 })),
     /USING INDEX notification_deliveries_by_channel /,
   ],
   [
     'notification deliveries by status, next page',
-    (db) => listDeliveries(db, { limit: 50, status: 'gave_up', before: 100 }),
+    (db) => runOnSqlite(listDeliveries(sqliteStore(db), { limit: 50, status: 'gave_up', before: 100 })),
     /USING INDEX notification_deliveries_by_status /,
   ],
   [
     'notification deliveries of a channel by status',
-    (db) => listDeliveries(db, { limit: 50, channelId: 1, status: 'retrying' }),
+    (db) => runOnSqlite(listDeliveries(sqliteStore(db), { limit: 50, channelId: 1, status: 'retrying' })),
     /USING INDEX notification_deliveries_by_(channel|status) /,
   ],
   [

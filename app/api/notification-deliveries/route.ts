@@ -1,6 +1,7 @@
 import { deliveryListResponseSchema, listDeliveriesQuerySchema } from '@/lib/contracts/notifications';
-import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { listDeliveries } from '@/lib/db/queries/notificationDeliveries';
+import { getStore } from '@/lib/db/store';
 import { json, route } from '@/lib/http/route';
 
 export const dynamic = 'force-dynamic';
@@ -11,5 +12,8 @@ export const GET = route(
     query: listDeliveriesQuerySchema,
     doc: { summary: 'The delivery log, newest first', response: deliveryListResponseSchema },
   },
-  ({ query }) => json(listDeliveries(getDb(), query)),
+  async ({ query }) => {
+    const store = getStore();
+    return json(await execute(store, listDeliveries(store, query)));
+  },
 );

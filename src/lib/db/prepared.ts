@@ -1,13 +1,18 @@
 import type Database from 'better-sqlite3';
 import type { Db, DbConnection } from './index';
+import type { Store } from './store';
 
-/** `make(key)` once per key object, on first use; kept only as long as the key lives. */
-function oncePer<K extends object, T>(make: (key: K) => T): (key: K) => T {
-  const made = new WeakMap<K, T>();
-  return (key) => {
+/** `make(arg)` once per key object (the arg itself, or `keyOf(arg)`), on first use; kept only as long as the key lives. */
+function oncePer<A, T>(
+  make: (arg: A) => T,
+  keyOf: (arg: A) => object = (arg) => arg as object,
+): (arg: A) => T {
+  const made = new WeakMap<object, T>();
+  return (arg) => {
+    const key = keyOf(arg);
     let value = made.get(key);
     if (value === undefined) {
-      value = make(key);
+      value = make(arg);
       made.set(key, value);
     }
     return value;
@@ -34,4 +39,12 @@ export function statementPerConnection<S>(
 ): (db: DbConnection) => S {
   const onClient = oncePer(prepare);
   return (db) => onClient(db.$client);
+}
+
+/**
+ * `preparedPerConnection` for the dialect-neutral queries: prepared once per connection (or
+ * Postgres transaction) of the store, since a store is a new object at every call (store.ts).
+ */
+export function preparedPerStore<T>(prepare: (store: Store) => T): (store: Store) => T {
+  return oncePer(prepare, (store) => store.db);
 }

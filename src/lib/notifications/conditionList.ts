@@ -56,13 +56,14 @@ function conditionLabel(key: string, parsed: ParsedConditionKey, names: Names): 
 export function listConditionStatuses(db: Db): ConditionListResponse {
   const settings = getAppSettings(db);
   const quietMs = settings.notificationQuietPeriodMinutes * 60_000;
-  const channels = runOnSqlite(listChannelRows(sqliteStore(db)));
+  const store = sqliteStore(db);
+  const channels = runOnSqlite(listChannelRows(store));
   const names: Names = {
     agents: new Map(listAgents(db).map((agent) => [agent.id, agent.name])),
     workflows: new Map(listWorkflows(db).map((workflow) => [workflow.id, workflow.name])),
   };
   const rows = new Map<string, NotificationCondition | undefined>(
-    listConditions(db).map((row) => [row.key, row]),
+    runOnSqlite(listConditions(store)).map((row) => [row.key, row]),
   );
   for (const key of FIXED_CONDITION_KEYS) if (!rows.has(key)) rows.set(key, undefined);
   const conditions = [...rows].flatMap(([key, row]): ConditionDto[] => {

@@ -1,6 +1,7 @@
 import type { NotificationEvent, NotificationEventType } from '../contracts/notifications';
-import type { DbExecutor } from '../db/executor';
+import type { Plan } from '../db/plan';
 import { deleteCondition, getCondition, putCondition } from '../db/queries/notificationConditions';
+import type { Store } from '../db/store';
 
 /** A condition event names its condition and says whether it now holds or has cleared. */
 export interface ConditionChange {
@@ -112,20 +113,20 @@ export function conditionOf(event: NotificationEvent): ConditionChange | null {
  * announced when it starts to hold, again only once the quiet period has passed while it still
  * holds, and its clearing is announced only if its start was.
  */
-export function admitConditionChange(
-  db: DbExecutor,
+export function* admitConditionChange(
+  store: Store,
   change: ConditionChange,
   now: number,
   quietMs: number,
-): boolean {
-  const row = getCondition(db, change.key);
+): Plan<boolean> {
+  const row = yield* getCondition(store, change.key);
   if (!change.holds) {
     if (!row) return false;
-    deleteCondition(db, change.key);
+    yield* deleteCondition(store, change.key);
     return row.active;
   }
   if (row?.active && row.lastNotifiedAt !== null && now - row.lastNotifiedAt < quietMs) return false;
-  putCondition(db, {
+  yield* putCondition(store, {
     key: change.key,
     active: true,
     since: row?.since ?? now,
@@ -139,9 +140,9 @@ export function admitConditionChange(
  * Notes that a condition's breach began without announcing it (a load that must hold for minutes
  * first). Returns when the breach began.
  */
-export function breachSince(db: DbExecutor, key: string, now: number): number {
-  const row = getCondition(db, key);
+export function* breachSince(store: Store, key: string, now: number): Plan<number> {
+  const row = yield* getCondition(store, key);
   if (row) return row.since;
-  putCondition(db, { key, active: false, since: now, lastNotifiedAt: null, updatedAt: now });
+  yield* putCondition(store, { key, active: false, since: now, lastNotifiedAt: null, updatedAt: now });
   return now;
 }

@@ -5,11 +5,11 @@ import {
   notificationEventSchema,
 } from '../contracts/notifications';
 import type { DbExecutor } from '../db/executor';
-import { runOnSqlite } from '../db/plan';
+import { type Plan, runOnSqlite } from '../db/plan';
 import { type ChannelSubscription, listSubscriptions } from '../db/queries/notificationChannels';
 import { insertEventForChannels } from '../db/queries/notificationOutbox';
 import { getAppSettings } from '../db/queries/settings';
-import { sqliteStore } from '../db/store';
+import { type Store, sqliteStore } from '../db/store';
 import { admitConditionChange, conditionOf } from './conditions';
 import { subscribes } from './subscription';
 
@@ -46,23 +46,35 @@ const wants = (channel: ChannelSubscription, event: NotificationEvent): boolean 
 export function recordEvent(db: DbExecutor, input: NotificationEventInput, now = Date.now()): RecordedEvent {
   const event = notificationEventSchema.parse(input);
   return db.transaction((tx) => {
-    const change = conditionOf(event);
-    if (change) {
-      const quietMs = getAppSettings(tx).notificationQuietPeriodMinutes * 60_000;
-      if (!admitConditionChange(tx, change, now, quietMs))
-        return { eventId: null, queued: 0, suppressed: true };
-    }
-    const channelIds = runOnSqlite(listSubscriptions(sqliteStore(tx)))
-      .filter((channel) => wants(channel, event))
-      .map((channel) => channel.id);
-    if (channelIds.length === 0) return { eventId: null, queued: 0, suppressed: false };
-    const eventId = newEventId();
-    insertEventForChannels(
-      tx,
-      { id: eventId, type: event.type, occurredAt: now, data: event.data },
-      channelIds,
-      now,
-    );
-    return { eventId, queued: channelIds.length, suppressed: false };
+    // Only a condition event needs the quiet period.
+    const quietMs = conditionOf(event) ? getAppSettings(tx).notificationQuietPeriodMinutes * 60_000 : 0;
+    return runOnSqlite(queueEvent(sqliteStore(tx), event, now, quietMs));
   });
+}
+
+/**
+ * recordEvent's writes, as a plan on either dialect: run it inside the transaction of the state
+ * change. `quietMs` is the settings' quiet period, read only for condition events.
+ */
+export function* queueEvent(
+  store: Store,
+  event: NotificationEvent,
+  now: number,
+  quietMs: number,
+): Plan<RecordedEvent> {
+  const change = conditionOf(event);
+  if (change && !(yield* admitConditionChange(store, change, now, quietMs)))
+    return { eventId: null, queued: 0, suppressed: true };
+  const channelIds = (yield* listSubscriptions(store))
+    .filter((channel) => wants(channel, event))
+    .map((channel) => channel.id);
+  if (channelIds.length === 0) return { eventId: null, queued: 0, suppressed: false };
+  const eventId = newEventId();
+  yield* insertEventForChannels(
+    store,
+    { id: eventId, type: event.type, occurredAt: now, data: event.data },
+    channelIds,
+    now,
+  );
+  return { eventId, queued: channelIds.length, suppressed: false };
 }

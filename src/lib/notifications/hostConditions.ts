@@ -1,7 +1,9 @@
 import type { NotificationEventInput } from '../contracts/notifications';
 import type { DbExecutor } from '../db/executor';
+import { runOnSqlite } from '../db/plan';
 import { getCondition } from '../db/queries/notificationConditions';
 import { getAppSettings } from '../db/queries/settings';
+import { sqliteStore } from '../db/store';
 import { breachSince, hostDiskKey } from './conditions';
 import { type RecordedEvent, recordEvent } from './events';
 
@@ -36,11 +38,12 @@ function observe(
   now: number,
 ): RecordedEvent | null {
   if (signal === 'hold') return null;
+  const store = sqliteStore(db);
   if (signal === 'clear') {
-    const row = getCondition(db, key);
+    const row = runOnSqlite(getCondition(store, key));
     return row ? recordEvent(db, build('resolved', row.since), now) : null;
   }
-  const since = breachSince(db, key, now);
+  const since = runOnSqlite(breachSince(store, key, now));
   return now - since >= sustainMs ? recordEvent(db, build('firing', since), now) : null;
 }
 

@@ -5,8 +5,7 @@ import {
   SUMMARY_MESSAGE_TYPE,
 } from '../contracts/notifications';
 import type { AppSettingsDto } from '../contracts/settings';
-import type { Db } from '../db';
-import type { DbExecutor } from '../db/executor';
+import type { Plan } from '../db/plan';
 import { insertDelivery } from '../db/queries/notificationDeliveries';
 import {
   channelsWithFoldedRows,
@@ -20,7 +19,7 @@ import {
   setOutboxStatus,
   settleOutboxRow,
 } from '../db/queries/notificationOutbox';
-import { getAppSettings } from '../db/queries/settings';
+import type { Store } from '../db/store';
 import { retryDelayMs } from '../engine/retryPolicy';
 import type { Attempt } from './delivery';
 import { newEventId } from './events';
@@ -40,19 +39,26 @@ export interface RetryPolicy {
 const SUMMARY_TITLES = 10;
 const LOST_ATTEMPT = 'No result: the server stopped during this attempt';
 
-function rateLimit(settings: AppSettingsDto) {
+/** At most `count` first attempts per channel in any `windowMs`. */
+export interface RateLimit {
+  count: number;
+  windowMs: number;
+}
+
+export function rateLimitOf(settings: AppSettingsDto): RateLimit {
   return {
     count: settings.notificationRateLimitCount,
     windowMs: settings.notificationRateLimitWindowMinutes * 60_000,
   };
 }
 
-const overLimit = (db: DbExecutor, channelId: number, now: number, limit: ReturnType<typeof rateLimit>) =>
-  countAttemptedSince(db, channelId, now - limit.windowMs) >= limit.count;
+function* overLimit(store: Store, channelId: number, now: number, limit: RateLimit): Plan<boolean> {
+  return (yield* countAttemptedSince(store, channelId, now - limit.windowMs)) >= limit.count;
+}
 
 /** A claim whose lease ran out belonged to a worker that stopped mid-send: the log says so. */
-function noteLostAttempt(db: DbExecutor, item: OutboxItem, now: number, gaveUp: boolean): void {
-  insertDelivery(db, {
+function noteLostAttempt(store: Store, item: OutboxItem, now: number, gaveUp: boolean): Plan<void> {
+  return insertDelivery(store, {
     channelId: item.row.channelId,
     outboxId: item.row.id,
     eventId: item.event.id,
@@ -67,50 +73,47 @@ function noteLostAttempt(db: DbExecutor, item: OutboxItem, now: number, gaveUp: 
 }
 
 /**
- * Claims up to `max` due rows for sending, in one write transaction, so two workers never claim
- * the same row. A first attempt over its channel's rate limit is folded instead (a summary carries
- * it later); retries were counted when they first went out.
+ * Claims up to `max` due rows for sending; run it as one transaction (`transaction(store, …)`), so
+ * two workers never claim the same row: on SQLite the immediate transaction serializes them, on
+ * Postgres each skips the rows the other has locked. A first attempt over its channel's rate
+ * limit is folded instead (a summary carries it later); retries were counted when they first went
+ * out.
  */
-export function claimDue(
-  db: Db,
+export function* claimDue(
+  store: Store,
   now: number,
   leaseMs: number,
   max: number,
   policy: RetryPolicy,
-): OutboxItem[] {
-  return db.transaction(
-    (tx) => {
-      const limit = rateLimit(getAppSettings(tx));
-      const claimed: OutboxItem[] = [];
-      for (;;) {
-        const due = dueOutboxItems(tx, now, max - claimed.length);
-        if (due.length === 0) return claimed;
-        for (const item of due) {
-          if (item.row.status === 'sending') {
-            const gaveUp = item.row.attempts >= policy.maxAttempts;
-            noteLostAttempt(tx, item, now, gaveUp);
-            if (gaveUp) {
-              setOutboxStatus(tx, item.row.id, 'gave_up', now);
-              continue;
-            }
-          } else if (
-            item.row.attempts === 0 &&
-            item.event.type !== SUMMARY_MESSAGE_TYPE &&
-            overLimit(tx, item.row.channelId, now, limit)
-          ) {
-            setOutboxStatus(tx, item.row.id, 'folded', now);
-            continue;
-          }
-          const row = claimOutboxRow(tx, item.row.id, now, now + leaseMs);
-          // Cannot fail inside this transaction; if it ever did, stop rather than loop on the same row.
-          if (!row) return claimed;
-          claimed.push({ row, event: item.event });
+  limit: RateLimit,
+): Plan<OutboxItem[]> {
+  const claimed: OutboxItem[] = [];
+  for (;;) {
+    const due = yield* dueOutboxItems(store, now, max - claimed.length);
+    if (due.length === 0) return claimed;
+    for (const item of due) {
+      if (item.row.status === 'sending') {
+        const gaveUp = item.row.attempts >= policy.maxAttempts;
+        yield* noteLostAttempt(store, item, now, gaveUp);
+        if (gaveUp) {
+          yield* setOutboxStatus(store, item.row.id, 'gave_up', now);
+          continue;
         }
-        if (claimed.length >= max) return claimed;
+      } else if (
+        item.row.attempts === 0 &&
+        item.event.type !== SUMMARY_MESSAGE_TYPE &&
+        (yield* overLimit(store, item.row.channelId, now, limit))
+      ) {
+        yield* setOutboxStatus(store, item.row.id, 'folded', now);
+        continue;
       }
-    },
-    { behavior: 'immediate' },
-  );
+      const row = yield* claimOutboxRow(store, item.row.id, now, now + leaseMs);
+      // Cannot fail inside this transaction; if it ever did, stop rather than loop on the same row.
+      if (!row) return claimed;
+      claimed.push({ row, event: item.event });
+    }
+    if (claimed.length >= max) return claimed;
+  }
 }
 
 export interface Settled {
@@ -122,15 +125,15 @@ export interface Settled {
 /**
  * Records a claimed row's attempt in the delivery log and moves the row on: delivered; retried
  * after the receiver's Retry-After or an exponential backoff with jitter; or given up (a
- * permanent failure, or the last attempt).
+ * permanent failure, or the last attempt). Run it as one transaction.
  */
-export function settleAttempt(
-  db: Db,
+export function* settleAttempt(
+  store: Store,
   item: OutboxItem,
   attempt: Attempt,
   now: number,
   policy: RetryPolicy,
-): Settled {
+): Plan<Settled> {
   const { outcome } = attempt;
   const number = item.row.attempts;
   const status: DeliveryStatus = outcome.ok
@@ -142,28 +145,26 @@ export function settleAttempt(
     status === 'retrying' && !outcome.ok
       ? now + (outcome.retryAfterMs ?? retryDelayMs(policy.baseDelayMs, number, policy.random))
       : null;
-  db.transaction((tx) => {
-    insertDelivery(tx, {
-      channelId: item.row.channelId,
-      outboxId: item.row.id,
-      eventId: item.event.id,
-      eventType: item.event.type,
-      attempt: number,
-      status,
-      responseCode: outcome.responseCode,
-      error: outcome.ok ? null : outcome.error,
-      durationMs: attempt.durationMs,
-      createdAt: now,
-    });
-    settleOutboxRow(
-      tx,
-      item.row.id,
-      number,
-      status === 'retrying' ? 'pending' : status,
-      nextAttemptAt ?? now,
-      now,
-    );
+  yield* insertDelivery(store, {
+    channelId: item.row.channelId,
+    outboxId: item.row.id,
+    eventId: item.event.id,
+    eventType: item.event.type,
+    attempt: number,
+    status,
+    responseCode: outcome.responseCode,
+    error: outcome.ok ? null : outcome.error,
+    durationMs: attempt.durationMs,
+    createdAt: now,
   });
+  yield* settleOutboxRow(
+    store,
+    item.row.id,
+    number,
+    status === 'retrying' ? 'pending' : status,
+    nextAttemptAt ?? now,
+    now,
+  );
   return { status, nextAttemptAt };
 }
 
@@ -190,33 +191,27 @@ function summaryData(items: OutboxItem[]) {
 /**
  * For each channel whose rate-limit window has room again, folds what it held back into one
  * summary message ("7 more notifications: 5 run.failed, 2 schedule.missed"), queued at once.
- * Returns how many summaries were queued.
+ * Returns how many summaries were queued. Run it as one transaction.
  */
-export function queueDueSummaries(db: Db, now: number): number {
-  return db.transaction(
-    (tx) => {
-      const limit = rateLimit(getAppSettings(tx));
-      let queued = 0;
-      for (const channelId of channelsWithFoldedRows(tx)) {
-        if (overLimit(tx, channelId, now, limit)) continue;
-        const items = foldedItems(tx, channelId);
-        const id = newEventId();
-        insertEventForChannels(
-          tx,
-          { id, type: SUMMARY_MESSAGE_TYPE, occurredAt: now, data: summaryData(items) },
-          [channelId],
-          now,
-        );
-        markSummarized(
-          tx,
-          items.map(({ row }) => row.id),
-          id,
-          now,
-        );
-        queued += 1;
-      }
-      return queued;
-    },
-    { behavior: 'immediate' },
-  );
+export function* queueDueSummaries(store: Store, now: number, limit: RateLimit): Plan<number> {
+  let queued = 0;
+  for (const channelId of yield* channelsWithFoldedRows(store)) {
+    if (yield* overLimit(store, channelId, now, limit)) continue;
+    const items = yield* foldedItems(store, channelId);
+    const id = newEventId();
+    yield* insertEventForChannels(
+      store,
+      { id, type: SUMMARY_MESSAGE_TYPE, occurredAt: now, data: summaryData(items) },
+      [channelId],
+      now,
+    );
+    yield* markSummarized(
+      store,
+      items.map(({ row }) => row.id),
+      id,
+      now,
+    );
+    queued += 1;
+  }
+  return queued;
 }

@@ -49,14 +49,17 @@ export async function sendTestMessage(
     error: outcome.ok ? null : outcome.error,
     durationMs,
   };
-  insertDelivery(db, {
-    channelId,
-    outboxId: null,
-    eventId: event.id,
-    eventType: event.type,
-    attempt: 1,
-    ...result,
-    createdAt: options.now?.() ?? Date.now(),
-  });
+  await execute(
+    store,
+    insertDelivery(store, {
+      channelId,
+      outboxId: null,
+      eventId: event.id,
+      eventType: event.type,
+      attempt: 1,
+      ...result,
+      createdAt: options.now?.() ?? Date.now(),
+    }),
+  );
   return result;
 }

@@ -3,15 +3,16 @@ import { type ApprovalLinks, approvalLinkPath } from '../auth/approvalLinks';
 import { issuesFromZod } from '../contracts/errors';
 import type { Logger } from '../core/logger';
 import type { Db } from '../db';
-import { execute } from '../db/plan';
+import { execute, transaction } from '../db/plan';
 import { getChannelRow } from '../db/queries/notificationChannels';
 import { nextDueAt, type OutboxItem } from '../db/queries/notificationOutbox';
+import { getAppSettings } from '../db/queries/settings';
 import type { NotificationChannel } from '../db/schema';
 import type { SecretBox } from '../db/secretBox';
 import { sqliteStore } from '../db/store';
 import { type OpenChannel, openChannel } from './channels';
 import { type Attempt, attemptSend, buildOutgoing, unsendable } from './delivery';
-import { claimDue, queueDueSummaries, type RetryPolicy, settleAttempt } from './outbox';
+import { claimDue, queueDueSummaries, type RetryPolicy, rateLimitOf, settleAttempt } from './outbox';
 import type { ApprovalLinkMaker } from './render';
 
 export interface NotificationWorkerOptions {
@@ -107,7 +108,7 @@ export function startNotificationWorker(options: NotificationWorkerOptions): Not
       // Deleted since the claim: its outbox rows and log went with it.
       if (!channelRow) return;
       const result = await attempt(item, channelRow);
-      const settled = settleAttempt(db, item, result, now(), policy);
+      const settled = await transaction(store, (tx) => settleAttempt(tx, item, result, now(), policy));
       const outcome = {
         ...fields,
         status: settled.status,
@@ -125,10 +126,16 @@ export function startNotificationWorker(options: NotificationWorkerOptions): Not
     }
   }
 
-  function scheduleNext(): void {
+  /** Wakes for the next row due, or polls when that cannot be read. */
+  async function scheduleNext(): Promise<void> {
+    let due: number | null = null;
+    try {
+      due = await execute(store, nextDueAt(store));
+    } catch (err) {
+      logger.error({ err }, 'notification worker cannot read when the next row is due');
+    }
     if (stopped) return;
     clearTimeout(timer);
-    const due = nextDueAt(db);
     const wait = due === null ? pollIntervalMs : Math.min(pollIntervalMs, Math.max(0, due - now()));
     timer = setTimeout(() => void kick(), wait);
     timer.unref();
@@ -137,9 +144,13 @@ export function startNotificationWorker(options: NotificationWorkerOptions): Not
   async function pass(): Promise<void> {
     if (stopped) return;
     try {
-      queueDueSummaries(db, now());
+      // Read once a pass: a changed rate limit applies from the next one.
+      const limit = rateLimitOf(getAppSettings(db));
+      await transaction(store, (tx) => queueDueSummaries(tx, now(), limit));
       for (;;) {
-        const claimed = claimDue(db, now(), leaseMs, concurrency, policy);
+        const claimed = await transaction(store, (tx) =>
+          claimDue(tx, now(), leaseMs, concurrency, policy, limit),
+        );
         if (claimed.length === 0) break;
         await Promise.all(claimed.map(deliver));
         if (stopped) break;
@@ -147,7 +158,7 @@ export function startNotificationWorker(options: NotificationWorkerOptions): Not
     } catch (err) {
       logger.error({ err }, 'notification delivery pass failed');
     }
-    scheduleNext();
+    await scheduleNext();
   }
 
   function kick(): Promise<void> {

@@ -14,7 +14,7 @@ import type { WorkflowRunDto } from '../contracts/workflows';
 import { EventBus } from '../core/eventBus';
 import type { Logger } from '../core/logger';
 import { type DbHandle, openReadOnlyDatabase } from '../db/index';
-import { onSqlite } from '../db/plan';
+import { onSqlite, runOnSqlite } from '../db/plan';
 import { expireClaims } from '../db/queries/notificationOutbox';
 import { indexNewRuns } from '../db/queries/runSearchIndex';
 import { getAppSettings, putSetting } from '../db/queries/settings';
@@ -275,7 +275,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
       if (worker) return;
       const baseDelayMs = env.notifyRetryBaseMs;
       // Claims left by the server before this one are dead: their messages go out again at once.
-      expireClaims(db, Date.now());
+      runOnSqlite(expireClaims(sqliteStore(db), Date.now()));
       worker = startNotificationWorker({
         db,
         logger,

@@ -1,22 +1,27 @@
-import { eq } from 'drizzle-orm';
-import type { DbExecutor } from '../executor';
-import { type NotificationCondition, notificationConditions } from '../schema';
+import { asc, eq } from 'drizzle-orm';
+import { changesOf, firstOf, type Plan, rowsOf } from '../plan';
+import type { NotificationCondition } from '../schema';
+import type { Store } from '../store';
 
-export function getCondition(db: DbExecutor, key: string): NotificationCondition | undefined {
-  return db.select().from(notificationConditions).where(eq(notificationConditions.key, key)).get();
+// Dialect-neutral plans (see plan.ts): run on SQLite and on Postgres, inside a transaction or not.
+
+export function getCondition({ db, t }: Store, key: string): Plan<NotificationCondition | undefined> {
+  return firstOf(db.select().from(t.notificationConditions).where(eq(t.notificationConditions.key, key)));
 }
 
-export function putCondition(db: DbExecutor, row: NotificationCondition): void {
-  db.insert(notificationConditions)
-    .values(row)
-    .onConflictDoUpdate({ target: notificationConditions.key, set: row })
-    .run();
+export function* putCondition({ db, t }: Store, row: NotificationCondition): Plan<void> {
+  const conditions = t.notificationConditions;
+  yield* changesOf(
+    db.insert(conditions).values(row).onConflictDoUpdate({ target: conditions.key, set: row }),
+  );
 }
 
-export function deleteCondition(db: DbExecutor, key: string): void {
-  db.delete(notificationConditions).where(eq(notificationConditions.key, key)).run();
+export function* deleteCondition({ db, t }: Store, key: string): Plan<void> {
+  yield* changesOf(db.delete(t.notificationConditions).where(eq(t.notificationConditions.key, key)));
 }
 
-export function listConditions(db: DbExecutor): NotificationCondition[] {
-  return db.select().from(notificationConditions).all();
+/** By key, so the order is the same on every read and dialect. */
+export function listConditions({ db, t }: Store): Plan<NotificationCondition[]> {
+  const conditions = t.notificationConditions;
+  return rowsOf(db.select().from(conditions).orderBy(asc(conditions.key)));
 }

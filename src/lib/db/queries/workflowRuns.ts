@@ -10,7 +10,7 @@ import {
   workflowDefinitionSchema,
 } from '../../contracts/workflows';
 import { changesOf, firstOf, type Plan, preparedChangesOf, preparedRowsOf, rowsOf } from '../plan';
-import { preparedPerConnection } from '../prepared';
+import { preparedPerStore } from '../prepared';
 import { insertedRow } from '../returning';
 import type { WorkflowRun, WorkflowRunStep } from '../schema';
 import type { Store } from '../store';
@@ -85,7 +85,7 @@ export function* listUnfinishedWorkflowRunIds({ db, t }: Store): Plan<number[]> 
   return rows.map((row) => row.id);
 }
 
-const stepByExecution = preparedPerConnection(({ db, t }: Store) =>
+const stepByExecution = preparedPerStore(({ db, t }: Store) =>
   db
     .select({
       runId: t.workflowRunSteps.runId,
@@ -131,7 +131,7 @@ export function* updateWorkflowRun({ db, t }: Store, id: number, patch: RunPatch
   yield* changesOf(db.update(t.workflowRuns).set(patch).where(eq(t.workflowRuns.id, id)));
 }
 
-const setStepSpend = preparedPerConnection(({ db, t }: Store) =>
+const setStepSpend = preparedPerStore(({ db, t }: Store) =>
   db
     .update(t.workflowRunSteps)
     .set({ spendMicros: sql`${sql.placeholder('spendMicros')}` })
@@ -144,7 +144,7 @@ const setStepSpend = preparedPerConnection(({ db, t }: Store) =>
     .prepare(),
 );
 
-const addRunSpend = preparedPerConnection(({ db, t }: Store) =>
+const addRunSpend = preparedPerStore(({ db, t }: Store) =>
   db
     .update(t.workflowRuns)
     .set({ spendMicros: sql`${t.workflowRuns.spendMicros} + ${sql.placeholder('delta')}` })
