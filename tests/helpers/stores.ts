@@ -45,7 +45,16 @@ async function openTestStore(dialect: Dialect): Promise<{ store: Store; close():
  * with a fresh, migrated store that `store()` returns inside its tests.
  */
 export function describeOnEachDialect(name: string, body: (store: () => Store) => void): void {
-  describe.each(DIALECTS)(`${name} (%s)`, (dialect) => {
+  describeOn(DIALECTS, name, body);
+}
+
+/** The same on Postgres alone: what has no SQLite counterpart, as a plan through a GIN index. */
+export function describeOnPostgres(name: string, body: (store: () => Store) => void): void {
+  describeOn(['postgres'], name, body);
+}
+
+function describeOn(dialects: Dialect[], name: string, body: (store: () => Store) => void): void {
+  describe.each(dialects)(`${name} (%s)`, (dialect) => {
     let opened: Awaited<ReturnType<typeof openTestStore>> | undefined;
     beforeAll(async () => {
       opened = await openTestStore(dialect);
