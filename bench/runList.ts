@@ -5,9 +5,10 @@ import { summaries, toSummary } from '../src/lib/db/queries/executions';
 import { listExecutions } from '../src/lib/db/queries/runList';
 import { indexNewRuns } from '../src/lib/db/queries/runSearchIndex';
 import { executions } from '../src/lib/db/schema';
+import { type Store, sqliteStore } from '../src/lib/db/store';
 import { seededRandom } from '../tests/helpers/seededRandom';
 import { createTestDb } from '../tests/helpers/testDb';
-import { type BenchResult, timeIt } from './measure';
+import { type BenchResult, timeIt, timeItAsync } from './measure';
 import { sized } from './smoke';
 
 const RUNS = sized(1_000_000, 5_000);
@@ -80,11 +81,11 @@ function offsetPage(handle: DbHandle, offset: number) {
 }
 
 /** The cursor of the page that starts `offset` rows in, by walking there once. */
-function cursorAt(handle: DbHandle, offset: number, sort: 'created' | 'cost'): string {
+async function cursorAt(store: Store, offset: number, sort: 'created' | 'cost'): Promise<string> {
   let cursor: string | undefined;
   const step = 100;
   for (let read = 0; read < offset; read += step) {
-    const page = listExecutions(handle.db, { limit: step, sort, cursor }, NOW);
+    const page = await listExecutions(store, { limit: step, sort, cursor }, NOW);
     assert.ok(page.nextCursor);
     cursor = page.nextCursor;
   }
@@ -95,8 +96,9 @@ function cursorAt(handle: DbHandle, offset: number, sort: 'created' | 'cost'): s
  * The Runs page at a million runs: a page deep in the list by keyset (the cursor) against OFFSET,
  * sorted by cost, filtered, and searched, all on the same database in the same run.
  */
-export function benchRunList(): BenchResult[] {
+export async function benchRunList(): Promise<BenchResult[]> {
   const handle = createTestDb();
+  const store = sqliteStore(handle.db);
   const seeded = performance.now();
   generate(handle);
   const indexing = performance.now();
@@ -107,50 +109,56 @@ export function benchRunList(): BenchResult[] {
     `runList: ${RUNS.toLocaleString('en-US')} runs seeded in ${seconds(seeded)} s, of which one search-index batch of all of them ${seconds(indexing)} s`,
   );
   const deep = Math.floor(RUNS * 0.9);
-  const deepCursor = cursorAt(handle, sized(deep, deep), 'created');
-  const keysetDeep = () => listExecutions(handle.db, { limit: PAGE, cursor: deepCursor }, NOW);
+  const deepCursor = await cursorAt(store, sized(deep, deep), 'created');
+  const keysetDeep = () => listExecutions(store, { limit: PAGE, cursor: deepCursor }, NOW);
   assert.deepEqual(
-    keysetDeep().items.map((item) => item.id),
+    (await keysetDeep()).items.map((item) => item.id),
     offsetPage(handle, deep).map((item) => item.id),
   );
 
   const results: BenchResult[] = [];
   const offsetFirst = timeIt('runs: first page by OFFSET 0', RUNS_PER_SAMPLE, () => offsetPage(handle, 0));
   results.push(offsetFirst, {
-    ...timeIt('runs: first page by keyset', RUNS_PER_SAMPLE, () =>
-      listExecutions(handle.db, { limit: PAGE }, NOW),
-    ),
+    ...(await timeItAsync('runs: first page by keyset', RUNS_PER_SAMPLE, () =>
+      listExecutions(store, { limit: PAGE }, NOW),
+    )),
     baseline: offsetFirst,
   });
   const offsetDeep = timeIt(`runs: page at row ${deep.toLocaleString('en-US')} by OFFSET`, 5, () =>
     offsetPage(handle, deep),
   );
   results.push(offsetDeep, {
-    ...timeIt(`runs: page at row ${deep.toLocaleString('en-US')} by keyset`, RUNS_PER_SAMPLE, keysetDeep),
+    ...(await timeItAsync(
+      `runs: page at row ${deep.toLocaleString('en-US')} by keyset`,
+      RUNS_PER_SAMPLE,
+      keysetDeep,
+    )),
     baseline: offsetDeep,
   });
   const costRow = sized(10_000, 1_000);
-  const costCursor = cursorAt(handle, costRow, 'cost');
+  const costCursor = await cursorAt(store, costRow, 'cost');
   results.push(
-    timeIt(`runs: by cost, page at row ${costRow.toLocaleString('en-US')} by keyset`, RUNS_PER_SAMPLE, () =>
-      listExecutions(handle.db, { limit: PAGE, sort: 'cost', cursor: costCursor }, NOW),
+    await timeItAsync(
+      `runs: by cost, page at row ${costRow.toLocaleString('en-US')} by keyset`,
+      RUNS_PER_SAMPLE,
+      () => listExecutions(store, { limit: PAGE, sort: 'cost', cursor: costCursor }, NOW),
     ),
-    timeIt('runs: failed, of one agent, last 30 days', RUNS_PER_SAMPLE, () =>
-      listExecutions(handle.db, { limit: PAGE, status: 'failed', agentId: 7, range: '30d' }, NOW),
+    await timeItAsync('runs: failed, of one agent, last 30 days', RUNS_PER_SAMPLE, () =>
+      listExecutions(store, { limit: PAGE, status: 'failed', agentId: 7, range: '30d' }, NOW),
     ),
   );
   const rare = `INC${RARE_EVERY * Math.max(1, Math.floor(RUNS / RARE_EVERY / 2))}`;
-  const found = listExecutions(handle.db, { limit: PAGE, q: rare }, NOW).items;
+  const found = (await listExecutions(store, { limit: PAGE, q: rare }, NOW)).items;
   assert.equal(found.length, RUNS >= RARE_EVERY ? 1 : 0);
   results.push(
-    timeIt(`runs: search a rare word ("${rare}")`, RUNS_PER_SAMPLE, () =>
-      listExecutions(handle.db, { limit: PAGE, q: rare }, NOW),
+    await timeItAsync(`runs: search a rare word ("${rare}")`, RUNS_PER_SAMPLE, () =>
+      listExecutions(store, { limit: PAGE, q: rare }, NOW),
     ),
-    timeIt('runs: search two common words ("nginx rotate"), first page', RUNS_PER_SAMPLE, () =>
-      listExecutions(handle.db, { limit: PAGE, q: 'nginx rotate' }, NOW),
+    await timeItAsync('runs: search two common words ("nginx rotate"), first page', RUNS_PER_SAMPLE, () =>
+      listExecutions(store, { limit: PAGE, q: 'nginx rotate' }, NOW),
     ),
-    timeIt('runs: search a common word, failed only, first page', RUNS_PER_SAMPLE, () =>
-      listExecutions(handle.db, { limit: PAGE, q: 'docker', status: 'failed' }, NOW),
+    await timeItAsync('runs: search a common word, failed only, first page', RUNS_PER_SAMPLE, () =>
+      listExecutions(store, { limit: PAGE, q: 'docker', status: 'failed' }, NOW),
     ),
   );
   handle.sqlite.close();

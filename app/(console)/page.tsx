@@ -19,6 +19,7 @@ import { getRecentMetrics } from '@/lib/db/queries/metrics';
 import { listExecutions } from '@/lib/db/queries/runList';
 import { countPausedSchedules } from '@/lib/db/queries/schedules';
 import { listWorkflowRuns } from '@/lib/db/queries/workflowRuns';
+import { getStore } from '@/lib/db/store';
 import { getLatestHealthReport, recentHealthReports } from '@/lib/health/reports';
 import { HEADLINE_METRICS } from '@/lib/presentation/metricsView';
 import { ATTENTION_LIMIT, UPCOMING_LIMIT } from '@/lib/presentation/scheduleView';
@@ -38,14 +39,15 @@ function healthCardProps(db: Db, now: number): HealthCardProps {
   };
 }
 
-export default function DashboardPage() {
+export default async function DashboardPage() {
   const db = getDb();
+  const recent = await listExecutions(getStore(), { limit: RECENT_EXECUTIONS_LIMIT });
   const now = Date.now();
   const month = monthKey(now);
   return (
     <Dashboard
       agents={listAgents(db)}
-      executions={withQueuePositions(listExecutions(db, { limit: RECENT_EXECUTIONS_LIMIT }).items)}
+      executions={withQueuePositions(recent.items)}
       monthSpendUsd={microsToUsd(getMonthSpendMicros(db, month))}
       month={month}
       circuit={getRuntime()?.engine.circuit() ?? null}

@@ -1,4 +1,6 @@
+import type pg from 'pg';
 import type { DbHandle } from '../../src/lib/db';
+import type { Store } from '../../src/lib/db/store';
 
 export interface PlannedStatement {
   sql: string;
@@ -31,4 +33,44 @@ export async function plansOf(handle: DbHandle, fn: () => unknown): Promise<Plan
       const rows = prepare(`explain query plan ${sql}`).all(...params) as { detail: string }[];
       return { sql, plan: rows.map((row) => row.detail) };
     });
+}
+
+/**
+ * The same on a Postgres store: runs `fn`, recording every select it sent through the store's pool,
+ * then EXPLAINs each with its parameters (the tables analyzed first) and sequential scans priced out, so on a small test table
+ * the plan names an index exactly when the query's expressions match it.
+ */
+export async function postgresPlansOf(
+  store: Store,
+  fn: () => unknown,
+): Promise<{ sql: string; plan: string }[]> {
+  if (store.dialect !== 'postgres') throw new Error('postgresPlansOf takes a Postgres store');
+  // node-postgres' pool is the drizzle database's client (see tests/helpers/stores.ts).
+  const pool = (store.db as unknown as { $client: pg.Pool }).$client;
+  const query = pool.query.bind(pool);
+  const seen: { text: string; values: unknown[] }[] = [];
+  pool.query = ((config: string | pg.QueryConfig, values?: unknown[]) => {
+    const text = typeof config === 'string' ? config : config.text;
+    seen.push({ text, values: values ?? (typeof config === 'string' ? [] : (config.values ?? [])) });
+    return query(config as string, values);
+  }) as typeof pool.query;
+  try {
+    await fn();
+  } finally {
+    pool.query = query;
+  }
+  const client = await pool.connect();
+  try {
+    await client.query('analyze');
+    await client.query('set enable_seqscan = off');
+    const plans: { sql: string; plan: string }[] = [];
+    for (const { text, values } of seen.filter(({ text }) => /^\s*select/i.test(text))) {
+      const rows = (await client.query(`explain ${text}`, values)).rows as { 'QUERY PLAN': string }[];
+      plans.push({ sql: text, plan: rows.map((row) => row['QUERY PLAN']).join('\n') });
+    }
+    return plans;
+  } finally {
+    await client.query('reset enable_seqscan');
+    client.release();
+  }
 }

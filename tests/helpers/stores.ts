@@ -40,7 +40,7 @@ export function describeOnEachDialect(name: string, body: (store: () => Store) =
   describeOn(DIALECTS, name, body);
 }
 
-/** What only Postgres has (row locks, concurrent transactions), as `describeOnEachDialect` runs it. */
+/** What only Postgres has (row locks, concurrent transactions, its query plans), as `describeOnEachDialect` runs it. */
 export function describeOnPostgres(name: string, body: (store: () => Store) => void): void {
   describeOn(['postgres'], name, body);
 }

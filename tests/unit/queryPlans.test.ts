@@ -43,45 +43,45 @@ const page = { limit: 25 };
 
 /** Every list a page or the API reads, and the index each must read it through. */
 const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
-  ['executions, newest first', (db) => listExecutions(db, page), /^SCAN executions$/],
+  ['executions, newest first', (db) => listExecutions(sqliteStore(db), page), /^SCAN executions$/],
   [
     'executions of an agent',
-    (db) => listExecutions(db, { ...page, agentId: 1 }),
+    (db) => listExecutions(sqliteStore(db), { ...page, agentId: 1 }),
     /USING INDEX executions_by_agent /,
   ],
   [
     'executions by status',
-    (db) => listExecutions(db, { ...page, status: 'failed' }),
+    (db) => listExecutions(sqliteStore(db), { ...page, status: 'failed' }),
     /USING INDEX executions_by_status /,
   ],
   [
     'executions of an agent by status, next page',
-    (db) => listExecutions(db, { ...page, agentId: 1, status: 'failed', before: 10 }),
+    (db) => listExecutions(sqliteStore(db), { ...page, agentId: 1, status: 'failed', before: 10 }),
     /USING INDEX executions_by_(agent|status) /,
   ],
   [
     'executions by trigger',
-    (db) => listExecutions(db, { ...page, trigger: 'api' }),
+    (db) => listExecutions(sqliteStore(db), { ...page, trigger: 'api' }),
     /USING INDEX executions_by_trigger /,
   ],
   [
     'executions of a schedule',
-    (db) => listExecutions(db, { ...page, scheduleId: 3 }),
+    (db) => listExecutions(sqliteStore(db), { ...page, scheduleId: 3 }),
     /USING INDEX executions_by_schedule /,
   ],
   [
     'executions by cost, next page',
-    (db) => listExecutions(db, { ...page, sort: 'cost', cursor: 'cost:500:10' }),
+    (db) => listExecutions(sqliteStore(db), { ...page, sort: 'cost', cursor: 'cost:500:10' }),
     /USING INDEX executions_by_cost /,
   ],
   [
     'executions by duration, oldest first',
-    (db) => listExecutions(db, { ...page, sort: 'duration', order: 'asc' }),
+    (db) => listExecutions(sqliteStore(db), { ...page, sort: 'duration', order: 'asc' }),
     /USING INDEX executions_by_duration/,
   ],
   [
     'executions found by words',
-    (db) => listExecutions(db, { ...page, q: 'disk' }),
+    (db) => listExecutions(sqliteStore(db), { ...page, q: 'disk' }),
     /VIRTUAL TABLE INDEX \d+:M/,
   ],
   ['active runs for a live list', (db) => listRecentAndActive(db, 100), /USING INDEX executions_by_status /],

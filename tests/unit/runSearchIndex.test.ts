@@ -6,6 +6,7 @@ import { insertQueuedExecution } from '../../src/lib/db/queries/executions';
 import { listExecutions } from '../../src/lib/db/queries/runList';
 import { indexNewRuns } from '../../src/lib/db/queries/runSearchIndex';
 import { executions } from '../../src/lib/db/schema';
+import { sqliteStore } from '../../src/lib/db/store';
 import { createTestDb } from '../helpers/testDb';
 
 let handle: DbHandle;
@@ -20,29 +21,30 @@ afterEach(() => handle.sqlite.close());
 const addRun = (prompt: string) =>
   insertQueuedExecution(handle.db, { agentId, trigger: 'manual', prompt, model: 'claude-sonnet-4-5' });
 
-const search = (q: string) => listExecutions(handle.db, { limit: 50, q }).items.map((run) => run.id);
+const search = async (q: string) =>
+  (await listExecutions(sqliteStore(handle.db), { limit: 50, q })).items.map((run) => run.id);
 
 /** FTS5's own check of an external-content index against its table: throws when they disagree. */
 const checkIndex = () =>
   handle.sqlite.exec(`insert into executions_fts (executions_fts, rank) values ('integrity-check', 1)`);
 
 describe('the Runs search index, filled in batches', () => {
-  it('finds a run created since the last batch: a search indexes new runs first', () => {
+  it('finds a run created since the last batch: a search indexes new runs first', async () => {
     const id = addRun('Rotate the nginx logs');
-    expect(search('nginx')).toEqual([id]);
+    expect(await search('nginx')).toEqual([id]);
     checkIndex();
   });
 
-  it('indexes each new run once, however often it is called', () => {
+  it('indexes each new run once, however often it is called', async () => {
     addRun('Check the disks');
     addRun('Check the load');
     expect(indexNewRuns(handle.db)).toBe(2);
     expect(indexNewRuns(handle.db)).toBe(0);
-    expect(search('check')).toHaveLength(2);
+    expect(await search('check')).toHaveLength(2);
     checkIndex();
   });
 
-  it('takes a result written before its batch as it is then, and one written after it through the trigger', () => {
+  it('takes a result written before its batch as it is then, and one written after it through the trigger', async () => {
     const early = addRun('Summarise the backups');
     handle.db
       .update(executions)
@@ -57,24 +59,24 @@ describe('the Runs search index, filled in batches', () => {
       .set({ resultText: 'two expire in december' })
       .where(eq(executions.id, late))
       .run();
-    expect(search('snapshots')).toEqual([early]);
-    expect(search('december')).toEqual([late]);
+    expect(await search('snapshots')).toEqual([early]);
+    expect(await search('december')).toEqual([late]);
     checkIndex();
   });
 
-  it('deletes runs indexed or not without harming the index', () => {
+  it('deletes runs indexed or not without harming the index', async () => {
     const indexed = addRun('Prune the docker images');
     indexNewRuns(handle.db);
     const pending = addRun('Prune the docker volumes');
     handle.db.delete(executions).where(eq(executions.id, pending)).run();
     checkIndex();
-    expect(search('docker')).toEqual([indexed]);
+    expect(await search('docker')).toEqual([indexed]);
     handle.db.delete(executions).where(eq(executions.id, indexed)).run();
-    expect(search('docker')).toEqual([]);
+    expect(await search('docker')).toEqual([]);
     checkIndex();
   });
 
-  it('answers a search on a full database from the index as it is, saying how many new runs it misses', () => {
+  it('answers a search on a full database from the index as it is, saying how many new runs it misses', async () => {
     const indexed = addRun('Restart the nginx workers');
     indexNewRuns(handle.db);
     // Enough distinct words that indexing them needs new pages.
@@ -87,13 +89,15 @@ describe('the Runs search index, filled in batches', () => {
     handle.sqlite.pragma(`max_page_count = ${pages}`);
     expect(() => indexNewRuns(handle.db)).toThrow(expect.objectContaining({ code: 'SQLITE_FULL' }));
 
-    const page = listExecutions(handle.db, { limit: 50, q: 'nginx' });
+    const page = await listExecutions(sqliteStore(handle.db), { limit: 50, q: 'nginx' });
     expect(page.items.map((run) => run.id)).toEqual([indexed]);
     expect(page.unindexedRuns).toBe(2);
 
     handle.sqlite.pragma('max_page_count = 1073741823');
-    expect(listExecutions(handle.db, { limit: 50, q: 'nginx' })).not.toHaveProperty('unindexedRuns');
-    expect(search('nginx')).toHaveLength(3);
+    expect(await listExecutions(sqliteStore(handle.db), { limit: 50, q: 'nginx' })).not.toHaveProperty(
+      'unindexedRuns',
+    );
+    expect(await search('nginx')).toHaveLength(3);
     checkIndex();
   });
 });

@@ -8,6 +8,7 @@ import { listExecutionsQuerySchema } from '@/lib/contracts/executions';
 import { getDb } from '@/lib/db';
 import { listAgents } from '@/lib/db/queries/agents';
 import { listExecutions } from '@/lib/db/queries/runList';
+import { getStore } from '@/lib/db/store';
 import type { RunsView } from '@/lib/presentation/runsView';
 import { withQueuePositions } from '@/lib/server/runtime';
 
@@ -29,7 +30,7 @@ export default async function RunsPage({ searchParams }: RunsPageProps) {
     ? parsed.data
     : listExecutionsQuerySchema.parse({ limit: String(RUNS_PER_PAGE) });
   const { limit: _limit, ...view }: { limit: number } & RunsView = query;
-  const page = listExecutions(db, query);
+  const page = await listExecutions(getStore(), query);
   const agents = listAgents(db).map(({ id, name }) => ({ id, name }));
   const key = JSON.stringify(view);
   return (

@@ -8,6 +8,7 @@ import { notFound } from '@/lib/core/errors';
 import { getDb } from '@/lib/db';
 import { getAgentById } from '@/lib/db/queries/agents';
 import { listExecutions } from '@/lib/db/queries/runList';
+import { getStore } from '@/lib/db/store';
 import { json, route } from '@/lib/http/route';
 import { requireRuntime, withQueuePositions } from '@/lib/server/runtime';
 
@@ -18,8 +19,8 @@ export const GET = route(
     query: listExecutionsQuerySchema,
     doc: { summary: 'List executions, newest first', response: executionPageSchema },
   },
-  ({ query }) => {
-    const page = listExecutions(getDb(), query);
+  async ({ query }) => {
+    const page = await listExecutions(getStore(), query);
     return json({ ...page, items: withQueuePositions(page.items) });
   },
 );

@@ -161,7 +161,7 @@ export const listExecutionsQuerySchema = z
     status: z.enum(EXECUTION_STATUSES).optional(),
     trigger: z.enum(EXECUTION_TRIGGERS).optional(),
     scheduleId: z.coerce.number().int().positive().optional(),
-    /** Words to find in the prompt or the result (all of them, each as a word prefix). */
+    /** Words to find in the prompt or the result (all of them, each a whole word). */
     q: z.preprocess(emptyAsUndefined, z.string().trim().min(1).max(200).optional()),
     /** Runs created in the last hour, day, week or 30 days. */
     range: z.enum(RUN_RANGE_KEYS).optional(),

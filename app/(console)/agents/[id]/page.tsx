@@ -22,6 +22,7 @@ import { getAgentById, toAgentDto } from '@/lib/db/queries/agents';
 import { getMonthSpendMicros, monthKey } from '@/lib/db/queries/costs';
 import { agentDenialSummary } from '@/lib/db/queries/executions';
 import { listExecutions } from '@/lib/db/queries/runList';
+import { getStore } from '@/lib/db/store';
 import { agentRunStats, keepsHittingDenials } from '@/lib/presentation/agentOverview';
 import { localTimeZone } from '@/lib/scheduling/cron';
 import { listSchedules, listScheduleTargets } from '@/lib/scheduling/schedules';
@@ -60,7 +61,9 @@ export default async function AgentPage({ params, searchParams }: AgentPageProps
   if (!agent) notFound();
   const db = getDb();
   const created = (await searchParams).created === '1';
-  const runs = withQueuePositions(listExecutions(db, { agentId: agent.id, limit: RUN_HISTORY_LIMIT }).items);
+  const runs = withQueuePositions(
+    (await listExecutions(getStore(), { agentId: agent.id, limit: RUN_HISTORY_LIMIT })).items,
+  );
   const schedules = listSchedules(db, { agentId: agent.id, limit: 100 }).items;
   const denials = agentDenialSummary(db, agent.id);
   const now = Date.now();

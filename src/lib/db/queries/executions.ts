@@ -35,8 +35,8 @@ import {
 import type { Db, DbConnection } from '../index';
 import { onSqlite } from '../plan';
 import { statementPerConnection } from '../prepared';
+import * as sqliteTables from '../schema';
 import {
-  agentConfigurations,
   approvals,
   costTracking,
   type Execution,
@@ -50,13 +50,14 @@ import {
   workflowRuns,
   workflows,
 } from '../schema';
+import type { Tables } from '../store';
 import { getExecutionResources } from './runResources';
 
 /**
  * The name of what started a run: its schedule's, or its workflow's. A subquery rather than a join,
  * so it is read only for the rows a page returns and never changes the plan of the list itself.
  */
-function triggerNameOf(runs: typeof executions) {
+function triggerNameOf({ executions: runs, schedules, workflowRuns, workflows }: Tables) {
   return sql<string | null>`case ${runs.trigger}
     when 'schedule' then (select nullif(${schedules.name}, '') from ${schedules} where ${schedules.id} = ${runs.scheduleId})
     when 'workflow' then (select ${workflows.name} from ${workflowRuns}
@@ -64,38 +65,42 @@ function triggerNameOf(runs: typeof executions) {
     end`;
 }
 
-const summaryColumns = {
-  id: executions.id,
-  agentId: executions.agentId,
-  agentName: agentConfigurations.name,
-  status: executions.status,
-  trigger: executions.trigger,
-  scheduleId: executions.scheduleId,
-  workflowRunId: executions.workflowRunId,
-  workflowStepKey: executions.workflowStepKey,
-  triggerName: triggerNameOf(executions),
-  model: executions.model,
-  createdAt: executions.createdAt,
-  startedAt: executions.startedAt,
-  finishedAt: executions.finishedAt,
-  durationMs: executions.durationMs,
-  numTurns: executions.numTurns,
-  inputTokens: executions.inputTokens,
-  outputTokens: executions.outputTokens,
-  cacheCreationTokens: executions.cacheCreationTokens,
-  cacheReadTokens: executions.cacheReadTokens,
-  costMicros: executions.costMicros,
-  errorCode: executions.errorCode,
-  errorMessage: executions.errorMessage,
-  lastSeq: executions.lastSeq,
-  apiRetryCount: executions.apiRetryCount,
-  attempt: executions.attempt,
-  nextAttemptAt: executions.nextAttemptAt,
-  parentExecutionId: executions.parentExecutionId,
-  deniedToolCalls: executions.deniedToolCalls,
-  warnings: executions.warnings,
-  workerId: executions.workerId,
-};
+/** A list row's columns, of either dialect's tables (see store.ts). */
+function summaryColumnsOf(t: Tables) {
+  const runs = t.executions;
+  return {
+    id: runs.id,
+    agentId: runs.agentId,
+    agentName: t.agentConfigurations.name,
+    status: runs.status,
+    trigger: runs.trigger,
+    scheduleId: runs.scheduleId,
+    workflowRunId: runs.workflowRunId,
+    workflowStepKey: runs.workflowStepKey,
+    triggerName: triggerNameOf(t),
+    model: runs.model,
+    createdAt: runs.createdAt,
+    startedAt: runs.startedAt,
+    finishedAt: runs.finishedAt,
+    durationMs: runs.durationMs,
+    numTurns: runs.numTurns,
+    inputTokens: runs.inputTokens,
+    outputTokens: runs.outputTokens,
+    cacheCreationTokens: runs.cacheCreationTokens,
+    cacheReadTokens: runs.cacheReadTokens,
+    costMicros: runs.costMicros,
+    errorCode: runs.errorCode,
+    errorMessage: runs.errorMessage,
+    lastSeq: runs.lastSeq,
+    apiRetryCount: runs.apiRetryCount,
+    attempt: runs.attempt,
+    nextAttemptAt: runs.nextAttemptAt,
+    parentExecutionId: runs.parentExecutionId,
+    deniedToolCalls: runs.deniedToolCalls,
+    warnings: runs.warnings,
+    workerId: runs.workerId,
+  };
+}
 
 export function toSummary({
   costMicros,
@@ -107,12 +112,15 @@ export function toSummary({
   return { ...row, costUsd: microsToUsd(costMicros), queuePosition: null, waitReason: null };
 }
 
-/** Runs as list rows, before any filter: what a list adds its joins and filters to. */
-export function summarySelect(db: Db) {
+/**
+ * Runs as list rows, before any filter: what a list adds its joins and filters to. On a Store's
+ * database and tables, or on the SQLite ones for the synchronous queries.
+ */
+export function summarySelect(db: Db, t: Tables = sqliteTables) {
   return db
-    .select(summaryColumns)
-    .from(executions)
-    .innerJoin(agentConfigurations, eq(agentConfigurations.id, executions.agentId))
+    .select(summaryColumnsOf(t))
+    .from(t.executions)
+    .innerJoin(t.agentConfigurations, eq(t.agentConfigurations.id, t.executions.agentId))
     .$dynamic();
 }
 

@@ -12,24 +12,51 @@ import {
 } from '../../contracts/executions';
 import { storageFaultOf } from '../../core/storageFault';
 import type { DbConnection } from '../index';
-import { executionDurationKey, executions } from '../schema';
+import { executionDurationKey } from '../schema';
+import { executionSearchVector, searchableText } from '../schema-pg';
+import type { Store, Tables } from '../store';
 import { summarySelect, toSummary } from './executions';
 import { countUnindexedRuns, indexNewRuns } from './runSearchIndex';
 
+// Dialect-neutral (see store.ts): the list runs on SQLite and on Postgres, and so do its tests.
+// Only the search differs: SQLite's FTS5 table, Postgres' GIN index (docs/scaling.md).
+
 /**
- * The FTS5 index over runs' prompts and results (a virtual table the migration creates, kept by
- * its triggers). Declared here, outside the schema, only so queries can join it: drizzle-kit must
+ * SQLite's FTS5 index over runs' prompts and results (a virtual table the migration creates, kept
+ * by its triggers). Declared here, outside the schema, only so queries can join it: drizzle-kit must
  * not try to create it as a table.
  */
 const executionsFts = sqliteTable('executions_fts', { rowid: integer('rowid').notNull() });
 
-/** Each sort's key, as SQL (the very expression its index is built on) and as read off a row. */
-const SORT_KEYS: Record<RunSort, { sql: SQL; of(row: ExecutionSummary): number }> = {
-  // Ids are given in creation order, so newest first is id order: no second key needed.
-  created: { sql: sql`${executions.id}`, of: (row) => row.id },
-  duration: { sql: executionDurationKey(executions.durationMs), of: (row) => row.durationMs ?? -1 },
-  cost: { sql: sql`${executions.costMicros}`, of: (row) => Math.round(row.costUsd * 1_000_000) },
-};
+interface SortKey {
+  /** The very expression the sort's index is built on. */
+  sql: SQL;
+  of(row: ExecutionSummary): number;
+}
+
+/** Each sort's key, as SQL and as read off a row. */
+function sortKeyOf(sort: RunSort, { executions }: Tables): SortKey {
+  switch (sort) {
+    // Ids are given in creation order, so newest first is id order: no second key needed.
+    case 'created':
+      return { sql: sql`${executions.id}`, of: (row) => row.id };
+    case 'duration':
+      return { sql: executionDurationKey(executions.durationMs), of: (row) => row.durationMs ?? -1 };
+    case 'cost':
+      return { sql: sql`${executions.costMicros}`, of: (row) => Math.round(row.costUsd * 1_000_000) };
+  }
+}
+
+/**
+ * The words of a search box: split on white space and control characters (Postgres refuses a NUL
+ * in any text), quotes dropped (they are never syntax).
+ */
+function searchWords(text: string): string[] {
+  return text
+    .split(/[\s\p{Cc}]+/u)
+    .map((word) => word.replace(/"/g, ''))
+    .filter((word) => word.length > 0);
+}
 
 /**
  * The words of a search box as an FTS5 query: each a quoted whole word, all of them required.
@@ -39,47 +66,73 @@ const SORT_KEYS: Record<RunSort, { sql: SQL; of(row: ExecutionSummary): number }
  * 80 ms for two common words at a million runs).
  */
 export function toFtsQuery(text: string): string | undefined {
-  const words = text
-    .split(/\s+/)
-    .map((word) => word.replace(/"/g, ''))
-    .filter((word) => word.length > 0);
+  const words = searchWords(text);
   return words.length === 0 ? undefined : words.map((word) => `"${word}"`).join(' ');
 }
 
 /**
- * A search in creation order reads the FTS index in its own rowid order (the run's id), so the id
- * bounds and orders it there; otherwise the runs table's id does.
+ * The same search in Postgres: each word a phrase of its tokens (`web-1` is `web` then `1`, as a
+ * quoted FTS5 word), all of them required (`&&`). Each word is a bound parameter read by
+ * `phraseto_tsquery`, which has no syntax to break: no text makes it fail.
  */
-const idColumn = (searchDriven: boolean) => (searchDriven ? executionsFts.rowid : executions.id);
+function toTsQuery(words: string[]): SQL {
+  return sql.join(
+    words.map((word) => sql`phraseto_tsquery('simple', ${searchableText(sql`${word}::text`)})`),
+    sql` && `,
+  );
+}
+
+/** The runs matching the search box's words, in `store`'s dialect. */
+function matching({ dialect, t }: Store, words: string[], searchDriven: boolean): SQL {
+  if (dialect === 'postgres') {
+    return sql`${executionSearchVector(t.executions.prompt, t.executions.resultText)} @@ (${toTsQuery(words)})`;
+  }
+  const search = words.map((word) => `"${word}"`).join(' ');
+  return searchDriven
+    ? sql`executions_fts match ${search}`
+    : sql`${t.executions.id} in (select rowid from executions_fts where executions_fts match ${search})`;
+}
+
+/**
+ * On SQLite, a search in creation order reads the FTS index first, in its own rowid order (the
+ * run's id), so the id bounds and orders it there; otherwise the runs table's id does.
+ */
+function isSearchDriven(store: Store, query: ListExecutionsInput): boolean {
+  return (
+    store.dialect === 'sqlite' &&
+    query.q !== undefined &&
+    searchWords(query.q).length > 0 &&
+    (query.sort ?? 'created') === 'created'
+  );
+}
+
+const idColumn = ({ t }: Store, searchDriven: boolean) =>
+  searchDriven ? executionsFts.rowid : t.executions.id;
 
 /** Rows after the cursor in the page's order: `(key, id)` past the last row's, written so the key's index bounds it. */
 function afterCursor(
-  sort: RunSort,
-  order: SortOrder,
-  key: number,
-  id: number,
+  store: Store,
+  { sort, order }: { sort: RunSort; order: SortOrder },
+  { key, id }: { key: number; id: number },
   searchDriven: boolean,
 ): SQL | undefined {
   const past = order === 'desc' ? lt : gt;
-  if (sort === 'created') return past(idColumn(searchDriven), id);
-  const keySql = SORT_KEYS[sort].sql;
+  if (sort === 'created') return past(idColumn(store, searchDriven), id);
+  const keySql = sortKeyOf(sort, store.t).sql;
   const within = order === 'desc' ? lte(keySql, key) : gte(keySql, key);
-  return and(within, or(past(keySql, key), and(eq(keySql, key), past(executions.id, id))));
+  return and(within, or(past(keySql, key), and(eq(keySql, key), past(store.t.executions.id, id))));
 }
 
-/** A search in creation order reads the search index first; other sorts read the matches into their order. */
-const isSearchDriven = (query: ListExecutionsInput): boolean =>
-  query.q !== undefined && toFtsQuery(query.q) !== undefined && (query.sort ?? 'created') === 'created';
-
 /** The filters of a Runs page query, `now` fixing where a range like `24h` starts. */
-export function runFilters(query: ListExecutionsInput, now: number): SQL | undefined {
+function runFilters(store: Store, query: ListExecutionsInput, now: number): SQL | undefined {
+  const { executions } = store.t;
   const sort = query.sort ?? 'created';
   const order = query.order ?? 'desc';
   const cursor = query.cursor === undefined ? undefined : decodeRunCursor(query.cursor);
   const from =
     query.range === undefined ? query.from : Math.max(query.from ?? 0, now - RUN_RANGES[query.range]);
-  const search = query.q === undefined ? undefined : toFtsQuery(query.q);
-  const searchDriven = isSearchDriven(query);
+  const words = query.q === undefined ? [] : searchWords(query.q);
+  const searchDriven = isSearchDriven(store, query);
   return and(
     query.agentId === undefined ? undefined : eq(executions.agentId, query.agentId),
     query.status === undefined ? undefined : eq(executions.status, query.status),
@@ -87,13 +140,9 @@ export function runFilters(query: ListExecutionsInput, now: number): SQL | undef
     query.scheduleId === undefined ? undefined : eq(executions.scheduleId, query.scheduleId),
     from === undefined ? undefined : gte(executions.createdAt, from),
     query.to === undefined ? undefined : lt(executions.createdAt, query.to),
-    search === undefined
-      ? undefined
-      : searchDriven
-        ? sql`executions_fts match ${search}`
-        : sql`${executions.id} in (select rowid from executions_fts where executions_fts match ${search})`,
-    query.before === undefined ? undefined : lt(idColumn(searchDriven), query.before),
-    cursor === undefined ? undefined : afterCursor(sort, order, cursor.key, cursor.id, searchDriven),
+    words.length === 0 ? undefined : matching(store, words, searchDriven),
+    query.before === undefined ? undefined : lt(idColumn(store, searchDriven), query.before),
+    cursor === undefined ? undefined : afterCursor(store, { sort, order }, cursor, searchDriven),
   );
 }
 
@@ -102,30 +151,33 @@ export function runFilters(query: ListExecutionsInput, now: number): SQL | undef
  * keyset-paged on (sort key, id), so a page costs the same at the millionth run as at the first
  * and stays stable while runs are added.
  */
-export function listExecutions(
-  db: DbConnection,
+export async function listExecutions(
+  store: Store,
   query: ListExecutionsInput,
   now = Date.now(),
-): ExecutionPage {
-  const unindexedRuns = query.q === undefined ? 0 : catchUpSearchIndex(db);
+): Promise<ExecutionPage> {
+  const { db, t } = store;
+  // A list is never read inside a transaction: a SQLite store's database is then its connection.
+  const unindexedRuns =
+    query.q !== undefined && store.dialect === 'sqlite' ? catchUpSearchIndex(db as DbConnection) : 0;
   const sort = query.sort ?? 'created';
   const order = query.order ?? 'desc';
   const direction = order === 'desc' ? desc : asc;
-  const key = SORT_KEYS[sort];
-  const searchDriven = isSearchDriven(query);
+  const key = sortKeyOf(sort, t);
+  const searchDriven = isSearchDriven(store, query);
   const select = searchDriven
-    ? summarySelect(db).innerJoin(executionsFts, eq(executionsFts.rowid, executions.id))
-    : summarySelect(db);
-  const rows = select
-    .where(runFilters(query, now))
-    .orderBy(
-      ...(sort === 'created'
-        ? [direction(idColumn(searchDriven))]
-        : [direction(key.sql), direction(executions.id)]),
-    )
-    .limit(query.limit + 1)
-    .all()
-    .map(toSummary);
+    ? summarySelect(db, t).innerJoin(executionsFts, eq(executionsFts.rowid, t.executions.id))
+    : summarySelect(db, t);
+  const rows = (
+    await select
+      .where(runFilters(store, query, now))
+      .orderBy(
+        ...(sort === 'created'
+          ? [direction(idColumn(store, searchDriven))]
+          : [direction(key.sql), direction(t.executions.id)]),
+      )
+      .limit(query.limit + 1)
+  ).map(toSummary);
   const items = rows.slice(0, query.limit);
   const last = rows.length > query.limit ? items.at(-1) : undefined;
   return {
@@ -137,9 +189,10 @@ export function listExecutions(
 }
 
 /**
- * A search sees every run there is: the ones since the last batch go into the index first. On a
- * full (or read-only) disk that write fails; the search then answers from the index as it is, a read
- * like any other, and returns how many of the newest runs it could not cover.
+ * A search on SQLite sees every run there is: the ones since the last batch go into the index
+ * first (Postgres' index follows every write, so it has no such step). On a full (or read-only)
+ * disk that write fails; the search then answers from the index as it is, a read like any other,
+ * and returns how many of the newest runs it could not cover.
  */
 function catchUpSearchIndex(db: DbConnection): number {
   try {

@@ -1,4 +1,4 @@
-import { type AnyColumn, sql } from 'drizzle-orm';
+import { type AnyColumn, type SQL, sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
   boolean,
@@ -28,13 +28,20 @@ export const executionMonth = (createdAt: AnyColumn) => {
 };
 
 /**
+ * Text as FTS5's default tokenizer splits it: words of letters and digits, punctuation between
+ * them. Postgres' parser alone keeps `/var/cache`, `web-1` or `a@b.io` whole (as a path, a signed
+ * number, an e-mail), so a search for `cache` would miss what SQLite finds.
+ */
+export const searchableText = (text: SQL) => sql`regexp_replace(${text}, '[[:punct:]]+', ' ', 'g')`;
+
+/**
  * What the Runs page searches (a run's prompt and result), as a tsvector. SQLite keeps an FTS5
  * table for it, filled in batches behind a watermark; Postgres keeps a GIN index on this
  * expression, which follows every write, so it has neither. `simple`: no stemming, as FTS5's
  * default tokenizer. Queries must use this very expression for Postgres to use the index.
  */
 export const executionSearchVector = (prompt: AnyColumn, resultText: AnyColumn) =>
-  sql`to_tsvector('simple', ${prompt} || ' ' || coalesce(${resultText}, ''))`;
+  sql`to_tsvector('simple', ${searchableText(sql`${prompt} || ' ' || coalesce(${resultText}, '')`)})`;
 
 /** ../schema/executions.ts in Postgres. Money in integer micro-dollars (bigint), never a float. */
 export const executions = pgTable(

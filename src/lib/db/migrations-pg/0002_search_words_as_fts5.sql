@@ -1,0 +1,2 @@
+DROP INDEX "executions_fts";--> statement-breakpoint
+CREATE INDEX "executions_fts" ON "executions" USING gin (to_tsvector('simple', regexp_replace("prompt" || ' ' || coalesce("result_text", ''), '[[:punct:]]+', ' ', 'g')));
