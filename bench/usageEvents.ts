@@ -4,10 +4,11 @@ import { startCheckpointer } from '../src/lib/db/checkpointer';
 import { createAgent, requireAgent } from '../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../src/lib/db/queries/executions';
 import { updateAppSettings } from '../src/lib/db/queries/settings';
+import { sqliteStore } from '../src/lib/db/store';
 import { SpendGuard } from '../src/lib/engine/spendGuard';
 import { monthlyBudgetEvents } from '../src/lib/notifications/producers';
 import { createTestDb } from '../tests/helpers/testDb';
-import { type BenchResult, timeIt } from './measure';
+import { type BenchResult, timeIt, timeItAsync } from './measure';
 import { sized } from './smoke';
 
 const EVENTS = sized(2_000, 20);
@@ -54,8 +55,8 @@ export async function benchUsageEvents(): Promise<BenchResult[]> {
       timeIt(`usage event: spend written, budgets checked (${EVENTS})`, EVENTS, () => {
         if (guard.observe('msg_bench', usage(), Date.now())) throw new Error('a budget was reached');
       }),
-      timeIt(`usage event: the month's budget notifications (${EVENTS})`, EVENTS, () =>
-        monthlyBudgetEvents(db, Date.now()),
+      await timeItAsync(`usage event: the month's budget notifications (${EVENTS})`, EVENTS, () =>
+        monthlyBudgetEvents(sqliteStore(db), Date.now()),
       ),
     ];
   } finally {

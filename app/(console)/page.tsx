@@ -52,7 +52,7 @@ export default async function DashboardPage() {
       month={month}
       circuit={getRuntime()?.engine.circuit() ?? null}
       host={getRecentMetrics(db, now, HOST_SPARKLINE_MS, HEADLINE_METRICS)}
-      notices={<BudgetWarnings budgets={getBudgetStatuses(db, now)} />}
+      notices={<BudgetWarnings budgets={await getBudgetStatuses(getStore(), now)} />}
       health={<HealthCard {...healthCardProps(db, now)} />}
       after={
         <>

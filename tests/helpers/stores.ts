@@ -2,7 +2,7 @@
 // file and once on a database of a throw-away Postgres cluster, both with their committed
 // migrations applied. One cluster per test file, started on first use and stopped with the file.
 import { afterAll, beforeAll, describe } from 'vitest';
-import type { NewExecution } from '../../src/lib/db/schema';
+import type { NewAgentConfiguration, NewExecution } from '../../src/lib/db/schema';
 import { type Dialect, type Store, sqliteStore } from '../../src/lib/db/store';
 import { type PostgresCluster, startPostgres } from './postgres';
 import { migratedPostgresStore } from './postgresStore';
@@ -59,11 +59,15 @@ function describeOn(dialects: Dialect[], name: string, body: (store: () => Store
   });
 }
 
-/** An agent to hang runs on, in `store`. */
-export async function insertAgent({ db, t }: Store, name = 'agent'): Promise<number> {
+/** An agent to hang runs on, in `store` (a budget and the rest as given). */
+export async function insertAgent(
+  { db, t }: Store,
+  name = 'agent',
+  fields: Partial<NewAgentConfiguration> = {},
+): Promise<number> {
   const [agent] = await db
     .insert(t.agentConfigurations)
-    .values({ name, model: 'claude-sonnet-4-5', defaultPrompt: 'Go.', createdAt: 0, updatedAt: 0 })
+    .values({ name, model: 'claude-sonnet-4-5', defaultPrompt: 'Go.', createdAt: 0, updatedAt: 0, ...fields })
     .returning({ id: t.agentConfigurations.id });
   if (!agent) throw new Error('no agent inserted');
   return agent.id;

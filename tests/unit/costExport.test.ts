@@ -43,10 +43,17 @@ const row: CostExportRow = {
   unpriced: true,
 };
 
+/** An export body's chunks joined, as the download gets them. */
+async function textOf(chunks: AsyncIterable<string>): Promise<string> {
+  let text = '';
+  for await (const chunk of chunks) text += chunk;
+  return text;
+}
+
 describe('export bodies', () => {
-  it('CSV: a header, then one escaped record per row', () => {
+  it('CSV: a header, then one escaped record per row', async () => {
     expect(
-      [...csvChunks([[row], [{ ...row, executionId: 8, agentName: 'plain', model: null }]])].join(''),
+      await textOf(csvChunks([[row], [{ ...row, executionId: 8, agentName: 'plain', model: null }]])),
     ).toBe(
       'execution_id,agent_id,agent_name,status,created_at,model,input_tokens,output_tokens,' +
         'cache_creation_5m_tokens,cache_creation_1h_tokens,cache_read_tokens,cost_usd,reported_cost_usd,unpriced\r\n' +
@@ -55,13 +62,13 @@ describe('export bodies', () => {
     );
   });
 
-  it('JSON: one document across pages, and a valid one without rows', () => {
+  it('JSON: one document across pages, and a valid one without rows', async () => {
     const range = { from: '2026-11-01', to: '2026-11-30' };
-    expect(JSON.parse([...jsonChunks(range, [[row], [row, row]])].join(''))).toEqual({
+    expect(JSON.parse(await textOf(jsonChunks(range, [[row], [row, row]])))).toEqual({
       ...range,
       rows: [row, row, row],
     });
-    expect(JSON.parse([...jsonChunks(range, [])].join(''))).toEqual({ ...range, rows: [] });
+    expect(JSON.parse(await textOf(jsonChunks(range, [])))).toEqual({ ...range, rows: [] });
   });
 });
 

@@ -103,12 +103,13 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
   ['agents by name', (db) => listAgents(db), /USING INDEX agent_configurations_live_name_unique/],
   [
     'the month’s costliest runs',
-    (db) => getTopExecutions(db, Date.now()),
+    (db) => getTopExecutions(sqliteStore(db), Date.now()),
     /USING INDEX executions_by_month_cost/,
   ],
   [
     'cost export pages',
-    (db) => [...costExportPages(db, { from: '2026-11-01', to: '2026-11-30' })],
+    // The first page: one statement, as every page is.
+    (db) => costExportPages(sqliteStore(db), { from: '2026-11-01', to: '2026-11-30' }).next(),
     /USING INDEX executions_recent/,
   ],
   ['workflows by name', (db) => listWorkflows(db), /USING INDEX workflows_live_name_unique/],

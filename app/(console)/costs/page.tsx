@@ -1,8 +1,8 @@
 import type { Metadata } from 'next';
 import { CostsOverview } from '@/components/features/costs/CostsOverview';
 import { costRangeDays, costRangeQuerySchema } from '@/lib/contracts/costs';
-import { getDb } from '@/lib/db';
 import { getCostOverview, getRangeSpend } from '@/lib/db/queries/costReports';
+import { getStore } from '@/lib/db/store';
 
 export const dynamic = 'force-dynamic';
 
@@ -13,7 +13,7 @@ export default async function CostsPage({
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const db = getDb();
+  const store = getStore();
   const now = Date.now();
   const parsed = costRangeQuerySchema.safeParse(await searchParams);
   // A bad range in the URL says what is wrong and shows the default range.
@@ -23,9 +23,9 @@ export default async function CostsPage({
     : parsed.error.issues.map((problem) => `${problem.path.join('.')}: ${problem.message}`).join('; ');
   return (
     <CostsOverview
-      overview={getCostOverview(db, now)}
+      overview={await getCostOverview(store, now)}
       range={query.range}
-      spend={getRangeSpend(db, costRangeDays(query, now))}
+      spend={await getRangeSpend(store, costRangeDays(query, now))}
       rangeIssue={issue}
     />
   );

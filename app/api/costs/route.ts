@@ -1,6 +1,6 @@
 import { costOverviewResponseSchema } from '@/lib/contracts/costs';
-import { getDb } from '@/lib/db';
 import { getCostOverview } from '@/lib/db/queries/costReports';
+import { getStore } from '@/lib/db/store';
 import { json, route } from '@/lib/http/route';
 
 export const dynamic = 'force-dynamic';
@@ -12,5 +12,5 @@ export const GET = route(
       response: costOverviewResponseSchema,
     },
   },
-  () => json({ overview: getCostOverview(getDb(), Date.now()) }),
+  async () => json({ overview: await getCostOverview(getStore(), Date.now()) }),
 );

@@ -20,18 +20,21 @@ const CSV_COLUMNS: readonly [string, (row: CostExportRow) => CsvCell][] = [
   ['unpriced', (row) => row.unpriced],
 ];
 
+/** The pages of an export: read from the database a page at a time. */
+type Pages = AsyncIterable<CostExportRow[]> | Iterable<CostExportRow[]>;
+
 /** The cost export as CSV, a header line and then a chunk per page of rows. */
-export function* csvChunks(pages: Iterable<CostExportRow[]>): Generator<string> {
+export async function* csvChunks(pages: Pages): AsyncGenerator<string> {
   yield csvLine(CSV_COLUMNS.map(([header]) => header));
-  for (const page of pages)
+  for await (const page of pages)
     yield page.map((row) => csvLine(CSV_COLUMNS.map(([, cell]) => cell(row)))).join('');
 }
 
 /** `{"from", "to", "rows": [...]}`, written a page at a time. */
-export function* jsonChunks(range: Pick<CostExportQuery, 'from' | 'to'>, pages: Iterable<CostExportRow[]>) {
+export async function* jsonChunks(range: Pick<CostExportQuery, 'from' | 'to'>, pages: Pages) {
   yield `{"from":${JSON.stringify(range.from)},"to":${JSON.stringify(range.to)},"rows":[`;
   let separator = '';
-  for (const page of pages) {
+  for await (const page of pages) {
     yield separator + page.map((row) => JSON.stringify(row)).join(',');
     separator = ',';
   }

@@ -8,6 +8,7 @@ import { getMonthToDate } from '../db/queries/costReports';
 import { dayKey } from '../db/queries/costs';
 import { getMetricsRange } from '../db/queries/metrics';
 import { agentConfigurations, dailyCostSummaries, executions } from '../db/schema';
+import { sqliteStore } from '../db/store';
 import { readSystemUnits, scanProcesses } from '../metrics/processTable';
 
 /**
@@ -186,7 +187,7 @@ export async function topProcesses(limit: number, windowMs = 500) {
 const FAILED = ['failed', 'timeout', 'budget_exceeded', 'interrupted'] as const;
 
 /** ClaudeOps' own state: runs that failed in the last day, what is running, and the spend. */
-export function claudeopsActivity(db: Db, now: number) {
+export async function claudeopsActivity(db: Db, now: number) {
   const since = now - DAY_MS;
   const failures = db
     .select({
@@ -213,7 +214,7 @@ export function claudeopsActivity(db: Db, now: number) {
     .from(dailyCostSummaries)
     .where(eq(dailyCostSummaries.day, dayKey(now)))
     .get();
-  const month = getMonthToDate(db, now);
+  const month = await getMonthToDate(sqliteStore(db), now);
   return {
     failedRunsLast24h: failures.map((run) => ({
       ...run,

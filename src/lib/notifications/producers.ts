@@ -8,9 +8,9 @@ import type { ScheduleDto, ScheduleFiringDto } from '../contracts/schedules';
 import type { StorageStatusDto } from '../contracts/storage';
 import type { CircuitBreakerDto } from '../contracts/system';
 import type { WorkflowRunDto } from '../contracts/workflows';
-import type { Db } from '../db';
 import { getBudgetStatuses } from '../db/queries/costReports';
 import { monthKey } from '../db/queries/costs';
+import type { Store } from '../db/store';
 import type { BudgetStop } from '../engine/events';
 import { HOST_PAGE_PATH, type HostReading } from './hostConditions';
 
@@ -138,9 +138,9 @@ function budgetKey(status: BudgetStatusDto) {
  * resolved below. Recording them every time is cheap and harmless, since conditions are
  * announced once until they clear; the caller records only those whose level changed.
  */
-export function monthlyBudgetEvents(db: Db, now: number): BudgetEvent[] {
+export async function monthlyBudgetEvents(store: Store, now: number): Promise<BudgetEvent[]> {
   const month = monthKey(now);
-  return getBudgetStatuses(db, now).flatMap((status) =>
+  return (await getBudgetStatuses(store, now)).flatMap((status) =>
     budgetEvents(budgetKey(status), status.spentUsd, status.budgetUsd, month, '/costs'),
   );
 }

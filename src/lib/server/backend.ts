@@ -13,6 +13,7 @@ import type { CircuitBreakerDto } from '../contracts/system';
 import type { WorkflowRunDto } from '../contracts/workflows';
 import { EventBus } from '../core/eventBus';
 import type { Logger } from '../core/logger';
+import { oneAtATime } from '../core/oneAtATime';
 import { type DbHandle, openReadOnlyDatabase } from '../db/index';
 import { onSqlite, runOnSqlite } from '../db/plan';
 import { expireClaims } from '../db/queries/notificationOutbox';
@@ -166,6 +167,12 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     toolsFor: (agent) => (agent.builtinKey === SYSTEM_HEALTH_KEY ? healthTools(readOnly.db) : undefined),
   });
   const announceBudgets = levelChanges(notify);
+  // Spend moves on every usage event; each look reads the budgets after the last one was
+  // announced, so two reads never race and a stale level never follows a newer one.
+  const lookAtMonthlyBudgets = oneAtATime(
+    async () => announceBudgets(await monthlyBudgetEvents(sqliteStore(db), Date.now())),
+    (err) => logger.warn({ err }, 'monthly budgets could not be read; the next spend looks again'),
+  );
   const approvalLinks = loadApprovalLinks(env.dataDir);
 
   // An approval's request (with its links) and its expiry are announced in the transaction that records them.
@@ -196,8 +203,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   let circuit: CircuitBreakerDto | null = null;
   engine.events.subscribe((event) => {
     forwardToWorkflows(workflows, event);
-    if (event.type === 'run.updated' || event.type === 'run.ended')
-      announceBudgets(monthlyBudgetEvents(db, Date.now()));
+    if (event.type === 'run.updated' || event.type === 'run.ended') lookAtMonthlyBudgets();
     if (event.type === 'run.ended' || event.type === 'approval.updated') kick();
     if (event.type === 'circuit.changed') {
       const change = circuitEvent(circuit, event.circuit);
@@ -259,7 +265,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   const resumed = engine.resumeHandedBack();
   if (resumed > 0) logger.info({ runs: resumed }, 'runs left queued by the last stop are queued again');
   scheduler.start();
-  announceBudgets(monthlyBudgetEvents(db, Date.now()));
+  lookAtMonthlyBudgets();
 
   return {
     engine,
@@ -344,7 +350,7 @@ function forwardToWorkflows(workflows: WorkflowRunner, event: EngineEvent): void
   }
 }
 
-type BudgetEvent = ReturnType<typeof monthlyBudgetEvents>[number];
+type BudgetEvent = Awaited<ReturnType<typeof monthlyBudgetEvents>>[number];
 
 /**
  * Announces budgets crossing 80% and 100% (and clearing, in a new month or after a raise). Spend

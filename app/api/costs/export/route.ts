@@ -1,6 +1,6 @@
 import { costExportQuerySchema } from '@/lib/contracts/costs';
-import { getDb } from '@/lib/db';
 import { costExportPages } from '@/lib/db/queries/costReports';
+import { getStore } from '@/lib/db/store';
 import { csvChunks, jsonChunks } from '@/lib/export/costExport';
 import { route } from '@/lib/http/route';
 import { streamOf } from '@/lib/http/streamBody';
@@ -18,7 +18,7 @@ export const GET = route(
     },
   },
   ({ query }) => {
-    const pages = costExportPages(getDb(), query);
+    const pages = costExportPages(getStore(), query);
     const chunks = query.format === 'csv' ? csvChunks(pages) : jsonChunks(query, pages);
     return new Response(streamOf(chunks), {
       headers: {

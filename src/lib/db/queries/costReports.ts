@@ -1,4 +1,18 @@
-import { and, asc, desc, eq, gt, gte, isNotNull, isNull, lt, lte, min, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  countDistinct,
+  desc,
+  eq,
+  gt,
+  gte,
+  isNotNull,
+  isNull,
+  lt,
+  lte,
+  min,
+  sql,
+} from 'drizzle-orm';
 import {
   type AgentSpendDto,
   type BudgetStatusDto,
@@ -14,34 +28,21 @@ import {
   utcDayStart,
 } from '../../contracts/costs';
 import { microsToUsd, usdToMicros } from '../../contracts/executions';
-import type { Db } from '../index';
-import { preparedPerConnection } from '../prepared';
-import {
-  agentConfigurations,
-  costTracking,
-  dailyCostSummaries,
-  executionMonth,
-  executions,
-  monthlyCostSummaries,
-  schedules,
-  workflowRuns,
-  workflows,
-} from '../schema';
-import { dayKey, getMonthSpendMicros, monthKey, sumOf } from './costs';
-import { getAppSettings } from './settings';
+import { execute, type Plan, preparedRowsOf, rowsOf } from '../plan';
+import { preparedPerStore } from '../prepared';
+import type { Store } from '../store';
+import { dayKey, monthKey, monthSpendMicrosOf, sumOf } from './costs';
+import { appSettingsOf } from './settings';
 
 // Dashboard cost figures. Every total comes from the monthly and daily summaries (a few hundred
 // rows a month), never from summing cost_tracking: that table grows by a row per run per model.
+// On both dialects (store.ts): each report is a plan of prepared reads, awaited by its caller;
+// sums read as numbers (sumOf), the UTC month is the store's own `executionMonth` expression.
 
 const DAY_MS = 86_400_000;
 const DAILY_SPEND_DAYS = 90;
 const TOP_EXECUTIONS_LIMIT = 10;
 const FORECAST_WINDOW_DAYS = 7;
-
-const m = monthlyCostSummaries;
-const d = dailyCostSummaries;
-const a = agentConfigurations;
-const e = executions;
 
 function monthBounds(now: number): { start: number; end: number } {
   const date = new Date(now);
@@ -73,14 +74,14 @@ function forecastMonthSpendMicros(spentMicros: number, window: ForecastWindow, n
 }
 
 /** The last 7 full UTC days, shortened to the days since the first recorded spend on a new installation. */
-const firstSpendDay = preparedPerConnection((db) =>
+const firstSpendDay = preparedPerStore(({ db, t: { dailyCostSummaries: d } }: Store) =>
   db
     .select({ day: min(d.day) })
     .from(d)
     .prepare(),
 );
 
-const spendOfDays = preparedPerConnection((db) =>
+const spendOfDays = preparedPerStore(({ db, t: { dailyCostSummaries: d } }: Store) =>
   db
     .select({ cost: sumOf(d.costMicros) })
     .from(d)
@@ -88,13 +89,13 @@ const spendOfDays = preparedPerConnection((db) =>
     .prepare(),
 );
 
-function getForecastWindow(db: Db, now: number): ForecastWindow {
+function* forecastWindowOf(store: Store, now: number): Plan<ForecastWindow> {
   const today = startOfUtcDay(now);
-  const firstDay = firstSpendDay(db).get()?.day;
-  if (!firstDay) return { days: 0, costMicros: 0 };
-  const start = Math.max(today - FORECAST_WINDOW_DAYS * DAY_MS, utcDayStart(firstDay));
+  const [first] = yield* preparedRowsOf(firstSpendDay(store), {});
+  if (!first?.day) return { days: 0, costMicros: 0 };
+  const start = Math.max(today - FORECAST_WINDOW_DAYS * DAY_MS, utcDayStart(first.day));
   const days = Math.max(0, (today - start) / DAY_MS);
-  const row = spendOfDays(db).get({ from: dayKey(start), to: dayKey(today) });
+  const [row] = yield* preparedRowsOf(spendOfDays(store), { from: dayKey(start), to: dayKey(today) });
   return { days, costMicros: row?.cost ?? 0 };
 }
 
@@ -115,42 +116,55 @@ export function monthToDate(
   };
 }
 
-export function getMonthToDate(db: Db, now: number): MonthToDateDto {
+function* monthToDateOf(store: Store, now: number): Plan<MonthToDateDto> {
   const month = monthKey(now);
-  return monthToDate(month, getMonthSpendMicros(db, month), getForecastWindow(db, now), now);
+  const spent = yield* monthSpendMicrosOf(store, month);
+  return monthToDate(month, spent, yield* forecastWindowOf(store, now), now);
+}
+
+export function getMonthToDate(store: Store, now: number): Promise<MonthToDateDto> {
+  return execute(store, monthToDateOf(store, now));
 }
 
 /** Spend per agent in a month, deleted agents included (their spend still counts), biggest first. */
-const spendByAgent = preparedPerConnection((db) => {
-  const cost = sumOf(m.costMicros);
-  return db
-    .select({
-      agentId: m.agentId,
-      agentName: a.name,
-      deletedAt: a.deletedAt,
-      modelRunCount: sumOf(m.executionCount),
-      costMicros: cost,
-    })
-    .from(m)
-    .innerJoin(a, eq(a.id, m.agentId))
-    .where(eq(m.month, sql.placeholder('month')))
-    .groupBy(m.agentId)
-    .orderBy(desc(cost), asc(a.name), asc(m.agentId))
-    .prepare();
-});
+const spendByAgent = preparedPerStore(
+  ({ db, t: { monthlyCostSummaries: m, agentConfigurations: a } }: Store) => {
+    const cost = sumOf(m.costMicros);
+    return (
+      db
+        .select({
+          agentId: m.agentId,
+          agentName: a.name,
+          deletedAt: a.deletedAt,
+          modelRunCount: sumOf(m.executionCount),
+          costMicros: cost,
+        })
+        .from(m)
+        .innerJoin(a, eq(a.id, m.agentId))
+        .where(eq(m.month, sql.placeholder('month')))
+        // The agent's key too: Postgres reads its name and deletion only through its primary key.
+        .groupBy(m.agentId, a.id)
+        .orderBy(desc(cost), asc(a.name), asc(m.agentId))
+        .prepare()
+    );
+  },
+);
 
-export function getSpendByAgent(db: Db, month: string): AgentSpendDto[] {
-  return spendByAgent(db)
-    .all({ month })
-    .map(({ deletedAt, costMicros, ...row }) => ({
-      ...row,
-      deleted: deletedAt !== null,
-      costUsd: microsToUsd(costMicros),
-    }));
+function* spendByAgentOf(store: Store, month: string): Plan<AgentSpendDto[]> {
+  const rows = yield* preparedRowsOf(spendByAgent(store), { month });
+  return rows.map(({ deletedAt, costMicros, ...row }) => ({
+    ...row,
+    deleted: deletedAt !== null,
+    costUsd: microsToUsd(costMicros),
+  }));
+}
+
+export function getSpendByAgent(store: Store, month: string): Promise<AgentSpendDto[]> {
+  return execute(store, spendByAgentOf(store, month));
 }
 
 /** Spend and tokens per model in a month, biggest first. */
-const spendByModel = preparedPerConnection((db) => {
+const spendByModel = preparedPerStore(({ db, t: { monthlyCostSummaries: m } }: Store) => {
   const cost = sumOf(m.costMicros);
   return db
     .select({
@@ -169,10 +183,13 @@ const spendByModel = preparedPerConnection((db) => {
     .prepare();
 });
 
-export function getSpendByModel(db: Db, month: string): ModelSpendDto[] {
-  return spendByModel(db)
-    .all({ month })
-    .map(({ costMicros, ...row }) => ({ ...row, costUsd: microsToUsd(costMicros) }));
+function* spendByModelOf(store: Store, month: string): Plan<ModelSpendDto[]> {
+  const rows = yield* preparedRowsOf(spendByModel(store), { month });
+  return rows.map(({ costMicros, ...row }) => ({ ...row, costUsd: microsToUsd(costMicros) }));
+}
+
+export function getSpendByModel(store: Store, month: string): Promise<ModelSpendDto[]> {
+  return execute(store, spendByModelOf(store, month));
 }
 
 /** The `days` UTC days up to the one of `now`, oldest first; days missing from the map are 0. */
@@ -189,7 +206,7 @@ export function dailySeries(
 }
 
 /** Spend per UTC day, oldest first, ending today; days without spend are 0. */
-const spendPerDay = preparedPerConnection((db) =>
+const spendPerDay = preparedPerStore(({ db, t: { dailyCostSummaries: d } }: Store) =>
   db
     .select({ day: d.day, costMicros: sumOf(d.costMicros) })
     .from(d)
@@ -198,10 +215,17 @@ const spendPerDay = preparedPerConnection((db) =>
     .prepare(),
 );
 
-export function getDailySpend(db: Db, now: number, days = DAILY_SPEND_DAYS): DailySpendDto[] {
+function* dailySpendOf(store: Store, now: number, days: number): Plan<DailySpendDto[]> {
   const today = startOfUtcDay(now);
-  const rows = spendPerDay(db).all({ first: dayKey(today - (days - 1) * DAY_MS), last: dayKey(today) });
+  const rows = yield* preparedRowsOf(spendPerDay(store), {
+    first: dayKey(today - (days - 1) * DAY_MS),
+    last: dayKey(today),
+  });
   return dailySeries(now, days, new Map(rows.map((row) => [row.day, row.costMicros])));
+}
+
+export function getDailySpend(store: Store, now: number, days = DAILY_SPEND_DAYS): Promise<DailySpendDto[]> {
+  return execute(store, dailySpendOf(store, now, days));
 }
 
 export function budgetStatus(
@@ -219,20 +243,21 @@ export function budgetStatus(
   };
 }
 
-const agentBudgetSpend = preparedPerConnection((db) =>
-  db
-    .select({
-      agentId: a.id,
-      name: a.name,
-      budgetMicros: a.monthlyBudgetMicros,
-      spentMicros: sumOf(m.costMicros),
-    })
-    .from(a)
-    .leftJoin(m, and(eq(m.agentId, a.id), eq(m.month, sql.placeholder('month'))))
-    .where(and(isNotNull(a.monthlyBudgetMicros), isNull(a.deletedAt)))
-    .groupBy(a.id)
-    .orderBy(asc(a.name))
-    .prepare(),
+const agentBudgetSpend = preparedPerStore(
+  ({ db, t: { monthlyCostSummaries: m, agentConfigurations: a } }: Store) =>
+    db
+      .select({
+        agentId: a.id,
+        name: a.name,
+        budgetMicros: a.monthlyBudgetMicros,
+        spentMicros: sumOf(m.costMicros),
+      })
+      .from(a)
+      .leftJoin(m, and(eq(m.agentId, a.id), eq(m.month, sql.placeholder('month'))))
+      .where(and(isNotNull(a.monthlyBudgetMicros), isNull(a.deletedAt)))
+      .groupBy(a.id)
+      .orderBy(asc(a.name))
+      .prepare(),
 );
 
 /**
@@ -240,27 +265,28 @@ const agentBudgetSpend = preparedPerConnection((db) =>
  * budget by name. A deleted agent can no longer run, so its budget is moot; its spend still
  * counts towards the global budget.
  */
-export function getBudgetStatuses(db: Db, now: number): BudgetStatusDto[] {
+function* budgetStatusesOf(store: Store, now: number): Plan<BudgetStatusDto[]> {
   const month = monthKey(now);
-  const globalUsd = getAppSettings(db).monthlyBudgetUsd;
+  const globalUsd = (yield* appSettingsOf(store)).monthlyBudgetUsd;
   const global =
     globalUsd === null
       ? []
       : [
           budgetStatus(
             { scope: 'global', agentId: null, name: 'All agents' },
-            getMonthSpendMicros(db, month),
+            yield* monthSpendMicrosOf(store, month),
             usdToMicros(globalUsd),
           ),
         ];
-  const agents = agentBudgetSpend(db)
-    .all({ month })
-    .flatMap(({ agentId, name, budgetMicros, spentMicros }) =>
-      budgetMicros === null
-        ? []
-        : [budgetStatus({ scope: 'agent', agentId, name }, spentMicros, budgetMicros)],
-    );
+  const rows = yield* preparedRowsOf(agentBudgetSpend(store), { month });
+  const agents = rows.flatMap(({ agentId, name, budgetMicros, spentMicros }) =>
+    budgetMicros === null ? [] : [budgetStatus({ scope: 'agent', agentId, name }, spentMicros, budgetMicros)],
+  );
   return [...global, ...agents];
+}
+
+export function getBudgetStatuses(store: Store, now: number): Promise<BudgetStatusDto[]> {
+  return execute(store, budgetStatusesOf(store, now));
 }
 
 /**
@@ -268,7 +294,8 @@ export function getBudgetStatuses(db: Db, now: number): BudgetStatusDto[] {
  * month's end of `executions_by_month_cost` backwards, so it touches `limit` rows however many runs
  * the month has; exported so a test can check that plan.
  */
-export function topExecutionsQuery(db: Db) {
+export function topExecutionsQuery({ db, t }: Store) {
+  const { executions: e, agentConfigurations: a, costTracking } = t;
   const top = db
     .select({
       id: e.id,
@@ -278,7 +305,7 @@ export function topExecutionsQuery(db: Db) {
       costMicros: e.costMicros,
     })
     .from(e)
-    .where(and(eq(executionMonth(e.createdAt), sql.placeholder('month')), gt(e.costMicros, 0)))
+    .where(and(eq(t.executionMonth(e.createdAt), sql.placeholder('month')), gt(e.costMicros, 0)))
     .orderBy(desc(e.costMicros), desc(e.id))
     .limit(sql.placeholder('limit'))
     .as('top');
@@ -303,15 +330,12 @@ export function topExecutionsQuery(db: Db) {
   );
 }
 
-const topExecutions = preparedPerConnection((db) => topExecutionsQuery(db).prepare());
+const topExecutions = preparedPerStore((store) => topExecutionsQuery(store).prepare());
 
-/** The month's most expensive executions, most expensive first (runs that cost nothing left out). */
-export function getTopExecutions(db: Db, now: number, limit = TOP_EXECUTIONS_LIMIT): TopExecutionDto[] {
+function* topExecutionsOf(store: Store, now: number, limit: number): Plan<TopExecutionDto[]> {
   const byId = new Map<number, TopExecutionDto>();
-  for (const { costMicros, model, unpriced, ...row } of topExecutions(db).all({
-    month: monthKey(now),
-    limit,
-  })) {
+  const rows = yield* preparedRowsOf(topExecutions(store), { month: monthKey(now), limit });
+  for (const { costMicros, model, unpriced, ...row } of rows) {
     const execution = byId.get(row.id) ?? {
       ...row,
       models: [],
@@ -325,18 +349,32 @@ export function getTopExecutions(db: Db, now: number, limit = TOP_EXECUTIONS_LIM
   return [...byId.values()].map((execution) => ({ ...execution, models: execution.models.sort() }));
 }
 
-/** Everything the costs page shows, for the UTC month of `now`. */
-export function getCostOverview(db: Db, now: number): CostOverviewDto {
-  const month = monthKey(now);
-  return {
-    generatedAt: now,
-    monthToDate: getMonthToDate(db, now),
-    byAgent: getSpendByAgent(db, month),
-    byModel: getSpendByModel(db, month),
-    daily: getDailySpend(db, now),
-    budgets: getBudgetStatuses(db, now),
-    topExecutions: getTopExecutions(db, now),
-  };
+/** The month's most expensive executions, most expensive first (runs that cost nothing left out). */
+export function getTopExecutions(
+  store: Store,
+  now: number,
+  limit = TOP_EXECUTIONS_LIMIT,
+): Promise<TopExecutionDto[]> {
+  return execute(store, topExecutionsOf(store, now, limit));
+}
+
+/** Everything the costs page shows, for the UTC month of `now`: one plan, so SQLite reads it in one go as before. */
+export function getCostOverview(store: Store, now: number): Promise<CostOverviewDto> {
+  return execute(
+    store,
+    (function* (): Plan<CostOverviewDto> {
+      const month = monthKey(now);
+      return {
+        generatedAt: now,
+        monthToDate: yield* monthToDateOf(store, now),
+        byAgent: yield* spendByAgentOf(store, month),
+        byModel: yield* spendByModelOf(store, month),
+        daily: yield* dailySpendOf(store, now, DAILY_SPEND_DAYS),
+        budgets: yield* budgetStatusesOf(store, now),
+        topExecutions: yield* topExecutionsOf(store, now, TOP_EXECUTIONS_LIMIT),
+      };
+    })(),
+  );
 }
 
 /** Where the next export page starts: after this execution in (created_at, id) order. */
@@ -348,7 +386,14 @@ interface ExportCursor {
 const EXPORT_PAGE_EXECUTIONS = 2_000;
 
 /** One page of executions created in [fromMs, toMs) after the cursor, with their cost rows. */
-function exportPage(db: Db, fromMs: number, toMs: number, after: ExportCursor | null, pageSize: number) {
+function exportPage(
+  { db, t }: Store,
+  fromMs: number,
+  toMs: number,
+  after: ExportCursor | null,
+  pageSize: number,
+) {
+  const { executions: e, agentConfigurations: a, costTracking } = t;
   const page = db
     .select({ id: e.id, agentId: e.agentId, status: e.status, createdAt: e.createdAt })
     .from(e)
@@ -384,8 +429,7 @@ function exportPage(db: Db, fromMs: number, toMs: number, after: ExportCursor | 
     .from(page)
     .innerJoin(a, eq(a.id, page.agentId))
     .leftJoin(costTracking, eq(costTracking.executionId, page.id))
-    .orderBy(asc(page.createdAt), asc(page.id))
-    .all();
+    .orderBy(asc(page.createdAt), asc(page.id));
 }
 
 /** SQLite's BINARY collation, which the index orders by. */
@@ -402,23 +446,25 @@ function modelsInOrder<T extends { executionId: number; model: string | null }>(
   return runs.flatMap((run) => run.sort((a, b) => byCodeUnits(a.model ?? '', b.model ?? '')));
 }
 
-type ExportRecord = ReturnType<typeof exportPage>[number];
+type ExportRecord = Awaited<ReturnType<typeof exportPage>>[number];
 
 /**
  * The export rows of executions created from the start of UTC day `from` to the end of `to`, a
  * page of executions at a time. Each page is a finished query, so nothing holds the shared
  * connection between pages and the route can stream a year of runs without building it in memory.
  */
-export function* costExportPages(
-  db: Db,
+export async function* costExportPages(
+  store: Store,
   range: { from: string; to: string },
   pageSize = EXPORT_PAGE_EXECUTIONS,
-): Generator<CostExportRow[]> {
+): AsyncGenerator<CostExportRow[]> {
   const fromMs = utcDayStart(range.from);
   const toMs = utcDayStart(range.to) + DAY_MS;
   let after: ExportCursor | null = null;
   do {
-    const rows: ExportRecord[] = modelsInOrder(exportPage(db, fromMs, toMs, after, pageSize));
+    const rows: ExportRecord[] = modelsInOrder(
+      await execute(store, rowsOf(exportPage(store, fromMs, toMs, after, pageSize))),
+    );
     const last = rows.at(-1);
     const full = new Set(rows.map((row) => row.executionId)).size === pageSize;
     after = last && full ? { createdAt: last.createdAt, id: last.executionId } : null;
@@ -450,15 +496,23 @@ function toExportRow(row: ExportRecord): CostExportRow {
  * Spend of the runs created in [from, to) grouped by what they belong to: `key` is the column
  * (agent, schedule or workflow), `name` its name. Money stays integer micro-dollars in SQL.
  */
-function spendBy(db: Db, fromMs: number, toMs: number, target: 'agent' | 'schedule' | 'workflow') {
-  const key = target === 'agent' ? e.agentId : target === 'schedule' ? e.scheduleId : workflowRuns.workflowId;
+function* spendBy(
+  { db, t }: Store,
+  fromMs: number,
+  toMs: number,
+  target: 'agent' | 'schedule' | 'workflow',
+): Plan<RangeSpendDto['byAgent']> {
+  const { executions: e, agentConfigurations: a, costTracking, schedules, workflowRuns, workflows } = t;
+  // The named row's own key (equal to the run's column through the join): Postgres reads a
+  // grouped row's name only through its primary key.
+  const key = target === 'agent' ? a.id : target === 'schedule' ? schedules.id : workflows.id;
   const name = target === 'agent' ? a.name : target === 'schedule' ? schedules.name : workflows.name;
   const cost = sumOf(costTracking.costMicros);
   const base = db
     .select({
-      id: sql<number>`${key}`,
+      id: sql<number>`${key}`.mapWith(Number),
       name: sql<string | null>`${name}`,
-      runs: sql<number>`count(distinct ${e.id})`,
+      runs: countDistinct(e.id),
       costMicros: cost,
     })
     .from(e)
@@ -472,32 +526,38 @@ function spendBy(db: Db, fromMs: number, toMs: number, target: 'agent' | 'schedu
         : base
             .innerJoin(workflowRuns, eq(workflowRuns.id, e.workflowRunId))
             .innerJoin(workflows, eq(workflows.id, workflowRuns.workflowId));
-  return joined
-    .where(and(gte(e.createdAt, fromMs), lt(e.createdAt, toMs)))
-    .groupBy(key)
-    .orderBy(desc(cost))
-    .all()
-    .map(({ id, name: label, runs, costMicros }) => ({
-      id,
-      name: label ?? `#${id}`,
-      runs,
-      costUsd: microsToUsd(costMicros),
-    }));
+  const rows = yield* rowsOf(
+    joined
+      .where(and(gte(e.createdAt, fromMs), lt(e.createdAt, toMs)))
+      .groupBy(key)
+      .orderBy(desc(cost), asc(key)),
+  );
+  return rows.map(({ id, name: label, runs, costMicros }) => ({
+    id,
+    name: label ?? `#${id}`,
+    runs,
+    costUsd: microsToUsd(costMicros),
+  }));
 }
 
 /** The costs page's range: its daily spend and where it went, by agent, schedule and workflow. */
-export function getRangeSpend(db: Db, days: CostDays): RangeSpendDto {
-  const fromMs = utcDayStart(days.first);
-  const toMs = utcDayStart(days.last) + DAY_MS;
-  const count = Math.round((toMs - fromMs) / DAY_MS);
-  const rows = spendPerDay(db).all({ first: days.first, last: days.last });
-  const daily = dailySeries(toMs - DAY_MS, count, new Map(rows.map((row) => [row.day, row.costMicros])));
-  return {
-    days,
-    total: microsToUsd(rows.reduce((sum, row) => sum + row.costMicros, 0)),
-    daily,
-    byAgent: spendBy(db, fromMs, toMs, 'agent'),
-    bySchedule: spendBy(db, fromMs, toMs, 'schedule'),
-    byWorkflow: spendBy(db, fromMs, toMs, 'workflow'),
-  };
+export function getRangeSpend(store: Store, days: CostDays): Promise<RangeSpendDto> {
+  return execute(
+    store,
+    (function* (): Plan<RangeSpendDto> {
+      const fromMs = utcDayStart(days.first);
+      const toMs = utcDayStart(days.last) + DAY_MS;
+      const count = Math.round((toMs - fromMs) / DAY_MS);
+      const rows = yield* preparedRowsOf(spendPerDay(store), { first: days.first, last: days.last });
+      const daily = dailySeries(toMs - DAY_MS, count, new Map(rows.map((row) => [row.day, row.costMicros])));
+      return {
+        days,
+        total: microsToUsd(rows.reduce((sum, row) => sum + row.costMicros, 0)),
+        daily,
+        byAgent: yield* spendBy(store, fromMs, toMs, 'agent'),
+        bySchedule: yield* spendBy(store, fromMs, toMs, 'schedule'),
+        byWorkflow: yield* spendBy(store, fromMs, toMs, 'workflow'),
+      };
+    })(),
+  );
 }

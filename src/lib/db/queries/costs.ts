@@ -2,8 +2,10 @@ import { type AnyColumn, and, eq, sql } from 'drizzle-orm';
 import type { ModelCostRecord } from '../../contracts/costs';
 import type { DenialDto, ExecutionStatus, RunWarning } from '../../contracts/executions';
 import type { Db, DbConnection } from '../index';
-import { preparedPerConnection, statementPerConnection } from '../prepared';
-import { executionAttempts, executions, type HandedBack, monthlyCostSummaries } from '../schema';
+import { onSqlite, type Plan, preparedRowsOf } from '../plan';
+import { preparedPerStore, statementPerConnection } from '../prepared';
+import { executionAttempts, executions, type HandedBack } from '../schema';
+import type { Store } from '../store';
 import type { ExecutionProgress, NewExecutionAttempt, TokenTotals } from './executions';
 
 /** UTC calendar month, the unit budgets and summaries use: '2026-11'. */
@@ -210,33 +212,43 @@ export function recordHandBack(db: DbConnection, write: HandBackWrite): void {
   });
 }
 
-/** SUM that reads 0, not null, over no rows. */
-export const sumOf = (column: AnyColumn) => sql<number>`coalesce(sum(${column}), 0)`;
+/**
+ * SUM that reads 0, not null, over no rows, as a number: Postgres sums a bigint as numeric, which
+ * node-postgres hands over as a string (exact: money stays under 2^53 micro-dollars).
+ */
+export const sumOf = (column: AnyColumn) => sql<number>`coalesce(sum(${column}), 0)`.mapWith(Number);
 
-const monthSpend = preparedPerConnection((db) =>
+const monthSpend = preparedPerStore(({ db, t }: Store) =>
   db
-    .select({ total: sumOf(monthlyCostSummaries.costMicros) })
-    .from(monthlyCostSummaries)
-    .where(eq(monthlyCostSummaries.month, sql.placeholder('month')))
+    .select({ total: sumOf(t.monthlyCostSummaries.costMicros) })
+    .from(t.monthlyCostSummaries)
+    .where(eq(t.monthlyCostSummaries.month, sql.placeholder('month')))
     .prepare(),
 );
 
-const agentMonthSpend = preparedPerConnection((db) =>
+const agentMonthSpend = preparedPerStore(({ db, t }: Store) =>
   db
-    .select({ total: sumOf(monthlyCostSummaries.costMicros) })
-    .from(monthlyCostSummaries)
+    .select({ total: sumOf(t.monthlyCostSummaries.costMicros) })
+    .from(t.monthlyCostSummaries)
     .where(
       and(
-        eq(monthlyCostSummaries.month, sql.placeholder('month')),
-        eq(monthlyCostSummaries.agentId, sql.placeholder('agentId')),
+        eq(t.monthlyCostSummaries.month, sql.placeholder('month')),
+        eq(t.monthlyCostSummaries.agentId, sql.placeholder('agentId')),
       ),
     )
     .prepare(),
 );
 
 /** Spend of a UTC month in micro-dollars, for one agent or all, read from the summaries rather than raw rows. */
-export function getMonthSpendMicros(db: Db, month: string, agentId?: number): number {
-  const row =
-    agentId === undefined ? monthSpend(db).get({ month }) : agentMonthSpend(db).get({ month, agentId });
+export function* monthSpendMicrosOf(store: Store, month: string, agentId?: number): Plan<number> {
+  const [row] =
+    agentId === undefined
+      ? yield* preparedRowsOf(monthSpend(store), { month })
+      : yield* preparedRowsOf(agentMonthSpend(store), { month, agentId });
   return row?.total ?? 0;
+}
+
+/** `monthSpendMicrosOf` for the synchronous callers on SQLite (the engine's budget checks). */
+export function getMonthSpendMicros(db: Db, month: string, agentId?: number): number {
+  return onSqlite(db, (store) => monthSpendMicrosOf(store, month, agentId));
 }

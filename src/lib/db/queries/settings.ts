@@ -7,8 +7,10 @@ import {
   settingsSchema,
 } from '../../contracts/settings';
 import type { DbExecutor } from '../executor';
-import { preparedPerConnection } from '../prepared';
+import { onSqlite, type Plan, preparedRowsOf } from '../plan';
+import { preparedPerConnection, preparedPerStore } from '../prepared';
 import { appSettings } from '../schema';
+import type { Store } from '../store';
 
 // Read on every usage event of a running run (its budgets): prepared once per connection (or
 // transaction, which reads through its own).
@@ -36,12 +38,13 @@ export function putSetting(db: DbExecutor, key: string, value: unknown): void {
 const APP_PREFIX = 'app.';
 
 // Read on every admission and every run's start: prepared once per connection. The raw text, not
-// drizzle's JSON column: a value that is not JSON must not fail the whole read.
-const storedAppSettings = preparedPerConnection((db) =>
+// drizzle's JSON column: a value that is not JSON must not fail the whole read (on Postgres the
+// jsonb's text, which JSON.parse reads the same).
+const storedAppSettings = preparedPerStore(({ db, t }: Store) =>
   db
-    .select({ key: appSettings.key, text: sql<string>`cast(${appSettings.value} as text)` })
-    .from(appSettings)
-    .where(like(appSettings.key, `${APP_PREFIX}%`))
+    .select({ key: t.appSettings.key, text: sql<string>`cast(${t.appSettings.value} as text)` })
+    .from(t.appSettings)
+    .where(like(t.appSettings.key, `${APP_PREFIX}%`))
     .prepare(),
 );
 
@@ -68,12 +71,9 @@ function readField(field: keyof AppSettingsDto, text: string): { value: unknown 
  * rule (out of range, the wrong type, unreadable) falls back to the default for that field alone,
  * and is reported, never silently dropped, nor overwritten until someone sets that field.
  */
-export function readAppSettings(db: DbExecutor): StoredAppSettings {
-  const stored = new Map(
-    storedAppSettings(db)
-      .all()
-      .map(({ key, text }) => [key.slice(APP_PREFIX.length), text]),
-  );
+export function* storedAppSettingsOf(store: Store): Plan<StoredAppSettings> {
+  const rows = yield* preparedRowsOf(storedAppSettings(store), {});
+  const stored = new Map(rows.map(({ key, text }) => [key.slice(APP_PREFIX.length), text]));
   const settings: Record<string, unknown> = { ...SETTINGS_DEFAULTS };
   const fallbacks: SettingFallback[] = [];
   for (const field of SETTING_FIELDS) {
@@ -84,6 +84,16 @@ export function readAppSettings(db: DbExecutor): StoredAppSettings {
     else fallbacks.push({ field, stored: text, used: SETTINGS_DEFAULTS[field], problem: read.problem });
   }
   return { settings: settings as AppSettingsDto, fallbacks };
+}
+
+/** `storedAppSettingsOf` for the synchronous callers on SQLite. */
+export function readAppSettings(db: DbExecutor): StoredAppSettings {
+  return onSqlite(db, storedAppSettingsOf);
+}
+
+/** The settings in use, on either dialect (see storedAppSettingsOf). */
+export function* appSettingsOf(store: Store): Plan<AppSettingsDto> {
+  return (yield* storedAppSettingsOf(store)).settings;
 }
 
 /** The log a run may write, in bytes (the setting is in MiB). */
