@@ -8,10 +8,12 @@ import { closeDb, installDb, openDatabase } from './src/lib/db';
 import { ensureIncrementalAutoVacuum } from './src/lib/db/autoVacuum';
 import { startCheckpointer } from './src/lib/db/checkpointer';
 import { applyMigrations } from './src/lib/db/migrate';
+import { runOnSqlite } from './src/lib/db/plan';
 import { countPendingApprovals, listPendingApprovals } from './src/lib/db/queries/approvals';
 import { getExecutionLive, listRecentAndActive } from './src/lib/db/queries/executions';
 import { readAppSettings } from './src/lib/db/queries/settings';
 import { listRecentAndActiveWorkflowRuns } from './src/lib/db/queries/workflowRuns';
+import { sqliteStore } from './src/lib/db/store';
 import { recoverFromUnexpectedStop } from './src/lib/engine/recovery';
 import { seedBuiltins } from './src/lib/health/seed';
 import { createHttpGate } from './src/lib/security/httpGate';
@@ -70,7 +72,8 @@ async function main(): Promise<void> {
     );
   }
   applyMigrations(handle);
-  for (const { field, stored, used, problem } of readAppSettings(handle.db).fallbacks) {
+  for (const { field, stored, used, problem } of runOnSqlite(readAppSettings(sqliteStore(handle.db)))
+    .fallbacks) {
     logger.warn(
       { field, stored, used },
       `setting ${field} is stored as ${stored}, which cannot be used (${problem}): its default ${used} is used until it is saved again (Settings page)`,

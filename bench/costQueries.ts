@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { BudgetStatusDto } from '../src/lib/contracts/costs';
 import { microsToUsd, usdToMicros } from '../src/lib/contracts/executions';
 import type { DbHandle } from '../src/lib/db';
+import { runOnSqlite } from '../src/lib/db/plan';
 import {
   budgetStatus,
   dailySeries,
@@ -18,6 +19,7 @@ import {
 import { rebuildCostSummaries } from '../src/lib/db/queries/costSummaryRebuild';
 import { monthKey } from '../src/lib/db/queries/costs';
 import { updateAppSettings } from '../src/lib/db/queries/settings';
+import { sqliteStore } from '../src/lib/db/store';
 import { seededRandom } from '../tests/helpers/seededRandom';
 import { createTestDb } from '../tests/helpers/testDb';
 import { type BenchResult, timeIt } from './measure';
@@ -110,7 +112,7 @@ function generate(handle: DbHandle): void {
       }
     }
   })();
-  updateAppSettings(handle.db, { monthlyBudgetUsd: GLOBAL_BUDGET_USD });
+  runOnSqlite(updateAppSettings(sqliteStore(handle.db), { monthlyBudgetUsd: GLOBAL_BUDGET_USD }));
 }
 
 /** The same answers, summed from cost_tracking ⨝ executions as a dashboard without summaries would. */

@@ -1,9 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { startCheckpointer } from '../src/lib/db/checkpointer';
+import { runOnSqlite } from '../src/lib/db/plan';
 import { createAgent, requireAgent } from '../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../src/lib/db/queries/executions';
 import { updateAppSettings } from '../src/lib/db/queries/settings';
+import { sqliteStore } from '../src/lib/db/store';
 import { SpendGuard } from '../src/lib/engine/spendGuard';
 import { monthlyBudgetEvents } from '../src/lib/notifications/producers';
 import { createTestDb } from '../tests/helpers/testDb';
@@ -24,14 +26,16 @@ export async function benchUsageEvents(): Promise<BenchResult[]> {
   const checkpointer = startCheckpointer(handle);
   try {
     const { db } = handle;
-    const { id } = createAgent(db, {
-      name: 'bench',
-      model: 'claude-sonnet-4-5',
-      defaultPrompt: 'p',
-      monthlyBudgetUsd: 1_000,
-    });
-    updateAppSettings(db, { monthlyBudgetUsd: 5_000 });
-    const agent = requireAgent(db, id);
+    const { id } = runOnSqlite(
+      createAgent(sqliteStore(db), {
+        name: 'bench',
+        model: 'claude-sonnet-4-5',
+        defaultPrompt: 'p',
+        monthlyBudgetUsd: 1_000,
+      }),
+    );
+    runOnSqlite(updateAppSettings(sqliteStore(db), { monthlyBudgetUsd: 5_000 }));
+    const agent = runOnSqlite(requireAgent(sqliteStore(db), id));
     const createdAt = Date.now();
     const executionId = insertQueuedExecution(db, {
       agentId: id,

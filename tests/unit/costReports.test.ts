@@ -1,6 +1,7 @@
 import { eq, Placeholder, sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../src/lib/db';
+import { runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent, softDeleteAgent } from '../../src/lib/db/queries/agents';
 import {
   costExportPages,
@@ -16,6 +17,7 @@ import {
 import { rebuildCostSummaries } from '../../src/lib/db/queries/costSummaryRebuild';
 import { updateAppSettings } from '../../src/lib/db/queries/settings';
 import { dailyCostSummaries, executions, monthlyCostSummaries } from '../../src/lib/db/schema';
+import { sqliteStore } from '../../src/lib/db/store';
 import { createSchedule } from '../../src/lib/scheduling/schedules';
 import { recordRun, type Spend } from '../helpers/costs';
 import { createTestDb } from '../helpers/testDb';
@@ -31,8 +33,14 @@ beforeEach(() => {
 afterEach(() => handle.sqlite.close());
 
 function agent(name: string, monthlyBudgetUsd: number | null = null): number {
-  return createAgent(handle.db, { name, model: 'claude-sonnet-4-5', defaultPrompt: 'p', monthlyBudgetUsd })
-    .id;
+  return runOnSqlite(
+    createAgent(sqliteStore(handle.db), {
+      name,
+      model: 'claude-sonnet-4-5',
+      defaultPrompt: 'p',
+      monthlyBudgetUsd,
+    }),
+  ).id;
 }
 
 /** An execution created at `createdAt` whose costs go through the real write path (summaries included). */
@@ -68,7 +76,7 @@ function seedNovember() {
   const lastOfWindow = run(helper, at('2026-11-19T23:59:59.999Z'), [
     { model: 'claude-haiku-4-5', costMicros: 100_000 },
   ]);
-  softDeleteAgent(handle.db, helper);
+  runOnSqlite(softDeleteAgent(sqliteStore(handle.db), helper));
   return { writer, helper, october, first, twoModels, lastOfWindow };
 }
 
@@ -170,7 +178,7 @@ describe('budget status', () => {
     const idle = agent('idle', 10);
     const eighty = agent('eighty', 1);
     run(eighty, at('2026-11-10T00:00:00.000Z'), [{ model: 'claude-sonnet-4-5', costMicros: 800_000 }]);
-    updateAppSettings(handle.db, { monthlyBudgetUsd: 4.5 });
+    runOnSqlite(updateAppSettings(sqliteStore(handle.db), { monthlyBudgetUsd: 4.5 }));
 
     expect(getBudgetStatuses(handle.db, NOW)).toEqual([
       // The deleted helper's 0.10 still counts here; its own budget is no longer listed.

@@ -7,9 +7,11 @@ import {
   listExecutionsQuerySchema,
 } from '../../src/lib/contracts/executions';
 import type { DbHandle } from '../../src/lib/db';
+import { runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent } from '../../src/lib/db/queries/agents';
 import { listExecutions, toFtsQuery } from '../../src/lib/db/queries/runList';
 import { executions } from '../../src/lib/db/schema';
+import { sqliteStore } from '../../src/lib/db/store';
 import { createTestDb } from '../helpers/testDb';
 
 const NOW = Date.UTC(2026, 11, 4, 12);
@@ -23,7 +25,8 @@ let beta: number;
 beforeAll(() => {
   handle = createTestDb();
   const agent = (name: string) =>
-    createAgent(handle.db, { name, model: 'claude-sonnet-4-5', defaultPrompt: 'p' }).id;
+    runOnSqlite(createAgent(sqliteStore(handle.db), { name, model: 'claude-sonnet-4-5', defaultPrompt: 'p' }))
+      .id;
   alpha = agent('alpha');
   beta = agent('beta');
   for (let i = 30; i >= 1; i--) {

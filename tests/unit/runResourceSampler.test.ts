@@ -4,9 +4,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXECUTION_ENV_MARKER, INSTANCE_ENV_MARKER } from '../../src/lib/claude/client';
 import { executionResourcesSchema } from '../../src/lib/contracts/runResources';
 import type { DbHandle } from '../../src/lib/db';
+import { runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent } from '../../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../../src/lib/db/queries/executions';
 import { getExecutionResources } from '../../src/lib/db/queries/runResources';
+import { sqliteStore } from '../../src/lib/db/store';
 import { parseProcessStat, readSystemUnits } from '../../src/lib/metrics/processTable';
 import { markedExecution, RunResourceSampler } from '../../src/lib/metrics/runResourceSampler';
 import { capturingLogger } from '../helpers/logCapture';
@@ -45,11 +47,13 @@ function kernelCpuSeconds(pids: (number | undefined)[]): number {
 }
 
 function newExecution(): number {
-  const agent = createAgent(handle.db, {
-    name: `a${Math.random()}`,
-    model: 'claude-sonnet-4-5',
-    defaultPrompt: 'p',
-  });
+  const agent = runOnSqlite(
+    createAgent(sqliteStore(handle.db), {
+      name: `a${Math.random()}`,
+      model: 'claude-sonnet-4-5',
+      defaultPrompt: 'p',
+    }),
+  );
   return insertQueuedExecution(handle.db, {
     agentId: agent.id,
     prompt: 'p',

@@ -6,7 +6,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SETTINGS_DEFAULTS } from '../../src/lib/contracts/settings';
 import { type DbHandle, openDatabase } from '../../src/lib/db';
 import { applyMigrations, MIGRATIONS_FOLDER } from '../../src/lib/db/migrate';
+import { runOnSqlite } from '../../src/lib/db/plan';
 import { readAppSettings, updateAppSettings } from '../../src/lib/db/queries/settings';
+import { sqliteStore } from '../../src/lib/db/store';
 import { createTestDb } from '../helpers/testDb';
 
 let handle: DbHandle | undefined;
@@ -24,12 +26,12 @@ function storeRaw(db: DbHandle, key: string, text: string): void {
 describe('settings, field by field', () => {
   it('a bad stored value falls back for that field alone, saying what is stored and what is used', () => {
     handle = createTestDb();
-    updateAppSettings(handle.db, { monthlyBudgetUsd: 100, maxConcurrentRuns: 4 });
+    runOnSqlite(updateAppSettings(sqliteStore(handle.db), { monthlyBudgetUsd: 100, maxConcurrentRuns: 4 }));
     storeRaw(handle, 'app.maxConcurrentRuns', '500');
     storeRaw(handle, 'app.circuitBreakerThreshold', '{"half-writ');
     storeRaw(handle, 'app.hostLoadPerCore', '"two"');
 
-    const { settings, fallbacks } = readAppSettings(handle.db);
+    const { settings, fallbacks } = runOnSqlite(readAppSettings(sqliteStore(handle.db)));
     expect(settings.monthlyBudgetUsd).toBe(100);
     expect(settings.maxConcurrentRuns).toBe(SETTINGS_DEFAULTS.maxConcurrentRuns);
     expect(fallbacks).toEqual([
@@ -52,7 +54,7 @@ describe('settings, field by field', () => {
   it('a PATCH writes only the fields it names: a bad neighbour stays visible, not overwritten by its default', () => {
     handle = createTestDb();
     storeRaw(handle, 'app.monthlyBudgetUsd', '-3');
-    const after = updateAppSettings(handle.db, { maxConcurrentRuns: 7 });
+    const after = runOnSqlite(updateAppSettings(sqliteStore(handle.db), { maxConcurrentRuns: 7 }));
     expect(after.settings.maxConcurrentRuns).toBe(7);
     expect(after.fallbacks).toEqual([
       {
@@ -66,10 +68,14 @@ describe('settings, field by field', () => {
       .prepare("select value from app_settings where key = 'app.monthlyBudgetUsd'")
       .get();
     expect(raw).toEqual({ value: '-3' });
-    expect(updateAppSettings(handle.db, { monthlyBudgetUsd: 50 }).fallbacks).toEqual([]);
+    expect(
+      runOnSqlite(updateAppSettings(sqliteStore(handle.db), { monthlyBudgetUsd: 50 })).fallbacks,
+    ).toEqual([]);
     // None (null) is a value too: stored, and read back as none.
     expect(
-      updateAppSettings(handle.db, { monthlyBudgetUsd: null, runOutputRetentionDays: null }),
+      runOnSqlite(
+        updateAppSettings(sqliteStore(handle.db), { monthlyBudgetUsd: null, runOutputRetentionDays: null }),
+      ),
     ).toMatchObject({
       settings: { monthlyBudgetUsd: null, runOutputRetentionDays: null },
       fallbacks: [],
@@ -93,7 +99,7 @@ describe('settings, field by field', () => {
 
     applyMigrations(handle);
 
-    const { settings, fallbacks } = readAppSettings(handle.db);
+    const { settings, fallbacks } = runOnSqlite(readAppSettings(sqliteStore(handle.db)));
     expect(settings).toMatchObject({ monthlyBudgetUsd: 100, maxConcurrentRuns: 3 });
     expect(fallbacks).toEqual([
       {

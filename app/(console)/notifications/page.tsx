@@ -9,6 +9,7 @@ import { PageHeader } from '@/components/ui/PageHeader';
 import { Panel } from '@/components/ui/Panel';
 import { type ListDeliveriesQuery, listDeliveriesQuerySchema } from '@/lib/contracts/notifications';
 import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { listAgents } from '@/lib/db/queries/agents';
 import { listDeliveries } from '@/lib/db/queries/notificationDeliveries';
 import { getStore } from '@/lib/db/store';
@@ -40,7 +41,9 @@ function deliveryFilter(searchParams: Record<string, string | string[] | undefin
 export default async function NotificationsPage({ searchParams }: NotificationsPageProps) {
   const db = getDb();
   const channels = await listChannels(getStore());
-  const agentNames = new Map(listAgents(db).map((agent) => [agent.id, agent.name]));
+  const agentNames = new Map(
+    (await execute(getStore(), listAgents(getStore()))).map((agent) => [agent.id, agent.name]),
+  );
   const filter = deliveryFilter(await searchParams);
   const { deliveries, nextBefore } = listDeliveries(db, filter);
   const { conditions, quietPeriodMinutes } = listConditionStatuses(db);

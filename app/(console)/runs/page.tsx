@@ -6,8 +6,10 @@ import { Panel } from '@/components/ui/Panel';
 import { issuesFromZod } from '@/lib/contracts/errors';
 import { listExecutionsQuerySchema } from '@/lib/contracts/executions';
 import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { listAgents } from '@/lib/db/queries/agents';
 import { listExecutions } from '@/lib/db/queries/runList';
+import { getStore } from '@/lib/db/store';
 import type { RunsView } from '@/lib/presentation/runsView';
 import { withQueuePositions } from '@/lib/server/runtime';
 
@@ -30,7 +32,8 @@ export default async function RunsPage({ searchParams }: RunsPageProps) {
     : listExecutionsQuerySchema.parse({ limit: String(RUNS_PER_PAGE) });
   const { limit: _limit, ...view }: { limit: number } & RunsView = query;
   const page = listExecutions(db, query);
-  const agents = listAgents(db).map(({ id, name }) => ({ id, name }));
+  const store = getStore();
+  const agents = (await execute(store, listAgents(store))).map(({ id, name }) => ({ id, name }));
   const key = JSON.stringify(view);
   return (
     <>

@@ -27,7 +27,9 @@ interface WriteQuery extends PromiseLike<unknown> {
 type Statement =
   | { kind: 'rows'; query: RowsQuery<unknown> }
   /** A write: how many rows it changed. */
-  | { kind: 'changes'; query: WriteQuery };
+  | { kind: 'changes'; query: WriteQuery }
+  /** A select prepared on a SQLite connection: SQLite only. */
+  | { kind: 'prepared'; all: () => unknown[] };
 
 /** The rows a select (or a write's `returning()`) gives. */
 export function* rowsOf<Row>(query: RowsQuery<Row>): Plan<Row[]> {
@@ -45,7 +47,18 @@ export function* changesOf(query: WriteQuery): Plan<number> {
   return (yield { kind: 'changes', query }) as number;
 }
 
+/**
+ * The rows of a select prepared once per SQLite connection (prepared.ts), e.g.
+ * `() => prepared.all({ key })`: for the reads on the engine's hot paths, where drizzle composing
+ * the SQL on every call costs more than SQLite's answer. SQLite only: the query branches on
+ * `store.dialect` and gives Postgres the builder through `rowsOf`.
+ */
+export function* preparedRowsOf<Row>(all: () => Row[]): Plan<Row[]> {
+  return (yield { kind: 'prepared', all }) as Row[];
+}
+
 function executeOnSqlite(statement: Statement): unknown {
+  if (statement.kind === 'prepared') return statement.all();
   return statement.kind === 'rows' ? statement.query.all() : statement.query.run().changes;
 }
 
@@ -55,6 +68,7 @@ interface PostgresWriteResult {
 }
 
 async function executeOnPostgres(statement: Statement): Promise<unknown> {
+  if (statement.kind === 'prepared') throw new Error('A statement prepared on SQLite was run on Postgres');
   let result: unknown;
   try {
     result = await statement.query;

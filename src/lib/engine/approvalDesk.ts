@@ -4,6 +4,7 @@ import type { ApprovalTimeoutAction } from '../contracts/permissions';
 import { conflict, invalidField, notFound } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { Db } from '../db';
+import { runOnSqlite } from '../db/plan';
 import { rememberAgentRules } from '../db/queries/agents';
 import {
   cancelPendingApprovals,
@@ -19,6 +20,7 @@ import {
   unusedAllowsOf,
 } from '../db/queries/approvals';
 import type { Approval } from '../db/schema';
+import { sqliteStore } from '../db/store';
 import type { EngineEvents } from './events';
 import { toolCallHash } from './toolCallHash';
 
@@ -173,7 +175,7 @@ export class ApprovalDesk {
     };
     const recorded = db.transaction((tx) => {
       if (!recordDecision(tx, approvalId, write)) return false;
-      if (rules.length > 0) rememberAgentRules(tx, row.agentId, rules, now);
+      if (rules.length > 0) runOnSqlite(rememberAgentRules(sqliteStore(tx), row.agentId, rules, now));
       return true;
     });
     // Someone answered between the read and the write.

@@ -48,7 +48,7 @@ export function recordEvent(db: DbExecutor, input: NotificationEventInput, now =
   return db.transaction((tx) => {
     const change = conditionOf(event);
     if (change) {
-      const quietMs = getAppSettings(tx).notificationQuietPeriodMinutes * 60_000;
+      const quietMs = runOnSqlite(getAppSettings(sqliteStore(tx))).notificationQuietPeriodMinutes * 60_000;
       if (!admitConditionChange(tx, change, now, quietMs))
         return { eventId: null, queued: 0, suppressed: true };
     }

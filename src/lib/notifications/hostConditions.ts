@@ -1,7 +1,9 @@
 import type { NotificationEventInput } from '../contracts/notifications';
 import type { DbExecutor } from '../db/executor';
+import { runOnSqlite } from '../db/plan';
 import { getCondition } from '../db/queries/notificationConditions';
 import { getAppSettings } from '../db/queries/settings';
+import { sqliteStore } from '../db/store';
 import { breachSince, hostDiskKey } from './conditions';
 import { type RecordedEvent, recordEvent } from './events';
 
@@ -62,7 +64,7 @@ export function evaluateHostConditions(
   now = Date.now(),
 ): RecordedEvent[] {
   return db.transaction((tx) => {
-    const settings = getAppSettings(tx);
+    const settings = runOnSqlite(getAppSettings(sqliteStore(tx)));
     const path = HOST_PAGE_PATH;
     const outcomes: (RecordedEvent | null)[] = reading.disks.map((disk) =>
       observe(

@@ -7,6 +7,7 @@ import {
 import type { AppSettingsDto } from '../contracts/settings';
 import type { Db } from '../db';
 import type { DbExecutor } from '../db/executor';
+import { runOnSqlite } from '../db/plan';
 import { insertDelivery } from '../db/queries/notificationDeliveries';
 import {
   channelsWithFoldedRows,
@@ -21,6 +22,7 @@ import {
   settleOutboxRow,
 } from '../db/queries/notificationOutbox';
 import { getAppSettings } from '../db/queries/settings';
+import { sqliteStore } from '../db/store';
 import { retryDelayMs } from '../engine/retryPolicy';
 import type { Attempt } from './delivery';
 import { newEventId } from './events';
@@ -80,7 +82,7 @@ export function claimDue(
 ): OutboxItem[] {
   return db.transaction(
     (tx) => {
-      const limit = rateLimit(getAppSettings(tx));
+      const limit = rateLimit(runOnSqlite(getAppSettings(sqliteStore(tx))));
       const claimed: OutboxItem[] = [];
       for (;;) {
         const due = dueOutboxItems(tx, now, max - claimed.length);
@@ -195,7 +197,7 @@ function summaryData(items: OutboxItem[]) {
 export function queueDueSummaries(db: Db, now: number): number {
   return db.transaction(
     (tx) => {
-      const limit = rateLimit(getAppSettings(tx));
+      const limit = rateLimit(runOnSqlite(getAppSettings(sqliteStore(tx))));
       let queued = 0;
       for (const channelId of channelsWithFoldedRows(tx)) {
         if (overLimit(tx, channelId, now, limit)) continue;

@@ -18,10 +18,12 @@ import { Panel, PanelGrid } from '@/components/ui/Panel';
 import { Tabs } from '@/components/ui/Tabs';
 import { microsToUsd } from '@/lib/contracts/executions';
 import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { getAgentById, toAgentDto } from '@/lib/db/queries/agents';
 import { getMonthSpendMicros, monthKey } from '@/lib/db/queries/costs';
 import { agentDenialSummary } from '@/lib/db/queries/executions';
 import { listExecutions } from '@/lib/db/queries/runList';
+import { getStore } from '@/lib/db/store';
 import { agentRunStats, keepsHittingDenials } from '@/lib/presentation/agentOverview';
 import { localTimeZone } from '@/lib/scheduling/cron';
 import { listSchedules, listScheduleTargets } from '@/lib/scheduling/schedules';
@@ -38,14 +40,14 @@ interface AgentPageProps {
 }
 
 // Metadata and page share one read per request.
-const loadAgent = cache((idParam: string) => {
+const loadAgent = cache(async (idParam: string) => {
   const id = parseIdParam(idParam);
-  const row = id === undefined ? undefined : getAgentById(getDb(), id);
+  const row = id === undefined ? undefined : await execute(getStore(), getAgentById(getStore(), id));
   return row && toAgentDto(row);
 });
 
 export async function generateMetadata({ params }: AgentPageProps): Promise<Metadata> {
-  const agent = loadAgent((await params).id);
+  const agent = await loadAgent((await params).id);
   return { title: agent?.name ?? 'Agent not found' };
 }
 
@@ -56,7 +58,7 @@ function nextRunOf(nextRuns: readonly (readonly string[])[]): number | null {
 }
 
 export default async function AgentPage({ params, searchParams }: AgentPageProps) {
-  const agent = loadAgent((await params).id);
+  const agent = await loadAgent((await params).id);
   if (!agent) notFound();
   const db = getDb();
   const created = (await searchParams).created === '1';

@@ -3,6 +3,7 @@ import { notFound } from 'next/navigation';
 import { WorkflowRunView } from '@/components/features/workflows/WorkflowRunView';
 import { getDb } from '@/lib/db';
 import { getWorkflowRun } from '@/lib/db/queries/workflowRuns';
+import { getStore } from '@/lib/db/store';
 import { parseIdParam } from '../../../_lib/params';
 import { agentNamesById } from '../../workflows/editorAgents';
 
@@ -21,5 +22,5 @@ export default async function WorkflowRunPage({ params }: WorkflowRunPageProps) 
   const db = getDb();
   const run = id === undefined ? undefined : getWorkflowRun(db, id);
   if (!run) notFound();
-  return <WorkflowRunView initial={run} agentNames={agentNamesById(db)} />;
+  return <WorkflowRunView initial={run} agentNames={await agentNamesById(getStore())} />;
 }

@@ -14,6 +14,7 @@ import { PageHeader } from '@/components/ui/PageHeader';
 import { Panel } from '@/components/ui/Panel';
 import { getDb } from '@/lib/db';
 import { listWorkflowRuns } from '@/lib/db/queries/workflowRuns';
+import { getStore } from '@/lib/db/store';
 import { formatUsd } from '@/lib/presentation/format';
 import { layoutWorkflow } from '@/lib/workflows/layout';
 import { agentNamesById } from '../editorAgents';
@@ -37,7 +38,7 @@ export default async function WorkflowPage({ params, searchParams }: WorkflowPag
   if (!workflow) notFound();
   const created = (await searchParams).created === '1';
   const db = getDb();
-  const names = agentNamesById(db);
+  const names = await agentNamesById(getStore());
 
   return (
     <>

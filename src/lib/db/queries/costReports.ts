@@ -15,6 +15,7 @@ import {
 } from '../../contracts/costs';
 import { microsToUsd, usdToMicros } from '../../contracts/executions';
 import type { Db } from '../index';
+import { runOnSqlite } from '../plan';
 import { preparedPerConnection } from '../prepared';
 import {
   agentConfigurations,
@@ -27,6 +28,7 @@ import {
   workflowRuns,
   workflows,
 } from '../schema';
+import { sqliteStore } from '../store';
 import { dayKey, getMonthSpendMicros, monthKey, sumOf } from './costs';
 import { getAppSettings } from './settings';
 
@@ -242,7 +244,7 @@ const agentBudgetSpend = preparedPerConnection((db) =>
  */
 export function getBudgetStatuses(db: Db, now: number): BudgetStatusDto[] {
   const month = monthKey(now);
-  const globalUsd = getAppSettings(db).monthlyBudgetUsd;
+  const globalUsd = runOnSqlite(getAppSettings(sqliteStore(db))).monthlyBudgetUsd;
   const global =
     globalUsd === null
       ? []

@@ -1,4 +1,4 @@
-import { eq, like, sql } from 'drizzle-orm';
+import { eq, like, type Placeholder, sql } from 'drizzle-orm';
 import {
   type AppSettingsDto,
   SETTING_FIELDS,
@@ -7,43 +7,65 @@ import {
   settingsSchema,
 } from '../../contracts/settings';
 import type { DbExecutor } from '../executor';
+import { changesOf, type Plan, preparedRowsOf, rowsOf } from '../plan';
 import { preparedPerConnection } from '../prepared';
-import { appSettings } from '../schema';
+import * as sqliteTables from '../schema';
+import type { Store, Tables } from '../store';
 
-// Read on every usage event of a running run (its budgets): prepared once per connection (or
-// transaction, which reads through its own).
-const settingByKey = preparedPerConnection((db: DbExecutor) =>
-  db
-    .select({ value: appSettings.value })
-    .from(appSettings)
-    .where(eq(appSettings.key, sql.placeholder('key')))
-    .prepare(),
-);
+// Dialect-neutral plans (see plan.ts). The two reads the engine makes on its hot paths are prepared
+// once per SQLite connection (or transaction, which reads through its own): drizzle composing their
+// SQL would cost more than SQLite's answer. Postgres is given the builder: `storedRows` is the one
+// place that branches.
 
-export function getSetting(db: DbExecutor, key: string): unknown {
-  return settingByKey(db).get({ key })?.value;
-}
-
-export function putSetting(db: DbExecutor, key: string, value: unknown): void {
-  const updatedAt = Date.now();
-  db.insert(appSettings)
-    .values({ key, value, updatedAt })
-    .onConflictDoUpdate({ target: appSettings.key, set: { value, updatedAt } })
-    .run();
-}
+const settingQuery = ({ db, t }: { db: DbExecutor; t: Tables }, key: string | Placeholder) =>
+  db.select({ value: t.appSettings.value }).from(t.appSettings).where(eq(t.appSettings.key, key));
 
 /** Each application setting is a row of its own (`app.<field>`): one bad value spoils one setting. */
 const APP_PREFIX = 'app.';
 
-// Read on every admission and every run's start: prepared once per connection. The raw text, not
-// drizzle's JSON column: a value that is not JSON must not fail the whole read.
-const storedAppSettings = preparedPerConnection((db) =>
+// The raw text, not drizzle's JSON column: a value that is not JSON must not fail the whole read.
+const appSettingsQuery = ({ db, t }: { db: DbExecutor; t: Tables }) =>
   db
-    .select({ key: appSettings.key, text: sql<string>`cast(${appSettings.value} as text)` })
-    .from(appSettings)
-    .where(like(appSettings.key, `${APP_PREFIX}%`))
-    .prepare(),
-);
+    .select({ key: t.appSettings.key, text: sql<string>`cast(${t.appSettings.value} as text)` })
+    .from(t.appSettings)
+    .where(like(t.appSettings.key, `${APP_PREFIX}%`));
+
+const prepared = {
+  // Read on every authenticated request (the token's hash).
+  setting: preparedPerConnection((db: DbExecutor) =>
+    settingQuery({ db, t: sqliteTables }, sql.placeholder('key')).prepare(),
+  ),
+  // Read on every admission pump, usage event and run's start.
+  appSettings: preparedPerConnection((db: DbExecutor) => appSettingsQuery({ db, t: sqliteTables }).prepare()),
+};
+
+/** The setting's rows: from the statement prepared on this SQLite connection, or the builder on Postgres. */
+function storedRows<Row>(
+  store: Store,
+  onSqlite: (db: DbExecutor) => Row[],
+  onPostgres: (store: Store) => Plan<Row[]>,
+): Plan<Row[]> {
+  return store.dialect === 'sqlite' ? preparedRowsOf(() => onSqlite(store.db)) : onPostgres(store);
+}
+
+export function* getSetting(store: Store, key: string): Plan<unknown> {
+  const rows = yield* storedRows(
+    store,
+    (db) => prepared.setting(db).all({ key }),
+    () => rowsOf(settingQuery(store, key)),
+  );
+  return rows[0]?.value;
+}
+
+export function* putSetting({ db, t }: Store, key: string, value: unknown): Plan<void> {
+  const updatedAt = Date.now();
+  yield* changesOf(
+    db
+      .insert(t.appSettings)
+      .values({ key, value, updatedAt })
+      .onConflictDoUpdate({ target: t.appSettings.key, set: { value, updatedAt } }),
+  );
+}
 
 /** The settings in use, and every stored value that could not be used, with what is used instead. */
 export interface StoredAppSettings {
@@ -68,12 +90,13 @@ function readField(field: keyof AppSettingsDto, text: string): { value: unknown 
  * rule (out of range, the wrong type, unreadable) falls back to the default for that field alone,
  * and is reported, never silently dropped, nor overwritten until someone sets that field.
  */
-export function readAppSettings(db: DbExecutor): StoredAppSettings {
-  const stored = new Map(
-    storedAppSettings(db)
-      .all()
-      .map(({ key, text }) => [key.slice(APP_PREFIX.length), text]),
+export function* readAppSettings(store: Store): Plan<StoredAppSettings> {
+  const rows = yield* storedRows(
+    store,
+    (db) => prepared.appSettings(db).all(),
+    () => rowsOf(appSettingsQuery(store)),
   );
+  const stored = new Map(rows.map(({ key, text }) => [key.slice(APP_PREFIX.length), text]));
   const settings: Record<string, unknown> = { ...SETTINGS_DEFAULTS };
   const fallbacks: SettingFallback[] = [];
   for (const field of SETTING_FIELDS) {
@@ -87,30 +110,37 @@ export function readAppSettings(db: DbExecutor): StoredAppSettings {
 }
 
 /** The log a run may write, in bytes (the setting is in MiB). */
-export function runLogCapBytes(db: DbExecutor): number {
-  return getAppSettings(db).runLogCapMb * 1024 * 1024;
+export function* runLogCapBytes(store: Store): Plan<number> {
+  return (yield* getAppSettings(store)).runLogCapMb * 1024 * 1024;
 }
 
 /** The settings in use (see readAppSettings). */
-export function getAppSettings(db: DbExecutor): AppSettingsDto {
-  return readAppSettings(db).settings;
+export function* getAppSettings(store: Store): Plan<AppSettingsDto> {
+  return (yield* readAppSettings(store)).settings;
 }
 
 /**
- * Writes the given settings, and only them, in one transaction; the others keep what they had.
- * Each value as JSON text, `null` included (a budget of none), which drizzle's JSON column would
- * write as SQL NULL.
+ * Writes the given settings, and only them, in one statement; the others keep what they had. Each
+ * value as JSON text, `null` included (a budget of none), which drizzle's JSON column would write
+ * as SQL NULL (Postgres reads the text as jsonb).
  */
-export function updateAppSettings(db: DbExecutor, patch: Partial<AppSettingsDto>): StoredAppSettings {
+export function* updateAppSettings(store: Store, patch: Partial<AppSettingsDto>): Plan<StoredAppSettings> {
+  const { db, t } = store;
   const updatedAt = Date.now();
-  db.transaction((tx) => {
-    for (const [field, value] of Object.entries(patch)) {
-      const text = JSON.stringify(value);
-      tx.run(
-        sql`insert into app_settings (key, value, updated_at) values (${`${APP_PREFIX}${field}`}, ${text}, ${updatedAt})
-            on conflict (key) do update set value = excluded.value, updated_at = excluded.updated_at`,
-      );
-    }
-  });
-  return readAppSettings(db);
+  const rows = Object.entries(patch).map(([field, value]) => ({
+    key: `${APP_PREFIX}${field}`,
+    value: sql`${JSON.stringify(value)}`,
+    updatedAt,
+  }));
+  if (rows.length > 0)
+    yield* changesOf(
+      db
+        .insert(t.appSettings)
+        .values(rows)
+        .onConflictDoUpdate({
+          target: t.appSettings.key,
+          set: { value: sql`excluded.value`, updatedAt: sql`excluded.updated_at` },
+        }),
+    );
+  return yield* readAppSettings(store);
 }
