@@ -19,7 +19,7 @@ import { getRecentMetrics } from '@/lib/db/queries/metrics';
 import { listExecutions } from '@/lib/db/queries/runList';
 import { countPausedSchedules } from '@/lib/db/queries/schedules';
 import { listWorkflowRuns } from '@/lib/db/queries/workflowRuns';
-import { getStore } from '@/lib/db/store';
+import { getStore, type Store } from '@/lib/db/store';
 import { getLatestHealthReport, recentHealthReports } from '@/lib/health/reports';
 import { HEADLINE_METRICS } from '@/lib/presentation/metricsView';
 import { ATTENTION_LIMIT, UPCOMING_LIMIT } from '@/lib/presentation/scheduleView';
@@ -31,8 +31,7 @@ export const dynamic = 'force-dynamic';
 
 const RECENT_WORKFLOW_RUNS_LIMIT = 10;
 
-async function healthCardProps(db: Db, now: number): Promise<HealthCardProps> {
-  const store = getStore();
+async function healthCardProps(db: Db, store: Store, now: number): Promise<HealthCardProps> {
   return {
     recent: await recentHealthReports(store, now),
     latest: await getLatestHealthReport(store),
@@ -42,18 +41,19 @@ async function healthCardProps(db: Db, now: number): Promise<HealthCardProps> {
 
 export default async function DashboardPage() {
   const db = getDb();
+  const store = getStore();
   const now = Date.now();
   const month = monthKey(now);
   return (
     <Dashboard
-      agents={await execute(getStore(), listAgents(getStore()))}
+      agents={await execute(store, listAgents(store))}
       executions={withQueuePositions(listExecutions(db, { limit: RECENT_EXECUTIONS_LIMIT }).items)}
       monthSpendUsd={microsToUsd(getMonthSpendMicros(db, month))}
       month={month}
       circuit={getRuntime()?.engine.circuit() ?? null}
       host={getRecentMetrics(db, now, HOST_SPARKLINE_MS, HEADLINE_METRICS)}
       notices={<BudgetWarnings budgets={getBudgetStatuses(db, now)} />}
-      health={<HealthCard {...(await healthCardProps(db, now))} />}
+      health={<HealthCard {...(await healthCardProps(db, store, now))} />}
       after={
         <>
           <Panel

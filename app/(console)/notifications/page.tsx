@@ -40,9 +40,10 @@ function deliveryFilter(searchParams: Record<string, string | string[] | undefin
 
 export default async function NotificationsPage({ searchParams }: NotificationsPageProps) {
   const db = getDb();
-  const channels = await listChannels(getStore());
+  const store = getStore();
+  const channels = await listChannels(store);
   const agentNames = new Map(
-    (await execute(getStore(), listAgents(getStore()))).map((agent) => [agent.id, agent.name]),
+    (await execute(store, listAgents(store))).map((agent) => [agent.id, agent.name]),
   );
   const filter = deliveryFilter(await searchParams);
   const { deliveries, nextBefore } = listDeliveries(db, filter);
