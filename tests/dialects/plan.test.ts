@@ -1,6 +1,14 @@
 import { asc, eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
-import { changesOf, execute, firstOf, type Plan, rowsOf, transaction } from '../../src/lib/db/plan';
+import {
+  changesOf,
+  execute,
+  firstOf,
+  type Plan,
+  preparedRowsOf,
+  rowsOf,
+  transaction,
+} from '../../src/lib/db/plan';
 import type { Store } from '../../src/lib/db/store';
 import { describeOnEachDialect } from '../helpers/stores';
 
@@ -35,6 +43,13 @@ describeOnEachDialect('plans', (store) => {
     expect(await execute(store(), changesOf(db.update(t.workers).set({ lastBeatAt: 5 })))).toBe(2);
     expect(await execute(store(), changesOf(db.delete(t.workers).where(eq(t.workers.id, 'none'))))).toBe(0);
     expect(await execute(store(), changesOf(db.delete(t.workers)))).toBe(2);
+  });
+
+  it('run a statement prepared on SQLite there, and refuse it on Postgres rather than misread it', async () => {
+    const prepared = preparedRowsOf(() => [{ id: 'from the prepared statement' }]);
+    if (store().dialect === 'sqlite')
+      expect(await execute(store(), prepared)).toEqual([{ id: 'from the prepared statement' }]);
+    else await expect(execute(store(), prepared)).rejects.toThrow(/prepared on SQLite was run on Postgres/);
   });
 
   it('commit a transaction whole: composed plans see each other’s writes before the commit', async () => {
