@@ -42,7 +42,9 @@ interface AgentPageProps {
 // Metadata and page share one read per request.
 const loadAgent = cache(async (idParam: string) => {
   const id = parseIdParam(idParam);
-  const row = id === undefined ? undefined : await execute(getStore(), getAgentById(getStore(), id));
+  if (id === undefined) return undefined;
+  const store = getStore();
+  const row = await execute(store, getAgentById(store, id));
   return row && toAgentDto(row);
 });
 
