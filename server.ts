@@ -77,7 +77,7 @@ async function main(): Promise<void> {
       'DATABASE_URL is set but not used: this version stores everything in the SQLite file (Postgres is not the store yet: docs/scaling.md)',
     );
   }
-  for (const { field, stored, used, problem } of readAppSettings(handle.db).fallbacks) {
+  for (const { field, stored, used, problem } of onSqlite(handle.db, readAppSettings).fallbacks) {
     logger.warn(
       { field, stored, used },
       `setting ${field} is stored as ${stored}, which cannot be used (${problem}): its default ${used} is used until it is saved again (Settings page)`,

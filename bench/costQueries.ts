@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { BudgetStatusDto } from '../src/lib/contracts/costs';
 import { microsToUsd, usdToMicros } from '../src/lib/contracts/executions';
 import type { DbHandle } from '../src/lib/db';
+import { runOnSqlite } from '../src/lib/db/plan';
 import {
   budgetStatus,
   dailySeries,
@@ -111,7 +112,7 @@ function generate(handle: DbHandle): void {
       }
     }
   })();
-  updateAppSettings(handle.db, { monthlyBudgetUsd: GLOBAL_BUDGET_USD });
+  runOnSqlite(updateAppSettings(sqliteStore(handle.db), { monthlyBudgetUsd: GLOBAL_BUDGET_USD }));
 }
 
 /** The same answers, summed from cost_tracking ⨝ executions as a dashboard without summaries would. */

@@ -1,5 +1,7 @@
+import { runOnSqlite } from '../src/lib/db/plan';
 import { createAgent } from '../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../src/lib/db/queries/executions';
+import { sqliteStore } from '../src/lib/db/store';
 import { MAX_BATCH_ROWS, OutputWriter } from '../src/lib/engine/outputWriter';
 import { SecretMasker } from '../src/lib/security/secrets';
 import { createTestDb } from '../tests/helpers/testDb';
@@ -17,7 +19,9 @@ const TEXT = (seq: number) => `line ${seq} of a fairly ordinary tool output`;
  */
 export function benchLogWrites(): BenchResult[] {
   const handle = createTestDb();
-  const agent = createAgent(handle.db, { name: 'bench', model: 'claude-sonnet-4-5', defaultPrompt: 'p' });
+  const agent = runOnSqlite(
+    createAgent(sqliteStore(handle.db), { name: 'bench', model: 'claude-sonnet-4-5', defaultPrompt: 'p' }),
+  );
   const newExecution = () =>
     insertQueuedExecution(handle.db, {
       agentId: agent.id,

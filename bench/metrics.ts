@@ -14,6 +14,7 @@ import {
 import { createLogger } from '../src/lib/core/logger';
 import type { DbHandle } from '../src/lib/db';
 import { decodeSampleValues, encodeSampleValues } from '../src/lib/db/metricBlobs';
+import { runOnSqlite } from '../src/lib/db/plan';
 import { createAgent } from '../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../src/lib/db/queries/executions';
 import {
@@ -22,6 +23,7 @@ import {
   getRunBands,
   listMetricSeries,
 } from '../src/lib/db/queries/metrics';
+import { sqliteStore } from '../src/lib/db/store';
 import { HostCollector } from '../src/lib/metrics/hostCollector';
 import {
   parseCpuTimes,
@@ -145,7 +147,9 @@ async function benchRunSampler(): Promise<BenchResult[]> {
   });
   const rootPid = tree.pid ?? -1;
   try {
-    const agent = createAgent(handle.db, { name: 'bench', model: 'claude-sonnet-4-5', defaultPrompt: 'p' });
+    const agent = runOnSqlite(
+      createAgent(sqliteStore(handle.db), { name: 'bench', model: 'claude-sonnet-4-5', defaultPrompt: 'p' }),
+    );
     const executionId = insertQueuedExecution(handle.db, {
       agentId: agent.id,
       prompt: 'p',
@@ -238,7 +242,9 @@ async function generateYear(handle: DbHandle): Promise<number> {
       count++;
     }
   })();
-  const agent = createAgent(handle.db, { name: 'nightly', model: 'claude-sonnet-4-5', defaultPrompt: 'p' });
+  const agent = runOnSqlite(
+    createAgent(sqliteStore(handle.db), { name: 'nightly', model: 'claude-sonnet-4-5', defaultPrompt: 'p' }),
+  );
   const run = handle.sqlite.prepare(
     `insert into executions (agent_id, trigger, status, prompt, model, created_at, started_at, finished_at)
      values (?, 'manual', 'completed', 'p', 'm', ?, ?, ?)`,

@@ -4,6 +4,7 @@ import { eq, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { createChannelSchema, type NotificationEventType } from '../src/lib/contracts/notifications';
 import { createLogger } from '../src/lib/core/logger';
+import { runOnSqlite } from '../src/lib/db/plan';
 import { createAgent } from '../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../src/lib/db/queries/executions';
 import { updateAppSettings } from '../src/lib/db/queries/settings';
@@ -28,7 +29,9 @@ const box = secretBoxFromKey(crypto.randomBytes(32));
 /** A test DB with five channels, three of which want run.failed. No worker ever sends to them. */
 async function setUp() {
   const handle = createTestDb();
-  const agent = createAgent(handle.db, { name: 'bench', model: 'claude-sonnet-4-5', defaultPrompt: 'p' });
+  const agent = runOnSqlite(
+    createAgent(sqliteStore(handle.db), { name: 'bench', model: 'claude-sonnet-4-5', defaultPrompt: 'p' }),
+  );
   const channels: [NotificationEventType[], number[] | null][] = [
     [['run.failed'], null],
     [['run.failed', 'host.disk'], null],
@@ -139,12 +142,19 @@ async function benchHostConditions(): Promise<BenchResult[]> {
 async function benchDelivery(): Promise<BenchResult[]> {
   const receiver = await startHttpReceiver();
   const handle = createTestDb();
-  const agentId = createAgent(handle.db, {
-    name: 'bench',
-    model: 'claude-sonnet-4-5',
-    defaultPrompt: 'p',
-  }).id;
-  updateAppSettings(handle.db, { notificationRateLimitCount: 1_000, notificationRateLimitWindowMinutes: 1 });
+  const agentId = runOnSqlite(
+    createAgent(sqliteStore(handle.db), {
+      name: 'bench',
+      model: 'claude-sonnet-4-5',
+      defaultPrompt: 'p',
+    }),
+  ).id;
+  runOnSqlite(
+    updateAppSettings(sqliteStore(handle.db), {
+      notificationRateLimitCount: 1_000,
+      notificationRateLimitWindowMinutes: 1,
+    }),
+  );
   const { secret } = await createChannel(
     sqliteStore(handle.db),
     box,

@@ -4,9 +4,11 @@ import { Writable } from 'node:stream';
 import { CronExpressionParser } from 'cron-parser';
 import { createLogger } from '../src/lib/core/logger';
 import { startCheckpointer } from '../src/lib/db/checkpointer';
+import { runOnSqlite } from '../src/lib/db/plan';
 import { createAgent } from '../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../src/lib/db/queries/executions';
 import { executions } from '../src/lib/db/schema';
+import { sqliteStore } from '../src/lib/db/store';
 import { compileCron } from '../src/lib/scheduling/cron';
 import type { RunLauncher } from '../src/lib/scheduling/launcher';
 import { Scheduler } from '../src/lib/scheduling/scheduler';
@@ -120,7 +122,9 @@ export async function benchScheduler(): Promise<BenchResult[]> {
   const { sqlite, db } = handle;
   // As the server runs it: WAL checkpoints in a worker thread, not inside a tick's commit.
   const checkpointer = startCheckpointer(handle);
-  const agent = createAgent(db, { name: 'bench', model: 'claude-sonnet-4-5', defaultPrompt: 'p' });
+  const agent = runOnSqlite(
+    createAgent(sqliteStore(db), { name: 'bench', model: 'claude-sonnet-4-5', defaultPrompt: 'p' }),
+  );
   const insert = sqlite.prepare(
     `insert into schedules (id, agent_id, cron_expression, timezone, next_run_at, next_fire_at, created_at, updated_at)
      values (?, ?, ?, ?, ?, ?, 0, 0)`,

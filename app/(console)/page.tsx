@@ -11,7 +11,7 @@ import { ButtonLink } from '@/components/ui/Button';
 import { Panel } from '@/components/ui/Panel';
 import { microsToUsd } from '@/lib/contracts/executions';
 import { type Db, getDb } from '@/lib/db';
-import { onSqlite } from '@/lib/db/plan';
+import { execute } from '@/lib/db/plan';
 import { listAgents } from '@/lib/db/queries/agents';
 import { getBudgetStatuses } from '@/lib/db/queries/costReports';
 import { getMonthSpendMicros, monthKey } from '@/lib/db/queries/costs';
@@ -19,7 +19,7 @@ import { getRecentMetrics } from '@/lib/db/queries/metrics';
 import { listExecutions } from '@/lib/db/queries/runList';
 import { countPausedSchedules } from '@/lib/db/queries/schedules';
 import { listWorkflowRuns } from '@/lib/db/queries/workflowRuns';
-import { getStore } from '@/lib/db/store';
+import { getStore, type Store } from '@/lib/db/store';
 import { getLatestHealthReport, recentHealthReports } from '@/lib/health/reports';
 import { HEADLINE_METRICS } from '@/lib/presentation/metricsView';
 import { ATTENTION_LIMIT, UPCOMING_LIMIT } from '@/lib/presentation/scheduleView';
@@ -31,29 +31,30 @@ export const dynamic = 'force-dynamic';
 
 const RECENT_WORKFLOW_RUNS_LIMIT = 10;
 
-function healthCardProps(db: Db, now: number): HealthCardProps {
+async function healthCardProps(db: Db, store: Store, now: number): Promise<HealthCardProps> {
   return {
-    recent: recentHealthReports(db, now),
-    latest: getLatestHealthReport(db),
+    recent: await recentHealthReports(store, now),
+    latest: await getLatestHealthReport(store),
     ...healthControls(db),
   };
 }
 
 export default async function DashboardPage() {
   const db = getDb();
-  const recent = await listExecutions(getStore(), { limit: RECENT_EXECUTIONS_LIMIT });
+  const store = getStore();
+  const recent = await listExecutions(store, { limit: RECENT_EXECUTIONS_LIMIT });
   const now = Date.now();
   const month = monthKey(now);
   return (
     <Dashboard
-      agents={listAgents(db)}
+      agents={await execute(store, listAgents(store))}
       executions={withQueuePositions(recent.items)}
       monthSpendUsd={microsToUsd(getMonthSpendMicros(db, month))}
       month={month}
       circuit={getRuntime()?.engine.circuit() ?? null}
       host={getRecentMetrics(db, now, HOST_SPARKLINE_MS, HEADLINE_METRICS)}
-      notices={<BudgetWarnings budgets={await getBudgetStatuses(getStore(), now)} />}
-      health={<HealthCard {...healthCardProps(db, now)} />}
+      notices={<BudgetWarnings budgets={await getBudgetStatuses(store, now)} />}
+      health={<HealthCard {...(await healthCardProps(db, store, now))} />}
       after={
         <>
           <Panel
@@ -66,7 +67,7 @@ export default async function DashboardPage() {
           >
             <WorkflowRunsTable
               initial={
-                onSqlite(db, (store) => listWorkflowRuns(store, { limit: RECENT_WORKFLOW_RUNS_LIMIT })).items
+                (await execute(store, listWorkflowRuns(store, { limit: RECENT_WORKFLOW_RUNS_LIMIT }))).items
               }
               limit={RECENT_WORKFLOW_RUNS_LIMIT}
             />

@@ -1,3 +1,5 @@
+import { runOnSqlite } from '@/lib/db/plan';
+import { sqliteStore } from '@/lib/db/store';
 import 'server-only';
 import { SYSTEM_HEALTH_KEY } from '@/agents/system-health';
 import type { Db } from '@/lib/db';
@@ -10,7 +12,7 @@ export function healthControls(db: Db): {
   reporter: { id: number; name: string } | null;
   schedule: { id: number; enabled: boolean } | null;
 } {
-  const reporter = getBuiltinAgent(db, SYSTEM_HEALTH_KEY);
+  const reporter = runOnSqlite(getBuiltinAgent(sqliteStore(db), SYSTEM_HEALTH_KEY));
   const scheduleId = healthScheduleId(db);
   const schedule = scheduleId === null ? null : findSchedule(db, scheduleId);
   return {

@@ -2,9 +2,11 @@ import { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import { createLogger, type Logger } from '../../src/lib/core/logger';
 import type { Db, DbConnection } from '../../src/lib/db';
+import { runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent, getAgentById } from '../../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../../src/lib/db/queries/executions';
 import { executions } from '../../src/lib/db/schema';
+import { sqliteStore } from '../../src/lib/db/store';
 import type { RunLauncher, RunRefusal, ScheduleTarget, StartedRun } from '../../src/lib/scheduling/launcher';
 import type { SchedulerClock } from '../../src/lib/scheduling/scheduler';
 import { SecretMasker } from '../../src/lib/security/secrets';
@@ -78,7 +80,7 @@ export class DbLauncher implements RunLauncher {
         workflowRunId: this.requireWorkflows().createRun(tx, target.workflowId, request, now),
       };
     }
-    const agent = getAgentById(tx, target.agentId);
+    const agent = runOnSqlite(getAgentById(sqliteStore(tx), target.agentId));
     if (!agent) throw new Error(`agent ${target.agentId} vanished`);
     // On the connection, like the engine: the row joins the scheduler's open transaction.
     const executionId = insertQueuedExecution(this.db, {
@@ -130,7 +132,9 @@ export function finishRun(db: Db, executionId: number): void {
 }
 
 export function createTestAgent(db: Db, name = `agent-${Math.random().toString(36).slice(2)}`) {
-  return createAgent(db, { name, model: 'claude-sonnet-4-5', defaultPrompt: 'Report the weather.' });
+  return runOnSqlite(
+    createAgent(sqliteStore(db), { name, model: 'claude-sonnet-4-5', defaultPrompt: 'Report the weather.' }),
+  );
 }
 
 /** A logger whose lines the test can read. */

@@ -5,9 +5,11 @@ import { workflowDefinitionSchema } from '../../src/lib/contracts/workflows';
 import { notFound } from '../../src/lib/core/errors';
 import { createLogger, type Logger } from '../../src/lib/core/logger';
 import type { Db, DbHandle } from '../../src/lib/db';
+import { runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent } from '../../src/lib/db/queries/agents';
 import { insertedRow } from '../../src/lib/db/returning';
 import { executions } from '../../src/lib/db/schema';
+import { sqliteStore } from '../../src/lib/db/store';
 import { SecretMasker } from '../../src/lib/security/secrets';
 import { createWorkflow } from '../../src/lib/workflows/definitions';
 import type { EndedExecutionStatus, StepLauncher, StepRefusal } from '../../src/lib/workflows/launcher';
@@ -159,7 +161,9 @@ export function makeAgents(handle: DbHandle, names: readonly string[]): Record<s
   return Object.fromEntries(
     names.map((name) => [
       name,
-      createAgent(handle.db, { name, model: 'claude-sonnet-4-5', defaultPrompt: 'p' }).id,
+      runOnSqlite(
+        createAgent(sqliteStore(handle.db), { name, model: 'claude-sonnet-4-5', defaultPrompt: 'p' }),
+      ).id,
     ]),
   );
 }

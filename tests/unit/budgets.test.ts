@@ -1,10 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../src/lib/db';
+import { runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent, getAgentById } from '../../src/lib/db/queries/agents';
 import { recordExecutionCosts } from '../../src/lib/db/queries/costs';
 import { updateAppSettings } from '../../src/lib/db/queries/settings';
 import { insertedRow } from '../../src/lib/db/returning';
 import { executions } from '../../src/lib/db/schema';
+import { sqliteStore } from '../../src/lib/db/store';
 import { assertBudgetLeft, runBudgetBreach, sdkBudgetUsd } from '../../src/lib/engine/budgets';
 import { toApiError } from '../../src/lib/http/errors';
 import { createTestDb } from '../helpers/testDb';
@@ -18,13 +20,15 @@ beforeEach(() => {
 afterEach(() => handle.sqlite.close());
 
 function agentWith(budgets: { maxCostPerRunUsd?: number | null; monthlyBudgetUsd?: number | null }) {
-  const { id } = createAgent(handle.db, {
-    name: `a${Math.random()}`,
-    model: 'claude-sonnet-4-5',
-    defaultPrompt: 'p',
-    ...budgets,
-  });
-  const agent = getAgentById(handle.db, id);
+  const { id } = runOnSqlite(
+    createAgent(sqliteStore(handle.db), {
+      name: `a${Math.random()}`,
+      model: 'claude-sonnet-4-5',
+      defaultPrompt: 'p',
+      ...budgets,
+    }),
+  );
+  const agent = runOnSqlite(getAgentById(sqliteStore(handle.db), id));
   if (!agent) throw new Error('agent vanished');
   return agent;
 }
@@ -83,7 +87,7 @@ describe('budgets', () => {
   it('the global budget counts every agent, and its refusal is a 409 naming it', () => {
     const quiet = agentWith({});
     spend(agentWith({}).id, 2_000_000);
-    updateAppSettings(handle.db, { monthlyBudgetUsd: 2 });
+    runOnSqlite(updateAppSettings(sqliteStore(handle.db), { monthlyBudgetUsd: 2 }));
     try {
       assertBudgetLeft(handle.db, quiet, NOW);
       expect.unreachable('should have refused');
@@ -103,7 +107,7 @@ describe('budgets', () => {
     expect(sdkBudgetUsd(handle.db, agent, NOW)).toBe(0.5);
     spend(agent.id, 700_000);
     expect(sdkBudgetUsd(handle.db, agent, NOW)).toBe(0.3);
-    updateAppSettings(handle.db, { monthlyBudgetUsd: 0.8 });
+    runOnSqlite(updateAppSettings(sqliteStore(handle.db), { monthlyBudgetUsd: 0.8 }));
     expect(sdkBudgetUsd(handle.db, agent, NOW)).toBe(0.1);
     spend(agent.id, 200_000);
     expect(sdkBudgetUsd(handle.db, agent, NOW)).toBe(0);

@@ -1,6 +1,7 @@
 import { eq, Placeholder, sql } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../src/lib/db';
+import { runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent, softDeleteAgent } from '../../src/lib/db/queries/agents';
 import { topExecutionsQuery } from '../../src/lib/db/queries/costReports';
 import { rebuildCostSummaries } from '../../src/lib/db/queries/costSummaryRebuild';
@@ -19,8 +20,14 @@ beforeEach(() => {
 afterEach(() => handle.sqlite.close());
 
 function agent(name: string, monthlyBudgetUsd: number | null = null): number {
-  return createAgent(handle.db, { name, model: 'claude-sonnet-4-5', defaultPrompt: 'p', monthlyBudgetUsd })
-    .id;
+  return runOnSqlite(
+    createAgent(sqliteStore(handle.db), {
+      name,
+      model: 'claude-sonnet-4-5',
+      defaultPrompt: 'p',
+      monthlyBudgetUsd,
+    }),
+  ).id;
 }
 
 /** An execution created at `createdAt` whose costs go through the real write path (summaries included). */
@@ -41,7 +48,7 @@ function seedNovember() {
   const runs = {} as Record<keyof typeof NOVEMBER_RUNS, number>;
   for (const [name, seed] of Object.entries(NOVEMBER_RUNS))
     runs[name as keyof typeof NOVEMBER_RUNS] = run(agents[seed.agent], seed.createdAt, seed.spends);
-  softDeleteAgent(handle.db, helper);
+  runOnSqlite(softDeleteAgent(sqliteStore(handle.db), helper));
   return { writer, helper, ...runs };
 }
 
@@ -202,11 +209,13 @@ describe("the dialect tests' seeding (tests/dialects/costReports.test.ts)", () =
     const other = createTestDb();
     try {
       const tracked = agent('writer');
-      const inserted = createAgent(other.db, {
-        name: 'writer',
-        model: 'claude-sonnet-4-5',
-        defaultPrompt: 'p',
-      }).id;
+      const inserted = runOnSqlite(
+        createAgent(sqliteStore(other.db), {
+          name: 'writer',
+          model: 'claude-sonnet-4-5',
+          defaultPrompt: 'p',
+        }),
+      ).id;
       for (const [i, createdAt] of times.entries()) {
         recordRun(handle.db, { agentId: tracked, createdAt }, spends[i] ?? []);
         await insertCostedRun(sqliteStore(other.db), { agentId: inserted, createdAt }, spends[i] ?? []);

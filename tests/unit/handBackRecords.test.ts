@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../src/lib/db';
+import { runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent } from '../../src/lib/db/queries/agents';
 import { recordHandBack } from '../../src/lib/db/queries/costs';
 import {
@@ -10,6 +11,7 @@ import {
   interruptUnfinishedExecutions,
   markExecutionRunning,
 } from '../../src/lib/db/queries/executions';
+import { sqliteStore } from '../../src/lib/db/store';
 import { createTestDb } from '../helpers/testDb';
 
 let handle: DbHandle;
@@ -23,11 +25,13 @@ const ZERO = { inputTokens: 0, outputTokens: 0, cacheCreationTokens: 0, cacheRea
 
 describe('runs a stopping server leaves for the next start', () => {
   it('are queued again at start while a crash still interrupts the others; an attempt start clears the mark', () => {
-    const { id: agentId } = createAgent(handle.db, {
-      name: 'a',
-      model: 'claude-sonnet-4-5',
-      defaultPrompt: 'x',
-    });
+    const { id: agentId } = runOnSqlite(
+      createAgent(sqliteStore(handle.db), {
+        name: 'a',
+        model: 'claude-sonnet-4-5',
+        defaultPrompt: 'x',
+      }),
+    );
     const queued = () =>
       insertQueuedExecution(handle.db, { agentId, prompt: 'x', model: 'm', trigger: 'api', createdAt: NOW });
     const handedBack = queued();

@@ -4,9 +4,11 @@ import type { ExecutionLive } from '../../src/lib/contracts/executions';
 import type { HealthReport } from '../../src/lib/contracts/healthReports';
 import type { SeriesValue } from '../../src/lib/contracts/metrics';
 import { type DbHandle, openReadOnlyDatabase } from '../../src/lib/db';
+import { runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent, getBuiltinAgent } from '../../src/lib/db/queries/agents';
 import { getExecutionLive, insertQueuedExecution } from '../../src/lib/db/queries/executions';
 import { healthReports } from '../../src/lib/db/schema';
+import { sqliteStore } from '../../src/lib/db/store';
 import {
   currentMetrics,
   diskForecast,
@@ -100,8 +102,8 @@ const REPORT: HealthReport = {
 
 function endedRun(overrides: Partial<ExecutionLive>): ExecutionLive {
   const agent =
-    getBuiltinAgent(handle.db, SYSTEM_HEALTH_KEY) ??
-    createAgent(handle.db, systemHealthAgent(NOW), SYSTEM_HEALTH_KEY);
+    runOnSqlite(getBuiltinAgent(sqliteStore(handle.db), SYSTEM_HEALTH_KEY)) ??
+    runOnSqlite(createAgent(sqliteStore(handle.db), systemHealthAgent(NOW), SYSTEM_HEALTH_KEY));
   const id = insertQueuedExecution(handle.db, {
     agentId: agent.id,
     prompt: 'p',
@@ -114,20 +116,20 @@ function endedRun(overrides: Partial<ExecutionLive>): ExecutionLive {
 }
 
 function record(execution: ExecutionLive) {
-  const agent = getBuiltinAgent(handle.db, SYSTEM_HEALTH_KEY);
+  const agent = runOnSqlite(getBuiltinAgent(sqliteStore(handle.db), SYSTEM_HEALTH_KEY));
   if (!agent) throw new Error('no reporter');
   return recordHealthReport(handle.db, agent, execution, NOW);
 }
 
 describe('health reports', () => {
-  it('keeps a valid report and raises the warning (and clears critical)', () => {
+  it('keeps a valid report and raises the warning (and clears critical)', async () => {
     const run = endedRun({ structuredOutput: REPORT });
     const events = record(run);
     expect(events.map((e) => [e.type, 'state' in e.data ? e.data.state : null])).toEqual([
       ['health.warning', 'firing'],
       ['health.critical', 'resolved'],
     ]);
-    expect(getLatestHealthReport(handle.db)).toMatchObject({
+    expect(await getLatestHealthReport(sqliteStore(handle.db))).toMatchObject({
       executionId: run.id,
       status: 'warning',
       report: REPORT,
@@ -142,28 +144,34 @@ describe('health reports', () => {
       /gave up|max_structured/,
     ],
     ['a text answer', { resultText: 'All good, I think.' }, /All good/],
-  ])('stores %s as no valid report, with what it answered, and raises nothing', (_name, overrides, raw) => {
-    const events = record(endedRun(overrides));
-    expect(events).toEqual([]);
-    const latest = getLatestHealthReport(handle.db);
-    expect(latest).toMatchObject({ status: 'invalid', report: null });
-    expect(latest?.rawAnswer).toMatch(raw);
-  });
+  ])(
+    'stores %s as no valid report, with what it answered, and raises nothing',
+    async (_name, overrides, raw) => {
+      const events = record(endedRun(overrides));
+      expect(events).toEqual([]);
+      const latest = await getLatestHealthReport(sqliteStore(handle.db));
+      expect(latest).toMatchObject({ status: 'invalid', report: null });
+      expect(latest?.rawAnswer).toMatch(raw);
+    },
+  );
 
-  it('never shows a stored row that no longer parses as ok', () => {
+  it('never shows a stored row that no longer parses as ok', async () => {
     record(endedRun({ structuredOutput: REPORT }));
     handle.db
       .update(healthReports)
       .set({ findings: [{ area: 'x' }] as never })
       .run();
-    expect(getLatestHealthReport(handle.db)).toMatchObject({ status: 'invalid', report: null });
+    expect(await getLatestHealthReport(sqliteStore(handle.db))).toMatchObject({
+      status: 'invalid',
+      report: null,
+    });
   });
 
-  it('lists newest first, a page at a time', () => {
+  it('lists newest first, a page at a time', async () => {
     for (let i = 0; i < 3; i++) record(endedRun({ structuredOutput: { ...REPORT, summary: `report ${i}` } }));
-    const first = listHealthReports(handle.db, { limit: 2 });
+    const first = await listHealthReports(sqliteStore(handle.db), { limit: 2 });
     expect(first.items.map((r) => r.report?.summary)).toEqual(['report 2', 'report 1']);
-    const rest = listHealthReports(handle.db, { limit: 2, before: first.nextBefore ?? 0 });
+    const rest = await listHealthReports(sqliteStore(handle.db), { limit: 2, before: first.nextBefore ?? 0 });
     expect(rest.items.map((r) => r.report?.summary)).toEqual(['report 0']);
     expect(rest.nextBefore).toBeNull();
   });

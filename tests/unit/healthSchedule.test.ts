@@ -2,8 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SYSTEM_HEALTH_KEY } from '../../src/agents/system-health';
 import { cheapestCurrentModel } from '../../src/lib/claude/pricing';
 import type { DbHandle } from '../../src/lib/db';
+import { runOnSqlite } from '../../src/lib/db/plan';
 import { getBuiltinAgent } from '../../src/lib/db/queries/agents';
 import { getEarliestFireAt } from '../../src/lib/db/queries/schedules';
+import { sqliteStore } from '../../src/lib/db/store';
 import { HEALTH_SCHEDULE_CRON, healthScheduleId, seedBuiltins } from '../../src/lib/health/seed';
 import { Scheduler } from '../../src/lib/scheduling/scheduler';
 import {
@@ -53,7 +55,7 @@ function healthSchedule() {
 describe('the System Health Reporter’s built-in schedule', () => {
   it('is seeded paused, hourly, on the cheapest current model, and never fires while paused', () => {
     seedBuiltins(handle.db, START);
-    const agent = getBuiltinAgent(handle.db, SYSTEM_HEALTH_KEY);
+    const agent = runOnSqlite(getBuiltinAgent(sqliteStore(handle.db), SYSTEM_HEALTH_KEY));
     expect(agent?.model).toBe(cheapestCurrentModel(START));
     const schedule = healthSchedule();
     expect(schedule).toMatchObject({

@@ -13,7 +13,7 @@ import {
 } from '../../src/lib/contracts/metrics';
 import { SETTINGS_DEFAULTS } from '../../src/lib/contracts/settings';
 import type { DbHandle } from '../../src/lib/db';
-import { transactionOnSqlite } from '../../src/lib/db/plan';
+import { runOnSqlite, transactionOnSqlite } from '../../src/lib/db/plan';
 import { createAgent } from '../../src/lib/db/queries/agents';
 import { getExecutionDetailWithResources, getExecutionLive } from '../../src/lib/db/queries/executions';
 import {
@@ -28,6 +28,7 @@ import {
 import { recordRunResources } from '../../src/lib/db/queries/runResources';
 import { insertedRow } from '../../src/lib/db/returning';
 import { executions } from '../../src/lib/db/schema';
+import { sqliteStore } from '../../src/lib/db/store';
 import { startHostMetrics } from '../../src/lib/metrics/hostMetrics';
 import { hostMetricsSettings } from '../../src/lib/metrics/retention';
 import { capturingLogger } from '../helpers/logCapture';
@@ -41,7 +42,9 @@ let agentId: number;
 
 beforeEach(() => {
   handle = createTestDb();
-  agentId = createAgent(handle.db, { name: 'nightly', model: 'claude-sonnet-4-5', defaultPrompt: 'p' }).id;
+  agentId = runOnSqlite(
+    createAgent(sqliteStore(handle.db), { name: 'nightly', model: 'claude-sonnet-4-5', defaultPrompt: 'p' }),
+  ).id;
 });
 afterEach(() => handle.sqlite.close());
 

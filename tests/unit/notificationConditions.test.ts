@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../src/lib/db';
+import { runOnSqlite } from '../../src/lib/db/plan';
 import { updateAppSettings } from '../../src/lib/db/queries/settings';
 import { notificationEvents, notificationOutbox } from '../../src/lib/db/schema';
 import { sqliteStore } from '../../src/lib/db/store';
@@ -91,7 +92,7 @@ describe('host.disk', () => {
   });
 
   it('keeps one condition per mount, and follows the threshold setting', () => {
-    updateAppSettings(handle.db, { hostDiskUsedPercent: 70 });
+    runOnSqlite(updateAppSettings(sqliteStore(handle.db), { hostDiskUsedPercent: 70 }));
     evaluate({
       disks: [
         { mount: '/', usedPercent: 75 },

@@ -263,7 +263,7 @@ describe('outbox', () => {
   });
 
   it('never sends a row twice when two workers on two connections race for it', async () => {
-    updateAppSettings(handle.db, { notificationRateLimitCount: 100 });
+    runOnSqlite(updateAppSettings(sqliteStore(handle.db), { notificationRateLimitCount: 100 }));
     channel('webhook');
     const second = openDatabase(handle.path);
     extraHandles.push(second);
@@ -300,7 +300,12 @@ describe('outbox', () => {
   });
 
   it('folds what passes a channel’s rate limit into one summary sent when the window reopens', async () => {
-    updateAppSettings(handle.db, { notificationRateLimitCount: 3, notificationRateLimitWindowMinutes: 10 });
+    runOnSqlite(
+      updateAppSettings(sqliteStore(handle.db), {
+        notificationRateLimitCount: 3,
+        notificationRateLimitWindowMinutes: 10,
+      }),
+    );
     const { channel: hook, secret } = await channel('webhook', {}, ['run.failed', 'schedule.missed']);
     for (let i = 1; i <= 8; i++) record(runFailed({ executionId: i }));
     record(scheduleMissed(1));

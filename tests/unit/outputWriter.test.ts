@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { DbHandle } from '../../src/lib/db';
+import { runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent } from '../../src/lib/db/queries/agents';
 import {
   getExecutionLogs,
@@ -8,6 +9,7 @@ import {
   getExecutionSummary,
   insertQueuedExecution,
 } from '../../src/lib/db/queries/executions';
+import { sqliteStore } from '../../src/lib/db/store';
 import { type CommittedOutput, OutputWriter } from '../../src/lib/engine/outputWriter';
 import { SecretMasker } from '../../src/lib/security/secrets';
 import { createTestDb } from '../helpers/testDb';
@@ -19,7 +21,9 @@ let executionId: number;
 
 beforeEach(() => {
   handle = createTestDb();
-  const agent = createAgent(handle.db, { name: 'a', model: 'claude-sonnet-4-5', defaultPrompt: 'p' });
+  const agent = runOnSqlite(
+    createAgent(sqliteStore(handle.db), { name: 'a', model: 'claude-sonnet-4-5', defaultPrompt: 'p' }),
+  );
   executionId = insertQueuedExecution(handle.db, {
     agentId: agent.id,
     prompt: 'p',
@@ -121,7 +125,9 @@ describe('OutputWriter', () => {
 
 describe('OutputWriter across runs', () => {
   it('commits every run that has output in one transaction per turn, each published with its own seq', async () => {
-    const agent = createAgent(handle.db, { name: 'b', model: 'claude-sonnet-4-5', defaultPrompt: 'p' });
+    const agent = runOnSqlite(
+      createAgent(sqliteStore(handle.db), { name: 'b', model: 'claude-sonnet-4-5', defaultPrompt: 'p' }),
+    );
     const otherId = insertQueuedExecution(handle.db, {
       agentId: agent.id,
       prompt: 'p',

@@ -2,8 +2,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ExecutionStatus } from '../../src/lib/contracts/executions';
 import type { HostSample } from '../../src/lib/contracts/metrics';
 import type { DbHandle } from '../../src/lib/db';
+import { runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent } from '../../src/lib/db/queries/agents';
 import { getPrometheusTotals } from '../../src/lib/db/queries/metrics';
+import { sqliteStore } from '../../src/lib/db/store';
 import { HostCollector } from '../../src/lib/metrics/hostCollector';
 import { PROMETHEUS_CONTENT_TYPE, renderPrometheus } from '../../src/lib/metrics/prometheus';
 import { recordRun, type Spend } from '../helpers/costs';
@@ -16,7 +18,9 @@ let agentId: number;
 
 beforeEach(() => {
   handle = createTestDb();
-  agentId = createAgent(handle.db, { name: 'writer', model: 'claude-sonnet-4-5', defaultPrompt: 'p' }).id;
+  agentId = runOnSqlite(
+    createAgent(sqliteStore(handle.db), { name: 'writer', model: 'claude-sonnet-4-5', defaultPrompt: 'p' }),
+  ).id;
 });
 afterEach(() => handle.sqlite.close());
 

@@ -100,7 +100,11 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
     (db) => getExecutionSteps(db, 1, 0, 10),
     /USING INDEX sqlite_autoindex_execution_steps_1/,
   ],
-  ['agents by name', (db) => listAgents(db), /USING INDEX agent_configurations_live_name_unique/],
+  [
+    'agents by name',
+    (db) => runOnSqlite(listAgents(sqliteStore(db))),
+    /USING INDEX agent_configurations_live_name_unique/,
+  ],
   [
     'the month’s costliest runs',
     (db) => getTopExecutions(sqliteStore(db), Date.now()),
@@ -150,12 +154,12 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
   ],
   [
     'health reports, newest first',
-    (db) => listHealthReportRows(db, { limit: 25, before: 9 }),
+    (db) => runOnSqlite(listHealthReportRows(sqliteStore(db), { limit: 25, before: 9 })),
     /USING INTEGER PRIMARY KEY/,
   ],
   [
     'the last week of health reports',
-    (db) => listHealthReportRowsSince(db, 0),
+    (db) => runOnSqlite(listHealthReportRowsSince(sqliteStore(db), 0)),
     /USING INDEX health_reports_recent/,
   ],
   [

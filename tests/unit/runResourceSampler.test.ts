@@ -47,11 +47,13 @@ function kernelCpuSeconds(pids: (number | undefined)[]): number {
 }
 
 function newExecution(): number {
-  const agent = createAgent(handle.db, {
-    name: `a${Math.random()}`,
-    model: 'claude-sonnet-4-5',
-    defaultPrompt: 'p',
-  });
+  const agent = runOnSqlite(
+    createAgent(sqliteStore(handle.db), {
+      name: `a${Math.random()}`,
+      model: 'claude-sonnet-4-5',
+      defaultPrompt: 'p',
+    }),
+  );
   return insertQueuedExecution(handle.db, {
     agentId: agent.id,
     prompt: 'p',

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../src/lib/db';
+import { runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent } from '../../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../../src/lib/db/queries/executions';
 import { listExecutions } from '../../src/lib/db/queries/runList';
@@ -14,7 +15,9 @@ let agentId: number;
 
 beforeEach(() => {
   handle = createTestDb();
-  agentId = createAgent(handle.db, { name: 'ops', model: 'claude-sonnet-4-5', defaultPrompt: 'p' }).id;
+  agentId = runOnSqlite(
+    createAgent(sqliteStore(handle.db), { name: 'ops', model: 'claude-sonnet-4-5', defaultPrompt: 'p' }),
+  ).id;
 });
 afterEach(() => handle.sqlite.close());
 

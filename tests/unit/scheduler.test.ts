@@ -5,6 +5,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CreateScheduleInput, ScheduleFiringDto } from '../../src/lib/contracts/schedules';
 import { type DbHandle, openDatabase } from '../../src/lib/db';
+import { runOnSqlite } from '../../src/lib/db/plan';
 import { softDeleteAgent } from '../../src/lib/db/queries/agents';
 import { interruptUnfinishedExecutions } from '../../src/lib/db/queries/executions';
 import { getEarliestFireAt, listFiringsOfSchedule, toFiringDto } from '../../src/lib/db/queries/schedules';
@@ -16,6 +17,7 @@ import {
   workflowRuns,
   workflows,
 } from '../../src/lib/db/schema';
+import { sqliteStore } from '../../src/lib/db/store';
 import { jitterMs } from '../../src/lib/scheduling/jitter';
 import { Scheduler, type SchedulerHooks } from '../../src/lib/scheduling/scheduler';
 import { createSchedule, getSchedule, updateSchedule } from '../../src/lib/scheduling/schedules';
@@ -469,7 +471,7 @@ describe('run now', () => {
 
   it('refuses to run a schedule whose agent was deleted', () => {
     const deletedWith = schedule({ cronExpression: '0 3 * * *' });
-    softDeleteAgent(handle.db, deletedWith.agentId);
+    runOnSqlite(softDeleteAgent(sqliteStore(handle.db), deletedWith.agentId));
     expect(() => scheduler.runNow(deletedWith.id)).toThrow('Schedule not found');
     const leftBehind = schedule({ cronExpression: '0 3 * * *' });
     deleteAgentRowOnly(leftBehind.agentId);

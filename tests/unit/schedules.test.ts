@@ -3,8 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { issuesFromZod } from '../../src/lib/contracts/errors';
 import { isDomainError } from '../../src/lib/core/errors';
 import type { DbHandle } from '../../src/lib/db';
+import { runOnSqlite } from '../../src/lib/db/plan';
 import { softDeleteSchedulesOfAgent } from '../../src/lib/db/queries/schedules';
 import { executions } from '../../src/lib/db/schema';
+import { sqliteStore } from '../../src/lib/db/store';
 import { localTimeZone } from '../../src/lib/scheduling/cron';
 import { Scheduler } from '../../src/lib/scheduling/scheduler';
 import {
@@ -206,7 +208,7 @@ describe('changing and deleting', () => {
     const other = createTestAgent(handle.db);
     const mine = createSchedule(handle.db, { agentId: agent.id, cronExpression: '@daily' }, NOW).id;
     const theirs = createSchedule(handle.db, { agentId: other.id, cronExpression: '@daily' }, NOW).id;
-    expect(softDeleteSchedulesOfAgent(handle.db, agent.id, NOW)).toBe(1);
+    expect(runOnSqlite(softDeleteSchedulesOfAgent(sqliteStore(handle.db), agent.id, NOW))).toBe(1);
     expect(() => getSchedule(handle.db, mine)).toThrow('Schedule not found');
     expect(getSchedule(handle.db, theirs).enabled).toBe(true);
   });

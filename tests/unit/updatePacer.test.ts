@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutionLive } from '../../src/lib/contracts/executions';
 import type { DbHandle } from '../../src/lib/db';
+import { runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent } from '../../src/lib/db/queries/agents';
 import { getExecutionLive, insertQueuedExecution } from '../../src/lib/db/queries/executions';
+import { sqliteStore } from '../../src/lib/db/store';
 import { RUNNING_UPDATE_INTERVAL_MS, UpdatePacer } from '../../src/lib/websocket/updatePacer';
 import { createTestDb } from '../helpers/testDb';
 
@@ -11,7 +13,9 @@ let queued: ExecutionLive;
 
 beforeAll(() => {
   handle = createTestDb();
-  const agent = createAgent(handle.db, { name: 'a', model: 'claude-sonnet-4-5', defaultPrompt: 'p' });
+  const agent = runOnSqlite(
+    createAgent(sqliteStore(handle.db), { name: 'a', model: 'claude-sonnet-4-5', defaultPrompt: 'p' }),
+  );
   const id = insertQueuedExecution(handle.db, {
     agentId: agent.id,
     prompt: 'p',

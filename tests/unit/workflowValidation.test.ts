@@ -3,8 +3,10 @@ import { outputJsonSchemaOf } from '../../src/agents/structuredOutput';
 import { SYSTEM_HEALTH_KEY } from '../../src/agents/system-health';
 import type { WorkflowDefinitionInput } from '../../src/lib/contracts/workflows';
 import type { DbHandle } from '../../src/lib/db';
+import { runOnSqlite } from '../../src/lib/db/plan';
 import { softDeleteAgent } from '../../src/lib/db/queries/agents';
 import { getWorkflow, listWorkflows } from '../../src/lib/db/queries/workflows';
+import { sqliteStore } from '../../src/lib/db/store';
 import { createWorkflow, updateWorkflow } from '../../src/lib/workflows/definitions';
 import { checkWorkflowDraft, type WorkflowAgentContext } from '../../src/lib/workflows/validate';
 import { answerTo } from '../helpers/answers';
@@ -250,7 +252,7 @@ describe('saving workflows', () => {
 
   it('a deleted agent is unknown; a taken name is a 409 on name', () => {
     const agents = makeAgents(handle, ['x', 'gone']);
-    softDeleteAgent(handle.db, agents.gone ?? 0);
+    runOnSqlite(softDeleteAgent(sqliteStore(handle.db), agents.gone ?? 0));
     const good = saveWorkflow(handle, {
       name: 'nightly',
       steps: [{ key: 'a', agentId: agents.x ?? 0, prompt: 'p' }],

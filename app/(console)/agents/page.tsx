@@ -3,13 +3,15 @@ import { AgentList } from '@/components/features/dashboard/AgentList';
 import { ButtonLink } from '@/components/ui/Button';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { Panel } from '@/components/ui/Panel';
-import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { listAgents } from '@/lib/db/queries/agents';
+import { getStore } from '@/lib/db/store';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Agents' };
 
-export default function AgentsPage() {
+export default async function AgentsPage() {
+  const store = getStore();
   return (
     <>
       <PageHeader
@@ -22,7 +24,7 @@ export default function AgentsPage() {
         }
       />
       <Panel>
-        <AgentList agents={listAgents(getDb())} />
+        <AgentList agents={await execute(store, listAgents(store))} />
       </Panel>
     </>
   );

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { HealthOverview } from '@/components/features/health/HealthOverview';
 import { getDb } from '@/lib/db';
+import { getStore } from '@/lib/db/store';
 import { listHealthReports } from '@/lib/health/reports';
 import { healthControls } from '../../_lib/healthControls';
 import { parseIdParam } from '../../_lib/params';
@@ -16,7 +17,10 @@ export default async function HealthPage({ searchParams }: { searchParams: Promi
   const { before } = await searchParams;
   const db = getDb();
   const beforeId = before === undefined ? undefined : parseIdParam(before);
-  const page = listHealthReports(db, { limit: PAGE_SIZE, ...(beforeId ? { before: beforeId } : {}) });
+  const page = await listHealthReports(getStore(), {
+    limit: PAGE_SIZE,
+    ...(beforeId ? { before: beforeId } : {}),
+  });
   return (
     <HealthOverview
       reports={page.items}

@@ -42,7 +42,9 @@ export default async function NotificationsPage({ searchParams }: NotificationsP
   const db = getDb();
   const store = getStore();
   const channels = await listChannels(store);
-  const agentNames = new Map(listAgents(db).map((agent) => [agent.id, agent.name]));
+  const agentNames = new Map(
+    (await execute(store, listAgents(store))).map((agent) => [agent.id, agent.name]),
+  );
   const filter = deliveryFilter(await searchParams);
   const { deliveries, nextBefore } = await execute(store, listDeliveries(store, filter));
   const { conditions, quietPeriodMinutes } = listConditionStatuses(db);

@@ -6,6 +6,7 @@ import { Panel } from '@/components/ui/Panel';
 import { issuesFromZod } from '@/lib/contracts/errors';
 import { listExecutionsQuerySchema } from '@/lib/contracts/executions';
 import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { listAgents } from '@/lib/db/queries/agents';
 import { listExecutions } from '@/lib/db/queries/runList';
 import { getStore } from '@/lib/db/store';
@@ -25,13 +26,14 @@ interface RunsPageProps {
 export default async function RunsPage({ searchParams }: RunsPageProps) {
   const params = await searchParams;
   const parsed = listExecutionsQuerySchema.safeParse({ ...params, limit: String(RUNS_PER_PAGE) });
-  const db = getDb();
+  const _db = getDb();
   const query = parsed.success
     ? parsed.data
     : listExecutionsQuerySchema.parse({ limit: String(RUNS_PER_PAGE) });
   const { limit: _limit, ...view }: { limit: number } & RunsView = query;
-  const page = await listExecutions(getStore(), query);
-  const agents = listAgents(db).map(({ id, name }) => ({ id, name }));
+  const store = getStore();
+  const page = await listExecutions(store, query);
+  const agents = (await execute(store, listAgents(store))).map(({ id, name }) => ({ id, name }));
   const key = JSON.stringify(view);
   return (
     <>

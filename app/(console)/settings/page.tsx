@@ -2,14 +2,16 @@ import type { Metadata } from 'next';
 import { SettingsForm } from '@/components/features/settings/SettingsForm';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { Panel } from '@/components/ui/Panel';
-import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { readAppSettings } from '@/lib/db/queries/settings';
+import { getStore } from '@/lib/db/store';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Settings' };
 
-export default function SettingsPage() {
-  const { settings, fallbacks } = readAppSettings(getDb());
+export default async function SettingsPage() {
+  const store = getStore();
+  const { settings, fallbacks } = await execute(store, readAppSettings(store));
   return (
     <>
       <PageHeader

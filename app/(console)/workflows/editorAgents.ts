@@ -1,12 +1,15 @@
 import type { EditorAgent } from '@/components/features/workflows/workflowFormModel';
 import type { Db } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { listAgents } from '@/lib/db/queries/agents';
+import { type Store, sqliteStore } from '@/lib/db/store';
 import { structuredOutputCheck } from '@/lib/workflows/definitions';
 
 /** The live agents a step can pick, each with whether it answers with structured output. */
-export function editorAgents(db: Db): EditorAgent[] {
+export async function editorAgents(db: Db): Promise<EditorAgent[]> {
+  const store = sqliteStore(db);
   const structured = structuredOutputCheck(db);
-  return listAgents(db).map((agent) => ({
+  return (await execute(store, listAgents(store))).map((agent) => ({
     id: agent.id,
     name: agent.name,
     structured: structured(agent.id),
@@ -14,6 +17,6 @@ export function editorAgents(db: Db): EditorAgent[] {
 }
 
 /** Agent names by id (live agents; a deleted one shows as `agent #id`). */
-export function agentNamesById(db: Db): Record<number, string> {
-  return Object.fromEntries(listAgents(db).map((agent) => [agent.id, agent.name]));
+export async function agentNamesById(store: Store): Promise<Record<number, string>> {
+  return Object.fromEntries((await execute(store, listAgents(store))).map((agent) => [agent.id, agent.name]));
 }

@@ -5,7 +5,7 @@ import {
   startedExecutionResponseSchema,
 } from '@/lib/contracts/executions';
 import { notFound } from '@/lib/core/errors';
-import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { getAgentById } from '@/lib/db/queries/agents';
 import { listExecutions } from '@/lib/db/queries/runList';
 import { getStore } from '@/lib/db/store';
@@ -36,8 +36,9 @@ export const POST = route(
       errors: [404, 409],
     },
   },
-  ({ body, via }) => {
-    const agent = getAgentById(getDb(), body.agentId);
+  async ({ body, via }) => {
+    const store = getStore();
+    const agent = await execute(store, getAgentById(store, body.agentId));
     if (!agent) throw notFound('Agent');
     const trigger = via === 'bearer' ? 'api' : 'manual';
     return json({ execution: requireRuntime().engine.start({ agent, prompt: body.prompt, trigger }) }, 201);

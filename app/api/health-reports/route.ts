@@ -1,5 +1,5 @@
 import { healthReportPageSchema, listHealthReportsQuerySchema } from '@/lib/contracts/healthReports';
-import { getDb } from '@/lib/db';
+import { getStore } from '@/lib/db/store';
 import { listHealthReports } from '@/lib/health/reports';
 import { json, route } from '@/lib/http/route';
 
@@ -11,5 +11,5 @@ export const GET = route(
     query: listHealthReportsQuerySchema,
     doc: { summary: 'Health reports, newest first', response: healthReportPageSchema },
   },
-  ({ query }) => json(listHealthReports(getDb(), query)),
+  async ({ query }) => json(await listHealthReports(getStore(), query)),
 );

@@ -1,18 +1,19 @@
 import fs from 'node:fs';
 import type { CreateAgentInput, UpdateAgentInput } from '../contracts/agents';
 import { assertNoIssues, conflict, invalidField } from '../core/errors';
-import type { Db } from '../db/index';
+import { execute } from '../db/plan';
 import { getAgentById, isAgentNameTaken } from '../db/queries/agents';
+import type { Store } from '../db/store';
 
 const isDirectory = (dir: string) => fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory() === true;
 
 /** Checks that need the server (the file system, other rows) on top of the shared zod schema. */
-export function assertAgentInputAllowed(
-  db: Db,
+export async function assertAgentInputAllowed(
+  store: Store,
   input: CreateAgentInput | UpdateAgentInput,
   agentId?: number,
-): void {
-  if (input.name !== undefined && isAgentNameTaken(db, input.name, agentId)) {
+): Promise<void> {
+  if (input.name !== undefined && (await execute(store, isAgentNameTaken(store, input.name, agentId)))) {
     throw conflict(`An agent named "${input.name}" already exists`, 'name');
   }
   const dir = input.workingDirectory;
@@ -26,13 +27,13 @@ export function assertAgentInputAllowed(
         : [{ path: `additionalDirectories.${index}`, message: 'No such directory on this machine' }],
     ),
   );
-  if (agentId !== undefined) assertRulesDoNotClash(db, input, agentId);
+  if (agentId !== undefined) await assertRulesDoNotClash(store, input, agentId);
 }
 
 /** A change to one rule list must not put a rule in both (the schema checks a body that names both). */
-function assertRulesDoNotClash(db: Db, patch: UpdateAgentInput, agentId: number): void {
+async function assertRulesDoNotClash(store: Store, patch: UpdateAgentInput, agentId: number): Promise<void> {
   if (patch.allowedTools === undefined && patch.deniedTools === undefined) return;
-  const stored = getAgentById(db, agentId);
+  const stored = await execute(store, getAgentById(store, agentId));
   if (!stored) return;
   const denied = new Set(patch.deniedTools ?? stored.deniedTools);
   const allowed = patch.allowedTools ?? stored.allowedTools;

@@ -1,6 +1,8 @@
 import { loadKeyFile } from '../config/keyFile';
 import type { Db } from '../db';
+import { runOnSqlite } from '../db/plan';
 import { getSetting, putSetting } from '../db/queries/settings';
+import { sqliteStore } from '../db/store';
 import { createSessionValue, isValidSession } from './session';
 import { generateToken, hashToken, tokenMatchesHash } from './token';
 
@@ -20,14 +22,17 @@ export class AccessCredentials {
 
   /** Creates the first token if there is none; returns it (to show once) or null. */
   ensureToken(): string | null {
-    if (this.envToken !== undefined || typeof getSetting(this.db, TOKEN_HASH_SETTING) === 'string')
+    if (
+      this.envToken !== undefined ||
+      typeof runOnSqlite(getSetting(sqliteStore(this.db), TOKEN_HASH_SETTING)) === 'string'
+    )
       return null;
     return rotateAccessToken(this.db);
   }
 
   tokenHash(): string {
     if (this.envToken !== undefined) return hashToken(this.envToken);
-    const stored = getSetting(this.db, TOKEN_HASH_SETTING);
+    const stored = runOnSqlite(getSetting(sqliteStore(this.db), TOKEN_HASH_SETTING));
     if (typeof stored !== 'string') throw new Error('No access token configured');
     return stored;
   }
@@ -48,7 +53,7 @@ export class AccessCredentials {
 /** Replaces the stored token; every session signed for the old one stops working. */
 export function rotateAccessToken(db: Db): string {
   const token = generateToken();
-  putSetting(db, TOKEN_HASH_SETTING, hashToken(token));
+  runOnSqlite(putSetting(sqliteStore(db), TOKEN_HASH_SETTING, hashToken(token)));
   return token;
 }
 

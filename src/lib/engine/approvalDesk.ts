@@ -176,7 +176,7 @@ export class ApprovalDesk {
     };
     const recorded = db.transaction((tx) => {
       if (!onSqlite(tx, (s) => recordDecision(s, approvalId, write))) return false;
-      if (rules.length > 0) rememberAgentRules(tx, row.agentId, rules, now);
+      if (rules.length > 0) onSqlite(tx, (s) => rememberAgentRules(s, row.agentId, rules, now));
       return true;
     });
     // Someone answered between the read and the write.

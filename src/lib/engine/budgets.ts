@@ -2,9 +2,11 @@ import type { BudgetKind } from '../contracts/costs';
 import { microsToUsd, usdToMicros } from '../contracts/executions';
 import { DomainError } from '../core/errors';
 import type { Db } from '../db';
+import { runOnSqlite } from '../db/plan';
 import { getMonthSpendMicros, monthKey } from '../db/queries/costs';
 import { getAppSettings } from '../db/queries/settings';
 import type { AgentConfiguration } from '../db/schema';
+import { sqliteStore } from '../db/store';
 import { formatUsd } from '../presentation/format';
 
 export interface BudgetBreach {
@@ -35,7 +37,7 @@ function monthlyLimits(db: Db, agent: AgentConfiguration, now: number): MonthlyL
       label: `The monthly budget of agent "${agent.name}"`,
     });
   }
-  const globalUsd = getAppSettings(db).monthlyBudgetUsd;
+  const globalUsd = runOnSqlite(getAppSettings(sqliteStore(db))).monthlyBudgetUsd;
   if (globalUsd !== null) {
     limits.push({
       budget: 'global_monthly',

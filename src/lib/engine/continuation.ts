@@ -10,9 +10,11 @@ import {
 } from '../contracts/executions';
 import { conflict, notFound } from '../core/errors';
 import type { Db } from '../db';
+import { runOnSqlite } from '../db/plan';
 import { getAgentById } from '../db/queries/agents';
 import { getExecutionRow } from '../db/queries/executions';
 import type { AgentConfiguration, Execution } from '../db/schema';
+import { sqliteStore } from '../db/store';
 import type { ActiveRun, RunRequest } from './activeRun';
 import { noteStep, systemStep } from './findings';
 import type { StartPoint } from './runState';
@@ -35,7 +37,7 @@ function blocker(db: Db, parent: Execution): { reason: string } | Continuable {
     return {
       reason: `Execution ${parent.id} never started a Claude session, so there is nothing to continue`,
     };
-  const agent = getAgentById(db, parent.agentId);
+  const agent = runOnSqlite(getAgentById(sqliteStore(db), parent.agentId));
   if (!agent) return { reason: `The agent of execution ${parent.id} was deleted` };
   if (summarizeTranscript(db, parent.sessionId).entries === 0)
     return {

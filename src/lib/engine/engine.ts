@@ -10,6 +10,7 @@ import { DomainError, isDomainError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { describeStorageFault, type StorageFault, storageFaultOf } from '../core/storageFault';
 import type { DbHandle } from '../db';
+import { runOnSqlite } from '../db/plan';
 import { recordExecutionOutcome, recordHandBack } from '../db/queries/costs';
 import {
   awaitingRunsWithoutPendingApproval,
@@ -25,6 +26,7 @@ import {
 } from '../db/queries/executions';
 import { getAppSettings, runLogCapBytes } from '../db/queries/settings';
 import type { AgentConfiguration } from '../db/schema';
+import { sqliteStore } from '../db/store';
 import type { SecretMasker } from '../security/secrets';
 import { type ActiveRun, limitsOf, newActiveRun, type RunRequest } from './activeRun';
 import { Admission } from './admission';
@@ -135,7 +137,7 @@ export class RunEngine {
   private readonly idleWaiters: (() => void)[] = [];
 
   constructor(private readonly deps: EngineDeps) {
-    const settings = () => getAppSettings(deps.handle.db);
+    const settings = () => runOnSqlite(getAppSettings(sqliteStore(deps.handle.db)));
     this.breaker = new CircuitBreaker(
       {
         threshold: () => settings().circuitBreakerThreshold,
@@ -250,7 +252,7 @@ export class RunEngine {
       origin: { ...origin, triggerName: getTriggerName(db, origin) },
       createdAt: now,
       db,
-      output: this.writer.open(executionId, 0, runLogCapBytes(db)),
+      output: this.writer.open(executionId, 0, runOnSqlite(runLogCapBytes(sqliteStore(db)))),
       workOf: request.parentExecutionId == null ? executionId : chainRootOf(db, request.parentExecutionId),
       onResponse: (active, id, usage) => this.onResponse(active, id, usage),
     });

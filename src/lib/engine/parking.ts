@@ -1,7 +1,7 @@
 import type { ModelTokenUsage } from '../claude/usage';
 import type { Logger } from '../core/logger';
 import type { DbConnection } from '../db';
-import { onSqlite } from '../db/plan';
+import { onSqlite, runOnSqlite } from '../db/plan';
 import { getAgentRow } from '../db/queries/agents';
 import { getApprovalRow, latestAnsweredApproval, pendingApprovalsOf } from '../db/queries/approvals';
 import { recordExecutionCosts } from '../db/queries/costs';
@@ -16,6 +16,7 @@ import {
 } from '../db/queries/executions';
 import { runLogCapBytes } from '../db/queries/settings';
 import type { Execution } from '../db/schema';
+import { sqliteStore } from '../db/store';
 import { type ActiveRun, newActiveRun } from './activeRun';
 import type { OutputWriter } from './outputWriter';
 import { noteAnswerDenied, resumePrompt } from './permissionBroker';
@@ -114,7 +115,7 @@ export class Parking {
    */
   revive(row: Execution, from: StartPoint, attempt = row.attempt): ActiveRun {
     const { db } = this.host;
-    const agent = getAgentRow(db, row.agentId);
+    const agent = runOnSqlite(getAgentRow(sqliteStore(db), row.agentId));
     const view = getExecutionLive(db, row.id);
     if (!agent || !view) throw new Error(`execution ${row.id} or its agent is gone`);
     const origin = {
@@ -132,7 +133,7 @@ export class Parking {
         createdAt: row.createdAt,
         db,
         // The cap counts what this process writes: a woken run may write a cap's worth again.
-        output: this.host.writer.open(row.id, row.lastSeq, runLogCapBytes(db)),
+        output: this.host.writer.open(row.id, row.lastSeq, runOnSqlite(runLogCapBytes(sqliteStore(db)))),
         workOf: chainRootOf(db, row.id),
         onResponse: (active, id, usage) => this.host.onResponse(active, id, usage),
         revived: {

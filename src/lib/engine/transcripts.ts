@@ -1,11 +1,13 @@
 import type { SessionKey, SessionStore, SessionStoreEntry } from '@anthropic-ai/claude-agent-sdk';
 import type { Db } from '../db';
+import { execute, runOnSqlite, transaction } from '../db/plan';
 import {
   appendSessionEntries,
   listSessionSubpaths,
   loadSessionEntries,
   transcriptFacts,
 } from '../db/queries/sessions';
+import { sqliteStore } from '../db/store';
 import type { SecretMasker } from '../security/secrets';
 
 /**
@@ -17,27 +19,25 @@ import type { SecretMasker } from '../security/secrets';
  */
 export function transcriptStore(db: Db, masker: SecretMasker): SessionStore {
   const subpathOf = (key: SessionKey) => key.subpath ?? '';
+  const store = sqliteStore(db);
   return {
     async append(key, entries) {
+      if (entries.length === 0) return;
       const now = Date.now();
-      appendSessionEntries(
-        db,
-        key.sessionId,
-        subpathOf(key),
-        entries.map((entry) => ({
-          uuid: typeof entry.uuid === 'string' ? entry.uuid : null,
-          // Tool output can carry a secret (an agent that prints its environment): masked like the steps.
-          entry: masker.mask(JSON.stringify(entry)),
-          at: (entry.timestamp && Date.parse(entry.timestamp)) || now,
-        })),
-      );
+      const lines = entries.map((entry) => ({
+        uuid: typeof entry.uuid === 'string' ? entry.uuid : null,
+        // Tool output can carry a secret (an agent that prints its environment): masked like the steps.
+        entry: masker.mask(JSON.stringify(entry)),
+        at: (entry.timestamp && Date.parse(entry.timestamp)) || now,
+      }));
+      await transaction(store, (tx) => appendSessionEntries(tx, key.sessionId, subpathOf(key), lines));
     },
     async load(key) {
-      const lines = loadSessionEntries(db, key.sessionId, subpathOf(key));
+      const lines = await execute(store, loadSessionEntries(store, key.sessionId, subpathOf(key)));
       return lines.length === 0 ? null : lines.map((line) => JSON.parse(line) as SessionStoreEntry);
     },
     async listSubkeys({ sessionId }) {
-      return listSessionSubpaths(db, sessionId);
+      return execute(store, listSessionSubpaths(store, sessionId));
     },
   };
 }
@@ -78,6 +78,6 @@ function contextOf(recent: readonly string[]): number {
 }
 
 export function summarizeTranscript(db: Db, sessionId: string): TranscriptSummary {
-  const facts = transcriptFacts(db, sessionId);
+  const facts = runOnSqlite(transcriptFacts(sqliteStore(db), sessionId));
   return { entries: facts.entries, lastAt: facts.lastAt, contextTokens: contextOf(facts.recent) };
 }

@@ -10,6 +10,7 @@ import {
 } from '../contracts/healthReports';
 import type { NotificationEventInput } from '../contracts/notifications';
 import type { Db } from '../db';
+import { execute, runOnSqlite } from '../db/plan';
 import {
   getLatestHealthReportRow,
   insertHealthReport,
@@ -17,6 +18,7 @@ import {
   listHealthReportRowsSince,
 } from '../db/queries/healthReports';
 import type { AgentConfiguration, HealthReportRow } from '../db/schema';
+import { type Store, sqliteStore } from '../db/store';
 
 function healthEvents(execution: ExecutionLive, report: HealthReport): NotificationEventInput[] {
   const data = (state: 'firing' | 'resolved') => ({
@@ -48,17 +50,19 @@ export function recordHealthReport(
 ): NotificationEventInput[] {
   if (outputSchemaOf(agent) === null) return [];
   const { report, rawAnswer } = healthOutcomeOf(execution);
-  insertHealthReport(db, {
-    executionId: execution.id,
-    agentId: execution.agentId,
-    status: report?.status ?? 'invalid',
-    summary: report?.summary ?? null,
-    findings: report?.findings ?? null,
-    recommendations: report?.recommendations ?? null,
-    figures: report?.figures ?? null,
-    rawAnswer,
-    createdAt: now,
-  });
+  runOnSqlite(
+    insertHealthReport(sqliteStore(db), {
+      executionId: execution.id,
+      agentId: execution.agentId,
+      status: report?.status ?? 'invalid',
+      summary: report?.summary ?? null,
+      findings: report?.findings ?? null,
+      recommendations: report?.recommendations ?? null,
+      figures: report?.figures ?? null,
+      rawAnswer,
+      createdAt: now,
+    }),
+  );
   return report ? healthEvents(execution, report) : [];
 }
 
@@ -85,17 +89,20 @@ function toDto(row: HealthReportRow): HealthReportDto {
   };
 }
 
-export function listHealthReports(db: Db, query: ListHealthReportsQuery): HealthReportPage {
-  const { rows, nextBefore } = listHealthReportRows(db, query);
+export async function listHealthReports(
+  store: Store,
+  query: ListHealthReportsQuery,
+): Promise<HealthReportPage> {
+  const { rows, nextBefore } = await execute(store, listHealthReportRows(store, query));
   return { items: rows.map(toDto), nextBefore };
 }
 
-export function getLatestHealthReport(db: Db): HealthReportDto | null {
-  const row = getLatestHealthReportRow(db);
+export async function getLatestHealthReport(store: Store): Promise<HealthReportDto | null> {
+  const row = await execute(store, getLatestHealthReportRow(store));
   return row ? toDto(row) : null;
 }
 
 /** The reports of the last `days` days, oldest first (the dashboard's strip). */
-export function recentHealthReports(db: Db, now: number, days = 7): HealthReportDto[] {
-  return listHealthReportRowsSince(db, now - days * 86_400_000).map(toDto);
+export async function recentHealthReports(store: Store, now: number, days = 7): Promise<HealthReportDto[]> {
+  return (await execute(store, listHealthReportRowsSince(store, now - days * 86_400_000))).map(toDto);
 }

@@ -1,7 +1,9 @@
 import { SYSTEM_HEALTH_KEY, systemHealthAgent } from '../../agents/system-health';
 import type { Db } from '../db/index';
+import { runOnSqlite } from '../db/plan';
 import { createAgent, getBuiltinAgent, hasBuiltinAgent } from '../db/queries/agents';
 import { getSetting, putSetting } from '../db/queries/settings';
+import { sqliteStore } from '../db/store';
 import { createSchedule } from '../scheduling/schedules';
 
 /** Where the id of the health reporter's built-in schedule is kept, once it was seeded. */
@@ -15,9 +17,10 @@ export const HEALTH_SCHEDULE_CRON = '0 * * * *';
  * costs money; the dashboard has one switch to turn it on). Whatever the user deletes stays deleted.
  */
 export function seedBuiltins(db: Db, now: number = Date.now()): void {
-  if (!hasBuiltinAgent(db, SYSTEM_HEALTH_KEY)) createAgent(db, systemHealthAgent(now), SYSTEM_HEALTH_KEY);
-  if (getSetting(db, HEALTH_SCHEDULE_SETTING) !== undefined) return;
-  const agent = getBuiltinAgent(db, SYSTEM_HEALTH_KEY);
+  if (!runOnSqlite(hasBuiltinAgent(sqliteStore(db), SYSTEM_HEALTH_KEY)))
+    runOnSqlite(createAgent(sqliteStore(db), systemHealthAgent(now), SYSTEM_HEALTH_KEY));
+  if (runOnSqlite(getSetting(sqliteStore(db), HEALTH_SCHEDULE_SETTING)) !== undefined) return;
+  const agent = runOnSqlite(getBuiltinAgent(sqliteStore(db), SYSTEM_HEALTH_KEY));
   if (!agent) return;
   const schedule = createSchedule(
     db,
@@ -29,11 +32,11 @@ export function seedBuiltins(db: Db, now: number = Date.now()): void {
     },
     now,
   );
-  putSetting(db, HEALTH_SCHEDULE_SETTING, schedule.id);
+  runOnSqlite(putSetting(sqliteStore(db), HEALTH_SCHEDULE_SETTING, schedule.id));
 }
 
 /** The health reporter's built-in schedule, unless it was never seeded or was deleted. */
 export function healthScheduleId(db: Db): number | null {
-  const id = getSetting(db, HEALTH_SCHEDULE_SETTING);
+  const id = runOnSqlite(getSetting(sqliteStore(db), HEALTH_SCHEDULE_SETTING));
   return typeof id === 'number' ? id : null;
 }

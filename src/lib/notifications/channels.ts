@@ -12,7 +12,7 @@ import {
 } from '../contracts/notifications';
 import { assertNoIssues, invalidField, notFound } from '../core/errors';
 import type { Db } from '../db';
-import { execute, transaction } from '../db/plan';
+import { execute, runOnSqlite, transaction } from '../db/plan';
 import { listLiveAgentIds } from '../db/queries/agents';
 import {
   deleteChannelRow,
@@ -25,6 +25,7 @@ import {
 import type { ChannelPublicSettings, NotificationChannel } from '../db/schema';
 import type { SecretBox } from '../db/secretBox';
 import type { Store } from '../db/store';
+import { sqliteStore } from '../db/store';
 
 /** A channel's full settings, secrets included: only ever held in memory, to send. */
 const channelConfigSchema = z.discriminatedUnion('type', [
@@ -272,7 +273,7 @@ export async function updateChannel(
 /** A channel limited to agents must name existing ones; each unknown id is an issue at its place in the list. */
 export function assertAgentsExist(db: Db, agentIds: readonly number[] | null | undefined): void {
   if (!agentIds) return;
-  const live = listLiveAgentIds(db);
+  const live = runOnSqlite(listLiveAgentIds(sqliteStore(db)));
   assertNoIssues(
     agentIds.flatMap((agentId, index) =>
       live.has(agentId) ? [] : [{ path: `agentIds.${index}`, message: `No agent with id ${agentId}` }],

@@ -54,12 +54,12 @@ function conditionLabel(key: string, parsed: ParsedConditionKey, names: Names): 
  * ones (holding, or a breach not announced yet) and the fixed ones that are clear. Holding first.
  */
 export function listConditionStatuses(db: Db): ConditionListResponse {
-  const settings = getAppSettings(db);
+  const settings = runOnSqlite(getAppSettings(sqliteStore(db)));
   const quietMs = settings.notificationQuietPeriodMinutes * 60_000;
   const store = sqliteStore(db);
   const channels = runOnSqlite(listChannelRows(store));
   const names: Names = {
-    agents: new Map(listAgents(db).map((agent) => [agent.id, agent.name])),
+    agents: new Map(runOnSqlite(listAgents(sqliteStore(db))).map((agent) => [agent.id, agent.name])),
     workflows: new Map(listWorkflows(db).map((workflow) => [workflow.id, workflow.name])),
   };
   const rows = new Map<string, NotificationCondition | undefined>(

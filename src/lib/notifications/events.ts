@@ -5,7 +5,7 @@ import {
   notificationEventSchema,
 } from '../contracts/notifications';
 import type { DbExecutor } from '../db/executor';
-import { type Plan, runOnSqlite } from '../db/plan';
+import { onSqlite, type Plan, runOnSqlite } from '../db/plan';
 import { type ChannelSubscription, listSubscriptions } from '../db/queries/notificationChannels';
 import { insertEventForChannels } from '../db/queries/notificationOutbox';
 import { getAppSettings } from '../db/queries/settings';
@@ -47,7 +47,9 @@ export function recordEvent(db: DbExecutor, input: NotificationEventInput, now =
   const event = notificationEventSchema.parse(input);
   return db.transaction((tx) => {
     // Only a condition event needs the quiet period.
-    const quietMs = conditionOf(event) ? getAppSettings(tx).notificationQuietPeriodMinutes * 60_000 : 0;
+    const quietMs = conditionOf(event)
+      ? onSqlite(tx, getAppSettings).notificationQuietPeriodMinutes * 60_000
+      : 0;
     return runOnSqlite(queueEvent(sqliteStore(tx), event, now, quietMs));
   });
 }

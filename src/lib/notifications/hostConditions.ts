@@ -65,7 +65,7 @@ export function evaluateHostConditions(
   now = Date.now(),
 ): RecordedEvent[] {
   return db.transaction((tx) => {
-    const settings = getAppSettings(tx);
+    const settings = runOnSqlite(getAppSettings(sqliteStore(tx)));
     const path = HOST_PAGE_PATH;
     const outcomes: (RecordedEvent | null)[] = reading.disks.map((disk) =>
       observe(

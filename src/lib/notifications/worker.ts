@@ -145,7 +145,7 @@ export function startNotificationWorker(options: NotificationWorkerOptions): Not
     if (stopped) return;
     try {
       // Read once a pass: a changed rate limit applies from the next one.
-      const limit = rateLimitOf(getAppSettings(db));
+      const limit = rateLimitOf(await execute(store, getAppSettings(store)));
       await transaction(store, (tx) => queueDueSummaries(tx, now(), limit));
       for (;;) {
         const claimed = await transaction(store, (tx) =>

@@ -1,5 +1,7 @@
 import type { Db } from '../db';
+import { runOnSqlite } from '../db/plan';
 import { requireAgent } from '../db/queries/agents';
+import { sqliteStore } from '../db/store';
 import type { Refusal, RunEngine } from '../engine/engine';
 import type { WorkflowRunner } from '../workflows/runner';
 import type { RunLauncher, RunRefusal } from './launcher';
@@ -15,7 +17,7 @@ const REFUSAL_OUTCOMES: Record<Refusal['kind'], RunRefusal['outcome']> = {
  * ordinary queued run, a scheduled workflow an ordinary workflow run (trigger 'schedule').
  */
 export function engineRunLauncher(db: Db, engine: RunEngine, workflows: WorkflowRunner): RunLauncher {
-  const agentOf = (agentId: number) => requireAgent(db, agentId);
+  const agentOf = (agentId: number) => runOnSqlite(requireAgent(sqliteStore(db), agentId));
   return {
     refusal(target, now) {
       const storage = engine.storageRefusal();

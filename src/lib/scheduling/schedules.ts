@@ -16,6 +16,7 @@ import {
 } from '../contracts/schedules';
 import { assertNoIssues, DomainError, invalidField, notFound } from '../core/errors';
 import type { Db } from '../db';
+import { runOnSqlite } from '../db/plan';
 import { getAgentById, listAgents } from '../db/queries/agents';
 import {
   getLastFiring,
@@ -33,6 +34,7 @@ import {
 } from '../db/queries/schedules';
 import { getWorkflow, listWorkflows } from '../db/queries/workflows';
 import type { Schedule } from '../db/schema';
+import { sqliteStore } from '../db/store';
 import { checkRunInput } from '../workflows/validate';
 import { compileCron, describeCron, localTimeZone, nextRuns, normalizeTimeZone } from './cron';
 import { jitterMs } from './jitter';
@@ -103,7 +105,7 @@ type Target = Pick<Schedule, 'agentId' | 'workflowId' | 'workflowInput'>;
 /** The schedule's agent or workflow exists and is live; for a workflow, the input fits its fields (`workflowInput.<field>`). */
 export function assertTargetExists(db: Db, target: Target): void {
   if (target.agentId !== null) {
-    if (!getAgentById(db, target.agentId)) throw notFound('Agent');
+    if (!runOnSqlite(getAgentById(sqliteStore(db), target.agentId))) throw notFound('Agent');
     return;
   }
   if (target.workflowId === null) return;
@@ -262,7 +264,7 @@ export function assertFiringStarted(firing: ScheduleFiringDto): void {
 /** The agents and workflows a schedule form offers, with each workflow's input fields. */
 export function listScheduleTargets(db: Db): ScheduleTargetOptions {
   return {
-    agents: listAgents(db).map(({ id, name }) => ({ id, name })),
+    agents: runOnSqlite(listAgents(sqliteStore(db))).map(({ id, name }) => ({ id, name })),
     workflows: listWorkflows(db).flatMap(({ id }) => {
       const workflow = getWorkflow(db, id);
       return workflow ? [{ id, name: workflow.name, inputs: workflow.inputs }] : [];

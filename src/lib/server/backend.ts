@@ -140,9 +140,9 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   const storage: StorageMonitor = new StorageMonitor({
     dataDir: env.dataDir,
     logger,
-    floor: () => getAppSettings(db),
+    floor: () => runOnSqlite(getAppSettings(sqliteStore(db))),
     reserve: new StorageReserve(path.join(env.dataDir, STORAGE_RESERVE_FILE), env.storageReserveBytes),
-    probe: () => putSetting(db, STORAGE_PROBE_KEY, Date.now()),
+    probe: () => runOnSqlite(putSetting(sqliteStore(db), STORAGE_PROBE_KEY, Date.now())),
     flushPending: () => engine.recordPendingEndings(),
     busy: () => engine.activeCount > 0,
     onChange: (status) => {
@@ -236,7 +236,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   const hostMetrics = startHostMetrics({
     db,
     logger,
-    ...hostMetricsSettings(getAppSettings(db)),
+    ...hostMetricsSettings(runOnSqlite(getAppSettings(sqliteStore(db)))),
     onSample: (sample) => {
       publish({ type: 'metrics.sample', sample });
       if (evaluateHostConditions(db, hostReading(sample)).length > 0) kick();
@@ -246,7 +246,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   const retention = startOutputRetention({
     handle,
     logger,
-    retentionDays: () => getAppSettings(db).runOutputRetentionDays,
+    retentionDays: () => runOnSqlite(getAppSettings(sqliteStore(db))).runOutputRetentionDays,
   });
 
   const searchIndexing = setInterval(() => {

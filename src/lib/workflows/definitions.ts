@@ -2,6 +2,7 @@ import { agentReturnsStructuredOutput, outputJsonSchemaOf } from '../../agents/s
 import type { UpdateWorkflowInput, WorkflowDefinition, WorkflowDto } from '../contracts/workflows';
 import { assertNoIssues, conflict, notFound } from '../core/errors';
 import type { Db } from '../db';
+import { runOnSqlite } from '../db/plan';
 import { getAgentById, listLiveAgentIds } from '../db/queries/agents';
 import {
   getWorkflow,
@@ -9,6 +10,7 @@ import {
   insertWorkflowVersion,
   isWorkflowNameTaken,
 } from '../db/queries/workflows';
+import { sqliteStore } from '../db/store';
 import { type OutputShape, workflowIssues } from './validate';
 
 /** Whether an agent returns structured output, so `{{steps.x.output.…}}` can have a value. */
@@ -17,7 +19,7 @@ export type StructuredOutputCheck = (agentId: number) => boolean;
 /** The check against the stored agents (which ones answer with an object: src/agents/structuredOutput.ts). */
 export function structuredOutputCheck(db: Db): StructuredOutputCheck {
   return (agentId) => {
-    const agent = getAgentById(db, agentId);
+    const agent = runOnSqlite(getAgentById(sqliteStore(db), agentId));
     return agent !== undefined && agentReturnsStructuredOutput(agent);
   };
 }
@@ -30,11 +32,15 @@ function assertSavable(
   workflowId?: number,
 ): void {
   const outputShape = (agentId: number): OutputShape | null => {
-    const agent = getAgentById(db, agentId);
+    const agent = runOnSqlite(getAgentById(sqliteStore(db), agentId));
     return agent ? outputJsonSchemaOf(agent) : null;
   };
   assertNoIssues(
-    workflowIssues(definition, { liveAgentIds: listLiveAgentIds(db), hasStructuredOutput, outputShape }),
+    workflowIssues(definition, {
+      liveAgentIds: runOnSqlite(listLiveAgentIds(sqliteStore(db))),
+      hasStructuredOutput,
+      outputShape,
+    }),
   );
   if (isWorkflowNameTaken(db, definition.name, workflowId)) {
     throw conflict(`A workflow named "${definition.name}" already exists`, 'name');

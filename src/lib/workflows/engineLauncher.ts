@@ -1,7 +1,9 @@
 import { isDomainError } from '../core/errors';
 import type { Db } from '../db';
+import { runOnSqlite } from '../db/plan';
 import { requireAgent } from '../db/queries/agents';
 import type { AgentConfiguration } from '../db/schema';
+import { sqliteStore } from '../db/store';
 import { assertBudgetLeft } from '../engine/budgets';
 import type { RunEngine } from '../engine/engine';
 import { budgetStopSchema } from '../engine/events';
@@ -9,7 +11,7 @@ import type { StepLauncher, StepRefusal } from './launcher';
 
 /** The workflow runner's port, backed by the run engine: each step is an ordinary queued run. */
 export function engineStepLauncher(db: Db, engine: RunEngine): StepLauncher {
-  const agentOf = (agentId: number) => requireAgent(db, agentId);
+  const agentOf = (agentId: number) => runOnSqlite(requireAgent(sqliteStore(db), agentId));
   return {
     // Only a spent budget refuses a step; an open breaker just delays it (it waits queued).
     refusal: (agentId, now) => budgetRefusal(db, agentOf(agentId), now),

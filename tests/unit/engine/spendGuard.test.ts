@@ -1,9 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../../src/lib/db';
+import { runOnSqlite } from '../../../src/lib/db/plan';
 import { createAgent, getAgentById } from '../../../src/lib/db/queries/agents';
 import { getMonthSpendMicros, monthKey } from '../../../src/lib/db/queries/costs';
 import { insertQueuedExecution } from '../../../src/lib/db/queries/executions';
 import { costTracking } from '../../../src/lib/db/schema';
+import { sqliteStore } from '../../../src/lib/db/store';
 import { SpendGuard } from '../../../src/lib/engine/spendGuard';
 import { createTestDb } from '../../helpers/testDb';
 
@@ -26,8 +28,10 @@ beforeEach(() => {
 afterEach(() => handle.sqlite.close());
 
 function guardFor(maxCostPerRunUsd: number | null, workflowCapMicros: number | null = null) {
-  const created = createAgent(handle.db, { name: 'a', model: SONNET, defaultPrompt: 'p', maxCostPerRunUsd });
-  const agent = getAgentById(handle.db, created.id);
+  const created = runOnSqlite(
+    createAgent(sqliteStore(handle.db), { name: 'a', model: SONNET, defaultPrompt: 'p', maxCostPerRunUsd }),
+  );
+  const agent = runOnSqlite(getAgentById(sqliteStore(handle.db), created.id));
   if (!agent) throw new Error('agent vanished');
   const executionId = insertQueuedExecution(handle.db, {
     agentId: agent.id,

@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../../src/lib/db';
+import { runOnSqlite } from '../../../src/lib/db/plan';
 import { createAgent } from '../../../src/lib/db/queries/agents';
+import { sqliteStore } from '../../../src/lib/db/store';
 import { pruneRunOutput } from '../../../src/lib/storage/outputRetention';
 import { createTestDb } from '../../helpers/testDb';
 
@@ -16,7 +18,9 @@ afterEach(() => handle.sqlite.close());
 
 /** A run with `lines` log lines and two steps, ended `daysAgo` (or still running). */
 function run(daysAgo: number | null, lines: number): number {
-  const agent = createAgent(handle.db, { name: `a${Math.random()}`, model: 'm', defaultPrompt: 'p' });
+  const agent = runOnSqlite(
+    createAgent(sqliteStore(handle.db), { name: `a${Math.random()}`, model: 'm', defaultPrompt: 'p' }),
+  );
   const ended = daysAgo === null ? null : NOW - daysAgo * DAY_MS;
   const id = Number(
     handle.sqlite

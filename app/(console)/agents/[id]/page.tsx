@@ -18,6 +18,7 @@ import { Panel, PanelGrid } from '@/components/ui/Panel';
 import { Tabs } from '@/components/ui/Tabs';
 import { microsToUsd } from '@/lib/contracts/executions';
 import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { getAgentById, toAgentDto } from '@/lib/db/queries/agents';
 import { getMonthSpendMicros, monthKey } from '@/lib/db/queries/costs';
 import { agentDenialSummary } from '@/lib/db/queries/executions';
@@ -39,14 +40,16 @@ interface AgentPageProps {
 }
 
 // Metadata and page share one read per request.
-const loadAgent = cache((idParam: string) => {
+const loadAgent = cache(async (idParam: string) => {
   const id = parseIdParam(idParam);
-  const row = id === undefined ? undefined : getAgentById(getDb(), id);
+  if (id === undefined) return undefined;
+  const store = getStore();
+  const row = await execute(store, getAgentById(store, id));
   return row && toAgentDto(row);
 });
 
 export async function generateMetadata({ params }: AgentPageProps): Promise<Metadata> {
-  const agent = loadAgent((await params).id);
+  const agent = await loadAgent((await params).id);
   return { title: agent?.name ?? 'Agent not found' };
 }
 
@@ -57,7 +60,7 @@ function nextRunOf(nextRuns: readonly (readonly string[])[]): number | null {
 }
 
 export default async function AgentPage({ params, searchParams }: AgentPageProps) {
-  const agent = loadAgent((await params).id);
+  const agent = await loadAgent((await params).id);
   if (!agent) notFound();
   const db = getDb();
   const created = (await searchParams).created === '1';

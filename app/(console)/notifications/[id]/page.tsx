@@ -9,7 +9,6 @@ import { Tag } from '@/components/ui/Badge';
 import { ButtonLink } from '@/components/ui/Button';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { Panel } from '@/components/ui/Panel';
-import { getDb } from '@/lib/db';
 import { execute } from '@/lib/db/plan';
 import { listAgents } from '@/lib/db/queries/agents';
 import { getChannelRow } from '@/lib/db/queries/notificationChannels';
@@ -39,7 +38,8 @@ export async function generateMetadata({ params }: ChannelPageProps): Promise<Me
 export default async function ChannelPage({ params }: ChannelPageProps) {
   const channel = await loadChannel((await params).id);
   if (!channel) notFound();
-  const agents = listAgents(getDb()).map(({ id, name }) => ({ id, name }));
+  const store = getStore();
+  const agents = (await execute(store, listAgents(store))).map(({ id, name }) => ({ id, name }));
   return (
     <>
       <PageHeader

@@ -1,7 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { WorkflowRunView } from '@/components/features/workflows/WorkflowRunView';
-import { getDb } from '@/lib/db';
 import { execute } from '@/lib/db/plan';
 import { getWorkflowRun } from '@/lib/db/queries/workflowRuns';
 import { getStore } from '@/lib/db/store';
@@ -23,5 +22,5 @@ export default async function WorkflowRunPage({ params }: WorkflowRunPageProps) 
   const store = getStore();
   const run = id === undefined ? undefined : await execute(store, getWorkflowRun(store, id));
   if (!run) notFound();
-  return <WorkflowRunView initial={run} agentNames={agentNamesById(getDb())} />;
+  return <WorkflowRunView initial={run} agentNames={await agentNamesById(getStore())} />;
 }

@@ -38,9 +38,9 @@ export default async function WorkflowPage({ params, searchParams }: WorkflowPag
   const workflow = loadWorkflow((await params).id);
   if (!workflow) notFound();
   const created = (await searchParams).created === '1';
-  const db = getDb();
-  const names = agentNamesById(db);
+  const _db = getDb();
   const store = getStore();
+  const names = await agentNamesById(store);
   const runs = await execute(
     store,
     listWorkflowRuns(store, { workflowId: workflow.id, limit: RUN_HISTORY_LIMIT }),

@@ -8,12 +8,12 @@ import { editorAgents } from '../editorAgents';
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'New workflow' };
 
-export default function NewWorkflowPage() {
+export default async function NewWorkflowPage() {
   return (
     <>
       <PageHeader title="New workflow" />
       <Panel>
-        <WorkflowEditor agents={editorAgents(getDb())} />
+        <WorkflowEditor agents={await editorAgents(getDb())} />
       </Panel>
     </>
   );

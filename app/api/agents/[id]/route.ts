@@ -2,8 +2,10 @@ import { assertAgentInputAllowed } from '@/lib/agents/agentInput';
 import { agentDetailResponseSchema, agentResponseSchema, updateAgentSchema } from '@/lib/contracts/agents';
 import { notFound } from '@/lib/core/errors';
 import { getDb } from '@/lib/db';
+import { execute, transaction } from '@/lib/db/plan';
 import { getAgentById, softDeleteAgent, toAgentDto, updateAgent } from '@/lib/db/queries/agents';
 import { agentDenialSummary } from '@/lib/db/queries/executions';
+import { getStore } from '@/lib/db/store';
 import { idParam, json, route } from '@/lib/http/route';
 import { getRuntime } from '@/lib/server/runtime';
 
@@ -15,11 +17,11 @@ export const GET = route(
     params: idParam,
     doc: { summary: 'One agent, with its recent denied calls', response: agentDetailResponseSchema },
   },
-  ({ params }) => {
-    const db = getDb();
-    const agent = getAgentById(db, params.id);
+  async ({ params }) => {
+    const store = getStore();
+    const agent = await execute(store, getAgentById(store, params.id));
     if (!agent) throw notFound('Agent');
-    return json({ agent: toAgentDto(agent), recentDenials: agentDenialSummary(db, params.id) });
+    return json({ agent: toAgentDto(agent), recentDenials: agentDenialSummary(getDb(), params.id) });
   },
 );
 
@@ -29,11 +31,11 @@ export const PATCH = route(
     body: updateAgentSchema,
     doc: { summary: "Change some of an agent's fields", response: agentResponseSchema, errors: [409] },
   },
-  ({ params, body }) => {
-    const db = getDb();
-    if (!getAgentById(db, params.id)) throw notFound('Agent');
-    assertAgentInputAllowed(db, body, params.id);
-    const agent = updateAgent(db, params.id, body);
+  async ({ params, body }) => {
+    const store = getStore();
+    if (!(await execute(store, getAgentById(store, params.id)))) throw notFound('Agent');
+    await assertAgentInputAllowed(store, body, params.id);
+    const agent = await execute(store, updateAgent(store, params.id, body));
     if (!agent) throw notFound('Agent');
     // Queued runs follow the new requirement: dropping a label this worker lacks lets them start.
     if (body.requiredLabels) getRuntime()?.engine.agentLabelsChanged(agent.id, agent.requiredLabels);
@@ -43,8 +45,8 @@ export const PATCH = route(
 
 export const DELETE = route(
   { params: idParam, doc: { summary: 'Delete an agent (its runs and costs stay)' } },
-  ({ params }) => {
-    if (!softDeleteAgent(getDb(), params.id)) throw notFound('Agent');
+  async ({ params }) => {
+    if (!(await transaction(getStore(), (tx) => softDeleteAgent(tx, params.id)))) throw notFound('Agent');
     return new Response(null, { status: 204 });
   },
 );

@@ -7,11 +7,13 @@ import {
 } from '../../contracts/agents';
 import { microsToUsd, usdToMicros } from '../../contracts/executions';
 import { notFound } from '../../core/errors';
-import type { DbExecutor } from '../executor';
-import type { Db } from '../index';
+import { changesOf, firstOf, type Plan, rowsOf } from '../plan';
 import { insertedRow, updatedRow } from '../returning';
-import { type AgentConfiguration, agentConfigurations } from '../schema';
+import type { AgentConfiguration } from '../schema';
+import type { Store, Tables } from '../store';
 import { softDeleteSchedulesOfAgent } from './schedules';
+
+// Dialect-neutral plans (see plan.ts): run on SQLite and on Postgres, inside a transaction or not.
 
 export function toAgentDto(row: AgentConfiguration): AgentDto {
   return {
@@ -56,130 +58,141 @@ function toColumns<T extends UpdateAgentInput>({ maxCostPerRunUsd, monthlyBudget
   };
 }
 
-const live = isNull(agentConfigurations.deletedAt);
+const live = (t: Tables) => isNull(t.agentConfigurations.deletedAt);
 
-export function listAgents(db: Db): AgentDto[] {
-  return db
-    .select()
-    .from(agentConfigurations)
-    .where(live)
-    .orderBy(asc(agentConfigurations.name))
-    .all()
-    .map(toAgentDto);
+/** By name; agents of one name (a deleted one's was taken again) by id: one order on every dialect. */
+export function* listAgents({ db, t }: Store): Plan<AgentDto[]> {
+  const agents = t.agentConfigurations;
+  const rows = yield* rowsOf(
+    db.select().from(agents).where(live(t)).orderBy(asc(agents.name), asc(agents.id)),
+  );
+  return rows.map(toAgentDto);
 }
 
-export function getAgentById(db: Db, id: number): AgentConfiguration | undefined {
-  return db
-    .select()
-    .from(agentConfigurations)
-    .where(and(eq(agentConfigurations.id, id), live))
-    .get();
+export function getAgentById({ db, t }: Store, id: number): Plan<AgentConfiguration | undefined> {
+  const agents = t.agentConfigurations;
+  return firstOf(
+    db
+      .select()
+      .from(agents)
+      .where(and(eq(agents.id, id), live(t))),
+  );
 }
 
 /** A live agent, or a not-found error naming it. */
-export function requireAgent(db: Db, id: number): AgentConfiguration {
-  const agent = getAgentById(db, id);
+export function* requireAgent(store: Store, id: number): Plan<AgentConfiguration> {
+  const agent = yield* getAgentById(store, id);
   if (!agent) throw notFound(`Agent ${id}`);
   return agent;
 }
 
-export function isAgentNameTaken(db: Db, name: string, exceptId?: number): boolean {
-  const row = db
-    .select({ id: agentConfigurations.id })
-    .from(agentConfigurations)
-    .where(and(eq(agentConfigurations.name, name), live))
-    .get();
+export function* isAgentNameTaken({ db, t }: Store, name: string, exceptId?: number): Plan<boolean> {
+  const agents = t.agentConfigurations;
+  const row = yield* firstOf(
+    db
+      .select({ id: agents.id })
+      .from(agents)
+      .where(and(eq(agents.name, name), live(t))),
+  );
   return row !== undefined && row.id !== exceptId;
 }
 
-export function createAgent(db: Db, input: CreateAgentInput, builtinKey: string | null = null): AgentDto {
+export function* createAgent(
+  { db, t }: Store,
+  input: CreateAgentInput,
+  builtinKey: string | null = null,
+): Plan<AgentDto> {
   const now = Date.now();
-  const row = insertedRow(
-    db
-      .insert(agentConfigurations)
-      .values({ ...toColumns({ ...AGENT_DEFAULTS, ...input }), builtinKey, createdAt: now, updatedAt: now })
-      .returning()
-      .all(),
-  );
-  return toAgentDto(row);
+  const values = {
+    ...toColumns({ ...AGENT_DEFAULTS, ...input }),
+    builtinKey,
+    createdAt: now,
+    updatedAt: now,
+  };
+  return toAgentDto(insertedRow(yield* rowsOf(db.insert(t.agentConfigurations).values(values).returning())));
 }
 
-export function updateAgent(db: Db, id: number, patch: UpdateAgentInput): AgentDto | undefined {
+export function* updateAgent(
+  { db, t }: Store,
+  id: number,
+  patch: UpdateAgentInput,
+): Plan<AgentDto | undefined> {
+  const agents = t.agentConfigurations;
   const row = updatedRow(
-    db
-      .update(agentConfigurations)
-      .set({ ...toColumns(patch), updatedAt: Date.now() })
-      .where(and(eq(agentConfigurations.id, id), live))
-      .returning()
-      .all(),
+    yield* rowsOf(
+      db
+        .update(agents)
+        .set({ ...toColumns(patch), updatedAt: Date.now() })
+        .where(and(eq(agents.id, id), live(t)))
+        .returning(),
+    ),
   );
   return row && toAgentDto(row);
 }
 
-/** Deletes an agent and, with it, its schedules (its runs and costs stay). */
-export function softDeleteAgent(db: Db, id: number): boolean {
+/** Deletes an agent and, with it, its schedules (its runs and costs stay): run it in a transaction. */
+export function* softDeleteAgent(store: Store, id: number): Plan<boolean> {
+  const { db, t } = store;
+  const agents = t.agentConfigurations;
   const now = Date.now();
-  return db.transaction(() => {
-    const result = db
-      .update(agentConfigurations)
+  const deleted = yield* changesOf(
+    db
+      .update(agents)
       .set({ deletedAt: now })
-      .where(and(eq(agentConfigurations.id, id), live))
-      .run();
-    if (result.changes === 0) return false;
-    softDeleteSchedulesOfAgent(db, id, now);
-    return true;
-  });
+      .where(and(eq(agents.id, id), live(t))),
+  );
+  if (deleted === 0) return false;
+  yield* softDeleteSchedulesOfAgent(store, id, now);
+  return true;
 }
 
 /** A built-in agent, if it was seeded and not deleted. */
-export function getBuiltinAgent(db: Db, builtinKey: string): AgentConfiguration | undefined {
-  return db
-    .select()
-    .from(agentConfigurations)
-    .where(and(eq(agentConfigurations.builtinKey, builtinKey), live))
-    .get();
+export function getBuiltinAgent({ db, t }: Store, builtinKey: string): Plan<AgentConfiguration | undefined> {
+  const agents = t.agentConfigurations;
+  return firstOf(
+    db
+      .select()
+      .from(agents)
+      .where(and(eq(agents.builtinKey, builtinKey), live(t))),
+  );
 }
 
 /** True if a built-in agent was ever seeded, even if the user deleted it since. */
-export function hasBuiltinAgent(db: Db, builtinKey: string): boolean {
-  return (
-    db
-      .select({ id: agentConfigurations.id })
-      .from(agentConfigurations)
-      .where(eq(agentConfigurations.builtinKey, builtinKey))
-      .get() !== undefined
+export function* hasBuiltinAgent({ db, t }: Store, builtinKey: string): Plan<boolean> {
+  const agents = t.agentConfigurations;
+  const row = yield* firstOf(
+    db.select({ id: agents.id }).from(agents).where(eq(agents.builtinKey, builtinKey)),
   );
+  return row !== undefined;
 }
 
 /** Ids of the agents that are not deleted: what a workflow step may name. */
-export function listLiveAgentIds(db: Db): Set<number> {
-  return new Set(
-    db
-      .select({ id: agentConfigurations.id })
-      .from(agentConfigurations)
-      .where(live)
-      .all()
-      .map((row) => row.id),
-  );
+export function* listLiveAgentIds({ db, t }: Store): Plan<Set<number>> {
+  const agents = t.agentConfigurations;
+  const rows = yield* rowsOf(db.select({ id: agents.id }).from(agents).where(live(t)));
+  return new Set(rows.map((row) => row.id));
 }
 
 /** An agent's row even when it was deleted since: a parked run of it still resumes or ends. */
-export function getAgentRow(db: DbExecutor, id: number): AgentConfiguration | undefined {
-  return db.select().from(agentConfigurations).where(eq(agentConfigurations.id, id)).get();
+export function getAgentRow({ db, t }: Store, id: number): Plan<AgentConfiguration | undefined> {
+  return firstOf(db.select().from(t.agentConfigurations).where(eq(t.agentConfigurations.id, id)));
 }
 
 /** Adds rules to an agent's remembered rules ("approve and remember"), each at most once. */
-export function rememberAgentRules(
-  db: DbExecutor,
+export function* rememberAgentRules(
+  store: Store,
   agentId: number,
   rules: readonly string[],
   now: number,
-): void {
-  const agent = getAgentRow(db, agentId);
+): Plan<void> {
+  const agent = yield* getAgentRow(store, agentId);
   if (!agent) return;
   const remembered = [...new Set([...agent.rememberedTools, ...rules])];
-  db.update(agentConfigurations)
-    .set({ rememberedTools: remembered, updatedAt: now })
-    .where(eq(agentConfigurations.id, agentId))
-    .run();
+  const agents = store.t.agentConfigurations;
+  yield* changesOf(
+    store.db
+      .update(agents)
+      .set({ rememberedTools: remembered, updatedAt: now })
+      .where(eq(agents.id, agentId)),
+  );
 }

@@ -32,7 +32,7 @@ import { execute, type Plan, preparedRowsOf, rowsOf } from '../plan';
 import { preparedPerStore } from '../prepared';
 import type { Store } from '../store';
 import { dayKey, monthKey, monthSpendMicrosOf, sumOf } from './costs';
-import { appSettingsOf } from './settings';
+import { getAppSettings } from './settings';
 
 // Dashboard cost figures. Every total comes from the monthly and daily summaries (a few hundred
 // rows a month), never from summing cost_tracking: that table grows by a row per run per model.
@@ -267,7 +267,7 @@ const agentBudgetSpend = preparedPerStore(
  */
 function* budgetStatusesOf(store: Store, now: number): Plan<BudgetStatusDto[]> {
   const month = monthKey(now);
-  const globalUsd = (yield* appSettingsOf(store)).monthlyBudgetUsd;
+  const globalUsd = (yield* getAppSettings(store)).monthlyBudgetUsd;
   const global =
     globalUsd === null
       ? []

@@ -1,43 +1,50 @@
-import { desc, gte, lt } from 'drizzle-orm';
+import { asc, desc, gte, lt } from 'drizzle-orm';
 import type { HealthReportPage, ListHealthReportsQuery } from '../../contracts/healthReports';
-import type { Db } from '../index';
-import { type HealthReportRow, healthReports } from '../schema';
+import { changesOf, firstOf, type Plan, rowsOf } from '../plan';
+import type { HealthReportRow, healthReports } from '../schema';
+import type { Store } from '../store';
+
+// Dialect-neutral plans (see plan.ts): run on SQLite and on Postgres, inside a transaction or not.
 
 export type NewHealthReport = typeof healthReports.$inferInsert;
 
-export function insertHealthReport(db: Db, report: NewHealthReport): void {
-  db.insert(healthReports).values(report).run();
+export function* insertHealthReport({ db, t }: Store, report: NewHealthReport): Plan<void> {
+  yield* changesOf(db.insert(t.healthReports).values(report));
 }
 
 /** Newest first, keyset-paged by id. */
-export function listHealthReportRows(
-  db: Db,
+export function* listHealthReportRows(
+  { db, t }: Store,
   query: ListHealthReportsQuery,
-): { rows: HealthReportRow[]; nextBefore: number | null } {
-  const rows = db
-    .select()
-    .from(healthReports)
-    .where(query.before === undefined ? undefined : lt(healthReports.id, query.before))
-    .orderBy(desc(healthReports.id))
-    .limit(query.limit + 1)
-    .all();
+): Plan<{ rows: HealthReportRow[]; nextBefore: number | null }> {
+  const reports = t.healthReports;
+  const rows = yield* rowsOf(
+    db
+      .select()
+      .from(reports)
+      .where(query.before === undefined ? undefined : lt(reports.id, query.before))
+      .orderBy(desc(reports.id))
+      .limit(query.limit + 1),
+  );
   const page = rows.slice(0, query.limit);
   const last = page.at(-1);
   return { rows: page, nextBefore: rows.length > query.limit && last ? last.id : null };
 }
 
-export function getLatestHealthReportRow(db: Db): HealthReportRow | undefined {
-  return db.select().from(healthReports).orderBy(desc(healthReports.id)).limit(1).get();
+export function getLatestHealthReportRow({ db, t }: Store): Plan<HealthReportRow | undefined> {
+  return firstOf(db.select().from(t.healthReports).orderBy(desc(t.healthReports.id)).limit(1));
 }
 
-/** Every report since `since`, oldest first: the dashboard's strip of statuses. */
-export function listHealthReportRowsSince(db: Db, since: number): HealthReportRow[] {
-  return db
-    .select()
-    .from(healthReports)
-    .where(gte(healthReports.createdAt, since))
-    .orderBy(healthReports.createdAt)
-    .all();
+/** Every report since `since`, oldest first (reports of one instant by id): the dashboard's strip of statuses. */
+export function listHealthReportRowsSince({ db, t }: Store, since: number): Plan<HealthReportRow[]> {
+  const reports = t.healthReports;
+  return rowsOf(
+    db
+      .select()
+      .from(reports)
+      .where(gte(reports.createdAt, since))
+      .orderBy(asc(reports.createdAt), asc(reports.id)),
+  );
 }
 
 export type { HealthReportPage };

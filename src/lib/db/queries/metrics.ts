@@ -23,6 +23,7 @@ import {
   mergeAggregate,
   type SeriesAggregate,
 } from '../metricBlobs';
+import { runOnSqlite } from '../plan';
 import { preparedPerConnection } from '../prepared';
 import {
   agentConfigurations,
@@ -34,6 +35,7 @@ import {
   metricSeries,
   monthlyCostSummaries,
 } from '../schema';
+import { sqliteStore } from '../store';
 import { sumOf } from './costs';
 import { getAppSettings } from './settings';
 
@@ -396,7 +398,7 @@ function oldestSampleSince(db: Db, from: number): number | undefined {
  * aligned on one time axis, with the runs to draw on it.
  */
 export function getMetricsRange(db: Db, request: MetricsWindowRequest, now: number): MetricsRangeDto {
-  const rawStepMs = getAppSettings(db).metricsIntervalSeconds * 1000;
+  const rawStepMs = runOnSqlite(getAppSettings(sqliteStore(db))).metricsIntervalSeconds * 1000;
   const named = typeof request === 'string';
   const requested = named ? { from: now - METRIC_RANGE_MS[request], to: now } : request;
   const oldest = oldestSampleSince(db, requested.from);
@@ -437,7 +439,7 @@ export function getRecentMetrics(
   const rows = readTier(db, 'raw', from, now + 1);
   return {
     tier: 'raw',
-    stepMs: getAppSettings(db).metricsIntervalSeconds * 1000,
+    stepMs: runOnSqlite(getAppSettings(sqliteStore(db))).metricsIntervalSeconds * 1000,
     from,
     to: now,
     ...alignSeries(db, 'raw', rows, new Set(metrics)),

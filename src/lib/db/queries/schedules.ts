@@ -3,6 +3,7 @@ import type { ExecutionStatus } from '../../contracts/executions';
 import { type ScheduleFiringDto, UNRUN_OUTCOMES } from '../../contracts/schedules';
 import type { WorkflowInputValues, WorkflowRunStatus } from '../../contracts/workflows';
 import type { Db, DbConnection } from '../index';
+import { changesOf, type Plan } from '../plan';
 import { preparedPerConnection, statementPerConnection } from '../prepared';
 import { insertedRow, updatedRow } from '../returning';
 import {
@@ -17,6 +18,7 @@ import {
   workflowRuns,
   workflows,
 } from '../schema';
+import type { Store, Tables } from '../store';
 
 /** A schedule with its target's name: the agent's, or the workflow's (the other is null). */
 export type ScheduleWithTarget = Schedule & { agentName: string | null; workflowName: string | null };
@@ -71,21 +73,23 @@ export function softDeleteSchedule(db: Db, id: number, now: number): boolean {
   return result.changes > 0;
 }
 
-const deletedWithTarget = (db: Db, target: SQL | undefined, now: number) =>
-  db
-    .update(schedules)
-    .set({ deletedAt: now, updatedAt: now, nextRunAt: null, nextFireAt: null })
-    .where(and(target, live))
-    .run().changes;
+// A plan on a Store (see plan.ts), as the agent's delete it takes part in is.
+const deletedWithTarget = ({ db, t }: Store, target: (table: Tables['schedules']) => SQL, now: number) =>
+  changesOf(
+    db
+      .update(t.schedules)
+      .set({ deletedAt: now, updatedAt: now, nextRunAt: null, nextFireAt: null })
+      .where(and(target(t.schedules), isNull(t.schedules.deletedAt))),
+  );
 
 /** Every live schedule of an agent, deleted with it (to be called in the agent's delete). */
-export function softDeleteSchedulesOfAgent(db: Db, agentId: number, now: number): number {
-  return deletedWithTarget(db, eq(schedules.agentId, agentId), now);
+export function softDeleteSchedulesOfAgent(store: Store, agentId: number, now: number): Plan<number> {
+  return deletedWithTarget(store, (table) => eq(table.agentId, agentId), now);
 }
 
 /** Every live schedule of a workflow, deleted with it (to be called in the workflow's delete). */
-export function softDeleteSchedulesOfWorkflow(db: Db, workflowId: number, now: number): number {
-  return deletedWithTarget(db, eq(schedules.workflowId, workflowId), now);
+export function softDeleteSchedulesOfWorkflow(store: Store, workflowId: number, now: number): Plan<number> {
+  return deletedWithTarget(store, (table) => eq(table.workflowId, workflowId), now);
 }
 
 // Read for every claim that records a refusal or a miss (its notification), and by every page: prepared.

@@ -1,6 +1,8 @@
 import { and, asc, count, desc, eq, ne } from 'drizzle-orm';
-import type { Db } from '../index';
-import { sessionEntries } from '../schema';
+import { changesOf, firstOf, type Plan, rowsOf } from '../plan';
+import type { Store } from '../store';
+
+// Dialect-neutral plans (see plan.ts): run on SQLite and on Postgres, inside a transaction or not.
 
 export interface NewSessionEntry {
   /** Null for lines without one (titles, tags): appended every time. */
@@ -10,42 +12,52 @@ export interface NewSessionEntry {
   at: number;
 }
 
-/** Appends a batch in one transaction; a line whose uuid is already stored is skipped (replays, retries). */
-export function appendSessionEntries(
-  db: Db,
+/**
+ * Appends a batch (run it in a transaction: all of it or none); a line whose uuid is already
+ * stored is skipped (replays, retries).
+ */
+export function* appendSessionEntries(
+  { db, t }: Store,
   sessionId: string,
   subpath: string,
   entries: readonly NewSessionEntry[],
-): void {
-  if (entries.length === 0) return;
-  db.transaction((tx) => {
-    for (const entry of entries)
-      tx.insert(sessionEntries)
+): Plan<void> {
+  for (const entry of entries)
+    yield* changesOf(
+      db
+        .insert(t.sessionEntries)
         .values({ sessionId, subpath, ...entry })
-        .onConflictDoNothing()
-        .run();
-  });
+        .onConflictDoNothing(),
+    );
 }
+
+const ofTranscript = ({ t }: Store, sessionId: string, subpath: string) =>
+  and(eq(t.sessionEntries.sessionId, sessionId), eq(t.sessionEntries.subpath, subpath));
 
 /** The transcript's lines in the order they were stored. */
-export function loadSessionEntries(db: Db, sessionId: string, subpath: string): string[] {
-  return db
-    .select({ entry: sessionEntries.entry })
-    .from(sessionEntries)
-    .where(and(eq(sessionEntries.sessionId, sessionId), eq(sessionEntries.subpath, subpath)))
-    .orderBy(asc(sessionEntries.id))
-    .all()
-    .map((row) => row.entry);
+export function* loadSessionEntries(store: Store, sessionId: string, subpath: string): Plan<string[]> {
+  const entries = store.t.sessionEntries;
+  const rows = yield* rowsOf(
+    store.db
+      .select({ entry: entries.entry })
+      .from(entries)
+      .where(ofTranscript(store, sessionId, subpath))
+      .orderBy(asc(entries.id)),
+  );
+  return rows.map((row) => row.entry);
 }
 
-/** The subagent transcripts kept beside a session's main one. */
-export function listSessionSubpaths(db: Db, sessionId: string): string[] {
-  return db
-    .selectDistinct({ subpath: sessionEntries.subpath })
-    .from(sessionEntries)
-    .where(and(eq(sessionEntries.sessionId, sessionId), ne(sessionEntries.subpath, '')))
-    .all()
-    .map((row) => row.subpath);
+/** The subagent transcripts kept beside a session's main one, by name. */
+export function* listSessionSubpaths({ db, t }: Store, sessionId: string): Plan<string[]> {
+  const entries = t.sessionEntries;
+  const rows = yield* rowsOf(
+    db
+      .selectDistinct({ subpath: entries.subpath })
+      .from(entries)
+      .where(and(eq(entries.sessionId, sessionId), ne(entries.subpath, '')))
+      .orderBy(asc(entries.subpath)),
+  );
+  return rows.map((row) => row.subpath);
 }
 
 export interface TranscriptFacts {
@@ -57,15 +69,19 @@ export interface TranscriptFacts {
 }
 
 /** How much of a session is kept, how recent it is, and its newest lines. */
-export function transcriptFacts(db: Db, sessionId: string): TranscriptFacts {
-  const main = and(eq(sessionEntries.sessionId, sessionId), eq(sessionEntries.subpath, ''));
-  const total = db.select({ n: count() }).from(sessionEntries).where(main).get()?.n ?? 0;
-  const recent = db
-    .select({ at: sessionEntries.at, entry: sessionEntries.entry })
-    .from(sessionEntries)
-    .where(main)
-    .orderBy(desc(sessionEntries.id))
-    .limit(50)
-    .all();
+export function* transcriptFacts(store: Store, sessionId: string): Plan<TranscriptFacts> {
+  const { db, t } = store;
+  const entries = t.sessionEntries;
+  const main = ofTranscript(store, sessionId, '');
+  // count() reads back as a number on both dialects (drizzle maps Postgres' bigint text).
+  const total = (yield* firstOf(db.select({ n: count() }).from(entries).where(main)))?.n ?? 0;
+  const recent = yield* rowsOf(
+    db
+      .select({ at: entries.at, entry: entries.entry })
+      .from(entries)
+      .where(main)
+      .orderBy(desc(entries.id))
+      .limit(50),
+  );
   return { entries: total, lastAt: recent[0]?.at ?? null, recent: recent.map((row) => row.entry) };
 }

@@ -6,40 +6,29 @@ import {
   type SettingFallback,
   settingsSchema,
 } from '../../contracts/settings';
-import type { DbExecutor } from '../executor';
-import { onSqlite, type Plan, preparedRowsOf } from '../plan';
-import { preparedPerConnection, preparedPerStore } from '../prepared';
-import { appSettings } from '../schema';
+import { changesOf, type Plan, preparedRowsOf } from '../plan';
+import { preparedPerStore } from '../prepared';
 import type { Store } from '../store';
 
-// Read on every usage event of a running run (its budgets): prepared once per connection (or
-// transaction, which reads through its own).
-const settingByKey = preparedPerConnection((db: DbExecutor) =>
-  db
-    .select({ value: appSettings.value })
-    .from(appSettings)
-    .where(eq(appSettings.key, sql.placeholder('key')))
-    .prepare(),
-);
-
-export function getSetting(db: DbExecutor, key: string): unknown {
-  return settingByKey(db).get({ key })?.value;
-}
-
-export function putSetting(db: DbExecutor, key: string, value: unknown): void {
-  const updatedAt = Date.now();
-  db.insert(appSettings)
-    .values({ key, value, updatedAt })
-    .onConflictDoUpdate({ target: appSettings.key, set: { value, updatedAt } })
-    .run();
-}
+// Dialect-neutral plans (see plan.ts). The two reads on hot paths are prepared once per connection
+// (or transaction, which reads through its own): drizzle composing their SQL would cost more than
+// SQLite's answer.
 
 /** Each application setting is a row of its own (`app.<field>`): one bad value spoils one setting. */
 const APP_PREFIX = 'app.';
 
-// Read on every admission and every run's start: prepared once per connection. The raw text, not
-// drizzle's JSON column: a value that is not JSON must not fail the whole read (on Postgres the
-// jsonb's text, which JSON.parse reads the same).
+// Read on every authenticated request (the token's hash).
+const settingByKey = preparedPerStore(({ db, t }: Store) =>
+  db
+    .select({ value: t.appSettings.value })
+    .from(t.appSettings)
+    .where(eq(t.appSettings.key, sql.placeholder('key')))
+    .prepare(),
+);
+
+// Read on every admission pump, usage event and run's start. The raw text, not drizzle's JSON
+// column: a value that is not JSON must not fail the whole read (on Postgres the jsonb's text,
+// which JSON.parse reads the same).
 const storedAppSettings = preparedPerStore(({ db, t }: Store) =>
   db
     .select({ key: t.appSettings.key, text: sql<string>`cast(${t.appSettings.value} as text)` })
@@ -47,6 +36,21 @@ const storedAppSettings = preparedPerStore(({ db, t }: Store) =>
     .where(like(t.appSettings.key, `${APP_PREFIX}%`))
     .prepare(),
 );
+
+export function* getSetting(store: Store, key: string): Plan<unknown> {
+  const rows = yield* preparedRowsOf(settingByKey(store), { key });
+  return rows[0]?.value;
+}
+
+export function* putSetting({ db, t }: Store, key: string, value: unknown): Plan<void> {
+  const updatedAt = Date.now();
+  yield* changesOf(
+    db
+      .insert(t.appSettings)
+      .values({ key, value, updatedAt })
+      .onConflictDoUpdate({ target: t.appSettings.key, set: { value, updatedAt } }),
+  );
+}
 
 /** The settings in use, and every stored value that could not be used, with what is used instead. */
 export interface StoredAppSettings {
@@ -71,7 +75,7 @@ function readField(field: keyof AppSettingsDto, text: string): { value: unknown 
  * rule (out of range, the wrong type, unreadable) falls back to the default for that field alone,
  * and is reported, never silently dropped, nor overwritten until someone sets that field.
  */
-export function* storedAppSettingsOf(store: Store): Plan<StoredAppSettings> {
+export function* readAppSettings(store: Store): Plan<StoredAppSettings> {
   const rows = yield* preparedRowsOf(storedAppSettings(store), {});
   const stored = new Map(rows.map(({ key, text }) => [key.slice(APP_PREFIX.length), text]));
   const settings: Record<string, unknown> = { ...SETTINGS_DEFAULTS };
@@ -86,41 +90,38 @@ export function* storedAppSettingsOf(store: Store): Plan<StoredAppSettings> {
   return { settings: settings as AppSettingsDto, fallbacks };
 }
 
-/** `storedAppSettingsOf` for the synchronous callers on SQLite. */
-export function readAppSettings(db: DbExecutor): StoredAppSettings {
-  return onSqlite(db, storedAppSettingsOf);
-}
-
-/** The settings in use, on either dialect (see storedAppSettingsOf). */
-export function* appSettingsOf(store: Store): Plan<AppSettingsDto> {
-  return (yield* storedAppSettingsOf(store)).settings;
-}
-
 /** The log a run may write, in bytes (the setting is in MiB). */
-export function runLogCapBytes(db: DbExecutor): number {
-  return getAppSettings(db).runLogCapMb * 1024 * 1024;
+export function* runLogCapBytes(store: Store): Plan<number> {
+  return (yield* getAppSettings(store)).runLogCapMb * 1024 * 1024;
 }
 
 /** The settings in use (see readAppSettings). */
-export function getAppSettings(db: DbExecutor): AppSettingsDto {
-  return readAppSettings(db).settings;
+export function* getAppSettings(store: Store): Plan<AppSettingsDto> {
+  return (yield* readAppSettings(store)).settings;
 }
 
 /**
- * Writes the given settings, and only them, in one transaction; the others keep what they had.
- * Each value as JSON text, `null` included (a budget of none), which drizzle's JSON column would
- * write as SQL NULL.
+ * Writes the given settings, and only them, in one statement; the others keep what they had. Each
+ * value as JSON text, `null` included (a budget of none), which drizzle's JSON column would write
+ * as SQL NULL (Postgres reads the text as jsonb).
  */
-export function updateAppSettings(db: DbExecutor, patch: Partial<AppSettingsDto>): StoredAppSettings {
+export function* updateAppSettings(store: Store, patch: Partial<AppSettingsDto>): Plan<StoredAppSettings> {
+  const { db, t } = store;
   const updatedAt = Date.now();
-  db.transaction((tx) => {
-    for (const [field, value] of Object.entries(patch)) {
-      const text = JSON.stringify(value);
-      tx.run(
-        sql`insert into app_settings (key, value, updated_at) values (${`${APP_PREFIX}${field}`}, ${text}, ${updatedAt})
-            on conflict (key) do update set value = excluded.value, updated_at = excluded.updated_at`,
-      );
-    }
-  });
-  return readAppSettings(db);
+  const rows = Object.entries(patch).map(([field, value]) => ({
+    key: `${APP_PREFIX}${field}`,
+    value: sql`${JSON.stringify(value)}`,
+    updatedAt,
+  }));
+  if (rows.length > 0)
+    yield* changesOf(
+      db
+        .insert(t.appSettings)
+        .values(rows)
+        .onConflictDoUpdate({
+          target: t.appSettings.key,
+          set: { value: sql`excluded.value`, updatedAt: sql`excluded.updated_at` },
+        }),
+    );
+  return yield* readAppSettings(store);
 }

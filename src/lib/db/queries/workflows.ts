@@ -6,8 +6,10 @@ import {
   workflowDefinitionSchema,
 } from '../../contracts/workflows';
 import type { Db } from '../index';
+import { runOnSqlite } from '../plan';
 import { insertedRow } from '../returning';
 import { type Workflow, workflows, workflowVersions } from '../schema';
+import { sqliteStore } from '../store';
 import { softDeleteSchedulesOfWorkflow } from './schedules';
 
 const live = isNull(workflows.deletedAt);
@@ -135,7 +137,7 @@ export function softDeleteWorkflow(db: Db, id: number, now: number): boolean {
       .where(and(eq(workflows.id, id), live))
       .run();
     if (result.changes === 0) return false;
-    softDeleteSchedulesOfWorkflow(db, id, now);
+    runOnSqlite(softDeleteSchedulesOfWorkflow(sqliteStore(db), id, now));
     return true;
   });
 }

@@ -28,7 +28,7 @@ export default async function EditWorkflowPage({ params }: EditWorkflowPageProps
         description={`Saving makes version ${workflow.version + 1}; runs under way keep the version they started with.`}
       />
       <Panel>
-        <WorkflowEditor workflow={workflow} agents={editorAgents(getDb())} />
+        <WorkflowEditor workflow={workflow} agents={await editorAgents(getDb())} />
       </Panel>
     </>
   );

@@ -1,8 +1,10 @@
 import { rerunExecutionSchema, startedExecutionResponseSchema } from '@/lib/contracts/executions';
 import { conflict, notFound } from '@/lib/core/errors';
 import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { getAgentById } from '@/lib/db/queries/agents';
 import { getExecutionDetail } from '@/lib/db/queries/executions';
+import { getStore } from '@/lib/db/store';
 import { idParam, json, route } from '@/lib/http/route';
 import { requireRuntime } from '@/lib/server/runtime';
 
@@ -23,11 +25,12 @@ export const POST = route(
       errors: [409],
     },
   },
-  ({ params, body, via }) => {
+  async ({ params, body, via }) => {
     const db = getDb();
     const previous = getExecutionDetail(db, params.id);
     if (!previous) throw notFound('Execution');
-    const agent = getAgentById(db, previous.agentId);
+    const store = getStore();
+    const agent = await execute(store, getAgentById(store, previous.agentId));
     if (!agent) throw conflict(`The agent of execution ${params.id} was deleted`);
     const trigger = via === 'bearer' ? 'api' : 'manual';
     const prompt = body?.prompt ?? previous.prompt;
