@@ -165,14 +165,16 @@ async function main(): Promise<void> {
     db: handle.db,
     events: engine.events,
     backendEvents: backend.events,
-    viewOf: (executionId) => engine.liveView(executionId) ?? getExecutionLive(handle.db, executionId),
+    viewOf: (executionId) =>
+      engine.liveView(executionId) ?? onSqlite(handle.db, (store) => getExecutionLive(store, executionId)),
     logger,
     // Re-checked on every heartbeat: rotating the token closes sockets opened with the old session.
     isStillAuthorized: (request) => gate.isAuthorized(request),
     commands: {
       cancelExecution: (executionId) => engine.cancel(executionId),
       circuitState: () => engine.circuit(),
-      recentExecutions: () => withQueuePositions(listRecentAndActive(handle.db, RECENT_FOR_LISTS)),
+      recentExecutions: () =>
+        withQueuePositions(onSqlite(handle.db, (store) => listRecentAndActive(store, RECENT_FOR_LISTS))),
       recentWorkflowRuns: () =>
         onSqlite(handle.db, (store) => listRecentAndActiveWorkflowRuns(store, RECENT_WORKFLOW_RUNS)),
       pendingApprovals: () => ({

@@ -1,4 +1,4 @@
-import { runOnSqlite } from '../src/lib/db/plan';
+import { onSqlite, runOnSqlite } from '../src/lib/db/plan';
 import { createAgent } from '../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../src/lib/db/queries/executions';
 import { sqliteStore } from '../src/lib/db/store';
@@ -23,12 +23,14 @@ export function benchLogWrites(): BenchResult[] {
     createAgent(sqliteStore(handle.db), { name: 'bench', model: 'claude-sonnet-4-5', defaultPrompt: 'p' }),
   );
   const newExecution = () =>
-    insertQueuedExecution(handle.db, {
-      agentId: agent.id,
-      prompt: 'p',
-      model: agent.model,
-      trigger: 'manual',
-    });
+    onSqlite(handle.db, (store) =>
+      insertQueuedExecution(store, {
+        agentId: agent.id,
+        prompt: 'p',
+        model: agent.model,
+        trigger: 'manual',
+      }),
+    );
   // Masking is part of the real write path: one secret to look for, as with an API key set.
   const masker = new SecretMasker(['sk-ant-bench-0123456789abcdef']);
 

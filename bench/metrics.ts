@@ -14,7 +14,7 @@ import {
 import { createLogger } from '../src/lib/core/logger';
 import type { DbHandle } from '../src/lib/db';
 import { decodeSampleValues, encodeSampleValues } from '../src/lib/db/metricBlobs';
-import { runOnSqlite } from '../src/lib/db/plan';
+import { onSqlite, runOnSqlite } from '../src/lib/db/plan';
 import { createAgent } from '../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../src/lib/db/queries/executions';
 import {
@@ -150,12 +150,14 @@ async function benchRunSampler(): Promise<BenchResult[]> {
     const agent = runOnSqlite(
       createAgent(sqliteStore(handle.db), { name: 'bench', model: 'claude-sonnet-4-5', defaultPrompt: 'p' }),
     );
-    const executionId = insertQueuedExecution(handle.db, {
-      agentId: agent.id,
-      prompt: 'p',
-      model: agent.model,
-      trigger: 'manual',
-    });
+    const executionId = onSqlite(handle.db, (store) =>
+      insertQueuedExecution(store, {
+        agentId: agent.id,
+        prompt: 'p',
+        model: agent.model,
+        trigger: 'manual',
+      }),
+    );
     await sleep(300);
     const logger = createLogger({
       masker: new SecretMasker([]),

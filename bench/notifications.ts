@@ -4,7 +4,7 @@ import { eq, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { createChannelSchema, type NotificationEventType } from '../src/lib/contracts/notifications';
 import { createLogger } from '../src/lib/core/logger';
-import { runOnSqlite } from '../src/lib/db/plan';
+import { onSqlite, runOnSqlite } from '../src/lib/db/plan';
 import { createAgent } from '../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../src/lib/db/queries/executions';
 import { updateAppSettings } from '../src/lib/db/queries/settings';
@@ -57,7 +57,9 @@ async function setUp() {
 /** What recordEvent adds to the transaction of the state change that causes it. */
 async function benchRecordEvent(): Promise<BenchResult[]> {
   const { handle, agentId } = await setUp();
-  const id = insertQueuedExecution(handle.db, { agentId, prompt: 'p', model: 'm', trigger: 'manual' });
+  const id = onSqlite(handle.db, (store) =>
+    insertQueuedExecution(store, { agentId, prompt: 'p', model: 'm', trigger: 'manual' }),
+  );
   const endRun = (tx: Parameters<Parameters<typeof handle.db.transaction>[0]>[0]) =>
     tx
       .update(executions)

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { desc } from 'drizzle-orm';
 import type { DbHandle } from '../src/lib/db';
-import { summaries, toSummary } from '../src/lib/db/queries/executions';
+import { summarySelect, toSummary } from '../src/lib/db/queries/executions';
 import { listExecutions } from '../src/lib/db/queries/runList';
 import { indexNewRuns } from '../src/lib/db/queries/runSearchIndex';
-import { executions } from '../src/lib/db/schema';
+import * as tables from '../src/lib/db/schema';
 import { type Store, sqliteStore } from '../src/lib/db/store';
 import { seededRandom } from '../tests/helpers/seededRandom';
 import { createTestDb } from '../tests/helpers/testDb';
@@ -72,8 +72,8 @@ function generate(handle: DbHandle): void {
 
 /** The same page read by OFFSET: what the page cost before keyset paging. */
 function offsetPage(handle: DbHandle, offset: number) {
-  return summaries(handle.db, undefined)
-    .orderBy(desc(executions.id))
+  return summarySelect(handle.db, tables)
+    .orderBy(desc(tables.executions.id))
     .limit(PAGE)
     .offset(offset)
     .all()

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { CronExpressionParser } from 'cron-parser';
 import { createLogger } from '../src/lib/core/logger';
 import { startCheckpointer } from '../src/lib/db/checkpointer';
-import { runOnSqlite } from '../src/lib/db/plan';
+import { onSqlite, runOnSqlite } from '../src/lib/db/plan';
 import { createAgent } from '../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../src/lib/db/queries/executions';
 import { executions } from '../src/lib/db/schema';
@@ -149,7 +149,9 @@ export async function benchScheduler(): Promise<BenchResult[]> {
       const row = { agentId: target.agentId, scheduleId, prompt: target.prompt ?? 'p', model: agent.model };
       return {
         kind: 'agent',
-        executionId: insertQueuedExecution(db, { ...row, trigger: 'schedule', createdAt: now }),
+        executionId: onSqlite(db, (store) =>
+          insertQueuedExecution(store, { ...row, trigger: 'schedule', createdAt: now }),
+        ),
       };
     },
     admit: () => {},
@@ -228,7 +230,7 @@ export async function benchScheduler(): Promise<BenchResult[]> {
   const prepared = timeWithReset(
     `${DUE} execution rows, prepared insert (insertQueuedExecution)`,
     TICK_RUNS,
-    inserts(({ status: _queued, ...row }) => insertQueuedExecution(db, row)),
+    inserts(({ status: _queued, ...row }) => onSqlite(db, (store) => insertQueuedExecution(store, row))),
     reset,
   );
   await checkpointer.stop();

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { like, sql } from 'drizzle-orm';
 import { startCheckpointer } from '../src/lib/db/checkpointer';
-import { rowsOf, runOnSqlite } from '../src/lib/db/plan';
+import { onSqlite, rowsOf, runOnSqlite } from '../src/lib/db/plan';
 import { createAgent, requireAgent } from '../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../src/lib/db/queries/executions';
 import { getAppSettings, updateAppSettings } from '../src/lib/db/queries/settings';
@@ -41,13 +41,15 @@ export async function benchUsageEvents(): Promise<BenchResult[]> {
     runOnSqlite(updateAppSettings(sqliteStore(db), { monthlyBudgetUsd: 5_000 }));
     const agent = runOnSqlite(requireAgent(sqliteStore(db), id));
     const createdAt = Date.now();
-    const executionId = insertQueuedExecution(db, {
-      agentId: id,
-      prompt: 'p',
-      model: agent.model,
-      trigger: 'manual',
-      createdAt,
-    });
+    const executionId = onSqlite(db, (store) =>
+      insertQueuedExecution(store, {
+        agentId: id,
+        prompt: 'p',
+        model: agent.model,
+        trigger: 'manual',
+        createdAt,
+      }),
+    );
     const guard = new SpendGuard(db, { executionId, agent, createdAt, workflowCapMicros: null });
     let outputTokens = 0;
     const usage = () => ({

@@ -2,7 +2,7 @@ import { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import { createLogger, type Logger } from '../../src/lib/core/logger';
 import type { Db, DbConnection } from '../../src/lib/db';
-import { runOnSqlite } from '../../src/lib/db/plan';
+import { onSqlite, runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent, getAgentById } from '../../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../../src/lib/db/queries/executions';
 import { executions } from '../../src/lib/db/schema';
@@ -83,13 +83,15 @@ export class DbLauncher implements RunLauncher {
     const agent = runOnSqlite(getAgentById(sqliteStore(tx), target.agentId));
     if (!agent) throw new Error(`agent ${target.agentId} vanished`);
     // On the connection, like the engine: the row joins the scheduler's open transaction.
-    const executionId = insertQueuedExecution(this.db, {
-      agentId: agent.id,
-      prompt: target.prompt ?? agent.defaultPrompt,
-      model: agent.model,
-      trigger: 'schedule',
-      scheduleId,
-    });
+    const executionId = onSqlite(this.db, (store) =>
+      insertQueuedExecution(store, {
+        agentId: agent.id,
+        prompt: target.prompt ?? agent.defaultPrompt,
+        model: agent.model,
+        trigger: 'schedule',
+        scheduleId,
+      }),
+    );
     return { kind: 'agent', executionId };
   }
 

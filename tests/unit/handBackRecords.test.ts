@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../src/lib/db';
-import { runOnSqlite } from '../../src/lib/db/plan';
+import { onSqlite, runOnSqlite, transactionOnSqlite } from '../../src/lib/db/plan';
 import { createAgent } from '../../src/lib/db/queries/agents';
 import { recordHandBack } from '../../src/lib/db/queries/costs';
 import {
@@ -33,9 +33,13 @@ describe('runs a stopping server leaves for the next start', () => {
       }),
     );
     const queued = () =>
-      insertQueuedExecution(handle.db, { agentId, prompt: 'x', model: 'm', trigger: 'api', createdAt: NOW });
+      onSqlite(handle.db, (store) =>
+        insertQueuedExecution(store, { agentId, prompt: 'x', model: 'm', trigger: 'api', createdAt: NOW }),
+      );
     const handedBack = queued();
-    markExecutionRunning(handle.db, handedBack, { startedAt: NOW, attempt: 1, workerId: 'w' });
+    onSqlite(handle.db, (store) =>
+      markExecutionRunning(store, handedBack, { startedAt: NOW, attempt: 1, workerId: 'w' }),
+    );
     recordHandBack(handle.db, {
       execution: { id: handedBack, agentId, createdAt: NOW },
       handedBack: { at: NOW + 5, attempt: 2, from: { kind: 'prompt' } },
@@ -54,17 +58,29 @@ describe('runs a stopping server leaves for the next start', () => {
     });
     const crashedQueued = queued();
     const crashedRunning = queued();
-    markExecutionRunning(handle.db, crashedRunning, { startedAt: NOW, attempt: 1, workerId: 'w' });
+    onSqlite(handle.db, (store) =>
+      markExecutionRunning(store, crashedRunning, { startedAt: NOW, attempt: 1, workerId: 'w' }),
+    );
 
-    expect(interruptUnfinishedExecutions(handle.db).sort()).toEqual([crashedQueued, crashedRunning].sort());
-    expect(handedBackExecutions(handle.db).map((row) => [row.id, row.status, row.handedBack])).toEqual([
-      [handedBack, 'queued', { at: NOW + 5, attempt: 2, from: { kind: 'prompt' } }],
-    ]);
-    expect(getExecutionRow(handle.db, handedBack)).toMatchObject({ errorCode: 'handed_back', numTurns: 1 });
-    expect(countHandedBackAttempts(handle.db, handedBack)).toBe(1);
+    expect(transactionOnSqlite(handle.db, interruptUnfinishedExecutions).sort()).toEqual(
+      [crashedQueued, crashedRunning].sort(),
+    );
+    expect(
+      onSqlite(handle.db, handedBackExecutions).map((row) => [row.id, row.status, row.handedBack]),
+    ).toEqual([[handedBack, 'queued', { at: NOW + 5, attempt: 2, from: { kind: 'prompt' } }]]);
+    expect(onSqlite(handle.db, (store) => getExecutionRow(store, handedBack))).toMatchObject({
+      errorCode: 'handed_back',
+      numTurns: 1,
+    });
+    expect(onSqlite(handle.db, (store) => countHandedBackAttempts(store, handedBack))).toBe(1);
 
-    markExecutionRunning(handle.db, handedBack, { startedAt: NOW + 10, attempt: 2, workerId: 'w2' });
-    expect(handedBackExecutions(handle.db)).toEqual([]);
-    expect(getExecutionRow(handle.db, handedBack)).toMatchObject({ status: 'running', startedAt: NOW });
+    onSqlite(handle.db, (store) =>
+      markExecutionRunning(store, handedBack, { startedAt: NOW + 10, attempt: 2, workerId: 'w2' }),
+    );
+    expect(onSqlite(handle.db, handedBackExecutions)).toEqual([]);
+    expect(onSqlite(handle.db, (store) => getExecutionRow(store, handedBack))).toMatchObject({
+      status: 'running',
+      startedAt: NOW,
+    });
   });
 });

@@ -4,7 +4,7 @@ import type { ExecutionLive } from '../../src/lib/contracts/executions';
 import type { HealthReport } from '../../src/lib/contracts/healthReports';
 import type { SeriesValue } from '../../src/lib/contracts/metrics';
 import { type DbHandle, openReadOnlyDatabase } from '../../src/lib/db';
-import { runOnSqlite } from '../../src/lib/db/plan';
+import { onSqlite, runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent, getBuiltinAgent } from '../../src/lib/db/queries/agents';
 import { getExecutionLive, insertQueuedExecution } from '../../src/lib/db/queries/executions';
 import { healthReports } from '../../src/lib/db/schema';
@@ -104,13 +104,15 @@ function endedRun(overrides: Partial<ExecutionLive>): ExecutionLive {
   const agent =
     runOnSqlite(getBuiltinAgent(sqliteStore(handle.db), SYSTEM_HEALTH_KEY)) ??
     runOnSqlite(createAgent(sqliteStore(handle.db), systemHealthAgent(NOW), SYSTEM_HEALTH_KEY));
-  const id = insertQueuedExecution(handle.db, {
-    agentId: agent.id,
-    prompt: 'p',
-    model: 'm',
-    trigger: 'schedule',
-  });
-  const live = getExecutionLive(handle.db, id);
+  const id = onSqlite(handle.db, (store) =>
+    insertQueuedExecution(store, {
+      agentId: agent.id,
+      prompt: 'p',
+      model: 'm',
+      trigger: 'schedule',
+    }),
+  );
+  const live = onSqlite(handle.db, (store) => getExecutionLive(store, id));
   if (!live) throw new Error('execution vanished');
   return { ...live, status: 'completed', ...overrides };
 }

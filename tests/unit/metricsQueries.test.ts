@@ -13,7 +13,7 @@ import {
 } from '../../src/lib/contracts/metrics';
 import { SETTINGS_DEFAULTS } from '../../src/lib/contracts/settings';
 import type { DbHandle } from '../../src/lib/db';
-import { runOnSqlite, transactionOnSqlite } from '../../src/lib/db/plan';
+import { onSqlite, runOnSqlite, transactionOnSqlite } from '../../src/lib/db/plan';
 import { createAgent } from '../../src/lib/db/queries/agents';
 import { getExecutionDetailWithResources, getExecutionLive } from '../../src/lib/db/queries/executions';
 import {
@@ -110,7 +110,9 @@ describe('run bands', () => {
 describe('the detail of a run', () => {
   it('carries its resources for the page and the API, while the live view the frames carry does not', () => {
     const executionId = execution('running', NOW, NOW, null);
-    expect(getExecutionDetailWithResources(handle.db, executionId)?.resources).toEqual({
+    expect(
+      onSqlite(handle.db, (store) => getExecutionDetailWithResources(store, executionId))?.resources,
+    ).toEqual({
       summary: null,
       samples: [],
     });
@@ -118,10 +120,16 @@ describe('the detail of a run', () => {
     const summary = { cpuSeconds: 3.6, peakRssBytes: 50_000_000, peakProcessCount: 2 };
     transactionOnSqlite(handle.db, (tx) => recordRunResources(tx, [{ executionId, sample, summary }]));
 
-    const detail = executionDetailSchema.parse(getExecutionDetailWithResources(handle.db, executionId));
+    const detail = executionDetailSchema.parse(
+      onSqlite(handle.db, (store) => getExecutionDetailWithResources(store, executionId)),
+    );
     expect(detail.resources).toEqual({ summary, samples: [sample] });
-    expect(getExecutionLive(handle.db, executionId)).not.toHaveProperty('resources');
-    expect(getExecutionDetailWithResources(handle.db, executionId + 1)).toBeUndefined();
+    expect(onSqlite(handle.db, (store) => getExecutionLive(store, executionId))).not.toHaveProperty(
+      'resources',
+    );
+    expect(
+      onSqlite(handle.db, (store) => getExecutionDetailWithResources(store, executionId + 1)),
+    ).toBeUndefined();
   });
 });
 

@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import type { DbHandle } from '../../src/lib/db';
-import { runOnSqlite } from '../../src/lib/db/plan';
+import { onSqlite, runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent } from '../../src/lib/db/queries/agents';
 import {
   getExecutionLogs,
@@ -24,12 +24,14 @@ beforeEach(() => {
   const agent = runOnSqlite(
     createAgent(sqliteStore(handle.db), { name: 'a', model: 'claude-sonnet-4-5', defaultPrompt: 'p' }),
   );
-  executionId = insertQueuedExecution(handle.db, {
-    agentId: agent.id,
-    prompt: 'p',
-    model: 'claude-sonnet-4-5',
-    trigger: 'manual',
-  });
+  executionId = onSqlite(handle.db, (store) =>
+    insertQueuedExecution(store, {
+      agentId: agent.id,
+      prompt: 'p',
+      model: 'claude-sonnet-4-5',
+      trigger: 'manual',
+    }),
+  );
 });
 
 afterEach(() => handle.sqlite.close());
@@ -44,7 +46,7 @@ function recordingWriter() {
       for (const output of outputs) {
         published.push(output);
         // What a browser would be sent must already be in the database.
-        committedAtPublish.push(getExecutionLogs(handle.db, executionId).length);
+        committedAtPublish.push(onSqlite(handle.db, (store) => getExecutionLogs(store, executionId)).length);
       }
     },
     (error) => {
@@ -73,12 +75,16 @@ describe('OutputWriter', () => {
     expect(published).toHaveLength(1);
     expect(published[0]).toMatchObject({ executionId, seq: 3 });
     expect(committedAtPublish).toEqual([2]);
-    expect(getExecutionSteps(handle.db, executionId).map((s) => [s.seq, s.payload])).toEqual([[1, { a: 1 }]]);
-    expect(getExecutionLogs(handle.db, executionId).map((l) => [l.seq, l.text])).toEqual([
+    expect(
+      onSqlite(handle.db, (store) => getExecutionSteps(store, executionId)).map((s) => [s.seq, s.payload]),
+    ).toEqual([[1, { a: 1 }]]);
+    expect(
+      onSqlite(handle.db, (store) => getExecutionLogs(store, executionId)).map((l) => [l.seq, l.text]),
+    ).toEqual([
       [2, 'one'],
       [3, 'two'],
     ]);
-    expect(getExecutionSummary(handle.db, executionId)?.lastSeq).toBe(3);
+    expect(onSqlite(handle.db, (store) => getExecutionSummary(store, executionId))?.lastSeq).toBe(3);
   });
 
   it('batches a flood of lines into a few transactions and frames', () => {
@@ -86,7 +92,7 @@ describe('OutputWriter', () => {
     for (let i = 1; i <= 2_500; i++) recorder.addLog({ level: 'info', text: `line ${i}` });
     recorder.flush();
     expect(published.map((p) => p.logs.length)).toEqual([1_000, 1_000, 500]);
-    expect(getExecutionLogs(handle.db, executionId)).toHaveLength(2_500);
+    expect(onSqlite(handle.db, (store) => getExecutionLogs(store, executionId))).toHaveLength(2_500);
   });
 
   it('flushes on its own as soon as the event loop comes round', async () => {
@@ -128,12 +134,14 @@ describe('OutputWriter across runs', () => {
     const agent = runOnSqlite(
       createAgent(sqliteStore(handle.db), { name: 'b', model: 'claude-sonnet-4-5', defaultPrompt: 'p' }),
     );
-    const otherId = insertQueuedExecution(handle.db, {
-      agentId: agent.id,
-      prompt: 'p',
-      model: 'claude-sonnet-4-5',
-      trigger: 'manual',
-    });
+    const otherId = onSqlite(handle.db, (store) =>
+      insertQueuedExecution(store, {
+        agentId: agent.id,
+        prompt: 'p',
+        model: 'claude-sonnet-4-5',
+        trigger: 'manual',
+      }),
+    );
     const published: CommittedOutput[][] = [];
     const writer = new OutputWriter(
       handle.sqlite,
@@ -162,7 +170,7 @@ describe('OutputWriter across runs', () => {
       [executionId, 1, 1],
       [otherId, 2, 2],
     ]);
-    expect(getExecutionSummary(handle.db, otherId)).toMatchObject({
+    expect(onSqlite(handle.db, (store) => getExecutionSummary(store, otherId))).toMatchObject({
       lastSeq: 2,
       inputTokens: 10,
       numTurns: 1,
@@ -190,7 +198,7 @@ describe('OutputWriter when a commit fails', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(failures).toEqual([{ code: 'SQLITE_READONLY', executionIds: [executionId] }]);
     expect(published).toEqual([]);
-    expect(getExecutionLogs(handle.db, executionId)).toEqual([]);
+    expect(onSqlite(handle.db, (store) => getExecutionLogs(store, executionId))).toEqual([]);
   });
 });
 
@@ -209,7 +217,9 @@ describe('the log cap', () => {
     for (let i = 0; i < 10; i++) output.addLog({ level: 'info', text: `${i}`.padEnd(30, '.') });
     output.closeTruncation();
     output.flush();
-    expect(getExecutionLogs(handle.db, executionId).map((line) => line.text)).toEqual([
+    expect(
+      onSqlite(handle.db, (store) => getExecutionLogs(store, executionId)).map((line) => line.text),
+    ).toEqual([
       '0'.padEnd(30, '.'),
       '1'.padEnd(30, '.'),
       '2'.padEnd(30, '.'),

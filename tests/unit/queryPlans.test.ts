@@ -84,20 +84,24 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
     (db) => listExecutions(sqliteStore(db), { ...page, q: 'disk' }),
     /VIRTUAL TABLE INDEX \d+:M/,
   ],
-  ['active runs for a live list', (db) => listRecentAndActive(db, 100), /USING INDEX executions_by_status /],
+  [
+    'active runs for a live list',
+    (db) => runOnSqlite(listRecentAndActive(sqliteStore(db), 100)),
+    /USING INDEX executions_by_status /,
+  ],
   [
     'a log page after a seq',
-    (db) => getExecutionLogs(db, 1, 5, 100),
+    (db) => runOnSqlite(getExecutionLogs(sqliteStore(db), 1, 5, 100)),
     /USING INDEX sqlite_autoindex_execution_logs_1/,
   ],
   [
     'a log page before a seq',
-    (db) => getExecutionLogsBefore(db, 1, 5, 100),
+    (db) => runOnSqlite(getExecutionLogsBefore(sqliteStore(db), 1, 5, 100)),
     /USING INDEX sqlite_autoindex_execution_logs_1/,
   ],
   [
     'steps of a run',
-    (db) => getExecutionSteps(db, 1, 0, 10),
+    (db) => runOnSqlite(getExecutionSteps(sqliteStore(db), 1, 0, 10)),
     /USING INDEX sqlite_autoindex_execution_steps_1/,
   ],
   [

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXECUTION_ENV_MARKER, INSTANCE_ENV_MARKER } from '../../src/lib/claude/client';
 import { executionResourcesSchema } from '../../src/lib/contracts/runResources';
 import type { DbHandle } from '../../src/lib/db';
-import { runOnSqlite } from '../../src/lib/db/plan';
+import { onSqlite, runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent } from '../../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../../src/lib/db/queries/executions';
 import { getExecutionResources } from '../../src/lib/db/queries/runResources';
@@ -54,12 +54,14 @@ function newExecution(): number {
       defaultPrompt: 'p',
     }),
   );
-  return insertQueuedExecution(handle.db, {
-    agentId: agent.id,
-    prompt: 'p',
-    model: 'claude-sonnet-4-5',
-    trigger: 'manual',
-  });
+  return onSqlite(handle.db, (store) =>
+    insertQueuedExecution(store, {
+      agentId: agent.id,
+      prompt: 'p',
+      model: 'claude-sonnet-4-5',
+      trigger: 'manual',
+    }),
+  );
 }
 
 function newSampler(intervalMs: number): RunResourceSampler {

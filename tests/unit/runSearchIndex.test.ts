@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../src/lib/db';
-import { runOnSqlite } from '../../src/lib/db/plan';
+import { onSqlite, runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent } from '../../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../../src/lib/db/queries/executions';
 import { listExecutions } from '../../src/lib/db/queries/runList';
@@ -22,7 +22,9 @@ beforeEach(() => {
 afterEach(() => handle.sqlite.close());
 
 const addRun = (prompt: string) =>
-  insertQueuedExecution(handle.db, { agentId, trigger: 'manual', prompt, model: 'claude-sonnet-4-5' });
+  onSqlite(handle.db, (store) =>
+    insertQueuedExecution(store, { agentId, trigger: 'manual', prompt, model: 'claude-sonnet-4-5' }),
+  );
 
 const search = async (q: string) =>
   (await listExecutions(sqliteStore(handle.db), { limit: 50, q })).items.map((run) => run.id);

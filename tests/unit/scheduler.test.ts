@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CreateScheduleInput, ScheduleFiringDto } from '../../src/lib/contracts/schedules';
 import { type DbHandle, openDatabase } from '../../src/lib/db';
-import { runOnSqlite } from '../../src/lib/db/plan';
+import { runOnSqlite, transactionOnSqlite } from '../../src/lib/db/plan';
 import { softDeleteAgent } from '../../src/lib/db/queries/agents';
 import { interruptUnfinishedExecutions } from '../../src/lib/db/queries/executions';
 import { getEarliestFireAt, listFiringsOfSchedule, toFiringDto } from '../../src/lib/db/queries/schedules';
@@ -369,7 +369,7 @@ describe('exactly once', () => {
     // Restart: a new connection to the same file, the start-up recovery, a new scheduler.
     const restarted = openDatabase(handle.path);
     extraHandles.push(restarted);
-    interruptUnfinishedExecutions(restarted.db);
+    transactionOnSqlite(restarted.db, interruptUnfinishedExecutions);
     const relaunched = new DbLauncher(restarted.db);
     const again = new Scheduler({ db: restarted.db, launcher: relaunched, logger: log.logger, clock });
     clock.time = at('2026-05-04T08:10:30Z');

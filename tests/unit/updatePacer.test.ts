@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExecutionLive } from '../../src/lib/contracts/executions';
 import type { DbHandle } from '../../src/lib/db';
-import { runOnSqlite } from '../../src/lib/db/plan';
+import { onSqlite, runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent } from '../../src/lib/db/queries/agents';
 import { getExecutionLive, insertQueuedExecution } from '../../src/lib/db/queries/executions';
 import { sqliteStore } from '../../src/lib/db/store';
@@ -16,13 +16,15 @@ beforeAll(() => {
   const agent = runOnSqlite(
     createAgent(sqliteStore(handle.db), { name: 'a', model: 'claude-sonnet-4-5', defaultPrompt: 'p' }),
   );
-  const id = insertQueuedExecution(handle.db, {
-    agentId: agent.id,
-    prompt: 'p',
-    model: agent.model,
-    trigger: 'manual',
-  });
-  const live = getExecutionLive(handle.db, id);
+  const id = onSqlite(handle.db, (store) =>
+    insertQueuedExecution(store, {
+      agentId: agent.id,
+      prompt: 'p',
+      model: agent.model,
+      trigger: 'manual',
+    }),
+  );
+  const live = onSqlite(handle.db, (store) => getExecutionLive(store, id));
   if (!live) throw new Error('execution vanished');
   queued = live;
 });

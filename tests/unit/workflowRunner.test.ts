@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WorkflowDefinitionInput } from '../../src/lib/contracts/workflows';
 import type { DbHandle } from '../../src/lib/db';
-import { runOnSqlite } from '../../src/lib/db/plan';
+import { runOnSqlite, transactionOnSqlite } from '../../src/lib/db/plan';
 import { interruptUnfinishedExecutions } from '../../src/lib/db/queries/executions';
 import { getWorkflowRun, listWorkflowRuns } from '../../src/lib/db/queries/workflowRuns';
 import { softDeleteWorkflow } from '../../src/lib/db/queries/workflows';
@@ -284,7 +284,7 @@ describe('workflow runner', () => {
     expect(before.engine.launchedKeys()).toEqual(['a', 'b', 'c']);
 
     // The server is killed: b runs, c is queued, f waits. The next start's recovery runs first.
-    expect(interruptUnfinishedExecutions(handle.db).sort()).toEqual(
+    expect(transactionOnSqlite(handle.db, interruptUnfinishedExecutions).sort()).toEqual(
       [before.engine.executionOf('b'), before.engine.executionOf('c')].sort(),
     );
     const after = runnerWithEngine(handle);

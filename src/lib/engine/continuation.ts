@@ -10,7 +10,7 @@ import {
 } from '../contracts/executions';
 import { conflict, notFound } from '../core/errors';
 import type { Db } from '../db';
-import { runOnSqlite } from '../db/plan';
+import { onSqlite, runOnSqlite } from '../db/plan';
 import { getAgentById } from '../db/queries/agents';
 import { getExecutionRow } from '../db/queries/executions';
 import type { AgentConfiguration, Execution } from '../db/schema';
@@ -52,7 +52,7 @@ function blocker(db: Db, parent: Execution): { reason: string } | Continuable {
  * session or a kept transcript.
  */
 export function continueRequest(db: Db, parentId: number, input: ContinueExecutionInput): RunRequest {
-  const parent = getExecutionRow(db, parentId);
+  const parent = onSqlite(db, (store) => getExecutionRow(store, parentId));
   if (!parent) throw notFound('Execution');
   const found = blocker(db, parent);
   if ('reason' in found) throw conflict(found.reason);
@@ -69,7 +69,7 @@ export function continueRequest(db: Db, parentId: number, input: ContinueExecuti
 
 /** What a continue would start from and cost, before starting it. */
 export function continuePreview(db: Db, executionId: number, now = Date.now()): ContinuePreview {
-  const execution = getExecutionRow(db, executionId);
+  const execution = onSqlite(db, (store) => getExecutionRow(store, executionId));
   if (!execution) throw notFound('Execution');
   const found = blocker(db, execution);
   const transcript =

@@ -10,7 +10,7 @@ import { DomainError, isDomainError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { describeStorageFault, type StorageFault, storageFaultOf } from '../core/storageFault';
 import type { DbHandle } from '../db';
-import { runOnSqlite } from '../db/plan';
+import { onSqlite, runOnSqlite, transactionOnSqlite } from '../db/plan';
 import { recordExecutionOutcome, recordHandBack } from '../db/queries/costs';
 import {
   awaitingRunsWithoutPendingApproval,
@@ -236,24 +236,27 @@ export class RunEngine {
       workflowStepKey: request.workflowStepKey ?? null,
     };
     const { db } = this.deps.handle;
-    const executionId = insertQueuedExecution(db, {
-      agentId: agent.id,
-      prompt,
-      model: agent.model,
-      ...origin,
-      parentExecutionId: request.parentExecutionId ?? null,
-      forked: request.forked ?? false,
-      limits: limitsOf(request),
-      createdAt: now,
-    });
+    const parentId = request.parentExecutionId ?? null;
+    const executionId = onSqlite(db, (store) =>
+      insertQueuedExecution(store, {
+        agentId: agent.id,
+        prompt,
+        model: agent.model,
+        ...origin,
+        parentExecutionId: parentId,
+        forked: request.forked ?? false,
+        limits: limitsOf(request),
+        createdAt: now,
+      }),
+    );
     const run = newActiveRun(request, {
       executionId,
       prompt,
-      origin: { ...origin, triggerName: getTriggerName(db, origin) },
+      origin: { ...origin, triggerName: onSqlite(db, (store) => getTriggerName(store, origin)) },
       createdAt: now,
       db,
       output: this.writer.open(executionId, 0, runOnSqlite(runLogCapBytes(sqliteStore(db)))),
-      workOf: request.parentExecutionId == null ? executionId : chainRootOf(db, request.parentExecutionId),
+      workOf: parentId === null ? executionId : onSqlite(db, (store) => chainRootOf(store, parentId)),
       onResponse: (active, id, usage) => this.onResponse(active, id, usage),
     });
     this.created.set(executionId, run);
@@ -323,7 +326,7 @@ export class RunEngine {
    */
   recoverWaitingRuns(): void {
     this.approvals.rearm();
-    for (const executionId of awaitingRunsWithoutPendingApproval(this.deps.handle.db))
+    for (const executionId of onSqlite(this.deps.handle.db, awaitingRunsWithoutPendingApproval))
       this.parking.wake(executionId);
   }
 
@@ -442,7 +445,7 @@ export class RunEngine {
    * each for the attempt and from the start point it was left with.
    */
   resumeHandedBack(): number {
-    const rows = handedBackExecutions(this.deps.handle.db);
+    const rows = onSqlite(this.deps.handle.db, handedBackExecutions);
     for (const row of rows) {
       const run = this.parking.revive(row, row.handedBack.from, row.handedBack.attempt);
       this.admission.enqueue(run);
@@ -578,11 +581,13 @@ export class RunEngine {
     const { db } = this.deps.handle;
     const at = Date.now();
     try {
-      markExecutionRunning(db, run.executionId, {
-        startedAt: at,
-        attempt: run.state.attempt,
-        workerId: this.deps.worker.id,
-      });
+      onSqlite(db, (store) =>
+        markExecutionRunning(store, run.executionId, {
+          startedAt: at,
+          attempt: run.state.attempt,
+          workerId: this.deps.worker.id,
+        }),
+      );
     } catch (error) {
       const fault = storageFaultOf(error);
       if (!fault) throw error;
@@ -678,7 +683,7 @@ export class RunEngine {
         apiKeySource: message.apiKeySource,
         model: message.model,
       };
-      recordExecutionInit(db, run.executionId, init);
+      onSqlite(db, (store) => recordExecutionInit(store, run.executionId, init));
       Object.assign(run.view, init);
       const expected = run.resumeCheck?.sessionId;
       const warning = expected ? sessionWarning(expected, message.session_id) : null;
@@ -866,7 +871,7 @@ export class RunEngine {
     run.output.addLog(notice.log);
     run.output.flush();
     try {
-      recordAttemptForRetry(this.deps.handle.db, attemptRow, retryAt);
+      transactionOnSqlite(this.deps.handle.db, (tx) => recordAttemptForRetry(tx, attemptRow, retryAt));
     } catch (error) {
       const fault = storageFaultOf(error);
       if (!fault) throw error;
@@ -907,7 +912,10 @@ export class RunEngine {
     );
     const allDenied =
       ending.status === 'completed'
-        ? allDeniedWarning(countToolCalls(db, run.executionId), run.denials.count)
+        ? allDeniedWarning(
+            onSqlite(db, (store) => countToolCalls(store, run.executionId)),
+            run.denials.count,
+          )
         : null;
     if (allDenied) noteWarning(db, run, allDenied);
     run.output.flush();

@@ -1,6 +1,7 @@
 import type { StepDraft } from '../claude/messages';
 import type { RunWarning } from '../contracts/executions';
 import type { Db } from '../db';
+import { onSqlite } from '../db/plan';
 import { recordRunFindings } from '../db/queries/executions';
 import type { ActiveRun } from './activeRun';
 import { type DenialInput, denialStep } from './denials';
@@ -11,16 +12,13 @@ import { type DenialInput, denialStep } from './denials';
  */
 
 function persist(db: Db, run: ActiveRun): void {
-  Object.assign(run.view, {
+  const findings = {
     deniedToolCalls: run.denials.count,
     denials: run.denials.list(),
     warnings: run.warnings,
-  });
-  recordRunFindings(db, run.executionId, {
-    deniedToolCalls: run.denials.count,
-    denials: run.denials.list(),
-    warnings: run.warnings,
-  });
+  };
+  Object.assign(run.view, findings);
+  onSqlite(db, (store) => recordRunFindings(store, run.executionId, findings));
 }
 
 /** Records a denied call; false when it was known already (or was a parked call's interrupt). */

@@ -62,7 +62,7 @@ export class Parking {
     const execution = { id: run.executionId, agentId: run.agentId, createdAt: run.createdAt };
     recordExecutionCosts(db, execution, figures.models, run.spend.lastWritten);
     const progress = { ...figures.totals, numTurns: figures.numTurns, apiRetryCount: run.apiRetryCount };
-    recordParkedProgress(db, run.executionId, progress);
+    onSqlite(db, (store) => recordParkedProgress(store, run.executionId, progress));
     run.output.flush();
     Object.assign(run.view, progress, spendView(figures.models, figures.costMicros));
     run.committedSeq = run.output.lastSeq;
@@ -84,7 +84,7 @@ export class Parking {
       onSqlite(db, (store) => pendingApprovalsOf(store, executionId)).length > 0
     )
       return;
-    const row = getExecutionRow(db, executionId);
+    const row = onSqlite(db, (store) => getExecutionRow(store, executionId));
     const answer = onSqlite(db, (store) => latestAnsweredApproval(store, executionId));
     if (row?.status !== 'awaiting_approval' || !answer || row.sessionId === null) return;
     const run = this.revive(row, {
@@ -99,13 +99,13 @@ export class Parking {
       return;
     }
     if (answer.status !== 'allowed') noteAnswerDenied(db, run, answer);
-    markExecutionStatus(db, executionId, 'queued', Date.now());
+    onSqlite(db, (store) => markExecutionStatus(store, executionId, 'queued', Date.now()));
     this.host.enqueue(run);
   }
 
   /** A parked run (status awaiting_approval, not in memory), taken up to be stopped. */
   takeUpParked(executionId: number): ActiveRun | undefined {
-    const row = getExecutionRow(this.host.db, executionId);
+    const row = onSqlite(this.host.db, (store) => getExecutionRow(store, executionId));
     return row?.status === 'awaiting_approval' ? this.revive(row, { kind: 'prompt' }) : undefined;
   }
 
@@ -116,7 +116,7 @@ export class Parking {
   revive(row: Execution, from: StartPoint, attempt = row.attempt): ActiveRun {
     const { db } = this.host;
     const agent = runOnSqlite(getAgentRow(sqliteStore(db), row.agentId));
-    const view = getExecutionLive(db, row.id);
+    const view = onSqlite(db, (store) => getExecutionLive(store, row.id));
     if (!agent || !view) throw new Error(`execution ${row.id} or its agent is gone`);
     const origin = {
       trigger: row.trigger,
@@ -134,14 +134,17 @@ export class Parking {
         db,
         // The cap counts what this process writes: a woken run may write a cap's worth again.
         output: this.host.writer.open(row.id, row.lastSeq, runOnSqlite(runLogCapBytes(sqliteStore(db)))),
-        workOf: chainRootOf(db, row.id),
+        workOf: onSqlite(db, (store) => chainRootOf(store, row.id)),
         onResponse: (active, id, usage) => this.host.onResponse(active, id, usage),
         revived: {
           view,
-          earlier: { costs: getExecutionCostRecords(db, row.id), numTurns: row.numTurns },
+          earlier: {
+            costs: onSqlite(db, (store) => getExecutionCostRecords(store, row.id)),
+            numTurns: row.numTurns,
+          },
           lastSeq: row.lastSeq,
           attempt,
-          handBacks: countHandedBackAttempts(db, row.id),
+          handBacks: onSqlite(db, (store) => countHandedBackAttempts(store, row.id)),
         },
       },
     );

@@ -1,6 +1,7 @@
 import type { CanUseTool, PermissionResult } from '@anthropic-ai/claude-agent-sdk';
 import { describeToolInput } from '../claude/messages';
 import type { Db } from '../db';
+import { onSqlite } from '../db/plan';
 import { markExecutionStatus } from '../db/queries/executions';
 import type { Approval } from '../db/schema';
 import type { ActiveRun } from './activeRun';
@@ -105,7 +106,9 @@ export class PermissionBroker {
     });
     this.control.apply(run, { type: 'approval_requested', approvalId: approval.id });
     run.process?.pauseTimeout();
-    markExecutionStatus(this.db, run.executionId, 'awaiting_approval', Date.now());
+    onSqlite(this.db, (store) =>
+      markExecutionStatus(store, run.executionId, 'awaiting_approval', Date.now()),
+    );
     noteStep(
       run,
       systemStep(
@@ -157,7 +160,7 @@ export class PermissionBroker {
       }
       if (this.control.claimSlot(run)) {
         this.control.apply(run, { type: 'approval_answered' });
-        markExecutionStatus(this.db, run.executionId, 'running', Date.now());
+        onSqlite(this.db, (store) => markExecutionStatus(store, run.executionId, 'running', Date.now()));
         this.control.publishUpdate(run);
         return this.answerNow(run, answer, input);
       }

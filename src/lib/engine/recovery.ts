@@ -2,6 +2,7 @@ import { killOrphanAgents } from '../claude/agentProcesses';
 import type { ExecutionLive } from '../contracts/executions';
 import type { Logger } from '../core/logger';
 import type { Db } from '../db/index';
+import { transactionOnSqlite } from '../db/plan';
 import { getExecutionLive, interruptUnfinishedExecutions } from '../db/queries/executions';
 
 /**
@@ -18,10 +19,10 @@ export function recoverFromUnexpectedStop(
 ): void {
   const startedAt = Date.now();
   const killed = killOrphanAgents(instance);
-  const interrupted = db.transaction(() => {
-    const ids = interruptUnfinishedExecutions(db);
+  const interrupted = transactionOnSqlite(db, function* (tx) {
+    const ids = yield* interruptUnfinishedExecutions(tx);
     for (const id of ids) {
-      const execution = getExecutionLive(db, id);
+      const execution = yield* getExecutionLive(tx, id);
       if (execution) onInterrupted(execution);
     }
     return ids;

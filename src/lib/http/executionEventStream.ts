@@ -1,6 +1,7 @@
 import { type ExecutionLive, isActiveStatus, type LogLineDto, type StepDto } from '../contracts/executions';
 import { notFound } from '../core/errors';
 import type { Db } from '../db';
+import { onSqlite } from '../db/plan';
 import { getExecutionLive, getExecutionLogs, getExecutionSteps } from '../db/queries/executions';
 import type { EngineEvent, EngineEvents } from '../engine/events';
 
@@ -44,9 +45,10 @@ function executionOf(event: EngineEvent): number | null {
 /**
  * A run's steps, log lines and status as Server-Sent Events, each with its sequence number as
  * `id`: everything after `afterSeq` from SQLite, then live until the run ends, then the stream
- * closes. The replay and the subscription happen in one synchronous block, and the engine
- * publishes only after its commits on this same thread, so nothing can fall between them; anything
- * at or below what was sent is dropped, so a reader sees no gap and no duplicate.
+ * closes. The replay and the subscription happen in one synchronous block (the reads run their
+ * plans with onSqlite, never awaited), and the engine publishes only after its commits on this
+ * same thread, so nothing can fall between them; anything at or below what was sent is dropped,
+ * so a reader sees no gap and no duplicate.
  */
 export function executionEventStream(
   source: EventStreamSource,
@@ -54,7 +56,8 @@ export function executionEventStream(
   afterSeq: number,
 ): ReadableStream<Uint8Array> {
   const { db } = source;
-  const current = source.liveView(executionId) ?? getExecutionLive(db, executionId);
+  const storedView = () => onSqlite(db, (store) => getExecutionLive(store, executionId));
+  const current = source.liveView(executionId) ?? storedView();
   if (!current) throw notFound('Execution');
 
   let sent = afterSeq;
@@ -87,10 +90,10 @@ export function executionEventStream(
       };
 
       for (;;) {
-        const logs = getExecutionLogs(db, executionId, sent, REPLAY_CHUNK_LINES);
+        const logs = onSqlite(db, (store) => getExecutionLogs(store, executionId, sent, REPLAY_CHUNK_LINES));
         const last = logs.at(-1);
         const through = logs.length === REPLAY_CHUNK_LINES && last ? last.seq : Number.MAX_SAFE_INTEGER;
-        const steps = getExecutionSteps(db, executionId, sent, through);
+        const steps = onSqlite(db, (store) => getExecutionSteps(store, executionId, sent, through));
         for (const chunk of itemEvents(steps, logs, sent)) push(chunk);
         sent = Math.max(sent, last?.seq ?? sent, steps.at(-1)?.seq ?? sent);
         if (through === Number.MAX_SAFE_INTEGER || closed) break;
@@ -104,7 +107,7 @@ export function executionEventStream(
         unsubscribe();
         clearInterval(keepalive);
       };
-      status(source.liveView(executionId) ?? getExecutionLive(db, executionId) ?? current);
+      status(source.liveView(executionId) ?? storedView() ?? current);
     },
     cancel() {
       stop();

@@ -198,10 +198,12 @@ export class Broadcaster {
     for (;;) {
       if (session.socket.bufferedAmount > HIGH_WATER_BYTES) return;
       const from = subscription.lastSentSeq;
-      const logs = getExecutionLogs(this.db, executionId, from, REPLAY_CHUNK_LINES);
+      const logs = onSqlite(this.db, (store) =>
+        getExecutionLogs(store, executionId, from, REPLAY_CHUNK_LINES),
+      );
       const last = logs.at(-1);
       const through = logs.length === REPLAY_CHUNK_LINES && last ? last.seq : Number.MAX_SAFE_INTEGER;
-      const steps = getExecutionSteps(this.db, executionId, from, through);
+      const steps = onSqlite(this.db, (store) => getExecutionSteps(store, executionId, from, through));
       const seq = Math.max(last?.seq ?? from, steps.at(-1)?.seq ?? from);
       if (seq > from) {
         send(session.socket, { type: 'execution.events', executionId, seq, steps, logs });

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../../src/lib/db';
-import { runOnSqlite } from '../../../src/lib/db/plan';
+import { onSqlite, runOnSqlite } from '../../../src/lib/db/plan';
 import { createAgent, getAgentById } from '../../../src/lib/db/queries/agents';
 import { getMonthSpendMicros, monthKey } from '../../../src/lib/db/queries/costs';
 import { insertQueuedExecution } from '../../../src/lib/db/queries/executions';
@@ -33,13 +33,15 @@ function guardFor(maxCostPerRunUsd: number | null, workflowCapMicros: number | n
   );
   const agent = runOnSqlite(getAgentById(sqliteStore(handle.db), created.id));
   if (!agent) throw new Error('agent vanished');
-  const executionId = insertQueuedExecution(handle.db, {
-    agentId: agent.id,
-    prompt: 'p',
-    model: SONNET,
-    trigger: 'manual',
-    createdAt: NOW,
-  });
+  const executionId = onSqlite(handle.db, (store) =>
+    insertQueuedExecution(store, {
+      agentId: agent.id,
+      prompt: 'p',
+      model: SONNET,
+      trigger: 'manual',
+      createdAt: NOW,
+    }),
+  );
   return {
     agent,
     executionId,

@@ -1,7 +1,7 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { ExecutionView } from '@/components/features/execution/ExecutionView';
-import { getDb } from '@/lib/db';
+import { getStore } from '@/lib/db/store';
 import { parseIdParam } from '../../../_lib/params';
 import { loadExecutionSnapshot } from './snapshot';
 
@@ -17,7 +17,7 @@ export async function generateMetadata({ params }: ExecutionPageProps): Promise<
 
 export default async function ExecutionPage({ params }: ExecutionPageProps) {
   const id = parseIdParam((await params).id);
-  const snapshot = id === undefined ? undefined : loadExecutionSnapshot(getDb(), id);
+  const snapshot = id === undefined ? undefined : await loadExecutionSnapshot(getStore(), id);
   if (!snapshot) notFound();
   return <ExecutionView snapshot={snapshot} />;
 }

@@ -1,7 +1,6 @@
 import { assertAgentInputAllowed } from '@/lib/agents/agentInput';
 import { agentDetailResponseSchema, agentResponseSchema, updateAgentSchema } from '@/lib/contracts/agents';
 import { notFound } from '@/lib/core/errors';
-import { getDb } from '@/lib/db';
 import { execute, transaction } from '@/lib/db/plan';
 import { getAgentById, softDeleteAgent, toAgentDto, updateAgent } from '@/lib/db/queries/agents';
 import { agentDenialSummary } from '@/lib/db/queries/executions';
@@ -21,7 +20,8 @@ export const GET = route(
     const store = getStore();
     const agent = await execute(store, getAgentById(store, params.id));
     if (!agent) throw notFound('Agent');
-    return json({ agent: toAgentDto(agent), recentDenials: agentDenialSummary(getDb(), params.id) });
+    const recentDenials = await execute(store, agentDenialSummary(store, params.id));
+    return json({ agent: toAgentDto(agent), recentDenials });
   },
 );
 

@@ -1,7 +1,8 @@
 import { executionDetailResponseSchema } from '@/lib/contracts/executions';
 import { notFound } from '@/lib/core/errors';
-import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { getExecutionChain, getExecutionDetailWithResources } from '@/lib/db/queries/executions';
+import { getStore } from '@/lib/db/store';
 import { idParam, json, route } from '@/lib/http/route';
 import { withQueuePositions } from '@/lib/server/runtime';
 
@@ -16,11 +17,12 @@ export const GET = route(
       response: executionDetailResponseSchema,
     },
   },
-  ({ params }) => {
-    const db = getDb();
-    const execution = getExecutionDetailWithResources(db, params.id);
+  async ({ params }) => {
+    const store = getStore();
+    const execution = await execute(store, getExecutionDetailWithResources(store, params.id));
     if (!execution) throw notFound('Execution');
-    const [withPosition] = withQueuePositions([{ ...execution, chain: getExecutionChain(db, params.id) }]);
+    const chain = await execute(store, getExecutionChain(store, params.id));
+    const [withPosition] = withQueuePositions([{ ...execution, chain }]);
     return json({ execution: withPosition });
   },
 );

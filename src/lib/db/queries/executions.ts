@@ -32,26 +32,17 @@ import {
   type RunWarning,
   type StepDto,
 } from '../../contracts/executions';
-import type { Db, DbConnection } from '../index';
-import { onSqlite } from '../plan';
-import { statementPerConnection } from '../prepared';
-import * as sqliteTables from '../schema';
-import {
-  approvals,
-  costTracking,
-  type Execution,
-  executionAttempts,
-  executionLogs,
-  executionSteps,
-  executions,
-  type HandedBack,
-  type RunLimits,
-  schedules,
-  workflowRuns,
-  workflows,
-} from '../schema';
-import type { Tables } from '../store';
+import type { DbExecutor } from '../executor';
+import { changesOf, firstOf, type Plan, preparedRowsOf, rowsOf } from '../plan';
+import { preparedPerStore } from '../prepared';
+import { insertedRow } from '../returning';
+import type { Execution, executionAttempts, HandedBack, RunLimits } from '../schema';
+import type { Store, Tables } from '../store';
 import { getExecutionResources } from './runResources';
+
+// Dialect-neutral plans (see plan.ts): run on SQLite and on Postgres, inside a transaction or not.
+// The engine runs them synchronously on SQLite (onSqlite, runOnSqlite, transactionOnSqlite), inside
+// its own transactions where it has one open; routes and pages await them on their store.
 
 /**
  * The name of what started a run: its schedule's, or its workflow's. A subquery rather than a join,
@@ -113,10 +104,10 @@ export function toSummary({
 }
 
 /**
- * Runs as list rows, before any filter: what a list adds its joins and filters to. On a Store's
- * database and tables, or on the SQLite ones for the synchronous queries.
+ * Runs as list rows, before any filter: what a list adds its joins and filters to, on a store's
+ * database and tables.
  */
-export function summarySelect(db: Db, t: Tables = sqliteTables) {
+export function summarySelect(db: DbExecutor, t: Tables) {
   return db
     .select(summaryColumnsOf(t))
     .from(t.executions)
@@ -124,13 +115,10 @@ export function summarySelect(db: Db, t: Tables = sqliteTables) {
     .$dynamic();
 }
 
-export function summaries(db: Db, where: SQL | undefined) {
-  return summarySelect(db).where(where);
-}
-
 /** Newest first, read from the rowid order of whichever index the filter uses. */
-function selectSummaries(db: Db, where: SQL | undefined, limit: number): ExecutionSummary[] {
-  return summaries(db, where).orderBy(desc(executions.id)).limit(limit).all().map(toSummary);
+function* selectSummaries({ db, t }: Store, where: SQL | undefined, limit: number): Plan<ExecutionSummary[]> {
+  const rows = yield* rowsOf(summarySelect(db, t).where(where).orderBy(desc(t.executions.id)).limit(limit));
+  return rows.map(toSummary);
 }
 
 export interface NewExecutionInput {
@@ -148,99 +136,106 @@ export interface NewExecutionInput {
 }
 
 // Every run starts here, a scheduler tick a hundred at a time: prepared once per connection, the
-// values bound by position.
-const queuedInsert = statementPerConnection((sqlite) =>
-  sqlite.prepare<
-    [
-      number,
-      string,
-      string,
-      ExecutionTrigger,
-      number | null,
-      number | null,
-      string | null,
-      number | null,
-      number,
-      string | null,
-      number,
-    ]
-  >(
-    `insert into executions
-       (agent_id, prompt, model, trigger, schedule_id, workflow_run_id, workflow_step_key,
-        parent_execution_id, forked, limits, status, created_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
-  ),
-);
+// values bound by name (drizzle composing the insert each time cost more than SQLite's work).
+const queuedInsert = preparedPerStore(({ db, t }: Store) => {
+  const value = (name: string) => sql.placeholder(name);
+  return db
+    .insert(t.executions)
+    .values({
+      agentId: value('agentId'),
+      prompt: value('prompt'),
+      model: value('model'),
+      trigger: value('trigger'),
+      scheduleId: value('scheduleId'),
+      workflowRunId: value('workflowRunId'),
+      workflowStepKey: value('workflowStepKey'),
+      parentExecutionId: value('parentExecutionId'),
+      forked: value('forked'),
+      limits: value('limits'),
+      status: 'queued',
+      createdAt: value('createdAt'),
+    })
+    .returning({ id: t.executions.id })
+    .prepare();
+});
 
-export function insertQueuedExecution(db: DbConnection, input: NewExecutionInput): number {
-  const { lastInsertRowid } = queuedInsert(db).run(
-    input.agentId,
-    input.prompt,
-    input.model,
-    input.trigger,
-    input.scheduleId ?? null,
-    input.workflowRunId ?? null,
-    input.workflowStepKey ?? null,
-    input.parentExecutionId ?? null,
-    input.forked ? 1 : 0,
-    input.limits ? JSON.stringify(input.limits) : null,
-    input.createdAt ?? Date.now(),
-  );
-  return Number(lastInsertRowid);
+/** A queued run's row, and its id. Joins the caller's transaction (a schedule's firing and its run commit together). */
+export function* insertQueuedExecution(store: Store, input: NewExecutionInput): Plan<number> {
+  const forked = input.forked ?? false;
+  const rows = yield* preparedRowsOf(queuedInsert(store), {
+    agentId: input.agentId,
+    prompt: input.prompt,
+    model: input.model,
+    trigger: input.trigger,
+    scheduleId: input.scheduleId ?? null,
+    workflowRunId: input.workflowRunId ?? null,
+    workflowStepKey: input.workflowStepKey ?? null,
+    parentExecutionId: input.parentExecutionId ?? null,
+    // Bound as they are: SQLite binds no booleans, and JSON goes as its text on both.
+    forked: store.dialect === 'sqlite' ? Number(forked) : forked,
+    limits: input.limits ? JSON.stringify(input.limits) : null,
+    createdAt: input.createdAt ?? Date.now(),
+  });
+  return insertedRow(rows).id;
 }
 
 type RunOrigin = Pick<ExecutionSummary, 'trigger' | 'scheduleId' | 'workflowRunId'>;
 
 /** The name a new run's trigger shows (its schedule's or workflow's), for the view built without reading it back. */
-export function getTriggerName(db: Db, origin: RunOrigin): string | null {
+export function* getTriggerName({ db, t }: Store, origin: RunOrigin): Plan<string | null> {
   if (origin.trigger === 'schedule' && origin.scheduleId !== null) {
-    const row = db
-      .select({ name: schedules.name })
-      .from(schedules)
-      .where(eq(schedules.id, origin.scheduleId))
-      .get();
+    const row = yield* firstOf(
+      db.select({ name: t.schedules.name }).from(t.schedules).where(eq(t.schedules.id, origin.scheduleId)),
+    );
     return row?.name || null;
   }
   if (origin.trigger === 'workflow' && origin.workflowRunId !== null) {
-    const row = db
-      .select({ name: workflows.name })
-      .from(workflowRuns)
-      .innerJoin(workflows, eq(workflows.id, workflowRuns.workflowId))
-      .where(eq(workflowRuns.id, origin.workflowRunId))
-      .get();
+    const row = yield* firstOf(
+      db
+        .select({ name: t.workflows.name })
+        .from(t.workflowRuns)
+        .innerJoin(t.workflows, eq(t.workflows.id, t.workflowRuns.workflowId))
+        .where(eq(t.workflowRuns.id, origin.workflowRunId)),
+    );
     return row?.name ?? null;
   }
   return null;
 }
 
-export function getExecutionSummary(db: Db, id: number): ExecutionSummary | undefined {
-  return selectSummaries(db, eq(executions.id, id), 1)[0];
+export function* getExecutionSummary(store: Store, id: number): Plan<ExecutionSummary | undefined> {
+  return (yield* selectSummaries(store, eq(store.t.executions.id, id), 1))[0];
 }
 
-export function getExecutionDetail(db: Db, id: number): ExecutionDetail | undefined {
-  const summary = getExecutionSummary(db, id);
+export function* getExecutionDetail(store: Store, id: number): Plan<ExecutionDetail | undefined> {
+  const summary = yield* getExecutionSummary(store, id);
   if (!summary) return undefined;
-  const extra = db
-    .select({
-      prompt: executions.prompt,
-      resultText: executions.resultText,
-      sessionId: executions.sessionId,
-      apiKeySource: executions.apiKeySource,
-      structuredOutput: executions.structuredOutput,
-      forked: executions.forked,
-      denials: executions.denials,
-      outputPrunedAt: executions.outputPrunedAt,
-    })
-    .from(executions)
-    .where(eq(executions.id, id))
-    .get();
-  const costs = db.select().from(costTracking).where(eq(costTracking.executionId, id)).all();
-  const attempts = db
-    .select()
-    .from(executionAttempts)
-    .where(eq(executionAttempts.executionId, id))
-    .orderBy(executionAttempts.attempt)
-    .all();
+  const { db, t } = store;
+  const { executions, costTracking, executionAttempts: attemptsTable } = t;
+  const extra = yield* firstOf(
+    db
+      .select({
+        prompt: executions.prompt,
+        resultText: executions.resultText,
+        sessionId: executions.sessionId,
+        apiKeySource: executions.apiKeySource,
+        structuredOutput: executions.structuredOutput,
+        forked: executions.forked,
+        denials: executions.denials,
+        outputPrunedAt: executions.outputPrunedAt,
+      })
+      .from(executions)
+      .where(eq(executions.id, id)),
+  );
+  const costs = yield* rowsOf(
+    db.select().from(costTracking).where(eq(costTracking.executionId, id)).orderBy(costTracking.id),
+  );
+  const attempts = yield* rowsOf(
+    db
+      .select()
+      .from(attemptsTable)
+      .where(eq(attemptsTable.executionId, id))
+      .orderBy(attemptsTable.attempt, attemptsTable.id),
+  );
   return {
     ...summary,
     prompt: extra?.prompt ?? '',
@@ -274,116 +269,164 @@ export function getExecutionDetail(db: Db, id: number): ExecutionDetail | undefi
 }
 
 /** The run as its page and `GET /api/executions/[id]` show it: the detail and what its process tree used. */
-export function getExecutionDetailWithResources(db: Db, id: number): ExecutionDetail | undefined {
-  const detail = getExecutionDetail(db, id);
-  return detail && { ...detail, resources: onSqlite(db, (store) => getExecutionResources(store, id)) };
+export function* getExecutionDetailWithResources(
+  store: Store,
+  id: number,
+): Plan<ExecutionDetail | undefined> {
+  const detail = yield* getExecutionDetail(store, id);
+  return detail && { ...detail, resources: yield* getExecutionResources(store, id) };
 }
 
 /** What the live frames carry: the detail without the prompt, which can be long and never changes. */
-export function getExecutionLive(db: Db, id: number): ExecutionLive | undefined {
-  const detail = getExecutionDetail(db, id);
+export function* getExecutionLive(store: Store, id: number): Plan<ExecutionLive | undefined> {
+  const detail = yield* getExecutionDetail(store, id);
   if (!detail) return undefined;
   const { prompt: _prompt, ...live } = detail;
   return live;
 }
 
 /** Every execution not yet ended, and the newest `limit` of all: what a live list starts from. */
-export function listRecentAndActive(db: Db, limit: number): ExecutionSummary[] {
+export function* listRecentAndActive(store: Store, limit: number): Plan<ExecutionSummary[]> {
+  const { db, t } = store;
   // Sorted below with the recent ones: an IN over the status index would need a sort step in SQL.
-  const active = summaries(db, inArray(executions.status, [...ACTIVE_STATUSES]))
-    .all()
-    .map(toSummary);
-  const recent = selectSummaries(db, undefined, limit);
+  const activeRows = yield* rowsOf(
+    summarySelect(db, t).where(inArray(t.executions.status, [...ACTIVE_STATUSES])),
+  );
+  const active = activeRows.map(toSummary);
+  const recent = yield* selectSummaries(store, undefined, limit);
   const byId = new Map([...recent, ...active].map((item) => [item.id, item]));
   return [...byId.values()].sort((a, b) => b.id - a.id);
 }
 
 export function getExecutionSteps(
-  db: Db,
+  { db, t }: Store,
   executionId: number,
   afterSeq = 0,
   throughSeq = Number.MAX_SAFE_INTEGER,
-): StepDto[] {
-  return db
-    .select({
-      seq: executionSteps.seq,
-      kind: executionSteps.kind,
-      summary: executionSteps.summary,
-      toolName: executionSteps.toolName,
-      toolUseId: executionSteps.toolUseId,
-      isError: executionSteps.isError,
-      payload: executionSteps.payload,
-      createdAt: executionSteps.createdAt,
-    })
-    .from(executionSteps)
-    .where(
-      and(
-        eq(executionSteps.executionId, executionId),
-        gt(executionSteps.seq, afterSeq),
-        lte(executionSteps.seq, throughSeq),
-      ),
-    )
-    .orderBy(executionSteps.seq)
-    .all();
+): Plan<StepDto[]> {
+  const steps = t.executionSteps;
+  return rowsOf(
+    db
+      .select({
+        seq: steps.seq,
+        kind: steps.kind,
+        summary: steps.summary,
+        toolName: steps.toolName,
+        toolUseId: steps.toolUseId,
+        isError: steps.isError,
+        payload: steps.payload,
+        createdAt: steps.createdAt,
+      })
+      .from(steps)
+      .where(and(eq(steps.executionId, executionId), gt(steps.seq, afterSeq), lte(steps.seq, throughSeq)))
+      .orderBy(steps.seq),
+  );
 }
 
-const logColumns = {
-  seq: executionLogs.seq,
-  level: executionLogs.level,
-  text: executionLogs.text,
-  createdAt: executionLogs.createdAt,
-};
-
-export function getExecutionLogs(db: Db, executionId: number, afterSeq = 0, limit = 100_000): LogLineDto[] {
-  return db
-    .select(logColumns)
-    .from(executionLogs)
-    .where(and(eq(executionLogs.executionId, executionId), gt(executionLogs.seq, afterSeq)))
-    .orderBy(executionLogs.seq)
-    .limit(limit)
-    .all();
+function logColumnsOf({ executionLogs: logs }: Tables) {
+  return { seq: logs.seq, level: logs.level, text: logs.text, createdAt: logs.createdAt };
 }
 
-/** An attempt starts; the execution keeps the start time of its first attempt. */
-/** An attempt starts: the run is `running`, on this worker, in one write. */
-export function markExecutionRunning(
-  db: Db,
+/** The first `limit` lines after `afterSeq`, oldest first. */
+export function getExecutionLogs(
+  { db, t }: Store,
+  executionId: number,
+  afterSeq = 0,
+  limit = 100_000,
+): Plan<LogLineDto[]> {
+  const logs = t.executionLogs;
+  return rowsOf(
+    db
+      .select(logColumnsOf(t))
+      .from(logs)
+      .where(and(eq(logs.executionId, executionId), gt(logs.seq, afterSeq)))
+      .orderBy(logs.seq)
+      .limit(limit),
+  );
+}
+
+/** The `limit` lines just before `beforeSeq`, oldest first: the page above what the viewer shows. */
+export function* getExecutionLogsBefore(
+  { db, t }: Store,
+  executionId: number,
+  beforeSeq: number,
+  limit: number,
+): Plan<LogLineDto[]> {
+  const logs = t.executionLogs;
+  const rows = yield* rowsOf(
+    db
+      .select(logColumnsOf(t))
+      .from(logs)
+      .where(and(eq(logs.executionId, executionId), lt(logs.seq, beforeSeq)))
+      .orderBy(desc(logs.seq))
+      .limit(limit),
+  );
+  return rows.reverse();
+}
+
+/** How many log lines come before `beforeSeq`: the line number the page's first held line follows. */
+export function* countExecutionLogsBefore(
+  { db, t }: Store,
+  executionId: number,
+  beforeSeq: number,
+): Plan<number> {
+  const logs = t.executionLogs;
+  const row = yield* firstOf(
+    db
+      .select({ n: count() })
+      .from(logs)
+      .where(and(eq(logs.executionId, executionId), lt(logs.seq, beforeSeq))),
+  );
+  return row?.n ?? 0;
+}
+
+/** An attempt starts: the run is `running`, on this worker, in one write; it keeps its first attempt's start. */
+export function* markExecutionRunning(
+  { db, t }: Store,
   id: number,
   { startedAt, attempt, workerId }: { startedAt: number; attempt: number; workerId: string },
-): void {
-  db.update(executions)
-    .set({
-      status: 'running',
-      attempt,
-      workerId,
-      nextAttemptAt: null,
-      handedBack: null,
-      startedAt: sql`coalesce(${executions.startedAt}, ${startedAt})`,
-      lastActivityAt: startedAt,
-    })
-    .where(eq(executions.id, id))
-    .run();
+): Plan<void> {
+  const { executions } = t;
+  yield* changesOf(
+    db
+      .update(executions)
+      .set({
+        status: 'running',
+        attempt,
+        workerId,
+        nextAttemptAt: null,
+        handedBack: null,
+        startedAt: sql`coalesce(${executions.startedAt}, ${startedAt})`,
+        lastActivityAt: startedAt,
+      })
+      .where(eq(executions.id, id)),
+  );
 }
 
 export type NewExecutionAttempt = typeof executionAttempts.$inferInsert;
 
 /**
  * An attempt ended in a transient failure and another is due: the attempt is recorded and the
- * execution waits `queued` until `nextAttemptAt`, keeping the failure that caused the retry.
+ * execution waits `queued` until `nextAttemptAt`, keeping the failure that caused the retry. Run
+ * it in one transaction.
  */
-export function recordAttemptForRetry(db: Db, attempt: NewExecutionAttempt, nextAttemptAt: number): void {
-  db.transaction((tx) => {
-    tx.insert(executionAttempts).values(attempt).run();
-    tx.update(executions)
+export function* recordAttemptForRetry(
+  { db, t }: Store,
+  attempt: NewExecutionAttempt,
+  nextAttemptAt: number,
+): Plan<void> {
+  yield* changesOf(db.insert(t.executionAttempts).values(attempt));
+  yield* changesOf(
+    db
+      .update(t.executions)
       .set({
         status: 'queued',
         nextAttemptAt,
         errorCode: attempt.errorCode,
         errorMessage: attempt.errorMessage,
       })
-      .where(eq(executions.id, attempt.executionId))
-      .run();
-  });
+      .where(eq(t.executions.id, attempt.executionId)),
+  );
 }
 
 export interface ExecutionInit {
@@ -392,8 +435,8 @@ export interface ExecutionInit {
   model: string;
 }
 
-export function recordExecutionInit(db: Db, id: number, init: ExecutionInit): void {
-  db.update(executions).set(init).where(eq(executions.id, id)).run();
+export function* recordExecutionInit({ db, t }: Store, id: number, init: ExecutionInit): Plan<void> {
+  yield* changesOf(db.update(t.executions).set(init).where(eq(t.executions.id, id)));
 }
 
 export interface TokenTotals {
@@ -409,62 +452,35 @@ export interface ExecutionProgress extends TokenTotals {
   apiRetryCount: number;
 }
 
-export function updateExecutionProgress(db: Db, id: number, progress: ExecutionProgress): void {
-  db.update(executions).set(progress).where(eq(executions.id, id)).run();
-}
-
-/** The `limit` lines just before `beforeSeq`, oldest first: the page above what the viewer shows. */
-export function getExecutionLogsBefore(
-  db: Db,
-  executionId: number,
-  beforeSeq: number,
-  limit: number,
-): LogLineDto[] {
-  return db
-    .select(logColumns)
-    .from(executionLogs)
-    .where(and(eq(executionLogs.executionId, executionId), lt(executionLogs.seq, beforeSeq)))
-    .orderBy(desc(executionLogs.seq))
-    .limit(limit)
-    .all()
-    .reverse();
-}
-
-/** How many log lines come before `beforeSeq`: the line number the page's first held line follows. */
-export function countExecutionLogsBefore(db: Db, executionId: number, beforeSeq: number): number {
-  const row = db
-    .select({ count: sql<number>`count(*)` })
-    .from(executionLogs)
-    .where(and(eq(executionLogs.executionId, executionId), lt(executionLogs.seq, beforeSeq)))
-    .get();
-  return row?.count ?? 0;
-}
-
 /**
  * After a crash: runs the previous server left queued or running can never finish, so they end
- * `interrupted`, dated at their last recorded activity.
+ * `interrupted`, dated at their last recorded activity. Run it in one transaction.
  */
-export function interruptUnfinishedExecutions(db: Db): number[] {
-  const rows = db
-    .select({
-      id: executions.id,
-      startedAt: executions.startedAt,
-      createdAt: executions.createdAt,
-      lastActivityAt: executions.lastActivityAt,
-    })
-    .from(executions)
-    // A run a clean stop left queued for this start is not unfinished business: it is queued again.
-    .where(
-      or(
-        eq(executions.status, 'running'),
-        and(eq(executions.status, 'queued'), isNull(executions.handedBack)),
-      ),
-    )
-    .all();
-  db.transaction((tx) => {
-    for (const row of rows) {
-      const lastActivity = row.lastActivityAt ?? row.startedAt ?? row.createdAt;
-      tx.update(executions)
+export function* interruptUnfinishedExecutions({ db, t }: Store): Plan<number[]> {
+  const { executions } = t;
+  const rows = yield* rowsOf(
+    db
+      .select({
+        id: executions.id,
+        startedAt: executions.startedAt,
+        createdAt: executions.createdAt,
+        lastActivityAt: executions.lastActivityAt,
+      })
+      .from(executions)
+      // A run a clean stop left queued for this start is not unfinished business: it is queued again.
+      .where(
+        or(
+          eq(executions.status, 'running'),
+          and(eq(executions.status, 'queued'), isNull(executions.handedBack)),
+        ),
+      )
+      .orderBy(executions.id),
+  );
+  for (const row of rows) {
+    const lastActivity = row.lastActivityAt ?? row.startedAt ?? row.createdAt;
+    yield* changesOf(
+      db
+        .update(executions)
         .set({
           status: 'interrupted',
           errorCode: 'interrupted',
@@ -474,42 +490,47 @@ export function interruptUnfinishedExecutions(db: Db): number[] {
           // A run waiting for its next attempt will not get one.
           nextAttemptAt: null,
         })
-        .where(eq(executions.id, row.id))
-        .run();
-    }
-  });
+        .where(eq(executions.id, row.id)),
+    );
+  }
   return rows.map((row) => row.id);
 }
 
 /** The runs the last server left queued for this start (see engine/handBack.ts), oldest first. */
-export function handedBackExecutions(db: Db): (Execution & { handedBack: HandedBack })[] {
-  return db
-    .select()
-    .from(executions)
-    .where(and(eq(executions.status, 'queued'), isNotNull(executions.handedBack)))
-    .orderBy(executions.id)
-    .all()
-    .flatMap((row) => (row.handedBack ? [{ ...row, handedBack: row.handedBack }] : []));
+export function* handedBackExecutions({ db, t }: Store): Plan<(Execution & { handedBack: HandedBack })[]> {
+  const { executions } = t;
+  const rows = yield* rowsOf(
+    db
+      .select()
+      .from(executions)
+      .where(and(eq(executions.status, 'queued'), isNotNull(executions.handedBack)))
+      .orderBy(executions.id),
+  );
+  return rows.flatMap((row) => (row.handedBack ? [{ ...row, handedBack: row.handedBack }] : []));
 }
 
 /** How many of a run's attempts were handed back (they use up none of its retries). */
-export function countHandedBackAttempts(db: Db, executionId: number): number {
-  const row = db
-    .select({ n: count() })
-    .from(executionAttempts)
-    .where(and(eq(executionAttempts.executionId, executionId), eq(executionAttempts.errorCode, HANDED_BACK)))
-    .get();
+export function* countHandedBackAttempts({ db, t }: Store, executionId: number): Plan<number> {
+  const attempts = t.executionAttempts;
+  const row = yield* firstOf(
+    db
+      .select({ n: count() })
+      .from(attempts)
+      .where(and(eq(attempts.executionId, executionId), eq(attempts.errorCode, HANDED_BACK))),
+  );
   return row?.n ?? 0;
 }
 
 /** A status written outside the run's start and end: awaiting approval, running again, queued to resume. */
-export function markExecutionStatus(
-  db: Db,
+export function* markExecutionStatus(
+  { db, t }: Store,
   id: number,
   status: Extract<ExecutionStatus, 'awaiting_approval' | 'running' | 'queued'>,
   at: number,
-): void {
-  db.update(executions).set({ status, lastActivityAt: at }).where(eq(executions.id, id)).run();
+): Plan<void> {
+  yield* changesOf(
+    db.update(t.executions).set({ status, lastActivityAt: at }).where(eq(t.executions.id, id)),
+  );
 }
 
 export interface RunFindings {
@@ -519,75 +540,74 @@ export interface RunFindings {
 }
 
 /** A run's denied calls and warnings so far, written as they happen. */
-export function recordRunFindings(db: Db, id: number, findings: RunFindings): void {
-  db.update(executions).set(findings).where(eq(executions.id, id)).run();
+export function* recordRunFindings({ db, t }: Store, id: number, findings: RunFindings): Plan<void> {
+  yield* changesOf(db.update(t.executions).set(findings).where(eq(t.executions.id, id)));
 }
 
 /** Everything the engine needs to take a parked run up again (after its process ended, or a restart). */
-export function getExecutionRow(db: Db, id: number): Execution | undefined {
-  return db.select().from(executions).where(eq(executions.id, id)).get();
+export function getExecutionRow({ db, t }: Store, id: number): Plan<Execution | undefined> {
+  return firstOf(db.select().from(t.executions).where(eq(t.executions.id, id)));
 }
 
 /** What the run's earlier processes stored per model. */
-export function getExecutionCostRecords(db: Db, id: number): ModelCostRecord[] {
-  return db
-    .select()
-    .from(costTracking)
-    .where(eq(costTracking.executionId, id))
-    .all()
-    .map(({ id: _id, executionId: _e, agentId: _a, createdAt: _c, updatedAt: _u, ...row }) => row);
+export function* getExecutionCostRecords({ db, t }: Store, id: number): Plan<ModelCostRecord[]> {
+  const costs = t.costTracking;
+  const rows = yield* rowsOf(db.select().from(costs).where(eq(costs.executionId, id)).orderBy(costs.id));
+  return rows.map(({ id: _id, executionId: _e, agentId: _a, createdAt: _c, updatedAt: _u, ...row }) => row);
 }
 
 /** Tool calls the run made (the structured answer aside): what "every call was denied" compares with. */
-export function countToolCalls(db: Db, id: number): number {
-  const row = db
-    .select({ n: count() })
-    .from(executionSteps)
-    .where(
-      and(
-        eq(executionSteps.executionId, id),
-        eq(executionSteps.kind, 'tool_use'),
-        ne(executionSteps.toolName, 'StructuredOutput'),
+export function* countToolCalls({ db, t }: Store, id: number): Plan<number> {
+  const steps = t.executionSteps;
+  const row = yield* firstOf(
+    db
+      .select({ n: count() })
+      .from(steps)
+      .where(
+        and(eq(steps.executionId, id), eq(steps.kind, 'tool_use'), ne(steps.toolName, 'StructuredOutput')),
       ),
-    )
-    .get();
+  );
   return row?.n ?? 0;
 }
 
 /** A parked run's figures once its process ended: the run stays awaiting approval. */
-export function recordParkedProgress(db: Db, id: number, progress: ExecutionProgress): void {
-  db.update(executions).set(progress).where(eq(executions.id, id)).run();
+export function* recordParkedProgress({ db, t }: Store, id: number, progress: ExecutionProgress): Plan<void> {
+  yield* changesOf(db.update(t.executions).set(progress).where(eq(t.executions.id, id)));
 }
 
 /** Runs that wait for an approval nobody needs to give any more (answered while the server went down). */
-export function awaitingRunsWithoutPendingApproval(db: Db): number[] {
-  return db
-    .select({ id: executions.id })
-    .from(executions)
-    .where(
-      and(
-        eq(executions.status, 'awaiting_approval'),
-        notExists(
-          db
-            .select({ id: approvals.id })
-            .from(approvals)
-            .where(and(eq(approvals.executionId, executions.id), eq(approvals.status, 'pending'))),
+export function* awaitingRunsWithoutPendingApproval({ db, t }: Store): Plan<number[]> {
+  const { executions, approvals } = t;
+  const rows = yield* rowsOf(
+    db
+      .select({ id: executions.id })
+      .from(executions)
+      .where(
+        and(
+          eq(executions.status, 'awaiting_approval'),
+          notExists(
+            db
+              .select({ id: approvals.id })
+              .from(approvals)
+              .where(and(eq(approvals.executionId, executions.id), eq(approvals.status, 'pending'))),
+          ),
         ),
-      ),
-    )
-    .all()
-    .map((row) => row.id);
+      )
+      .orderBy(executions.id),
+  );
+  return rows.map((row) => row.id);
 }
 
 /** The first run of a continue chain. */
-export function chainRootOf(db: Db, id: number): number {
+export function* chainRootOf({ db, t }: Store, id: number): Plan<number> {
   let current = id;
   for (let hops = 0; hops < 10_000; hops += 1) {
-    const row = db
-      .select({ parent: executions.parentExecutionId })
-      .from(executions)
-      .where(eq(executions.id, current))
-      .get();
+    const row = yield* firstOf(
+      db
+        .select({ parent: t.executions.parentExecutionId })
+        .from(t.executions)
+        .where(eq(t.executions.id, current)),
+    );
     if (!row || row.parent === null) return current;
     current = row.parent;
   }
@@ -595,47 +615,51 @@ export function chainRootOf(db: Db, id: number): number {
 }
 
 /** Every run continued from the same first run, oldest first, with their total cost. */
-export function getExecutionChain(db: Db, id: number): ExecutionChain {
-  const rootId = chainRootOf(db, id);
-  const rows = db.all<{
-    id: number;
-    parent_execution_id: number | null;
-    status: ExecutionStatus;
-    trigger: ExecutionTrigger;
-    forked: number;
-    cost_micros: number;
-    created_at: number;
-  }>(sql`
-    with recursive chain(id) as (
-      select ${rootId}
+export function* getExecutionChain(store: Store, id: number): Plan<ExecutionChain> {
+  const rootId = yield* chainRootOf(store, id);
+  const { db, t } = store;
+  const runs = t.executions;
+  // The chain's ids walked down the parent index in one statement (both dialects take a recursive
+  // CTE as a subquery); the anchor compares with the root's id, so Postgres knows its type.
+  const chainIds = sql`(with recursive chain(id) as (
+      select ${runs.id} from ${runs} where ${runs.id} = ${rootId}
       union all
-      select e.id from executions e join chain on e.parent_execution_id = chain.id
-    )
-    select e.id, e.parent_execution_id, e.status, e.trigger, e.forked, e.cost_micros, e.created_at
-    from executions e join chain on e.id = chain.id
-    order by e.id`);
-  const executionsOfChain = rows.map((row) => ({
-    id: row.id,
-    parentExecutionId: row.parent_execution_id,
-    status: row.status,
-    trigger: row.trigger,
-    forked: row.forked === 1,
-    costUsd: microsToUsd(row.cost_micros),
-    createdAt: row.created_at,
-  }));
-  const totalMicros = rows.reduce((sum, row) => sum + row.cost_micros, 0);
-  return { rootId, executions: executionsOfChain, totalCostUsd: microsToUsd(totalMicros) };
+      select e.id from ${runs} e join chain on e.parent_execution_id = chain.id
+    ) select id from chain)`;
+  const rows = yield* rowsOf(
+    db
+      .select({
+        id: runs.id,
+        parentExecutionId: runs.parentExecutionId,
+        status: runs.status,
+        trigger: runs.trigger,
+        forked: runs.forked,
+        costMicros: runs.costMicros,
+        createdAt: runs.createdAt,
+      })
+      .from(runs)
+      .where(sql`${runs.id} in ${chainIds}`)
+      .orderBy(runs.id),
+  );
+  const totalMicros = rows.reduce((sum, row) => sum + row.costMicros, 0);
+  return {
+    rootId,
+    executions: rows.map(({ costMicros, ...row }) => ({ ...row, costUsd: microsToUsd(costMicros) })),
+    totalCostUsd: microsToUsd(totalMicros),
+  };
 }
 
 /** Whether an agent's recent runs keep hitting denials: its last `limit` runs' denied calls, by tool. */
-export function agentDenialSummary(db: Db, agentId: number, limit = 20): AgentDenialSummary {
-  const rows = db
-    .select({ deniedToolCalls: executions.deniedToolCalls, denials: executions.denials })
-    .from(executions)
-    .where(eq(executions.agentId, agentId))
-    .orderBy(desc(executions.id))
-    .limit(limit)
-    .all();
+export function* agentDenialSummary({ db, t }: Store, agentId: number, limit = 20): Plan<AgentDenialSummary> {
+  const { executions } = t;
+  const rows = yield* rowsOf(
+    db
+      .select({ deniedToolCalls: executions.deniedToolCalls, denials: executions.denials })
+      .from(executions)
+      .where(eq(executions.agentId, agentId))
+      .orderBy(desc(executions.id))
+      .limit(limit),
+  );
   const byTool = new Map<string, number>();
   for (const row of rows)
     for (const denial of row.denials) byTool.set(denial.toolName, (byTool.get(denial.toolName) ?? 0) + 1);

@@ -1,7 +1,8 @@
 import { cancellingExecutionResponseSchema } from '@/lib/contracts/executions';
 import { conflict, notFound } from '@/lib/core/errors';
-import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { getExecutionSummary } from '@/lib/db/queries/executions';
+import { getStore } from '@/lib/db/store';
 import { idParam, json, route } from '@/lib/http/route';
 import { requireRuntime } from '@/lib/server/runtime';
 
@@ -18,8 +19,9 @@ export const POST = route(
       errors: [409],
     },
   },
-  ({ params }) => {
-    const execution = getExecutionSummary(getDb(), params.id);
+  async ({ params }) => {
+    const store = getStore();
+    const execution = await execute(store, getExecutionSummary(store, params.id));
     if (!execution) throw notFound('Execution');
     if (!requireRuntime().engine.cancel(params.id))
       throw conflict(`Execution ${params.id} has already ended (${execution.status})`);

@@ -1,7 +1,8 @@
 import { executionLogsQuerySchema, logLinesResponseSchema } from '@/lib/contracts/executions';
 import { notFound } from '@/lib/core/errors';
-import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { getExecutionLogs, getExecutionLogsBefore, getExecutionSummary } from '@/lib/db/queries/executions';
+import { getStore, type Store } from '@/lib/db/store';
 import { idParam, json, route } from '@/lib/http/route';
 import { streamOf } from '@/lib/http/streamBody';
 
@@ -11,11 +12,10 @@ export const dynamic = 'force-dynamic';
 const DOWNLOAD_PAGE_LINES = 5_000;
 
 /** The whole log, a line per line, read page by page as the client takes it. */
-function* logText(executionId: number): Generator<string> {
-  const db = getDb();
+async function* logText(store: Store, executionId: number): AsyncGenerator<string> {
   let afterSeq = 0;
   for (;;) {
-    const lines = getExecutionLogs(db, executionId, afterSeq, DOWNLOAD_PAGE_LINES);
+    const lines = await execute(store, getExecutionLogs(store, executionId, afterSeq, DOWNLOAD_PAGE_LINES));
     if (lines.length === 0) return;
     yield `${lines.map((line) => line.text).join('\n')}\n`;
     afterSeq = lines.at(-1)?.seq ?? afterSeq;
@@ -35,11 +35,11 @@ export const GET = route(
       response: logLinesResponseSchema,
     },
   },
-  ({ params, query }) => {
-    const db = getDb();
-    if (!getExecutionSummary(db, params.id)) throw notFound('Execution');
+  async ({ params, query }) => {
+    const store = getStore();
+    if (!(await execute(store, getExecutionSummary(store, params.id)))) throw notFound('Execution');
     if (query.format === 'text') {
-      return new Response(streamOf(logText(params.id)), {
+      return new Response(streamOf(logText(store, params.id)), {
         headers: {
           'content-type': 'text/plain; charset=utf-8',
           'content-disposition': `attachment; filename="claudeops-run-${params.id}.log"`,
@@ -47,8 +47,9 @@ export const GET = route(
         },
       });
     }
+    const beforeSeq = query.beforeSeq ?? Number.MAX_SAFE_INTEGER;
     return json({
-      items: getExecutionLogsBefore(db, params.id, query.beforeSeq ?? Number.MAX_SAFE_INTEGER, query.limit),
+      items: await execute(store, getExecutionLogsBefore(store, params.id, beforeSeq, query.limit)),
     });
   },
 );

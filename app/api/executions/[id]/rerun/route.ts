@@ -1,6 +1,5 @@
 import { rerunExecutionSchema, startedExecutionResponseSchema } from '@/lib/contracts/executions';
 import { conflict, notFound } from '@/lib/core/errors';
-import { getDb } from '@/lib/db';
 import { execute } from '@/lib/db/plan';
 import { getAgentById } from '@/lib/db/queries/agents';
 import { getExecutionDetail } from '@/lib/db/queries/executions';
@@ -26,10 +25,9 @@ export const POST = route(
     },
   },
   async ({ params, body, via }) => {
-    const db = getDb();
-    const previous = getExecutionDetail(db, params.id);
-    if (!previous) throw notFound('Execution');
     const store = getStore();
+    const previous = await execute(store, getExecutionDetail(store, params.id));
+    if (!previous) throw notFound('Execution');
     const agent = await execute(store, getAgentById(store, previous.agentId));
     if (!agent) throw conflict(`The agent of execution ${params.id} was deleted`);
     const trigger = via === 'bearer' ? 'api' : 'manual';
