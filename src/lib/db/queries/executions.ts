@@ -161,7 +161,7 @@ const queuedInsert = preparedPerStore(({ db, t }: Store) => {
 
 /** A queued run's row, and its id. Joins the caller's transaction (a schedule's firing and its run commit together). */
 export function* insertQueuedExecution(store: Store, input: NewExecutionInput): Plan<number> {
-  const forked = input.forked ?? false;
+  // Each value goes through its column's mapping (a boolean, JSON), as an unprepared insert's would.
   const rows = yield* preparedRowsOf(queuedInsert(store), {
     agentId: input.agentId,
     prompt: input.prompt,
@@ -171,9 +171,8 @@ export function* insertQueuedExecution(store: Store, input: NewExecutionInput): 
     workflowRunId: input.workflowRunId ?? null,
     workflowStepKey: input.workflowStepKey ?? null,
     parentExecutionId: input.parentExecutionId ?? null,
-    // Bound as they are: SQLite binds no booleans, and JSON goes as its text on both.
-    forked: store.dialect === 'sqlite' ? Number(forked) : forked,
-    limits: input.limits ? JSON.stringify(input.limits) : null,
+    forked: input.forked ?? false,
+    limits: input.limits ?? null,
     createdAt: input.createdAt ?? Date.now(),
   });
   return insertedRow(rows).id;
