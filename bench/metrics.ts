@@ -22,9 +22,11 @@ import {
   getMetricsRange,
   getRunBands,
   listMetricSeries,
+  rollUpBuckets,
 } from '../src/lib/db/queries/metrics';
 import { sqliteStore } from '../src/lib/db/store';
 import { HostCollector } from '../src/lib/metrics/hostCollector';
+import { HostSampleWriter } from '../src/lib/metrics/hostSampleWriter';
 import {
   parseCpuTimes,
   parseDiskStats,
@@ -362,12 +364,52 @@ async function benchChartQueries(): Promise<BenchResult[]> {
   }
 }
 
+const SAMPLE_WRITES = sized(1_000, 20);
+const HOUR_MS = 3_600_000;
+
+/**
+ * The write path: the sampler's write of each sample (this machine's series, ids known after the
+ * first), and the rollup of an hour of raw samples into minutes (one transaction; a rewrite
+ * replaces, so it can repeat).
+ */
+async function benchSampleWrites(): Promise<BenchResult[]> {
+  const handle = createTestDb();
+  try {
+    const collector = new HostCollector();
+    await collector.sample(Date.now());
+    await sleep(200);
+    const series = sampleSeries(await collector.sample(Date.now()));
+    const writer = new HostSampleWriter(handle.db);
+    const first = Math.ceil((NOW - 2 * DAY_MS) / HOUR_MS) * HOUR_MS;
+    let t = first;
+    const writes = timeIt(`${SAMPLE_WRITES} host samples written, ${series.length} series`, 5, () => {
+      for (let i = 0; i < SAMPLE_WRITES; i++) {
+        writer.write(t, series);
+        t += DENSE_STEP_MS;
+      }
+    });
+    const rollUp = timeIt('an hour of raw samples rolled up into minutes', 20, () =>
+      rollUpBuckets(handle.db, '1m', first, first + HOUR_MS),
+    );
+    return [writes, rollUp];
+  } finally {
+    handle.sqlite.close();
+    fs.rmSync(path.dirname(handle.path), { recursive: true, force: true });
+  }
+}
+
 /**
  * Host metrics: the collector's cost per sample against a synchronous one that spawns `df`; the run
  * sampler's cost per process against one that spawns `ps`; the 30-day and 1-year charts from their
- * tiers against the same answers summed from raw rows (checked equal first).
+ * tiers against the same answers summed from raw rows (checked equal first); the sampler's writes
+ * and an hour's rollup.
  * Targets: < 5 ms CPU and < 0.2% of a core per sample; chart p95 < 20 ms and ≥ 50× the raw sums.
  */
 export async function benchMetrics(): Promise<BenchResult[]> {
-  return [...(await benchCollector()), ...(await benchRunSampler()), ...(await benchChartQueries())];
+  return [
+    ...(await benchCollector()),
+    ...(await benchRunSampler()),
+    ...(await benchChartQueries()),
+    ...(await benchSampleWrites()),
+  ];
 }
