@@ -14,7 +14,7 @@ import {
 import { createLogger } from '../src/lib/core/logger';
 import type { DbHandle } from '../src/lib/db';
 import { decodeSampleValues, encodeSampleValues } from '../src/lib/db/metricBlobs';
-import { runOnSqlite } from '../src/lib/db/plan';
+import { onSqlite, runOnSqlite, transactionOnSqlite } from '../src/lib/db/plan';
 import { createAgent } from '../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../src/lib/db/queries/executions';
 import {
@@ -230,7 +230,7 @@ async function generateYear(handle: DbHandle): Promise<number> {
   await collector.sample(Date.now());
   await sleep(200);
   const series = sampleSeries(await collector.sample(Date.now()));
-  const rows = ensureMetricSeries(handle.db, series, NOW - 366 * DAY_MS);
+  const rows = transactionOnSqlite(handle.db, (tx) => ensureMetricSeries(tx, series, NOW - 366 * DAY_MS));
   const base = series.map((value) => ({
     id: rows.find((row) => row.metric === value.metric && row.entity === value.entity)?.id ?? 0,
     value: value.value,
@@ -284,7 +284,7 @@ function rangeFromRawRows(handle: DbHandle, range: MetricRange): MetricsRangeDto
     });
   }
   const t = [...buckets.keys()];
-  const series: MetricSeriesDto[] = listMetricSeries(handle.db).map(({ id, metric, entity }) => {
+  const series: MetricSeriesDto[] = onSqlite(handle.db, listMetricSeries).map(({ id, metric, entity }) => {
     const column = (pick: (agg: { count: number; sum: number; min: number; max: number }) => number) =>
       [...buckets.values()].map((bucket) => {
         const agg = bucket.get(id);
@@ -298,7 +298,7 @@ function rangeFromRawRows(handle: DbHandle, range: MetricRange): MetricsRangeDto
       max: column((a) => a.max),
     };
   });
-  const { runs, truncated } = getRunBands(handle.db, from, NOW);
+  const { runs, truncated } = onSqlite(handle.db, (store) => getRunBands(store, from, NOW));
   return {
     range,
     requested: { from, to: NOW },
@@ -331,7 +331,7 @@ async function benchChartQueries(): Promise<BenchResult[]> {
     let started = Date.now();
     const count = await generateYear(handle);
     console.log(
-      `chart queries: ${count.toLocaleString('en-US')} raw samples of ${listMetricSeries(handle.db).length} series ` +
+      `chart queries: ${count.toLocaleString('en-US')} raw samples of ${onSqlite(handle.db, listMetricSeries).length} series ` +
         `(every 5 s for 30 days, every 10 min for the 11 months before) generated in ${Date.now() - started} ms`,
     );
     started = Date.now();
@@ -340,7 +340,8 @@ async function benchChartQueries(): Promise<BenchResult[]> {
       `chart queries: ${buckets.toLocaleString('en-US')} buckets rolled up in ${Date.now() - started} ms`,
     );
     const ranges = ['30d', '1y'] as const;
-    const fast = (range: MetricRange) => () => getMetricsRange(handle.db, range, NOW);
+    const fast = (range: MetricRange) => () =>
+      onSqlite(handle.db, (store) => getMetricsRange(store, range, NOW));
     const slow = (range: MetricRange) => () => rangeFromRawRows(handle, range);
     // Tiers first, both ranges: the raw sums leave ~half a million buffers for the garbage collector.
     const tiered = ranges.map((range) =>
@@ -389,7 +390,7 @@ async function benchSampleWrites(): Promise<BenchResult[]> {
       }
     });
     const rollUp = timeIt('an hour of raw samples rolled up into minutes', 20, () =>
-      rollUpBuckets(handle.db, '1m', first, first + HOUR_MS),
+      transactionOnSqlite(handle.db, (tx) => rollUpBuckets(tx, '1m', first, first + HOUR_MS)),
     );
     return [writes, rollUp];
   } finally {
