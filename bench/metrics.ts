@@ -14,7 +14,7 @@ import {
 import { createLogger } from '../src/lib/core/logger';
 import type { DbHandle } from '../src/lib/db';
 import { decodeSampleValues, encodeSampleValues } from '../src/lib/db/metricBlobs';
-import { onSqlite, runOnSqlite } from '../src/lib/db/plan';
+import { onSqlite, runOnSqlite, transactionOnSqlite } from '../src/lib/db/plan';
 import { createAgent } from '../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../src/lib/db/queries/executions';
 import {
@@ -22,9 +22,11 @@ import {
   getMetricsRange,
   getRunBands,
   listMetricSeries,
+  rollUpBuckets,
 } from '../src/lib/db/queries/metrics';
 import { sqliteStore } from '../src/lib/db/store';
 import { HostCollector } from '../src/lib/metrics/hostCollector';
+import { HostSampleWriter } from '../src/lib/metrics/hostSampleWriter';
 import {
   parseCpuTimes,
   parseDiskStats,
@@ -230,7 +232,7 @@ async function generateYear(handle: DbHandle): Promise<number> {
   await collector.sample(Date.now());
   await sleep(200);
   const series = sampleSeries(await collector.sample(Date.now()));
-  const rows = ensureMetricSeries(handle.db, series, NOW - 366 * DAY_MS);
+  const rows = transactionOnSqlite(handle.db, (tx) => ensureMetricSeries(tx, series, NOW - 366 * DAY_MS));
   const base = series.map((value) => ({
     id: rows.find((row) => row.metric === value.metric && row.entity === value.entity)?.id ?? 0,
     value: value.value,
@@ -284,7 +286,7 @@ function rangeFromRawRows(handle: DbHandle, range: MetricRange): MetricsRangeDto
     });
   }
   const t = [...buckets.keys()];
-  const series: MetricSeriesDto[] = listMetricSeries(handle.db).map(({ id, metric, entity }) => {
+  const series: MetricSeriesDto[] = onSqlite(handle.db, listMetricSeries).map(({ id, metric, entity }) => {
     const column = (pick: (agg: { count: number; sum: number; min: number; max: number }) => number) =>
       [...buckets.values()].map((bucket) => {
         const agg = bucket.get(id);
@@ -298,7 +300,7 @@ function rangeFromRawRows(handle: DbHandle, range: MetricRange): MetricsRangeDto
       max: column((a) => a.max),
     };
   });
-  const { runs, truncated } = getRunBands(handle.db, from, NOW);
+  const { runs, truncated } = onSqlite(handle.db, (store) => getRunBands(store, from, NOW));
   return {
     range,
     requested: { from, to: NOW },
@@ -331,7 +333,7 @@ async function benchChartQueries(): Promise<BenchResult[]> {
     let started = Date.now();
     const count = await generateYear(handle);
     console.log(
-      `chart queries: ${count.toLocaleString('en-US')} raw samples of ${listMetricSeries(handle.db).length} series ` +
+      `chart queries: ${count.toLocaleString('en-US')} raw samples of ${onSqlite(handle.db, listMetricSeries).length} series ` +
         `(every 5 s for 30 days, every 10 min for the 11 months before) generated in ${Date.now() - started} ms`,
     );
     started = Date.now();
@@ -340,7 +342,8 @@ async function benchChartQueries(): Promise<BenchResult[]> {
       `chart queries: ${buckets.toLocaleString('en-US')} buckets rolled up in ${Date.now() - started} ms`,
     );
     const ranges = ['30d', '1y'] as const;
-    const fast = (range: MetricRange) => () => getMetricsRange(handle.db, range, NOW);
+    const fast = (range: MetricRange) => () =>
+      onSqlite(handle.db, (store) => getMetricsRange(store, range, NOW));
     const slow = (range: MetricRange) => () => rangeFromRawRows(handle, range);
     // Tiers first, both ranges: the raw sums leave ~half a million buffers for the garbage collector.
     const tiered = ranges.map((range) =>
@@ -364,12 +367,52 @@ async function benchChartQueries(): Promise<BenchResult[]> {
   }
 }
 
+const SAMPLE_WRITES = sized(1_000, 20);
+const HOUR_MS = 3_600_000;
+
+/**
+ * The write path: the sampler's write of each sample (this machine's series, ids known after the
+ * first), and the rollup of an hour of raw samples into minutes (one transaction; a rewrite
+ * replaces, so it can repeat).
+ */
+async function benchSampleWrites(): Promise<BenchResult[]> {
+  const handle = createTestDb();
+  try {
+    const collector = new HostCollector();
+    await collector.sample(Date.now());
+    await sleep(200);
+    const series = sampleSeries(await collector.sample(Date.now()));
+    const writer = new HostSampleWriter(handle.db);
+    const first = Math.ceil((NOW - 2 * DAY_MS) / HOUR_MS) * HOUR_MS;
+    let t = first;
+    const writes = timeIt(`${SAMPLE_WRITES} host samples written, ${series.length} series`, 5, () => {
+      for (let i = 0; i < SAMPLE_WRITES; i++) {
+        writer.write(t, series);
+        t += DENSE_STEP_MS;
+      }
+    });
+    const rollUp = timeIt('an hour of raw samples rolled up into minutes', 20, () =>
+      transactionOnSqlite(handle.db, (tx) => rollUpBuckets(tx, '1m', first, first + HOUR_MS)),
+    );
+    return [writes, rollUp];
+  } finally {
+    handle.sqlite.close();
+    fs.rmSync(path.dirname(handle.path), { recursive: true, force: true });
+  }
+}
+
 /**
  * Host metrics: the collector's cost per sample against a synchronous one that spawns `df`; the run
  * sampler's cost per process against one that spawns `ps`; the 30-day and 1-year charts from their
- * tiers against the same answers summed from raw rows (checked equal first).
+ * tiers against the same answers summed from raw rows (checked equal first); the sampler's writes
+ * and an hour's rollup.
  * Targets: < 5 ms CPU and < 0.2% of a core per sample; chart p95 < 20 ms and ≥ 50× the raw sums.
  */
 export async function benchMetrics(): Promise<BenchResult[]> {
-  return [...(await benchCollector()), ...(await benchRunSampler()), ...(await benchChartQueries())];
+  return [
+    ...(await benchCollector()),
+    ...(await benchRunSampler()),
+    ...(await benchChartQueries()),
+    ...(await benchSampleWrites()),
+  ];
 }

@@ -52,7 +52,7 @@ export default async function DashboardPage() {
       monthSpendUsd={microsToUsd(getMonthSpendMicros(db, month))}
       month={month}
       circuit={getRuntime()?.engine.circuit() ?? null}
-      host={getRecentMetrics(db, now, HOST_SPARKLINE_MS, HEADLINE_METRICS)}
+      host={await execute(store, getRecentMetrics(store, now, HOST_SPARKLINE_MS, HEADLINE_METRICS))}
       notices={<BudgetWarnings budgets={await getBudgetStatuses(store, now)} />}
       health={<HealthCard {...(await healthCardProps(db, store, now))} />}
       after={

@@ -7,8 +7,6 @@ import {
   METRIC_RANGE_MS,
   METRIC_RANGES,
   metricsRangeQuerySchema,
-  metricsRangeSchema,
-  metricsWindowSchema,
   tierForRange,
 } from '../../src/lib/contracts/metrics';
 import { SETTINGS_DEFAULTS } from '../../src/lib/contracts/settings';
@@ -16,15 +14,7 @@ import type { DbHandle } from '../../src/lib/db';
 import { onSqlite, runOnSqlite, transactionOnSqlite } from '../../src/lib/db/plan';
 import { createAgent } from '../../src/lib/db/queries/agents';
 import { getExecutionDetailWithResources, getExecutionLive } from '../../src/lib/db/queries/executions';
-import {
-  ensureMetricSeries,
-  getMetricsRange,
-  getRecentMetrics,
-  getRunBands,
-  insertHostSample,
-  listMetricSeries,
-  rollUpBuckets,
-} from '../../src/lib/db/queries/metrics';
+import { getMetricsRange, listMetricSeries } from '../../src/lib/db/queries/metrics';
 import { recordRunResources } from '../../src/lib/db/queries/runResources';
 import { insertedRow } from '../../src/lib/db/returning';
 import { executions } from '../../src/lib/db/schema';
@@ -72,41 +62,6 @@ function execution(
   ).id;
 }
 
-describe('run bands', () => {
-  it('draws the runs that overlap the range, oldest first, and says when it kept only the newest', () => {
-    const before = execution('completed', NOW - 30 * HOUR, NOW - 30 * HOUR, NOW - 26 * HOUR);
-    const acrossStart = execution('failed', NOW - 25 * HOUR, NOW - 25 * HOUR, NOW - 23 * HOUR);
-    const inside = execution('completed', NOW - 5 * HOUR, NOW - 5 * HOUR + 2_000, NOW - 4 * HOUR);
-    const neverStarted = execution('cancelled', NOW - 3 * HOUR, null, NOW - 3 * HOUR);
-    const running = execution('running', NOW - HOUR, NOW - HOUR, null);
-
-    const answer = metricsRangeSchema.parse(getMetricsRange(handle.db, '24h', NOW));
-    expect(answer.runs).toEqual([
-      {
-        id: acrossStart,
-        agentName: 'nightly',
-        status: 'failed',
-        startedAt: NOW - 25 * HOUR,
-        finishedAt: NOW - 23 * HOUR,
-      },
-      {
-        id: inside,
-        agentName: 'nightly',
-        status: 'completed',
-        startedAt: NOW - 5 * HOUR + 2_000,
-        finishedAt: NOW - 4 * HOUR,
-      },
-      { id: running, agentName: 'nightly', status: 'running', startedAt: NOW - HOUR, finishedAt: null },
-    ]);
-    expect(answer.runsTruncated).toBe(false);
-    expect([before, neverStarted].some((id) => answer.runs.some((run) => run.id === id))).toBe(false);
-
-    const limited = getRunBands(handle.db, NOW - 24 * HOUR, NOW, 2);
-    expect(limited.runs.map((run) => run.id)).toEqual([inside, running]);
-    expect(limited.truncated).toBe(true);
-  });
-});
-
 describe('the detail of a run', () => {
   it('carries its resources for the page and the API, while the live view the frames carry does not', () => {
     const executionId = execution('running', NOW, NOW, null);
@@ -152,37 +107,6 @@ describe('chart windows', () => {
     expect(tierForRange('1h', 3_000)).toEqual({ tier: 'raw', stepMs: 3_000 });
   });
 
-  it('starts a window where its samples do, at the tier of that span: 20 minutes of samples on the 30-day chart', () => {
-    const [busy] = ensureMetricSeries(handle.db, [{ metric: 'cpu.busy', entity: '' }], NOW);
-    const first = NOW - 20 * 60_000;
-    for (let t = first; t <= NOW; t += 5_000) insertHostSample(handle.db, t, new Map([[busy?.id ?? 0, 0.5]]));
-    // Rollups are dated by their bucket's start (an hour bucket at 11:00): not where the data starts.
-    for (const tier of ['1m', '10m', '1h', '1d'] as const)
-      rollUpBuckets(handle.db, tier, NOW - 2 * 86_400_000, NOW);
-    for (const range of ['24h', '30d', '1y'] as const) {
-      const answer = metricsRangeSchema.parse(getMetricsRange(handle.db, range, NOW));
-      // The chart spans the 20 minutes there are, in raw points, not one rollup at its right edge.
-      expect({ range, from: answer.from, tier: answer.tier, points: answer.t.length }).toEqual({
-        range,
-        from: first,
-        tier: 'raw',
-        points: 241,
-      });
-      expect(answer.requested).toEqual({ from: NOW - METRIC_RANGE_MS[range], to: NOW });
-    }
-    // A custom window in the past, with no samples: as asked.
-    const past = { from: NOW - 10 * 86_400_000, to: NOW - 9 * 86_400_000 };
-    const answer = getMetricsRange(handle.db, past, NOW);
-    expect({ range: answer.range, from: answer.from, to: answer.to, tier: answer.tier }).toEqual({
-      range: 'custom',
-      ...past,
-      tier: '1m',
-    });
-    // A window that starts inside the samples takes them from its start.
-    const inside = getMetricsRange(handle.db, { from: NOW - 10 * 60_000, to: NOW }, NOW);
-    expect(inside.t[0]).toBe(NOW - 10 * 60_000);
-  });
-
   it('reads a custom range from its query, and names the field of a bad one', () => {
     const parse = (query: Record<string, string>) => metricsRangeQuerySchema.safeParse(query);
     expect(parse({ range: 'custom', from: '1000', to: '5000' }).data).toEqual({
@@ -199,41 +123,6 @@ describe('chart windows', () => {
     expect(issues({ range: 'custom', from: '5000', to: '1000' })).toEqual([['to', 'to must be after from']]);
     expect(issues({ range: '24h', from: '5000' })).toEqual([['from', 'from goes with range=custom only']]);
     expect(issues({ range: '2w' })?.[0]?.[0]).toBe('range');
-  });
-
-  it('gives the dashboard the last minutes of raw samples, only of the metrics it shows', () => {
-    const [busy, rx] = ensureMetricSeries(
-      handle.db,
-      [
-        { metric: 'cpu.busy', entity: '' },
-        { metric: 'net.rx', entity: 'eth0' },
-      ],
-      NOW,
-    );
-    if (!busy || !rx) throw new Error('series not created');
-    for (const [t, value] of [
-      [NOW - 20 * 60_000, 0.9],
-      [NOW - 10_000, 0.2],
-      [NOW - 5_000, 0.4],
-    ] as const)
-      insertHostSample(
-        handle.db,
-        t,
-        new Map([
-          [busy.id, value],
-          [rx.id, 1_000],
-        ]),
-      );
-
-    const recent = metricsWindowSchema.parse(getRecentMetrics(handle.db, NOW, 15 * 60_000, ['cpu.busy']));
-    expect(recent).toEqual({
-      tier: 'raw',
-      stepMs: 5_000,
-      from: NOW - 15 * 60_000,
-      to: NOW,
-      t: [NOW - 10_000, NOW - 5_000],
-      series: [{ metric: 'cpu.busy', entity: '', avg: [0.2, 0.4], min: null, max: null }],
-    });
   });
 });
 
@@ -266,7 +155,7 @@ describe('startHostMetrics', () => {
     expect(stored.every((t) => t % 200 === 0)).toBe(true);
     expect(metrics.latest()).toBe(seen.at(-1));
     for (const sample of seen) hostSampleSchema.parse(sample);
-    const series = listMetricSeries(handle.db).map((row) => `${row.metric}/${row.entity}`);
+    const series = onSqlite(handle.db, listMetricSeries).map((row) => `${row.metric}/${row.entity}`);
     expect(series).toContain('cpu.busy/');
     expect(series).toContain('cpu.busy/0');
     expect(series).toContain('memory.used/');
@@ -278,7 +167,7 @@ describe('startHostMetrics', () => {
     expect(handle.sqlite.prepare('select count(*) from host_samples').pluck().get()).toBe(stored.length);
 
     // The 1-hour chart shows them.
-    const answer = getMetricsRange(handle.db, '1h', Date.now());
+    const answer = onSqlite(handle.db, (store) => getMetricsRange(store, '1h', Date.now()));
     expect(answer.tier).toBe('raw');
     expect(answer.t).toEqual(stored);
   });

@@ -7,6 +7,7 @@ import {
   type HostMetric,
   METRIC_RANGE_MS,
   METRIC_RANGES,
+  type MetricRange,
   type MetricsRangeDto,
   ROLLUP_STEP_MS,
   type RollupTier,
@@ -16,6 +17,7 @@ import { type DbHandle, openDatabase } from '../../src/lib/db';
 import { ensureIncrementalAutoVacuum, freelistPages } from '../../src/lib/db/autoVacuum';
 import { decodeAggregates, encodeSampleValues, type SeriesAggregate } from '../../src/lib/db/metricBlobs';
 import { applyMigrations } from '../../src/lib/db/migrate';
+import { onSqlite, transactionOnSqlite } from '../../src/lib/db/plan';
 import { ensureMetricSeries, getMetricsRange } from '../../src/lib/db/queries/metrics';
 import {
   type MetricsRetention,
@@ -191,7 +193,7 @@ beforeAll(() => {
   const fresh = createTestDb();
   expect(ensureIncrementalAutoVacuum(fresh.db)).toBe('already');
   fresh.sqlite.close();
-  ids = ensureMetricSeries(handle.db, SERIES, START).map((row) => row.id);
+  ids = transactionOnSqlite(handle.db, (tx) => ensureMetricSeries(tx, SERIES, START)).map((row) => row.id);
   samples = generateYear(ids);
   insertSamples(samples);
 });
@@ -229,7 +231,7 @@ describe('host metric tiers over a year of samples', () => {
 
   it('answers each chart range from its tier, equal to the raw samples it summarizes', () => {
     for (const range of METRIC_RANGES) {
-      const answer = getMetricsRange(handle.db, range, NOW);
+      const answer = rangeOf(range);
       expect(answer.from).toBe(NOW - METRIC_RANGE_MS[range]);
       const { tier, stepMs } = tierForSpan(answer.to - answer.from, 5_000);
       expect({ range, tier: answer.tier, stepMs: answer.stepMs }).toEqual({ range, tier, stepMs });
@@ -265,9 +267,11 @@ describe('host metric tiers over a year of samples', () => {
     expect(fileBytes()).toBeLessThan(before * 0.6);
 
     // The charts still agree with the samples their tiers summarize.
-    for (const range of METRIC_RANGES) expectRangeMatches(getMetricsRange(handle.db, range, NOW), samples);
+    for (const range of METRIC_RANGES) expectRangeMatches(rangeOf(range), samples);
   }, 60_000);
 });
+
+const rangeOf = (range: MetricRange) => onSqlite(handle.db, (store) => getMetricsRange(store, range, NOW));
 
 /** A range's answer against the generated samples: same time axis, same values per series. */
 function expectRangeMatches(answer: MetricsRangeDto, all: GeneratedSample[]) {

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ExecutionStatus } from '../../src/lib/contracts/executions';
 import type { HostSample } from '../../src/lib/contracts/metrics';
 import type { DbHandle } from '../../src/lib/db';
-import { runOnSqlite } from '../../src/lib/db/plan';
+import { onSqlite, runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent } from '../../src/lib/db/queries/agents';
 import { getPrometheusTotals } from '../../src/lib/db/queries/metrics';
 import { sqliteStore } from '../../src/lib/db/store';
@@ -54,7 +54,7 @@ describe('renderPrometheus', () => {
 
     const text = await renderPrometheus({
       host: await awkwardHostSample(),
-      totals: getPrometheusTotals(handle.db),
+      totals: onSqlite(handle.db, getPrometheusTotals),
       activeRuns: 1,
       queuedRuns: 1,
       circuitState: 'half_open',
@@ -111,7 +111,7 @@ describe('renderPrometheus', () => {
       parseExposition(
         await renderPrometheus({
           host: undefined,
-          totals: getPrometheusTotals(handle.db),
+          totals: onSqlite(handle.db, getPrometheusTotals),
           activeRuns: 0,
           queuedRuns: 0,
           circuitState: 'closed',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../src/lib/db';
-import { runOnSqlite } from '../../src/lib/db/plan';
+import { onSqlite, runOnSqlite } from '../../src/lib/db/plan';
 import { listAgents } from '../../src/lib/db/queries/agents';
 import { costExportPages, getTopExecutions } from '../../src/lib/db/queries/costReports';
 import {
@@ -206,15 +206,19 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
   ],
   // Each chart statement is prepared once per connection, so each is planned where it is first used
   // (the dashboard's last minutes read raw samples with the statement of the 1-hour range).
-  ['runs drawn on the charts', (db) => getRunBands(db, 0, Date.now()), /USING INDEX executions_recent /],
+  [
+    'runs drawn on the charts',
+    (db) => onSqlite(db, (store) => getRunBands(store, 0, Date.now())),
+    /USING INDEX executions_recent /,
+  ],
   [
     'a chart range from a rollup tier',
-    (db) => getMetricsRange(db, '1y', Date.now()),
+    (db) => onSqlite(db, (store) => getMetricsRange(store, '1y', Date.now())),
     /SEARCH host_rollups USING INDEX sqlite_autoindex_host_rollups_1 /,
   ],
   [
     'a chart range from raw samples',
-    (db) => getMetricsRange(db, '1h', Date.now()),
+    (db) => onSqlite(db, (store) => getMetricsRange(store, '1h', Date.now())),
     /SEARCH host_samples USING INTEGER PRIMARY KEY/,
   ],
   [

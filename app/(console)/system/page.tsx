@@ -1,8 +1,9 @@
 import type { Metadata } from 'next';
 import { SystemMetrics } from '@/components/features/metrics/SystemMetrics';
 import { StoragePanel } from '@/components/features/storage/StoragePanel';
-import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { getMetricsRange } from '@/lib/db/queries/metrics';
+import { getStore } from '@/lib/db/store';
 import { getRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
@@ -10,12 +11,13 @@ export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'System' };
 
 /** This machine's metrics (the Prometheus text is at /metrics, hence /system), then its storage. */
-export default function SystemPage() {
+export default async function SystemPage() {
   const backend = getRuntime()?.backend;
+  const store = getStore();
   return (
     <>
       <SystemMetrics
-        initial={getMetricsRange(getDb(), '1h', Date.now())}
+        initial={await execute(store, getMetricsRange(store, '1h', Date.now()))}
         latest={backend?.hostMetrics.latest() ?? null}
       />
       <StoragePanel

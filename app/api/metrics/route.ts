@@ -1,6 +1,7 @@
 import { metricsRangeQuerySchema, metricsRangeSchema } from '@/lib/contracts/metrics';
-import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { getMetricsRange } from '@/lib/db/queries/metrics';
+import { getStore } from '@/lib/db/store';
 import { json, route } from '@/lib/http/route';
 
 export const dynamic = 'force-dynamic';
@@ -14,13 +15,10 @@ export const GET = route(
       response: metricsRangeSchema,
     },
   },
-  ({ query }) =>
-    json(
-      getMetricsRange(
-        getDb(),
-        // The schema guarantees from and to with `custom`.
-        query.range === 'custom' ? { from: query.from ?? 0, to: query.to ?? 0 } : query.range,
-        Date.now(),
-      ),
-    ),
+  async ({ query }) => {
+    const store = getStore();
+    // The schema guarantees from and to with `custom`.
+    const window = query.range === 'custom' ? { from: query.from ?? 0, to: query.to ?? 0 } : query.range;
+    return json(await execute(store, getMetricsRange(store, window, Date.now())));
+  },
 );

@@ -4,6 +4,7 @@ import { and, desc, eq, gte, inArray, sql } from 'drizzle-orm';
 import { ACTIVE_STATUSES, microsToUsd } from '../contracts/executions';
 import { diskUsedShare, type MetricRange, type MetricsRangeDto } from '../contracts/metrics';
 import type { Db } from '../db';
+import { onSqlite } from '../db/plan';
 import { getMonthToDate } from '../db/queries/costReports';
 import { dayKey } from '../db/queries/costs';
 import { getMetricsRange } from '../db/queries/metrics';
@@ -41,7 +42,7 @@ function mounts(range: MetricsRangeDto): string[] {
 
 /** The latest recorded sample: CPU, load, memory, swap, pressure and each disk's use. */
 export function currentMetrics(db: Db, now: number) {
-  const range = getMetricsRange(db, '1h', now);
+  const range = onSqlite(db, (store) => getMetricsRange(store, '1h', now));
   const at = range.t.at(-1) ?? null;
   const last = (metric: string, entity = '') => lastOf(seriesOf(range, metric, entity)?.avg ?? []);
   const memoryTotal = last('memory.total');
@@ -87,7 +88,7 @@ function stat(range: MetricsRangeDto, metric: string, entity = '') {
 
 /** Averages and peaks over the last hour or day. */
 export function metricStats(db: Db, window: Extract<MetricRange, '1h' | '24h'>, now: number) {
-  const range = getMetricsRange(db, window, now);
+  const range = onSqlite(db, (store) => getMetricsRange(store, window, now));
   const cpu = stat(range, 'cpu.busy');
   const load1 = stat(range, 'load.1');
   const available = stat(range, 'memory.available');
@@ -131,7 +132,7 @@ function slope(points: readonly [number, number][]): number | null {
 
 /** How fast each disk fills over the last week, and when it would be full at that rate. */
 export function diskForecast(db: Db, now: number) {
-  const range = getMetricsRange(db, '7d', now);
+  const range = onSqlite(db, (store) => getMetricsRange(store, '7d', now));
   return mounts(range).map((mount) => {
     const used = seriesOf(range, 'fs.used', mount)?.avg ?? [];
     const size = lastOf(seriesOf(range, 'fs.size', mount)?.avg ?? []) ?? 0;

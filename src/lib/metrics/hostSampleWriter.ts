@@ -1,5 +1,6 @@
 import type { SeriesValue } from '../contracts/metrics';
 import type { Db } from '../db';
+import { onSqlite, transactionOnSqlite } from '../db/plan';
 import { ensureMetricSeries, insertHostSample } from '../db/queries/metrics';
 
 const keyOf = ({ metric, entity }: { metric: string; entity: string }) => `${metric}\0${entity}`;
@@ -13,12 +14,13 @@ export class HostSampleWriter {
   write(t: number, series: readonly SeriesValue[]): void {
     const unknown = series.filter((value) => !this.ids.has(keyOf(value)));
     if (unknown.length > 0)
-      for (const row of ensureMetricSeries(this.db, unknown, t)) this.ids.set(keyOf(row), row.id);
+      for (const row of transactionOnSqlite(this.db, (tx) => ensureMetricSeries(tx, unknown, t)))
+        this.ids.set(keyOf(row), row.id);
     const values = new Map<number, number>();
     for (const value of series) {
       const id = this.ids.get(keyOf(value));
       if (id !== undefined) values.set(id, value.value);
     }
-    insertHostSample(this.db, t, values);
+    onSqlite(this.db, (store) => insertHostSample(store, t, values));
   }
 }

@@ -8,6 +8,7 @@ import {
 import type { AppSettingsDto } from '../contracts/settings';
 import type { Db } from '../db';
 import { freelistPages, incrementalVacuum } from '../db/autoVacuum';
+import { runOnSqlite, transactionOnSqlite } from '../db/plan';
 import {
   deleteTierRowsBefore,
   getRolledThrough,
@@ -15,6 +16,7 @@ import {
   rollUpBuckets,
   tierRowTime,
 } from '../db/queries/metrics';
+import { sqliteStore } from '../db/store';
 // Maintenance yields between two transactions, so it never holds the event loop (or the write lock) long.
 import { type Pause, yieldToEventLoop } from './eventLoop';
 
@@ -65,6 +67,10 @@ const ROLLUP_TIERS = Object.keys(ROLLUP_STEP_MS) as RollupTier[];
  */
 const ROLLUP_CHUNK_ROWS = 1_000;
 
+/** A tier's buckets in [from, to), in one transaction. */
+const rollUp = (db: Db, tier: RollupTier, from: number, to: number) =>
+  transactionOnSqlite(db, (tx) => rollUpBuckets(tx, tier, from, to));
+
 /**
  * Rolls up every closed bucket not rolled up yet, tier after tier, each chunk in its own
  * transaction. A raw bucket is closed once `now` is past its end: samples are written in order,
@@ -76,31 +82,32 @@ export async function rollUpClosedBuckets(
   now: number,
   pause: Pause = yieldToEventLoop,
 ): Promise<number> {
+  const store = sqliteStore(db);
   let written = 0;
   for (const tier of ROLLUP_TIERS) {
     const stepMs = ROLLUP_STEP_MS[tier];
     const source = ROLLUP_SOURCE[tier];
-    const sourceClosed = source === 'raw' ? now : getRolledThrough(db, source);
+    const sourceClosed = source === 'raw' ? now : runOnSqlite(getRolledThrough(store, source));
     if (sourceClosed === undefined) continue;
     const closedEnd = Math.floor(sourceClosed / stepMs) * stepMs;
-    let from = getRolledThrough(db, tier);
+    let from = runOnSqlite(getRolledThrough(store, tier));
     const bucketOf = (t: number) => Math.floor(t / stepMs) * stepMs;
     for (;;) {
-      const next = tierRowTime(db, source, from ?? Number.MIN_SAFE_INTEGER);
+      const next = runOnSqlite(tierRowTime(store, source, from ?? Number.MIN_SAFE_INTEGER));
       if (next === undefined || next >= closedEnd) {
         // Nothing more to roll up: still move past the empty stretch, so later tiers can close.
-        if (from !== undefined && from < closedEnd) rollUpBuckets(db, tier, from, closedEnd);
+        if (from !== undefined && from < closedEnd) rollUp(db, tier, from, closedEnd);
         break;
       }
       // Start at the next row, skipping an empty stretch (the server was off) in one step.
       const start = Math.max(from ?? Number.MIN_SAFE_INTEGER, bucketOf(next));
       // End at the bucket holding the chunk's last row (a bucket is never split).
-      const last = tierRowTime(db, source, start, ROLLUP_CHUNK_ROWS);
+      const last = runOnSqlite(tierRowTime(store, source, start, ROLLUP_CHUNK_ROWS));
       const end = Math.min(
         closedEnd,
         last === undefined ? closedEnd : Math.max(start + stepMs, bucketOf(last)),
       );
-      written += rollUpBuckets(db, tier, start, end);
+      written += rollUp(db, tier, start, end);
       from = end;
       await pause();
     }
@@ -126,13 +133,16 @@ export async function pruneExpired(
   retention: MetricsRetention,
   pause: Pause = yieldToEventLoop,
 ): Promise<number> {
+  const store = sqliteStore(db);
   let deleted = 0;
   for (const tier of METRIC_TIERS) {
     const consumer = CONSUMER[tier];
-    const rolledUp = consumer ? (getRolledThrough(db, consumer) ?? Number.MIN_SAFE_INTEGER) : Infinity;
+    const rolledUp = consumer
+      ? (runOnSqlite(getRolledThrough(store, consumer)) ?? Number.MIN_SAFE_INTEGER)
+      : Infinity;
     const cutoff = Math.min(now - tierRetentionMs(tier, retention), rolledUp);
     for (;;) {
-      const batch = deleteTierRowsBefore(db, tier, cutoff, PRUNE_BATCH);
+      const batch = runOnSqlite(deleteTierRowsBefore(store, tier, cutoff, PRUNE_BATCH));
       deleted += batch;
       await pause();
       if (batch < PRUNE_BATCH) break;

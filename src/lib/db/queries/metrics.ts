@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, inArray, isNotNull, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
+import { and, count, desc, eq, gte, inArray, isNotNull, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
 import { ACTIVE_STATUSES, type ExecutionStatus, microsToUsd } from '../../contracts/executions';
 import {
   type HostMetric,
@@ -14,7 +14,6 @@ import {
   type RunBandDto,
   tierForSpan,
 } from '../../contracts/metrics';
-import type { Db } from '../index';
 import {
   decodeAggregates,
   decodeSampleValues,
@@ -23,62 +22,75 @@ import {
   mergeAggregate,
   type SeriesAggregate,
 } from '../metricBlobs';
-import { runOnSqlite } from '../plan';
-import { preparedPerConnection } from '../prepared';
-import {
-  agentConfigurations,
-  executions,
-  hostRollups,
-  hostSamples,
-  type MetricSeriesRow,
-  metricRollupProgress,
-  metricSeries,
-  monthlyCostSummaries,
-} from '../schema';
-import { sqliteStore } from '../store';
+import { changesOf, type Plan, preparedChangesOf, preparedRowsOf, rowsOf } from '../plan';
+import { preparedPerStore } from '../prepared';
+import type { MetricSeriesRow } from '../schema';
+import type { Store } from '../store';
 import { sumOf } from './costs';
 import { getAppSettings } from './settings';
+
+// Dialect-neutral plans (see plan.ts). What runs per sample, per rollup chunk and per chart request
+// is prepared once per connection (preparedPerStore): drizzle composing it costs more than the
+// database's answer. Samples and rollups are blobs (metricBlobs.ts): a SQLite blob, a Postgres
+// bytea, a Buffer either way; the buckets are computed here, so no SQL differs by dialect.
 
 export interface SeriesKey {
   metric: HostMetric;
   entity: string;
 }
 
-/** The ids of these series, creating the ones never recorded before. */
-export function ensureMetricSeries(db: Db, keys: readonly SeriesKey[], now: number): MetricSeriesRow[] {
-  return db.transaction((tx) => {
-    tx.insert(metricSeries)
+/** The ids of these series, creating the ones never recorded before (run it in a transaction). */
+export function* ensureMetricSeries(
+  { db, t }: Store,
+  keys: readonly SeriesKey[],
+  now: number,
+): Plan<MetricSeriesRow[]> {
+  yield* changesOf(
+    db
+      .insert(t.metricSeries)
       .values(keys.map(({ metric, entity }) => ({ metric, entity, createdAt: now })))
-      .onConflictDoNothing()
-      .run();
-    const wanted = new Set(keys.map(({ metric, entity }) => `${metric}\0${entity}`));
-    return tx
+      .onConflictDoNothing(),
+  );
+  const wanted = new Set(keys.map(({ metric, entity }) => `${metric}\0${entity}`));
+  const rows = yield* rowsOf(
+    db
       .select()
-      .from(metricSeries)
+      .from(t.metricSeries)
       .where(
         inArray(
-          metricSeries.metric,
+          t.metricSeries.metric,
           keys.map((key) => key.metric),
         ),
       )
-      .all()
-      .filter((row) => wanted.has(`${row.metric}\0${row.entity}`));
-  });
+      .orderBy(t.metricSeries.id),
+  );
+  return rows.filter((row) => wanted.has(`${row.metric}\0${row.entity}`));
 }
 
-// Every chart request names its series from this list: prepared once.
-const allMetricSeries = preparedPerConnection((db) => db.select().from(metricSeries).prepare());
+// Every chart request names its series from this list: prepared once. By id, the order they were
+// first recorded in (Postgres gives no order unasked).
+const allMetricSeries = preparedPerStore(({ db, t }: Store) =>
+  db.select().from(t.metricSeries).orderBy(t.metricSeries.id).prepare(),
+);
 
-export function listMetricSeries(db: Db): MetricSeriesRow[] {
-  return allMetricSeries(db).all();
+export function* listMetricSeries(store: Store): Plan<MetricSeriesRow[]> {
+  return yield* preparedRowsOf(allMetricSeries(store), {});
 }
+
+const placeholder = sql.placeholder;
+
+// The sampler writes one every few seconds.
+const insertSample = preparedPerStore(({ db, t }: Store) =>
+  db
+    .insert(t.hostSamples)
+    .values({ t: placeholder('t'), values: placeholder('values') })
+    .onConflictDoNothing()
+    .prepare(),
+);
 
 /** One host sample: series id → value. A second sample at the same millisecond is dropped. */
-export function insertHostSample(db: Db, t: number, values: ReadonlyMap<number, number>): void {
-  db.insert(hostSamples)
-    .values({ t, values: encodeSampleValues(values) })
-    .onConflictDoNothing()
-    .run();
+export function* insertHostSample(store: Store, t: number, values: ReadonlyMap<number, number>): Plan<void> {
+  yield* preparedChangesOf(insertSample(store), { t, values: encodeSampleValues(values) });
 }
 
 /** Each rollup tier is built from the one before it. */
@@ -94,57 +106,55 @@ interface TierRow {
   values: Buffer;
 }
 
-const placeholder = sql.placeholder;
-
 // Prepared once per connection: catching up on a backlog runs these thousands of times.
-const rawRowsBetween = preparedPerConnection((db) =>
+const rawRowsBetween = preparedPerStore(({ db, t }: Store) =>
   db
     .select()
-    .from(hostSamples)
-    .where(and(gte(hostSamples.t, placeholder('from')), lt(hostSamples.t, placeholder('to'))))
-    .orderBy(hostSamples.t)
+    .from(t.hostSamples)
+    .where(and(gte(t.hostSamples.t, placeholder('from')), lt(t.hostSamples.t, placeholder('to'))))
+    .orderBy(t.hostSamples.t)
     .prepare(),
 );
 
-const rollupRowsBetween = preparedPerConnection((db) =>
+const rollupRowsBetween = preparedPerStore(({ db, t }: Store) =>
   db
-    .select({ t: hostRollups.t, values: hostRollups.values })
-    .from(hostRollups)
+    .select({ t: t.hostRollups.t, values: t.hostRollups.values })
+    .from(t.hostRollups)
     .where(
       and(
-        eq(hostRollups.tier, placeholder('tier')),
-        gte(hostRollups.t, placeholder('from')),
-        lt(hostRollups.t, placeholder('to')),
+        eq(t.hostRollups.tier, placeholder('tier')),
+        gte(t.hostRollups.t, placeholder('from')),
+        lt(t.hostRollups.t, placeholder('to')),
       ),
     )
-    .orderBy(hostRollups.t)
+    .orderBy(t.hostRollups.t)
     .prepare(),
 );
 
 /** A tier's rows with from ≤ t < to, oldest first. */
-function readTier(db: Db, tier: MetricTier, from: number, to: number): TierRow[] {
+function* readTier(store: Store, tier: MetricTier, from: number, to: number): Plan<TierRow[]> {
   return tier === 'raw'
-    ? rawRowsBetween(db).all({ from, to })
-    : rollupRowsBetween(db).all({ tier, from, to });
+    ? yield* preparedRowsOf(rawRowsBetween(store), { from, to })
+    : yield* preparedRowsOf(rollupRowsBetween(store), { tier, from, to });
 }
 
-const rawTimeAt = preparedPerConnection((db) =>
+const rawTimeAt = preparedPerStore(({ db, t }: Store) =>
   db
-    .select({ t: hostSamples.t })
-    .from(hostSamples)
-    .where(gte(hostSamples.t, placeholder('from')))
-    .orderBy(hostSamples.t)
+    .select({ t: t.hostSamples.t })
+    .from(t.hostSamples)
+    .where(gte(t.hostSamples.t, placeholder('from')))
+    .orderBy(t.hostSamples.t)
     .limit(1)
     .offset(placeholder('skip'))
     .prepare(),
 );
 
-const rollupTimeAt = preparedPerConnection((db) =>
+const rollupTimeAt = preparedPerStore(({ db, t }: Store) =>
   db
-    .select({ t: hostRollups.t })
-    .from(hostRollups)
-    .where(and(eq(hostRollups.tier, placeholder('tier')), gte(hostRollups.t, placeholder('from'))))
-    .orderBy(hostRollups.t)
+    .select({ t: t.hostRollups.t })
+    .from(t.hostRollups)
+    .where(and(eq(t.hostRollups.tier, placeholder('tier')), gte(t.hostRollups.t, placeholder('from'))))
+    .orderBy(t.hostRollups.t)
     .limit(1)
     .offset(placeholder('skip'))
     .prepare(),
@@ -154,22 +164,31 @@ const rollupTimeAt = preparedPerConnection((db) =>
  * The time of a tier's row at or after `from`, after skipping `skip` of them (0: the first);
  * undefined when there are not that many.
  */
-export function tierRowTime(db: Db, tier: MetricTier, from: number, skip = 0): number | undefined {
-  const row = tier === 'raw' ? rawTimeAt(db).get({ from, skip }) : rollupTimeAt(db).get({ tier, from, skip });
+export function* tierRowTime(
+  store: Store,
+  tier: MetricTier,
+  from: number,
+  skip = 0,
+): Plan<number | undefined> {
+  const [row] =
+    tier === 'raw'
+      ? yield* preparedRowsOf(rawTimeAt(store), { from, skip })
+      : yield* preparedRowsOf(rollupTimeAt(store), { tier, from, skip });
   return row?.t;
 }
 
-const rolledThrough = preparedPerConnection((db) =>
+const rolledThrough = preparedPerStore(({ db, t }: Store) =>
   db
-    .select({ through: metricRollupProgress.rolledThrough })
-    .from(metricRollupProgress)
-    .where(eq(metricRollupProgress.tier, placeholder('tier')))
+    .select({ through: t.metricRollupProgress.rolledThrough })
+    .from(t.metricRollupProgress)
+    .where(eq(t.metricRollupProgress.tier, placeholder('tier')))
     .prepare(),
 );
 
 /** Every bucket of a tier before this time is final; undefined before its first rollup. */
-export function getRolledThrough(db: Db, tier: RollupTier): number | undefined {
-  return rolledThrough(db).get({ tier })?.through;
+export function* getRolledThrough(store: Store, tier: RollupTier): Plan<number | undefined> {
+  const [row] = yield* preparedRowsOf(rolledThrough(store), { tier });
+  return row?.through;
 }
 
 type AggregateVisitor = (seriesId: number, count: number, sum: number, min: number, max: number) => void;
@@ -180,87 +199,97 @@ function visitAggregates(tier: MetricTier, blob: Buffer, visit: AggregateVisitor
   else decodeAggregates(blob, visit);
 }
 
-const upsertRollup = preparedPerConnection((db) =>
+// `excluded` names the row that was not inserted, on both dialects.
+const upsertRollup = preparedPerStore(({ db, t }: Store) =>
   db
-    .insert(hostRollups)
+    .insert(t.hostRollups)
     .values({ tier: placeholder('tier'), t: placeholder('t'), values: placeholder('values') })
     .onConflictDoUpdate({
-      target: [hostRollups.tier, hostRollups.t],
+      target: [t.hostRollups.tier, t.hostRollups.t],
       set: { values: sql`excluded.${sql.identifier('values')}` },
     })
     .prepare(),
 );
 
-const setRolledThrough = preparedPerConnection((db) =>
+const setRolledThrough = preparedPerStore(({ db, t }: Store) =>
   db
-    .insert(metricRollupProgress)
+    .insert(t.metricRollupProgress)
     .values({ tier: placeholder('tier'), rolledThrough: placeholder('to') })
     .onConflictDoUpdate({
-      target: metricRollupProgress.tier,
+      target: t.metricRollupProgress.tier,
       set: { rolledThrough: sql`excluded.rolled_through` },
     })
     .prepare(),
 );
 
-/**
- * Rolls up the tier's buckets in [from, to) (bucket-aligned, all closed) from its source tier and
- * marks them done, in one transaction. Rewriting a bucket replaces it, so a repeat is harmless.
- * Returns the number of buckets written.
- */
-export function rollUpBuckets(db: Db, tier: RollupTier, from: number, to: number): number {
-  const stepMs = ROLLUP_STEP_MS[tier];
-  const source = ROLLUP_SOURCE[tier];
-  return db.transaction(() => {
-    const buckets = new Map<number, Map<number, SeriesAggregate>>();
-    for (const row of readTier(db, source, from, to)) {
-      const start = Math.floor(row.t / stepMs) * stepMs;
-      let bucket = buckets.get(start);
-      if (!bucket) {
-        bucket = new Map();
-        buckets.set(start, bucket);
-      }
-      const into = bucket;
-      visitAggregates(source, row.values, (seriesId, count, sum, min, max) =>
-        mergeAggregate(into, seriesId, count, sum, min, max),
-      );
+/** A tier's rows summed into buckets of `stepMs`: bucket start → series id → aggregate. */
+function bucketsOf(
+  source: MetricTier,
+  rows: TierRow[],
+  stepMs: number,
+): Map<number, Map<number, SeriesAggregate>> {
+  const buckets = new Map<number, Map<number, SeriesAggregate>>();
+  for (const row of rows) {
+    const start = Math.floor(row.t / stepMs) * stepMs;
+    let bucket = buckets.get(start);
+    if (!bucket) {
+      bucket = new Map();
+      buckets.set(start, bucket);
     }
-    for (const [t, aggregates] of buckets)
-      upsertRollup(db).run({ tier, t, values: encodeAggregates(aggregates) });
-    setRolledThrough(db).run({ tier, to });
-    return buckets.size;
-  });
+    const into = bucket;
+    visitAggregates(source, row.values, (seriesId, count, sum, min, max) =>
+      mergeAggregate(into, seriesId, count, sum, min, max),
+    );
+  }
+  return buckets;
 }
 
-const deleteRawBefore = preparedPerConnection((db) =>
+/**
+ * Rolls up the tier's buckets in [from, to) (bucket-aligned, all closed) from its source tier and
+ * marks them done; run it in one transaction. Rewriting a bucket replaces it, so a repeat is
+ * harmless. Returns the number of buckets written.
+ */
+export function* rollUpBuckets(store: Store, tier: RollupTier, from: number, to: number): Plan<number> {
+  const source = ROLLUP_SOURCE[tier];
+  const buckets = bucketsOf(source, yield* readTier(store, source, from, to), ROLLUP_STEP_MS[tier]);
+  for (const [t, aggregates] of buckets)
+    yield* preparedChangesOf(upsertRollup(store), { tier, t, values: encodeAggregates(aggregates) });
+  yield* preparedChangesOf(setRolledThrough(store), { tier, to });
+  return buckets.size;
+}
+
+const deleteRawBefore = preparedPerStore(({ db, t }: Store) =>
   db
-    .delete(hostSamples)
+    .delete(t.hostSamples)
     .where(
       inArray(
-        hostSamples.t,
+        t.hostSamples.t,
         db
-          .select({ t: hostSamples.t })
-          .from(hostSamples)
-          .where(lt(hostSamples.t, placeholder('before')))
-          .orderBy(hostSamples.t)
+          .select({ t: t.hostSamples.t })
+          .from(t.hostSamples)
+          .where(lt(t.hostSamples.t, placeholder('before')))
+          .orderBy(t.hostSamples.t)
           .limit(placeholder('limit')),
       ),
     )
     .prepare(),
 );
 
-const deleteRollupsBefore = preparedPerConnection((db) =>
+const deleteRollupsBefore = preparedPerStore(({ db, t }: Store) =>
   db
-    .delete(hostRollups)
+    .delete(t.hostRollups)
     .where(
       and(
-        eq(hostRollups.tier, placeholder('tier')),
+        eq(t.hostRollups.tier, placeholder('tier')),
         inArray(
-          hostRollups.t,
+          t.hostRollups.t,
           db
-            .select({ t: hostRollups.t })
-            .from(hostRollups)
-            .where(and(eq(hostRollups.tier, placeholder('tier')), lt(hostRollups.t, placeholder('before'))))
-            .orderBy(hostRollups.t)
+            .select({ t: t.hostRollups.t })
+            .from(t.hostRollups)
+            .where(
+              and(eq(t.hostRollups.tier, placeholder('tier')), lt(t.hostRollups.t, placeholder('before'))),
+            )
+            .orderBy(t.hostRollups.t)
             .limit(placeholder('limit')),
         ),
       ),
@@ -269,12 +298,15 @@ const deleteRollupsBefore = preparedPerConnection((db) =>
 );
 
 /** Deletes up to `limit` of a tier's oldest rows before `before`; returns how many went. */
-export function deleteTierRowsBefore(db: Db, tier: MetricTier, before: number, limit: number): number {
-  const result =
-    tier === 'raw'
-      ? deleteRawBefore(db).run({ before, limit })
-      : deleteRollupsBefore(db).run({ tier, before, limit });
-  return result.changes;
+export function* deleteTierRowsBefore(
+  store: Store,
+  tier: MetricTier,
+  before: number,
+  limit: number,
+): Plan<number> {
+  return tier === 'raw'
+    ? yield* preparedChangesOf(deleteRawBefore(store), { before, limit })
+    : yield* preparedChangesOf(deleteRollupsBefore(store), { tier, before, limit });
 }
 
 interface AlignedSeries {
@@ -288,13 +320,13 @@ interface AlignedSeries {
  * Tier rows → one shared time axis and per-series value columns, null where a series is absent.
  * With `metrics`, the other series are skipped before their values are placed.
  */
-function alignSeries(
-  db: Db,
+function* alignSeries(
+  store: Store,
   tier: MetricTier,
   rows: TierRow[],
   metrics?: ReadonlySet<HostMetric>,
-): { t: number[]; series: MetricSeriesDto[] } {
-  const known = listMetricSeries(db).filter((row) => !metrics || metrics.has(row.metric));
+): Plan<{ t: number[]; series: MetricSeriesDto[] }> {
+  const known = (yield* listMetricSeries(store)).filter((row) => !metrics || metrics.has(row.metric));
   // Indexed by series id (small integers): a year is ~11,000 values to place.
   const wanted: boolean[] = [];
   for (const { id } of known) wanted[id] = true;
@@ -329,19 +361,20 @@ const RUN_BAND_LIMIT = 1_000;
  */
 const RUN_BAND_LOOKBACK_MS = 2 * 86_400_000;
 
-// Prepared once: the 1-year chart reads up to a thousand bands on every request.
-const runBandRows = preparedPerConnection((db) => {
-  const e = executions;
+// Prepared once: the 1-year chart reads up to a thousand bands on every request. Runs created in
+// the same millisecond come newest id first (Postgres orders ties anyhow).
+const runBandRows = preparedPerStore(({ db, t }: Store) => {
+  const e = t.executions;
   return db
     .select({
       id: e.id,
-      agentName: agentConfigurations.name,
+      agentName: t.agentConfigurations.name,
       status: e.status,
       startedAt: e.startedAt,
       finishedAt: e.finishedAt,
     })
     .from(e)
-    .innerJoin(agentConfigurations, eq(agentConfigurations.id, e.agentId))
+    .innerJoin(t.agentConfigurations, eq(t.agentConfigurations.id, e.agentId))
     .where(
       and(
         gte(e.createdAt, placeholder('since')),
@@ -351,19 +384,24 @@ const runBandRows = preparedPerConnection((db) => {
         or(isNull(e.finishedAt), gte(e.finishedAt, placeholder('from'))),
       ),
     )
-    .orderBy(desc(e.createdAt))
+    .orderBy(desc(e.createdAt), desc(e.id))
     .limit(placeholder('limit'))
     .prepare();
 });
 
 /** Runs that overlap [from, to): started before its end, not finished before its start; newest kept. */
-export function getRunBands(
-  db: Db,
+export function* getRunBands(
+  store: Store,
   from: number,
   to: number,
   limit = RUN_BAND_LIMIT,
-): { runs: RunBandDto[]; truncated: boolean } {
-  const rows = runBandRows(db).all({ since: from - RUN_BAND_LOOKBACK_MS, from, to, limit: limit + 1 });
+): Plan<{ runs: RunBandDto[]; truncated: boolean }> {
+  const rows = yield* preparedRowsOf(runBandRows(store), {
+    since: from - RUN_BAND_LOOKBACK_MS,
+    from,
+    to,
+    limit: limit + 1,
+  });
   const runs: RunBandDto[] = [];
   for (const row of rows.slice(0, limit)) {
     if (row.startedAt !== null) runs.push({ ...row, startedAt: row.startedAt });
@@ -380,14 +418,19 @@ const MIN_SPAN_STEPS = 12;
  * bucket's start, which may be long before its first sample: a 10-minute bucket that holds only
  * the last minute's samples does not say the data starts ten minutes ago.
  */
-function oldestSampleSince(db: Db, from: number): number | undefined {
-  let oldest = tierRowTime(db, 'raw', from);
+function* oldestSampleSince(store: Store, from: number): Plan<number | undefined> {
+  let oldest = yield* tierRowTime(store, 'raw', from);
   for (const tier of METRIC_TIERS) {
     if (tier === 'raw') continue;
-    const t = tierRowTime(db, tier, from);
+    const t = yield* tierRowTime(store, tier, from);
     if (t !== undefined && t + ROLLUP_STEP_MS[tier] <= (oldest ?? Number.POSITIVE_INFINITY)) oldest = t;
   }
   return oldest;
+}
+
+/** The collector's interval: the raw tier's step. */
+function* rawStepMs(store: Store): Plan<number> {
+  return (yield* getAppSettings(store)).metricsIntervalSeconds * 1000;
 }
 
 /**
@@ -397,24 +440,28 @@ function oldestSampleSince(db: Db, from: number): number | undefined {
  * more points than a chart has pixels, so a short history is not one rollup point. Rows are
  * aligned on one time axis, with the runs to draw on it.
  */
-export function getMetricsRange(db: Db, request: MetricsWindowRequest, now: number): MetricsRangeDto {
-  const rawStepMs = runOnSqlite(getAppSettings(sqliteStore(db))).metricsIntervalSeconds * 1000;
+export function* getMetricsRange(
+  store: Store,
+  request: MetricsWindowRequest,
+  now: number,
+): Plan<MetricsRangeDto> {
+  const rawStep = yield* rawStepMs(store);
   const named = typeof request === 'string';
   const requested = named ? { from: now - METRIC_RANGE_MS[request], to: now } : request;
-  const oldest = oldestSampleSince(db, requested.from);
+  const oldest = yield* oldestSampleSince(store, requested.from);
   // Data from nearly the start of the window (a twentieth of it): the window as asked.
   const slack = (requested.to - requested.from) / 20;
   const dataFrom =
     oldest === undefined || oldest >= requested.to || oldest - requested.from <= slack
       ? requested.from
       : oldest;
-  const from = Math.max(requested.from, Math.min(dataFrom, requested.to - MIN_SPAN_STEPS * rawStepMs));
+  const from = Math.max(requested.from, Math.min(dataFrom, requested.to - MIN_SPAN_STEPS * rawStep));
   const to = requested.to;
-  const { tier, stepMs } = tierForSpan(to - from, rawStepMs);
+  const { tier, stepMs } = tierForSpan(to - from, rawStep);
   // A bucket starting before `from` would also hold samples from outside the range.
   const firstBucket = Math.ceil(from / stepMs) * stepMs;
-  const rows = readTier(db, tier, tier === 'raw' ? from : firstBucket, to + 1);
-  const { runs, truncated } = getRunBands(db, from, to);
+  const rows = yield* readTier(store, tier, tier === 'raw' ? from : firstBucket, to + 1);
+  const { runs, truncated } = yield* getRunBands(store, from, to);
   return {
     range: named ? request : 'custom',
     requested,
@@ -422,31 +469,29 @@ export function getMetricsRange(db: Db, request: MetricsWindowRequest, now: numb
     stepMs,
     from,
     to,
-    ...alignSeries(db, tier, rows),
+    ...(yield* alignSeries(store, tier, rows)),
     runs,
     runsTruncated: truncated,
   };
 }
 
 /** The raw samples of the last `spanMs` for a few metrics: what the dashboard's sparklines start from. */
-export function getRecentMetrics(
-  db: Db,
+export function* getRecentMetrics(
+  store: Store,
   now: number,
   spanMs: number,
   metrics: readonly HostMetric[],
-): MetricsWindowDto {
+): Plan<MetricsWindowDto> {
   const from = now - spanMs;
-  const rows = readTier(db, 'raw', from, now + 1);
+  const rows = yield* readTier(store, 'raw', from, now + 1);
   return {
     tier: 'raw',
-    stepMs: runOnSqlite(getAppSettings(sqliteStore(db))).metricsIntervalSeconds * 1000,
+    stepMs: yield* rawStepMs(store),
     from,
     to: now,
-    ...alignSeries(db, 'raw', rows, new Set(metrics)),
+    ...(yield* alignSeries(store, 'raw', rows, new Set(metrics))),
   };
 }
-
-const TERMINAL_STATUSES = notInArray(executions.status, [...ACTIVE_STATUSES]);
 
 export interface PrometheusTotals {
   /** Finished runs by how they ended: only grows, so it can be a counter. */
@@ -462,29 +507,34 @@ export interface PrometheusTotals {
   }[];
 }
 
-/** All-time totals behind the Prometheus counters. */
-export function getPrometheusTotals(db: Db): PrometheusTotals {
-  const runsByStatus = db
-    .select({ status: executions.status, count: sql<number>`count(*)` })
-    .from(executions)
-    .where(TERMINAL_STATUSES)
-    .groupBy(executions.status)
-    .orderBy(executions.status)
-    .all();
-  const m = monthlyCostSummaries;
-  const byModel = db
-    .select({
-      model: m.model,
-      inputTokens: sumOf(m.inputTokens),
-      outputTokens: sumOf(m.outputTokens),
-      cacheCreationTokens: sumOf(m.cacheCreationTokens),
-      cacheReadTokens: sumOf(m.cacheReadTokens),
-      costMicros: sumOf(m.costMicros),
-    })
-    .from(m)
-    .groupBy(m.model)
-    .orderBy(m.model)
-    .all()
-    .map(({ costMicros, ...row }) => ({ ...row, costUsd: microsToUsd(costMicros) }));
-  return { runsByStatus, byModel };
+/** All-time totals behind the Prometheus counters (counts and sums read as numbers on both dialects). */
+export function* getPrometheusTotals({ db, t }: Store): Plan<PrometheusTotals> {
+  const e = t.executions;
+  const runsByStatus = yield* rowsOf(
+    db
+      .select({ status: e.status, count: count() })
+      .from(e)
+      .where(notInArray(e.status, [...ACTIVE_STATUSES]))
+      .groupBy(e.status)
+      .orderBy(e.status),
+  );
+  const m = t.monthlyCostSummaries;
+  const byModel = yield* rowsOf(
+    db
+      .select({
+        model: m.model,
+        inputTokens: sumOf(m.inputTokens),
+        outputTokens: sumOf(m.outputTokens),
+        cacheCreationTokens: sumOf(m.cacheCreationTokens),
+        cacheReadTokens: sumOf(m.cacheReadTokens),
+        costMicros: sumOf(m.costMicros),
+      })
+      .from(m)
+      .groupBy(m.model)
+      .orderBy(m.model),
+  );
+  return {
+    runsByStatus,
+    byModel: byModel.map(({ costMicros, ...row }) => ({ ...row, costUsd: microsToUsd(costMicros) })),
+  };
 }

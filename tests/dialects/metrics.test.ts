@@ -1,0 +1,320 @@
+import { beforeAll, expect, it } from 'vitest';
+import {
+  type MetricsRangeDto,
+  metricsRangeSchema,
+  metricsWindowSchema,
+  ROLLUP_STEP_MS,
+} from '../../src/lib/contracts/metrics';
+import { encodeSampleValues } from '../../src/lib/db/metricBlobs';
+import { execute, transaction } from '../../src/lib/db/plan';
+import {
+  deleteTierRowsBefore,
+  ensureMetricSeries,
+  getMetricsRange,
+  getPrometheusTotals,
+  getRecentMetrics,
+  getRolledThrough,
+  getRunBands,
+  insertHostSample,
+  listMetricSeries,
+  rollUpBuckets,
+  tierRowTime,
+} from '../../src/lib/db/queries/metrics';
+import type { Store } from '../../src/lib/db/store';
+import { describeOnEachDialect, insertAgent, insertRun } from '../helpers/stores';
+
+// The host metrics queries on both dialects: series, samples, the rollup tiers, chart ranges, the
+// runs drawn on them, the Prometheus totals. What only SQLite has (the file shrinking after a
+// prune, its query plans) stays in tests/unit (metricsRetention, queryPlans).
+
+const { '1m': MINUTE, '1h': HOUR, '1d': DAY } = ROLLUP_STEP_MS;
+/** The default collector interval (metricsIntervalSeconds). */
+const STEP = 5_000;
+
+const BUSY = { metric: 'cpu.busy', entity: '' } as const;
+const RX = { metric: 'net.rx', entity: 'eth0' } as const;
+
+describeOnEachDialect('host samples', (store) => {
+  it('gives each series one id, the first time it is seen, and lists them in that order', async () => {
+    const first = await transaction(store(), (tx) => ensureMetricSeries(tx, [BUSY], 1));
+    const again = await transaction(store(), (tx) => ensureMetricSeries(tx, [RX, BUSY], 2));
+    expect(first.map(({ metric, entity, createdAt }) => ({ metric, entity, createdAt }))).toEqual([
+      { ...BUSY, createdAt: 1 },
+    ]);
+    // The known one keeps its id and its creation time; the new one comes after it.
+    expect(again).toEqual([first[0], { ...RX, id: expect.any(Number), createdAt: 2 }]);
+    expect(await execute(store(), listMetricSeries(store()))).toEqual(again);
+  });
+
+  it('stores a sample once per millisecond, and the dashboard reads the last minutes of the metrics it shows', async () => {
+    const [busy, rx] = await execute(store(), listMetricSeries(store()));
+    if (!busy || !rx) throw new Error('series not created');
+    const now = Date.UTC(2026, 10, 20, 12);
+    const samples = [
+      [now - 20 * MINUTE, 0.9],
+      [now - 10_000, 0.2],
+      [now - STEP, 0.4],
+    ] as const;
+    for (const [t, value] of samples)
+      await execute(
+        store(),
+        insertHostSample(
+          store(),
+          t,
+          new Map([
+            [busy.id, value],
+            [rx.id, 1_000],
+          ]),
+        ),
+      );
+    // A second sample dated the same millisecond is dropped, not an error.
+    await execute(store(), insertHostSample(store(), now - STEP, new Map([[busy.id, 1]])));
+
+    const recent = metricsWindowSchema.parse(
+      await execute(store(), getRecentMetrics(store(), now, 15 * MINUTE, ['cpu.busy'])),
+    );
+    expect(recent).toEqual({
+      tier: 'raw',
+      stepMs: STEP,
+      from: now - 15 * MINUTE,
+      to: now,
+      t: [now - 10_000, now - STEP],
+      series: [{ metric: 'cpu.busy', entity: '', avg: [0.2, 0.4], min: null, max: null }],
+    });
+  });
+});
+
+/** 26 hours of samples every 5 s from a UTC midnight, rolled up into every tier. */
+const START = Date.UTC(2026, 10, 20);
+const NOW = START + 26 * HOUR;
+const SAMPLES = (NOW - START) / STEP;
+/** Sample i: cpu.busy goes 0…11 within each minute; net.rx is the minute's number from START. */
+const busyAt = (i: number) => i % 12;
+const minuteAt = (i: number) => Math.floor(i / 12);
+
+async function seedDay(store: Store): Promise<void> {
+  const [busy, rx] = await execute(store, listMetricSeries(store));
+  if (!busy || !rx) throw new Error('series not created');
+  const { db, t } = store;
+  for (let chunk = 0; chunk < SAMPLES; chunk += 1_000) {
+    const rows = [];
+    for (let i = chunk; i < Math.min(SAMPLES, chunk + 1_000); i++)
+      rows.push({
+        t: START + i * STEP,
+        values: encodeSampleValues(
+          new Map([
+            [busy.id, busyAt(i)],
+            [rx.id, minuteAt(i)],
+          ]),
+        ),
+      });
+    await db.insert(t.hostSamples).values(rows);
+  }
+  for (const tier of ['1m', '10m', '1h', '1d'] as const)
+    await transaction(store, (tx) => rollUpBuckets(tx, tier, START, NOW));
+}
+
+const seriesOf = (answer: MetricsRangeDto, metric: string) => {
+  const series = answer.series.find((s) => s.metric === metric);
+  if (!series) throw new Error(`no ${metric} in the answer`);
+  return series;
+};
+
+describeOnEachDialect('a day of samples and its tiers', (store) => {
+  beforeAll(async () => {
+    await transaction(store(), (tx) => ensureMetricSeries(tx, [BUSY, RX], START));
+    await seedDay(store());
+  }, 60_000);
+
+  const range = async (request: Parameters<typeof getMetricsRange>[1]) =>
+    metricsRangeSchema.parse(await execute(store(), getMetricsRange(store(), request, NOW)));
+
+  it('reads the last hour from raw samples, one point per sample', async () => {
+    const answer = await range('1h');
+    expect({ tier: answer.tier, stepMs: answer.stepMs, from: answer.from, points: answer.t.length }).toEqual({
+      tier: 'raw',
+      stepMs: STEP,
+      from: NOW - HOUR,
+      points: 720,
+    });
+    const firstIndex = (NOW - HOUR - START) / STEP;
+    expect(answer.t[0]).toBe(NOW - HOUR);
+    expect(seriesOf(answer, 'cpu.busy').avg.slice(0, 13)).toEqual(
+      Array.from({ length: 13 }, (_, k) => busyAt(firstIndex + k)),
+    );
+    expect(seriesOf(answer, 'cpu.busy').max).toBeNull();
+  });
+
+  it('reads the last 24 hours from minutes whose average, lowest and highest are exact', async () => {
+    const answer = await range('24h');
+    expect({ tier: answer.tier, stepMs: answer.stepMs, from: answer.from }).toEqual({
+      tier: '1m',
+      stepMs: MINUTE,
+      from: NOW - DAY,
+    });
+    expect(answer.t).toEqual(Array.from({ length: 1_440 }, (_, k) => NOW - DAY + k * MINUTE));
+    const busy = seriesOf(answer, 'cpu.busy');
+    // 0…11 in every minute: (0 + … + 11) / 12 = 5.5.
+    expect(new Set(busy.avg)).toEqual(new Set([5.5]));
+    expect(new Set(busy.min)).toEqual(new Set([0]));
+    expect(new Set(busy.max)).toEqual(new Set([11]));
+    const firstMinute = (NOW - DAY - START) / MINUTE;
+    expect(seriesOf(answer, 'net.rx').avg).toEqual(answer.t.map((_, k) => firstMinute + k));
+  });
+
+  it('starts a week’s chart where the samples do, from ten-minute buckets rolled up from the minutes', async () => {
+    const answer = await range('7d');
+    // 26 hours: 1,560 minutes are more than a chart draws, 156 ten-minute buckets are not.
+    expect({ tier: answer.tier, from: answer.from, points: answer.t.length }).toEqual({
+      tier: '10m',
+      from: START,
+      points: 156,
+    });
+    expect(answer.requested).toEqual({ from: NOW - 7 * DAY, to: NOW });
+    const rx = seriesOf(answer, 'net.rx');
+    // Minutes 10k … 10k + 9: their average, lowest and highest.
+    expect(rx.avg.slice(0, 3)).toEqual([4.5, 14.5, 24.5]);
+    expect(rx.min?.slice(0, 3)).toEqual([0, 10, 20]);
+    expect(rx.max?.slice(0, 3)).toEqual([9, 19, 29]);
+    expect(seriesOf(answer, 'cpu.busy').avg.every((avg) => avg === 5.5)).toBe(true);
+  });
+
+  it('keeps a custom window with no samples as asked, at the tier of its span', async () => {
+    const past = { from: START - 10 * DAY, to: START - 9 * DAY };
+    const answer = await range(past);
+    expect({ range: answer.range, from: answer.from, to: answer.to, tier: answer.tier, t: answer.t }).toEqual(
+      {
+        range: 'custom',
+        ...past,
+        tier: '1m',
+        t: [],
+      },
+    );
+  });
+
+  it('marks each tier rolled up through the end, and rolling up again replaces the buckets', async () => {
+    for (const tier of ['1m', '10m', '1h', '1d'] as const)
+      expect(await execute(store(), getRolledThrough(store(), tier))).toBe(NOW);
+    const before = await range('24h');
+    const written = await transaction(store(), (tx) => rollUpBuckets(tx, '1m', NOW - 2 * HOUR, NOW));
+    expect(written).toBe(120);
+    expect(await range('24h')).toEqual(before);
+  });
+
+  it('finds the n-th row of a tier from a time, and deletes the oldest rows in batches', async () => {
+    const s = store();
+    expect(await execute(s, tierRowTime(s, 'raw', START + 1))).toBe(START + STEP);
+    expect(await execute(s, tierRowTime(s, 'raw', START, 10))).toBe(START + 10 * STEP);
+    expect(await execute(s, tierRowTime(s, '1h', START, 25))).toBe(START + 25 * HOUR);
+    expect(await execute(s, tierRowTime(s, '1h', START, 26))).toBeUndefined();
+
+    // The first hour's 720 samples, 500 then 220.
+    expect(await execute(s, deleteTierRowsBefore(s, 'raw', START + HOUR, 500))).toBe(500);
+    expect(await execute(s, deleteTierRowsBefore(s, 'raw', START + HOUR, 500))).toBe(220);
+    expect(await execute(s, tierRowTime(s, 'raw', 0))).toBe(START + HOUR);
+    // Only that tier's rows go.
+    expect(await execute(s, deleteTierRowsBefore(s, '1m', START + HOUR, 1_000))).toBe(60);
+    expect(await execute(s, tierRowTime(s, '10m', 0))).toBe(START);
+  });
+});
+
+describeOnEachDialect('runs drawn on the charts', (store) => {
+  it('draws the runs that overlap the range, oldest first, and says when it kept only the newest', async () => {
+    const s = store();
+    const agentId = await insertAgent(s, 'nightly');
+    const now = Date.UTC(2026, 10, 20, 12);
+    const run = (
+      status: 'completed' | 'failed' | 'cancelled' | 'running',
+      created: number,
+      started: number | null,
+      finished: number | null,
+    ) => insertRun(s, agentId, { status, createdAt: created, startedAt: started, finishedAt: finished });
+    const before = await run('completed', now - 30 * HOUR, now - 30 * HOUR, now - 26 * HOUR);
+    const acrossStart = await run('failed', now - 25 * HOUR, now - 25 * HOUR, now - 23 * HOUR);
+    const inside = await run('completed', now - 5 * HOUR, now - 5 * HOUR + 2_000, now - 4 * HOUR);
+    const neverStarted = await run('cancelled', now - 3 * HOUR, null, now - 3 * HOUR);
+    const running = await run('running', now - HOUR, now - HOUR, null);
+    // Created in the same millisecond as the one before: the newer id is the newer run.
+    const twin = await run('running', now - HOUR, now - HOUR + 1, null);
+
+    const answer = metricsRangeSchema.parse(await execute(s, getMetricsRange(s, '24h', now)));
+    expect(answer.runs).toEqual([
+      {
+        id: acrossStart,
+        agentName: 'nightly',
+        status: 'failed',
+        startedAt: now - 25 * HOUR,
+        finishedAt: now - 23 * HOUR,
+      },
+      {
+        id: inside,
+        agentName: 'nightly',
+        status: 'completed',
+        startedAt: now - 5 * HOUR + 2_000,
+        finishedAt: now - 4 * HOUR,
+      },
+      { id: running, agentName: 'nightly', status: 'running', startedAt: now - HOUR, finishedAt: null },
+      { id: twin, agentName: 'nightly', status: 'running', startedAt: now - HOUR + 1, finishedAt: null },
+    ]);
+    expect(answer.runsTruncated).toBe(false);
+    expect([before, neverStarted].some((id) => answer.runs.some((band) => band.id === id))).toBe(false);
+
+    const limited = await execute(s, getRunBands(s, now - 24 * HOUR, now, 2));
+    expect(limited.runs.map((band) => band.id)).toEqual([running, twin]);
+    expect(limited.truncated).toBe(true);
+  });
+});
+
+describeOnEachDialect('the Prometheus totals', (store) => {
+  it('counts finished runs by how they ended and sums tokens and cost by model over every month', async () => {
+    const s = store();
+    const agentId = await insertAgent(s, 'writer');
+    for (const status of ['completed', 'completed', 'failed', 'cancelled', 'running', 'queued'] as const)
+      await insertRun(s, agentId, { status });
+    const summary = (month: string, model: string, tokens: number, costMicros: number) => ({
+      month,
+      agentId,
+      model,
+      executionCount: 1,
+      inputTokens: tokens,
+      outputTokens: 2 * tokens,
+      cacheCreationTokens: 3 * tokens,
+      cacheReadTokens: 4 * tokens,
+      costMicros,
+      updatedAt: 0,
+    });
+    await s.db
+      .insert(s.t.monthlyCostSummaries)
+      .values([
+        summary('2026-10', 'claude-sonnet-4-5', 1_000, 1_500_000),
+        summary('2026-11', 'claude-sonnet-4-5', 500, 250_001),
+        summary('2026-11', 'claude-haiku-4-5', 70, 10_000),
+      ]);
+
+    expect(await execute(s, getPrometheusTotals(s))).toEqual({
+      runsByStatus: [
+        { status: 'cancelled', count: 1 },
+        { status: 'completed', count: 2 },
+        { status: 'failed', count: 1 },
+      ],
+      byModel: [
+        {
+          model: 'claude-haiku-4-5',
+          inputTokens: 70,
+          outputTokens: 140,
+          cacheCreationTokens: 210,
+          cacheReadTokens: 280,
+          costUsd: 0.01,
+        },
+        {
+          model: 'claude-sonnet-4-5',
+          inputTokens: 1_500,
+          outputTokens: 3_000,
+          cacheCreationTokens: 4_500,
+          cacheReadTokens: 6_000,
+          costUsd: 1.750001,
+        },
+      ],
+    });
+  });
+});
