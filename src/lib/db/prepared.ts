@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Db, DbConnection } from './index';
+import type { PreparedQuery, PreparedWrite } from './plan';
 import type { Store } from './store';
 
 /** `make(arg)` once per key object (the arg itself, or `keyOf(arg)`), on first use; kept only as long as the key lives. */
@@ -47,4 +48,42 @@ export function statementPerConnection<S>(
  */
 export function preparedPerStore<T>(prepare: (store: Store) => T): (store: Store) => T {
   return oncePer(prepare, (store) => store.db);
+}
+
+/** A prepared query's SQLite form that cannot run on Postgres: what `rawOnSqlite` hands Postgres' driver never calls. */
+function sqliteOnly(): never {
+  throw new Error('a better-sqlite3 statement cannot run on Postgres');
+}
+
+/**
+ * A statement for the scheduler tick's per-schedule work, run with `preparedRowsOf` /
+ * `preparedChangesOf` on either dialect: on SQLite better-sqlite3's own statement (named
+ * parameters, `@name`; rows as the SQL names their columns), prepared once per connection, since
+ * drizzle's placeholder filling and row mapping cost more there than SQLite's work (bench:
+ * scheduler, docs/scaling.md); on Postgres drizzle's prepared query, once per connection or
+ * transaction. The SQLite store must be a connection (a plan transaction's store is one), not a
+ * drizzle transaction object, which has no client.
+ */
+export function rawOnSqlite<Row>(
+  sqlite: (client: Database.Database) => Database.Statement,
+  postgres: (store: Store) => object,
+): (store: Store) => PreparedQuery<Row> & PreparedWrite {
+  const onClient = oncePer((client: Database.Database) => {
+    const statement = sqlite(client);
+    return {
+      all: (values?: Record<string, unknown>) => statement.all(values ?? {}) as Row[],
+      run: (values?: Record<string, unknown>) => statement.run(values ?? {}),
+      execute: sqliteOnly,
+    };
+  });
+  // Drizzle's prepared query: `execute(values)` is all Postgres' driver calls (plan.ts).
+  const onPostgres = oncePer(postgres, (store) => store.db) as (
+    store: Store,
+  ) => PreparedQuery<Row> & PreparedWrite;
+  return (store) => {
+    if (store.dialect === 'postgres') return onPostgres(store);
+    const client = (store.db as Partial<DbConnection>).$client;
+    if (!client) throw new Error('a raw SQLite statement needs the connection, not a drizzle transaction');
+    return onClient(client);
+  };
 }

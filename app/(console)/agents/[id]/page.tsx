@@ -63,11 +63,12 @@ export default async function AgentPage({ params, searchParams }: AgentPageProps
   const agent = await loadAgent((await params).id);
   if (!agent) notFound();
   const db = getDb();
+  const store = getStore();
   const created = (await searchParams).created === '1';
   const runs = withQueuePositions(
-    (await listExecutions(getStore(), { agentId: agent.id, limit: RUN_HISTORY_LIMIT })).items,
+    (await listExecutions(store, { agentId: agent.id, limit: RUN_HISTORY_LIMIT })).items,
   );
-  const schedules = listSchedules(db, { agentId: agent.id, limit: 100 }).items;
+  const schedules = (await execute(store, listSchedules(store, { agentId: agent.id, limit: 100 }))).items;
   const denials = agentDenialSummary(db, agent.id);
   const now = Date.now();
 
