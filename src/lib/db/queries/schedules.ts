@@ -18,7 +18,7 @@ import type { ExecutionStatus } from '../../contracts/executions';
 import { type ScheduleFiringDto, UNRUN_OUTCOMES } from '../../contracts/schedules';
 import type { WorkflowInputValues, WorkflowRunStatus } from '../../contracts/workflows';
 import { changesOf, firstOf, type Plan, preparedChangesOf, preparedRowsOf, rowsOf } from '../plan';
-import { preparedPerStore, rawOnSqlite } from '../prepared';
+import { preparedPerStore, rawOnSqlite, sqliteInsertedId } from '../prepared';
 import { insertedRow, updatedRow } from '../returning';
 import { skipLockedRows } from '../rowLocks';
 import type { NewSchedule, NewScheduleFiring, Schedule, ScheduleFiring } from '../schema';
@@ -442,12 +442,13 @@ const FIRING_FIELDS = [
 // (schedule, slot) key, and the second insert does nothing on both dialects.
 const firingInsert = rawOnSqlite<{ id: number }>(
   (sqlite) =>
-    sqlite.prepare(
-      `insert into schedule_firings
+    sqliteInsertedId(
+      sqlite.prepare(
+        `insert into schedule_firings
          (schedule_id, scheduled_for, fire_at, outcome, execution_id, workflow_run_id, reason, slot_count, created_at)
        values (@scheduleId, @scheduledFor, @fireAt, @outcome, @executionId, @workflowRunId, @reason, @slotCount, @createdAt)
-       on conflict (schedule_id, scheduled_for) do nothing
-       returning id`,
+       on conflict (schedule_id, scheduled_for) do nothing`,
+      ),
     ),
   ({ db, t }) =>
     db
