@@ -357,6 +357,9 @@ describeOnEachDialect('schedules', (store) => {
     ]);
     expect(apiPage.nextBefore).toBe(ids[2]);
     expect((await execute(s, getSchedule(s, id))).lastFiring).toMatchObject({ id: ids[3], manual: false });
+    const [listed] = (await execute(s, listSchedules(s, { agentId, limit: 1 }))).items;
+    expect(listed?.lastFiring).toMatchObject({ id: ids[3], workflowRunId: workflowRun });
+    await expect(execute(s, listFirings(s, id + 1_000, { limit: 2 }))).rejects.toThrow('Schedule not found');
 
     // What the overlap policy looks at: the runs not yet ended, oldest first.
     const queued = await insertRun(s, agentId, { status: 'queued', scheduleId: id });

@@ -13,7 +13,6 @@ import {
   createSchedule,
   deleteSchedule,
   getSchedule,
-  listFirings,
   listSchedules,
   listSchedulesNeedingAttention,
   listUpcomingSchedules,
@@ -224,32 +223,6 @@ describe('lists', () => {
       createSchedule(handle.db, { agentId: agent.id, cronExpression, timezone: 'UTC', enabled }, NOW).id;
     return { clock, launcher, scheduler, agent, make };
   }
-
-  it('schedules page newest first, with each one’s last firing', () => {
-    const { scheduler, make } = setUp();
-    const ids = [make('0 1 * * *'), make('0 2 * * *'), make('0 3 * * *')];
-    const firing = scheduler.runNow(ids[0] ?? 0);
-    const first = onSqlite(handle.db, (s) => listSchedules(s, { limit: 2 }));
-    expect(first.items.map((s) => s.id)).toEqual([ids[2], ids[1]]);
-    const second = onSqlite(handle.db, (s) => listSchedules(s, { limit: 2, before: first.nextBefore ?? 0 }));
-    expect(second).toMatchObject({ items: [{ id: ids[0], lastFiring: firing }], nextBefore: null });
-  });
-
-  it('firings page newest first', () => {
-    const { scheduler, make } = setUp();
-    const id = make('0 1 * * *');
-    const fired = [scheduler.runNow(id), scheduler.runNow(id), scheduler.runNow(id)];
-    const page = onSqlite(handle.db, (s) => listFirings(s, id, { limit: 2 }));
-    expect(page.items.map((f) => f.id)).toEqual([fired[2]?.id, fired[1]?.id]);
-    expect(
-      onSqlite(handle.db, (s) => listFirings(s, id, { limit: 2, before: page.nextBefore ?? 0 })).items.map(
-        (f) => f.id,
-      ),
-    ).toEqual([fired[0]?.id]);
-    expect(() => onSqlite(handle.db, (s) => listFirings(s, id + 1, { limit: 2 }))).toThrow(
-      'Schedule not found',
-    );
-  });
 
   it('the dashboard: next runs by time, and the schedules whose last firing started nothing', () => {
     const { scheduler, launcher, clock, make } = setUp();
