@@ -30,10 +30,11 @@ export function preparedPerConnection<T, D extends object = Db>(prepare: (db: D)
 }
 
 /**
- * A better-sqlite3 statement prepared once per connection, for the writes a scheduler tick makes
- * once per due schedule: there drizzle's per-call placeholder filling and result mapping cost more
- * than SQLite's own work (`npm run bench`: the tick's p50 from 6.4 to 4.6 ms with 100 due). It
- * joins whatever transaction is open on the connection.
+ * A better-sqlite3 statement prepared once per connection, for SQLite-only code on a hot path (a
+ * scheduled run's insert, the cost tracker): there drizzle's per-call placeholder filling and
+ * result mapping cost more than SQLite's own work (`npm run bench`: the scheduler tick's p50 from
+ * 6.4 to 4.6 ms with 100 due). It joins whatever transaction is open on the connection. A
+ * dialect-neutral query keeps such a statement for SQLite with `rawOnSqlite`.
  */
 export function statementPerConnection<S>(
   prepare: (sqlite: Database.Database) => S,
