@@ -417,6 +417,19 @@ describeOnPostgres('schedules, two claims at once', (store) => {
   });
 });
 
+describeOnPostgres('schedules, two ticks at once', (store) => {
+  it('a second node’s due read skips the schedules an open claim holds, rather than wait for it', async () => {
+    const s = store();
+    const ids = [await addSchedule(s), await addSchedule(s), await addSchedule(s)];
+    const { held, other } = await openPostgresTransaction(s, async (tx) => {
+      const held = await execute(tx, selectDueSchedules(tx, NOW, 2));
+      return { held, other: await execute(s, selectDueSchedules(s, NOW, 100)) };
+    });
+    expect(held.map((row) => row.id)).toEqual(ids.slice(0, 2));
+    expect(other.map((row) => row.id)).toEqual(ids.slice(2));
+  });
+});
+
 /** How many other sessions of this database are waiting for a lock. */
 async function lockWaits(store: Store): Promise<number> {
   const [row] = await execute(
