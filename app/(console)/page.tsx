@@ -73,9 +73,9 @@ export default async function DashboardPage() {
             />
           </Panel>
           <ScheduleOverview
-            upcoming={listUpcomingSchedules(db, UPCOMING_LIMIT)}
-            attention={listSchedulesNeedingAttention(db, ATTENTION_LIMIT)}
-            pausedCount={countPausedSchedules(db)}
+            upcoming={await execute(store, listUpcomingSchedules(store, UPCOMING_LIMIT))}
+            attention={await execute(store, listSchedulesNeedingAttention(store, ATTENTION_LIMIT))}
+            pausedCount={await execute(store, countPausedSchedules(store))}
           />
         </>
       }

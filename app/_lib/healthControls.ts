@@ -14,7 +14,7 @@ export function healthControls(db: Db): {
 } {
   const reporter = runOnSqlite(getBuiltinAgent(sqliteStore(db), SYSTEM_HEALTH_KEY));
   const scheduleId = healthScheduleId(db);
-  const schedule = scheduleId === null ? null : findSchedule(db, scheduleId);
+  const schedule = scheduleId === null ? null : runOnSqlite(findSchedule(sqliteStore(db), scheduleId));
   return {
     reporter: reporter ? { id: reporter.id, name: reporter.name } : null,
     schedule: schedule ? { id: schedule.id, enabled: schedule.enabled } : null,

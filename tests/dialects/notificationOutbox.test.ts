@@ -15,7 +15,7 @@ import {
   settleAttempt,
 } from '../../src/lib/notifications/outbox';
 import { fakeClock, newBox, runFailed, scheduleMissed } from '../helpers/notifications';
-import { describeOnEachDialect, describeOnPostgres } from '../helpers/stores';
+import { describeOnEachDialect, describeOnPostgres, openPostgresTransaction } from '../helpers/stores';
 
 // The outbox's transactions (claim, settle, summaries) on both dialects, and on Postgres two
 // claimers at once. The worker that sends what they claim stays in tests/unit/notificationDelivery.test.ts.
@@ -195,10 +195,3 @@ describeOnPostgres('notification outbox claims', (store) => {
     expect(second.map(({ event }) => event.data.executionId)).toEqual([5, 6]);
   });
 });
-
-/** drizzle's Postgres transaction, whose body is async: typed as SQLite's on a Store (see store.ts). */
-function openPostgresTransaction<T>(store: Store, body: (tx: Store) => Promise<T>): Promise<T> {
-  return store.db.transaction(
-    (txDb) => body({ ...store, db: txDb }) as unknown as T,
-  ) as unknown as Promise<T>;
-}

@@ -29,8 +29,13 @@ export async function plansOf(handle: DbHandle, fn: () => unknown): Promise<Plan
   return [...new Set(seen)]
     .filter((sql) => /^\s*select/i.test(sql))
     .map((sql) => {
+      // Positional (`?`) or named (`@name`) parameters, each bound to 1.
+      const named = Object.fromEntries([...sql.matchAll(/@(\w+)/g)].map(([, name]) => [name, 1]));
       const params = (sql.match(/\?/g) ?? []).map(() => 1);
-      const rows = prepare(`explain query plan ${sql}`).all(...params) as { detail: string }[];
+      const explained = prepare(`explain query plan ${sql}`);
+      const rows = (Object.keys(named).length > 0 ? explained.all(named) : explained.all(...params)) as {
+        detail: string;
+      }[];
       return { sql, plan: rows.map((row) => row.detail) };
     });
 }

@@ -94,3 +94,13 @@ export async function insertRun(
   if (!run) throw new Error('no run inserted');
   return run.id;
 }
+
+/**
+ * A Postgres transaction left open while `body` runs (drizzle's, whose body is async: typed as
+ * SQLite's on a Store, see store.ts): for what another connection sees or waits for meanwhile.
+ */
+export function openPostgresTransaction<T>(store: Store, body: (tx: Store) => Promise<T>): Promise<T> {
+  return store.db.transaction(
+    (txDb) => body({ ...store, db: txDb }) as unknown as T,
+  ) as unknown as Promise<T>;
+}

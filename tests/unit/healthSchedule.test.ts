@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SYSTEM_HEALTH_KEY } from '../../src/agents/system-health';
 import { cheapestCurrentModel } from '../../src/lib/claude/pricing';
 import type { DbHandle } from '../../src/lib/db';
-import { runOnSqlite } from '../../src/lib/db/plan';
+import { onSqlite, runOnSqlite } from '../../src/lib/db/plan';
 import { getBuiltinAgent } from '../../src/lib/db/queries/agents';
 import { getEarliestFireAt } from '../../src/lib/db/queries/schedules';
 import { sqliteStore } from '../../src/lib/db/store';
@@ -37,11 +37,14 @@ afterEach(() => handle.sqlite.close());
 
 /** As the timer would: tick at each fire time up to `until`; every run ends before the next slot. */
 function runUntil(until: number): void {
-  for (let earliest = getEarliestFireAt(handle.db); earliest !== null && earliest <= until; ) {
+  for (
+    let earliest = onSqlite(handle.db, (s) => getEarliestFireAt(s));
+    earliest !== null && earliest <= until;
+  ) {
     clock.time = Math.max(clock.time, earliest);
     for (const firing of scheduler.tick())
       if (firing.executionId !== null) finishRun(handle.db, firing.executionId);
-    earliest = getEarliestFireAt(handle.db);
+    earliest = onSqlite(handle.db, (s) => getEarliestFireAt(s));
   }
   clock.time = until;
 }
@@ -49,7 +52,7 @@ function runUntil(until: number): void {
 function healthSchedule() {
   const id = healthScheduleId(handle.db);
   if (id === null) throw new Error('the built-in schedule was not seeded');
-  return getSchedule(handle.db, id);
+  return onSqlite(handle.db, (s) => getSchedule(s, id));
 }
 
 describe('the System Health Reporter’s built-in schedule', () => {
@@ -65,7 +68,7 @@ describe('the System Health Reporter’s built-in schedule', () => {
     });
     expect(schedule.nextRuns).toEqual([]);
     runUntil(at('2026-12-01T14:00:00Z'));
-    expect(listFirings(handle.db, schedule.id, { limit: 100 }).items).toEqual([]);
+    expect(onSqlite(handle.db, (s) => listFirings(s, schedule.id, { limit: 100 })).items).toEqual([]);
     expect(launcher.admitted).toEqual([]);
   });
 
@@ -74,7 +77,7 @@ describe('the System Health Reporter’s built-in schedule', () => {
     const { id } = healthSchedule();
     updateSchedule(handle.db, id, { enabled: true }, clock.now());
     runUntil(at('2026-12-01T13:30:00Z'));
-    const firings = listFirings(handle.db, id, { limit: 100 }).items.reverse();
+    const firings = onSqlite(handle.db, (s) => listFirings(s, id, { limit: 100 })).items.reverse();
     expect(firings.map((f) => [new Date(f.scheduledFor ?? 0).toISOString(), f.outcome])).toEqual([
       ['2026-12-01T10:00:00.000Z', 'started'],
       ['2026-12-01T11:00:00.000Z', 'started'],
@@ -89,9 +92,9 @@ describe('the System Health Reporter’s built-in schedule', () => {
     const first = healthSchedule().id;
     seedBuiltins(handle.db, START + 1_000);
     expect(healthSchedule().id).toBe(first);
-    deleteSchedule(handle.db, first, START + 2_000);
+    onSqlite(handle.db, (s) => deleteSchedule(s, first, START + 2_000));
     seedBuiltins(handle.db, START + 3_000);
-    expect(findSchedule(handle.db, first)).toBeNull();
-    expect(listSchedules(handle.db, { limit: 100 }).items).toEqual([]);
+    expect(onSqlite(handle.db, (s) => findSchedule(s, first))).toBeNull();
+    expect(onSqlite(handle.db, (s) => listSchedules(s, { limit: 100 })).items).toEqual([]);
   });
 });

@@ -168,40 +168,52 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
   ],
   [
     'the scheduler’s due schedules',
-    (db) => selectDueSchedules(db, Date.now(), 100),
+    (db) => onSqlite(db, (s) => selectDueSchedules(s, Date.now(), 100)),
     /USING INDEX schedules_due /,
   ],
-  ['the scheduler’s earliest slot', (db) => getEarliestFireAt(db), /USING COVERING INDEX schedules_due /],
-  ['schedules, newest first', (db) => listSchedulesWithTarget(db, page), /^SCAN schedules$/],
+  [
+    'the scheduler’s earliest slot',
+    (db) => onSqlite(db, (s) => getEarliestFireAt(s)),
+    /USING COVERING INDEX schedules_due /,
+  ],
+  [
+    'schedules, newest first',
+    (db) => onSqlite(db, (s) => listSchedulesWithTarget(s, page)),
+    /^SCAN schedules$/,
+  ],
   [
     'schedules of an agent',
-    (db) => listSchedulesWithTarget(db, { ...page, agentId: 1 }),
+    (db) => onSqlite(db, (s) => listSchedulesWithTarget(s, { ...page, agentId: 1 })),
     /USING INDEX schedules_by_agent /,
   ],
   [
     'schedules of a workflow',
-    (db) => listSchedulesWithTarget(db, { ...page, workflowId: 1 }),
+    (db) => onSqlite(db, (s) => listSchedulesWithTarget(s, { ...page, workflowId: 1 })),
     /USING INDEX schedules_by_workflow /,
   ],
-  ['the dashboard’s next schedules', (db) => listNextDueSchedules(db, 5), /USING INDEX schedules_due /],
+  [
+    'the dashboard’s next schedules',
+    (db) => onSqlite(db, (s) => listNextDueSchedules(s, 5)),
+    /USING INDEX schedules_due /,
+  ],
   [
     'the dashboard’s schedules whose last slot started nothing',
-    (db) => listSchedulesLastUnrun(db, 10),
+    (db) => onSqlite(db, (s) => listSchedulesLastUnrun(s, 10)),
     /USING COVERING INDEX schedule_firings_by_schedule_recent /,
   ],
   [
     'a schedule’s history',
-    (db) => listFiringsOfSchedule(db, 1, { limit: 50 }),
+    (db) => onSqlite(db, (s) => listFiringsOfSchedule(s, 1, { limit: 50 })),
     /USING INDEX schedule_firings_by_schedule_recent /,
   ],
   [
     'a schedule’s active runs (its overlap policy)',
-    (db) => getActiveRunsOfSchedule(db, 1),
+    (db) => onSqlite(db, (s) => getActiveRunsOfSchedule(s, 1)),
     /USING INDEX executions_active_by_schedule /,
   ],
   [
     'a schedule’s active workflow runs (its overlap policy)',
-    (db) => getActiveWorkflowRunsOfSchedule(db, 1),
+    (db) => onSqlite(db, (s) => getActiveWorkflowRunsOfSchedule(s, 1)),
     /USING INDEX workflow_runs_active_by_schedule /,
   ],
   // Each chart statement is prepared once per connection, so each is planned where it is first used

@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CreateScheduleInput, ScheduleFiringDto } from '../../src/lib/contracts/schedules';
 import { type DbHandle, openDatabase } from '../../src/lib/db';
-import { runOnSqlite, transactionOnSqlite } from '../../src/lib/db/plan';
+import { onSqlite, runOnSqlite, transactionOnSqlite } from '../../src/lib/db/plan';
 import { softDeleteAgent } from '../../src/lib/db/queries/agents';
 import { interruptUnfinishedExecutions } from '../../src/lib/db/queries/executions';
 import { getEarliestFireAt, listFiringsOfSchedule, toFiringDto } from '../../src/lib/db/queries/schedules';
@@ -73,7 +73,9 @@ function deleteAgentRowOnly(agentId: number): void {
 
 /** The schedule's history, oldest first. */
 function history(scheduleId: number): ScheduleFiringDto[] {
-  return listFiringsOfSchedule(handle.db, scheduleId, { limit: 100_000 }).reverse().map(toFiringDto);
+  return onSqlite(handle.db, (s) => listFiringsOfSchedule(s, scheduleId, { limit: 100_000 }))
+    .reverse()
+    .map(toFiringDto);
 }
 
 function runsOf(scheduleId: number) {
@@ -87,11 +89,14 @@ function runsOf(scheduleId: number) {
 
 /** As the timer would: tick at each fire time up to `until`. */
 function runUntil(until: number, afterTick?: () => void): void {
-  for (let earliest = getEarliestFireAt(handle.db); earliest !== null && earliest <= until; ) {
+  for (
+    let earliest = onSqlite(handle.db, (s) => getEarliestFireAt(s));
+    earliest !== null && earliest <= until;
+  ) {
     clock.time = Math.max(clock.time, earliest);
     scheduler.tick();
     afterTick?.();
-    earliest = getEarliestFireAt(handle.db);
+    earliest = onSqlite(handle.db, (s) => getEarliestFireAt(s));
   }
   clock.time = until;
 }
@@ -122,7 +127,7 @@ describe('firing a slot', () => {
       status: 'running',
     });
     expect(launcher.admitted).toEqual([run?.id]);
-    expect(getSchedule(handle.db, id).nextRuns[0]).toBe('2026-05-04T08:20:00.000Z');
+    expect(onSqlite(handle.db, (s) => getSchedule(s, id)).nextRuns[0]).toBe('2026-05-04T08:20:00.000Z');
     expect(scheduler.tick()).toEqual([]);
   });
 
@@ -158,8 +163,8 @@ describe('firing a slot', () => {
     deleteAgentRowOnly(agentId);
     runUntil(at('2026-05-04T09:00:00Z'));
     expect(history(id)).toEqual([]);
-    expect(() => getSchedule(handle.db, id)).toThrow('Schedule not found');
-    expect(getEarliestFireAt(handle.db)).toBeNull();
+    expect(() => onSqlite(handle.db, (s) => getSchedule(s, id))).toThrow('Schedule not found');
+    expect(onSqlite(handle.db, (s) => getEarliestFireAt(s))).toBeNull();
   });
 });
 
@@ -296,7 +301,7 @@ describe('downtime and catch-up', () => {
     const caughtUp = firings.filter((f) => f.outcome === 'caught_up');
     expect(caughtUp.map((f) => iso(f.scheduledFor))).toEqual(['2026-05-04T11:15:00.000Z']);
     expect(runsOf(id).map((r) => r.id)).toEqual([expect.any(Number), caughtUp[0]?.executionId]);
-    expect(getSchedule(handle.db, id).nextRuns[0]).toBe('2026-05-04T11:30:00.000Z');
+    expect(onSqlite(handle.db, (s) => getSchedule(s, id)).nextRuns[0]).toBe('2026-05-04T11:30:00.000Z');
   });
 
   it('skip: no run, every missed slot recorded', () => {
@@ -335,7 +340,7 @@ describe('downtime and catch-up', () => {
     ]);
     expect(firings.filter((f) => f.outcome === 'skipped_overlap')).toHaveLength(61);
     expect(runsOf(id)).toHaveLength(1);
-    expect(getSchedule(handle.db, id).nextRuns[0]).toBe('2026-05-11T08:00:01.000Z');
+    expect(onSqlite(handle.db, (s) => getSchedule(s, id)).nextRuns[0]).toBe('2026-05-11T08:00:01.000Z');
   });
 });
 
@@ -345,7 +350,7 @@ describe('pause', () => {
     expect(updateSchedule(handle.db, id, { enabled: false }, clock.now()).nextRuns).toEqual([]);
     runUntil(at('2026-05-05T08:00:00Z'));
     expect(scheduler.tick()).toEqual([]);
-    expect(getEarliestFireAt(handle.db)).toBeNull();
+    expect(onSqlite(handle.db, (s) => getEarliestFireAt(s))).toBeNull();
     clock.time = at('2026-05-05T08:03:00Z');
     expect(updateSchedule(handle.db, id, { enabled: true }, clock.now()).nextRuns[0]).toBe(
       '2026-05-05T08:10:00.000Z',
@@ -548,7 +553,7 @@ describe('hooks and failures', () => {
     clock.time = at('2026-05-04T08:10:00Z');
     expect(scheduler.tick().map((f) => f.scheduleId)).toEqual([healthy.id]);
     expect(runsOf(failing.id)).toHaveLength(0);
-    expect(getEarliestFireAt(handle.db)).toBe(at('2026-05-04T08:10:30Z'));
+    expect(onSqlite(handle.db, (s) => getEarliestFireAt(s))).toBe(at('2026-05-04T08:10:30Z'));
     clock.time = at('2026-05-04T08:10:30Z');
     expect(outcomes(scheduler.tick())).toEqual([['2026-05-04T08:10:00.000Z', 'started']]);
     expect(runsOf(failing.id)).toHaveLength(1);
@@ -743,7 +748,7 @@ describe('a workflow target', () => {
   it('deleting the workflow deletes its schedules; a schedule left behind is deleted when it comes due', () => {
     const deletedWith = workflowSchedule();
     softDeleteWorkflow(handle.db, deletedWith.workflow.id, clock.now());
-    expect(() => getSchedule(handle.db, deletedWith.id)).toThrow('Schedule not found');
+    expect(() => onSqlite(handle.db, (s) => getSchedule(s, deletedWith.id))).toThrow('Schedule not found');
 
     const leftBehind = workflowSchedule();
     handle.db
@@ -754,7 +759,7 @@ describe('a workflow target', () => {
     expect(() => scheduler.runNow(leftBehind.id)).toThrow('Workflow not found');
     runUntil(at('2026-05-04T09:00:00Z'));
     expect([...history(deletedWith.id), ...history(leftBehind.id)]).toEqual([]);
-    expect(() => getSchedule(handle.db, leftBehind.id)).toThrow('Schedule not found');
+    expect(() => onSqlite(handle.db, (s) => getSchedule(s, leftBehind.id))).toThrow('Schedule not found');
     expect(workflowRunsOf(leftBehind.id)).toEqual([]);
   });
 });

@@ -6,6 +6,8 @@ import { buttonClassName } from '@/components/ui/Button';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { Panel } from '@/components/ui/Panel';
 import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
+import { getStore } from '@/lib/db/store';
 import { localTimeZone } from '@/lib/scheduling/cron';
 import { listSchedules, listScheduleTargets } from '@/lib/scheduling/schedules';
 import { pageBefore } from '../../_lib/params';
@@ -22,7 +24,11 @@ interface SchedulesPageProps {
 export default async function SchedulesPage({ searchParams }: SchedulesPageProps) {
   const db = getDb();
   const before = pageBefore((await searchParams).before);
-  const page = listSchedules(db, { limit: PAGE_SIZE, ...(before !== undefined && { before }) });
+  const store = getStore();
+  const page = await execute(
+    store,
+    listSchedules(store, { limit: PAGE_SIZE, ...(before !== undefined && { before }) }),
+  );
   return (
     <>
       <PageHeader

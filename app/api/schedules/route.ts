@@ -4,6 +4,8 @@ import {
   scheduleResponseSchema,
 } from '@/lib/contracts/schedules';
 import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
+import { getStore } from '@/lib/db/store';
 import { json, route } from '@/lib/http/route';
 import { createSchedule, listSchedules } from '@/lib/scheduling/schedules';
 import { createScheduleBodySchema } from '@/lib/scheduling/validation';
@@ -17,7 +19,10 @@ export const GET = route(
     query: listSchedulesQuerySchema,
     doc: { summary: 'List schedules, newest first', response: schedulePageSchema },
   },
-  ({ query }) => json(listSchedules(getDb(), query)),
+  async ({ query }) => {
+    const store = getStore();
+    return json(await execute(store, listSchedules(store, query)));
+  },
 );
 
 export const POST = route(

@@ -26,12 +26,12 @@ interface WriteQuery extends PromiseLike<unknown> {
 }
 
 /** A query prepared once per connection (`.prepare()`, see prepared.ts), run with its placeholders' values. */
-interface PreparedQuery<Row> {
+export interface PreparedQuery<Row> {
   all(values?: Record<string, unknown>): Row[];
   execute(values?: Record<string, unknown>): unknown;
 }
 /** A write prepared once per connection. */
-interface PreparedWrite {
+export interface PreparedWrite {
   run(values?: Record<string, unknown>): { changes: number };
   execute(values?: Record<string, unknown>): unknown;
 }

@@ -3,6 +3,7 @@ import type { FiringOutcome, ScheduleFiringDto } from '../contracts/schedules';
 import { isDomainError, notFound } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { Db, DbConnection } from '../db';
+import { type Plan, runOnSqlite } from '../db/plan';
 import {
   advanceSchedule,
   type DueSchedule,
@@ -16,6 +17,7 @@ import {
   selectDueSchedules,
   softDeleteSchedule,
 } from '../db/queries/schedules';
+import { type Store, sqliteStore } from '../db/store';
 import { compileCron } from './cron';
 import {
   caughtUpReason,
@@ -119,12 +121,14 @@ class ClaimFailed extends Error {
  * fires again. Claims take SQLite's write lock first (BEGIN IMMEDIATE), so a second process on the
  * same file waits and then finds the slot taken; the unique (schedule, slot) key is the last line.
  *
- * Its own statements go through `this.db`, prepared once: on this connection they run inside the
- * open transaction all the same, and so do the launcher's and the hooks' writes, through the
- * connection they are handed as `tx`.
+ * Its own statements are plans run on the connection (`this.run`), the tick's prepared once: they
+ * run inside the open transaction all the same, and so do the launcher's and the hooks' writes,
+ * through the connection they are handed as `tx`.
  */
 export class Scheduler {
   private readonly db: DbConnection;
+  /** The connection as a store, for the schedule queries' plans (a connection's statements join its open transaction). */
+  private readonly store: Store;
   private readonly launcher: RunLauncher;
   private readonly logger: Logger;
   private readonly clock: SchedulerClock;
@@ -138,6 +142,7 @@ export class Scheduler {
 
   constructor(options: SchedulerOptions) {
     this.db = options.db;
+    this.store = sqliteStore(options.db);
     this.launcher = options.launcher;
     this.logger = options.logger;
     this.clock = options.clock ?? systemClock;
@@ -147,8 +152,15 @@ export class Scheduler {
     // better-sqlite3's own transaction: drizzle's builds a transaction object per call, 0.15 ms a
     // tick here. The launcher and the hooks write through the connection, inside it all the same.
     this.claimDue = this.db.$client.transaction((now: number) =>
-      selectDueSchedules(this.db, now, this.batchSize).map((schedule) => this.claim(this.db, schedule, now)),
+      this.run(selectDueSchedules(this.store, now, this.batchSize)).map((schedule) =>
+        this.claim(this.db, schedule, now),
+      ),
     );
+  }
+
+  /** A schedule query on the connection, synchronously (the scheduler is synchronous code). */
+  private run<T>(plan: Plan<T>): T {
+    return runOnSqlite(plan);
   }
 
   /** Claims what is due now (missed slots after downtime included), then sleeps until the next slot. */
@@ -185,7 +197,7 @@ export class Scheduler {
           { err: err.cause, scheduleId: err.scheduleId },
           'could not claim a due schedule; retrying later',
         );
-        postponeSchedule(this.db, err.scheduleId, now + RETRY_AFTER_FAILURE_MS);
+        this.run(postponeSchedule(this.store, err.scheduleId, now + RETRY_AFTER_FAILURE_MS));
         continue;
       }
       return this.afterCommit(claims);
@@ -195,21 +207,20 @@ export class Scheduler {
   /** A manual "run now": recorded in the history and started, or refused, like a slot. Ignores pause and overlap. */
   runNow(scheduleId: number): ScheduleFiringDto {
     const now = this.clock.now();
-    const claim = this.db.transaction(
-      (tx) => {
-        const schedule = getScheduleWithTarget(tx, scheduleId);
+    const claim = this.db.$client
+      .transaction(() => {
+        const schedule = this.run(getScheduleWithTarget(this.store, scheduleId));
         if (!schedule) throw notFound('Schedule');
-        assertTargetExists(tx, schedule);
+        assertTargetExists(this.db, schedule);
         const claim: Claim = { firings: [], admit: [] };
-        this.startOrRefuse(tx, claim, schedule, { scheduledFor: null, fireAt: now }, now, (run) => ({
+        this.startOrRefuse(this.db, claim, schedule, { scheduledFor: null, fireAt: now }, now, (run) => ({
           outcome: 'started',
           reason: manualReason(run),
         }));
-        this.hooks.inTransaction?.(tx, claim.firings);
+        this.hooks.inTransaction?.(this.db, claim.firings);
         return claim;
-      },
-      { behavior: 'immediate' },
-    );
+      })
+      .immediate();
     const [firing] = this.afterCommit([claim]);
     if (!firing) throw new Error('run now recorded no firing');
     return firing;
@@ -229,7 +240,7 @@ export class Scheduler {
 
   /** Until the earliest due slot (one indexed read), never longer than maxSleepMs. */
   private sleepMs(): number {
-    const earliest = getEarliestFireAt(this.db);
+    const earliest = this.run(getEarliestFireAt(this.store));
     if (earliest === null) return this.maxSleepMs;
     return Math.min(this.maxSleepMs, Math.max(0, earliest - this.clock.now()));
   }
@@ -257,7 +268,7 @@ export class Scheduler {
     const claim: Claim = { firings: [], admit: [] };
     if (schedule.targetDeletedAt !== null) {
       // The agent's or workflow's delete should have taken its schedules along; make sure it did.
-      softDeleteSchedule(this.db, schedule.id, now);
+      this.run(softDeleteSchedule(this.store, schedule.id, now));
       this.logger.warn({ scheduleId: schedule.id }, 'schedule of a deleted agent or workflow deleted');
       return claim;
     }
@@ -271,10 +282,10 @@ export class Scheduler {
     });
     for (const planned of plan.firings) {
       // Already recorded (the schedule was set back onto a slot it had fired, e.g. by a clock jumping back).
-      if (isSlotRecorded(this.db, schedule.id, planned.slot)) continue;
+      if (this.run(isSlotRecorded(this.store, schedule.id, planned.slot))) continue;
       this.consider(tx, claim, schedule, planned, now);
     }
-    advanceSchedule(this.db, schedule.id, plan.next.slot, plan.next.fireAt);
+    this.run(advanceSchedule(this.store, schedule.id, plan.next.slot, plan.next.fireAt));
     if (claim.firings.length > 0) this.hooks.inTransaction?.(tx, claim.firings);
     return claim;
   }
@@ -309,10 +320,10 @@ export class Scheduler {
   private overlap(schedule: ClaimedSchedule): string | null {
     if (schedule.overlapPolicy === 'allow') return null;
     return schedule.workflowId === null
-      ? overlapReason(schedule.overlapPolicy, getActiveRunsOfSchedule(this.db, schedule.id))
+      ? overlapReason(schedule.overlapPolicy, this.run(getActiveRunsOfSchedule(this.store, schedule.id)))
       : overlapReason(
           schedule.overlapPolicy,
-          getActiveWorkflowRunsOfSchedule(this.db, schedule.id),
+          this.run(getActiveWorkflowRunsOfSchedule(this.store, schedule.id)),
           'workflow run',
         );
   }
@@ -348,9 +359,13 @@ export class Scheduler {
     this.record(claim, schedule.id, { ...slot, ...outcomeOf(run), ...started }, now);
   }
 
+  /**
+   * Writes the firing row. A slot recorded meanwhile by another claim (another process on the
+   * database) fails this claim: its run must not start twice; the retry finds the slot taken.
+   */
   private record(claim: Claim, scheduleId: number, firing: FiringRecord, now: number): void {
-    claim.firings.push(
-      insertFiring(this.db, {
+    const recorded = this.run(
+      insertFiring(this.store, {
         scheduleId,
         executionId: null,
         workflowRunId: null,
@@ -359,6 +374,9 @@ export class Scheduler {
         createdAt: now,
       }),
     );
+    if (!recorded)
+      throw new Error(`slot ${firing.scheduledFor} of schedule ${scheduleId} was recorded by another claim`);
+    claim.firings.push(recorded);
   }
 
   /** Runs go to the engine only now that their rows are committed; then the live UI hears of it. */

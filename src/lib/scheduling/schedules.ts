@@ -16,7 +16,7 @@ import {
 } from '../contracts/schedules';
 import { assertNoIssues, DomainError, invalidField, notFound } from '../core/errors';
 import type { Db } from '../db';
-import { runOnSqlite } from '../db/plan';
+import { onSqlite, type Plan, runOnSqlite, transactionOnSqlite } from '../db/plan';
 import { getAgentById, listAgents } from '../db/queries/agents';
 import {
   getLastFiring,
@@ -34,7 +34,7 @@ import {
 } from '../db/queries/schedules';
 import { getWorkflow, listWorkflows } from '../db/queries/workflows';
 import type { Schedule } from '../db/schema';
-import { sqliteStore } from '../db/store';
+import { type Store, sqliteStore } from '../db/store';
 import { checkRunInput } from '../workflows/validate';
 import { compileCron, describeCron, localTimeZone, nextRuns, normalizeTimeZone } from './cron';
 import { jitterMs } from './jitter';
@@ -42,6 +42,8 @@ import { jitterMs } from './jitter';
 /**
  * Schedules for the API and the pages: what the routes call after parsing with `validation.ts`.
  * After a create, update or delete the caller wakes the scheduler, whose next slot may have moved.
+ * Reads and the delete are plans on a Store (both dialects); create and update check their target
+ * through the workflow queries, which are SQLite's still, so they run on a SQLite connection.
  */
 
 const iso = (epochMs: number) => new Date(epochMs).toISOString();
@@ -79,9 +81,9 @@ function toScheduleDto(row: ScheduleWithTarget, lastFiring: ScheduleDto['lastFir
   };
 }
 
-function toScheduleDtos(db: Db, rows: ScheduleWithTarget[]): ScheduleDto[] {
-  const last = getLastFirings(
-    db,
+function* toScheduleDtos(store: Store, rows: ScheduleWithTarget[]): Plan<ScheduleDto[]> {
+  const last = yield* getLastFirings(
+    store,
     rows.map((row) => row.id),
   );
   return rows.map((row) => {
@@ -118,15 +120,15 @@ export function assertTargetExists(db: Db, target: Target): void {
 }
 
 /** A live schedule, or null when there is none (never was, or deleted). */
-export function findSchedule(db: Db, id: number): ScheduleDto | null {
-  const row = getScheduleWithTarget(db, id);
+export function* findSchedule(store: Store, id: number): Plan<ScheduleDto | null> {
+  const row = yield* getScheduleWithTarget(store, id);
   if (!row) return null;
-  const last = getLastFiring(db, id);
+  const last = yield* getLastFiring(store, id);
   return toScheduleDto(row, last ? toFiringDto(last) : null);
 }
 
-export function getSchedule(db: Db, id: number): ScheduleDto {
-  const dto = findSchedule(db, id);
+export function* getSchedule(store: Store, id: number): Plan<ScheduleDto> {
+  const dto = yield* findSchedule(store, id);
   if (!dto) throw notFound('Schedule');
   return dto;
 }
@@ -139,8 +141,8 @@ export function createSchedule(db: Db, input: CreateScheduleInput, now: number):
     workflowInput: input.workflowInput ?? null,
   };
   assertTargetExists(db, target);
-  const id = db.transaction((tx) => {
-    const row = insertSchedule(tx, {
+  return transactionOnSqlite(db, function* (tx) {
+    const row = yield* insertSchedule(tx, {
       ...SCHEDULE_DEFAULTS,
       ...input,
       ...target,
@@ -149,10 +151,9 @@ export function createSchedule(db: Db, input: CreateScheduleInput, now: number):
       updatedAt: now,
     });
     // The jitter is a hash of the id, so the fire time is known only once the row exists.
-    updateScheduleRow(tx, row.id, timing(row, now));
-    return row.id;
+    yield* updateScheduleRow(tx, row.id, timing(row, now));
+    return yield* getSchedule(tx, row.id);
   });
-  return getSchedule(db, id);
 }
 
 /**
@@ -172,7 +173,7 @@ function withTargetSwitch(patch: UpdateScheduleInput): UpdateScheduleInput {
  * `now`: slots while paused are not caught up. Pausing clears the next slot.
  */
 export function updateSchedule(db: Db, id: number, patch: UpdateScheduleInput, now: number): ScheduleDto {
-  const existing = getScheduleWithTarget(db, id);
+  const existing = onSqlite(db, (store) => getScheduleWithTarget(store, id));
   if (!existing) throw notFound('Schedule');
   const changes = {
     ...withTargetSwitch(patch),
@@ -188,51 +189,51 @@ export function updateSchedule(db: Db, id: number, patch: UpdateScheduleInput, n
     merged.timezone !== existing.timezone ||
     merged.jitterSeconds !== existing.jitterSeconds ||
     merged.enabled !== existing.enabled;
-  updateScheduleRow(db, id, { ...changes, ...(retimed && timing(merged, now)), updatedAt: now });
-  return getSchedule(db, id);
+  return transactionOnSqlite(db, function* (tx) {
+    yield* updateScheduleRow(tx, id, { ...changes, ...(retimed && timing(merged, now)), updatedAt: now });
+    return yield* getSchedule(tx, id);
+  });
 }
 
-export function deleteSchedule(db: Db, id: number, now: number): void {
-  if (!softDeleteSchedule(db, id, now)) throw notFound('Schedule');
+export function* deleteSchedule(store: Store, id: number, now: number): Plan<void> {
+  if (!(yield* softDeleteSchedule(store, id, now))) throw notFound('Schedule');
 }
 
-/** Newest first by id: read one row past the page to know whether another follows. */
-function keysetPage<Row, Item extends { id: number }>(
-  read: (limit: number) => Row[],
+/** Newest first by id, read one row past the page (`limit + 1`) to know whether another follows. */
+function pageOf<Row extends { id: number }>(
+  rows: Row[],
   limit: number,
-  toItems: (rows: Row[]) => Item[],
-): { items: Item[]; nextBefore: number | null } {
-  const rows = read(limit + 1);
-  const items = toItems(rows.slice(0, limit));
-  const last = items.at(-1);
-  return { items, nextBefore: rows.length > limit && last ? last.id : null };
+): { rows: Row[]; nextBefore: number | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { rows: page, nextBefore: rows.length > limit && last ? last.id : null };
 }
 
-export function listSchedules(db: Db, query: ListSchedulesQuery): SchedulePage {
-  return keysetPage(
-    (limit) => listSchedulesWithTarget(db, { ...query, limit }),
+export function* listSchedules(store: Store, query: ListSchedulesQuery): Plan<SchedulePage> {
+  const { rows, nextBefore } = pageOf(
+    yield* listSchedulesWithTarget(store, { ...query, limit: query.limit + 1 }),
     query.limit,
-    (rows) => toScheduleDtos(db, rows),
   );
+  return { items: yield* toScheduleDtos(store, rows), nextBefore };
 }
 
 /** The dashboard: enabled schedules by their next fire time. */
-export function listUpcomingSchedules(db: Db, limit: number): ScheduleDto[] {
-  return toScheduleDtos(db, listNextDueSchedules(db, limit));
+export function* listUpcomingSchedules(store: Store, limit: number): Plan<ScheduleDto[]> {
+  return yield* toScheduleDtos(store, yield* listNextDueSchedules(store, limit));
 }
 
 /** The dashboard: schedules whose last firing was refused, skipped or missed. */
-export function listSchedulesNeedingAttention(db: Db, limit: number): ScheduleDto[] {
-  return toScheduleDtos(db, listSchedulesLastUnrun(db, limit));
+export function* listSchedulesNeedingAttention(store: Store, limit: number): Plan<ScheduleDto[]> {
+  return yield* toScheduleDtos(store, yield* listSchedulesLastUnrun(store, limit));
 }
 
-export function listFirings(db: Db, scheduleId: number, query: ListFiringsQuery): FiringPage {
-  if (!getScheduleWithTarget(db, scheduleId)) throw notFound('Schedule');
-  return keysetPage(
-    (limit) => listFiringsOfSchedule(db, scheduleId, { ...query, limit }),
+export function* listFirings(store: Store, scheduleId: number, query: ListFiringsQuery): Plan<FiringPage> {
+  if (!(yield* getScheduleWithTarget(store, scheduleId))) throw notFound('Schedule');
+  const { rows, nextBefore } = pageOf(
+    yield* listFiringsOfSchedule(store, scheduleId, { ...query, limit: query.limit + 1 }),
     query.limit,
-    (rows) => rows.map(toFiringDto),
   );
+  return { items: rows.map(toFiringDto), nextBefore };
 }
 
 /** The next times of an expression in a zone, for the form. */

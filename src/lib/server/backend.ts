@@ -223,8 +223,8 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
           (firing) => firing.outcome.startsWith('refused') || firing.outcome === 'missed',
         );
         if (!first) return;
-        for (const event of scheduleFiringEvents(firings, getSchedule(tx, first.scheduleId)))
-          recordEvent(tx, event);
+        const schedule = onSqlite(tx, (store) => getSchedule(store, first.scheduleId));
+        for (const event of scheduleFiringEvents(firings, schedule)) recordEvent(tx, event);
       },
       afterCommit: (firing) => {
         publish({ type: 'schedule.fired', firing });

@@ -68,7 +68,7 @@ export default async function AgentPage({ params, searchParams }: AgentPageProps
   const runs = withQueuePositions(
     (await listExecutions(store, { agentId: agent.id, limit: RUN_HISTORY_LIMIT })).items,
   );
-  const schedules = listSchedules(db, { agentId: agent.id, limit: 100 }).items;
+  const schedules = (await execute(store, listSchedules(store, { agentId: agent.id, limit: 100 }))).items;
   const denials = await execute(store, agentDenialSummary(store, agent.id));
   const now = Date.now();
 

@@ -5,7 +5,9 @@ import { ScheduleView } from '@/components/features/schedules/ScheduleView';
 import { Callout } from '@/components/ui/Callout';
 import { isDomainError } from '@/lib/core/errors';
 import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { getStatusesOfFiredRuns } from '@/lib/db/queries/schedules';
+import { getStore } from '@/lib/db/store';
 import { scheduleTitle } from '@/lib/presentation/scheduleView';
 import { localTimeZone } from '@/lib/scheduling/cron';
 import { getSchedule, listFirings, listScheduleTargets } from '@/lib/scheduling/schedules';
@@ -21,11 +23,12 @@ interface SchedulePageProps {
 }
 
 // Metadata and page share one read per request.
-const loadSchedule = cache((idParam: string) => {
+const loadSchedule = cache(async (idParam: string) => {
   const id = parseIdParam(idParam);
   if (id === undefined) return undefined;
+  const store = getStore();
   try {
-    return getSchedule(getDb(), id);
+    return await execute(store, getSchedule(store, id));
   } catch (error) {
     if (isDomainError(error) && error.kind === 'not_found') return undefined;
     throw error;
@@ -33,18 +36,21 @@ const loadSchedule = cache((idParam: string) => {
 });
 
 export async function generateMetadata({ params }: SchedulePageProps): Promise<Metadata> {
-  const schedule = loadSchedule((await params).id);
+  const schedule = await loadSchedule((await params).id);
   return { title: schedule ? scheduleTitle(schedule) : 'Schedule not found' };
 }
 
 export default async function SchedulePage({ params, searchParams }: SchedulePageProps) {
-  const schedule = loadSchedule((await params).id);
+  const schedule = await loadSchedule((await params).id);
   if (!schedule) notFound();
   const query = await searchParams;
   const before = pageBefore(query.before);
-  const db = getDb();
-  const page = listFirings(db, schedule.id, { limit: HISTORY_PAGE, ...(before !== undefined && { before }) });
-  const statuses = getStatusesOfFiredRuns(db, page.items);
+  const store = getStore();
+  const page = await execute(
+    store,
+    listFirings(store, schedule.id, { limit: HISTORY_PAGE, ...(before !== undefined && { before }) }),
+  );
+  const statuses = await execute(store, getStatusesOfFiredRuns(store, page.items));
   return (
     <>
       {query.created === '1' ? (
@@ -59,7 +65,7 @@ export default async function SchedulePage({ params, searchParams }: SchedulePag
         paged={before !== undefined}
         runStatuses={statuses.runs}
         workflowRunStatuses={statuses.workflowRuns}
-        targets={listScheduleTargets(db)}
+        targets={listScheduleTargets(getDb())}
         defaultTimeZone={localTimeZone()}
         renderedAt={Date.now()}
       />

@@ -1,5 +1,7 @@
 import { scheduleResponseSchema } from '@/lib/contracts/schedules';
 import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
+import { getStore } from '@/lib/db/store';
 import { idParam, json, route } from '@/lib/http/route';
 import { deleteSchedule, getSchedule, updateSchedule } from '@/lib/scheduling/schedules';
 import { updateScheduleBodySchema } from '@/lib/scheduling/validation';
@@ -9,7 +11,10 @@ export const dynamic = 'force-dynamic';
 
 export const GET = route(
   { params: idParam, doc: { summary: 'One schedule', response: scheduleResponseSchema } },
-  ({ params }) => json({ schedule: getSchedule(getDb(), params.id) }),
+  async ({ params }) => {
+    const store = getStore();
+    return json({ schedule: await execute(store, getSchedule(store, params.id)) });
+  },
 );
 
 /** Changes what it names; `enabled: false` pauses. A new expression, zone or jitter, or a resume, starts from the next slot. */
@@ -30,9 +35,10 @@ export const PATCH = route(
 /** Soft delete: the schedule stops; its history and its runs stay. */
 export const DELETE = route(
   { params: idParam, doc: { summary: 'Delete a schedule (its history and runs stay)' } },
-  ({ params }) => {
+  async ({ params }) => {
     const { scheduler } = requireRuntime().backend;
-    deleteSchedule(getDb(), params.id, Date.now());
+    const store = getStore();
+    await execute(store, deleteSchedule(store, params.id, Date.now()));
     scheduler.wake();
     return new Response(null, { status: 204 });
   },

@@ -1,24 +1,33 @@
-import { and, asc, desc, eq, getTableColumns, inArray, isNull, lt, min, type SQL, sql } from 'drizzle-orm';
+import {
+  and,
+  asc,
+  count,
+  desc,
+  eq,
+  getTableColumns,
+  inArray,
+  isNull,
+  lt,
+  lte,
+  min,
+  type Placeholder,
+  type SQL,
+  sql,
+} from 'drizzle-orm';
 import type { ExecutionStatus } from '../../contracts/executions';
 import { type ScheduleFiringDto, UNRUN_OUTCOMES } from '../../contracts/schedules';
 import type { WorkflowInputValues, WorkflowRunStatus } from '../../contracts/workflows';
-import type { Db, DbConnection } from '../index';
-import { changesOf, type Plan } from '../plan';
-import { preparedPerConnection, statementPerConnection } from '../prepared';
+import { changesOf, firstOf, type Plan, preparedChangesOf, preparedRowsOf, rowsOf } from '../plan';
+import { preparedPerStore, rawOnSqlite, sqliteInsertedId } from '../prepared';
 import { insertedRow, updatedRow } from '../returning';
-import {
-  agentConfigurations,
-  executions,
-  type NewSchedule,
-  type NewScheduleFiring,
-  type Schedule,
-  type ScheduleFiring,
-  scheduleFirings,
-  schedules,
-  workflowRuns,
-  workflows,
-} from '../schema';
+import { skipLockedRows } from '../rowLocks';
+import type { NewSchedule, NewScheduleFiring, Schedule, ScheduleFiring } from '../schema';
 import type { Store, Tables } from '../store';
+
+// Dialect-neutral plans (see plan.ts). The statements the scheduler's tick runs once per due
+// schedule are prepared once per connection: on SQLite as better-sqlite3's own statements
+// (rawOnSqlite), where drizzle's per-call cost was the tick's larger part; on Postgres as
+// drizzle's prepared queries.
 
 /** A schedule with its target's name: the agent's, or the workflow's (the other is null). */
 export type ScheduleWithTarget = Schedule & { agentName: string | null; workflowName: string | null };
@@ -27,60 +36,54 @@ export function toFiringDto(row: ScheduleFiring): ScheduleFiringDto {
   return { ...row, manual: row.scheduledFor === null };
 }
 
-const live = isNull(schedules.deletedAt);
-const withTargetName = {
-  ...getTableColumns(schedules),
-  agentName: agentConfigurations.name,
-  workflowName: workflows.name,
-};
+const liveOf = (t: Tables) => isNull(t.schedules.deletedAt);
 
 /** Schedules joined to their target, whichever of the two it is. */
-function fromSchedulesWithTarget(db: Db) {
+function fromSchedulesWithTarget({ db, t }: Store) {
   return db
-    .select(withTargetName)
-    .from(schedules)
-    .leftJoin(agentConfigurations, eq(agentConfigurations.id, schedules.agentId))
-    .leftJoin(workflows, eq(workflows.id, schedules.workflowId));
+    .select({
+      ...getTableColumns(t.schedules),
+      agentName: t.agentConfigurations.name,
+      workflowName: t.workflows.name,
+    })
+    .from(t.schedules)
+    .leftJoin(t.agentConfigurations, eq(t.agentConfigurations.id, t.schedules.agentId))
+    .leftJoin(t.workflows, eq(t.workflows.id, t.schedules.workflowId));
 }
 
-function selectSchedules(db: Db, where: SQL | undefined, orderBy: SQL, limit: number): ScheduleWithTarget[] {
-  return fromSchedulesWithTarget(db).where(where).orderBy(orderBy).limit(limit).all();
-}
-
-export function insertSchedule(db: Db, values: NewSchedule): Schedule {
-  return insertedRow(db.insert(schedules).values(values).returning().all());
+export function* insertSchedule({ db, t }: Store, values: NewSchedule): Plan<Schedule> {
+  return insertedRow(yield* rowsOf(db.insert(t.schedules).values(values).returning()));
 }
 
 /** Changes a live schedule; undefined when there is none. */
-export function updateScheduleRow(db: Db, id: number, patch: Partial<NewSchedule>): Schedule | undefined {
+export function* updateScheduleRow(
+  { db, t }: Store,
+  id: number,
+  patch: Partial<NewSchedule>,
+): Plan<Schedule | undefined> {
   return updatedRow(
-    db
-      .update(schedules)
-      .set(patch)
-      .where(and(eq(schedules.id, id), live))
-      .returning()
-      .all(),
+    yield* rowsOf(
+      db
+        .update(t.schedules)
+        .set(patch)
+        .where(and(eq(t.schedules.id, id), liveOf(t)))
+        .returning(),
+    ),
   );
 }
 
-/** Soft delete: the schedule stops and disappears from lists; its firings and runs stay. */
-export function softDeleteSchedule(db: Db, id: number, now: number): boolean {
-  const result = db
-    .update(schedules)
-    .set({ deletedAt: now, updatedAt: now, nextRunAt: null, nextFireAt: null })
-    .where(and(eq(schedules.id, id), live))
-    .run();
-  return result.changes > 0;
-}
-
-// A plan on a Store (see plan.ts), as the agent's delete it takes part in is.
 const deletedWithTarget = ({ db, t }: Store, target: (table: Tables['schedules']) => SQL, now: number) =>
   changesOf(
     db
       .update(t.schedules)
       .set({ deletedAt: now, updatedAt: now, nextRunAt: null, nextFireAt: null })
-      .where(and(target(t.schedules), isNull(t.schedules.deletedAt))),
+      .where(and(target(t.schedules), liveOf(t))),
   );
+
+/** Soft delete: the schedule stops and disappears from lists; its firings and runs stay. False when there was no live one. */
+export function* softDeleteSchedule(store: Store, id: number, now: number): Plan<boolean> {
+  return (yield* deletedWithTarget(store, (table) => eq(table.id, id), now)) > 0;
+}
 
 /** Every live schedule of an agent, deleted with it (to be called in the agent's delete). */
 export function softDeleteSchedulesOfAgent(store: Store, agentId: number, now: number): Plan<number> {
@@ -93,14 +96,15 @@ export function softDeleteSchedulesOfWorkflow(store: Store, workflowId: number, 
 }
 
 // Read for every claim that records a refusal or a miss (its notification), and by every page: prepared.
-const scheduleById = preparedPerConnection((db) =>
-  fromSchedulesWithTarget(db)
-    .where(and(eq(schedules.id, sql.placeholder('id')), live))
+const scheduleById = preparedPerStore((store: Store) =>
+  fromSchedulesWithTarget(store)
+    .where(and(eq(store.t.schedules.id, sql.placeholder('id')), liveOf(store.t)))
     .prepare(),
 );
 
-export function getScheduleWithTarget(db: Db, id: number): ScheduleWithTarget | undefined {
-  return scheduleById(db).get({ id });
+export function* getScheduleWithTarget(store: Store, id: number): Plan<ScheduleWithTarget | undefined> {
+  const [row] = yield* preparedRowsOf(scheduleById(store), { id });
+  return row;
 }
 
 export interface ScheduleListFilter {
@@ -111,64 +115,74 @@ export interface ScheduleListFilter {
 }
 
 /** Newest first, keyset-paged by id. */
-export function listSchedulesWithTarget(db: Db, filter: ScheduleListFilter): ScheduleWithTarget[] {
+export function listSchedulesWithTarget(
+  store: Store,
+  filter: ScheduleListFilter,
+): Plan<ScheduleWithTarget[]> {
+  const { schedules } = store.t;
   const where = and(
-    live,
+    liveOf(store.t),
     filter.agentId === undefined ? undefined : eq(schedules.agentId, filter.agentId),
     filter.workflowId === undefined ? undefined : eq(schedules.workflowId, filter.workflowId),
     filter.before === undefined ? undefined : lt(schedules.id, filter.before),
   );
-  return selectSchedules(db, where, desc(schedules.id), filter.limit);
+  return rowsOf(fromSchedulesWithTarget(store).where(where).orderBy(desc(schedules.id)).limit(filter.limit));
 }
 
 /** The dashboard: how many schedules are paused (why nothing may be ahead). */
-export function countPausedSchedules(db: Db): number {
-  const [row] = db
-    .select({ count: sql<number>`count(*)` })
-    .from(schedules)
-    .where(and(eq(schedules.enabled, false), live))
-    .all();
+export function* countPausedSchedules({ db, t }: Store): Plan<number> {
+  const row = yield* firstOf(
+    db
+      .select({ count: count() })
+      .from(t.schedules)
+      .where(and(eq(t.schedules.enabled, false), liveOf(t))),
+  );
   return row?.count ?? 0;
 }
 
-/** The dashboard's "next scheduled runs": enabled schedules by when they fire next. */
-export function listNextDueSchedules(db: Db, limit: number): ScheduleWithTarget[] {
-  return selectSchedules(
-    db,
-    and(eq(schedules.enabled, true), live, sql`${schedules.nextFireAt} is not null`),
-    asc(schedules.nextFireAt),
-    limit,
+/** The dashboard's "next scheduled runs": enabled schedules by when they fire next (ties by id). */
+export function listNextDueSchedules(store: Store, limit: number): Plan<ScheduleWithTarget[]> {
+  const { schedules } = store.t;
+  return rowsOf(
+    fromSchedulesWithTarget(store)
+      .where(and(eq(schedules.enabled, true), liveOf(store.t), sql`${schedules.nextFireAt} is not null`))
+      .orderBy(asc(schedules.nextFireAt), asc(schedules.id))
+      .limit(limit),
   );
 }
 
-const lastFiringId = sql<
-  number | null
->`(select max(${scheduleFirings.id}) from ${scheduleFirings} where ${scheduleFirings.scheduleId} = ${schedules.id})`;
+/** The id of each schedule's last firing, as a correlated subquery of the schedules row. */
+const lastFiringIdOf = ({ scheduleFirings, schedules }: Tables) =>
+  sql<
+    number | null
+  >`(select max(${scheduleFirings.id}) from ${scheduleFirings} where ${scheduleFirings.scheduleId} = ${schedules.id})`;
 
-const lastFiring = preparedPerConnection((db) =>
+const lastFiring = preparedPerStore(({ db, t }: Store) =>
   db
     .select()
-    .from(scheduleFirings)
-    .where(eq(scheduleFirings.scheduleId, sql.placeholder('scheduleId')))
-    .orderBy(desc(scheduleFirings.id))
+    .from(t.scheduleFirings)
+    .where(eq(t.scheduleFirings.scheduleId, sql.placeholder('scheduleId')))
+    .orderBy(desc(t.scheduleFirings.id))
     .limit(1)
     .prepare(),
 );
 
 /** A schedule's last firing, if it fired. */
-export function getLastFiring(db: Db, scheduleId: number): ScheduleFiring | undefined {
-  return lastFiring(db).get({ scheduleId });
+export function* getLastFiring(store: Store, scheduleId: number): Plan<ScheduleFiring | undefined> {
+  const [row] = yield* preparedRowsOf(lastFiring(store), { scheduleId });
+  return row;
 }
 
 /** The last firing of each schedule, by schedule id. */
-export function getLastFirings(db: Db, scheduleIds: number[]): Map<number, ScheduleFiring> {
+export function* getLastFirings({ db, t }: Store, scheduleIds: number[]): Plan<Map<number, ScheduleFiring>> {
   if (scheduleIds.length === 0) return new Map();
-  const rows = db
-    .select({ firing: scheduleFirings })
-    .from(schedules)
-    .innerJoin(scheduleFirings, eq(scheduleFirings.id, lastFiringId))
-    .where(inArray(schedules.id, scheduleIds))
-    .all();
+  const rows = yield* rowsOf(
+    db
+      .select({ firing: t.scheduleFirings })
+      .from(t.schedules)
+      .innerJoin(t.scheduleFirings, eq(t.scheduleFirings.id, lastFiringIdOf(t)))
+      .where(inArray(t.schedules.id, scheduleIds)),
+  );
   return new Map(rows.map(({ firing }) => [firing.scheduleId, firing]));
 }
 
@@ -176,40 +190,43 @@ export function getLastFirings(db: Db, scheduleIds: number[]): Map<number, Sched
  * The dashboard's warning: live schedules whose last firing started no run (refused, skipped,
  * missed), newest schedule first: walking schedules by id needs no sort, and the limit ends the walk.
  */
-export function listSchedulesLastUnrun(db: Db, limit: number): ScheduleWithTarget[] {
-  return fromSchedulesWithTarget(db)
-    .innerJoin(scheduleFirings, eq(scheduleFirings.id, lastFiringId))
-    .where(and(live, inArray(scheduleFirings.outcome, [...UNRUN_OUTCOMES])))
-    .orderBy(desc(schedules.id))
-    .limit(limit)
-    .all();
+export function listSchedulesLastUnrun(store: Store, limit: number): Plan<ScheduleWithTarget[]> {
+  const { t } = store;
+  return rowsOf(
+    fromSchedulesWithTarget(store)
+      .innerJoin(t.scheduleFirings, eq(t.scheduleFirings.id, lastFiringIdOf(t)))
+      .where(and(liveOf(t), inArray(t.scheduleFirings.outcome, [...UNRUN_OUTCOMES])))
+      .orderBy(desc(t.schedules.id))
+      .limit(limit),
+  );
 }
 
 /** A schedule's history, newest first, keyset-paged by id. */
 export function listFiringsOfSchedule(
-  db: Db,
+  { db, t }: Store,
   scheduleId: number,
   filter: { limit: number; before?: number },
-): ScheduleFiring[] {
-  return db
-    .select()
-    .from(scheduleFirings)
-    .where(
-      and(
-        eq(scheduleFirings.scheduleId, scheduleId),
-        filter.before === undefined ? undefined : lt(scheduleFirings.id, filter.before),
-      ),
-    )
-    .orderBy(desc(scheduleFirings.id))
-    .limit(filter.limit)
-    .all();
+): Plan<ScheduleFiring[]> {
+  return rowsOf(
+    db
+      .select()
+      .from(t.scheduleFirings)
+      .where(
+        and(
+          eq(t.scheduleFirings.scheduleId, scheduleId),
+          filter.before === undefined ? undefined : lt(t.scheduleFirings.id, filter.before),
+        ),
+      )
+      .orderBy(desc(t.scheduleFirings.id))
+      .limit(filter.limit),
+  );
 }
 
 /** The current status of the runs a page of firings started, by id: executions and workflow runs. */
-export function getStatusesOfFiredRuns(
-  db: Db,
+export function* getStatusesOfFiredRuns(
+  { db, t }: Store,
   firings: readonly Pick<ScheduleFiring, 'executionId' | 'workflowRunId'>[],
-): { runs: Record<number, ExecutionStatus>; workflowRuns: Record<number, WorkflowRunStatus> } {
+): Plan<{ runs: Record<number, ExecutionStatus>; workflowRuns: Record<number, WorkflowRunStatus> }> {
   const executionIds = firings.flatMap((firing) => (firing.executionId === null ? [] : [firing.executionId]));
   const workflowRunIds = firings.flatMap((firing) =>
     firing.workflowRunId === null ? [] : [firing.workflowRunId],
@@ -217,19 +234,21 @@ export function getStatusesOfFiredRuns(
   const runs =
     executionIds.length === 0
       ? []
-      : db
-          .select({ id: executions.id, status: executions.status })
-          .from(executions)
-          .where(inArray(executions.id, executionIds))
-          .all();
+      : yield* rowsOf(
+          db
+            .select({ id: t.executions.id, status: t.executions.status })
+            .from(t.executions)
+            .where(inArray(t.executions.id, executionIds)),
+        );
   const workflowRunRows =
     workflowRunIds.length === 0
       ? []
-      : db
-          .select({ id: workflowRuns.id, status: workflowRuns.status })
-          .from(workflowRuns)
-          .where(inArray(workflowRuns.id, workflowRunIds))
-          .all();
+      : yield* rowsOf(
+          db
+            .select({ id: t.workflowRuns.id, status: t.workflowRuns.status })
+            .from(t.workflowRuns)
+            .where(inArray(t.workflowRuns.id, workflowRunIds)),
+        );
   const byId = <S>(rows: { id: number; status: S }[]) =>
     Object.fromEntries(rows.map((r) => [r.id, r.status]));
   return { runs: byId(runs), workflowRuns: byId(workflowRunRows) };
@@ -255,145 +274,232 @@ export type DueSchedule = Pick<
   | 'nextRunAt'
 > & { targetDeletedAt: number | null };
 
-type DueRow = Omit<DueSchedule, 'workflowInput'> & { workflowInput: string | null };
+/** A due row as read: the workflow input is SQLite's JSON text there, Postgres' parsed jsonb here. */
+type DueRow = Omit<DueSchedule, 'workflowInput'> & { workflowInput: string | WorkflowInputValues | null };
 
-// The tick's read, a hundred rows at a time: a statement on the connection, the columns named as
-// the code names them, as drizzle's row mapping of every column cost twice SQLite's answer.
-const dueSchedules = statementPerConnection((sqlite) =>
-  sqlite.prepare<[number, number], DueRow>(
-    `select s.id, s.agent_id as agentId, s.workflow_id as workflowId, s.workflow_input as workflowInput,
-       s.prompt, s.approval_timeout_minutes as approvalTimeoutMinutes, s.cron_expression as cronExpression, s.timezone, s.overlap_policy as overlapPolicy,
-       s.catch_up as catchUp, s.catch_up_window_seconds as catchUpWindowSeconds,
-       s.jitter_seconds as jitterSeconds, s.next_run_at as nextRunAt,
-       coalesce(a.deleted_at, w.deleted_at) as targetDeletedAt
-     from schedules s
-     left join agent_configurations a on a.id = s.agent_id
-     left join workflows w on w.id = s.workflow_id
-     where s.enabled = 1 and s.deleted_at is null and s.next_fire_at <= ?
-     order by s.next_fire_at
-     limit ?`,
-  ),
+// The tick's read, a hundred rows at a time, through `schedules_due`. On Postgres it locks the
+// schedules it returns and skips those another node's claim holds.
+const dueSchedules = rawOnSqlite<DueRow>(
+  (sqlite) =>
+    sqlite.prepare(
+      `select s.id, s.agent_id as agentId, s.workflow_id as workflowId, s.workflow_input as workflowInput,
+         s.prompt, s.approval_timeout_minutes as approvalTimeoutMinutes, s.cron_expression as cronExpression, s.timezone, s.overlap_policy as overlapPolicy,
+         s.catch_up as catchUp, s.catch_up_window_seconds as catchUpWindowSeconds,
+         s.jitter_seconds as jitterSeconds, s.next_run_at as nextRunAt,
+         coalesce(a.deleted_at, w.deleted_at) as targetDeletedAt
+       from schedules s
+       left join agent_configurations a on a.id = s.agent_id
+       left join workflows w on w.id = s.workflow_id
+       where s.enabled = 1 and s.deleted_at is null and s.next_fire_at <= @now
+       order by s.next_fire_at, s.id
+       limit @limit`,
+    ),
+  (store) => {
+    const { db, t } = store;
+    const s = t.schedules;
+    const query = db
+      .select({
+        id: s.id,
+        agentId: s.agentId,
+        workflowId: s.workflowId,
+        workflowInput: s.workflowInput,
+        prompt: s.prompt,
+        approvalTimeoutMinutes: s.approvalTimeoutMinutes,
+        cronExpression: s.cronExpression,
+        timezone: s.timezone,
+        overlapPolicy: s.overlapPolicy,
+        catchUp: s.catchUp,
+        catchUpWindowSeconds: s.catchUpWindowSeconds,
+        jitterSeconds: s.jitterSeconds,
+        nextRunAt: s.nextRunAt,
+        targetDeletedAt: sql<
+          number | null
+        >`coalesce(${t.agentConfigurations.deletedAt}, ${t.workflows.deletedAt})`.mapWith(Number),
+      })
+      .from(s)
+      .leftJoin(t.agentConfigurations, eq(t.agentConfigurations.id, s.agentId))
+      .leftJoin(t.workflows, eq(t.workflows.id, s.workflowId))
+      .where(and(eq(s.enabled, true), liveOf(t), lte(s.nextFireAt, sql.placeholder('now'))))
+      .orderBy(asc(s.nextFireAt), asc(s.id))
+      .limit(sql.placeholder('limit'));
+    return skipLockedRows(store, query, s).prepare();
+  },
 );
 
-/** Enabled live schedules whose next slot is due, soonest first: read through `schedules_due`. */
-export function selectDueSchedules(db: DbConnection, now: number, limit: number): DueSchedule[] {
-  return dueSchedules(db)
-    .all(now, limit)
-    .map((row) => ({
-      ...row,
-      workflowInput:
-        row.workflowInput === null ? null : (JSON.parse(row.workflowInput) as WorkflowInputValues),
-    }));
+/** Enabled live schedules whose next slot is due, soonest first. */
+export function* selectDueSchedules(store: Store, now: number, limit: number): Plan<DueSchedule[]> {
+  const rows = yield* preparedRowsOf(dueSchedules(store), { now, limit });
+  return rows.map((row) => ({
+    ...row,
+    workflowInput:
+      typeof row.workflowInput === 'string'
+        ? (JSON.parse(row.workflowInput) as WorkflowInputValues)
+        : row.workflowInput,
+  }));
 }
 
-const earliestFire = preparedPerConnection((db) =>
+const earliestFire = preparedPerStore(({ db, t }: Store) =>
   db
-    .select({ at: min(schedules.nextFireAt) })
-    .from(schedules)
-    .where(and(eq(schedules.enabled, true), live))
+    .select({ at: min(t.schedules.nextFireAt) })
+    .from(t.schedules)
+    .where(and(eq(t.schedules.enabled, true), liveOf(t)))
     .prepare(),
 );
 
 /** When the next slot of any schedule is due; null when none is scheduled. */
-export function getEarliestFireAt(db: Db): number | null {
-  return earliestFire(db).get()?.at ?? null;
+export function* getEarliestFireAt(store: Store): Plan<number | null> {
+  const [row] = yield* preparedRowsOf(earliestFire(store), {});
+  return row?.at ?? null;
 }
 
-// The statuses written out (not bound) so that SQLite sees the partial index's condition.
-const activeRuns = statementPerConnection((sqlite) =>
-  sqlite.prepare<[number], { id: number; status: ExecutionStatus }>(
-    `select id, status from executions where schedule_id = ? and status in ('queued', 'running', 'awaiting_approval') order by id`,
-  ),
+// The statuses written out (not bound) so that the planner sees the partial index's condition.
+const activeRuns = rawOnSqlite<{ id: number; status: ExecutionStatus }>(
+  (sqlite) =>
+    sqlite.prepare(
+      `select id, status from executions where schedule_id = @scheduleId and status in ('queued', 'running', 'awaiting_approval') order by id`,
+    ),
+  ({ db, t }) =>
+    db
+      .select({ id: t.executions.id, status: t.executions.status })
+      .from(t.executions)
+      .where(
+        and(
+          eq(t.executions.scheduleId, sql.placeholder('scheduleId')),
+          sql`${t.executions.status} in ('queued', 'running', 'awaiting_approval')`,
+        ),
+      )
+      .orderBy(asc(t.executions.id))
+      .prepare(),
 );
 
 /** The schedule's runs not yet ended (a run awaiting approval too), oldest first: what its overlap policy looks at. */
 export function getActiveRunsOfSchedule(
-  db: DbConnection,
+  store: Store,
   scheduleId: number,
-): { id: number; status: ExecutionStatus }[] {
-  return activeRuns(db).all(scheduleId);
+): Plan<{ id: number; status: ExecutionStatus }[]> {
+  return preparedRowsOf(activeRuns(store), { scheduleId });
 }
 
 // As above, through the partial index workflow_runs_active_by_schedule.
-const activeWorkflowRuns = preparedPerConnection((db) =>
+const activeWorkflowRuns = preparedPerStore(({ db, t }: Store) =>
   db
-    .select({ id: workflowRuns.id, status: workflowRuns.status })
-    .from(workflowRuns)
+    .select({ id: t.workflowRuns.id, status: t.workflowRuns.status })
+    .from(t.workflowRuns)
     .where(
       and(
-        eq(workflowRuns.scheduleId, sql.placeholder('scheduleId')),
-        sql`${workflowRuns.status} in ('queued', 'running')`,
+        eq(t.workflowRuns.scheduleId, sql.placeholder('scheduleId')),
+        sql`${t.workflowRuns.status} in ('queued', 'running')`,
       ),
     )
-    .orderBy(asc(workflowRuns.id))
+    .orderBy(asc(t.workflowRuns.id))
     .prepare(),
 );
 
 /** A workflow target's runs from this schedule still queued or running, oldest first (its overlap policy). */
 export function getActiveWorkflowRunsOfSchedule(
-  db: Db,
+  store: Store,
   scheduleId: number,
-): { id: number; status: WorkflowRunStatus }[] {
-  return activeWorkflowRuns(db).all({ scheduleId });
+): Plan<{ id: number; status: WorkflowRunStatus }[]> {
+  return preparedRowsOf(activeWorkflowRuns(store), { scheduleId });
 }
 
-const slotFiring = statementPerConnection((sqlite) =>
-  sqlite
-    .prepare<[number, number], 1>(
-      'select 1 from schedule_firings where schedule_id = ? and scheduled_for = ?',
-    )
-    .pluck(),
+const slotFiring = rawOnSqlite<{ id: number }>(
+  (sqlite) =>
+    sqlite.prepare(
+      'select id from schedule_firings where schedule_id = @scheduleId and scheduled_for = @slot',
+    ),
+  ({ db, t }) =>
+    db
+      .select({ id: t.scheduleFirings.id })
+      .from(t.scheduleFirings)
+      .where(
+        and(
+          eq(t.scheduleFirings.scheduleId, sql.placeholder('scheduleId')),
+          eq(t.scheduleFirings.scheduledFor, sql.placeholder('slot')),
+        ),
+      )
+      .prepare(),
 );
 
-export function isSlotRecorded(db: DbConnection, scheduleId: number, slot: number): boolean {
-  return slotFiring(db).get(scheduleId, slot) !== undefined;
+export function* isSlotRecorded(store: Store, scheduleId: number, slot: number): Plan<boolean> {
+  return (yield* preparedRowsOf(slotFiring(store), { scheduleId, slot })).length > 0;
 }
 
-const firingInsert = statementPerConnection((sqlite) =>
-  sqlite.prepare<
-    [number, number | null, number, string, number | null, number | null, string, number, number]
-  >(
-    `insert into schedule_firings
-       (schedule_id, scheduled_for, fire_at, outcome, execution_id, workflow_run_id, reason, slot_count, created_at)
-     values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-  ),
+type FiringValues = Required<Omit<NewScheduleFiring, 'id'>>;
+const FIRING_FIELDS = [
+  'scheduleId',
+  'scheduledFor',
+  'fireAt',
+  'outcome',
+  'executionId',
+  'workflowRunId',
+  'reason',
+  'slotCount',
+  'createdAt',
+] as const satisfies readonly (keyof FiringValues)[];
+
+// A slot is recorded once, whoever records it first (another claim, another web node): the unique
+// (schedule, slot) key, and the second insert does nothing on both dialects.
+const firingInsert = rawOnSqlite<{ id: number }>(
+  (sqlite) =>
+    sqliteInsertedId(
+      sqlite.prepare(
+        `insert into schedule_firings
+         (schedule_id, scheduled_for, fire_at, outcome, execution_id, workflow_run_id, reason, slot_count, created_at)
+       values (@scheduleId, @scheduledFor, @fireAt, @outcome, @executionId, @workflowRunId, @reason, @slotCount, @createdAt)
+       on conflict (schedule_id, scheduled_for) do nothing`,
+      ),
+    ),
+  ({ db, t }) =>
+    db
+      .insert(t.scheduleFirings)
+      .values(
+        Object.fromEntries(FIRING_FIELDS.map((field) => [field, sql.placeholder(field)])) as Record<
+          keyof FiringValues,
+          Placeholder
+        >,
+      )
+      .onConflictDoNothing({ target: [t.scheduleFirings.scheduleId, t.scheduleFirings.scheduledFor] })
+      .returning({ id: t.scheduleFirings.id })
+      .prepare(),
 );
 
 /**
- * Records a firing and returns it as the pages show it. Its id comes from the insert's rowid (a
- * RETURNING row costs drizzle twice the insert's own time here), its values are bound by position.
+ * Records a firing and returns it as the pages show it; undefined when its slot was recorded
+ * already (by another claim), in which case nothing is written.
  */
-export function insertFiring(
-  db: DbConnection,
-  firing: Required<Omit<NewScheduleFiring, 'id'>>,
-): ScheduleFiringDto {
-  const { scheduleId, scheduledFor, fireAt, outcome, executionId, workflowRunId, reason, slotCount } = firing;
-  const { lastInsertRowid } = firingInsert(db).run(
-    scheduleId,
-    scheduledFor,
-    fireAt,
-    outcome,
-    executionId,
-    workflowRunId,
-    reason,
-    slotCount,
-    firing.createdAt,
-  );
-  return { id: Number(lastInsertRowid), ...firing, manual: scheduledFor === null };
+export function* insertFiring(store: Store, firing: FiringValues): Plan<ScheduleFiringDto | undefined> {
+  const [row] = yield* preparedRowsOf(firingInsert(store), firing);
+  return row && { id: row.id, ...firing, manual: firing.scheduledFor === null };
 }
 
-const scheduleAdvance = statementPerConnection((sqlite) =>
-  sqlite.prepare<[number, number, number]>(
-    'update schedules set next_run_at = ?, next_fire_at = ? where id = ?',
-  ),
+const scheduleAdvance = rawOnSqlite(
+  (sqlite) =>
+    sqlite.prepare(
+      'update schedules set next_run_at = @nextRunAt, next_fire_at = @nextFireAt where id = @id',
+    ),
+  ({ db, t }) =>
+    db
+      .update(t.schedules)
+      .set({
+        nextRunAt: sql`${sql.placeholder('nextRunAt')}`,
+        nextFireAt: sql`${sql.placeholder('nextFireAt')}`,
+      })
+      .where(eq(t.schedules.id, sql.placeholder('id')))
+      .prepare(),
 );
 
 /** Moves a schedule on to its next slot. */
-export function advanceSchedule(db: DbConnection, id: number, nextRunAt: number, nextFireAt: number): void {
-  scheduleAdvance(db).run(nextRunAt, nextFireAt, id);
+export function* advanceSchedule(
+  store: Store,
+  id: number,
+  nextRunAt: number,
+  nextFireAt: number,
+): Plan<void> {
+  yield* preparedChangesOf(scheduleAdvance(store), { id, nextRunAt, nextFireAt });
 }
 
 /** Puts a schedule's next attempt off without moving its slot (after a claim failed). */
-export function postponeSchedule(db: Db, id: number, nextFireAt: number): void {
-  db.update(schedules).set({ nextFireAt }).where(eq(schedules.id, id)).run();
+export function* postponeSchedule({ db, t }: Store, id: number, nextFireAt: number): Plan<void> {
+  yield* changesOf(db.update(t.schedules).set({ nextFireAt }).where(eq(t.schedules.id, id)));
 }

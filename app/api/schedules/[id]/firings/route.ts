@@ -1,5 +1,6 @@
 import { firingPageSchema, listFiringsQuerySchema } from '@/lib/contracts/schedules';
-import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
+import { getStore } from '@/lib/db/store';
 import { idParam, json, route } from '@/lib/http/route';
 import { listFirings } from '@/lib/scheduling/schedules';
 
@@ -12,5 +13,8 @@ export const GET = route(
     query: listFiringsQuerySchema,
     doc: { summary: "A schedule's history, newest first", response: firingPageSchema },
   },
-  ({ params, query }) => json(listFirings(getDb(), params.id, query)),
+  async ({ params, query }) => {
+    const store = getStore();
+    return json(await execute(store, listFirings(store, params.id, query)));
+  },
 );
