@@ -5,6 +5,7 @@ import { benchHealthReportCost } from './healthReport';
 import { benchJobQueues } from './jobQueues';
 import { benchLivePath } from './livePath';
 import { benchLiveRuns } from './liveRuns';
+import { benchLogReads } from './logReads';
 import { benchLogWrites } from './logWrites';
 import { type BenchResult, report } from './measure';
 import { benchMetrics } from './metrics';
@@ -21,6 +22,7 @@ import { benchWorkflows } from './workflows';
 /** In process, against a temporary database. */
 const inProcess: Record<string, () => BenchResult[] | Promise<BenchResult[]>> = {
   logWrites: benchLogWrites,
+  logReads: benchLogReads,
   usageEvents: benchUsageEvents,
   costQueries: benchCostQueries,
   runList: benchRunList,

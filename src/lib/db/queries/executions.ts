@@ -201,40 +201,62 @@ export function* getTriggerName({ db, t }: Store, origin: RunOrigin): Plan<strin
   return null;
 }
 
+// A run's reads are prepared once per connection: every subscriber, SSE reconnect and run page
+// reads the run's view, and every scroll a log page. Drizzle composing and SQLite compiling these
+// statements cost ~20× answering them (bench: logReads).
+const summaryById = preparedPerStore(({ db, t }: Store) =>
+  summarySelect(db, t)
+    .where(eq(t.executions.id, sql.placeholder('id')))
+    .prepare(),
+);
+
+const detailById = preparedPerStore(({ db, t }: Store) => {
+  const { executions } = t;
+  return db
+    .select({
+      prompt: executions.prompt,
+      resultText: executions.resultText,
+      sessionId: executions.sessionId,
+      apiKeySource: executions.apiKeySource,
+      structuredOutput: executions.structuredOutput,
+      forked: executions.forked,
+      denials: executions.denials,
+      outputPrunedAt: executions.outputPrunedAt,
+    })
+    .from(executions)
+    .where(eq(executions.id, sql.placeholder('id')))
+    .prepare();
+});
+
+const costsOfRun = preparedPerStore(({ db, t }: Store) =>
+  db
+    .select()
+    .from(t.costTracking)
+    .where(eq(t.costTracking.executionId, sql.placeholder('id')))
+    .orderBy(t.costTracking.id)
+    .prepare(),
+);
+
+const attemptsOfRun = preparedPerStore(({ db, t }: Store) =>
+  db
+    .select()
+    .from(t.executionAttempts)
+    .where(eq(t.executionAttempts.executionId, sql.placeholder('id')))
+    .orderBy(t.executionAttempts.attempt, t.executionAttempts.id)
+    .prepare(),
+);
+
 export function* getExecutionSummary(store: Store, id: number): Plan<ExecutionSummary | undefined> {
-  return (yield* selectSummaries(store, eq(store.t.executions.id, id), 1))[0];
+  const [row] = yield* preparedRowsOf(summaryById(store), { id });
+  return row && toSummary(row);
 }
 
 export function* getExecutionDetail(store: Store, id: number): Plan<ExecutionDetail | undefined> {
   const summary = yield* getExecutionSummary(store, id);
   if (!summary) return undefined;
-  const { db, t } = store;
-  const { executions, costTracking, executionAttempts: attemptsTable } = t;
-  const extra = yield* firstOf(
-    db
-      .select({
-        prompt: executions.prompt,
-        resultText: executions.resultText,
-        sessionId: executions.sessionId,
-        apiKeySource: executions.apiKeySource,
-        structuredOutput: executions.structuredOutput,
-        forked: executions.forked,
-        denials: executions.denials,
-        outputPrunedAt: executions.outputPrunedAt,
-      })
-      .from(executions)
-      .where(eq(executions.id, id)),
-  );
-  const costs = yield* rowsOf(
-    db.select().from(costTracking).where(eq(costTracking.executionId, id)).orderBy(costTracking.id),
-  );
-  const attempts = yield* rowsOf(
-    db
-      .select()
-      .from(attemptsTable)
-      .where(eq(attemptsTable.executionId, id))
-      .orderBy(attemptsTable.attempt, attemptsTable.id),
-  );
+  const [extra] = yield* preparedRowsOf(detailById(store), { id });
+  const costs = yield* preparedRowsOf(costsOfRun(store), { id });
+  const attempts = yield* preparedRowsOf(attemptsOfRun(store), { id });
   return {
     ...summary,
     prompt: extra?.prompt ?? '',
@@ -297,69 +319,88 @@ export function* listRecentAndActive(store: Store, limit: number): Plan<Executio
   return [...byId.values()].sort((a, b) => b.id - a.id);
 }
 
+const stepsBetween = preparedPerStore(({ db, t }: Store) => {
+  const steps = t.executionSteps;
+  return db
+    .select({
+      seq: steps.seq,
+      kind: steps.kind,
+      summary: steps.summary,
+      toolName: steps.toolName,
+      toolUseId: steps.toolUseId,
+      isError: steps.isError,
+      payload: steps.payload,
+      createdAt: steps.createdAt,
+    })
+    .from(steps)
+    .where(
+      and(
+        eq(steps.executionId, sql.placeholder('executionId')),
+        gt(steps.seq, sql.placeholder('afterSeq')),
+        lte(steps.seq, sql.placeholder('throughSeq')),
+      ),
+    )
+    .orderBy(steps.seq)
+    .prepare();
+});
+
 export function getExecutionSteps(
-  { db, t }: Store,
+  store: Store,
   executionId: number,
   afterSeq = 0,
   throughSeq = Number.MAX_SAFE_INTEGER,
 ): Plan<StepDto[]> {
-  const steps = t.executionSteps;
-  return rowsOf(
-    db
-      .select({
-        seq: steps.seq,
-        kind: steps.kind,
-        summary: steps.summary,
-        toolName: steps.toolName,
-        toolUseId: steps.toolUseId,
-        isError: steps.isError,
-        payload: steps.payload,
-        createdAt: steps.createdAt,
-      })
-      .from(steps)
-      .where(and(eq(steps.executionId, executionId), gt(steps.seq, afterSeq), lte(steps.seq, throughSeq)))
-      .orderBy(steps.seq),
-  );
+  return preparedRowsOf(stepsBetween(store), { executionId, afterSeq, throughSeq });
 }
 
 function logColumnsOf({ executionLogs: logs }: Tables) {
   return { seq: logs.seq, level: logs.level, text: logs.text, createdAt: logs.createdAt };
 }
 
+const logsAfter = preparedPerStore(({ db, t }: Store) => {
+  const logs = t.executionLogs;
+  return db
+    .select(logColumnsOf(t))
+    .from(logs)
+    .where(
+      and(eq(logs.executionId, sql.placeholder('executionId')), gt(logs.seq, sql.placeholder('afterSeq'))),
+    )
+    .orderBy(logs.seq)
+    .limit(sql.placeholder('limit'))
+    .prepare();
+});
+
+const logsBefore = preparedPerStore(({ db, t }: Store) => {
+  const logs = t.executionLogs;
+  return db
+    .select(logColumnsOf(t))
+    .from(logs)
+    .where(
+      and(eq(logs.executionId, sql.placeholder('executionId')), lt(logs.seq, sql.placeholder('beforeSeq'))),
+    )
+    .orderBy(desc(logs.seq))
+    .limit(sql.placeholder('limit'))
+    .prepare();
+});
+
 /** The first `limit` lines after `afterSeq`, oldest first. */
 export function getExecutionLogs(
-  { db, t }: Store,
+  store: Store,
   executionId: number,
   afterSeq = 0,
   limit = 100_000,
 ): Plan<LogLineDto[]> {
-  const logs = t.executionLogs;
-  return rowsOf(
-    db
-      .select(logColumnsOf(t))
-      .from(logs)
-      .where(and(eq(logs.executionId, executionId), gt(logs.seq, afterSeq)))
-      .orderBy(logs.seq)
-      .limit(limit),
-  );
+  return preparedRowsOf(logsAfter(store), { executionId, afterSeq, limit });
 }
 
 /** The `limit` lines just before `beforeSeq`, oldest first: the page above what the viewer shows. */
 export function* getExecutionLogsBefore(
-  { db, t }: Store,
+  store: Store,
   executionId: number,
   beforeSeq: number,
   limit: number,
 ): Plan<LogLineDto[]> {
-  const logs = t.executionLogs;
-  const rows = yield* rowsOf(
-    db
-      .select(logColumnsOf(t))
-      .from(logs)
-      .where(and(eq(logs.executionId, executionId), lt(logs.seq, beforeSeq)))
-      .orderBy(desc(logs.seq))
-      .limit(limit),
-  );
+  const rows = yield* preparedRowsOf(logsBefore(store), { executionId, beforeSeq, limit });
   return rows.reverse();
 }
 
