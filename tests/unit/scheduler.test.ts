@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CreateScheduleInput, ScheduleFiringDto } from '../../src/lib/contracts/schedules';
 import { type DbHandle, openDatabase } from '../../src/lib/db';
-import { runOnSqlite } from '../../src/lib/db/plan';
+import { runOnSqlite, transactionOnSqlite } from '../../src/lib/db/plan';
 import { softDeleteAgent } from '../../src/lib/db/queries/agents';
 import { interruptUnfinishedExecutions } from '../../src/lib/db/queries/executions';
 import { getEarliestFireAt, listFiringsOfSchedule, toFiringDto } from '../../src/lib/db/queries/schedules';
@@ -742,7 +742,7 @@ describe('a workflow target', () => {
 
   it('deleting the workflow deletes its schedules; a schedule left behind is deleted when it comes due', () => {
     const deletedWith = workflowSchedule();
-    softDeleteWorkflow(handle.db, deletedWith.workflow.id, clock.now());
+    transactionOnSqlite(handle.db, (tx) => softDeleteWorkflow(tx, deletedWith.workflow.id, clock.now()));
     expect(() => getSchedule(handle.db, deletedWith.id)).toThrow('Schedule not found');
 
     const leftBehind = workflowSchedule();

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { WorkflowDefinitionInput } from '../../src/lib/contracts/workflows';
 import type { DbHandle } from '../../src/lib/db';
-import { runOnSqlite } from '../../src/lib/db/plan';
+import { runOnSqlite, transactionOnSqlite } from '../../src/lib/db/plan';
 import { interruptUnfinishedExecutions } from '../../src/lib/db/queries/executions';
 import { getWorkflowRun, listWorkflowRuns } from '../../src/lib/db/queries/workflowRuns';
 import { softDeleteWorkflow } from '../../src/lib/db/queries/workflows';
@@ -570,7 +570,7 @@ describe('workflow runner', () => {
       () => false,
     );
     expect(edited.version).toBe(2);
-    softDeleteWorkflow(handle.db, workflow.id, Date.now());
+    transactionOnSqlite(handle.db, (tx) => softDeleteWorkflow(tx, workflow.id, Date.now()));
 
     engine.endStep('a', 'completed', { result: 'R' });
     expect(engine.promptOf('b')).toBe('v1 R');
