@@ -1,10 +1,10 @@
-import { and, eq } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import { beforeEach, expect, it } from 'vitest';
-import { transaction } from '../../src/lib/db/plan';
+import { type Plan, rowsOf, transaction } from '../../src/lib/db/plan';
 import { rebuildCostSummaries } from '../../src/lib/db/queries/costSummaryRebuild';
 import type { Store } from '../../src/lib/db/store';
 import { insertCostedRun, NOVEMBER_RUNS } from '../helpers/costs';
-import { describeOnEachDialect, insertAgent } from '../helpers/stores';
+import { describeOnEachDialect, describeOnPostgres, insertAgent } from '../helpers/stores';
 
 // `npm run costs:rebuild` on both dialects: the summaries recomputed from the cost rows by the UTC
 // month and day of each run, every wrong row reported with its figures (to the micro-dollar), and
@@ -164,5 +164,52 @@ describeOnEachDialect('cost summary rebuild', (store) => {
       .from(t.monthlyCostSummaries)
       .where(eq(t.monthlyCostSummaries.month, '2026-11'));
     expect(month).toMatchObject({ costMicros: Number.MAX_SAFE_INTEGER, inputTokens: 3, updatedAt: NOW });
+  });
+});
+
+describeOnPostgres('cost summary rebuild, a run recorded meanwhile', (store) => {
+  /** Polls, on the rebuild's own connection, until another session waits for a lock on the summaries. */
+  function* untilAWriterWaits({ db }: Store): Plan<void> {
+    for (;;) {
+      const [waiting] = yield* rowsOf(
+        db
+          .select({ n: count() })
+          .from(sql`pg_locks`)
+          .where(sql`relation = 'monthly_cost_summaries'::regclass and not granted`),
+      );
+      if (waiting && waiting.n > 0) return;
+    }
+  }
+
+  it('waits for the rebuild, then adds its spend to the rebuilt figures: none is lost or counted twice', async () => {
+    const agentId = await insertAgent(store(), 'busy');
+    await insertCostedRun(store(), { agentId, createdAt: Date.parse('2026-11-10T12:00:00Z') }, [
+      { model: 'claude-sonnet-4-5', costMicros: 1_000_001 },
+    ]);
+    let recordedMeanwhile: Promise<number> | undefined;
+    const report = await transaction(store(), function* (tx) {
+      const rebuilt = yield* rebuildCostSummaries(tx, NOW);
+      // A run of a month the rebuild has no row for: without the lock its summary would be written at once.
+      recordedMeanwhile = insertCostedRun(
+        store(),
+        { agentId, createdAt: Date.parse('2026-12-02T12:00:00Z') },
+        [{ model: 'claude-sonnet-4-5', costMicros: 2_000_002 }],
+      );
+      yield* untilAWriterWaits(tx);
+      return rebuilt;
+    });
+    await recordedMeanwhile;
+    expect(report.drift).toEqual([]);
+
+    const { db, t } = store();
+    const months = await db
+      .select({ month: t.monthlyCostSummaries.month, costMicros: t.monthlyCostSummaries.costMicros })
+      .from(t.monthlyCostSummaries)
+      .orderBy(t.monthlyCostSummaries.month);
+    expect(months).toEqual([
+      { month: '2026-11', costMicros: 1_000_001 },
+      { month: '2026-12', costMicros: 2_000_002 },
+    ]);
+    expect((await transaction(store(), (tx) => rebuildCostSummaries(tx, NOW))).drift).toEqual([]);
   });
 });
