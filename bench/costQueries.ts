@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { BudgetStatusDto } from '../src/lib/contracts/costs';
 import { microsToUsd, usdToMicros } from '../src/lib/contracts/executions';
 import type { DbHandle } from '../src/lib/db';
-import { runOnSqlite } from '../src/lib/db/plan';
+import { runOnSqlite, transactionOnSqlite } from '../src/lib/db/plan';
 import {
   budgetStatus,
   dailySeries,
@@ -223,7 +223,7 @@ export async function benchCostQueries(): Promise<BenchResult[]> {
       `cost queries: generated ${EXECUTIONS.toLocaleString('en-US')} executions in ${Date.now() - started} ms`,
     );
     started = Date.now();
-    const rebuilt = rebuildCostSummaries(handle.db, NOW);
+    const rebuilt = transactionOnSqlite(handle.db, (tx) => rebuildCostSummaries(tx, NOW));
     const { monthly_cost_summaries: monthly, daily_cost_summaries: daily } = rebuilt.tables;
     console.log(
       `cost queries: rebuildCostSummaries in ${Date.now() - started} ms (${monthly.rowsAfter} monthly, ${daily.rowsAfter} daily rows)`,

@@ -102,7 +102,7 @@ export async function benchRunList(): Promise<BenchResult[]> {
   const seeded = performance.now();
   generate(handle);
   const indexing = performance.now();
-  indexNewRuns(handle.db);
+  await indexNewRuns(store);
   handle.sqlite.exec('analyze');
   const seconds = (since: number) => ((performance.now() - since) / 1000).toFixed(1);
   console.log(

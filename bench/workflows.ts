@@ -72,7 +72,7 @@ function benchSpend(handle: DbHandle): BenchResult[] {
       const row = runOnSqlite(getWorkflowRunRow(store, run.id));
       if (!step || !row) throw new Error('bench run vanished');
       runOnSqlite(getWorkflowRunStepRows(store, run.id));
-      getWorkflowVersion(db, row.workflowId, row.workflowVersion);
+      runOnSqlite(getWorkflowVersion(store, row.workflowId, row.workflowVersion));
       runOnSqlite(updateRunStep(store, run.id, step.stepKey, { spendMicros: cost }));
       runOnSqlite(updateWorkflowRun(store, run.id, { error: null }));
     });

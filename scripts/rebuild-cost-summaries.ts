@@ -6,6 +6,7 @@ import { env } from '../src/lib/config/env';
 import { microsToUsd } from '../src/lib/contracts/executions';
 import { openDatabase } from '../src/lib/db';
 import { applyMigrations } from '../src/lib/db/migrate';
+import { transactionOnSqlite } from '../src/lib/db/plan';
 import { rebuildCostSummaries, type SummaryDrift } from '../src/lib/db/queries/costSummaryRebuild';
 
 const usd = (micros: number) => `$${microsToUsd(micros).toFixed(6)}`;
@@ -22,7 +23,7 @@ function describeDrift(drift: SummaryDrift): string {
 const handle = openDatabase(env().databasePath);
 applyMigrations(handle);
 const started = Date.now();
-const report = rebuildCostSummaries(handle.db);
+const report = transactionOnSqlite(handle.db, (tx) => rebuildCostSummaries(tx));
 handle.sqlite.close();
 
 console.log(`Cost summaries rebuilt from ${handle.path} in ${Date.now() - started} ms.`);

@@ -1,10 +1,9 @@
-import { eq, Placeholder, sql } from 'drizzle-orm';
+import { Placeholder } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../src/lib/db';
 import { runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent, softDeleteAgent } from '../../src/lib/db/queries/agents';
 import { topExecutionsQuery } from '../../src/lib/db/queries/costReports';
-import { rebuildCostSummaries } from '../../src/lib/db/queries/costSummaryRebuild';
 import { costTracking, dailyCostSummaries, executions, monthlyCostSummaries } from '../../src/lib/db/schema';
 import { sqliteStore } from '../../src/lib/db/store';
 import { insertCostedRun, NOVEMBER_RUNS, recordRun, type Spend } from '../helpers/costs';
@@ -67,102 +66,6 @@ describe('top executions (SQLite; Postgres in tests/dialects/costReports.test.ts
     );
     // Nothing is sorted: the runs come in index order, each run's models in cost_tracking's.
     expect(plan).not.toContain('TEMP B-TREE');
-  });
-});
-
-describe('rebuildCostSummaries', () => {
-  /** Both tables' rows without updated_at, in a stable order (a rebuild renumbers the rowids). */
-  const snapshot = () => {
-    const rows = (table: typeof monthlyCostSummaries | typeof dailyCostSummaries) =>
-      handle.db
-        .select()
-        .from(table)
-        .all()
-        .map(({ updatedAt: _, ...row }) => JSON.stringify(row))
-        .sort();
-    return { monthly: rows(monthlyCostSummaries), daily: rows(dailyCostSummaries) };
-  };
-
-  it('reports no drift on correct summaries and leaves the figures as they were', () => {
-    seedNovember();
-    const before = snapshot();
-    const report = rebuildCostSummaries(handle.db);
-    expect(report.drift).toEqual([]);
-    expect(report.tables).toEqual({
-      monthly_cost_summaries: { rowsBefore: 4, rowsAfter: 4, added: 0, removed: 0, changed: 0 },
-      daily_cost_summaries: { rowsBefore: 5, rowsAfter: 5, added: 0, removed: 0, changed: 0 },
-    });
-    expect(snapshot()).toEqual(before);
-  });
-
-  it('reports exactly the tampered rows with their before and after figures, and fixes them', () => {
-    const { writer, helper } = seedNovember();
-    const correct = snapshot();
-    const m = monthlyCostSummaries;
-    handle.db
-      .update(m)
-      .set({ costMicros: 2_500_123, inputTokens: 1 })
-      .where(sql`${m.month} = '2026-11' and ${m.agentId} = ${writer} and ${m.model} = 'claude-sonnet-4-5'`)
-      .run();
-    handle.db
-      .insert(m)
-      .values({
-        month: '2026-09',
-        agentId: writer,
-        model: 'ghost',
-        executionCount: 3,
-        costMicros: 9,
-        updatedAt: 0,
-      })
-      .run();
-    handle.db.delete(dailyCostSummaries).where(eq(dailyCostSummaries.day, '2026-11-19')).run();
-
-    const report = rebuildCostSummaries(handle.db);
-    expect(report.drift).toEqual([
-      {
-        table: 'monthly_cost_summaries',
-        period: '2026-11',
-        agentId: writer,
-        model: 'claude-sonnet-4-5',
-        change: 'changed',
-        columns: ['inputTokens', 'costMicros'],
-        before: { executionCount: 2, costMicros: 2_500_123 },
-        after: { executionCount: 2, costMicros: 2_500_000 },
-      },
-      {
-        table: 'monthly_cost_summaries',
-        period: '2026-09',
-        agentId: writer,
-        model: 'ghost',
-        change: 'removed',
-        columns: [
-          'executionCount',
-          'inputTokens',
-          'outputTokens',
-          'cacheCreationTokens',
-          'cacheReadTokens',
-          'costMicros',
-        ],
-        before: { executionCount: 3, costMicros: 9 },
-        after: null,
-      },
-      {
-        table: 'daily_cost_summaries',
-        period: '2026-11-19',
-        agentId: helper,
-        model: 'claude-haiku-4-5',
-        change: 'added',
-        columns: ['executionCount', 'costMicros'],
-        before: null,
-        after: { executionCount: 1, costMicros: 100_000 },
-      },
-    ]);
-    expect(report.tables).toEqual({
-      monthly_cost_summaries: { rowsBefore: 5, rowsAfter: 4, added: 0, removed: 1, changed: 1 },
-      daily_cost_summaries: { rowsBefore: 4, rowsAfter: 5, added: 1, removed: 0, changed: 0 },
-    });
-    expect(snapshot()).toEqual(correct);
-    expect(rebuildCostSummaries(handle.db).drift).toEqual([]);
   });
 });
 

@@ -120,7 +120,11 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
     (db) => costExportPages(sqliteStore(db), { from: '2026-11-01', to: '2026-11-30' }).next(),
     /USING INDEX executions_recent/,
   ],
-  ['workflows by name', (db) => listWorkflows(db), /USING INDEX workflows_live_name_unique/],
+  [
+    'workflows by name',
+    (db) => runOnSqlite(listWorkflows(sqliteStore(db))),
+    /USING INDEX workflows_live_name_unique/,
+  ],
   [
     'workflow runs, newest first',
     (db) => runOnSqlite(listWorkflowRuns(sqliteStore(db), { limit: 20 })),
@@ -250,7 +254,7 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
   ],
   [
     'runs whose output retention drops next',
-    (db) => listRunsToPrune(db, Date.now(), 20),
+    (db) => runOnSqlite(listRunsToPrune(sqliteStore(db), Date.now(), 20)),
     /USING INDEX executions_output_to_prune /,
   ],
 ];

@@ -747,7 +747,7 @@ describe('a workflow target', () => {
 
   it('deleting the workflow deletes its schedules; a schedule left behind is deleted when it comes due', () => {
     const deletedWith = workflowSchedule();
-    softDeleteWorkflow(handle.db, deletedWith.workflow.id, clock.now());
+    transactionOnSqlite(handle.db, (tx) => softDeleteWorkflow(tx, deletedWith.workflow.id, clock.now()));
     expect(() => onSqlite(handle.db, (s) => getSchedule(s, deletedWith.id))).toThrow('Schedule not found');
 
     const leftBehind = workflowSchedule();

@@ -570,7 +570,7 @@ describe('workflow runner', () => {
       () => false,
     );
     expect(edited.version).toBe(2);
-    softDeleteWorkflow(handle.db, workflow.id, Date.now());
+    transactionOnSqlite(handle.db, (tx) => softDeleteWorkflow(tx, workflow.id, Date.now()));
 
     engine.endStep('a', 'completed', { result: 'R' });
     expect(engine.promptOf('b')).toBe('v1 R');

@@ -247,7 +247,7 @@ describe('saving workflows', () => {
         { path: 'steps.1.agentId', message: `No agent with id ${agentId + 100}` },
       ],
     });
-    expect(listWorkflows(handle.db)).toEqual([]);
+    expect(runOnSqlite(listWorkflows(sqliteStore(handle.db)))).toEqual([]);
   });
 
   it('a deleted agent is unknown; a taken name is a 409 on name', () => {
@@ -276,7 +276,7 @@ describe('saving workflows', () => {
       status: 409,
       issues: [{ path: 'name', message: 'A workflow named "nightly" already exists' }],
     });
-    expect(listWorkflows(handle.db).map((row) => row.id)).toEqual([good.id]);
+    expect(runOnSqlite(listWorkflows(sqliteStore(handle.db))).map((row) => row.id)).toEqual([good.id]);
   });
 
   it('PATCH replaces the fields given, checks the whole, and saves a new version', () => {
@@ -300,12 +300,12 @@ describe('saving workflows', () => {
         ),
       ),
     ).toMatchObject({ status: 400, issues: [{ path: 'steps.0.prompt' }] });
-    expect(getWorkflow(handle.db, saved.id)?.version).toBe(1);
+    expect(runOnSqlite(getWorkflow(sqliteStore(handle.db), saved.id))?.version).toBe(1);
 
     const renamed = updateWorkflow(handle.db, saved.id, { name: 'nightly-2', maxParallel: 3 }, () => false);
     expect(renamed).toMatchObject({ version: 2, name: 'nightly-2', maxParallel: 3, maxCostUsd: 0.5 });
     expect(renamed.steps.map((s) => s.key)).toEqual(['a', 'b']);
-    expect(listWorkflows(handle.db)).toMatchObject([
+    expect(runOnSqlite(listWorkflows(sqliteStore(handle.db)))).toMatchObject([
       { id: saved.id, name: 'nightly-2', version: 2, stepCount: 2 },
     ]);
   });

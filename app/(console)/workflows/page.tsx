@@ -4,7 +4,6 @@ import { WorkflowsTable } from '@/components/features/workflows/WorkflowsTable';
 import { ButtonLink } from '@/components/ui/Button';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { Panel } from '@/components/ui/Panel';
-import { getDb } from '@/lib/db';
 import { execute } from '@/lib/db/plan';
 import { listWorkflowRuns } from '@/lib/db/queries/workflowRuns';
 import { listWorkflows } from '@/lib/db/queries/workflows';
@@ -16,9 +15,9 @@ export const metadata: Metadata = { title: 'Workflows' };
 const RECENT_RUNS_LIMIT = 25;
 
 export default async function WorkflowsPage() {
-  const db = getDb();
   const store = getStore();
   const runs = await execute(store, listWorkflowRuns(store, { limit: RECENT_RUNS_LIMIT }));
+  const workflows = await execute(store, listWorkflows(store));
   return (
     <>
       <PageHeader
@@ -31,7 +30,7 @@ export default async function WorkflowsPage() {
         }
       />
       <Panel title="Saved workflows">
-        <WorkflowsTable workflows={listWorkflows(db)} />
+        <WorkflowsTable workflows={workflows} />
       </Panel>
       <Panel title="Recent workflow runs">
         <WorkflowRunsTable initial={runs.items} limit={RECENT_RUNS_LIMIT} />

@@ -4,7 +4,9 @@ import {
   workflowResponseSchema,
 } from '@/lib/contracts/workflows';
 import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { listWorkflows } from '@/lib/db/queries/workflows';
+import { getStore } from '@/lib/db/store';
 import { json, route } from '@/lib/http/route';
 import { createWorkflow, structuredOutputCheck } from '@/lib/workflows/definitions';
 
@@ -12,7 +14,10 @@ export const dynamic = 'force-dynamic';
 
 export const GET = route(
   { doc: { summary: 'List the workflows', response: workflowListResponseSchema } },
-  () => json({ items: listWorkflows(getDb()) }),
+  async () => {
+    const store = getStore();
+    return json({ items: await execute(store, listWorkflows(store)) });
+  },
 );
 
 /** 400 with every issue (each naming its step and field) and nothing saved; 409 when the name is taken. */

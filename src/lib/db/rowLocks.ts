@@ -1,4 +1,5 @@
-import type { Table } from 'drizzle-orm';
+import { type SQL, sql, type Table } from 'drizzle-orm';
+import { changesOf, type Plan } from './plan';
 import type { Store } from './store';
 
 /** Postgres' select builder, which the Store's SQLite-typed builder is at run time there (see store.ts). */
@@ -15,4 +16,26 @@ interface LockableSelect {
 export function skipLockedRows<Query>(store: Store, query: Query, of: Table): Query {
   if (store.dialect === 'sqlite') return query;
   return (query as unknown as LockableSelect).for('update', { of, skipLocked: true }) as Query;
+}
+
+/** Postgres' database, which the Store's SQLite-typed one is at run time there (see store.ts). */
+interface PostgresExecutor {
+  execute(query: SQL): Parameters<typeof changesOf>[0];
+}
+
+/**
+ * Holds off every other writer of `tables` until the transaction ends (readers go on): Postgres'
+ * `LOCK TABLE … IN EXCLUSIVE MODE`. On SQLite the immediate transaction already holds the file's
+ * one write lock: nothing to add. For a rewrite of whole tables that must not interleave with the
+ * writes that keep them in step.
+ */
+export function* lockTablesAgainstWrites(store: Store, tables: Table[]): Plan<void> {
+  if (store.dialect === 'sqlite') return;
+  const names = sql.join(
+    tables.map((table) => sql`${table}`),
+    sql`, `,
+  );
+  yield* changesOf(
+    (store.db as unknown as PostgresExecutor).execute(sql`lock table ${names} in exclusive mode`),
+  );
 }

@@ -60,7 +60,7 @@ export function listConditionStatuses(db: Db): ConditionListResponse {
   const channels = runOnSqlite(listChannelRows(store));
   const names: Names = {
     agents: new Map(runOnSqlite(listAgents(sqliteStore(db))).map((agent) => [agent.id, agent.name])),
-    workflows: new Map(listWorkflows(db).map((workflow) => [workflow.id, workflow.name])),
+    workflows: new Map(runOnSqlite(listWorkflows(store)).map((workflow) => [workflow.id, workflow.name])),
   };
   const rows = new Map<string, NotificationCondition | undefined>(
     runOnSqlite(listConditions(store)).map((row) => [row.key, row]),

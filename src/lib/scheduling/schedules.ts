@@ -110,8 +110,9 @@ export function assertTargetExists(db: Db, target: Target): void {
     if (!runOnSqlite(getAgentById(sqliteStore(db), target.agentId))) throw notFound('Agent');
     return;
   }
-  if (target.workflowId === null) return;
-  const workflow = getWorkflow(db, target.workflowId);
+  const { workflowId } = target;
+  if (workflowId === null) return;
+  const workflow = onSqlite(db, (s) => getWorkflow(s, workflowId));
   if (!workflow) throw notFound('Workflow');
   const { issues } = checkRunInput(workflow.inputs, target.workflowInput ?? {});
   assertNoIssues(
@@ -266,8 +267,8 @@ export function assertFiringStarted(firing: ScheduleFiringDto): void {
 export function listScheduleTargets(db: Db): ScheduleTargetOptions {
   return {
     agents: runOnSqlite(listAgents(sqliteStore(db))).map(({ id, name }) => ({ id, name })),
-    workflows: listWorkflows(db).flatMap(({ id }) => {
-      const workflow = getWorkflow(db, id);
+    workflows: onSqlite(db, listWorkflows).flatMap(({ id }) => {
+      const workflow = onSqlite(db, (s) => getWorkflow(s, id));
       return workflow ? [{ id, name: workflow.name, inputs: workflow.inputs }] : [];
     }),
   };

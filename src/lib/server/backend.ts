@@ -250,11 +250,9 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   });
 
   const searchIndexing = setInterval(() => {
-    try {
-      indexNewRuns(db);
-    } catch (err) {
+    indexNewRuns(sqliteStore(db)).catch((err: unknown) => {
       logger.warn({ err }, 'new runs could not be added to the search index; the next search retries');
-    }
+    });
   }, SEARCH_INDEX_INTERVAL_MS);
 
   storage.start();

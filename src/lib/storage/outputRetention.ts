@@ -3,12 +3,14 @@ import type { DatabaseUsageDto, PruneRoundDto } from '../contracts/storage';
 import type { Logger } from '../core/logger';
 import type { DbHandle } from '../db';
 import { freelistPages } from '../db/autoVacuum';
+import { execute, runOnSqlite } from '../db/plan';
 import {
   deleteRunOutputBatch,
   getOutputFigures,
   listRunsToPrune,
   markOutputPruned,
 } from '../db/queries/outputRetention';
+import { sqliteStore } from '../db/store';
 import { type Pause, yieldToEventLoop } from '../metrics/eventLoop';
 import { reclaimFreePages } from '../metrics/retention';
 
@@ -38,24 +40,26 @@ export async function pruneRunOutput(
   pauses: { pause: Pause; rest: Pause } = { pause: yieldToEventLoop, rest: restForCheckpoint },
 ): Promise<PruneRoundDto> {
   const { db } = handle;
+  const store = sqliteStore(db);
+  const runsToPrune = () => execute(store, listRunsToPrune(store, now - retentionMs, RUNS_PER_QUERY));
   const started = performance.now();
   const batchMs: number[] = [];
   let runs = 0;
   let rows = 0;
-  for (let ids = listRunsToPrune(db, now - retentionMs, RUNS_PER_QUERY); ids.length > 0; ) {
+  for (let ids = await runsToPrune(); ids.length > 0; ) {
     for (const id of ids) {
       for (let deleted = Number.POSITIVE_INFINITY; deleted > 0; ) {
         const batchStarted = performance.now();
-        deleted = deleteRunOutputBatch(db, id, BATCH_ROWS);
+        deleted = await execute(store, deleteRunOutputBatch(store, id, BATCH_ROWS));
         batchMs.push(performance.now() - batchStarted);
         const rests = Math.floor(rows / ROWS_BETWEEN_RESTS);
         rows += deleted;
         await (Math.floor(rows / ROWS_BETWEEN_RESTS) > rests ? pauses.rest : pauses.pause)();
       }
-      markOutputPruned(db, id, now);
+      await execute(store, markOutputPruned(store, id, now));
       runs += 1;
     }
-    ids = listRunsToPrune(db, now - retentionMs, RUNS_PER_QUERY);
+    ids = await runsToPrune();
   }
   const pagesFreed = rows > 0 ? await reclaimFreePages(db, pauses.pause) : 0;
   batchMs.sort((a, b) => a - b);
@@ -141,7 +145,9 @@ export function startOutputRetention(options: OutputRetentionOptions): OutputRet
         walBytes: sizeOf(`${handle.path}-wal`),
         freeBytes: freelistPages(handle.db) * pageSize,
         retentionDays: days,
-        ...getOutputFigures(handle.db, days === null ? null : Date.now() - days * DAY_MS),
+        ...runOnSqlite(
+          getOutputFigures(sqliteStore(handle.db), days === null ? null : Date.now() - days * DAY_MS),
+        ),
         lastRound,
       };
     },

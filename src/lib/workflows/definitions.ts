@@ -2,7 +2,7 @@ import { agentReturnsStructuredOutput, outputJsonSchemaOf } from '../../agents/s
 import type { UpdateWorkflowInput, WorkflowDefinition, WorkflowDto } from '../contracts/workflows';
 import { assertNoIssues, conflict, notFound } from '../core/errors';
 import type { Db } from '../db';
-import { runOnSqlite } from '../db/plan';
+import { onSqlite, runOnSqlite, transactionOnSqlite } from '../db/plan';
 import { getAgentById, listLiveAgentIds } from '../db/queries/agents';
 import {
   getWorkflow,
@@ -42,7 +42,7 @@ function assertSavable(
       outputShape,
     }),
   );
-  if (isWorkflowNameTaken(db, definition.name, workflowId)) {
+  if (onSqlite(db, (s) => isWorkflowNameTaken(s, definition.name, workflowId))) {
     throw conflict(`A workflow named "${definition.name}" already exists`, 'name');
   }
 }
@@ -54,7 +54,7 @@ export function createWorkflow(
   now = Date.now(),
 ): WorkflowDto {
   assertSavable(db, definition, hasStructuredOutput);
-  return insertWorkflow(db, definition, now);
+  return transactionOnSqlite(db, (tx) => insertWorkflow(tx, definition, now));
 }
 
 /** The fields given replace the current ones, the whole is checked again, and saved as a new version. */
@@ -65,12 +65,12 @@ export function updateWorkflow(
   hasStructuredOutput: StructuredOutputCheck,
   now = Date.now(),
 ): WorkflowDto {
-  const current = getWorkflow(db, id);
+  const current = onSqlite(db, (s) => getWorkflow(s, id));
   if (!current) throw notFound('Workflow');
   const { id: _id, version: _version, createdAt: _createdAt, updatedAt: _updatedAt, ...definition } = current;
   const next: WorkflowDefinition = { ...definition, ...patch };
   assertSavable(db, next, hasStructuredOutput, id);
-  const saved = insertWorkflowVersion(db, id, next, now);
+  const saved = transactionOnSqlite(db, (tx) => insertWorkflowVersion(tx, id, next, now));
   if (!saved) throw notFound('Workflow');
   return saved;
 }

@@ -12,7 +12,7 @@ import type {
 import { assertNoIssues, conflict, DomainError, isDomainError, notFound, unavailable } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { Db } from '../db';
-import { runOnSqlite } from '../db/plan';
+import { onSqlite, runOnSqlite } from '../db/plan';
 import {
   findStepByExecution,
   getExecutionEnding,
@@ -127,7 +127,7 @@ export class WorkflowRunner {
 
   /** A monthly budget that refuses one of the workflow's agents now (which, why, the figures), or null. Throws when there is no such workflow. */
   refusal(workflowId: number, now: number = this.now()): (StepRefusal & { agentId: number }) | null {
-    const workflow = getWorkflow(this.deps.db, workflowId);
+    const workflow = runOnSqlite(getWorkflow(this.store, workflowId));
     if (!workflow) throw notFound('Workflow');
     for (const agentId of new Set(workflow.steps.map((step) => step.agentId))) {
       const refusal = this.deps.launcher.refusal(agentId, now);
@@ -144,7 +144,7 @@ export class WorkflowRunner {
    * are the caller's to check first (`refusal`). Nothing is admitted until `admitRun`, after the commit.
    */
   createRun(tx: Db, workflowId: number, request: StartWorkflowRequest, now: number = this.now()): number {
-    const workflow = getWorkflow(tx, workflowId);
+    const workflow = onSqlite(tx, (s) => getWorkflow(s, workflowId));
     if (!workflow) throw notFound('Workflow');
     const input = checkRunInput(workflow.inputs, request.input ?? {});
     assertNoIssues([...input.issues, ...inputPromptIssues(workflow.steps, input.values, PROMPT_MAX_CHARS)]);
@@ -449,7 +449,7 @@ export class WorkflowRunner {
     const cacheKey = `${workflowId}:${version}`;
     const cached = this.compiled.get(cacheKey);
     if (cached) return cached;
-    const definition = getWorkflowVersion(this.deps.db, workflowId, version);
+    const definition = runOnSqlite(getWorkflowVersion(this.store, workflowId, version));
     if (!definition) throw notFound(`Version ${version} of workflow ${workflowId}`);
     const compiled: Compiled = {
       definition,

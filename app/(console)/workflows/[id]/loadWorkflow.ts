@@ -1,10 +1,13 @@
 import { cache } from 'react';
-import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
 import { getWorkflow } from '@/lib/db/queries/workflows';
+import { getStore } from '@/lib/db/store';
 import { parseIdParam } from '../../../_lib/params';
 
 /** The live workflow a route segment names; metadata and page share one read per request. */
-export const loadWorkflow = cache((idParam: string) => {
+export const loadWorkflow = cache(async (idParam: string) => {
   const id = parseIdParam(idParam);
-  return id === undefined ? undefined : getWorkflow(getDb(), id);
+  if (id === undefined) return undefined;
+  const store = getStore();
+  return execute(store, getWorkflow(store, id));
 });

@@ -31,11 +31,11 @@ interface WorkflowPageProps {
 }
 
 export async function generateMetadata({ params }: WorkflowPageProps): Promise<Metadata> {
-  return { title: loadWorkflow((await params).id)?.name ?? 'Workflow not found' };
+  return { title: (await loadWorkflow((await params).id))?.name ?? 'Workflow not found' };
 }
 
 export default async function WorkflowPage({ params, searchParams }: WorkflowPageProps) {
-  const workflow = loadWorkflow((await params).id);
+  const workflow = await loadWorkflow((await params).id);
   if (!workflow) notFound();
   const created = (await searchParams).created === '1';
   const _db = getDb();

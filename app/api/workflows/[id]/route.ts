@@ -1,7 +1,9 @@
 import { updateWorkflowSchema, workflowResponseSchema } from '@/lib/contracts/workflows';
 import { notFound } from '@/lib/core/errors';
 import { getDb } from '@/lib/db';
+import { execute, transaction } from '@/lib/db/plan';
 import { getWorkflow, softDeleteWorkflow } from '@/lib/db/queries/workflows';
+import { getStore } from '@/lib/db/store';
 import { idParam, json, route } from '@/lib/http/route';
 import { structuredOutputCheck, updateWorkflow } from '@/lib/workflows/definitions';
 
@@ -9,8 +11,9 @@ export const dynamic = 'force-dynamic';
 
 export const GET = route(
   { params: idParam, doc: { summary: 'One workflow', response: workflowResponseSchema } },
-  ({ params }) => {
-    const workflow = getWorkflow(getDb(), params.id);
+  async ({ params }) => {
+    const store = getStore();
+    const workflow = await execute(store, getWorkflow(store, params.id));
     if (!workflow) throw notFound('Workflow');
     return json({ workflow });
   },
@@ -36,8 +39,9 @@ export const PATCH = route(
 /** Its runs stay, with the version each ran. */
 export const DELETE = route(
   { params: idParam, doc: { summary: 'Delete a workflow (its runs stay)' } },
-  ({ params }) => {
-    if (!softDeleteWorkflow(getDb(), params.id, Date.now())) throw notFound('Workflow');
+  async ({ params }) => {
+    const deleted = await transaction(getStore(), (tx) => softDeleteWorkflow(tx, params.id, Date.now()));
+    if (!deleted) throw notFound('Workflow');
     return new Response(null, { status: 204 });
   },
 );

@@ -1,11 +1,11 @@
-import { asc, sql } from 'drizzle-orm';
-import type { Db } from '../index';
-import { dailyCostSummaries, monthlyCostSummaries } from '../schema';
+import { asc, count, eq, type SQL, sql } from 'drizzle-orm';
+import { changesOf, type Plan, rowsOf } from '../plan';
+import { lockTablesAgainstWrites } from '../rowLocks';
+import type { Store } from '../store';
+import { sumOf } from './costs';
 
 // Recomputes the cost summaries from the raw rows, for an operator who suspects they drifted
 // (a bug, a hand edit, a restored backup). Normal writes keep them in step in costs.ts.
-
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export type SummaryTable = 'monthly_cost_summaries' | 'daily_cost_summaries';
 
@@ -95,51 +95,88 @@ function diffSummaryRows(
   return drifts;
 }
 
-function readMonthly(tx: Tx): SummaryRow[] {
-  const t = monthlyCostSummaries;
-  return tx
-    .select()
-    .from(t)
-    .orderBy(asc(t.month), asc(t.agentId), asc(t.model))
-    .all()
-    .map(({ month, agentId, model, updatedAt: _, ...figures }) => ({
-      period: month,
-      agentId,
-      model,
-      figures,
-    }));
+function* readMonthly({ db, t }: Store): Plan<SummaryRow[]> {
+  const m = t.monthlyCostSummaries;
+  const rows = yield* rowsOf(db.select().from(m).orderBy(asc(m.month), asc(m.agentId), asc(m.model)));
+  return rows.map(({ month, agentId, model, updatedAt: _, ...figures }) => ({
+    period: month,
+    agentId,
+    model,
+    figures,
+  }));
 }
 
-function readDaily(tx: Tx): SummaryRow[] {
-  const t = dailyCostSummaries;
-  return tx
-    .select()
-    .from(t)
-    .orderBy(asc(t.day), asc(t.agentId), asc(t.model))
-    .all()
-    .map(({ day, agentId, model, updatedAt: _, ...figures }) => ({ period: day, agentId, model, figures }));
+function* readDaily({ db, t }: Store): Plan<SummaryRow[]> {
+  const d = t.dailyCostSummaries;
+  const rows = yield* rowsOf(db.select().from(d).orderBy(asc(d.day), asc(d.agentId), asc(d.model)));
+  return rows.map(({ day, agentId, model, updatedAt: _, ...figures }) => ({
+    period: day,
+    agentId,
+    model,
+    figures,
+  }));
+}
+
+/** The UTC day ('2026-11-25') of an epoch-ms column, as dayKey gives it. */
+function executionDay(store: Store): SQL<string> {
+  const createdAt = store.t.executions.createdAt;
+  return store.dialect === 'postgres'
+    ? sql<string>`to_char(timezone('UTC', to_timestamp(${createdAt} / 1000)), 'YYYY-MM-DD')`
+    : sql<string>`strftime('%Y-%m-%d', ${createdAt} / 1000, 'unixepoch')`;
 }
 
 // The rule writeModelCosts follows: spend belongs to the UTC month and day of the execution's
-// created_at (strftime gives the keys monthKey and dayKey do), one counted row per cost row.
-function recompute(tx: Tx, now: number): void {
-  tx.run(sql`delete from monthly_cost_summaries`);
-  tx.run(sql`delete from daily_cost_summaries`);
-  tx.run(sql`
-    insert into monthly_cost_summaries (month, agent_id, model, execution_count, input_tokens,
-      output_tokens, cache_creation_tokens, cache_read_tokens, cost_micros, updated_at)
-    select strftime('%Y-%m', e.created_at / 1000, 'unixepoch'), e.agent_id, c.model, count(*),
-      sum(c.input_tokens), sum(c.output_tokens),
-      sum(c.cache_creation_5m_tokens + c.cache_creation_1h_tokens), sum(c.cache_read_tokens),
-      sum(c.cost_micros), ${now}
-    from cost_tracking c join executions e on e.id = c.execution_id
-    group by 1, 2, 3`);
-  tx.run(sql`
-    insert into daily_cost_summaries (day, agent_id, model, execution_count, cost_micros, updated_at)
-    select strftime('%Y-%m-%d', e.created_at / 1000, 'unixepoch'), e.agent_id, c.model, count(*),
-      sum(c.cost_micros), ${now}
-    from cost_tracking c join executions e on e.id = c.execution_id
-    group by 1, 2, 3`);
+// created_at (the keys monthKey and dayKey give), one counted row per cost row. Each table is
+// filled by one insert … select, so the sums never leave the database.
+function* recompute(store: Store, now: number): Plan<void> {
+  const { db, t } = store;
+  const c = t.costTracking;
+  const e = t.executions;
+  const ofRun = eq(e.id, c.executionId);
+  // A bound value in a select list has no type on Postgres until cast (an insert reads it as text).
+  const updatedAt = sql<number>`cast(${now} as bigint)`;
+  yield* changesOf(db.delete(t.monthlyCostSummaries));
+  yield* changesOf(db.delete(t.dailyCostSummaries));
+  const month = t.executionMonth(e.createdAt);
+  yield* changesOf(
+    db.insert(t.monthlyCostSummaries).select(
+      db
+        .select({
+          month: month.as('month'),
+          agentId: e.agentId,
+          model: c.model,
+          executionCount: count().as('execution_count'),
+          inputTokens: sumOf(c.inputTokens).as('input_tokens'),
+          outputTokens: sumOf(c.outputTokens).as('output_tokens'),
+          cacheCreationTokens: sql<number>`sum(${c.cacheCreation5mTokens} + ${c.cacheCreation1hTokens})`.as(
+            'cache_creation_tokens',
+          ),
+          cacheReadTokens: sumOf(c.cacheReadTokens).as('cache_read_tokens'),
+          costMicros: sumOf(c.costMicros).as('cost_micros'),
+          updatedAt: updatedAt.as('updated_at'),
+        })
+        .from(c)
+        .innerJoin(e, ofRun)
+        .groupBy(month, e.agentId, c.model),
+    ),
+  );
+  const day = executionDay(store);
+  yield* changesOf(
+    db.insert(t.dailyCostSummaries).select(
+      db
+        .select({
+          day: day.as('day'),
+          agentId: e.agentId,
+          model: c.model,
+          executionCount: count().as('execution_count'),
+          costMicros: sumOf(c.costMicros).as('cost_micros'),
+          updatedAt: updatedAt.as('updated_at'),
+        })
+        .from(c)
+        .innerJoin(e, ofRun)
+        .groupBy(day, e.agentId, c.model),
+    ),
+  );
 }
 
 function tableReport(before: readonly SummaryRow[], after: readonly SummaryRow[], drifts: SummaryDrift[]) {
@@ -154,26 +191,25 @@ function tableReport(before: readonly SummaryRow[], after: readonly SummaryRow[]
 }
 
 /**
- * Replaces both summary tables with figures recomputed from cost_tracking ⨝ executions, in one
- * transaction, and reports every row that was wrong. IMMEDIATE takes the write lock up front, so
- * a run recorded meanwhile waits instead of slipping in between the read and the replace.
+ * Replaces both summary tables with figures recomputed from cost_tracking ⨝ executions and reports
+ * every row that was wrong: run it in a transaction (`transaction`, or `transactionOnSqlite`). The
+ * summaries are locked against writes first (SQLite's immediate transaction, Postgres' table lock),
+ * so a run recorded meanwhile waits and adds its spend to the rebuilt figures after the commit
+ * rather than slipping in between the read and the replace.
  */
-export function rebuildCostSummaries(db: Db, now = Date.now()): CostSummaryRebuildReport {
-  return db.transaction(
-    (tx) => {
-      const before = { monthly: readMonthly(tx), daily: readDaily(tx) };
-      recompute(tx, now);
-      const after = { monthly: readMonthly(tx), daily: readDaily(tx) };
-      const monthly = diffSummaryRows('monthly_cost_summaries', before.monthly, after.monthly);
-      const daily = diffSummaryRows('daily_cost_summaries', before.daily, after.daily);
-      return {
-        tables: {
-          monthly_cost_summaries: tableReport(before.monthly, after.monthly, monthly),
-          daily_cost_summaries: tableReport(before.daily, after.daily, daily),
-        },
-        drift: [...monthly, ...daily],
-      };
+export function* rebuildCostSummaries(store: Store, now = Date.now()): Plan<CostSummaryRebuildReport> {
+  const { t } = store;
+  yield* lockTablesAgainstWrites(store, [t.monthlyCostSummaries, t.dailyCostSummaries]);
+  const before = { monthly: yield* readMonthly(store), daily: yield* readDaily(store) };
+  yield* recompute(store, now);
+  const after = { monthly: yield* readMonthly(store), daily: yield* readDaily(store) };
+  const monthly = diffSummaryRows('monthly_cost_summaries', before.monthly, after.monthly);
+  const daily = diffSummaryRows('daily_cost_summaries', before.daily, after.daily);
+  return {
+    tables: {
+      monthly_cost_summaries: tableReport(before.monthly, after.monthly, monthly),
+      daily_cost_summaries: tableReport(before.daily, after.daily, daily),
     },
-    { behavior: 'immediate' },
-  );
+    drift: [...monthly, ...daily],
+  };
 }

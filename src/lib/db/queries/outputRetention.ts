@@ -1,52 +1,84 @@
-import { and, count, isNotNull, isNull, lt, sql } from 'drizzle-orm';
-import type { DbConnection } from '../index';
-import { statementPerConnection } from '../prepared';
-import { executions } from '../schema';
+import { and, asc, count, eq, inArray, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import { changesOf, firstOf, type Plan, preparedChangesOf, rowsOf } from '../plan';
+import { preparedPerStore } from '../prepared';
+import type { Store, Tables } from '../store';
+import { sumOf } from './costs';
 
-/** Ended runs whose log lines and steps retention still has to drop: the oldest end first. */
-export function listRunsToPrune(db: DbConnection, finishedBefore: number, limit: number): number[] {
-  return db
-    .select({ id: executions.id })
-    .from(executions)
-    .where(
-      and(
-        isNull(executions.outputPrunedAt),
-        isNotNull(executions.finishedAt),
-        lt(executions.finishedAt, finishedBefore),
-      ),
-    )
-    .orderBy(executions.finishedAt)
-    .limit(limit)
-    .all()
-    .map((row) => row.id);
+// Dialect-neutral plans (see plan.ts): run on SQLite and on Postgres.
+
+/** Ended runs whose output is still kept and ended before `finishedBefore`. */
+const prunable = ({ executions }: Tables, finishedBefore: number) =>
+  and(
+    isNull(executions.outputPrunedAt),
+    isNotNull(executions.finishedAt),
+    lt(executions.finishedAt, finishedBefore),
+  );
+
+/** Ended runs whose log lines and steps retention still has to drop: the oldest end first (then by id). */
+export function* listRunsToPrune({ db, t }: Store, finishedBefore: number, limit: number): Plan<number[]> {
+  const rows = yield* rowsOf(
+    db
+      .select({ id: t.executions.id })
+      .from(t.executions)
+      .where(prunable(t, finishedBefore))
+      .orderBy(asc(t.executions.finishedAt), asc(t.executions.id))
+      .limit(limit),
+  );
+  return rows.map((row) => row.id);
 }
 
-const deleteLogs = statementPerConnection((sqlite) =>
-  sqlite.prepare('delete from execution_logs where execution_id = ? limit ?'),
-);
-const deleteSteps = statementPerConnection((sqlite) =>
-  sqlite.prepare('delete from execution_steps where execution_id = ? limit ?'),
-);
+type OutputTable = Tables['executionLogs'] | Tables['executionSteps'];
 
-/** Drops up to `limit` of a run's log lines, then (once none are left) of its steps: one short transaction. */
-export function deleteRunOutputBatch(db: DbConnection, executionId: number, limit: number): number {
-  const logs = deleteLogs(db).run(executionId, limit).changes;
-  return logs > 0 ? logs : deleteSteps(db).run(executionId, limit).changes;
+// SQLite's `delete … limit`, prepared once per connection: a batch runs ~1,000 times a 500,000-line
+// run, and the plain range delete costs half what Postgres' form (below) costs there.
+const sqliteBatches = preparedPerStore(({ db, t }: Store) => {
+  const batchOf = (table: OutputTable) =>
+    db
+      .delete(table)
+      .where(eq(table.executionId, sql.placeholder('executionId')))
+      .orderBy(asc(table.seq))
+      .limit(sql.placeholder('limit'))
+      .prepare();
+  return { logs: batchOf(t.executionLogs), steps: batchOf(t.executionSteps) };
+});
+
+/** Postgres has no `delete … limit`: the rows are named by their first `limit` sequence numbers. */
+function postgresBatch({ db }: Store, table: OutputTable, executionId: number, limit: number) {
+  const ofRun = eq(table.executionId, executionId);
+  const first = db.select({ seq: table.seq }).from(table).where(ofRun).orderBy(asc(table.seq)).limit(limit);
+  return changesOf(db.delete(table).where(and(ofRun, inArray(table.seq, first))));
 }
 
-export function markOutputPruned(db: DbConnection, executionId: number, at: number): void {
-  db.update(executions).set({ outputPrunedAt: at }).where(sql`${executions.id} = ${executionId}`).run();
+/**
+ * Drops up to `limit` of a run's log lines, oldest first, then (once none are left) of its steps:
+ * each one statement, so a short transaction of its own.
+ */
+export function* deleteRunOutputBatch(store: Store, executionId: number, limit: number): Plan<number> {
+  const { t } = store;
+  if (store.dialect === 'postgres') {
+    const logs = yield* postgresBatch(store, t.executionLogs, executionId, limit);
+    return logs > 0 ? logs : yield* postgresBatch(store, t.executionSteps, executionId, limit);
+  }
+  const batches = sqliteBatches(store);
+  const logs = yield* preparedChangesOf(batches.logs, { executionId, limit });
+  return logs > 0 ? logs : yield* preparedChangesOf(batches.steps, { executionId, limit });
+}
+
+export function markOutputPruned({ db, t }: Store, executionId: number, at: number): Plan<number> {
+  return changesOf(
+    db.update(t.executions).set({ outputPrunedAt: at }).where(eq(t.executions.id, executionId)),
+  );
 }
 
 /** Rows of output (log lines and steps: each takes one sequence number) of runs matching `where`. */
-function outputOf(db: DbConnection, where: ReturnType<typeof and>) {
-  return (
+function* outputOf({ db, t }: Store, where: SQL | undefined): Plan<{ runs: number; rows: number }> {
+  const row = yield* firstOf(
     db
-      .select({ runs: count(), rows: sql<number>`coalesce(sum(${executions.lastSeq}), 0)` })
-      .from(executions)
-      .where(where)
-      .get() ?? { runs: 0, rows: 0 }
+      .select({ runs: count(), rows: sumOf(t.executions.lastSeq) })
+      .from(t.executions)
+      .where(where),
   );
+  return row ?? { runs: 0, rows: 0 };
 }
 
 export interface OutputFigures {
@@ -61,25 +93,19 @@ export interface OutputFigures {
 }
 
 /** What retention keeps and frees, from the runs' sequence counters (no scan of the logs themselves). */
-export function getOutputFigures(db: DbConnection, finishedBefore: number | null): OutputFigures {
-  const kept = outputOf(db, isNull(executions.outputPrunedAt));
-  const prunable =
+export function* getOutputFigures(store: Store, finishedBefore: number | null): Plan<OutputFigures> {
+  const { executions } = store.t;
+  const kept = yield* outputOf(store, isNull(executions.outputPrunedAt));
+  const toPrune =
     finishedBefore === null
       ? { runs: 0, rows: 0 }
-      : outputOf(
-          db,
-          and(
-            isNull(executions.outputPrunedAt),
-            isNotNull(executions.finishedAt),
-            lt(executions.finishedAt, finishedBefore),
-          ),
-        );
-  const pruned = outputOf(db, isNotNull(executions.outputPrunedAt));
+      : yield* outputOf(store, prunable(store.t, finishedBefore));
+  const pruned = yield* outputOf(store, isNotNull(executions.outputPrunedAt));
   return {
     keptRuns: kept.runs,
     keptRows: kept.rows,
-    prunableRuns: prunable.runs,
-    prunableRows: prunable.rows,
+    prunableRuns: toPrune.runs,
+    prunableRows: toPrune.rows,
     prunedRuns: pruned.runs,
   };
 }

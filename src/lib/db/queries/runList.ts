@@ -11,7 +11,6 @@ import {
   type SortOrder,
 } from '../../contracts/executions';
 import { storageFaultOf } from '../../core/storageFault';
-import type { DbConnection } from '../index';
 import { executionDurationKey } from '../schema';
 import { executionSearchVector, searchableText } from '../schema-pg';
 import type { Store, Tables } from '../store';
@@ -157,9 +156,8 @@ export async function listExecutions(
   now = Date.now(),
 ): Promise<ExecutionPage> {
   const { db, t } = store;
-  // A list is never read inside a transaction: a SQLite store's database is then its connection.
-  const unindexedRuns =
-    query.q !== undefined && store.dialect === 'sqlite' ? catchUpSearchIndex(db as DbConnection) : 0;
+  // A list is never read inside a transaction: the catch-up runs its own on the store's connection.
+  const unindexedRuns = query.q !== undefined ? await catchUpSearchIndex(store) : 0;
   const sort = query.sort ?? 'created';
   const order = query.order ?? 'desc';
   const direction = order === 'desc' ? desc : asc;
@@ -194,12 +192,12 @@ export async function listExecutions(
  * disk that write fails; the search then answers from the index as it is, a read like any other,
  * and returns how many of the newest runs it could not cover.
  */
-function catchUpSearchIndex(db: DbConnection): number {
+async function catchUpSearchIndex(store: Store): Promise<number> {
   try {
-    indexNewRuns(db);
+    await indexNewRuns(store);
     return 0;
   } catch (error) {
     if (!storageFaultOf(error)) throw error;
-    return countUnindexedRuns(db);
+    return countUnindexedRuns(store);
   }
 }

@@ -14,12 +14,12 @@ interface EditWorkflowPageProps {
 }
 
 export async function generateMetadata({ params }: EditWorkflowPageProps): Promise<Metadata> {
-  const workflow = loadWorkflow((await params).id);
+  const workflow = await loadWorkflow((await params).id);
   return { title: workflow ? `Edit ${workflow.name}` : 'Workflow not found' };
 }
 
 export default async function EditWorkflowPage({ params }: EditWorkflowPageProps) {
-  const workflow = loadWorkflow((await params).id);
+  const workflow = await loadWorkflow((await params).id);
   if (!workflow) notFound();
   return (
     <>
