@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../src/lib/db';
-import { runOnSqlite } from '../../src/lib/db/plan';
+import { onSqlite, runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent } from '../../src/lib/db/queries/agents';
 import { recordHandBack } from '../../src/lib/db/queries/costs';
 import {
@@ -36,22 +36,24 @@ describe('runs a stopping server leaves for the next start', () => {
       insertQueuedExecution(handle.db, { agentId, prompt: 'x', model: 'm', trigger: 'api', createdAt: NOW });
     const handedBack = queued();
     markExecutionRunning(handle.db, handedBack, { startedAt: NOW, attempt: 1, workerId: 'w' });
-    recordHandBack(handle.db, {
-      execution: { id: handedBack, agentId, createdAt: NOW },
-      handedBack: { at: NOW + 5, attempt: 2, from: { kind: 'prompt' } },
-      progress: { ...ZERO, numTurns: 1, apiRetryCount: 0 },
-      rows: [],
-      previous: new Map(),
-      attempt: {
-        executionId: handedBack,
-        attempt: 1,
-        status: 'interrupted',
-        startedAt: NOW,
-        finishedAt: NOW + 5,
-        errorCode: 'handed_back',
-        errorMessage: 'handed back',
-      },
-    });
+    onSqlite(handle.db, (store) =>
+      recordHandBack(store, {
+        execution: { id: handedBack, agentId, createdAt: NOW },
+        handedBack: { at: NOW + 5, attempt: 2, from: { kind: 'prompt' } },
+        progress: { ...ZERO, numTurns: 1, apiRetryCount: 0 },
+        rows: [],
+        previous: new Map(),
+        attempt: {
+          executionId: handedBack,
+          attempt: 1,
+          status: 'interrupted',
+          startedAt: NOW,
+          finishedAt: NOW + 5,
+          errorCode: 'handed_back',
+          errorMessage: 'handed back',
+        },
+      }),
+    );
     const crashedQueued = queued();
     const crashedRunning = queued();
     markExecutionRunning(handle.db, crashedRunning, { startedAt: NOW, attempt: 1, workerId: 'w' });

@@ -48,3 +48,20 @@ export function statementPerConnection<S>(
 export function preparedPerStore<T>(prepare: (store: Store) => T): (store: Store) => T {
   return oncePer(prepare, (store) => store.db);
 }
+
+/**
+ * A better-sqlite3 statement (`statementPerConnection`) as a plan's prepared write, for the writes
+ * too hot for drizzle's per-call work: the same plan yields it on SQLite and a drizzle prepared
+ * statement in its place on Postgres. It binds named parameters (`@name`) from the values.
+ */
+export function sqliteWrite(statement: Database.Statement): {
+  run(values: Record<string, unknown>): Database.RunResult;
+  execute(): never;
+} {
+  return {
+    run: (values) => statement.run(values),
+    execute: () => {
+      throw new Error('a SQLite statement cannot run on Postgres');
+    },
+  };
+}

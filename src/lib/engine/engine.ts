@@ -10,8 +10,8 @@ import { DomainError, isDomainError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { describeStorageFault, type StorageFault, storageFaultOf } from '../core/storageFault';
 import type { DbHandle } from '../db';
-import { runOnSqlite } from '../db/plan';
-import { recordExecutionOutcome, recordHandBack } from '../db/queries/costs';
+import { runOnSqlite, transactionOnSqlite } from '../db/plan';
+import { type OutcomeWrite, recordExecutionOutcome, recordHandBack } from '../db/queries/costs';
 import {
   awaitingRunsWithoutPendingApproval,
   chainRootOf,
@@ -514,14 +514,15 @@ export class RunEngine {
     const figures = finalFigures(run.usage.responses(), run.results, run.createdAt, run.earlier);
     const progress = { ...figures.totals, numTurns: figures.numTurns, apiRetryCount: run.apiRetryCount };
     try {
-      recordHandBack(this.deps.handle.db, {
+      const write = {
         execution: { id: run.executionId, agentId: run.agentId, createdAt: run.createdAt },
         handedBack: handedBackRecord(run.state, Date.now()),
         progress,
         rows: figures.models,
         previous: run.spend.lastWritten,
         attempt,
-      });
+      };
+      transactionOnSqlite(this.deps.handle.db, (tx) => recordHandBack(tx, write));
     } catch (error) {
       const fault = storageFaultOf(error);
       if (!fault) throw error;
@@ -932,36 +933,38 @@ export class RunEngine {
     run.output.flush();
     run.committedSeq = run.output.lastSeq;
     const finalView = this.publishedView(run);
+    const write: OutcomeWrite = {
+      execution: { id: run.executionId, agentId: run.agentId, createdAt: run.createdAt },
+      outcome: {
+        ...ending,
+        finishedAt,
+        durationMs: finalView.durationMs,
+        numTurns,
+        totals,
+        resultText,
+        structuredOutput,
+        apiRetryCount: run.apiRetryCount,
+        deniedToolCalls: run.denials.count,
+        denials: run.denials.list(),
+        warnings: run.warnings,
+      },
+      rows: models,
+      previous: run.spend.lastWritten,
+      lastAttempt,
+    };
+    const writeEnding = () =>
+      this.events.writeEnding({
+        execution: finalView,
+        agent: run.agent,
+        budget: run.budgetStop,
+        timeoutSeconds: run.timeoutSeconds,
+      });
+    // The ending's event and outbox rows commit with it (synchronous writes on the same connection).
     const record = () =>
-      recordExecutionOutcome(
-        this.deps.handle.db,
-        {
-          execution: { id: run.executionId, agentId: run.agentId, createdAt: run.createdAt },
-          outcome: {
-            ...ending,
-            finishedAt,
-            durationMs: finalView.durationMs,
-            numTurns,
-            totals,
-            resultText,
-            structuredOutput,
-            apiRetryCount: run.apiRetryCount,
-            deniedToolCalls: run.denials.count,
-            denials: run.denials.list(),
-            warnings: run.warnings,
-          },
-          rows: models,
-          previous: run.spend.lastWritten,
-          lastAttempt,
-        },
-        () =>
-          this.events.writeEnding({
-            execution: finalView,
-            agent: run.agent,
-            budget: run.budgetStop,
-            timeoutSeconds: run.timeoutSeconds,
-          }),
-      );
+      transactionOnSqlite(this.deps.handle.db, function* (tx) {
+        yield* recordExecutionOutcome(tx, write);
+        writeEnding();
+      });
     this.runs.delete(run.executionId);
     // Calls still waiting will never be answered now.
     this.approvals.dropPending(run.executionId);
