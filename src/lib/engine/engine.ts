@@ -24,6 +24,7 @@ import {
   recordAttemptForRetry,
   recordExecutionInit,
 } from '../db/queries/executions';
+import { sqliteOutputStore } from '../db/queries/outputStore';
 import { getAppSettings, runLogCapBytes } from '../db/queries/settings';
 import type { AgentConfiguration } from '../db/schema';
 import { sqliteStore } from '../db/store';
@@ -152,7 +153,7 @@ export class RunEngine {
       wake: () => this.pump(),
     });
     this.writer = new OutputWriter(
-      deps.handle.sqlite,
+      sqliteOutputStore(deps.handle.sqlite),
       deps.masker,
       (outputs) => this.committed(outputs),
       (error, executionIds) => this.outputFailed(error, executionIds),
