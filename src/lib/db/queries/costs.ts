@@ -41,7 +41,10 @@ function costDelta(row: ModelCostRecord, before: ModelCostRecord | undefined) {
   };
 }
 
-/** `column` plus the proposed row's value of it, for an upsert that adds (qualified: a bare name is ambiguous beside `excluded` on Postgres). */
+/**
+ * `column` plus the proposed row's value of it, for an upsert that adds (qualified by its table:
+ * a bare name is ambiguous beside `excluded` on Postgres).
+ */
 const plusExcluded = (column: AnyColumn) => sql`${column} + excluded.${sql.identifier(column.name)}`;
 
 /** The proposed row's value of `column`, for an upsert that overwrites. */
@@ -50,9 +53,9 @@ const excluded = (column: AnyColumn) => sql`excluded.${sql.identifier(column.nam
 /**
  * The writes of every usage event of every running run, prepared once per connection: per model
  * its cost row (an upsert), its month and its day (upserts that add the difference); then the
- * run's total. On SQLite they are better-sqlite3's own statements, as drizzle's placeholder filling
- * and transaction wrapper doubled the write's time (docs/scaling.md); on Postgres, drizzle's. Both
- * bind the same values: booleans as 1/0 (Postgres reads '1' into a boolean column as true).
+ * run's total. On SQLite they stay better-sqlite3's own statements (drizzle's prepared ones
+ * measured no faster, docs/scaling.md); on Postgres they are drizzle's. Both bind the same values:
+ * booleans as 1/0 (Postgres reads '1' into a boolean column as true).
  */
 interface CostWrites {
   upsertCost: PreparedWrite;
