@@ -1,6 +1,7 @@
 import { onSqlite, runOnSqlite } from '../src/lib/db/plan';
 import { createAgent } from '../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../src/lib/db/queries/executions';
+import { sqliteOutputStore } from '../src/lib/db/queries/outputStore';
 import { sqliteStore } from '../src/lib/db/store';
 import { MAX_BATCH_ROWS, OutputWriter } from '../src/lib/engine/outputWriter';
 import { SecretMasker } from '../src/lib/security/secrets';
@@ -52,7 +53,7 @@ export function benchLogWrites(): BenchResult[] {
     for (let seq = 1; seq <= LINES; seq++) naiveLine(id, seq);
   });
   const writer = new OutputWriter(
-    handle.sqlite,
+    sqliteOutputStore(handle.sqlite),
     masker,
     () => {},
     (error) => {

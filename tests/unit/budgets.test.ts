@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../src/lib/db';
-import { runOnSqlite } from '../../src/lib/db/plan';
+import { runOnSqlite, transactionOnSqlite } from '../../src/lib/db/plan';
 import { createAgent, getAgentById } from '../../src/lib/db/queries/agents';
 import { recordExecutionCosts } from '../../src/lib/db/queries/costs';
 import { updateAppSettings } from '../../src/lib/db/queries/settings';
@@ -42,7 +42,7 @@ function spend(agentId: number, costMicros: number, createdAt = NOW) {
       .returning({ id: executions.id })
       .all(),
   );
-  recordExecutionCosts(handle.db, { id, agentId, createdAt }, [
+  const rows = [
     {
       model: 'claude-sonnet-4-5',
       inputTokens: 0,
@@ -58,7 +58,8 @@ function spend(agentId: number, costMicros: number, createdAt = NOW) {
       costMismatch: false,
       responseCount: 1,
     },
-  ]);
+  ] as const;
+  transactionOnSqlite(handle.db, (tx) => recordExecutionCosts(tx, { id, agentId, createdAt }, rows));
 }
 
 describe('budgets', () => {

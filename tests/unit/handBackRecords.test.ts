@@ -40,22 +40,24 @@ describe('runs a stopping server leaves for the next start', () => {
     onSqlite(handle.db, (store) =>
       markExecutionRunning(store, handedBack, { startedAt: NOW, attempt: 1, workerId: 'w' }),
     );
-    recordHandBack(handle.db, {
-      execution: { id: handedBack, agentId, createdAt: NOW },
-      handedBack: { at: NOW + 5, attempt: 2, from: { kind: 'prompt' } },
-      progress: { ...ZERO, numTurns: 1, apiRetryCount: 0 },
-      rows: [],
-      previous: new Map(),
-      attempt: {
-        executionId: handedBack,
-        attempt: 1,
-        status: 'interrupted',
-        startedAt: NOW,
-        finishedAt: NOW + 5,
-        errorCode: 'handed_back',
-        errorMessage: 'handed back',
-      },
-    });
+    onSqlite(handle.db, (store) =>
+      recordHandBack(store, {
+        execution: { id: handedBack, agentId, createdAt: NOW },
+        handedBack: { at: NOW + 5, attempt: 2, from: { kind: 'prompt' } },
+        progress: { ...ZERO, numTurns: 1, apiRetryCount: 0 },
+        rows: [],
+        previous: new Map(),
+        attempt: {
+          executionId: handedBack,
+          attempt: 1,
+          status: 'interrupted',
+          startedAt: NOW,
+          finishedAt: NOW + 5,
+          errorCode: 'handed_back',
+          errorMessage: 'handed back',
+        },
+      }),
+    );
     const crashedQueued = queued();
     const crashedRunning = queued();
     onSqlite(handle.db, (store) =>

@@ -9,6 +9,7 @@ import {
   getExecutionSummary,
   insertQueuedExecution,
 } from '../../src/lib/db/queries/executions';
+import { sqliteOutputStore } from '../../src/lib/db/queries/outputStore';
 import { sqliteStore } from '../../src/lib/db/store';
 import { type CommittedOutput, OutputWriter } from '../../src/lib/engine/outputWriter';
 import { SecretMasker } from '../../src/lib/security/secrets';
@@ -40,7 +41,7 @@ function recordingWriter() {
   const published: CommittedOutput[] = [];
   const committedAtPublish: number[] = [];
   const writer = new OutputWriter(
-    handle.sqlite,
+    sqliteOutputStore(handle.sqlite),
     masker,
     (outputs) => {
       for (const output of outputs) {
@@ -144,7 +145,7 @@ describe('OutputWriter across runs', () => {
     );
     const published: CommittedOutput[][] = [];
     const writer = new OutputWriter(
-      handle.sqlite,
+      sqliteOutputStore(handle.sqlite),
       masker,
       (outputs) => published.push(outputs),
       (error) => {
@@ -188,7 +189,7 @@ describe('OutputWriter when a commit fails', () => {
     const failures: { code: unknown; executionIds: number[] }[] = [];
     const published: CommittedOutput[] = [];
     const writer = new OutputWriter(
-      readOnly,
+      sqliteOutputStore(readOnly),
       masker,
       (outputs) => published.push(...outputs),
       (error, executionIds) => failures.push({ code: (error as { code?: unknown }).code, executionIds }),
@@ -206,7 +207,7 @@ describe('the log cap', () => {
   it('stores lines up to the cap, then one marker, and at the end how many lines it left out', () => {
     const published: CommittedOutput[] = [];
     const writer = new OutputWriter(
-      handle.sqlite,
+      sqliteOutputStore(handle.sqlite),
       masker,
       (outputs) => published.push(...outputs),
       (error) => {

@@ -112,3 +112,18 @@ export function rawOnSqlite<Row>(
     return onClient(client);
   };
 }
+
+/**
+ * A better-sqlite3 statement (`statementPerConnection`) as a plan's prepared write, for the writes
+ * too hot for drizzle's per-call work: the same plan yields it on SQLite and a drizzle prepared
+ * statement in its place on Postgres. It binds named parameters (`@name`) from the values.
+ */
+export function sqliteWrite(statement: Database.Statement): {
+  run(values: Record<string, unknown>): Database.RunResult;
+  execute(): never;
+} {
+  return {
+    run: (values) => statement.run(values),
+    execute: sqliteOnly,
+  };
+}

@@ -11,7 +11,7 @@ import type { Logger } from '../core/logger';
 import { describeStorageFault, type StorageFault, storageFaultOf } from '../core/storageFault';
 import type { DbHandle } from '../db';
 import { onSqlite, runOnSqlite, transactionOnSqlite } from '../db/plan';
-import { recordExecutionOutcome, recordHandBack } from '../db/queries/costs';
+import { type OutcomeWrite, recordExecutionOutcome, recordHandBack } from '../db/queries/costs';
 import {
   awaitingRunsWithoutPendingApproval,
   chainRootOf,
@@ -24,6 +24,7 @@ import {
   recordAttemptForRetry,
   recordExecutionInit,
 } from '../db/queries/executions';
+import { sqliteOutputStore } from '../db/queries/outputStore';
 import { getAppSettings, runLogCapBytes } from '../db/queries/settings';
 import type { AgentConfiguration } from '../db/schema';
 import { sqliteStore } from '../db/store';
@@ -152,7 +153,7 @@ export class RunEngine {
       wake: () => this.pump(),
     });
     this.writer = new OutputWriter(
-      deps.handle.sqlite,
+      sqliteOutputStore(deps.handle.sqlite),
       deps.masker,
       (outputs) => this.committed(outputs),
       (error, executionIds) => this.outputFailed(error, executionIds),
@@ -517,14 +518,15 @@ export class RunEngine {
     const figures = finalFigures(run.usage.responses(), run.results, run.createdAt, run.earlier);
     const progress = { ...figures.totals, numTurns: figures.numTurns, apiRetryCount: run.apiRetryCount };
     try {
-      recordHandBack(this.deps.handle.db, {
+      const write = {
         execution: { id: run.executionId, agentId: run.agentId, createdAt: run.createdAt },
         handedBack: handedBackRecord(run.state, Date.now()),
         progress,
         rows: figures.models,
         previous: run.spend.lastWritten,
         attempt,
-      });
+      };
+      transactionOnSqlite(this.deps.handle.db, (tx) => recordHandBack(tx, write));
     } catch (error) {
       const fault = storageFaultOf(error);
       if (!fault) throw error;
@@ -940,36 +942,38 @@ export class RunEngine {
     run.output.flush();
     run.committedSeq = run.output.lastSeq;
     const finalView = this.publishedView(run);
+    const write: OutcomeWrite = {
+      execution: { id: run.executionId, agentId: run.agentId, createdAt: run.createdAt },
+      outcome: {
+        ...ending,
+        finishedAt,
+        durationMs: finalView.durationMs,
+        numTurns,
+        totals,
+        resultText,
+        structuredOutput,
+        apiRetryCount: run.apiRetryCount,
+        deniedToolCalls: run.denials.count,
+        denials: run.denials.list(),
+        warnings: run.warnings,
+      },
+      rows: models,
+      previous: run.spend.lastWritten,
+      lastAttempt,
+    };
+    const writeEnding = () =>
+      this.events.writeEnding({
+        execution: finalView,
+        agent: run.agent,
+        budget: run.budgetStop,
+        timeoutSeconds: run.timeoutSeconds,
+      });
+    // The ending's event and outbox rows commit with it (synchronous writes on the same connection).
     const record = () =>
-      recordExecutionOutcome(
-        this.deps.handle.db,
-        {
-          execution: { id: run.executionId, agentId: run.agentId, createdAt: run.createdAt },
-          outcome: {
-            ...ending,
-            finishedAt,
-            durationMs: finalView.durationMs,
-            numTurns,
-            totals,
-            resultText,
-            structuredOutput,
-            apiRetryCount: run.apiRetryCount,
-            deniedToolCalls: run.denials.count,
-            denials: run.denials.list(),
-            warnings: run.warnings,
-          },
-          rows: models,
-          previous: run.spend.lastWritten,
-          lastAttempt,
-        },
-        () =>
-          this.events.writeEnding({
-            execution: finalView,
-            agent: run.agent,
-            budget: run.budgetStop,
-            timeoutSeconds: run.timeoutSeconds,
-          }),
-      );
+      transactionOnSqlite(this.deps.handle.db, function* (tx) {
+        yield* recordExecutionOutcome(tx, write);
+        writeEnding();
+      });
     this.runs.delete(run.executionId);
     // Calls still waiting will never be answered now.
     this.approvals.dropPending(run.executionId);

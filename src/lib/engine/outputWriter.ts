@@ -1,7 +1,7 @@
-import type Database from 'better-sqlite3';
 import type { LogDraft, StepDraft } from '../claude/messages';
 import { LOG_TRUNCATED_MARKER, type LogLineDto, type StepDto } from '../contracts/executions';
 import type { ExecutionProgress } from '../db/queries/executions';
+import type { OutputBatch, OutputStore } from '../db/queries/outputStore';
 import { formatBytes } from '../presentation/format';
 import type { SecretMasker } from '../security/secrets';
 
@@ -9,38 +9,7 @@ import type { SecretMasker } from '../security/secrets';
 export const MAX_BATCH_ROWS = 1_000;
 
 /** What one commit stored for one execution, handed on only after the commit. */
-export interface CommittedOutput {
-  executionId: number;
-  seq: number;
-  steps: StepDto[];
-  logs: LogLineDto[];
-  /** The progress figures written in the same commit, if they changed. */
-  progress: ExecutionProgress | null;
-}
-
-interface Statements {
-  insertStep: Database.Statement;
-  insertLog: Database.Statement;
-  advance: Database.Statement;
-  advanceWithProgress: Database.Statement;
-}
-
-function prepare(sqlite: Database.Database): Statements {
-  return {
-    insertStep: sqlite.prepare(
-      `insert into execution_steps (execution_id, seq, kind, summary, tool_name, tool_use_id, is_error, payload, created_at)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    insertLog: sqlite.prepare(
-      'insert into execution_logs (execution_id, seq, level, text, created_at) values (?, ?, ?, ?, ?)',
-    ),
-    advance: sqlite.prepare('update executions set last_seq = ?, last_activity_at = ? where id = ?'),
-    advanceWithProgress: sqlite.prepare(
-      `update executions set last_seq = ?, last_activity_at = ?, input_tokens = ?, output_tokens = ?,
-       cache_creation_tokens = ?, cache_read_tokens = ?, num_turns = ?, api_retry_count = ? where id = ?`,
-    ),
-  };
-}
+export type CommittedOutput = OutputBatch;
 
 /**
  * One execution's output: numbers its steps and log lines from one sequence, masks known secrets
@@ -109,7 +78,7 @@ export class RunOutput {
     );
   }
 
-  /** What was just committed, handed on; the output starts empty again. */
+  /** What goes into the next commit; the output starts empty again. */
   take(): CommittedOutput {
     const batch = {
       executionId: this.executionId,
@@ -122,8 +91,7 @@ export class RunOutput {
     return batch;
   }
 
-  /** Forgets what a failed commit did not store. */
-  drop(): void {
+  private drop(): void {
     this.steps = [];
     this.logs = [];
     this.progress = null;
@@ -161,28 +129,27 @@ const truncationText = (capBytes: number) =>
  * written in one transaction as soon as the loop comes round (setImmediate), so a line waits for at
  * most one turn of the loop instead of a fixed timer, and a flood still costs one transaction per
  * MAX_BATCH_ROWS. Nothing is handed on before its commit, so nothing shown can be lost.
+ *
+ * The store is the dialect's (db/queries/outputStore.ts). SQLite's commits synchronously, so a
+ * flush is committed when it returns, as the engine needs. Postgres' commits asynchronously: one
+ * flush at a time, each after the one before, so an execution's rows and `last_seq` land in order.
  */
 export class OutputWriter {
-  private readonly statements: Statements;
   private readonly dirty = new Set<RunOutput>();
   private scheduled: NodeJS.Immediate | undefined;
-  private readonly commit: (outputs: RunOutput[]) => void;
+  /** The asynchronous commits not settled yet (Postgres), in order. */
+  private inFlight: Promise<void> | undefined;
 
   /**
    * `onFailed`: a commit failed (its rows are not stored, and are dropped): the writer never
    * throws, since it mostly runs on its own turn of the event loop, where a throw would be uncaught.
    */
   constructor(
-    sqlite: Database.Database,
+    private readonly store: OutputStore,
     private readonly masker: SecretMasker,
     private readonly onCommitted: (outputs: CommittedOutput[]) => void,
     private readonly onFailed: (error: unknown, executionIds: number[]) => void,
-  ) {
-    this.statements = prepare(sqlite);
-    this.commit = sqlite.transaction((outputs: RunOutput[]) => {
-      for (const output of outputs) this.write(output);
-    });
-  }
+  ) {}
 
   /** `logCapBytes`: how much log text the run may store (the `runLogCapMb` setting). */
   open(executionId: number, lastSeq: number, logCapBytes = Number.POSITIVE_INFINITY): RunOutput {
@@ -202,57 +169,48 @@ export class OutputWriter {
     this.scheduled ??= setImmediate(() => this.flush());
   }
 
-  /** Commits everything pending, in one transaction, then hands it on. Synchronous; never throws. */
+  /**
+   * Commits everything pending, in one transaction, then hands it on. Synchronous on SQLite; never
+   * throws.
+   */
   flush(): void {
     if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = undefined;
     if (this.dirty.size === 0) return;
-    const outputs = [...this.dirty];
+    const batches = [...this.dirty].map((output) => output.take());
     this.dirty.clear();
-    try {
-      this.commit(outputs);
-    } catch (error) {
-      for (const output of outputs) output.drop();
-      this.onFailed(
-        error,
-        outputs.map((output) => output.executionId),
-      );
-      return;
-    }
-    this.onCommitted(outputs.map((output) => output.take()));
+    const previous = this.inFlight;
+    const written = previous ? previous.then(() => this.commit(batches)) : this.commit(batches);
+    if (!written) return;
+    const tracked: Promise<void> = written.finally(() => {
+      if (this.inFlight === tracked) this.inFlight = undefined;
+    });
+    this.inFlight = tracked;
   }
 
-  private write(output: RunOutput): void {
-    const { insertStep, insertLog, advance, advanceWithProgress } = this.statements;
-    const id = output.executionId;
-    for (const s of output.steps) {
-      const payload = JSON.stringify(s.payload ?? null);
-      insertStep.run(
-        id,
-        s.seq,
-        s.kind,
-        s.summary,
-        s.toolName,
-        s.toolUseId,
-        s.isError ? 1 : 0,
-        payload,
-        s.createdAt,
+  /** Every flush so far has settled (committed and handed on, or reported failed). */
+  async settled(): Promise<void> {
+    while (this.inFlight) await this.inFlight;
+  }
+
+  /** Writes the batches and hands them on, or reports them failed; a promise while the commit is asynchronous. */
+  private commit(batches: CommittedOutput[]): Promise<void> | undefined {
+    const failed = (error: unknown) =>
+      this.onFailed(
+        error,
+        batches.map((batch) => batch.executionId),
       );
+    let written: void | Promise<void>;
+    try {
+      written = this.store.write(batches, Date.now());
+    } catch (error) {
+      failed(error);
+      return undefined;
     }
-    for (const l of output.logs) insertLog.run(id, l.seq, l.level, l.text, l.createdAt);
-    const p = output.progress;
-    if (p)
-      advanceWithProgress.run(
-        output.lastSeq,
-        Date.now(),
-        p.inputTokens,
-        p.outputTokens,
-        p.cacheCreationTokens,
-        p.cacheReadTokens,
-        p.numTurns,
-        p.apiRetryCount,
-        id,
-      );
-    else advance.run(output.lastSeq, Date.now(), id);
+    if (!written) {
+      this.onCommitted(batches);
+      return undefined;
+    }
+    return written.then(() => this.onCommitted(batches), failed);
   }
 }

@@ -1,7 +1,7 @@
 import type { ModelTokenUsage } from '../claude/usage';
 import type { Logger } from '../core/logger';
 import type { DbConnection } from '../db';
-import { onSqlite, runOnSqlite } from '../db/plan';
+import { onSqlite, runOnSqlite, transactionOnSqlite } from '../db/plan';
 import { getAgentRow } from '../db/queries/agents';
 import { getApprovalRow, latestAnsweredApproval, pendingApprovalsOf } from '../db/queries/approvals';
 import { recordExecutionCosts } from '../db/queries/costs';
@@ -60,7 +60,9 @@ export class Parking {
     this.host.apply(run, { type: 'attempt_ended', ending: PARKED, retryAt: null });
     const figures = finalFigures(run.usage.responses(), run.results, run.createdAt, run.earlier);
     const execution = { id: run.executionId, agentId: run.agentId, createdAt: run.createdAt };
-    recordExecutionCosts(db, execution, figures.models, run.spend.lastWritten);
+    transactionOnSqlite(db, (tx) =>
+      recordExecutionCosts(tx, execution, figures.models, run.spend.lastWritten),
+    );
     const progress = { ...figures.totals, numTurns: figures.numTurns, apiRetryCount: run.apiRetryCount };
     onSqlite(db, (store) => recordParkedProgress(store, run.executionId, progress));
     run.output.flush();

@@ -2,6 +2,7 @@ import { LiveCost, mergeCostRecords } from '../claude/costTracker';
 import type { ModelTokenUsage } from '../claude/usage';
 import type { ModelCostRecord } from '../contracts/costs';
 import type { DbConnection } from '../db';
+import { transactionOnSqlite } from '../db/plan';
 import { type PreviousCosts, recordExecutionCosts } from '../db/queries/costs';
 import type { AgentConfiguration } from '../db/schema';
 import { type BudgetBreach, runBudgetBreach } from './budgets';
@@ -41,12 +42,8 @@ export class SpendGuard {
   observe(responseId: string, usage: ModelTokenUsage, now: number): BudgetBreach | null {
     this.cost.update(responseId, usage);
     const rows = this.records();
-    recordExecutionCosts(
-      this.db,
-      { id: this.run.executionId, agentId: this.run.agent.id, createdAt: this.run.createdAt },
-      rows,
-      this.written,
-    );
+    const execution = { id: this.run.executionId, agentId: this.run.agent.id, createdAt: this.run.createdAt };
+    transactionOnSqlite(this.db, (tx) => recordExecutionCosts(tx, execution, rows, this.written));
     this.written = byModel(rows);
     return runBudgetBreach(this.db, this.run.agent, this.totalMicros, now, this.run.workflowCapMicros);
   }

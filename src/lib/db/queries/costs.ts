@@ -2,9 +2,16 @@ import { type AnyColumn, and, eq, sql } from 'drizzle-orm';
 import type { ModelCostRecord } from '../../contracts/costs';
 import type { DenialDto, ExecutionStatus, RunWarning } from '../../contracts/executions';
 import type { Db, DbConnection } from '../index';
-import { onSqlite, type Plan, preparedRowsOf } from '../plan';
-import { preparedPerStore, statementPerConnection } from '../prepared';
-import { executionAttempts, executions, type HandedBack } from '../schema';
+import {
+  changesOf,
+  onSqlite,
+  type Plan,
+  type PreparedWrite,
+  preparedChangesOf,
+  preparedRowsOf,
+} from '../plan';
+import { preparedPerStore, sqliteWrite, statementPerConnection } from '../prepared';
+import type { HandedBack } from '../schema';
 import type { Store } from '../store';
 import type { ExecutionProgress, NewExecutionAttempt, TokenTotals } from './executions';
 
@@ -34,45 +41,184 @@ function costDelta(row: ModelCostRecord, before: ModelCostRecord | undefined) {
   };
 }
 
-// Run on every usage event of every running run: prepared once per connection, as drizzle would
-// compose (and SQLite prepare) four statements per model on every event.
-const costStatements = statementPerConnection((sqlite) => ({
-  upsertCost: sqlite.prepare(
-    `insert into cost_tracking (execution_id, agent_id, model, input_tokens, output_tokens,
-       cache_creation_5m_tokens, cache_creation_1h_tokens, cache_read_tokens, cost_micros, reported_cost_micros,
-       cost_source, usage_source, unpriced, cost_mismatch, response_count, created_at, updated_at)
-     values (@executionId, @agentId, @model, @inputTokens, @outputTokens, @cacheCreation5mTokens,
-       @cacheCreation1hTokens, @cacheReadTokens, @costMicros, @reportedCostMicros, @costSource, @usageSource,
-       @unpriced, @costMismatch, @responseCount, @now, @now)
-     on conflict (execution_id, model) do update set input_tokens = excluded.input_tokens,
-       output_tokens = excluded.output_tokens, cache_creation_5m_tokens = excluded.cache_creation_5m_tokens,
-       cache_creation_1h_tokens = excluded.cache_creation_1h_tokens, cache_read_tokens = excluded.cache_read_tokens,
-       cost_micros = excluded.cost_micros, reported_cost_micros = excluded.reported_cost_micros,
-       cost_source = excluded.cost_source, usage_source = excluded.usage_source, unpriced = excluded.unpriced,
-       cost_mismatch = excluded.cost_mismatch, response_count = excluded.response_count,
-       updated_at = excluded.updated_at`,
-  ),
-  addToMonth: sqlite.prepare(
-    `insert into monthly_cost_summaries (month, agent_id, model, execution_count, input_tokens, output_tokens,
-       cache_creation_tokens, cache_read_tokens, cost_micros, updated_at)
-     values (@month, @agentId, @model, @counted, @inputTokens, @outputTokens, @cacheCreationTokens,
-       @cacheReadTokens, @costMicros, @now)
-     on conflict (month, agent_id, model) do update set execution_count = execution_count + excluded.execution_count,
-       input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
-       cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,
-       cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
-       cost_micros = cost_micros + excluded.cost_micros, updated_at = excluded.updated_at`,
-  ),
-  addToDay: sqlite.prepare(
-    `insert into daily_cost_summaries (day, agent_id, model, execution_count, cost_micros, updated_at)
-     values (@day, @agentId, @model, @counted, @costMicros, @now)
-     on conflict (day, agent_id, model) do update set execution_count = execution_count + excluded.execution_count,
-       cost_micros = cost_micros + excluded.cost_micros, updated_at = excluded.updated_at`,
-  ),
-  executionCost: sqlite.prepare(
-    'update executions set cost_micros = ?, reported_cost_micros = ? where id = ?',
-  ),
-}));
+/**
+ * `column` plus the proposed row's value of it, for an upsert that adds (qualified by its table:
+ * a bare name is ambiguous beside `excluded` on Postgres).
+ */
+const plusExcluded = (column: AnyColumn) => sql`${column} + excluded.${sql.identifier(column.name)}`;
+
+/** The proposed row's value of `column`, for an upsert that overwrites. */
+const excluded = (column: AnyColumn) => sql`excluded.${sql.identifier(column.name)}`;
+
+/**
+ * The writes of every usage event of every running run, prepared once per connection: per model
+ * its cost row (an upsert), its month and its day (upserts that add the difference); then the
+ * run's total. On SQLite they stay better-sqlite3's own statements (drizzle's prepared ones
+ * measured no faster, docs/scaling.md); on Postgres they are drizzle's. Both bind the same values:
+ * booleans as 1/0 (Postgres reads '1' into a boolean column as true).
+ */
+interface CostWrites {
+  upsertCost: PreparedWrite;
+  addToMonth: PreparedWrite;
+  addToDay: PreparedWrite;
+  executionCost: PreparedWrite;
+}
+
+const sqliteCostWrites = statementPerConnection(
+  (sqlite): CostWrites => ({
+    upsertCost: sqliteWrite(
+      sqlite.prepare(
+        `insert into cost_tracking (execution_id, agent_id, model, input_tokens, output_tokens,
+           cache_creation_5m_tokens, cache_creation_1h_tokens, cache_read_tokens, cost_micros, reported_cost_micros,
+           cost_source, usage_source, unpriced, cost_mismatch, response_count, created_at, updated_at)
+         values (@executionId, @agentId, @model, @inputTokens, @outputTokens, @cacheCreation5mTokens,
+           @cacheCreation1hTokens, @cacheReadTokens, @costMicros, @reportedCostMicros, @costSource, @usageSource,
+           @unpriced, @costMismatch, @responseCount, @now, @now)
+         on conflict (execution_id, model) do update set input_tokens = excluded.input_tokens,
+           output_tokens = excluded.output_tokens, cache_creation_5m_tokens = excluded.cache_creation_5m_tokens,
+           cache_creation_1h_tokens = excluded.cache_creation_1h_tokens, cache_read_tokens = excluded.cache_read_tokens,
+           cost_micros = excluded.cost_micros, reported_cost_micros = excluded.reported_cost_micros,
+           cost_source = excluded.cost_source, usage_source = excluded.usage_source, unpriced = excluded.unpriced,
+           cost_mismatch = excluded.cost_mismatch, response_count = excluded.response_count,
+           updated_at = excluded.updated_at`,
+      ),
+    ),
+    addToMonth: sqliteWrite(
+      sqlite.prepare(
+        `insert into monthly_cost_summaries (month, agent_id, model, execution_count, input_tokens, output_tokens,
+           cache_creation_tokens, cache_read_tokens, cost_micros, updated_at)
+         values (@month, @agentId, @model, @counted, @inputTokens, @outputTokens, @cacheCreationTokens,
+           @cacheReadTokens, @costMicros, @now)
+         on conflict (month, agent_id, model) do update set execution_count = execution_count + excluded.execution_count,
+           input_tokens = input_tokens + excluded.input_tokens, output_tokens = output_tokens + excluded.output_tokens,
+           cache_creation_tokens = cache_creation_tokens + excluded.cache_creation_tokens,
+           cache_read_tokens = cache_read_tokens + excluded.cache_read_tokens,
+           cost_micros = cost_micros + excluded.cost_micros, updated_at = excluded.updated_at`,
+      ),
+    ),
+    addToDay: sqliteWrite(
+      sqlite.prepare(
+        `insert into daily_cost_summaries (day, agent_id, model, execution_count, cost_micros, updated_at)
+         values (@day, @agentId, @model, @counted, @costMicros, @now)
+         on conflict (day, agent_id, model) do update set execution_count = execution_count + excluded.execution_count,
+           cost_micros = cost_micros + excluded.cost_micros, updated_at = excluded.updated_at`,
+      ),
+    ),
+    executionCost: sqliteWrite(
+      sqlite.prepare(
+        'update executions set cost_micros = @costMicros, reported_cost_micros = @reportedCostMicros where id = @id',
+      ),
+    ),
+  }),
+);
+
+const p = sql.placeholder;
+
+const postgresCostWrites = preparedPerStore(({ db, t }: Store): CostWrites => {
+  const { costTracking: c, monthlyCostSummaries: m, dailyCostSummaries: d, executions: e } = t;
+  return {
+    upsertCost: db
+      .insert(c)
+      .values({
+        executionId: p('executionId'),
+        agentId: p('agentId'),
+        model: p('model'),
+        inputTokens: p('inputTokens'),
+        outputTokens: p('outputTokens'),
+        cacheCreation5mTokens: p('cacheCreation5mTokens'),
+        cacheCreation1hTokens: p('cacheCreation1hTokens'),
+        cacheReadTokens: p('cacheReadTokens'),
+        costMicros: p('costMicros'),
+        reportedCostMicros: p('reportedCostMicros'),
+        costSource: p('costSource'),
+        usageSource: p('usageSource'),
+        unpriced: p('unpriced'),
+        costMismatch: p('costMismatch'),
+        responseCount: p('responseCount'),
+        createdAt: p('now'),
+        updatedAt: p('now'),
+      })
+      .onConflictDoUpdate({
+        target: [c.executionId, c.model],
+        set: Object.fromEntries(
+          (
+            [
+              'inputTokens',
+              'outputTokens',
+              'cacheCreation5mTokens',
+              'cacheCreation1hTokens',
+              'cacheReadTokens',
+              'costMicros',
+              'reportedCostMicros',
+              'costSource',
+              'usageSource',
+              'unpriced',
+              'costMismatch',
+              'responseCount',
+              'updatedAt',
+            ] as const
+          ).map((field) => [field, excluded(c[field])]),
+        ),
+      })
+      .prepare(),
+    addToMonth: db
+      .insert(m)
+      .values({
+        month: p('month'),
+        agentId: p('agentId'),
+        model: p('model'),
+        executionCount: p('counted'),
+        inputTokens: p('inputTokens'),
+        outputTokens: p('outputTokens'),
+        cacheCreationTokens: p('cacheCreationTokens'),
+        cacheReadTokens: p('cacheReadTokens'),
+        costMicros: p('costMicros'),
+        updatedAt: p('now'),
+      })
+      .onConflictDoUpdate({
+        target: [m.month, m.agentId, m.model],
+        set: {
+          executionCount: plusExcluded(m.executionCount),
+          inputTokens: plusExcluded(m.inputTokens),
+          outputTokens: plusExcluded(m.outputTokens),
+          cacheCreationTokens: plusExcluded(m.cacheCreationTokens),
+          cacheReadTokens: plusExcluded(m.cacheReadTokens),
+          costMicros: plusExcluded(m.costMicros),
+          updatedAt: excluded(m.updatedAt),
+        },
+      })
+      .prepare(),
+    addToDay: db
+      .insert(d)
+      .values({
+        day: p('day'),
+        agentId: p('agentId'),
+        model: p('model'),
+        executionCount: p('counted'),
+        costMicros: p('costMicros'),
+        updatedAt: p('now'),
+      })
+      .onConflictDoUpdate({
+        target: [d.day, d.agentId, d.model],
+        set: {
+          executionCount: plusExcluded(d.executionCount),
+          costMicros: plusExcluded(d.costMicros),
+          updatedAt: excluded(d.updatedAt),
+        },
+      })
+      .prepare(),
+    executionCost: db
+      .update(e)
+      .set({ costMicros: sql`${p('costMicros')}`, reportedCostMicros: sql`${p('reportedCostMicros')}` })
+      .where(eq(e.id, p('id')))
+      .prepare(),
+  };
+});
+
+/** The usage event's writes on `store`'s connection (or Postgres transaction). */
+function costWrites(store: Store): CostWrites {
+  return store.dialect === 'sqlite' ? sqliteCostWrites(store.db as DbConnection) : postgresCostWrites(store);
+}
 
 /**
  * Writes an execution's per-model figures (absolute, so a retried write is harmless) and moves
@@ -80,20 +226,20 @@ const costStatements = statementPerConnection((sqlite) => ({
  * its last write rather than reading it back. Spend belongs to the month and day the execution
  * was created, so the same rule rebuilds the summaries. Runs in the caller's transaction.
  */
-function writeModelCosts(
-  db: DbConnection,
+function* writeModelCosts(
+  store: Store,
   execution: CostedExecution,
   rows: readonly ModelCostRecord[],
   previous: PreviousCosts,
   now: number,
-): void {
-  const { upsertCost, addToMonth, addToDay, executionCost } = costStatements(db);
+): Plan<void> {
+  const { upsertCost, addToMonth, addToDay, executionCost } = costWrites(store);
   const month = monthKey(execution.createdAt);
   const day = dayKey(execution.createdAt);
   const { agentId } = execution;
   for (const row of rows) {
     const before = previous.get(row.model);
-    upsertCost.run({
+    yield* preparedChangesOf(upsertCost, {
       ...row,
       executionId: execution.id,
       agentId,
@@ -103,15 +249,22 @@ function writeModelCosts(
     });
     const counted = before ? 0 : 1;
     const delta = costDelta(row, before);
-    addToMonth.run({ month, agentId, model: row.model, counted, ...delta, now });
-    addToDay.run({ day, agentId, model: row.model, counted, costMicros: delta.costMicros, now });
+    yield* preparedChangesOf(addToMonth, { month, agentId, model: row.model, counted, ...delta, now });
+    yield* preparedChangesOf(addToDay, {
+      day,
+      agentId,
+      model: row.model,
+      counted,
+      costMicros: delta.costMicros,
+      now,
+    });
   }
   const sum = (pick: (row: ModelCostRecord) => number) => rows.reduce((total, row) => total + pick(row), 0);
-  executionCost.run(
-    sum((r) => r.costMicros),
-    sum((r) => r.reportedCostMicros),
-    execution.id,
-  );
+  yield* preparedChangesOf(executionCost, {
+    id: execution.id,
+    costMicros: sum((r) => r.costMicros),
+    reportedCostMicros: sum((r) => r.reportedCostMicros),
+  });
 }
 
 export interface CostedExecution {
@@ -120,14 +273,17 @@ export interface CostedExecution {
   createdAt: number;
 }
 
-/** Live spend of a running execution: cost rows, the execution's cost and the summaries, in one transaction. */
+/**
+ * Live spend of a running execution: cost rows, the execution's cost and the summaries. The
+ * caller runs it in one transaction (`transactionOnSqlite` in the engine).
+ */
 export function recordExecutionCosts(
-  db: DbConnection,
+  store: Store,
   execution: CostedExecution,
   rows: readonly ModelCostRecord[],
   previous: PreviousCosts = new Map(),
-): void {
-  db.$client.transaction(() => writeModelCosts(db, execution, rows, previous, Date.now()))();
+): Plan<void> {
+  return writeModelCosts(store, execution, rows, previous, Date.now());
 }
 
 export interface ExecutionOutcome {
@@ -157,26 +313,22 @@ export interface OutcomeWrite {
 }
 
 /**
- * Ends an execution: its final row, its last attempt, its cost rows and the summaries move
- * together in one transaction, so the dashboard's figures never disagree with the raw rows.
- * `alsoInTransaction` writes what must commit with the ending (e.g. a notification's outbox row).
+ * Ends an execution: its final row, its last attempt, its cost rows and the summaries. The caller
+ * runs it in one transaction, so the dashboard's figures never disagree with the raw rows, with
+ * whatever must commit with the ending (e.g. a notification's outbox row).
  */
-export function recordExecutionOutcome(
-  db: DbConnection,
-  write: OutcomeWrite,
-  alsoInTransaction?: () => void,
-): void {
+export function* recordExecutionOutcome(store: Store, write: OutcomeWrite): Plan<void> {
+  const { db, t } = store;
   const { execution, outcome, rows, previous, lastAttempt } = write;
-  db.transaction((tx) => {
-    if (lastAttempt) tx.insert(executionAttempts).values(lastAttempt).run();
-    const { totals, ...rest } = outcome;
-    tx.update(executions)
+  if (lastAttempt) yield* changesOf(db.insert(t.executionAttempts).values(lastAttempt));
+  const { totals, ...rest } = outcome;
+  yield* changesOf(
+    db
+      .update(t.executions)
       .set({ ...rest, ...totals, nextAttemptAt: null })
-      .where(eq(executions.id, execution.id))
-      .run();
-    writeModelCosts(db, execution, rows, previous, outcome.finishedAt);
-    alsoInTransaction?.();
-  });
+      .where(eq(t.executions.id, execution.id)),
+  );
+  yield* writeModelCosts(store, execution, rows, previous, outcome.finishedAt);
 }
 
 export interface HandBackWrite {
@@ -192,13 +344,15 @@ export interface HandBackWrite {
 
 /**
  * Leaves a run queued for the next start (see engine/handBack.ts): the stopped attempt, what it
- * spent (so budgets count it) and the start point, in one transaction.
+ * spent (so budgets count it) and the start point. The caller runs it in one transaction.
  */
-export function recordHandBack(db: DbConnection, write: HandBackWrite): void {
+export function* recordHandBack(store: Store, write: HandBackWrite): Plan<void> {
+  const { db, t } = store;
   const { execution, handedBack, progress, rows, previous, attempt } = write;
-  db.transaction((tx) => {
-    if (attempt) tx.insert(executionAttempts).values(attempt).run();
-    tx.update(executions)
+  if (attempt) yield* changesOf(db.insert(t.executionAttempts).values(attempt));
+  yield* changesOf(
+    db
+      .update(t.executions)
       .set({
         status: 'queued',
         handedBack,
@@ -206,10 +360,9 @@ export function recordHandBack(db: DbConnection, write: HandBackWrite): void {
         ...progress,
         ...(attempt && { errorCode: attempt.errorCode, errorMessage: attempt.errorMessage }),
       })
-      .where(eq(executions.id, execution.id))
-      .run();
-    writeModelCosts(db, execution, rows, previous, handedBack.at);
-  });
+      .where(eq(t.executions.id, execution.id)),
+  );
+  yield* writeModelCosts(store, execution, rows, previous, handedBack.at);
 }
 
 /**
