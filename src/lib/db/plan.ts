@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { DrizzleQueryError } from 'drizzle-orm';
 import type { DbExecutor } from './executor';
 import type { DbConnection } from './index';
-import { preparedPerConnection } from './prepared';
+import { type PreparedQuery, type PreparedWrite, preparedPerConnection } from './prepared';
 import { type Store, sqliteStore } from './store';
 
 /**
@@ -26,17 +26,6 @@ interface RowsQuery<Row> extends PromiseLike<unknown> {
 /** An insert, update or delete. */
 interface WriteQuery extends PromiseLike<unknown> {
   run(): { changes: number };
-}
-
-/** A query prepared once per connection (`.prepare()`, see prepared.ts), run with its placeholders' values. */
-export interface PreparedQuery<Row> {
-  all(values?: Record<string, unknown>): Row[];
-  execute(values?: Record<string, unknown>): unknown;
-}
-/** A write prepared once per connection. */
-export interface PreparedWrite {
-  run(values?: Record<string, unknown>): { changes: number };
-  execute(values?: Record<string, unknown>): unknown;
 }
 
 type Statement =

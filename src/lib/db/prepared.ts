@@ -1,7 +1,17 @@
 import type Database from 'better-sqlite3';
 import type { Db, DbConnection } from './index';
-import type { PreparedQuery, PreparedWrite } from './plan';
 import type { Store } from './store';
+
+/** A query prepared once per connection (`.prepare()`, see prepared.ts), run with its placeholders' values. */
+export interface PreparedQuery<Row> {
+  all(values?: Record<string, unknown>): Row[];
+  execute(values?: Record<string, unknown>): unknown;
+}
+/** A write prepared once per connection. */
+export interface PreparedWrite {
+  run(values?: Record<string, unknown>): { changes: number };
+  execute(values?: Record<string, unknown>): unknown;
+}
 
 /** `make(arg)` once per key object (the arg itself, or `keyOf(arg)`), on first use; kept only as long as the key lives. */
 function oncePer<A, T>(

@@ -2,15 +2,8 @@ import { type AnyColumn, and, eq, sql } from 'drizzle-orm';
 import type { ModelCostRecord } from '../../contracts/costs';
 import type { DenialDto, ExecutionStatus, RunWarning } from '../../contracts/executions';
 import type { Db, DbConnection } from '../index';
-import {
-  changesOf,
-  onSqlite,
-  type Plan,
-  type PreparedWrite,
-  preparedChangesOf,
-  preparedRowsOf,
-} from '../plan';
-import { preparedPerStore, sqliteWrite, statementPerConnection } from '../prepared';
+import { changesOf, onSqlite, type Plan, preparedChangesOf, preparedRowsOf } from '../plan';
+import { type PreparedWrite, preparedPerStore, sqliteWrite, statementPerConnection } from '../prepared';
 import type { HandedBack } from '../schema';
 import type { Store } from '../store';
 import type { ExecutionProgress, NewExecutionAttempt, TokenTotals } from './executions';
