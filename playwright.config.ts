@@ -12,6 +12,7 @@ const LONG_WORKERS = 2;
  */
 export default defineConfig({
   testDir: 'tests/e2e',
+  globalSetup: './tests/helpers/tempRoot.ts',
   // Each spec file starts its own stack (free ports, temp data dir), so files run side by side;
   // the tests inside a file stay in order. CLAUDEOPS_TEST_WORKERS=1: one file at a time. The long
   // project's tests mostly wait for minutes, so they run beside the rest with workers of their own.

@@ -12,6 +12,7 @@ const integration = {
 export default defineConfig({
   resolve: { alias },
   test: {
+    globalSetup: ['tests/helpers/tempRoot.ts'],
     projects: [
       {
         resolve: { alias },

@@ -469,17 +469,18 @@ describeOnEachDialect('executions', (store) => {
       })),
     );
     const records = await execute(s, getExecutionCostRecords(s, oldActive));
+    // By model, whatever order they were first written in: the order the run page and the API show.
     expect(records.map(({ model, costMicros, unpriced }) => [model, costMicros, unpriced])).toEqual([
-      ['claude-b', 2_000_000, false],
       ['claude-a', 2_000_001, true],
+      ['claude-b', 2_000_000, false],
     ]);
     expect(records[0]).not.toHaveProperty('executionId');
     const detail = await execute(s, getExecutionDetailWithResources(s, oldActive));
     expect(
       detail?.costs.map(({ model, costUsd, reportedCostUsd }) => [model, costUsd, reportedCostUsd]),
     ).toEqual([
-      ['claude-b', 2, 0.000007],
       ['claude-a', 2.000001, 0.000007],
+      ['claude-b', 2, 0.000007],
     ]);
     expect(detail?.resources).toMatchObject({ samples: [] });
 

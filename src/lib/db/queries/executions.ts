@@ -233,7 +233,7 @@ const costsOfRun = preparedPerStore(({ db, t }: Store) =>
     .select()
     .from(t.costTracking)
     .where(eq(t.costTracking.executionId, sql.placeholder('id')))
-    .orderBy(t.costTracking.id)
+    .orderBy(t.costTracking.model)
     .prepare(),
 );
 
@@ -592,7 +592,7 @@ export function getExecutionRow({ db, t }: Store, id: number): Plan<Execution | 
 /** What the run's earlier processes stored per model. */
 export function* getExecutionCostRecords({ db, t }: Store, id: number): Plan<ModelCostRecord[]> {
   const costs = t.costTracking;
-  const rows = yield* rowsOf(db.select().from(costs).where(eq(costs.executionId, id)).orderBy(costs.id));
+  const rows = yield* rowsOf(db.select().from(costs).where(eq(costs.executionId, id)).orderBy(costs.model));
   return rows.map(({ id: _id, executionId: _e, agentId: _a, createdAt: _c, updatedAt: _u, ...row }) => row);
 }
 
