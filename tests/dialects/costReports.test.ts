@@ -15,7 +15,7 @@ import {
 import type { Store } from '../../src/lib/db/store';
 import { insertCostedRun, NOVEMBER_RUNS, type Spend } from '../helpers/costs';
 import { postgresPlansOf } from '../helpers/queryPlans';
-import { describeOnEachDialect, describeOnPostgres, insertAgent } from '../helpers/stores';
+import { describeOnEachDialect, describeOnPostgres, emptyTables, insertAgent } from '../helpers/stores';
 
 const NOW = Date.parse('2026-11-20T12:00:00.000Z');
 const at = (iso: string) => Date.parse(iso);
@@ -29,9 +29,8 @@ async function exportPages(store: Store, range: { from: string; to: string }, pa
 
 describeOnEachDialect('cost reports', (store) => {
   // Each case starts from no agents, runs, summaries or settings: the figures are exact totals.
-  beforeEach(async () => {
-    const { db, t } = store();
-    for (const table of [
+  beforeEach(() =>
+    emptyTables(store(), (t) => [
       t.costTracking,
       t.monthlyCostSummaries,
       t.dailyCostSummaries,
@@ -39,9 +38,8 @@ describeOnEachDialect('cost reports', (store) => {
       t.schedules,
       t.agentConfigurations,
       t.appSettings,
-    ])
-      await db.delete(table);
-  });
+    ]),
+  );
 
   const agent = (name: string, monthlyBudgetUsd: number | null = null) =>
     insertAgent(store(), name, {

@@ -4,7 +4,7 @@ import { type Plan, rowsOf, transaction } from '../../src/lib/db/plan';
 import { rebuildCostSummaries } from '../../src/lib/db/queries/costSummaryRebuild';
 import type { Store } from '../../src/lib/db/store';
 import { insertCostedRun, NOVEMBER_RUNS } from '../helpers/costs';
-import { describeOnEachDialect, describeOnPostgres, insertAgent } from '../helpers/stores';
+import { describeOnEachDialect, describeOnPostgres, emptyTables, insertAgent } from '../helpers/stores';
 
 // `npm run costs:rebuild` on both dialects: the summaries recomputed from the cost rows by the UTC
 // month and day of each run, every wrong row reported with its figures (to the micro-dollar), and
@@ -13,17 +13,15 @@ import { describeOnEachDialect, describeOnPostgres, insertAgent } from '../helpe
 const NOW = Date.parse('2026-12-01T00:00:00Z');
 
 describeOnEachDialect('cost summary rebuild', (store) => {
-  beforeEach(async () => {
-    const { db, t } = store();
-    for (const table of [
+  beforeEach(() =>
+    emptyTables(store(), (t) => [
       t.costTracking,
       t.monthlyCostSummaries,
       t.dailyCostSummaries,
       t.executions,
       t.agentConfigurations,
-    ])
-      await db.delete(table);
-  });
+    ]),
+  );
 
   const rebuild = () => transaction(store(), (tx) => rebuildCostSummaries(tx, NOW));
 
@@ -144,9 +142,7 @@ describeOnEachDialect('cost summary rebuild', (store) => {
       { model: 'claude-opus-4-5', costMicros: 1 },
     ]);
     // Wipe the summaries: the rebuild adds every row back from the cost rows alone.
-    const { db, t } = store();
-    await db.delete(t.monthlyCostSummaries);
-    await db.delete(t.dailyCostSummaries);
+    await emptyTables(store(), (t) => [t.monthlyCostSummaries, t.dailyCostSummaries]);
 
     const report = await rebuild();
     expect(report.tables).toEqual({
@@ -159,6 +155,7 @@ describeOnEachDialect('cost summary rebuild', (store) => {
     expect(after('2026-11-30')).toEqual([{ executionCount: 2, costMicros: Number.MAX_SAFE_INTEGER }]);
     expect(after('2026-12')).toEqual([{ executionCount: 1, costMicros: 1 }]);
     expect(after('2026-12-01')).toEqual([{ executionCount: 1, costMicros: 1 }]);
+    const { db, t } = store();
     const [month] = await db
       .select()
       .from(t.monthlyCostSummaries)

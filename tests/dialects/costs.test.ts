@@ -16,7 +16,7 @@ import {
 import type { Store } from '../../src/lib/db/store';
 import { byModel } from '../../src/lib/engine/spendGuard';
 import { costRecord, type Spend } from '../helpers/costs';
-import { describeOnEachDialect, insertAgent, insertRun } from '../helpers/stores';
+import { describeOnEachDialect, emptyTables, insertAgent, insertRun } from '../helpers/stores';
 
 // The cost writers on both dialects: every usage event of a running run upserts its cost rows and
 // moves the month's and the day's summaries by the difference, in integer micro-dollars.
@@ -87,15 +87,9 @@ async function executionRow({ db, t }: Store, id: number) {
   return row;
 }
 
-/** The summaries a store starts from, emptied between tests (each test file has one store per dialect). */
-async function emptySummaries({ db, t }: Store): Promise<void> {
-  await db.delete(t.monthlyCostSummaries);
-  await db.delete(t.dailyCostSummaries);
-}
-
 describeOnEachDialect('cost writers', (store) => {
   it('a run recorded in deltas adds up exactly to its month and day, on the UTC month and day it was created in', async () => {
-    await emptySummaries(store());
+    await emptyTables(store(), (t) => [t.monthlyCostSummaries, t.dailyCostSummaries]);
     const agentId = await insertAgent(store(), 'deltas');
     // The last millisecond of November (UTC) and the first of December: two months, two days.
     const lastOfNovember = Date.parse('2026-11-30T23:59:59.999Z');
@@ -184,7 +178,7 @@ describeOnEachDialect('cost writers', (store) => {
   });
 
   it("a handed-back run and its next start count once, with every process's spend", async () => {
-    await emptySummaries(store());
+    await emptyTables(store(), (t) => [t.monthlyCostSummaries, t.dailyCostSummaries]);
     const agentId = await insertAgent(store(), 'handed back');
     const createdAt = Date.parse('2026-11-15T12:00:00.000Z');
     const execution = { id: await insertRun(store(), agentId, { createdAt }), agentId, createdAt };
@@ -251,7 +245,7 @@ describeOnEachDialect('cost writers', (store) => {
   });
 
   it('two runs at once on one model: the summaries hold both, each move applied once', async () => {
-    await emptySummaries(store());
+    await emptyTables(store(), (t) => [t.monthlyCostSummaries, t.dailyCostSummaries]);
     const agentId = await insertAgent(store(), 'two at once');
     const createdAt = Date.parse('2026-11-20T08:00:00.000Z');
     const run = async () => ({ id: await insertRun(store(), agentId, { createdAt }), agentId, createdAt });
@@ -278,7 +272,7 @@ describeOnEachDialect('cost writers', (store) => {
   });
 
   it('the outcome write ends the run, stores its last attempt and moves the summaries to its final figures; a failure stores none of it', async () => {
-    await emptySummaries(store());
+    await emptyTables(store(), (t) => [t.monthlyCostSummaries, t.dailyCostSummaries]);
     const agentId = await insertAgent(store(), 'outcome');
     const createdAt = Date.parse('2026-11-03T00:00:00.000Z');
     const execution = { id: await insertRun(store(), agentId, { createdAt }), agentId, createdAt };

@@ -30,6 +30,7 @@ import { getSchedule, listFirings, listSchedules } from '../../src/lib/schedulin
 import {
   describeOnEachDialect,
   describeOnPostgres,
+  emptyTables,
   insertAgent,
   insertRun,
   openPostgresTransaction,
@@ -112,13 +113,9 @@ async function insertWorkflowRun(store: Store, scheduleId: number, status: 'queu
 }
 
 describeOnEachDialect('schedules', (store) => {
-  beforeEach(async () => {
-    const { db, t } = store();
-    await db.delete(t.scheduleFirings);
-    await db.delete(t.workflowRuns);
-    await db.delete(t.executions);
-    await db.delete(t.schedules);
-  });
+  beforeEach(() =>
+    emptyTables(store(), (t) => [t.scheduleFirings, t.workflowRuns, t.executions, t.schedules]),
+  );
 
   it('the tick reads the due schedules soonest first, ties by id, never a paused, deleted or future one', async () => {
     const s = store();

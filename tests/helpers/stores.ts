@@ -1,9 +1,10 @@
 // Stores for the dialect-neutral queries' tests (tests/dialects): each suite runs once on a SQLite
 // file and once on a database of a throw-away Postgres cluster, both with their committed
 // migrations applied. One cluster per test file, started on first use and stopped with the file.
+import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { afterAll, beforeAll, describe } from 'vitest';
 import type { NewAgentConfiguration, NewExecution } from '../../src/lib/db/schema';
-import { type Dialect, type Store, sqliteStore } from '../../src/lib/db/store';
+import { type Dialect, type Store, sqliteStore, type Tables } from '../../src/lib/db/store';
 import { type PostgresCluster, startPostgres } from './postgres';
 import { migratedPostgresStore } from './postgresStore';
 import { createTestDb } from './testDb';
@@ -57,6 +58,14 @@ function describeOn(dialects: Dialect[], name: string, body: (store: () => Store
       return opened.store;
     });
   });
+}
+
+/**
+ * Deletes every row of the tables `pick` names, in that order (children before their parents): a
+ * suite's cases start from empty tables, as each file has one store per dialect.
+ */
+export async function emptyTables(store: Store, pick: (t: Tables) => SQLiteTable[]): Promise<void> {
+  for (const table of pick(store.t)) await store.db.delete(table);
 }
 
 /** An agent to hang runs on, in `store` (a budget and the rest as given). */
