@@ -1,0 +1,221 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import path from 'node:path';
+import { eq } from 'drizzle-orm';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgres } from '../../src/lib/db/postgres';
+import type { Store } from '../../src/lib/db/store';
+import { requestStop } from '../../src/lib/live/control';
+import { PostgresLive } from '../../src/lib/live/postgresLive';
+import { runFeed } from '../../src/lib/live/runFeed';
+import {
+  collect,
+  expectEachOnceInOrder,
+  expectFollowedToTheEnd,
+  storedItemsAfter,
+} from '../helpers/liveFeed';
+import type { FromWriter, ToWriter } from '../helpers/liveWriterProcess';
+import { type PostgresCluster, startPostgres } from '../helpers/postgres';
+import { insertAgent, insertRun } from '../helpers/stores';
+
+// Live output and stops across processes on Postgres: a worker process (tests/helpers/
+// liveWriterProcess.ts, its own pool and LISTEN connection) writes runs' output through the real
+// output writer and Postgres output store, announced with NOTIFY; this process follows the runs
+// through its own pool and LISTEN connection. docs/scaling.md#live-logs-and-stops-across-processes.
+
+const WORKER_ID = 'worker-b';
+const quiet = { info: () => {}, warn: () => {} };
+const now = () => performance.timeOrigin + performance.now();
+
+/** What an administrator's `pg_terminate_backend` does to a connection (or a failover to all of them). */
+async function terminateBackend(url: string, pid: number | undefined): Promise<void> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ done: boolean }>('select pg_terminate_backend($1) as done', [pid]);
+    expect(rows[0]?.done).toBe(true);
+  } finally {
+    await client.end();
+  }
+}
+
+/** The worker process, and every message it sent. */
+class WriterProcess {
+  readonly messages: FromWriter[] = [];
+  private readonly waiters = new Set<() => void>();
+  constructor(readonly child: ChildProcess) {
+    child.on('message', (message: FromWriter) => {
+      this.messages.push(message);
+      if (message.type === 'failed') console.error('writer process:', message.message);
+      for (const check of this.waiters) check();
+    });
+  }
+
+  send(message: ToWriter): void {
+    this.child.send(message);
+  }
+
+  /** The first message (sent from now on, or already) that `match` accepts. */
+  next<T extends FromWriter>(match: (message: FromWriter) => message is T, from = this.messages.length) {
+    return new Promise<T>((resolve) => {
+      const check = () => {
+        const found = this.messages.slice(from).find(match);
+        if (!found) return;
+        this.waiters.delete(check);
+        resolve(found);
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  /** Streams `lines` lines of `label` into the run after `fromSeq`; resolves with the run's last seq. */
+  async stream(executionId: number, fromSeq: number, lines: number, label: string): Promise<number> {
+    const from = this.messages.length;
+    this.send({ type: 'stream', executionId, fromSeq, lines, label });
+    const done = await this.next(
+      (m): m is Extract<FromWriter, { type: 'streamed' }> =>
+        m.type === 'streamed' && m.executionId === executionId,
+      from,
+    );
+    return done.seq;
+  }
+}
+
+describe('live output and stops across processes (postgres)', () => {
+  let cluster: PostgresCluster;
+  let store: Store;
+  let closeStore: () => Promise<void>;
+  let live: PostgresLive;
+  let writer: WriterProcess;
+  let agentId: number;
+  let url: string;
+
+  beforeAll(async () => {
+    cluster = await startPostgres();
+    url = await cluster.createDatabase('live_across');
+    ({ store, close: closeStore } = await openPostgres(url, { maxConnections: 4 }));
+    agentId = await insertAgent(store, 'live');
+    live = new PostgresLive(url, quiet);
+    const child = fork(path.join(import.meta.dirname, '../helpers/liveWriterProcess.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      env: { ...process.env, LIVE_URL: url, LIVE_WORKER_ID: WORKER_ID },
+    });
+    writer = new WriterProcess(child);
+    await writer.next((m): m is FromWriter => m.type === 'ready');
+    await live.whenListening();
+  });
+
+  afterAll(async () => {
+    if (writer) {
+      const exited = new Promise((resolve) => writer.child.once('exit', resolve));
+      writer.send({ type: 'exit' });
+      await exited;
+    }
+    await live?.close();
+    await closeStore?.();
+    await cluster?.stop();
+  });
+
+  it('hands a follower resuming mid-stream every line after its seq once, in order, while lines keep committing, then the ending', async () => {
+    const runId = await insertRun(store, agentId);
+    const firstEnd = await writer.stream(runId, 0, 3_000, 'first');
+    // More than one read's worth behind (2,000 lines), so the catch-up overlaps the new commits.
+    const afterSeq = Math.floor(firstEnd / 3);
+    const follower = collect(runFeed(store, live), runId, afterSeq);
+    const lastSeq = await writer.stream(runId, firstEnd, 4_000, 'second');
+    await follower.until(() => follower.follow.deliveredSeq >= lastSeq);
+    writer.send({ type: 'end', executionId: runId, status: 'completed' });
+    await expectFollowedToTheEnd(follower, store, runId, afterSeq, 4_000);
+  });
+
+  it('loses nothing when its LISTEN connection is killed mid-stream: it reconnects and reads again', async () => {
+    // Its own connection, slow to come back: the second half is committed while nobody listens.
+    const reconnecting = new PostgresLive(url, quiet, { backoffMs: { first: 1_500, max: 1_500 } });
+    await reconnecting.whenListening();
+    const runId = await insertRun(store, agentId);
+    const follower = collect(runFeed(store, reconnecting), runId, 0);
+    const firstEnd = await writer.stream(runId, 0, 2_000, 'before');
+    await follower.until(() => follower.follow.deliveredSeq >= 500);
+    const killedPid = reconnecting.backendPid;
+    await terminateBackend(url, killedPid);
+    const lastSeq = await writer.stream(runId, firstEnd, 1_500, 'after');
+    await follower.until(() => follower.follow.deliveredSeq >= lastSeq);
+    follower.follow.close();
+
+    expect(follower.errors).toEqual([]);
+    expect(reconnecting.connectionCount).toBe(2);
+    expect(reconnecting.backendPid).not.toBe(killedPid);
+    expectEachOnceInOrder(follower.items, await storedItemsAfter(store, runId, 0));
+    await reconnecting.close();
+  });
+
+  it("stops a run on the worker that runs it, and the requester sees the run's ending as the acknowledgement", async () => {
+    const statusOf = async (id: number) =>
+      (
+        await store.db
+          .select({ status: store.t.executions.status })
+          .from(store.t.executions)
+          .where(eq(store.t.executions.id, id))
+      )[0]?.status;
+    const cancelled = await insertRun(store, agentId, { workerId: WORKER_ID });
+    const overBudget = await insertRun(store, agentId, { workerId: WORKER_ID });
+    const elsewhere = await insertRun(store, agentId, { workerId: 'worker-c' });
+
+    const reached = (id: number) =>
+      writer.next(
+        (m): m is Extract<FromWriter, { type: 'stopReached' }> =>
+          m.type === 'stopReached' && m.request.executionId === id,
+        0,
+      );
+    const sentAt = now();
+    const cancel = await requestStop(store, live, {
+      executionId: cancelled,
+      workerId: WORKER_ID,
+      reason: 'cancelled',
+      message: null,
+    });
+    const acknowledgedAt = now();
+    const cancelReached = await reached(cancelled);
+    console.log(
+      `cancel across processes: reached the worker in ${(cancelReached.at - sentAt).toFixed(1)} ms, acknowledged in ${(acknowledgedAt - sentAt).toFixed(1)} ms`,
+    );
+    expect(cancel).toEqual({ acknowledged: true, status: 'cancelled' });
+    expect(cancelReached.request).toMatchObject({ workerId: WORKER_ID, reason: 'cancelled' });
+
+    const message = 'The monthly budget of $5.00 is reached ($5.02 spent)';
+    const budget = await requestStop(store, live, {
+      executionId: overBudget,
+      workerId: WORKER_ID,
+      reason: 'budget',
+      message,
+    });
+    expect(budget).toEqual({ acknowledged: true, status: 'budget_exceeded' });
+    expect((await reached(overBudget)).request.message).toBe(message);
+
+    // Addressed to a worker nobody runs: not acknowledged by the deadline, and this worker left it alone.
+    const unanswered = await requestStop(
+      store,
+      live,
+      { executionId: elsewhere, workerId: 'worker-c', reason: 'cancelled', message: null },
+      { waitMs: 500, resendMs: 200 },
+    );
+    expect(unanswered).toEqual({ acknowledged: false });
+    expect(await statusOf(elsewhere)).toBe('running');
+    expect(writer.messages.some((m) => m.type === 'stopReached' && m.request.executionId === elsewhere)).toBe(
+      false,
+    );
+    // An already ended run is acknowledged at once, without a request.
+    expect(
+      await requestStop(store, live, {
+        executionId: cancelled,
+        workerId: WORKER_ID,
+        reason: 'cancelled',
+        message: null,
+      }),
+    ).toEqual({
+      acknowledged: true,
+      status: 'cancelled',
+    });
+  });
+});
