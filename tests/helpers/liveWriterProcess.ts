@@ -11,7 +11,7 @@ import { announceOutput, announceStatus } from '../../src/lib/live/announcer';
 import type { StopRequest } from '../../src/lib/live/control';
 import { PostgresLive } from '../../src/lib/live/postgresLive';
 import { SecretMasker } from '../../src/lib/security/secrets';
-import { streamLines } from './liveFeed';
+import { streamLines } from './liveStream';
 
 export type ToWriter =
   | { type: 'stream'; executionId: number; fromSeq: number; lines: number; label: string }
@@ -22,7 +22,8 @@ export type ToWriter =
 export type FromWriter =
   | { type: 'ready' }
   | { type: 'streamed'; executionId: number; seq: number }
-  | { type: 'committed'; executionId: number; seq: number; at: number }
+  /** A commit, when it returned; `addedAt`: when its last line was handed to the writer (single lines). */
+  | { type: 'committed'; executionId: number; seq: number; at: number; addedAt?: number }
   | { type: 'ended'; executionId: number }
   | { type: 'stopReached'; request: StopRequest; at: number }
   | { type: 'failed'; message: string };
@@ -38,11 +39,17 @@ const writer = new OutputWriter(
   postgresOutputStore(store, announceOutput),
   new SecretMasker([]),
   (outputs) => {
-    for (const { executionId, seq } of outputs) send({ type: 'committed', executionId, seq, at: now() });
+    const at = now();
+    for (const { executionId, seq } of outputs) {
+      send({ type: 'committed', executionId, seq, at, addedAt: addedAt.get(seq) });
+      addedAt.delete(seq);
+    }
   },
   (error) => send({ type: 'failed', message: String(error) }),
 );
 const live = new PostgresLive(url, quiet);
+/** When each single line was handed to the writer, by its seq, until its commit. */
+const addedAt = new Map<number, number>();
 
 /** A run's ending as the engine will write it: its status, announced in the same transaction. */
 function end(executionId: number, status: EndedStatus) {
@@ -74,9 +81,9 @@ process.on('message', async (message: ToWriter) => {
       await writer.settled();
       send({ type: 'streamed', executionId: message.executionId, seq: output.lastSeq });
     } else if (message.type === 'line') {
-      const output = writer.open(message.executionId, message.seq - 1);
-      output.addLog({ level: 'info', text: message.text });
-      output.flush();
+      // Committed by the writer's group commit on the next turn of the event loop, as in a run.
+      addedAt.set(message.seq, now());
+      writer.open(message.executionId, message.seq - 1).addLog({ level: 'info', text: message.text });
     } else if (message.type === 'end') {
       await end(message.executionId, message.status);
       send({ type: 'ended', executionId: message.executionId });

@@ -1,5 +1,3 @@
-import { type ChildProcess, fork } from 'node:child_process';
-import path from 'node:path';
 import { eq } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +12,8 @@ import {
   expectFollowedToTheEnd,
   storedItemsAfter,
 } from '../helpers/liveFeed';
-import type { FromWriter, ToWriter } from '../helpers/liveWriterProcess';
+import { forkLiveWriter, type WriterProcess } from '../helpers/liveWriter';
+import type { FromWriter } from '../helpers/liveWriterProcess';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres';
 import { insertAgent, insertRun } from '../helpers/stores';
 
@@ -39,49 +38,6 @@ async function terminateBackend(url: string, pid: number | undefined): Promise<v
   }
 }
 
-/** The worker process, and every message it sent. */
-class WriterProcess {
-  readonly messages: FromWriter[] = [];
-  private readonly waiters = new Set<() => void>();
-  constructor(readonly child: ChildProcess) {
-    child.on('message', (message: FromWriter) => {
-      this.messages.push(message);
-      if (message.type === 'failed') console.error('writer process:', message.message);
-      for (const check of this.waiters) check();
-    });
-  }
-
-  send(message: ToWriter): void {
-    this.child.send(message);
-  }
-
-  /** The first message (sent from now on, or already) that `match` accepts. */
-  next<T extends FromWriter>(match: (message: FromWriter) => message is T, from = this.messages.length) {
-    return new Promise<T>((resolve) => {
-      const check = () => {
-        const found = this.messages.slice(from).find(match);
-        if (!found) return;
-        this.waiters.delete(check);
-        resolve(found);
-      };
-      this.waiters.add(check);
-      check();
-    });
-  }
-
-  /** Streams `lines` lines of `label` into the run after `fromSeq`; resolves with the run's last seq. */
-  async stream(executionId: number, fromSeq: number, lines: number, label: string): Promise<number> {
-    const from = this.messages.length;
-    this.send({ type: 'stream', executionId, fromSeq, lines, label });
-    const done = await this.next(
-      (m): m is Extract<FromWriter, { type: 'streamed' }> =>
-        m.type === 'streamed' && m.executionId === executionId,
-      from,
-    );
-    return done.seq;
-  }
-}
-
 describe('live output and stops across processes (postgres)', () => {
   let cluster: PostgresCluster;
   let store: Store;
@@ -97,21 +53,12 @@ describe('live output and stops across processes (postgres)', () => {
     ({ store, close: closeStore } = await openPostgres(url, { maxConnections: 4 }));
     agentId = await insertAgent(store, 'live');
     live = new PostgresLive(url, quiet);
-    const child = fork(path.join(import.meta.dirname, '../helpers/liveWriterProcess.ts'), [], {
-      execArgv: ['--import', 'tsx'],
-      env: { ...process.env, LIVE_URL: url, LIVE_WORKER_ID: WORKER_ID },
-    });
-    writer = new WriterProcess(child);
-    await writer.next((m): m is FromWriter => m.type === 'ready');
+    writer = await forkLiveWriter(url, WORKER_ID);
     await live.whenListening();
   });
 
   afterAll(async () => {
-    if (writer) {
-      const exited = new Promise((resolve) => writer.child.once('exit', resolve));
-      writer.send({ type: 'exit' });
-      await exited;
-    }
+    await writer?.exit();
     await live?.close();
     await closeStore?.();
     await cluster?.stop();

@@ -9,7 +9,8 @@ import { OutputWriter } from '../../src/lib/engine/outputWriter';
 import { engineAnnouncements } from '../../src/lib/live/inProcess';
 import { runFeed } from '../../src/lib/live/runFeed';
 import { SecretMasker } from '../../src/lib/security/secrets';
-import { collect, expectFollowedToTheEnd, streamLines } from '../helpers/liveFeed';
+import { collect, expectFollowedToTheEnd } from '../helpers/liveFeed';
+import { streamLines } from '../helpers/liveStream';
 import { insertAgent, insertRun } from '../helpers/stores';
 import { createTestDb } from '../helpers/testDb';
 
