@@ -97,6 +97,35 @@ describe('live output and stops across processes (postgres)', () => {
     await reconnecting.close();
   });
 
+  it('gives up a LISTEN connection that stops answering (a host gone without a word), and loses nothing', async () => {
+    const pinged = new PostgresLive(url, quiet, {
+      backoffMs: { first: 100, max: 100 },
+      pingMs: 200,
+      pingTimeoutMs: 500,
+    });
+    await pinged.whenListening();
+    const runId = await insertRun(store, agentId);
+    const follower = collect(runFeed(store, pinged), runId, 0);
+    const firstEnd = await writer.stream(runId, 0, 1_000, 'before');
+    await follower.until(() => follower.follow.deliveredSeq >= firstEnd);
+    // Its server process frozen: the socket stays open, nothing answers, no error comes.
+    const frozenPid = pinged.backendPid;
+    if (frozenPid === undefined) throw new Error('not listening');
+    process.kill(frozenPid, 'SIGSTOP');
+    try {
+      const lastSeq = await writer.stream(runId, firstEnd, 1_000, 'frozen');
+      await follower.until(() => follower.follow.deliveredSeq >= lastSeq);
+      expect(pinged.connectionCount).toBe(2);
+      expect(pinged.backendPid).not.toBe(frozenPid);
+    } finally {
+      process.kill(frozenPid, 'SIGCONT');
+      follower.follow.close();
+      await pinged.close();
+    }
+    expect(follower.errors).toEqual([]);
+    expectEachOnceInOrder(follower.items, await storedItemsAfter(store, runId, 0));
+  });
+
   it("stops a run on the worker that runs it, and the requester sees the run's ending as the acknowledgement", async () => {
     const statusOf = async (id: number) =>
       (

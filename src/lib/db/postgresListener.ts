@@ -46,6 +46,8 @@ export interface ListenerOptions {
   backoffMs?: { first: number; max: number };
   /** A round trip this often, so a connection that died without a word (a host gone) is noticed. */
   pingMs?: number;
+  /** A ping unanswered this long gives the connection up. */
+  pingTimeoutMs?: number;
 }
 
 type ConnectionState =
@@ -62,8 +64,11 @@ type ConnectionState =
 export class PostgresListener {
   private state: ConnectionState = { kind: 'connecting' };
   private failures = 0;
+  /** The connection whose ping is unanswered yet (a frozen one's never is). */
+  private pinging: pg.Client | undefined;
   private readonly pingTimer: NodeJS.Timeout;
   private readonly backoff: { first: number; max: number };
+  private readonly pingTimeoutMs: number;
 
   constructor(
     private readonly url: string,
@@ -72,6 +77,7 @@ export class PostgresListener {
     options: ListenerOptions = {},
   ) {
     this.backoff = options.backoffMs ?? { first: 100, max: 5_000 };
+    this.pingTimeoutMs = options.pingTimeoutMs ?? 5_000;
     this.pingTimer = setInterval(() => this.ping(), options.pingMs ?? 10_000);
     this.pingTimer.unref();
     void this.connect();
@@ -141,18 +147,20 @@ export class PostgresListener {
 
   private ping(): void {
     const state = this.state;
-    if (state.kind !== 'listening') return;
+    // One ping at a time: an unanswered one is already timing the connection out.
+    if (state.kind !== 'listening' || this.pinging === state.client) return;
+    this.pinging = state.client;
     const silent = setTimeout(
       () => this.lost(state.client, new Error('The listening connection stopped answering')),
-      5_000,
+      this.pingTimeoutMs,
     );
     silent.unref();
-    state.client.query('select 1').then(
-      () => clearTimeout(silent),
-      (error: Error) => {
+    state.client
+      .query('select 1')
+      .catch((error: Error) => this.lost(state.client, error))
+      .finally(() => {
         clearTimeout(silent);
-        this.lost(state.client, error);
-      },
-    );
+        if (this.pinging === state.client) this.pinging = undefined;
+      });
   }
 }

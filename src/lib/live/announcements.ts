@@ -24,8 +24,8 @@ export type Position = z.infer<typeof positionSchema>;
 const payloadSchema = z.object({ runs: z.array(positionSchema).min(1) });
 
 /**
- * The positions of one commit as few payloads as fit under NOTIFY's limit: one for any commit of
- * fewer than ~150 runs, more past that (each a complete JSON document of whole positions).
+ * The positions of one commit as few payloads as fit under NOTIFY's limit: one for a commit of up
+ * to ~185 runs (seven-digit ids), more past that (each a complete JSON document of whole positions).
  */
 export function encodePositions(positions: readonly Position[]): string[] {
   const payloads: string[] = [];
