@@ -145,12 +145,14 @@ describe('live output and stops across processes (postgres)', () => {
         0,
       );
     const sentAt = now();
-    const cancel = await requestStop(store, live, {
-      executionId: cancelled,
-      workerId: WORKER_ID,
-      reason: 'cancelled',
-      message: null,
-    });
+    const deliveryErrors: unknown[] = [];
+    const delivery = { onError: (error: unknown) => deliveryErrors.push(error) };
+    const cancel = await requestStop(
+      store,
+      live,
+      { executionId: cancelled, workerId: WORKER_ID, reason: 'cancelled', message: null },
+      delivery,
+    );
     const acknowledgedAt = now();
     const cancelReached = await reached(cancelled);
     console.log(
@@ -160,12 +162,12 @@ describe('live output and stops across processes (postgres)', () => {
     expect(cancelReached.request).toMatchObject({ workerId: WORKER_ID, reason: 'cancelled' });
 
     const message = 'The monthly budget of $5.00 is reached ($5.02 spent)';
-    const budget = await requestStop(store, live, {
-      executionId: overBudget,
-      workerId: WORKER_ID,
-      reason: 'budget',
-      message,
-    });
+    const budget = await requestStop(
+      store,
+      live,
+      { executionId: overBudget, workerId: WORKER_ID, reason: 'budget', message },
+      delivery,
+    );
     expect(budget).toEqual({ acknowledged: true, status: 'budget_exceeded' });
     expect((await reached(overBudget)).request.message).toBe(message);
 
@@ -174,24 +176,25 @@ describe('live output and stops across processes (postgres)', () => {
       store,
       live,
       { executionId: elsewhere, workerId: 'worker-c', reason: 'cancelled', message: null },
-      { waitMs: 500, resendMs: 200 },
+      { ...delivery, waitMs: 500, resendMs: 200 },
     );
     expect(unanswered).toEqual({ acknowledged: false });
     expect(await statusOf(elsewhere)).toBe('running');
     expect(writer.messages.some((m) => m.type === 'stopReached' && m.request.executionId === elsewhere)).toBe(
       false,
     );
-    // An already ended run is acknowledged at once, without a request.
+    // An already ended run is acknowledged as it is.
     expect(
-      await requestStop(store, live, {
-        executionId: cancelled,
-        workerId: WORKER_ID,
-        reason: 'cancelled',
-        message: null,
-      }),
+      await requestStop(
+        store,
+        live,
+        { executionId: cancelled, workerId: WORKER_ID, reason: 'cancelled', message: null },
+        delivery,
+      ),
     ).toEqual({
       acknowledged: true,
       status: 'cancelled',
     });
+    expect(deliveryErrors).toEqual([]);
   });
 });

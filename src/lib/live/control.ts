@@ -44,8 +44,8 @@ export interface StopDelivery {
   resendMs?: number;
   /** How long to wait for the acknowledgement; the issue asks for 3 s. */
   waitMs?: number;
-  /** A re-check or a re-send failed (the next one, or the deadline, covers it). */
-  onError?: (error: unknown) => void;
+  /** A re-check or a re-send failed (the next one, or the deadline, covers it): for the log. */
+  onError: (error: unknown) => void;
 }
 
 /**
@@ -58,13 +58,12 @@ export async function requestStop(
   store: Store,
   source: AnnouncementSource,
   request: Omit<StopRequest, 'type'>,
-  { resendMs = 1_000, waitMs = 3_000, onError = () => {} }: StopDelivery = {},
+  { resendMs = 1_000, waitMs = 3_000, onError }: StopDelivery,
 ): Promise<StopOutcome> {
   let settle: (outcome: StopOutcome) => void = () => {};
   const outcome = new Promise<StopOutcome>((resolve) => {
     settle = resolve;
   });
-  let done = false;
   /** Whether the run has ended (and the outcome is settled). */
   const check = async () => {
     const position = await execute(store, getRunPosition(store, request.executionId));
@@ -72,23 +71,20 @@ export async function requestStop(
     settle({ acknowledged: true, status: position.status });
     return true;
   };
-  const checkLogged = () => void check().catch(onError);
+  const recheck = () => void check().catch(onError);
   const unsubscribe = source.subscribe(request.executionId, {
     onAnnouncement: ({ status }) => {
-      if (status !== undefined) checkLogged();
+      if (status !== undefined) recheck();
     },
-    onResync: checkLogged,
+    onResync: recheck,
   });
   const send = () => execute(store, sendStop(store, { type: 'stop', ...request }));
-  const resend = setInterval(() => {
-    if (!done) send().catch(onError);
-  }, resendMs);
+  const resend = setInterval(() => void send().catch(onError), resendMs);
   const deadline = setTimeout(() => settle({ acknowledged: false }), waitMs);
   try {
     if (!(await check())) await send();
     return await outcome;
   } finally {
-    done = true;
     clearInterval(resend);
     clearTimeout(deadline);
     unsubscribe();
