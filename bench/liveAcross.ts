@@ -24,6 +24,8 @@ import { percentile, preciseNow } from './stats';
 
 const LINES = sized(500, 20);
 const WARM_UP = sized(50, 3);
+/** Viewers of one run on one web node: each follower reads the lines itself. */
+const FOLLOWERS = sized(20, 3);
 const TEXT = (seq: number) => `line ${seq} of a fairly ordinary tool output`;
 
 interface Latencies {
@@ -33,10 +35,11 @@ interface Latencies {
   commitMs: number[];
 }
 
-async function newRun(store: Store): Promise<number> {
+/** A queued run to follow, of an agent of its own (`name`: agent names are unique). */
+async function newRun(store: Store, name: string): Promise<number> {
   const agent = await execute(
     store,
-    createAgent(store, { name: 'bench', model: 'claude-sonnet-4-5', defaultPrompt: 'p' }),
+    createAgent(store, { name, model: 'claude-sonnet-4-5', defaultPrompt: 'p' }),
   );
   return execute(
     store,
@@ -44,58 +47,98 @@ async function newRun(store: Store): Promise<number> {
   );
 }
 
-/** Resolves with the time the follower is handed each seq, as it is handed. */
-function timedFollow(store: Store, source: AnnouncementSource, executionId: number) {
-  const waiting = new Map<number, (at: number) => void>();
-  const follow = runFeed(store, source).follow(executionId, 0, {
-    onItems: ({ logs }) => {
-      const at = preciseNow();
-      for (const line of logs) waiting.get(line.seq)?.(at);
+/**
+ * `followers` followers of the run (viewers of one run on one web node); `delivered(seq)` resolves
+ * with the time the last of them was handed that line.
+ */
+async function timedFollowers(
+  store: Store,
+  source: AnnouncementSource,
+  executionId: number,
+  followers: number,
+) {
+  const waiting = new Map<number, { left: number; resolve: (at: number) => void }>();
+  const follows = Array.from({ length: followers }, () =>
+    runFeed(store, source).follow(executionId, 0, {
+      onItems: ({ logs }) => {
+        const at = preciseNow();
+        for (const line of logs) {
+          const wait = waiting.get(line.seq);
+          if (wait && --wait.left === 0) wait.resolve(at);
+        }
+      },
+      onError: (error) => console.error('follower:', error),
+    }),
+  );
+  await Promise.all(follows.map((follow) => follow.caughtUp));
+  return {
+    delivered: (seq: number) =>
+      new Promise<number>((resolve) => waiting.set(seq, { left: followers, resolve })),
+    close: () => {
+      for (const follow of follows) follow.close();
     },
-    onError: (error) => console.error('follower:', error),
-  });
-  const delivered = (seq: number) => new Promise<number>((resolve) => waiting.set(seq, resolve));
-  return { follow, delivered };
+  };
 }
 
-/** One line at a time, each after the last was delivered: latency, not throughput. */
-async function inProcess(): Promise<Latencies> {
+/** Writes one line of a run and says when it was handed to the writer and when it was committed. */
+type WriteLine = (executionId: number, seq: number) => Promise<{ addedAt: number; committedAt: number }>;
+
+/** One line at a time, each after the last was delivered to every follower: latency, not throughput. */
+async function measure(
+  store: Store,
+  source: AnnouncementSource,
+  writeLine: WriteLine,
+  followers: number,
+): Promise<Latencies> {
+  const runId = await newRun(store, `followed by ${followers}`);
+  const followed = await timedFollowers(store, source, runId, followers);
+  const latencies: Latencies = { lineMs: [], commitMs: [] };
+  for (let seq = 1; seq <= WARM_UP + LINES; seq++) {
+    const arrived = followed.delivered(seq);
+    const [at, { addedAt, committedAt }] = await Promise.all([arrived, writeLine(runId, seq)]);
+    if (seq <= WARM_UP) continue;
+    latencies.lineMs.push(at - addedAt);
+    latencies.commitMs.push(at - committedAt);
+  }
+  followed.close();
+  return latencies;
+}
+
+/** SQLite and the engine's bus, in this process. */
+async function inProcess(): Promise<Latencies[]> {
   const handle = createTestDb();
   const store = sqliteStore(handle.db);
   const events = new EngineEvents();
-  const committedAt = new Map<number, number>();
+  const committed = new Map<number, (at: number) => void>();
   const writer = new OutputWriter(
     sqliteOutputStore(handle.sqlite),
     new SecretMasker([]),
     (outputs) => {
       const at = preciseNow();
       for (const { executionId, seq, steps, logs } of outputs) {
-        committedAt.set(seq, at);
+        committed.get(seq)?.(at);
         events.emit({ type: 'run.output', executionId, seq, steps, logs }, (error) => console.error(error));
       }
     },
     (error) => console.error('writer:', error),
   );
-  const runId = await newRun(store);
-  const { follow, delivered } = timedFollow(store, engineAnnouncements(events), runId);
-  await follow.caughtUp;
-  const output = writer.open(runId, 0);
-  const latencies: Latencies = { lineMs: [], commitMs: [] };
-  for (let seq = 1; seq <= WARM_UP + LINES; seq++) {
-    const arrived = delivered(seq);
+  const writeLine: WriteLine = async (executionId, seq) => {
+    const committedAt = new Promise<number>((resolve) => committed.set(seq, resolve));
     const addedAt = preciseNow();
-    output.addLog({ level: 'info', text: TEXT(seq) });
-    const at = await arrived;
-    if (seq <= WARM_UP) continue;
-    latencies.lineMs.push(at - addedAt);
-    latencies.commitMs.push(at - (committedAt.get(seq) ?? Number.NaN));
+    // Committed by the group commit on the next turn of the event loop, as in a run.
+    writer.open(executionId, seq - 1).addLog({ level: 'info', text: TEXT(seq) });
+    return { addedAt, committedAt: await committedAt };
+  };
+  const source = engineAnnouncements(events);
+  try {
+    return [await measure(store, source, writeLine, 1), await measure(store, source, writeLine, FOLLOWERS)];
+  } finally {
+    handle.sqlite.close();
   }
-  follow.close();
-  handle.sqlite.close();
-  return latencies;
 }
 
-async function acrossProcesses(): Promise<Latencies> {
+/** Postgres: the writer in a worker process, the followers here. */
+async function acrossProcesses(): Promise<Latencies[]> {
   const cluster = await startPostgres();
   try {
     const url = await cluster.createDatabase('bench_live');
@@ -105,25 +148,17 @@ async function acrossProcesses(): Promise<Latencies> {
       warn: (fields, message) => console.error(message, fields),
     });
     const writer = await forkLiveWriter(url, 'bench-worker');
+    const writeLine: WriteLine = async (executionId, seq) => {
+      const committed = writer.next(
+        (m): m is Extract<FromWriter, { type: 'committed' }> => m.type === 'committed' && m.seq === seq,
+      );
+      writer.send({ type: 'line', executionId, seq, text: TEXT(seq) });
+      const { addedAt = Number.NaN, at } = await committed;
+      return { addedAt, committedAt: at };
+    };
     try {
       await live.whenListening();
-      const runId = await newRun(store);
-      const { follow, delivered } = timedFollow(store, live, runId);
-      await follow.caughtUp;
-      const latencies: Latencies = { lineMs: [], commitMs: [] };
-      for (let seq = 1; seq <= WARM_UP + LINES; seq++) {
-        const arrived = delivered(seq);
-        const committed = writer.next(
-          (m): m is Extract<FromWriter, { type: 'committed' }> => m.type === 'committed' && m.seq === seq,
-        );
-        writer.send({ type: 'line', executionId: runId, seq, text: TEXT(seq) });
-        const [at, commit] = await Promise.all([arrived, committed]);
-        if (seq <= WARM_UP) continue;
-        latencies.lineMs.push(at - (commit.addedAt ?? Number.NaN));
-        latencies.commitMs.push(at - commit.at);
-      }
-      follow.close();
-      return latencies;
+      return [await measure(store, live, writeLine, 1), await measure(store, live, writeLine, FOLLOWERS)];
     } finally {
       await writer.exit();
       await live.close();
@@ -138,20 +173,25 @@ const figures = (samples: number[]) =>
   `p50 ${percentile(samples, 50).toFixed(2).padStart(7)} ms  p99 ${percentile(samples, 99).toFixed(2).padStart(7)} ms`;
 
 export async function benchLiveAcross(): Promise<[]> {
-  const local = await inProcess();
-  const across = await acrossProcesses();
-  console.log(`Live line latency, ${LINES} lines one at a time, each after the last was delivered:`);
-  for (const [name, latencies] of [
-    ['in process (SQLite, event bus)', local],
-    ['across processes (Postgres, LISTEN/NOTIFY)', across],
-  ] as const) {
-    console.log(`  ${name.padEnd(44)} line → follower   ${figures(latencies.lineMs)}`);
-    console.log(`  ${''.padEnd(44)} commit → follower ${figures(latencies.commitMs)}`);
-  }
-  const ratio = (pick: (l: Latencies) => number[], p: number) =>
-    (percentile(pick(across), p) / percentile(pick(local), p)).toFixed(1);
+  const [local, localMany] = await inProcess();
+  const [across, acrossMany] = await acrossProcesses();
+  if (!local || !localMany || !across || !acrossMany) throw new Error('a measurement is missing');
   console.log(
-    `  across / in process: line → follower ${ratio((l) => l.lineMs, 50)}× at p50, ${ratio((l) => l.lineMs, 99)}× at p99`,
+    `Live line latency, ${LINES} lines one at a time, each after the last was delivered (to the last of N followers):`,
+  );
+  for (const [name, latencies] of [
+    ['in process (SQLite, event bus), 1 follower', local],
+    [`in process, ${FOLLOWERS} followers`, localMany],
+    ['across processes (Postgres NOTIFY), 1 follower', across],
+    [`across processes, ${FOLLOWERS} followers`, acrossMany],
+  ] as const) {
+    console.log(`  ${name.padEnd(48)} line → follower   ${figures(latencies.lineMs)}`);
+    console.log(`  ${''.padEnd(48)} commit → follower ${figures(latencies.commitMs)}`);
+  }
+  const ratio = (a: Latencies, b: Latencies, p: number) =>
+    (percentile(a.lineMs, p) / percentile(b.lineMs, p)).toFixed(1);
+  console.log(
+    `  across / in process, line → follower: ${ratio(across, local, 50)}× at p50, ${ratio(across, local, 99)}× at p99 (1 follower); ${ratio(acrossMany, localMany, 50)}× / ${ratio(acrossMany, localMany, 99)}× (${FOLLOWERS})`,
   );
   return [];
 }
