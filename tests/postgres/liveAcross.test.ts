@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/lib/db/postgres';
+import { PostgresListener } from '../../src/lib/db/postgresListener';
 import type { Store } from '../../src/lib/db/store';
 import { requestStop } from '../../src/lib/live/control';
 import { PostgresLive } from '../../src/lib/live/postgresLive';
@@ -124,6 +125,71 @@ describe('live output and stops across processes (postgres)', () => {
     }
     expect(follower.errors).toEqual([]);
     expectEachOnceInOrder(follower.items, await storedItemsAfter(store, runId, 0));
+  });
+
+  it('skips a notification that is not one of ours, saying so, and keeps listening', async () => {
+    const warnings: string[] = [];
+    let warned: () => void = () => {};
+    const logged = new Promise<void>((resolve) => {
+      warned = resolve;
+    });
+    const strict = new PostgresLive(url, {
+      info: () => {},
+      warn: (_fields, message) => {
+        warnings.push(message);
+        warned();
+      },
+    });
+    await strict.whenListening();
+    const runId = await insertRun(store, agentId);
+    const follower = collect(runFeed(store, strict), runId, 0);
+    await follower.follow.caughtUp;
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(
+        `select pg_notify('claudeops_run_output', 'not json'), pg_notify('claudeops_run_control', '{"type":"stop"}')`,
+      );
+    } finally {
+      await client.end();
+    }
+    await logged;
+    const lastSeq = await writer.stream(runId, 0, 100, 'after');
+    await follower.until(() => follower.follow.deliveredSeq >= lastSeq);
+    follower.follow.close();
+    await strict.close();
+
+    expect(warnings).toEqual([
+      'Live updates: skipped a notification that is not one of ours',
+      'Live updates: skipped a notification that is not one of ours',
+    ]);
+    expect(strict.connectionCount).toBe(1);
+    expectEachOnceInOrder(follower.items, await storedItemsAfter(store, runId, 0));
+  });
+
+  it('keeps trying a Postgres that is not there, reporting each failure, until closed', async () => {
+    const failures: unknown[] = [];
+    let failedTwice: () => void = () => {};
+    const twice = new Promise<void>((resolve) => {
+      failedTwice = resolve;
+    });
+    const listener = new PostgresListener(
+      'postgres://postgres@127.0.0.1:1/nowhere',
+      ['claudeops_run_output'],
+      {
+        onNotification: () => {},
+        onConnected: () => failures.push('connected to nothing'),
+        onError: (error) => {
+          failures.push((error as { code?: unknown }).code);
+          if (failures.length === 2) failedTwice();
+        },
+      },
+      { backoffMs: { first: 50, max: 50 } },
+    );
+    await twice;
+    await listener.close();
+    expect(failures.slice(0, 2)).toEqual(['ECONNREFUSED', 'ECONNREFUSED']);
+    expect(listener.backendPid).toBeUndefined();
   });
 
   it("stops a run on the worker that runs it, and the requester sees the run's ending as the acknowledgement", async () => {

@@ -51,7 +51,7 @@ export interface ListenerOptions {
 }
 
 type ConnectionState =
-  | { kind: 'connecting' }
+  | { kind: 'connecting'; client: pg.Client }
   | { kind: 'listening'; client: pg.Client; backendPid: number }
   | { kind: 'waiting'; timer: NodeJS.Timeout }
   | { kind: 'closed' };
@@ -62,7 +62,8 @@ type ConnectionState =
  * failures go to `onError`.
  */
 export class PostgresListener {
-  private state: ConnectionState = { kind: 'connecting' };
+  // Set by the constructor's connect().
+  private state: ConnectionState = { kind: 'closed' };
   private failures = 0;
   /** The connection whose ping is unanswered yet (a frozen one's never is). */
   private pinging: pg.Client | undefined;
@@ -80,7 +81,7 @@ export class PostgresListener {
     this.pingTimeoutMs = options.pingTimeoutMs ?? 5_000;
     this.pingTimer = setInterval(() => this.ping(), options.pingMs ?? 10_000);
     this.pingTimer.unref();
-    void this.connect();
+    this.connect();
   }
 
   /** The server process of the listening connection (what `pg_terminate_backend` takes), if connected. */
@@ -93,10 +94,10 @@ export class PostgresListener {
     this.state = { kind: 'closed' };
     clearInterval(this.pingTimer);
     if (state.kind === 'waiting') clearTimeout(state.timer);
-    if (state.kind === 'listening') await state.client.end().catch(() => {});
+    if (state.kind === 'listening' || state.kind === 'connecting') await state.client.end().catch(() => {});
   }
 
-  private async connect(): Promise<void> {
+  private connect(): void {
     const client = new pg.Client({
       connectionString: this.url,
       keepAlive: true,
@@ -106,17 +107,19 @@ export class PostgresListener {
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client, new Error('The listening connection ended')));
     client.on('notification', ({ channel, payload }) => {
-      if (this.state.kind === 'listening' && this.state.client === client)
-        this.events.onNotification(channel, payload ?? '');
+      if (this.isCurrent(client, 'listening')) this.events.onNotification(channel, payload ?? '');
     });
+    this.state = { kind: 'connecting', client };
+    void this.listen(client);
+  }
+
+  private async listen(client: pg.Client): Promise<void> {
     try {
       await client.connect();
       for (const channel of this.channels) await client.query(`listen ${pg.escapeIdentifier(channel)}`);
       const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
-      if (this.state.kind !== 'connecting') {
-        await client.end().catch(() => {});
-        return;
-      }
+      // Closed meanwhile (close() ended it), or given up (lost() did).
+      if (!this.isCurrent(client, 'connecting')) return;
       this.state = { kind: 'listening', client, backendPid: rows[0]?.pid ?? 0 };
       this.failures = 0;
     } catch (error) {
@@ -126,21 +129,26 @@ export class PostgresListener {
     this.events.onConnected();
   }
 
+  private isCurrent(client: pg.Client, kind?: 'connecting' | 'listening'): boolean {
+    const state = this.state;
+    return (
+      (state.kind === 'connecting' || state.kind === 'listening') &&
+      state.client === client &&
+      (kind === undefined || state.kind === kind)
+    );
+  }
+
   /** The connection `client` broke (or never came up): report it once, wait, connect again. */
   private lost(client: pg.Client, error: Error): void {
-    const current =
-      this.state.kind === 'listening' ? this.state.client === client : this.state.kind === 'connecting';
-    if (!current) return;
+    if (!this.isCurrent(client)) return;
     client.removeAllListeners('notification');
+    client.removeAllListeners('end');
     client.on('error', () => {});
     void client.end().catch(() => {});
     this.events.onError(error);
     const wait = Math.min(this.backoff.max, this.backoff.first * 2 ** this.failures);
     this.failures += 1;
-    const timer = setTimeout(() => {
-      this.state = { kind: 'connecting' };
-      void this.connect();
-    }, wait);
+    const timer = setTimeout(() => this.connect(), wait);
     timer.unref();
     this.state = { kind: 'waiting', timer };
   }
