@@ -53,7 +53,10 @@ export interface FollowHandlers {
 }
 
 export interface RunFollow {
-  /** Settles once everything committed when the follow began has been delivered. */
+  /**
+   * Settles once everything committed when the follow began has been delivered; never for a run
+   * that does not exist (`onError` says so) or a follow closed before that.
+   */
   readonly caughtUp: Promise<void>;
   /** The highest sequence number delivered so far. */
   readonly deliveredSeq: number;
