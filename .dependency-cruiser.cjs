@@ -1,14 +1,14 @@
 /** Dependency rules checked by `npm run lint`: the layering of STYLE.md, enforced. */
 // scheduling/: all but the cron modules, which the schedule form shares with the API.
 const SERVER_ONLY =
-  '^src/lib/(db|engine|agents|claude|server|config|core/logger|http/route|http/errors|websocket/(server|broadcaster|messageHandler)|workflows/(runner|definitions|launcher)|notifications|metrics|health|storage|scheduling/(?!(cron|wallClock|zoneOffsets|validation)\\.ts$))';
+  '^src/lib/(db|engine|agents|claude|server|config|core/logger|live|http/route|http/errors|websocket/(server|broadcaster|messageHandler)|workflows/(runner|definitions|launcher)|notifications|metrics|health|storage|scheduling/(?!(cron|wallClock|zoneOffsets|validation)\\.ts$))';
 
 /**
  * The layers of src/lib, lowest first: core and config (errors, logger, env) ← db ← claude ← engine
  * ← services. The edges (http, websocket, and server/: the process wiring) sit above all of them and
  * are only imported by app/ and server.ts.
  */
-const SERVICES = 'src/lib/(agents|health|scheduling|metrics|notifications|storage|workflows)';
+const SERVICES = 'src/lib/(agents|health|live|scheduling|metrics|notifications|storage|workflows)';
 const EDGES = 'src/lib/(http|websocket|server)';
 
 module.exports = {

@@ -3,6 +3,7 @@ import { benchCostQueries } from './costQueries';
 import { type E2eStack, startE2eStack } from './e2eStack';
 import { benchHealthReportCost } from './healthReport';
 import { benchJobQueues } from './jobQueues';
+import { benchLiveAcross } from './liveAcross';
 import { benchLivePath } from './livePath';
 import { benchLiveRuns } from './liveRuns';
 import { benchLogReads } from './logReads';
@@ -30,9 +31,10 @@ const inProcess: Record<string, () => BenchResult[] | Promise<BenchResult[]>> = 
   notifications: benchNotifications,
   metrics: benchMetrics,
   scheduler: benchScheduler,
-  // Each its own throw-away Postgres cluster (and, for the job queues, worker processes).
+  // Each its own throw-away Postgres cluster (and, for the job queues and live lines, worker processes).
   queryLayer: benchQueryLayer,
   jobQueues: benchJobQueues,
+  liveAcross: benchLiveAcross,
 };
 /** Against the production build, each starting its own servers. */
 const onBuild: Record<string, () => Promise<void>> = {

@@ -116,9 +116,18 @@ function* writeOutput({ db, t }: Store, batches: readonly OutputBatch[], now: nu
     );
 }
 
+/** More writes for a flush's transaction, committed with its rows (the live announcement: src/lib/live). */
+export type WithOutput = (tx: Store, batches: readonly OutputBatch[]) => Plan<void>;
+
 /** Postgres': drizzle, one transaction per flush on one client of the pool. */
-export function postgresOutputStore(store: Store): OutputStore {
-  return { write: (batches, now) => transaction(store, (tx) => writeOutput(tx, batches, now)) };
+export function postgresOutputStore(store: Store, withOutput?: WithOutput): OutputStore {
+  return {
+    write: (batches, now) =>
+      transaction(store, function* (tx) {
+        yield* writeOutput(tx, batches, now);
+        if (withOutput) yield* withOutput(tx, batches);
+      }),
+  };
 }
 
 /** The output store of `store`'s dialect (a SQLite store must be a connection, not a transaction). */

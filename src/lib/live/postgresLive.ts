@@ -1,0 +1,130 @@
+import { type ListenerOptions, PostgresListener } from '../db/postgresListener';
+import { decodePositions, OUTPUT_CHANNEL } from './announcements';
+import { CONTROL_CHANNEL, decodeStop, type StopRequest } from './control';
+import type { AnnouncementListener, AnnouncementSource } from './runFeed';
+
+/** Where the live path reports a lost connection and what it skipped (the process's logger). */
+export interface LiveLog {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}
+
+/**
+ * A process's one listening connection to Postgres (both channels), fanned out in process: to the
+ * followers of each run (announcements) and to this process's worker (stop requests). After every
+ * (re)connection each follower is told to read again, since notifications sent while there was no
+ * connection are gone.
+ */
+export class PostgresLive implements AnnouncementSource {
+  private readonly followers = new Map<number, Set<AnnouncementListener>>();
+  private readonly stopHandlers = new Map<string, Set<(request: StopRequest) => void>>();
+  private readonly listener: PostgresListener;
+  private connections = 0;
+  private readonly connectedWaiters = new Set<() => void>();
+
+  constructor(
+    url: string,
+    private readonly log: LiveLog,
+    options?: ListenerOptions,
+  ) {
+    this.listener = new PostgresListener(
+      url,
+      [OUTPUT_CHANNEL, CONTROL_CHANNEL],
+      {
+        onNotification: (channel, payload) => this.dispatch(channel, payload),
+        onConnected: () => this.connected(),
+        onError: (error) =>
+          this.log.warn({ err: error }, 'Live updates: the Postgres LISTEN connection failed; reconnecting'),
+      },
+      options,
+    );
+  }
+
+  /** How many times the LISTEN connection came up (1 until it was lost once). */
+  get connectionCount(): number {
+    return this.connections;
+  }
+
+  /** The server process of the LISTEN connection, while connected. */
+  get backendPid(): number | undefined {
+    return this.listener.backendPid;
+  }
+
+  /** Resolves once the LISTEN connection is up (at once when it is). */
+  whenListening(): Promise<void> {
+    if (this.listener.backendPid !== undefined) return Promise.resolve();
+    return new Promise((resolve) => this.connectedWaiters.add(resolve));
+  }
+
+  subscribe(executionId: number, listener: AnnouncementListener): () => void {
+    let set = this.followers.get(executionId);
+    if (!set) {
+      set = new Set();
+      this.followers.set(executionId, set);
+    }
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.followers.get(executionId) === set) this.followers.delete(executionId);
+    };
+  }
+
+  /** `handler` gets the stop requests addressed to `workerId` (this process's worker). */
+  onStop(workerId: string, handler: (request: StopRequest) => void): () => void {
+    let set = this.stopHandlers.get(workerId);
+    if (!set) {
+      set = new Set();
+      this.stopHandlers.set(workerId, set);
+    }
+    set.add(handler);
+    return () => set.delete(handler);
+  }
+
+  close(): Promise<void> {
+    this.followers.clear();
+    this.stopHandlers.clear();
+    return this.listener.close();
+  }
+
+  private connected(): void {
+    this.connections += 1;
+    if (this.connections > 1)
+      this.log.info({ connections: this.connections }, 'Live updates: listening again');
+    for (const set of this.followers.values()) for (const listener of set) listener.onResync();
+    for (const resolve of this.connectedWaiters) resolve();
+    this.connectedWaiters.clear();
+  }
+
+  private dispatch(channel: string, payload: string): void {
+    if (channel === OUTPUT_CHANNEL) {
+      const positions = this.decoded(channel, () => decodePositions(payload));
+      for (const { e, seq, step, status } of positions ?? [])
+        for (const listener of this.followers.get(e) ?? [])
+          this.guarded(() => listener.onAnnouncement({ seq, stepSeq: step, status }));
+    } else if (channel === CONTROL_CHANNEL) {
+      const request = this.decoded(channel, () => decodeStop(payload));
+      if (request)
+        for (const handler of this.stopHandlers.get(request.workerId) ?? [])
+          this.guarded(() => handler(request));
+    }
+  }
+
+  private decoded<T>(channel: string, decode: () => T): T | undefined {
+    try {
+      return decode();
+    } catch (error) {
+      // Another version's payload, or a hand-sent NOTIFY: not ours to act on.
+      this.log.warn({ err: error, channel }, 'Live updates: skipped a notification that is not one of ours');
+      return undefined;
+    }
+  }
+
+  /** One listener's failure is logged, and the others still hear. */
+  private guarded(call: () => void): void {
+    try {
+      call();
+    } catch (error) {
+      this.log.warn({ err: error }, 'Live updates: a listener failed');
+    }
+  }
+}
