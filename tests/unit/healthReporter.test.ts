@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SYSTEM_HEALTH_KEY, systemHealthAgent } from '../../src/agents/system-health';
 import type { ExecutionLive } from '../../src/lib/contracts/executions';
 import type { HealthReport } from '../../src/lib/contracts/healthReports';
-import type { SeriesValue } from '../../src/lib/contracts/metrics';
 import { type DbHandle, openReadOnlyDatabase } from '../../src/lib/db';
 import { onSqlite, runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent, getBuiltinAgent } from '../../src/lib/db/queries/agents';
@@ -18,6 +17,7 @@ import {
 import { getLatestHealthReport, listHealthReports, recordHealthReport } from '../../src/lib/health/reports';
 import { HostSampleWriter } from '../../src/lib/metrics/hostSampleWriter';
 import { rollUpClosedBuckets } from '../../src/lib/metrics/retention';
+import { healthSeries } from '../helpers/healthSamples';
 import { createTestDb } from '../helpers/testDb';
 
 const GiB = 1024 ** 3;
@@ -34,17 +34,7 @@ afterEach(() => handle.sqlite.close());
 async function recordSamples(hours: number) {
   const writer = new HostSampleWriter(sqliteStore(handle.db));
   for (let t = NOW - hours * HOUR; t <= NOW; t += 5_000) {
-    const series: SeriesValue[] = [
-      { metric: 'cpu.busy', entity: '', value: t > NOW - HOUR ? 0.6 : 0.2 },
-      { metric: 'cpu.busy', entity: '0', value: 0.5 },
-      { metric: 'cpu.busy', entity: '1', value: 0.7 },
-      { metric: 'load.1', entity: '', value: 1.5 },
-      { metric: 'memory.total', entity: '', value: 8 * GiB },
-      { metric: 'memory.available', entity: '', value: 2 * GiB },
-      { metric: 'fs.size', entity: '/', value: 100 * GiB },
-      { metric: 'fs.used', entity: '/', value: 80 * GiB + ((t - NOW) / (24 * HOUR)) * 2 * GiB },
-    ];
-    await writer.write(t, series);
+    await writer.write(t, healthSeries(t, NOW));
   }
   await rollUpClosedBuckets(sqliteStore(handle.db), NOW + 1, async () => {});
 }

@@ -295,7 +295,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     notificationsQueued: kick,
     settingsChanged(settings) {
       storage.check();
-      retention.kick();
+      void retention.kick();
       engine.pump();
       hostMetrics.reconfigure(hostMetricsSettings(settings));
     },

@@ -85,8 +85,8 @@ export interface OutputRetentionOptions {
 }
 
 export interface OutputRetention {
-  /** Starts a round now (after the one under way). */
-  kick(): void;
+  /** Starts a round now (after the one under way); resolves once it ended (it never rejects). */
+  kick(): Promise<void>;
   /** The database's size and what retention keeps and frees. */
   usage(): Promise<DatabaseUsageDto>;
   /** Stops between two batches, so the database can be closed next. */
@@ -141,14 +141,15 @@ export function startOutputRetention(options: OutputRetentionOptions): OutputRet
 
   const schedule = () => {
     if (stopped) return;
-    timer = setTimeout(() => kick(), intervalMs);
+    timer = setTimeout(() => void kick(), intervalMs);
     timer.unref();
   };
 
-  function kick(): void {
-    if (stopped) return;
+  function kick(): Promise<void> {
+    if (stopped) return running;
     clearTimeout(timer);
     running = running.then(round).then(schedule);
+    return running;
   }
 
   schedule();
