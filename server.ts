@@ -13,6 +13,7 @@ import { countPendingApprovals, listPendingApprovals } from './src/lib/db/querie
 import { getExecutionLive, listRecentAndActive } from './src/lib/db/queries/executions';
 import { readAppSettings } from './src/lib/db/queries/settings';
 import { listRecentAndActiveWorkflowRuns } from './src/lib/db/queries/workflowRuns';
+import { getStore } from './src/lib/db/store';
 import { recoverFromUnexpectedStop } from './src/lib/engine/recovery';
 import { seedBuiltins } from './src/lib/health/seed';
 import { createHttpGate } from './src/lib/security/httpGate';
@@ -89,7 +90,7 @@ async function main(): Promise<void> {
   recoverFromUnexpectedStop(handle.db, appEnv.databasePath, logger, (execution) =>
     announceInterruptedRun(handle.db, execution),
   );
-  seedBuiltins(handle.db);
+  await seedBuiltins(getStore());
 
   const credentials = new AccessCredentials(handle.db, appEnv.accessToken, loadSessionKey(appEnv.dataDir));
   const firstToken = appEnv.authEnabled ? credentials.ensureToken() : null;

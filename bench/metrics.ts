@@ -166,7 +166,7 @@ async function benchRunSampler(): Promise<BenchResult[]> {
       destination: fs.createWriteStream('/dev/null'),
     });
     const sampler = new RunResourceSampler({
-      db: handle.db,
+      store: sqliteStore(handle.db),
       logger,
       instance: handle.path,
       intervalMs: 60_000,
@@ -337,7 +337,7 @@ async function benchChartQueries(): Promise<BenchResult[]> {
         `(every 5 s for 30 days, every 10 min for the 11 months before) generated in ${Date.now() - started} ms`,
     );
     started = Date.now();
-    const buckets = await rollUpClosedBuckets(handle.db, NOW, async () => {});
+    const buckets = await rollUpClosedBuckets(sqliteStore(handle.db), NOW, async () => {});
     console.log(
       `chart queries: ${buckets.toLocaleString('en-US')} buckets rolled up in ${Date.now() - started} ms`,
     );
@@ -382,15 +382,19 @@ async function benchSampleWrites(): Promise<BenchResult[]> {
     await collector.sample(Date.now());
     await sleep(200);
     const series = sampleSeries(await collector.sample(Date.now()));
-    const writer = new HostSampleWriter(handle.db);
+    const writer = new HostSampleWriter(sqliteStore(handle.db));
     const first = Math.ceil((NOW - 2 * DAY_MS) / HOUR_MS) * HOUR_MS;
     let t = first;
-    const writes = timeIt(`${SAMPLE_WRITES} host samples written, ${series.length} series`, 5, () => {
-      for (let i = 0; i < SAMPLE_WRITES; i++) {
-        writer.write(t, series);
-        t += DENSE_STEP_MS;
-      }
-    });
+    const writes = await timeItAsync(
+      `${SAMPLE_WRITES} host samples written, ${series.length} series`,
+      5,
+      async () => {
+        for (let i = 0; i < SAMPLE_WRITES; i++) {
+          await writer.write(t, series);
+          t += DENSE_STEP_MS;
+        }
+      },
+    );
     const rollUp = timeIt('an hour of raw samples rolled up into minutes', 20, () =>
       transactionOnSqlite(handle.db, (tx) => rollUpBuckets(tx, '1m', first, first + HOUR_MS)),
     );

@@ -10,7 +10,7 @@ import { WorkflowRunsTable } from '@/components/features/workflows/WorkflowRunsT
 import { ButtonLink } from '@/components/ui/Button';
 import { Panel } from '@/components/ui/Panel';
 import { microsToUsd } from '@/lib/contracts/executions';
-import { type Db, getDb } from '@/lib/db';
+import { getDb } from '@/lib/db';
 import { execute } from '@/lib/db/plan';
 import { listAgents } from '@/lib/db/queries/agents';
 import { getBudgetStatuses } from '@/lib/db/queries/costReports';
@@ -31,11 +31,11 @@ export const dynamic = 'force-dynamic';
 
 const RECENT_WORKFLOW_RUNS_LIMIT = 10;
 
-async function healthCardProps(db: Db, store: Store, now: number): Promise<HealthCardProps> {
+async function healthCardProps(store: Store, now: number): Promise<HealthCardProps> {
   return {
     recent: await recentHealthReports(store, now),
     latest: await getLatestHealthReport(store),
-    ...healthControls(db),
+    ...(await healthControls(store)),
   };
 }
 
@@ -54,7 +54,7 @@ export default async function DashboardPage() {
       circuit={getRuntime()?.engine.circuit() ?? null}
       host={await execute(store, getRecentMetrics(store, now, HOST_SPARKLINE_MS, HEADLINE_METRICS))}
       notices={<BudgetWarnings budgets={await getBudgetStatuses(store, now)} />}
-      health={<HealthCard {...(await healthCardProps(db, store, now))} />}
+      health={<HealthCard {...(await healthCardProps(store, now))} />}
       after={
         <>
           <Panel

@@ -1,5 +1,6 @@
 import { count, eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
+import type { DbConnection } from '../../src/lib/db';
 import { execute, type Plan } from '../../src/lib/db/plan';
 import {
   deleteRunOutputBatch,
@@ -8,6 +9,8 @@ import {
   markOutputPruned,
 } from '../../src/lib/db/queries/outputRetention';
 import type { Store } from '../../src/lib/db/store';
+import { startOutputRetention } from '../../src/lib/storage/outputRetention';
+import { capturingLogger } from '../helpers/logCapture';
 import { describeOnEachDialect, insertAgent, insertRun } from '../helpers/stores';
 
 // Output retention's queries on both dialects: which runs are past retention (oldest end first),
@@ -18,12 +21,18 @@ const DAY_MS = 86_400_000;
 const NOW = Date.parse('2026-12-01T00:00:00Z');
 const CUTOFF = NOW - 30 * DAY_MS;
 
-/** A run that ended `daysAgo` (null: still running) with `lines` log lines, two steps and a cost row. */
-async function runWithOutput(store: Store, agentId: number, daysAgo: number | null, lines: number) {
+/** A run that ended `daysAgo` before `now` (null: still running) with `lines` log lines, two steps and a cost row. */
+async function runWithOutput(
+  store: Store,
+  agentId: number,
+  daysAgo: number | null,
+  lines: number,
+  now = NOW,
+) {
   const { db, t } = store;
   const id = await insertRun(store, agentId, {
     status: daysAgo === null ? 'running' : 'completed',
-    finishedAt: daysAgo === null ? null : NOW - daysAgo * DAY_MS,
+    finishedAt: daysAgo === null ? null : now - daysAgo * DAY_MS,
     costMicros: 1_234_567,
     resultText: 'the result',
     lastSeq: lines + 2,
@@ -154,5 +163,55 @@ describeOnEachDialect('output retention', (store) => {
       prunableRows: 0,
     });
     await run((s) => markOutputPruned(s, past, NOW));
+  });
+});
+
+describeOnEachDialect('the output retention sweep', (store) => {
+  it('drops the output of runs past the retention setting at its round, and the System page’s figures follow', async () => {
+    const now = Date.now();
+    const agentId = await insertAgent(store(), 'swept');
+    const old = await runWithOutput(store(), agentId, 40, 1_234, now);
+    const recent = await runWithOutput(store(), agentId, 10, 50, now);
+    const running = await runWithOutput(store(), agentId, null, 50, now);
+    const { logger, records } = capturingLogger();
+    const retention = startOutputRetention({
+      store: store(),
+      // SQLite shows its file; Postgres the database's size.
+      ...(store().dialect === 'sqlite' && { file: (store().db as DbConnection).$client.name }),
+      logger,
+      retentionDays: async () => 30,
+      intervalMs: 3_600_000,
+    });
+    try {
+      const before = await retention.usage();
+      expect(before).toMatchObject({
+        retentionDays: 30,
+        keptRuns: 3,
+        keptRows: 1_236 + 52 + 52,
+        prunableRuns: 1,
+        prunableRows: 1_236,
+        prunedRuns: 0,
+        lastRound: null,
+      });
+      expect(before.fileBytes).toBeGreaterThan(0);
+
+      // What a settings change does: a round at once.
+      await retention.kick();
+      const after = await retention.usage();
+      expect(after).toMatchObject({
+        keptRuns: 2,
+        keptRows: 104,
+        prunableRuns: 0,
+        prunableRows: 0,
+        prunedRuns: 1,
+        lastRound: { runs: 1, rows: 1_236 },
+      });
+      expect(await outputOf(store(), old)).toEqual({ logs: 0, steps: 0 });
+      expect(await outputOf(store(), recent)).toEqual({ logs: 50, steps: 2 });
+      expect(await outputOf(store(), running)).toEqual({ logs: 50, steps: 2 });
+      expect(records().filter((record) => Number(record.level) >= 40)).toEqual([]);
+    } finally {
+      await retention.stop();
+    }
   });
 });

@@ -2,7 +2,6 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SYSTEM_HEALTH_KEY, systemHealthAgent } from '../../src/agents/system-health';
 import type { ExecutionLive } from '../../src/lib/contracts/executions';
 import type { HealthReport } from '../../src/lib/contracts/healthReports';
-import type { SeriesValue } from '../../src/lib/contracts/metrics';
 import { type DbHandle, openReadOnlyDatabase } from '../../src/lib/db';
 import { onSqlite, runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent, getBuiltinAgent } from '../../src/lib/db/queries/agents';
@@ -18,6 +17,7 @@ import {
 import { getLatestHealthReport, listHealthReports, recordHealthReport } from '../../src/lib/health/reports';
 import { HostSampleWriter } from '../../src/lib/metrics/hostSampleWriter';
 import { rollUpClosedBuckets } from '../../src/lib/metrics/retention';
+import { healthSeries } from '../helpers/healthSamples';
 import { createTestDb } from '../helpers/testDb';
 
 const GiB = 1024 ** 3;
@@ -32,40 +32,30 @@ afterEach(() => handle.sqlite.close());
 
 /** Samples every 5 s over the last `hours`, the disk filling by 2 GiB a day, the CPU busier in the last hour. */
 async function recordSamples(hours: number) {
-  const writer = new HostSampleWriter(handle.db);
+  const writer = new HostSampleWriter(sqliteStore(handle.db));
   for (let t = NOW - hours * HOUR; t <= NOW; t += 5_000) {
-    const series: SeriesValue[] = [
-      { metric: 'cpu.busy', entity: '', value: t > NOW - HOUR ? 0.6 : 0.2 },
-      { metric: 'cpu.busy', entity: '0', value: 0.5 },
-      { metric: 'cpu.busy', entity: '1', value: 0.7 },
-      { metric: 'load.1', entity: '', value: 1.5 },
-      { metric: 'memory.total', entity: '', value: 8 * GiB },
-      { metric: 'memory.available', entity: '', value: 2 * GiB },
-      { metric: 'fs.size', entity: '/', value: 100 * GiB },
-      { metric: 'fs.used', entity: '/', value: 80 * GiB + ((t - NOW) / (24 * HOUR)) * 2 * GiB },
-    ];
-    writer.write(t, series);
+    await writer.write(t, healthSeries(t, NOW));
   }
-  await rollUpClosedBuckets(handle.db, NOW + 1, async () => {});
+  await rollUpClosedBuckets(sqliteStore(handle.db), NOW + 1, async () => {});
 }
 
 describe('the health reporter’s questions', () => {
   it('answer from the recorded samples: current values, averages and peaks, and when the disk fills', async () => {
     await recordSamples(30);
-    expect(currentMetrics(handle.db, NOW)).toMatchObject({
+    expect(await currentMetrics(sqliteStore(handle.db), NOW)).toMatchObject({
       cpuBusyPercent: 60,
       cores: 2,
       memoryAvailablePercent: 25,
       disks: [{ mount: '/', usedPercent: 80 }],
     });
-    const day = metricStats(handle.db, '24h', NOW);
+    const day = await metricStats(sqliteStore(handle.db), '24h', NOW);
     expect(day.cpuBusyPercent?.peak).toBe(60);
     expect(day.cpuBusyPercent?.average).toBeGreaterThan(20);
     expect(day.cpuBusyPercent?.average).toBeLessThan(60);
-    const hour = metricStats(handle.db, '1h', NOW).cpuBusyPercent;
+    const hour = (await metricStats(sqliteStore(handle.db), '1h', NOW)).cpuBusyPercent;
     expect(hour?.peak).toBe(60);
     expect(hour?.average).toBeCloseTo(60, 0);
-    const [root] = diskForecast(handle.db, NOW);
+    const [root] = await diskForecast(sqliteStore(handle.db), NOW);
     // 20 GiB free at 2 GiB a day: ten days.
     expect(root?.daysUntilFull).toBeCloseTo(10, 0);
     expect(root?.growthBytesPerDay).toBeCloseTo(2 * GiB, -7);
@@ -78,12 +68,12 @@ describe('the health reporter’s questions', () => {
     expect(processes.every((p) => p.pid > 0 && p.rssBytes >= 0 && p.command.length > 0)).toBe(true);
   });
 
-  it('read through a connection that refuses every write', () => {
+  it('read through a connection that refuses every write', async () => {
     const readOnly = openReadOnlyDatabase(handle.path);
     try {
       expect(() => readOnly.sqlite.prepare('delete from agent_configurations').run()).toThrow(/readonly/i);
       expect(() => readOnly.sqlite.exec('create table intruder (x)')).toThrow(/readonly/i);
-      expect(currentMetrics(readOnly.db, NOW).disks).toEqual([]);
+      expect((await currentMetrics(sqliteStore(readOnly.db), NOW)).disks).toEqual([]);
     } finally {
       readOnly.sqlite.close();
     }
@@ -120,7 +110,7 @@ function endedRun(overrides: Partial<ExecutionLive>): ExecutionLive {
 function record(execution: ExecutionLive) {
   const agent = runOnSqlite(getBuiltinAgent(sqliteStore(handle.db), SYSTEM_HEALTH_KEY));
   if (!agent) throw new Error('no reporter');
-  return recordHealthReport(handle.db, agent, execution, NOW);
+  return runOnSqlite(recordHealthReport(sqliteStore(handle.db), agent, execution, NOW));
 }
 
 describe('health reports', () => {

@@ -49,18 +49,18 @@ function runUntil(until: number): void {
   clock.time = until;
 }
 
-function healthSchedule() {
-  const id = healthScheduleId(handle.db);
+async function healthSchedule() {
+  const id = await healthScheduleId(sqliteStore(handle.db));
   if (id === null) throw new Error('the built-in schedule was not seeded');
   return onSqlite(handle.db, (s) => getSchedule(s, id));
 }
 
 describe('the System Health Reporter’s built-in schedule', () => {
-  it('is seeded paused, hourly, on the cheapest current model, and never fires while paused', () => {
-    seedBuiltins(handle.db, START);
+  it('is seeded paused, hourly, on the cheapest current model, and never fires while paused', async () => {
+    await seedBuiltins(sqliteStore(handle.db), START);
     const agent = runOnSqlite(getBuiltinAgent(sqliteStore(handle.db), SYSTEM_HEALTH_KEY));
     expect(agent?.model).toBe(cheapestCurrentModel(START));
-    const schedule = healthSchedule();
+    const schedule = await healthSchedule();
     expect(schedule).toMatchObject({
       agentId: agent?.id,
       cronExpression: HEALTH_SCHEDULE_CRON,
@@ -72,9 +72,9 @@ describe('the System Health Reporter’s built-in schedule', () => {
     expect(launcher.admitted).toEqual([]);
   });
 
-  it('once switched on, fires every hour on the hour, one run per slot', () => {
-    seedBuiltins(handle.db, START);
-    const { id } = healthSchedule();
+  it('once switched on, fires every hour on the hour, one run per slot', async () => {
+    await seedBuiltins(sqliteStore(handle.db), START);
+    const { id } = await healthSchedule();
     updateSchedule(handle.db, id, { enabled: true }, clock.now());
     runUntil(at('2026-12-01T13:30:00Z'));
     const firings = onSqlite(handle.db, (s) => listFirings(s, id, { limit: 100 })).items.reverse();
@@ -87,13 +87,13 @@ describe('the System Health Reporter’s built-in schedule', () => {
     expect(launcher.admitted).toHaveLength(4);
   });
 
-  it('is seeded once: a second start adds nothing, and one the user deleted stays deleted', () => {
-    seedBuiltins(handle.db, START);
-    const first = healthSchedule().id;
-    seedBuiltins(handle.db, START + 1_000);
-    expect(healthSchedule().id).toBe(first);
+  it('is seeded once: a second start adds nothing, and one the user deleted stays deleted', async () => {
+    await seedBuiltins(sqliteStore(handle.db), START);
+    const first = (await healthSchedule()).id;
+    await seedBuiltins(sqliteStore(handle.db), START + 1_000);
+    expect((await healthSchedule()).id).toBe(first);
     onSqlite(handle.db, (s) => deleteSchedule(s, first, START + 2_000));
-    seedBuiltins(handle.db, START + 3_000);
+    await seedBuiltins(sqliteStore(handle.db), START + 3_000);
     expect(onSqlite(handle.db, (s) => findSchedule(s, first))).toBeNull();
     expect(onSqlite(handle.db, (s) => listSchedules(s, { limit: 100 })).items).toEqual([]);
   });

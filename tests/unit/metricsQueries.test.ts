@@ -138,7 +138,7 @@ describe('startHostMetrics', () => {
     const { logger, records } = capturingLogger();
     const seen: HostSample[] = [];
     const metrics = startHostMetrics({
-      db: handle.db,
+      store: sqliteStore(handle.db),
       logger,
       intervalMs: 200,
       retention: hostMetricsSettings(SETTINGS_DEFAULTS).retention,

@@ -19,6 +19,7 @@ import { decodeAggregates, encodeSampleValues, type SeriesAggregate } from '../.
 import { applyMigrations } from '../../src/lib/db/migrate';
 import { onSqlite, transactionOnSqlite } from '../../src/lib/db/plan';
 import { ensureMetricSeries, getMetricsRange } from '../../src/lib/db/queries/metrics';
+import { sqliteStore } from '../../src/lib/db/store';
 import {
   type MetricsRetention,
   pruneExpired,
@@ -201,20 +202,22 @@ afterAll(() => handle.sqlite.close());
 
 describe('host metric tiers over a year of samples', () => {
   it('never prunes raw rows that are not rolled up yet', async () => {
-    expect(await pruneExpired(handle.db, NOW, RETENTION, noPause)).toBe(0);
+    expect(await pruneExpired(sqliteStore(handle.db), NOW, RETENTION, noPause)).toBe(0);
     expect(tierRows('raw')).toHaveLength(samples.length);
   });
 
   it('rolls up every closed bucket once, and a rollup killed half-way resumes without counting twice', async () => {
     // Killed after 30 transactions: the buckets they committed are final, the rest are not there yet.
-    await expect(rollUpClosedBuckets(handle.db, NOW, throwAfter(30))).rejects.toThrow('killed mid-rollup');
+    await expect(rollUpClosedBuckets(sqliteStore(handle.db), NOW, throwAfter(30))).rejects.toThrow(
+      'killed mid-rollup',
+    );
     const partial = tierRows('1m').length;
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(expectedBuckets(samples, MINUTE, START - MINUTE, NOW).size);
-    const written = await rollUpClosedBuckets(handle.db, NOW, noPause);
+    const written = await rollUpClosedBuckets(sqliteStore(handle.db), NOW, noPause);
     expect(written).toBeGreaterThan(0);
     // Nothing left: a second round (the next minute's maintenance) writes no bucket.
-    expect(await rollUpClosedBuckets(handle.db, NOW, noPause)).toBe(0);
+    expect(await rollUpClosedBuckets(sqliteStore(handle.db), NOW, noPause)).toBe(0);
 
     for (const [tier, stepMs] of Object.entries(ROLLUP_STEP_MS) as [RollupTier, number][]) {
       expectSameBuckets(storedBuckets(handle, tier), expectedBuckets(samples, stepMs, START - stepMs, NOW));
@@ -225,7 +228,7 @@ describe('host metric tiers over a year of samples', () => {
     handle.sqlite
       .prepare('update metric_rollup_progress set rolled_through = rolled_through - ?')
       .run(7 * DAY);
-    await rollUpClosedBuckets(handle.db, NOW, noPause);
+    await rollUpClosedBuckets(sqliteStore(handle.db), NOW, noPause);
     expectSameBuckets(storedBuckets(handle, '1h'), expectedBuckets(samples, HOUR, START - HOUR, NOW));
   }, 60_000);
 
@@ -241,7 +244,7 @@ describe('host metric tiers over a year of samples', () => {
 
   it('prunes each tier to exactly its retention window, then the file shrinks', async () => {
     const before = fileBytes();
-    const deleted = await pruneExpired(handle.db, NOW, RETENTION, noPause);
+    const deleted = await pruneExpired(sqliteStore(handle.db), NOW, RETENTION, noPause);
     expect(deleted).toBeGreaterThan(0);
 
     const windows: [RollupTier | 'raw', number][] = [
@@ -261,7 +264,7 @@ describe('host metric tiers over a year of samples', () => {
       expect({ tier, kept }).toEqual({ tier, kept: shouldKeep });
     }
 
-    const freed = await reclaimFreePages(handle.db, noPause);
+    const freed = await reclaimFreePages(sqliteStore(handle.db), noPause);
     expect(freed).toBeGreaterThan(0);
     expect(freelistPages(handle.db)).toBe(0);
     expect(fileBytes()).toBeLessThan(before * 0.6);

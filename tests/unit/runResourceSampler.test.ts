@@ -66,7 +66,7 @@ function newExecution(): number {
 
 function newSampler(intervalMs: number): RunResourceSampler {
   sampler = new RunResourceSampler({
-    db: handle.db,
+    store: sqliteStore(handle.db),
     logger: capturingLogger().logger,
     instance: INSTANCE,
     intervalMs,

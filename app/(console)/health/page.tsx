@@ -1,6 +1,5 @@
 import type { Metadata } from 'next';
 import { HealthOverview } from '@/components/features/health/HealthOverview';
-import { getDb } from '@/lib/db';
 import { getStore } from '@/lib/db/store';
 import { listHealthReports } from '@/lib/health/reports';
 import { healthControls } from '../../_lib/healthControls';
@@ -15,7 +14,6 @@ const PAGE_SIZE = 25;
 /** The System Health Reporter: run it now, its latest report, every report a page at a time. */
 export default async function HealthPage({ searchParams }: { searchParams: Promise<{ before?: string }> }) {
   const { before } = await searchParams;
-  const db = getDb();
   const beforeId = before === undefined ? undefined : parseIdParam(before);
   const page = await listHealthReports(getStore(), {
     limit: PAGE_SIZE,
@@ -26,7 +24,7 @@ export default async function HealthPage({ searchParams }: { searchParams: Promi
       reports={page.items}
       nextBefore={page.nextBefore}
       firstPage={beforeId === undefined}
-      {...healthControls(db)}
+      {...(await healthControls(getStore()))}
     />
   );
 }

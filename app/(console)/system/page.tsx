@@ -22,7 +22,7 @@ export default async function SystemPage() {
       />
       <StoragePanel
         initial={backend?.storage.check() ?? null}
-        database={backend?.retention.usage() ?? null}
+        database={(await backend?.retention.usage()) ?? null}
       />
     </>
   );

@@ -11,13 +11,13 @@ export const dynamic = 'force-dynamic';
  */
 export const GET = route(
   { doc: { summary: 'Health of the agent runtime and storage', response: systemResponseSchema } },
-  () => {
+  async () => {
     const { engine, backend } = requireRuntime();
     return json({
       circuitBreaker: engine.circuit(),
       activeExecutions: engine.activeCount,
       storage: backend.storage.check(),
-      database: backend.retention.usage(),
+      database: await backend.retention.usage(),
     });
   },
 );

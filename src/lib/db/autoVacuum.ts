@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { DbExecutor } from './executor';
 import type { Db } from './index';
 
 /** `PRAGMA auto_vacuum` reads 2 in incremental mode. */
@@ -19,11 +20,11 @@ export function ensureIncrementalAutoVacuum(db: Db): 'already' | 'converted' {
 }
 
 /** Pages of the file that hold nothing since rows were deleted. */
-export function freelistPages(db: Db): number {
+export function freelistPages(db: DbExecutor): number {
   return db.get<{ freelist_count: number }>(sql`pragma freelist_count`).freelist_count;
 }
 
 /** Hands up to `pages` free pages back to the file system (one short write transaction). */
-export function incrementalVacuum(db: Db, pages: number): void {
+export function incrementalVacuum(db: DbExecutor, pages: number): void {
   db.run(sql.raw(`pragma incremental_vacuum(${Math.max(1, Math.floor(pages))})`));
 }

@@ -1,7 +1,7 @@
 import { createSdkMcpServer, tool } from '@anthropic-ai/claude-agent-sdk';
 import { z } from 'zod';
 import type { AgentTools } from '../claude/client';
-import type { Db } from '../db';
+import type { Store } from '../db/store';
 import {
   claudeopsActivity,
   currentMetrics,
@@ -31,31 +31,31 @@ async function answer(question: () => unknown): Promise<Answer> {
 
 /**
  * The System Health Reporter's in-process tools: questions about the recorded metrics and about
- * ClaudeOps itself, answered from `db`, a read-only connection. None takes SQL or a path, and
- * the connection refuses writes anyway.
+ * ClaudeOps itself, answered from `store` (on SQLite a read-only connection). None takes SQL or a
+ * path, and the connection refuses writes anyway. The handlers are async: the SDK awaits them.
  */
-export function healthTools(db: Db): AgentTools {
+export function healthTools(store: Store): AgentTools {
   const now = () => Date.now();
   const tools = [
     tool(
       'current_metrics',
       'The latest recorded sample of this machine: CPU busy %, load, cores, memory available %, swap, pressure, and each disk’s use.',
       {},
-      () => answer(() => currentMetrics(db, now())),
+      () => answer(() => currentMetrics(store, now())),
       READ_ONLY,
     ),
     tool(
       'metric_stats',
       'Averages and peaks of CPU, load and available memory over the last hour or the last day, and how many agent runs overlapped it.',
       { window: z.enum(['1h', '24h']).describe('The window: the last hour or the last 24 hours') },
-      ({ window }) => answer(() => metricStats(db, window, now())),
+      ({ window }) => answer(() => metricStats(store, window, now())),
       READ_ONLY,
     ),
     tool(
       'disk_forecast',
       'For each disk: how full it is, how fast it filled over the last week (bytes per day), and in how many days it would be full at that rate.',
       {},
-      () => answer(() => diskForecast(db, now())),
+      () => answer(() => diskForecast(store, now())),
       READ_ONLY,
     ),
     tool(
@@ -69,7 +69,7 @@ export function healthTools(db: Db): AgentTools {
       'claudeops_activity',
       'ClaudeOps itself: runs that failed in the last 24 hours (with why), runs under way, and the spend today and this month.',
       {},
-      () => answer(() => claudeopsActivity(db, now())),
+      () => answer(() => claudeopsActivity(store, now())),
       READ_ONLY,
     ),
   ];

@@ -1,21 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { and, desc, eq, gte, inArray, sql } from 'drizzle-orm';
-import { ACTIVE_STATUSES, microsToUsd } from '../contracts/executions';
+import { microsToUsd } from '../contracts/executions';
 import { diskUsedShare, type MetricRange, type MetricsRangeDto } from '../contracts/metrics';
-import type { Db } from '../db';
-import { onSqlite } from '../db/plan';
+import { execute } from '../db/plan';
 import { getMonthToDate } from '../db/queries/costReports';
-import { dayKey } from '../db/queries/costs';
+import { getClaudeopsActivity } from '../db/queries/healthActivity';
 import { getMetricsRange } from '../db/queries/metrics';
-import { agentConfigurations, dailyCostSummaries, executions } from '../db/schema';
-import { sqliteStore } from '../db/store';
+import type { Store } from '../db/store';
 import { readSystemUnits, scanProcesses } from '../metrics/processTable';
 
 /**
  * The questions the System Health Reporter may ask about the recorded metrics and about ClaudeOps
- * itself. Each reads only (the connection it gets is read-only as well) and answers with plain
- * figures the model can quote.
+ * itself. Each reads only (on SQLite the store it gets is a read-only connection as well) and
+ * answers with plain figures the model can quote.
  */
 
 const DAY_MS = 86_400_000;
@@ -41,8 +38,8 @@ function mounts(range: MetricsRangeDto): string[] {
 }
 
 /** The latest recorded sample: CPU, load, memory, swap, pressure and each disk's use. */
-export function currentMetrics(db: Db, now: number) {
-  const range = onSqlite(db, (store) => getMetricsRange(store, '1h', now));
+export async function currentMetrics(store: Store, now: number) {
+  const range = await execute(store, getMetricsRange(store, '1h', now));
   const at = range.t.at(-1) ?? null;
   const last = (metric: string, entity = '') => lastOf(seriesOf(range, metric, entity)?.avg ?? []);
   const memoryTotal = last('memory.total');
@@ -87,8 +84,8 @@ function stat(range: MetricsRangeDto, metric: string, entity = '') {
 }
 
 /** Averages and peaks over the last hour or day. */
-export function metricStats(db: Db, window: Extract<MetricRange, '1h' | '24h'>, now: number) {
-  const range = onSqlite(db, (store) => getMetricsRange(store, window, now));
+export async function metricStats(store: Store, window: Extract<MetricRange, '1h' | '24h'>, now: number) {
+  const range = await execute(store, getMetricsRange(store, window, now));
   const cpu = stat(range, 'cpu.busy');
   const load1 = stat(range, 'load.1');
   const available = stat(range, 'memory.available');
@@ -131,8 +128,8 @@ function slope(points: readonly [number, number][]): number | null {
 }
 
 /** How fast each disk fills over the last week, and when it would be full at that rate. */
-export function diskForecast(db: Db, now: number) {
-  const range = onSqlite(db, (store) => getMetricsRange(store, '7d', now));
+export async function diskForecast(store: Store, now: number) {
+  const range = await execute(store, getMetricsRange(store, '7d', now));
   return mounts(range).map((mount) => {
     const used = seriesOf(range, 'fs.used', mount)?.avg ?? [];
     const size = lastOf(seriesOf(range, 'fs.size', mount)?.avg ?? []) ?? 0;
@@ -185,44 +182,20 @@ export async function topProcesses(limit: number, windowMs = 500) {
     .slice(0, limit);
 }
 
-const FAILED = ['failed', 'timeout', 'budget_exceeded', 'interrupted'] as const;
-
 /** ClaudeOps' own state: runs that failed in the last day, what is running, and the spend. */
-export async function claudeopsActivity(db: Db, now: number) {
-  const since = now - DAY_MS;
-  const failures = db
-    .select({
-      id: executions.id,
-      agent: agentConfigurations.name,
-      status: executions.status,
-      errorCode: executions.errorCode,
-      errorMessage: executions.errorMessage,
-      finishedAt: executions.finishedAt,
-    })
-    .from(executions)
-    .innerJoin(agentConfigurations, eq(agentConfigurations.id, executions.agentId))
-    .where(and(inArray(executions.status, [...FAILED]), gte(executions.createdAt, since)))
-    .orderBy(desc(executions.id))
-    .limit(10)
-    .all();
-  const active = db
-    .select({ count: sql<number>`count(*)` })
-    .from(executions)
-    .where(inArray(executions.status, [...ACTIVE_STATUSES]))
-    .get();
-  const today = db
-    .select({ micros: sql<number>`coalesce(sum(${dailyCostSummaries.costMicros}), 0)` })
-    .from(dailyCostSummaries)
-    .where(eq(dailyCostSummaries.day, dayKey(now)))
-    .get();
-  const month = await getMonthToDate(sqliteStore(db), now);
+export async function claudeopsActivity(store: Store, now: number) {
+  const { failures, activeRuns, spendTodayMicros } = await execute(
+    store,
+    getClaudeopsActivity(store, now - DAY_MS, now),
+  );
+  const month = await getMonthToDate(store, now);
   return {
     failedRunsLast24h: failures.map((run) => ({
       ...run,
       finishedAt: run.finishedAt === null ? null : new Date(run.finishedAt).toISOString(),
     })),
-    activeRuns: active?.count ?? 0,
-    spendTodayUsd: microsToUsd(today?.micros ?? 0),
+    activeRuns,
+    spendTodayUsd: microsToUsd(spendTodayMicros),
     spendMonthToDateUsd: month.spentUsd,
     forecastMonthUsd: month.forecastUsd,
   };

@@ -9,8 +9,7 @@ import {
   type ListHealthReportsQuery,
 } from '../contracts/healthReports';
 import type { NotificationEventInput } from '../contracts/notifications';
-import type { Db } from '../db';
-import { execute, runOnSqlite } from '../db/plan';
+import { execute, type Plan } from '../db/plan';
 import {
   getLatestHealthReportRow,
   insertHealthReport,
@@ -18,7 +17,7 @@ import {
   listHealthReportRowsSince,
 } from '../db/queries/healthReports';
 import type { AgentConfiguration, HealthReportRow } from '../db/schema';
-import { type Store, sqliteStore } from '../db/store';
+import type { Store } from '../db/store';
 
 function healthEvents(execution: ExecutionLive, report: HealthReport): NotificationEventInput[] {
   const data = (state: 'firing' | 'resolved') => ({
@@ -39,30 +38,29 @@ function healthEvents(execution: ExecutionLive, report: HealthReport): Notificat
 }
 
 /**
- * Stores the report of a reporting agent's run (inside the transaction that ends the run) and
- * returns the health events it raises or clears; nothing for agents that do not report.
+ * Stores the report of a reporting agent's run and returns the health events it raises or
+ * clears; nothing for agents that do not report. A plan, so it runs inside the transaction that
+ * ends the run (`yield*` it there, or `runOnSqlite` from a synchronous one).
  */
-export function recordHealthReport(
-  db: Db,
+export function* recordHealthReport(
+  store: Store,
   agent: AgentConfiguration,
   execution: ExecutionLive,
   now: number,
-): NotificationEventInput[] {
+): Plan<NotificationEventInput[]> {
   if (outputSchemaOf(agent) === null) return [];
   const { report, rawAnswer } = healthOutcomeOf(execution);
-  runOnSqlite(
-    insertHealthReport(sqliteStore(db), {
-      executionId: execution.id,
-      agentId: execution.agentId,
-      status: report?.status ?? 'invalid',
-      summary: report?.summary ?? null,
-      findings: report?.findings ?? null,
-      recommendations: report?.recommendations ?? null,
-      figures: report?.figures ?? null,
-      rawAnswer,
-      createdAt: now,
-    }),
-  );
+  yield* insertHealthReport(store, {
+    executionId: execution.id,
+    agentId: execution.agentId,
+    status: report?.status ?? 'invalid',
+    summary: report?.summary ?? null,
+    findings: report?.findings ?? null,
+    recommendations: report?.recommendations ?? null,
+    figures: report?.figures ?? null,
+    rawAnswer,
+    createdAt: now,
+  });
   return report ? healthEvents(execution, report) : [];
 }
 

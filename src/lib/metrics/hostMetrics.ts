@@ -1,6 +1,6 @@
 import { type HostSample, sampleSeries } from '../contracts/metrics';
 import type { Logger } from '../core/logger';
-import type { Db } from '../db';
+import type { Store } from '../db/store';
 import { yieldToEventLoop } from './eventLoop';
 import { HostCollector } from './hostCollector';
 import { HostSampleWriter } from './hostSampleWriter';
@@ -8,7 +8,7 @@ import type { HostSource } from './hostSource';
 import { type MetricsRetention, maintainHostMetrics } from './retention';
 
 export interface HostMetricsOptions {
-  db: Db;
+  store: Store;
   logger: Logger;
   /** Between two samples (the `metricsIntervalSeconds` setting); samples land on multiples of it. */
   intervalMs: number;
@@ -32,15 +32,16 @@ export interface HostMetrics {
 
 /**
  * Samples this machine every interval, stores each sample, and once a minute rolls up closed
- * buckets and prunes expired rows. One loop does all of it in turn, so maintenance never races a
- * sample still being written. Failures are logged and the loop goes on.
+ * buckets and prunes expired rows. One loop does all of it in turn, awaiting each step, so
+ * maintenance never races a sample still being written nor overlaps itself, on either dialect.
+ * Failures are logged and the loop goes on.
  */
 export function startHostMetrics(options: HostMetricsOptions): HostMetrics {
-  const { db, logger, onSample } = options;
+  const { store, logger, onSample } = options;
   let { intervalMs, retention } = options;
   const maintenanceIntervalMs = options.maintenanceIntervalMs ?? 60_000;
   const collector = new HostCollector({ logger, ...(options.source ? { source: options.source } : {}) });
-  const writer = new HostSampleWriter(db);
+  const writer = new HostSampleWriter(store);
   let latest: HostSample | undefined;
   let stopped = false;
   let wake: (() => void) | undefined;
@@ -65,7 +66,7 @@ export function startHostMetrics(options: HostMetricsOptions): HostMetrics {
   /** Dated by its slot, not by the timer's few ms of lateness: charts and rollups line up. */
   const takeSample = async (slot: number) => {
     const sample = await collector.sample(slot);
-    writer.write(sample.t, sampleSeries(sample));
+    await writer.write(sample.t, sampleSeries(sample));
     latest = sample;
     lastError = undefined;
     onSample?.(sample);
@@ -92,7 +93,7 @@ export function startHostMetrics(options: HostMetricsOptions): HostMetrics {
       await takeSample(slot).catch((error) => logOnce(error, 'host metrics: sampling failed'));
       if (stopped || Date.now() < nextMaintenanceAt) continue;
       nextMaintenanceAt = Date.now() + maintenanceIntervalMs;
-      await maintainHostMetrics(db, Date.now(), retention, pause).catch((error) => {
+      await maintainHostMetrics(store, Date.now(), retention, pause).catch((error) => {
         if (error !== stopRequested) logger.error({ err: error }, 'host metrics: rollup or pruning failed');
       });
     }

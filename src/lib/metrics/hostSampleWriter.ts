@@ -1,7 +1,7 @@
 import type { SeriesValue } from '../contracts/metrics';
-import type { Db } from '../db';
-import { onSqlite, transactionOnSqlite } from '../db/plan';
+import { execute, transaction } from '../db/plan';
 import { ensureMetricSeries, insertHostSample } from '../db/queries/metrics';
+import type { Store } from '../db/store';
 
 const keyOf = ({ metric, entity }: { metric: string; entity: string }) => `${metric}\0${entity}`;
 
@@ -9,18 +9,20 @@ const keyOf = ({ metric, entity }: { metric: string; entity: string }) => `${met
 export class HostSampleWriter {
   private readonly ids = new Map<string, number>();
 
-  constructor(private readonly db: Db) {}
+  constructor(private readonly store: Store) {}
 
-  write(t: number, series: readonly SeriesValue[]): void {
+  async write(t: number, series: readonly SeriesValue[]): Promise<void> {
+    const { store } = this;
     const unknown = series.filter((value) => !this.ids.has(keyOf(value)));
     if (unknown.length > 0)
-      for (const row of transactionOnSqlite(this.db, (tx) => ensureMetricSeries(tx, unknown, t)))
+      for (const row of await transaction(store, (tx) => ensureMetricSeries(tx, unknown, t)))
         this.ids.set(keyOf(row), row.id);
     const values = new Map<number, number>();
     for (const value of series) {
       const id = this.ids.get(keyOf(value));
       if (id !== undefined) values.set(id, value.value);
     }
-    onSqlite(this.db, (store) => insertHostSample(store, t, values));
+    // The insert is prepared once per connection (insertHostSample): nothing composed per sample.
+    await execute(store, insertHostSample(store, t, values));
   }
 }

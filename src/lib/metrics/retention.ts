@@ -6,9 +6,8 @@ import {
   type RollupTier,
 } from '../contracts/metrics';
 import type { AppSettingsDto } from '../contracts/settings';
-import type { Db } from '../db';
 import { freelistPages, incrementalVacuum } from '../db/autoVacuum';
-import { runOnSqlite, transactionOnSqlite } from '../db/plan';
+import { execute, transaction } from '../db/plan';
 import {
   deleteTierRowsBefore,
   getRolledThrough,
@@ -16,7 +15,7 @@ import {
   rollUpBuckets,
   tierRowTime,
 } from '../db/queries/metrics';
-import { sqliteStore } from '../db/store';
+import type { Store } from '../db/store';
 // Maintenance yields between two transactions, so it never holds the event loop (or the write lock) long.
 import { type Pause, yieldToEventLoop } from './eventLoop';
 
@@ -68,8 +67,8 @@ const ROLLUP_TIERS = Object.keys(ROLLUP_STEP_MS) as RollupTier[];
 const ROLLUP_CHUNK_ROWS = 1_000;
 
 /** A tier's buckets in [from, to), in one transaction. */
-const rollUp = (db: Db, tier: RollupTier, from: number, to: number) =>
-  transactionOnSqlite(db, (tx) => rollUpBuckets(tx, tier, from, to));
+const rollUp = (store: Store, tier: RollupTier, from: number, to: number) =>
+  transaction(store, (tx) => rollUpBuckets(tx, tier, from, to));
 
 /**
  * Rolls up every closed bucket not rolled up yet, tier after tier, each chunk in its own
@@ -78,36 +77,35 @@ const rollUp = (db: Db, tier: RollupTier, from: number, to: number) =>
  * Returns the number of buckets written.
  */
 export async function rollUpClosedBuckets(
-  db: Db,
+  store: Store,
   now: number,
   pause: Pause = yieldToEventLoop,
 ): Promise<number> {
-  const store = sqliteStore(db);
   let written = 0;
   for (const tier of ROLLUP_TIERS) {
     const stepMs = ROLLUP_STEP_MS[tier];
     const source = ROLLUP_SOURCE[tier];
-    const sourceClosed = source === 'raw' ? now : runOnSqlite(getRolledThrough(store, source));
+    const sourceClosed = source === 'raw' ? now : await execute(store, getRolledThrough(store, source));
     if (sourceClosed === undefined) continue;
     const closedEnd = Math.floor(sourceClosed / stepMs) * stepMs;
-    let from = runOnSqlite(getRolledThrough(store, tier));
+    let from = await execute(store, getRolledThrough(store, tier));
     const bucketOf = (t: number) => Math.floor(t / stepMs) * stepMs;
     for (;;) {
-      const next = runOnSqlite(tierRowTime(store, source, from ?? Number.MIN_SAFE_INTEGER));
+      const next = await execute(store, tierRowTime(store, source, from ?? Number.MIN_SAFE_INTEGER));
       if (next === undefined || next >= closedEnd) {
         // Nothing more to roll up: still move past the empty stretch, so later tiers can close.
-        if (from !== undefined && from < closedEnd) rollUp(db, tier, from, closedEnd);
+        if (from !== undefined && from < closedEnd) await rollUp(store, tier, from, closedEnd);
         break;
       }
       // Start at the next row, skipping an empty stretch (the server was off) in one step.
       const start = Math.max(from ?? Number.MIN_SAFE_INTEGER, bucketOf(next));
       // End at the bucket holding the chunk's last row (a bucket is never split).
-      const last = runOnSqlite(tierRowTime(store, source, start, ROLLUP_CHUNK_ROWS));
+      const last = await execute(store, tierRowTime(store, source, start, ROLLUP_CHUNK_ROWS));
       const end = Math.min(
         closedEnd,
         last === undefined ? closedEnd : Math.max(start + stepMs, bucketOf(last)),
       );
-      written += rollUp(db, tier, start, end);
+      written += await rollUp(store, tier, start, end);
       from = end;
       await pause();
     }
@@ -128,21 +126,20 @@ const PRUNE_BATCH = 500;
  * tier has not rolled up yet. Returns the number of rows deleted.
  */
 export async function pruneExpired(
-  db: Db,
+  store: Store,
   now: number,
   retention: MetricsRetention,
   pause: Pause = yieldToEventLoop,
 ): Promise<number> {
-  const store = sqliteStore(db);
   let deleted = 0;
   for (const tier of METRIC_TIERS) {
     const consumer = CONSUMER[tier];
     const rolledUp = consumer
-      ? (runOnSqlite(getRolledThrough(store, consumer)) ?? Number.MIN_SAFE_INTEGER)
+      ? ((await execute(store, getRolledThrough(store, consumer))) ?? Number.MIN_SAFE_INTEGER)
       : Infinity;
     const cutoff = Math.min(now - tierRetentionMs(tier, retention), rolledUp);
     for (;;) {
-      const batch = runOnSqlite(deleteTierRowsBefore(store, tier, cutoff, PRUNE_BATCH));
+      const batch = await execute(store, deleteTierRowsBefore(store, tier, cutoff, PRUNE_BATCH));
       deleted += batch;
       await pause();
       if (batch < PRUNE_BATCH) break;
@@ -155,11 +152,14 @@ export async function pruneExpired(
 const VACUUM_PAGES = 256;
 
 /**
- * Gives the pages deletions freed back to the file system, so the file shrinks with the data.
- * Needs `auto_vacuum = INCREMENTAL` (ensureIncrementalAutoVacuum); without it nothing is freed and
- * this stops at once. Returns the pages freed.
+ * Gives the pages deletions freed back to the file system, so the SQLite file shrinks with the
+ * data. Needs `auto_vacuum = INCREMENTAL` (ensureIncrementalAutoVacuum); without it nothing is
+ * freed and this stops at once. Returns the pages freed. Postgres has no such step: its autovacuum
+ * makes the deleted rows' space reusable by later inserts on its own (0 here).
  */
-export async function reclaimFreePages(db: Db, pause: Pause = yieldToEventLoop): Promise<number> {
+export async function reclaimFreePages(store: Store, pause: Pause = yieldToEventLoop): Promise<number> {
+  if (store.dialect === 'postgres') return 0;
+  const { db } = store;
   const start = freelistPages(db);
   let left = start;
   while (left > 0) {
@@ -174,13 +174,13 @@ export async function reclaimFreePages(db: Db, pause: Pause = yieldToEventLoop):
 
 /** One maintenance round: roll up, prune, give space back. */
 export async function maintainHostMetrics(
-  db: Db,
+  store: Store,
   now: number,
   retention: MetricsRetention,
   pause: Pause = yieldToEventLoop,
 ): Promise<{ bucketsWritten: number; rowsDeleted: number; pagesFreed: number }> {
-  const bucketsWritten = await rollUpClosedBuckets(db, now, pause);
-  const rowsDeleted = await pruneExpired(db, now, retention, pause);
-  const pagesFreed = rowsDeleted > 0 ? await reclaimFreePages(db, pause) : 0;
+  const bucketsWritten = await rollUpClosedBuckets(store, now, pause);
+  const rowsDeleted = await pruneExpired(store, now, retention, pause);
+  const pagesFreed = rowsDeleted > 0 ? await reclaimFreePages(store, pause) : 0;
   return { bucketsWritten, rowsDeleted, pagesFreed };
 }

@@ -1,9 +1,9 @@
 import { EXECUTION_ENV_MARKER, INSTANCE_ENV_MARKER } from '../claude/client';
 import type { RunResourceSummary } from '../contracts/runResources';
 import type { Logger } from '../core/logger';
-import type { Db } from '../db';
-import { transactionOnSqlite } from '../db/plan';
+import { transaction } from '../db/plan';
 import { type RunResourceRecord, recordRunResources } from '../db/queries/runResources';
+import type { Store } from '../db/store';
 import {
   type ProcessStat,
   readEnviron,
@@ -13,7 +13,7 @@ import {
 } from './processTable';
 
 export interface RunResourceSamplerOptions {
-  db: Db;
+  store: Store;
   logger: Logger;
   /** This server's database path: the CLAUDEOPS_INSTANCE marker its agent processes carry. */
   instance: string;
@@ -61,7 +61,7 @@ export function markedExecution(environ: string, instance: string): number | und
  * environment is read once, when it is first seen. Idle (no /proc reads) while nothing is tracked.
  */
 export class RunResourceSampler {
-  private readonly db: Db;
+  private readonly store: Store;
   private readonly logger: Logger;
   private readonly instance: string;
   private readonly intervalMs: number;
@@ -75,7 +75,7 @@ export class RunResourceSampler {
   private inFlight: Promise<void> | undefined;
 
   constructor(options: RunResourceSamplerOptions) {
-    this.db = options.db;
+    this.store = options.store;
     this.logger = options.logger;
     this.instance = options.instance;
     this.intervalMs = options.intervalMs ?? 2_000;
@@ -140,8 +140,9 @@ export class RunResourceSampler {
         if (now - run.lastSampleAt < MIN_WINDOW_MS) continue;
         records.push(this.measure(run, runMembers(run, scan), scan, now));
       }
-      if (records.length > 0) transactionOnSqlite(this.db, (tx) => recordRunResources(tx, records));
-      if (records.length > 0) this.onRecorded(records);
+      if (records.length === 0) return;
+      await transaction(this.store, (tx) => recordRunResources(tx, records));
+      this.onRecorded(records);
     } catch (error) {
       this.logger.warn({ err: error }, 'run resources: sampling failed');
     }

@@ -15,13 +15,13 @@ import { EventBus } from '../core/eventBus';
 import type { Logger } from '../core/logger';
 import { oneAtATime } from '../core/oneAtATime';
 import { type DbHandle, openReadOnlyDatabase } from '../db/index';
-import { onSqlite, runOnSqlite } from '../db/plan';
+import { execute, onSqlite, runOnSqlite } from '../db/plan';
 import { expireClaims } from '../db/queries/notificationOutbox';
 import { indexNewRuns } from '../db/queries/runSearchIndex';
 import { getAppSettings, putSetting } from '../db/queries/settings';
 import { getWorkflowRun } from '../db/queries/workflowRuns';
 import { appSecretBox } from '../db/secretBox';
-import { sqliteStore } from '../db/store';
+import { getStore, sqliteStore } from '../db/store';
 import { type DrainStart, type HandBackCounts, RunEngine } from '../engine/engine';
 import type { EngineEvent } from '../engine/events';
 import { healthTools } from '../health/healthTools';
@@ -129,7 +129,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   };
 
   const sampler = new RunResourceSampler({
-    db,
+    store: getStore(),
     logger,
     instance: env.databasePath,
     onRecorded: (records) => {
@@ -164,7 +164,8 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     worker: runWorker,
     processes: sampler,
     storage,
-    toolsFor: (agent) => (agent.builtinKey === SYSTEM_HEALTH_KEY ? healthTools(readOnly.db) : undefined),
+    toolsFor: (agent) =>
+      agent.builtinKey === SYSTEM_HEALTH_KEY ? healthTools(sqliteStore(readOnly.db)) : undefined,
   });
   const announceBudgets = levelChanges(notify);
   // Spend moves on every usage event; each look reads the budgets after the last one was
@@ -185,7 +186,8 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     const event = runEndedEvent(execution, budget, timeoutSeconds);
     if (event) recordEvent(db, event);
     // A reporting agent's report (or its absence) commits with the run, and so do its health events.
-    for (const health of recordHealthReport(db, agent, execution, Date.now())) recordEvent(db, health);
+    const reported = runOnSqlite(recordHealthReport(sqliteStore(db), agent, execution, Date.now()));
+    for (const health of reported) recordEvent(db, health);
   });
 
   const workflows = new WorkflowRunner({
@@ -234,7 +236,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   });
 
   const hostMetrics = startHostMetrics({
-    db,
+    store: getStore(),
     logger,
     ...hostMetricsSettings(runOnSqlite(getAppSettings(sqliteStore(db)))),
     onSample: (sample) => {
@@ -244,9 +246,10 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   });
 
   const retention = startOutputRetention({
-    handle,
+    store: getStore(),
+    file: handle.path,
     logger,
-    retentionDays: () => runOnSqlite(getAppSettings(sqliteStore(db))).runOutputRetentionDays,
+    retentionDays: async () => (await execute(getStore(), getAppSettings(getStore()))).runOutputRetentionDays,
   });
 
   const searchIndexing = setInterval(() => {
@@ -292,7 +295,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     notificationsQueued: kick,
     settingsChanged(settings) {
       storage.check();
-      retention.kick();
+      void retention.kick();
       engine.pump();
       hostMetrics.reconfigure(hostMetricsSettings(settings));
     },

@@ -1,16 +1,17 @@
 import fs from 'node:fs';
+import { sql } from 'drizzle-orm';
 import type { DatabaseUsageDto, PruneRoundDto } from '../contracts/storage';
 import type { Logger } from '../core/logger';
-import type { DbHandle } from '../db';
 import { freelistPages } from '../db/autoVacuum';
-import { execute, runOnSqlite } from '../db/plan';
+import { execute } from '../db/plan';
 import {
   deleteRunOutputBatch,
   getOutputFigures,
+  getPostgresDatabaseBytes,
   listRunsToPrune,
   markOutputPruned,
 } from '../db/queries/outputRetention';
-import { sqliteStore } from '../db/store';
+import type { Store } from '../db/store';
 import { type Pause, yieldToEventLoop } from '../metrics/eventLoop';
 import { reclaimFreePages } from '../metrics/retention';
 
@@ -34,13 +35,11 @@ const round1 = (ms: number) => Math.round(ms * 10) / 10;
  * cost, attempts and result stay. Gives the freed pages back to the file system last.
  */
 export async function pruneRunOutput(
-  handle: DbHandle,
+  store: Store,
   now: number,
   retentionMs: number,
   pauses: { pause: Pause; rest: Pause } = { pause: yieldToEventLoop, rest: restForCheckpoint },
 ): Promise<PruneRoundDto> {
-  const { db } = handle;
-  const store = sqliteStore(db);
   const runsToPrune = () => execute(store, listRunsToPrune(store, now - retentionMs, RUNS_PER_QUERY));
   const started = performance.now();
   const batchMs: number[] = [];
@@ -61,7 +60,7 @@ export async function pruneRunOutput(
     }
     ids = await runsToPrune();
   }
-  const pagesFreed = rows > 0 ? await reclaimFreePages(db, pauses.pause) : 0;
+  const pagesFreed = rows > 0 ? await reclaimFreePages(store, pauses.pause) : 0;
   batchMs.sort((a, b) => a - b);
   return {
     at: now,
@@ -75,27 +74,45 @@ export async function pruneRunOutput(
 }
 
 export interface OutputRetentionOptions {
-  handle: DbHandle;
+  store: Store;
+  /** The SQLite file (its size and its write-ahead log's are shown); none on Postgres. */
+  file?: string;
   logger: Logger;
   /** The setting, read at each round: days, or null to keep everything. */
-  retentionDays(): number | null;
+  retentionDays(): Promise<number | null>;
   /** Between rounds (default 10 minutes); a settings change starts one at once (kick). */
   intervalMs?: number;
 }
 
 export interface OutputRetention {
-  /** Starts a round now (after the one under way). */
-  kick(): void;
+  /** Starts a round now (after the one under way); resolves once it ended (it never rejects). */
+  kick(): Promise<void>;
   /** The database's size and what retention keeps and frees. */
-  usage(): DatabaseUsageDto;
+  usage(): Promise<DatabaseUsageDto>;
   /** Stops between two batches, so the database can be closed next. */
   stop(): Promise<void>;
 }
 
 const sizeOf = (file: string) => (fs.existsSync(file) ? fs.statSync(file).size : 0);
 
+/**
+ * What the database takes on disk. SQLite: the file, its write-ahead log and the free pages
+ * inside it. Postgres: the database's size; its WAL is the cluster's, shared by every database,
+ * and freed space stays inside the tables for later rows (autovacuum), so both read 0.
+ */
+async function diskUsage(store: Store, file: string | undefined) {
+  if (store.dialect === 'postgres')
+    return { fileBytes: await getPostgresDatabaseBytes(store), walBytes: 0, freeBytes: 0 };
+  const pageSize = store.db.get<{ page_size: number }>(sql`pragma page_size`).page_size;
+  return {
+    fileBytes: file ? sizeOf(file) : 0,
+    walBytes: file ? sizeOf(`${file}-wal`) : 0,
+    freeBytes: freelistPages(store.db) * pageSize,
+  };
+}
+
 export function startOutputRetention(options: OutputRetentionOptions): OutputRetention {
-  const { handle, logger } = options;
+  const { store, logger } = options;
   const intervalMs = options.intervalMs ?? 600_000;
   let stopped = false;
   let lastRound: PruneRoundDto | null = null;
@@ -111,10 +128,10 @@ export function startOutputRetention(options: OutputRetentionOptions): OutputRet
   const pauses = { pause: stoppable(yieldToEventLoop), rest: stoppable(restForCheckpoint) };
 
   const round = async () => {
-    const days = options.retentionDays();
-    if (days === null) return;
     try {
-      lastRound = await pruneRunOutput(handle, Date.now(), days * DAY_MS, pauses);
+      const days = await options.retentionDays();
+      if (days === null) return;
+      lastRound = await pruneRunOutput(store, Date.now(), days * DAY_MS, pauses);
       if (lastRound.runs > 0) logger.info(lastRound, 'run output past its retention dropped');
     } catch (error) {
       if (error !== stopRequested)
@@ -124,30 +141,27 @@ export function startOutputRetention(options: OutputRetentionOptions): OutputRet
 
   const schedule = () => {
     if (stopped) return;
-    timer = setTimeout(() => kick(), intervalMs);
+    timer = setTimeout(() => void kick(), intervalMs);
     timer.unref();
   };
 
-  function kick(): void {
-    if (stopped) return;
+  function kick(): Promise<void> {
+    if (stopped) return running;
     clearTimeout(timer);
     running = running.then(round).then(schedule);
+    return running;
   }
 
   schedule();
   return {
     kick,
-    usage() {
-      const days = options.retentionDays();
-      const pageSize = handle.sqlite.pragma('page_size', { simple: true }) as number;
+    async usage() {
+      const days = await options.retentionDays();
+      const cutoff = days === null ? null : Date.now() - days * DAY_MS;
       return {
-        fileBytes: sizeOf(handle.path),
-        walBytes: sizeOf(`${handle.path}-wal`),
-        freeBytes: freelistPages(handle.db) * pageSize,
+        ...(await diskUsage(store, options.file)),
         retentionDays: days,
-        ...runOnSqlite(
-          getOutputFigures(sqliteStore(handle.db), days === null ? null : Date.now() - days * DAY_MS),
-        ),
+        ...(await execute(store, getOutputFigures(store, cutoff))),
         lastRound,
       };
     },

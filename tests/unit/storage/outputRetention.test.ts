@@ -57,7 +57,10 @@ describe('pruneRunOutput', () => {
     const old = run(40, 1_234);
     const recent = run(10, 50);
     const running = run(null, 50);
-    const round = await pruneRunOutput(handle, NOW, 30 * DAY_MS, { pause: immediate, rest: immediate });
+    const round = await pruneRunOutput(sqliteStore(handle.db), NOW, 30 * DAY_MS, {
+      pause: immediate,
+      rest: immediate,
+    });
 
     expect(round).toMatchObject({ at: NOW, runs: 1, rows: 1_236 });
     expect(outputOf(old)).toEqual({ logs: 0, steps: 0 });
@@ -70,7 +73,7 @@ describe('pruneRunOutput', () => {
     ).toEqual({ cost_micros: 500, result_text: 'result', output_pruned_at: NOW });
     // A second round finds nothing left to do.
     expect(
-      await pruneRunOutput(handle, NOW, 30 * DAY_MS, { pause: immediate, rest: immediate }),
+      await pruneRunOutput(sqliteStore(handle.db), NOW, 30 * DAY_MS, { pause: immediate, rest: immediate }),
     ).toMatchObject({
       runs: 0,
       rows: 0,
@@ -80,7 +83,7 @@ describe('pruneRunOutput', () => {
   it('rests after every 20,000 rows, so the write-ahead log can start over', async () => {
     run(40, 45_000);
     let rests = 0;
-    await pruneRunOutput(handle, NOW, 30 * DAY_MS, {
+    await pruneRunOutput(sqliteStore(handle.db), NOW, 30 * DAY_MS, {
       pause: immediate,
       rest: async () => {
         rests += 1;

@@ -109,3 +109,17 @@ export function* getOutputFigures(store: Store, finishedBefore: number | null): 
     prunedRuns: pruned.runs,
   };
 }
+
+/** node-postgres' answer to a raw statement (drizzle's `execute` on a Postgres database). */
+interface PostgresRows<Row> {
+  rows: Row[];
+}
+
+/** Postgres: the database's size on disk (tables, indexes, TOAST), from `pg_database_size`. */
+export async function getPostgresDatabaseBytes(store: Store): Promise<number> {
+  // A statement without a table, which drizzle's query builder cannot make: on Postgres the store's
+  // database is node-postgres' (store.ts), whose `execute` runs raw SQL.
+  const postgres = store.db as unknown as { execute(query: SQL): Promise<PostgresRows<{ bytes: string }>> };
+  const { rows } = await postgres.execute(sql`select pg_database_size(current_database()) as bytes`);
+  return Number(rows[0]?.bytes ?? 0);
+}
