@@ -30,7 +30,7 @@ import { type HostMetrics, startHostMetrics } from '../metrics/hostMetrics';
 import { hostMetricsSettings } from '../metrics/retention';
 import { RunResourceSampler } from '../metrics/runResourceSampler';
 import { recordEvent } from '../notifications/events';
-import { evaluateHostConditions } from '../notifications/hostConditions';
+import { hostConditionChecker } from '../notifications/hostConditions';
 import {
   approvalEvent,
   circuitEvent,
@@ -233,13 +233,16 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     },
   });
 
+  const checkHost = hostConditionChecker(sqliteStore(db), kick, (err) =>
+    logger.warn({ err }, 'host conditions could not be checked; the next sample checks again'),
+  );
   const hostMetrics = startHostMetrics({
     db,
     logger,
     ...hostMetricsSettings(runOnSqlite(getAppSettings(sqliteStore(db)))),
     onSample: (sample) => {
       publish({ type: 'metrics.sample', sample });
-      if (evaluateHostConditions(db, hostReading(sample)).length > 0) kick();
+      checkHost(hostReading(sample));
     },
   });
 
@@ -281,7 +284,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
       // Claims left by the server before this one are dead: their messages go out again at once.
       runOnSqlite(expireClaims(sqliteStore(db), Date.now()));
       worker = startNotificationWorker({
-        db,
+        store: sqliteStore(db),
         logger,
         baseUrl,
         box: appSecretBox(),
