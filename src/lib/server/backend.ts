@@ -29,7 +29,7 @@ import { recordHealthReport } from '../health/reports';
 import { type HostMetrics, startHostMetrics } from '../metrics/hostMetrics';
 import { hostMetricsSettings } from '../metrics/retention';
 import { RunResourceSampler } from '../metrics/runResourceSampler';
-import { recordEvent } from '../notifications/events';
+import { recordEvent, recordEventOn } from '../notifications/events';
 import { hostConditionChecker } from '../notifications/hostConditions';
 import {
   approvalEvent,
@@ -123,9 +123,14 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
 
   let worker: NotificationWorker | undefined;
   const kick = () => void worker?.kick();
+  // Events no other write causes (the breaker, budgets) are recorded in order, each in its own transaction.
+  let recording = Promise.resolve();
   const notify = (event: NotificationEventInput) => {
-    recordEvent(db, event);
-    kick();
+    recording = recording
+      .then(() => recordEventOn(sqliteStore(db), event))
+      .then(kick, (err: unknown) =>
+        logger.error({ err, type: event.type }, 'notification could not be recorded'),
+      );
   };
 
   const sampler = new RunResourceSampler({
@@ -318,6 +323,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
       workflows.shutdown();
       await engine.shutdown();
       await runWorker.stop();
+      await recording;
       await Promise.all([hostMetrics.stop(), sampler.stop(), worker?.stop(), retention.stop()]);
       readOnly.sqlite.close();
     },
