@@ -92,8 +92,8 @@ async function main(): Promise<void> {
   );
   await seedBuiltins(getStore());
 
-  const credentials = new AccessCredentials(handle.db, appEnv.accessToken, loadSessionKey(appEnv.dataDir));
-  const firstToken = appEnv.authEnabled ? credentials.ensureToken() : null;
+  const credentials = new AccessCredentials(getStore(), appEnv.accessToken, loadSessionKey(appEnv.dataDir));
+  const firstToken = appEnv.authEnabled ? await credentials.ensureToken() : null;
   const backend = await startBackend({ handle, env: appEnv, logger, masker: processSecretMasker() });
   const { engine } = backend;
   installRuntime({
@@ -160,7 +160,13 @@ async function main(): Promise<void> {
     dev,
   });
   server = http.createServer((request, response) => {
-    if (gate.admit(request, response)) void handleRequest(request, response);
+    gate.admit(request, response).then(
+      (admitted) => (admitted ? handleRequest(request, response) : undefined),
+      (err: unknown) => {
+        logger.error({ err }, 'request could not be checked');
+        if (!response.headersSent) response.writeHead(500).end();
+      },
+    );
   });
   realtime = createRealtimeServer({
     db: handle.db,
@@ -186,8 +192,13 @@ async function main(): Promise<void> {
     },
   });
 
-  server.on('upgrade', (request, socket, head) => {
-    if (!gate.admitUpgrade(request, socket)) return;
+  server.on('upgrade', async (request, socket, head) => {
+    const admitted = await gate.admitUpgrade(request, socket).catch((err: unknown) => {
+      logger.error({ err }, 'upgrade could not be checked');
+      socket.destroy();
+      return false;
+    });
+    if (!admitted) return;
     const { pathname } = new URL(request.url ?? '/', 'http://localhost');
     if (pathname === '/ws') realtime.handleUpgrade(request, socket, head);
     // Next only needs upgrades for hot reload in development.

@@ -128,9 +128,14 @@ async function benchHostConditions(): Promise<BenchResult[]> {
       recordEvent(handle.db, { ...disk, data: { ...disk.data, mount: `/ #${sample++}` } });
   });
   const naiveRows = rows();
-  const evaluated = timeIt(`${SAMPLES} disk samples through evaluateHostConditions`, 3, () => {
-    for (let i = 0; i < SAMPLES; i++) evaluateHostConditions(handle.db, reading);
-  });
+  const store = sqliteStore(handle.db);
+  const evaluated = await timeItAsync(
+    `${SAMPLES} disk samples through evaluateHostConditions`,
+    3,
+    async () => {
+      for (let i = 0; i < SAMPLES; i++) await evaluateHostConditions(store, reading);
+    },
+  );
   const evaluatorRows = rows() - naiveRows;
   console.log(
     `Messages queued for a disk above its threshold through ${4 * SAMPLES} samples (2 channels): ` +
@@ -206,7 +211,12 @@ async function benchDelivery(): Promise<BenchResult[]> {
   });
 
   const logger = createLogger({ level: 'warn', masker: new SecretMasker([]) });
-  const worker = startNotificationWorker({ db: handle.db, logger, baseUrl: 'http://127.0.0.1', box });
+  const worker = startNotificationWorker({
+    store: sqliteStore(handle.db),
+    logger,
+    baseUrl: 'http://127.0.0.1',
+    box,
+  });
   const before = receiver.requests.length;
   let runs = 0;
   const outbox = await timeItAsync(

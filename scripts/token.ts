@@ -4,6 +4,7 @@ import { rotateAccessToken } from '../src/lib/auth/credentials';
 import { env } from '../src/lib/config/env';
 import { openDatabase } from '../src/lib/db';
 import { applyMigrations } from '../src/lib/db/migrate';
+import { sqliteStore } from '../src/lib/db/store';
 
 const appEnv = env();
 if (appEnv.accessToken !== undefined) {
@@ -12,7 +13,7 @@ if (appEnv.accessToken !== undefined) {
 }
 const handle = openDatabase(env().databasePath);
 applyMigrations(handle);
-const token = rotateAccessToken(handle.db);
+const token = await rotateAccessToken(sqliteStore(handle.db));
 handle.sqlite.close();
 
 const host = appEnv.host.includes(':') ? `[${appEnv.host}]` : appEnv.host;

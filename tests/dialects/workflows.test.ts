@@ -1,6 +1,6 @@
 import { count, eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
-import { type WorkflowDefinitionInput, workflowDefinitionSchema } from '../../src/lib/contracts/workflows';
+import type { WorkflowDefinitionInput } from '../../src/lib/contracts/workflows';
 import { execute, type Plan, rowsOf, transaction } from '../../src/lib/db/plan';
 import {
   getWorkflow,
@@ -13,22 +13,14 @@ import {
 } from '../../src/lib/db/queries/workflows';
 import type { Store } from '../../src/lib/db/store';
 import { describeOnEachDialect, insertAgent } from '../helpers/stores';
+import { twoStepDefinition } from '../helpers/workflowDrafts';
 
 // The workflow definitions on both dialects: save, read, list, a new version that leaves the old
 // one readable (what a run under way ran), the name rule, and the soft delete with its schedules.
 
 const NOW = 1_800_000_000_000;
 
-const definition = (name: string, agentId: number, extra: Partial<WorkflowDefinitionInput> = {}) =>
-  workflowDefinitionSchema.parse({
-    name,
-    steps: [
-      { key: 'fetch', agentId, prompt: 'Fetch {{input.url}}.' },
-      { key: 'sum', agentId, prompt: 'Sum up {{steps.fetch.result}}.', dependsOn: ['fetch'] },
-    ],
-    inputs: [{ name: 'url', required: true }],
-    ...extra,
-  });
+const definition = twoStepDefinition;
 
 /** A schedule that starts the workflow, as the scheduler stores one. */
 async function insertWorkflowSchedule({ db, t }: Store, workflowId: number): Promise<number> {

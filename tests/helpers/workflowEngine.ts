@@ -2,18 +2,19 @@ import { eq } from 'drizzle-orm';
 import type { ExecutionStatus } from '../../src/lib/contracts/executions';
 import type { WorkflowDefinitionInput } from '../../src/lib/contracts/workflows';
 import { workflowDefinitionSchema } from '../../src/lib/contracts/workflows';
-import { notFound } from '../../src/lib/core/errors';
+import { assertNoIssues, notFound } from '../../src/lib/core/errors';
 import { createLogger, type Logger } from '../../src/lib/core/logger';
 import type { Db, DbHandle } from '../../src/lib/db';
-import { runOnSqlite } from '../../src/lib/db/plan';
-import { createAgent } from '../../src/lib/db/queries/agents';
+import { runOnSqlite, transactionOnSqlite } from '../../src/lib/db/plan';
+import { createAgent, listLiveAgentIds } from '../../src/lib/db/queries/agents';
+import { insertWorkflow } from '../../src/lib/db/queries/workflows';
 import { insertedRow } from '../../src/lib/db/returning';
 import { executions } from '../../src/lib/db/schema';
 import { sqliteStore } from '../../src/lib/db/store';
 import { SecretMasker } from '../../src/lib/security/secrets';
-import { createWorkflow } from '../../src/lib/workflows/definitions';
 import type { EndedExecutionStatus, StepLauncher, StepRefusal } from '../../src/lib/workflows/launcher';
 import { WorkflowRunner } from '../../src/lib/workflows/runner';
+import { workflowIssues } from '../../src/lib/workflows/validate';
 
 export type RunRequest = Parameters<StepLauncher['createRun']>[1];
 
@@ -168,13 +169,24 @@ export function makeAgents(handle: DbHandle, names: readonly string[]): Record<s
   );
 }
 
-/** Saves a workflow through the same checks as the API. `structured`: agents that return structured output. */
+/**
+ * Saves a workflow for a test of what runs it, synchronously (the runner's tests are): the checks of
+ * validate.ts against the live agents, then the insert. `structured`: agents that return structured
+ * output. The service the API saves through (async, with the name check) has its own tests:
+ * tests/unit/workflowValidation.test.ts, tests/dialects/workflowDefinitions.test.ts.
+ */
 export function saveWorkflow(
   handle: DbHandle,
   draft: WorkflowDefinitionInput,
   structured: readonly number[] = [],
 ) {
-  return createWorkflow(handle.db, workflowDefinitionSchema.parse(draft), (agentId) =>
-    structured.includes(agentId),
+  const definition = workflowDefinitionSchema.parse(draft);
+  const liveAgentIds = runOnSqlite(listLiveAgentIds(sqliteStore(handle.db)));
+  assertNoIssues(
+    workflowIssues(definition, {
+      liveAgentIds,
+      hasStructuredOutput: (agentId) => structured.includes(agentId),
+    }),
   );
+  return transactionOnSqlite(handle.db, (tx) => insertWorkflow(tx, definition, Date.now()));
 }

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ScheduleDto, ScheduleFiringDto } from '../../src/lib/contracts/schedules';
 import { workflowDefinitionSchema } from '../../src/lib/contracts/workflows';
 import { openDatabase } from '../../src/lib/db';
+import { sqliteStore } from '../../src/lib/db/store';
 import { createWorkflow } from '../../src/lib/workflows/definitions';
 import { type ApiClient, apiClient } from '../helpers/api';
 import { type AppServer, startAppServer } from '../helpers/appServer';
@@ -145,8 +146,8 @@ describe('schedules on a real server', () => {
     const agent = await api.createAgent({ defaultPrompt: 'unused' });
     // No workflow API on this branch yet: saved through the same checks, on the server's database file.
     const handle = openDatabase(app.databasePath);
-    const workflow = createWorkflow(
-      handle.db,
+    const workflow = await createWorkflow(
+      sqliteStore(handle.db),
       workflowDefinitionSchema.parse({
         name: 'Scheduled report',
         inputs: [{ name: 'topic', required: true }],

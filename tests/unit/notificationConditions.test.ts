@@ -50,56 +50,56 @@ function reading(over: Partial<HostReading> = {}): HostReading {
 }
 
 const evaluate = (over: Partial<HostReading> = {}) =>
-  evaluateHostConditions(handle.db, reading(over), clock.now());
+  evaluateHostConditions(sqliteStore(handle.db), reading(over), clock.now());
 const disk = (usedPercent: number, mount = '/') => evaluate({ disks: [{ mount, usedPercent }] });
 
 describe('host.disk', () => {
-  it('notifies once when a disk passes 90%, stays quiet while it holds, and sends "resolved" when it clears', () => {
-    disk(85);
+  it('notifies once when a disk passes 90%, stays quiet while it holds, and sends "resolved" when it clears', async () => {
+    await disk(85);
     expect(sent()).toEqual([]);
-    disk(91);
+    await disk(91);
     expect(sent()).toEqual(['host.disk firing 91']);
     for (const used of [93, 95, 97]) {
       clock.advance(5 * MINUTE);
-      disk(used);
+      await disk(used);
     }
     expect(sent()).toEqual(['host.disk firing 91']);
     clock.advance(MINUTE);
-    disk(80);
+    await disk(80);
     expect(sent()).toEqual(['host.disk firing 91', 'host.disk resolved 80']);
-    disk(79);
+    await disk(79);
     expect(sent()).toHaveLength(2);
   });
 
-  it('does not flap at the threshold: it clears only 2 points below it', () => {
-    disk(90.5);
-    disk(89.5);
-    disk(90.2);
-    disk(88.5);
+  it('does not flap at the threshold: it clears only 2 points below it', async () => {
+    await disk(90.5);
+    await disk(89.5);
+    await disk(90.2);
+    await disk(88.5);
     expect(sent()).toEqual(['host.disk firing 90.5']);
-    disk(87.9);
+    await disk(87.9);
     expect(sent()).toEqual(['host.disk firing 90.5', 'host.disk resolved 87.9']);
   });
 
-  it('announces a condition that still holds again after the quiet period (default 6 h)', () => {
-    disk(95);
+  it('announces a condition that still holds again after the quiet period (default 6 h)', async () => {
+    await disk(95);
     clock.advance(6 * 60 * MINUTE - 1);
-    disk(95);
+    await disk(95);
     expect(sent()).toHaveLength(1);
     clock.advance(1);
-    disk(96);
+    await disk(96);
     expect(sent()).toEqual(['host.disk firing 95', 'host.disk firing 96']);
   });
 
-  it('keeps one condition per mount, and follows the threshold setting', () => {
+  it('keeps one condition per mount, and follows the threshold setting', async () => {
     runOnSqlite(updateAppSettings(sqliteStore(handle.db), { hostDiskUsedPercent: 70 }));
-    evaluate({
+    await evaluate({
       disks: [
         { mount: '/', usedPercent: 75 },
         { mount: '/data', usedPercent: 60 },
       ],
     });
-    evaluate({
+    await evaluate({
       disks: [
         { mount: '/', usedPercent: 75 },
         { mount: '/data', usedPercent: 71 },
@@ -110,50 +110,50 @@ describe('host.disk', () => {
 });
 
 describe('host.memory', () => {
-  it('notifies below 10% available and resolves at 12% or more', () => {
-    evaluate({ memoryAvailablePercent: 9 });
-    evaluate({ memoryAvailablePercent: 11 });
-    evaluate({ memoryAvailablePercent: 5 });
+  it('notifies below 10% available and resolves at 12% or more', async () => {
+    await evaluate({ memoryAvailablePercent: 9 });
+    await evaluate({ memoryAvailablePercent: 11 });
+    await evaluate({ memoryAvailablePercent: 5 });
     expect(sent()).toEqual(['host.memory firing 9']);
-    evaluate({ memoryAvailablePercent: 12 });
+    await evaluate({ memoryAvailablePercent: 12 });
     expect(sent()).toEqual(['host.memory firing 9', 'host.memory resolved 12']);
   });
 });
 
 describe('host.load', () => {
-  it('notifies only once the load has stayed above twice the cores for 10 minutes', () => {
-    evaluate({ load1: 4.5 });
+  it('notifies only once the load has stayed above twice the cores for 10 minutes', async () => {
+    await evaluate({ load1: 4.5 });
     clock.advance(9 * MINUTE);
-    evaluate({ load1: 5 });
+    await evaluate({ load1: 5 });
     expect(sent()).toEqual([]);
     clock.advance(MINUTE);
-    evaluate({ load1: 4.2 });
+    await evaluate({ load1: 4.2 });
     expect(sent()).toEqual(['host.load firing 4.2']);
     clock.advance(MINUTE);
-    evaluate({ load1: 6 });
-    evaluate({ load1: 3.9 });
+    await evaluate({ load1: 6 });
+    await evaluate({ load1: 3.9 });
     expect(sent()).toEqual(['host.load firing 4.2', 'host.load resolved 3.9']);
   });
 
-  it('starts counting again when the load dips before the 10 minutes are up, and says nothing about the dip', () => {
-    evaluate({ load1: 5 });
+  it('starts counting again when the load dips before the 10 minutes are up, and says nothing about the dip', async () => {
+    await evaluate({ load1: 5 });
     clock.advance(8 * MINUTE);
-    evaluate({ load1: 1 });
+    await evaluate({ load1: 1 });
     clock.advance(MINUTE);
-    evaluate({ load1: 5 });
+    await evaluate({ load1: 5 });
     clock.advance(9 * MINUTE);
-    evaluate({ load1: 5 });
+    await evaluate({ load1: 5 });
     expect(sent()).toEqual([]);
     clock.advance(MINUTE);
-    evaluate({ load1: 5 });
+    await evaluate({ load1: 5 });
     expect(sent()).toEqual(['host.load firing 5']);
   });
 
-  it('tells the load, the cores and since when in the event', () => {
+  it('tells the load, the cores and since when in the event', async () => {
     const start = clock.now();
-    evaluate({ load1: 9, cores: 4 });
+    await evaluate({ load1: 9, cores: 4 });
     clock.advance(10 * MINUTE);
-    const [outcome] = evaluate({ load1: 9.5, cores: 4 });
+    const [outcome] = await evaluate({ load1: 9.5, cores: 4 });
     const event = handle.db
       .select()
       .from(notificationEvents)

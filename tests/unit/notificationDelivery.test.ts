@@ -56,7 +56,7 @@ const RETRY = { maxAttempts: 4, baseDelayMs: 1_000, random: () => 1 };
 
 function worker(db = handle.db, logger = capturedLogger().logger): NotificationWorker {
   const started = startNotificationWorker({
-    db,
+    store: sqliteStore(db),
     logger,
     baseUrl: BASE_URL,
     box,

@@ -54,7 +54,7 @@ async function channel(input: Record<string, unknown>, events: NotificationEvent
 async function deliver(event = runFailed()): Promise<void> {
   recordEvent(handle.db, event);
   const worker = startNotificationWorker({
-    db: handle.db,
+    store: sqliteStore(handle.db),
     logger: capturedLogger().logger,
     baseUrl: BASE_URL,
     box,
@@ -223,7 +223,9 @@ describe('test messages', () => {
         enabled: false,
       }),
     );
-    const delivered = await sendTestMessage(handle.db, box, hook.channel.id, { baseUrl: BASE_URL });
+    const delivered = await sendTestMessage(sqliteStore(handle.db), box, hook.channel.id, {
+      baseUrl: BASE_URL,
+    });
     expect(delivered).toMatchObject({ status: 'delivered', responseCode: 200, error: null });
     const request = receiver.requests[0];
     const body = new Webhook(hook.secret ?? '').verify(
@@ -237,7 +239,7 @@ describe('test messages', () => {
     });
 
     receiver.script({ status: 404, body: 'no such hook' });
-    const failed = await sendTestMessage(handle.db, box, hook.channel.id, { baseUrl: BASE_URL });
+    const failed = await sendTestMessage(sqliteStore(handle.db), box, hook.channel.id, { baseUrl: BASE_URL });
     expect(failed).toMatchObject({ status: 'failed', responseCode: 404, error: 'HTTP 404: no such hook' });
     expect(receiver.requests).toHaveLength(2);
     expect(
@@ -250,7 +252,9 @@ describe('test messages', () => {
       ['notification.test', 'delivered'],
     ]);
     expect(handle.db.select().from(notificationOutbox).all()).toEqual([]);
-    await expect(sendTestMessage(handle.db, box, 999, { baseUrl: BASE_URL })).rejects.toThrow(/not found/);
+    await expect(sendTestMessage(sqliteStore(handle.db), box, 999, { baseUrl: BASE_URL })).rejects.toThrow(
+      /not found/,
+    );
   });
 });
 

@@ -708,10 +708,10 @@ describe('a workflow target', () => {
     expect(history(id).map((f) => f.outcome)).toEqual(['refused_budget', 'started']);
   });
 
-  it('an input that no longer fits the workflow is recorded refused_invalid, once per slot, and starts nothing', () => {
+  it('an input that no longer fits the workflow is recorded refused_invalid, once per slot, and starts nothing', async () => {
     const { id, workflow } = workflowSchedule();
-    updateWorkflow(
-      handle.db,
+    await updateWorkflow(
+      sqliteStore(handle.db),
       workflow.id,
       { inputs: [...workflow.inputs, { name: 'region', required: true }] },
       () => false,

@@ -558,13 +558,13 @@ describe('workflow runner', () => {
     });
   });
 
-  it('a run keeps the version it started with; the workflow’s later edits and deletion do not touch it', () => {
+  it('a run keeps the version it started with; the workflow’s later edits and deletion do not touch it', async () => {
     const { engine, run, workflow, agentId } = startWith([
       { key: 'a', prompt: 'one' },
       { key: 'b', prompt: 'v1 {{steps.a.result}}', dependsOn: ['a'] },
     ]);
-    const edited = updateWorkflow(
-      handle.db,
+    const edited = await updateWorkflow(
+      sqliteStore(handle.db),
       workflow.id,
       { steps: [{ key: 'only', agentId, prompt: 'v2', dependsOn: [], runIf: 'success' }] },
       () => false,

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { outputJsonSchemaOf } from '../../src/agents/structuredOutput';
 import { SYSTEM_HEALTH_KEY } from '../../src/agents/system-health';
-import type { WorkflowDefinitionInput } from '../../src/lib/contracts/workflows';
+import { type WorkflowDefinitionInput, workflowDefinitionSchema } from '../../src/lib/contracts/workflows';
 import type { DbHandle } from '../../src/lib/db';
 import { runOnSqlite } from '../../src/lib/db/plan';
 import { softDeleteAgent } from '../../src/lib/db/queries/agents';
@@ -9,9 +9,9 @@ import { getWorkflow, listWorkflows } from '../../src/lib/db/queries/workflows';
 import { sqliteStore } from '../../src/lib/db/store';
 import { createWorkflow, updateWorkflow } from '../../src/lib/workflows/definitions';
 import { checkWorkflowDraft, type WorkflowAgentContext } from '../../src/lib/workflows/validate';
-import { answerTo } from '../helpers/answers';
+import { answerToAsync } from '../helpers/answers';
 import { createTestDb } from '../helpers/testDb';
-import { makeAgents, saveWorkflow } from '../helpers/workflowEngine';
+import { makeAgents } from '../helpers/workflowEngine';
 
 /** Agent 1 returns structured output, agent 2 does not; 3 does not exist. */
 const context: WorkflowAgentContext = {
@@ -219,8 +219,11 @@ describe('saving workflows', () => {
     handle = createTestDb();
   });
   afterEach(() => handle.sqlite.close());
+  /** Through the service the API saves with, on this test's database. */
+  const save = (draft: WorkflowDefinitionInput) =>
+    createWorkflow(sqliteStore(handle.db), workflowDefinitionSchema.parse(draft));
 
-  it('a bad definition is a 400 listing every issue, and nothing is saved', () => {
+  it('a bad definition is a 400 listing every issue, and nothing is saved', async () => {
     const agentId = makeAgents(handle, ['x']).x ?? 0;
     const bad = {
       name: 'bad',
@@ -233,7 +236,7 @@ describe('saving workflows', () => {
         { key: 'b', agentId: agentId + 100, prompt: 'p', dependsOn: ['zz'], runIf: 'success' as const },
       ],
     };
-    expect(answerTo(() => createWorkflow(handle.db, bad, () => false))).toEqual({
+    expect(await answerToAsync(() => createWorkflow(sqliteStore(handle.db), bad, () => false))).toEqual({
       status: 400,
       code: 'invalid_request',
       message: 'Invalid steps.1.dependsOn.0: Unknown step "zz"',
@@ -250,16 +253,16 @@ describe('saving workflows', () => {
     expect(runOnSqlite(listWorkflows(sqliteStore(handle.db)))).toEqual([]);
   });
 
-  it('a deleted agent is unknown; a taken name is a 409 on name', () => {
+  it('a deleted agent is unknown; a taken name is a 409 on name', async () => {
     const agents = makeAgents(handle, ['x', 'gone']);
     runOnSqlite(softDeleteAgent(sqliteStore(handle.db), agents.gone ?? 0));
-    const good = saveWorkflow(handle, {
+    const good = await save({
       name: 'nightly',
       steps: [{ key: 'a', agentId: agents.x ?? 0, prompt: 'p' }],
     });
     expect(
-      answerTo(() =>
-        saveWorkflow(handle, {
+      await answerToAsync(() =>
+        save({
           name: 'other',
           steps: [{ key: 'a', agentId: agents.gone ?? 0, prompt: 'p' }],
         }),
@@ -269,8 +272,8 @@ describe('saving workflows', () => {
       issues: [{ path: 'steps.0.agentId', message: `No agent with id ${agents.gone}` }],
     });
     expect(
-      answerTo(() =>
-        saveWorkflow(handle, { name: 'nightly', steps: [{ key: 'a', agentId: agents.x ?? 0, prompt: 'p' }] }),
+      await answerToAsync(() =>
+        save({ name: 'nightly', steps: [{ key: 'a', agentId: agents.x ?? 0, prompt: 'p' }] }),
       ),
     ).toMatchObject({
       status: 409,
@@ -279,9 +282,9 @@ describe('saving workflows', () => {
     expect(runOnSqlite(listWorkflows(sqliteStore(handle.db))).map((row) => row.id)).toEqual([good.id]);
   });
 
-  it('PATCH replaces the fields given, checks the whole, and saves a new version', () => {
+  it('PATCH replaces the fields given, checks the whole, and saves a new version', async () => {
     const agentId = makeAgents(handle, ['x']).x ?? 0;
-    const saved = saveWorkflow(handle, {
+    const saved = await save({
       name: 'nightly',
       maxCostUsd: 0.5,
       steps: [
@@ -291,9 +294,9 @@ describe('saving workflows', () => {
     });
     // Dropping step a leaves b's reference dangling: refused, and version 1 stays current.
     expect(
-      answerTo(() =>
+      await answerToAsync(() =>
         updateWorkflow(
-          handle.db,
+          sqliteStore(handle.db),
           saved.id,
           { steps: [{ key: 'b', agentId, prompt: '{{steps.a.result}}', dependsOn: [], runIf: 'success' }] },
           () => false,
@@ -302,7 +305,12 @@ describe('saving workflows', () => {
     ).toMatchObject({ status: 400, issues: [{ path: 'steps.0.prompt' }] });
     expect(runOnSqlite(getWorkflow(sqliteStore(handle.db), saved.id))?.version).toBe(1);
 
-    const renamed = updateWorkflow(handle.db, saved.id, { name: 'nightly-2', maxParallel: 3 }, () => false);
+    const renamed = await updateWorkflow(
+      sqliteStore(handle.db),
+      saved.id,
+      { name: 'nightly-2', maxParallel: 3 },
+      () => false,
+    );
     expect(renamed).toMatchObject({ version: 2, name: 'nightly-2', maxParallel: 3, maxCostUsd: 0.5 });
     expect(renamed.steps.map((s) => s.key)).toEqual(['a', 'b']);
     expect(runOnSqlite(listWorkflows(sqliteStore(handle.db)))).toMatchObject([

@@ -8,7 +8,6 @@ import { Hint } from '@/components/ui/FormParts';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { Panel } from '@/components/ui/Panel';
 import { type ListDeliveriesQuery, listDeliveriesQuerySchema } from '@/lib/contracts/notifications';
-import { getDb } from '@/lib/db';
 import { execute } from '@/lib/db/plan';
 import { listAgents } from '@/lib/db/queries/agents';
 import { listDeliveries } from '@/lib/db/queries/notificationDeliveries';
@@ -39,7 +38,6 @@ function deliveryFilter(searchParams: Record<string, string | string[] | undefin
 }
 
 export default async function NotificationsPage({ searchParams }: NotificationsPageProps) {
-  const db = getDb();
   const store = getStore();
   const channels = await listChannels(store);
   const agentNames = new Map(
@@ -47,7 +45,7 @@ export default async function NotificationsPage({ searchParams }: NotificationsP
   );
   const filter = deliveryFilter(await searchParams);
   const { deliveries, nextBefore } = await execute(store, listDeliveries(store, filter));
-  const { conditions, quietPeriodMinutes } = listConditionStatuses(db);
+  const { conditions, quietPeriodMinutes } = await listConditionStatuses(store);
   return (
     <>
       <PageHeader

@@ -1,15 +1,17 @@
 import type { EditorAgent } from '@/components/features/workflows/workflowFormModel';
-import type { Db } from '@/lib/db';
 import { execute } from '@/lib/db/plan';
 import { listAgents } from '@/lib/db/queries/agents';
-import { type Store, sqliteStore } from '@/lib/db/store';
+import type { Store } from '@/lib/db/store';
 import { structuredOutputCheck } from '@/lib/workflows/definitions';
 
 /** The live agents a step can pick, each with whether it answers with structured output. */
-export async function editorAgents(db: Db): Promise<EditorAgent[]> {
-  const store = sqliteStore(db);
-  const structured = structuredOutputCheck(db);
-  return (await execute(store, listAgents(store))).map((agent) => ({
+export async function editorAgents(store: Store): Promise<EditorAgent[]> {
+  const agents = await execute(store, listAgents(store));
+  const structured = await structuredOutputCheck(
+    store,
+    agents.map((agent) => agent.id),
+  );
+  return agents.map((agent) => ({
     id: agent.id,
     name: agent.name,
     structured: structured(agent.id),

@@ -3,7 +3,6 @@ import {
   channelResponseSchema,
   createChannelSchema,
 } from '@/lib/contracts/notifications';
-import { getDb } from '@/lib/db';
 import { appSecretBox } from '@/lib/db/secretBox';
 import { getStore } from '@/lib/db/store';
 import { json, route } from '@/lib/http/route';
@@ -23,7 +22,7 @@ export const POST = route(
     doc: { summary: 'Create a channel', status: 201, response: channelResponseSchema },
   },
   async ({ body }) => {
-    assertAgentsExist(getDb(), body.agentIds);
+    await assertAgentsExist(getStore(), body.agentIds);
     return json(await createChannel(getStore(), appSecretBox(), body), 201);
   },
 );

@@ -3,12 +3,11 @@ import {
   workflowListResponseSchema,
   workflowResponseSchema,
 } from '@/lib/contracts/workflows';
-import { getDb } from '@/lib/db';
 import { execute } from '@/lib/db/plan';
 import { listWorkflows } from '@/lib/db/queries/workflows';
 import { getStore } from '@/lib/db/store';
 import { json, route } from '@/lib/http/route';
-import { createWorkflow, structuredOutputCheck } from '@/lib/workflows/definitions';
+import { createWorkflow } from '@/lib/workflows/definitions';
 
 export const dynamic = 'force-dynamic';
 
@@ -26,8 +25,5 @@ export const POST = route(
     body: workflowDefinitionSchema,
     doc: { summary: 'Create a workflow', status: 201, response: workflowResponseSchema, errors: [409] },
   },
-  ({ body }) => {
-    const db = getDb();
-    return json({ workflow: createWorkflow(db, body, structuredOutputCheck(db)) }, 201);
-  },
+  async ({ body }) => json({ workflow: await createWorkflow(getStore(), body) }, 201),
 );

@@ -11,8 +11,7 @@ import {
   type UpdateChannelInput,
 } from '../contracts/notifications';
 import { assertNoIssues, invalidField, notFound } from '../core/errors';
-import type { Db } from '../db';
-import { execute, runOnSqlite, transaction } from '../db/plan';
+import { execute, transaction } from '../db/plan';
 import { listLiveAgentIds } from '../db/queries/agents';
 import {
   deleteChannelRow,
@@ -25,7 +24,6 @@ import {
 import type { ChannelPublicSettings, NotificationChannel } from '../db/schema';
 import type { SecretBox } from '../db/secretBox';
 import type { Store } from '../db/store';
-import { sqliteStore } from '../db/store';
 
 /** A channel's full settings, secrets included: only ever held in memory, to send. */
 const channelConfigSchema = z.discriminatedUnion('type', [
@@ -271,9 +269,12 @@ export async function updateChannel(
 }
 
 /** A channel limited to agents must name existing ones; each unknown id is an issue at its place in the list. */
-export function assertAgentsExist(db: Db, agentIds: readonly number[] | null | undefined): void {
+export async function assertAgentsExist(
+  store: Store,
+  agentIds: readonly number[] | null | undefined,
+): Promise<void> {
   if (!agentIds) return;
-  const live = runOnSqlite(listLiveAgentIds(sqliteStore(db)));
+  const live = await execute(store, listLiveAgentIds(store));
   assertNoIssues(
     agentIds.flatMap((agentId, index) =>
       live.has(agentId) ? [] : [{ path: `agentIds.${index}`, message: `No agent with id ${agentId}` }],

@@ -1,13 +1,12 @@
 import type { ConditionDto, ConditionListResponse } from '../contracts/notifications';
-import type { Db } from '../db';
-import { runOnSqlite } from '../db/plan';
+import { execute } from '../db/plan';
 import { listAgents } from '../db/queries/agents';
 import { listChannelRows } from '../db/queries/notificationChannels';
 import { listConditions } from '../db/queries/notificationConditions';
 import { getAppSettings } from '../db/queries/settings';
 import { listWorkflows } from '../db/queries/workflows';
 import type { NotificationCondition } from '../db/schema';
-import { sqliteStore } from '../db/store';
+import type { Store } from '../db/store';
 import { conditionStatus } from './conditionStatus';
 import { FIXED_CONDITION_KEYS, type ParsedConditionKey, parseConditionKey } from './conditions';
 
@@ -53,18 +52,20 @@ function conditionLabel(key: string, parsed: ParsedConditionKey, names: Names): 
  * Every condition ClaudeOps evaluates with its state and why it did or did not send: the stored
  * ones (holding, or a breach not announced yet) and the fixed ones that are clear. Holding first.
  */
-export function listConditionStatuses(db: Db): ConditionListResponse {
-  const settings = runOnSqlite(getAppSettings(sqliteStore(db)));
+export async function listConditionStatuses(store: Store): Promise<ConditionListResponse> {
+  const [settings, channels, agents, workflows, stored] = await Promise.all([
+    execute(store, getAppSettings(store)),
+    execute(store, listChannelRows(store)),
+    execute(store, listAgents(store)),
+    execute(store, listWorkflows(store)),
+    execute(store, listConditions(store)),
+  ]);
   const quietMs = settings.notificationQuietPeriodMinutes * 60_000;
-  const store = sqliteStore(db);
-  const channels = runOnSqlite(listChannelRows(store));
   const names: Names = {
-    agents: new Map(runOnSqlite(listAgents(sqliteStore(db))).map((agent) => [agent.id, agent.name])),
-    workflows: new Map(runOnSqlite(listWorkflows(store)).map((workflow) => [workflow.id, workflow.name])),
+    agents: new Map(agents.map((agent) => [agent.id, agent.name])),
+    workflows: new Map(workflows.map((workflow) => [workflow.id, workflow.name])),
   };
-  const rows = new Map<string, NotificationCondition | undefined>(
-    runOnSqlite(listConditions(store)).map((row) => [row.key, row]),
-  );
+  const rows = new Map<string, NotificationCondition | undefined>(stored.map((row) => [row.key, row]));
   for (const key of FIXED_CONDITION_KEYS) if (!rows.has(key)) rows.set(key, undefined);
   const conditions = [...rows].flatMap(([key, row]): ConditionDto[] => {
     const parsed = parseConditionKey(key);

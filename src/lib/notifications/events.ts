@@ -5,7 +5,7 @@ import {
   notificationEventSchema,
 } from '../contracts/notifications';
 import type { DbExecutor } from '../db/executor';
-import { onSqlite, type Plan, runOnSqlite } from '../db/plan';
+import { type Plan, runOnSqlite, transaction } from '../db/plan';
 import { type ChannelSubscription, listSubscriptions } from '../db/queries/notificationChannels';
 import { insertEventForChannels } from '../db/queries/notificationOutbox';
 import { getAppSettings } from '../db/queries/settings';
@@ -41,17 +41,30 @@ const wants = (channel: ChannelSubscription, event: NotificationEvent): boolean 
  * Call it with the transaction of the state change that causes the event, so both commit or
  * neither does (a crash loses no notification), then kick the worker after the commit. Condition
  * events (host.*, budget.*, health.*, circuit.*) are de-duplicated here. Throws if the event does
- * not match the catalogue: that is a producer's bug, and its tests should catch it.
+ * not match the catalogue: that is a producer's bug, and its tests should catch it. Synchronous,
+ * on SQLite, for the engine's and the scheduler's transactions; `recordEventOn` for the rest.
  */
 export function recordEvent(db: DbExecutor, input: NotificationEventInput, now = Date.now()): RecordedEvent {
   const event = notificationEventSchema.parse(input);
-  return db.transaction((tx) => {
-    // Only a condition event needs the quiet period.
-    const quietMs = conditionOf(event)
-      ? onSqlite(tx, getAppSettings).notificationQuietPeriodMinutes * 60_000
-      : 0;
-    return runOnSqlite(queueEvent(sqliteStore(tx), event, now, quietMs));
-  });
+  return db.transaction((tx) => runOnSqlite(recordPlan(sqliteStore(tx), event, now)));
+}
+
+/** recordEvent in a transaction of its own, on either dialect: for an event no other write causes. */
+export async function recordEventOn(
+  store: Store,
+  input: NotificationEventInput,
+  now = Date.now(),
+): Promise<RecordedEvent> {
+  const event = notificationEventSchema.parse(input);
+  return transaction(store, (tx) => recordPlan(tx, event, now));
+}
+
+function* recordPlan(store: Store, event: NotificationEvent, now: number): Plan<RecordedEvent> {
+  // Only a condition event needs the quiet period.
+  const quietMs = conditionOf(event)
+    ? (yield* getAppSettings(store)).notificationQuietPeriodMinutes * 60_000
+    : 0;
+  return yield* queueEvent(store, event, now, quietMs);
 }
 
 /**

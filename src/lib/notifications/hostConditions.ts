@@ -1,11 +1,11 @@
-import type { NotificationEventInput } from '../contracts/notifications';
-import type { DbExecutor } from '../db/executor';
-import { runOnSqlite } from '../db/plan';
+import { type NotificationEventInput, notificationEventSchema } from '../contracts/notifications';
+import { oneAtATime } from '../core/oneAtATime';
+import { type Plan, transaction } from '../db/plan';
 import { getCondition } from '../db/queries/notificationConditions';
 import { getAppSettings } from '../db/queries/settings';
-import { sqliteStore } from '../db/store';
+import type { Store } from '../db/store';
 import { breachSince, hostDiskKey } from './conditions';
-import { type RecordedEvent, recordEvent } from './events';
+import { queueEvent, type RecordedEvent } from './events';
 
 /** One sample of the machine, as the metrics collector reads it. */
 export interface HostReading {
@@ -29,22 +29,25 @@ type Signal = 'breach' | 'clear' | 'hold';
 
 type Build = (state: 'firing' | 'resolved', since: number) => NotificationEventInput;
 
-function observe(
-  db: DbExecutor,
+/** What one condition's signal records, inside the evaluation's transaction. */
+function* observe(
+  store: Store,
   key: string,
   signal: Signal,
   sustainMs: number,
   build: Build,
   now: number,
-): RecordedEvent | null {
+  quietMs: number,
+): Plan<RecordedEvent | null> {
   if (signal === 'hold') return null;
-  const store = sqliteStore(db);
+  const record = (input: NotificationEventInput) =>
+    queueEvent(store, notificationEventSchema.parse(input), now, quietMs);
   if (signal === 'clear') {
-    const row = runOnSqlite(getCondition(store, key));
-    return row ? recordEvent(db, build('resolved', row.since), now) : null;
+    const row = yield* getCondition(store, key);
+    return row ? yield* record(build('resolved', row.since)) : null;
   }
-  const since = runOnSqlite(breachSince(store, key, now));
-  return now - since >= sustainMs ? recordEvent(db, build('firing', since), now) : null;
+  const since = yield* breachSince(store, key, now);
+  return now - since >= sustainMs ? yield* record(build('firing', since)) : null;
 }
 
 const above = (value: number, threshold: number): Signal =>
@@ -57,39 +60,43 @@ const below = (value: number, threshold: number): Signal =>
  * host.memory and host.load events: once when a condition starts (load only after it has held
  * for the sustain time), again after the quiet period if it still holds, and "resolved" when it
  * clears. Call it for every sample; most calls write nothing. Mounts missing from a reading are
- * left as they were.
+ * left as they were. One transaction on either dialect; the caller runs one evaluation at a time.
  */
 export function evaluateHostConditions(
-  db: DbExecutor,
+  store: Store,
   reading: HostReading,
   now = Date.now(),
-): RecordedEvent[] {
-  return db.transaction((tx) => {
-    const settings = runOnSqlite(getAppSettings(sqliteStore(tx)));
+): Promise<RecordedEvent[]> {
+  return transaction(store, function* (tx) {
+    const settings = yield* getAppSettings(tx);
+    const quietMs = settings.notificationQuietPeriodMinutes * 60_000;
     const path = HOST_PAGE_PATH;
-    const outcomes: (RecordedEvent | null)[] = reading.disks.map((disk) =>
-      observe(
-        tx,
-        hostDiskKey(disk.mount),
-        above(disk.usedPercent, settings.hostDiskUsedPercent),
-        0,
-        (state, since) => ({
-          type: 'host.disk',
-          data: {
-            mount: disk.mount,
-            usedPercent: disk.usedPercent,
-            thresholdPercent: settings.hostDiskUsedPercent,
-            since,
-            state,
-            path,
-          },
-        }),
-        now,
-      ),
-    );
+    const outcomes: (RecordedEvent | null)[] = [];
+    for (const disk of reading.disks)
+      outcomes.push(
+        yield* observe(
+          tx,
+          hostDiskKey(disk.mount),
+          above(disk.usedPercent, settings.hostDiskUsedPercent),
+          0,
+          (state, since) => ({
+            type: 'host.disk',
+            data: {
+              mount: disk.mount,
+              usedPercent: disk.usedPercent,
+              thresholdPercent: settings.hostDiskUsedPercent,
+              since,
+              state,
+              path,
+            },
+          }),
+          now,
+          quietMs,
+        ),
+      );
     const memory = settings.hostMemoryAvailablePercent;
     outcomes.push(
-      observe(
+      yield* observe(
         tx,
         'host.memory',
         below(reading.memoryAvailablePercent, memory),
@@ -105,12 +112,13 @@ export function evaluateHostConditions(
           },
         }),
         now,
+        quietMs,
       ),
     );
     const thresholdLoad = settings.hostLoadPerCore * reading.cores;
     const sustainedMinutes = settings.hostLoadSustainMinutes;
     outcomes.push(
-      observe(
+      yield* observe(
         tx,
         'host.load',
         reading.load1 > thresholdLoad ? 'breach' : 'clear',
@@ -128,8 +136,32 @@ export function evaluateHostConditions(
           },
         }),
         now,
+        quietMs,
       ),
     );
     return outcomes.filter((outcome): outcome is RecordedEvent => outcome !== null);
   });
+}
+
+/**
+ * Checks the readings handed to it on their timer, one evaluation at a time: a reading that comes
+ * while one is checked waits for it, and of those waiting only the newest is checked.
+ */
+export function hostConditionChecker(
+  store: Store,
+  onRecorded: (events: RecordedEvent[]) => void,
+  onError: (err: unknown) => void,
+): (reading: HostReading) => void {
+  let waiting: HostReading | undefined;
+  const check = oneAtATime(async () => {
+    const reading = waiting;
+    waiting = undefined;
+    if (!reading) return;
+    const recorded = await evaluateHostConditions(store, reading);
+    if (recorded.length > 0) onRecorded(recorded);
+  }, onError);
+  return (reading) => {
+    waiting = reading;
+    check();
+  };
 }

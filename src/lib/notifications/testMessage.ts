@@ -1,11 +1,10 @@
 import { NOTIFICATIONS_PAGE_PATH, TEST_MESSAGE_TYPE, type TestResultDto } from '../contracts/notifications';
 import { notFound } from '../core/errors';
-import type { Db } from '../db';
 import { execute } from '../db/plan';
 import { getChannelRow } from '../db/queries/notificationChannels';
 import { insertDelivery } from '../db/queries/notificationDeliveries';
 import type { SecretBox } from '../db/secretBox';
-import { sqliteStore } from '../db/store';
+import type { Store } from '../db/store';
 import { openChannel } from './channels';
 import { attemptSend, buildOutgoing } from './delivery';
 import { newEventId } from './events';
@@ -23,12 +22,11 @@ export interface TestMessageOptions {
  * the person who clicked wants to know now.
  */
 export async function sendTestMessage(
-  db: Db,
+  store: Store,
   box: SecretBox,
   channelId: number,
   options: TestMessageOptions,
 ): Promise<TestResultDto> {
-  const store = sqliteStore(db);
   const row = await execute(store, getChannelRow(store, channelId));
   if (!row) throw notFound('Notification channel');
   const channel = openChannel(row, box);

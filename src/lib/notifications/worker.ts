@@ -2,21 +2,20 @@ import { z } from 'zod';
 import { type ApprovalLinks, approvalLinkPath } from '../auth/approvalLinks';
 import { issuesFromZod } from '../contracts/errors';
 import type { Logger } from '../core/logger';
-import type { Db } from '../db';
 import { execute, transaction } from '../db/plan';
 import { getChannelRow } from '../db/queries/notificationChannels';
 import { nextDueAt, type OutboxItem } from '../db/queries/notificationOutbox';
 import { getAppSettings } from '../db/queries/settings';
 import type { NotificationChannel } from '../db/schema';
 import type { SecretBox } from '../db/secretBox';
-import { sqliteStore } from '../db/store';
+import type { Store } from '../db/store';
 import { type OpenChannel, openChannel } from './channels';
 import { type Attempt, attemptSend, buildOutgoing, unsendable } from './delivery';
 import { claimDue, queueDueSummaries, type RetryPolicy, rateLimitOf, settleAttempt } from './outbox';
 import type { ApprovalLinkMaker } from './render';
 
 export interface NotificationWorkerOptions {
-  db: Db;
+  store: Store;
   logger: Logger;
   /** Where links point: `env().publicUrl ?? the listening origin`. */
   baseUrl: string;
@@ -53,8 +52,7 @@ export interface NotificationWorker {
  * the row is sent again (with the same id) by the next worker.
  */
 export function startNotificationWorker(options: NotificationWorkerOptions): NotificationWorker {
-  const { db, logger, baseUrl, box } = options;
-  const store = sqliteStore(db);
+  const { store, logger, baseUrl, box } = options;
   const now = options.now ?? Date.now;
   const ctx = { fetch: options.fetch ?? fetch, timeoutMs: options.timeoutMs ?? 10_000 };
   const pollIntervalMs = options.pollIntervalMs ?? 10_000;

@@ -46,9 +46,17 @@ function pathOf(url: string | undefined): string | null {
   }
 }
 
+/** Where the gate reads the credentials, once per request (the token may be rotated by another process). */
+export interface CredentialSource {
+  current(): Promise<CredentialCheck>;
+}
+
+/** With authentication off the gate admits without looking at credentials: none are read. */
+const UNREAD: CredentialCheck = { isValidToken: () => false, isValidSession: () => false };
+
 export interface HttpGateOptions {
   policy: GatePolicy;
-  credentials: CredentialCheck;
+  credentials: CredentialSource;
   scheme: 'http' | 'https';
   dev: boolean;
 }
@@ -67,18 +75,19 @@ export function createHttpGate({ policy, credentials, scheme, dev }: HttpGateOpt
     scheme,
   });
 
-  const check = (request: IncomingMessage, isUpgrade: boolean): Decision => {
+  const check = async (request: IncomingMessage, isUpgrade: boolean): Promise<Decision> => {
     const path = pathOf(request.url);
     if (path === null)
       return { allow: false, status: 400, code: 'bad_request', message: 'Malformed request target' };
-    return decide(factsOf(request, path, isUpgrade), policy, credentials);
+    const current = policy.authEnabled ? await credentials.current() : UNREAD;
+    return decide(factsOf(request, path, isUpgrade), policy, current);
   };
 
   return {
-    /** Returns true when the request may go on to Next; otherwise it has been answered. */
-    admit(request: IncomingMessage, response: ServerResponse): boolean {
+    /** Resolves true when the request may go on to Next; otherwise it has been answered. */
+    async admit(request: IncomingMessage, response: ServerResponse): Promise<boolean> {
       for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS)) response.setHeader(name, value);
-      const decision = check(request, false);
+      const decision = await check(request, false);
       if (!decision.allow) {
         if (decision.redirectTo) {
           response.writeHead(303, { Location: decision.redirectTo, 'Cache-Control': 'no-store' }).end();
@@ -109,13 +118,13 @@ export function createHttpGate({ policy, credentials, scheme, dev }: HttpGateOpt
     },
 
     /** Whether the credentials a request (e.g. a socket's upgrade) carried are still good. */
-    isAuthorized(request: IncomingMessage): boolean {
-      return check(request, true).allow;
+    async isAuthorized(request: IncomingMessage): Promise<boolean> {
+      return (await check(request, true)).allow;
     },
 
-    /** Refuses an upgrade before the WebSocket opens; returns true when it may proceed. */
-    admitUpgrade(request: IncomingMessage, socket: Duplex): boolean {
-      const decision = check(request, true);
+    /** Refuses an upgrade before the WebSocket opens; resolves true when it may proceed. */
+    async admitUpgrade(request: IncomingMessage, socket: Duplex): Promise<boolean> {
+      const decision = await check(request, true);
       if (decision.allow) return true;
       const body = JSON.stringify({ error: { code: decision.code, message: decision.message } });
       socket.end(

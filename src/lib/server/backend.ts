@@ -29,8 +29,8 @@ import { recordHealthReport } from '../health/reports';
 import { type HostMetrics, startHostMetrics } from '../metrics/hostMetrics';
 import { hostMetricsSettings } from '../metrics/retention';
 import { RunResourceSampler } from '../metrics/runResourceSampler';
-import { recordEvent } from '../notifications/events';
-import { evaluateHostConditions } from '../notifications/hostConditions';
+import { recordEvent, recordEventOn } from '../notifications/events';
+import { hostConditionChecker } from '../notifications/hostConditions';
 import {
   approvalEvent,
   circuitEvent,
@@ -123,9 +123,14 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
 
   let worker: NotificationWorker | undefined;
   const kick = () => void worker?.kick();
+  // Events no other write causes (the breaker, budgets) are recorded in order, each in its own transaction.
+  let recording = Promise.resolve();
   const notify = (event: NotificationEventInput) => {
-    recordEvent(db, event);
-    kick();
+    recording = recording
+      .then(() => recordEventOn(sqliteStore(db), event))
+      .then(kick, (err: unknown) =>
+        logger.error({ err, type: event.type }, 'notification could not be recorded'),
+      );
   };
 
   const sampler = new RunResourceSampler({
@@ -235,13 +240,16 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     },
   });
 
+  const checkHost = hostConditionChecker(sqliteStore(db), kick, (err) =>
+    logger.warn({ err }, 'host conditions could not be checked; the next sample checks again'),
+  );
   const hostMetrics = startHostMetrics({
     store: getStore(),
     logger,
     ...hostMetricsSettings(runOnSqlite(getAppSettings(sqliteStore(db)))),
     onSample: (sample) => {
       publish({ type: 'metrics.sample', sample });
-      if (evaluateHostConditions(db, hostReading(sample)).length > 0) kick();
+      checkHost(hostReading(sample));
     },
   });
 
@@ -284,7 +292,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
       // Claims left by the server before this one are dead: their messages go out again at once.
       runOnSqlite(expireClaims(sqliteStore(db), Date.now()));
       worker = startNotificationWorker({
-        db,
+        store: sqliteStore(db),
         logger,
         baseUrl,
         box: appSecretBox(),
@@ -318,6 +326,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
       workflows.shutdown();
       await engine.shutdown();
       await runWorker.stop();
+      await recording;
       await Promise.all([hostMetrics.stop(), sampler.stop(), worker?.stop(), retention.stop()]);
       readOnly.sqlite.close();
     },

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { type RawData, WebSocketServer } from 'ws';
+import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { ExecutionLive } from '../contracts/executions';
 import type { EventBus } from '../core/eventBus';
 import type { Logger } from '../core/logger';
@@ -31,7 +31,7 @@ export interface RealtimeDeps {
   /** A run as it is now (the engine's view while it runs, else the database's). */
   viewOf(executionId: number): ExecutionLive | undefined;
   logger: Logger;
-  isStillAuthorized(request: IncomingMessage): boolean;
+  isStillAuthorized(request: IncomingMessage): Promise<boolean>;
   commands: ClientCommands;
 }
 
@@ -62,6 +62,14 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
     send(socket, { type: 'hello', protocolVersion: PROTOCOL_VERSION });
   });
 
+  const closeUnlessAuthorized = (socket: WebSocket, request: IncomingMessage) =>
+    deps.isStillAuthorized(request).then(
+      (authorized) => {
+        if (!authorized) socket.close(4401, 'Session ended; sign in again');
+      },
+      (err: unknown) =>
+        logger.warn({ err }, 'websocket credentials could not be checked; the next heartbeat checks again'),
+    );
   const heartbeat = setInterval(() => {
     for (const socket of wss.clients) {
       if (alive.get(socket) === false) {
@@ -69,10 +77,7 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
         continue;
       }
       const request = upgradeRequests.get(socket);
-      if (request && !deps.isStillAuthorized(request)) {
-        socket.close(4401, 'Session ended; sign in again');
-        continue;
-      }
+      if (request) closeUnlessAuthorized(socket, request);
       alive.set(socket, false);
       socket.ping();
     }

@@ -1,76 +1,102 @@
 import { agentReturnsStructuredOutput, outputJsonSchemaOf } from '../../agents/structuredOutput';
 import type { UpdateWorkflowInput, WorkflowDefinition, WorkflowDto } from '../contracts/workflows';
 import { assertNoIssues, conflict, notFound } from '../core/errors';
-import type { Db } from '../db';
-import { onSqlite, runOnSqlite, transactionOnSqlite } from '../db/plan';
-import { getAgentById, listLiveAgentIds } from '../db/queries/agents';
+import { execute, type Plan, transaction } from '../db/plan';
+import { getAgentById } from '../db/queries/agents';
 import {
   getWorkflow,
   insertWorkflow,
   insertWorkflowVersion,
   isWorkflowNameTaken,
 } from '../db/queries/workflows';
-import { sqliteStore } from '../db/store';
-import { type OutputShape, workflowIssues } from './validate';
+import type { AgentConfiguration } from '../db/schema';
+import type { Store } from '../db/store';
+import { workflowIssues } from './validate';
 
-/** Whether an agent returns structured output, so `{{steps.x.output.…}}` can have a value. */
+/**
+ * Whether an agent returns structured output, so `{{steps.x.output.…}}` can have a value. By
+ * default the stored agent says (src/agents/structuredOutput.ts); tests name their own.
+ */
 export type StructuredOutputCheck = (agentId: number) => boolean;
 
-/** The check against the stored agents (which ones answer with an object: src/agents/structuredOutput.ts). */
-export function structuredOutputCheck(db: Db): StructuredOutputCheck {
-  return (agentId) => {
-    const agent = runOnSqlite(getAgentById(sqliteStore(db), agentId));
+/** These agents' rows, the live ones only, read once so the synchronous checks can look them up. */
+function* liveAgentsById(store: Store, agentIds: Iterable<number>): Plan<Map<number, AgentConfiguration>> {
+  const agents = new Map<number, AgentConfiguration>();
+  for (const agentId of new Set(agentIds)) {
+    const agent = yield* getAgentById(store, agentId);
+    if (agent) agents.set(agentId, agent);
+  }
+  return agents;
+}
+
+const structuredAmong =
+  (agents: ReadonlyMap<number, AgentConfiguration>): StructuredOutputCheck =>
+  (agentId) => {
+    const agent = agents.get(agentId);
     return agent !== undefined && agentReturnsStructuredOutput(agent);
   };
+
+/** Which of these agents return structured output (the editor marks them). */
+export async function structuredOutputCheck(
+  store: Store,
+  agentIds: readonly number[],
+): Promise<StructuredOutputCheck> {
+  return structuredAmong(await execute(store, liveAgentsById(store, agentIds)));
 }
 
 /** The checks of validate.ts against the live agents, then the name: nothing is saved while one fails. */
-function assertSavable(
-  db: Db,
+async function assertSavable(
+  store: Store,
   definition: WorkflowDefinition,
-  hasStructuredOutput: StructuredOutputCheck,
+  hasStructuredOutput: StructuredOutputCheck | undefined,
   workflowId?: number,
-): void {
-  const outputShape = (agentId: number): OutputShape | null => {
-    const agent = runOnSqlite(getAgentById(sqliteStore(db), agentId));
-    return agent ? outputJsonSchemaOf(agent) : null;
-  };
+): Promise<void> {
+  const agents = await execute(
+    store,
+    liveAgentsById(
+      store,
+      definition.steps.map((step) => step.agentId),
+    ),
+  );
   assertNoIssues(
     workflowIssues(definition, {
-      liveAgentIds: runOnSqlite(listLiveAgentIds(sqliteStore(db))),
-      hasStructuredOutput,
-      outputShape,
+      liveAgentIds: new Set(agents.keys()),
+      hasStructuredOutput: hasStructuredOutput ?? structuredAmong(agents),
+      outputShape: (agentId) => {
+        const agent = agents.get(agentId);
+        return agent ? outputJsonSchemaOf(agent) : null;
+      },
     }),
   );
-  if (onSqlite(db, (s) => isWorkflowNameTaken(s, definition.name, workflowId))) {
+  if (await execute(store, isWorkflowNameTaken(store, definition.name, workflowId))) {
     throw conflict(`A workflow named "${definition.name}" already exists`, 'name');
   }
 }
 
-export function createWorkflow(
-  db: Db,
+export async function createWorkflow(
+  store: Store,
   definition: WorkflowDefinition,
-  hasStructuredOutput: StructuredOutputCheck,
+  hasStructuredOutput?: StructuredOutputCheck,
   now = Date.now(),
-): WorkflowDto {
-  assertSavable(db, definition, hasStructuredOutput);
-  return transactionOnSqlite(db, (tx) => insertWorkflow(tx, definition, now));
+): Promise<WorkflowDto> {
+  await assertSavable(store, definition, hasStructuredOutput);
+  return transaction(store, (tx) => insertWorkflow(tx, definition, now));
 }
 
 /** The fields given replace the current ones, the whole is checked again, and saved as a new version. */
-export function updateWorkflow(
-  db: Db,
+export async function updateWorkflow(
+  store: Store,
   id: number,
   patch: UpdateWorkflowInput,
-  hasStructuredOutput: StructuredOutputCheck,
+  hasStructuredOutput?: StructuredOutputCheck,
   now = Date.now(),
-): WorkflowDto {
-  const current = onSqlite(db, (s) => getWorkflow(s, id));
+): Promise<WorkflowDto> {
+  const current = await execute(store, getWorkflow(store, id));
   if (!current) throw notFound('Workflow');
   const { id: _id, version: _version, createdAt: _createdAt, updatedAt: _updatedAt, ...definition } = current;
   const next: WorkflowDefinition = { ...definition, ...patch };
-  assertSavable(db, next, hasStructuredOutput, id);
-  const saved = transactionOnSqlite(db, (tx) => insertWorkflowVersion(tx, id, next, now));
+  await assertSavable(store, next, hasStructuredOutput, id);
+  const saved = await transaction(store, (tx) => insertWorkflowVersion(tx, id, next, now));
   if (!saved) throw notFound('Workflow');
   return saved;
 }

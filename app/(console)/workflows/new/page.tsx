@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import { WorkflowEditor } from '@/components/features/workflows/WorkflowEditor';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { Panel } from '@/components/ui/Panel';
-import { getDb } from '@/lib/db';
+import { getStore } from '@/lib/db/store';
 import { editorAgents } from '../editorAgents';
 
 export const dynamic = 'force-dynamic';
@@ -13,7 +13,7 @@ export default async function NewWorkflowPage() {
     <>
       <PageHeader title="New workflow" />
       <Panel>
-        <WorkflowEditor agents={await editorAgents(getDb())} />
+        <WorkflowEditor agents={await editorAgents(getStore())} />
       </Panel>
     </>
   );

@@ -12,16 +12,17 @@ export const POST = route(
     body: signInSchema,
     doc: { summary: 'Sign in: the access token for a session cookie', errors: [401], public: true },
   },
-  ({ body }) => {
+  async ({ body }) => {
     const { credentials, secureCookies } = requireRuntime();
-    if (!credentials.isValidToken(body.token)) {
+    const current = await credentials.current();
+    if (!current.isValidToken(body.token)) {
       throw new ApiError(401, 'invalid_token', 'That access token is not valid', [
         { path: 'token', message: 'Not the current access token (it may have been rotated)' },
       ]);
     }
     return new Response(null, {
       status: 204,
-      headers: { 'Set-Cookie': sessionCookieHeader(credentials.createSession(), { secure: secureCookies }) },
+      headers: { 'Set-Cookie': sessionCookieHeader(current.createSession(), { secure: secureCookies }) },
     });
   },
 );

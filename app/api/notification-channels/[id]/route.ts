@@ -1,5 +1,4 @@
 import { channelResponseSchema, updateChannelSchema } from '@/lib/contracts/notifications';
-import { getDb } from '@/lib/db';
 import { appSecretBox } from '@/lib/db/secretBox';
 import { getStore } from '@/lib/db/store';
 import { idParam, json, route } from '@/lib/http/route';
@@ -20,7 +19,7 @@ export const PATCH = route(
     doc: { summary: 'Change a channel', response: channelResponseSchema },
   },
   async ({ params, body }) => {
-    assertAgentsExist(getDb(), body.agentIds);
+    await assertAgentsExist(getStore(), body.agentIds);
     return json(await updateChannel(getStore(), appSecretBox(), params.id, body));
   },
 );

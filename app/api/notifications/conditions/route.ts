@@ -1,5 +1,5 @@
 import { conditionListResponseSchema } from '@/lib/contracts/notifications';
-import { getDb } from '@/lib/db';
+import { getStore } from '@/lib/db/store';
 import { json, route } from '@/lib/http/route';
 import { listConditionStatuses } from '@/lib/notifications/conditionList';
 
@@ -13,5 +13,5 @@ export const GET = route(
       response: conditionListResponseSchema,
     },
   },
-  () => json(listConditionStatuses(getDb())),
+  async () => json(await listConditionStatuses(getStore())),
 );

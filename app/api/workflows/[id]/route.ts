@@ -1,11 +1,10 @@
 import { updateWorkflowSchema, workflowResponseSchema } from '@/lib/contracts/workflows';
 import { notFound } from '@/lib/core/errors';
-import { getDb } from '@/lib/db';
 import { execute, transaction } from '@/lib/db/plan';
 import { getWorkflow, softDeleteWorkflow } from '@/lib/db/queries/workflows';
 import { getStore } from '@/lib/db/store';
 import { idParam, json, route } from '@/lib/http/route';
-import { structuredOutputCheck, updateWorkflow } from '@/lib/workflows/definitions';
+import { updateWorkflow } from '@/lib/workflows/definitions';
 
 export const dynamic = 'force-dynamic';
 
@@ -30,10 +29,7 @@ export const PATCH = route(
       errors: [409],
     },
   },
-  ({ params, body }) => {
-    const db = getDb();
-    return json({ workflow: updateWorkflow(db, params.id, body, structuredOutputCheck(db)) });
-  },
+  async ({ params, body }) => json({ workflow: await updateWorkflow(getStore(), params.id, body) }),
 );
 
 /** Its runs stay, with the version each ran. */

@@ -3,7 +3,7 @@ import { notFound } from 'next/navigation';
 import { WorkflowEditor } from '@/components/features/workflows/WorkflowEditor';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { Panel } from '@/components/ui/Panel';
-import { getDb } from '@/lib/db';
+import { getStore } from '@/lib/db/store';
 import { editorAgents } from '../../editorAgents';
 import { loadWorkflow } from '../loadWorkflow';
 
@@ -28,7 +28,7 @@ export default async function EditWorkflowPage({ params }: EditWorkflowPageProps
         description={`Saving makes version ${workflow.version + 1}; runs under way keep the version they started with.`}
       />
       <Panel>
-        <WorkflowEditor workflow={workflow} agents={await editorAgents(getDb())} />
+        <WorkflowEditor workflow={workflow} agents={await editorAgents(getStore())} />
       </Panel>
     </>
   );

@@ -1,7 +1,7 @@
 import { env } from '@/lib/config/env';
 import { testResponseSchema } from '@/lib/contracts/notifications';
-import { getDb } from '@/lib/db';
 import { appSecretBox } from '@/lib/db/secretBox';
+import { getStore } from '@/lib/db/store';
 import { idParam, json, route } from '@/lib/http/route';
 import { sendTestMessage } from '@/lib/notifications/testMessage';
 
@@ -20,7 +20,7 @@ export const POST = route(
   },
   async ({ params, request }) => {
     const baseUrl = env().publicUrl?.origin ?? `http://${request.headers.get('host')}`;
-    const result = await sendTestMessage(getDb(), appSecretBox(), params.id, { baseUrl });
+    const result = await sendTestMessage(getStore(), appSecretBox(), params.id, { baseUrl });
     return json({ result });
   },
 );
