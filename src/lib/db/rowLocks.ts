@@ -39,3 +39,15 @@ export function* lockTablesAgainstWrites(store: Store, tables: Table[]): Plan<vo
     (store.db as unknown as PostgresExecutor).execute(sql`lock table ${names} in exclusive mode`),
   );
 }
+
+/**
+ * Waits for, then holds until the transaction ends, the Postgres advisory lock `key`: for writers
+ * that must take turns although they touch different rows (counting them first). On SQLite the
+ * immediate transaction already holds the file's one write lock: nothing to add.
+ */
+export function* advisoryTransactionLock(store: Store, key: number): Plan<void> {
+  if (store.dialect === 'sqlite') return;
+  yield* changesOf(
+    (store.db as unknown as PostgresExecutor).execute(sql`select pg_advisory_xact_lock(${key})`),
+  );
+}
