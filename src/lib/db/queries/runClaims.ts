@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, isNull, lt, lte, or } from 'drizzle-orm';
 import { hasLabels, labelWaitReason } from '../../contracts/workers';
 import { changesOf, firstOf, type Plan, rowsOf } from '../plan';
 import { advisoryTransactionLock, skipLockedRows } from '../rowLocks';
@@ -46,21 +46,20 @@ export function* ownLeaseValid({ db, t }: Store, workerId: string, now: number):
   return row !== undefined && row.stoppedAt === null && now - row.lastBeatAt <= WORKER_LEASE_MS;
 }
 
-function* countRunning({ db, t }: Store): Plan<number> {
-  const row = yield* firstOf(
-    db.select({ n: count() }).from(t.executions).where(eq(t.executions.status, 'running')),
+/** The `running` runs of every worker, per agent: few rows, read through `executions_by_status`. */
+function* runningByAgent({ db, t }: Store): Plan<Map<number, number>> {
+  const e = t.executions;
+  const rows = yield* rowsOf(
+    db.select({ agentId: e.agentId, n: count() }).from(e).where(eq(e.status, 'running')).groupBy(e.agentId),
   );
-  return Number(row?.n ?? 0);
+  return new Map(rows.map((row) => [row.agentId, Number(row.n)]));
 }
 
-/** Queued runs due at `now` after `afterId`, oldest first, with their agent's labels and limit and its running runs. */
+/** Queued runs due at `now` after `afterId`, oldest first, with their agent's labels and limit. */
 function candidatePage(store: Store, now: number, afterId: number) {
   const { db, t } = store;
   const e = t.executions;
   const agents = t.agentConfigurations;
-  // Postgres counts in bigint, which its driver hands over as a string.
-  const agentRunning = sql<number>`(select count(*) from ${e} as "running_runs"
-    where "running_runs"."agent_id" = ${e.agentId} and "running_runs"."status" = 'running')`.mapWith(Number);
   const query = db
     .select({
       executionId: e.id,
@@ -69,7 +68,6 @@ function candidatePage(store: Store, now: number, afterId: number) {
       startedAt: e.startedAt,
       requiredLabels: agents.requiredLabels,
       agentLimit: agents.maxConcurrentRuns,
-      agentRunning,
     })
     .from(e)
     .innerJoin(agents, eq(agents.id, e.agentId))
@@ -93,12 +91,16 @@ export function* claimRun(store: Store, worker: ClaimingWorker, now: number): Pl
   yield* advisoryTransactionLock(store, CLAIM_LOCK_KEY);
   if (!(yield* mayClaim(store, worker.id, now))) return null;
   const globalLimit = (yield* getAppSettings(store)).maxConcurrentRuns;
-  if ((yield* countRunning(store)) >= globalLimit) return null;
+  const running = yield* runningByAgent(store);
+  let total = 0;
+  for (const n of running.values()) total += n;
+  if (total >= globalLimit) return null;
   let afterId = 0;
   for (;;) {
     const page = yield* candidatePage(store, now, afterId);
     const run = page.find(
-      (row) => row.agentRunning < row.agentLimit && hasLabels(worker.labels, row.requiredLabels),
+      (row) =>
+        (running.get(row.agentId) ?? 0) < row.agentLimit && hasLabels(worker.labels, row.requiredLabels),
     );
     if (run) {
       // A run that started before (a retry, a hand-back) begins its next attempt.
