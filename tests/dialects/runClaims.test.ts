@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, count, eq, sql } from 'drizzle-orm';
 import { beforeEach, expect, it } from 'vitest';
 import { execute, transaction } from '../../src/lib/db/plan';
 import {
@@ -278,6 +278,34 @@ describeOnPostgres('run claims under concurrency', (store) => {
     expect(await countRunning(store())).toBe(0);
   });
 
+  it('a claim by a worker that a reaper holds waits for it, then starts nothing on the reaped worker', async () => {
+    await setGlobalLimit(store(), 10);
+    const agentId = await insertAgent(store(), 'a', { maxConcurrentRuns: 10 });
+    const dead = await worker(store(), 'dead', []);
+    const runId = await queued(store(), agentId);
+    const other = await anotherPostgresPool(store());
+    try {
+      const { claimed } = await openPostgresTransaction(store(), async (tx) => {
+        await execute(tx, reapDeadWorkers(tx, NOW + WORKER_LEASE_MS + 1));
+        // The worker's clock says its lease still holds: only the row lock can stop it.
+        const claimed = claim(other.store, dead, NOW);
+        let settled = false;
+        const settle = () => {
+          settled = true;
+        };
+        claimed.then(settle, settle);
+        // It waits for the reaper's row lock (or, were there none, claims at once).
+        await waitForLockWait(store(), () => settled);
+        // Wrapped: returned bare, the transaction would wait for the claim that waits for it.
+        return { claimed };
+      });
+      expect(await claimed).toBeNull();
+    } finally {
+      await other.close();
+    }
+    expect((await runRow(store(), runId)).status).toBe('queued');
+  });
+
   it("two reapers at once handle a dead worker's runs once", async () => {
     await setGlobalLimit(store(), 20);
     const agentId = await insertAgent(store(), 'a', { runRetries: 1, maxConcurrentRuns: 20 });
@@ -310,3 +338,12 @@ describeOnPostgres('run claims under concurrency', (store) => {
     expect(await countRunning(store())).toBe(0);
   });
 });
+
+/** Until some session of the database waits for a lock another holds (pg_locks), polled, or `giveUp`. */
+async function waitForLockWait({ db }: Store, giveUp: () => boolean): Promise<void> {
+  while (!giveUp()) {
+    const [waiting] = await db.select({ n: count() }).from(sql`pg_locks`).where(sql`not granted`);
+    if (waiting && waiting.n > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

@@ -4,7 +4,7 @@ import type { Store } from './store';
 
 /** Postgres' select builder, which the Store's SQLite-typed builder is at run time there (see store.ts). */
 interface LockableSelect {
-  for(strength: 'update', config: { of: Table; skipLocked: true }): unknown;
+  for(strength: 'update', config: { of: Table; skipLocked?: true }): unknown;
 }
 
 /**
@@ -16,6 +16,16 @@ interface LockableSelect {
 export function skipLockedRows<Query>(store: Store, query: Query, of: Table): Query {
   if (store.dialect === 'sqlite') return query;
   return (query as unknown as LockableSelect).for('update', { of, skipLocked: true }) as Query;
+}
+
+/**
+ * A select whose rows of `of` stay locked on Postgres until the transaction ends (`FOR UPDATE OF
+ * …`), waiting for another transaction that holds them and reading them as it left them. SQLite's
+ * immediate transaction already serializes writers: the select is left as it is.
+ */
+export function lockedRows<Query>(store: Store, query: Query, of: Table): Query {
+  if (store.dialect === 'sqlite') return query;
+  return (query as unknown as LockableSelect).for('update', { of }) as Query;
 }
 
 /** Postgres' database, which the Store's SQLite-typed one is at run time there (see store.ts). */

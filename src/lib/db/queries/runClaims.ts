@@ -1,7 +1,7 @@
 import { and, asc, count, eq, gt, isNull, lt, lte, or } from 'drizzle-orm';
 import { hasLabels, labelWaitReason } from '../../contracts/workers';
 import { changesOf, firstOf, type Plan, rowsOf } from '../plan';
-import { advisoryTransactionLock, skipLockedRows } from '../rowLocks';
+import { advisoryTransactionLock, lockedRows, skipLockedRows } from '../rowLocks';
 import type { Store } from '../store';
 import { countHandedBackAttempts, markExecutionRunning } from './executions';
 import { getAppSettings } from './settings';
@@ -35,6 +35,9 @@ export interface ClaimedRun {
   attempt: number;
 }
 
+const leaseHolds = (row: { stoppedAt: number | null; lastBeatAt: number }, now: number): boolean =>
+  row.stoppedAt === null && now - row.lastBeatAt <= WORKER_LEASE_MS;
+
 /** Whether a worker's lease holds at `now`: not stopped, and a beat within the lease. */
 export function* ownLeaseValid({ db, t }: Store, workerId: string, now: number): Plan<boolean> {
   const row = yield* firstOf(
@@ -43,7 +46,7 @@ export function* ownLeaseValid({ db, t }: Store, workerId: string, now: number):
       .from(t.workers)
       .where(eq(t.workers.id, workerId)),
   );
-  return row !== undefined && row.stoppedAt === null && now - row.lastBeatAt <= WORKER_LEASE_MS;
+  return row !== undefined && leaseHolds(row, now);
 }
 
 /** The `running` runs of every worker, per agent: few rows, read through `executions_by_status`. */
@@ -114,13 +117,25 @@ export function* claimRun(store: Store, worker: ClaimingWorker, now: number): Pl
   }
 }
 
-/** A worker claims only while its lease holds and it is not draining. */
+/**
+ * A worker claims only while its lease holds and it is not draining. Its row is read locked on
+ * Postgres: a reaper that holds it makes the claim wait and then see the worker stopped, and one
+ * that comes later skips it (SKIP LOCKED) until the next pass, so no run starts on a reaped worker.
+ */
 function* mayClaim(store: Store, workerId: string, now: number): Plan<boolean> {
   const { db, t } = store;
+  const w = t.workers;
   const row = yield* firstOf(
-    db.select({ drainingSince: t.workers.drainingSince }).from(t.workers).where(eq(t.workers.id, workerId)),
+    lockedRows(
+      store,
+      db
+        .select({ drainingSince: w.drainingSince, stoppedAt: w.stoppedAt, lastBeatAt: w.lastBeatAt })
+        .from(w)
+        .where(eq(w.id, workerId)),
+      w,
+    ),
   );
-  return row?.drainingSince === null && (yield* ownLeaseValid(store, workerId, now));
+  return row !== undefined && row.drainingSince === null && leaseHolds(row, now);
 }
 
 export interface ReapedWorker {
