@@ -12,6 +12,7 @@ import { type BenchResult, report } from './measure';
 import { benchMetrics } from './metrics';
 import { benchNotifications } from './notifications';
 import { benchQueryLayer } from './queryLayer';
+import { benchRunClaims } from './runClaims';
 import { benchRunList } from './runList';
 import { benchScheduler } from './scheduler';
 import { benchServerStart } from './serverStart';
@@ -35,6 +36,7 @@ const inProcess: Record<string, () => BenchResult[] | Promise<BenchResult[]>> = 
   queryLayer: benchQueryLayer,
   jobQueues: benchJobQueues,
   liveAcross: benchLiveAcross,
+  runClaims: benchRunClaims,
 };
 /** Against the production build, each starting its own servers. */
 const onBuild: Record<string, () => Promise<void>> = {

@@ -3,6 +3,7 @@
 // migrations applied. One cluster per test file, started on first use and stopped with the file.
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { afterAll, beforeAll, describe } from 'vitest';
+import { openPostgres } from '../../src/lib/db/postgres';
 import type { NewAgentConfiguration, NewExecution } from '../../src/lib/db/schema';
 import { type Dialect, type Store, sqliteStore, type Tables } from '../../src/lib/db/store';
 import { type PostgresCluster, startPostgres } from './postgres';
@@ -112,4 +113,10 @@ export function openPostgresTransaction<T>(store: Store, body: (tx: Store) => Pr
   return store.db.transaction(
     (txDb) => body({ ...store, db: txDb }) as unknown as T,
   ) as unknown as Promise<T>;
+}
+
+/** Another pool on the database `store` (a Postgres test store) uses: a second process, as far as locks go. */
+export async function anotherPostgresPool(store: Store): Promise<{ store: Store; close(): Promise<void> }> {
+  const pool = (store.db as unknown as { $client: { options: { connectionString: string } } }).$client;
+  return openPostgres(pool.options.connectionString, { maxConnections: 2 });
 }

@@ -4,7 +4,7 @@ import type { Store } from './store';
 
 /** Postgres' select builder, which the Store's SQLite-typed builder is at run time there (see store.ts). */
 interface LockableSelect {
-  for(strength: 'update', config: { of: Table; skipLocked: true }): unknown;
+  for(strength: 'update', config: { of: Table; skipLocked?: true }): unknown;
 }
 
 /**
@@ -16,6 +16,16 @@ interface LockableSelect {
 export function skipLockedRows<Query>(store: Store, query: Query, of: Table): Query {
   if (store.dialect === 'sqlite') return query;
   return (query as unknown as LockableSelect).for('update', { of, skipLocked: true }) as Query;
+}
+
+/**
+ * A select whose rows of `of` stay locked on Postgres until the transaction ends (`FOR UPDATE OF
+ * …`), waiting for another transaction that holds them and reading them as it left them. SQLite's
+ * immediate transaction already serializes writers: the select is left as it is.
+ */
+export function lockedRows<Query>(store: Store, query: Query, of: Table): Query {
+  if (store.dialect === 'sqlite') return query;
+  return (query as unknown as LockableSelect).for('update', { of }) as Query;
 }
 
 /** Postgres' database, which the Store's SQLite-typed one is at run time there (see store.ts). */
@@ -37,5 +47,17 @@ export function* lockTablesAgainstWrites(store: Store, tables: Table[]): Plan<vo
   );
   yield* changesOf(
     (store.db as unknown as PostgresExecutor).execute(sql`lock table ${names} in exclusive mode`),
+  );
+}
+
+/**
+ * Waits for, then holds until the transaction ends, the Postgres advisory lock `key`: for writers
+ * that must take turns although they touch different rows (counting them first). On SQLite the
+ * immediate transaction already holds the file's one write lock: nothing to add.
+ */
+export function* advisoryTransactionLock(store: Store, key: number): Plan<void> {
+  if (store.dialect === 'sqlite') return;
+  yield* changesOf(
+    (store.db as unknown as PostgresExecutor).execute(sql`select pg_advisory_xact_lock(${key})`),
   );
 }
