@@ -2,6 +2,9 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import packageJson from '../../../package.json';
 import type { Logger } from '../core/logger';
+import { oneAtATime } from '../core/oneAtATime';
+import { transaction } from '../db/plan';
+import { reapDeadWorkers } from '../db/queries/runClaims';
 import {
   recordWorkerBeat,
   recordWorkerDraining,
@@ -10,7 +13,11 @@ import {
 } from '../db/queries/workers';
 import type { Store } from '../db/store';
 
-/** How often the worker's row says it is alive (the Workers page takes 30 s without a beat for dead). */
+/**
+ * How often the worker's row says it is alive (the Workers page takes 30 s without a beat for
+ * dead), and looks for workers that stopped beating: one dead for the lease (20 s) is reaped
+ * within a beat after, so its runs are settled within 30 s of its last beat.
+ */
 const BEAT_INTERVAL_MS = 10_000;
 
 /** The worker inside the web process: the engine runs its runs, under its id and labels. */
@@ -23,13 +30,21 @@ export interface LocalWorker {
   stop(): Promise<void>;
 }
 
-/** Registers this process's worker row (a failure stops the start) and keeps it beating until `stop`. */
-export async function startLocalWorker(deps: {
+export interface LocalWorkerOptions {
   store: Store;
   labels: string[];
   logger: Logger;
-}): Promise<LocalWorker> {
-  const { store, labels, logger } = deps;
+  beatIntervalMs?: number;
+}
+
+/**
+ * Registers this process's worker row (a failure stops the start) and keeps it beating until
+ * `stop`. Each beat also reaps the workers that stopped beating (any worker may: two at once
+ * handle a dead one once); a worker whose own beat failed reaps nobody that time, as the store
+ * that refused its beat would refuse the reap too.
+ */
+export async function startLocalWorker(options: LocalWorkerOptions): Promise<LocalWorker> {
+  const { store, labels, logger, beatIntervalMs = BEAT_INTERVAL_MS } = options;
   const host = os.hostname();
   // Unique per start, so the history of one host's restarts stays apart.
   const id = `${host}-${process.pid}-${randomBytes(4).toString('hex')}`;
@@ -37,10 +52,23 @@ export async function startLocalWorker(deps: {
   /** A write about the worker that may fail (storage failing: the storage monitor says so) without stopping it. */
   const record = (write: Promise<void>, failure: string) =>
     write.catch((err: unknown) => logger.warn({ err, workerId: id }, failure));
-  const beat = setInterval(() => {
+  const reap = async (now: number) => {
+    // Nothing in this process holds the dead worker's runs: the rows are all there is to settle.
+    const reaped = await transaction(store, (tx) => reapDeadWorkers(tx, now));
+    for (const dead of reaped)
+      logger.warn({ ...dead, reapedBy: id }, 'a worker stopped beating: its runs are settled');
+  };
+  // One beat at a time: a slow store must not pile beats (and reaps) up.
+  const beatOnce = oneAtATime(
+    async () => {
+      const now = Date.now();
+      await recordWorkerBeat(store, id, now);
+      await reap(now);
+    },
     // The next beat tries again.
-    void record(recordWorkerBeat(store, id, Date.now()), 'worker heartbeat could not be stored');
-  }, BEAT_INTERVAL_MS);
+    (err) => logger.warn({ err, workerId: id }, 'worker heartbeat or reap could not be stored'),
+  );
+  const beat = setInterval(beatOnce, beatIntervalMs);
   beat.unref();
   logger.info({ workerId: id, labels }, 'worker registered');
   return {

@@ -1,0 +1,152 @@
+import { eq } from 'drizzle-orm';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
+import { WORKER_LEASE_MS } from '../../src/lib/db/queries/runClaims';
+import { recordWorkerBeat, registerWorker } from '../../src/lib/db/queries/workers';
+import type { Store } from '../../src/lib/db/store';
+import { type LocalWorker, startLocalWorker } from '../../src/lib/server/localWorker';
+import { capturingLogger } from '../helpers/logCapture';
+import {
+  anotherPostgresPool,
+  describeOnEachDialect,
+  describeOnPostgres,
+  emptyTables,
+  insertAgent,
+  insertRun,
+} from '../helpers/stores';
+
+/** Beats this often here, so a test waits milliseconds for what takes 10 s in the product. */
+const BEAT_MS = 25;
+
+/** A worker of another process that last beat `silentMs` ago and never again. */
+async function silentWorker(store: Store, id: string, silentMs: number): Promise<void> {
+  const lastBeatAt = Date.now() - silentMs;
+  await registerWorker(store, {
+    id,
+    host: 'gone',
+    labels: [],
+    version: '0.1.0',
+    startedAt: lastBeatAt - 60_000,
+  });
+  await recordWorkerBeat(store, id, lastBeatAt);
+}
+
+async function runOf({ db, t }: Store, id: number) {
+  const [row] = await db.select().from(t.executions).where(eq(t.executions.id, id));
+  if (!row) throw new Error(`no run ${id}`);
+  return row;
+}
+
+async function workerOf({ db, t }: Store, id: string) {
+  const [row] = await db.select().from(t.workers).where(eq(t.workers.id, id));
+  if (!row) throw new Error(`no worker ${id}`);
+  return row;
+}
+
+async function attemptsOf({ db, t }: Store, executionId: number) {
+  return db.select().from(t.executionAttempts).where(eq(t.executionAttempts.executionId, executionId));
+}
+
+function clearAll(store: () => Store) {
+  beforeEach(() =>
+    emptyTables(store(), (t) => [t.executionAttempts, t.executions, t.workers, t.agentConfigurations]),
+  );
+}
+
+/** Workers started by a test, stopped after it. */
+function startedWorkers() {
+  const started: LocalWorker[] = [];
+  afterEach(async () => {
+    await Promise.all(started.splice(0).map((worker) => worker.stop()));
+  });
+  return (store: Store) => {
+    const logged = capturingLogger();
+    const worker = startLocalWorker({ store, labels: [], logger: logged.logger, beatIntervalMs: BEAT_MS });
+    return worker.then((running) => {
+      started.push(running);
+      return { worker: running, records: logged.records };
+    });
+  };
+}
+
+describeOnEachDialect('a process worker reaping the dead', (store) => {
+  clearAll(store);
+  const start = startedWorkers();
+
+  it("settles a worker's runs once it stops beating: retried while the agent's retries allow, else interrupted", async () => {
+    const retried = await insertAgent(store(), 'retried', { runRetries: 1 });
+    const once = await insertAgent(store(), 'once', { runRetries: 0 });
+    await silentWorker(store(), 'gone-1', WORKER_LEASE_MS + 1_000);
+    const requeued = await insertRun(store(), retried, {
+      workerId: 'gone-1',
+      attempt: 1,
+      startedAt: Date.now() - 30_000,
+    });
+    const ended = await insertRun(store(), once, {
+      workerId: 'gone-1',
+      attempt: 1,
+      startedAt: Date.now() - 30_000,
+    });
+    // A worker silent for less than the lease keeps its run.
+    await silentWorker(store(), 'late', WORKER_LEASE_MS - 5_000);
+    const kept = await insertRun(store(), once, { workerId: 'late' });
+
+    const { worker, records } = await start(store());
+    await vi.waitFor(async () => expect((await workerOf(store(), 'gone-1')).stoppedAt).not.toBeNull());
+
+    expect(await runOf(store(), requeued)).toMatchObject({ status: 'queued', workerId: null });
+    expect(await attemptsOf(store(), requeued)).toMatchObject([{ attempt: 1, status: 'interrupted' }]);
+    const interrupted = await runOf(store(), ended);
+    expect(interrupted.status).toBe('interrupted');
+    expect(interrupted.errorMessage).toMatch(/^Worker gone-1 stopped beating during the run; last beat at /);
+    expect(await runOf(store(), kept)).toMatchObject({ status: 'running', workerId: 'late' });
+    expect((await workerOf(store(), 'late')).stoppedAt).toBeNull();
+    // The reaping worker itself beats on, and says what it did.
+    expect((await workerOf(store(), worker.id)).stoppedAt).toBeNull();
+    expect(records()).toContainEqual(
+      expect.objectContaining({
+        msg: 'a worker stopped beating: its runs are settled',
+        workerId: 'gone-1',
+        reapedBy: worker.id,
+        requeued: [requeued],
+        interrupted: [ended],
+      }),
+    );
+  });
+
+  it('beats on, and reaps a worker that dies after it started', async () => {
+    const { worker } = await start(store());
+    const first = (await workerOf(store(), worker.id)).lastBeatAt;
+    await vi.waitFor(async () =>
+      expect((await workerOf(store(), worker.id)).lastBeatAt).toBeGreaterThan(first),
+    );
+    await silentWorker(store(), 'gone-2', WORKER_LEASE_MS + 1_000);
+    await vi.waitFor(async () => expect((await workerOf(store(), 'gone-2')).stoppedAt).not.toBeNull());
+  });
+});
+
+describeOnPostgres('workers of two processes reaping the same dead one', (store) => {
+  clearAll(store);
+  const start = startedWorkers();
+
+  it('settle each of its runs once', async () => {
+    const other = await anotherPostgresPool(store());
+    try {
+      const agentId = await insertAgent(store(), 'retried', { runRetries: 3 });
+      await silentWorker(store(), 'gone-3', WORKER_LEASE_MS + 1_000);
+      const runs = await Promise.all(
+        Array.from({ length: 5 }, () => insertRun(store(), agentId, { workerId: 'gone-3', attempt: 1 })),
+      );
+      const [a, b] = await Promise.all([start(store()), start(other.store)]);
+      await vi.waitFor(async () => expect((await workerOf(store(), 'gone-3')).stoppedAt).not.toBeNull());
+
+      for (const run of runs) {
+        expect(await runOf(store(), run)).toMatchObject({ status: 'queued', workerId: null });
+        expect(await attemptsOf(store(), run)).toHaveLength(1);
+      }
+      const reapings = [...a.records(), ...b.records()].filter((record) => record.workerId === 'gone-3');
+      expect(reapings).toHaveLength(1);
+    } finally {
+      await other.close();
+    }
+  });
+});
