@@ -58,9 +58,11 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
     for (const dead of reaped)
       logger.warn({ ...dead, reapedBy: id }, 'a worker stopped beating: its runs are settled');
   };
-  // One beat at a time: a slow store must not pile beats (and reaps) up.
+  let stopped = false;
+  // One beat at a time: a slow store must not pile beats (and reaps) up; none after `stop`.
   const beatOnce = oneAtATime(
     async () => {
+      if (stopped) return;
       const now = Date.now();
       await recordWorkerBeat(store, id, now);
       await reap(now);
@@ -80,6 +82,7 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
         'worker drain could not be stored; it drains all the same',
       ),
     stop() {
+      stopped = true;
       clearInterval(beat);
       return record(
         recordWorkerStop(store, id, Date.now()),
