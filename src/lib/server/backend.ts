@@ -29,7 +29,7 @@ import { recordHealthReport } from '../health/reports';
 import { type HostMetrics, startHostMetrics } from '../metrics/hostMetrics';
 import { hostMetricsSettings } from '../metrics/retention';
 import { RunResourceSampler } from '../metrics/runResourceSampler';
-import { recordEvent, recordEventOn } from '../notifications/events';
+import { recordEvent, recordEventIn, recordEventOn } from '../notifications/events';
 import { hostConditionChecker } from '../notifications/hostConditions';
 import {
   approvalEvent,
@@ -220,18 +220,18 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   });
 
   const scheduler = new Scheduler({
-    db,
+    store: sqliteStore(db),
     launcher: engineRunLauncher(db, engine, workflows),
     logger,
     hooks: {
-      inTransaction: (tx, firings) => {
+      *inTransaction(tx, firings) {
         // Most claims start their run: only a refused or missed slot needs the schedule read, under the write lock.
         const first = firings.find(
           (firing) => firing.outcome.startsWith('refused') || firing.outcome === 'missed',
         );
         if (!first) return;
-        const schedule = onSqlite(tx, (store) => getSchedule(store, first.scheduleId));
-        for (const event of scheduleFiringEvents(firings, schedule)) recordEvent(tx, event);
+        const schedule = yield* getSchedule(tx, first.scheduleId);
+        for (const event of scheduleFiringEvents(firings, schedule)) yield* recordEventIn(tx, event);
       },
       afterCommit: (firing) => {
         publish({ type: 'schedule.fired', firing });
