@@ -58,7 +58,11 @@ export async function recordEventOn(
 }
 
 /** recordEvent as a plan, in the transaction of the state change on either dialect (the scheduler's claim). */
-export function* recordEventIn(store: Store, input: NotificationEventInput, now = Date.now()): Plan<RecordedEvent> {
+export function* recordEventIn(
+  store: Store,
+  input: NotificationEventInput,
+  now = Date.now(),
+): Plan<RecordedEvent> {
   return yield* recordPlan(store, notificationEventSchema.parse(input), now);
 }
 

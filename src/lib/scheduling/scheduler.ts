@@ -293,7 +293,8 @@ export class Scheduler {
       yield* this.consider(tx, claim, schedule, planned, now);
     }
     yield* advanceSchedule(tx, schedule.id, plan.next.slot, plan.next.fireAt);
-    if (claim.firings.length > 0 && this.hooks.inTransaction) yield* this.hooks.inTransaction(tx, claim.firings);
+    if (claim.firings.length > 0 && this.hooks.inTransaction)
+      yield* this.hooks.inTransaction(tx, claim.firings);
     return claim;
   }
 
