@@ -137,6 +137,8 @@ export class Scheduler {
   private running = false;
   /** A timer's tick is under way: the timer is armed again when it ends, never beside it. */
   private ticking = false;
+  /** The timer's last tick, for `stop` to wait on. */
+  private timerTick: Promise<void> = Promise.resolve();
 
   constructor(options: SchedulerOptions) {
     this.store = options.store;
@@ -154,9 +156,11 @@ export class Scheduler {
     this.armAfter(0);
   }
 
-  stop(): void {
+  /** Stops the timer; resolves once a tick under way has ended (its runs admitted). */
+  stop(): Promise<void> {
     this.running = false;
     this.disarm();
+    return this.timerTick;
   }
 
   /**
@@ -247,9 +251,14 @@ export class Scheduler {
     this.timer = this.clock.setTimeout(() => this.onTimer(), delayMs);
   }
 
-  private async onTimer(): Promise<void> {
+  private onTimer(): Promise<void> {
     this.timer = null;
     this.ticking = true;
+    this.timerTick = this.tickThenArm();
+    return this.timerTick;
+  }
+
+  private async tickThenArm(): Promise<void> {
     let failed = false;
     try {
       await this.tick();

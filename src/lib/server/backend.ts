@@ -314,15 +314,16 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     whenIdle: () => engine.whenIdle(),
     handBack() {
       // Nothing may queue behind the hand-back: triggers stop first (workflow steps that ended
-      // meanwhile are read by the next start's resume, as at every stop).
-      scheduler.stop();
+      // meanwhile are read by the next start's resume, as at every stop). On SQLite a tick's
+      // commit and its admissions run in one turn of the event loop, so none is half done here.
+      void scheduler.stop();
       workflows.shutdown();
       return engine.handBack();
     },
     async stop() {
       clearInterval(searchIndexing);
       storage.stop();
-      scheduler.stop();
+      await scheduler.stop();
       workflows.shutdown();
       await engine.shutdown();
       await runWorker.stop();
