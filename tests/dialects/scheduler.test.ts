@@ -1,7 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { beforeEach, expect, it } from 'vitest';
 import { changesOf, execute } from '../../src/lib/db/plan';
-import { getEarliestFireAt, insertSchedule, listFiringsOfSchedule } from '../../src/lib/db/queries/schedules';
+import { getEarliestFireAt } from '../../src/lib/db/queries/schedules';
 import { insertWorkflow } from '../../src/lib/db/queries/workflows';
 import type { NewSchedule } from '../../src/lib/db/schema';
 import type { Store } from '../../src/lib/db/store';
@@ -9,6 +9,7 @@ import type { RunEngine } from '../../src/lib/engine/engine';
 import { engineRunLauncher, WORKFLOWS_ON_POSTGRES } from '../../src/lib/scheduling/engineLauncher';
 import { Scheduler, type SchedulerHooks } from '../../src/lib/scheduling/scheduler';
 import type { WorkflowRunner } from '../../src/lib/workflows/runner';
+import { addScheduleRow, runsOfSchedule, scheduleHistory } from '../helpers/scheduleRows';
 import { captureLogger, ManualClock, StoreLauncher } from '../helpers/scheduling';
 import {
   describeOnEachDialect,
@@ -25,37 +26,9 @@ import { twoStepDefinition } from '../helpers/workflowDrafts';
 const NOW = 1_800_000_000_000;
 const MINUTE = 60_000;
 
-/** A schedule due at NOW, every five minutes, in UTC (the rest as given). */
-async function addSchedule(store: Store, fields: Partial<NewSchedule> = {}): Promise<number> {
-  const agentId = 'agentId' in fields ? fields.agentId : await insertAgent(store, `agent-${Math.random()}`);
-  const row = await execute(
-    store,
-    insertSchedule(store, {
-      agentId,
-      cronExpression: '*/5 * * * *',
-      nextRunAt: NOW,
-      nextFireAt: NOW,
-      createdAt: NOW,
-      updatedAt: NOW,
-      ...fields,
-    }),
-  );
-  return row.id;
-}
-
-/** The schedule's history, oldest first. */
-async function history(store: Store, scheduleId: number) {
-  const rows = await execute(store, listFiringsOfSchedule(store, scheduleId, { limit: 1_000 }));
-  return rows.reverse();
-}
-
-async function runsOf({ db, t }: Store, scheduleId: number) {
-  return db
-    .select()
-    .from(t.executions)
-    .where(eq(t.executions.scheduleId, scheduleId))
-    .orderBy(t.executions.id);
-}
+const addSchedule = (store: Store, fields: Partial<NewSchedule> = {}) => addScheduleRow(store, NOW, fields);
+const history = scheduleHistory;
+const runsOf = runsOfSchedule;
 
 async function scheduleRow({ db, t }: Store, id: number) {
   const [row] = await db.select().from(t.schedules).where(eq(t.schedules.id, id));

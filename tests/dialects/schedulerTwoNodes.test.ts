@@ -1,12 +1,10 @@
-import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, expect, it, vi } from 'vitest';
-import { execute } from '../../src/lib/db/plan';
-import { insertSchedule } from '../../src/lib/db/queries/schedules';
 import type { NewSchedule } from '../../src/lib/db/schema';
 import type { Store } from '../../src/lib/db/store';
 import { Scheduler } from '../../src/lib/scheduling/scheduler';
+import { addScheduleRow, runsOfSchedule, scheduleHistory } from '../helpers/scheduleRows';
 import { captureLogger, StoreLauncher } from '../helpers/scheduling';
-import { anotherPostgresPool, describeOnPostgres, emptyTables, insertAgent } from '../helpers/stores';
+import { anotherPostgresPool, describeOnPostgres, emptyTables } from '../helpers/stores';
 
 // Two servers on one Postgres database, each a Scheduler on its own pool and its own real timer:
 // every slot is claimed by one of them, once. Waits ~30 s of wall time (its own file, so in
@@ -42,36 +40,20 @@ describeOnPostgres('scheduler on two nodes', (store) => {
     );
   });
 
-  async function addSchedule(fields: Partial<NewSchedule>): Promise<number> {
-    const agentId = await insertAgent(store(), `agent-${Math.random()}`);
-    const now = Date.now();
-    const row = await execute(
-      store(),
-      insertSchedule(store(), {
-        agentId,
-        cronExpression: '* * * * * *',
-        overlapPolicy: 'allow',
-        nextRunAt: now,
-        nextFireAt: now,
-        createdAt: now,
-        updatedAt: now,
-        ...fields,
-      }),
-    );
-    return row.id;
-  }
+  /** Every second (`fields` aside), each slot's run left to pile up: the test counts them. */
+  const addSchedule = (fields: Partial<NewSchedule> & Pick<NewSchedule, 'nextRunAt'>) =>
+    addScheduleRow(store(), fields.nextRunAt ?? 0, {
+      cronExpression: '* * * * * *',
+      overlapPolicy: 'allow',
+      ...fields,
+    });
 
-  async function firingsOf({ db, t }: Store, scheduleId: number) {
-    return db
-      .select()
-      .from(t.scheduleFirings)
-      .where(eq(t.scheduleFirings.scheduleId, scheduleId))
-      .orderBy(t.scheduleFirings.scheduledFor);
+  /** The schedule's firings, by slot. */
+  async function firingsOf(on: Store, scheduleId: number) {
+    const firings = await scheduleHistory(on, scheduleId);
+    return firings.sort((a, b) => (a.scheduledFor ?? 0) - (b.scheduledFor ?? 0));
   }
-
-  async function runsOf({ db, t }: Store, scheduleId: number) {
-    return db.select().from(t.executions).where(eq(t.executions.scheduleId, scheduleId));
-  }
+  const runsOf = runsOfSchedule;
 
   /** Both nodes run until `done` holds, then stop (a tick under way ends first). */
   async function runBoth(done: () => Promise<boolean>): Promise<void> {
@@ -94,7 +76,7 @@ describeOnPostgres('scheduler on two nodes', (store) => {
 
   it('a schedule every second: each of 30 slots has one firing row and one run', async () => {
     const first = Math.ceil(Date.now() / SECOND) * SECOND + SECOND;
-    const id = await addSchedule({ nextRunAt: first, nextFireAt: first });
+    const id = await addSchedule({ nextRunAt: first });
     await runBoth(async () => (await firingsOf(store(), id)).length >= SLOTS);
 
     const firings = await firingsOf(store(), id);
@@ -123,7 +105,6 @@ describeOnPostgres('scheduler on two nodes', (store) => {
       catchUp: 'latest',
       catchUpWindowSeconds: 3_600,
       nextRunAt: missedFrom,
-      nextFireAt: missedFrom,
     });
     await runBoth(async () =>
       (await firingsOf(store(), id)).some((firing) => (firing.scheduledFor ?? 0) >= minute),
