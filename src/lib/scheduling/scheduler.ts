@@ -18,6 +18,7 @@ import {
 import type { Store } from '../db/store';
 import { compileCron } from './cron';
 import {
+  type ActiveRun,
   caughtUpReason,
   invalidTargetReason,
   manualReason,
@@ -208,8 +209,13 @@ export class Scheduler {
 
   private *claimDue(tx: Store, now: number): Plan<Claim[]> {
     const claims: Claim[] = [];
-    for (const schedule of yield* selectDueSchedules(tx, now, this.batchSize))
-      claims.push(yield* this.claim(tx, schedule, now));
+    for (const schedule of yield* selectDueSchedules(tx, now, this.batchSize)) {
+      try {
+        claims.push(yield* this.claimSlots(tx, schedule, now));
+      } catch (cause) {
+        throw new ClaimFailed(schedule.id, cause);
+      }
+    }
     return claims;
   }
 
@@ -272,14 +278,6 @@ export class Scheduler {
     else await this.arm();
   }
 
-  private *claim(tx: Store, schedule: DueSchedule, now: number): Plan<Claim> {
-    try {
-      return yield* this.claimSlots(tx, schedule, now);
-    } catch (cause) {
-      throw new ClaimFailed(schedule.id, cause);
-    }
-  }
-
   private *claimSlots(tx: Store, schedule: DueSchedule, now: number): Plan<Claim> {
     const claim: Claim = { firings: [], admit: [] };
     if (schedule.targetDeletedAt !== null) {
@@ -321,7 +319,10 @@ export class Scheduler {
       yield* this.record(tx, claim, schedule.id, slot, missed, now, null, slotCount);
       return;
     }
-    const skipped = yield* this.overlap(tx, schedule);
+    const skipped =
+      schedule.overlapPolicy === 'allow'
+        ? null
+        : overlapReason(schedule.overlapPolicy, yield* this.activeRuns(tx, schedule), this.runNoun(schedule));
     if (skipped) {
       yield* this.record(tx, claim, schedule.id, slot, { outcome: 'skipped_overlap', reason: skipped }, now);
       return;
@@ -333,16 +334,19 @@ export class Scheduler {
     );
   }
 
-  /** Why the overlap policy holds the slot back: the schedule's own runs (or workflow runs) still active. */
-  private *overlap(tx: Store, schedule: ClaimedSchedule): Plan<string | null> {
-    if (schedule.overlapPolicy === 'allow') return null;
+  /**
+   * What the overlap policy looks at: the schedule's own runs (or workflow runs) still active. The
+   * query's plan itself, not one wrapping it: every statement of a tick passes through each plan
+   * that delegates to it (bench: scheduler).
+   */
+  private activeRuns(tx: Store, schedule: ClaimedSchedule): Plan<ActiveRun[]> {
     return schedule.workflowId === null
-      ? overlapReason(schedule.overlapPolicy, yield* getActiveRunsOfSchedule(tx, schedule.id))
-      : overlapReason(
-          schedule.overlapPolicy,
-          yield* getActiveWorkflowRunsOfSchedule(tx, schedule.id),
-          'workflow run',
-        );
+      ? getActiveRunsOfSchedule(tx, schedule.id)
+      : getActiveWorkflowRunsOfSchedule(tx, schedule.id);
+  }
+
+  private runNoun(schedule: ClaimedSchedule): 'run' | 'workflow run' {
+    return schedule.workflowId === null ? 'run' : 'workflow run';
   }
 
   /** Starts a run for the firing, or records why it cannot start now. */
