@@ -1,14 +1,18 @@
 import { eq } from 'drizzle-orm';
 import { beforeEach, expect, it } from 'vitest';
+import { createChannelSchema } from '../../src/lib/contracts/notifications';
 import { changesOf, execute } from '../../src/lib/db/plan';
 import { getEarliestFireAt } from '../../src/lib/db/queries/schedules';
 import { insertWorkflow } from '../../src/lib/db/queries/workflows';
 import type { NewSchedule } from '../../src/lib/db/schema';
 import type { Store } from '../../src/lib/db/store';
 import type { RunEngine } from '../../src/lib/engine/engine';
+import { createChannel } from '../../src/lib/notifications/channels';
 import { engineRunLauncher, WORKFLOWS_ON_POSTGRES } from '../../src/lib/scheduling/engineLauncher';
+import { recordFiringEvents } from '../../src/lib/scheduling/firingNotifications';
 import { Scheduler, type SchedulerHooks } from '../../src/lib/scheduling/scheduler';
 import type { WorkflowRunner } from '../../src/lib/workflows/runner';
+import { newBox } from '../helpers/notifications';
 import { addScheduleRow, runsOfSchedule, scheduleHistory } from '../helpers/scheduleRows';
 import { captureLogger, ManualClock, StoreLauncher } from '../helpers/scheduling';
 import {
@@ -129,6 +133,31 @@ describeOnEachDialect('scheduler', (store) => {
     expect((await runsOf(store(), id)).map((run) => run.id)).toEqual([firing.executionId]);
     expect(launcher.admitted).toEqual([firing.executionId]);
     await expect(ticking.runNow(id + 1)).rejects.toThrow('Schedule not found');
+  });
+
+  it('the notification hook queues a refused slot’s event in the claim’s transaction', async () => {
+    await emptyTables(store(), (t) => [t.notificationOutbox, t.notificationEvents, t.notificationChannels]);
+    const { channel } = await createChannel(
+      store(),
+      newBox(),
+      createChannelSchema.parse({
+        type: 'webhook',
+        name: 'hook',
+        url: 'https://hooks.example.invalid/h',
+        events: ['schedule.refused'],
+      }),
+    );
+    const id = await addSchedule(store());
+    launcher.refuse = () => ({ outcome: 'refused_budget', reason: 'The global monthly budget is spent' });
+    const [firing] = await scheduler({ inTransaction: recordFiringEvents }).tick();
+    expect(firing).toMatchObject({ scheduleId: id, outcome: 'refused_budget', executionId: null });
+    const { db, t } = store();
+    const events = await db.select().from(t.notificationEvents);
+    expect(events.map((event) => [event.type, (event.data as { scheduleId: number }).scheduleId])).toEqual([
+      ['schedule.refused', id],
+    ]);
+    const outbox = await db.select().from(t.notificationOutbox);
+    expect(outbox.map((row) => [row.channelId, row.eventId])).toEqual([[channel.id, events[0]?.id]]);
   });
 
   it('the timer ticks at start, then sleeps until the next slot', async () => {

@@ -29,7 +29,7 @@ import { recordHealthReport } from '../health/reports';
 import { type HostMetrics, startHostMetrics } from '../metrics/hostMetrics';
 import { hostMetricsSettings } from '../metrics/retention';
 import { RunResourceSampler } from '../metrics/runResourceSampler';
-import { recordEvent, recordEventIn, recordEventOn } from '../notifications/events';
+import { recordEvent, recordEventOn } from '../notifications/events';
 import { hostConditionChecker } from '../notifications/hostConditions';
 import {
   approvalEvent,
@@ -37,14 +37,13 @@ import {
   hostReading,
   monthlyBudgetEvents,
   runEndedEvent,
-  scheduleFiringEvents,
   storageEvents,
   workflowBudgetEvents,
 } from '../notifications/producers';
 import { type NotificationWorker, startNotificationWorker } from '../notifications/worker';
 import { engineRunLauncher } from '../scheduling/engineLauncher';
+import { recordFiringEvents } from '../scheduling/firingNotifications';
 import { Scheduler } from '../scheduling/scheduler';
-import { getSchedule } from '../scheduling/schedules';
 import type { SecretMasker } from '../security/secrets';
 import { StorageMonitor } from '../storage/monitor';
 import { type OutputRetention, startOutputRetention } from '../storage/outputRetention';
@@ -224,15 +223,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     launcher: engineRunLauncher(db, engine, workflows),
     logger,
     hooks: {
-      *inTransaction(tx, firings) {
-        // Most claims start their run: only a refused or missed slot needs the schedule read, under the write lock.
-        const first = firings.find(
-          (firing) => firing.outcome.startsWith('refused') || firing.outcome === 'missed',
-        );
-        if (!first) return;
-        const schedule = yield* getSchedule(tx, first.scheduleId);
-        for (const event of scheduleFiringEvents(firings, schedule)) yield* recordEventIn(tx, event);
-      },
+      inTransaction: recordFiringEvents,
       afterCommit: (firing) => {
         publish({ type: 'schedule.fired', firing });
         kick();
