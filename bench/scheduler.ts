@@ -94,15 +94,15 @@ interface TimedWithReset extends BenchResult {
  * how long it waited for a CPU: on a shared machine the wall time includes that wait, and the CPU
  * time shows the work itself.
  */
-function timeWithReset(
+async function timeWithReset(
   name: string,
   runs: number,
-  fn: () => void,
+  fn: () => unknown,
   reset: () => void,
   warmUps = 1,
-): TimedWithReset {
+): Promise<TimedWithReset> {
   for (let i = 0; i < sized(warmUps, 1); i++) {
-    fn();
+    await fn();
     reset();
   }
   const samplesMs: number[] = [];
@@ -112,7 +112,7 @@ function timeWithReset(
     const waitedBefore = waitedForCpu();
     const cpuBefore = cpuMsNow();
     const start = process.hrtime.bigint();
-    fn();
+    await fn();
     samplesMs.push(Number(process.hrtime.bigint() - start) / 1e6);
     cpuMs.push(cpuMsNow() - cpuBefore);
     const waitedAfter = waitedForCpu();
@@ -161,14 +161,12 @@ export async function benchScheduler(): Promise<BenchResult[]> {
   // The engine's side: the execution row its createRun writes, through the same query function.
   const launcher: RunLauncher = {
     refusal: () => null,
-    createRun: (_tx, scheduleId, target, now) => {
+    *createRun(tx, scheduleId, target, now) {
       if (target.kind !== 'agent') throw new Error('the bench schedules agents');
       const row = { agentId: target.agentId, scheduleId, prompt: target.prompt ?? 'p', model: agent.model };
       return {
         kind: 'agent',
-        executionId: onSqlite(db, (store) =>
-          insertQueuedExecution(store, { ...row, trigger: 'schedule', createdAt: now }),
-        ),
+        executionId: yield* insertQueuedExecution(tx, { ...row, trigger: 'schedule', createdAt: now }),
       };
     },
     admit: () => {},
@@ -178,7 +176,7 @@ export async function benchScheduler(): Promise<BenchResult[]> {
     masker: new SecretMasker([]),
   });
   const scheduler = new Scheduler({
-    db,
+    store: sqliteStore(db),
     launcher,
     logger: silent,
     clock: { now: () => NOW, setTimeout: () => null, clearTimeout: () => {} },
@@ -191,13 +189,13 @@ export async function benchScheduler(): Promise<BenchResult[]> {
     sqlite.exec('delete from schedule_firings; delete from executions;');
     resetDue.run(NOW, NOW);
   };
-  const tick = () => assert.equal(scheduler.tick().length, DUE);
+  const tick = async () => assert.equal((await scheduler.tick()).length, DUE);
   const allRows = sqlite.prepare(
     'select cron_expression, timezone, next_run_at from schedules where enabled = 1',
   );
   const naiveTick = (nextOf: (row: Row) => number) => () => {
     for (const row of allRows.all() as Row[]) nextOf(row);
-    tick();
+    return tick();
   };
   // A naive scheduler keeps the last run and asks for the next time after it, every tick.
   const withCronParser = (row: Row) =>
@@ -211,21 +209,21 @@ export async function benchScheduler(): Promise<BenchResult[]> {
     compileCron(row.cron_expression, row.timezone).nextAfter(row.next_run_at - 1);
 
   reset();
-  const naiveParser = timeWithReset(
+  const naiveParser = await timeWithReset(
     `naive tick: every schedule's next time (cron-parser)`,
     5,
     naiveTick(withCronParser),
     reset,
     NAIVE_PARSER_WARM_UPS,
   );
-  const naiveOurs = timeWithReset(
+  const naiveOurs = await timeWithReset(
     `naive tick: every schedule's next time (our cron)`,
     20,
     naiveTick(withOurCron),
     reset,
     TICK_WARM_UPS,
   );
-  const ticked = timeWithReset(
+  const ticked = await timeWithReset(
     `scheduler tick: ${SCHEDULES} schedules, ${DUE} due`,
     TICK_RUNS,
     tick,
@@ -246,13 +244,13 @@ export async function benchScheduler(): Promise<BenchResult[]> {
   }));
   const inserts = (insert: (row: (typeof dueRows)[number]) => void) => () =>
     db.transaction(() => dueRows.forEach(insert), { behavior: 'immediate' });
-  const composed = timeWithReset(
+  const composed = await timeWithReset(
     `${DUE} execution rows, drizzle composing each insert`,
     TICK_RUNS,
     inserts((row) => db.insert(executions).values(row).returning({ id: executions.id }).all()),
     reset,
   );
-  const prepared = timeWithReset(
+  const prepared = await timeWithReset(
     `${DUE} execution rows, prepared insert (insertQueuedExecution)`,
     TICK_RUNS,
     inserts(({ status: _queued, ...row }) => onSqlite(db, (store) => insertQueuedExecution(store, row))),

@@ -5,13 +5,14 @@
  * Usage: node --import tsx tests/helpers/schedulerProcess.ts <db path> <now ms> <start at ms>
  */
 import { openDatabase } from '../../src/lib/db';
+import { sqliteStore } from '../../src/lib/db/store';
 import { Scheduler } from '../../src/lib/scheduling/scheduler';
 import { captureLogger, DbLauncher, ManualClock } from './scheduling';
 
 const [databasePath = '', now = '0', startAt = '0'] = process.argv.slice(2);
 const handle = openDatabase(databasePath);
 const scheduler = new Scheduler({
-  db: handle.db,
+  store: sqliteStore(handle.db),
   launcher: new DbLauncher(handle.db),
   logger: captureLogger().logger,
   clock: new ManualClock(Number(now)),
@@ -19,7 +20,7 @@ const scheduler = new Scheduler({
 while (Date.now() < Number(startAt)) {
   // Spin: a timer would add its own delay, and the point is to collide.
 }
-const firings = scheduler.tick();
+const firings = await scheduler.tick();
 handle.sqlite.close();
 process.stdout.write(
   JSON.stringify(firings.map(({ scheduleId, executionId }) => ({ scheduleId, executionId }))),

@@ -2,11 +2,11 @@ import { Writable } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import { createLogger, type Logger } from '../../src/lib/core/logger';
 import type { Db, DbConnection } from '../../src/lib/db';
-import { onSqlite, runOnSqlite } from '../../src/lib/db/plan';
+import { type Plan, runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent, getAgentById } from '../../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../../src/lib/db/queries/executions';
 import { executions } from '../../src/lib/db/schema';
-import { sqliteStore } from '../../src/lib/db/store';
+import { type Store, sqliteStore } from '../../src/lib/db/store';
 import type { RunLauncher, RunRefusal, ScheduleTarget, StartedRun } from '../../src/lib/scheduling/launcher';
 import type { SchedulerClock } from '../../src/lib/scheduling/scheduler';
 import { SecretMasker } from '../../src/lib/security/secrets';
@@ -14,7 +14,7 @@ import type { WorkflowRunner } from '../../src/lib/workflows/runner';
 
 /** A clock the test moves by hand; timers are recorded, and run only when the test says so. */
 export class ManualClock implements SchedulerClock {
-  timers: { callback: () => void; ms: number; handle: number }[] = [];
+  timers: { callback: () => unknown; ms: number; handle: number }[] = [];
   private nextHandle = 1;
 
   constructor(public time: number) {}
@@ -23,7 +23,7 @@ export class ManualClock implements SchedulerClock {
     return this.time;
   }
 
-  setTimeout(callback: () => void, ms: number): unknown {
+  setTimeout(callback: () => unknown, ms: number): unknown {
     const handle = this.nextHandle++;
     this.timers.push({ callback, ms, handle });
     return handle;
@@ -34,75 +34,93 @@ export class ManualClock implements SchedulerClock {
   }
 
   /** The one armed timer (the scheduler keeps at most one). */
-  armed(): { callback: () => void; ms: number } | undefined {
+  armed(): { callback: () => unknown; ms: number } | undefined {
     return this.timers.at(-1);
   }
 
-  /** The armed timer goes off, as a real one would: once, and gone. */
-  fire(): void {
+  /** The armed timer goes off, as a real one would: once, and gone. Resolves when its tick and re-arm are done. */
+  async fire(): Promise<void> {
     const timer = this.timers.pop();
     if (!timer) throw new Error('no timer armed');
-    timer.callback();
+    await timer.callback();
   }
 }
 
 /**
- * The engine side of the port, on the real database: runs are real `executions` rows inserted in
- * the scheduler's transaction. Like the engine with an agent limit of one, `admit` starts a run
- * (marks it running) unless another run of its agent is running; then it waits queued. A workflow
- * target goes to the real workflow runner given (driven by a TestEngine, tests/helpers/workflowEngine.ts).
+ * The engine side of the port on either dialect: runs are real `executions` rows inserted in the
+ * scheduler's transaction; `admit` only notes them (the tests count rows and admissions).
  */
-export class DbLauncher implements RunLauncher {
+export class StoreLauncher implements RunLauncher {
   /** Executions admitted, by id. */
   admitted: number[] = [];
+  refuse: ((target: ScheduleTarget) => RunRefusal | null) | null = null;
+
+  refusal(target: ScheduleTarget): RunRefusal | null {
+    return this.refuse?.(target) ?? null;
+  }
+
+  *createRun(tx: Store, scheduleId: number, target: ScheduleTarget, _now: number): Plan<StartedRun> {
+    if (target.kind !== 'agent') throw new Error('StoreLauncher runs agents');
+    const agent = yield* getAgentById(tx, target.agentId);
+    if (!agent) throw new Error(`agent ${target.agentId} vanished`);
+    const executionId = yield* insertQueuedExecution(tx, {
+      agentId: agent.id,
+      prompt: target.prompt ?? agent.defaultPrompt,
+      model: agent.model,
+      trigger: 'schedule',
+      scheduleId,
+    });
+    return { kind: 'agent', executionId };
+  }
+
+  admit(run: StartedRun): void {
+    if (run.kind === 'agent') this.admitted.push(run.executionId);
+  }
+}
+
+/**
+ * The engine side of the port, on the real SQLite database. Like the engine with an agent limit of
+ * one, `admit` starts a run (marks it running) unless another run of its agent is running; then it
+ * waits queued. A workflow target goes to the real workflow runner given (driven by a TestEngine,
+ * tests/helpers/workflowEngine.ts).
+ */
+export class DbLauncher extends StoreLauncher {
   /** Workflow runs admitted, by id. */
   admittedWorkflowRuns: number[] = [];
-  refuse: ((target: ScheduleTarget) => RunRefusal | null) | null = null;
   failAdmit = false;
 
   constructor(
     private readonly db: DbConnection,
     private readonly workflows?: WorkflowRunner,
-  ) {}
+  ) {
+    super();
+  }
 
-  refusal(target: ScheduleTarget): RunRefusal | null {
-    const refused = this.refuse?.(target) ?? null;
+  override refusal(target: ScheduleTarget): RunRefusal | null {
+    const refused = super.refusal(target);
     if (refused || target.kind === 'agent') return refused;
     const budget = this.requireWorkflows().refusal(target.workflowId);
     return budget && { outcome: 'refused_budget', reason: budget.message };
   }
 
-  createRun(tx: Db, scheduleId: number, target: ScheduleTarget, now: number): StartedRun {
-    if (target.kind === 'workflow') {
-      const request = { input: target.input, trigger: 'schedule' as const, scheduleId };
-      return {
-        kind: 'workflow',
-        workflowRunId: this.requireWorkflows().createRun(tx, target.workflowId, request, now),
-      };
-    }
-    const agent = runOnSqlite(getAgentById(sqliteStore(tx), target.agentId));
-    if (!agent) throw new Error(`agent ${target.agentId} vanished`);
-    // On the connection, like the engine: the row joins the scheduler's open transaction.
-    const executionId = onSqlite(this.db, (store) =>
-      insertQueuedExecution(store, {
-        agentId: agent.id,
-        prompt: target.prompt ?? agent.defaultPrompt,
-        model: agent.model,
-        trigger: 'schedule',
-        scheduleId,
-      }),
-    );
-    return { kind: 'agent', executionId };
+  override *createRun(tx: Store, scheduleId: number, target: ScheduleTarget, now: number): Plan<StartedRun> {
+    if (target.kind === 'agent') return yield* super.createRun(tx, scheduleId, target, now);
+    // The runner writes on the connection: its rows join the scheduler's open transaction.
+    const request = { input: target.input, trigger: 'schedule' as const, scheduleId };
+    return {
+      kind: 'workflow',
+      workflowRunId: this.requireWorkflows().createRun(this.db, target.workflowId, request, now),
+    };
   }
 
-  admit(run: StartedRun): void {
+  override admit(run: StartedRun): void {
     if (this.failAdmit) throw new Error('simulated crash between commit and admit');
     if (run.kind === 'workflow') {
       this.admittedWorkflowRuns.push(run.workflowRunId);
       this.requireWorkflows().admitRun(run.workflowRunId);
       return;
     }
-    this.admitted.push(run.executionId);
+    super.admit(run);
     const row = this.db.select().from(executions).where(eq(executions.id, run.executionId)).get();
     if (row) startNextQueued(this.db, row.agentId);
   }

@@ -31,18 +31,23 @@ beforeEach(() => {
   handle = createTestDb();
   clock = new ManualClock(START);
   launcher = new DbLauncher(handle.db);
-  scheduler = new Scheduler({ db: handle.db, launcher, logger: captureLogger().logger, clock });
+  scheduler = new Scheduler({
+    store: sqliteStore(handle.db),
+    launcher,
+    logger: captureLogger().logger,
+    clock,
+  });
 });
 afterEach(() => handle.sqlite.close());
 
 /** As the timer would: tick at each fire time up to `until`; every run ends before the next slot. */
-function runUntil(until: number): void {
+async function runUntil(until: number): Promise<void> {
   for (
     let earliest = onSqlite(handle.db, (s) => getEarliestFireAt(s));
     earliest !== null && earliest <= until;
   ) {
     clock.time = Math.max(clock.time, earliest);
-    for (const firing of scheduler.tick())
+    for (const firing of await scheduler.tick())
       if (firing.executionId !== null) finishRun(handle.db, firing.executionId);
     earliest = onSqlite(handle.db, (s) => getEarliestFireAt(s));
   }
@@ -67,7 +72,7 @@ describe('the System Health Reporter’s built-in schedule', () => {
       enabled: false,
     });
     expect(schedule.nextRuns).toEqual([]);
-    runUntil(at('2026-12-01T14:00:00Z'));
+    await await runUntil(at('2026-12-01T14:00:00Z'));
     expect(onSqlite(handle.db, (s) => listFirings(s, schedule.id, { limit: 100 })).items).toEqual([]);
     expect(launcher.admitted).toEqual([]);
   });
@@ -76,7 +81,7 @@ describe('the System Health Reporter’s built-in schedule', () => {
     await seedBuiltins(sqliteStore(handle.db), START);
     const { id } = await healthSchedule();
     updateSchedule(handle.db, id, { enabled: true }, clock.now());
-    runUntil(at('2026-12-01T13:30:00Z'));
+    await await runUntil(at('2026-12-01T13:30:00Z'));
     const firings = onSqlite(handle.db, (s) => listFirings(s, id, { limit: 100 })).items.reverse();
     expect(firings.map((f) => [new Date(f.scheduledFor ?? 0).toISOString(), f.outcome])).toEqual([
       ['2026-12-01T10:00:00.000Z', 'started'],

@@ -5,7 +5,7 @@ import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CreateScheduleInput, ScheduleFiringDto } from '../../src/lib/contracts/schedules';
 import { type DbHandle, openDatabase } from '../../src/lib/db';
-import { onSqlite, runOnSqlite, transactionOnSqlite } from '../../src/lib/db/plan';
+import { changesOf, onSqlite, runOnSqlite, transactionOnSqlite } from '../../src/lib/db/plan';
 import { softDeleteAgent } from '../../src/lib/db/queries/agents';
 import { interruptUnfinishedExecutions } from '../../src/lib/db/queries/executions';
 import { getEarliestFireAt, listFiringsOfSchedule, toFiringDto } from '../../src/lib/db/queries/schedules';
@@ -41,7 +41,7 @@ let scheduler: Scheduler;
 const extraHandles: DbHandle[] = [];
 
 function newScheduler(hooks?: SchedulerHooks): Scheduler {
-  return new Scheduler({ db: handle.db, launcher, logger: log.logger, clock, hooks });
+  return new Scheduler({ store: sqliteStore(handle.db), launcher, logger: log.logger, clock, hooks });
 }
 
 beforeEach(() => {
@@ -88,13 +88,13 @@ function runsOf(scheduleId: number) {
 }
 
 /** As the timer would: tick at each fire time up to `until`. */
-function runUntil(until: number, afterTick?: () => void): void {
+async function runUntil(until: number, afterTick?: () => void): Promise<void> {
   for (
     let earliest = onSqlite(handle.db, (s) => getEarliestFireAt(s));
     earliest !== null && earliest <= until;
   ) {
     clock.time = Math.max(clock.time, earliest);
-    scheduler.tick();
+    await scheduler.tick();
     afterTick?.();
     earliest = onSqlite(handle.db, (s) => getEarliestFireAt(s));
   }
@@ -104,12 +104,12 @@ function runUntil(until: number, afterTick?: () => void): void {
 const outcomes = (firings: ScheduleFiringDto[]) => firings.map((f) => [iso(f.scheduledFor), f.outcome]);
 
 describe('firing a slot', () => {
-  it('starts one run per due slot, recorded with it, and moves the schedule to its next slot', () => {
+  it('starts one run per due slot, recorded with it, and moves the schedule to its next slot', async () => {
     const { id } = schedule({ cronExpression: '*/10 * * * *', prompt: 'Check the disks.' });
     clock.time = at('2026-05-04T08:09:59Z');
-    expect(scheduler.tick()).toEqual([]);
+    expect(await scheduler.tick()).toEqual([]);
     clock.time = at('2026-05-04T08:10:00.004Z');
-    const [firing] = scheduler.tick();
+    const [firing] = await scheduler.tick();
     const [run] = runsOf(id);
     expect(firing).toMatchObject({
       scheduleId: id,
@@ -128,29 +128,29 @@ describe('firing a slot', () => {
     });
     expect(launcher.admitted).toEqual([run?.id]);
     expect(onSqlite(handle.db, (s) => getSchedule(s, id)).nextRuns[0]).toBe('2026-05-04T08:20:00.000Z');
-    expect(scheduler.tick()).toEqual([]);
+    expect(await scheduler.tick()).toEqual([]);
   });
 
-  it('a tick late by less than the grace period still starts the slot on time', () => {
+  it('a tick late by less than the grace period still starts the slot on time', async () => {
     const { id } = schedule({ cronExpression: '*/10 * * * *' });
     clock.time = at('2026-05-04T08:10:59Z');
-    expect(outcomes(scheduler.tick())).toEqual([['2026-05-04T08:10:00.000Z', 'started']]);
+    expect(outcomes(await scheduler.tick())).toEqual([['2026-05-04T08:10:00.000Z', 'started']]);
     expect(runsOf(id)).toHaveLength(1);
   });
 
-  it('a refusal is recorded with its reason, once, and the next slot is considered afresh', () => {
+  it('a refusal is recorded with its reason, once, and the next slot is considered afresh', async () => {
     const { id } = schedule({ cronExpression: '*/10 * * * *' });
     launcher.refuse = () => ({
       outcome: 'refused_breaker',
       reason: 'The circuit breaker is open after 3 failures',
     });
-    runUntil(at('2026-05-04T08:10:00Z'));
-    scheduler.tick();
+    await runUntil(at('2026-05-04T08:10:00Z'));
+    await scheduler.tick();
     expect(history(id).map((f) => [f.outcome, f.reason])).toEqual([
       ['refused_breaker', 'The circuit breaker is open after 3 failures'],
     ]);
     launcher.refuse = null;
-    runUntil(at('2026-05-04T08:20:00Z'));
+    await runUntil(at('2026-05-04T08:20:00Z'));
     expect(outcomes(history(id))).toEqual([
       ['2026-05-04T08:10:00.000Z', 'refused_breaker'],
       ['2026-05-04T08:20:00.000Z', 'started'],
@@ -158,10 +158,10 @@ describe('firing a slot', () => {
     expect(runsOf(id)).toHaveLength(1);
   });
 
-  it('a schedule of a deleted agent is deleted instead of fired', () => {
+  it('a schedule of a deleted agent is deleted instead of fired', async () => {
     const { id, agentId } = schedule({ cronExpression: '*/10 * * * *' });
     deleteAgentRowOnly(agentId);
-    runUntil(at('2026-05-04T09:00:00Z'));
+    await runUntil(at('2026-05-04T09:00:00Z'));
     expect(history(id)).toEqual([]);
     expect(() => onSqlite(handle.db, (s) => getSchedule(s, id))).toThrow('Schedule not found');
     expect(onSqlite(handle.db, (s) => getEarliestFireAt(s))).toBeNull();
@@ -171,7 +171,7 @@ describe('firing a slot', () => {
 describe('time zones across DST changes', () => {
   // 2026: New York springs forward on 8 March (02:00 → 03:00) and falls back on 1 November (01:00–02:00
   // twice); Berlin on 29 March (02:00 → 03:00) and on 25 October (02:00–03:00 twice).
-  function firedDuring(from: string, until: string) {
+  async function firedDuring(from: string, until: string) {
     clock.time = at(from);
     const newYork = schedule({
       cronExpression: '30 1,2 * * *',
@@ -183,7 +183,7 @@ describe('time zones across DST changes', () => {
       timezone: 'Europe/Berlin',
       overlapPolicy: 'allow',
     });
-    runUntil(at(until));
+    await runUntil(at(until));
     return {
       newYork: history(newYork.id),
       berlin: history(berlin.id),
@@ -191,8 +191,8 @@ describe('time zones across DST changes', () => {
     };
   }
 
-  it('spring forward: a slot in the gap fires once, at the end of the gap', () => {
-    const { newYork, berlin, runs } = firedDuring('2026-03-07T12:00:00Z', '2026-03-30T12:00:00Z');
+  it('spring forward: a slot in the gap fires once, at the end of the gap', async () => {
+    const { newYork, berlin, runs } = await firedDuring('2026-03-07T12:00:00Z', '2026-03-30T12:00:00Z');
     const onDay = (firings: ScheduleFiringDto[], day: string) =>
       outcomes(firings.filter((f) => iso(f.scheduledFor)?.startsWith(day)));
     expect(onDay(newYork, '2026-03-08')).toEqual([
@@ -211,8 +211,8 @@ describe('time zones across DST changes', () => {
     expect(runs.map((r) => r.length)).toEqual([newYork.length, berlin.length]);
   });
 
-  it('fall back: a slot in the repeated hour fires once, the first time round', () => {
-    const { newYork, berlin, runs } = firedDuring('2026-10-24T12:00:00Z', '2026-11-02T12:00:00Z');
+  it('fall back: a slot in the repeated hour fires once, the first time round', async () => {
+    const { newYork, berlin, runs } = await firedDuring('2026-10-24T12:00:00Z', '2026-11-02T12:00:00Z');
     const onDay = (firings: ScheduleFiringDto[], day: string) =>
       outcomes(firings.filter((f) => iso(f.scheduledFor)?.startsWith(day)));
     expect(onDay(berlin, '2026-10-25')).toEqual([['2026-10-25T00:30:00.000Z', 'started']]); // 02:30 CEST only
@@ -230,9 +230,9 @@ describe('time zones across DST changes', () => {
 describe('overlap policies', () => {
   const tenMinutes = (n: number) => at('2026-05-04T08:00:00Z') + n * 10 * MINUTE;
 
-  it('skip: a slot is skipped while a run from the schedule is queued or running', () => {
+  it('skip: a slot is skipped while a run from the schedule is queued or running', async () => {
     const { id } = schedule({ cronExpression: '*/10 * * * *' });
-    runUntil(tenMinutes(2));
+    await runUntil(tenMinutes(2));
     const [first] = runsOf(id);
     expect(history(id).map((f) => [f.outcome, f.reason])).toEqual([
       ['started', `Started run #${first?.id}`],
@@ -242,14 +242,14 @@ describe('overlap policies', () => {
       ],
     ]);
     finishRun(handle.db, first?.id ?? 0);
-    runUntil(tenMinutes(3));
+    await runUntil(tenMinutes(3));
     expect(history(id).map((f) => f.outcome)).toEqual(['started', 'skipped_overlap', 'started']);
     expect(runsOf(id)).toHaveLength(2);
   });
 
-  it('buffer_one: one run may wait behind the running one; a slot finding one waiting is skipped', () => {
+  it('buffer_one: one run may wait behind the running one; a slot finding one waiting is skipped', async () => {
     const { id } = schedule({ cronExpression: '*/10 * * * *', overlapPolicy: 'buffer_one' });
-    runUntil(tenMinutes(3));
+    await runUntil(tenMinutes(3));
     const [running, waiting] = runsOf(id);
     expect(runsOf(id).map((r) => r.status)).toEqual(['running', 'queued']);
     expect(history(id).map((f) => [f.outcome, f.reason])).toEqual([
@@ -261,13 +261,13 @@ describe('overlap policies', () => {
       ],
     ]);
     finishRun(handle.db, running?.id ?? 0);
-    runUntil(tenMinutes(4));
+    await runUntil(tenMinutes(4));
     expect(runsOf(id).map((r) => r.status)).toEqual(['completed', 'running', 'queued']);
   });
 
-  it('allow: every slot starts a run, whatever is still going', () => {
+  it('allow: every slot starts a run, whatever is still going', async () => {
     const { id } = schedule({ cronExpression: '*/10 * * * *', overlapPolicy: 'allow' });
-    runUntil(tenMinutes(3));
+    await runUntil(tenMinutes(3));
     expect(history(id).map((f) => f.outcome)).toEqual(['started', 'started', 'started']);
     expect(runsOf(id).map((r) => r.status)).toEqual(['running', 'queued', 'queued']);
   });
@@ -275,18 +275,18 @@ describe('overlap policies', () => {
 
 describe('downtime and catch-up', () => {
   /** Fires 08:15 normally, then the server is down from 08:20 until 11:20. */
-  function threeHoursDown(input: Omit<CreateScheduleInput, 'agentId' | 'cronExpression'>) {
+  async function threeHoursDown(input: Omit<CreateScheduleInput, 'agentId' | 'cronExpression'>) {
     const created = schedule({ cronExpression: '*/15 * * * *', ...input });
-    runUntil(at('2026-05-04T08:20:00Z'), () => {
+    await runUntil(at('2026-05-04T08:20:00Z'), () => {
       for (const run of runsOf(created.id)) finishRun(handle.db, run.id);
     });
     clock.time = at('2026-05-04T11:20:00Z');
-    const firings = scheduler.tick();
+    const firings = await scheduler.tick();
     return { id: created.id, firings };
   }
 
-  it('latest: exactly one run, for the latest missed slot; the others are recorded missed', () => {
-    const { id, firings } = threeHoursDown({ catchUp: 'latest', catchUpWindowSeconds: 3_600 });
+  it('latest: exactly one run, for the latest missed slot; the others are recorded missed', async () => {
+    const { id, firings } = await threeHoursDown({ catchUp: 'latest', catchUpWindowSeconds: 3_600 });
     const missed = firings.filter((f) => f.outcome === 'missed');
     expect(missed.map((f) => iso(f.scheduledFor))).toEqual(
       Array.from({ length: 11 }, (_, i) => iso(at('2026-05-04T08:30:00Z') + i * 15 * MINUTE)),
@@ -304,8 +304,8 @@ describe('downtime and catch-up', () => {
     expect(onSqlite(handle.db, (s) => getSchedule(s, id)).nextRuns[0]).toBe('2026-05-04T11:30:00.000Z');
   });
 
-  it('skip: no run, every missed slot recorded', () => {
-    const { id, firings } = threeHoursDown({});
+  it('skip: no run, every missed slot recorded', async () => {
+    const { id, firings } = await threeHoursDown({});
     expect(firings.map((f) => f.outcome)).toEqual(Array(12).fill('missed'));
     expect(firings[0]?.reason).toBe(
       'Missed: the server was not running at this time, or its clock jumped ahead (catch-up: skip)',
@@ -313,10 +313,10 @@ describe('downtime and catch-up', () => {
     expect(runsOf(id)).toHaveLength(1);
   });
 
-  it('latest: a missed slot older than the window is not caught up', () => {
+  it('latest: a missed slot older than the window is not caught up', async () => {
     const { id } = schedule({ cronExpression: '0 9 * * *', catchUp: 'latest', catchUpWindowSeconds: 3_600 });
     clock.time = at('2026-05-04T12:00:00Z');
-    expect(scheduler.tick().map((f) => [f.outcome, f.reason])).toEqual([
+    expect((await scheduler.tick()).map((f) => [f.outcome, f.reason])).toEqual([
       [
         'missed',
         'Missed: the server was not running at this time, or its clock jumped ahead; older than the catch-up window of 1 h',
@@ -325,10 +325,10 @@ describe('downtime and catch-up', () => {
     expect(runsOf(id)).toHaveLength(0);
   });
 
-  it('a per-second schedule down for a week writes about a thousand rows, not 600,000, and one run', () => {
+  it('a per-second schedule down for a week writes about a thousand rows, not 600,000, and one run', async () => {
     const { id } = schedule({ cronExpression: '* * * * * *', catchUp: 'latest' });
     clock.time += 7 * 24 * HOUR;
-    const firings = scheduler.tick();
+    const firings = await scheduler.tick();
     const overflow = firings.find((f) => f.slotCount > 1);
     expect(firings.filter((f) => f.outcome === 'missed')).toHaveLength(MISSED_LISTED_CAP + 1);
     expect(overflow?.reason).toMatch(
@@ -345,27 +345,27 @@ describe('downtime and catch-up', () => {
 });
 
 describe('pause', () => {
-  it('a paused schedule never fires; resuming starts from the next slot, without catching up', () => {
+  it('a paused schedule never fires; resuming starts from the next slot, without catching up', async () => {
     const { id } = schedule({ cronExpression: '*/10 * * * *', catchUp: 'latest' });
     expect(updateSchedule(handle.db, id, { enabled: false }, clock.now()).nextRuns).toEqual([]);
-    runUntil(at('2026-05-05T08:00:00Z'));
-    expect(scheduler.tick()).toEqual([]);
+    await runUntil(at('2026-05-05T08:00:00Z'));
+    expect(await scheduler.tick()).toEqual([]);
     expect(onSqlite(handle.db, (s) => getEarliestFireAt(s))).toBeNull();
     clock.time = at('2026-05-05T08:03:00Z');
     expect(updateSchedule(handle.db, id, { enabled: true }, clock.now()).nextRuns[0]).toBe(
       '2026-05-05T08:10:00.000Z',
     );
-    runUntil(at('2026-05-05T08:10:00Z'));
+    await runUntil(at('2026-05-05T08:10:00Z'));
     expect(outcomes(history(id))).toEqual([['2026-05-05T08:10:00.000Z', 'started']]);
   });
 });
 
 describe('exactly once', () => {
-  it('a crash after the claim and before the run was admitted does not fire the slot again', () => {
+  it('a crash after the claim and before the run was admitted does not fire the slot again', async () => {
     const { id } = schedule({ cronExpression: '*/10 * * * *' });
     launcher.failAdmit = true;
     clock.time = at('2026-05-04T08:10:00Z');
-    const [claimed] = scheduler.tick();
+    const [claimed] = await scheduler.tick();
     expect(claimed?.outcome).toBe('started');
     expect(
       log.lines().some((line) => line.msg === 'a scheduled run could not be admitted; it stays queued'),
@@ -376,24 +376,29 @@ describe('exactly once', () => {
     extraHandles.push(restarted);
     transactionOnSqlite(restarted.db, interruptUnfinishedExecutions);
     const relaunched = new DbLauncher(restarted.db);
-    const again = new Scheduler({ db: restarted.db, launcher: relaunched, logger: log.logger, clock });
+    const again = new Scheduler({
+      store: sqliteStore(restarted.db),
+      launcher: relaunched,
+      logger: log.logger,
+      clock,
+    });
     clock.time = at('2026-05-04T08:10:30Z');
-    expect(again.tick()).toEqual([]);
+    expect(await again.tick()).toEqual([]);
     expect(runsOf(id).map((r) => [r.id, r.status])).toEqual([[claimed?.executionId, 'interrupted']]);
     clock.time = at('2026-05-04T08:20:00Z');
-    expect(outcomes(again.tick())).toEqual([['2026-05-04T08:20:00.000Z', 'started']]);
+    expect(outcomes(await again.tick())).toEqual([['2026-05-04T08:20:00.000Z', 'started']]);
     expect(runsOf(id)).toHaveLength(2);
   });
 
-  it('a slot already recorded is not fired again when the schedule is set back onto it (clock jumped back)', () => {
+  it('a slot already recorded is not fired again when the schedule is set back onto it (clock jumped back)', async () => {
     const { id } = schedule({ cronExpression: '0 * * * *', overlapPolicy: 'allow' });
-    runUntil(at('2026-05-04T09:00:00Z'));
+    await runUntil(at('2026-05-04T09:00:00Z'));
     clock.time = at('2026-05-04T08:30:00Z');
     updateSchedule(handle.db, id, { enabled: false }, clock.now());
     expect(updateSchedule(handle.db, id, { enabled: true }, clock.now()).nextRuns[0]).toBe(
       '2026-05-04T09:00:00.000Z',
     );
-    runUntil(at('2026-05-04T10:00:00Z'));
+    await runUntil(at('2026-05-04T10:00:00Z'));
     expect(outcomes(history(id))).toEqual([
       ['2026-05-04T09:00:00.000Z', 'started'],
       ['2026-05-04T10:00:00.000Z', 'started'],
@@ -429,9 +434,9 @@ describe('exactly once', () => {
     }
   }, 30_000);
 
-  it('the unique key refuses a second row for a slot', () => {
+  it('the unique key refuses a second row for a slot', async () => {
     const { id } = schedule({ cronExpression: '0 * * * *' });
-    runUntil(at('2026-05-04T09:00:00Z'));
+    await runUntil(at('2026-05-04T09:00:00Z'));
     expect(() =>
       handle.sqlite
         .prepare(
@@ -443,10 +448,10 @@ describe('exactly once', () => {
 });
 
 describe('run now', () => {
-  it('records a manual firing and starts a run, even while paused and overlapping', () => {
+  it('records a manual firing and starts a run, even while paused and overlapping', async () => {
     const { id } = schedule({ cronExpression: '0 3 * * *', enabled: false });
-    const first = scheduler.runNow(id);
-    const second = scheduler.runNow(id);
+    const first = await scheduler.runNow(id);
+    const second = await scheduler.runNow(id);
     expect([first, second].map((f) => [f.manual, f.scheduledFor, f.outcome])).toEqual([
       [true, null, 'started'],
       [true, null, 'started'],
@@ -458,35 +463,35 @@ describe('run now', () => {
     ]);
   });
 
-  it('a refused run now is recorded and starts nothing', () => {
+  it('a refused run now is recorded and starts nothing', async () => {
     const { id } = schedule({ cronExpression: '0 3 * * *' });
     launcher.refuse = () => ({
       outcome: 'refused_budget',
       reason: 'The global monthly budget ($5.00) is exhausted',
     });
-    expect(scheduler.runNow(id)).toMatchObject({
+    expect(await scheduler.runNow(id)).toMatchObject({
       manual: true,
       outcome: 'refused_budget',
       executionId: null,
       reason: 'The global monthly budget ($5.00) is exhausted',
     });
     expect(runsOf(id)).toHaveLength(0);
-    expect(() => scheduler.runNow(id + 1)).toThrow('Schedule not found');
+    await expect(scheduler.runNow(id + 1)).rejects.toThrow('Schedule not found');
   });
 
-  it('refuses to run a schedule whose agent was deleted', () => {
+  it('refuses to run a schedule whose agent was deleted', async () => {
     const deletedWith = schedule({ cronExpression: '0 3 * * *' });
     runOnSqlite(softDeleteAgent(sqliteStore(handle.db), deletedWith.agentId));
-    expect(() => scheduler.runNow(deletedWith.id)).toThrow('Schedule not found');
+    await expect(scheduler.runNow(deletedWith.id)).rejects.toThrow('Schedule not found');
     const leftBehind = schedule({ cronExpression: '0 3 * * *' });
     deleteAgentRowOnly(leftBehind.agentId);
-    expect(() => scheduler.runNow(leftBehind.id)).toThrow('Agent not found');
+    await expect(scheduler.runNow(leftBehind.id)).rejects.toThrow('Agent not found');
     expect([...history(deletedWith.id), ...history(leftBehind.id)]).toEqual([]);
   });
 });
 
 describe('jitter', () => {
-  it('is deterministic per schedule and slot, whole seconds within 0..jitterSeconds', () => {
+  it('is deterministic per schedule and slot, whole seconds within 0..jitterSeconds', async () => {
     const slots = Array.from({ length: 2_000 }, (_, i) => at('2026-05-04T00:00:00Z') + i * HOUR);
     const delays = slots.map((slot) => jitterMs(7, slot, 600));
     expect(delays).toEqual(slots.map((slot) => jitterMs(7, slot, 600)));
@@ -496,30 +501,32 @@ describe('jitter', () => {
     expect(jitterMs(7, slots[0] ?? 0, 0)).toBe(0);
   });
 
-  it('a slot fires at its jittered time, not before, and the history keeps both times', () => {
+  it('a slot fires at its jittered time, not before, and the history keeps both times', async () => {
     const { id } = schedule({ cronExpression: '0 * * * *', jitterSeconds: 900 });
     const slot = at('2026-05-04T09:00:00Z');
     const fireAt = slot + jitterMs(id, slot, 900);
     clock.time = fireAt - 1;
-    expect(scheduler.tick()).toEqual([]);
+    expect(await scheduler.tick()).toEqual([]);
     clock.time = fireAt;
-    expect(scheduler.tick().map((f) => [f.scheduledFor, f.fireAt, f.outcome])).toEqual([
+    expect((await scheduler.tick()).map((f) => [f.scheduledFor, f.fireAt, f.outcome])).toEqual([
       [slot, fireAt, 'started'],
     ]);
   });
 });
 
 describe('hooks and failures', () => {
-  it('inTransaction writes commit with the firings; afterCommit sees them committed', () => {
+  it('inTransaction writes commit with the firings; afterCommit sees them committed', async () => {
     const seenCommitted: boolean[] = [];
     const reader = openDatabase(handle.path);
     extraHandles.push(reader);
     scheduler = newScheduler({
-      inTransaction: (tx, firings) => {
+      *inTransaction(tx, firings) {
         for (const firing of firings) {
-          tx.insert(appSettings)
-            .values({ key: `outbox.${firing.id}`, value: firing.outcome, updatedAt: 0 })
-            .run();
+          yield* changesOf(
+            tx.db
+              .insert(tx.t.appSettings)
+              .values({ key: `outbox.${firing.id}`, value: firing.outcome, updatedAt: 0 }),
+          );
         }
       },
       afterCommit: (firing) => {
@@ -529,7 +536,7 @@ describe('hooks and failures', () => {
       },
     });
     schedule({ cronExpression: '*/10 * * * *' });
-    runUntil(at('2026-05-04T08:10:00Z'));
+    await runUntil(at('2026-05-04T08:10:00Z'));
     expect(seenCommitted).toEqual([true]);
     expect(
       handle.db
@@ -540,39 +547,39 @@ describe('hooks and failures', () => {
     ).toEqual(['started']);
   });
 
-  it('a claim that fails is rolled back alone and tried again 30 s later; other schedules fire', () => {
+  it('a claim that fails is rolled back alone and tried again 30 s later; other schedules fire', async () => {
     const failing = schedule({ cronExpression: '*/10 * * * *' });
     const healthy = schedule({ cronExpression: '*/10 * * * *' });
     let failures = 1;
     scheduler = newScheduler({
-      inTransaction: (_tx, firings) => {
+      *inTransaction(_tx, firings) {
         if (firings.some((firing) => firing.scheduleId === failing.id) && failures-- > 0)
           throw new Error('outbox full');
       },
     });
     clock.time = at('2026-05-04T08:10:00Z');
-    expect(scheduler.tick().map((f) => f.scheduleId)).toEqual([healthy.id]);
+    expect((await scheduler.tick()).map((f) => f.scheduleId)).toEqual([healthy.id]);
     expect(runsOf(failing.id)).toHaveLength(0);
     expect(onSqlite(handle.db, (s) => getEarliestFireAt(s))).toBe(at('2026-05-04T08:10:30Z'));
     clock.time = at('2026-05-04T08:10:30Z');
-    expect(outcomes(scheduler.tick())).toEqual([['2026-05-04T08:10:00.000Z', 'started']]);
+    expect(outcomes(await scheduler.tick())).toEqual([['2026-05-04T08:10:00.000Z', 'started']]);
     expect(runsOf(failing.id)).toHaveLength(1);
   });
 });
 
 describe('timer', () => {
-  it('ticks at start, then sleeps until the earliest slot (at most 30 s); wake() re-arms after a change', () => {
+  it('ticks at start, then sleeps until the earliest slot (at most 30 s); wake() re-arms after a change', async () => {
     const { id } = schedule({ cronExpression: '0 * * * *' });
     scheduler.start();
     expect(clock.armed()?.ms).toBe(0);
-    clock.fire();
+    await clock.fire();
     expect(clock.armed()?.ms).toBe(30_000);
     clock.time = at('2026-05-04T08:59:50Z');
     schedule({ cronExpression: '0 * * * *' });
-    scheduler.wake();
+    await scheduler.wake();
     expect(clock.armed()?.ms).toBe(10_000);
     clock.time = at('2026-05-04T09:00:00Z');
-    clock.fire();
+    await clock.fire();
     expect(history(id).map((f) => f.outcome)).toEqual(['started']);
     scheduler.stop();
     expect(clock.timers).toEqual([]);
@@ -631,12 +638,18 @@ describe('a workflow target', () => {
     }
   }
 
-  it('a slot starts a workflow run with the schedule’s input, committed with its firing; its steps start after the commit', () => {
+  it('a slot starts a workflow run with the schedule’s input, committed with its firing; its steps start after the commit', async () => {
     const { id } = workflowSchedule();
     const admittedInTransaction: number[] = [];
-    scheduler = newScheduler({ inTransaction: () => admittedInTransaction.push(engine.admitted.length) });
+    scheduler = newScheduler({
+      *inTransaction(tx) {
+        admittedInTransaction.push(engine.admitted.length);
+        // A read in the transaction, as a hook's plan makes statements (a generator must yield).
+        yield* getEarliestFireAt(tx);
+      },
+    });
     clock.time = at('2026-05-04T08:10:00Z');
-    const [firing] = scheduler.tick();
+    const [firing] = await scheduler.tick();
     const [run] = workflowRunsOf(id);
     expect(firing).toMatchObject({
       outcome: 'started',
@@ -658,10 +671,10 @@ describe('a workflow target', () => {
     expect(runsOf(id)).toEqual([]);
   });
 
-  it('skip: a slot is skipped while a workflow run from this schedule is active; other runs of the workflow do not count', () => {
+  it('skip: a slot is skipped while a workflow run from this schedule is active; other runs of the workflow do not count', async () => {
     const { id, workflow } = workflowSchedule();
     const manual = runner.start(workflow.id, { input: { topic: 'cpu' }, trigger: 'manual' });
-    runUntil(at('2026-05-04T08:20:00Z'));
+    await runUntil(at('2026-05-04T08:20:00Z'));
     const [first] = workflowRunsOf(id);
     expect(history(id).map((f) => [f.outcome, f.reason])).toEqual([
       ['started', `Started workflow run #${first?.id}`],
@@ -673,15 +686,15 @@ describe('a workflow target', () => {
     expect(first?.id).not.toBe(manual.id);
     completeRun();
     expect(workflowRunsOf(id).map((r) => r.status)).toEqual(['completed']);
-    runUntil(at('2026-05-04T08:30:00Z'));
+    await runUntil(at('2026-05-04T08:30:00Z'));
     expect(history(id).map((f) => f.outcome)).toEqual(['started', 'skipped_overlap', 'started']);
   });
 
-  it('buffer_one: one workflow run may wait behind the running one', () => {
+  it('buffer_one: one workflow run may wait behind the running one', async () => {
     const { id } = workflowSchedule({ overlapPolicy: 'buffer_one' });
-    runUntil(at('2026-05-04T08:10:00Z'));
+    await runUntil(at('2026-05-04T08:10:00Z'));
     engine.startStep('a');
-    runUntil(at('2026-05-04T08:30:00Z'));
+    await runUntil(at('2026-05-04T08:30:00Z'));
     const [running, waiting] = workflowRunsOf(id);
     expect(workflowRunsOf(id).map((r) => r.status)).toEqual(['running', 'queued']);
     expect(history(id).map((f) => f.reason)).toEqual([
@@ -691,7 +704,7 @@ describe('a workflow target', () => {
     ]);
   });
 
-  it('a monthly budget that refuses one of its agents refuses the slot, recorded, with nothing written', () => {
+  it('a monthly budget that refuses one of its agents refuses the slot, recorded, with nothing written', async () => {
     const { id } = workflowSchedule();
     const message = 'The monthly budget of agent “writer” ($5.00) is exhausted: $5.01 spent in 2026-05';
     engine.refusals.set(agents.writer ?? 0, {
@@ -700,11 +713,11 @@ describe('a workflow target', () => {
       limitUsd: 5,
       spentUsd: 5.01,
     });
-    runUntil(at('2026-05-04T08:10:00Z'));
+    await runUntil(at('2026-05-04T08:10:00Z'));
     expect(history(id).map((f) => [f.outcome, f.reason])).toEqual([['refused_budget', message]]);
     expect(workflowRunsOf(id)).toEqual([]);
     engine.refusals.clear();
-    runUntil(at('2026-05-04T08:20:00Z'));
+    await runUntil(at('2026-05-04T08:20:00Z'));
     expect(history(id).map((f) => f.outcome)).toEqual(['refused_budget', 'started']);
   });
 
@@ -716,7 +729,7 @@ describe('a workflow target', () => {
       { inputs: [...workflow.inputs, { name: 'region', required: true }] },
       () => false,
     );
-    runUntil(at('2026-05-04T08:20:00Z'));
+    await runUntil(at('2026-05-04T08:20:00Z'));
     expect(history(id).map((f) => [f.outcome, f.reason])).toEqual([
       ['refused_invalid', 'Could not start: Invalid input.region: region is required'],
       ['refused_invalid', 'Could not start: Invalid input.region: region is required'],
@@ -724,16 +737,16 @@ describe('a workflow target', () => {
     expect(workflowRunsOf(id)).toEqual([]);
     expect(handle.db.select().from(executions).all()).toEqual([]);
     updateSchedule(handle.db, id, { workflowInput: { topic: 'disks', region: 'eu' } }, clock.now());
-    runUntil(at('2026-05-04T08:30:00Z'));
+    await runUntil(at('2026-05-04T08:30:00Z'));
     expect(history(id).map((f) => f.outcome)).toEqual(['refused_invalid', 'refused_invalid', 'started']);
     expect(workflowRunsOf(id)[0]?.input).toEqual({ topic: 'disks', region: 'eu' });
   });
 
-  it('run now starts a workflow run, recorded as manual, even while paused and overlapping', () => {
+  it('run now starts a workflow run, recorded as manual, even while paused and overlapping', async () => {
     const { id } = workflowSchedule();
-    runUntil(at('2026-05-04T08:10:00Z'));
+    await runUntil(at('2026-05-04T08:10:00Z'));
     updateSchedule(handle.db, id, { enabled: false }, clock.now());
-    const firing = scheduler.runNow(id);
+    const firing = await scheduler.runNow(id);
     const runs = workflowRunsOf(id);
     expect(runs).toHaveLength(2);
     expect(firing).toMatchObject({
@@ -745,7 +758,7 @@ describe('a workflow target', () => {
     });
   });
 
-  it('deleting the workflow deletes its schedules; a schedule left behind is deleted when it comes due', () => {
+  it('deleting the workflow deletes its schedules; a schedule left behind is deleted when it comes due', async () => {
     const deletedWith = workflowSchedule();
     transactionOnSqlite(handle.db, (tx) => softDeleteWorkflow(tx, deletedWith.workflow.id, clock.now()));
     expect(() => onSqlite(handle.db, (s) => getSchedule(s, deletedWith.id))).toThrow('Schedule not found');
@@ -756,8 +769,8 @@ describe('a workflow target', () => {
       .set({ deletedAt: clock.now() })
       .where(eq(workflows.id, leftBehind.workflow.id))
       .run();
-    expect(() => scheduler.runNow(leftBehind.id)).toThrow('Workflow not found');
-    runUntil(at('2026-05-04T09:00:00Z'));
+    await expect(scheduler.runNow(leftBehind.id)).rejects.toThrow('Workflow not found');
+    await runUntil(at('2026-05-04T09:00:00Z'));
     expect([...history(deletedWith.id), ...history(leftBehind.id)]).toEqual([]);
     expect(() => onSqlite(handle.db, (s) => getSchedule(s, leftBehind.id))).toThrow('Schedule not found');
     expect(workflowRunsOf(leftBehind.id)).toEqual([]);

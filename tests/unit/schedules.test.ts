@@ -37,7 +37,7 @@ beforeEach(() => {
 afterEach(() => handle.sqlite.close());
 
 describe('creating a schedule', () => {
-  it('fills the documented defaults, stores the server’s zone explicitly, and says when it runs', () => {
+  it('fills the documented defaults, stores the server’s zone explicitly, and says when it runs', async () => {
     const agent = createTestAgent(handle.db);
     const created = createSchedule(handle.db, { agentId: agent.id, cronExpression: '0 9 * * 1-5' }, NOW);
     expect(created).toMatchObject({
@@ -58,7 +58,7 @@ describe('creating a schedule', () => {
     expect(created.nextRuns).toHaveLength(5);
   });
 
-  it('gives the next five times in the schedule’s zone, as UTC ISO strings', () => {
+  it('gives the next five times in the schedule’s zone, as UTC ISO strings', async () => {
     const agent = createTestAgent(handle.db);
     const created = createSchedule(
       handle.db,
@@ -75,7 +75,7 @@ describe('creating a schedule', () => {
     ]);
   });
 
-  it('refuses an unknown agent', () => {
+  it('refuses an unknown agent', async () => {
     expect(() => createSchedule(handle.db, { agentId: 999, cronExpression: '@daily' }, NOW)).toThrow(
       'Agent not found',
     );
@@ -125,7 +125,7 @@ describe('validation shared by the API and the form', () => {
     expect(issues[0]?.message).toMatch(message);
   });
 
-  it('an update checks only what it changes, and must change something', () => {
+  it('an update checks only what it changes, and must change something', async () => {
     expect(issuesOf(updateScheduleBodySchema, { enabled: false })).toEqual([]);
     expect(issuesOf(updateScheduleBodySchema, { timezone: 'Nowhere/City' }).map((i) => i.path)).toEqual([
       'timezone',
@@ -138,7 +138,7 @@ describe('validation shared by the API and the form', () => {
     ]);
   });
 
-  it('the preview takes the same checks', () => {
+  it('the preview takes the same checks', async () => {
     expect(schedulePreviewSchema.safeParse({ cronExpression: '61 * * * *', timezone: 'UTC' }).success).toBe(
       false,
     );
@@ -157,7 +157,7 @@ describe('validation shared by the API and the form', () => {
 });
 
 describe('changing and deleting', () => {
-  it('a new expression or zone starts from the next slot after the change; other edits keep the timing', () => {
+  it('a new expression or zone starts from the next slot after the change; other edits keep the timing', async () => {
     const agent = createTestAgent(handle.db);
     const { id } = createSchedule(
       handle.db,
@@ -175,16 +175,16 @@ describe('changing and deleting', () => {
     expect(() => updateSchedule(handle.db, id, { agentId: 999 }, NOW)).toThrow('Agent not found');
   });
 
-  it('deleting keeps the schedule’s firings and runs; the schedule itself is gone', () => {
+  it('deleting keeps the schedule’s firings and runs; the schedule itself is gone', async () => {
     const agent = createTestAgent(handle.db);
     const { id } = createSchedule(handle.db, { agentId: agent.id, cronExpression: '0 3 * * *' }, NOW);
     const scheduler = new Scheduler({
-      db: handle.db,
+      store: sqliteStore(handle.db),
       launcher: new DbLauncher(handle.db),
       logger: captureLogger().logger,
       clock: new ManualClock(NOW),
     });
-    const firing = scheduler.runNow(id);
+    const firing = await scheduler.runNow(id);
     onSqlite(handle.db, (s) => deleteSchedule(s, id, NOW));
     expect(() => onSqlite(handle.db, (s) => getSchedule(s, id))).toThrow('Schedule not found');
     expect(() => onSqlite(handle.db, (s) => deleteSchedule(s, id, NOW))).toThrow('Schedule not found');
@@ -202,7 +202,7 @@ describe('changing and deleting', () => {
     });
   });
 
-  it('deleting an agent takes its schedules along, and only them', () => {
+  it('deleting an agent takes its schedules along, and only them', async () => {
     const agent = createTestAgent(handle.db);
     const other = createTestAgent(handle.db);
     const mine = createSchedule(handle.db, { agentId: agent.id, cronExpression: '@daily' }, NOW).id;
@@ -217,14 +217,19 @@ describe('lists', () => {
   function setUp() {
     const clock = new ManualClock(NOW);
     const launcher = new DbLauncher(handle.db);
-    const scheduler = new Scheduler({ db: handle.db, launcher, logger: captureLogger().logger, clock });
+    const scheduler = new Scheduler({
+      store: sqliteStore(handle.db),
+      launcher,
+      logger: captureLogger().logger,
+      clock,
+    });
     const agent = createTestAgent(handle.db);
     const make = (cronExpression: string, enabled = true) =>
       createSchedule(handle.db, { agentId: agent.id, cronExpression, timezone: 'UTC', enabled }, NOW).id;
     return { clock, launcher, scheduler, agent, make };
   }
 
-  it('the dashboard: next runs by time, and the schedules whose last firing started nothing', () => {
+  it('the dashboard: next runs by time, and the schedules whose last firing started nothing', async () => {
     const { scheduler, launcher, clock, make } = setUp();
     const later = make('0 12 * * *');
     const sooner = make('*/10 * * * *');
@@ -236,7 +241,7 @@ describe('lists', () => {
 
     launcher.refuse = () => ({ outcome: 'refused_budget', reason: 'The monthly budget is exhausted' });
     clock.time = Date.parse('2026-05-04T08:10:00Z');
-    scheduler.tick();
+    await scheduler.tick();
     expect(
       onSqlite(handle.db, (s) => listSchedulesNeedingAttention(s, 10)).map((s) => [
         s.id,
@@ -244,7 +249,7 @@ describe('lists', () => {
       ]),
     ).toEqual([[sooner, 'The monthly budget is exhausted']]);
     launcher.refuse = null;
-    scheduler.runNow(sooner);
+    await scheduler.runNow(sooner);
     expect(onSqlite(handle.db, (s) => listSchedulesNeedingAttention(s, 10))).toEqual([]);
   });
 });
@@ -273,7 +278,7 @@ describe('a workflow target', () => {
     return { agent, workflow };
   }
 
-  it('runs a workflow with its input; the schedule names it, and lists filter by it', () => {
+  it('runs a workflow with its input; the schedule names it, and lists filter by it', async () => {
     const { agent, workflow } = setUp();
     const created = createSchedule(
       handle.db,
@@ -302,7 +307,7 @@ describe('a workflow target', () => {
     ).toEqual([created.id]);
   });
 
-  it('refuses an input that does not fit the workflow’s fields, naming the field, and an unknown workflow', () => {
+  it('refuses an input that does not fit the workflow’s fields, naming the field, and an unknown workflow', async () => {
     const { workflow } = setUp();
     const create =
       (workflowInput: Record<string, string> | undefined, workflowId = workflow.id) =>
@@ -326,7 +331,7 @@ describe('a workflow target', () => {
     expect(onSqlite(handle.db, (s) => listSchedules(s, { limit: 10 })).items).toEqual([]);
   });
 
-  it('a PATCH naming one target switches to it, clearing the other; the schedule as it would become is checked', () => {
+  it('a PATCH naming one target switches to it, clearing the other; the schedule as it would become is checked', async () => {
     const { agent, workflow } = setUp();
     const { id } = createSchedule(
       handle.db,

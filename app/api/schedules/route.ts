@@ -30,10 +30,10 @@ export const POST = route(
     body: createScheduleBodySchema,
     doc: { summary: 'Create a schedule', status: 201, response: scheduleResponseSchema },
   },
-  ({ body }) => {
+  async ({ body }) => {
     const { scheduler } = requireRuntime().backend;
     const schedule = createSchedule(getDb(), body, Date.now());
-    scheduler.wake();
+    await scheduler.wake();
     return json({ schedule }, 201);
   },
 );

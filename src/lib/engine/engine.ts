@@ -10,7 +10,7 @@ import { DomainError, isDomainError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { describeStorageFault, type StorageFault, storageFaultOf } from '../core/storageFault';
 import type { DbHandle } from '../db';
-import { onSqlite, runOnSqlite, transactionOnSqlite } from '../db/plan';
+import { onSqlite, type Plan, runOnSqlite, transactionOnSqlite } from '../db/plan';
 import { type OutcomeWrite, recordExecutionOutcome, recordHandBack } from '../db/queries/costs';
 import {
   awaitingRunsWithoutPendingApproval,
@@ -27,7 +27,7 @@ import {
 import { sqliteOutputStore } from '../db/queries/outputStore';
 import { getAppSettings, runLogCapBytes } from '../db/queries/settings';
 import type { AgentConfiguration } from '../db/schema';
-import { sqliteStore } from '../db/store';
+import { type Store, sqliteStore } from '../db/store';
 import type { SecretMasker } from '../security/secrets';
 import { type ActiveRun, limitsOf, newActiveRun, type RunRequest } from './activeRun';
 import { Admission } from './admission';
@@ -228,6 +228,11 @@ export class RunEngine {
    * which the caller calls after its commit.
    */
   createRun(request: RunRequest, now: number = Date.now()): number {
+    return runOnSqlite(this.queueRun(sqliteStore(this.deps.handle.db), request, now));
+  }
+
+  /** createRun as a plan on `store`, for a trigger whose transaction is a plan (the scheduler's). */
+  *queueRun(store: Store, request: RunRequest, now: number): Plan<number> {
     const { agent } = request;
     const prompt = request.prompt ?? agent.defaultPrompt;
     const origin = {
@@ -236,28 +241,28 @@ export class RunEngine {
       workflowRunId: request.workflowRunId ?? null,
       workflowStepKey: request.workflowStepKey ?? null,
     };
-    const { db } = this.deps.handle;
     const parentId = request.parentExecutionId ?? null;
-    const executionId = onSqlite(db, (store) =>
-      insertQueuedExecution(store, {
-        agentId: agent.id,
-        prompt,
-        model: agent.model,
-        ...origin,
-        parentExecutionId: parentId,
-        forked: request.forked ?? false,
-        limits: limitsOf(request),
-        createdAt: now,
-      }),
-    );
+    const executionId = yield* insertQueuedExecution(store, {
+      agentId: agent.id,
+      prompt,
+      model: agent.model,
+      ...origin,
+      parentExecutionId: parentId,
+      forked: request.forked ?? false,
+      limits: limitsOf(request),
+      createdAt: now,
+    });
+    const triggerName = yield* getTriggerName(store, origin);
+    const logCap = yield* runLogCapBytes(store);
+    const workOf = parentId === null ? executionId : yield* chainRootOf(store, parentId);
     const run = newActiveRun(request, {
       executionId,
       prompt,
-      origin: { ...origin, triggerName: onSqlite(db, (store) => getTriggerName(store, origin)) },
+      origin: { ...origin, triggerName },
       createdAt: now,
-      db,
-      output: this.writer.open(executionId, 0, runOnSqlite(runLogCapBytes(sqliteStore(db)))),
-      workOf: parentId === null ? executionId : onSqlite(db, (store) => chainRootOf(store, parentId)),
+      db: this.deps.handle.db,
+      output: this.writer.open(executionId, 0, logCap),
+      workOf,
       onResponse: (active, id, usage) => this.onResponse(active, id, usage),
     });
     this.created.set(executionId, run);

@@ -45,8 +45,7 @@ const wants = (channel: ChannelSubscription, event: NotificationEvent): boolean 
  * on SQLite, for the engine's and the scheduler's transactions; `recordEventOn` for the rest.
  */
 export function recordEvent(db: DbExecutor, input: NotificationEventInput, now = Date.now()): RecordedEvent {
-  const event = notificationEventSchema.parse(input);
-  return db.transaction((tx) => runOnSqlite(recordPlan(sqliteStore(tx), event, now)));
+  return db.transaction((tx) => runOnSqlite(recordEventIn(sqliteStore(tx), input, now)));
 }
 
 /** recordEvent in a transaction of its own, on either dialect: for an event no other write causes. */
@@ -55,8 +54,16 @@ export async function recordEventOn(
   input: NotificationEventInput,
   now = Date.now(),
 ): Promise<RecordedEvent> {
-  const event = notificationEventSchema.parse(input);
-  return transaction(store, (tx) => recordPlan(tx, event, now));
+  return transaction(store, (tx) => recordEventIn(tx, input, now));
+}
+
+/** recordEvent as a plan, in the transaction of the state change on either dialect (the scheduler's claim). */
+export function* recordEventIn(
+  store: Store,
+  input: NotificationEventInput,
+  now = Date.now(),
+): Plan<RecordedEvent> {
+  return yield* recordPlan(store, notificationEventSchema.parse(input), now);
 }
 
 function* recordPlan(store: Store, event: NotificationEvent, now: number): Plan<RecordedEvent> {

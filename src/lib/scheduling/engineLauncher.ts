@@ -1,3 +1,4 @@
+import { DomainError } from '../core/errors';
 import type { Db } from '../db';
 import { runOnSqlite } from '../db/plan';
 import { requireAgent } from '../db/queries/agents';
@@ -11,6 +12,9 @@ const REFUSAL_OUTCOMES: Record<Refusal['kind'], RunRefusal['outcome']> = {
   breaker: 'refused_breaker',
   storage: 'skipped_storage',
 };
+
+/** Why a workflow's slot is refused on Postgres: its runner writes through SQLite alone so far (issue 24). */
+export const WORKFLOWS_ON_POSTGRES = 'scheduled workflows are not supported on Postgres yet';
 
 /**
  * The scheduler's port, backed by the run engine and the workflow runner: a scheduled run is an
@@ -34,19 +38,20 @@ export function engineRunLauncher(db: Db, engine: RunEngine, workflows: Workflow
         reason: refusal.message,
       };
     },
-    createRun(tx, scheduleId, target, now) {
+    *createRun(tx, scheduleId, target, now) {
       if (target.kind === 'workflow') {
+        // The runner writes through SQLite's connection, so its rows join the scheduler's transaction.
+        if (tx.dialect === 'postgres') throw new DomainError('invalid_input', WORKFLOWS_ON_POSTGRES);
         const request = { input: target.input, trigger: 'schedule' as const, scheduleId };
-        return { kind: 'workflow', workflowRunId: workflows.createRun(tx, target.workflowId, request, now) };
+        return { kind: 'workflow', workflowRunId: workflows.createRun(db, target.workflowId, request, now) };
       }
-      // The engine writes through the same connection, so the row joins the scheduler's transaction.
       const request = {
-        agent: agentOf(target.agentId),
+        agent: yield* requireAgent(tx, target.agentId),
         prompt: target.prompt,
         trigger: 'schedule' as const,
         approvalTimeoutMinutes: target.approvalTimeoutMinutes,
       };
-      return { kind: 'agent', executionId: engine.createRun({ ...request, scheduleId }, now) };
+      return { kind: 'agent', executionId: yield* engine.queueRun(tx, { ...request, scheduleId }, now) };
     },
     admit(run) {
       if (run.kind === 'workflow') workflows.admitRun(run.workflowRunId);

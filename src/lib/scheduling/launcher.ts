@@ -1,6 +1,7 @@
 import type { WorkflowInputValues } from '../contracts/workflows';
-import type { Db } from '../db';
+import type { Plan } from '../db/plan';
 import type { Schedule } from '../db/schema';
+import type { Store } from '../db/store';
 
 /** Why a run may not start now, with the firing outcome that records it. */
 export interface RunRefusal {
@@ -47,12 +48,12 @@ export interface RunLauncher {
    */
   refusal(target: ScheduleTarget, now: number): RunRefusal | null;
   /**
-   * Writes the queued run through `tx`, inside the scheduler's transaction: an execution (trigger
-   * 'schedule', scheduleId set), or a workflow run with its first steps. Nothing starts until
-   * `admit` is called after the commit. Throws a domain error when the target cannot start as the
-   * schedule says (e.g. a workflow's input no longer fits its fields): the firing records it.
+   * Writes the queued run through `tx`, as a plan inside the scheduler's transaction: an execution
+   * (trigger 'schedule', scheduleId set), or a workflow run with its first steps. Nothing starts
+   * until `admit` is called after the commit. Throws a domain error when the target cannot start as
+   * the schedule says (e.g. a workflow's input no longer fits its fields): the firing records it.
    */
-  createRun(tx: Db, scheduleId: number, target: ScheduleTarget, now: number): StartedRun;
+  createRun(tx: Store, scheduleId: number, target: ScheduleTarget, now: number): Plan<StartedRun>;
   /** Hands a committed run to the engine (or the runner). */
   admit(run: StartedRun): void;
 }

@@ -1,9 +1,7 @@
-import type Database from 'better-sqlite3';
 import type { FiringOutcome, ScheduleFiringDto } from '../contracts/schedules';
 import { isDomainError, notFound } from '../core/errors';
 import type { Logger } from '../core/logger';
-import type { Db, DbConnection } from '../db';
-import { type Plan, runOnSqlite } from '../db/plan';
+import { execute, type Plan, transaction } from '../db/plan';
 import {
   advanceSchedule,
   type DueSchedule,
@@ -17,9 +15,10 @@ import {
   selectDueSchedules,
   softDeleteSchedule,
 } from '../db/queries/schedules';
-import { type Store, sqliteStore } from '../db/store';
+import type { Store } from '../db/store';
 import { compileCron } from './cron';
 import {
+  type ActiveRun,
   caughtUpReason,
   invalidTargetReason,
   manualReason,
@@ -29,13 +28,14 @@ import {
 } from './firingReasons';
 import { jitterMs } from './jitter';
 import { type RunLauncher, type StartedRun, targetOf } from './launcher';
-import { assertTargetExists } from './schedules';
+import { checkTarget } from './schedules';
 import { type PlannedFiring, planDueSlots } from './slotPlan';
 
 /** Time and timers, injected so tests can drive the scheduler through DST changes and downtime. */
 export interface SchedulerClock {
   now(): number;
-  setTimeout(callback: () => void, ms: number): unknown;
+  /** `callback` returns the tick's promise when it is one (a test clock awaits it). */
+  setTimeout(callback: () => unknown, ms: number): unknown;
   clearTimeout(handle: unknown): void;
 }
 
@@ -49,17 +49,17 @@ export interface SchedulerHooks {
   /**
    * Inside the claim transaction, once per schedule claimed, with every firing it recorded (the
    * notification outbox writes here: a long downtime's missed slots make one message, not one
-   * each). Write only through `tx`: if another schedule's claim fails, the batch is rolled back and
-   * claimed again, and this runs again for the firings that are then recorded. Throwing fails this
-   * schedule's claim (retried 30 s later).
+   * each). Write only through `tx`, as a plan: if another schedule's claim fails, the batch is
+   * rolled back and claimed again, and this runs again for the firings that are then recorded.
+   * Throwing fails this schedule's claim (retried 30 s later).
    */
-  inTransaction?(tx: Db, firings: readonly ScheduleFiringDto[]): void;
+  inTransaction?(tx: Store, firings: readonly ScheduleFiringDto[]): Plan<void>;
   /** After the commit, once per firing (live UI). */
   afterCommit?(firing: ScheduleFiringDto): void;
 }
 
 export interface SchedulerOptions {
-  db: DbConnection;
+  store: Store;
   launcher: RunLauncher;
   logger: Logger;
   clock?: SchedulerClock;
@@ -119,16 +119,14 @@ class ClaimFailed extends Error {
  * transaction that moves the schedule to its next slot and, when a run starts, inserts the queued
  * execution. The engine is handed the run only after the commit, so a crash in between leaves a
  * queued run (recovered as interrupted at the next start) and a recorded slot that no restart
- * fires again. Claims take SQLite's write lock first (BEGIN IMMEDIATE), so a second process on the
- * same file waits and then finds the slot taken; the unique (schedule, slot) key is the last line.
+ * fires again.
  *
- * Its own statements are plans run on the connection (`this.run`), the tick's prepared once: they
- * run inside the open transaction all the same, and so do the launcher's and the hooks' writes,
- * through the connection they are handed as `tx`.
+ * A batch is claimed as one plan in one transaction (`transaction`, db/plan.ts), the launcher's and
+ * the hooks' writes included. On SQLite that takes the write lock first (BEGIN IMMEDIATE), so a
+ * second process on the same file waits and then finds the slot taken; on Postgres the due read
+ * locks its rows and skips those another node holds. The unique (schedule, slot) key is the last line.
  */
 export class Scheduler {
-  private readonly db: DbConnection;
-  /** The connection as a store, for the schedule queries' plans (a connection's statements join its open transaction). */
   private readonly store: Store;
   private readonly launcher: RunLauncher;
   private readonly logger: Logger;
@@ -138,67 +136,62 @@ export class Scheduler {
   private readonly maxSleepMs: number;
   private timer: unknown = null;
   private running = false;
-  /** One batch's claim, as a transaction on the connection (its `immediate` takes the write lock first). */
-  private readonly claimDue: Database.Transaction<(now: number) => Claim[]>;
+  /** A timer's tick is under way: the timer is armed again when it ends, never beside it. */
+  private ticking = false;
+  /** The timer's last tick, for `stop` to wait on. */
+  private timerTick: Promise<void> = Promise.resolve();
 
   constructor(options: SchedulerOptions) {
-    this.db = options.db;
-    this.store = sqliteStore(options.db);
+    this.store = options.store;
     this.launcher = options.launcher;
     this.logger = options.logger;
     this.clock = options.clock ?? systemClock;
     this.hooks = options.hooks ?? {};
     this.batchSize = options.batchSize ?? 100;
     this.maxSleepMs = options.maxSleepMs ?? 30_000;
-    // better-sqlite3's own transaction: drizzle's builds a transaction object per call, 0.15 ms a
-    // tick here. The launcher and the hooks write through the connection, inside it all the same.
-    this.claimDue = this.db.$client.transaction((now: number) =>
-      this.run(selectDueSchedules(this.store, now, this.batchSize)).map((schedule) =>
-        this.claim(this.db, schedule, now),
-      ),
-    );
-  }
-
-  /** A schedule query on the connection, synchronously (the scheduler is synchronous code). */
-  private run<T>(plan: Plan<T>): T {
-    return runOnSqlite(plan);
   }
 
   /** Claims what is due now (missed slots after downtime included), then sleeps until the next slot. */
   start(): void {
     this.running = true;
-    this.arm(0);
+    this.armAfter(0);
   }
 
-  stop(): void {
+  /** Stops the timer; resolves once a tick under way has ended (its runs admitted). */
+  stop(): Promise<void> {
     this.running = false;
     this.disarm();
+    return this.timerTick;
   }
 
-  /** Call after a schedule was created, changed or deleted: the next slot may now be sooner. */
-  wake(): void {
-    if (this.running) this.arm();
+  /**
+   * Call after a schedule was created, changed or deleted: the next slot may now be sooner. During
+   * a tick nothing is needed: the timer is armed when it ends, from the schedules as they are then.
+   */
+  wake(): Promise<void> {
+    return this.running ? this.arm() : Promise.resolve();
   }
 
   /**
    * One batch: claims up to `batchSize` due schedules in one transaction, then admits the runs
    * and reports the firings. Returns the firings recorded. A schedule whose claim throws is put
-   * off for RETRY_AFTER_FAILURE_MS and the batch is claimed again without it: one transaction per
-   * batch, not a savepoint per schedule, as failures are rare and every tick pays for savepoints.
+   * off for RETRY_AFTER_FAILURE_MS and the batch is claimed again without it, in a new
+   * transaction: one per batch, not a savepoint per schedule, as failures are rare and every tick
+   * pays for savepoints (and on Postgres a failed statement spoils the rest of its transaction).
    */
-  tick(): ScheduleFiringDto[] {
+  async tick(): Promise<ScheduleFiringDto[]> {
     const now = this.clock.now();
     for (;;) {
       let claims: Claim[];
       try {
-        claims = this.claimDue.immediate(now);
+        claims = await transaction(this.store, (tx) => this.claimDue(tx, now));
       } catch (err) {
         if (!(err instanceof ClaimFailed)) throw err;
         this.logger.error(
           { err: err.cause, scheduleId: err.scheduleId },
           'could not claim a due schedule; retrying later',
         );
-        this.run(postponeSchedule(this.store, err.scheduleId, now + RETRY_AFTER_FAILURE_MS));
+        await execute(this.store, postponeSchedule(this.store, err.scheduleId, now + RETRY_AFTER_FAILURE_MS));
         continue;
       }
       return this.afterCommit(claims);
@@ -206,32 +199,37 @@ export class Scheduler {
   }
 
   /** A manual "run now": recorded in the history and started, or refused, like a slot. Ignores pause and overlap. */
-  runNow(scheduleId: number): ScheduleFiringDto {
+  async runNow(scheduleId: number): Promise<ScheduleFiringDto> {
     const now = this.clock.now();
-    const claim = this.db.$client
-      .transaction(() => {
-        const schedule = this.run(getScheduleWithTarget(this.store, scheduleId));
-        if (!schedule) throw notFound('Schedule');
-        assertTargetExists(this.db, schedule);
-        const claim: Claim = { firings: [], admit: [] };
-        this.startOrRefuse(this.db, claim, schedule, { scheduledFor: null, fireAt: now }, now, (run) => ({
-          outcome: 'started',
-          reason: manualReason(run),
-        }));
-        this.hooks.inTransaction?.(this.db, claim.firings);
-        return claim;
-      })
-      .immediate();
+    const claim = await transaction(this.store, (tx) => this.claimManual(tx, scheduleId, now));
     const [firing] = this.afterCommit([claim]);
     if (!firing) throw new Error('run now recorded no firing');
     return firing;
   }
 
-  private arm(delayMs?: number): void {
-    this.disarm();
-    if (!this.running) return;
-    const delay = delayMs ?? this.sleepMs();
-    this.timer = this.clock.setTimeout(() => this.onTimer(), delay);
+  private *claimDue(tx: Store, now: number): Plan<Claim[]> {
+    const claims: Claim[] = [];
+    for (const schedule of yield* selectDueSchedules(tx, now, this.batchSize)) {
+      try {
+        claims.push(yield* this.claimSlots(tx, schedule, now));
+      } catch (cause) {
+        throw new ClaimFailed(schedule.id, cause);
+      }
+    }
+    return claims;
+  }
+
+  private *claimManual(tx: Store, scheduleId: number, now: number): Plan<Claim> {
+    const schedule = yield* getScheduleWithTarget(tx, scheduleId);
+    if (!schedule) throw notFound('Schedule');
+    yield* checkTarget(tx, schedule);
+    const claim: Claim = { firings: [], admit: [] };
+    yield* this.startOrRefuse(tx, claim, schedule, { scheduledFor: null, fireAt: now }, now, (run) => ({
+      outcome: 'started',
+      reason: manualReason(run),
+    }));
+    if (this.hooks.inTransaction) yield* this.hooks.inTransaction(tx, claim.firings);
+    return claim;
   }
 
   private disarm(): void {
@@ -239,37 +237,52 @@ export class Scheduler {
     this.timer = null;
   }
 
-  /** Until the earliest due slot (one indexed read), never longer than maxSleepMs. */
-  private sleepMs(): number {
-    const earliest = this.run(getEarliestFireAt(this.store));
-    if (earliest === null) return this.maxSleepMs;
-    return Math.min(this.maxSleepMs, Math.max(0, earliest - this.clock.now()));
+  /** Sleeps until the earliest due slot (one indexed read), never longer than maxSleepMs. */
+  private async arm(): Promise<void> {
+    let delay: number;
+    try {
+      const earliest = await execute(this.store, getEarliestFireAt(this.store));
+      delay = earliest === null ? this.maxSleepMs : Math.max(0, earliest - this.clock.now());
+    } catch (err) {
+      this.logger.error({ err }, 'scheduler could not read its next slot');
+      delay = SLEEP_AFTER_FAILURE_MS;
+    }
+    this.armAfter(Math.min(this.maxSleepMs, delay));
   }
 
-  private onTimer(): void {
+  /** Never while a tick runs: two ticks at once would claim side by side. */
+  private armAfter(delayMs: number): void {
+    this.disarm();
+    if (!this.running || this.ticking) return;
+    this.timer = this.clock.setTimeout(() => this.onTimer(), delayMs);
+  }
+
+  private onTimer(): Promise<void> {
     this.timer = null;
+    this.ticking = true;
+    this.timerTick = this.tickThenArm();
+    return this.timerTick;
+  }
+
+  private async tickThenArm(): Promise<void> {
+    let failed = false;
     try {
-      this.tick();
-      this.arm();
+      await this.tick();
     } catch (err) {
       this.logger.error({ err }, 'scheduler tick failed');
-      this.arm(SLEEP_AFTER_FAILURE_MS);
+      failed = true;
+    } finally {
+      this.ticking = false;
     }
+    if (failed) this.armAfter(SLEEP_AFTER_FAILURE_MS);
+    else await this.arm();
   }
 
-  private claim(tx: Db, schedule: DueSchedule, now: number): Claim {
-    try {
-      return this.claimSlots(tx, schedule, now);
-    } catch (cause) {
-      throw new ClaimFailed(schedule.id, cause);
-    }
-  }
-
-  private claimSlots(tx: Db, schedule: DueSchedule, now: number): Claim {
+  private *claimSlots(tx: Store, schedule: DueSchedule, now: number): Plan<Claim> {
     const claim: Claim = { firings: [], admit: [] };
     if (schedule.targetDeletedAt !== null) {
       // The agent's or workflow's delete should have taken its schedules along; make sure it did.
-      this.run(softDeleteSchedule(this.store, schedule.id, now));
+      yield* softDeleteSchedule(tx, schedule.id, now);
       this.logger.warn({ scheduleId: schedule.id }, 'schedule of a deleted agent or workflow deleted');
       return claim;
     }
@@ -283,79 +296,86 @@ export class Scheduler {
     });
     for (const planned of plan.firings) {
       // Already recorded (the schedule was set back onto a slot it had fired, e.g. by a clock jumping back).
-      if (this.run(isSlotRecorded(this.store, schedule.id, planned.slot))) continue;
-      this.consider(tx, claim, schedule, planned, now);
+      if (yield* isSlotRecorded(tx, schedule.id, planned.slot)) continue;
+      yield* this.consider(tx, claim, schedule, planned, now);
     }
-    this.run(advanceSchedule(this.store, schedule.id, plan.next.slot, plan.next.fireAt));
-    if (claim.firings.length > 0) this.hooks.inTransaction?.(tx, claim.firings);
+    yield* advanceSchedule(tx, schedule.id, plan.next.slot, plan.next.fireAt);
+    if (claim.firings.length > 0 && this.hooks.inTransaction)
+      yield* this.hooks.inTransaction(tx, claim.firings);
     return claim;
   }
 
-  private consider(
-    tx: Db,
+  private *consider(
+    tx: Store,
     claim: Claim,
     schedule: ClaimedSchedule,
     planned: PlannedFiring,
     now: number,
-  ): void {
+  ): Plan<void> {
     const slot: FiringSlot = { scheduledFor: planned.slot, fireAt: planned.fireAt };
     if (planned.kind === 'missed' || planned.kind === 'missed_overflow') {
       const missed: Verdict = { outcome: 'missed', reason: missedReason(schedule, planned, now) };
       const slotCount = planned.kind === 'missed_overflow' ? planned.count : 1;
-      this.record(claim, schedule.id, slot, missed, now, null, slotCount);
+      yield* this.record(tx, claim, schedule.id, slot, missed, now, null, slotCount);
       return;
     }
-    const skipped = this.overlap(schedule);
+    const skipped =
+      schedule.overlapPolicy === 'allow'
+        ? null
+        : overlapReason(schedule.overlapPolicy, yield* this.activeRuns(tx, schedule), this.runNoun(schedule));
     if (skipped) {
-      this.record(claim, schedule.id, slot, { outcome: 'skipped_overlap', reason: skipped }, now);
+      yield* this.record(tx, claim, schedule.id, slot, { outcome: 'skipped_overlap', reason: skipped }, now);
       return;
     }
-    this.startOrRefuse(tx, claim, schedule, slot, now, (run) =>
+    yield* this.startOrRefuse(tx, claim, schedule, slot, now, (run) =>
       planned.kind === 'catch_up'
         ? { outcome: 'caught_up', reason: caughtUpReason(run, schedule.catchUpWindowSeconds) }
         : { outcome: 'started', reason: startedReason(run) },
     );
   }
 
-  /** Why the overlap policy holds the slot back: the schedule's own runs (or workflow runs) still active. */
-  private overlap(schedule: ClaimedSchedule): string | null {
-    if (schedule.overlapPolicy === 'allow') return null;
+  /**
+   * What the overlap policy looks at: the schedule's own runs (or workflow runs) still active. The
+   * query's plan itself, not one wrapping it: every statement of a tick passes through each plan
+   * that delegates to it (bench: scheduler).
+   */
+  private activeRuns(tx: Store, schedule: ClaimedSchedule): Plan<ActiveRun[]> {
     return schedule.workflowId === null
-      ? overlapReason(schedule.overlapPolicy, this.run(getActiveRunsOfSchedule(this.store, schedule.id)))
-      : overlapReason(
-          schedule.overlapPolicy,
-          this.run(getActiveWorkflowRunsOfSchedule(this.store, schedule.id)),
-          'workflow run',
-        );
+      ? getActiveRunsOfSchedule(tx, schedule.id)
+      : getActiveWorkflowRunsOfSchedule(tx, schedule.id);
+  }
+
+  private runNoun(schedule: ClaimedSchedule): 'run' | 'workflow run' {
+    return schedule.workflowId === null ? 'run' : 'workflow run';
   }
 
   /** Starts a run for the firing, or records why it cannot start now. */
-  private startOrRefuse(
-    tx: Db,
+  private *startOrRefuse(
+    tx: Store,
     claim: Claim,
     schedule: ClaimedSchedule,
     slot: FiringSlot,
     now: number,
     verdictOf: (run: StartedRun) => Verdict,
-  ): void {
+  ): Plan<void> {
     const target = targetOf(schedule);
     const refusal = this.launcher.refusal(target, now);
     if (refusal) {
-      this.record(claim, schedule.id, slot, refusal, now);
+      yield* this.record(tx, claim, schedule.id, slot, refusal, now);
       return;
     }
     let run: StartedRun;
     try {
-      run = this.launcher.createRun(tx, schedule.id, target, now);
+      run = yield* this.launcher.createRun(tx, schedule.id, target, now);
     } catch (err) {
       // The target cannot start as the schedule says: recorded, and the next slot tries afresh.
       if (!isDomainError(err)) throw err;
       const reason = invalidTargetReason(err.message);
-      this.record(claim, schedule.id, slot, { outcome: 'refused_invalid', reason }, now);
+      yield* this.record(tx, claim, schedule.id, slot, { outcome: 'refused_invalid', reason }, now);
       return;
     }
     claim.admit.push(run);
-    this.record(claim, schedule.id, slot, verdictOf(run), now, run);
+    yield* this.record(tx, claim, schedule.id, slot, verdictOf(run), now, run);
   }
 
   /**
@@ -365,7 +385,8 @@ export class Scheduler {
    * hundred, and spreads of differently shaped parts cost V8 a slow copy each (the tick's garbage,
    * hence its GC pauses, bench: scheduler).
    */
-  private record(
+  private *record(
+    tx: Store,
     claim: Claim,
     scheduleId: number,
     slot: FiringSlot,
@@ -373,20 +394,18 @@ export class Scheduler {
     now: number,
     run: StartedRun | null = null,
     slotCount = 1,
-  ): void {
-    const recorded = this.run(
-      insertFiring(this.store, {
-        scheduleId,
-        scheduledFor: slot.scheduledFor,
-        fireAt: slot.fireAt,
-        outcome: verdict.outcome,
-        executionId: run?.kind === 'agent' ? run.executionId : null,
-        workflowRunId: run?.kind === 'workflow' ? run.workflowRunId : null,
-        reason: verdict.reason,
-        slotCount,
-        createdAt: now,
-      }),
-    );
+  ): Plan<void> {
+    const recorded = yield* insertFiring(tx, {
+      scheduleId,
+      scheduledFor: slot.scheduledFor,
+      fireAt: slot.fireAt,
+      outcome: verdict.outcome,
+      executionId: run?.kind === 'agent' ? run.executionId : null,
+      workflowRunId: run?.kind === 'workflow' ? run.workflowRunId : null,
+      reason: verdict.reason,
+      slotCount,
+      createdAt: now,
+    });
     if (!recorded)
       throw new Error(`slot ${slot.scheduledFor} of schedule ${scheduleId} was recorded by another claim`);
     claim.firings.push(recorded);

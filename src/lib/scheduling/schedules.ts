@@ -106,13 +106,18 @@ type Target = Pick<Schedule, 'agentId' | 'workflowId' | 'workflowInput'>;
 
 /** The schedule's agent or workflow exists and is live; for a workflow, the input fits its fields (`workflowInput.<field>`). */
 export function assertTargetExists(db: Db, target: Target): void {
+  onSqlite(db, (store) => checkTarget(store, target));
+}
+
+/** assertTargetExists as a plan, inside a transaction on either dialect (a manual run's). */
+export function* checkTarget(store: Store, target: Target): Plan<void> {
   if (target.agentId !== null) {
-    if (!runOnSqlite(getAgentById(sqliteStore(db), target.agentId))) throw notFound('Agent');
+    if (!(yield* getAgentById(store, target.agentId))) throw notFound('Agent');
     return;
   }
   const { workflowId } = target;
   if (workflowId === null) return;
-  const workflow = onSqlite(db, (s) => getWorkflow(s, workflowId));
+  const workflow = yield* getWorkflow(store, workflowId);
   if (!workflow) throw notFound('Workflow');
   const { issues } = checkRunInput(workflow.inputs, target.workflowInput ?? {});
   assertNoIssues(

@@ -37,14 +37,13 @@ import {
   hostReading,
   monthlyBudgetEvents,
   runEndedEvent,
-  scheduleFiringEvents,
   storageEvents,
   workflowBudgetEvents,
 } from '../notifications/producers';
 import { type NotificationWorker, startNotificationWorker } from '../notifications/worker';
 import { engineRunLauncher } from '../scheduling/engineLauncher';
+import { recordFiringEvents } from '../scheduling/firingNotifications';
 import { Scheduler } from '../scheduling/scheduler';
-import { getSchedule } from '../scheduling/schedules';
 import type { SecretMasker } from '../security/secrets';
 import { StorageMonitor } from '../storage/monitor';
 import { type OutputRetention, startOutputRetention } from '../storage/outputRetention';
@@ -220,19 +219,11 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   });
 
   const scheduler = new Scheduler({
-    db,
+    store: sqliteStore(db),
     launcher: engineRunLauncher(db, engine, workflows),
     logger,
     hooks: {
-      inTransaction: (tx, firings) => {
-        // Most claims start their run: only a refused or missed slot needs the schedule read, under the write lock.
-        const first = firings.find(
-          (firing) => firing.outcome.startsWith('refused') || firing.outcome === 'missed',
-        );
-        if (!first) return;
-        const schedule = onSqlite(tx, (store) => getSchedule(store, first.scheduleId));
-        for (const event of scheduleFiringEvents(firings, schedule)) recordEvent(tx, event);
-      },
+      inTransaction: recordFiringEvents,
       afterCommit: (firing) => {
         publish({ type: 'schedule.fired', firing });
         kick();
@@ -314,15 +305,16 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     whenIdle: () => engine.whenIdle(),
     handBack() {
       // Nothing may queue behind the hand-back: triggers stop first (workflow steps that ended
-      // meanwhile are read by the next start's resume, as at every stop).
-      scheduler.stop();
+      // meanwhile are read by the next start's resume, as at every stop). On SQLite a tick's
+      // commit and its admissions run in one turn of the event loop, so none is half done here.
+      void scheduler.stop();
       workflows.shutdown();
       return engine.handBack();
     },
     async stop() {
       clearInterval(searchIndexing);
       storage.stop();
-      scheduler.stop();
+      await scheduler.stop();
       workflows.shutdown();
       await engine.shutdown();
       await runWorker.stop();

@@ -24,10 +24,10 @@ export const PATCH = route(
     body: updateScheduleBodySchema,
     doc: { summary: 'Change, pause or resume a schedule', response: scheduleResponseSchema },
   },
-  ({ params, body }) => {
+  async ({ params, body }) => {
     const { scheduler } = requireRuntime().backend;
     const schedule = updateSchedule(getDb(), params.id, body, Date.now());
-    scheduler.wake();
+    await scheduler.wake();
     return json({ schedule });
   },
 );
@@ -39,7 +39,7 @@ export const DELETE = route(
     const { scheduler } = requireRuntime().backend;
     const store = getStore();
     await execute(store, deleteSchedule(store, params.id, Date.now()));
-    scheduler.wake();
+    await scheduler.wake();
     return new Response(null, { status: 204 });
   },
 );

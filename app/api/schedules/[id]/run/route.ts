@@ -14,8 +14,8 @@ export const POST = route(
     params: idParam,
     doc: { summary: 'Run a schedule now', status: 201, response: firingResponseSchema, errors: [409] },
   },
-  ({ params }) => {
-    const firing = requireRuntime().backend.scheduler.runNow(params.id);
+  async ({ params }) => {
+    const firing = await requireRuntime().backend.scheduler.runNow(params.id);
     assertFiringStarted(firing);
     return json({ firing }, 201);
   },
