@@ -150,13 +150,25 @@ export function startNotificationWorker(options: NotificationWorkerOptions): Not
           claimDue(tx, now(), leaseMs, concurrency, policy, limit),
         );
         if (claimed.length === 0) break;
-        await Promise.all(claimed.map(deliver));
+        await deliverInOrder(claimed);
         if (stopped) break;
       }
     } catch (err) {
       logger.error({ err }, 'notification delivery pass failed');
     }
     await scheduleNext();
+  }
+
+  /** Channels side by side, each channel's messages one after another in claim order (a resolve never overtakes its firing). */
+  async function deliverInOrder(claimed: readonly OutboxItem[]): Promise<void> {
+    const byChannel = new Map<number, OutboxItem[]>();
+    for (const item of claimed)
+      byChannel.set(item.row.channelId, [...(byChannel.get(item.row.channelId) ?? []), item]);
+    await Promise.all(
+      [...byChannel.values()].map(async (items) => {
+        for (const item of items) await deliver(item);
+      }),
+    );
   }
 
   function kick(): Promise<void> {
