@@ -170,6 +170,7 @@ export async function benchScheduler(): Promise<BenchResult[]> {
       };
     },
     admit: () => {},
+    discard: () => {},
   };
   const silent = createLogger({
     destination: new Writable({ write: (_chunk, _encoding, done) => done() }),

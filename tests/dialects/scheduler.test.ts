@@ -116,6 +116,9 @@ describeOnEachDialect('scheduler', (store) => {
     expect((await ticking.tick()).map((firing) => firing.scheduleId)).toEqual([healthy]);
     expect(await runsOf(store(), failing)).toEqual([]);
     expect(await history(store(), failing)).toEqual([]);
+    // The run written before the failure was rolled back: dropped by the launcher, never admitted.
+    expect(launcher.discarded).toEqual([{ kind: 'agent', executionId: expect.any(Number) }]);
+    expect(launcher.admitted).toEqual((await runsOf(store(), healthy)).map((run) => run.id));
     expect(await execute(store(), getEarliestFireAt(store()))).toBe(NOW + 30_000);
     clock.time = NOW + 30_000;
     const [retried, ...others] = await ticking.tick();

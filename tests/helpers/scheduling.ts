@@ -53,6 +53,8 @@ export class ManualClock implements SchedulerClock {
 export class StoreLauncher implements RunLauncher {
   /** Executions admitted, by id. */
   admitted: number[] = [];
+  /** Runs written in a claim that rolled back. */
+  discarded: StartedRun[] = [];
   refuse: ((target: ScheduleTarget) => RunRefusal | null) | null = null;
 
   refusal(target: ScheduleTarget): RunRefusal | null {
@@ -75,6 +77,10 @@ export class StoreLauncher implements RunLauncher {
 
   admit(run: StartedRun): void {
     if (run.kind === 'agent') this.admitted.push(run.executionId);
+  }
+
+  discard(run: StartedRun): void {
+    this.discarded.push(run);
   }
 }
 

@@ -26,6 +26,7 @@ export type RunRequest = Parameters<StepLauncher['createRun']>[1];
 export class TestEngine implements StepLauncher {
   readonly created: { executionId: number; request: RunRequest }[] = [];
   readonly admitted: number[] = [];
+  readonly discarded: number[] = [];
   readonly stopped: { executionId: number; reason: 'cancelled' | 'budget'; message: string }[] = [];
   /** Monthly-budget refusals by agent id. */
   readonly refusals = new Map<number, StepRefusal>();
@@ -63,6 +64,10 @@ export class TestEngine implements StepLauncher {
 
   admit(executionId: number): void {
     this.admitted.push(executionId);
+  }
+
+  discard(executionId: number): void {
+    this.discarded.push(executionId);
   }
 
   stop(executionId: number, reason: 'cancelled' | 'budget', message: string): void {

@@ -269,6 +269,11 @@ export class RunEngine {
     return executionId;
   }
 
+  /** Forgets a run that `createRun` wrote in a transaction that then rolled back. */
+  discard(executionId: number): void {
+    this.created.delete(executionId);
+  }
+
   /** Queues a run that `createRun` wrote, once the caller's transaction has committed. */
   admit(executionId: number): void {
     const run = this.expectCreated(executionId);

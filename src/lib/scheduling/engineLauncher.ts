@@ -57,5 +57,9 @@ export function engineRunLauncher(db: Db, engine: RunEngine, workflows: Workflow
       if (run.kind === 'workflow') workflows.admitRun(run.workflowRunId);
       else engine.admit(run.executionId);
     },
+    discard(run) {
+      if (run.kind === 'workflow') workflows.discardRun(run.workflowRunId);
+      else engine.discard(run.executionId);
+    },
   };
 }

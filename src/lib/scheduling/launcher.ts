@@ -56,4 +56,6 @@ export interface RunLauncher {
   createRun(tx: Store, scheduleId: number, target: ScheduleTarget, now: number): Plan<StartedRun>;
   /** Hands a committed run to the engine (or the runner). */
   admit(run: StartedRun): void;
+  /** Forgets a run `createRun` wrote in a transaction that then rolled back. */
+  discard(run: StartedRun): void;
 }

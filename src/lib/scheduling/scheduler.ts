@@ -182,9 +182,9 @@ export class Scheduler {
   async tick(): Promise<ScheduleFiringDto[]> {
     const now = this.clock.now();
     for (;;) {
-      let claims: Claim[];
+      const claims: Claim[] = [];
       try {
-        claims = await transaction(this.store, (tx) => this.claimDue(tx, now));
+        await this.claimOrDiscard(claims, (tx) => this.claimDue(tx, now, claims));
       } catch (err) {
         if (!(err instanceof ClaimFailed)) throw err;
         this.logger.error(
@@ -201,35 +201,47 @@ export class Scheduler {
   /** A manual "run now": recorded in the history and started, or refused, like a slot. Ignores pause and overlap. */
   async runNow(scheduleId: number): Promise<ScheduleFiringDto> {
     const now = this.clock.now();
-    const claim = await transaction(this.store, (tx) => this.claimManual(tx, scheduleId, now));
+    const claim: Claim = { firings: [], admit: [] };
+    await this.claimOrDiscard([claim], (tx) => this.claimManual(tx, scheduleId, now, claim));
     const [firing] = this.afterCommit([claim]);
     if (!firing) throw new Error('run now recorded no firing');
     return firing;
   }
 
-  private *claimDue(tx: Store, now: number): Plan<Claim[]> {
-    const claims: Claim[] = [];
+  /**
+   * Runs a claim's transaction. The claims are filled as it goes, so when it rolls back, the runs
+   * it created (and the launcher holds for admission) are dropped rather than kept forever.
+   */
+  private async claimOrDiscard(claims: readonly Claim[], claim: (tx: Store) => Plan<void>): Promise<void> {
+    try {
+      await transaction(this.store, claim);
+    } catch (err) {
+      for (const run of claims.flatMap((each) => each.admit)) this.launcher.discard(run);
+      throw err;
+    }
+  }
+
+  private *claimDue(tx: Store, now: number, claims: Claim[]): Plan<void> {
     for (const schedule of yield* selectDueSchedules(tx, now, this.batchSize)) {
+      const claim: Claim = { firings: [], admit: [] };
+      claims.push(claim);
       try {
-        claims.push(yield* this.claimSlots(tx, schedule, now));
+        yield* this.claimSlots(tx, claim, schedule, now);
       } catch (cause) {
         throw new ClaimFailed(schedule.id, cause);
       }
     }
-    return claims;
   }
 
-  private *claimManual(tx: Store, scheduleId: number, now: number): Plan<Claim> {
+  private *claimManual(tx: Store, scheduleId: number, now: number, claim: Claim): Plan<void> {
     const schedule = yield* getScheduleWithTarget(tx, scheduleId);
     if (!schedule) throw notFound('Schedule');
     yield* checkTarget(tx, schedule);
-    const claim: Claim = { firings: [], admit: [] };
     yield* this.startOrRefuse(tx, claim, schedule, { scheduledFor: null, fireAt: now }, now, (run) => ({
       outcome: 'started',
       reason: manualReason(run),
     }));
     if (this.hooks.inTransaction) yield* this.hooks.inTransaction(tx, claim.firings);
-    return claim;
   }
 
   private disarm(): void {
@@ -278,13 +290,12 @@ export class Scheduler {
     else await this.arm();
   }
 
-  private *claimSlots(tx: Store, schedule: DueSchedule, now: number): Plan<Claim> {
-    const claim: Claim = { firings: [], admit: [] };
+  private *claimSlots(tx: Store, claim: Claim, schedule: DueSchedule, now: number): Plan<void> {
     if (schedule.targetDeletedAt !== null) {
       // The agent's or workflow's delete should have taken its schedules along; make sure it did.
       yield* softDeleteSchedule(tx, schedule.id, now);
       this.logger.warn({ scheduleId: schedule.id }, 'schedule of a deleted agent or workflow deleted');
-      return claim;
+      return;
     }
     const plan = planDueSlots({
       cron: compileCron(schedule.cronExpression, schedule.timezone),
@@ -302,7 +313,6 @@ export class Scheduler {
     yield* advanceSchedule(tx, schedule.id, plan.next.slot, plan.next.fireAt);
     if (claim.firings.length > 0 && this.hooks.inTransaction)
       yield* this.hooks.inTransaction(tx, claim.firings);
-    return claim;
   }
 
   private *consider(

@@ -33,6 +33,7 @@ export function engineStepLauncher(db: Db, engine: RunEngine): StepLauncher {
       );
     },
     admit: (executionId) => engine.admit(executionId),
+    discard: (executionId) => engine.discard(executionId),
     stop: (executionId, reason, message) => {
       engine.stop(executionId, reason, message);
     },

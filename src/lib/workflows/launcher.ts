@@ -40,6 +40,8 @@ export interface StepLauncher {
   ): number;
   /** Hands a committed queued execution to the engine's queue. */
   admit(executionId: number): void;
+  /** Forgets an execution `createRun` wrote in a transaction that rolled back. */
+  discard(executionId: number): void;
   /** Stops a queued or running step's execution; reason 'cancelled' or 'budget' (ends budget_exceeded). */
   stop(executionId: number, reason: 'cancelled' | 'budget', message: string): void;
 }

@@ -170,6 +170,13 @@ export class WorkflowRunner {
     return runId;
   }
 
+  /** Forgets a run `createRun` wrote in a transaction that rolled back, and its first steps' executions. */
+  discardRun(runId: number): void {
+    const effects = this.created.get(runId);
+    this.created.delete(runId);
+    for (const executionId of effects?.admit ?? []) this.deps.launcher.discard(executionId);
+  }
+
   /** Publishes a run `createRun` wrote and hands its first steps to the engine, once the caller committed. */
   admitRun(runId: number): void {
     const effects = this.created.get(runId) ?? noEffects();
