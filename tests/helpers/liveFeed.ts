@@ -6,6 +6,7 @@ import { expect } from 'vitest';
 import type { ExecutionStatus } from '../../src/lib/contracts/executions';
 import type { Store } from '../../src/lib/db/store';
 import type { RunFeed, RunFollow } from '../../src/lib/live/runFeed';
+import type { SseReading } from './sseClient';
 
 /** A follower that records what it is handed, and lets a test wait for a sequence number. */
 export function collect(feed: RunFeed, executionId: number, afterSeq: number) {
@@ -94,4 +95,32 @@ export async function expectFollowedToTheEnd(
     { status: 'running', afterItems: expect.any(Number) },
     { status: 'completed', afterItems: follower.items.length },
   ]);
+}
+
+/**
+ * A run's Server-Sent Events read until the server closed the stream: every stored item after
+ * `afterSeq` (more than `atLeast`) once, in order, and last its ending, whose `id` is the last item's.
+ */
+export async function expectStreamedToTheEnd(
+  reading: Pick<SseReading, 'events' | 'closedByServer'>,
+  store: Store,
+  executionId: number,
+  afterSeq: number,
+  atLeast: number,
+): Promise<void> {
+  expect(reading.closedByServer).toBe(true);
+  const items = reading.events
+    .filter((event) => event.event !== 'status')
+    .map(({ id, event, data }) => ({
+      seq: id,
+      text: event === 'step' ? (data as { summary: string }).summary : (data as { text: string }).text,
+    }));
+  const stored = await storedItemsAfter(store, executionId, afterSeq);
+  expect(stored.length).toBeGreaterThan(atLeast);
+  expectEachOnceInOrder(items, stored);
+  expect(reading.events.at(-1)).toEqual({
+    id: stored.at(-1)?.seq,
+    event: 'status',
+    data: expect.objectContaining({ id: executionId, status: 'completed' }),
+  });
 }

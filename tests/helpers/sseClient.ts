@@ -44,34 +44,35 @@ export async function readEvents(
 ): Promise<SseReading> {
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutMs);
-  const response = await fetch(url, { headers, signal: abort.signal });
-  const reading: SseReading = {
-    status: response.status,
-    contentType: response.headers.get('content-type'),
-    events: [],
-    closedByServer: false,
-  };
-  if (!response.body || !response.ok) {
-    clearTimeout(timer);
-    return reading;
-  }
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let buffer = '';
   try {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) {
-        reading.closedByServer = true;
-        break;
-      }
-      const parsed = parse(buffer + value);
-      buffer = parsed.rest;
-      reading.events.push(...parsed.events);
-      if (enough(reading.events)) break;
-    }
+    const response = await fetch(url, { headers, signal: abort.signal });
+    const head = { status: response.status, contentType: response.headers.get('content-type') };
+    if (!response.body || !response.ok) return { ...head, events: [], closedByServer: false };
+    return { ...head, ...(await readStream(response.body, enough)) };
   } finally {
     clearTimeout(timer);
     abort.abort();
   }
-  return reading;
+}
+
+/** The events of a stream of Server-Sent Events, until it ends or `enough` says stop (then it is cancelled). */
+export async function readStream(
+  body: ReadableStream<Uint8Array>,
+  enough: (events: ServerSentEvent[]) => boolean = () => false,
+): Promise<Pick<SseReading, 'events' | 'closedByServer'>> {
+  const reader = body.getReader();
+  const decoder = new TextDecoder();
+  const events: ServerSentEvent[] = [];
+  let buffer = '';
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) return { events, closedByServer: true };
+    const parsed = parse(buffer + decoder.decode(value, { stream: true }));
+    buffer = parsed.rest;
+    events.push(...parsed.events);
+    if (enough(events)) {
+      await reader.cancel();
+      return { events, closedByServer: false };
+    }
+  }
 }

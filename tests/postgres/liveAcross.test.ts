@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/lib/db/postgres';
 import { PostgresListener } from '../../src/lib/db/postgresListener';
 import type { Store } from '../../src/lib/db/store';
+import { executionEventStream } from '../../src/lib/http/executionEventStream';
 import { requestStop } from '../../src/lib/live/control';
 import { PostgresLive } from '../../src/lib/live/postgresLive';
 import { runFeed } from '../../src/lib/live/runFeed';
@@ -11,11 +12,13 @@ import {
   collect,
   expectEachOnceInOrder,
   expectFollowedToTheEnd,
+  expectStreamedToTheEnd,
   storedItemsAfter,
 } from '../helpers/liveFeed';
 import { forkLiveWriter, type WriterProcess } from '../helpers/liveWriter';
 import type { FromWriter } from '../helpers/liveWriterProcess';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres';
+import { readStream } from '../helpers/sseClient';
 import { insertAgent, insertRun } from '../helpers/stores';
 
 // Live output and stops across processes on Postgres: a worker process (tests/helpers/
@@ -75,6 +78,18 @@ describe('live output and stops across processes (postgres)', () => {
     await follower.until(() => follower.follow.deliveredSeq >= lastSeq);
     writer.send({ type: 'end', executionId: runId, status: 'completed' });
     await expectFollowedToTheEnd(follower, store, runId, afterSeq, 4_000);
+  });
+
+  it('streams Server-Sent Events of a run another process writes: every line once, in order, then the ending, and closes', async () => {
+    const runId = await insertRun(store, agentId);
+    const firstEnd = await writer.stream(runId, 0, 1_500, 'first');
+    const afterSeq = Math.floor(firstEnd / 3);
+    // This process does not run it: every status event's view is read from the store.
+    const source = { feed: runFeed(store, live), store, liveView: () => undefined };
+    const reading = readStream(await executionEventStream(source, runId, afterSeq));
+    await writer.stream(runId, firstEnd, 2_000, 'second');
+    writer.send({ type: 'end', executionId: runId, status: 'completed' });
+    await expectStreamedToTheEnd(await reading, store, runId, afterSeq, 2_000);
   });
 
   it('loses nothing when its LISTEN connection is killed mid-stream: it reconnects and reads again', async () => {

@@ -6,11 +6,13 @@ import { sqliteOutputStore } from '../../src/lib/db/queries/outputStore';
 import { sqliteStore } from '../../src/lib/db/store';
 import { EngineEvents } from '../../src/lib/engine/events';
 import { OutputWriter } from '../../src/lib/engine/outputWriter';
+import { executionEventStream } from '../../src/lib/http/executionEventStream';
 import { engineAnnouncements } from '../../src/lib/live/inProcess';
 import { runFeed } from '../../src/lib/live/runFeed';
 import { SecretMasker } from '../../src/lib/security/secrets';
-import { collect, expectFollowedToTheEnd } from '../helpers/liveFeed';
+import { collect, expectFollowedToTheEnd, expectStreamedToTheEnd } from '../helpers/liveFeed';
 import { streamLines } from '../helpers/liveStream';
+import { readStream } from '../helpers/sseClient';
 import { insertAgent, insertRun } from '../helpers/stores';
 import { createTestDb } from '../helpers/testDb';
 
@@ -36,6 +38,18 @@ describe('live output in process (sqlite, the event bus)', () => {
   const feed = runFeed(store, engineAnnouncements(events));
   afterAll(() => handle.sqlite.close());
 
+  /** The engine's ending: committed, then published with the run's view. */
+  async function endRun(runId: number): Promise<void> {
+    handle.db
+      .update(store.t.executions)
+      .set({ status: 'completed' })
+      .where(eq(store.t.executions.id, runId))
+      .run();
+    const execution = await execute(store, getExecutionLive(store, runId));
+    if (!execution) throw new Error('the run is gone');
+    events.emit({ type: 'run.ended', execution }, (error) => listenerErrors.push(error));
+  }
+
   it('hands a follower resuming mid-stream every line after its seq once, in order, while lines keep committing, then the ending', async () => {
     const runId = await insertRun(store, await insertAgent(store, 'live'));
     const first = writer.open(runId, 0);
@@ -47,17 +61,51 @@ describe('live output in process (sqlite, the event bus)', () => {
     await streamLines(second, 4_000, 'second');
     await follower.until(() => follower.follow.deliveredSeq >= second.lastSeq);
 
-    // The engine's ending: committed, then published with the run's view.
-    handle.db
-      .update(store.t.executions)
-      .set({ status: 'completed' })
-      .where(eq(store.t.executions.id, runId))
-      .run();
-    const execution = await execute(store, getExecutionLive(store, runId));
-    if (!execution) throw new Error('the run is gone');
-    events.emit({ type: 'run.ended', execution }, (error) => listenerErrors.push(error));
+    await endRun(runId);
     await expectFollowedToTheEnd(follower, store, runId, afterSeq, 4_000);
     expect(listenerErrors).toEqual([]);
+  });
+
+  describe('as Server-Sent Events (GET /api/executions/:id/events)', () => {
+    // The engine does not hold these runs: their views are read from the store.
+    const source = { feed, store, liveView: () => undefined };
+
+    it('streams from mid-stream while lines keep committing, then the ending, and closes', async () => {
+      const runId = await insertRun(store, await insertAgent(store, 'sse'));
+      const first = writer.open(runId, 0);
+      await streamLines(first, 3_000, 'first');
+      const afterSeq = Math.floor(first.lastSeq / 3);
+      const reading = readStream(await executionEventStream(source, runId, afterSeq));
+      await streamLines(writer.open(runId, first.lastSeq), 4_000, 'second');
+      await endRun(runId);
+      await expectStreamedToTheEnd(await reading, store, runId, afterSeq, 4_000);
+      expect(listenerErrors).toEqual([]);
+    });
+
+    it('replays an ended run and closes; resumed from its last id, only the ending comes', async () => {
+      const runId = await insertRun(store, await insertAgent(store, 'sse-ended'));
+      const output = writer.open(runId, 0);
+      await streamLines(output, 500, 'done');
+      await endRun(runId);
+      await expectStreamedToTheEnd(
+        await readStream(await executionEventStream(source, runId, 0)),
+        store,
+        runId,
+        0,
+        500,
+      );
+      const resumed = await readStream(await executionEventStream(source, runId, output.lastSeq));
+      expect(resumed.events).toEqual([
+        { id: output.lastSeq, event: 'status', data: expect.objectContaining({ status: 'completed' }) },
+      ]);
+    });
+
+    it('refuses a run that does not exist as not found, before any stream', async () => {
+      await expect(executionEventStream(source, 999_999, 0)).rejects.toMatchObject({
+        kind: 'not_found',
+        message: 'Execution not found',
+      });
+    });
   });
 
   it('reports a run that does not exist, and stops following it', async () => {

@@ -1,21 +1,27 @@
-import { type ExecutionLive, isActiveStatus, type LogLineDto, type StepDto } from '../contracts/executions';
-import { notFound } from '../core/errors';
-import type { Db } from '../db';
-import { onSqlite } from '../db/plan';
-import { getExecutionLive, getExecutionLogs, getExecutionSteps } from '../db/queries/executions';
-import type { EngineEvent, EngineEvents } from '../engine/events';
+import {
+  type ExecutionLive,
+  type ExecutionStatus,
+  isActiveStatus,
+  type LogLineDto,
+  type StepDto,
+} from '../contracts/executions';
+import { isDomainError, notFound } from '../core/errors';
+import { execute } from '../db/plan';
+import { getExecutionLive } from '../db/queries/executions';
+import type { Store } from '../db/store';
+import type { RunFeed } from '../live/runFeed';
 
-/** Lines replayed from SQLite per read, so a long log streams without a long read. */
-const REPLAY_CHUNK_LINES = 2_000;
 /** Keeps proxies and idle timeouts from closing a quiet stream. */
 const KEEPALIVE_MS = 15_000;
 /** A reader this far behind is dropped; it reconnects with Last-Event-ID and loses nothing. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 export interface EventStreamSource {
-  db: Db;
-  events: EngineEvents;
-  /** The run as the engine has it while it runs; undefined once it has ended. */
+  /** The run's output, from any sequence number, live: in process or across processes. */
+  feed: RunFeed;
+  /** Where a run's view is read when this process does not run it. */
+  store: Store;
+  /** The run as the engine has it while it runs in this process; undefined otherwise. */
   liveView(executionId: number): ExecutionLive | undefined;
 }
 
@@ -26,46 +32,50 @@ function sse(event: 'step' | 'log' | 'status', id: number, data: unknown): Uint8
   return encoder.encode(`id: ${id}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
 }
 
-function itemEvents(steps: readonly StepDto[], logs: readonly LogLineDto[], after: number): Uint8Array[] {
+function itemEvents(steps: readonly StepDto[], logs: readonly LogLineDto[]): Uint8Array[] {
   const items = [
     ...steps.map((step) => ({ seq: step.seq, frame: () => sse('step', step.seq, step) })),
     ...logs.map((log) => ({ seq: log.seq, frame: () => sse('log', log.seq, log) })),
   ];
-  return items
-    .filter((item) => item.seq > after)
-    .sort((a, b) => a.seq - b.seq)
-    .map((item) => item.frame());
-}
-
-function executionOf(event: EngineEvent): number | null {
-  if (event.type === 'run.output') return event.executionId;
-  return 'execution' in event ? event.execution.id : null;
+  return items.sort((a, b) => a.seq - b.seq).map((item) => item.frame());
 }
 
 /**
  * A run's steps, log lines and status as Server-Sent Events, each with its sequence number as
- * `id`: everything after `afterSeq` from SQLite, then live until the run ends, then the stream
- * closes. The replay and the subscription happen in one synchronous block (the reads run their
- * plans with onSqlite, never awaited), and the engine publishes only after its commits on this
- * same thread, so nothing can fall between them; anything at or below what was sent is dropped,
- * so a reader sees no gap and no duplicate.
+ * `id`: everything after `afterSeq`, then live until the run ends, then the stream closes. The run
+ * feed (src/lib/live/runFeed.ts) hands each item once, in order, with no gap, whether the run's
+ * output commits in this process or on a worker host; a status event follows the lines committed
+ * before it, and its `id` is the last sequence number sent, so a resume never skips a line.
+ * Rejects with not found for a run that does not exist.
  */
-export function executionEventStream(
+export async function executionEventStream(
   source: EventStreamSource,
   executionId: number,
   afterSeq: number,
-): ReadableStream<Uint8Array> {
-  const { db } = source;
-  const storedView = () => onSqlite(db, (store) => getExecutionLive(store, executionId));
-  const current = source.liveView(executionId) ?? storedView();
-  if (!current) throw notFound('Execution');
+): Promise<ReadableStream<Uint8Array>> {
+  const storedView = () => execute(source.store, getExecutionLive(source.store, executionId));
+  if (!(source.liveView(executionId) ?? (await storedView()))) throw notFound('Execution');
+  /**
+   * The view a status event carries. An ending is read from the store, where the feed read it; an
+   * active status from the engine when it runs the run here. A view that has ended meanwhile is not
+   * sent: the feed announces that ending next, after the lines before it.
+   */
+  const viewFor = async (status: ExecutionStatus): Promise<ExecutionLive | undefined> => {
+    if (!isActiveStatus(status)) return storedView();
+    const view = source.liveView(executionId) ?? (await storedView());
+    return view && isActiveStatus(view.status) ? view : undefined;
+  };
 
-  let sent = afterSeq;
   let stop = () => {};
-
   return new ReadableStream<Uint8Array>({
     start(controller) {
+      let sent = afterSeq;
       let closed = false;
+      // Deliveries in the order the feed made them: a status waits for its view's read, and the lines after it wait for the status.
+      let queue = Promise.resolve();
+      const later = (write: () => void | Promise<void>) => {
+        queue = queue.then(write).catch(() => close());
+      };
       const close = () => {
         if (closed) return;
         closed = true;
@@ -76,38 +86,28 @@ export function executionEventStream(
         if ((controller.desiredSize ?? 0) < -MAX_BUFFERED_BYTES) close();
         else if (!closed) controller.enqueue(chunk);
       };
-      const status = (execution: ExecutionLive) => {
-        push(sse('status', Math.max(sent, execution.lastSeq), execution));
-        if (!isActiveStatus(execution.status)) close();
-      };
-      const apply = (event: EngineEvent) => {
-        if (event.type === 'run.output') {
-          for (const chunk of itemEvents(event.steps, event.logs, sent)) push(chunk);
-          sent = Math.max(sent, event.seq);
-        } else if ('execution' in event) {
-          status(event.execution);
-        }
-      };
-
-      for (;;) {
-        const logs = onSqlite(db, (store) => getExecutionLogs(store, executionId, sent, REPLAY_CHUNK_LINES));
-        const last = logs.at(-1);
-        const through = logs.length === REPLAY_CHUNK_LINES && last ? last.seq : Number.MAX_SAFE_INTEGER;
-        const steps = onSqlite(db, (store) => getExecutionSteps(store, executionId, sent, through));
-        for (const chunk of itemEvents(steps, logs, sent)) push(chunk);
-        sent = Math.max(sent, last?.seq ?? sent, steps.at(-1)?.seq ?? sent);
-        if (through === Number.MAX_SAFE_INTEGER || closed) break;
-      }
-      if (closed) return;
-      const unsubscribe = source.events.subscribe((event) => {
-        if (executionOf(event) === executionId) apply(event);
+      const follow = source.feed.follow(executionId, afterSeq, {
+        onItems: ({ steps, logs, seq }) =>
+          later(() => {
+            for (const chunk of itemEvents(steps, logs)) push(chunk);
+            sent = seq;
+          }),
+        onStatus: (status) =>
+          later(async () => {
+            const execution = await viewFor(status);
+            if (execution) push(sse('status', sent, execution));
+            if (!isActiveStatus(status)) close();
+          }),
+        // A failed read is tried again by the feed; a run deleted meanwhile ends the stream.
+        onError: (error) => {
+          if (isDomainError(error) && error.kind === 'not_found') later(close);
+        },
       });
       const keepalive = setInterval(() => push(encoder.encode(': keepalive\n\n')), KEEPALIVE_MS);
       stop = () => {
-        unsubscribe();
+        follow.close();
         clearInterval(keepalive);
       };
-      status(source.liveView(executionId) ?? storedView() ?? current);
     },
     cancel() {
       stop();

@@ -26,6 +26,8 @@ import { type DrainStart, type HandBackCounts, RunEngine } from '../engine/engin
 import type { EngineEvent } from '../engine/events';
 import { healthTools } from '../health/healthTools';
 import { recordHealthReport } from '../health/reports';
+import { engineAnnouncements } from '../live/inProcess';
+import { type RunFeed, runFeed } from '../live/runFeed';
 import { type HostMetrics, startHostMetrics } from '../metrics/hostMetrics';
 import { hostMetricsSettings } from '../metrics/retention';
 import { RunResourceSampler } from '../metrics/runResourceSampler';
@@ -89,6 +91,8 @@ export interface Backend {
   readonly approvalLinks: ApprovalLinks;
   /** This process's worker: the engine runs runs as it. */
   readonly runWorker: LocalWorker;
+  /** Runs' output from any sequence number, then live (the Server-Sent Events route reads it). */
+  readonly runFeed: RunFeed;
   /** Starts delivering notifications, once the server knows the URL its messages link to. */
   startDelivery(baseUrl: string): void;
   /** Delivers what producers just committed (notifications recorded outside the engine). */
@@ -277,6 +281,8 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     events,
     approvalLinks,
     runWorker,
+    // One box: the engine's own events announce its commits.
+    runFeed: runFeed(getStore(), engineAnnouncements(engine.events)),
     startDelivery(baseUrl) {
       if (worker) return;
       const baseDelayMs = env.notifyRetryBaseMs;

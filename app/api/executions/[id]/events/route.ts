@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { invalidField } from '@/lib/core/errors';
-import { getDb } from '@/lib/db';
+import { getStore } from '@/lib/db/store';
 import { executionEventStream } from '@/lib/http/executionEventStream';
 import { idParam, route } from '@/lib/http/route';
 import { requireRuntime } from '@/lib/server/runtime';
@@ -35,10 +35,10 @@ export const GET = route(
       },
     },
   },
-  ({ params, query, request }) => {
-    const { engine } = requireRuntime();
-    const stream = executionEventStream(
-      { db: getDb(), events: engine.events, liveView: (id) => engine.liveView(id) },
+  async ({ params, query, request }) => {
+    const { engine, backend } = requireRuntime();
+    const stream = await executionEventStream(
+      { feed: backend.runFeed, store: getStore(), liveView: (id) => engine.liveView(id) },
       params.id,
       resumeAfter(request, query.afterSeq),
     );
