@@ -169,7 +169,8 @@ async function main(): Promise<void> {
     );
   });
   realtime = createRealtimeServer({
-    db: handle.db,
+    store: getStore(),
+    feed: backend.runFeed,
     events: engine.events,
     backendEvents: backend.events,
     viewOf: (executionId) =>

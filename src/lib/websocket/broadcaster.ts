@@ -1,30 +1,32 @@
 import type { WebSocket } from 'ws';
-import type { ExecutionLive, LogLineDto, StepDto } from '../contracts/executions';
+import type { ExecutionLive } from '../contracts/executions';
 import type { CircuitBreakerDto } from '../contracts/system';
-import type { Db } from '../db';
-import { onSqlite } from '../db/plan';
-import { getExecutionLogs, getExecutionSteps } from '../db/queries/executions';
+import { execute } from '../db/plan';
 import { getExecutionResources } from '../db/queries/runResources';
+import type { Store } from '../db/store';
 import type { EngineEvent } from '../engine/events';
+import type { RunFeed, RunFollow, RunItems } from '../live/runFeed';
 import type { BackendEvent } from '../server/backend';
 import type { BroadcastTopic, ServerFrame } from './protocol';
 import { UpdatePacer } from './updatePacer';
 
 /**
- * Slow-client policy: a socket whose unsent buffer passes HIGH_WATER stops receiving live
- * frames for its executions (they are in SQLite anyway); once it drains below LOW_WATER it is
- * caught up from the database from the last sequence number it was sent. Past HARD_LIMIT it is
- * closed (4008) and the browser reconnects with `afterSeq`. Server memory per client stays bounded.
+ * Slow-client policy: a socket whose unsent buffer passes HIGH_WATER stops following its
+ * executions (their output is in the store anyway); once it drains below LOW_WATER it follows them
+ * again from the last sequence number it was sent (a resume). Past HARD_LIMIT it is closed (4008)
+ * and the browser reconnects with `afterSeq`. Server memory per client stays bounded.
  */
 export const HIGH_WATER_BYTES = 1024 * 1024;
 export const LOW_WATER_BYTES = 256 * 1024;
 export const HARD_LIMIT_BYTES = 8 * 1024 * 1024;
-const REPLAY_CHUNK_LINES = 2_000;
 const CATCH_UP_INTERVAL_MS = 250;
 
 interface ExecutionSubscription {
   lastSentSeq: number;
+  /** Until the follow has caught up (at the start and after a pause), the run's view frames wait. */
   lagging: boolean;
+  /** Null while paused for a backed-up socket. */
+  follow: RunFollow | null;
 }
 
 export interface ClientSession {
@@ -43,22 +45,26 @@ const TOPIC_OF: Record<TopicEvent['type'], BroadcastTopic> = {
   'storage.updated': 'storage',
 };
 
-interface OutputMessage {
-  executionId: number;
-  seq: number;
-  steps: StepDto[];
-  logs: LogLineDto[];
-}
-
-/** Fans the engine's committed events out to the sockets that subscribed to them. */
+/**
+ * Fans committed events out to the sockets that subscribed to them: each run's output through the
+ * run feed (src/lib/live/runFeed.ts: from the subscriber's `afterSeq`, each item once, in order,
+ * whether it commits in this process or on a worker host), the rest from the engine's and the
+ * backend's events.
+ */
 export class Broadcaster {
   private readonly sessions = new Set<ClientSession>();
   private readonly catchUpTimer: NodeJS.Timeout;
   private readonly updates = new UpdatePacer((execution) => this.sendUpdated(execution));
+  /**
+   * The last output frame, by the batch it encodes: in process every follower of a run is handed
+   * the same committed batch, so it is serialized once for all of them.
+   */
+  private lastOutput: { items: RunItems['logs']; steps: RunItems['steps']; frame: Buffer } | null = null;
 
   /** `viewOf`: a run as it is now (from the engine while it runs, else from the database). */
   constructor(
-    private readonly db: Db,
+    private readonly store: Store,
+    private readonly feed: RunFeed,
     private readonly viewOf: (executionId: number) => ExecutionLive | undefined,
   ) {
     this.catchUpTimer = setInterval(() => this.catchUpLagging(), CATCH_UP_INTERVAL_MS);
@@ -73,33 +79,43 @@ export class Broadcaster {
 
   remove(session: ClientSession): void {
     this.sessions.delete(session);
+    for (const executionId of session.executions.keys()) this.unsubscribeExecution(session, executionId);
   }
 
   close(): void {
     clearInterval(this.catchUpTimer);
     this.updates.close();
-    this.sessions.clear();
+    for (const session of this.sessions) this.remove(session);
   }
 
   /**
-   * Sends what the client missed after `afterSeq`, then registers it for live frames. Runs
-   * synchronously: events are published right after their commit on this same thread, so
-   * nothing can be committed between the read and the registration (no gap, no duplicate).
+   * Sends what the client missed after `afterSeq` (none when it gives none: it rendered the run
+   * as it is now), then the run's output live, through one follow of the run feed.
    */
   subscribeExecution(session: ClientSession, executionId: number, afterSeq: number | undefined): boolean {
     const view = this.viewOf(executionId);
     if (!view) return false;
+    this.unsubscribeExecution(session, executionId);
     send(session.socket, { type: 'subscribed', topic: 'execution', executionId, lastSeq: view.lastSeq });
-    const subscription = { lastSentSeq: afterSeq ?? view.lastSeq, lagging: false };
+    const subscription: ExecutionSubscription = {
+      lastSentSeq: afterSeq ?? view.lastSeq,
+      lagging: true,
+      follow: null,
+    };
     session.executions.set(executionId, subscription);
-    this.replay(session, executionId, subscription);
+    this.follow(session, executionId, subscription);
     return true;
+  }
+
+  unsubscribeExecution(session: ClientSession, executionId: number): void {
+    session.executions.get(executionId)?.follow?.close();
+    session.executions.delete(executionId);
   }
 
   onEvent(event: EngineEvent): void {
     switch (event.type) {
       case 'run.output':
-        this.onOutput(event);
+        // Followed through the run feed.
         return;
       case 'circuit.changed':
         this.onCircuit(event.circuit);
@@ -132,17 +148,35 @@ export class Broadcaster {
     }
   }
 
-  private onOutput(message: OutputMessage): void {
-    let frame: Buffer | undefined;
-    for (const session of this.sessions) {
-      const subscription = session.executions.get(message.executionId);
-      if (!subscription || subscription.lagging || message.seq <= subscription.lastSentSeq) continue;
-      if (this.isBackedUp(session, subscription)) continue;
-      const { executionId, seq, steps, logs } = message;
-      frame ??= encode({ type: 'execution.events', executionId, seq, steps, logs });
-      sendEncoded(session.socket, frame);
-      subscription.lastSentSeq = message.seq;
-    }
+  /** Follows the run from the last sequence number sent; once caught up, its view and resource use follow. */
+  private follow(session: ClientSession, executionId: number, subscription: ExecutionSubscription): void {
+    subscription.lagging = true;
+    const follow = this.feed.follow(executionId, subscription.lastSentSeq, {
+      onItems: (items) => this.onItems(session, subscription, items),
+      onError: () => {
+        // A failed read is tried again by the feed.
+      },
+    });
+    subscription.follow = follow;
+    void follow.caughtUp.then(() => {
+      if (subscription.follow !== follow || session.socket.readyState !== session.socket.OPEN) return;
+      subscription.lagging = false;
+      this.sendCaughtUp(session.socket, executionId);
+    });
+  }
+
+  private onItems(session: ClientSession, subscription: ExecutionSubscription, items: RunItems): void {
+    if (this.isBackedUp(session, subscription)) return;
+    sendEncoded(session.socket, this.outputFrame(items));
+    subscription.lastSentSeq = items.seq;
+  }
+
+  private outputFrame({ executionId, seq, steps, logs }: RunItems): Buffer {
+    const last = this.lastOutput;
+    if (last && last.items === logs && last.steps === steps) return last.frame;
+    const frame = encode({ type: 'execution.events', executionId, seq, steps, logs });
+    this.lastOutput = { items: logs, steps, frame };
+    return frame;
   }
 
   /** A run's view, as the pacer lets it go, to its subscribers and the lists. */
@@ -173,50 +207,39 @@ export class Broadcaster {
     for (const session of this.sessions) if (session.listAll) sendEncoded(session.socket, frame);
   }
 
+  /** Past the high water the follow pauses (closed: the catch-up timer follows again); past the hard limit the socket goes. */
   private isBackedUp(session: ClientSession, subscription: ExecutionSubscription): boolean {
     const buffered = session.socket.bufferedAmount;
     if (buffered > HARD_LIMIT_BYTES) {
       session.socket.close(4008, 'Client too slow; reconnect with afterSeq');
       return true;
     }
-    if (buffered > HIGH_WATER_BYTES) subscription.lagging = true;
-    return subscription.lagging;
+    if (buffered <= HIGH_WATER_BYTES) return false;
+    subscription.follow?.close();
+    subscription.follow = null;
+    subscription.lagging = true;
+    return true;
   }
 
   private catchUpLagging(): void {
     for (const session of this.sessions) {
       if (session.socket.bufferedAmount > LOW_WATER_BYTES) continue;
       for (const [executionId, subscription] of session.executions) {
-        if (subscription.lagging) this.replay(session, executionId, subscription);
+        if (subscription.follow === null) this.follow(session, executionId, subscription);
       }
     }
   }
 
-  /** Sends committed events after `lastSentSeq` in chunks, stopping (still lagging) if the socket backs up. */
-  private replay(session: ClientSession, executionId: number, subscription: ExecutionSubscription): void {
-    subscription.lagging = true;
-    for (;;) {
-      if (session.socket.bufferedAmount > HIGH_WATER_BYTES) return;
-      const from = subscription.lastSentSeq;
-      const logs = onSqlite(this.db, (store) =>
-        getExecutionLogs(store, executionId, from, REPLAY_CHUNK_LINES),
-      );
-      const last = logs.at(-1);
-      const through = logs.length === REPLAY_CHUNK_LINES && last ? last.seq : Number.MAX_SAFE_INTEGER;
-      const steps = onSqlite(this.db, (store) => getExecutionSteps(store, executionId, from, through));
-      const seq = Math.max(last?.seq ?? from, steps.at(-1)?.seq ?? from);
-      if (seq > from) {
-        send(session.socket, { type: 'execution.events', executionId, seq, steps, logs });
-        subscription.lastSentSeq = seq;
-      }
-      if (through === Number.MAX_SAFE_INTEGER) break;
-    }
-    subscription.lagging = false;
+  /** The run's view as it is now, and what its process tree used so far (the sampler's next ticks follow as frames). */
+  private sendCaughtUp(socket: WebSocket, executionId: number): void {
     const execution = this.viewOf(executionId);
-    if (execution) send(session.socket, updatedFrame(execution));
-    // What the run's process tree used so far; the sampler's next ticks follow as frames.
-    const resources = onSqlite(this.db, (store) => getExecutionResources(store, executionId));
-    send(session.socket, { type: 'execution.resources', executionId, resources });
+    if (execution) send(socket, updatedFrame(execution));
+    void execute(this.store, getExecutionResources(this.store, executionId)).then(
+      (resources) => send(socket, { type: 'execution.resources', executionId, resources }),
+      () => {
+        // Only the resource panel misses its history; the next samples still arrive.
+      },
+    );
   }
 }
 

@@ -117,7 +117,7 @@ function dispatch(
       }
       return;
     case 'unsubscribe':
-      if (frame.topic === 'execution') session.executions.delete(frame.executionId);
+      if (frame.topic === 'execution') broadcaster.unsubscribeExecution(session, frame.executionId);
       else if (frame.topic === 'executions') session.listAll = false;
       else session.topics.delete(frame.topic);
       return;

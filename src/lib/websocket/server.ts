@@ -4,8 +4,9 @@ import { type RawData, type WebSocket, WebSocketServer } from 'ws';
 import type { ExecutionLive } from '../contracts/executions';
 import type { EventBus } from '../core/eventBus';
 import type { Logger } from '../core/logger';
-import type { Db } from '../db';
+import type { Store } from '../db/store';
 import type { EngineEvents } from '../engine/events';
+import type { RunFeed } from '../live/runFeed';
 import type { BackendEvent } from '../server/backend';
 import { Broadcaster, send } from './broadcaster';
 import { type ClientCommands, handleClientMessage } from './messageHandler';
@@ -25,7 +26,9 @@ function rawToString(data: RawData): string {
 }
 
 export interface RealtimeDeps {
-  db: Db;
+  store: Store;
+  /** Runs' output from any sequence number, then live. */
+  feed: RunFeed;
   events: EngineEvents;
   backendEvents: EventBus<BackendEvent>;
   /** A run as it is now (the engine's view while it runs, else the database's). */
@@ -39,7 +42,7 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
   const { logger } = deps;
   // ws's default maxPayload is 100 MiB; client frames are small commands.
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES });
-  const broadcaster = new Broadcaster(deps.db, deps.viewOf);
+  const broadcaster = new Broadcaster(deps.store, deps.feed, deps.viewOf);
   const unsubscribeEngine = deps.events.subscribe((event) => broadcaster.onEvent(event));
   const unsubscribeBackend = deps.backendEvents.subscribe((event) => broadcaster.onBackendEvent(event));
   const alive = new WeakMap<object, boolean>();
