@@ -158,11 +158,15 @@ export class Broadcaster {
       },
     });
     subscription.follow = follow;
-    void follow.caughtUp.then(() => {
-      if (subscription.follow !== follow || session.socket.readyState !== session.socket.OPEN) return;
-      subscription.lagging = false;
-      this.sendCaughtUp(session.socket, executionId);
-    });
+    void follow.caughtUp
+      .then(() => {
+        if (subscription.follow !== follow || session.socket.readyState !== session.socket.OPEN) return;
+        subscription.lagging = false;
+        this.sendCaughtUp(session.socket, executionId);
+      })
+      .catch(() => {
+        // The view could not be read: the run's next update brings it.
+      });
   }
 
   private onItems(session: ClientSession, subscription: ExecutionSubscription, items: RunItems): void {
