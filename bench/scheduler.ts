@@ -13,6 +13,7 @@ import { compileCron } from '../src/lib/scheduling/cron';
 import type { RunLauncher } from '../src/lib/scheduling/launcher';
 import { Scheduler } from '../src/lib/scheduling/scheduler';
 import { SecretMasker } from '../src/lib/security/secrets';
+import { planGiving } from '../tests/helpers/plans';
 import { createTestDb } from '../tests/helpers/testDb';
 import type { BenchResult } from './measure';
 import { sized } from './smoke';
@@ -160,7 +161,7 @@ export async function benchScheduler(): Promise<BenchResult[]> {
 
   // The engine's side: the execution row its createRun writes, through the same query function.
   const launcher: RunLauncher = {
-    refusal: () => null,
+    refusal: () => planGiving(null),
     *createRun(tx, scheduleId, target, now) {
       if (target.kind !== 'agent') throw new Error('the bench schedules agents');
       const row = { agentId: target.agentId, scheduleId, prompt: target.prompt ?? 'p', model: agent.model };

@@ -1,10 +1,10 @@
 import { workflowDefinitionSchema } from '../src/lib/contracts/workflows';
 import type { DbHandle } from '../src/lib/db';
-import { runOnSqlite } from '../src/lib/db/plan';
+import { transaction } from '../src/lib/db/plan';
 import {
   findStepByExecution,
-  getWorkflowRunRow,
   getWorkflowRunStepRows,
+  lockWorkflowRunRow,
   updateRunStep,
   updateWorkflowRun,
 } from '../src/lib/db/queries/workflowRuns';
@@ -14,7 +14,7 @@ import { layoutWorkflow } from '../src/lib/workflows/layout';
 import { planSteps } from '../src/lib/workflows/plan';
 import { createTestDb } from '../tests/helpers/testDb';
 import { makeAgents, runnerWithEngine, saveWorkflow } from '../tests/helpers/workflowEngine';
-import { type BenchResult, timeIt } from './measure';
+import { type BenchResult, timeIt, timeItAsync } from './measure';
 import { sized } from './smoke';
 
 const SPEND_EVENTS = sized(5_000, 50);
@@ -46,52 +46,61 @@ function fanSteps(agentId: number) {
  * baseline is the same change through the general path (load the run, its steps and its
  * definition, then composed updates), which is what every other event uses.
  */
-function benchSpend(handle: DbHandle): BenchResult[] {
-  const agentId = makeAgents(handle, ['bench']).bench ?? 0;
-  const workflow = saveWorkflow(handle, {
+async function benchSpend(handle: DbHandle): Promise<BenchResult[]> {
+  const store = sqliteStore(handle.db);
+  const agentId = (await makeAgents(store, ['bench'])).bench ?? 0;
+  const workflow = await saveWorkflow(store, {
     name: 'spend',
     maxCostUsd: 1_000,
     maxParallel: 8,
     steps: fanSteps(agentId),
   });
-  const { engine, runner } = runnerWithEngine(handle);
-  const run = runner.start(workflow.id, { trigger: 'manual' });
-  engine.startStep('root');
+  const { engine, runner } = runnerWithEngine(store);
+  const run = await runner.start(workflow.id, { trigger: 'manual' });
+  await engine.startStep('root');
   const executionId = engine.executionOf('root');
   let cost = 0;
-  const live = timeIt(`workflows: onSpend of a step (${SPEND_EVENTS} events)`, SPEND_EVENTS, () => {
-    cost += 10;
-    runner.onSpend({ executionId, costMicros: cost });
-  });
-  const { db } = handle;
-  const store = sqliteStore(db);
-  const baseline = timeIt('  baseline: load run + steps + definition, composed updates', SPEND_EVENTS, () => {
-    cost += 10;
-    db.transaction(() => {
-      const step = runOnSqlite(findStepByExecution(store, executionId));
-      const row = runOnSqlite(getWorkflowRunRow(store, run.id));
-      if (!step || !row) throw new Error('bench run vanished');
-      runOnSqlite(getWorkflowRunStepRows(store, run.id));
-      runOnSqlite(getWorkflowVersion(store, row.workflowId, row.workflowVersion));
-      runOnSqlite(updateRunStep(store, run.id, step.stepKey, { spendMicros: cost }));
-      runOnSqlite(updateWorkflowRun(store, run.id, { error: null }));
-    });
-  });
+  const live = await timeItAsync(
+    `workflows: onSpend of a step (${SPEND_EVENTS} events)`,
+    SPEND_EVENTS,
+    () => {
+      cost += 10;
+      return runner.onSpend({ executionId, costMicros: cost });
+    },
+  );
+  const baseline = await timeItAsync(
+    '  baseline: load run + steps + definition, composed updates',
+    SPEND_EVENTS,
+    () => {
+      cost += 10;
+      return transaction(store, function* (tx) {
+        const step = yield* findStepByExecution(tx, executionId);
+        const row = yield* lockWorkflowRunRow(tx, run.id);
+        if (!step || !row) throw new Error('bench run vanished');
+        yield* getWorkflowRunStepRows(tx, run.id);
+        yield* getWorkflowVersion(tx, row.workflowId, row.workflowVersion);
+        yield* updateRunStep(tx, run.id, step.stepKey, { spendMicros: cost });
+        yield* updateWorkflowRun(tx, run.id, { error: null });
+      });
+    },
+  );
   return [{ ...live, baseline }, baseline];
 }
 
 /** A whole 50-step run, every event through the runner and SQLite: what the engine's callbacks cost. */
-function benchWholeRun(handle: DbHandle): BenchResult {
-  const agentId = makeAgents(handle, ['whole']).whole ?? 0;
-  const workflow = saveWorkflow(handle, { name: 'whole', maxParallel: 8, steps: fanSteps(agentId) });
-  return timeIt(`workflows: a ${STEPS}-step fan-out run, start to end (${STEPS * 2 + 1} events)`, 30, () => {
-    const { engine, runner } = runnerWithEngine(handle);
-    runner.start(workflow.id, { trigger: 'manual' });
+async function benchWholeRun(handle: DbHandle): Promise<BenchResult> {
+  const store = sqliteStore(handle.db);
+  const agentId = (await makeAgents(store, ['whole'])).whole ?? 0;
+  const workflow = await saveWorkflow(store, { name: 'whole', maxParallel: 8, steps: fanSteps(agentId) });
+  const name = `workflows: a ${STEPS}-step fan-out run, start to end (${STEPS * 2 + 1} events)`;
+  return timeItAsync(name, 30, async () => {
+    const { engine, runner } = runnerWithEngine(store);
+    await runner.start(workflow.id, { trigger: 'manual' });
     // Ending a step launches the next ones, appended to `created`: end them in launch order.
     for (let i = 0; i < engine.created.length; i++) {
       const key = engine.created[i]?.request.stepKey ?? '';
-      engine.startStep(key);
-      engine.endStep(key, 'completed', { result: 'ok', costMicros: 100 });
+      await engine.startStep(key);
+      await engine.endStep(key, 'completed', { result: 'ok', costMicros: 100 });
     }
   });
 }
@@ -111,10 +120,10 @@ function benchPureParts(): BenchResult[] {
   ];
 }
 
-export function benchWorkflows(): BenchResult[] {
+export async function benchWorkflows(): Promise<BenchResult[]> {
   const handle = createTestDb();
   try {
-    return [...benchSpend(handle), benchWholeRun(handle), ...benchPureParts()];
+    return [...(await benchSpend(handle)), await benchWholeRun(handle), ...benchPureParts()];
   } finally {
     handle.sqlite.close();
   }

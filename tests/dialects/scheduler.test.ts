@@ -3,26 +3,21 @@ import { beforeEach, expect, it } from 'vitest';
 import { createChannelSchema } from '../../src/lib/contracts/notifications';
 import { changesOf, execute } from '../../src/lib/db/plan';
 import { getEarliestFireAt } from '../../src/lib/db/queries/schedules';
+import { getWorkflowRun } from '../../src/lib/db/queries/workflowRuns';
 import { insertWorkflow } from '../../src/lib/db/queries/workflows';
 import type { NewSchedule } from '../../src/lib/db/schema';
 import type { Store } from '../../src/lib/db/store';
 import type { RunEngine } from '../../src/lib/engine/engine';
 import { createChannel } from '../../src/lib/notifications/channels';
-import { engineRunLauncher, WORKFLOWS_ON_POSTGRES } from '../../src/lib/scheduling/engineLauncher';
+import { engineRunLauncher } from '../../src/lib/scheduling/engineLauncher';
 import { recordFiringEvents } from '../../src/lib/scheduling/firingNotifications';
 import { Scheduler, type SchedulerHooks } from '../../src/lib/scheduling/scheduler';
-import type { WorkflowRunner } from '../../src/lib/workflows/runner';
 import { newBox } from '../helpers/notifications';
 import { addScheduleRow, runsOfSchedule, scheduleHistory } from '../helpers/scheduleRows';
 import { captureLogger, ManualClock, StoreLauncher } from '../helpers/scheduling';
-import {
-  describeOnEachDialect,
-  describeOnPostgres,
-  emptyTables,
-  insertAgent,
-  insertRun,
-} from '../helpers/stores';
+import { describeOnEachDialect, emptyTables, insertAgent, insertRun } from '../helpers/stores';
 import { twoStepDefinition } from '../helpers/workflowDrafts';
+import { runnerWithEngine } from '../helpers/workflowEngine';
 
 // The scheduler's tick on both dialects: each batch claimed as one plan in one transaction on the
 // store. Slots, time zones and the rest of the policy are tests/unit/scheduler.test.ts (SQLite).
@@ -177,9 +172,18 @@ describeOnEachDialect('scheduler', (store) => {
   });
 });
 
-describeOnPostgres('scheduler, a workflow target', (store) => {
-  it('is refused on Postgres, recorded refused_invalid with the reason, and starts nothing', async () => {
-    await emptyTables(store(), (t) => [t.scheduleFirings, t.schedules, t.workflows, t.agentConfigurations]);
+describeOnEachDialect('scheduler, a workflow target', (store) => {
+  it('fires a workflow run whose first step is queued in the claim, and admitted after the commit', async () => {
+    await emptyTables(store(), (t) => [
+      t.scheduleFirings,
+      t.workflowRunSteps,
+      t.executions,
+      t.workflowRuns,
+      t.schedules,
+      t.workflowVersions,
+      t.workflows,
+      t.agentConfigurations,
+    ]);
     const agentId = await insertAgent(store(), 'gatherer');
     const workflow = await execute(
       store(),
@@ -190,19 +194,27 @@ describeOnPostgres('scheduler, a workflow target', (store) => {
       workflowId: workflow.id,
       workflowInput: { url: 'https://example.com' },
     });
-    // Neither is reached for a workflow on Postgres beyond the refusal checks.
+    // A workflow target reaches the engine only for its storage check; its steps go to the TestEngine.
     const engine = { storageRefusal: () => null } as unknown as RunEngine;
-    const workflows = { refusal: () => null } as unknown as WorkflowRunner;
+    const { engine: steps, runner } = runnerWithEngine(store());
     const scheduler = new Scheduler({
       store: store(),
-      launcher: engineRunLauncher(undefined as never, engine, workflows),
+      launcher: engineRunLauncher(engine, runner),
       logger: captureLogger().logger,
       clock: new ManualClock(NOW),
     });
     const [firing] = await scheduler.tick();
-    expect(firing).toMatchObject({ scheduleId: id, outcome: 'refused_invalid', workflowRunId: null });
-    expect(firing?.reason).toContain(WORKFLOWS_ON_POSTGRES);
-    const { db, t } = store();
-    expect(await db.select().from(t.workflowRuns)).toEqual([]);
+    expect(firing).toMatchObject({ scheduleId: id, outcome: 'started', executionId: null });
+    const run = await execute(store(), getWorkflowRun(store(), firing?.workflowRunId ?? 0));
+    expect(run).toMatchObject({
+      trigger: 'schedule',
+      status: 'queued',
+      input: { url: 'https://example.com' },
+    });
+    expect(run?.steps.map((step) => [step.key, step.status])).toEqual([
+      ['fetch', 'queued'],
+      ['sum', 'pending'],
+    ]);
+    expect(steps.admitted).toEqual([steps.executionOf('fetch')]);
   });
 });

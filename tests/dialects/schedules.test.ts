@@ -33,6 +33,7 @@ import {
   emptyTables,
   insertAgent,
   insertRun,
+  lockWaits,
   openPostgresTransaction,
 } from '../helpers/stores';
 
@@ -426,17 +427,3 @@ describeOnPostgres('schedules, two ticks at once', (store) => {
     expect(other.map((row) => row.id)).toEqual(ids.slice(2));
   });
 });
-
-/** How many other sessions of this database are waiting for a lock. */
-async function lockWaits(store: Store): Promise<number> {
-  const [row] = await execute(
-    store,
-    rowsOf(
-      store.db
-        .select({ n: count() })
-        .from(sql`pg_stat_activity`)
-        .where(sql`datname = current_database() and wait_event_type = 'Lock'`),
-    ),
-  );
-  return row?.n ?? 0;
-}

@@ -11,6 +11,7 @@ import type { RunLauncher, RunRefusal, ScheduleTarget, StartedRun } from '../../
 import type { SchedulerClock } from '../../src/lib/scheduling/scheduler';
 import { SecretMasker } from '../../src/lib/security/secrets';
 import type { WorkflowRunner } from '../../src/lib/workflows/runner';
+import { planGiving } from './plans';
 
 /** A clock the test moves by hand; timers are recorded, and run only when the test says so. */
 export class ManualClock implements SchedulerClock {
@@ -57,8 +58,8 @@ export class StoreLauncher implements RunLauncher {
   discarded: StartedRun[] = [];
   refuse: ((target: ScheduleTarget) => RunRefusal | null) | null = null;
 
-  refusal(target: ScheduleTarget): RunRefusal | null {
-    return this.refuse?.(target) ?? null;
+  refusal(_tx: Store, target: ScheduleTarget): Plan<RunRefusal | null> {
+    return planGiving(this.refuse?.(target) ?? null);
   }
 
   *createRun(tx: Store, scheduleId: number, target: ScheduleTarget, _now: number): Plan<StartedRun> {
@@ -102,20 +103,19 @@ export class DbLauncher extends StoreLauncher {
     super();
   }
 
-  override refusal(target: ScheduleTarget): RunRefusal | null {
-    const refused = super.refusal(target);
+  override *refusal(tx: Store, target: ScheduleTarget): Plan<RunRefusal | null> {
+    const refused = yield* super.refusal(tx, target);
     if (refused || target.kind === 'agent') return refused;
-    const budget = this.requireWorkflows().refusal(target.workflowId);
+    const budget = yield* this.requireWorkflows().refusal(tx, target.workflowId);
     return budget && { outcome: 'refused_budget', reason: budget.message };
   }
 
   override *createRun(tx: Store, scheduleId: number, target: ScheduleTarget, now: number): Plan<StartedRun> {
     if (target.kind === 'agent') return yield* super.createRun(tx, scheduleId, target, now);
-    // The runner writes on the connection: its rows join the scheduler's open transaction.
     const request = { input: target.input, trigger: 'schedule' as const, scheduleId };
     return {
       kind: 'workflow',
-      workflowRunId: this.requireWorkflows().createRun(this.db, target.workflowId, request, now),
+      workflowRunId: yield* this.requireWorkflows().createRun(tx, target.workflowId, request, now),
     };
   }
 

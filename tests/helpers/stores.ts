@@ -1,6 +1,7 @@
 // Stores for the dialect-neutral queries' tests (tests/dialects): each suite runs once on a SQLite
 // file and once on a database of a throw-away Postgres cluster, both with their committed
 // migrations applied. One cluster per test file, started on first use and stopped with the file.
+import { count, sql } from 'drizzle-orm';
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { openPostgres } from '../../src/lib/db/postgres';
@@ -119,4 +120,13 @@ export function openPostgresTransaction<T>(store: Store, body: (tx: Store) => Pr
 export async function anotherPostgresPool(store: Store): Promise<{ store: Store; close(): Promise<void> }> {
   const pool = (store.db as unknown as { $client: { options: { connectionString: string } } }).$client;
   return openPostgres(pool.options.connectionString, { maxConnections: 2 });
+}
+
+/** How many sessions of the Postgres database `store` is on wait for a lock another holds. */
+export async function lockWaits({ db }: Store): Promise<number> {
+  const [row] = await db
+    .select({ n: count() })
+    .from(sql`pg_stat_activity`)
+    .where(sql`datname = current_database() and wait_event_type = 'Lock'`);
+  return row?.n ?? 0;
 }

@@ -4,24 +4,24 @@ import type { WorkflowDefinitionInput } from '../../src/lib/contracts/workflows'
 import { workflowDefinitionSchema } from '../../src/lib/contracts/workflows';
 import { assertNoIssues, notFound } from '../../src/lib/core/errors';
 import { createLogger, type Logger } from '../../src/lib/core/logger';
-import type { Db, DbHandle } from '../../src/lib/db';
-import { runOnSqlite, transactionOnSqlite } from '../../src/lib/db/plan';
+import { execute, type Plan, transaction } from '../../src/lib/db/plan';
 import { createAgent, listLiveAgentIds } from '../../src/lib/db/queries/agents';
+import { insertQueuedExecution } from '../../src/lib/db/queries/executions';
 import { insertWorkflow } from '../../src/lib/db/queries/workflows';
-import { insertedRow } from '../../src/lib/db/returning';
-import { executions } from '../../src/lib/db/schema';
-import { sqliteStore } from '../../src/lib/db/store';
+import type { Store } from '../../src/lib/db/store';
 import { SecretMasker } from '../../src/lib/security/secrets';
 import type { EndedExecutionStatus, StepLauncher, StepRefusal } from '../../src/lib/workflows/launcher';
 import { WorkflowRunner } from '../../src/lib/workflows/runner';
 import { workflowIssues } from '../../src/lib/workflows/validate';
+import { planGiving } from './plans';
 
 export type RunRequest = Parameters<StepLauncher['createRun']>[1];
 
 /**
- * Plays the run engine for the workflow runner: createRun inserts a real queued execution row,
- * every call is recorded, and the test decides when an execution starts, spends and ends. Like the
- * real engine, stopping a queued execution ends it at once; a running one ends when the test says.
+ * Plays the run engine for the workflow runner, on either dialect: createRun inserts a real queued
+ * execution row in the runner's transaction, every call is recorded, and the test decides when an
+ * execution starts, spends and ends (each resolves once the runner has handled it). Like the real
+ * engine, stopping a queued execution ends it at once; a running one ends when the test says.
  */
 export class TestEngine implements StepLauncher {
   readonly created: { executionId: number; request: RunRequest }[] = [];
@@ -34,29 +34,25 @@ export class TestEngine implements StepLauncher {
   readonly deletedAgents = new Set<number>();
   runner: WorkflowRunner | undefined;
 
-  constructor(private readonly db: Db) {}
+  /** Stops the engine was asked for while its run was ending: they end once the runner is done. */
+  private stopping: Promise<void> = Promise.resolve();
 
-  refusal(agentId: number): StepRefusal | null {
-    return this.refusals.get(agentId) ?? null;
+  constructor(private readonly store: Store) {}
+
+  refusal(_store: Store, agentId: number): Plan<StepRefusal | null> {
+    return planGiving(this.refusals.get(agentId) ?? null);
   }
 
-  createRun(tx: Db, request: RunRequest, now: number): number {
-    const { id } = insertedRow(
-      tx
-        .insert(executions)
-        .values({
-          agentId: request.agentId,
-          trigger: 'workflow',
-          status: 'queued',
-          prompt: request.prompt,
-          model: 'claude-sonnet-4-5',
-          createdAt: now,
-          workflowRunId: request.workflowRunId,
-          workflowStepKey: request.stepKey,
-        })
-        .returning({ id: executions.id })
-        .all(),
-    );
+  *createRun(tx: Store, request: RunRequest, now: number): Plan<number> {
+    const id = yield* insertQueuedExecution(tx, {
+      agentId: request.agentId,
+      trigger: 'workflow',
+      prompt: request.prompt,
+      model: 'claude-sonnet-4-5',
+      createdAt: now,
+      workflowRunId: request.workflowRunId,
+      workflowStepKey: request.stepKey,
+    });
     if (this.deletedAgents.has(request.agentId)) throw notFound('Agent');
     this.created.push({ executionId: id, request });
     return id;
@@ -72,8 +68,19 @@ export class TestEngine implements StepLauncher {
 
   stop(executionId: number, reason: 'cancelled' | 'budget', message: string): void {
     this.stopped.push({ executionId, reason, message });
-    if (this.statusOf(executionId) === 'queued')
-      this.end(executionId, reason === 'budget' ? 'budget_exceeded' : 'cancelled');
+    const ended = reason === 'budget' ? 'budget_exceeded' : 'cancelled';
+    this.stopping = this.stopping.then(async () => {
+      if ((await this.statusOf(executionId)) === 'queued') await this.end(executionId, ended);
+    });
+  }
+
+  /** Resolves once the queued executions `stop` ended (and the stops those endings led to) are handled by the runner. */
+  async settled(): Promise<void> {
+    let seen: Promise<void>;
+    do {
+      seen = this.stopping;
+      await seen;
+    } while (seen !== this.stopping);
   }
 
   /** The execution of a step (the last one created for that key). */
@@ -91,48 +98,51 @@ export class TestEngine implements StepLauncher {
     return this.created.map((entry) => entry.request.stepKey);
   }
 
-  statusOf(executionId: number): ExecutionStatus | undefined {
-    return this.db
-      .select({ status: executions.status })
-      .from(executions)
-      .where(eq(executions.id, executionId))
-      .get()?.status;
+  async statusOf(executionId: number): Promise<ExecutionStatus | undefined> {
+    const { db, t } = this.store;
+    const [row] = await db
+      .select({ status: t.executions.status })
+      .from(t.executions)
+      .where(eq(t.executions.id, executionId));
+    return row?.status;
   }
 
-  startStep(stepKey: string, at = Date.now()): void {
+  async startStep(stepKey: string, at = Date.now()): Promise<void> {
     const executionId = this.executionOf(stepKey);
-    this.db
-      .update(executions)
+    const { db, t } = this.store;
+    await db
+      .update(t.executions)
       .set({ status: 'running', startedAt: at })
-      .where(eq(executions.id, executionId))
-      .run();
-    this.requireRunner().onRunStarted({ executionId, startedAt: at });
+      .where(eq(t.executions.id, executionId));
+    await this.requireRunner().onRunStarted({ executionId, startedAt: at });
   }
 
-  spend(stepKey: string, costMicros: number): void {
-    this.requireRunner().onSpend({ executionId: this.executionOf(stepKey), costMicros });
+  async spend(stepKey: string, costMicros: number): Promise<void> {
+    await this.requireRunner().onSpend({ executionId: this.executionOf(stepKey), costMicros });
+    await this.settled();
   }
 
-  endStep(
+  async endStep(
     stepKey: string,
     status: EndedExecutionStatus,
     ending: { result?: string; output?: unknown; costMicros?: number } = {},
-  ): void {
-    this.end(this.executionOf(stepKey), status, ending);
+  ): Promise<void> {
+    await this.end(this.executionOf(stepKey), status, ending);
+    await this.settled();
   }
 
-  private end(
+  private async end(
     executionId: number,
     status: EndedExecutionStatus,
     { result, output, costMicros = 0 }: { result?: string; output?: unknown; costMicros?: number } = {},
-  ): void {
+  ): Promise<void> {
     const resultText = status === 'completed' ? (result ?? `result of execution ${executionId}`) : null;
-    this.db
-      .update(executions)
+    const { db, t } = this.store;
+    await db
+      .update(t.executions)
       .set({ status, resultText, costMicros, finishedAt: Date.now() })
-      .where(eq(executions.id, executionId))
-      .run();
-    this.requireRunner().onRunEnded({
+      .where(eq(t.executions.id, executionId));
+    await this.requireRunner().onRunEnded({
       executionId,
       status,
       resultText,
@@ -150,11 +160,11 @@ export class TestEngine implements StepLauncher {
 export const silentLogger = (): Logger =>
   createLogger({ level: 'error', destination: { write: () => true }, masker: new SecretMasker([]) });
 
-/** A runner wired to a fresh TestEngine, as server.ts will wire it to the real one. */
-export function runnerWithEngine(handle: DbHandle, published: number[] = []) {
-  const engine = new TestEngine(handle.db);
+/** A runner on `store` wired to a fresh TestEngine, as backend.ts wires it to the real one. */
+export function runnerWithEngine(store: Store, published: number[] = []) {
+  const engine = new TestEngine(store);
   const runner = new WorkflowRunner({
-    db: handle.db,
+    store,
     launcher: engine,
     logger: silentLogger(),
     afterCommit: (runId) => published.push(runId),
@@ -163,35 +173,34 @@ export function runnerWithEngine(handle: DbHandle, published: number[] = []) {
   return { engine, runner };
 }
 
-export function makeAgents(handle: DbHandle, names: readonly string[]): Record<string, number> {
-  return Object.fromEntries(
-    names.map((name) => [
-      name,
-      runOnSqlite(
-        createAgent(sqliteStore(handle.db), { name, model: 'claude-sonnet-4-5', defaultPrompt: 'p' }),
-      ).id,
-    ]),
-  );
+export async function makeAgents(store: Store, names: readonly string[]): Promise<Record<string, number>> {
+  const ids: Record<string, number> = {};
+  for (const name of names) {
+    ids[name] = (
+      await execute(store, createAgent(store, { name, model: 'claude-sonnet-4-5', defaultPrompt: 'p' }))
+    ).id;
+  }
+  return ids;
 }
 
 /**
- * Saves a workflow for a test of what runs it, synchronously (the runner's tests are): the checks of
- * validate.ts against the live agents, then the insert. `structured`: agents that return structured
+ * Saves a workflow for a test of what runs it: the checks of validate.ts against the live agents,
+ * then the insert. `structured`: agents that return structured
  * output. The service the API saves through (async, with the name check) has its own tests:
  * tests/unit/workflowValidation.test.ts, tests/dialects/workflowDefinitions.test.ts.
  */
-export function saveWorkflow(
-  handle: DbHandle,
+export async function saveWorkflow(
+  store: Store,
   draft: WorkflowDefinitionInput,
   structured: readonly number[] = [],
 ) {
   const definition = workflowDefinitionSchema.parse(draft);
-  const liveAgentIds = runOnSqlite(listLiveAgentIds(sqliteStore(handle.db)));
+  const liveAgentIds = await execute(store, listLiveAgentIds(store));
   assertNoIssues(
     workflowIssues(definition, {
       liveAgentIds,
       hasStructuredOutput: (agentId) => structured.includes(agentId),
     }),
   );
-  return transactionOnSqlite(handle.db, (tx) => insertWorkflow(tx, definition, Date.now()));
+  return transaction(store, (tx) => insertWorkflow(tx, definition, Date.now()));
 }

@@ -591,16 +591,16 @@ describe('a workflow target', () => {
   let runner: WorkflowRunner;
   let agents: Record<string, number>;
 
-  beforeEach(() => {
-    ({ engine, runner } = runnerWithEngine(handle));
+  beforeEach(async () => {
+    ({ engine, runner } = runnerWithEngine(sqliteStore(handle.db)));
     launcher = new DbLauncher(handle.db, runner);
     scheduler = newScheduler();
-    agents = makeAgents(handle, ['gatherer', 'writer']);
+    agents = await makeAgents(sqliteStore(handle.db), ['gatherer', 'writer']);
   });
 
   /** Gathers facts about `topic`, then writes them up: every ten minutes unless told otherwise. */
-  function workflowSchedule(input: Partial<CreateScheduleInput> = {}) {
-    const workflow = saveWorkflow(handle, {
+  async function workflowSchedule(input: Partial<CreateScheduleInput> = {}) {
+    const workflow = await saveWorkflow(sqliteStore(handle.db), {
       name: `report-${Math.random().toString(36).slice(2)}`,
       inputs: [{ name: 'topic', required: true }],
       steps: [
@@ -631,15 +631,15 @@ describe('a workflow target', () => {
       .all();
 
   /** The engine runs every step of the workflow run to completion. */
-  function completeRun(): void {
+  async function completeRun(): Promise<void> {
     for (const key of ['a', 'b']) {
-      engine.startStep(key);
-      engine.endStep(key, 'completed');
+      await engine.startStep(key);
+      await engine.endStep(key, 'completed');
     }
   }
 
   it('a slot starts a workflow run with the schedule’s input, committed with its firing; its steps start after the commit', async () => {
-    const { id } = workflowSchedule();
+    const { id } = await workflowSchedule();
     const admittedInTransaction: number[] = [];
     scheduler = newScheduler({
       *inTransaction(tx) {
@@ -672,8 +672,8 @@ describe('a workflow target', () => {
   });
 
   it('skip: a slot is skipped while a workflow run from this schedule is active; other runs of the workflow do not count', async () => {
-    const { id, workflow } = workflowSchedule();
-    const manual = runner.start(workflow.id, { input: { topic: 'cpu' }, trigger: 'manual' });
+    const { id, workflow } = await workflowSchedule();
+    const manual = await runner.start(workflow.id, { input: { topic: 'cpu' }, trigger: 'manual' });
     await runUntil(at('2026-05-04T08:20:00Z'));
     const [first] = workflowRunsOf(id);
     expect(history(id).map((f) => [f.outcome, f.reason])).toEqual([
@@ -684,16 +684,16 @@ describe('a workflow target', () => {
       ],
     ]);
     expect(first?.id).not.toBe(manual.id);
-    completeRun();
+    await completeRun();
     expect(workflowRunsOf(id).map((r) => r.status)).toEqual(['completed']);
     await runUntil(at('2026-05-04T08:30:00Z'));
     expect(history(id).map((f) => f.outcome)).toEqual(['started', 'skipped_overlap', 'started']);
   });
 
   it('buffer_one: one workflow run may wait behind the running one', async () => {
-    const { id } = workflowSchedule({ overlapPolicy: 'buffer_one' });
+    const { id } = await workflowSchedule({ overlapPolicy: 'buffer_one' });
     await runUntil(at('2026-05-04T08:10:00Z'));
-    engine.startStep('a');
+    await engine.startStep('a');
     await runUntil(at('2026-05-04T08:30:00Z'));
     const [running, waiting] = workflowRunsOf(id);
     expect(workflowRunsOf(id).map((r) => r.status)).toEqual(['running', 'queued']);
@@ -705,7 +705,7 @@ describe('a workflow target', () => {
   });
 
   it('a monthly budget that refuses one of its agents refuses the slot, recorded, with nothing written', async () => {
-    const { id } = workflowSchedule();
+    const { id } = await workflowSchedule();
     const message = 'The monthly budget of agent “writer” ($5.00) is exhausted: $5.01 spent in 2026-05';
     engine.refusals.set(agents.writer ?? 0, {
       message,
@@ -722,7 +722,7 @@ describe('a workflow target', () => {
   });
 
   it('an input that no longer fits the workflow is recorded refused_invalid, once per slot, and starts nothing', async () => {
-    const { id, workflow } = workflowSchedule();
+    const { id, workflow } = await workflowSchedule();
     await updateWorkflow(
       sqliteStore(handle.db),
       workflow.id,
@@ -743,7 +743,7 @@ describe('a workflow target', () => {
   });
 
   it('run now starts a workflow run, recorded as manual, even while paused and overlapping', async () => {
-    const { id } = workflowSchedule();
+    const { id } = await workflowSchedule();
     await runUntil(at('2026-05-04T08:10:00Z'));
     updateSchedule(handle.db, id, { enabled: false }, clock.now());
     const firing = await scheduler.runNow(id);
@@ -759,11 +759,11 @@ describe('a workflow target', () => {
   });
 
   it('deleting the workflow deletes its schedules; a schedule left behind is deleted when it comes due', async () => {
-    const deletedWith = workflowSchedule();
+    const deletedWith = await workflowSchedule();
     transactionOnSqlite(handle.db, (tx) => softDeleteWorkflow(tx, deletedWith.workflow.id, clock.now()));
     expect(() => onSqlite(handle.db, (s) => getSchedule(s, deletedWith.id))).toThrow('Schedule not found');
 
-    const leftBehind = workflowSchedule();
+    const leftBehind = await workflowSchedule();
     handle.db
       .update(workflows)
       .set({ deletedAt: clock.now() })

@@ -265,9 +265,9 @@ describe('a workflow target', () => {
     throw new Error('expected a domain error');
   };
 
-  function setUp() {
+  async function setUp() {
     const agent = createTestAgent(handle.db);
-    const workflow = saveWorkflow(handle, {
+    const workflow = await saveWorkflow(sqliteStore(handle.db), {
       name: 'report',
       inputs: [
         { name: 'topic', required: true },
@@ -279,7 +279,7 @@ describe('a workflow target', () => {
   }
 
   it('runs a workflow with its input; the schedule names it, and lists filter by it', async () => {
-    const { agent, workflow } = setUp();
+    const { agent, workflow } = await setUp();
     const created = createSchedule(
       handle.db,
       {
@@ -308,7 +308,7 @@ describe('a workflow target', () => {
   });
 
   it('refuses an input that does not fit the workflow’s fields, naming the field, and an unknown workflow', async () => {
-    const { workflow } = setUp();
+    const { workflow } = await setUp();
     const create =
       (workflowInput: Record<string, string> | undefined, workflowId = workflow.id) =>
       () =>
@@ -332,7 +332,7 @@ describe('a workflow target', () => {
   });
 
   it('a PATCH naming one target switches to it, clearing the other; the schedule as it would become is checked', async () => {
-    const { agent, workflow } = setUp();
+    const { agent, workflow } = await setUp();
     const { id } = createSchedule(
       handle.db,
       { agentId: agent.id, prompt: 'Check the disks.', cronExpression: '@daily' },

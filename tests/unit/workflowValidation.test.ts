@@ -224,7 +224,7 @@ describe('saving workflows', () => {
     createWorkflow(sqliteStore(handle.db), workflowDefinitionSchema.parse(draft));
 
   it('a bad definition is a 400 listing every issue, and nothing is saved', async () => {
-    const agentId = makeAgents(handle, ['x']).x ?? 0;
+    const agentId = (await makeAgents(sqliteStore(handle.db), ['x'])).x ?? 0;
     const bad = {
       name: 'bad',
       description: '',
@@ -254,7 +254,7 @@ describe('saving workflows', () => {
   });
 
   it('a deleted agent is unknown; a taken name is a 409 on name', async () => {
-    const agents = makeAgents(handle, ['x', 'gone']);
+    const agents = await makeAgents(sqliteStore(handle.db), ['x', 'gone']);
     runOnSqlite(softDeleteAgent(sqliteStore(handle.db), agents.gone ?? 0));
     const good = await save({
       name: 'nightly',
@@ -283,7 +283,7 @@ describe('saving workflows', () => {
   });
 
   it('PATCH replaces the fields given, checks the whole, and saves a new version', async () => {
-    const agentId = makeAgents(handle, ['x']).x ?? 0;
+    const agentId = (await makeAgents(sqliteStore(handle.db), ['x'])).x ?? 0;
     const saved = await save({
       name: 'nightly',
       maxCostUsd: 0.5,

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { DrizzleQueryError } from 'drizzle-orm';
+import { DrizzleQueryError, type SQL, sql } from 'drizzle-orm';
 import type { DbExecutor } from './executor';
 import type { DbConnection } from './index';
 import { type PreparedQuery, type PreparedWrite, preparedPerConnection } from './prepared';
@@ -33,7 +33,9 @@ type Statement =
   | { kind: 'preparedRows'; query: PreparedQuery<unknown>; values: Record<string, unknown> }
   /** A write: how many rows it changed. */
   | { kind: 'changes'; query: WriteQuery }
-  | { kind: 'preparedChanges'; query: PreparedWrite; values: Record<string, unknown> };
+  | { kind: 'preparedChanges'; query: PreparedWrite; values: Record<string, unknown> }
+  /** Raw SQL, run as a write on the store it names. */
+  | { kind: 'sql'; store: Store; query: SQL };
 
 /** The rows a select (or a write's `returning()`) gives. */
 export function* rowsOf<Row>(query: RowsQuery<Row>): Plan<Row[]> {
@@ -67,6 +69,16 @@ export function* changesOf(query: WriteQuery): Plan<number> {
   return (yield { kind: 'changes', query }) as number;
 }
 
+/** Runs raw SQL on `store` as a write (a lock, a savepoint): how many rows it changed. */
+export function* sqlChangesOf(store: Store, query: SQL): Plan<number> {
+  return (yield { kind: 'sql', store, query }) as number;
+}
+
+/** Postgres' database, which the Store's SQLite-typed one is at run time there (see store.ts). */
+interface PostgresExecutor {
+  execute(query: SQL): Promise<unknown>;
+}
+
 function executeOnSqlite(statement: Statement): unknown {
   switch (statement.kind) {
     case 'rows':
@@ -77,6 +89,8 @@ function executeOnSqlite(statement: Statement): unknown {
       return statement.query.run().changes;
     case 'preparedChanges':
       return statement.query.run(statement.values).changes;
+    case 'sql':
+      return statement.store.db.run(statement.query).changes;
   }
 }
 
@@ -88,14 +102,20 @@ interface PostgresWriteResult {
 async function executeOnPostgres(statement: Statement): Promise<unknown> {
   let result: unknown;
   try {
-    result = await ('values' in statement ? statement.query.execute(statement.values) : statement.query);
+    result = await pendingOnPostgres(statement);
   } catch (error) {
     // drizzle wraps the server's error in one quoting the statement and its parameters; the
     // server's own (its message, its SQLSTATE `code`) is what callers handle, as on SQLite.
     throw error instanceof DrizzleQueryError && error.cause ? error.cause : error;
   }
-  const changes = statement.kind === 'changes' || statement.kind === 'preparedChanges';
+  const changes = statement.kind !== 'rows' && statement.kind !== 'preparedRows';
   return changes ? ((result as PostgresWriteResult).rowCount ?? 0) : result;
+}
+
+function pendingOnPostgres(statement: Statement): unknown {
+  if (statement.kind === 'sql')
+    return (statement.store.db as unknown as PostgresExecutor).execute(statement.query);
+  return 'values' in statement ? statement.query.execute(statement.values) : statement.query;
 }
 
 /**
@@ -202,4 +222,26 @@ const transactionOf = preparedPerConnection((client: Database.Database) =>
 /** `body` in one SQLite transaction, synchronously: `transaction` for code that is not async yet. */
 export function transactionOnSqlite<T>(db: DbExecutor, body: (tx: Store) => Plan<T>): T {
   return sqliteTransaction(sqliteStore(db), body);
+}
+
+let savepoints = 0;
+
+/**
+ * `body` inside the open transaction, undone alone when it throws (a savepoint): the transaction
+ * goes on without its writes, and the error goes on to the caller. On Postgres this is also what
+ * lets a transaction go on after a failed statement, which otherwise spoils the rest of it.
+ */
+export function* savepoint<T>(tx: Store, body: () => Plan<T>): Plan<T> {
+  const name = `claudeops_${++savepoints}`;
+  yield* sqlChangesOf(tx, sql.raw(`savepoint ${name}`));
+  let result: T;
+  try {
+    result = yield* body();
+  } catch (error) {
+    yield* sqlChangesOf(tx, sql.raw(`rollback to savepoint ${name}`));
+    yield* sqlChangesOf(tx, sql.raw(`release savepoint ${name}`));
+    throw error;
+  }
+  yield* sqlChangesOf(tx, sql.raw(`release savepoint ${name}`));
+  return result;
 }

@@ -1,5 +1,5 @@
-import { type SQL, sql, type Table } from 'drizzle-orm';
-import { changesOf, type Plan } from './plan';
+import { sql, type Table } from 'drizzle-orm';
+import { type Plan, sqlChangesOf } from './plan';
 import type { Store } from './store';
 
 /** Postgres' select builder, which the Store's SQLite-typed builder is at run time there (see store.ts). */
@@ -28,11 +28,6 @@ export function lockedRows<Query>(store: Store, query: Query, of: Table): Query 
   return (query as unknown as LockableSelect).for('update', { of }) as Query;
 }
 
-/** Postgres' database, which the Store's SQLite-typed one is at run time there (see store.ts). */
-interface PostgresExecutor {
-  execute(query: SQL): Parameters<typeof changesOf>[0];
-}
-
 /**
  * Holds off every other writer of `tables` until the transaction ends (readers go on): Postgres'
  * `LOCK TABLE … IN EXCLUSIVE MODE`. On SQLite the immediate transaction already holds the file's
@@ -45,9 +40,7 @@ export function* lockTablesAgainstWrites(store: Store, tables: Table[]): Plan<vo
     tables.map((table) => sql`${table}`),
     sql`, `,
   );
-  yield* changesOf(
-    (store.db as unknown as PostgresExecutor).execute(sql`lock table ${names} in exclusive mode`),
-  );
+  yield* sqlChangesOf(store, sql`lock table ${names} in exclusive mode`);
 }
 
 /**
@@ -57,7 +50,5 @@ export function* lockTablesAgainstWrites(store: Store, tables: Table[]): Plan<vo
  */
 export function* advisoryTransactionLock(store: Store, key: number): Plan<void> {
   if (store.dialect === 'sqlite') return;
-  yield* changesOf(
-    (store.db as unknown as PostgresExecutor).execute(sql`select pg_advisory_xact_lock(${key})`),
-  );
+  yield* sqlChangesOf(store, sql`select pg_advisory_xact_lock(${key})`);
 }

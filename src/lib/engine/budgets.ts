@@ -2,11 +2,11 @@ import type { BudgetKind } from '../contracts/costs';
 import { microsToUsd, usdToMicros } from '../contracts/executions';
 import { DomainError } from '../core/errors';
 import type { Db } from '../db';
-import { runOnSqlite } from '../db/plan';
-import { getMonthSpendMicros, monthKey } from '../db/queries/costs';
+import { onSqlite, type Plan } from '../db/plan';
+import { monthKey, monthSpendMicrosOf } from '../db/queries/costs';
 import { getAppSettings } from '../db/queries/settings';
 import type { AgentConfiguration } from '../db/schema';
-import { sqliteStore } from '../db/store';
+import type { Store } from '../db/store';
 import { formatUsd } from '../presentation/format';
 
 export interface BudgetBreach {
@@ -26,31 +26,38 @@ interface MonthlyLimit {
 }
 
 /** The monthly budgets that apply to an agent, with the current UTC month's spend against each. */
-function monthlyLimits(db: Db, agent: AgentConfiguration, now: number): MonthlyLimit[] {
+function* monthlyLimitsOf(store: Store, agent: AgentConfiguration, now: number): Plan<MonthlyLimit[]> {
   const month = monthKey(now);
   const limits: MonthlyLimit[] = [];
   if (agent.monthlyBudgetMicros !== null) {
     limits.push({
       budget: 'agent_monthly',
       limitMicros: agent.monthlyBudgetMicros,
-      spentMicros: getMonthSpendMicros(db, month, agent.id),
+      spentMicros: yield* monthSpendMicrosOf(store, month, agent.id),
       label: `The monthly budget of agent "${agent.name}"`,
     });
   }
-  const globalUsd = runOnSqlite(getAppSettings(sqliteStore(db))).monthlyBudgetUsd;
+  const globalUsd = (yield* getAppSettings(store)).monthlyBudgetUsd;
   if (globalUsd !== null) {
     limits.push({
       budget: 'global_monthly',
       limitMicros: usdToMicros(globalUsd),
-      spentMicros: getMonthSpendMicros(db, month),
+      spentMicros: yield* monthSpendMicrosOf(store, month),
       label: 'The global monthly budget',
     });
   }
   return limits;
 }
 
-function monthlyBreach(db: Db, agent: AgentConfiguration, now: number): BudgetBreach | null {
-  const hit = monthlyLimits(db, agent, now).find((limit) => limit.spentMicros >= limit.limitMicros);
+/** The monthly budget that refuses a run of the agent now (spent ≥ limit), with its figures, or null. */
+export function* monthlyBreachOf(
+  store: Store,
+  agent: AgentConfiguration,
+  now: number,
+): Plan<BudgetBreach | null> {
+  const hit = (yield* monthlyLimitsOf(store, agent, now)).find(
+    (limit) => limit.spentMicros >= limit.limitMicros,
+  );
   if (!hit) return null;
   return {
     budget: hit.budget,
@@ -59,6 +66,9 @@ function monthlyBreach(db: Db, agent: AgentConfiguration, now: number): BudgetBr
     message: `${hit.label} (${usd(hit.limitMicros)}) is exhausted: ${usd(hit.spentMicros)} spent in ${monthKey(now)}`,
   };
 }
+
+const monthlyBreach = (db: Db, agent: AgentConfiguration, now: number) =>
+  onSqlite(db, (store) => monthlyBreachOf(store, agent, now));
 
 /**
  * Checked after every usage event of a running run. The summaries already hold this run's spend
@@ -96,11 +106,12 @@ export function runBudgetBreach(
 export function assertBudgetLeft(db: Db, agent: AgentConfiguration, now: number): void {
   const breach = monthlyBreach(db, agent, now);
   if (!breach) return;
-  throw new DomainError('budget_exhausted', breach.message, undefined, {
-    budget: breach.budget,
-    limitUsd: microsToUsd(breach.limitMicros),
-    spentUsd: microsToUsd(breach.spentMicros),
-  });
+  throw new DomainError('budget_exhausted', breach.message, undefined, breachFigures(breach));
+}
+
+/** The budget a refusal names, with its figures in dollars (as a 409 of `POST /api/executions` does). */
+export function breachFigures({ budget, limitMicros, spentMicros }: BudgetBreach) {
+  return { budget, limitUsd: microsToUsd(limitMicros), spentUsd: microsToUsd(spentMicros) };
 }
 
 /**
@@ -113,7 +124,9 @@ export function sdkBudgetUsd(
   now: number,
   workflowCapMicros: number | null = null,
 ): number | undefined {
-  const left = monthlyLimits(db, agent, now).map((limit) => limit.limitMicros - limit.spentMicros);
+  const left = onSqlite(db, (store) => monthlyLimitsOf(store, agent, now)).map(
+    (limit) => limit.limitMicros - limit.spentMicros,
+  );
   if (agent.maxCostPerRunMicros !== null) left.push(agent.maxCostPerRunMicros);
   if (workflowCapMicros !== null) left.push(workflowCapMicros);
   if (left.length === 0) return undefined;

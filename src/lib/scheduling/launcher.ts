@@ -44,9 +44,9 @@ export function targetOf(
 export interface RunLauncher {
   /**
    * Why the target may not start now (a monthly budget spent, the circuit open; for a workflow, a
-   * budget refusing one of its agents), or null. No side effects.
+   * budget refusing one of its agents), or null, read in the scheduler's transaction `tx`. No side effects.
    */
-  refusal(target: ScheduleTarget, now: number): RunRefusal | null;
+  refusal(tx: Store, target: ScheduleTarget, now: number): Plan<RunRefusal | null>;
   /**
    * Writes the queued run through `tx`, as a plan inside the scheduler's transaction: an execution
    * (trigger 'schedule', scheduleId set), or a workflow run with its first steps. Nothing starts

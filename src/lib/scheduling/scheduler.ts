@@ -369,7 +369,7 @@ export class Scheduler {
     verdictOf: (run: StartedRun) => Verdict,
   ): Plan<void> {
     const target = targetOf(schedule);
-    const refusal = this.launcher.refusal(target, now);
+    const refusal = yield* this.launcher.refusal(tx, target, now);
     if (refusal) {
       yield* this.record(tx, claim, schedule.id, slot, refusal, now);
       return;

@@ -199,8 +199,8 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   });
 
   const workflows = new WorkflowRunner({
-    db,
-    launcher: engineStepLauncher(db, engine),
+    store: sqliteStore(db),
+    launcher: engineStepLauncher(engine),
     logger,
     afterCommit: (runId) => {
       const run = onSqlite(db, (store) => getWorkflowRun(store, runId));
@@ -224,7 +224,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
 
   const scheduler = new Scheduler({
     store: sqliteStore(db),
-    launcher: engineRunLauncher(db, engine, workflows),
+    launcher: engineRunLauncher(engine, workflows),
     logger,
     hooks: {
       inTransaction: recordFiringEvents,
@@ -262,7 +262,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   }, SEARCH_INDEX_INTERVAL_MS);
 
   storage.start();
-  workflows.resume();
+  await workflows.resume();
   // Approvals outlive the server: their expiries are armed again, and answered runs resume.
   engine.recoverWaitingRuns();
   // Runs a clean stop left queued (handed back, or never started) are queued again.
@@ -314,14 +314,14 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
       // meanwhile are read by the next start's resume, as at every stop). On SQLite a tick's
       // commit and its admissions run in one turn of the event loop, so none is half done here.
       void scheduler.stop();
-      workflows.shutdown();
+      void workflows.shutdown();
       return engine.handBack();
     },
     async stop() {
       clearInterval(searchIndexing);
       storage.stop();
       await scheduler.stop();
-      workflows.shutdown();
+      await workflows.shutdown();
       await engine.shutdown();
       await runWorker.stop();
       await recording;
@@ -345,10 +345,10 @@ function forwardToWorkflows(workflows: WorkflowRunner, event: EngineEvent): void
   const executionId = execution.id;
   const costMicros = usdToMicros(execution.costUsd);
   if (event.type === 'run.started')
-    workflows.onRunStarted({ executionId, startedAt: execution.startedAt ?? Date.now() });
-  else if (event.type === 'run.updated') workflows.onSpend({ executionId, costMicros });
+    void workflows.onRunStarted({ executionId, startedAt: execution.startedAt ?? Date.now() });
+  else if (event.type === 'run.updated') void workflows.onSpend({ executionId, costMicros });
   else if (event.type === 'run.ended' && isEndedStatus(execution.status)) {
-    workflows.onRunEnded({
+    void workflows.onRunEnded({
       executionId,
       status: execution.status,
       resultText: execution.resultText,

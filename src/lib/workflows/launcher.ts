@@ -1,5 +1,6 @@
 import type { EndedStatus } from '../contracts/executions';
-import type { Db } from '../db';
+import type { Plan } from '../db/plan';
+import type { Store } from '../db/store';
 import type { BudgetStop } from '../engine/events';
 
 /** A monthly budget that refuses an agent now: in words, and named as `POST /api/executions` names it. */
@@ -13,19 +14,17 @@ export interface StepRefusal extends BudgetStop {
  * The engine implements this; the runner never starts an agent itself.
  */
 export interface StepLauncher {
-  /** A monthly budget that refuses the agent now, or null. */
-  refusal(agentId: number, now: number): StepRefusal | null;
+  /** A monthly budget that refuses the agent now, or null, read on `store`. */
+  refusal(store: Store, agentId: number, now: number): Plan<StepRefusal | null>;
   /**
-   * Inserts the queued execution (trigger 'workflow', workflowRunId, stepKey) through `tx`, with
-   * its own spending cap `maxCostMicros` (the workflow's remaining budget; null = none) and
-   * optional timeout/retry overrides. Nothing starts before `admit`, after the commit. Throws a
-   * domain error when the step cannot be a run (e.g. its agent was deleted).
-   *
-   * `tx` is the runner's database handle, inside the runner's transaction: better-sqlite3
-   * transactions belong to the connection, so every write through it is part of that transaction.
+   * Inserts the queued execution (trigger 'workflow', workflowRunId, stepKey), as a plan inside
+   * the runner's transaction `tx`, with its own spending cap `maxCostMicros` (the workflow's
+   * remaining budget; null = none) and optional timeout/retry overrides. Nothing starts before
+   * `admit`, after the commit. Throws a domain error when the step cannot be a run (e.g. its agent
+   * was deleted).
    */
   createRun(
-    tx: Db,
+    tx: Store,
     request: {
       workflowRunId: number;
       stepKey: string;
@@ -37,7 +36,7 @@ export interface StepLauncher {
       approvalTimeoutMinutes?: number;
     },
     now: number,
-  ): number;
+  ): Plan<number>;
   /** Hands a committed queued execution to the engine's queue. */
   admit(executionId: number): void;
   /** Forgets an execution `createRun` wrote in a transaction that rolled back. */

@@ -394,7 +394,7 @@ export function* monthSpendMicrosOf(store: Store, month: string, agentId?: numbe
   return row?.total ?? 0;
 }
 
-/** `monthSpendMicrosOf` for the synchronous callers on SQLite (the engine's budget checks). */
+/** `monthSpendMicrosOf` for the synchronous callers on SQLite (the console's server pages). */
 export function getMonthSpendMicros(db: Db, month: string, agentId?: number): number {
   return onSqlite(db, (store) => monthSpendMicrosOf(store, month, agentId));
 }

@@ -12,6 +12,7 @@ import {
 import { changesOf, firstOf, type Plan, preparedChangesOf, preparedRowsOf, rowsOf } from '../plan';
 import { preparedPerStore } from '../prepared';
 import { insertedRow } from '../returning';
+import { lockedRows } from '../rowLocks';
 import type { WorkflowRun, WorkflowRunStep } from '../schema';
 import type { Store } from '../store';
 import { sumOf } from './costs';
@@ -48,8 +49,15 @@ export function* insertWorkflowRun(
   return id;
 }
 
-export function getWorkflowRunRow({ db, t }: Store, id: number): Plan<WorkflowRun | undefined> {
-  return firstOf(db.select().from(t.workflowRuns).where(eq(t.workflowRuns.id, id)));
+/**
+ * A run's row, read to be changed: on Postgres it stays locked until the transaction ends, so two
+ * processes' changes of one run (a step's ending, a cancel) take turns, each reading the other's.
+ */
+export function lockWorkflowRunRow(store: Store, id: number): Plan<WorkflowRun | undefined> {
+  const { db, t } = store;
+  return firstOf(
+    lockedRows(store, db.select().from(t.workflowRuns).where(eq(t.workflowRuns.id, id)), t.workflowRuns),
+  );
 }
 
 /** A run's step rows, by key (the order of the definition is the definition's to give). */

@@ -18,5 +18,5 @@ export const POST = route(
       errors: [409],
     },
   },
-  ({ params }) => json({ run: requireRuntime().backend.workflows.cancel(params.id) }, 202),
+  async ({ params }) => json({ run: await requireRuntime().backend.workflows.cancel(params.id) }, 202),
 );

@@ -20,9 +20,9 @@ export const POST = route(
       errors: [409],
     },
   },
-  ({ params, body, via }) => {
+  async ({ params, body, via }) => {
     const trigger = via === 'bearer' ? 'api' : 'manual';
-    const run = requireRuntime().backend.workflows.start(params.id, { input: body?.input, trigger });
+    const run = await requireRuntime().backend.workflows.start(params.id, { input: body?.input, trigger });
     return json({ run }, 201);
   },
 );
