@@ -4,7 +4,7 @@ import { eq, sql } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { createChannelSchema, type NotificationEventType } from '../src/lib/contracts/notifications';
 import { createLogger } from '../src/lib/core/logger';
-import { onSqlite, runOnSqlite } from '../src/lib/db/plan';
+import { onSqlite, runOnSqlite, transactionOnSqlite } from '../src/lib/db/plan';
 import { createAgent } from '../src/lib/db/queries/agents';
 import { insertQueuedExecution } from '../src/lib/db/queries/executions';
 import { updateAppSettings } from '../src/lib/db/queries/settings';
@@ -12,7 +12,7 @@ import { executions, notificationOutbox } from '../src/lib/db/schema';
 import { secretBoxFromKey } from '../src/lib/db/secretBox';
 import { sqliteStore } from '../src/lib/db/store';
 import { createChannel } from '../src/lib/notifications/channels';
-import { recordEvent } from '../src/lib/notifications/events';
+import { recordEventIn } from '../src/lib/notifications/events';
 import { evaluateHostConditions, type HostReading } from '../src/lib/notifications/hostConditions';
 import { startNotificationWorker } from '../src/lib/notifications/worker';
 import { SecretMasker } from '../src/lib/security/secrets';
@@ -54,7 +54,7 @@ async function setUp() {
   return { handle, agentId: agent.id };
 }
 
-/** What recordEvent adds to the transaction of the state change that causes it. */
+/** What recordEventIn adds to the transaction of the state change that causes it. */
 async function benchRecordEvent(): Promise<BenchResult[]> {
   const { handle, agentId } = await setUp();
   const id = onSqlite(handle.db, (store) =>
@@ -84,11 +84,11 @@ async function benchRecordEvent(): Promise<BenchResult[]> {
   const plain = timeIt(`${RUN_ENDINGS} run endings, one transaction each (baseline)`, 5, () => {
     for (let i = 0; i < RUN_ENDINGS; i++) handle.db.transaction((tx) => endRun(tx));
   });
-  const withEvent = timeIt(`${RUN_ENDINGS} run endings + recordEvent (3 of 5 channels)`, 5, () => {
+  const withEvent = timeIt(`${RUN_ENDINGS} run endings + recordEventIn (3 of 5 channels)`, 5, () => {
     for (let i = 0; i < RUN_ENDINGS; i++)
       handle.db.transaction((tx) => {
         endRun(tx);
-        recordEvent(tx, failed);
+        onSqlite(tx, (store) => recordEventIn(store, failed));
       });
   });
   handle.sqlite.close();
@@ -125,7 +125,9 @@ async function benchHostConditions(): Promise<BenchResult[]> {
   let sample = 0;
   const naive = timeIt(`${SAMPLES} disk samples, a message per breaching sample (naive)`, 3, () => {
     for (let i = 0; i < SAMPLES; i++)
-      recordEvent(handle.db, { ...disk, data: { ...disk.data, mount: `/ #${sample++}` } });
+      transactionOnSqlite(handle.db, (tx) =>
+        recordEventIn(tx, { ...disk, data: { ...disk.data, mount: `/ #${sample++}` } }),
+      );
   });
   const naiveRows = rows();
   const store = sqliteStore(handle.db);
@@ -224,8 +226,8 @@ async function benchDelivery(): Promise<BenchResult[]> {
     3,
     async () => {
       runs += 1;
-      handle.db.transaction((tx) => {
-        for (let n = 0; n < MESSAGES; n++) recordEvent(tx, event(n));
+      transactionOnSqlite(handle.db, function* (tx) {
+        for (let n = 0; n < MESSAGES; n++) yield* recordEventIn(tx, event(n));
       });
       await worker.kick();
     },

@@ -14,13 +14,13 @@ import { queueEvent } from '../../src/lib/notifications/events';
 import { everythingChannel, fakeClock, newBox, runFailed } from '../helpers/notifications';
 import { describeOnEachDialect } from '../helpers/stores';
 
-// Conditions (their table and the de-duplication in recordEvent's plan) on both dialects; the host
+// Conditions (their table and the de-duplication in recordEventIn) on both dialects; the host
 // thresholds, which read the settings, stay in tests/unit/notificationConditions.test.ts.
 
 const HOUR = 3_600_000;
 const QUIET_MS = 6 * HOUR;
 
-/** recordEvent's writes, in a transaction of their own, with the default quiet period. */
+/** recordEventIn's writes, in a transaction of their own, with the default quiet period. */
 const record = (store: Store, input: NotificationEventInput, now: number, quietMs = QUIET_MS) =>
   transaction(store, (tx) => queueEvent(tx, notificationEventSchema.parse(input), now, quietMs));
 

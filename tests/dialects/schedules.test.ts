@@ -1,4 +1,4 @@
-import { count, eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import { beforeEach, expect, it, vi } from 'vitest';
 import type { WorkflowDefinition } from '../../src/lib/contracts/workflows';
 import { execute, rowsOf, transaction } from '../../src/lib/db/plan';

@@ -745,15 +745,13 @@ describeOnEachDialect('the engine’s step launcher', (store) => {
     const spent = await insertAgent(store(), 'spent', { monthlyBudgetMicros: 1_000_000 });
     const fresh = await insertAgent(store(), 'fresh', { monthlyBudgetMicros: 1_000_000 });
     const gone = await insertAgent(store(), 'gone', { deletedAt: now });
-    await store()
-      .db.insert(store().t.monthlyCostSummaries)
-      .values({
-        month: '2026-11',
-        agentId: spent,
-        model: 'claude-sonnet-4-5',
-        costMicros: 1_000_001,
-        updatedAt: now,
-      });
+    await store().db.insert(store().t.monthlyCostSummaries).values({
+      month: '2026-11',
+      agentId: spent,
+      model: 'claude-sonnet-4-5',
+      costMicros: 1_000_001,
+      updatedAt: now,
+    });
 
     expect(await execute(store(), launcher().refusal(store(), spent, now))).toEqual({
       message: 'The monthly budget of agent "spent" ($1.00) is exhausted: $1.00 spent in 2026-11',

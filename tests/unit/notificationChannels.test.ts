@@ -5,12 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { issuesFromZod } from '../../src/lib/contracts/errors';
 import { createChannelSchema, updateChannelSchema } from '../../src/lib/contracts/notifications';
 import type { DbHandle } from '../../src/lib/db';
-import { runOnSqlite } from '../../src/lib/db/plan';
+import { runOnSqlite, transactionOnSqlite } from '../../src/lib/db/plan';
 import { getChannelRow } from '../../src/lib/db/queries/notificationChannels';
 import { loadSecretBox } from '../../src/lib/db/secretBox';
 import { sqliteStore } from '../../src/lib/db/store';
 import { createChannel, openChannel, updateChannel } from '../../src/lib/notifications/channels';
-import { recordEvent } from '../../src/lib/notifications/events';
+import { recordEventIn } from '../../src/lib/notifications/events';
 import { newBox, queuedTypes, runFailed } from '../helpers/notifications';
 import { createTestDb } from '../helpers/testDb';
 
@@ -207,11 +207,11 @@ describe('channels on a SQLite file', () => {
       type: 'slack',
       url: 'https://hooks.slack.invalid/services/T/B/x',
     });
-    recordEvent(handle.db, runFailed());
+    transactionOnSqlite(handle.db, (tx) => recordEventIn(tx, runFailed()));
     expect(queuedTypes(handle.db, channel.id)).toEqual(['run.failed']);
     await updateChannel(sqliteStore(handle.db), box, channel.id, { enabled: false });
     expect(queuedTypes(handle.db, channel.id)).toEqual([]);
-    recordEvent(handle.db, runFailed());
+    transactionOnSqlite(handle.db, (tx) => recordEventIn(tx, runFailed()));
     expect(queuedTypes(handle.db, channel.id)).toEqual([]);
   });
 });

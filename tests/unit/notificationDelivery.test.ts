@@ -10,7 +10,7 @@ import {
   webhookBodySchema,
 } from '../../src/lib/contracts/notifications';
 import { type DbHandle, openDatabase } from '../../src/lib/db';
-import { runOnSqlite, transaction } from '../../src/lib/db/plan';
+import { runOnSqlite, transaction, transactionOnSqlite } from '../../src/lib/db/plan';
 import { getChannelRow } from '../../src/lib/db/queries/notificationChannels';
 import { listDeliveries } from '../../src/lib/db/queries/notificationDeliveries';
 import { getOutboxRow } from '../../src/lib/db/queries/notificationOutbox';
@@ -18,7 +18,7 @@ import { updateAppSettings } from '../../src/lib/db/queries/settings';
 import { notificationChannels, notificationOutbox } from '../../src/lib/db/schema';
 import { sqliteStore } from '../../src/lib/db/store';
 import { createChannel, toChannelDto } from '../../src/lib/notifications/channels';
-import { recordEvent } from '../../src/lib/notifications/events';
+import { recordEventIn } from '../../src/lib/notifications/events';
 import { claimDue } from '../../src/lib/notifications/outbox';
 import { type NotificationWorker, startNotificationWorker } from '../../src/lib/notifications/worker';
 import {
@@ -81,7 +81,8 @@ function channel(
   );
 }
 
-const record = (event = runFailed()) => handle.db.transaction((tx) => recordEvent(tx, event, clock.now()));
+const record = (event = runFailed()) =>
+  transactionOnSqlite(handle.db, (tx) => recordEventIn(tx, event, clock.now()));
 const deliveryLog = (query: ListDeliveriesQuery) =>
   runOnSqlite(listDeliveries(sqliteStore(handle.db), query));
 const log = (channelId?: number) =>
@@ -386,8 +387,8 @@ describe('the outbox row', () => {
   it('is written in the producer’s transaction: a rollback queues nothing', () => {
     channel('webhook');
     expect(() =>
-      handle.db.transaction((tx) => {
-        recordEvent(tx, runFailed(), clock.now());
+      transactionOnSqlite(handle.db, function* (tx) {
+        yield* recordEventIn(tx, runFailed(), clock.now());
         throw new Error('the state change failed');
       }),
     ).toThrow('the state change failed');
@@ -398,21 +399,10 @@ describe('the outbox row', () => {
     expect(outboxRow(1)?.status ?? outboxRow(2)?.status).toBe('pending');
   });
 
-  it('joins the transaction it is called in, also when handed the database itself (as in alsoInTransaction)', () => {
-    channel('webhook');
-    expect(() =>
-      handle.db.transaction(() => {
-        recordEvent(handle.db, runFailed(), clock.now());
-        throw new Error('the run ending failed');
-      }),
-    ).toThrow('the run ending failed');
-    expect(handle.db.select().from(notificationOutbox).all()).toEqual([]);
-  });
-
   it('refuses an event that breaks the catalogue, naming the field', () => {
     const bad = runFailed();
-    expect(() =>
-      recordEvent(handle.db, { ...bad, data: { ...bad.data, path: 'executions/42' } } as typeof bad),
-    ).toThrow(/path/);
+    expect(() => record({ ...bad, data: { ...bad.data, path: 'executions/42' } } as typeof bad)).toThrow(
+      /path/,
+    );
   });
 });

@@ -7,12 +7,12 @@ import {
   notificationEventSchema,
 } from '../../src/lib/contracts/notifications';
 import type { DbHandle } from '../../src/lib/db';
-import { runOnSqlite } from '../../src/lib/db/plan';
+import { runOnSqlite, transactionOnSqlite } from '../../src/lib/db/plan';
 import { listDeliveries } from '../../src/lib/db/queries/notificationDeliveries';
 import { notificationOutbox } from '../../src/lib/db/schema';
 import { sqliteStore } from '../../src/lib/db/store';
 import { createChannel } from '../../src/lib/notifications/channels';
-import { recordEvent } from '../../src/lib/notifications/events';
+import { recordEventIn } from '../../src/lib/notifications/events';
 import { renderMessage } from '../../src/lib/notifications/render';
 import { outcomeOfStatus, parseRetryAfter } from '../../src/lib/notifications/senders/http';
 import { sendTestMessage } from '../../src/lib/notifications/testMessage';
@@ -52,7 +52,7 @@ async function channel(input: Record<string, unknown>, events: NotificationEvent
 
 /** Records the event and lets a worker deliver everything due, then stops it. */
 async function deliver(event = runFailed()): Promise<void> {
-  recordEvent(handle.db, event);
+  transactionOnSqlite(handle.db, (tx) => recordEventIn(tx, event));
   const worker = startNotificationWorker({
     store: sqliteStore(handle.db),
     logger: capturedLogger().logger,

@@ -4,7 +4,7 @@ import type { ApprovalTimeoutAction } from '../contracts/permissions';
 import { conflict, invalidField, notFound } from '../core/errors';
 import type { Logger } from '../core/logger';
 import type { Db } from '../db';
-import { onSqlite } from '../db/plan';
+import { onSqlite, type Plan, transactionOnSqlite } from '../db/plan';
 import { rememberAgentRules } from '../db/queries/agents';
 import {
   cancelPendingApprovals,
@@ -20,6 +20,7 @@ import {
   unusedAllowsOf,
 } from '../db/queries/approvals';
 import type { Approval } from '../db/schema';
+import type { Store } from '../db/store';
 import type { EngineEvents } from './events';
 import { toolCallHash } from './toolCallHash';
 
@@ -94,25 +95,23 @@ export class ApprovalDesk {
   /** Records a request and arms its expiry; the notification commits with it. */
   open(request: ApprovalRequest): Approval {
     const { db, events } = this.deps;
-    const row = db.transaction((tx) => {
-      const inserted = onSqlite(tx, (s) =>
-        insertApproval(s, {
-          executionId: request.executionId,
-          agentId: request.agentId,
-          toolUseId: request.toolUseId,
-          toolName: request.toolName,
-          input: request.input,
-          inputHash: toolCallHash(request.toolName, request.input),
-          title: request.title,
-          reason: request.reason,
-          suggestions: request.suggestions,
-          requestedAt: request.requestedAt,
-          expiresAt: request.requestedAt + request.timeoutMinutes * 60_000,
-          onTimeout: request.onTimeout,
-          status: 'pending',
-        }),
-      );
-      events.writeApproval({ change: 'requested', approval: this.dto(inserted.id) });
+    const row = transactionOnSqlite(db, function* (tx) {
+      const inserted = yield* insertApproval(tx, {
+        executionId: request.executionId,
+        agentId: request.agentId,
+        toolUseId: request.toolUseId,
+        toolName: request.toolName,
+        input: request.input,
+        inputHash: toolCallHash(request.toolName, request.input),
+        title: request.title,
+        reason: request.reason,
+        suggestions: request.suggestions,
+        requestedAt: request.requestedAt,
+        expiresAt: request.requestedAt + request.timeoutMinutes * 60_000,
+        onTimeout: request.onTimeout,
+        status: 'pending',
+      });
+      yield* events.writeApproval(tx, { change: 'requested', approval: yield* approvalDto(tx, inserted.id) });
       return inserted;
     });
     this.arm(row);
@@ -191,20 +190,19 @@ export class ApprovalDesk {
     const { db, events } = this.deps;
     const row = onSqlite(db, (s) => getApprovalRow(s, approvalId));
     if (row?.status !== 'pending') return;
-    const recorded = db.transaction((tx) => {
-      const done = onSqlite(tx, (s) =>
-        recordDecision(s, approvalId, {
-          status: 'expired',
-          decision: 'deny',
-          decidedAt: now,
-          decidedVia: 'timeout',
-          decidedChannel: 'timeout',
-          message: timeoutMessage(row),
-          updatedInput: null,
-          rememberedRules: [],
-        }),
-      );
-      if (done) events.writeApproval({ change: 'expired', approval: this.dto(approvalId) });
+    const recorded = transactionOnSqlite(db, function* (tx) {
+      const done = yield* recordDecision(tx, approvalId, {
+        status: 'expired',
+        decision: 'deny',
+        decidedAt: now,
+        decidedVia: 'timeout',
+        decidedChannel: 'timeout',
+        message: timeoutMessage(row),
+        updatedInput: null,
+        rememberedRules: [],
+      });
+      if (done)
+        yield* events.writeApproval(tx, { change: 'expired', approval: yield* approvalDto(tx, approvalId) });
       return done;
     });
     const latest = onSqlite(db, (s) => getApprovalRow(s, approvalId));
@@ -254,9 +252,7 @@ export class ApprovalDesk {
 
   /** The approval as the API shows it. */
   dto(approvalId: number): ApprovalDto {
-    const approval = onSqlite(this.deps.db, (s) => getApproval(s, approvalId));
-    if (!approval) throw notFound(`Approval ${approvalId}`);
-    return approval;
+    return onSqlite(this.deps.db, (s) => approvalDto(s, approvalId));
   }
 
   private answered(row: Approval): void {
@@ -303,6 +299,13 @@ export class ApprovalDesk {
 }
 
 /** "Approval 4 was already allowed (link, ntfy #2) at …": what a second answer is told. */
+/** The approval as the API shows it, read on `store`. */
+function* approvalDto(store: Store, approvalId: number): Plan<ApprovalDto> {
+  const approval = yield* getApproval(store, approvalId);
+  if (!approval) throw notFound(`Approval ${approvalId}`);
+  return approval;
+}
+
 function alreadyAnswered(row: Approval): string {
   const when = row.decidedAt === null ? '' : ` at ${new Date(row.decidedAt).toISOString()}`;
   switch (row.status) {

@@ -971,18 +971,18 @@ export class RunEngine {
       previous: run.spend.lastWritten,
       lastAttempt,
     };
-    const writeEnding = () =>
-      this.events.writeEnding({
-        execution: finalView,
-        agent: run.agent,
-        budget: run.budgetStop,
-        timeoutSeconds: run.timeoutSeconds,
-      });
-    // The ending's event and outbox rows commit with it (synchronous writes on the same connection).
+    const { events } = this;
+    const commit = {
+      execution: finalView,
+      agent: run.agent,
+      budget: run.budgetStop,
+      timeoutSeconds: run.timeoutSeconds,
+    };
+    // The ending's event and outbox rows commit with it.
     const record = () =>
       transactionOnSqlite(this.deps.handle.db, function* (tx) {
         yield* recordExecutionOutcome(tx, write);
-        writeEnding();
+        yield* events.writeEnding(tx, commit);
       });
     this.runs.delete(run.executionId);
     // Calls still waiting will never be answered now.

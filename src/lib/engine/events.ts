@@ -4,7 +4,9 @@ import { BUDGET_KINDS } from '../contracts/costs';
 import type { ExecutionLive, LogLineDto, StepDto } from '../contracts/executions';
 import type { CircuitBreakerDto } from '../contracts/system';
 import { EventBus } from '../core/eventBus';
+import type { Plan } from '../db/plan';
 import type { AgentConfiguration } from '../db/schema';
+import type { Store } from '../db/store';
 import type { RunEnding } from './runState';
 
 /**
@@ -59,31 +61,34 @@ export interface ApprovalCommit {
   approval: ApprovalDto;
 }
 
+/** Writes that join another's transaction, as a plan on that transaction `tx` (database writes only). */
+export type InTransaction<Commit> = (tx: Store, commit: Commit) => Plan<unknown>;
+
 /** The engine's bus, plus the writers that join a run's final transaction and an approval's. */
 export class EngineEvents extends EventBus<EngineEvent> {
-  private readonly endingWriters = new Set<(ending: RunEndingCommit) => void>();
-  private readonly approvalWriters = new Set<(commit: ApprovalCommit) => void>();
+  private readonly endingWriters = new Set<InTransaction<RunEndingCommit>>();
+  private readonly approvalWriters = new Set<InTransaction<ApprovalCommit>>();
 
   /**
-   * Called inside the transaction that ends a run (synchronous, database writes only), so what it
-   * writes (an outbox row) commits or rolls back with the ending itself.
+   * Run inside the transaction that ends a run, so what it writes (an outbox row) commits or rolls
+   * back with the ending itself.
    */
-  onEndingInTransaction(writer: (ending: RunEndingCommit) => void): () => void {
+  onEndingInTransaction(writer: InTransaction<RunEndingCommit>): () => void {
     this.endingWriters.add(writer);
     return () => this.endingWriters.delete(writer);
   }
 
-  writeEnding(ending: RunEndingCommit): void {
-    for (const writer of this.endingWriters) writer(ending);
+  *writeEnding(tx: Store, ending: RunEndingCommit): Plan<void> {
+    for (const writer of this.endingWriters) yield* writer(tx, ending);
   }
 
-  /** Called inside the transaction that records an approval request or its expiry. */
-  onApprovalInTransaction(writer: (commit: ApprovalCommit) => void): () => void {
+  /** Run inside the transaction that records an approval request or its expiry. */
+  onApprovalInTransaction(writer: InTransaction<ApprovalCommit>): () => void {
     this.approvalWriters.add(writer);
     return () => this.approvalWriters.delete(writer);
   }
 
-  writeApproval(commit: ApprovalCommit): void {
-    for (const writer of this.approvalWriters) writer(commit);
+  *writeApproval(tx: Store, commit: ApprovalCommit): Plan<void> {
+    for (const writer of this.approvalWriters) yield* writer(tx, commit);
   }
 }

@@ -2,20 +2,21 @@ import { killOrphanAgents } from '../claude/agentProcesses';
 import type { ExecutionLive } from '../contracts/executions';
 import type { Logger } from '../core/logger';
 import type { Db } from '../db/index';
-import { transactionOnSqlite } from '../db/plan';
+import { type Plan, transactionOnSqlite } from '../db/plan';
 import { getExecutionLive, interruptUnfinishedExecutions } from '../db/queries/executions';
+import type { Store } from '../db/store';
 
 /**
  * Runs at start, before anything listens: a previous server that was killed (SIGKILL, OOM,
  * power) left runs marked running and agent processes nobody reads. Nothing stays "running"
- * forever, and no orphan keeps spending. `onInterrupted` runs in the transaction that ends each
- * run (to announce it, atomically).
+ * forever, and no orphan keeps spending. `onInterrupted` is a plan in the transaction that ends
+ * each run (to announce it, atomically).
  */
 export function recoverFromUnexpectedStop(
   db: Db,
   instance: string,
   logger: Logger,
-  onInterrupted: (execution: ExecutionLive) => void = () => {},
+  onInterrupted?: (tx: Store, execution: ExecutionLive) => Plan<unknown>,
 ): void {
   const startedAt = Date.now();
   const killed = killOrphanAgents(instance);
@@ -23,7 +24,7 @@ export function recoverFromUnexpectedStop(
     const ids = yield* interruptUnfinishedExecutions(tx);
     for (const id of ids) {
       const execution = yield* getExecutionLive(tx, id);
-      if (execution) onInterrupted(execution);
+      if (execution && onInterrupted) yield* onInterrupted(tx, execution);
     }
     return ids;
   });

@@ -4,12 +4,11 @@ import {
   type NotificationEventInput,
   notificationEventSchema,
 } from '../contracts/notifications';
-import type { DbExecutor } from '../db/executor';
-import { type Plan, runOnSqlite, transaction } from '../db/plan';
+import { type Plan, transaction } from '../db/plan';
 import { type ChannelSubscription, listSubscriptions } from '../db/queries/notificationChannels';
 import { insertEventForChannels } from '../db/queries/notificationOutbox';
 import { getAppSettings } from '../db/queries/settings';
-import { type Store, sqliteStore } from '../db/store';
+import type { Store } from '../db/store';
 import { admitConditionChange, conditionOf } from './conditions';
 import { subscribes } from './subscription';
 
@@ -37,33 +36,27 @@ const wants = (channel: ChannelSubscription, event: NotificationEvent): boolean 
   subscribes(channel, event.type, agentOf(event));
 
 /**
- * The producers' port: records an event and queues it for every enabled channel that wants it.
- * Call it with the transaction of the state change that causes the event, so both commit or
- * neither does (a crash loses no notification), then kick the worker after the commit. Condition
+ * The producers' port: records an event and queues it for every enabled channel that wants it, as
+ * a plan in the transaction of the state change that causes the event, so both commit or neither
+ * does (a crash loses no notification); the producer kicks the worker after the commit. Condition
  * events (host.*, budget.*, health.*, circuit.*) are de-duplicated here. Throws if the event does
- * not match the catalogue: that is a producer's bug, and its tests should catch it. Synchronous,
- * on SQLite, for the engine's and the scheduler's transactions; `recordEventOn` for the rest.
+ * not match the catalogue: that is a producer's bug, and its tests should catch it.
  */
-export function recordEvent(db: DbExecutor, input: NotificationEventInput, now = Date.now()): RecordedEvent {
-  return db.transaction((tx) => runOnSqlite(recordEventIn(sqliteStore(tx), input, now)));
-}
-
-/** recordEvent in a transaction of its own, on either dialect: for an event no other write causes. */
-export async function recordEventOn(
-  store: Store,
-  input: NotificationEventInput,
-  now = Date.now(),
-): Promise<RecordedEvent> {
-  return transaction(store, (tx) => recordEventIn(tx, input, now));
-}
-
-/** recordEvent as a plan, in the transaction of the state change on either dialect (the scheduler's claim). */
 export function* recordEventIn(
   store: Store,
   input: NotificationEventInput,
   now = Date.now(),
 ): Plan<RecordedEvent> {
   return yield* recordPlan(store, notificationEventSchema.parse(input), now);
+}
+
+/** recordEventIn in a transaction of its own, on either dialect: for an event no other write causes. */
+export async function recordEventOn(
+  store: Store,
+  input: NotificationEventInput,
+  now = Date.now(),
+): Promise<RecordedEvent> {
+  return transaction(store, (tx) => recordEventIn(tx, input, now));
 }
 
 function* recordPlan(store: Store, event: NotificationEvent, now: number): Plan<RecordedEvent> {

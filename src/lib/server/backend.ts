@@ -15,13 +15,13 @@ import { EventBus } from '../core/eventBus';
 import type { Logger } from '../core/logger';
 import { oneAtATime } from '../core/oneAtATime';
 import { type DbHandle, openReadOnlyDatabase } from '../db/index';
-import { execute, onSqlite, runOnSqlite } from '../db/plan';
+import { execute, onSqlite, type Plan, runOnSqlite, transactionOnSqlite } from '../db/plan';
 import { expireClaims } from '../db/queries/notificationOutbox';
 import { indexNewRuns } from '../db/queries/runSearchIndex';
 import { getAppSettings, putSetting } from '../db/queries/settings';
 import { getWorkflowRun } from '../db/queries/workflowRuns';
 import { appSecretBox } from '../db/secretBox';
-import { getStore, sqliteStore } from '../db/store';
+import { getStore, type Store, sqliteStore } from '../db/store';
 import { type DrainStart, type HandBackCounts, RunEngine } from '../engine/engine';
 import type { EngineEvent } from '../engine/events';
 import { healthTools } from '../health/healthTools';
@@ -31,7 +31,7 @@ import { type RunFeed, runFeed } from '../live/runFeed';
 import { type HostMetrics, startHostMetrics } from '../metrics/hostMetrics';
 import { hostMetricsSettings } from '../metrics/retention';
 import { RunResourceSampler } from '../metrics/runResourceSampler';
-import { recordEvent, recordEventOn } from '../notifications/events';
+import { recordEventIn, recordEventOn } from '../notifications/events';
 import { hostConditionChecker } from '../notifications/hostConditions';
 import {
   approvalEvent,
@@ -156,7 +156,9 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     onChange: (status) => {
       publish({ type: 'storage.updated', storage: status });
       try {
-        for (const event of storageEvents(status)) recordEvent(db, event);
+        transactionOnSqlite(db, function* (tx) {
+          for (const event of storageEvents(status)) yield* recordEventIn(tx, event);
+        });
         kick();
       } catch (err) {
         // Storage is failing: the condition is recorded at the next change that can be written.
@@ -185,17 +187,17 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   const approvalLinks = loadApprovalLinks(env.dataDir);
 
   // An approval's request (with its links) and its expiry are announced in the transaction that records them.
-  engine.events.onApprovalInTransaction(({ change, approval }) =>
-    recordEvent(db, approvalEvent(change, approval)),
+  engine.events.onApprovalInTransaction((tx, { change, approval }) =>
+    recordEventIn(tx, approvalEvent(change, approval)),
   );
 
   // A run's bad ending is announced in the very transaction that records it.
-  engine.events.onEndingInTransaction(({ execution, agent, budget, timeoutSeconds }) => {
+  engine.events.onEndingInTransaction(function* (tx, { execution, agent, budget, timeoutSeconds }) {
     const event = runEndedEvent(execution, budget, timeoutSeconds);
-    if (event) recordEvent(db, event);
+    if (event) yield* recordEventIn(tx, event);
     // A reporting agent's report (or its absence) commits with the run, and so do its health events.
-    const reported = runOnSqlite(recordHealthReport(sqliteStore(db), agent, execution, Date.now()));
-    for (const health of reported) recordEvent(db, health);
+    const reported = yield* recordHealthReport(tx, agent, execution, Date.now());
+    for (const health of reported) yield* recordEventIn(tx, health);
   });
 
   const workflows = new WorkflowRunner({
@@ -332,9 +334,9 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
 }
 
 /** Announces a run the last server left unfinished, in the transaction that ends it (see recovery.ts). */
-export function announceInterruptedRun(db: DbHandle['db'], execution: ExecutionLive): void {
+export function* announceInterruptedRun(tx: Store, execution: ExecutionLive): Plan<void> {
   const event = runEndedEvent(execution, undefined, 0);
-  if (event) recordEvent(db, event);
+  if (event) yield* recordEventIn(tx, event);
 }
 
 /** The workflow runner hears about the executions that are its steps. */
