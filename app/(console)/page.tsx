@@ -10,11 +10,10 @@ import { WorkflowRunsTable } from '@/components/features/workflows/WorkflowRunsT
 import { ButtonLink } from '@/components/ui/Button';
 import { Panel } from '@/components/ui/Panel';
 import { microsToUsd } from '@/lib/contracts/executions';
-import { getDb } from '@/lib/db';
 import { execute } from '@/lib/db/plan';
 import { listAgents } from '@/lib/db/queries/agents';
 import { getBudgetStatuses } from '@/lib/db/queries/costReports';
-import { getMonthSpendMicros, monthKey } from '@/lib/db/queries/costs';
+import { monthKey, monthSpendMicrosOf } from '@/lib/db/queries/costs';
 import { getRecentMetrics } from '@/lib/db/queries/metrics';
 import { listExecutions } from '@/lib/db/queries/runList';
 import { countPausedSchedules } from '@/lib/db/queries/schedules';
@@ -40,7 +39,6 @@ async function healthCardProps(store: Store, now: number): Promise<HealthCardPro
 }
 
 export default async function DashboardPage() {
-  const db = getDb();
   const store = getStore();
   const recent = await listExecutions(store, { limit: RECENT_EXECUTIONS_LIMIT });
   const now = Date.now();
@@ -49,7 +47,7 @@ export default async function DashboardPage() {
     <Dashboard
       agents={await execute(store, listAgents(store))}
       executions={withQueuePositions(recent.items)}
-      monthSpendUsd={microsToUsd(getMonthSpendMicros(db, month))}
+      monthSpendUsd={microsToUsd(await execute(store, monthSpendMicrosOf(store, month)))}
       month={month}
       circuit={getRuntime()?.engine.circuit() ?? null}
       host={await execute(store, getRecentMetrics(store, now, HOST_SPARKLINE_MS, HEADLINE_METRICS))}

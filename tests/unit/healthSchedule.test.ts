@@ -80,7 +80,7 @@ describe('the System Health Reporter’s built-in schedule', () => {
   it('once switched on, fires every hour on the hour, one run per slot', async () => {
     await seedBuiltins(sqliteStore(handle.db), START);
     const { id } = await healthSchedule();
-    updateSchedule(handle.db, id, { enabled: true }, clock.now());
+    await updateSchedule(sqliteStore(handle.db), id, { enabled: true }, clock.now());
     await await runUntil(at('2026-12-01T13:30:00Z'));
     const firings = onSqlite(handle.db, (s) => listFirings(s, id, { limit: 100 })).items.reverse();
     expect(firings.map((f) => [new Date(f.scheduledFor ?? 0).toISOString(), f.outcome])).toEqual([

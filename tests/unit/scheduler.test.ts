@@ -57,9 +57,14 @@ afterEach(() => {
   handle.sqlite.close();
 });
 
-function schedule(input: Omit<CreateScheduleInput, 'agentId'> & { agentId?: number }) {
+async function schedule(input: Omit<CreateScheduleInput, 'agentId'> & { agentId?: number }) {
   const agentId = input.agentId ?? createTestAgent(handle.db).id;
-  return { ...createSchedule(handle.db, { timezone: 'UTC', ...input, agentId }, clock.now()), agentId };
+  const created = await createSchedule(
+    sqliteStore(handle.db),
+    { timezone: 'UTC', ...input, agentId },
+    clock.now(),
+  );
+  return { ...created, agentId };
 }
 
 /** The agent row alone is marked deleted, as if its delete had not taken its schedules along. */
@@ -105,7 +110,7 @@ const outcomes = (firings: ScheduleFiringDto[]) => firings.map((f) => [iso(f.sch
 
 describe('firing a slot', () => {
   it('starts one run per due slot, recorded with it, and moves the schedule to its next slot', async () => {
-    const { id } = schedule({ cronExpression: '*/10 * * * *', prompt: 'Check the disks.' });
+    const { id } = await schedule({ cronExpression: '*/10 * * * *', prompt: 'Check the disks.' });
     clock.time = at('2026-05-04T08:09:59Z');
     expect(await scheduler.tick()).toEqual([]);
     clock.time = at('2026-05-04T08:10:00.004Z');
@@ -132,14 +137,14 @@ describe('firing a slot', () => {
   });
 
   it('a tick late by less than the grace period still starts the slot on time', async () => {
-    const { id } = schedule({ cronExpression: '*/10 * * * *' });
+    const { id } = await schedule({ cronExpression: '*/10 * * * *' });
     clock.time = at('2026-05-04T08:10:59Z');
     expect(outcomes(await scheduler.tick())).toEqual([['2026-05-04T08:10:00.000Z', 'started']]);
     expect(runsOf(id)).toHaveLength(1);
   });
 
   it('a refusal is recorded with its reason, once, and the next slot is considered afresh', async () => {
-    const { id } = schedule({ cronExpression: '*/10 * * * *' });
+    const { id } = await schedule({ cronExpression: '*/10 * * * *' });
     launcher.refuse = () => ({
       outcome: 'refused_breaker',
       reason: 'The circuit breaker is open after 3 failures',
@@ -159,7 +164,7 @@ describe('firing a slot', () => {
   });
 
   it('a schedule of a deleted agent is deleted instead of fired', async () => {
-    const { id, agentId } = schedule({ cronExpression: '*/10 * * * *' });
+    const { id, agentId } = await schedule({ cronExpression: '*/10 * * * *' });
     deleteAgentRowOnly(agentId);
     await runUntil(at('2026-05-04T09:00:00Z'));
     expect(history(id)).toEqual([]);
@@ -173,12 +178,12 @@ describe('time zones across DST changes', () => {
   // twice); Berlin on 29 March (02:00 → 03:00) and on 25 October (02:00–03:00 twice).
   async function firedDuring(from: string, until: string) {
     clock.time = at(from);
-    const newYork = schedule({
+    const newYork = await schedule({
       cronExpression: '30 1,2 * * *',
       timezone: 'America/New_York',
       overlapPolicy: 'allow',
     });
-    const berlin = schedule({
+    const berlin = await schedule({
       cronExpression: '0 30 2 * * *',
       timezone: 'Europe/Berlin',
       overlapPolicy: 'allow',
@@ -231,7 +236,7 @@ describe('overlap policies', () => {
   const tenMinutes = (n: number) => at('2026-05-04T08:00:00Z') + n * 10 * MINUTE;
 
   it('skip: a slot is skipped while a run from the schedule is queued or running', async () => {
-    const { id } = schedule({ cronExpression: '*/10 * * * *' });
+    const { id } = await schedule({ cronExpression: '*/10 * * * *' });
     await runUntil(tenMinutes(2));
     const [first] = runsOf(id);
     expect(history(id).map((f) => [f.outcome, f.reason])).toEqual([
@@ -248,7 +253,7 @@ describe('overlap policies', () => {
   });
 
   it('buffer_one: one run may wait behind the running one; a slot finding one waiting is skipped', async () => {
-    const { id } = schedule({ cronExpression: '*/10 * * * *', overlapPolicy: 'buffer_one' });
+    const { id } = await schedule({ cronExpression: '*/10 * * * *', overlapPolicy: 'buffer_one' });
     await runUntil(tenMinutes(3));
     const [running, waiting] = runsOf(id);
     expect(runsOf(id).map((r) => r.status)).toEqual(['running', 'queued']);
@@ -266,7 +271,7 @@ describe('overlap policies', () => {
   });
 
   it('allow: every slot starts a run, whatever is still going', async () => {
-    const { id } = schedule({ cronExpression: '*/10 * * * *', overlapPolicy: 'allow' });
+    const { id } = await schedule({ cronExpression: '*/10 * * * *', overlapPolicy: 'allow' });
     await runUntil(tenMinutes(3));
     expect(history(id).map((f) => f.outcome)).toEqual(['started', 'started', 'started']);
     expect(runsOf(id).map((r) => r.status)).toEqual(['running', 'queued', 'queued']);
@@ -276,7 +281,7 @@ describe('overlap policies', () => {
 describe('downtime and catch-up', () => {
   /** Fires 08:15 normally, then the server is down from 08:20 until 11:20. */
   async function threeHoursDown(input: Omit<CreateScheduleInput, 'agentId' | 'cronExpression'>) {
-    const created = schedule({ cronExpression: '*/15 * * * *', ...input });
+    const created = await schedule({ cronExpression: '*/15 * * * *', ...input });
     await runUntil(at('2026-05-04T08:20:00Z'), () => {
       for (const run of runsOf(created.id)) finishRun(handle.db, run.id);
     });
@@ -314,7 +319,11 @@ describe('downtime and catch-up', () => {
   });
 
   it('latest: a missed slot older than the window is not caught up', async () => {
-    const { id } = schedule({ cronExpression: '0 9 * * *', catchUp: 'latest', catchUpWindowSeconds: 3_600 });
+    const { id } = await schedule({
+      cronExpression: '0 9 * * *',
+      catchUp: 'latest',
+      catchUpWindowSeconds: 3_600,
+    });
     clock.time = at('2026-05-04T12:00:00Z');
     expect((await scheduler.tick()).map((f) => [f.outcome, f.reason])).toEqual([
       [
@@ -326,7 +335,7 @@ describe('downtime and catch-up', () => {
   });
 
   it('a per-second schedule down for a week writes about a thousand rows, not 600,000, and one run', async () => {
-    const { id } = schedule({ cronExpression: '* * * * * *', catchUp: 'latest' });
+    const { id } = await schedule({ cronExpression: '* * * * * *', catchUp: 'latest' });
     clock.time += 7 * 24 * HOUR;
     const firings = await scheduler.tick();
     const overflow = firings.find((f) => f.slotCount > 1);
@@ -346,15 +355,17 @@ describe('downtime and catch-up', () => {
 
 describe('pause', () => {
   it('a paused schedule never fires; resuming starts from the next slot, without catching up', async () => {
-    const { id } = schedule({ cronExpression: '*/10 * * * *', catchUp: 'latest' });
-    expect(updateSchedule(handle.db, id, { enabled: false }, clock.now()).nextRuns).toEqual([]);
+    const { id } = await schedule({ cronExpression: '*/10 * * * *', catchUp: 'latest' });
+    expect(
+      (await updateSchedule(sqliteStore(handle.db), id, { enabled: false }, clock.now())).nextRuns,
+    ).toEqual([]);
     await runUntil(at('2026-05-05T08:00:00Z'));
     expect(await scheduler.tick()).toEqual([]);
     expect(onSqlite(handle.db, (s) => getEarliestFireAt(s))).toBeNull();
     clock.time = at('2026-05-05T08:03:00Z');
-    expect(updateSchedule(handle.db, id, { enabled: true }, clock.now()).nextRuns[0]).toBe(
-      '2026-05-05T08:10:00.000Z',
-    );
+    expect(
+      (await updateSchedule(sqliteStore(handle.db), id, { enabled: true }, clock.now())).nextRuns[0],
+    ).toBe('2026-05-05T08:10:00.000Z');
     await runUntil(at('2026-05-05T08:10:00Z'));
     expect(outcomes(history(id))).toEqual([['2026-05-05T08:10:00.000Z', 'started']]);
   });
@@ -362,7 +373,7 @@ describe('pause', () => {
 
 describe('exactly once', () => {
   it('a crash after the claim and before the run was admitted does not fire the slot again', async () => {
-    const { id } = schedule({ cronExpression: '*/10 * * * *' });
+    const { id } = await schedule({ cronExpression: '*/10 * * * *' });
     launcher.failAdmit = true;
     clock.time = at('2026-05-04T08:10:00Z');
     const [claimed] = await scheduler.tick();
@@ -391,13 +402,13 @@ describe('exactly once', () => {
   });
 
   it('a slot already recorded is not fired again when the schedule is set back onto it (clock jumped back)', async () => {
-    const { id } = schedule({ cronExpression: '0 * * * *', overlapPolicy: 'allow' });
+    const { id } = await schedule({ cronExpression: '0 * * * *', overlapPolicy: 'allow' });
     await runUntil(at('2026-05-04T09:00:00Z'));
     clock.time = at('2026-05-04T08:30:00Z');
-    updateSchedule(handle.db, id, { enabled: false }, clock.now());
-    expect(updateSchedule(handle.db, id, { enabled: true }, clock.now()).nextRuns[0]).toBe(
-      '2026-05-04T09:00:00.000Z',
-    );
+    await updateSchedule(sqliteStore(handle.db), id, { enabled: false }, clock.now());
+    expect(
+      (await updateSchedule(sqliteStore(handle.db), id, { enabled: true }, clock.now())).nextRuns[0],
+    ).toBe('2026-05-04T09:00:00.000Z');
     await runUntil(at('2026-05-04T10:00:00Z'));
     expect(outcomes(history(id))).toEqual([
       ['2026-05-04T09:00:00.000Z', 'started'],
@@ -408,10 +419,9 @@ describe('exactly once', () => {
 
   it('two scheduler processes on one file, ticking the same instant, start one run per slot', async () => {
     const agent = createTestAgent(handle.db);
-    const ids = Array.from(
-      { length: 50 },
-      () => schedule({ agentId: agent.id, cronExpression: '*/10 * * * *' }).id,
-    );
+    const ids: number[] = [];
+    for (let i = 0; i < 50; i++)
+      ids.push((await schedule({ agentId: agent.id, cronExpression: '*/10 * * * *' })).id);
     const worker = path.join(import.meta.dirname, '../helpers/schedulerProcess.ts');
     const startAt = Date.now() + 2_500;
     const tick = () =>
@@ -435,7 +445,7 @@ describe('exactly once', () => {
   }, 30_000);
 
   it('the unique key refuses a second row for a slot', async () => {
-    const { id } = schedule({ cronExpression: '0 * * * *' });
+    const { id } = await schedule({ cronExpression: '0 * * * *' });
     await runUntil(at('2026-05-04T09:00:00Z'));
     expect(() =>
       handle.sqlite
@@ -449,7 +459,7 @@ describe('exactly once', () => {
 
 describe('run now', () => {
   it('records a manual firing and starts a run, even while paused and overlapping', async () => {
-    const { id } = schedule({ cronExpression: '0 3 * * *', enabled: false });
+    const { id } = await schedule({ cronExpression: '0 3 * * *', enabled: false });
     const first = await scheduler.runNow(id);
     const second = await scheduler.runNow(id);
     expect([first, second].map((f) => [f.manual, f.scheduledFor, f.outcome])).toEqual([
@@ -464,7 +474,7 @@ describe('run now', () => {
   });
 
   it('a refused run now is recorded and starts nothing', async () => {
-    const { id } = schedule({ cronExpression: '0 3 * * *' });
+    const { id } = await schedule({ cronExpression: '0 3 * * *' });
     launcher.refuse = () => ({
       outcome: 'refused_budget',
       reason: 'The global monthly budget ($5.00) is exhausted',
@@ -480,10 +490,10 @@ describe('run now', () => {
   });
 
   it('refuses to run a schedule whose agent was deleted', async () => {
-    const deletedWith = schedule({ cronExpression: '0 3 * * *' });
+    const deletedWith = await schedule({ cronExpression: '0 3 * * *' });
     runOnSqlite(softDeleteAgent(sqliteStore(handle.db), deletedWith.agentId));
     await expect(scheduler.runNow(deletedWith.id)).rejects.toThrow('Schedule not found');
-    const leftBehind = schedule({ cronExpression: '0 3 * * *' });
+    const leftBehind = await schedule({ cronExpression: '0 3 * * *' });
     deleteAgentRowOnly(leftBehind.agentId);
     await expect(scheduler.runNow(leftBehind.id)).rejects.toThrow('Agent not found');
     expect([...history(deletedWith.id), ...history(leftBehind.id)]).toEqual([]);
@@ -502,7 +512,7 @@ describe('jitter', () => {
   });
 
   it('a slot fires at its jittered time, not before, and the history keeps both times', async () => {
-    const { id } = schedule({ cronExpression: '0 * * * *', jitterSeconds: 900 });
+    const { id } = await schedule({ cronExpression: '0 * * * *', jitterSeconds: 900 });
     const slot = at('2026-05-04T09:00:00Z');
     const fireAt = slot + jitterMs(id, slot, 900);
     clock.time = fireAt - 1;
@@ -535,7 +545,7 @@ describe('hooks and failures', () => {
         );
       },
     });
-    schedule({ cronExpression: '*/10 * * * *' });
+    await schedule({ cronExpression: '*/10 * * * *' });
     await runUntil(at('2026-05-04T08:10:00Z'));
     expect(seenCommitted).toEqual([true]);
     expect(
@@ -548,8 +558,8 @@ describe('hooks and failures', () => {
   });
 
   it('a claim that fails is rolled back alone and tried again 30 s later; other schedules fire', async () => {
-    const failing = schedule({ cronExpression: '*/10 * * * *' });
-    const healthy = schedule({ cronExpression: '*/10 * * * *' });
+    const failing = await schedule({ cronExpression: '*/10 * * * *' });
+    const healthy = await schedule({ cronExpression: '*/10 * * * *' });
     let failures = 1;
     scheduler = newScheduler({
       *inTransaction(_tx, firings) {
@@ -569,13 +579,13 @@ describe('hooks and failures', () => {
 
 describe('timer', () => {
   it('ticks at start, then sleeps until the earliest slot (at most 30 s); wake() re-arms after a change', async () => {
-    const { id } = schedule({ cronExpression: '0 * * * *' });
+    const { id } = await schedule({ cronExpression: '0 * * * *' });
     scheduler.start();
     expect(clock.armed()?.ms).toBe(0);
     await clock.fire();
     expect(clock.armed()?.ms).toBe(30_000);
     clock.time = at('2026-05-04T08:59:50Z');
-    schedule({ cronExpression: '0 * * * *' });
+    await schedule({ cronExpression: '0 * * * *' });
     await scheduler.wake();
     expect(clock.armed()?.ms).toBe(10_000);
     clock.time = at('2026-05-04T09:00:00Z');
@@ -608,8 +618,8 @@ describe('a workflow target', () => {
         { key: 'b', agentId: agents.writer ?? 0, prompt: 'Write up {{steps.a.result}}', dependsOn: ['a'] },
       ],
     });
-    const created = createSchedule(
-      handle.db,
+    const created = await createSchedule(
+      sqliteStore(handle.db),
       {
         timezone: 'UTC',
         cronExpression: '*/10 * * * *',
@@ -736,7 +746,12 @@ describe('a workflow target', () => {
     ]);
     expect(workflowRunsOf(id)).toEqual([]);
     expect(handle.db.select().from(executions).all()).toEqual([]);
-    updateSchedule(handle.db, id, { workflowInput: { topic: 'disks', region: 'eu' } }, clock.now());
+    await updateSchedule(
+      sqliteStore(handle.db),
+      id,
+      { workflowInput: { topic: 'disks', region: 'eu' } },
+      clock.now(),
+    );
     await runUntil(at('2026-05-04T08:30:00Z'));
     expect(history(id).map((f) => f.outcome)).toEqual(['refused_invalid', 'refused_invalid', 'started']);
     expect(workflowRunsOf(id)[0]?.input).toEqual({ topic: 'disks', region: 'eu' });
@@ -745,7 +760,7 @@ describe('a workflow target', () => {
   it('run now starts a workflow run, recorded as manual, even while paused and overlapping', async () => {
     const { id } = await workflowSchedule();
     await runUntil(at('2026-05-04T08:10:00Z'));
-    updateSchedule(handle.db, id, { enabled: false }, clock.now());
+    await updateSchedule(sqliteStore(handle.db), id, { enabled: false }, clock.now());
     const firing = await scheduler.runNow(id);
     const runs = workflowRunsOf(id);
     expect(runs).toHaveLength(2);

@@ -39,7 +39,11 @@ afterEach(() => handle.sqlite.close());
 describe('creating a schedule', () => {
   it('fills the documented defaults, stores the server’s zone explicitly, and says when it runs', async () => {
     const agent = createTestAgent(handle.db);
-    const created = createSchedule(handle.db, { agentId: agent.id, cronExpression: '0 9 * * 1-5' }, NOW);
+    const created = await createSchedule(
+      sqliteStore(handle.db),
+      { agentId: agent.id, cronExpression: '0 9 * * 1-5' },
+      NOW,
+    );
     expect(created).toMatchObject({
       agentId: agent.id,
       agentName: agent.name,
@@ -60,8 +64,8 @@ describe('creating a schedule', () => {
 
   it('gives the next five times in the schedule’s zone, as UTC ISO strings', async () => {
     const agent = createTestAgent(handle.db);
-    const created = createSchedule(
-      handle.db,
+    const created = await createSchedule(
+      sqliteStore(handle.db),
       { agentId: agent.id, cronExpression: '30 8 * * 1-5', timezone: 'europe/berlin' },
       NOW,
     );
@@ -76,9 +80,9 @@ describe('creating a schedule', () => {
   });
 
   it('refuses an unknown agent', async () => {
-    expect(() => createSchedule(handle.db, { agentId: 999, cronExpression: '@daily' }, NOW)).toThrow(
-      'Agent not found',
-    );
+    await expect(
+      createSchedule(sqliteStore(handle.db), { agentId: 999, cronExpression: '@daily' }, NOW),
+    ).rejects.toThrow('Agent not found');
   });
 });
 
@@ -159,25 +163,37 @@ describe('validation shared by the API and the form', () => {
 describe('changing and deleting', () => {
   it('a new expression or zone starts from the next slot after the change; other edits keep the timing', async () => {
     const agent = createTestAgent(handle.db);
-    const { id } = createSchedule(
-      handle.db,
+    const { id } = await createSchedule(
+      sqliteStore(handle.db),
       { agentId: agent.id, cronExpression: '0 12 * * *', timezone: 'UTC' },
       NOW,
     );
-    expect(updateSchedule(handle.db, id, { prompt: 'Other words' }, NOW + 1_000).nextRuns[0]).toBe(
-      '2026-05-04T12:00:00.000Z',
+    expect(
+      (await updateSchedule(sqliteStore(handle.db), id, { prompt: 'Other words' }, NOW + 1_000)).nextRuns[0],
+    ).toBe('2026-05-04T12:00:00.000Z');
+    const moved = await updateSchedule(
+      sqliteStore(handle.db),
+      id,
+      { timezone: 'America/New_York' },
+      NOW + 2_000,
     );
-    const moved = updateSchedule(handle.db, id, { timezone: 'America/New_York' }, NOW + 2_000);
     expect(moved.nextRuns[0]).toBe('2026-05-04T16:00:00.000Z');
-    expect(updateSchedule(handle.db, id, { cronExpression: '*/5 * * * *' }, NOW + 3_000).nextRuns[0]).toBe(
-      '2026-05-04T08:05:00.000Z',
+    expect(
+      (await updateSchedule(sqliteStore(handle.db), id, { cronExpression: '*/5 * * * *' }, NOW + 3_000))
+        .nextRuns[0],
+    ).toBe('2026-05-04T08:05:00.000Z');
+    await expect(updateSchedule(sqliteStore(handle.db), id, { agentId: 999 }, NOW)).rejects.toThrow(
+      'Agent not found',
     );
-    expect(() => updateSchedule(handle.db, id, { agentId: 999 }, NOW)).toThrow('Agent not found');
   });
 
   it('deleting keeps the schedule’s firings and runs; the schedule itself is gone', async () => {
     const agent = createTestAgent(handle.db);
-    const { id } = createSchedule(handle.db, { agentId: agent.id, cronExpression: '0 3 * * *' }, NOW);
+    const { id } = await createSchedule(
+      sqliteStore(handle.db),
+      { agentId: agent.id, cronExpression: '0 3 * * *' },
+      NOW,
+    );
     const scheduler = new Scheduler({
       store: sqliteStore(handle.db),
       launcher: new DbLauncher(handle.db),
@@ -205,8 +221,12 @@ describe('changing and deleting', () => {
   it('deleting an agent takes its schedules along, and only them', async () => {
     const agent = createTestAgent(handle.db);
     const other = createTestAgent(handle.db);
-    const mine = createSchedule(handle.db, { agentId: agent.id, cronExpression: '@daily' }, NOW).id;
-    const theirs = createSchedule(handle.db, { agentId: other.id, cronExpression: '@daily' }, NOW).id;
+    const mine = (
+      await createSchedule(sqliteStore(handle.db), { agentId: agent.id, cronExpression: '@daily' }, NOW)
+    ).id;
+    const theirs = (
+      await createSchedule(sqliteStore(handle.db), { agentId: other.id, cronExpression: '@daily' }, NOW)
+    ).id;
     expect(runOnSqlite(softDeleteSchedulesOfAgent(sqliteStore(handle.db), agent.id, NOW))).toBe(1);
     expect(() => onSqlite(handle.db, (s) => getSchedule(s, mine))).toThrow('Schedule not found');
     expect(onSqlite(handle.db, (s) => getSchedule(s, theirs)).enabled).toBe(true);
@@ -224,16 +244,22 @@ describe('lists', () => {
       clock,
     });
     const agent = createTestAgent(handle.db);
-    const make = (cronExpression: string, enabled = true) =>
-      createSchedule(handle.db, { agentId: agent.id, cronExpression, timezone: 'UTC', enabled }, NOW).id;
+    const make = async (cronExpression: string, enabled = true) =>
+      (
+        await createSchedule(
+          sqliteStore(handle.db),
+          { agentId: agent.id, cronExpression, timezone: 'UTC', enabled },
+          NOW,
+        )
+      ).id;
     return { clock, launcher, scheduler, agent, make };
   }
 
   it('the dashboard: next runs by time, and the schedules whose last firing started nothing', async () => {
     const { scheduler, launcher, clock, make } = setUp();
-    const later = make('0 12 * * *');
-    const sooner = make('*/10 * * * *');
-    make('0 9 * * *', false);
+    const later = await make('0 12 * * *');
+    const sooner = await make('*/10 * * * *');
+    await make('0 9 * * *', false);
     expect(onSqlite(handle.db, (s) => listUpcomingSchedules(s, 10)).map((s) => s.id)).toEqual([
       sooner,
       later,
@@ -255,9 +281,9 @@ describe('lists', () => {
 });
 
 describe('a workflow target', () => {
-  const issueOf = (act: () => unknown) => {
+  const issueOf = async (act: () => Promise<unknown>) => {
     try {
-      act();
+      await act();
     } catch (error) {
       if (isDomainError(error)) return [error.kind, error.issue?.path ?? null, error.message];
       throw error;
@@ -280,8 +306,8 @@ describe('a workflow target', () => {
 
   it('runs a workflow with its input; the schedule names it, and lists filter by it', async () => {
     const { agent, workflow } = await setUp();
-    const created = createSchedule(
-      handle.db,
+    const created = await createSchedule(
+      sqliteStore(handle.db),
       {
         workflowId: workflow.id,
         workflowInput: { topic: 'disks' },
@@ -299,7 +325,7 @@ describe('a workflow target', () => {
       prompt: null,
       nextRuns: expect.arrayContaining(['2026-05-05T00:00:00.000Z']),
     });
-    createSchedule(handle.db, { agentId: agent.id, cronExpression: '@daily' }, NOW);
+    await createSchedule(sqliteStore(handle.db), { agentId: agent.id, cronExpression: '@daily' }, NOW);
     expect(
       onSqlite(handle.db, (s) => listSchedules(s, { limit: 10, workflowId: workflow.id })).items.map(
         (s) => s.id,
@@ -312,18 +338,18 @@ describe('a workflow target', () => {
     const create =
       (workflowInput: Record<string, string> | undefined, workflowId = workflow.id) =>
       () =>
-        createSchedule(handle.db, { workflowId, workflowInput, cronExpression: '@daily' }, NOW);
-    expect(issueOf(create(undefined))).toEqual([
+        createSchedule(sqliteStore(handle.db), { workflowId, workflowInput, cronExpression: '@daily' }, NOW);
+    expect(await issueOf(create(undefined))).toEqual([
       'invalid_input',
       'workflowInput.topic',
       'Invalid workflowInput.topic: topic is required',
     ]);
-    expect(issueOf(create({ topic: 'x', colour: 'red' }))).toEqual([
+    expect(await issueOf(create({ topic: 'x', colour: 'red' }))).toEqual([
       'invalid_input',
       'workflowInput.colour',
       'Invalid workflowInput.colour: Not an input field of this workflow',
     ]);
-    expect(issueOf(create({ topic: 'x' }, workflow.id + 1))).toEqual([
+    expect(await issueOf(create({ topic: 'x' }, workflow.id + 1))).toEqual([
       'not_found',
       null,
       'Workflow not found',
@@ -333,13 +359,13 @@ describe('a workflow target', () => {
 
   it('a PATCH naming one target switches to it, clearing the other; the schedule as it would become is checked', async () => {
     const { agent, workflow } = await setUp();
-    const { id } = createSchedule(
-      handle.db,
+    const { id } = await createSchedule(
+      sqliteStore(handle.db),
       { agentId: agent.id, prompt: 'Check the disks.', cronExpression: '@daily' },
       NOW,
     );
-    const toWorkflow = updateSchedule(
-      handle.db,
+    const toWorkflow = await updateSchedule(
+      sqliteStore(handle.db),
       id,
       { workflowId: workflow.id, workflowInput: { topic: 'cpu' } },
       NOW,
@@ -350,16 +376,20 @@ describe('a workflow target', () => {
       workflowId: workflow.id,
       workflowInput: { topic: 'cpu' },
     });
-    expect(issueOf(() => updateSchedule(handle.db, id, { prompt: 'Hello' }, NOW))).toEqual([
-      'invalid_input',
-      'prompt',
-      'Invalid prompt: A workflow’s steps have their own prompts; give it input instead',
-    ]);
-    expect(issueOf(() => updateSchedule(handle.db, id, { workflowInput: {} }, NOW))?.[1]).toBe(
-      'workflowInput.topic',
+    expect(await issueOf(() => updateSchedule(sqliteStore(handle.db), id, { prompt: 'Hello' }, NOW))).toEqual(
+      [
+        'invalid_input',
+        'prompt',
+        'Invalid prompt: A workflow’s steps have their own prompts; give it input instead',
+      ],
     );
-    expect(issueOf(() => updateSchedule(handle.db, id, { workflowId: null }, NOW))?.[1]).toBe('agentId');
-    const back = updateSchedule(handle.db, id, { agentId: agent.id }, NOW);
+    expect(
+      (await issueOf(() => updateSchedule(sqliteStore(handle.db), id, { workflowInput: {} }, NOW)))?.[1],
+    ).toBe('workflowInput.topic');
+    expect(
+      (await issueOf(() => updateSchedule(sqliteStore(handle.db), id, { workflowId: null }, NOW)))?.[1],
+    ).toBe('agentId');
+    const back = await updateSchedule(sqliteStore(handle.db), id, { agentId: agent.id }, NOW);
     expect(back).toMatchObject({ agentId: agent.id, workflowId: null, workflowInput: null });
   });
 });

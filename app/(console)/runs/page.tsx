@@ -5,7 +5,6 @@ import { PageHeader } from '@/components/ui/PageHeader';
 import { Panel } from '@/components/ui/Panel';
 import { issuesFromZod } from '@/lib/contracts/errors';
 import { listExecutionsQuerySchema } from '@/lib/contracts/executions';
-import { getDb } from '@/lib/db';
 import { execute } from '@/lib/db/plan';
 import { listAgents } from '@/lib/db/queries/agents';
 import { listExecutions } from '@/lib/db/queries/runList';
@@ -26,7 +25,6 @@ interface RunsPageProps {
 export default async function RunsPage({ searchParams }: RunsPageProps) {
   const params = await searchParams;
   const parsed = listExecutionsQuerySchema.safeParse({ ...params, limit: String(RUNS_PER_PAGE) });
-  const _db = getDb();
   const query = parsed.success
     ? parsed.data
     : listExecutionsQuerySchema.parse({ limit: String(RUNS_PER_PAGE) });

@@ -5,7 +5,6 @@ import { ScheduleTable } from '@/components/features/schedules/ScheduleTable';
 import { buttonClassName } from '@/components/ui/Button';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { Panel } from '@/components/ui/Panel';
-import { getDb } from '@/lib/db';
 import { execute } from '@/lib/db/plan';
 import { getStore } from '@/lib/db/store';
 import { localTimeZone } from '@/lib/scheduling/cron';
@@ -22,7 +21,6 @@ interface SchedulesPageProps {
 }
 
 export default async function SchedulesPage({ searchParams }: SchedulesPageProps) {
-  const db = getDb();
   const before = pageBefore((await searchParams).before);
   const store = getStore();
   const page = await execute(
@@ -58,7 +56,7 @@ export default async function SchedulesPage({ searchParams }: SchedulesPageProps
       <div id="new-schedule">
         <Panel title="New schedule">
           <ScheduleForm
-            targets={listScheduleTargets(db)}
+            targets={await execute(store, listScheduleTargets(store))}
             defaultTimeZone={localTimeZone()}
             renderedAt={Date.now()}
           />

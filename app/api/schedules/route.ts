@@ -3,7 +3,6 @@ import {
   schedulePageSchema,
   scheduleResponseSchema,
 } from '@/lib/contracts/schedules';
-import { getDb } from '@/lib/db';
 import { execute } from '@/lib/db/plan';
 import { getStore } from '@/lib/db/store';
 import { json, route } from '@/lib/http/route';
@@ -32,7 +31,7 @@ export const POST = route(
   },
   async ({ body }) => {
     const { scheduler } = requireRuntime().backend;
-    const schedule = createSchedule(getDb(), body, Date.now());
+    const schedule = await createSchedule(getStore(), body, Date.now());
     await scheduler.wake();
     return json({ schedule }, 201);
   },

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { Time } from '@/components/ui/Time';
-import { getDb } from '@/lib/db';
+import { getStore } from '@/lib/db/store';
 import { inspectLink } from '@/lib/http/approvals';
 import { getRuntime } from '@/lib/server/runtime';
 import styles from './approve.module.css';
@@ -17,7 +17,7 @@ export const dynamic = 'force-dynamic';
 export default async function ApprovePage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
   const runtime = getRuntime();
-  const found = runtime ? inspectLink(getDb(), runtime, token) : null;
+  const found = runtime ? await inspectLink(getStore(), runtime, token) : null;
   return (
     <main className={styles.page}>
       <p className={styles.brand}>ClaudeOps</p>

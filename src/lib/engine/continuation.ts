@@ -10,15 +10,15 @@ import {
 } from '../contracts/executions';
 import { conflict, notFound } from '../core/errors';
 import type { Db } from '../db';
-import { onSqlite, runOnSqlite } from '../db/plan';
+import { onSqlite, type Plan } from '../db/plan';
 import { getAgentById } from '../db/queries/agents';
 import { getExecutionRow } from '../db/queries/executions';
 import type { AgentConfiguration, Execution } from '../db/schema';
-import { sqliteStore } from '../db/store';
+import type { Store } from '../db/store';
 import type { ActiveRun, RunRequest } from './activeRun';
 import { noteStep, systemStep } from './findings';
 import type { StartPoint } from './runState';
-import { summarizeTranscript } from './transcripts';
+import { transcriptSummary } from './transcripts';
 
 /** The prompt cache's lifetime for API-key use: past it, a resumed context is written to the cache again. */
 export const PROMPT_CACHE_TTL_MS = 5 * 60_000;
@@ -29,17 +29,17 @@ interface Continuable {
   sessionId: string;
 }
 
-/** Why a run cannot be continued now; null when it can. */
-function blocker(db: Db, parent: Execution): { reason: string } | Continuable {
+/** Why a run cannot be continued now, or what it continues from. */
+function* blocker(store: Store, parent: Execution): Plan<{ reason: string } | Continuable> {
   if (!isEndedStatus(parent.status))
     return { reason: `Execution ${parent.id} is still ${parent.status}; continue it once it has ended` };
   if (parent.sessionId === null)
     return {
       reason: `Execution ${parent.id} never started a Claude session, so there is nothing to continue`,
     };
-  const agent = runOnSqlite(getAgentById(sqliteStore(db), parent.agentId));
+  const agent = yield* getAgentById(store, parent.agentId);
   if (!agent) return { reason: `The agent of execution ${parent.id} was deleted` };
-  if (summarizeTranscript(db, parent.sessionId).entries === 0)
+  if ((yield* transcriptSummary(store, parent.sessionId)).entries === 0)
     return {
       reason: `ClaudeOps kept no transcript of execution ${parent.id}'s session (it ran before transcripts were kept)`,
     };
@@ -51,10 +51,14 @@ function blocker(db: Db, parent: Execution): { reason: string } | Continuable {
  * chain's working directory. Refused (409, naming why) while the parent is active, or without a
  * session or a kept transcript.
  */
-export function continueRequest(db: Db, parentId: number, input: ContinueExecutionInput): RunRequest {
-  const parent = onSqlite(db, (store) => getExecutionRow(store, parentId));
+export function* continueRequest(
+  store: Store,
+  parentId: number,
+  input: ContinueExecutionInput,
+): Plan<RunRequest> {
+  const parent = yield* getExecutionRow(store, parentId);
   if (!parent) throw notFound('Execution');
-  const found = blocker(db, parent);
+  const found = yield* blocker(store, parent);
   if ('reason' in found) throw conflict(found.reason);
   const fork = input.fork ?? false;
   return {
@@ -68,14 +72,14 @@ export function continueRequest(db: Db, parentId: number, input: ContinueExecuti
 }
 
 /** What a continue would start from and cost, before starting it. */
-export function continuePreview(db: Db, executionId: number, now = Date.now()): ContinuePreview {
-  const execution = onSqlite(db, (store) => getExecutionRow(store, executionId));
+export function* continuePreview(store: Store, executionId: number, now = Date.now()): Plan<ContinuePreview> {
+  const execution = yield* getExecutionRow(store, executionId);
   if (!execution) throw notFound('Execution');
-  const found = blocker(db, execution);
+  const found = yield* blocker(store, execution);
   const transcript =
     execution.sessionId === null
       ? { entries: 0, lastAt: null, contextTokens: 0 }
-      : summarizeTranscript(db, execution.sessionId);
+      : yield* transcriptSummary(store, execution.sessionId);
   const ageMs = transcript.lastAt === null ? null : Math.max(0, now - transcript.lastAt);
   // Cold, the whole context is written to the cache again: that write is the first turn's extra cost.
   const price = priceResponse(
@@ -128,7 +132,7 @@ export function prepareResume(db: Db, run: ActiveRun): Extract<StartPoint, { kin
   if (from?.kind !== 'resume') return undefined;
   run.resumeCheck = {
     sessionId: from.fork ? null : from.sessionId,
-    contextTokens: summarizeTranscript(db, from.sessionId).contextTokens,
+    contextTokens: onSqlite(db, (store) => transcriptSummary(store, from.sessionId)).contextTokens,
   };
   noteStep(
     run,

@@ -1,13 +1,13 @@
 import type { SessionKey, SessionStore, SessionStoreEntry } from '@anthropic-ai/claude-agent-sdk';
 import type { Db } from '../db';
-import { execute, runOnSqlite, transaction } from '../db/plan';
+import { execute, type Plan, transaction } from '../db/plan';
 import {
   appendSessionEntries,
   listSessionSubpaths,
   loadSessionEntries,
   transcriptFacts,
 } from '../db/queries/sessions';
-import { sqliteStore } from '../db/store';
+import { type Store, sqliteStore } from '../db/store';
 import type { SecretMasker } from '../security/secrets';
 
 /**
@@ -77,7 +77,8 @@ function contextOf(recent: readonly string[]): number {
   return 0;
 }
 
-export function summarizeTranscript(db: Db, sessionId: string): TranscriptSummary {
-  const facts = runOnSqlite(transcriptFacts(sqliteStore(db), sessionId));
+/** What a session's kept transcript holds: how many entries, the last one's time, the context it carries. */
+export function* transcriptSummary(store: Store, sessionId: string): Plan<TranscriptSummary> {
+  const facts = yield* transcriptFacts(store, sessionId);
   return { entries: facts.entries, lastAt: facts.lastAt, contextTokens: contextOf(facts.recent) };
 }

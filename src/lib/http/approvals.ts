@@ -1,8 +1,8 @@
 import type { ApprovalLinkClaims } from '../auth/approvalLinks';
 import type { ApprovalDto } from '../contracts/approvals';
-import type { Db } from '../db';
-import { onSqlite } from '../db/plan';
+import { execute } from '../db/plan';
 import { getApproval } from '../db/queries/approvals';
+import type { Store } from '../db/store';
 import type { DecisionActor } from '../engine/approvalDesk';
 import type { AuthVia } from '../security/requestGate';
 import type { Runtime } from '../server/runtime';
@@ -40,13 +40,18 @@ const INVALID = {
  * What a link stands for, or why it no longer works: altered or foreign (404), past its approval's
  * expiry (410), its approval already answered (409, naming the answer). Reads only.
  */
-export function inspectLink(db: Db, runtime: Runtime, token: string, now = Date.now()): LinkInspection {
+export async function inspectLink(
+  store: Store,
+  runtime: Runtime,
+  token: string,
+  now = Date.now(),
+): Promise<LinkInspection> {
   const check = runtime.backend.approvalLinks.verify(token, now);
   if (!check.ok)
     return check.problem === 'expired'
       ? { ok: false, status: 410, code: 'link_expired', message: 'This approval link has expired' }
       : INVALID;
-  const approval = onSqlite(db, (store) => getApproval(store, check.claims.approvalId));
+  const approval = await execute(store, getApproval(store, check.claims.approvalId));
   // Bound to the exact call: a link minted for other input (or another database) is worth nothing.
   if (!approval || approval.inputHash !== check.claims.inputHash) return INVALID;
   if (approval.status !== 'pending') {
@@ -63,13 +68,13 @@ export function inspectLink(db: Db, runtime: Runtime, token: string, now = Date.
 }
 
 /** Decides what a link stands for, once. Throws the inspection's refusal as an API error. */
-export function decideByLink(
-  db: Db,
+export async function decideByLink(
+  store: Store,
   runtime: Runtime,
   token: string,
   message: string | undefined,
-): ApprovalDto {
-  const found = inspectLink(db, runtime, token);
+): Promise<ApprovalDto> {
+  const found = await inspectLink(store, runtime, token);
   if (!found.ok) throw new ApiError(found.status, found.code, found.message);
   const { claims } = found;
   return runtime.engine.decideApproval(

@@ -15,8 +15,7 @@ import {
   type UpdateScheduleInput,
 } from '../contracts/schedules';
 import { assertNoIssues, DomainError, invalidField, notFound } from '../core/errors';
-import type { Db } from '../db';
-import { onSqlite, type Plan, runOnSqlite, transactionOnSqlite } from '../db/plan';
+import { type Plan, transaction } from '../db/plan';
 import { getAgentById, listAgents } from '../db/queries/agents';
 import {
   getLastFiring,
@@ -34,7 +33,7 @@ import {
 } from '../db/queries/schedules';
 import { getWorkflow, listWorkflows } from '../db/queries/workflows';
 import type { Schedule } from '../db/schema';
-import { type Store, sqliteStore } from '../db/store';
+import type { Store } from '../db/store';
 import { checkRunInput } from '../workflows/validate';
 import { compileCron, describeCron, localTimeZone, nextRuns, normalizeTimeZone } from './cron';
 import { jitterMs } from './jitter';
@@ -104,12 +103,10 @@ function timing(
 
 type Target = Pick<Schedule, 'agentId' | 'workflowId' | 'workflowInput'>;
 
-/** The schedule's agent or workflow exists and is live; for a workflow, the input fits its fields (`workflowInput.<field>`). */
-export function assertTargetExists(db: Db, target: Target): void {
-  onSqlite(db, (store) => checkTarget(store, target));
-}
-
-/** assertTargetExists as a plan, inside a transaction on either dialect (a manual run's). */
+/**
+ * The schedule's agent or workflow exists and is live; for a workflow, the input fits its fields
+ * (`workflowInput.<field>`). A plan, inside the transaction that writes the schedule (or a manual run's).
+ */
 export function* checkTarget(store: Store, target: Target): Plan<void> {
   if (target.agentId !== null) {
     if (!(yield* getAgentById(store, target.agentId))) throw notFound('Agent');
@@ -140,14 +137,14 @@ export function* getSchedule(store: Store, id: number): Plan<ScheduleDto> {
 }
 
 /** Starts from the first slot after `now`. With no zone given, the server's own is stored. */
-export function createSchedule(db: Db, input: CreateScheduleInput, now: number): ScheduleDto {
+export function createSchedule(store: Store, input: CreateScheduleInput, now: number): Promise<ScheduleDto> {
   const target = {
     agentId: input.agentId ?? null,
     workflowId: input.workflowId ?? null,
     workflowInput: input.workflowInput ?? null,
   };
-  assertTargetExists(db, target);
-  return transactionOnSqlite(db, function* (tx) {
+  return transaction(store, function* (tx) {
+    yield* checkTarget(tx, target);
     const row = yield* insertSchedule(tx, {
       ...SCHEDULE_DEFAULTS,
       ...input,
@@ -178,24 +175,29 @@ function withTargetSwitch(patch: UpdateScheduleInput): UpdateScheduleInput {
  * A new expression, zone or jitter, or a resume, restarts the timing from the first slot after
  * `now`: slots while paused are not caught up. Pausing clears the next slot.
  */
-export function updateSchedule(db: Db, id: number, patch: UpdateScheduleInput, now: number): ScheduleDto {
-  const existing = onSqlite(db, (store) => getScheduleWithTarget(store, id));
-  if (!existing) throw notFound('Schedule');
-  const changes = {
-    ...withTargetSwitch(patch),
-    ...(patch.timezone !== undefined && { timezone: normalizeTimeZone(patch.timezone) }),
-  };
-  const merged = { ...existing, ...changes };
-  const targetIssue = scheduleTargetIssue(merged);
-  if (targetIssue) throw invalidField(targetIssue.path, targetIssue.message);
-  if (patch.agentId != null || patch.workflowId != null || patch.workflowInput !== undefined)
-    assertTargetExists(db, merged);
-  const retimed =
-    merged.cronExpression !== existing.cronExpression ||
-    merged.timezone !== existing.timezone ||
-    merged.jitterSeconds !== existing.jitterSeconds ||
-    merged.enabled !== existing.enabled;
-  return transactionOnSqlite(db, function* (tx) {
+export function updateSchedule(
+  store: Store,
+  id: number,
+  patch: UpdateScheduleInput,
+  now: number,
+): Promise<ScheduleDto> {
+  return transaction(store, function* (tx) {
+    const existing = yield* getScheduleWithTarget(tx, id);
+    if (!existing) throw notFound('Schedule');
+    const changes = {
+      ...withTargetSwitch(patch),
+      ...(patch.timezone !== undefined && { timezone: normalizeTimeZone(patch.timezone) }),
+    };
+    const merged = { ...existing, ...changes };
+    const targetIssue = scheduleTargetIssue(merged);
+    if (targetIssue) throw invalidField(targetIssue.path, targetIssue.message);
+    if (patch.agentId != null || patch.workflowId != null || patch.workflowInput !== undefined)
+      yield* checkTarget(tx, merged);
+    const retimed =
+      merged.cronExpression !== existing.cronExpression ||
+      merged.timezone !== existing.timezone ||
+      merged.jitterSeconds !== existing.jitterSeconds ||
+      merged.enabled !== existing.enabled;
     yield* updateScheduleRow(tx, id, { ...changes, ...(retimed && timing(merged, now)), updatedAt: now });
     return yield* getSchedule(tx, id);
   });
@@ -269,12 +271,12 @@ export function assertFiringStarted(firing: ScheduleFiringDto): void {
 }
 
 /** The agents and workflows a schedule form offers, with each workflow's input fields. */
-export function listScheduleTargets(db: Db): ScheduleTargetOptions {
-  return {
-    agents: runOnSqlite(listAgents(sqliteStore(db))).map(({ id, name }) => ({ id, name })),
-    workflows: onSqlite(db, listWorkflows).flatMap(({ id }) => {
-      const workflow = onSqlite(db, (s) => getWorkflow(s, id));
-      return workflow ? [{ id, name: workflow.name, inputs: workflow.inputs }] : [];
-    }),
-  };
+export function* listScheduleTargets(store: Store): Plan<ScheduleTargetOptions> {
+  const agents = (yield* listAgents(store)).map(({ id, name }) => ({ id, name }));
+  const workflows: ScheduleTargetOptions['workflows'] = [];
+  for (const { id } of yield* listWorkflows(store)) {
+    const workflow = yield* getWorkflow(store, id);
+    if (workflow) workflows.push({ id, name: workflow.name, inputs: workflow.inputs });
+  }
+  return { agents, workflows };
 }

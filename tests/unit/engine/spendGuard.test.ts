@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../../src/lib/db';
 import { onSqlite, runOnSqlite } from '../../../src/lib/db/plan';
 import { createAgent, getAgentById } from '../../../src/lib/db/queries/agents';
-import { getMonthSpendMicros, monthKey } from '../../../src/lib/db/queries/costs';
+import { monthKey, monthSpendMicrosOf } from '../../../src/lib/db/queries/costs';
 import { insertQueuedExecution } from '../../../src/lib/db/queries/executions';
 import { costTracking } from '../../../src/lib/db/schema';
 import { sqliteStore } from '../../../src/lib/db/store';
@@ -66,7 +66,7 @@ describe('SpendGuard', () => {
       costMicros: 18_000,
       responseCount: 2,
     });
-    expect(getMonthSpendMicros(handle.db, monthKey(NOW), agent.id)).toBe(18_000);
+    expect(onSqlite(handle.db, (store) => monthSpendMicrosOf(store, monthKey(NOW), agent.id))).toBe(18_000);
   });
 
   it('says the per-run cap is reached the moment spend meets it', () => {

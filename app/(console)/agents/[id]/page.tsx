@@ -17,10 +17,9 @@ import { PageHeader } from '@/components/ui/PageHeader';
 import { Panel, PanelGrid } from '@/components/ui/Panel';
 import { Tabs } from '@/components/ui/Tabs';
 import { microsToUsd } from '@/lib/contracts/executions';
-import { getDb } from '@/lib/db';
 import { execute } from '@/lib/db/plan';
 import { getAgentById, toAgentDto } from '@/lib/db/queries/agents';
-import { getMonthSpendMicros, monthKey } from '@/lib/db/queries/costs';
+import { monthKey, monthSpendMicrosOf } from '@/lib/db/queries/costs';
 import { agentDenialSummary } from '@/lib/db/queries/executions';
 import { listExecutions } from '@/lib/db/queries/runList';
 import { getStore } from '@/lib/db/store';
@@ -62,7 +61,6 @@ function nextRunOf(nextRuns: readonly (readonly string[])[]): number | null {
 export default async function AgentPage({ params, searchParams }: AgentPageProps) {
   const agent = await loadAgent((await params).id);
   if (!agent) notFound();
-  const db = getDb();
   const store = getStore();
   const created = (await searchParams).created === '1';
   const runs = withQueuePositions(
@@ -77,7 +75,7 @@ export default async function AgentPage({ params, searchParams }: AgentPageProps
       <AgentOverview
         stats={agentRunStats(runs)}
         recentRuns={runs.length}
-        monthCostUsd={microsToUsd(getMonthSpendMicros(db, monthKey(now), agent.id))}
+        monthCostUsd={microsToUsd(await execute(store, monthSpendMicrosOf(store, monthKey(now), agent.id)))}
         nextRunAt={nextRunOf(schedules.map((schedule) => schedule.nextRuns))}
         denials={keepsHittingDenials(denials) ? denials : null}
       />
@@ -102,7 +100,7 @@ export default async function AgentPage({ params, searchParams }: AgentPageProps
       <ScheduleTable initial={schedules} showTarget={false} />
       <Disclosure summary="New schedule" summaryTestId="agent-new-schedule">
         <ScheduleForm
-          targets={listScheduleTargets(db)}
+          targets={await execute(store, listScheduleTargets(store))}
           fixedAgentId={agent.id}
           defaultTimeZone={localTimeZone()}
           renderedAt={now}

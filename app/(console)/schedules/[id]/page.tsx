@@ -4,7 +4,6 @@ import { cache } from 'react';
 import { ScheduleView } from '@/components/features/schedules/ScheduleView';
 import { Callout } from '@/components/ui/Callout';
 import { isDomainError } from '@/lib/core/errors';
-import { getDb } from '@/lib/db';
 import { execute } from '@/lib/db/plan';
 import { getStatusesOfFiredRuns } from '@/lib/db/queries/schedules';
 import { getStore } from '@/lib/db/store';
@@ -65,7 +64,7 @@ export default async function SchedulePage({ params, searchParams }: SchedulePag
         paged={before !== undefined}
         runStatuses={statuses.runs}
         workflowRunStatuses={statuses.workflowRuns}
-        targets={listScheduleTargets(getDb())}
+        targets={await execute(store, listScheduleTargets(store))}
         defaultTimeZone={localTimeZone()}
         renderedAt={Date.now()}
       />

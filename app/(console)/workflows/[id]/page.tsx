@@ -12,7 +12,6 @@ import { ConfirmDeleteButton } from '@/components/ui/ConfirmDeleteButton';
 import { Hint } from '@/components/ui/FormParts';
 import { PageHeader } from '@/components/ui/PageHeader';
 import { Panel } from '@/components/ui/Panel';
-import { getDb } from '@/lib/db';
 import { execute } from '@/lib/db/plan';
 import { listWorkflowRuns } from '@/lib/db/queries/workflowRuns';
 import { getStore } from '@/lib/db/store';
@@ -38,7 +37,6 @@ export default async function WorkflowPage({ params, searchParams }: WorkflowPag
   const workflow = await loadWorkflow((await params).id);
   if (!workflow) notFound();
   const created = (await searchParams).created === '1';
-  const _db = getDb();
   const store = getStore();
   const names = await agentNamesById(store);
   const runs = await execute(

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { approvalResponseSchema } from '@/lib/contracts/approvals';
-import { getDb } from '@/lib/db';
+import { getStore } from '@/lib/db/store';
 import { decideByLink } from '@/lib/http/approvals';
 import { json, route } from '@/lib/http/route';
 import { requireRuntime } from '@/lib/server/runtime';
@@ -32,6 +32,6 @@ export const POST = route(
       public: true,
     },
   },
-  ({ params, body }) =>
-    json({ approval: decideByLink(getDb(), requireRuntime(), params.token, body?.message) }),
+  async ({ params, body }) =>
+    json({ approval: await decideByLink(getStore(), requireRuntime(), params.token, body?.message) }),
 );

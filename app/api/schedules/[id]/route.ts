@@ -1,5 +1,4 @@
 import { scheduleResponseSchema } from '@/lib/contracts/schedules';
-import { getDb } from '@/lib/db';
 import { execute } from '@/lib/db/plan';
 import { getStore } from '@/lib/db/store';
 import { idParam, json, route } from '@/lib/http/route';
@@ -26,7 +25,7 @@ export const PATCH = route(
   },
   async ({ params, body }) => {
     const { scheduler } = requireRuntime().backend;
-    const schedule = updateSchedule(getDb(), params.id, body, Date.now());
+    const schedule = await updateSchedule(getStore(), params.id, body, Date.now());
     await scheduler.wake();
     return json({ schedule });
   },

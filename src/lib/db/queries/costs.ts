@@ -1,8 +1,8 @@
 import { type AnyColumn, and, eq, sql } from 'drizzle-orm';
 import type { ModelCostRecord } from '../../contracts/costs';
 import type { DenialDto, ExecutionStatus, RunWarning } from '../../contracts/executions';
-import type { Db, DbConnection } from '../index';
-import { changesOf, onSqlite, type Plan, preparedChangesOf, preparedRowsOf } from '../plan';
+import type { DbConnection } from '../index';
+import { changesOf, type Plan, preparedChangesOf, preparedRowsOf } from '../plan';
 import { type PreparedWrite, preparedPerStore, sqliteWrite, statementPerConnection } from '../prepared';
 import type { HandedBack } from '../schema';
 import type { Store } from '../store';
@@ -392,9 +392,4 @@ export function* monthSpendMicrosOf(store: Store, month: string, agentId?: numbe
       ? yield* preparedRowsOf(monthSpend(store), { month })
       : yield* preparedRowsOf(agentMonthSpend(store), { month, agentId });
   return row?.total ?? 0;
-}
-
-/** `monthSpendMicrosOf` for the synchronous callers on SQLite (the console's server pages). */
-export function getMonthSpendMicros(db: Db, month: string, agentId?: number): number {
-  return onSqlite(db, (store) => monthSpendMicrosOf(store, month, agentId));
 }

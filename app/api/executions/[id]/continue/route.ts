@@ -3,7 +3,8 @@ import {
   continuePreviewResponseSchema,
   startedExecutionResponseSchema,
 } from '@/lib/contracts/executions';
-import { getDb } from '@/lib/db';
+import { execute } from '@/lib/db/plan';
+import { getStore } from '@/lib/db/store';
 import { continuePreview, continueRequest } from '@/lib/engine/continuation';
 import { idParam, json, route } from '@/lib/http/route';
 import { requireRuntime } from '@/lib/server/runtime';
@@ -19,7 +20,7 @@ export const GET = route(
       response: continuePreviewResponseSchema,
     },
   },
-  ({ params }) => json({ preview: continuePreview(getDb(), params.id) }),
+  async ({ params }) => json({ preview: await execute(getStore(), continuePreview(getStore(), params.id)) }),
 );
 
 /**
@@ -37,8 +38,8 @@ export const POST = route(
       errors: [409],
     },
   },
-  ({ params, body }) => {
-    const request = continueRequest(getDb(), params.id, body);
+  async ({ params, body }) => {
+    const request = await execute(getStore(), continueRequest(getStore(), params.id, body));
     return json({ execution: requireRuntime().engine.start(request) }, 201);
   },
 );
