@@ -8,7 +8,7 @@ import { closeDb, installDb, openDatabase } from './src/lib/db';
 import { ensureIncrementalAutoVacuum } from './src/lib/db/autoVacuum';
 import { startCheckpointer } from './src/lib/db/checkpointer';
 import { applyMigrations } from './src/lib/db/migrate';
-import { onSqlite } from './src/lib/db/plan';
+import { execute, onSqlite } from './src/lib/db/plan';
 import { countPendingApprovals, listPendingApprovals } from './src/lib/db/queries/approvals';
 import { getExecutionLive, listRecentAndActive } from './src/lib/db/queries/executions';
 import { readAppSettings } from './src/lib/db/queries/settings';
@@ -166,26 +166,26 @@ async function main(): Promise<void> {
       },
     );
   });
+  const store = getStore();
   realtime = createRealtimeServer({
-    store: getStore(),
+    store,
     feed: backend.runFeed,
     events: engine.events,
     backendEvents: backend.events,
-    viewOf: (executionId) =>
-      engine.liveView(executionId) ?? onSqlite(handle.db, (store) => getExecutionLive(store, executionId)),
+    viewOf: async (executionId) =>
+      engine.liveView(executionId) ?? (await execute(store, getExecutionLive(store, executionId))),
     logger,
     // Re-checked on every heartbeat: rotating the token closes sockets opened with the old session.
     isStillAuthorized: (request) => gate.isAuthorized(request),
     commands: {
       cancelExecution: (executionId) => engine.cancel(executionId),
       circuitState: () => engine.circuit(),
-      recentExecutions: () =>
-        withQueuePositions(onSqlite(handle.db, (store) => listRecentAndActive(store, RECENT_FOR_LISTS))),
-      recentWorkflowRuns: () =>
-        onSqlite(handle.db, (store) => listRecentAndActiveWorkflowRuns(store, RECENT_WORKFLOW_RUNS)),
-      pendingApprovals: () => ({
-        items: onSqlite(handle.db, listPendingApprovals),
-        counts: onSqlite(handle.db, countPendingApprovals),
+      recentExecutions: async () =>
+        withQueuePositions(await execute(store, listRecentAndActive(store, RECENT_FOR_LISTS))),
+      recentWorkflowRuns: () => execute(store, listRecentAndActiveWorkflowRuns(store, RECENT_WORKFLOW_RUNS)),
+      pendingApprovals: async () => ({
+        items: await execute(store, listPendingApprovals(store)),
+        counts: await execute(store, countPendingApprovals(store)),
       }),
       storageStatus: () => backend.storage.status(),
     },

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { WebSocket } from 'ws';
-import { onSqlite } from '../../src/lib/db/plan';
-import { getExecutionLive } from '../../src/lib/db/queries/executions';
+import { execute } from '../../src/lib/db/plan';
+import { getExecutionLive, listRecentAndActive } from '../../src/lib/db/queries/executions';
 import { Broadcaster, HARD_LIMIT_BYTES, HIGH_WATER_BYTES } from '../../src/lib/websocket/broadcaster';
 import { type ServerFrame, serverFrameSchema } from '../../src/lib/websocket/protocol';
 import { inProcessLive } from '../helpers/inProcessLive';
@@ -46,20 +46,18 @@ class FakeSocket {
 const oneToN = (n: number) => Array.from({ length: n }, (_, i) => i + 1);
 
 describe('the broadcaster over the run feed (sqlite, the event bus)', () => {
-  const { handle, store, writer, feed, listenerErrors, close } = inProcessLive();
-  const broadcaster = new Broadcaster(store, feed, (id) =>
-    onSqlite(handle.db, (s) => getExecutionLive(s, id)),
-  );
+  const { store, writer, feed, listenerErrors, close } = inProcessLive();
+  const broadcaster = new Broadcaster(store, feed, (id) => execute(store, getExecutionLive(store, id)));
   afterAll(() => {
     broadcaster.close();
     close();
   });
 
   /** A socket subscribed to the run from `afterSeq`. */
-  function subscriber(runId: number, afterSeq: number) {
+  async function subscriber(runId: number, afterSeq: number) {
     const socket = new FakeSocket();
     const session = broadcaster.add(socket as unknown as WebSocket);
-    expect(broadcaster.subscribeExecution(session, runId, afterSeq)).toBe(true);
+    expect(await broadcaster.subscribeExecution(session, runId, afterSeq)).toBe(true);
     return { socket, session };
   }
 
@@ -67,7 +65,7 @@ describe('the broadcaster over the run feed (sqlite, the event bus)', () => {
     const runId = await insertRun(store, await insertAgent(store, 'ws'));
     const output = writer.open(runId, 0);
     await streamLines(output, 2_500, 'before');
-    const { socket } = subscriber(runId, 0);
+    const { socket } = await subscriber(runId, 0);
     await streamLines(output, 1_000, 'live');
     await vi.waitFor(() => expect(socket.itemSeqs(runId)).toEqual(oneToN(output.lastSeq)));
     const kinds = socket.frames.map((frame) => frame.type);
@@ -80,7 +78,7 @@ describe('the broadcaster over the run feed (sqlite, the event bus)', () => {
   it('serializes a committed batch once for every tab that follows the run', async () => {
     const runId = await insertRun(store, await insertAgent(store, 'ws-many'));
     const output = writer.open(runId, 0);
-    const tabs = [subscriber(runId, 0), subscriber(runId, 0)];
+    const tabs = [await subscriber(runId, 0), await subscriber(runId, 0)];
     await vi.waitFor(() => expect(tabs.every(({ socket }) => socket.frames.length >= 3)).toBe(true));
     const before = tabs.map(({ socket }) => socket.sent.length);
     await streamLines(output, 300, 'live');
@@ -94,7 +92,7 @@ describe('the broadcaster over the run feed (sqlite, the event bus)', () => {
   it('stops sending to a backed-up tab, catches it up from the store once it drains, and closes it (4008) past the hard limit', async () => {
     const runId = await insertRun(store, await insertAgent(store, 'ws-slow'));
     const output = writer.open(runId, 0);
-    const { socket } = subscriber(runId, 0);
+    const { socket } = await subscriber(runId, 0);
     await streamLines(output, 200, 'read');
     await vi.waitFor(() => expect(socket.itemSeqs(runId)).toEqual(oneToN(output.lastSeq)));
 
@@ -114,12 +112,39 @@ describe('the broadcaster over the run feed (sqlite, the event bus)', () => {
   it('sends nothing more for a run the tab unsubscribed from', async () => {
     const runId = await insertRun(store, await insertAgent(store, 'ws-leave'));
     const output = writer.open(runId, 0);
-    const { socket, session } = subscriber(runId, 0);
+    const { socket, session } = await subscriber(runId, 0);
     await streamLines(output, 100, 'seen');
     await vi.waitFor(() => expect(socket.itemSeqs(runId)).toEqual(oneToN(output.lastSeq)));
     const seen = socket.itemSeqs(runId);
     broadcaster.unsubscribeExecution(session, runId);
     await streamLines(output, 100, 'unseen');
     expect(socket.itemSeqs(runId)).toEqual(seen);
+  });
+
+  it('a run list gets its state as read, then the changes made while it was read, in order', async () => {
+    const runId = await insertRun(store, await insertAgent(store, 'ws-list'), { status: 'queued' });
+    const queued = await execute(store, getExecutionLive(store, runId));
+    if (!queued) throw new Error('no run');
+    const socket = new FakeSocket();
+    const session = broadcaster.add(socket as unknown as WebSocket);
+    await broadcaster.subscribeList(session, 'executions', async () => {
+      const items = await execute(store, listRecentAndActive(store, 10));
+      // The run starts after the list was read, before it is sent.
+      broadcaster.onEvent({ type: 'run.started', execution: { ...queued, status: 'running' } });
+      return [{ type: 'subscribed', topic: 'executions', items }];
+    });
+    const frames = socket.frames;
+    expect(frames.map((frame) => frame.type)).toEqual(['subscribed', 'execution.updated']);
+    const [first, last] = frames;
+    expect(first?.type === 'subscribed' && first.topic === 'executions' && first.items[0]).toMatchObject({
+      id: runId,
+      status: 'queued',
+    });
+    expect(last?.type === 'execution.updated' && last.execution.status).toBe('running');
+    broadcaster.onEvent({ type: 'run.ended', execution: { ...queued, status: 'completed' } });
+    expect(socket.frames.at(-1)).toMatchObject({
+      type: 'execution.updated',
+      execution: { status: 'completed' },
+    });
   });
 });

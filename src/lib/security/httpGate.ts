@@ -89,6 +89,8 @@ export function createHttpGate({ policy, credentials, scheme, dev }: HttpGateOpt
       for (const [name, value] of Object.entries(STATIC_SECURITY_HEADERS)) response.setHeader(name, value);
       const decision = await check(request, false);
       if (!decision.allow) {
+        // The body is read and dropped, so a client still sending it gets to read the answer.
+        request.resume();
         if (decision.redirectTo) {
           response.writeHead(303, { Location: decision.redirectTo, 'Cache-Control': 'no-store' }).end();
         } else {

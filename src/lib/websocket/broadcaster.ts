@@ -25,15 +25,22 @@ interface ExecutionSubscription {
   lastSentSeq: number;
   /** Until the follow has caught up (at the start and after a pause), the run's view frames wait. */
   lagging: boolean;
+  /** View frames sent so far: a view read while one went out is no newer than it, and is dropped. */
+  viewsSent: number;
   /** Null while paused for a backed-up socket. */
   follow: RunFollow | null;
 }
+
+/** What a session subscribes to as a whole: the run list, or a broadcast topic. */
+export type ListTopic = 'executions' | BroadcastTopic;
 
 export interface ClientSession {
   readonly socket: WebSocket;
   readonly executions: Map<number, ExecutionSubscription>;
   listAll: boolean;
   readonly topics: Set<BroadcastTopic>;
+  /** Live frames of a topic whose first state is still being read: they follow it once it is sent. */
+  readonly held: Map<ListTopic, Buffer[]>;
 }
 
 type TopicEvent = Exclude<BackendEvent, { type: 'execution.resources' }>;
@@ -61,18 +68,24 @@ export class Broadcaster {
    */
   private lastOutput: { items: RunItems['logs']; steps: RunItems['steps']; frame: Buffer } | null = null;
 
-  /** `viewOf`: a run as it is now (from the engine while it runs, else from the database). */
+  /** `viewOf`: a run as it is now (from the engine while it runs, else from the store). */
   constructor(
     private readonly store: Store,
     private readonly feed: RunFeed,
-    private readonly viewOf: (executionId: number) => ExecutionLive | undefined,
+    private readonly viewOf: (executionId: number) => Promise<ExecutionLive | undefined>,
   ) {
     this.catchUpTimer = setInterval(() => this.catchUpLagging(), CATCH_UP_INTERVAL_MS);
     this.catchUpTimer.unref();
   }
 
   add(socket: WebSocket): ClientSession {
-    const session: ClientSession = { socket, executions: new Map(), listAll: false, topics: new Set() };
+    const session: ClientSession = {
+      socket,
+      executions: new Map(),
+      listAll: false,
+      topics: new Set(),
+      held: new Map(),
+    };
     this.sessions.add(session);
     return session;
   }
@@ -92,19 +105,50 @@ export class Broadcaster {
    * Sends what the client missed after `afterSeq` (none when it gives none: it rendered the run
    * as it is now), then the run's output live, through one follow of the run feed.
    */
-  subscribeExecution(session: ClientSession, executionId: number, afterSeq: number | undefined): boolean {
-    const view = this.viewOf(executionId);
+  async subscribeExecution(
+    session: ClientSession,
+    executionId: number,
+    afterSeq: number | undefined,
+  ): Promise<boolean> {
+    const view = await this.viewOf(executionId);
     if (!view) return false;
+    // Closed while the view was read.
+    if (!this.sessions.has(session)) return true;
     this.unsubscribeExecution(session, executionId);
     send(session.socket, { type: 'subscribed', topic: 'execution', executionId, lastSeq: view.lastSeq });
     const subscription: ExecutionSubscription = {
       lastSentSeq: afterSeq ?? view.lastSeq,
       lagging: true,
+      viewsSent: 0,
       follow: null,
     };
     session.executions.set(executionId, subscription);
     this.follow(session, executionId, subscription);
     return true;
+  }
+
+  /**
+   * Subscribes the session to the run list or a topic whose first frames are its state now, read
+   * by `first`: live frames that come while it is read are held, and follow it, in order. So the
+   * list never misses a change made during the read, and never ends on a state older than one it
+   * was sent (every change after the read started is announced after it, so the last frame sent
+   * is the newest).
+   */
+  async subscribeList(
+    session: ClientSession,
+    topic: ListTopic,
+    first: () => Promise<ServerFrame[]>,
+  ): Promise<void> {
+    const held: Buffer[] = [];
+    session.held.set(topic, held);
+    if (topic === 'executions') session.listAll = true;
+    else session.topics.add(topic);
+    try {
+      for (const frame of await first()) send(session.socket, frame);
+      for (const frame of held) sendEncoded(session.socket, frame);
+    } finally {
+      session.held.delete(topic);
+    }
   }
 
   unsubscribeExecution(session: ClientSession, executionId: number): void {
@@ -144,7 +188,7 @@ export class Broadcaster {
       if (!session.topics.has(topic) || session.socket.bufferedAmount > HIGH_WATER_BYTES) continue;
       // These frames describe the latest state, so one a slow client misses is superseded by the next.
       frame ??= encode(event);
-      sendEncoded(session.socket, frame);
+      this.toList(session, topic, frame);
     }
   }
 
@@ -162,7 +206,7 @@ export class Broadcaster {
       .then(() => {
         if (subscription.follow !== follow || session.socket.readyState !== session.socket.OPEN) return;
         subscription.lagging = false;
-        this.sendCaughtUp(session.socket, executionId);
+        this.sendCaughtUp(session, executionId, subscription);
       })
       .catch(() => {
         // The view could not be read: the run's next update brings it.
@@ -188,11 +232,20 @@ export class Broadcaster {
     let frame: Buffer | undefined;
     for (const session of this.sessions) {
       const subscription = session.executions.get(execution.id);
-      const wanted = session.listAll || (subscription !== undefined && !subscription.lagging);
-      if (!wanted || session.socket.bufferedAmount > HIGH_WATER_BYTES) continue;
+      const followed = subscription !== undefined && !subscription.lagging;
+      if (!(session.listAll || followed) || session.socket.bufferedAmount > HIGH_WATER_BYTES) continue;
       frame ??= encode(updatedFrame(execution));
-      sendEncoded(session.socket, frame);
+      if (subscription) subscription.viewsSent += 1;
+      if (session.listAll) this.toList(session, 'executions', frame);
+      else sendEncoded(session.socket, frame);
     }
+  }
+
+  /** A frame of a list or topic the session follows, or held while its first state is read. */
+  private toList(session: ClientSession, topic: ListTopic, frame: Buffer): void {
+    const held = session.held.get(topic);
+    if (held) held.push(frame);
+    else sendEncoded(session.socket, frame);
   }
 
   /** A run's new resource sample, to its subscribers; a lagging one gets them all once caught up. */
@@ -208,7 +261,7 @@ export class Broadcaster {
 
   private onCircuit(circuit: CircuitBreakerDto): void {
     const frame = encode({ type: 'circuit.updated', circuit });
-    for (const session of this.sessions) if (session.listAll) sendEncoded(session.socket, frame);
+    for (const session of this.sessions) if (session.listAll) this.toList(session, 'executions', frame);
   }
 
   /** Past the high water the follow pauses (closed: the catch-up timer follows again); past the hard limit the socket goes. */
@@ -235,9 +288,25 @@ export class Broadcaster {
   }
 
   /** The run's view as it is now, and what its process tree used so far (the sampler's next ticks follow as frames). */
-  private sendCaughtUp(socket: WebSocket, executionId: number): void {
-    const execution = this.viewOf(executionId);
-    if (execution) send(socket, updatedFrame(execution));
+  private sendCaughtUp(
+    session: ClientSession,
+    executionId: number,
+    subscription: ExecutionSubscription,
+  ): void {
+    const { socket } = session;
+    const sentBefore = subscription.viewsSent;
+    void this.viewOf(executionId).then(
+      (execution) => {
+        // A view sent while this one was read is at least as new.
+        if (!execution || subscription.viewsSent !== sentBefore) return;
+        if (session.executions.get(executionId) !== subscription) return;
+        subscription.viewsSent += 1;
+        send(socket, updatedFrame(execution));
+      },
+      () => {
+        // The view could not be read: the run's next update brings it.
+      },
+    );
     void execute(this.store, getExecutionResources(this.store, executionId)).then(
       (resources) => send(socket, { type: 'execution.resources', executionId, resources }),
       () => {

@@ -21,16 +21,14 @@ export interface ClientCommands {
   cancelExecution(executionId: number): boolean;
   circuitState(): CircuitBreakerDto;
   /** Every active run and the newest ones, for a list that (re)subscribes. */
-  recentExecutions(): ExecutionSummary[];
+  recentExecutions(): Promise<ExecutionSummary[]>;
   /** The same for workflow runs, whole (a run page reads its steps from it). */
-  recentWorkflowRuns(): WorkflowRunDto[];
+  recentWorkflowRuns(): Promise<WorkflowRunDto[]>;
   /** Every approval still pending, and the counts, for an inbox that (re)subscribes. */
-  pendingApprovals(): { items: ApprovalDto[]; counts: ApprovalCounts };
+  pendingApprovals(): Promise<{ items: ApprovalDto[]; counts: ApprovalCounts }>;
   /** The data directory's storage as it is now. */
   storageStatus(): StorageStatusDto;
 }
-
-/** Parses one client frame and acts on it; anything malformed gets an error frame, never a throw. */
 
 /** The one place where domain errors become error frames. */
 const FRAME_CODE_BY_KIND: Record<DomainErrorKind, ErrorCode> = {
@@ -42,17 +40,22 @@ const FRAME_CODE_BY_KIND: Record<DomainErrorKind, ErrorCode> = {
   insufficient_storage: 'unavailable',
 };
 
-export function handleClientMessage(
+/**
+ * Parses one client frame and acts on it; anything malformed gets an error frame, never a throw.
+ * The caller handles one session's frames one after another (a subscribe is answered before the
+ * unsubscribe that follows it is read).
+ */
+export async function handleClientMessage(
   broadcaster: Broadcaster,
   commands: ClientCommands,
   session: ClientSession,
   raw: string,
   logger: Logger,
-): void {
+): Promise<void> {
   try {
     const frame = parseClientFrame(raw);
     if ('error' in frame) send(session.socket, { type: 'error', code: 'bad_frame', ...frame.error });
-    else dispatch(broadcaster, commands, session, frame.ok);
+    else await dispatch(broadcaster, commands, session, frame.ok);
   } catch (error) {
     if (isDomainError(error)) {
       send(session.socket, { type: 'error', code: FRAME_CODE_BY_KIND[error.kind], message: error.message });
@@ -64,12 +67,12 @@ export function handleClientMessage(
 }
 
 /** What a broadcast topic's subscriber is sent first: the state as it is now, where the topic has one. */
-function subscribedFrame(commands: ClientCommands, topic: BroadcastTopic): ServerFrame {
+async function subscribedFrame(commands: ClientCommands, topic: BroadcastTopic): Promise<ServerFrame> {
   switch (topic) {
     case 'workflowRuns':
-      return { type: 'subscribed', topic, runs: commands.recentWorkflowRuns() };
+      return { type: 'subscribed', topic, runs: await commands.recentWorkflowRuns() };
     case 'approvals':
-      return { type: 'subscribed', topic, ...commands.pendingApprovals() };
+      return { type: 'subscribed', topic, ...(await commands.pendingApprovals()) };
     case 'storage':
       return { type: 'subscribed', topic, storage: commands.storageStatus() };
     default:
@@ -91,16 +94,16 @@ function parseClientFrame(
   return { error: { message: 'Frame does not match the protocol', issues: issuesFromZod(parsed.error) } };
 }
 
-function dispatch(
+async function dispatch(
   broadcaster: Broadcaster,
   commands: ClientCommands,
   session: ClientSession,
   frame: ClientFrame,
-): void {
+): Promise<void> {
   switch (frame.type) {
     case 'subscribe':
       if (frame.topic === 'execution') {
-        if (!broadcaster.subscribeExecution(session, frame.executionId, frame.afterSeq)) {
+        if (!(await broadcaster.subscribeExecution(session, frame.executionId, frame.afterSeq))) {
           send(session.socket, {
             type: 'error',
             code: 'not_found',
@@ -108,12 +111,13 @@ function dispatch(
           });
         }
       } else if (frame.topic === 'executions') {
-        session.listAll = true;
-        send(session.socket, { type: 'subscribed', topic: 'executions', items: commands.recentExecutions() });
-        send(session.socket, { type: 'circuit.updated', circuit: commands.circuitState() });
+        await broadcaster.subscribeList(session, 'executions', async () => [
+          { type: 'subscribed', topic: 'executions', items: await commands.recentExecutions() },
+          { type: 'circuit.updated', circuit: commands.circuitState() },
+        ]);
       } else {
-        session.topics.add(frame.topic);
-        send(session.socket, subscribedFrame(commands, frame.topic));
+        const { topic } = frame;
+        await broadcaster.subscribeList(session, topic, async () => [await subscribedFrame(commands, topic)]);
       }
       return;
     case 'unsubscribe':

@@ -31,8 +31,8 @@ export interface RealtimeDeps {
   feed: RunFeed;
   events: EngineEvents;
   backendEvents: EventBus<BackendEvent>;
-  /** A run as it is now (the engine's view while it runs, else the database's). */
-  viewOf(executionId: number): ExecutionLive | undefined;
+  /** A run as it is now (the engine's view while it runs, else the store's). */
+  viewOf(executionId: number): Promise<ExecutionLive | undefined>;
   logger: Logger;
   isStillAuthorized(request: IncomingMessage): Promise<boolean>;
   commands: ClientCommands;
@@ -53,12 +53,15 @@ export function createRealtimeServer(deps: RealtimeDeps): RealtimeServer {
     const session = broadcaster.add(socket);
     alive.set(socket, true);
     socket.on('pong', () => alive.set(socket, true));
+    // One frame after another: each may read the store before it answers.
+    let inbox = Promise.resolve();
     socket.on('message', (data, isBinary) => {
       if (isBinary) {
         send(socket, { type: 'error', code: 'bad_frame', message: 'Binary frames are not supported' });
         return;
       }
-      handleClientMessage(broadcaster, deps.commands, session, rawToString(data), logger);
+      const raw = rawToString(data);
+      inbox = inbox.then(() => handleClientMessage(broadcaster, deps.commands, session, raw, logger));
     });
     socket.on('error', (error) => logger.warn({ err: error }, 'websocket error'));
     socket.on('close', () => broadcaster.remove(session));
