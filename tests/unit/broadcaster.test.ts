@@ -147,4 +147,17 @@ describe('the broadcaster over the run feed (sqlite, the event bus)', () => {
       execution: { status: 'completed' },
     });
   });
+
+  it('a list whose first state cannot be read is not subscribed: no live frame reaches the tab', async () => {
+    const runId = await insertRun(store, await insertAgent(store, 'ws-unread'), { status: 'queued' });
+    const queued = await execute(store, getExecutionLive(store, runId));
+    if (!queued) throw new Error('no run');
+    const socket = new FakeSocket();
+    const session = broadcaster.add(socket as unknown as WebSocket);
+    await expect(
+      broadcaster.subscribeList(session, 'executions', () => Promise.reject(new Error('disk gone'))),
+    ).rejects.toThrow('disk gone');
+    broadcaster.onEvent({ type: 'run.started', execution: { ...queued, status: 'running' } });
+    expect(socket.sent).toEqual([]);
+  });
 });

@@ -146,6 +146,11 @@ export class Broadcaster {
     try {
       for (const frame of await first()) send(session.socket, frame);
       for (const frame of held) sendEncoded(session.socket, frame);
+    } catch (error) {
+      // Without its first state the tab is not subscribed: it may ask again.
+      if (topic === 'executions') session.listAll = false;
+      else session.topics.delete(topic);
+      throw error;
     } finally {
       session.held.delete(topic);
     }
