@@ -20,7 +20,8 @@ function runWithHandlers(body: string): { output: string; status: number | null 
   return { output: `${result.stdout}${result.stderr}`, status: result.status };
 }
 
-describe('uncaught errors in a server process', () => {
+// Each case starts Node with tsx, which takes seconds when the machine is busy (CI runs the phases side by side).
+describe('uncaught errors in a server process', { timeout: 30_000 }, () => {
   it('an unhandled rejection is logged with the marker the test servers fail on, and the process goes on', () => {
     const { output, status } = runWithHandlers(
       "Promise.reject(new Error('stray promise')); setTimeout(() => console.log('still here'), 50);",
