@@ -61,6 +61,16 @@ describe('the broadcaster over the run feed (sqlite, the event bus)', () => {
     return { socket, session };
   }
 
+  /** A queued run of a new agent, its view, and a tab that has subscribed to nothing yet. */
+  async function queuedRunAndTab(agentName: string) {
+    const runId = await insertRun(store, await insertAgent(store, agentName), { status: 'queued' });
+    const queued = await execute(store, getExecutionLive(store, runId));
+    if (!queued) throw new Error('no run');
+    const socket = new FakeSocket();
+    const session = broadcaster.add(socket as unknown as WebSocket);
+    return { runId, queued, socket, session };
+  }
+
   it('sends what a tab missed, then the live lines, each once and in order, then the run and its resource use', async () => {
     const runId = await insertRun(store, await insertAgent(store, 'ws'));
     const output = writer.open(runId, 0);
@@ -122,11 +132,7 @@ describe('the broadcaster over the run feed (sqlite, the event bus)', () => {
   });
 
   it('a run list gets its state as read, then the changes made while it was read, in order', async () => {
-    const runId = await insertRun(store, await insertAgent(store, 'ws-list'), { status: 'queued' });
-    const queued = await execute(store, getExecutionLive(store, runId));
-    if (!queued) throw new Error('no run');
-    const socket = new FakeSocket();
-    const session = broadcaster.add(socket as unknown as WebSocket);
+    const { runId, queued, socket, session } = await queuedRunAndTab('ws-list');
     await broadcaster.subscribeList(session, 'executions', async () => {
       const items = await execute(store, listRecentAndActive(store, 10));
       // The run starts after the list was read, before it is sent.
@@ -149,11 +155,7 @@ describe('the broadcaster over the run feed (sqlite, the event bus)', () => {
   });
 
   it('a list whose first state cannot be read is not subscribed: no live frame reaches the tab', async () => {
-    const runId = await insertRun(store, await insertAgent(store, 'ws-unread'), { status: 'queued' });
-    const queued = await execute(store, getExecutionLive(store, runId));
-    if (!queued) throw new Error('no run');
-    const socket = new FakeSocket();
-    const session = broadcaster.add(socket as unknown as WebSocket);
+    const { queued, socket, session } = await queuedRunAndTab('ws-unread');
     await expect(
       broadcaster.subscribeList(session, 'executions', () => Promise.reject(new Error('disk gone'))),
     ).rejects.toThrow('disk gone');
