@@ -63,6 +63,36 @@ describe('live output in process (sqlite, the event bus)', () => {
       ]);
     });
 
+    it('drops a reader that falls 8 MiB behind before the ending; resumed from its last id, it misses nothing', async () => {
+      const runId = await insertRun(store, await insertAgent(store, 'sse-behind'));
+      // Opened, then not read while 12 MiB of output commits.
+      const behind = await executionEventStream(source, runId, 0);
+      const output = writer.open(runId, 0);
+      const text = 'x'.repeat(4_096);
+      for (let mib = 0; mib < 12; mib++) {
+        for (let line = 0; line < 256; line++)
+          output.addLog({ level: 'info', text: `${mib}.${line} ${text}` });
+        output.flush();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      await endRun(runId);
+
+      const dropped = await readStream(behind);
+      expect(dropped.closedByServer).toBe(true);
+      const lastRead = dropped.events.at(-1);
+      expect(lastRead).toMatchObject({ event: 'log' });
+      const lastId = lastRead?.id ?? 0;
+      expect(lastId).toBeLessThan(output.lastSeq);
+      const resumed = await readStream(await executionEventStream(source, runId, lastId));
+      await expectStreamedToTheEnd(
+        { events: [...dropped.events, ...resumed.events], closedByServer: resumed.closedByServer },
+        store,
+        runId,
+        0,
+        3_000,
+      );
+    });
+
     it('refuses a run that does not exist as not found, before any stream', async () => {
       await expect(executionEventStream(source, 999_999, 0)).rejects.toMatchObject({
         kind: 'not_found',

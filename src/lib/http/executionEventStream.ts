@@ -67,50 +67,54 @@ export async function executionEventStream(
   };
 
   let stop = () => {};
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      let sent = afterSeq;
-      let closed = false;
-      // Deliveries in the order the feed made them: a status waits for its view's read, and the lines after it wait for the status.
-      let queue = Promise.resolve();
-      const later = (write: () => void | Promise<void>) => {
-        queue = queue.then(write).catch(() => close());
-      };
-      const close = () => {
-        if (closed) return;
-        closed = true;
+  return new ReadableStream<Uint8Array>(
+    {
+      start(controller) {
+        let sent = afterSeq;
+        let closed = false;
+        // Deliveries in the order the feed made them: a status waits for its view's read, and the lines after it wait for the status.
+        let queue = Promise.resolve();
+        const later = (write: () => void | Promise<void>) => {
+          queue = queue.then(write).catch(() => close());
+        };
+        const close = () => {
+          if (closed) return;
+          closed = true;
+          stop();
+          controller.close();
+        };
+        const push = (chunk: Uint8Array) => {
+          if ((controller.desiredSize ?? 0) < -MAX_BUFFERED_BYTES) close();
+          else if (!closed) controller.enqueue(chunk);
+        };
+        const follow = source.feed.follow(executionId, afterSeq, {
+          onItems: ({ steps, logs, seq }) =>
+            later(() => {
+              for (const chunk of itemEvents(steps, logs)) push(chunk);
+              sent = seq;
+            }),
+          onStatus: (status) =>
+            later(async () => {
+              const execution = await viewFor(status);
+              if (execution) push(sse('status', sent, execution));
+              if (!isActiveStatus(status)) close();
+            }),
+          // A failed read is tried again by the feed; a run deleted meanwhile ends the stream.
+          onError: (error) => {
+            if (isDomainError(error) && error.kind === 'not_found') later(close);
+          },
+        });
+        const keepalive = setInterval(() => push(encoder.encode(': keepalive\n\n')), KEEPALIVE_MS);
+        stop = () => {
+          follow.close();
+          clearInterval(keepalive);
+        };
+      },
+      cancel() {
         stop();
-        controller.close();
-      };
-      const push = (chunk: Uint8Array) => {
-        if ((controller.desiredSize ?? 0) < -MAX_BUFFERED_BYTES) close();
-        else if (!closed) controller.enqueue(chunk);
-      };
-      const follow = source.feed.follow(executionId, afterSeq, {
-        onItems: ({ steps, logs, seq }) =>
-          later(() => {
-            for (const chunk of itemEvents(steps, logs)) push(chunk);
-            sent = seq;
-          }),
-        onStatus: (status) =>
-          later(async () => {
-            const execution = await viewFor(status);
-            if (execution) push(sse('status', sent, execution));
-            if (!isActiveStatus(status)) close();
-          }),
-        // A failed read is tried again by the feed; a run deleted meanwhile ends the stream.
-        onError: (error) => {
-          if (isDomainError(error) && error.kind === 'not_found') later(close);
-        },
-      });
-      const keepalive = setInterval(() => push(encoder.encode(': keepalive\n\n')), KEEPALIVE_MS);
-      stop = () => {
-        follow.close();
-        clearInterval(keepalive);
-      };
+      },
     },
-    cancel() {
-      stop();
-    },
-  });
+    // desiredSize counts queued bytes (not chunks), so the slow-reader drop above is in bytes.
+    new ByteLengthQueuingStrategy({ highWaterMark: 0 }),
+  );
 }
