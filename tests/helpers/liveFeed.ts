@@ -5,8 +5,9 @@ import { asc, eq } from 'drizzle-orm';
 import { expect } from 'vitest';
 import type { ExecutionStatus } from '../../src/lib/contracts/executions';
 import type { Store } from '../../src/lib/db/store';
+import { type EventStreamSource, executionEventStream } from '../../src/lib/http/executionEventStream';
 import type { RunFeed, RunFollow } from '../../src/lib/live/runFeed';
-import type { SseReading } from './sseClient';
+import { readStream, type SseReading } from './sseClient';
 
 /** A follower that records what it is handed, and lets a test wait for a sequence number. */
 export function collect(feed: RunFeed, executionId: number, afterSeq: number) {
@@ -122,5 +123,31 @@ export async function expectStreamedToTheEnd(
     id: stored.at(-1)?.seq,
     event: 'status',
     data: expect.objectContaining({ id: executionId, status: 'completed' }),
+  });
+}
+
+/** An ended run's stream resumed from its last id (a reconnect's Last-Event-ID): only the ending, then it closes. */
+export async function expectOnlyTheEnding(
+  source: EventStreamSource,
+  executionId: number,
+  lastSeq: number,
+): Promise<void> {
+  expect(await readStream(await executionEventStream(source, executionId, lastSeq))).toEqual({
+    events: [
+      {
+        id: lastSeq,
+        event: 'status',
+        data: expect.objectContaining({ id: executionId, status: 'completed' }),
+      },
+    ],
+    closedByServer: true,
+  });
+}
+
+/** A run that does not exist is refused as not found before any stream starts (the route's 404). */
+export async function expectUnknownRunRefused(source: EventStreamSource): Promise<void> {
+  await expect(executionEventStream(source, 999_999, 0)).rejects.toMatchObject({
+    kind: 'not_found',
+    message: 'Execution not found',
   });
 }

@@ -12,7 +12,9 @@ import {
   collect,
   expectEachOnceInOrder,
   expectFollowedToTheEnd,
+  expectOnlyTheEnding,
   expectStreamedToTheEnd,
+  expectUnknownRunRefused,
   storedItemsAfter,
 } from '../helpers/liveFeed';
 import { forkLiveWriter, type WriterProcess } from '../helpers/liveWriter';
@@ -80,16 +82,24 @@ describe('live output and stops across processes (postgres)', () => {
     await expectFollowedToTheEnd(follower, store, runId, afterSeq, 4_000);
   });
 
-  it('streams Server-Sent Events of a run another process writes: every line once, in order, then the ending, and closes', async () => {
-    const runId = await insertRun(store, agentId);
-    const firstEnd = await writer.stream(runId, 0, 1_500, 'first');
-    const afterSeq = Math.floor(firstEnd / 3);
-    // This process does not run it: every status event's view is read from the store.
-    const source = { feed: runFeed(store, live), store, liveView: () => undefined };
-    const reading = readStream(await executionEventStream(source, runId, afterSeq));
-    await writer.stream(runId, firstEnd, 2_000, 'second');
-    writer.send({ type: 'end', executionId: runId, status: 'completed' });
-    await expectStreamedToTheEnd(await reading, store, runId, afterSeq, 2_000);
+  describe('as Server-Sent Events', () => {
+    // This process does not run these runs: every status event's view is read from the store.
+    const source = () => ({ feed: runFeed(store, live), store, liveView: () => undefined });
+
+    it('streams a run another process writes: every line once, in order, then the ending, and closes; resumed from its last id, only the ending comes', async () => {
+      const runId = await insertRun(store, agentId);
+      const firstEnd = await writer.stream(runId, 0, 1_500, 'first');
+      const afterSeq = Math.floor(firstEnd / 3);
+      const reading = readStream(await executionEventStream(source(), runId, afterSeq));
+      const lastSeq = await writer.stream(runId, firstEnd, 2_000, 'second');
+      writer.send({ type: 'end', executionId: runId, status: 'completed' });
+      await expectStreamedToTheEnd(await reading, store, runId, afterSeq, 2_000);
+      await expectOnlyTheEnding(source(), runId, lastSeq);
+    });
+
+    it('refuses a run that does not exist as not found, before any stream', async () => {
+      await expectUnknownRunRefused(source());
+    });
   });
 
   it('loses nothing when its LISTEN connection is killed mid-stream: it reconnects and reads again', async () => {

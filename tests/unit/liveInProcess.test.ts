@@ -1,7 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { executionEventStream } from '../../src/lib/http/executionEventStream';
 import { inProcessLive } from '../helpers/inProcessLive';
-import { collect, expectFollowedToTheEnd, expectStreamedToTheEnd } from '../helpers/liveFeed';
+import {
+  collect,
+  expectFollowedToTheEnd,
+  expectOnlyTheEnding,
+  expectStreamedToTheEnd,
+  expectUnknownRunRefused,
+} from '../helpers/liveFeed';
 import { streamLines } from '../helpers/liveStream';
 import { readStream } from '../helpers/sseClient';
 import { insertAgent, insertRun } from '../helpers/stores';
@@ -57,10 +63,7 @@ describe('live output in process (sqlite, the event bus)', () => {
         0,
         500,
       );
-      const resumed = await readStream(await executionEventStream(source, runId, output.lastSeq));
-      expect(resumed.events).toEqual([
-        { id: output.lastSeq, event: 'status', data: expect.objectContaining({ status: 'completed' }) },
-      ]);
+      await expectOnlyTheEnding(source, runId, output.lastSeq);
     });
 
     it('drops a reader that falls 8 MiB behind before the ending; resumed from its last id, it misses nothing', async () => {
@@ -94,10 +97,7 @@ describe('live output in process (sqlite, the event bus)', () => {
     });
 
     it('refuses a run that does not exist as not found, before any stream', async () => {
-      await expect(executionEventStream(source, 999_999, 0)).rejects.toMatchObject({
-        kind: 'not_found',
-        message: 'Execution not found',
-      });
+      await expectUnknownRunRefused(source);
     });
   });
 
