@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   const checkpointer = startCheckpointer(handle, {
     onError: (message) => logger.warn({ message }, 'WAL checkpointer'),
   });
-  recoverFromUnexpectedStop(handle.db, appEnv.databasePath, logger, announceInterruptedRun);
+  await recoverFromUnexpectedStop(getStore(), appEnv.databasePath, logger, announceInterruptedRun);
   await seedBuiltins(getStore());
 
   const credentials = new AccessCredentials(getStore(), appEnv.accessToken, loadSessionKey(appEnv.dataDir));

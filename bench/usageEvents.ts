@@ -10,6 +10,7 @@ import { appSettings } from '../src/lib/db/schema';
 import { sqliteStore } from '../src/lib/db/store';
 import { SpendGuard } from '../src/lib/engine/spendGuard';
 import { monthlyBudgetEvents } from '../src/lib/notifications/producers';
+import { ledgerOn } from '../tests/helpers/ledger';
 import { createTestDb } from '../tests/helpers/testDb';
 import { type BenchResult, timeIt, timeItAsync } from './measure';
 import { sized } from './smoke';
@@ -50,7 +51,12 @@ export async function benchUsageEvents(): Promise<BenchResult[]> {
         createdAt,
       }),
     );
-    const guard = new SpendGuard(db, { executionId, agent, createdAt, workflowCapMicros: null });
+    const guard = new SpendGuard(ledgerOn(handle), {
+      executionId,
+      agent,
+      createdAt,
+      workflowCapMicros: null,
+    });
     let outputTokens = 0;
     const usage = () => ({
       model: agent.model,
@@ -82,8 +88,8 @@ export async function benchUsageEvents(): Promise<BenchResult[]> {
         }),
         baseline: composed,
       },
-      timeIt(`usage event: spend written, budgets checked (${EVENTS})`, EVENTS, () => {
-        if (guard.observe('msg_bench', usage(), Date.now())) throw new Error('a budget was reached');
+      await timeItAsync(`usage event: spend written, budgets checked (${EVENTS})`, EVENTS, async () => {
+        if (await guard.observe('msg_bench', usage(), Date.now())) throw new Error('a budget was reached');
       }),
       await timeItAsync(`usage event: the month's budget notifications (${EVENTS})`, EVENTS, () =>
         monthlyBudgetEvents(sqliteStore(db), Date.now()),

@@ -65,8 +65,8 @@ function spend(agentId: number, costMicros: number, createdAt = NOW) {
 describe('budgets', () => {
   it('reaching the per-run cap is a breach; just below it is not', () => {
     const agent = agentWith({ maxCostPerRunUsd: 0.05 });
-    expect(runBudgetBreach(handle.db, agent, 49_999, NOW)).toBeNull();
-    expect(runBudgetBreach(handle.db, agent, 50_000, NOW)).toMatchObject({
+    expect(runOnSqlite(runBudgetBreach(sqliteStore(handle.db), agent, 49_999, NOW))).toBeNull();
+    expect(runOnSqlite(runBudgetBreach(sqliteStore(handle.db), agent, 50_000, NOW))).toMatchObject({
       budget: 'per_run',
       limitMicros: 50_000,
       spentMicros: 50_000,
@@ -78,9 +78,9 @@ describe('budgets', () => {
     const agent = agentWith({ monthlyBudgetUsd: 1 });
     spend(agent.id, 900_000, Date.parse('2026-10-31T23:59:59.999Z'));
     spend(agent.id, 999_999);
-    expect(() => assertBudgetLeft(handle.db, agent, NOW)).not.toThrow();
+    expect(() => runOnSqlite(assertBudgetLeft(sqliteStore(handle.db), agent, NOW))).not.toThrow();
     spend(agent.id, 1);
-    expect(() => assertBudgetLeft(handle.db, agent, NOW)).toThrow(
+    expect(() => runOnSqlite(assertBudgetLeft(sqliteStore(handle.db), agent, NOW))).toThrow(
       `The monthly budget of agent "${agent.name}" ($1.00) is exhausted: $1.00 spent in 2026-11`,
     );
   });
@@ -90,7 +90,7 @@ describe('budgets', () => {
     spend(agentWith({}).id, 2_000_000);
     runOnSqlite(updateAppSettings(sqliteStore(handle.db), { monthlyBudgetUsd: 2 }));
     try {
-      assertBudgetLeft(handle.db, quiet, NOW);
+      runOnSqlite(assertBudgetLeft(sqliteStore(handle.db), quiet, NOW));
       expect.unreachable('should have refused');
     } catch (error) {
       // Thrown as a domain error; the route wrapper's mapping makes it the 409.
@@ -104,13 +104,13 @@ describe('budgets', () => {
 
   it('gives the SDK the smallest of the cap and what is left of each monthly budget', () => {
     const agent = agentWith({ maxCostPerRunUsd: 0.5, monthlyBudgetUsd: 1 });
-    expect(sdkBudgetUsd(handle.db, agentWith({}), NOW)).toBeUndefined();
-    expect(sdkBudgetUsd(handle.db, agent, NOW)).toBe(0.5);
+    expect(runOnSqlite(sdkBudgetUsd(sqliteStore(handle.db), agentWith({}), NOW))).toBeUndefined();
+    expect(runOnSqlite(sdkBudgetUsd(sqliteStore(handle.db), agent, NOW))).toBe(0.5);
     spend(agent.id, 700_000);
-    expect(sdkBudgetUsd(handle.db, agent, NOW)).toBe(0.3);
+    expect(runOnSqlite(sdkBudgetUsd(sqliteStore(handle.db), agent, NOW))).toBe(0.3);
     runOnSqlite(updateAppSettings(sqliteStore(handle.db), { monthlyBudgetUsd: 0.8 }));
-    expect(sdkBudgetUsd(handle.db, agent, NOW)).toBe(0.1);
+    expect(runOnSqlite(sdkBudgetUsd(sqliteStore(handle.db), agent, NOW))).toBe(0.1);
     spend(agent.id, 200_000);
-    expect(sdkBudgetUsd(handle.db, agent, NOW)).toBe(0);
+    expect(runOnSqlite(sdkBudgetUsd(sqliteStore(handle.db), agent, NOW))).toBe(0);
   });
 });

@@ -41,6 +41,9 @@ export const POST = route(
     const agent = await execute(store, getAgentById(store, body.agentId));
     if (!agent) throw notFound('Agent');
     const trigger = via === 'bearer' ? 'api' : 'manual';
-    return json({ execution: requireRuntime().engine.start({ agent, prompt: body.prompt, trigger }) }, 201);
+    return json(
+      { execution: await requireRuntime().engine.start({ agent, prompt: body.prompt, trigger }) },
+      201,
+    );
   },
 );

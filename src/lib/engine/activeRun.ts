@@ -2,11 +2,11 @@ import type { SDKResultMessage } from '@anthropic-ai/claude-agent-sdk';
 import { type ModelTokenUsage, UsageAccumulator } from '../claude/usage';
 import type { ModelCostRecord } from '../contracts/costs';
 import type { ExecutionLive, ExecutionTrigger, RunWarning } from '../contracts/executions';
-import type { DbConnection } from '../db';
 import type { AgentConfiguration, RunLimits } from '../db/schema';
 import type { RunningAttempt } from './attemptRunner';
 import { DenialLog } from './denials';
 import type { BudgetStop } from './events';
+import type { Ledger } from './ledger';
 import type { RunOutput } from './outputWriter';
 import { queuedAt, type RunState, type StartPoint } from './runState';
 import { initialView, type RunOrigin } from './runView';
@@ -89,6 +89,8 @@ export interface ActiveRun {
   /** Figures at the start of the current attempt, for its own row. */
   attemptStart: { at: number; costMicros: number; apiRetries: number };
   readonly denials: DenialLog;
+  /** Tool calls it made, over all its processes (StructuredOutput aside). */
+  toolCalls: number;
   warnings: RunWarning[];
   /** Permission questions of one process are asked one after the other. */
   permissionQueue: Promise<unknown>;
@@ -102,7 +104,7 @@ export interface NewRunParts {
   prompt: string;
   origin: RunOrigin;
   createdAt: number;
-  db: DbConnection;
+  ledger: Ledger;
   output: RunOutput;
   workOf: number;
   /** A response's figures changed (the engine checks the budgets). */
@@ -114,6 +116,8 @@ export interface NewRunParts {
     lastSeq: number;
     attempt: number;
     handBacks: number;
+    /** Its tool calls stored so far (the all-denied warning counts them). */
+    toolCalls: number;
   };
 }
 
@@ -148,7 +152,7 @@ export function newActiveRun(request: RunRequest, parts: NewRunParts): ActiveRun
     committedSeq: revived?.lastSeq ?? 0,
     output: parts.output,
     usage: new UsageAccumulator((id, usage) => parts.onResponse(run, id, usage)),
-    spend: new SpendGuard(parts.db, {
+    spend: new SpendGuard(parts.ledger, {
       executionId,
       agent,
       createdAt,
@@ -162,6 +166,7 @@ export function newActiveRun(request: RunRequest, parts: NewRunParts): ActiveRun
     process: undefined,
     attemptStart: { at: createdAt, costMicros: priorMicros, apiRetries: view.apiRetryCount },
     denials: new DenialLog(agent, view.denials, view.deniedToolCalls),
+    toolCalls: revived?.toolCalls ?? 0,
     warnings: [...view.warnings],
     permissionQueue: Promise.resolve(),
     resumeCheck: null,

@@ -3,13 +3,11 @@ import type { ApprovalDto, DecideApprovalInput, DecidedVia } from '../contracts/
 import type { ApprovalTimeoutAction } from '../contracts/permissions';
 import { conflict, invalidField, notFound } from '../core/errors';
 import type { Logger } from '../core/logger';
-import type { Db } from '../db';
-import { onSqlite, type Plan, transactionOnSqlite } from '../db/plan';
+import type { Plan } from '../db/plan';
 import { rememberAgentRules } from '../db/queries/agents';
 import {
   cancelPendingApprovals,
   countPendingApprovals,
-  type DecisionWrite,
   getApproval,
   getApprovalRow,
   insertApproval,
@@ -22,6 +20,7 @@ import {
 import type { Approval } from '../db/schema';
 import type { Store } from '../db/store';
 import type { EngineEvents } from './events';
+import type { Ledger } from './ledger';
 import { toolCallHash } from './toolCallHash';
 
 /** A tool call that needs a person, as Claude Code asked it. */
@@ -54,7 +53,7 @@ export type WaitOutcome =
   | { kind: 'dropped' };
 
 export interface ApprovalDeskDeps {
-  db: Db;
+  ledger: Ledger;
   events: EngineEvents;
   logger: Logger;
   /** How long a call keeps its process waiting in the callback. */
@@ -93,9 +92,9 @@ export class ApprovalDesk {
   constructor(private readonly deps: ApprovalDeskDeps) {}
 
   /** Records a request and arms its expiry; the notification commits with it. */
-  open(request: ApprovalRequest): Approval {
-    const { db, events } = this.deps;
-    const row = transactionOnSqlite(db, function* (tx) {
+  async open(request: ApprovalRequest): Promise<Approval> {
+    const { ledger, events } = this.deps;
+    const row = await ledger.write(function* (tx) {
       const inserted = yield* insertApproval(tx, {
         executionId: request.executionId,
         agentId: request.agentId,
@@ -125,7 +124,10 @@ export class ApprovalDesk {
    */
   wait(approvalId: number, signal: AbortSignal): Promise<WaitOutcome> {
     return new Promise((resolve) => {
+      let settled = false;
       const settle = (outcome: WaitOutcome) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(hold);
         signal.removeEventListener('abort', onAbort);
         this.waiters.delete(approvalId);
@@ -136,8 +138,14 @@ export class ApprovalDesk {
       signal.addEventListener('abort', onAbort);
       this.waiters.set(approvalId, settle);
       // Answered between the request and this wait (a very quick answer, or an expiry).
-      const row = onSqlite(this.deps.db, (s) => getApprovalRow(s, approvalId));
-      if (row && row.status !== 'pending') settle({ kind: 'answered', approval: row });
+      this.deps.ledger
+        .read((s) => getApprovalRow(s, approvalId))
+        .then(
+          (row) => {
+            if (row && row.status !== 'pending') settle({ kind: 'answered', approval: row });
+          },
+          (err: unknown) => this.deps.logger.error({ err, approvalId }, 'approval could not be read'),
+        );
     });
   }
 
@@ -146,51 +154,52 @@ export class ApprovalDesk {
     this.waiters.get(approvalId)?.({ kind: 'hold_over' });
   }
 
-  /** A person's answer. Refused when the approval is unknown or already answered (naming the answer). */
-  decide(
+  /**
+   * A person's answer. Refused when the approval is unknown or already answered (naming the
+   * answer): the check and the write are one transaction, so two answers at once record one.
+   */
+  async decide(
     approvalId: number,
     input: DecideApprovalInput,
     actor: DecisionActor,
     now = Date.now(),
-  ): ApprovalDto {
-    const { db } = this.deps;
-    const row = onSqlite(db, (s) => getApprovalRow(s, approvalId));
-    if (!row) throw notFound(`Approval ${approvalId}`);
-    if (row.status !== 'pending') throw conflict(alreadyAnswered(row));
-    const rules = input.remember ? suggestedRulesOf(row.suggestions) : [];
-    if (input.remember && rules.length === 0)
-      throw invalidField(
-        'remember',
-        'Claude Code suggested no rule for this call; add one to the agent’s allowedTools instead',
-      );
-    const write: DecisionWrite = {
-      status: input.decision === 'allow' ? 'allowed' : 'denied',
-      decision: input.decision,
-      decidedAt: now,
-      decidedVia: actor.via,
-      decidedChannel: actor.channel,
-      message: input.decision === 'deny' ? (input.message ?? DEFAULT_DENY_MESSAGE) : null,
-      updatedInput: input.updatedInput ?? null,
-      rememberedRules: rules,
-    };
-    const recorded = db.transaction((tx) => {
-      if (!onSqlite(tx, (s) => recordDecision(s, approvalId, write))) return false;
-      if (rules.length > 0) onSqlite(tx, (s) => rememberAgentRules(s, row.agentId, rules, now));
-      return true;
+  ): Promise<ApprovalDto> {
+    const latest = await this.deps.ledger.write(function* (tx) {
+      const row = yield* getApprovalRow(tx, approvalId);
+      if (!row) throw notFound(`Approval ${approvalId}`);
+      if (row.status !== 'pending') throw conflict(alreadyAnswered(row));
+      const rules = input.remember ? suggestedRulesOf(row.suggestions) : [];
+      if (input.remember && rules.length === 0)
+        throw invalidField(
+          'remember',
+          'Claude Code suggested no rule for this call; add one to the agent’s allowedTools instead',
+        );
+      const recorded = yield* recordDecision(tx, approvalId, {
+        status: input.decision === 'allow' ? 'allowed' : 'denied',
+        decision: input.decision,
+        decidedAt: now,
+        decidedVia: actor.via,
+        decidedChannel: actor.channel,
+        message: input.decision === 'deny' ? (input.message ?? DEFAULT_DENY_MESSAGE) : null,
+        updatedInput: input.updatedInput ?? null,
+        rememberedRules: rules,
+      });
+      const after = yield* getApprovalRow(tx, approvalId);
+      // Someone answered between the read and the write.
+      if (!recorded || !after) throw conflict(alreadyAnswered(after ?? row));
+      if (rules.length > 0) yield* rememberAgentRules(tx, row.agentId, rules, now);
+      return after;
     });
-    // Someone answered between the read and the write.
-    const latest = onSqlite(db, (s) => getApprovalRow(s, approvalId));
-    if (!recorded || !latest) throw conflict(alreadyAnswered(latest ?? row));
     this.answered(latest);
     return this.dto(approvalId);
   }
 
   /** Nobody answered in time: the call is denied (or its run will fail, by the policy). */
-  expire(approvalId: number, now = Date.now()): void {
-    const { db, events } = this.deps;
-    const row = onSqlite(db, (s) => getApprovalRow(s, approvalId));
-    if (row?.status !== 'pending') return;
-    const recorded = transactionOnSqlite(db, function* (tx) {
+  async expire(approvalId: number, now = Date.now()): Promise<void> {
+    const { events } = this.deps;
+    const expired = await this.deps.ledger.write(function* (tx) {
+      const row = yield* getApprovalRow(tx, approvalId);
+      if (row?.status !== 'pending') return undefined;
       const done = yield* recordDecision(tx, approvalId, {
         status: 'expired',
         decision: 'deny',
@@ -201,27 +210,36 @@ export class ApprovalDesk {
         updatedInput: null,
         rememberedRules: [],
       });
-      if (done)
-        yield* events.writeApproval(tx, { change: 'expired', approval: yield* approvalDto(tx, approvalId) });
-      return done;
+      if (!done) return undefined;
+      yield* events.writeApproval(tx, { change: 'expired', approval: yield* approvalDto(tx, approvalId) });
+      return yield* getApprovalRow(tx, approvalId);
     });
-    const latest = onSqlite(db, (s) => getApprovalRow(s, approvalId));
-    if (recorded && latest) this.answered(latest);
+    if (expired) this.answered(expired);
   }
 
   /** A run ended otherwise: its waiting calls are dropped, their callbacks released. */
   dropPending(executionId: number, now = Date.now()): void {
-    for (const id of onSqlite(this.deps.db, (s) => cancelPendingApprovals(s, executionId, now))) {
-      this.disarm(id);
-      this.waiters.get(id)?.({ kind: 'dropped' });
-      this.announce(id);
-    }
+    this.deps.ledger.record(
+      (tx) => cancelPendingApprovals(tx, executionId, now),
+      (ids) => {
+        for (const id of ids) {
+          this.disarm(id);
+          this.waiters.get(id)?.({ kind: 'dropped' });
+          this.announce(id);
+        }
+      },
+    );
   }
 
   /** The unused allow a resumed run's repeated call may use: same tool, and the input asked for or approved. */
-  allowFor(executionId: number, toolName: string, input: Record<string, unknown>): Approval | undefined {
+  async allowFor(
+    executionId: number,
+    toolName: string,
+    input: Record<string, unknown>,
+  ): Promise<Approval | undefined> {
     const hash = toolCallHash(toolName, input);
-    return onSqlite(this.deps.db, (s) => unusedAllowsOf(s, executionId)).find(
+    const allows = await this.deps.ledger.read((s) => unusedAllowsOf(s, executionId));
+    return allows.find(
       (row) =>
         row.toolName === toolName &&
         (row.inputHash === hash ||
@@ -231,15 +249,16 @@ export class ApprovalDesk {
 
   /** An allow is good for one call. */
   use(approvalId: number, now = Date.now()): void {
-    onSqlite(this.deps.db, (s) => markApprovalUsed(s, approvalId, now));
+    this.deps.ledger.record((tx) => markApprovalUsed(tx, approvalId, now));
   }
 
   /** At start: every pending approval gets its expiry back; those that passed while down expire now. */
-  rearm(now = Date.now()): void {
-    for (const approval of onSqlite(this.deps.db, (s) => listPendingApprovals(s))) {
-      if (approval.expiresAt <= now) this.expire(approval.id, now);
+  async rearm(now = Date.now()): Promise<void> {
+    const pending = await this.deps.ledger.read((s) => listPendingApprovals(s));
+    for (const approval of pending) {
+      if (approval.expiresAt <= now) await this.expire(approval.id, now);
       else {
-        const row = onSqlite(this.deps.db, (s) => getApprovalRow(s, approval.id));
+        const row = await this.deps.ledger.read((s) => getApprovalRow(s, approval.id));
         if (row) this.arm(row);
       }
     }
@@ -251,8 +270,8 @@ export class ApprovalDesk {
   }
 
   /** The approval as the API shows it. */
-  dto(approvalId: number): ApprovalDto {
-    return onSqlite(this.deps.db, (s) => approvalDto(s, approvalId));
+  dto(approvalId: number): Promise<ApprovalDto> {
+    return this.deps.ledger.read((s) => approvalDto(s, approvalId));
   }
 
   private answered(row: Approval): void {
@@ -263,16 +282,18 @@ export class ApprovalDesk {
     else this.deps.onAnsweredWithoutWaiter(row);
   }
 
+  /** The approval and the pending count go out, as read after the change. */
   private announce(approvalId: number): void {
-    const { events, db, logger } = this.deps;
-    events.emit(
-      {
-        type: 'approval.updated',
-        approval: this.dto(approvalId),
-        counts: onSqlite(db, (s) => countPendingApprovals(s)),
-      },
-      (err) => logger.error({ err, approvalId }, 'approval listener failed'),
-    );
+    const { events, ledger, logger } = this.deps;
+    const failed = (err: unknown) => logger.error({ err, approvalId }, 'approval listener failed');
+    ledger
+      .read(function* (s) {
+        return { approval: yield* approvalDto(s, approvalId), counts: yield* countPendingApprovals(s) };
+      })
+      .then(
+        ({ approval, counts }) => events.emit({ type: 'approval.updated', approval, counts }, failed),
+        failed,
+      );
   }
 
   private arm(row: Approval): void {
@@ -280,11 +301,9 @@ export class ApprovalDesk {
     const timer = setTimeout(
       () => {
         this.expiries.delete(row.id);
-        try {
-          this.expire(row.id);
-        } catch (err) {
-          this.deps.logger.error({ err, approvalId: row.id }, 'approval expiry failed');
-        }
+        this.expire(row.id).catch((err: unknown) =>
+          this.deps.logger.error({ err, approvalId: row.id }, 'approval expiry failed'),
+        );
       },
       Math.max(0, row.expiresAt - Date.now()),
     );

@@ -1,8 +1,7 @@
 import type { BudgetKind } from '../contracts/costs';
 import { microsToUsd, usdToMicros } from '../contracts/executions';
 import { DomainError } from '../core/errors';
-import type { Db } from '../db';
-import { onSqlite, type Plan } from '../db/plan';
+import type { Plan } from '../db/plan';
 import { monthKey, monthSpendMicrosOf } from '../db/queries/costs';
 import { getAppSettings } from '../db/queries/settings';
 import type { AgentConfiguration } from '../db/schema';
@@ -67,21 +66,19 @@ export function* monthlyBreachOf(
   };
 }
 
-const monthlyBreach = (db: Db, agent: AgentConfiguration, now: number) =>
-  onSqlite(db, (store) => monthlyBreachOf(store, agent, now));
-
 /**
  * Checked after every usage event of a running run. The summaries already hold this run's spend
- * (it is written before the check), so "reaching" a budget means spent ≥ limit.
+ * (it is written before the check, in the same transaction), so "reaching" a budget means
+ * spent ≥ limit.
  */
-export function runBudgetBreach(
-  db: Db,
+export function* runBudgetBreach(
+  store: Store,
   agent: AgentConfiguration,
   runCostMicros: number,
   now: number,
   /** What is left of the workflow's budget for this step, when it is one. */
   workflowCapMicros: number | null = null,
-): BudgetBreach | null {
+): Plan<BudgetBreach | null> {
   const cap = agent.maxCostPerRunMicros;
   if (cap !== null && runCostMicros >= cap) {
     return {
@@ -99,14 +96,18 @@ export function runBudgetBreach(
       message: `Reached what was left of the workflow's budget (${usd(workflowCapMicros)}): ${usd(runCostMicros)} spent`,
     };
   }
-  return monthlyBreach(db, agent, now);
+  return yield* monthlyBreachOf(store, agent, now);
+}
+
+/** A spent monthly budget as the refusal of a run (a 409 naming the budget). */
+export function budgetExhausted(breach: BudgetBreach): DomainError {
+  return new DomainError('budget_exhausted', breach.message, undefined, breachFigures(breach));
 }
 
 /** Before a run starts (or a queued one is dispatched): refused, naming the exhausted budget. */
-export function assertBudgetLeft(db: Db, agent: AgentConfiguration, now: number): void {
-  const breach = monthlyBreach(db, agent, now);
-  if (!breach) return;
-  throw new DomainError('budget_exhausted', breach.message, undefined, breachFigures(breach));
+export function* assertBudgetLeft(store: Store, agent: AgentConfiguration, now: number): Plan<void> {
+  const breach = yield* monthlyBreachOf(store, agent, now);
+  if (breach) throw budgetExhausted(breach);
 }
 
 /** The budget a refusal names, with its figures in dollars (as a 409 of `POST /api/executions` does). */
@@ -118,13 +119,13 @@ export function breachFigures({ budget, limitMicros, spentMicros }: BudgetBreach
  * The SDK's own `maxBudgetUsd`, a second line behind our live check: the smaller of the per-run
  * cap and what is left of each monthly budget. Undefined when no budget applies.
  */
-export function sdkBudgetUsd(
-  db: Db,
+export function* sdkBudgetUsd(
+  store: Store,
   agent: AgentConfiguration,
   now: number,
   workflowCapMicros: number | null = null,
-): number | undefined {
-  const left = onSqlite(db, (store) => monthlyLimitsOf(store, agent, now)).map(
+): Plan<number | undefined> {
+  const left = (yield* monthlyLimitsOf(store, agent, now)).map(
     (limit) => limit.limitMicros - limit.spentMicros,
   );
   if (agent.maxCostPerRunMicros !== null) left.push(agent.maxCostPerRunMicros);

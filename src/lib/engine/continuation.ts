@@ -9,8 +9,7 @@ import {
   type TokenUsage,
 } from '../contracts/executions';
 import { conflict, notFound } from '../core/errors';
-import type { Db } from '../db';
-import { onSqlite, type Plan } from '../db/plan';
+import type { Plan } from '../db/plan';
 import { getAgentById } from '../db/queries/agents';
 import { getExecutionRow } from '../db/queries/executions';
 import type { AgentConfiguration, Execution } from '../db/schema';
@@ -123,17 +122,24 @@ export function contextWarning(expectedTokens: number, usage: TokenUsage): RunWa
   };
 }
 
+/** The session a run's next attempt resumes, if its start says so. */
+export function resumeOf(run: ActiveRun): Extract<StartPoint, { kind: 'resume' }> | undefined {
+  const from = 'from' in run.state ? run.state.from : undefined;
+  return from?.kind === 'resume' ? from : undefined;
+}
+
 /**
- * The session a launching attempt resumes, if its start says so: the checks on what comes back are
- * armed (the session asked for, the context it should carry) and the timeline says it resumes.
+ * The session a launching attempt resumes (`resumeOf`): the checks on what comes back are armed
+ * (the session asked for, `contextTokens` it should carry, read from its transcript) and the
+ * timeline says it resumes.
  */
-export function prepareResume(db: Db, run: ActiveRun): Extract<StartPoint, { kind: 'resume' }> | undefined {
+export function prepareResume(
+  run: ActiveRun,
+  contextTokens: number,
+): Extract<StartPoint, { kind: 'resume' }> | undefined {
   const from = run.state.phase === 'running' ? run.state.from : undefined;
   if (from?.kind !== 'resume') return undefined;
-  run.resumeCheck = {
-    sessionId: from.fork ? null : from.sessionId,
-    contextTokens: onSqlite(db, (store) => transcriptSummary(store, from.sessionId)).contextTokens,
-  };
+  run.resumeCheck = { sessionId: from.fork ? null : from.sessionId, contextTokens };
   noteStep(
     run,
     systemStep(

@@ -4,18 +4,17 @@ import { MessageTranslator } from '../claude/messages';
 import type { ModelTokenUsage } from '../claude/usage';
 import type { AppEnv } from '../config/env';
 import type { ApprovalDto, DecideApprovalInput } from '../contracts/approvals';
-import { type ExecutionLive, HANDED_BACK, microsToUsd } from '../contracts/executions';
+import { type ExecutionLive, HANDED_BACK } from '../contracts/executions';
+import type { AppSettingsDto } from '../contracts/settings';
 import type { CircuitBreakerDto } from '../contracts/system';
-import { DomainError, isDomainError } from '../core/errors';
+import { DomainError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { describeStorageFault, type StorageFault, storageFaultOf } from '../core/storageFault';
-import type { DbHandle } from '../db';
-import { onSqlite, type Plan, runOnSqlite, transactionOnSqlite } from '../db/plan';
+import type { Plan } from '../db/plan';
 import { type OutcomeWrite, recordExecutionOutcome, recordHandBack } from '../db/queries/costs';
 import {
   awaitingRunsWithoutPendingApproval,
   chainRootOf,
-  countToolCalls,
   getTriggerName,
   handedBackExecutions,
   insertQueuedExecution,
@@ -24,22 +23,23 @@ import {
   recordAttemptForRetry,
   recordExecutionInit,
 } from '../db/queries/executions';
-import { sqliteOutputStore } from '../db/queries/outputStore';
-import { getAppSettings, runLogCapBytes } from '../db/queries/settings';
+import { outputStoreOf } from '../db/queries/outputStore';
+import { runLogCapBytes } from '../db/queries/settings';
 import type { AgentConfiguration } from '../db/schema';
-import { type Store, sqliteStore } from '../db/store';
+import type { Store } from '../db/store';
 import type { SecretMasker } from '../security/secrets';
 import { type ActiveRun, limitsOf, newActiveRun, type RunRequest } from './activeRun';
 import { Admission } from './admission';
 import { ApprovalDesk, type DecisionActor } from './approvalDesk';
 import { type AttemptResult, startAttempt } from './attemptRunner';
-import { assertBudgetLeft, sdkBudgetUsd } from './budgets';
+import { assertBudgetLeft, type BudgetBreach, breachFigures, monthlyBreachOf, sdkBudgetUsd } from './budgets';
 import { CircuitBreaker } from './circuitBreaker';
-import { contextWarning, prepareResume, sessionWarning } from './continuation';
+import { contextWarning, prepareResume, resumeOf, sessionWarning } from './continuation';
 import { allDeniedWarning, denialsIn } from './denials';
-import { type BudgetStop, budgetStopSchema, type EngineEvent, EngineEvents } from './events';
+import { type EngineEvent, EngineEvents } from './events';
 import { noteDenial, noteWarning } from './findings';
 import { attemptsCounted, handBackMove, handBackNotice, handedBackRecord } from './handBack';
+import { Ledger } from './ledger';
 import { type CommittedOutput, OutputWriter } from './outputWriter';
 import { Parking } from './parking';
 import { PermissionBroker } from './permissionBroker';
@@ -54,7 +54,7 @@ import {
 } from './runState';
 import { finalFigures, progressOf } from './runTotals';
 import { attemptDto, spendView, structuredOutputOf } from './runView';
-import { transcriptStore } from './transcripts';
+import { transcriptStore, transcriptSummary } from './transcripts';
 
 /** What a drain starts with: runs with a process, and the others (queued, waiting for a retry). */
 export interface DrainStart {
@@ -87,7 +87,7 @@ export interface StorageGate {
 /** A run that has ended but whose ending could not be stored yet (storage failing): retried until it is. */
 interface UnrecordedEnding {
   view: ExecutionLive;
-  record(): void;
+  record(): Promise<void>;
 }
 
 /** Watches the processes of running attempts (the per-run resource sampler). */
@@ -96,8 +96,17 @@ export interface ProcessWatcher {
   untrack(executionId: number): void;
 }
 
+/** The settings the engine follows (limits, the breaker), as last saved. */
+export type EngineSettings = Pick<
+  AppSettingsDto,
+  'maxConcurrentRuns' | 'circuitBreakerThreshold' | 'circuitBreakerCooldownSeconds'
+>;
+
 export interface EngineDeps {
-  handle: DbHandle;
+  /** Where runs are written: the SQLite file, or Postgres. */
+  store: Store;
+  /** The settings when the engine starts; `followSettings` when they change. */
+  settings: EngineSettings;
   env: AppEnv;
   logger: Logger;
   masker: SecretMasker;
@@ -132,42 +141,49 @@ export class RunEngine {
   private readonly broker: PermissionBroker;
   private readonly parking: Parking;
   private readonly transcripts: SessionStore;
+  private readonly ledger: Ledger;
+  private settings: EngineSettings;
   /** Set once the server drains before it stops: how many runs ended since. */
   private draining: { endedSince: number } | undefined;
   /** Waiting for the last process to end (a drain). */
   private readonly idleWaiters: (() => void)[] = [];
 
   constructor(private readonly deps: EngineDeps) {
-    const settings = () => runOnSqlite(getAppSettings(sqliteStore(deps.handle.db)));
+    this.settings = deps.settings;
     this.breaker = new CircuitBreaker(
       {
-        threshold: () => settings().circuitBreakerThreshold,
-        cooldownMs: () => settings().circuitBreakerCooldownSeconds * 1000,
+        threshold: () => this.settings.circuitBreakerThreshold,
+        cooldownMs: () => this.settings.circuitBreakerCooldownSeconds * 1000,
       },
       (circuit) => this.emit({ type: 'circuit.changed', circuit }),
     );
     this.admission = new Admission<ActiveRun>({
       labels: deps.worker.labels,
-      globalLimit: () => settings().maxConcurrentRuns,
+      globalLimit: () => this.settings.maxConcurrentRuns,
       gate: this.breaker,
       wake: () => this.pump(),
     });
     this.writer = new OutputWriter(
-      sqliteOutputStore(deps.handle.sqlite),
+      outputStoreOf(deps.store),
       deps.masker,
       (outputs) => this.committed(outputs),
       (error, executionIds) => this.outputFailed(error, executionIds),
     );
-    this.transcripts = transcriptStore(deps.handle.db, deps.masker);
+    this.ledger = new Ledger(
+      deps.store,
+      () => this.writer.flushed(),
+      (error) => this.writeFailed(error),
+    );
+    this.transcripts = transcriptStore(deps.store, deps.masker);
     this.approvals = new ApprovalDesk({
-      db: deps.handle.db,
+      ledger: this.ledger,
       events: this.events,
       logger: deps.logger,
       holdMs: deps.env.approvalHoldMs,
-      onAnsweredWithoutWaiter: (approval) => this.parking.wake(approval.executionId),
+      onAnsweredWithoutWaiter: (approval) => void this.parking.wake(approval.executionId),
     });
     this.parking = new Parking({
-      db: deps.handle.db,
+      ledger: this.ledger,
       logger: deps.logger,
       writer: this.writer,
       runs: this.runs,
@@ -180,9 +196,10 @@ export class RunEngine {
       },
       publishUpdate: (run) => this.publishUpdate(run),
       onResponse: (run, id, usage) => this.onResponse(run, id, usage),
+      failed: (error) => this.writeFailed(error),
     });
     this.broker = new PermissionBroker(
-      deps.handle.db,
+      this.ledger,
       this.approvals,
       {
         apply: (run, input) => this.apply(run, input),
@@ -204,11 +221,14 @@ export class RunEngine {
    * ends at once, failed, saying why; an `insufficient_storage` error names it); otherwise queued,
    * and started as soon as the limits allow.
    */
-  start(request: RunRequest): ExecutionLive {
+  async start(request: RunRequest): Promise<ExecutionLive> {
     const now = Date.now();
-    assertBudgetLeft(this.deps.handle.db, request.agent, now);
     const storage = this.deps.storage?.refusal();
-    const executionId = this.createRun(request, now);
+    const engine = this;
+    const executionId = await this.ledger.write(function* (tx) {
+      yield* assertBudgetLeft(tx, request.agent, now);
+      return yield* engine.queueRun(tx, request, now);
+    });
     const run = this.expectCreated(executionId);
     if (storage) {
       this.created.delete(executionId);
@@ -223,15 +243,10 @@ export class RunEngine {
   }
 
   /**
-   * Writes the queued execution row and nothing else, so a trigger can do it inside its own
-   * transaction (a schedule's firing and its run commit together). Nothing runs until `admit`,
-   * which the caller calls after its commit.
+   * Writes the queued execution row and nothing else, inside a trigger's own transaction (a
+   * schedule's firing and its run commit together). Nothing runs until `admit`, which the caller
+   * calls after its commit (or `discard`, when it rolled back).
    */
-  createRun(request: RunRequest, now: number = Date.now()): number {
-    return runOnSqlite(this.queueRun(sqliteStore(this.deps.handle.db), request, now));
-  }
-
-  /** createRun as a plan on `store`, for a trigger whose transaction is a plan (the scheduler's). */
   *queueRun(store: Store, request: RunRequest, now: number): Plan<number> {
     const { agent } = request;
     const prompt = request.prompt ?? agent.defaultPrompt;
@@ -260,7 +275,7 @@ export class RunEngine {
       prompt,
       origin: { ...origin, triggerName },
       createdAt: now,
-      db: this.deps.handle.db,
+      ledger: this.ledger,
       output: this.writer.open(executionId, 0, logCap),
       workOf,
       onResponse: (active, id, usage) => this.onResponse(active, id, usage),
@@ -284,14 +299,10 @@ export class RunEngine {
     this.pump();
   }
 
-  /** Why a run of this agent would not start now, without starting or writing anything. */
-  refusal(agent: AgentConfiguration, now: number = Date.now()): Refusal | null {
-    try {
-      assertBudgetLeft(this.deps.handle.db, agent, now);
-    } catch (error) {
-      if (isDomainError(error)) return { kind: 'budget', message: error.message };
-      throw error;
-    }
+  /** Why a run of this agent would not start now, read on `store`, without starting or writing anything. */
+  *refusal(store: Store, agent: AgentConfiguration, now: number): Plan<Refusal | null> {
+    const breach = yield* monthlyBreachOf(store, agent, now);
+    if (breach) return { kind: 'budget', message: breach.message };
     const storage = this.storageRefusal();
     if (storage) return storage;
     const circuit = this.breaker.snapshot();
@@ -314,20 +325,33 @@ export class RunEngine {
    * Stops a queued, waiting, running or awaiting-approval run; false if it is none of these
    * (unknown, or already ended).
    */
-  cancel(executionId: number): boolean {
+  cancel(executionId: number): Promise<boolean> {
     return this.stop(executionId, 'cancelled', null);
   }
 
-  /** Stops a run for a reason; `budget` ends it `budget_exceeded` with `message`. */
-  stop(executionId: number, reason: StopReason, message: string | null): boolean {
-    const run = this.runs.get(executionId) ?? this.parking.takeUpParked(executionId);
+  /**
+   * Stops a run for a reason; `budget` ends it `budget_exceeded` with `message`. A run in memory
+   * is stopped before this returns its promise; a parked one once its row is read.
+   */
+  async stop(executionId: number, reason: StopReason, message: string | null): Promise<boolean> {
+    const run = this.runs.get(executionId) ?? (await this.takeUpParked(executionId));
     if (!run || run.state.phase === 'ended' || run.state.phase === 'parked') return false;
     this.halt(run, reason, message);
     return true;
   }
 
+  /** A parked run taken up to be stopped; undefined when there is none (or its row cannot be read: logged). */
+  private async takeUpParked(executionId: number): Promise<ActiveRun | undefined> {
+    try {
+      return await this.parking.takeUpParked(executionId);
+    } catch (error) {
+      this.writeFailed(error);
+      return undefined;
+    }
+  }
+
   /** A person's answer to a waiting tool call (a second answer is refused, naming the first). */
-  decideApproval(approvalId: number, input: DecideApprovalInput, actor: DecisionActor): ApprovalDto {
+  decideApproval(approvalId: number, input: DecideApprovalInput, actor: DecisionActor): Promise<ApprovalDto> {
     return this.approvals.decide(approvalId, input, actor);
   }
 
@@ -335,10 +359,16 @@ export class RunEngine {
    * At start: every pending approval's expiry is armed again (those that passed while the server was
    * down expire now), and a run whose calls were all answered meanwhile resumes.
    */
-  recoverWaitingRuns(): void {
-    this.approvals.rearm();
-    for (const executionId of onSqlite(this.deps.handle.db, awaitingRunsWithoutPendingApproval))
-      this.parking.wake(executionId);
+  async recoverWaitingRuns(): Promise<void> {
+    await this.approvals.rearm();
+    for (const executionId of await this.ledger.read(awaitingRunsWithoutPendingApproval))
+      await this.parking.wake(executionId);
+  }
+
+  /** The settings were saved: limits and the breaker follow at once, and waiting runs start if they now may. */
+  followSettings(settings: EngineSettings): void {
+    this.settings = settings;
+    this.pump();
   }
 
   /** Starts waiting runs the limits now allow (e.g. after a setting changed). */
@@ -378,12 +408,12 @@ export class RunEngine {
 
   /**
    * Stores the endings a storage fault kept in memory, oldest first, announcing each once stored.
-   * Throws the first write error (storage still failing): the storage monitor calls this until it
-   * does not.
+   * Rejects with the first write error (storage still failing): the storage monitor calls this
+   * until it does not.
    */
-  recordPendingEndings(): void {
+  async recordPendingEndings(): Promise<void> {
     for (const [executionId, ending] of this.unrecorded) {
-      ending.record();
+      await ending.record();
       this.unrecorded.delete(executionId);
       this.announceEnding(ending.view);
     }
@@ -429,6 +459,7 @@ export class RunEngine {
   async handBack(): Promise<HandBackCounts> {
     const runs = [...this.runs.values()];
     const stopped = new Set<number>();
+    const left: Promise<void>[] = [];
     for (const run of runs) {
       const move = handBackMove(run.state.phase);
       if (move === 'stop') {
@@ -437,11 +468,11 @@ export class RunEngine {
       } else if (move === 'park' && run.state.phase === 'awaiting') {
         this.approvals.endHold(run.state.approvalId);
       } else if (move === 'leave') {
-        this.leaveQueued(run);
+        left.push(this.leaveQueued(run));
       }
     }
-    await Promise.allSettled(runs.map((run) => run.done));
-    this.writer.flush();
+    await Promise.allSettled([...runs.map((run) => run.done), ...left]);
+    await this.settled();
     const counts: HandBackCounts = { finished: this.draining?.endedSince ?? 0, handedBack: 0, leftQueued: 0 };
     for (const run of runs) {
       if (run.state.phase !== 'handed_back') continue;
@@ -455,10 +486,11 @@ export class RunEngine {
    * At start: the runs the last server left queued (handed back, or never started) are queued again,
    * each for the attempt and from the start point it was left with.
    */
-  resumeHandedBack(): number {
-    const rows = onSqlite(this.deps.handle.db, handedBackExecutions);
+  async resumeHandedBack(): Promise<number> {
+    const rows = await this.ledger.read(handedBackExecutions);
     for (const row of rows) {
-      const run = this.parking.revive(row, row.handedBack.from, row.handedBack.attempt);
+      const run = await this.parking.revive(row, row.handedBack.from, row.handedBack.attempt);
+      if (!run) continue;
       this.admission.enqueue(run);
       this.emit({ type: 'run.queued', execution: this.publishedView(run) });
     }
@@ -483,16 +515,23 @@ export class RunEngine {
       else if (run.state.phase !== 'parking') this.halt(run, 'shutdown', null);
     }
     await Promise.allSettled(runs.map((run) => run.done));
-    this.writer.flush();
+    await this.settled();
     if (this.unrecorded.size === 0) return;
     try {
-      this.recordPendingEndings();
+      await this.recordPendingEndings();
     } catch (error) {
       this.deps.logger.warn(
         { err: error, executionIds: [...this.unrecorded.keys()] },
         'run endings could not be stored before shutdown; the next start records these runs as interrupted',
       );
     }
+  }
+
+  /** Every write handed in so far has settled: the output's flushes and the ledger's. */
+  private async settled(): Promise<void> {
+    this.writer.flush();
+    await this.writer.flushed();
+    await this.ledger.settled();
   }
 
   private anyProcess(): boolean {
@@ -507,11 +546,11 @@ export class RunEngine {
   }
 
   /** A run without a process, left queued for the next start. */
-  private leaveQueued(run: ActiveRun): void {
+  private leaveQueued(run: ActiveRun): Promise<void> {
     this.retryTimers.cancel(run.executionId);
     this.admission.withdraw(run.executionId);
     this.apply(run, { type: 'hand_back' });
-    this.recordHandBack(run, null);
+    return this.recordHandBack(run, null);
   }
 
   /**
@@ -519,7 +558,7 @@ export class RunEngine {
    * processes spent, its start point for the next start. The run leaves memory. Storage failing,
    * nothing is marked: the next start ends the run `interrupted`, as after a crash.
    */
-  private recordHandBack(run: ActiveRun, attempt: NewExecutionAttempt | null): void {
+  private async recordHandBack(run: ActiveRun, attempt: NewExecutionAttempt | null): Promise<void> {
     const notice = handBackNotice(attempt !== null);
     run.output.addStep(notice.step);
     run.output.addLog(notice.log);
@@ -527,16 +566,17 @@ export class RunEngine {
     run.committedSeq = run.output.lastSeq;
     const figures = finalFigures(run.usage.responses(), run.results, run.createdAt, run.earlier);
     const progress = { ...figures.totals, numTurns: figures.numTurns, apiRetryCount: run.apiRetryCount };
+    const write = {
+      execution: { id: run.executionId, agentId: run.agentId, createdAt: run.createdAt },
+      handedBack: handedBackRecord(run.state, Date.now()),
+      progress,
+      rows: figures.models,
+      previous: run.spend.lastWritten,
+      attempt,
+    };
+    this.runs.delete(run.executionId);
     try {
-      const write = {
-        execution: { id: run.executionId, agentId: run.agentId, createdAt: run.createdAt },
-        handedBack: handedBackRecord(run.state, Date.now()),
-        progress,
-        rows: figures.models,
-        previous: run.spend.lastWritten,
-        attempt,
-      };
-      transactionOnSqlite(this.deps.handle.db, (tx) => recordHandBack(tx, write));
+      await this.ledger.write((tx) => recordHandBack(tx, write));
     } catch (error) {
       const fault = storageFaultOf(error);
       if (!fault) throw error;
@@ -545,7 +585,6 @@ export class RunEngine {
         'a handed-back run could not be recorded; the next start ends it interrupted',
       );
     }
-    this.runs.delete(run.executionId);
     Object.assign(run.view, progress, spendView(figures.models, figures.costMicros), {
       nextAttemptAt: null,
       ...(attempt && {
@@ -561,60 +600,80 @@ export class RunEngine {
     );
   }
 
+  /**
+   * The admission's start: the run takes its slot now, and starts once it is marked running (in
+   * the transaction that checks its monthly budgets), or gives the slot back.
+   */
   private launchOrRefuse(run: ActiveRun): boolean {
-    try {
-      assertBudgetLeft(this.deps.handle.db, run.agent, Date.now());
-    } catch (error) {
-      if (!isDomainError(error)) throw error;
-      run.budgetStop = budgetStopOf(error.details);
-      this.refuse(run, {
-        status: 'budget_exceeded',
-        errorCode: 'budget_exceeded',
-        errorMessage: error.message,
-      });
-      return false;
-    }
     const storage = this.deps.storage?.refusal();
     if (storage) {
       this.refuse(run, { status: 'failed', errorCode: storage.code, errorMessage: storage.message });
       return false;
     }
-    return this.launch(run);
+    void this.launch(run);
+    return true;
   }
 
   /** Ends a run that has not started (no slot, no process), saying why. */
   private refuse(run: ActiveRun, ending: RunEnding): void {
     this.apply(run, { type: 'refuse', ending });
-    this.finish(run, null);
+    void this.finish(run, null);
   }
 
-  /** Starts the run's attempt; false when it could not even be marked running (storage failed). */
-  private launch(run: ActiveRun): boolean {
-    const { db } = this.deps.handle;
+  /** A launch that did not start its process gives its slot to the next run. */
+  private giveSlotBack(run: ActiveRun): void {
+    this.admission.release(run.executionId);
+    this.pumpOnItsOwn();
+  }
+
+  /** Marks the run running, then starts its attempt; a spent budget or a failed write ends it instead. */
+  private async launch(run: ActiveRun): Promise<void> {
     const at = Date.now();
+    const workerId = this.deps.worker.id;
+    const { attempt } = run.state;
+    const from = resumeOf(run);
+    const workflowCap = this.remainingWorkflowCap(run);
+    let marked: { maxBudgetUsd: number | undefined; contextTokens: number } | { breach: BudgetBreach };
     try {
-      onSqlite(db, (store) =>
-        markExecutionRunning(store, run.executionId, {
-          startedAt: at,
-          attempt: run.state.attempt,
-          workerId: this.deps.worker.id,
-        }),
-      );
+      marked = await this.ledger.write(function* (tx) {
+        const breach = yield* monthlyBreachOf(tx, run.agent, at);
+        if (breach) return { breach };
+        yield* markExecutionRunning(tx, run.executionId, { startedAt: at, attempt, workerId });
+        return {
+          maxBudgetUsd: yield* sdkBudgetUsd(tx, run.agent, at, workflowCap),
+          contextTokens: from ? (yield* transcriptSummary(tx, from.sessionId)).contextTokens : 0,
+        };
+      });
     } catch (error) {
-      const fault = storageFaultOf(error);
-      if (!fault) throw error;
-      this.storageFailed(fault);
-      return false;
+      this.writeFailed(error);
+      // Not a storage fault (which stopped every run): this run fails alone, saying why.
+      if (run.state.phase === 'queued')
+        this.refuse(run, { status: 'failed', errorCode: 'launch_failed', errorMessage: String(error) });
+      this.giveSlotBack(run);
+      return;
+    }
+    // Stopped (or handed back) while it was marked: its ending is written after.
+    if (run.state.phase !== 'queued') return this.giveSlotBack(run);
+    if ('breach' in marked) {
+      this.giveSlotBack(run);
+      const { breach } = marked;
+      run.budgetStop = breachFigures(breach);
+      this.refuse(run, {
+        status: 'budget_exceeded',
+        errorCode: 'budget_exceeded',
+        errorMessage: breach.message,
+      });
+      return;
     }
     this.apply(run, { type: 'launch', at });
     run.view.startedAt ??= at;
-    run.view.workerId = this.deps.worker.id;
+    run.view.workerId = workerId;
     run.view.attempt = run.state.attempt;
     run.view.nextAttemptAt = null;
     run.attemptStart = { at, costMicros: run.spend.totalMicros, apiRetries: run.apiRetryCount };
     this.emit({ type: 'run.started', execution: this.publishedView(run) });
 
-    const resume = prepareResume(db, run);
+    const resume = prepareResume(run, marked.contextTokens);
     // A run that asks, or one woken by an answer (its allow is used in the callback), gets a callback.
     const asks = run.agent.unlistedTools === 'ask' || resume?.why === 'approval';
     const translator = new MessageTranslator();
@@ -626,7 +685,7 @@ export class RunEngine {
         prompt: resume?.prompt ?? run.prompt,
         env: this.deps.env,
         logger: this.deps.logger,
-        maxBudgetUsd: sdkBudgetUsd(db, run.agent, at, this.remainingWorkflowCap(run)),
+        maxBudgetUsd: marked.maxBudgetUsd,
         timeoutSeconds: run.timeoutSeconds,
         tools: this.deps.toolsFor?.(run.agent),
         canUseTool: asks ? this.broker.callbackFor(run) : undefined,
@@ -648,7 +707,6 @@ export class RunEngine {
         this.pumpOnItsOwn();
         this.noteProcessEnded();
       });
-    return true;
   }
 
   /** A pump on a timer or after an attempt, where nothing would catch what it throws. */
@@ -688,18 +746,18 @@ export class RunEngine {
     toolInputs: Map<string, Record<string, unknown>>,
     message: SDKMessage,
   ): void {
-    const { db } = this.deps.handle;
+    const { ledger } = this;
     if (message.type === 'system' && message.subtype === 'init') {
       const init = {
         sessionId: message.session_id,
         apiKeySource: message.apiKeySource,
         model: message.model,
       };
-      onSqlite(db, (store) => recordExecutionInit(store, run.executionId, init));
+      ledger.record((tx) => recordExecutionInit(tx, run.executionId, init));
       Object.assign(run.view, init);
       const expected = run.resumeCheck?.sessionId;
       const warning = expected ? sessionWarning(expected, message.session_id) : null;
-      if (warning) noteWarning(db, run, warning);
+      if (warning) noteWarning(ledger, run, warning);
     }
     if (message.type === 'assistant')
       for (const block of message.message.content)
@@ -714,10 +772,13 @@ export class RunEngine {
     const retriesChanged = retries !== run.apiRetryCount;
     run.apiRetryCount = retries;
     const { steps, logs } = translator.translate(message);
-    for (const step of steps) run.output.addStep(step);
+    for (const step of steps) {
+      run.output.addStep(step);
+      if (step.kind === 'tool_use' && step.toolName !== 'StructuredOutput') run.toolCalls += 1;
+    }
     for (const log of logs) run.output.addLog(log);
     let denied = false;
-    for (const denial of denialsIn(message, toolInputs)) denied = noteDenial(db, run, denial) || denied;
+    for (const denial of denialsIn(message, toolInputs)) denied = noteDenial(ledger, run, denial) || denied;
     if (denied) this.publishUpdate(run);
     if (usageChanged || retriesChanged) run.output.setProgress(this.progressOf(run));
   }
@@ -728,18 +789,18 @@ export class RunEngine {
       // The first call of a resumed session: did it carry the history?
       const warning = contextWarning(run.resumeCheck.contextTokens, usage);
       run.resumeCheck = null;
-      if (warning) noteWarning(this.deps.handle.db, run, warning);
+      if (warning) noteWarning(this.ledger, run, warning);
     }
-    const breach = run.spend.observe(responseId, usage, Date.now());
+    const checked = run.spend.observe(responseId, usage, Date.now());
     Object.assign(run.view, spendView(run.spend.records(), run.spend.totalMicros));
-    if (breach && run.state.phase === 'running') {
-      run.budgetStop = {
-        budget: breach.budget,
-        limitUsd: microsToUsd(breach.limitMicros),
-        spentUsd: microsToUsd(breach.spentMicros),
-      };
-      this.halt(run, 'budget', breach.message);
-    }
+    checked.then(
+      (breach) => {
+        if (!breach || run.state.phase !== 'running') return;
+        run.budgetStop = breachFigures(breach);
+        this.halt(run, 'budget', breach.message);
+      },
+      (error: unknown) => this.writeFailed(error),
+    );
   }
 
   private progressOf(run: ActiveRun) {
@@ -750,6 +811,13 @@ export class RunEngine {
     );
     Object.assign(run.view, progress);
     return progress;
+  }
+
+  /** A write failed: a storage fault ends every run; anything else is a bug, logged. */
+  private writeFailed(error: unknown): void {
+    const fault = storageFaultOf(error);
+    if (fault) this.storageFailed(fault);
+    else this.deps.logger.error({ err: error }, 'a run write failed');
   }
 
   /** A group commit failed: a storage fault ends every run; anything else is a bug, logged, the lines lost. */
@@ -816,7 +884,7 @@ export class RunEngine {
   }
 
   /** Retries a transient failure while the policy allows; otherwise the run ends. */
-  private afterAttempt(run: ActiveRun, result: AttemptResult): void {
+  private async afterAttempt(run: ActiveRun, result: AttemptResult): Promise<void> {
     this.admission.release(run.executionId);
     this.deps.processes?.untrack(run.executionId);
     run.process = undefined;
@@ -825,7 +893,7 @@ export class RunEngine {
     const { storageFault } = result;
     if (storageFault) this.storageFailed(storageFault);
     if (run.state.phase === 'parking') {
-      this.parking.park(run);
+      await this.parking.park(run).catch((error: unknown) => this.writeFailed(error));
       return;
     }
     const ending = {
@@ -866,24 +934,24 @@ export class RunEngine {
       retryDelayMs: retry?.delayMs ?? null,
     };
     this.apply(run, { type: 'attempt_ended', ending, retryAt: retry?.retryAt ?? null });
-    if (run.state.phase === 'backoff' && retry) this.scheduleRetry(run, attemptRow, retry);
-    else if (run.state.phase === 'handed_back') this.recordHandBack(run, attemptRow);
-    else this.finish(run, attemptRow);
+    if (run.state.phase === 'backoff' && retry) await this.scheduleRetry(run, attemptRow, retry);
+    else if (run.state.phase === 'handed_back') await this.recordHandBack(run, attemptRow);
+    else await this.finish(run, attemptRow);
   }
 
   /** The failed attempt is recorded and announced; the run waits its delay, then queues again. */
-  private scheduleRetry(
+  private async scheduleRetry(
     run: ActiveRun,
     attemptRow: NewExecutionAttempt,
     { delayMs, retryAt }: RetryPlan,
-  ): void {
+  ): Promise<void> {
     const { attempt } = attemptRow;
     const notice = retryNotice(attemptRow, run.runRetries + run.handBacks, delayMs);
     run.output.addStep(notice.step);
     run.output.addLog(notice.log);
     run.output.flush();
     try {
-      transactionOnSqlite(this.deps.handle.db, (tx) => recordAttemptForRetry(tx, attemptRow, retryAt));
+      await this.ledger.write((tx) => recordAttemptForRetry(tx, attemptRow, retryAt));
     } catch (error) {
       const fault = storageFaultOf(error);
       if (!fault) throw error;
@@ -891,6 +959,8 @@ export class RunEngine {
       this.storageFailed(fault);
       return;
     }
+    // Stopped while the attempt was written: its ending is written after.
+    if (run.state.phase !== 'backoff') return;
     Object.assign(run.view, {
       nextAttemptAt: retryAt,
       errorCode: attemptRow.errorCode ?? null,
@@ -911,11 +981,13 @@ export class RunEngine {
     });
   }
 
-  /** The final write: end state, totals over all attempts, reconciled costs and the last attempt. */
-  private finish(run: ActiveRun, lastAttempt: NewExecutionAttempt | null): void {
+  /**
+   * The final write: end state, totals over all attempts, reconciled costs and the last attempt.
+   * Never rejects: an ending storage refuses is kept until it takes writes again.
+   */
+  private async finish(run: ActiveRun, lastAttempt: NewExecutionAttempt | null): Promise<void> {
     if (run.state.phase !== 'ended') throw new Error(`finish() on a ${run.state.phase} run`);
     const { ending } = run.state;
-    const { db } = this.deps.handle;
     const { models, totals, costMicros, numTurns, lastResult } = finalFigures(
       run.usage.responses(),
       run.results,
@@ -923,13 +995,8 @@ export class RunEngine {
       run.earlier,
     );
     const allDenied =
-      ending.status === 'completed'
-        ? allDeniedWarning(
-            onSqlite(db, (store) => countToolCalls(store, run.executionId)),
-            run.denials.count,
-          )
-        : null;
-    if (allDenied) noteWarning(db, run, allDenied);
+      ending.status === 'completed' ? allDeniedWarning(run.toolCalls, run.denials.count) : null;
+    if (allDenied) noteWarning(this.ledger, run, allDenied);
     run.output.flush();
     const finishedAt = Date.now();
     const firstStartedAt = run.view.startedAt;
@@ -980,7 +1047,7 @@ export class RunEngine {
     };
     // The ending's event and outbox rows commit with it.
     const record = () =>
-      transactionOnSqlite(this.deps.handle.db, function* (tx) {
+      this.ledger.write(function* (tx) {
         yield* recordExecutionOutcome(tx, write);
         yield* events.writeEnding(tx, commit);
       });
@@ -988,10 +1055,16 @@ export class RunEngine {
     // Calls still waiting will never be answered now.
     this.approvals.dropPending(run.executionId);
     try {
-      record();
+      await record();
     } catch (error) {
       const fault = storageFaultOf(error);
-      if (!fault) throw error;
+      if (!fault) {
+        this.deps.logger.error(
+          { err: error, executionId: run.executionId },
+          'a run ending could not be stored',
+        );
+        return;
+      }
       // Ended all the same (no process, no slot); stored, and announced, once storage takes writes.
       this.unrecorded.set(run.executionId, { view: finalView, record });
       this.emit({ type: 'run.updated', execution: finalView });
@@ -1051,9 +1124,4 @@ export class RunEngine {
       throw new Error(`execution ${executionId} was not created by this engine, or was admitted already`);
     return run;
   }
-}
-
-function budgetStopOf(details: Record<string, unknown> | undefined): BudgetStop | undefined {
-  const parsed = budgetStopSchema.safeParse(details);
-  return parsed.success ? parsed.data : undefined;
 }

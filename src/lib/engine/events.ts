@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import type { ApprovalCounts, ApprovalDto } from '../contracts/approvals';
-import { BUDGET_KINDS } from '../contracts/costs';
+import type { BudgetKind } from '../contracts/costs';
 import type { ExecutionLive, LogLineDto, StepDto } from '../contracts/executions';
 import type { CircuitBreakerDto } from '../contracts/system';
 import { EventBus } from '../core/eventBus';
@@ -38,12 +37,11 @@ export type EngineEvent =
 export type EngineEventType = EngineEvent['type'];
 
 /** The budget that stopped a run (or refused it when its turn came), as its limit and the spend counted. */
-export const budgetStopSchema = z.object({
-  budget: z.enum(BUDGET_KINDS),
-  limitUsd: z.number(),
-  spentUsd: z.number(),
-});
-export type BudgetStop = z.infer<typeof budgetStopSchema>;
+export interface BudgetStop {
+  budget: BudgetKind;
+  limitUsd: number;
+  spentUsd: number;
+}
 
 /** A run's ending as it is being committed, for writes that must share its transaction. */
 export interface RunEndingCommit {

@@ -1,43 +1,42 @@
 import type { StepDraft } from '../claude/messages';
 import type { RunWarning } from '../contracts/executions';
-import type { Db } from '../db';
-import { onSqlite } from '../db/plan';
 import { recordRunFindings } from '../db/queries/executions';
 import type { ActiveRun } from './activeRun';
 import { type DenialInput, denialStep } from './denials';
+import type { Ledger } from './ledger';
 
 /**
  * What a run finds out about itself besides its output: denied calls and warnings. Each is a step
  * on its timeline, a field of its view, and written at once (a parked or crashed run keeps them).
  */
 
-function persist(db: Db, run: ActiveRun): void {
+function persist(ledger: Ledger, run: ActiveRun): void {
   const findings = {
     deniedToolCalls: run.denials.count,
     denials: run.denials.list(),
     warnings: run.warnings,
   };
   Object.assign(run.view, findings);
-  onSqlite(db, (store) => recordRunFindings(store, run.executionId, findings));
+  ledger.record((tx) => recordRunFindings(tx, run.executionId, findings));
 }
 
 /** Records a denied call; false when it was known already (or was a parked call's interrupt). */
-export function noteDenial(db: Db, run: ActiveRun, denial: DenialInput, at = Date.now()): boolean {
+export function noteDenial(ledger: Ledger, run: ActiveRun, denial: DenialInput, at = Date.now()): boolean {
   const recorded = run.denials.add(denial, at);
   if (!recorded) return false;
   run.output.addStep(denialStep(recorded));
   run.output.addLog({ level: 'warn', text: `[denied] ${recorded.toolName}: ${recorded.message}` });
-  persist(db, run);
+  persist(ledger, run);
   return true;
 }
 
 /** Records a warning once per kind. */
-export function noteWarning(db: Db, run: ActiveRun, warning: RunWarning): boolean {
+export function noteWarning(ledger: Ledger, run: ActiveRun, warning: RunWarning): boolean {
   if (run.warnings.some((known) => known.code === warning.code)) return false;
   run.warnings = [...run.warnings, warning];
   run.output.addStep(systemStep(warning.message, { type: 'warning', ...warning }, true));
   run.output.addLog({ level: 'warn', text: `[warning] ${warning.message}` });
-  persist(db, run);
+  persist(ledger, run);
   return true;
 }
 

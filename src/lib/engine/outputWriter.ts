@@ -188,6 +188,11 @@ export class OutputWriter {
     this.inFlight = tracked;
   }
 
+  /** The flushes handed in so far have settled (later ones may still be under way). */
+  async flushed(): Promise<void> {
+    await this.inFlight;
+  }
+
   /** Every flush so far has settled (committed and handed on, or reported failed). */
   async settled(): Promise<void> {
     while (this.inFlight) await this.inFlight;

@@ -1,12 +1,11 @@
 import type { CanUseTool, PermissionResult } from '@anthropic-ai/claude-agent-sdk';
 import { describeToolInput } from '../claude/messages';
-import type { Db } from '../db';
-import { onSqlite } from '../db/plan';
 import { markExecutionStatus } from '../db/queries/executions';
 import type { Approval } from '../db/schema';
 import type { ActiveRun } from './activeRun';
 import { type ApprovalDesk, sessionOnly, type WaitOutcome } from './approvalDesk';
 import { noteDenial, noteStep, noteWarning, systemStep } from './findings';
+import type { Ledger } from './ledger';
 import type { RunInput, StopReason } from './runState';
 
 /** What the broker may do to a run; the engine keeps the run's state and slots. */
@@ -45,7 +44,7 @@ export function resumePrompt(approval: Approval): string {
  */
 export class PermissionBroker {
   constructor(
-    private readonly db: Db,
+    private readonly ledger: Ledger,
     private readonly desk: ApprovalDesk,
     private readonly control: RunControl,
     private readonly holdMs: number,
@@ -74,7 +73,7 @@ export class PermissionBroker {
     signal: AbortSignal,
     prompt: { title: string | null; reason: string | null; suggestions: NonNullable<unknown[]> },
   ): Promise<PermissionResult> {
-    const allow = this.desk.allowFor(run.executionId, toolName, input);
+    const allow = await this.desk.allowFor(run.executionId, toolName, input);
     if (allow) return this.allowGivenEarlier(run, allow, input, toolUseId);
     if (run.state.phase !== 'running') {
       // Another call of the same turn parked the run (or it is stopping): this one waits too.
@@ -82,7 +81,7 @@ export class PermissionBroker {
       return { behavior: 'deny', message: PARK_MESSAGE, interrupt: true };
     }
     if (run.agent.unlistedTools !== 'ask') {
-      noteDenial(this.db, run, {
+      noteDenial(this.ledger, run, {
         toolName,
         toolUseId,
         input,
@@ -91,7 +90,7 @@ export class PermissionBroker {
       });
       return { behavior: 'deny', message: NOT_ALLOWED_MESSAGE };
     }
-    const approval = this.desk.open({
+    const approval = await this.desk.open({
       executionId: run.executionId,
       agentId: run.agentId,
       toolName,
@@ -104,11 +103,11 @@ export class PermissionBroker {
       timeoutMinutes: run.approvalTimeoutMinutes,
       onTimeout: run.agent.onApprovalTimeout,
     });
+    // Stopped while the request was written: the run's ending cancels the request.
+    if (run.state.phase !== 'running') return { behavior: 'deny', message: STOPPED_MESSAGE, interrupt: true };
     this.control.apply(run, { type: 'approval_requested', approvalId: approval.id });
     run.process?.pauseTimeout();
-    onSqlite(this.db, (store) =>
-      markExecutionStatus(store, run.executionId, 'awaiting_approval', Date.now()),
-    );
+    this.ledger.record((tx) => markExecutionStatus(tx, run.executionId, 'awaiting_approval', Date.now()));
     noteStep(
       run,
       systemStep(
@@ -160,7 +159,7 @@ export class PermissionBroker {
       }
       if (this.control.claimSlot(run)) {
         this.control.apply(run, { type: 'approval_answered' });
-        onSqlite(this.db, (store) => markExecutionStatus(store, run.executionId, 'running', Date.now()));
+        this.ledger.record((tx) => markExecutionStatus(tx, run.executionId, 'running', Date.now()));
         this.control.publishUpdate(run);
         return this.answerNow(run, answer, input);
       }
@@ -197,7 +196,7 @@ export class PermissionBroker {
       return this.allowResult(answer, input);
     }
     const message = answer.message ?? 'Denied';
-    noteAnswerDenied(this.db, run, answer);
+    noteAnswerDenied(this.ledger, run, answer);
     return { behavior: 'deny', message };
   }
 
@@ -212,9 +211,9 @@ export class PermissionBroker {
 }
 
 /** A person's deny, or nobody's answer: a denial on the run, and a warning for the timeout. */
-export function noteAnswerDenied(db: Db, run: ActiveRun, answer: Approval): void {
+export function noteAnswerDenied(ledger: Ledger, run: ActiveRun, answer: Approval): void {
   const expired = answer.status === 'expired';
-  noteDenial(db, run, {
+  noteDenial(ledger, run, {
     toolName: answer.toolName,
     toolUseId: answer.toolUseId,
     input: answer.input,
@@ -222,7 +221,7 @@ export function noteAnswerDenied(db: Db, run: ActiveRun, answer: Approval): void
     message: answer.message ?? 'Denied',
   });
   if (expired)
-    noteWarning(db, run, {
+    noteWarning(ledger, run, {
       code: 'approval_timeout',
       message: `${answer.toolName} waited for approval until it expired; the call was denied (approval #${answer.id}).`,
     });

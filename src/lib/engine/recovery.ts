@@ -1,8 +1,7 @@
 import { killOrphanAgents } from '../claude/agentProcesses';
 import type { ExecutionLive } from '../contracts/executions';
 import type { Logger } from '../core/logger';
-import type { Db } from '../db/index';
-import { type Plan, transactionOnSqlite } from '../db/plan';
+import { type Plan, transaction } from '../db/plan';
 import { getExecutionLive, interruptUnfinishedExecutions } from '../db/queries/executions';
 import type { Store } from '../db/store';
 
@@ -12,15 +11,15 @@ import type { Store } from '../db/store';
  * forever, and no orphan keeps spending. `onInterrupted` is a plan in the transaction that ends
  * each run (to announce it, atomically).
  */
-export function recoverFromUnexpectedStop(
-  db: Db,
+export async function recoverFromUnexpectedStop(
+  store: Store,
   instance: string,
   logger: Logger,
   onInterrupted?: (tx: Store, execution: ExecutionLive) => Plan<unknown>,
-): void {
+): Promise<void> {
   const startedAt = Date.now();
   const killed = killOrphanAgents(instance);
-  const interrupted = transactionOnSqlite(db, function* (tx) {
+  const interrupted = await transaction(store, function* (tx) {
     const ids = yield* interruptUnfinishedExecutions(tx);
     for (const id of ids) {
       const execution = yield* getExecutionLive(tx, id);

@@ -1,11 +1,10 @@
 import { LiveCost, mergeCostRecords } from '../claude/costTracker';
 import type { ModelTokenUsage } from '../claude/usage';
 import type { ModelCostRecord } from '../contracts/costs';
-import type { DbConnection } from '../db';
-import { transactionOnSqlite } from '../db/plan';
 import { type PreviousCosts, recordExecutionCosts } from '../db/queries/costs';
 import type { AgentConfiguration } from '../db/schema';
 import { type BudgetBreach, runBudgetBreach } from './budgets';
+import type { Ledger } from './ledger';
 
 export interface GuardedRun {
   executionId: number;
@@ -20,7 +19,8 @@ export interface GuardedRun {
 /**
  * Live budgets for one run: each usage event reprices only the response it changed, writes the
  * run's spend (the summaries move by the difference from the last write, kept here rather than
- * read back) and says whether a budget is now reached, so the run can be stopped at once.
+ * read back) and says, in the same transaction, whether a budget is now reached, so the run can
+ * be stopped at once.
  */
 export class SpendGuard {
   readonly cost: LiveCost;
@@ -29,7 +29,7 @@ export class SpendGuard {
   private written: PreviousCosts;
 
   constructor(
-    private readonly db: DbConnection,
+    private readonly ledger: Ledger,
     private readonly run: GuardedRun,
   ) {
     this.cost = new LiveCost(run.createdAt);
@@ -38,14 +38,22 @@ export class SpendGuard {
     this.written = byModel(this.prior);
   }
 
-  /** A response's figures changed: record them, store the spend, and check every budget. */
-  observe(responseId: string, usage: ModelTokenUsage, now: number): BudgetBreach | null {
+  /**
+   * A response's figures changed: record them, store the spend, and check every budget. The write
+   * is handed in at once (on SQLite it has committed when this returns); the promise is its check.
+   */
+  observe(responseId: string, usage: ModelTokenUsage, now: number): Promise<BudgetBreach | null> {
     this.cost.update(responseId, usage);
     const rows = this.records();
-    const execution = { id: this.run.executionId, agentId: this.run.agent.id, createdAt: this.run.createdAt };
-    transactionOnSqlite(this.db, (tx) => recordExecutionCosts(tx, execution, rows, this.written));
+    const { run } = this;
+    const execution = { id: run.executionId, agentId: run.agent.id, createdAt: run.createdAt };
+    const previous = this.written;
+    const spent = this.totalMicros;
     this.written = byModel(rows);
-    return runBudgetBreach(this.db, this.run.agent, this.totalMicros, now, this.run.workflowCapMicros);
+    return this.ledger.write(function* (tx) {
+      yield* recordExecutionCosts(tx, execution, rows, previous);
+      return yield* runBudgetBreach(tx, run.agent, spent, now, run.workflowCapMicros);
+    });
   }
 
   /** The run's spend per model: its earlier processes' and this one's. */

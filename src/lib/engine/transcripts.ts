@@ -1,5 +1,4 @@
 import type { SessionKey, SessionStore, SessionStoreEntry } from '@anthropic-ai/claude-agent-sdk';
-import type { Db } from '../db';
 import { execute, type Plan, transaction } from '../db/plan';
 import {
   appendSessionEntries,
@@ -7,7 +6,7 @@ import {
   loadSessionEntries,
   transcriptFacts,
 } from '../db/queries/sessions';
-import { type Store, sqliteStore } from '../db/store';
+import type { Store } from '../db/store';
 import type { SecretMasker } from '../security/secrets';
 
 /**
@@ -17,9 +16,8 @@ import type { SecretMasker } from '../security/secrets';
  * directory. Keys are the session id alone: the SDK's project key is derived from the working
  * directory, which differs between a run and its continue.
  */
-export function transcriptStore(db: Db, masker: SecretMasker): SessionStore {
+export function transcriptStore(store: Store, masker: SecretMasker): SessionStore {
   const subpathOf = (key: SessionKey) => key.subpath ?? '';
-  const store = sqliteStore(db);
   return {
     async append(key, entries) {
       if (entries.length === 0) return;

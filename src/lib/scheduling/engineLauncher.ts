@@ -23,7 +23,7 @@ export function engineRunLauncher(engine: RunEngine, workflows: WorkflowRunner):
         const refusal = yield* workflows.refusal(tx, target.workflowId, now);
         return refusal && { outcome: 'refused_budget', reason: refusal.message };
       }
-      const refusal = engine.refusal(yield* requireAgent(tx, target.agentId), now);
+      const refusal = yield* engine.refusal(tx, yield* requireAgent(tx, target.agentId), now);
       if (!refusal) return null;
       return {
         outcome: REFUSAL_OUTCOMES[refusal.kind],

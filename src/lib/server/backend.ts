@@ -14,6 +14,7 @@ import type { WorkflowRunDto } from '../contracts/workflows';
 import { EventBus } from '../core/eventBus';
 import type { Logger } from '../core/logger';
 import { oneAtATime } from '../core/oneAtATime';
+import { storageFaultOf } from '../core/storageFault';
 import { type DbHandle, openReadOnlyDatabase } from '../db/index';
 import { execute, onSqlite, type Plan, runOnSqlite, transactionOnSqlite } from '../db/plan';
 import { expireClaims } from '../db/queries/notificationOutbox';
@@ -151,7 +152,13 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     floor: () => runOnSqlite(getAppSettings(sqliteStore(db))),
     reserve: new StorageReserve(path.join(env.dataDir, STORAGE_RESERVE_FILE), env.storageReserveBytes),
     probe: () => runOnSqlite(putSetting(sqliteStore(db), STORAGE_PROBE_KEY, Date.now())),
-    flushPending: () => engine.recordPendingEndings(),
+    // A failure is the storage's again (the monitor stays failing and tries later).
+    flushPending: () =>
+      void engine.recordPendingEndings().catch((err: unknown) => {
+        const fault = storageFaultOf(err);
+        if (fault) storage.reportFault(fault);
+        else logger.error({ err }, 'run endings could not be stored');
+      }),
     busy: () => engine.activeCount > 0,
     onChange: (status) => {
       publish({ type: 'storage.updated', storage: status });
@@ -171,6 +178,8 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   const runWorker = await startLocalWorker({ store: sqliteStore(db), labels: env.workerLabels, logger });
   const engine: RunEngine = new RunEngine({
     ...deps,
+    store: getStore(),
+    settings: await execute(getStore(), getAppSettings(getStore())),
     worker: runWorker,
     processes: sampler,
     storage,
@@ -266,9 +275,9 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   storage.start();
   await workflows.resume();
   // Approvals outlive the server: their expiries are armed again, and answered runs resume.
-  engine.recoverWaitingRuns();
+  await engine.recoverWaitingRuns();
   // Runs a clean stop left queued (handed back, or never started) are queued again.
-  const resumed = engine.resumeHandedBack();
+  const resumed = await engine.resumeHandedBack();
   if (resumed > 0) logger.info({ runs: resumed }, 'runs left queued by the last stop are queued again');
   scheduler.start();
   lookAtMonthlyBudgets();
@@ -303,7 +312,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     settingsChanged(settings) {
       storage.check();
       void retention.kick();
-      engine.pump();
+      engine.followSettings(settings);
       hostMetrics.reconfigure(hostMetricsSettings(settings));
     },
     drain() {

@@ -18,7 +18,7 @@ import {
 /** What a client may ask the server to do beyond subscribing. */
 export interface ClientCommands {
   /** False when the execution is not queued or running. */
-  cancelExecution(executionId: number): boolean;
+  cancelExecution(executionId: number): Promise<boolean>;
   circuitState(): CircuitBreakerDto;
   /** Every active run and the newest ones, for a list that (re)subscribes. */
   recentExecutions(): Promise<ExecutionSummary[]>;
@@ -129,7 +129,7 @@ async function dispatch(
       send(session.socket, { type: 'pong', ...(frame.id === undefined ? {} : { id: frame.id }) });
       return;
     case 'cancel':
-      if (commands.cancelExecution(frame.executionId)) {
+      if (await commands.cancelExecution(frame.executionId)) {
         send(session.socket, { type: 'cancel.accepted', executionId: frame.executionId });
       } else {
         send(session.socket, {

@@ -34,7 +34,7 @@ export function engineStepLauncher(engine: RunEngine): StepLauncher {
     admit: (executionId) => engine.admit(executionId),
     discard: (executionId) => engine.discard(executionId),
     stop: (executionId, reason, message) => {
-      engine.stop(executionId, reason, message);
+      void engine.stop(executionId, reason, message);
     },
   };
 }

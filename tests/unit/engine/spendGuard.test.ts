@@ -7,6 +7,7 @@ import { insertQueuedExecution } from '../../../src/lib/db/queries/executions';
 import { costTracking } from '../../../src/lib/db/schema';
 import { sqliteStore } from '../../../src/lib/db/store';
 import { SpendGuard } from '../../../src/lib/engine/spendGuard';
+import { ledgerOn } from '../../helpers/ledger';
 import { createTestDb } from '../../helpers/testDb';
 
 // Sonnet 4.5 on its base tier: $3 input, $15 output per million tokens.
@@ -45,16 +46,16 @@ function guardFor(maxCostPerRunUsd: number | null, workflowCapMicros: number | n
   return {
     agent,
     executionId,
-    guard: new SpendGuard(handle.db, { executionId, agent, createdAt: NOW, workflowCapMicros }),
+    guard: new SpendGuard(ledgerOn(handle), { executionId, agent, createdAt: NOW, workflowCapMicros }),
   };
 }
 
 describe('SpendGuard', () => {
-  it('reprices a response whose figures grow instead of counting it twice, and moves the month by the difference', () => {
+  it('reprices a response whose figures grow instead of counting it twice, and moves the month by the difference', async () => {
     const { agent, executionId, guard } = guardFor(null);
-    guard.observe('msg_1', usage(1_000, 1), NOW); // message_start: input known, output 1
-    guard.observe('msg_1', usage(1_000, 500), NOW); // message_delta: the final output count
-    guard.observe('msg_2', usage(2_000, 100), NOW);
+    await guard.observe('msg_1', usage(1_000, 1), NOW); // message_start: input known, output 1
+    await guard.observe('msg_1', usage(1_000, 500), NOW); // message_delta: the final output count
+    await guard.observe('msg_2', usage(2_000, 100), NOW);
     // 3,000 input × $3 + 600 output × $15 per million = 9,000 + 9,000 µ$
     expect(guard.cost.totalMicros).toBe(18_000);
     const [row] = handle.db.select().from(costTracking).all();
@@ -69,21 +70,21 @@ describe('SpendGuard', () => {
     expect(onSqlite(handle.db, (store) => monthSpendMicrosOf(store, monthKey(NOW), agent.id))).toBe(18_000);
   });
 
-  it('says the per-run cap is reached the moment spend meets it', () => {
+  it('says the per-run cap is reached the moment spend meets it', async () => {
     const { guard } = guardFor(0.01);
-    expect(guard.observe('msg_1', usage(1_000, 100), NOW)).toBeNull(); // 4,500 µ$
-    expect(guard.observe('msg_2', usage(1_000, 100), NOW)).toBeNull(); // 9,000 µ$
-    expect(guard.observe('msg_3', usage(1_000, 100), NOW)).toMatchObject({
+    expect(await guard.observe('msg_1', usage(1_000, 100), NOW)).toBeNull(); // 4,500 µ$
+    expect(await guard.observe('msg_2', usage(1_000, 100), NOW)).toBeNull(); // 9,000 µ$
+    expect(await guard.observe('msg_3', usage(1_000, 100), NOW)).toMatchObject({
       budget: 'per_run',
       limitMicros: 10_000,
       spentMicros: 13_500,
     });
   });
 
-  it('holds a workflow step to what is left of its workflow’s budget', () => {
+  it('holds a workflow step to what is left of its workflow’s budget', async () => {
     const { guard } = guardFor(null, 5_000);
-    expect(guard.observe('msg_1', usage(1_000, 100), NOW)).toBeNull();
-    const breach = guard.observe('msg_2', usage(200, 20), NOW); // 4,500 + 900 µ$ ≥ 5,000
+    expect(await guard.observe('msg_1', usage(1_000, 100), NOW)).toBeNull();
+    const breach = await guard.observe('msg_2', usage(200, 20), NOW); // 4,500 + 900 µ$ ≥ 5,000
     expect(breach).toMatchObject({ budget: 'workflow', limitMicros: 5_000 });
     expect(breach?.message).toContain("workflow's budget");
   });

@@ -40,6 +40,6 @@ export const POST = route(
       errors: [409, 410],
     },
   },
-  ({ params, body, via }) =>
-    json({ approval: requireRuntime().engine.decideApproval(params.id, body, actorOf(via)) }),
+  async ({ params, body, via }) =>
+    json({ approval: await requireRuntime().engine.decideApproval(params.id, body, actorOf(via)) }),
 );

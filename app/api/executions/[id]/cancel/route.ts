@@ -23,7 +23,7 @@ export const POST = route(
     const store = getStore();
     const execution = await execute(store, getExecutionSummary(store, params.id));
     if (!execution) throw notFound('Execution');
-    if (!requireRuntime().engine.cancel(params.id))
+    if (!(await requireRuntime().engine.cancel(params.id)))
       throw conflict(`Execution ${params.id} has already ended (${execution.status})`);
     return json({ execution, cancelling: true }, 202);
   },

@@ -40,6 +40,6 @@ export const POST = route(
   },
   async ({ params, body }) => {
     const request = await execute(getStore(), continueRequest(getStore(), params.id, body));
-    return json({ execution: requireRuntime().engine.start(request) }, 201);
+    return json({ execution: await requireRuntime().engine.start(request) }, 201);
   },
 );

@@ -32,6 +32,6 @@ export const POST = route(
     if (!agent) throw conflict(`The agent of execution ${params.id} was deleted`);
     const trigger = via === 'bearer' ? 'api' : 'manual';
     const prompt = body?.prompt ?? previous.prompt;
-    return json({ execution: requireRuntime().engine.start({ agent, prompt, trigger }) }, 201);
+    return json({ execution: await requireRuntime().engine.start({ agent, prompt, trigger }) }, 201);
   },
 );
