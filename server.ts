@@ -4,23 +4,17 @@ import { builtId, sourceHash } from './scripts/sourceHash.mjs';
 import { AccessCredentials, loadSessionKey } from './src/lib/auth/credentials';
 import { env } from './src/lib/config/env';
 import { appLogger, logProcessErrors } from './src/lib/core/logger';
-import { closeDb, installDb, openDatabase } from './src/lib/db';
-import { ensureIncrementalAutoVacuum } from './src/lib/db/autoVacuum';
-import { startCheckpointer } from './src/lib/db/checkpointer';
-import { applyMigrations } from './src/lib/db/migrate';
-import { execute, onSqlite } from './src/lib/db/plan';
+import { execute } from './src/lib/db/plan';
 import { countPendingApprovals, listPendingApprovals } from './src/lib/db/queries/approvals';
 import { getExecutionLive, listRecentAndActive } from './src/lib/db/queries/executions';
-import { readAppSettings } from './src/lib/db/queries/settings';
 import { listRecentAndActiveWorkflowRuns } from './src/lib/db/queries/workflowRuns';
-import { getStore } from './src/lib/db/store';
 import { recoverFromUnexpectedStop } from './src/lib/engine/recovery';
 import { seedBuiltins } from './src/lib/health/seed';
 import { createHttpGate } from './src/lib/security/httpGate';
 import { processSecretMasker } from './src/lib/security/secrets';
 import { announceInterruptedRun, startBackend } from './src/lib/server/backend';
+import { openServerDatabase } from './src/lib/server/database';
 import { type Drain, startDrain } from './src/lib/server/drain';
-import { acquireInstanceLock } from './src/lib/server/instanceLock';
 import { installRuntime, withQueuePositions } from './src/lib/server/runtime';
 import { describeStartupError, StartupError, type StartupPlace } from './src/lib/server/startupErrors';
 import { createRealtimeServer, type RealtimeServer } from './src/lib/websocket/server';
@@ -36,6 +30,8 @@ function formatOrigin(host: string, port: number): string {
   return `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 }
 
+/** Closes the store once it is open (a start that fails after opening it closes it). */
+let closeDatabase: () => Promise<void> = async () => {};
 /** Until the server runs, an uncaught exception ends the start at once. */
 let stopOnException: () => void = () => process.exit(1);
 /** Until the backend runs there is nothing to stop: a signal ends the start at once. */
@@ -62,37 +58,21 @@ async function main(): Promise<void> {
   }
 
   // The database is ready, migrated and seeded before anything listens.
-  const releaseLock = acquireInstanceLock(appEnv.databasePath);
-  process.once('exit', releaseLock);
-  const handle = openDatabase(appEnv.databasePath);
-  installDb(handle);
-  if (ensureIncrementalAutoVacuum(handle.db) === 'converted') {
-    logger.info(
-      'database converted to incremental vacuum (a one-time VACUUM), so pruned history frees space',
-    );
-  }
-  applyMigrations(handle);
-  if (appEnv.databaseUrlIgnored) {
-    logger.warn(
-      { databasePath: appEnv.databasePath },
-      'DATABASE_URL is set but not used: this version stores everything in the SQLite file (Postgres is not the store yet: docs/scaling.md)',
-    );
-  }
-  for (const { field, stored, used, problem } of onSqlite(handle.db, readAppSettings).fallbacks) {
-    logger.warn(
-      { field, stored, used },
-      `setting ${field} is stored as ${stored}, which cannot be used (${problem}): its default ${used} is used until it is saved again (Settings page)`,
-    );
-  }
-  const checkpointer = startCheckpointer(handle, {
-    onError: (message) => logger.warn({ message }, 'WAL checkpointer'),
-  });
-  await recoverFromUnexpectedStop(getStore(), appEnv.databasePath, logger, announceInterruptedRun);
-  await seedBuiltins(getStore());
+  const database = await openServerDatabase(appEnv, logger);
+  closeDatabase = () => database.close();
+  const { store } = database;
+  await recoverFromUnexpectedStop(store, appEnv.databasePath, logger, announceInterruptedRun);
+  await seedBuiltins(store);
 
-  const credentials = new AccessCredentials(getStore(), appEnv.accessToken, loadSessionKey(appEnv.dataDir));
+  const credentials = new AccessCredentials(store, appEnv.accessToken, loadSessionKey(appEnv.dataDir));
   const firstToken = appEnv.authEnabled ? await credentials.ensureToken() : null;
-  const backend = await startBackend({ handle, env: appEnv, logger, masker: processSecretMasker() });
+  const backend = await startBackend({
+    store,
+    sqlite: database.sqlite,
+    env: appEnv,
+    logger,
+    masker: processSecretMasker(),
+  });
   const { engine } = backend;
   installRuntime({
     engine,
@@ -132,8 +112,7 @@ async function main(): Promise<void> {
     realtime?.close();
     await backend.stop();
     server?.closeAllConnections();
-    await checkpointer.stop();
-    closeDb();
+    await database.close();
     clearTimeout(forceExit);
     process.exit(signal === 'uncaughtException' ? 1 : 0);
   };
@@ -166,7 +145,6 @@ async function main(): Promise<void> {
       },
     );
   });
-  const store = getStore();
   realtime = createRealtimeServer({
     store,
     feed: backend.runFeed,
@@ -224,9 +202,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
   console.error(describeStartupError(error, startupPlace()));
-  closeDb();
+  await closeDatabase().catch(() => undefined);
   process.exit(1);
 });
 

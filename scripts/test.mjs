@@ -30,7 +30,12 @@ const PHASES = [
     env: { CLAUDEOPS_SKIP_BUILD_TYPECHECK: '1' },
   },
   { name: 'typecheck', command: 'npm run --silent typecheck', needs: ['build'] },
-  { name: 'integration', command: vitest('integration'), needs: ['build'] },
+  // One file runs the server on a throw-away Postgres cluster (DATABASE_URL).
+  {
+    name: 'integration',
+    command: `bash scripts/ensure-postgres.sh && ${vitest('integration')}`,
+    needs: ['build'],
+  },
   { name: 'integration-long', command: vitest('integration-long'), needs: ['build'] },
   {
     name: 'e2e',

@@ -74,6 +74,15 @@ describe('secret masking', () => {
     expect(values.sort()).toEqual(['ghp_0123456789', 'hunter2hunter2', 'sk-ant-abcdef123456']);
   });
 
+  it('treats the password inside a URL (DATABASE_URL) as a secret: the URL and the password, decoded, are masked', () => {
+    const url = 'postgres://ops:pg%2Fpass-7f3e@db.example.invalid:5432/claudeops';
+    const values = secretValuesFrom({ DATABASE_URL: url, HOME_PAGE: 'https://example.invalid/docs' });
+    expect(values).toEqual([url, 'pg/pass-7f3e']);
+    const masker = new SecretMasker(values);
+    expect(masker.mask(`connecting to ${url}`)).not.toContain('pass-7f3e');
+    expect(masker.mask('password=pg/pass-7f3e')).not.toContain('pass-7f3e');
+  });
+
   it('masks secrets in text and inside JSON at any depth', () => {
     const masker = new SecretMasker(['sk-ant-abcdef123456']);
     expect(masker.mask('key=sk-ant-abcdef123456; again sk-ant-abcdef123456')).toBe(

@@ -21,13 +21,11 @@ describe('environment', () => {
     );
   });
 
-  it('notes a DATABASE_URL as set and not used, without keeping its value (a password)', () => {
+  it('takes DATABASE_URL as the store to use; empty or unset, the SQLite file', () => {
     const url = 'postgres://ops:pg-pass-7f3e@db.example.invalid/claudeops';
-    const parsed = parseEnv({ DATABASE_URL: url });
-    expect(parsed.databaseUrlIgnored).toBe(true);
-    expect(JSON.stringify(parsed)).not.toContain('pg-pass-7f3e');
-    expect(parseEnv({ DATABASE_URL: '' }).databaseUrlIgnored).toBe(false);
-    expect(parseEnv({}).databaseUrlIgnored).toBe(false);
+    expect(parseEnv({ DATABASE_URL: url }).databaseUrl).toBe(url);
+    expect(parseEnv({ DATABASE_URL: '' }).databaseUrl).toBeUndefined();
+    expect(parseEnv({}).databaseUrl).toBeUndefined();
   });
 
   it('treats empty values as unset', () => {

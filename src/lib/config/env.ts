@@ -94,11 +94,8 @@ export interface AppEnv {
   port: number;
   dataDir: string;
   databasePath: string;
-  /**
-   * DATABASE_URL is set, but this version stores in the SQLite file only (docs/scaling.md): the
-   * server says so at start, instead of leaving someone to believe their runs are in Postgres.
-   */
-  databaseUrlIgnored: boolean;
+  /** Postgres to store everything in (docs/scaling.md); unset, the SQLite file at `databasePath`. */
+  databaseUrl: string | undefined;
   logLevel: 'debug' | 'info' | 'warn' | 'error';
   anthropicApiKey: string | undefined;
   anthropicBaseUrl: string | undefined;
@@ -157,7 +154,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     port: e.PORT,
     dataDir,
     databasePath: path.resolve(e.DATABASE_PATH ?? path.join(dataDir, 'claudeops.db')),
-    databaseUrlIgnored: e.DATABASE_URL !== undefined,
+    databaseUrl: e.DATABASE_URL,
     logLevel: e.LOG_LEVEL,
     anthropicApiKey: e.ANTHROPIC_API_KEY,
     anthropicBaseUrl: e.ANTHROPIC_BASE_URL,

@@ -6,8 +6,8 @@ import * as postgresTables from './schema-pg';
 import { postgresStore, type Store } from './store';
 
 // Opening the second dialect's store: a pool on a postgres:// URL, checked and migrated. The
-// server does not use it yet (docs/scaling.md#postgres); the dialect tests and benches open their
-// throw-away databases through it, so this is the path a Postgres start will take.
+// server opens it when DATABASE_URL is set; the dialect tests and benches open their throw-away
+// databases through it too.
 
 export const POSTGRES_MIGRATIONS_FOLDER = path.join(import.meta.dirname, 'migrations-pg');
 
@@ -20,6 +20,27 @@ export interface PostgresHandle {
   /** host:port/database, never the user's password: what logs and errors may print. */
   readonly where: string;
   close(): Promise<void>;
+}
+
+/**
+ * Takes a session-level advisory lock on its own connection, held until `release` (or until the
+ * connection ends: a process that dies lets it go at once). Null when another session holds it.
+ * `onLost`: the connection broke while the lock was held, so another process may take it now.
+ */
+export async function holdAdvisoryLock(
+  url: string,
+  key: number,
+  onLost: (error: Error) => void,
+): Promise<{ release(): Promise<void> } | null> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  await client.connect();
+  const { rows } = await client.query<{ taken: boolean }>('select pg_try_advisory_lock($1) as taken', [key]);
+  if (!rows[0]?.taken) {
+    await client.end();
+    return null;
+  }
+  client.on('error', onLost);
+  return { release: () => client.end() };
 }
 
 /** host:port/database of a postgres URL, without credentials; throws when it is not one. */

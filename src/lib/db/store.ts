@@ -1,4 +1,5 @@
 import type { NodePgDatabase } from 'drizzle-orm/node-postgres';
+import { globalSlot } from '../core/singleton';
 import type { DbExecutor } from './executor';
 import { getDb } from './index';
 import * as sqliteTables from './schema';
@@ -40,7 +41,14 @@ export function postgresStore(db: NodePgDatabase<typeof postgresTables>): Store 
   return { dialect: 'postgres', db: db as unknown as DbExecutor, t: postgresTables as unknown as Tables };
 }
 
-/** The process's store: the SQLite file server.ts opened (see getDb). */
+const installedPostgres = globalSlot<Store>('postgresStore');
+
+/** Makes Postgres the process's store (DATABASE_URL): server.ts opens and migrates it before anything listens. */
+export function installPostgresStore(store: Store | undefined): void {
+  installedPostgres.set(store);
+}
+
+/** The process's store: Postgres when server.ts opened it (DATABASE_URL), otherwise the SQLite file (see getDb). */
 export function getStore(): Store {
-  return sqliteStore(getDb());
+  return installedPostgres.get() ?? sqliteStore(getDb());
 }

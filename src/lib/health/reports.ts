@@ -40,7 +40,7 @@ function healthEvents(execution: ExecutionLive, report: HealthReport): Notificat
 /**
  * Stores the report of a reporting agent's run and returns the health events it raises or
  * clears; nothing for agents that do not report. A plan, so it runs inside the transaction that
- * ends the run (`yield*` it there, or `runOnSqlite` from a synchronous one).
+ * ends the run (`yield*` it there).
  */
 export function* recordHealthReport(
   store: Store,

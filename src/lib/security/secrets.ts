@@ -5,14 +5,31 @@ const SECRET_NAME = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|PRIVATE|AUTH)/
 /** Shorter values would mask ordinary words and numbers. */
 const MIN_SECRET_LENGTH = 8;
 
-/** The values of every secret-named variable in an environment, longest first. */
+/** A URL's password (`postgres://user:password@host/db`), decoded as the server reads it, or null. */
+function passwordOf(value: string): string | null {
+  try {
+    const { password } = new URL(value);
+    return password ? decodeURIComponent(password) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The values of every secret-named variable in an environment, and every password inside a URL
+ * (DATABASE_URL's), with the URL that carries it, longest first.
+ */
 export function secretValuesFrom(source: Record<string, string | undefined>): string[] {
-  const values = Object.entries(source)
-    .filter(
-      ([name, value]) => SECRET_NAME.test(name) && value !== undefined && value.length >= MIN_SECRET_LENGTH,
-    )
-    .map(([, value]) => value as string);
-  return [...new Set(values)].sort((a, b) => b.length - a.length);
+  const values: string[] = [];
+  for (const [name, value] of Object.entries(source)) {
+    if (value === undefined) continue;
+    if (SECRET_NAME.test(name)) values.push(value);
+    const password = passwordOf(value);
+    if (password) values.push(password, value);
+  }
+  return [...new Set(values.filter((value) => value.length >= MIN_SECRET_LENGTH))].sort(
+    (a, b) => b.length - a.length,
+  );
 }
 
 /**

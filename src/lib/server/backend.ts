@@ -16,13 +16,13 @@ import type { Logger } from '../core/logger';
 import { oneAtATime } from '../core/oneAtATime';
 import { storageFaultOf } from '../core/storageFault';
 import { type DbHandle, openReadOnlyDatabase } from '../db/index';
-import { execute, onSqlite, type Plan, runOnSqlite, transactionOnSqlite } from '../db/plan';
+import { execute, type Plan, runOnSqlite, transaction } from '../db/plan';
 import { expireClaims } from '../db/queries/notificationOutbox';
 import { indexNewRuns } from '../db/queries/runSearchIndex';
 import { getAppSettings, putSetting } from '../db/queries/settings';
 import { getWorkflowRun } from '../db/queries/workflowRuns';
 import { appSecretBox } from '../db/secretBox';
-import { getStore, type Store, sqliteStore } from '../db/store';
+import { type Store, sqliteStore } from '../db/store';
 import { type DrainStart, type HandBackCounts, RunEngine } from '../engine/engine';
 import type { EngineEvent } from '../engine/events';
 import { healthTools } from '../health/healthTools';
@@ -73,7 +73,10 @@ export type BackendEvent =
   | { type: 'storage.updated'; storage: StorageStatusDto };
 
 export interface BackendDeps {
-  handle: DbHandle;
+  /** Where everything is stored: the SQLite file, or Postgres (DATABASE_URL). */
+  store: Store;
+  /** The SQLite file, when that is the store: the storage probe and the health reporter's read-only reads use it. */
+  sqlite: DbHandle | undefined;
   env: AppEnv;
   logger: Logger;
   masker: SecretMasker;
@@ -119,26 +122,29 @@ export interface Backend {
  * it after migrations and recovery, and hands its parts to the routes through the runtime.
  */
 export async function startBackend(deps: BackendDeps): Promise<Backend> {
-  const { handle, env, logger } = deps;
-  const { db } = handle;
+  const { store, sqlite, env, logger } = deps;
+  let settings = await execute(store, getAppSettings(store));
   const events = new EventBus<BackendEvent>();
   const publish = (event: BackendEvent) =>
     events.emit(event, (err) => logger.error({ err, event: event.type }, 'live listener failed'));
 
   let worker: NotificationWorker | undefined;
+  /** Set once delivery starts (after the last server's claims are expired). */
+  let delivery: Promise<void> | undefined;
+  let stopping = false;
   const kick = () => void worker?.kick();
   // Events no other write causes (the breaker, budgets) are recorded in order, each in its own transaction.
   let recording = Promise.resolve();
   const notify = (event: NotificationEventInput) => {
     recording = recording
-      .then(() => recordEventOn(sqliteStore(db), event))
+      .then(() => recordEventOn(store, event))
       .then(kick, (err: unknown) =>
         logger.error({ err, type: event.type }, 'notification could not be recorded'),
       );
   };
 
   const sampler = new RunResourceSampler({
-    store: getStore(),
+    store,
     logger,
     instance: env.databasePath,
     onRecorded: (records) => {
@@ -149,9 +155,12 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   const storage: StorageMonitor = new StorageMonitor({
     dataDir: env.dataDir,
     logger,
-    floor: () => runOnSqlite(getAppSettings(sqliteStore(db))),
+    floor: () => settings,
     reserve: new StorageReserve(path.join(env.dataDir, STORAGE_RESERVE_FILE), env.storageReserveBytes),
-    probe: () => runOnSqlite(putSetting(sqliteStore(db), STORAGE_PROBE_KEY, Date.now())),
+    // Postgres' own storage is its server's to watch: the probe writes the SQLite file only.
+    probe: () => {
+      if (sqlite) runOnSqlite(putSetting(sqliteStore(sqlite.db), STORAGE_PROBE_KEY, Date.now()));
+    },
     // A failure is the storage's again (the monitor stays failing and tries later).
     flushPending: () =>
       void engine.recordPendingEndings().catch((err: unknown) => {
@@ -162,35 +171,31 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     busy: () => engine.activeCount > 0,
     onChange: (status) => {
       publish({ type: 'storage.updated', storage: status });
-      try {
-        transactionOnSqlite(db, function* (tx) {
-          for (const event of storageEvents(status)) yield* recordEventIn(tx, event);
-        });
-        kick();
-      } catch (err) {
+      transaction(store, function* (tx) {
+        for (const event of storageEvents(status)) yield* recordEventIn(tx, event);
+      }).then(kick, (err: unknown) =>
         // Storage is failing: the condition is recorded at the next change that can be written.
-        logger.warn({ err }, 'storage condition could not be recorded');
-      }
+        logger.warn({ err }, 'storage condition could not be recorded'),
+      );
     },
   });
-  // The health reporter's tools read through a connection that cannot write.
-  const readOnly = openReadOnlyDatabase(handle.path);
-  const runWorker = await startLocalWorker({ store: sqliteStore(db), labels: env.workerLabels, logger });
+  // On SQLite the health reporter's tools read through a connection that cannot write.
+  const readOnly = sqlite && openReadOnlyDatabase(sqlite.path);
+  const healthStore = readOnly ? sqliteStore(readOnly.db) : store;
+  const runWorker = await startLocalWorker({ store: store, labels: env.workerLabels, logger });
   const engine: RunEngine = new RunEngine({
     ...deps,
-    store: getStore(),
-    settings: await execute(getStore(), getAppSettings(getStore())),
+    settings,
     worker: runWorker,
     processes: sampler,
     storage,
-    toolsFor: (agent) =>
-      agent.builtinKey === SYSTEM_HEALTH_KEY ? healthTools(sqliteStore(readOnly.db)) : undefined,
+    toolsFor: (agent) => (agent.builtinKey === SYSTEM_HEALTH_KEY ? healthTools(healthStore) : undefined),
   });
   const announceBudgets = levelChanges(notify);
   // Spend moves on every usage event; each look reads the budgets after the last one was
   // announced, so two reads never race and a stale level never follows a newer one.
   const lookAtMonthlyBudgets = oneAtATime(
-    async () => announceBudgets(await monthlyBudgetEvents(sqliteStore(db), Date.now())),
+    async () => announceBudgets(await monthlyBudgetEvents(store, Date.now())),
     (err) => logger.warn({ err }, 'monthly budgets could not be read; the next spend looks again'),
   );
   const approvalLinks = loadApprovalLinks(env.dataDir);
@@ -210,14 +215,18 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   });
 
   const workflows = new WorkflowRunner({
-    store: sqliteStore(db),
+    store: store,
     launcher: engineStepLauncher(engine),
     logger,
     afterCommit: (runId) => {
-      const run = onSqlite(db, (store) => getWorkflowRun(store, runId));
-      if (!run) return;
-      publish({ type: 'workflowRun.updated', run });
-      announceBudgets(workflowBudgetEvents(run, Date.now()));
+      execute(store, getWorkflowRun(store, runId)).then(
+        (run) => {
+          if (!run) return;
+          publish({ type: 'workflowRun.updated', run });
+          announceBudgets(workflowBudgetEvents(run, Date.now()));
+        },
+        (err: unknown) => logger.warn({ err, runId }, 'a workflow run could not be read to announce it'),
+      );
     },
   });
 
@@ -234,7 +243,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   });
 
   const scheduler = new Scheduler({
-    store: sqliteStore(db),
+    store: store,
     launcher: engineRunLauncher(engine, workflows),
     logger,
     hooks: {
@@ -246,13 +255,13 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     },
   });
 
-  const checkHost = hostConditionChecker(sqliteStore(db), kick, (err) =>
+  const checkHost = hostConditionChecker(store, kick, (err) =>
     logger.warn({ err }, 'host conditions could not be checked; the next sample checks again'),
   );
   const hostMetrics = startHostMetrics({
-    store: getStore(),
+    store,
     logger,
-    ...hostMetricsSettings(runOnSqlite(getAppSettings(sqliteStore(db)))),
+    ...hostMetricsSettings(settings),
     onSample: (sample) => {
       publish({ type: 'metrics.sample', sample });
       checkHost(hostReading(sample));
@@ -260,14 +269,14 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   });
 
   const retention = startOutputRetention({
-    store: getStore(),
-    file: handle.path,
+    store,
+    file: sqlite?.path,
     logger,
-    retentionDays: async () => (await execute(getStore(), getAppSettings(getStore()))).runOutputRetentionDays,
+    retentionDays: async () => (await execute(store, getAppSettings(store))).runOutputRetentionDays,
   });
 
   const searchIndexing = setInterval(() => {
-    indexNewRuns(sqliteStore(db)).catch((err: unknown) => {
+    indexNewRuns(store).catch((err: unknown) => {
       logger.warn({ err }, 'new runs could not be added to the search index; the next search retries');
     });
   }, SEARCH_INDEX_INTERVAL_MS);
@@ -293,27 +302,34 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     approvalLinks,
     runWorker,
     // One box: the engine's own events announce its commits.
-    runFeed: runFeed(getStore(), engineAnnouncements(engine.events)),
+    runFeed: runFeed(store, engineAnnouncements(engine.events)),
     startDelivery(baseUrl) {
-      if (worker) return;
+      if (delivery) return;
       const baseDelayMs = env.notifyRetryBaseMs;
       // Claims left by the server before this one are dead: their messages go out again at once.
-      runOnSqlite(expireClaims(sqliteStore(db), Date.now()));
-      worker = startNotificationWorker({
-        store: sqliteStore(db),
-        logger,
-        baseUrl,
-        box: appSecretBox(),
-        approvalLinks,
-        ...(baseDelayMs !== undefined && { retry: { baseDelayMs } }),
-      });
+      delivery = execute(store, expireClaims(store, Date.now()))
+        .catch((err: unknown) =>
+          logger.warn({ err }, 'earlier delivery claims could not be expired; they expire by their lease'),
+        )
+        .then(() => {
+          if (stopping) return;
+          worker = startNotificationWorker({
+            store,
+            logger,
+            baseUrl,
+            box: appSecretBox(),
+            approvalLinks,
+            ...(baseDelayMs !== undefined && { retry: { baseDelayMs } }),
+          });
+        });
     },
     notificationsQueued: kick,
-    settingsChanged(settings) {
+    settingsChanged(saved) {
+      settings = saved;
       storage.check();
       void retention.kick();
-      engine.followSettings(settings);
-      hostMetrics.reconfigure(hostMetricsSettings(settings));
+      engine.followSettings(saved);
+      hostMetrics.reconfigure(hostMetricsSettings(saved));
     },
     drain() {
       void runWorker.drain();
@@ -329,6 +345,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
       return engine.handBack();
     },
     async stop() {
+      stopping = true;
       clearInterval(searchIndexing);
       storage.stop();
       await scheduler.stop();
@@ -336,8 +353,9 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
       await engine.shutdown();
       await runWorker.stop();
       await recording;
+      await delivery;
       await Promise.all([hostMetrics.stop(), sampler.stop(), worker?.stop(), retention.stop()]);
-      readOnly.sqlite.close();
+      readOnly?.sqlite.close();
     },
   };
 }

@@ -17,6 +17,7 @@ const KNOWN = new Set([
   'InstanceLockError',
   'MigrationError',
   'DatabaseOpenError',
+  'PostgresOpenError',
   'StartupError',
 ]);
 

@@ -268,7 +268,7 @@ export interface CostedExecution {
 
 /**
  * Live spend of a running execution: cost rows, the execution's cost and the summaries. The
- * caller runs it in one transaction (`transactionOnSqlite` in the engine).
+ * caller runs it in one transaction (the engine's ledger).
  */
 export function recordExecutionCosts(
   store: Store,

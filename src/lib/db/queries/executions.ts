@@ -41,8 +41,7 @@ import type { Store, Tables } from '../store';
 import { getExecutionResources } from './runResources';
 
 // Dialect-neutral plans (see plan.ts): run on SQLite and on Postgres, inside a transaction or not.
-// The engine runs them synchronously on SQLite (onSqlite, runOnSqlite, transactionOnSqlite), inside
-// its own transactions where it has one open; routes and pages await them on their store.
+// The engine runs them through its ledger (engine/ledger.ts); routes and pages await them on their store.
 
 /**
  * The name of what started a run: its schedule's, or its workflow's. A subquery rather than a join,

@@ -1,0 +1,114 @@
+// The whole server on Postgres (DATABASE_URL): a real ClaudeOps server on a throw-away cluster,
+// real agent runs through the real SDK, read back through the API and from Postgres itself.
+import fs from 'node:fs';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ApiClient, apiClient } from '../helpers/api';
+import { type AppServer, startAppServer } from '../helpers/appServer';
+import { type PostgresCluster, startPostgres } from '../helpers/postgres';
+import { type ScriptedModelServer, startScriptedModelServer } from '../helpers/scriptedModelServer';
+
+let cluster: PostgresCluster;
+let databaseUrl: string;
+let model: ScriptedModelServer;
+let app: AppServer;
+let api: ApiClient;
+
+beforeAll(async () => {
+  [cluster, model] = await Promise.all([startPostgres(), startScriptedModelServer()]);
+  databaseUrl = await cluster.createDatabase('server_on_postgres');
+  app = await startAppServer({ modelServerUrl: model.url, env: { DATABASE_URL: databaseUrl } });
+  api = apiClient(app.url);
+});
+afterAll(async () => {
+  await app?.stop();
+  await model?.close();
+  await cluster?.stop();
+});
+
+/** One query on the server's database, as an operator would check it with psql. */
+async function query<Row>(sql: string, values: unknown[] = []): Promise<Row[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(sql, values)).rows as Row[];
+  } finally {
+    await client.end();
+  }
+}
+
+describe('the server on Postgres (DATABASE_URL)', () => {
+  it('runs an agent with every step, line, token and dollar stored in Postgres, and no SQLite file', async () => {
+    const key = '[script:postgres-run]';
+    model.script(key, [
+      {
+        content: [{ type: 'tool_use', name: 'Bash', input: { command: 'echo alpha; echo beta' } }],
+        usage: { input_tokens: 1_000, output_tokens: 40 },
+      },
+      {
+        content: [{ type: 'text', text: 'Done on Postgres.' }],
+        usage: { input_tokens: 1_100, output_tokens: 60 },
+      },
+    ]);
+    const agent = await api.createAgent({ defaultPrompt: `Run it ${key}`, allowedTools: ['Bash'] });
+    const id = await api.startExecution(agent.id);
+    const execution = await api.waitForEnd(id);
+
+    expect(execution).toMatchObject({
+      status: 'completed',
+      resultText: 'Done on Postgres.',
+      inputTokens: 2_100,
+      outputTokens: 100,
+      // 2,100 input × $3 + 100 output × $15 per million tokens.
+      costUsd: 0.0078,
+    });
+    const [row] = await query<{ status: string; worker_id: string }>(
+      'select status, worker_id from executions where id = $1',
+      [id],
+    );
+    expect(row?.status).toBe('completed');
+    expect(row?.worker_id).toBeTruthy();
+    const lines = await query<{ text: string }>(
+      'select text from execution_logs where execution_id = $1 order by seq',
+      [id],
+    );
+    expect(lines.map((line) => line.text)).toEqual(expect.arrayContaining(['alpha', 'beta']));
+    const [spend] = await query<{ micros: string }>(
+      'select sum(cost_micros)::text as micros from monthly_cost_summaries',
+    );
+    expect(spend?.micros).toBe('7800');
+    expect(fs.existsSync(app.databasePath)).toBe(false);
+    expect(app.output()).toContain('storing in Postgres (DATABASE_URL)');
+  });
+
+  it('refuses a second server on the same database, naming the database and not its URL', async () => {
+    await expect(
+      startAppServer({ modelServerUrl: model.url, env: { DATABASE_URL: databaseUrl } }),
+    ).rejects.toThrow(
+      /exited with 1[\s\S]*Another ClaudeOps server is using the Postgres database 127\.0\.0\.1:\d+\/server_on_postgres/,
+    );
+  });
+
+  it('ends a run its killed server left running as interrupted at the next start, and runs again after', async () => {
+    const key = '[script:postgres-killed]';
+    model.script(key, [{ kind: 'hang' }]);
+    const agent = await api.createAgent({ defaultPrompt: `Hang ${key}` });
+    const id = await api.startExecution(agent.id);
+    await expect.poll(async () => (await api.getExecution(id)).status, { timeout: 20_000 }).toBe('running');
+    await app.stop('SIGKILL');
+
+    // The killed server's lock went with its connection: the next start takes it.
+    app = await startAppServer({
+      modelServerUrl: model.url,
+      dataDir: app.dataDir,
+      env: { DATABASE_URL: databaseUrl },
+    });
+    api = apiClient(app.url);
+    expect((await api.getExecution(id)).status).toBe('interrupted');
+
+    const next = '[script:postgres-after]';
+    model.script(next, [{ content: [{ type: 'text', text: 'Back.' }] }]);
+    const again = await api.startExecution(agent.id, `Again ${next}`);
+    expect((await api.waitForEnd(again)).status).toBe('completed');
+  });
+});
