@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { benchCostQueries } from './costQueries';
 import { type E2eStack, startE2eStack } from './e2eStack';
+import { benchEngineStores } from './engineStores';
 import { benchHealthReportCost } from './healthReport';
 import { benchJobQueues } from './jobQueues';
 import { benchLiveAcross } from './liveAcross';
@@ -37,6 +38,7 @@ const inProcess: Record<string, () => BenchResult[] | Promise<BenchResult[]>> = 
   jobQueues: benchJobQueues,
   liveAcross: benchLiveAcross,
   runClaims: benchRunClaims,
+  engineStores: benchEngineStores,
 };
 /** Against the production build, each starting its own servers. */
 const onBuild: Record<string, () => Promise<void>> = {

@@ -23,22 +23,22 @@ afterAll(async () => {
 const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-life-'));
 
 describe('server start and stop', () => {
-  it('creates the database where DATABASE_PATH says, migrated, on first start, and says it does not use DATABASE_URL', async () => {
+  it('refuses to start on a DATABASE_URL it cannot reach, naming where and what to do, never the password', async () => {
+    // Port 1 on this machine: nothing listens, the connection is refused at once.
+    const databaseUrl = 'postgres://ops:pg-pass-7f3e@127.0.0.1:1/claudeops';
+    const started = startAppServer({ modelServerUrl: model.url, env: { DATABASE_URL: databaseUrl } });
+    await expect(started).rejects.toThrow(
+      /exited with 1[\s\S]*Cannot open Postgres at 127\.0\.0\.1:1\/claudeops: .*ECONNREFUSED.*Check that Postgres runs there/,
+    );
+    await expect(started).rejects.not.toThrow(/pg-pass-7f3e/);
+  });
+
+  it('creates the database where DATABASE_PATH says, migrated, on first start', async () => {
     const databasePath = path.join(tempDir(), 'nested', 'custom.db');
-    const databaseUrl = 'postgres://ops:pg-pass-7f3e@db.example.invalid/claudeops';
-    const app = await startAppServer({
-      modelServerUrl: model.url,
-      env: { DATABASE_PATH: databasePath, DATABASE_URL: databaseUrl },
-    });
+    const app = await startAppServer({ modelServerUrl: model.url, env: { DATABASE_PATH: databasePath } });
     const health = await fetch(`${app.url}/api/agents`, { headers: BEARER });
     expect(health.status).toBe(200);
     expect(await app.stop()).toBe(0);
-    // Nobody is left believing their runs are in Postgres, and its password is printed nowhere.
-    expect(app.output()).toMatch(
-      /DATABASE_URL is set but not used: this version stores everything in the SQLite file/,
-    );
-    expect(app.output()).toContain(databasePath);
-    expect(app.output()).not.toContain('pg-pass-7f3e');
     const db = new Database(databasePath, { readonly: true });
     const tables = (
       db.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[]
