@@ -3,10 +3,15 @@
 import fs from 'node:fs';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openPostgres } from '../../src/lib/db/postgres';
+import { CONTROL_CHANNEL } from '../../src/lib/live/control';
 import { type ApiClient, apiClient } from '../helpers/api';
-import { type AppServer, startAppServer } from '../helpers/appServer';
+import { type AppServer, BEARER, startAppServer } from '../helpers/appServer';
+import { expectStreamedToTheEnd } from '../helpers/liveFeed';
+import { forkLiveWriter } from '../helpers/liveWriter';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres';
 import { type ScriptedModelServer, startScriptedModelServer } from '../helpers/scriptedModelServer';
+import { readStream } from '../helpers/sseClient';
 
 let cluster: PostgresCluster;
 let databaseUrl: string;
@@ -79,6 +84,53 @@ describe('the server on Postgres (DATABASE_URL)', () => {
     expect(spend?.micros).toBe('7800');
     expect(fs.existsSync(app.databasePath)).toBe(false);
     expect(app.output()).toContain('storing in Postgres (DATABASE_URL)');
+  });
+
+  it('streams, over SSE, the lines another process commits to a run in the same database (announced with NOTIFY): each once, in order, then its ending', async () => {
+    const agent = await api.createAgent({ defaultPrompt: 'Written elsewhere.' });
+    const [run] = await query<{ id: number }>(
+      `insert into executions (agent_id, trigger, status, prompt, model, created_at, worker_id)
+       values ($1, 'api', 'running', 'Go.', 'claude-sonnet-4-5', $2, 'remote-writer') returning id`,
+      [agent.id, Date.now()],
+    );
+    const runId = Number(run?.id);
+    const writer = await forkLiveWriter(databaseUrl, 'remote-writer');
+    const opened = await openPostgres(databaseUrl, { maxConnections: 2 });
+    try {
+      const response = await fetch(`${app.url}/api/executions/${runId}/events`, { headers: BEARER });
+      expect(response.status).toBe(200);
+      const reading = readStream(response.body as ReadableStream<Uint8Array>);
+      await writer.stream(runId, 0, 400, 'remote');
+      writer.send({ type: 'end', executionId: runId, status: 'completed' });
+      await expectStreamedToTheEnd(await reading, opened.store, runId, 0, 399);
+    } finally {
+      await writer.exit();
+      await opened.close();
+    }
+  });
+
+  it('stops a run on this server when another process asks on the control channel, within 3 s', async () => {
+    const key = '[script:postgres-stop]';
+    model.script(key, [{ kind: 'hang' }]);
+    const agent = await api.createAgent({ defaultPrompt: `Hang ${key}` });
+    const id = await api.startExecution(agent.id);
+    await expect.poll(async () => (await api.getExecution(id)).status, { timeout: 20_000 }).toBe('running');
+    const [row] = await query<{ worker_id: string }>('select worker_id from executions where id = $1', [id]);
+    const asked = performance.now();
+    await query('select pg_notify($1, $2)', [
+      CONTROL_CHANNEL,
+      JSON.stringify({
+        type: 'stop',
+        executionId: id,
+        workerId: row?.worker_id,
+        reason: 'cancelled',
+        message: null,
+      }),
+    ]);
+    await expect
+      .poll(async () => (await api.getExecution(id)).status, { timeout: 3_000, interval: 50 })
+      .toBe('cancelled');
+    console.log(`stop request → cancelled: ${Math.round(performance.now() - asked)} ms`);
   });
 
   it('refuses a second server on the same database, naming the database and not its URL', async () => {

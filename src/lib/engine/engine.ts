@@ -23,7 +23,7 @@ import {
   recordAttemptForRetry,
   recordExecutionInit,
 } from '../db/queries/executions';
-import { outputStoreOf } from '../db/queries/outputStore';
+import { outputStoreOf, type WithOutput } from '../db/queries/outputStore';
 import { runLogCapBytes } from '../db/queries/settings';
 import type { AgentConfiguration } from '../db/schema';
 import type { Store } from '../db/store';
@@ -114,6 +114,8 @@ export interface EngineDeps {
   storage?: StorageGate;
   /** The worker this engine is: its id goes on every run it starts, its labels decide which it may. */
   worker: { id: string; labels: readonly string[] };
+  /** Writes that join each commit of runs' output (on Postgres, its announcement to other processes). */
+  withOutput?: WithOutput;
   /** In-process tools for an agent's runs (built fresh for each attempt), if it has any. */
   toolsFor?: (agent: AgentConfiguration) => AgentTools | undefined;
 }
@@ -164,7 +166,7 @@ export class RunEngine {
       wake: () => this.pump(),
     });
     this.writer = new OutputWriter(
-      outputStoreOf(deps.store),
+      outputStoreOf(deps.store, deps.withOutput),
       deps.masker,
       (outputs) => this.committed(outputs),
       (error, executionIds) => this.outputFailed(error, executionIds),

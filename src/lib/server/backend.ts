@@ -27,8 +27,11 @@ import { type DrainStart, type HandBackCounts, RunEngine } from '../engine/engin
 import type { EngineEvent } from '../engine/events';
 import { healthTools } from '../health/healthTools';
 import { recordHealthReport } from '../health/reports';
+import { announceOutput } from '../live/announcer';
 import { engineAnnouncements } from '../live/inProcess';
+import { PostgresLive } from '../live/postgresLive';
 import { type RunFeed, runFeed } from '../live/runFeed';
+import { announceStatusChanges } from '../live/statusAnnouncer';
 import { type HostMetrics, startHostMetrics } from '../metrics/hostMetrics';
 import { hostMetricsSettings } from '../metrics/retention';
 import { RunResourceSampler } from '../metrics/runResourceSampler';
@@ -183,9 +186,15 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   const readOnly = sqlite && openReadOnlyDatabase(sqlite.path);
   const healthStore = readOnly ? sqliteStore(readOnly.db) : store;
   const runWorker = await startLocalWorker({ store: store, labels: env.workerLabels, logger });
+  // On Postgres every commit of a run is announced with NOTIFY and this process follows runs (and
+  // hears stop requests for its worker) on one LISTEN connection; SQLite's one process follows the
+  // engine's own events.
+  const live =
+    store.dialect === 'postgres' && env.databaseUrl ? new PostgresLive(env.databaseUrl, logger) : undefined;
   const engine: RunEngine = new RunEngine({
     ...deps,
     settings,
+    ...(live && { withOutput: announceOutput }),
     worker: runWorker,
     processes: sampler,
     storage,
@@ -281,6 +290,20 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     });
   }, SEARCH_INDEX_INTERVAL_MS);
 
+  if (live) {
+    announceStatusChanges(engine.events, store, (err) =>
+      logger.warn(
+        { err },
+        'a run’s status change could not be announced; followers see it at their next read',
+      ),
+    );
+    // A stop asked for on any process (a cancel, a budget) reaches the run on this worker.
+    live.onStop(
+      runWorker.id,
+      (request) => void engine.stop(request.executionId, request.reason, request.message),
+    );
+    await live.whenListening();
+  }
   storage.start();
   await workflows.resume();
   // Approvals outlive the server: their expiries are armed again, and answered runs resume.
@@ -302,7 +325,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     approvalLinks,
     runWorker,
     // One box: the engine's own events announce its commits.
-    runFeed: runFeed(store, engineAnnouncements(engine.events)),
+    runFeed: runFeed(store, live ?? engineAnnouncements(engine.events)),
     startDelivery(baseUrl) {
       if (delivery) return;
       const baseDelayMs = env.notifyRetryBaseMs;
@@ -354,7 +377,13 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
       await runWorker.stop();
       await recording;
       await delivery;
-      await Promise.all([hostMetrics.stop(), sampler.stop(), worker?.stop(), retention.stop()]);
+      await Promise.all([
+        hostMetrics.stop(),
+        sampler.stop(),
+        worker?.stop(),
+        retention.stop(),
+        live?.close(),
+      ]);
       readOnly?.sqlite.close();
     },
   };

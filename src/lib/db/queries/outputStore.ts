@@ -130,9 +130,12 @@ export function postgresOutputStore(store: Store, withOutput?: WithOutput): Outp
   };
 }
 
-/** The output store of `store`'s dialect (a SQLite store must be a connection, not a transaction). */
-export function outputStoreOf(store: Store): OutputStore {
+/**
+ * The output store of `store`'s dialect (a SQLite store must be a connection, not a transaction).
+ * `withOutput` joins each Postgres flush (the live announcement); SQLite's one process needs none.
+ */
+export function outputStoreOf(store: Store, withOutput?: WithOutput): OutputStore {
   return store.dialect === 'sqlite'
     ? sqliteOutputStore((store.db as DbConnection).$client)
-    : postgresOutputStore(store);
+    : postgresOutputStore(store, withOutput);
 }
