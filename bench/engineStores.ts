@@ -18,6 +18,7 @@ import { openPostgres } from '../src/lib/db/postgres';
 import { createAgent, requireAgent } from '../src/lib/db/queries/agents';
 import { type Store, sqliteStore } from '../src/lib/db/store';
 import { RunEngine } from '../src/lib/engine/engine';
+import { announceOutput } from '../src/lib/live/announcer';
 import { SecretMasker } from '../src/lib/security/secrets';
 import { startPostgres } from '../tests/helpers/postgres';
 import {
@@ -70,6 +71,8 @@ async function measureOn(dialect: string, store: Store, model: ScriptedModelServ
     }),
     masker: new SecretMasker([API_KEY]),
     worker: { id: `bench-${dialect}`, labels: [] },
+    // As a server on Postgres runs it: each flush announced to other processes.
+    ...(store.dialect === 'postgres' && { withOutput: announceOutput }),
   });
   const startedAt = new Map<number, number>();
   const ended = new Map<number, (execution: ExecutionLive) => void>();
