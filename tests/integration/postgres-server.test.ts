@@ -1,15 +1,18 @@
 // The whole server on Postgres (DATABASE_URL): a real ClaudeOps server on a throw-away cluster,
 // real agent runs through the real SDK, read back through the API and from Postgres itself.
 import fs from 'node:fs';
+import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPostgres } from '../../src/lib/db/postgres';
 import { CONTROL_CHANNEL } from '../../src/lib/live/control';
 import { type ApiClient, apiClient } from '../helpers/api';
-import { type AppServer, BEARER, startAppServer } from '../helpers/appServer';
+import { type AppServer, BEARER, startAppServer, TEST_ACCESS_TOKEN } from '../helpers/appServer';
 import { expectStreamedToTheEnd } from '../helpers/liveFeed';
 import { forkLiveWriter } from '../helpers/liveWriter';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres';
+import { cookieFrom, rawRequest } from '../helpers/rawHttp';
+import { discoverApiRoutes, discoverPages, fillTemplate } from '../helpers/routes';
 import { type ScriptedModelServer, startScriptedModelServer } from '../helpers/scriptedModelServer';
 import { readStream } from '../helpers/sseClient';
 
@@ -131,6 +134,40 @@ describe('the server on Postgres (DATABASE_URL)', () => {
       .poll(async () => (await api.getExecution(id)).status, { timeout: 3_000, interval: 50 })
       .toBe('cancelled');
     console.log(`stop request → cancelled: ${Math.round(performance.now() - asked)} ms`);
+  });
+
+  it('answers every page and every GET route of the API, signed in: 200, or 404 for an id that does not exist', async () => {
+    const root = path.resolve(import.meta.dirname, '../..');
+    const session = cookieFrom(
+      await rawRequest(app.url, {
+        method: 'POST',
+        path: '/api/auth/session',
+        headers: { origin: app.url },
+        body: JSON.stringify({ token: TEST_ACCESS_TOKEN }),
+      }),
+    );
+    // Id 1 of everything: the first run and its agent above, the seeded health reporter and the rest.
+    // The GET routes whose query is required.
+    const queries: Record<string, string> = {
+      '/api/costs/export': '?from=2026-12-01&to=2026-12-31',
+      '/api/schedules/preview': `?cronExpression=${encodeURIComponent('*/5 * * * *')}&timezone=UTC`,
+    };
+    const paths = [
+      ...discoverApiRoutes(root)
+        .filter((route) => route.method === 'GET')
+        .map((route) => fillTemplate(route.template, '1'))
+        .map((at) => at + (queries[at] ?? '')),
+      ...discoverPages(root),
+    ];
+    const failed: string[] = [];
+    for (const at of paths) {
+      const response = await rawRequest(app.url, { method: 'GET', path: at, headers: { cookie: session } });
+      // Signed in: nothing is refused or sent to sign-in; an id 1 that does not exist is a 404.
+      if (![200, 404].includes(response.status))
+        failed.push(`${at}: ${response.status} ${response.body.slice(0, 200)}`);
+    }
+    expect(paths.length).toBeGreaterThan(40);
+    expect(failed).toEqual([]);
   });
 
   it('refuses a second server on the same database, naming the database and not its URL', async () => {
