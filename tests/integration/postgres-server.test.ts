@@ -45,6 +45,19 @@ async function query<Row>(sql: string, values: unknown[] = []): Promise<Row[]> {
   }
 }
 
+/** Figures that came back as text (node-postgres reads bigint and numeric as strings): their paths. */
+function figuresAsText(value: unknown, at = ''): string[] {
+  if (Array.isArray(value)) return value.flatMap((item, i) => figuresAsText(item, `${at}[${i}]`));
+  if (value === null || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, item]) =>
+    typeof item === 'string' &&
+    /(Usd|Micros|Tokens|Count|Bytes|Ms|total|count)$/.test(key) &&
+    /^-?\d/.test(item)
+      ? [`${at}.${key}`]
+      : figuresAsText(item, `${at}.${key}`),
+  );
+}
+
 describe('the server on Postgres (DATABASE_URL)', () => {
   it('runs an agent with every step, line, token and dollar stored in Postgres, and no SQLite file', async () => {
     const key = '[script:postgres-run]';
@@ -165,6 +178,8 @@ describe('the server on Postgres (DATABASE_URL)', () => {
       // Signed in: nothing is refused or sent to sign-in; an id 1 that does not exist is a 404.
       if (![200, 404].includes(response.status))
         failed.push(`${at}: ${response.status} ${response.body.slice(0, 200)}`);
+      else if (at.startsWith('/api/') && response.headers['content-type']?.includes('json'))
+        for (const field of figuresAsText(JSON.parse(response.body))) failed.push(`${at}: ${field} is text`);
     }
     expect(paths.length).toBeGreaterThan(40);
     expect(failed).toEqual([]);
