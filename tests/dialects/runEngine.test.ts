@@ -15,7 +15,11 @@ import type { NewAgentConfiguration } from '../../src/lib/db/schema';
 import { RunEngine } from '../../src/lib/engine/engine';
 import { SecretMasker } from '../../src/lib/security/secrets';
 import { capturingLogger } from '../helpers/logCapture';
-import { type ScriptedModelServer, startScriptedModelServer } from '../helpers/scriptedModelServer';
+import {
+  echoThenAnswer,
+  type ScriptedModelServer,
+  startScriptedModelServer,
+} from '../helpers/scriptedModelServer';
 import { describeOnEachDialect, insertAgent } from '../helpers/stores';
 import '../helpers/testEnv';
 
@@ -71,16 +75,7 @@ describeOnEachDialect('the run engine', (store) => {
 
   it('runs an agent: its tool call and lines, tokens and exact cost are stored, and its ending is announced once committed', async () => {
     const key = '[script:engine-run]';
-    model.script(key, [
-      {
-        content: [{ type: 'tool_use', name: 'Bash', input: { command: 'echo alpha; echo beta' } }],
-        usage: { input_tokens: 1_000, output_tokens: 40 },
-      },
-      {
-        content: [{ type: 'text', text: 'Done: alpha and beta.' }],
-        usage: { input_tokens: 1_100, output_tokens: 60 },
-      },
-    ]);
+    model.script(key, echoThenAnswer('Done: alpha and beta.'));
     const queued = await start('runs', key, { allowedTools: ['Bash'] });
     expect(queued.status).toBe('queued');
 

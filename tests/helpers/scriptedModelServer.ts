@@ -528,3 +528,17 @@ export function gate(): { opened: Promise<void>; open(): void } {
   });
   return { opened, open };
 }
+
+/**
+ * A run of two turns: a Bash call printing `alpha` and `beta`, then `answer`. 2,100 input and 100
+ * output tokens in all: $0.0078 on Sonnet 4.5 ($3 and $15 per million).
+ */
+export function echoThenAnswer(answer: string): ScriptedTurn[] {
+  return [
+    {
+      content: [{ type: 'tool_use', name: 'Bash', input: { command: 'echo alpha; echo beta' } }],
+      usage: { input_tokens: 1_000, output_tokens: 40 },
+    },
+    { content: [{ type: 'text', text: answer }], usage: { input_tokens: 1_100, output_tokens: 60 } },
+  ];
+}

@@ -13,7 +13,11 @@ import { forkLiveWriter } from '../helpers/liveWriter';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres';
 import { cookieFrom, rawRequest } from '../helpers/rawHttp';
 import { discoverApiRoutes, discoverPages, fillTemplate } from '../helpers/routes';
-import { type ScriptedModelServer, startScriptedModelServer } from '../helpers/scriptedModelServer';
+import {
+  echoThenAnswer,
+  type ScriptedModelServer,
+  startScriptedModelServer,
+} from '../helpers/scriptedModelServer';
 import { readStream } from '../helpers/sseClient';
 
 let cluster: PostgresCluster;
@@ -58,19 +62,19 @@ function figuresAsText(value: unknown, at = ''): string[] {
   );
 }
 
+/** A run whose model never answers, once the server says it runs. */
+async function startHangingRun(key: string) {
+  model.script(key, [{ kind: 'hang' }]);
+  const agent = await api.createAgent({ defaultPrompt: `Hang ${key}` });
+  const id = await api.startExecution(agent.id);
+  await expect.poll(async () => (await api.getExecution(id)).status, { timeout: 20_000 }).toBe('running');
+  return { agent, id };
+}
+
 describe('the server on Postgres (DATABASE_URL)', () => {
   it('runs an agent with every step, line, token and dollar stored in Postgres, and no SQLite file', async () => {
     const key = '[script:postgres-run]';
-    model.script(key, [
-      {
-        content: [{ type: 'tool_use', name: 'Bash', input: { command: 'echo alpha; echo beta' } }],
-        usage: { input_tokens: 1_000, output_tokens: 40 },
-      },
-      {
-        content: [{ type: 'text', text: 'Done on Postgres.' }],
-        usage: { input_tokens: 1_100, output_tokens: 60 },
-      },
-    ]);
+    model.script(key, echoThenAnswer('Done on Postgres.'));
     const agent = await api.createAgent({ defaultPrompt: `Run it ${key}`, allowedTools: ['Bash'] });
     const id = await api.startExecution(agent.id);
     const execution = await api.waitForEnd(id);
@@ -126,11 +130,7 @@ describe('the server on Postgres (DATABASE_URL)', () => {
   });
 
   it('stops a run on this server when another process asks on the control channel, within 3 s', async () => {
-    const key = '[script:postgres-stop]';
-    model.script(key, [{ kind: 'hang' }]);
-    const agent = await api.createAgent({ defaultPrompt: `Hang ${key}` });
-    const id = await api.startExecution(agent.id);
-    await expect.poll(async () => (await api.getExecution(id)).status, { timeout: 20_000 }).toBe('running');
+    const { id } = await startHangingRun('[script:postgres-stop]');
     const [row] = await query<{ worker_id: string }>('select worker_id from executions where id = $1', [id]);
     const asked = performance.now();
     await query('select pg_notify($1, $2)', [
@@ -194,11 +194,7 @@ describe('the server on Postgres (DATABASE_URL)', () => {
   });
 
   it('ends a run its killed server left running as interrupted at the next start, and runs again after', async () => {
-    const key = '[script:postgres-killed]';
-    model.script(key, [{ kind: 'hang' }]);
-    const agent = await api.createAgent({ defaultPrompt: `Hang ${key}` });
-    const id = await api.startExecution(agent.id);
-    await expect.poll(async () => (await api.getExecution(id)).status, { timeout: 20_000 }).toBe('running');
+    const { agent, id } = await startHangingRun('[script:postgres-killed]');
     await app.stop('SIGKILL');
 
     // The killed server's lock went with its connection: the next start takes it.
