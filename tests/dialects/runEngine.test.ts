@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { asc, eq } from 'drizzle-orm';
+import { asc, eq, type SQL, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { parseEnv } from '../../src/lib/config/env';
 import type { ExecutionLive } from '../../src/lib/contracts/executions';
@@ -12,6 +12,7 @@ import { requireAgent } from '../../src/lib/db/queries/agents';
 import { monthKey, monthSpendMicrosOf } from '../../src/lib/db/queries/costs';
 import { getExecutionLive } from '../../src/lib/db/queries/executions';
 import type { NewAgentConfiguration } from '../../src/lib/db/schema';
+import type { Store } from '../../src/lib/db/store';
 import { RunEngine } from '../../src/lib/engine/engine';
 import { SecretMasker } from '../../src/lib/security/secrets';
 import { capturingLogger } from '../helpers/logCapture';
@@ -24,6 +25,31 @@ import { describeOnEachDialect, insertAgent } from '../helpers/stores';
 import '../helpers/testEnv';
 
 const API_KEY = 'sk-ant-api03-engine-dialect-test';
+
+/** Makes the database itself refuse (or take again) every update that completes a run. */
+async function refuseEndings({ dialect, db }: Store, refuse: boolean): Promise<void> {
+  const run = (statement: string) =>
+    dialect === 'postgres'
+      ? (db as unknown as { execute(query: SQL): Promise<unknown> }).execute(sql.raw(statement))
+      : Promise.resolve((db as unknown as { run(query: SQL): unknown }).run(sql.raw(statement)));
+  if (!refuse) {
+    await run(
+      dialect === 'postgres'
+        ? 'drop trigger if exists refuse_endings on executions'
+        : 'drop trigger if exists refuse_endings',
+    );
+    return;
+  }
+  if (dialect === 'postgres') {
+    await run(`create or replace function refuse_endings() returns trigger as $$
+      begin raise exception 'endings refused'; end $$ language plpgsql`);
+    await run(`create trigger refuse_endings before update on executions for each row
+      when (new.status = 'completed') execute function refuse_endings()`);
+  } else {
+    await run(`create trigger refuse_endings before update of status on executions
+      when new.status = 'completed' begin select raise(abort, 'endings refused'); end`);
+  }
+}
 
 describeOnEachDialect('the run engine', (store) => {
   let model: ScriptedModelServer;
@@ -161,5 +187,37 @@ describeOnEachDialect('the run engine', (store) => {
   it('logged no error on the way (every write committed, nothing crashed)', () => {
     // pino's levels: 50 is error, 60 fatal.
     expect(log.records().filter((record) => Number(record.level) >= 50)).toEqual([]);
+  });
+
+  it('keeps an ending the store refuses, shows it, and stores it once the store takes it: the run never stays running', async () => {
+    // A real refusal from the database itself: a trigger that aborts every completed ending.
+    await refuseEndings(store(), true);
+    const key = '[script:engine-refused-ending]';
+    model.script(key, [{ content: [{ type: 'text', text: 'Finished.' }] }]);
+    const updates: ExecutionLive[] = [];
+    const unsubscribe = engine.events.subscribe((event) => {
+      if (event.type === 'run.updated') updates.push(event.execution);
+    });
+    try {
+      const queued = await start('refused-ending', key);
+      await expect
+        .poll(() => updates.some((view) => view.id === queued.id && view.status === 'completed'), {
+          timeout: 20_000,
+        })
+        .toBe(true);
+      expect(engine.liveView(queued.id)?.status).toBe('completed');
+      expect((await execute(store(), getExecutionLive(store(), queued.id)))?.status).toBe('running');
+      expect(ended.has(queued.id)).toBe(false);
+      await refuseEndings(store(), false);
+      // Announced once stored, by the engine's own retry (after 1 s).
+      expect((await endOf(queued.id)).status).toBe('completed');
+      expect((await execute(store(), getExecutionLive(store(), queued.id)))?.status).toBe('completed');
+      expect(
+        log.records().some((record) => record.msg === 'a run ending could not be stored; it is tried again'),
+      ).toBe(true);
+    } finally {
+      unsubscribe();
+      await refuseEndings(store(), false);
+    }
   });
 });

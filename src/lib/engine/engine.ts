@@ -56,6 +56,10 @@ import { finalFigures, progressOf } from './runTotals';
 import { attemptDto, spendView, structuredOutputOf } from './runView';
 import { transcriptStore, transcriptSummary } from './transcripts';
 
+/** An ending the store refused is tried again after this, doubling up to the maximum. */
+const ENDING_RETRY_FIRST_MS = 1_000;
+const ENDING_RETRY_MAX_MS = 30_000;
+
 /** What a drain starts with: runs with a process, and the others (queued, waiting for a retry). */
 export interface DrainStart {
   running: number;
@@ -134,6 +138,13 @@ export class RunEngine {
   /** Created inside a caller's transaction, not yet admitted (see createRun). */
   private readonly created = new Map<number, ActiveRun>();
   private readonly unrecorded = new Map<number, UnrecordedEnding>();
+  /** The pass storing `unrecorded` under way: one at a time, so no ending is written twice. */
+  private recordingEndings: Promise<void> | undefined;
+  /** The next try of endings the store refused for another reason than storage (see keepEnding). */
+  private endingRetry: { timer: NodeJS.Timeout | undefined; delayMs: number } = {
+    timer: undefined,
+    delayMs: ENDING_RETRY_FIRST_MS,
+  };
   private haltingForStorage = false;
   private readonly admission: Admission<ActiveRun>;
   private readonly writer: OutputWriter;
@@ -409,16 +420,63 @@ export class RunEngine {
   }
 
   /**
-   * Stores the endings a storage fault kept in memory, oldest first, announcing each once stored.
-   * Rejects with the first write error (storage still failing): the storage monitor calls this
-   * until it does not.
+   * Stores the endings the store refused, oldest first, announcing each once stored. Rejects with
+   * the first write error (the store still refusing): the storage monitor, or the engine's own
+   * retry, calls this until it does not. One pass at a time: a call during a pass joins it.
    */
-  async recordPendingEndings(): Promise<void> {
+  recordPendingEndings(): Promise<void> {
+    this.recordingEndings ??= this.storePendingEndings().finally(() => {
+      this.recordingEndings = undefined;
+    });
+    return this.recordingEndings;
+  }
+
+  private async storePendingEndings(): Promise<void> {
     for (const [executionId, ending] of this.unrecorded) {
       await ending.record();
       this.unrecorded.delete(executionId);
       this.announceEnding(ending.view);
     }
+  }
+
+  /**
+   * A run ended but its ending was refused: it is kept (its view shows the ending) and stored as
+   * soon as the store takes it, so no run stays `running` without a process. A storage fault stops
+   * every run, and the storage monitor tries again; any other refusal (a database restarting, a
+   * lost connection) is tried again here, after 1 s, doubling to 30 s.
+   */
+  private keepEnding(view: ExecutionLive, record: () => Promise<void>, error: unknown): void {
+    this.unrecorded.set(view.id, { view, record });
+    this.emit({ type: 'run.updated', execution: view });
+    const fault = storageFaultOf(error);
+    if (fault) {
+      this.storageFailed(fault);
+      return;
+    }
+    this.deps.logger.error(
+      { err: error, executionId: view.id },
+      'a run ending could not be stored; it is tried again',
+    );
+    this.retryEndingsLater();
+  }
+
+  private retryEndingsLater(): void {
+    const retry = this.endingRetry;
+    if (retry.timer) return;
+    retry.timer = setTimeout(() => {
+      retry.timer = undefined;
+      this.recordPendingEndings().then(
+        () => {
+          retry.delayMs = ENDING_RETRY_FIRST_MS;
+        },
+        (err: unknown) => {
+          retry.delayMs = Math.min(retry.delayMs * 2, ENDING_RETRY_MAX_MS);
+          this.deps.logger.warn({ err, retryInMs: retry.delayMs }, 'run endings still cannot be stored');
+          this.retryEndingsLater();
+        },
+      );
+    }, retry.delayMs);
+    retry.timer.unref();
   }
 
   get activeCount(): number {
@@ -518,6 +576,7 @@ export class RunEngine {
     }
     await Promise.allSettled(runs.map((run) => run.done));
     await this.settled();
+    clearTimeout(this.endingRetry.timer);
     if (this.unrecorded.size === 0) return;
     try {
       await this.recordPendingEndings();
@@ -1059,18 +1118,8 @@ export class RunEngine {
     try {
       await record();
     } catch (error) {
-      const fault = storageFaultOf(error);
-      if (!fault) {
-        this.deps.logger.error(
-          { err: error, executionId: run.executionId },
-          'a run ending could not be stored',
-        );
-        return;
-      }
-      // Ended all the same (no process, no slot); stored, and announced, once storage takes writes.
-      this.unrecorded.set(run.executionId, { view: finalView, record });
-      this.emit({ type: 'run.updated', execution: finalView });
-      this.storageFailed(fault);
+      // Ended all the same (no process, no slot); stored, and announced, once the store takes it.
+      this.keepEnding(finalView, record, error);
       return;
     }
     this.announceEnding(finalView);
