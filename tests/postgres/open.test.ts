@@ -3,7 +3,12 @@
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execute } from '../../src/lib/db/plan';
-import { describePostgresUrl, openPostgres, PostgresOpenError } from '../../src/lib/db/postgres';
+import {
+  describePostgresUrl,
+  openPostgres,
+  openPostgresReadOnly,
+  PostgresOpenError,
+} from '../../src/lib/db/postgres';
 import { listChannelRows } from '../../src/lib/db/queries/notificationChannels';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres';
 
@@ -33,6 +38,24 @@ async function openError(url: string): Promise<Error> {
 }
 
 describe('opening Postgres', () => {
+  it('opens a read-only pool (the health reporter’s) that reads, and that Postgres refuses every write on', async () => {
+    await cluster.createDatabase('read_only');
+    const migrated = await openPostgres(urlOf('read_only'));
+    await migrated.close();
+    const failures: Error[] = [];
+    const readOnly = openPostgresReadOnly(urlOf('read_only'), (error) => failures.push(error));
+    try {
+      expect(await execute(readOnly.store, listChannelRows(readOnly.store))).toEqual([]);
+      const { db, t } = readOnly.store;
+      await expect(
+        db.insert(t.appSettings).values({ key: 'read-only.probe', value: 1, updatedAt: 0 }),
+      ).rejects.toMatchObject({ cause: { code: '25006' } });
+    } finally {
+      await readOnly.close();
+    }
+    expect(failures).toEqual([]);
+  });
+
   it('migrates a new database and serves queries; opening it again applies nothing twice', async () => {
     await cluster.createDatabase('opened');
     const first = await openPostgres(urlOf('opened'));

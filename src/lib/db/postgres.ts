@@ -118,3 +118,20 @@ export async function openPostgres(
   }
   return { store: postgresStore(db), where, close: () => pool.end() };
 }
+
+/**
+ * A small pool whose sessions refuse every write (`default_transaction_read_only`), unmigrated and
+ * unchecked (the server's own pool is both): for readers that must never write, whatever they are
+ * asked (the System Health Reporter's tools).
+ */
+export function openPostgresReadOnly(url: string, onIdleClientError: (error: Error) => void): PostgresHandle {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 2,
+    connectionTimeoutMillis: 10_000,
+    options: '-c default_transaction_read_only=on',
+  });
+  pool.on('error', onIdleClientError);
+  const db = drizzle(pool, { schema: postgresTables });
+  return { store: postgresStore(db), where: describePostgresUrl(url), close: () => pool.end() };
+}

@@ -17,6 +17,7 @@ import { oneAtATime } from '../core/oneAtATime';
 import { storageFaultOf } from '../core/storageFault';
 import { type DbHandle, openReadOnlyDatabase } from '../db/index';
 import { execute, type Plan, runOnSqlite, transaction } from '../db/plan';
+import { openPostgresReadOnly } from '../db/postgres';
 import { expireClaims } from '../db/queries/notificationOutbox';
 import { indexNewRuns } from '../db/queries/runSearchIndex';
 import { getAppSettings, putSetting } from '../db/queries/settings';
@@ -182,9 +183,15 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
       );
     },
   });
-  // On SQLite the health reporter's tools read through a connection that cannot write.
+  // The health reporter's tools read through a connection that cannot write.
   const readOnly = sqlite && openReadOnlyDatabase(sqlite.path);
-  const healthStore = readOnly ? sqliteStore(readOnly.db) : store;
+  const readOnlyPostgres =
+    !sqlite && env.databaseUrl
+      ? openPostgresReadOnly(env.databaseUrl, (err) =>
+          logger.warn({ err }, 'a read-only Postgres connection was lost; the next query connects again'),
+        )
+      : undefined;
+  const healthStore = readOnly ? sqliteStore(readOnly.db) : (readOnlyPostgres?.store ?? store);
   const runWorker = await startLocalWorker({ store: store, labels: env.workerLabels, logger });
   // On Postgres every commit of a run is announced with NOTIFY and this process follows runs (and
   // hears stop requests for its worker) on one LISTEN connection; SQLite's one process follows the
@@ -385,6 +392,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
         live?.close(),
       ]);
       readOnly?.sqlite.close();
+      await readOnlyPostgres?.close();
     },
   };
 }
