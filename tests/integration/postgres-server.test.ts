@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AgentDto } from '../../src/lib/contracts/agents';
 import { openPostgres } from '../../src/lib/db/postgres';
 import { CONTROL_CHANNEL } from '../../src/lib/live/control';
 import { type ApiClient, apiClient } from '../helpers/api';
@@ -17,6 +18,7 @@ import {
   echoThenAnswer,
   type ScriptedModelServer,
   startScriptedModelServer,
+  structuredOutputTurn,
 } from '../helpers/scriptedModelServer';
 import { readStream } from '../helpers/sseClient';
 
@@ -147,6 +149,31 @@ describe('the server on Postgres (DATABASE_URL)', () => {
       .poll(async () => (await api.getExecution(id)).status, { timeout: 3_000, interval: 50 })
       .toBe('cancelled');
     console.log(`stop request → cancelled: ${Math.round(performance.now() - asked)} ms`);
+  });
+
+  it('runs the System Health Reporter: its tools read the metrics and runs through the read-only pool, its report is kept', async () => {
+    const key = '[script:postgres-health]';
+    const report = { status: 'ok', summary: 'Quiet.', findings: [], recommendations: [] };
+    model.script(key, [
+      { content: [{ type: 'tool_use', name: 'mcp__claudeops__current_metrics', input: {} }] },
+      { content: [{ type: 'tool_use', name: 'mcp__claudeops__claudeops_activity', input: {} }] },
+      structuredOutputTurn(report),
+    ]);
+    const { items } = (await api.call('GET', '/api/agents')).body as { items: AgentDto[] };
+    const health = items.find((agent) => agent.name === 'System Health Reporter');
+    if (!health) throw new Error('System Health Reporter was not seeded');
+    const id = await api.startExecution(health.id, `Check the machine ${key}`);
+    expect((await api.waitForEnd(id)).status).toBe('completed');
+    const results = await query<{ is_error: boolean; output: string }>(
+      `select is_error, payload->>'output' as output from execution_steps
+       where execution_id = $1 and kind = 'tool_result' and tool_name <> 'StructuredOutput' order by seq`,
+      [id],
+    );
+    expect(results.map((row) => row.is_error)).toEqual([false, false]);
+    expect(results[0]?.output).toMatch(/"cpuBusyPercent"/);
+    expect(results[1]?.output).toMatch(/"spendMonthToDateUsd"/);
+    const { body } = await api.call('GET', '/api/health-reports/latest');
+    expect(body).toMatchObject({ report: { executionId: id, status: 'ok', report } });
   });
 
   it('answers every page and every GET route of the API, signed in: 200, or 404 for an id that does not exist', async () => {
