@@ -238,10 +238,19 @@ export class RunEngine {
     const now = Date.now();
     const storage = this.deps.storage?.refusal();
     const engine = this;
-    const executionId = await this.ledger.write(function* (tx) {
-      yield* assertBudgetLeft(tx, request.agent, now);
-      return yield* engine.queueRun(tx, request, now);
-    });
+    let queued: number | undefined;
+    let executionId: number;
+    try {
+      executionId = await this.ledger.write(function* (tx) {
+        yield* assertBudgetLeft(tx, request.agent, now);
+        queued = yield* engine.queueRun(tx, request, now);
+        return queued;
+      });
+    } catch (error) {
+      // Written, then not committed: the run was never queued.
+      if (queued !== undefined) this.discard(queued);
+      throw error;
+    }
     const run = this.expectCreated(executionId);
     if (storage) {
       this.created.delete(executionId);
