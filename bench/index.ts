@@ -19,6 +19,7 @@ import { benchScheduler } from './scheduler';
 import { benchServerStart } from './serverStart';
 import { smoke } from './smoke';
 import { benchSoak } from './soak';
+import { benchSpawnBlock } from './spawnBlock';
 import { benchUsageEvents } from './usageEvents';
 import { benchWorkflows } from './workflows';
 
@@ -33,6 +34,7 @@ const inProcess: Record<string, () => BenchResult[] | Promise<BenchResult[]>> = 
   notifications: benchNotifications,
   metrics: benchMetrics,
   scheduler: benchScheduler,
+  spawnBlock: benchSpawnBlock,
   // Each its own throw-away Postgres cluster (and, for the job queues and live lines, worker processes).
   queryLayer: benchQueryLayer,
   jobQueues: benchJobQueues,
