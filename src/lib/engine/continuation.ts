@@ -122,23 +122,20 @@ export function contextWarning(expectedTokens: number, usage: TokenUsage): RunWa
   };
 }
 
+/** A start point that resumes a session. */
+export type ResumeStart = Extract<StartPoint, { kind: 'resume' }>;
+
 /** The session a run's next attempt resumes, if its start says so. */
-export function resumeOf(run: ActiveRun): Extract<StartPoint, { kind: 'resume' }> | undefined {
+export function resumeOf(run: ActiveRun): ResumeStart | undefined {
   const from = 'from' in run.state ? run.state.from : undefined;
   return from?.kind === 'resume' ? from : undefined;
 }
 
 /**
- * The session a launching attempt resumes (`resumeOf`): the checks on what comes back are armed
- * (the session asked for, `contextTokens` it should carry, read from its transcript) and the
- * timeline says it resumes.
+ * A launching attempt resumes `from`: the checks on what comes back are armed (the session asked
+ * for, `contextTokens` it should carry, read from its transcript) and the timeline says it resumes.
  */
-export function prepareResume(
-  run: ActiveRun,
-  contextTokens: number,
-): Extract<StartPoint, { kind: 'resume' }> | undefined {
-  const from = run.state.phase === 'running' ? run.state.from : undefined;
-  if (from?.kind !== 'resume') return undefined;
+export function prepareResume(run: ActiveRun, from: ResumeStart, contextTokens: number): void {
   run.resumeCheck = { sessionId: from.fork ? null : from.sessionId, contextTokens };
   noteStep(
     run,
@@ -149,5 +146,4 @@ export function prepareResume(
       { type: 'resume', sessionId: from.sessionId, fork: from.fork, why: from.why },
     ),
   );
-  return from;
 }

@@ -135,7 +135,7 @@ export class RunEngine {
   readonly events = new EngineEvents();
   readonly breaker: CircuitBreaker;
   private readonly runs = new Map<number, ActiveRun>();
-  /** Created inside a caller's transaction, not yet admitted (see createRun). */
+  /** Created inside a caller's transaction, not yet admitted (see queueRun). */
   private readonly created = new Map<number, ActiveRun>();
   private readonly unrecorded = new Map<number, UnrecordedEnding>();
   /** The pass storing `unrecorded` under way: one at a time, so no ending is written twice. */
@@ -180,7 +180,8 @@ export class RunEngine {
       outputStoreOf(deps.store, deps.withOutput),
       deps.masker,
       (outputs) => this.committed(outputs),
-      (error, executionIds) => this.outputFailed(error, executionIds),
+      // A group commit failed: its lines are lost.
+      (error, executionIds) => this.writeFailed(error, 'run output could not be stored', { executionIds }),
     );
     this.ledger = new Ledger(
       deps.store,
@@ -743,16 +744,16 @@ export class RunEngine {
     run.attemptStart = { at, costMicros: run.spend.totalMicros, apiRetries: run.apiRetryCount };
     this.emit({ type: 'run.started', execution: this.publishedView(run) });
 
-    const resume = prepareResume(run, marked.contextTokens);
+    if (from) prepareResume(run, from, marked.contextTokens);
     // A run that asks, or one woken by an answer (its allow is used in the callback), gets a callback.
-    const asks = run.agent.unlistedTools === 'ask' || resume?.why === 'approval';
+    const asks = run.agent.unlistedTools === 'ask' || from?.why === 'approval';
     const translator = new MessageTranslator();
     const toolInputs = new Map<string, Record<string, unknown>>();
     run.process = startAttempt(
       {
         executionId: run.executionId,
         agent: run.agent,
-        prompt: resume?.prompt ?? run.prompt,
+        prompt: from?.prompt ?? run.prompt,
         env: this.deps.env,
         logger: this.deps.logger,
         maxBudgetUsd: marked.maxBudgetUsd,
@@ -760,7 +761,7 @@ export class RunEngine {
         tools: this.deps.toolsFor?.(run.agent),
         canUseTool: asks ? this.broker.callbackFor(run) : undefined,
         sessionStore: this.transcripts,
-        resume: resume && { sessionId: resume.sessionId, fork: resume.fork },
+        resume: from && { sessionId: from.sessionId, fork: from.fork },
         workOf: run.workOf,
       },
       {
@@ -883,18 +884,11 @@ export class RunEngine {
     return progress;
   }
 
-  /** A write failed: a storage fault ends every run; anything else is a bug, logged. */
-  private writeFailed(error: unknown): void {
+  /** A write failed: a storage fault ends every run; anything else is logged (`what` failed). */
+  private writeFailed(error: unknown, what = 'a run write failed', fields: object = {}): void {
     const fault = storageFaultOf(error);
     if (fault) this.storageFailed(fault);
-    else this.deps.logger.error({ err: error }, 'a run write failed');
-  }
-
-  /** A group commit failed: a storage fault ends every run; anything else is a bug, logged, the lines lost. */
-  private outputFailed(error: unknown, executionIds: number[]): void {
-    const fault = storageFaultOf(error);
-    if (fault) this.storageFailed(fault);
-    else this.deps.logger.error({ err: error, executionIds }, 'run output could not be stored');
+    else this.deps.logger.error({ err: error, ...fields }, what);
   }
 
   /**

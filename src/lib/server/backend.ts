@@ -127,6 +127,8 @@ export interface Backend {
  */
 export async function startBackend(deps: BackendDeps): Promise<Backend> {
   const { store, sqlite, env, logger } = deps;
+  /** The Postgres the store is on, when it is not the SQLite file. */
+  const postgresUrl = sqlite ? undefined : env.databaseUrl;
   let settings = await execute(store, getAppSettings(store));
   const events = new EventBus<BackendEvent>();
   const publish = (event: BackendEvent) =>
@@ -186,18 +188,17 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   // The health reporter's tools read through a connection that cannot write.
   const readOnly = sqlite && openReadOnlyDatabase(sqlite.path);
   const readOnlyPostgres =
-    !sqlite && env.databaseUrl
-      ? openPostgresReadOnly(env.databaseUrl, (err) =>
+    postgresUrl === undefined
+      ? undefined
+      : openPostgresReadOnly(postgresUrl, (err) =>
           logger.warn({ err }, 'a read-only Postgres connection was lost; the next query connects again'),
-        )
-      : undefined;
+        );
   const healthStore = readOnly ? sqliteStore(readOnly.db) : (readOnlyPostgres?.store ?? store);
-  const runWorker = await startLocalWorker({ store: store, labels: env.workerLabels, logger });
+  const runWorker = await startLocalWorker({ store, labels: env.workerLabels, logger });
   // On Postgres every commit of a run is announced with NOTIFY and this process follows runs (and
   // hears stop requests for its worker) on one LISTEN connection; SQLite's one process follows the
   // engine's own events.
-  const live =
-    store.dialect === 'postgres' && env.databaseUrl ? new PostgresLive(env.databaseUrl, logger) : undefined;
+  const live = postgresUrl === undefined ? undefined : new PostgresLive(postgresUrl, logger);
   const engine: RunEngine = new RunEngine({
     ...deps,
     settings,
@@ -231,7 +232,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   });
 
   const workflows = new WorkflowRunner({
-    store: store,
+    store,
     launcher: engineStepLauncher(engine),
     logger,
     afterCommit: (runId) => {
@@ -259,7 +260,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   });
 
   const scheduler = new Scheduler({
-    store: store,
+    store,
     launcher: engineRunLauncher(engine, workflows),
     logger,
     hooks: {
@@ -288,7 +289,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     store,
     file: sqlite?.path,
     logger,
-    retentionDays: async () => (await execute(store, getAppSettings(store))).runOutputRetentionDays,
+    retentionDays: async () => settings.runOutputRetentionDays,
   });
 
   const searchIndexing = setInterval(() => {
