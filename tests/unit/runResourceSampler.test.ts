@@ -159,13 +159,20 @@ describe('RunResourceSampler on real processes', () => {
 
     // What the kernel says the tree used: sh with the yes it reaped, and its current sleep.
     const { clockTicksPerSecond } = readSystemUnits();
-    const ticksOf = (pid: number) =>
-      parseProcessStat(fs.readFileSync(`/proc/${pid}/stat`, 'latin1'))?.cpuTicks ?? 0;
+    // Another process of the machine may exit between the listing and its read: it is skipped.
+    const statOf = (pid: number | string) => {
+      try {
+        return parseProcessStat(fs.readFileSync(`/proc/${pid}/stat`, 'latin1'));
+      } catch {
+        return undefined;
+      }
+    };
+    const ticksOf = (pid: number) => statOf(pid)?.cpuTicks ?? 0;
     const shPid = tree.pid ?? -1;
     const sleeping = fs
       .readdirSync('/proc')
       .filter((entry) => /^\d+$/.test(entry))
-      .map((pid) => parseProcessStat(fs.readFileSync(`/proc/${pid}/stat`, 'latin1')))
+      .map(statOf)
       .filter((stat) => stat?.ppid === shPid);
     const kernelSeconds =
       (ticksOf(shPid) + sleeping.reduce((sum, stat) => sum + (stat?.cpuTicks ?? 0), 0)) / clockTicksPerSecond;
