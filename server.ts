@@ -61,7 +61,10 @@ async function main(): Promise<void> {
   const database = await openServerDatabase(appEnv, logger);
   closeDatabase = () => database.close();
   const { store } = database;
-  await recoverFromUnexpectedStop(store, appEnv.databasePath, logger, announceInterruptedRun);
+  // On the SQLite file this server was the only one: what the last left running is over. On
+  // Postgres other processes run agents too: the reaper settles the runs of workers that died.
+  if (database.sqlite)
+    await recoverFromUnexpectedStop(store, appEnv.databasePath, logger, announceInterruptedRun);
   await seedBuiltins(store);
 
   const credentials = new AccessCredentials(store, appEnv.accessToken, loadSessionKey(appEnv.dataDir));

@@ -12,7 +12,7 @@ const envSchema = z.object({
   PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65_535).default(3000)),
   CLAUDEOPS_DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
   DATABASE_PATH: optionalString,
-  /** Read for whether it is set, never its value (it holds a password): Postgres is not the store yet. */
+  /** Postgres to store everything in (docs/scaling.md): it holds a password, masked wherever text goes. */
   DATABASE_URL: optionalString,
   LOG_LEVEL: z.preprocess(emptyToUndefined, z.enum(['debug', 'info', 'warn', 'error']).default('info')),
   ANTHROPIC_API_KEY: optionalString,
@@ -54,6 +54,11 @@ const envSchema = z.object({
     .string()
     .default('')
     .transform((value, context) => workerLabelsOf(value, context)),
+  /**
+   * Whether the web process runs agents itself (a worker beside the dashboard, the one-box
+   * default); `false` leaves them to worker hosts (`npm run worker`), on Postgres only.
+   */
+  CLAUDEOPS_RUN_AGENTS: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('true')),
   /** MiB kept in a reserve file in the data directory, given back when the disk fills (0: none). */
   CLAUDEOPS_STORAGE_RESERVE_MB: z.preprocess(
     emptyToUndefined,
@@ -119,6 +124,8 @@ export interface AppEnv {
   drainMs: number;
   /** This process's worker labels (WORKER_LABELS): runs of an agent requiring others wait. */
   workerLabels: string[];
+  /** Whether the web process runs agents itself (CLAUDEOPS_RUN_AGENTS); false only on Postgres. */
+  runAgents: boolean;
 }
 
 export class EnvError extends Error {
@@ -137,6 +144,11 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     throw new EnvError(
       `Refusing to start: HOST=${e.HOST} is reachable from other machines, and CLAUDEOPS_AUTH=off would let ` +
         'anyone who can reach it run commands on this machine. Remove CLAUDEOPS_AUTH=off, or bind 127.0.0.1.',
+    );
+  }
+  if (e.CLAUDEOPS_RUN_AGENTS === 'false' && e.DATABASE_URL === undefined) {
+    throw new EnvError(
+      'CLAUDEOPS_RUN_AGENTS=false leaves runs to worker hosts, which share a Postgres database: set DATABASE_URL, or remove CLAUDEOPS_RUN_AGENTS.',
     );
   }
   const dataDir = path.resolve(e.CLAUDEOPS_DATA_DIR);
@@ -169,6 +181,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     storageReserveBytes: e.CLAUDEOPS_STORAGE_RESERVE_MB * 1024 * 1024,
     drainMs: e.CLAUDEOPS_DRAIN_SECONDS * 1000,
     workerLabels: e.WORKER_LABELS,
+    runAgents: e.CLAUDEOPS_RUN_AGENTS === 'true',
   };
 }
 

@@ -22,27 +22,6 @@ export interface PostgresHandle {
   close(): Promise<void>;
 }
 
-/**
- * Takes a session-level advisory lock on its own connection, held until `release` (or until the
- * connection ends: a process that dies lets it go at once). Null when another session holds it.
- * `onLost`: the connection broke while the lock was held, so another process may take it now.
- */
-export async function holdAdvisoryLock(
-  url: string,
-  key: number,
-  onLost: (error: Error) => void,
-): Promise<{ release(): Promise<void> } | null> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
-  await client.connect();
-  const { rows } = await client.query<{ taken: boolean }>('select pg_try_advisory_lock($1) as taken', [key]);
-  if (!rows[0]?.taken) {
-    await client.end();
-    return null;
-  }
-  client.on('error', onLost);
-  return { release: () => client.end() };
-}
-
 /** host:port/database of a postgres URL, without credentials; throws when it is not one. */
 export function describePostgresUrl(url: string): string {
   let parsed: URL;
@@ -107,7 +86,7 @@ export async function openPostgres(
   }
   const db = drizzle(pool, { schema: postgresTables });
   try {
-    await migrate(db, { migrationsFolder: POSTGRES_MIGRATIONS_FOLDER });
+    await migrateAlone(pool, () => migrate(db, { migrationsFolder: POSTGRES_MIGRATIONS_FOLDER }));
   } catch (error) {
     await pool.end();
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
@@ -117,6 +96,27 @@ export async function openPostgres(
     );
   }
   return { store: postgresStore(db), where, close: () => pool.end() };
+}
+
+/** The advisory lock migrations take (an arbitrary constant: "migr" in ASCII). */
+const MIGRATION_LOCK = 0x6d696772;
+
+/**
+ * Runs `migrate` while holding the migration lock: the processes of one database (web nodes,
+ * workers) start at once, and the second waits for the first's migrations, then finds them applied.
+ */
+async function migrateAlone(pool: pg.Pool, migrate: () => Promise<void>): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    try {
+      await migrate();
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
 }
 
 /**

@@ -100,6 +100,16 @@ export class Admission<T extends Admittable> {
     this.draining = true;
   }
 
+  /** Whether a run claimed now would start at once: nothing waits here, a slot is free, the gate is open, no drain. */
+  hasRoom(): boolean {
+    return (
+      !this.draining &&
+      this.waiting.length === 0 &&
+      this.running.size < this.options.globalLimit() &&
+      this.options.gate.allowsStart()
+    );
+  }
+
   get waitingRuns(): readonly T[] {
     return this.waiting;
   }

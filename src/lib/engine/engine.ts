@@ -10,11 +10,12 @@ import type { CircuitBreakerDto } from '../contracts/system';
 import { DomainError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { describeStorageFault, type StorageFault, storageFaultOf } from '../core/storageFault';
-import type { Plan } from '../db/plan';
+import { type Plan, transaction } from '../db/plan';
 import { type OutcomeWrite, recordExecutionOutcome, recordHandBack } from '../db/queries/costs';
 import {
   awaitingRunsWithoutPendingApproval,
   chainRootOf,
+  getExecutionRow,
   getTriggerName,
   handedBackExecutions,
   insertQueuedExecution,
@@ -22,8 +23,11 @@ import {
   type NewExecutionAttempt,
   recordAttemptForRetry,
   recordExecutionInit,
+  setStartPoint,
+  takeQueuedExecution,
 } from '../db/queries/executions';
 import { outputStoreOf, type WithOutput } from '../db/queries/outputStore';
+import { claimRun } from '../db/queries/runClaims';
 import { runLogCapBytes } from '../db/queries/settings';
 import type { AgentConfiguration } from '../db/schema';
 import type { Store } from '../db/store';
@@ -34,11 +38,12 @@ import { ApprovalDesk, type DecisionActor } from './approvalDesk';
 import { type AttemptResult, startAttempt } from './attemptRunner';
 import { assertBudgetLeft, type BudgetBreach, breachFigures, monthlyBreachOf, sdkBudgetUsd } from './budgets';
 import { CircuitBreaker } from './circuitBreaker';
+import { type ClaimedRow, Claimer } from './claimer';
 import { contextWarning, prepareResume, resumeOf, sessionWarning } from './continuation';
 import { allDeniedWarning, denialsIn } from './denials';
 import { type EngineEvent, EngineEvents } from './events';
 import { noteDenial, noteWarning } from './findings';
-import { attemptsCounted, handBackMove, handBackNotice, handedBackRecord } from './handBack';
+import { attemptsCounted, handBackMove, handBackNotice, handedBackRecord, startPointOf } from './handBack';
 import { Ledger } from './ledger';
 import { type CommittedOutput, OutputWriter } from './outputWriter';
 import { Parking } from './parking';
@@ -122,6 +127,22 @@ export interface EngineDeps {
   withOutput?: WithOutput;
   /** In-process tools for an agent's runs (built fresh for each attempt), if it has any. */
   toolsFor?: (agent: AgentConfiguration) => AgentTools | undefined;
+  /** Several workers share the database's queue (Postgres): see SharedQueue. */
+  shared?: SharedQueue;
+}
+
+/**
+ * A queue several workers share: a queued run lives in the database, not in the memory of the
+ * process that queued it, and each worker claims the runs it may start (claimer.ts, runClaims.ts).
+ * A run that waits again (a retry, an answered approval) goes back to the database with its start
+ * point, for any worker to claim.
+ */
+export interface SharedQueue {
+  /** Tells every worker to look for runs to claim, at the commit of `store`'s transaction. */
+  announce(store: Store): Plan<void>;
+  /** Whether this process claims runs and runs them (a web process may leave them to worker hosts). */
+  claims: boolean;
+  pollMs?: number;
 }
 
 /**
@@ -147,6 +168,8 @@ export class RunEngine {
   };
   private haltingForStorage = false;
   private readonly admission: Admission<ActiveRun>;
+  /** With a shared queue: claims this worker's runs from the database. */
+  private readonly claimer: Claimer | undefined;
   private readonly writer: OutputWriter;
   private readonly retryTimers = new RetryTimers();
   /** Tool calls waiting for a person, and their answers. */
@@ -176,6 +199,7 @@ export class RunEngine {
       gate: this.breaker,
       wake: () => this.pump(),
     });
+    this.claimer = deps.shared?.claims ? this.claimerOf(deps.shared) : undefined;
     this.writer = new OutputWriter(
       outputStoreOf(deps.store, deps.withOutput),
       deps.masker,
@@ -204,6 +228,10 @@ export class RunEngine {
       apply: (run, input) => this.apply(run, input),
       halt: (run, reason, message) => this.halt(run, reason, message),
       enqueue: (run) => {
+        if (deps.shared) {
+          void this.waitInDatabase(run);
+          return;
+        }
         this.admission.enqueue(run);
         this.publishUpdate(run);
         this.pumpOnItsOwn();
@@ -211,6 +239,7 @@ export class RunEngine {
       publishUpdate: (run) => this.publishUpdate(run),
       onResponse: (run, id, usage) => this.onResponse(run, id, usage),
       failed: (error) => this.writeFailed(error),
+      sharedQueue: deps.shared !== undefined,
     });
     this.broker = new PermissionBroker(
       this.ledger,
@@ -304,6 +333,11 @@ export class RunEngine {
       onResponse: (active, id, usage) => this.onResponse(active, id, usage),
     });
     this.created.set(executionId, run);
+    if (this.deps.shared) {
+      // Whichever worker claims it starts it from here (a continue resumes its parent's session).
+      if (request.from) yield* setStartPoint(store, executionId, { at: now, attempt: 1, from: request.from });
+      yield* this.deps.shared.announce(store);
+    }
     return executionId;
   }
 
@@ -316,6 +350,12 @@ export class RunEngine {
   admit(executionId: number): void {
     const run = this.expectCreated(executionId);
     this.created.delete(executionId);
+    if (this.deps.shared) {
+      // Any worker's to claim: this one looks at once (the others were told at the commit).
+      this.emit({ type: 'run.queued', execution: this.publishedView(run) });
+      this.claimer?.look();
+      return;
+    }
     this.runs.set(executionId, run);
     this.admission.enqueue(run);
     this.emit({ type: 'run.queued', execution: this.publishedView(run) });
@@ -363,10 +403,16 @@ export class RunEngine {
     return true;
   }
 
-  /** A parked run taken up to be stopped; undefined when there is none (or its row cannot be read: logged). */
+  /**
+   * A run in the database only, taken up to be stopped: a parked one, or (with a shared queue) a
+   * queued one; undefined when there is none (or its row cannot be read: logged).
+   */
   private async takeUpParked(executionId: number): Promise<ActiveRun | undefined> {
     try {
-      return await this.parking.takeUpParked(executionId);
+      return (
+        (await this.parking.takeUpParked(executionId)) ??
+        (this.deps.shared ? await this.takeUpQueued(executionId) : undefined)
+      );
     } catch (error) {
       this.writeFailed(error);
       return undefined;
@@ -388,6 +434,11 @@ export class RunEngine {
       await this.parking.wake(executionId);
   }
 
+  /** Runs parked for a person whose worker was reaped: those answered meanwhile resume. */
+  async wakeAnswered(executionIds: readonly number[]): Promise<void> {
+    for (const executionId of executionIds) await this.parking.wake(executionId);
+  }
+
   /** The settings were saved: limits and the breaker follow at once, and waiting runs start if they now may. */
   followSettings(settings: EngineSettings): void {
     this.settings = settings;
@@ -396,6 +447,7 @@ export class RunEngine {
 
   /** Starts waiting runs the limits now allow (e.g. after a setting changed). */
   pump(): void {
+    this.claimer?.look();
     const moved = this.admission.pump((run) => this.launchOrRefuse(run));
     // Everyone behind moved up.
     if (moved) for (const waiting of this.admission.waitingRuns) this.publishUpdate(waiting);
@@ -557,6 +609,8 @@ export class RunEngine {
    * each for the attempt and from the start point it was left with.
    */
   async resumeHandedBack(): Promise<number> {
+    // A shared queue's workers claim them like any queued run.
+    if (this.deps.shared) return 0;
     const rows = await this.ledger.read(handedBackExecutions);
     for (const row of rows) {
       const run = await this.parking.revive(row, row.handedBack.from, row.handedBack.attempt);
@@ -577,6 +631,7 @@ export class RunEngine {
   async shutdown(): Promise<void> {
     // After a drain, what is left is handed back, not cancelled (a run queued since, too).
     if (this.draining) await this.handBack();
+    this.claimer?.stop();
     this.admission.stop();
     this.approvals.stop();
     const runs = [...this.runs.values()];
@@ -775,9 +830,82 @@ export class RunEngine {
         this.deps.logger.error({ executionId: run.executionId, err: error }, 'execution crashed'),
       )
       .then(() => {
+        this.announceSlotFreed();
         this.pumpOnItsOwn();
         this.noteProcessEnded();
       });
+  }
+
+  /** Claims this worker's runs from the shared queue while it has room. */
+  private claimerOf(shared: SharedQueue): Claimer {
+    const { store, worker } = this.deps;
+    return new Claimer(
+      {
+        mayStart: () => this.admission.hasRoom() && !this.deps.storage?.refusal(),
+        claim: () =>
+          transaction(store, function* (tx) {
+            const claimed = yield* claimRun(tx, worker, Date.now());
+            if (!claimed) return null;
+            const row = yield* getExecutionRow(tx, claimed.executionId);
+            return row ? { row, attempt: claimed.attempt } : null;
+          }),
+        take: (claimed) => this.take(claimed),
+        failed: (error) => this.writeFailed(error, 'queued runs could not be claimed'),
+      },
+      shared.pollMs,
+    );
+  }
+
+  /**
+   * A run this worker claimed (marked `running` on it) starts here, from the start point it was
+   * queued with, for the attempt it waits for. Rebuilt from its row, as a parked run is woken.
+   */
+  private async take({ row, attempt }: ClaimedRow): Promise<void> {
+    const run = await this.parking.revive(row, startPointOf(row), row.handedBack?.attempt ?? attempt);
+    if (!run) return;
+    this.admission.enqueue(run);
+    this.pump();
+  }
+
+  /**
+   * With a shared queue, a run that waits again (a retry, an answered approval) leaves this
+   * worker: its start point is stored with it, for any worker to claim when it is due.
+   */
+  private async waitInDatabase(run: ActiveRun): Promise<void> {
+    this.retryTimers.cancel(run.executionId);
+    this.admission.withdraw(run.executionId);
+    this.apply(run, { type: 'hand_back' });
+    this.runs.delete(run.executionId);
+    run.view.status = 'queued';
+    const startPoint = handedBackRecord(run.state, Date.now());
+    const shared = this.deps.shared;
+    try {
+      await this.ledger.write(function* (tx) {
+        yield* setStartPoint(tx, run.executionId, startPoint);
+        if (shared) yield* shared.announce(tx);
+      });
+    } catch (error) {
+      // Left queued without its start point: it starts over from its prompt.
+      this.writeFailed(error, 'a waiting run’s start point could not be stored', {
+        executionId: run.executionId,
+      });
+    }
+    this.emit({ type: 'run.updated', execution: run.view });
+  }
+
+  /**
+   * A queued run of the shared queue, taken off it to be stopped: marked this worker's (so no
+   * worker claims it meanwhile) and rebuilt; undefined when it is not queued (a worker claimed it).
+   */
+  private async takeUpQueued(executionId: number): Promise<ActiveRun | undefined> {
+    const row = await this.ledger.write((tx) => takeQueuedExecution(tx, executionId, this.deps.worker.id));
+    return row && this.parking.revive(row, startPointOf(row), row.handedBack?.attempt ?? row.attempt);
+  }
+
+  /** A run of the shared queue ended its attempt: every worker may claim into the freed slot. */
+  private announceSlotFreed(): void {
+    const shared = this.deps.shared;
+    if (shared) this.ledger.record((tx) => shared.announce(tx));
   }
 
   /** A pump on a timer or after an attempt, where nothing would catch what it throws. */
@@ -1037,6 +1165,8 @@ export class RunEngine {
       errorMessage: attemptRow.errorMessage ?? null,
     };
     this.emit({ type: 'attempt.ended', execution: this.publishedView(run), attempt, ending, retryAt });
+    // Due at `retryAt` (recorded above), for any worker to claim.
+    if (this.deps.shared) return this.waitInDatabase(run);
     this.retryTimers.schedule(run.executionId, delayMs, () => {
       this.apply(run, { type: 'retry_due' });
       this.admission.enqueue(run);

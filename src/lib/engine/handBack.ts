@@ -2,7 +2,7 @@ import type { LogDraft, StepDraft } from '../claude/messages';
 import { HANDED_BACK } from '../contracts/executions';
 import type { HandedBack } from '../db/schema';
 import { systemStep } from './findings';
-import { HANDED_BACK_MESSAGE, type RunPhase, type RunState } from './runState';
+import { HANDED_BACK_MESSAGE, type RunPhase, type RunState, type StartPoint } from './runState';
 
 /**
  * Hand-back: when the server stops after its drain, a run still under way is not failed. Its
@@ -45,6 +45,10 @@ export function handedBackRecord(state: RunState, at: number): HandedBack {
   if (state.phase !== 'handed_back') throw new Error(`a ${state.phase} run is not handed back`);
   return { at, attempt: state.attempt, from: state.from };
 }
+
+/** Where a queued run starts, from its row: its stored start point, or its prompt. */
+export const startPointOf = (row: { handedBack: HandedBack | null }): StartPoint =>
+  row.handedBack?.from ?? { kind: 'prompt' };
 
 /** The step and log line that tell the run's reader why it is queued again. */
 export function handBackNotice(hadProcess: boolean): { step: StepDraft; log: LogDraft } {

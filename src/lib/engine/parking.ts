@@ -37,6 +37,11 @@ export interface ParkingHost {
   onResponse(run: ActiveRun, responseId: string, usage: ModelTokenUsage): void;
   /** A write failed (a storage fault stops every run). */
   failed(error: unknown): void;
+  /**
+   * Several workers share the queue: a run whose process another worker holds (waiting in its
+   * callback) is that worker's to wake when its hold ends, never woken here beside it.
+   */
+  sharedQueue: boolean;
 }
 
 /** How a parking attempt's ending reads: never recorded, the run is parked instead. */
@@ -98,12 +103,14 @@ export class Parking {
   }
 
   private async wakeParked(executionId: number): Promise<void> {
-    const { ledger } = this.host;
+    const { host } = this;
+    const { ledger } = host;
     const parked = await ledger.read(function* (store) {
       if ((yield* pendingApprovalsOf(store, executionId)).length > 0) return undefined;
       const row = yield* getExecutionRow(store, executionId);
       const answer = yield* latestAnsweredApproval(store, executionId);
-      return row?.status === 'awaiting_approval' && answer && row.sessionId !== null
+      const held = host.sharedQueue && row?.workerId != null;
+      return row?.status === 'awaiting_approval' && !held && answer && row.sessionId !== null
         ? { row, answer, sessionId: row.sessionId }
         : undefined;
     });

@@ -1,6 +1,6 @@
 import { type ListenerOptions, PostgresListener } from '../db/postgresListener';
 import { decodePositions, OUTPUT_CHANNEL } from './announcements';
-import { CONTROL_CHANNEL, decodeStop, type StopRequest } from './control';
+import { CONTROL_CHANNEL, decodeStop, QUEUE_CHANNEL, type StopRequest } from './control';
 import type { AnnouncementListener, AnnouncementSource } from './runFeed';
 
 /** Where the live path reports a lost connection and what it skipped (the process's logger). */
@@ -10,14 +10,16 @@ export interface LiveLog {
 }
 
 /**
- * A process's one listening connection to Postgres (both channels), fanned out in process: to the
- * followers of each run (announcements) and to this process's worker (stop requests). After every
+ * A process's one listening connection to Postgres (three channels), fanned out in process: to the
+ * followers of each run (announcements), to this process's worker (stop requests) and to its
+ * claimer (the shared queue's wake-ups). After every
  * (re)connection each follower is told to read again, since notifications sent while there was no
  * connection are gone.
  */
 export class PostgresLive implements AnnouncementSource {
   private readonly followers = new Map<number, Set<AnnouncementListener>>();
   private readonly stopHandlers = new Map<string, Set<(request: StopRequest) => void>>();
+  private readonly queueHandlers = new Set<() => void>();
   private readonly listener: PostgresListener;
   private connections = 0;
   private readonly connectedWaiters = new Set<() => void>();
@@ -29,7 +31,7 @@ export class PostgresLive implements AnnouncementSource {
   ) {
     this.listener = new PostgresListener(
       url,
-      [OUTPUT_CHANNEL, CONTROL_CHANNEL],
+      [OUTPUT_CHANNEL, CONTROL_CHANNEL, QUEUE_CHANNEL],
       {
         onNotification: (channel, payload) => this.dispatch(channel, payload),
         onConnected: () => this.connected(),
@@ -80,9 +82,16 @@ export class PostgresLive implements AnnouncementSource {
     return () => set.delete(handler);
   }
 
+  /** `handler` hears each run queued and each slot freed on any process (and each reconnection). */
+  onQueueChange(handler: () => void): () => void {
+    this.queueHandlers.add(handler);
+    return () => this.queueHandlers.delete(handler);
+  }
+
   close(): Promise<void> {
     this.followers.clear();
     this.stopHandlers.clear();
+    this.queueHandlers.clear();
     return this.listener.close();
   }
 
@@ -91,6 +100,7 @@ export class PostgresLive implements AnnouncementSource {
     if (this.connections > 1)
       this.log.info({ connections: this.connections }, 'Live updates: listening again');
     for (const set of this.followers.values()) for (const listener of set) listener.onResync();
+    for (const handler of this.queueHandlers) this.guarded(handler);
     for (const resolve of this.connectedWaiters) resolve();
     this.connectedWaiters.clear();
   }
@@ -106,6 +116,8 @@ export class PostgresLive implements AnnouncementSource {
       if (request)
         for (const handler of this.stopHandlers.get(request.workerId) ?? [])
           this.guarded(() => handler(request));
+    } else if (channel === QUEUE_CHANNEL) {
+      for (const handler of this.queueHandlers) this.guarded(handler);
     }
   }
 

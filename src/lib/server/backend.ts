@@ -1,5 +1,4 @@
 import path from 'node:path';
-import { SYSTEM_HEALTH_KEY } from '../../agents/system-health';
 import { type ApprovalLinks, loadApprovalLinks } from '../auth/approvalLinks';
 import type { AppEnv } from '../config/env';
 import { type ExecutionLive, isEndedStatus, usdToMicros } from '../contracts/executions';
@@ -24,22 +23,16 @@ import { getAppSettings, putSetting } from '../db/queries/settings';
 import { getWorkflowRun } from '../db/queries/workflowRuns';
 import { appSecretBox } from '../db/secretBox';
 import { type Store, sqliteStore } from '../db/store';
-import { type DrainStart, type HandBackCounts, RunEngine } from '../engine/engine';
+import type { DrainStart, HandBackCounts, RunEngine } from '../engine/engine';
 import type { EngineEvent } from '../engine/events';
-import { healthTools } from '../health/healthTools';
-import { recordHealthReport } from '../health/reports';
-import { announceOutput } from '../live/announcer';
 import { engineAnnouncements } from '../live/inProcess';
-import { PostgresLive } from '../live/postgresLive';
 import { type RunFeed, runFeed } from '../live/runFeed';
-import { announceStatusChanges } from '../live/statusAnnouncer';
 import { type HostMetrics, startHostMetrics } from '../metrics/hostMetrics';
 import { hostMetricsSettings } from '../metrics/retention';
 import { RunResourceSampler } from '../metrics/runResourceSampler';
 import { recordEventIn, recordEventOn } from '../notifications/events';
 import { hostConditionChecker } from '../notifications/hostConditions';
 import {
-  approvalEvent,
   circuitEvent,
   hostReading,
   monthlyBudgetEvents,
@@ -57,7 +50,8 @@ import { type OutputRetention, startOutputRetention } from '../storage/outputRet
 import { StorageReserve } from '../storage/reserve';
 import { engineStepLauncher } from '../workflows/engineLauncher';
 import { WorkflowRunner } from '../workflows/runner';
-import { type LocalWorker, startLocalWorker } from './localWorker';
+import type { LocalWorker } from './localWorker';
+import { startRunHost } from './runHost';
 
 /** The reserve file in the data directory (see storage/reserve.ts). */
 const STORAGE_RESERVE_FILE = 'storage-reserve';
@@ -194,20 +188,19 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
           logger.warn({ err }, 'a read-only Postgres connection was lost; the next query connects again'),
         );
   const healthStore = readOnly ? sqliteStore(readOnly.db) : (readOnlyPostgres?.store ?? store);
-  const runWorker = await startLocalWorker({ store, labels: env.workerLabels, logger });
   // On Postgres every commit of a run is announced with NOTIFY and this process follows runs (and
-  // hears stop requests for its worker) on one LISTEN connection; SQLite's one process follows the
-  // engine's own events.
-  const live = postgresUrl === undefined ? undefined : new PostgresLive(postgresUrl, logger);
-  const engine: RunEngine = new RunEngine({
+  // hears stop requests for its worker, and the shared queue) on one LISTEN connection; SQLite's
+  // one process follows the engine's own events.
+  const runHost = await startRunHost({
     ...deps,
+    postgresUrl,
     settings,
-    ...(live && { withOutput: announceOutput }),
-    worker: runWorker,
+    healthStore,
+    runsAgents: env.runAgents,
     processes: sampler,
     storage,
-    toolsFor: (agent) => (agent.builtinKey === SYSTEM_HEALTH_KEY ? healthTools(healthStore) : undefined),
   });
+  const { engine, worker: runWorker, live } = runHost;
   const announceBudgets = levelChanges(notify);
   // Spend moves on every usage event; each look reads the budgets after the last one was
   // announced, so two reads never race and a stale level never follows a newer one.
@@ -216,20 +209,6 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     (err) => logger.warn({ err }, 'monthly budgets could not be read; the next spend looks again'),
   );
   const approvalLinks = loadApprovalLinks(env.dataDir);
-
-  // An approval's request (with its links) and its expiry are announced in the transaction that records them.
-  engine.events.onApprovalInTransaction((tx, { change, approval }) =>
-    recordEventIn(tx, approvalEvent(change, approval)),
-  );
-
-  // A run's bad ending is announced in the very transaction that records it.
-  engine.events.onEndingInTransaction(function* (tx, { execution, agent, budget, timeoutSeconds }) {
-    const event = runEndedEvent(execution, budget, timeoutSeconds);
-    if (event) yield* recordEventIn(tx, event);
-    // A reporting agent's report (or its absence) commits with the run, and so do its health events.
-    const reported = yield* recordHealthReport(tx, agent, execution, Date.now());
-    for (const health of reported) yield* recordEventIn(tx, health);
-  });
 
   const workflows = new WorkflowRunner({
     store,
@@ -298,20 +277,6 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     });
   }, SEARCH_INDEX_INTERVAL_MS);
 
-  if (live) {
-    announceStatusChanges(engine.events, store, (err) =>
-      logger.warn(
-        { err },
-        'a run’s status change could not be announced; followers see it at their next read',
-      ),
-    );
-    // A stop asked for on any process (a cancel, a budget) reaches the run on this worker.
-    live.onStop(
-      runWorker.id,
-      (request) => void engine.stop(request.executionId, request.reason, request.message),
-    );
-    await live.whenListening();
-  }
   storage.start();
   await workflows.resume();
   // Approvals outlive the server: their expiries are armed again, and answered runs resume.
@@ -381,17 +346,10 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
       storage.stop();
       await scheduler.stop();
       await workflows.shutdown();
-      await engine.shutdown();
-      await runWorker.stop();
+      await runHost.stop();
       await recording;
       await delivery;
-      await Promise.all([
-        hostMetrics.stop(),
-        sampler.stop(),
-        worker?.stop(),
-        retention.stop(),
-        live?.close(),
-      ]);
+      await Promise.all([hostMetrics.stop(), sampler.stop(), worker?.stop(), retention.stop()]);
       readOnly?.sqlite.close();
       await readOnlyPostgres?.close();
     },

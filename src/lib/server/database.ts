@@ -8,9 +8,9 @@ import { execute } from '../db/plan';
 import { openPostgres } from '../db/postgres';
 import { readAppSettings } from '../db/queries/settings';
 import { installPostgresStore, type Store, sqliteStore } from '../db/store';
-import { acquireInstanceLock, acquirePostgresInstanceLock } from './instanceLock';
+import { acquireInstanceLock } from './instanceLock';
 
-/** The store the server runs on, opened, migrated and locked to this server. */
+/** The store the server runs on, opened and migrated (the SQLite file locked to this server). */
 export interface ServerDatabase {
   readonly store: Store;
   /** The SQLite file, when that is the store (its own maintenance: checkpoints, backups, the storage probe). */
@@ -21,8 +21,8 @@ export interface ServerDatabase {
 
 /**
  * Opens the server's store: Postgres when DATABASE_URL is set, otherwise the SQLite file in the
- * data directory (created on first start). Either is migrated before anything listens, and held
- * by this server alone (see instanceLock.ts). Settings stored in a form this version cannot use are
+ * data directory (created on first start). Either is migrated before anything listens; the SQLite
+ * file is held by this server alone (see instanceLock.ts), Postgres is shared by every process. Settings stored in a form this version cannot use are
  * named, with the default used instead.
  */
 export async function openServerDatabase(env: AppEnv, logger: Logger): Promise<ServerDatabase> {
@@ -45,15 +45,7 @@ async function openPostgresDatabase(url: string, logger: Logger): Promise<Server
     onIdleClientError: (err) =>
       logger.warn({ err }, 'a Postgres connection was lost; the next query connects again'),
   });
-  let releaseLock: () => Promise<void>;
-  try {
-    releaseLock = await acquirePostgresInstanceLock(url, opened.where, (err) =>
-      logger.error({ err }, 'the connection holding this server’s Postgres lock was lost'),
-    );
-  } catch (error) {
-    await opened.close();
-    throw error;
-  }
+  // Not locked to this process: web nodes and worker hosts share it (docs/scaling.md).
   installPostgresStore(opened.store);
   logger.info({ postgres: opened.where }, 'storing in Postgres (DATABASE_URL)');
   return {
@@ -62,7 +54,6 @@ async function openPostgresDatabase(url: string, logger: Logger): Promise<Server
     async close() {
       installPostgresStore(undefined);
       await opened.close();
-      await releaseLock();
     },
   };
 }

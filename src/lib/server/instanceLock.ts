@@ -1,10 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { holdAdvisoryLock } from '../db/postgres';
-
-/** The advisory lock a server holds on its Postgres database ("CLOP" in ASCII). */
-const POSTGRES_SERVER_LOCK = 0x434c4f50;
 
 interface LockOwner {
   pid: number;
@@ -74,24 +70,4 @@ export function acquireInstanceLock(databasePath: string): () => void {
   throw new InstanceLockError(
     `Could not take the lock ${file}; another server is starting on the same database`,
   );
-}
-
-/**
- * One server per Postgres database, for the same reasons as per file: this version's engine keeps
- * its queue in its own memory, and recovers every unfinished run at start (worker hosts that claim
- * from the database are not built yet: docs/scaling.md). The lock is Postgres' own (advisory, per
- * session), so a server that dies lets it go with its connection.
- */
-export async function acquirePostgresInstanceLock(
-  url: string,
-  where: string,
-  onLost: (error: Error) => void,
-): Promise<() => Promise<void>> {
-  const lock = await holdAdvisoryLock(url, POSTGRES_SERVER_LOCK, onLost);
-  if (!lock)
-    throw new InstanceLockError(
-      `Another ClaudeOps server is using the Postgres database ${where}. ` +
-        'Two servers on one database would recover each other’s runs and double-count limits: stop that one first, or set DATABASE_URL to another database.',
-    );
-  return lock.release;
 }

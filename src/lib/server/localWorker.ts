@@ -4,12 +4,13 @@ import packageJson from '../../../package.json';
 import type { Logger } from '../core/logger';
 import { oneAtATime } from '../core/oneAtATime';
 import { transaction } from '../db/plan';
-import { reapDeadWorkers } from '../db/queries/runClaims';
+import { type ReapedWorker, reapDeadWorkers } from '../db/queries/runClaims';
 import {
   recordWorkerBeat,
   recordWorkerDraining,
   recordWorkerStop,
   registerWorker,
+  unstoppedWorkersOn,
 } from '../db/queries/workers';
 import type { Store } from '../db/store';
 
@@ -35,6 +36,29 @@ export interface LocalWorkerOptions {
   labels: string[];
   logger: Logger;
   beatIntervalMs?: number;
+  /**
+   * Whether the worker is listed and claims runs; a web node that leaves runs to worker hosts
+   * (CLAUDEOPS_RUN_AGENTS=false) is not, and only reaps.
+   */
+  registered?: boolean;
+  /** Workers were reaped: their runs parked for a person may be woken (see RunEngine.wakeAnswered). */
+  onReaped?: (reaped: ReapedWorker[]) => void;
+}
+
+/** A worker's id: its host, its process and a random tail, so one host's restarts stay apart. */
+const workerIdOf = (host: string, pid: number) => `${host}-${pid}-${randomBytes(4).toString('hex')}`;
+
+/** Whether the worker `id` of this host is a process that is gone (its pid answers no signal). */
+function goneHere(id: string, host: string): boolean {
+  const pid = Number(id.slice(host.length + 1).split('-')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    // EPERM: alive, another user's. A pid taken again by another process passes for alive: its lease decides.
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
 }
 
 /**
@@ -44,20 +68,25 @@ export interface LocalWorkerOptions {
  * that refused its beat would refuse the reap too.
  */
 export async function startLocalWorker(options: LocalWorkerOptions): Promise<LocalWorker> {
-  const { store, labels, logger, beatIntervalMs = BEAT_INTERVAL_MS } = options;
+  const { store, labels, logger, beatIntervalMs = BEAT_INTERVAL_MS, onReaped, registered = true } = options;
   const host = os.hostname();
-  // Unique per start, so the history of one host's restarts stays apart.
-  const id = `${host}-${process.pid}-${randomBytes(4).toString('hex')}`;
-  await registerWorker(store, { id, host, labels, version: packageJson.version, startedAt: Date.now() });
+  const id = workerIdOf(host, process.pid);
+  // A process of this host that was killed is known dead now: its runs need not wait for its lease.
+  const goneWorkers = (await unstoppedWorkersOn(store, host)).filter((worker) => goneHere(worker, host));
+  // Unregistered, its beats and its stop change no row.
+  if (registered)
+    await registerWorker(store, { id, host, labels, version: packageJson.version, startedAt: Date.now() });
   /** A write about the worker that may fail (storage failing: the storage monitor says so) without stopping it. */
   const record = (write: Promise<void>, failure: string) =>
     write.catch((err: unknown) => logger.warn({ err, workerId: id }, failure));
-  const reap = async (now: number) => {
+  const reap = async (now: number, knownDead: readonly string[] = []) => {
     // Nothing in this process holds the dead worker's runs: the rows are all there is to settle.
-    const reaped = await transaction(store, (tx) => reapDeadWorkers(tx, now));
+    const reaped = await transaction(store, (tx) => reapDeadWorkers(tx, now, knownDead));
     for (const dead of reaped)
       logger.warn({ ...dead, reapedBy: id }, 'a worker stopped beating: its runs are settled');
+    if (reaped.length > 0) onReaped?.(reaped);
   };
+  if (goneWorkers.length > 0) await reap(Date.now(), goneWorkers);
   let stopped = false;
   // One beat at a time: a slow store must not pile beats (and reaps) up; none after `stop`.
   const beatOnce = oneAtATime(

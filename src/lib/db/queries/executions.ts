@@ -36,6 +36,7 @@ import type { DbExecutor } from '../executor';
 import { changesOf, firstOf, type Plan, preparedRowsOf, rowsOf } from '../plan';
 import { preparedPerStore, rawOnSqlite, sqliteInsertedId } from '../prepared';
 import { insertedRow } from '../returning';
+import { lockedRows } from '../rowLocks';
 import type { Execution, executionAttempts, HandedBack, RunLimits } from '../schema';
 import type { Store, Tables } from '../store';
 import { getExecutionResources } from './runResources';
@@ -552,6 +553,34 @@ export function* interruptUnfinishedExecutions({ db, t }: Store): Plan<number[]>
   return rows.map((row) => row.id);
 }
 
+/** Stores where a queued run starts when it is claimed or queued again (see `executions.handedBack`). */
+export function* setStartPoint({ db, t }: Store, executionId: number, startPoint: HandedBack): Plan<void> {
+  yield* changesOf(
+    db.update(t.executions).set({ handedBack: startPoint }).where(eq(t.executions.id, executionId)),
+  );
+}
+
+/**
+ * A queued run of a shared queue taken by `workerId` to be stopped: marked `running` on it, so no
+ * worker claims it meanwhile (its ending follows at once). Its row as it was queued; undefined
+ * when it is not queued (claimed since: the worker that runs it stops it). Locked on Postgres.
+ */
+export function* takeQueuedExecution(
+  store: Store,
+  executionId: number,
+  workerId: string,
+): Plan<Execution | undefined> {
+  const { db, t } = store;
+  const row = yield* firstOf(
+    lockedRows(store, db.select().from(t.executions).where(eq(t.executions.id, executionId)), t.executions),
+  );
+  if (row?.status !== 'queued') return undefined;
+  yield* changesOf(
+    db.update(t.executions).set({ status: 'running', workerId }).where(eq(t.executions.id, executionId)),
+  );
+  return row;
+}
+
 /** The runs the last server left queued for this start (see engine/handBack.ts), oldest first. */
 export function* handedBackExecutions({ db, t }: Store): Plan<(Execution & { handedBack: HandedBack })[]> {
   const { executions } = t;
@@ -628,7 +657,13 @@ export function* countToolCalls({ db, t }: Store, id: number): Plan<number> {
 
 /** A parked run's figures once its process ended: the run stays awaiting approval. */
 export function* recordParkedProgress({ db, t }: Store, id: number, progress: ExecutionProgress): Plan<void> {
-  yield* changesOf(db.update(t.executions).set(progress).where(eq(t.executions.id, id)));
+  // Parked, it has no process: no worker holds it (a worker holding one waits in its callback).
+  yield* changesOf(
+    db
+      .update(t.executions)
+      .set({ ...progress, workerId: null })
+      .where(eq(t.executions.id, id)),
+  );
 }
 
 /** Runs that wait for an approval nobody needs to give any more (answered while the server went down). */

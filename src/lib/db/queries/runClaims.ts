@@ -1,4 +1,4 @@
-import { and, asc, count, eq, gt, isNull, lt, lte, or } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, isNull, lt, lte, or } from 'drizzle-orm';
 import { hasLabels, labelWaitReason } from '../../contracts/workers';
 import { changesOf, firstOf, type Plan, rowsOf } from '../plan';
 import { advisoryTransactionLock, lockedRows, skipLockedRows } from '../rowLocks';
@@ -143,24 +143,37 @@ export interface ReapedWorker {
   lastBeatAt: number;
   interrupted: number[];
   requeued: number[];
+  /** Its runs that waited for a person with their process held: parked now, woken by an answer. */
+  parked: number[];
 }
 
 /**
- * Workers not stopped whose last beat is older than the lease are marked stopped, and each of
+ * Workers not stopped whose last beat is older than the lease (or `knownDead`: a process of this
+ * host that is gone) are marked stopped, and each of
  * their `running` runs either goes back to `queued` (its attempt recorded `interrupted`) while the
  * agent's run retries allow, or ends `interrupted` naming the worker and its last beat. On Postgres
  * the dead workers' rows are taken `FOR UPDATE SKIP LOCKED`: two reapers never handle one worker,
  * and the second finds it stopped once the first commits. Run it in one transaction.
  */
-export function* reapDeadWorkers(store: Store, now: number): Plan<ReapedWorker[]> {
+export function* reapDeadWorkers(
+  store: Store,
+  now: number,
+  knownDead: readonly string[] = [],
+): Plan<ReapedWorker[]> {
   const { db, t } = store;
+  const silent = lt(t.workers.lastBeatAt, now - WORKER_LEASE_MS);
   const dead = yield* rowsOf(
     skipLockedRows(
       store,
       db
         .select({ id: t.workers.id, lastBeatAt: t.workers.lastBeatAt })
         .from(t.workers)
-        .where(and(isNull(t.workers.stoppedAt), lt(t.workers.lastBeatAt, now - WORKER_LEASE_MS)))
+        .where(
+          and(
+            isNull(t.workers.stoppedAt),
+            knownDead.length > 0 ? or(silent, inArray(t.workers.id, [...knownDead])) : silent,
+          ),
+        )
         .orderBy(asc(t.workers.lastBeatAt)),
       t.workers,
     ),
@@ -187,7 +200,7 @@ function* reapRunsOf(
   store: Store,
   worker: { id: string; lastBeatAt: number },
   now: number,
-): Plan<{ interrupted: number[]; requeued: number[] }> {
+): Plan<Omit<ReapedWorker, 'workerId' | 'lastBeatAt'>> {
   const { db, t } = store;
   const e = t.executions;
   const runs = yield* rowsOf(
@@ -206,7 +219,19 @@ function* reapRunsOf(
       .orderBy(asc(e.id)),
   );
   const message = `Worker ${worker.id} stopped beating during the run; last beat at ${new Date(worker.lastBeatAt).toISOString()}`;
-  const result = { interrupted: [] as number[], requeued: [] as number[] };
+  // Its process is gone with the worker: the run is parked, as a hold that ended leaves it.
+  const parked = yield* rowsOf(
+    db
+      .update(e)
+      .set({ workerId: null })
+      .where(and(eq(e.workerId, worker.id), eq(e.status, 'awaiting_approval')))
+      .returning({ id: e.id }),
+  );
+  const result = {
+    interrupted: [] as number[],
+    requeued: [] as number[],
+    parked: parked.map((row) => row.id),
+  };
   for (const run of runs) {
     const runRetries = run.limits?.runRetries ?? run.agentRetries;
     const handBacks = yield* countHandedBackAttempts(store, run.id);

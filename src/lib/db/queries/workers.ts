@@ -1,4 +1,4 @@
-import { desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { WORKER_ALIVE_WINDOW_MS, type WorkerDto } from '../../contracts/workers';
 import type { WorkerRow } from '../schema';
 import type { Store } from '../store';
@@ -26,6 +26,15 @@ export async function recordWorkerDraining({ db, t }: Store, id: string, at: num
 
 export async function recordWorkerStop({ db, t }: Store, id: string, at: number): Promise<void> {
   await db.update(t.workers).set({ lastBeatAt: at, stoppedAt: at }).where(eq(t.workers.id, id));
+}
+
+/** The ids of the workers of `host` not recorded stopped (a killed process never records its stop). */
+export async function unstoppedWorkersOn({ db, t }: Store, host: string): Promise<string[]> {
+  const rows = await db
+    .select({ id: t.workers.id })
+    .from(t.workers)
+    .where(and(eq(t.workers.host, host), isNull(t.workers.stoppedAt)));
+  return rows.map((row) => row.id);
 }
 
 /**

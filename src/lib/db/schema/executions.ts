@@ -40,7 +40,10 @@ export type StartPoint =
       prompt: string | null;
     };
 
-/** A queued run a stopping server left for the next start: what that start runs it as. */
+/**
+ * A queued run's start point: what a stopping server left for the next start, or (with a shared
+ * queue) what the worker that claims it runs it as.
+ */
 export interface HandedBack {
   at: number;
   /** The attempt the next start runs. */
@@ -119,7 +122,9 @@ export const executions = sqliteTable(
     /**
      * Set on a queued run a stopping server left for the next start (never started, waiting for a
      * retry, or handed back mid-attempt): the next start queues it again instead of interrupting
-     * it, from this start point. Cleared when an attempt starts.
+     * it, from this start point. With a shared queue (Postgres with worker hosts), set too on a
+     * continue, a retry and an answered approval's wake: the worker that claims it starts there.
+     * Cleared when an attempt starts.
      */
     handedBack: text('handed_back', { mode: 'json' }).$type<HandedBack>(),
   },

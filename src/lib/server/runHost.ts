@@ -1,0 +1,115 @@
+import { SYSTEM_HEALTH_KEY } from '../../agents/system-health';
+import type { AppEnv } from '../config/env';
+import type { Logger } from '../core/logger';
+import type { Store } from '../db/store';
+import { type EngineSettings, type ProcessWatcher, RunEngine, type StorageGate } from '../engine/engine';
+import { healthTools } from '../health/healthTools';
+import { recordHealthReport } from '../health/reports';
+import { announceOutput } from '../live/announcer';
+import { announceQueue } from '../live/control';
+import { PostgresLive } from '../live/postgresLive';
+import { announceStatusChanges } from '../live/statusAnnouncer';
+import { recordEventIn } from '../notifications/events';
+import { approvalEvent, runEndedEvent } from '../notifications/producers';
+import type { SecretMasker } from '../security/secrets';
+import { type LocalWorker, startLocalWorker } from './localWorker';
+
+export interface RunHostDeps {
+  store: Store;
+  /** The Postgres the store is on; undefined on the SQLite file (one process: no shared queue). */
+  postgresUrl: string | undefined;
+  env: AppEnv;
+  logger: Logger;
+  masker: SecretMasker;
+  settings: EngineSettings;
+  /** Where the System Health Reporter's tools read (a connection that cannot write). */
+  healthStore: Store;
+  /** Whether this process runs agents (a worker), or only queues and watches them (a web node). */
+  runsAgents: boolean;
+  processes?: ProcessWatcher;
+  storage?: StorageGate;
+}
+
+/** A process's run engine, its worker row, and (on Postgres) its link to the other processes. */
+export interface RunHost {
+  engine: RunEngine;
+  worker: LocalWorker;
+  /** On Postgres: this process's LISTEN connection (announcements, stop requests, the queue). */
+  live: PostgresLive | undefined;
+  /** Stops the engine, the worker's beat and the LISTEN connection, in that order. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The part of a process that runs agents, shared by the web server and `npm run worker`: the
+ * engine, the worker's heartbeat and reaper, the notifications a run's ending and its approvals
+ * record in their own transaction, and on Postgres the shared queue (runs claimed from the
+ * database), the announcements of every commit, and stop requests from any process.
+ */
+export async function startRunHost(deps: RunHostDeps): Promise<RunHost> {
+  const { store, postgresUrl, env, logger, runsAgents } = deps;
+  let engine: RunEngine | undefined;
+  const worker = await startLocalWorker({
+    store,
+    labels: env.workerLabels,
+    logger,
+    registered: runsAgents,
+    onReaped: (reaped) => {
+      // Requeued runs are claimable now; parked ones that were answered resume.
+      engine?.pump();
+      void engine?.wakeAnswered(reaped.flatMap((dead) => dead.parked));
+    },
+  });
+  const live = postgresUrl === undefined ? undefined : new PostgresLive(postgresUrl, logger);
+  engine = new RunEngine({
+    store,
+    settings: deps.settings,
+    env,
+    logger,
+    masker: deps.masker,
+    worker,
+    ...(deps.processes && { processes: deps.processes }),
+    ...(deps.storage && { storage: deps.storage }),
+    ...(live && { withOutput: announceOutput, shared: { announce: announceQueue, claims: runsAgents } }),
+    toolsFor: (agent) => (agent.builtinKey === SYSTEM_HEALTH_KEY ? healthTools(deps.healthStore) : undefined),
+  });
+  const running = engine;
+  // An approval's request (with its links) and its expiry are announced in the transaction that records them.
+  running.events.onApprovalInTransaction((tx, { change, approval }) =>
+    recordEventIn(tx, approvalEvent(change, approval)),
+  );
+  // A run's bad ending is announced in the very transaction that records it.
+  running.events.onEndingInTransaction(function* (tx, { execution, agent, budget, timeoutSeconds }) {
+    const event = runEndedEvent(execution, budget, timeoutSeconds);
+    if (event) yield* recordEventIn(tx, event);
+    // A reporting agent's report (or its absence) commits with the run, and so do its health events.
+    const reported = yield* recordHealthReport(tx, agent, execution, Date.now());
+    for (const health of reported) yield* recordEventIn(tx, health);
+  });
+  if (live) {
+    announceStatusChanges(running.events, store, (err) =>
+      logger.warn(
+        { err },
+        'a run’s status change could not be announced; followers see it at their next read',
+      ),
+    );
+    // A stop asked for on any process (a cancel, a budget) reaches the run on this worker.
+    live.onStop(
+      worker.id,
+      (request) => void running.stop(request.executionId, request.reason, request.message),
+    );
+    // A run queued or a slot freed on any process: this worker looks for runs to claim.
+    live.onQueueChange(() => running.pump());
+    await live.whenListening();
+  }
+  return {
+    engine: running,
+    worker,
+    live,
+    async stop() {
+      await running.shutdown();
+      await worker.stop();
+      await live?.close();
+    },
+  };
+}
