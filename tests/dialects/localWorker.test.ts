@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import os from 'node:os';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { WORKER_LEASE_MS } from '../../src/lib/db/queries/runClaims';
@@ -111,6 +113,36 @@ describeOnEachDialect('a process worker reaping the dead', (store) => {
         interrupted: [ended],
       }),
     );
+  });
+
+  it('settles at once, at its start, the runs of a process of this host that is gone (a killed server), and not those of one alive', async () => {
+    const host = os.hostname();
+    const agentId = await insertAgent(store(), 'once', { runRetries: 0 });
+    // A pid that was, and is no more.
+    const gonePid = await new Promise<number>((resolve) => {
+      const child = spawn(process.execPath, ['-e', '0']);
+      child.once('exit', () => resolve(child.pid ?? 0));
+    });
+    const gone = `${host}-${gonePid}-0badf00d`;
+    const alive = `${host}-${process.ppid}-0c0ffee0`;
+    for (const id of [gone, alive]) {
+      await registerWorker(store(), {
+        id,
+        host,
+        labels: [],
+        version: '0.1.0',
+        startedAt: Date.now() - 1_000,
+      });
+      await recordWorkerBeat(store(), id, Date.now());
+    }
+    const ended = await insertRun(store(), agentId, { workerId: gone, attempt: 1, startedAt: Date.now() });
+    const kept = await insertRun(store(), agentId, { workerId: alive, attempt: 1 });
+
+    await start(store());
+    // Within its lease, and settled by the start itself, not a later beat.
+    expect((await runOf(store(), ended)).status).toBe('interrupted');
+    expect((await workerOf(store(), gone)).stoppedAt).not.toBeNull();
+    expect(await runOf(store(), kept)).toMatchObject({ status: 'running', workerId: alive });
   });
 
   it('beats on, and reaps a worker that dies after it started', async () => {

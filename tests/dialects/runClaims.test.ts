@@ -33,7 +33,8 @@ async function worker(store: Store, id: string, labels: string[], lastBeatAt = N
 const queued = (store: Store, agentId: number) => insertRun(store, agentId, { status: 'queued' });
 const claim = (store: Store, w: ClaimingWorker, now = NOW) =>
   transaction(store, (tx) => claimRun(tx, w, now));
-const reap = (store: Store, now: number) => transaction(store, (tx) => reapDeadWorkers(tx, now));
+const reap = (store: Store, now: number, knownDead: string[] = []) =>
+  transaction(store, (tx) => reapDeadWorkers(tx, now, knownDead));
 const setGlobalLimit = (store: Store, maxConcurrentRuns: number) =>
   transaction(store, (tx) => updateAppSettings(tx, { maxConcurrentRuns }));
 
@@ -174,7 +175,7 @@ describeOnEachDialect('run claims', (store) => {
     expect(await transaction(store(), (tx) => ownLeaseValid(tx, 'dead', later))).toBe(false);
 
     expect(await reap(store(), later)).toEqual([
-      { workerId: 'dead', lastBeatAt: NOW, interrupted: [ends], requeued: [retried] },
+      { workerId: 'dead', lastBeatAt: NOW, interrupted: [ends], requeued: [retried], parked: [] },
     ]);
     expect(await reap(store(), later)).toEqual([]);
 
@@ -202,9 +203,37 @@ describeOnEachDialect('run claims', (store) => {
     expect(await claim(store(), live, later)).toEqual({ executionId: retried, agentId: retries, attempt: 2 });
     const afterLive = later + WORKER_LEASE_MS + 1;
     expect(await reap(store(), afterLive)).toEqual([
-      { workerId: 'live', lastBeatAt: later, interrupted: [retried, liveRun], requeued: [] },
+      { workerId: 'live', lastBeatAt: later, interrupted: [retried, liveRun], requeued: [], parked: [] },
     ]);
     expect((await runRow(store(), retried)).status).toBe('interrupted');
+  });
+});
+
+describeOnEachDialect('reaping workers known dead, and their runs that wait for a person', (store) => {
+  clearAll(store);
+
+  it('reaps a worker known dead before its lease ends, parks its runs that waited for a person with their process, and leaves the others alone', async () => {
+    await setGlobalLimit(store(), 10);
+    const agentId = await insertAgent(store(), 'a', { runRetries: 0, maxConcurrentRuns: 5 });
+    const gone = await worker(store(), 'gone', []);
+    await worker(store(), 'beating', []);
+    const running = await queued(store(), agentId);
+    const asking = await queued(store(), agentId);
+    expect((await claim(store(), gone))?.executionId).toBe(running);
+    expect((await claim(store(), gone))?.executionId).toBe(asking);
+    const { db, t } = store();
+    await db.update(t.executions).set({ status: 'awaiting_approval' }).where(eq(t.executions.id, asking));
+
+    // Within the lease: nobody is reaped unless known dead.
+    expect(await reap(store(), NOW + 1_000)).toEqual([]);
+    expect(await reap(store(), NOW + 1_000, ['gone'])).toEqual([
+      { workerId: 'gone', lastBeatAt: NOW, interrupted: [running], requeued: [], parked: [asking] },
+    ]);
+    expect(await runRow(store(), asking)).toMatchObject({ status: 'awaiting_approval', workerId: null });
+    expect((await runRow(store(), running)).status).toBe('interrupted');
+    expect(await reap(store(), NOW + 1_000, ['gone'])).toEqual([]);
+    const [beating] = await db.select().from(t.workers).where(eq(t.workers.id, 'beating'));
+    expect(beating?.stoppedAt).toBeNull();
   });
 });
 

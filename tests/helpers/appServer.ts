@@ -77,32 +77,57 @@ export function spawnAppServer(options: StartAppServerOptions, dataDir: string):
 
 export async function startAppServer(options: StartAppServerOptions): Promise<AppServer> {
   const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-test-'));
-  const child = spawnAppServer(options, dataDir);
+  const started = await startProcess(spawnAppServer(options, dataDir), READY, 'server');
+  const url = started.ready[1] ?? '';
+  return {
+    url,
+    port: Number(new URL(url).port),
+    dataDir,
+    databasePath: path.join(dataDir, 'claudeops.db'),
+    process: started.process,
+    output: started.output,
+    stop: started.stop,
+  };
+}
+
+/** A process of ClaudeOps (a server, a worker host) once it printed its ready line. */
+export interface StartedProcess {
+  readonly process: ChildProcess;
+  /** The ready line's match. */
+  readonly ready: RegExpExecArray;
+  output(): string;
+  /** As AppServer.stop. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/** Waits up to 60 s for `child` to print `ready` (rejects, with its output, when it exits first). */
+export async function startProcess(
+  child: ChildProcess,
+  ready: RegExp,
+  what: string,
+): Promise<StartedProcess> {
   let output = '';
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${output}`)), 60_000);
+  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not start in 60 s:\n${output}`)), 60_000);
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
-      const match = READY.exec(output);
-      if (match?.[1]) {
+      const found = ready.exec(output);
+      if (found) {
         clearTimeout(timer);
-        resolve(match[1]);
+        resolve(found);
       }
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`server exited with ${code} before listening:\n${output}`));
+      reject(new Error(`${what} exited with ${code} before it was ready:\n${output}`));
     });
   });
   return {
-    url,
-    port: Number(new URL(url).port),
-    dataDir,
-    databasePath: path.join(dataDir, 'claudeops.db'),
     process: child,
+    ready: match,
     output: () => output,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);

@@ -64,10 +64,10 @@ function figuresAsText(value: unknown, at = ''): string[] {
   );
 }
 
-/** A run whose model never answers, once the server says it runs. */
+/** A run whose model never answers (and that is not retried), once the server says it runs. */
 async function startHangingRun(key: string) {
   model.script(key, [{ kind: 'hang' }]);
-  const agent = await api.createAgent({ defaultPrompt: `Hang ${key}` });
+  const agent = await api.createAgent({ defaultPrompt: `Hang ${key}`, runRetries: 0 });
   const id = await api.startExecution(agent.id);
   await expect.poll(async () => (await api.getExecution(id)).status, { timeout: 20_000 }).toBe('running');
   return { agent, id };
@@ -212,19 +212,27 @@ describe('the server on Postgres (DATABASE_URL)', () => {
     expect(failed).toEqual([]);
   });
 
-  it('refuses a second server on the same database, naming the database and not its URL', async () => {
-    await expect(
-      startAppServer({ modelServerUrl: model.url, env: { DATABASE_URL: databaseUrl } }),
-    ).rejects.toThrow(
-      /exited with 1[\s\S]*Another ClaudeOps server is using the Postgres database 127\.0\.0\.1:\d+\/server_on_postgres/,
-    );
+  it('runs beside a second server on the same database: a run started on the second is seen, live and done, on the first', async () => {
+    const second = await startAppServer({ modelServerUrl: model.url, env: { DATABASE_URL: databaseUrl } });
+    try {
+      const key = '[script:postgres-second]';
+      model.script(key, echoThenAnswer('Done beside.'));
+      const agent = await api.createAgent({ defaultPrompt: `Beside ${key}`, allowedTools: ['Bash'] });
+      const id = await apiClient(second.url).startExecution(agent.id);
+      const execution = await api.waitForEnd(id);
+      expect(execution).toMatchObject({ status: 'completed', resultText: 'Done beside.', costUsd: 0.0078 });
+      const [row] = await query<{ attempt: number }>('select attempt from executions where id = $1', [id]);
+      expect(row?.attempt).toBe(1);
+    } finally {
+      await second.stop();
+    }
   });
 
-  it('ends a run its killed server left running as interrupted at the next start, and runs again after', async () => {
+  it('ends a run its killed server left running as interrupted at the next start on the host, and runs again after', async () => {
     const { agent, id } = await startHangingRun('[script:postgres-killed]');
     await app.stop('SIGKILL');
 
-    // The killed server's lock went with its connection: the next start takes it.
+    // The next start on this host finds the killed server's worker gone and settles its runs at once.
     app = await startAppServer({
       modelServerUrl: model.url,
       dataDir: app.dataDir,

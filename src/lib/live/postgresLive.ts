@@ -20,6 +20,7 @@ export class PostgresLive implements AnnouncementSource {
   private readonly followers = new Map<number, Set<AnnouncementListener>>();
   private readonly stopHandlers = new Map<string, Set<(request: StopRequest) => void>>();
   private readonly queueHandlers = new Set<() => void>();
+  private readonly statusHandlers = new Set<(executionId: number) => void>();
   private readonly listener: PostgresListener;
   private connections = 0;
   private readonly connectedWaiters = new Set<() => void>();
@@ -82,6 +83,12 @@ export class PostgresLive implements AnnouncementSource {
     return () => set.delete(handler);
   }
 
+  /** `handler` hears each run whose status changed, on any process (its followers hear it too). */
+  onStatusChange(handler: (executionId: number) => void): () => void {
+    this.statusHandlers.add(handler);
+    return () => this.statusHandlers.delete(handler);
+  }
+
   /** `handler` hears each run queued and each slot freed on any process (and each reconnection). */
   onQueueChange(handler: () => void): () => void {
     this.queueHandlers.add(handler);
@@ -92,6 +99,7 @@ export class PostgresLive implements AnnouncementSource {
     this.followers.clear();
     this.stopHandlers.clear();
     this.queueHandlers.clear();
+    this.statusHandlers.clear();
     return this.listener.close();
   }
 
@@ -108,9 +116,11 @@ export class PostgresLive implements AnnouncementSource {
   private dispatch(channel: string, payload: string): void {
     if (channel === OUTPUT_CHANNEL) {
       const positions = this.decoded(channel, () => decodePositions(payload));
-      for (const { e, seq, step, status } of positions ?? [])
+      for (const { e, seq, step, status } of positions ?? []) {
         for (const listener of this.followers.get(e) ?? [])
           this.guarded(() => listener.onAnnouncement({ seq, stepSeq: step, status }));
+        if (status !== undefined) for (const handler of this.statusHandlers) this.guarded(() => handler(e));
+      }
     } else if (channel === CONTROL_CHANNEL) {
       const request = this.decoded(channel, () => decodeStop(payload));
       if (request)

@@ -1,6 +1,8 @@
 import { SYSTEM_HEALTH_KEY } from '../../agents/system-health';
 import type { AppEnv } from '../config/env';
 import type { Logger } from '../core/logger';
+import { execute } from '../db/plan';
+import { getExecutionLive } from '../db/queries/executions';
 import type { Store } from '../db/store';
 import { type EngineSettings, type ProcessWatcher, RunEngine, type StorageGate } from '../engine/engine';
 import { healthTools } from '../health/healthTools';
@@ -8,7 +10,7 @@ import { recordHealthReport } from '../health/reports';
 import { announceOutput } from '../live/announcer';
 import { announceQueue } from '../live/control';
 import { PostgresLive } from '../live/postgresLive';
-import { announceStatusChanges } from '../live/statusAnnouncer';
+import { announceStatusChanges, relayStatus } from '../live/statusAnnouncer';
 import { recordEventIn } from '../notifications/events';
 import { approvalEvent, runEndedEvent } from '../notifications/producers';
 import type { SecretMasker } from '../security/secrets';
@@ -100,6 +102,16 @@ export async function startRunHost(deps: RunHostDeps): Promise<RunHost> {
     );
     // A run queued or a slot freed on any process: this worker looks for runs to claim.
     live.onQueueChange(() => running.pump());
+    // Another process's run changed status: this process's lists and workflows hear of it.
+    const relayFailed = (err: unknown) =>
+      logger.warn({ err }, 'a run’s status change on another process could not be relayed');
+    live.onStatusChange((executionId) => {
+      execute(store, getExecutionLive(store, executionId)).then((execution) => {
+        // This worker's own runs are told by its engine.
+        if (execution && execution.workerId !== worker.id)
+          relayStatus(running.events, execution, relayFailed);
+      }, relayFailed);
+    });
     await live.whenListening();
   }
   return {

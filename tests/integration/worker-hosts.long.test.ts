@@ -1,0 +1,234 @@
+// Worker hosts on one Postgres: a web process that leaves runs to workers (CLAUDEOPS_RUN_AGENTS=
+// false), two `npm run worker` processes with different labels, real runs through the real SDK,
+// a worker killed with -9, and two web processes firing one schedule. What a team that spreads
+// ClaudeOps over machines checks: every run done once, on a worker allowed to run it, within the
+// limits, and nothing stuck when a host dies.
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkerDto } from '../../src/lib/contracts/workers';
+import { type ApiClient, apiClient } from '../helpers/api';
+import { type AppServer, startAppServer } from '../helpers/appServer';
+import { type PostgresCluster, startPostgres } from '../helpers/postgres';
+import {
+  echoThenAnswer,
+  type ScriptedModelServer,
+  startScriptedModelServer,
+} from '../helpers/scriptedModelServer';
+import { startWorkerHost, type WorkerHost } from '../helpers/workerHost';
+
+const GLOBAL_LIMIT = 4;
+/** The lease (20 s) and a beat (10 s): a dead worker's runs are settled within this of its last beat. */
+const SETTLED_WITHIN_MS = 30_000;
+
+let cluster: PostgresCluster;
+let databaseUrl: string;
+let model: ScriptedModelServer;
+let web: AppServer;
+let api: ApiClient;
+/** Carries `repo-a`. */
+let repoWorker: WorkerHost;
+/** Carries `gpu`; killed with -9 in the second test. */
+let gpuWorker: WorkerHost;
+const others: { stop(signal?: NodeJS.Signals): Promise<unknown> }[] = [];
+
+const webOnly = () => ({ DATABASE_URL: databaseUrl, CLAUDEOPS_RUN_AGENTS: 'false' });
+
+beforeAll(async () => {
+  [cluster, model] = await Promise.all([startPostgres(), startScriptedModelServer()]);
+  databaseUrl = await cluster.createDatabase('worker_hosts');
+  // The web process migrates; the workers find the schema applied.
+  web = await startAppServer({ modelServerUrl: model.url, env: webOnly() });
+  api = apiClient(web.url);
+  [repoWorker, gpuWorker] = await Promise.all([
+    startWorkerHost({ modelServerUrl: model.url, databaseUrl, labels: ['repo-a'] }),
+    startWorkerHost({ modelServerUrl: model.url, databaseUrl, labels: ['gpu'] }),
+  ]);
+}, 120_000);
+afterAll(async () => {
+  await Promise.all([web, repoWorker, gpuWorker, ...others].map((process) => process?.stop()));
+  await model?.close();
+  await cluster?.stop();
+});
+
+async function query<Row>(sql: string, values: unknown[] = []): Promise<Row[]> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    return (await client.query(sql, values)).rows as Row[];
+  } finally {
+    await client.end();
+  }
+}
+
+/** The most intervals [start, end) that overlap at one moment. */
+function mostAtOnce(intervals: { start: number; end: number }[]): number {
+  const edges = intervals.flatMap(({ start, end }) => [
+    { at: start, step: 1 },
+    { at: end, step: -1 },
+  ]);
+  // An end before a start at the same moment: a slot freed, then taken.
+  edges.sort((a, b) => a.at - b.at || a.step - b.step);
+  let now = 0;
+  let most = 0;
+  for (const edge of edges) {
+    now += edge.step;
+    most = Math.max(most, now);
+  }
+  return most;
+}
+
+async function workers(): Promise<WorkerDto[]> {
+  return ((await api.call('GET', '/api/workers')).body as { items: WorkerDto[] }).items;
+}
+
+describe('worker hosts on one Postgres', () => {
+  it('runs 40 runs over two workers at a global limit of 4: all complete once, each on a worker with its labels, never more than 4 at once', async () => {
+    expect((await api.call('PATCH', '/api/settings', { maxConcurrentRuns: GLOBAL_LIMIT })).status).toBe(200);
+    const listed = await workers();
+    expect(listed.filter((worker) => worker.alive).map((worker) => worker.labels)).toEqual(
+      expect.arrayContaining([['repo-a'], ['gpu']]),
+    );
+    const labeled = await api.createAgent({
+      defaultPrompt: 'Repo work.',
+      allowedTools: ['Bash'],
+      requiredLabels: ['repo-a'],
+      maxConcurrentRuns: 4,
+    });
+    const anywhere = await api.createAgent({
+      defaultPrompt: 'Any work.',
+      allowedTools: ['Bash'],
+      maxConcurrentRuns: 4,
+    });
+    // Sampled while they run, as an operator watching the Runs page would.
+    let mostRunning = 0;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const [row] = await query<{ n: number }>(
+          "select count(*)::int as n from executions where status = 'running'",
+        );
+        mostRunning = Math.max(mostRunning, row?.n ?? 0);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    })();
+    const started: { id: number; labeled: boolean }[] = [];
+    for (let i = 0; i < 40; i += 1) {
+      const key = `[script:fleet-${i}]`;
+      model.script(key, echoThenAnswer(`Run ${i} done.`));
+      const isLabeled = i % 4 === 0;
+      const id = await api.startExecution((isLabeled ? labeled : anywhere).id, `Work ${key}`);
+      started.push({ id, labeled: isLabeled });
+    }
+    const ended = await Promise.all(started.map(({ id }) => api.waitForEnd(id, 240_000)));
+    sampling = false;
+    await sampler;
+
+    expect(ended.map((run) => run.status)).toEqual(started.map(() => 'completed'));
+    const rows = await query<{
+      id: number;
+      worker_id: string;
+      attempt: number;
+      started_at: string;
+      finished_at: string;
+    }>(
+      'select id, worker_id, attempt::int as attempt, started_at, finished_at from executions where id = any($1) order by id',
+      [started.map(({ id }) => id)],
+    );
+    // Once each: one attempt, no retry, no second claim.
+    expect(rows.map((row) => row.attempt)).toEqual(started.map(() => 1));
+    const [attempts] = await query<{ n: number }>(
+      'select count(*)::int as n from execution_attempts where execution_id = any($1)',
+      [started.map(({ id }) => id)],
+    );
+    expect(attempts?.n).toBe(40);
+    const workerOf = new Map(rows.map((row) => [row.id, row.worker_id]));
+    for (const run of started.filter((run) => run.labeled)) expect(workerOf.get(run.id)).toBe(repoWorker.id);
+    const perWorker = new Map<string, number>();
+    for (const id of workerOf.values()) perWorker.set(id, (perWorker.get(id) ?? 0) + 1);
+    expect([...perWorker.keys()].sort()).toEqual([repoWorker.id, gpuWorker.id].sort());
+    expect(mostRunning).toBeLessThanOrEqual(GLOBAL_LIMIT);
+    expect(
+      mostAtOnce(rows.map((row) => ({ start: Number(row.started_at), end: Number(row.finished_at) }))),
+    ).toBeLessThanOrEqual(GLOBAL_LIMIT);
+    console.log(
+      `40 runs: at most ${mostRunning} running at once; per worker ${JSON.stringify(Object.fromEntries(perWorker))}`,
+    );
+  });
+
+  it('ends the run of a worker killed with -9 within 30 s of its last beat, while the other worker goes on', async () => {
+    const hangKey = '[script:fleet-hang]';
+    model.script(hangKey, [{ kind: 'hang' }]);
+    const gpuOnly = await api.createAgent({
+      defaultPrompt: `Hang ${hangKey}`,
+      requiredLabels: ['gpu'],
+      runRetries: 0,
+    });
+    const hanging = await api.startExecution(gpuOnly.id);
+    await expect
+      .poll(async () => (await api.getExecution(hanging)).status, { timeout: 20_000 })
+      .toBe('running');
+    expect((await api.getExecution(hanging)).workerId).toBe(gpuWorker.id);
+
+    await gpuWorker.stop('SIGKILL');
+    const killedAt = Date.now();
+    const afterKey = '[script:fleet-after-kill]';
+    model.script(afterKey, echoThenAnswer('Still here.'));
+    const anywhere = await api.createAgent({ defaultPrompt: `Go on ${afterKey}`, allowedTools: ['Bash'] });
+    const next = await api.startExecution(anywhere.id);
+    const goneOn = await api.waitForEnd(next, 60_000);
+    expect(goneOn).toMatchObject({ status: 'completed', workerId: repoWorker.id });
+
+    await expect
+      .poll(async () => (await api.getExecution(hanging)).status, {
+        timeout: SETTLED_WITHIN_MS + 5_000,
+        interval: 250,
+      })
+      .toBe('interrupted');
+    const settledMs = Date.now() - killedAt;
+    const run = await api.getExecution(hanging);
+    expect(run.errorMessage).toContain(`Worker ${gpuWorker.id} stopped beating during the run`);
+    // From its last beat (before the kill) to the ending: within the lease and a beat.
+    const [beat] = await query<{ last_beat_at: string }>('select last_beat_at from workers where id = $1', [
+      gpuWorker.id,
+    ]);
+    expect(Number(run.finishedAt) - Number(beat?.last_beat_at)).toBeLessThanOrEqual(SETTLED_WITHIN_MS);
+    const listed = await workers();
+    expect(listed.find((worker) => worker.id === gpuWorker.id)?.alive).toBe(false);
+    expect(listed.find((worker) => worker.id === repoWorker.id)?.alive).toBe(true);
+    console.log(`killed worker's run ended interrupted ${settledMs} ms after the kill`);
+  });
+
+  it('fires a per-second schedule once per slot for 30 s with two web processes on the database', async () => {
+    const second = await startAppServer({ modelServerUrl: model.url, env: webOnly() });
+    others.push(second);
+    const key = '[script:fleet-cron]';
+    model.script(key, [{ content: [{ type: 'text', text: 'Tick.' }] }], { repeatLast: true });
+    const agent = await api.createAgent({ defaultPrompt: `Tick ${key}`, maxConcurrentRuns: 4 });
+    const created = await api.call('POST', '/api/schedules', {
+      agentId: agent.id,
+      cronExpression: '* * * * * *',
+      overlapPolicy: 'allow',
+    });
+    expect(created.status).toBe(201);
+    const scheduleId = (created.body as { schedule: { id: number } }).schedule.id;
+    await new Promise((resolve) => setTimeout(resolve, 30_000));
+    await api.call('PATCH', `/api/schedules/${scheduleId}`, { enabled: false });
+
+    const firings = await query<{ scheduled_for: string; outcome: string; execution_id: number | null }>(
+      'select scheduled_for, outcome, execution_id from schedule_firings where schedule_id = $1 order by scheduled_for',
+      [scheduleId],
+    );
+    const slots = firings.map((firing) => Number(firing.scheduled_for));
+    expect(new Set(slots).size).toBe(slots.length);
+    expect(slots.length).toBeGreaterThanOrEqual(27);
+    // Every second in the window has its one firing.
+    expect((slots.at(-1) ?? 0) - (slots[0] ?? 0)).toBe((slots.length - 1) * 1000);
+    const runs = await query<{ id: number }>('select id from executions where schedule_id = $1', [
+      scheduleId,
+    ]);
+    expect(runs.map((run) => run.id).sort()).toEqual(
+      firings.flatMap((firing) => (firing.execution_id === null ? [] : [firing.execution_id])).sort(),
+    );
+    console.log(`two web processes: ${slots.length} slots, each fired once, ${runs.length} runs`);
+  });
+});
