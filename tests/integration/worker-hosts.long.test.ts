@@ -131,7 +131,7 @@ describe('worker hosts on one Postgres', () => {
       started_at: string;
       finished_at: string;
     }>(
-      'select id, worker_id, attempt::int as attempt, started_at, finished_at from executions where id = any($1) order by id',
+      'select id::int as id, worker_id, attempt::int as attempt, started_at, finished_at from executions where id = any($1) order by id',
       [started.map(({ id }) => id)],
     );
     // Once each: one attempt, no retry, no second claim.
