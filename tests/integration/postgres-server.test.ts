@@ -221,7 +221,10 @@ describe('the server on Postgres (DATABASE_URL)', () => {
       const id = await apiClient(second.url).startExecution(agent.id);
       const execution = await api.waitForEnd(id);
       expect(execution).toMatchObject({ status: 'completed', resultText: 'Done beside.', costUsd: 0.0078 });
-      const [row] = await query<{ attempt: number }>('select attempt::int as attempt from executions where id = $1', [id]);
+      const [row] = await query<{ attempt: number }>(
+        'select attempt::int as attempt from executions where id = $1',
+        [id],
+      );
       expect(row?.attempt).toBe(1);
     } finally {
       await second.stop();

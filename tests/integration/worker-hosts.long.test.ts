@@ -155,6 +155,35 @@ describe('worker hosts on one Postgres', () => {
     );
   });
 
+  it('shows why a run no worker may take waits, and cancels from the web a queued run and a run on a worker (within 3 s)', async () => {
+    const nowhere = await api.createAgent({
+      defaultPrompt: 'Needs a host nobody has.',
+      requiredLabels: ['nowhere'],
+    });
+    const waiting = await api.startExecution(nowhere.id);
+    await expect
+      .poll(async () => (await api.getExecution(waiting)).waitReason, { timeout: 5_000, interval: 100 })
+      .toBe('waiting for a worker with labels nowhere');
+    expect((await api.getExecution(waiting)).queuePosition).toBeGreaterThanOrEqual(1);
+    expect((await api.call('POST', `/api/executions/${waiting}/cancel`)).status).toBe(202);
+    expect(await api.waitForEnd(waiting, 10_000)).toMatchObject({ status: 'cancelled' });
+
+    const hangKey = '[script:fleet-cancel]';
+    model.script(hangKey, [{ kind: 'hang' }]);
+    const repoOnly = await api.createAgent({ defaultPrompt: `Hang ${hangKey}`, requiredLabels: ['repo-a'] });
+    const hanging = await api.startExecution(repoOnly.id);
+    await expect
+      .poll(async () => (await api.getExecution(hanging)).status, { timeout: 20_000 })
+      .toBe('running');
+    expect((await api.getExecution(hanging)).workerId).toBe(repoWorker.id);
+    const asked = Date.now();
+    expect((await api.call('POST', `/api/executions/${hanging}/cancel`)).status).toBe(202);
+    await expect
+      .poll(async () => (await api.getExecution(hanging)).status, { timeout: 3_000, interval: 50 })
+      .toBe('cancelled');
+    console.log(`cancel on the web → cancelled on the worker: ${Date.now() - asked} ms`);
+  });
+
   it('ends the run of a worker killed with -9 within 30 s of its last beat, while the other worker goes on', async () => {
     const hangKey = '[script:fleet-hang]';
     model.script(hangKey, [{ kind: 'hang' }]);

@@ -59,6 +59,7 @@ import {
 } from './runState';
 import { finalFigures, progressOf } from './runTotals';
 import { attemptDto, spendView, structuredOutputOf } from './runView';
+import { SharedQueueView } from './sharedQueueView';
 import { transcriptStore, transcriptSummary } from './transcripts';
 
 /** An ending the store refused is tried again after this, doubling up to the maximum. */
@@ -170,6 +171,8 @@ export class RunEngine {
   private readonly admission: Admission<ActiveRun>;
   /** With a shared queue: claims this worker's runs from the database. */
   private readonly claimer: Claimer | undefined;
+  /** With a shared queue: where the runs in the database stand (their place, why they wait). */
+  private readonly queueView: SharedQueueView | undefined;
   private readonly writer: OutputWriter;
   private readonly retryTimers = new RetryTimers();
   /** Tool calls waiting for a person, and their answers. */
@@ -200,6 +203,11 @@ export class RunEngine {
       wake: () => this.pump(),
     });
     this.claimer = deps.shared?.claims ? this.claimerOf(deps.shared) : undefined;
+    this.queueView =
+      deps.shared &&
+      new SharedQueueView(deps.store, (error) =>
+        this.writeFailed(error, 'the shared queue could not be read'),
+      );
     this.writer = new OutputWriter(
       outputStoreOf(deps.store, deps.withOutput),
       deps.masker,
@@ -448,6 +456,7 @@ export class RunEngine {
   /** Starts waiting runs the limits now allow (e.g. after a setting changed). */
   pump(): void {
     this.claimer?.look();
+    this.queueView?.refresh();
     const moved = this.admission.pump((run) => this.launchOrRefuse(run));
     // Everyone behind moved up.
     if (moved) for (const waiting of this.admission.waitingRuns) this.publishUpdate(waiting);
@@ -455,12 +464,12 @@ export class RunEngine {
 
   /** 1-based place in the queue, or null when not queued. */
   queuePosition(executionId: number): number | null {
-    return this.admission.position(executionId);
+    return this.admission.position(executionId) ?? this.queueView?.position(executionId) ?? null;
   }
 
   /** Why a queued run waits besides its place (labels this worker lacks), or null. */
   waitReason(executionId: number): string | null {
-    return this.admission.waitReason(executionId);
+    return this.admission.waitReason(executionId) ?? this.queueView?.waitReason(executionId) ?? null;
   }
 
   /**
@@ -632,6 +641,7 @@ export class RunEngine {
     // After a drain, what is left is handed back, not cancelled (a run queued since, too).
     if (this.draining) await this.handBack();
     this.claimer?.stop();
+    this.queueView?.stop();
     this.admission.stop();
     this.approvals.stop();
     const runs = [...this.runs.values()];

@@ -137,6 +137,8 @@ export class Parking {
   async takeUpParked(executionId: number): Promise<ActiveRun | undefined> {
     const row = await this.host.ledger.read((store) => getExecutionRow(store, executionId));
     if (row?.status !== 'awaiting_approval') return undefined;
+    // Its process waits on another worker: that worker stops it (a stop request).
+    if (this.host.sharedQueue && row.workerId !== null) return undefined;
     // Woken meanwhile: the run in memory is the one to stop.
     return (await this.revive(row, { kind: 'prompt' })) ?? this.host.runs.get(executionId);
   }

@@ -18,6 +18,7 @@ import { type DbHandle, openReadOnlyDatabase } from '../db/index';
 import { execute, type Plan, runOnSqlite, transaction } from '../db/plan';
 import { openPostgresReadOnly } from '../db/postgres';
 import { expireClaims } from '../db/queries/notificationOutbox';
+import { getRunPosition } from '../db/queries/runPositions';
 import { indexNewRuns } from '../db/queries/runSearchIndex';
 import { getAppSettings, putSetting } from '../db/queries/settings';
 import { getWorkflowRun } from '../db/queries/workflowRuns';
@@ -25,6 +26,7 @@ import { appSecretBox } from '../db/secretBox';
 import { type Store, sqliteStore } from '../db/store';
 import type { DrainStart, HandBackCounts, RunEngine } from '../engine/engine';
 import type { EngineEvent } from '../engine/events';
+import { requestStop } from '../live/control';
 import { engineAnnouncements } from '../live/inProcess';
 import { type RunFeed, runFeed } from '../live/runFeed';
 import { type HostMetrics, startHostMetrics } from '../metrics/hostMetrics';
@@ -95,6 +97,12 @@ export interface Backend {
   readonly runWorker: LocalWorker;
   /** Runs' output from any sequence number, then live (the Server-Sent Events route reads it). */
   readonly runFeed: RunFeed;
+  /**
+   * Cancels a run wherever it runs: on this process's engine, or (on Postgres) by a stop request
+   * to the worker that runs it, waiting up to 3 s for its acknowledgement. False when the run is
+   * not active (unknown, or ended).
+   */
+  cancelRun(executionId: number): Promise<boolean>;
   /** Starts delivering notifications, once the server knows the URL its messages link to. */
   startDelivery(baseUrl: string): void;
   /** Delivers what producers just committed (notifications recorded outside the engine). */
@@ -318,6 +326,25 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
             ...(baseDelayMs !== undefined && { retry: { baseDelayMs } }),
           });
         });
+    },
+    async cancelRun(executionId) {
+      if (await engine.cancel(executionId)) return true;
+      if (!live) return false;
+      const position = await execute(store, getRunPosition(store, executionId));
+      const workerId = position?.workerId;
+      if (!position || isEndedStatus(position.status) || !workerId || workerId === runWorker.id) return false;
+      const outcome = await requestStop(
+        store,
+        live,
+        { executionId, workerId, reason: 'cancelled', message: null },
+        { onError: (err) => logger.warn({ err, executionId, workerId }, 'a stop request could not be sent') },
+      );
+      if (!outcome.acknowledged)
+        logger.warn(
+          { executionId, workerId },
+          'the worker running this run did not acknowledge its stop within 3 s; its lease ends the run if it is gone',
+        );
+      return true;
     },
     notificationsQueued: kick,
     settingsChanged(saved) {

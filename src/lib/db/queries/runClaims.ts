@@ -301,6 +301,26 @@ export function* claimingWorkerLabels({ db, t }: Store, now: number): Plan<strin
   return rows.map((row) => row.labels);
 }
 
+/** The shared queue as people see it: its queued runs, oldest first, with the labels each requires. */
+export interface QueuedRunView {
+  executionId: number;
+  requiredLabels: string[];
+}
+
+/** The oldest `limit` queued runs (due or not) with their agents' required labels. */
+export function* queuedRunsWithLabels({ db, t }: Store, limit: number): Plan<QueuedRunView[]> {
+  const e = t.executions;
+  return yield* rowsOf(
+    db
+      .select({ executionId: e.id, requiredLabels: t.agentConfigurations.requiredLabels })
+      .from(e)
+      .innerJoin(t.agentConfigurations, eq(t.agentConfigurations.id, e.agentId))
+      .where(eq(e.status, 'queued'))
+      .orderBy(asc(e.id))
+      .limit(limit),
+  );
+}
+
 /** Why a queued run requiring `required` waits for a worker ("waiting for a worker with labels gpu, repo-a"), or null when one alive can take it. */
 export function* workerWaitReason(
   store: Store,

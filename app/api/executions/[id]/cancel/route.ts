@@ -8,7 +8,10 @@ import { requireRuntime } from '@/lib/server/runtime';
 
 export const dynamic = 'force-dynamic';
 
-/** Asks a queued or running execution to stop; it ends `cancelled` with what it spent so far. */
+/**
+ * Asks a queued or running execution to stop, on whichever worker runs it; it ends `cancelled`
+ * with what it spent so far.
+ */
 export const POST = route(
   {
     params: idParam,
@@ -23,7 +26,7 @@ export const POST = route(
     const store = getStore();
     const execution = await execute(store, getExecutionSummary(store, params.id));
     if (!execution) throw notFound('Execution');
-    if (!(await requireRuntime().engine.cancel(params.id)))
+    if (!(await requireRuntime().backend.cancelRun(params.id)))
       throw conflict(`Execution ${params.id} has already ended (${execution.status})`);
     return json({ execution, cancelling: true }, 202);
   },
