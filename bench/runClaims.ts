@@ -115,7 +115,7 @@ async function measure(dialect: string, stores: Store[], results: BenchResult[])
   await seed(first, claimers);
   const full = await drain(stores, async (store, worker) => {
     const claimed = await transaction(store, (tx) =>
-      claimRun(tx, { id: `w${worker}`, labels: LABELS[worker % 2] ?? [] }, NOW),
+      claimRun(tx, { id: `w${worker}`, labels: LABELS[worker % 2] ?? [] }, () => NOW),
     );
     return claimed?.executionId ?? null;
   });

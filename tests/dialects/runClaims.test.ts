@@ -32,7 +32,7 @@ async function worker(store: Store, id: string, labels: string[], lastBeatAt = N
 
 const queued = (store: Store, agentId: number) => insertRun(store, agentId, { status: 'queued' });
 const claim = (store: Store, w: ClaimingWorker, now = NOW) =>
-  transaction(store, (tx) => claimRun(tx, w, now));
+  transaction(store, (tx) => claimRun(tx, w, () => now));
 const reap = (store: Store, now: number, knownDead: string[] = []) =>
   transaction(store, (tx) => reapDeadWorkers(tx, now, knownDead));
 const setGlobalLimit = (store: Store, maxConcurrentRuns: number) =>

@@ -854,7 +854,7 @@ export class RunEngine {
         mayStart: () => this.admission.hasRoom() && !this.deps.storage?.refusal(),
         claim: () =>
           transaction(store, function* (tx) {
-            const claimed = yield* claimRun(tx, worker, Date.now());
+            const claimed = yield* claimRun(tx, worker, Date.now);
             if (!claimed) return null;
             const row = yield* getExecutionRow(tx, claimed.executionId);
             return row ? { row, attempt: claimed.attempt } : null;

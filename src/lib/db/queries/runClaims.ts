@@ -83,15 +83,22 @@ function candidatePage(store: Store, now: number, afterId: number) {
 }
 
 /**
- * Moves the oldest queued run this worker may take to `running` on it, in the caller's
+ * Moves the oldest queued run this worker may take to `running` on it, at `clock()` read once the
+ * claim lock is held, in the caller's
  * transaction: the agent's required labels all carried by the worker, its agent below its own
  * limit and every worker's runs below the global limit. Null when none may start, or when the
  * worker's own lease is gone (stopped, draining, or reaped). On Postgres the claims of all workers
  * take one advisory lock, and the queued rows are read `FOR UPDATE SKIP LOCKED` (rows another
  * writer holds are passed over, not waited for); on SQLite the immediate transaction serializes.
  */
-export function* claimRun(store: Store, worker: ClaimingWorker, now: number): Plan<ClaimedRun | null> {
+export function* claimRun(
+  store: Store,
+  worker: ClaimingWorker,
+  clock: () => number,
+): Plan<ClaimedRun | null> {
   yield* advisoryTransactionLock(store, CLAIM_LOCK_KEY);
+  // Read under the lock: the run starts after every claim and ending committed before it.
+  const now = clock();
   if (!(yield* mayClaim(store, worker.id, now))) return null;
   const globalLimit = (yield* getAppSettings(store)).maxConcurrentRuns;
   const running = yield* runningByAgent(store);
