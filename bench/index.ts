@@ -21,6 +21,7 @@ import { smoke } from './smoke';
 import { benchSoak } from './soak';
 import { benchSpawnBlock } from './spawnBlock';
 import { benchUsageEvents } from './usageEvents';
+import { benchWorkerHosts } from './workerHosts';
 import { benchWorkflows } from './workflows';
 
 /** In process, against a temporary database. */
@@ -45,6 +46,7 @@ const inProcess: Record<string, () => BenchResult[] | Promise<BenchResult[]>> = 
 /** Against the production build, each starting its own servers. */
 const onBuild: Record<string, () => Promise<void>> = {
   serverStart: benchServerStart,
+  workerHosts: benchWorkerHosts,
 };
 /** End to end, on one stack: the real server (production build), the real SDK, Debian's Chromium. */
 const endToEnd: Record<string, (stack: E2eStack) => Promise<void>> = {
