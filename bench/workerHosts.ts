@@ -44,7 +44,8 @@ async function fleetOf(
 let scripted = 0;
 /** A run with a Bash call and an answer, as most runs are. */
 async function startRun(api: ApiClient, model: ScriptedModelServer, agentId: number): Promise<number> {
-  const key = `[script:hosts-${(scripted += 1)}]`;
+  scripted += 1;
+  const key = `[script:hosts-${scripted}]`;
   model.script(key, echoThenAnswer('Done.'));
   return api.startExecution(agentId, `Work ${key}`);
 }

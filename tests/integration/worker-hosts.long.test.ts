@@ -7,6 +7,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerDto } from '../../src/lib/contracts/workers';
 import { type ApiClient, apiClient } from '../helpers/api';
+import { answer, approvalsApi, bashCall } from '../helpers/approvals';
 import { type AppServer, startAppServer } from '../helpers/appServer';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres';
 import {
@@ -25,6 +26,7 @@ let databaseUrl: string;
 let model: ScriptedModelServer;
 let web: AppServer;
 let api: ApiClient;
+let approvals: ReturnType<typeof approvalsApi>;
 /** Carries `repo-a`. */
 let repoWorker: WorkerHost;
 /** Carries `gpu`; killed with -9 in the second test. */
@@ -39,6 +41,7 @@ beforeAll(async () => {
   // The web process migrates; the workers find the schema applied.
   web = await startAppServer({ modelServerUrl: model.url, env: webOnly() });
   api = apiClient(web.url);
+  approvals = approvalsApi(api, model);
   [repoWorker, gpuWorker] = await Promise.all([
     startWorkerHost({ modelServerUrl: model.url, databaseUrl, labels: ['repo-a'] }),
     startWorkerHost({ modelServerUrl: model.url, databaseUrl, labels: ['gpu'] }),
@@ -182,6 +185,27 @@ describe('worker hosts on one Postgres', () => {
       .poll(async () => (await api.getExecution(hanging)).status, { timeout: 3_000, interval: 50 })
       .toBe('cancelled');
     console.log(`cancel on the web → cancelled on the worker: ${Date.now() - asked} ms`);
+  });
+
+  it('goes on at once when a person answers on the web a tool call whose process waits on a worker', async () => {
+    const key = '[script:fleet-approval]';
+    model.script(key, [bashCall('echo approved-here'), answer('Approved and done.')]);
+    const asking = await approvals.askingAgent(key, { requiredLabels: ['repo-a'] });
+    const id = await api.startExecution(asking.id);
+    const pending = await approvals.pendingOf(id);
+    expect((await api.getExecution(id)).workerId).toBe(repoWorker.id);
+    const answeredAt = Date.now();
+    expect((await approvals.decide(pending.id, { decision: 'allow' })).status).toBe(200);
+    const done = await api.waitForEnd(id, 30_000);
+    const tookMs = Date.now() - answeredAt;
+    expect(done).toMatchObject({
+      status: 'completed',
+      resultText: 'Approved and done.',
+      workerId: repoWorker.id,
+    });
+    // Well inside the 60 s the process is held: the answer reached it, not the end of its hold.
+    expect(tookMs).toBeLessThan(30_000);
+    console.log(`answer on the web → run on the worker completed: ${tookMs} ms`);
   });
 
   it('ends the run of a worker killed with -9 within 30 s of its last beat, while the other worker goes on', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { NOTIFY_PAYLOAD_LIMIT_BYTES } from '../../src/lib/db/postgresListener';
 import { decodePositions, encodePositions, type Position } from '../../src/lib/live/announcements';
-import { decodeStop } from '../../src/lib/live/control';
+import { decodeControl } from '../../src/lib/live/control';
 
 describe('live announcements on NOTIFY', () => {
   it('announces one commit in one payload, and a commit of many runs in payloads that each fit under 8000 bytes', () => {
@@ -25,15 +25,15 @@ describe('live announcements on NOTIFY', () => {
     expect(payloads.flatMap(decodePositions)).toEqual(many);
   });
 
-  it('refuses payloads that are not positions or stop requests', () => {
+  it('refuses payloads that are not positions, stop requests or answer notices', () => {
     expect(() => decodePositions('{"runs":[]}')).toThrow();
     expect(() => decodePositions('{"runs":[{"e":1,"seq":"3"}]}')).toThrow();
     expect(() => decodePositions('not json')).toThrow();
     expect(() =>
-      decodeStop('{"type":"stop","executionId":1,"workerId":"w","reason":"because","message":null}'),
+      decodeControl('{"type":"stop","executionId":1,"workerId":"w","reason":"because","message":null}'),
     ).toThrow();
     expect(
-      decodeStop('{"type":"stop","executionId":1,"workerId":"w","reason":"budget","message":"over"}'),
+      decodeControl('{"type":"stop","executionId":1,"workerId":"w","reason":"budget","message":"over"}'),
     ).toEqual({
       type: 'stop',
       executionId: 1,
@@ -41,5 +41,13 @@ describe('live announcements on NOTIFY', () => {
       reason: 'budget',
       message: 'over',
     });
+    expect(decodeControl('{"type":"answered","executionId":2,"approvalId":5,"workerId":"w"}')).toEqual({
+      type: 'answered',
+      executionId: 2,
+      approvalId: 5,
+      workerId: 'w',
+    });
+    expect(() => decodeControl('{"type":"answered","executionId":2,"workerId":"w"}')).toThrow();
+    expect(() => decodeControl('{"type":"resume","executionId":2,"workerId":"w"}')).toThrow();
   });
 });

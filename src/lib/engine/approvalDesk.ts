@@ -252,6 +252,19 @@ export class ApprovalDesk {
     this.deps.ledger.record((tx) => markApprovalUsed(tx, approvalId, now));
   }
 
+  /**
+   * An answer another process recorded, to a call that may wait here (its process is on this
+   * worker): handed to the waiting call as if given here, or, with none waiting, to the wake-up.
+   */
+  async answerArrived(approvalId: number): Promise<void> {
+    const row = await this.deps.ledger.read((s) => getApprovalRow(s, approvalId));
+    if (!row || row.status === 'pending') return;
+    this.disarm(row.id);
+    const waiter = this.waiters.get(row.id);
+    if (waiter) waiter({ kind: 'answered', approval: row });
+    else this.deps.onAnsweredWithoutWaiter(row);
+  }
+
   /** At start: every pending approval gets its expiry back; those that passed while down expire now. */
   async rearm(now = Date.now()): Promise<void> {
     const pending = await this.deps.ledger.read((s) => listPendingApprovals(s));

@@ -28,8 +28,9 @@ import {
 } from '../db/queries/executions';
 import { outputStoreOf, type WithOutput } from '../db/queries/outputStore';
 import { claimRun } from '../db/queries/runClaims';
+import { getRunPosition } from '../db/queries/runPositions';
 import { runLogCapBytes } from '../db/queries/settings';
-import type { AgentConfiguration } from '../db/schema';
+import type { AgentConfiguration, Approval } from '../db/schema';
 import type { Store } from '../db/store';
 import type { SecretMasker } from '../security/secrets';
 import { type ActiveRun, limitsOf, newActiveRun, type RunRequest } from './activeRun';
@@ -141,6 +142,8 @@ export interface EngineDeps {
 export interface SharedQueue {
   /** Tells every worker to look for runs to claim, at the commit of `store`'s transaction. */
   announce(store: Store): Plan<void>;
+  /** Tells the worker whose process waits for a tool call that it was answered (at the commit). */
+  tellHolder(store: Store, notice: { executionId: number; approvalId: number; workerId: string }): Plan<void>;
   /** Whether this process claims runs and runs them (a web process may leave them to worker hosts). */
   claims: boolean;
   pollMs?: number;
@@ -226,7 +229,7 @@ export class RunEngine {
       events: this.events,
       logger: deps.logger,
       holdMs: deps.env.approvalHoldMs,
-      onAnsweredWithoutWaiter: (approval) => void this.parking.wake(approval.executionId),
+      onAnsweredWithoutWaiter: (approval) => void this.answeredWithoutWaiter(approval),
     });
     this.parking = new Parking({
       ledger: this.ledger,
@@ -440,6 +443,31 @@ export class RunEngine {
     await this.approvals.rearm();
     for (const executionId of await this.ledger.read(awaitingRunsWithoutPendingApproval))
       await this.parking.wake(executionId);
+  }
+
+  /** An answer another process recorded, to a call whose process waits on this worker. */
+  answerArrived(approvalId: number): Promise<void> {
+    return this.approvals.answerArrived(approvalId).catch((error: unknown) => this.writeFailed(error));
+  }
+
+  /**
+   * A call was answered and no call waits for it here: its run is woken, or (with a shared queue)
+   * the worker whose process still waits for it is told.
+   */
+  private async answeredWithoutWaiter(approval: Approval): Promise<void> {
+    const { shared, worker } = this.deps;
+    const { executionId } = approval;
+    if (shared) {
+      const position = await this.ledger.read((store) => getRunPosition(store, executionId));
+      const holder = position?.status === 'awaiting_approval' ? position.workerId : null;
+      if (holder && holder !== worker.id) {
+        this.ledger.record((tx) =>
+          shared.tellHolder(tx, { executionId, approvalId: approval.id, workerId: holder }),
+        );
+        return;
+      }
+    }
+    await this.parking.wake(executionId);
   }
 
   /** Runs parked for a person whose worker was reaped: those answered meanwhile resume. */

@@ -38,14 +38,39 @@ const stopRequestSchema = z.object({
 });
 export type StopRequest = z.infer<typeof stopRequestSchema>;
 
+/**
+ * A person answered a tool call whose process waits on another worker: that worker hands the
+ * stored answer to the waiting call, which goes on at once (instead of when its hold ends).
+ */
+const answerNoticeSchema = z.object({
+  type: z.literal('answered'),
+  executionId: z.number().int().positive(),
+  approvalId: z.number().int().positive(),
+  /** The worker whose process waits for it. */
+  workerId: z.string().min(1).max(200),
+});
+export type AnswerNotice = z.infer<typeof answerNoticeSchema>;
+
+const controlMessageSchema = z.discriminatedUnion('type', [stopRequestSchema, answerNoticeSchema]);
+export type ControlMessage = z.infer<typeof controlMessageSchema>;
+
+/** Tells the worker holding a call's process that it was answered (at the commit of `store`'s transaction). */
+export function* sendAnswerNotice(store: Store, notice: Omit<AnswerNotice, 'type'>): Plan<void> {
+  yield* notify(
+    store,
+    CONTROL_CHANNEL,
+    JSON.stringify(answerNoticeSchema.parse({ type: 'answered', ...notice })),
+  );
+}
+
 /** Sends a stop request (now, or at the commit of the transaction `store` is). */
 export function* sendStop(store: Store, request: StopRequest): Plan<void> {
   yield* notify(store, CONTROL_CHANNEL, JSON.stringify(stopRequestSchema.parse(request)));
 }
 
-/** A control payload as a stop request; throws on anything else (the caller logs and skips it). */
-export function decodeStop(payload: string): StopRequest {
-  return stopRequestSchema.parse(JSON.parse(payload));
+/** A control payload as a stop request or an answer notice; throws on anything else (the caller logs and skips it). */
+export function decodeControl(payload: string): ControlMessage {
+  return controlMessageSchema.parse(JSON.parse(payload));
 }
 
 export type StopOutcome = { acknowledged: true; status: EndedStatus } | { acknowledged: false };

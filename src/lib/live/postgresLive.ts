@@ -1,6 +1,12 @@
 import { type ListenerOptions, PostgresListener } from '../db/postgresListener';
 import { decodePositions, OUTPUT_CHANNEL } from './announcements';
-import { CONTROL_CHANNEL, decodeStop, QUEUE_CHANNEL, type StopRequest } from './control';
+import {
+  type AnswerNotice,
+  CONTROL_CHANNEL,
+  decodeControl,
+  QUEUE_CHANNEL,
+  type StopRequest,
+} from './control';
 import type { AnnouncementListener, AnnouncementSource } from './runFeed';
 
 /** Where the live path reports a lost connection and what it skipped (the process's logger). */
@@ -19,6 +25,7 @@ export interface LiveLog {
 export class PostgresLive implements AnnouncementSource {
   private readonly followers = new Map<number, Set<AnnouncementListener>>();
   private readonly stopHandlers = new Map<string, Set<(request: StopRequest) => void>>();
+  private readonly answerHandlers = new Map<string, Set<(notice: AnswerNotice) => void>>();
   private readonly queueHandlers = new Set<() => void>();
   private readonly statusHandlers = new Set<(executionId: number) => void>();
   private readonly listener: PostgresListener;
@@ -74,13 +81,12 @@ export class PostgresLive implements AnnouncementSource {
 
   /** `handler` gets the stop requests addressed to `workerId` (this process's worker). */
   onStop(workerId: string, handler: (request: StopRequest) => void): () => void {
-    let set = this.stopHandlers.get(workerId);
-    if (!set) {
-      set = new Set();
-      this.stopHandlers.set(workerId, set);
-    }
-    set.add(handler);
-    return () => set.delete(handler);
+    return addressed(this.stopHandlers, workerId, handler);
+  }
+
+  /** `handler` gets the answers to calls whose process waits on `workerId` (this process's worker). */
+  onAnswer(workerId: string, handler: (notice: AnswerNotice) => void): () => void {
+    return addressed(this.answerHandlers, workerId, handler);
   }
 
   /** `handler` hears each run whose status changed, on any process (its followers hear it too). */
@@ -98,6 +104,7 @@ export class PostgresLive implements AnnouncementSource {
   close(): Promise<void> {
     this.followers.clear();
     this.stopHandlers.clear();
+    this.answerHandlers.clear();
     this.queueHandlers.clear();
     this.statusHandlers.clear();
     return this.listener.close();
@@ -122,10 +129,13 @@ export class PostgresLive implements AnnouncementSource {
         if (status !== undefined) for (const handler of this.statusHandlers) this.guarded(() => handler(e));
       }
     } else if (channel === CONTROL_CHANNEL) {
-      const request = this.decoded(channel, () => decodeStop(payload));
-      if (request)
-        for (const handler of this.stopHandlers.get(request.workerId) ?? [])
-          this.guarded(() => handler(request));
+      const message = this.decoded(channel, () => decodeControl(payload));
+      if (message?.type === 'stop')
+        for (const handler of this.stopHandlers.get(message.workerId) ?? [])
+          this.guarded(() => handler(message));
+      else if (message?.type === 'answered')
+        for (const handler of this.answerHandlers.get(message.workerId) ?? [])
+          this.guarded(() => handler(message));
     } else if (channel === QUEUE_CHANNEL) {
       for (const handler of this.queueHandlers) this.guarded(handler);
     }
@@ -149,4 +159,15 @@ export class PostgresLive implements AnnouncementSource {
       this.log.warn({ err: error }, 'Live updates: a listener failed');
     }
   }
+}
+
+/** Adds `handler` to the set addressed to `workerId`; returns its removal. */
+function addressed<T>(handlers: Map<string, Set<T>>, workerId: string, handler: T): () => void {
+  let set = handlers.get(workerId);
+  if (!set) {
+    set = new Set();
+    handlers.set(workerId, set);
+  }
+  set.add(handler);
+  return () => set.delete(handler);
 }

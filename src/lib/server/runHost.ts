@@ -8,7 +8,7 @@ import { type EngineSettings, type ProcessWatcher, RunEngine, type StorageGate }
 import { healthTools } from '../health/healthTools';
 import { recordHealthReport } from '../health/reports';
 import { announceOutput } from '../live/announcer';
-import { announceQueue } from '../live/control';
+import { announceQueue, sendAnswerNotice } from '../live/control';
 import { PostgresLive } from '../live/postgresLive';
 import { announceStatusChanges, relayStatus } from '../live/statusAnnouncer';
 import { recordEventIn } from '../notifications/events';
@@ -72,7 +72,10 @@ export async function startRunHost(deps: RunHostDeps): Promise<RunHost> {
     worker,
     ...(deps.processes && { processes: deps.processes }),
     ...(deps.storage && { storage: deps.storage }),
-    ...(live && { withOutput: announceOutput, shared: { announce: announceQueue, claims: runsAgents } }),
+    ...(live && {
+      withOutput: announceOutput,
+      shared: { announce: announceQueue, tellHolder: sendAnswerNotice, claims: runsAgents },
+    }),
     toolsFor: (agent) => (agent.builtinKey === SYSTEM_HEALTH_KEY ? healthTools(deps.healthStore) : undefined),
   });
   const running = engine;
@@ -100,6 +103,8 @@ export async function startRunHost(deps: RunHostDeps): Promise<RunHost> {
       worker.id,
       (request) => void running.stop(request.executionId, request.reason, request.message),
     );
+    // A call answered on another process, whose process waits here: it goes on at once.
+    live.onAnswer(worker.id, (notice) => void running.answerArrived(notice.approvalId));
     // A run queued or a slot freed on any process: this worker looks for runs to claim.
     live.onQueueChange(() => running.pump());
     // Another process's run changed status: this process's lists and workflows hear of it.
