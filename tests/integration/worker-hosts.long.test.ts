@@ -189,7 +189,8 @@ describe('worker hosts on one Postgres', () => {
 
   it('goes on at once when a person answers on the web a tool call whose process waits on a worker', async () => {
     const key = '[script:fleet-approval]';
-    model.script(key, [bashCall('echo approved-here'), answer('Approved and done.')]);
+    // A command that changes something: Claude Code asks for it (a read-only `echo` it would not).
+    model.script(key, [bashCall('touch approved-here'), answer('Approved and done.')]);
     const asking = await approvals.askingAgent(key, { requiredLabels: ['repo-a'] });
     const id = await api.startExecution(asking.id);
     const pending = await approvals.pendingOf(id);
