@@ -1,3 +1,5 @@
+import { mostAtOnce } from '../tests/helpers/intervals';
+
 // What the job-queue bench's handlers reported, read back: which job ran where and when, how many
 // ran at once per key, whether one job ever ran twice at once. Pure, so it is unit tested.
 
@@ -45,22 +47,6 @@ export function runIntervals(
   return intervals;
 }
 
-/** The most intervals of one group open at the same instant (an end at t comes before a start at t). */
-function maxOverlap(intervals: readonly RunInterval[]): number {
-  const edges = intervals.flatMap((i) => [
-    { at: i.start, delta: 1 },
-    { at: i.end, delta: -1 },
-  ]);
-  edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
-  let open = 0;
-  let max = 0;
-  for (const edge of edges) {
-    open += edge.delta;
-    max = Math.max(max, open);
-  }
-  return max;
-}
-
 function groupBy(intervals: readonly RunInterval[], by: (i: RunInterval) => string) {
   const groups = new Map<string, RunInterval[]>();
   for (const interval of intervals) groups.set(by(interval), [...(groups.get(by(interval)) ?? []), interval]);
@@ -69,12 +55,12 @@ function groupBy(intervals: readonly RunInterval[], by: (i: RunInterval) => stri
 
 /** Per key, the most of its jobs that ran at once, whichever processes ran them. */
 export function maxConcurrentPerKey(intervals: readonly RunInterval[]): Map<string, number> {
-  return new Map([...groupBy(intervals, (i) => i.key)].map(([key, group]) => [key, maxOverlap(group)]));
+  return new Map([...groupBy(intervals, (i) => i.key)].map(([key, group]) => [key, mostAtOnce(group)]));
 }
 
 /** The jobs that ran twice at the same time (in two processes, or twice in one). */
 export function ranTwiceAtOnce(intervals: readonly RunInterval[]): string[] {
-  return [...groupBy(intervals, (i) => i.id)].filter(([, group]) => maxOverlap(group) > 1).map(([id]) => id);
+  return [...groupBy(intervals, (i) => i.id)].filter(([, group]) => mostAtOnce(group) > 1).map(([id]) => id);
 }
 
 /** How many times each job started: for slot jobs, fires per slot. */

@@ -212,3 +212,14 @@ function stopWatchdog(watchdog: ChildProcess): Promise<void> {
     watchdog.stdin?.end();
   });
 }
+
+/** One query on the database at `url`, on a connection of its own, as an operator would check it with psql. */
+export async function queryPostgres<Row>(url: string, sql: string, values: unknown[] = []): Promise<Row[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql, values)).rows as Row[];
+  } finally {
+    await client.end();
+  }
+}

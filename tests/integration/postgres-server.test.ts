@@ -2,7 +2,6 @@
 // real agent runs through the real SDK, read back through the API and from Postgres itself.
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentDto } from '../../src/lib/contracts/agents';
 import { openPostgres } from '../../src/lib/db/postgres';
@@ -11,7 +10,7 @@ import { type ApiClient, apiClient } from '../helpers/api';
 import { type AppServer, BEARER, startAppServer, TEST_ACCESS_TOKEN } from '../helpers/appServer';
 import { expectStreamedToTheEnd } from '../helpers/liveFeed';
 import { forkLiveWriter } from '../helpers/liveWriter';
-import { type PostgresCluster, startPostgres } from '../helpers/postgres';
+import { type PostgresCluster, queryPostgres, startPostgres } from '../helpers/postgres';
 import { cookieFrom, rawRequest } from '../helpers/rawHttp';
 import { discoverApiRoutes, discoverPages, fillTemplate } from '../helpers/routes';
 import {
@@ -40,16 +39,7 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-/** One query on the server's database, as an operator would check it with psql. */
-async function query<Row>(sql: string, values: unknown[] = []): Promise<Row[]> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    return (await client.query(sql, values)).rows as Row[];
-  } finally {
-    await client.end();
-  }
-}
+const query = <Row>(sql: string, values: unknown[] = []) => queryPostgres<Row>(databaseUrl, sql, values);
 
 /** Figures that came back as text (node-postgres reads bigint and numeric as strings): their paths. */
 function figuresAsText(value: unknown, at = ''): string[] {

@@ -1,15 +1,10 @@
-// Worker hosts on one Postgres: a web process that leaves runs to workers (CLAUDEOPS_RUN_AGENTS=
-// false), two `npm run worker` processes with different labels, real runs through the real SDK,
-// a worker killed with -9, and two web processes firing one schedule. What a team that spreads
-// ClaudeOps over machines checks: every run done once, on a worker allowed to run it, within the
-// limits, and nothing stuck when a host dies.
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerDto } from '../../src/lib/contracts/workers';
 import { type ApiClient, apiClient } from '../helpers/api';
 import { answer, approvalsApi, bashCall } from '../helpers/approvals';
 import { type AppServer, startAppServer } from '../helpers/appServer';
-import { type PostgresCluster, startPostgres } from '../helpers/postgres';
+import { mostAtOnce } from '../helpers/intervals';
+import { type PostgresCluster, queryPostgres, startPostgres } from '../helpers/postgres';
 import {
   echoThenAnswer,
   type ScriptedModelServer,
@@ -53,32 +48,7 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-async function query<Row>(sql: string, values: unknown[] = []): Promise<Row[]> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    return (await client.query(sql, values)).rows as Row[];
-  } finally {
-    await client.end();
-  }
-}
-
-/** The most intervals [start, end) that overlap at one moment. */
-function mostAtOnce(intervals: { start: number; end: number }[]): number {
-  const edges = intervals.flatMap(({ start, end }) => [
-    { at: start, step: 1 },
-    { at: end, step: -1 },
-  ]);
-  // An end before a start at the same moment: a slot freed, then taken.
-  edges.sort((a, b) => a.at - b.at || a.step - b.step);
-  let now = 0;
-  let most = 0;
-  for (const edge of edges) {
-    now += edge.step;
-    most = Math.max(most, now);
-  }
-  return most;
-}
+const query = <Row>(sql: string, values: unknown[] = []) => queryPostgres<Row>(databaseUrl, sql, values);
 
 async function workers(): Promise<WorkerDto[]> {
   return ((await api.call('GET', '/api/workers')).body as { items: WorkerDto[] }).items;
