@@ -1,6 +1,7 @@
 import { and, count, eq, sql } from 'drizzle-orm';
 import { beforeEach, expect, it } from 'vitest';
 import { execute, transaction } from '../../src/lib/db/plan';
+import { releaseClaim } from '../../src/lib/db/queries/executions';
 import {
   type ClaimingWorker,
   claimRun,
@@ -234,6 +235,25 @@ describeOnEachDialect('reaping workers known dead, and their runs that wait for 
     expect(await reap(store(), NOW + 1_000, ['gone'])).toEqual([]);
     const [beating] = await db.select().from(t.workers).where(eq(t.workers.id, 'beating'));
     expect(beating?.stoppedAt).toBeNull();
+  });
+});
+
+describeOnEachDialect('a claim its worker could not start', (store) => {
+  clearAll(store);
+
+  it('goes back to the queue for any worker, and only its own worker may give it back', async () => {
+    await setGlobalLimit(store(), 10);
+    const agentId = await insertAgent(store(), 'a', { maxConcurrentRuns: 5 });
+    const first = await worker(store(), 'first', []);
+    const second = await worker(store(), 'second', []);
+    const run = await queued(store(), agentId);
+    expect((await claim(store(), first))?.executionId).toBe(run);
+
+    await transaction(store(), (tx) => releaseClaim(tx, run, 'second'));
+    expect(await runRow(store(), run)).toMatchObject({ status: 'running', workerId: 'first' });
+    await transaction(store(), (tx) => releaseClaim(tx, run, 'first'));
+    expect(await runRow(store(), run)).toMatchObject({ status: 'queued', workerId: null });
+    expect((await claim(store(), second))?.executionId).toBe(run);
   });
 });
 

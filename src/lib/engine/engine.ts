@@ -23,6 +23,7 @@ import {
   type NewExecutionAttempt,
   recordAttemptForRetry,
   recordExecutionInit,
+  releaseClaim,
   setStartPoint,
   takeQueuedExecution,
 } from '../db/queries/executions';
@@ -899,7 +900,18 @@ export class RunEngine {
    * queued with, for the attempt it waits for. Rebuilt from its row, as a parked run is woken.
    */
   private async take({ row, attempt }: ClaimedRow): Promise<void> {
-    const run = await this.parking.revive(row, startPointOf(row), row.handedBack?.attempt ?? attempt);
+    let run: ActiveRun | undefined;
+    try {
+      run = await this.parking.revive(row, startPointOf(row), row.handedBack?.attempt ?? attempt);
+    } catch (error) {
+      // Never `running` without a process: it goes back to the queue (or, storage failing, to the reaper).
+      this.writeFailed(error, 'a claimed run could not be started; it is queued again', {
+        executionId: row.id,
+      });
+      const workerId = this.deps.worker.id;
+      this.ledger.record((tx) => releaseClaim(tx, row.id, workerId));
+      return;
+    }
     if (!run) return;
     this.admission.enqueue(run);
     this.pump();

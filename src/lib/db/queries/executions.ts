@@ -581,6 +581,17 @@ export function* takeQueuedExecution(
   return row;
 }
 
+/** A run `workerId` claimed but could not start (its row could not be read back whole): queued again for any worker. */
+export function* releaseClaim({ db, t }: Store, executionId: number, workerId: string): Plan<void> {
+  const e = t.executions;
+  yield* changesOf(
+    db
+      .update(e)
+      .set({ status: 'queued', workerId: null })
+      .where(and(eq(e.id, executionId), eq(e.workerId, workerId), eq(e.status, 'running'))),
+  );
+}
+
 /** The runs the last server left queued for this start (see engine/handBack.ts), oldest first. */
 export function* handedBackExecutions({ db, t }: Store): Plan<(Execution & { handedBack: HandedBack })[]> {
   const { executions } = t;
