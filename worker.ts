@@ -8,7 +8,7 @@ import { processSecretMasker } from './src/lib/security/secrets';
 import { openServerDatabase } from './src/lib/server/database';
 import { type Drain, startDrain } from './src/lib/server/drain';
 import { startRunHost } from './src/lib/server/runHost';
-import { describeStartupError } from './src/lib/server/startupErrors';
+import { describeStartupError, StartupError } from './src/lib/server/startupErrors';
 
 // `npm run worker`: a worker host. It claims queued runs from the Postgres database the web
 // process uses (DATABASE_URL) and runs their agents on this machine; the dashboard shows it on
@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   const appEnv = env();
   const logger = appLogger();
   if (!appEnv.databaseUrl) {
-    throw new Error(
+    throw new StartupError(
       'A worker host claims runs from the Postgres database the dashboard uses: set DATABASE_URL (postgres://…), as for the web process.',
     );
   }
