@@ -55,6 +55,12 @@ async function workers(): Promise<WorkerDto[]> {
 }
 
 describe('worker hosts on one Postgres', () => {
+  it('refuses to start a worker host without DATABASE_URL, saying what to set', async () => {
+    await expect(startWorkerHost({ modelServerUrl: model.url, databaseUrl: '', labels: [] })).rejects.toThrow(
+      /exited with 1[\s\S]*A worker host claims runs from the Postgres database the dashboard uses: set DATABASE_URL/,
+    );
+  });
+
   it('runs 40 runs over two workers at a global limit of 4: all complete once, each on a worker with its labels, never more than 4 at once', async () => {
     expect((await api.call('PATCH', '/api/settings', { maxConcurrentRuns: GLOBAL_LIMIT })).status).toBe(200);
     const listed = await workers();

@@ -84,6 +84,18 @@ describe('environment', () => {
     expect(start).toThrow(problem);
   });
 
+  it('runs agents in the web process unless CLAUDEOPS_RUN_AGENTS=false, which needs a shared Postgres', () => {
+    expect(parseEnv({}).runAgents).toBe(true);
+    const url = 'postgres://u:p@db:5432/claudeops';
+    expect(parseEnv({ CLAUDEOPS_RUN_AGENTS: 'false', DATABASE_URL: url }).runAgents).toBe(false);
+    expect(() => parseEnv({ CLAUDEOPS_RUN_AGENTS: 'false' })).toThrow(
+      /CLAUDEOPS_RUN_AGENTS=false leaves runs to worker hosts.*set DATABASE_URL/,
+    );
+    expect(() => parseEnv({ CLAUDEOPS_RUN_AGENTS: 'no' })).toThrow(
+      /Invalid environment:\n {2}CLAUDEOPS_RUN_AGENTS: /,
+    );
+  });
+
   it('refuses to serve other machines with authentication off', () => {
     expect(() => parseEnv({ HOST: '0.0.0.0', CLAUDEOPS_AUTH: 'off' })).toThrow(
       /Refusing to start: HOST=0\.0\.0\.0/,
