@@ -214,14 +214,18 @@ describe('worker hosts on one Postgres', () => {
         interval: 250,
       })
       .toBe('interrupted');
-    const settledMs = Date.now() - killedAt;
+    const settledAt = Date.now();
+    const settledMs = settledAt - killedAt;
     const run = await api.getExecution(hanging);
     expect(run.errorMessage).toContain(`Worker ${gpuWorker.id} stopped beating during the run`);
-    // From its last beat (before the kill) to the ending: within the lease and a beat.
+    // Seen ended within the lease and a beat of its last beat (before the kill), give or take the
+    // poll and a busy machine's timer.
     const [beat] = await query<{ last_beat_at: string }>('select last_beat_at from workers where id = $1', [
       gpuWorker.id,
     ]);
-    expect(Number(run.finishedAt) - Number(beat?.last_beat_at)).toBeLessThanOrEqual(SETTLED_WITHIN_MS);
+    expect(settledAt - Number(beat?.last_beat_at)).toBeLessThanOrEqual(SETTLED_WITHIN_MS + 2_000);
+    // Its ending says when the worker was last known alive.
+    expect(run.finishedAt).toBe(Number(beat?.last_beat_at));
     const listed = await workers();
     expect(listed.find((worker) => worker.id === gpuWorker.id)?.alive).toBe(false);
     expect(listed.find((worker) => worker.id === repoWorker.id)?.alive).toBe(true);
@@ -244,15 +248,16 @@ describe('worker hosts on one Postgres', () => {
     await new Promise((resolve) => setTimeout(resolve, 30_000));
     await api.call('PATCH', `/api/schedules/${scheduleId}`, { enabled: false });
 
-    const firings = await query<{ scheduled_for: string; outcome: string; execution_id: number | null }>(
-      'select scheduled_for, outcome, execution_id from schedule_firings where schedule_id = $1 order by scheduled_for',
+    const firings = await query<{ scheduled_for: string; slots: number; execution_id: number | null }>(
+      'select scheduled_for, slot_count::int as slots, execution_id from schedule_firings where schedule_id = $1 order by scheduled_for',
       [scheduleId],
     );
     const slots = firings.map((firing) => Number(firing.scheduled_for));
+    // No slot twice, whichever web process fired it.
     expect(new Set(slots).size).toBe(slots.length);
-    expect(slots.length).toBeGreaterThanOrEqual(27);
-    // Every second in the window has its one firing.
-    expect((slots.at(-1) ?? 0) - (slots[0] ?? 0)).toBe((slots.length - 1) * 1000);
+    // Every second of the window is accounted for: fired, or (a machine too busy) folded into a
+    // catch-up row by the schedule's policy.
+    expect(firings.reduce((sum, firing) => sum + firing.slots, 0)).toBeGreaterThanOrEqual(27);
     const runs = await query<{ id: number }>('select id from executions where schedule_id = $1', [
       scheduleId,
     ]);
