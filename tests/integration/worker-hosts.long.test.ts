@@ -13,6 +13,10 @@ import {
 import { startWorkerHost, type WorkerHost } from '../helpers/workerHost';
 
 const GLOBAL_LIMIT = 4;
+/** 40 real runs at 4 at a time on a 2-core machine that runs other suites beside this one. */
+const FLEET_TIMEOUT_MS = 300_000;
+/** A test that waits for a lease, a 30 s schedule or a run, on a busy machine. */
+const STEP_TIMEOUT_MS = 120_000;
 /** The lease (20 s) and a beat (10 s): a dead worker's runs are settled within this of its last beat. */
 const SETTLED_WITHIN_MS = 30_000;
 
@@ -61,209 +65,235 @@ describe('worker hosts on one Postgres', () => {
     );
   });
 
-  it('runs 40 runs over two workers at a global limit of 4: all complete once, each on a worker with its labels, never more than 4 at once', async () => {
-    expect((await api.call('PATCH', '/api/settings', { maxConcurrentRuns: GLOBAL_LIMIT })).status).toBe(200);
-    const listed = await workers();
-    expect(listed.filter((worker) => worker.alive).map((worker) => worker.labels)).toEqual(
-      expect.arrayContaining([['repo-a'], ['gpu']]),
-    );
-    const labeled = await api.createAgent({
-      defaultPrompt: 'Repo work.',
-      allowedTools: ['Bash'],
-      requiredLabels: ['repo-a'],
-      maxConcurrentRuns: 4,
-    });
-    const anywhere = await api.createAgent({
-      defaultPrompt: 'Any work.',
-      allowedTools: ['Bash'],
-      maxConcurrentRuns: 4,
-    });
-    // Sampled while they run, as an operator watching the Runs page would.
-    let mostRunning = 0;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        const [row] = await query<{ n: number }>(
-          "select count(*)::int as n from executions where status = 'running'",
-        );
-        mostRunning = Math.max(mostRunning, row?.n ?? 0);
-        await new Promise((resolve) => setTimeout(resolve, 50));
+  it(
+    'runs 40 runs over two workers at a global limit of 4: all complete once, each on a worker with its labels, never more than 4 at once',
+    async () => {
+      expect((await api.call('PATCH', '/api/settings', { maxConcurrentRuns: GLOBAL_LIMIT })).status).toBe(
+        200,
+      );
+      const listed = await workers();
+      expect(listed.filter((worker) => worker.alive).map((worker) => worker.labels)).toEqual(
+        expect.arrayContaining([['repo-a'], ['gpu']]),
+      );
+      const labeled = await api.createAgent({
+        defaultPrompt: 'Repo work.',
+        allowedTools: ['Bash'],
+        requiredLabels: ['repo-a'],
+        maxConcurrentRuns: 4,
+      });
+      const anywhere = await api.createAgent({
+        defaultPrompt: 'Any work.',
+        allowedTools: ['Bash'],
+        maxConcurrentRuns: 4,
+      });
+      // Sampled while they run, as an operator watching the Runs page would.
+      let mostRunning = 0;
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          const [row] = await query<{ n: number }>(
+            "select count(*)::int as n from executions where status = 'running'",
+          );
+          mostRunning = Math.max(mostRunning, row?.n ?? 0);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      })();
+      const started: { id: number; labeled: boolean }[] = [];
+      for (let i = 0; i < 40; i += 1) {
+        const key = `[script:fleet-${i}]`;
+        model.script(key, echoThenAnswer(`Run ${i} done.`));
+        const isLabeled = i % 4 === 0;
+        const id = await api.startExecution((isLabeled ? labeled : anywhere).id, `Work ${key}`);
+        started.push({ id, labeled: isLabeled });
       }
-    })();
-    const started: { id: number; labeled: boolean }[] = [];
-    for (let i = 0; i < 40; i += 1) {
-      const key = `[script:fleet-${i}]`;
-      model.script(key, echoThenAnswer(`Run ${i} done.`));
-      const isLabeled = i % 4 === 0;
-      const id = await api.startExecution((isLabeled ? labeled : anywhere).id, `Work ${key}`);
-      started.push({ id, labeled: isLabeled });
-    }
-    const ended = await Promise.all(started.map(({ id }) => api.waitForEnd(id, 240_000)));
-    sampling = false;
-    await sampler;
+      const ended = await Promise.all(started.map(({ id }) => api.waitForEnd(id, 240_000)));
+      sampling = false;
+      await sampler;
 
-    expect(ended.map((run) => run.status)).toEqual(started.map(() => 'completed'));
-    const rows = await query<{
-      id: number;
-      worker_id: string;
-      attempt: number;
-      started_at: string;
-      finished_at: string;
-    }>(
-      'select id::int as id, worker_id, attempt::int as attempt, started_at, finished_at from executions where id = any($1) order by id',
-      [started.map(({ id }) => id)],
-    );
-    // Once each: one attempt, no retry, no second claim.
-    expect(rows.map((row) => row.attempt)).toEqual(started.map(() => 1));
-    const [attempts] = await query<{ n: number }>(
-      'select count(*)::int as n from execution_attempts where execution_id = any($1)',
-      [started.map(({ id }) => id)],
-    );
-    expect(attempts?.n).toBe(40);
-    const workerOf = new Map(rows.map((row) => [row.id, row.worker_id]));
-    for (const run of started.filter((run) => run.labeled)) expect(workerOf.get(run.id)).toBe(repoWorker.id);
-    const perWorker = new Map<string, number>();
-    for (const id of workerOf.values()) perWorker.set(id, (perWorker.get(id) ?? 0) + 1);
-    expect([...perWorker.keys()].sort()).toEqual([repoWorker.id, gpuWorker.id].sort());
-    expect(mostRunning).toBeLessThanOrEqual(GLOBAL_LIMIT);
-    expect(
-      mostAtOnce(rows.map((row) => ({ start: Number(row.started_at), end: Number(row.finished_at) }))),
-    ).toBeLessThanOrEqual(GLOBAL_LIMIT);
-    console.log(
-      `40 runs: at most ${mostRunning} running at once; per worker ${JSON.stringify(Object.fromEntries(perWorker))}`,
-    );
-  });
+      expect(ended.map((run) => run.status)).toEqual(started.map(() => 'completed'));
+      const rows = await query<{
+        id: number;
+        worker_id: string;
+        attempt: number;
+        started_at: string;
+        finished_at: string;
+      }>(
+        'select id::int as id, worker_id, attempt::int as attempt, started_at, finished_at from executions where id = any($1) order by id',
+        [started.map(({ id }) => id)],
+      );
+      // Once each: one attempt, no retry, no second claim.
+      expect(rows.map((row) => row.attempt)).toEqual(started.map(() => 1));
+      const [attempts] = await query<{ n: number }>(
+        'select count(*)::int as n from execution_attempts where execution_id = any($1)',
+        [started.map(({ id }) => id)],
+      );
+      expect(attempts?.n).toBe(40);
+      const workerOf = new Map(rows.map((row) => [row.id, row.worker_id]));
+      for (const run of started.filter((run) => run.labeled))
+        expect(workerOf.get(run.id)).toBe(repoWorker.id);
+      const perWorker = new Map<string, number>();
+      for (const id of workerOf.values()) perWorker.set(id, (perWorker.get(id) ?? 0) + 1);
+      expect([...perWorker.keys()].sort()).toEqual([repoWorker.id, gpuWorker.id].sort());
+      expect(mostRunning).toBeLessThanOrEqual(GLOBAL_LIMIT);
+      expect(
+        mostAtOnce(rows.map((row) => ({ start: Number(row.started_at), end: Number(row.finished_at) }))),
+      ).toBeLessThanOrEqual(GLOBAL_LIMIT);
+      console.log(
+        `40 runs: at most ${mostRunning} running at once; per worker ${JSON.stringify(Object.fromEntries(perWorker))}`,
+      );
+    },
+    FLEET_TIMEOUT_MS,
+  );
 
-  it('shows why a run no worker may take waits, and cancels from the web a queued run and a run on a worker (within 3 s)', async () => {
-    const nowhere = await api.createAgent({
-      defaultPrompt: 'Needs a host nobody has.',
-      requiredLabels: ['nowhere'],
-    });
-    const waiting = await api.startExecution(nowhere.id);
-    await expect
-      .poll(async () => (await api.getExecution(waiting)).waitReason, { timeout: 5_000, interval: 100 })
-      .toBe('waiting for a worker with labels nowhere');
-    expect((await api.getExecution(waiting)).queuePosition).toBeGreaterThanOrEqual(1);
-    expect((await api.call('POST', `/api/executions/${waiting}/cancel`)).status).toBe(202);
-    expect(await api.waitForEnd(waiting, 10_000)).toMatchObject({ status: 'cancelled' });
+  it(
+    'shows why a run no worker may take waits, and cancels from the web a queued run and a run on a worker (within 3 s)',
+    async () => {
+      const nowhere = await api.createAgent({
+        defaultPrompt: 'Needs a host nobody has.',
+        requiredLabels: ['nowhere'],
+      });
+      const waiting = await api.startExecution(nowhere.id);
+      await expect
+        .poll(async () => (await api.getExecution(waiting)).waitReason, { timeout: 5_000, interval: 100 })
+        .toBe('waiting for a worker with labels nowhere');
+      expect((await api.getExecution(waiting)).queuePosition).toBeGreaterThanOrEqual(1);
+      expect((await api.call('POST', `/api/executions/${waiting}/cancel`)).status).toBe(202);
+      expect(await api.waitForEnd(waiting, 10_000)).toMatchObject({ status: 'cancelled' });
 
-    const hangKey = '[script:fleet-cancel]';
-    model.script(hangKey, [{ kind: 'hang' }]);
-    const repoOnly = await api.createAgent({ defaultPrompt: `Hang ${hangKey}`, requiredLabels: ['repo-a'] });
-    const hanging = await api.startExecution(repoOnly.id);
-    await expect
-      .poll(async () => (await api.getExecution(hanging)).status, { timeout: 20_000 })
-      .toBe('running');
-    expect((await api.getExecution(hanging)).workerId).toBe(repoWorker.id);
-    const asked = Date.now();
-    expect((await api.call('POST', `/api/executions/${hanging}/cancel`)).status).toBe(202);
-    await expect
-      .poll(async () => (await api.getExecution(hanging)).status, { timeout: 3_000, interval: 50 })
-      .toBe('cancelled');
-    console.log(`cancel on the web → cancelled on the worker: ${Date.now() - asked} ms`);
-  });
+      const hangKey = '[script:fleet-cancel]';
+      model.script(hangKey, [{ kind: 'hang' }]);
+      const repoOnly = await api.createAgent({
+        defaultPrompt: `Hang ${hangKey}`,
+        requiredLabels: ['repo-a'],
+      });
+      const hanging = await api.startExecution(repoOnly.id);
+      await expect
+        .poll(async () => (await api.getExecution(hanging)).status, { timeout: 20_000 })
+        .toBe('running');
+      expect((await api.getExecution(hanging)).workerId).toBe(repoWorker.id);
+      const asked = Date.now();
+      expect((await api.call('POST', `/api/executions/${hanging}/cancel`)).status).toBe(202);
+      await expect
+        .poll(async () => (await api.getExecution(hanging)).status, { timeout: 3_000, interval: 50 })
+        .toBe('cancelled');
+      console.log(`cancel on the web → cancelled on the worker: ${Date.now() - asked} ms`);
+    },
+    STEP_TIMEOUT_MS,
+  );
 
-  it('goes on at once when a person answers on the web a tool call whose process waits on a worker', async () => {
-    const key = '[script:fleet-approval]';
-    // A command that changes something: Claude Code asks for it (a read-only `echo` it would not).
-    model.script(key, [bashCall('touch approved-here'), answer('Approved and done.')]);
-    const asking = await approvals.askingAgent(key, { requiredLabels: ['repo-a'] });
-    const id = await api.startExecution(asking.id);
-    const pending = await approvals.pendingOf(id);
-    expect((await api.getExecution(id)).workerId).toBe(repoWorker.id);
-    const answeredAt = Date.now();
-    expect((await approvals.decide(pending.id, { decision: 'allow' })).status).toBe(200);
-    const done = await api.waitForEnd(id, 30_000);
-    const tookMs = Date.now() - answeredAt;
-    expect(done).toMatchObject({
-      status: 'completed',
-      resultText: 'Approved and done.',
-      workerId: repoWorker.id,
-    });
-    // Well inside the 60 s the process is held: the answer reached it, not the end of its hold.
-    expect(tookMs).toBeLessThan(30_000);
-    console.log(`answer on the web → run on the worker completed: ${tookMs} ms`);
-  });
+  it(
+    'goes on at once when a person answers on the web a tool call whose process waits on a worker',
+    async () => {
+      const key = '[script:fleet-approval]';
+      // A command that changes something: Claude Code asks for it (a read-only `echo` it would not).
+      model.script(key, [bashCall('touch approved-here'), answer('Approved and done.')]);
+      const asking = await approvals.askingAgent(key, { requiredLabels: ['repo-a'] });
+      const id = await api.startExecution(asking.id);
+      const pending = await approvals.pendingOf(id);
+      expect((await api.getExecution(id)).workerId).toBe(repoWorker.id);
+      const answeredAt = Date.now();
+      expect((await approvals.decide(pending.id, { decision: 'allow' })).status).toBe(200);
+      const done = await api.waitForEnd(id, 30_000);
+      const tookMs = Date.now() - answeredAt;
+      expect(done).toMatchObject({
+        status: 'completed',
+        resultText: 'Approved and done.',
+        workerId: repoWorker.id,
+      });
+      // Well inside the 60 s the process is held: the answer reached it, not the end of its hold.
+      expect(tookMs).toBeLessThan(30_000);
+      console.log(`answer on the web → run on the worker completed: ${tookMs} ms`);
+    },
+    STEP_TIMEOUT_MS,
+  );
 
-  it('ends the run of a worker killed with -9 within 30 s of its last beat, while the other worker goes on', async () => {
-    const hangKey = '[script:fleet-hang]';
-    model.script(hangKey, [{ kind: 'hang' }]);
-    const gpuOnly = await api.createAgent({
-      defaultPrompt: `Hang ${hangKey}`,
-      requiredLabels: ['gpu'],
-      runRetries: 0,
-    });
-    const hanging = await api.startExecution(gpuOnly.id);
-    await expect
-      .poll(async () => (await api.getExecution(hanging)).status, { timeout: 20_000 })
-      .toBe('running');
-    expect((await api.getExecution(hanging)).workerId).toBe(gpuWorker.id);
+  it(
+    'ends the run of a worker killed with -9 within 30 s of its last beat, while the other worker goes on',
+    async () => {
+      const hangKey = '[script:fleet-hang]';
+      model.script(hangKey, [{ kind: 'hang' }]);
+      const gpuOnly = await api.createAgent({
+        defaultPrompt: `Hang ${hangKey}`,
+        requiredLabels: ['gpu'],
+        runRetries: 0,
+      });
+      const hanging = await api.startExecution(gpuOnly.id);
+      await expect
+        .poll(async () => (await api.getExecution(hanging)).status, { timeout: 20_000 })
+        .toBe('running');
+      expect((await api.getExecution(hanging)).workerId).toBe(gpuWorker.id);
 
-    await gpuWorker.stop('SIGKILL');
-    const killedAt = Date.now();
-    const afterKey = '[script:fleet-after-kill]';
-    model.script(afterKey, echoThenAnswer('Still here.'));
-    const anywhere = await api.createAgent({ defaultPrompt: `Go on ${afterKey}`, allowedTools: ['Bash'] });
-    const next = await api.startExecution(anywhere.id);
-    const goneOn = await api.waitForEnd(next, 60_000);
-    expect(goneOn).toMatchObject({ status: 'completed', workerId: repoWorker.id });
+      await gpuWorker.stop('SIGKILL');
+      const killedAt = Date.now();
+      const afterKey = '[script:fleet-after-kill]';
+      model.script(afterKey, echoThenAnswer('Still here.'));
+      const anywhere = await api.createAgent({ defaultPrompt: `Go on ${afterKey}`, allowedTools: ['Bash'] });
+      const next = await api.startExecution(anywhere.id);
+      const goneOn = await api.waitForEnd(next, 60_000);
+      expect(goneOn).toMatchObject({ status: 'completed', workerId: repoWorker.id });
 
-    await expect
-      .poll(async () => (await api.getExecution(hanging)).status, {
-        timeout: SETTLED_WITHIN_MS + 5_000,
-        interval: 250,
-      })
-      .toBe('interrupted');
-    const settledAt = Date.now();
-    const settledMs = settledAt - killedAt;
-    const run = await api.getExecution(hanging);
-    expect(run.errorMessage).toContain(`Worker ${gpuWorker.id} stopped beating during the run`);
-    // Seen ended within the lease and a beat of its last beat (before the kill), give or take the
-    // poll and a busy machine's timer.
-    const [beat] = await query<{ last_beat_at: string }>('select last_beat_at from workers where id = $1', [
-      gpuWorker.id,
-    ]);
-    expect(settledAt - Number(beat?.last_beat_at)).toBeLessThanOrEqual(SETTLED_WITHIN_MS + 2_000);
-    // Its ending says when the worker was last known alive.
-    expect(run.finishedAt).toBe(Number(beat?.last_beat_at));
-    const listed = await workers();
-    expect(listed.find((worker) => worker.id === gpuWorker.id)?.alive).toBe(false);
-    expect(listed.find((worker) => worker.id === repoWorker.id)?.alive).toBe(true);
-    console.log(`killed worker's run ended interrupted ${settledMs} ms after the kill`);
-  });
+      await expect
+        .poll(async () => (await api.getExecution(hanging)).status, {
+          timeout: SETTLED_WITHIN_MS + 5_000,
+          interval: 250,
+        })
+        .toBe('interrupted');
+      const settledAt = Date.now();
+      const settledMs = settledAt - killedAt;
+      const run = await api.getExecution(hanging);
+      expect(run.errorMessage).toContain(`Worker ${gpuWorker.id} stopped beating during the run`);
+      // Seen ended within the lease and a beat of its last beat (before the kill), give or take the
+      // poll and a busy machine's timer.
+      const [beat] = await query<{ last_beat_at: string }>('select last_beat_at from workers where id = $1', [
+        gpuWorker.id,
+      ]);
+      expect(settledAt - Number(beat?.last_beat_at)).toBeLessThanOrEqual(SETTLED_WITHIN_MS + 2_000);
+      // Its ending says when the worker was last known alive.
+      expect(run.finishedAt).toBe(Number(beat?.last_beat_at));
+      const listed = await workers();
+      expect(listed.find((worker) => worker.id === gpuWorker.id)?.alive).toBe(false);
+      expect(listed.find((worker) => worker.id === repoWorker.id)?.alive).toBe(true);
+      console.log(`killed worker's run ended interrupted ${settledMs} ms after the kill`);
+    },
+    STEP_TIMEOUT_MS,
+  );
 
-  it('fires a per-second schedule once per slot for 30 s with two web processes on the database', async () => {
-    const second = await startAppServer({ modelServerUrl: model.url, env: webOnly() });
-    others.push(second);
-    const key = '[script:fleet-cron]';
-    model.script(key, [{ content: [{ type: 'text', text: 'Tick.' }] }], { repeatLast: true });
-    const agent = await api.createAgent({ defaultPrompt: `Tick ${key}`, maxConcurrentRuns: 4 });
-    const created = await api.call('POST', '/api/schedules', {
-      agentId: agent.id,
-      cronExpression: '* * * * * *',
-      overlapPolicy: 'allow',
-    });
-    expect(created.status).toBe(201);
-    const scheduleId = (created.body as { schedule: { id: number } }).schedule.id;
-    await new Promise((resolve) => setTimeout(resolve, 30_000));
-    await api.call('PATCH', `/api/schedules/${scheduleId}`, { enabled: false });
+  it(
+    'fires a per-second schedule once per slot for 30 s with two web processes on the database',
+    async () => {
+      const second = await startAppServer({ modelServerUrl: model.url, env: webOnly() });
+      others.push(second);
+      const key = '[script:fleet-cron]';
+      model.script(key, [{ content: [{ type: 'text', text: 'Tick.' }] }], { repeatLast: true });
+      const agent = await api.createAgent({ defaultPrompt: `Tick ${key}`, maxConcurrentRuns: 4 });
+      const created = await api.call('POST', '/api/schedules', {
+        agentId: agent.id,
+        cronExpression: '* * * * * *',
+        overlapPolicy: 'allow',
+      });
+      expect(created.status).toBe(201);
+      const scheduleId = (created.body as { schedule: { id: number } }).schedule.id;
+      await new Promise((resolve) => setTimeout(resolve, 30_000));
+      await api.call('PATCH', `/api/schedules/${scheduleId}`, { enabled: false });
 
-    const firings = await query<{ scheduled_for: string; slots: number; execution_id: number | null }>(
-      'select scheduled_for, slot_count::int as slots, execution_id from schedule_firings where schedule_id = $1 order by scheduled_for',
-      [scheduleId],
-    );
-    const slots = firings.map((firing) => Number(firing.scheduled_for));
-    // No slot twice, whichever web process fired it.
-    expect(new Set(slots).size).toBe(slots.length);
-    // Every second of the window is accounted for: fired, or (a machine too busy) folded into a
-    // catch-up row by the schedule's policy.
-    expect(firings.reduce((sum, firing) => sum + firing.slots, 0)).toBeGreaterThanOrEqual(27);
-    const runs = await query<{ id: number }>('select id from executions where schedule_id = $1', [
-      scheduleId,
-    ]);
-    expect(runs.map((run) => run.id).sort()).toEqual(
-      firings.flatMap((firing) => (firing.execution_id === null ? [] : [firing.execution_id])).sort(),
-    );
-    console.log(`two web processes: ${slots.length} slots, each fired once, ${runs.length} runs`);
-  });
+      const firings = await query<{ scheduled_for: string; slots: number; execution_id: number | null }>(
+        'select scheduled_for, slot_count::int as slots, execution_id from schedule_firings where schedule_id = $1 order by scheduled_for',
+        [scheduleId],
+      );
+      const slots = firings.map((firing) => Number(firing.scheduled_for));
+      // No slot twice, whichever web process fired it.
+      expect(new Set(slots).size).toBe(slots.length);
+      // Every second of the window is accounted for: fired, or (a machine too busy) folded into a
+      // catch-up row by the schedule's policy.
+      expect(firings.reduce((sum, firing) => sum + firing.slots, 0)).toBeGreaterThanOrEqual(27);
+      const runs = await query<{ id: number }>('select id from executions where schedule_id = $1', [
+        scheduleId,
+      ]);
+      expect(runs.map((run) => run.id).sort()).toEqual(
+        firings.flatMap((firing) => (firing.execution_id === null ? [] : [firing.execution_id])).sort(),
+      );
+      console.log(`two web processes: ${slots.length} slots, each fired once, ${runs.length} runs`);
+    },
+    STEP_TIMEOUT_MS,
+  );
 });
