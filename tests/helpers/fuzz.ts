@@ -834,6 +834,9 @@ export function sendExact(baseUrl: string, request: ExactRequest, timeoutMs = 20
   const url = new URL(baseUrl);
   const headers: Record<string, string> = { ...request.headers };
   if (request.body !== undefined) {
+    // Kept alive, a server that answers before reading a big body drains the rest and the answer
+    // arrives; with `close` it may close under the client's write (EPIPE) before the answer is read.
+    headers.connection ??= 'keep-alive';
     if (request.chunked) headers['transfer-encoding'] = 'chunked';
     else headers['content-length'] = String(request.body.length);
   }
@@ -852,13 +855,15 @@ export function sendExact(baseUrl: string, request: ExactRequest, timeoutMs = 20
         answered = true;
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () =>
+        res.on('end', () => {
           resolve({
             status: res.statusCode ?? 0,
             headers: res.headers,
             body: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
+          });
+          // Kept alive (below), the connection is closed here, not left open for the next request.
+          req.destroy();
+        });
         res.on('error', reject);
       },
     );
