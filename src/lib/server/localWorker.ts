@@ -101,7 +101,12 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
   );
   const beat = setInterval(beatOnce, beatIntervalMs);
   beat.unref();
-  logger.info({ workerId: id, labels }, 'worker registered');
+  if (registered) logger.info({ workerId: id, labels }, 'worker registered');
+  else
+    logger.info(
+      { reaperId: id },
+      'this process runs no agents (CLAUDEOPS_RUN_AGENTS=false); it reaps dead workers',
+    );
   return {
     id,
     labels,
