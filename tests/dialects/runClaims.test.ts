@@ -34,8 +34,12 @@ async function worker(store: Store, id: string, labels: string[], lastBeatAt = N
 const queued = (store: Store, agentId: number) => insertRun(store, agentId, { status: 'queued' });
 const claim = (store: Store, w: ClaimingWorker, now = NOW) =>
   transaction(store, (tx) => claimRun(tx, w, () => now));
-const reap = (store: Store, now: number, knownDead: string[] = []) =>
-  transaction(store, (tx) => reapDeadWorkers(tx, now, knownDead));
+const reap = (store: Store, now: number, knownDead: string[] = [], announced: number[] = []) =>
+  transaction(store, (tx) =>
+    reapDeadWorkers(tx, now, knownDead, function* (_tx, executionId) {
+      announced.push(executionId);
+    }),
+  );
 const setGlobalLimit = (store: Store, maxConcurrentRuns: number) =>
   transaction(store, (tx) => updateAppSettings(tx, { maxConcurrentRuns }));
 
@@ -227,9 +231,12 @@ describeOnEachDialect('reaping workers known dead, and their runs that wait for 
 
     // Within the lease: nobody is reaped unless known dead.
     expect(await reap(store(), NOW + 1_000)).toEqual([]);
-    expect(await reap(store(), NOW + 1_000, ['gone'])).toEqual([
+    const announced: number[] = [];
+    expect(await reap(store(), NOW + 1_000, ['gone'], announced)).toEqual([
       { workerId: 'gone', lastBeatAt: NOW, interrupted: [running], requeued: [], parked: [asking] },
     ]);
+    // The run it ended is announced in the reap's transaction; the parked one is not over.
+    expect(announced).toEqual([running]);
     expect(await runRow(store(), asking)).toMatchObject({ status: 'awaiting_approval', workerId: null });
     expect((await runRow(store(), running)).status).toBe('interrupted');
     expect(await reap(store(), NOW + 1_000, ['gone'])).toEqual([]);

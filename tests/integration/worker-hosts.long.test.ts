@@ -250,6 +250,12 @@ describe('worker hosts on one Postgres', () => {
       expect(settledAt - Number(beat?.last_beat_at)).toBeLessThanOrEqual(SETTLED_WITHIN_MS + 2_000);
       // Its ending says when the worker was last known alive.
       expect(run.finishedAt).toBe(Number(beat?.last_beat_at));
+      // Someone is told: the run's interruption is a notification event, as any unattended failure.
+      const events = await query<{ type: string }>(
+        "select type from notification_events where type = 'run.interrupted' and (data->>'executionId')::int = $1",
+        [hanging],
+      );
+      expect(events).toHaveLength(1);
       const listed = await workers();
       expect(listed.find((worker) => worker.id === gpuWorker.id)?.alive).toBe(false);
       expect(listed.find((worker) => worker.id === repoWorker.id)?.alive).toBe(true);

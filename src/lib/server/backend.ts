@@ -15,7 +15,7 @@ import type { Logger } from '../core/logger';
 import { oneAtATime } from '../core/oneAtATime';
 import { storageFaultOf } from '../core/storageFault';
 import { type DbHandle, openReadOnlyDatabase } from '../db/index';
-import { execute, type Plan, runOnSqlite, transaction } from '../db/plan';
+import { execute, runOnSqlite, transaction } from '../db/plan';
 import { openPostgresReadOnly } from '../db/postgres';
 import { expireClaims } from '../db/queries/notificationOutbox';
 import { getRunPosition } from '../db/queries/runPositions';
@@ -38,7 +38,6 @@ import {
   circuitEvent,
   hostReading,
   monthlyBudgetEvents,
-  runEndedEvent,
   storageEvents,
   workflowBudgetEvents,
 } from '../notifications/producers';
@@ -381,12 +380,6 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
       await readOnlyPostgres?.close();
     },
   };
-}
-
-/** Announces a run the last server left unfinished, in the transaction that ends it (see recovery.ts). */
-export function* announceInterruptedRun(tx: Store, execution: ExecutionLive): Plan<void> {
-  const event = runEndedEvent(execution, undefined, 0);
-  if (event) yield* recordEventIn(tx, event);
 }
 
 /** The workflow runner hears about the executions that are its steps. */

@@ -3,7 +3,7 @@ import os from 'node:os';
 import packageJson from '../../../package.json';
 import type { Logger } from '../core/logger';
 import { oneAtATime } from '../core/oneAtATime';
-import { transaction } from '../db/plan';
+import { type Plan, transaction } from '../db/plan';
 import { type ReapedWorker, reapDeadWorkers } from '../db/queries/runClaims';
 import {
   recordWorkerBeat,
@@ -41,6 +41,8 @@ export interface LocalWorkerOptions {
    * (CLAUDEOPS_RUN_AGENTS=false) is not, and only reaps.
    */
   registered?: boolean;
+  /** A run the reaper ended (no retries left), in the transaction that ends it: to announce it. */
+  onInterrupted?: (tx: Store, executionId: number) => Plan<unknown>;
   /** Workers were reaped: their runs parked for a person may be woken (see RunEngine.wakeAnswered). */
   onReaped?: (reaped: ReapedWorker[]) => void;
 }
@@ -68,7 +70,15 @@ function goneHere(id: string, host: string): boolean {
  * that refused its beat would refuse the reap too.
  */
 export async function startLocalWorker(options: LocalWorkerOptions): Promise<LocalWorker> {
-  const { store, labels, logger, beatIntervalMs = BEAT_INTERVAL_MS, onReaped, registered = true } = options;
+  const {
+    store,
+    labels,
+    logger,
+    beatIntervalMs = BEAT_INTERVAL_MS,
+    onReaped,
+    onInterrupted,
+    registered = true,
+  } = options;
   const host = os.hostname();
   const id = workerIdOf(host, process.pid);
   // A process of this host that was killed is known dead now: its runs need not wait for its lease.
@@ -81,7 +91,7 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
     write.catch((err: unknown) => logger.warn({ err, workerId: id }, failure));
   const reap = async (now: number, knownDead: readonly string[] = []) => {
     // Nothing in this process holds the dead worker's runs: the rows are all there is to settle.
-    const reaped = await transaction(store, (tx) => reapDeadWorkers(tx, now, knownDead));
+    const reaped = await transaction(store, (tx) => reapDeadWorkers(tx, now, knownDead, onInterrupted));
     for (const dead of reaped)
       logger.warn({ ...dead, reapedBy: id }, 'a worker stopped beating: its runs are settled');
     if (reaped.length > 0) onReaped?.(reaped);

@@ -1,7 +1,8 @@
 import { SYSTEM_HEALTH_KEY } from '../../agents/system-health';
 import type { AppEnv } from '../config/env';
+import type { ExecutionLive } from '../contracts/executions';
 import type { Logger } from '../core/logger';
-import { execute } from '../db/plan';
+import { execute, type Plan } from '../db/plan';
 import { getExecutionLive } from '../db/queries/executions';
 import type { Store } from '../db/store';
 import { type EngineSettings, type ProcessWatcher, RunEngine, type StorageGate } from '../engine/engine';
@@ -56,6 +57,7 @@ export async function startRunHost(deps: RunHostDeps): Promise<RunHost> {
     labels: env.workerLabels,
     logger,
     registered: runsAgents,
+    onInterrupted: announceReapedRun,
     onReaped: (reaped) => {
       // Requeued runs are claimable now; parked ones that were answered resume.
       engine?.pump();
@@ -129,4 +131,19 @@ export async function startRunHost(deps: RunHostDeps): Promise<RunHost> {
       await live?.close();
     },
   };
+}
+
+/**
+ * Announces a run that ended without its process (the last server left it unfinished, or its
+ * worker stopped beating), in the transaction that ends it (see recovery.ts, runClaims.ts).
+ */
+export function* announceInterruptedRun(tx: Store, execution: ExecutionLive): Plan<void> {
+  const event = runEndedEvent(execution, undefined, 0);
+  if (event) yield* recordEventIn(tx, event);
+}
+
+/** The same, for a run the reaper ended: read back in its transaction. */
+function* announceReapedRun(tx: Store, executionId: number): Plan<void> {
+  const execution = yield* getExecutionLive(tx, executionId);
+  if (execution) yield* announceInterruptedRun(tx, execution);
 }

@@ -160,12 +160,14 @@ export interface ReapedWorker {
  * their `running` runs either goes back to `queued` (its attempt recorded `interrupted`) while the
  * agent's run retries allow, or ends `interrupted` naming the worker and its last beat. On Postgres
  * the dead workers' rows are taken `FOR UPDATE SKIP LOCKED`: two reapers never handle one worker,
- * and the second finds it stopped once the first commits. Run it in one transaction.
+ * and the second finds it stopped once the first commits. `onInterrupted` runs in the same
+ * transaction for each run it ends (to announce it). Run it in one transaction.
  */
 export function* reapDeadWorkers(
   store: Store,
   now: number,
   knownDead: readonly string[] = [],
+  onInterrupted?: (tx: Store, executionId: number) => Plan<unknown>,
 ): Plan<ReapedWorker[]> {
   const { db, t } = store;
   const silent = lt(t.workers.lastBeatAt, now - WORKER_LEASE_MS);
@@ -197,7 +199,7 @@ export function* reapDeadWorkers(
     reaped.push({
       workerId: worker.id,
       lastBeatAt: worker.lastBeatAt,
-      ...(yield* reapRunsOf(store, worker, now)),
+      ...(yield* reapRunsOf(store, worker, now, onInterrupted)),
     });
   }
   return reaped;
@@ -207,6 +209,7 @@ function* reapRunsOf(
   store: Store,
   worker: { id: string; lastBeatAt: number },
   now: number,
+  onInterrupted: ((tx: Store, executionId: number) => Plan<unknown>) | undefined,
 ): Plan<Omit<ReapedWorker, 'workerId' | 'lastBeatAt'>> {
   const { db, t } = store;
   const e = t.executions;
@@ -285,6 +288,7 @@ function* reapRunsOf(
           })
           .where(eq(e.id, run.id)),
       );
+      if (onInterrupted) yield* onInterrupted(store, run.id);
       result.interrupted.push(run.id);
     }
   }
