@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerDto } from '../../src/lib/contracts/workers';
 import { type ApiClient, apiClient } from '../helpers/api';
-import { answer, approvalsApi, bashCall } from '../helpers/approvals';
+import { answer, approvalsApi, bashCall, eventually } from '../helpers/approvals';
 import { type AppServer, startAppServer } from '../helpers/appServer';
 import { mostAtOnce } from '../helpers/intervals';
 import { type PostgresCluster, queryPostgres, startPostgres } from '../helpers/postgres';
+import { type HttpReceiver, startHttpReceiver } from '../helpers/receivers';
 import {
   echoThenAnswer,
   type ScriptedModelServer,
@@ -26,6 +27,7 @@ let model: ScriptedModelServer;
 let web: AppServer;
 let api: ApiClient;
 let approvals: ReturnType<typeof approvalsApi>;
+let receiver: HttpReceiver;
 /** Carries `repo-a`. */
 let repoWorker: WorkerHost;
 /** Carries `gpu`; killed with -9 in the second test. */
@@ -35,7 +37,11 @@ const others: { stop(signal?: NodeJS.Signals): Promise<unknown> }[] = [];
 const webOnly = () => ({ DATABASE_URL: databaseUrl, CLAUDEOPS_RUN_AGENTS: 'false' });
 
 beforeAll(async () => {
-  [cluster, model] = await Promise.all([startPostgres(), startScriptedModelServer()]);
+  [cluster, model, receiver] = await Promise.all([
+    startPostgres(),
+    startScriptedModelServer(),
+    startHttpReceiver(),
+  ]);
   databaseUrl = await cluster.createDatabase('worker_hosts');
   // The web process migrates; the workers find the schema applied.
   web = await startAppServer({ modelServerUrl: model.url, env: webOnly() });
@@ -49,6 +55,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all([web, repoWorker, gpuWorker, ...others].map((process) => process?.stop()));
   await model?.close();
+  await receiver?.close();
   await cluster?.stop();
 });
 
@@ -212,6 +219,13 @@ describe('worker hosts on one Postgres', () => {
     async () => {
       const hangKey = '[script:fleet-hang]';
       model.script(hangKey, [{ kind: 'hang' }]);
+      const channel = await api.call('POST', '/api/notification-channels', {
+        type: 'webhook',
+        name: 'interruptions',
+        url: `${receiver.url}/interrupted`,
+        events: ['run.interrupted'],
+      });
+      expect(channel.status).toBe(201);
       const gpuOnly = await api.createAgent({
         defaultPrompt: `Hang ${hangKey}`,
         requiredLabels: ['gpu'],
@@ -250,12 +264,13 @@ describe('worker hosts on one Postgres', () => {
       expect(settledAt - Number(beat?.last_beat_at)).toBeLessThanOrEqual(SETTLED_WITHIN_MS + 2_000);
       // Its ending says when the worker was last known alive.
       expect(run.finishedAt).toBe(Number(beat?.last_beat_at));
-      // Someone is told: the run's interruption is a notification event, as any unattended failure.
-      const events = await query<{ type: string }>(
-        "select type from notification_events where type = 'run.interrupted' and (data->>'executionId')::int = $1",
-        [hanging],
+      // Someone is told, as of any run that fails unattended: the web process delivers the event
+      // the reaper recorded (whichever process reaped it) to the webhook.
+      const sent = await eventually('the run.interrupted webhook', async () =>
+        receiver.requests.find((request) => request.path === '/interrupted'),
       );
-      expect(events).toHaveLength(1);
+      expect(JSON.parse(sent.body)).toMatchObject({ type: 'run.interrupted' });
+      expect(sent.body).toContain(`"executionId":${hanging}`);
       const listed = await workers();
       expect(listed.find((worker) => worker.id === gpuWorker.id)?.alive).toBe(false);
       expect(listed.find((worker) => worker.id === repoWorker.id)?.alive).toBe(true);
