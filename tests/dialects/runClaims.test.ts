@@ -10,6 +10,7 @@ import {
   WORKER_LEASE_MS,
   workerWaitReason,
 } from '../../src/lib/db/queries/runClaims';
+import { getRunPosition } from '../../src/lib/db/queries/runPositions';
 import { updateAppSettings } from '../../src/lib/db/queries/settings';
 import { recordWorkerBeat, recordWorkerDraining, registerWorker } from '../../src/lib/db/queries/workers';
 import type { Store } from '../../src/lib/db/store';
@@ -36,8 +37,10 @@ const claim = (store: Store, w: ClaimingWorker, now = NOW) =>
   transaction(store, (tx) => claimRun(tx, w, () => now));
 const reap = (store: Store, now: number, knownDead: string[] = [], announced: number[] = []) =>
   transaction(store, (tx) =>
-    reapDeadWorkers(tx, now, knownDead, function* (_tx, executionId) {
-      announced.push(executionId);
+    reapDeadWorkers(tx, now, knownDead, function* (inTx, executionId) {
+      // Read in the reap's transaction: the run is already ended there.
+      const position = yield* getRunPosition(inTx, executionId);
+      if (position?.status === 'interrupted') announced.push(executionId);
     }),
   );
 const setGlobalLimit = (store: Store, maxConcurrentRuns: number) =>
