@@ -75,18 +75,7 @@ async function main(): Promise<void> {
       logger.info({ signal, activeRuns: engine.activeCount }, 'worker stopping');
       clearInterval(refresh);
       if (drainMs > 0) {
-        drain = startDrain(
-          {
-            drain: () => {
-              void worker.drain();
-              return engine.drain();
-            },
-            whenIdle: () => engine.whenIdle(),
-            handBack: () => engine.handBack(),
-          },
-          drainMs,
-          logger,
-        );
+        drain = startDrain(host, drainMs, logger);
         await drain.done.catch((err: unknown) =>
           logger.error({ err }, 'the drain failed; stopping the runs'),
         );

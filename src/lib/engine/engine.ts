@@ -485,7 +485,6 @@ export class RunEngine {
   /** Starts waiting runs the limits now allow (e.g. after a setting changed). */
   pump(): void {
     this.claimer?.look();
-    this.queueView?.refresh();
     const moved = this.admission.pump((run) => this.launchOrRefuse(run));
     // Everyone behind moved up.
     if (moved) for (const waiting of this.admission.waitingRuns) this.publishUpdate(waiting);

@@ -4,7 +4,7 @@ import { execute } from '../db/plan';
 import { claimingWorkerLabels, queuedRunsWithLabels } from '../db/queries/runClaims';
 import type { Store } from '../db/store';
 
-/** How often the view is read again besides on each change of the queue. */
+/** How often the view is read again: the pages show a place at most this old. */
 const REFRESH_MS = 1_000;
 /** Queued runs given a place; later ones show none (the queue is that long). */
 const RUNS_PLACED = 1_000;
@@ -15,11 +15,11 @@ export const NO_WORKER_WAIT_REASON = 'waiting for a worker: none is running (sta
 /**
  * Where each run of a shared queue stands, for the pages and the API (the engine's memory holds
  * only the runs of its own worker): its place among the queued runs and, when no live worker
- * may take it, why. Read from the database at most every second and on each change.
+ * may take it, why. Read from the database every second, not on each change of a busy queue.
  */
 export class SharedQueueView {
   private places = new Map<number, { position: number; waitReason: string | null }>();
-  readonly refresh: () => void;
+  private readonly refresh: () => void;
   private readonly timer: NodeJS.Timeout;
 
   constructor(store: Store, onError: (error: unknown) => void) {

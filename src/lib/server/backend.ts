@@ -353,18 +353,15 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
       engine.followSettings(saved);
       hostMetrics.reconfigure(hostMetricsSettings(saved));
     },
-    drain() {
-      void runWorker.drain();
-      return engine.drain();
-    },
-    whenIdle: () => engine.whenIdle(),
+    drain: () => runHost.drain(),
+    whenIdle: () => runHost.whenIdle(),
     handBack() {
       // Nothing may queue behind the hand-back: triggers stop first (workflow steps that ended
       // meanwhile are read by the next start's resume, as at every stop). On SQLite a tick's
       // commit and its admissions run in one turn of the event loop, so none is half done here.
       void scheduler.stop();
       void workflows.shutdown();
-      return engine.handBack();
+      return runHost.handBack();
     },
     async stop() {
       stopping = true;

@@ -15,6 +15,7 @@ import { announceStatusChanges, relayStatus } from '../live/statusAnnouncer';
 import { recordEventIn } from '../notifications/events';
 import { approvalEvent, runEndedEvent } from '../notifications/producers';
 import type { SecretMasker } from '../security/secrets';
+import type { Drainable } from './drain';
 import { type LocalWorker, startLocalWorker } from './localWorker';
 
 export interface RunHostDeps {
@@ -34,7 +35,7 @@ export interface RunHostDeps {
 }
 
 /** A process's run engine, its worker row, and (on Postgres) its link to the other processes. */
-export interface RunHost {
+export interface RunHost extends Drainable {
   engine: RunEngine;
   worker: LocalWorker;
   /** On Postgres: this process's LISTEN connection (announcements, stop requests, the queue). */
@@ -125,6 +126,12 @@ export async function startRunHost(deps: RunHostDeps): Promise<RunHost> {
     engine: running,
     worker,
     live,
+    drain() {
+      void worker.drain();
+      return running.drain();
+    },
+    whenIdle: () => running.whenIdle(),
+    handBack: () => running.handBack(),
     async stop() {
       await running.shutdown();
       await worker.stop();
