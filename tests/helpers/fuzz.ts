@@ -834,9 +834,10 @@ export function sendExact(baseUrl: string, request: ExactRequest, timeoutMs = 20
   const url = new URL(baseUrl);
   const headers: Record<string, string> = { ...request.headers };
   if (request.body !== undefined) {
-    // Kept alive, a server that answers before reading a big body drains the rest and the answer
-    // arrives; with `close` it may close under the client's write (EPIPE) before the answer is read.
-    headers.connection ??= 'keep-alive';
+    // A big body kept alive: a server that answers before reading it drains the rest and the
+    // answer arrives; with `close` it may close under the client's write (EPIPE) before the answer
+    // is read. Only big ones: draining every small body costs the run minutes on a loaded machine.
+    if (request.body.length > BIG_BODY_BYTES) headers.connection ??= 'keep-alive';
     if (request.chunked) headers['transfer-encoding'] = 'chunked';
     else headers['content-length'] = String(request.body.length);
   }
@@ -861,7 +862,7 @@ export function sendExact(baseUrl: string, request: ExactRequest, timeoutMs = 20
             headers: res.headers,
             body: Buffer.concat(chunks).toString('utf8'),
           });
-          // Kept alive (below), the connection is closed here, not left open for the next request.
+          // Kept alive (a big body, below), the connection is closed here, not left for another request.
           req.destroy();
         });
         res.on('error', reject);
@@ -876,6 +877,9 @@ export function sendExact(baseUrl: string, request: ExactRequest, timeoutMs = 20
     req.end();
   });
 }
+
+/** Bodies above this are sent on a kept-alive connection (see the request above). */
+const BIG_BODY_BYTES = 64 * 1024;
 
 /** `{error: {code, message}}`, the shape of every API error. */
 export const errorBodySchema = z.object({
