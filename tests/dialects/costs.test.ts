@@ -181,38 +181,56 @@ describeOnEachDialect('cost writers', (store) => {
     await emptyTables(store(), (t) => [t.monthlyCostSummaries, t.dailyCostSummaries]);
     const agentId = await insertAgent(store(), 'handed back');
     const createdAt = Date.parse('2026-11-15T12:00:00.000Z');
-    const execution = { id: await insertRun(store(), agentId, { createdAt }), agentId, createdAt };
+    const execution = {
+      id: await insertRun(store(), agentId, { createdAt, workerId: 'w1' }),
+      agentId,
+      createdAt,
+    };
     const firstProcess = [figures(SONNET, { costMicros: 300_001, inputTokens: 100 })];
     const written = await liveWrites(store(), execution, [
       [figures(SONNET, { costMicros: 200_000, inputTokens: 50 })],
     ]);
 
     // The server stops: the run is handed back with the figures the reconciliation gives.
-    await transaction(store(), (tx) =>
-      recordHandBack(tx, {
-        execution,
-        handedBack: { at: createdAt + 1_000, attempt: 2, from: { kind: 'prompt' } },
-        progress: {
-          inputTokens: 100,
-          outputTokens: 0,
-          cacheCreationTokens: 0,
-          cacheReadTokens: 0,
-          numTurns: 1,
-          apiRetryCount: 0,
-        },
-        rows: firstProcess,
-        previous: written,
-        attempt: {
-          executionId: execution.id,
-          attempt: 1,
-          status: 'interrupted',
-          startedAt: createdAt,
-          finishedAt: createdAt + 1_000,
-          errorCode: 'handed_back',
-          errorMessage: 'handed back',
-        },
-      }),
-    );
+    const handBack = (workerId: string) =>
+      transaction(store(), (tx) =>
+        recordHandBack(tx, {
+          execution,
+          handedBack: { at: createdAt + 1_000, attempt: 2, from: { kind: 'prompt' } },
+          progress: {
+            inputTokens: 100,
+            outputTokens: 0,
+            cacheCreationTokens: 0,
+            cacheReadTokens: 0,
+            numTurns: 1,
+            apiRetryCount: 0,
+          },
+          rows: firstProcess,
+          previous: written,
+          attempt: {
+            executionId: execution.id,
+            attempt: 1,
+            status: 'interrupted',
+            startedAt: createdAt,
+            finishedAt: createdAt + 1_000,
+            errorCode: 'handed_back',
+            errorMessage: 'handed back',
+          },
+          workerId,
+        }),
+      );
+    // A worker that no longer holds the run (a reaper settled it, another worker took it) writes nothing.
+    expect(await handBack('w2')).toBe(false);
+    expect(await executionRow(store(), execution.id)).toMatchObject({
+      status: 'running',
+      costMicros: 200_000,
+    });
+    const { db, t } = store();
+    const attempts = () =>
+      db.select().from(t.executionAttempts).where(eq(t.executionAttempts.executionId, execution.id));
+    expect(await attempts()).toEqual([]);
+    expect(await handBack('w1')).toBe(true);
+    expect(await attempts()).toMatchObject([{ attempt: 1, status: 'interrupted' }]);
     expect(await executionRow(store(), execution.id)).toMatchObject({
       status: 'queued',
       handedBack: { at: createdAt + 1_000, attempt: 2, from: { kind: 'prompt' } },

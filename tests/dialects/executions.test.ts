@@ -254,10 +254,15 @@ describeOnEachDialect('executions', (store) => {
       numTurns: 2,
       apiRetryCount: 1,
     };
-    await execute(s, recordParkedProgress(s, id, progress));
+    // Parked by a process of another worker than the one holding it (it was taken for dead, and
+    // another took the run up): nothing changes.
+    expect(await execute(s, recordParkedProgress(s, id, progress, 'w1'))).toBe(false);
+    expect(await execute(s, getExecutionRow(s, id))).toMatchObject({ workerId: 'w2', numTurns: 0 });
+    expect(await execute(s, recordParkedProgress(s, id, progress, 'w2'))).toBe(true);
     expect(await execute(s, getExecutionRow(s, id))).toMatchObject({
       status: 'awaiting_approval',
       lastActivityAt: T + 2_000,
+      workerId: null,
       ...progress,
     });
   });

@@ -2,10 +2,17 @@ import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { WORKER_LEASE_MS } from '../../src/lib/db/queries/runClaims';
+import { transaction } from '../../src/lib/db/plan';
+import { openPostgres } from '../../src/lib/db/postgres';
+import { reapDeadWorkers, WORKER_LEASE_MS } from '../../src/lib/db/queries/runClaims';
 import { recordWorkerBeat, registerWorker } from '../../src/lib/db/queries/workers';
 import type { Store } from '../../src/lib/db/store';
-import { type LocalWorker, startLocalWorker } from '../../src/lib/server/localWorker';
+import {
+  FENCE_AFTER_MS,
+  type LocalWorker,
+  startLocalWorker,
+  type WorkerFence,
+} from '../../src/lib/server/localWorker';
 import { capturingLogger } from '../helpers/logCapture';
 import {
   anotherPostgresPool,
@@ -14,7 +21,9 @@ import {
   emptyTables,
   insertAgent,
   insertRun,
+  postgresUrlOf,
 } from '../helpers/stores';
+import { startTcpProxy } from '../helpers/tcpProxy';
 
 /** Beats this often here, so a test waits milliseconds for what takes 10 s in the product. */
 const BEAT_MS = 25;
@@ -60,9 +69,15 @@ function startedWorkers() {
   afterEach(async () => {
     await Promise.all(started.splice(0).map((worker) => worker.stop()));
   });
-  return (store: Store) => {
+  return (store: Store, fence?: WorkerFence) => {
     const logged = capturingLogger();
-    const worker = startLocalWorker({ store, labels: [], logger: logged.logger, beatIntervalMs: BEAT_MS });
+    const worker = startLocalWorker({
+      store,
+      labels: [],
+      logger: logged.logger,
+      beatIntervalMs: BEAT_MS,
+      ...(fence && { fence }),
+    });
     return worker.then((running) => {
       started.push(running);
       return { worker: running, records: logged.records };
@@ -181,4 +196,85 @@ describeOnPostgres('workers of two processes reaping the same dead one', (store)
       await other.close();
     }
   });
+});
+
+/** A fence that records when the worker took itself for dead and when it came back. */
+function recordedFence() {
+  const times = { fencedAt: 0, rejoinedAt: 0 };
+  const fence: WorkerFence = {
+    onFenced: async () => {
+      times.fencedAt = Date.now();
+    },
+    onRejoined: () => {
+      times.rejoinedAt = Date.now();
+    },
+  };
+  return { fence, times };
+}
+
+describeOnEachDialect('a worker another process took for dead', (store) => {
+  clearAll(store);
+  const start = startedWorkers();
+
+  it('stops its runs at its next beat, then comes back under its id and claims again', async () => {
+    const { fence, times } = recordedFence();
+    const { worker, records } = await start(store(), fence);
+    // Paused past its lease (a stopped VM, a laptop lid): another process reaped it meanwhile.
+    await transaction(store(), (tx) => reapDeadWorkers(tx, Date.now(), [worker.id]));
+    await vi.waitFor(() => expect(times.rejoinedAt).toBeGreaterThan(0));
+    expect(times.fencedAt).toBeGreaterThan(0);
+    expect(times.fencedAt).toBeLessThanOrEqual(times.rejoinedAt);
+    expect((await workerOf(store(), worker.id)).stoppedAt).toBeNull();
+    expect(records().map((record) => record.msg)).toEqual(
+      expect.arrayContaining([
+        'another process took this worker for dead: this worker takes itself for dead and stops its runs, before another process may take them up',
+        'the worker reaches the database again and claims runs again',
+      ]),
+    );
+  });
+});
+
+describeOnPostgres('a worker cut off from its database', (store) => {
+  clearAll(store);
+  const start = startedWorkers();
+
+  it('takes itself for dead before its lease ends, and once back settles what it left and claims again', async () => {
+    const url = new URL(postgresUrlOf(store()));
+    const proxy = await startTcpProxy(Number(url.port));
+    url.port = String(proxy.port);
+    const proxied = await openPostgres(url.toString(), { maxConnections: 2 });
+    const { fence, times } = recordedFence();
+    const { worker } = await start(proxied.store, fence);
+    try {
+      const agentId = await insertAgent(store(), 'retried', { runRetries: 1 });
+      // A run of its own whose hand-back will not reach the database.
+      const stranded = await insertRun(store(), agentId, {
+        workerId: worker.id,
+        attempt: 1,
+        startedAt: Date.now(),
+      });
+
+      proxy.cut();
+      await vi.waitFor(() => expect(times.fencedAt).toBeGreaterThan(0), {
+        timeout: WORKER_LEASE_MS + 5_000,
+        interval: 100,
+      });
+      const lastBeatAt = (await workerOf(store(), worker.id)).lastBeatAt;
+      // After the fence, and before any reaper may take its runs up.
+      expect(times.fencedAt - lastBeatAt).toBeGreaterThanOrEqual(FENCE_AFTER_MS);
+      expect(times.fencedAt - lastBeatAt).toBeLessThan(WORKER_LEASE_MS);
+      expect(await runOf(store(), stranded)).toMatchObject({ status: 'running', workerId: worker.id });
+
+      proxy.mend();
+      await vi.waitFor(() => expect(times.rejoinedAt).toBeGreaterThan(0), { timeout: 10_000, interval: 100 });
+      // Its run is settled as a dead worker's (queued again: its agent retries once), and it beats again.
+      expect(await runOf(store(), stranded)).toMatchObject({ status: 'queued', workerId: null });
+      expect(await attemptsOf(store(), stranded)).toMatchObject([{ attempt: 1, status: 'interrupted' }]);
+      expect((await workerOf(store(), worker.id)).stoppedAt).toBeNull();
+    } finally {
+      await worker.stop();
+      await proxied.close();
+      await proxy.close();
+    }
+  }, 60_000);
 });

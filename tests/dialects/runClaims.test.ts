@@ -5,8 +5,8 @@ import { releaseClaim } from '../../src/lib/db/queries/executions';
 import {
   type ClaimingWorker,
   claimRun,
-  ownLeaseValid,
   reapDeadWorkers,
+  rejoinWorker,
   WORKER_LEASE_MS,
   workerWaitReason,
 } from '../../src/lib/db/queries/runClaims';
@@ -179,8 +179,8 @@ describeOnEachDialect('run claims', (store) => {
     // The live worker beats on; the dead one's last beat was at NOW.
     const later = NOW + WORKER_LEASE_MS + 1;
     await recordWorkerBeat(store(), 'live', later);
-    expect(await transaction(store(), (tx) => ownLeaseValid(tx, 'dead', NOW + WORKER_LEASE_MS))).toBe(true);
-    expect(await transaction(store(), (tx) => ownLeaseValid(tx, 'dead', later))).toBe(false);
+    // Silent for the lease itself, it is not dead yet.
+    expect(await reap(store(), NOW + WORKER_LEASE_MS)).toEqual([]);
 
     expect(await reap(store(), later)).toEqual([
       { workerId: 'dead', lastBeatAt: NOW, interrupted: [ends], requeued: [retried], parked: [] },
@@ -203,8 +203,8 @@ describeOnEachDialect('run claims', (store) => {
     expect(await db.select().from(t.executionAttempts)).toMatchObject([
       { executionId: retried, attempt: 1, status: 'interrupted', errorMessage: message },
     ]);
-    // A reaped worker is stopped: its lease is gone for good, and it claims nothing.
-    expect(await transaction(store(), (tx) => ownLeaseValid(tx, 'dead', NOW))).toBe(false);
+    // A reaped worker is stopped: its beat is refused (it must take itself for dead), it claims nothing.
+    expect(await recordWorkerBeat(store(), 'dead', later)).toBe(false);
     expect(await claim(store(), dead, NOW)).toBeNull();
 
     // The live worker takes the requeued run as its second attempt; dying again uses up the retry.
@@ -245,6 +245,35 @@ describeOnEachDialect('reaping workers known dead, and their runs that wait for 
     expect(await reap(store(), NOW + 1_000, ['gone'])).toEqual([]);
     const [beating] = await db.select().from(t.workers).where(eq(t.workers.id, 'beating'));
     expect(beating?.stoppedAt).toBeNull();
+  });
+});
+
+describeOnEachDialect('a worker that took itself for dead, back in the books', (store) => {
+  clearAll(store);
+
+  it('settles the runs still marked on it as a dead worker’s, then beats and claims again', async () => {
+    await setGlobalLimit(store(), 10);
+    const agentId = await insertAgent(store(), 'a', { runRetries: 1, maxConcurrentRuns: 5 });
+    const cutOff = await worker(store(), 'cut-off', []);
+    const stranded = await queued(store(), agentId);
+    expect((await claim(store(), cutOff))?.executionId).toBe(stranded);
+
+    // Its hand-back never reached the database, and no reaper came by: it settles its own run.
+    const back = NOW + 16_000;
+    expect(await transaction(store(), (tx) => rejoinWorker(tx, 'cut-off', back))).toEqual([
+      { workerId: 'cut-off', lastBeatAt: NOW, interrupted: [], requeued: [stranded], parked: [] },
+    ]);
+    expect(await runRow(store(), stranded)).toMatchObject({ status: 'queued', workerId: null });
+    expect(await recordWorkerBeat(store(), 'cut-off', back + 1)).toBe(true);
+    expect(await claim(store(), cutOff, back + 1)).toEqual({ executionId: stranded, agentId, attempt: 2 });
+
+    // Reaped by another process meanwhile: nothing is left to settle, and it comes back all the same.
+    expect(await reap(store(), back + 1 + WORKER_LEASE_MS + 1)).toMatchObject([
+      { workerId: 'cut-off', interrupted: [stranded] },
+    ]);
+    expect(await recordWorkerBeat(store(), 'cut-off', back + 30_000)).toBe(false);
+    expect(await transaction(store(), (tx) => rejoinWorker(tx, 'cut-off', back + 30_000))).toEqual([]);
+    expect(await recordWorkerBeat(store(), 'cut-off', back + 30_001)).toBe(true);
   });
 });
 

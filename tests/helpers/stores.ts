@@ -116,10 +116,15 @@ export function openPostgresTransaction<T>(store: Store, body: (tx: Store) => Pr
   ) as unknown as Promise<T>;
 }
 
+/** The URL of the database a Postgres test store is on. */
+export function postgresUrlOf(store: Store): string {
+  return (store.db as unknown as { $client: { options: { connectionString: string } } }).$client.options
+    .connectionString;
+}
+
 /** Another pool on the database `store` (a Postgres test store) uses: a second process, as far as locks go. */
 export async function anotherPostgresPool(store: Store): Promise<{ store: Store; close(): Promise<void> }> {
-  const pool = (store.db as unknown as { $client: { options: { connectionString: string } } }).$client;
-  return openPostgres(pool.options.connectionString, { maxConnections: 2 });
+  return openPostgres(postgresUrlOf(store), { maxConnections: 2 });
 }
 
 /** How many sessions of the Postgres database `store` is on wait for a lock another holds. */

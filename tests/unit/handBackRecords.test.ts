@@ -56,6 +56,7 @@ describe('runs a stopping server leaves for the next start', () => {
           errorCode: 'handed_back',
           errorMessage: 'handed back',
         },
+        workerId: 'w',
       }),
     );
     const crashedQueued = queued();

@@ -188,6 +188,8 @@ export class RunEngine {
   private settings: EngineSettings;
   /** Set once the server drains before it stops: how many runs ended since. */
   private draining: { endedSince: number } | undefined;
+  /** Taken for dead by its own worker (see `fence`): claims nothing until `rejoin`. */
+  private fenced = false;
   /** Waiting for the last process to end (a drain). */
   private readonly idleWaiters: (() => void)[] = [];
 
@@ -251,6 +253,7 @@ export class RunEngine {
       publishUpdate: (run) => this.publishUpdate(run),
       onResponse: (run, id, usage) => this.onResponse(run, id, usage),
       failed: (error) => this.writeFailed(error),
+      workerId: deps.worker.id,
       sharedQueue: deps.shared !== undefined,
     });
     this.broker = new PermissionBroker(
@@ -603,6 +606,23 @@ export class RunEngine {
     return { running, queued: this.runs.size - running };
   }
 
+  /**
+   * This worker took itself for dead (no beat stored within its fence, see localWorker.ts): it
+   * claims nothing more, and every run it holds is handed back now, its process stopped, so that
+   * no run goes on here once a reaper may requeue it elsewhere. Writes the database refuses are
+   * left to the reaper. Resolves once the hand-back's writes are done or failed.
+   */
+  async fence(): Promise<void> {
+    this.fenced = true;
+    await this.handBack();
+  }
+
+  /** The worker is back in the database's books (fenced before): it claims again. */
+  rejoin(): void {
+    this.fenced = false;
+    this.pump();
+  }
+
   /** Resolves once no run of this engine has a process (each finished, or parked for a person). */
   whenIdle(): Promise<void> {
     if (!this.anyProcess()) return Promise.resolve();
@@ -719,8 +739,9 @@ export class RunEngine {
 
   /**
    * Writes a handed-back run (see handBack.ts): a line saying why, the stopped attempt and what its
-   * processes spent, its start point for the next start. The run leaves memory. Storage failing,
-   * nothing is marked: the next start ends the run `interrupted`, as after a crash.
+   * processes spent, its start point for the next start. The run leaves memory. Storage failing
+   * (or, fenced, the database out of reach), nothing is marked: the next start or a reaper ends the
+   * run `interrupted`, as after a crash; settled by a reaper already, it is left as it is.
    */
   private async recordHandBack(run: ActiveRun, attempt: NewExecutionAttempt | null): Promise<void> {
     const notice = handBackNotice(attempt !== null);
@@ -737,16 +758,22 @@ export class RunEngine {
       rows: figures.models,
       previous: run.spend.lastWritten,
       attempt,
+      workerId: this.deps.worker.id,
     };
     this.runs.delete(run.executionId);
     try {
-      await this.ledger.write((tx) => recordHandBack(tx, write));
+      if (!(await this.ledger.write((tx) => recordHandBack(tx, write)))) {
+        this.deps.logger.warn(
+          { executionId: run.executionId },
+          'a handed-back run was settled by another process while this worker was cut off; left as it is',
+        );
+        return;
+      }
     } catch (error) {
-      const fault = storageFaultOf(error);
-      if (!fault) throw error;
+      if (!storageFaultOf(error) && !this.fenced) throw error;
       this.deps.logger.warn(
         { err: error, executionId: run.executionId },
-        'a handed-back run could not be recorded; the next start ends it interrupted',
+        'a handed-back run could not be recorded; the next start or a reaper ends it interrupted',
       );
     }
     Object.assign(run.view, progress, spendView(figures.models, figures.costMicros), {
@@ -879,7 +906,7 @@ export class RunEngine {
     const { store, worker } = this.deps;
     return new Claimer(
       {
-        mayStart: () => this.admission.hasRoom() && !this.deps.storage?.refusal(),
+        mayStart: () => !this.fenced && this.admission.hasRoom() && !this.deps.storage?.refusal(),
         claim: () =>
           transaction(store, function* (tx) {
             const claimed = yield* claimRun(tx, worker, Date.now);
@@ -899,6 +926,12 @@ export class RunEngine {
    * queued with, for the attempt it waits for. Rebuilt from its row, as a parked run is woken.
    */
   private async take({ row, attempt }: ClaimedRow): Promise<void> {
+    const workerId = this.deps.worker.id;
+    // Claimed as the fence fell: back to the queue, for a worker whose lease holds.
+    if (this.fenced) {
+      this.ledger.record((tx) => releaseClaim(tx, row.id, workerId));
+      return;
+    }
     let run: ActiveRun | undefined;
     try {
       run = await this.parking.revive(row, startPointOf(row), row.handedBack?.attempt ?? attempt);
@@ -907,7 +940,6 @@ export class RunEngine {
       this.writeFailed(error, 'a claimed run could not be started; it is queued again', {
         executionId: row.id,
       });
-      const workerId = this.deps.worker.id;
       this.ledger.record((tx) => releaseClaim(tx, row.id, workerId));
       return;
     }

@@ -37,6 +37,8 @@ export interface ParkingHost {
   onResponse(run: ActiveRun, responseId: string, usage: ModelTokenUsage): void;
   /** A write failed (a storage fault stops every run). */
   failed(error: unknown): void;
+  /** The worker this engine is: the one whose processes it parks. */
+  workerId: string;
   /**
    * Several workers share the queue: a run whose process another worker holds (waiting in its
    * callback) is that worker's to wake when its hold ends, never woken here beside it.
@@ -73,9 +75,11 @@ export class Parking {
     run.output.flush();
     // Out of memory first: an answer from now on wakes it from the database.
     this.host.runs.delete(run.executionId);
+    const { workerId } = this.host;
     const answered = this.host.ledger.write(function* (tx) {
+      // Settled elsewhere meanwhile (see recordParkedProgress): nothing here is its to store or wake.
+      if (!(yield* recordParkedProgress(tx, run.executionId, progress, workerId))) return false;
       yield* recordExecutionCosts(tx, execution, figures.models, previous);
-      yield* recordParkedProgress(tx, run.executionId, progress);
       return (yield* getApprovalRow(tx, approvalId))?.status !== 'pending';
     });
     Object.assign(run.view, progress, spendView(figures.models, figures.costMicros));

@@ -4,7 +4,7 @@ import packageJson from '../../../package.json';
 import type { Logger } from '../core/logger';
 import { oneAtATime } from '../core/oneAtATime';
 import { type Plan, transaction } from '../db/plan';
-import { type ReapedWorker, reapDeadWorkers } from '../db/queries/runClaims';
+import { type ReapedWorker, reapDeadWorkers, rejoinWorker, WORKER_LEASE_MS } from '../db/queries/runClaims';
 import {
   recordWorkerBeat,
   recordWorkerDraining,
@@ -17,9 +17,19 @@ import type { Store } from '../db/store';
 /**
  * How often the worker's row says it is alive (the Workers page takes 30 s without a beat for
  * dead), and looks for workers that stopped beating: one dead for the lease (20 s) is reaped
- * within a beat after, so its runs are settled within 30 s of its last beat.
+ * within a beat after, so its runs are settled within 25 s of its last beat.
  */
-const BEAT_INTERVAL_MS = 10_000;
+const BEAT_INTERVAL_MS = 5_000;
+
+/**
+ * A worker on a shared database that stored no beat for this long takes itself for dead, before
+ * any reaper may (at the lease): it stops its runs, so a run a reaper requeues never runs on two
+ * hosts at once. The 5 s left are for the kill and for the skew of the hosts' clocks.
+ */
+export const FENCE_AFTER_MS = WORKER_LEASE_MS - 5_000;
+
+/** How often a worker compares its last stored beat with its fence. */
+const FENCE_CHECK_MS = 1_000;
 
 /** The worker inside the web process: the engine runs its runs, under its id and labels. */
 export interface LocalWorker {
@@ -45,6 +55,18 @@ export interface LocalWorkerOptions {
   onInterrupted?: (tx: Store, executionId: number) => Plan<unknown>;
   /** Workers were reaped: their runs parked for a person may be woken (see RunEngine.wakeAnswered). */
   onReaped?: (reaped: ReapedWorker[]) => void;
+  /**
+   * Other processes share the database and reap this worker when it stops beating (Postgres): what
+   * it does when it takes itself for dead. Unset on the SQLite file, where nobody else reaps it.
+   */
+  fence?: WorkerFence;
+}
+
+export interface WorkerFence {
+  /** Stops every run of this worker; resolves once their writes are done or failed. Never rejects. */
+  onFenced(): Promise<void>;
+  /** The worker is back in the books (its leftover runs settled): it may claim again. */
+  onRejoined(): void;
 }
 
 /** A worker's id: its host, its process and a random tail, so one host's restarts stay apart. */
@@ -79,31 +101,56 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
     onInterrupted,
     registered = true,
   } = options;
+  const { fence } = options;
   const host = os.hostname();
   const id = workerIdOf(host, process.pid);
   // A process of this host that was killed is known dead now: its runs need not wait for its lease.
   const goneWorkers = (await unstoppedWorkersOn(store, host)).filter((worker) => goneHere(worker, host));
   // Unregistered, its beats and its stop change no row.
-  if (registered)
-    await registerWorker(store, { id, host, labels, version: packageJson.version, startedAt: Date.now() });
+  const startedAt = Date.now();
+  if (registered) await registerWorker(store, { id, host, labels, version: packageJson.version, startedAt });
   /** A write about the worker that may fail (storage failing: the storage monitor says so) without stopping it. */
   const record = (write: Promise<void>, failure: string) =>
     write.catch((err: unknown) => logger.warn({ err, workerId: id }, failure));
-  const reap = async (now: number, knownDead: readonly string[] = []) => {
-    // Nothing in this process holds the dead worker's runs: the rows are all there is to settle.
-    const reaped = await transaction(store, (tx) => reapDeadWorkers(tx, now, knownDead, onInterrupted));
+  const settled = (reaped: ReapedWorker[]) => {
     for (const dead of reaped)
       logger.warn({ ...dead, reapedBy: id }, 'a worker stopped beating: its runs are settled');
     if (reaped.length > 0) onReaped?.(reaped);
   };
+  // Nothing in this process holds the dead worker's runs: the rows are all there is to settle.
+  const reap = async (now: number, knownDead: readonly string[] = []) =>
+    settled(await transaction(store, (tx) => reapDeadWorkers(tx, now, knownDead, onInterrupted)));
   if (goneWorkers.length > 0) await reap(Date.now(), goneWorkers);
   let stopped = false;
+  /** The time the last beat the database stored was taken at. */
+  let storedBeatAt = startedAt;
+  /** While the worker takes itself for dead: its runs' hand-back, then its rejoining. */
+  let fencing: Promise<void> | undefined;
+  const takeItselfForDead = (why: string) => {
+    if (!fence || fencing || stopped) return;
+    logger.error(
+      { workerId: id, lastStoredBeatAt: new Date(storedBeatAt).toISOString() },
+      `${why}: this worker takes itself for dead and stops its runs, before another process may take them up`,
+    );
+    fencing = fence.onFenced();
+  };
+  /** Once its runs are stopped: what is still marked on it is settled, and it beats again. */
+  const rejoin = async (now: number) => {
+    await fencing;
+    settled(await transaction(store, (tx) => rejoinWorker(tx, id, now, onInterrupted)));
+    fencing = undefined;
+    storedBeatAt = now;
+    logger.info({ workerId: id }, 'the worker reaches the database again and claims runs again');
+    fence?.onRejoined();
+  };
   // One beat at a time: a slow store must not pile beats (and reaps) up; none after `stop`.
   const beatOnce = oneAtATime(
     async () => {
       if (stopped) return;
       const now = Date.now();
-      await recordWorkerBeat(store, id, now);
+      if (fencing) return rejoin(now);
+      if (await recordWorkerBeat(store, id, now)) storedBeatAt = now;
+      else if (registered) takeItselfForDead('another process took this worker for dead');
       await reap(now);
     },
     // The next beat tries again.
@@ -111,6 +158,12 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
   );
   const beat = setInterval(beatOnce, beatIntervalMs);
   beat.unref();
+  // Apart from the beat, which may hang on a database out of reach.
+  const fenceCheck = setInterval(() => {
+    if (Date.now() - storedBeatAt > FENCE_AFTER_MS)
+      takeItselfForDead(`no beat stored for ${FENCE_AFTER_MS / 1000} s`);
+  }, FENCE_CHECK_MS);
+  fenceCheck.unref();
   if (registered) logger.info({ workerId: id, labels }, 'worker registered');
   else
     logger.info(
@@ -128,6 +181,7 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
     stop() {
       stopped = true;
       clearInterval(beat);
+      clearInterval(fenceCheck);
       return record(
         recordWorkerStop(store, id, Date.now()),
         'worker stop could not be stored; the Workers page shows it dead',

@@ -64,6 +64,20 @@ export async function startRunHost(deps: RunHostDeps): Promise<RunHost> {
       engine?.pump();
       void engine?.wakeAnswered(reaped.flatMap((dead) => dead.parked));
     },
+    // Other processes reap this worker when it stops beating: it stops its runs before they may.
+    ...(postgresUrl !== undefined &&
+      runsAgents && {
+        fence: {
+          onFenced: async () => {
+            await engine
+              ?.fence()
+              .catch((err: unknown) =>
+                logger.error({ err }, 'the runs of a worker taken for dead could not all be handed back'),
+              );
+          },
+          onRejoined: () => engine?.rejoin(),
+        },
+      }),
   });
   const live = postgresUrl === undefined ? undefined : new PostgresLive(postgresUrl, logger);
   engine = new RunEngine({

@@ -333,19 +333,24 @@ export interface HandBackWrite {
   previous: PreviousCosts;
   /** The attempt stopped by the hand-back; null for a run that had no process. */
   attempt: NewExecutionAttempt | null;
+  /** The worker whose process the attempt was. */
+  workerId: string;
 }
 
 /**
  * Leaves a run queued for the next start (see engine/handBack.ts): the stopped attempt, what it
- * spent (so budgets count it) and the start point. The caller runs it in one transaction.
+ * spent (so budgets count it) and the start point. False, writing nothing, when the stopped
+ * attempt's run is no longer `running` on its worker: a reaper settled it while the worker was cut
+ * off from the database (see localWorker.ts, the fence). The caller runs it in one transaction.
  */
-export function* recordHandBack(store: Store, write: HandBackWrite): Plan<void> {
+export function* recordHandBack(store: Store, write: HandBackWrite): Plan<boolean> {
   const { db, t } = store;
   const { execution, handedBack, progress, rows, previous, attempt } = write;
-  if (attempt) yield* changesOf(db.insert(t.executionAttempts).values(attempt));
-  yield* changesOf(
+  const e = t.executions;
+  const stillHeld = and(eq(e.id, execution.id), eq(e.status, 'running'), eq(e.workerId, write.workerId));
+  const queued = yield* changesOf(
     db
-      .update(t.executions)
+      .update(e)
       .set({
         status: 'queued',
         handedBack,
@@ -353,9 +358,12 @@ export function* recordHandBack(store: Store, write: HandBackWrite): Plan<void> 
         ...progress,
         ...(attempt && { errorCode: attempt.errorCode, errorMessage: attempt.errorMessage }),
       })
-      .where(eq(t.executions.id, execution.id)),
+      .where(attempt ? stillHeld : eq(e.id, execution.id)),
   );
+  if (queued === 0) return false;
+  if (attempt) yield* changesOf(db.insert(t.executionAttempts).values(attempt));
   yield* writeModelCosts(store, execution, rows, previous, handedBack.at);
+  return true;
 }
 
 /**

@@ -666,15 +666,32 @@ export function* countToolCalls({ db, t }: Store, id: number): Plan<number> {
   return row?.n ?? 0;
 }
 
-/** A parked run's figures once its process ended: the run stays awaiting approval. */
-export function* recordParkedProgress({ db, t }: Store, id: number, progress: ExecutionProgress): Plan<void> {
+/**
+ * A parked run's figures once its process (on `workerId`) ended: the run stays awaiting approval.
+ * False, writing nothing, when the run moved on without that process: a reaper parked it while its
+ * worker was cut off from the database, and an answer woke it on another worker.
+ */
+export function* recordParkedProgress(
+  { db, t }: Store,
+  id: number,
+  progress: ExecutionProgress,
+  workerId: string,
+): Plan<boolean> {
+  const e = t.executions;
   // Parked, it has no process: no worker holds it (a worker holding one waits in its callback).
-  yield* changesOf(
+  const parked = yield* changesOf(
     db
-      .update(t.executions)
+      .update(e)
       .set({ ...progress, workerId: null })
-      .where(eq(t.executions.id, id)),
+      .where(
+        and(
+          eq(e.id, id),
+          eq(e.status, 'awaiting_approval'),
+          or(eq(e.workerId, workerId), isNull(e.workerId)),
+        ),
+      ),
   );
+  return parked > 0;
 }
 
 /** Runs that wait for an approval nobody needs to give any more (answered while the server went down). */

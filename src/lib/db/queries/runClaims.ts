@@ -38,17 +38,6 @@ export interface ClaimedRun {
 const leaseHolds = (row: { stoppedAt: number | null; lastBeatAt: number }, now: number): boolean =>
   row.stoppedAt === null && now - row.lastBeatAt <= WORKER_LEASE_MS;
 
-/** Whether a worker's lease holds at `now`: not stopped, and a beat within the lease. */
-export function* ownLeaseValid({ db, t }: Store, workerId: string, now: number): Plan<boolean> {
-  const row = yield* firstOf(
-    db
-      .select({ stoppedAt: t.workers.stoppedAt, lastBeatAt: t.workers.lastBeatAt })
-      .from(t.workers)
-      .where(eq(t.workers.id, workerId)),
-  );
-  return row !== undefined && leaseHolds(row, now);
-}
-
 /** The `running` runs of every worker, per agent: few rows, read through `executions_by_status`. */
 function* runningByAgent({ db, t }: Store): Plan<Map<number, number>> {
   const e = t.executions;
@@ -202,6 +191,25 @@ export function* reapDeadWorkers(
       ...(yield* reapRunsOf(store, worker, now, onInterrupted)),
     });
   }
+  return reaped;
+}
+
+/**
+ * A worker that took itself for dead (no beat stored within its fence, see localWorker.ts) and has
+ * stopped its runs comes back under the same id: its runs still marked on it are settled as a dead
+ * worker's (unless a reaper did so already), then its row beats again. One transaction.
+ */
+export function* rejoinWorker(
+  store: Store,
+  workerId: string,
+  now: number,
+  onInterrupted?: (tx: Store, executionId: number) => Plan<unknown>,
+): Plan<ReapedWorker[]> {
+  const reaped = yield* reapDeadWorkers(store, now, [workerId], onInterrupted);
+  const { db, t } = store;
+  yield* changesOf(
+    db.update(t.workers).set({ stoppedAt: null, lastBeatAt: now }).where(eq(t.workers.id, workerId)),
+  );
   return reaped;
 }
 

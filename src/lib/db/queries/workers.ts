@@ -15,8 +15,17 @@ export async function registerWorker(
   await db.insert(t.workers).values({ ...worker, lastBeatAt: worker.startedAt });
 }
 
-export async function recordWorkerBeat({ db, t }: Store, id: string, at: number): Promise<void> {
-  await db.update(t.workers).set({ lastBeatAt: at }).where(eq(t.workers.id, id));
+/**
+ * The worker is alive at `at`. False when a reaper has taken it for dead (its row is stopped): its
+ * runs were settled elsewhere, and it must stop theirs (see localWorker.ts, the fence).
+ */
+export async function recordWorkerBeat({ db, t }: Store, id: string, at: number): Promise<boolean> {
+  const beaten = await db
+    .update(t.workers)
+    .set({ lastBeatAt: at })
+    .where(and(eq(t.workers.id, id), isNull(t.workers.stoppedAt)))
+    .returning({ id: t.workers.id });
+  return beaten.length > 0;
 }
 
 /** A stop signal came: the worker starts no run any more and lets its running ones finish. */
