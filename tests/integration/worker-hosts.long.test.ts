@@ -1,5 +1,9 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerDto } from '../../src/lib/contracts/workers';
+import { WORKER_LEASE_MS } from '../../src/lib/db/queries/runClaims';
 import { type ApiClient, apiClient } from '../helpers/api';
 import { answer, approvalsApi, bashCall, eventually } from '../helpers/approvals';
 import { type AppServer, startAppServer } from '../helpers/appServer';
@@ -11,6 +15,7 @@ import {
   type ScriptedModelServer,
   startScriptedModelServer,
 } from '../helpers/scriptedModelServer';
+import { startTcpProxy } from '../helpers/tcpProxy';
 import { startWorkerHost, type WorkerHost } from '../helpers/workerHost';
 
 const GLOBAL_LIMIT = 4;
@@ -18,8 +23,8 @@ const GLOBAL_LIMIT = 4;
 const FLEET_TIMEOUT_MS = 300_000;
 /** A test that waits for a lease, a 30 s schedule or a run, on a busy machine. */
 const STEP_TIMEOUT_MS = 120_000;
-/** The lease (20 s) and a beat (10 s): a dead worker's runs are settled within this of its last beat. */
-const SETTLED_WITHIN_MS = 30_000;
+/** The lease (20 s) and a beat (5 s): a dead worker's runs are settled within this of its last beat. */
+const SETTLED_WITHIN_MS = WORKER_LEASE_MS + 5_000;
 
 let cluster: PostgresCluster;
 let databaseUrl: string;
@@ -275,6 +280,90 @@ describe('worker hosts on one Postgres', () => {
       expect(listed.find((worker) => worker.id === gpuWorker.id)?.alive).toBe(false);
       expect(listed.find((worker) => worker.id === repoWorker.id)?.alive).toBe(true);
       console.log(`killed worker's run ended interrupted ${settledMs} ms after the kill`);
+    },
+    STEP_TIMEOUT_MS,
+  );
+
+  it(
+    'stops the run of a worker cut off from the database before its lease ends: the run goes on on another worker, never on two at once, and the worker rejoins',
+    async () => {
+      const url = new URL(databaseUrl);
+      const proxy = await startTcpProxy(Number(url.port));
+      url.port = String(proxy.port);
+      const island = await startWorkerHost({
+        modelServerUrl: model.url,
+        databaseUrl: url.toString(),
+        labels: ['island'],
+      });
+      others.push(island, { stop: () => proxy.close() });
+      // Each Bash call appends "<its shell's pid> <ms>" to `marks` while it runs.
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-island-'));
+      const mark = 'echo "$$ $(date +%s%3N)" >> marks';
+      const key = '[script:fleet-island]';
+      model.script(key, [
+        bashCall(`for i in $(seq 1 600); do ${mark}; sleep 0.1; done`),
+        bashCall(mark),
+        answer('Done elsewhere.'),
+      ]);
+      const agent = await api.createAgent({
+        defaultPrompt: `Mark ${key}`,
+        allowedTools: ['Bash'],
+        requiredLabels: ['island'],
+        runRetries: 1,
+        workingDirectory: dir,
+      });
+      const id = await api.startExecution(agent.id);
+      const marks = () =>
+        fs.existsSync(path.join(dir, 'marks'))
+          ? fs
+              .readFileSync(path.join(dir, 'marks'), 'utf8')
+              .trim()
+              .split('\n')
+              .map((line) => line.split(' ').map(Number) as [number, number])
+          : [];
+      await eventually('the first attempt marking', async () => marks().length > 0 || undefined);
+      expect((await api.getExecution(id)).workerId).toBe(island.id);
+
+      proxy.cut();
+      // Any worker may take the run up once it is requeued.
+      expect((await api.call('PATCH', `/api/agents/${agent.id}`, { requiredLabels: [] })).status).toBe(200);
+      const ended = await api.waitForEnd(id, 90_000);
+      expect(ended).toMatchObject({ status: 'completed', workerId: repoWorker.id });
+
+      const [beat] = await query<{ last_beat_at: string }>('select last_beat_at from workers where id = $1', [
+        island.id,
+      ]);
+      const lastBeatAt = Number(beat?.last_beat_at);
+      const [firstShell, secondShell] = [...new Set(marks().map(([pid]) => pid))];
+      const times = (pid: number | undefined) => marks().flatMap(([p, at]) => (p === pid ? [at] : []));
+      const cutOffLast = Math.max(...times(firstShell));
+      const elsewhereFirst = Math.min(...times(secondShell));
+      // The cut-off worker's process stopped before its lease ran out, and before the run went on elsewhere.
+      expect(cutOffLast - lastBeatAt).toBeLessThan(WORKER_LEASE_MS);
+      expect(elsewhereFirst).toBeGreaterThan(cutOffLast);
+      expect(island.output()).toContain('this worker takes itself for dead and stops its runs');
+
+      proxy.mend();
+      await expect
+        .poll(async () => (await workers()).find((worker) => worker.id === island.id)?.alive, {
+          timeout: 30_000,
+          interval: 250,
+        })
+        .toBe(true);
+      // Back in the books, it claims again.
+      const backKey = '[script:fleet-island-back]';
+      model.script(backKey, [answer('Back.')]);
+      const islandOnly = await api.createAgent({
+        defaultPrompt: `Back ${backKey}`,
+        requiredLabels: ['island'],
+      });
+      expect(await api.waitForEnd(await api.startExecution(islandOnly.id), 60_000)).toMatchObject({
+        status: 'completed',
+        workerId: island.id,
+      });
+      console.log(
+        `cut-off worker: its process stopped ${cutOffLast - lastBeatAt} ms after its last stored beat; the run went on elsewhere ${elsewhereFirst - cutOffLast} ms later`,
+      );
     },
     STEP_TIMEOUT_MS,
   );

@@ -1,6 +1,7 @@
 // Opening a Postgres store (src/lib/db/postgres.ts) on a real throw-away cluster: what a person sees
 // when DATABASE_URL is wrong, and that the password never shows in it.
 import net from 'node:net';
+import { count } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execute } from '../../src/lib/db/plan';
 import {
@@ -10,7 +11,10 @@ import {
   PostgresOpenError,
 } from '../../src/lib/db/postgres';
 import { listChannelRows } from '../../src/lib/db/queries/notificationChannels';
+import type { Store } from '../../src/lib/db/store';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres';
+import { openPostgresTransaction } from '../helpers/stores';
+import { startTcpProxy } from '../helpers/tcpProxy';
 
 let cluster: PostgresCluster;
 beforeAll(async () => {
@@ -65,6 +69,37 @@ describe('opening Postgres', () => {
     const again = await openPostgres(urlOf('opened'));
     expect(await execute(again.store, listChannelRows(again.store))).toEqual([]);
     await again.close();
+  });
+
+  it('fails a transaction whose connection is lost midway, and nothing throws outside it; the pool serves again once the link is back', async () => {
+    await cluster.createDatabase('lost_link');
+    const url = new URL(urlOf('lost_link'));
+    const proxy = await startTcpProxy(Number(url.port));
+    url.port = String(proxy.port);
+    const handle = await openPostgres(url.toString());
+    try {
+      const store = handle.store;
+      const read = (tx: Store) => tx.db.select({ n: count() }).from(tx.t.appSettings);
+      let inside!: () => void;
+      const holding = new Promise<void>((resolve) => {
+        inside = resolve;
+      });
+      const transaction = openPostgresTransaction(store, async (tx) => {
+        await read(tx);
+        inside();
+        // The link goes while the transaction holds its client between two queries.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        await read(tx);
+      });
+      await holding;
+      proxy.cut();
+      await expect(transaction).rejects.toThrow();
+      proxy.mend();
+      expect(await read(store)).toEqual([{ n: 0 }]);
+    } finally {
+      await handle.close();
+      await proxy.close();
+    }
   });
 
   it('names where and what to do when the database does not exist, never the password', async () => {

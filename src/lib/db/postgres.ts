@@ -71,9 +71,7 @@ export async function openPostgres(
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: 10_000,
   });
-  // An idle client that loses its server must not crash the process (an 'error' event without a
-  // listener throws): it is reported, and the next query connects again.
-  pool.on('error', (error) => options.onIdleClientError?.(error));
+  keepLostConnectionsFromThrowing(pool, options.onIdleClientError);
   try {
     await pool.query('select 1');
   } catch (error) {
@@ -96,6 +94,17 @@ export async function openPostgres(
     );
   }
   return { store: postgresStore(db), where, close: () => pool.end() };
+}
+
+/**
+ * A client that loses its server emits 'error', and an 'error' event without a listener throws: the
+ * process would die with its database's restart or a network blip. Idle clients are the pool's
+ * (reported, and the next query connects again); a client checked out (in a query or a transaction)
+ * is not, so each gets its own listener. Its queries fail with the error, and their callers say so.
+ */
+function keepLostConnectionsFromThrowing(pool: pg.Pool, onIdleClientError?: (error: Error) => void): void {
+  pool.on('error', (error) => onIdleClientError?.(error));
+  pool.on('connect', (client) => client.on('error', () => {}));
 }
 
 /** The advisory lock migrations take (an arbitrary constant: "migr" in ASCII). */
@@ -131,7 +140,7 @@ export function openPostgresReadOnly(url: string, onIdleClientError: (error: Err
     connectionTimeoutMillis: 10_000,
     options: '-c default_transaction_read_only=on',
   });
-  pool.on('error', onIdleClientError);
+  keepLostConnectionsFromThrowing(pool, onIdleClientError);
   const db = drizzle(pool, { schema: postgresTables });
   return { store: postgresStore(db), where: describePostgresUrl(url), close: () => pool.end() };
 }
