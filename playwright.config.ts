@@ -34,7 +34,9 @@ export default defineConfig({
     headless: true,
     launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
     viewport: { width: 1360, height: 900 },
-    actionTimeout: 15_000,
+    // A click waits for the renderer to take it: beside the other suites on 2 cores, one CI run's
+    // renderer took over 15 s to take a click on a page at rest.
+    actionTimeout: 30_000,
     navigationTimeout: 30_000,
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',

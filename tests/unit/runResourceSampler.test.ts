@@ -96,6 +96,7 @@ describe('RunResourceSampler on real processes', () => {
     // Four, so the tree gets more than half a core even on a busy two-core machine.
     const tree = start('yes > /dev/null & yes > /dev/null & yes > /dev/null & yes > /dev/null & wait');
     const sampler = newSampler(500);
+    const trackedAt = Date.now();
     sampler.track(executionId, tree.pid ?? -1);
 
     for (let waited = 0; waited < 15_000; waited += 100) {
@@ -103,6 +104,10 @@ describe('RunResourceSampler on real processes', () => {
       await sleep(100);
     }
     const summary = sampler.untrack(executionId);
+    // What the kernel has counted for the tree by now, a moment after the sampler's last look.
+    const shell = tree.pid ?? -1;
+    const yesPids = fs.readFileSync(`/proc/${shell}/task/${shell}/children`, 'utf8').trim().split(' ');
+    const kernelCpu = kernelCpuSeconds([shell, ...yesPids.map(Number)]);
     const resources = executionResourcesSchema.parse(
       runOnSqlite(getExecutionResources(sqliteStore(handle.db), executionId)),
     );
@@ -112,9 +117,16 @@ describe('RunResourceSampler on real processes', () => {
     // sh and its four `yes`.
     expect(last?.processCount).toBe(5);
     expect(last?.rssBytes).toBeGreaterThan(0);
-    expect(Math.max(...resources.samples.map((s) => s.cpuPercent))).toBeGreaterThan(50);
     expect(summary?.peakProcessCount).toBe(5);
-    expect(summary?.cpuSeconds).toBeGreaterThan(0.5);
+    // How much CPU four busy processes get depends on what else runs (44% of a core was seen in CI
+    // beside the other suites): the figures are held to the kernel's count instead.
+    const cpuSeconds = summary?.cpuSeconds ?? 0;
+    expect(cpuSeconds).toBeGreaterThan(0.2);
+    expect(cpuSeconds).toBeLessThanOrEqual(kernelCpu + 0.02);
+    // The busiest interval's share of a core is at least the average over the time tracked.
+    const lastAt = last?.t ?? trackedAt;
+    const average = (100 * cpuSeconds) / ((lastAt - trackedAt) / 1000);
+    expect(Math.max(...resources.samples.map((s) => s.cpuPercent))).toBeGreaterThanOrEqual(average * 0.95);
     // The summary is on the execution, as the sampler returned it.
     expect(resources.summary).toEqual(summary);
   }, 30_000);
