@@ -734,6 +734,54 @@ describeOnPostgres('workflow runner, two processes', (store) => {
   });
 });
 
+describeOnPostgres('workflow runner, two web processes hearing one ending', (store) => {
+  beforeEach(() => emptyWorkflowTables(store()));
+
+  it('handles it once: its spend counts once, the next step starts once', async () => {
+    const agentId = (await makeAgents(store(), ['x'])).x ?? 0;
+    const workflow = await saveWorkflow(store(), {
+      name: 'chain',
+      steps: [
+        { key: 'a', agentId, prompt: 'one' },
+        { key: 'b', agentId, prompt: 'after {{steps.a.result}}', dependsOn: ['a'] },
+      ],
+    });
+    const here = runnerWithEngine(store());
+    const other = await anotherPostgresPool(store());
+    try {
+      const there = runnerWithEngine(other.store);
+      const run = await here.runner.start(workflow.id, { trigger: 'manual' });
+      await here.engine.startStep('a');
+      const ending = {
+        executionId: here.engine.executionOf('a'),
+        status: 'completed' as const,
+        resultText: 'done',
+        costMicros: 300_000,
+      };
+      // Each web process relays the ending of a run on a worker to its own runner: both read the
+      // step before either writes it.
+      const handled = await openPostgresTransaction(store(), async (tx) => {
+        await execute(tx, lockTablesAgainstWrites(tx, [tx.t.workflowRunSteps]));
+        const both = [here.runner.onRunEnded(ending), there.runner.onRunEnded(ending)];
+        await vi.waitFor(async () => expect(await lockWaits(store())).toBeGreaterThanOrEqual(1));
+        return both;
+      });
+      await Promise.all(handled);
+
+      const launched = [...here.engine.launchedKeys(), ...there.engine.launchedKeys()];
+      expect(launched.filter((key) => key === 'b')).toEqual(['b']);
+      const after = await runOf(store(), run.id);
+      expect(after.spendUsd).toBe(0.3);
+      expect(after.steps.find((step) => step.key === 'a')).toMatchObject({
+        status: 'completed',
+        costUsd: 0.3,
+      });
+    } finally {
+      await other.close();
+    }
+  });
+});
+
 describeOnEachDialect('the engine’s step launcher', (store) => {
   beforeEach(() => emptyTables(store(), (t) => [t.monthlyCostSummaries, t.agentConfigurations]));
 

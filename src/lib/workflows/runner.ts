@@ -308,9 +308,14 @@ export class WorkflowRunner {
   ): Promise<void> {
     return this.inTurn({ executionId }, 'updating a workflow step failed', () =>
       this.change(function* (this: WorkflowRunner, tx, effects) {
-        const step = yield* findStepByExecution(tx, executionId);
+        const found = yield* findStepByExecution(tx, executionId);
+        if (!found || !canMoveStep(found.status, to)) return null;
+        const state = yield* this.load(tx, found.runId);
+        // Read again under the run's lock: with several web processes, each hears of every
+        // ending, and another may have moved the step since (its spend must count once).
+        const step = state.steps.get(found.stepKey);
         if (!step || !canMoveStep(step.status, to)) return null;
-        yield* apply.call(this, yield* this.load(tx, step.runId), step, this.now(), effects);
+        yield* apply.call(this, state, step, this.now(), effects);
         return step.runId;
       }),
     );
