@@ -786,7 +786,7 @@ describeOnEachDialect('the engine’s step launcher', (store) => {
   beforeEach(() => emptyTables(store(), (t) => [t.monthlyCostSummaries, t.agentConfigurations]));
 
   // Refusals read only the store: the engine is reached by createRun, admit and stop.
-  const launcher = () => engineStepLauncher({} as RunEngine);
+  const launcher = () => engineStepLauncher({} as RunEngine, async () => false);
 
   it('refuses an agent whose monthly budget is spent, naming it with the figures; a deleted agent is left to fail its launch', async () => {
     const now = Date.parse('2026-11-20T12:00:00Z');

@@ -13,10 +13,12 @@ import { type HttpReceiver, startHttpReceiver } from '../helpers/receivers';
 import {
   echoThenAnswer,
   type ScriptedModelServer,
+  type ScriptedTurn,
   startScriptedModelServer,
 } from '../helpers/scriptedModelServer';
 import { startTcpProxy } from '../helpers/tcpProxy';
 import { startWorkerHost, type WorkerHost } from '../helpers/workerHost';
+import { statusesOf, stepOf, workflowApi } from '../helpers/workflowApi';
 
 const GLOBAL_LIMIT = 4;
 /** 40 real runs at 4 at a time on a 2-core machine that runs other suites beside this one. */
@@ -364,6 +366,70 @@ describe('worker hosts on one Postgres', () => {
       console.log(
         `cut-off worker: its process stopped ${cutOffLast - lastBeatAt} ms after its last stored beat; the run went on elsewhere ${elsewhereFirst - cutOffLast} ms later`,
       );
+    },
+    STEP_TIMEOUT_MS,
+  );
+
+  it(
+    'stops a workflow’s steps on worker hosts from the web: its budget reached, and a cancel',
+    async () => {
+      const workflows = workflowApi(api);
+      const hang: ScriptedTurn = { kind: 'hang' };
+      const keys = {
+        costly: '[script:fleet-wf-costly]',
+        slow: '[script:fleet-wf-slow]',
+        one: '[script:fleet-wf-one]',
+        two: '[script:fleet-wf-two]',
+      };
+      // 100,000 input tokens of Sonnet cost $0.30, past the run's $0.05.
+      model.script(keys.costly, [
+        {
+          content: [{ type: 'tool_use', name: 'Bash', input: { command: 'sleep 60', description: 'wait' } }],
+          usage: { input_tokens: 100_000, output_tokens: 10 },
+          delayMs: 2_500,
+        },
+        hang,
+      ]);
+      for (const key of [keys.slow, keys.one, keys.two]) model.script(key, [hang]);
+      const agent = await api.createAgent({
+        defaultPrompt: 'Step.',
+        allowedTools: ['Bash'],
+        maxConcurrentRuns: 2,
+      });
+      const budgeted = await workflows.create({
+        name: 'Budgeted across hosts',
+        maxCostUsd: 0.05,
+        steps: [
+          { key: 'costly', agentId: agent.id, prompt: `Spend ${keys.costly}` },
+          { key: 'slow', agentId: agent.id, prompt: `Wait ${keys.slow}` },
+        ],
+      });
+      const overBudget = await workflows.waitFor((await workflows.start(budgeted.id)).id);
+      expect(overBudget.status).toBe('budget_exceeded');
+      expect(statusesOf(overBudget)).toEqual({ costly: 'budget_exceeded', slow: 'budget_exceeded' });
+      const slow = await api.getExecution(stepOf(overBudget, 'slow').executionId ?? 0);
+      // It had started (the web process runs no agents: on a worker), and was stopped there.
+      expect(slow.startedAt).not.toBeNull();
+      expect(slow).toMatchObject({ status: 'budget_exceeded', errorMessage: overBudget.error });
+
+      const cancelled = await workflows.create({
+        name: 'Cancelled across hosts',
+        steps: [
+          { key: 'one', agentId: agent.id, prompt: `Wait ${keys.one}` },
+          { key: 'two', agentId: agent.id, prompt: `Wait ${keys.two}` },
+        ],
+      });
+      const started = await workflows.start(cancelled.id);
+      await workflows.waitFor(started.id, (run) => run.steps.every((step) => step.status === 'running'));
+      expect((await api.call('POST', `/api/workflow-runs/${started.id}/cancel`)).status).toBe(202);
+      const run = await workflows.waitFor(started.id);
+      expect(run).toMatchObject({ status: 'cancelled', error: 'Cancelled by request' });
+      expect(statusesOf(run)).toEqual({ one: 'cancelled', two: 'cancelled' });
+      for (const step of run.steps) {
+        const execution = await api.getExecution(step.executionId ?? 0);
+        expect(execution).toMatchObject({ status: 'cancelled' });
+        expect(execution.startedAt).not.toBeNull();
+      }
     },
     STEP_TIMEOUT_MS,
   );

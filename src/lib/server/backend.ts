@@ -18,7 +18,6 @@ import { type DbHandle, openReadOnlyDatabase } from '../db/index';
 import { execute, runOnSqlite, transaction } from '../db/plan';
 import { openPostgresReadOnly } from '../db/postgres';
 import { expireClaims } from '../db/queries/notificationOutbox';
-import { getRunPosition } from '../db/queries/runPositions';
 import { indexNewRuns } from '../db/queries/runSearchIndex';
 import { getAppSettings, putSetting } from '../db/queries/settings';
 import { getWorkflowRun } from '../db/queries/workflowRuns';
@@ -26,7 +25,6 @@ import { appSecretBox } from '../db/secretBox';
 import { type Store, sqliteStore } from '../db/store';
 import type { DrainStart, HandBackCounts, RunEngine } from '../engine/engine';
 import type { EngineEvent } from '../engine/events';
-import { requestStop } from '../live/control';
 import { engineAnnouncements } from '../live/inProcess';
 import { type RunFeed, runFeed } from '../live/runFeed';
 import { type HostMetrics, startHostMetrics } from '../metrics/hostMetrics';
@@ -219,7 +217,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
 
   const workflows = new WorkflowRunner({
     store,
-    launcher: engineStepLauncher(engine),
+    launcher: engineStepLauncher(engine, runHost.stopRun),
     logger,
     afterCommit: (runId) => {
       execute(store, getWorkflowRun(store, runId)).then(
@@ -326,25 +324,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
           });
         });
     },
-    async cancelRun(executionId) {
-      if (await engine.cancel(executionId)) return true;
-      if (!live) return false;
-      const position = await execute(store, getRunPosition(store, executionId));
-      const workerId = position?.workerId;
-      if (!position || isEndedStatus(position.status) || !workerId || workerId === runWorker.id) return false;
-      const outcome = await requestStop(
-        store,
-        live,
-        { executionId, workerId, reason: 'cancelled', message: null },
-        { onError: (err) => logger.warn({ err, executionId, workerId }, 'a stop request could not be sent') },
-      );
-      if (!outcome.acknowledged)
-        logger.warn(
-          { executionId, workerId },
-          'the worker running this run did not acknowledge its stop within 3 s; its lease ends the run if it is gone',
-        );
-      return true;
-    },
+    cancelRun: (executionId) => runHost.stopRun(executionId, 'cancelled', null),
     notificationsQueued: kick,
     settingsChanged(saved) {
       settings = saved;

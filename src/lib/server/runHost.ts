@@ -1,17 +1,18 @@
 import { SYSTEM_HEALTH_KEY } from '../../agents/system-health';
 import type { AppEnv } from '../config/env';
-import type { ExecutionLive } from '../contracts/executions';
+import { type ExecutionLive, isEndedStatus } from '../contracts/executions';
 import type { Logger } from '../core/logger';
 import { execute, type Plan } from '../db/plan';
 import { getExecutionLive } from '../db/queries/executions';
+import { getRunPosition } from '../db/queries/runPositions';
 import type { Store } from '../db/store';
 import { type EngineSettings, type ProcessWatcher, RunEngine, type StorageGate } from '../engine/engine';
 import { healthTools } from '../health/healthTools';
 import { recordHealthReport } from '../health/reports';
 import { announceOutput } from '../live/announcer';
-import { announceQueue, sendAnswerNotice } from '../live/control';
+import { announceQueue, requestStop, type StopRequest, sendAnswerNotice } from '../live/control';
 import { PostgresLive } from '../live/postgresLive';
-import { announceStatusChanges, relayStatus } from '../live/statusAnnouncer';
+import { announceStatusChanges, statusRelay } from '../live/statusAnnouncer';
 import { recordEventIn } from '../notifications/events';
 import { approvalEvent, runEndedEvent } from '../notifications/producers';
 import type { SecretMasker } from '../security/secrets';
@@ -40,6 +41,11 @@ export interface RunHost extends Drainable {
   worker: LocalWorker;
   /** On Postgres: this process's LISTEN connection (announcements, stop requests, the queue). */
   live: PostgresLive | undefined;
+  /**
+   * Stops a run wherever it runs: here, or (on Postgres) on the worker that holds it, which is
+   * asked on the control channel and acknowledges within 3 s. False when no process holds it.
+   */
+  stopRun(executionId: number, reason: StopRequest['reason'], message: string | null): Promise<boolean>;
   /** Stops the engine, the worker's beat and the LISTEN connection, in that order. */
   stop(): Promise<void>;
 }
@@ -127,11 +133,11 @@ export async function startRunHost(deps: RunHostDeps): Promise<RunHost> {
     // Another process's run changed status: this process's lists and workflows hear of it.
     const relayFailed = (err: unknown) =>
       logger.warn({ err }, 'a run’s status change on another process could not be relayed');
+    const relay = statusRelay(running.events, relayFailed);
     live.onStatusChange((executionId) => {
       execute(store, getExecutionLive(store, executionId)).then((execution) => {
         // This worker's own runs are told by its engine.
-        if (execution && execution.workerId !== worker.id)
-          relayStatus(running.events, execution, relayFailed);
+        if (execution && execution.workerId !== worker.id) relay(execution);
       }, relayFailed);
     });
     await live.whenListening();
@@ -145,6 +151,25 @@ export async function startRunHost(deps: RunHostDeps): Promise<RunHost> {
       return running.drain();
     },
     whenIdle: () => running.whenIdle(),
+    async stopRun(executionId, reason, message) {
+      if (await running.stop(executionId, reason, message)) return true;
+      if (!live) return false;
+      const position = await execute(store, getRunPosition(store, executionId));
+      const workerId = position?.workerId;
+      if (!position || isEndedStatus(position.status) || !workerId || workerId === worker.id) return false;
+      const outcome = await requestStop(
+        store,
+        live,
+        { executionId, workerId, reason, message },
+        { onError: (err) => logger.warn({ err, executionId, workerId }, 'a stop request could not be sent') },
+      );
+      if (!outcome.acknowledged)
+        logger.warn(
+          { executionId, workerId },
+          'the worker running this run did not acknowledge its stop within 3 s; its lease ends the run if it is gone',
+        );
+      return true;
+    },
     handBack: () => running.handBack(),
     async stop() {
       await running.shutdown();

@@ -3,8 +3,18 @@ import { breachFigures, monthlyBreachOf } from '../engine/budgets';
 import type { RunEngine } from '../engine/engine';
 import type { StepLauncher } from './launcher';
 
-/** The workflow runner's port, backed by the run engine: each step is an ordinary queued run. */
-export function engineStepLauncher(engine: RunEngine): StepLauncher {
+/**
+ * The workflow runner's port, backed by the run engine: each step is an ordinary queued run.
+ * `stopRun` stops a step wherever it runs (on Postgres, maybe on another worker host).
+ */
+export function engineStepLauncher(
+  engine: RunEngine,
+  stopRun: (
+    executionId: number,
+    reason: Parameters<StepLauncher['stop']>[1],
+    message: string,
+  ) => Promise<boolean>,
+): StepLauncher {
   return {
     // Only a spent budget refuses a step; an open breaker just delays it (it waits queued).
     *refusal(store, agentId, now) {
@@ -34,7 +44,7 @@ export function engineStepLauncher(engine: RunEngine): StepLauncher {
     admit: (executionId) => engine.admit(executionId),
     discard: (executionId) => engine.discard(executionId),
     stop: (executionId, reason, message) => {
-      void engine.stop(executionId, reason, message);
+      void stopRun(executionId, reason, message);
     },
   };
 }
