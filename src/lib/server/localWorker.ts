@@ -51,8 +51,8 @@ export interface LocalWorkerOptions {
    * (CLAUDEOPS_RUN_AGENTS=false) is not, and only reaps.
    */
   registered?: boolean;
-  /** A run the reaper ended (no retries left), in the transaction that ends it: to announce it. */
-  onInterrupted?: (tx: Store, executionId: number) => Plan<unknown>;
+  /** A run the reaper ended or queued again, in the transaction that does: to announce it. */
+  onSettled?: (tx: Store, executionId: number) => Plan<unknown>;
   /** Workers were reaped: their runs parked for a person may be woken (see RunEngine.wakeAnswered). */
   onReaped?: (reaped: ReapedWorker[]) => void;
   /**
@@ -98,7 +98,7 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
     logger,
     beatIntervalMs = BEAT_INTERVAL_MS,
     onReaped,
-    onInterrupted,
+    onSettled,
     registered = true,
   } = options;
   const { fence } = options;
@@ -119,7 +119,7 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
   };
   // Nothing in this process holds the dead worker's runs: the rows are all there is to settle.
   const reap = async (now: number, knownDead: readonly string[] = []) =>
-    settled(await transaction(store, (tx) => reapDeadWorkers(tx, now, knownDead, onInterrupted)));
+    settled(await transaction(store, (tx) => reapDeadWorkers(tx, now, knownDead, onSettled)));
   if (goneWorkers.length > 0) await reap(Date.now(), goneWorkers);
   let stopped = false;
   /** The time the last beat the database stored was taken at. */
@@ -137,7 +137,7 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
   /** Once its runs are stopped: what is still marked on it is settled, and it beats again. */
   const rejoin = async (now: number) => {
     await fencing;
-    settled(await transaction(store, (tx) => rejoinWorker(tx, id, now, onInterrupted)));
+    settled(await transaction(store, (tx) => rejoinWorker(tx, id, now, onSettled)));
     fencing = undefined;
     storedBeatAt = now;
     logger.info({ workerId: id }, 'the worker reaches the database again and claims runs again');

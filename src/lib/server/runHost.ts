@@ -9,7 +9,7 @@ import type { Store } from '../db/store';
 import { type EngineSettings, type ProcessWatcher, RunEngine, type StorageGate } from '../engine/engine';
 import { healthTools } from '../health/healthTools';
 import { recordHealthReport } from '../health/reports';
-import { announceOutput } from '../live/announcer';
+import { announceOutput, announceStatus } from '../live/announcer';
 import { announceQueue, requestStop, type StopRequest, sendAnswerNotice } from '../live/control';
 import { PostgresLive } from '../live/postgresLive';
 import { announceStatusChanges, statusRelay } from '../live/statusAnnouncer';
@@ -64,7 +64,14 @@ export async function startRunHost(deps: RunHostDeps): Promise<RunHost> {
     labels: env.workerLabels,
     logger,
     registered: runsAgents,
-    onInterrupted: announceReapedRun,
+    onSettled: function* (tx, executionId) {
+      const execution = yield* getExecutionLive(tx, executionId);
+      if (!execution) return;
+      if (isEndedStatus(execution.status)) yield* announceInterruptedRun(tx, execution);
+      // Every process's lists and workflow runner hear of it: a workflow would wait for its step forever.
+      if (postgresUrl !== undefined)
+        yield* announceStatus(tx, execution.id, execution.lastSeq, execution.status);
+    },
     onReaped: (reaped) => {
       // Requeued runs are claimable now; parked ones that were answered resume.
       engine?.pump();
@@ -186,10 +193,4 @@ export async function startRunHost(deps: RunHostDeps): Promise<RunHost> {
 export function* announceInterruptedRun(tx: Store, execution: ExecutionLive): Plan<void> {
   const event = runEndedEvent(execution, undefined, 0);
   if (event) yield* recordEventIn(tx, event);
-}
-
-/** The same, for a run the reaper ended: read back in its transaction. */
-function* announceReapedRun(tx: Store, executionId: number): Plan<void> {
-  const execution = yield* getExecutionLive(tx, executionId);
-  if (execution) yield* announceInterruptedRun(tx, execution);
 }

@@ -149,14 +149,14 @@ export interface ReapedWorker {
  * their `running` runs either goes back to `queued` (its attempt recorded `interrupted`) while the
  * agent's run retries allow, or ends `interrupted` naming the worker and its last beat. On Postgres
  * the dead workers' rows are taken `FOR UPDATE SKIP LOCKED`: two reapers never handle one worker,
- * and the second finds it stopped once the first commits. `onInterrupted` runs in the same
- * transaction for each run it ends (to announce it). Run it in one transaction.
+ * and the second finds it stopped once the first commits. `onSettled` runs in the same
+ * transaction for each run it ends or queues again (to announce it). Run it in one transaction.
  */
 export function* reapDeadWorkers(
   store: Store,
   now: number,
   knownDead: readonly string[] = [],
-  onInterrupted?: (tx: Store, executionId: number) => Plan<unknown>,
+  onSettled?: (tx: Store, executionId: number) => Plan<unknown>,
 ): Plan<ReapedWorker[]> {
   const { db, t } = store;
   const silent = lt(t.workers.lastBeatAt, now - WORKER_LEASE_MS);
@@ -188,7 +188,7 @@ export function* reapDeadWorkers(
     reaped.push({
       workerId: worker.id,
       lastBeatAt: worker.lastBeatAt,
-      ...(yield* reapRunsOf(store, worker, now, onInterrupted)),
+      ...(yield* reapRunsOf(store, worker, now, onSettled)),
     });
   }
   return reaped;
@@ -203,9 +203,9 @@ export function* rejoinWorker(
   store: Store,
   workerId: string,
   now: number,
-  onInterrupted?: (tx: Store, executionId: number) => Plan<unknown>,
+  onSettled?: (tx: Store, executionId: number) => Plan<unknown>,
 ): Plan<ReapedWorker[]> {
-  const reaped = yield* reapDeadWorkers(store, now, [workerId], onInterrupted);
+  const reaped = yield* reapDeadWorkers(store, now, [workerId], onSettled);
   const { db, t } = store;
   yield* changesOf(
     db.update(t.workers).set({ stoppedAt: null, lastBeatAt: now }).where(eq(t.workers.id, workerId)),
@@ -217,7 +217,7 @@ function* reapRunsOf(
   store: Store,
   worker: { id: string; lastBeatAt: number },
   now: number,
-  onInterrupted: ((tx: Store, executionId: number) => Plan<unknown>) | undefined,
+  onSettled: ((tx: Store, executionId: number) => Plan<unknown>) | undefined,
 ): Plan<Omit<ReapedWorker, 'workerId' | 'lastBeatAt'>> {
   const { db, t } = store;
   const e = t.executions;
@@ -281,6 +281,7 @@ function* reapRunsOf(
           })
           .where(eq(e.id, run.id)),
       );
+      if (onSettled) yield* onSettled(store, run.id);
       result.requeued.push(run.id);
     } else {
       yield* changesOf(
@@ -296,7 +297,7 @@ function* reapRunsOf(
           })
           .where(eq(e.id, run.id)),
       );
-      if (onInterrupted) yield* onInterrupted(store, run.id);
+      if (onSettled) yield* onSettled(store, run.id);
       result.interrupted.push(run.id);
     }
   }
