@@ -20,6 +20,7 @@ import {
   structuredOutputTurn,
 } from '../helpers/scriptedModelServer';
 import { readStream } from '../helpers/sseClient';
+import { startTcpProxy } from '../helpers/tcpProxy';
 
 let cluster: PostgresCluster;
 let databaseUrl: string;
@@ -218,6 +219,51 @@ describe('the server on Postgres (DATABASE_URL)', () => {
       expect(row?.attempt).toBe(1);
     } finally {
       await second.stop();
+    }
+  });
+
+  it('answers 503 naming the database, never a 500 nor a crash, while its link to Postgres is down; and 200 once it is back', async () => {
+    const url = new URL(databaseUrl);
+    const proxy = await startTcpProxy(Number(url.port));
+    url.port = String(proxy.port);
+    url.password = 'pg-secret-7f3a';
+    const cutOff = await startAppServer({ modelServerUrl: model.url, env: { DATABASE_URL: url.toString() } });
+    try {
+      const client = apiClient(cutOff.url);
+      expect((await client.call('GET', '/api/agents')).status).toBe(200);
+      proxy.cut();
+      const where = `127.0.0.1:${proxy.port}/server_on_postgres`;
+      const read = await client.call('GET', '/api/agents');
+      expect(read.status).toBe(503);
+      expect(read.body).toMatchObject({ error: { code: 'unavailable' } });
+      const readMessage = (read.body as { error: { message: string } }).error.message;
+      expect(readMessage).toMatch(
+        new RegExp(`^Could not read: the database \\(Postgres at ${where}\\) cannot be reached \\(`),
+      );
+      const write = await client.call('POST', '/api/agents', {
+        name: 'while cut off',
+        model: 'claude-sonnet-4-5',
+        defaultPrompt: 'Go.',
+      });
+      expect(write.status).toBe(503);
+      expect(JSON.stringify(write.body)).toContain(
+        `Not saved: the database (Postgres at ${where}) cannot be reached`,
+      );
+      expect(JSON.stringify([read.body, write.body])).not.toContain('pg-secret-7f3a');
+
+      proxy.mend();
+      await expect
+        .poll(async () => (await client.call('GET', '/api/agents')).status, { timeout: 15_000 })
+        .toBe(200);
+      // The write refused meanwhile was not made.
+      const names = ((await client.call('GET', '/api/agents')).body as { items: AgentDto[] }).items.map(
+        (agent) => agent.name,
+      );
+      expect(names).not.toContain('while cut off');
+    } finally {
+      // Its output must hold no uncaught error (stop() checks).
+      await cutOff.stop();
+      await proxy.close();
     }
   });
 

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
+import { describePostgresUrl, PostgresOpenError } from './postgresUrl';
 import * as postgresTables from './schema-pg';
 import { postgresStore, type Store } from './store';
 
@@ -11,33 +12,11 @@ import { postgresStore, type Store } from './store';
 
 export const POSTGRES_MIGRATIONS_FOLDER = path.join(import.meta.dirname, 'migrations-pg');
 
-export class PostgresOpenError extends Error {
-  override name = 'PostgresOpenError';
-}
-
 export interface PostgresHandle {
   readonly store: Store;
   /** host:port/database, never the user's password: what logs and errors may print. */
   readonly where: string;
   close(): Promise<void>;
-}
-
-/** host:port/database of a postgres URL, without credentials; throws when it is not one. */
-export function describePostgresUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new PostgresOpenError(
-      'DATABASE_URL is not a URL: expected postgres://user:password@host:port/database',
-    );
-  }
-  if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:')
-    throw new PostgresOpenError(
-      `DATABASE_URL must start with postgres:// (it starts with ${parsed.protocol}//)`,
-    );
-  const database = decodeURIComponent(parsed.pathname.replace(/^\//, '')) || '(the user’s default)';
-  return `${parsed.hostname}:${parsed.port || '5432'}/${database}`;
 }
 
 /** What to do about a failed connection, by Postgres' SQLSTATE or the socket's error code. */

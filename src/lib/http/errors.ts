@@ -71,6 +71,21 @@ export function fromStorageFault(fault: StorageFault, dataDir: string, method: s
   );
 }
 
+/**
+ * The database (Postgres at `where`) out of reach under a request: 503, saying so, so the console
+ * shows a state of the deployment and not a bug. `cause`: a code (ECONNREFUSED) or driver's words.
+ */
+export function fromLostDatabase(cause: string, where: string, method: string): ApiError {
+  const what = method === 'GET' || method === 'HEAD' ? 'Could not read' : 'Not saved';
+  return new ApiError(
+    503,
+    'unavailable',
+    `${what}: the database (Postgres at ${where}) cannot be reached (${cause}). Try again once it is back.`,
+    undefined,
+    { database: { where, cause } },
+  );
+}
+
 /** Client-safe errors as they are; domain errors mapped; anything else is not for the client (null). */
 export function toApiError(error: unknown): ApiError | null {
   if (isApiError(error)) return error;

@@ -3,9 +3,10 @@ import { env } from '../config/env';
 import { issuesFromZod } from '../contracts/errors';
 import { appLogger } from '../core/logger';
 import { storageFaultOf } from '../core/storageFault';
+import { describePostgresUrl, lostDatabaseLinkOf } from '../db/postgresUrl';
 import { AUTH_VIA_HEADER, type AuthVia } from '../security/requestGate';
 import { getRuntime } from '../server/runtime';
-import { ApiError, errorBody, fromStorageFault, toApiError } from './errors';
+import { ApiError, errorBody, fromLostDatabase, fromStorageFault, toApiError } from './errors';
 
 export const MAX_BODY_BYTES = 256 * 1024;
 
@@ -121,6 +122,13 @@ function toResponse(error: unknown, method: string): Response {
     appLogger().warn({ err: error }, 'request failed on storage');
     getRuntime()?.backend.storage.reportFault(fault);
     const apiError = fromStorageFault(fault, env().dataDir, method);
+    return json(errorBody(apiError), apiError.status);
+  }
+  const databaseUrl = env().databaseUrl;
+  const lost = databaseUrl === undefined ? null : lostDatabaseLinkOf(error);
+  if (databaseUrl !== undefined && lost !== null) {
+    appLogger().warn({ err: error }, 'request failed: the database cannot be reached');
+    const apiError = fromLostDatabase(lost, describePostgresUrl(databaseUrl), method);
     return json(errorBody(apiError), apiError.status);
   }
   const apiError = toApiError(error);
