@@ -685,12 +685,37 @@ describeOnEachDialect('workflow runner', (store) => {
   });
 });
 
+/** Two runners, each on its own pool (two processes), and a run of `draft` started on the first. */
+async function twoProcesses(store: Store, draft: WorkflowDefinitionInput) {
+  const workflow = await saveWorkflow(store, draft);
+  const here = runnerWithEngine(store);
+  const other = await anotherPostgresPool(store);
+  const there = runnerWithEngine(other.store);
+  const run = await here.runner.start(workflow.id, { trigger: 'manual' });
+  const launched = () => [...here.engine.launchedKeys(), ...there.engine.launchedKeys()];
+  return { here, there, run, launched, close: () => other.close() };
+}
+
+/**
+ * Both processes read the run before either writes a step (held at the steps table), as when two
+ * reports come at the same instant; resolves once both are handled.
+ */
+async function atOnce(store: Store, handle: () => Promise<void>[]): Promise<void> {
+  const handled = await openPostgresTransaction(store, async (tx) => {
+    await execute(tx, lockTablesAgainstWrites(tx, [tx.t.workflowRunSteps]));
+    const both = handle();
+    await vi.waitFor(async () => expect(await lockWaits(store)).toBe(2));
+    return both;
+  });
+  await Promise.all(handled);
+}
+
 describeOnPostgres('workflow runner, two processes', (store) => {
   beforeEach(() => emptyWorkflowTables(store()));
 
   it('two steps ending at once in two processes: each change sees the other, the join step starts once', async () => {
     const agentId = (await makeAgents(store(), ['x'])).x ?? 0;
-    const workflow = await saveWorkflow(store(), {
+    const { here, there, run, launched, close } = await twoProcesses(store(), {
       name: 'join',
       maxParallel: 2,
       steps: [
@@ -699,11 +724,7 @@ describeOnPostgres('workflow runner, two processes', (store) => {
         { key: 'join', agentId, prompt: '{{steps.a.result}} and {{steps.b.result}}', dependsOn: ['a', 'b'] },
       ],
     });
-    const here = runnerWithEngine(store());
-    const other = await anotherPostgresPool(store());
     try {
-      const there = runnerWithEngine(other.store);
-      const run = await here.runner.start(workflow.id, { trigger: 'manual' });
       await here.engine.startStep('a');
       await here.engine.startStep('b');
       const ending = (executionId: number) => ({
@@ -712,45 +733,28 @@ describeOnPostgres('workflow runner, two processes', (store) => {
         resultText: `result ${executionId}`,
         costMicros: 0,
       });
-      // Both processes read the run before either writes its step (held at the steps table), as
-      // when two workers report at the same instant.
-      const endings = await openPostgresTransaction(store(), async (tx) => {
-        await execute(tx, lockTablesAgainstWrites(tx, [tx.t.workflowRunSteps]));
-        const both = [
-          here.runner.onRunEnded(ending(here.engine.executionOf('a'))),
-          there.runner.onRunEnded(ending(here.engine.executionOf('b'))),
-        ];
-        await vi.waitFor(async () => expect(await lockWaits(store())).toBe(2));
-        return both;
-      });
-      await Promise.all(endings);
+      await atOnce(store(), () => [
+        here.runner.onRunEnded(ending(here.engine.executionOf('a'))),
+        there.runner.onRunEnded(ending(here.engine.executionOf('b'))),
+      ]);
 
-      const launched = [...here.engine.launchedKeys(), ...there.engine.launchedKeys()];
-      expect(launched.filter((key) => key === 'join')).toEqual(['join']);
+      expect(launched().filter((key) => key === 'join')).toEqual(['join']);
       expect(await statusesOf(store(), run.id)).toEqual({ a: 'completed', b: 'completed', join: 'queued' });
     } finally {
-      await other.close();
+      await close();
     }
   });
-});
 
-describeOnPostgres('workflow runner, two web processes hearing one ending', (store) => {
-  beforeEach(() => emptyWorkflowTables(store()));
-
-  it('handles it once: its spend counts once, the next step starts once', async () => {
+  it('one step’s ending heard by both (two web processes relay it): its spend counts once, the next step starts once', async () => {
     const agentId = (await makeAgents(store(), ['x'])).x ?? 0;
-    const workflow = await saveWorkflow(store(), {
+    const { here, there, run, launched, close } = await twoProcesses(store(), {
       name: 'chain',
       steps: [
         { key: 'a', agentId, prompt: 'one' },
         { key: 'b', agentId, prompt: 'after {{steps.a.result}}', dependsOn: ['a'] },
       ],
     });
-    const here = runnerWithEngine(store());
-    const other = await anotherPostgresPool(store());
     try {
-      const there = runnerWithEngine(other.store);
-      const run = await here.runner.start(workflow.id, { trigger: 'manual' });
       await here.engine.startStep('a');
       const ending = {
         executionId: here.engine.executionOf('a'),
@@ -758,18 +762,9 @@ describeOnPostgres('workflow runner, two web processes hearing one ending', (sto
         resultText: 'done',
         costMicros: 300_000,
       };
-      // Each web process relays the ending of a run on a worker to its own runner: both read the
-      // step before either writes it.
-      const handled = await openPostgresTransaction(store(), async (tx) => {
-        await execute(tx, lockTablesAgainstWrites(tx, [tx.t.workflowRunSteps]));
-        const both = [here.runner.onRunEnded(ending), there.runner.onRunEnded(ending)];
-        await vi.waitFor(async () => expect(await lockWaits(store())).toBeGreaterThanOrEqual(1));
-        return both;
-      });
-      await Promise.all(handled);
+      await atOnce(store(), () => [here.runner.onRunEnded(ending), there.runner.onRunEnded(ending)]);
 
-      const launched = [...here.engine.launchedKeys(), ...there.engine.launchedKeys()];
-      expect(launched.filter((key) => key === 'b')).toEqual(['b']);
+      expect(launched().filter((key) => key === 'b')).toEqual(['b']);
       const after = await runOf(store(), run.id);
       expect(after.spendUsd).toBe(0.3);
       expect(after.steps.find((step) => step.key === 'a')).toMatchObject({
@@ -777,7 +772,7 @@ describeOnPostgres('workflow runner, two web processes hearing one ending', (sto
         costUsd: 0.3,
       });
     } finally {
-      await other.close();
+      await close();
     }
   });
 });
