@@ -100,8 +100,8 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
     onReaped,
     onSettled,
     registered = true,
+    fence,
   } = options;
-  const { fence } = options;
   const host = os.hostname();
   const id = workerIdOf(host, process.pid);
   // A process of this host that was killed is known dead now: its runs need not wait for its lease.
@@ -159,11 +159,13 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
   const beat = setInterval(beatOnce, beatIntervalMs);
   beat.unref();
   // Apart from the beat, which may hang on a database out of reach.
-  const fenceCheck = setInterval(() => {
-    if (Date.now() - storedBeatAt > FENCE_AFTER_MS)
-      takeItselfForDead(`no beat stored for ${FENCE_AFTER_MS / 1000} s`);
-  }, FENCE_CHECK_MS);
-  fenceCheck.unref();
+  const fenceCheck =
+    fence &&
+    setInterval(() => {
+      if (Date.now() - storedBeatAt > FENCE_AFTER_MS)
+        takeItselfForDead(`no beat stored for ${FENCE_AFTER_MS / 1000} s`);
+    }, FENCE_CHECK_MS);
+  fenceCheck?.unref();
   if (registered) logger.info({ workerId: id, labels }, 'worker registered');
   else
     logger.info(
