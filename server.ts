@@ -2,6 +2,7 @@ import http from 'node:http';
 import next from 'next';
 import { builtId, sourceHash } from './scripts/sourceHash.mjs';
 import { AccessCredentials, loadSessionKey } from './src/lib/auth/credentials';
+import { startSpawnHelper } from './src/lib/claude/spawnHelper';
 import { env } from './src/lib/config/env';
 import { appLogger, logProcessErrors } from './src/lib/core/logger';
 import { execute } from './src/lib/db/plan';
@@ -47,6 +48,8 @@ async function main(): Promise<void> {
   const appEnv = env();
   const logger = appLogger();
   logProcessErrors(logger, () => stopOnException());
+  // Agents' processes are started by a helper forked now, while this process is small (spawnHelper.ts).
+  startSpawnHelper();
   const dev = appEnv.nodeEnv !== 'production';
   // The bundle (`npm start`, scripts/serverBundle.mjs) carries the id of the sources it was made
   // from; run from source (`npm run dev`), the sources are hashed.

@@ -1,3 +1,4 @@
+import { startSpawnHelper } from './src/lib/claude/spawnHelper';
 import { env } from './src/lib/config/env';
 import { appLogger, logProcessErrors } from './src/lib/core/logger';
 import { execute } from './src/lib/db/plan';
@@ -29,6 +30,8 @@ async function main(): Promise<void> {
   }
   let stop: (signal: NodeJS.Signals | 'uncaughtException') => void = () => process.exit(1);
   logProcessErrors(logger, () => stop('uncaughtException'));
+  // Agents' processes are started by a helper forked now, while this process is small (spawnHelper.ts).
+  startSpawnHelper();
   process.on('SIGINT', (signal) => stop(signal));
   process.on('SIGTERM', (signal) => stop(signal));
 

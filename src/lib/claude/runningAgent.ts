@@ -1,4 +1,3 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import {
   type Options,
   query,
@@ -7,6 +6,7 @@ import {
   type SpawnOptions,
 } from '@anthropic-ai/claude-agent-sdk';
 import { findAgentProcesses, signalAll } from './agentProcesses';
+import { type HelperChild, spawnViaHelper } from './spawnHelper';
 
 /**
  * Why a run was stopped from outside. `approval_timeout`: nobody answered a tool call and the policy
@@ -42,7 +42,7 @@ export interface RunningAgentOptions {
  */
 export class RunningAgent {
   private readonly abortController = new AbortController();
-  private child: ChildProcess | undefined;
+  private child: HelperChild | undefined;
   private reason: StopReason | undefined;
 
   constructor(private readonly spec: RunningAgentOptions) {}
@@ -79,22 +79,19 @@ export class RunningAgent {
   private killTree(signal: NodeJS.Signals): void {
     const pid = this.child?.pid;
     if (pid !== undefined) signalAll([-pid], signal);
+    // Not started yet: the helper's child gets the signal the moment it is.
+    else this.child?.kill(signal);
     // Children that left the group (a tool's own process group) still carry the env markers.
     signalAll(findAgentProcesses(this.spec.instance, this.spec.executionId), signal);
   }
 
-  private spawn({ command, args, cwd, env }: SpawnOptions): SpawnedProcess {
-    const child: ChildProcess = spawn(command, args, {
-      cwd,
-      // Next's typings make NODE_ENV required in ProcessEnv; the SDK's env is complete as built.
-      env: env as NodeJS.ProcessEnv,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      detached: true,
-    });
+  /** Started by the spawn helper (spawnHelper.ts), in its own process group, off this event loop. */
+  private spawn(options: SpawnOptions): SpawnedProcess {
+    const child = spawnViaHelper(options);
     this.child = child;
-    if (child.pid !== undefined) this.spec.onSpawn?.(child.pid);
-    child.stderr?.on('data', (chunk: Buffer) => this.spec.onStderr?.(chunk.toString()));
+    child.once('spawn', (pid: number) => this.spec.onSpawn?.(pid));
+    child.stderr.on('data', (chunk: Buffer) => this.spec.onStderr?.(chunk.toString()));
     if (this.reason) this.killTree('SIGTERM');
-    return child as SpawnedProcess;
+    return child;
   }
 }
