@@ -64,7 +64,8 @@ export class HelperChild extends EventEmitter implements SpawnedProcess {
   killed = false;
   private pendingSignal: NodeJS.Signals | undefined;
   private input: net.Socket | undefined;
-  private outEnded = false;
+  /** Of stdout and stderr, how many ended. */
+  private outputsEnded = 0;
   private exitEmitted = false;
   private exitStatus: { code: number | null; signal: NodeJS.Signals | null } | undefined;
 
@@ -90,7 +91,7 @@ export class HelperChild extends EventEmitter implements SpawnedProcess {
     if (stream === 'in') this.input = socket;
     else {
       socket.pipe(stream === 'out' ? this.stdout : this.stderr);
-      if (stream === 'out') socket.once('end', () => this.outputEnded());
+      socket.once('end', () => this.outputEnded());
       socket.resume();
     }
   }
@@ -103,25 +104,25 @@ export class HelperChild extends EventEmitter implements SpawnedProcess {
   }
 
   /**
-   * The process exited: told once its output is all read, so the SDK reads the last of it, or
+   * The process exited: told once its output (stdout and stderr) is all read, so the SDK reads the last of it, or
    * after a grace (a process it started may hold its stdout), as the SDK's own spawn does.
    */
   exited(code: number | null, signal: NodeJS.Signals | null): void {
     this.exitStatus = { code, signal };
-    if (this.outEnded) this.emitExit();
+    if (this.outputsEnded === 2) this.emitExit();
     else setTimeout(() => this.emitExit(), EXIT_GRACE_MS).unref();
   }
 
   failed(error: Error): void {
     this.emit('error', error);
     for (const stream of [this.stdout, this.stderr]) stream.end();
+    this.outputsEnded = 2;
     this.exited(null, null);
-    this.outputEnded();
   }
 
   private outputEnded(): void {
-    this.outEnded = true;
-    if (this.exitStatus) this.emitExit();
+    this.outputsEnded += 1;
+    if (this.outputsEnded === 2 && this.exitStatus) this.emitExit();
   }
 
   private emitExit(): void {
