@@ -7,6 +7,7 @@
 import childProcess from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire, syncBuiltinESMExports } from 'node:module';
+import net from 'node:net';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 const PROBE = /latency probe ([a-z]{2}[A-Z]\d{4})( @\d{13,})?/g;
@@ -35,20 +36,33 @@ function noteStdoutLine(line, at) {
   if (type === 'assistant' || type === 'user') noteProbes(line, at, stdoutSeen);
 }
 
-/** Taps the stdout of every Claude Code process spawned from now on (beside the SDK's own reader). */
+/** Notes the probes of every stream-json line `readable` carries, beside its own reader. */
+function tapLines(readable) {
+  let partial = '';
+  readable.on('data', (chunk) => {
+    const at = now();
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) noteStdoutLine(line, at);
+  });
+}
+
+/**
+ * Taps the stdout of every Claude Code process spawned from now on (beside the SDK's own reader):
+ * spawned here (the bench's bare loops), or by the server's spawn helper, whose children write to
+ * sockets the server accepts (src/lib/claude/spawnHelper.ts).
+ */
 export function tapAgentStdout() {
+  const createServer = net.createServer;
+  net.createServer = function tappedCreateServer(...args) {
+    const server = createServer.apply(this, args);
+    server.on('connection', tapLines);
+    return server;
+  };
   const spawn = childProcess.spawn;
   childProcess.spawn = function tappedSpawn(...args) {
     const child = spawn.apply(this, args);
-    if (Array.isArray(args[1]) && args[1].includes('stream-json') && child.stdout) {
-      let partial = '';
-      child.stdout.on('data', (chunk) => {
-        const at = now();
-        const lines = (partial + chunk.toString()).split('\n');
-        partial = lines.pop() ?? '';
-        for (const line of lines) noteStdoutLine(line, at);
-      });
-    }
+    if (Array.isArray(args[1]) && args[1].includes('stream-json') && child.stdout) tapLines(child.stdout);
     return child;
   };
   syncBuiltinESMExports();
