@@ -104,8 +104,8 @@ export class HelperChild extends EventEmitter implements SpawnedProcess {
   }
 
   /**
-   * The process exited: told once its output (stdout and stderr) is all read, so the SDK reads the last of it, or
-   * after a grace (a process it started may hold its stdout), as the SDK's own spawn does.
+   * The process exited: told once its stdout and stderr are read to the end, so the SDK reads the
+   * last of them, or after a grace (a process it started may hold them), as the SDK's spawn does.
    */
   exited(code: number | null, signal: NodeJS.Signals | null): void {
     this.exitStatus = { code, signal };
@@ -113,8 +113,9 @@ export class HelperChild extends EventEmitter implements SpawnedProcess {
     else setTimeout(() => this.emitExit(), EXIT_GRACE_MS).unref();
   }
 
+  /** It could not start (or the helper died first): an 'error' for whoever listens, then the exit. */
   failed(error: Error): void {
-    this.emit('error', error);
+    if (this.listenerCount('error') > 0) this.emit('error', error);
     for (const stream of [this.stdout, this.stderr]) stream.end();
     this.outputsEnded = 2;
     this.exited(null, null);
