@@ -20,6 +20,8 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/unit/**/*.test.ts'],
           environment: 'node',
+          // Beside the other suites on 2 cores a test of a few hundred ms took over 5 s (vitest's default).
+          testTimeout: 20_000,
         },
       },
       {

@@ -189,7 +189,9 @@ describe('RunResourceSampler on real processes', () => {
     const kernelSeconds =
       (ticksOf(shPid) + sleeping.reduce((sum, stat) => sum + (stat?.cpuTicks ?? 0), 0)) / clockTicksPerSecond;
 
-    expect(summary?.cpuSeconds).toBeGreaterThan(0.2);
+    // Counted twice, the reaped child's time would put the total off by more than the 0.05 s that
+    // toBeCloseTo allows: it got 0.14 s of its second on a loaded CI machine, more when quiet.
+    expect(summary?.cpuSeconds).toBeGreaterThan(0.1);
     expect(summary?.cpuSeconds).toBeCloseTo(kernelSeconds, 1);
     expect(
       runOnSqlite(getExecutionResources(sqliteStore(handle.db), executionId)).samples.map(
