@@ -39,7 +39,8 @@ const PHASES = [
   { name: 'integration-long', command: vitest('integration-long'), needs: ['build'] },
   {
     name: 'e2e',
-    command: 'bash scripts/ensure-chromium.sh && npx playwright test --reporter=list,json',
+    command:
+      'bash scripts/ensure-chromium.sh && bash scripts/ensure-postgres.sh && npx playwright test --reporter=list,json',
     needs: ['build'],
     env: { PLAYWRIGHT_JSON_OUTPUT_NAME: `${reports}/e2e.json` },
   },

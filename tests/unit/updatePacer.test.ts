@@ -1,11 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { ExecutionLive } from '../../src/lib/contracts/executions';
+import { EventBus } from '../../src/lib/core/eventBus';
 import type { DbHandle } from '../../src/lib/db';
 import { onSqlite, runOnSqlite } from '../../src/lib/db/plan';
 import { createAgent } from '../../src/lib/db/queries/agents';
 import { getExecutionLive, insertQueuedExecution } from '../../src/lib/db/queries/executions';
 import { sqliteStore } from '../../src/lib/db/store';
-import { RUNNING_UPDATE_INTERVAL_MS, UpdatePacer } from '../../src/lib/websocket/updatePacer';
+import type { EngineEvent } from '../../src/lib/engine/events';
+import { announceStatusChanges, SPEND_ANNOUNCE_INTERVAL_MS } from '../../src/lib/live/statusAnnouncer';
+import { RUNNING_UPDATE_INTERVAL_MS, UpdatePacer } from '../../src/lib/live/updatePacer';
 import { createTestDb } from '../helpers/testDb';
 
 let handle: DbHandle;
@@ -36,7 +39,7 @@ function pacedBy() {
   let now = 1_000_000;
   const timers: { at: number; callback: () => void }[] = [];
   const sent: ExecutionLive[] = [];
-  const pacer = new UpdatePacer((execution) => sent.push(execution), {
+  const pacer = new UpdatePacer((execution) => sent.push(execution), RUNNING_UPDATE_INTERVAL_MS, {
     now: () => now,
     setTimeout: (callback, ms) => {
       timers.push({ at: now + ms, callback });
@@ -91,5 +94,64 @@ describe('pacing of a run’s live view', () => {
     pacer.update(running(1));
     pacer.update({ ...running(1), id: queued.id + 1 });
     expect(sent).toHaveLength(2);
+  });
+});
+
+describe('status announcements to the other processes (Postgres)', () => {
+  /** The engine's events, and what is announced of them on the output channel. */
+  function announcing() {
+    vi.useFakeTimers();
+    const events = new EventBus<EngineEvent>();
+    const announced: ExecutionLive[] = [];
+    const stop = announceStatusChanges(events, (execution) => announced.push(execution));
+    const emit = (type: 'run.started' | 'run.updated' | 'run.ended', execution: ExecutionLive) =>
+      events.emit({ type, execution }, (error) => {
+        throw error;
+      });
+    return { announced, emit, stop };
+  }
+  const step = (costUsd: number, status: ExecutionLive['status'] = 'running'): ExecutionLive => ({
+    ...queued,
+    trigger: 'workflow',
+    status,
+    costUsd,
+  });
+
+  it('announces a workflow step’s spend at most once a second, its newest value, and its ending at once with what waited', () => {
+    const { announced, emit, stop } = announcing();
+    try {
+      emit('run.started', step(0));
+      for (let cents = 1; cents <= 20; cents++) {
+        emit('run.updated', step(cents / 100));
+        vi.advanceTimersByTime(100);
+      }
+      // 2 s of usage events, ten a second: the start at once, then the newest spend once a second.
+      expect(announced.map((e) => e.costUsd)).toEqual([0, 0.1, 0.2]);
+
+      // The ending goes at once with the newest spend; the one that waited is dropped.
+      emit('run.updated', step(0.25));
+      emit('run.ended', step(0.3, 'completed'));
+      vi.advanceTimersByTime(SPEND_ANNOUNCE_INTERVAL_MS * 2);
+      expect(announced.slice(2).map((e) => [e.status, e.costUsd])).toEqual([
+        ['running', 0.2],
+        ['completed', 0.3],
+      ]);
+    } finally {
+      stop();
+      vi.useRealTimers();
+    }
+  });
+
+  it('announces nothing for a run outside a workflow whose spend moved', () => {
+    const { announced, emit, stop } = announcing();
+    try {
+      emit('run.started', { ...queued, status: 'running' });
+      emit('run.updated', { ...queued, status: 'running', costUsd: 0.5 });
+      vi.advanceTimersByTime(SPEND_ANNOUNCE_INTERVAL_MS * 2);
+      expect(announced.map((e) => e.status)).toEqual(['running']);
+    } finally {
+      stop();
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
 /**
- * The data directory's storage as the pages see it: the banner (live, over the `storage` topic),
- * the system page and `GET /api/system`.
+ * The data directory's storage (and on Postgres the link to the database) as the pages see it: the
+ * banner (live, over the `storage` topic), the system page and `GET /api/system`.
  *
  * - `ok`: writes work and free space is above the floor.
  * - `low`: free space is below the floor: new runs are refused (running ones go on).
@@ -24,6 +24,22 @@ export const storageFaultSchema = z.object({
 });
 export type StorageFaultDto = z.infer<typeof storageFaultSchema>;
 
+/**
+ * This process's link to Postgres as its LISTEN connection finds it: `unreachable` once an attempt
+ * to connect fails (a connection that merely broke is tried again first), `reachable` again at the
+ * next attempt that succeeds (within 5 s of the database's return).
+ */
+export const databaseLinkSchema = z.object({
+  state: z.enum(['reachable', 'unreachable']),
+  /** host:port/database, without credentials. */
+  where: z.string(),
+  /** Why it cannot be reached (a socket code, or node-postgres's words); null while reachable. */
+  cause: z.string().nullable(),
+  /** Since when the state holds. */
+  since: z.number(),
+});
+export type DatabaseLinkDto = z.infer<typeof databaseLinkSchema>;
+
 export const storageStatusSchema = z.object({
   state: z.enum(STORAGE_STATES),
   /** Since when the state holds. */
@@ -41,6 +57,8 @@ export const storageStatusSchema = z.object({
   /** What the banner says: why runs are refused and what to do; null when `ok`. */
   message: z.string().nullable(),
   checkedAt: z.number(),
+  /** On Postgres, this process's link to the database (the banner says when it is lost); null on SQLite. */
+  databaseLink: databaseLinkSchema.nullable(),
 });
 export type StorageStatusDto = z.infer<typeof storageStatusSchema>;
 

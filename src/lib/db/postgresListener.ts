@@ -37,8 +37,12 @@ export interface ListenerEvents {
    * sent while there was none is lost, so listeners must read again what they follow.
    */
   onConnected(): void;
-  /** The connection failed or broke (it reconnects by itself); for the log. */
-  onError(error: Error): void;
+  /**
+   * The connection broke (`listening`) or could not be made (`connecting`); it reconnects by
+   * itself. A failed connection says the database is out of reach; a broken one may only have been
+   * ended (a restart, `pg_terminate_backend`) and come back at the next attempt.
+   */
+  onError(error: Error, phase: 'connecting' | 'listening'): void;
 }
 
 export interface ListenerOptions {
@@ -105,7 +109,7 @@ export class PostgresListener {
     });
     // Registered before connecting: an 'error' event without a listener would crash the process.
     client.on('error', (error) => this.lost(client, error));
-    client.on('end', () => this.lost(client, new Error('The listening connection ended')));
+    client.on('end', () => this.lost(client, new Error('the connection was closed')));
     client.on('notification', ({ channel, payload }) => {
       if (this.isCurrent(client, 'listening')) this.events.onNotification(channel, payload ?? '');
     });
@@ -141,11 +145,12 @@ export class PostgresListener {
   /** The connection `client` broke (or never came up): report it once, wait, connect again. */
   private lost(client: pg.Client, error: Error): void {
     if (!this.isCurrent(client)) return;
+    const phase = this.state.kind === 'connecting' ? 'connecting' : 'listening';
     client.removeAllListeners('notification');
     client.removeAllListeners('end');
     client.on('error', () => {});
     void client.end().catch(() => {});
-    this.events.onError(error);
+    this.events.onError(error, phase);
     const wait = Math.min(this.backoff.max, this.backoff.first * 2 ** this.failures);
     this.failures += 1;
     const timer = setTimeout(() => this.connect(), wait);

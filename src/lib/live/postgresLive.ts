@@ -1,4 +1,6 @@
+import type { DatabaseLinkDto } from '../contracts/storage';
 import { type ListenerOptions, PostgresListener } from '../db/postgresListener';
+import { describePostgresUrl, lostDatabaseLinkOf } from '../db/postgresUrl';
 import { decodePositions, OUTPUT_CHANNEL } from './announcements';
 import {
   type AnswerNotice,
@@ -28,6 +30,8 @@ export class PostgresLive implements AnnouncementSource {
   private readonly answerHandlers = new Map<string, Set<(notice: AnswerNotice) => void>>();
   private readonly queueHandlers = new Set<() => void>();
   private readonly statusHandlers = new Set<(executionId: number) => void>();
+  private readonly linkHandlers = new Set<(link: DatabaseLinkDto) => void>();
+  private linkNow: DatabaseLinkDto;
   private readonly listener: PostgresListener;
   private connections = 0;
   private readonly connectedWaiters = new Set<() => void>();
@@ -37,14 +41,17 @@ export class PostgresLive implements AnnouncementSource {
     private readonly log: LiveLog,
     options?: ListenerOptions,
   ) {
+    this.linkNow = { state: 'reachable', where: describePostgresUrl(url), cause: null, since: Date.now() };
     this.listener = new PostgresListener(
       url,
       [OUTPUT_CHANNEL, CONTROL_CHANNEL, QUEUE_CHANNEL],
       {
         onNotification: (channel, payload) => this.dispatch(channel, payload),
         onConnected: () => this.connected(),
-        onError: (error) =>
-          this.log.warn({ err: error }, 'Live updates: the Postgres LISTEN connection failed; reconnecting'),
+        onError: (error, phase) => {
+          this.log.warn({ err: error }, 'Live updates: the Postgres LISTEN connection failed; reconnecting');
+          if (phase === 'connecting') this.setLink('unreachable', lostDatabaseLinkOf(error) ?? error.message);
+        },
       },
       options,
     );
@@ -58,6 +65,17 @@ export class PostgresLive implements AnnouncementSource {
   /** The server process of the LISTEN connection, while connected. */
   get backendPid(): number | undefined {
     return this.listener.backendPid;
+  }
+
+  /** This process's link to the database, as the LISTEN connection last found it. */
+  get link(): DatabaseLinkDto {
+    return this.linkNow;
+  }
+
+  /** `handler` hears each change of the link (lost, back). */
+  onLinkChange(handler: (link: DatabaseLinkDto) => void): () => void {
+    this.linkHandlers.add(handler);
+    return () => this.linkHandlers.delete(handler);
   }
 
   /** Resolves once the LISTEN connection is up (at once when it is). */
@@ -107,10 +125,21 @@ export class PostgresLive implements AnnouncementSource {
     this.answerHandlers.clear();
     this.queueHandlers.clear();
     this.statusHandlers.clear();
+    this.linkHandlers.clear();
     return this.listener.close();
   }
 
+  private setLink(state: DatabaseLinkDto['state'], cause: string | null): void {
+    if (this.linkNow.state === state) return;
+    this.linkNow = { ...this.linkNow, state, cause, since: Date.now() };
+    const link = this.linkNow;
+    if (state === 'reachable') this.log.info({ where: link.where }, 'The database can be reached again');
+    else this.log.warn({ where: link.where, cause }, 'The database cannot be reached');
+    for (const handler of this.linkHandlers) this.guarded(() => handler(link));
+  }
+
   private connected(): void {
+    this.setLink('reachable', null);
     this.connections += 1;
     if (this.connections > 1)
       this.log.info({ connections: this.connections }, 'Live updates: listening again');

@@ -176,6 +176,8 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     busy: () => engine.activeCount > 0,
     onChange: (status) => {
       publish({ type: 'storage.updated', storage: status });
+      // Nothing can be recorded while the database is out of reach: its return publishes again.
+      if (status.databaseLink?.state === 'unreachable') return;
       transaction(store, function* (tx) {
         for (const event of storageEvents(status)) yield* recordEventIn(tx, event);
       }).then(kick, (err: unknown) =>
@@ -206,6 +208,10 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     storage,
   });
   const { engine, worker: runWorker, live } = runHost;
+  if (live) {
+    storage.setDatabaseLink(live.link);
+    live.onLinkChange((link) => storage.setDatabaseLink(link));
+  }
   const announceBudgets = levelChanges(notify);
   // Spend moves on every usage event; each look reads the budgets after the last one was
   // announced, so two reads never race and a stale level never follows a newer one.

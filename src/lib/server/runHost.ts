@@ -12,7 +12,7 @@ import { recordHealthReport } from '../health/reports';
 import { announceOutput, announceStatus } from '../live/announcer';
 import { announceQueue, requestStop, type StopRequest, sendAnswerNotice } from '../live/control';
 import { PostgresLive } from '../live/postgresLive';
-import { announceStatusChanges, statusRelay } from '../live/statusAnnouncer';
+import { announceOnChannel, announceStatusChanges, statusRelay } from '../live/statusAnnouncer';
 import { recordEventIn } from '../notifications/events';
 import { approvalEvent, runEndedEvent } from '../notifications/producers';
 import type { SecretMasker } from '../security/secrets';
@@ -122,10 +122,13 @@ export async function startRunHost(deps: RunHostDeps): Promise<RunHost> {
     for (const health of reported) yield* recordEventIn(tx, health);
   });
   if (live) {
-    announceStatusChanges(running.events, store, (err) =>
-      logger.warn(
-        { err },
-        'a run’s status change could not be announced; followers see it at their next read',
+    announceStatusChanges(
+      running.events,
+      announceOnChannel(store, (err) =>
+        logger.warn(
+          { err },
+          'a run’s status change could not be announced; followers see it at their next read',
+        ),
       ),
     );
     // A stop asked for on any process (a cancel, a budget) reaches the run on this worker.

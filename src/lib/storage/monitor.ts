@@ -1,4 +1,4 @@
-import type { StorageFaultDto, StorageState, StorageStatusDto } from '../contracts/storage';
+import type { DatabaseLinkDto, StorageFaultDto, StorageState, StorageStatusDto } from '../contracts/storage';
 import type { Logger } from '../core/logger';
 import { describeStorageFault, type StorageFault, storageFaultOf } from '../core/storageFault';
 import { formatBytes } from '../presentation/format';
@@ -52,6 +52,7 @@ export class StorageMonitor {
   private timer: NodeJS.Timeout | undefined;
   private stopped = true;
   private published = '';
+  private databaseLink: DatabaseLinkDto | null = null;
   private readonly now: () => number;
   private readonly readSpace: (dir: string) => DiskSpace | null;
 
@@ -74,7 +75,14 @@ export class StorageMonitor {
       fault: this.fault,
       message: this.message(floor),
       checkedAt: this.checkedAt,
+      databaseLink: this.databaseLink,
     };
+  }
+
+  /** On Postgres: the link to the database changed (the banner shows it while it is lost). */
+  setDatabaseLink(link: DatabaseLinkDto): void {
+    this.databaseLink = link;
+    this.publish();
   }
 
   /** Why a run may not start now, or null; free space is read again first unless it was just read. */

@@ -6,9 +6,9 @@ import { getExecutionResources } from '../db/queries/runResources';
 import type { Store } from '../db/store';
 import type { EngineEvent } from '../engine/events';
 import type { RunFeed, RunFollow, RunItems } from '../live/runFeed';
+import { RUNNING_UPDATE_INTERVAL_MS, UpdatePacer } from '../live/updatePacer';
 import type { BackendEvent } from '../server/backend';
 import type { BroadcastTopic, ServerFrame } from './protocol';
-import { UpdatePacer } from './updatePacer';
 
 /**
  * Slow-client policy: a socket whose unsent buffer passes HIGH_WATER stops following its
@@ -61,7 +61,10 @@ const TOPIC_OF: Record<TopicEvent['type'], BroadcastTopic> = {
 export class Broadcaster {
   private readonly sessions = new Set<ClientSession>();
   private readonly catchUpTimer: NodeJS.Timeout;
-  private readonly updates = new UpdatePacer((execution) => this.sendUpdated(execution));
+  private readonly updates = new UpdatePacer(
+    (execution) => this.sendUpdated(execution),
+    RUNNING_UPDATE_INTERVAL_MS,
+  );
   /**
    * The last output frame, by the batch it encodes: in process every follower of a run is handed
    * the same committed batch, so it is serialized once for all of them.

@@ -1,6 +1,6 @@
 import type { ExecutionLive, ExecutionStatus } from '../contracts/executions';
 
-/** A running run's figures go out at most this often; a change of status always goes at once. */
+/** A running run's figures go to the tabs at most this often; a change of status always goes at once. */
 export const RUNNING_UPDATE_INTERVAL_MS = 500;
 
 interface Paced {
@@ -22,11 +22,12 @@ const systemClock: PacerClock = {
 };
 
 /**
- * Paces a run's `execution.updated` frames. While a run runs, its view changes on every usage
- * event (tokens and cost at a response's start and end: two per model turn, per run), and each
- * change was a frame of the whole view to every subscriber, which each tab then parsed and
- * rendered between the log lines. Now the first change after a quiet interval goes at once, the
- * rest at most every RUNNING_UPDATE_INTERVAL_MS, the newest view each time; a change of status
+ * Paces what is sent of a run's view while it runs: its `execution.updated` frames to the tabs,
+ * and a workflow step's spend announced to the other processes. While a run runs, its view changes
+ * on every usage event (tokens and cost at a response's start and end: two per model turn, per
+ * run), and each change was a frame of the whole view to every subscriber, which each tab then
+ * parsed and rendered between the log lines. Now the first change after a quiet interval goes at
+ * once, the rest at most every `intervalMs`, the newest view each time; a change of status
  * (queued, running, ended) goes at once and drops the older one waiting.
  */
 export class UpdatePacer {
@@ -34,6 +35,7 @@ export class UpdatePacer {
 
   constructor(
     private readonly send: (execution: ExecutionLive) => void,
+    private readonly intervalMs: number,
     private readonly clock: PacerClock = systemClock,
   ) {}
 
@@ -45,7 +47,7 @@ export class UpdatePacer {
       this.sendNow(execution, now);
       return;
     }
-    const wait = paced.lastSentAt + RUNNING_UPDATE_INTERVAL_MS - now;
+    const wait = paced.lastSentAt + this.intervalMs - now;
     if (wait <= 0 && paced.timer === undefined) {
       this.sendNow(execution, now);
       return;
