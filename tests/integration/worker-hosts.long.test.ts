@@ -75,6 +75,29 @@ async function workers(): Promise<WorkerDto[]> {
   return ((await api.call('GET', '/api/workers')).body as { items: WorkerDto[] }).items;
 }
 
+/** Each Bash call of the marking agents appends "<its shell's pid> <ms>" to `marks` while it runs. */
+const MARK = 'echo "$$ $(date +%s%3N)" >> marks';
+
+/** The marks written in `dir` so far, as [shell pid, ms]. */
+function markedShells(dir: string): () => [number, number][] {
+  const file = path.join(dir, 'marks');
+  return () =>
+    fs.existsSync(file)
+      ? fs
+          .readFileSync(file, 'utf8')
+          .trim()
+          .split('\n')
+          .map((line) => line.split(' ').map(Number) as [number, number])
+      : [];
+}
+
+/** The last mark of the first attempt's shell (the one stopped), the first of the next one's. */
+function twoShells(marks: [number, number][]): { stoppedLast: number; elsewhereFirst: number } {
+  const [first, second] = [...new Set(marks.map(([pid]) => pid))];
+  const times = (pid: number | undefined) => marks.flatMap(([p, at]) => (p === pid ? [at] : []));
+  return { stoppedLast: Math.max(...times(first)), elsewhereFirst: Math.min(...times(second)) };
+}
+
 describe('worker hosts on one Postgres', () => {
   it('refuses to start a worker host without DATABASE_URL, saying what to set', async () => {
     await expect(startWorkerHost({ modelServerUrl: model.url, databaseUrl: '', labels: [] })).rejects.toThrow(
@@ -315,13 +338,12 @@ describe('worker hosts on one Postgres', () => {
         labels: ['island'],
       });
       others.push(island, { stop: () => proxy.close() });
-      // Each Bash call appends "<its shell's pid> <ms>" to `marks` while it runs.
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-island-'));
-      const mark = 'echo "$$ $(date +%s%3N)" >> marks';
+      const marks = markedShells(dir);
       const key = '[script:fleet-island]';
       model.script(key, [
-        bashCall(`for i in $(seq 1 600); do ${mark}; sleep 0.1; done`),
-        bashCall(mark),
+        bashCall(`for i in $(seq 1 600); do ${MARK}; sleep 0.1; done`),
+        bashCall(MARK),
         answer('Done elsewhere.'),
       ]);
       const agent = await api.createAgent({
@@ -332,14 +354,6 @@ describe('worker hosts on one Postgres', () => {
         workingDirectory: dir,
       });
       const id = await api.startExecution(agent.id);
-      const marks = () =>
-        fs.existsSync(path.join(dir, 'marks'))
-          ? fs
-              .readFileSync(path.join(dir, 'marks'), 'utf8')
-              .trim()
-              .split('\n')
-              .map((line) => line.split(' ').map(Number) as [number, number])
-          : [];
       await eventually('the first attempt marking', async () => marks().length > 0 || undefined);
       expect((await api.getExecution(id)).workerId).toBe(island.id);
 
@@ -353,10 +367,7 @@ describe('worker hosts on one Postgres', () => {
         island.id,
       ]);
       const lastBeatAt = Number(beat?.last_beat_at);
-      const [firstShell, secondShell] = [...new Set(marks().map(([pid]) => pid))];
-      const times = (pid: number | undefined) => marks().flatMap(([p, at]) => (p === pid ? [at] : []));
-      const cutOffLast = Math.max(...times(firstShell));
-      const elsewhereFirst = Math.min(...times(secondShell));
+      const { stoppedLast: cutOffLast, elsewhereFirst } = twoShells(marks());
       // The cut-off worker's process stopped before its lease ran out, and before the run went on elsewhere.
       expect(cutOffLast - lastBeatAt).toBeLessThan(WORKER_LEASE_MS);
       expect(elsewhereFirst).toBeGreaterThan(cutOffLast);
@@ -382,6 +393,67 @@ describe('worker hosts on one Postgres', () => {
       });
       console.log(
         `cut-off worker: its process stopped ${cutOffLast - lastBeatAt} ms after its last stored beat; the run went on elsewhere ${elsewhereFirst - cutOffLast} ms later`,
+      );
+    },
+    STEP_TIMEOUT_MS,
+  );
+
+  it(
+    'kills the agents of a worker paused past its fence before its lease ends: the run goes on on another worker, never on two at once, and the worker rejoins once resumed',
+    async () => {
+      const paused = await startWorkerHost({ modelServerUrl: model.url, databaseUrl, labels: ['paused'] });
+      others.push(paused);
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-paused-'));
+      const marks = markedShells(dir);
+      const key = '[script:fleet-paused]';
+      model.script(key, [
+        bashCall(`for i in $(seq 1 600); do ${MARK}; sleep 0.1; done`),
+        bashCall(MARK),
+        answer('Done elsewhere.'),
+      ]);
+      const agent = await api.createAgent({
+        defaultPrompt: `Mark ${key}`,
+        allowedTools: ['Bash'],
+        requiredLabels: ['paused'],
+        runRetries: 1,
+        workingDirectory: dir,
+      });
+      const id = await api.startExecution(agent.id);
+      await eventually('the first attempt marking', async () => marks().length > 0 || undefined);
+      expect((await api.getExecution(id)).workerId).toBe(paused.id);
+
+      // The worker's own process stops (a debugger, SIGSTOP, a frozen VM); its spawn helper does not.
+      const pid = paused.process.pid ?? 0;
+      process.kill(pid, 'SIGSTOP');
+      try {
+        expect((await api.call('PATCH', `/api/agents/${agent.id}`, { requiredLabels: [] })).status).toBe(200);
+        const ended = await api.waitForEnd(id, 90_000);
+        expect(ended.status).toBe('completed');
+        expect(ended.workerId).not.toBe(paused.id);
+      } finally {
+        process.kill(pid, 'SIGCONT');
+      }
+      const [beat] = await query<{ last_beat_at: string }>('select last_beat_at from workers where id = $1', [
+        paused.id,
+      ]);
+      const lastBeatAt = Number(beat?.last_beat_at);
+      const { stoppedLast, elsewhereFirst } = twoShells(marks());
+      expect(stoppedLast - lastBeatAt).toBeLessThan(WORKER_LEASE_MS);
+      expect(elsewhereFirst).toBeGreaterThan(stoppedLast);
+
+      // Resumed, it says what happened, and is back in the books.
+      await eventually(
+        'the paused worker’s account',
+        async () => paused.output().includes('its spawn helper killed them') || undefined,
+      );
+      await expect
+        .poll(async () => (await workers()).find((worker) => worker.id === paused.id)?.alive, {
+          timeout: 30_000,
+          interval: 250,
+        })
+        .toBe(true);
+      console.log(
+        `paused worker: its agent stopped ${stoppedLast - lastBeatAt} ms after its last stored beat; the run went on elsewhere ${elsewhereFirst - stoppedLast} ms later`,
       );
     },
     STEP_TIMEOUT_MS,

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { SpawnedProcess, SpawnOptions } from '@anthropic-ai/claude-agent-sdk';
+import { EXECUTION_ENV_MARKER, INSTANCE_ENV_MARKER } from './client';
 
 // Claude Code's processes are started by a small helper process, not by the server: a spawn forks
 // the process that calls it, page tables and all, on its event loop, which stalls a server holding
@@ -15,8 +16,13 @@ import type { SpawnedProcess, SpawnOptions } from '@anthropic-ai/claude-agent-sd
 // a random token and acknowledged before the child gets it, and closed in the helper before it says
 // "spawned": the child then reads and writes the server's sockets directly, with no hop between.
 
-/** The helper: connects the three tagged sockets, starts the child on them, reports pid and exit. */
+/**
+ * The helper: connects the three tagged sockets, starts the child on them, reports pid and exit.
+ * Once told `alive` (see `stopAgentsWhenSilent`), it also kills every child's process group, and
+ * every process carrying its markers, if this process then goes silent for `silentMs`.
+ */
 const HELPER_SOURCE = `
+const fs = require('node:fs');
 const net = require('node:net');
 const { spawn } = require('node:child_process');
 const tagged = (socketPath, tag) => new Promise((resolve, reject) => {
@@ -25,8 +31,30 @@ const tagged = (socketPath, tag) => new Promise((resolve, reject) => {
   socket.once('connect', () => socket.write(tag + '\\n'));
   socket.once('data', () => { socket.pause(); resolve(socket); });
 });
+const running = new Map();
+let watch;
+const kill = (pid) => { try { process.kill(pid, 'SIGKILL'); } catch {} };
+const marked = (marks) => fs.readdirSync('/proc').filter((pid) => {
+  try {
+    const environ = fs.readFileSync('/proc/' + pid + '/environ', 'latin1') + '\\0';
+    return marks.every((mark) => environ.includes(mark + '\\0'));
+  } catch { return false; }
+});
+setInterval(() => {
+  if (!watch || running.size === 0 || Date.now() - watch.last <= watch.silentMs) return;
+  for (const { pid, marks } of running.values()) {
+    kill(-pid);
+    if (marks.length > 0) for (const other of marked(marks)) kill(Number(other));
+  }
+  process.send({ type: 'silenced', ids: [...running.keys()], silentMs: watch.silentMs });
+  watch.last = Date.now();
+}, 250).unref();
 process.on('disconnect', () => process.exit(0));
 process.on('message', async (m) => {
+  if (m.type === 'alive') {
+    watch = m.silentMs === null ? undefined : { silentMs: m.silentMs, last: Date.now() };
+    return;
+  }
   const sockets = [];
   try {
     for (const stream of ['in', 'out', 'err']) sockets.push(await tagged(m.socketPath, m.token + ':' + stream));
@@ -34,8 +62,12 @@ process.on('message', async (m) => {
     child.once('error', (e) => process.send({ type: 'error', id: m.id, message: e.message, code: e.code }));
     for (const socket of sockets) socket.destroy();
     if (child.pid === undefined) return;
+    running.set(m.id, { pid: child.pid, marks: m.marks });
     process.send({ type: 'spawned', id: m.id, pid: child.pid });
-    child.once('exit', (code, signal) => process.send({ type: 'exit', id: m.id, code, signal }));
+    child.once('exit', (code, signal) => {
+      running.delete(m.id);
+      process.send({ type: 'exit', id: m.id, code, signal });
+    });
   } catch (e) {
     for (const socket of sockets) socket.destroy();
     process.send({ type: 'error', id: m.id, message: String(e && e.message), code: e && e.code });
@@ -45,10 +77,14 @@ process.on('message', async (m) => {
 
 type HelperMessage =
   | { type: 'spawned'; id: number; pid: number }
+  | { type: 'silenced'; ids: number[]; silentMs: number }
   | { type: 'exit'; id: number; code: number | null; signal: NodeJS.Signals | null }
   | { type: 'error'; id: number; message: string; code?: string };
 
 type Stream = 'in' | 'out' | 'err';
+
+/** How often (at most) this process tells a watching helper it is alive: four times per silence allowed. */
+const ALIVE_INTERVAL_MS = 1_000;
 
 /** How long an exit waits for the rest of the child's output. */
 const EXIT_GRACE_MS = 1_000;
@@ -148,6 +184,9 @@ class SpawnHelper {
   private readonly server: net.Server;
   private helper: ChildProcess | undefined;
   private listening: Promise<void>;
+  private watch:
+    | { silentMs: number; onSilenced: (agents: number) => void; timer: NodeJS.Timeout }
+    | undefined;
 
   constructor() {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-spawn-'));
@@ -174,12 +213,32 @@ class SpawnHelper {
       this.tokens.delete(token);
       if (this.children.size === 0) this.helper?.channel?.unref();
     });
+    const marks = treeMarks(env);
     void this.listening.then(() =>
-      helper.send({ id, token, socketPath: this.socketPath, command, args, cwd, env }, (error) => {
+      helper.send({ id, token, socketPath: this.socketPath, command, args, cwd, env, marks }, (error) => {
         if (error) child.failed(error);
       }),
     );
     return child;
+  }
+
+  /** See `stopAgentsWhenSilent`. */
+  watchForSilence(silentMs: number, onSilenced: (agents: number) => void): () => void {
+    clearInterval(this.watch?.timer);
+    const timer = setInterval(() => this.tellAlive(), Math.min(ALIVE_INTERVAL_MS, silentMs / 4));
+    timer.unref();
+    this.watch = { silentMs, onSilenced, timer };
+    this.tellAlive();
+    return () => {
+      clearInterval(timer);
+      this.watch = undefined;
+      this.tellAlive();
+    };
+  }
+
+  private tellAlive(): void {
+    const helper = this.helper;
+    if (helper?.connected) helper.send({ type: 'alive', silentMs: this.watch?.silentMs ?? null }, () => {});
   }
 
   private startHelper(): ChildProcess {
@@ -196,10 +255,15 @@ class SpawnHelper {
     helper.unref();
     helper.channel?.unref();
     this.helper = helper;
+    this.tellAlive();
     return helper;
   }
 
   private heard(message: HelperMessage): void {
+    if (message.type === 'silenced') {
+      this.watch?.onSilenced(message.ids.length);
+      return;
+    }
     const child = this.children.get(message.id);
     if (!child) return;
     if (message.type === 'spawned') child.spawned(message.pid);
@@ -233,11 +297,32 @@ class SpawnHelper {
   }
 }
 
+/** The environment entries that mark an agent's whole process tree (see agentProcesses.ts). */
+function treeMarks(env: SpawnOptions['env']): string[] {
+  const execution = env[EXECUTION_ENV_MARKER];
+  const instance = env[INSTANCE_ENV_MARKER];
+  return execution === undefined || instance === undefined
+    ? []
+    : [`${EXECUTION_ENV_MARKER}=${execution}`, `${INSTANCE_ENV_MARKER}=${instance}`];
+}
+
 let shared: SpawnHelper | undefined;
 
 /** Starts the helper now (at a process's start, while it is small), if it is not yet. */
 export function startSpawnHelper(): void {
   shared ??= new SpawnHelper();
+}
+
+/**
+ * From now on, if this process goes silent for `silentMs` (paused with SIGSTOP, frozen, its event
+ * loop stuck) while agents run, the helper, which is not, kills them and their whole trees: a
+ * worker on a shared database must not run on past its lease, when another host may take its runs
+ * up, and a paused worker cannot stop them itself. `onSilenced` hears it once this process runs
+ * again. Returns the function that stops the watch.
+ */
+export function stopAgentsWhenSilent(silentMs: number, onSilenced: (agents: number) => void): () => void {
+  startSpawnHelper();
+  return (shared as SpawnHelper).watchForSilence(silentMs, onSilenced);
 }
 
 /** Starts `command` through the helper, off this process's event loop. */

@@ -28,6 +28,14 @@ const BEAT_INTERVAL_MS = 5_000;
  */
 export const FENCE_AFTER_MS = WORKER_LEASE_MS - 5_000;
 
+/**
+ * A worker process silent this long (paused, frozen) while its agents run has them killed by its
+ * spawn helper (claude/spawnHelper.ts), since it cannot fence itself. Its last stored beat may be a
+ * beat and a write older than the moment it went silent, and the helper looks every 250 ms: the
+ * agents are dead about 4 s before the earliest reap (its last beat + the lease).
+ */
+export const AGENTS_KILLED_AFTER_SILENCE_MS = FENCE_AFTER_MS - BEAT_INTERVAL_MS;
+
 /** How often a worker compares its last stored beat with its fence. */
 const FENCE_CHECK_MS = 1_000;
 

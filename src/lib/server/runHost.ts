@@ -1,4 +1,5 @@
 import { SYSTEM_HEALTH_KEY } from '../../agents/system-health';
+import { stopAgentsWhenSilent } from '../claude/spawnHelper';
 import type { AppEnv } from '../config/env';
 import { type ExecutionLive, isEndedStatus } from '../contracts/executions';
 import type { Logger } from '../core/logger';
@@ -17,7 +18,7 @@ import { recordEventIn } from '../notifications/events';
 import { approvalEvent, runEndedEvent } from '../notifications/producers';
 import type { SecretMasker } from '../security/secrets';
 import type { Drainable } from './drain';
-import { type LocalWorker, startLocalWorker } from './localWorker';
+import { AGENTS_KILLED_AFTER_SILENCE_MS, type LocalWorker, startLocalWorker } from './localWorker';
 
 export interface RunHostDeps {
   store: Store;
@@ -92,6 +93,14 @@ export async function startRunHost(deps: RunHostDeps): Promise<RunHost> {
         },
       }),
   });
+  // Paused, a worker cannot fence itself: its spawn helper stops its agents before the lease ends.
+  if (postgresUrl !== undefined && runsAgents)
+    stopAgentsWhenSilent(AGENTS_KILLED_AFTER_SILENCE_MS, (agents) =>
+      logger.error(
+        { agents, silentMs: AGENTS_KILLED_AFTER_SILENCE_MS },
+        'this process was silent (paused or frozen) while agents ran: its spawn helper killed them, before another host may take their runs up',
+      ),
+    );
   const live = postgresUrl === undefined ? undefined : new PostgresLive(postgresUrl, logger);
   engine = new RunEngine({
     store,
