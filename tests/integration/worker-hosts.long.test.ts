@@ -98,6 +98,32 @@ function twoShells(marks: [number, number][]): { stoppedLast: number; elsewhereF
   return { stoppedLast: Math.max(...times(first)), elsewhereFirst: Math.min(...times(second)) };
 }
 
+/**
+ * A run of an agent that requires `label` (one retry), whose first Bash call marks every 100 ms for
+ * a minute and whose second marks once, once it marks on the worker `workerId`.
+ */
+async function startMarkingRun(label: string, workerId: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `claudeops-${label}-`));
+  const marks = markedShells(dir);
+  const key = `[script:fleet-${label}]`;
+  model.script(key, [
+    bashCall(`for i in $(seq 1 600); do ${MARK}; sleep 0.1; done`),
+    bashCall(MARK),
+    answer('Done elsewhere.'),
+  ]);
+  const agent = await api.createAgent({
+    defaultPrompt: `Mark ${key}`,
+    allowedTools: ['Bash'],
+    requiredLabels: [label],
+    runRetries: 1,
+    workingDirectory: dir,
+  });
+  const id = await api.startExecution(agent.id);
+  await eventually('the first attempt marking', async () => marks().length > 0 || undefined);
+  expect((await api.getExecution(id)).workerId).toBe(workerId);
+  return { marks, agent, id };
+}
+
 describe('worker hosts on one Postgres', () => {
   it('refuses to start a worker host without DATABASE_URL, saying what to set', async () => {
     await expect(startWorkerHost({ modelServerUrl: model.url, databaseUrl: '', labels: [] })).rejects.toThrow(
@@ -338,24 +364,7 @@ describe('worker hosts on one Postgres', () => {
         labels: ['island'],
       });
       others.push(island, { stop: () => proxy.close() });
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-island-'));
-      const marks = markedShells(dir);
-      const key = '[script:fleet-island]';
-      model.script(key, [
-        bashCall(`for i in $(seq 1 600); do ${MARK}; sleep 0.1; done`),
-        bashCall(MARK),
-        answer('Done elsewhere.'),
-      ]);
-      const agent = await api.createAgent({
-        defaultPrompt: `Mark ${key}`,
-        allowedTools: ['Bash'],
-        requiredLabels: ['island'],
-        runRetries: 1,
-        workingDirectory: dir,
-      });
-      const id = await api.startExecution(agent.id);
-      await eventually('the first attempt marking', async () => marks().length > 0 || undefined);
-      expect((await api.getExecution(id)).workerId).toBe(island.id);
+      const { marks, agent, id } = await startMarkingRun('island', island.id);
 
       proxy.cut();
       // Any worker may take the run up once it is requeued.
@@ -403,24 +412,7 @@ describe('worker hosts on one Postgres', () => {
     async () => {
       const paused = await startWorkerHost({ modelServerUrl: model.url, databaseUrl, labels: ['paused'] });
       others.push(paused);
-      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'claudeops-paused-'));
-      const marks = markedShells(dir);
-      const key = '[script:fleet-paused]';
-      model.script(key, [
-        bashCall(`for i in $(seq 1 600); do ${MARK}; sleep 0.1; done`),
-        bashCall(MARK),
-        answer('Done elsewhere.'),
-      ]);
-      const agent = await api.createAgent({
-        defaultPrompt: `Mark ${key}`,
-        allowedTools: ['Bash'],
-        requiredLabels: ['paused'],
-        runRetries: 1,
-        workingDirectory: dir,
-      });
-      const id = await api.startExecution(agent.id);
-      await eventually('the first attempt marking', async () => marks().length > 0 || undefined);
-      expect((await api.getExecution(id)).workerId).toBe(paused.id);
+      const { marks, agent, id } = await startMarkingRun('paused', paused.id);
 
       // The worker's own process stops (a debugger, SIGSTOP, a frozen VM); its spawn helper does not.
       const pid = paused.process.pid ?? 0;
