@@ -293,7 +293,11 @@ describeOnEachDialect('cost writers', (store) => {
     await emptyTables(store(), (t) => [t.monthlyCostSummaries, t.dailyCostSummaries]);
     const agentId = await insertAgent(store(), 'outcome');
     const createdAt = Date.parse('2026-11-03T00:00:00.000Z');
-    const execution = { id: await insertRun(store(), agentId, { createdAt }), agentId, createdAt };
+    const execution = {
+      id: await insertRun(store(), agentId, { createdAt, workerId: 'w1' }),
+      agentId,
+      createdAt,
+    };
     const written = await liveWrites(store(), execution, [
       [figures(SONNET, { costMicros: 500_000, outputTokens: 90 })],
     ]);
@@ -343,6 +347,7 @@ describeOnEachDialect('cost writers', (store) => {
         finishedAt,
         costMicros: 499_999,
       },
+      workerId: 'w1',
     };
 
     // A failure after the outcome's statements in the same transaction: nothing of it is stored.
@@ -359,7 +364,14 @@ describeOnEachDialect('cost writers', (store) => {
     });
     expect((await summaries(store())).months[0]?.costMicros).toBe(500_000);
 
-    await transaction(store(), (tx) => recordExecutionOutcome(tx, write));
+    // A worker that no longer holds the run (a reaper requeued it, another worker took it) ends nothing.
+    expect(await transaction(store(), (tx) => recordExecutionOutcome(tx, { ...write, workerId: 'w2' }))).toBe(
+      false,
+    );
+    expect(await executionRow(store(), execution.id)).toMatchObject({ status: 'running', finishedAt: null });
+    expect((await summaries(store())).months[0]?.costMicros).toBe(500_000);
+
+    expect(await transaction(store(), (tx) => recordExecutionOutcome(tx, write))).toBe(true);
     expect(await executionRow(store(), execution.id)).toMatchObject({
       status: 'completed',
       finishedAt,

@@ -99,7 +99,8 @@ export interface StorageGate {
 /** A run that has ended but whose ending could not be stored yet (storage failing): retried until it is. */
 interface UnrecordedEnding {
   view: ExecutionLive;
-  record(): Promise<void>;
+  /** False when the run was no longer this worker's to end (see recordExecutionOutcome). */
+  record(): Promise<boolean>;
 }
 
 /** Watches the processes of running attempts (the per-run resource sampler). */
@@ -535,9 +536,9 @@ export class RunEngine {
 
   private async storePendingEndings(): Promise<void> {
     for (const [executionId, ending] of this.unrecorded) {
-      await ending.record();
+      const stored = await ending.record();
       this.unrecorded.delete(executionId);
-      this.announceEnding(ending.view);
+      this.announceEnding(ending.view, stored);
     }
   }
 
@@ -547,7 +548,7 @@ export class RunEngine {
    * every run, and the storage monitor tries again; any other refusal (a database restarting, a
    * lost connection) is tried again here, after 1 s, doubling to 30 s.
    */
-  private keepEnding(view: ExecutionLive, record: () => Promise<void>, error: unknown): void {
+  private keepEnding(view: ExecutionLive, record: () => Promise<boolean>, error: unknown): void {
     this.unrecorded.set(view.id, { view, record });
     this.emit({ type: 'run.updated', execution: view });
     const fault = storageFaultOf(error);
@@ -1312,6 +1313,7 @@ export class RunEngine {
       rows: models,
       previous: run.spend.lastWritten,
       lastAttempt,
+      workerId: this.deps.worker.id,
     };
     const { events } = this;
     const commit = {
@@ -1323,24 +1325,36 @@ export class RunEngine {
     // The ending's event and outbox rows commit with it.
     const record = () =>
       this.ledger.write(function* (tx) {
-        yield* recordExecutionOutcome(tx, write);
+        if (!(yield* recordExecutionOutcome(tx, write))) return false;
         yield* events.writeEnding(tx, commit);
+        return true;
       });
     this.runs.delete(run.executionId);
     // Calls still waiting will never be answered now.
     this.approvals.dropPending(run.executionId);
+    let stored: boolean;
     try {
-      await record();
+      stored = await record();
     } catch (error) {
       // Ended all the same (no process, no slot); stored, and announced, once the store takes it.
       this.keepEnding(finalView, record, error);
       return;
     }
-    this.announceEnding(finalView);
+    this.announceEnding(finalView, stored);
   }
 
-  /** A stored ending goes out (pages, workflows, notifications). */
-  private announceEnding(execution: ExecutionLive): void {
+  /**
+   * A stored ending goes out (pages, workflows, notifications). One the database refused because the
+   * run is no longer this worker's (`stored` false) is only logged: whoever holds the run tells.
+   */
+  private announceEnding(execution: ExecutionLive, stored: boolean): void {
+    if (!stored) {
+      this.deps.logger.warn(
+        { executionId: execution.id, status: execution.status },
+        'a run’s ending was not recorded: while this worker was cut off or paused, another process settled the run or took it up; left as it is',
+      );
+      return;
+    }
     if (this.draining) this.draining.endedSince += 1;
     this.emit({ type: 'run.ended', execution });
     this.deps.logger.info(

@@ -1,4 +1,4 @@
-import { type AnyColumn, and, eq, sql } from 'drizzle-orm';
+import { type AnyColumn, and, eq, inArray, sql } from 'drizzle-orm';
 import type { ModelCostRecord } from '../../contracts/costs';
 import type { DenialDto, ExecutionStatus, RunWarning } from '../../contracts/executions';
 import type { DbConnection } from '../index';
@@ -302,26 +302,39 @@ export interface OutcomeWrite {
   /** The reconciled per-model figures, and what the live writes last stored for each model. */
   rows: readonly ModelCostRecord[];
   previous: PreviousCosts;
+  /** The attempt that ended with its process; null for a run that had none (refused, cancelled while waiting). */
   lastAttempt: NewExecutionAttempt | null;
+  /** The worker whose process the last attempt was. */
+  workerId: string;
 }
 
 /**
  * Ends an execution: its final row, its last attempt, its cost rows and the summaries. The caller
  * runs it in one transaction, so the dashboard's figures never disagree with the raw rows, with
- * whatever must commit with the ending (e.g. a notification's outbox row).
+ * whatever must commit with the ending (e.g. a notification's outbox row). False, writing nothing,
+ * when the attempt's run is no longer under way on its worker: a reaper settled or requeued it
+ * while the worker was cut off or paused, and it may run elsewhere now (see localWorker.ts).
  */
-export function* recordExecutionOutcome(store: Store, write: OutcomeWrite): Plan<void> {
+export function* recordExecutionOutcome(store: Store, write: OutcomeWrite): Plan<boolean> {
   const { db, t } = store;
   const { execution, outcome, rows, previous, lastAttempt } = write;
-  if (lastAttempt) yield* changesOf(db.insert(t.executionAttempts).values(lastAttempt));
+  const e = t.executions;
   const { totals, ...rest } = outcome;
-  yield* changesOf(
-    db
-      .update(t.executions)
-      .set({ ...rest, ...totals, nextAttemptAt: null })
-      .where(eq(t.executions.id, execution.id)),
+  const stillHeld = and(
+    eq(e.id, execution.id),
+    inArray(e.status, ['running', 'awaiting_approval']),
+    eq(e.workerId, write.workerId),
   );
+  const ended = yield* changesOf(
+    db
+      .update(e)
+      .set({ ...rest, ...totals, nextAttemptAt: null })
+      .where(lastAttempt ? stillHeld : eq(e.id, execution.id)),
+  );
+  if (ended === 0) return false;
+  if (lastAttempt) yield* changesOf(db.insert(t.executionAttempts).values(lastAttempt));
   yield* writeModelCosts(store, execution, rows, previous, outcome.finishedAt);
+  return true;
 }
 
 export interface HandBackWrite {
