@@ -516,6 +516,55 @@ describe('worker hosts on one Postgres', () => {
   );
 
   it(
+    'runs a workflow once with two web processes: each step launched once, on a worker, its spend counted once, the same run on both',
+    async () => {
+      const second = await startAppServer({ modelServerUrl: model.url, env: webOnly() });
+      others.push(second);
+      const keys = {
+        a: '[script:fleet-webs-a]',
+        b: '[script:fleet-webs-b]',
+        c: '[script:fleet-webs-c]',
+        d: '[script:fleet-webs-d]',
+      };
+      for (const key of Object.values(keys)) model.script(key, echoThenAnswer(`Done ${key}.`));
+      const agent = await api.createAgent({
+        defaultPrompt: 'Step.',
+        allowedTools: ['Bash'],
+        maxConcurrentRuns: 2,
+      });
+      const onSecond = workflowApi(apiClient(second.url));
+      const flow = await onSecond.create({
+        name: 'Across two web processes',
+        steps: [
+          { key: 'a', agentId: agent.id, prompt: `Gather ${keys.a}` },
+          { key: 'b', agentId: agent.id, prompt: `Disks ${keys.b}`, dependsOn: ['a'] },
+          { key: 'c', agentId: agent.id, prompt: `Memory ${keys.c}`, dependsOn: ['a'] },
+          { key: 'd', agentId: agent.id, prompt: `Report ${keys.d}`, dependsOn: ['b', 'c'] },
+        ],
+      });
+      // Started on the second web process, followed on the first: both hear every step end.
+      const started = await onSecond.start(flow.id);
+      const run = await workflowApi(api).waitFor(started.id);
+      expect(run.status).toBe('completed');
+      expect(statusesOf(run)).toEqual({ a: 'completed', b: 'completed', c: 'completed', d: 'completed' });
+      const executions = await query<{ id: number; step: string; worker: string; cost: string }>(
+        'select id, workflow_step_key as step, worker_id as worker, cost_micros as cost from executions where workflow_run_id = $1 order by id',
+        [run.id],
+      );
+      expect(executions.map((execution) => execution.step).sort()).toEqual(['a', 'b', 'c', 'd']);
+      for (const execution of executions) {
+        expect([repoWorker.id, gpuWorker.id]).toContain(execution.worker);
+        const step = stepOf(run, execution.step);
+        expect(step.executionId).toBe(execution.id);
+        expect(step.costUsd).toBe(Number(execution.cost) / 1_000_000);
+        expect(step.costUsd).toBeGreaterThan(0);
+      }
+      expect(await onSecond.get(run.id)).toEqual(run);
+    },
+    STEP_TIMEOUT_MS,
+  );
+
+  it(
     'fires a per-second schedule once per slot for 30 s with two web processes on the database',
     async () => {
       const second = await startAppServer({ modelServerUrl: model.url, env: webOnly() });

@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DatabaseLinkDto } from '../../src/lib/contracts/storage';
 import { openPostgres } from '../../src/lib/db/postgres';
 import { PostgresListener } from '../../src/lib/db/postgresListener';
 import type { Store } from '../../src/lib/db/store';
@@ -8,6 +9,7 @@ import { executionEventStream } from '../../src/lib/http/executionEventStream';
 import { requestStop } from '../../src/lib/live/control';
 import { PostgresLive } from '../../src/lib/live/postgresLive';
 import { runFeed } from '../../src/lib/live/runFeed';
+import { eventually } from '../helpers/approvals';
 import {
   collect,
   expectEachOnceInOrder,
@@ -22,6 +24,7 @@ import type { FromWriter } from '../helpers/liveWriterProcess';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres';
 import { readStream } from '../helpers/sseClient';
 import { insertAgent, insertRun } from '../helpers/stores';
+import { startTcpProxy } from '../helpers/tcpProxy';
 
 // Live output and stops across processes on Postgres: a worker process (tests/helpers/
 // liveWriterProcess.ts, its own pool and LISTEN connection) writes runs' output through the real
@@ -190,6 +193,38 @@ describe('live output and stops across processes (postgres)', () => {
     ]);
     expect(strict.connectionCount).toBe(1);
     expectEachOnceInOrder(follower.items, await storedItemsAfter(store, runId, 0));
+  });
+
+  it('says the database cannot be reached once a reconnection fails (not when a connection is only ended), and reachable again when one succeeds', async () => {
+    const target = new URL(url);
+    const proxy = await startTcpProxy(Number(target.port));
+    target.port = String(proxy.port);
+    target.password = 'pg-secret-41c9';
+    const linked = new PostgresLive(target.toString(), quiet, { backoffMs: { first: 50, max: 200 } });
+    const changes: DatabaseLinkDto[] = [];
+    linked.onLinkChange((link) => changes.push(link));
+    try {
+      await linked.whenListening();
+      const where = `127.0.0.1:${proxy.port}/live_across`;
+      expect(linked.link).toMatchObject({ state: 'reachable', where, cause: null });
+
+      // An administrator ends the connection: the next attempt succeeds, nothing to tell.
+      await terminateBackend(url, linked.backendPid);
+      await eventually('a new LISTEN connection', async () => linked.connectionCount === 2 || undefined);
+      expect(changes).toEqual([]);
+
+      proxy.cut();
+      await eventually('the link lost', async () => changes[0]);
+      expect(changes[0]).toMatchObject({ state: 'unreachable', where, cause: expect.any(String) });
+      expect(linked.link.state).toBe('unreachable');
+      proxy.mend();
+      await eventually('the link back', async () => changes[1]);
+      expect(changes.map((change) => change.state)).toEqual(['unreachable', 'reachable']);
+      expect(JSON.stringify(changes)).not.toContain('pg-secret-41c9');
+    } finally {
+      await linked.close();
+      await proxy.close();
+    }
   });
 
   it('keeps trying a Postgres that is not there, reporting each failure, until closed', async () => {
