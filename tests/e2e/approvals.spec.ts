@@ -23,6 +23,8 @@ test('an asked Bash call shows in the inbox and on its run, live; approved in th
   page,
   context,
 }, testInfo) => {
+  // Two tabs and some forty steps: beside the other suites on 2 cores one CI run's clicks took 6–9 s each.
+  test.setTimeout(240_000);
   const { api, model, app } = stack;
   const key = 'e2e-approve-card';
   const command = `touch card-${key} && echo ran-after-approval-${key}`;

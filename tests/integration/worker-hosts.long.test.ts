@@ -548,7 +548,7 @@ describe('worker hosts on one Postgres', () => {
       expect(run.status).toBe('completed');
       expect(statusesOf(run)).toEqual({ a: 'completed', b: 'completed', c: 'completed', d: 'completed' });
       const executions = await query<{ id: number; step: string; worker: string; cost: string }>(
-        'select id, workflow_step_key as step, worker_id as worker, cost_micros as cost from executions where workflow_run_id = $1 order by id',
+        'select id::int as id, workflow_step_key as step, worker_id as worker, cost_micros as cost from executions where workflow_run_id = $1 order by id',
         [run.id],
       );
       expect(executions.map((execution) => execution.step).sort()).toEqual(['a', 'b', 'c', 'd']);
