@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { childrenCpuSeconds } from './shellTimes.mjs';
+import { failures, fileTimes } from './testReports.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 /** The test runners' JSON reports, read for the slowest files at the end. */
@@ -56,7 +57,7 @@ const env = {
 
 const width = Math.max(...PHASES.map((p) => p.name.length));
 const started = performance.now();
-/** @type {Map<string, {status: 'running'|'passed'|'failed'|'stopped'|'not run', start?: number, end?: number, child?: import('node:child_process').ChildProcess}>} */
+/** @type {Map<string, {status: 'running'|'passed'|'failed'|'stopped'|'not run', start?: number, end?: number, child?: import('node:child_process').ChildProcess, tail?: string[]}>} */
 const state = new Map(PHASES.map((p) => [p.name, { status: 'not run' }]));
 let failed = false;
 /** Stop at the first failure (`npm test -- --bail`) instead of running what does not depend on it. */
@@ -64,15 +65,24 @@ const bail = process.argv.includes('--bail');
 /** Set by a failure under --bail or by Ctrl-C: start nothing more. */
 let stopping = false;
 
-function prefixLines(name, stream, out) {
+/** How many of a phase's last output lines are kept, to show again if it fails. */
+const TAIL_LINES = 30;
+
+/** Writes a phase's output prefixed with its name, keeping its last lines in `tail`. */
+function prefixLines(name, stream, out, tail) {
+  const write = (line) => {
+    out.write(`[${name.padEnd(width)}] ${line}\n`);
+    tail.push(line);
+    if (tail.length > TAIL_LINES) tail.shift();
+  };
   let pending = '';
   stream.on('data', (chunk) => {
     const lines = (pending + chunk.toString()).split('\n');
     pending = lines.pop() ?? '';
-    for (const line of lines) out.write(`[${name.padEnd(width)}] ${line}\n`);
+    for (const line of lines) write(line);
   });
   stream.on('end', () => {
-    if (pending) out.write(`[${name.padEnd(width)}] ${pending}\n`);
+    if (pending) write(pending);
   });
 }
 
@@ -90,8 +100,9 @@ function start(phase) {
     detached: true,
   });
   entry.child = child;
-  prefixLines(phase.name, child.stdout, process.stdout);
-  prefixLines(phase.name, child.stderr, process.stderr);
+  entry.tail = [];
+  prefixLines(phase.name, child.stdout, process.stdout, entry.tail);
+  prefixLines(phase.name, child.stderr, process.stderr, entry.tail);
   child.on('close', (code) => {
     entry.end = performance.now();
     entry.child = undefined;
@@ -127,6 +138,8 @@ function schedule() {
   if ([...state.values()].every((entry) => entry.child === undefined)) finish();
 }
 
+/** The phases that write a JSON report of their tests. */
+const TEST_LAYERS = ['unit', 'postgres', 'integration', 'integration-long', 'e2e'];
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`;
 const cpuFile = (name) => path.join(reports, `${name}.times`);
 
@@ -138,30 +151,43 @@ function cpuMs(name) {
   return seconds === undefined ? undefined : seconds * 1000;
 }
 
-/** Per test file, its time in ms, from a layer's JSON report (Vitest's or Playwright's). */
-function fileTimes(layer) {
+/** A layer's JSON report (Vitest's or Playwright's), or undefined if the layer did not write one. */
+function readReport(layer) {
   const file = path.join(reports, `${layer}.json`);
-  if (!fs.existsSync(file)) return [];
-  const report = JSON.parse(fs.readFileSync(file, 'utf8'));
-  if (layer !== 'e2e') {
-    return report.testResults.map((r) => [path.relative(root, r.name), r.endTime - r.startTime]);
+  return fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined;
+}
+
+/** A stack frame in the test runner's own code, which says nothing about the failure. */
+const RUNNER_FRAME = /^\s*at .*(node_modules|<anonymous>)/;
+
+/**
+ * Every failure again after the interleaved output of the parallel phases, so the end of a CI log
+ * (often all that is kept) says what failed and why: each failed test from the phase's report, or
+ * (a check, or a runner that failed with every test passing, as on an unhandled error) the phase's
+ * last lines.
+ */
+function printFailures(linesEach = 12) {
+  for (const phase of PHASES) {
+    const entry = state.get(phase.name);
+    if (entry.status !== 'failed') continue;
+    const report = TEST_LAYERS.includes(phase.name) ? readReport(phase.name) : undefined;
+    const failed = report ? failures(report, root) : [];
+    for (const [where, why] of failed) {
+      console.log(`\nFAILED (${phase.name}) ${where}`);
+      const ours = why.split('\n').filter((line) => !RUNNER_FRAME.test(line));
+      for (const line of ours.slice(0, linesEach)) console.log(`  ${line}`);
+    }
+    if (failed.length > 0) continue;
+    console.log(`\nFAILED (${phase.name}), its last lines:`);
+    for (const line of entry.tail ?? []) console.log(`  ${line}`);
   }
-  const testsOf = (suite) => [
-    ...(suite.specs ?? []).flatMap((spec) => spec.tests),
-    ...(suite.suites ?? []).flatMap(testsOf),
-  ];
-  return report.suites.map((suite) => [
-    path.join('tests/e2e', suite.file),
-    testsOf(suite)
-      .flatMap((test) => test.results)
-      .reduce((sum, result) => sum + result.duration, 0),
-  ]);
 }
 
 /** The slowest files of each test layer: where to look when the suite gets slow. */
 function printSlowestFiles(count = 5) {
-  for (const layer of ['unit', 'postgres', 'integration', 'integration-long', 'e2e']) {
-    const times = fileTimes(layer).sort((a, b) => b[1] - a[1]);
+  for (const layer of TEST_LAYERS) {
+    const report = readReport(layer);
+    const times = (report ? fileTimes(report, root) : []).sort((a, b) => b[1] - a[1]);
     if (times.length === 0) continue;
     const shown = times.slice(0, count).map(([file, ms]) => `${file} ${seconds(ms)}`);
     console.log(`slowest ${layer} files (of ${times.length}): ${shown.join(', ')}`);
@@ -169,6 +195,7 @@ function printSlowestFiles(count = 5) {
 }
 
 function finish() {
+  printFailures();
   console.log('');
   printSlowestFiles();
   const cpu = new Map(PHASES.map((phase) => [phase.name, cpuMs(phase.name)]));

@@ -56,16 +56,19 @@ export function fromDomainError(error: DomainError): ApiError {
   return new ApiError(status, code, error.message, error.issue && [error.issue], error.details);
 }
 
+/** What a request that met a fault did not do: a read could not read, a write was not saved. */
+const unfinished = (method: string): string =>
+  method === 'GET' || method === 'HEAD' ? 'Could not read' : 'Not saved';
+
 /**
  * A storage fault under a request: 507 when the disk is full (the request may work once space is
  * freed), 503 when it is read-only or failing. The answer says what failed and what to do.
  */
 export function fromStorageFault(fault: StorageFault, dataDir: string, method: string): ApiError {
-  const what = method === 'GET' || method === 'HEAD' ? 'Could not read' : 'Not saved';
   return new ApiError(
     fault.kind === 'full' ? 507 : 503,
     fault.kind === 'full' ? 'insufficient_storage' : 'storage_error',
-    `${what}: ${describeStorageFault(fault, dataDir)}`,
+    `${unfinished(method)}: ${describeStorageFault(fault, dataDir)}`,
     undefined,
     { storage: { kind: fault.kind, code: fault.code } },
   );
@@ -76,11 +79,10 @@ export function fromStorageFault(fault: StorageFault, dataDir: string, method: s
  * shows a state of the deployment and not a bug. `cause`: a code (ECONNREFUSED) or driver's words.
  */
 export function fromLostDatabase(cause: string, where: string, method: string): ApiError {
-  const what = method === 'GET' || method === 'HEAD' ? 'Could not read' : 'Not saved';
   return new ApiError(
     503,
     'unavailable',
-    `${what}: the database (Postgres at ${where}) cannot be reached (${cause}). Try again once it is back.`,
+    `${unfinished(method)}: the database (Postgres at ${where}) cannot be reached (${cause}). Try again once it is back.`,
     undefined,
     { database: { where, cause } },
   );
