@@ -5,24 +5,29 @@ import { outputStoreOf } from '../../src/lib/db/queries/outputStore';
 import type { Store } from '../../src/lib/db/store';
 import { type CommittedOutput, OutputWriter } from '../../src/lib/engine/outputWriter';
 import { SecretMasker } from '../../src/lib/security/secrets';
-import { describeOnEachDialect, insertAgent, insertRun } from '../helpers/stores';
+import { describeOnEachDialect, describeOnPostgres, insertAgent, insertRun } from '../helpers/stores';
 
 // The live log writer's storage, one implementation per dialect (SQLite's raw statements, Postgres'
 // drizzle transaction with multi-row inserts), held to one contract through the writer itself.
 
 const SECRET = 'sk-ant-dialect-0123456789abcdef';
 
-/** A writer on `store`'s output store that records what it hands on and what it reports failed. */
-function recordingWriter(store: Store) {
+/**
+ * A writer for the worker `writerId` on `store`'s output store that records what it hands on,
+ * what it reports failed and the runs it left out as another worker's.
+ */
+function recordingWriter(store: Store, writerId = 'worker-a') {
   const published: CommittedOutput[] = [];
   const failures: { code: unknown; executionIds: number[] }[] = [];
+  const heldElsewhere: number[] = [];
   const writer = new OutputWriter(
-    outputStoreOf(store),
+    outputStoreOf(store, writerId),
     new SecretMasker([SECRET]),
     (outputs) => published.push(...outputs),
     (error, executionIds) => failures.push({ code: (error as { code?: unknown }).code, executionIds }),
+    (executionIds) => heldElsewhere.push(...executionIds),
   );
-  return { writer, published, failures };
+  return { writer, published, failures, heldElsewhere };
 }
 
 async function logsOf({ db, t }: Store, executionId: number) {
@@ -168,5 +173,43 @@ describeOnEachDialect('the output store', (store) => {
     ]);
     expect(logs[3]?.text).toContain('2 more lines (13 B) were not stored');
     expect((await executionOf(store(), id))?.lastSeq).toBe(4);
+  });
+});
+
+// Only Postgres has other workers: SQLite's one process holds every run.
+describeOnPostgres('the output store of one of several workers', (store) => {
+  it("leaves out a late flush's lines of a run another worker took up, and stores the rest of the flush", async () => {
+    const agentId = await insertAgent(store(), 'taken up');
+    // Worker A ran it and was cut off; the run went on on worker B, which wrote seq 1 and 2.
+    const takenUp = await insertRun(store(), agentId, { workerId: 'worker-b' });
+    const takenUpByB = recordingWriter(store(), 'worker-b');
+    const onB = takenUpByB.writer.open(takenUp, 0);
+    onB.addLog({ level: 'info', text: 'b one' });
+    onB.addLog({ level: 'info', text: 'b two' });
+    onB.flush();
+    await takenUpByB.writer.settled();
+    const ownRun = await insertRun(store(), agentId, { workerId: 'worker-a' });
+    const queued = await insertRun(store(), agentId, { status: 'queued' });
+
+    // A's link comes back and its last flush lands: seq 2 would clash with B's.
+    const { writer, published, failures, heldElsewhere } = recordingWriter(store(), 'worker-a');
+    const late = writer.open(takenUp, 1);
+    late.addLog({ level: 'info', text: 'a late' });
+    late.addLog({ level: 'info', text: 'a later' });
+    writer.open(ownRun, 0).addLog({ level: 'info', text: 'own' });
+    writer.open(queued, 0).addLog({ level: 'info', text: 'queued' });
+    writer.flush();
+    await writer.settled();
+
+    expect(failures).toEqual([]);
+    expect(heldElsewhere).toEqual([takenUp]);
+    expect(published.map((batch) => batch.executionId).sort()).toEqual([ownRun, queued].sort());
+    expect((await logsOf(store(), takenUp)).map((line) => [line.seq, line.text])).toEqual([
+      [1, 'b one'],
+      [2, 'b two'],
+    ]);
+    expect((await executionOf(store(), takenUp))?.lastSeq).toBe(2);
+    expect((await logsOf(store(), ownRun)).map((line) => line.text)).toEqual(['own']);
+    expect((await logsOf(store(), queued)).map((line) => line.text)).toEqual(['queued']);
   });
 });

@@ -36,7 +36,7 @@ const quiet = { info: () => {}, warn: (fields: object, message: string) => conso
 
 const { store, close } = await openPostgres(url, { maxConnections: 4 });
 const writer = new OutputWriter(
-  postgresOutputStore(store, announceOutput),
+  postgresOutputStore(store, 'live-test-writer', announceOutput),
   new SecretMasker([]),
   (outputs) => {
     const at = now();

@@ -216,11 +216,16 @@ export class RunEngine {
         this.writeFailed(error, 'the shared queue could not be read'),
       );
     this.writer = new OutputWriter(
-      outputStoreOf(deps.store, deps.withOutput),
+      outputStoreOf(deps.store, deps.worker.id, deps.withOutput),
       deps.masker,
       (outputs) => this.committed(outputs),
       // A group commit failed: its lines are lost.
       (error, executionIds) => this.writeFailed(error, 'run output could not be stored', { executionIds }),
+      (executionIds) =>
+        deps.logger.warn(
+          { executionIds },
+          'run output not stored: another worker holds the run now (this worker was cut off or paused meanwhile)',
+        ),
     );
     this.ledger = new Ledger(
       deps.store,

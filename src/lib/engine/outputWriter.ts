@@ -1,7 +1,7 @@
 import type { LogDraft, StepDraft } from '../claude/messages';
 import { LOG_TRUNCATED_MARKER, type LogLineDto, type StepDto } from '../contracts/executions';
 import type { ExecutionProgress } from '../db/queries/executions';
-import type { OutputBatch, OutputStore } from '../db/queries/outputStore';
+import type { HeldElsewhere, OutputBatch, OutputStore } from '../db/queries/outputStore';
 import { formatBytes } from '../presentation/format';
 import type { SecretMasker } from '../security/secrets';
 
@@ -143,12 +143,14 @@ export class OutputWriter {
   /**
    * `onFailed`: a commit failed (its rows are not stored, and are dropped): the writer never
    * throws, since it mostly runs on its own turn of the event loop, where a throw would be uncaught.
+   * `onHeldElsewhere`: a commit left out these runs' rows, another worker holding the runs.
    */
   constructor(
     private readonly store: OutputStore,
     private readonly masker: SecretMasker,
     private readonly onCommitted: (outputs: CommittedOutput[]) => void,
     private readonly onFailed: (error: unknown, executionIds: number[]) => void,
+    private readonly onHeldElsewhere: (executionIds: HeldElsewhere) => void = () => {},
   ) {}
 
   /** `logCapBytes`: how much log text the run may store (the `runLogCapMb` setting). */
@@ -205,17 +207,27 @@ export class OutputWriter {
         error,
         batches.map((batch) => batch.executionId),
       );
-    let written: void | Promise<void>;
+    let written: HeldElsewhere | Promise<HeldElsewhere>;
     try {
       written = this.store.write(batches, Date.now());
     } catch (error) {
       failed(error);
       return undefined;
     }
-    if (!written) {
-      this.onCommitted(batches);
+    if (!(written instanceof Promise)) {
+      this.handOn(batches, written);
       return undefined;
     }
-    return written.then(() => this.onCommitted(batches), failed);
+    return written.then((heldElsewhere) => this.handOn(batches, heldElsewhere), failed);
+  }
+
+  /** Hands on what a commit stored, and names the runs it left out. */
+  private handOn(batches: CommittedOutput[], heldElsewhere: HeldElsewhere): void {
+    if (heldElsewhere.length === 0) {
+      this.onCommitted(batches);
+      return;
+    }
+    this.onHeldElsewhere(heldElsewhere);
+    this.onCommitted(batches.filter((batch) => !heldElsewhere.includes(batch.executionId)));
   }
 }

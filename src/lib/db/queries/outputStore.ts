@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import type { LogLineDto, StepDto } from '../../contracts/executions';
 import type { DbConnection } from '../index';
 import { changesOf, type Plan, transaction } from '../plan';
@@ -18,17 +18,25 @@ export interface OutputBatch {
 }
 
 /**
+ * The executions whose batches a write left out: another worker holds the run (it went on
+ * elsewhere while this one was cut off or paused), so late lines from here would land in its log
+ * and take its sequence numbers.
+ */
+export type HeldElsewhere = number[];
+
+/**
  * Where the live log writer's flushes go (engine/outputWriter.ts), one implementation per dialect:
  * a flush's batches are stored, and each execution's `last_seq` and activity time advanced, all
- * together or not at all. SQLite's returns when committed, Postgres' promises it.
+ * together or not at all. SQLite's returns when committed, Postgres' promises it, leaving out the
+ * batches of runs another worker holds.
  */
 export interface OutputStore {
-  write(batches: readonly OutputBatch[], now: number): void | Promise<void>;
+  write(batches: readonly OutputBatch[], now: number): HeldElsewhere | Promise<HeldElsewhere>;
 }
 
 /** SQLite's: synchronous, so the engine's flush commits before the next statement. */
 export interface SqliteOutputStore extends OutputStore {
-  write(batches: readonly OutputBatch[], now: number): void;
+  write(batches: readonly OutputBatch[], now: number): HeldElsewhere;
 }
 
 /**
@@ -81,7 +89,12 @@ export function sqliteOutputStore(sqlite: Database.Database): SqliteOutputStore 
   const writeAll = sqlite.transaction((batches: readonly OutputBatch[], now: number) => {
     for (const batch of batches) writeBatch(batch, now);
   });
-  return { write: (batches, now) => writeAll(batches, now) };
+  return {
+    write: (batches, now) => {
+      writeAll(batches, now);
+      return [];
+    },
+  };
 }
 
 /** Rows per insert statement: 9 parameters a step, well under Postgres' 65,535 a statement. */
@@ -94,9 +107,29 @@ function chunked<T>(rows: readonly T[]): T[][] {
   return chunks;
 }
 
-/** A flush on any store: multi-row inserts (one round trip per thousand rows), then each execution advanced. */
-function* writeOutput({ db, t }: Store, batches: readonly OutputBatch[], now: number): Plan<void> {
-  const steps = batches.flatMap(({ executionId, steps }) =>
+/**
+ * A flush through drizzle: each execution advanced unless another worker holds it (in id order,
+ * the order the reaper locks them in), then the rows of those advanced in multi-row inserts (one
+ * round trip per thousand rows). Yields the batches stored.
+ */
+function* writeOutput(
+  { db, t }: Store,
+  batches: readonly OutputBatch[],
+  now: number,
+  writerId: string,
+): Plan<OutputBatch[]> {
+  const e = t.executions;
+  const stored: OutputBatch[] = [];
+  for (const batch of [...batches].sort((a, b) => a.executionId - b.executionId)) {
+    const advanced = yield* changesOf(
+      db
+        .update(e)
+        .set({ lastSeq: batch.seq, lastActivityAt: now, ...batch.progress })
+        .where(and(eq(e.id, batch.executionId), or(isNull(e.workerId), eq(e.workerId, writerId)))),
+    );
+    if (advanced > 0) stored.push(batch);
+  }
+  const steps = stored.flatMap(({ executionId, steps }) =>
     steps.map((step) => ({
       executionId,
       ...step,
@@ -104,38 +137,34 @@ function* writeOutput({ db, t }: Store, batches: readonly OutputBatch[], now: nu
       payload: step.payload == null ? sql`'null'` : step.payload,
     })),
   );
-  const logs = batches.flatMap(({ executionId, logs }) => logs.map((line) => ({ executionId, ...line })));
+  const logs = stored.flatMap(({ executionId, logs }) => logs.map((line) => ({ executionId, ...line })));
   for (const chunk of chunked(steps)) yield* changesOf(db.insert(t.executionSteps).values(chunk));
   for (const chunk of chunked(logs)) yield* changesOf(db.insert(t.executionLogs).values(chunk));
-  for (const { executionId, seq, progress } of batches)
-    yield* changesOf(
-      db
-        .update(t.executions)
-        .set({ lastSeq: seq, lastActivityAt: now, ...progress })
-        .where(eq(t.executions.id, executionId)),
-    );
+  return stored;
 }
 
 /** More writes for a flush's transaction, committed with its rows (the live announcement: src/lib/live). */
 export type WithOutput = (tx: Store, batches: readonly OutputBatch[]) => Plan<void>;
 
 /** Postgres': drizzle, one transaction per flush on one client of the pool. */
-export function postgresOutputStore(store: Store, withOutput?: WithOutput): OutputStore {
+export function postgresOutputStore(store: Store, writerId: string, withOutput?: WithOutput): OutputStore {
   return {
     write: (batches, now) =>
       transaction(store, function* (tx) {
-        yield* writeOutput(tx, batches, now);
-        if (withOutput) yield* withOutput(tx, batches);
+        const stored = yield* writeOutput(tx, batches, now, writerId);
+        if (withOutput && stored.length > 0) yield* withOutput(tx, stored);
+        return batches.flatMap((batch) => (stored.includes(batch) ? [] : [batch.executionId]));
       }),
   };
 }
 
 /**
  * The output store of `store`'s dialect (a SQLite store must be a connection, not a transaction).
- * `withOutput` joins each Postgres flush (the live announcement); SQLite's one process needs none.
+ * On Postgres it writes for the worker `writerId`, and `withOutput` joins each flush (the live
+ * announcement); SQLite's one process needs neither.
  */
-export function outputStoreOf(store: Store, withOutput?: WithOutput): OutputStore {
+export function outputStoreOf(store: Store, writerId: string, withOutput?: WithOutput): OutputStore {
   return store.dialect === 'sqlite'
     ? sqliteOutputStore((store.db as DbConnection).$client)
-    : postgresOutputStore(store, withOutput);
+    : postgresOutputStore(store, writerId, withOutput);
 }
