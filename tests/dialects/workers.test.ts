@@ -76,4 +76,31 @@ describeOnEachDialect('workers', (store) => {
       stoppedAt: NOW - 1_000,
     });
   });
+
+  it('keeps the host figures each beat brings, whole, until the next beat that brings some', async () => {
+    const vitals = {
+      cpuBusy: 0.375,
+      cores: 2,
+      load1: 1.25,
+      memoryUsedBytes: 6 * 2 ** 30,
+      memoryTotalBytes: 24 * 2 ** 30,
+      diskAvailableBytes: 120 * 2 ** 30,
+      diskSizeBytes: 500 * 2 ** 30,
+    };
+    const listed = async () => (await listWorkers(store(), NOW)).find((row) => row.id === 'measured');
+    await registerWorker(store(), {
+      id: 'measured',
+      host: 'box',
+      labels: [],
+      version: '0.1.0',
+      startedAt: NOW - 10_000,
+      vitals: { ...vitals, cpuBusy: null },
+    });
+    expect((await listed())?.vitals).toEqual({ ...vitals, cpuBusy: null });
+    await recordWorkerBeat(store(), 'measured', NOW - 5_000, vitals);
+    expect((await listed())?.vitals).toEqual(vitals);
+    // A beat whose figures were not read leaves the last ones.
+    await recordWorkerBeat(store(), 'measured', NOW - 1_000);
+    expect(await listed()).toMatchObject({ vitals, lastBeatAt: NOW - 1_000 });
+  });
 });

@@ -1,5 +1,7 @@
 import '../helpers/testEnv';
+import os from 'node:os';
 import { expect, test } from '@playwright/test';
+import { formatBytes } from '../../src/lib/presentation/format';
 import { setUpTestStack } from '../helpers/stack';
 import { collectConsoleErrors } from './pages/consoleErrors';
 import { ExecutionPage } from './pages/ExecutionPage';
@@ -28,6 +30,10 @@ test('a run waits for a label this server lacks, saying so, and starts once the 
   await expect(row).toHaveAttribute('data-alive', 'true');
   await expect(row.getByTestId('worker-labels')).toHaveText('repo-a');
   await expect(row).toContainText('this server');
+  // Its host's figures, as this machine's kernel has them.
+  await expect(row.getByTestId('worker-memory')).toContainText(`of ${formatBytes(os.totalmem())}`);
+  await expect(row.getByTestId('worker-cpu')).toContainText(`of ${os.cpus().length} cores`);
+  await expect(row.getByTestId('worker-disk')).toContainText(/^Disk .+ free of .+$/);
   const workerId = (await row.getAttribute('data-worker-id')) ?? '';
 
   const run = new ExecutionPage(page);

@@ -204,6 +204,13 @@ describe('worker hosts on one Postgres', () => {
       expect(
         mostAtOnce(rows.map((row) => ({ start: Number(row.started_at), end: Number(row.finished_at) }))),
       ).toBeLessThanOrEqual(GLOBAL_LIMIT);
+      // Each worker host reports its host's figures with its beats (the hosts are this machine).
+      for (const host of (await workers()).filter((worker) => perWorker.has(worker.id)))
+        expect(host.vitals).toMatchObject({
+          cpuBusy: expect.any(Number),
+          cores: os.cpus().length,
+          memoryTotalBytes: os.totalmem(),
+        });
       console.log(
         `40 runs: at most ${mostRunning} running at once; per worker ${JSON.stringify(Object.fromEntries(perWorker))}`,
       );

@@ -14,7 +14,7 @@ export default async function WorkersPage() {
     <>
       <PageHeader
         title="Workers"
-        description="The processes that run agents: today this server's own, one per start. Labels (WORKER_LABELS) decide which agents' runs each may take."
+        description="The processes that run agents, one row per start: this server's own, and each worker host's (npm run worker) on a shared Postgres. Labels (WORKER_LABELS) decide which agents' runs each may take; the load is its host's at its last beat."
       />
       <Panel>
         <WorkerList

@@ -19,7 +19,26 @@ export const requiredLabelsSchema = z
   .max(20, 'At most 20 labels')
   .refine((labels) => new Set(labels).size === labels.length, 'A label is listed twice');
 
-/** One worker: a process that runs agents (today the web process's own, one per start). */
+/**
+ * A worker host's figures at its worker's last beat (src/lib/metrics/hostVitals.ts): what the
+ * Workers page shows of each host. Null figures could not be read this time.
+ */
+export const hostVitalsSchema = z.object({
+  /** Share of all its cores' time busy since the beat before (0–1); null at the first beat. */
+  cpuBusy: z.number().min(0).max(1).nullable(),
+  cores: z.number().int(),
+  /** The 1-minute load average. */
+  load1: z.number(),
+  /** In use: total less what the kernel says is available (MemAvailable). */
+  memoryUsedBytes: z.number(),
+  memoryTotalBytes: z.number(),
+  /** The filesystem of its data directory, as df shows it. */
+  diskAvailableBytes: z.number().nullable(),
+  diskSizeBytes: z.number().nullable(),
+});
+export type HostVitals = z.infer<typeof hostVitalsSchema>;
+
+/** One worker: a process that runs agents (a worker host's, or a web process's own), one per start. */
 export const workerDtoSchema = z.object({
   /** Stable for the life of the process: host, pid and a random part. */
   id: z.string(),
@@ -39,6 +58,8 @@ export const workerDtoSchema = z.object({
   alive: z.boolean(),
   /** Its runs in status `running` now. */
   runningRuns: z.number().int(),
+  /** Its host's figures at its last beat; null before the first, or where /proc cannot be read. */
+  vitals: hostVitalsSchema.nullable(),
 });
 export type WorkerDto = z.infer<typeof workerDtoSchema>;
 

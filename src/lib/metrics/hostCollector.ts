@@ -203,7 +203,12 @@ export class HostCollector {
         }
         if (!stats || stats.blocks === 0) return [];
         return [
-          { mountPoint: mount.mountPoint, device: mount.source, fsType: mount.fsType, ...usageOf(stats) },
+          {
+            mountPoint: mount.mountPoint,
+            device: mount.source,
+            fsType: mount.fsType,
+            ...filesystemUsage(stats),
+          },
         ];
       }),
     );
@@ -223,7 +228,7 @@ const NO_CPU_TIME: CpuTimes = {
 };
 
 /** Sizes as df shows them: used excludes the blocks reserved for root, Use% = used / (used + avail). */
-function usageOf({ bsize, blocks, bfree, bavail }: FsStats) {
+export function filesystemUsage({ bsize, blocks, bfree, bavail }: FsStats) {
   const sizeBytes = blocks * bsize;
   const usedBytes = (blocks - bfree) * bsize;
   const availableBytes = bavail * bsize;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import packageJson from '../../../package.json';
+import type { HostVitals } from '../contracts/workers';
 import type { Logger } from '../core/logger';
 import { oneAtATime } from '../core/oneAtATime';
 import { type Plan, transaction } from '../db/plan';
@@ -68,6 +69,8 @@ export interface LocalWorkerOptions {
    * it does when it takes itself for dead. Unset on the SQLite file, where nobody else reaps it.
    */
   fence?: WorkerFence;
+  /** Its host's figures, read before each beat and stored with it (the Workers page shows them). */
+  vitals?: () => Promise<HostVitals | null>;
 }
 
 export interface WorkerFence {
@@ -109,6 +112,7 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
     onSettled,
     registered = true,
     fence,
+    vitals,
   } = options;
   const host = os.hostname();
   const id = workerIdOf(host, process.pid);
@@ -116,7 +120,17 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
   const goneWorkers = (await unstoppedWorkersOn(store, host)).filter((worker) => goneHere(worker, host));
   // Unregistered, its beats and its stop change no row.
   const startedAt = Date.now();
-  if (registered) await registerWorker(store, { id, host, labels, version: packageJson.version, startedAt });
+  if (registered) {
+    const figures = (await vitals?.().catch(() => null)) ?? null;
+    await registerWorker(store, {
+      id,
+      host,
+      labels,
+      version: packageJson.version,
+      startedAt,
+      vitals: figures,
+    });
+  }
   /** A write about the worker that may fail (storage failing: the storage monitor says so) without stopping it. */
   const record = (write: Promise<void>, failure: string) =>
     write.catch((err: unknown) => logger.warn({ err, workerId: id }, failure));
@@ -157,7 +171,9 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
       if (stopped) return;
       const now = Date.now();
       if (fencing) return rejoin(now);
-      if (await recordWorkerBeat(store, id, now)) storedBeatAt = now;
+      // Figures that cannot be read are left out: the beat is what must get through.
+      const figures = registered ? await vitals?.().catch(() => null) : undefined;
+      if (await recordWorkerBeat(store, id, now, figures)) storedBeatAt = now;
       else if (registered) takeItselfForDead('another process took this worker for dead');
       await reap(now);
     },

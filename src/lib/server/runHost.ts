@@ -14,6 +14,8 @@ import { announceOutput, announceStatus } from '../live/announcer';
 import { announceQueue, requestStop, type StopRequest, sendAnswerNotice } from '../live/control';
 import { PostgresLive } from '../live/postgresLive';
 import { announceOnChannel, announceStatusChanges, statusRelay } from '../live/statusAnnouncer';
+import { systemSource } from '../metrics/hostSource';
+import { HostVitalsReader } from '../metrics/hostVitals';
 import { recordEventIn } from '../notifications/events';
 import { approvalEvent, runEndedEvent } from '../notifications/producers';
 import type { SecretMasker } from '../security/secrets';
@@ -60,11 +62,13 @@ export interface RunHost extends Drainable {
 export async function startRunHost(deps: RunHostDeps): Promise<RunHost> {
   const { store, postgresUrl, env, logger, runsAgents } = deps;
   let engine: RunEngine | undefined;
+  const vitals = new HostVitalsReader(systemSource(), env.dataDir);
   const worker = await startLocalWorker({
     store,
     labels: env.workerLabels,
     logger,
     registered: runsAgents,
+    vitals: () => vitals.read(),
     onSettled: function* (tx, executionId) {
       const execution = yield* getExecutionLive(tx, executionId);
       if (!execution) return;

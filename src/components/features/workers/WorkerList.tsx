@@ -5,6 +5,7 @@ import { type Columns, DataTable } from '@/components/ui/DataTable';
 import { Empty } from '@/components/ui/Panel';
 import { Time } from '@/components/ui/Time';
 import type { WorkerDto } from '@/lib/contracts/workers';
+import { formatBytes, formatPercent } from '@/lib/presentation/format';
 
 /** In words, with its colour: beating, draining to stop, stopped cleanly, or gone quiet without saying so. */
 function stateOf(worker: WorkerDto): { tone: Tone; text: string } {
@@ -12,6 +13,34 @@ function stateOf(worker: WorkerDto): { tone: Tone; text: string } {
   if (worker.alive) return { tone: 'ok', text: 'alive' };
   if (worker.stoppedAt !== null) return { tone: 'neutral', text: 'stopped' };
   return { tone: 'bad', text: 'no beat' };
+}
+
+/**
+ * Its host's CPU, memory and disk at its last beat, one line each; muted once the worker stopped
+ * beating, as they are no longer now.
+ */
+function HostVitalsCell({ worker: { vitals, alive } }: { worker: WorkerDto }) {
+  if (!vitals) return <span className="muted">not reported</span>;
+  const cpu = vitals.cpuBusy === null ? 'CPU —' : `CPU ${formatPercent(vitals.cpuBusy)}`;
+  return (
+    <span className={alive ? undefined : 'muted'} data-testid="worker-vitals">
+      <span data-testid="worker-cpu">
+        {cpu} of {vitals.cores} {vitals.cores === 1 ? 'core' : 'cores'}, load {vitals.load1.toFixed(2)}
+      </span>
+      <br />
+      <span data-testid="worker-memory">
+        Memory {formatBytes(vitals.memoryUsedBytes)} of {formatBytes(vitals.memoryTotalBytes)}
+      </span>
+      {vitals.diskAvailableBytes !== null && vitals.diskSizeBytes !== null ? (
+        <>
+          <br />
+          <span data-testid="worker-disk">
+            Disk {formatBytes(vitals.diskAvailableBytes)} free of {formatBytes(vitals.diskSizeBytes)}
+          </span>
+        </>
+      ) : null}
+    </span>
+  );
 }
 
 function columnsFor(currentId: string | null): Columns<WorkerDto> {
@@ -73,6 +102,11 @@ function columnsFor(currentId: string | null): Columns<WorkerDto> {
       accessorFn: (worker) => worker.host,
       enableSorting: true,
       cell: ({ row }) => <span className="mono">{row.original.host}</span>,
+    },
+    {
+      id: 'vitals',
+      header: 'Host load',
+      cell: ({ row: { original: worker } }) => <HostVitalsCell worker={worker} />,
     },
     {
       id: 'running',

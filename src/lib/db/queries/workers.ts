@@ -1,5 +1,5 @@
 import { and, desc, eq, isNull, sql } from 'drizzle-orm';
-import { WORKER_ALIVE_WINDOW_MS, type WorkerDto } from '../../contracts/workers';
+import { type HostVitals, WORKER_ALIVE_WINDOW_MS, type WorkerDto } from '../../contracts/workers';
 import type { WorkerRow } from '../schema';
 import type { Store } from '../store';
 
@@ -10,19 +10,27 @@ const WORKERS_LISTED = 100;
 
 export async function registerWorker(
   { db, t }: Store,
-  worker: Omit<WorkerRow, 'stoppedAt' | 'lastBeatAt' | 'drainingSince'>,
+  worker: Omit<WorkerRow, 'stoppedAt' | 'lastBeatAt' | 'drainingSince' | 'vitals'> & {
+    vitals?: HostVitals | null;
+  },
 ): Promise<void> {
   await db.insert(t.workers).values({ ...worker, lastBeatAt: worker.startedAt });
 }
 
 /**
- * The worker is alive at `at`. False when a reaper has taken it for dead (its row is stopped): its
- * runs were settled elsewhere, and it must stop theirs (see localWorker.ts, the fence).
+ * The worker is alive at `at`, its host's figures `vitals` (kept as they were when undefined).
+ * False when a reaper has taken it for dead (its row is stopped): its runs were settled elsewhere,
+ * and it must stop theirs (see localWorker.ts, the fence).
  */
-export async function recordWorkerBeat({ db, t }: Store, id: string, at: number): Promise<boolean> {
+export async function recordWorkerBeat(
+  { db, t }: Store,
+  id: string,
+  at: number,
+  vitals?: HostVitals | null,
+): Promise<boolean> {
   const beaten = await db
     .update(t.workers)
-    .set({ lastBeatAt: at })
+    .set({ lastBeatAt: at, ...(vitals !== undefined && { vitals }) })
     .where(and(eq(t.workers.id, id), isNull(t.workers.stoppedAt)))
     .returning({ id: t.workers.id });
   return beaten.length > 0;

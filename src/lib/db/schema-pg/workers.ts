@@ -1,4 +1,5 @@
 import { index, jsonb, pgTable, text } from 'drizzle-orm/pg-core';
+import type { HostVitals } from '../../contracts/workers';
 import { int64 } from './columns';
 
 /** ../schema/workers.ts in Postgres. */
@@ -13,6 +14,7 @@ export const workers = pgTable(
     lastBeatAt: int64('last_beat_at').notNull(),
     drainingSince: int64('draining_since'),
     stoppedAt: int64('stopped_at'),
+    vitals: jsonb('vitals').$type<HostVitals>(),
   },
   (t) => [index('workers_recent').on(t.startedAt)],
 );

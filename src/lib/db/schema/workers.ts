@@ -1,8 +1,9 @@
 import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import type { HostVitals } from '../../contracts/workers';
 
 /**
- * The processes that run agents, one row per process start. Today that is the web process's own
- * in-process worker; the row is the seam remote workers (issue 24) register through.
+ * The processes that run agents, one row per process start: each worker host's (`npm run worker`)
+ * and, unless it leaves runs to them, the web process's own (docs/scaling.md).
  */
 export const workers = sqliteTable(
   'workers',
@@ -20,6 +21,8 @@ export const workers = sqliteTable(
     drainingSince: integer('draining_since'),
     /** When it stopped cleanly; null while it runs (or if it died without saying so). */
     stoppedAt: integer('stopped_at'),
+    /** Its host's figures at its last beat (contracts/workers.ts `hostVitalsSchema`). */
+    vitals: text('vitals', { mode: 'json' }).$type<HostVitals>(),
   },
   (t) => [index('workers_recent').on(t.startedAt)],
 );
