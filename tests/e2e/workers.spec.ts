@@ -63,3 +63,22 @@ test('a run waits for a label this server lacks, saying so, and starts once the 
   await expect(page.getByTestId('execution-worker')).toContainText(workerId);
   expect(errors).toEqual([]);
 });
+
+test('the Workers page follows its worker without a reload: a run that starts counts, and stops counting once cancelled', async ({
+  page,
+}) => {
+  const errors = collectConsoleErrors(page);
+  const key = '[script:e2e-workers-live]';
+  stack.model.script(key, [{ kind: 'hang' }]);
+  const agent = await stack.api.createAgent({ defaultPrompt: `Hang ${key}` });
+  await signIn(page, stack.app.url);
+  await page.goto(`${stack.app.url}/workers`);
+  const running = page.getByTestId('worker-row').getByTestId('worker-running');
+  await expect(running).toHaveText('0');
+
+  const runId = await stack.api.startExecution(agent.id);
+  await expect(running).toHaveText('1');
+  expect((await stack.api.call('POST', `/api/executions/${runId}/cancel`)).status).toBe(202);
+  await expect(running).toHaveText('0');
+  expect(errors).toEqual([]);
+});

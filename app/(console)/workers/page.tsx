@@ -18,7 +18,7 @@ export default async function WorkersPage() {
       />
       <Panel>
         <WorkerList
-          workers={await listWorkers(getStore(), Date.now())}
+          initial={await listWorkers(getStore(), Date.now())}
           currentId={getRuntime()?.backend.runWorker.id ?? null}
         />
       </Panel>

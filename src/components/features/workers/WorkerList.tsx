@@ -4,6 +4,7 @@ import { Badge, Tag, type Tone } from '@/components/ui/Badge';
 import { type Columns, DataTable } from '@/components/ui/DataTable';
 import { Empty } from '@/components/ui/Panel';
 import { Time } from '@/components/ui/Time';
+import { useWorkers } from '@/hooks/useWorkers';
 import type { WorkerDto } from '@/lib/contracts/workers';
 import { formatBytes, formatPercent } from '@/lib/presentation/format';
 
@@ -138,14 +139,15 @@ function columnsFor(currentId: string | null): Columns<WorkerDto> {
   ];
 }
 
-/** The workers, newest first; `currentId` is this server's own. */
+/** The workers, newest first, kept current (useWorkers); `currentId` is this server's own. */
 export function WorkerList({
-  workers,
+  initial,
   currentId,
 }: {
-  workers: readonly WorkerDto[];
+  initial: readonly WorkerDto[];
   currentId: string | null;
 }) {
+  const workers = useWorkers(initial);
   return (
     <DataTable
       data={workers}
