@@ -9,6 +9,7 @@ import { execute, transaction } from '../../src/lib/db/plan';
 import { getBuiltinAgent } from '../../src/lib/db/queries/agents';
 import { dayKey } from '../../src/lib/db/queries/costs';
 import { getExecutionLive } from '../../src/lib/db/queries/executions';
+import { recordWorkerBeat, recordWorkerStop, registerWorker } from '../../src/lib/db/queries/workers';
 import type { Store } from '../../src/lib/db/store';
 import { healthTools } from '../../src/lib/health/healthTools';
 import { getLatestHealthReport, recordHealthReport } from '../../src/lib/health/reports';
@@ -23,6 +24,7 @@ import { describeOnEachDialect, insertRun } from '../helpers/stores';
 // from the stored samples as the agent calls them (over MCP), its report stored with the run.
 
 const { '1m': MINUTE, '1h': HOUR } = ROLLUP_STEP_MS;
+const DAY = 24 * HOUR;
 
 /** Calls the reporter's in-process tools as Claude Code does: an MCP client on the SDK's server. */
 async function toolClient(store: Store) {
@@ -93,8 +95,61 @@ describeOnEachDialect('the System Health Reporter', (store) => {
       .insert(t.dailyCostSummaries)
       .values({ day: dayKey(now), agentId: agent.id, model: 'm', costMicros: 1_250_000, updatedAt: now });
 
+    // A worker host under load, one the reporter should call lost, and one that stopped a week ago.
+    const GIB = 2 ** 30;
+    await registerWorker(store(), {
+      id: 'busy-host-1',
+      host: 'busy-host',
+      labels: ['gpu'],
+      version: '0.1.0',
+      startedAt: now - HOUR,
+    });
+    await recordWorkerBeat(store(), 'busy-host-1', now - 2_000, {
+      cpuBusy: 0.955,
+      cores: 8,
+      load1: 11.5,
+      memoryUsedBytes: 30 * GIB,
+      memoryTotalBytes: 32 * GIB,
+      diskAvailableBytes: 5 * GIB,
+      diskSizeBytes: 100 * GIB,
+    });
+    await registerWorker(store(), {
+      id: 'gone-1',
+      host: 'gone',
+      labels: [],
+      version: '0.1.0',
+      startedAt: now - 2 * HOUR,
+    });
+    await recordWorkerBeat(store(), 'gone-1', now - 10 * MINUTE);
+    await registerWorker(store(), {
+      id: 'old-1',
+      host: 'old',
+      labels: [],
+      version: '0.1.0',
+      startedAt: now - 8 * DAY,
+    });
+    await recordWorkerStop(store(), 'old-1', now - 7 * DAY);
+
     const tools = await toolClient(store());
     try {
+      expect(await tools.call('worker_hosts')).toEqual([
+        {
+          worker: 'busy-host-1',
+          host: 'busy-host',
+          labels: ['gpu'],
+          state: 'alive',
+          runningRuns: 0,
+          lastBeatAt: new Date(now - 2_000).toISOString(),
+          hostLoad: {
+            cpuBusyPercent: 95.5,
+            cores: 8,
+            load1: 11.5,
+            memoryUsedPercent: 93.8,
+            dataDiskFreePercent: 5,
+          },
+        },
+        expect.objectContaining({ worker: 'gone-1', state: 'no beat', hostLoad: null }),
+      ]);
       expect(await tools.call('current_metrics')).toMatchObject({
         cpuBusyPercent: 60,
         cores: 2,

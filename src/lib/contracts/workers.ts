@@ -63,6 +63,14 @@ export const workerDtoSchema = z.object({
 });
 export type WorkerDto = z.infer<typeof workerDtoSchema>;
 
+/** In words: beating, draining to stop, stopped cleanly, or gone quiet without saying so (lost). */
+export type WorkerState = 'alive' | 'draining' | 'stopped' | 'no beat';
+
+export function workerStateOf(worker: Pick<WorkerDto, 'alive' | 'drainingSince' | 'stoppedAt'>): WorkerState {
+  if (worker.alive) return worker.drainingSince === null ? 'alive' : 'draining';
+  return worker.stoppedAt === null ? 'no beat' : 'stopped';
+}
+
 export const workerListResponseSchema = z.object({ items: z.array(workerDtoSchema) });
 
 /** A worker that has not beaten for this long is taken for dead. */

@@ -8,6 +8,7 @@ import {
   diskForecast,
   metricStats,
   topProcesses,
+  workerHosts,
 } from './metricsQuestions';
 
 const SERVER = 'claudeops';
@@ -70,6 +71,13 @@ export function healthTools(store: Store): AgentTools {
       'ClaudeOps itself: runs that failed in the last 24 hours (with why), runs under way, and the spend today and this month.',
       {},
       () => answer(() => claudeopsActivity(store, now())),
+      READ_ONLY,
+    ),
+    tool(
+      'worker_hosts',
+      'The workers that run agents (worker hosts, and this server’s own) that beat in the last day: state (alive, draining, stopped, or no beat: lost), runs under way, and each host’s CPU, load, memory and data disk at its last beat.',
+      {},
+      () => answer(() => workerHosts(store, now())),
       READ_ONLY,
     ),
   ];

@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { microsToUsd } from '../contracts/executions';
 import { diskUsedShare, type MetricRange, type MetricsRangeDto } from '../contracts/metrics';
+import { workerStateOf } from '../contracts/workers';
 import { execute } from '../db/plan';
 import { getMonthToDate } from '../db/queries/costReports';
 import { getClaudeopsActivity } from '../db/queries/healthActivity';
 import { getMetricsRange } from '../db/queries/metrics';
+import { listWorkers } from '../db/queries/workers';
 import type { Store } from '../db/store';
 import { readSystemUnits, scanProcesses } from '../metrics/processTable';
 
@@ -199,4 +201,33 @@ export async function claudeopsActivity(store: Store, now: number) {
     spendMonthToDateUsd: month.spentUsd,
     forecastMonthUsd: month.forecastUsd,
   };
+}
+
+/**
+ * The workers that beat in the last day (worker hosts, and the web process's own): their state
+ * ('no beat': lost without stopping, killed or its host down), runs under way, and their host's
+ * load at their last beat.
+ */
+export async function workerHosts(store: Store, now: number) {
+  const workers = await listWorkers(store, now);
+  return workers
+    .filter((worker) => now - worker.lastBeatAt <= DAY_MS)
+    .map(({ vitals, ...worker }) => ({
+      worker: worker.id,
+      host: worker.host,
+      labels: worker.labels,
+      state: workerStateOf(worker),
+      runningRuns: worker.runningRuns,
+      lastBeatAt: new Date(worker.lastBeatAt).toISOString(),
+      hostLoad: vitals && {
+        cpuBusyPercent: vitals.cpuBusy === null ? null : percent(vitals.cpuBusy),
+        cores: vitals.cores,
+        load1: vitals.load1,
+        memoryUsedPercent: percent(vitals.memoryUsedBytes / vitals.memoryTotalBytes),
+        dataDiskFreePercent:
+          vitals.diskAvailableBytes === null || !vitals.diskSizeBytes
+            ? null
+            : percent(vitals.diskAvailableBytes / vitals.diskSizeBytes),
+      },
+    }));
 }

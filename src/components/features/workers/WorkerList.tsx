@@ -5,15 +5,20 @@ import { type Columns, DataTable } from '@/components/ui/DataTable';
 import { Empty } from '@/components/ui/Panel';
 import { Time } from '@/components/ui/Time';
 import { useWorkers } from '@/hooks/useWorkers';
-import type { WorkerDto } from '@/lib/contracts/workers';
+import { type WorkerDto, type WorkerState, workerStateOf } from '@/lib/contracts/workers';
 import { formatBytes, formatPercent } from '@/lib/presentation/format';
 
-/** In words, with its colour: beating, draining to stop, stopped cleanly, or gone quiet without saying so. */
-function stateOf(worker: WorkerDto): { tone: Tone; text: string } {
-  if (worker.alive && worker.drainingSince !== null) return { tone: 'warn', text: 'draining' };
-  if (worker.alive) return { tone: 'ok', text: 'alive' };
-  if (worker.stoppedAt !== null) return { tone: 'neutral', text: 'stopped' };
-  return { tone: 'bad', text: 'no beat' };
+const STATE_TONES: Record<WorkerState, Tone> = {
+  alive: 'ok',
+  draining: 'warn',
+  stopped: 'neutral',
+  'no beat': 'bad',
+};
+
+/** In words, with its colour. */
+function stateOf(worker: WorkerDto): { tone: Tone; text: WorkerState } {
+  const text = workerStateOf(worker);
+  return { tone: STATE_TONES[text], text };
 }
 
 /**
