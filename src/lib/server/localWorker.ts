@@ -172,7 +172,7 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
       const now = Date.now();
       if (fencing) return rejoin(now);
       // Figures that cannot be read are left out: the beat is what must get through.
-      const figures = registered ? await vitals?.().catch(() => null) : undefined;
+      const figures = registered ? await vitals?.().catch(() => undefined) : undefined;
       if (await recordWorkerBeat(store, id, now, figures)) storedBeatAt = now;
       else if (registered) takeItselfForDead('another process took this worker for dead');
       await reap(now);
