@@ -24,6 +24,7 @@ async function reportOf(args: string[]): Promise<unknown> {
   return JSON.parse(readFileSync(out, 'utf8'));
 }
 
+// Each test starts a test runner: under `npm test`'s load that took up to 33 s.
 describe('what npm test prints from the layers’ reports', () => {
   it('names each failed Vitest test and each file that failed to load, with why, and times the files', async () => {
     const report = await reportOf([
@@ -42,7 +43,7 @@ describe('what npm test prints from the layers’ reports', () => {
     expect(found.get(`${FIXTURES}/sample.vitest.ts › counts the runs`)).toMatch(/expected 4 to be 5/);
     const times = new Map(fileTimes(report, ROOT));
     expect(times.get(`${FIXTURES}/sample.vitest.ts`)).toBeGreaterThan(0);
-  }, 60_000);
+  }, 120_000);
 
   it('names each failed Playwright test, also inside a describe block, with why', async () => {
     const report = await reportOf([
@@ -56,5 +57,5 @@ describe('what npm test prints from the layers’ reports', () => {
     expect(failure?.[0]).toBe(`${FIXTURES}/sample.pw.ts › counts the runs`);
     expect(stripVTControlCharacters(failure?.[1] ?? '')).toMatch(/Expected: 5\s+Received: 4/);
     expect(fileTimes(report, ROOT).map(([file]) => file)).toEqual([`${FIXTURES}/sample.pw.ts`]);
-  }, 60_000);
+  }, 120_000);
 });
