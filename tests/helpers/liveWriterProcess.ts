@@ -36,7 +36,7 @@ const quiet = { info: () => {}, warn: (fields: object, message: string) => conso
 
 const { store, close } = await openPostgres(url, { maxConnections: 4 });
 const writer = new OutputWriter(
-  postgresOutputStore(store, 'live-test-writer', announceOutput),
+  postgresOutputStore(store, workerId, announceOutput),
   new SecretMasker([]),
   (outputs) => {
     const at = now();

@@ -293,14 +293,12 @@ const SAMPLED_ROWS: Record<string, (row: Record<string, unknown>) => boolean> = 
   notification_conditions: (row) => String(row.key).startsWith('host.'),
 };
 
-/** Columns a timer writes whatever the requests: the worker's heartbeat (every 10 s). */
-const HEARTBEAT_COLUMNS: Record<string, string> = { workers: 'last_beat_at' };
+/** Columns a timer writes whatever the requests: the worker's heartbeat (every 5 s), and its host's figures with it. */
+const HEARTBEAT_COLUMNS: Record<string, readonly string[]> = { workers: ['last_beat_at', 'vitals'] };
 
 function withoutHeartbeat(table: string, row: Record<string, unknown>): Record<string, unknown> {
-  const column = HEARTBEAT_COLUMNS[table];
-  if (column === undefined) return row;
-  const { [column]: _beat, ...rest } = row;
-  return rest;
+  const columns = HEARTBEAT_COLUMNS[table] ?? [];
+  return Object.fromEntries(Object.entries(row).filter(([column]) => !columns.includes(column)));
 }
 
 /**

@@ -11,13 +11,19 @@ const FIXTURES = 'tests/fixtures/reports';
 
 /** Runs a test runner on a fixture with its JSON reporter; the run fails (one test does), the report stays. */
 async function reportOf(args: string[]): Promise<unknown> {
-  const out = path.join(mkdtempSync(path.join(os.tmpdir(), 'claudeops-report-')), 'report.json');
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'claudeops-report-'));
+  const out = path.join(dir, 'report.json');
   const run = promisify(execFile)(
     'npx',
     args.map((arg) => arg.replace('{out}', out)),
     {
       cwd: ROOT,
-      env: { ...process.env, PLAYWRIGHT_JSON_OUTPUT_NAME: out, FORCE_COLOR: '0' },
+      env: {
+      ...process.env,
+      PLAYWRIGHT_JSON_OUTPUT_NAME: out,
+      SAMPLE_RESULTS_DIR: path.join(dir, 'results'),
+      FORCE_COLOR: '0',
+    },
     },
   );
   await expect(run).rejects.toThrow();
