@@ -19,11 +19,11 @@ async function reportOf(args: string[]): Promise<unknown> {
     {
       cwd: ROOT,
       env: {
-      ...process.env,
-      PLAYWRIGHT_JSON_OUTPUT_NAME: out,
-      SAMPLE_RESULTS_DIR: path.join(dir, 'results'),
-      FORCE_COLOR: '0',
-    },
+        ...process.env,
+        PLAYWRIGHT_JSON_OUTPUT_NAME: out,
+        SAMPLE_RESULTS_DIR: path.join(dir, 'results'),
+        FORCE_COLOR: '0',
+      },
     },
   );
   await expect(run).rejects.toThrow();
