@@ -96,7 +96,9 @@ describeOnEachDialect('the System Health Reporter', (store) => {
       .values({ day: dayKey(now), agentId: agent.id, model: 'm', costMicros: 1_250_000, updatedAt: now });
 
     // A worker host under load, one the reporter should call lost, and one that stopped a week ago.
+    // Their beats are timed from the clock the tools read (`now` above is the minute's start).
     const GIB = 2 ** 30;
+    const beatAt = Date.now() - 2_000;
     await registerWorker(store(), {
       id: 'busy-host-1',
       host: 'busy-host',
@@ -104,7 +106,7 @@ describeOnEachDialect('the System Health Reporter', (store) => {
       version: '0.1.0',
       startedAt: now - HOUR,
     });
-    await recordWorkerBeat(store(), 'busy-host-1', now - 2_000, {
+    await recordWorkerBeat(store(), 'busy-host-1', beatAt, {
       cpuBusy: 0.955,
       cores: 8,
       load1: 11.5,
@@ -120,7 +122,7 @@ describeOnEachDialect('the System Health Reporter', (store) => {
       version: '0.1.0',
       startedAt: now - 2 * HOUR,
     });
-    await recordWorkerBeat(store(), 'gone-1', now - 10 * MINUTE);
+    await recordWorkerBeat(store(), 'gone-1', beatAt - 10 * MINUTE);
     await registerWorker(store(), {
       id: 'old-1',
       host: 'old',
@@ -139,7 +141,7 @@ describeOnEachDialect('the System Health Reporter', (store) => {
           labels: ['gpu'],
           state: 'alive',
           runningRuns: 0,
-          lastBeatAt: new Date(now - 2_000).toISOString(),
+          lastBeatAt: new Date(beatAt).toISOString(),
           hostLoad: {
             cpuBusyPercent: 95.5,
             cores: 8,

@@ -1,9 +1,9 @@
 // Opening a Postgres store (src/lib/db/postgres.ts) on a real throw-away cluster: what a person sees
 // when DATABASE_URL is wrong, and that the password never shows in it.
 import net from 'node:net';
-import { count } from 'drizzle-orm';
+import { count, type SQL, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execute } from '../../src/lib/db/plan';
+import { execute, sqlChangesOf } from '../../src/lib/db/plan';
 import { openPostgres, openPostgresReadOnly } from '../../src/lib/db/postgres';
 import { describePostgresUrl, lostDatabaseLinkOf, PostgresOpenError } from '../../src/lib/db/postgresUrl';
 import { listChannelRows } from '../../src/lib/db/queries/notificationChannels';
@@ -103,6 +103,45 @@ describe('opening Postgres', () => {
     } finally {
       await handle.close();
       await proxy.close();
+    }
+  });
+
+  it('ends a session left idle inside a transaction (a paused process), so its locks wedge no other process', async () => {
+    await cluster.createDatabase('idle_in_transaction');
+    const paused = await openPostgres(urlOf('idle_in_transaction'), { idleInTransactionTimeoutMs: 1_000 });
+    const other = await openPostgres(urlOf('idle_in_transaction'));
+    try {
+      const run = (tx: Store, query: SQL) => execute(tx, sqlChangesOf(tx, query));
+      const lock = (tx: Store) => run(tx, sql`select pg_advisory_xact_lock(4242)`);
+      let locked!: () => void;
+      const holding = new Promise<void>((resolve) => {
+        locked = resolve;
+      });
+      let resumedAt = 0;
+      const stalled = openPostgresTransaction(paused.store, async (tx) => {
+        await lock(tx);
+        locked();
+        // Paused between two statements, the lock held (as the claim lock would be).
+        await new Promise((resolve) => setTimeout(resolve, 4_000));
+        resumedAt = Date.now();
+        await run(tx, sql`select 1`);
+      });
+      await holding;
+      await openPostgresTransaction(other.store, lock);
+      const lockedElsewhereAt = Date.now();
+      const failure = await stalled.then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      // The other process took the lock while the paused one still slept, and the paused one's
+      // transaction failed once it went on: nothing it did after the pause was committed.
+      expect(resumedAt).toBeGreaterThan(lockedElsewhereAt);
+      expect(failure).toBeInstanceOf(Error);
+      // Its pool serves again.
+      expect(await run(paused.store, sql`select 1`)).toBe(1);
+    } finally {
+      await paused.close();
+      await other.close();
     }
   });
 

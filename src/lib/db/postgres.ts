@@ -37,18 +37,32 @@ function connectAdvice(code: unknown): string {
 }
 
 /**
+ * How long a session may sit idle inside a transaction before Postgres ends it, and so releases its
+ * locks. A process paused mid-transaction (SIGSTOP, a debugger, a frozen VM) would otherwise hold
+ * the claim lock or a run's row, and every other process would wait on it until it resumed. Our
+ * transactions send their statements back to back (db/plan.ts), so only a paused process gets near
+ * this; it is below the worker's fence (15 s) and lease (20 s).
+ */
+export const IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
+
+/**
  * A pool on `url`, checked with one round trip and migrated with the committed Postgres migrations
  * (one transaction: all or none). A failure names where, never the password, and what to do.
  */
 export async function openPostgres(
   url: string,
-  options: { maxConnections?: number; onIdleClientError?: (error: Error) => void } = {},
+  options: {
+    maxConnections?: number;
+    onIdleClientError?: (error: Error) => void;
+    idleInTransactionTimeoutMs?: number;
+  } = {},
 ): Promise<PostgresHandle> {
   const where = describePostgresUrl(url);
   const pool = new pg.Pool({
     connectionString: url,
     max: options.maxConnections ?? 10,
     connectionTimeoutMillis: 10_000,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? IDLE_IN_TRANSACTION_TIMEOUT_MS,
   });
   keepLostConnectionsFromThrowing(pool, options.onIdleClientError);
   try {
@@ -117,6 +131,7 @@ export function openPostgresReadOnly(url: string, onIdleClientError: (error: Err
     connectionString: url,
     max: 2,
     connectionTimeoutMillis: 10_000,
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
     options: '-c default_transaction_read_only=on',
   });
   keepLostConnectionsFromThrowing(pool, onIdleClientError);
