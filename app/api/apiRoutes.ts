@@ -31,6 +31,7 @@ import * as schedulesPreview from './schedules/preview/route';
 import * as schedules from './schedules/route';
 import * as settings from './settings/route';
 import * as system from './system/route';
+import * as workersLoad from './workers/load/route';
 import * as workers from './workers/route';
 import * as workflowRunsByIdCancel from './workflow-runs/[id]/cancel/route';
 import * as workflowRunsById from './workflow-runs/[id]/route';
@@ -77,4 +78,5 @@ export const API_ROUTES: Record<string, RouteModule> = {
   '/api/workflows/[id]': workflowsById,
   '/api/workflows/[id]/runs': workflowsByIdRuns,
   '/api/workers': workers,
+  '/api/workers/load': workersLoad,
 };

@@ -106,6 +106,16 @@ describeOnEachDialect('the System Health Reporter', (store) => {
       version: '0.1.0',
       startedAt: now - HOUR,
     });
+    // Ten minutes ago it was half as busy: the last hour's average and peak take both beats.
+    await recordWorkerBeat(store(), 'busy-host-1', beatAt - 10 * MINUTE, {
+      cpuBusy: 0.455,
+      cores: 8,
+      load1: 3,
+      memoryUsedBytes: 16 * GIB,
+      memoryTotalBytes: 32 * GIB,
+      diskAvailableBytes: 6 * GIB,
+      diskSizeBytes: 100 * GIB,
+    });
     await recordWorkerBeat(store(), 'busy-host-1', beatAt, {
       cpuBusy: 0.955,
       cores: 8,
@@ -149,8 +159,14 @@ describeOnEachDialect('the System Health Reporter', (store) => {
             memoryUsedPercent: 93.8,
             dataDiskFreePercent: 5,
           },
+          hostLastHour: {
+            beats: 2,
+            cpuBusy: { averagePercent: 70.5, peakPercent: 95.5 },
+            memoryUsed: { averagePercent: 71.9, peakPercent: 93.8 },
+            load1Peak: 11.5,
+          },
         },
-        expect.objectContaining({ worker: 'gone-1', state: 'no beat', hostLoad: null }),
+        expect.objectContaining({ worker: 'gone-1', state: 'no beat', hostLoad: null, hostLastHour: null }),
       ]);
       expect(await tools.call('current_metrics')).toMatchObject({
         cpuBusyPercent: 60,

@@ -1,6 +1,10 @@
 import { expect, it } from 'vitest';
 import type { ExecutionStatus } from '../../src/lib/contracts/executions';
+import type { HostVitals } from '../../src/lib/contracts/workers';
+import { execute, transaction } from '../../src/lib/db/plan';
+import { reapDeadWorkers } from '../../src/lib/db/queries/runClaims';
 import {
+  hostLoad,
   listWorkers,
   recordWorkerBeat,
   recordWorkerDraining,
@@ -8,6 +12,7 @@ import {
   registerWorker,
 } from '../../src/lib/db/queries/workers';
 import type { Store } from '../../src/lib/db/store';
+import { pruneExpired } from '../../src/lib/metrics/retention';
 import { describeOnEachDialect, insertAgent } from '../helpers/stores';
 
 const NOW = 1_800_000_000_000;
@@ -102,5 +107,58 @@ describeOnEachDialect('workers', (store) => {
     // A beat whose figures were not read leaves the last ones.
     await recordWorkerBeat(store(), 'measured', NOW - 1_000);
     expect(await listed()).toMatchObject({ vitals, lastBeatAt: NOW - 1_000 });
+  });
+
+  it("charts a host's load from its workers' beats: averaged per bucket across restarts, other hosts left out, kept a day", async () => {
+    const figures = (cpuBusy: number | null, disk: number | null): HostVitals => ({
+      cpuBusy,
+      cores: 4,
+      load1: 2,
+      memoryUsedBytes: 6 * 2 ** 30,
+      memoryTotalBytes: 24 * 2 ** 30,
+      diskAvailableBytes: disk === null ? null : disk * 2 ** 30,
+      diskSizeBytes: disk === null ? null : 500 * 2 ** 30,
+    });
+    const onHost = (id: string, host: string, startedAt: number, vitals: HostVitals) =>
+      registerWorker(store(), { id, host, labels: [], version: '0.1.0', startedAt, vitals });
+    // Two hours ago, at its start (no CPU share before a second reading).
+    await onHost('build-1', 'build', NOW - 7_200_000, figures(null, 125));
+    // Ten minutes ago, two beats in one bucket.
+    await recordWorkerBeat(store(), 'build-1', NOW - 600_000, figures(0.25, 125));
+    await recordWorkerBeat(store(), 'build-1', NOW - 599_000, figures(0.5, 125));
+    // Restarted: another worker on the same host, its disk not read.
+    await onHost('build-2', 'build', NOW - 60_000, figures(0.75, null));
+    // Another host, and a worker taken for dead whose late beat is refused and not charted.
+    await onHost('gpu-1', 'gpu', NOW - 60_000, figures(1, 10));
+    await transaction(store(), (tx) => reapDeadWorkers(tx, NOW, ['gpu-1']));
+    expect(await recordWorkerBeat(store(), 'gpu-1', NOW - 30_000, figures(0, 10))).toBe(false);
+
+    const hour = await execute(store(), hostLoad(store(), { host: 'build', range: '1h' }, NOW));
+    expect(hour).toEqual({
+      host: 'build',
+      range: '1h',
+      from: NOW - 3_600_000,
+      to: NOW,
+      stepMs: 5_000,
+      t: [NOW - 600_000, NOW - 60_000],
+      cpuBusy: [0.375, 0.75],
+      memoryUsed: [0.25, 0.25],
+      load1: [2, 2],
+      diskUsed: [0.75, null],
+    });
+    const day = async () => execute(store(), hostLoad(store(), { host: 'build', range: '24h' }, NOW));
+    expect(await day()).toMatchObject({
+      stepMs: 120_000,
+      t: [NOW - 7_200_000, NOW - 600_000, NOW - 120_000],
+      cpuBusy: [null, 0.375, 0.75],
+    });
+    expect((await execute(store(), hostLoad(store(), { host: 'gpu', range: '1h' }, NOW))).cpuBusy).toEqual([
+      1,
+    ]);
+
+    // The metrics maintenance drops what is older than a day.
+    const retention = { rawMs: 86_400_000, minuteMs: 86_400_000, hourMs: 86_400_000 };
+    await pruneExpired(store(), NOW - 599_000 + 86_400_000, retention, async () => {});
+    expect(await day()).toMatchObject({ t: [NOW - 600_000, NOW - 120_000], cpuBusy: [0.5, 0.75] });
   });
 });

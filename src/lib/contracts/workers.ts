@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { MetricRange } from './metrics';
 import { singleLine } from './text';
 
 /** The longest label a worker may carry or an agent may require. */
@@ -85,3 +86,41 @@ export function hasLabels(labels: readonly string[], required: readonly string[]
 export function labelWaitReason(required: readonly string[], labels: readonly string[]): string | null {
   return hasLabels(labels, required) ? null : `waiting for a worker with labels ${required.join(', ')}`;
 }
+
+/** Each host's figures are kept this long (a row per beat), for the chart and the health reporter. */
+export const WORKER_VITALS_KEPT_MS = 86_400_000;
+
+/** The spans a host's load is charted over, back from now. */
+export const HOST_LOAD_RANGES = ['1h', '24h'] as const satisfies readonly MetricRange[];
+export type HostLoadRange = (typeof HOST_LOAD_RANGES)[number];
+/** A range is drawn in this many buckets at most: 5 s (a beat) over an hour, 2 min over a day. */
+export const HOST_LOAD_POINTS = 720;
+
+export const hostLoadQuerySchema = z.strictObject({
+  /** A worker's `host`, as `GET /api/workers` lists it. */
+  host: z.string().min(1, 'Name a host').max(255, 'At most 255 characters'),
+  range: z.enum(HOST_LOAD_RANGES).default('1h'),
+});
+export type HostLoadQuery = z.infer<typeof hostLoadQuerySchema>;
+
+/**
+ * A host's load over a range, one bucket per point (columns, as a chart draws them): averages of
+ * the beats of every worker on the host in each bucket. Buckets without a beat are left out.
+ */
+export const hostLoadSchema = z.object({
+  host: z.string(),
+  range: z.enum(HOST_LOAD_RANGES),
+  from: z.number(),
+  to: z.number(),
+  stepMs: z.number(),
+  /** Each bucket's start, epoch ms. */
+  t: z.array(z.number()),
+  /** Share of its cores' time busy (0–1); null where no beat of the bucket had one. */
+  cpuBusy: z.array(z.number().nullable()),
+  /** Share of its memory in use (0–1). */
+  memoryUsed: z.array(z.number().nullable()),
+  load1: z.array(z.number()),
+  /** Share of its data directory's filesystem in use (0–1); null where it could not be read. */
+  diskUsed: z.array(z.number().nullable()),
+});
+export type HostLoadDto = z.infer<typeof hostLoadSchema>;

@@ -75,7 +75,7 @@ export function healthTools(store: Store): AgentTools {
     ),
     tool(
       'worker_hosts',
-      'The workers that run agents (worker hosts, and this server’s own) that beat in the last day: state (alive, draining, stopped, or no beat: lost), runs under way, and each host’s CPU, load, memory and data disk at its last beat.',
+      'The workers that run agents (worker hosts, and this server’s own) that beat in the last day: state (alive, draining, stopped, or no beat: lost), runs under way, each host’s CPU, load, memory and data disk at its last beat, and its CPU and memory (average and peak, in percent) over the last hour.',
       {},
       () => answer(() => workerHosts(store, now())),
       READ_ONLY,

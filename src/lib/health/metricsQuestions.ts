@@ -7,7 +7,7 @@ import { execute } from '../db/plan';
 import { getMonthToDate } from '../db/queries/costReports';
 import { getClaudeopsActivity } from '../db/queries/healthActivity';
 import { getMetricsRange } from '../db/queries/metrics';
-import { listWorkers } from '../db/queries/workers';
+import { hostLoad, listWorkers } from '../db/queries/workers';
 import type { Store } from '../db/store';
 import { readSystemUnits, scanProcesses } from '../metrics/processTable';
 
@@ -73,16 +73,19 @@ export async function currentMetrics(store: Store, now: number) {
   };
 }
 
+/** The average of `averages` and the highest of `peaks`; null without a figure. */
+function averageAndPeak(averages: readonly (number | null)[], peaks: readonly (number | null)[] = averages) {
+  const present = numbers(averages);
+  if (present.length === 0) return null;
+  return {
+    average: present.reduce((sum, v) => sum + v, 0) / present.length,
+    peak: Math.max(...numbers(peaks)),
+  };
+}
+
 function stat(range: MetricsRangeDto, metric: string, entity = '') {
   const series = seriesOf(range, metric, entity);
-  if (!series) return null;
-  const averages = numbers(series.avg);
-  const peaks = numbers(series.max ?? series.avg);
-  if (averages.length === 0) return null;
-  return {
-    average: averages.reduce((sum, v) => sum + v, 0) / averages.length,
-    peak: Math.max(...peaks),
-  };
+  return series ? averageAndPeak(series.avg, series.max ?? series.avg) : null;
 }
 
 /** Averages and peaks over the last hour or day. */
@@ -203,31 +206,52 @@ export async function claudeopsActivity(store: Store, now: number) {
   };
 }
 
+/** A share's average and peak, in percent; null without a figure. */
+function percentStat(values: readonly (number | null)[]) {
+  const stats = averageAndPeak(values);
+  return stats && { averagePercent: percent(stats.average), peakPercent: percent(stats.peak) };
+}
+
+/** A host's CPU and memory over the last hour, from the beats of its workers. */
+async function hostLastHour(store: Store, host: string, now: number) {
+  const load = await execute(store, hostLoad(store, { host, range: '1h' }, now));
+  if (load.t.length === 0) return null;
+  return {
+    beats: load.t.length,
+    cpuBusy: percentStat(load.cpuBusy),
+    memoryUsed: percentStat(load.memoryUsed),
+    load1Peak: Math.max(...load.load1),
+  };
+}
+
 /**
  * The workers that beat in the last day (worker hosts, and the web process's own): their state
- * ('no beat': lost without stopping, killed or its host down), runs under way, and their host's
- * load at their last beat.
+ * ('no beat': lost without stopping, killed or its host down), runs under way, their host's
+ * load at their last beat, and its CPU and memory over the last hour.
  */
 export async function workerHosts(store: Store, now: number) {
-  const workers = await listWorkers(store, now);
-  return workers
-    .filter((worker) => now - worker.lastBeatAt <= DAY_MS)
-    .map(({ vitals, ...worker }) => ({
-      worker: worker.id,
-      host: worker.host,
-      labels: worker.labels,
-      state: workerStateOf(worker),
-      runningRuns: worker.runningRuns,
-      lastBeatAt: new Date(worker.lastBeatAt).toISOString(),
-      hostLoad: vitals && {
-        cpuBusyPercent: vitals.cpuBusy === null ? null : percent(vitals.cpuBusy),
-        cores: vitals.cores,
-        load1: vitals.load1,
-        memoryUsedPercent: percent(vitals.memoryUsedBytes / vitals.memoryTotalBytes),
-        dataDiskFreePercent:
-          vitals.diskAvailableBytes === null || !vitals.diskSizeBytes
-            ? null
-            : percent(vitals.diskAvailableBytes / vitals.diskSizeBytes),
-      },
-    }));
+  const workers = (await listWorkers(store, now)).filter((worker) => now - worker.lastBeatAt <= DAY_MS);
+  const hosts = [...new Set(workers.map((worker) => worker.host))];
+  const lastHour = new Map(
+    await Promise.all(hosts.map(async (host) => [host, await hostLastHour(store, host, now)] as const)),
+  );
+  return workers.map(({ vitals, ...worker }) => ({
+    worker: worker.id,
+    host: worker.host,
+    labels: worker.labels,
+    state: workerStateOf(worker),
+    runningRuns: worker.runningRuns,
+    lastBeatAt: new Date(worker.lastBeatAt).toISOString(),
+    hostLoad: vitals && {
+      cpuBusyPercent: vitals.cpuBusy === null ? null : percent(vitals.cpuBusy),
+      cores: vitals.cores,
+      load1: vitals.load1,
+      memoryUsedPercent: percent(vitals.memoryUsedBytes / vitals.memoryTotalBytes),
+      dataDiskFreePercent:
+        vitals.diskAvailableBytes === null || !vitals.diskSizeBytes
+          ? null
+          : percent(vitals.diskAvailableBytes / vitals.diskSizeBytes),
+    },
+    hostLastHour: lastHour.get(worker.host) ?? null,
+  }));
 }

@@ -6,6 +6,7 @@ import {
   type RollupTier,
 } from '../contracts/metrics';
 import type { AppSettingsDto } from '../contracts/settings';
+import { WORKER_VITALS_KEPT_MS } from '../contracts/workers';
 import { freelistPages, incrementalVacuum } from '../db/autoVacuum';
 import { execute, transaction } from '../db/plan';
 import {
@@ -15,6 +16,7 @@ import {
   rollUpBuckets,
   tierRowTime,
 } from '../db/queries/metrics';
+import { pruneWorkerVitals } from '../db/queries/workers';
 import type { Store } from '../db/store';
 // Maintenance yields between two transactions, so it never holds the event loop (or the write lock) long.
 import { type Pause, yieldToEventLoop } from './eventLoop';
@@ -123,7 +125,8 @@ const PRUNE_BATCH = 500;
 
 /**
  * Deletes what is older than each tier's retention, in small batches, never a row its next
- * tier has not rolled up yet. Returns the number of rows deleted.
+ * tier has not rolled up yet; and the worker hosts' figures older than a day (a minute's beats
+ * when run each minute: one short statement). Returns the number of rows deleted.
  */
 export async function pruneExpired(
   store: Store,
@@ -145,7 +148,7 @@ export async function pruneExpired(
       if (batch < PRUNE_BATCH) break;
     }
   }
-  return deleted;
+  return deleted + (await execute(store, pruneWorkerVitals(store, now - WORKER_VITALS_KEPT_MS)));
 }
 
 /** Free pages handed back per transaction (1 MiB of 4 KiB pages). */

@@ -1,5 +1,14 @@
-import { and, desc, eq, isNull, sql } from 'drizzle-orm';
-import { type HostVitals, WORKER_ALIVE_WINDOW_MS, type WorkerDto } from '../../contracts/workers';
+import { and, asc, desc, eq, gte, isNull, lt, lte, sql } from 'drizzle-orm';
+import { METRIC_RANGE_MS } from '../../contracts/metrics';
+import {
+  HOST_LOAD_POINTS,
+  type HostLoadDto,
+  type HostLoadQuery,
+  type HostVitals,
+  WORKER_ALIVE_WINDOW_MS,
+  type WorkerDto,
+} from '../../contracts/workers';
+import { changesOf, type Plan, rowsOf, transaction } from '../plan';
 import type { WorkerRow } from '../schema';
 import type { Store } from '../store';
 
@@ -8,13 +17,32 @@ import type { Store } from '../store';
 /** The Workers page lists this many, newest first: one row per process start, so old ones pile up. */
 const WORKERS_LISTED = 100;
 
-export async function registerWorker(
-  { db, t }: Store,
+export function registerWorker(
+  store: Store,
   worker: Omit<WorkerRow, 'stoppedAt' | 'lastBeatAt' | 'drainingSince' | 'vitals'> & {
     vitals?: HostVitals | null;
   },
 ): Promise<void> {
-  await db.insert(t.workers).values({ ...worker, lastBeatAt: worker.startedAt });
+  return transaction(store, function* (tx) {
+    yield* changesOf(tx.db.insert(tx.t.workers).values({ ...worker, lastBeatAt: worker.startedAt }));
+    yield* vitalsHistory(tx, worker.id, worker.startedAt, worker.vitals);
+  });
+}
+
+/** The host's figures at a beat, into its history (a chart's point); nothing without figures. */
+function* vitalsHistory(
+  { db, t }: Store,
+  workerId: string,
+  at: number,
+  vitals: HostVitals | null | undefined,
+): Plan<void> {
+  if (vitals)
+    yield* changesOf(
+      db
+        .insert(t.workerVitals)
+        .values({ workerId, t: at, ...vitals })
+        .onConflictDoNothing(),
+    );
 }
 
 /**
@@ -22,18 +50,72 @@ export async function registerWorker(
  * False when a reaper has taken it for dead (its row is stopped): its runs were settled elsewhere,
  * and it must stop theirs (see localWorker.ts, the fence).
  */
-export async function recordWorkerBeat(
-  { db, t }: Store,
+export function recordWorkerBeat(
+  store: Store,
   id: string,
   at: number,
   vitals?: HostVitals | null,
 ): Promise<boolean> {
-  const beaten = await db
-    .update(t.workers)
-    .set({ lastBeatAt: at, ...(vitals !== undefined && { vitals }) })
-    .where(and(eq(t.workers.id, id), isNull(t.workers.stoppedAt)))
-    .returning({ id: t.workers.id });
-  return beaten.length > 0;
+  return transaction(store, function* (tx) {
+    const { db, t } = tx;
+    const beaten = yield* rowsOf(
+      db
+        .update(t.workers)
+        .set({ lastBeatAt: at, ...(vitals !== undefined && { vitals }) })
+        .where(and(eq(t.workers.id, id), isNull(t.workers.stoppedAt)))
+        .returning({ id: t.workers.id }),
+    );
+    if (beaten.length === 0) return false;
+    yield* vitalsHistory(tx, id, at, vitals);
+    return true;
+  });
+}
+
+/** Drops the host figures taken before `before` (WORKER_VITALS_KEPT_MS): how many rows went. */
+export function pruneWorkerVitals({ db, t }: Store, before: number): Plan<number> {
+  return changesOf(db.delete(t.workerVitals).where(lt(t.workerVitals.t, before)));
+}
+
+/**
+ * A host's load over `range` back from `now`: the beats of every worker on it (one per process
+ * start), averaged per bucket. Shares are taken in SQL as doubles; a size of 0 reads as unknown.
+ */
+export function* hostLoad(store: Store, { host, range }: HostLoadQuery, now: number): Plan<HostLoadDto> {
+  const { db, t } = store;
+  const v = t.workerVitals;
+  const stepMs = METRIC_RANGE_MS[range] / HOST_LOAD_POINTS;
+  const from = now - METRIC_RANGE_MS[range];
+  // The step is one of two constants, written into the SQL so both dialects divide integers.
+  const bucket = sql`(${v.t} / ${sql.raw(String(stepMs))}) * ${sql.raw(String(stepMs))}`;
+  const share = (part: unknown, whole: unknown) =>
+    sql`avg(cast(${part} as double precision) / nullif(${whole}, 0))`.mapWith(Number);
+  const rows = yield* rowsOf(
+    db
+      .select({
+        t: bucket.mapWith(Number),
+        cpuBusy: sql`avg(${v.cpuBusy})`.mapWith(Number),
+        memoryUsed: share(v.memoryUsedBytes, v.memoryTotalBytes),
+        load1: sql`avg(${v.load1})`.mapWith(Number),
+        diskUsed: sql`1 - ${share(v.diskAvailableBytes, v.diskSizeBytes)}`.mapWith(Number),
+      })
+      .from(v)
+      .innerJoin(t.workers, eq(t.workers.id, v.workerId))
+      .where(and(eq(t.workers.host, host), gte(v.t, from), lte(v.t, now)))
+      .groupBy(bucket)
+      .orderBy(asc(bucket)),
+  );
+  return {
+    host,
+    range,
+    from,
+    to: now,
+    stepMs,
+    t: rows.map((row) => row.t),
+    cpuBusy: rows.map((row) => row.cpuBusy ?? null),
+    memoryUsed: rows.map((row) => row.memoryUsed ?? null),
+    load1: rows.map((row) => row.load1),
+    diskUsed: rows.map((row) => row.diskUsed ?? null),
+  };
 }
 
 /** A stop signal came: the worker starts no run any more and lets its running ones finish. */

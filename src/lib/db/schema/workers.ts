@@ -1,4 +1,4 @@
-import { index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
+import { index, integer, primaryKey, real, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import type { HostVitals } from '../../contracts/workers';
 
 /**
@@ -28,3 +28,29 @@ export const workers = sqliteTable(
 );
 
 export type WorkerRow = typeof workers.$inferSelect;
+
+/**
+ * Each worker host's figures at each beat of its worker, kept a day (WORKER_VITALS_KEPT_MS): the
+ * Workers page's chart of a host's load, and the health reporter's view of the fleet over the hour.
+ * Columns, not JSON, so that averages and peaks are taken in SQL on either dialect.
+ */
+export const workerVitals = sqliteTable(
+  'worker_vitals',
+  {
+    workerId: text('worker_id')
+      .notNull()
+      .references(() => workers.id, { onDelete: 'cascade' }),
+    /** The beat's time, epoch ms. */
+    t: integer('t').notNull(),
+    cpuBusy: real('cpu_busy'),
+    cores: integer('cores').notNull(),
+    load1: real('load1').notNull(),
+    memoryUsedBytes: integer('memory_used_bytes').notNull(),
+    memoryTotalBytes: integer('memory_total_bytes').notNull(),
+    diskAvailableBytes: integer('disk_available_bytes'),
+    diskSizeBytes: integer('disk_size_bytes'),
+  },
+  (t) => [primaryKey({ columns: [t.workerId, t.t] }), index('worker_vitals_by_time').on(t.t)],
+);
+
+export type WorkerVitalsRow = typeof workerVitals.$inferSelect;
