@@ -1,8 +1,7 @@
 'use client';
 
-import { useEffect, useState } from 'react';
 import { type WorkerDto, workerListResponseSchema } from '@/lib/contracts/workers';
-import { apiFetch } from '@/lib/http/client';
+import { usePolled } from './usePolled';
 
 /**
  * How often the Workers page reads the list again while it is in view. Workers say they are alive
@@ -13,26 +12,8 @@ export const WORKERS_REFRESH_MS = 2_000;
 
 /** The workers: server-rendered first, then read again every 2 s while the tab is visible. */
 export function useWorkers(initial: readonly WorkerDto[]): readonly WorkerDto[] {
-  const [workers, setWorkers] = useState(initial);
-  useEffect(() => {
-    const controller = new AbortController();
-    const read = async () => {
-      if (document.visibilityState !== 'visible') return;
-      try {
-        const { items } = await apiFetch('/api/workers', {
-          schema: workerListResponseSchema,
-          signal: controller.signal,
-        });
-        setWorkers(items);
-      } catch {
-        // Kept as they were: the connection indicator says when the server is out of reach.
-      }
-    };
-    const timer = setInterval(read, WORKERS_REFRESH_MS);
-    return () => {
-      clearInterval(timer);
-      controller.abort();
-    };
-  }, []);
-  return workers;
+  const answer = usePolled('/api/workers', workerListResponseSchema, WORKERS_REFRESH_MS, {
+    items: [...initial],
+  });
+  return answer?.items ?? initial;
 }

@@ -115,6 +115,7 @@ describeOnEachDialect('the System Health Reporter', (store) => {
       memoryTotalBytes: 32 * GIB,
       diskAvailableBytes: 6 * GIB,
       diskSizeBytes: 100 * GIB,
+      diskUsedBytes: 89 * GIB,
     });
     await recordWorkerBeat(store(), 'busy-host-1', beatAt, {
       cpuBusy: 0.955,
@@ -124,6 +125,7 @@ describeOnEachDialect('the System Health Reporter', (store) => {
       memoryTotalBytes: 32 * GIB,
       diskAvailableBytes: 5 * GIB,
       diskSizeBytes: 100 * GIB,
+      diskUsedBytes: 75 * GIB,
     });
     await registerWorker(store(), {
       id: 'gone-1',
@@ -157,7 +159,8 @@ describeOnEachDialect('the System Health Reporter', (store) => {
             cores: 8,
             load1: 11.5,
             memoryUsedPercent: 93.8,
-            dataDiskFreePercent: 5,
+            // df's Use%: used / (used + available); the 20 GiB reserved for root count as neither.
+            dataDiskUsedPercent: 93.8,
           },
           hostLastHour: {
             beats: 2,

@@ -91,6 +91,7 @@ describeOnEachDialect('workers', (store) => {
       memoryTotalBytes: 24 * 2 ** 30,
       diskAvailableBytes: 120 * 2 ** 30,
       diskSizeBytes: 500 * 2 ** 30,
+      diskUsedBytes: 360 * 2 ** 30,
     };
     const listed = async () => (await listWorkers(store(), NOW)).find((row) => row.id === 'measured');
     await registerWorker(store(), {
@@ -117,7 +118,9 @@ describeOnEachDialect('workers', (store) => {
       memoryUsedBytes: 6 * 2 ** 30,
       memoryTotalBytes: 24 * 2 ** 30,
       diskAvailableBytes: disk === null ? null : disk * 2 ** 30,
-      diskSizeBytes: disk === null ? null : 500 * 2 ** 30,
+      diskSizeBytes: disk === null ? null : (4 * disk + 20) * 2 ** 30,
+      // df's Use% is used / (used + available), 3/4 here: the 20 GiB reserved for root count as neither.
+      diskUsedBytes: disk === null ? null : 3 * disk * 2 ** 30,
     });
     const onHost = (id: string, host: string, startedAt: number, vitals: HostVitals) =>
       registerWorker(store(), { id, host, labels: [], version: '0.1.0', startedAt, vitals });

@@ -82,3 +82,28 @@ test('the Workers page follows its worker without a reload: a run that starts co
   await expect(running).toHaveText('0');
   expect(errors).toEqual([]);
 });
+
+test("the Workers page charts this host's load from its worker's beats, drawing each new one, over the hour or the day", async ({
+  page,
+}) => {
+  const errors = collectConsoleErrors(page);
+  await signIn(page, stack.app.url);
+  await page.goto(`${stack.app.url}/workers`);
+  const panel = page.getByTestId('host-load');
+  await expect(panel).toHaveAttribute('data-host', os.hostname());
+  await expect(page.getByTestId('host-load-host')).toHaveValue(os.hostname());
+  await expect(page.getByTestId('host-load-chart').locator('canvas')).toBeVisible();
+  await expect(page.getByTestId('host-load-caption')).toContainText('a point every 5.0 s');
+  // Its worker beats every 5 s, and the chart reads again every 10 s: a new point comes without a reload.
+  const shown = Number(await panel.getAttribute('data-points'));
+  expect(shown).toBeGreaterThan(0);
+  await expect
+    .poll(async () => Number(await panel.getAttribute('data-points')), { timeout: 30_000 })
+    .toBeGreaterThan(shown);
+
+  await page.getByTestId('host-load-range-24h').click();
+  await expect(panel).toHaveAttribute('data-range', '24h');
+  await expect(page.getByTestId('host-load-caption')).toContainText('Last 24 hours');
+  await expect(page.getByTestId('host-load-caption')).toContainText('a point every 2 m 00 s');
+  expect(errors).toEqual([]);
+});

@@ -25,6 +25,7 @@ import {
   updateChannelSchema,
 } from '../../src/lib/contracts/notifications';
 import { listFiringsQuerySchema, listSchedulesQuerySchema } from '../../src/lib/contracts/schedules';
+import { hostLoadQuerySchema } from '../../src/lib/contracts/workers';
 import {
   listWorkflowRunsQuerySchema,
   startWorkflowRunSchema,
@@ -238,6 +239,11 @@ const QUERY_SPECS: Record<string, QuerySpec> = {
     valid: { cronExpression: '0 9 * * 1-5', timezone: 'Asia/Tokyo' },
     cases: 40,
   },
+  'GET /api/workers/load': {
+    schema: hostLoadQuerySchema,
+    valid: { host: 'build-host', range: '24h' },
+    cases: 30,
+  },
 };
 
 type Category = 'params' | 'unknownId' | 'body' | 'query' | 'signin' | 'gate' | 'inputless' | 'unroutable';
@@ -276,12 +282,13 @@ const count = (category: string) => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The machine's own metrics: sampled every few seconds whatever the requests do. */
+/** The machine's own metrics, and its worker's figures at each beat: written every few seconds whatever the requests do. */
 const HOST_METRICS_TABLES = new Set([
   'host_samples',
   'host_rollups',
   'metric_rollup_progress',
   'metric_series',
+  'worker_vitals',
 ]);
 
 /**

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import packageJson from '../../package.json';
 import type { AgentDto } from '../../src/lib/contracts/agents';
-import type { WorkerDto } from '../../src/lib/contracts/workers';
+import type { HostLoadDto, WorkerDto } from '../../src/lib/contracts/workers';
 import { openReadOnlyDatabase } from '../../src/lib/db';
 import { listWorkers } from '../../src/lib/db/queries/workers';
 import { sqliteStore } from '../../src/lib/db/store';
@@ -58,6 +58,30 @@ describe('workers and labels', () => {
     expect(beat?.lastBeatAt).toBeGreaterThan(beat?.startedAt ?? Number.POSITIVE_INFINITY);
     expect(Date.now() - (beat?.lastBeatAt ?? 0)).toBeLessThan(30_000);
   }, 40_000);
+
+  it("charts this host's load from its worker's beats, and names the field of a bad query", async () => {
+    const load = async (query: string) => stack.api.call('GET', `/api/workers/load?${query}`);
+    const host = encodeURIComponent(os.hostname());
+    // At least its start's figures; each beat after brings more.
+    const { status, body } = await load(`host=${host}`);
+    expect(status).toBe(200);
+    const hour = body as HostLoadDto;
+    expect(hour).toMatchObject({ host: os.hostname(), range: '1h', stepMs: 5_000 });
+    expect(hour.t.length).toBeGreaterThan(0);
+    expect(hour.memoryUsed.every((share) => share !== null && share > 0 && share < 1)).toBe(true);
+    expect(hour.diskUsed.every((share) => share !== null && share > 0 && share < 1)).toBe(true);
+    expect(((await load(`host=elsewhere&range=24h`)).body as HostLoadDto).t).toEqual([]);
+
+    for (const [query, field] of [
+      ['range=1h', 'host'],
+      [`host=${host}&range=7d`, 'range'],
+      [`host=${host}&since=1`, 'since'],
+    ] as const) {
+      const answer = await load(query);
+      expect(answer.status, query).toBe(400);
+      expect(JSON.stringify(answer.body), query).toContain(field);
+    }
+  });
 
   it('runs an agent requiring a label this worker has, and the run names the worker', async () => {
     const [worker] = await workers();

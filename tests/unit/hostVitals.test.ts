@@ -35,6 +35,10 @@ describe('a worker host’s figures, read from this machine', () => {
     const disk = fs.statfsSync(os.tmpdir());
     expect(second.diskSizeBytes).toBe(disk.blocks * disk.bsize);
     expect(second.diskAvailableBytes).toBeGreaterThan(0);
+    // Give or take what other processes wrote between the two reads.
+    expect(Math.abs((second.diskUsedBytes ?? 0) - (disk.blocks - disk.bfree) * disk.bsize)).toBeLessThan(
+      2 ** 28,
+    );
   });
 
   it('is null where /proc cannot be read, and leaves out a disk that does not answer', async () => {
@@ -43,7 +47,7 @@ describe('a worker host’s figures, read from this machine', () => {
     expect(await new HostVitalsReader(noProc, os.tmpdir()).read()).toBeNull();
     const stuckDisk: HostSource = { ...system, statfs: () => new Promise(() => {}) };
     const vitals = await new HostVitalsReader(stuckDisk, os.tmpdir()).read();
-    expect(vitals).toMatchObject({ diskAvailableBytes: null, diskSizeBytes: null });
+    expect(vitals).toMatchObject({ diskAvailableBytes: null, diskSizeBytes: null, diskUsedBytes: null });
     expect(vitals?.memoryTotalBytes).toBe(os.totalmem());
   });
 });

@@ -1,7 +1,6 @@
 import type { Metadata } from 'next';
-import { WorkerList } from '@/components/features/workers/WorkerList';
+import { WorkersView } from '@/components/features/workers/WorkersView';
 import { PageHeader } from '@/components/ui/PageHeader';
-import { Panel } from '@/components/ui/Panel';
 import { listWorkers } from '@/lib/db/queries/workers';
 import { getStore } from '@/lib/db/store';
 import { getRuntime } from '@/lib/server/runtime';
@@ -14,14 +13,12 @@ export default async function WorkersPage() {
     <>
       <PageHeader
         title="Workers"
-        description="The processes that run agents, one row per start: this server's own, and each worker host's (npm run worker) on a shared Postgres. Labels (WORKER_LABELS) decide which agents' runs each may take; the load is its host's at its last beat."
+        description="The processes that run agents, one row per start: this server's own, and each worker host's (npm run worker) on a shared Postgres. Labels (WORKER_LABELS) decide which agents' runs each may take; the load is its host's at its last beat, and below over the last hour or day."
       />
-      <Panel>
-        <WorkerList
-          initial={await listWorkers(getStore(), Date.now())}
-          currentId={getRuntime()?.backend.runWorker.id ?? null}
-        />
-      </Panel>
+      <WorkersView
+        initial={await listWorkers(getStore(), Date.now())}
+        currentId={getRuntime()?.backend.runWorker.id ?? null}
+      />
     </>
   );
 }

@@ -36,6 +36,8 @@ export const hostVitalsSchema = z.object({
   /** The filesystem of its data directory, as df shows it. */
   diskAvailableBytes: z.number().nullable(),
   diskSizeBytes: z.number().nullable(),
+  /** Blocks in use, root's reserved ones not counted: df's Use% is used / (used + available). */
+  diskUsedBytes: z.number().nullable().default(null),
 });
 export type HostVitals = z.infer<typeof hostVitalsSchema>;
 
@@ -120,7 +122,7 @@ export const hostLoadSchema = z.object({
   /** Share of its memory in use (0–1). */
   memoryUsed: z.array(z.number().nullable()),
   load1: z.array(z.number()),
-  /** Share of its data directory's filesystem in use (0–1); null where it could not be read. */
+  /** Share of its data directory's filesystem in use, as df's Use% (0–1); null where it could not be read. */
   diskUsed: z.array(z.number().nullable()),
 });
 export type HostLoadDto = z.infer<typeof hostLoadSchema>;

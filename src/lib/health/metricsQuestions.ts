@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { microsToUsd } from '../contracts/executions';
 import { diskUsedShare, type MetricRange, type MetricsRangeDto } from '../contracts/metrics';
-import { workerStateOf } from '../contracts/workers';
+import { type HostVitals, workerStateOf } from '../contracts/workers';
 import { execute } from '../db/plan';
 import { getMonthToDate } from '../db/queries/costReports';
 import { getClaudeopsActivity } from '../db/queries/healthActivity';
@@ -206,6 +206,17 @@ export async function claudeopsActivity(store: Store, now: number) {
   };
 }
 
+/** df's Use% of the host's data directory; null where it was not read. */
+function dataDiskUsedPercent({
+  diskUsedBytes,
+  diskAvailableBytes,
+  diskSizeBytes,
+}: HostVitals): number | null {
+  if (diskUsedBytes === null || diskSizeBytes === null) return null;
+  const share = diskUsedShare(diskUsedBytes, diskAvailableBytes, diskSizeBytes);
+  return share === null ? null : percent(share);
+}
+
 /** A share's average and peak, in percent; null without a figure. */
 function percentStat(values: readonly (number | null)[]) {
   const stats = averageAndPeak(values);
@@ -247,10 +258,7 @@ export async function workerHosts(store: Store, now: number) {
       cores: vitals.cores,
       load1: vitals.load1,
       memoryUsedPercent: percent(vitals.memoryUsedBytes / vitals.memoryTotalBytes),
-      dataDiskFreePercent:
-        vitals.diskAvailableBytes === null || !vitals.diskSizeBytes
-          ? null
-          : percent(vitals.diskAvailableBytes / vitals.diskSizeBytes),
+      dataDiskUsedPercent: dataDiskUsedPercent(vitals),
     },
     hostLastHour: lastHour.get(worker.host) ?? null,
   }));

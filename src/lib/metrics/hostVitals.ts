@@ -45,6 +45,7 @@ export class HostVitalsReader {
       memoryTotalBytes: memory.totalBytes,
       diskAvailableBytes: usage?.availableBytes ?? null,
       diskSizeBytes: usage?.sizeBytes ?? null,
+      diskUsedBytes: usage?.usedBytes ?? null,
     };
   }
 }

@@ -4,6 +4,7 @@ import {
   type HostMetric,
   type HostSample,
   isVirtualInterface,
+  type MetricRange,
   type MetricSeriesDto,
   type MetricsWindowDto,
   type MetricUnit,
@@ -16,6 +17,17 @@ import type { RunResourceSample } from '@/lib/contracts/runResources';
  * Pure state of the metric charts: a window read from the server, kept live by folding the
  * `metrics` topic's samples into it, and the models the charts draw from it.
  */
+
+/** A chart's range, in words: on the buttons and in the caption ("Last 24 hours"). */
+export const METRIC_RANGE_LABELS: Record<MetricRange | 'custom', string> = {
+  '1h': '1 hour',
+  '24h': '24 hours',
+  '7d': '7 days',
+  '30d': '30 days',
+  '90d': '90 days',
+  '1y': '1 year',
+  custom: 'Custom',
+};
 
 export type Column = (number | null)[];
 

@@ -22,21 +22,16 @@ import {
 } from '@/lib/contracts/metrics';
 import { apiFetch, errorMessage } from '@/lib/http/client';
 import { formatCount, formatDuration } from '@/lib/presentation/format';
-import { foldRun, networkInterfaces, systemCharts } from '@/lib/presentation/metricsView';
+import {
+  foldRun,
+  METRIC_RANGE_LABELS,
+  networkInterfaces,
+  systemCharts,
+} from '@/lib/presentation/metricsView';
 import { CurrentValues } from './CurrentValues';
 import { CustomRangeForm } from './CustomRangeForm';
 import styles from './SystemMetrics.module.css';
 import { type ChartBand, TimeChart } from './TimeChart';
-
-const RANGE_LABELS: Record<MetricRange | 'custom', string> = {
-  '1h': '1 hour',
-  '24h': '24 hours',
-  '7d': '7 days',
-  '30d': '30 days',
-  '90d': '90 days',
-  '1y': '1 year',
-  custom: 'Custom',
-};
 
 type RangeChoice = MetricRange | 'custom';
 
@@ -114,7 +109,7 @@ export function SystemMetrics({ initial, latest }: { initial: MetricsRangeDto; l
   const xRange = useMemo(() => [metrics.from, metrics.to] as const, [metrics.from, metrics.to]);
   const tier = metrics.tier === 'raw' ? 'raw samples' : `${metrics.tier} rollups`;
   const virtualCount = interfaces.filter((nic) => nic.virtual).length;
-  const label = range === 'custom' ? 'Custom range' : `Last ${RANGE_LABELS[range]}`;
+  const label = range === 'custom' ? 'Custom range' : `Last ${METRIC_RANGE_LABELS[range]}`;
 
   return (
     <>
@@ -134,7 +129,7 @@ export function SystemMetrics({ initial, latest }: { initial: MetricsRangeDto; l
                 }}
                 data-testid={`range-${option}`}
               >
-                {RANGE_LABELS[option]}
+                {METRIC_RANGE_LABELS[option]}
               </Button>
             ))}
             <Button

@@ -4,7 +4,6 @@ import { Badge, Tag, type Tone } from '@/components/ui/Badge';
 import { type Columns, DataTable } from '@/components/ui/DataTable';
 import { Empty } from '@/components/ui/Panel';
 import { Time } from '@/components/ui/Time';
-import { useWorkers } from '@/hooks/useWorkers';
 import { type WorkerDto, type WorkerState, workerStateOf } from '@/lib/contracts/workers';
 import { formatBytes, formatPercent } from '@/lib/presentation/format';
 
@@ -144,15 +143,14 @@ function columnsFor(currentId: string | null): Columns<WorkerDto> {
   ];
 }
 
-/** The workers, newest first, kept current (useWorkers); `currentId` is this server's own. */
+/** The workers, newest first; `currentId` is this server's own. */
 export function WorkerList({
-  initial,
+  workers,
   currentId,
 }: {
-  initial: readonly WorkerDto[];
+  workers: readonly WorkerDto[];
   currentId: string | null;
 }) {
-  const workers = useWorkers(initial);
   return (
     <DataTable
       data={workers}

@@ -8,6 +8,7 @@ CREATE TABLE "worker_vitals" (
 	"memory_total_bytes" bigint NOT NULL,
 	"disk_available_bytes" bigint,
 	"disk_size_bytes" bigint,
+	"disk_used_bytes" bigint,
 	CONSTRAINT "worker_vitals_worker_id_t_pk" PRIMARY KEY("worker_id","t")
 );
 --> statement-breakpoint

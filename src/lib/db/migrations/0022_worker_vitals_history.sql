@@ -8,6 +8,7 @@ CREATE TABLE `worker_vitals` (
 	`memory_total_bytes` integer NOT NULL,
 	`disk_available_bytes` integer,
 	`disk_size_bytes` integer,
+	`disk_used_bytes` integer,
 	PRIMARY KEY(`worker_id`, `t`),
 	FOREIGN KEY (`worker_id`) REFERENCES `workers`(`id`) ON UPDATE no action ON DELETE cascade
 );

@@ -78,7 +78,7 @@ export function pruneWorkerVitals({ db, t }: Store, before: number): Plan<number
 
 /**
  * A host's load over `range` back from `now`: the beats of every worker on it (one per process
- * start), averaged per bucket. Shares are taken in SQL as doubles; a size of 0 reads as unknown.
+ * start), averaged per bucket. Shares are taken in SQL as doubles; a whole of 0 reads as unknown.
  */
 export function* hostLoad(store: Store, { host, range }: HostLoadQuery, now: number): Plan<HostLoadDto> {
   const { db, t } = store;
@@ -96,7 +96,8 @@ export function* hostLoad(store: Store, { host, range }: HostLoadQuery, now: num
         cpuBusy: sql`avg(${v.cpuBusy})`.mapWith(Number),
         memoryUsed: share(v.memoryUsedBytes, v.memoryTotalBytes),
         load1: sql`avg(${v.load1})`.mapWith(Number),
-        diskUsed: sql`1 - ${share(v.diskAvailableBytes, v.diskSizeBytes)}`.mapWith(Number),
+        // df's Use%, as everywhere in the console (diskUsedShare).
+        diskUsed: share(v.diskUsedBytes, sql`${v.diskUsedBytes} + ${v.diskAvailableBytes}`),
       })
       .from(v)
       .innerJoin(t.workers, eq(t.workers.id, v.workerId))

@@ -34,6 +34,7 @@ export const workerVitals = pgTable(
     memoryTotalBytes: int64('memory_total_bytes').notNull(),
     diskAvailableBytes: int64('disk_available_bytes'),
     diskSizeBytes: int64('disk_size_bytes'),
+    diskUsedBytes: int64('disk_used_bytes'),
   },
   (t) => [primaryKey({ columns: [t.workerId, t.t] }), index('worker_vitals_by_time').on(t.t)],
 );

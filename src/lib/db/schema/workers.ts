@@ -49,6 +49,7 @@ export const workerVitals = sqliteTable(
     memoryTotalBytes: integer('memory_total_bytes').notNull(),
     diskAvailableBytes: integer('disk_available_bytes'),
     diskSizeBytes: integer('disk_size_bytes'),
+    diskUsedBytes: integer('disk_used_bytes'),
   },
   (t) => [primaryKey({ columns: [t.workerId, t.t] }), index('worker_vitals_by_time').on(t.t)],
 );
