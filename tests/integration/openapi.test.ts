@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { Ajv2020 } from 'ajv/dist/2020';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setUpTestStack } from '../helpers/stack';
@@ -66,6 +67,7 @@ describe('GET /api/openapi.json on the running server', () => {
     ['/api/metrics?range=1h', '/api/metrics'],
     ['/api/notification-deliveries', '/api/notification-deliveries'],
     ['/api/schedules/preview?cronExpression=0%209%20*%20*%201-5&timezone=UTC', '/api/schedules/preview'],
+    [`/api/workers/load?host=${encodeURIComponent(os.hostname())}&range=24h`, '/api/workers/load'],
   ])('GET %s answers as the document says', async (url, path) => {
     await expectAsDocumented('get', url, path);
   });
