@@ -69,7 +69,8 @@ describe('workers and labels', () => {
     expect(hour).toMatchObject({ host: os.hostname(), range: '1h', stepMs: 5_000 });
     expect(hour.t.length).toBeGreaterThan(0);
     expect(hour.memoryUsed.every((share) => share !== null && share > 0 && share < 1)).toBe(true);
-    expect(hour.diskUsed.every((share) => share !== null && share > 0 && share < 1)).toBe(true);
+    // A beat whose statfs took over 0.5 s (a busy machine) goes without the disk: null, never a wrong share.
+    expect(hour.diskUsed.every((share) => share === null || (share > 0 && share < 1))).toBe(true);
     expect(((await load(`host=elsewhere&range=24h`)).body as HostLoadDto).t).toEqual([]);
 
     for (const [query, field] of [
