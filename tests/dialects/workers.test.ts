@@ -12,7 +12,7 @@ import {
   registerWorker,
 } from '../../src/lib/db/queries/workers';
 import type { Store } from '../../src/lib/db/store';
-import { pruneExpired } from '../../src/lib/metrics/retention';
+import { maintainHostMetrics } from '../../src/lib/metrics/retention';
 import { describeOnEachDialect, insertAgent } from '../helpers/stores';
 
 const NOW = 1_800_000_000_000;
@@ -161,7 +161,7 @@ describeOnEachDialect('workers', (store) => {
 
     // The metrics maintenance drops what is older than a day.
     const retention = { rawMs: 86_400_000, minuteMs: 86_400_000, hourMs: 86_400_000 };
-    await pruneExpired(store(), NOW - 599_000 + 86_400_000, retention, async () => {});
+    await maintainHostMetrics(store(), NOW - 599_000 + 86_400_000, retention, async () => {});
     expect(await day()).toMatchObject({ t: [NOW - 600_000, NOW - 120_000], cpuBusy: [0.5, 0.75] });
   });
 });

@@ -125,8 +125,7 @@ const PRUNE_BATCH = 500;
 
 /**
  * Deletes what is older than each tier's retention, in small batches, never a row its next
- * tier has not rolled up yet; and the worker hosts' figures older than a day (a minute's beats
- * when run each minute: one short statement). Returns the number of rows deleted.
+ * tier has not rolled up yet. Returns the number of rows deleted.
  */
 export async function pruneExpired(
   store: Store,
@@ -148,7 +147,7 @@ export async function pruneExpired(
       if (batch < PRUNE_BATCH) break;
     }
   }
-  return deleted + (await execute(store, pruneWorkerVitals(store, now - WORKER_VITALS_KEPT_MS)));
+  return deleted;
 }
 
 /** Free pages handed back per transaction (1 MiB of 4 KiB pages). */
@@ -175,7 +174,10 @@ export async function reclaimFreePages(store: Store, pause: Pause = yieldToEvent
   return start - left;
 }
 
-/** One maintenance round: roll up, prune, give space back. */
+/**
+ * One maintenance round: roll up, prune, give space back. The worker hosts' figures older than a
+ * day go too: a minute's beats when run each minute, one short statement.
+ */
 export async function maintainHostMetrics(
   store: Store,
   now: number,
@@ -183,7 +185,9 @@ export async function maintainHostMetrics(
   pause: Pause = yieldToEventLoop,
 ): Promise<{ bucketsWritten: number; rowsDeleted: number; pagesFreed: number }> {
   const bucketsWritten = await rollUpClosedBuckets(store, now, pause);
-  const rowsDeleted = await pruneExpired(store, now, retention, pause);
+  const rowsDeleted =
+    (await pruneExpired(store, now, retention, pause)) +
+    (await execute(store, pruneWorkerVitals(store, now - WORKER_VITALS_KEPT_MS)));
   const pagesFreed = rowsDeleted > 0 ? await reclaimFreePages(store, pause) : 0;
   return { bucketsWritten, rowsDeleted, pagesFreed };
 }

@@ -39,7 +39,8 @@ function seriesOf(load: HostLoadDto): ChartSeries[] {
 export function HostLoad({ hosts, initialHost }: { hosts: readonly string[]; initialHost: string }) {
   const [picked, setPicked] = useState(initialHost);
   const [range, setRange] = useState<HostLoadRange>('1h');
-  // A host that left the list stays picked: its day of figures is still there.
+  // Without this server's host (it runs no agents), the newest worker's, once one is listed. A
+  // host that left the list stays picked: its day of figures is still there.
   const host = picked || hosts[0] || '';
   const path = host ? `/api/workers/load?${new URLSearchParams({ host, range })}` : null;
   const load = usePolled(path, hostLoadSchema, HOST_LOAD_REFRESH_MS);

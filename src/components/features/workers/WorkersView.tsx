@@ -25,7 +25,7 @@ export function WorkersView({
       <Panel>
         <WorkerList workers={workers} currentId={currentId} />
       </Panel>
-      <HostLoad hosts={hosts} initialHost={ownHost ?? hosts[0] ?? ''} />
+      <HostLoad hosts={hosts} initialHost={ownHost ?? ''} />
     </>
   );
 }
