@@ -8,7 +8,7 @@ import {
   WORKER_ALIVE_WINDOW_MS,
   type WorkerDto,
 } from '../../contracts/workers';
-import { changesOf, type Plan, rowsOf, transaction } from '../plan';
+import { changesOf, type Plan, rowsOf } from '../plan';
 import type { WorkerRow } from '../schema';
 import type { Store } from '../store';
 
@@ -17,32 +17,35 @@ import type { Store } from '../store';
 /** The Workers page lists this many, newest first: one row per process start, so old ones pile up. */
 const WORKERS_LISTED = 100;
 
-export function registerWorker(
+export async function registerWorker(
   store: Store,
   worker: Omit<WorkerRow, 'stoppedAt' | 'lastBeatAt' | 'drainingSince' | 'vitals'> & {
     vitals?: HostVitals | null;
   },
 ): Promise<void> {
-  return transaction(store, function* (tx) {
-    yield* changesOf(tx.db.insert(tx.t.workers).values({ ...worker, lastBeatAt: worker.startedAt }));
-    yield* vitalsHistory(tx, worker.id, worker.startedAt, worker.vitals);
-  });
+  const { db, t } = store;
+  await db.insert(t.workers).values({ ...worker, lastBeatAt: worker.startedAt });
+  await vitalsHistory(store, worker.id, worker.startedAt, worker.vitals);
 }
 
-/** The host's figures at a beat, into its history (a chart's point); nothing without figures. */
-function* vitalsHistory(
+/**
+ * The host's figures at a beat, into its history (a chart's point); nothing without figures. A
+ * statement of its own after the beat's, not one transaction with it: a beat holds no pooled
+ * connection across statements, and a point that cannot be stored is a gap in the chart, never a
+ * beat that does not count.
+ */
+async function vitalsHistory(
   { db, t }: Store,
   workerId: string,
   at: number,
   vitals: HostVitals | null | undefined,
-): Plan<void> {
-  if (vitals)
-    yield* changesOf(
-      db
-        .insert(t.workerVitals)
-        .values({ workerId, t: at, ...vitals })
-        .onConflictDoNothing(),
-    );
+): Promise<void> {
+  if (!vitals) return;
+  await db
+    .insert(t.workerVitals)
+    .values({ workerId, t: at, ...vitals })
+    .onConflictDoNothing()
+    .catch(() => undefined);
 }
 
 /**
@@ -50,25 +53,21 @@ function* vitalsHistory(
  * False when a reaper has taken it for dead (its row is stopped): its runs were settled elsewhere,
  * and it must stop theirs (see localWorker.ts, the fence).
  */
-export function recordWorkerBeat(
+export async function recordWorkerBeat(
   store: Store,
   id: string,
   at: number,
   vitals?: HostVitals | null,
 ): Promise<boolean> {
-  return transaction(store, function* (tx) {
-    const { db, t } = tx;
-    const beaten = yield* rowsOf(
-      db
-        .update(t.workers)
-        .set({ lastBeatAt: at, ...(vitals !== undefined && { vitals }) })
-        .where(and(eq(t.workers.id, id), isNull(t.workers.stoppedAt)))
-        .returning({ id: t.workers.id }),
-    );
-    if (beaten.length === 0) return false;
-    yield* vitalsHistory(tx, id, at, vitals);
-    return true;
-  });
+  const { db, t } = store;
+  const beaten = await db
+    .update(t.workers)
+    .set({ lastBeatAt: at, ...(vitals !== undefined && { vitals }) })
+    .where(and(eq(t.workers.id, id), isNull(t.workers.stoppedAt)))
+    .returning({ id: t.workers.id });
+  if (beaten.length === 0) return false;
+  await vitalsHistory(store, id, at, vitals);
+  return true;
 }
 
 /** Drops the host figures taken before `before` (WORKER_VITALS_KEPT_MS): how many rows went. */
