@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import os from 'node:os';
-import { eq } from 'drizzle-orm';
+import { count, eq, type SQL, sql } from 'drizzle-orm';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { transaction } from '../../src/lib/db/plan';
+import type { HostVitals } from '../../src/lib/contracts/workers';
+import { execute, sqlChangesOf, transaction } from '../../src/lib/db/plan';
 import { openPostgres } from '../../src/lib/db/postgres';
 import { reapDeadWorkers, WORKER_LEASE_MS } from '../../src/lib/db/queries/runClaims';
 import { recordWorkerBeat, registerWorker } from '../../src/lib/db/queries/workers';
@@ -69,7 +70,7 @@ function startedWorkers() {
   afterEach(async () => {
     await Promise.all(started.splice(0).map((worker) => worker.stop()));
   });
-  return (store: Store, fence?: WorkerFence) => {
+  return (store: Store, fence?: WorkerFence, vitals?: () => Promise<HostVitals>) => {
     const logged = capturingLogger();
     const worker = startLocalWorker({
       store,
@@ -77,6 +78,7 @@ function startedWorkers() {
       logger: logged.logger,
       beatIntervalMs: BEAT_MS,
       ...(fence && { fence }),
+      ...(vitals && { vitals }),
     });
     return worker.then((running) => {
       started.push(running);
@@ -284,4 +286,52 @@ describeOnPostgres('a worker cut off from its database', (store) => {
       await proxy.close();
     }
   }, 120_000);
+});
+
+describeOnEachDialect('a worker whose host figures cannot be stored', (store) => {
+  beforeEach(() => emptyTables(store(), (t) => [t.workerVitals, t.workers]));
+  const start = startedWorkers();
+  const run = (query: SQL) => execute(store(), sqlChangesOf(store(), query));
+  const pointsOf = async (workerId: string) =>
+    (
+      await store()
+        .db.select({ n: count() })
+        .from(store().t.workerVitals)
+        .where(eq(store().t.workerVitals.workerId, workerId))
+    )[0]?.n ?? 0;
+  const GAP = "this host's figures could not be stored: its load chart has a gap until they can";
+  const AGAIN = "this host's figures reach its load chart again";
+
+  it('beats on, says once that its load chart has a gap, and once that the figures reach it again', async () => {
+    const vitals = async (): Promise<HostVitals> => ({
+      cpuBusy: 0.5,
+      cores: 2,
+      load1: 1,
+      memoryUsedBytes: 1,
+      memoryTotalBytes: 2,
+      diskAvailableBytes: 1,
+      diskSizeBytes: 2,
+      diskUsedBytes: 1,
+    });
+    const { worker, records } = await start(store(), undefined, vitals);
+    const said = (msg: string) => records().filter((record) => record.msg === msg).length;
+    await vi.waitFor(async () => expect(await pointsOf(worker.id)).toBeGreaterThan(0));
+
+    // The history table gone from under it (a failing write, for real): the beats still count.
+    await run(sql.raw('alter table worker_vitals rename to worker_vitals_away'));
+    try {
+      await vi.waitFor(() => expect(said(GAP)).toBe(1));
+      const beatAt = (await workerOf(store(), worker.id)).lastBeatAt;
+      await vi.waitFor(async () =>
+        expect((await workerOf(store(), worker.id)).lastBeatAt).toBeGreaterThan(beatAt + 4 * BEAT_MS),
+      );
+    } finally {
+      await run(sql.raw('alter table worker_vitals_away rename to worker_vitals'));
+    }
+    expect(said(GAP)).toBe(1);
+    const before = await pointsOf(worker.id);
+    await vi.waitFor(() => expect(said(AGAIN)).toBe(1));
+    await vi.waitFor(async () => expect(await pointsOf(worker.id)).toBeGreaterThan(before));
+    expect(said(GAP)).toBe(1);
+  });
 });

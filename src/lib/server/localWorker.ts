@@ -12,6 +12,7 @@ import {
   recordWorkerStop,
   registerWorker,
   unstoppedWorkersOn,
+  type VitalsPoint,
 } from '../db/queries/workers';
 import type { Store } from '../db/store';
 
@@ -97,6 +98,27 @@ function goneHere(id: string, host: string): boolean {
 }
 
 /**
+ * Says once when the host's figures stop reaching its load chart, and once when they reach it
+ * again: a storage fault would otherwise log at every beat, or (swallowed) not at all.
+ */
+function gapsInHistory(logger: Logger, workerId: string): (point: VitalsPoint) => void {
+  let losing = false;
+  return (point) => {
+    if (!point.stored && point.error !== undefined) {
+      if (!losing)
+        logger.warn(
+          { err: point.error, workerId },
+          "this host's figures could not be stored: its load chart has a gap until they can",
+        );
+      losing = true;
+    } else if (point.stored && losing) {
+      losing = false;
+      logger.info({ workerId }, "this host's figures reach its load chart again");
+    }
+  };
+}
+
+/**
  * Registers this process's worker row (a failure stops the start) and keeps it beating until
  * `stop`. Each beat also reaps the workers that stopped beating (any worker may: two at once
  * handle a dead one once); a worker whose own beat failed reaps nobody that time, as the store
@@ -165,6 +187,7 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
     logger.info({ workerId: id }, 'the worker reaches the database again and claims runs again');
     fence?.onRejoined();
   };
+  const notePoint = gapsInHistory(logger, id);
   // One beat at a time: a slow store must not pile beats (and reaps) up; none after `stop`.
   const beatOnce = oneAtATime(
     async () => {
@@ -173,7 +196,7 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
       if (fencing) return rejoin(now);
       // Figures that cannot be read are left out: the beat is what must get through.
       const figures = registered ? await vitals?.().catch(() => undefined) : undefined;
-      if (await recordWorkerBeat(store, id, now, figures)) storedBeatAt = now;
+      if (await recordWorkerBeat(store, id, now, figures, notePoint)) storedBeatAt = now;
       else if (registered) takeItselfForDead('another process took this worker for dead');
       await reap(now);
     },

@@ -29,35 +29,45 @@ export async function registerWorker(
 }
 
 /**
- * The host's figures at a beat, into its history (a chart's point); nothing without figures. A
- * statement of its own after the beat's, not one transaction with it: a beat holds no pooled
- * connection across statements, and a point that cannot be stored is a gap in the chart, never a
- * beat that does not count.
+ * What became of a beat's figures as a point of its host's history: stored, none to store, or lost
+ * (the error), which is a gap in the chart and never a beat that does not count.
+ */
+export type VitalsPoint = { stored: true } | { stored: false; error?: unknown };
+
+/**
+ * The host's figures at a beat, into its history (a chart's point). A statement of its own after
+ * the beat's, not one transaction with it: a beat holds no pooled connection across statements.
  */
 async function vitalsHistory(
   { db, t }: Store,
   workerId: string,
   at: number,
   vitals: HostVitals | null | undefined,
-): Promise<void> {
-  if (!vitals) return;
-  await db
-    .insert(t.workerVitals)
-    .values({ workerId, t: at, ...vitals })
-    .onConflictDoNothing()
-    .catch(() => undefined);
+): Promise<VitalsPoint> {
+  if (!vitals) return { stored: false };
+  try {
+    await db
+      .insert(t.workerVitals)
+      .values({ workerId, t: at, ...vitals })
+      .onConflictDoNothing();
+    return { stored: true };
+  } catch (error) {
+    return { stored: false, error };
+  }
 }
 
 /**
  * The worker is alive at `at`, its host's figures `vitals` (kept as they were when undefined).
  * False when a reaper has taken it for dead (its row is stopped): its runs were settled elsewhere,
- * and it must stop theirs (see localWorker.ts, the fence).
+ * and it must stop theirs (see localWorker.ts, the fence). `onPoint` hears what became of the
+ * figures' history point once the beat counted.
  */
 export async function recordWorkerBeat(
   store: Store,
   id: string,
   at: number,
   vitals?: HostVitals | null,
+  onPoint?: (point: VitalsPoint) => void,
 ): Promise<boolean> {
   const { db, t } = store;
   const beaten = await db
@@ -66,7 +76,7 @@ export async function recordWorkerBeat(
     .where(and(eq(t.workers.id, id), isNull(t.workers.stoppedAt)))
     .returning({ id: t.workers.id });
   if (beaten.length === 0) return false;
-  await vitalsHistory(store, id, at, vitals);
+  onPoint?.(await vitalsHistory(store, id, at, vitals));
   return true;
 }
 
