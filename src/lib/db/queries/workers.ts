@@ -76,7 +76,9 @@ export async function recordWorkerBeat(
     .where(and(eq(t.workers.id, id), isNull(t.workers.stoppedAt)))
     .returning({ id: t.workers.id });
   if (beaten.length === 0) return false;
-  onPoint?.(await vitalsHistory(store, id, at, vitals));
+  // Stored whether or not anyone listens (`onPoint?.(…)` would skip evaluating its argument).
+  const point = await vitalsHistory(store, id, at, vitals);
+  onPoint?.(point);
   return true;
 }
 
