@@ -1,9 +1,12 @@
 import { startSpawnHelper } from './src/lib/claude/spawnHelper';
 import { env } from './src/lib/config/env';
+import { thisHost } from './src/lib/config/host';
 import { appLogger, logProcessErrors } from './src/lib/core/logger';
 import { execute } from './src/lib/db/plan';
 import { openPostgresReadOnly } from './src/lib/db/postgres';
 import { getAppSettings } from './src/lib/db/queries/settings';
+import { startHostMetrics } from './src/lib/metrics/hostMetrics';
+import { hostMetricsSettings } from './src/lib/metrics/retention';
 import { RunResourceSampler } from './src/lib/metrics/runResourceSampler';
 import { processSecretMasker } from './src/lib/security/secrets';
 import { openServerDatabase } from './src/lib/server/database';
@@ -41,13 +44,16 @@ async function main(): Promise<void> {
     logger.warn({ err }, 'a read-only Postgres connection was lost; the next query connects again'),
   );
   const sampler = new RunResourceSampler({ store, logger, instance: appEnv.databasePath });
+  const settings = await execute(store, getAppSettings(store));
+  // This machine's CPU, memory, disks and network, charted on the System page under its host.
+  const hostMetrics = startHostMetrics({ store, host: thisHost(), logger, ...hostMetricsSettings(settings) });
   const host = await startRunHost({
     store,
     postgresUrl: appEnv.databaseUrl,
     env: appEnv,
     logger,
     masker: processSecretMasker(),
-    settings: await execute(store, getAppSettings(store)),
+    settings,
     healthStore: readOnly.store,
     runsAgents: true,
     processes: sampler,
@@ -56,7 +62,10 @@ async function main(): Promise<void> {
   // The dashboard's saves reach this process through the database.
   const refresh = setInterval(() => {
     execute(store, getAppSettings(store)).then(
-      (settings) => engine.followSettings(settings),
+      (settings) => {
+        engine.followSettings(settings);
+        hostMetrics.reconfigure(hostMetricsSettings(settings));
+      },
       (err: unknown) => logger.warn({ err }, 'settings could not be read; the next refresh tries again'),
     );
   }, SETTINGS_REFRESH_MS);
@@ -85,6 +94,7 @@ async function main(): Promise<void> {
       }
       await host.stop();
       await sampler.stop();
+      await hostMetrics.stop();
       await readOnly.close();
       await database.close();
       process.exit(signal === 'uncaughtException' ? 1 : 0);

@@ -3,6 +3,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { thisHost } from '../src/lib/config/host';
 import {
   METRIC_RANGE_MS,
   type MetricRange,
@@ -42,6 +43,9 @@ import { seededRandom } from '../tests/helpers/seededRandom';
 import { createTestDb } from '../tests/helpers/testDb';
 import { type BenchResult, timeIt, timeItAsync } from './measure';
 import { sized } from './smoke';
+
+/** This machine: the host the product files its own metrics under. */
+const HOST = thisHost();
 
 const DEFAULT_INTERVAL_MS = 5_000;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -300,8 +304,9 @@ function rangeFromRawRows(handle: DbHandle, range: MetricRange): MetricsRangeDto
       max: column((a) => a.max),
     };
   });
-  const { runs, truncated } = onSqlite(handle.db, (store) => getRunBands(store, from, NOW));
+  const { runs, truncated } = onSqlite(handle.db, (store) => getRunBands(store, HOST, from, NOW));
   return {
+    host: HOST,
     range,
     requested: { from, to: NOW },
     tier,
@@ -337,13 +342,13 @@ async function benchChartQueries(): Promise<BenchResult[]> {
         `(every 5 s for 30 days, every 10 min for the 11 months before) generated in ${Date.now() - started} ms`,
     );
     started = Date.now();
-    const buckets = await rollUpClosedBuckets(sqliteStore(handle.db), NOW, async () => {});
+    const buckets = await rollUpClosedBuckets(sqliteStore(handle.db), HOST, NOW, async () => {});
     console.log(
       `chart queries: ${buckets.toLocaleString('en-US')} buckets rolled up in ${Date.now() - started} ms`,
     );
     const ranges = ['30d', '1y'] as const;
     const fast = (range: MetricRange) => () =>
-      onSqlite(handle.db, (store) => getMetricsRange(store, range, NOW));
+      onSqlite(handle.db, (store) => getMetricsRange(store, HOST, range, NOW));
     const slow = (range: MetricRange) => () => rangeFromRawRows(handle, range);
     // Tiers first, both ranges: the raw sums leave ~half a million buffers for the garbage collector.
     const tiered = ranges.map((range) =>
@@ -382,7 +387,7 @@ async function benchSampleWrites(): Promise<BenchResult[]> {
     await collector.sample(Date.now());
     await sleep(200);
     const series = sampleSeries(await collector.sample(Date.now()));
-    const writer = new HostSampleWriter(sqliteStore(handle.db));
+    const writer = new HostSampleWriter(sqliteStore(handle.db), HOST);
     const first = Math.ceil((NOW - 2 * DAY_MS) / HOUR_MS) * HOUR_MS;
     let t = first;
     const writes = await timeItAsync(
@@ -396,7 +401,7 @@ async function benchSampleWrites(): Promise<BenchResult[]> {
       },
     );
     const rollUp = timeIt('an hour of raw samples rolled up into minutes', 20, () =>
-      transactionOnSqlite(handle.db, (tx) => rollUpBuckets(tx, '1m', first, first + HOUR_MS)),
+      transactionOnSqlite(handle.db, (tx) => rollUpBuckets(tx, HOST, '1m', first, first + HOUR_MS)),
     );
     return [writes, rollUp];
   } finally {

@@ -9,6 +9,7 @@ import { ScheduleOverview } from '@/components/features/schedules/ScheduleOvervi
 import { WorkflowRunsTable } from '@/components/features/workflows/WorkflowRunsTable';
 import { ButtonLink } from '@/components/ui/Button';
 import { Panel } from '@/components/ui/Panel';
+import { thisHost } from '@/lib/config/host';
 import { microsToUsd } from '@/lib/contracts/executions';
 import { execute } from '@/lib/db/plan';
 import { listAgents } from '@/lib/db/queries/agents';
@@ -50,7 +51,9 @@ export default async function DashboardPage() {
       monthSpendUsd={microsToUsd(await execute(store, monthSpendMicrosOf(store, month)))}
       month={month}
       circuit={getRuntime()?.engine.circuit() ?? null}
-      host={await execute(store, getRecentMetrics(store, now, HOST_SPARKLINE_MS, HEADLINE_METRICS))}
+      host={
+        await execute(store, getRecentMetrics(store, thisHost(), now, HOST_SPARKLINE_MS, HEADLINE_METRICS))
+      }
       notices={<BudgetWarnings budgets={await getBudgetStatuses(store, now)} />}
       health={<HealthCard {...(await healthCardProps(store, now))} />}
       after={

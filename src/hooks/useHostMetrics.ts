@@ -15,17 +15,19 @@ export interface HostMetricsState<W extends MetricsWindowDto> {
 
 /**
  * A metrics window kept live: server-rendered first, then every sample of the `metrics` topic
- * folded into it, so the page never asks the API again while it stays on one range.
+ * folded into it, so the page never asks the API again while it stays on one range. The topic
+ * carries this server's host: a window of another host (`follows` false) takes none of it.
  */
 export function useHostMetrics<W extends MetricsWindowDto>(
   initial: W,
   spanMs: number,
   initialLatest: HostSample | null = null,
+  follows = true,
 ): HostMetricsState<W> {
   const [live, setLive] = useState(() => liveWindow(initial, spanMs));
   const [latest, setLatest] = useState(initialLatest);
   useSubscription({ topic: 'metrics' }, (frame) => {
-    if (frame.type !== 'metrics.sample') return;
+    if (frame.type !== 'metrics.sample' || !follows) return;
     setLive((current) => foldSample(current, frame.sample));
     setLatest(frame.sample);
   });

@@ -3,6 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { expect, it } from 'vitest';
 import { SYSTEM_HEALTH_KEY } from '../../src/agents/system-health';
+import { thisHost } from '../../src/lib/config/host';
 import type { HealthReport } from '../../src/lib/contracts/healthReports';
 import { ROLLUP_STEP_MS } from '../../src/lib/contracts/metrics';
 import { execute, transaction } from '../../src/lib/db/plan';
@@ -19,6 +20,9 @@ import { rollUpClosedBuckets } from '../../src/lib/metrics/retention';
 import { findSchedule } from '../../src/lib/scheduling/schedules';
 import { healthSeries } from '../helpers/healthSamples';
 import { describeOnEachDialect, insertRun } from '../helpers/stores';
+
+/** This machine: the host the product files its own metrics under. */
+const HOST = thisHost();
 
 // The System Health Reporter on both dialects: its built-ins seeded once, its tools answering
 // from the stored samples as the agent calls them (over MCP), its report stored with the run.
@@ -46,11 +50,11 @@ async function toolClient(store: Store) {
 
 /** Samples every minute over the last 26 hours: the disk filling by 2 GiB a day, the CPU busier in the last hour. */
 async function recordSamples(store: Store, now: number) {
-  const writer = new HostSampleWriter(store);
+  const writer = new HostSampleWriter(store, HOST);
   for (let t = now - 26 * HOUR; t <= now; t += MINUTE) {
     await writer.write(t, healthSeries(t, now));
   }
-  await rollUpClosedBuckets(store, now + 1, async () => {});
+  await rollUpClosedBuckets(store, HOST, now + 1, async () => {});
 }
 
 const REPORT: HealthReport = {

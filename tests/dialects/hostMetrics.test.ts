@@ -1,5 +1,6 @@
 import { asc, eq } from 'drizzle-orm';
 import { expect, it } from 'vitest';
+import { thisHost } from '../../src/lib/config/host';
 import {
   type HostSample,
   ROLLUP_STEP_MS,
@@ -21,6 +22,9 @@ import { maintainHostMetrics } from '../../src/lib/metrics/retention';
 import { capturingLogger } from '../helpers/logCapture';
 import { describeOnEachDialect } from '../helpers/stores';
 
+/** This machine: the host the product files its own metrics under. */
+const HOST = thisHost();
+
 // The host metrics as the server runs them, on both dialects: the collector sampling this
 // machine's /proc into the store, and the maintenance that rolls samples up and prunes them.
 
@@ -36,6 +40,7 @@ describeOnEachDialect('the host collector', (store) => {
     });
     const metrics = startHostMetrics({
       store: store(),
+      host: HOST,
       logger,
       intervalMs: 200,
       retention: { rawMs: HOUR, minuteMs: 24 * HOUR, hourMs: 400 * 24 * HOUR },
@@ -50,7 +55,7 @@ describeOnEachDialect('the host collector', (store) => {
     expect(records().filter((record) => Number(record.level) >= 40)).toEqual([]);
 
     const now = Date.now();
-    const range = await execute(store(), getMetricsRange(store(), '1h', now));
+    const range = await execute(store(), getMetricsRange(store(), HOST, '1h', now));
     expect(range.tier).toBe('raw');
     expect(range.t).toEqual(seen.map((sample) => sample.t));
     // Every value the collector read from /proc is the one the chart shows at its time.
@@ -64,7 +69,7 @@ describeOnEachDialect('the host collector', (store) => {
     }
     const memory = seen.at(-1)?.memory.totalBytes;
     expect(memory).toBeGreaterThan(0);
-    const recent = await execute(store(), getRecentMetrics(store(), now, HOUR, ['memory.total']));
+    const recent = await execute(store(), getRecentMetrics(store(), HOST, now, HOUR, ['memory.total']));
     expect(recent.series.find((s) => s.metric === 'memory.total')?.avg.at(-1)).toBe(memory);
   });
 });
@@ -94,7 +99,7 @@ const busyAt = (t: number) => (Math.floor((t - START) / MINUTE) % 10) / 10;
 
 describeOnEachDialect('host metrics maintenance', (store) => {
   it('rolls three hours of samples up into every tier, then prunes each tier to exactly its retention', async () => {
-    const writer = new HostSampleWriter(store());
+    const writer = new HostSampleWriter(store(), HOST);
     for (let t = START; t < NOW; t += STEP) {
       const series: SeriesValue[] = [
         { metric: 'cpu.busy', entity: '', value: busyAt(t) },
@@ -107,6 +112,7 @@ describeOnEachDialect('host metrics maintenance', (store) => {
 
     const round = await maintainHostMetrics(
       store(),
+      HOST,
       NOW,
       { rawMs: HOUR, minuteMs: 2 * HOUR, hourMs: 400 * 24 * HOUR },
       async () => {},
@@ -118,8 +124,10 @@ describeOnEachDialect('host metrics maintenance', (store) => {
       deleted: 1_500,
     });
 
-    expect(await execute(store(), tierRowTime(store(), 'raw', Number.MIN_SAFE_INTEGER))).toBe(NOW - HOUR);
-    expect(await execute(store(), tierRowTime(store(), 'raw', NOW - HOUR, 719))).toBe(NOW - STEP);
+    expect(await execute(store(), tierRowTime(store(), HOST, 'raw', Number.MIN_SAFE_INTEGER))).toBe(
+      NOW - HOUR,
+    );
+    expect(await execute(store(), tierRowTime(store(), HOST, 'raw', NOW - HOUR, 719))).toBe(NOW - STEP);
     const minutes = await rollups(store(), '1m', busy.id);
     expect(minutes.map((m) => m.t)).toEqual(
       Array.from({ length: 120 }, (_, i) => NOW - 2 * HOUR + i * MINUTE),
@@ -143,7 +151,7 @@ describeOnEachDialect('host metrics maintenance', (store) => {
     ]);
 
     // The last hour's chart reads the raw samples that are left, value for value.
-    const hour = await execute(store(), getMetricsRange(store(), '1h', NOW));
+    const hour = await execute(store(), getMetricsRange(store(), HOST, '1h', NOW));
     const cpu = hour.series.find((s) => s.metric === 'cpu.busy');
     expect(hour.t).toHaveLength(720);
     expect(cpu?.avg).toEqual(hour.t.map(busyAt));
@@ -151,6 +159,7 @@ describeOnEachDialect('host metrics maintenance', (store) => {
     // A second round finds nothing to roll up or prune.
     const again = await maintainHostMetrics(
       store(),
+      HOST,
       NOW,
       { rawMs: HOUR, minuteMs: 2 * HOUR, hourMs: 400 * 24 * HOUR },
       async () => {},

@@ -1,4 +1,5 @@
 import { beforeAll, expect, it } from 'vitest';
+import { thisHost } from '../../src/lib/config/host';
 import {
   type MetricsRangeDto,
   metricsRangeSchema,
@@ -8,6 +9,7 @@ import {
 import { encodeSampleValues } from '../../src/lib/db/metricBlobs';
 import { execute, transaction } from '../../src/lib/db/plan';
 import {
+  adoptUnnamedHostRows,
   deleteTierRowsBefore,
   ensureMetricSeries,
   getMetricsRange,
@@ -16,12 +18,19 @@ import {
   getRolledThrough,
   getRunBands,
   insertHostSample,
+  listMetricHosts,
   listMetricSeries,
   rollUpBuckets,
   tierRowTime,
 } from '../../src/lib/db/queries/metrics';
+import { registerWorker } from '../../src/lib/db/queries/workers';
+import { UNNAMED_HOST } from '../../src/lib/db/schema/metrics';
 import type { Store } from '../../src/lib/db/store';
-import { describeOnEachDialect, insertAgent, insertRun } from '../helpers/stores';
+import { maintainHostMetrics } from '../../src/lib/metrics/retention';
+import { describeOnEachDialect, emptyTables, insertAgent, insertRun } from '../helpers/stores';
+
+/** This machine: the host the product files its own metrics under. */
+const HOST = thisHost();
 
 // The host metrics queries on both dialects: series, samples, the rollup tiers, chart ranges, the
 // runs drawn on them, the Prometheus totals. What only SQLite has (the file shrinking after a
@@ -60,6 +69,7 @@ describeOnEachDialect('host samples', (store) => {
         store(),
         insertHostSample(
           store(),
+          HOST,
           t,
           new Map([
             [busy.id, value],
@@ -68,10 +78,10 @@ describeOnEachDialect('host samples', (store) => {
         ),
       );
     // A second sample dated the same millisecond is dropped, not an error.
-    await execute(store(), insertHostSample(store(), now - STEP, new Map([[busy.id, 1]])));
+    await execute(store(), insertHostSample(store(), HOST, now - STEP, new Map([[busy.id, 1]])));
 
     const recent = metricsWindowSchema.parse(
-      await execute(store(), getRecentMetrics(store(), now, 15 * MINUTE, ['cpu.busy'])),
+      await execute(store(), getRecentMetrics(store(), HOST, now, 15 * MINUTE, ['cpu.busy'])),
     );
     expect(recent).toEqual({
       tier: 'raw',
@@ -100,6 +110,7 @@ async function seedDay(store: Store): Promise<void> {
     const rows = [];
     for (let i = chunk; i < Math.min(SAMPLES, chunk + 1_000); i++)
       rows.push({
+        host: HOST,
         t: START + i * STEP,
         values: encodeSampleValues(
           new Map([
@@ -111,7 +122,7 @@ async function seedDay(store: Store): Promise<void> {
     await db.insert(t.hostSamples).values(rows);
   }
   for (const tier of ['1m', '10m', '1h', '1d'] as const)
-    await transaction(store, (tx) => rollUpBuckets(tx, tier, START, NOW));
+    await transaction(store, (tx) => rollUpBuckets(tx, HOST, tier, START, NOW));
 }
 
 const seriesOf = (answer: MetricsRangeDto, metric: string) => {
@@ -126,8 +137,8 @@ describeOnEachDialect('a day of samples and its tiers', (store) => {
     await seedDay(store());
   }, 60_000);
 
-  const range = async (request: Parameters<typeof getMetricsRange>[1]) =>
-    metricsRangeSchema.parse(await execute(store(), getMetricsRange(store(), request, NOW)));
+  const range = async (request: Parameters<typeof getMetricsRange>[2]) =>
+    metricsRangeSchema.parse(await execute(store(), getMetricsRange(store(), HOST, request, NOW)));
 
   it('reads the last hour from raw samples, one point per sample', async () => {
     const answer = await range('1h');
@@ -194,27 +205,27 @@ describeOnEachDialect('a day of samples and its tiers', (store) => {
 
   it('marks each tier rolled up through the end, and rolling up again replaces the buckets', async () => {
     for (const tier of ['1m', '10m', '1h', '1d'] as const)
-      expect(await execute(store(), getRolledThrough(store(), tier))).toBe(NOW);
+      expect(await execute(store(), getRolledThrough(store(), HOST, tier))).toBe(NOW);
     const before = await range('24h');
-    const written = await transaction(store(), (tx) => rollUpBuckets(tx, '1m', NOW - 2 * HOUR, NOW));
+    const written = await transaction(store(), (tx) => rollUpBuckets(tx, HOST, '1m', NOW - 2 * HOUR, NOW));
     expect(written).toBe(120);
     expect(await range('24h')).toEqual(before);
   });
 
   it('finds the n-th row of a tier from a time, and deletes the oldest rows in batches', async () => {
     const s = store();
-    expect(await execute(s, tierRowTime(s, 'raw', START + 1))).toBe(START + STEP);
-    expect(await execute(s, tierRowTime(s, 'raw', START, 10))).toBe(START + 10 * STEP);
-    expect(await execute(s, tierRowTime(s, '1h', START, 25))).toBe(START + 25 * HOUR);
-    expect(await execute(s, tierRowTime(s, '1h', START, 26))).toBeUndefined();
+    expect(await execute(s, tierRowTime(s, HOST, 'raw', START + 1))).toBe(START + STEP);
+    expect(await execute(s, tierRowTime(s, HOST, 'raw', START, 10))).toBe(START + 10 * STEP);
+    expect(await execute(s, tierRowTime(s, HOST, '1h', START, 25))).toBe(START + 25 * HOUR);
+    expect(await execute(s, tierRowTime(s, HOST, '1h', START, 26))).toBeUndefined();
 
     // The first hour's 720 samples, 500 then 220.
-    expect(await execute(s, deleteTierRowsBefore(s, 'raw', START + HOUR, 500))).toBe(500);
-    expect(await execute(s, deleteTierRowsBefore(s, 'raw', START + HOUR, 500))).toBe(220);
-    expect(await execute(s, tierRowTime(s, 'raw', 0))).toBe(START + HOUR);
+    expect(await execute(s, deleteTierRowsBefore(s, HOST, 'raw', START + HOUR, 500))).toBe(500);
+    expect(await execute(s, deleteTierRowsBefore(s, HOST, 'raw', START + HOUR, 500))).toBe(220);
+    expect(await execute(s, tierRowTime(s, HOST, 'raw', 0))).toBe(START + HOUR);
     // Only that tier's rows go.
-    expect(await execute(s, deleteTierRowsBefore(s, '1m', START + HOUR, 1_000))).toBe(60);
-    expect(await execute(s, tierRowTime(s, '10m', 0))).toBe(START);
+    expect(await execute(s, deleteTierRowsBefore(s, HOST, '1m', START + HOUR, 1_000))).toBe(60);
+    expect(await execute(s, tierRowTime(s, HOST, '10m', 0))).toBe(START);
   });
 });
 
@@ -223,12 +234,24 @@ describeOnEachDialect('runs drawn on the charts', (store) => {
     const s = store();
     const agentId = await insertAgent(s, 'nightly');
     const now = Date.UTC(2026, 10, 20, 12);
+    const worker = (id: string, host: string) =>
+      registerWorker(s, { id, host, labels: [], version: '0.1.0', startedAt: now - 48 * HOUR });
+    await worker(`${HOST}-1-00000000`, HOST);
+    await worker('gpu-1-00000000', 'gpu');
     const run = (
       status: 'completed' | 'failed' | 'cancelled' | 'running',
       created: number,
       started: number | null,
       finished: number | null,
-    ) => insertRun(s, agentId, { status, createdAt: created, startedAt: started, finishedAt: finished });
+      workerId: string | null = `${HOST}-1-00000000`,
+    ) =>
+      insertRun(s, agentId, {
+        status,
+        createdAt: created,
+        startedAt: started,
+        finishedAt: finished,
+        workerId,
+      });
     const before = await run('completed', now - 30 * HOUR, now - 30 * HOUR, now - 26 * HOUR);
     const acrossStart = await run('failed', now - 25 * HOUR, now - 25 * HOUR, now - 23 * HOUR);
     const inside = await run('completed', now - 5 * HOUR, now - 5 * HOUR + 2_000, now - 4 * HOUR);
@@ -236,8 +259,11 @@ describeOnEachDialect('runs drawn on the charts', (store) => {
     const running = await run('running', now - HOUR, now - HOUR, null);
     // Created in the same millisecond as the one before: the newer id is the newer run.
     const twin = await run('running', now - HOUR, now - HOUR + 1, null);
+    // Another host's run, and one with no process anywhere (parked awaiting an answer): not this host's.
+    const elsewhere = await run('running', now - HOUR, now - HOUR, null, 'gpu-1-00000000');
+    const parked = await run('running', now - HOUR, now - HOUR, null, null);
 
-    const answer = metricsRangeSchema.parse(await execute(s, getMetricsRange(s, '24h', now)));
+    const answer = metricsRangeSchema.parse(await execute(s, getMetricsRange(s, HOST, '24h', now)));
     expect(answer.runs).toEqual([
       {
         id: acrossStart,
@@ -257,9 +283,14 @@ describeOnEachDialect('runs drawn on the charts', (store) => {
       { id: twin, agentName: 'nightly', status: 'running', startedAt: now - HOUR + 1, finishedAt: null },
     ]);
     expect(answer.runsTruncated).toBe(false);
-    expect([before, neverStarted].some((id) => answer.runs.some((band) => band.id === id))).toBe(false);
+    expect(
+      [before, neverStarted, elsewhere, parked].some((id) => answer.runs.some((band) => band.id === id)),
+    ).toBe(false);
+    expect(
+      (await execute(s, getRunBands(s, 'gpu', now - 24 * HOUR, now))).runs.map((band) => band.id),
+    ).toEqual([elsewhere]);
 
-    const limited = await execute(s, getRunBands(s, now - 24 * HOUR, now, 2));
+    const limited = await execute(s, getRunBands(s, HOST, now - 24 * HOUR, now, 2));
     expect(limited.runs.map((band) => band.id)).toEqual([running, twin]);
     expect(limited.truncated).toBe(true);
   });
@@ -316,5 +347,53 @@ describeOnEachDialect('the Prometheus totals', (store) => {
         },
       ],
     });
+  });
+});
+
+describeOnEachDialect('the metrics of several hosts', (store) => {
+  const OTHER = 'build-2.example';
+  const sample = (host: string, t: number, value: number) =>
+    execute(store(), insertHostSample(store(), host, t, new Map([[1, value]])));
+  const rawOf = async (host: string) =>
+    (await execute(store(), getMetricsRange(store(), host, { from: START, to: START + HOUR }, START + HOUR)))
+      .t;
+
+  it('keeps each host apart: samples at the same instant, rollups, progress and pruning', async () => {
+    await emptyTables(store(), (t) => [t.hostSamples, t.hostRollups, t.metricRollupProgress]);
+    await transaction(store(), (tx) => ensureMetricSeries(tx, [BUSY], START));
+    for (let i = 0; i < 24; i++) {
+      await sample(HOST, START + i * STEP, 1);
+      // The same instants on another machine: both kept.
+      await sample(OTHER, START + i * STEP, 3);
+    }
+    expect(await rawOf(HOST)).toHaveLength(24);
+    expect(await rawOf(OTHER)).toHaveLength(24);
+
+    // This host's maintenance rolls up and prunes its rows alone.
+    const retention = { rawMs: 0, minuteMs: DAY, hourMs: DAY };
+    await maintainHostMetrics(store(), HOST, START + 2 * MINUTE + 1, retention, async () => {});
+    expect(await execute(store(), getRolledThrough(store(), HOST, '1m'))).toBe(START + 2 * MINUTE);
+    expect(await execute(store(), getRolledThrough(store(), OTHER, '1m'))).toBeUndefined();
+    expect(await rawOf(HOST)).toEqual([]);
+    expect(await rawOf(OTHER)).toHaveLength(24);
+    const minutes = await execute(
+      store(),
+      getMetricsRange(store(), HOST, { from: START, to: START + DAY }, START + DAY),
+    );
+    expect(minutes.tier).toBe('1m');
+    expect(minutes.series[0]?.avg.filter((value) => value !== null)).toEqual([1, 1]);
+    expect(await execute(store(), listMetricHosts(store()))).toEqual([HOST]);
+  });
+
+  it('takes the rows recorded before hosts were named for the first host whose collector starts', async () => {
+    await emptyTables(store(), (t) => [t.hostSamples, t.hostRollups, t.metricRollupProgress]);
+    await sample(UNNAMED_HOST, START, 2);
+    await transaction(store(), (tx) => rollUpBuckets(tx, UNNAMED_HOST, '1m', START, START + MINUTE));
+    // Samples, rollups and progress: one row each.
+    expect(await transaction(store(), (tx) => adoptUnnamedHostRows(tx, HOST))).toBe(3);
+    expect(await transaction(store(), (tx) => adoptUnnamedHostRows(tx, OTHER))).toBe(0);
+    expect(await rawOf(HOST)).toEqual([START]);
+    expect(await execute(store(), getRolledThrough(store(), HOST, '1m'))).toBe(START + MINUTE);
+    expect(await execute(store(), listMetricHosts(store()))).toEqual([HOST]);
   });
 });

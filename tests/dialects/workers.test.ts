@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import { thisHost } from '../../src/lib/config/host';
 import type { ExecutionStatus } from '../../src/lib/contracts/executions';
 import type { HostVitals } from '../../src/lib/contracts/workers';
 import { execute, transaction } from '../../src/lib/db/plan';
@@ -14,6 +15,9 @@ import {
 import type { Store } from '../../src/lib/db/store';
 import { maintainHostMetrics } from '../../src/lib/metrics/retention';
 import { describeOnEachDialect, insertAgent } from '../helpers/stores';
+
+/** This machine: the host the product files its own metrics under. */
+const HOST = thisHost();
 
 const NOW = 1_800_000_000_000;
 
@@ -161,7 +165,7 @@ describeOnEachDialect('workers', (store) => {
 
     // The metrics maintenance drops what is older than a day.
     const retention = { rawMs: 86_400_000, minuteMs: 86_400_000, hourMs: 86_400_000 };
-    await maintainHostMetrics(store(), NOW - 599_000 + 86_400_000, retention, async () => {});
+    await maintainHostMetrics(store(), HOST, NOW - 599_000 + 86_400_000, retention, async () => {});
     expect(await day()).toMatchObject({ t: [NOW - 600_000, NOW - 120_000], cpuBusy: [0.5, 0.75] });
   });
 });

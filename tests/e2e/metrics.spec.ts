@@ -3,6 +3,7 @@ import '../helpers/testEnv';
 import { expect, test } from '@playwright/test';
 import { BEARER } from '../helpers/appServer';
 import { cpuBurnTurns } from '../helpers/cpuBurn';
+import { recordHostSamples } from '../helpers/hostSamplesSeed';
 import { setUpTestStack } from '../helpers/stack';
 import { ensureVirtualInterface } from '../helpers/virtualNic';
 import { collectConsoleErrors } from './pages/consoleErrors';
@@ -174,6 +175,45 @@ test('the system page charts the last minutes and draws each new sample as it ar
   await expect(system.tier).toHaveAttribute('data-tier', '10m');
   expect(Number(await system.tier.getAttribute('data-from'))).toBe(new Date('2026-01-01T00:00').getTime());
   await expect(system.rangeButton('custom')).toHaveAttribute('aria-pressed', 'true');
+  await expect(system.error).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
+
+test("the system page charts another host by name, read again as its samples come, and this server's live again", async ({
+  page,
+}) => {
+  const errors = collectConsoleErrors(page);
+  const other = 'build-2.example';
+  const now = Date.now();
+  // Five minutes of a worker host's samples, every 5 s.
+  const times = Array.from({ length: 60 }, (_, i) => now - 300_000 + i * 5_000);
+  await recordHostSamples(stack.app.databasePath, other, times, 0.25);
+  await signIn(page, stack.app.url);
+  await page.goto(new URL('/system', stack.app.url).toString());
+  const system = new SystemPage(page);
+  const here = await system.tier.getAttribute('data-host');
+  expect(here).toBeTruthy();
+  await expect(system.hostPicker.locator('option')).toHaveText([`${here} (this server)`, other]);
+
+  await system.hostPicker.selectOption(other);
+  await expect(system.tier).toHaveAttribute('data-host', other);
+  await expect.poll(async () => (await system.points('cpu')).last).toBe(times.at(-1));
+  await expect(page.getByTestId('now-other-host')).toContainText(other);
+  // Its runs alone: none ran there.
+  await expect(system.runBands).toHaveCount(0);
+  // A new sample of that host reaches the chart without a reload (read again every 10 s).
+  const next = Date.now();
+  await recordHostSamples(stack.app.databasePath, other, [next], 0.5);
+  await expect.poll(async () => (await system.points('cpu')).last, { timeout: 30_000 }).toBe(next);
+
+  // Back on this server: its live samples again.
+  await system.hostPicker.selectOption(here ?? '');
+  await expect(system.tier).toHaveAttribute('data-host', here ?? '');
+  await expect(system.currentValues).toContainText('CPU busy');
+  const drawn = (await system.points('cpu')).last;
+  await expect
+    .poll(async () => (await system.points('cpu')).last, { timeout: 30_000 })
+    .toBeGreaterThan(drawn);
   await expect(system.error).toHaveCount(0);
   expect(errors).toEqual([]);
 });

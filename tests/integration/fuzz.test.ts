@@ -19,6 +19,7 @@ import {
   rerunExecutionSchema,
   startExecutionSchema,
 } from '../../src/lib/contracts/executions';
+import { metricsRangeQuerySchema } from '../../src/lib/contracts/metrics';
 import {
   createChannelSchema,
   listDeliveriesQuerySchema,
@@ -194,6 +195,11 @@ interface QuerySpec {
 }
 
 const QUERY_SPECS: Record<string, QuerySpec> = {
+  'GET /api/metrics': {
+    schema: metricsRangeQuerySchema,
+    valid: { host: 'build-1', range: '1h' },
+    cases: 20,
+  },
   'GET /api/approvals': {
     schema: listApprovalsQuerySchema,
     valid: { status: 'pending', executionId: '1', limit: '25', before: '10' },

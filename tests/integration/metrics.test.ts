@@ -1,4 +1,5 @@
 import '../helpers/testEnv';
+import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metricsRangeSchema, tierForRange } from '../../src/lib/contracts/metrics';
 import { executionResourcesSchema, type RunResourceSample } from '../../src/lib/contracts/runResources';
@@ -144,6 +145,27 @@ describe('GET /api/metrics', () => {
     expect(status).toBe(400);
     expect(body).toMatchObject({ error: { code: 'invalid_request', issues: [{ path: 'range' }] } });
     expect(JSON.stringify(body)).toContain('range');
+  });
+
+  it("answers a host by name, this server's by default: its own samples and runs, none for a host never sampled", async () => {
+    const here = metricsRangeSchema.parse((await stack.api.call('GET', '/api/metrics?range=1h')).body);
+    expect(here.host).toBe(os.hostname());
+    const named = metricsRangeSchema.parse(
+      (await stack.api.call('GET', `/api/metrics?range=1h&host=${encodeURIComponent(here.host)}`)).body,
+    );
+    expect(named.host).toBe(here.host);
+    expect(named.t.length).toBeGreaterThan(0);
+    expect(named.runs.length).toBeGreaterThan(0);
+    const elsewhere = metricsRangeSchema.parse(
+      (await stack.api.call('GET', '/api/metrics?range=1h&host=build-2.example')).body,
+    );
+    expect(elsewhere).toMatchObject({ host: 'build-2.example', t: [], series: [], runs: [] });
+  });
+
+  it.each([[''], ['x'.repeat(256)]])('refuses host=%j with a 400 naming the parameter', async (host) => {
+    const { status, body } = await stack.api.call('GET', `/api/metrics?range=1h&host=${host}`);
+    expect(status).toBe(400);
+    expect(body).toMatchObject({ error: { code: 'invalid_request', issues: [{ path: 'host' }] } });
   });
 
   it('refuses a parameter it does not know', async () => {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MetricsRangeDto } from '../../src/lib/contracts/metrics';
 import type { WorkerDto } from '../../src/lib/contracts/workers';
 import { WORKER_LEASE_MS } from '../../src/lib/db/queries/runClaims';
 import { type ApiClient, apiClient } from '../helpers/api';
@@ -42,6 +43,8 @@ let receiver: HttpReceiver;
 let repoWorker: WorkerHost;
 /** Carries `gpu`; killed with -9 in the second test. */
 let gpuWorker: WorkerHost;
+/** The gpu worker's machine, by name (CLAUDEOPS_HOST_NAME): another host than the web process's. */
+const GPU_HOST = 'gpu-host.test';
 const others: { stop(signal?: NodeJS.Signals): Promise<unknown> }[] = [];
 
 const webOnly = () => ({ DATABASE_URL: databaseUrl, CLAUDEOPS_RUN_AGENTS: 'false' });
@@ -59,7 +62,12 @@ beforeAll(async () => {
   approvals = approvalsApi(api, model);
   [repoWorker, gpuWorker] = await Promise.all([
     startWorkerHost({ modelServerUrl: model.url, databaseUrl, labels: ['repo-a'] }),
-    startWorkerHost({ modelServerUrl: model.url, databaseUrl, labels: ['gpu'] }),
+    startWorkerHost({
+      modelServerUrl: model.url,
+      databaseUrl,
+      labels: ['gpu'],
+      env: { CLAUDEOPS_HOST_NAME: GPU_HOST },
+    }),
   ]);
 }, 120_000);
 afterAll(async () => {
@@ -211,6 +219,17 @@ describe('worker hosts on one Postgres', () => {
           cores: os.cpus().length,
           memoryTotalBytes: os.totalmem(),
         });
+      // Each worker host records its machine's metrics under its name, and its runs are drawn on them.
+      const gpuMetrics = await eventually('the gpu host charted with its runs', async () => {
+        const answer = (await api.call('GET', `/api/metrics?host=${GPU_HOST}&range=1h`))
+          .body as MetricsRangeDto;
+        return answer.t.length > 0 && answer.runs.length > 0 && answer;
+      });
+      expect(gpuMetrics.series.map((series) => series.metric)).toContain('cpu.busy');
+      const onGpu = rows.filter((row) => row.worker_id === gpuWorker.id).map((row) => row.id);
+      expect(gpuMetrics.runs.map((band) => band.id).sort((a, b) => a - b)).toEqual(
+        onGpu.sort((a, b) => a - b),
+      );
       console.log(
         `40 runs: at most ${mostRunning} running at once; per worker ${JSON.stringify(Object.fromEntries(perWorker))}`,
       );

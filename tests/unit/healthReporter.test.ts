@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SYSTEM_HEALTH_KEY, systemHealthAgent } from '../../src/agents/system-health';
+import { thisHost } from '../../src/lib/config/host';
 import type { ExecutionLive } from '../../src/lib/contracts/executions';
 import type { HealthReport } from '../../src/lib/contracts/healthReports';
 import { type DbHandle, openReadOnlyDatabase } from '../../src/lib/db';
@@ -20,6 +21,9 @@ import { rollUpClosedBuckets } from '../../src/lib/metrics/retention';
 import { healthSeries } from '../helpers/healthSamples';
 import { createTestDb } from '../helpers/testDb';
 
+/** This machine: the host the product files its own metrics under. */
+const HOST = thisHost();
+
 const GiB = 1024 ** 3;
 const NOW = Date.parse('2026-12-01T12:00:00Z');
 const HOUR = 3_600_000;
@@ -32,11 +36,11 @@ afterEach(() => handle.sqlite.close());
 
 /** Samples every 5 s over the last `hours`, the disk filling by 2 GiB a day, the CPU busier in the last hour. */
 async function recordSamples(hours: number) {
-  const writer = new HostSampleWriter(sqliteStore(handle.db));
+  const writer = new HostSampleWriter(sqliteStore(handle.db), HOST);
   for (let t = NOW - hours * HOUR; t <= NOW; t += 5_000) {
     await writer.write(t, healthSeries(t, NOW));
   }
-  await rollUpClosedBuckets(sqliteStore(handle.db), NOW + 1, async () => {});
+  await rollUpClosedBuckets(sqliteStore(handle.db), HOST, NOW + 1, async () => {});
 }
 
 describe('the health reporter’s questions', () => {

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { thisHost } from '../../src/lib/config/host';
 import type { ExecutionStatus } from '../../src/lib/contracts/executions';
 import { executionDetailSchema } from '../../src/lib/contracts/executions';
 import {
@@ -23,6 +24,9 @@ import { startHostMetrics } from '../../src/lib/metrics/hostMetrics';
 import { hostMetricsSettings } from '../../src/lib/metrics/retention';
 import { capturingLogger } from '../helpers/logCapture';
 import { createTestDb } from '../helpers/testDb';
+
+/** This machine: the host the product files its own metrics under. */
+const HOST = thisHost();
 
 const HOUR = 3_600_000;
 const NOW = Date.UTC(2026, 10, 20, 12);
@@ -139,6 +143,7 @@ describe('startHostMetrics', () => {
     const seen: HostSample[] = [];
     const metrics = startHostMetrics({
       store: sqliteStore(handle.db),
+      host: HOST,
       logger,
       intervalMs: 200,
       retention: hostMetricsSettings(SETTINGS_DEFAULTS).retention,
@@ -167,7 +172,7 @@ describe('startHostMetrics', () => {
     expect(handle.sqlite.prepare('select count(*) from host_samples').pluck().get()).toBe(stored.length);
 
     // The 1-hour chart shows them.
-    const answer = onSqlite(handle.db, (store) => getMetricsRange(store, '1h', Date.now()));
+    const answer = onSqlite(handle.db, (store) => getMetricsRange(store, HOST, '1h', Date.now()));
     expect(answer.tier).toBe('raw');
     expect(answer.t).toEqual(stored);
   });

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { thisHost } from '../../src/lib/config/host';
 import {
   type HostMetric,
   METRIC_RANGE_MS,
@@ -28,6 +29,9 @@ import {
 } from '../../src/lib/metrics/retention';
 import { seededRandom } from '../helpers/seededRandom';
 import { createTestDb } from '../helpers/testDb';
+
+/** This machine: the host the product files its own metrics under. */
+const HOST = thisHost();
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -146,9 +150,9 @@ let ids: number[];
 let samples: GeneratedSample[];
 
 function insertSamples(list: GeneratedSample[]) {
-  const insert = handle.sqlite.prepare('insert into host_samples (t, "values") values (?, ?)');
+  const insert = handle.sqlite.prepare('insert into host_samples (host, t, "values") values (?, ?, ?)');
   handle.sqlite.transaction(() => {
-    for (const { t, values } of list) insert.run(t, encodeSampleValues(values));
+    for (const { t, values } of list) insert.run(HOST, t, encodeSampleValues(values));
   })();
 }
 
@@ -202,22 +206,22 @@ afterAll(() => handle.sqlite.close());
 
 describe('host metric tiers over a year of samples', () => {
   it('never prunes raw rows that are not rolled up yet', async () => {
-    expect(await pruneExpired(sqliteStore(handle.db), NOW, RETENTION, noPause)).toBe(0);
+    expect(await pruneExpired(sqliteStore(handle.db), HOST, NOW, RETENTION, noPause)).toBe(0);
     expect(tierRows('raw')).toHaveLength(samples.length);
   });
 
   it('rolls up every closed bucket once, and a rollup killed half-way resumes without counting twice', async () => {
     // Killed after 30 transactions: the buckets they committed are final, the rest are not there yet.
-    await expect(rollUpClosedBuckets(sqliteStore(handle.db), NOW, throwAfter(30))).rejects.toThrow(
+    await expect(rollUpClosedBuckets(sqliteStore(handle.db), HOST, NOW, throwAfter(30))).rejects.toThrow(
       'killed mid-rollup',
     );
     const partial = tierRows('1m').length;
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(expectedBuckets(samples, MINUTE, START - MINUTE, NOW).size);
-    const written = await rollUpClosedBuckets(sqliteStore(handle.db), NOW, noPause);
+    const written = await rollUpClosedBuckets(sqliteStore(handle.db), HOST, NOW, noPause);
     expect(written).toBeGreaterThan(0);
     // Nothing left: a second round (the next minute's maintenance) writes no bucket.
-    expect(await rollUpClosedBuckets(sqliteStore(handle.db), NOW, noPause)).toBe(0);
+    expect(await rollUpClosedBuckets(sqliteStore(handle.db), HOST, NOW, noPause)).toBe(0);
 
     for (const [tier, stepMs] of Object.entries(ROLLUP_STEP_MS) as [RollupTier, number][]) {
       expectSameBuckets(storedBuckets(handle, tier), expectedBuckets(samples, stepMs, START - stepMs, NOW));
@@ -228,7 +232,7 @@ describe('host metric tiers over a year of samples', () => {
     handle.sqlite
       .prepare('update metric_rollup_progress set rolled_through = rolled_through - ?')
       .run(7 * DAY);
-    await rollUpClosedBuckets(sqliteStore(handle.db), NOW, noPause);
+    await rollUpClosedBuckets(sqliteStore(handle.db), HOST, NOW, noPause);
     expectSameBuckets(storedBuckets(handle, '1h'), expectedBuckets(samples, HOUR, START - HOUR, NOW));
   }, 60_000);
 
@@ -244,7 +248,7 @@ describe('host metric tiers over a year of samples', () => {
 
   it('prunes each tier to exactly its retention window, then the file shrinks', async () => {
     const before = fileBytes();
-    const deleted = await pruneExpired(sqliteStore(handle.db), NOW, RETENTION, noPause);
+    const deleted = await pruneExpired(sqliteStore(handle.db), HOST, NOW, RETENTION, noPause);
     expect(deleted).toBeGreaterThan(0);
 
     const windows: [RollupTier | 'raw', number][] = [
@@ -274,7 +278,8 @@ describe('host metric tiers over a year of samples', () => {
   }, 60_000);
 });
 
-const rangeOf = (range: MetricRange) => onSqlite(handle.db, (store) => getMetricsRange(store, range, NOW));
+const rangeOf = (range: MetricRange) =>
+  onSqlite(handle.db, (store) => getMetricsRange(store, HOST, range, NOW));
 
 /** A range's answer against the generated samples: same time axis, same values per series. */
 function expectRangeMatches(answer: MetricsRangeDto, all: GeneratedSample[]) {

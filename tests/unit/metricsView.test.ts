@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExecutionSummary } from '../../src/lib/contracts/executions';
 import type { HostSample, MetricsWindowDto, RunBandDto } from '../../src/lib/contracts/metrics';
+import { workerIdOf } from '../../src/lib/contracts/workers';
 import { formatBytes, formatMetric, formatPercent } from '../../src/lib/presentation/format';
 import {
   foldRun,
@@ -191,13 +192,20 @@ describe('systemCharts', () => {
 });
 
 describe('foldRun', () => {
-  const run = (id: number, startedAt: number | null, finishedAt: number | null): ExecutionSummary =>
+  const HOST = 'build-1.example';
+  const run = (
+    id: number,
+    startedAt: number | null,
+    finishedAt: number | null,
+    workerId: string | null = workerIdOf(HOST, 4242, '0a1b2c3d'),
+  ): ExecutionSummary =>
     ({
       id,
       agentName: `agent ${id}`,
       status: finishedAt === null ? 'running' : 'completed',
       startedAt,
       finishedAt,
+      workerId,
     }) as ExecutionSummary;
   const band = (id: number, startedAt: number, finishedAt: number | null): RunBandDto => ({
     id,
@@ -209,15 +217,26 @@ describe('foldRun', () => {
 
   it('adds a run once it starts, updates it when it ends, and forgets runs that ended before the window', () => {
     const from = T0;
-    let runs = foldRun([band(1, T0 - 5 * MINUTE, T0 + MINUTE)], run(2, null, null), from);
+    let runs = foldRun([band(1, T0 - 5 * MINUTE, T0 + MINUTE)], run(2, null, null), from, HOST);
     expect(runs.map((r) => r.id)).toEqual([1]);
-    runs = foldRun(runs, run(2, T0 + 2 * MINUTE, null), from);
-    runs = foldRun(runs, run(3, T0 + MINUTE, null), from);
+    runs = foldRun(runs, run(2, T0 + 2 * MINUTE, null), from, HOST);
+    runs = foldRun(runs, run(3, T0 + MINUTE, null), from, HOST);
     expect(runs.map((r) => r.id)).toEqual([1, 3, 2]);
-    runs = foldRun(runs, run(2, T0 + 2 * MINUTE, T0 + 3 * MINUTE), from);
+    runs = foldRun(runs, run(2, T0 + 2 * MINUTE, T0 + 3 * MINUTE), from, HOST);
     expect(runs.find((r) => r.id === 2)).toEqual(band(2, T0 + 2 * MINUTE, T0 + 3 * MINUTE));
-    expect(foldRun(runs, run(4, T0 - 9 * MINUTE, T0 - MINUTE), from).map((r) => r.id)).toEqual([1, 3, 2]);
-    expect(foldRun(runs, run(5, T0, null), T0 + 2 * MINUTE).map((r) => r.id)).toEqual([5, 3, 2]);
+    expect(foldRun(runs, run(4, T0 - 9 * MINUTE, T0 - MINUTE), from, HOST).map((r) => r.id)).toEqual([
+      1, 3, 2,
+    ]);
+    expect(foldRun(runs, run(5, T0, null), T0 + 2 * MINUTE, HOST).map((r) => r.id)).toEqual([5, 3, 2]);
+  });
+
+  it("draws only the host's runs: another host's is left out, and a run handed back or parked leaves", () => {
+    const runs = foldRun([], run(1, T0, null), T0, HOST);
+    // A host whose name holds dashes and digits, like this one's with a suffix: told apart.
+    const elsewhere = workerIdOf(`${HOST}-2`, 17, 'ffffffff');
+    expect(foldRun(runs, run(2, T0, null, elsewhere), T0, HOST).map((r) => r.id)).toEqual([1]);
+    expect(foldRun(runs, run(1, T0, null, null), T0, HOST)).toEqual([]);
+    expect(foldRun(runs, run(1, T0, null, elsewhere), T0, HOST)).toEqual([]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { thisHost } from '../../src/lib/config/host';
 import type { DbHandle } from '../../src/lib/db';
 import { onSqlite, runOnSqlite } from '../../src/lib/db/plan';
 import { listAgents } from '../../src/lib/db/queries/agents';
@@ -32,6 +33,9 @@ import { listWorkflows } from '../../src/lib/db/queries/workflows';
 import { sqliteStore } from '../../src/lib/db/store';
 import { plansOf } from '../helpers/queryPlans';
 import { createTestDb } from '../helpers/testDb';
+
+/** This machine: the host the product files its own metrics under. */
+const HOST = thisHost();
 
 let handle: DbHandle;
 beforeAll(() => {
@@ -224,18 +228,18 @@ const LIST_QUERIES: [string, (db: DbHandle['db']) => unknown, RegExp][] = [
   // (the dashboard's last minutes read raw samples with the statement of the 1-hour range).
   [
     'runs drawn on the charts',
-    (db) => onSqlite(db, (store) => getRunBands(store, 0, Date.now())),
+    (db) => onSqlite(db, (store) => getRunBands(store, HOST, 0, Date.now())),
     /USING INDEX executions_recent /,
   ],
   [
     'a chart range from a rollup tier',
-    (db) => onSqlite(db, (store) => getMetricsRange(store, '1y', Date.now())),
+    (db) => onSqlite(db, (store) => getMetricsRange(store, HOST, '1y', Date.now())),
     /SEARCH host_rollups USING INDEX sqlite_autoindex_host_rollups_1 /,
   ],
   [
     'a chart range from raw samples',
-    (db) => onSqlite(db, (store) => getMetricsRange(store, '1h', Date.now())),
-    /SEARCH host_samples USING INTEGER PRIMARY KEY/,
+    (db) => onSqlite(db, (store) => getMetricsRange(store, HOST, '1h', Date.now())),
+    /SEARCH host_samples USING INDEX sqlite_autoindex_host_samples_1 \(host=\? AND t>/,
   ],
   [
     'a run’s resource samples',

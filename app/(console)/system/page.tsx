@@ -1,8 +1,9 @@
 import type { Metadata } from 'next';
 import { SystemMetrics } from '@/components/features/metrics/SystemMetrics';
 import { StoragePanel } from '@/components/features/storage/StoragePanel';
+import { thisHost } from '@/lib/config/host';
 import { execute } from '@/lib/db/plan';
-import { getMetricsRange } from '@/lib/db/queries/metrics';
+import { getMetricsRange, listMetricHosts } from '@/lib/db/queries/metrics';
 import { getStore } from '@/lib/db/store';
 import { getRuntime } from '@/lib/server/runtime';
 
@@ -10,15 +11,24 @@ export const dynamic = 'force-dynamic';
 
 export const metadata: Metadata = { title: 'System' };
 
-/** This machine's metrics (the Prometheus text is at /metrics, hence /system), then its storage. */
+/**
+ * The hosts' metrics, this server's first (the Prometheus text is at /metrics, hence /system), then
+ * this server's storage.
+ */
 export default async function SystemPage() {
   const backend = getRuntime()?.backend;
   const store = getStore();
+  const serverHost = thisHost();
   return (
     <>
       <SystemMetrics
-        initial={await execute(store, getMetricsRange(store, '1h', Date.now()))}
+        initial={await execute(store, getMetricsRange(store, serverHost, '1h', Date.now()))}
         latest={backend?.hostMetrics.latest() ?? null}
+        hosts={[
+          serverHost,
+          ...(await execute(store, listMetricHosts(store))).filter((host) => host !== serverHost),
+        ]}
+        serverHost={serverHost}
       />
       <StoragePanel
         initial={backend?.storage.check() ?? null}

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { hostNameSchema } from '../contracts/metrics';
 import { workerLabelSchema } from '../contracts/workers';
 import { singleton } from '../core/singleton';
 
@@ -59,6 +60,11 @@ const envSchema = z.object({
    * default); `false` leaves them to worker hosts (`npm run worker`), on Postgres only.
    */
   CLAUDEOPS_RUN_AGENTS: z.preprocess(emptyToUndefined, z.enum(['true', 'false']).default('true')),
+  /**
+   * The name this machine's workers and metrics are filed under, when its hostname is not a
+   * lasting one (a container's changes at each start); one name per machine. Default: the hostname.
+   */
+  CLAUDEOPS_HOST_NAME: z.preprocess(emptyToUndefined, hostNameSchema.optional()),
   /** MiB kept in a reserve file in the data directory, given back when the disk fills (0: none). */
   CLAUDEOPS_STORAGE_RESERVE_MB: z.preprocess(
     emptyToUndefined,
@@ -126,6 +132,8 @@ export interface AppEnv {
   workerLabels: string[];
   /** Whether the web process runs agents itself (CLAUDEOPS_RUN_AGENTS); false only on Postgres. */
   runAgents: boolean;
+  /** CLAUDEOPS_HOST_NAME: this machine's name for its workers and metrics, when not its hostname. */
+  hostName: string | undefined;
 }
 
 export class EnvError extends Error {
@@ -182,6 +190,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     drainMs: e.CLAUDEOPS_DRAIN_SECONDS * 1000,
     workerLabels: e.WORKER_LABELS,
     runAgents: e.CLAUDEOPS_RUN_AGENTS === 'true',
+    hostName: e.CLAUDEOPS_HOST_NAME,
   };
 }
 

@@ -209,9 +209,16 @@ export function tierForSpan(span: number, rawStepMs: number): { tier: MetricTier
 /** The longest custom window: the hourly tier's default retention. */
 export const MAX_CUSTOM_RANGE_MS = 400 * 86_400_000;
 
-/** A named range back from now, or `custom` between two instants (epoch ms). */
+/** A host as workers name theirs (the machine's hostname): whose metrics, whose load. */
+export const hostNameSchema = z.string().min(1, 'Name a host').max(255, 'At most 255 characters');
+
+/**
+ * A host's metrics (this server's when unnamed) over a named range back from now, or `custom`
+ * between two instants (epoch ms).
+ */
 export const metricsRangeQuerySchema = z
   .strictObject({
+    host: hostNameSchema.optional(),
     range: z.enum([...METRIC_RANGES, 'custom']).default('1h'),
     from: z.coerce.number().int().nonnegative().optional(),
     to: z.coerce.number().int().nonnegative().optional(),
@@ -275,8 +282,10 @@ export const metricsWindowSchema = z.object({
 });
 export type MetricsWindowDto = z.infer<typeof metricsWindowSchema>;
 
-/** The answer of `GET /api/metrics?range=…`: the range's window and the runs to draw on it. */
+/** The answer of `GET /api/metrics?range=…`: a host's window and the runs on it to draw. */
 export const metricsRangeSchema = metricsWindowSchema.extend({
+  /** Whose samples and runs these are. */
+  host: z.string(),
   range: z.enum([...METRIC_RANGES, 'custom']),
   /** The window asked for; `from` may be later (where the data starts), never earlier. */
   requested: z.object({ from: z.number(), to: z.number() }),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { MetricRange } from './metrics';
+import { hostNameSchema, type MetricRange } from './metrics';
 import { singleLine } from './text';
 
 /** The longest label a worker may carry or an agent may require. */
@@ -40,6 +40,14 @@ export const hostVitalsSchema = z.object({
   diskUsedBytes: z.number().nullable().default(null),
 });
 export type HostVitals = z.infer<typeof hostVitalsSchema>;
+
+/** A worker's id: its host, its process and a random tail (8 hex digits), so one host's restarts stay apart. */
+export const workerIdOf = (host: string, pid: number, tail: string) => `${host}-${pid}-${tail}`;
+
+/** The host of a worker id made by workerIdOf (host names may hold dashes: read from the end). */
+export function hostOfWorker(workerId: string): string | null {
+  return /^(.+)-\d+-[0-9a-f]{8}$/.exec(workerId)?.[1] ?? null;
+}
 
 /** One worker: a process that runs agents (a worker host's, or a web process's own), one per start. */
 export const workerDtoSchema = z.object({
@@ -100,7 +108,7 @@ export const HOST_LOAD_POINTS = 720;
 
 export const hostLoadQuerySchema = z.strictObject({
   /** A worker's `host`, as `GET /api/workers` lists it. */
-  host: z.string().min(1, 'Name a host').max(255, 'At most 255 characters'),
+  host: hostNameSchema,
   range: z.enum(HOST_LOAD_RANGES).default('1h'),
 });
 export type HostLoadQuery = z.infer<typeof hostLoadQuerySchema>;

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { thisHost } from '../config/host';
 import { microsToUsd } from '../contracts/executions';
 import { diskUsedShare, type MetricRange, type MetricsRangeDto } from '../contracts/metrics';
 import { type HostVitals, workerStateOf } from '../contracts/workers';
@@ -41,7 +42,7 @@ function mounts(range: MetricsRangeDto): string[] {
 
 /** The latest recorded sample: CPU, load, memory, swap, pressure and each disk's use. */
 export async function currentMetrics(store: Store, now: number) {
-  const range = await execute(store, getMetricsRange(store, '1h', now));
+  const range = await execute(store, getMetricsRange(store, thisHost(), '1h', now));
   const at = range.t.at(-1) ?? null;
   const last = (metric: string, entity = '') => lastOf(seriesOf(range, metric, entity)?.avg ?? []);
   const memoryTotal = last('memory.total');
@@ -90,7 +91,7 @@ function stat(range: MetricsRangeDto, metric: string, entity = '') {
 
 /** Averages and peaks over the last hour or day. */
 export async function metricStats(store: Store, window: Extract<MetricRange, '1h' | '24h'>, now: number) {
-  const range = await execute(store, getMetricsRange(store, window, now));
+  const range = await execute(store, getMetricsRange(store, thisHost(), window, now));
   const cpu = stat(range, 'cpu.busy');
   const load1 = stat(range, 'load.1');
   const available = stat(range, 'memory.available');
@@ -134,7 +135,7 @@ function slope(points: readonly [number, number][]): number | null {
 
 /** How fast each disk fills over the last week, and when it would be full at that rate. */
 export async function diskForecast(store: Store, now: number) {
-  const range = await execute(store, getMetricsRange(store, '7d', now));
+  const range = await execute(store, getMetricsRange(store, thisHost(), '7d', now));
   return mounts(range).map((mount) => {
     const used = seriesOf(range, 'fs.used', mount)?.avg ?? [];
     const size = lastOf(seriesOf(range, 'fs.size', mount)?.avg ?? []) ?? 0;

@@ -1,5 +1,7 @@
 import { type HostSample, sampleSeries } from '../contracts/metrics';
 import type { Logger } from '../core/logger';
+import { transaction } from '../db/plan';
+import { adoptUnnamedHostRows } from '../db/queries/metrics';
 import type { Store } from '../db/store';
 import { yieldToEventLoop } from './eventLoop';
 import { HostCollector } from './hostCollector';
@@ -9,6 +11,8 @@ import { type MetricsRetention, maintainHostMetrics } from './retention';
 
 export interface HostMetricsOptions {
   store: Store;
+  /** The machine sampled: its rows are filed under this name (thisHost()). */
+  host: string;
   logger: Logger;
   /** Between two samples (the `metricsIntervalSeconds` setting); samples land on multiples of it. */
   intervalMs: number;
@@ -31,17 +35,18 @@ export interface HostMetrics {
 }
 
 /**
- * Samples this machine every interval, stores each sample, and once a minute rolls up closed
- * buckets and prunes expired rows. One loop does all of it in turn, awaiting each step, so
+ * Samples this machine every interval, stores each sample under its host, and once a minute rolls
+ * up the host's closed buckets and prunes its expired rows. Rows from before hosts were told apart
+ * are taken as this host's first (a failure is logged; they wait for the next start). One loop does all of it in turn, awaiting each step, so
  * maintenance never races a sample still being written nor overlaps itself, on either dialect.
  * Failures are logged and the loop goes on.
  */
 export function startHostMetrics(options: HostMetricsOptions): HostMetrics {
-  const { store, logger, onSample } = options;
+  const { store, host, logger, onSample } = options;
   let { intervalMs, retention } = options;
   const maintenanceIntervalMs = options.maintenanceIntervalMs ?? 60_000;
   const collector = new HostCollector({ logger, ...(options.source ? { source: options.source } : {}) });
-  const writer = new HostSampleWriter(store);
+  const writer = new HostSampleWriter(store, host);
   let latest: HostSample | undefined;
   let stopped = false;
   let wake: (() => void) | undefined;
@@ -81,6 +86,12 @@ export function startHostMetrics(options: HostMetricsOptions): HostMetrics {
   };
 
   const loop = async () => {
+    await transaction(store, (tx) => adoptUnnamedHostRows(tx, host)).catch((error) =>
+      logger.warn(
+        { err: error, host },
+        'host metrics: the rows recorded before hosts were named stay unnamed',
+      ),
+    );
     // Rates need a reading to compare with: the first one is only kept, not stored.
     await collector.sample(Date.now()).catch((error) => logOnce(error, 'host metrics: reading /proc failed'));
     let slot = 0;
@@ -93,7 +104,7 @@ export function startHostMetrics(options: HostMetricsOptions): HostMetrics {
       await takeSample(slot).catch((error) => logOnce(error, 'host metrics: sampling failed'));
       if (stopped || Date.now() < nextMaintenanceAt) continue;
       nextMaintenanceAt = Date.now() + maintenanceIntervalMs;
-      await maintainHostMetrics(store, Date.now(), retention, pause).catch((error) => {
+      await maintainHostMetrics(store, host, Date.now(), retention, pause).catch((error) => {
         if (error !== stopRequested) logger.error({ err: error }, 'host metrics: rollup or pruning failed');
       });
     }

@@ -68,18 +68,19 @@ const ROLLUP_TIERS = Object.keys(ROLLUP_STEP_MS) as RollupTier[];
  */
 const ROLLUP_CHUNK_ROWS = 1_000;
 
-/** A tier's buckets in [from, to), in one transaction. */
-const rollUp = (store: Store, tier: RollupTier, from: number, to: number) =>
-  transaction(store, (tx) => rollUpBuckets(tx, tier, from, to));
+/** A host's buckets of a tier in [from, to), in one transaction. */
+const rollUp = (store: Store, host: string, tier: RollupTier, from: number, to: number) =>
+  transaction(store, (tx) => rollUpBuckets(tx, host, tier, from, to));
 
 /**
- * Rolls up every closed bucket not rolled up yet, tier after tier, each chunk in its own
+ * Rolls up every closed bucket of `host` not rolled up yet, tier after tier, each chunk in its own
  * transaction. A raw bucket is closed once `now` is past its end: samples are written in order,
  * before maintenance runs. A rollup bucket is closed once its source tier is rolled past its end.
  * Returns the number of buckets written.
  */
 export async function rollUpClosedBuckets(
   store: Store,
+  host: string,
   now: number,
   pause: Pause = yieldToEventLoop,
 ): Promise<number> {
@@ -87,27 +88,27 @@ export async function rollUpClosedBuckets(
   for (const tier of ROLLUP_TIERS) {
     const stepMs = ROLLUP_STEP_MS[tier];
     const source = ROLLUP_SOURCE[tier];
-    const sourceClosed = source === 'raw' ? now : await execute(store, getRolledThrough(store, source));
+    const sourceClosed = source === 'raw' ? now : await execute(store, getRolledThrough(store, host, source));
     if (sourceClosed === undefined) continue;
     const closedEnd = Math.floor(sourceClosed / stepMs) * stepMs;
-    let from = await execute(store, getRolledThrough(store, tier));
+    let from = await execute(store, getRolledThrough(store, host, tier));
     const bucketOf = (t: number) => Math.floor(t / stepMs) * stepMs;
     for (;;) {
-      const next = await execute(store, tierRowTime(store, source, from ?? Number.MIN_SAFE_INTEGER));
+      const next = await execute(store, tierRowTime(store, host, source, from ?? Number.MIN_SAFE_INTEGER));
       if (next === undefined || next >= closedEnd) {
         // Nothing more to roll up: still move past the empty stretch, so later tiers can close.
-        if (from !== undefined && from < closedEnd) await rollUp(store, tier, from, closedEnd);
+        if (from !== undefined && from < closedEnd) await rollUp(store, host, tier, from, closedEnd);
         break;
       }
       // Start at the next row, skipping an empty stretch (the server was off) in one step.
       const start = Math.max(from ?? Number.MIN_SAFE_INTEGER, bucketOf(next));
       // End at the bucket holding the chunk's last row (a bucket is never split).
-      const last = await execute(store, tierRowTime(store, source, start, ROLLUP_CHUNK_ROWS));
+      const last = await execute(store, tierRowTime(store, host, source, start, ROLLUP_CHUNK_ROWS));
       const end = Math.min(
         closedEnd,
         last === undefined ? closedEnd : Math.max(start + stepMs, bucketOf(last)),
       );
-      written += await rollUp(store, tier, start, end);
+      written += await rollUp(store, host, tier, start, end);
       from = end;
       await pause();
     }
@@ -124,11 +125,12 @@ const CONSUMER = Object.fromEntries(ROLLUP_TIERS.map((tier) => [ROLLUP_SOURCE[ti
 const PRUNE_BATCH = 500;
 
 /**
- * Deletes what is older than each tier's retention, in small batches, never a row its next
- * tier has not rolled up yet. Returns the number of rows deleted.
+ * Deletes what of `host` is older than each tier's retention, in small batches, never a row its
+ * next tier has not rolled up yet. Returns the number of rows deleted.
  */
 export async function pruneExpired(
   store: Store,
+  host: string,
   now: number,
   retention: MetricsRetention,
   pause: Pause = yieldToEventLoop,
@@ -137,11 +139,11 @@ export async function pruneExpired(
   for (const tier of METRIC_TIERS) {
     const consumer = CONSUMER[tier];
     const rolledUp = consumer
-      ? ((await execute(store, getRolledThrough(store, consumer))) ?? Number.MIN_SAFE_INTEGER)
+      ? ((await execute(store, getRolledThrough(store, host, consumer))) ?? Number.MIN_SAFE_INTEGER)
       : Infinity;
     const cutoff = Math.min(now - tierRetentionMs(tier, retention), rolledUp);
     for (;;) {
-      const batch = await execute(store, deleteTierRowsBefore(store, tier, cutoff, PRUNE_BATCH));
+      const batch = await execute(store, deleteTierRowsBefore(store, host, tier, cutoff, PRUNE_BATCH));
       deleted += batch;
       await pause();
       if (batch < PRUNE_BATCH) break;
@@ -175,18 +177,20 @@ export async function reclaimFreePages(store: Store, pause: Pause = yieldToEvent
 }
 
 /**
- * One maintenance round: roll up, prune, give space back. The worker hosts' figures older than a
- * day go too: a minute's beats when run each minute, one short statement.
+ * One maintenance round of `host`'s metrics: roll up, prune, give space back. Each host's
+ * collector maintains its own rows. The worker hosts' beat figures older than a day go too (any
+ * host's: a minute's beats when run each minute, one short statement).
  */
 export async function maintainHostMetrics(
   store: Store,
+  host: string,
   now: number,
   retention: MetricsRetention,
   pause: Pause = yieldToEventLoop,
 ): Promise<{ bucketsWritten: number; rowsDeleted: number; pagesFreed: number }> {
-  const bucketsWritten = await rollUpClosedBuckets(store, now, pause);
+  const bucketsWritten = await rollUpClosedBuckets(store, host, now, pause);
   const rowsDeleted =
-    (await pruneExpired(store, now, retention, pause)) +
+    (await pruneExpired(store, host, now, retention, pause)) +
     (await execute(store, pruneWorkerVitals(store, now - WORKER_VITALS_KEPT_MS)));
   const pagesFreed = rowsDeleted > 0 ? await reclaimFreePages(store, pause) : 0;
   return { bucketsWritten, rowsDeleted, pagesFreed };

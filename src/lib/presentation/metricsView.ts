@@ -12,6 +12,7 @@ import {
   sampleSeries,
 } from '@/lib/contracts/metrics';
 import type { RunResourceSample } from '@/lib/contracts/runResources';
+import { hostOfWorker } from '@/lib/contracts/workers';
 
 /**
  * Pure state of the metric charts: a window read from the server, kept live by folding the
@@ -140,14 +141,17 @@ function trim<W extends MetricsWindowDto>(live: LiveWindow<W>): LiveWindow<W> {
   };
 }
 
-/** Adds a run to the bands once it has started, or updates it; runs that ended before the window are left out. */
+/** Adds a run of `host` to the bands once it has started, or updates it; runs that ended before the window are left out. */
 export function foldRun(
   runs: readonly RunBandDto[],
   execution: ExecutionSummary,
   from: number,
+  host: string,
 ): RunBandDto[] {
-  const { id, agentName, status, startedAt, finishedAt } = execution;
+  const { id, agentName, status, startedAt, finishedAt, workerId } = execution;
   if (startedAt === null) return runs.slice();
+  // A band is a run with a process on this host (getRunBands): handed back or parked, it leaves.
+  if (workerId === null || hostOfWorker(workerId) !== host) return runs.filter((run) => run.id !== id);
   const band = { id, agentName, status, startedAt, finishedAt };
   const kept = runs.filter((run) => run.id !== id && (run.finishedAt === null || run.finishedAt >= from));
   if (finishedAt !== null && finishedAt < from) return kept;

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { type ApprovalLinks, loadApprovalLinks } from '../auth/approvalLinks';
 import type { AppEnv } from '../config/env';
+import { thisHost } from '../config/host';
 import { type ExecutionLive, isEndedStatus, usdToMicros } from '../contracts/executions';
 import type { HostSample } from '../contracts/metrics';
 import type { NotificationEventInput } from '../contracts/notifications';
@@ -267,6 +268,7 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   );
   const hostMetrics = startHostMetrics({
     store,
+    host: thisHost(),
     logger,
     ...hostMetricsSettings(settings),
     onSample: (sample) => {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import packageJson from '../../../package.json';
-import type { HostVitals } from '../contracts/workers';
+import { thisHost } from '../config/host';
+import { type HostVitals, workerIdOf } from '../contracts/workers';
 import type { Logger } from '../core/logger';
 import { oneAtATime } from '../core/oneAtATime';
 import { type Plan, transaction } from '../db/plan';
@@ -81,9 +81,6 @@ export interface WorkerFence {
   onRejoined(): void;
 }
 
-/** A worker's id: its host, its process and a random tail, so one host's restarts stay apart. */
-const workerIdOf = (host: string, pid: number) => `${host}-${pid}-${randomBytes(4).toString('hex')}`;
-
 /** Whether the worker `id` of this host is a process that is gone (its pid answers no signal). */
 function goneHere(id: string, host: string): boolean {
   const pid = Number(id.slice(host.length + 1).split('-')[0]);
@@ -136,8 +133,8 @@ export async function startLocalWorker(options: LocalWorkerOptions): Promise<Loc
     fence,
     vitals,
   } = options;
-  const host = os.hostname();
-  const id = workerIdOf(host, process.pid);
+  const host = thisHost();
+  const id = workerIdOf(host, process.pid, randomBytes(4).toString('hex'));
   // A process of this host that was killed is known dead now: its runs need not wait for its lease.
   const goneWorkers = (await unstoppedWorkersOn(store, host)).filter((worker) => goneHere(worker, host));
   // Unregistered, its beats and its stop change no row.

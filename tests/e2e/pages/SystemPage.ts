@@ -6,8 +6,11 @@ export class SystemPage {
   readonly currentValues: Locator;
   readonly runBands: Locator;
   readonly error: Locator;
+  /** Shown once more than one host has metrics. */
+  readonly hostPicker: Locator;
 
   constructor(readonly page: Page) {
+    this.hostPicker = page.getByTestId('metrics-host');
     this.tier = page.getByTestId('metrics-tier');
     this.currentValues = page.getByTestId('current-values');
     this.runBands = page.getByTestId('run-band');

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { Button, ButtonGroup } from '@/components/ui/Button';
 import { Callout } from '@/components/ui/Callout';
 import { Check } from '@/components/ui/FormParts';
@@ -10,6 +10,7 @@ import { PageHeader } from '@/components/ui/PageHeader';
 import { Empty, Panel, PanelGrid } from '@/components/ui/Panel';
 import { Time } from '@/components/ui/Time';
 import { useHostMetrics } from '@/hooks/useHostMetrics';
+import { usePolled } from '@/hooks/usePolled';
 import { useSubscription } from '@/hooks/useWebSocket';
 import {
   type HostSample,
@@ -38,6 +39,16 @@ type RangeChoice = MetricRange | 'custom';
 /** Runs listed under the charts (the bands on them hold all of the range's). */
 const LISTED_RUNS = 50;
 
+/** Another host's samples come by no topic (it is sampled by its own process): its window is read again this often. */
+const OTHER_HOST_REFRESH_MS = 10_000;
+
+const pathOf = (host: string, range: RangeChoice, window?: { from: number; to: number }) =>
+  `/api/metrics?${new URLSearchParams({
+    host,
+    range,
+    ...(window && { from: String(window.from), to: String(window.to) }),
+  })}`;
+
 const bandOf = (run: RunBandDto, end: number): ChartBand => ({
   key: String(run.id),
   label: `Run #${run.id} · ${run.agentName} · ${run.status}`,
@@ -46,13 +57,27 @@ const bandOf = (run: RunBandDto, end: number): ChartBand => ({
 });
 
 /**
- * This machine's charts for a range, live: the range is read from the tier the API picks, then
- * each sample of the `metrics` topic is folded in and each run the `executions` topic reports is
- * drawn as a band on every chart (hover names it, a click opens it).
+ * A host's charts for a range (this server's first), live: the range is read from the tier the API
+ * picks, then each sample of the `metrics` topic (this server's) is folded in and each of the
+ * host's runs the `executions` topic reports is drawn as a band on every chart (hover names it, a
+ * click opens it). Another host's window is read again every 10 s instead.
  */
-export function SystemMetrics({ initial, latest }: { initial: MetricsRangeDto; latest: HostSample | null }) {
+export function SystemMetrics({
+  initial,
+  latest,
+  hosts,
+  serverHost,
+}: {
+  initial: MetricsRangeDto;
+  latest: HostSample | null;
+  /** The hosts with metrics recorded, this server's among them. */
+  hosts: readonly string[];
+  serverHost: string;
+}) {
   const router = useRouter();
-  const host = useHostMetrics(initial, initial.requested.to - initial.requested.from, latest);
+  const [picked, setPicked] = useState(initial.host);
+  const onServerHost = picked === serverHost;
+  const host = useHostMetrics(initial, initial.requested.to - initial.requested.from, latest, onServerHost);
   const { metrics } = host.live;
   const [range, setRange] = useState<RangeChoice>(initial.range);
   const [requested, setRequested] = useState(initial.requested);
@@ -72,26 +97,28 @@ export function SystemMetrics({ initial, latest }: { initial: MetricsRangeDto; l
           ? frame.items
           : [];
     if (changed.length > 0)
-      setRuns((current) => changed.reduce((runs, run) => foldRun(runs, run, metrics.from), current));
+      setRuns((current) => changed.reduce((runs, run) => foldRun(runs, run, metrics.from, picked), current));
   });
 
-  const load = async (next: RangeChoice, window?: { from: number; to: number }) => {
+  const show = (answer: MetricsRangeDto, next: RangeChoice) => {
+    const span = answer.requested.to - answer.requested.from;
+    // A window ending before the newest sample stays as it is; the others move with the samples.
+    const follows =
+      answer.host === serverHost &&
+      (next !== 'custom' || answer.requested.to >= Date.now() - METRIC_RANGE_MS['1h']);
+    host.reset(answer, span, follows);
+    setRuns(answer.runs);
+    setRunsTruncated(answer.runsTruncated);
+    setRange(next);
+    setRequested(answer.requested);
+  };
+
+  const load = async (next: RangeChoice, window?: { from: number; to: number }, forHost = picked) => {
     setLoading(next);
     setError(null);
     try {
-      const query = window ? `range=custom&from=${window.from}&to=${window.to}` : `range=${next}`;
-      const answer = await apiFetch(`/api/metrics?${query}`, { schema: metricsRangeSchema });
-      const span = answer.requested.to - answer.requested.from;
-      // A window ending before the newest sample stays as it is; the others move with the samples.
-      host.reset(
-        answer,
-        span,
-        next !== 'custom' || answer.requested.to >= Date.now() - METRIC_RANGE_MS['1h'],
-      );
-      setRuns(answer.runs);
-      setRunsTruncated(answer.runsTruncated);
-      setRange(next);
-      setRequested(answer.requested);
+      show(await apiFetch(pathOf(forHost, next, window), { schema: metricsRangeSchema }), next);
+      setPicked(forHost);
     } catch (failure) {
       setError(errorMessage(failure));
     } finally {
@@ -99,7 +126,31 @@ export function SystemMetrics({ initial, latest }: { initial: MetricsRangeDto; l
     }
   };
 
-  const interfaces = useMemo(() => networkInterfaces(metrics, host.latest), [metrics, host.latest]);
+  // Another host's window, read again every 10 s; the first read comes at once after it is picked.
+  const polled = usePolled(
+    onServerHost ? null : pathOf(picked, range, range === 'custom' ? requested : undefined),
+    metricsRangeSchema,
+    OTHER_HOST_REFRESH_MS,
+  );
+  // biome-ignore lint/correctness/useExhaustiveDependencies: each answer is shown once, as it comes.
+  useEffect(() => {
+    if (polled) show(polled, polled.range);
+  }, [polled]);
+
+  /** A range or host picked: this server's is read once then followed live, another's polled. */
+  const choose = (next: RangeChoice, window?: { from: number; to: number }, forHost = picked) => {
+    if (forHost === serverHost) {
+      void load(next, window, forHost);
+      return;
+    }
+    setPicked(forHost);
+    setRange(next);
+    if (window) setRequested(window);
+  };
+
+  // This server's latest sample says which of its interfaces are virtual; another host's series alone do not.
+  const latestHere = onServerHost ? host.latest : null;
+  const interfaces = useMemo(() => networkInterfaces(metrics, latestHere), [metrics, latestHere]);
   const hidden = useMemo(
     () => new Set(showVirtual ? [] : interfaces.filter((nic) => nic.virtual).map((nic) => nic.name)),
     [interfaces, showVirtual],
@@ -116,45 +167,66 @@ export function SystemMetrics({ initial, latest }: { initial: MetricsRangeDto; l
       <PageHeader
         title="System"
         actions={
-          <ButtonGroup label="Time range">
-            {METRIC_RANGES.map((option) => (
-              <Button
-                key={option}
-                size="small"
-                aria-pressed={option === range}
+          <>
+            {hosts.length > 1 ? (
+              <select
+                className={styles.host}
+                aria-label="Host"
+                value={picked}
                 disabled={loading !== null}
-                onClick={() => {
-                  setCustomOpen(false);
-                  void load(option);
-                }}
-                data-testid={`range-${option}`}
+                onChange={(event) =>
+                  choose(range, range === 'custom' ? requested : undefined, event.target.value)
+                }
+                data-testid="metrics-host"
               >
-                {METRIC_RANGE_LABELS[option]}
+                {hosts.map((choice) => (
+                  <option key={choice} value={choice}>
+                    {choice === serverHost ? `${choice} (this server)` : choice}
+                  </option>
+                ))}
+              </select>
+            ) : null}
+            <ButtonGroup label="Time range">
+              {METRIC_RANGES.map((option) => (
+                <Button
+                  key={option}
+                  size="small"
+                  aria-pressed={option === range}
+                  disabled={loading !== null}
+                  onClick={() => {
+                    setCustomOpen(false);
+                    choose(option);
+                  }}
+                  data-testid={`range-${option}`}
+                >
+                  {METRIC_RANGE_LABELS[option]}
+                </Button>
+              ))}
+              <Button
+                size="small"
+                aria-pressed={range === 'custom'}
+                aria-expanded={customOpen}
+                disabled={loading !== null}
+                onClick={() => setCustomOpen((open) => !open)}
+                data-testid="range-custom"
+              >
+                Custom…
               </Button>
-            ))}
-            <Button
-              size="small"
-              aria-pressed={range === 'custom'}
-              aria-expanded={customOpen}
-              disabled={loading !== null}
-              onClick={() => setCustomOpen((open) => !open)}
-              data-testid="range-custom"
-            >
-              Custom…
-            </Button>
-          </ButtonGroup>
+            </ButtonGroup>
+          </>
         }
       />
       {customOpen ? (
         <CustomRangeForm
           initial={requested}
           busy={loading !== null}
-          onApply={(window) => void load('custom', window)}
+          onApply={(window) => choose('custom', window)}
         />
       ) : null}
       <p
         className={styles.meta}
         data-testid="metrics-tier"
+        data-host={picked}
         data-tier={metrics.tier}
         data-step-ms={metrics.stepMs}
         data-from={metrics.from}
@@ -206,7 +278,14 @@ export function SystemMetrics({ initial, latest }: { initial: MetricsRangeDto; l
       {charts.length === 0 ? <Empty testId="metrics-empty">No samples in this range yet.</Empty> : null}
       <PanelGrid>
         <Panel title="Now">
-          <CurrentValues sample={host.latest} hiddenInterfaces={hidden} />
+          {onServerHost ? (
+            <CurrentValues sample={host.latest} hiddenInterfaces={hidden} />
+          ) : (
+            <Empty testId="now-other-host">
+              {picked} is sampled by its own process: its charts above are read again every{' '}
+              {formatDuration(OTHER_HOST_REFRESH_MS)}, and their last point is its latest sample.
+            </Empty>
+          )}
         </Panel>
         <Panel title="Runs in this range" count={runs.length}>
           {runs.length === 0 ? (

@@ -1,4 +1,18 @@
-import { and, count, desc, eq, gte, inArray, isNotNull, isNull, lt, notInArray, or, sql } from 'drizzle-orm';
+import {
+  and,
+  count,
+  desc,
+  eq,
+  gte,
+  inArray,
+  isNotNull,
+  isNull,
+  lt,
+  ne,
+  notInArray,
+  or,
+  sql,
+} from 'drizzle-orm';
 import { ACTIVE_STATUSES, type ExecutionStatus, microsToUsd } from '../../contracts/executions';
 import {
   type HostMetric,
@@ -25,6 +39,7 @@ import {
 import { changesOf, type Plan, preparedChangesOf, preparedRowsOf, rowsOf } from '../plan';
 import { preparedPerStore } from '../prepared';
 import type { MetricSeriesRow } from '../schema';
+import { UNNAMED_HOST } from '../schema/metrics';
 import type { Store } from '../store';
 import { sumOf } from './costs';
 import { getAppSettings } from './settings';
@@ -83,14 +98,34 @@ const placeholder = sql.placeholder;
 const insertSample = preparedPerStore(({ db, t }: Store) =>
   db
     .insert(t.hostSamples)
-    .values({ t: placeholder('t'), values: placeholder('values') })
+    .values({ host: placeholder('host'), t: placeholder('t'), values: placeholder('values') })
     .onConflictDoNothing()
     .prepare(),
 );
 
-/** One host sample: series id → value. A second sample at the same millisecond is dropped. */
-export function* insertHostSample(store: Store, t: number, values: ReadonlyMap<number, number>): Plan<void> {
-  yield* preparedChangesOf(insertSample(store), { t, values: encodeSampleValues(values) });
+/**
+ * One sample of `host`: series id → value. A second sample of the host at the same millisecond is
+ * dropped (two processes of one host sampling the same slot: the first stored counts).
+ */
+export function* insertHostSample(
+  store: Store,
+  host: string,
+  t: number,
+  values: ReadonlyMap<number, number>,
+): Plan<void> {
+  yield* preparedChangesOf(insertSample(store), { host, t, values: encodeSampleValues(values) });
+}
+
+/**
+ * Takes the rows recorded before hosts were told apart (UNNAMED_HOST) for `host`: the one machine
+ * that wrote them then. The first collector to start after the upgrade does it; later, nothing is
+ * left to take. Run it in a transaction.
+ */
+export function* adoptUnnamedHostRows({ db, t }: Store, host: string): Plan<number> {
+  let adopted = 0;
+  for (const table of [t.hostSamples, t.hostRollups, t.metricRollupProgress])
+    adopted += yield* changesOf(db.update(table).set({ host }).where(eq(table.host, UNNAMED_HOST)));
+  return adopted;
 }
 
 /** Each rollup tier is built from the one before it. */
@@ -109,9 +144,15 @@ interface TierRow {
 // Prepared once per connection: catching up on a backlog runs these thousands of times.
 const rawRowsBetween = preparedPerStore(({ db, t }: Store) =>
   db
-    .select()
+    .select({ t: t.hostSamples.t, values: t.hostSamples.values })
     .from(t.hostSamples)
-    .where(and(gte(t.hostSamples.t, placeholder('from')), lt(t.hostSamples.t, placeholder('to'))))
+    .where(
+      and(
+        eq(t.hostSamples.host, placeholder('host')),
+        gte(t.hostSamples.t, placeholder('from')),
+        lt(t.hostSamples.t, placeholder('to')),
+      ),
+    )
     .orderBy(t.hostSamples.t)
     .prepare(),
 );
@@ -122,6 +163,7 @@ const rollupRowsBetween = preparedPerStore(({ db, t }: Store) =>
     .from(t.hostRollups)
     .where(
       and(
+        eq(t.hostRollups.host, placeholder('host')),
         eq(t.hostRollups.tier, placeholder('tier')),
         gte(t.hostRollups.t, placeholder('from')),
         lt(t.hostRollups.t, placeholder('to')),
@@ -131,18 +173,18 @@ const rollupRowsBetween = preparedPerStore(({ db, t }: Store) =>
     .prepare(),
 );
 
-/** A tier's rows with from ≤ t < to, oldest first. */
-function* readTier(store: Store, tier: MetricTier, from: number, to: number): Plan<TierRow[]> {
+/** A host's rows of a tier with from ≤ t < to, oldest first. */
+function* readTier(store: Store, host: string, tier: MetricTier, from: number, to: number): Plan<TierRow[]> {
   return tier === 'raw'
-    ? yield* preparedRowsOf(rawRowsBetween(store), { from, to })
-    : yield* preparedRowsOf(rollupRowsBetween(store), { tier, from, to });
+    ? yield* preparedRowsOf(rawRowsBetween(store), { host, from, to })
+    : yield* preparedRowsOf(rollupRowsBetween(store), { host, tier, from, to });
 }
 
 const rawTimeAt = preparedPerStore(({ db, t }: Store) =>
   db
     .select({ t: t.hostSamples.t })
     .from(t.hostSamples)
-    .where(gte(t.hostSamples.t, placeholder('from')))
+    .where(and(eq(t.hostSamples.host, placeholder('host')), gte(t.hostSamples.t, placeholder('from'))))
     .orderBy(t.hostSamples.t)
     .limit(1)
     .offset(placeholder('skip'))
@@ -153,7 +195,13 @@ const rollupTimeAt = preparedPerStore(({ db, t }: Store) =>
   db
     .select({ t: t.hostRollups.t })
     .from(t.hostRollups)
-    .where(and(eq(t.hostRollups.tier, placeholder('tier')), gte(t.hostRollups.t, placeholder('from'))))
+    .where(
+      and(
+        eq(t.hostRollups.host, placeholder('host')),
+        eq(t.hostRollups.tier, placeholder('tier')),
+        gte(t.hostRollups.t, placeholder('from')),
+      ),
+    )
     .orderBy(t.hostRollups.t)
     .limit(1)
     .offset(placeholder('skip'))
@@ -161,19 +209,20 @@ const rollupTimeAt = preparedPerStore(({ db, t }: Store) =>
 );
 
 /**
- * The time of a tier's row at or after `from`, after skipping `skip` of them (0: the first);
- * undefined when there are not that many.
+ * The time of a host's row of a tier at or after `from`, after skipping `skip` of them (0: the
+ * first); undefined when there are not that many.
  */
 export function* tierRowTime(
   store: Store,
+  host: string,
   tier: MetricTier,
   from: number,
   skip = 0,
 ): Plan<number | undefined> {
   const [row] =
     tier === 'raw'
-      ? yield* preparedRowsOf(rawTimeAt(store), { from, skip })
-      : yield* preparedRowsOf(rollupTimeAt(store), { tier, from, skip });
+      ? yield* preparedRowsOf(rawTimeAt(store), { host, from, skip })
+      : yield* preparedRowsOf(rollupTimeAt(store), { host, tier, from, skip });
   return row?.t;
 }
 
@@ -181,13 +230,27 @@ const rolledThrough = preparedPerStore(({ db, t }: Store) =>
   db
     .select({ through: t.metricRollupProgress.rolledThrough })
     .from(t.metricRollupProgress)
-    .where(eq(t.metricRollupProgress.tier, placeholder('tier')))
+    .where(
+      and(
+        eq(t.metricRollupProgress.host, placeholder('host')),
+        eq(t.metricRollupProgress.tier, placeholder('tier')),
+      ),
+    )
     .prepare(),
 );
 
-/** Every bucket of a tier before this time is final; undefined before its first rollup. */
-export function* getRolledThrough(store: Store, tier: RollupTier): Plan<number | undefined> {
-  const [row] = yield* preparedRowsOf(rolledThrough(store), { tier });
+/** The hosts whose metrics are recorded (each has rolled up a tier once: a minute after it starts). */
+export function* listMetricHosts({ db, t }: Store): Plan<string[]> {
+  const p = t.metricRollupProgress;
+  const rows = yield* rowsOf(
+    db.selectDistinct({ host: p.host }).from(p).where(ne(p.host, UNNAMED_HOST)).orderBy(p.host),
+  );
+  return rows.map((row) => row.host);
+}
+
+/** Every bucket of a host's tier before this time is final; undefined before its first rollup. */
+export function* getRolledThrough(store: Store, host: string, tier: RollupTier): Plan<number | undefined> {
+  const [row] = yield* preparedRowsOf(rolledThrough(store), { host, tier });
   return row?.through;
 }
 
@@ -203,9 +266,14 @@ function visitAggregates(tier: MetricTier, blob: Buffer, visit: AggregateVisitor
 const upsertRollup = preparedPerStore(({ db, t }: Store) =>
   db
     .insert(t.hostRollups)
-    .values({ tier: placeholder('tier'), t: placeholder('t'), values: placeholder('values') })
+    .values({
+      host: placeholder('host'),
+      tier: placeholder('tier'),
+      t: placeholder('t'),
+      values: placeholder('values'),
+    })
     .onConflictDoUpdate({
-      target: [t.hostRollups.tier, t.hostRollups.t],
+      target: [t.hostRollups.host, t.hostRollups.tier, t.hostRollups.t],
       set: { values: sql`excluded.${sql.identifier('values')}` },
     })
     .prepare(),
@@ -214,9 +282,9 @@ const upsertRollup = preparedPerStore(({ db, t }: Store) =>
 const setRolledThrough = preparedPerStore(({ db, t }: Store) =>
   db
     .insert(t.metricRollupProgress)
-    .values({ tier: placeholder('tier'), rolledThrough: placeholder('to') })
+    .values({ host: placeholder('host'), tier: placeholder('tier'), rolledThrough: placeholder('to') })
     .onConflictDoUpdate({
-      target: t.metricRollupProgress.tier,
+      target: [t.metricRollupProgress.host, t.metricRollupProgress.tier],
       set: { rolledThrough: sql`excluded.rolled_through` },
     })
     .prepare(),
@@ -245,16 +313,22 @@ function bucketsOf(
 }
 
 /**
- * Rolls up the tier's buckets in [from, to) (bucket-aligned, all closed) from its source tier and
- * marks them done; run it in one transaction. Rewriting a bucket replaces it, so a repeat is
- * harmless. Returns the number of buckets written.
+ * Rolls up a host's buckets of the tier in [from, to) (bucket-aligned, all closed) from its source
+ * tier and marks them done; run it in one transaction. Rewriting a bucket replaces it, so a repeat
+ * is harmless. Returns the number of buckets written.
  */
-export function* rollUpBuckets(store: Store, tier: RollupTier, from: number, to: number): Plan<number> {
+export function* rollUpBuckets(
+  store: Store,
+  host: string,
+  tier: RollupTier,
+  from: number,
+  to: number,
+): Plan<number> {
   const source = ROLLUP_SOURCE[tier];
-  const buckets = bucketsOf(source, yield* readTier(store, source, from, to), ROLLUP_STEP_MS[tier]);
+  const buckets = bucketsOf(source, yield* readTier(store, host, source, from, to), ROLLUP_STEP_MS[tier]);
   for (const [t, aggregates] of buckets)
-    yield* preparedChangesOf(upsertRollup(store), { tier, t, values: encodeAggregates(aggregates) });
-  yield* preparedChangesOf(setRolledThrough(store), { tier, to });
+    yield* preparedChangesOf(upsertRollup(store), { host, tier, t, values: encodeAggregates(aggregates) });
+  yield* preparedChangesOf(setRolledThrough(store), { host, tier, to });
   return buckets.size;
 }
 
@@ -262,14 +336,19 @@ const deleteRawBefore = preparedPerStore(({ db, t }: Store) =>
   db
     .delete(t.hostSamples)
     .where(
-      inArray(
-        t.hostSamples.t,
-        db
-          .select({ t: t.hostSamples.t })
-          .from(t.hostSamples)
-          .where(lt(t.hostSamples.t, placeholder('before')))
-          .orderBy(t.hostSamples.t)
-          .limit(placeholder('limit')),
+      and(
+        eq(t.hostSamples.host, placeholder('host')),
+        inArray(
+          t.hostSamples.t,
+          db
+            .select({ t: t.hostSamples.t })
+            .from(t.hostSamples)
+            .where(
+              and(eq(t.hostSamples.host, placeholder('host')), lt(t.hostSamples.t, placeholder('before'))),
+            )
+            .orderBy(t.hostSamples.t)
+            .limit(placeholder('limit')),
+        ),
       ),
     )
     .prepare(),
@@ -280,6 +359,7 @@ const deleteRollupsBefore = preparedPerStore(({ db, t }: Store) =>
     .delete(t.hostRollups)
     .where(
       and(
+        eq(t.hostRollups.host, placeholder('host')),
         eq(t.hostRollups.tier, placeholder('tier')),
         inArray(
           t.hostRollups.t,
@@ -287,7 +367,11 @@ const deleteRollupsBefore = preparedPerStore(({ db, t }: Store) =>
             .select({ t: t.hostRollups.t })
             .from(t.hostRollups)
             .where(
-              and(eq(t.hostRollups.tier, placeholder('tier')), lt(t.hostRollups.t, placeholder('before'))),
+              and(
+                eq(t.hostRollups.host, placeholder('host')),
+                eq(t.hostRollups.tier, placeholder('tier')),
+                lt(t.hostRollups.t, placeholder('before')),
+              ),
             )
             .orderBy(t.hostRollups.t)
             .limit(placeholder('limit')),
@@ -297,16 +381,17 @@ const deleteRollupsBefore = preparedPerStore(({ db, t }: Store) =>
     .prepare(),
 );
 
-/** Deletes up to `limit` of a tier's oldest rows before `before`; returns how many went. */
+/** Deletes up to `limit` of a host's oldest rows of a tier before `before`; returns how many went. */
 export function* deleteTierRowsBefore(
   store: Store,
+  host: string,
   tier: MetricTier,
   before: number,
   limit: number,
 ): Plan<number> {
   return tier === 'raw'
-    ? yield* preparedChangesOf(deleteRawBefore(store), { before, limit })
-    : yield* preparedChangesOf(deleteRollupsBefore(store), { tier, before, limit });
+    ? yield* preparedChangesOf(deleteRawBefore(store), { host, before, limit })
+    : yield* preparedChangesOf(deleteRollupsBefore(store), { host, tier, before, limit });
 }
 
 interface AlignedSeries {
@@ -375,6 +460,7 @@ const runBandRows = preparedPerStore(({ db, t }: Store) => {
     })
     .from(e)
     .innerJoin(t.agentConfigurations, eq(t.agentConfigurations.id, e.agentId))
+    .innerJoin(t.workers, and(eq(t.workers.id, e.workerId), eq(t.workers.host, placeholder('host'))))
     .where(
       and(
         gte(e.createdAt, placeholder('since')),
@@ -389,14 +475,20 @@ const runBandRows = preparedPerStore(({ db, t }: Store) => {
     .prepare();
 });
 
-/** Runs that overlap [from, to): started before its end, not finished before its start; newest kept. */
+/**
+ * The runs of `host` (their worker's) that overlap [from, to): started before its end, not finished
+ * before its start; newest kept. A run that names no worker has no process on any host: parked
+ * waiting for an answer, or recorded before workers were.
+ */
 export function* getRunBands(
   store: Store,
+  host: string,
   from: number,
   to: number,
   limit = RUN_BAND_LIMIT,
 ): Plan<{ runs: RunBandDto[]; truncated: boolean }> {
   const rows = yield* preparedRowsOf(runBandRows(store), {
+    host,
     since: from - RUN_BAND_LOOKBACK_MS,
     from,
     to,
@@ -418,11 +510,11 @@ const MIN_SPAN_STEPS = 12;
  * bucket's start, which may be long before its first sample: a 10-minute bucket that holds only
  * the last minute's samples does not say the data starts ten minutes ago.
  */
-function* oldestSampleSince(store: Store, from: number): Plan<number | undefined> {
-  let oldest = yield* tierRowTime(store, 'raw', from);
+function* oldestSampleSince(store: Store, host: string, from: number): Plan<number | undefined> {
+  let oldest = yield* tierRowTime(store, host, 'raw', from);
   for (const tier of METRIC_TIERS) {
     if (tier === 'raw') continue;
-    const t = yield* tierRowTime(store, tier, from);
+    const t = yield* tierRowTime(store, host, tier, from);
     if (t !== undefined && t + ROLLUP_STEP_MS[tier] <= (oldest ?? Number.POSITIVE_INFINITY)) oldest = t;
   }
   return oldest;
@@ -434,7 +526,7 @@ function* rawStepMs(store: Store): Plan<number> {
 }
 
 /**
- * A chart window: a named range back from `now`, or a custom one. It starts where the data does
+ * A chart window of `host`: a named range back from `now`, or a custom one. It starts where the data does
  * when that is later (a server running for an hour shows that hour on the 30-day chart, not a
  * sliver at its right edge), and the tier is the finest that draws the span actually covered in no
  * more points than a chart has pixels, so a short history is not one rollup point. Rows are
@@ -442,13 +534,14 @@ function* rawStepMs(store: Store): Plan<number> {
  */
 export function* getMetricsRange(
   store: Store,
+  host: string,
   request: MetricsWindowRequest,
   now: number,
 ): Plan<MetricsRangeDto> {
   const rawStep = yield* rawStepMs(store);
   const named = typeof request === 'string';
   const requested = named ? { from: now - METRIC_RANGE_MS[request], to: now } : request;
-  const oldest = yield* oldestSampleSince(store, requested.from);
+  const oldest = yield* oldestSampleSince(store, host, requested.from);
   // Data from nearly the start of the window (a twentieth of it): the window as asked.
   const slack = (requested.to - requested.from) / 20;
   const dataFrom =
@@ -460,9 +553,10 @@ export function* getMetricsRange(
   const { tier, stepMs } = tierForSpan(to - from, rawStep);
   // A bucket starting before `from` would also hold samples from outside the range.
   const firstBucket = Math.ceil(from / stepMs) * stepMs;
-  const rows = yield* readTier(store, tier, tier === 'raw' ? from : firstBucket, to + 1);
-  const { runs, truncated } = yield* getRunBands(store, from, to);
+  const rows = yield* readTier(store, host, tier, tier === 'raw' ? from : firstBucket, to + 1);
+  const { runs, truncated } = yield* getRunBands(store, host, from, to);
   return {
+    host,
     range: named ? request : 'custom',
     requested,
     tier,
@@ -475,15 +569,16 @@ export function* getMetricsRange(
   };
 }
 
-/** The raw samples of the last `spanMs` for a few metrics: what the dashboard's sparklines start from. */
+/** A host's raw samples of the last `spanMs` for a few metrics: what the dashboard's sparklines start from. */
 export function* getRecentMetrics(
   store: Store,
+  host: string,
   now: number,
   spanMs: number,
   metrics: readonly HostMetric[],
 ): Plan<MetricsWindowDto> {
   const from = now - spanMs;
-  const rows = yield* readTier(store, 'raw', from, now + 1);
+  const rows = yield* readTier(store, host, 'raw', from, now + 1);
   return {
     tier: 'raw',
     stepMs: yield* rawStepMs(store),
