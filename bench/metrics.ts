@@ -25,6 +25,7 @@ import {
   listMetricSeries,
   rollUpBuckets,
 } from '../src/lib/db/queries/metrics';
+import { registerWorker } from '../src/lib/db/queries/workers';
 import { sqliteStore } from '../src/lib/db/store';
 import { HostCollector } from '../src/lib/metrics/hostCollector';
 import { HostSampleWriter } from '../src/lib/metrics/hostSampleWriter';
@@ -242,24 +243,37 @@ async function generateYear(handle: DbHandle): Promise<number> {
     value: value.value,
   }));
   const random = seededRandom(7);
-  const insert = handle.sqlite.prepare('insert into host_samples (t, "values") values (?, ?)');
+  const insert = handle.sqlite.prepare('insert into host_samples (host, t, "values") values (?, ?, ?)');
   let count = 0;
   handle.sqlite.transaction(() => {
     for (let t = NOW - 366 * DAY_MS; t < NOW; t += t >= DENSE_SINCE ? DENSE_STEP_MS : SPARSE_STEP_MS) {
-      insert.run(t, encodeSampleValues(new Map(base.map(({ id, value }) => [id, value * (0.5 + random())]))));
+      insert.run(
+        HOST,
+        t,
+        encodeSampleValues(new Map(base.map(({ id, value }) => [id, value * (0.5 + random())]))),
+      );
       count++;
     }
   })();
   const agent = runOnSqlite(
     createAgent(sqliteStore(handle.db), { name: 'nightly', model: 'claude-sonnet-4-5', defaultPrompt: 'p' }),
   );
+  // The runs drawn as bands are the host's: their worker's (a join per chart read).
+  const workerId = `${HOST}-1-00000000`;
+  await registerWorker(sqliteStore(handle.db), {
+    id: workerId,
+    host: HOST,
+    labels: [],
+    version: '0.1.0',
+    startedAt: NOW - 366 * DAY_MS,
+  });
   const run = handle.sqlite.prepare(
-    `insert into executions (agent_id, trigger, status, prompt, model, created_at, started_at, finished_at)
-     values (?, 'manual', 'completed', 'p', 'm', ?, ?, ?)`,
+    `insert into executions (agent_id, trigger, status, prompt, model, created_at, started_at, finished_at, worker_id)
+     values (?, 'manual', 'completed', 'p', 'm', ?, ?, ?, ?)`,
   );
   handle.sqlite.transaction(() => {
     for (let t = NOW - 365 * DAY_MS; t < NOW; t += DAY_MS / RUNS_PER_DAY)
-      run.run(agent.id, t, t + 1_000, t + 1_000 + Math.floor(random() * 600_000));
+      run.run(agent.id, t, t + 1_000, t + 1_000 + Math.floor(random() * 600_000), workerId);
   })();
   return count;
 }
@@ -271,8 +285,8 @@ function rangeFromRawRows(handle: DbHandle, range: MetricRange): MetricsRangeDto
   const first = Math.ceil(from / stepMs) * stepMs;
   const closedEnd = Math.floor(NOW / stepMs) * stepMs;
   const rows = handle.sqlite
-    .prepare('select t, "values" as v from host_samples where t >= ? and t < ? order by t')
-    .all(first, closedEnd) as { t: number; v: Buffer }[];
+    .prepare('select t, "values" as v from host_samples where host = ? and t >= ? and t < ? order by t')
+    .all(HOST, first, closedEnd) as { t: number; v: Buffer }[];
   const buckets = new Map<number, Map<number, { count: number; sum: number; min: number; max: number }>>();
   for (const { t, v } of rows) {
     const start = Math.floor(t / stepMs) * stepMs;
