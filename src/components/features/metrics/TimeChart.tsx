@@ -243,7 +243,8 @@ function buildOptions(shape: ChartShape, width: number, bandState: () => BandSta
         ...(time
           ? {
               values: (_u: uPlot, splits: number[], _axis: number, _space: number, increment: number) =>
-                splits.map((at) => timeTick(at, increment, shape.timeZone, now)),
+                // Ticks under a minute apart (a young server's hour) name each minute once.
+                withoutRepeats(splits.map((at) => timeTick(at, increment, shape.timeZone, now))),
             }
           : { incrs: OFFSET_INCREMENTS, values: (_u: uPlot, splits: number[]) => splits.map(offsetLabel) }),
       },
