@@ -31,6 +31,7 @@ import {
 } from '@/lib/presentation/metricsView';
 import { CurrentValues } from './CurrentValues';
 import { CustomRangeForm } from './CustomRangeForm';
+import { HostPicker } from './HostPicker';
 import styles from './SystemMetrics.module.css';
 import { type ChartBand, TimeChart } from './TimeChart';
 
@@ -169,22 +170,14 @@ export function SystemMetrics({
         actions={
           <>
             {hosts.length > 1 ? (
-              <select
-                className={styles.host}
-                aria-label="Host"
+              <HostPicker
+                hosts={hosts}
                 value={picked}
+                onChange={(next) => choose(range, range === 'custom' ? requested : undefined, next)}
+                serverHost={serverHost}
                 disabled={loading !== null}
-                onChange={(event) =>
-                  choose(range, range === 'custom' ? requested : undefined, event.target.value)
-                }
-                data-testid="metrics-host"
-              >
-                {hosts.map((choice) => (
-                  <option key={choice} value={choice}>
-                    {choice === serverHost ? `${choice} (this server)` : choice}
-                  </option>
-                ))}
-              </select>
+                testId="metrics-host"
+              />
             ) : null}
             <ButtonGroup label="Time range">
               {METRIC_RANGES.map((option) => (

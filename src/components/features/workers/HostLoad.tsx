@@ -1,6 +1,7 @@
 'use client';
 
 import { useMemo, useState } from 'react';
+import { HostPicker } from '@/components/features/metrics/HostPicker';
 import { type ChartScale, type ChartSeries, TimeChart } from '@/components/features/metrics/TimeChart';
 import { Button, ButtonGroup } from '@/components/ui/Button';
 import { Empty, Panel } from '@/components/ui/Panel';
@@ -13,7 +14,6 @@ import {
 } from '@/lib/contracts/workers';
 import { formatDuration } from '@/lib/presentation/format';
 import { METRIC_RANGE_LABELS } from '@/lib/presentation/metricsView';
-import styles from './HostLoad.module.css';
 
 /** Its workers beat every 5 s: the chart reads again at every other beat. */
 const HOST_LOAD_REFRESH_MS = 10_000;
@@ -54,19 +54,7 @@ export function HostLoad({ hosts, initialHost }: { hosts: readonly string[]; ini
       data={{ 'data-host': host, 'data-range': range, 'data-points': load?.t.length }}
       actions={
         <>
-          <select
-            className={styles.host}
-            aria-label="Host"
-            value={host}
-            onChange={(event) => setPicked(event.target.value)}
-            data-testid="host-load-host"
-          >
-            {choices.map((choice) => (
-              <option key={choice} value={choice}>
-                {choice}
-              </option>
-            ))}
-          </select>
+          <HostPicker hosts={choices} value={host} onChange={setPicked} testId="host-load-host" />
           <ButtonGroup label="Time range">
             {HOST_LOAD_RANGES.map((option) => (
               <Button
