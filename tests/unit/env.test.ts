@@ -84,6 +84,15 @@ describe('environment', () => {
     expect(start).toThrow(problem);
   });
 
+  it("names this machine by CLAUDEOPS_HOST_NAME when set (else the hostname's), refusing one over 255 characters", () => {
+    expect(parseEnv({}).hostName).toBeUndefined();
+    expect(parseEnv({ CLAUDEOPS_HOST_NAME: '' }).hostName).toBeUndefined();
+    expect(parseEnv({ CLAUDEOPS_HOST_NAME: 'build-2.example' }).hostName).toBe('build-2.example');
+    expect(() => parseEnv({ CLAUDEOPS_HOST_NAME: 'x'.repeat(256) })).toThrow(
+      /Invalid environment:\n {2}CLAUDEOPS_HOST_NAME: At most 255 characters/,
+    );
+  });
+
   it('runs agents in the web process unless CLAUDEOPS_RUN_AGENTS=false, which needs a shared Postgres', () => {
     expect(parseEnv({}).runAgents).toBe(true);
     const url = 'postgres://u:p@db:5432/claudeops';
