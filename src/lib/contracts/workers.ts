@@ -44,9 +44,10 @@ export type HostVitals = z.infer<typeof hostVitalsSchema>;
 /** A worker's id: its host, its process and a random tail (8 hex digits), so one host's restarts stay apart. */
 export const workerIdOf = (host: string, pid: number, tail: string) => `${host}-${pid}-${tail}`;
 
-/** The host of a worker id made by workerIdOf (host names may hold dashes: read from the end). */
-export function hostOfWorker(workerId: string): string | null {
-  return /^(.+)-\d+-[0-9a-f]{8}$/.exec(workerId)?.[1] ?? null;
+/** The host and process of a worker id made by workerIdOf (host names may hold dashes: read from the end). */
+export function workerIdParts(workerId: string): { host: string; pid: number } | null {
+  const match = /^(.+)-(\d+)-[0-9a-f]{8}$/.exec(workerId);
+  return match?.[1] && match[2] ? { host: match[1], pid: Number(match[2]) } : null;
 }
 
 /** One worker: a process that runs agents (a worker host's, or a web process's own), one per start. */

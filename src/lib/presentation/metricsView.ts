@@ -12,7 +12,7 @@ import {
   sampleSeries,
 } from '@/lib/contracts/metrics';
 import type { RunResourceSample } from '@/lib/contracts/runResources';
-import { hostOfWorker } from '@/lib/contracts/workers';
+import { workerIdParts } from '@/lib/contracts/workers';
 
 /**
  * Pure state of the metric charts: a window read from the server, kept live by folding the
@@ -151,7 +151,7 @@ export function foldRun(
   const { id, agentName, status, startedAt, finishedAt, workerId } = execution;
   if (startedAt === null) return runs.slice();
   // A band is a run with a process on this host (getRunBands): handed back or parked, it leaves.
-  if (workerId === null || hostOfWorker(workerId) !== host) return runs.filter((run) => run.id !== id);
+  if (workerId === null || workerIdParts(workerId)?.host !== host) return runs.filter((run) => run.id !== id);
   const band = { id, agentName, status, startedAt, finishedAt };
   const kept = runs.filter((run) => run.id !== id && (run.finishedAt === null || run.finishedAt >= from));
   if (finishedAt !== null && finishedAt < from) return kept;

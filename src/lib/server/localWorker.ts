@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import packageJson from '../../../package.json';
 import { thisHost } from '../config/host';
-import { type HostVitals, workerIdOf } from '../contracts/workers';
+import { type HostVitals, workerIdOf, workerIdParts } from '../contracts/workers';
 import type { Logger } from '../core/logger';
 import { oneAtATime } from '../core/oneAtATime';
 import { type Plan, transaction } from '../db/plan';
@@ -83,8 +83,10 @@ export interface WorkerFence {
 
 /** Whether the worker `id` of this host is a process that is gone (its pid answers no signal). */
 function goneHere(id: string, host: string): boolean {
-  const pid = Number(id.slice(host.length + 1).split('-')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+  const parts = workerIdParts(id);
+  if (!parts || parts.host !== host) return false;
+  const { pid } = parts;
+  if (pid <= 0 || pid === process.pid) return false;
   try {
     process.kill(pid, 0);
     return false;
