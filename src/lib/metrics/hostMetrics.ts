@@ -37,9 +37,9 @@ export interface HostMetrics {
 /**
  * Samples this machine every interval, stores each sample under its host, and once a minute rolls
  * up the host's closed buckets and prunes its expired rows. Rows from before hosts were told apart
- * are taken as this host's first (a failure is logged; they wait for the next start). One loop does all of it in turn, awaiting each step, so
- * maintenance never races a sample still being written nor overlaps itself, on either dialect.
- * Failures are logged and the loop goes on.
+ * are taken as this host's first (a failure is logged; they wait for the next start). One loop
+ * does all of it in turn, awaiting each step, so maintenance never races a sample still being
+ * written nor overlaps itself, on either dialect. Failures are logged and the loop goes on.
  */
 export function startHostMetrics(options: HostMetricsOptions): HostMetrics {
   const { store, host, logger, onSample } = options;
