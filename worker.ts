@@ -8,6 +8,8 @@ import { getAppSettings } from './src/lib/db/queries/settings';
 import { startHostMetrics } from './src/lib/metrics/hostMetrics';
 import { hostMetricsSettings } from './src/lib/metrics/retention';
 import { RunResourceSampler } from './src/lib/metrics/runResourceSampler';
+import { hostConditionChecker } from './src/lib/notifications/hostConditions';
+import { hostReading } from './src/lib/notifications/producers';
 import { processSecretMasker } from './src/lib/security/secrets';
 import { openServerDatabase } from './src/lib/server/database';
 import { type Drain, startDrain } from './src/lib/server/drain';
@@ -45,8 +47,17 @@ async function main(): Promise<void> {
   );
   const sampler = new RunResourceSampler({ store, logger, instance: appEnv.databasePath });
   const settings = await execute(store, getAppSettings(store));
-  // This machine's CPU, memory, disks and network, charted on the System page under its host.
-  const hostMetrics = startHostMetrics({ store, host: thisHost(), logger, ...hostMetricsSettings(settings) });
+  // This machine's CPU, memory, disks and network, charted on the System page under its host, and
+  // checked against the host thresholds: the web process delivers what this records.
+  const checkHost = hostConditionChecker(store, logger);
+  const hostName = thisHost();
+  const hostMetrics = startHostMetrics({
+    store,
+    host: hostName,
+    logger,
+    ...hostMetricsSettings(settings),
+    onSample: (sample) => checkHost(hostReading(hostName, sample)),
+  });
   const host = await startRunHost({
     store,
     postgresUrl: appEnv.databaseUrl,

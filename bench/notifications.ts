@@ -99,6 +99,7 @@ async function benchRecordEvent(): Promise<BenchResult[]> {
 async function benchHostConditions(): Promise<BenchResult[]> {
   const { handle } = await setUp();
   const reading: HostReading = {
+    host: 'bench-host',
     disks: [
       { mount: '/', usedPercent: 95 },
       { mount: '/data', usedPercent: 40 },

@@ -4,6 +4,7 @@ import {
   type MetricsRangeDto,
   metricsRangeSchema,
   metricsWindowSchema,
+  RETIRED_HOST_AFTER_MS,
   ROLLUP_STEP_MS,
 } from '../../src/lib/contracts/metrics';
 import { encodeSampleValues } from '../../src/lib/db/metricBlobs';
@@ -23,10 +24,12 @@ import {
   rollUpBuckets,
   tierRowTime,
 } from '../../src/lib/db/queries/metrics';
+import { listConditions, putCondition } from '../../src/lib/db/queries/notificationConditions';
 import { registerWorker } from '../../src/lib/db/queries/workers';
 import { UNNAMED_HOST } from '../../src/lib/db/schema/metrics';
 import type { Store } from '../../src/lib/db/store';
 import { maintainHostMetrics } from '../../src/lib/metrics/retention';
+import { hostConditionKey, hostDiskKey } from '../../src/lib/notifications/conditions';
 import { describeOnEachDialect, emptyTables, insertAgent, insertRun } from '../helpers/stores';
 
 /** This machine: the host the product files its own metrics under. */
@@ -383,6 +386,50 @@ describeOnEachDialect('the metrics of several hosts', (store) => {
     expect(minutes.tier).toBe('1m');
     expect(minutes.series[0]?.avg.filter((value) => value !== null)).toEqual([1, 1]);
     expect(await execute(store(), listMetricHosts(store()))).toEqual([HOST]);
+  });
+
+  it('maintains a host silent for a day as its collector would, drops its conditions, and forgets it once nothing is left', async () => {
+    await emptyTables(store(), (t) => [
+      t.hostSamples,
+      t.hostRollups,
+      t.metricRollupProgress,
+      t.notificationConditions,
+    ]);
+    await transaction(store(), (tx) => ensureMetricSeries(tx, [BUSY], START));
+    const noPause = async () => {};
+    const retention = { rawMs: 2 * HOUR, minuteMs: 2 * DAY, hourMs: 7 * DAY };
+    // The other host sampled for 90 s and rolled up its first minute, then stopped for good.
+    for (let i = 0; i < 18; i++) await sample(OTHER, START + i * STEP, 3);
+    await maintainHostMetrics(store(), OTHER, START + MINUTE + 1, retention, noPause);
+    const lastSample = START + 17 * STEP;
+    const held = { active: true, since: START, lastNotifiedAt: START, updatedAt: START };
+    const diskThere = hostDiskKey(OTHER, '/');
+    const memoryHere = hostConditionKey('host.memory', HOST);
+    for (const key of [diskThere, memoryHere])
+      await execute(store(), putCondition(store(), { key, ...held }));
+    const conditionKeys = async () =>
+      (await execute(store(), listConditions(store()))).map((condition) => condition.key).sort();
+    const minuteAverages = async () =>
+      (
+        await execute(store(), getMetricsRange(store(), OTHER, { from: START, to: START + DAY }, START + DAY))
+      ).series[0]?.avg.filter((value) => value !== null);
+
+    // Silent for less than a day (a reboot, a long stop): left as it is.
+    await maintainHostMetrics(store(), HOST, lastSample + RETIRED_HOST_AFTER_MS - 1, retention, noPause);
+    expect(await rawOf(OTHER)).toHaveLength(18);
+    expect(await minuteAverages()).toEqual([3]);
+    expect(await conditionKeys()).toEqual([diskThere, memoryHere].sort());
+
+    // A day: its last minute rolled up, its raw samples past their 2 h pruned, its conditions gone.
+    await maintainHostMetrics(store(), HOST, lastSample + RETIRED_HOST_AFTER_MS, retention, noPause);
+    expect(await rawOf(OTHER)).toEqual([]);
+    expect(await minuteAverages()).toEqual([3, 3]);
+    expect(await conditionKeys()).toEqual([memoryHere]);
+    expect(await execute(store(), listMetricHosts(store()))).toEqual([OTHER]);
+
+    // Past its longest tier's retention nothing of it is left, and it leaves the list of hosts.
+    await maintainHostMetrics(store(), HOST, lastSample + 8 * DAY, retention, noPause);
+    expect(await execute(store(), listMetricHosts(store()))).toEqual([]);
   });
 
   it('takes the rows recorded before hosts were named for the first host whose collector starts', async () => {

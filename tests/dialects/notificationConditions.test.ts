@@ -11,6 +11,7 @@ import {
 import type { Store } from '../../src/lib/db/store';
 import { createChannel } from '../../src/lib/notifications/channels';
 import { queueEvent } from '../../src/lib/notifications/events';
+import { evaluateHostConditions, type HostReading } from '../../src/lib/notifications/hostConditions';
 import { everythingChannel, fakeClock, newBox, runFailed } from '../helpers/notifications';
 import { describeOnEachDialect } from '../helpers/stores';
 
@@ -131,6 +132,25 @@ describeOnEachDialect('notification conditions', (store) => {
       outcomes.push(await record(store(), event, clock.now()));
     expect(outcomes.map((o) => o.suppressed)).toEqual([false, true, false, false]);
     expect(await sent()).toEqual(['budget.warning firing', 'budget.warning firing', 'budget.warning firing']);
+  });
+
+  it('one machine checked by two processes at once (a web server and a worker host beside it): one message per change', async () => {
+    const sent = await sentToNewChannel(store());
+    const clock = fakeClock();
+    const reading = (usedPercent: number): HostReading => ({
+      host: 'shared-box',
+      disks: [{ mount: '/', usedPercent }],
+      memoryAvailablePercent: 60,
+      load1: 0,
+      cores: 2,
+    });
+    // Both sample at the same instants (multiples of the interval), so they check at once.
+    for (const used of [95, 96, 50, 97, 98]) {
+      const both = [reading(used), reading(used)];
+      await Promise.all(both.map((one) => evaluateHostConditions(store(), one, clock.now())));
+      clock.advance(60_000);
+    }
+    expect(await sent()).toEqual(['host.disk firing', 'host.disk resolved', 'host.disk firing']);
   });
 
   it('runs are not conditions: every failure is its own message', async () => {

@@ -159,6 +159,7 @@ describeOnEachDialect('notification delivery', (store) => {
   it('host conditions: one message per breach and one when it clears, and the conditions list shows it', async () => {
     const hook = await webhook('host', ['host.disk']);
     const reading = (usedPercent: number): HostReading => ({
+      host: 'box-1',
       disks: [{ mount: '/data', usedPercent }],
       memoryAvailablePercent: 60,
       load1: 0.1,
@@ -177,9 +178,9 @@ describeOnEachDialect('notification delivery', (store) => {
       expect(await queuedFor(used)).toBe(0);
     }
     const holding = (await listConditionStatuses(store())).conditions.find(
-      (c) => c.key === 'host.disk:/data',
+      (c) => c.key === 'host.disk:box-1:/data',
     );
-    expect(holding).toMatchObject({ label: 'Disk /data full', active: true });
+    expect(holding).toMatchObject({ label: 'Disk /data full on box-1', active: true });
 
     clock.advance(60_000);
     expect(await queuedFor(80)).toBe(1);

@@ -199,6 +199,12 @@ test("the system page charts another host by name, read again as its samples com
   await expect(system.tier).toHaveAttribute('data-host', other);
   await expect.poll(async () => (await system.points('cpu')).last).toBe(times.at(-1));
   await expect(page.getByTestId('now-other-host')).toContainText(other);
+  // The address names it (a host notification links there): a reload opens it again.
+  await expect(page).toHaveURL(/\/system\?host=build-2\.example$/);
+  await page.reload();
+  await expect(system.tier).toHaveAttribute('data-host', other);
+  await expect(system.hostPicker).toHaveValue(other);
+  await expect.poll(async () => (await system.points('cpu')).last).toBe(times.at(-1));
   // Its runs alone: none ran there.
   await expect(system.runBands).toHaveCount(0);
   // A new sample of that host reaches the chart without a reload (read again every 10 s).
@@ -209,6 +215,7 @@ test("the system page charts another host by name, read again as its samples com
   // Back on this server: its live samples again.
   await system.hostPicker.selectOption(here ?? '');
   await expect(system.tier).toHaveAttribute('data-host', here ?? '');
+  await expect(page).toHaveURL(/\/system$/);
   await expect(system.currentValues).toContainText('CPU busy');
   const drawn = (await system.points('cpu')).last;
   await expect

@@ -1,5 +1,7 @@
 import '../helpers/testEnv';
+import os from 'node:os';
 import { expect, test } from '@playwright/test';
+import { hostDiskKey } from '../../src/lib/notifications/conditions';
 import { verifiedWebhook } from '../helpers/notificationServer';
 import { type HttpReceiver, startHttpReceiver } from '../helpers/receivers';
 import { setUpTestStack } from '../helpers/stack';
@@ -116,12 +118,13 @@ test('the Conditions panel says why a firing disk condition was not sent, on a p
 
   await signIn(page, stack.app.url);
   const notifications = new NotificationsPage(page);
-  const disk = notifications.conditionRow('host.disk:/');
+  const host = os.hostname();
+  const disk = notifications.conditionRow(hostDiskKey(host, '/'));
   await expect(async () => {
     await page.goto(`${stack.app.url}/notifications`);
     await expect(disk).toBeVisible({ timeout: 1_000 });
   }).toPass({ timeout: 20_000 });
-  await expect(disk).toContainText('Disk / full');
+  await expect(disk).toContainText(`Disk / full on ${host}`);
   await expect(disk).toContainText(/active since/);
   await expect(disk.getByTestId('condition-reason')).toHaveText(
     'Not sent: no channel subscribes to host.disk',

@@ -205,28 +205,31 @@ export const SAMPLE_EVENTS: NotificationEventInput[] = [
   {
     type: 'host.disk',
     data: {
+      host: 'gpu-box',
       mount: '/',
       usedPercent: 91.24,
       thresholdPercent: 90,
       since: T,
       state: 'firing',
-      path: '/system',
+      path: '/system?host=gpu-box',
     },
   },
   {
+    // As stored before hosts were named: no host.
     type: 'host.memory',
     data: { availablePercent: 12.5, thresholdPercent: 10, since: T, state: 'resolved', path: '/system' },
   },
   {
     type: 'host.load',
     data: {
+      host: 'web-1',
       load1: 4.5,
       cores: 2,
       thresholdLoad: 4,
       sustainedMinutes: 10,
       since: T,
       state: 'firing',
-      path: '/system',
+      path: '/system?host=web-1',
     },
   },
   { type: 'approval.requested', data: approval },

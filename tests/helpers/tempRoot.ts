@@ -16,5 +16,7 @@ export default function tempRoot(): () => void {
   fs.chmodSync(root, 0o711);
   // Read by os.tmpdir() in this process and in the workers and servers started after it.
   process.env.TMPDIR = root;
-  return () => fs.rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+  // A killed worker host's last agent can still be writing its config in its dir while this runs
+  // (seen once as ENOTEMPTY): removal tries again for a few seconds.
+  return () => fs.rmSync(root, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
 }

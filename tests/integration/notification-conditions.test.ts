@@ -1,5 +1,7 @@
+import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ConditionDto, conditionListResponseSchema } from '../../src/lib/contracts/notifications';
+import { hostConditionKey, hostDiskKey } from '../../src/lib/notifications/conditions';
 import { notificationsApi, requestsTo, verifiedWebhook } from '../helpers/notificationServer';
 import { type HttpReceiver, startHttpReceiver } from '../helpers/receivers';
 import { setUpTestStack } from '../helpers/stack';
@@ -55,18 +57,26 @@ describe('notification conditions through the API', () => {
       eventType: 'circuit.opened',
       status: { kind: 'clear' },
     });
+    // This machine's memory and load are listed under its name, clear.
+    const host = os.hostname();
+    expect(initial.find((one) => one.key === hostConditionKey('host.memory', host))).toMatchObject({
+      label: `Memory low on ${host}`,
+      eventType: 'host.memory',
+      status: { kind: 'clear' },
+    });
 
     // Every real mount is more than 1% full: the disk condition fires, with no channel to take it.
     await setDiskThreshold(1);
+    const diskPrefix = hostDiskKey(host, '');
     await expect
-      .poll(async () => (await conditions()).some((one) => one.key.startsWith('host.disk:')), POLL)
+      .poll(async () => (await conditions()).some((one) => one.key.startsWith(diskPrefix)), POLL)
       .toBe(true);
-    const disks = (await conditions()).filter((one) => one.key.startsWith('host.disk:'));
-    const firing = disks.find((one) => one.key === 'host.disk:/') ?? disks[0];
+    const disks = (await conditions()).filter((one) => one.key.startsWith(diskPrefix));
+    const firing = disks.find((one) => one.key === hostDiskKey(host, '/')) ?? disks[0];
     const key = firing?.key ?? '';
-    const mount = key.slice('host.disk:'.length);
+    const mount = key.slice(diskPrefix.length);
     expect(firing).toMatchObject({
-      label: `Disk ${mount} full`,
+      label: `Disk ${mount} full on ${host}`,
       eventType: 'host.disk',
       active: true,
       status: { kind: 'no_channel' },
@@ -99,8 +109,12 @@ describe('notification conditions through the API', () => {
       requestsTo(receiver.requests, '/disk')
         .map((request) => verifiedWebhook(request, secret ?? ''))
         .filter((body) => body.type === 'host.disk' && body.data.mount === mount)
-        .map((body) => (body.type === 'host.disk' ? body.data.state : null));
-    await expect.poll(mountMessages, POLL).toEqual(['resolved']);
+        .map((body) => {
+          const { pathname, search } = new URL(body.url);
+          return body.type === 'host.disk' ? [body.data.state, body.data.host, pathname + search] : null;
+        });
+    const link = `/system?host=${encodeURIComponent(host)}`;
+    await expect.poll(mountMessages, POLL).toEqual([['resolved', host, link]]);
 
     // It fires again: this time the channel exists, so it is sent, and the API says to whom.
     await setDiskThreshold(1);
@@ -112,6 +126,9 @@ describe('notification conditions through the API', () => {
       channels: ['disk-watch'],
       quietUntil: (sent?.lastNotifiedAt ?? 0) + QUIET_MINUTES * 60_000,
     });
-    await expect.poll(mountMessages, POLL).toEqual(['resolved', 'firing']);
+    await expect.poll(mountMessages, POLL).toEqual([
+      ['resolved', host, link],
+      ['firing', host, link],
+    ]);
   });
 });

@@ -3,12 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricsRangeDto } from '../../src/lib/contracts/metrics';
+import { conditionListResponseSchema } from '../../src/lib/contracts/notifications';
 import type { WorkerDto } from '../../src/lib/contracts/workers';
 import { WORKER_LEASE_MS } from '../../src/lib/db/queries/runClaims';
 import { type ApiClient, apiClient } from '../helpers/api';
 import { answer, approvalsApi, bashCall, eventually } from '../helpers/approvals';
 import { type AppServer, startAppServer } from '../helpers/appServer';
 import { mostAtOnce } from '../helpers/intervals';
+import { notificationsApi, requestsTo, verifiedWebhook } from '../helpers/notificationServer';
 import { type PostgresCluster, queryPostgres, startPostgres } from '../helpers/postgres';
 import { type HttpReceiver, startHttpReceiver } from '../helpers/receivers';
 import {
@@ -295,6 +297,52 @@ describe('worker hosts on one Postgres', () => {
       // Well inside the 60 s the process is held: the answer reached it, not the end of its hold.
       expect(tookMs).toBeLessThan(30_000);
       console.log(`answer on the web → run on the worker completed: ${tookMs} ms`);
+    },
+    STEP_TIMEOUT_MS,
+  );
+
+  it(
+    'checks each machine: a worker host’s disk condition reaches a channel through the web process, named for its host, and a machine two processes check is announced once',
+    async () => {
+      const { channel, secret } = await notificationsApi(api, model).createChannel({
+        type: 'webhook',
+        name: 'hosts',
+        url: `${receiver.url}/hosts`,
+        events: ['host.disk'],
+      });
+      const patch = (body: Record<string, number>) => api.call('PATCH', '/api/settings', body);
+      // Every real mount is more than 1% full: every machine's disk conditions fire.
+      expect((await patch({ metricsIntervalSeconds: 1, hostDiskUsedPercent: 1 })).status).toBe(200);
+      /** The disk messages sent so far: `host mount state`, and when each happened. */
+      const disks = () =>
+        requestsTo(receiver.requests, '/hosts').flatMap((request) => {
+          const body = verifiedWebhook(request, secret ?? '');
+          if (body.type !== 'host.disk') return [];
+          const { host, mount, state, path } = body.data;
+          return [{ host, line: `${host} ${mount} ${state}`, path, occurredAt: body.occurredAt }];
+        });
+      const here = os.hostname();
+      const fromGpu = await eventually(
+        'the gpu host’s disk message',
+        async () => disks().find((disk) => disk.host === GPU_HOST),
+        STEP_TIMEOUT_MS / 2,
+      );
+      console.log(`a worker host's condition → the web's channel: ${Date.now() - fromGpu.occurredAt} ms`);
+      expect(fromGpu.path).toBe(`/system?host=${GPU_HOST}`);
+      // This machine is checked by the web process and the repo-a worker at the same instants.
+      await eventually('this machine’s disk message', async () => disks().some((disk) => disk.host === here));
+      const checked = Date.now();
+      await eventually('three more seconds of samples', async () => Date.now() - checked > 3_000);
+      const lines = disks().map((disk) => disk.line);
+      expect(lines).toEqual([...new Set(lines)]);
+      // The conditions list names each machine's.
+      const { body } = await api.call('GET', '/api/notifications/conditions');
+      const labels = conditionListResponseSchema.parse(body).conditions.map((condition) => condition.label);
+      expect(labels).toEqual(expect.arrayContaining([`Memory low on ${GPU_HOST}`, `Memory low on ${here}`]));
+      expect(labels.some((label) => label.endsWith(` full on ${GPU_HOST}`))).toBe(true);
+
+      expect((await api.call('DELETE', `/api/notification-channels/${channel.id}`)).status).toBe(204);
+      expect((await patch({ metricsIntervalSeconds: 5, hostDiskUsedPercent: 90 })).status).toBe(200);
     },
     STEP_TIMEOUT_MS,
   );

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type ChannelSubscriber, conditionStatus } from '../../src/lib/notifications/conditionStatus';
-import { parseConditionKey } from '../../src/lib/notifications/conditions';
+import { hostConditionKey, hostDiskKey, parseConditionKey } from '../../src/lib/notifications/conditions';
 
 const QUIET = 30 * 60_000;
 const T0 = Date.UTC(2026, 11, 4, 9, 12);
@@ -81,7 +81,16 @@ describe('parseConditionKey', () => {
   it.each([
     ['circuit', 'circuit.opened', { kind: 'machine' }, null],
     ['storage.low', 'storage.low', { kind: 'machine' }, null],
-    ['host.disk:/var/lib', 'host.disk', { kind: 'disk', mount: '/var/lib' }, null],
+    ['host.disk:web-1:/var/lib', 'host.disk', { kind: 'disk', host: 'web-1', mount: '/var/lib' }, null],
+    // A host named with a ':' (an IPv6 address) is encoded in the key, and read back whole.
+    [
+      hostDiskKey('fe80::1', '/mnt/a:b'),
+      'host.disk',
+      { kind: 'disk', host: 'fe80::1', mount: '/mnt/a:b' },
+      null,
+    ],
+    [hostConditionKey('host.memory', 'gpu box'), 'host.memory', { kind: 'host', host: 'gpu box' }, null],
+    ['host.load:gpu-2', 'host.load', { kind: 'host', host: 'gpu-2' }, null],
     ['health.critical:2', 'health.critical', { kind: 'reporter', agentId: 2 }, 2],
     [
       'budget.warning:agent:3:2026-12',
@@ -107,6 +116,10 @@ describe('parseConditionKey', () => {
 
   it('refuses keys it never writes', () => {
     expect(parseConditionKey('run.failed')).toBeNull();
+    // From before hosts were named: the first check of a host takes them (adoptUnnamedHostConditions).
+    expect(parseConditionKey('host.memory')).toBeNull();
+    expect(parseConditionKey('host.disk:/var')).toBeNull();
+    expect(parseConditionKey('host.load:%E0%A4%A')).toBeNull();
     expect(parseConditionKey('budget.warning:team:1:2026-12')).toBeNull();
   });
 });

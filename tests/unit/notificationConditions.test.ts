@@ -1,12 +1,18 @@
 import { eq } from 'drizzle-orm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DbHandle } from '../../src/lib/db';
-import { runOnSqlite } from '../../src/lib/db/plan';
+import { runOnSqlite, transaction } from '../../src/lib/db/plan';
+import { listConditions, putCondition } from '../../src/lib/db/queries/notificationConditions';
 import { updateAppSettings } from '../../src/lib/db/queries/settings';
 import { notificationEvents, notificationOutbox } from '../../src/lib/db/schema';
 import { sqliteStore } from '../../src/lib/db/store';
 import { createChannel } from '../../src/lib/notifications/channels';
-import { evaluateHostConditions, type HostReading } from '../../src/lib/notifications/hostConditions';
+import { hostConditionKey, hostDiskKey } from '../../src/lib/notifications/conditions';
+import {
+  adoptUnnamedHostConditions,
+  evaluateHostConditions,
+  type HostReading,
+} from '../../src/lib/notifications/hostConditions';
 import { everythingChannel, fakeClock, newBox } from '../helpers/notifications';
 import { createTestDb } from '../helpers/testDb';
 
@@ -39,8 +45,11 @@ function sent(): string[] {
     });
 }
 
+const HOST = 'web-box';
+
 function reading(over: Partial<HostReading> = {}): HostReading {
   return {
+    host: HOST,
     disks: [{ mount: '/', usedPercent: 50 }],
     memoryAvailablePercent: 60,
     load1: 0.5,
@@ -48,6 +57,14 @@ function reading(over: Partial<HostReading> = {}): HostReading {
     ...over,
   };
 }
+
+/** The data of the event recorded with this id. */
+const eventData = (id: string | null | undefined) =>
+  handle.db
+    .select()
+    .from(notificationEvents)
+    .where(eq(notificationEvents.id, id ?? ''))
+    .get()?.data;
 
 const evaluate = (over: Partial<HostReading> = {}) =>
   evaluateHostConditions(sqliteStore(handle.db), reading(over), clock.now());
@@ -154,17 +171,65 @@ describe('host.load', () => {
     await evaluate({ load1: 9, cores: 4 });
     clock.advance(10 * MINUTE);
     const [outcome] = await evaluate({ load1: 9.5, cores: 4 });
-    const event = handle.db
-      .select()
-      .from(notificationEvents)
-      .where(eq(notificationEvents.id, outcome?.eventId ?? ''))
-      .get();
-    expect(event?.data).toMatchObject({
+    expect(eventData(outcome?.eventId)).toMatchObject({
+      host: HOST,
+      path: '/system?host=web-box',
       load1: 9.5,
       cores: 4,
       thresholdLoad: 8,
       sustainedMinutes: 10,
       since: start,
     });
+  });
+});
+
+describe('several hosts', () => {
+  it('keeps each host’s conditions apart: a fine reading of one host clears nothing of another', async () => {
+    await evaluate({ memoryAvailablePercent: 5, disks: [{ mount: '/', usedPercent: 95 }] });
+    await evaluate({ host: 'gpu-box', memoryAvailablePercent: 50, disks: [{ mount: '/', usedPercent: 40 }] });
+    expect(sent()).toEqual(['host.disk firing 95', 'host.memory firing 5']);
+    await evaluate({ host: 'gpu-box', memoryAvailablePercent: 4, disks: [{ mount: '/', usedPercent: 96 }] });
+    expect(sent()).toEqual([
+      'host.disk firing 95',
+      'host.memory firing 5',
+      'host.disk firing 96',
+      'host.memory firing 4',
+    ]);
+    const conditions = runOnSqlite(listConditions(sqliteStore(handle.db))).map((row) => row.key);
+    expect(conditions).toEqual([
+      hostDiskKey('gpu-box', '/'),
+      hostDiskKey(HOST, '/'),
+      hostConditionKey('host.memory', 'gpu-box'),
+      hostConditionKey('host.memory', HOST),
+    ]);
+  });
+
+  it('names the host in each event and links to its charts', async () => {
+    const [outcome] = await evaluate({ host: 'gpu box:2', disks: [{ mount: '/data', usedPercent: 99 }] });
+    expect(eventData(outcome?.eventId)).toMatchObject({
+      host: 'gpu box:2',
+      mount: '/data',
+      path: '/system?host=gpu%20box%3A2',
+    });
+  });
+});
+
+describe('conditions stored before hosts were named', () => {
+  it('are taken by the first host to check, keeping their start, so a holding one is not sent again', async () => {
+    const store = sqliteStore(handle.db);
+    const since = clock.now() - 30 * MINUTE;
+    const held = { active: true, since, lastNotifiedAt: since, updatedAt: since };
+    runOnSqlite(putCondition(store, { key: 'host.memory', ...held }));
+    runOnSqlite(putCondition(store, { key: 'host.disk:/var', ...held }));
+    runOnSqlite(putCondition(store, { key: 'circuit', ...held }));
+    expect(await transaction(store, (tx) => adoptUnnamedHostConditions(tx, HOST))).toBe(2);
+    expect(runOnSqlite(listConditions(store))).toEqual([
+      { key: 'circuit', ...held },
+      { key: hostDiskKey(HOST, '/var'), ...held },
+      { key: hostConditionKey('host.memory', HOST), ...held },
+    ]);
+    await evaluate({ memoryAvailablePercent: 5, disks: [{ mount: '/var', usedPercent: 97 }] });
+    expect(sent()).toEqual([]);
+    expect(await transaction(store, (tx) => adoptUnnamedHostConditions(tx, 'gpu-box'))).toBe(0);
   });
 });

@@ -311,14 +311,23 @@ describe('the catalogue', () => {
       ['Health report: critical', 'critical', '/executions/43'],
       ['Circuit breaker opened: no run starts', 'critical', '/'],
       ['Circuit breaker closed: runs start again', 'resolved', '/'],
-      ['Disk / is 91.2% full', 'warning', '/system'],
+      ['Disk / on gpu-box is 91.2% full', 'warning', '/system?host=gpu-box'],
       ['Available memory is back to 12.5%', 'resolved', '/system'],
-      ['Load is high: 4.50 on 2 cores', 'warning', '/system'],
+      ['Load on web-1 is high: 4.50 on 2 cores', 'warning', '/system?host=web-1'],
       ['Run #42 of “nightly-report” asks to use Bash', 'warning', '/executions/42'],
       ['Nobody approved Bash for run #42 of “nightly-report”', 'warning', '/executions/42'],
       ['Low disk space for ClaudeOps: 512 MiB free of 20.0 GiB', 'warning', '/system'],
       ['ClaudeOps cannot write its data (SQLITE_FULL)', 'critical', '/system'],
     ]);
+  });
+
+  it('names the machine of a host event first among its fields, when the event names one', () => {
+    const fieldsOf = (type: string) => {
+      const event = SAMPLE_EVENTS.find((sample) => sample.type === type);
+      return event ? renderMessage(notificationEventSchema.parse(event), BASE_URL).fields : [];
+    };
+    expect(fieldsOf('host.disk')[0]).toEqual({ label: 'Host', value: 'gpu-box' });
+    expect(fieldsOf('host.memory').map((field) => field.label)).toEqual(['Available', 'Threshold']);
   });
 
   it('shortens long free text instead of refusing the event', () => {

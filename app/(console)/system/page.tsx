@@ -11,23 +11,30 @@ export const dynamic = 'force-dynamic';
 
 export const metadata: Metadata = { title: 'System' };
 
+interface SystemPageProps {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}
+
 /**
  * The hosts' metrics, this server's first (the Prometheus text is at /metrics, hence /system), then
- * this server's storage.
+ * this server's storage. `?host=` opens another host's charts (a host notification links there).
  */
-export default async function SystemPage() {
+export default async function SystemPage({ searchParams }: SystemPageProps) {
   const backend = getRuntime()?.backend;
   const store = getStore();
   const serverHost = thisHost();
+  const hosts = [
+    serverHost,
+    ...(await execute(store, listMetricHosts(store))).filter((host) => host !== serverHost),
+  ];
+  const { host: asked } = await searchParams;
+  const shown = typeof asked === 'string' && hosts.includes(asked) ? asked : serverHost;
   return (
     <>
       <SystemMetrics
-        initial={await execute(store, getMetricsRange(store, serverHost, '1h', Date.now()))}
+        initial={await execute(store, getMetricsRange(store, shown, '1h', Date.now()))}
         latest={backend?.hostMetrics.latest() ?? null}
-        hosts={[
-          serverHost,
-          ...(await execute(store, listMetricHosts(store))).filter((host) => host !== serverHost),
-        ]}
+        hosts={hosts}
         serverHost={serverHost}
       />
       <StoragePanel

@@ -213,6 +213,16 @@ export const MAX_CUSTOM_RANGE_MS = 400 * 86_400_000;
 export const hostNameSchema = z.string().min(1, 'Name a host').max(255, 'At most 255 characters');
 
 /**
+ * A host that has stored no sample for this long is taken for retired (its processes stopped for
+ * good, or for long): the others maintain its rows, and its conditions are no longer listed.
+ */
+export const RETIRED_HOST_AFTER_MS = 86_400_000;
+
+/** The System page, on `host`'s charts when named (its `?host=`; this server's without). */
+export const systemPagePath = (host?: string): string =>
+  host === undefined ? '/system' : `/system?host=${encodeURIComponent(host)}`;
+
+/**
  * A host's metrics (this server's when unnamed) over a named range back from now, or `custom`
  * between two instants (epoch ms).
  */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { BUDGET_KINDS } from './costs';
 import { EXECUTION_TRIGGERS } from './executions';
+import { hostNameSchema } from './metrics';
 import { singleLine } from './text';
 
 /**
@@ -154,7 +155,16 @@ const circuitClosedData = z.object({
   path: pagePath,
 });
 
-const hostFields = { since: epochMs, state, path: pagePath };
+const hostFields = {
+  /**
+   * The machine, as its metrics are filed (each sampling process checks its own). Absent only in
+   * events recorded before hosts were named, which were all the dashboard's machine.
+   */
+  host: hostNameSchema.optional(),
+  since: epochMs,
+  state,
+  path: pagePath,
+};
 const hostDiskData = z.object({
   mount: z.string().min(1).max(500),
   usedPercent: percent,

@@ -1,6 +1,7 @@
 import type { DatabaseLinkDto } from '../contracts/storage';
 import { type ListenerOptions, PostgresListener } from '../db/postgresListener';
 import { describePostgresUrl, lostDatabaseLinkOf } from '../db/postgresUrl';
+import { OUTBOX_CHANNEL } from '../db/queries/notificationOutbox';
 import { decodePositions, OUTPUT_CHANNEL } from './announcements';
 import {
   type AnswerNotice,
@@ -18,9 +19,9 @@ export interface LiveLog {
 }
 
 /**
- * A process's one listening connection to Postgres (three channels), fanned out in process: to the
- * followers of each run (announcements), to this process's worker (stop requests) and to its
- * claimer (the shared queue's wake-ups). After every
+ * A process's one listening connection to Postgres (four channels), fanned out in process: to the
+ * followers of each run (announcements), to this process's worker (stop requests), to its
+ * claimer (the shared queue's wake-ups) and to its notification delivery (events queued). After every
  * (re)connection each follower is told to read again, since notifications sent while there was no
  * connection are gone.
  */
@@ -29,6 +30,7 @@ export class PostgresLive implements AnnouncementSource {
   private readonly stopHandlers = new Map<string, Set<(request: StopRequest) => void>>();
   private readonly answerHandlers = new Map<string, Set<(notice: AnswerNotice) => void>>();
   private readonly queueHandlers = new Set<() => void>();
+  private readonly outboxHandlers = new Set<() => void>();
   private readonly statusHandlers = new Set<(executionId: number) => void>();
   private readonly linkHandlers = new Set<(link: DatabaseLinkDto) => void>();
   private linkNow: DatabaseLinkDto;
@@ -44,7 +46,7 @@ export class PostgresLive implements AnnouncementSource {
     this.linkNow = { state: 'reachable', where: describePostgresUrl(url), cause: null, since: Date.now() };
     this.listener = new PostgresListener(
       url,
-      [OUTPUT_CHANNEL, CONTROL_CHANNEL, QUEUE_CHANNEL],
+      [OUTPUT_CHANNEL, CONTROL_CHANNEL, QUEUE_CHANNEL, OUTBOX_CHANNEL],
       {
         onNotification: (channel, payload) => this.dispatch(channel, payload),
         onConnected: () => this.connected(),
@@ -119,8 +121,15 @@ export class PostgresLive implements AnnouncementSource {
     return () => this.queueHandlers.delete(handler);
   }
 
+  /** `handler` hears each notification event queued on any process (and each reconnection). */
+  onOutboxChange(handler: () => void): () => void {
+    this.outboxHandlers.add(handler);
+    return () => this.outboxHandlers.delete(handler);
+  }
+
   close(): Promise<void> {
     this.followers.clear();
+    this.outboxHandlers.clear();
     this.stopHandlers.clear();
     this.answerHandlers.clear();
     this.queueHandlers.clear();
@@ -145,6 +154,7 @@ export class PostgresLive implements AnnouncementSource {
       this.log.info({ connections: this.connections }, 'Live updates: listening again');
     for (const set of this.followers.values()) for (const listener of set) listener.onResync();
     for (const handler of this.queueHandlers) this.guarded(handler);
+    for (const handler of this.outboxHandlers) this.guarded(handler);
     for (const resolve of this.connectedWaiters) resolve();
     this.connectedWaiters.clear();
   }
@@ -167,6 +177,8 @@ export class PostgresLive implements AnnouncementSource {
           this.guarded(() => handler(message));
     } else if (channel === QUEUE_CHANNEL) {
       for (const handler of this.queueHandlers) this.guarded(handler);
+    } else if (channel === OUTBOX_CHANNEL) {
+      for (const handler of this.outboxHandlers) this.guarded(handler);
     }
   }
 

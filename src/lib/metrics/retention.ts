@@ -2,6 +2,7 @@ import {
   METRIC_RANGE_MS,
   METRIC_TIERS,
   type MetricTier,
+  RETIRED_HOST_AFTER_MS,
   ROLLUP_STEP_MS,
   type RollupTier,
 } from '../contracts/metrics';
@@ -11,13 +12,16 @@ import { freelistPages, incrementalVacuum } from '../db/autoVacuum';
 import { execute, transaction } from '../db/plan';
 import {
   deleteTierRowsBefore,
+  forgetHostWithoutRows,
   getRolledThrough,
+  metricHostsBySampledAfter,
   ROLLUP_SOURCE,
   rollUpBuckets,
   tierRowTime,
 } from '../db/queries/metrics';
 import { pruneWorkerVitals } from '../db/queries/workers';
 import type { Store } from '../db/store';
+import { forgetHostConditions } from '../notifications/hostConditions';
 // Maintenance yields between two transactions, so it never holds the event loop (or the write lock) long.
 import { type Pause, yieldToEventLoop } from './eventLoop';
 
@@ -177,9 +181,37 @@ export async function reclaimFreePages(store: Store, pause: Pause = yieldToEvent
 }
 
 /**
+ * The rows of the hosts taken for retired (no sample for RETIRED_HOST_AFTER_MS), which no process
+ * of theirs maintains any more: rolled up and pruned as their own collector would, until nothing
+ * of a host is left and it leaves the list of hosts. Its notification conditions go at once:
+ * nothing checks them any more, and nobody knows whether they still hold.
+ */
+export async function maintainRetiredHosts(
+  store: Store,
+  self: string,
+  now: number,
+  retention: MetricsRetention,
+  pause: Pause = yieldToEventLoop,
+): Promise<{ bucketsWritten: number; rowsDeleted: number }> {
+  const { silent } = await execute(store, metricHostsBySampledAfter(store, now - RETIRED_HOST_AFTER_MS));
+  let bucketsWritten = 0;
+  let rowsDeleted = 0;
+  for (const host of silent.filter((host) => host !== self)) {
+    bucketsWritten += await rollUpClosedBuckets(store, host, now, pause);
+    rowsDeleted += await pruneExpired(store, host, now, retention, pause);
+    await transaction(store, function* (tx) {
+      yield* forgetHostConditions(tx, host);
+      yield* forgetHostWithoutRows(tx, host);
+    });
+  }
+  return { bucketsWritten, rowsDeleted };
+}
+
+/**
  * One maintenance round of `host`'s metrics: roll up, prune, give space back. Each host's
- * collector maintains its own rows. The worker hosts' beat figures older than a day go too (any
- * host's: a minute's beats when run each minute, one short statement).
+ * collector maintains its own rows, and the rows of the hosts taken for retired. The worker
+ * hosts' beat figures older than a day go too (any host's: a minute's beats when run each minute,
+ * one short statement).
  */
 export async function maintainHostMetrics(
   store: Store,
@@ -188,8 +220,10 @@ export async function maintainHostMetrics(
   retention: MetricsRetention,
   pause: Pause = yieldToEventLoop,
 ): Promise<{ bucketsWritten: number; rowsDeleted: number; pagesFreed: number }> {
-  const bucketsWritten = await rollUpClosedBuckets(store, host, now, pause);
+  const retired = await maintainRetiredHosts(store, host, now, retention, pause);
+  const bucketsWritten = (await rollUpClosedBuckets(store, host, now, pause)) + retired.bucketsWritten;
   const rowsDeleted =
+    retired.rowsDeleted +
     (await pruneExpired(store, host, now, retention, pause)) +
     (await execute(store, pruneWorkerVitals(store, now - WORKER_VITALS_KEPT_MS)));
   const pagesFreed = rowsDeleted > 0 ? await reclaimFreePages(store, pause) : 0;

@@ -1,6 +1,9 @@
+import { thisHost } from '../config/host';
+import { RETIRED_HOST_AFTER_MS } from '../contracts/metrics';
 import type { ConditionDto, ConditionListResponse } from '../contracts/notifications';
 import { execute } from '../db/plan';
 import { listAgents } from '../db/queries/agents';
+import { metricHostsBySampledAfter } from '../db/queries/metrics';
 import { listChannelRows } from '../db/queries/notificationChannels';
 import { listConditions } from '../db/queries/notificationConditions';
 import { getAppSettings } from '../db/queries/settings';
@@ -8,7 +11,13 @@ import { listWorkflows } from '../db/queries/workflows';
 import type { NotificationCondition } from '../db/schema';
 import type { Store } from '../db/store';
 import { conditionStatus } from './conditionStatus';
-import { FIXED_CONDITION_KEYS, type ParsedConditionKey, parseConditionKey } from './conditions';
+import {
+  FIXED_CONDITION_KEYS,
+  HOST_CONDITION_TYPES,
+  hostConditionKey,
+  type ParsedConditionKey,
+  parseConditionKey,
+} from './conditions';
 
 interface Names {
   agents: ReadonlyMap<number, string>;
@@ -17,8 +26,6 @@ interface Names {
 
 const FIXED_LABELS: Record<(typeof FIXED_CONDITION_KEYS)[number], string> = {
   circuit: 'Circuit breaker open',
-  'host.memory': 'Memory low',
-  'host.load': 'Load high',
   'storage.low': 'Data directory low on space',
   'storage.failing': 'Data directory writes failing',
 };
@@ -32,8 +39,10 @@ function conditionLabel(key: string, parsed: ParsedConditionKey, names: Names): 
   switch (subject.kind) {
     case 'machine':
       return FIXED_LABELS[key as keyof typeof FIXED_LABELS] ?? key;
+    case 'host':
+      return `${eventType === 'host.memory' ? 'Memory low' : 'Load high'} on ${subject.host}`;
     case 'disk':
-      return `Disk ${subject.mount} full`;
+      return `Disk ${subject.mount} full on ${subject.host}`;
     case 'reporter':
       return `${eventType === 'health.critical' ? 'Health critical' : 'Health warning'} from ${named(names.agents, 'agent', subject.agentId)}`;
     case 'budget': {
@@ -50,23 +59,31 @@ function conditionLabel(key: string, parsed: ParsedConditionKey, names: Names): 
 
 /**
  * Every condition ClaudeOps evaluates with its state and why it did or did not send: the stored
- * ones (holding, or a breach not announced yet) and the fixed ones that are clear. Holding first.
+ * ones (holding, or a breach not announced yet) and the fixed ones that are clear, with memory and
+ * load for each host that records metrics and is not retired (this server's first). Holding first.
  */
 export async function listConditionStatuses(store: Store): Promise<ConditionListResponse> {
-  const [settings, channels, agents, workflows, stored] = await Promise.all([
+  const [settings, channels, agents, workflows, stored, metricHosts] = await Promise.all([
     execute(store, getAppSettings(store)),
     execute(store, listChannelRows(store)),
     execute(store, listAgents(store)),
     execute(store, listWorkflows(store)),
     execute(store, listConditions(store)),
+    execute(store, metricHostsBySampledAfter(store, Date.now() - RETIRED_HOST_AFTER_MS)),
   ]);
+  const fixedKeys = [
+    ...FIXED_CONDITION_KEYS,
+    ...[...new Set([thisHost(), ...metricHosts.sampling])].flatMap((host) =>
+      HOST_CONDITION_TYPES.map((type) => hostConditionKey(type, host)),
+    ),
+  ];
   const quietMs = settings.notificationQuietPeriodMinutes * 60_000;
   const names: Names = {
     agents: new Map(agents.map((agent) => [agent.id, agent.name])),
     workflows: new Map(workflows.map((workflow) => [workflow.id, workflow.name])),
   };
   const rows = new Map<string, NotificationCondition | undefined>(stored.map((row) => [row.key, row]));
-  for (const key of FIXED_CONDITION_KEYS) if (!rows.has(key)) rows.set(key, undefined);
+  for (const key of fixedKeys) if (!rows.has(key)) rows.set(key, undefined);
   const conditions = [...rows].flatMap(([key, row]): ConditionDto[] => {
     const parsed = parseConditionKey(key);
     if (!parsed) return [];

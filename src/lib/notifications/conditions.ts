@@ -1,6 +1,11 @@
 import type { NotificationEvent, NotificationEventType } from '../contracts/notifications';
 import type { Plan } from '../db/plan';
-import { deleteCondition, getCondition, putCondition } from '../db/queries/notificationConditions';
+import {
+  deleteCondition,
+  getCondition,
+  lockConditions,
+  putCondition,
+} from '../db/queries/notificationConditions';
 import type { Store } from '../db/store';
 
 /** A condition event names its condition and says whether it now holds or has cleared. */
@@ -14,12 +19,19 @@ export interface ConditionChange {
  * health reporter; circuit.closed clears what circuit.opened raised. Runs and schedule firings are
  * not conditions: each is its own thing to look at, and the channel rate limit bounds a burst of them.
  */
-export const hostDiskKey = (mount: string): string => `host.disk:${mount}`;
+export const hostDiskKey = (host: string, mount: string): string =>
+  `host.disk:${encodeURIComponent(host)}:${mount}`;
+/** The conditions each host has once, listed for every host even while they are clear. */
+export const HOST_CONDITION_TYPES = ['host.memory', 'host.load'] as const;
+/** A host's memory or load condition: the name is encoded, so a `:` in it cannot split the key. */
+export const hostConditionKey = (type: (typeof HOST_CONDITION_TYPES)[number], host: string): string =>
+  `${type}:${encodeURIComponent(host)}`;
 
 /** What a condition is about, read back from its key. */
 export type ConditionSubject =
   | { kind: 'machine' }
-  | { kind: 'disk'; mount: string }
+  | { kind: 'host'; host: string }
+  | { kind: 'disk'; host: string; mount: string }
   | { kind: 'budget'; scope: 'global' | 'agent' | 'workflow'; ownerId: number | null; month: string }
   | { kind: 'reporter'; agentId: number };
 
@@ -32,13 +44,18 @@ export interface ParsedConditionKey {
 }
 
 /** The conditions with one fixed key, listed even while they are clear. */
-export const FIXED_CONDITION_KEYS = [
-  'circuit',
-  'host.memory',
-  'host.load',
-  'storage.low',
-  'storage.failing',
-] as const;
+export const FIXED_CONDITION_KEYS = ['circuit', 'storage.low', 'storage.failing'] as const;
+
+/** A host name read back from a key; null when it is not one hostConditionKey wrote. */
+function hostOfKey(encoded: string | undefined): string | null {
+  // Empty, or a mount: a key from before hosts were named (`host.disk:/var`).
+  if (!encoded || encoded.startsWith('/')) return null;
+  try {
+    return decodeURIComponent(encoded);
+  } catch {
+    return null;
+  }
+}
 
 const MACHINE = { kind: 'machine' } as const;
 const BUDGET_SCOPES = new Set(['global', 'agent', 'workflow']);
@@ -49,13 +66,23 @@ export function parseConditionKey(key: string): ParsedConditionKey | null {
   switch (head) {
     case 'circuit':
       return { eventType: 'circuit.opened', subject: MACHINE, agentId: null };
-    case 'host.memory':
-    case 'host.load':
     case 'storage.low':
     case 'storage.failing':
       return { eventType: head, subject: MACHINE, agentId: null };
-    case 'host.disk':
-      return { eventType: head, subject: { kind: 'disk', mount: rest.join(':') }, agentId: null };
+    case 'host.memory':
+    case 'host.load': {
+      const host = hostOfKey(rest[0]);
+      return host === null || rest.length !== 1
+        ? null
+        : { eventType: head, subject: { kind: 'host', host }, agentId: null };
+    }
+    case 'host.disk': {
+      const host = hostOfKey(rest[0]);
+      const mount = rest.slice(1).join(':');
+      return host === null || mount === ''
+        ? null
+        : { eventType: head, subject: { kind: 'disk', host, mount }, agentId: null };
+    }
     case 'budget.warning':
     case 'budget.exhausted': {
       const [scope = '', owner = '', month = ''] = rest;
@@ -84,9 +111,16 @@ export function parseConditionKey(key: string): ParsedConditionKey | null {
 export function conditionOf(event: NotificationEvent): ConditionChange | null {
   switch (event.type) {
     case 'host.disk':
-      return { key: hostDiskKey(event.data.mount), holds: event.data.state === 'firing' };
+      return {
+        key: hostDiskKey(event.data.host ?? '', event.data.mount),
+        holds: event.data.state === 'firing',
+      };
     case 'host.memory':
     case 'host.load':
+      return {
+        key: hostConditionKey(event.type, event.data.host ?? ''),
+        holds: event.data.state === 'firing',
+      };
     case 'storage.low':
     case 'storage.failing':
       return { key: event.type, holds: event.data.state === 'firing' };
@@ -119,6 +153,7 @@ export function* admitConditionChange(
   now: number,
   quietMs: number,
 ): Plan<boolean> {
+  yield* lockConditions(store);
   const row = yield* getCondition(store, change.key);
   if (!change.holds) {
     if (!row) return false;

@@ -1,14 +1,24 @@
+import { systemPagePath } from '../contracts/metrics';
 import { type NotificationEventInput, notificationEventSchema } from '../contracts/notifications';
+import type { Logger } from '../core/logger';
 import { oneAtATime } from '../core/oneAtATime';
 import { type Plan, transaction } from '../db/plan';
-import { getCondition } from '../db/queries/notificationConditions';
+import {
+  deleteCondition,
+  getCondition,
+  listConditions,
+  lockConditions,
+  putCondition,
+} from '../db/queries/notificationConditions';
 import { getAppSettings } from '../db/queries/settings';
 import type { Store } from '../db/store';
-import { breachSince, hostDiskKey } from './conditions';
+import { breachSince, HOST_CONDITION_TYPES, hostConditionKey, hostDiskKey } from './conditions';
 import { queueEvent, type RecordedEvent } from './events';
 
-/** One sample of the machine, as the metrics collector reads it. */
+/** One sample of a machine, as its metrics collector reads it. */
 export interface HostReading {
+  /** The machine's name, as its metrics are filed (thisHost() of the process that sampled it). */
+  host: string;
   disks: { mount: string; usedPercent: number }[];
   memoryAvailablePercent: number;
   load1: number;
@@ -16,7 +26,7 @@ export interface HostReading {
 }
 
 /** The page host events link to. */
-export const HOST_PAGE_PATH = '/system';
+export const HOST_PAGE_PATH = systemPagePath();
 
 /**
  * Percentage points a disk or memory figure must move back past its threshold before the
@@ -68,20 +78,24 @@ export function evaluateHostConditions(
   now = Date.now(),
 ): Promise<RecordedEvent[]> {
   return transaction(store, function* (tx) {
+    // Another process may check this machine at this instant (a web server and a worker host).
+    yield* lockConditions(tx);
     const settings = yield* getAppSettings(tx);
     const quietMs = settings.notificationQuietPeriodMinutes * 60_000;
-    const path = HOST_PAGE_PATH;
+    const { host } = reading;
+    const path = systemPagePath(host);
     const outcomes: (RecordedEvent | null)[] = [];
     for (const disk of reading.disks)
       outcomes.push(
         yield* observe(
           tx,
-          hostDiskKey(disk.mount),
+          hostDiskKey(host, disk.mount),
           above(disk.usedPercent, settings.hostDiskUsedPercent),
           0,
           (state, since) => ({
             type: 'host.disk',
             data: {
+              host,
               mount: disk.mount,
               usedPercent: disk.usedPercent,
               thresholdPercent: settings.hostDiskUsedPercent,
@@ -98,12 +112,13 @@ export function evaluateHostConditions(
     outcomes.push(
       yield* observe(
         tx,
-        'host.memory',
+        hostConditionKey('host.memory', host),
         below(reading.memoryAvailablePercent, memory),
         0,
         (state, since) => ({
           type: 'host.memory',
           data: {
+            host,
             availablePercent: reading.memoryAvailablePercent,
             thresholdPercent: memory,
             since,
@@ -120,12 +135,13 @@ export function evaluateHostConditions(
     outcomes.push(
       yield* observe(
         tx,
-        'host.load',
+        hostConditionKey('host.load', host),
         reading.load1 > thresholdLoad ? 'breach' : 'clear',
         sustainedMinutes * 60_000,
         (state, since) => ({
           type: 'host.load',
           data: {
+            host,
             load1: reading.load1,
             cores: reading.cores,
             thresholdLoad,
@@ -143,23 +159,75 @@ export function evaluateHostConditions(
   });
 }
 
+/** A host condition's key from before hosts were named (the dashboard's machine then), as `host`'s. */
+function unnamedHostKey(key: string, host: string): string | null {
+  if (key === 'host.memory' || key === 'host.load') return hostConditionKey(key, host);
+  // A mount starts with '/'; an encoded host name never does.
+  if (key.startsWith('host.disk:/')) return hostDiskKey(host, key.slice('host.disk:'.length));
+  return null;
+}
+
+/**
+ * Files the host conditions stored before hosts were named under `host`, so a condition holding
+ * at the upgrade keeps its start and is not announced again. The first check after the upgrade
+ * does it; later, nothing is left to take. Run it in a transaction.
+ */
+export function* adoptUnnamedHostConditions(store: Store, host: string): Plan<number> {
+  yield* lockConditions(store);
+  let adopted = 0;
+  for (const row of yield* listConditions(store)) {
+    const key = unnamedHostKey(row.key, host);
+    if (key === null) continue;
+    yield* deleteCondition(store, row.key);
+    if (!(yield* getCondition(store, key))) yield* putCondition(store, { ...row, key });
+    adopted++;
+  }
+  return adopted;
+}
+
+/**
+ * Drops `host`'s conditions (a machine no process checks any more), without a message: nobody
+ * knows whether they still hold. Returns how many went.
+ */
+export function* forgetHostConditions(store: Store, host: string): Plan<number> {
+  yield* lockConditions(store);
+  const own = new Set(HOST_CONDITION_TYPES.map((type) => hostConditionKey(type, host)));
+  const disks = hostDiskKey(host, '');
+  let dropped = 0;
+  for (const { key } of yield* listConditions(store)) {
+    if (!own.has(key) && !key.startsWith(disks)) continue;
+    yield* deleteCondition(store, key);
+    dropped++;
+  }
+  return dropped;
+}
+
 /**
  * Checks the readings handed to it on their timer, one evaluation at a time: a reading that comes
- * while one is checked waits for it, and of those waiting only the newest is checked.
+ * while one is checked waits for it, and of those waiting only the newest is checked. The first
+ * check takes the conditions stored before hosts were named for its reading's host.
  */
 export function hostConditionChecker(
   store: Store,
-  onRecorded: (events: RecordedEvent[]) => void,
-  onError: (err: unknown) => void,
+  logger: Logger,
+  onRecorded: (events: RecordedEvent[]) => void = () => {},
 ): (reading: HostReading) => void {
   let waiting: HostReading | undefined;
-  const check = oneAtATime(async () => {
-    const reading = waiting;
-    waiting = undefined;
-    if (!reading) return;
-    const recorded = await evaluateHostConditions(store, reading);
-    if (recorded.length > 0) onRecorded(recorded);
-  }, onError);
+  let adopted = false;
+  const check = oneAtATime(
+    async () => {
+      const reading = waiting;
+      waiting = undefined;
+      if (!reading) return;
+      if (!adopted) {
+        await transaction(store, (tx) => adoptUnnamedHostConditions(tx, reading.host));
+        adopted = true;
+      }
+      const recorded = await evaluateHostConditions(store, reading);
+      if (recorded.length > 0) onRecorded(recorded);
+    },
+    (err) => logger.warn({ err }, 'host conditions could not be checked; the next sample checks again'),
+  );
   return (reading) => {
     waiting = reading;
     check();

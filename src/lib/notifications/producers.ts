@@ -93,9 +93,10 @@ export function circuitEvent(
   return null;
 }
 
-/** What the host thresholds look at in a sample. */
-export function hostReading(sample: HostSample): HostReading {
+/** What the host thresholds look at in a sample of `host`. */
+export function hostReading(host: string, sample: HostSample): HostReading {
   return {
+    host,
     disks: sample.filesystems.map((fs) => ({ mount: fs.mountPoint, usedPercent: fs.usedRatio * 100 })),
     memoryAvailablePercent: sample.memory.availableRatio * 100,
     load1: sample.load.load1,

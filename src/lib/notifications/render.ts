@@ -115,15 +115,19 @@ function health(d: Of<'health.warning'>, level: 'warning' | 'critical'): Describ
 }
 
 function hostState(
-  d: { state: 'firing' | 'resolved'; since: number },
+  d: { state: 'firing' | 'resolved'; since: number; host?: string | undefined },
   firing: { title: string; text: string },
   resolved: { title: string; text: string },
-  fields: MessageField[],
+  hostFields: MessageField[],
 ): Described {
+  const fields = [...field('Host', d.host), ...hostFields];
   return d.state === 'resolved'
     ? { ...resolved, fields, severity: 'resolved' }
     : { ...firing, fields: [...fields, ...field('Since', at(d.since))], severity: 'warning' };
 }
+
+/** ` on gpu-box`: with worker hosts several machines are checked, so a machine's event names it. */
+const onHost = (d: { host?: string | undefined }): string => (d.host === undefined ? '' : ` on ${d.host}`);
 
 function approval(d: Of<'approval.requested'>, expired: boolean): Described {
   const fields = [
@@ -254,11 +258,11 @@ function describeMessage(message: NotificationMessage): Described {
       return hostState(
         d,
         {
-          title: `Disk ${d.mount} is ${pct(d.usedPercent)} full`,
+          title: `Disk ${d.mount}${onHost(d)} is ${pct(d.usedPercent)} full`,
           text: `Above the ${pct(d.thresholdPercent)} threshold.`,
         },
         {
-          title: `Disk ${d.mount} is back to ${pct(d.usedPercent)} full`,
+          title: `Disk ${d.mount}${onHost(d)} is back to ${pct(d.usedPercent)} full`,
           text: `Below the ${pct(d.thresholdPercent)} threshold again.`,
         },
         [
@@ -273,11 +277,11 @@ function describeMessage(message: NotificationMessage): Described {
       return hostState(
         d,
         {
-          title: `Available memory is low: ${pct(d.availablePercent)}`,
+          title: `Available memory${onHost(d)} is low: ${pct(d.availablePercent)}`,
           text: `Below the ${pct(d.thresholdPercent)} threshold.`,
         },
         {
-          title: `Available memory is back to ${pct(d.availablePercent)}`,
+          title: `Available memory${onHost(d)} is back to ${pct(d.availablePercent)}`,
           text: `Above the ${pct(d.thresholdPercent)} threshold again.`,
         },
         [...field('Available', pct(d.availablePercent)), ...field('Threshold', pct(d.thresholdPercent))],
@@ -289,10 +293,10 @@ function describeMessage(message: NotificationMessage): Described {
       return hostState(
         d,
         {
-          title: `Load is high: ${load}`,
+          title: `Load${onHost(d)} is high: ${load}`,
           text: `Above ${d.thresholdLoad} for at least ${d.sustainedMinutes} minutes.`,
         },
-        { title: `Load is back to normal: ${load}`, text: `Below ${d.thresholdLoad} again.` },
+        { title: `Load${onHost(d)} is back to normal: ${load}`, text: `Below ${d.thresholdLoad} again.` },
         [
           ...field('Load (1 min)', d.load1.toFixed(2)),
           ...field('Cores', d.cores),

@@ -212,6 +212,8 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
   if (live) {
     storage.setDatabaseLink(live.link);
     live.onLinkChange((link) => storage.setDatabaseLink(link));
+    // An event a worker host queued (its run's, its host's) goes out now, not at the next poll.
+    live.onOutboxChange(kick);
   }
   const announceBudgets = levelChanges(notify);
   // Spend moves on every usage event; each look reads the budgets after the last one was
@@ -263,17 +265,16 @@ export async function startBackend(deps: BackendDeps): Promise<Backend> {
     },
   });
 
-  const checkHost = hostConditionChecker(store, kick, (err) =>
-    logger.warn({ err }, 'host conditions could not be checked; the next sample checks again'),
-  );
+  const checkHost = hostConditionChecker(store, logger, kick);
+  const host = thisHost();
   const hostMetrics = startHostMetrics({
     store,
-    host: thisHost(),
+    host,
     logger,
     ...hostMetricsSettings(settings),
     onSample: (sample) => {
       publish({ type: 'metrics.sample', sample });
-      checkHost(hostReading(sample));
+      checkHost(hostReading(host, sample));
     },
   });
 

@@ -62,7 +62,7 @@ export class NotificationsPage {
     return row.locator('output');
   }
 
-  /** A row of the Conditions panel, by the condition's stored key (`host.disk:/`, `circuit`). */
+  /** A row of the Conditions panel, by the condition's stored key (`host.disk:web-1:/`, `circuit`). */
   conditionRow(key: string): Locator {
     return this.page.locator(`[data-testid="condition-row"][data-key="${key}"]`);
   }

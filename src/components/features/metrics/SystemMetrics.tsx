@@ -20,6 +20,7 @@ import {
   type MetricsRangeDto,
   metricsRangeSchema,
   type RunBandDto,
+  systemPagePath,
 } from '@/lib/contracts/metrics';
 import { apiFetch, errorMessage } from '@/lib/http/client';
 import { formatCount, formatDuration } from '@/lib/presentation/format';
@@ -173,7 +174,15 @@ export function SystemMetrics({
               <HostPicker
                 hosts={hosts}
                 value={picked}
-                onChange={(next) => choose(range, range === 'custom' ? requested : undefined, next)}
+                onChange={(next) => {
+                  choose(range, range === 'custom' ? requested : undefined, next);
+                  // The address names the host shown, so a reload or a shared link opens it.
+                  window.history.replaceState(
+                    null,
+                    '',
+                    systemPagePath(next === serverHost ? undefined : next),
+                  );
+                }}
                 serverHost={serverHost}
                 disabled={loading !== null}
                 testId="metrics-host"

@@ -248,6 +248,44 @@ export function* listMetricHosts({ db, t }: Store): Plan<string[]> {
   return rows.map((row) => row.host);
 }
 
+/** When `host` stored its newest sample still kept; undefined when none is. */
+export function* lastSampleAt({ db, t }: Store, host: string): Plan<number | undefined> {
+  const samples = t.hostSamples;
+  const [row] = yield* rowsOf(
+    db.select({ t: samples.t }).from(samples).where(eq(samples.host, host)).orderBy(desc(samples.t)).limit(1),
+  );
+  return row?.t;
+}
+
+/**
+ * The hosts whose metrics are recorded, split by whether each stored a sample after `since` (one
+ * look up its key per host).
+ */
+export function* metricHostsBySampledAfter(
+  store: Store,
+  since: number,
+): Plan<{ sampling: string[]; silent: string[] }> {
+  const split = { sampling: [] as string[], silent: [] as string[] };
+  for (const host of yield* listMetricHosts(store)) {
+    const last = yield* lastSampleAt(store, host);
+    (last !== undefined && last > since ? split.sampling : split.silent).push(host);
+  }
+  return split;
+}
+
+/**
+ * Takes `host` off the list of hosts once none of its samples or rollups is left (its rollup
+ * progress goes). Returns whether it did. Run it in a transaction.
+ */
+export function* forgetHostWithoutRows({ db, t }: Store, host: string): Plan<boolean> {
+  for (const table of [t.hostSamples, t.hostRollups]) {
+    const [left] = yield* rowsOf(db.select({ t: table.t }).from(table).where(eq(table.host, host)).limit(1));
+    if (left) return false;
+  }
+  const progress = t.metricRollupProgress;
+  return (yield* changesOf(db.delete(progress).where(eq(progress.host, host)))) > 0;
+}
+
 /** Every bucket of a host's tier before this time is final; undefined before its first rollup. */
 export function* getRolledThrough(store: Store, host: string, tier: RollupTier): Plan<number | undefined> {
   const [row] = yield* preparedRowsOf(rolledThrough(store), { host, tier });

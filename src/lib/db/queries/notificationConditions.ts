@@ -1,9 +1,23 @@
 import { asc, eq } from 'drizzle-orm';
 import { changesOf, firstOf, type Plan, rowsOf } from '../plan';
+import { advisoryTransactionLock } from '../rowLocks';
 import type { NotificationCondition } from '../schema';
 import type { Store } from '../store';
 
 // Dialect-neutral plans (see plan.ts): run on SQLite and on Postgres, inside a transaction or not.
+
+/** The advisory lock conditions are changed under on Postgres (an arbitrary constant: "cond" in ASCII). */
+const CONDITIONS_LOCK_KEY = 0x636f6e64;
+
+/**
+ * Makes the transaction's reads and writes of conditions take turns with every other process's,
+ * until it ends: two processes that see one change at once (a web server and a worker host on one
+ * machine sample it at the same instants) would otherwise both find no row and both announce it.
+ * Take it before the transaction's first read of a condition. SQLite's one writer needs nothing.
+ */
+export function* lockConditions(store: Store): Plan<void> {
+  yield* advisoryTransactionLock(store, CONDITIONS_LOCK_KEY);
+}
 
 export function getCondition({ db, t }: Store, key: string): Plan<NotificationCondition | undefined> {
   return firstOf(db.select().from(t.notificationConditions).where(eq(t.notificationConditions.key, key)));

@@ -1,5 +1,6 @@
 import { and, asc, count, eq, gt, inArray, lte, min, or, sql } from 'drizzle-orm';
 import { changesOf, firstOf, type Plan, rowsOf } from '../plan';
+import { notify } from '../postgresListener';
 import { updatedRow } from '../returning';
 import { skipLockedRows } from '../rowLocks';
 import type { NotificationEventRow, NotificationOutboxRow, OutboxStatus } from '../schema';
@@ -13,13 +14,21 @@ export interface OutboxItem {
   event: NotificationEventRow;
 }
 
-/** Stores an event and queues it for each channel, due at once. */
+/**
+ * On Postgres, told (no payload) at the commit of each event queued, on any process: a worker
+ * host's event is delivered by the web process at once, not at its next poll.
+ */
+export const OUTBOX_CHANNEL = 'claudeops_notification_outbox';
+
+/** Stores an event and queues it for each channel, due at once (announced on Postgres). */
 export function* insertEventForChannels(
-  { db, t }: Store,
+  store: Store,
   event: NotificationEventRow,
   channelIds: readonly number[],
   now: number,
 ): Plan<void> {
+  const { db, t } = store;
+  if (store.dialect === 'postgres') yield* notify(store, OUTBOX_CHANNEL, '');
   yield* changesOf(db.insert(t.notificationEvents).values(event));
   yield* changesOf(
     db.insert(t.notificationOutbox).values(
