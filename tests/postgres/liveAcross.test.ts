@@ -2,6 +2,7 @@ import { eq } from 'drizzle-orm';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseLinkDto } from '../../src/lib/contracts/storage';
+import { transaction } from '../../src/lib/db/plan';
 import { openPostgres } from '../../src/lib/db/postgres';
 import { PostgresListener } from '../../src/lib/db/postgresListener';
 import type { Store } from '../../src/lib/db/store';
@@ -9,6 +10,8 @@ import { executionEventStream } from '../../src/lib/http/executionEventStream';
 import { requestStop } from '../../src/lib/live/control';
 import { PostgresLive } from '../../src/lib/live/postgresLive';
 import { runFeed } from '../../src/lib/live/runFeed';
+import { createChannel } from '../../src/lib/notifications/channels';
+import { recordEventIn, recordEventOn } from '../../src/lib/notifications/events';
 import { eventually } from '../helpers/approvals';
 import {
   collect,
@@ -21,6 +24,7 @@ import {
 } from '../helpers/liveFeed';
 import { forkLiveWriter, type WriterProcess } from '../helpers/liveWriter';
 import type { FromWriter } from '../helpers/liveWriterProcess';
+import { everythingChannel, newBox, runFailed } from '../helpers/notifications';
 import { type PostgresCluster, startPostgres } from '../helpers/postgres';
 import { readStream } from '../helpers/sseClient';
 import { insertAgent, insertRun } from '../helpers/stores';
@@ -250,6 +254,27 @@ describe('live output and stops across processes (postgres)', () => {
     await listener.close();
     expect(failures.slice(0, 2)).toEqual(['ECONNREFUSED', 'ECONNREFUSED']);
     expect(listener.backendPid).toBeUndefined();
+  });
+
+  it('wakes the notification delivery when any connection commits an event to the outbox, not when one rolls back', async () => {
+    let wakes = 0;
+    const stop = live.onOutboxChange(() => wakes++);
+    try {
+      await createChannel(store, newBox(), everythingChannel());
+      await recordEventOn(store, runFailed());
+      await eventually('the wake of the committed event', async () => wakes === 1);
+      const rolledBack = transaction(store, function* (tx) {
+        yield* recordEventIn(tx, runFailed());
+        throw new Error('the state change failed');
+      });
+      await expect(rolledBack).rejects.toThrow('the state change failed');
+      // A later commit's wake arrives after any the rollback could have sent (commit order).
+      await recordEventOn(store, runFailed());
+      await eventually('the wake of the second committed event', async () => wakes >= 2);
+      expect(wakes).toBe(2);
+    } finally {
+      stop();
+    }
   });
 
   it("stops a run on the worker that runs it, and the requester sees the run's ending as the acknowledgement", async () => {
