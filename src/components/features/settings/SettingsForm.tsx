@@ -47,12 +47,12 @@ const SECTIONS = [
   {
     id: 'alerts',
     title: 'Host alerts',
-    help: 'When this machine’s disk, memory or load raises a notification.',
+    help: 'When a machine’s disk, memory or load raises a notification (this server’s, and each worker host’s).',
   },
   {
     id: 'metrics',
     title: 'Host metrics',
-    help: 'How often this machine is measured, and how long each resolution of history is kept.',
+    help: 'How often each machine is measured, and how long each resolution of history is kept.',
   },
 ] as const;
 type SectionId = (typeof SECTIONS)[number]['id'];
@@ -139,7 +139,7 @@ const FIELDS: Record<Field, FieldSpec> = {
   },
   metricsIntervalSeconds: {
     label: 'Host metrics: sample every (seconds)',
-    hint: 'How often CPU, memory, disks and network of this machine are read.',
+    hint: 'How often CPU, memory, disks and network of each machine are read.',
     step: '1',
   },
   metricsRawRetentionHours: {
