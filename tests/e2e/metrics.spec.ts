@@ -216,6 +216,16 @@ test("the system page charts another host by name, read again as its samples com
   await system.hostPicker.selectOption(here ?? '');
   await expect(system.tier).toHaveAttribute('data-host', here ?? '');
   await expect(page).toHaveURL(/\/system$/);
+
+  // A host in its first minute is not listed yet, but a link to it (a notification's) opens it;
+  // a host nothing is known of opens this server's charts.
+  const fresh = 'new-build-3.example';
+  await recordHostSamples(stack.app.databasePath, fresh, [Date.now()], 0.75);
+  await page.goto(new URL(`/system?host=${fresh}`, stack.app.url).toString());
+  await expect(system.tier).toHaveAttribute('data-host', fresh);
+  await expect(system.hostPicker).toHaveValue(fresh);
+  await page.goto(new URL('/system?host=nowhere.example', stack.app.url).toString());
+  await expect(system.tier).toHaveAttribute('data-host', here ?? '');
   await expect(system.currentValues).toContainText('CPU busy');
   const drawn = (await system.points('cpu')).last;
   await expect
