@@ -220,12 +220,14 @@ export async function maintainHostMetrics(
   retention: MetricsRetention,
   pause: Pause = yieldToEventLoop,
 ): Promise<{ bucketsWritten: number; rowsDeleted: number; pagesFreed: number }> {
-  const retired = await maintainRetiredHosts(store, host, now, retention, pause);
-  const bucketsWritten = (await rollUpClosedBuckets(store, host, now, pause)) + retired.bucketsWritten;
-  const rowsDeleted =
-    retired.rowsDeleted +
+  const ownBuckets = await rollUpClosedBuckets(store, host, now, pause);
+  const ownRows =
     (await pruneExpired(store, host, now, retention, pause)) +
     (await execute(store, pruneWorkerVitals(store, now - WORKER_VITALS_KEPT_MS)));
+  // Its own rows first: a retired host's bad row must not hold up this host's rollups.
+  const retired = await maintainRetiredHosts(store, host, now, retention, pause);
+  const bucketsWritten = ownBuckets + retired.bucketsWritten;
+  const rowsDeleted = ownRows + retired.rowsDeleted;
   const pagesFreed = rowsDeleted > 0 ? await reclaimFreePages(store, pause) : 0;
   return { bucketsWritten, rowsDeleted, pagesFreed };
 }
