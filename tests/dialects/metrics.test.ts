@@ -28,6 +28,7 @@ import { listConditions, putCondition } from '../../src/lib/db/queries/notificat
 import { registerWorker } from '../../src/lib/db/queries/workers';
 import { UNNAMED_HOST } from '../../src/lib/db/schema/metrics';
 import type { Store } from '../../src/lib/db/store';
+import { HostSampleWriter } from '../../src/lib/metrics/hostSampleWriter';
 import { maintainHostMetrics } from '../../src/lib/metrics/retention';
 import { hostConditionKey, hostDiskKey } from '../../src/lib/notifications/conditions';
 import { describeOnEachDialect, emptyTables, insertAgent, insertRun } from '../helpers/stores';
@@ -429,6 +430,33 @@ describeOnEachDialect('the metrics of several hosts', (store) => {
 
     // Past its longest tier's retention nothing of it is left, and it leaves the list of hosts.
     await maintainHostMetrics(store(), HOST, lastSample + 8 * DAY, retention, noPause);
+    expect(await execute(store(), listMetricHosts(store()))).toEqual([]);
+  });
+
+  it('lists a host from its first sample, and retires one that lived less than a minute', async () => {
+    await emptyTables(store(), (t) => [t.hostSamples, t.hostRollups, t.metricRollupProgress]);
+    const noPause = async () => {};
+    const retention = { rawMs: 2 * HOUR, minuteMs: 2 * DAY, hourMs: 7 * DAY };
+    // Its process sampled 20 s (4 samples, half-way through a minute), then was gone for good.
+    const writer = new HostSampleWriter(store(), OTHER);
+    const first = START + 30_000;
+    for (let i = 0; i < 4; i++) await writer.write(first + i * STEP, [{ ...BUSY, value: 2 }]);
+    expect(await execute(store(), listMetricHosts(store()))).toEqual([OTHER]);
+    expect(await execute(store(), getRolledThrough(store(), OTHER, '1m'))).toBe(START);
+    // A process of the host starting again keeps its progress.
+    await new HostSampleWriter(store(), OTHER).write(first + 4 * STEP, [{ ...BUSY, value: 2 }]);
+    expect(await execute(store(), getRolledThrough(store(), OTHER, '1m'))).toBe(START);
+
+    // A day later the others roll its minute up and prune its raw samples.
+    await maintainHostMetrics(store(), HOST, first + 4 * STEP + RETIRED_HOST_AFTER_MS, retention, noPause);
+    expect(await rawOf(OTHER)).toEqual([]);
+    const minutes = await execute(
+      store(),
+      getMetricsRange(store(), OTHER, { from: START, to: START + DAY }, START + DAY),
+    );
+    expect(minutes.series[0]?.avg.filter((value) => value !== null)).toEqual([2]);
+    // Past its longest tier's retention it leaves the list.
+    await maintainHostMetrics(store(), HOST, first + 8 * DAY, retention, noPause);
     expect(await execute(store(), listMetricHosts(store()))).toEqual([]);
   });
 

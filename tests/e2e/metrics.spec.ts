@@ -217,13 +217,14 @@ test("the system page charts another host by name, read again as its samples com
   await expect(system.tier).toHaveAttribute('data-host', here ?? '');
   await expect(page).toHaveURL(/\/system$/);
 
-  // A host in its first minute is not listed yet, but a link to it (a notification's) opens it;
-  // a host nothing is known of opens this server's charts.
+  // A host at its first sample, before any rollup, is listed, and a link to it (a notification's)
+  // opens it; a host nothing is known of opens this server's charts.
   const fresh = 'new-build-3.example';
   await recordHostSamples(stack.app.databasePath, fresh, [Date.now()], 0.75);
   await page.goto(new URL(`/system?host=${fresh}`, stack.app.url).toString());
   await expect(system.tier).toHaveAttribute('data-host', fresh);
   await expect(system.hostPicker).toHaveValue(fresh);
+  await expect(system.hostPicker.locator('option')).toContainText([here ?? '', other, fresh]);
   await page.goto(new URL('/system?host=nowhere.example', stack.app.url).toString());
   await expect(system.tier).toHaveAttribute('data-host', here ?? '');
   await expect(system.currentValues).toContainText('CPU busy');

@@ -3,7 +3,7 @@ import { SystemMetrics } from '@/components/features/metrics/SystemMetrics';
 import { StoragePanel } from '@/components/features/storage/StoragePanel';
 import { thisHost } from '@/lib/config/host';
 import { execute } from '@/lib/db/plan';
-import { getMetricsRange, lastSampleAt, listMetricHosts } from '@/lib/db/queries/metrics';
+import { getMetricsRange, listMetricHosts } from '@/lib/db/queries/metrics';
 import { getStore } from '@/lib/db/store';
 import { getRuntime } from '@/lib/server/runtime';
 
@@ -28,11 +28,6 @@ export default async function SystemPage({ searchParams }: SystemPageProps) {
     ...(await execute(store, listMetricHosts(store))).filter((host) => host !== serverHost),
   ];
   const { host: asked } = await searchParams;
-  // A host is listed from its first rollup, a minute in; a notification about a host that just
-  // started (a full disk at its first sample) still opens its charts.
-  if (typeof asked === 'string' && !hosts.includes(asked)) {
-    if ((await execute(store, lastSampleAt(store, asked))) !== undefined) hosts.push(asked);
-  }
   const shown = typeof asked === 'string' && hosts.includes(asked) ? asked : serverHost;
   return (
     <>

@@ -1,13 +1,17 @@
 import type { SeriesValue } from '../contracts/metrics';
 import { execute, transaction } from '../db/plan';
-import { ensureMetricSeries, insertHostSample } from '../db/queries/metrics';
+import { ensureMetricSeries, insertHostSample, registerMetricHost } from '../db/queries/metrics';
 import type { Store } from '../db/store';
 
 const keyOf = ({ metric, entity }: { metric: string; entity: string }) => `${metric}\0${entity}`;
 
-/** Writes a host's samples, resolving series ids once per series per process. */
+/**
+ * Writes a host's samples, resolving series ids once per series per process. Its first write
+ * also lists the host among the hosts (registerMetricHost).
+ */
 export class HostSampleWriter {
   private readonly ids = new Map<string, number>();
+  private registered = false;
 
   constructor(
     private readonly store: Store,
@@ -17,9 +21,14 @@ export class HostSampleWriter {
   async write(t: number, series: readonly SeriesValue[]): Promise<void> {
     const { store, host } = this;
     const unknown = series.filter((value) => !this.ids.has(keyOf(value)));
-    if (unknown.length > 0)
-      for (const row of await transaction(store, (tx) => ensureMetricSeries(tx, unknown, t)))
-        this.ids.set(keyOf(row), row.id);
+    if (unknown.length > 0 || !this.registered) {
+      const rows = await transaction(store, function* (tx) {
+        yield* registerMetricHost(tx, host, t);
+        return unknown.length > 0 ? yield* ensureMetricSeries(tx, unknown, t) : [];
+      });
+      for (const row of rows) this.ids.set(keyOf(row), row.id);
+      this.registered = true;
+    }
     const values = new Map<number, number>();
     for (const value of series) {
       const id = this.ids.get(keyOf(value));

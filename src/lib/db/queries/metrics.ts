@@ -239,7 +239,7 @@ const rolledThrough = preparedPerStore(({ db, t }: Store) =>
     .prepare(),
 );
 
-/** The hosts whose metrics are recorded (each has rolled up a tier once: a minute after it starts). */
+/** The hosts whose metrics are recorded (each from its first sample: registerMetricHost). */
 export function* listMetricHosts({ db, t }: Store): Plan<string[]> {
   const p = t.metricRollupProgress;
   const rows = yield* rowsOf(
@@ -284,6 +284,27 @@ export function* forgetHostWithoutRows({ db, t }: Store, host: string): Plan<boo
   }
   const progress = t.metricRollupProgress;
   return (yield* changesOf(db.delete(progress).where(eq(progress.host, host)))) > 0;
+}
+
+/**
+ * Lists `host` among the hosts from its first sample, not only from its first rollup a minute
+ * in: its minute tier is marked rolled up through the bucket of its oldest kept sample (nothing
+ * before it exists). So a host that lives under a minute is still maintained, and retired, by the
+ * others. A host's progress already stored is kept. Run it in a transaction.
+ */
+export function* registerMetricHost({ db, t }: Store, host: string, at: number): Plan<void> {
+  const samples = t.hostSamples;
+  const [oldest] = yield* rowsOf(
+    db.select({ t: samples.t }).from(samples).where(eq(samples.host, host)).orderBy(samples.t).limit(1),
+  );
+  const stepMs = ROLLUP_STEP_MS['1m'];
+  const through = Math.floor(Math.min(oldest?.t ?? at, at) / stepMs) * stepMs;
+  yield* changesOf(
+    db
+      .insert(t.metricRollupProgress)
+      .values({ host, tier: '1m', rolledThrough: through })
+      .onConflictDoNothing(),
+  );
 }
 
 /** Every bucket of a host's tier before this time is final; undefined before its first rollup. */
