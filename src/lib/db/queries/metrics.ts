@@ -249,7 +249,7 @@ export function* listMetricHosts({ db, t }: Store): Plan<string[]> {
 }
 
 /** When `host` stored its newest sample still kept; undefined when none is. */
-export function* lastSampleAt({ db, t }: Store, host: string): Plan<number | undefined> {
+function* lastSampleAt({ db, t }: Store, host: string): Plan<number | undefined> {
   const samples = t.hostSamples;
   const [row] = yield* rowsOf(
     db.select({ t: samples.t }).from(samples).where(eq(samples.host, host)).orderBy(desc(samples.t)).limit(1),
@@ -292,13 +292,11 @@ export function* forgetHostWithoutRows({ db, t }: Store, host: string): Plan<boo
  * before it exists). So a host that lives under a minute is still maintained, and retired, by the
  * others. A host's progress already stored is kept. Run it in a transaction.
  */
-export function* registerMetricHost({ db, t }: Store, host: string, at: number): Plan<void> {
-  const samples = t.hostSamples;
-  const [oldest] = yield* rowsOf(
-    db.select({ t: samples.t }).from(samples).where(eq(samples.host, host)).orderBy(samples.t).limit(1),
-  );
+export function* registerMetricHost(store: Store, host: string, at: number): Plan<void> {
+  const oldest = yield* tierRowTime(store, host, 'raw', Number.MIN_SAFE_INTEGER);
   const stepMs = ROLLUP_STEP_MS['1m'];
-  const through = Math.floor(Math.min(oldest?.t ?? at, at) / stepMs) * stepMs;
+  const through = Math.floor(Math.min(oldest ?? at, at) / stepMs) * stepMs;
+  const { db, t } = store;
   yield* changesOf(
     db
       .insert(t.metricRollupProgress)
