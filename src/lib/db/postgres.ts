@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
+import { Logger as GraphileLogger, runMigrations } from 'graphile-worker';
 import pg from 'pg';
 import { describePostgresUrl, PostgresOpenError } from './postgresUrl';
 import * as postgresTables from './schema-pg';
@@ -58,13 +59,7 @@ export async function openPostgres(
   } = {},
 ): Promise<PostgresHandle> {
   const where = describePostgresUrl(url);
-  const pool = new pg.Pool({
-    connectionString: url,
-    max: options.maxConnections ?? 10,
-    connectionTimeoutMillis: 10_000,
-    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? IDLE_IN_TRANSACTION_TIMEOUT_MS,
-  });
-  keepLostConnectionsFromThrowing(pool, options.onIdleClientError);
+  const pool = newPostgresPool(url, options);
   try {
     await pool.query('select 1');
   } catch (error) {
@@ -77,16 +72,39 @@ export async function openPostgres(
   }
   const db = drizzle(pool, { schema: postgresTables });
   try {
-    await migrateAlone(pool, () => migrate(db, { migrationsFolder: POSTGRES_MIGRATIONS_FOLDER }));
+    await migrateAlone(pool, async () => {
+      await migrate(db, { migrationsFolder: POSTGRES_MIGRATIONS_FOLDER });
+      // The shared queue's wake-ups are graphile-worker jobs (queries/claimJobs.ts): its schema too.
+      await runMigrations({ pgPool: pool, logger: silentGraphileLogger });
+    });
   } catch (error) {
     await pool.end();
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
     throw new PostgresOpenError(
-      `Postgres migration failed at ${where}: ${(cause as Error).message}. No migration was applied (they run in one transaction).`,
+      `Postgres migration failed at ${where}: ${(cause as Error).message}. The failed set was rolled back: ClaudeOps' migrations run in one transaction, graphile-worker's each in its own.`,
       { cause: error },
     );
   }
   return { store: postgresStore(db), where, close: () => pool.end() };
+}
+
+/** A pool on `url` whose lost connections never throw, with the session settings every pool here has. */
+export function newPostgresPool(
+  url: string,
+  options: {
+    maxConnections?: number;
+    onIdleClientError?: (error: Error) => void;
+    idleInTransactionTimeoutMs?: number;
+  },
+): pg.Pool {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: 10_000,
+    idle_in_transaction_session_timeout: options.idleInTransactionTimeoutMs ?? IDLE_IN_TRANSACTION_TIMEOUT_MS,
+  });
+  keepLostConnectionsFromThrowing(pool, options.onIdleClientError);
+  return pool;
 }
 
 /**
@@ -99,6 +117,9 @@ function keepLostConnectionsFromThrowing(pool: pg.Pool, onIdleClientError?: (err
   pool.on('error', (error) => onIdleClientError?.(error));
   pool.on('connect', (client) => client.on('error', () => {}));
 }
+
+/** graphile-worker's own migration log lines: ours say what failed. */
+const silentGraphileLogger = new GraphileLogger(() => () => undefined);
 
 /** The advisory lock migrations take (an arbitrary constant: "migr" in ASCII). */
 const MIGRATION_LOCK = 0x6d696772;

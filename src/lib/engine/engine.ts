@@ -142,8 +142,11 @@ export interface EngineDeps {
  * point, for any worker to claim.
  */
 export interface SharedQueue {
-  /** Tells every worker to look for runs to claim, at the commit of `store`'s transaction. */
-  announce(store: Store): Plan<void>;
+  /**
+   * Tells every worker to look for runs to claim, at the commit of `store`'s transaction: at once,
+   * or at `dueAt` (epoch ms, a retry's time).
+   */
+  announce(store: Store, dueAt?: number | null): Plan<void>;
   /** Tells the worker whose process waits for a tool call that it was answered (at the commit). */
   tellHolder(store: Store, notice: { executionId: number; approvalId: number; workerId: string }): Plan<void>;
   /** Whether this process claims runs and runs them (a web process may leave them to worker hosts). */
@@ -932,10 +935,9 @@ export class RunEngine {
    * queued with, for the attempt it waits for. Rebuilt from its row, as a parked run is woken.
    */
   private async take({ row, attempt }: ClaimedRow): Promise<void> {
-    const workerId = this.deps.worker.id;
     // Claimed as the fence fell: back to the queue, for a worker whose lease holds.
     if (this.fenced) {
-      this.ledger.record((tx) => releaseClaim(tx, row.id, workerId));
+      this.releaseToQueue(row.id);
       return;
     }
     let run: ActiveRun | undefined;
@@ -946,12 +948,21 @@ export class RunEngine {
       this.writeFailed(error, 'a claimed run could not be started; it is queued again', {
         executionId: row.id,
       });
-      this.ledger.record((tx) => releaseClaim(tx, row.id, workerId));
+      this.releaseToQueue(row.id);
       return;
     }
     if (!run) return;
     this.admission.enqueue(run);
     this.pump();
+  }
+
+  /** A claimed run this worker will not start goes back to the queue, and the workers are told. */
+  private releaseToQueue(executionId: number): void {
+    const { worker, shared } = this.deps;
+    this.ledger.record(function* (tx) {
+      yield* releaseClaim(tx, executionId, worker.id);
+      if (shared) yield* shared.announce(tx);
+    });
   }
 
   /**
@@ -969,7 +980,7 @@ export class RunEngine {
     try {
       await this.ledger.write(function* (tx) {
         yield* setStartPoint(tx, run.executionId, startPoint);
-        if (shared) yield* shared.announce(tx);
+        if (shared) yield* shared.announce(tx, run.view.nextAttemptAt);
       });
     } catch (error) {
       // Left queued without its start point: it starts over from its prompt.

@@ -13,17 +13,6 @@ import type { AnnouncementSource } from './runFeed';
 /** Stop requests for runs, addressed to the worker that runs each. */
 export const CONTROL_CHANNEL = 'claudeops_run_control';
 
-/**
- * The shared queue's wake-up (no payload): a run was queued, or a slot freed; every worker's
- * claimer looks (see engine/claimer.ts).
- */
-export const QUEUE_CHANNEL = 'claudeops_run_queue';
-
-/** Tells every worker to look for runs to claim, at the commit of the transaction `store` is. */
-export function* announceQueue(store: Store): Plan<void> {
-  yield* notify(store, QUEUE_CHANNEL, '');
-}
-
 /** Why a run must stop: a person cancelled it, or a budget it counts against was reached. */
 export const STOP_REASONS = ['cancelled', 'budget'] as const;
 

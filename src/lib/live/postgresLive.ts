@@ -3,13 +3,7 @@ import { type ListenerOptions, PostgresListener } from '../db/postgresListener';
 import { describePostgresUrl, lostDatabaseLinkOf } from '../db/postgresUrl';
 import { OUTBOX_CHANNEL } from '../db/queries/notificationOutbox';
 import { decodePositions, OUTPUT_CHANNEL } from './announcements';
-import {
-  type AnswerNotice,
-  CONTROL_CHANNEL,
-  decodeControl,
-  QUEUE_CHANNEL,
-  type StopRequest,
-} from './control';
+import { type AnswerNotice, CONTROL_CHANNEL, decodeControl, type StopRequest } from './control';
 import type { AnnouncementListener, AnnouncementSource } from './runFeed';
 
 /** Where the live path reports a lost connection and what it skipped (the process's logger). */
@@ -29,7 +23,6 @@ export class PostgresLive implements AnnouncementSource {
   private readonly followers = new Map<number, Set<AnnouncementListener>>();
   private readonly stopHandlers = new Map<string, Set<(request: StopRequest) => void>>();
   private readonly answerHandlers = new Map<string, Set<(notice: AnswerNotice) => void>>();
-  private readonly queueHandlers = new Set<() => void>();
   private readonly outboxHandlers = new Set<() => void>();
   private readonly statusHandlers = new Set<(executionId: number) => void>();
   private readonly linkHandlers = new Set<(link: DatabaseLinkDto) => void>();
@@ -46,7 +39,7 @@ export class PostgresLive implements AnnouncementSource {
     this.linkNow = { state: 'reachable', where: describePostgresUrl(url), cause: null, since: Date.now() };
     this.listener = new PostgresListener(
       url,
-      [OUTPUT_CHANNEL, CONTROL_CHANNEL, QUEUE_CHANNEL, OUTBOX_CHANNEL],
+      [OUTPUT_CHANNEL, CONTROL_CHANNEL, OUTBOX_CHANNEL],
       {
         onNotification: (channel, payload) => this.dispatch(channel, payload),
         onConnected: () => this.connected(),
@@ -115,12 +108,6 @@ export class PostgresLive implements AnnouncementSource {
     return () => this.statusHandlers.delete(handler);
   }
 
-  /** `handler` hears each run queued and each slot freed on any process (and each reconnection). */
-  onQueueChange(handler: () => void): () => void {
-    this.queueHandlers.add(handler);
-    return () => this.queueHandlers.delete(handler);
-  }
-
   /** `handler` hears each notification event queued on any process (and each reconnection). */
   onOutboxChange(handler: () => void): () => void {
     this.outboxHandlers.add(handler);
@@ -132,7 +119,6 @@ export class PostgresLive implements AnnouncementSource {
     this.outboxHandlers.clear();
     this.stopHandlers.clear();
     this.answerHandlers.clear();
-    this.queueHandlers.clear();
     this.statusHandlers.clear();
     this.linkHandlers.clear();
     return this.listener.close();
@@ -153,7 +139,6 @@ export class PostgresLive implements AnnouncementSource {
     if (this.connections > 1)
       this.log.info({ connections: this.connections }, 'Live updates: listening again');
     for (const set of this.followers.values()) for (const listener of set) listener.onResync();
-    for (const handler of this.queueHandlers) this.guarded(handler);
     for (const handler of this.outboxHandlers) this.guarded(handler);
     for (const resolve of this.connectedWaiters) resolve();
     this.connectedWaiters.clear();
@@ -175,8 +160,6 @@ export class PostgresLive implements AnnouncementSource {
       else if (message?.type === 'answered')
         for (const handler of this.answerHandlers.get(message.workerId) ?? [])
           this.guarded(() => handler(message));
-    } else if (channel === QUEUE_CHANNEL) {
-      for (const handler of this.queueHandlers) this.guarded(handler);
     } else if (channel === OUTBOX_CHANNEL) {
       for (const handler of this.outboxHandlers) this.guarded(handler);
     }

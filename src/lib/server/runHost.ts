@@ -4,6 +4,7 @@ import type { AppEnv } from '../config/env';
 import { type ExecutionLive, isEndedStatus } from '../contracts/executions';
 import type { Logger } from '../core/logger';
 import { execute, type Plan } from '../db/plan';
+import { addClaimJobs, removeClaimJobs } from '../db/queries/claimJobs';
 import { getExecutionLive } from '../db/queries/executions';
 import { getRunPosition } from '../db/queries/runPositions';
 import type { Store } from '../db/store';
@@ -11,7 +12,7 @@ import { type EngineSettings, type ProcessWatcher, RunEngine, type StorageGate }
 import { healthTools } from '../health/healthTools';
 import { recordHealthReport } from '../health/reports';
 import { announceOutput, announceStatus } from '../live/announcer';
-import { announceQueue, requestStop, type StopRequest, sendAnswerNotice } from '../live/control';
+import { requestStop, type StopRequest, sendAnswerNotice } from '../live/control';
 import { PostgresLive } from '../live/postgresLive';
 import { announceOnChannel, announceStatusChanges, statusRelay } from '../live/statusAnnouncer';
 import { systemSource } from '../metrics/hostSource';
@@ -19,6 +20,7 @@ import { HostVitalsReader } from '../metrics/hostVitals';
 import { recordEventIn } from '../notifications/events';
 import { approvalEvent, runEndedEvent } from '../notifications/producers';
 import type { SecretMasker } from '../security/secrets';
+import { type ClaimJobRunner, startClaimJobRunner } from './claimJobRunner';
 import type { Drainable } from './drain';
 import { AGENTS_KILLED_AFTER_SILENCE_MS, type LocalWorker, startLocalWorker } from './localWorker';
 
@@ -62,6 +64,11 @@ export interface RunHost extends Drainable {
 export async function startRunHost(deps: RunHostDeps): Promise<RunHost> {
   const { store, postgresUrl, env, logger, runsAgents } = deps;
   let engine: RunEngine | undefined;
+  /** A stopped worker's waiting claim jobs would never be taken: dropped (a leftover one is harmless). */
+  const dropClaimJobsOf = (workerIds: string[]): Promise<void> =>
+    execute(store, removeClaimJobs(store, workerIds)).catch((err: unknown) =>
+      logger.warn({ err, workerIds }, 'the claim jobs of stopped workers could not be dropped'),
+    );
   const vitals = new HostVitalsReader(systemSource(), env.dataDir);
   const worker = await startLocalWorker({
     store,
@@ -74,10 +81,13 @@ export async function startRunHost(deps: RunHostDeps): Promise<RunHost> {
       if (!execution) return;
       if (isEndedStatus(execution.status)) yield* announceInterruptedRun(tx, execution);
       // Every process's lists and workflow runner hear of it: a workflow would wait for its step forever.
-      if (postgresUrl !== undefined)
-        yield* announceStatus(tx, execution.id, execution.lastSeq, execution.status);
+      if (postgresUrl === undefined) return;
+      yield* announceStatus(tx, execution.id, execution.lastSeq, execution.status);
+      // Queued again: every worker looks for it.
+      if (execution.status === 'queued') yield* addClaimJobs(tx, Date.now());
     },
     onReaped: (reaped) => {
+      if (postgresUrl !== undefined) void dropClaimJobsOf(reaped.map((dead) => dead.workerId));
       // Requeued runs are claimable now; parked ones that were answered resume.
       engine?.pump();
       void engine?.wakeAnswered(reaped.flatMap((dead) => dead.parked));
@@ -117,7 +127,11 @@ export async function startRunHost(deps: RunHostDeps): Promise<RunHost> {
     ...(deps.storage && { storage: deps.storage }),
     ...(live && {
       withOutput: announceOutput,
-      shared: { announce: announceQueue, tellHolder: sendAnswerNotice, claims: runsAgents },
+      shared: {
+        announce: (tx, dueAt) => addClaimJobs(tx, Date.now(), dueAt ?? null),
+        tellHolder: sendAnswerNotice,
+        claims: runsAgents,
+      },
     }),
     toolsFor: (agent) => (agent.builtinKey === SYSTEM_HEALTH_KEY ? healthTools(deps.healthStore) : undefined),
   });
@@ -151,8 +165,6 @@ export async function startRunHost(deps: RunHostDeps): Promise<RunHost> {
     );
     // A call answered on another process, whose process waits here: it goes on at once.
     live.onAnswer(worker.id, (notice) => void running.answerArrived(notice.approvalId));
-    // A run queued or a slot freed on any process: this worker looks for runs to claim.
-    live.onQueueChange(() => running.pump());
     // Another process's run changed status: this process's lists and workflows hear of it.
     const relayFailed = (err: unknown) =>
       logger.warn({ err }, 'a run’s status change on another process could not be relayed');
@@ -164,6 +176,18 @@ export async function startRunHost(deps: RunHostDeps): Promise<RunHost> {
       }, relayFailed);
     });
     await live.whenListening();
+  }
+  // A run queued or a slot freed on any process: a job tells this worker to look for runs to claim.
+  const claimJobs: ClaimJobRunner | undefined =
+    postgresUrl !== undefined && runsAgents
+      ? await startClaimJobRunner({ postgresUrl, workerId: worker.id, logger, onJob: () => pumpOnJob() })
+      : undefined;
+  function pumpOnJob(): void {
+    try {
+      running.pump();
+    } catch (err) {
+      logger.error({ err }, 'queued runs could not be looked for');
+    }
   }
   return {
     engine: running,
@@ -195,8 +219,10 @@ export async function startRunHost(deps: RunHostDeps): Promise<RunHost> {
     },
     handBack: () => running.handBack(),
     async stop() {
+      await claimJobs?.stop();
       await running.shutdown();
       await worker.stop();
+      if (claimJobs) await dropClaimJobsOf([worker.id]);
       await live?.close();
     },
   };
