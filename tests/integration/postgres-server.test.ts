@@ -5,7 +5,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AgentDto } from '../../src/lib/contracts/agents';
+import type { WorkerDto } from '../../src/lib/contracts/workers';
 import { openPostgres } from '../../src/lib/db/postgres';
+import { claimTaskOf } from '../../src/lib/db/queries/claimJobs';
 import { CONTROL_CHANNEL } from '../../src/lib/live/control';
 import { type ApiClient, apiClient } from '../helpers/api';
 import { type AppServer, BEARER, startAppServer, TEST_ACCESS_TOKEN } from '../helpers/appServer';
@@ -221,6 +223,23 @@ describe('the server on Postgres (DATABASE_URL)', () => {
         [id],
       );
       expect(row?.attempt).toBe(1);
+      // Both servers' workers were woken by graphile-worker claim jobs (docs/scaling.md#the-wake-ups-graphile-worker),
+      // and each took its own: none waits once the run is done.
+      const workers = (await api.call('GET', '/api/workers')).body as { items: WorkerDto[] };
+      const live = workers.items.filter((worker) => worker.alive).map((worker) => claimTaskOf(worker.id));
+      expect(live).toHaveLength(2);
+      const tasks = await query<{ identifier: string }>(
+        'select identifier from graphile_worker._private_tasks where identifier = any($1)',
+        [live],
+      );
+      expect(tasks.map((task) => task.identifier).sort()).toEqual([...live].sort());
+      await expect
+        .poll(async () =>
+          query('select 1 from graphile_worker.jobs where task_identifier = any($1) and locked_at is null', [
+            live,
+          ]),
+        )
+        .toEqual([]);
     } finally {
       await second.stop();
     }

@@ -2,8 +2,9 @@ import { oneAtATime } from '../core/oneAtATime';
 import type { Execution } from '../db/schema';
 
 /**
- * How often an idle worker looks for runs it may claim besides being told to (a run queued, a slot
- * freed): a retry's due time, and an announcement lost while the LISTEN connection was down.
+ * How often an idle worker looks for runs it may claim besides being told to (a claim job: a run
+ * queued, a slot freed, a retry due): for what no job announces, a limit or an agent's labels
+ * edited on another process. Also how often graphile-worker's runner polls for due jobs.
  */
 export const CLAIM_POLL_MS = 1_000;
 

@@ -44,7 +44,7 @@ export interface RunHostDeps {
 export interface RunHost extends Drainable {
   engine: RunEngine;
   worker: LocalWorker;
-  /** On Postgres: this process's LISTEN connection (announcements, stop requests, the queue). */
+  /** On Postgres: this process's LISTEN connection (announcements, stop requests, answers). */
   live: PostgresLive | undefined;
   /**
    * Stops a run wherever it runs: here, or (on Postgres) on the worker that holds it, which is
