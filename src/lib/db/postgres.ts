@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate } from 'drizzle-orm/node-postgres/migrator';
-import { Logger as GraphileLogger, runMigrations } from 'graphile-worker';
 import pg from 'pg';
 import { describePostgresUrl, PostgresOpenError } from './postgresUrl';
 import * as postgresTables from './schema-pg';
@@ -75,7 +74,9 @@ export async function openPostgres(
     await migrateAlone(pool, async () => {
       await migrate(db, { migrationsFolder: POSTGRES_MIGRATIONS_FOLDER });
       // The shared queue's wake-ups are graphile-worker jobs (queries/claimJobs.ts): its schema too.
-      await runMigrations({ pgPool: pool, logger: silentGraphileLogger });
+      // Loaded here, not with this module: a server on SQLite never needs it (~40 ms of loading).
+      const { Logger, runMigrations } = await import('graphile-worker');
+      await runMigrations({ pgPool: pool, logger: new Logger(() => () => undefined) });
     });
   } catch (error) {
     await pool.end();
@@ -117,9 +118,6 @@ function keepLostConnectionsFromThrowing(pool: pg.Pool, onIdleClientError?: (err
   pool.on('error', (error) => onIdleClientError?.(error));
   pool.on('connect', (client) => client.on('error', () => {}));
 }
-
-/** graphile-worker's own migration log lines: ours say what failed. */
-const silentGraphileLogger = new GraphileLogger(() => () => undefined);
 
 /** The advisory lock migrations take (an arbitrary constant: "migr" in ASCII). */
 const MIGRATION_LOCK = 0x6d696772;
