@@ -8,8 +8,10 @@ import { WORKER_LEASE_MS } from './runClaims';
 // worker "look for runs to claim". Each worker runs its own task (so a job reaches exactly that
 // worker, however many others run), and has at most one job waiting per due time (its job key).
 
+const CLAIM_TASK_PREFIX = 'claudeops_claim:';
+
 /** The graphile-worker task of one worker's wake-ups: only that worker's runner knows it. */
-export const claimTaskOf = (workerId: string): string => `claudeops_claim:${workerId}`;
+export const claimTaskOf = (workerId: string): string => `${CLAIM_TASK_PREFIX}${workerId}`;
 
 /**
  * Wakes every worker that may claim (beating within the lease, not draining, not stopped): a job
@@ -19,7 +21,7 @@ export const claimTaskOf = (workerId: string): string => `claudeops_claim:${work
  */
 export function* addClaimJobs(store: Store, now: number, dueAt: number | null = null): Plan<void> {
   const w = store.t.workers;
-  const task = sql`'claudeops_claim:' || ${w.id}`;
+  const task = sql`${CLAIM_TASK_PREFIX} || ${w.id}`;
   const claimWhen =
     dueAt === null ? sql`null::timestamptz` : sql`to_timestamp(${dueAt / 1000}::double precision)`;
   const key = dueAt === null ? task : sql`${task} || ${`@${dueAt}`}`;
