@@ -1006,8 +1006,11 @@ export class RunEngine {
     if (shared) this.ledger.record((tx) => shared.announce(tx));
   }
 
-  /** A pump on a timer or after an attempt, where nothing would catch what it throws. */
-  private pumpOnItsOwn(): void {
+  /**
+   * A pump on a timer, after an attempt or on a wake-up from another process, where nothing would
+   * catch what it throws: a storage fault halts the engine as anywhere else, the rest is logged.
+   */
+  pumpOnItsOwn(): void {
     try {
       this.pump();
     } catch (error) {

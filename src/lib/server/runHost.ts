@@ -180,15 +180,13 @@ export async function startRunHost(deps: RunHostDeps): Promise<RunHost> {
   // A run queued or a slot freed on any process: a job tells this worker to look for runs to claim.
   const claimJobs: ClaimJobRunner | undefined =
     postgresUrl !== undefined && runsAgents
-      ? await startClaimJobRunner({ postgresUrl, workerId: worker.id, logger, onJob: () => pumpOnJob() })
+      ? await startClaimJobRunner({
+          postgresUrl,
+          workerId: worker.id,
+          logger,
+          onJob: () => running.pumpOnItsOwn(),
+        })
       : undefined;
-  function pumpOnJob(): void {
-    try {
-      running.pump();
-    } catch (err) {
-      logger.error({ err }, 'queued runs could not be looked for');
-    }
-  }
   return {
     engine: running,
     worker,
