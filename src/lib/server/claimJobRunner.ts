@@ -39,6 +39,11 @@ export async function startClaimJobRunner(options: {
       logger: graphileLoggerOf(graphileWorker.Logger, logger),
       taskList: { [claimTaskOf(options.workerId)]: () => options.onJob() },
     });
+    // A runner that ends on its own (a fatal error) must not take the process with it: the claimer
+    // still looks each second.
+    runner.promise.catch((err: unknown) =>
+      logger.error({ err }, 'the claim jobs’ runner stopped; this worker claims on its own look each second'),
+    );
     return {
       async stop() {
         await runner.stop();
