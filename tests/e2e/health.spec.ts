@@ -108,6 +108,8 @@ test('the dashboard shows the latest health report live, and never calls a run w
   await expect(card.scheduleSwitch).toHaveAttribute('data-enabled', 'true');
   await expect(card.scheduleSwitch).toHaveText('Report every hour');
   await expect(card.scheduleSwitch.getByRole('checkbox')).toBeChecked();
+  // The switch moves at once and is disabled until the server answers: read the API once it has.
+  await expect(card.scheduleSwitch.getByRole('checkbox')).toBeEnabled();
   const enabled = await builtInSchedule();
   expect(enabled?.enabled).toBe(true);
   expect(enabled?.nextRuns.map((at) => new Date(at).getUTCMinutes())).toEqual([0, 0, 0, 0, 0]);
@@ -117,6 +119,7 @@ test('the dashboard shows the latest health report live, and never calls a run w
   await card.scheduleSwitch.getByRole('checkbox').uncheck();
   await expect(card.scheduleSwitch).toHaveAttribute('data-enabled', 'false');
   await expect(card.scheduleSwitch.getByRole('checkbox')).not.toBeChecked();
+  await expect(card.scheduleSwitch.getByRole('checkbox')).toBeEnabled();
   expect((await builtInSchedule())?.enabled).toBe(false);
   expect(errors).toEqual([]);
 });
